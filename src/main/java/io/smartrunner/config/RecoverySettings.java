@@ -1,0 +1,46 @@
+package io.smartrunner.config;
+
+import java.util.List;
+
+/**
+ * The {@code recovery} block: error streaks, pauses and the recovery ladder.
+ *
+ * @param maxRecoverySteps      most ladder steps one episode runs [5]
+ * @param retryBackoffMs        wait before each step after the first [30000]
+ * @param maxErrorStreak        a profile is paused when its streak exceeds this [3]
+ * @param pauseDurationMs       how long a pause lasts [86400000 = 24 h]
+ * @param pauseBackoffMultiplier each repeated pause lasts this many times the previous one [1]
+ * @param maxPauseDurationMs    cap for the multiplied pause duration [604800000 = 7 d]
+ * @param stepTimeoutMs         a step running longer counts as failed [60000]
+ * @param concurrency           most recovery episodes running at once [4]
+ * @param steps                 the ladder, cheapest first
+ * @param verify                the health check run after each step
+ */
+public record RecoverySettings(
+        int maxRecoverySteps,
+        long retryBackoffMs,
+        int maxErrorStreak,
+        long pauseDurationMs,
+        double pauseBackoffMultiplier,
+        long maxPauseDurationMs,
+        long stepTimeoutMs,
+        int concurrency,
+        List<StepConfig> steps,
+        VerifyConfig verify) {
+
+    public static final int DEFAULT_MAX_RECOVERY_STEPS = 5;
+    public static final long DEFAULT_RETRY_BACKOFF_MS = 30_000;
+    public static final int DEFAULT_MAX_ERROR_STREAK = 3;
+    public static final long DEFAULT_PAUSE_DURATION_MS = 86_400_000;
+    public static final double DEFAULT_PAUSE_BACKOFF_MULTIPLIER = 1.0;
+    public static final long DEFAULT_MAX_PAUSE_DURATION_MS = 7 * 86_400_000L;
+    public static final long DEFAULT_STEP_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_CONCURRENCY = 4;
+    /** The spec's five steps, cheapest first; they need a browser provider. */
+    public static final List<String> BROWSER_STEPS =
+            List.of("goToHomepage", "browserBack", "refreshPage", "reopenProfile", "restartProfile");
+
+    public RecoverySettings {
+        steps = List.copyOf(steps);
+    }
+}

@@ -1,0 +1,42 @@
+package io.smartrunner.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole validated configuration, immutable. Built only by {@link ConfigLoader}; nothing
+ * downstream re-validates or reads raw JSON.
+ *
+ * @param source       the file it was loaded from (for messages)
+ * @param secretValues values that came from {@code ${env:NAME}}; redacted from anything written
+ */
+public record RunnerConfig(
+        Path source,
+        RunnerSettings runner,
+        SessionSettings session,
+        RecoverySettings recovery,
+        BrowserSettings browser,
+        HttpSettings http,
+        List<PodConfig> pods,
+        Set<String> secretValues) {
+
+    public RunnerConfig {
+        pods = List.copyOf(pods);
+        secretValues = Set.copyOf(secretValues);
+    }
+
+    /** Every profile of every pod, in file order. */
+    public List<ProfileConfig> profiles() {
+        return pods.stream().flatMap(p -> p.profiles().stream()).toList();
+    }
+
+    public Optional<ProfileConfig> profile(String id) {
+        return profiles().stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
+    public Optional<PodConfig> pod(String name) {
+        return pods.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,50 @@
+package io.smartrunner.config;
+
+import java.nio.file.Path;
+
+/**
+ * The {@code runner} block. Relative paths are resolved against the runner's working directory.
+ *
+ * @param globalConcurrency  most sessions running at once across all pods [8]
+ * @param dataDir            SQLite state, per-profile logs, runner lock [data]
+ * @param eventLog           the JSON Lines event log [logs/events.jsonl]
+ * @param eventLogFsync      when the event log is fsynced [interval]
+ * @param eventLogFsyncIntervalMs period of {@link FsyncPolicy#INTERVAL} [1000]
+ * @param startJitterMs      at start-up each profile waits a random 0..this before its first
+ *                           session, so a large fleet does not start in one tick [1000]
+ * @param sqliteSynchronous  SQLite {@code PRAGMA synchronous} (WAL mode) [NORMAL]
+ */
+public record RunnerSettings(
+        int globalConcurrency,
+        Path dataDir,
+        Path eventLog,
+        FsyncPolicy eventLogFsync,
+        long eventLogFsyncIntervalMs,
+        long startJitterMs,
+        SqliteSynchronous sqliteSynchronous) {
+
+    public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+    public static final Path DEFAULT_EVENT_LOG = Path.of("logs", "events.jsonl");
+    public static final long DEFAULT_FSYNC_INTERVAL_MS = 1000;
+    public static final long DEFAULT_START_JITTER_MS = 1000;
+
+    public static RunnerSettings defaults() {
+        return new RunnerSettings(DEFAULT_GLOBAL_CONCURRENCY, DEFAULT_DATA_DIR, DEFAULT_EVENT_LOG,
+                FsyncPolicy.INTERVAL, DEFAULT_FSYNC_INTERVAL_MS, DEFAULT_START_JITTER_MS,
+                SqliteSynchronous.NORMAL);
+    }
+
+    /** When appended events are forced to disk (they always reach the OS before being acted on). */
+    public enum FsyncPolicy {
+        /** fsync after every append, before the decision it records is persisted or acted on. */
+        ALWAYS,
+        /** fsync in the background every {@code eventLogFsyncIntervalMs} (like Redis' everysec). */
+        INTERVAL,
+        /** leave it to the OS. */
+        NEVER
+    }
+
+    /** SQLite's synchronous level; in WAL mode NORMAL never corrupts, FULL also survives power loss. */
+    public enum SqliteSynchronous { OFF, NORMAL, FULL, EXTRA }
+}

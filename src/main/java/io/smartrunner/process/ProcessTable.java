@@ -1,0 +1,41 @@
+package io.smartrunner.process;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The machine's processes as the runner sees them: used after a crash to find and stop what a
+ * previous runner left behind, and after sessions end to sweep leftovers. A process is only ever
+ * signalled when it provably belongs to the runner: its pid and start time match a persisted
+ * session, or its environment carries this runner's id. Thread-safe.
+ */
+public interface ProcessTable {
+    /** Environment variable every session process carries: the store's runner id. */
+    String RUNNER_ID_ENV = "SR_RUNNER_ID";
+
+    /** Live processes whose environment carries {@code SR_RUNNER_ID=runnerId}. */
+    List<TaggedProcess> tagged(String runnerId);
+
+    /**
+     * Stops what is left of a persisted session: its process group when the leader's pid and
+     * start time still match, plus every process tagged with the session id. SIGTERM, then SIGKILL
+     * after {@code grace}; returns once none is left (or after grace plus a bounded wait).
+     *
+     * @return how many processes were signalled
+     */
+    int stopSession(long pid, long startTicks, String sessionId, Duration grace);
+
+    /**
+     * SIGKILLs leftovers of ended sessions: processes still in one of the given process groups
+     * whose environment carries the matching session id. One scan of /proc for all of them.
+     *
+     * @param sessionsByPgid ended sessions' ids by their process group id
+     * @return how many processes were killed
+     */
+    int sweepLeftovers(Map<Long, String> sessionsByPgid);
+
+    /** A process found by its environment tags. */
+    record TaggedProcess(long pid, long startTicks, String sessionId, String profileId, String pod) {
+    }
+}

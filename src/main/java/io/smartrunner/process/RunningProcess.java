@@ -1,0 +1,34 @@
+package io.smartrunner.process;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** A started child and handles on its whole process tree. Thread-safe. */
+public interface RunningProcess {
+    long pid();
+
+    /** Field 22 of /proc/PID/stat at launch: with the pid, identifies this process across a runner crash. */
+    long startTicks();
+
+    /** The process group (and session) id; equal to the pid. */
+    long pgid();
+
+    /** Completes when the child itself (not its descendants) has exited. */
+    CompletableFuture<ExitStatus> onExit();
+
+    /**
+     * Total bytes the session has written to stdout and stderr so far (never decreases, rotation
+     * included). Also rotates a log file that has grown past its cap. Cheap: two stat calls.
+     */
+    long pollOutput();
+
+    /** The last {@code maxBytes} of what the session wrote to stderr, as text (lossy UTF-8). */
+    String stderrTail(int maxBytes);
+
+    /**
+     * Stops the whole tree: SIGTERM to the process group, the descendants and every process
+     * tagged with this session, then SIGKILL to whatever is left after {@code grace}. Completes
+     * when no process of the session is left. Calling it again returns the same future.
+     */
+    CompletableFuture<Void> stop(Duration grace);
+}

@@ -1,0 +1,34 @@
+package io.smartrunner.store;
+
+import io.smartrunner.profile.ProfileState;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Durable profile and session state. Narrow on purpose: every implementation (SQLite now,
+ * PostgreSQL for a fleet) passes the same contract tests. Time is never read inside: every
+ * instant arrives in the records. Failures surface as {@link StoreException} with the file or
+ * database and what went wrong. Thread-safe for one writer and any number of readers.
+ */
+public interface StateStore extends AutoCloseable {
+    /** Every persisted profile by id (including ones no longer configured). */
+    Map<String, ProfileState> loadProfiles();
+
+    /** Sessions still RUNNING: after a crash, the ones to reconcile. */
+    List<SessionRecord> openSessions();
+
+    /** The most recent sessions of a profile, newest first. */
+    List<SessionRecord> recentSessions(String profileId, int limit);
+
+    /** Upserts the profiles and sessions in one transaction. */
+    void write(StateWrite write);
+
+    /**
+     * A random id created on first open and kept: every session's environment carries it so the
+     * processes of this data dir can be found after a crash without ever touching a stranger's.
+     */
+    String runnerId();
+
+    @Override
+    void close();
+}
