@@ -1,0 +1,46 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.RunningProcess;
+import io.smartrunner.profile.FailureReason;
+import io.smartrunner.store.SessionRecord;
+import java.util.concurrent.CompletableFuture;
+
+/** A session the supervisor is watching. Only touched by the supervisor's loop thread. */
+final class ActiveSession {
+    final SessionRecord record;
+    final RunningProcess process;
+    final long startNanos;
+    final long deadlineNanos;
+    final long idleTimeoutNanos;
+    long lastOutputBytes;
+    long lastActivityNanos;
+    long nextPollNanos;
+    /** Set when the runner decided to stop the session (timeout, hang, shutdown). */
+    FailureReason stopReason;
+    String stopDetail;
+    CompletableFuture<Void> stopping;
+    boolean stopped;
+    String stopError;
+    ExitStatus exit;
+
+    ActiveSession(SessionRecord record, RunningProcess process, long startNanos, long timeoutNanos,
+                  long idleTimeoutNanos) {
+        this.record = record;
+        this.process = process;
+        this.startNanos = startNanos;
+        this.deadlineNanos = startNanos + timeoutNanos;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.lastActivityNanos = startNanos;
+        this.nextPollNanos = startNanos;
+    }
+
+    String sessionId() {
+        return record.sessionId();
+    }
+
+    /** The child has exited and, if the runner stopped it, the whole tree is gone too. */
+    boolean over() {
+        return exit != null && (stopping == null || stopped);
+    }
+}

@@ -1,0 +1,61 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventLogException;
+import io.smartrunner.event.EventSink;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SessionRecord;
+import io.smartrunner.store.StateStore;
+import io.smartrunner.store.StateWrite;
+import io.smartrunner.store.StoreException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decisions taken but not yet durable, and the order that makes them so: first their events are
+ * appended to the log, then the state they record is persisted. A failing log or store keeps
+ * the rest pending for the next try, so nothing is lost and nothing is persisted ahead of its event.
+ */
+final class PendingWrites {
+    private final List<EventRecord> events = new ArrayList<>();
+    private final Map<String, ProfileState> profiles = new LinkedHashMap<>();
+    private final Map<String, SessionRecord> sessions = new LinkedHashMap<>();
+
+    void add(List<EventRecord> newEvents, ProfileState profile, SessionRecord session) {
+        events.addAll(newEvents);
+        if (profile != null) {
+            profiles.put(profile.profileId(), profile);
+        }
+        if (session != null) {
+            sessions.put(session.sessionId(), session);
+        }
+    }
+
+    boolean isEmpty() {
+        return events.isEmpty() && profiles.isEmpty() && sessions.isEmpty();
+    }
+
+    /**
+     * Appends the pending events, then persists the pending state.
+     *
+     * @return the events that were written by this call (for listeners)
+     * @throws EventLogException when the log cannot be written; nothing was persisted
+     * @throws StoreException    when the store cannot be written; the events were written
+     */
+    List<EventRecord> flush(EventSink sink, StateStore store) {
+        List<EventRecord> written = List.of();
+        if (!events.isEmpty()) {
+            sink.append(events);
+            written = List.copyOf(events);
+            events.clear();
+        }
+        if (!profiles.isEmpty() || !sessions.isEmpty()) {
+            store.write(new StateWrite(List.copyOf(profiles.values()), List.copyOf(sessions.values())));
+            profiles.clear();
+            sessions.clear();
+        }
+        return written;
+    }
+}

@@ -1,0 +1,29 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.profile.ProfileState;
+
+/** A configured profile as the supervisor tracks it. Only touched by the supervisor's loop thread. */
+final class ProfileSlot {
+    final ProfileConfig config;
+    final int order;
+    ProfileState state;
+    /** Monotonic time before which no session may start (cooldown, start jitter). */
+    long notBeforeNanos;
+    ActiveSession active;
+
+    ProfileSlot(ProfileConfig config, int order, ProfileState state, long notBeforeNanos) {
+        this.config = config;
+        this.order = order;
+        this.state = state;
+        this.notBeforeNanos = notBeforeNanos;
+    }
+
+    String id() {
+        return config.id();
+    }
+
+    String pod() {
+        return config.pod();
+    }
+}

@@ -1,0 +1,371 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.event.EventLogException;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.LaunchSpec;
+import io.smartrunner.process.RunningProcess;
+import io.smartrunner.process.SpawnException;
+import io.smartrunner.profile.FailureReason;
+import io.smartrunner.profile.PausePolicy;
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.SessionResult;
+import io.smartrunner.profile.Transition;
+import io.smartrunner.session.SessionScheduler;
+import io.smartrunner.session.SessionScheduler.Candidate;
+import io.smartrunner.store.SessionRecord;
+import io.smartrunner.store.StoreException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runner's engine: one loop thread owns every profile's state and performs the effects the
+ * pure rules decide (launch, stop, write event, persist). Process exits and stop completions
+ * arrive as messages; timers are deadlines on the monotonic clock. Each step first makes its
+ * decisions durable (events, then state) and only then starts new sessions, so a decision is
+ * never acted on before it is in the event log.
+ */
+public final class Supervisor {
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long OUTPUT_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final SupervisorDeps deps;
+    private final RunnerConfig config;
+    private final ProfileRules rules;
+    private final SessionScheduler scheduler;
+    private final SessionLaunch launch;
+    private final Redactor redactor;
+    private final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
+    private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+    private final PendingWrites pending = new PendingWrites();
+    private final Map<Long, String> endedGroups = new HashMap<>();
+    private final HealthReporter health;
+    private long nextSweepNanos;
+    private Message carried;
+    private volatile boolean stopRequested;
+    private boolean stopInitiated;
+
+    public Supervisor(RunnerConfig config, SupervisorDeps deps) {
+        this.config = config;
+        this.deps = deps;
+        this.rules = new ProfileRules(PausePolicy.from(config.recovery()));
+        Map<String, Integer> podLimits = new HashMap<>();
+        config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
+        this.scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
+        this.redactor = new Redactor(config.secretValues());
+        this.launch = new SessionLaunch(deps.logDir(), deps.store().runnerId(), redactor);
+        this.health = new HealthReporter(deps.diagnostics());
+    }
+
+    /**
+     * Loads the persisted state, closes what a previous runner left running, then runs the loop
+     * on the calling thread until {@link #requestStop()} and every session has ended.
+     */
+    public void run() {
+        start();
+        while (!finished()) {
+            awaitWork();
+            step();
+        }
+        flush();
+    }
+
+    /** Asks the loop to stop scheduling, stop every session's tree, flush and return. Thread-safe. */
+    public void requestStop() {
+        stopRequested = true;
+        inbox.add(new Message.Wake());
+    }
+
+    /** Loads state, reconciles after a crash and applies start jitter; the first part of {@link #run()}. */
+    void start() {
+        Map<String, ProfileState> stored = deps.store().loadProfiles();
+        long now = deps.time().nanoTime();
+        int order = 0;
+        for (ProfileConfig p : config.profiles()) {
+            ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
+            if (!state.pod().equals(p.pod())) {
+                state = state.withPod(p.pod());
+            }
+            long jitterMs = config.runner().startJitterMs();
+            long jitter = jitterMs == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(deps.random().nextLong(jitterMs + 1));
+            slots.put(p.id(), new ProfileSlot(p, order++, state, now + jitter));
+        }
+        new CrashReconciler(deps, rules, config.session().stopGraceMs())
+                .reconcile(slots, stored, pending, deps.time().now());
+        flush();
+    }
+
+    /** One iteration: handle what arrived, check timers, make decisions durable, then start sessions. */
+    void step() {
+        long nowNanos = deps.time().nanoTime();
+        Instant now = deps.time().now();
+        List<Message> messages = new ArrayList<>();
+        if (carried != null) {
+            messages.add(carried);
+            carried = null;
+        }
+        inbox.drainTo(messages);
+        messages.forEach(m -> handle(m, nowNanos, now));
+        if (stopRequested && !stopInitiated) {
+            stopInitiated = true;
+            slots.values().stream().filter(s -> s.active != null)
+                    .forEach(s -> beginStop(s, FailureReason.SHUTDOWN, "the runner is shutting down"));
+        }
+        checkTimers(nowNanos);
+        expirePauses(now);
+        sweepLeftovers(nowNanos);
+        if (flush() && !stopRequested) {
+            startEligible(nowNanos, now);
+            flush();
+        }
+    }
+
+    private boolean finished() {
+        return stopRequested && stopInitiated && slots.values().stream().allMatch(s -> s.active == null);
+    }
+
+    private void awaitWork() {
+        long now = deps.time().nanoTime();
+        long wait = Math.max(0, nextWakeNanos(now) - now);
+        try {
+            carried = inbox.poll(wait, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestStop();
+        }
+    }
+
+    private void handle(Message m, long nowNanos, Instant now) {
+        if (m instanceof Message.Exited e) {
+            ActiveSession a = activeOf(e.profileId(), e.sessionId());
+            if (a != null) {
+                a.exit = e.status();
+                finishIfOver(slots.get(e.profileId()), nowNanos, now);
+            }
+        } else if (m instanceof Message.Stopped s) {
+            ActiveSession a = activeOf(s.profileId(), s.sessionId());
+            if (a != null) {
+                a.stopped = true;
+                a.stopError = s.error();
+                finishIfOver(slots.get(s.profileId()), nowNanos, now);
+            }
+        }
+    }
+
+    private ActiveSession activeOf(String profileId, String sessionId) {
+        ProfileSlot slot = slots.get(profileId);
+        return slot != null && slot.active != null && slot.active.sessionId().equals(sessionId) ? slot.active : null;
+    }
+
+    private void checkTimers(long now) {
+        for (ProfileSlot slot : slots.values()) {
+            ActiveSession a = slot.active;
+            if (a == null || a.stopping != null) {
+                continue;
+            }
+            if (now - a.deadlineNanos >= 0) {
+                beginStop(slot, FailureReason.TIMEOUT, "ran longer than timeoutMs " + slot.config.session().timeoutMs());
+            } else if (now - a.nextPollNanos >= 0) {
+                pollOutput(slot, a, now);
+            }
+        }
+    }
+
+    private void pollOutput(ProfileSlot slot, ActiveSession a, long now) {
+        long bytes = a.process.pollOutput();
+        if (bytes != a.lastOutputBytes) {
+            a.lastOutputBytes = bytes;
+            a.lastActivityNanos = now;
+        }
+        if (a.idleTimeoutNanos > 0 && now - a.lastActivityNanos >= a.idleTimeoutNanos) {
+            beginStop(slot, FailureReason.HANG, "printed nothing for idleTimeoutMs " + slot.config.session().idleTimeoutMs());
+            return;
+        }
+        long interval = a.idleTimeoutNanos > 0 ? Math.min(OUTPUT_POLL_NANOS, a.idleTimeoutNanos / 4 + 1) : OUTPUT_POLL_NANOS;
+        a.nextPollNanos = now + interval;
+    }
+
+    private void beginStop(ProfileSlot slot, FailureReason reason, String detail) {
+        ActiveSession a = slot.active;
+        if (a.stopping != null) {
+            return;
+        }
+        a.stopReason = reason;
+        a.stopDetail = detail;
+        String profileId = slot.id();
+        String sessionId = a.sessionId();
+        a.stopping = a.process.stop(Duration.ofMillis(slot.config.session().stopGraceMs()));
+        a.stopping.whenComplete((v, ex) -> inbox.add(new Message.Stopped(profileId, sessionId,
+                ex == null ? null : String.valueOf(ex.getMessage()))));
+    }
+
+    private void finishIfOver(ProfileSlot slot, long nowNanos, Instant now) {
+        ActiveSession a = slot.active;
+        if (!a.over()) {
+            return;
+        }
+        SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
+                slot.config.session().stderrTailBytes());
+        Transition t = rules.sessionEnded(slot.state, a.sessionId(), result, now);
+        SessionRecord ended = a.record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
+                : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
+                result.exitCode());
+        slot.state = t.state();
+        slot.active = null;
+        slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(slot.config.session().cooldownMs());
+        pending.add(t.events(), t.state(), ended);
+        if (a.stopping == null) {
+            endedGroups.put(a.record.pgid(), a.sessionId());
+        }
+    }
+
+    private void expirePauses(Instant now) {
+        for (ProfileSlot slot : slots.values()) {
+            if (slot.state.paused()) {
+                Transition t = rules.expirePause(slot.state, now);
+                if (t.changed(slot.state)) {
+                    slot.state = t.state();
+                    pending.add(t.events(), t.state(), null);
+                }
+            }
+        }
+    }
+
+    private void sweepLeftovers(long now) {
+        if (endedGroups.isEmpty() || now - nextSweepNanos < 0) {
+            return;
+        }
+        nextSweepNanos = now + SWEEP_EVERY_NANOS;
+        Map<Long, String> groups = Map.copyOf(endedGroups);
+        endedGroups.clear();
+        int killed = deps.processTable().sweepLeftovers(groups);
+        if (killed > 0) {
+            deps.diagnostics().accept("killed " + killed + " leftover process(es) of ended sessions");
+        }
+    }
+
+    private void startEligible(long nowNanos, Instant now) {
+        List<Candidate> candidates = new ArrayList<>();
+        Map<String, Integer> runningByPod = new HashMap<>();
+        for (ProfileSlot slot : slots.values()) {
+            if (slot.active != null) {
+                runningByPod.merge(slot.pod(), 1, Integer::sum);
+            } else if (ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)) {
+                candidates.add(new Candidate(slot.id(), slot.pod(), slot.state.lastStartedAt(), slot.order));
+            }
+        }
+        for (Candidate c : scheduler.pick(candidates, runningByPod)) {
+            startSession(slots.get(c.profileId()), nowNanos, now);
+        }
+    }
+
+    private void startSession(ProfileSlot slot, long nowNanos, Instant now) {
+        String sessionId = UUID.randomUUID().toString();
+        SessionSettings settings = slot.config.session();
+        LaunchSpec spec = launch.spec(slot.config, sessionId);
+        ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
+        RunningProcess process;
+        try {
+            process = deps.launcher().launch(spec);
+        } catch (SpawnException e) {
+            SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null,
+                    redactor.redact(e.getMessage()), "", 0L);
+            Transition t = rules.sessionEnded(started, sessionId, failed, now);
+            slot.state = t.state();
+            slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
+            SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
+                    SessionRecord.Status.FAILED, now, FailureReason.SPAWN.wireName(), null);
+            pending.add(t.events(), t.state(), record);
+            return;
+        }
+        SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), process.pid(),
+                process.startTicks(), process.pgid(), now, SessionRecord.Status.RUNNING, null, null, null);
+        slot.state = started;
+        slot.active = new ActiveSession(record, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
+                TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
+        pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
+                launch.summary(spec.argv()), process.pid())), started, record);
+        String profileId = slot.id();
+        process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
+                status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
+    }
+
+    /** Makes pending decisions durable; false while the event log or store cannot be written. */
+    private boolean flush() {
+        try {
+            List<EventRecord> written = pending.flush(deps.eventSink(), deps.store());
+            health.recovered();
+            if (!written.isEmpty()) {
+                deps.listener().accept(written);
+            }
+            return true;
+        } catch (EventLogException | StoreException e) {
+            health.failing(e.getMessage());
+            return false;
+        }
+    }
+
+    private long nextWakeNanos(long now) {
+        long next = now + MAX_WAIT_NANOS;
+        Instant wall = deps.time().now();
+        for (ProfileSlot slot : slots.values()) {
+            ActiveSession a = slot.active;
+            if (a != null) {
+                if (a.stopping == null) {
+                    next = earlier(next, earlier(a.deadlineNanos, a.nextPollNanos));
+                }
+            } else if (slot.state.paused() && slot.state.pausedUntil() != null) {
+                long untilNanos = Duration.between(wall, slot.state.pausedUntil()).toNanos();
+                next = earlier(next, now + Math.max(0, untilNanos));
+            } else if (!stopRequested) {
+                next = earlier(next, slot.notBeforeNanos);
+            }
+        }
+        if (!endedGroups.isEmpty()) {
+            next = earlier(next, nextSweepNanos);
+        }
+        return next;
+    }
+
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
+    }
+
+    /** A snapshot of every configured profile's state, for status views. Thread-safe enough for display. */
+    public List<ProfileState> snapshot() {
+        return slots.values().stream().map(s -> s.state).toList();
+    }
+
+    /** Why sessions are not being started right now, or null when all is well. */
+    public String problem() {
+        return health.problem();
+    }
+
+    /** What arrives in the loop's inbox from other threads. */
+    sealed interface Message {
+        record Exited(String profileId, String sessionId, ExitStatus status) implements Message {
+        }
+
+        record Stopped(String profileId, String sessionId, String error) implements Message {
+        }
+
+        record Wake() implements Message {
+        }
+    }
+}

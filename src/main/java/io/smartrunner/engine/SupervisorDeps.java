@@ -1,0 +1,32 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventSink;
+import io.smartrunner.process.ProcessLauncher;
+import io.smartrunner.process.ProcessTable;
+import io.smartrunner.store.StateStore;
+import io.smartrunner.time.TimeSource;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * What the supervisor needs from the outside world, injected so tests can drive it with a
+ * manual clock and a fake launcher.
+ *
+ * @param logDir      where per-profile session logs go
+ * @param listener    told about events once they are in the log (the trial command prints them)
+ * @param diagnostics one-line messages for the operator (the runner's stderr)
+ */
+public record SupervisorDeps(
+        StateStore store,
+        EventSink eventSink,
+        ProcessLauncher launcher,
+        ProcessTable processTable,
+        TimeSource time,
+        Random random,
+        Path logDir,
+        Consumer<List<EventRecord>> listener,
+        Consumer<String> diagnostics) {
+}

@@ -1,0 +1,57 @@
+package io.smartrunner.event;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds the event lines of DESIGN §2, so the event/type/outcome mapping lives in one place:
+ * start/session/null, finish/session/ok, error/session/error, pause/profile/paused,
+ * unpause/profile/ok, recover/recovery/(ok|failed|unhealthy|exhausted).
+ */
+public final class Events {
+    private Events() {
+    }
+
+    public static EventRecord sessionStarted(Instant ts, String pod, String profileId, String sessionId,
+                                             String command, long pid) {
+        return new EventRecord(ts, pod, profileId, sessionId, "start", "session",
+                params("command", command, "pid", pid), null, null);
+    }
+
+    public static EventRecord sessionFinished(Instant ts, String pod, String profileId, String sessionId,
+                                              Long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "finish", "session",
+                params("exitCode", 0), "ok", durMs);
+    }
+
+    /** {@code params} must hold at least reason and, where known, exitCode/signal and stderrTail. */
+    public static EventRecord sessionFailed(Instant ts, String pod, String profileId, String sessionId,
+                                            Map<String, Object> params, Long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "error", "session", params, "error", durMs);
+    }
+
+    public static EventRecord profilePaused(Instant ts, String pod, String profileId, String sessionId,
+                                            int errorStreak, Instant pausedUntil, String reason, String by,
+                                            long durationMs, int pauseCount) {
+        return new EventRecord(ts, pod, profileId, sessionId, "pause", "profile",
+                params("errorStreak", errorStreak, "pausedUntil", pausedUntil.toString(), "reason", reason,
+                        "by", by, "durationMs", durationMs, "pauseCount", pauseCount),
+                "paused", null);
+    }
+
+    public static EventRecord profileUnpaused(Instant ts, String pod, String profileId, long pausedForMs,
+                                              String by) {
+        return new EventRecord(ts, pod, profileId, null, "unpause", "profile",
+                params("pausedFor", pausedForMs, "by", by), "ok", null);
+    }
+
+    /** An insertion-ordered map from alternating keys and values. */
+    public static Map<String, Object> params(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}

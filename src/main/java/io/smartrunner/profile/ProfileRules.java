@@ -1,0 +1,142 @@
+package io.smartrunner.profile;
+
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The profile state machine of DESIGN §2 as pure functions of (state, observation, now): error
+ * streak, automatic and manual pause, automatic unpause. Nothing here reads a clock, touches a
+ * file or starts a process; the supervisor performs the returned effects.
+ */
+public final class ProfileRules {
+    /** {@code params.by} for decisions the runner takes on its own. */
+    public static final String BY_RUNNER = "runner";
+
+    private final PausePolicy pausePolicy;
+
+    public ProfileRules(PausePolicy pausePolicy) {
+        this.pausePolicy = pausePolicy;
+    }
+
+    /** A session of the profile has been started. */
+    public ProfileState sessionStarted(ProfileState s, String sessionId, Instant now) {
+        return new ProfileState(s.profileId(), s.pod(), s.errorStreak(), true, s.needsRecovery(), s.paused(),
+                s.pausedUntil(), sessionId, s.lastError(), now, s.lastFinishedAt(), s.pauseCount());
+    }
+
+    /**
+     * A session ended. Success resets the streak and clears needsRecovery; a failure that counts
+     * increments the streak and either pauses the profile (streak above the maximum) or flags it
+     * for recovery. A session stopped by the runner's shutdown changes neither.
+     */
+    public Transition sessionEnded(ProfileState s, String sessionId, SessionResult result, Instant now) {
+        if (result.succeeded()) {
+            ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, false, false, s.paused(),
+                    s.pausedUntil(), sessionId, null, s.lastStartedAt(), now, s.pauseCount());
+            return new Transition(next, List.of(
+                    Events.sessionFinished(now, s.pod(), s.profileId(), sessionId, result.durMs())));
+        }
+        boolean counts = result.reason().countsTowardsStreak();
+        int streak = counts ? s.errorStreak() + 1 : s.errorStreak();
+        String lastError = summary(result);
+        List<EventRecord> events = new ArrayList<>();
+        events.add(Events.sessionFailed(now, s.pod(), s.profileId(), sessionId, errorParams(result, streak),
+                result.durMs()));
+        ProfileState failed = new ProfileState(s.profileId(), s.pod(), streak, false,
+                s.needsRecovery() || counts, s.paused(), s.pausedUntil(), sessionId, lastError,
+                s.lastStartedAt(), now, s.pauseCount());
+        if (counts && !failed.paused() && pausePolicy.shouldPause(streak)) {
+            Duration d = pausePolicy.durationAfter(s.pauseCount());
+            String why = "errorStreak " + streak + " > maxErrorStreak " + pausePolicy.maxErrorStreak();
+            Transition paused = pause(failed, sessionId, now, d, why, BY_RUNNER);
+            events.addAll(paused.events());
+            return new Transition(paused.state(), events);
+        }
+        return new Transition(failed, events);
+    }
+
+    /**
+     * Pauses the profile until {@code now + duration} (UTC instant arithmetic, so a DST change
+     * never stretches or shortens it). A pause supersedes recovery: needsRecovery is cleared.
+     */
+    public Transition pause(ProfileState s, String sessionId, Instant now, Duration duration, String reason,
+                            String by) {
+        Instant until = now.plus(duration);
+        int pauses = s.pauseCount() + 1;
+        ProfileState next = new ProfileState(s.profileId(), s.pod(), s.errorStreak(), s.running(), false, true,
+                until, s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), pauses);
+        return new Transition(next, List.of(Events.profilePaused(now, s.pod(), s.profileId(), sessionId,
+                s.errorStreak(), until, reason, by, duration.toMillis(), pauses)));
+    }
+
+    /** Ends the pause when its time has come; otherwise nothing changes. */
+    public Transition expirePause(ProfileState s, Instant now) {
+        if (!s.paused() || s.pausedUntil() == null || now.isBefore(s.pausedUntil())) {
+            return Transition.unchanged(s);
+        }
+        return unpause(s, now, BY_RUNNER);
+    }
+
+    /** Ends a pause now (automatically or by hand): the streak starts again from 0. */
+    public Transition unpause(ProfileState s, Instant now, String by) {
+        if (!s.paused()) {
+            return Transition.unchanged(s);
+        }
+        long pausedFor = pausedSince(s, now);
+        ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, s.running(), false, false, null,
+                s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), s.pauseCount());
+        return new Transition(next, List.of(Events.profileUnpaused(now, s.pod(), s.profileId(), pausedFor, by)));
+    }
+
+    /**
+     * Whether the scheduler may start a session of the profile now.
+     *
+     * @param cooldownOver the profile's cooldown (timed on the monotonic clock) has passed
+     */
+    public static boolean eligible(ProfileState s, boolean cooldownOver) {
+        return !s.running() && !s.paused() && cooldownOver;
+    }
+
+    private long pausedSince(ProfileState s, Instant now) {
+        Duration planned = pausePolicy.durationAfter(Math.max(0, s.pauseCount() - 1));
+        if (s.pausedUntil() == null) {
+            return 0;
+        }
+        long ms = Duration.between(s.pausedUntil().minus(planned), now).toMillis();
+        return Math.max(0, ms);
+    }
+
+    private static Map<String, Object> errorParams(SessionResult r, int streak) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("reason", r.reason().wireName());
+        p.put("exitCode", r.exitCode());
+        if (r.signal() != null) {
+            p.put("signal", r.signal());
+        }
+        if (r.detail() != null) {
+            p.put("message", r.detail());
+        }
+        p.put("stderrTail", r.stderrTail() == null ? "" : r.stderrTail());
+        p.put("errorStreak", streak);
+        return p;
+    }
+
+    private static String summary(SessionResult r) {
+        StringBuilder b = new StringBuilder(r.reason().wireName());
+        if (r.signal() != null) {
+            b.append(' ').append(r.signal());
+        } else if (r.exitCode() != null) {
+            b.append(" (exit ").append(r.exitCode()).append(')');
+        }
+        if (r.detail() != null) {
+            b.append(": ").append(r.detail());
+        }
+        return b.toString();
+    }
+}
