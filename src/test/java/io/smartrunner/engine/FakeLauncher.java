@@ -1,0 +1,98 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.LaunchSpec;
+import io.smartrunner.process.ProcessLauncher;
+import io.smartrunner.process.RunningProcess;
+import io.smartrunner.process.SpawnException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A launcher whose children do exactly what the test tells them. */
+final class FakeLauncher implements ProcessLauncher {
+    final List<FakeProcess> launched = new ArrayList<>();
+    private final AtomicLong pids = new AtomicLong(1000);
+    String spawnError;
+
+    @Override
+    public synchronized RunningProcess launch(LaunchSpec spec) {
+        if (spawnError != null) {
+            throw new SpawnException(spawnError);
+        }
+        FakeProcess p = new FakeProcess(spec, pids.incrementAndGet());
+        launched.add(p);
+        return p;
+    }
+
+    synchronized FakeProcess last() {
+        return launched.get(launched.size() - 1);
+    }
+
+    synchronized List<FakeProcess> forProfile(String profileId) {
+        return launched.stream().filter(p -> p.spec.env().get("SR_PROFILE_ID").equals(profileId)).toList();
+    }
+
+    static final class FakeProcess implements RunningProcess {
+        final LaunchSpec spec;
+        final long pid;
+        final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        CompletableFuture<Void> stop;
+        volatile long output;
+        volatile String stderr = "";
+        Duration stopGrace;
+
+        FakeProcess(LaunchSpec spec, long pid) {
+            this.spec = spec;
+            this.pid = pid;
+        }
+
+        void exit(int code) {
+            exit.complete(ExitStatus.exited(code));
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public long startTicks() {
+            return pid * 10;
+        }
+
+        @Override
+        public long pgid() {
+            return pid;
+        }
+
+        @Override
+        public CompletableFuture<ExitStatus> onExit() {
+            return exit;
+        }
+
+        @Override
+        public long pollOutput() {
+            return output;
+        }
+
+        @Override
+        public String stderrTail(int maxBytes) {
+            return stderr.length() <= maxBytes ? stderr : stderr.substring(stderr.length() - maxBytes);
+        }
+
+        /** The fake tree dies at once: SIGTERM is honoured. */
+        @Override
+        public synchronized CompletableFuture<Void> stop(Duration grace) {
+            if (stop == null) {
+                stopGrace = grace;
+                stop = new CompletableFuture<>();
+                exit.complete(new ExitStatus(143, "SIGTERM", null));
+                stop.complete(null);
+            }
+            return stop;
+        }
+    }
+}

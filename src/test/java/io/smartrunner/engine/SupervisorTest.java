@@ -1,0 +1,256 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SessionRecord;
+import io.smartrunner.time.ManualTimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The supervisor driven tick by tick: manual clock, fake launcher, in-memory store and log. */
+class SupervisorTest {
+    private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
+    private final ManualTimeSource time = new ManualTimeSource(T0);
+    private final FakeLauncher launcher = new FakeLauncher();
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final RecordingEventSink sink = new RecordingEventSink();
+    private final FakeProcessTable table = new FakeProcessTable();
+    private final List<String> diagnostics = new ArrayList<>();
+
+    private Supervisor supervisor(RunnerConfig config) {
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, table, time, new Random(7),
+                Path.of("target/test-logs"), events -> { }, diagnostics::add));
+        s.start();
+        return s;
+    }
+
+    private static RunnerConfig oneProfile(long timeoutMs, long idleMs, long cooldownMs, int maxStreak) {
+        return TestConfigs.config(8, 8, TestConfigs.session(List.of("worker", "{profileId}"), timeoutMs, idleMs,
+                cooldownMs), TestConfigs.recovery(maxStreak, 86_400_000), Map.of("podA", List.of("p1")), Path.of("d"));
+    }
+
+    private ProfileState state(String id) {
+        return store.profiles.get(id);
+    }
+
+    private EventRecord lastEvent() {
+        return sink.events.get(sink.events.size() - 1);
+    }
+
+    @Test
+    void startsEligibleProfilesWithinPodLimitLeastRecentlyRunFirst() {
+        RunnerConfig c = TestConfigs.config(8, 2, TestConfigs.session(List.of("w"), 60_000, 0, 0),
+                TestConfigs.recovery(3, 1000), Map.of("podA", List.of("a", "b", "c")), Path.of("d"));
+        Supervisor s = supervisor(c);
+        s.step();
+        assertEquals(2, launcher.launched.size());
+        assertEquals(List.of("a", "b"), launcher.launched.stream().map(p -> p.spec.env().get("SR_PROFILE_ID")).toList());
+        launcher.launched.get(0).exit(0);
+        time.advanceMillis(1);
+        s.step();
+        assertEquals("c", launcher.last().spec.env().get("SR_PROFILE_ID"));
+        assertEquals(List.of("start", "finish"), sink.names("a"));
+    }
+
+    @Test
+    void failedSessionCountsStreakWaitsCooldownThenRestarts() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 5_000, 3));
+        s.step();
+        launcher.last().exit(1);
+        s.step();
+        assertEquals(1, state("p1").errorStreak());
+        assertTrue(state("p1").needsRecovery());
+        assertFalse(state("p1").running());
+        assertEquals(List.of("start", "error"), sink.names("p1"));
+        time.advanceMillis(4_999);
+        s.step();
+        assertEquals(1, launcher.launched.size(), "no restart before the cooldown has passed");
+        time.advanceMillis(1);
+        s.step();
+        assertEquals(2, launcher.launched.size());
+        launcher.last().exit(0);
+        s.step();
+        assertEquals(0, state("p1").errorStreak());
+        assertFalse(state("p1").needsRecovery());
+    }
+
+    @Test
+    void pausesAfterStreakExceedsMaxSkipsWhilePausedAndUnpausesAfter24h() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 0, 3));
+        for (int i = 0; i < 4; i++) {
+            s.step();
+            launcher.last().exit(2);
+        }
+        s.step();
+        assertTrue(state("p1").paused());
+        assertEquals(T0.plus(Duration.ofHours(24)), state("p1").pausedUntil());
+        assertEquals("pause", lastEvent().event());
+        time.advance(Duration.ofHours(23));
+        s.step();
+        assertEquals(4, launcher.launched.size(), "a paused profile is skipped");
+        time.advance(Duration.ofHours(1));
+        s.step();
+        assertFalse(state("p1").paused());
+        assertEquals(0, state("p1").errorStreak());
+        assertEquals(5, launcher.launched.size(), "unpaused profile runs again");
+        List<String> names = sink.names("p1");
+        assertEquals(List.of("error", "pause", "unpause", "start"), names.subList(names.size() - 4, names.size()));
+    }
+
+    @Test
+    void timeoutStopsTheTreeWithGraceAndRecordsReasonTimeout() {
+        Supervisor s = supervisor(oneProfile(10_000, 0, 0, 3));
+        s.step();
+        time.advanceMillis(9_999);
+        s.step();
+        assertNull(launcher.last().stop);
+        time.advanceMillis(1);
+        s.step();
+        assertNotNull(launcher.last().stop);
+        assertEquals(Duration.ofMillis(200), launcher.last().stopGrace);
+        s.step();
+        EventRecord error = sink.events.stream().filter(e -> e.event().equals("error")).findFirst().orElseThrow();
+        assertEquals("timeout", error.params().get("reason"));
+        assertEquals(1, state("p1").errorStreak());
+    }
+
+    @Test
+    void silentSessionIsStoppedAsHangButChattyOneIsNot() {
+        Supervisor s = supervisor(oneProfile(600_000, 2_000, 0, 3));
+        s.step();
+        FakeLauncher.FakeProcess p = launcher.last();
+        for (int i = 0; i < 10; i++) {
+            p.output += 1_000_000;
+            time.advanceMillis(500);
+            s.step();
+        }
+        assertNull(p.stop, "output keeps it alive");
+        time.advanceMillis(2_000);
+        s.step();
+        // the last output is noticed at the next poll, so a hang is seen within idleTimeout + idleTimeout/4
+        time.advanceMillis(2_000);
+        s.step();
+        assertNotNull(p.stop);
+        s.step();
+        assertEquals("hang", lastEvent().params().get("reason"));
+    }
+
+    @Test
+    void spawnFailureIsAnErrorWithReasonSpawnAndNoStartEvent() {
+        launcher.spawnError = "cannot start \"nope\": No such file or directory";
+        Supervisor s = supervisor(oneProfile(60_000, 0, 1_000, 3));
+        s.step();
+        assertEquals(List.of("error"), sink.names("p1"));
+        assertEquals("spawn", lastEvent().params().get("reason"));
+        assertTrue(((String) lastEvent().params().get("message")).contains("No such file or directory"));
+        assertEquals(1, state("p1").errorStreak());
+    }
+
+    @Test
+    void fullEventLogStopsStartingSessionsAndLosesNothing() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 0, 3));
+        s.step();
+        sink.diskFull = true;
+        launcher.last().exit(1);
+        s.step();
+        time.advanceMillis(10_000);
+        s.step();
+        assertEquals(1, launcher.launched.size(), "no session starts while events cannot be written");
+        assertNotNull(s.problem());
+        assertTrue(diagnostics.get(0).contains("No space left on device"), diagnostics.toString());
+        assertEquals(1, diagnostics.size(), "said once, not on every retry");
+        assertTrue(state("p1").running(), "state is not persisted ahead of its event");
+        sink.diskFull = false;
+        s.step();
+        assertNull(s.problem());
+        assertEquals(List.of("start", "error", "start"), sink.names("p1"));
+        assertEquals(2, launcher.launched.size());
+    }
+
+    @Test
+    void sessionLeftRunningByADeadRunnerIsClosedAsLostExactlyOnce() {
+        store.profiles.put("p1", new ProfileState("p1", "podA", 1, true, true, false, null, "old", null, T0, null, 0));
+        store.sessions.put("old", new SessionRecord("old", "p1", "podA", 4242, 99, 4242, T0.minusSeconds(60),
+                SessionRecord.Status.RUNNING, null, null, null));
+        Supervisor s = supervisor(oneProfile(60_000, 0, 60_000, 3));
+        assertEquals(List.of("old"), table.stoppedSessions);
+        assertEquals(List.of("error"), sink.names("p1"));
+        assertEquals("lost", sink.events.get(0).params().get("reason"));
+        assertEquals(60_000L, sink.events.get(0).durMs());
+        assertEquals(2, state("p1").errorStreak());
+        assertFalse(state("p1").running());
+        assertEquals(SessionRecord.Status.FAILED, store.sessions.get("old").status());
+        assertTrue(store.openSessions().isEmpty());
+        s.step();
+        assertEquals(1, sink.names("p1").stream().filter("error"::equals).count());
+    }
+
+    @Test
+    void shutdownStopsEverySessionWithoutCountingItAgainstTheProfile() {
+        RunnerConfig c = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 60_000, 0, 0),
+                TestConfigs.recovery(3, 1000), Map.of("podA", List.of("a", "b")), Path.of("d"));
+        Supervisor s = supervisor(c);
+        s.step();
+        s.requestStop();
+        s.step();
+        s.step();
+        assertTrue(launcher.launched.stream().allMatch(p -> p.stop != null));
+        assertEquals("shutdown", lastEvent().params().get("reason"));
+        assertEquals(0, state("a").errorStreak());
+        assertFalse(state("a").running());
+        assertEquals(2, launcher.launched.size(), "nothing new starts once stopping");
+    }
+
+    @Test
+    void userValuesReachTheChildAsLiteralArgumentsAndEnvironment() {
+        SessionSettings session = TestConfigs.session(List.of("w", "--home={homepage}", "{sessionId}"), 60_000, 0, 0);
+        RunnerConfig c = TestConfigs.config(8, 8, session, TestConfigs.recovery(3, 1000),
+                Map.of("podA", List.of("p1")), Path.of("d"));
+        Supervisor s = supervisor(c);
+        s.step();
+        FakeLauncher.FakeProcess p = launcher.last();
+        String sessionId = p.spec.sessionId();
+        assertEquals(List.of("w", "--home=http://127.0.0.1/home", sessionId), p.spec.argv());
+        assertEquals("p1", p.spec.env().get("SR_PROFILE_ID"));
+        assertEquals("podA", p.spec.env().get("SR_POD"));
+        assertEquals(sessionId, p.spec.env().get("SR_SESSION_ID"));
+        assertEquals("http://127.0.0.1/home", p.spec.env().get("SR_HOMEPAGE"));
+        assertEquals("", p.spec.env().get("SR_CDP_URL"));
+        assertEquals("runner-test", p.spec.env().get("SR_RUNNER_ID"));
+    }
+
+    @Test
+    void startJitterSpreadsTheFirstStartsOfALargeFleet() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add("p" + i);
+        }
+        RunnerConfig base = TestConfigs.config(1000, 1000, TestConfigs.session(List.of("w"), 60_000, 0, 0),
+                TestConfigs.recovery(3, 1000), Map.of("podA", ids), Path.of("d"));
+        RunnerConfig c = new RunnerConfig(base.source(), new io.smartrunner.config.RunnerSettings(1000,
+                Path.of("d"), Path.of("e"), base.runner().eventLogFsync(), 1000, 1000, base.runner().sqliteSynchronous()),
+                base.session(), base.recovery(), base.browser(), base.http(), base.pods(), Set.of());
+        Supervisor s = supervisor(c);
+        s.step();
+        int first = launcher.launched.size();
+        assertTrue(first < 20, "only a few start at once, got " + first);
+        time.advanceMillis(1000);
+        s.step();
+        assertEquals(200, launcher.launched.size());
+    }
+}
