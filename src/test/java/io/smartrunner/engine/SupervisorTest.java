@@ -147,7 +147,8 @@ class SupervisorTest {
         s.step();
         assertNotNull(p.stop);
         s.step();
-        assertEquals("hang", lastEvent().params().get("reason"));
+        assertEquals(List.of("start", "error", "start"), sink.names("p1"));
+        assertEquals("hang", sink.events.get(1).params().get("reason"));
     }
 
     @Test
