@@ -17,23 +17,23 @@ import java.util.Map;
 import java.util.Set;
 
 /** Builds configurations in code for engine tests. */
-final class TestConfigs {
+public final class TestConfigs {
     private TestConfigs() {
     }
 
-    static SessionSettings session(List<String> command, long timeoutMs, long idleMs, long cooldownMs) {
+    public static SessionSettings session(List<String> command, long timeoutMs, long idleMs, long cooldownMs) {
         SessionSettings d = SessionSettings.defaults();
         return new SessionSettings(command, Map.of(), null, timeoutMs, idleMs, cooldownMs, 200,
                 d.logMaxBytes(), d.logKeepFiles(), d.stderrTailBytes());
     }
 
-    static RecoverySettings recovery(int maxErrorStreak, long pauseMs) {
+    public static RecoverySettings recovery(int maxErrorStreak, long pauseMs) {
         return new RecoverySettings(5, 30_000, maxErrorStreak, pauseMs, 1.0, 7 * 86_400_000L, 60_000, 4, List.of(),
                 new VerifyConfig.None());
     }
 
     /** Pods named in {@code podsToProfiles}, each profile with the same session settings. */
-    static RunnerConfig config(int global, int podLimit, SessionSettings session, RecoverySettings recovery,
+    public static RunnerConfig config(int global, int podLimit, SessionSettings session, RecoverySettings recovery,
                                Map<String, List<String>> podsToProfiles, Path dataDir) {
         List<PodConfig> pods = new ArrayList<>();
         new LinkedHashMap<>(podsToProfiles).forEach((pod, ids) -> pods.add(new PodConfig(pod, podLimit,

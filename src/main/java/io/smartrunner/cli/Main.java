@@ -1,0 +1,46 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.SmartRunnerException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code smart-runner <command>}: exit 0 ok, 1 runtime failure, 2 bad usage or bad config. */
+@Command(name = "smart-runner", mixinStandardHelpOptions = true, version = "smart-runner 0.1.0",
+        description = "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.",
+        subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
+                TrialCommand.class, DemoSessionCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code; user mistakes print one line, never a stack trace. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof SmartRunnerException e) {
+                cmd.getErr().println("smart-runner: " + e.getMessage());
+                return e.exitCode();
+            }
+            if (ex instanceof SimulateCommand.SimulatedUncaughtError error) {
+                throw error;
+            }
+            cmd.getErr().println("smart-runner: internal error (a bug; please report it): " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        cli.setParameterExceptionHandler((ex, parsedArgs) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("smart-runner: " + ex.getMessage() + " (see 'smart-runner "
+                    + ex.getCommandLine().getCommandName().replace("smart-runner", "").trim() + " --help')");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

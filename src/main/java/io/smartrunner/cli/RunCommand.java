@@ -1,0 +1,40 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.engine.Supervisor;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+/** {@code run}: supervise the configured fleet until SIGTERM or SIGINT. */
+@Command(name = "run", description = "Run the supervisor on the configured fleet until SIGTERM/SIGINT.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() {
+        RunnerConfig cfg = config.load();
+        try (RunnerHome home = RunnerHome.open(cfg)) {
+            Supervisor supervisor = new Supervisor(cfg, home.deps(events -> { }, RunCommand::say));
+            // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
+            Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
+            Signal.handle(new Signal("INT"), s -> supervisor.requestStop());
+            int profiles = cfg.profiles().size();
+            if (profiles == 0) {
+                say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");
+            }
+            say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
+                    + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
+                    + "; session logs: " + home.logDir + "; pid " + ProcessHandle.current().pid());
+            supervisor.run();
+            say("stopped");
+        }
+        return 0;
+    }
+
+    static void say(String line) {
+        System.err.println("smart-runner: " + line);
+    }
+}

@@ -1,0 +1,73 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.engine.SupervisorDeps;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.process.OsProcessLauncher;
+import io.smartrunner.process.ProcFsProcessTable;
+import io.smartrunner.store.DataDirLock;
+import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.time.TimeSource;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The real parts a runner works with, opened in order (lock, state, events) and closed in
+ * reverse: the data dir lock, the SQLite state, the JSONL event log, the OS launcher.
+ */
+final class RunnerHome implements AutoCloseable {
+    final DataDirLock lock;
+    final SqliteStateStore store;
+    final JsonlEventSink events;
+    final Path logDir;
+
+    private RunnerHome(DataDirLock lock, SqliteStateStore store, JsonlEventSink events, Path logDir) {
+        this.lock = lock;
+        this.store = store;
+        this.events = events;
+        this.logDir = logDir;
+    }
+
+    static Path stateFile(RunnerSettings r) {
+        return r.dataDir().resolve("state.db");
+    }
+
+    static RunnerHome open(RunnerConfig config) {
+        RunnerSettings r = config.runner();
+        DataDirLock lock = DataDirLock.acquire(r.dataDir());
+        SqliteStateStore store = null;
+        try {
+            store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
+            JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs());
+            return new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
+        } catch (RuntimeException e) {
+            if (store != null) {
+                store.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    SupervisorDeps deps(Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
+        return new SupervisorDeps(store, events, new OsProcessLauncher(), new ProcFsProcessTable(), TimeSource.system(),
+                new SecureRandom(), logDir, listener, diagnostics);
+    }
+
+    @Override
+    public void close() {
+        try {
+            events.close();
+        } finally {
+            try {
+                store.close();
+            } finally {
+                lock.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.smartrunner.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SqliteStateStore;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code status}: every configured profile's persisted state, as a table or as the spec's JSON objects. */
+@Command(name = "status", description = "Show each profile's state (reads the state store; works while the runner runs).")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--json", description = "print the spec's state objects as a JSON array")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        RunnerConfig cfg = config.load();
+        List<ProfileState> states = states(cfg);
+        PrintStream out = System.out;
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            out.println(mapper.writeValueAsString(states.stream().map(StatusCommand::toJson).toList()));
+        } else {
+            out.print(table(states));
+        }
+        return 0;
+    }
+
+    static List<ProfileState> states(RunnerConfig cfg) {
+        Path db = RunnerHome.stateFile(cfg.runner());
+        Map<String, ProfileState> stored = Map.of();
+        if (Files.exists(db)) {
+            try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
+                stored = store.loadProfiles();
+            }
+        }
+        List<ProfileState> states = new ArrayList<>();
+        for (ProfileConfig p : cfg.profiles()) {
+            states.add(stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod())));
+        }
+        return states;
+    }
+
+    /** The spec's state object, plus what a user needs to act on it. */
+    static Map<String, Object> toJson(ProfileState s) {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("running", s.running());
+        flags.put("needsRecovery", s.needsRecovery());
+        flags.put("paused", s.paused());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("profileId", s.profileId());
+        m.put("pod", s.pod());
+        m.put("errorStreak", s.errorStreak());
+        m.put("flags", flags);
+        m.put("pausedUntil", iso(s.pausedUntil()));
+        m.put("lastSessionId", s.lastSessionId());
+        m.put("lastError", s.lastError());
+        m.put("lastStartedAt", iso(s.lastStartedAt()));
+        m.put("lastFinishedAt", iso(s.lastFinishedAt()));
+        m.put("pauseCount", s.pauseCount());
+        return m;
+    }
+
+    private static String iso(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    static String table(List<ProfileState> states) {
+        StringBuilder b = new StringBuilder();
+        String fmt = "%-12s %-20s %-14s %6s  %-24s %s%n";
+        b.append(String.format(fmt, "POD", "PROFILE", "STATE", "STREAK", "PAUSED UNTIL", "LAST ERROR"));
+        for (ProfileState s : states) {
+            b.append(String.format(fmt, s.pod(), s.profileId(), stateWord(s), s.errorStreak(),
+                    s.pausedUntil() == null ? "-" : s.pausedUntil().toString(),
+                    s.lastError() == null ? "-" : oneLine(s.lastError())));
+        }
+        return b.toString();
+    }
+
+    private static String stateWord(ProfileState s) {
+        if (s.paused()) {
+            return "paused";
+        }
+        if (s.running()) {
+            return "running";
+        }
+        return s.needsRecovery() ? "needs-recovery" : "idle";
+    }
+
+    private static String oneLine(String s) {
+        String line = s.replace('\n', ' ');
+        return line.length() > 80 ? line.substring(0, 79) + "…" : line;
+    }
+}

@@ -1,0 +1,140 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.config.PodConfig;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.engine.Supervisor;
+import io.smartrunner.event.EventRecord;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code trial}: the spec's test-recovery-manual.js. Runs one profile through real sessions whose
+ * child is the failure simulator and prints its events live until the profile is healthy again
+ * or paused. It uses its own data dir, so the real fleet's state is never touched.
+ */
+@Command(name = "trial", description = "Run one profile through real sessions with a simulated failure; print its events live.")
+final class TrialCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--pod", required = true)
+    String pod;
+
+    @Option(names = "--profile", required = true)
+    String profileId;
+
+    @Option(names = "--failureType", required = true, description = "exit | timeout | error | hang | ok")
+    SimulateCommand.FailureType failureType;
+
+    @Option(names = "--exitCode", defaultValue = "1")
+    int exitCode;
+
+    @Option(names = "--duration", paramLabel = "MS", description = "for timeout: how long the child runs (default 5000)")
+    Long durationMs;
+
+    @Option(names = "--cooldown", paramLabel = "MS", defaultValue = "1000", description = "between sessions (default ${DEFAULT-VALUE})")
+    long cooldownMs;
+
+    @Option(names = "--max-sessions", defaultValue = "10", description = "give up after this many sessions (default ${DEFAULT-VALUE})")
+    int maxSessions;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the trial keeps its state and events (default: <dataDir>/trials/<profile>)")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        RunnerConfig base = config.load();
+        RunnerConfig trial = trialConfig(base);
+        System.out.println("trial: " + pod + "/" + profileId + " with failureType=" + failureType
+                + "; events in " + trial.runner().eventLog());
+        AtomicInteger sessions = new AtomicInteger();
+        AtomicReference<String> verdict = new AtomicReference<>();
+        try (RunnerHome home = RunnerHome.open(trial)) {
+            AtomicReference<Supervisor> ref = new AtomicReference<>();
+            Supervisor supervisor = new Supervisor(trial, home.deps(events -> {
+                for (EventRecord e : events) {
+                    System.out.println(line(e));
+                    String v = verdict(e, sessions);
+                    if (v != null && verdict.compareAndSet(null, v)) {
+                        ref.get().requestStop();
+                    }
+                }
+            }, RunCommand::say));
+            ref.set(supervisor);
+            Signal.handle(new Signal("INT"), s -> supervisor.requestStop());
+            Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
+            supervisor.run();
+        }
+        System.out.println("trial: " + (verdict.get() == null ? "interrupted" : verdict.get()));
+        return 0;
+    }
+
+    private String verdict(EventRecord e, AtomicInteger sessions) {
+        switch (e.event()) {
+            case "pause":
+                return "profile paused until " + e.params().get("pausedUntil") + " after errorStreak "
+                        + e.params().get("errorStreak");
+            case "finish":
+                return "profile healthy: session finished with exit 0";
+            case "error":
+                return sessions.incrementAndGet() >= maxSessions ? "gave up after " + maxSessions + " sessions" : null;
+            default:
+                return null;
+        }
+    }
+
+    static String line(EventRecord e) {
+        StringBuilder b = new StringBuilder(TIME.format(e.ts())).append("  ")
+                .append(String.format("%-8s %-9s", e.event(), e.outcome() == null ? "" : e.outcome()));
+        e.params().forEach((k, v) -> {
+            if (v != null && !(v instanceof String s && s.isEmpty())) {
+                b.append(' ').append(k).append('=').append(String.valueOf(v).strip().replace('\n', '⏎'));
+            }
+        });
+        if (e.durMs() != null) {
+            b.append(" durMs=").append(e.durMs());
+        }
+        return b.toString();
+    }
+
+    private RunnerConfig trialConfig(RunnerConfig base) {
+        ProfileConfig known = base.profile(profileId).orElse(null);
+        SessionSettings s = known != null ? known.session() : base.session();
+        SessionSettings session = new SessionSettings(simulatorArgv(), s.env(), s.workingDir(), s.timeoutMs(),
+                s.idleTimeoutMs(), cooldownMs, s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes());
+        ProfileConfig profile = new ProfileConfig(profileId, pod, known != null ? known.homepage() : null, session);
+        Path dir = dataDir != null ? dataDir : base.runner().dataDir().resolve("trials").resolve(profileId);
+        RunnerSettings r = base.runner();
+        RunnerSettings runner = new RunnerSettings(1, dir, dir.resolve("events.jsonl"), r.eventLogFsync(),
+                r.eventLogFsyncIntervalMs(), 0, r.sqliteSynchronous());
+        return new RunnerConfig(base.source(), runner, session, base.recovery(), base.browser(), base.http(),
+                List.of(new PodConfig(pod, 1, List.of(profile))), base.secretValues());
+    }
+
+    /** This same program, run as the simulator: the JVM that runs us, our class path, no shell. */
+    private List<String> simulatorArgv() {
+        List<String> argv = new ArrayList<>(List.of(JavaCommand.javaBinary(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "simulate", "--failureType", failureType.name(), "--exitCode", Integer.toString(exitCode)));
+        if (durationMs != null) {
+            argv.addAll(List.of("--duration", Long.toString(durationMs)));
+        }
+        return argv;
+    }
+
+}

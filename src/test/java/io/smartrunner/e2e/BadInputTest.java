@@ -1,0 +1,101 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A user's mistake: one line naming what was wrong, a non-zero exit, and nothing started. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private CliProcess.Result runWith(String json) throws Exception {
+        Path cfg = dir.resolve("cfg.json");
+        Files.writeString(cfg, json);
+        return CliProcess.run(dir, "run", "-c", cfg.toString());
+    }
+
+    private void assertOneLineError(CliProcess.Result r, int code, String... fragments) {
+        assertEquals(code, r.exitCode(), r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line, got: " + err);
+        assertFalse(err.contains("\tat "), "no stack trace: " + err);
+        for (String f : fragments) {
+            assertTrue(err.contains(f), "'" + f + "' in: " + err);
+        }
+        assertFalse(Files.exists(dir.resolve("data")), "nothing started");
+    }
+
+    @Test
+    void unknownKeySuggestsTheNearMiss() throws Exception {
+        assertOneLineError(runWith("{\"recovery\": {\"maxErrorStreek\": 3}}"), 2,
+                "cfg.json", "$.recovery.maxErrorStreek", "maxErrorStreak");
+    }
+
+    @Test
+    void truncatedJsonNamesTheFile() throws Exception {
+        assertOneLineError(runWith("{\"recovery\": {\"maxErrorStreak\": 3"), 2, "cfg.json");
+    }
+
+    @Test
+    void missingEnvironmentVariableIsNamed() throws Exception {
+        assertOneLineError(runWith("{\"http\": {\"token\": \"${env:SR_SURELY_MISSING_VAR}\"}}"), 2,
+                "$.http.token", "SR_SURELY_MISSING_VAR");
+    }
+
+    @Test
+    void badProfileIdIsRejected() throws Exception {
+        assertOneLineError(runWith("{\"pods\": [{\"name\": \"a\", \"profiles\": [{\"id\": \"../../etc\"}]}]}"), 2,
+                "$.pods[0].profiles[0].id");
+    }
+
+    @Test
+    void missingConfigFileIsNamed() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "run", "-c", "nope.json");
+        assertOneLineError(r, 2, "nope.json");
+    }
+
+    @Test
+    void unknownCommandLineOptionIsUsageError() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "status", "--jsn");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--jsn"), r.err());
+    }
+
+    @Test
+    void stateFileThatIsNotADatabaseIsNamedAndNothingIsOverwritten() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/state.db"), "this is not sqlite, and must survive");
+        Path cfg = dir.resolve("cfg.json");
+        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"pods\": []}");
+        CliProcess.Result r = CliProcess.run(dir, "run", "-c", cfg.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().contains("state.db"), r.err());
+        assertFalse(r.err().strip().contains("\n"), r.err());
+        assertEquals("this is not sqlite, and must survive", Files.readString(dir.resolve("data/state.db")));
+    }
+
+    @Test
+    void secondRunnerOnTheSameDataDirIsRefused() throws Exception {
+        Path cfg = dir.resolve("cfg.json");
+        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}}");
+        CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("first runner up", 20_000, () -> {
+            try {
+                return first.err().contains("idling");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        CliProcess.Result second = CliProcess.run(dir, "run", "-c", cfg.toString());
+        first.process.destroy();
+        first.process.waitFor();
+        assertEquals(1, second.exitCode());
+        assertTrue(second.err().contains("another runner"), second.err());
+    }
+}

@@ -1,0 +1,68 @@
+package io.smartrunner.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** The real CLI as a separate JVM (same class path as the tests), as a user would run it. */
+final class CliProcess {
+    final Process process;
+    final Path stdout;
+    final Path stderr;
+
+    private CliProcess(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static CliProcess start(Path workDir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "io.smartrunner.cli.Main"));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(workDir, "cli", ".out");
+        Path err = Files.createTempFile(workDir, "cli", ".err");
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null")).start();
+        return new CliProcess(p, out, err);
+    }
+
+    /** Runs to completion (bounded) and returns the exit code. */
+    static Result run(Path workDir, String... args) throws Exception {
+        CliProcess p = start(workDir, args);
+        if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
+            p.process.destroyForcibly();
+            throw new AssertionError("CLI did not finish: " + String.join(" ", args));
+        }
+        return new Result(p.process.exitValue(), p.out(), p.err());
+    }
+
+    String out() throws IOException {
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
+    String err() throws IOException {
+        return Files.readString(stderr, StandardCharsets.UTF_8);
+    }
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    /** Polls a condition every 20 ms until it holds or the bound passes. */
+    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}

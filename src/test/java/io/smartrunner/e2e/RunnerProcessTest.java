@@ -1,0 +1,124 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner as a real process: kill -9 and restart, SIGTERM shutdown, the spec's example config. */
+class RunnerProcessTest {
+    @TempDir
+    Path dir;
+
+    private Path config(String sessionJson, String profilesJson) throws Exception {
+        Path file = dir.resolve("runner.json");
+        Files.writeString(file, """
+                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0,
+                            "eventLogFsync": "always"},
+                 "session": %s,
+                 "pods": [{"name": "podA", "concurrency": 4, "profiles": %s}]}
+                """.formatted(sessionJson, profilesJson));
+        return file;
+    }
+
+    private List<EventRecord> events() {
+        Path log = dir.resolve("logs/events.jsonl");
+        return Files.exists(log) ? EventLogReader.readAll(log) : List.of();
+    }
+
+    private long count(String event, String reason) {
+        return events().stream().filter(e -> e.event().equals(event)
+                && (reason == null || reason.equals(e.params().get("reason")))).count();
+    }
+
+    @Test
+    void killMinus9ThenRestartClosesTheOrphanedSessionAsLostExactlyOnce() throws Exception {
+        Path cfg = config("""
+                {"command": ["/bin/sh", "-c", "echo $$ > child-{sessionId}.pid; exec sleep 1000"],
+                 "cooldownMs": 600000, "stopGraceMs": 500}""", "[{\"id\": \"p1\"}]");
+        CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("first session started", 20_000, () -> count("start", null) == 1);
+        String sessionId = events().stream().filter(e -> e.event().equals("start")).findFirst().orElseThrow().sessionId();
+        Path pidFile = dir.resolve("child-" + sessionId + ".pid");
+        CliProcess.await("child wrote its pid", 10_000, () -> Files.exists(pidFile) && pidFileComplete(pidFile));
+        long childPid = Long.parseLong(Files.readString(pidFile).trim());
+
+        first.process.destroyForcibly();
+        assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false),
+                "the child outlives a kill -9 of the runner");
+
+        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("lost session closed", 20_000, () -> count("error", "lost") == 1);
+        CliProcess.await("orphan stopped", 10_000,
+                () -> !ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false));
+        EventRecord lost = events().stream().filter(e -> "lost".equals(e.params().get("reason"))).findFirst().orElseThrow();
+        assertEquals(sessionId, lost.sessionId());
+
+        second.process.destroy();
+        assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, second.process.exitValue(), second.err());
+        assertEquals(1, count("error", "lost"), "exactly one terminal event for the lost session");
+        CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.out().contains("\"running\" : false"), status.out());
+        assertFalse(status.out().contains("\"running\" : true"), status.out());
+    }
+
+    private static boolean pidFileComplete(Path f) {
+        try {
+            return Files.readString(f).endsWith("\n");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    void sigtermStopsEverySessionTreeFlushesAndExitsZero() throws Exception {
+        Path cfg = config("""
+                {"command": ["/bin/sh", "-c", "trap '' TERM; sleep 1000 & sleep 1000"], "stopGraceMs": 500}""",
+                "[{\"id\": \"p1\"}, {\"id\": \"p2\"}]");
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("both sessions started", 20_000, () -> count("start", null) == 2);
+        List<String> sessions = events().stream().filter(e -> e.event().equals("start")).map(EventRecord::sessionId).toList();
+
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS), "runner exits after SIGTERM");
+        assertEquals(0, runner.process.exitValue(), runner.err());
+        assertEquals(2, count("error", "shutdown"));
+        for (String s : sessions) {
+            assertEquals(List.of(), RealSessionsTest.processesTaggedWith(s), "processes of " + s);
+        }
+        assertEquals(2, count("start", null), "nothing started after SIGTERM");
+    }
+
+    @Test
+    void specExampleConfigLoadsAsIsAndRunsIdle() throws Exception {
+        Path cfg = dir.resolve("smart-runner.json");
+        Files.writeString(cfg, "{\n  \"recovery\": {\n    \"maxRecoverySteps\": 5,\n    \"retryBackoffMs\": 30000,\n"
+                + "    \"maxErrorStreak\": 3\n  }\n}\n", StandardCharsets.UTF_8);
+        CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertEquals("[ ]", status.out().trim());
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("runner says it idles", 20_000, () -> {
+            try {
+                return runner.err().contains("no profiles configured");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, runner.process.exitValue(), runner.err());
+    }
+}
