@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  */
 final class JsonCursor {
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final int SHOWN_MAX = 60;
+    private static final int SHOWN_MAX = 100;
 
     private final BindContext context;
     private final String path;
