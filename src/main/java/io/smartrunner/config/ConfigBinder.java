@@ -24,8 +24,8 @@ final class ConfigBinder {
         root.object(ROOT_KEYS);
         RunnerSettings runner = runner(root.get("runner").object(RUNNER_KEYS));
         SessionSettings session = SessionBinder.bind(root.get("session"), SessionSettings.defaults());
-        BrowserSettings browser = new BrowserSettings(
-                root.get("browser").object(BROWSER_KEYS).get("provider").choice(BrowserSettings.defaults().provider()));
+        JsonCursor provider = root.get("browser").object(BROWSER_KEYS).get("provider");
+        BrowserSettings browser = new BrowserSettings(provider.choice(BrowserSettings.defaults().provider()));
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session);
@@ -51,7 +51,7 @@ final class ConfigBinder {
         JsonCursor bindValue = block.get("bind");
         String bind = bindValue.text(defaults.bind());
         if (bind.isBlank()) {
-            throw bindValue.fail("\"\" is empty", "an address to listen on, e.g. \"127.0.0.1\"");
+            throw bindValue.fail(bindValue.shown() + " is empty", "an address to listen on, e.g. \"127.0.0.1\"");
         }
         int port = block.get("port").integer(defaults.port(), 0, 65_535, Quantity.COUNT);
         JsonCursor tokenValue = block.get("token");

@@ -59,7 +59,7 @@ final class ConfigFileReader {
             rejectTrailingContent(parser, label);
             return root;
         } catch (IOException e) {
-            // only close() can get here: the input is an in-memory byte array
+            // the input is in memory: only an undecodable encoding (CharConversionException) gets here
             throw new ConfigException(label + ": cannot read (" + oneLine(e.getMessage()) + ")");
         }
     }
@@ -70,6 +70,7 @@ final class ConfigFileReader {
         } catch (JsonEOFException e) {
             throw syntaxError(label, e, "unexpected end of input (truncated JSON?), expected a complete JSON object");
         } catch (JsonProcessingException e) {
+            // STRICT_DUPLICATE_DETECTION has no exception type of its own
             if (e.getOriginalMessage().startsWith("Duplicate field")) {
                 throw duplicateKey(label, e);
             }
@@ -120,9 +121,13 @@ final class ConfigFileReader {
         return new ConfigException(label + ": " + where + what);
     }
 
-    /** Jackson's reason without its location suffixes, first letter lower-cased. */
+    /** Jackson's reason without location suffixes or parser-feature advice, first letter lower-cased. */
     private static String describe(JsonProcessingException e) {
         String reason = oneLine(e.getOriginalMessage());
+        if (reason.contains("ALLOW_COMMENTS")) {
+            return "comments are not allowed in JSON";
+        }
+        reason = reason.replaceAll(": enable `[^`]*` to allow", "");
         int marker = reason.indexOf(" (start marker at");
         if (marker > 0) {
             reason = reason.substring(0, marker);

@@ -158,17 +158,18 @@ final class JsonCursor {
 
     /** One of {@code fallback}'s enum constants, named in any case. */
     <E extends Enum<E>> E choice(E fallback) {
-        String value = text(null);
-        if (value == null) {
+        if (!isPresent()) {
             return fallback;
         }
         E[] constants = fallback.getDeclaringClass().getEnumConstants();
+        List<String> names = Arrays.stream(constants).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        requireKind(raw.isTextual(), oneOf(names));
+        String value = text(null);
         for (E constant : constants) {
             if (constant.name().equalsIgnoreCase(value)) {
                 return constant;
             }
         }
-        List<String> names = Arrays.stream(constants).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
         throw fail(shown() + " is not a known value" + NearMiss.suggest(value, names)
                 .map(near -> " (did you mean " + quote(near) + "?)").orElse(""), oneOf(names));
     }

@@ -99,4 +99,23 @@ class ConfigFileTest extends ConfigTestSupport {
     void rejectsDuplicateTopLevelKey() {
         assertTrue(rejects("{'pods': [], 'pods': []}").startsWith("$.pods: duplicate key \"pods\""));
     }
+
+    @Test
+    void rejectsCommentsInPlainWords() {
+        assertEquals("line 1, column 1: invalid JSON: comments are not allowed in JSON, expected valid JSON",
+                rejects("// settings\n{}"));
+    }
+
+    @Test
+    void leavesOutJacksonFeatureAdvice() {
+        assertEquals("line 1, column 22: invalid JSON: non-standard token 'NaN', expected valid JSON",
+                rejects("{'http': {'port': NaN}}"));
+    }
+
+    @Test
+    void rejectsInvalidUtf8() throws IOException {
+        Files.write(file(), new byte[] {'{', (byte) 0xff, '}'});
+
+        assertContains("invalid UTF-8", rejectsFile(file(), Map.of()));
+    }
 }

@@ -1,6 +1,7 @@
 package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.BrowserSettings.Provider;
 import io.smartrunner.config.RunnerSettings.FsyncPolicy;
@@ -193,7 +194,7 @@ class ConfigValueTest extends ConfigTestSupport {
 
     @Test
     void rejectsNumberWhereEnum() {
-        assertEquals("$.runner.sqliteSynchronous: 2 is a number, expected a string",
+        assertEquals("$.runner.sqliteSynchronous: 2 is a number, expected one of \"off\", \"normal\", \"full\", \"extra\"",
                 rejects("{'runner': {'sqliteSynchronous': 2}}"));
     }
 
@@ -201,5 +202,19 @@ class ConfigValueTest extends ConfigTestSupport {
     void rejectsEmptyHttpToken() {
         assertEquals("$.http.token: the token is empty, expected a non-empty bearer token, e.g. \"${env:SR_TOKEN}\"",
                 rejects("{'http': {'token': ''}}"));
+    }
+
+    @Test
+    void shortensLongValuesInMessages() {
+        String message = rejects("{'runner': {'globalConcurrency': '" + "x".repeat(500) + "'}}");
+
+        assertTrue(message.length() < 200, message);
+        assertContains("xxx... is a string, expected an integer", message);
+    }
+
+    @Test
+    void rejectsBlankBindAddress() {
+        assertEquals("$.http.bind: \" \" is empty, expected an address to listen on, e.g. \"127.0.0.1\"",
+                rejects("{'http': {'bind': ' '}}"));
     }
 }
