@@ -174,26 +174,6 @@ final class JsonCursor {
                 .map(near -> " (did you mean " + quote(near) + "?)").orElse(""), oneOf(names));
     }
 
-    /** An argv: a non-empty array of strings whose first element names a program. */
-    List<String> argv(List<String> fallback) {
-        if (!isPresent()) {
-            return fallback;
-        }
-        List<JsonCursor> elements = elements("an array of strings: the program and its arguments");
-        if (elements.isEmpty()) {
-            throw fail("[] is empty", "at least the program, e.g. [\"./session.sh\", \"{profileId}\"]");
-        }
-        List<String> argv = new ArrayList<>();
-        for (JsonCursor element : elements) {
-            argv.add(element.requiredText("a string"));
-        }
-        if (argv.get(0).isBlank()) {
-            throw elements.get(0).fail(elements.get(0).shown() + " is an empty program name",
-                    "a program path or name");
-        }
-        return argv;
-    }
-
     /** A file-system path, kept as given (relative paths resolve later against the working dir). */
     Path filePath(Path fallback) {
         String text = text(null);

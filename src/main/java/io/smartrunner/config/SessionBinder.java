@@ -27,7 +27,7 @@ final class SessionBinder {
     static SessionSettings bind(JsonCursor block, SessionSettings parent) {
         block.object(KEYS);
         return new SessionSettings(
-                block.get("command").argv(parent.command()),
+                Argv.read(block.get("command"), parent.command()),
                 env(block.get("env"), parent.env()),
                 block.get("workingDir").filePath(parent.workingDir()),
                 block.get("timeoutMs").integer(parent.timeoutMs(), 1, MAX_TIMEOUT_MS, Quantity.MILLIS),

@@ -54,7 +54,7 @@ final class StepBinder {
             if (!command.isPresent()) {
                 throw command.fail("missing", "an argv array, e.g. [\"./check.sh\", \"{profileId}\"]");
             }
-            return new VerifyConfig.Command(command.argv(null));
+            return new VerifyConfig.Command(Argv.read(command, null));
         }
         if (!value.isText()) {
             throw value.typeError(expected);
@@ -96,7 +96,7 @@ final class StepBinder {
             throw entry.fail((command.isPresent() ? "both \"command\" and \"http\" given"
                     : "no \"command\" or \"http\" given"), "exactly one of them");
         }
-        return command.isPresent() ? new StepConfig.Command(name, command.argv(null)) : http(name, http);
+        return command.isPresent() ? new StepConfig.Command(name, Argv.read(command, null)) : http(name, http);
     }
 
     private static String name(JsonCursor value) {
