@@ -1,19 +1,32 @@
 package io.smartrunner.config;
 
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.Map;
 
-/** Reads, validates and binds the JSON configuration file. */
+/**
+ * Reads, validates and binds the JSON configuration file (DESIGN.md §2a). Every key is optional
+ * and defaults to the records' {@code DEFAULT_*} values; unknown keys, wrong types, out-of-range
+ * numbers and unknown step names are rejected. Stateless and thread-safe.
+ */
 public final class ConfigLoader {
     private ConfigLoader() {
     }
 
     /**
+     * Loads {@code file}. String values may contain {@code ${env:NAME}}, resolved from {@code env};
+     * each substituted value is collected in {@link RunnerConfig#secretValues()}. Per-session
+     * placeholders such as {@code {profileId}} are kept for the session to substitute.
+     *
      * @param file the config file
-     * @param env  the environment used for {@code ${env:NAME}}
+     * @param env  the environment used for {@code ${env:NAME}}, usually {@code System.getenv()}
+     * @return the validated configuration
      * @throws ConfigException with one line naming the file, the JSON path and what was expected
      */
     public static RunnerConfig load(Path file, Map<String, String> env) {
-        throw new UnsupportedOperationException("TODO");
+        String label = file.toString();
+        BindContext context = new BindContext(label, Map.copyOf(env), new LinkedHashSet<>());
+        JsonCursor root = JsonCursor.root(context, ConfigFileReader.read(file, label));
+        return ConfigBinder.bind(root, context, file);
     }
 }

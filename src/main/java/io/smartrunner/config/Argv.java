@@ -1,0 +1,34 @@
+package io.smartrunner.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads an argv template ({@code session.command}, command steps, command verification). */
+final class Argv {
+    private Argv() {
+    }
+
+    /**
+     * A non-empty array of strings whose first element names a program.
+     *
+     * @param fallback returned when {@code value} is absent
+     */
+    static List<String> read(JsonCursor value, List<String> fallback) {
+        if (!value.isPresent()) {
+            return fallback;
+        }
+        List<JsonCursor> elements = value.elements("an array of strings: the program and its arguments");
+        if (elements.isEmpty()) {
+            throw value.fail("[] is empty", "at least the program, e.g. [\"./session.sh\", \"{profileId}\"]");
+        }
+        List<String> argv = new ArrayList<>();
+        for (JsonCursor element : elements) {
+            argv.add(element.requiredText("a string"));
+        }
+        if (argv.get(0).isBlank()) {
+            throw elements.get(0).fail(elements.get(0).shown() + " is an empty program name",
+                    "a program path or name");
+        }
+        return argv;
+    }
+}

@@ -1,0 +1,64 @@
+package io.smartrunner.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Binds the root object and its small blocks ({@code runner}, {@code browser}, {@code http}). */
+final class ConfigBinder {
+    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "pods");
+    static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
+            "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous");
+    static final List<String> BROWSER_KEYS = List.of("provider");
+    static final List<String> HTTP_KEYS = List.of("bind", "port", "token");
+    static final int MAX_GLOBAL_CONCURRENCY = 10_000;
+    static final long MAX_FSYNC_INTERVAL_MS = 60_000;
+    static final long MAX_START_JITTER_MS = 3_600_000;
+
+    private ConfigBinder() {
+    }
+
+    static RunnerConfig bind(JsonCursor root, BindContext context, Path source) {
+        if (!root.isObject()) {
+            throw root.typeError("a JSON object at the top level");
+        }
+        root.object(ROOT_KEYS);
+        RunnerSettings runner = runner(root.get("runner").object(RUNNER_KEYS));
+        SessionSettings session = SessionBinder.bind(root.get("session"), SessionSettings.defaults());
+        JsonCursor provider = root.get("browser").object(BROWSER_KEYS).get("provider");
+        BrowserSettings browser = new BrowserSettings(provider.choice(BrowserSettings.defaults().provider()));
+        HttpSettings http = http(root.get("http").object(HTTP_KEYS));
+        RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
+        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session);
+        return new RunnerConfig(source, runner, session, recovery, browser, http, pods, context.secrets());
+    }
+
+    private static RunnerSettings runner(JsonCursor block) {
+        RunnerSettings defaults = RunnerSettings.defaults();
+        return new RunnerSettings(
+                block.get("globalConcurrency").integer(defaults.globalConcurrency(), 1, MAX_GLOBAL_CONCURRENCY,
+                        Quantity.COUNT),
+                block.get("dataDir").filePath(defaults.dataDir()),
+                block.get("eventLog").filePath(defaults.eventLog()),
+                block.get("eventLogFsync").choice(defaults.eventLogFsync()),
+                block.get("eventLogFsyncIntervalMs").integer(defaults.eventLogFsyncIntervalMs(), 1,
+                        MAX_FSYNC_INTERVAL_MS, Quantity.MILLIS),
+                block.get("startJitterMs").integer(defaults.startJitterMs(), 0, MAX_START_JITTER_MS, Quantity.MILLIS),
+                block.get("sqliteSynchronous").choice(defaults.sqliteSynchronous()));
+    }
+
+    private static HttpSettings http(JsonCursor block) {
+        HttpSettings defaults = HttpSettings.defaults();
+        JsonCursor bindValue = block.get("bind");
+        String bind = bindValue.text(defaults.bind());
+        if (bind.isBlank()) {
+            throw bindValue.fail(bindValue.shown() + " is empty", "an address to listen on, e.g. \"127.0.0.1\"");
+        }
+        int port = block.get("port").integer(defaults.port(), 0, 65_535, Quantity.COUNT);
+        JsonCursor tokenValue = block.get("token");
+        String token = tokenValue.text(defaults.token());
+        if (token != null && token.isBlank()) {
+            throw tokenValue.fail("the token is empty", "a non-empty bearer token, e.g. \"${env:SR_TOKEN}\"");
+        }
+        return new HttpSettings(bind, port, token);
+    }
+}

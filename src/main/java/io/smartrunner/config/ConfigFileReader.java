@@ -1,0 +1,145 @@
+package io.smartrunner.config;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads the config file into a Jackson tree, turning every I/O and syntax problem into one line. */
+final class ConfigFileReader {
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
+
+    private ConfigFileReader() {
+    }
+
+    /** @param label how the file is named in messages */
+    static JsonNode read(Path file, String label) {
+        return parse(readBytes(file, label), label);
+    }
+
+    private static byte[] readBytes(Path file, String label) {
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(label + ": is a directory, expected a JSON config file");
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(label + ": file not found (looked for " + file.toAbsolutePath()
+                    + "), expected a JSON config file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(label + ": permission denied, expected a readable JSON config file");
+        } catch (FileSystemException e) {
+            throw new ConfigException(label + ": cannot read (" + oneLine(e.getReason())
+                    + "), expected a readable JSON config file");
+        } catch (IOException e) {
+            throw new ConfigException(label + ": cannot read (" + oneLine(e.getMessage())
+                    + "), expected a readable JSON config file");
+        }
+    }
+
+    private static JsonNode parse(byte[] bytes, String label) {
+        try (JsonParser parser = MAPPER.createParser(bytes)) {
+            JsonNode root = readValue(parser, label);
+            if (root == null || root.isMissingNode()) {
+                throw new ConfigException(label + ": file is empty, expected a JSON object");
+            }
+            rejectTrailingContent(parser, label);
+            return root;
+        } catch (IOException e) {
+            // the input is in memory: only an undecodable encoding (CharConversionException) gets here
+            throw new ConfigException(label + ": cannot read (" + oneLine(e.getMessage()) + ")");
+        }
+    }
+
+    private static JsonNode readValue(JsonParser parser, String label) throws IOException {
+        try {
+            return MAPPER.readTree(parser);
+        } catch (JsonEOFException e) {
+            throw syntaxError(label, e, "unexpected end of input (truncated JSON?), expected a complete JSON object");
+        } catch (JsonProcessingException e) {
+            // STRICT_DUPLICATE_DETECTION has no exception type of its own
+            if (e.getOriginalMessage().startsWith("Duplicate field")) {
+                throw duplicateKey(label, e);
+            }
+            throw syntaxError(label, e, "invalid JSON: " + describe(e) + ", expected valid JSON");
+        }
+    }
+
+    private static void rejectTrailingContent(JsonParser parser, String label) throws IOException {
+        try {
+            if (parser.nextToken() == null) {
+                return;
+            }
+        } catch (JsonProcessingException e) {
+            // whatever follows the value, malformed or not, is the problem to report
+        }
+        JsonLocation at = parser.currentTokenLocation();
+        throw new ConfigException(label + ": line " + at.getLineNr() + ", column " + at.getColumnNr()
+                + ": unexpected content after the top-level JSON value (trailing garbage?), expected end of file");
+    }
+
+    private static ConfigException duplicateKey(String label, JsonProcessingException e) {
+        String path = "$";
+        String key = "?";
+        if (e.getProcessor() instanceof JsonParser parser) {
+            path = jsonPath(parser.getParsingContext());
+            key = parser.getParsingContext().getCurrentName();
+        }
+        JsonLocation at = e.getLocation();
+        return new ConfigException(label + ": " + path + ": duplicate key " + JsonCursor.quote(key)
+                + " (line " + at.getLineNr()
+                + ", column " + at.getColumnNr() + "), expected each key at most once per object");
+    }
+
+    private static String jsonPath(JsonStreamContext context) {
+        if (context == null || context.inRoot()) {
+            return "$";
+        }
+        String parent = jsonPath(context.getParent());
+        if (context.inArray()) {
+            return parent + "[" + context.getCurrentIndex() + "]";
+        }
+        return JsonCursor.childPath(parent, context.getCurrentName());
+    }
+
+    private static ConfigException syntaxError(String label, JsonProcessingException e, String what) {
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+        return new ConfigException(label + ": " + where + what);
+    }
+
+    /** Jackson's reason without location suffixes or parser-feature advice, first letter lower-cased. */
+    private static String describe(JsonProcessingException e) {
+        String reason = oneLine(e.getOriginalMessage());
+        if (reason.contains("ALLOW_COMMENTS")) {
+            return "comments are not allowed in JSON";
+        }
+        reason = reason.replaceAll(": enable `[^`]*` to allow", "");
+        int marker = reason.indexOf(" (start marker at");
+        if (marker > 0) {
+            reason = reason.substring(0, marker);
+        }
+        return reason.isEmpty() ? "malformed input" : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+    }
+
+    static String oneLine(String text) {
+        if (text == null) {
+            return "unknown reason";
+        }
+        int newline = text.indexOf('\n');
+        return (newline < 0 ? text : text.substring(0, newline)).strip();
+    }
+}

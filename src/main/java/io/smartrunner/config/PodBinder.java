@@ -1,0 +1,76 @@
+package io.smartrunner.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Binds {@code pods}: names and ids unique, session overrides merged top level → pod → profile. */
+final class PodBinder {
+    static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles");
+    static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session");
+    static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,64}";
+    static final int MAX_CONCURRENCY = 10_000;
+
+    private final Map<String, String> podPaths = new HashMap<>();
+    private final Map<String, String> profilePaths = new HashMap<>();
+
+    private PodBinder() {
+    }
+
+    /**
+     * @param globalConcurrency the default pod concurrency
+     * @param session           the effective top-level session settings
+     */
+    static List<PodConfig> bind(JsonCursor pods, int globalConcurrency, SessionSettings session) {
+        PodBinder binder = new PodBinder();
+        List<PodConfig> bound = new ArrayList<>();
+        for (JsonCursor pod : pods.elements("an array of pods")) {
+            bound.add(binder.pod(pod, globalConcurrency, session));
+        }
+        return bound;
+    }
+
+    private PodConfig pod(JsonCursor pod, int globalConcurrency, SessionSettings topSession) {
+        if (!pod.isObject()) {
+            throw pod.typeError("a pod object {\"name\", \"profiles\"}");
+        }
+        pod.object(POD_KEYS);
+        String name = uniqueName(pod.get("name"), "pod name", podPaths);
+        int concurrency = pod.get("concurrency").integer(globalConcurrency, 1, MAX_CONCURRENCY, Quantity.COUNT);
+        SessionSettings session = SessionBinder.bind(pod.get("session"), topSession);
+        List<ProfileConfig> profiles = new ArrayList<>();
+        for (JsonCursor profile : pod.get("profiles").elements("an array of profiles")) {
+            profiles.add(profile(profile, name, session));
+        }
+        return new PodConfig(name, concurrency, profiles);
+    }
+
+    private ProfileConfig profile(JsonCursor profile, String pod, SessionSettings podSession) {
+        if (!profile.isObject()) {
+            throw profile.typeError("a profile object {\"id\", \"homepage\"}");
+        }
+        profile.object(PROFILE_KEYS);
+        String id = uniqueName(profile.get("id"), "profile id", profilePaths);
+        JsonCursor homepageValue = profile.get("homepage");
+        String homepage = homepageValue.text(null);
+        if (homepage != null) {
+            StepBinder.requireHttpUrl(homepageValue, homepage);
+        }
+        return new ProfileConfig(id, pod, homepage, SessionBinder.bind(profile.get("session"), podSession));
+    }
+
+    private static String uniqueName(JsonCursor value, String what, Map<String, String> seen) {
+        String expected = "a " + what + " matching " + NAME_PATTERN;
+        String name = value.requiredText(expected);
+        if (!name.matches(NAME_PATTERN)) {
+            throw value.fail(value.shown() + " is not a valid " + what, expected);
+        }
+        String earlier = seen.putIfAbsent(name, value.path());
+        if (earlier != null) {
+            throw value.fail("duplicate " + what + " " + JsonCursor.quote(name) + " (also at " + earlier + ")",
+                    "each " + what + " once");
+        }
+        return name;
+    }
+}

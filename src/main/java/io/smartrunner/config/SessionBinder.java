@@ -1,0 +1,55 @@
+package io.smartrunner.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Binds a {@code session} block as an override of its parent's settings, field by field. */
+final class SessionBinder {
+    static final List<String> KEYS = List.of("command", "env", "workingDir", "timeoutMs", "idleTimeoutMs",
+            "cooldownMs", "stopGraceMs", "logMaxBytes", "logKeepFiles", "stderrTailBytes");
+    static final long MAX_TIMEOUT_MS = 30 * 86_400_000L;
+    static final long MAX_COOLDOWN_MS = 7 * 86_400_000L;
+    static final long MAX_STOP_GRACE_MS = 600_000;
+    static final long MIN_LOG_MAX_BYTES = 1024;
+    static final long MAX_LOG_MAX_BYTES = 1L << 40;
+    static final int MAX_LOG_KEEP_FILES = 100;
+    static final int MAX_STDERR_TAIL_BYTES = 1 << 20;
+
+    private SessionBinder() {
+    }
+
+    /**
+     * @param block  a {@code session} object, possibly absent
+     * @param parent the settings it overrides; its {@code env} is merged key by key, its
+     *               {@code command} replaced
+     */
+    static SessionSettings bind(JsonCursor block, SessionSettings parent) {
+        block.object(KEYS);
+        return new SessionSettings(
+                Argv.read(block.get("command"), parent.command()),
+                env(block.get("env"), parent.env()),
+                block.get("workingDir").filePath(parent.workingDir()),
+                block.get("timeoutMs").integer(parent.timeoutMs(), 1, MAX_TIMEOUT_MS, Quantity.MILLIS),
+                block.get("idleTimeoutMs").integer(parent.idleTimeoutMs(), 0, MAX_TIMEOUT_MS, Quantity.MILLIS),
+                block.get("cooldownMs").integer(parent.cooldownMs(), 0, MAX_COOLDOWN_MS, Quantity.MILLIS),
+                block.get("stopGraceMs").integer(parent.stopGraceMs(), 0, MAX_STOP_GRACE_MS, Quantity.MILLIS),
+                block.get("logMaxBytes").integer(parent.logMaxBytes(), MIN_LOG_MAX_BYTES, MAX_LOG_MAX_BYTES,
+                        Quantity.BYTES),
+                block.get("logKeepFiles").integer(parent.logKeepFiles(), 0, MAX_LOG_KEEP_FILES, Quantity.COUNT),
+                block.get("stderrTailBytes").integer(parent.stderrTailBytes(), 0, MAX_STDERR_TAIL_BYTES,
+                        Quantity.BYTES));
+    }
+
+    private static Map<String, String> env(JsonCursor block, Map<String, String> parent) {
+        Map<String, String> merged = new LinkedHashMap<>(parent);
+        block.entries("an object of environment variables, e.g. {\"LANG\": \"C.UTF-8\"}").forEach((name, value) -> {
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                throw value.fail("invalid environment variable name " + JsonCursor.quote(name),
+                        "a non-empty name without '=' or NUL");
+            }
+            merged.put(name, value.requiredText("a string value"));
+        });
+        return merged;
+    }
+}

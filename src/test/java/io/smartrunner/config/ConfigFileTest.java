@@ -1,0 +1,121 @@
+package io.smartrunner.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Problems with the file itself and with its JSON syntax. */
+class ConfigFileTest extends ConfigTestSupport {
+
+    @Test
+    void rejectsMissingFile() {
+        String message = rejectsFile(dir.resolve("nope.json"), Map.of());
+        assertContains("file not found", message);
+        assertContains("expected a JSON config file", message);
+    }
+
+    @Test
+    void rejectsDirectory() {
+        assertEquals("is a directory, expected a JSON config file", rejectsFile(dir, Map.of()));
+    }
+
+    @Test
+    void rejectsUnreadablePath() throws IOException {
+        // given a path that runs through a regular file (readable as root too, unlike chmod 000)
+        Path notADirectory = Files.writeString(dir.resolve("plain.txt"), "x");
+
+        String message = rejectsFile(notADirectory.resolve("config.json"), Map.of());
+
+        assertEquals("cannot read (Not a directory), expected a readable JSON config file", message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  \n\t\n"})
+    void rejectsEmptyFile(String content) {
+        assertEquals("file is empty, expected a JSON object", rejects(content));
+    }
+
+    @Test
+    void rejectsTruncatedJsonWithLineAndColumn() {
+        String message = rejects("{\n  'recovery': {\n    'maxErrorStreak': 3");
+
+        assertTrue(message.startsWith("line 3, column "), message);
+        assertContains("unexpected end of input (truncated JSON?)", message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{} x", "{}}", "{'pods': []} {'pods': []}", "{}\n\n  ]"})
+    void rejectsTrailingGarbage(String json) {
+        assertContains("unexpected content after the top-level JSON value (trailing garbage?), expected end of file",
+                rejects(json));
+    }
+
+    @Test
+    void reportsTrailingGarbagePosition() {
+        assertTrue(rejects("{}\n\n  ]").startsWith("line 3, column 3: "));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "'recovery'", "42", "true", "null"})
+    void rejectsRootThatIsNotAnObject(String json) {
+        String message = rejects(json);
+
+        assertTrue(message.startsWith("$: "), message);
+        assertContains("expected a JSON object at the top level", message);
+    }
+
+    @Test
+    void rejectsMalformedJsonWithOneLineReason() {
+        String message = rejects("{\n  recovery: {}\n}");
+
+        assertTrue(message.startsWith("line 2, column 3: invalid JSON: unexpected character"), message);
+        assertContains("expected valid JSON", message);
+    }
+
+    @Test
+    void rejectsDuplicateKeyNamingKeyAndPath() {
+        String message = rejects("{'recovery': {'maxErrorStreak': 3,\n 'maxErrorStreak': 4}}");
+
+        assertTrue(message.startsWith("$.recovery.maxErrorStreak: duplicate key \"maxErrorStreak\" (line 2, column "),
+                message);
+        assertContains("expected each key at most once per object", message);
+    }
+
+    @Test
+    void rejectsDuplicateKeyInsideArrays() {
+        String message = rejects("{'pods': [{'name': 'a'}, {'name': 'b', 'profiles': [{'id': 'x', 'id': 'y'}]}]}");
+
+        assertTrue(message.startsWith("$.pods[1].profiles[0].id: duplicate key \"id\""), message);
+    }
+
+    @Test
+    void rejectsDuplicateTopLevelKey() {
+        assertTrue(rejects("{'pods': [], 'pods': []}").startsWith("$.pods: duplicate key \"pods\""));
+    }
+
+    @Test
+    void rejectsCommentsInPlainWords() {
+        assertEquals("line 1, column 1: invalid JSON: comments are not allowed in JSON, expected valid JSON",
+                rejects("// settings\n{}"));
+    }
+
+    @Test
+    void leavesOutJacksonFeatureAdvice() {
+        assertEquals("line 1, column 22: invalid JSON: non-standard token 'NaN', expected valid JSON",
+                rejects("{'http': {'port': NaN}}"));
+    }
+
+    @Test
+    void rejectsInvalidUtf8() throws IOException {
+        Files.write(file(), new byte[] {'{', (byte) 0xff, '}'});
+
+        assertContains("invalid UTF-8", rejectsFile(file(), Map.of()));
+    }
+}

@@ -1,0 +1,76 @@
+package io.smartrunner.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** config/smart-runner.schema.json stays in step with what the loader accepts. */
+class ConfigSchemaTest {
+    private static JsonNode schema;
+
+    @BeforeAll
+    static void readSchema() throws IOException {
+        schema = new ObjectMapper().readTree(Path.of("config", "smart-runner.schema.json").toFile());
+    }
+
+    @Test
+    void isDraft202012() {
+        assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
+    }
+
+    @Test
+    void objectsListTheKeysTheLoaderAccepts() {
+        assertKeys(ConfigBinder.ROOT_KEYS, schema);
+        assertKeys(ConfigBinder.RUNNER_KEYS, def("runner"));
+        assertKeys(ConfigBinder.BROWSER_KEYS, def("browser"));
+        assertKeys(ConfigBinder.HTTP_KEYS, def("http"));
+        assertKeys(SessionBinder.KEYS, def("session"));
+        assertKeys(RecoveryBinder.KEYS, def("recovery"));
+        assertKeys(StepBinder.HTTP_KEYS, def("httpStep"));
+        assertKeys(StepBinder.VERIFY_KEYS, def("verify").get("oneOf").get(1));
+        assertKeys(PodBinder.POD_KEYS, def("pod"));
+        assertKeys(PodBinder.PROFILE_KEYS, def("profile"));
+    }
+
+    @Test
+    void builtinStepsMatchTheRecords() {
+        List<String> names = new ArrayList<>();
+        def("step").get("oneOf").get(0).get("enum").forEach(n -> names.add(n.asText()));
+        assertEquals(RecoverySettings.BROWSER_STEPS, names);
+    }
+
+    @Test
+    void defaultsMatchTheRecords() {
+        assertEquals(SessionSettings.DEFAULT_TIMEOUT_MS, prop("session", "timeoutMs").get("default").asLong());
+        assertEquals(SessionSettings.DEFAULT_LOG_MAX_BYTES, prop("session", "logMaxBytes").get("default").asLong());
+        assertEquals(RecoverySettings.DEFAULT_PAUSE_DURATION_MS,
+                prop("recovery", "pauseDurationMs").get("default").asLong());
+        assertEquals(RunnerSettings.DEFAULT_GLOBAL_CONCURRENCY,
+                prop("runner", "globalConcurrency").get("default").asInt());
+        assertEquals(HttpSettings.defaults().port(), prop("http", "port").get("default").asInt());
+    }
+
+    private static JsonNode def(String name) {
+        return schema.get("$defs").get(name);
+    }
+
+    private static JsonNode prop(String def, String key) {
+        return def(def).get("properties").get(key);
+    }
+
+    private static void assertKeys(List<String> loaderKeys, JsonNode object) {
+        Set<String> schemaKeys = new TreeSet<>();
+        object.get("properties").fieldNames().forEachRemaining(schemaKeys::add);
+        assertEquals(new TreeSet<>(loaderKeys), schemaKeys);
+        assertEquals(false, object.get("additionalProperties").asBoolean(true));
+    }
+}

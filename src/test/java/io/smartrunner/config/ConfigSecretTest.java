@@ -1,0 +1,104 @@
+package io.smartrunner.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code ${env:NAME}} substitution and secret collection. */
+class ConfigSecretTest extends ConfigTestSupport {
+
+    @Test
+    void resolvesWholeValueAndCollectsSecret() {
+        RunnerConfig config = load("{'http': {'token': '${env:SR_TOKEN}'}}", Map.of("SR_TOKEN", "s3cret"));
+
+        assertEquals("s3cret", config.http().token());
+        assertEquals(Set.of("s3cret"), config.secretValues());
+    }
+
+    @Test
+    void resolvesEmbeddedPlaceholdersAndCollectsOnlyTheSubstitutedParts() {
+        RunnerConfig config = load("{'session': {'env': {'AUTH': 'Bearer ${env:TOK}'},"
+                        + " 'command': ['curl', '-u', '${env:USER_1}:${env:PASS}', '{profileId}']}}",
+                Map.of("TOK", "abc", "USER_1", "bob", "PASS", "pw"));
+
+        assertEquals("Bearer abc", config.session().env().get("AUTH"));
+        assertEquals(List.of("curl", "-u", "bob:pw", "{profileId}"), config.session().command());
+        assertEquals(Set.of("abc", "bob", "pw"), config.secretValues());
+    }
+
+    @Test
+    void resolvesInOverridesAndStepsToo() {
+        RunnerConfig config = load("{'recovery': {'steps': [{'name': 'kick', 'http': {'url': '${env:KICK_URL}'}}]},"
+                        + " 'pods': [{'name': 'p', 'profiles': [{'id': 'a', 'session': {'env': {'K': '${env:K}'}}}]}]}",
+                Map.of("KICK_URL", "http://10.0.0.1/kick", "K", "v"));
+
+        assertEquals("http://10.0.0.1/kick", ((StepConfig.Http) config.recovery().steps().get(0)).url());
+        assertEquals("v", config.profile("a").orElseThrow().session().env().get("K"));
+        assertEquals(Set.of("http://10.0.0.1/kick", "v"), config.secretValues());
+    }
+
+    @Test
+    void rejectsMissingVariableNamingPathAndVariable() {
+        assertEquals("$.http.token: environment variable SR_TOKEN is not set, expected it to be set for "
+                + "\"${env:SR_TOKEN}\"", rejects("{'http': {'token': '${env:SR_TOKEN}'}}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"${TOKEN}", "${env:}", "${env:1X}", "${env:A-B}", "${file:/etc/x}", "a ${ env:X }"})
+    void rejectsMalformedPlaceholder(String value) {
+        assertContains("$.session.env.X: unsupported placeholder",
+                rejects("{'session': {'env': {'X': '" + value + "'}}}", Map.of("X", "x", "TOKEN", "t")));
+    }
+
+    @Test
+    void rejectsUnclosedPlaceholder() {
+        assertEquals("$.session.command[1]: unclosed placeholder \"${env:X\", expected ${env:NAME} with NAME "
+                        + "matching [A-Za-z_][A-Za-z0-9_]*",
+                rejects("{'session': {'command': ['run', '${env:X']}}", Map.of("X", "x")));
+    }
+
+    @Test
+    void keepsSessionPlaceholdersForLater() {
+        RunnerConfig config = load("{'session': {'command': ['run', '{profileId}', '--pod={pod}', '$HOME']}}");
+
+        assertEquals(List.of("run", "{profileId}", "--pod={pod}", "$HOME"), config.session().command());
+        assertEquals(Set.of(), config.secretValues());
+    }
+
+    @Test
+    void doesNotResolveSubstitutedValuesAgain() {
+        RunnerConfig config = load("{'session': {'env': {'X': '${env:A}'}}}", Map.of("A", "${env:B}", "B", "b"));
+
+        assertEquals("${env:B}", config.session().env().get("X"));
+    }
+
+    @Test
+    void errorMessagesShowTheTemplateNotTheSecret() {
+        String message = rejects("{'pods': [{'name': 'p', 'profiles': [{'id': 'a', 'homepage': '${env:HP}'}]}]}",
+                Map.of("HP", "hunter2-not-a-url"));
+
+        assertContains("\"${env:HP}\" is not an absolute http(s) URL", message);
+        assertFalse(message.contains("hunter2"), message);
+    }
+
+    @Test
+    void doesNotCollectEmptyValues() {
+        RunnerConfig config = load("{'session': {'env': {'X': '${env:EMPTY}'}}}", Map.of("EMPTY", ""));
+
+        assertEquals("", config.session().env().get("X"));
+        assertEquals(Set.of(), config.secretValues());
+    }
+
+    @Test
+    void leavesKeysAlone() {
+        RunnerConfig config = load("{'session': {'env': {'${env:X}': 'v'}}}", Map.of("X", "x"));
+
+        assertEquals("v", config.session().env().get("${env:X}"));
+    }
+}
