@@ -1,0 +1,232 @@
+package io.smartrunner.event;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.smartrunner.config.RunnerSettings.FsyncPolicy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@link EventSink} writing JSON Lines to one file. Each {@link #append} serialises the batch
+ * into one buffer and hands it to the OS in one write loop on an append-mode channel, so when it
+ * returns the events are in the page cache (and on disk under {@link FsyncPolicy#ALWAYS}). A
+ * failed append cuts the file back to its size before the batch and throws; the sink stays
+ * usable. On open, a line torn by an earlier crash is moved to {@code <file>.torn}.
+ * One writer thread; the {@link FsyncPolicy#INTERVAL} fsync runs on its own daemon thread.
+ */
+public final class JsonlEventSink implements EventSink {
+    private static final int RETAINED_BUFFER_BYTES = 1 << 20;
+
+    private final Path file;
+    private final FsyncPolicy policy;
+    private final UnaryOperator<FileChannel> decorate;
+    private final ScheduledExecutorService fsyncer;
+    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final AtomicReference<IOException> fsyncFailure = new AtomicReference<>();
+    private final long tornBytesMoved;
+    private Batch batch = new Batch();
+    private volatile FileChannel channel;
+    /** Set when cutting a failed batch back itself failed: done before anything else is written. */
+    private long pendingCutBack = -1;
+    private boolean closed;
+
+    private JsonlEventSink(Path file, FsyncPolicy policy, long fsyncIntervalMs, UnaryOperator<FileChannel> decorate,
+                           long tornBytesMoved) throws IOException {
+        this.file = file;
+        this.policy = policy;
+        this.decorate = decorate;
+        this.tornBytesMoved = tornBytesMoved;
+        this.channel = openChannel();
+        if (policy == FsyncPolicy.INTERVAL) {
+            fsyncer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "event-log-fsync");
+                t.setDaemon(true);
+                return t;
+            });
+            fsyncer.scheduleWithFixedDelay(this::forceIfDirty, fsyncIntervalMs, fsyncIntervalMs, TimeUnit.MILLISECONDS);
+        } else {
+            fsyncer = null;
+        }
+    }
+
+    /**
+     * Opens (creating it and its directories) the log at {@code file}, repairing a torn last line.
+     *
+     * @param fsyncIntervalMs period of the background fsync under {@link FsyncPolicy#INTERVAL}
+     */
+    public static JsonlEventSink open(Path file, FsyncPolicy policy, long fsyncIntervalMs) {
+        return open(file, policy, fsyncIntervalMs, UnaryOperator.identity());
+    }
+
+    /** As {@link #open(Path, FsyncPolicy, long)}, with every channel passed through {@code decorate} (tests). */
+    static JsonlEventSink open(Path file, FsyncPolicy policy, long fsyncIntervalMs,
+                               UnaryOperator<FileChannel> decorate) {
+        if (policy == FsyncPolicy.INTERVAL && fsyncIntervalMs <= 0) {
+            throw new IllegalArgumentException("fsyncIntervalMs must be > 0 for INTERVAL, was " + fsyncIntervalMs);
+        }
+        if (Files.isDirectory(file)) {
+            throw new EventLogException(file + ": is a directory, not a file", null);
+        }
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            return new JsonlEventSink(file, policy, fsyncIntervalMs, decorate, TornTail.repair(file));
+        } catch (IOException e) {
+            throw new EventLogException(file + ": cannot open event log: " + reason(e), e);
+        }
+    }
+
+    /** Bytes of a torn last line moved to {@code <file>.torn} when this sink opened (0 normally). */
+    public long tornBytesMoved() {
+        return tornBytesMoved;
+    }
+
+    @Override
+    public void append(List<EventRecord> events) {
+        if (closed) {
+            throw new IllegalStateException(file + ": event log is closed");
+        }
+        if (events.isEmpty()) {
+            return;
+        }
+        IOException lostFsync = fsyncFailure.getAndSet(null);
+        if (lostFsync != null) {
+            throw new EventLogException(file + ": background fsync failed: " + reason(lostFsync), lostFsync);
+        }
+        ByteBuffer bytes = serialise(events);
+        long sizeBefore = -1;
+        try {
+            FileChannel ch = usableChannel();
+            if (pendingCutBack >= 0) {
+                ch.truncate(pendingCutBack);
+                pendingCutBack = -1;
+            }
+            sizeBefore = ch.size();
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            if (policy == FsyncPolicy.ALWAYS) {
+                ch.force(false);
+            } else {
+                dirty.set(true);
+            }
+        } catch (IOException e) {
+            cutBack(sizeBefore, e);
+            throw new EventLogException(file + ": cannot append events: " + reason(e), e);
+        } finally {
+            if (batch.capacity() > RETAINED_BUFFER_BYTES) {
+                batch = new Batch();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (fsyncer != null) {
+            // shutdown, not shutdownNow: interrupting a force() would close the channel under us.
+            fsyncer.shutdown();
+            try {
+                fsyncer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try (FileChannel ch = channel) {
+            if (ch.isOpen()) {
+                ch.force(false);
+            }
+        } catch (IOException e) {
+            throw new EventLogException(file + ": cannot close event log: " + reason(e), e);
+        }
+    }
+
+    /** The periodic fsync; never throws, so the schedule keeps running; a failure surfaces on the next append. */
+    void forceIfDirty() {
+        if (dirty.getAndSet(false)) {
+            try {
+                channel.force(false);
+            } catch (ClosedChannelException e) {
+                dirty.set(true); // the writer is reopening it (interrupted mid-write): retry next tick
+            } catch (IOException e) {
+                fsyncFailure.compareAndSet(null, e);
+            }
+        }
+    }
+
+    private ByteBuffer serialise(List<EventRecord> events) {
+        batch.reset();
+        try (JsonGenerator g = EventJson.FACTORY.createGenerator(batch)) {
+            for (EventRecord e : events) {
+                EventJson.write(g, e);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new EventLogException(file + ": cannot serialise events: " + e.getMessage(), e);
+        }
+        return batch.bytes();
+    }
+
+    /** A thread interrupted mid-write closes the channel (NIO's rule); reopen rather than stay broken. */
+    private FileChannel usableChannel() throws IOException {
+        if (!channel.isOpen()) {
+            channel = openChannel();
+        }
+        return channel;
+    }
+
+    private void cutBack(long sizeBefore, IOException cause) {
+        if (sizeBefore < 0) {
+            return;
+        }
+        // An interrupt must not also stop the repair: clear it for the truncate, then restore it.
+        boolean interrupted = Thread.interrupted();
+        try {
+            usableChannel().truncate(sizeBefore);
+        } catch (IOException e) {
+            pendingCutBack = sizeBefore;
+            cause.addSuppressed(e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private FileChannel openChannel() throws IOException {
+        return decorate.apply(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND));
+    }
+
+    static String reason(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** The batch buffer, handed to the channel without a copy. */
+    private static final class Batch extends ByteArrayOutputStream {
+        Batch() {
+            super(8192);
+        }
+
+        ByteBuffer bytes() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
+    }
+}
