@@ -5,17 +5,11 @@ import io.smartrunner.config.RunnerSettings.FsyncPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,9 +26,7 @@ public final class JsonlEventSink implements EventSink {
     private final Path file;
     private final FsyncPolicy policy;
     private final UnaryOperator<FileChannel> decorate;
-    private final ScheduledExecutorService fsyncer;
-    private final AtomicBoolean dirty = new AtomicBoolean();
-    private final AtomicReference<IOException> fsyncFailure = new AtomicReference<>();
+    private final IntervalFsync intervalFsync;
     private final long tornBytesMoved;
     private Batch batch = new Batch();
     private volatile FileChannel channel;
@@ -49,16 +41,7 @@ public final class JsonlEventSink implements EventSink {
         this.decorate = decorate;
         this.tornBytesMoved = tornBytesMoved;
         this.channel = openChannel();
-        if (policy == FsyncPolicy.INTERVAL) {
-            fsyncer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "event-log-fsync");
-                t.setDaemon(true);
-                return t;
-            });
-            fsyncer.scheduleWithFixedDelay(this::forceIfDirty, fsyncIntervalMs, fsyncIntervalMs, TimeUnit.MILLISECONDS);
-        } else {
-            fsyncer = null;
-        }
+        this.intervalFsync = policy == FsyncPolicy.INTERVAL ? new IntervalFsync(() -> channel, fsyncIntervalMs) : null;
     }
 
     /**
@@ -100,7 +83,7 @@ public final class JsonlEventSink implements EventSink {
         if (events.isEmpty()) {
             return;
         }
-        IOException lostFsync = fsyncFailure.getAndSet(null);
+        IOException lostFsync = intervalFsync == null ? null : intervalFsync.takeFailure();
         if (lostFsync != null) {
             throw new EventLogException(file + ": background fsync failed: " + reason(lostFsync), lostFsync);
         }
@@ -118,8 +101,8 @@ public final class JsonlEventSink implements EventSink {
             }
             if (policy == FsyncPolicy.ALWAYS) {
                 ch.force(false);
-            } else {
-                dirty.set(true);
+            } else if (intervalFsync != null) {
+                intervalFsync.written();
             }
         } catch (IOException e) {
             cutBack(sizeBefore, e);
@@ -137,14 +120,8 @@ public final class JsonlEventSink implements EventSink {
             return;
         }
         closed = true;
-        if (fsyncer != null) {
-            // shutdown, not shutdownNow: interrupting a force() would close the channel under us.
-            fsyncer.shutdown();
-            try {
-                fsyncer.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (intervalFsync != null) {
+            intervalFsync.close();
         }
         try (FileChannel ch = channel) {
             if (ch.isOpen()) {
@@ -155,17 +132,9 @@ public final class JsonlEventSink implements EventSink {
         }
     }
 
-    /** The periodic fsync; never throws, so the schedule keeps running; a failure surfaces on the next append. */
+    /** One tick of the {@link FsyncPolicy#INTERVAL} thread, run by hand in tests. */
     void forceIfDirty() {
-        if (dirty.getAndSet(false)) {
-            try {
-                channel.force(false);
-            } catch (ClosedChannelException e) {
-                dirty.set(true); // the writer is reopening it (interrupted mid-write): retry next tick
-            } catch (IOException e) {
-                fsyncFailure.compareAndSet(null, e);
-            }
-        }
+        intervalFsync.forceIfDirty();
     }
 
     private ByteBuffer serialise(List<EventRecord> events) {

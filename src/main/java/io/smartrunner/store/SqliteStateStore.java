@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link StateStore} in one SQLite file, the single-machine default. WAL mode, so other processes
  * (the CLI's {@code status}) read while the runner writes; one connection behind a lock in this
  * process. Each {@link #write} is one {@code BEGIN IMMEDIATE} transaction of reused prepared upserts.
- * Of each profile's ended sessions only the newest {@code sessionsKeptPerProfile} are kept, so a
- * fleet restarting hundreds of sessions a second does not grow the file without bound.
+ * Of each profile's ended sessions only the newest {@link #DEFAULT_SESSIONS_KEPT_PER_PROFILE} are
+ * kept ({@link SessionRetention}), so a fleet restarting hundreds of sessions a second does not
+ * grow the file without bound.
  * Thread-safe.
  */
 public final class SqliteStateStore implements StateStore {
@@ -31,22 +31,19 @@ public final class SqliteStateStore implements StateStore {
     private final String file;
     private final Connection connection;
     private final boolean readOnly;
-    private final int sessionsKept;
     private final String runnerId;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Integer> endedSincePrune = new HashMap<>();
     private final List<Statement> statements = new ArrayList<>();
     private Statement control;
     private PreparedStatement upsertProfile;
     private PreparedStatement upsertSession;
-    private PreparedStatement pruneSessions;
+    private SessionRetention retention;
     private boolean closed;
 
     private SqliteStateStore(Path dbFile, Connection connection, boolean readOnly, int sessionsKept) {
         this.file = dbFile.toString();
         this.connection = connection;
         this.readOnly = readOnly;
-        this.sessionsKept = sessionsKept;
         try {
             control = track(connection.createStatement());
             if (readOnly) {
@@ -57,7 +54,8 @@ public final class SqliteStateStore implements StateStore {
                         + UUID.randomUUID() + "') ON CONFLICT (key) DO NOTHING");
                 upsertProfile = track(connection.prepareStatement(SqliteRows.UPSERT_PROFILE));
                 upsertSession = track(connection.prepareStatement(SqliteRows.UPSERT_SESSION));
-                pruneSessions = track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS));
+                retention = new SessionRetention(track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS)),
+                        sessionsKept);
             }
             runnerId = SqliteConnector.queryString(control, "SELECT value FROM meta WHERE key = 'runner_id'");
         } catch (SQLException | RuntimeException e) {
@@ -136,7 +134,7 @@ public final class SqliteStateStore implements StateStore {
                 for (SessionRecord s : write.sessions()) {
                     SqliteRows.bindSession(upsertSession, s);
                     upsertSession.executeUpdate();
-                    pruneWhenDue(s);
+                    retention.written(s);
                 }
                 control.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
@@ -174,20 +172,6 @@ public final class SqliteStateStore implements StateStore {
     /** A pragma's value on this store's connection (tests check the settings took effect). */
     String pragma(String name) {
         return locked(() -> SqliteConnector.queryString(control, "PRAGMA " + name));
-    }
-
-    /** Amortised: prunes a profile once every tenth of the kept count of ended sessions. */
-    private void pruneWhenDue(SessionRecord s) throws SQLException {
-        if (s.status() == SessionRecord.Status.RUNNING) {
-            return;
-        }
-        int ended = endedSincePrune.merge(s.profileId(), 1, Integer::sum);
-        if (ended >= Math.max(1, sessionsKept / 10)) {
-            endedSincePrune.remove(s.profileId());
-            pruneSessions.setString(1, s.profileId());
-            pruneSessions.setInt(2, sessionsKept - 1);
-            pruneSessions.executeUpdate();
-        }
     }
 
     private List<SessionRecord> sessions(PreparedStatement ps) throws SQLException {
