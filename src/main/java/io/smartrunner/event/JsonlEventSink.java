@@ -6,7 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -180,7 +184,15 @@ public final class JsonlEventSink implements EventSink {
                 StandardOpenOption.APPEND));
     }
 
+    /** What went wrong, in words: NIO's file exceptions carry only a path as their message. */
     static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + ((FileSystemException) e).getFile();
+        } else if (e instanceof FileAlreadyExistsException) {
+            return "a file is in the way: " + ((FileSystemException) e).getFile();
+        } else if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + ((FileSystemException) e).getFile();
+        }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 

@@ -272,6 +272,16 @@ class JsonlEventSinkTest {
     }
 
     @Test
+    void reportsAFileInTheWayOfItsDirectory() throws Exception {
+        Files.writeString(dir.resolve("logs"), "a file, not a directory");
+
+        EventLogException e = assertThrows(EventLogException.class,
+                () -> JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0));
+
+        assertEquals(log() + ": cannot open event log: a file is in the way: " + dir.resolve("logs"), e.getMessage());
+    }
+
+    @Test
     void movesATornLastLineAsideWithoutTouchingEarlierLines() throws Exception {
         try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
             sink.append(List.of(event(0), event(1), event(2)));
