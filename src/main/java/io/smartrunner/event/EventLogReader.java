@@ -1,0 +1,198 @@
+package io.smartrunner.event;
+
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Reads an event log written by {@link JsonlEventSink}, including while it is being written.
+ * Only complete ('\n'-terminated) lines are read; a line that is not a valid event (torn, edited
+ * by hand) is skipped and counted in {@link #skippedLines()}. A missing file reads as empty.
+ * Offsets are byte offsets of line starts: what {@link #forEach} and {@link #follow} return can
+ * be passed back to continue without gap or repeat. Not thread-safe.
+ */
+public final class EventLogReader {
+    /** How often {@link #follow} looks for new lines. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
+
+    private final Path file;
+    private long skippedLines;
+
+    public EventLogReader(Path file) {
+        this.file = file;
+    }
+
+    /** Every event in the file, oldest first. */
+    public static List<EventRecord> readAll(Path file) {
+        List<EventRecord> out = new ArrayList<>();
+        new EventLogReader(file).forEach(0, e -> true, out::add);
+        return out;
+    }
+
+    /** The last {@code n} events matching {@code filter}, oldest first; reads backwards from the end. */
+    public static List<EventRecord> tail(Path file, int n, Predicate<EventRecord> filter) {
+        return new EventLogReader(file).tail(completeLength(file), n, filter);
+    }
+
+    /** See {@link #follow(long, Predicate, Consumer, BooleanSupplier, Duration)}. */
+    public static long follow(Path file, long fromOffset, Predicate<EventRecord> filter,
+                              Consumer<EventRecord> action, BooleanSupplier keepGoing) {
+        return new EventLogReader(file).follow(fromOffset, filter, action, keepGoing, DEFAULT_POLL_INTERVAL);
+    }
+
+    /** The offset just after the file's last complete line: where a tail ends and a follow starts. */
+    public static long completeLength(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return LineScanner.completeLength(ch, ch.size());
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** Lines seen so far that were not valid events. */
+    public long skippedLines() {
+        return skippedLines;
+    }
+
+    /**
+     * Streams the matching events of the complete lines from {@code fromOffset} to the current end.
+     *
+     * @param fromOffset a line start (0, or an offset returned earlier)
+     * @return the offset just after the last complete line read; when the thread is interrupted,
+     *         reading stops early and this is the offset reached (the interrupt stays set)
+     */
+    public long forEach(long fromOffset, Predicate<EventRecord> filter, Consumer<EventRecord> action) {
+        long[] reached = {fromOffset};
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return LineScanner.forward(ch, fromOffset, ch.size(), (buf, off, len) -> {
+                EventRecord e = parse(buf, off, len);
+                if (e != null && filter.test(e)) {
+                    action.accept(e);
+                }
+                reached[0] += len + 1;
+                return true;
+            });
+        } catch (NoSuchFileException e) {
+            return fromOffset;
+        } catch (ClosedByInterruptException e) {
+            return reached[0];
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /**
+     * The last {@code n} events matching {@code filter} among the lines before {@code upTo},
+     * oldest first. Reads backwards in chunks, so the cost is the tail's, not the file's.
+     *
+     * @param upTo a line boundary, normally {@link #completeLength(Path)}
+     */
+    public List<EventRecord> tail(long upTo, int n, Predicate<EventRecord> filter) {
+        if (n <= 0) {
+            return List.of();
+        }
+        Deque<EventRecord> newestFirst = new ArrayDeque<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            LineScanner.backward(ch, LineScanner.completeLength(ch, Math.min(upTo, ch.size())), (buf, off, len) -> {
+                EventRecord e = parse(buf, off, len);
+                if (e != null && filter.test(e)) {
+                    newestFirst.add(e);
+                }
+                return newestFirst.size() < n;
+            });
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+        List<EventRecord> out = new ArrayList<>(newestFirst);
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Hands each new matching event to {@code action} as its line is completed, polling every
+     * {@code pollInterval}, until {@code keepGoing} says stop (asked before every poll) or the
+     * thread is interrupted. A half-written last line is waited for, never read half. If the file
+     * shrinks below the offset (replaced), reading restarts from its beginning.
+     *
+     * @return the offset reached, to resume from
+     */
+    public long follow(long fromOffset, Predicate<EventRecord> filter, Consumer<EventRecord> action,
+                       BooleanSupplier keepGoing, Duration pollInterval) {
+        long offset = fromOffset;
+        while (!Thread.currentThread().isInterrupted() && keepGoing.getAsBoolean()) {
+            long size = size();
+            if (size < offset) {
+                offset = 0;
+            }
+            long next = size > offset ? forEach(offset, filter, action) : offset;
+            if (next == offset && !idle(pollInterval)) {
+                break;
+            }
+            offset = next;
+        }
+        return offset;
+    }
+
+    private EventRecord parse(byte[] buf, int off, int len) {
+        if (isBlank(buf, off, len)) {
+            return null;
+        }
+        try {
+            return EventJson.parse(buf, off, len);
+        } catch (IllegalArgumentException e) {
+            skippedLines++;
+            return null;
+        }
+    }
+
+    private long size() {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** Polling a plain file: the portable way to see it grow. @return false when interrupted */
+    private static boolean idle(Duration pollInterval) {
+        try {
+            Thread.sleep(pollInterval.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean isBlank(byte[] buf, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static EventLogException cannotRead(Path file, IOException e) {
+        return new EventLogException(file + ": cannot read events: " + JsonlEventSink.reason(e), e);
+    }
+}

@@ -1,0 +1,63 @@
+package io.smartrunner.store;
+
+import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * Turns a {@link SQLException} into one {@link StoreException} whose message a person can act on:
+ * {@code data/state.db: locked by another process (database is locked)}.
+ */
+final class SqliteErrors {
+    /** sqlite-jdbc messages look like "[SQLITE_BUSY] The database file is locked (database is locked)". */
+    private static final Pattern SQLITE_DETAIL = Pattern.compile("\\(([^()]*)\\)\\s*$");
+
+    private SqliteErrors() {
+    }
+
+    static StoreException wrap(String file, SQLException e) {
+        return new StoreException(file + ": " + describe(e), e);
+    }
+
+    static String describe(SQLException e) {
+        String detail = detail(e);
+        if (!(e instanceof SQLiteException)) {
+            return "database error (" + detail + ")";
+        }
+        int primary = ((SQLiteException) e).getResultCode().code & 0xff;
+        return problem(primary) + " (" + detail + ")";
+    }
+
+    private static String problem(int primaryCode) {
+        if (primaryCode == SQLiteErrorCode.SQLITE_BUSY.code || primaryCode == SQLiteErrorCode.SQLITE_LOCKED.code) {
+            return "locked by another process";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_NOTADB.code) {
+            return "not a SQLite database";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_CORRUPT.code) {
+            return "database file is corrupt";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_READONLY.code) {
+            return "read-only, cannot write";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_CANTOPEN.code) {
+            return "cannot open";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_PERM.code || primaryCode == SQLiteErrorCode.SQLITE_AUTH.code) {
+            return "permission denied";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_FULL.code) {
+            return "disk full";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_IOERR.code) {
+            return "I/O error";
+        } else if (primaryCode == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+            return "rejected by a constraint";
+        }
+        return "database error";
+    }
+
+    /** SQLite's own words, without the driver's prefix. */
+    private static String detail(SQLException e) {
+        String message = String.valueOf(e.getMessage()).strip();
+        Matcher m = SQLITE_DETAIL.matcher(message);
+        String detail = m.find() ? m.group(1) : message.replaceFirst("^\\[[A-Z_]+\\]\\s*", "");
+        return detail.replaceAll("\\s+", " ");
+    }
+}

@@ -1,0 +1,130 @@
+package io.smartrunner.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Versioned schema migrations, applied in order in one transaction. Each is a resource
+ * {@code db/sqlite/V<n>__<name>.sql}; the list below is the index (a shaded jar cannot be listed).
+ * Applied versions are rows of {@code schema_version}; the current version is the highest.
+ */
+final class SqliteMigrations {
+    /** Append only: never edit a migration that has shipped. */
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql");
+
+    static final int LATEST = MIGRATIONS.size();
+
+    private SqliteMigrations() {
+    }
+
+    /** Brings the schema up to {@link #LATEST}; a no-op when it already is. */
+    static void migrate(Connection connection, String file) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                st.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                        + "version INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+                int current = currentVersion(connection);
+                rejectNewer(file, current);
+                for (int version = current + 1; version <= LATEST; version++) {
+                    apply(st, version, MIGRATIONS.get(version - 1));
+                }
+                st.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(st, e);
+                throw e;
+            }
+        }
+    }
+
+    /** The highest applied version, 0 for a database that has never been migrated. */
+    static int currentVersion(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet tables = st.executeQuery(
+                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+            if (!tables.next()) {
+                return 0;
+            }
+        }
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    static void rejectNewer(String file, int version) {
+        if (version > LATEST) {
+            throw new StoreException(file + ": schema version " + version
+                    + " is newer than this runner understands (max " + LATEST + ")", null);
+        }
+    }
+
+    /** For a reader that must not migrate: the schema must be exactly the one this runner knows. */
+    static void requireCurrent(Connection connection, String file) throws SQLException {
+        int version = currentVersion(connection);
+        rejectNewer(file, version);
+        if (version == 0) {
+            throw SqliteConnector.noStateYet(file);
+        } else if (version < LATEST) {
+            throw new StoreException(file + ": schema version " + version + " is older than this runner ("
+                    + LATEST + "); start the runner once to upgrade it", null);
+        }
+    }
+
+    private static void apply(Statement st, int version, String name) throws SQLException {
+        for (String sql : statements(load(name))) {
+            st.execute(sql);
+        }
+        st.execute("INSERT INTO schema_version (version, name) VALUES (" + version + ", '" + name + "')");
+    }
+
+    private static String load(String name) {
+        String resource = "/db/sqlite/" + name;
+        try (InputStream in = SqliteMigrations.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing migration resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read migration resource " + resource, e);
+        }
+    }
+
+    /** Splits on ';' at the end of a line, dropping '--' comment lines. */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : script.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (trimmed.endsWith(";")) {
+                out.add(current.toString().strip().replaceFirst(";$", ""));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+
+    private static void rollbackQuietly(Statement st, Exception cause) {
+        try {
+            st.execute("ROLLBACK");
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+}

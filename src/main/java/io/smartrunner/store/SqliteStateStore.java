@@ -1,0 +1,218 @@
+package io.smartrunner.store;
+
+import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import io.smartrunner.profile.ProfileState;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link StateStore} in one SQLite file, the single-machine default. WAL mode, so other processes
+ * (the CLI's {@code status}) read while the runner writes; one connection behind a lock in this
+ * process. Each {@link #write} is one {@code BEGIN IMMEDIATE} transaction of reused prepared upserts.
+ * Of each profile's ended sessions only the newest {@link #DEFAULT_SESSIONS_KEPT_PER_PROFILE} are
+ * kept ({@link SessionRetention}), so a fleet restarting hundreds of sessions a second does not
+ * grow the file without bound.
+ * Thread-safe.
+ */
+public final class SqliteStateStore implements StateStore {
+    public static final int DEFAULT_BUSY_TIMEOUT_MS = 2000;
+    public static final int DEFAULT_SESSIONS_KEPT_PER_PROFILE = 1000;
+
+    private final String file;
+    private final Connection connection;
+    private final boolean readOnly;
+    private final String runnerId;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<Statement> statements = new ArrayList<>();
+    private Statement control;
+    private PreparedStatement upsertProfile;
+    private PreparedStatement upsertSession;
+    private SessionRetention retention;
+    private boolean closed;
+
+    private SqliteStateStore(Path dbFile, Connection connection, boolean readOnly, int sessionsKept) {
+        this.file = dbFile.toString();
+        this.connection = connection;
+        this.readOnly = readOnly;
+        try {
+            control = track(connection.createStatement());
+            if (readOnly) {
+                SqliteMigrations.requireCurrent(connection, file);
+            } else {
+                SqliteMigrations.migrate(connection, file);
+                control.executeUpdate("INSERT INTO meta (key, value) VALUES ('runner_id', '"
+                        + UUID.randomUUID() + "') ON CONFLICT (key) DO NOTHING");
+                upsertProfile = track(connection.prepareStatement(SqliteRows.UPSERT_PROFILE));
+                upsertSession = track(connection.prepareStatement(SqliteRows.UPSERT_SESSION));
+                retention = new SessionRetention(track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS)),
+                        sessionsKept);
+            }
+            runnerId = SqliteConnector.queryString(control, "SELECT value FROM meta WHERE key = 'runner_id'");
+        } catch (SQLException | RuntimeException e) {
+            SqliteConnector.closeQuietly(connection, e);
+            throw e instanceof SQLException ? SqliteErrors.wrap(file, (SQLException) e) : (RuntimeException) e;
+        }
+    }
+
+    /** Opens (creating it and its directories if needed) and migrates the store at {@code dbFile}. */
+    public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync) {
+        return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+    }
+
+    static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept) {
+        Connection connection = SqliteConnector.openReadWrite(dbFile, sync, busyTimeoutMs);
+        return new SqliteStateStore(dbFile, connection, false, sessionsKept);
+    }
+
+    /**
+     * Opens an existing store for reading only (the CLI while a runner may be running); never
+     * migrates or creates. {@link #write} then throws.
+     */
+    public static SqliteStateStore openReadOnly(Path dbFile) {
+        return openReadOnly(dbFile, DEFAULT_BUSY_TIMEOUT_MS);
+    }
+
+    static SqliteStateStore openReadOnly(Path dbFile, int busyTimeoutMs) {
+        Connection connection = SqliteConnector.openReadOnly(dbFile, busyTimeoutMs);
+        return new SqliteStateStore(dbFile, connection, true, DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+    }
+
+    @Override
+    public Map<String, ProfileState> loadProfiles() {
+        return locked(() -> {
+            Map<String, ProfileState> out = new LinkedHashMap<>();
+            try (ResultSet rs = control.executeQuery(SqliteRows.SELECT_PROFILES)) {
+                while (rs.next()) {
+                    ProfileState p = SqliteRows.profile(rs);
+                    out.put(p.profileId(), p);
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<SessionRecord> openSessions() {
+        return locked(() -> sessions(connection.prepareStatement(SqliteRows.SELECT_OPEN_SESSIONS)));
+    }
+
+    @Override
+    public List<SessionRecord> recentSessions(String profileId, int limit) {
+        return locked(() -> {
+            PreparedStatement ps = connection.prepareStatement(SqliteRows.SELECT_RECENT_SESSIONS);
+            ps.setString(1, profileId);
+            ps.setInt(2, Math.max(0, limit));
+            return sessions(ps);
+        });
+    }
+
+    @Override
+    public void write(StateWrite write) {
+        if (readOnly) {
+            throw new StoreException(file + ": opened read-only, cannot write", null);
+        }
+        if (write.isEmpty()) {
+            return;
+        }
+        locked(() -> {
+            control.execute("BEGIN IMMEDIATE");
+            try {
+                for (ProfileState p : write.profiles()) {
+                    SqliteRows.bindProfile(upsertProfile, p);
+                    upsertProfile.executeUpdate();
+                }
+                for (SessionRecord s : write.sessions()) {
+                    SqliteRows.bindSession(upsertSession, s);
+                    upsertSession.executeUpdate();
+                    retention.written(s);
+                }
+                control.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(e);
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String runnerId() {
+        return runnerId;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Statement st : statements) {
+                st.close();
+            }
+            connection.close();
+        } catch (SQLException e) {
+            throw SqliteErrors.wrap(file, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A pragma's value on this store's connection (tests check the settings took effect). */
+    String pragma(String name) {
+        return locked(() -> SqliteConnector.queryString(control, "PRAGMA " + name));
+    }
+
+    private List<SessionRecord> sessions(PreparedStatement ps) throws SQLException {
+        try (ps; ResultSet rs = ps.executeQuery()) {
+            List<SessionRecord> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(SqliteRows.session(rs));
+            }
+            return out;
+        }
+    }
+
+    private <T extends Statement> T track(T statement) {
+        statements.add(statement);
+        return statement;
+    }
+
+    private void rollbackQuietly(Exception cause) {
+        try {
+            control.execute("ROLLBACK");
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    private <T> T locked(SqlWork<T> work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(file + ": state store is closed");
+            }
+            return work.run();
+        } catch (SQLException e) {
+            throw SqliteErrors.wrap(file, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+}

@@ -1,0 +1,245 @@
+package io.smartrunner.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SessionRecord.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class SqliteStateStoreTest extends StateStoreContractTest {
+    private static final int SHORT_BUSY_TIMEOUT_MS = 200;
+
+    @Override
+    protected StateStore newStore(Path dir) {
+        return SqliteStateStore.open(dir.resolve("state.db"), SqliteSynchronous.NORMAL);
+    }
+
+    private Path db() {
+        return dir.resolve("data").resolve("state.db");
+    }
+
+    @Test
+    void createsParentDirectoriesAndUsesWalMode() {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            assertTrue(Files.isRegularFile(db()));
+            assertEquals("wal", store.pragma("journal_mode"));
+            assertEquals("1", store.pragma("foreign_keys"));
+            assertEquals(String.valueOf(SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS), store.pragma("busy_timeout"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SqliteSynchronous.class)
+    void appliesTheSynchronousLevel(SqliteSynchronous level) {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), level)) {
+            assertEquals(String.valueOf(level.ordinal()), store.pragma("synchronous"));
+        }
+    }
+
+    @Test
+    void migrationsAreAppliedOnce() throws SQLException {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            store.write(profiles(fullProfile("p1")));
+        }
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            assertEquals(Map.of("p1", fullProfile("p1")), store.loadProfiles());
+        }
+        assertEquals(List.of(SqliteMigrations.LATEST), appliedVersions());
+    }
+
+    @Test
+    void rejectsASchemaNewerThanItKnows() throws SQLException {
+        SqliteStateStore.open(db(), SqliteSynchronous.NORMAL).close();
+        execute("INSERT INTO schema_version (version, name) VALUES (7, 'V7__future.sql')");
+
+        StoreException e = assertThrows(StoreException.class,
+                () -> SqliteStateStore.open(db(), SqliteSynchronous.NORMAL));
+        StoreException readOnly = assertThrows(StoreException.class, () -> SqliteStateStore.openReadOnly(db()));
+
+        String expected = db() + ": schema version 7 is newer than this runner understands (max 1)";
+        assertEquals(expected, e.getMessage());
+        assertEquals(expected, readOnly.getMessage());
+    }
+
+    @Test
+    void rejectsAFileThatIsNotADatabase() throws Exception {
+        Files.createDirectories(db().getParent());
+        Files.writeString(db(), "this is not a database, just some text that is long enough ".repeat(20));
+
+        StoreException e = assertThrows(StoreException.class,
+                () -> SqliteStateStore.open(db(), SqliteSynchronous.NORMAL));
+
+        assertEquals(db() + ": not a SQLite database (file is not a database)", e.getMessage());
+    }
+
+    @Test
+    void rejectsADirectoryAtThePath() throws Exception {
+        Files.createDirectories(db());
+
+        StoreException e = assertThrows(StoreException.class,
+                () -> SqliteStateStore.open(db(), SqliteSynchronous.NORMAL));
+
+        assertEquals(db() + ": is a directory, not a database file", e.getMessage());
+    }
+
+    @Test
+    void reportsAFileInTheWayOfItsDirectory() throws Exception {
+        Files.writeString(dir.resolve("data"), "a file, not a directory");
+
+        StoreException e = assertThrows(StoreException.class,
+                () -> SqliteStateStore.open(db(), SqliteSynchronous.NORMAL));
+
+        assertTrue(e.getMessage().startsWith(db() + ": cannot create its directory (a file is in the way: "),
+                e.getMessage());
+    }
+
+    @Test
+    void reportsADatabaseLockedByAnotherProcessOnOpen() throws SQLException {
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("state.db"));
+             Statement st = other.createStatement()) {
+            st.execute("CREATE TABLE t (x)");
+            st.execute("BEGIN EXCLUSIVE");
+            st.execute("INSERT INTO t VALUES (1)");
+
+            StoreException e = assertThrows(StoreException.class, () -> SqliteStateStore.open(
+                    dir.resolve("state.db"), SqliteSynchronous.NORMAL, SHORT_BUSY_TIMEOUT_MS, 1000));
+
+            assertEquals(dir.resolve("state.db") + ": locked by another process (database is locked)",
+                    e.getMessage());
+            st.execute("ROLLBACK");
+        }
+    }
+
+    @Test
+    void reportsADatabaseLockedByAnotherProcessOnWriteAndRecovers() throws SQLException {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL,
+                SHORT_BUSY_TIMEOUT_MS, 1000);
+             Connection other = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement st = other.createStatement()) {
+            st.execute("BEGIN EXCLUSIVE");
+
+            StoreException e = assertThrows(StoreException.class, () -> store.write(profiles(fullProfile("p1"))));
+
+            assertEquals(db() + ": locked by another process (database is locked)", e.getMessage());
+            st.execute("ROLLBACK");
+            store.write(profiles(fullProfile("p1")));
+            assertEquals(Map.of("p1", fullProfile("p1")), store.loadProfiles());
+        }
+    }
+
+    @Test
+    void rejectsASessionOfAnUnknownProfileWithAClearMessage() {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            StoreException e = assertThrows(StoreException.class,
+                    () -> store.write(new StateWrite(List.of(), List.of(running("s1", "ghost", T0)))));
+
+            assertEquals(db() + ": rejected by a constraint (FOREIGN KEY constraint failed)", e.getMessage());
+        }
+    }
+
+    @Test
+    void readOnlyStoreReadsWhileTheRunnerWrites() {
+        try (SqliteStateStore runner = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            runner.write(new StateWrite(List.of(fullProfile("p1")), List.of(running("s1", "p1", T0))));
+            try (SqliteStateStore status = SqliteStateStore.openReadOnly(db())) {
+                assertEquals(runner.runnerId(), status.runnerId());
+                assertEquals(Map.of("p1", fullProfile("p1")), status.loadProfiles());
+
+                runner.write(profiles(ProfileState.fresh("p2", "podA")));
+
+                assertEquals(2, status.loadProfiles().size());
+                StoreException e = assertThrows(StoreException.class,
+                        () -> status.write(profiles(fullProfile("p3"))));
+                assertEquals(db() + ": opened read-only, cannot write", e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void readOnlyOpenOfAMissingFileSaysThereIsNoStateYet() {
+        StoreException e = assertThrows(StoreException.class, () -> SqliteStateStore.openReadOnly(db()));
+
+        assertEquals(db() + ": no state yet (has the runner run?)", e.getMessage());
+        assertTrue(Files.notExists(db()));
+    }
+
+    @Test
+    void readOnlyOpenAfterTheRunnerStopped() {
+        try (SqliteStateStore runner = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            runner.write(profiles(fullProfile("p1")));
+        }
+        try (SqliteStateStore status = SqliteStateStore.openReadOnly(db())) {
+            assertEquals(Map.of("p1", fullProfile("p1")), status.loadProfiles());
+        }
+    }
+
+    @Test
+    void keepsOnlyTheNewestEndedSessionsOfAProfile() {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL, 2000, 5)) {
+            store.write(profiles(fullProfile("p1")));
+            store.write(new StateWrite(List.of(), List.of(running("old-but-running", "p1", T0))));
+            for (int i = 1; i <= 20; i++) {
+                SessionRecord s = running("s" + i, "p1", T0.plusSeconds(i))
+                        .ended(Status.FINISHED, T0.plusSeconds(i + 1), null, 0);
+                store.write(new StateWrite(List.of(), List.of(s)));
+            }
+
+            List<SessionRecord> kept = store.recentSessions("p1", 100);
+
+            assertEquals(List.of("s20", "s19", "s18", "s17", "s16", "old-but-running"),
+                    kept.stream().map(SessionRecord::sessionId).toList());
+        }
+    }
+
+    /** Not a benchmark: the shape of the runner's hot path (one profile + one session per write). */
+    @Test
+    void sustainsARestartLoop() {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            int restarts = 3000;
+            long began = System.nanoTime();
+            for (int i = 0; i < restarts; i++) {
+                String profile = "p" + (i % 50);
+                SessionRecord s = running("s" + i, profile, T0.plusMillis(i));
+                store.write(new StateWrite(List.of(fullProfile(profile)),
+                        List.of(s.ended(Status.FINISHED, T0.plusMillis(i + 1), null, 0))));
+            }
+            long micros = (System.nanoTime() - began) / 1000;
+            System.out.printf("sqlite restart loop: %d writes in %d ms (%.0f/s)%n", restarts, micros / 1000,
+                    restarts * 1e6 / micros);
+            assertEquals(50, store.loadProfiles().size());
+        }
+    }
+
+    private List<Integer> appliedVersions() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
+            List<Integer> versions = new java.util.ArrayList<>();
+            while (rs.next()) {
+                versions.add(rs.getInt(1));
+            }
+            return versions;
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}
