@@ -15,16 +15,16 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit code; user mistakes print one line, never a stack trace. */
+    /**
+     * Runs a command line and returns its exit code; user mistakes print one line, never a stack
+     * trace. Errors (such as the simulator's deliberate uncaught error) are not caught here.
+     */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof SmartRunnerException e) {
                 cmd.getErr().println("smart-runner: " + e.getMessage());
                 return e.exitCode();
-            }
-            if (ex instanceof SimulateCommand.SimulatedUncaughtError error) {
-                throw error;
             }
             cmd.getErr().println("smart-runner: internal error (a bug; please report it): " + ex);
             ex.printStackTrace(cmd.getErr());

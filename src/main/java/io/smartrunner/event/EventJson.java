@@ -21,7 +21,7 @@ import java.util.Map;
  * The wire format of one event line: field order, timestamp shape, nulls written as null.
  * Stateless and thread-safe.
  */
-final class EventJson {
+public final class EventJson {
     /** Always three fraction digits: lines sort and compare as text. */
     static final DateTimeFormatter TS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -34,6 +34,17 @@ final class EventJson {
             .readerFor(new TypeReference<LinkedHashMap<String, Object>>() { });
 
     private EventJson() {
+    }
+
+    /** One event as its log line, without the newline. */
+    public static String toLine(EventRecord e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            write(g, e);
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+        }
+        return w.toString().stripTrailing();
     }
 
     /** Writes one event and its terminating newline. */

@@ -1,0 +1,63 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.event.EventJson;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code events}: the last events of the log as JSON lines, filtered, optionally followed live. */
+@Command(name = "events", description = "Print the last events (JSON lines); --follow keeps printing new ones.")
+final class EventsCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-f", "--follow"}, description = "keep printing events as they are written (Ctrl-C to stop)")
+    boolean follow;
+
+    @Option(names = "--pod", paramLabel = "POD")
+    String pod;
+
+    @Option(names = "--profile", paramLabel = "ID")
+    String profile;
+
+    @Option(names = "--event", paramLabel = "EVENT", description = "start | finish | error | recover | pause | unpause")
+    String event;
+
+    @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "how many past events (default ${DEFAULT-VALUE})")
+    int lines;
+
+    @Override
+    public Integer call() {
+        if (lines < 0) {
+            throw new SmartRunnerException("--lines: " + lines + " is negative, expected 0 or more");
+        }
+        Path log = config.load().runner().eventLog();
+        if (!Files.exists(log) && !follow) {
+            throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
+        }
+        Predicate<EventRecord> filter = e -> (pod == null || pod.equals(e.pod()))
+                && (profile == null || profile.equals(e.profileId()))
+                && (event == null || event.equals(e.event()));
+        long end = Files.exists(log) ? EventLogReader.completeLength(log) : 0;
+        EventLogReader reader = new EventLogReader(log);
+        if (Files.exists(log)) {
+            reader.tail(end, lines, filter).forEach(EventsCommand::print);
+        }
+        if (follow) {
+            reader.follow(end, filter, EventsCommand::print, () -> true, EventLogReader.DEFAULT_POLL_INTERVAL);
+        }
+        return 0;
+    }
+
+    private static void print(EventRecord e) {
+        System.out.println(EventJson.toLine(e));
+        System.out.flush();
+    }
+}
