@@ -30,7 +30,7 @@ final class ProcFs {
                 }
             }
         } catch (IOException e) {
-            throw new ProcessTableException("cannot list /proc: " + e.getMessage(), e);
+            throw new ProcessException("cannot list /proc: " + e.getMessage(), e);
         }
         return all;
     }
