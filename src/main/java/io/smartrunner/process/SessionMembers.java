@@ -1,0 +1,77 @@
+package io.smartrunner.process;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which processes of a /proc snapshot belong to one session: the leader, its process group and
+ * its descendants (only while the leader with the recorded start time is alive, so a reused pid
+ * or group id never drags in a stranger), plus every process whose environment carries the
+ * session's id. Never the runner itself, nor anything else in the runner's process group.
+ */
+final class SessionMembers {
+    private static final long SELF = ProcessHandle.current().pid();
+    private static final long SELF_PGRP = ProcFs.stat(SELF).map(ProcStat::pgrp).orElse(-1L);
+
+    private final long leaderPid;
+    private final long leaderStartTicks;
+    private final String sessionId;
+
+    SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
+        this.leaderPid = leaderPid;
+        this.leaderStartTicks = leaderStartTicks;
+        this.sessionId = sessionId;
+    }
+
+    /** The live (not zombie) members in {@code all}. */
+    Collection<ProcStat> in(Map<Long, ProcStat> all) {
+        Map<Long, ProcStat> found = new LinkedHashMap<>();
+        ProcStat leader = all.get(leaderPid);
+        boolean leaderAlive = leader != null && !leader.dead() && leader.startTicks() == leaderStartTicks;
+        if (leaderAlive) {
+            // Before its setsid() the leader is still in our group: it is the one exception.
+            found.put(leaderPid, leader);
+            addDescendants(all, found);
+        }
+        for (ProcStat p : all.values()) {
+            if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {
+                continue;
+            }
+            if ((leaderAlive && p.pgrp() == leaderPid) || tagged(p)) {
+                found.put(p.pid(), p);
+            }
+        }
+        found.values().removeIf(p -> p.pid() != leaderPid && foreign(p));
+        return found.values();
+    }
+
+    boolean tagged(ProcStat p) {
+        return sessionId != null && sessionId.equals(ProcFs.environ(p.pid()).get(SessionEnv.SESSION_ID));
+    }
+
+    /** The runner, its group, and kernel threads are never a session's. */
+    static boolean foreign(ProcStat p) {
+        return p.pid() == SELF || p.pgrp() == SELF_PGRP || p.pid() <= 2 || p.ppid() == 2;
+    }
+
+    private void addDescendants(Map<Long, ProcStat> all, Map<Long, ProcStat> found) {
+        Map<Long, List<ProcStat>> children = new HashMap<>();
+        for (ProcStat p : all.values()) {
+            children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
+        }
+        Deque<Long> todo = new ArrayDeque<>(List.of(leaderPid));
+        while (!todo.isEmpty()) {
+            for (ProcStat child : children.getOrDefault(todo.pop(), List.of())) {
+                if (!child.dead() && found.putIfAbsent(child.pid(), child) == null) {
+                    todo.push(child.pid());
+                }
+            }
+        }
+    }
+}
