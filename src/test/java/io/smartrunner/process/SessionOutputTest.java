@@ -34,7 +34,7 @@ class SessionOutputTest {
     @Test
     void floodingChildFinishesAndLogsStayWithinCapAndKeep() throws Exception {
         warmUpRotation();
-        OutputFiles files = OutputFiles.forProfile(dir, "p1", 10 * MiB, 3);
+        OutputFiles files = OutputFiles.forProfile(dir, "p1", 10 * MiB, 2);
         RunningProcess child = launcher.launch(new LaunchSpec(children.newSession(),
                 List.of("head", "-c", "100000000", "/dev/zero"), Map.of(), null, files));
 
@@ -44,16 +44,18 @@ class SessionOutputTest {
         long written = child.pollOutput();
 
         assertEquals(ExitStatus.exited(0), child.onExit().get(60, TimeUnit.SECONDS));
-        // what is on disk was counted; what copy-truncate lost may or may not have been
-        long kept = Files.size(files.stdout());
-        for (int n = 1; n <= 3; n++) {
-            Path rotated = LogRotation.numbered(files.stdout(), n);
-            assertTrue(Files.exists(rotated), rotated + " missing");
-            assertTrue(Files.size(rotated) <= 10 * MiB + SLACK, rotated + " " + Files.size(rotated));
-            kept += Files.size(rotated);
-        }
-        assertFalse(Files.exists(LogRotation.numbered(files.stdout(), 4)));
+        // how many rotations happened depends on how often the poll loop got the CPU
+        assertTrue(Files.exists(LogRotation.numbered(files.stdout(), 1)), "never rotated");
+        assertFalse(Files.exists(LogRotation.numbered(files.stdout(), 3)), "kept more than 2 rotations");
         assertTrue(Files.size(files.stdout()) <= 10 * MiB, "live file " + Files.size(files.stdout()));
+        long kept = Files.size(files.stdout());
+        for (int n = 1; n <= 2; n++) {
+            Path rotated = LogRotation.numbered(files.stdout(), n);
+            long size = Files.exists(rotated) ? Files.size(rotated) : 0;
+            assertTrue(size <= 10 * MiB + SLACK, rotated + " " + size);
+            kept += size;
+        }
+        // what is on disk was counted; what copy-truncate lost may or may not have been
         assertTrue(written >= kept && written <= 100_000_000L, "pollOutput " + written + ", kept " + kept);
     }
 
