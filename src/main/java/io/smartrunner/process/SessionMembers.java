@@ -1,10 +1,8 @@
 package io.smartrunner.process;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,21 +27,22 @@ final class SessionMembers {
         this.sessionId = sessionId;
     }
 
-    /** The live (not zombie) members in {@code all}. */
-    Collection<ProcStat> in(Map<Long, ProcStat> all) {
+    /** The live (not zombie) members in {@code snapshot}. */
+    Collection<ProcStat> in(ProcSnapshot snapshot) {
+        Map<Long, ProcStat> all = snapshot.processes();
         Map<Long, ProcStat> found = new LinkedHashMap<>();
         ProcStat leader = all.get(leaderPid);
         boolean leaderAlive = leader != null && !leader.dead() && leader.startTicks() == leaderStartTicks;
         if (leaderAlive) {
             // Before its setsid() the leader is still in our group: it is the one exception.
             found.put(leaderPid, leader);
-            addDescendants(all, found);
+            addDescendants(snapshot.children(), found);
         }
         for (ProcStat p : all.values()) {
             if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {
                 continue;
             }
-            if ((leaderAlive && p.pgrp() == leaderPid) || tagged(p)) {
+            if ((leaderAlive && p.pgrp() == leaderPid) || tagged(snapshot, p)) {
                 found.put(p.pid(), p);
             }
         }
@@ -51,8 +50,8 @@ final class SessionMembers {
         return found.values();
     }
 
-    boolean tagged(ProcStat p) {
-        return sessionId != null && sessionId.equals(ProcFs.environ(p.pid()).get(SessionEnv.SESSION_ID));
+    private boolean tagged(ProcSnapshot snapshot, ProcStat p) {
+        return sessionId != null && sessionId.equals(snapshot.sessionIdOf(p.pid()));
     }
 
     /** The runner, its group, and kernel threads are never a session's. */
@@ -60,11 +59,7 @@ final class SessionMembers {
         return p.pid() == SELF || p.pgrp() == SELF_PGRP || p.pid() <= 2 || p.ppid() == 2;
     }
 
-    private void addDescendants(Map<Long, ProcStat> all, Map<Long, ProcStat> found) {
-        Map<Long, List<ProcStat>> children = new HashMap<>();
-        for (ProcStat p : all.values()) {
-            children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
-        }
+    private void addDescendants(Map<Long, List<ProcStat>> children, Map<Long, ProcStat> found) {
         Deque<Long> todo = new ArrayDeque<>(List.of(leaderPid));
         while (!todo.isEmpty()) {
             for (ProcStat child : children.getOrDefault(todo.pop(), List.of())) {

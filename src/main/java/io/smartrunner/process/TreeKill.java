@@ -35,7 +35,8 @@ final class TreeKill {
 
     /** Starts stopping; completes with how many processes were signalled. */
     CompletableFuture<Integer> start(Duration grace) {
-        timers.execute(() -> step(() -> term(Math.max(0, grace.toMillis()), FIRST_POLL_MS)));
+        long seen = ProcSnapshot.latest();
+        timers.execute(() -> step(() -> term(seen, Math.max(0, grace.toMillis()), FIRST_POLL_MS)));
         return done;
     }
 
@@ -44,8 +45,9 @@ final class TreeKill {
         return signalled.size();
     }
 
-    private void term(long graceLeftMs, long pollMs) {
-        Collection<ProcStat> live = members.in(ProcFs.scan());
+    // seen: the latest scan when this step was scheduled; the step needs one started after it
+    private void term(long seen, long graceLeftMs, long pollMs) {
+        Collection<ProcStat> live = members.in(ProcSnapshot.after(seen));
         if (live.isEmpty()) {
             done.complete(signalledCount());
             return;
@@ -56,15 +58,16 @@ final class TreeKill {
             }
         }
         if (graceLeftMs <= 0) {
-            kill(KILL_WAIT_MS, FIRST_POLL_MS);
+            kill(ProcSnapshot.latest(), KILL_WAIT_MS, FIRST_POLL_MS);
             return;
         }
         long delay = Math.min(pollMs, graceLeftMs);
-        later(() -> term(graceLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
+        long now = ProcSnapshot.latest();
+        later(() -> term(now, graceLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
     }
 
-    private void kill(long waitLeftMs, long pollMs) {
-        Collection<ProcStat> live = members.in(ProcFs.scan());
+    private void kill(long seen, long waitLeftMs, long pollMs) {
+        Collection<ProcStat> live = members.in(ProcSnapshot.after(seen));
         if (live.isEmpty()) {
             done.complete(signalledCount());
             return;
@@ -80,7 +83,8 @@ final class TreeKill {
             Signals.send(p, true);
         }
         long delay = Math.min(pollMs, waitLeftMs);
-        later(() -> kill(waitLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
+        long now = ProcSnapshot.latest();
+        later(() -> kill(now, waitLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
     }
 
     private synchronized boolean record(long pid) {

@@ -1,6 +1,8 @@
 package io.smartrunner.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -33,5 +35,19 @@ class ProcFsTest {
     void vanishedProcessReadsAsEmpty() {
         assertTrue(ProcFs.stat(Long.MAX_VALUE / 2).isEmpty());
         assertTrue(ProcFs.environ(Long.MAX_VALUE / 2).isEmpty());
+    }
+
+    @Test
+    void stepsDueTogetherShareOneScanButALaterStepGetsANewOne() {
+        long seen = ProcSnapshot.latest();
+
+        ProcSnapshot first = ProcSnapshot.after(seen);
+        ProcSnapshot second = ProcSnapshot.after(seen);
+        ProcSnapshot later = ProcSnapshot.after(ProcSnapshot.latest());
+
+        assertSame(first, second);
+        assertNotSame(first, later);
+        assertEquals(System.getenv().getOrDefault("SR_SESSION_ID", ""),
+                later.sessionIdOf(ProcessHandle.current().pid()));
     }
 }

@@ -82,6 +82,24 @@ class RunningProcessStopTest {
         child.stop(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
     }
 
+    @Test
+    void manySessionsStoppedTogetherAllEnd() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        List<RunningProcess> sessions = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(children.newSession());
+            sessions.add(launcher.launch(spec(ids.get(i), dir, "/bin/sh", "-c", "trap '' TERM; sleep 1000 & wait")));
+        }
+
+        CompletableFuture.allOf(sessions.stream().map(s -> s.stop(Duration.ofMillis(100)))
+                .toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        for (int i = 0; i < ids.size(); i++) {
+            assertEquals(List.of(), Children.tagged(ids.get(i)));
+            sessions.get(i).onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static boolean hasStoppedMember(String session) {
         return Children.tagged(session).stream()
                 .anyMatch(pid -> ProcFs.stat(pid).map(s -> s.state() == 'T').orElse(false));
