@@ -6,12 +6,15 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which processes of a /proc snapshot belong to one session: the leader, its process group and
  * its descendants (only while the leader with the recorded start time is alive, so a reused pid
  * or group id never drags in a stranger), plus every process whose environment carries the
- * session's id. Never the runner itself, nor anything else in the runner's process group.
+ * session's id. Once found, a process stays a member (pinned by its start time) even after the
+ * leader is gone: an untagged group member that ignored SIGTERM still gets the SIGKILL. Never the
+ * runner itself, nor anything else in the runner's process group. Used by one stop at a time.
  */
 final class SessionMembers {
     private static final long SELF = ProcessHandle.current().pid();
@@ -20,6 +23,8 @@ final class SessionMembers {
     private final long leaderPid;
     private final long leaderStartTicks;
     private final String sessionId;
+    /** pid → start ticks of every process found so far. */
+    private final Map<Long, Long> known = new ConcurrentHashMap<>();
 
     SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
         this.leaderPid = leaderPid;
@@ -42,11 +47,13 @@ final class SessionMembers {
             if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {
                 continue;
             }
-            if ((leaderAlive && p.pgrp() == leaderPid) || tagged(snapshot, p)) {
+            boolean wasMember = known.getOrDefault(p.pid(), -1L) == p.startTicks();
+            if (wasMember || (leaderAlive && p.pgrp() == leaderPid) || tagged(snapshot, p)) {
                 found.put(p.pid(), p);
             }
         }
         found.values().removeIf(p -> p.pid() != leaderPid && foreign(p));
+        found.values().forEach(p -> known.put(p.pid(), p.startTicks()));
         return found.values();
     }
 

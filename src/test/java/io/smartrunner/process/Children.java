@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
 final class Children {
     private final List<String> sessions = new ArrayList<>();
     private final List<ProcessHandle> strays = new ArrayList<>();
+    private final List<ProcStat> untagged = new ArrayList<>();
 
     /** A fresh session id, swept by {@link #killAll()}. */
     String newSession() {
@@ -67,9 +68,16 @@ final class Children {
         return p.toHandle();
     }
 
-    /** SIGKILLs every process of the sessions handed out and the strays. */
+    /** Also SIGKILL this process (if it is still the same one) at cleanup: it carries no tags. */
+    long track(long pid) {
+        ProcFs.stat(pid).ifPresent(untagged::add);
+        return pid;
+    }
+
+    /** SIGKILLs every process of the sessions handed out, and the strays and tracked ones. */
     void killAll() {
         strays.forEach(ProcessHandle::destroyForcibly);
+        untagged.forEach(p -> Signals.send(p, true));
         for (String session : sessions) {
             for (long pid : tagged(session)) {
                 ProcFs.stat(pid).ifPresent(p -> Signals.send(p, true));

@@ -41,13 +41,27 @@ class RunningProcessStopTest {
         RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c", STUBBORN_TREE));
         // sh + the sh that execs sleep + setsid'd sleep + stopped sleep (env -i sleep is untagged)
         Children.await("tree started", () -> Children.tagged(session).size() >= 4 && hasStoppedMember(session));
-        long untagged = untaggedChildOf(child.pid());
+        long untagged = children.track(untaggedChildOf(child.pid()));
 
         child.stop(Duration.ofMillis(300)).get(20, TimeUnit.SECONDS);
 
         assertEquals(List.of(), Children.tagged(session));
         assertTrue(!Children.alive(untagged), "untagged group member survived");
         assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal());
+    }
+
+    @Test
+    void untaggedGroupMemberIgnoringSigtermIsKilledAfterTheLeaderDied() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                "sh -c 'trap \"\" TERM; exec env -i sleep 1000' & wait"));
+        // the inner sh ignores SIGTERM, then becomes a sleep without the session's tags
+        long untagged = children.track(untaggedChildOf(child.pid()));
+
+        child.stop(Duration.ofMillis(200)).get(20, TimeUnit.SECONDS);
+
+        assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal());
+        assertTrue(!Children.alive(untagged), "untagged group member survived");
     }
 
     @Test
