@@ -17,6 +17,17 @@ import java.util.concurrent.ScheduledExecutorService;
  * fork). pid == pgid == sid of the child. stdout and stderr are opened O_APPEND on the profile's
  * log files and handed to the child: the runner never drains a pipe. stdin is /dev/null.
  * Thread-safe; cheap per launch (no threads of its own, one read of /proc/PID/stat).
+ *
+ * <p>What callers should know:
+ * <ul>
+ *   <li>The SR_* variables are the caller's to put in {@link LaunchSpec#env()}; stop and the
+ *       {@link ProcFsProcessTable} recognise session processes by SR_SESSION_ID and SR_RUNNER_ID.</li>
+ *   <li>A log file's cap is enforced when {@link RunningProcess#pollOutput()} runs (copy-truncate),
+ *       so poll regularly; between polls a file grows by whatever the child writes. The count is
+ *       exact until a rotation; see {@code SessionLog#poll} for what a rotation can lose.</li>
+ *   <li>When setsid itself cannot execute the program (e.g. a script whose interpreter is
+ *       missing), the exit status carries {@code spawnError} and exit code 126 or 127.</li>
+ * </ul>
  */
 public final class OsProcessLauncher implements ProcessLauncher {
     private static final List<Path> SETSID_CANDIDATES = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
