@@ -1,0 +1,89 @@
+package io.smartrunner.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads Linux's {@code /proc} directly, without external commands. Processes come and go while
+ * it reads: one that vanishes mid-scan is skipped, never an error.
+ */
+final class ProcFs {
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcFs() {
+    }
+
+    /** Every process on the machine, by pid, read in one pass. */
+    static Map<Long, ProcStat> scan() {
+        Map<Long, ProcStat> all = new HashMap<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+            for (Path entry : dir) {
+                long pid = pidOf(entry.getFileName().toString());
+                if (pid > 0) {
+                    stat(pid).ifPresent(s -> all.put(pid, s));
+                }
+            }
+        } catch (IOException e) {
+            throw new ProcessException("cannot list /proc: " + e.getMessage(), e);
+        }
+        return all;
+    }
+
+    /** The process's stat line, or empty when it does not exist (any more). */
+    static Optional<ProcStat> stat(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            // ISO-8859-1 maps every byte to one char, so a strange command name cannot break parsing
+            return Optional.of(ProcStat.parse(new String(raw, StandardCharsets.ISO_8859_1)));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The environment the process was started with; empty when it has gone, is a zombie or kernel
+     * thread, or is not ours to read.
+     */
+    static Map<String, String> environ(long pid) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException e) {
+            return Map.of();
+        }
+        Map<String, String> env = new HashMap<>();
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == 0) {
+                if (i > start) {
+                    String entry = new String(raw, start, i - start, StandardCharsets.UTF_8);
+                    int eq = entry.indexOf('=');
+                    if (eq > 0) {
+                        env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return env;
+    }
+
+    private static long pidOf(String name) {
+        if (name.isEmpty() || name.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(name);
+    }
+}

@@ -1,0 +1,78 @@
+package io.smartrunner.process;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link ProcessTable} read from Linux's /proc. Recognises session processes by their pid and
+ * start time (field 22 of /proc/PID/stat) or by the SR_* variables in /proc/PID/environ, so a
+ * reused pid is never signalled. Thread-safe; {@link #stopSession} blocks its caller until done.
+ */
+public final class ProcFsProcessTable implements ProcessTable {
+    private final ScheduledExecutorService timers;
+
+    /** Uses the package's shared daemon timer thread for grace periods. */
+    public ProcFsProcessTable() {
+        this(ProcessTimers.shared());
+    }
+
+    /** @param timers runs the steps of {@link #stopSession} (the caller only waits) */
+    public ProcFsProcessTable(ScheduledExecutorService timers) {
+        this.timers = timers;
+    }
+
+    @Override
+    public List<TaggedProcess> tagged(String runnerId) {
+        List<TaggedProcess> found = new ArrayList<>();
+        for (ProcStat p : ProcFs.scan().values()) {
+            if (p.dead() || SessionMembers.foreign(p)) {
+                continue;
+            }
+            Map<String, String> env = ProcFs.environ(p.pid());
+            if (runnerId.equals(env.get(SessionEnv.RUNNER_ID))) {
+                found.add(new TaggedProcess(p.pid(), p.startTicks(), env.get(SessionEnv.SESSION_ID),
+                        env.get(SessionEnv.PROFILE_ID), env.get(SessionEnv.POD)));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public int stopSession(long pid, long startTicks, String sessionId, Duration grace) {
+        TreeKill kill = new TreeKill("session " + sessionId + " (pid " + pid + ")",
+                new SessionMembers(pid, startTicks, sessionId), timers);
+        try {
+            return kill.start(grace).get(grace.toMillis() + TreeKill.KILL_WAIT_MS + 5000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the contract: return after grace plus a bounded wait, with what was signalled
+            return kill.signalledCount();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return kill.signalledCount();
+        }
+    }
+
+    @Override
+    public int sweepLeftovers(Map<Long, String> sessionsByPgid) {
+        if (sessionsByPgid.isEmpty()) {
+            return 0;
+        }
+        int killed = 0;
+        for (ProcStat p : ProcFs.scan().values()) {
+            String sessionId = sessionsByPgid.get(p.pgrp());
+            if (sessionId == null || p.dead() || SessionMembers.foreign(p)) {
+                continue;
+            }
+            if (sessionId.equals(ProcFs.environ(p.pid()).get(SessionEnv.SESSION_ID)) && Signals.send(p, true)) {
+                killed++;
+            }
+        }
+        return killed;
+    }
+}

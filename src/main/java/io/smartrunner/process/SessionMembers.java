@@ -1,0 +1,79 @@
+package io.smartrunner.process;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which processes of a /proc snapshot belong to one session: the leader, its process group and
+ * its descendants (only while the leader with the recorded start time is alive, so a reused pid
+ * or group id never drags in a stranger), plus every process whose environment carries the
+ * session's id. Once found, a process stays a member (pinned by its start time) even after the
+ * leader is gone: an untagged group member that ignored SIGTERM still gets the SIGKILL. Never the
+ * runner itself, nor anything else in the runner's process group. Used by one stop at a time.
+ */
+final class SessionMembers {
+    private static final long SELF = ProcessHandle.current().pid();
+    private static final long SELF_PGRP = ProcFs.stat(SELF).map(ProcStat::pgrp).orElse(-1L);
+
+    private final long leaderPid;
+    private final long leaderStartTicks;
+    private final String sessionId;
+    /** pid → start ticks of every process found so far. */
+    private final Map<Long, Long> known = new ConcurrentHashMap<>();
+
+    SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
+        this.leaderPid = leaderPid;
+        this.leaderStartTicks = leaderStartTicks;
+        this.sessionId = sessionId;
+    }
+
+    /** The live (not zombie) members in {@code snapshot}. */
+    Collection<ProcStat> in(ProcSnapshot snapshot) {
+        Map<Long, ProcStat> all = snapshot.processes();
+        Map<Long, ProcStat> found = new LinkedHashMap<>();
+        ProcStat leader = all.get(leaderPid);
+        boolean leaderAlive = leader != null && !leader.dead() && leader.startTicks() == leaderStartTicks;
+        if (leaderAlive) {
+            // Before its setsid() the leader is still in our group: it is the one exception.
+            found.put(leaderPid, leader);
+            addDescendants(snapshot.children(), found);
+        }
+        for (ProcStat p : all.values()) {
+            if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {
+                continue;
+            }
+            boolean wasMember = known.getOrDefault(p.pid(), -1L) == p.startTicks();
+            if (wasMember || (leaderAlive && p.pgrp() == leaderPid) || tagged(snapshot, p)) {
+                found.put(p.pid(), p);
+            }
+        }
+        found.values().removeIf(p -> p.pid() != leaderPid && foreign(p));
+        found.values().forEach(p -> known.put(p.pid(), p.startTicks()));
+        return found.values();
+    }
+
+    private boolean tagged(ProcSnapshot snapshot, ProcStat p) {
+        return sessionId != null && sessionId.equals(snapshot.sessionIdOf(p.pid()));
+    }
+
+    /** The runner, its group, and kernel threads are never a session's. */
+    static boolean foreign(ProcStat p) {
+        return p.pid() == SELF || p.pgrp() == SELF_PGRP || p.pid() <= 2 || p.ppid() == 2;
+    }
+
+    private void addDescendants(Map<Long, List<ProcStat>> children, Map<Long, ProcStat> found) {
+        Deque<Long> todo = new ArrayDeque<>(List.of(leaderPid));
+        while (!todo.isEmpty()) {
+            for (ProcStat child : children.getOrDefault(todo.pop(), List.of())) {
+                if (!child.dead() && found.putIfAbsent(child.pid(), child) == null) {
+                    todo.push(child.pid());
+                }
+            }
+        }
+    }
+}

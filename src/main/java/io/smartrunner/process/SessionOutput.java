@@ -1,0 +1,54 @@
+package io.smartrunner.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** A session's stdout and stderr log files (possibly one and the same file). Thread-safe. */
+final class SessionOutput {
+    private final SessionLog stdout;
+    private final SessionLog stderr;
+
+    private SessionOutput(SessionLog stdout, SessionLog stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** Before launch: prepares both files (directory, rotation) and notes where this session starts. */
+    static SessionOutput open(OutputFiles files) throws IOException {
+        SessionLog out = SessionLog.open(files.stdout(), files.maxBytes(), files.keep());
+        boolean shared = files.stderr().toAbsolutePath().normalize()
+                .equals(files.stdout().toAbsolutePath().normalize());
+        SessionLog err = shared ? out : SessionLog.open(files.stderr(), files.maxBytes(), files.keep());
+        return new SessionOutput(out, err);
+    }
+
+    SessionLog stdout() {
+        return stdout;
+    }
+
+    SessionLog stderr() {
+        return stderr;
+    }
+
+    long poll() {
+        long total = stdout.poll();
+        return stderr == stdout ? total : total + stderr.poll();
+    }
+
+    String stderrTail(int maxBytes) {
+        return decode(stderr.tail(Math.max(0, maxBytes)));
+    }
+
+    String stderrHead(int maxBytes) {
+        return decode(stderr.head(maxBytes));
+    }
+
+    /** Lossy UTF-8 that drops a character cut in half at the start instead of showing garbage. */
+    static String decode(byte[] bytes) {
+        int start = 0;
+        while (start < bytes.length && start < 3 && (bytes[start] & 0xC0) == 0x80) {
+            start++;
+        }
+        return new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8);
+    }
+}

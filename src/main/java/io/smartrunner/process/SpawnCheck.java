@@ -1,0 +1,92 @@
+package io.smartrunner.process;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Finds, before spawning, the errors the OS would report when executing argv[0], so they come
+ * back as a {@link SpawnException} with the OS's words rather than as an exit code of setsid.
+ * Resolves the program the way {@code execvp(3)} does.
+ */
+final class SpawnCheck {
+    private static final String ENOENT = "No such file or directory";
+    private static final String EACCES = "Permission denied";
+    // glibc's execvp default when PATH is unset
+    private static final String DEFAULT_PATH = "/bin:/usr/bin";
+
+    private SpawnCheck() {
+    }
+
+    /** The directory the child will start in: {@code dir}, or the runner's own when null. */
+    static Path workingDir(String program, Path dir) {
+        Path resolved = dir == null ? Path.of("").toAbsolutePath() : dir.toAbsolutePath();
+        if (!Files.exists(resolved)) {
+            throw cannotStart(program, "working directory \"" + dir + "\": " + ENOENT);
+        }
+        if (!Files.isDirectory(resolved)) {
+            throw cannotStart(program, "working directory \"" + dir + "\": Not a directory");
+        }
+        return resolved;
+    }
+
+    /**
+     * Checks that {@code program} names an executable file: relative to {@code dir} when it
+     * contains '/', else on {@code pathVar} (null = unset).
+     */
+    static void executable(String program, Path dir, String pathVar) {
+        try {
+            if (program.isEmpty()) {
+                throw cannotStart(program, ENOENT);
+            }
+            if (program.indexOf('/') >= 0) {
+                String problem = problemWith(dir.resolve(program));
+                if (problem != null) {
+                    throw cannotStart(program, problem);
+                }
+                return;
+            }
+            boolean denied = false;
+            for (String entry : (pathVar == null ? DEFAULT_PATH : pathVar).split(":", -1)) {
+                // an empty PATH entry means the current directory, which is the child's
+                String problem = problemWith(dir.resolve(entry).resolve(program));
+                if (problem == null) {
+                    return;
+                }
+                denied |= !problem.equals(ENOENT);
+            }
+            // execvp reports EACCES when it found the name but could not run it, else ENOENT
+            throw cannotStart(program, denied ? EACCES : ENOENT);
+        } catch (InvalidPathException e) {
+            throw cannotStart(program, "invalid path: " + e.getReason());
+        }
+    }
+
+    static SpawnException cannotStart(String program, String reason) {
+        return new SpawnException("cannot start \"" + program + "\": " + reason);
+    }
+
+    /** The OS's words for an I/O failure while preparing or spawning the child. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException f) {
+            return f.getFile() + ": " + ENOENT;
+        }
+        if (e instanceof AccessDeniedException f) {
+            return f.getFile() + ": " + EACCES;
+        }
+        return e.getMessage();
+    }
+
+    private static String problemWith(Path file) {
+        if (!Files.exists(file)) {
+            return ENOENT;
+        }
+        if (Files.isDirectory(file)) {
+            return "Is a directory";
+        }
+        return Files.isExecutable(file) ? null : EACCES;
+    }
+}

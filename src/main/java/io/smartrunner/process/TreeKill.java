@@ -1,0 +1,105 @@
+package io.smartrunner.process;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Stops every member of a session: SIGTERM, SIGKILL after the grace period, then re-scans until
+ * none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
+ * the timer, never on a caller's thread. Members that appear meanwhile (a child still forking)
+ * are signalled too.
+ */
+final class TreeKill {
+    private static final long FIRST_POLL_MS = 10;
+    private static final long MAX_POLL_MS = 250;
+    /** How long SIGKILLed processes may take to vanish (a task in uninterruptible sleep may be slow). */
+    static final long KILL_WAIT_MS = 5000;
+
+    private final String what;
+    private final SessionMembers members;
+    private final ScheduledExecutorService timers;
+    private final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final Set<Long> signalled = new HashSet<>();
+
+    TreeKill(String what, SessionMembers members, ScheduledExecutorService timers) {
+        this.what = what;
+        this.members = members;
+        this.timers = timers;
+    }
+
+    /** Starts stopping; completes with how many processes were signalled. */
+    CompletableFuture<Integer> start(Duration grace) {
+        long seen = ProcSnapshot.latest();
+        timers.execute(() -> step(() -> term(seen, Math.max(0, grace.toMillis()), FIRST_POLL_MS)));
+        return done;
+    }
+
+    /** Processes signalled so far: also meaningful when stopping failed. */
+    synchronized int signalledCount() {
+        return signalled.size();
+    }
+
+    // seen: the latest scan when this step was scheduled; the step needs one started after it
+    private void term(long seen, long graceLeftMs, long pollMs) {
+        Collection<ProcStat> live = members.in(ProcSnapshot.after(seen));
+        if (live.isEmpty()) {
+            done.complete(signalledCount());
+            return;
+        }
+        for (ProcStat p : live) {
+            if (record(p.pid())) {
+                Signals.send(p, false);
+            }
+        }
+        if (graceLeftMs <= 0) {
+            kill(ProcSnapshot.latest(), KILL_WAIT_MS, FIRST_POLL_MS);
+            return;
+        }
+        long delay = Math.min(pollMs, graceLeftMs);
+        long now = ProcSnapshot.latest();
+        later(() -> term(now, graceLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
+    }
+
+    private void kill(long seen, long waitLeftMs, long pollMs) {
+        Collection<ProcStat> live = members.in(ProcSnapshot.after(seen));
+        if (live.isEmpty()) {
+            done.complete(signalledCount());
+            return;
+        }
+        if (waitLeftMs <= 0) {
+            String pids = live.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining(", "));
+            done.completeExceptionally(new ProcessException(what + ": " + live.size()
+                    + " process(es) still alive " + KILL_WAIT_MS + " ms after SIGKILL: pids " + pids));
+            return;
+        }
+        for (ProcStat p : live) {
+            record(p.pid());
+            Signals.send(p, true);
+        }
+        long delay = Math.min(pollMs, waitLeftMs);
+        long now = ProcSnapshot.latest();
+        later(() -> kill(now, waitLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
+    }
+
+    private synchronized boolean record(long pid) {
+        return signalled.add(pid);
+    }
+
+    private void later(Runnable next, long delayMs) {
+        timers.schedule(() -> step(next), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void step(Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            done.completeExceptionally(new ProcessException(what + ": stopping failed: " + e, e));
+        }
+    }
+}

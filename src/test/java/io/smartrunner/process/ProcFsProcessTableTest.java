@@ -1,0 +1,91 @@
+package io.smartrunner.process;
+
+import static io.smartrunner.process.Children.spec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcFsProcessTableTest {
+    private final OsProcessLauncher launcher = new OsProcessLauncher();
+    private final ProcFsProcessTable table = new ProcFsProcessTable();
+    private final Children children = new Children();
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void cleanUp() {
+        children.killAll();
+    }
+
+    @Test
+    void stopSessionSparesAProcessWhoseStartTimeDoesNotMatch() throws Exception {
+        ProcessHandle stranger = children.unrelatedSleeper();
+        long realTicks = ProcFs.stat(stranger.pid()).orElseThrow().startTicks();
+
+        // as if the persisted session's pid had since been reused by this stranger
+        table.stopSession(stranger.pid(), realTicks - 1, children.newSession(), Duration.ofMillis(50));
+
+        assertTrue(stranger.isAlive());
+        assertEquals(realTicks, ProcFs.stat(stranger.pid()).orElseThrow().startTicks());
+    }
+
+    @Test
+    void stopSessionStopsThePersistedGroupAndTaggedProcesses() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                "setsid sleep 1000 & env -i sleep 1000 & wait"));
+        Children.await("tree started", () -> Children.tagged(session).size() >= 2 && groupSize(child.pid()) >= 2);
+
+        int signalled = table.stopSession(child.pid(), child.startTicks(), session, Duration.ofMillis(200));
+
+        assertEquals(3, signalled);
+        assertEquals(List.of(), Children.tagged(session));
+        assertEquals(0, groupSize(child.pid()));
+    }
+
+    @Test
+    void sweepKillsLeftoversOfEndedSessionsAndSparesOtherGroups() throws Exception {
+        String ended = children.newSession();
+        RunningProcess daemonising = launcher.launch(spec(ended, dir, "/bin/sh", "-c", "sleep 1000 & exit 0"));
+        daemonising.onExit().get(10, TimeUnit.SECONDS);
+        Children.await("leftover", () -> Children.tagged(ended).size() == 1);
+        long leftover = Children.tagged(ended).get(0);
+        String other = children.newSession();
+        RunningProcess otherSession = launcher.launch(spec(other, dir, "sleep", "1000"));
+        ProcessHandle stranger = children.unrelatedSleeper();
+
+        int killed = table.sweepLeftovers(Map.of(daemonising.pgid(), ended,
+                otherSession.pgid(), "some-other-session", stranger.pid(), ended));
+
+        assertEquals(1, killed);
+        Children.await("leftover gone", () -> !Children.alive(leftover));
+        assertTrue(Children.alive(otherSession.pid()));
+        assertTrue(stranger.isAlive());
+    }
+
+    @Test
+    void taggedFindsTheRunnersProcessesWithTheirTags() throws Exception {
+        String session = children.newSession();
+        String runner = "runner-" + session;
+        RunningProcess child = launcher.launch(new LaunchSpec(session, List.of("sleep", "1000"),
+                Map.of("SR_SESSION_ID", session, "SR_RUNNER_ID", runner, "SR_PROFILE_ID", "k12", "SR_POD", "podA"),
+                null, OutputFiles.forProfile(dir, "p1", 0, 0)));
+
+        List<ProcessTable.TaggedProcess> found = table.tagged(runner);
+
+        assertEquals(List.of(new ProcessTable.TaggedProcess(child.pid(), child.startTicks(), session, "k12", "podA")),
+                found);
+    }
+
+    private static long groupSize(long pgid) {
+        return ProcFs.scan().values().stream().filter(p -> p.pgrp() == pgid && !p.dead()).count();
+    }
+}

@@ -1,0 +1,132 @@
+package io.smartrunner.process;
+
+import static io.smartrunner.process.Children.spec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunningProcessStopTest {
+    /** Grandchildren that resist: one ignores SIGTERM, one escapes to its own session, one is stopped. */
+    private static final String STUBBORN_TREE = """
+            sh -c 'trap "" TERM; exec sleep 1000' &
+            setsid sleep 1000 &
+            sleep 1000 &
+            kill -STOP $!
+            env -i sleep 1000 &
+            wait
+            """;
+
+    private final OsProcessLauncher launcher = new OsProcessLauncher();
+    private final Children children = new Children();
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void cleanUp() {
+        children.killAll();
+    }
+
+    @Test
+    void stopLeavesNoProcessOfTheSessionAlive() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c", STUBBORN_TREE));
+        // sh + the sh that execs sleep + setsid'd sleep + stopped sleep (env -i sleep is untagged)
+        Children.await("tree started", () -> Children.tagged(session).size() >= 4 && hasStoppedMember(session));
+        long untagged = children.track(untaggedChildOf(child.pid()));
+
+        child.stop(Duration.ofMillis(300)).get(20, TimeUnit.SECONDS);
+
+        assertEquals(List.of(), Children.tagged(session));
+        assertTrue(!Children.alive(untagged), "untagged group member survived");
+        assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal());
+    }
+
+    @Test
+    void untaggedGroupMemberIgnoringSigtermIsKilledAfterTheLeaderDied() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                "sh -c 'trap \"\" TERM; exec env -i sleep 1000' & wait"));
+        // the inner sh ignores SIGTERM, then becomes a sleep without the session's tags
+        long untagged = children.track(untaggedChildOf(child.pid()));
+
+        child.stop(Duration.ofMillis(200)).get(20, TimeUnit.SECONDS);
+
+        assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal());
+        assertTrue(!Children.alive(untagged), "untagged group member survived");
+    }
+
+    @Test
+    void leaderIgnoringSigtermIsKilledAfterGrace() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c", "trap '' TERM; sleep 1000"));
+        Children.await("sleep started", () -> Children.tagged(session).size() >= 2);
+
+        child.stop(Duration.ofMillis(100)).get(20, TimeUnit.SECONDS);
+
+        assertEquals("SIGKILL", child.onExit().get(10, TimeUnit.SECONDS).signal());
+        assertEquals(List.of(), Children.tagged(session));
+    }
+
+    @Test
+    void stopIsIdempotent() throws Exception {
+        RunningProcess child = launcher.launch(spec(children.newSession(), dir, "sleep", "1000"));
+
+        CompletableFuture<Void> first = child.stop(Duration.ofSeconds(5));
+        CompletableFuture<Void> second = child.stop(Duration.ZERO);
+
+        assertSame(first, second);
+        first.get(20, TimeUnit.SECONDS);
+        assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal());
+    }
+
+    @Test
+    void stoppingAnExitedSessionCompletesAtOnce() throws Exception {
+        RunningProcess child = launcher.launch(spec(children.newSession(), dir, "true"));
+        child.onExit().get(10, TimeUnit.SECONDS);
+
+        child.stop(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void manySessionsStoppedTogetherAllEnd() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        List<RunningProcess> sessions = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(children.newSession());
+            sessions.add(launcher.launch(spec(ids.get(i), dir, "/bin/sh", "-c", "trap '' TERM; sleep 1000 & wait")));
+        }
+
+        CompletableFuture.allOf(sessions.stream().map(s -> s.stop(Duration.ofMillis(100)))
+                .toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        for (int i = 0; i < ids.size(); i++) {
+            assertEquals(List.of(), Children.tagged(ids.get(i)));
+            sessions.get(i).onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean hasStoppedMember(String session) {
+        return Children.tagged(session).stream()
+                .anyMatch(pid -> ProcFs.stat(pid).map(s -> s.state() == 'T').orElse(false));
+    }
+
+    private static long untaggedChildOf(long leader) {
+        Children.await("untagged child", () -> findUntagged(leader) > 0);
+        return findUntagged(leader);
+    }
+
+    private static long findUntagged(long leader) {
+        return ProcFs.scan().values().stream()
+                .filter(p -> p.ppid() == leader && !p.dead() && ProcFs.environ(p.pid()).isEmpty())
+                .mapToLong(ProcStat::pid).findFirst().orElse(-1);
+    }
+}
