@@ -220,6 +220,7 @@ public final class Supervisor {
         if (!a.over()) {
             return;
         }
+        a.process.pollOutput(); // a last rotation, so the log cap holds after the session too
         SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
                 slot.config.session().stderrTailBytes());
         Transition t = rules.sessionEnded(slot.state, a.sessionId(), result, now);

@@ -16,40 +16,33 @@ final class LogRotation {
         return file.resolveSibling(file.getFileName() + "." + n);
     }
 
-    /** Renames the file to {@code .1}: only for a file no running child writes to. */
-    static void byRename(Path file, int keep) throws IOException {
-        if (keep <= 0) {
-            Files.deleteIfExists(file);
-            return;
-        }
-        shift(file, keep);
-        Files.move(file, numbered(file, 1), StandardCopyOption.REPLACE_EXISTING);
-    }
-
     /**
-     * logrotate's copytruncate, for a file a child is appending to: copy it to {@code .1}, then
-     * truncate it to 0. The child keeps its O_APPEND descriptor and goes on writing at offset 0.
-     * Whatever it writes between the end of the copy and the truncation is lost from the logs;
-     * the price of never touching the child's descriptors.
+     * logrotate's copytruncate, for a file a child is appending to: copy its newest
+     * {@code maxBytes} to {@code .1}, then truncate it to 0. The child keeps its O_APPEND
+     * descriptor and goes on writing at offset 0. Older bytes beyond the cap (a child that wrote
+     * more than the cap between two polls) are dropped, so every rotated file respects the cap;
+     * whatever the child writes between the end of the copy and the truncation is lost from the
+     * logs: the price of never touching the child's descriptors.
      *
-     * @return how many bytes were copied to {@code .1} and how long the file was when truncated
+     * @return which bytes went to {@code .1} and how long the file was when truncated
      */
-    static Truncation byCopyTruncate(Path file, int keep) throws IOException {
+    static Truncation byCopyTruncate(Path file, int keep, long maxBytes) throws IOException {
         try (FileChannel live = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = live.size();
+            long skipped = maxBytes > 0 ? Math.max(0, size - maxBytes) : 0;
             long copied = 0;
             if (keep > 0) {
                 shift(file, keep);
                 try (FileChannel copy = FileChannel.open(numbered(file, 1), StandardOpenOption.WRITE,
                         StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    long size = live.size();
-                    while (copied < size) {
-                        copied += live.transferTo(copied, size - copied, copy);
+                    while (copied < size - skipped) {
+                        copied += live.transferTo(skipped + copied, size - skipped - copied, copy);
                     }
                 }
             }
             long length = live.size();
             live.truncate(0);
-            return new Truncation(copied, length);
+            return new Truncation(skipped, copied, length);
         }
     }
 
@@ -64,7 +57,11 @@ final class LogRotation {
         }
     }
 
-    /** @param copied bytes now in {@code .1}; @param length the live file's length when truncated */
-    record Truncation(long copied, long length) {
+    /**
+     * @param skipped bytes at the start of the live file that were dropped (past the cap)
+     * @param copied  bytes now in {@code .1}: the live file's [skipped, skipped + copied)
+     * @param length  the live file's length when truncated
+     */
+    record Truncation(long skipped, long copied, long length) {
     }
 }

@@ -40,7 +40,7 @@ final class SessionLog {
         }
         long size = sizeOf(file);
         if (maxBytes > 0 && size > maxBytes) {
-            LogRotation.byRename(file, keep);
+            LogRotation.byCopyTruncate(file, keep, maxBytes);
             size = 0;
         }
         return new SessionLog(file, maxBytes, keep, size);
@@ -63,9 +63,9 @@ final class SessionLog {
         try {
             long size = sizeOf(file);
             if (maxBytes > 0 && size > maxBytes) {
-                LogRotation.Truncation t = LogRotation.byCopyTruncate(file, keep);
+                LogRotation.Truncation t = LogRotation.byCopyTruncate(file, keep, maxBytes);
                 carried += Math.max(0, t.length() - base);
-                rotatedFrom = keep > 0 ? Math.min(base, t.copied()) : -1;
+                rotatedFrom = keep > 0 ? Math.min(Math.max(0, base - t.skipped()), t.copied()) : -1;
                 rotatedTo = t.copied();
                 base = 0;
                 size = sizeOf(file);

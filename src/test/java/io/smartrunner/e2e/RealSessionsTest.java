@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealSessionsTest {
     @TempDir
-    Path dir;
+    static Path dir;
     private final Map<String, EventRecord> terminal = new ConcurrentHashMap<>();
     private CountDownLatch allEnded;
     private Map<String, ProfileState> finalStates;

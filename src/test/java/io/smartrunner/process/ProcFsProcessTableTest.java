@@ -79,7 +79,13 @@ class ProcFsProcessTableTest {
                 Map.of("SR_SESSION_ID", session, "SR_RUNNER_ID", runner, "SR_PROFILE_ID", "k12", "SR_POD", "podA"),
                 null, OutputFiles.forProfile(dir, "p1", 0, 0)));
 
+        // Until the JDK's spawn helper has exec'd the child, /proc shows the helper's environment.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         List<ProcessTable.TaggedProcess> found = table.tagged(runner);
+        while (found.isEmpty() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+            found = table.tagged(runner);
+        }
 
         assertEquals(List.of(new ProcessTable.TaggedProcess(child.pid(), child.startTicks(), session, "k12", "podA")),
                 found);

@@ -14,7 +14,7 @@ class SessionLogTest {
     Path dir;
 
     @Test
-    void copyTruncatesPastTheCapKeepingOnlyKeepCopiesAndCountingEveryByte() throws Exception {
+    void copyTruncatesPastTheCapKeepingTheNewestBytesInKeepCopiesAndCountingEveryByte() throws Exception {
         Path file = dir.resolve("p.log");
         Files.writeString(file, "earlier session\n");
         SessionLog log = SessionLog.open(file, 100, 2);
@@ -22,7 +22,7 @@ class SessionLogTest {
         append(file, 150);
         assertEquals(150, log.poll());
         assertEquals(0, Files.size(file));
-        assertEquals(16 + 150, Files.size(LogRotation.numbered(file, 1)));
+        assertEquals(100, Files.size(LogRotation.numbered(file, 1)), "the newest bytes, up to the cap");
 
         append(file, 101);
         assertEquals(251, log.poll());
@@ -32,8 +32,8 @@ class SessionLogTest {
         assertEquals(360, log.poll());
 
         assertEquals(7, Files.size(file));
-        assertEquals(102, Files.size(LogRotation.numbered(file, 1)));
-        assertEquals(101, Files.size(LogRotation.numbered(file, 2)));
+        assertEquals(100, Files.size(LogRotation.numbered(file, 1)));
+        assertEquals(100, Files.size(LogRotation.numbered(file, 2)));
         assertFalse(Files.exists(LogRotation.numbered(file, 3)));
     }
 

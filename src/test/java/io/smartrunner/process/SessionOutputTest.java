@@ -141,7 +141,8 @@ class SessionOutputTest {
         child.onExit().get(10, TimeUnit.SECONDS);
 
         assertEquals("hi\n", Files.readString(files.stdout()));
-        assertEquals("older than the cap", Files.readString(LogRotation.numbered(files.stdout(), 1)));
+        assertEquals("an the cap", Files.readString(LogRotation.numbered(files.stdout(), 1)),
+                "a rotated file keeps the newest bytes up to the cap");
         assertEquals("previous rotation", Files.readString(LogRotation.numbered(files.stdout(), 2)));
         assertEquals(3, child.pollOutput());
     }
