@@ -10,7 +10,7 @@ profiles="${1:-32}"; seconds="${2:-20}"; fsync="${3:-interval}"
 out="$here/out/crash-loop"; rm -rf "$out"; mkdir -p "$out"
 gcc -O2 -o "$out/child" "$here/child.c"
 gcc -O2 -o "$out/spawn_baseline" "$here/spawn_baseline.c"
-[ -f "$root/target/smart-runner.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+[ -f "$root/target/smart-runner.jar" ] || (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package)
 
 python3 - "$out" "$profiles" "$fsync" <<'PY'
 import json, sys

@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
 profiles="${1:-200}"; seconds="${2:-30}"
 out="$here/out/idle"; rm -rf "$out"; mkdir -p "$out"
-[ -f "$root/target/smart-runner.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+[ -f "$root/target/smart-runner.jar" ] || (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package)
 python3 - "$out" "$profiles" <<'PY'
 import json, sys
 out, n = sys.argv[1], int(sys.argv[2])

@@ -19,6 +19,7 @@ CREATE TABLE profiles (
     last_started_at_ms  INTEGER,
     last_finished_at_ms INTEGER,
     pause_count         INTEGER NOT NULL DEFAULT 0,
+    paused_at_ms        INTEGER,
     -- bumped by every upsert: readers can tell a row changed, a shared store can lock optimistically
     row_version         INTEGER NOT NULL DEFAULT 1
 );

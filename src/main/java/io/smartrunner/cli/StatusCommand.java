@@ -69,6 +69,7 @@ final class StatusCommand implements Callable<Integer> {
         m.put("errorStreak", s.errorStreak());
         m.put("flags", flags);
         m.put("pausedUntil", iso(s.pausedUntil()));
+        m.put("pausedAt", iso(s.pausedAt()));
         m.put("lastSessionId", s.lastSessionId());
         m.put("lastError", s.lastError());
         m.put("lastStartedAt", iso(s.lastStartedAt()));

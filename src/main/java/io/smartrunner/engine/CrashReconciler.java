@@ -82,6 +82,6 @@ final class CrashReconciler {
     private static ProfileState notRunning(ProfileState s) {
         return new ProfileState(s.profileId(), s.pod(), s.errorStreak(), false, s.needsRecovery(), s.paused(),
                 s.pausedUntil(), s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(),
-                s.pauseCount());
+                s.pauseCount(), s.pausedAt());
     }
 }

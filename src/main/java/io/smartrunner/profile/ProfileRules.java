@@ -27,30 +27,30 @@ public final class ProfileRules {
     /** A session of the profile has been started. */
     public ProfileState sessionStarted(ProfileState s, String sessionId, Instant now) {
         return new ProfileState(s.profileId(), s.pod(), s.errorStreak(), true, s.needsRecovery(), s.paused(),
-                s.pausedUntil(), sessionId, s.lastError(), now, s.lastFinishedAt(), s.pauseCount());
+                s.pausedUntil(), sessionId, s.lastError(), now, s.lastFinishedAt(), s.pauseCount(), s.pausedAt());
     }
 
     /**
      * A session ended. Success resets the streak and clears needsRecovery; a failure that counts
      * increments the streak and either pauses the profile (streak above the maximum) or flags it
-     * for recovery. A session stopped by the runner's shutdown changes neither.
+     * for recovery. A session stopped by the runner's shutdown changes neither, nor lastError.
      */
     public Transition sessionEnded(ProfileState s, String sessionId, SessionResult result, Instant now) {
         if (result.succeeded()) {
             ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, false, false, s.paused(),
-                    s.pausedUntil(), sessionId, null, s.lastStartedAt(), now, s.pauseCount());
+                    s.pausedUntil(), sessionId, null, s.lastStartedAt(), now, s.pauseCount(), s.pausedAt());
             return new Transition(next, List.of(
                     Events.sessionFinished(now, s.pod(), s.profileId(), sessionId, result.durMs())));
         }
         boolean counts = result.reason().countsTowardsStreak();
         int streak = counts ? s.errorStreak() + 1 : s.errorStreak();
-        String lastError = summary(result);
+        String lastError = counts ? summary(result) : s.lastError();
         List<EventRecord> events = new ArrayList<>();
         events.add(Events.sessionFailed(now, s.pod(), s.profileId(), sessionId, errorParams(result, streak),
                 result.durMs()));
         ProfileState failed = new ProfileState(s.profileId(), s.pod(), streak, false,
                 s.needsRecovery() || counts, s.paused(), s.pausedUntil(), sessionId, lastError,
-                s.lastStartedAt(), now, s.pauseCount());
+                s.lastStartedAt(), now, s.pauseCount(), s.pausedAt());
         if (counts && !failed.paused() && pausePolicy.shouldPause(streak)) {
             Duration d = pausePolicy.durationAfter(s.pauseCount());
             String why = "errorStreak " + streak + " > maxErrorStreak " + pausePolicy.maxErrorStreak();
@@ -70,7 +70,7 @@ public final class ProfileRules {
         Instant until = now.plus(duration);
         int pauses = s.pauseCount() + 1;
         ProfileState next = new ProfileState(s.profileId(), s.pod(), s.errorStreak(), s.running(), false, true,
-                until, s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), pauses);
+                until, s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), pauses, now);
         return new Transition(next, List.of(Events.profilePaused(now, s.pod(), s.profileId(), sessionId,
                 s.errorStreak(), until, reason, by, duration.toMillis(), pauses)));
     }
@@ -90,7 +90,7 @@ public final class ProfileRules {
         }
         long pausedFor = pausedSince(s, now);
         ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, s.running(), false, false, null,
-                s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), s.pauseCount());
+                s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), s.pauseCount(), null);
         return new Transition(next, List.of(Events.profileUnpaused(now, s.pod(), s.profileId(), pausedFor, by)));
     }
 
@@ -103,13 +103,8 @@ public final class ProfileRules {
         return !s.running() && !s.paused() && cooldownOver;
     }
 
-    private long pausedSince(ProfileState s, Instant now) {
-        Duration planned = pausePolicy.durationAfter(Math.max(0, s.pauseCount() - 1));
-        if (s.pausedUntil() == null) {
-            return 0;
-        }
-        long ms = Duration.between(s.pausedUntil().minus(planned), now).toMillis();
-        return Math.max(0, ms);
+    private static long pausedSince(ProfileState s, Instant now) {
+        return s.pausedAt() == null ? 0 : Math.max(0, Duration.between(s.pausedAt(), now).toMillis());
     }
 
     private static Map<String, Object> errorParams(SessionResult r, int streak) {

@@ -16,6 +16,7 @@ import java.time.Instant;
  * @param lastStartedAt  start of the most recent session (fairness: least recently run first)
  * @param lastFinishedAt end of the most recent session (cooldown runs from here)
  * @param pauseCount     pauses so far (drives the optional pause back-off)
+ * @param pausedAt       when the current pause began; null when not paused
  */
 public record ProfileState(
         String profileId,
@@ -29,15 +30,16 @@ public record ProfileState(
         String lastError,
         Instant lastStartedAt,
         Instant lastFinishedAt,
-        int pauseCount) {
+        int pauseCount,
+        Instant pausedAt) {
 
     /** A profile seen for the first time. */
     public static ProfileState fresh(String profileId, String pod) {
-        return new ProfileState(profileId, pod, 0, false, false, false, null, null, null, null, null, 0);
+        return new ProfileState(profileId, pod, 0, false, false, false, null, null, null, null, null, 0, null);
     }
 
     public ProfileState withPod(String newPod) {
         return new ProfileState(profileId, newPod, errorStreak, running, needsRecovery, paused, pausedUntil,
-                lastSessionId, lastError, lastStartedAt, lastFinishedAt, pauseCount);
+                lastSessionId, lastError, lastStartedAt, lastFinishedAt, pauseCount, pausedAt);
     }
 }

@@ -11,12 +11,13 @@ import java.time.Instant;
 final class SqliteRows {
     static final String UPSERT_PROFILE = "INSERT INTO profiles (profile_id, pod, error_streak, running,"
             + " needs_recovery, paused, paused_until_ms, last_session_id, last_error, last_started_at_ms,"
-            + " last_finished_at_ms, pause_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " last_finished_at_ms, pause_count, paused_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (profile_id) DO UPDATE SET pod = excluded.pod, error_streak = excluded.error_streak,"
             + " running = excluded.running, needs_recovery = excluded.needs_recovery, paused = excluded.paused,"
             + " paused_until_ms = excluded.paused_until_ms, last_session_id = excluded.last_session_id,"
             + " last_error = excluded.last_error, last_started_at_ms = excluded.last_started_at_ms,"
             + " last_finished_at_ms = excluded.last_finished_at_ms, pause_count = excluded.pause_count,"
+            + " paused_at_ms = excluded.paused_at_ms,"
             + " row_version = profiles.row_version + 1";
 
     static final String UPSERT_SESSION = "INSERT INTO sessions (session_id, profile_id, pod, pid,"
@@ -34,7 +35,7 @@ final class SqliteRows {
 
     static final String SELECT_PROFILES = "SELECT profile_id, pod, error_streak, running, needs_recovery,"
             + " paused, paused_until_ms, last_session_id, last_error, last_started_at_ms, last_finished_at_ms,"
-            + " pause_count FROM profiles ORDER BY profile_id";
+            + " pause_count, paused_at_ms FROM profiles ORDER BY profile_id";
 
     private static final String SESSION_COLUMNS = "SELECT session_id, profile_id, pod, pid, pid_start_ticks,"
             + " pgid, started_at_ms, status, ended_at_ms, reason, exit_code FROM sessions";
@@ -59,6 +60,7 @@ final class SqliteRows {
         setInstant(ps, 10, p.lastStartedAt());
         setInstant(ps, 11, p.lastFinishedAt());
         ps.setInt(12, p.pauseCount());
+        setInstant(ps, 13, p.pausedAt());
     }
 
     static void bindSession(PreparedStatement ps, SessionRecord s) throws SQLException {
@@ -82,7 +84,7 @@ final class SqliteRows {
     static ProfileState profile(ResultSet rs) throws SQLException {
         return new ProfileState(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4) != 0,
                 rs.getInt(5) != 0, rs.getInt(6) != 0, instant(rs, 7), rs.getString(8), rs.getString(9),
-                instant(rs, 10), instant(rs, 11), rs.getInt(12));
+                instant(rs, 10), instant(rs, 11), rs.getInt(12), instant(rs, 13));
     }
 
     static SessionRecord session(ResultSet rs) throws SQLException {

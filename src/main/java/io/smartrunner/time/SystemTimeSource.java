@@ -11,9 +11,10 @@ final class SystemTimeSource implements TimeSource {
     private SystemTimeSource() {
     }
 
+    /** Millisecond precision: what is persisted and logged is milliseconds, so memory agrees with disk. */
     @Override
     public Instant now() {
-        return clock.instant();
+        return Instant.ofEpochMilli(clock.millis());
     }
 
     @Override

@@ -185,7 +185,7 @@ class SupervisorTest {
 
     @Test
     void sessionLeftRunningByADeadRunnerIsClosedAsLostExactlyOnce() {
-        store.profiles.put("p1", new ProfileState("p1", "podA", 1, true, true, false, null, "old", null, T0, null, 0));
+        store.profiles.put("p1", new ProfileState("p1", "podA", 1, true, true, false, null, "old", null, T0, null, 0, null));
         store.sessions.put("old", new SessionRecord("old", "p1", "podA", 4242, 99, 4242, T0.minusSeconds(60),
                 SessionRecord.Status.RUNNING, null, null, null));
         Supervisor s = supervisor(oneProfile(60_000, 0, 60_000, 3));

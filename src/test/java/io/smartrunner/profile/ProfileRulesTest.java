@@ -128,6 +128,7 @@ class ProfileRulesTest {
         SessionResult stopped = new SessionResult(FailureReason.SHUTDOWN, null, "SIGTERM", "shutting down", "", 3L);
         Transition t = rules.sessionEnded(ProfileState.fresh("p1", "podA"), "s1", stopped, T0);
         assertEquals(0, t.state().errorStreak());
+        assertNull(t.state().lastError(), "not the profile's error");
         assertFalse(t.state().needsRecovery());
         assertEquals("shutdown", t.events().get(0).params().get("reason"));
     }
@@ -148,6 +149,7 @@ class ProfileRulesTest {
         assertEquals("cli", p.events().get(0).params().get("by"));
         Transition u = rules.unpause(p.state(), T0.plus(Duration.ofMinutes(30)), "api");
         assertEquals("api", u.events().get(0).params().get("by"));
+        assertEquals(1_800_000L, u.events().get(0).params().get("pausedFor"), "how long it really was paused");
         assertFalse(u.state().paused());
     }
 }

@@ -33,7 +33,7 @@ public abstract class StateStoreContractTest {
 
     static ProfileState fullProfile(String id) {
         return new ProfileState(id, "podA", 4, true, true, true, T0.plusSeconds(86_400), "s-" + id,
-                "exit 3: boom", T0, T0.plusMillis(1500), 2);
+                "exit 3: boom", T0, T0.plusMillis(1500), 2, T0.minusSeconds(30));
     }
 
     static SessionRecord running(String sessionId, String profileId, Instant startedAt) {
@@ -65,7 +65,7 @@ public abstract class StateStoreContractTest {
         try (StateStore store = newStore(dir)) {
             Instant withNanos = Instant.parse("2025-01-08T10:30:00.123456789Z");
             store.write(profiles(new ProfileState("p1", "podA", 0, false, false, true, withNanos, null, null,
-                    withNanos, withNanos, 1)));
+                    withNanos, withNanos, 1, withNanos)));
 
             ProfileState loaded = store.loadProfiles().get("p1");
 
@@ -73,6 +73,7 @@ public abstract class StateStoreContractTest {
             assertEquals(ms, loaded.pausedUntil());
             assertEquals(ms, loaded.lastStartedAt());
             assertEquals(ms, loaded.lastFinishedAt());
+            assertEquals(ms, loaded.pausedAt());
         }
     }
 
@@ -95,7 +96,7 @@ public abstract class StateStoreContractTest {
             store.write(new StateWrite(List.of(fullProfile("p1")), List.of(started)));
 
             ProfileState after = new ProfileState("p1", "podB", 0, false, false, false, null, "s1", null, T0,
-                    T0.plusSeconds(5), 2);
+                    T0.plusSeconds(5), 2, null);
             SessionRecord finished = started.ended(Status.FINISHED, T0.plusSeconds(5), null, 0);
             store.write(new StateWrite(List.of(after), List.of(finished)));
 
