@@ -25,7 +25,7 @@ cfg = {
 json.dump(cfg, open(out + "/bench.json", "w"), indent=1)
 PY
 
-java -XX:+UseSerialGC -Xss512k -Xmx256m -jar "$root/target/smart-runner.jar" run -c "$out/bench.json" 2>"$out/runner.err" &
+java -XX:+UseSerialGC -Xss512k -Xmx256m ${BENCH_JAVA_OPTS:-} -jar "$root/target/smart-runner.jar" run -c "$out/bench.json" 2>"$out/runner.err" &
 pid=$!
 sleep 2   # warm-up: JIT and the first starts are not measured
 ticks0=$(awk '{print $14+$15}' /proc/$pid/stat); lines0=$(grep -c '"event":"start"' "$out/events.jsonl" || true)

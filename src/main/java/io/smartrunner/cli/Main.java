@@ -11,7 +11,14 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
                 TrialCommand.class, DemoSessionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
     public static void main(String[] args) {
+        // vfork launches a child without exec'ing the JDK's spawn helper first: on Linux it is
+        // the cheapest way to start a process from Java 17 (measured in bench/crash-loop.sh).
+        if (System.getProperty(LAUNCH_MECHANISM) == null) {
+            System.setProperty(LAUNCH_MECHANISM, "VFORK");
+        }
         System.exit(execute(args));
     }
 

@@ -27,7 +27,8 @@ final class RunCommand implements Callable<Integer> {
             }
             say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                     + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
-                    + "; session logs: " + home.logDir + "; pid " + ProcessHandle.current().pid());
+                    + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
+                    + "; pid " + ProcessHandle.current().pid());
             supervisor.run();
             say("stopped");
         }

@@ -5,7 +5,8 @@ import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.engine.SupervisorDeps;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.JsonlEventSink;
-import io.smartrunner.process.OsProcessLauncher;
+import io.smartrunner.process.PosixSpawnLauncher;
+import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
@@ -13,6 +14,8 @@ import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +27,14 @@ final class RunnerHome implements AutoCloseable {
     final SqliteStateStore store;
     final JsonlEventSink events;
     final Path logDir;
+    final ProcessLauncher launcher = PosixSpawnLauncher.best();
+    /** Launch threads: JDK spawns block for milliseconds, a few in parallel keep the loop fed. */
+    private final ExecutorService launches = Executors.newFixedThreadPool(LAUNCH_THREADS, r -> {
+        Thread t = new Thread(r, "sr-launch");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final int LAUNCH_THREADS = 4;
 
     private RunnerHome(DataDirLock lock, SqliteStateStore store, JsonlEventSink events, Path logDir) {
         this.lock = lock;
@@ -54,12 +65,13 @@ final class RunnerHome implements AutoCloseable {
     }
 
     SupervisorDeps deps(Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
-        return new SupervisorDeps(store, events, new OsProcessLauncher(), new ProcFsProcessTable(), TimeSource.system(),
-                new SecureRandom(), logDir, listener, diagnostics);
+        return new SupervisorDeps(store, events, launcher, new ProcFsProcessTable(), TimeSource.system(),
+                new SecureRandom(), logDir, listener, diagnostics, launches);
     }
 
     @Override
     public void close() {
+        launches.shutdownNow();
         try {
             events.close();
         } finally {

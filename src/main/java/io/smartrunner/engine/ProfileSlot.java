@@ -11,6 +11,8 @@ final class ProfileSlot {
     /** Monotonic time before which no session may start (cooldown, start jitter). */
     long notBeforeNanos;
     ActiveSession active;
+    /** The session being launched right now (counts as running), else null. */
+    String spawning;
 
     ProfileSlot(ProfileConfig config, int order, ProfileState state, long notBeforeNanos) {
         this.config = config;

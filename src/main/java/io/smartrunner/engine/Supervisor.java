@@ -115,13 +115,7 @@ public final class Supervisor {
     void step() {
         long nowNanos = deps.time().nanoTime();
         Instant now = deps.time().now();
-        List<Message> messages = new ArrayList<>();
-        if (carried != null) {
-            messages.add(carried);
-            carried = null;
-        }
-        inbox.drainTo(messages);
-        messages.forEach(m -> handle(m, nowNanos, now));
+        handleMessages(nowNanos, now);
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
             slots.values().stream().filter(s -> s.active != null)
@@ -132,12 +126,24 @@ public final class Supervisor {
         sweepLeftovers(nowNanos);
         if (flush() && !stopRequested) {
             startEligible(nowNanos, now);
+            handleMessages(nowNanos, now); // launches that completed meanwhile
             flush();
         }
     }
 
+    private void handleMessages(long nowNanos, Instant now) {
+        List<Message> messages = new ArrayList<>();
+        if (carried != null) {
+            messages.add(carried);
+            carried = null;
+        }
+        inbox.drainTo(messages);
+        messages.forEach(m -> handle(m, nowNanos, now));
+    }
+
     private boolean finished() {
-        return stopRequested && stopInitiated && slots.values().stream().allMatch(s -> s.active == null);
+        return stopRequested && stopInitiated
+                && slots.values().stream().allMatch(s -> s.active == null && s.spawning == null);
     }
 
     private void awaitWork() {
@@ -152,7 +158,9 @@ public final class Supervisor {
     }
 
     private void handle(Message m, long nowNanos, Instant now) {
-        if (m instanceof Message.Exited e) {
+        if (m instanceof Message.Launched l) {
+            launched(l, nowNanos, now);
+        } else if (m instanceof Message.Exited e) {
             ActiveSession a = activeOf(e.profileId(), e.sessionId());
             if (a != null) {
                 a.exit = e.status();
@@ -265,44 +273,71 @@ public final class Supervisor {
         List<Candidate> candidates = new ArrayList<>();
         Map<String, Integer> runningByPod = new HashMap<>();
         for (ProfileSlot slot : slots.values()) {
-            if (slot.active != null) {
+            if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
             } else if (ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)) {
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.state.lastStartedAt(), slot.order));
             }
         }
         for (Candidate c : scheduler.pick(candidates, runningByPod)) {
-            startSession(slots.get(c.profileId()), nowNanos, now);
+            startSession(slots.get(c.profileId()), now);
         }
     }
 
-    private void startSession(ProfileSlot slot, long nowNanos, Instant now) {
+    /**
+     * Hands the launch to the launcher's threads: spawning a process costs milliseconds of
+     * blocking in the JDK, and launches overlap far better than they run one after another.
+     */
+    private void startSession(ProfileSlot slot, Instant now) {
         String sessionId = UUID.randomUUID().toString();
-        SessionSettings settings = slot.config.session();
         LaunchSpec spec = launch.spec(slot.config, sessionId);
-        ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
-        RunningProcess process;
-        try {
-            process = deps.launcher().launch(spec);
-        } catch (SpawnException e) {
-            SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null,
-                    redactor.redact(e.getMessage()), "", 0L);
-            Transition t = rules.sessionEnded(started, sessionId, failed, now);
+        slot.spawning = sessionId;
+        String profileId = slot.id();
+        deps.spawner().execute(() -> {
+            RunningProcess process = null;
+            String error = null;
+            try {
+                process = deps.launcher().launch(spec);
+            } catch (SpawnException e) {
+                error = e.getMessage();
+            } catch (RuntimeException e) {
+                error = "cannot start: " + e;
+            }
+            inbox.add(new Message.Launched(profileId, sessionId, spec.argv(), now, process, error));
+        });
+    }
+
+    private void launched(Message.Launched l, long nowNanos, Instant now) {
+        ProfileSlot slot = slots.get(l.profileId());
+        if (slot == null || !l.sessionId().equals(slot.spawning)) {
+            return;
+        }
+        slot.spawning = null;
+        SessionSettings settings = slot.config.session();
+        ProfileState started = rules.sessionStarted(slot.state, l.sessionId(), l.decidedAt());
+        if (l.process() == null) {
+            SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
+            Transition t = rules.sessionEnded(started, l.sessionId(), failed, now);
             slot.state = t.state();
             slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
-            SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
+            SessionRecord record = new SessionRecord(l.sessionId(), slot.id(), slot.pod(), 0, 0, 0, l.decidedAt(),
                     SessionRecord.Status.FAILED, now, FailureReason.SPAWN.wireName(), null);
             pending.add(t.events(), t.state(), record);
             return;
         }
-        SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), process.pid(),
-                process.startTicks(), process.pgid(), now, SessionRecord.Status.RUNNING, null, null, null);
+        RunningProcess process = l.process();
+        SessionRecord record = new SessionRecord(l.sessionId(), slot.id(), slot.pod(), process.pid(),
+                process.startTicks(), process.pgid(), l.decidedAt(), SessionRecord.Status.RUNNING, null, null, null);
         slot.state = started;
         slot.active = new ActiveSession(record, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
                 TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
-        pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
-                launch.summary(spec.argv()), process.pid())), started, record);
+        pending.add(List.of(Events.sessionStarted(l.decidedAt(), slot.pod(), slot.id(), l.sessionId(),
+                launch.summary(l.argv()), process.pid())), started, record);
+        if (stopInitiated) {
+            beginStop(slot, FailureReason.SHUTDOWN, "the runner is shutting down");
+        }
         String profileId = slot.id();
+        String sessionId = l.sessionId();
         process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
                 status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }
@@ -334,7 +369,7 @@ public final class Supervisor {
             } else if (slot.state.paused() && slot.state.pausedUntil() != null) {
                 long untilNanos = Duration.between(wall, slot.state.pausedUntil()).toNanos();
                 next = earlier(next, now + Math.max(0, untilNanos));
-            } else if (!stopRequested) {
+            } else if (!stopRequested && slot.spawning == null) {
                 next = earlier(next, slot.notBeforeNanos);
             }
         }
@@ -367,6 +402,11 @@ public final class Supervisor {
         }
 
         record Wake() implements Message {
+        }
+
+        /** A launch finished: {@code process} is null when it failed with {@code error}. */
+        record Launched(String profileId, String sessionId, List<String> argv, Instant decidedAt,
+                        RunningProcess process, String error) implements Message {
         }
     }
 }

@@ -9,6 +9,7 @@ import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
  * @param logDir      where per-profile session logs go
  * @param listener    told about events once they are in the log (the trial command prints them)
  * @param diagnostics one-line messages for the operator (the runner's stderr)
+ * @param spawner     runs launches off the loop thread (tests pass a direct executor)
  */
 public record SupervisorDeps(
         StateStore store,
@@ -28,5 +30,6 @@ public record SupervisorDeps(
         Random random,
         Path logDir,
         Consumer<List<EventRecord>> listener,
-        Consumer<String> diagnostics) {
+        Consumer<String> diagnostics,
+        Executor spawner) {
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -30,8 +31,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * </ul>
  */
 public final class OsProcessLauncher implements ProcessLauncher {
+    // The portable fallback of PosixSpawnLauncher: pure JDK, but one more exec per launch (setsid)
+    // and a JDK reaper thread per child.
     private static final List<Path> SETSID_CANDIDATES = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
     private static final Redirect NO_INPUT = Redirect.from(new File("/dev/null"));
+    /** What util-linux setsid prints when its execvp fails; it then exits 126 or 127. */
+    private static final String SETSID_FAILED = "setsid: failed to execute ";
 
     private final String setsid;
     private final ScheduledExecutorService timers;
@@ -82,6 +87,25 @@ public final class OsProcessLauncher implements ProcessLauncher {
         }
         // -1 when the child has already exited and been reaped: then nothing is left to identify
         long startTicks = ProcFs.stat(process.pid()).map(ProcStat::startTicks).orElse(-1L);
-        return new OsRunningProcess(process, startTicks, spec.sessionId(), output, timers);
+        CompletableFuture<ExitStatus> exit = process.onExit().thenApply(p -> status(p.exitValue(), output));
+        return new OsRunningProcess(process.pid(), exit, startTicks, spec.sessionId(), output, timers);
+    }
+
+    private static ExitStatus status(int code, SessionOutput output) {
+        if (code == 126 || code == 127) {
+            String head = output.stderrHead(4096);
+            if (head.startsWith(SETSID_FAILED)) {
+                return new ExitStatus(code, null, spawnError(head));
+            }
+        }
+        return Signals.exitStatus(code);
+    }
+
+    /** "setsid: failed to execute foo: No such file or directory" → the launcher's own wording. */
+    private static String spawnError(String setsidMessage) {
+        String line = setsidMessage.lines().findFirst().orElse("").substring(SETSID_FAILED.length());
+        int colon = line.lastIndexOf(": ");
+        return colon < 0 ? "cannot start: " + line
+                : SpawnCheck.cannotStart(line.substring(0, colon), line.substring(colon + 2)).getMessage();
     }
 }

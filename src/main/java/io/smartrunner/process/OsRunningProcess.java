@@ -5,12 +5,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A child started by {@link OsProcessLauncher}: setsid exec'd into the user's program. */
+/** A session child started by one of the OS launchers; it leads its own session and process group. */
 final class OsRunningProcess implements RunningProcess {
-    /** What util-linux setsid prints when its execvp fails; it then exits 126 or 127. */
-    private static final String SETSID_FAILED = "setsid: failed to execute ";
-
-    private final Process process;
+    private final long pid;
     private final long startTicks;
     private final String sessionId;
     private final SessionOutput output;
@@ -18,19 +15,19 @@ final class OsRunningProcess implements RunningProcess {
     private final CompletableFuture<ExitStatus> exit;
     private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
 
-    OsRunningProcess(Process process, long startTicks, String sessionId, SessionOutput output,
-                     ScheduledExecutorService timers) {
-        this.process = process;
+    OsRunningProcess(long pid, CompletableFuture<ExitStatus> exit, long startTicks, String sessionId,
+                     SessionOutput output, ScheduledExecutorService timers) {
+        this.pid = pid;
+        this.exit = exit;
         this.startTicks = startTicks;
         this.sessionId = sessionId;
         this.output = output;
         this.timers = timers;
-        this.exit = process.onExit().thenApply(p -> status(p.exitValue()));
     }
 
     @Override
     public long pid() {
-        return process.pid();
+        return pid;
     }
 
     @Override
@@ -40,7 +37,7 @@ final class OsRunningProcess implements RunningProcess {
 
     @Override
     public long pgid() {
-        return process.pid();
+        return pid;
     }
 
     @Override
@@ -74,24 +71,6 @@ final class OsRunningProcess implements RunningProcess {
                     }
                 });
         return stopped;
-    }
-
-    private ExitStatus status(int code) {
-        if (code == 126 || code == 127) {
-            String head = output.stderrHead(4096);
-            if (head.startsWith(SETSID_FAILED)) {
-                return new ExitStatus(code, null, spawnError(head));
-            }
-        }
-        return Signals.exitStatus(code);
-    }
-
-    /** "setsid: failed to execute foo: No such file or directory" → the launcher's own wording. */
-    private static String spawnError(String setsidMessage) {
-        String line = setsidMessage.lines().findFirst().orElse("").substring(SETSID_FAILED.length());
-        int colon = line.lastIndexOf(": ");
-        return colon < 0 ? "cannot start: " + line
-                : SpawnCheck.cannotStart(line.substring(0, colon), line.substring(colon + 2)).getMessage();
     }
 
     @Override

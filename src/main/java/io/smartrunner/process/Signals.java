@@ -24,6 +24,12 @@ final class Signals {
         return new ExitStatus(code, signal, null);
     }
 
+    /** A child the kernel reports as killed by signal {@code signal}: shell convention code 128+N. */
+    static ExitStatus killedBy(int signal) {
+        String name = signal > 0 && signal < NAMES.length ? NAMES[signal] : "signal " + signal;
+        return new ExitStatus(128 + signal, name, null);
+    }
+
     /**
      * Sends SIGTERM ({@code force=false}) or SIGKILL to the process scanned as {@code target},
      * unless its pid now names another process.

@@ -36,25 +36,29 @@ final class SpawnCheck {
     /**
      * Checks that {@code program} names an executable file: relative to {@code dir} when it
      * contains '/', else on {@code pathVar} (null = unset).
+     *
+     * @return the file execvp would run
      */
-    static void executable(String program, Path dir, String pathVar) {
+    static Path executable(String program, Path dir, String pathVar) {
         try {
             if (program.isEmpty()) {
                 throw cannotStart(program, ENOENT);
             }
             if (program.indexOf('/') >= 0) {
-                String problem = problemWith(dir.resolve(program));
+                Path file = dir.resolve(program);
+                String problem = problemWith(file);
                 if (problem != null) {
                     throw cannotStart(program, problem);
                 }
-                return;
+                return file;
             }
             boolean denied = false;
             for (String entry : (pathVar == null ? DEFAULT_PATH : pathVar).split(":", -1)) {
                 // an empty PATH entry means the current directory, which is the child's
-                String problem = problemWith(dir.resolve(entry).resolve(program));
+                Path file = dir.resolve(entry).resolve(program);
+                String problem = problemWith(file);
                 if (problem == null) {
-                    return;
+                    return file;
                 }
                 denied |= !problem.equals(ENOENT);
             }

@@ -15,7 +15,7 @@ import io.smartrunner.engine.TestConfigs;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.JsonlEventSink;
-import io.smartrunner.process.OsProcessLauncher;
+import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SqliteStateStore;
@@ -89,7 +89,7 @@ class RealSessionsTest {
         allEnded = new CountDownLatch(profiles.size());
         SqliteStateStore store = SqliteStateStore.open(dir.resolve("state.db"), RunnerSettings.SqliteSynchronous.NORMAL);
         JsonlEventSink sink = JsonlEventSink.open(dir.resolve("events.jsonl"), RunnerSettings.FsyncPolicy.ALWAYS, 1000);
-        supervisor = new Supervisor(config, new SupervisorDeps(store, sink, new OsProcessLauncher(),
+        supervisor = new Supervisor(config, new SupervisorDeps(store, sink, PosixSpawnLauncher.best(),
                 new ProcFsProcessTable(), TimeSource.system(), new Random(), dir.resolve("logs"), events -> {
                     for (EventRecord e : events) {
                         if ((e.event().equals("finish") || e.event().equals("error"))
@@ -97,7 +97,7 @@ class RealSessionsTest {
                             allEnded.countDown();
                         }
                     }
-                }, line -> { }));
+                }, line -> { }, java.util.concurrent.Executors.newFixedThreadPool(2)));
         loop = new Thread(supervisor::run, "supervisor");
         loop.start();
         assertTrue(allEnded.await(60, TimeUnit.SECONDS), "every profile ended a session; got " + terminal.keySet());

@@ -19,11 +19,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The launcher contract, run against the pure-JDK launcher; {@link PosixSpawnLauncherTest} reruns it. */
 class OsProcessLauncherTest {
-    private final OsProcessLauncher launcher = new OsProcessLauncher();
-    private final Children children = new Children();
+    final ProcessLauncher launcher = newLauncher();
+    final Children children = new Children();
     @TempDir
     Path dir;
+
+    ProcessLauncher newLauncher() {
+        return new OsProcessLauncher();
+    }
 
     @AfterEach
     void cleanUp() {
@@ -124,15 +129,20 @@ class OsProcessLauncherTest {
     }
 
     @Test
-    void execFailureInsideSetsidIsReportedAsSpawnErrorExit() throws Exception {
+    void execFailureOfAnExecutableFileIsASpawnError() throws Exception {
         // executable, so the pre-check passes, but its interpreter does not exist
         Path script = Files.writeString(dir.resolve("broken"), "#!/nonexistent/interpreter\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
 
+        assertExecFailure(script, "cannot start \"" + script + "\": No such file or directory");
+    }
+
+    /** setsid reports the failed exec in the child: exit 127 with the message as spawnError. */
+    void assertExecFailure(Path script, String message) throws Exception {
         ExitStatus status = launcher.launch(spec(children.newSession(), dir, script.toString()))
                 .onExit().get(10, TimeUnit.SECONDS);
 
-        assertEquals(new ExitStatus(127, null, "cannot start \"" + script + "\": No such file or directory"), status);
+        assertEquals(new ExitStatus(127, null, message), status);
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProcFsProcessTableTest {
-    private final OsProcessLauncher launcher = new OsProcessLauncher();
+    private final ProcessLauncher launcher = PosixSpawnLauncher.best();
     private final ProcFsProcessTable table = new ProcFsProcessTable();
     private final Children children = new Children();
     @TempDir

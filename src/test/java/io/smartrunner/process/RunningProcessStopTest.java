@@ -25,7 +25,7 @@ class RunningProcessStopTest {
             wait
             """;
 
-    private final OsProcessLauncher launcher = new OsProcessLauncher();
+    private final ProcessLauncher launcher = PosixSpawnLauncher.best();
     private final Children children = new Children();
     @TempDir
     Path dir;

@@ -21,7 +21,7 @@ class SessionOutputTest {
      * and during the copy, when the polling thread is descheduled or stopped by a GC for a few ms.
      */
     private static final long SLACK = 60 * MiB;
-    private final OsProcessLauncher launcher = new OsProcessLauncher();
+    private final ProcessLauncher launcher = PosixSpawnLauncher.best();
     private final Children children = new Children();
     @TempDir
     Path dir;

@@ -1,0 +1,76 @@
+package io.smartrunner.process;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+import com.sun.jna.ptr.IntByReference;
+import java.util.Map;
+
+/**
+ * The few glibc calls the posix_spawn launcher needs (Linux, glibc 2.29+ for
+ * {@code posix_spawn_file_actions_addchdir_np}). Opaque structures are passed as
+ * generously sized native buffers.
+ */
+interface LibC extends Library {
+    /** Bigger than posix_spawnattr_t (336 bytes on x86_64) and posix_spawn_file_actions_t (80). */
+    int OPAQUE_BYTES = 1024;
+    /** sigset_t is 128 bytes on Linux. */
+    int SIGSET_BYTES = 128;
+    short POSIX_SPAWN_SETSIGDEF = 0x04;
+    short POSIX_SPAWN_SETSIGMASK = 0x08;
+    short POSIX_SPAWN_SETSID = 0x80;
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_CREAT = 0100;
+    int O_APPEND = 02000;
+    long SYS_PIDFD_OPEN_X86_64 = 434;
+    int P_PIDFD = 3;
+    int WEXITED = 4;
+    int EPOLLIN = 1;
+    int EPOLL_CTL_ADD = 1;
+    int EPOLL_CTL_DEL = 2;
+    int EPOLL_CLOEXEC = 02000000;
+
+    /** Strings (paths, arguments) cross as UTF-8 whatever the locale, as Linux file names conventionally are. */
+    LibC INSTANCE = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+
+    int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attr, StringArray argv,
+                    StringArray envp);
+
+    int posix_spawn_file_actions_init(Pointer fileActions);
+
+    int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int oflag, int mode);
+
+    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
+
+    int posix_spawnattr_init(Pointer attr);
+
+    int posix_spawnattr_destroy(Pointer attr);
+
+    int posix_spawnattr_setflags(Pointer attr, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+    int sigemptyset(Pointer set);
+
+    int sigfillset(Pointer set);
+
+    long syscall(long number, Object... args);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
+
+    int waitid(int idType, int id, Pointer info, int options);
+
+    int close(int fd);
+
+    String strerror(int errnum);
+}

@@ -1,0 +1,106 @@
+package io.smartrunner.process;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reaps the posix_spawn launcher's children with one thread for all of them: each child's pidfd
+ * goes into an epoll set, and a readable pidfd is waited for with {@code waitid(P_PIDFD)}, which
+ * reaps exactly that child (never one the JDK started) and tells an exit code from a signal
+ * (si_code CLD_EXITED vs CLD_KILLED/CLD_DUMPED). Linux 5.4+.
+ */
+final class PidfdReaper {
+    private static final int CLD_EXITED = 1;
+    /** epoll_event is packed (12 bytes) on x86_64 and naturally aligned (16) elsewhere. */
+    private static final int EVENT_BYTES = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
+    private static final int DATA_OFFSET = EVENT_BYTES == 12 ? 4 : 8;
+    private static final int MAX_EVENTS = 64;
+    private static final int SIGINFO_BYTES = 128;
+
+    private final LibC libc = LibC.INSTANCE;
+    private final int epoll;
+    private final Map<Integer, Child> children = new ConcurrentHashMap<>();
+
+    private record Child(long pid, CompletableFuture<ExitStatus> exit) {
+    }
+
+    PidfdReaper() {
+        epoll = libc.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (epoll < 0) {
+            throw new ProcessException("epoll_create1: " + libc.strerror(Native.getLastError()));
+        }
+        Thread t = new Thread(this::loop, "sr-reaper");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether this kernel can open pidfds (Linux 5.3+) for our own pid. */
+    static boolean supported() {
+        long fd = LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) ProcessHandle.current().pid(), 0);
+        if (fd < 0) {
+            return false;
+        }
+        LibC.INSTANCE.close((int) fd);
+        return true;
+    }
+
+    /** Starts watching a child this process spawned; the future completes when it has been reaped. */
+    CompletableFuture<ExitStatus> watch(long pid) {
+        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        long fd = libc.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) pid, 0);
+        if (fd < 0) {
+            exit.completeExceptionally(new ProcessException("pidfd_open(" + pid + "): "
+                    + libc.strerror(Native.getLastError())));
+            return exit;
+        }
+        children.put((int) fd, new Child(pid, exit));
+        watch((int) fd);
+        return exit;
+    }
+
+    private void watch(int fd) {
+        Memory event = new Memory(EVENT_BYTES);
+        event.clear();
+        event.setInt(0, LibC.EPOLLIN);
+        event.setLong(DATA_OFFSET, fd);
+        if (libc.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, fd, event) != 0) {
+            throw new ProcessException("epoll_ctl: " + libc.strerror(Native.getLastError()));
+        }
+    }
+
+    private void loop() {
+        Memory events = new Memory((long) EVENT_BYTES * MAX_EVENTS);
+        Memory info = new Memory(SIGINFO_BYTES);
+        while (true) {
+            int n = libc.epoll_wait(epoll, events, MAX_EVENTS, -1);
+            for (int i = 0; i < n; i++) {
+                // epoll_wait sees fds added by other threads while it waits: no wake-up needed
+                reap((int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET), info);
+            }
+        }
+    }
+
+    private void reap(int fd, Memory info) {
+        Child child = children.remove(fd);
+        info.clear();
+        int rc = libc.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
+        int errno = rc == 0 ? 0 : Native.getLastError();
+        libc.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, fd, null);
+        libc.close(fd);
+        if (child == null) {
+            return;
+        }
+        if (rc != 0) {
+            child.exit().completeExceptionally(new ProcessException("waitid(" + child.pid() + "): "
+                    + libc.strerror(errno)));
+            return;
+        }
+        int code = info.getInt(8);
+        int status = info.getInt(24);
+        child.exit().complete(code == CLD_EXITED ? ExitStatus.exited(status) : Signals.killedBy(status));
+    }
+}

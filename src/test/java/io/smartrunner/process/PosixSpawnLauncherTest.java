@@ -1,0 +1,59 @@
+package io.smartrunner.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.smartrunner.process.Children.spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The launcher contract again, for posix_spawn + pidfd reaping, plus what only it can tell. */
+class PosixSpawnLauncherTest extends OsProcessLauncherTest {
+    @Override
+    ProcessLauncher newLauncher() {
+        assertTrue(PosixSpawnLauncher.available(), "posix_spawn launcher on this Linux x86_64 machine");
+        return new PosixSpawnLauncher();
+    }
+
+    /** posix_spawn reports a failed exec to the caller at once. */
+    @Override
+    void assertExecFailure(Path script, String message) {
+        SpawnException e = assertThrows(SpawnException.class,
+                () -> launcher.launch(spec(children.newSession(), dir, script.toString())));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void explicitExitCodeAbove128IsNotMistakenForASignal() throws Exception {
+        ExitStatus status = launcher.launch(spec(children.newSession(), dir, "/bin/sh", "-c", "exit 137"))
+                .onExit().get(10, TimeUnit.SECONDS);
+
+        assertEquals(new ExitStatus(137, null, null), status);
+    }
+
+    @Test
+    void childStartsWithDefaultSignalDispositionsAndAnEmptyMask() throws Exception {
+        RunningProcess child = launcher.launch(new LaunchSpec(children.newSession(),
+                List.of("/bin/sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status"), Map.of(), dir,
+                OutputFiles.forProfile(dir, "sig", 0, 0)));
+
+        assertEquals(0, child.onExit().get(10, TimeUnit.SECONDS).exitCode());
+        String status = java.nio.file.Files.readString(dir.resolve("sig.stdout.log"));
+        assertTrue(status.contains("SigBlk:\t0000000000000000"), status);
+    }
+
+    @Test
+    void manyChildrenAreReapedByOneThread() throws Exception {
+        List<RunningProcess> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(launcher.launch(spec(children.newSession(), dir, "/bin/sh", "-c", "exit " + (i % 3))));
+        }
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(ExitStatus.exited(i % 3), all.get(i).onExit().get(10, TimeUnit.SECONDS));
+        }
+    }
+}
