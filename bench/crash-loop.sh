@@ -10,7 +10,6 @@ profiles="${1:-32}"; seconds="${2:-20}"; fsync="${3:-interval}"
 out="$here/out/crash-loop"; rm -rf "$out"; mkdir -p "$out"
 gcc -O2 -o "$out/child" "$here/child.c"
 gcc -O2 -o "$out/spawn_baseline" "$here/spawn_baseline.c"
-[ -f "$root/target/smart-runner.jar" ] || (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package)
 
 python3 - "$out" "$profiles" "$fsync" <<'PY'
 import json, sys
@@ -25,8 +24,8 @@ cfg = {
 json.dump(cfg, open(out + "/bench.json", "w"), indent=1)
 PY
 
-java -XX:+UseSerialGC -Xss512k -Xmx256m ${BENCH_JAVA_OPTS:-} -jar "$root/target/smart-runner.jar" run -c "$out/bench.json" 2>"$out/runner.err" &
-pid=$!
+JAVA_OPTS="${BENCH_JAVA_OPTS:-}" "$root/bin/smart-runner" run -c "$out/bench.json" 2>"$out/runner.err" &
+pid=$!   # bin/smart-runner execs java: this is the runner JVM
 sleep 2   # warm-up: JIT and the first starts are not measured
 ticks0=$(awk '{print $14+$15}' /proc/$pid/stat); lines0=$(grep -c '"event":"start"' "$out/events.jsonl" || true)
 t0=$(date +%s.%N)

@@ -6,7 +6,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
 profiles="${1:-200}"; seconds="${2:-30}"
 out="$here/out/idle"; rm -rf "$out"; mkdir -p "$out"
-[ -f "$root/target/smart-runner.jar" ] || (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package)
 python3 - "$out" "$profiles" <<'PY'
 import json, sys
 out, n = sys.argv[1], int(sys.argv[2])
@@ -15,10 +14,10 @@ cfg = {"runner": {"globalConcurrency": n, "dataDir": out + "/data", "eventLog": 
        "pods": [{"name": "idle", "concurrency": n, "profiles": [{"id": "p%03d" % i} for i in range(n)]}]}
 json.dump(cfg, open(out + "/idle.json", "w"))
 PY
-java -XX:+UseSerialGC -Xss512k -Xmx256m -jar "$root/target/smart-runner.jar" run -c "$out/idle.json" 2>"$out/runner.err" &
-pid=$!
-for _ in $(seq 100); do [ "$(grep -c '"event":"start"' "$out/events.jsonl" 2>/dev/null || echo 0)" -ge "$profiles" ] && break; sleep 0.2; done
-sleep 5   # settle
+JAVA_OPTS="${BENCH_JAVA_OPTS:-}" "$root/bin/smart-runner" run -c "$out/idle.json" 2>"$out/runner.err" &
+pid=$!   # bin/smart-runner execs java: this is the runner JVM
+for _ in $(seq 100); do [ "$(cat "$out/events.jsonl" 2>/dev/null | grep -c '"event":"start"')" -ge "$profiles" ] && break; sleep 0.2; done
+sleep 15   # settle: start-up JIT compilation is not idle work
 ticks0=$(awk '{print $14+$15}' /proc/$pid/stat); t0=$(date +%s.%N)
 sleep "$seconds"
 ticks1=$(awk '{print $14+$15}' /proc/$pid/stat); t1=$(date +%s.%N)

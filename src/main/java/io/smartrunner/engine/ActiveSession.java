@@ -32,7 +32,7 @@ final class ActiveSession {
         this.deadlineNanos = startNanos + timeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.lastActivityNanos = startNanos;
-        this.nextPollNanos = startNanos;
+        this.nextPollNanos = Supervisor.nextPollAfter(startNanos, idleTimeoutNanos);
     }
 
     String sessionId() {

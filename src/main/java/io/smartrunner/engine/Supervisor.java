@@ -41,8 +41,10 @@ import java.util.concurrent.TimeUnit;
  * never acted on before it is in the event log.
  */
 public final class Supervisor {
-    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Output polls: for idle detection at least this often; for log rotation alone, every 5 s. */
     private static final long OUTPUT_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final SupervisorDeps deps;
@@ -205,8 +207,16 @@ public final class Supervisor {
             beginStop(slot, FailureReason.HANG, "printed nothing for idleTimeoutMs " + slot.config.session().idleTimeoutMs());
             return;
         }
-        long interval = a.idleTimeoutNanos > 0 ? Math.min(OUTPUT_POLL_NANOS, a.idleTimeoutNanos / 4 + 1) : OUTPUT_POLL_NANOS;
-        a.nextPollNanos = now + interval;
+        a.nextPollNanos = nextPollAfter(now, a.idleTimeoutNanos);
+    }
+
+    /**
+     * Polls fall on a grid shared by every session with the same interval, so 1 000 idle sessions
+     * wake the loop once a second, not 1 000 times at scattered instants.
+     */
+    static long nextPollAfter(long now, long idleTimeoutNanos) {
+        long interval = idleTimeoutNanos > 0 ? Math.min(OUTPUT_POLL_NANOS, idleTimeoutNanos / 4 + 1) : ROTATION_POLL_NANOS;
+        return (Math.floorDiv(now, interval) + 1) * interval;
     }
 
     private void beginStop(ProfileSlot slot, FailureReason reason, String detail) {
