@@ -29,10 +29,14 @@ final class RunCommand implements Callable<Integer> {
                     + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                     + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
                     + "; pid " + ProcessHandle.current().pid());
-            supervisor.run();
-            say("stopped");
+            if (home.events.tornBytesMoved() > 0) {
+                say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
+                        + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");
+            }
+            boolean clean = supervisor.run();
+            say(clean ? "stopped" : "stopped, but not every event could be written");
+            return clean ? 0 : 1;
         }
-        return 0;
     }
 
     static void say(String line) {

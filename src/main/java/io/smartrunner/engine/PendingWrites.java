@@ -33,6 +33,10 @@ final class PendingWrites {
         }
     }
 
+    int eventCount() {
+        return events.size();
+    }
+
     boolean isEmpty() {
         return events.isEmpty() && profiles.isEmpty() && sessions.isEmpty();
     }

@@ -13,6 +13,8 @@ final class ProfileSlot {
     ActiveSession active;
     /** The session being launched right now (counts as running), else null. */
     String spawning;
+    /** A launch decided and logged-to-be, not yet handed to the launcher (waits for its start event). */
+    StagedLaunch staged;
 
     ProfileSlot(ProfileConfig config, int order, ProfileState state, long notBeforeNanos) {
         this.config = config;

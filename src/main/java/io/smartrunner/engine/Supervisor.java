@@ -78,14 +78,21 @@ public final class Supervisor {
     /**
      * Loads the persisted state, closes what a previous runner left running, then runs the loop
      * on the calling thread until {@link #requestStop()} and every session has ended.
+     *
      */
-    public void run() {
+    /** @return false when decisions could not be made durable before exiting (the event log is unwritable) */
+    public boolean run() {
         start();
         while (!finished()) {
             awaitWork();
             step();
         }
-        flush();
+        if (!flush()) {
+            deps.diagnostics().accept("exiting with " + pending.eventCount() + " event(s) not written: "
+                    + health.problem());
+            return false;
+        }
+        return true;
     }
 
     /** Asks the loop to stop scheduling, stop every session's tree, flush and return. Thread-safe. */
@@ -128,8 +135,11 @@ public final class Supervisor {
         sweepLeftovers(nowNanos);
         if (flush() && !stopRequested) {
             startEligible(nowNanos, now);
-            handleMessages(nowNanos, now); // launches that completed meanwhile
+            flush(); // the start events are in the log: now the launches are handed over
+            handleMessages(nowNanos, now); // launches (and exits) that completed meanwhile
             flush();
+        } else if (stopRequested) {
+            abandonStagedLaunches(nowNanos, now);
         }
     }
 
@@ -290,64 +300,94 @@ public final class Supervisor {
             }
         }
         for (Candidate c : scheduler.pick(candidates, runningByPod)) {
-            startSession(slots.get(c.profileId()), now);
+            stageSession(slots.get(c.profileId()), now);
         }
     }
 
     /**
-     * Hands the launch to the launcher's threads: spawning a process costs milliseconds of
-     * blocking in the JDK, and launches overlap far better than they run one after another.
+     * Records the decision to start a session (start event, profile running, session row without
+     * a pid yet); the launch itself waits until that is in the log, see {@link #launchStaged()}.
      */
-    private void startSession(ProfileSlot slot, Instant now) {
+    private void stageSession(ProfileSlot slot, Instant now) {
         String sessionId = UUID.randomUUID().toString();
         LaunchSpec spec = launch.spec(slot.config, sessionId);
+        ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
+        SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
+                SessionRecord.Status.RUNNING, null, null, null);
+        slot.state = started;
         slot.spawning = sessionId;
-        String profileId = slot.id();
-        deps.spawner().execute(() -> {
-            RunningProcess process = null;
-            String error = null;
-            try {
-                process = deps.launcher().launch(spec);
-            } catch (SpawnException e) {
-                error = e.getMessage();
-            } catch (RuntimeException e) {
-                error = "cannot start: " + e;
+        slot.staged = new StagedLaunch(spec, record);
+        pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
+                launch.summary(spec.argv()))), started, record);
+    }
+
+    /**
+     * Hands the staged launches to the launcher's threads: spawning a process blocks for a while
+     * in the kernel, and launches overlap far better than they run one after another.
+     */
+    private void launchStaged() {
+        for (ProfileSlot slot : slots.values()) {
+            StagedLaunch staged = slot.staged;
+            if (staged == null) {
+                continue;
             }
-            inbox.add(new Message.Launched(profileId, sessionId, spec.argv(), now, process, error));
-        });
+            slot.staged = null;
+            String profileId = slot.id();
+            deps.spawner().execute(() -> {
+                RunningProcess process = null;
+                String error = null;
+                try {
+                    process = deps.launcher().launch(staged.spec());
+                } catch (SpawnException e) {
+                    error = e.getMessage();
+                } catch (RuntimeException e) {
+                    error = "cannot start: " + e;
+                }
+                inbox.add(new Message.Launched(profileId, staged.record(), process, error));
+            });
+        }
+    }
+
+    /** Shutting down while the log cannot be written: launches that never happened end as such. */
+    private void abandonStagedLaunches(long nowNanos, Instant now) {
+        for (ProfileSlot slot : slots.values()) {
+            if (slot.staged != null) {
+                SessionRecord record = slot.staged.record();
+                slot.staged = null;
+                launched(new Message.Launched(slot.id(), record, null, "not started: the runner is shutting down"),
+                        nowNanos, now);
+            }
+        }
     }
 
     private void launched(Message.Launched l, long nowNanos, Instant now) {
         ProfileSlot slot = slots.get(l.profileId());
-        if (slot == null || !l.sessionId().equals(slot.spawning)) {
+        SessionRecord record = l.record();
+        if (slot == null || !record.sessionId().equals(slot.spawning)) {
             return;
         }
         slot.spawning = null;
         SessionSettings settings = slot.config.session();
-        ProfileState started = rules.sessionStarted(slot.state, l.sessionId(), l.decidedAt());
         if (l.process() == null) {
             SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
-            Transition t = rules.sessionEnded(started, l.sessionId(), failed, now);
+            Transition t = rules.sessionEnded(slot.state, record.sessionId(), failed, now);
             slot.state = t.state();
             slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
-            SessionRecord record = new SessionRecord(l.sessionId(), slot.id(), slot.pod(), 0, 0, 0, l.decidedAt(),
-                    SessionRecord.Status.FAILED, now, FailureReason.SPAWN.wireName(), null);
-            pending.add(t.events(), t.state(), record);
+            pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
+                    FailureReason.SPAWN.wireName(), null));
             return;
         }
         RunningProcess process = l.process();
-        SessionRecord record = new SessionRecord(l.sessionId(), slot.id(), slot.pod(), process.pid(),
-                process.startTicks(), process.pgid(), l.decidedAt(), SessionRecord.Status.RUNNING, null, null, null);
-        slot.state = started;
-        slot.active = new ActiveSession(record, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
+        SessionRecord withPid = new SessionRecord(record.sessionId(), record.profileId(), record.pod(), process.pid(),
+                process.startTicks(), process.pgid(), record.startedAt(), SessionRecord.Status.RUNNING, null, null, null);
+        slot.active = new ActiveSession(withPid, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
                 TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
-        pending.add(List.of(Events.sessionStarted(l.decidedAt(), slot.pod(), slot.id(), l.sessionId(),
-                launch.summary(l.argv()), process.pid())), started, record);
+        pending.add(List.of(), null, withPid);
         if (stopInitiated) {
             beginStop(slot, FailureReason.SHUTDOWN, "the runner is shutting down");
         }
         String profileId = slot.id();
-        String sessionId = l.sessionId();
+        String sessionId = record.sessionId();
         process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
                 status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }
@@ -357,6 +397,7 @@ public final class Supervisor {
         try {
             List<EventRecord> written = pending.flush(deps.eventSink(), deps.store());
             health.recovered();
+            launchStaged();
             if (!written.isEmpty()) {
                 deps.listener().accept(written);
             }
@@ -415,8 +456,8 @@ public final class Supervisor {
         }
 
         /** A launch finished: {@code process} is null when it failed with {@code error}. */
-        record Launched(String profileId, String sessionId, List<String> argv, Instant decidedAt,
-                        RunningProcess process, String error) implements Message {
+        record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
+                implements Message {
         }
     }
 }

@@ -13,10 +13,11 @@ public final class Events {
     private Events() {
     }
 
+    /** Written before the child is spawned, so it has no pid yet (the session's row in the store gets it). */
     public static EventRecord sessionStarted(Instant ts, String pod, String profileId, String sessionId,
-                                             String command, long pid) {
+                                             String command) {
         return new EventRecord(ts, pod, profileId, sessionId, "start", "session",
-                params("command", command, "pid", pid), null, null);
+                params("command", command), null, null);
     }
 
     public static EventRecord sessionFinished(Instant ts, String pod, String profileId, String sessionId,

@@ -102,6 +102,45 @@ class RunnerProcessTest {
     }
 
     @Test
+    void fullDiskForTheEventLogStartsNothingSaysWhyAndExitsNonZero() throws Exception {
+        Files.createDirectories(dir.resolve("logs"));
+        Files.createSymbolicLink(dir.resolve("logs/events.jsonl"), Path.of("/dev/full"));
+        Path cfg = config("{\"command\": [\"/bin/sh\", \"-c\", \"touch started-{profileId}\"]}", "[{\"id\": \"p1\"}]");
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("the runner says why", 20_000, () -> {
+            try {
+                return runner.err().contains("not starting sessions") && runner.err().contains("No space left on device");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(1, runner.process.exitValue(), runner.err());
+        assertFalse(Files.exists(dir.resolve("started-p1")), "no session was launched without its start event");
+        assertTrue(runner.err().contains("not written"), runner.err());
+    }
+
+    @Test
+    void tornLastLineIsMovedAsideAndEarlierLinesAreKeptByteForByte() throws Exception {
+        Files.createDirectories(dir.resolve("logs"));
+        String earlier = "{\"ts\":\"2025-01-08T10:30:00.000Z\",\"pod\":\"podA\",\"profileId\":\"p1\",\"sessionId\":null,"
+                + "\"event\":\"unpause\",\"type\":\"profile\",\"params\":{\"pausedFor\":1,\"by\":\"cli\"},"
+                + "\"outcome\":\"ok\",\"durMs\":null}\n";
+        Files.writeString(dir.resolve("logs/events.jsonl"), earlier + earlier + "{\"ts\":\"2025-01-08T10:3");
+        Path cfg = config("{\"command\": [\"true\"], \"cooldownMs\": 600000}", "[{\"id\": \"p1\"}]");
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("a session ran", 20_000, () -> count("finish", null) == 1);
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, runner.process.exitValue(), runner.err());
+        assertTrue(Files.readString(dir.resolve("logs/events.jsonl")).startsWith(earlier + earlier + "{\"ts\""));
+        assertEquals("{\"ts\":\"2025-01-08T10:3", Files.readString(dir.resolve("logs/events.jsonl.torn")).strip());
+        assertTrue(runner.err().contains("torn last line"), runner.err());
+        assertEquals(2, count("unpause", null));
+    }
+
+    @Test
     void specExampleConfigLoadsAsIsAndRunsIdle() throws Exception {
         Path cfg = dir.resolve("smart-runner.json");
         Files.writeString(cfg, "{\n  \"recovery\": {\n    \"maxRecoverySteps\": 5,\n    \"retryBackoffMs\": 30000,\n"

@@ -152,11 +152,11 @@ class SupervisorTest {
     }
 
     @Test
-    void spawnFailureIsAnErrorWithReasonSpawnAndNoStartEvent() {
+    void spawnFailureEndsTheLoggedStartWithReasonSpawn() {
         launcher.spawnError = "cannot start \"nope\": No such file or directory";
         Supervisor s = supervisor(oneProfile(60_000, 0, 1_000, 3));
         s.step();
-        assertEquals(List.of("error"), sink.names("p1"));
+        assertEquals(List.of("start", "error"), sink.names("p1"));
         assertEquals("spawn", lastEvent().params().get("reason"));
         assertTrue(((String) lastEvent().params().get("message")).contains("No such file or directory"));
         assertEquals(1, state("p1").errorStreak());
@@ -181,6 +181,30 @@ class SupervisorTest {
         assertNull(s.problem());
         assertEquals(List.of("start", "error", "start"), sink.names("p1"));
         assertEquals(2, launcher.launched.size());
+    }
+
+    @Test
+    void launchWaitsUntilItsStartEventIsInTheLog() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 0, 3));
+        sink.diskFull = true;
+        s.step();
+        assertEquals(0, launcher.launched.size(), "nothing is spawned before its start event is written");
+        assertTrue(store.profiles.isEmpty(), "and nothing persisted");
+        sink.diskFull = false;
+        s.step();
+        assertEquals(1, launcher.launched.size());
+        assertEquals(List.of("start"), sink.names("p1"));
+        assertEquals(launcher.last().pid, store.sessions.values().iterator().next().pid(), "the row gets its pid");
+    }
+
+    @Test
+    void orphanFoundOnlyByItsRunnerIdTagIsStoppedAndClosedAsLost() {
+        table.tagged.add(new io.smartrunner.process.ProcessTable.TaggedProcess(777, 5, "ghost", "p1", "podA"));
+        supervisor(oneProfile(60_000, 0, 60_000, 3));
+        assertEquals(List.of("ghost"), table.stoppedSessions);
+        assertEquals(List.of("error"), sink.names("p1"));
+        assertEquals("ghost", sink.events.get(0).sessionId());
+        assertEquals("lost", sink.events.get(0).params().get("reason"));
     }
 
     @Test
