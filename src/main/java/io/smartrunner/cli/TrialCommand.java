@@ -28,6 +28,10 @@ import sun.misc.Signal;
 @Command(name = "trial", description = "Run one profile through real sessions with a simulated failure; print its events live.")
 final class TrialCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RUN_STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+    private static final long DEFAULT_MAX_TIMEOUT_MS = 10_000;
+    private static final long DEFAULT_HANG_IDLE_MS = 3_000;
 
     @Mixin
     ConfigOption config;
@@ -53,15 +57,27 @@ final class TrialCommand implements Callable<Integer> {
     @Option(names = "--max-sessions", defaultValue = "10", description = "give up after this many sessions (default ${DEFAULT-VALUE})")
     int maxSessions;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the trial keeps its state and events (default: <dataDir>/trials/<profile>)")
+    @Option(names = "--timeout", paramLabel = "MS",
+            description = "session timeout (default: the profile's, at most 10000, so a trial ends in seconds)")
+    Long timeoutMs;
+
+    @Option(names = "--idle-timeout", paramLabel = "MS",
+            description = "hang detection (default: 3000 for --failureType hang, else the profile's)")
+    Long idleTimeoutMs;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where the trial keeps its state and events (default: a new <dataDir>/trials/<profile>-<time>)")
     Path dataDir;
 
     @Override
     public Integer call() {
         RunnerConfig base = config.load();
         RunnerConfig trial = trialConfig(base);
+        SessionSettings used = trial.session();
         System.out.println("trial: " + pod + "/" + profileId + " with failureType=" + failureType
-                + "; events in " + trial.runner().eventLog());
+                + " (timeoutMs " + used.timeoutMs() + ", idleTimeoutMs " + used.idleTimeoutMs() + ", cooldownMs "
+                + used.cooldownMs() + ", maxErrorStreak " + trial.recovery().maxErrorStreak() + "); events in "
+                + trial.runner().eventLog());
         AtomicInteger sessions = new AtomicInteger();
         AtomicReference<String> verdict = new AtomicReference<>();
         try (RunnerHome home = RunnerHome.open(trial)) {
@@ -115,10 +131,16 @@ final class TrialCommand implements Callable<Integer> {
     private RunnerConfig trialConfig(RunnerConfig base) {
         ProfileConfig known = base.profile(profileId).orElse(null);
         SessionSettings s = known != null ? known.session() : base.session();
-        SessionSettings session = new SessionSettings(simulatorArgv(), s.env(), s.workingDir(), s.timeoutMs(),
-                s.idleTimeoutMs(), cooldownMs, s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes());
+        long timeout = timeoutMs != null ? timeoutMs : Math.min(s.timeoutMs(), DEFAULT_MAX_TIMEOUT_MS);
+        long idle = idleTimeoutMs != null ? idleTimeoutMs
+                : failureType == SimulateCommand.FailureType.hang ? DEFAULT_HANG_IDLE_MS
+                : s.idleTimeoutMs();
+        SessionSettings session = new SessionSettings(simulatorArgv(), s.env(), s.workingDir(), timeout, idle,
+                cooldownMs, Math.min(s.stopGraceMs(), DEFAULT_MAX_TIMEOUT_MS), s.logMaxBytes(), s.logKeepFiles(),
+                s.stderrTailBytes());
         ProfileConfig profile = new ProfileConfig(profileId, pod, known != null ? known.homepage() : null, session);
-        Path dir = dataDir != null ? dataDir : base.runner().dataDir().resolve("trials").resolve(profileId);
+        Path dir = dataDir != null ? dataDir : base.runner().dataDir().resolve("trials")
+                .resolve(profileId + "-" + RUN_STAMP.format(io.smartrunner.time.TimeSource.system().now()));
         RunnerSettings r = base.runner();
         RunnerSettings runner = new RunnerSettings(1, dir, dir.resolve("events.jsonl"), r.eventLogFsync(),
                 r.eventLogFsyncIntervalMs(), 0, r.sqliteSynchronous());
