@@ -434,11 +434,6 @@ public final class Supervisor {
         return a - b <= 0 ? a : b;
     }
 
-    /** A snapshot of every configured profile's state, for status views. Thread-safe enough for display. */
-    public List<ProfileState> snapshot() {
-        return slots.values().stream().map(s -> s.state).toList();
-    }
-
     /** Why sessions are not being started right now, or null when all is well. */
     public String problem() {
         return health.problem();
