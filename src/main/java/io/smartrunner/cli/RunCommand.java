@@ -17,7 +17,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg)) {
-            Supervisor supervisor = new Supervisor(cfg, home.deps(events -> { }, RunCommand::say));
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, events -> { }, RunCommand::say));
             // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
             Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
             Signal.handle(new Signal("INT"), s -> supervisor.requestStop());

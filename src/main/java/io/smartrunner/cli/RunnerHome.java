@@ -8,6 +8,7 @@ import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
+import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.time.TimeSource;
@@ -64,9 +65,10 @@ final class RunnerHome implements AutoCloseable {
         }
     }
 
-    SupervisorDeps deps(Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
+    SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
         return new SupervisorDeps(store, events, launcher, new ProcFsProcessTable(), TimeSource.system(),
-                new SecureRandom(), logDir, listener, diagnostics, launches);
+                new SecureRandom(), logDir, listener, diagnostics, launches,
+                new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs()));
     }
 
     @Override

@@ -82,7 +82,7 @@ final class TrialCommand implements Callable<Integer> {
         AtomicReference<String> verdict = new AtomicReference<>();
         try (RunnerHome home = RunnerHome.open(trial)) {
             AtomicReference<Supervisor> ref = new AtomicReference<>();
-            Supervisor supervisor = new Supervisor(trial, home.deps(events -> {
+            Supervisor supervisor = new Supervisor(trial, home.deps(trial, events -> {
                 for (EventRecord e : events) {
                     System.out.println(line(e));
                     String v = verdict(e, sessions);

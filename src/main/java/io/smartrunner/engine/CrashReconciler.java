@@ -24,6 +24,8 @@ import java.util.Set;
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
+    /** Prefix of the run ids recovery steps tag their processes with (see RecoveryCoordinator). */
+    static final String RECOVERY_RUN = "recovery-";
     private final SupervisorDeps deps;
     private final ProfileRules rules;
     private final Duration grace;
@@ -43,7 +45,8 @@ final class CrashReconciler {
         }
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
             deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
-            if (orphan.profileId() != null && orphan.pod() != null) {
+            // a recovery step's process is not a session: stopped, but it gets no session event
+            if (orphan.profileId() != null && orphan.pod() != null && !orphan.sessionId().startsWith(RECOVERY_RUN)) {
                 open.put(orphan.sessionId(), new SessionRecord(orphan.sessionId(), orphan.profileId(), orphan.pod(),
                         orphan.pid(), orphan.startTicks(), orphan.pid(), null, SessionRecord.Status.RUNNING, null,
                         null, null));

@@ -58,6 +58,7 @@ public final class Supervisor {
     private final PendingWrites pending = new PendingWrites();
     private final Map<Long, String> endedGroups = new HashMap<>();
     private final HealthReporter health;
+    private final RecoveryCoordinator recovery;
     private long nextSweepNanos;
     private Message carried;
     private volatile boolean stopRequested;
@@ -73,6 +74,7 @@ public final class Supervisor {
         this.redactor = new Redactor(config.secretValues());
         this.launch = new SessionLaunch(deps.logDir(), deps.store().runnerId(), redactor);
         this.health = new HealthReporter(deps.diagnostics());
+        this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
     }
 
     /**
@@ -115,8 +117,15 @@ public final class Supervisor {
             long jitter = jitterMs == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(deps.random().nextLong(jitterMs + 1));
             slots.put(p.id(), new ProfileSlot(p, order++, state, now + jitter));
         }
-        new CrashReconciler(deps, rules, config.session().stopGraceMs())
-                .reconcile(slots, stored, pending, deps.time().now());
+        Instant wall = deps.time().now();
+        new CrashReconciler(deps, rules, config.session().stopGraceMs()).reconcile(slots, stored, pending, wall);
+        // An episode interrupted by a stop or crash starts again from step 1: nothing is persisted
+        // mid-ladder, and needsRecovery (persisted) is what says a profile still needs it.
+        for (ProfileSlot slot : slots.values()) {
+            if (slot.state.needsRecovery() && !slot.state.paused() && slot.state.lastSessionId() != null) {
+                recovery.begin(slot, slot.state.lastSessionId(), wall, now);
+            }
+        }
         flush();
     }
 
@@ -129,8 +138,12 @@ public final class Supervisor {
             stopInitiated = true;
             slots.values().stream().filter(s -> s.active != null)
                     .forEach(s -> beginStop(s, FailureReason.SHUTDOWN, "the runner is shutting down"));
+            recovery.cancelAll();
         }
         checkTimers(nowNanos);
+        if (!stopRequested) {
+            recovery.tick(nowNanos, now);
+        }
         expirePauses(now);
         sweepLeftovers(nowNanos);
         if (flush() && !stopRequested) {
@@ -154,7 +167,7 @@ public final class Supervisor {
     }
 
     private boolean finished() {
-        return stopRequested && stopInitiated
+        return stopRequested && stopInitiated && recovery.idle()
                 && slots.values().stream().allMatch(s -> s.active == null && s.spawning == null);
     }
 
@@ -172,6 +185,12 @@ public final class Supervisor {
     private void handle(Message m, long nowNanos, Instant now) {
         if (m instanceof Message.Launched l) {
             launched(l, nowNanos, now);
+        } else if (m instanceof Message.StepDone d) {
+            recovery.onResult(d, nowNanos, now);
+        } else if (m instanceof Message.Pause p) {
+            pauseByHand(p, now);
+        } else if (m instanceof Message.Unpause u) {
+            unpauseByHand(u, now);
         } else if (m instanceof Message.Exited e) {
             ActiveSession a = activeOf(e.profileId(), e.sessionId());
             if (a != null) {
@@ -262,6 +281,44 @@ public final class Supervisor {
         if (a.stopping == null) {
             endedGroups.put(a.record.pgid(), a.sessionId());
         }
+        recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
+    }
+
+    /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
+    private void recoverIfNeeded(ProfileSlot slot, String sessionId, SessionResult result, long nowNanos, Instant now) {
+        if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused() && !stopRequested) {
+            recovery.begin(slot, sessionId, now, nowNanos);
+        }
+    }
+
+    /** Asks the loop to pause a profile by hand (cancelling its recovery). Thread-safe. */
+    public void requestPause(String profileId, Duration duration, String reason, String by) {
+        inbox.add(new Message.Pause(profileId, duration, reason, by));
+    }
+
+    /** Asks the loop to end a profile's pause by hand. Thread-safe. */
+    public void requestUnpause(String profileId, String by) {
+        inbox.add(new Message.Unpause(profileId, by));
+    }
+
+    private void pauseByHand(Message.Pause p, Instant now) {
+        ProfileSlot slot = slots.get(p.profileId());
+        if (slot == null) {
+            return;
+        }
+        recovery.cancel(slot.id());
+        Transition t = rules.pause(slot.state, null, now, p.duration(), p.reason(), p.by());
+        slot.state = t.state();
+        pending.add(t.events(), t.state(), null);
+    }
+
+    private void unpauseByHand(Message.Unpause u, Instant now) {
+        ProfileSlot slot = slots.get(u.profileId());
+        if (slot != null) {
+            Transition t = rules.unpause(slot.state, now, u.by());
+            slot.state = t.state();
+            pending.add(t.events(), t.state(), null);
+        }
     }
 
     private void expirePauses(Instant now) {
@@ -295,7 +352,8 @@ public final class Supervisor {
         for (ProfileSlot slot : slots.values()) {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
-            } else if (ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)) {
+            } else if (ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
+                    && !recovery.inRecovery(slot.id())) {
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.state.lastStartedAt(), slot.order));
             }
         }
@@ -375,6 +433,7 @@ public final class Supervisor {
             slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
             pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
                     FailureReason.SPAWN.wireName(), null));
+            recoverIfNeeded(slot, record.sessionId(), failed, nowNanos, now);
             return;
         }
         RunningProcess process = l.process();
@@ -427,7 +486,7 @@ public final class Supervisor {
         if (!endedGroups.isEmpty()) {
             next = earlier(next, nextSweepNanos);
         }
-        return next;
+        return recovery.nextDeadline(next);
     }
 
     private static long earlier(long a, long b) {
@@ -448,6 +507,16 @@ public final class Supervisor {
         }
 
         record Wake() implements Message {
+        }
+
+        /** A recovery step or check of a profile finished. */
+        record StepDone(String profileId, int runNumber, io.smartrunner.recovery.StepResult result) implements Message {
+        }
+
+        record Pause(String profileId, Duration duration, String reason, String by) implements Message {
+        }
+
+        record Unpause(String profileId, String by) implements Message {
         }
 
         /** A launch finished: {@code process} is null when it failed with {@code error}. */

@@ -4,6 +4,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcessTable;
+import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
  * @param listener    told about events once they are in the log (the trial command prints them)
  * @param diagnostics one-line messages for the operator (the runner's stderr)
  * @param spawner     runs launches off the loop thread (tests pass a direct executor)
+ * @param recoveryActions performs recovery steps and health checks
  */
 public record SupervisorDeps(
         StateStore store,
@@ -31,5 +33,6 @@ public record SupervisorDeps(
         Path logDir,
         Consumer<List<EventRecord>> listener,
         Consumer<String> diagnostics,
-        Executor spawner) {
+        Executor spawner,
+        RecoveryActions recoveryActions) {
 }

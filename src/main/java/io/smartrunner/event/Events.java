@@ -47,6 +47,28 @@ public final class Events {
                 params("pausedFor", pausedForMs, "by", by), "ok", null);
     }
 
+    /**
+     * One ladder step attempt.
+     *
+     * @param outcome ok (healthy after this step), failed (the step itself failed) or unhealthy
+     *                (the step ran but verification failed)
+     */
+    public static EventRecord recoveryAttempted(Instant ts, String pod, String profileId, String sessionId, int step,
+                                                String action, String outcome, String stepDetail,
+                                                String verifyDetail, long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
+                params("step", step, "action", action, "outcome", outcome, "message", stepDetail,
+                        "verification", verifyDetail), outcome, durMs);
+    }
+
+    /** An episode that used every step without the profile verifying healthy. */
+    public static EventRecord recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
+                                                int stepsUsed, long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
+                params("step", stepsUsed, "action", "ladder", "outcome", "exhausted", "message",
+                        "all " + stepsUsed + " step(s) used without a healthy verification"), "exhausted", durMs);
+    }
+
     /** An insertion-ordered map from alternating keys and values. */
     public static Map<String, Object> params(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();

@@ -61,6 +61,13 @@ public final class ProfileRules {
         return new Transition(failed, events);
     }
 
+    /** A recovery episode verified the profile healthy: it needs no more recovery (the streak stays). */
+    public ProfileState recovered(ProfileState s) {
+        return new ProfileState(s.profileId(), s.pod(), s.errorStreak(), s.running(), false, s.paused(),
+                s.pausedUntil(), s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(),
+                s.pauseCount(), s.pausedAt());
+    }
+
     /**
      * Pauses the profile until {@code now + duration} (UTC instant arithmetic, so a DST change
      * never stretches or shortens it). A pause supersedes recovery: needsRecovery is cleared.

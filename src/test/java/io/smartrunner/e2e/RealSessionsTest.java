@@ -97,7 +97,9 @@ class RealSessionsTest {
                             allEnded.countDown();
                         }
                     }
-                }, line -> { }, java.util.concurrent.Executors.newFixedThreadPool(2)));
+                }, line -> { }, java.util.concurrent.Executors.newFixedThreadPool(2),
+                new io.smartrunner.recovery.ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"),
+                        store.runnerId(), 60_000)));
         loop = new Thread(supervisor::run, "supervisor");
         loop.start();
         assertTrue(allEnded.await(60, TimeUnit.SECONDS), "every profile ended a session; got " + terminal.keySet());

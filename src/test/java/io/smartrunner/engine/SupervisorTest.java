@@ -31,10 +31,11 @@ class SupervisorTest {
     private final RecordingEventSink sink = new RecordingEventSink();
     private final FakeProcessTable table = new FakeProcessTable();
     private final List<String> diagnostics = new ArrayList<>();
+    private final FakeRecoveryActions recoveryActions = new FakeRecoveryActions();
 
     private Supervisor supervisor(RunnerConfig config) {
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, table, time, new Random(7),
-                Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run));
+                Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run, recoveryActions));
         s.start();
         return s;
     }
