@@ -99,17 +99,20 @@ final class RecoveryCoordinator {
             e.dueNanos = ladder.firstStepDue(nowNanos);
         }
         for (EpisodeRun e : List.copyOf(episodes.values())) {
-            if (e.phase == EpisodeRun.Phase.WAITING && nowNanos - e.dueNanos >= 0) {
-                e.attemptStartNanos = nowNanos;
-                e.stepResult = null;
-                run(e, EpisodeRun.Phase.STEP, nowNanos);
-            } else if ((e.phase == EpisodeRun.Phase.STEP || e.phase == EpisodeRun.Phase.VERIFY)
+            if ((e.phase == EpisodeRun.Phase.STEP || e.phase == EpisodeRun.Phase.VERIFY)
                     && nowNanos - e.deadlineNanos >= 0) {
                 RunningStep late = e.running;
                 e.runNumber++; // its result, when the cancellation lands, is dropped
                 late.cancel();
                 String why = "timed out after stepTimeoutMs " + TimeUnit.NANOSECONDS.toMillis(stepTimeoutNanos);
                 completed(e, new StepResult(false, why), nowNanos, now);
+            }
+        }
+        for (EpisodeRun e : List.copyOf(episodes.values())) {
+            if (e.phase == EpisodeRun.Phase.WAITING && nowNanos - e.dueNanos >= 0) {
+                e.attemptStartNanos = nowNanos;
+                e.stepResult = null;
+                run(e, EpisodeRun.Phase.STEP, nowNanos);
             }
         }
     }

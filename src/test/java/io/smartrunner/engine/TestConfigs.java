@@ -32,6 +32,16 @@ public final class TestConfigs {
                 new VerifyConfig.None());
     }
 
+    public static RecoverySettings ladder(int maxErrorStreak, int maxSteps, long backoffMs, long stepTimeoutMs,
+                                          int concurrency, List<String> stepNames, VerifyConfig verify) {
+        List<io.smartrunner.config.StepConfig> steps = stepNames.stream()
+                .map(n -> (io.smartrunner.config.StepConfig) new io.smartrunner.config.StepConfig.Command(n,
+                        List.of("/bin/true")))
+                .toList();
+        return new RecoverySettings(maxSteps, backoffMs, maxErrorStreak, 86_400_000, 1.0, 7 * 86_400_000L,
+                stepTimeoutMs, concurrency, steps, verify);
+    }
+
     /** Pods named in {@code podsToProfiles}, each profile with the same session settings. */
     public static RunnerConfig config(int global, int podLimit, SessionSettings session, RecoverySettings recovery,
                                Map<String, List<String>> podsToProfiles, Path dataDir) {
