@@ -2,6 +2,7 @@ package io.smartrunner.cli;
 
 import io.smartrunner.config.PodConfig;
 import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RecoverySettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.SessionSettings;
@@ -57,6 +58,10 @@ final class TrialCommand implements Callable<Integer> {
     @Option(names = "--max-sessions", defaultValue = "10", description = "give up after this many sessions (default ${DEFAULT-VALUE})")
     int maxSessions;
 
+    @Option(names = "--backoff", paramLabel = "MS",
+            description = "recovery.retryBackoffMs for this trial, to watch a whole ladder in seconds (default: the config's)")
+    Long backoffMs;
+
     @Option(names = "--timeout", paramLabel = "MS",
             description = "session timeout (default: the profile's, at most 10000, so a trial ends in seconds)")
     Long timeoutMs;
@@ -78,6 +83,10 @@ final class TrialCommand implements Callable<Integer> {
                 + " (timeoutMs " + used.timeoutMs() + ", idleTimeoutMs " + used.idleTimeoutMs() + ", cooldownMs "
                 + used.cooldownMs() + ", maxErrorStreak " + trial.recovery().maxErrorStreak() + "); events in "
                 + trial.runner().eventLog());
+        System.out.println("trial: recovery ladder: " + (trial.recovery().steps().isEmpty()
+                ? "none (recovery.steps is empty)"
+                : trial.recovery().steps().stream().map(st -> st.name()).toList() + ", retryBackoffMs "
+                        + trial.recovery().retryBackoffMs() + ", verify " + verifyName(trial.recovery().verify())));
         AtomicInteger sessions = new AtomicInteger();
         AtomicReference<String> verdict = new AtomicReference<>();
         try (RunnerHome home = RunnerHome.open(trial)) {
@@ -85,6 +94,7 @@ final class TrialCommand implements Callable<Integer> {
             Supervisor supervisor = new Supervisor(trial, home.deps(trial, events -> {
                 for (EventRecord e : events) {
                     System.out.println(line(e));
+                    countdown(e, trial);
                     String v = verdict(e, sessions);
                     if (v != null && verdict.compareAndSet(null, v)) {
                         ref.get().requestStop();
@@ -107,10 +117,33 @@ final class TrialCommand implements Callable<Integer> {
                         + e.params().get("errorStreak");
             case "finish":
                 return "profile healthy: session finished with exit 0";
+            case "recover":
+                return "ok".equals(e.outcome()) ? "profile recovered: step " + e.params().get("step") + " ("
+                        + e.params().get("action") + ") verified it healthy" : null;
             case "error":
                 return sessions.incrementAndGet() >= maxSessions ? "gave up after " + maxSessions + " sessions" : null;
             default:
                 return null;
+        }
+    }
+
+    private static String verifyName(io.smartrunner.config.VerifyConfig v) {
+        if (v instanceof io.smartrunner.config.VerifyConfig.Command c) {
+            return "command " + String.join(" ", c.argv());
+        }
+        return v instanceof io.smartrunner.config.VerifyConfig.Browser ? "browser" : "none";
+    }
+
+    /** After an attempt that did not heal the profile, says when the next step comes. */
+    private static void countdown(EventRecord e, RunnerConfig trial) {
+        if (!"recover".equals(e.event()) || !("failed".equals(e.outcome()) || "unhealthy".equals(e.outcome()))) {
+            return;
+        }
+        int step = ((Number) e.params().get("step")).intValue();
+        int steps = Math.min(trial.recovery().maxRecoverySteps(), trial.recovery().steps().size());
+        if (step < steps) {
+            System.out.println("              … step " + (step + 1) + " of " + steps + " ("
+                    + trial.recovery().steps().get(step).name() + ") in " + trial.recovery().retryBackoffMs() + " ms");
         }
     }
 
@@ -144,7 +177,11 @@ final class TrialCommand implements Callable<Integer> {
         RunnerSettings r = base.runner();
         RunnerSettings runner = new RunnerSettings(1, dir, dir.resolve("events.jsonl"), r.eventLogFsync(),
                 r.eventLogFsyncIntervalMs(), 0, r.sqliteSynchronous());
-        return new RunnerConfig(base.source(), runner, session, base.recovery(), base.browser(), base.http(),
+        RecoverySettings r0 = base.recovery();
+        RecoverySettings recovery = backoffMs == null ? r0 : new RecoverySettings(r0.maxRecoverySteps(), backoffMs,
+                r0.maxErrorStreak(), r0.pauseDurationMs(), r0.pauseBackoffMultiplier(), r0.maxPauseDurationMs(),
+                r0.stepTimeoutMs(), r0.concurrency(), r0.steps(), r0.verify());
+        return new RunnerConfig(base.source(), runner, session, recovery, base.browser(), base.http(),
                 List.of(new PodConfig(pod, 1, List.of(profile))), base.secretValues());
     }
 

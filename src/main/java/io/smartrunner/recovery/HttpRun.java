@@ -27,18 +27,19 @@ final class HttpRun implements RunningStep {
                     .method(step.method(), HttpRequest.BodyPublishers.noBody())
                     .build();
             run.request = client.sendAsync(req, HttpResponse.BodyHandlers.discarding());
-            run.request.whenComplete((resp, ex) -> run.result.complete(outcome(step, resp, ex)));
+            run.request.whenComplete((resp, ex) -> run.result.complete(outcome(step.method() + " " + url, step, resp, ex)));
         } catch (IllegalArgumentException e) {
             run.result.complete(StepResult.failed(step.method() + " " + url + ": " + e.getMessage()));
         }
         return run;
     }
 
-    private static StepResult outcome(StepConfig.Http step, HttpResponse<Void> resp, Throwable ex) {
-        String what = step.method() + " " + step.url();
+    private static StepResult outcome(String what, StepConfig.Http step, HttpResponse<Void> resp, Throwable ex) {
         if (ex != null) {
             Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
-            String why = cause instanceof HttpTimeoutException ? "timed out" : String.valueOf(cause.getMessage());
+            String why = cause instanceof HttpTimeoutException ? "timed out"
+                    : cause instanceof java.net.ConnectException ? "connection refused"
+                    : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
             return StepResult.failed(what + ": " + why);
         }
         return resp.statusCode() == step.expect()

@@ -58,5 +58,13 @@ class RecoveryLadderE2ETest {
         CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
         assertTrue(status.out().contains("\"errorStreak\" : 0"), status.out());
         assertTrue(status.out().contains("\"needsRecovery\" : false"), status.out());
+
+        CliProcess.Result report = CliProcess.run(dir, "report", "--json", "-c", cfg.toString());
+        assertEquals(0, report.exitCode(), report.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.out());
+        assertEquals(1.0, json.at("/steps/prepare/successRate").asDouble());
+        assertEquals(0.0, json.at("/steps/clearCache/successRate").asDouble());
+        assertEquals(1, json.at("/pods/podA/recovered").asInt());
+        assertTrue(json.at("/pods/podA/meanTimeToRecoveryMs").asDouble() > 0);
     }
 }

@@ -1,0 +1,143 @@
+package io.smartrunner.report;
+
+import io.smartrunner.event.EventRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Recovery analytics from the event log (the spec's "track recovery success rates"): per ladder
+ * step and per pod. Fed one event at a time, so a log of any size is read in one pass with
+ * memory bounded by the open episodes. Not thread-safe.
+ */
+public final class RecoveryReport {
+    private final Map<String, StepStats> steps = new TreeMap<>();
+    private final Map<String, PodStats> pods = new TreeMap<>();
+    /** When each failed session's error was logged, until its episode ends. */
+    private final Map<String, Instant> failedAt = new HashMap<>();
+
+    /** Counts for one ladder step (by action name). */
+    public static final class StepStats {
+        public long attempts;
+        public long ok;
+        public long unhealthy;
+        public long failed;
+        long durMsTotal;
+
+        public double successRate() {
+            return attempts == 0 ? 0 : (double) ok / attempts;
+        }
+
+        public double meanDurMs() {
+            return attempts == 0 ? 0 : (double) durMsTotal / attempts;
+        }
+    }
+
+    /** Counts for one pod. */
+    public static final class PodStats {
+        public long sessions;
+        public long failures;
+        public long episodes;
+        public long recovered;
+        public long exhausted;
+        public long pauses;
+        final Set<String> pausedProfiles = new HashSet<>();
+        long recoveryMsTotal;
+
+        public long profilesPaused() {
+            return pausedProfiles.size();
+        }
+
+        /** Mean time from a session's failure to the step that verified its profile healthy. */
+        public double meanTimeToRecoveryMs() {
+            return recovered == 0 ? 0 : (double) recoveryMsTotal / recovered;
+        }
+    }
+
+    public void add(EventRecord e) {
+        PodStats pod = pods.computeIfAbsent(e.pod() == null ? "-" : e.pod(), k -> new PodStats());
+        switch (e.event()) {
+            case "start" -> pod.sessions++;
+            case "error" -> {
+                pod.failures++;
+                if (e.sessionId() != null && e.ts() != null) {
+                    failedAt.put(e.sessionId(), e.ts());
+                }
+            }
+            case "finish" -> failedAt.remove(e.sessionId());
+            case "pause" -> {
+                pod.pauses++;
+                pod.pausedProfiles.add(e.profileId());
+            }
+            case "recover" -> recover(e, pod);
+            default -> {
+            }
+        }
+    }
+
+    private void recover(EventRecord e, PodStats pod) {
+        String outcome = e.outcome() == null ? "" : e.outcome();
+        if (outcome.equals("exhausted")) {
+            pod.exhausted++;
+            pod.episodes++;
+            failedAt.remove(e.sessionId());
+            return;
+        }
+        Object action = e.params().get("action");
+        StepStats s = steps.computeIfAbsent(String.valueOf(action), k -> new StepStats());
+        s.attempts++;
+        s.durMsTotal += e.durMs() == null ? 0 : e.durMs();
+        switch (outcome) {
+            case "ok" -> {
+                s.ok++;
+                pod.recovered++;
+                pod.episodes++;
+                Instant failed = failedAt.remove(e.sessionId());
+                if (failed != null && e.ts() != null) {
+                    pod.recoveryMsTotal += Math.max(0, Duration.between(failed, e.ts()).toMillis());
+                }
+            }
+            case "unhealthy" -> s.unhealthy++;
+            default -> s.failed++;
+        }
+    }
+
+    public Map<String, StepStats> steps() {
+        return steps;
+    }
+
+    public Map<String, PodStats> pods() {
+        return pods;
+    }
+
+    /** The whole report as plain maps, for JSON. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> stepsJson = new LinkedHashMap<>();
+        steps.forEach((name, s) -> stepsJson.put(name, ordered("attempts", s.attempts, "ok", s.ok,
+                "unhealthy", s.unhealthy, "failed", s.failed, "successRate", round(s.successRate()),
+                "meanDurMs", round(s.meanDurMs()))));
+        Map<String, Object> podsJson = new LinkedHashMap<>();
+        pods.forEach((name, p) -> podsJson.put(name, ordered("sessions", p.sessions, "failures", p.failures,
+                "episodes", p.episodes, "recovered", p.recovered, "exhausted", p.exhausted,
+                "meanTimeToRecoveryMs", round(p.meanTimeToRecoveryMs()), "pauses", p.pauses,
+                "profilesPaused", p.profilesPaused())));
+        return ordered("steps", stepsJson, "pods", podsJson);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

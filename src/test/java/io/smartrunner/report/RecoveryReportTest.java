@@ -1,0 +1,56 @@
+package io.smartrunner.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecoveryReportTest {
+    private static final Instant T = Instant.parse("2025-01-08T10:30:00Z");
+
+    private static EventRecord error(String pod, String profile, String session, int secs) {
+        return Events.sessionFailed(T.plusSeconds(secs), pod, profile, session, Map.of("reason", "exit"), 5L);
+    }
+
+    private static EventRecord step(String pod, String profile, String session, int secs, int n, String action,
+                                    String outcome) {
+        return Events.recoveryAttempted(T.plusSeconds(secs), pod, profile, session, n, action, outcome, "d", null, 100);
+    }
+
+    @Test
+    void countsAttemptsSuccessRatesEpisodesAndMeanTimeToRecovery() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(Events.sessionStarted(T, "podA", "p1", "s1", "w"));
+        r.add(error("podA", "p1", "s1", 0));
+        r.add(step("podA", "p1", "s1", 10, 1, "goToHomepage", "unhealthy"));
+        r.add(step("podA", "p1", "s1", 40, 2, "refreshPage", "ok"));
+        r.add(error("podA", "p2", "s2", 0));
+        r.add(step("podA", "p2", "s2", 20, 1, "goToHomepage", "ok"));
+        r.add(error("podB", "p3", "s3", 0));
+        r.add(step("podB", "p3", "s3", 1, 1, "goToHomepage", "failed"));
+        r.add(Events.recoveryExhausted(T.plusSeconds(2), "podB", "p3", "s3", 1, 2000));
+        r.add(Events.profilePaused(T.plusSeconds(3), "podB", "p3", null, 4, T.plusSeconds(86_403), "streak", "runner",
+                86_400_000, 1));
+
+        RecoveryReport.StepStats home = r.steps().get("goToHomepage");
+        assertEquals(3, home.attempts);
+        assertEquals(1, home.ok);
+        assertEquals(1, home.unhealthy);
+        assertEquals(1, home.failed);
+        assertEquals(1.0 / 3, home.successRate(), 1e-9);
+        assertEquals(1.0, r.steps().get("refreshPage").successRate());
+
+        RecoveryReport.PodStats a = r.pods().get("podA");
+        assertEquals(2, a.episodes);
+        assertEquals(2, a.recovered);
+        assertEquals(30_000, a.meanTimeToRecoveryMs(), 1e-9, "(40 s + 20 s) / 2");
+        assertEquals(1, a.sessions);
+        RecoveryReport.PodStats b = r.pods().get("podB");
+        assertEquals(1, b.exhausted);
+        assertEquals(1, b.profilesPaused());
+        assertEquals(0, b.recovered);
+    }
+}
