@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SQLite file and a real JSONL log. Each profile runs exactly one session (long cooldown).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RealSessionsTest {
+public class RealSessionsTest {
     @TempDir
     static Path dir;
     private final Map<String, EventRecord> terminal = new ConcurrentHashMap<>();
@@ -208,7 +208,7 @@ class RealSessionsTest {
     }
 
     /** Live processes whose environment says they belong to the session. */
-    static List<Long> processesTaggedWith(String sessionId) throws IOException {
+    public static List<Long> processesTaggedWith(String sessionId) throws IOException {
         byte[] tag = ("SR_SESSION_ID=" + sessionId).getBytes(StandardCharsets.UTF_8);
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {

@@ -1,0 +1,102 @@
+package io.smartrunner.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.config.StepConfig;
+import io.smartrunner.config.VerifyConfig;
+import io.smartrunner.process.PosixSpawnLauncher;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real step kinds against a real HTTP server on 127.0.0.1 and real processes. */
+class ProcessRecoveryActionsTest {
+    @TempDir
+    Path dir;
+    private HttpServer server;
+    private final Map<String, String> seen = new ConcurrentHashMap<>();
+    private ProcessRecoveryActions actions;
+    private StepContext ctx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            seen.put(ex.getRequestURI().getPath(), ex.getRequestMethod());
+            int code = ex.getRequestURI().getPath().startsWith("/broken") ? 500 : 200;
+            ex.sendResponseHeaders(code, -1);
+            ex.close();
+        });
+        server.start();
+        actions = new ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"), "runner-x", 5_000);
+        SessionSettings d = SessionSettings.defaults();
+        SessionSettings session = new SessionSettings(List.of("true"), Map.of(), dir, 1000, 0, 0, 200,
+                d.logMaxBytes(), 1, 4096);
+        ctx = new StepContext(new ProfileConfig("k12", "podA", "http://127.0.0.1/", session), "s-1", 1, "recovery-s-1-1");
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.stop(0);
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    @Test
+    void httpStepSucceedsOnTheExpectedStatusWithPlaceholdersExpanded() throws Exception {
+        StepResult r = actions.step(new StepConfig.Http("kick", "POST", url("/kick/{profileId}"), 200, 0), ctx)
+                .result().get(10, TimeUnit.SECONDS);
+        assertTrue(r.ok(), r.detail());
+        assertEquals("POST", seen.get("/kick/k12"));
+    }
+
+    @Test
+    void httpStepFailsOnAnotherStatusOrNoServer() throws Exception {
+        StepResult wrong = actions.step(new StepConfig.Http("kick", "GET", url("/broken"), 200, 0), ctx)
+                .result().get(10, TimeUnit.SECONDS);
+        assertFalse(wrong.ok());
+        assertTrue(wrong.detail().contains("answered 500, expected 200"), wrong.detail());
+        StepResult refused = actions.step(new StepConfig.Http("kick", "GET", "http://127.0.0.1:9/x", 200, 1000), ctx)
+                .result().get(10, TimeUnit.SECONDS);
+        assertFalse(refused.ok());
+        assertTrue(refused.detail().contains("connection refused"), refused.detail());
+    }
+
+    @Test
+    void commandStepAndCheckUseExitCodesAndWriteToTheProfileLog() throws Exception {
+        StepResult ok = actions.step(new StepConfig.Command("say", List.of("/bin/sh", "-c",
+                "echo step $SR_RECOVERY_STEP for {profileId} session {sessionId}")), ctx).result().get(10, TimeUnit.SECONDS);
+        assertTrue(ok.ok(), ok.detail());
+        assertEquals("step 1 for k12 session s-1\n", Files.readString(dir.resolve("logs/k12.stdout.log")));
+        StepResult bad = actions.verify(new VerifyConfig.Command(List.of("/bin/sh", "-c", "exit 3")), ctx)
+                .result().get(10, TimeUnit.SECONDS);
+        assertFalse(bad.ok());
+        assertTrue(bad.detail().contains("exited with code 3"), bad.detail());
+        assertTrue(actions.verify(new VerifyConfig.None(), ctx).result().get().ok());
+    }
+
+    @Test
+    void cancelledCommandStepLeavesNoProcessBehind() throws Exception {
+        RunningStep step = actions.step(new StepConfig.Command("slow", List.of("/bin/sh", "-c",
+                "trap '' TERM; sleep 1000 & sleep 1000")), ctx);
+        step.cancel();
+        StepResult r = step.result().get(20, TimeUnit.SECONDS);
+        assertFalse(r.ok());
+        assertEquals(List.of(), io.smartrunner.e2e.RealSessionsTest.processesTaggedWith("recovery-s-1-1"));
+    }
+}
