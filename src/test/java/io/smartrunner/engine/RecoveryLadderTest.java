@@ -151,6 +151,30 @@ class RecoveryLadderTest {
     }
 
     @Test
+    void recoveryTakesNoSessionSlot() {
+        Supervisor s = supervisor(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("slow"), CHECK),
+                Map.of("podA", List.of("p1", "p2")), 1);
+        s.step();
+        assertEquals(1, launcher.launched.size(), "global limit 1");
+        failSession(s);
+        assertEquals(List.of("step:slow"), actions.names(), "p1 is recovering...");
+        assertEquals(1, launcher.forProfile("p2").size(), "...while p2 takes the only session slot");
+    }
+
+    @Test
+    void shutdownCancelsARunningStepAndWaitsForIt() {
+        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a"), CHECK));
+        s.step();
+        failSession(s);
+        FakeRecoveryActions.FakeRun running = actions.last();
+        s.requestStop();
+        s.step();
+        s.step();
+        assertTrue(running.cancelled);
+        assertTrue(recovers().isEmpty(), "a cancelled step records nothing");
+    }
+
+    @Test
     void emptyLadderStartsNoEpisode() {
         Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of(), CHECK));
         s.step();
