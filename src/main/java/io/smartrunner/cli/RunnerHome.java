@@ -68,7 +68,7 @@ final class RunnerHome implements AutoCloseable {
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
         return new SupervisorDeps(store, events, launcher, new ProcFsProcessTable(), TimeSource.system(),
                 new SecureRandom(), logDir, listener, diagnostics, launches,
-                new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs()));
+                new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs()), null);
     }
 
     @Override

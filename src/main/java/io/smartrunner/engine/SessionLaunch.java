@@ -24,9 +24,10 @@ final class SessionLaunch {
         this.redactor = redactor;
     }
 
-    LaunchSpec spec(ProfileConfig profile, String sessionId) {
+    /** @param cdpUrl the profile's browser DevTools WebSocket URL, or null without a browser */
+    LaunchSpec spec(ProfileConfig profile, String sessionId, String cdpUrl) {
         SessionSettings s = profile.session();
-        SessionContext ctx = new SessionContext(profile.id(), profile.pod(), sessionId, profile.homepage(), null);
+        SessionContext ctx = new SessionContext(profile.id(), profile.pod(), sessionId, profile.homepage(), cdpUrl);
         Map<String, String> env = new java.util.LinkedHashMap<>(ctx.environment(s.env()));
         env.put(ProcessTable.RUNNER_ID_ENV, runnerId);
         return new LaunchSpec(sessionId, ctx.expand(s.command()), env, s.workingDir(),

@@ -368,15 +368,15 @@ public final class Supervisor {
      */
     private void stageSession(ProfileSlot slot, Instant now) {
         String sessionId = UUID.randomUUID().toString();
-        LaunchSpec spec = launch.spec(slot.config, sessionId);
         ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
         SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
                 SessionRecord.Status.RUNNING, null, null, null);
         slot.state = started;
         slot.spawning = sessionId;
-        slot.staged = new StagedLaunch(spec, record);
+        slot.staged = new StagedLaunch(slot.config, record);
+        // the template, not the expanded argv: {cdpUrl} is a credential and must not reach the log
         pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
-                launch.summary(spec.argv()))), started, record);
+                launch.summary(slot.config.session().command()))), started, record);
     }
 
     /**
@@ -395,7 +395,8 @@ public final class Supervisor {
                 RunningProcess process = null;
                 String error = null;
                 try {
-                    process = deps.launcher().launch(staged.spec());
+                    process = deps.launcher().launch(launch.spec(staged.profile(), staged.record().sessionId(),
+                            browserFor(staged.profile())));
                 } catch (SpawnException e) {
                     error = e.getMessage();
                 } catch (RuntimeException e) {
@@ -403,6 +404,18 @@ public final class Supervisor {
                 }
                 inbox.add(new Message.Launched(profileId, staged.record(), process, error));
             });
+        }
+    }
+
+    /** Opens (or reuses) the profile's browser before its session; null without a provider. */
+    private String browserFor(ProfileConfig profile) {
+        if (deps.browsers() == null) {
+            return null;
+        }
+        try {
+            return deps.browsers().open(profile).browserWebSocket();
+        } catch (RuntimeException e) {
+            throw new SpawnException("cannot open the profile's browser: " + e.getMessage(), e);
         }
     }
 

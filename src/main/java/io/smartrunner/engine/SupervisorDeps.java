@@ -1,6 +1,7 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcessTable;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
  * @param diagnostics one-line messages for the operator (the runner's stderr)
  * @param spawner     runs launches off the loop thread (tests pass a direct executor)
  * @param recoveryActions performs recovery steps and health checks
+ * @param browsers    opens each profile's browser before its sessions; null when browser.provider is none
  */
 public record SupervisorDeps(
         StateStore store,
@@ -34,5 +36,6 @@ public record SupervisorDeps(
         Consumer<List<EventRecord>> listener,
         Consumer<String> diagnostics,
         Executor spawner,
-        RecoveryActions recoveryActions) {
+        RecoveryActions recoveryActions,
+        BrowserProvider browsers) {
 }

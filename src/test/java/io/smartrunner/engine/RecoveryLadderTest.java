@@ -33,7 +33,7 @@ class RecoveryLadderTest {
         RunnerConfig c = TestConfigs.config(global, global, TestConfigs.session(List.of("w"), 600_000, 0, 0), recovery,
                 pods, Path.of("d"));
         Supervisor s = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(1), Path.of("target/test-logs"), e -> { }, line -> { }, Runnable::run, actions));
+                new Random(1), Path.of("target/test-logs"), e -> { }, line -> { }, Runnable::run, actions, null));
         s.start();
         return s;
     }

@@ -35,7 +35,7 @@ class SupervisorTest {
 
     private Supervisor supervisor(RunnerConfig config) {
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, table, time, new Random(7),
-                Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run, recoveryActions));
+                Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run, recoveryActions, null));
         s.start();
         return s;
     }

@@ -1,0 +1,15 @@
+package io.smartrunner.browser;
+
+/**
+ * Where a profile's browser answers DevTools. Both are credentials for the browser: they are
+ * handed to sessions ({@code {cdpUrl}}, SR_CDP_URL) and never written to events, logs or status.
+ *
+ * @param httpBase          e.g. {@code http://127.0.0.1:40123} (target discovery)
+ * @param browserWebSocket  the browser's DevTools WebSocket URL
+ */
+public record BrowserEndpoint(String httpBase, String browserWebSocket) {
+    @Override
+    public String toString() {
+        return "BrowserEndpoint[***]";
+    }
+}

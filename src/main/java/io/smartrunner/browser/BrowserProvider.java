@@ -1,0 +1,26 @@
+package io.smartrunner.browser;
+
+import io.smartrunner.config.ProfileConfig;
+
+/**
+ * Opens, closes and restarts a profile's browser. A profile's browser is opened before its first
+ * session and kept across sessions; each session gets its DevTools endpoint. Implementations are
+ * thread-safe; calls for one profile never overlap (the supervisor serialises them).
+ */
+public interface BrowserProvider extends AutoCloseable {
+    /** Opens the profile's browser, or returns the endpoint of the one already open and answering. */
+    BrowserEndpoint open(ProfileConfig profile);
+
+    /** Closes it gracefully (the browser is asked to quit); fails if it does not. */
+    void close(ProfileConfig profile);
+
+    /** Stops everything of the profile's browser by force and clears what a kill leaves behind. */
+    void forceStop(ProfileConfig profile);
+
+    /** The endpoint of the profile's open browser, or null. */
+    BrowserEndpoint current(String profileId);
+
+    /** Closes every browser this provider opened (runner exit). */
+    @Override
+    void close();
+}
