@@ -26,7 +26,8 @@ final class ConfigBinder {
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
-        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session);
+        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
+                browser.provider());
         return new RunnerConfig(source, runner, session, recovery, browser, http, pods, context.secrets());
     }
 

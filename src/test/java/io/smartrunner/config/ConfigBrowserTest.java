@@ -177,8 +177,8 @@ class ConfigBrowserTest extends ConfigTestSupport {
 
     @Test
     void apiKeyFromEnvironmentIsASecretAndIsMasked() {
-        RunnerConfig config = load("{'browser': {'provider': 'adspower', 'adspower': {'apiKey': '${env:ADSPOWER_API_KEY}'}}}",
-                Map.of("ADSPOWER_API_KEY", "ak-7f3e"));
+        RunnerConfig config = load("{'browser': {'provider': 'adspower',"
+                + " 'adspower': {'apiKey': '${env:ADSPOWER_API_KEY}'}}}", Map.of("ADSPOWER_API_KEY", "ak-7f3e"));
 
         assertEquals("ak-7f3e", config.browser().adspower().apiKey());
         assertEquals(Set.of("ak-7f3e"), config.secretValues());
