@@ -1,5 +1,6 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.PodConfig;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RecoverySettings;
@@ -171,7 +172,12 @@ final class TrialCommand implements Callable<Integer> {
         SessionSettings session = new SessionSettings(simulatorArgv(), s.env(), s.workingDir(), timeout, idle,
                 cooldownMs, Math.min(s.stopGraceMs(), DEFAULT_MAX_TIMEOUT_MS), s.logMaxBytes(), s.logKeepFiles(),
                 s.stderrTailBytes());
-        ProfileConfig profile = new ProfileConfig(profileId, pod, known != null ? known.homepage() : null, session);
+        // an unknown profile gets what the loader gives one without those keys
+        String userId = base.browser().provider() == BrowserSettings.Provider.ADSPOWER ? profileId : null;
+        ProfileConfig profile = known != null
+                ? new ProfileConfig(profileId, pod, known.homepage(), session, known.verifyExpression(),
+                        known.adspowerUserId())
+                : new ProfileConfig(profileId, pod, null, session, null, userId);
         Path dir = dataDir != null ? dataDir : base.runner().dataDir().resolve("trials")
                 .resolve(profileId + "-" + RUN_STAMP.format(io.smartrunner.time.TimeSource.system().now()));
         RunnerSettings r = base.runner();

@@ -3,12 +3,11 @@ package io.smartrunner.config;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Binds the root object and its small blocks ({@code runner}, {@code browser}, {@code http}). */
+/** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous");
-    static final List<String> BROWSER_KEYS = List.of("provider");
     static final List<String> HTTP_KEYS = List.of("bind", "port", "token");
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
@@ -24,11 +23,11 @@ final class ConfigBinder {
         root.object(ROOT_KEYS);
         RunnerSettings runner = runner(root.get("runner").object(RUNNER_KEYS));
         SessionSettings session = SessionBinder.bind(root.get("session"), SessionSettings.defaults());
-        JsonCursor provider = root.get("browser").object(BROWSER_KEYS).get("provider");
-        BrowserSettings browser = new BrowserSettings(provider.choice(BrowserSettings.defaults().provider()));
+        BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
-        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session);
+        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
+                browser.provider());
         return new RunnerConfig(source, runner, session, recovery, browser, http, pods, context.secrets());
     }
 

@@ -156,6 +156,14 @@ final class JsonCursor {
         return value;
     }
 
+    boolean flag(boolean fallback) {
+        if (!isPresent()) {
+            return fallback;
+        }
+        requireKind(raw.isBoolean(), "true or false");
+        return raw.booleanValue();
+    }
+
     /** One of {@code fallback}'s enum constants, named in any case. */
     <E extends Enum<E>> E choice(E fallback) {
         if (!isPresent()) {

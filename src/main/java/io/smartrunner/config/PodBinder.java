@@ -1,29 +1,41 @@
 package io.smartrunner.config;
 
+import io.smartrunner.config.BrowserSettings.Provider;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Binds {@code pods}: names and ids unique, session overrides merged top level → pod → profile. */
+/**
+ * Binds {@code pods}: names, ids and AdsPower user ids unique, session overrides merged top level →
+ * pod → profile.
+ */
 final class PodBinder {
     static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles");
-    static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session");
+    static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session", "verifyExpression",
+            "adspowerUserId");
     static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,64}";
+    static final String ADSPOWER_USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
     static final int MAX_CONCURRENCY = 10_000;
 
     private final Map<String, String> podPaths = new HashMap<>();
     private final Map<String, String> profilePaths = new HashMap<>();
+    private final Map<String, String> adspowerUserIdPaths = new HashMap<>();
+    private final Provider provider;
 
-    private PodBinder() {
+    private PodBinder(Provider provider) {
+        this.provider = provider;
     }
 
     /**
      * @param globalConcurrency the default pod concurrency
      * @param session           the effective top-level session settings
+     * @param provider          {@code browser.provider}: with {@code adspower} every profile gets an
+     *                          AdsPower user id
      */
-    static List<PodConfig> bind(JsonCursor pods, int globalConcurrency, SessionSettings session) {
-        PodBinder binder = new PodBinder();
+    static List<PodConfig> bind(JsonCursor pods, int globalConcurrency, SessionSettings session,
+                                Provider provider) {
+        PodBinder binder = new PodBinder(provider);
         List<PodConfig> bound = new ArrayList<>();
         for (JsonCursor pod : pods.elements("an array of pods")) {
             bound.add(binder.pod(pod, globalConcurrency, session));
@@ -57,7 +69,41 @@ final class PodBinder {
         if (homepage != null) {
             StepBinder.requireHttpUrl(homepageValue, homepage);
         }
-        return new ProfileConfig(id, pod, homepage, SessionBinder.bind(profile.get("session"), podSession));
+        return new ProfileConfig(id, pod, homepage, SessionBinder.bind(profile.get("session"), podSession),
+                verifyExpression(profile.get("verifyExpression")), adspowerUserId(profile, id));
+    }
+
+    private static String verifyExpression(JsonCursor value) {
+        String expression = value.text(null);
+        if (expression != null && expression.isBlank()) {
+            throw value.fail(value.shown() + " is empty",
+                    "a JavaScript expression, truthy when the page is healthy, e.g. \"!!document.title\"");
+        }
+        return expression;
+    }
+
+    /** The one given, else the profile id when the provider is AdsPower, else null; unique. */
+    private String adspowerUserId(JsonCursor profile, String id) {
+        JsonCursor value = profile.get("adspowerUserId");
+        String userId = value.text(null);
+        if (userId != null && !userId.matches(ADSPOWER_USER_ID_PATTERN)) {
+            throw value.fail(value.shown() + " is not a valid AdsPower user_id",
+                    "an AdsPower user_id matching " + ADSPOWER_USER_ID_PATTERN);
+        }
+        if (userId == null && provider == Provider.ADSPOWER) {
+            value = profile.get("id");
+            if (!id.matches(ADSPOWER_USER_ID_PATTERN)) {
+                throw value.fail(value.shown() + " is not a valid AdsPower user_id and no adspowerUserId is given",
+                        "an \"adspowerUserId\" matching " + ADSPOWER_USER_ID_PATTERN);
+            }
+            userId = id;
+        }
+        String earlier = userId == null ? null : adspowerUserIdPaths.putIfAbsent(userId, value.path());
+        if (earlier != null) {
+            throw value.fail("duplicate AdsPower user_id " + JsonCursor.quote(userId) + " (also at " + earlier + ")",
+                    "each AdsPower user_id once");
+        }
+        return userId;
     }
 
     private static String uniqueName(JsonCursor value, String what, Map<String, String> seen) {

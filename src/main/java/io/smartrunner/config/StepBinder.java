@@ -125,6 +125,11 @@ final class StepBinder {
 
     /** Fails unless {@code url} is an absolute http or https URL with a host. */
     static void requireHttpUrl(JsonCursor at, String url) {
+        requireHttpUrl(at, url, "e.g. \"http://127.0.0.1:7070/demo/\"");
+    }
+
+    /** @param expected an example of a good URL, for the message */
+    static void requireHttpUrl(JsonCursor at, String url, String expected) {
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -134,6 +139,6 @@ final class StepBinder {
         } catch (URISyntaxException e) {
             // reported below like any other unusable URL
         }
-        throw at.fail(at.shown() + " is not an absolute http(s) URL", "e.g. \"http://127.0.0.1:7070/demo/\"");
+        throw at.fail(at.shown() + " is not an absolute http(s) URL", expected);
     }
 }

@@ -8,7 +8,10 @@ public sealed interface VerifyConfig {
     record None() implements VerifyConfig {
     }
 
-    /** The profile's page answers over CDP with readyState "complete". */
+    /**
+     * The profile's page answers over CDP with readyState "complete" and, when the profile has a
+     * {@link ProfileConfig#verifyExpression()}, that expression evaluates truthy.
+     */
     record Browser() implements VerifyConfig {
     }
 

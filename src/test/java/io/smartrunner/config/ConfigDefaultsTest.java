@@ -70,6 +70,8 @@ class ConfigDefaultsTest extends ConfigTestSupport {
         RunnerConfig config = ConfigLoader.load(sample, Map.of("SR_TOKEN", "t0ken"));
 
         assertEquals(Provider.CHROMIUM, config.browser().provider());
+        assertEquals(List.of("--mute-audio"), config.browser().chromium().extraArgs());
+        assertEquals("!!document.title", config.profile("k12im9s3").orElseThrow().verifyExpression());
         assertEquals("t0ken", config.http().token());
         assertEquals(Set.of("t0ken"), config.secretValues());
         assertEquals(7, config.recovery().steps().size());

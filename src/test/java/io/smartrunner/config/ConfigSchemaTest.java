@@ -31,7 +31,9 @@ class ConfigSchemaTest {
     void objectsListTheKeysTheLoaderAccepts() {
         assertKeys(ConfigBinder.ROOT_KEYS, schema);
         assertKeys(ConfigBinder.RUNNER_KEYS, def("runner"));
-        assertKeys(ConfigBinder.BROWSER_KEYS, def("browser"));
+        assertKeys(BrowserBinder.KEYS, def("browser"));
+        assertKeys(BrowserBinder.CHROMIUM_KEYS, def("chromium"));
+        assertKeys(BrowserBinder.ADSPOWER_KEYS, def("adspower"));
         assertKeys(ConfigBinder.HTTP_KEYS, def("http"));
         assertKeys(SessionBinder.KEYS, def("session"));
         assertKeys(RecoveryBinder.KEYS, def("recovery"));
@@ -57,6 +59,17 @@ class ConfigSchemaTest {
         assertEquals(RunnerSettings.DEFAULT_GLOBAL_CONCURRENCY,
                 prop("runner", "globalConcurrency").get("default").asInt());
         assertEquals(HttpSettings.defaults().port(), prop("http", "port").get("default").asInt());
+        BrowserSettings browser = BrowserSettings.defaults();
+        assertEquals(browser.startTimeoutMs(), prop("browser", "startTimeoutMs").get("default").asLong());
+        assertEquals(browser.closeOnPause(), prop("browser", "closeOnPause").get("default").asBoolean());
+        assertEquals(browser.closeOnExit(), prop("browser", "closeOnExit").get("default").asBoolean());
+        assertEquals(browser.chromium().headless(), prop("chromium", "headless").get("default").asBoolean());
+        assertEquals(browser.adspower().baseUrl(), prop("adspower", "baseUrl").get("default").asText());
+        assertEquals(browser.adspower().requestsPerSecond(),
+                prop("adspower", "requestsPerSecond").get("default").asDouble());
+        assertEquals(browser.adspower().retries(), prop("adspower", "retries").get("default").asInt());
+        assertEquals(browser.adspower().stopPollTimeoutMs(),
+                prop("adspower", "stopPollTimeoutMs").get("default").asLong());
     }
 
     private static JsonNode def(String name) {

@@ -81,7 +81,7 @@ public class RealSessionsTest {
                 "p-literal", argv(List.of("/usr/bin/printf", "%s\\n", "$(touch " + "/tmp/sr-e2e-pwned)", "; rm -rf ~",
                         "--flag=x", "{profileId} {pod}")));
         List<ProfileConfig> list = new ArrayList<>();
-        profiles.forEach((id, s) -> list.add(new ProfileConfig(id, "podA", "http://127.0.0.1/x", s)));
+        profiles.forEach((id, s) -> list.add(new ProfileConfig(id, "podA", "http://127.0.0.1/x", s, null, null)));
         RunnerConfig base = TestConfigs.config(16, 16, sh("true", 1000, 0), TestConfigs.recovery(100, 60_000),
                 Map.of(), dir);
         RunnerConfig config = new RunnerConfig(base.source(), base.runner(), base.session(), base.recovery(),

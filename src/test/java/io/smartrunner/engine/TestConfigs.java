@@ -47,7 +47,8 @@ public final class TestConfigs {
                                Map<String, List<String>> podsToProfiles, Path dataDir) {
         List<PodConfig> pods = new ArrayList<>();
         new LinkedHashMap<>(podsToProfiles).forEach((pod, ids) -> pods.add(new PodConfig(pod, podLimit,
-                ids.stream().map(id -> new ProfileConfig(id, pod, "http://127.0.0.1/home", session)).toList())));
+                ids.stream().map(id -> new ProfileConfig(id, pod, "http://127.0.0.1/home", session, null, null))
+                        .toList())));
         RunnerSettings r = new RunnerSettings(global, dataDir, dataDir.resolve("events.jsonl"),
                 RunnerSettings.FsyncPolicy.NEVER, 1000, 0, RunnerSettings.SqliteSynchronous.NORMAL);
         return new RunnerConfig(Path.of("test.json"), r, session, recovery, BrowserSettings.defaults(),

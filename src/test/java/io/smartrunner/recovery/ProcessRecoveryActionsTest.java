@@ -45,7 +45,7 @@ class ProcessRecoveryActionsTest {
         SessionSettings d = SessionSettings.defaults();
         SessionSettings session = new SessionSettings(List.of("true"), Map.of(), dir, 1000, 0, 0, 200,
                 d.logMaxBytes(), 1, 4096);
-        ctx = new StepContext(new ProfileConfig("k12", "podA", "http://127.0.0.1/", session), "s-1", 1,
+        ctx = new StepContext(new ProfileConfig("k12", "podA", "http://127.0.0.1/", session, null, null), "s-1", 1,
                 "recovery-" + java.util.UUID.randomUUID()); // unique: a stop hunts every process carrying its run id
     }
 
