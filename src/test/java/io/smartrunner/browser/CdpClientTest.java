@@ -168,7 +168,9 @@ class CdpClientTest {
     @Test
     void concurrentSendsFromManyThreadsAreAllAnswered() throws Exception {
         int threads = 8;
-        int perThread = 200;
+        int perThread = 100;
+        // big enough that a write is still in flight when the next thread sends: the JDK allows one at a time
+        String padding = "x".repeat(32 * 1024);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
         try {
@@ -179,7 +181,7 @@ class CdpClientTest {
                     start.await();
                     List<CompletableFuture<JsonNode>> replies = new ArrayList<>();
                     for (int i = 0; i < perThread; i++) {
-                        replies.add(client.send("Test.echo", Map.of("n", base + i), REPLY));
+                        replies.add(client.send("Test.echo", Map.of("n", base + i, "padding", padding), REPLY));
                     }
                     return replies;
                 }));
