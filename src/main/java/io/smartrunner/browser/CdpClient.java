@@ -21,7 +21,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * One Chrome DevTools Protocol connection, to a browser's or a page's WebSocket URL: commands with
@@ -53,10 +52,7 @@ public final class CdpClient implements AutoCloseable {
     private final AtomicInteger lastId = new AtomicInteger();
     private final AtomicReference<String> goneReason = new AtomicReference<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final Object sendLock = new Object();
-    /** The JDK allows one outstanding send at a time: each write waits for the one before. Guarded by sendLock. */
-    private CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null);
-    private volatile WebSocket ws;
+    private final WriteQueue writes = new WriteQueue();
 
     private CdpClient() {
     }
@@ -69,31 +65,35 @@ public final class CdpClient implements AutoCloseable {
      * @throws CdpException when refused, not upgraded, or not open within {@code timeout}
      */
     public static CdpClient connect(URI webSocketUrl, Duration timeout) {
-        String what = "connect " + webSocketUrl;
         CdpClient client = new CdpClient();
         CompletableFuture<WebSocket> opening = null;
         try {
             opening = DevToolsEndpoints.HTTP.newWebSocketBuilder().connectTimeout(timeout)
-                    .buildAsync(webSocketUrl, new MessageReader(client::opened, client::received, client::terminate));
-            client.ws = opening.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .buildAsync(webSocketUrl, new MessageReader(client.writes::attach, client::received, client::terminate));
+            client.writes.attach(opening.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             return client;
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | TimeoutException | ExecutionException | InterruptedException e) {
             client.events.shutdown();
-            throw new CdpException(what + ": bad URL (" + e.getMessage() + ")", e);
-        } catch (TimeoutException e) {
-            client.events.shutdown();
-            // a handshake that finishes after we gave up must not leave a socket open
-            opening.thenAccept(WebSocket::abort);
-            throw new CdpException(what + ": timed out after " + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            client.events.shutdown();
-            throw new CdpException(what + ": " + CdpException.describe(e), e.getCause());
-        } catch (InterruptedException e) {
-            client.events.shutdown();
-            opening.thenAccept(WebSocket::abort);
-            Thread.currentThread().interrupt();
-            throw new CdpException(what + ": interrupted", e);
+            if (opening != null) {
+                // a handshake that finishes after we gave up must not leave a socket open
+                opening.thenAccept(WebSocket::abort);
+            }
+            throw connectFailure("connect " + webSocketUrl, e, timeout);
         }
+    }
+
+    private static CdpException connectFailure(String what, Exception e, Duration timeout) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new CdpException(what + ": interrupted", e);
+        }
+        if (e instanceof TimeoutException) {
+            return new CdpException(what + ": timed out after " + timeout.toMillis() + " ms", e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new CdpException(what + ": bad URL (" + e.getMessage() + ")", e);
+        }
+        return new CdpException(what + ": " + CdpException.describe(e), e.getCause());
     }
 
     /** Sends {@code method} to the connection's own target; see {@link #send(String, Map, String, Duration)}. */
@@ -132,7 +132,7 @@ public final class CdpClient implements AutoCloseable {
             pending.fail(id, "connection closed: " + gone);
             return reply;
         }
-        enqueue(socket -> socket.sendText(text, true)).whenComplete((socket, error) -> {
+        writes.then(socket -> socket.sendText(text, true)).whenComplete((socket, error) -> {
             if (error != null) {
                 pending.fail(id, "send failed: " + CdpException.describe(error));
             }
@@ -179,18 +179,6 @@ public final class CdpClient implements AutoCloseable {
         return message;
     }
 
-    private CompletableFuture<WebSocket> enqueue(Function<WebSocket, CompletableFuture<WebSocket>> write) {
-        synchronized (sendLock) {
-            CompletableFuture<WebSocket> next = lastSend.handle((socket, error) -> null).thenCompose(x -> write.apply(ws));
-            lastSend = next;
-            return next;
-        }
-    }
-
-    private void opened(WebSocket socket) {
-        ws = socket;
-    }
-
     private void received(String text) {
         JsonNode message;
         try {
@@ -225,13 +213,13 @@ public final class CdpClient implements AutoCloseable {
         }
         pending.failAll("connection closed: " + reason);
         events.shutdown();
-        WebSocket socket = ws;
+        WebSocket socket = writes.socket();
         if (socket == null) {
             closed.complete(null);
             return;
         }
         // say goodbye after the queued writes, but never wait long on a peer that may be gone
-        enqueue(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, ""))
+        writes.then(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, ""))
                 .orTimeout(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((s, error) -> {
                     socket.abort();
