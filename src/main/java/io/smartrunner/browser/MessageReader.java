@@ -11,6 +11,7 @@ import java.util.function.Consumer;
  * time and sends nothing more until asked, so every callback ends with {@code request(1)}.
  */
 final class MessageReader implements WebSocket.Listener {
+    private static final int ABNORMAL_CLOSURE = 1006;
     private final Consumer<WebSocket> opened;
     private final Consumer<String> message;
     private final Consumer<String> gone;
@@ -68,7 +69,9 @@ final class MessageReader implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
         String why = reason == null || reason.isBlank() ? "" : " " + reason.strip();
-        gone.accept("closed by the browser (" + statusCode + why + ")");
+        // the JDK reports a connection that ended without a close frame as 1006
+        gone.accept(statusCode == ABNORMAL_CLOSURE ? "lost without a close frame (1006)"
+                : "closed by the browser (" + statusCode + why + ")");
         return null;
     }
 

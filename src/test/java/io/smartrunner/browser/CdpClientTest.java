@@ -220,7 +220,7 @@ class CdpClientTest {
 
         String message = failure(waiting).getMessage();
 
-        assertTrue(message.startsWith("Test.silent: connection closed: "), message);
+        assertEquals("Test.silent: connection closed: lost without a close frame (1006)", message);
         assertNull(client.closed().get(10, TimeUnit.SECONDS));
         assertEquals(0, client.pendingCount());
     }

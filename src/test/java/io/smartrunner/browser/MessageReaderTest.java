@@ -44,8 +44,10 @@ class MessageReaderTest {
     @Test
     void closeAndErrorSayWhy() {
         reader.onClose(ws, 1001, " going away ");
+        reader.onClose(ws, 1006, "");
         reader.onError(ws, new IOException("Connection reset"));
 
-        assertEquals(List.of("closed by the browser (1001 going away)", "IOException: Connection reset"), gone);
+        assertEquals(List.of("closed by the browser (1001 going away)", "lost without a close frame (1006)",
+                "IOException: Connection reset"), gone);
     }
 }
