@@ -1,5 +1,10 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.browser.BrowserActions;
+import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.ChromiumProvider;
+import io.smartrunner.config.BrowserSettings;
+import io.smartrunner.config.ConfigException;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.engine.SupervisorDeps;
@@ -29,6 +34,9 @@ final class RunnerHome implements AutoCloseable {
     final JsonlEventSink events;
     final Path logDir;
     final ProcessLauncher launcher = PosixSpawnLauncher.best();
+    /** Null when browser.provider is none. */
+    BrowserProvider browsers;
+    private boolean closeBrowsersOnExit;
     /** Launch threads: JDK spawns block for milliseconds, a few in parallel keep the loop fed. */
     private final ExecutorService launches = Executors.newFixedThreadPool(LAUNCH_THREADS, r -> {
         Thread t = new Thread(r, "sr-launch");
@@ -50,12 +58,22 @@ final class RunnerHome implements AutoCloseable {
 
     static RunnerHome open(RunnerConfig config) {
         RunnerSettings r = config.runner();
+        if (config.browser().provider() == BrowserSettings.Provider.ADSPOWER) {
+            throw new ConfigException(config.source() + ": $.browser.provider: \"adspower\" is not built yet,"
+                    + " expected \"chromium\" or \"none\"");
+        }
         DataDirLock lock = DataDirLock.acquire(r.dataDir());
         SqliteStateStore store = null;
         try {
             store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs());
-            return new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
+            RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
+            if (config.browser().provider() == BrowserSettings.Provider.CHROMIUM) {
+                home.browsers = new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
+                        home.launcher, store.runnerId());
+                home.closeBrowsersOnExit = config.browser().closeOnExit();
+            }
+            return home;
         } catch (RuntimeException e) {
             if (store != null) {
                 store.close();
@@ -68,12 +86,17 @@ final class RunnerHome implements AutoCloseable {
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
         return new SupervisorDeps(store, events, launcher, new ProcFsProcessTable(), TimeSource.system(),
                 new SecureRandom(), logDir, listener, diagnostics, launches,
-                new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs()), null);
+                new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
+                        browsers == null ? null : new BrowserActions(browsers,
+                                java.time.Duration.ofMillis(config.recovery().stepTimeoutMs()))), browsers);
     }
 
     @Override
     public void close() {
         launches.shutdownNow();
+        if (browsers != null && closeBrowsersOnExit) {
+            browsers.close();
+        }
         try {
             events.close();
         } finally {

@@ -26,6 +26,8 @@ final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
     /** Prefix of the run ids recovery steps tag their processes with (see RecoveryCoordinator). */
     static final String RECOVERY_RUN = "recovery-";
+    /** Prefix of the run ids a profile's browser is tagged with (see ChromiumProvider). */
+    static final String BROWSER_RUN = io.smartrunner.browser.ChromiumProvider.RUN_PREFIX;
     private final SupervisorDeps deps;
     private final ProfileRules rules;
     private final Duration grace;
@@ -45,8 +47,9 @@ final class CrashReconciler {
         }
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
             deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
-            // a recovery step's process is not a session: stopped, but it gets no session event
-            if (orphan.profileId() != null && orphan.pod() != null && !orphan.sessionId().startsWith(RECOVERY_RUN)) {
+            // a recovery step's or a browser's process is not a session: stopped, but no session event
+            if (orphan.profileId() != null && orphan.pod() != null && !orphan.sessionId().startsWith(RECOVERY_RUN)
+                    && !orphan.sessionId().startsWith(BROWSER_RUN)) {
                 open.put(orphan.sessionId(), new SessionRecord(orphan.sessionId(), orphan.profileId(), orphan.pod(),
                         orphan.pid(), orphan.startTicks(), orphan.pid(), null, SessionRecord.Status.RUNNING, null,
                         null, null));

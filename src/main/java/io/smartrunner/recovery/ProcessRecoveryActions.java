@@ -1,5 +1,6 @@
 package io.smartrunner.recovery;
 
+import io.smartrunner.browser.BrowserActions;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.process.ProcessLauncher;
@@ -8,19 +9,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The real step kinds: {@code command} (a process, like a session) and {@code http}; checks
- * {@code none} and {@code command}. The browser steps and check arrive with the browser providers;
- * until then the configuration refuses them, and reaching one here fails the step with that reason.
+ * The real step kinds: {@code command} (a process, like a session), {@code http}, and the five
+ * browser steps; checks {@code none}, {@code command} and {@code browser}. Without a browser
+ * provider the configuration refuses the browser ones; reaching one here fails the step.
  */
 public final class ProcessRecoveryActions implements RecoveryActions {
     private final ProcessLauncher launcher;
+    private final BrowserActions browser;
     private final Path logDir;
     private final String runnerId;
     private final long stepTimeoutMs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    public ProcessRecoveryActions(ProcessLauncher launcher, Path logDir, String runnerId, long stepTimeoutMs) {
+    /** @param browser the browser steps and check; null when browser.provider is none */
+    public ProcessRecoveryActions(ProcessLauncher launcher, Path logDir, String runnerId, long stepTimeoutMs,
+                                  BrowserActions browser) {
+        this.browser = browser;
         this.launcher = launcher;
         this.logDir = logDir;
         this.runnerId = runnerId;
@@ -35,6 +40,9 @@ public final class ProcessRecoveryActions implements RecoveryActions {
         if (step instanceof StepConfig.Http h) {
             return HttpRun.start(http, h, ctx, stepTimeoutMs);
         }
+        if (browser != null) {
+            return browser.step(step.name(), ctx);
+        }
         return RunningStep.done(StepResult.failed(step.name() + " needs a browser provider, and none is available"));
     }
 
@@ -45,6 +53,9 @@ public final class ProcessRecoveryActions implements RecoveryActions {
         }
         if (verify instanceof VerifyConfig.Command c) {
             return CommandRun.start(launcher, c.argv(), ctx, logDir, runnerId, "verify command");
+        }
+        if (browser != null) {
+            return browser.verify(ctx);
         }
         return RunningStep.done(StepResult.failed("browser verification needs a browser provider"));
     }

@@ -41,7 +41,7 @@ class ProcessRecoveryActionsTest {
             ex.close();
         });
         server.start();
-        actions = new ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"), "runner-x", 5_000);
+        actions = new ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"), "runner-x", 5_000, null);
         SessionSettings d = SessionSettings.defaults();
         SessionSettings session = new SessionSettings(List.of("true"), Map.of(), dir, 1000, 0, 0, 200,
                 d.logMaxBytes(), 1, 4096);

@@ -1,0 +1,116 @@
+package io.smartrunner.browser;
+
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.recovery.RunningStep;
+import io.smartrunner.recovery.StepContext;
+import io.smartrunner.recovery.StepResult;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The spec's five recovery steps and the browser health check, over CDP and the profile's
+ * provider. Each runs on a worker thread with blocking calls bounded by the step timeout;
+ * cancelling interrupts it. Thread-safe.
+ */
+public final class BrowserActions {
+    private static final String ERROR_PAGE = "chrome-error://";
+    private final BrowserProvider provider;
+    private final Duration budget;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sr-browser-step");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public BrowserActions(BrowserProvider provider, Duration stepTimeout) {
+        this.provider = provider;
+        this.budget = stepTimeout;
+    }
+
+    /** One of goToHomepage, browserBack, refreshPage, reopenProfile, restartProfile. */
+    public RunningStep step(String name, StepContext ctx) {
+        ProfileConfig p = ctx.profile();
+        return run(() -> switch (name) {
+            case "goToHomepage" -> {
+                if (p.homepage() == null) {
+                    yield StepResult.failed("the profile has no homepage");
+                }
+                try (PageControl page = PageControl.open(provider.open(p), budget)) {
+                    yield StepResult.ok(page.navigate(p.homepage()));
+                }
+            }
+            case "browserBack" -> {
+                try (PageControl page = PageControl.open(provider.open(p), budget)) {
+                    yield StepResult.ok(page.back());
+                }
+            }
+            case "refreshPage" -> {
+                try (PageControl page = PageControl.open(provider.open(p), budget)) {
+                    yield StepResult.ok(page.reload());
+                }
+            }
+            case "reopenProfile" -> {
+                provider.close(p);
+                provider.open(p);
+                yield StepResult.ok("closed the browser and opened it again");
+            }
+            case "restartProfile" -> {
+                provider.forceStop(p);
+                provider.open(p);
+                yield StepResult.ok("stopped the browser by force and started it fresh");
+            }
+            default -> StepResult.failed("unknown browser step " + name);
+        });
+    }
+
+    /** Healthy: the page answers, readyState is complete, no error page, verifyExpression truthy. */
+    public RunningStep verify(StepContext ctx) {
+        ProfileConfig p = ctx.profile();
+        return run(() -> {
+            BrowserEndpoint endpoint = provider.current(p.id());
+            if (endpoint == null) {
+                return StepResult.failed("the profile's browser is not open");
+            }
+            try (PageControl page = PageControl.open(endpoint, budget)) {
+                String state = page.evaluate("document.readyState");
+                String url = page.url();
+                if (url.startsWith(ERROR_PAGE)) {
+                    return StepResult.failed("the page is an error page");
+                }
+                if (!"complete".equals(state)) {
+                    return StepResult.failed("document.readyState is " + state);
+                }
+                if (p.verifyExpression() != null && !page.truthy(p.verifyExpression())) {
+                    return StepResult.failed("verifyExpression is falsy");
+                }
+                return StepResult.ok("page complete");
+            }
+        });
+    }
+
+    private RunningStep run(java.util.concurrent.Callable<StepResult> work) {
+        CompletableFuture<StepResult> result = new CompletableFuture<>();
+        Future<?> task = workers.submit(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Exception e) {
+                result.complete(StepResult.failed(String.valueOf(e.getMessage()).replace('\n', ' ')));
+            }
+        });
+        return new RunningStep() {
+            @Override
+            public CompletableFuture<StepResult> result() {
+                return result;
+            }
+
+            @Override
+            public void cancel() {
+                task.cancel(true);
+                result.complete(StepResult.failed("cancelled"));
+            }
+        };
+    }
+}

@@ -1,0 +1,198 @@
+package io.smartrunner.browser;
+
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.BrowserSettings;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.process.LaunchSpec;
+import io.smartrunner.process.OutputFiles;
+import io.smartrunner.process.ProcessLauncher;
+import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.RunningProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedded provider: the machine's Chromium, one process tree per profile with its own
+ * user-data-dir under the data dir and DevTools on 127.0.0.1 at a port Chromium picks
+ * ({@code --remote-debugging-port=0}, read back from {@code DevToolsActivePort}). Launched like a
+ * session (own process group, tagged with the runner's id), so stopping it or a crashed runner's
+ * successor leaves none of its processes behind.
+ */
+public final class ChromiumProvider implements BrowserProvider {
+    /** Browser processes carry SR_SESSION_ID={@value}&lt;profile&gt;-&lt;uuid&gt;: a run of its own, not a session. */
+    public static final String RUN_PREFIX = "browser-";
+    private static final List<String> LOCKS = List.of("SingletonLock", "SingletonSocket", "SingletonCookie");
+    private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final BrowserSettings settings;
+    private final Path binary;
+    private final Path profilesDir;
+    private final Path logDir;
+    private final ProcessLauncher launcher;
+    private final String runnerId;
+    private final Map<String, Opened> open = new ConcurrentHashMap<>();
+
+    private record Opened(RunningProcess process, BrowserEndpoint endpoint) {
+    }
+
+    /** @throws SmartRunnerException when no Chromium binary is installed, saying how to get one */
+    public ChromiumProvider(BrowserSettings settings, Path profilesDir, Path logDir, ProcessLauncher launcher,
+                            String runnerId) {
+        this.settings = settings;
+        this.binary = ChromiumBinary.find(settings.chromium().binary());
+        this.profilesDir = profilesDir;
+        this.logDir = logDir;
+        this.launcher = launcher;
+        this.runnerId = runnerId;
+    }
+
+    @Override
+    public BrowserEndpoint open(ProfileConfig profile) {
+        Opened o = open.get(profile.id());
+        if (o != null && !o.process().onExit().isDone() && answers(o.endpoint())) {
+            return o.endpoint();
+        }
+        if (o != null) {
+            forceStop(profile);
+        }
+        return launch(profile).endpoint();
+    }
+
+    @Override
+    public BrowserEndpoint current(String profileId) {
+        Opened o = open.get(profileId);
+        return o == null ? null : o.endpoint();
+    }
+
+    private Opened launch(ProfileConfig profile) {
+        Path dir = profilesDir.resolve(profile.id());
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve("DevToolsActivePort"));
+            clearLocks(dir);
+        } catch (IOException e) {
+            throw new SmartRunnerException(dir + ": cannot prepare the browser profile: " + e.getMessage(), e);
+        }
+        String runId = RUN_PREFIX + profile.id() + "-" + UUID.randomUUID();
+        Path log = logDir.resolve(profile.id() + ".browser.log");
+        LaunchSpec spec = new LaunchSpec(runId, argv(dir, profile), Map.of("SR_SESSION_ID", runId,
+                ProcessTable.RUNNER_ID_ENV, runnerId, "SR_PROFILE_ID", profile.id(), "SR_POD", profile.pod()), dir,
+                new OutputFiles(log, log, profile.session().logMaxBytes(), profile.session().logKeepFiles()));
+        RunningProcess process = launcher.launch(spec);
+        try {
+            String port = DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process,
+                    Duration.ofMillis(settings.startTimeoutMs()));
+            String[] lines = port.split("\n");
+            String http = "http://127.0.0.1:" + lines[0].trim();
+            BrowserEndpoint endpoint = new BrowserEndpoint(http, "ws://127.0.0.1:" + lines[0].trim() + lines[1].trim());
+            if (DevToolsEndpoints.targets(http, CDP_TIMEOUT).stream().noneMatch(t -> "page".equals(t.type()))) {
+                DevToolsEndpoints.newPage(http, startUrl(profile), CDP_TIMEOUT);
+            }
+            Opened o = new Opened(process, endpoint);
+            open.put(profile.id(), o);
+            return o;
+        } catch (RuntimeException e) {
+            stopQuietly(process);
+            throw e;
+        }
+    }
+
+    private List<String> argv(Path dir, ProfileConfig profile) {
+        List<String> argv = new ArrayList<>(List.of(binary.toString(),
+                "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+                "--user-data-dir=" + dir.toAbsolutePath(),
+                // quiet on a closed network, no first-run UI, no crash reporter processes
+                "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-default-apps",
+                "--disable-crash-reporter", "--disable-breakpad", "--password-store=basic"));
+        if (settings.chromium().headless()) {
+            argv.add("--headless=new");
+        }
+        if (RunningAsRoot.yes()) {
+            argv.add("--no-sandbox"); // Chromium refuses to start as root with its sandbox
+        }
+        argv.addAll(settings.chromium().extraArgs());
+        argv.add(startUrl(profile));
+        return argv;
+    }
+
+    private static String startUrl(ProfileConfig profile) {
+        return profile.homepage() == null ? "about:blank" : profile.homepage();
+    }
+
+    @Override
+    public void close(ProfileConfig profile) {
+        Opened o = open.get(profile.id());
+        if (o == null) {
+            return;
+        }
+        try (CdpClient browser = CdpClient.connect(java.net.URI.create(o.endpoint().browserWebSocket()), CDP_TIMEOUT)) {
+            browser.send("Browser.close", Map.of(), CDP_TIMEOUT).get(CDP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new CdpException("closing the browser of " + profile.id() + " failed: " + oneLine(e), e);
+        }
+        try {
+            o.process().onExit().get(settings.startTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new CdpException("the browser of " + profile.id() + " did not exit after Browser.close", e);
+        }
+        stopQuietly(o.process()); // helpers (zygote, GPU...) that outlive the main process
+        open.remove(profile.id());
+    }
+
+    @Override
+    public void forceStop(ProfileConfig profile) {
+        Opened o = open.remove(profile.id());
+        if (o != null) {
+            stopQuietly(o.process());
+        }
+        clearLocks(profilesDir.resolve(profile.id()));
+    }
+
+    @Override
+    public void close() {
+        open.values().forEach(o -> stopQuietly(o.process()));
+        open.clear();
+    }
+
+    private static boolean answers(BrowserEndpoint endpoint) {
+        try {
+            DevToolsEndpoints.browserWebSocketUrl(endpoint.httpBase(), CDP_TIMEOUT);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void stopQuietly(RunningProcess process) {
+        try {
+            process.stop(Duration.ofMillis(500)).get(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // stop() already escalated to SIGKILL; what it could not kill it reported in its own message
+        }
+    }
+
+    /** After a kill -9, Chromium's singleton files would make the next start hand over to a dead process. */
+    private static void clearLocks(Path dir) {
+        for (String name : LOCKS) {
+            try {
+                Files.deleteIfExists(dir.resolve(name));
+            } catch (IOException ignored) {
+                // a leftover lock only costs Chromium a warning
+            }
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable c = e.getCause() != null && e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+        return String.valueOf(c.getMessage()).replace('\n', ' ');
+    }
+}

@@ -1,0 +1,144 @@
+package io.smartrunner.browser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One CDP connection to a profile's first page, with the operations the ladder and the health
+ * check need. Every call is bounded by the deadline given at open. Not thread-safe; short-lived.
+ */
+final class PageControl implements AutoCloseable {
+    private final CdpClient cdp;
+    private final long deadlineNanos;
+
+    private PageControl(CdpClient cdp, long deadlineNanos) {
+        this.cdp = cdp;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    static PageControl open(BrowserEndpoint endpoint, Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        DevToolsEndpoints.Target page = DevToolsEndpoints.targets(endpoint.httpBase(), budget).stream()
+                .filter(t -> "page".equals(t.type())).findFirst()
+                .orElseThrow(() -> new CdpException("the browser has no page open"));
+        return new PageControl(CdpClient.connect(URI.create(page.webSocketDebuggerUrl()), budget), deadline);
+    }
+
+    private Duration left() {
+        long n = deadlineNanos - System.nanoTime();
+        if (n <= 0) {
+            throw new CdpException("step time is up");
+        }
+        return Duration.ofNanos(n);
+    }
+
+    JsonNode call(String method, Map<String, Object> params) {
+        Duration left = left();
+        try {
+            return cdp.send(method, params, left).get(left.toMillis() + 100, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof CdpException c ? c : new CdpException(method + ": " + e.getCause(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new CdpException(method + ": timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CdpException(method + ": interrupted", e);
+        }
+    }
+
+    /** Navigates and waits for the load event; a navigation error (DNS, refused...) fails. */
+    String navigate(String url) {
+        return loading(() -> {
+            JsonNode r = call("Page.navigate", Map.of("url", url));
+            if (r.hasNonNull("errorText")) {
+                throw new CdpException("Page.navigate " + url + ": " + r.get("errorText").asText());
+            }
+        }, "navigated to " + url);
+    }
+
+    /** Reloads and waits for the load event. */
+    String reload() {
+        return loading(() -> call("Page.reload", Map.of()), "reloaded " + url());
+    }
+
+    /**
+     * One entry back. The back-forward cache restores a page without a load event, so this waits
+     * for readyState "complete" instead.
+     */
+    String back() {
+        JsonNode h = call("Page.getNavigationHistory", Map.of());
+        int current = h.get("currentIndex").asInt();
+        if (current <= 0) {
+            throw new CdpException("no previous history entry to go back to");
+        }
+        JsonNode entry = h.get("entries").get(current - 1);
+        call("Page.navigateToHistoryEntry", Map.of("entryId", entry.get("id").asInt()));
+        awaitComplete(entry.get("url").asText());
+        return "went back to " + url();
+    }
+
+    String evaluate(String expression) {
+        JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+        if (r.hasNonNull("exceptionDetails")) {
+            JsonNode ex = r.get("exceptionDetails");
+            String text = ex.path("exception").path("description").asText(ex.path("text").asText("exception"));
+            throw new CdpException("evaluating " + expression + " threw: " + text.lines().findFirst().orElse(text));
+        }
+        return r.path("result").path("value").asText("undefined");
+    }
+
+    boolean truthy(String expression) {
+        JsonNode r = call("Runtime.evaluate", Map.of("expression", "!!(" + expression + ")", "returnByValue", true));
+        if (r.hasNonNull("exceptionDetails")) {
+            JsonNode ex = r.get("exceptionDetails");
+            String text = ex.path("exception").path("description").asText(ex.path("text").asText("exception"));
+            throw new CdpException("verifyExpression threw: " + text.lines().findFirst().orElse(text));
+        }
+        return r.path("result").path("value").asBoolean(false);
+    }
+
+    String url() {
+        return evaluate("location.href");
+    }
+
+    private String loading(Runnable start, String done) {
+        call("Page.enable", Map.of());
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        try (AutoCloseable sub = cdp.on("Page.loadEventFired", e -> loaded.complete(null))) {
+            start.run();
+            Duration left = left();
+            loaded.get(left.toMillis(), TimeUnit.MILLISECONDS);
+            return done;
+        } catch (CdpException e) {
+            throw e;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new CdpException("the page did not finish loading in time", e);
+        } catch (Exception e) {
+            throw new CdpException("waiting for the page to load: " + e, e);
+        }
+    }
+
+    private void awaitComplete(String expectedUrl) {
+        while (true) {
+            if (url().equals(expectedUrl) && "complete".equals(evaluate("document.readyState"))) {
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50); // no CDP event marks a bfcache restore as complete
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CdpException("interrupted going back to " + expectedUrl);
+            }
+            left();
+        }
+    }
+
+    @Override
+    public void close() {
+        cdp.close();
+    }
+}
