@@ -38,17 +38,17 @@ public final class BrowserActions {
                 if (p.homepage() == null) {
                     yield StepResult.failed("the profile has no homepage");
                 }
-                try (PageControl page = PageControl.open(provider.open(p), budget)) {
+                try (PageControl page = PageControl.open(opened(p), budget)) {
                     yield StepResult.ok(page.navigate(p.homepage()));
                 }
             }
             case "browserBack" -> {
-                try (PageControl page = PageControl.open(provider.open(p), budget)) {
+                try (PageControl page = PageControl.open(opened(p), budget)) {
                     yield StepResult.ok(page.back());
                 }
             }
             case "refreshPage" -> {
-                try (PageControl page = PageControl.open(provider.open(p), budget)) {
+                try (PageControl page = PageControl.open(opened(p), budget)) {
                     yield StepResult.ok(page.reload());
                 }
             }
@@ -64,6 +64,15 @@ public final class BrowserActions {
             }
             default -> StepResult.failed("unknown browser step " + name);
         });
+    }
+
+    /** Steps 1-3 act on the browser as it is: reopening it is what the later steps are for. */
+    private BrowserEndpoint opened(ProfileConfig p) {
+        BrowserEndpoint endpoint = provider.current(p.id());
+        if (endpoint == null) {
+            throw new CdpException("the profile's browser is not open");
+        }
+        return endpoint;
     }
 
     /** Healthy: the page answers, readyState is complete, no error page, verifyExpression truthy. */

@@ -96,6 +96,10 @@ public final class ChromiumProvider implements BrowserProvider {
             if (DevToolsEndpoints.targets(http, CDP_TIMEOUT).stream().noneMatch(t -> "page".equals(t.type()))) {
                 DevToolsEndpoints.newPage(http, startUrl(profile), CDP_TIMEOUT);
             }
+            // "open" means ready for a session: the first page has finished loading
+            try (PageControl page = PageControl.open(endpoint, Duration.ofMillis(settings.startTimeoutMs()))) {
+                page.awaitReady();
+            }
             Opened o = new Opened(process, endpoint);
             open.put(profile.id(), o);
             return o;

@@ -122,16 +122,21 @@ final class PageControl implements AutoCloseable {
         }
     }
 
+    /** Waits until the page has finished loading (a freshly started browser is still loading its first page). */
+    void awaitReady() {
+        awaitComplete(null);
+    }
+
     private void awaitComplete(String expectedUrl) {
         while (true) {
-            if (url().equals(expectedUrl) && "complete".equals(evaluate("document.readyState"))) {
+            if ((expectedUrl == null || url().equals(expectedUrl)) && "complete".equals(evaluate("document.readyState"))) {
                 return;
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(50); // no CDP event marks a bfcache restore as complete
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CdpException("interrupted going back to " + expectedUrl);
+                throw new CdpException("interrupted while waiting for the page to load");
             }
             left();
         }

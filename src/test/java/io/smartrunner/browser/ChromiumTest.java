@@ -1,0 +1,181 @@
+package io.smartrunner.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.BrowserSettings;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.process.PosixSpawnLauncher;
+import io.smartrunner.recovery.StepContext;
+import io.smartrunner.recovery.StepResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chromium provider, the browser steps and the browser check against a real headless Chromium. */
+class ChromiumTest {
+    @TempDir
+    Path dir;
+    private DemoPages pages;
+    private ChromiumProvider provider;
+    private BrowserActions actions;
+    private final String runnerId = "test-" + UUID.randomUUID();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        pages = new DemoPages();
+        BrowserSettings d = BrowserSettings.defaults();
+        BrowserSettings settings = new BrowserSettings(BrowserSettings.Provider.CHROMIUM, d.chromium(), d.adspower(),
+                true, true, 30_000);
+        provider = new ChromiumProvider(settings, dir.resolve("browsers"), dir.resolve("logs"),
+                PosixSpawnLauncher.best(), runnerId);
+        actions = new BrowserActions(provider, Duration.ofSeconds(15));
+    }
+
+    @AfterEach
+    void tearDown() {
+        provider.close();
+        pages.close();
+    }
+
+    private ProfileConfig profile(String id, String verifyExpression) {
+        return new ProfileConfig(id, "podA", pages.url("/home"), SessionSettings.defaults(), verifyExpression, null);
+    }
+
+    private StepResult step(String name, ProfileConfig p) throws Exception {
+        return actions.step(name, new StepContext(p, "s-1", 1, "r")).result().get(30, TimeUnit.SECONDS);
+    }
+
+    private StepResult verify(ProfileConfig p) throws Exception {
+        return actions.verify(new StepContext(p, "s-1", 1, "r")).result().get(30, TimeUnit.SECONDS);
+    }
+
+    private String navigate(ProfileConfig p, String path) {
+        try (PageControl page = PageControl.open(provider.current(p.id()), Duration.ofSeconds(10))) {
+            return page.navigate(pages.url(path));
+        }
+    }
+
+    /** Live processes of this test's browsers, found by the runner id every one of them carries. */
+    private List<Long> browserProcesses() throws IOException {
+        String tag = "SR_RUNNER_ID=" + runnerId;
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String env = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.ISO_8859_1);
+                    if (env.contains(tag) && !Files.readString(p.resolve("stat")).contains(") Z ")) {
+                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException vanished) {
+                    // ended while we looked
+                }
+            }
+        }
+        return pids;
+    }
+
+    @Test
+    void opensAHeadlessBrowserOnLoopbackWithItsHomepageAndReusesIt() throws Exception {
+        ProfileConfig p = profile("p1", null);
+        BrowserEndpoint endpoint = provider.open(p);
+        assertTrue(endpoint.httpBase().startsWith("http://127.0.0.1:"));
+        assertTrue(endpoint.browserWebSocket().startsWith("ws://127.0.0.1:"));
+        assertEquals(endpoint, provider.open(p), "an open browser that answers is reused");
+        assertTrue(Files.isDirectory(dir.resolve("browsers/p1")), "its own user-data-dir");
+        assertTrue(verify(p).ok(), verify(p).detail());
+        assertFalse(browserProcesses().isEmpty());
+    }
+
+    @Test
+    void gracefulCloseAndForceStopLeaveNoProcessBehind() throws Exception {
+        ProfileConfig p = profile("p1", null);
+        provider.open(p);
+        provider.close(p);
+        assertEquals(List.of(), browserProcesses(), "graceful close");
+        provider.open(p);
+        provider.forceStop(p);
+        assertEquals(List.of(), browserProcesses(), "force stop");
+        assertFalse(Files.exists(dir.resolve("browsers/p1/SingletonLock")), "no stale lock");
+        assertNotNull(provider.open(p), "and it opens again");
+    }
+
+    @Test
+    void goToHomepageHealsAPageLeftElsewhere() throws Exception {
+        ProfileConfig p = profile("p1", "document.title === 'Home'");
+        provider.open(p);
+        navigate(p, "/broken");
+        assertFalse(verify(p).ok(), "verifyExpression is falsy on /broken");
+        StepResult r = step("goToHomepage", p);
+        assertTrue(r.ok(), r.detail());
+        assertTrue(verify(p).ok());
+    }
+
+    @Test
+    void browserBackGoesToThePreviousEntryAndFailsWithoutOne() throws Exception {
+        ProfileConfig p = profile("p1", "document.title === 'A'");
+        provider.open(p);
+        navigate(p, "/a");
+        navigate(p, "/b");
+        StepResult back = step("browserBack", p);
+        assertTrue(back.ok(), back.detail());
+        assertTrue(verify(p).ok(), "back on /a");
+
+        ProfileConfig fresh = profile("p2", null);
+        provider.open(fresh);
+        try (PageControl page = PageControl.open(provider.current("p2"), Duration.ofSeconds(10))) {
+            page.call("Page.resetNavigationHistory", Map.of());
+        }
+        StepResult none = step("browserBack", fresh);
+        assertFalse(none.ok());
+        assertTrue(none.detail().contains("no previous history entry"), none.detail());
+    }
+
+    @Test
+    void refreshReloadsAndReopenAndRestartGiveAWorkingBrowser() throws Exception {
+        ProfileConfig p = profile("p1", null);
+        provider.open(p);
+        assertTrue(step("refreshPage", p).ok());
+        BrowserEndpoint before = provider.current("p1");
+        StepResult reopened = step("reopenProfile", p);
+        assertTrue(reopened.ok(), reopened.detail());
+        assertTrue(verify(p).ok());
+        assertTrue(step("restartProfile", p).ok());
+        assertTrue(verify(p).ok());
+        assertFalse(before.equals(provider.current("p1")), "a new browser, a new DevTools port");
+    }
+
+    @Test
+    void errorPageAndThrowingExpressionAreUnhealthy() throws Exception {
+        ProfileConfig p = profile("p1", "document.querySelector('#nope').textContent");
+        provider.open(p);
+        StepResult throwing = verify(p);
+        assertFalse(throwing.ok());
+        assertTrue(throwing.detail().contains("verifyExpression threw"), throwing.detail());
+
+        ProfileConfig plain = profile("p2", null);
+        provider.open(plain);
+        try (PageControl page = PageControl.open(provider.current("p2"), Duration.ofSeconds(10))) {
+            assertThrows(CdpException.class, () -> page.navigate("http://127.0.0.1:9/unreachable"));
+        }
+        StepResult error = verify(plain);
+        assertFalse(error.ok());
+        assertTrue(error.detail().contains("error page"), error.detail());
+    }
+}
