@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventLogException;
 import io.smartrunner.event.EventSink;
+import io.smartrunner.event.Redactor;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord;
 import io.smartrunner.store.StateStore;
@@ -19,18 +20,33 @@ import java.util.Map;
  * the rest pending for the next try, so nothing is lost and nothing is persisted ahead of its event.
  */
 final class PendingWrites {
+    private final Redactor redactor;
     private final List<EventRecord> events = new ArrayList<>();
     private final Map<String, ProfileState> profiles = new LinkedHashMap<>();
     private final Map<String, SessionRecord> sessions = new LinkedHashMap<>();
 
+    PendingWrites(Redactor redactor) {
+        this.redactor = redactor;
+    }
+
+    /** The one way into the log: every string param passes the redactor here, whoever built the event. */
     void add(List<EventRecord> newEvents, ProfileState profile, SessionRecord session) {
-        events.addAll(newEvents);
+        for (EventRecord e : newEvents) {
+            events.add(redacted(e));
+        }
         if (profile != null) {
             profiles.put(profile.profileId(), profile);
         }
         if (session != null) {
             sessions.put(session.sessionId(), session);
         }
+    }
+
+    private EventRecord redacted(EventRecord e) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        e.params().forEach((k, v) -> params.put(k, v instanceof String str ? redactor.redact(str) : v));
+        return new EventRecord(e.ts(), e.pod(), e.profileId(), e.sessionId(), e.event(), e.type(), params, e.outcome(),
+                e.durMs());
     }
 
     int eventCount() {

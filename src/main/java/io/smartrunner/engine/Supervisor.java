@@ -55,7 +55,7 @@ public final class Supervisor {
     private final Redactor redactor;
     private final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
-    private final PendingWrites pending = new PendingWrites();
+    private final PendingWrites pending;
     private final Map<Long, String> endedGroups = new HashMap<>();
     private final HealthReporter health;
     private final RecoveryCoordinator recovery;
@@ -72,6 +72,7 @@ public final class Supervisor {
         config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
         this.scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
         this.redactor = new Redactor(config.secretValues());
+        this.pending = new PendingWrites(redactor);
         this.launch = new SessionLaunch(deps.logDir(), deps.store().runnerId(), redactor);
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
@@ -282,6 +283,7 @@ public final class Supervisor {
             endedGroups.put(a.record.pgid(), a.sessionId());
         }
         recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
+        closeBrowserIfPaused(slot);
     }
 
     /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
@@ -289,6 +291,21 @@ public final class Supervisor {
         if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused() && !stopRequested) {
             recovery.begin(slot, sessionId, now, nowNanos);
         }
+    }
+
+    /** browser.closeOnPause: a paused profile's browser is closed (gracefully, else by force) off the loop. */
+    private void closeBrowserIfPaused(ProfileSlot slot) {
+        if (!slot.state.paused() || deps.browsers() == null || !config.browser().closeOnPause()) {
+            return;
+        }
+        ProfileConfig profile = slot.config;
+        deps.spawner().execute(() -> {
+            try {
+                deps.browsers().close(profile);
+            } catch (RuntimeException e) {
+                deps.browsers().forceStop(profile);
+            }
+        });
     }
 
     /** Asks the loop to pause a profile by hand (cancelling its recovery). Thread-safe. */
@@ -310,6 +327,7 @@ public final class Supervisor {
         Transition t = rules.pause(slot.state, null, now, p.duration(), p.reason(), p.by());
         slot.state = t.state();
         pending.add(t.events(), t.state(), null);
+        closeBrowserIfPaused(slot);
     }
 
     private void unpauseByHand(Message.Unpause u, Instant now) {

@@ -55,6 +55,14 @@ class BadInputTest {
     }
 
     @Test
+    void missingChromiumSaysHowToInstallItOrSwitchProvider() throws Exception {
+        CliProcess.Result r = runWith("{\"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().contains("/nonexistent/chromium") && r.err().contains("apt-get install chromium"), r.err());
+        assertFalse(r.err().strip().contains("\n"), r.err());
+    }
+
+    @Test
     void missingConfigFileIsNamed() throws Exception {
         CliProcess.Result r = CliProcess.run(dir, "run", "-c", "nope.json");
         assertOneLineError(r, 2, "nope.json");
