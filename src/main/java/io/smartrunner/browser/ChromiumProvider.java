@@ -98,7 +98,7 @@ public final class ChromiumProvider implements BrowserProvider {
             }
             // "open" means ready for a session: the first page has finished loading
             try (PageControl page = PageControl.open(endpoint, Duration.ofMillis(settings.startTimeoutMs()))) {
-                page.awaitReady();
+                page.awaitFirstPage(startUrl(profile));
             }
             Opened o = new Opened(process, endpoint);
             open.put(profile.id(), o);

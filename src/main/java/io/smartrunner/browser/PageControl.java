@@ -122,14 +122,24 @@ final class PageControl implements AutoCloseable {
         }
     }
 
-    /** Waits until the page has finished loading (a freshly started browser is still loading its first page). */
-    void awaitReady() {
-        awaitComplete(null);
+    /**
+     * Waits until a freshly started browser has loaded its first page. Until the navigation to it
+     * begins, the initial about:blank already reads "complete", so that one does not count.
+     */
+    void awaitFirstPage(String startUrl) {
+        awaitComplete(startUrl.equals("about:blank") ? null : "about:blank", true);
     }
 
     private void awaitComplete(String expectedUrl) {
+        awaitComplete(expectedUrl, false);
+    }
+
+    /** @param exclude when true, {@code url} is a page to move away from rather than the one to reach */
+    private void awaitComplete(String url, boolean exclude) {
         while (true) {
-            if ((expectedUrl == null || url().equals(expectedUrl)) && "complete".equals(evaluate("document.readyState"))) {
+            String now = url == null ? null : url();
+            boolean there = url == null || (exclude ? !now.equals(url) : now.equals(url));
+            if (there && "complete".equals(evaluate("document.readyState"))) {
                 return;
             }
             try {
