@@ -33,7 +33,7 @@ final class RecoveryCoordinator {
     private final RecoveryActions actions;
     private final ProfileRules rules;
     private final PendingWrites pending;
-    private final Consumer<Supervisor.Message> inbox;
+    private final Consumer<Message> inbox;
     private final Map<String, EpisodeRun> episodes = new LinkedHashMap<>();
     private final Deque<EpisodeRun> queue = new ArrayDeque<>();
     private int active;
@@ -41,7 +41,7 @@ final class RecoveryCoordinator {
     private int outstanding;
 
     RecoveryCoordinator(RecoverySettings settings, RecoveryActions actions, ProfileRules rules, PendingWrites pending,
-                        Consumer<Supervisor.Message> inbox) {
+                        Consumer<Message> inbox) {
         this.ladder = new RecoveryLadder(settings);
         this.verify = settings.verify();
         this.concurrency = settings.concurrency();
@@ -118,7 +118,7 @@ final class RecoveryCoordinator {
     }
 
     /** A step or check finished; {@code runNumber} tells whether it is still the current one. */
-    void onResult(Supervisor.Message.StepDone done, long nowNanos, Instant now) {
+    void onResult(Message.StepDone done, long nowNanos, Instant now) {
         outstanding--;
         EpisodeRun e = episodes.get(done.profileId());
         if (e == null || e.cancelled || e.runNumber != done.runNumber()) {
@@ -151,7 +151,7 @@ final class RecoveryCoordinator {
         e.running = running;
         outstanding++;
         String profileId = e.slot.id();
-        running.result().whenComplete((r, ex) -> inbox.accept(new Supervisor.Message.StepDone(profileId, number,
+        running.result().whenComplete((r, ex) -> inbox.accept(new Message.StepDone(profileId, number,
                 r != null ? r : StepResult.failed(String.valueOf(ex)))));
     }
 

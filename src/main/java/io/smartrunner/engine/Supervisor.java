@@ -59,6 +59,7 @@ public final class Supervisor {
     private final Map<Long, String> endedGroups = new HashMap<>();
     private final HealthReporter health;
     private final RecoveryCoordinator recovery;
+    private final PauseKeeper pauses;
     private long nextSweepNanos;
     private Message carried;
     private volatile boolean stopRequested;
@@ -76,6 +77,7 @@ public final class Supervisor {
         this.launch = new SessionLaunch(deps.logDir(), deps.store().runnerId(), redactor);
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
+        this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
     }
 
     /**
@@ -145,7 +147,7 @@ public final class Supervisor {
         if (!stopRequested) {
             recovery.tick(nowNanos, now);
         }
-        expirePauses(now);
+        pauses.expire(now);
         sweepLeftovers(nowNanos);
         if (flush() && !stopRequested) {
             startEligible(nowNanos, now);
@@ -189,9 +191,9 @@ public final class Supervisor {
         } else if (m instanceof Message.StepDone d) {
             recovery.onResult(d, nowNanos, now);
         } else if (m instanceof Message.Pause p) {
-            pauseByHand(p, now);
+            pauses.pauseByHand(p, now);
         } else if (m instanceof Message.Unpause u) {
-            unpauseByHand(u, now);
+            pauses.unpauseByHand(u, now);
         } else if (m instanceof Message.Exited e) {
             ActiveSession a = activeOf(e.profileId(), e.sessionId());
             if (a != null) {
@@ -283,7 +285,7 @@ public final class Supervisor {
             endedGroups.put(a.record.pgid(), a.sessionId());
         }
         recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
-        closeBrowserIfPaused(slot);
+        pauses.closeBrowserIfPaused(slot);
     }
 
     /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
@@ -291,21 +293,6 @@ public final class Supervisor {
         if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused() && !stopRequested) {
             recovery.begin(slot, sessionId, now, nowNanos);
         }
-    }
-
-    /** browser.closeOnPause: a paused profile's browser is closed (gracefully, else by force) off the loop. */
-    private void closeBrowserIfPaused(ProfileSlot slot) {
-        if (!slot.state.paused() || deps.browsers() == null || !config.browser().closeOnPause()) {
-            return;
-        }
-        ProfileConfig profile = slot.config;
-        deps.spawner().execute(() -> {
-            try {
-                deps.browsers().close(profile);
-            } catch (RuntimeException e) {
-                deps.browsers().forceStop(profile);
-            }
-        });
     }
 
     /** Asks the loop to pause a profile by hand (cancelling its recovery). Thread-safe. */
@@ -316,39 +303,6 @@ public final class Supervisor {
     /** Asks the loop to end a profile's pause by hand. Thread-safe. */
     public void requestUnpause(String profileId, String by) {
         inbox.add(new Message.Unpause(profileId, by));
-    }
-
-    private void pauseByHand(Message.Pause p, Instant now) {
-        ProfileSlot slot = slots.get(p.profileId());
-        if (slot == null) {
-            return;
-        }
-        recovery.cancel(slot.id());
-        Transition t = rules.pause(slot.state, null, now, p.duration(), p.reason(), p.by());
-        slot.state = t.state();
-        pending.add(t.events(), t.state(), null);
-        closeBrowserIfPaused(slot);
-    }
-
-    private void unpauseByHand(Message.Unpause u, Instant now) {
-        ProfileSlot slot = slots.get(u.profileId());
-        if (slot != null) {
-            Transition t = rules.unpause(slot.state, now, u.by());
-            slot.state = t.state();
-            pending.add(t.events(), t.state(), null);
-        }
-    }
-
-    private void expirePauses(Instant now) {
-        for (ProfileSlot slot : slots.values()) {
-            if (slot.state.paused()) {
-                Transition t = rules.expirePause(slot.state, now);
-                if (t.changed(slot.state)) {
-                    slot.state = t.state();
-                    pending.add(t.events(), t.state(), null);
-                }
-            }
-        }
     }
 
     private void sweepLeftovers(long now) {
@@ -527,32 +481,5 @@ public final class Supervisor {
     /** Why sessions are not being started right now, or null when all is well. */
     public String problem() {
         return health.problem();
-    }
-
-    /** What arrives in the loop's inbox from other threads. */
-    sealed interface Message {
-        record Exited(String profileId, String sessionId, ExitStatus status) implements Message {
-        }
-
-        record Stopped(String profileId, String sessionId, String error) implements Message {
-        }
-
-        record Wake() implements Message {
-        }
-
-        /** A recovery step or check of a profile finished. */
-        record StepDone(String profileId, int runNumber, io.smartrunner.recovery.StepResult result) implements Message {
-        }
-
-        record Pause(String profileId, Duration duration, String reason, String by) implements Message {
-        }
-
-        record Unpause(String profileId, String by) implements Message {
-        }
-
-        /** A launch finished: {@code process} is null when it failed with {@code error}. */
-        record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
-                implements Message {
-        }
     }
 }

@@ -1,0 +1,34 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.RunningProcess;
+import io.smartrunner.recovery.StepResult;
+import io.smartrunner.store.SessionRecord;
+import java.time.Duration;
+
+/** What arrives in the loop's inbox from other threads. */
+sealed interface Message {
+    record Exited(String profileId, String sessionId, ExitStatus status) implements Message {
+    }
+
+    record Stopped(String profileId, String sessionId, String error) implements Message {
+    }
+
+    record Wake() implements Message {
+    }
+
+    /** A recovery step or check of a profile finished. */
+    record StepDone(String profileId, int runNumber, StepResult result) implements Message {
+    }
+
+    record Pause(String profileId, Duration duration, String reason, String by) implements Message {
+    }
+
+    record Unpause(String profileId, String by) implements Message {
+    }
+
+    /** A launch finished: {@code process} is null when it failed with {@code error}. */
+    record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
+            implements Message {
+    }
+}
