@@ -6,22 +6,63 @@ import io.smartrunner.event.Redactor;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.RunningProcess;
+import io.smartrunner.process.SpawnException;
+import java.util.function.Consumer;
 import io.smartrunner.session.SessionContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Turns a profile's session settings into a concrete {@link LaunchSpec} for one session. */
+/**
+ * Launches a staged session off the loop thread: opens (or reuses) the profile's browser, expands
+ * the command for this session, starts it, and reports back with a {@link Message.Launched}.
+ */
 final class SessionLaunch {
     private static final int SUMMARY_MAX_CHARS = 300;
+    private final SupervisorDeps deps;
     private final Path logDir;
     private final String runnerId;
     private final Redactor redactor;
 
-    SessionLaunch(Path logDir, String runnerId, Redactor redactor) {
-        this.logDir = logDir;
-        this.runnerId = runnerId;
+    SessionLaunch(SupervisorDeps deps, Redactor redactor) {
+        this.deps = deps;
+        this.logDir = deps.logDir();
+        this.runnerId = deps.store().runnerId();
         this.redactor = redactor;
+    }
+
+    /**
+     * Hands the launch to the launcher's threads: spawning blocks for a while in the kernel (and
+     * opening a browser for seconds), and launches overlap far better than one after another.
+     */
+    void submit(StagedLaunch staged, Consumer<Message> inbox) {
+        String profileId = staged.profile().id();
+        deps.spawner().execute(() -> {
+            RunningProcess process = null;
+            String error = null;
+            try {
+                process = deps.launcher().launch(spec(staged.profile(), staged.record().sessionId(),
+                        browserFor(staged.profile())));
+            } catch (SpawnException e) {
+                error = e.getMessage();
+            } catch (RuntimeException e) {
+                error = "cannot start: " + e;
+            }
+            inbox.accept(new Message.Launched(profileId, staged.record(), process, error));
+        });
+    }
+
+    /** Opens (or reuses) the profile's browser before its session; null without a provider. */
+    private String browserFor(ProfileConfig profile) {
+        if (deps.browsers() == null) {
+            return null;
+        }
+        try {
+            return deps.browsers().open(profile).browserWebSocket();
+        } catch (RuntimeException e) {
+            throw new SpawnException("cannot open the profile's browser: " + e.getMessage(), e);
+        }
     }
 
     /** @param cdpUrl the profile's browser DevTools WebSocket URL, or null without a browser */

@@ -8,9 +8,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.process.ExitStatus;
-import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.RunningProcess;
-import io.smartrunner.process.SpawnException;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -74,7 +72,7 @@ public final class Supervisor {
         this.scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
         this.redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
-        this.launch = new SessionLaunch(deps.logDir(), deps.store().runnerId(), redactor);
+        this.launch = new SessionLaunch(deps, redactor);
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
         this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
@@ -336,7 +334,7 @@ public final class Supervisor {
 
     /**
      * Records the decision to start a session (start event, profile running, session row without
-     * a pid yet); the launch itself waits until that is in the log, see {@link #launchStaged()}.
+     * a pid yet); the launch itself waits until that is in the log, see {@link SessionLaunch#submit}.
      */
     private void stageSession(ProfileSlot slot, Instant now) {
         String sessionId = UUID.randomUUID().toString();
@@ -362,32 +360,7 @@ public final class Supervisor {
                 continue;
             }
             slot.staged = null;
-            String profileId = slot.id();
-            deps.spawner().execute(() -> {
-                RunningProcess process = null;
-                String error = null;
-                try {
-                    process = deps.launcher().launch(launch.spec(staged.profile(), staged.record().sessionId(),
-                            browserFor(staged.profile())));
-                } catch (SpawnException e) {
-                    error = e.getMessage();
-                } catch (RuntimeException e) {
-                    error = "cannot start: " + e;
-                }
-                inbox.add(new Message.Launched(profileId, staged.record(), process, error));
-            });
-        }
-    }
-
-    /** Opens (or reuses) the profile's browser before its session; null without a provider. */
-    private String browserFor(ProfileConfig profile) {
-        if (deps.browsers() == null) {
-            return null;
-        }
-        try {
-            return deps.browsers().open(profile).browserWebSocket();
-        } catch (RuntimeException e) {
-            throw new SpawnException("cannot open the profile's browser: " + e.getMessage(), e);
+            launch.submit(staged, inbox::add);
         }
     }
 
