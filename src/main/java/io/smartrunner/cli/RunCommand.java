@@ -2,6 +2,7 @@ package io.smartrunner.cli;
 
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
+import io.smartrunner.http.RunnerHttpServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +17,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunnerConfig cfg = config.load();
-        try (RunnerHome home = RunnerHome.open(cfg)) {
+        try (RunnerHome home = RunnerHome.open(cfg); RunnerHttpServer http = RunnerHttpServer.start(cfg.http())) {
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, events -> { }, RunCommand::say));
             // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
             Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
@@ -28,7 +29,8 @@ final class RunCommand implements Callable<Integer> {
             say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                     + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                     + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
-                    + "; pid " + ProcessHandle.current().pid());
+                    + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (healthz, demo site); pid "
+                    + ProcessHandle.current().pid());
             if (home.events.tornBytesMoved() > 0) {
                 say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
                         + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");

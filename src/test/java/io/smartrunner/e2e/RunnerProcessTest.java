@@ -24,6 +24,7 @@ class RunnerProcessTest {
         Files.writeString(file, """
                 {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0,
                             "eventLogFsync": "always"},
+                 "http": {"port": 0},
                  "session": %s,
                  "pods": [{"name": "podA", "concurrency": 4, "profiles": %s}]}
                 """.formatted(sessionJson, profilesJson));
