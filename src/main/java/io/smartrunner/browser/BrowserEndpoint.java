@@ -8,6 +8,12 @@ package io.smartrunner.browser;
  * @param browserWebSocket  the browser's DevTools WebSocket URL
  */
 public record BrowserEndpoint(String httpBase, String browserWebSocket) {
+    /** The endpoint a session receives as {@code {cdpUrl}}: its HTTP base is the WebSocket's host and port. */
+    public static BrowserEndpoint fromWebSocket(String browserWebSocket) {
+        java.net.URI ws = java.net.URI.create(browserWebSocket);
+        return new BrowserEndpoint("http://" + ws.getHost() + ":" + ws.getPort(), browserWebSocket);
+    }
+
     @Override
     public String toString() {
         return "BrowserEndpoint[***]";

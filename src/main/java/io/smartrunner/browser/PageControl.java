@@ -8,10 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One CDP connection to a profile's first page, with the operations the ladder and the health
+ * One CDP connection to a profile's first page (the demo worker uses it too), with the operations the ladder and the health
  * check need. Every call is bounded by the deadline given at open. Not thread-safe; short-lived.
  */
-final class PageControl implements AutoCloseable {
+public final class PageControl implements AutoCloseable {
     private final CdpClient cdp;
     private final long deadlineNanos;
 
@@ -20,7 +20,7 @@ final class PageControl implements AutoCloseable {
         this.deadlineNanos = deadlineNanos;
     }
 
-    static PageControl open(BrowserEndpoint endpoint, Duration budget) {
+    public static PageControl open(BrowserEndpoint endpoint, Duration budget) {
         long deadline = System.nanoTime() + budget.toNanos();
         DevToolsEndpoints.Target page = DevToolsEndpoints.targets(endpoint.httpBase(), budget).stream()
                 .filter(t -> "page".equals(t.type())).findFirst()
@@ -51,7 +51,7 @@ final class PageControl implements AutoCloseable {
     }
 
     /** Navigates and waits for the load event; a navigation error (DNS, refused...) fails. */
-    String navigate(String url) {
+    public String navigate(String url) {
         return loading(() -> {
             JsonNode r = call("Page.navigate", Map.of("url", url));
             if (r.hasNonNull("errorText")) {
@@ -101,7 +101,7 @@ final class PageControl implements AutoCloseable {
         return r.path("result").path("value").asBoolean(false);
     }
 
-    String url() {
+    public String url() {
         return evaluate("location.href");
     }
 
@@ -150,6 +150,11 @@ final class PageControl implements AutoCloseable {
             }
             left();
         }
+    }
+
+    /** Closes the tab itself (as a crashed or closed tab would leave the browser). */
+    public void closeTab() {
+        call("Page.close", Map.of());
     }
 
     @Override
