@@ -81,7 +81,7 @@ public final class PageControl implements AutoCloseable {
         return "went back to " + url();
     }
 
-    String evaluate(String expression) {
+    public String evaluate(String expression) {
         JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
         if (r.hasNonNull("exceptionDetails")) {
             JsonNode ex = r.get("exceptionDetails");

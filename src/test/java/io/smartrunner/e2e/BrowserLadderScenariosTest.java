@@ -110,6 +110,16 @@ class BrowserLadderScenariosTest {
     }
 
     @Test
+    void stateThatSurvivesTheBackForwardCacheIsRepairedByRefreshPage() throws Exception {
+        // back restores the task page from the back-forward cache with its broken state; a reload does not
+        assertEquals(List.of("goToHomepage:unhealthy", "browserBack:unhealthy", "refreshPage:ok"),
+                ladder("document.title === 'Demo task' && !window.broken", (page, home) -> {
+                    page.navigate(home + "task.html");
+                    page.evaluate("window.broken = true");
+                }));
+    }
+
+    @Test
     void closedTabIsRepairedByReopenProfile() throws Exception {
         assertEquals(List.of("goToHomepage:failed", "browserBack:failed", "refreshPage:failed", "reopenProfile:ok"),
                 ladder("document.title === 'Demo home'", (page, home) -> page.closeTab()));
