@@ -46,6 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BrowserLadderScenariosTest {
     @TempDir
     Path dir;
+    /** Generous: reopening or restarting a browser on 2 loaded cores can take several seconds. */
+    private static final long STEP_TIMEOUT_MS = 20_000;
+    /** The recover events' params of the last run, for failure messages. */
+    private List<String> details = List.of();
 
     private List<String> ladder(String verifyExpression, BiConsumer<PageControl, String> breakIt) throws Exception {
         List<EventRecord> events = new CopyOnWriteArrayList<>();
@@ -55,7 +59,7 @@ class BrowserLadderScenariosTest {
             SessionSettings session = new SessionSettings(List.of("/bin/sh", "-c",
                     "touch running; while [ ! -f go ]; do sleep 0.05; done; exit 1"), Map.of(), dir, 60_000, 0, 600_000,
                     300, d.logMaxBytes(), 2, 4096);
-            RecoverySettings recovery = new RecoverySettings(5, 0, 10, 86_400_000, 1.0, 7 * 86_400_000L, 5_000, 4,
+            RecoverySettings recovery = new RecoverySettings(5, 0, 10, 86_400_000, 1.0, 7 * 86_400_000L, STEP_TIMEOUT_MS, 4,
                     RecoverySettings.BROWSER_STEPS.stream().map(n -> (StepConfig) new StepConfig.Builtin(n)).toList(),
                     new VerifyConfig.Browser());
             BrowserSettings b = BrowserSettings.defaults();
@@ -74,8 +78,8 @@ class BrowserLadderScenariosTest {
                 Supervisor supervisor = new Supervisor(config, new SupervisorDeps(store, sink, launcher,
                         new ProcFsProcessTable(), TimeSource.system(), new Random(), dir.resolve("logs"), events::addAll,
                         line -> { }, Executors.newFixedThreadPool(2),
-                        new ProcessRecoveryActions(launcher, dir.resolve("logs"), store.runnerId(), 5_000,
-                                new BrowserActions(browsers, Duration.ofMillis(5_000))), browsers));
+                        new ProcessRecoveryActions(launcher, dir.resolve("logs"), store.runnerId(), STEP_TIMEOUT_MS,
+                                new BrowserActions(browsers, Duration.ofMillis(STEP_TIMEOUT_MS))), browsers));
                 Thread loop = new Thread(supervisor::run, "supervisor");
                 loop.start();
                 try {
@@ -92,6 +96,7 @@ class BrowserLadderScenariosTest {
                 }
             }
         }
+        details = events.stream().filter(e -> e.event().equals("recover")).map(e -> e.params().toString()).toList();
         return events.stream().filter(e -> e.event().equals("recover"))
                 .map(e -> e.params().get("action") + ":" + e.outcome()).toList();
     }
@@ -122,6 +127,6 @@ class BrowserLadderScenariosTest {
     @Test
     void closedTabIsRepairedByReopenProfile() throws Exception {
         assertEquals(List.of("goToHomepage:failed", "browserBack:failed", "refreshPage:failed", "reopenProfile:ok"),
-                ladder("document.title === 'Demo home'", (page, home) -> page.closeTab()));
+                ladder("document.title === 'Demo home'", (page, home) -> page.closeTab()), () -> details.toString());
     }
 }

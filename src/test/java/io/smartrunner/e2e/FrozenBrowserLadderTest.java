@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a healthy browser, and nothing of the frozen one is left.
  */
 class FrozenBrowserLadderTest {
+    /** Steps 1-4 wait this long on the frozen browser; restartProfile must start a fresh one within it. */
+    private static final long STEP_TIMEOUT_MS = 8_000;
     @TempDir
     Path dir;
 
@@ -56,7 +58,7 @@ class FrozenBrowserLadderTest {
         SessionSettings d = SessionSettings.defaults();
         SessionSettings session = new SessionSettings(List.of("/bin/sh", "-c", "touch session-running; sleep 2; exit 1"), Map.of(), dir,
                 60_000, 0, 600_000, 300, d.logMaxBytes(), 2, 4096);
-        RecoverySettings recovery = new RecoverySettings(5, 0, 10, 86_400_000, 1.0, 7 * 86_400_000L, 3_000, 4,
+        RecoverySettings recovery = new RecoverySettings(5, 0, 10, 86_400_000, 1.0, 7 * 86_400_000L, STEP_TIMEOUT_MS, 4,
                 RecoverySettings.BROWSER_STEPS.stream().map(n -> (StepConfig) new StepConfig.Builtin(n)).toList(),
                 new VerifyConfig.Browser());
         BrowserSettings b = BrowserSettings.defaults();
@@ -76,8 +78,8 @@ class FrozenBrowserLadderTest {
             Supervisor supervisor = new Supervisor(config, new SupervisorDeps(store, sink, launcher,
                     new ProcFsProcessTable(), TimeSource.system(), new Random(), dir.resolve("logs"), events::addAll,
                     line -> { }, Executors.newFixedThreadPool(2),
-                    new ProcessRecoveryActions(launcher, dir.resolve("logs"), store.runnerId(), 3_000,
-                            new BrowserActions(browsers, Duration.ofMillis(3_000))), browsers));
+                    new ProcessRecoveryActions(launcher, dir.resolve("logs"), store.runnerId(), STEP_TIMEOUT_MS,
+                            new BrowserActions(browsers, Duration.ofMillis(STEP_TIMEOUT_MS))), browsers));
             Thread loop = new Thread(supervisor::run, "supervisor");
             loop.start();
             try {
