@@ -149,6 +149,7 @@ public final class ChromiumProvider implements BrowserProvider {
             throw new CdpException("the browser of " + profile.id() + " did not exit after Browser.close", e);
         }
         stopQuietly(o.process()); // helpers (zygote, GPU...) that outlive the main process
+        clearLocks(profilesDir.resolve(profile.id()));
         open.remove(profile.id());
     }
 
@@ -163,7 +164,10 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public void close() {
-        open.values().forEach(o -> stopQuietly(o.process()));
+        open.forEach((id, o) -> {
+            stopQuietly(o.process());
+            clearLocks(profilesDir.resolve(id));
+        });
         open.clear();
     }
 
@@ -186,12 +190,33 @@ public final class ChromiumProvider implements BrowserProvider {
 
     /** After a kill -9, Chromium's singleton files would make the next start hand over to a dead process. */
     private static void clearLocks(Path dir) {
+        removeSocketDir(dir.resolve("SingletonSocket"));
         for (String name : LOCKS) {
             try {
                 Files.deleteIfExists(dir.resolve(name));
             } catch (IOException ignored) {
                 // a leftover lock only costs Chromium a warning
             }
+        }
+    }
+
+    /** SingletonSocket links into a /tmp/org.chromium.Chromium.* dir that a killed browser leaves behind. */
+    private static void removeSocketDir(Path link) {
+        try {
+            if (!Files.isSymbolicLink(link)) {
+                return;
+            }
+            Path socketDir = Files.readSymbolicLink(link).getParent();
+            if (socketDir != null && socketDir.getFileName().toString().startsWith("org.chromium.Chromium.")) {
+                try (var files = Files.list(socketDir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(socketDir);
+            }
+        } catch (IOException ignored) {
+            // only a few bytes in /tmp
         }
     }
 
