@@ -40,6 +40,7 @@ final class AdsPowerApi {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(REQUEST_TIMEOUT).build();
     private final BrowserSettings.AdsPower settings;
+    private final String baseUrl;
     private final Duration startTimeout;
     private final RateLimiter limiter;
     private final RateLimiter.Sleeper sleeper;
@@ -66,6 +67,7 @@ final class AdsPowerApi {
     AdsPowerApi(BrowserSettings.AdsPower settings, Duration startTimeout, RateLimiter limiter,
                 RateLimiter.Sleeper sleeper) {
         this.settings = settings;
+        this.baseUrl = settings.baseUrl().replaceAll("/+$", "");
         this.startTimeout = startTimeout;
         this.limiter = limiter;
         this.sleeper = sleeper;
@@ -101,7 +103,7 @@ final class AdsPowerApi {
 
     /** Delay before retry number {@code retry} (0-based): 200 ms doubling, capped at 10 s. */
     static long backoffMillis(int retry) {
-        return retry >= 6 ? MAX_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << retry);
+        return Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(retry, 6));
     }
 
     private JsonNode call(String path, String userId, Duration timeout) {
@@ -130,7 +132,7 @@ final class AdsPowerApi {
 
     private Attempt once(String path, String userId, Duration timeout) {
         String query = userId == null ? "" : "?user_id=" + URLEncoder.encode(userId, StandardCharsets.UTF_8);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.baseUrl() + path + query))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path + query))
                 .timeout(timeout).GET();
         if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
             request.header("Authorization", "Bearer " + settings.apiKey());
