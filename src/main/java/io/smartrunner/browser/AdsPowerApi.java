@@ -1,0 +1,206 @@
+package io.smartrunner.browser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.config.BrowserSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The four calls of AdsPower's Local API the provider needs ({@code /status},
+ * {@code /api/v1/browser/start|stop|active}). Every request, retries included, first waits for
+ * its slot in this instance's one {@link RateLimiter} (AdsPower throttles per instance, all
+ * profiles together). Transient failures (no HTTP answer, HTTP 5xx or 429, AdsPower's "Too many
+ * request per second") are retried up to {@code retries} times after 200 ms, 400 ms, 800 ms...;
+ * any other failure is final. The API key goes in an {@code Authorization: Bearer} header only
+ * and is masked out of every message. Thread-safe.
+ */
+final class AdsPowerApi {
+    static final String STATUS = "/status";
+    static final String START = "/api/v1/browser/start";
+    static final String STOP = "/api/v1/browser/stop";
+    static final String ACTIVE = "/api/v1/browser/active";
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final long FIRST_BACKOFF_MS = 200;
+    private static final long MAX_BACKOFF_MS = 10_000;
+    private static final int EXCERPT = 200;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(REQUEST_TIMEOUT).build();
+    private final BrowserSettings.AdsPower settings;
+    private final String baseUrl;
+    private final Duration startTimeout;
+    private final RateLimiter limiter;
+    private final RateLimiter.Sleeper sleeper;
+
+    /** What {@code start} answered: the DevTools port and the browser's WebSocket URL (may be null). */
+    record Started(String debugPort, String webSocket) {
+        @Override
+        public String toString() {
+            return "Started[***]";
+        }
+    }
+
+    /** One attempt's outcome: the envelope's {@code data}, or why it failed. */
+    private record Attempt(JsonNode data, String failure, boolean retryable, boolean unreachable, Throwable cause) {
+        static Attempt ok(JsonNode data) {
+            return new Attempt(data, null, false, false, null);
+        }
+
+        static Attempt failed(String why, boolean retryable, Throwable cause) {
+            return new Attempt(null, why, retryable, false, cause);
+        }
+    }
+
+    AdsPowerApi(BrowserSettings.AdsPower settings, Duration startTimeout, RateLimiter limiter,
+                RateLimiter.Sleeper sleeper) {
+        this.settings = settings;
+        this.baseUrl = settings.baseUrl().replaceAll("/+$", "");
+        this.startTimeout = startTimeout;
+        this.limiter = limiter;
+        this.sleeper = sleeper;
+    }
+
+    void status() {
+        call(STATUS, null, REQUEST_TIMEOUT);
+    }
+
+    /** Starts the user's browser; AdsPower answers with the running one when it is already open. */
+    Started start(String userId) {
+        JsonNode data = call(START, userId, startTimeout);
+        String ws = data.path("ws").path("puppeteer").textValue();
+        String port = data.path("debug_port").asText("");
+        if (port.isBlank() && ws != null) {
+            port = String.valueOf(URI.create(ws).getPort());
+        }
+        if (!port.matches("\\d{1,5}")) {
+            throw new AdsPowerException(what(START, userId) + ": no debug_port in the reply", "no debug_port", false,
+                    null);
+        }
+        return new Started(port, ws);
+    }
+
+    void stop(String userId) {
+        call(STOP, userId, REQUEST_TIMEOUT);
+    }
+
+    /** Whether AdsPower reports the user's browser open. */
+    boolean active(String userId) {
+        return "Active".equalsIgnoreCase(call(ACTIVE, userId, REQUEST_TIMEOUT).path("status").asText());
+    }
+
+    /** Delay before retry number {@code retry} (0-based): 200 ms doubling, capped at 10 s. */
+    static long backoffMillis(int retry) {
+        return Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(retry, 6));
+    }
+
+    private JsonNode call(String path, String userId, Duration timeout) {
+        String what = what(path, userId);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                if (attempt > 0) {
+                    sleeper.sleepNanos(TimeUnit.MILLISECONDS.toNanos(backoffMillis(attempt - 1)));
+                }
+                limiter.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AdsPowerException(what + ": interrupted", "interrupted", false, e);
+            }
+            Attempt a = once(path, userId, timeout);
+            if (a.failure() == null) {
+                return a.data();
+            }
+            if (!a.retryable() || attempt >= settings.retries()) {
+                String tries = attempt == 0 ? "" : " (after " + attempt + (attempt == 1 ? " retry)" : " retries)");
+                throw new AdsPowerException(mask(what + ": " + a.failure() + tries), mask(a.failure()), a.unreachable(),
+                        a.cause());
+            }
+        }
+    }
+
+    private Attempt once(String path, String userId, Duration timeout) {
+        String query = userId == null ? "" : "?user_id=" + URLEncoder.encode(userId, StandardCharsets.UTF_8);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path + query))
+                .timeout(timeout).GET();
+        if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
+            request.header("Authorization", "Bearer " + settings.apiKey());
+        }
+        CompletableFuture<HttpResponse<String>> sent =
+                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            // bounds connecting too, which the request timeout does not
+            response = sent.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            return new Attempt(null, "timed out after " + timeout.toMillis() + " ms", true, true, e);
+        } catch (ExecutionException e) {
+            String why = CdpException.describe(e);
+            boolean noAnswer = e.getCause() instanceof IOException;
+            return new Attempt(null, why.equals("timed out") ? why + " after " + timeout.toMillis() + " ms" : why,
+                    noAnswer, noAnswer, e.getCause());
+        } catch (InterruptedException e) {
+            sent.cancel(true);
+            Thread.currentThread().interrupt();
+            return Attempt.failed("interrupted", false, e);
+        }
+        return answer(response);
+    }
+
+    private static Attempt answer(HttpResponse<String> response) {
+        int status = response.statusCode();
+        JsonNode envelope;
+        try {
+            envelope = MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            envelope = null;
+        }
+        String msg = envelope == null ? null : envelope.path("msg").asText(null);
+        if (status != 200) {
+            String detail = msg != null ? ": " + oneLine(msg) : excerpt(response.body());
+            return Attempt.failed("HTTP " + status + detail, status >= 500 || status == 429, null);
+        }
+        if (envelope == null || !envelope.isObject() || !envelope.has("code")) {
+            return Attempt.failed("not AdsPower's {code,msg} reply" + excerpt(response.body()), false, null);
+        }
+        int code = envelope.path("code").asInt(-1);
+        if (code == 0) {
+            return Attempt.ok(envelope.path("data"));
+        }
+        String text = msg == null || msg.isBlank() ? "failed" : oneLine(msg);
+        return Attempt.failed(text + " (code " + code + ")", text.toLowerCase(Locale.ROOT).contains("too many request"),
+                null);
+    }
+
+    private static String what(String path, String userId) {
+        return "AdsPower " + path + (userId == null ? "" : " user_id=" + userId);
+    }
+
+    /** The key must never reach a message, even when AdsPower echoes it back. */
+    String mask(String text) {
+        String key = settings.apiKey();
+        return key == null || key.isBlank() ? text : text.replace(key, "***");
+    }
+
+    private static String oneLine(String text) {
+        String line = text.replaceAll("\\s+", " ").strip();
+        return line.length() > EXCERPT ? line.substring(0, EXCERPT) + "..." : line;
+    }
+
+    private static String excerpt(String body) {
+        String line = body == null ? "" : oneLine(body);
+        return line.isEmpty() ? "" : ": " + line;
+    }
+}

@@ -1,0 +1,219 @@
+package io.smartrunner.browser;
+
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.BrowserSettings;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.time.TimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code adspower} provider: each profile's browser is AdsPower's browser of the profile's
+ * {@code adspowerUserId}, started and stopped through AdsPower's Local API; the DevTools endpoint
+ * AdsPower returns is used for CDP. All requests of one provider (one AdsPower instance) share
+ * one rate limit of {@code browser.adspower.requestsPerSecond}, so several profiles recovering
+ * at once are spaced, not throttled. AdsPower has no kill: {@link #forceStop} and
+ * {@link #close(ProfileConfig)} both ask it to stop the browser, then poll until it reports the
+ * browser inactive. Thread-safe.
+ */
+public final class AdsPowerProvider implements BrowserProvider {
+    /**
+     * Requests are spaced 5% wider than 1/rate: AdsPower measures arrivals, and a request that
+     * travels a little faster than the one before it would otherwise land inside the limit.
+     */
+    static final double HEADROOM = 0.95;
+    private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long TARGETS_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final BrowserSettings.AdsPower settings;
+    private final Duration startTimeout;
+    private final TimeSource time;
+    private final RateLimiter.Sleeper sleeper;
+    private final AdsPowerApi api;
+    private final Map<String, Opened> open = new ConcurrentHashMap<>();
+
+    private record Opened(String userId, BrowserEndpoint endpoint) {
+    }
+
+    /**
+     * Checks that AdsPower answers ({@code GET /status}) before anything else.
+     *
+     * @throws SmartRunnerException when it does not, in one line naming {@code browser.adspower.baseUrl}
+     */
+    public AdsPowerProvider(BrowserSettings settings) {
+        this(settings, TimeSource.system());
+    }
+
+    /** @param time the monotonic clock for the rate limit, backoff and polling deadlines */
+    public AdsPowerProvider(BrowserSettings settings, TimeSource time) {
+        this(settings, time, RateLimiter.Sleeper.REAL);
+    }
+
+    AdsPowerProvider(BrowserSettings settings, TimeSource time, RateLimiter.Sleeper sleeper) {
+        this.settings = settings.adspower();
+        this.startTimeout = Duration.ofMillis(settings.startTimeoutMs());
+        this.time = time;
+        this.sleeper = sleeper;
+        RateLimiter limiter = new RateLimiter(this.settings.requestsPerSecond() * HEADROOM, time::nanoTime, sleeper);
+        this.api = new AdsPowerApi(this.settings, startTimeout, limiter, sleeper);
+        checkReachable();
+    }
+
+    private void checkReachable() {
+        try {
+            api.status();
+        } catch (AdsPowerException e) {
+            String where = "browser.adspower.baseUrl " + settings.baseUrl() + ": ";
+            if (e.unreachable()) {
+                throw new SmartRunnerException(where + "not reachable (" + e.reason() + "); is AdsPower running?", e);
+            }
+            boolean refused = e.reason().startsWith("HTTP 401") || e.reason().startsWith("HTTP 403");
+            throw new SmartRunnerException(where + "GET /status: " + e.reason()
+                    + (refused ? "; check browser.adspower.apiKey" : ""), e);
+        }
+    }
+
+    @Override
+    public BrowserEndpoint open(ProfileConfig profile) {
+        Opened known = open.get(profile.id());
+        if (known != null && answers(known.endpoint())) {
+            return known.endpoint();
+        }
+        if (known != null) {
+            forceStop(profile); // start afresh rather than re-attach to a browser that stopped answering
+        }
+        String user = profile.adspowerUserId();
+        AdsPowerApi.Started started = api.start(user);
+        String http = "http://127.0.0.1:" + started.debugPort();
+        try {
+            String ws = started.webSocket() != null ? started.webSocket()
+                    : DevToolsEndpoints.browserWebSocketUrl(http, CDP_TIMEOUT);
+            BrowserEndpoint endpoint = new BrowserEndpoint(http, ws);
+            awaitReady(endpoint, profile);
+            open.put(profile.id(), new Opened(user, endpoint));
+            return endpoint;
+        } catch (RuntimeException e) {
+            stopQuietly(user);
+            throw e;
+        }
+    }
+
+    /** "Open" means ready for a session: a page exists, has loaded, and shows the homepage when there is one. */
+    private void awaitReady(BrowserEndpoint endpoint, ProfileConfig profile) {
+        long deadline = time.nanoTime() + startTimeout.toNanos();
+        List<DevToolsEndpoints.Target> targets = awaitTargets(endpoint.httpBase(), deadline);
+        if (targets.stream().noneMatch(t -> "page".equals(t.type()))) {
+            DevToolsEndpoints.newPage(endpoint.httpBase(), "about:blank", CDP_TIMEOUT);
+        }
+        try (PageControl page = PageControl.open(endpoint, left(deadline))) {
+            page.awaitFirstPage("about:blank"); // whatever AdsPower opened, loaded
+            if (profile.homepage() != null) {
+                page.navigate(profile.homepage());
+            }
+        }
+    }
+
+    /** AdsPower answers {@code start} once the browser is launched; its DevTools may lag a moment behind. */
+    private List<DevToolsEndpoints.Target> awaitTargets(String http, long deadline) {
+        while (true) {
+            try {
+                return DevToolsEndpoints.targets(http, CDP_TIMEOUT);
+            } catch (CdpException e) {
+                if (time.nanoTime() - deadline >= 0) {
+                    throw new CdpException("the browser AdsPower started answers no DevTools within "
+                            + startTimeout.toMillis() + " ms (browser.startTimeoutMs): " + e.getMessage(), e);
+                }
+                pause(TARGETS_POLL_NANOS);
+            }
+        }
+    }
+
+    private Duration left(long deadline) {
+        long n = deadline - time.nanoTime();
+        if (n <= 0) {
+            throw new CdpException("the browser's first page did not load within " + startTimeout.toMillis()
+                    + " ms (browser.startTimeoutMs)");
+        }
+        return Duration.ofNanos(n);
+    }
+
+    @Override
+    public BrowserEndpoint current(String profileId) {
+        Opened o = open.get(profileId);
+        return o == null ? null : o.endpoint();
+    }
+
+    /** Stops the profile's browser even when this provider did not open it (a previous runner may have). */
+    @Override
+    public void close(ProfileConfig profile) {
+        stopAndAwaitInactive(profile.adspowerUserId());
+        open.remove(profile.id());
+    }
+
+    @Override
+    public void forceStop(ProfileConfig profile) {
+        open.remove(profile.id()); // whatever happens next, that endpoint is done
+        stopAndAwaitInactive(profile.adspowerUserId());
+    }
+
+    /** Best effort: a browser AdsPower cannot stop is left to it; runner exit is not held up. */
+    @Override
+    public void close() {
+        open.values().forEach(o -> stopQuietly(o.userId()));
+        open.clear();
+    }
+
+    private void stopAndAwaitInactive(String user) {
+        AdsPowerException refused = null;
+        try {
+            api.stop(user);
+        } catch (AdsPowerException e) {
+            if (e.unreachable()) {
+                throw e;
+            }
+            refused = e; // e.g. already closed: what counts is what "active" says next
+        }
+        long deadline = time.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.stopPollTimeoutMs());
+        while (api.active(user)) {
+            if (refused != null) {
+                throw refused;
+            }
+            if (time.nanoTime() - deadline >= 0) {
+                throw new AdsPowerException("AdsPower user_id=" + user + ": still Active "
+                        + settings.stopPollTimeoutMs() + " ms after stop (browser.adspower.stopPollTimeoutMs)",
+                        "still Active", false, null);
+            }
+            pause(POLL_NANOS);
+        }
+    }
+
+    private void stopQuietly(String user) {
+        try {
+            stopAndAwaitInactive(user);
+        } catch (SmartRunnerException ignored) {
+            // best effort: on a failed open the caller reports its own failure; at exit nobody waits
+        }
+    }
+
+    private static boolean answers(BrowserEndpoint endpoint) {
+        try {
+            DevToolsEndpoints.browserWebSocketUrl(endpoint.httpBase(), CDP_TIMEOUT);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void pause(long nanos) {
+        try {
+            sleeper.sleepNanos(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SmartRunnerException("interrupted while waiting for AdsPower's browser");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.smartrunner.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.smartrunner.config.BrowserSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retries and their backoff, on a clock that only the recorded sleeps move: no real waiting. */
+class AdsPowerApiTest {
+    @TempDir
+    Path dir;
+    private final AtomicLong clock = new AtomicLong();
+    private final List<Long> sleptMs = new ArrayList<>();
+    private final RateLimiter.Sleeper sleeper = nanos -> {
+        sleptMs.add(nanos / 1_000_000);
+        clock.addAndGet(nanos);
+    };
+
+    private AdsPowerApi api(FakeAdsPower ads, String apiKey) {
+        BrowserSettings.AdsPower settings = new BrowserSettings.AdsPower(ads.baseUrl() + "/", apiKey, 50, 3, 1_000);
+        return new AdsPowerApi(settings, Duration.ofSeconds(30), new RateLimiter(50, clock::get, sleeper), sleeper);
+    }
+
+    @Test
+    void backoffDoublesFrom200MillisecondsAndIsCapped() {
+        assertEquals(List.of(200L, 400L, 800L, 1600L, 3200L, 6400L, 10_000L, 10_000L),
+                List.of(0, 1, 2, 3, 4, 5, 6, 30).stream().map(AdsPowerApi::backoffMillis).toList());
+    }
+
+    @Test
+    void aThrottledRequestIsRetriedAfterBackoffThenFailsSayingSo() throws Exception {
+        try (FakeAdsPower ads = new FakeAdsPower(dir, "unused", Duration.ofHours(1), null, Set.of("u1"))) {
+            AdsPowerApi api = api(ads, null);
+            api.status(); // the one request this AdsPower lets through
+            AdsPowerException e = assertThrows(AdsPowerException.class, () -> api.stop("u1"));
+            assertEquals("AdsPower /api/v1/browser/stop user_id=u1: " + FakeAdsPower.TOO_MANY
+                    + " (code -1) (after 3 retries)", e.getMessage());
+            assertEquals(List.of(20L, 200L, 400L, 800L), sleptMs,
+                    "stop waits for its slot 1/50 s after status; then the backoffs, after which the slot is free");
+            assertEquals(4, ads.violations());
+        }
+    }
+
+    @Test
+    void anyOtherRefusalIsNotRetried() throws Exception {
+        try (FakeAdsPower ads = new FakeAdsPower(dir, "unused", Duration.ZERO, "the-key", Set.of("u1"))) {
+            AdsPowerException unknown = assertThrows(AdsPowerException.class, () -> api(ads, "the-key").active("x"));
+            assertEquals("AdsPower /api/v1/browser/active user_id=x: Profile does not exist (code -1)",
+                    unknown.getMessage());
+            AdsPowerException key = assertThrows(AdsPowerException.class, () -> api(ads, "a-wrong-key").status());
+            assertEquals("AdsPower /status: HTTP 401: invalid api key: Bearer ***", key.getMessage());
+            assertFalse(key.unreachable());
+            assertEquals(List.of(), sleptMs);
+        }
+    }
+}
