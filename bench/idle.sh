@@ -9,7 +9,7 @@ out="$here/out/idle"; rm -rf "$out"; mkdir -p "$out"
 python3 - "$out" "$profiles" <<'PY'
 import json, sys
 out, n = sys.argv[1], int(sys.argv[2])
-cfg = {"runner": {"globalConcurrency": n, "dataDir": out + "/data", "eventLog": out + "/events.jsonl"},
+cfg = {"runner": {"globalConcurrency": n, "dataDir": out + "/data", "eventLog": out + "/events.jsonl"}, "http": {"port": 0},
        "session": {"command": ["sleep", "3600"], "idleTimeoutMs": 0},
        "pods": [{"name": "idle", "concurrency": n, "profiles": [{"id": "p%03d" % i} for i in range(n)]}]}
 json.dump(cfg, open(out + "/idle.json", "w"))

@@ -31,6 +31,7 @@ public final class ChromiumProvider implements BrowserProvider {
     public static final String RUN_PREFIX = "browser-";
     private static final List<String> LOCKS = List.of("SingletonLock", "SingletonSocket", "SingletonCookie");
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     private final BrowserSettings settings;
     private final Path binary;
@@ -110,7 +111,12 @@ public final class ChromiumProvider implements BrowserProvider {
     }
 
     private List<String> argv(Path dir, ProfileConfig profile) {
-        List<String> argv = new ArrayList<>(List.of(binary.toString(),
+        List<String> argv = new ArrayList<>();
+        if (RunningAsRoot.yes() && Files.isExecutable(SETPRIV)) {
+            // as root Chromium raises some of its threads to nice -8 and can starve the runner's loop
+            argv.addAll(List.of(SETPRIV.toString(), "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"));
+        }
+        argv.addAll(List.of(binary.toString(),
                 "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
                 "--user-data-dir=" + dir.toAbsolutePath(),
                 // quiet on a closed network, no first-run UI, no crash reporter processes

@@ -1,10 +1,9 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.browser.AdsPowerProvider;
 import io.smartrunner.browser.BrowserActions;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.ChromiumProvider;
-import io.smartrunner.config.BrowserSettings;
-import io.smartrunner.config.ConfigException;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.engine.SupervisorDeps;
@@ -58,21 +57,20 @@ final class RunnerHome implements AutoCloseable {
 
     static RunnerHome open(RunnerConfig config) {
         RunnerSettings r = config.runner();
-        if (config.browser().provider() == BrowserSettings.Provider.ADSPOWER) {
-            throw new ConfigException(config.source() + ": $.browser.provider: \"adspower\" is not built yet,"
-                    + " expected \"chromium\" or \"none\"");
-        }
+
         DataDirLock lock = DataDirLock.acquire(r.dataDir());
         SqliteStateStore store = null;
         try {
             store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs());
             RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
-            if (config.browser().provider() == BrowserSettings.Provider.CHROMIUM) {
-                home.browsers = new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
+            home.browsers = switch (config.browser().provider()) {
+                case CHROMIUM -> new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
                         home.launcher, store.runnerId());
-                home.closeBrowsersOnExit = config.browser().closeOnExit();
-            }
+                case ADSPOWER -> new AdsPowerProvider(config.browser());
+                case NONE -> null;
+            };
+            home.closeBrowsersOnExit = config.browser().closeOnExit();
             return home;
         } catch (RuntimeException e) {
             if (store != null) {
