@@ -23,15 +23,28 @@ final class DemoSessionCommand implements Callable<Integer> {
     @Option(names = "--work-ms", defaultValue = "2000", description = "how long the unit of work takes (default 2000)")
     long workMs;
 
+    /** How the worker fails, each aimed at the first ladder step that can repair it. */
+    enum Failure { random, none, broken, deadend, stuck, tab, frozen }
+
+    @Option(names = "--fail", defaultValue = "random",
+            description = "random (DEMO_FAILURE_RATE) | none | broken | deadend | stuck | tab | frozen (with a browser)")
+    Failure failure;
+
     @Override
     public Integer call() throws InterruptedException {
         String profile = System.getenv().getOrDefault("SR_PROFILE_ID", "demo");
         double failureRate = parseRate(System.getenv("DEMO_FAILURE_RATE"));
         String cdp = System.getenv("SR_CDP_URL");
         String home = System.getenv("SR_HOMEPAGE");
-        boolean fail = ThreadLocalRandom.current().nextDouble() < failureRate;
+        Failure mode = failure;
+        if (mode == Failure.random) {
+            Failure[] browserModes = {Failure.broken, Failure.deadend, Failure.stuck, Failure.tab, Failure.frozen};
+            mode = ThreadLocalRandom.current().nextDouble() >= failureRate ? Failure.none
+                    : browserModes[ThreadLocalRandom.current().nextInt(browserModes.length)];
+        }
+        boolean fail = mode != Failure.none;
         if (cdp != null && !cdp.isEmpty() && home != null && !home.isEmpty()) {
-            return withBrowser(profile, BrowserEndpoint.fromWebSocket(cdp), home, fail);
+            return withBrowser(profile, BrowserEndpoint.fromWebSocket(cdp), home, mode);
         }
         work(profile, home == null || home.isEmpty() ? "(no homepage)" : home);
         if (fail) {
@@ -45,25 +58,60 @@ final class DemoSessionCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int withBrowser(String profile, BrowserEndpoint browser, String home, boolean fail)
+    private int withBrowser(String profile, BrowserEndpoint browser, String home, Failure mode)
             throws InterruptedException {
+        String say = "demo-session " + profile + ": ";
         try (PageControl page = PageControl.open(browser, Duration.ofSeconds(30))) {
-            System.out.println("demo-session " + profile + ": " + page.navigate(home));
+            System.out.println(say + page.navigate(home));
             String task = URI.create(home).resolve("task.html").toString();
-            System.out.println("demo-session " + profile + ": " + page.navigate(task));
+            System.out.println(say + page.navigate(task));
             work(profile, task);
-            if (fail) {
-                if (ThreadLocalRandom.current().nextInt(3) == 0) {
+            switch (mode) {
+                case none -> {
+                    System.out.println(say + "done on " + page.url());
+                    return 0;
+                }
+                case broken -> {
+                    page.navigate(URI.create(home).resolve("broken.html").toString());
+                    System.err.println(say + "left the browser on a broken page (goToHomepage repairs it)");
+                    return 2;
+                }
+                case deadend -> {
+                    homeDown(home, profile);
+                    System.err.println(say + "stuck on the task page while home is down (browserBack repairs it)");
+                    return 2;
+                }
+                case stuck -> {
+                    page.evaluate("window.broken = true");
+                    homeDown(home, profile);
+                    System.err.println(say + "the task page's state is broken and home is down (refreshPage repairs it)");
+                    return 2;
+                }
+                case tab -> {
                     page.closeTab();
-                    System.err.println("demo-session " + profile + ": the tab crashed (closed it on purpose)");
+                    System.err.println(say + "the tab crashed (reopenProfile repairs it)");
                     return 3;
                 }
-                page.navigate(URI.create(home).resolve("broken.html").toString());
-                System.err.println("demo-session " + profile + ": left the browser on a broken page");
-                return 2;
+                default -> {
+                    int frozen = DemoBrowserFreezer.freeze(profile);
+                    System.err.println(say + "froze its browser's " + frozen + " processes (restartProfile repairs it)");
+                    return 4;
+                }
             }
-            System.out.println("demo-session " + profile + ": done on " + page.url());
-            return 0;
+        }
+    }
+
+    /** Asks the demo site to answer the profile's next home page load with 503. */
+    private static void homeDown(String home, String profile) {
+        try {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            URI.create(home).resolve("maintenance?profile=" + profile))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (java.io.IOException e) {
+            System.err.println("demo-session: could not reach the demo site: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -44,8 +44,17 @@ final class TrialCommand implements Callable<Integer> {
     @Option(names = "--profile", required = true)
     String profileId;
 
-    @Option(names = "--failureType", required = true, description = "exit | timeout | error | hang | ok")
-    SimulateCommand.FailureType failureType;
+    @Option(names = "--failureType", required = true, description = "exit | timeout | error | hang | ok, or with a"
+            + " real Chromium: browser-broken | browser-deadend | browser-stuck | browser-tab | browser-frozen")
+    String failureType;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private static final List<String> BROWSER_FAILURES = List.of("broken", "deadend", "stuck", "tab", "frozen");
+    /** What the demo worker's pages must satisfy to be healthy (see DemoSessionCommand). */
+    static final String DEMO_VERIFY = "document.title.startsWith('Demo') && !window.broken";
+    private static final long BROWSER_STEP_TIMEOUT_MS = 8_000;
 
     @Option(names = "--exitCode", defaultValue = "1")
     int exitCode;
@@ -77,8 +86,46 @@ final class TrialCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        boolean browser = failureType.startsWith("browser-");
+        if (browser ? !BROWSER_FAILURES.contains(failureType.substring(8))
+                : java.util.Arrays.stream(SimulateCommand.FailureType.values()).noneMatch(t -> t.name().equals(failureType))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--failureType: \"" + failureType
+                    + "\" is not one of exit, timeout, error, hang, ok, browser-" + String.join(", browser-", BROWSER_FAILURES));
+        }
         RunnerConfig base = config.load();
-        RunnerConfig trial = trialConfig(base);
+        try (io.smartrunner.http.RunnerHttpServer site = browser ? io.smartrunner.http.RunnerHttpServer.start(
+                new io.smartrunner.config.HttpSettings("127.0.0.1", 0, null)) : null) {
+            RunnerConfig trial = trialConfig(base);
+            return browser ? run(browserTrial(trial, site.port())) : run(trial);
+        }
+    }
+
+    /** The same trial with the profile's own Chromium, the demo site and the demo worker failing as asked. */
+    private RunnerConfig browserTrial(RunnerConfig t, int sitePort) {
+        ProfileConfig p = t.profiles().get(0);
+        List<String> argv = new ArrayList<>(List.of(JavaCommand.javaBinary(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "demo-session", "--fail", failureType.substring(8), "--work-ms", "300"));
+        SessionSettings s = p.session();
+        SessionSettings session = new SessionSettings(argv, s.env(), s.workingDir(), Math.max(s.timeoutMs(), 60_000),
+                0, s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes());
+        ProfileConfig profile = new ProfileConfig(p.id(), p.pod(), "http://127.0.0.1:" + sitePort + "/demo/?profile="
+                + p.id(), session, DEMO_VERIFY, null);
+        RecoverySettings r = t.recovery();
+        RecoverySettings recovery = new RecoverySettings(5, backoffMs == null ? 1_000 : backoffMs, r.maxErrorStreak(),
+                r.pauseDurationMs(), r.pauseBackoffMultiplier(), r.maxPauseDurationMs(),
+                Math.min(r.stepTimeoutMs(), BROWSER_STEP_TIMEOUT_MS), r.concurrency(),
+                RecoverySettings.BROWSER_STEPS.stream().map(n -> (io.smartrunner.config.StepConfig)
+                        new io.smartrunner.config.StepConfig.Builtin(n)).toList(),
+                new io.smartrunner.config.VerifyConfig.Browser());
+        BrowserSettings b = t.browser();
+        BrowserSettings chromium = new BrowserSettings(BrowserSettings.Provider.CHROMIUM, b.chromium(), b.adspower(),
+                true, true, b.startTimeoutMs());
+        return new RunnerConfig(t.source(), t.runner(), session, recovery, chromium, t.http(),
+                List.of(new PodConfig(p.pod(), 1, List.of(profile))), t.secretValues());
+    }
+
+    private int run(RunnerConfig trial) {
         SessionSettings used = trial.session();
         System.out.println("trial: " + pod + "/" + profileId + " with failureType=" + failureType
                 + " (timeoutMs " + used.timeoutMs() + ", idleTimeoutMs " + used.idleTimeoutMs() + ", cooldownMs "
@@ -167,7 +214,7 @@ final class TrialCommand implements Callable<Integer> {
         SessionSettings s = known != null ? known.session() : base.session();
         long timeout = timeoutMs != null ? timeoutMs : Math.min(s.timeoutMs(), DEFAULT_MAX_TIMEOUT_MS);
         long idle = idleTimeoutMs != null ? idleTimeoutMs
-                : failureType == SimulateCommand.FailureType.hang ? DEFAULT_HANG_IDLE_MS
+                : failureType.equals("hang") ? DEFAULT_HANG_IDLE_MS
                 : s.idleTimeoutMs();
         SessionSettings session = new SessionSettings(simulatorArgv(), s.env(), s.workingDir(), timeout, idle,
                 cooldownMs, Math.min(s.stopGraceMs(), DEFAULT_MAX_TIMEOUT_MS), s.logMaxBytes(), s.logKeepFiles(),
@@ -195,7 +242,7 @@ final class TrialCommand implements Callable<Integer> {
     private List<String> simulatorArgv() {
         List<String> argv = new ArrayList<>(List.of(JavaCommand.javaBinary(), "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "simulate", "--failureType", failureType.name(), "--exitCode", Integer.toString(exitCode)));
+                "simulate", "--failureType", failureType, "--exitCode", Integer.toString(exitCode)));
         if (durationMs != null) {
             argv.addAll(List.of("--duration", Long.toString(durationMs)));
         }

@@ -1,0 +1,48 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code trial} as a user runs it: a real session, live events, a verdict. */
+class TrialCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path config() throws Exception {
+        Path cfg = dir.resolve("c.json");
+        Files.writeString(cfg, "{\"recovery\": {\"maxErrorStreak\": 1}}");
+        return cfg;
+    }
+
+    @Test
+    void exitFailuresEndInAPauseAfterTheStreakIsExceeded() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "trial", "-c", config().toString(), "--pod", "podA", "--profile",
+                "k12im9s2", "--failureType", "exit", "--exitCode", "7", "--cooldown", "100");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("reason=exit exitCode=7"), r.out());
+        assertTrue(r.out().contains("trial: profile paused until"), r.out());
+    }
+
+    @Test
+    void deadEndInARealBrowserIsRepairedByBrowserBack() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "trial", "-c", config().toString(), "--pod", "podA", "--profile",
+                "k12im9s2", "--failureType", "browser-deadend", "--backoff", "200");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("action=goToHomepage outcome=unhealthy"), r.out());
+        assertTrue(r.out().contains("trial: profile recovered: step 2 (browserBack) verified it healthy"), r.out());
+        assertTrue(!r.out().contains("/devtools/") || r.out().contains("ws://***/devtools/***"), "no DevTools URL shown");
+    }
+
+    @Test
+    void unknownFailureTypeIsAUsageError() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "trial", "-c", config().toString(), "--pod", "podA", "--profile",
+                "p", "--failureType", "browser-nope");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("\"browser-nope\" is not one of"), r.err());
+    }
+}
