@@ -1,5 +1,6 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.http.RunnerHttpServer;
@@ -22,6 +23,14 @@ final class RunCommand implements Callable<Integer> {
             // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
             Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
             Signal.handle(new Signal("INT"), s -> supervisor.requestStop());
+            // SIGHUP: reload; a broken file is refused with its one-line error and the running config stays
+            Signal.handle(new Signal("HUP"), s -> {
+                try {
+                    supervisor.requestReload(config.load());
+                } catch (SmartRunnerException e) {
+                    say("reload refused, the running configuration stays: " + e.getMessage());
+                }
+            });
             int profiles = cfg.profiles().size();
             if (profiles == 0) {
                 say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");

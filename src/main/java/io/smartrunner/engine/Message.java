@@ -27,6 +27,10 @@ sealed interface Message {
     record Unpause(String profileId, String by) implements Message {
     }
 
+    /** A new, already validated configuration to apply (SIGHUP, later the API). */
+    record Reload(io.smartrunner.config.RunnerConfig config) implements Message {
+    }
+
     /** A launch finished: {@code process} is null when it failed with {@code error}. */
     record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
             implements Message {

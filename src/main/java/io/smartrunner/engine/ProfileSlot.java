@@ -5,7 +5,8 @@ import io.smartrunner.profile.ProfileState;
 
 /** A configured profile as the supervisor tracks it. Only touched by the supervisor's loop thread. */
 final class ProfileSlot {
-    final ProfileConfig config;
+    /** Replaced by a reload that changes the profile; used from its next session on. */
+    ProfileConfig config;
     final int order;
     ProfileState state;
     /** Monotonic time before which no session may start (cooldown, start jitter). */
@@ -15,6 +16,8 @@ final class ProfileSlot {
     String spawning;
     /** A launch decided and logged-to-be, not yet handed to the launcher (waits for its start event). */
     StagedLaunch staged;
+    /** Removed from the configuration by a reload: dropped as soon as nothing of it runs. */
+    boolean removed;
 
     ProfileSlot(ProfileConfig config, int order, ProfileState state, long notBeforeNanos) {
         this.config = config;

@@ -44,11 +44,12 @@ public final class Supervisor {
     private static final long OUTPUT_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final String REMOVED = "the profile was removed from the configuration";
 
     private final SupervisorDeps deps;
-    private final RunnerConfig config;
+    private RunnerConfig config;
     private final ProfileRules rules;
-    private final SessionScheduler scheduler;
+    private SessionScheduler scheduler;
     private final SessionLaunch launch;
     private final Redactor redactor;
     private final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
@@ -67,9 +68,7 @@ public final class Supervisor {
         this.config = config;
         this.deps = deps;
         this.rules = new ProfileRules(PausePolicy.from(config.recovery()));
-        Map<String, Integer> podLimits = new HashMap<>();
-        config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
-        this.scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
+        this.scheduler = schedulerFor(config);
         this.redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
         this.launch = new SessionLaunch(deps, redactor);
@@ -192,6 +191,8 @@ public final class Supervisor {
             pauses.pauseByHand(p, now);
         } else if (m instanceof Message.Unpause u) {
             pauses.unpauseByHand(u, now);
+        } else if (m instanceof Message.Reload r) {
+            reload(r.config(), nowNanos);
         } else if (m instanceof Message.Exited e) {
             ActiveSession a = activeOf(e.profileId(), e.sessionId());
             if (a != null) {
@@ -282,6 +283,10 @@ public final class Supervisor {
         if (a.stopping == null) {
             endedGroups.put(a.record.pgid(), a.sessionId());
         }
+        if (slot.removed) {
+            drop(slot);
+            return;
+        }
         recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
         pauses.closeBrowserIfPaused(slot);
     }
@@ -291,6 +296,74 @@ public final class Supervisor {
         if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused() && !stopRequested) {
             recovery.begin(slot, sessionId, now, nowNanos);
         }
+    }
+
+    /** Asks the loop to apply a new, validated configuration. Thread-safe. */
+    public void requestReload(RunnerConfig next) {
+        inbox.add(new Message.Reload(next));
+    }
+
+    /**
+     * Applies a reload to the fleet: profiles added start like any other, changed ones use their
+     * new settings from their next session, removed ones have their recovery cancelled and their
+     * session stopped (not counted against them), then are dropped. Runner-wide blocks (runner,
+     * recovery, browser, http) need a restart; a change to them is reported and left alone.
+     */
+    private void reload(RunnerConfig next, long nowNanos) {
+        Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
+        next.profiles().forEach(p -> wanted.put(p.id(), p));
+        int added = 0;
+        int removed = 0;
+        int changed = 0;
+        for (ProfileSlot slot : List.copyOf(slots.values())) {
+            ProfileConfig now = wanted.get(slot.id());
+            if (now == null && !slot.removed) {
+                removed++;
+                slot.removed = true;
+                recovery.cancel(slot.id());
+                if (slot.active != null) {
+                    beginStop(slot, FailureReason.SHUTDOWN, REMOVED);
+                } else if (slot.spawning == null) {
+                    drop(slot);
+                }
+            } else if (now != null && !now.equals(slot.config)) {
+                changed++;
+                slot.config = now;
+                slot.removed = false;
+            }
+        }
+        Map<String, ProfileState> stored = null;
+        int order = slots.size();
+        for (ProfileConfig p : wanted.values()) {
+            if (!slots.containsKey(p.id())) {
+                stored = stored != null ? stored : deps.store().loadProfiles();
+                ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
+                slots.put(p.id(), new ProfileSlot(p, order++, state.pod().equals(p.pod()) ? state : state.withPod(p.pod()),
+                        nowNanos));
+                added++;
+            }
+        }
+        boolean restartNeeded = !next.runner().equals(config.runner()) || !next.recovery().equals(config.recovery())
+                || !next.browser().equals(config.browser()) || !next.http().equals(config.http());
+        config = next;
+        scheduler = schedulerFor(next);
+        deps.diagnostics().accept("reloaded " + next.source() + ": " + added + " profile(s) added, " + removed
+                + " removed, " + changed + " changed" + (restartNeeded
+                ? "; changes to the runner, recovery, browser or http blocks take effect after a restart" : ""));
+    }
+
+    private void drop(ProfileSlot slot) {
+        slots.remove(slot.id());
+        if (deps.browsers() != null) {
+            ProfileConfig profile = slot.config;
+            deps.spawner().execute(() -> deps.browsers().forceStop(profile));
+        }
+    }
+
+    private static SessionScheduler schedulerFor(RunnerConfig config) {
+        Map<String, Integer> podLimits = new HashMap<>();
+        config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
+        return new SessionScheduler(config.runner().globalConcurrency(), podLimits);
     }
 
     /** Asks the loop to pause a profile by hand (cancelling its recovery). Thread-safe. */
@@ -322,7 +395,7 @@ public final class Supervisor {
         for (ProfileSlot slot : slots.values()) {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
-            } else if (ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
+            } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
                     && !recovery.inRecovery(slot.id())) {
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.state.lastStartedAt(), slot.order));
             }
@@ -391,6 +464,10 @@ public final class Supervisor {
             slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
             pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
                     FailureReason.SPAWN.wireName(), null));
+            if (slot.removed) {
+                drop(slot);
+                return;
+            }
             recoverIfNeeded(slot, record.sessionId(), failed, nowNanos, now);
             return;
         }
@@ -402,6 +479,8 @@ public final class Supervisor {
         pending.add(List.of(), null, withPid);
         if (stopInitiated) {
             beginStop(slot, FailureReason.SHUTDOWN, "the runner is shutting down");
+        } else if (slot.removed) {
+            beginStop(slot, FailureReason.SHUTDOWN, REMOVED);
         }
         String profileId = slot.id();
         String sessionId = record.sessionId();

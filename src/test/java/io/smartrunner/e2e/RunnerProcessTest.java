@@ -142,6 +142,35 @@ class RunnerProcessTest {
     }
 
     @Test
+    void sighupReloadAddsAProfileAndABrokenFileIsRefusedWithTheRunnerUnchanged() throws Exception {
+        Path cfg = config("{\"command\": [\"/bin/sh\", \"-c\", \"exit 0\"], \"cooldownMs\": 600000}", "[{\"id\": \"p1\"}]");
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("p1 ran", 20_000, () -> count("finish", null) == 1);
+        long pid = runner.process.pid();
+
+        String good = Files.readString(cfg);
+        Files.writeString(cfg, "{\"recovery\": {\"maxErrorStreek\": 3}}");
+        new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor();
+        CliProcess.await("the broken reload is refused", 20_000, () -> {
+            try {
+                return runner.err().contains("reload refused") && runner.err().contains("maxErrorStreek");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertTrue(runner.process.isAlive(), "the runner keeps running");
+
+        Files.writeString(cfg, good.replace("[{\"id\": \"p1\"}]", "[{\"id\": \"p1\"}, {\"id\": \"p2\"}]"));
+        new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor();
+        CliProcess.await("the added profile ran", 20_000, () -> events().stream()
+                .anyMatch(e -> e.event().equals("finish") && e.profileId().equals("p2")));
+        assertTrue(runner.err().contains("1 profile(s) added"), runner.err());
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, runner.process.exitValue(), runner.err());
+    }
+
+    @Test
     void specExampleConfigLoadsAsIsAndRunsIdle() throws Exception {
         Path cfg = dir.resolve("smart-runner.json");
         Files.writeString(cfg, "{\n  \"recovery\": {\n    \"maxRecoverySteps\": 5,\n    \"retryBackoffMs\": 30000,\n"

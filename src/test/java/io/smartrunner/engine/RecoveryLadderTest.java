@@ -175,6 +175,41 @@ class RecoveryLadderTest {
     }
 
     @Test
+    void reloadThatRemovesAProfileCancelsItsEpisodeAndDropsIt() {
+        RecoverySettings ladder = TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a", "b"), CHECK);
+        Supervisor s = supervisor(ladder, Map.of("podA", List.of("p1", "p2")), 8);
+        s.step();
+        failSession(s);
+        FakeRecoveryActions.FakeRun running = actions.last();
+        s.requestReload(TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0), ladder,
+                Map.of("podA", List.of("p2", "p3")), Path.of("d")));
+        s.step();
+        assertTrue(running.cancelled, "the episode's running step is stopped");
+        time.advanceMillis(120_000);
+        s.step();
+        assertTrue(recovers().isEmpty(), "no recover event after the profile was removed");
+        assertEquals(1, launcher.forProfile("p1").size(), "p1 runs no more sessions");
+        assertEquals(1, launcher.forProfile("p3").size(), "the added profile starts");
+    }
+
+    @Test
+    void reloadThatRemovesARunningProfileStopsItsSessionWithoutCountingIt() {
+        RecoverySettings ladder = TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of(), CHECK);
+        Supervisor s = supervisor(ladder, Map.of("podA", List.of("p1", "p2")), 8);
+        s.step();
+        s.requestReload(TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0), ladder,
+                Map.of("podA", List.of("p2")), Path.of("d")));
+        s.step();
+        s.step();
+        assertTrue(launcher.forProfile("p1").get(0).stop != null, "its session tree is stopped");
+        EventRecord end = sink.events.stream().filter(e -> e.profileId().equals("p1") && e.event().equals("error"))
+                .findFirst().orElseThrow();
+        assertEquals("shutdown", end.params().get("reason"));
+        assertEquals(0, store.profiles.get("p1").errorStreak());
+        assertEquals(1, launcher.forProfile("p1").size());
+    }
+
+    @Test
     void emptyLadderStartsNoEpisode() {
         Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of(), CHECK));
         s.step();
