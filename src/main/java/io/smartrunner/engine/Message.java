@@ -27,6 +27,11 @@ sealed interface Message {
     record Unpause(String profileId, String by) implements Message {
     }
 
+    /** Asks the loop for a snapshot of every configured profile's state (the API's reads). */
+    record Snapshot(java.util.concurrent.CompletableFuture<java.util.List<io.smartrunner.profile.ProfileState>> reply)
+            implements Message {
+    }
+
     /** A new, already validated configuration to apply (SIGHUP, later the API). */
     record Reload(io.smartrunner.config.RunnerConfig config) implements Message {
     }

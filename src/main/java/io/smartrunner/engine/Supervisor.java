@@ -193,6 +193,8 @@ public final class Supervisor {
             pauses.unpauseByHand(u, now);
         } else if (m instanceof Message.Reload r) {
             reload(r.config(), nowNanos);
+        } else if (m instanceof Message.Snapshot q) {
+            q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
         } else if (m instanceof Message.Exited e) {
             ActiveSession a = activeOf(e.profileId(), e.sessionId());
             if (a != null) {
@@ -296,6 +298,13 @@ public final class Supervisor {
         if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused() && !stopRequested) {
             recovery.begin(slot, sessionId, now, nowNanos);
         }
+    }
+
+    /** Every configured profile's state as the loop sees it, answered by the loop. Thread-safe. */
+    public java.util.concurrent.CompletableFuture<List<ProfileState>> profiles() {
+        java.util.concurrent.CompletableFuture<List<ProfileState>> reply = new java.util.concurrent.CompletableFuture<>();
+        inbox.add(new Message.Snapshot(reply));
+        return reply;
     }
 
     /** Asks the loop to apply a new, validated configuration. Thread-safe. */

@@ -27,8 +27,16 @@ public final class RunnerHttpServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** @throws SmartRunnerException one line when the address is taken or refused by the security rules */
+    /** The demo site and health only (tools and tests). */
     public static RunnerHttpServer start(HttpSettings settings) {
+        return start(settings, null, null);
+    }
+
+    /**
+     * @param fleet null = no API
+     * @throws SmartRunnerException one line when the address is taken or refused by the security rules
+     */
+    public static RunnerHttpServer start(HttpSettings settings, FleetControl fleet, ApiToken token) {
         InetAddress address;
         try {
             address = InetAddress.getByName(settings.bind());
@@ -48,6 +56,14 @@ public final class RunnerHttpServer implements AutoCloseable {
             }));
             server.createContext("/healthz", ex -> send(ex, 200, "application/json", "{\"status\":\"ok\"}"));
             server.createContext("/demo/", RunnerHttpServer::demo);
+            if (fleet != null) {
+                int port = server.getAddress().getPort();
+                java.util.Set<String> hosts = new java.util.HashSet<>(java.util.Set.of(settings.bind() + ":" + port));
+                if (address.isLoopbackAddress()) {
+                    hosts.addAll(java.util.Set.of("127.0.0.1:" + port, "localhost:" + port));
+                }
+                server.createContext("/api/", new ApiHandler(fleet, token, hosts));
+            }
             server.start();
             return new RunnerHttpServer(server);
         } catch (BindException e) {
