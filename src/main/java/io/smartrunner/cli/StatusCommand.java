@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.ProfileStateJson;
 import io.smartrunner.store.SqliteStateStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,7 +34,7 @@ final class StatusCommand implements Callable<Integer> {
         PrintStream out = System.out;
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            out.println(mapper.writeValueAsString(states.stream().map(StatusCommand::toJson).toList()));
+            out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
         } else {
             out.print(table(states));
         }
@@ -55,31 +54,6 @@ final class StatusCommand implements Callable<Integer> {
             states.add(stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod())));
         }
         return states;
-    }
-
-    /** The spec's state object, plus what a user needs to act on it. */
-    static Map<String, Object> toJson(ProfileState s) {
-        Map<String, Object> flags = new LinkedHashMap<>();
-        flags.put("running", s.running());
-        flags.put("needsRecovery", s.needsRecovery());
-        flags.put("paused", s.paused());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("profileId", s.profileId());
-        m.put("pod", s.pod());
-        m.put("errorStreak", s.errorStreak());
-        m.put("flags", flags);
-        m.put("pausedUntil", iso(s.pausedUntil()));
-        m.put("pausedAt", iso(s.pausedAt()));
-        m.put("lastSessionId", s.lastSessionId());
-        m.put("lastError", s.lastError());
-        m.put("lastStartedAt", iso(s.lastStartedAt()));
-        m.put("lastFinishedAt", iso(s.lastFinishedAt()));
-        m.put("pauseCount", s.pauseCount());
-        return m;
-    }
-
-    private static String iso(Instant i) {
-        return i == null ? null : i.toString();
     }
 
     static String table(List<ProfileState> states) {

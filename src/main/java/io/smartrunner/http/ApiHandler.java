@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.ProfileStateJson;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,13 +69,13 @@ final class ApiHandler implements HttpHandler {
         }
         List<ProfileState> all = fleet.profiles().get(5, TimeUnit.SECONDS);
         if (path.equals("/api/profiles")) {
-            send(ex, 200, all.stream().map(ApiHandler::json).toList());
+            send(ex, 200, all.stream().map(ProfileStateJson::of).toList());
             return;
         }
         Matcher one = ONE.matcher(path);
         if (one.matches()) {
             String id = validId(one.group(1));
-            send(ex, 200, json(all.stream().filter(p -> p.profileId().equals(id)).findFirst()
+            send(ex, 200, ProfileStateJson.of(all.stream().filter(p -> p.profileId().equals(id)).findFirst()
                     .orElseThrow(() -> new ApiError(404, "no profile " + id))));
             return;
         }
@@ -137,24 +137,6 @@ final class ApiHandler implements HttpHandler {
             throw new ApiError(400, "profile id: expected [A-Za-z0-9._-]{1,64}");
         }
         return raw;
-    }
-
-    private static Map<String, Object> json(ProfileState s) {
-        Map<String, Object> flags = new LinkedHashMap<>();
-        flags.put("running", s.running());
-        flags.put("needsRecovery", s.needsRecovery());
-        flags.put("paused", s.paused());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("profileId", s.profileId());
-        m.put("pod", s.pod());
-        m.put("errorStreak", s.errorStreak());
-        m.put("flags", flags);
-        m.put("pausedUntil", s.pausedUntil() == null ? null : s.pausedUntil().toString());
-        m.put("lastSessionId", s.lastSessionId());
-        m.put("lastError", s.lastError());
-        m.put("lastFinishedAt", s.lastFinishedAt() == null ? null : s.lastFinishedAt().toString());
-        m.put("pauseCount", s.pauseCount());
-        return m;
     }
 
     private static void send(HttpExchange ex, int status, Object body) throws IOException {
