@@ -2,39 +2,14 @@ package io.smartrunner.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.smartrunner.browser.BrowserActions;
-import io.smartrunner.browser.ChromiumProvider;
+
 import io.smartrunner.browser.PageControl;
-import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.HttpSettings;
-import io.smartrunner.config.PodConfig;
-import io.smartrunner.config.ProfileConfig;
-import io.smartrunner.config.RecoverySettings;
-import io.smartrunner.config.RunnerConfig;
-import io.smartrunner.config.RunnerSettings;
-import io.smartrunner.config.SessionSettings;
-import io.smartrunner.config.StepConfig;
-import io.smartrunner.config.VerifyConfig;
-import io.smartrunner.engine.Supervisor;
-import io.smartrunner.engine.SupervisorDeps;
-import io.smartrunner.event.EventRecord;
-import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.http.RunnerHttpServer;
-import io.smartrunner.process.PosixSpawnLauncher;
-import io.smartrunner.process.ProcFsProcessTable;
-import io.smartrunner.process.ProcessLauncher;
-import io.smartrunner.recovery.ProcessRecoveryActions;
-import io.smartrunner.store.SqliteStateStore;
-import io.smartrunner.time.TimeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,53 +27,22 @@ class BrowserLadderScenariosTest {
     private List<String> details = List.of();
 
     private List<String> ladder(String verifyExpression, BiConsumer<PageControl, String> breakIt) throws Exception {
-        List<EventRecord> events = new CopyOnWriteArrayList<>();
         try (RunnerHttpServer site = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
             String home = "http://127.0.0.1:" + site.port() + "/demo/";
-            SessionSettings d = SessionSettings.defaults();
-            SessionSettings session = new SessionSettings(List.of("/bin/sh", "-c",
-                    "touch running; while [ ! -f go ]; do sleep 0.05; done; exit 1"), Map.of(), dir, 60_000, 0, 600_000,
-                    300, d.logMaxBytes(), 2, 4096);
-            RecoverySettings recovery = new RecoverySettings(5, 0, 10, 86_400_000, 1.0, 7 * 86_400_000L, STEP_TIMEOUT_MS, 4,
-                    RecoverySettings.BROWSER_STEPS.stream().map(n -> (StepConfig) new StepConfig.Builtin(n)).toList(),
-                    new VerifyConfig.Browser());
-            BrowserSettings b = BrowserSettings.defaults();
-            BrowserSettings browser = new BrowserSettings(BrowserSettings.Provider.CHROMIUM, b.chromium(), b.adspower(),
-                    true, true, 30_000);
-            ProfileConfig p1 = new ProfileConfig("p1", "podA", home, session, verifyExpression, null);
-            RunnerSettings r = RunnerSettings.defaults();
-            RunnerConfig config = new RunnerConfig(Path.of("t.json"), new RunnerSettings(4, dir, dir.resolve("events.jsonl"),
-                    RunnerSettings.FsyncPolicy.NEVER, 1000, 0, r.sqliteSynchronous()), session, recovery, browser,
-                    HttpSettings.defaults(), List.of(new PodConfig("podA", 4, List.of(p1))), Set.of());
-            ProcessLauncher launcher = PosixSpawnLauncher.best();
-            try (SqliteStateStore store = SqliteStateStore.open(dir.resolve("state.db"), r.sqliteSynchronous());
-                 JsonlEventSink sink = JsonlEventSink.open(dir.resolve("events.jsonl"), RunnerSettings.FsyncPolicy.NEVER, 1000);
-                 ChromiumProvider browsers = new ChromiumProvider(browser, dir.resolve("browsers"), dir.resolve("logs"),
-                         launcher, store.runnerId())) {
-                Supervisor supervisor = new Supervisor(config, new SupervisorDeps(store, sink, launcher,
-                        new ProcFsProcessTable(), TimeSource.system(), new Random(), dir.resolve("logs"), events::addAll,
-                        line -> { }, Executors.newFixedThreadPool(2),
-                        new ProcessRecoveryActions(launcher, dir.resolve("logs"), store.runnerId(), STEP_TIMEOUT_MS,
-                                new BrowserActions(browsers, Duration.ofMillis(STEP_TIMEOUT_MS))), browsers));
-                Thread loop = new Thread(supervisor::run, "supervisor");
-                loop.start();
-                try {
-                    CliProcess.await("the session runs", 60_000, () -> Files.exists(dir.resolve("running")));
-                    try (PageControl page = PageControl.open(browsers.current("p1"), Duration.ofSeconds(20))) {
-                        breakIt.accept(page, home);
-                    }
-                    Files.createFile(dir.resolve("go"));
-                    CliProcess.await("the episode ended", 90_000, () -> events.stream().anyMatch(e -> e.event().equals("recover")
-                            && ("ok".equals(e.outcome()) || "exhausted".equals(e.outcome()))));
-                } finally {
-                    supervisor.requestStop();
-                    loop.join(60_000);
+            try (BrowserFleet fleet = new BrowserFleet(dir, List.of("/bin/sh", "-c",
+                    "touch running; while [ ! -f go ]; do sleep 0.05; done; exit 1"), home, verifyExpression,
+                    STEP_TIMEOUT_MS)) {
+                CliProcess.await("the session runs", 60_000, () -> Files.exists(dir.resolve("running")));
+                try (PageControl page = PageControl.open(fleet.browsers.current("p1"), Duration.ofSeconds(20))) {
+                    breakIt.accept(page, home);
                 }
+                Files.createFile(dir.resolve("go"));
+                CliProcess.await("the episode ended", 90_000, fleet::episodeEnded);
+                details = fleet.events.stream().filter(e -> e.event().equals("recover"))
+                        .map(e -> e.params().toString()).toList();
+                return fleet.ladder();
             }
         }
-        details = events.stream().filter(e -> e.event().equals("recover")).map(e -> e.params().toString()).toList();
-        return events.stream().filter(e -> e.event().equals("recover"))
-                .map(e -> e.params().get("action") + ":" + e.outcome()).toList();
     }
 
     @Test
