@@ -1,12 +1,10 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.process.ProcFsProcessTable;
+import io.smartrunner.process.ProcessTable.TaggedProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The demo worker's "frozen browser": SIGSTOP to every process of its profile's Chromium, found
@@ -18,21 +16,12 @@ final class DemoBrowserFreezer {
 
     static int freeze(String profile) throws InterruptedException {
         String runner = System.getenv("SR_RUNNER_ID");
-        List<String> pids = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    String env = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.ISO_8859_1);
-                    if (env.contains("SR_RUNNER_ID=" + runner + "\0") && env.contains("SR_SESSION_ID=browser-" + profile + "-")) {
-                        pids.add(p.getFileName().toString());
-                    }
-                } catch (IOException vanished) {
-                    // gone while we looked
-                }
-            }
-        } catch (IOException e) {
+        if (runner == null) {
             return 0;
         }
+        List<String> pids = new ProcFsProcessTable().tagged(runner).stream()
+                .filter(p -> p.sessionId() != null && p.sessionId().startsWith("browser-" + profile + "-"))
+                .map(TaggedProcess::pid).map(String::valueOf).toList();
         if (!pids.isEmpty()) {
             List<String> kill = new ArrayList<>(List.of("kill", "-STOP"));
             kill.addAll(pids);

@@ -2,7 +2,6 @@ package io.smartrunner.engine;
 
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
-import io.smartrunner.event.Redactor;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessTable;
@@ -23,13 +22,11 @@ final class SessionLaunch {
     private final SupervisorDeps deps;
     private final Path logDir;
     private final String runnerId;
-    private final Redactor redactor;
 
-    SessionLaunch(SupervisorDeps deps, Redactor redactor) {
+    SessionLaunch(SupervisorDeps deps) {
         this.deps = deps;
         this.logDir = deps.logDir();
         this.runnerId = deps.store().runnerId();
-        this.redactor = redactor;
     }
 
     /**
@@ -75,9 +72,9 @@ final class SessionLaunch {
                 OutputFiles.forProfile(logDir, profile.id(), s.logMaxBytes(), s.logKeepFiles()));
     }
 
-    /** The command line for the start event: redacted and bounded. */
+    /** The command line for the start event, bounded (redacted with every event in PendingWrites). */
     String summary(List<String> argv) {
-        String joined = redactor.redact(String.join(" ", argv));
+        String joined = String.join(" ", argv);
         return joined.length() <= SUMMARY_MAX_CHARS ? joined : joined.substring(0, SUMMARY_MAX_CHARS) + "…";
     }
 }

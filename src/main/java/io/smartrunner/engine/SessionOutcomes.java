@@ -14,7 +14,8 @@ final class SessionOutcomes {
     static SessionResult resultOf(ActiveSession a, long nowNanos, Redactor redactor, int tailBytes) {
         ExitStatus st = a.exit;
         long durMs = TimeUnit.NANOSECONDS.toMillis(nowNanos - a.startNanos);
-        String tail = tailBytes == 0 ? "" : redactor.redact(a.process.stderrTail(tailBytes));
+        // the tail only goes into the error event, which PendingWrites redacts; detail can reach lastError
+        String tail = tailBytes == 0 ? "" : a.process.stderrTail(tailBytes);
         Integer code = st.signal() == null && st.exitCode() >= 0 ? st.exitCode() : null;
         if (a.stopReason != null) {
             String detail = a.stopDetail + (a.stopError == null ? "" : "; " + a.stopError);

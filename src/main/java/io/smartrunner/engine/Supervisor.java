@@ -71,7 +71,7 @@ public final class Supervisor {
         this.scheduler = schedulerFor(config);
         this.redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
-        this.launch = new SessionLaunch(deps, redactor);
+        this.launch = new SessionLaunch(deps);
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
         this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());

@@ -1,0 +1,74 @@
+package io.smartrunner.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The demo site under {@code /demo/} for the demo fleet's browsers. It can take a profile's home
+ * page down for its next load ({@code POST /demo/maintenance?profile=ID}), so the demo worker can
+ * leave a failure that goToHomepage cannot repair and a later step of the ladder must. It changes
+ * nothing but the demo pages.
+ */
+final class DemoSite implements HttpHandler {
+    private static final Map<String, String> PAGES = Map.of("/demo/", "index.html", "/demo/index.html",
+            "index.html", "/demo/task.html", "task.html", "/demo/broken.html", "broken.html");
+    private final Map<String, Integer> homeDown = new ConcurrentHashMap<>();
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String profile = queryParam(ex, "profile");
+        if (path.equals("/demo/maintenance")) {
+            if (!"POST".equals(ex.getRequestMethod()) || profile == null) {
+                RunnerHttpServer.send(ex, 405, "text/plain", "POST /demo/maintenance?profile=ID");
+                return;
+            }
+            homeDown.merge(profile, 1, Integer::sum);
+            RunnerHttpServer.send(ex, 200, "text/plain", "the home page of " + profile + " is down for its next load");
+            return;
+        }
+        if ((path.equals("/demo/") || path.equals("/demo/index.html")) && profile != null && homeIsDown(profile)) {
+            RunnerHttpServer.send(ex, 503, "text/html; charset=utf-8",
+                    "<!doctype html><title>Down for maintenance</title><h1>Down</h1>");
+            return;
+        }
+        String page = PAGES.get(path);
+        if (!"GET".equals(ex.getRequestMethod()) || page == null) {
+            RunnerHttpServer.send(ex, page == null ? 404 : 405, "text/plain",
+                    page == null ? "not found" : "method not allowed");
+            return;
+        }
+        try (InputStream in = DemoSite.class.getResourceAsStream("/demo/" + page)) {
+            RunnerHttpServer.send(ex, 200, "text/html; charset=utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Consumes one "down" load of the profile's home page, if any is pending. */
+    private boolean homeIsDown(String profile) {
+        boolean[] down = {false};
+        homeDown.computeIfPresent(profile, (k, n) -> {
+            down[0] = true;
+            return n > 1 ? n - 1 : null;
+        });
+        return down[0];
+    }
+
+    private static String queryParam(HttpExchange ex, String name) {
+        String q = ex.getRequestURI().getQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String part : q.split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && part.substring(0, eq).equals(name)) {
+                return part.substring(eq + 1);
+            }
+        }
+        return null;
+    }
+}
