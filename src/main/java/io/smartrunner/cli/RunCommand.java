@@ -3,6 +3,7 @@ package io.smartrunner.cli;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
+import io.smartrunner.event.EventFanout;
 import io.smartrunner.http.ApiToken;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.RunnerHttpServer;
@@ -21,7 +22,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg)) {
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, events -> { }, RunCommand::say));
+            EventFanout fanout = new EventFanout(RunCommand::say);
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), fleet(supervisor), token)) {
