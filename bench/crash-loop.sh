@@ -18,7 +18,7 @@ cfg = {
   "runner": {"globalConcurrency": n, "dataDir": out + "/data", "eventLog": out + "/events.jsonl",
              "startJitterMs": 0, "eventLogFsync": fsync},
   "session": {"command": [out + "/child"], "cooldownMs": 0, "timeoutMs": 60000, "stopGraceMs": 1000},
-  "recovery": {"maxErrorStreak": 1000}, "http": {"port": 0},
+  "recovery": {"maxErrorStreak": 1000}, "http": {"port": 0}, "browser": {"provider": "none"},
   "pods": [{"name": "bench", "concurrency": n, "profiles": [{"id": "p%03d" % i} for i in range(n)]}],
 }
 json.dump(cfg, open(out + "/bench.json", "w"), indent=1)

@@ -10,6 +10,7 @@ python3 - "$out" "$profiles" <<'PY'
 import json, sys
 out, n = sys.argv[1], int(sys.argv[2])
 cfg = {"runner": {"globalConcurrency": n, "dataDir": out + "/data", "eventLog": out + "/events.jsonl"}, "http": {"port": 0},
+       "browser": {"provider": "none"},
        "session": {"command": ["sleep", "3600"], "idleTimeoutMs": 0},
        "pods": [{"name": "idle", "concurrency": n, "profiles": [{"id": "p%03d" % i} for i in range(n)]}]}
 json.dump(cfg, open(out + "/idle.json", "w"))

@@ -8,8 +8,8 @@ import java.util.List;
  * The {@code chromium} and {@code adspower} blocks are validated whatever the provider; only the
  * chosen provider's block is used.
  *
- * @param provider       who opens and restarts a profile's browser [none until the browser
- *                       providers land; see README]
+ * @param provider       who opens and restarts a profile's browser [chromium]; {@code none}
+ *                       runs sessions without a browser (and an empty default ladder)
  * @param chromium       settings of the {@code chromium} provider [{@link Chromium#defaults()}]
  * @param adspower       settings of the {@code adspower} provider [{@link AdsPower#defaults()}]
  * @param closeOnPause   close a profile's browser when the profile is paused [true]
@@ -30,7 +30,7 @@ public record BrowserSettings(
     public enum Provider { CHROMIUM, ADSPOWER, NONE }
 
     public static BrowserSettings defaults() {
-        return new BrowserSettings(Provider.NONE, Chromium.defaults(), AdsPower.defaults(), true, true,
+        return new BrowserSettings(Provider.CHROMIUM, Chromium.defaults(), AdsPower.defaults(), true, true,
                 DEFAULT_START_TIMEOUT_MS);
     }
 

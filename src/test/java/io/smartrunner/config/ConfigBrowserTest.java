@@ -23,7 +23,7 @@ class ConfigBrowserTest extends ConfigTestSupport {
     void absentBlockGivesEveryDefault() {
         BrowserSettings browser = load("{}").browser();
 
-        assertEquals(new BrowserSettings(Provider.NONE, new Chromium(null, true, List.of()),
+        assertEquals(new BrowserSettings(Provider.CHROMIUM, new Chromium(null, true, List.of()),
                 new AdsPower("http://127.0.0.1:50325", null, 1.0, 3, 30_000), true, true, 30_000), browser);
     }
 

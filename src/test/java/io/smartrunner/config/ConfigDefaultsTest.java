@@ -33,12 +33,15 @@ class ConfigDefaultsTest extends ConfigTestSupport {
         assertEquals(RunnerSettings.defaults(), config.runner());
         assertEquals(SessionSettings.defaults(), config.session());
         assertEquals(BrowserSettings.defaults(), config.browser());
+        assertEquals(Provider.CHROMIUM, config.browser().provider());
         assertEquals(HttpSettings.defaults(), config.http());
         assertEquals(new RecoverySettings(RecoverySettings.DEFAULT_MAX_RECOVERY_STEPS,
                 RecoverySettings.DEFAULT_RETRY_BACKOFF_MS, RecoverySettings.DEFAULT_MAX_ERROR_STREAK,
                 RecoverySettings.DEFAULT_PAUSE_DURATION_MS, RecoverySettings.DEFAULT_PAUSE_BACKOFF_MULTIPLIER,
                 RecoverySettings.DEFAULT_MAX_PAUSE_DURATION_MS, RecoverySettings.DEFAULT_STEP_TIMEOUT_MS,
-                RecoverySettings.DEFAULT_CONCURRENCY, List.of(), new VerifyConfig.None()), config.recovery());
+                RecoverySettings.DEFAULT_CONCURRENCY,
+                RecoverySettings.BROWSER_STEPS.stream().map(n -> (StepConfig) new StepConfig.Builtin(n)).toList(),
+                new VerifyConfig.Browser()), config.recovery());
         assertEquals(List.of(), config.pods());
         assertEquals(Set.of(), config.secretValues());
     }

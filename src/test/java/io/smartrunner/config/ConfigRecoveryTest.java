@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The recovery ladder's steps and verification. */
 class ConfigRecoveryTest extends ConfigTestSupport {
     private static final String CHROMIUM = "'browser': {'provider': 'chromium'}";
+    private static final String NO_BROWSER = "'browser': {'provider': 'none'}";
 
     @Test
     void defaultStepsAreTheFiveBrowserStepsWhenAProviderIsSet() {
@@ -21,8 +22,16 @@ class ConfigRecoveryTest extends ConfigTestSupport {
     }
 
     @Test
-    void defaultLadderIsEmptyWithoutProvider() {
+    void defaultLadderIsTheFiveBrowserStepsSinceChromiumIsTheDefaultProvider() {
         RecoverySettings recovery = load("{}").recovery();
+
+        assertEquals(RecoverySettings.BROWSER_STEPS, recovery.steps().stream().map(StepConfig::name).toList());
+        assertEquals(new VerifyConfig.Browser(), recovery.verify());
+    }
+
+    @Test
+    void defaultLadderIsEmptyWithoutProvider() {
+        RecoverySettings recovery = load("{" + NO_BROWSER + "}").recovery();
 
         assertEquals(List.of(), recovery.steps());
         assertEquals(new VerifyConfig.None(), recovery.verify());
@@ -66,12 +75,13 @@ class ConfigRecoveryTest extends ConfigTestSupport {
     void rejectsBrowserStepWithoutProvider() {
         assertEquals("$.recovery.steps[0]: \"goToHomepage\" needs a browser provider, but browser.provider is "
                         + "\"none\", expected browser.provider \"chromium\" or \"adspower\", or a command/http step",
-                rejects("{'recovery': {'steps': ['goToHomepage']}}"));
+                rejects("{" + NO_BROWSER + ", 'recovery': {'steps': ['goToHomepage']}}"));
     }
 
     @Test
     void acceptsGenericStepsWithoutProvider() {
-        assertEquals(1, load("{'recovery': {'steps': [{'name': 'x', 'command': ['x']}]}}").recovery().steps().size());
+        assertEquals(1, load("{" + NO_BROWSER + ", 'recovery': {'steps': [{'name': 'x', 'command': ['x']}]}}").recovery()
+                .steps().size());
     }
 
     @Test
@@ -153,7 +163,7 @@ class ConfigRecoveryTest extends ConfigTestSupport {
     @Test
     void rejectsBrowserVerifyWithoutProvider() {
         assertContains("$.recovery.verify: \"browser\" verification needs a browser provider, but browser.provider is "
-                + "\"none\"", rejects("{'recovery': {'verify': 'browser'}}"));
+                + "\"none\"", rejects("{" + NO_BROWSER + ", 'recovery': {'verify': 'browser'}}"));
     }
 
     @Test

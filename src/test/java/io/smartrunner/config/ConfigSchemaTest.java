@@ -60,6 +60,8 @@ class ConfigSchemaTest {
                 prop("runner", "globalConcurrency").get("default").asInt());
         assertEquals(HttpSettings.defaults().port(), prop("http", "port").get("default").asInt());
         BrowserSettings browser = BrowserSettings.defaults();
+        assertEquals(browser.provider().name().toLowerCase(java.util.Locale.ROOT),
+                prop("browser", "provider").get("default").asText());
         assertEquals(browser.startTimeoutMs(), prop("browser", "startTimeoutMs").get("default").asLong());
         assertEquals(browser.closeOnPause(), prop("browser", "closeOnPause").get("default").asBoolean());
         assertEquals(browser.closeOnExit(), prop("browser", "closeOnExit").get("default").asBoolean());

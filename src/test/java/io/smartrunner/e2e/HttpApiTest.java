@@ -36,7 +36,7 @@ class HttpApiTest {
     static void startRunner() throws Exception {
         Path cfg = dir.resolve("api.json");
         Files.writeString(cfg, """
-                {"runner": {"startJitterMs": 0}, "http": {"port": 0},
+                {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
                  "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
                  "pods": [{"name": "podA", "profiles": [{"id": "p1"}, {"id": "p2"}]}]}""");
         runner = CliProcess.start(dir, "run", "-c", cfg.toString());

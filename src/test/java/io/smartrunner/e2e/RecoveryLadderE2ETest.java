@@ -27,6 +27,7 @@ class RecoveryLadderE2ETest {
         Path cfg = dir.resolve("ladder.json");
         Files.writeString(cfg, """
                 {"runner": {"startJitterMs": 0, "eventLogFsync": "always"}, "http": {"port": 0},
+                 "browser": {"provider": "none"},
                  "session": {"command": ["/bin/sh", "-c", "test -f ready-{profileId} || { echo 'not ready' >&2; exit 4; }"],
                              "cooldownMs": 300},
                  "recovery": {"maxErrorStreak": 10, "retryBackoffMs": 200, "stepTimeoutMs": 5000,

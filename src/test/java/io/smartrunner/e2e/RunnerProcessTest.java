@@ -24,7 +24,7 @@ class RunnerProcessTest {
         Files.writeString(file, """
                 {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0,
                             "eventLogFsync": "always"},
-                 "http": {"port": 0},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
                  "session": %s,
                  "pods": [{"name": "podA", "concurrency": 4, "profiles": %s}]}
                 """.formatted(sessionJson, profilesJson));

@@ -15,7 +15,7 @@ class TrialCommandTest {
 
     private Path config() throws Exception {
         Path cfg = dir.resolve("c.json");
-        Files.writeString(cfg, "{\"recovery\": {\"maxErrorStreak\": 1}}");
+        Files.writeString(cfg, "{\"recovery\": {\"maxErrorStreak\": 1}, \"browser\": {\"provider\": \"none\"}}");
         return cfg;
     }
 

@@ -42,7 +42,14 @@ public final class TestConfigs {
                 stepTimeoutMs, concurrency, steps, verify);
     }
 
-    /** Pods named in {@code podsToProfiles}, each profile with the same session settings. */
+    /** {@code "browser": {"provider": "none"}}: engine tests run sessions without browsers. */
+    public static BrowserSettings noBrowser() {
+        BrowserSettings d = BrowserSettings.defaults();
+        return new BrowserSettings(BrowserSettings.Provider.NONE, d.chromium(), d.adspower(), d.closeOnPause(),
+                d.closeOnExit(), d.startTimeoutMs());
+    }
+
+    /** Pods named in {@code podsToProfiles}, each profile with the same session settings, no browser provider. */
     public static RunnerConfig config(int global, int podLimit, SessionSettings session, RecoverySettings recovery,
                                Map<String, List<String>> podsToProfiles, Path dataDir) {
         List<PodConfig> pods = new ArrayList<>();
@@ -51,7 +58,7 @@ public final class TestConfigs {
                         .toList())));
         RunnerSettings r = new RunnerSettings(global, dataDir, dataDir.resolve("events.jsonl"),
                 RunnerSettings.FsyncPolicy.NEVER, 1000, 0, RunnerSettings.SqliteSynchronous.NORMAL);
-        return new RunnerConfig(Path.of("test.json"), r, session, recovery, BrowserSettings.defaults(),
+        return new RunnerConfig(Path.of("test.json"), r, session, recovery, noBrowser(),
                 HttpSettings.defaults(), pods, Set.of());
     }
 }
