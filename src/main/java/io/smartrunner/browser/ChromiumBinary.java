@@ -7,23 +7,30 @@ import java.util.List;
 
 /** Finds the real Chromium binary (not Debian's /usr/bin/chromium wrapper script). */
 final class ChromiumBinary {
-    private static final List<Path> CANDIDATES = List.of(Path.of("/usr/lib/chromium/chromium"),
+    /** Where Debian's chromium package (what bin/setup installs), Ubuntu's and Google's put it. */
+    static final List<Path> CANDIDATES = List.of(Path.of("/usr/lib/chromium/chromium"),
             Path.of("/usr/lib/chromium-browser/chromium-browser"), Path.of("/opt/google/chrome/chrome"));
 
     private ChromiumBinary() {
     }
 
     static Path find(Path configured) {
+        return find(configured, CANDIDATES);
+    }
+
+    /** @throws SmartRunnerException one line saying how to install Chromium or switch provider */
+    static Path find(Path configured, List<Path> candidates) {
         if (configured != null) {
             if (Files.isExecutable(configured)) {
                 return configured;
             }
             throw new SmartRunnerException("browser.chromium.binary: " + configured
-                    + " is not an executable file; install Chromium (apt-get install chromium) or fix the path");
+                    + " is not an executable file; install Chromium (bin/setup, or apt-get install chromium)"
+                    + " or fix the path");
         }
-        return CANDIDATES.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new SmartRunnerException(
-                "browser.provider is chromium but no Chromium was found (looked at " + CANDIDATES
-                        + "): install it with 'apt-get install chromium', set browser.chromium.binary,"
-                        + " or set browser.provider to \"none\""));
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new SmartRunnerException(
+                "browser.provider \"chromium\" (the default provider) needs Chromium, but none was found (looked at "
+                        + candidates + "): install it with bin/setup (apt-get install chromium), set browser.chromium.binary,"
+                        + " or set browser.provider to \"none\" (e.g. -c config/no-browser.json)"));
     }
 }
