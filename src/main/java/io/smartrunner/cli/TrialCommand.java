@@ -93,9 +93,11 @@ final class TrialCommand implements Callable<Integer> {
                     + "\" is not one of exit, timeout, error, hang, ok, browser-" + String.join(", browser-", BROWSER_FAILURES));
         }
         RunnerConfig base = config.load();
-        try (io.smartrunner.http.RunnerHttpServer site = browser ? io.smartrunner.http.RunnerHttpServer.start(
+        // the trial serves its own demo site, so its browser has one whether or not a runner is up
+        boolean withSite = browser || base.browser().provider() != BrowserSettings.Provider.NONE;
+        try (io.smartrunner.http.RunnerHttpServer site = withSite ? io.smartrunner.http.RunnerHttpServer.start(
                 new io.smartrunner.config.HttpSettings("127.0.0.1", 0, null)) : null) {
-            RunnerConfig trial = trialConfig(base);
+            RunnerConfig trial = trialConfig(base, site == null ? -1 : site.port());
             return browser ? run(browserTrial(trial, site.port())) : run(trial);
         }
     }
@@ -209,7 +211,8 @@ final class TrialCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    private RunnerConfig trialConfig(RunnerConfig base) {
+    /** @param sitePort the trial's own demo site, which replaces the runner's in homepages; -1 = none */
+    private RunnerConfig trialConfig(RunnerConfig base, int sitePort) {
         ProfileConfig known = base.profile(profileId).orElse(null);
         SessionSettings s = known != null ? known.session() : base.session();
         long timeout = timeoutMs != null ? timeoutMs : Math.min(s.timeoutMs(), DEFAULT_MAX_TIMEOUT_MS);
@@ -222,7 +225,8 @@ final class TrialCommand implements Callable<Integer> {
         // an unknown profile gets what the loader gives one without those keys
         String userId = base.browser().provider() == BrowserSettings.Provider.ADSPOWER ? profileId : null;
         ProfileConfig profile = known != null
-                ? new ProfileConfig(profileId, pod, known.homepage(), session, known.verifyExpression(),
+                ? new ProfileConfig(profileId, pod, onTrialSite(known.homepage(), base, sitePort), session,
+                        known.verifyExpression(),
                         known.adspowerUserId())
                 : new ProfileConfig(profileId, pod, null, session, null, userId);
         Path dir = dataDir != null ? dataDir : base.runner().dataDir().resolve("trials")
@@ -236,6 +240,15 @@ final class TrialCommand implements Callable<Integer> {
                 r0.stepTimeoutMs(), r0.concurrency(), r0.steps(), r0.verify());
         return new RunnerConfig(base.source(), runner, session, recovery, base.browser(), base.http(),
                 List.of(new PodConfig(pod, 1, List.of(profile))), base.secretValues());
+    }
+
+    /** A homepage on the runner's own demo site, moved to the trial's (the runner may not be up). */
+    private static String onTrialSite(String homepage, RunnerConfig base, int sitePort) {
+        String runnerSite = "http://" + base.http().bind() + ":" + base.http().port() + "/demo/";
+        if (sitePort < 0 || homepage == null || !homepage.startsWith(runnerSite)) {
+            return homepage;
+        }
+        return "http://127.0.0.1:" + sitePort + "/demo/" + homepage.substring(runnerSite.length());
     }
 
     /** This same program, run as the simulator: the JVM that runs us, our class path, no shell. */

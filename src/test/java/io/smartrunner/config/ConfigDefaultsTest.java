@@ -2,6 +2,7 @@ package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.BrowserSettings.Provider;
 import java.net.URISyntaxException;
@@ -86,5 +87,27 @@ class ConfigDefaultsTest extends ConfigTestSupport {
         assertEquals(Map.of("DEMO_MODE", "flaky"), config.profile("k12im9s3").orElseThrow().session().env());
         assertEquals(List.of("bin/smart-runner", "demo-session", "--profile", "{profileId}"),
                 config.profile("z9").orElseThrow().session().command());
+    }
+
+    @Test
+    void shippedDefaultConfigIsTheBrowserDemoFleet() {
+        RunnerConfig config = ConfigLoader.load(Path.of("config", "smart-runner.json"), Map.of());
+
+        assertEquals(Provider.CHROMIUM, config.browser().provider());
+        assertEquals(RecoverySettings.BROWSER_STEPS, config.recovery().steps().stream().map(StepConfig::name).toList());
+        assertEquals(List.of("podA", "podB"), config.pods().stream().map(PodConfig::name).toList());
+        assertTrue(config.profiles().size() <= 5, "at most five Chromiums");
+        assertTrue(config.profiles().stream().allMatch(p -> p.homepage().startsWith("http://127.0.0.1:7070/demo/")));
+        assertEquals(List.of("bin/smart-runner", "demo-session", "--fail", "broken"),
+                config.profile("demo-b2-broken").orElseThrow().session().command());
+    }
+
+    @Test
+    void shippedNoBrowserConfigRunsWithoutChromium() {
+        RunnerConfig config = ConfigLoader.load(Path.of("config", "no-browser.json"), Map.of());
+
+        assertEquals(Provider.NONE, config.browser().provider());
+        assertEquals(List.of(), config.recovery().steps());
+        assertEquals(Map.of("DEMO_FAILURE_RATE", "1.0"), config.profile("demo-b2-broken").orElseThrow().session().env());
     }
 }

@@ -39,6 +39,21 @@ class TrialCommandTest {
     }
 
     @Test
+    void withTheDefaultChromiumProviderTheTrialServesItsOwnDemoSiteAndGoToHomepageHeals() throws Exception {
+        // the homepage is on the runner's demo site, but no runner is up: the trial's own site stands in
+        Path cfg = dir.resolve("chromium.json");
+        Files.writeString(cfg, """
+                {"http": {"port": 7071}, "recovery": {"retryBackoffMs": 200},
+                 "pods": [{"name": "podA", "profiles": [{"id": "k12im9s2",
+                           "homepage": "http://127.0.0.1:7071/demo/?profile=k12im9s2"}]}]}""");
+        CliProcess.Result r = CliProcess.run(dir, "trial", "-c", cfg.toString(), "--pod", "podA", "--profile",
+                "k12im9s2", "--failureType", "exit");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("trial: recovery ladder: [goToHomepage, browserBack"), r.out());
+        assertTrue(r.out().contains("trial: profile recovered: step 1 (goToHomepage) verified it healthy"), r.out());
+    }
+
+    @Test
     void unknownFailureTypeIsAUsageError() throws Exception {
         CliProcess.Result r = CliProcess.run(dir, "trial", "-c", config().toString(), "--pod", "podA", "--profile",
                 "p", "--failureType", "browser-nope");
