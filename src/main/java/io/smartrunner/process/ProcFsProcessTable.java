@@ -3,7 +3,9 @@ package io.smartrunner.process;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,19 @@ public final class ProcFsProcessTable implements ProcessTable {
             }
         }
         return found;
+    }
+
+    @Override
+    public Optional<RunningProcess> adopt(String runnerId, String sessionId) {
+        return ProcFs.scan().values().stream()
+                .filter(p -> p.pid() == p.pgrp() && !p.dead() && !SessionMembers.foreign(p))
+                .filter(p -> {
+                    Map<String, String> env = ProcFs.environ(p.pid());
+                    return runnerId.equals(env.get(SessionEnv.RUNNER_ID))
+                            && sessionId.equals(env.get(SessionEnv.SESSION_ID));
+                })
+                .min(Comparator.comparingLong(ProcStat::startTicks))
+                .map(p -> new AdoptedProcess(p.pid(), p.startTicks(), sessionId, timers));
     }
 
     @Override

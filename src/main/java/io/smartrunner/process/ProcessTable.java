@@ -3,6 +3,7 @@ package io.smartrunner.process;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The machine's processes as the runner sees them: used after a crash to find and stop what a
@@ -34,6 +35,16 @@ public interface ProcessTable {
      * @return how many processes were killed
      */
     int sweepLeftovers(Map<Long, String> sessionsByPgid);
+
+    /**
+     * Takes over a run a previous runner of this data dir started and left running (a browser kept
+     * with closeOnExit false): its leader is the live process tagged with {@code runnerId} and
+     * {@code sessionId} that leads its own process group. The handle notices the leader's exit by
+     * polling and stops the whole tree like a session's.
+     *
+     * @return empty when no such leader is alive
+     */
+    Optional<RunningProcess> adopt(String runnerId, String sessionId);
 
     /** A process found by its environment tags. */
     record TaggedProcess(long pid, long startTicks, String sessionId, String profileId, String pod) {

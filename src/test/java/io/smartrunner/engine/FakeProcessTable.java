@@ -1,10 +1,12 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.RunningProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Records what the supervisor asked to stop or sweep. */
 final class FakeProcessTable implements ProcessTable {
@@ -15,6 +17,11 @@ final class FakeProcessTable implements ProcessTable {
     @Override
     public List<TaggedProcess> tagged(String runnerId) {
         return List.copyOf(tagged);
+    }
+
+    @Override
+    public Optional<RunningProcess> adopt(String runnerId, String sessionId) {
+        return Optional.empty();
     }
 
     @Override

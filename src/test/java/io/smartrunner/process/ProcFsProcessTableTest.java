@@ -2,6 +2,7 @@ package io.smartrunner.process;
 
 import static io.smartrunner.process.Children.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -89,6 +90,26 @@ class ProcFsProcessTableTest {
 
         assertEquals(List.of(new ProcessTable.TaggedProcess(child.pid(), child.startTicks(), session, "k12", "podA")),
                 found);
+    }
+
+    @Test
+    void adoptTakesOverTheTaggedGroupLeaderNoticesItsExitAndStopsItsTree() throws Exception {
+        String run = children.newSession();
+        String runner = "runner-" + run;
+        RunningProcess left = launcher.launch(new LaunchSpec(run, List.of("/bin/sh", "-c", "sleep 1000 & wait"),
+                Map.of("SR_SESSION_ID", run, "SR_RUNNER_ID", runner), null, OutputFiles.forProfile(dir, "p1", 0, 0)));
+        Children.await("tree started", () -> Children.tagged(run).size() >= 2 && table.adopt(runner, run).isPresent());
+
+        RunningProcess adopted = table.adopt(runner, run).orElseThrow();
+        assertEquals(left.pid(), adopted.pid(), "the group leader, not its child");
+        assertEquals(left.startTicks(), adopted.startTicks());
+        assertTrue(table.adopt("another-runner", run).isEmpty(), "only this runner's own");
+        assertTrue(table.adopt(runner, "another-run").isEmpty());
+        assertFalse(adopted.onExit().isDone());
+
+        adopted.stop(Duration.ofMillis(200)).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(), Children.tagged(run));
+        adopted.onExit().get(5, TimeUnit.SECONDS);
     }
 
     private static long groupSize(long pgid) {

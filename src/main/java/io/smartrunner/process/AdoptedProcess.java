@@ -1,0 +1,98 @@
+package io.smartrunner.process;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A process tree a previous runner of the same data dir started and left running (a browser
+ * kept with closeOnExit false), taken over by this runner. Not our child, so its exit is noticed
+ * by polling /proc (pid plus start time, so a reused pid reads as exited) and its exit code is
+ * unknown; stopping it stops its whole tree exactly like a session's. Its output keeps going to
+ * the files the previous runner opened; nobody polls them.
+ */
+final class AdoptedProcess implements RunningProcess {
+    static final long EXIT_POLL_MS = 250;
+    /** What an adopted process reports on exit: not our child, so the code is unknown. */
+    static final ExitStatus UNKNOWN_EXIT = ExitStatus.exited(-1);
+
+    private final long pid;
+    private final long startTicks;
+    private final String sessionId;
+    private final ScheduledExecutorService timers;
+    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+    private final ScheduledFuture<?> poll;
+
+    AdoptedProcess(long pid, long startTicks, String sessionId, ScheduledExecutorService timers) {
+        this.pid = pid;
+        this.startTicks = startTicks;
+        this.sessionId = sessionId;
+        this.timers = timers;
+        this.poll = timers.scheduleWithFixedDelay(this::checkAlive, 0, EXIT_POLL_MS, TimeUnit.MILLISECONDS);
+        exit.whenComplete((status, error) -> poll.cancel(false));
+    }
+
+    private void checkAlive() {
+        boolean alive = ProcFs.stat(pid).map(s -> !s.dead() && s.startTicks() == startTicks).orElse(false);
+        if (!alive) {
+            exit.complete(UNKNOWN_EXIT);
+        }
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public long startTicks() {
+        return startTicks;
+    }
+
+    @Override
+    public long pgid() {
+        return pid;
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> onExit() {
+        return exit;
+    }
+
+    @Override
+    public long pollOutput() {
+        return 0;
+    }
+
+    @Override
+    public String stderrTail(int maxBytes) {
+        return "";
+    }
+
+    @Override
+    public CompletableFuture<Void> stop(Duration grace) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        if (!stopping.compareAndSet(null, stopped)) {
+            return stopping.get();
+        }
+        new TreeKill(toString(), new SessionMembers(pid, startTicks, sessionId), timers).start(grace)
+                .whenComplete((signalled, error) -> {
+                    checkAlive();
+                    if (error == null) {
+                        stopped.complete(null);
+                    } else {
+                        stopped.completeExceptionally(error);
+                    }
+                });
+        return stopped;
+    }
+
+    @Override
+    public String toString() {
+        return "adopted " + sessionId + " (pid " + pid + ")";
+    }
+}
