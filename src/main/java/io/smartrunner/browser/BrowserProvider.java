@@ -17,7 +17,10 @@ public interface BrowserProvider extends AutoCloseable {
     /** Stops everything of the profile's browser by force and clears what a kill leaves behind. */
     void forceStop(ProfileConfig profile);
 
-    /** The endpoint of the profile's open browser, or null. */
+    /**
+     * The endpoint of the profile's open browser, or null. A provider that adopts browsers a
+     * previous runner left running (chromium, closeOnExit false) may adopt one here.
+     */
     BrowserEndpoint current(String profileId);
 
     /** Closes every browser this provider opened (runner exit). */

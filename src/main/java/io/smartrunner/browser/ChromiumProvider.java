@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * user-data-dir under the data dir and DevTools on 127.0.0.1 at a port Chromium picks
  * ({@code --remote-debugging-port=0}, read back from {@code DevToolsActivePort}). Launched like a
  * session (own process group, tagged with the runner's id), so stopping it or a crashed runner's
- * successor leaves none of its processes behind.
+ * successor leaves none of its processes behind. A browser a previous runner of the same data
+ * dir left running ({@code closeOnExit: false}) is adopted when it still answers, else stopped
+ * before a fresh one starts (see {@link LeftBrowser}).
  */
 public final class ChromiumProvider implements BrowserProvider {
     /** Browser processes carry SR_SESSION_ID={@value}&lt;profile&gt;-&lt;uuid&gt;: a run of its own, not a session. */
@@ -39,20 +41,25 @@ public final class ChromiumProvider implements BrowserProvider {
     private final Path logDir;
     private final ProcessLauncher launcher;
     private final String runnerId;
+    private final LeftBrowser left;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
 
     private record Opened(RunningProcess process, BrowserEndpoint endpoint) {
     }
 
-    /** @throws SmartRunnerException when no Chromium binary is installed, saying how to get one */
+    /**
+     * @param processes finds (and adopts or stops) browsers a previous runner of this data dir left
+     * @throws SmartRunnerException when no Chromium binary is installed, saying how to get one
+     */
     public ChromiumProvider(BrowserSettings settings, Path profilesDir, Path logDir, ProcessLauncher launcher,
-                            String runnerId) {
+                            ProcessTable processes, String runnerId) {
         this.settings = settings;
         this.binary = ChromiumBinary.find(settings.chromium().binary());
         this.profilesDir = profilesDir;
         this.logDir = logDir;
         this.launcher = launcher;
         this.runnerId = runnerId;
+        this.left = new LeftBrowser(processes, runnerId, CDP_TIMEOUT);
     }
 
     @Override
@@ -63,13 +70,31 @@ public final class ChromiumProvider implements BrowserProvider {
         }
         if (o != null) {
             forceStop(profile);
+        } else {
+            Opened adopted = adoptLeftover(profile.id(), startUrl(profile));
+            if (adopted != null) {
+                return adopted.endpoint();
+            }
         }
         return launch(profile).endpoint();
     }
 
+    /** The browser a previous runner left for this profile, if it still answers; null otherwise. */
+    private Opened adoptLeftover(String profileId, String startUrl) {
+        return left.takeOver(profileId, profilesDir.resolve(profileId), startUrl).map(a -> {
+            Opened o = new Opened(a.process(), a.endpoint());
+            open.put(profileId, o);
+            return o;
+        }).orElse(null);
+    }
+
+    /** Also adopts the profile's browser a previous runner left, so recovery steps act on it as it is. */
     @Override
     public BrowserEndpoint current(String profileId) {
         Opened o = open.get(profileId);
+        if (o == null) {
+            o = adoptLeftover(profileId, "about:blank");
+        }
         return o == null ? null : o.endpoint();
     }
 
@@ -89,11 +114,9 @@ public final class ChromiumProvider implements BrowserProvider {
                 new OutputFiles(log, log, profile.session().logMaxBytes(), profile.session().logKeepFiles()));
         RunningProcess process = launcher.launch(spec);
         try {
-            String port = DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process,
+            BrowserEndpoint endpoint = DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process,
                     Duration.ofMillis(settings.startTimeoutMs()));
-            String[] lines = port.split("\n");
-            String http = "http://127.0.0.1:" + lines[0].trim();
-            BrowserEndpoint endpoint = new BrowserEndpoint(http, "ws://127.0.0.1:" + lines[0].trim() + lines[1].trim());
+            String http = endpoint.httpBase();
             if (DevToolsEndpoints.targets(http, CDP_TIMEOUT).stream().noneMatch(t -> "page".equals(t.type()))) {
                 DevToolsEndpoints.newPage(http, startUrl(profile), CDP_TIMEOUT);
             }
@@ -140,6 +163,9 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public void close(ProfileConfig profile) {
+        if (!open.containsKey(profile.id())) {
+            adoptLeftover(profile.id(), startUrl(profile)); // a leftover is closed like one of ours
+        }
         Opened o = open.get(profile.id());
         if (o == null) {
             return;
@@ -161,6 +187,9 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public void forceStop(ProfileConfig profile) {
+        if (!open.containsKey(profile.id())) {
+            adoptLeftover(profile.id(), startUrl(profile)); // a leftover is stopped like one of ours
+        }
         Opened o = open.remove(profile.id());
         if (o != null) {
             stopQuietly(o.process());

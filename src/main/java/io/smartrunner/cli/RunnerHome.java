@@ -12,6 +12,7 @@ import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
+import io.smartrunner.process.ProcessTable;
 import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
@@ -33,6 +34,7 @@ final class RunnerHome implements AutoCloseable {
     final JsonlEventSink events;
     final Path logDir;
     final ProcessLauncher launcher = PosixSpawnLauncher.best();
+    final ProcessTable processes = new ProcFsProcessTable();
     /** Null when browser.provider is none. */
     BrowserProvider browsers;
     private boolean closeBrowsersOnExit;
@@ -66,7 +68,7 @@ final class RunnerHome implements AutoCloseable {
             RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
             home.browsers = switch (config.browser().provider()) {
                 case CHROMIUM -> new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
-                        home.launcher, store.runnerId());
+                        home.launcher, home.processes, store.runnerId());
                 case ADSPOWER -> new AdsPowerProvider(config.browser());
                 case NONE -> null;
             };
@@ -82,7 +84,7 @@ final class RunnerHome implements AutoCloseable {
     }
 
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
-        return new SupervisorDeps(store, events, launcher, new ProcFsProcessTable(), TimeSource.system(),
+        return new SupervisorDeps(store, events, launcher, processes, TimeSource.system(),
                 new SecureRandom(), logDir, listener, diagnostics, launches,
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
                         browsers == null ? null : new BrowserActions(browsers,

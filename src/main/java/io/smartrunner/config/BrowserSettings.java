@@ -13,7 +13,10 @@ import java.util.List;
  * @param chromium       settings of the {@code chromium} provider [{@link Chromium#defaults()}]
  * @param adspower       settings of the {@code adspower} provider [{@link AdsPower#defaults()}]
  * @param closeOnPause   close a profile's browser when the profile is paused [true]
- * @param closeOnExit    close every browser the runner opened when it shuts down [true]
+ * @param closeOnExit    close every browser the runner opened when it shuts down [true]; with
+ *                       false they keep running and the next runner of the same data dir adopts
+ *                       those that still answer (chromium), while true makes a runner stop any
+ *                       browser an earlier runner left
  * @param startTimeoutMs a browser not reachable over CDP this long after being asked to start
  *                       counts as failed to start [30000]; 1..600000
  */

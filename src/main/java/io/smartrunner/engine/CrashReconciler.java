@@ -20,7 +20,9 @@ import java.util.Set;
  * Closes, at start-up, what a previous runner on the same data dir left behind when it died:
  * every session still marked running gets its processes stopped (only when provably its own:
  * pid plus start time, or this runner's id in the environment) and exactly one {@code error}
- * event with reason {@code lost}; no profile stays {@code running}.
+ * event with reason {@code lost}; no profile stays {@code running}. Browsers left running are
+ * stopped too, except those of the profiles in {@code keptBrowsers}: with {@code closeOnExit:
+ * false} the chromium provider adopts them (or stops them itself if they no longer answer).
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
@@ -31,11 +33,14 @@ final class CrashReconciler {
     private final SupervisorDeps deps;
     private final ProfileRules rules;
     private final Duration grace;
+    private final Set<String> keptBrowsers;
 
-    CrashReconciler(SupervisorDeps deps, ProfileRules rules, long graceMs) {
+    /** @param keptBrowsers profiles whose browser left running is not stopped here but left to the provider */
+    CrashReconciler(SupervisorDeps deps, ProfileRules rules, long graceMs, Set<String> keptBrowsers) {
         this.deps = deps;
         this.rules = rules;
         this.grace = Duration.ofMillis(graceMs);
+        this.keptBrowsers = Set.copyOf(keptBrowsers);
     }
 
     void reconcile(Map<String, ProfileSlot> slots, Map<String, ProfileState> stored, PendingWrites pending,
@@ -46,6 +51,9 @@ final class CrashReconciler {
             deps.processTable().stopSession(s.pid(), s.pidStartTicks(), s.sessionId(), grace);
         }
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
+            if (orphan.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(orphan.profileId())) {
+                continue;
+            }
             deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
             // a recovery step's or a browser's process is not a session: stopped, but no session event
             if (orphan.profileId() != null && orphan.pod() != null && !orphan.sessionId().startsWith(RECOVERY_RUN)

@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.SessionSettings;
@@ -26,10 +27,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The runner's engine: one loop thread owns every profile's state and performs the effects the
@@ -118,7 +121,8 @@ public final class Supervisor {
             slots.put(p.id(), new ProfileSlot(p, order++, state, now + jitter));
         }
         Instant wall = deps.time().now();
-        new CrashReconciler(deps, rules, config.session().stopGraceMs()).reconcile(slots, stored, pending, wall);
+        new CrashReconciler(deps, rules, config.session().stopGraceMs(), browsersToAdopt())
+                .reconcile(slots, stored, pending, wall);
         // An episode interrupted by a stop or crash starts again from step 1: nothing is persisted
         // mid-ladder, and needsRecovery (persisted) is what says a profile still needs it.
         for (ProfileSlot slot : slots.values()) {
@@ -127,6 +131,19 @@ public final class Supervisor {
             }
         }
         flush();
+    }
+
+    /**
+     * Profiles whose browser a previous runner left running on purpose (chromium, closeOnExit
+     * false) and the provider will adopt: configured ones, unless paused with closeOnPause.
+     */
+    private Set<String> browsersToAdopt() {
+        BrowserSettings b = config.browser();
+        if (deps.browsers() == null || b.provider() != BrowserSettings.Provider.CHROMIUM || b.closeOnExit()) {
+            return Set.of();
+        }
+        return slots.values().stream().filter(s -> !(s.state.paused() && b.closeOnPause()))
+                .map(ProfileSlot::id).collect(Collectors.toSet());
     }
 
     /** One iteration: handle what arrived, check timers, make decisions durable, then start sessions. */

@@ -10,6 +10,7 @@ import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.process.PosixSpawnLauncher;
+import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
 import java.io.IOException;
@@ -18,8 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,12 +44,17 @@ class ChromiumTest {
     @BeforeEach
     void setUp() throws IOException {
         pages = new DemoPages();
+        provider = newProvider();
+        actions = new BrowserActions(provider, Duration.ofSeconds(15));
+    }
+
+    /** A provider on this test's data dir: a second one is what the next runner of the same data dir has. */
+    private ChromiumProvider newProvider() {
         BrowserSettings d = BrowserSettings.defaults();
         BrowserSettings settings = new BrowserSettings(BrowserSettings.Provider.CHROMIUM, d.chromium(), d.adspower(),
                 true, true, 30_000);
-        provider = new ChromiumProvider(settings, dir.resolve("browsers"), dir.resolve("logs"),
-                PosixSpawnLauncher.best(), runnerId);
-        actions = new BrowserActions(provider, Duration.ofSeconds(15));
+        return new ChromiumProvider(settings, dir.resolve("browsers"), dir.resolve("logs"),
+                PosixSpawnLauncher.best(), new ProcFsProcessTable(), runnerId);
     }
 
     @AfterEach
@@ -89,6 +98,77 @@ class ChromiumTest {
             }
         }
         return pids;
+    }
+
+    /** The distinct browser runs (SR_SESSION_ID) among this test's live browser processes. */
+    private Set<String> browserRuns() throws IOException {
+        Set<String> runs = new TreeSet<>();
+        for (long pid : browserProcesses()) {
+            try {
+                String env = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")),
+                        StandardCharsets.ISO_8859_1);
+                Arrays.stream(env.split("\0")).filter(v -> v.startsWith("SR_SESSION_ID=")).forEach(runs::add);
+            } catch (IOException vanished) {
+                // ended while we looked
+            }
+        }
+        return runs;
+    }
+
+    private static boolean alive(long pid) {
+        try {
+            return !Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    @Test
+    void theNextProviderOfTheSameDataDirAdoptsTheBrowserLeftRunning() throws Exception {
+        ProfileConfig p = profile("p1", "document.title === 'A'");
+        BrowserEndpoint left = provider.open(p);
+        navigate(p, "/a");
+        Set<String> runs = browserRuns();
+        assertEquals(1, runs.size(), runs.toString());
+
+        ChromiumProvider next = newProvider();
+        try {
+            assertEquals(left, next.open(p), "the browser left running serves the profile");
+            assertEquals(runs, browserRuns(), "and no second Chromium was started");
+            StepResult verified = new BrowserActions(next, Duration.ofSeconds(15))
+                    .verify(new StepContext(p, "s-1", 1, "r")).result().get(30, TimeUnit.SECONDS);
+            assertTrue(verified.ok(), "its page is where the previous runner left it: " + verified.detail());
+            next.forceStop(p);
+            assertEquals(List.of(), browserProcesses(), "the adopted tree stops like one of ours");
+        } finally {
+            next.close();
+        }
+    }
+
+    @Test
+    void aBrowserLeftRunningThatNoLongerAnswersIsStoppedAndAFreshOneStarts() throws Exception {
+        ProfileConfig p = profile("p1", null);
+        BrowserEndpoint left = provider.open(p);
+        Set<String> frozenRun = browserRuns();
+        List<Long> frozen = browserProcesses();
+        for (long pid : frozen) {
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+        }
+
+        ChromiumProvider next = newProvider();
+        try {
+            BrowserEndpoint fresh = next.open(p);
+            assertFalse(left.equals(fresh), "a new browser, a new DevTools port");
+            for (long pid : frozen) {
+                assertFalse(alive(pid), "process " + pid + " of the browser that did not answer is gone");
+            }
+            Set<String> runs = browserRuns();
+            assertEquals(1, runs.size(), runs.toString());
+            assertFalse(runs.equals(frozenRun));
+        } finally {
+            next.close();
+        }
+        assertEquals(List.of(), browserProcesses());
     }
 
     @Test

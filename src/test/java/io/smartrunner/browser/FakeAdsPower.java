@@ -203,9 +203,9 @@ final class FakeAdsPower implements AutoCloseable {
                 new OutputFiles(log, log, 1 << 20, 1)));
         launches.incrementAndGet();
         try {
-            String[] port = DevToolsPortFile.await(profile.resolve("DevToolsActivePort"), p, Duration.ofSeconds(60))
-                    .split("\n");
-            return new Browser(p, port[0].trim(), port[1].trim(), false);
+            java.net.URI ws = java.net.URI.create(DevToolsPortFile.await(profile.resolve("DevToolsActivePort"), p,
+                    Duration.ofSeconds(60)).browserWebSocket());
+            return new Browser(p, Integer.toString(ws.getPort()), ws.getPath(), false);
         } catch (RuntimeException e) {
             p.stop(Duration.ZERO);
             throw e;

@@ -61,7 +61,8 @@ final class BrowserFleet implements AutoCloseable {
         ProcessLauncher launcher = PosixSpawnLauncher.best();
         store = SqliteStateStore.open(dir.resolve("state.db"), r.sqliteSynchronous());
         sink = JsonlEventSink.open(dir.resolve("events.jsonl"), RunnerSettings.FsyncPolicy.NEVER, 1000);
-        browsers = new ChromiumProvider(browser, dir.resolve("browsers"), dir.resolve("logs"), launcher, store.runnerId());
+        browsers = new ChromiumProvider(browser, dir.resolve("browsers"), dir.resolve("logs"), launcher,
+                new ProcFsProcessTable(), store.runnerId());
         supervisor = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new ProcFsProcessTable(),
                 TimeSource.system(), new Random(), dir.resolve("logs"), events::addAll, line -> { },
                 Executors.newFixedThreadPool(2), new ProcessRecoveryActions(launcher, dir.resolve("logs"),
