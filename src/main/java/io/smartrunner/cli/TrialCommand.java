@@ -238,7 +238,11 @@ final class TrialCommand implements Callable<Integer> {
         RecoverySettings recovery = backoffMs == null ? r0 : new RecoverySettings(r0.maxRecoverySteps(), backoffMs,
                 r0.maxErrorStreak(), r0.pauseDurationMs(), r0.pauseBackoffMultiplier(), r0.maxPauseDurationMs(),
                 r0.stepTimeoutMs(), r0.concurrency(), r0.steps(), r0.verify());
-        return new RunnerConfig(base.source(), runner, session, recovery, base.browser(), base.http(),
+        // a trial's data dir is never run again: nobody would adopt a browser it left open
+        BrowserSettings b = base.browser();
+        BrowserSettings browser = new BrowserSettings(b.provider(), b.chromium(), b.adspower(), b.closeOnPause(), true,
+                b.startTimeoutMs());
+        return new RunnerConfig(base.source(), runner, session, recovery, browser, base.http(),
                 List.of(new PodConfig(pod, 1, List.of(profile))), base.secretValues());
     }
 

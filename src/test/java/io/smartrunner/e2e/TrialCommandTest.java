@@ -3,8 +3,13 @@ package io.smartrunner.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,11 +44,11 @@ class TrialCommandTest {
     }
 
     @Test
-    void withTheDefaultChromiumProviderTheTrialServesItsOwnDemoSiteAndGoToHomepageHeals() throws Exception {
+    void withTheDefaultChromiumProviderTheTrialServesItsOwnDemoSiteAndLeavesNoBrowser() throws Exception {
         // the homepage is on the runner's demo site, but no runner is up: the trial's own site stands in
         Path cfg = dir.resolve("chromium.json");
         Files.writeString(cfg, """
-                {"http": {"port": 7071}, "recovery": {"retryBackoffMs": 200},
+                {"http": {"port": 7071}, "recovery": {"retryBackoffMs": 200}, "browser": {"closeOnExit": false},
                  "pods": [{"name": "podA", "profiles": [{"id": "k12im9s2",
                            "homepage": "http://127.0.0.1:7071/demo/?profile=k12im9s2"}]}]}""");
         CliProcess.Result r = CliProcess.run(dir, "trial", "-c", cfg.toString(), "--pod", "podA", "--profile",
@@ -51,6 +56,24 @@ class TrialCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("trial: recovery ladder: [goToHomepage, browserBack"), r.out());
         assertTrue(r.out().contains("trial: profile recovered: step 1 (goToHomepage) verified it healthy"), r.out());
+        // nobody runs a trial's data dir again, so nobody would adopt a browser it kept
+        assertEquals(List.of(), processesWithArgContaining("--user-data-dir=" + dir.toAbsolutePath()));
+    }
+
+    private static List<Long> processesWithArgContaining(String part) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(part)) {
+                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException vanished) {
+                    // ended while we looked
+                }
+            }
+        }
+        return pids;
     }
 
     @Test
