@@ -59,6 +59,7 @@ public final class RunnerHttpServer implements AutoCloseable {
                     hosts.addAll(java.util.Set.of("127.0.0.1:" + port, "localhost:" + port));
                 }
                 server.createContext("/api/", new ApiHandler(fleet, token, hosts));
+                server.createContext("/", new DashboardHandler(hosts)); // every path no other context claims
             }
             server.start();
             return new RunnerHttpServer(server);
