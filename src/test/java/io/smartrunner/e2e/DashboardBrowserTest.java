@@ -1,0 +1,196 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real headless Chromium against a real runner process: a user enters the
+ * token, pauses a profile from the page and sees it paused and the event arrive; 1 000 profiles
+ * render. Screenshots go to {@code target/screenshots/} (build artifacts).
+ */
+class DashboardBrowserTest {
+    private static final String TOKEN = "dashboard-test-token-5c1f";
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Pattern URL = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
+
+    @TempDir
+    Path dir;
+    private CliProcess runner;
+    private HeadlessPage page;
+    private int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (page != null) {
+            page.close();
+        }
+        if (runner != null) {
+            runner.process.destroy();
+            runner.process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startRunner(String config) throws Exception {
+        Path cfg = dir.resolve("runner.json");
+        Files.writeString(cfg, config);
+        runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("the runner says where it listens", 60_000, () -> {
+            try {
+                return URL.matcher(runner.err()).find() || !runner.process.isAlive();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        Matcher m = URL.matcher(runner.err());
+        assertTrue(m.find(), runner.err());
+        port = Integer.parseInt(m.group(1));
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return new ObjectMapper().readTree(r.body());
+    }
+
+    private List<EventRecord> events() {
+        return EventLogReader.readAll(dir.resolve("logs/events.jsonl"));
+    }
+
+    private static String row(String id) {
+        return "#fleet tr[data-id=\"" + id + "\"]";
+    }
+
+    @Test
+    void pausingAProfileFromThePageShowsItPausedAndTheEventArrives() throws Exception {
+        startRunner("""
+                {"runner": {"startJitterMs": 0, "globalConcurrency": 4},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "sleep 0.3"], "cooldownMs": 1500},
+                 "recovery": {"retryBackoffMs": 2000, "verify": "none",
+                              "steps": [{"name": "kick", "command": ["/bin/sh", "-c", "exit 1"]},
+                                        {"name": "clearCache", "command": ["/bin/true"]}]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}, {"id": "p2"}, {"id": "p3"}]},
+                          {"name": "podB", "profiles": [
+                             {"id": "b-busy", "session": {"command": ["/bin/sleep", "600"]}},
+                             {"id": "b-flaky", "session": {"command": ["/bin/sh", "-c",
+                                "echo '<img src=x onerror=window.__xss=1> boom' >&2; exit 3"]}}]}]}
+                """.formatted(TOKEN));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        page.await("the fleet table", "document.querySelectorAll('#fleet tr.profile').length === 5", 20_000);
+
+        // the token: asked for once, typed into its form, kept in sessionStorage only
+        page.await("the token form", "!document.getElementById('token-form').hidden", 5_000);
+        page.click("#token-input");
+        page.type(TOKEN);
+        page.click("#token-save");
+        page.await("the token saved", "sessionStorage.getItem('smartRunner.apiToken') === " + HeadlessPage.js(TOKEN), 5_000);
+        assertFalse(page.eval("document.documentElement.outerHTML.includes(" + HeadlessPage.js(TOKEN)
+                + ") || document.body.innerText.includes(" + HeadlessPage.js(TOKEN) + ") || location.href.includes('token')").asBoolean(),
+                "the token is nowhere in the page or its URL");
+
+        // pause p2 with the row's control: the dialog asks duration and reason
+        String reason = "maintenance <b>window</b>";
+        page.click(row("p2") + " button[data-action=pause]");
+        page.await("the pause dialog", "document.getElementById('pause-dialog').open", 5_000);
+        page.click("#pause-reason");
+        page.type(reason);
+        page.click("#pause-confirm");
+
+        page.await("p2 shown paused with a countdown", "document.querySelector('" + row("p2") + " .badge').textContent === 'paused'"
+                + " && /^59m \\d\\ds$/.test(document.querySelector('" + row("p2") + " .until .left').textContent)", 10_000);
+        String countdown = page.text(row("p2") + " .until .left");
+        page.await("the countdown ticking", "document.querySelector('" + row("p2") + " .until .left').textContent !== "
+                + HeadlessPage.js(countdown), 5_000);
+        assertEquals("Unpause", page.eval("[...document.querySelectorAll('" + row("p2")
+                + " button')].filter(b => !b.hidden).map(b => b.textContent)[0]").asText());
+        page.await("the pause event in the live feed", "[...document.querySelectorAll('#feed li[data-event=pause][data-profile=p2]')]"
+                + ".some(li => li.textContent.includes('by api: ' + " + HeadlessPage.js(reason) + "))", 10_000);
+
+        // what the page did is what the runner recorded
+        JsonNode p2 = getJson("/api/profiles/p2");
+        assertTrue(p2.path("flags").path("paused").asBoolean(), p2.toString());
+        EventRecord pause = events().stream().filter(e -> e.event().equals("pause") && "p2".equals(e.profileId()))
+                .findFirst().orElseThrow();
+        assertEquals("api", pause.params().get("by"));
+        assertEquals(reason, pause.params().get("reason"));
+        assertEquals(3_600_000L, ((Number) pause.params().get("durationMs")).longValue());
+
+        // markup from data (the typed reason, a session's stderr) is shown as text, never run
+        page.await("b-flaky's error in the feed", "[...document.querySelectorAll('#feed li[data-event=error][data-profile=b-flaky]')]"
+                + ".some(li => li.textContent.includes('<img src=x onerror=window.__xss=1> boom'))", 20_000);
+        assertTrue(page.eval("window.__xss === undefined && !document.querySelector('#feed img, #feed b, #fleet img')").asBoolean(),
+                "data is never parsed as HTML");
+        page.await("a running profile", "document.querySelector('" + row("b-busy") + " .badge').textContent === 'running'", 10_000);
+
+        page.screenshot(SCREENSHOTS.resolve("dashboard.png"), true, 3000);
+
+        // and back: unpause from the page
+        page.click(row("p2") + " button[data-action=unpause]");
+        page.await("p2 unpaused", "document.querySelector('" + row("p2") + " .badge').textContent !== 'paused'", 10_000);
+        page.await("the unpause event in the feed", "document.querySelector('#feed li[data-event=unpause][data-profile=p2]')", 10_000);
+        assertTrue(events().stream().anyMatch(e -> e.event().equals("unpause") && "p2".equals(e.profileId())
+                && "api".equals(e.params().get("by"))));
+    }
+
+    @Test
+    void aThousandProfilesRenderAndRefresh() throws Exception {
+        String pods = IntStream.range(0, 10).mapToObj(p -> "{\"name\": \"pod" + p + "\", \"profiles\": ["
+                + IntStream.range(0, 100).mapToObj(i -> "{\"id\": \"w" + p + "-" + String.format("%03d", i) + "\"}")
+                        .collect(Collectors.joining(", ")) + "]}").collect(Collectors.joining(",\n"));
+        startRunner("""
+                {"runner": {"startJitterMs": 0, "globalConcurrency": 4},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sleep", "600"]},
+                 "pods": [%s]}
+                """.formatted(TOKEN, pods));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        // the first refresh builds every row; the next ones only compare and touch what changed
+        page.await("the first refresh", "document.getElementById('status').dataset.refreshCount === '1'", 30_000);
+        double first = page.eval("Number(document.getElementById('status').dataset.refreshMs)").asDouble();
+        assertEquals(1000, page.eval("document.querySelectorAll('#fleet tr.profile').length").asInt());
+        assertEquals(10, page.eval("document.querySelectorAll('#fleet tbody.pod').length").asInt());
+        page.await("two more refreshes", "Number(document.getElementById('status').dataset.refreshCount) >= 3", 15_000);
+        double steady = page.eval("Number(document.getElementById('status').dataset.refreshMs)").asDouble();
+        double layout = page.eval("(() => { const t = performance.now(); document.body.getBoundingClientRect();"
+                + " document.getElementById('fleet').offsetHeight; return performance.now() - t; })()").asDouble();
+        page.await("4 running", "document.querySelectorAll('#fleet tr[data-state=running]').length === 4", 15_000);
+
+        page.click("#filter");
+        page.type("pod7");
+        page.await("the filter applied", "document.querySelectorAll('#fleet tr.profile:not([hidden])').length === 100", 5_000);
+        double filter = page.eval("(() => { const f = document.getElementById('filter'); const t = performance.now();"
+                + " f.value = 'w3-0'; f.dispatchEvent(new Event('input')); document.getElementById('fleet').offsetHeight;"
+                + " return performance.now() - t; })()").asDouble();
+        assertEquals(100, page.eval("document.querySelectorAll('#fleet tr.profile:not([hidden])').length").asInt(), "w3-000..w3-099");
+        page.eval("(() => { const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()");
+        assertEquals(1000, page.eval("document.querySelectorAll('#fleet tr.profile:not([hidden])').length").asInt());
+        System.out.printf("dashboard with 1000 profiles: first refresh (fetch + build every row) %.1f ms, later refresh"
+                + " (fetch + compare) %.1f ms, layout of the table %.1f ms, filter to 100 rows %.1f ms%n", first, steady, layout, filter);
+        page.screenshot(SCREENSHOTS.resolve("dashboard-1000.png"), false, 0);
+    }
+}
