@@ -87,7 +87,7 @@
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
     if (!res.ok) {
       const message = data && typeof data.error === 'string' ? data.error : 'HTTP ' + res.status;
-      if (res.status === 404 && (message === 'no such route' || !data)) {
+      if (res.status === 404 && (message.startsWith('no such route') || !data)) {
         throw new ApiError(404, 'unavailable: this runner has no ' + method + ' ' + path.split('?')[0]);
       }
       if (res.status === 401) needToken('The runner refused the token (401): enter it again.');
@@ -373,12 +373,18 @@
       const status = $('status');
       try {
         const list = await api('GET', '/api/profiles');
+        const t1 = performance.now();
         render(Array.isArray(list) ? list : []);
-        const ms = performance.now() - t0;
+        const t2 = performance.now();
+        const ms = t2 - t0;
         status.textContent = 'live · ' + clock(new Date()) + ' · ' + Math.round(ms) + ' ms';
+        status.title = 'last refresh of ' + rows.size + ' profiles: ' + Math.round(t1 - t0) + ' ms to fetch, '
+          + Math.round(t2 - t1) + ' ms to update the table';
         status.className = 'status ok';
-        status.dataset.refreshMs = ms.toFixed(1);
-        status.dataset.refreshCount = String(++refreshCount);
+        // for the DevTools performance panel (and the browser test): the first refresh, which builds every row, and the latest
+        performance.clearMeasures('sr:refresh');
+        performance.measure(++refreshCount === 1 ? 'sr:first-refresh' : 'sr:refresh',
+          { start: t0, end: t2, detail: { fetchMs: t1 - t0, renderMs: t2 - t1, rows: rows.size, count: refreshCount } });
       } catch (e) {
         status.textContent = e.message;
         status.className = 'status bad';
@@ -500,7 +506,8 @@
     try {
       const r = await api('POST', '/api/reload', {});
       const n = (k) => (r && Array.isArray(r[k]) ? r[k].length : 0);
-      notice('Config reloaded: ' + n('added') + ' added, ' + n('removed') + ' removed, ' + n('changed') + ' changed.', false);
+      notice('Config reloaded: ' + n('added') + ' added, ' + n('removed') + ' removed, ' + n('changed') + ' changed.'
+        + (r && r.restartNeeded ? ' Changes to the runner, recovery, browser or http blocks take effect after a restart.' : ''), false);
       refreshSoon();
     } catch (err) {
       notice('Reload refused: ' + err.message, true);
@@ -515,6 +522,8 @@
   let cursor = null;
   let stream = null;
   let streamFailures = 0;
+  const queued = [];
+  let flushTimer = 0;
 
   function describe(ev) {
     const p = ev.params || {};
@@ -549,13 +558,15 @@
     return li;
   }
 
-  function addEvents(events) {
-    if (!events.length) return;
+  function addEvents(all) {
+    if (!all.length) return;
+    const events = all.length > FEED_MAX ? all.slice(-FEED_MAX) : all;
     const frag = document.createDocumentFragment();
     for (let i = events.length - 1; i >= 0; i--) frag.append(feedItem(events[i]));
     feed.prepend(frag);
     while (feed.childElementCount > FEED_MAX) feed.lastElementChild.remove();
-    if (events.some((ev) => ev.type === 'profile')) refreshSoon();
+    if (all.some((ev) => ev.type === 'profile')) refreshSoon();
+    if (all.some((ev) => ev.type === 'recovery' || ev.type === 'profile')) reportSoon();
   }
 
   feed.addEventListener('click', (e) => {
@@ -591,7 +602,9 @@
       if (m.lastEventId) cursor = m.lastEventId;
       let ev;
       try { ev = JSON.parse(m.data); } catch (e) { return; }
-      addEvents([ev]);
+      queued.push(ev);
+      // a busy fleet writes hundreds of events a second: touch the feed at most every 200 ms
+      if (!flushTimer) flushTimer = setTimeout(() => { flushTimer = 0; addEvents(queued.splice(0)); }, 200);
     };
     // reconnect ourselves from the last cursor, so no event is shown twice or skipped
     stream.onerror = () => {
@@ -654,10 +667,11 @@
     box.replaceChildren(s);
   }
 
+  // an even top value, so the middle grid line is a whole number too
   function niceMax(v) {
     if (v <= 4) return 4;
     const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    for (const m of [2, 4, 6, 8, 10]) if (m * p >= v) return m * p;
     return 10 * p;
   }
 
@@ -702,7 +716,19 @@
     box.replaceChildren(s);
   }
 
+  let reportTimer = 0;
+  let reportSoonTimer = 0;
+  let reporting = false;
+
+  // a recovery step or a pause changes the charts: show it within 2 s rather than at the next 10 s tick
+  function reportSoon() {
+    if (!reportSoonTimer) reportSoonTimer = setTimeout(() => { reportSoonTimer = 0; refreshReport(); }, 2000);
+  }
+
   async function refreshReport() {
+    if (reporting) return;
+    reporting = true;
+    clearTimeout(reportTimer);
     try {
       const report = await api('GET', '/api/report');
       stepsChart(report.steps);
@@ -712,8 +738,10 @@
     } catch (e) {
       chartMessage($('chart-steps'), e.status === 404 ? 'Report unavailable on this runner.' : e.message);
       chartMessage($('chart-timeline'), e.status === 404 ? 'Report unavailable on this runner.' : e.message);
+    } finally {
+      reporting = false;
+      reportTimer = setTimeout(refreshReport, REPORT_EVERY_MS);
     }
-    setTimeout(refreshReport, REPORT_EVERY_MS);
   }
 
   // ---------------------------------------------------------------- start

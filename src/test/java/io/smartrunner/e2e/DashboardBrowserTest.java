@@ -121,14 +121,14 @@ class DashboardBrowserTest {
         page.click("#pause-confirm");
 
         page.await("p2 shown paused with a countdown", "document.querySelector('" + row("p2") + " .badge').textContent === 'paused'"
-                + " && /^59m \\d\\ds$/.test(document.querySelector('" + row("p2") + " .until .left').textContent)", 10_000);
+                + " && /^59m \\d\\ds$/.test(document.querySelector('" + row("p2") + " .until .left').textContent)", 20_000);
         String countdown = page.text(row("p2") + " .until .left");
         page.await("the countdown ticking", "document.querySelector('" + row("p2") + " .until .left').textContent !== "
                 + HeadlessPage.js(countdown), 5_000);
         assertEquals("Unpause", page.eval("[...document.querySelectorAll('" + row("p2")
                 + " button')].filter(b => !b.hidden).map(b => b.textContent)[0]").asText());
         page.await("the pause event in the live feed", "[...document.querySelectorAll('#feed li[data-event=pause][data-profile=p2]')]"
-                + ".some(li => li.textContent.includes('by api: ' + " + HeadlessPage.js(reason) + "))", 10_000);
+                + ".some(li => li.textContent.includes('by api: ' + " + HeadlessPage.js(reason) + "))", 20_000);
 
         // what the page did is what the runner recorded
         JsonNode p2 = getJson("/api/profiles/p2");
@@ -144,16 +144,29 @@ class DashboardBrowserTest {
                 + ".some(li => li.textContent.includes('<img src=x onerror=window.__xss=1> boom'))", 20_000);
         assertTrue(page.eval("window.__xss === undefined && !document.querySelector('#feed img, #feed b, #fleet img')").asBoolean(),
                 "data is never parsed as HTML");
-        page.await("a running profile", "document.querySelector('" + row("b-busy") + " .badge').textContent === 'running'", 10_000);
+        page.await("a running profile", "document.querySelector('" + row("b-busy") + " .badge').textContent === 'running'", 20_000);
+
+        // the charts: b-flaky's episodes (kick fails, clearCache heals) and the sessions of the last minutes
+        page.await("both steps in the success-rate chart", "['kick', 'clearCache'].every(s => [...document.querySelectorAll("
+                + "'#chart-steps svg text.lbl')].some(t => t.textContent === s))", 30_000);
+        assertTrue(page.text("#chart-steps").contains("0%"), "kick never heals");
+        page.await("sessions and failures in the timeline", "document.querySelector('#chart-timeline rect.bar-sessions')"
+                + " && document.querySelector('#chart-timeline rect.bar-failures')", 20_000);
 
         page.screenshot(SCREENSHOTS.resolve("dashboard.png"), true, 3000);
 
         // and back: unpause from the page
         page.click(row("p2") + " button[data-action=unpause]");
-        page.await("p2 unpaused", "document.querySelector('" + row("p2") + " .badge').textContent !== 'paused'", 10_000);
-        page.await("the unpause event in the feed", "document.querySelector('#feed li[data-event=unpause][data-profile=p2]')", 10_000);
+        page.await("p2 unpaused", "document.querySelector('" + row("p2") + " .badge').textContent !== 'paused'", 20_000);
+        page.await("the unpause event in the feed", "document.querySelector('#feed li[data-event=unpause][data-profile=p2]')", 20_000);
         assertTrue(events().stream().anyMatch(e -> e.event().equals("unpause") && "p2".equals(e.profileId())
                 && "api".equals(e.params().get("by"))));
+    }
+
+    /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
+    private JsonNode timings(String name) {
+        return page.eval("(m => ({refreshMs: m.duration.toFixed(1), fetchMs: m.detail.fetchMs.toFixed(1),"
+                + " renderMs: m.detail.renderMs.toFixed(1), rows: m.detail.rows}))(performance.getEntriesByName('" + name + "').pop())");
     }
 
     @Test
@@ -170,14 +183,13 @@ class DashboardBrowserTest {
                 """.formatted(TOKEN, pods));
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         // the first refresh builds every row; the next ones only compare and touch what changed
-        page.await("the first refresh", "document.getElementById('status').dataset.refreshCount === '1'", 30_000);
-        double first = page.eval("Number(document.getElementById('status').dataset.refreshMs)").asDouble();
+        page.await("the first refresh", "performance.getEntriesByName('sr:first-refresh').length === 1", 30_000);
+        JsonNode first = timings("sr:first-refresh");
+        assertEquals(1000, first.get("rows").asInt(), "the first refresh built every row");
         assertEquals(1000, page.eval("document.querySelectorAll('#fleet tr.profile').length").asInt());
         assertEquals(10, page.eval("document.querySelectorAll('#fleet tbody.pod').length").asInt());
-        page.await("two more refreshes", "Number(document.getElementById('status').dataset.refreshCount) >= 3", 15_000);
-        double steady = page.eval("Number(document.getElementById('status').dataset.refreshMs)").asDouble();
-        double layout = page.eval("(() => { const t = performance.now(); document.body.getBoundingClientRect();"
-                + " document.getElementById('fleet').offsetHeight; return performance.now() - t; })()").asDouble();
+        page.await("two more refreshes", "performance.getEntriesByName('sr:refresh').some(m => m.detail.count >= 3)", 20_000);
+        JsonNode steady = timings("sr:refresh");
         page.await("4 running", "document.querySelectorAll('#fleet tr[data-state=running]').length === 4", 15_000);
 
         page.click("#filter");
@@ -189,8 +201,10 @@ class DashboardBrowserTest {
         assertEquals(100, page.eval("document.querySelectorAll('#fleet tr.profile:not([hidden])').length").asInt(), "w3-000..w3-099");
         page.eval("(() => { const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()");
         assertEquals(1000, page.eval("document.querySelectorAll('#fleet tr.profile:not([hidden])').length").asInt());
-        System.out.printf("dashboard with 1000 profiles: first refresh (fetch + build every row) %.1f ms, later refresh"
-                + " (fetch + compare) %.1f ms, layout of the table %.1f ms, filter to 100 rows %.1f ms%n", first, steady, layout, filter);
+        System.out.printf("dashboard with 1000 profiles: first refresh %s ms (fetch %s + build every row %s), later refresh"
+                + " %s ms (fetch %s + compare and update %s), filter to 100 rows %.1f ms%n",
+                first.get("refreshMs").asText(), first.get("fetchMs").asText(), first.get("renderMs").asText(),
+                steady.get("refreshMs").asText(), steady.get("fetchMs").asText(), steady.get("renderMs").asText(), filter);
         page.screenshot(SCREENSHOTS.resolve("dashboard-1000.png"), false, 0);
     }
 }
