@@ -536,6 +536,8 @@
       case 'pause': return 'by ' + (p.by || '?') + (p.reason ? ': ' + p.reason : '')
         + (p.pausedUntil ? ' · until ' + untilLabel(Date.parse(p.pausedUntil)) : '');
       case 'unpause': return 'by ' + (p.by || '?') + (p.pausedFor != null ? ' after ' + duration(p.pausedFor) : '');
+      case 'reset': return 'streak ' + p.errorStreakWas + ' → 0 by ' + (p.by || '?');
+      case 'run': return 'run now by ' + (p.by || '?');
       default: return p.by ? 'by ' + p.by : JSON.stringify(p).slice(0, 160);
     }
   }

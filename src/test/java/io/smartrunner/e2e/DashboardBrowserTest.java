@@ -79,6 +79,16 @@ class DashboardBrowserTest {
         return EventLogReader.readAll(dir.resolve("logs/events.jsonl"));
     }
 
+    /** The token as a user gives it: the form asks for it once; it is kept in sessionStorage only. */
+    private void enterToken(String token) throws InterruptedException {
+        page.await("the token form", "!document.getElementById('token-form').hidden", 5_000);
+        page.click("#token-input");
+        page.type(token);
+        page.click("#token-save");
+        page.await("the token saved", "sessionStorage.getItem('smartRunner.apiToken') === " + HeadlessPage.js(token)
+                + " && document.getElementById('token-form').hidden", 5_000);
+    }
+
     private static String row(String id) {
         return "#fleet tr[data-id=\"" + id + "\"]";
     }
@@ -102,12 +112,7 @@ class DashboardBrowserTest {
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         page.await("the fleet table", "document.querySelectorAll('#fleet tr.profile').length === 5", 20_000);
 
-        // the token: asked for once, typed into its form, kept in sessionStorage only
-        page.await("the token form", "!document.getElementById('token-form').hidden", 5_000);
-        page.click("#token-input");
-        page.type(TOKEN);
-        page.click("#token-save");
-        page.await("the token saved", "sessionStorage.getItem('smartRunner.apiToken') === " + HeadlessPage.js(TOKEN), 5_000);
+        enterToken(TOKEN);
         assertFalse(page.eval("document.documentElement.outerHTML.includes(" + HeadlessPage.js(TOKEN)
                 + ") || document.body.innerText.includes(" + HeadlessPage.js(TOKEN) + ") || location.href.includes('token')").asBoolean(),
                 "the token is nowhere in the page or its URL");
@@ -161,6 +166,56 @@ class DashboardBrowserTest {
         page.await("the unpause event in the feed", "document.querySelector('#feed li[data-event=unpause][data-profile=p2]')", 20_000);
         assertTrue(events().stream().anyMatch(e -> e.event().equals("unpause") && "p2".equals(e.profileId())
                 && "api".equals(e.params().get("by"))));
+    }
+
+    @Test
+    void resetRunNowAndReloadFromThePageAndRefusalsShownInline() throws Exception {
+        String config = """
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
+                 "recovery": {"maxErrorStreak": 100},
+                 "pods": [{"name": "podA", "profiles": [{"id": "ok1"},
+                    {"id": "bad1", "session": {"command": ["/bin/sh", "-c", "exit 2"]}}%s]}]}
+                """;
+        startRunner(config.formatted(TOKEN, ""));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        enterToken(TOKEN);
+        page.await("ok1 ran once and bad1 failed once", "document.querySelector('" + row("ok1") + "').dataset.state === 'idle'"
+                + " && document.querySelector('" + row("bad1") + " .streak').textContent === '1'", 20_000);
+
+        // run now: the cooldown (10 min) is skipped
+        page.click(row("ok1") + " button[data-action=run]");
+        page.await("the run event in the feed", "document.querySelector('#feed li[data-event=run][data-profile=ok1]')", 20_000);
+        CliProcess.await("a second session of ok1", 20_000, () -> events().stream()
+                .filter(e -> e.event().equals("start") && "ok1".equals(e.profileId())).count() == 2);
+
+        // reset the streak
+        page.click(row("bad1") + " button[data-action=reset]");
+        page.await("bad1's streak at 0", "document.querySelector('" + row("bad1") + " .streak').textContent === '0'", 20_000);
+        page.await("the reset event in the feed", "document.querySelector('#feed li[data-event=reset][data-profile=bad1]')", 20_000);
+        assertTrue(events().stream().anyMatch(e -> e.event().equals("reset") && "api".equals(e.params().get("by"))));
+
+        // a refusal from the runner shows in the row: unpause a profile that is not paused (409)
+        page.eval("document.querySelector('" + row("ok1") + " button[data-action=unpause]').hidden = false");
+        page.click(row("ok1") + " button[data-action=unpause]");
+        page.await("the 409 in the row", "document.querySelector('" + row("ok1") + " .row-msg.error').textContent.includes('not paused')", 10_000);
+
+        // reload: a profile added to the file appears
+        Files.writeString(dir.resolve("runner.json"), config.formatted(TOKEN, ", {\"id\": \"new1\"}"));
+        page.click("#reload");
+        page.await("the reload summary", "document.getElementById('notice').textContent.startsWith('Config reloaded: 1 added, 0 removed')", 20_000);
+        page.await("the new row", "document.querySelector('" + row("new1") + "')", 20_000);
+
+        // a wrong token: the runner refuses it (401) and the page asks for the token again
+        page.eval("sessionStorage.setItem('smartRunner.apiToken', 'wrong')");
+        page.click(row("bad1") + " button[data-action=pause]");
+        page.click("#pause-confirm");
+        page.await("the token asked for again", "!document.getElementById('token-form').hidden"
+                + " && document.getElementById('token-hint').textContent.includes('refused the token')", 10_000);
+        assertTrue(page.eval("sessionStorage.getItem('smartRunner.apiToken') === null").asBoolean(), "the wrong token is forgotten");
+        assertFalse(getJson("/api/profiles/bad1").path("flags").path("paused").asBoolean());
     }
 
     /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
