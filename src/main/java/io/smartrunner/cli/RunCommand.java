@@ -7,6 +7,8 @@ import io.smartrunner.event.EventFanout;
 import io.smartrunner.http.ApiToken;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.RunnerHttpServer;
+import io.smartrunner.metrics.FleetMetrics;
+import io.smartrunner.time.TimeSource;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,11 +24,13 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg)) {
-            EventFanout fanout = new EventFanout(RunCommand::say);
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say));
+            FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
+            EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
-            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), fleet(supervisor), token)) {
+            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), fleet(supervisor), token,
+                    metrics.exposition(supervisor::profiles))) {
                 return runWith(cfg, home, supervisor, http);
             }
         }
@@ -70,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
-                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (healthz, /api/profiles, demo site); pid "
+                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (healthz, /api/profiles, /metrics, demo site); pid "
                 + ProcessHandle.current().pid());
         if (home.events.tornBytesMoved() > 0) {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()

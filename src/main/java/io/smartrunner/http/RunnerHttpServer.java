@@ -28,11 +28,17 @@ public final class RunnerHttpServer implements AutoCloseable {
         return start(settings, null, null);
     }
 
+    public static RunnerHttpServer start(HttpSettings settings, FleetControl fleet, ApiToken token) {
+        return start(settings, fleet, token, null);
+    }
+
     /**
      * @param fleet null = no API
+     * @param metrics the Prometheus text for {@code GET /metrics}; null = none. Served with the API (same Host rules)
      * @throws SmartRunnerException one line when the address is taken or refused by the security rules
      */
-    public static RunnerHttpServer start(HttpSettings settings, FleetControl fleet, ApiToken token) {
+    public static RunnerHttpServer start(HttpSettings settings, FleetControl fleet, ApiToken token,
+                                         java.util.function.Supplier<String> metrics) {
         InetAddress address;
         try {
             address = InetAddress.getByName(settings.bind());
@@ -59,6 +65,9 @@ public final class RunnerHttpServer implements AutoCloseable {
                     hosts.addAll(java.util.Set.of("127.0.0.1:" + port, "localhost:" + port));
                 }
                 server.createContext("/api/", new ApiHandler(fleet, token, hosts));
+                if (metrics != null) {
+                    server.createContext("/metrics", new MetricsHandler(metrics, hosts));
+                }
             }
             server.start();
             return new RunnerHttpServer(server);
