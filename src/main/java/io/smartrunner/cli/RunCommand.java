@@ -3,7 +3,18 @@ package io.smartrunner.cli;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.EventFanout;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.http.ApiParts;
+import io.smartrunner.http.NewEvents;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.report.LiveReport;
+import io.smartrunner.time.TimeSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import io.smartrunner.http.ApiToken;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.RunnerHttpServer;
@@ -29,28 +40,33 @@ final class RunCommand implements Callable<Integer> {
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
-            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), fleet(supervisor), token,
+            LiveReport report = LiveReport.seededFrom(cfg.runner().eventLog());
+            NewEvents newEvents = new NewEvents();
+            fanout.subscribe(report).subscribe(newEvents);
+            ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
+                    new Redactor(cfg.secretValues()), TimeSource.system());
+            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles))) {
                 return runWith(cfg, home, supervisor, http);
             }
         }
     }
 
-    private static FleetControl fleet(Supervisor supervisor) {
+    private FleetControl fleet(Supervisor supervisor) {
         return new FleetControl() {
             @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<io.smartrunner.profile.ProfileState>> profiles() {
+            public CompletableFuture<List<ProfileState>> profiles() {
                 return supervisor.profiles();
             }
 
             @Override
-            public void pause(String profileId, java.time.Duration duration, String reason, String by) {
-                supervisor.requestPause(profileId, duration, reason, by);
+            public CompletableFuture<ManualReply> request(ManualRequest request) {
+                return supervisor.request(request);
             }
 
             @Override
-            public void unpause(String profileId, String by) {
-                supervisor.requestUnpause(profileId, by);
+            public CompletableFuture<ReloadSummary> reload() {
+                return supervisor.requestReload(config.load());
             }
         };
     }

@@ -100,7 +100,7 @@ final class EventCounters {
     }
 
     private Counter failed(String pod, String reason) {
-        return counter(FAILED, "Failed sessions by reason (shutdown: stopped by the runner, not counted in streaks)",
+        return counter(FAILED, "Failed sessions by reason (shutdown: stopped by the runner itself, not counted in streaks)",
                 "pod", pod, "reason", reason);
     }
 
