@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import io.smartrunner.http.ApiToken;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.RunnerHttpServer;
+import io.smartrunner.metrics.FleetMetrics;
+import io.smartrunner.time.TimeSource;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,8 +38,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg)) {
-            EventFanout fanout = new EventFanout(RunCommand::say);
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say));
+            FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
+            EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
             LiveReport report = LiveReport.seededFrom(cfg.runner().eventLog());
@@ -45,7 +48,8 @@ final class RunCommand implements Callable<Integer> {
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
                     new Redactor(cfg.secretValues()), TimeSource.system());
-            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api)) {
+            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
+                    metrics.exposition(supervisor::profiles))) {
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());
                 try {
@@ -95,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
-                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /healthz, demo site); pid "
+                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, demo site); pid "
                 + ProcessHandle.current().pid());
         if (home.events.tornBytesMoved() > 0) {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
