@@ -40,6 +40,8 @@ final class ApiHandler implements HttpHandler {
     private static final long MAX_PAUSE_MS = 365L * 86_400_000;
     private static final int MAX_LOG_BYTES = 1 << 20;
     private static final long LOOP_ANSWER_SECONDS = 10;
+    /** Names the client in {@code params.by}: "cli" for the CLI, else the request is by "api". */
+    static final String CLIENT_HEADER = "X-Smart-Runner-Client";
 
     private final ApiParts parts;
     private final Set<String> hosts;
@@ -123,11 +125,13 @@ final class ApiHandler implements HttpHandler {
             throw new ApiError(m.matches() ? 405 : 404, "no such route: POST " + Query.clip(path));
         }
         String id = validId(m.group(1));
+        // the CLI goes through the API while a runner runs; its events say so
+        String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
         ManualRequest request = switch (m.group(2)) {
-            case "pause" -> pauseRequest(id, body);
-            case "unpause" -> new ManualRequest.Unpause(id, "api");
-            case "reset" -> new ManualRequest.ResetStreak(id, "api");
-            default -> new ManualRequest.RunNow(id, "api");
+            case "pause" -> pauseRequest(id, body, by);
+            case "unpause" -> new ManualRequest.Unpause(id, by);
+            case "reset" -> new ManualRequest.ResetStreak(id, by);
+            default -> new ManualRequest.RunNow(id, by);
         };
         ManualReply reply = answer(parts.fleet().request(request));
         switch (reply.outcome()) {
@@ -137,7 +141,7 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
-    private static ManualRequest pauseRequest(String id, JsonNode body) {
+    private static ManualRequest pauseRequest(String id, JsonNode body, String by) {
         for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!field.equals("durationMs") && !field.equals("reason")) {
@@ -153,7 +157,7 @@ final class ApiHandler implements HttpHandler {
         if (r != null && (!r.isTextual() || r.asText().length() > 500)) {
             throw new ApiError(400, "reason: expected a string of at most 500 characters");
         }
-        return new ManualRequest.Pause(id, Duration.ofMillis(d.asLong()), r == null ? "paused by hand" : r.asText(), "api");
+        return new ManualRequest.Pause(id, Duration.ofMillis(d.asLong()), r == null ? "paused by hand" : r.asText(), by);
     }
 
     private void reload(HttpExchange ex) throws Exception {

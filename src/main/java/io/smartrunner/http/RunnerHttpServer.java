@@ -34,6 +34,15 @@ public final class RunnerHttpServer implements AutoCloseable {
      * @throws SmartRunnerException one line when the address is taken or refused by the security rules
      */
     public static RunnerHttpServer start(HttpSettings settings, ApiParts api) {
+        return start(settings, api, null);
+    }
+
+    /**
+     * @param api     null = no API
+     * @param metrics the Prometheus text for {@code GET /metrics}; null = none. Served with the API (same Host rules)
+     * @throws SmartRunnerException one line when the address is taken or refused by the security rules
+     */
+    public static RunnerHttpServer start(HttpSettings settings, ApiParts api, java.util.function.Supplier<String> metrics) {
         InetAddress address;
         try {
             address = InetAddress.getByName(settings.bind());
@@ -60,6 +69,9 @@ public final class RunnerHttpServer implements AutoCloseable {
                     hosts.addAll(java.util.Set.of("127.0.0.1:" + port, "localhost:" + port));
                 }
                 server.createContext("/api/", new ApiHandler(api, hosts));
+                if (metrics != null) {
+                    server.createContext("/metrics", new MetricsHandler(metrics, hosts));
+                }
                 server.createContext("/", new DashboardHandler(hosts)); // every path no other context claims
             }
             server.start();
