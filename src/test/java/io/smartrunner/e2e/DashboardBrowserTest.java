@@ -125,10 +125,10 @@ class DashboardBrowserTest {
         page.type(reason);
         page.click("#pause-confirm");
 
-        page.await("p2 shown paused with a countdown", "document.querySelector('" + row("p2") + " .badge').textContent === 'paused'"
-                + " && /^59m \\d\\ds$/.test(document.querySelector('" + row("p2") + " .until .left').textContent)", 20_000);
+        page.await("p2 shown paused with a countdown", "document.querySelector('" + row("p2") + " .badge')?.textContent === 'paused'"
+                + " && /^59m \\d\\ds$/.test(document.querySelector('" + row("p2") + " .until .left')?.textContent)", 20_000);
         String countdown = page.text(row("p2") + " .until .left");
-        page.await("the countdown ticking", "document.querySelector('" + row("p2") + " .until .left').textContent !== "
+        page.await("the countdown ticking", "document.querySelector('" + row("p2") + " .until .left')?.textContent !== "
                 + HeadlessPage.js(countdown), 5_000);
         assertEquals("Unpause", page.eval("[...document.querySelectorAll('" + row("p2")
                 + " button')].filter(b => !b.hidden).map(b => b.textContent)[0]").asText());
@@ -149,7 +149,7 @@ class DashboardBrowserTest {
                 + ".some(li => li.textContent.includes('<img src=x onerror=window.__xss=1> boom'))", 20_000);
         assertTrue(page.eval("window.__xss === undefined && !document.querySelector('#feed img, #feed b, #fleet img')").asBoolean(),
                 "data is never parsed as HTML");
-        page.await("a running profile", "document.querySelector('" + row("b-busy") + " .badge').textContent === 'running'", 20_000);
+        page.await("a running profile", "document.querySelector('" + row("b-busy") + " .badge')?.textContent === 'running'", 20_000);
 
         // the charts: b-flaky's episodes (kick fails, clearCache heals) and the sessions of the last minutes
         page.await("both steps in the success-rate chart", "['kick', 'clearCache'].every(s => [...document.querySelectorAll("
@@ -162,7 +162,7 @@ class DashboardBrowserTest {
 
         // and back: unpause from the page
         page.click(row("p2") + " button[data-action=unpause]");
-        page.await("p2 unpaused", "document.querySelector('" + row("p2") + " .badge').textContent !== 'paused'", 20_000);
+        page.await("p2 unpaused", "document.querySelector('" + row("p2") + " .badge')?.textContent !== 'paused'", 20_000);
         page.await("the unpause event in the feed", "document.querySelector('#feed li[data-event=unpause][data-profile=p2]')", 20_000);
         assertTrue(events().stream().anyMatch(e -> e.event().equals("unpause") && "p2".equals(e.profileId())
                 && "api".equals(e.params().get("by"))));
@@ -182,8 +182,8 @@ class DashboardBrowserTest {
         startRunner(config.formatted(TOKEN, ""));
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         enterToken(TOKEN);
-        page.await("ok1 ran once and bad1 failed once", "document.querySelector('" + row("ok1") + "').dataset.state === 'idle'"
-                + " && document.querySelector('" + row("bad1") + " .streak').textContent === '1'", 20_000);
+        page.await("ok1 ran once and bad1 failed once", "document.querySelector('" + row("ok1") + "')?.dataset.state === 'idle'"
+                + " && document.querySelector('" + row("bad1") + " .streak')?.textContent === '1'", 20_000);
 
         // run now: the cooldown (10 min) is skipped
         page.click(row("ok1") + " button[data-action=run]");
@@ -193,19 +193,19 @@ class DashboardBrowserTest {
 
         // reset the streak
         page.click(row("bad1") + " button[data-action=reset]");
-        page.await("bad1's streak at 0", "document.querySelector('" + row("bad1") + " .streak').textContent === '0'", 20_000);
+        page.await("bad1's streak at 0", "document.querySelector('" + row("bad1") + " .streak')?.textContent === '0'", 20_000);
         page.await("the reset event in the feed", "document.querySelector('#feed li[data-event=reset][data-profile=bad1]')", 20_000);
         assertTrue(events().stream().anyMatch(e -> e.event().equals("reset") && "api".equals(e.params().get("by"))));
 
         // a refusal from the runner shows in the row: unpause a profile that is not paused (409)
         page.eval("document.querySelector('" + row("ok1") + " button[data-action=unpause]').hidden = false");
         page.click(row("ok1") + " button[data-action=unpause]");
-        page.await("the 409 in the row", "document.querySelector('" + row("ok1") + " .row-msg.error').textContent.includes('not paused')", 10_000);
+        page.await("the 409 in the row", "document.querySelector('" + row("ok1") + " .row-msg.error')?.textContent.includes('not paused')", 10_000);
 
         // reload: a profile added to the file appears
         Files.writeString(dir.resolve("runner.json"), config.formatted(TOKEN, ", {\"id\": \"new1\"}"));
         page.click("#reload");
-        page.await("the reload summary", "document.getElementById('notice').textContent.startsWith('Config reloaded: 1 added, 0 removed')", 20_000);
+        page.await("the reload summary", "document.getElementById('notice')?.textContent.startsWith('Config reloaded: 1 added, 0 removed')", 20_000);
         page.await("the new row", "document.querySelector('" + row("new1") + "')", 20_000);
 
         // a wrong token: the runner refuses it (401) and the page asks for the token again
@@ -213,7 +213,7 @@ class DashboardBrowserTest {
         page.click(row("bad1") + " button[data-action=pause]");
         page.click("#pause-confirm");
         page.await("the token asked for again", "!document.getElementById('token-form').hidden"
-                + " && document.getElementById('token-hint').textContent.includes('refused the token')", 10_000);
+                + " && document.getElementById('token-hint')?.textContent.includes('refused the token')", 10_000);
         assertTrue(page.eval("sessionStorage.getItem('smartRunner.apiToken') === null").asBoolean(), "the wrong token is forgotten");
         assertFalse(getJson("/api/profiles/bad1").path("flags").path("paused").asBoolean());
     }
