@@ -16,8 +16,8 @@ import java.util.Map;
  * @param text      one human line, Slack's {@code text}
  * @param details   the figures behind it, insertion-ordered; values are strings, numbers, booleans or null
  */
-public record Alert(Trigger trigger, Instant ts, String pod, String profileId, String text,
-                    Map<String, Object> details) {
+record Alert(Trigger trigger, Instant ts, String pod, String profileId, String text,
+             Map<String, Object> details) {
     public Alert {
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }

@@ -1,6 +1,7 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.event.EventFanout;
@@ -21,8 +22,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunnerConfig cfg = config.load();
-        try (RunnerHome home = RunnerHome.open(cfg)) {
+        try (RunnerHome home = RunnerHome.open(cfg);
+             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
             EventFanout fanout = new EventFanout(RunCommand::say);
+            fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
