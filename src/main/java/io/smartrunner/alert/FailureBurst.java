@@ -22,16 +22,12 @@ final class FailureBurst {
         this.diagnostics = diagnostics;
     }
 
-    boolean failing() {
-        return failing;
-    }
-
     void attemptFailed(String why, boolean willRetry, long nowNanos) {
         if (!failing) {
             failing = true;
             startedNanos = nowNanos;
-            diagnostics.accept("alerts: " + what + " failing (" + why + ")" + (willRetry ? "; retrying with backoff" : "")
-                    + "; further failures are summed up when it recovers");
+            diagnostics.accept("alerts: " + what + " failing (" + why + ")"
+                    + (willRetry ? "; retrying with backoff" : "") + "; further failures are summed up when it recovers");
         }
         failedAttempts++;
     }
