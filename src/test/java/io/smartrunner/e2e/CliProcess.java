@@ -27,7 +27,7 @@ final class CliProcess {
         return start(workDir, Map.of(), args);
     }
 
-    /** @param env added to the test's own environment */
+    /** @param env added to the test JVM's environment (e.g. values for {@code ${env:...}} in a config) */
     static CliProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
@@ -35,10 +35,10 @@ final class CliProcess {
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "cli", ".out");
         Path err = Files.createTempFile(workDir, "cli", ".err");
-        ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null"));
+        ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(env);
-        Process p = builder.start();
+        Process p = builder.directory(workDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null")).start();
         return new CliProcess(p, out, err);
     }
 
