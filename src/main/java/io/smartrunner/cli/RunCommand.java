@@ -45,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
             fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
-                    file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
+                    RunCommand::tokenGenerated);
             LiveReport report = LiveReport.seededFrom(cfg.runner().eventLog());
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
@@ -127,6 +127,21 @@ final class RunCommand implements Callable<Integer> {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // stale: the next runner overwrites it
+        }
+    }
+
+    /**
+     * The new token is shown once, and only on an interactive terminal: when stderr goes to a
+     * file or a journal, the token would be a secret in a log, so only its file is named.
+     */
+    private static void tokenGenerated(Path file) {
+        say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'");
+        if (System.console() != null) {
+            try {
+                say("API token (shown once; the dashboard asks for it): " + Files.readString(file).strip());
+            } catch (IOException e) {
+                say(file + ": cannot read it back: " + e.getMessage());
+            }
         }
     }
 
