@@ -157,7 +157,7 @@ final class ControlCommands {
             JsonNode s = new RunnerApiClient(cfg).post("/api/reload", Map.of());
             System.out.println("reloaded " + config.file + ": added " + s.path("added") + ", removed " + s.path("removed")
                     + ", changed " + s.path("changed") + (s.path("restartNeeded").asBoolean()
-                    ? "; changes to the runner, recovery, browser or http blocks take effect after a restart" : ""));
+                    ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.engine.ManualReply;
@@ -37,12 +38,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunnerConfig cfg = config.load();
-        try (RunnerHome home = RunnerHome.open(cfg)) {
+        try (RunnerHome home = RunnerHome.open(cfg);
+             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
+            fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
-                    file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
+                    RunCommand::tokenGenerated);
             LiveReport report = LiveReport.seededFrom(cfg.runner().eventLog());
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
@@ -124,6 +127,21 @@ final class RunCommand implements Callable<Integer> {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // stale: the next runner overwrites it
+        }
+    }
+
+    /**
+     * The new token is shown once, and only on an interactive terminal: when stderr goes to a
+     * file or a journal, the token would be a secret in a log, so only its file is named.
+     */
+    private static void tokenGenerated(Path file) {
+        say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'");
+        if (System.console() != null) {
+            try {
+                say("API token (shown once; the dashboard asks for it): " + Files.readString(file).strip());
+            } catch (IOException e) {
+                say(file + ": cannot read it back: " + e.getMessage());
+            }
         }
     }
 

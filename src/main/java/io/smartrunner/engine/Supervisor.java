@@ -358,12 +358,13 @@ public final class Supervisor {
             }
         }
         boolean restartNeeded = !next.runner().equals(config.runner()) || !next.recovery().equals(config.recovery())
-                || !next.browser().equals(config.browser()) || !next.http().equals(config.http());
+                || !next.browser().equals(config.browser()) || !next.http().equals(config.http())
+                || !next.alerts().equals(config.alerts());
         config = next;
         scheduler = schedulerFor(next);
         deps.diagnostics().accept("reloaded " + next.source() + ": " + added.size() + " profile(s) added, "
                 + removed.size() + " removed, " + changed.size() + " changed" + (restartNeeded
-                ? "; changes to the runner, recovery, browser or http blocks take effect after a restart" : ""));
+                ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
         return new ReloadSummary(added, removed, changed, restartNeeded);
     }
 
