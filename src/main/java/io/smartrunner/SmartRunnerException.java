@@ -16,7 +16,7 @@ public class SmartRunnerException extends RuntimeException {
         this(message, cause, 1);
     }
 
-    protected SmartRunnerException(String message, Throwable cause, int exitCode) {
+    public SmartRunnerException(String message, Throwable cause, int exitCode) {
         super(message, cause);
         this.exitCode = exitCode;
     }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 @Command(name = "smart-runner", mixinStandardHelpOptions = true, version = "smart-runner 0.1.0",
         description = "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.",
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
-                TrialCommand.class, ReportCommand.class, DemoSessionCommand.class, CommandLine.HelpCommand.class})
+                TrialCommand.class, ReportCommand.class, ControlCommands.Pause.class, ControlCommands.Unpause.class,
+                ControlCommands.Reset.class, ControlCommands.RunNow.class, ControlCommands.Reload.class,
+                DemoSessionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
 

@@ -1,12 +1,29 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.EventFanout;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.http.ApiParts;
+import io.smartrunner.http.NewEvents;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.report.LiveReport;
+import io.smartrunner.time.TimeSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import io.smartrunner.http.ApiToken;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.RunnerHttpServer;
+import io.smartrunner.metrics.FleetMetrics;
+import io.smartrunner.time.TimeSource;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,32 +38,47 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunnerConfig cfg = config.load();
-        try (RunnerHome home = RunnerHome.open(cfg)) {
-            EventFanout fanout = new EventFanout(RunCommand::say);
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say));
+        try (RunnerHome home = RunnerHome.open(cfg);
+             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
+            FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
+            EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
+            fanout.subscribe(alerts);
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
-                    file -> say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'"));
-            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), fleet(supervisor), token)) {
-                return runWith(cfg, home, supervisor, http);
+                    RunCommand::tokenGenerated);
+            LiveReport report = LiveReport.seededFrom(cfg.runner().eventLog());
+            NewEvents newEvents = new NewEvents();
+            fanout.subscribe(report).subscribe(newEvents);
+            ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
+                    new Redactor(cfg.secretValues()), TimeSource.system());
+            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
+                    metrics.exposition(supervisor::profiles))) {
+                Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
+                writePort(portFile, http.port());
+                try {
+                    return runWith(cfg, home, supervisor, http);
+                } finally {
+                    deleteQuietly(portFile);
+                }
             }
         }
     }
 
-    private static FleetControl fleet(Supervisor supervisor) {
+    private FleetControl fleet(Supervisor supervisor) {
         return new FleetControl() {
             @Override
-            public java.util.concurrent.CompletableFuture<java.util.List<io.smartrunner.profile.ProfileState>> profiles() {
+            public CompletableFuture<List<ProfileState>> profiles() {
                 return supervisor.profiles();
             }
 
             @Override
-            public void pause(String profileId, java.time.Duration duration, String reason, String by) {
-                supervisor.requestPause(profileId, duration, reason, by);
+            public CompletableFuture<ManualReply> request(ManualRequest request) {
+                return supervisor.request(request);
             }
 
             @Override
-            public void unpause(String profileId, String by) {
-                supervisor.requestUnpause(profileId, by);
+            public CompletableFuture<ReloadSummary> reload() {
+                return supervisor.requestReload(config.load());
             }
         };
     }
@@ -70,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
-                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (healthz, /api/profiles, demo site); pid "
+                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, demo site); pid "
                 + ProcessHandle.current().pid());
         if (home.events.tornBytesMoved() > 0) {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
@@ -79,6 +111,38 @@ final class RunCommand implements Callable<Integer> {
         boolean clean = supervisor.run();
         say(clean ? "stopped" : "stopped, but not every event could be written");
         return clean ? 0 : 1;
+    }
+
+    /** Where the CLI's control commands find the API when http.port is 0. */
+    private static void writePort(Path file, int port) {
+        try {
+            Files.writeString(file, port + "\n");
+        } catch (IOException e) {
+            throw new SmartRunnerException(file + ": cannot write the HTTP port: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // stale: the next runner overwrites it
+        }
+    }
+
+    /**
+     * The new token is shown once, and only on an interactive terminal: when stderr goes to a
+     * file or a journal, the token would be a secret in a log, so only its file is named.
+     */
+    private static void tokenGenerated(Path file) {
+        say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'");
+        if (System.console() != null) {
+            try {
+                say("API token (shown once; the dashboard asks for it): " + Files.readString(file).strip());
+            } catch (IOException e) {
+                say(file + ": cannot read it back: " + e.getMessage());
+            }
+        }
     }
 
     static void say(String line) {

@@ -8,6 +8,7 @@ import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.engine.SupervisorDeps;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventSink;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcessLauncher;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The real parts a runner works with, opened in order (lock, state, events) and closed in
@@ -84,7 +86,13 @@ final class RunnerHome implements AutoCloseable {
     }
 
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
-        return new SupervisorDeps(store, events, launcher, processes, TimeSource.system(),
+        return deps(config, listener, diagnostics, UnaryOperator.identity());
+    }
+
+    /** @param eventSink wraps the event log the supervisor writes to (the metrics time each append) */
+    SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics,
+                        UnaryOperator<EventSink> eventSink) {
+        return new SupervisorDeps(store, eventSink.apply(events), launcher, processes, TimeSource.system(),
                 new SecureRandom(), logDir, listener, diagnostics, launches,
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
                         browsers == null ? null : new BrowserActions(browsers,

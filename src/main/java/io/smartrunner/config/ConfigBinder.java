@@ -5,7 +5,7 @@ import java.util.List;
 
 /** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
-    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "pods");
+    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous");
     static final List<String> HTTP_KEYS = List.of("bind", "port", "token");
@@ -25,10 +25,12 @@ final class ConfigBinder {
         SessionSettings session = SessionBinder.bind(root.get("session"), SessionSettings.defaults());
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
+        AlertSettings alerts = AlertsBinder.bind(root.get("alerts"), context);
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
                 browser.provider());
-        return new RunnerConfig(source, runner, session, recovery, browser, http, pods, context.secrets());
+        return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, pods,
+                context.secrets());
     }
 
     private static RunnerSettings runner(JsonCursor block) {

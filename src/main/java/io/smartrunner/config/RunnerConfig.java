@@ -10,6 +10,7 @@ import java.util.Set;
  * downstream re-validates or reads raw JSON.
  *
  * @param source       the file it was loaded from (for messages)
+ * @param alerts       webhook alerts [{@link AlertSettings#defaults()}: off]
  * @param secretValues values that came from {@code ${env:NAME}}; redacted from anything written
  */
 public record RunnerConfig(
@@ -19,12 +20,19 @@ public record RunnerConfig(
         RecoverySettings recovery,
         BrowserSettings browser,
         HttpSettings http,
+        AlertSettings alerts,
         List<PodConfig> pods,
         Set<String> secretValues) {
 
     public RunnerConfig {
         pods = List.copyOf(pods);
         secretValues = Set.copyOf(secretValues);
+    }
+
+    /** A configuration without alerts. */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, List<PodConfig> pods, Set<String> secretValues) {
+        this(source, runner, session, recovery, browser, http, AlertSettings.defaults(), pods, secretValues);
     }
 
     /** Every profile of every pod, in file order. */

@@ -4,7 +4,6 @@ import io.smartrunner.process.ExitStatus;
 import io.smartrunner.process.RunningProcess;
 import io.smartrunner.recovery.StepResult;
 import io.smartrunner.store.SessionRecord;
-import java.time.Duration;
 
 /** What arrives in the loop's inbox from other threads. */
 sealed interface Message {
@@ -21,10 +20,8 @@ sealed interface Message {
     record StepDone(String profileId, int runNumber, StepResult result) implements Message {
     }
 
-    record Pause(String profileId, Duration duration, String reason, String by) implements Message {
-    }
-
-    record Unpause(String profileId, String by) implements Message {
+    /** An operator's request for one profile, answered on {@code reply} by the loop. */
+    record Manual(ManualRequest request, java.util.concurrent.CompletableFuture<ManualReply> reply) implements Message {
     }
 
     /** Asks the loop for a snapshot of every configured profile's state (the API's reads). */
@@ -33,7 +30,8 @@ sealed interface Message {
     }
 
     /** A new, already validated configuration to apply (SIGHUP, later the API). */
-    record Reload(io.smartrunner.config.RunnerConfig config) implements Message {
+    record Reload(io.smartrunner.config.RunnerConfig config,
+                  java.util.concurrent.CompletableFuture<ReloadSummary> reply) implements Message {
     }
 
     /** A launch finished: {@code process} is null when it failed with {@code error}. */

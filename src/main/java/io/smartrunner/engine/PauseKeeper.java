@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Pauses by hand, automatic unpausing when a pause's time has come, and what a pause implies:
+ * Automatic unpausing when a pause's time has come, and what a pause implies:
  * the profile's recovery episode is cancelled and (browser.closeOnPause) its browser closed.
  * Loop thread only.
  */
@@ -42,27 +42,6 @@ final class PauseKeeper {
                 deps.browsers().forceStop(profile);
             }
         });
-    }
-
-    void pauseByHand(Message.Pause p, Instant now) {
-        ProfileSlot slot = slots.get(p.profileId());
-        if (slot == null) {
-            return;
-        }
-        recovery.cancel(slot.id());
-        Transition t = rules.pause(slot.state, null, now, p.duration(), p.reason(), p.by());
-        slot.state = t.state();
-        pending.add(t.events(), t.state(), null);
-        closeBrowserIfPaused(slot);
-    }
-
-    void unpauseByHand(Message.Unpause u, Instant now) {
-        ProfileSlot slot = slots.get(u.profileId());
-        if (slot != null) {
-            Transition t = rules.unpause(slot.state, now, u.by());
-            slot.state = t.state();
-            pending.add(t.events(), t.state(), null);
-        }
     }
 
     void expire(Instant now) {

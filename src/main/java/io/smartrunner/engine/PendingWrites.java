@@ -43,10 +43,7 @@ final class PendingWrites {
     }
 
     private EventRecord redacted(EventRecord e) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        e.params().forEach((k, v) -> params.put(k, v instanceof String str ? redactor.redact(str) : v));
-        return new EventRecord(e.ts(), e.pod(), e.profileId(), e.sessionId(), e.event(), e.type(), params, e.outcome(),
-                e.durMs());
+        return redactor.redact(e);
     }
 
     int eventCount() {

@@ -48,6 +48,7 @@ public final class Supervisor {
     private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final String REMOVED = "the profile was removed from the configuration";
+    private static final String PAUSED_BY_HAND = "the profile was paused by hand";
 
     private final SupervisorDeps deps;
     private RunnerConfig config;
@@ -62,6 +63,7 @@ public final class Supervisor {
     private final HealthReporter health;
     private final RecoveryCoordinator recovery;
     private final PauseKeeper pauses;
+    private final ManualControls manual;
     private long nextSweepNanos;
     private Message carried;
     private volatile boolean stopRequested;
@@ -78,6 +80,8 @@ public final class Supervisor {
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
         this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
+        this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
+                slot -> beginStop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND));
     }
 
     /**
@@ -204,12 +208,10 @@ public final class Supervisor {
             launched(l, nowNanos, now);
         } else if (m instanceof Message.StepDone d) {
             recovery.onResult(d, nowNanos, now);
-        } else if (m instanceof Message.Pause p) {
-            pauses.pauseByHand(p, now);
-        } else if (m instanceof Message.Unpause u) {
-            pauses.unpauseByHand(u, now);
+        } else if (m instanceof Message.Manual h) {
+            h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
-            reload(r.config(), nowNanos);
+            r.reply().complete(reload(r.config(), nowNanos));
         } else if (m instanceof Message.Snapshot q) {
             q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
         } else if (m instanceof Message.Exited e) {
@@ -324,9 +326,11 @@ public final class Supervisor {
         return reply;
     }
 
-    /** Asks the loop to apply a new, validated configuration. Thread-safe. */
-    public void requestReload(RunnerConfig next) {
-        inbox.add(new Message.Reload(next));
+    /** Asks the loop to apply a new, validated configuration; answered once applied. Thread-safe. */
+    public java.util.concurrent.CompletableFuture<ReloadSummary> requestReload(RunnerConfig next) {
+        java.util.concurrent.CompletableFuture<ReloadSummary> reply = new java.util.concurrent.CompletableFuture<>();
+        inbox.add(new Message.Reload(next, reply));
+        return reply;
     }
 
     /**
@@ -335,17 +339,18 @@ public final class Supervisor {
      * session stopped (not counted against them), then are dropped. Runner-wide blocks (runner,
      * recovery, browser, http) need a restart; a change to them is reported and left alone.
      */
-    private void reload(RunnerConfig next, long nowNanos) {
+    private ReloadSummary reload(RunnerConfig next, long nowNanos) {
         Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
         next.profiles().forEach(p -> wanted.put(p.id(), p));
-        int added = 0;
-        int removed = 0;
-        int changed = 0;
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
         for (ProfileSlot slot : List.copyOf(slots.values())) {
             ProfileConfig now = wanted.get(slot.id());
             if (now == null && !slot.removed) {
-                removed++;
+                removed.add(slot.id());
                 slot.removed = true;
+                slot.runNowBy = null;
                 recovery.cancel(slot.id());
                 if (slot.active != null) {
                     beginStop(slot, FailureReason.SHUTDOWN, REMOVED);
@@ -353,7 +358,7 @@ public final class Supervisor {
                     drop(slot);
                 }
             } else if (now != null && !now.equals(slot.config)) {
-                changed++;
+                changed.add(slot.id());
                 slot.config = now;
                 slot.removed = false;
             }
@@ -366,16 +371,18 @@ public final class Supervisor {
                 ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
                 slots.put(p.id(), new ProfileSlot(p, order++, state.pod().equals(p.pod()) ? state : state.withPod(p.pod()),
                         nowNanos));
-                added++;
+                added.add(p.id());
             }
         }
         boolean restartNeeded = !next.runner().equals(config.runner()) || !next.recovery().equals(config.recovery())
-                || !next.browser().equals(config.browser()) || !next.http().equals(config.http());
+                || !next.browser().equals(config.browser()) || !next.http().equals(config.http())
+                || !next.alerts().equals(config.alerts());
         config = next;
         scheduler = schedulerFor(next);
-        deps.diagnostics().accept("reloaded " + next.source() + ": " + added + " profile(s) added, " + removed
-                + " removed, " + changed + " changed" + (restartNeeded
-                ? "; changes to the runner, recovery, browser or http blocks take effect after a restart" : ""));
+        deps.diagnostics().accept("reloaded " + next.source() + ": " + added.size() + " profile(s) added, "
+                + removed.size() + " removed, " + changed.size() + " changed" + (restartNeeded
+                ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
+        return new ReloadSummary(added, removed, changed, restartNeeded);
     }
 
     private void drop(ProfileSlot slot) {
@@ -392,14 +399,11 @@ public final class Supervisor {
         return new SessionScheduler(config.runner().globalConcurrency(), podLimits);
     }
 
-    /** Asks the loop to pause a profile by hand (cancelling its recovery). Thread-safe. */
-    public void requestPause(String profileId, Duration duration, String reason, String by) {
-        inbox.add(new Message.Pause(profileId, duration, reason, by));
-    }
-
-    /** Asks the loop to end a profile's pause by hand. Thread-safe. */
-    public void requestUnpause(String profileId, String by) {
-        inbox.add(new Message.Unpause(profileId, by));
+    /** Asks the loop to carry out an operator's request; answered once decided (durable at the next flush). Thread-safe. */
+    public java.util.concurrent.CompletableFuture<ManualReply> request(ManualRequest request) {
+        java.util.concurrent.CompletableFuture<ManualReply> reply = new java.util.concurrent.CompletableFuture<>();
+        inbox.add(new Message.Manual(request, reply));
+        return reply;
     }
 
     private void sweepLeftovers(long now) {
@@ -423,7 +427,9 @@ public final class Supervisor {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
             } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
                     && !recovery.inRecovery(slot.id())) {
-                candidates.add(new Candidate(slot.id(), slot.pod(), slot.state.lastStartedAt(), slot.order));
+                // run now goes first in line: as if it had never run
+                candidates.add(new Candidate(slot.id(), slot.pod(), slot.runNowBy != null ? null : slot.state.lastStartedAt(),
+                        slot.order));
             }
         }
         for (Candidate c : scheduler.pick(candidates, runningByPod)) {
@@ -443,6 +449,7 @@ public final class Supervisor {
         slot.state = started;
         slot.spawning = sessionId;
         slot.staged = new StagedLaunch(slot.config, record);
+        slot.runNowBy = null;
         // the template, not the expanded argv: {cdpUrl} is a credential and must not reach the log
         pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
                 launch.summary(slot.config.session().command()))), started, record);
@@ -507,6 +514,8 @@ public final class Supervisor {
             beginStop(slot, FailureReason.SHUTDOWN, "the runner is shutting down");
         } else if (slot.removed) {
             beginStop(slot, FailureReason.SHUTDOWN, REMOVED);
+        } else if (slot.state.paused()) {
+            beginStop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND);
         }
         String profileId = slot.id();
         String sessionId = record.sessionId();

@@ -126,6 +126,89 @@ public final class EventLogReader {
     }
 
     /**
+     * A page of matching events, oldest first, with cursors (line offsets) to page on.
+     *
+     * @param ends  for each event, the offset just after its line: a cursor that resumes after it
+     * @param first where the page's first line starts: the cursor for the page before it
+     * @param next  just after the page's last line: the cursor for the page after it
+     */
+    public record Page(List<EventRecord> events, List<Long> ends, long first, long next) {
+        public Page {
+            events = List.copyOf(events);
+            ends = List.copyOf(ends);
+        }
+
+        static Page empty(long at) {
+            return new Page(List.of(), List.of(), at, at);
+        }
+    }
+
+    /** Up to {@code limit} matching events from the complete lines after {@code after}, oldest first. */
+    public Page pageAfter(long after, int limit, Predicate<EventRecord> filter) {
+        List<EventRecord> out = new ArrayList<>();
+        List<Long> ends = new ArrayList<>();
+        long[] first = {-1};
+        long[] next = {after};
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long end = LineScanner.completeLength(ch, ch.size());
+            if (after >= end) {
+                return Page.empty(Math.min(after, end));
+            }
+            LineScanner.forward(ch, after, end, (buf, off, len, at) -> {
+                if (out.size() == limit) {
+                    return false;
+                }
+                EventRecord e = parse(buf, off, len);
+                if (e != null && filter.test(e)) {
+                    out.add(e);
+                    ends.add(at + len + 1);
+                    first[0] = first[0] < 0 ? at : first[0];
+                }
+                next[0] = at + len + 1;
+                return true;
+            });
+        } catch (NoSuchFileException e) {
+            return Page.empty(0);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+        return new Page(out, ends, first[0] < 0 ? next[0] : first[0], next[0]);
+    }
+
+    /** The last {@code limit} matching events among the complete lines before {@code before}, oldest first. */
+    public Page pageBefore(long before, int limit, Predicate<EventRecord> filter) {
+        Deque<EventRecord> newestFirst = new ArrayDeque<>();
+        List<Long> ends = new ArrayList<>();
+        long[] first = {-1};
+        long end;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            end = LineScanner.completeLength(ch, Math.min(before, ch.size()));
+            long[] last = {end};
+            LineScanner.backward(ch, end, (buf, off, len, at) -> {
+                if (newestFirst.size() == limit) {
+                    return false;
+                }
+                EventRecord e = parse(buf, off, len);
+                if (e != null && filter.test(e)) {
+                    newestFirst.add(e);
+                    ends.add(at + len + 1);
+                }
+                last[0] = at;
+                return true;
+            });
+            first[0] = last[0];
+        } catch (NoSuchFileException e) {
+            return Page.empty(0);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+        List<EventRecord> out = new ArrayList<>(newestFirst);
+        Collections.reverse(out);
+        Collections.reverse(ends);
+        return new Page(out, ends, first[0], end);
+    }
+
+    /**
      * Hands each new matching event to {@code action} as its line is completed, polling every
      * {@code pollInterval}, until {@code keepGoing} says stop (asked before every poll) or the
      * thread is interrupted. A half-written last line is waited for, never read half. If the file

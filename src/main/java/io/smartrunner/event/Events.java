@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Builds the event lines of DESIGN §2, so the event/type/outcome mapping lives in one place:
  * start/session/null, finish/session/ok, error/session/error, pause/profile/paused,
- * unpause/profile/ok, recover/recovery/(ok|failed|unhealthy|exhausted).
+ * unpause/profile/ok, recover/recovery/(ok|failed|unhealthy|exhausted); by hand also reset/profile/ok
+ * and run/profile/ok.
  */
 public final class Events {
     private Events() {
@@ -45,6 +46,17 @@ public final class Events {
                                               String by) {
         return new EventRecord(ts, pod, profileId, null, "unpause", "profile",
                 params("pausedFor", pausedForMs, "by", by), "ok", null);
+    }
+
+    /** A streak set back to 0 by hand ({@code reset}/profile/ok). */
+    public static EventRecord streakReset(Instant ts, String pod, String profileId, int errorStreakWas, String by) {
+        return new EventRecord(ts, pod, profileId, null, "reset", "profile",
+                params("errorStreakWas", errorStreakWas, "by", by), "ok", null);
+    }
+
+    /** A session asked for by hand ({@code run}/profile/ok); its own start event follows when it starts. */
+    public static EventRecord runRequested(Instant ts, String pod, String profileId, String by) {
+        return new EventRecord(ts, pod, profileId, null, "run", "profile", params("by", by), "ok", null);
     }
 
     /**

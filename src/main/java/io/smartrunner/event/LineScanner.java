@@ -21,6 +21,13 @@ final class LineScanner {
         boolean line(byte[] buf, int off, int len);
     }
 
+    /** Like {@link LineHandler}, also told where in the file the line starts. */
+    @FunctionalInterface
+    interface PlacedLineHandler {
+        /** @return false to stop scanning */
+        boolean line(byte[] buf, int off, int len, long lineStart);
+    }
+
     private LineScanner() {
     }
 
@@ -31,6 +38,11 @@ final class LineScanner {
      * @return the offset just after the last line handed out
      */
     static long forward(FileChannel ch, long from, long end, LineHandler handler) throws IOException {
+        return forward(ch, from, end, (PlacedLineHandler) (buf, off, len, at) -> handler.line(buf, off, len));
+    }
+
+    /** {@link #forward(FileChannel, long, long, LineHandler)} with each line's offset. */
+    static long forward(FileChannel ch, long from, long end, PlacedLineHandler handler) throws IOException {
         byte[] buf = new byte[CHUNK];
         int carry = 0;
         long bufStart = from;
@@ -49,7 +61,7 @@ final class LineScanner {
             int start = 0;
             for (int i = carry; i < limit; i++) {
                 if (buf[i] == '\n') {
-                    if (!handler.line(buf, start, i - start)) {
+                    if (!handler.line(buf, start, i - start, bufStart + start)) {
                         return bufStart + i + 1;
                     }
                     start = i + 1;
@@ -68,6 +80,11 @@ final class LineScanner {
      * @param end a line boundary, as returned by {@link #completeLength}
      */
     static void backward(FileChannel ch, long end, LineHandler handler) throws IOException {
+        backward(ch, end, (PlacedLineHandler) (buf, off, len, at) -> handler.line(buf, off, len));
+    }
+
+    /** {@link #backward(FileChannel, long, LineHandler)} with each line's offset. */
+    static void backward(FileChannel ch, long end, PlacedLineHandler handler) throws IOException {
         long pos = end - 1;
         byte[] pending = new byte[0];
         while (pos > 0) {
@@ -79,7 +96,7 @@ final class LineScanner {
             int lineEnd = combined.length;
             for (int i = n - 1; i >= 0; i--) {
                 if (combined[i] == '\n') {
-                    if (!handler.line(combined, i + 1, lineEnd - i - 1)) {
+                    if (!handler.line(combined, i + 1, lineEnd - i - 1, pos + i + 1)) {
                         return;
                     }
                     lineEnd = i;
@@ -88,7 +105,7 @@ final class LineScanner {
             pending = Arrays.copyOf(combined, lineEnd);
         }
         if (end > 0) {
-            handler.line(pending, 0, pending.length);
+            handler.line(pending, 0, pending.length, 0);
         }
     }
 

@@ -4,39 +4,55 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code /api/profiles}, {@code /api/profiles/{id}}, and the pause/unpause mutations. Every
- * request must come with an allowed Host (DNS rebinding); mutations need the bearer token, a
- * same-origin (or absent) Origin and a JSON body. Errors are JSON: {@code {"error": "..."}}.
+ * The JSON API of DESIGN §2a under {@code /api/}. Every request must come with an allowed Host
+ * (DNS rebinding); mutations need the bearer token, a same-origin (or absent) Origin and a JSON
+ * body. Errors are JSON: {@code {"error": "..."}}, naming the field.
  */
 final class ApiHandler implements HttpHandler {
-    private static final Pattern MUTATION = Pattern.compile("/api/profiles/([^/]+)/(pause|unpause)");
-    private static final Pattern ONE = Pattern.compile("/api/profiles/([^/]+)");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PROFILE = Pattern.compile("/api/profiles/([^/]+)(?:/([a-z]+))?");
+    private static final Set<String> PROFILE_ACTIONS = Set.of("pause", "unpause", "reset", "run");
     private static final long MAX_PAUSE_MS = 365L * 86_400_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_LOG_BYTES = 1 << 20;
+    private static final long LOOP_ANSWER_SECONDS = 10;
+    /** Names the client in {@code params.by}: "cli" for the CLI, else the request is by "api". */
+    static final String CLIENT_HEADER = "X-Smart-Runner-Client";
 
-    private final FleetControl fleet;
-    private final ApiToken token;
+    private final ApiParts parts;
     private final Set<String> hosts;
     private final Set<String> origins;
+    private final EventsRoute events;
 
-    ApiHandler(FleetControl fleet, ApiToken token, Set<String> hosts) {
-        this.fleet = fleet;
-        this.token = token;
+    ApiHandler(ApiParts parts, Set<String> hosts) {
+        this.parts = parts;
         this.hosts = Set.copyOf(hosts);
         this.origins = hosts.stream().map(h -> "http://" + h).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.events = new EventsRoute(parts.eventLog(), parts.newEvents());
     }
 
     @Override
@@ -46,7 +62,7 @@ final class ApiHandler implements HttpHandler {
         } catch (ApiError e) {
             send(ex, e.status, Map.of("error", e.getMessage()));
         } catch (Exception e) {
-            send(ex, 500, Map.of("error", "internal error"));
+            send(ex, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
         }
     }
 
@@ -55,37 +71,114 @@ final class ApiHandler implements HttpHandler {
             throw new ApiError(403, "Host not allowed");
         }
         String path = ex.getRequestURI().getRawPath();
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (lower.contains("..") || lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c")
+                || lower.contains("\\") || lower.contains("//")) {
+            throw new ApiError(400, "path: dot segments, encoded slashes and backslashes are not allowed");
+        }
         String method = ex.getRequestMethod();
-        Matcher m = MUTATION.matcher(path);
-        if (m.matches()) {
-            if (!method.equals("POST")) {
-                throw new ApiError(405, "use POST");
-            }
-            mutate(ex, validId(m.group(1)), m.group(2));
+        if (method.equals("POST")) {
+            guardMutation(ex);
+            post(ex, path);
             return;
         }
         if (!method.equals("GET")) {
-            throw new ApiError(405, "use GET");
+            throw new ApiError(405, "use GET, or POST for changes");
         }
-        List<ProfileState> all = fleet.profiles().get(5, TimeUnit.SECONDS);
-        if (path.equals("/api/profiles")) {
-            send(ex, 200, all.stream().map(ProfileStateJson::of).toList());
-            return;
-        }
-        Matcher one = ONE.matcher(path);
-        if (one.matches()) {
-            String id = validId(one.group(1));
-            send(ex, 200, ProfileStateJson.of(all.stream().filter(p -> p.profileId().equals(id)).findFirst()
-                    .orElseThrow(() -> new ApiError(404, "no profile " + id))));
-            return;
-        }
-        throw new ApiError(404, "no such route");
+        get(ex, path);
     }
 
-    private void mutate(HttpExchange ex, String id, String action) throws Exception {
+    private void get(HttpExchange ex, String path) throws Exception {
+        switch (path) {
+            case "/api/profiles" -> send(ex, 200, profiles().stream().map(ProfileStateJson::of).toList());
+            case "/api/events" -> send(ex, 200, events.page(ex.getRequestURI().getRawQuery()));
+            case "/api/events/stream" -> events.stream(ex);
+            case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
+            case "/api/reload" -> throw new ApiError(405, "use POST");
+            default -> {
+                Matcher m = PROFILE.matcher(path);
+                if (!m.matches()) {
+                    throw new ApiError(404, "no such route: GET " + Query.clip(path));
+                }
+                ProfileState state = profile(validId(m.group(1)));
+                if (m.group(2) == null) {
+                    send(ex, 200, ProfileStateJson.of(state));
+                } else if (m.group(2).equals("log")) {
+                    sendLog(ex, state.profileId());
+                } else if (PROFILE_ACTIONS.contains(m.group(2))) {
+                    throw new ApiError(405, "use POST");
+                } else {
+                    throw new ApiError(404, "no such route: GET " + Query.clip(path));
+                }
+            }
+        }
+    }
+
+    private void post(HttpExchange ex, String path) throws Exception {
+        JsonNode body = body(ex);
+        if (path.equals("/api/reload")) {
+            reload(ex);
+            return;
+        }
+        Matcher m = PROFILE.matcher(path);
+        if (!m.matches() || m.group(2) == null || !PROFILE_ACTIONS.contains(m.group(2))) {
+            throw new ApiError(m.matches() ? 405 : 404, "no such route: POST " + Query.clip(path));
+        }
+        String id = validId(m.group(1));
+        // the CLI goes through the API while a runner runs; its events say so
+        String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
+        ManualRequest request = switch (m.group(2)) {
+            case "pause" -> pauseRequest(id, body, by);
+            case "unpause" -> new ManualRequest.Unpause(id, by);
+            case "reset" -> new ManualRequest.ResetStreak(id, by);
+            default -> new ManualRequest.RunNow(id, by);
+        };
+        ManualReply reply = answer(parts.fleet().request(request));
+        switch (reply.outcome()) {
+            case UNKNOWN_PROFILE -> throw new ApiError(404, reply.refusal());
+            case REFUSED -> throw new ApiError(409, reply.refusal());
+            default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, ProfileStateJson.of(reply.state()));
+        }
+    }
+
+    private static ManualRequest pauseRequest(String id, JsonNode body, String by) {
+        for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!field.equals("durationMs") && !field.equals("reason")) {
+                throw new ApiError(400, field + ": unknown field; expected durationMs and optionally reason");
+            }
+        }
+        JsonNode d = body.get("durationMs");
+        if (d == null || !d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 1 || d.asLong() > MAX_PAUSE_MS) {
+            throw new ApiError(400, "durationMs: expected an integer from 1 to " + MAX_PAUSE_MS
+                    + (d == null ? ", got nothing" : ", got " + Query.clip(d.toString())));
+        }
+        JsonNode r = body.get("reason");
+        if (r != null && (!r.isTextual() || r.asText().length() > 500)) {
+            throw new ApiError(400, "reason: expected a string of at most 500 characters");
+        }
+        return new ManualRequest.Pause(id, Duration.ofMillis(d.asLong()), r == null ? "paused by hand" : r.asText(), by);
+    }
+
+    private void reload(HttpExchange ex) throws Exception {
+        ReloadSummary summary;
+        try {
+            summary = answer(parts.fleet().reload());
+        } catch (SmartRunnerException e) {
+            throw new ApiError(400, e.getMessage());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("added", summary.added());
+        body.put("removed", summary.removed());
+        body.put("changed", summary.changed());
+        body.put("restartNeeded", summary.restartNeeded());
+        send(ex, 200, body);
+    }
+
+    private void guardMutation(HttpExchange ex) {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.startsWith("Bearer ") || !token.matches(auth.substring(7))) {
-            throw new ApiError(401, "missing or wrong bearer token");
+        if (auth == null || !auth.startsWith("Bearer ") || !parts.token().matches(auth.substring(7))) {
+            throw new ApiError(401, "Authorization: missing or wrong bearer token");
         }
         String origin = ex.getRequestHeaders().getFirst("Origin");
         if (origin != null && !origins.contains(origin)) {
@@ -93,30 +186,62 @@ final class ApiHandler implements HttpHandler {
         }
         String type = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
         if (!type.startsWith("application/json")) {
-            throw new ApiError(415, "send application/json");
+            throw new ApiError(415, "Content-Type: send application/json");
         }
-        JsonNode body = body(ex);
-        if (fleet.profiles().get(5, TimeUnit.SECONDS).stream().noneMatch(p -> p.profileId().equals(id))) {
-            throw new ApiError(404, "no profile " + id);
+    }
+
+    private void sendLog(HttpExchange ex, String profileId) throws IOException {
+        Query q = new Query(ex.getRequestURI().getRawQuery(), Set.of("stream", "bytes"));
+        String stream = q.get("stream") == null ? "stdout" : q.get("stream");
+        if (!stream.equals("stdout") && !stream.equals("stderr")) {
+            throw new ApiError(400, "stream: expected stdout or stderr");
         }
-        if (action.equals("unpause")) {
-            fleet.unpause(id, "api");
-        } else {
-            JsonNode d = body.get("durationMs");
-            if (d == null || !d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 1 || d.asLong() > MAX_PAUSE_MS) {
-                throw new ApiError(400, "durationMs: expected an integer from 1 to " + MAX_PAUSE_MS);
-            }
-            JsonNode r = body.get("reason");
-            if (r != null && !r.isTextual()) {
-                throw new ApiError(400, "reason: expected a string");
-            }
-            fleet.pause(id, Duration.ofMillis(d.asLong()), r == null ? "paused by hand" : r.asText(), "api");
+        int bytes = (int) q.longIn("bytes", 1, MAX_LOG_BYTES, 64 * 1024);
+        // the path is built from a configured profile id (validated, never user text) and a fixed suffix
+        Path file = parts.sessionLogDir().resolve(profileId + "." + stream + ".log");
+        String text;
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long from = Math.max(0, f.length() - bytes);
+            byte[] buf = new byte[(int) (f.length() - from)];
+            f.seek(from);
+            f.readFully(buf);
+            text = new String(buf, StandardCharsets.UTF_8);
+        } catch (java.io.FileNotFoundException | NoSuchFileException e) {
+            text = "";
         }
-        send(ex, 202, Map.of("accepted", action, "profileId", id));
+        byte[] out = parts.redactor().redact(text).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
+        ex.getResponseBody().write(out);
+        ex.close();
+    }
+
+    private List<ProfileState> profiles() throws Exception {
+        return answer(parts.fleet().profiles());
+    }
+
+    private ProfileState profile(String id) throws Exception {
+        return profiles().stream().filter(p -> p.profileId().equals(id)).findFirst()
+                .orElseThrow(() -> new ApiError(404, "no profile " + id));
+    }
+
+    private static <T> T answer(Future<T> future) throws Exception {
+        try {
+            return future.get(LOOP_ANSWER_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "the runner did not answer within " + LOOP_ANSWER_SECONDS + " s; try again");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     private static JsonNode body(HttpExchange ex) throws IOException {
-        byte[] bytes = ex.getRequestBody().readNBytes(64 * 1024);
+        byte[] bytes = ex.getRequestBody().readNBytes(64 * 1024 + 1);
+        if (bytes.length > 64 * 1024) {
+            throw new ApiError(413, "body: larger than 64 KiB");
+        }
         if (bytes.length == 0) {
             return JSON.createObjectNode();
         }
@@ -133,13 +258,13 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static String validId(String raw) {
-        if (!ID.matcher(raw).matches()) {
-            throw new ApiError(400, "profile id: expected [A-Za-z0-9._-]{1,64}");
+        if (!Query.NAME.matcher(raw).matches()) {
+            throw new ApiError(400, "profile id: expected " + Query.NAME.pattern() + ", got \"" + Query.clip(raw) + "\"");
         }
         return raw;
     }
 
-    private static void send(HttpExchange ex, int status, Object body) throws IOException {
+    static void send(HttpExchange ex, int status, Object body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
@@ -147,15 +272,5 @@ final class ApiHandler implements HttpHandler {
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
         ex.close();
-    }
-
-    /** A client mistake, answered with its status and a one-line JSON error. */
-    private static final class ApiError extends RuntimeException {
-        final int status;
-
-        ApiError(int status, String message) {
-            super(message);
-            this.status = status;
-        }
     }
 }

@@ -1,7 +1,9 @@
 package io.smartrunner.http;
 
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.profile.ProfileState;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -9,7 +11,13 @@ import java.util.concurrent.CompletableFuture;
 public interface FleetControl {
     CompletableFuture<List<ProfileState>> profiles();
 
-    void pause(String profileId, Duration duration, String reason, String by);
+    CompletableFuture<ManualReply> request(ManualRequest request);
 
-    void unpause(String profileId, String by);
+    /**
+     * Reads the configuration file again and applies it.
+     *
+     * @throws io.smartrunner.SmartRunnerException one line naming the file, path and problem when the
+     *         new file is refused; the running configuration then stays
+     */
+    CompletableFuture<ReloadSummary> reload();
 }

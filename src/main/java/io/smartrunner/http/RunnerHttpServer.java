@@ -12,9 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
 /**
- * The runner's HTTP server (JDK HttpServer): {@code GET /healthz}, the API and the demo site under
- * {@code /demo/} for the demo fleet's browsers. Loopback only unless a token is configured. The
- * API and dashboard of DESIGN §2a come later (issue #5) on this same server.
+ * The runner's HTTP server (JDK HttpServer): {@code GET /healthz}, the API of DESIGN §2a and the
+ * demo site under {@code /demo/} for the demo fleet's browsers. Loopback only unless a token is
+ * configured. Requests run on a small cached pool: event streams hold a thread each (bounded by
+ * {@link EventsRoute#MAX_STREAMS}), so a fixed pool would starve the other requests.
  */
 public final class RunnerHttpServer implements AutoCloseable {
     private final HttpServer server;
@@ -25,14 +26,23 @@ public final class RunnerHttpServer implements AutoCloseable {
 
     /** The demo site and health only (tools and tests). */
     public static RunnerHttpServer start(HttpSettings settings) {
-        return start(settings, null, null);
+        return start(settings, null);
     }
 
     /**
-     * @param fleet null = no API
+     * @param api null = no API
      * @throws SmartRunnerException one line when the address is taken or refused by the security rules
      */
-    public static RunnerHttpServer start(HttpSettings settings, FleetControl fleet, ApiToken token) {
+    public static RunnerHttpServer start(HttpSettings settings, ApiParts api) {
+        return start(settings, api, null);
+    }
+
+    /**
+     * @param api     null = no API
+     * @param metrics the Prometheus text for {@code GET /metrics}; null = none. Served with the API (same Host rules)
+     * @throws SmartRunnerException one line when the address is taken or refused by the security rules
+     */
+    public static RunnerHttpServer start(HttpSettings settings, ApiParts api, java.util.function.Supplier<String> metrics) {
         InetAddress address;
         try {
             address = InetAddress.getByName(settings.bind());
@@ -45,20 +55,24 @@ public final class RunnerHttpServer implements AutoCloseable {
         }
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(address, settings.port()), 64);
-            server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            server.setExecutor(Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "sr-http");
                 t.setDaemon(true);
                 return t;
             }));
             server.createContext("/healthz", ex -> send(ex, 200, "application/json", "{\"status\":\"ok\"}"));
             server.createContext("/demo/", new DemoSite());
-            if (fleet != null) {
+            if (api != null) {
                 int port = server.getAddress().getPort();
                 java.util.Set<String> hosts = new java.util.HashSet<>(java.util.Set.of(settings.bind() + ":" + port));
                 if (address.isLoopbackAddress()) {
                     hosts.addAll(java.util.Set.of("127.0.0.1:" + port, "localhost:" + port));
                 }
-                server.createContext("/api/", new ApiHandler(fleet, token, hosts));
+                server.createContext("/api/", new ApiHandler(api, hosts));
+                if (metrics != null) {
+                    server.createContext("/metrics", new MetricsHandler(metrics, hosts));
+                }
+                server.createContext("/", new DashboardHandler(hosts)); // every path no other context claims
             }
             server.start();
             return new RunnerHttpServer(server);

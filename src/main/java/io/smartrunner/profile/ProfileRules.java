@@ -101,6 +101,14 @@ public final class ProfileRules {
         return new Transition(next, List.of(Events.profileUnpaused(now, s.pod(), s.profileId(), pausedFor, by)));
     }
 
+    /** Sets the streak back to 0 by hand; a pause or a needed recovery stays as it is. */
+    public Transition resetStreak(ProfileState s, Instant now, String by) {
+        ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, s.running(), s.needsRecovery(), s.paused(),
+                s.pausedUntil(), s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(),
+                s.pauseCount(), s.pausedAt());
+        return new Transition(next, List.of(Events.streakReset(now, s.pod(), s.profileId(), s.errorStreak(), by)));
+    }
+
     /**
      * Whether the scheduler may start a session of the profile now.
      *

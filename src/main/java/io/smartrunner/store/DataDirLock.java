@@ -23,6 +23,22 @@ public final class DataDirLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** The lock when no runner holds it, else null (a runner is using the data dir). */
+    public static DataDirLock tryAcquire(Path dataDir) {
+        try {
+            return acquire(dataDir);
+        } catch (HeldByAnother e) {
+            return null;
+        }
+    }
+
+    /** Another process holds the lock. */
+    static final class HeldByAnother extends SmartRunnerException {
+        HeldByAnother(String message) {
+            super(message);
+        }
+    }
+
     public static DataDirLock acquire(Path dataDir) {
         Path file = dataDir.resolve("runner.lock");
         try {
@@ -33,7 +49,7 @@ public final class DataDirLock implements AutoCloseable {
             if (lock == null) {
                 String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
                 ch.close();
-                throw new SmartRunnerException(file + ": another runner is using " + dataDir
+                throw new HeldByAnother(file + ": another runner is using " + dataDir
                         + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; stop it or choose another runner.dataDir");
             }
             ch.truncate(0);

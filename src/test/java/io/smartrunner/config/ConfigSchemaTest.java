@@ -35,6 +35,9 @@ class ConfigSchemaTest {
         assertKeys(BrowserBinder.CHROMIUM_KEYS, def("chromium"));
         assertKeys(BrowserBinder.ADSPOWER_KEYS, def("adspower"));
         assertKeys(ConfigBinder.HTTP_KEYS, def("http"));
+        assertKeys(AlertsBinder.KEYS, def("alerts"));
+        assertKeys(AlertsBinder.WEBHOOK_KEYS, def("webhook"));
+        assertKeys(AlertsBinder.FAILURE_RATE_KEYS, def("failureRate"));
         assertKeys(SessionBinder.KEYS, def("session"));
         assertKeys(RecoveryBinder.KEYS, def("recovery"));
         assertKeys(StepBinder.HTTP_KEYS, def("httpStep"));
@@ -72,6 +75,26 @@ class ConfigSchemaTest {
         assertEquals(browser.adspower().retries(), prop("adspower", "retries").get("default").asInt());
         assertEquals(browser.adspower().stopPollTimeoutMs(),
                 prop("adspower", "stopPollTimeoutMs").get("default").asLong());
+    }
+
+    @Test
+    void alertDefaultsAndRuleNamesMatchTheRecords() {
+        AlertSettings alerts = AlertSettings.defaults();
+        assertEquals(alerts.queueSize(), prop("alerts", "queueSize").get("default").asInt());
+        assertEquals(alerts.retries(), prop("alerts", "retries").get("default").asInt());
+        assertEquals(alerts.retryBackoffMs(), prop("alerts", "retryBackoffMs").get("default").asLong());
+        assertEquals(alerts.timeoutMs(), prop("alerts", "timeoutMs").get("default").asLong());
+        List<String> on = new ArrayList<>();
+        prop("alerts", "on").get("default").forEach(n -> on.add(n.asText()));
+        assertEquals(AlertsBinder.TRIGGERS, on);
+        List<String> names = new ArrayList<>();
+        prop("alerts", "on").get("items").get("enum").forEach(n -> names.add(n.asText()));
+        assertEquals(AlertsBinder.TRIGGERS, names);
+        AlertSettings.FailureRate rate = alerts.failureRate();
+        assertEquals(rate.thresholdPercent(), prop("failureRate", "thresholdPercent").get("default").asInt());
+        assertEquals(rate.windowMs(), prop("failureRate", "windowMs").get("default").asLong());
+        assertEquals(rate.minSessions(), prop("failureRate", "minSessions").get("default").asInt());
+        assertEquals(rate.cooldownMs(), prop("failureRate", "cooldownMs").get("default").asLong());
     }
 
     private static JsonNode def(String name) {

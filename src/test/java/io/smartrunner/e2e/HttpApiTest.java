@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The API over real HTTP against a running runner process: reads, the pause/unpause mutations and the security rules. */
+/** The API over real HTTP against a running runner process: reads, the mutations and the security rules. */
 class HttpApiTest {
     @TempDir
     static Path dir;
@@ -37,7 +37,7 @@ class HttpApiTest {
         Path cfg = dir.resolve("api.json");
         Files.writeString(cfg, """
                 {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
-                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
+                 "session": {"command": ["/bin/sh", "-c", "echo said-$SR_PROFILE_ID; exit 0"], "cooldownMs": 600000},
                  "pods": [{"name": "podA", "profiles": [{"id": "p1"}, {"id": "p2"}]}]}""");
         runner = CliProcess.start(dir, "run", "-c", cfg.toString());
         Pattern url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
@@ -56,6 +56,9 @@ class HttpApiTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
         assertTrue(runner.err().contains("generated the API token into"), runner.err());
         assertTrue(!runner.err().contains(token), "the token itself is never printed");
+        // every test may rely on both profiles' first session having ended (their cooldown keeps them idle then)
+        CliProcess.await("both profiles' first session", 20_000, () -> events().stream()
+                .filter(e -> e.event().equals("finish")).count() >= 2);
     }
 
     @AfterAll
@@ -107,11 +110,12 @@ class HttpApiTest {
     @Test
     void pauseAndUnpauseByHandWriteTheSameEventsWithByApi() throws Exception {
         Response paused = request("POST", "/api/profiles/p2/pause", json(true), "{\"durationMs\": 3600000, \"reason\": \"maintenance\"}");
-        assertEquals(202, paused.status(), paused.body());
+        assertEquals(200, paused.status(), paused.body());
+        assertTrue(paused.body().contains("\"paused\":true"), "answers with the new state: " + paused.body());
         CliProcess.await("pause event", 10_000, () -> events().stream()
                 .anyMatch(e -> e.event().equals("pause") && "api".equals(e.params().get("by"))));
         assertTrue(request("GET", "/api/profiles/p2", Map.of(), null).body().contains("\"paused\":true"));
-        assertEquals(202, request("POST", "/api/profiles/p2/unpause", json(true), "{}").status());
+        assertEquals(200, request("POST", "/api/profiles/p2/unpause", json(true), "{}").status());
         CliProcess.await("unpause event", 10_000, () -> events().stream()
                 .anyMatch(e -> e.event().equals("unpause") && "api".equals(e.params().get("by"))));
     }
@@ -145,6 +149,130 @@ class HttpApiTest {
         assertTrue(negative.body().contains("durationMs"), negative.body());
         assertEquals(404, request("POST", "/api/profiles/ghost/pause", json(true), "{\"durationMs\": 1000}").status());
         assertEquals(400, request("GET", "/api/profiles/..%2F..%2Fetc%2Fpasswd", Map.of(), null).status());
+        assertEquals(400, request("GET", "/api/profiles/../../etc/passwd", Map.of(), null).status());
+        assertEquals(400, request("GET", "/api/profiles/%2e%2e/log", Map.of(), null).status());
+        assertEquals(400, request("GET", "/api/profiles/p1/log?stream=../../etc/passwd", Map.of(), null).status());
+        Response unknownField = request("POST", "/api/profiles/p1/pause", json(true), "{\"durationMs\": 1000, \"until\": 5}");
+        assertEquals(400, unknownField.status());
+        assertTrue(unknownField.body().contains("until: unknown field"), unknownField.body());
+        Response tooLong = request("POST", "/api/profiles/p1/pause", json(true), "{\"durationMs\": 31536000001}");
+        assertEquals(400, tooLong.status());
+        Response notPaused = request("POST", "/api/profiles/p1/unpause", json(true), "{}");
+        assertEquals(409, notPaused.status());
+        assertTrue(notPaused.body().contains("p1 is not paused"), notPaused.body());
+        Response badLimit = request("GET", "/api/events?limit=0", Map.of(), null);
+        assertEquals(400, badLimit.status());
+        assertTrue(badLimit.body().contains("limit: expected an integer from 1 to 1000"), badLimit.body());
+        assertEquals(400, request("GET", "/api/events?profile=p1&sort=asc", Map.of(), null).status());
+        assertEquals(400, request("GET", "/api/events?after=1&before=2", Map.of(), null).status());
         assertTrue(runner.process.isAlive(), "the runner keeps running");
+    }
+
+    @Test
+    void resetAndRunNowWriteTheirEventsAndRunNowStartsASessionInsideTheCooldown() throws Exception {
+        CliProcess.await("p1's first session", 10_000, () -> events().stream()
+                .anyMatch(e -> e.event().equals("finish") && e.profileId().equals("p1")));
+        Response reset = request("POST", "/api/profiles/p1/reset", json(true), "{}");
+        assertEquals(200, reset.status(), reset.body());
+        assertTrue(reset.body().contains("\"errorStreak\":0"), reset.body());
+        long startsBefore = events().stream().filter(e -> e.event().equals("start") && e.profileId().equals("p1")).count();
+        Response run = request("POST", "/api/profiles/p1/run", json(true), "");
+        assertEquals(202, run.status(), run.body());
+        // the cooldown is 10 minutes: only run-now can start p1 again now
+        CliProcess.await("run-now starts p1", 10_000, () -> events().stream()
+                .filter(e -> e.event().equals("start") && e.profileId().equals("p1")).count() > startsBefore);
+        assertTrue(events().stream().anyMatch(e -> e.event().equals("reset") && "api".equals(e.params().get("by"))));
+        assertTrue(events().stream().anyMatch(e -> e.event().equals("run") && "api".equals(e.params().get("by"))));
+    }
+
+    @Test
+    void eventsPageBackwardsAndForwardsWithFiltersAndCursors() throws Exception {
+        CliProcess.await("both profiles ran", 10_000, () -> events().stream().filter(e -> e.event().equals("finish")).count() >= 2);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var newest = json.readTree(request("GET", "/api/events?limit=1", Map.of(), null).body());
+        assertEquals(1, newest.get("events").size());
+        var older = json.readTree(request("GET", "/api/events?limit=1&before=" + newest.get("first").asLong(), Map.of(), null).body());
+        assertEquals(1, older.get("events").size());
+        var again = json.readTree(request("GET", "/api/events?limit=1&after=" + older.get("next").asLong(), Map.of(), null).body());
+        assertEquals(newest.get("events").get(0), again.get("events").get(0), "forward from the older page reaches the newest");
+        var starts = json.readTree(request("GET", "/api/events?event=start&profile=p2&limit=1000&after=0", Map.of(), null).body());
+        assertTrue(starts.get("events").size() >= 1);
+        starts.get("events").forEach(e -> {
+            assertEquals("start", e.get("event").asText());
+            assertEquals("p2", e.get("profileId").asText());
+        });
+        List<EventRecord> all = events();
+        var everything = json.readTree(request("GET", "/api/events?after=0&limit=1000", Map.of(), null).body());
+        assertTrue(everything.get("events").size() >= all.size(), "every event of the log, in order");
+        assertEquals(all.get(0).event(), everything.get("events").get(0).get("event").asText());
+    }
+
+    @Test
+    void aProfilesSessionLogIsServedByIdOnly() throws Exception {
+        CliProcess.await("p2's first session", 10_000, () -> events().stream()
+                .anyMatch(e -> e.event().equals("finish") && e.profileId().equals("p2")));
+        Response log = request("GET", "/api/profiles/p2/log?stream=stdout", Map.of(), null);
+        assertEquals(200, log.status());
+        assertTrue(log.body().contains("said-p2"), log.body());
+        assertEquals(404, request("GET", "/api/profiles/ghost/log", Map.of(), null).status());
+    }
+
+    @Test
+    void reportHasStepsPodsAndAnHourOfTimeline() throws Exception {
+        CliProcess.await("a session ran", 10_000, () -> events().stream().anyMatch(e -> e.event().equals("finish")));
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(request("GET", "/api/report", Map.of(), null).body());
+        assertTrue(report.has("steps") && report.has("pods"), report.toString());
+        assertEquals(60, report.get("timeline").size());
+        long started = 0;
+        for (var minute : report.get("timeline")) {
+            started += minute.get("started").asLong();
+        }
+        long startEvents = events().stream().filter(e -> e.event().equals("start")).count();
+        assertTrue(started >= 1 && started <= startEvents, started + " started in the timeline, " + startEvents + " in the log");
+        assertTrue(report.get("pods").get("podA").get("sessions").asLong() >= 1);
+    }
+
+    @Test
+    void theEventStreamDeliversNewEventsInOrderAndResumesFromLastEventId() throws Exception {
+        long end = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(request("GET", "/api/events?limit=1", Map.of(), null).body()).get("next").asLong();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = client.send(java.net.http.HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + port + "/api/events/stream?event=reset&after=" + end)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                stream.body().forEach(lines::add);
+            } catch (java.io.UncheckedIOException closedAtTheEnd) {
+                // the runner stops after the tests
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        for (String id : List.of("p2", "p1", "p2")) {
+            assertEquals(200, request("POST", "/api/profiles/" + id + "/reset", json(true), "{}").status());
+        }
+        List<String> order = new java.util.ArrayList<>();
+        String lastId = null;
+        while (order.size() < 3) {
+            String line = lines.poll(10, TimeUnit.SECONDS);
+            assertTrue(line != null, "three reset events arrive; got " + order);
+            if (line.startsWith("id: ")) {
+                lastId = line.substring(4);
+            } else if (line.startsWith("data: ")) {
+                order.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring(6)).get("profileId").asText());
+            }
+        }
+        assertEquals(List.of("p2", "p1", "p2"), order);
+        // a client that reconnects with Last-Event-ID gets what came after, and nothing twice
+        assertEquals(200, request("POST", "/api/profiles/p1/reset", json(true), "{}").status());
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> resumed = client.send(java.net.http.HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + port + "/api/events/stream?event=reset"))
+                .header("Last-Event-ID", lastId).build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+        String first = resumed.body().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+        assertTrue(first.contains("\"profileId\":\"p1\""), first);
     }
 }

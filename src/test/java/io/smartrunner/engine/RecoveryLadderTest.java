@@ -139,7 +139,7 @@ class RecoveryLadderTest {
         s.step();
         failSession(s);
         FakeRecoveryActions.FakeRun running = actions.last();
-        s.requestPause("p1", Duration.ofHours(1), "maintenance", "test");
+        s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "maintenance", "test"));
         s.step();
         assertTrue(running.cancelled, "the running step is stopped");
         time.advanceMillis(120_000);

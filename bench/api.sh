@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# API benchmark (issue #5): a fleet of 1 000 profiles (100 sessions running, sleeping), then the time
+# each read route takes (median and worst of 30 requests) and the size of its answer, and how long
+# an event takes from the log to a server-sent-events client.
+# Usage: bench/api.sh [PROFILES=1000] [REQUESTS=30]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
+profiles="${1:-1000}"; requests="${2:-30}"
+out="$here/out/api"; rm -rf "$out"; mkdir -p "$out"
+python3 - "$out" "$profiles" <<'PY'
+import json, sys
+out, n = sys.argv[1], int(sys.argv[2])
+cfg = {"runner": {"globalConcurrency": 100, "dataDir": out + "/data", "eventLog": out + "/events.jsonl", "startJitterMs": 0},
+       "http": {"port": 0, "token": "bench-token"}, "browser": {"provider": "none"},
+       "session": {"command": ["sleep", "3600"]},
+       "pods": [{"name": "pod%d" % p, "concurrency": 100,
+                 "profiles": [{"id": "p%04d" % i} for i in range(p, n, 10)]} for p in range(10)]}
+json.dump(cfg, open(out + "/api.json", "w"))
+PY
+"$root/bin/smart-runner" run -c "$out/api.json" 2>"$out/runner.err" &
+pid=$!
+for _ in $(seq 200); do grep -q 'http://127.0.0.1:' "$out/runner.err" 2>/dev/null && break; sleep 0.1; done
+port=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/runner.err" | head -1 | sed 's/.*://')
+for _ in $(seq 100); do [ "$(grep -c '"event":"start"' "$out/events.jsonl" 2>/dev/null || true)" -ge 100 ] && break; sleep 0.2; done
+base="http://127.0.0.1:$port"
+measure() {  # route label
+  local times=()
+  for _ in $(seq "$requests"); do times+=("$(curl -s -o "$out/body" -w '%{time_total}' "$base$1")"); done
+  python3 -c "
+import sys, statistics
+t = sorted(float(x) * 1000 for x in sys.argv[3:])
+print(f'  {sys.argv[1]:<44} median {statistics.median(t):6.1f} ms   worst {t[-1]:6.1f} ms   {int(sys.argv[2])/1024:8.1f} KiB')
+" "$1" "$(stat -c %s "$out/body")" "${times[@]}"
+}
+echo "api: $profiles profiles, 100 sessions running, $requests requests per route"
+measure /api/profiles
+measure /api/profiles/p0007
+measure '/api/events?limit=100'
+measure '/api/events?limit=1000'
+measure '/api/events?profile=p0007&limit=100'
+measure /api/report
+measure /metrics
+measure /
+# server-sent events: from the POST that writes an event to the client seeing it
+curl -sN "$base/api/events/stream?event=reset" >"$out/stream" &
+cpid=$!; sleep 1
+t0=$(date +%s%N)
+curl -s -o /dev/null -X POST -H 'Authorization: Bearer bench-token' -H 'Content-Type: application/json' -d '{}' "$base/api/profiles/p0001/reset"
+for _ in $(seq 500); do grep -q '"reset"' "$out/stream" && break; sleep 0.002; done
+t1=$(date +%s%N)
+echo "  reset POST -> event on the SSE stream: $(( (t1 - t0) / 1000000 )) ms"
+kill $cpid 2>/dev/null || true
+rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
+echo "  runner RSS with 100 sessions and 1000 profiles: $((rss / 1024)) MiB"
+kill -TERM $pid; wait $pid || true

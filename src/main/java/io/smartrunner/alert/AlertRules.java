@@ -1,0 +1,109 @@
+package io.smartrunner.alert;
+
+import io.smartrunner.config.AlertSettings;
+import io.smartrunner.config.AlertSettings.Trigger;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import io.smartrunner.profile.FailureReason;
+import io.smartrunner.time.TimeSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns events that reached the log into alerts: every {@code pause} event is one alert, every
+ * recovery episode that ended {@code exhausted} is one alert, and the fleet rule
+ * ({@link FailureRateWindow}) counts ended sessions: {@code finish} is a success, {@code error} a
+ * failure, except reason {@code shutdown} which is not the profile's doing and is not counted at
+ * all. Rules not listed in {@code alerts.on} send nothing. Pure but for the injected clock; not
+ * thread-safe (the event fan-out calls it from the supervisor loop only).
+ */
+final class AlertRules {
+    private final AlertSettings settings;
+    private final TimeSource time;
+    private final FailureRateWindow failureRate;
+
+    AlertRules(AlertSettings settings, TimeSource time) {
+        this.settings = settings;
+        this.time = time;
+        this.failureRate = new FailureRateWindow(settings.failureRate());
+    }
+
+    /** The alerts {@code written} raises, in event order. */
+    List<Alert> apply(List<EventRecord> written) {
+        List<Alert> alerts = new ArrayList<>();
+        for (EventRecord e : written) {
+            alertFor(e).ifPresent(alerts::add);
+        }
+        return alerts;
+    }
+
+    private Optional<Alert> alertFor(EventRecord e) {
+        switch (e.event()) {
+            case "pause":
+                return on(Trigger.PAUSE) ? Optional.of(paused(e)) : Optional.empty();
+            case "recover":
+                return on(Trigger.EXHAUSTED) && "exhausted".equals(e.outcome()) ? Optional.of(exhausted(e))
+                        : Optional.empty();
+            case "finish":
+                return sessionEnded(false);
+            case "error":
+                return FailureReason.SHUTDOWN.wireName().equals(e.params().get("reason")) ? Optional.empty()
+                        : sessionEnded(true);
+            default:
+                return Optional.empty();
+        }
+    }
+
+    private boolean on(Trigger trigger) {
+        return settings.on().contains(trigger);
+    }
+
+    private static Alert paused(EventRecord e) {
+        Map<String, Object> p = e.params();
+        String text = "Smart Runner: profile " + e.profileId() + " (pod " + e.pod() + ") paused until "
+                + p.get("pausedUntil") + " by " + p.get("by") + ": " + p.get("reason");
+        Map<String, Object> details = new LinkedHashMap<>(p);
+        details.put("sessionId", e.sessionId());
+        return new Alert(Trigger.PAUSE, e.ts(), e.pod(), e.profileId(), text, details);
+    }
+
+    private static Alert exhausted(EventRecord e) {
+        Map<String, Object> p = e.params();
+        String text = "Smart Runner: recovery of profile " + e.profileId() + " (pod " + e.pod() + ") exhausted: "
+                + p.get("message") + "; it is back in rotation with its error streak";
+        return new Alert(Trigger.EXHAUSTED, e.ts(), e.pod(), e.profileId(), text, Events.params(
+                "steps", p.get("step"), "message", p.get("message"), "sessionId", e.sessionId(), "durMs", e.durMs()));
+    }
+
+    private Optional<Alert> sessionEnded(boolean failed) {
+        if (!on(Trigger.FAILURE_RATE)) {
+            return Optional.empty();
+        }
+        return failureRate.record(failed, time.nanoTime()).map(this::fleetAlert);
+    }
+
+    private Alert fleetAlert(FailureRateWindow.Firing f) {
+        AlertSettings.FailureRate s = settings.failureRate();
+        String text = "Smart Runner: " + f.failed() + " of " + f.ended() + " sessions that ended in the last "
+                + human(s.windowMs()) + " failed (" + f.percent() + " %), above the " + s.thresholdPercent()
+                + " % threshold" + (f.repeat() ? " (still above since the last alert)" : "");
+        return new Alert(Trigger.FAILURE_RATE, time.now(), null, null, text, Events.params(
+                "failed", f.failed(), "ended", f.ended(), "percent", f.percent(),
+                "thresholdPercent", s.thresholdPercent(), "windowMs", s.windowMs(), "minSessions", s.minSessions(),
+                "repeat", f.repeat()));
+    }
+
+    /** "5 min", "90 s", "1500 ms". */
+    static String human(long ms) {
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + " h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + " min";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+}

@@ -1,0 +1,186 @@
+package io.smartrunner.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.DataDirLock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pause}, {@code unpause}, {@code reset}, {@code run-now}, {@code reload}: through the running
+ * runner's API when a runner holds the data dir, else straight on the state store (see
+ * {@link OfflineControl}). Recorded with {@code by: cli}.
+ */
+final class ControlCommands {
+    private static final String BY = "cli";
+
+    private ControlCommands() {
+    }
+
+    /** One profile's request, sent to whichever owns the state right now. */
+    abstract static class ProfileCommand implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Parameters(index = "0", paramLabel = "PROFILE", description = "the profile's id")
+        String profileId;
+
+        abstract ManualRequest request(RunnerConfig cfg);
+
+        abstract String apiAction();
+
+        Map<String, Object> apiBody() {
+            return Map.of();
+        }
+
+        @Override
+        public Integer call() {
+            RunnerConfig cfg = config.load();
+            ManualRequest request = request(cfg);
+            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+                if (lock != null) {
+                    ProfileState s = OfflineControl.apply(cfg, lock, request);
+                    System.out.println(describe(s) + " (no runner running: written to the state store)");
+                    return 0;
+                }
+            }
+            JsonNode s = new RunnerApiClient(cfg).post("/api/profiles/" + profileId + "/" + apiAction(), apiBody());
+            System.out.println(profileId + ": " + (request instanceof ManualRequest.RunNow ? "starts as soon as a slot is free"
+                    : describe(s)) + " (told the running runner)");
+            return 0;
+        }
+
+        private String describe(ProfileState s) {
+            return s.profileId() + ": " + (s.paused() ? "paused until " + s.pausedUntil() : "not paused")
+                    + ", error streak " + s.errorStreak();
+        }
+
+        private String describe(JsonNode s) {
+            return s.path("flags").path("paused").asBoolean() ? "paused until " + s.path("pausedUntil").asText()
+                    + ", error streak " + s.path("errorStreak").asInt()
+                    : "not paused, error streak " + s.path("errorStreak").asInt();
+        }
+    }
+
+    @Command(name = "pause", description = "Pause a profile by hand: no session starts until it is unpaused or the time is up.")
+    static final class Pause extends ProfileCommand {
+        @Option(names = "--for", paramLabel = "DURATION",
+                description = "how long: 90s, 30m, 2h, 1d or milliseconds (default: recovery.pauseDurationMs)")
+        String duration;
+
+        @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "paused by hand", description = "why (in the event)")
+        String reason;
+
+        private Duration parsed;
+
+        @Override
+        ManualRequest request(RunnerConfig cfg) {
+            parsed = duration == null ? Duration.ofMillis(cfg.recovery().pauseDurationMs()) : parse(duration);
+            return new ManualRequest.Pause(profileId, parsed, reason, BY);
+        }
+
+        @Override
+        String apiAction() {
+            return "pause";
+        }
+
+        @Override
+        Map<String, Object> apiBody() {
+            return Map.of("durationMs", parsed.toMillis(), "reason", reason);
+        }
+    }
+
+    @Command(name = "unpause", description = "End a profile's pause now (its error streak starts again from 0).")
+    static final class Unpause extends ProfileCommand {
+        @Override
+        ManualRequest request(RunnerConfig cfg) {
+            return new ManualRequest.Unpause(profileId, BY);
+        }
+
+        @Override
+        String apiAction() {
+            return "unpause";
+        }
+    }
+
+    @Command(name = "reset", description = "Set a profile's error streak back to 0 (a pause stays).")
+    static final class Reset extends ProfileCommand {
+        @Override
+        ManualRequest request(RunnerConfig cfg) {
+            return new ManualRequest.ResetStreak(profileId, BY);
+        }
+
+        @Override
+        String apiAction() {
+            return "reset";
+        }
+    }
+
+    @Command(name = "run-now", description = "Start a session of a profile as soon as a slot is free, skipping its cooldown (needs a running runner).")
+    static final class RunNow extends ProfileCommand {
+        @Override
+        ManualRequest request(RunnerConfig cfg) {
+            return new ManualRequest.RunNow(profileId, BY);
+        }
+
+        @Override
+        String apiAction() {
+            return "run";
+        }
+    }
+
+    @Command(name = "reload", description = "Make the running runner read its configuration file again (like SIGHUP).")
+    static final class Reload implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Override
+        public Integer call() {
+            RunnerConfig cfg = config.load(); // a broken file is refused here, with its one-line error
+            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+                if (lock != null) {
+                    throw new SmartRunnerException(config.file + " is valid, but no runner is running ("
+                            + cfg.runner().dataDir() + " is not locked); 'smart-runner run' will use it");
+                }
+            }
+            JsonNode s = new RunnerApiClient(cfg).post("/api/reload", Map.of());
+            System.out.println("reloaded " + config.file + ": added " + s.path("added") + ", removed " + s.path("removed")
+                    + ", changed " + s.path("changed") + (s.path("restartNeeded").asBoolean()
+                    ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
+            return 0;
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
+
+    static Duration parse(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new SmartRunnerException("--for: expected a duration such as 90s, 30m, 2h, 1d or milliseconds, got \""
+                    + text + "\"", null, 2);
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2) == null ? "ms" : m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofMillis(n);
+        };
+        if (d.isZero() || d.compareTo(Duration.ofDays(365)) > 0) {
+            throw new SmartRunnerException("--for: expected a duration from 1 ms to 365 days, got \"" + text + "\"", null, 2);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,18 @@
+package io.smartrunner.http;
+
+import io.smartrunner.event.Redactor;
+import io.smartrunner.report.LiveReport;
+import io.smartrunner.time.TimeSource;
+import java.nio.file.Path;
+
+/**
+ * What the API serves from.
+ *
+ * @param eventLog      the runner's event log, read for {@code /api/events} and its stream
+ * @param sessionLogDir where {@code <profile>.stdout.log} / {@code .stderr.log} are
+ * @param newEvents     subscribed to the runner's event fan-out; wakes event streams
+ * @param redactor      masks the configured secrets in session output served by the API
+ */
+public record ApiParts(FleetControl fleet, ApiToken token, Path eventLog, Path sessionLogDir, LiveReport report,
+                       NewEvents newEvents, Redactor redactor, TimeSource time) {
+}

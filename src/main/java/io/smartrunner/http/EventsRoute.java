@@ -1,0 +1,141 @@
+package io.smartrunner.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.smartrunner.event.EventJson;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.function.Predicate;
+
+/**
+ * {@code GET /api/events} (filters, paging by cursor) and {@code GET /api/events/stream}
+ * (server-sent events). Both read the event log itself, so they show exactly what was written,
+ * redacted as it was written; a cursor is a line offset in the log, and a stream's event ids are
+ * cursors, so a client that reconnects with {@code Last-Event-ID} misses nothing.
+ */
+final class EventsRoute {
+    static final int MAX_LIMIT = 1000;
+    static final int MAX_STREAMS = 16;
+    private static final long KEEP_ALIVE_MS = 15_000;
+    private static final Set<String> PAGE_PARAMS = Set.of("pod", "profile", "event", "after", "before", "limit");
+    private static final Set<String> STREAM_PARAMS = Set.of("pod", "profile", "event", "after");
+
+    private final Path eventLog;
+    private final NewEvents newEvents;
+    private final Semaphore streams = new Semaphore(MAX_STREAMS);
+
+    EventsRoute(Path eventLog, NewEvents newEvents) {
+        this.eventLog = eventLog;
+        this.newEvents = newEvents;
+    }
+
+    Map<String, Object> page(String rawQuery) {
+        Query q = new Query(rawQuery, PAGE_PARAMS);
+        Predicate<EventRecord> filter = filter(q);
+        int limit = (int) q.longIn("limit", 1, MAX_LIMIT, 100);
+        long after = q.longIn("after", 0, Long.MAX_VALUE, -1);
+        long before = q.longIn("before", 0, Long.MAX_VALUE, -1);
+        if (after >= 0 && before >= 0) {
+            throw new ApiError(400, "query: give after or before, not both");
+        }
+        EventLogReader reader = new EventLogReader(eventLog);
+        EventLogReader.Page page = after >= 0 ? reader.pageAfter(after, limit, filter)
+                : reader.pageBefore(before >= 0 ? before : Long.MAX_VALUE, limit, filter);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", page.events().stream().map(EventsRoute::json).toList());
+        body.put("first", page.first());
+        body.put("next", page.next());
+        return body;
+    }
+
+    /** Holds the exchange open, writing each new matching event, until the client goes away. */
+    void stream(HttpExchange ex) throws IOException {
+        Query q = new Query(ex.getRequestURI().getRawQuery(), STREAM_PARAMS);
+        Predicate<EventRecord> filter = filter(q);
+        String lastId = ex.getRequestHeaders().getFirst("Last-Event-ID");
+        long offset = q.longIn("after", 0, Long.MAX_VALUE, -1);
+        if (offset < 0 && lastId != null) {
+            offset = new Query("after=" + java.net.URLEncoder.encode(lastId, StandardCharsets.UTF_8), Set.of("after"))
+                    .longIn("after", 0, Long.MAX_VALUE, -1);
+        }
+        if (offset < 0) {
+            offset = EventLogReader.completeLength(eventLog);
+        }
+        if (!streams.tryAcquire()) {
+            throw new ApiError(503, "too many event streams open (" + MAX_STREAMS + "); close one");
+        }
+        try {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
+            ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            pump(out, offset, filter);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streams.release();
+            ex.close();
+        }
+    }
+
+    /** @throws IOException when the client has gone (the normal end of a stream) */
+    private void pump(OutputStream out, long from, Predicate<EventRecord> filter) throws IOException, InterruptedException {
+        EventLogReader reader = new EventLogReader(eventLog);
+        long offset = from;
+        while (!Thread.currentThread().isInterrupted()) {
+            long seen = newEvents.generation();
+            EventLogReader.Page page = reader.pageAfter(offset, MAX_LIMIT, filter);
+            if (page.next() > offset || !page.events().isEmpty()) {
+                StringBuilder frames = new StringBuilder();
+                // an event's id is the cursor just after it: resuming from it never repeats or skips one
+                for (int i = 0; i < page.events().size(); i++) {
+                    frames.append("id: ").append(page.ends().get(i)).append("\ndata: ")
+                            .append(EventJson.toLine(page.events().get(i)).strip()).append("\n\n");
+                }
+                if (page.events().isEmpty()) {
+                    // lines that did not match moved the cursor: a reconnect need not read them again
+                    frames.append("id: ").append(page.next()).append("\n\n");
+                }
+                out.write(frames.toString().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                offset = page.next();
+                continue;
+            }
+            newEvents.awaitAfter(seen, KEEP_ALIVE_MS);
+            if (newEvents.generation() == seen) {
+                out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        }
+    }
+
+    private static Predicate<EventRecord> filter(Query q) {
+        String pod = q.name("pod");
+        String profile = q.name("profile");
+        String event = q.get("event");
+        if (event != null && !event.matches("[a-z]{1,20}")) {
+            throw new ApiError(400, "event: expected an event name such as start, error, recover, pause");
+        }
+        return e -> (pod == null || pod.equals(e.pod())) && (profile == null || profile.equals(e.profileId()))
+                && (event == null || event.equals(e.event()));
+    }
+
+    private static Object json(EventRecord e) {
+        try {
+            return ApiHandler.JSON.readTree(EventJson.toLine(e));
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.smartrunner.http;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** A request's query parameters, checked against the names a route knows (unknown or repeated → 400). */
+final class Query {
+    /** Profile ids and pod names, as the config allows them (so never "..", never a slash). */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final Map<String, String> values = new HashMap<>();
+
+    Query(String rawQuery, Set<String> known) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (!known.contains(key)) {
+                throw new ApiError(400, "query: unknown parameter \"" + clip(key) + "\"; expected one of "
+                        + new java.util.TreeSet<>(known));
+            }
+            if (values.put(key, value) != null) {
+                throw new ApiError(400, "query: " + key + " given twice");
+            }
+        }
+    }
+
+    String get(String key) {
+        String v = values.get(key);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** A profile id or pod name, validated; null when absent. */
+    String name(String key) {
+        String v = get(key);
+        if (v != null && !NAME.matcher(v).matches()) {
+            throw new ApiError(400, key + ": expected " + NAME.pattern() + ", got \"" + clip(v) + "\"");
+        }
+        return v;
+    }
+
+    long longIn(String key, long min, long max, long otherwise) {
+        String v = get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new ApiError(400, key + ": expected an integer from " + min + " to " + max + ", got \"" + clip(v) + "\"");
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "query: bad percent-encoding");
+        }
+    }
+
+    static String clip(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 80 ? printable.substring(0, 80) + "..." : printable;
+    }
+}

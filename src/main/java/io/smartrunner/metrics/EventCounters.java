@@ -1,0 +1,129 @@
+package io.smartrunner.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.profile.FailureReason;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * The event → meter mapping: session, recovery and pause counters and the duration histograms.
+ * Names are Micrometer's dotted form; the Prometheus registry writes them with underscores,
+ * {@code _total} on counters and {@code _seconds} on timers.
+ */
+final class EventCounters {
+    static final String STARTED = "smartrunner.sessions.started";
+    static final String FINISHED = "smartrunner.sessions.finished";
+    static final String FAILED = "smartrunner.sessions.failed";
+    static final String SESSION_DURATION = "smartrunner.session.duration";
+    static final String RECOVERY_ATTEMPTS = "smartrunner.recovery.attempts";
+    static final String STEP_DURATION = "smartrunner.recovery.step.duration";
+    static final String EXHAUSTED = "smartrunner.recovery.exhausted";
+    static final String PAUSES = "smartrunner.pauses";
+    static final String UNPAUSES = "smartrunner.unpauses";
+
+    static final Set<String> REASONS = Arrays.stream(FailureReason.values()).map(FailureReason::wireName)
+            .collect(Collectors.toUnmodifiableSet());
+    static final Set<String> ATTEMPT_OUTCOMES = Set.of("ok", "failed", "unhealthy");
+    /** Who pauses: the runner's rules, the API; the CLI controls of issue #5 will say "cli". */
+    static final Set<String> BY = Set.of("runner", "api", "cli");
+
+    /** Sessions run from seconds to the 10-minute default timeout and beyond. */
+    private static final Duration[] SESSION_BUCKETS = seconds(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600);
+    /** Steps are bounded by stepTimeoutMs, 60 s by default. */
+    private static final Duration[] STEP_BUCKETS = seconds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
+
+    private final MeterRegistry registry;
+    private final LabelValues labels;
+    private final Timer sessionsOk;
+    private final Timer sessionsFailed;
+    private final Map<String, Timer> stepDurations = new ConcurrentHashMap<>();
+    private final Set<String> podsSeen = ConcurrentHashMap.newKeySet();
+
+    EventCounters(MeterRegistry registry, LabelValues labels) {
+        this.registry = registry;
+        this.labels = labels;
+        this.sessionsOk = sessionTimer("ok");
+        this.sessionsFailed = sessionTimer("error");
+    }
+
+    void count(EventRecord e) {
+        String pod = labels.name(e.pod());
+        if (podsSeen.add(pod)) {
+            zeroes(pod);
+        }
+        switch (e.event()) {
+            case "start" -> counter(STARTED, "Sessions started", "pod", pod).increment();
+            case "finish" -> {
+                counter(FINISHED, "Sessions that exited 0", "pod", pod).increment();
+                record(sessionsOk, e.durMs());
+            }
+            case "error" -> {
+                failed(pod, LabelValues.oneOf(e.params().get("reason"), REASONS)).increment();
+                record(sessionsFailed, e.durMs());
+            }
+            case "recover" -> recovery(pod, e);
+            case "pause" -> counter(PAUSES, "Profiles paused, by the runner's rules or by hand", "pod", pod,
+                    "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
+            case "unpause" -> counter(UNPAUSES, "Pauses ended, when their time came or by hand", "pod", pod,
+                    "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
+            default -> {
+            }
+        }
+    }
+
+    private void recovery(String pod, EventRecord e) {
+        if ("exhausted".equals(e.outcome())) {
+            exhausted(pod).increment();
+            return;
+        }
+        String step = labels.name(e.params().get("action") instanceof String s ? s : null);
+        counter(RECOVERY_ATTEMPTS, "Recovery step attempts by step name and outcome", "step", step,
+                "outcome", LabelValues.oneOf(e.outcome(), ATTEMPT_OUTCOMES)).increment();
+        record(stepDurations.computeIfAbsent(step, s -> Timer.builder(STEP_DURATION)
+                .description("Time of one recovery step attempt, its verification included")
+                .tag("step", s).serviceLevelObjectives(STEP_BUCKETS).register(registry)), e.durMs());
+    }
+
+    /** Every series of a pod exists from its first event, so rate() and absent() work from the start. */
+    private void zeroes(String pod) {
+        counter(STARTED, "Sessions started", "pod", pod);
+        counter(FINISHED, "Sessions that exited 0", "pod", pod);
+        REASONS.forEach(reason -> failed(pod, reason));
+        exhausted(pod);
+    }
+
+    private Counter failed(String pod, String reason) {
+        return counter(FAILED, "Failed sessions by reason (shutdown: stopped by the runner itself, not counted in streaks)",
+                "pod", pod, "reason", reason);
+    }
+
+    private Counter exhausted(String pod) {
+        return counter(EXHAUSTED, "Recovery episodes that used every step without a healthy verification", "pod", pod);
+    }
+
+    private Counter counter(String name, String help, String... tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
+    }
+
+    private Timer sessionTimer(String outcome) {
+        return Timer.builder(SESSION_DURATION).description("Session run time by outcome (ok or error)")
+                .tag("outcome", outcome).serviceLevelObjectives(SESSION_BUCKETS).register(registry);
+    }
+
+    private static void record(Timer timer, Long durMs) {
+        if (durMs != null && durMs >= 0) {
+            timer.record(Duration.ofMillis(durMs));
+        }
+    }
+
+    static Duration[] seconds(double... values) {
+        return Arrays.stream(values).mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
+    }
+}

@@ -1,0 +1,86 @@
+package io.smartrunner.metrics;
+
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventSink;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.time.TimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The runner's Prometheus metrics (Micrometer): counters and histograms fed by the events that
+ * reached the log (subscribe it to the {@code EventFanout}), the time of each event-log append
+ * ({@link #timed}), and profile gauges counted when scraped ({@link #exposition}). Label values
+ * come only from bounded sets (pod and step names, failure reasons, outcomes): never a profile
+ * id, never free text, so no secret can reach a metric. Thread-safe.
+ */
+public final class FleetMetrics implements Consumer<List<EventRecord>> {
+    /** How long a scrape waits for the supervisor loop's profile snapshot before it serves the last counts. */
+    public static final Duration DEFAULT_PROFILES_WAIT = Duration.ofSeconds(1);
+
+    private final PrometheusMeterRegistry registry;
+    private final EventCounters counters;
+    private final TimeSource time;
+
+    /** @param secretValues values that came from {@code ${env:NAME}}: a label value containing one is masked */
+    public FleetMetrics(TimeSource time, Set<String> secretValues) {
+        this.time = time;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock(time));
+        this.counters = new EventCounters(registry, new LabelValues(secretValues));
+    }
+
+    /** Counts a batch of written events. Called on the supervisor loop: only counter increments, no I/O, no locks held for long. */
+    @Override
+    public void accept(List<EventRecord> written) {
+        for (EventRecord e : written) {
+            counters.count(e);
+        }
+    }
+
+    /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */
+    public EventSink timed(EventSink sink) {
+        return new TimedEventSink(sink, registry, time);
+    }
+
+    /** {@link #exposition(Supplier, Duration)} with {@link #DEFAULT_PROFILES_WAIT}. */
+    public Supplier<String> exposition(Supplier<CompletableFuture<List<ProfileState>>> profiles) {
+        return exposition(profiles, DEFAULT_PROFILES_WAIT);
+    }
+
+    /**
+     * Registers the profile gauges and returns what {@code GET /metrics} serves: each call of the
+     * supplier asks {@code profiles} for a snapshot (waiting at most {@code wait}; the last counts
+     * stay when it does not come), then writes every metric in the Prometheus text format 0.0.4.
+     * Call once.
+     */
+    public Supplier<String> exposition(Supplier<CompletableFuture<List<ProfileState>>> profiles, Duration wait) {
+        ProfileGauges gauges = new ProfileGauges(registry, profiles, wait);
+        return () -> {
+            gauges.refresh();
+            return registry.scrape();
+        };
+    }
+
+    /** Micrometer's clock (time-window maxima) reads the runner's one time source too. */
+    private static Clock clock(TimeSource time) {
+        return new Clock() {
+            @Override
+            public long wallTime() {
+                return time.now().toEpochMilli();
+            }
+
+            @Override
+            public long monotonicTime() {
+                return time.nanoTime();
+            }
+        };
+    }
+}

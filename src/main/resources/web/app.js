@@ -1,0 +1,755 @@
+// Smart Runner dashboard. Plain JS, no dependencies, same-origin requests only.
+// Every piece of data reaches the page through textContent or an SVG attribute: nothing is parsed as HTML.
+'use strict';
+(() => {
+  const TOKEN_KEY = 'smartRunner.apiToken';
+  const PROFILES_EVERY_MS = 2000;
+  const REPORT_EVERY_MS = 10000;
+  const FEED_MAX = 200;
+  const ROW_MESSAGE_MS = 15000;
+  const STATE_LABEL = { running: 'running', paused: 'paused', 'needs-recovery': 'needs recovery', idle: 'idle' };
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const $ = (id) => document.getElementById(id);
+
+  // ---------------------------------------------------------------- small helpers
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVG_NS, tag);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  const pad = (n) => String(n).padStart(2, '0');
+  const clock = (d) => pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+
+  function untilLabel(ms) {
+    const d = new Date(ms);
+    const hm = pad(d.getHours()) + ':' + pad(d.getMinutes());
+    return ms - Date.now() > 86400000 ? d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }) + ' ' + hm : hm;
+  }
+
+  function timeLeft(ms) {
+    if (ms <= 0) return 'due';
+    let s = Math.ceil(ms / 1000);
+    const d = Math.floor(s / 86400); s -= d * 86400;
+    const h = Math.floor(s / 3600); s -= h * 3600;
+    const m = Math.floor(s / 60); s -= m * 60;
+    if (d > 0) return d + 'd ' + pad(h) + 'h ' + pad(m) + 'm';
+    if (h > 0) return h + 'h ' + pad(m) + 'm ' + pad(s) + 's';
+    if (m > 0) return m + 'm ' + pad(s) + 's';
+    return s + 's';
+  }
+
+  function duration(ms) {
+    if (ms == null) return '';
+    if (ms < 1000) return Math.round(ms) + ' ms';
+    if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
+    return Math.round(ms / 60000) + ' min';
+  }
+
+  const lastLine = (s) => (s == null ? '' : String(s).trim().split('\n').pop().slice(0, 160));
+
+  // ---------------------------------------------------------------- API access
+  class ApiError extends Error {
+    constructor(status, message) { super(message); this.status = status; }
+  }
+
+  const token = {
+    get: () => sessionStorage.getItem(TOKEN_KEY),
+    set: (v) => sessionStorage.setItem(TOKEN_KEY, v),
+    clear: () => sessionStorage.removeItem(TOKEN_KEY),
+  };
+
+  async function api(method, path, body) {
+    const init = { method, cache: 'no-store', credentials: 'omit', headers: {} };
+    if (method !== 'GET') {
+      const t = token.get();
+      if (!t) throw new ApiError(401, 'enter the API token first');
+      init.headers.Authorization = 'Bearer ' + t;
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body || {});
+    }
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch (e) {
+      throw new ApiError(0, 'the runner is unreachable');
+    }
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!res.ok) {
+      const message = data && typeof data.error === 'string' ? data.error : 'HTTP ' + res.status;
+      if (res.status === 404 && (message.startsWith('no such route') || !data)) {
+        throw new ApiError(404, 'unavailable: this runner has no ' + method + ' ' + path.split('?')[0]);
+      }
+      if (res.status === 401) needToken('The runner refused the token (401): enter it again.');
+      throw new ApiError(res.status, message);
+    }
+    return data;
+  }
+
+  // ---------------------------------------------------------------- token form
+  const tokenForm = $('token-form');
+  const tokenInput = $('token-input');
+  const tokenHint = $('token-hint');
+
+  function showTokenState() {
+    $('token-toggle').textContent = token.get() ? 'API token ✓' : 'API token';
+  }
+
+  function needToken(message) {
+    token.clear();
+    showTokenState();
+    tokenForm.hidden = false;
+    tokenHint.textContent = message;
+    tokenHint.classList.add('error');
+    tokenInput.focus();
+  }
+
+  tokenForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = tokenInput.value.trim();
+    tokenInput.value = '';
+    if (!value) {
+      tokenHint.textContent = 'The token is empty.';
+      tokenHint.classList.add('error');
+      return;
+    }
+    token.set(value);
+    tokenHint.classList.remove('error');
+    tokenForm.hidden = true;
+    showTokenState();
+  });
+  $('token-forget').addEventListener('click', () => {
+    token.clear();
+    showTokenState();
+    tokenHint.textContent = 'Forgotten. Controls need the token again.';
+    tokenHint.classList.remove('error');
+  });
+  $('token-toggle').addEventListener('click', () => {
+    tokenForm.hidden = !tokenForm.hidden;
+    if (!tokenForm.hidden) tokenInput.focus();
+  });
+
+  // ---------------------------------------------------------------- notices
+  let noticeTimer = 0;
+  function notice(message, isError) {
+    const n = $('notice');
+    n.textContent = message;
+    n.classList.toggle('error', !!isError);
+    n.hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { n.hidden = true; }, 10000);
+  }
+
+  // ---------------------------------------------------------------- fleet table
+  const table = $('fleet');
+  const rows = new Map(); // profileId -> row record
+  const pods = new Map(); // pod name -> { tbody, title, counts, stats, rows: [] }
+  const pausedRows = new Set();
+  const messageRows = new Set();
+  let podStats = {};
+  let filterText = '';
+  let stateFilter = '';
+
+  function stateOf(p) {
+    const f = p.flags || {};
+    if (f.paused) return 'paused';
+    if (f.running) return 'running';
+    if (f.needsRecovery) return 'needs-recovery';
+    return 'idle';
+  }
+
+  function podGroup(name) {
+    let g = pods.get(name);
+    if (g) return g;
+    const tbody = el('tbody', 'pod');
+    tbody.dataset.pod = name;
+    const head = el('tr', 'pod-row');
+    const cell = el('th');
+    cell.colSpan = 6;
+    cell.scope = 'rowgroup';
+    const title = el('span', 'pod-name', name);
+    const counts = el('span', 'pod-counts');
+    const stats = el('span', 'pod-stats');
+    cell.append(title, counts, stats);
+    head.append(cell);
+    tbody.append(head);
+    table.append(tbody);
+    g = { tbody, head, counts, stats, ids: [] };
+    pods.set(name, g);
+    return g;
+  }
+
+  function button(action, label, className) {
+    const b = el('button', 'btn btn-small ' + (className || ''), label);
+    b.type = 'button';
+    b.dataset.action = action;
+    return b;
+  }
+
+  function buildRow(p) {
+    const tr = el('tr', 'profile');
+    tr.dataset.id = p.profileId;
+    const name = el('td', 'name');
+    const id = el('span', 'pid', p.profileId);
+    name.append(id);
+    const stateCell = el('td', 'state');
+    const badge = el('span', 'badge');
+    stateCell.append(badge);
+    const streak = el('td', 'num streak');
+    const until = el('td', 'until');
+    const left = el('span', 'left');
+    const abs = el('span', 'abs');
+    until.append(left, abs);
+    const error = el('td', 'err');
+    const actions = el('td', 'actions');
+    const btn = {
+      pause: button('pause', 'Pause'),
+      unpause: button('unpause', 'Unpause'),
+      reset: button('reset', 'Reset'),
+      run: button('run', 'Run now'),
+    };
+    const msg = el('span', 'row-msg');
+    actions.append(btn.pause, btn.unpause, btn.reset, btn.run, msg);
+    tr.append(name, stateCell, streak, until, error, actions);
+    return { tr, badge, streak, until, left, abs, error, btn, msg, key: '', p: null, state: '', search: '', untilMs: 0 };
+  }
+
+  function updateRow(r, p) {
+    const state = stateOf(p);
+    r.p = p;
+    if (r.state !== state) {
+      r.state = state;
+      r.tr.dataset.state = state;
+      r.badge.className = 'badge b-' + state;
+      r.badge.textContent = STATE_LABEL[state];
+    }
+    r.search = (p.pod + ' ' + p.profileId + ' ' + STATE_LABEL[state]).toLowerCase();
+    r.streak.textContent = String(p.errorStreak);
+    r.streak.classList.toggle('hot', p.errorStreak > 0);
+    if (p.flags && p.flags.paused && p.pausedUntil) {
+      r.untilMs = Date.parse(p.pausedUntil);
+      r.left.textContent = timeLeft(r.untilMs - Date.now());
+      r.abs.textContent = untilLabel(r.untilMs);
+      r.until.title = 'paused until ' + new Date(r.untilMs).toString();
+      pausedRows.add(r);
+    } else {
+      r.left.textContent = '';
+      r.abs.textContent = '';
+      r.until.removeAttribute('title');
+      pausedRows.delete(r);
+    }
+    r.error.textContent = p.lastError || '';
+    if (p.lastError) r.error.title = p.lastError; else r.error.removeAttribute('title');
+    const f = p.flags || {};
+    r.btn.pause.hidden = !!f.paused;
+    r.btn.unpause.hidden = !f.paused;
+    r.btn.reset.disabled = p.errorStreak === 0 && !f.needsRecovery;
+    r.btn.run.disabled = !!(f.paused || f.running || f.needsRecovery);
+  }
+
+  function visible(r) {
+    if (stateFilter === 'failing' ? !(r.p.errorStreak > 0) : stateFilter && r.state !== stateFilter) return false;
+    return !filterText || r.search.includes(filterText);
+  }
+
+  function applyFilter() {
+    let shown = 0;
+    for (const g of pods.values()) {
+      let any = false;
+      for (const id of g.ids) {
+        const r = rows.get(id);
+        const v = visible(r);
+        if (r.tr.hidden === v) r.tr.hidden = !v;
+        if (v) { any = true; shown++; }
+      }
+      g.head.hidden = !any;
+    }
+    $('shown').textContent = filterText || stateFilter ? 'showing ' + shown + ' of ' + rows.size : rows.size + ' profiles';
+  }
+
+  function render(list) {
+    const seen = new Set();
+    const order = new Map(); // pod -> ids in API order
+    const counts = { total: 0, running: 0, paused: 0, recovery: 0, idle: 0 };
+    const perPod = new Map();
+    let structural = false;
+    for (const p of list) {
+      seen.add(p.profileId);
+      if (!order.has(p.pod)) order.set(p.pod, []);
+      order.get(p.pod).push(p.profileId);
+      let r = rows.get(p.profileId);
+      if (!r || r.p.pod !== p.pod) {
+        if (r) r.tr.remove();
+        r = buildRow(p);
+        rows.set(p.profileId, r);
+        structural = true;
+      }
+      const key = JSON.stringify(p);
+      if (r.key !== key) {
+        r.key = key;
+        updateRow(r, p);
+        r.tr.hidden = !visible(r);
+      }
+      counts.total++;
+      const c = perPod.get(p.pod) || { total: 0, running: 0, paused: 0, 'needs-recovery': 0, idle: 0 };
+      c.total++;
+      c[r.state]++;
+      perPod.set(p.pod, c);
+      counts[r.state === 'needs-recovery' ? 'recovery' : r.state]++;
+    }
+    for (const [id, r] of rows) {
+      if (!seen.has(id)) {
+        r.tr.remove();
+        rows.delete(id);
+        pausedRows.delete(r);
+        messageRows.delete(r);
+        structural = true;
+      }
+    }
+    if (structural) {
+      for (const [name, ids] of order) {
+        const g = podGroup(name);
+        g.ids = ids;
+        const frag = document.createDocumentFragment();
+        for (const id of ids) frag.append(rows.get(id).tr);
+        g.tbody.append(frag);
+      }
+      for (const [name, g] of pods) {
+        if (!order.has(name)) { g.tbody.remove(); pods.delete(name); }
+      }
+    }
+    for (const [name, c] of perPod) {
+      const parts = [c.total + ' profiles'];
+      if (c.running) parts.push(c.running + ' running');
+      if (c['needs-recovery']) parts.push(c['needs-recovery'] + ' needs recovery');
+      if (c.paused) parts.push(c.paused + ' paused');
+      const text = parts.join(' · ');
+      const g = pods.get(name);
+      if (g.counts.textContent !== text) g.counts.textContent = text;
+    }
+    for (const k in counts) {
+      const n = document.querySelector('[data-count="' + k + '"]');
+      if (n.textContent !== String(counts[k])) n.textContent = String(counts[k]);
+    }
+    applyFilter();
+    showPodStats();
+  }
+
+  function showPodStats() {
+    for (const [name, g] of pods) {
+      const s = podStats[name];
+      let text = '';
+      if (s) {
+        const mttr = s.meanTimeToRecoveryMs != null ? s.meanTimeToRecoveryMs : s.mttrMs;
+        text = 'sessions ' + s.sessions + ' · failures ' + s.failures + ' · recovered ' + s.recovered + '/' + s.episodes
+          + (mttr ? ' · MTTR ' + duration(mttr) : '') + ' · pauses ' + s.pauses;
+      }
+      if (g.stats.textContent !== text) g.stats.textContent = text;
+    }
+  }
+
+  let refreshing = null;
+  let again = false;
+  let refreshCount = 0;
+  let profilesTimer = 0;
+
+  function refreshProfiles() {
+    if (refreshing) {
+      again = true; // asked for while a refresh was in flight: its answer may predate the change
+      return refreshing;
+    }
+    refreshing = (async () => {
+      const t0 = performance.now();
+      const status = $('status');
+      try {
+        const list = await api('GET', '/api/profiles');
+        const t1 = performance.now();
+        render(Array.isArray(list) ? list : []);
+        const t2 = performance.now();
+        const ms = t2 - t0;
+        status.textContent = 'live · ' + clock(new Date()) + ' · ' + Math.round(ms) + ' ms';
+        status.title = 'last refresh of ' + rows.size + ' profiles: ' + Math.round(t1 - t0) + ' ms to fetch, '
+          + Math.round(t2 - t1) + ' ms to update the table';
+        status.className = 'status ok';
+        // for the DevTools performance panel (and the browser test): the first refresh, which builds every row, and the latest
+        performance.clearMeasures('sr:refresh');
+        performance.measure(++refreshCount === 1 ? 'sr:first-refresh' : 'sr:refresh',
+          { start: t0, end: t2, detail: { fetchMs: t1 - t0, renderMs: t2 - t1, rows: rows.size, count: refreshCount } });
+      } catch (e) {
+        status.textContent = e.message;
+        status.className = 'status bad';
+      } finally {
+        refreshing = null;
+        clearTimeout(profilesTimer);
+        profilesTimer = setTimeout(refreshProfiles, again ? 0 : PROFILES_EVERY_MS);
+        again = false;
+      }
+    })();
+    return refreshing;
+  }
+
+  // a change made here or announced by an event shows within a fraction of a second, at most ~3 refreshes a second
+  let soonTimer = 0;
+  function refreshSoon() {
+    if (soonTimer) return;
+    soonTimer = setTimeout(() => { soonTimer = 0; refreshProfiles(); }, 300);
+  }
+
+  $('filter').addEventListener('input', (e) => {
+    filterText = e.target.value.trim().toLowerCase();
+    applyFilter();
+  });
+  $('state-filter').addEventListener('change', (e) => {
+    stateFilter = e.target.value;
+    applyFilter();
+  });
+
+  // one timer for every countdown and row message
+  setInterval(() => {
+    const now = Date.now();
+    for (const r of pausedRows) {
+      const text = timeLeft(r.untilMs - now);
+      if (r.left.textContent !== text) r.left.textContent = text;
+    }
+    for (const r of messageRows) {
+      if (now > r.msgUntil) { r.msg.textContent = ''; r.msg.className = 'row-msg'; messageRows.delete(r); }
+    }
+  }, 1000);
+
+  function rowMessage(r, text, isError) {
+    r.msg.textContent = text;
+    r.msg.className = 'row-msg' + (isError ? ' error' : '');
+    r.msgUntil = Date.now() + ROW_MESSAGE_MS;
+    messageRows.add(r);
+  }
+
+  // ---------------------------------------------------------------- controls
+  const ACTIONS = { unpause: 'unpaused', reset: 'streak reset', run: 'starts next' };
+  const dialog = $('pause-dialog');
+  let pauseTarget = null;
+
+  async function act(r, action, body, buttonEl) {
+    if (buttonEl) buttonEl.disabled = true;
+    try {
+      await api('POST', '/api/profiles/' + encodeURIComponent(r.p.profileId) + '/' + action, body);
+      rowMessage(r, ACTIONS[action] || 'done', false);
+      refreshSoon();
+      return true;
+    } catch (e) {
+      rowMessage(r, e.message, true);
+      throw e;
+    } finally {
+      if (buttonEl) buttonEl.disabled = false;
+      r.key = ''; // the next refresh re-applies the row's button states
+    }
+  }
+
+  table.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-action]');
+    if (!b) return;
+    const r = rows.get(b.closest('tr').dataset.id);
+    if (!r) return;
+    if (!token.get()) {
+      needToken('Controls need the API token: enter it first.');
+      rowMessage(r, 'enter the API token first', true);
+      return;
+    }
+    if (b.dataset.action === 'pause') {
+      pauseTarget = r;
+      $('pause-target').textContent = r.p.profileId;
+      $('pause-reason').value = '';
+      $('pause-error').hidden = true;
+      dialog.showModal();
+      $('pause-reason').focus();
+      return;
+    }
+    act(r, b.dataset.action, {}, b).catch(() => {});
+  });
+
+  $('pause-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const r = pauseTarget;
+    if (!r) return;
+    const reason = $('pause-reason').value.trim();
+    const body = { durationMs: Number($('pause-duration').value) };
+    if (reason) body.reason = reason;
+    const confirm = $('pause-confirm');
+    confirm.disabled = true;
+    try {
+      await act(r, 'pause', body, null);
+      rowMessage(r, 'paused', false);
+      dialog.close();
+    } catch (err) {
+      const p = $('pause-error');
+      p.textContent = err.message;
+      p.hidden = false;
+      if (err.status === 401) dialog.close();
+    } finally {
+      confirm.disabled = false;
+    }
+  });
+  $('pause-cancel').addEventListener('click', () => dialog.close());
+
+  $('reload').addEventListener('click', async (e) => {
+    const b = e.currentTarget;
+    b.disabled = true;
+    try {
+      const r = await api('POST', '/api/reload', {});
+      const n = (k) => (r && Array.isArray(r[k]) ? r[k].length : 0);
+      notice('Config reloaded: ' + n('added') + ' added, ' + n('removed') + ' removed, ' + n('changed') + ' changed.'
+        + (r && r.restartNeeded ? ' Changes to the runner, recovery, browser or http blocks take effect after a restart.' : ''), false);
+      refreshSoon();
+    } catch (err) {
+      notice('Reload refused: ' + err.message, true);
+    } finally {
+      b.disabled = false;
+    }
+  });
+
+  // ---------------------------------------------------------------- live event feed
+  const feed = $('feed');
+  const feedStatus = $('feed-status');
+  let cursor = null;
+  let stream = null;
+  let streamFailures = 0;
+  const queued = [];
+  let flushTimer = 0;
+
+  function describe(ev) {
+    const p = ev.params || {};
+    switch (ev.event) {
+      case 'start': return 'session started';
+      case 'finish': return 'ok' + (ev.durMs != null ? ' in ' + duration(ev.durMs) : '');
+      case 'error': return [p.reason, p.exitCode != null ? 'exit ' + p.exitCode : p.signal,
+        p.errorStreak != null ? 'streak ' + p.errorStreak : '', lastLine(p.stderrTail)].filter(Boolean).join(' · ');
+      case 'recover': return (p.action || 'step ' + p.step) + ' → ' + (ev.outcome || '') + (p.message ? ' · ' + lastLine(p.message) : '');
+      case 'pause': return 'by ' + (p.by || '?') + (p.reason ? ': ' + p.reason : '')
+        + (p.pausedUntil ? ' · until ' + untilLabel(Date.parse(p.pausedUntil)) : '');
+      case 'unpause': return 'by ' + (p.by || '?') + (p.pausedFor != null ? ' after ' + duration(p.pausedFor) : '');
+      case 'reset': return 'streak ' + p.errorStreakWas + ' → 0 by ' + (p.by || '?');
+      case 'run': return 'run now by ' + (p.by || '?');
+      default: return p.by ? 'by ' + p.by : JSON.stringify(p).slice(0, 160);
+    }
+  }
+
+  function feedItem(ev) {
+    const li = el('li', 'ev');
+    li.dataset.event = String(ev.event);
+    li.dataset.profile = String(ev.profileId || '');
+    const ts = ev.ts ? new Date(ev.ts) : null;
+    const time = el('time', 'ev-time', ts ? clock(ts) : '');
+    if (ev.ts) time.dateTime = ev.ts;
+    const kind = el('span', 'ev-kind k-' + String(ev.event).replace(/[^a-z]/g, ''), String(ev.event));
+    if (ev.outcome && ev.event === 'recover') kind.classList.add('o-' + String(ev.outcome).replace(/[^a-z]/g, ''));
+    const who = el('button', 'ev-who', ev.profileId || ev.pod || 'runner');
+    who.type = 'button';
+    who.title = 'Filter the fleet to ' + (ev.profileId || '');
+    const what = el('span', 'ev-what', describe(ev));
+    what.title = what.textContent;
+    li.append(time, kind, who, what);
+    return li;
+  }
+
+  function addEvents(all) {
+    if (!all.length) return;
+    const events = all.length > FEED_MAX ? all.slice(-FEED_MAX) : all;
+    const frag = document.createDocumentFragment();
+    for (let i = events.length - 1; i >= 0; i--) frag.append(feedItem(events[i]));
+    feed.prepend(frag);
+    while (feed.childElementCount > FEED_MAX) feed.lastElementChild.remove();
+    if (all.some((ev) => ev.type === 'profile')) refreshSoon();
+    if (all.some((ev) => ev.type === 'recovery' || ev.type === 'profile')) reportSoon();
+  }
+
+  feed.addEventListener('click', (e) => {
+    const who = e.target.closest('.ev-who');
+    if (!who) return;
+    $('filter').value = who.textContent;
+    filterText = who.textContent.toLowerCase();
+    applyFilter();
+  });
+
+  async function startFeed() {
+    try {
+      const page = await api('GET', '/api/events?limit=100');
+      addEvents(page.events || []);
+      cursor = page.next;
+      openStream();
+    } catch (e) {
+      feedStatus.textContent = e.message;
+      feedStatus.className = 'feed-status bad';
+      setTimeout(startFeed, 5000);
+    }
+  }
+
+  function openStream() {
+    if (stream) stream.close();
+    stream = new EventSource('/api/events/stream' + (cursor != null ? '?after=' + encodeURIComponent(cursor) : ''));
+    stream.onopen = () => {
+      streamFailures = 0;
+      feedStatus.textContent = 'live';
+      feedStatus.className = 'feed-status ok';
+    };
+    stream.onmessage = (m) => {
+      if (m.lastEventId) cursor = m.lastEventId;
+      let ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      queued.push(ev);
+      // a busy fleet writes hundreds of events a second: touch the feed at most every 200 ms
+      if (!flushTimer) flushTimer = setTimeout(() => { flushTimer = 0; addEvents(queued.splice(0)); }, 200);
+    };
+    // reconnect ourselves from the last cursor, so no event is shown twice or skipped
+    stream.onerror = () => {
+      stream.close();
+      stream = null;
+      streamFailures++;
+      if (streamFailures >= 3) {
+        feedStatus.textContent = 'stream unavailable · polling';
+        feedStatus.className = 'feed-status warn';
+        setTimeout(pollFeed, 2000);
+      } else {
+        feedStatus.textContent = 'reconnecting…';
+        feedStatus.className = 'feed-status warn';
+        setTimeout(openStream, 1000 * streamFailures);
+      }
+    };
+  }
+
+  // fallback when the stream cannot be opened: page through the log from the cursor
+  async function pollFeed() {
+    try {
+      const page = await api('GET', '/api/events?limit=200' + (cursor != null ? '&after=' + encodeURIComponent(cursor) : ''));
+      addEvents(page.events || []);
+      if (page.next != null) cursor = page.next;
+    } catch (e) {
+      feedStatus.textContent = e.message;
+      feedStatus.className = 'feed-status bad';
+    }
+    setTimeout(pollFeed, 2000);
+  }
+
+  // ---------------------------------------------------------------- charts
+  function chartMessage(box, text) {
+    box.replaceChildren(el('p', 'empty', text));
+  }
+
+  function stepsChart(steps) {
+    const box = $('chart-steps');
+    const names = Object.keys(steps || {});
+    if (!names.length) { chartMessage(box, 'No recovery steps have run yet.'); return; }
+    const W = 640, ROW = 26, LABEL = 150, RIGHT = 110;
+    const H = names.length * ROW + 6;
+    const track = W - LABEL - RIGHT;
+    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'svg-chart', role: 'img', 'aria-label': 'Recovery success rate per step' });
+    names.forEach((name, i) => {
+      const st = steps[name];
+      const rate = Math.max(0, Math.min(1, Number(st.successRate) || 0));
+      const y = i * ROW + 4;
+      const g = svg('g', {});
+      g.append(svg('title', {}, name + ': ' + st.ok + ' ok / ' + st.attempts + ' attempts, ' + st.unhealthy + ' unhealthy, '
+        + st.failed + ' failed, mean ' + duration(st.meanDurMs)));
+      g.append(svg('text', { x: LABEL - 8, y: y + 14, 'text-anchor': 'end', class: 'lbl' }, name));
+      g.append(svg('rect', { x: LABEL, y: y + 2, width: track, height: 16, rx: 3, class: 'track' }));
+      g.append(svg('rect', { x: LABEL, y: y + 2, width: Math.max(rate * track, rate > 0 ? 2 : 0), height: 16, rx: 3,
+        class: rate >= 0.7 ? 'good' : rate >= 0.3 ? 'fair' : 'poor' }));
+      g.append(svg('text', { x: LABEL + track + 8, y: y + 14, class: 'val' },
+        Math.round(rate * 100) + '%  (' + st.ok + '/' + st.attempts + ')'));
+      s.append(g);
+    });
+    box.replaceChildren(s);
+  }
+
+  // an even top value, so the middle grid line is a whole number too
+  function niceMax(v) {
+    if (v <= 4) return 4;
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [2, 4, 6, 8, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+  }
+
+  function timelineChart(timeline) {
+    const box = $('chart-timeline');
+    if (!Array.isArray(timeline)) { chartMessage(box, 'Timeline unavailable: this runner\'s /api/report has no timeline.'); return; }
+    if (!timeline.length) { chartMessage(box, 'No sessions in the last hour.'); return; }
+    const W = 640, H = 170, L = 34, R = 6, T = 8, B = 22;
+    const plotW = W - L - R, plotH = H - T - B;
+    const sessions = (b) => Number(b.started) || 0;
+    const failures = (b) => Number(b.failed) || 0;
+    const max = niceMax(Math.max(1, ...timeline.map((b) => Math.max(sessions(b), failures(b)))));
+    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'svg-chart', role: 'img', 'aria-label': 'Sessions and failures per minute' });
+    for (const f of [0, 0.5, 1]) {
+      const y = T + plotH - f * plotH;
+      s.append(svg('line', { x1: L, x2: W - R, y1: y, y2: y, class: 'grid' }));
+      s.append(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, String(Math.round(max * f))));
+    }
+    const bw = plotW / timeline.length;
+    timeline.forEach((b, i) => {
+      const x = L + i * bw;
+      const g = svg('g', {});
+      const at = b.minute ? new Date(b.minute) : null;
+      g.append(svg('title', {}, (at ? pad(at.getHours()) + ':' + pad(at.getMinutes()) + ' · ' : '')
+        + 'started ' + sessions(b) + ', finished ' + (Number(b.finished) || 0) + ', failed ' + failures(b)));
+      g.append(svg('rect', { x: x, y: T, width: bw, height: plotH, class: 'hover' }));
+      const hs = (sessions(b) / max) * plotH;
+      if (hs > 0) g.append(svg('rect', { x: x + 1, y: T + plotH - hs, width: Math.max(bw - 2, 1), height: hs, class: 'bar-sessions' }));
+      const hf = (failures(b) / max) * plotH;
+      if (hf > 0) g.append(svg('rect', { x: x + bw * 0.25, y: T + plotH - hf, width: Math.max(bw * 0.5, 1), height: hf, class: 'bar-failures' }));
+      s.append(g);
+    });
+    const label = (i, anchor) => {
+      const at = timeline[i] && timeline[i].minute ? new Date(timeline[i].minute) : null;
+      if (!at) return;
+      s.append(svg('text', { x: L + i * bw + (anchor === 'end' ? bw : 0), y: H - 6, 'text-anchor': anchor, class: 'axis' },
+        pad(at.getHours()) + ':' + pad(at.getMinutes())));
+    };
+    label(0, 'start');
+    label(Math.floor(timeline.length / 2), 'middle');
+    label(timeline.length - 1, 'end');
+    box.replaceChildren(s);
+  }
+
+  let reportTimer = 0;
+  let reportSoonTimer = 0;
+  let reporting = false;
+
+  // a recovery step or a pause changes the charts: show it within 2 s rather than at the next 10 s tick
+  function reportSoon() {
+    if (!reportSoonTimer) reportSoonTimer = setTimeout(() => { reportSoonTimer = 0; refreshReport(); }, 2000);
+  }
+
+  async function refreshReport() {
+    if (reporting) return;
+    reporting = true;
+    clearTimeout(reportTimer);
+    try {
+      const report = await api('GET', '/api/report');
+      stepsChart(report.steps);
+      timelineChart(report.timeline);
+      podStats = report.pods || {};
+      showPodStats();
+    } catch (e) {
+      chartMessage($('chart-steps'), e.status === 404 ? 'Report unavailable on this runner.' : e.message);
+      chartMessage($('chart-timeline'), e.status === 404 ? 'Report unavailable on this runner.' : e.message);
+    } finally {
+      reporting = false;
+      reportTimer = setTimeout(refreshReport, REPORT_EVERY_MS);
+    }
+  }
+
+  // ---------------------------------------------------------------- start
+  showTokenState();
+  if (!token.get()) tokenForm.hidden = false;
+  refreshProfiles();
+  refreshReport();
+  startFeed();
+})();

@@ -1,0 +1,190 @@
+package io.smartrunner.alert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.AlertSettings;
+import io.smartrunner.config.AlertSettings.FailureRate;
+import io.smartrunner.config.AlertSettings.Trigger;
+import io.smartrunner.config.AlertSettings.Webhook;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import io.smartrunner.time.ManualTimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The rules that turn written events into alerts, on a manual clock. */
+class AlertRulesTest {
+    private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+    /** 50 % threshold, 60 s window (1 s slices), at least 4 sessions, 10 min cooldown. */
+    private static final FailureRate RATE = new FailureRate(50, 60_000, 4, 600_000);
+    private final ManualTimeSource clock = new ManualTimeSource(T0);
+
+    private AlertRules rules(Set<Trigger> on) {
+        return new AlertRules(new AlertSettings(List.of(new Webhook("http://127.0.0.1:9/", Map.of())), on, RATE,
+                10, 0, 1, 1000), clock);
+    }
+
+    private AlertRules rules() {
+        return rules(EnumSet.allOf(Trigger.class));
+    }
+
+    private static EventRecord pause(String profileId) {
+        return Events.profilePaused(T0, "podA", profileId, "s-9", 4, T0.plus(Duration.ofHours(24)),
+                "errorStreak 4 > maxErrorStreak 3", "runner", 86_400_000, 1);
+    }
+
+    private static EventRecord ok() {
+        return Events.sessionFinished(T0, "podA", "p1", "s-1", 10L);
+    }
+
+    private static EventRecord failed(String reason) {
+        return Events.sessionFailed(T0, "podA", "p1", "s-1", Events.params("reason", reason, "exitCode", 1), 10L);
+    }
+
+    private static List<EventRecord> times(int n, EventRecord e) {
+        List<EventRecord> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(e);
+        }
+        return events;
+    }
+
+    @Test
+    void everyPauseEventIsOneAlertWithProfilePodStreakUntilReasonAndBy() {
+        List<Alert> alerts = rules().apply(List.of(pause("p1"), ok(), pause("p2")));
+
+        assertEquals(2, alerts.size());
+        Alert first = alerts.get(0);
+        assertEquals(Trigger.PAUSE, first.trigger());
+        assertEquals(T0, first.ts());
+        assertEquals("podA", first.pod());
+        assertEquals("p1", first.profileId());
+        assertEquals(4, first.details().get("errorStreak"));
+        assertEquals("2026-11-29T10:00:00Z", first.details().get("pausedUntil"));
+        assertEquals("errorStreak 4 > maxErrorStreak 3", first.details().get("reason"));
+        assertEquals("runner", first.details().get("by"));
+        assertEquals("s-9", first.details().get("sessionId"));
+        assertEquals("Smart Runner: profile p1 (pod podA) paused until 2026-11-29T10:00:00Z by runner: "
+                + "errorStreak 4 > maxErrorStreak 3", first.text());
+        assertEquals("p2", alerts.get(1).profileId());
+    }
+
+    @Test
+    void anExhaustedEpisodeIsOneAlertAndOtherRecoverOutcomesNone() {
+        List<Alert> alerts = rules().apply(List.of(
+                Events.recoveryAttempted(T0, "podA", "p1", "s-1", 1, "goToHomepage", "failed", "boom", null, 5),
+                Events.recoveryAttempted(T0, "podA", "p1", "s-1", 2, "browserBack", "unhealthy", "ok", "blank", 5),
+                Events.recoveryExhausted(T0, "podA", "p1", "s-1", 2, 30_000),
+                Events.recoveryAttempted(T0, "podA", "p2", "s-2", 1, "goToHomepage", "ok", "ok", "healthy", 5)));
+
+        assertEquals(1, alerts.size());
+        Alert exhausted = alerts.get(0);
+        assertEquals(Trigger.EXHAUSTED, exhausted.trigger());
+        assertEquals("p1", exhausted.profileId());
+        assertEquals(2, exhausted.details().get("steps"));
+        assertEquals(30_000L, exhausted.details().get("durMs"));
+        assertTrue(exhausted.text().startsWith("Smart Runner: recovery of profile p1 (pod podA) exhausted: all 2 "
+                + "step(s) used"), exhausted.text());
+    }
+
+    @Test
+    void failureRateCrossingTheThresholdAlertsExactlyOnceWithinTheCooldown() {
+        AlertRules rules = rules();
+
+        assertEquals(List.of(), rules.apply(List.of(ok(), failed("exit"), failed("exit"))), "3 ended < minSessions 4");
+        List<Alert> crossing = rules.apply(List.of(failed("timeout")));
+        clock.advanceMillis(10_000);
+        List<Alert> later = rules.apply(times(20, failed("exit")));
+
+        assertEquals(1, crossing.size());
+        Alert alert = crossing.get(0);
+        assertEquals(Trigger.FAILURE_RATE, alert.trigger());
+        assertNull(alert.pod());
+        assertNull(alert.profileId());
+        assertEquals(T0, alert.ts());
+        assertEquals(Map.of("failed", 3L, "ended", 4L, "percent", 75.0, "thresholdPercent", 50, "windowMs", 60_000L,
+                "minSessions", 4, "repeat", false), alert.details());
+        assertEquals("Smart Runner: 3 of 4 sessions that ended in the last 1 min failed (75.0 %), above the 50 % "
+                + "threshold", alert.text());
+        assertEquals(List.of(), later, "silent for the cooldown");
+    }
+
+    @Test
+    void aRateStillAboveTheThresholdAfterTheCooldownAlertsAgainAsARepeat() {
+        AlertRules rules = rules();
+        assertEquals(1, rules.apply(times(4, failed("exit"))).size());
+
+        clock.advanceMillis(50_000);
+        rules.apply(times(4, failed("exit")));
+        clock.advanceMillis(550_000);
+        List<Alert> reminder = rules.apply(times(4, failed("exit")));
+
+        assertEquals(1, reminder.size());
+        assertEquals(true, reminder.get(0).details().get("repeat"));
+        assertTrue(reminder.get(0).text().endsWith("(still above since the last alert)"), reminder.get(0).text());
+    }
+
+    @Test
+    void aRateThatDroppedAndRoseAgainAfterTheCooldownIsNotARepeat() {
+        AlertRules rules = rules();
+        assertEquals(1, rules.apply(times(4, failed("exit"))).size());
+
+        rules.apply(times(10, ok()));
+        clock.advanceMillis(600_000);
+        List<Alert> again = rules.apply(times(4, failed("exit")));
+
+        assertEquals(1, again.size());
+        assertEquals(false, again.get(0).details().get("repeat"));
+    }
+
+    @Test
+    void fewerThanMinSessionsNeverAlert() {
+        assertEquals(List.of(), rules().apply(times(3, failed("exit"))));
+    }
+
+    @Test
+    void exactlyTheThresholdIsNotAbove() {
+        assertEquals(List.of(), rules().apply(List.of(ok(), ok(), failed("exit"), failed("exit"))));
+    }
+
+    @Test
+    void shutdownErrorsAreNotCountedAsEndedOrFailed() {
+        AlertRules rules = rules();
+
+        assertEquals(List.of(), rules.apply(times(10, failed("shutdown"))));
+        assertEquals(List.of(), rules.apply(List.of(ok(), ok(), failed("exit"))), "1 of 3: not enough, not above");
+        assertEquals(1, rules.apply(List.of(failed("exit"), failed("lost"))).size(), "3 of 5 count");
+    }
+
+    @Test
+    void sessionsOlderThanTheWindowNoLongerCount() {
+        AlertRules rules = rules();
+        rules.apply(times(3, failed("exit")));
+
+        clock.advanceMillis(61_000);
+
+        assertEquals(List.of(), rules.apply(List.of(failed("exit"))), "the three earlier failures left the window");
+        assertEquals(1, rules.apply(times(3, failed("exit"))).size());
+    }
+
+    @Test
+    void rulesNotListedInOnSendNothing() {
+        AlertRules pauseOnly = rules(EnumSet.of(Trigger.PAUSE));
+
+        List<Alert> alerts = pauseOnly.apply(List.of(Events.recoveryExhausted(T0, "podA", "p1", "s-1", 5, 1),
+                pause("p1")));
+        alerts.addAll(pauseOnly.apply(times(10, failed("exit"))));
+
+        assertEquals(List.of(Trigger.PAUSE), alerts.stream().map(Alert::trigger).toList());
+        assertFalse(rules(EnumSet.of(Trigger.EXHAUSTED)).apply(List.of(pause("p1"))).iterator().hasNext());
+    }
+}

@@ -1,0 +1,117 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's pause/unpause/reset/run-now/reload, with no runner (state store directly) and with one (its API). */
+class ControlCommandsTest {
+    @TempDir
+    Path dir;
+
+    private Path config(String profiles) throws IOException {
+        Path cfg = dir.resolve("fleet.json");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
+                 "pods": [{"name": "podA", "profiles": [%s]}]}""".formatted(profiles));
+        return cfg;
+    }
+
+    private List<EventRecord> events() {
+        return EventLogReader.readAll(dir.resolve("logs/events.jsonl"));
+    }
+
+    private CliProcess.Result cli(String... args) throws Exception {
+        return CliProcess.run(dir, args);
+    }
+
+    @Test
+    void withNoRunnerTheCommandsActOnTheStateStoreWithTheSameEvents() throws Exception {
+        Path cfg = config("{\"id\": \"p1\"}, {\"id\": \"p2\"}");
+        CliProcess.Result paused = cli("pause", "p1", "--for", "2h", "--reason", "vendor outage", "-c", cfg.toString());
+        assertEquals(0, paused.exitCode(), paused.err());
+        assertTrue(paused.out().contains("p1: paused until") && paused.out().contains("no runner running"), paused.out());
+        EventRecord pause = events().get(events().size() - 1);
+        assertEquals("pause", pause.event());
+        assertEquals("cli", pause.params().get("by"));
+        assertEquals("vendor outage", pause.params().get("reason"));
+        assertEquals(7_200_000L, ((Number) pause.params().get("durationMs")).longValue());
+        CliProcess.Result status = cli("status", "--json", "-c", cfg.toString());
+        assertTrue(status.out().contains("\"paused\" : true"), status.out());
+
+        CliProcess.Result again = cli("pause", "p1", "-c", cfg.toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().startsWith("smart-runner: p1 is already paused until"), again.err());
+        assertEquals(0, cli("unpause", "p1", "-c", cfg.toString()).exitCode());
+        assertEquals("unpause", events().get(events().size() - 1).event());
+        assertEquals(0, cli("reset", "p2", "-c", cfg.toString()).exitCode());
+        assertEquals("reset", events().get(events().size() - 1).event());
+
+        CliProcess.Result ghost = cli("reset", "ghost", "-c", cfg.toString());
+        assertEquals(2, ghost.exitCode());
+        assertTrue(ghost.err().contains("no profile ghost in"), ghost.err());
+        CliProcess.Result badDuration = cli("pause", "p1", "--for", "5 weeks", "-c", cfg.toString());
+        assertEquals(2, badDuration.exitCode());
+        assertTrue(badDuration.err().contains("--for: expected a duration"), badDuration.err());
+        CliProcess.Result runNow = cli("run-now", "p1", "-c", cfg.toString());
+        assertEquals(1, runNow.exitCode());
+        assertTrue(runNow.err().contains("no runner is running"), runNow.err());
+        CliProcess.Result reload = cli("reload", "-c", cfg.toString());
+        assertEquals(1, reload.exitCode());
+        assertTrue(reload.err().contains("is valid, but no runner is running"), reload.err());
+        assertEquals(3, events().size(), "pause, unpause, reset and nothing else: " + events());
+    }
+
+    @Test
+    void withARunnerTheCommandsGoThroughItsApiAndReloadRefusesABrokenFile() throws Exception {
+        Path cfg = config("{\"id\": \"p1\"}, {\"id\": \"p2\"}");
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("both first sessions", 20_000, () -> events().stream()
+                    .filter(e -> e.event().equals("finish")).count() >= 2);
+            CliProcess.Result paused = cli("pause", "p1", "--for", "1h", "-c", cfg.toString());
+            assertEquals(0, paused.exitCode(), paused.err());
+            assertTrue(paused.out().contains("told the running runner"), paused.out());
+            assertTrue(events().stream().anyMatch(e -> e.event().equals("pause") && "cli".equals(e.params().get("by"))),
+                    "the runner wrote the pause before it answered: " + events());
+
+            CliProcess.Result runNow = cli("run-now", "p2", "-c", cfg.toString());
+            assertEquals(0, runNow.exitCode(), runNow.err());
+            CliProcess.await("p2 runs again inside its 10 min cooldown", 10_000, () -> events().stream()
+                    .filter(e -> e.event().equals("start") && e.profileId().equals("p2")).count() == 2);
+            CliProcess.Result refused = cli("unpause", "p2", "-c", cfg.toString());
+            assertEquals(1, refused.exitCode());
+            assertEquals("smart-runner: p2 is not paused", refused.err().strip());
+
+            Files.writeString(cfg, Files.readString(cfg).replace("\"cooldownMs\": 600000", "\"cooldownMs\": \"soon\""));
+            CliProcess.Result broken = cli("reload", "-c", cfg.toString());
+            assertEquals(2, broken.exitCode());
+            assertTrue(broken.err().contains("$.session.cooldownMs"), broken.err());
+            assertEquals(1, broken.err().strip().lines().count(), broken.err());
+
+            config("{\"id\": \"p1\"}, {\"id\": \"p3\"}");
+            CliProcess.Result reload = cli("reload", "-c", cfg.toString());
+            assertEquals(0, reload.exitCode(), reload.err());
+            assertTrue(reload.out().contains("added [\"p3\"], removed [\"p2\"]"), reload.out());
+            CliProcess.await("p3 starts", 10_000, () -> events().stream()
+                    .anyMatch(e -> e.event().equals("start") && e.profileId().equals("p3")));
+            assertTrue(runner.process.isAlive());
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        }
+        assertEquals(0, runner.process.exitValue(), runner.err());
+        assertFalse(Files.exists(dir.resolve("data/http.port")), "the runner removes its port file when it stops");
+    }
+}

@@ -1,0 +1,265 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real headless Chromium against a real runner process: a user enters the
+ * token, pauses a profile from the page and sees it paused and the event arrive; 1 000 profiles
+ * render. Screenshots go to {@code target/screenshots/} (build artifacts).
+ */
+class DashboardBrowserTest {
+    private static final String TOKEN = "dashboard-test-token-5c1f";
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Pattern URL = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
+
+    @TempDir
+    Path dir;
+    private CliProcess runner;
+    private HeadlessPage page;
+    private int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (page != null) {
+            page.close();
+        }
+        if (runner != null) {
+            runner.process.destroy();
+            runner.process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startRunner(String config) throws Exception {
+        Path cfg = dir.resolve("runner.json");
+        Files.writeString(cfg, config);
+        runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("the runner says where it listens", 60_000, () -> {
+            try {
+                return URL.matcher(runner.err()).find() || !runner.process.isAlive();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        Matcher m = URL.matcher(runner.err());
+        assertTrue(m.find(), runner.err());
+        port = Integer.parseInt(m.group(1));
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return new ObjectMapper().readTree(r.body());
+    }
+
+    private List<EventRecord> events() {
+        return EventLogReader.readAll(dir.resolve("logs/events.jsonl"));
+    }
+
+    /** The token as a user gives it: the form asks for it once; it is kept in sessionStorage only. */
+    private void enterToken(String token) throws InterruptedException {
+        page.await("the token form", "!document.getElementById('token-form').hidden", 5_000);
+        page.click("#token-input");
+        page.type(token);
+        page.click("#token-save");
+        page.await("the token saved", "sessionStorage.getItem('smartRunner.apiToken') === " + HeadlessPage.js(token)
+                + " && document.getElementById('token-form').hidden", 5_000);
+    }
+
+    private static String row(String id) {
+        return "#fleet tr[data-id=\"" + id + "\"]";
+    }
+
+    @Test
+    void pausingAProfileFromThePageShowsItPausedAndTheEventArrives() throws Exception {
+        startRunner("""
+                {"runner": {"startJitterMs": 0, "globalConcurrency": 4},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "sleep 0.3"], "cooldownMs": 1500},
+                 "recovery": {"retryBackoffMs": 2000, "verify": "none",
+                              "steps": [{"name": "kick", "command": ["/bin/sh", "-c", "exit 1"]},
+                                        {"name": "clearCache", "command": ["/bin/true"]}]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}, {"id": "p2"}, {"id": "p3"}]},
+                          {"name": "podB", "profiles": [
+                             {"id": "b-busy", "session": {"command": ["/bin/sleep", "600"]}},
+                             {"id": "b-flaky", "session": {"command": ["/bin/sh", "-c",
+                                "echo '<img src=x onerror=window.__xss=1> boom' >&2; exit 3"]}}]}]}
+                """.formatted(TOKEN));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        page.await("the fleet table", "document.querySelectorAll('#fleet tr.profile').length === 5", 20_000);
+
+        enterToken(TOKEN);
+        assertFalse(page.eval("document.documentElement.outerHTML.includes(" + HeadlessPage.js(TOKEN)
+                + ") || document.body.innerText.includes(" + HeadlessPage.js(TOKEN) + ") || location.href.includes('token')").asBoolean(),
+                "the token is nowhere in the page or its URL");
+
+        // pause p2 with the row's control: the dialog asks duration and reason
+        String reason = "maintenance <b>window</b>";
+        page.click(row("p2") + " button[data-action=pause]");
+        page.await("the pause dialog", "document.getElementById('pause-dialog').open", 5_000);
+        page.click("#pause-reason");
+        page.type(reason);
+        page.click("#pause-confirm");
+
+        page.await("p2 shown paused with a countdown", "document.querySelector('" + row("p2") + " .badge')?.textContent === 'paused'"
+                + " && /^59m \\d\\ds$/.test(document.querySelector('" + row("p2") + " .until .left')?.textContent)", 20_000);
+        String countdown = page.text(row("p2") + " .until .left");
+        page.await("the countdown ticking", "document.querySelector('" + row("p2") + " .until .left')?.textContent !== "
+                + HeadlessPage.js(countdown), 5_000);
+        assertEquals("Unpause", page.eval("[...document.querySelectorAll('" + row("p2")
+                + " button')].filter(b => !b.hidden).map(b => b.textContent)[0]").asText());
+        page.await("the pause event in the live feed", "[...document.querySelectorAll('#feed li[data-event=pause][data-profile=p2]')]"
+                + ".some(li => li.textContent.includes('by api: ' + " + HeadlessPage.js(reason) + "))", 20_000);
+
+        // what the page did is what the runner recorded
+        JsonNode p2 = getJson("/api/profiles/p2");
+        assertTrue(p2.path("flags").path("paused").asBoolean(), p2.toString());
+        EventRecord pause = events().stream().filter(e -> e.event().equals("pause") && "p2".equals(e.profileId()))
+                .findFirst().orElseThrow();
+        assertEquals("api", pause.params().get("by"));
+        assertEquals(reason, pause.params().get("reason"));
+        assertEquals(3_600_000L, ((Number) pause.params().get("durationMs")).longValue());
+
+        // markup from data (the typed reason, a session's stderr) is shown as text, never run
+        page.await("b-flaky's error in the feed", "[...document.querySelectorAll('#feed li[data-event=error][data-profile=b-flaky]')]"
+                + ".some(li => li.textContent.includes('<img src=x onerror=window.__xss=1> boom'))", 20_000);
+        assertTrue(page.eval("window.__xss === undefined && !document.querySelector('#feed img, #feed b, #fleet img')").asBoolean(),
+                "data is never parsed as HTML");
+        page.await("a running profile", "document.querySelector('" + row("b-busy") + " .badge')?.textContent === 'running'", 20_000);
+
+        // the charts: b-flaky's episodes (kick fails, clearCache heals) and the sessions of the last minutes
+        page.await("both steps in the success-rate chart", "['kick', 'clearCache'].every(s => [...document.querySelectorAll("
+                + "'#chart-steps svg text.lbl')].some(t => t.textContent === s))", 30_000);
+        assertTrue(page.text("#chart-steps").contains("0%"), "kick never heals");
+        page.await("sessions and failures in the timeline", "document.querySelector('#chart-timeline rect.bar-sessions')"
+                + " && document.querySelector('#chart-timeline rect.bar-failures')", 20_000);
+
+        page.screenshot(SCREENSHOTS.resolve("dashboard.png"), true, 3000);
+
+        // and back: unpause from the page
+        page.click(row("p2") + " button[data-action=unpause]");
+        page.await("p2 unpaused", "document.querySelector('" + row("p2") + " .badge')?.textContent !== 'paused'", 20_000);
+        page.await("the unpause event in the feed", "document.querySelector('#feed li[data-event=unpause][data-profile=p2]')", 20_000);
+        assertTrue(events().stream().anyMatch(e -> e.event().equals("unpause") && "p2".equals(e.profileId())
+                && "api".equals(e.params().get("by"))));
+    }
+
+    @Test
+    void resetRunNowAndReloadFromThePageAndRefusalsShownInline() throws Exception {
+        String config = """
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
+                 "recovery": {"maxErrorStreak": 100},
+                 "pods": [{"name": "podA", "profiles": [{"id": "ok1"},
+                    {"id": "bad1", "session": {"command": ["/bin/sh", "-c", "exit 2"]}}%s]}]}
+                """;
+        startRunner(config.formatted(TOKEN, ""));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        enterToken(TOKEN);
+        page.await("ok1 ran once and bad1 failed once", "document.querySelector('" + row("ok1") + "')?.dataset.state === 'idle'"
+                + " && document.querySelector('" + row("bad1") + " .streak')?.textContent === '1'", 20_000);
+
+        // run now: the cooldown (10 min) is skipped
+        page.click(row("ok1") + " button[data-action=run]");
+        page.await("the run event in the feed", "document.querySelector('#feed li[data-event=run][data-profile=ok1]')", 20_000);
+        CliProcess.await("a second session of ok1", 20_000, () -> events().stream()
+                .filter(e -> e.event().equals("start") && "ok1".equals(e.profileId())).count() == 2);
+
+        // reset the streak
+        page.click(row("bad1") + " button[data-action=reset]");
+        page.await("bad1's streak at 0", "document.querySelector('" + row("bad1") + " .streak')?.textContent === '0'", 20_000);
+        page.await("the reset event in the feed", "document.querySelector('#feed li[data-event=reset][data-profile=bad1]')", 20_000);
+        assertTrue(events().stream().anyMatch(e -> e.event().equals("reset") && "api".equals(e.params().get("by"))));
+
+        // a refusal from the runner shows in the row: unpause a profile that is not paused (409)
+        page.eval("document.querySelector('" + row("ok1") + " button[data-action=unpause]').hidden = false");
+        page.click(row("ok1") + " button[data-action=unpause]");
+        page.await("the 409 in the row", "document.querySelector('" + row("ok1") + " .row-msg.error')?.textContent.includes('not paused')", 10_000);
+
+        // reload: a profile added to the file appears
+        Files.writeString(dir.resolve("runner.json"), config.formatted(TOKEN, ", {\"id\": \"new1\"}"));
+        page.click("#reload");
+        page.await("the reload summary", "document.getElementById('notice')?.textContent.startsWith('Config reloaded: 1 added, 0 removed')", 20_000);
+        page.await("the new row", "document.querySelector('" + row("new1") + "')", 20_000);
+
+        // a wrong token: the runner refuses it (401) and the page asks for the token again
+        page.eval("sessionStorage.setItem('smartRunner.apiToken', 'wrong')");
+        page.click(row("bad1") + " button[data-action=pause]");
+        page.click("#pause-confirm");
+        page.await("the token asked for again", "!document.getElementById('token-form').hidden"
+                + " && document.getElementById('token-hint')?.textContent.includes('refused the token')", 10_000);
+        assertTrue(page.eval("sessionStorage.getItem('smartRunner.apiToken') === null").asBoolean(), "the wrong token is forgotten");
+        assertFalse(getJson("/api/profiles/bad1").path("flags").path("paused").asBoolean());
+    }
+
+    /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
+    private JsonNode timings(String name) {
+        return page.eval("(m => ({refreshMs: m.duration.toFixed(1), fetchMs: m.detail.fetchMs.toFixed(1),"
+                + " renderMs: m.detail.renderMs.toFixed(1), rows: m.detail.rows}))(performance.getEntriesByName('" + name + "').pop())");
+    }
+
+    @Test
+    void aThousandProfilesRenderAndRefresh() throws Exception {
+        String pods = IntStream.range(0, 10).mapToObj(p -> "{\"name\": \"pod" + p + "\", \"profiles\": ["
+                + IntStream.range(0, 100).mapToObj(i -> "{\"id\": \"w" + p + "-" + String.format("%03d", i) + "\"}")
+                        .collect(Collectors.joining(", ")) + "]}").collect(Collectors.joining(",\n"));
+        startRunner("""
+                {"runner": {"startJitterMs": 0, "globalConcurrency": 4},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sleep", "600"]},
+                 "pods": [%s]}
+                """.formatted(TOKEN, pods));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        // the first refresh builds every row; the next ones only compare and touch what changed
+        page.await("the first refresh", "performance.getEntriesByName('sr:first-refresh').length === 1", 30_000);
+        JsonNode first = timings("sr:first-refresh");
+        assertEquals(1000, first.get("rows").asInt(), "the first refresh built every row");
+        assertEquals(1000, page.eval("document.querySelectorAll('#fleet tr.profile').length").asInt());
+        assertEquals(10, page.eval("document.querySelectorAll('#fleet tbody.pod').length").asInt());
+        page.await("two more refreshes", "performance.getEntriesByName('sr:refresh').some(m => m.detail.count >= 3)", 20_000);
+        JsonNode steady = timings("sr:refresh");
+        page.await("4 running", "document.querySelectorAll('#fleet tr[data-state=running]').length === 4", 15_000);
+
+        page.click("#filter");
+        page.type("pod7");
+        page.await("the filter applied", "document.querySelectorAll('#fleet tr.profile:not([hidden])').length === 100", 5_000);
+        double filter = page.eval("(() => { const f = document.getElementById('filter'); const t = performance.now();"
+                + " f.value = 'w3-0'; f.dispatchEvent(new Event('input')); document.getElementById('fleet').offsetHeight;"
+                + " return performance.now() - t; })()").asDouble();
+        assertEquals(100, page.eval("document.querySelectorAll('#fleet tr.profile:not([hidden])').length").asInt(), "w3-000..w3-099");
+        page.eval("(() => { const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()");
+        assertEquals(1000, page.eval("document.querySelectorAll('#fleet tr.profile:not([hidden])').length").asInt());
+        System.out.printf("dashboard with 1000 profiles: first refresh %s ms (fetch %s + build every row %s), later refresh"
+                + " %s ms (fetch %s + compare and update %s), filter to 100 rows %.1f ms%n",
+                first.get("refreshMs").asText(), first.get("fetchMs").asText(), first.get("renderMs").asText(),
+                steady.get("refreshMs").asText(), steady.get("fetchMs").asText(), steady.get("renderMs").asText(), filter);
+        page.screenshot(SCREENSHOTS.resolve("dashboard-1000.png"), false, 0);
+    }
+}

@@ -1,0 +1,162 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.time.ManualTimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Operators' requests (pause, unpause, reset, run now, reload) driven tick by tick. */
+class ManualControlsTest {
+    private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
+    private final ManualTimeSource time = new ManualTimeSource(T0);
+    private final FakeLauncher launcher = new FakeLauncher();
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final RecordingEventSink sink = new RecordingEventSink();
+    private final List<String> diagnostics = new ArrayList<>();
+
+    private Supervisor supervisor(RunnerConfig config) {
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
+                new FakeRecoveryActions(), null));
+        s.start();
+        return s;
+    }
+
+    private static RunnerConfig fleet(long cooldownMs, int globalLimit, String... ids) {
+        return TestConfigs.config(globalLimit, 8, TestConfigs.session(List.of("w"), 600_000, 0, cooldownMs),
+                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of(ids)), Path.of("d"));
+    }
+
+    private static <T> T answered(Supervisor s, CompletableFuture<T> reply) {
+        s.step();
+        assertTrue(reply.isDone(), "the loop answers in the same step");
+        return reply.join();
+    }
+
+    private EventRecord last(String profile) {
+        List<EventRecord> of = sink.events.stream().filter(e -> e.profileId().equals(profile)).toList();
+        return of.get(of.size() - 1);
+    }
+
+    @Test
+    void pauseByHandStopsTheRunningSessionWithoutCountingItAndRecordsWho() {
+        Supervisor s = supervisor(fleet(0, 8, "p1"));
+        s.step();
+        ManualReply reply = answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(2), "maintenance", "api")));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, reply.outcome());
+        assertTrue(store.profiles.get("p1").paused());
+        assertEquals(T0.plus(Duration.ofHours(2)), store.profiles.get("p1").pausedUntil());
+        assertEquals(List.of("start", "pause", "error"), sink.names("p1"));
+        EventRecord pause = sink.events.stream().filter(e -> e.event().equals("pause")).findFirst().orElseThrow();
+        assertEquals("api", pause.params().get("by"));
+        assertEquals("maintenance", pause.params().get("reason"));
+        assertEquals("shutdown", last("p1").params().get("reason"), "stopped, not failed");
+        assertEquals(0, store.profiles.get("p1").errorStreak());
+        time.advance(Duration.ofHours(1));
+        s.step();
+        assertEquals(1, launcher.launched.size(), "paused: nothing starts");
+    }
+
+    @Test
+    void pauseOfAPausedProfileAndUnpauseOfARunningOneAreRefused() {
+        Supervisor s = supervisor(fleet(0, 8, "p1"));
+        ManualReply notPaused = answered(s, s.request(new ManualRequest.Unpause("p1", "api")));
+        assertEquals(ManualReply.Outcome.REFUSED, notPaused.outcome());
+        assertEquals("p1 is not paused", notPaused.refusal());
+        answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api")));
+        ManualReply again = answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(5), "y", "api")));
+        assertEquals(ManualReply.Outcome.REFUSED, again.outcome());
+        assertEquals(T0.plus(Duration.ofHours(1)), store.profiles.get("p1").pausedUntil(), "the first pause stays");
+        ManualReply unpaused = answered(s, s.request(new ManualRequest.Unpause("p1", "cli")));
+        assertEquals(ManualReply.Outcome.DONE, unpaused.outcome());
+        assertFalse(unpaused.state().paused());
+        EventRecord unpause = sink.events.stream().filter(e -> e.event().equals("unpause")).findFirst().orElseThrow();
+        assertEquals("cli", unpause.params().get("by"));
+    }
+
+    @Test
+    void unknownProfileIsSaidSoAndChangesNothing() {
+        Supervisor s = supervisor(fleet(0, 8, "p1"));
+        int before = sink.events.size();
+        ManualReply reply = answered(s, s.request(new ManualRequest.ResetStreak("nope", "api")));
+        assertEquals(ManualReply.Outcome.UNKNOWN_PROFILE, reply.outcome());
+        assertEquals(before + 1, sink.events.size(), "only p1's start: " + sink.events);
+    }
+
+    @Test
+    void resetSetsTheStreakToZeroWithAResetEventAndKeepsAPause() {
+        Supervisor s = supervisor(fleet(0, 8, "p1"));
+        for (int i = 0; i < 2; i++) {
+            s.step();
+            launcher.last().exit(1);
+        }
+        s.step();
+        assertEquals(2, store.profiles.get("p1").errorStreak());
+        ManualReply reply = answered(s, s.request(new ManualRequest.ResetStreak("p1", "api")));
+        assertEquals(0, reply.state().errorStreak());
+        assertEquals(0, store.profiles.get("p1").errorStreak());
+        EventRecord reset = sink.events.stream().filter(e -> e.event().equals("reset")).findFirst().orElseThrow();
+        assertEquals(2, ((Number) reset.params().get("errorStreakWas")).intValue());
+        assertEquals("api", reset.params().get("by"));
+        assertEquals("profile", reset.type());
+    }
+
+    @Test
+    void runNowSkipsTheCooldownAndGoesFirstInLine() {
+        Supervisor s = supervisor(fleet(60_000, 1, "a", "b"));
+        s.step();
+        assertEquals(1, launcher.launched.size(), "global limit 1: a runs");
+        launcher.last().exit(0);
+        s.step();
+        assertEquals(2, launcher.launched.size(), "then b");
+        ManualReply reply = answered(s, s.request(new ManualRequest.RunNow("a", "api")));
+        assertEquals(ManualReply.Outcome.DONE, reply.outcome());
+        assertEquals("run", last("a").event());
+        assertEquals(2, launcher.launched.size(), "no free slot yet");
+        launcher.last().exit(0);
+        s.step();
+        assertEquals(3, launcher.launched.size(), "a starts within its 60 s cooldown, as soon as b's slot is free");
+        assertEquals("a", launcher.last().spec.env().get("SR_PROFILE_ID"));
+        ManualReply busy = answered(s, s.request(new ManualRequest.RunNow("a", "api")));
+        assertEquals(ManualReply.Outcome.REFUSED, busy.outcome());
+        assertEquals("a is already running", busy.refusal());
+    }
+
+    @Test
+    void runNowOfAPausedProfileIsRefused() {
+        Supervisor s = supervisor(fleet(0, 8, "p1"));
+        answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api")));
+        ManualReply reply = answered(s, s.request(new ManualRequest.RunNow("p1", "api")));
+        assertEquals(ManualReply.Outcome.REFUSED, reply.outcome());
+        assertTrue(reply.refusal().startsWith("p1 is paused until"), reply.refusal());
+    }
+
+    @Test
+    void reloadAnswersWhatItAddedRemovedAndChanged() {
+        Supervisor s = supervisor(fleet(0, 8, "a", "b"));
+        s.step();
+        ReloadSummary summary = answered(s, s.requestReload(fleet(0, 8, "b", "c")));
+        assertEquals(List.of("c"), summary.added());
+        assertEquals(List.of("a"), summary.removed());
+        assertEquals(List.of(), summary.changed());
+        assertFalse(summary.restartNeeded());
+        s.step();
+        assertNotNull(store.profiles.get("c"));
+        assertEquals(ManualReply.Outcome.UNKNOWN_PROFILE,
+                answered(s, s.request(new ManualRequest.ResetStreak("a", "api"))).outcome());
+    }
+}
