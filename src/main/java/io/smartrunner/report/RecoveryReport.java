@@ -63,7 +63,11 @@ public final class RecoveryReport {
         PodStats pod = pods.computeIfAbsent(e.pod() == null ? "-" : e.pod(), k -> new PodStats());
         switch (e.event()) {
             case "start" -> pod.sessions++;
+            // a session stopped by the runner (its stop, a pause by hand, a reload) did not fail
             case "error" -> {
+                if ("shutdown".equals(e.params().get("reason"))) {
+                    return;
+                }
                 pod.failures++;
                 if (e.sessionId() != null && e.ts() != null) {
                     failedAt.put(e.sessionId(), e.ts());

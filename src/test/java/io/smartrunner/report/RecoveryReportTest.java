@@ -53,4 +53,30 @@ class RecoveryReportTest {
         assertEquals(1, b.profilesPaused());
         assertEquals(0, b.recovered);
     }
+
+    @Test
+    void aSessionStoppedByTheRunnerIsNoFailure() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(Events.sessionStarted(T, "podA", "p1", "s1", "w"));
+        r.add(Events.sessionFailed(T.plusSeconds(1), "podA", "p1", "s1", Map.of("reason", "shutdown"), 5L));
+        r.add(Events.sessionStarted(T.plusSeconds(2), "podA", "p1", "s2", "w"));
+        r.add(error("podA", "p1", "s2", 3));
+        assertEquals(2, r.pods().get("podA").sessions);
+        assertEquals(1, r.pods().get("podA").failures, "the exit counts, the shutdown does not");
+    }
+
+    @Test
+    void theTimelineCountsSessionsPerMinuteAndNoShutdowns() {
+        SessionTimeline t = new SessionTimeline();
+        t.add(Events.sessionStarted(T, "podA", "p1", "s1", "w"));
+        t.add(Events.sessionFinished(T.plusSeconds(10), "podA", "p1", "s1", 10L));
+        t.add(Events.sessionStarted(T.plusSeconds(70), "podA", "p1", "s2", "w"));
+        t.add(error("podA", "p1", "s2", 80));
+        t.add(Events.sessionFailed(T.plusSeconds(90), "podA", "p1", "s3", Map.of("reason", "shutdown"), 5L));
+        var rows = t.lastMinutes(T.plusSeconds(100), 3);
+        assertEquals(3, rows.size());
+        assertEquals("2025-01-08T10:29:00Z", rows.get(0).get("minute"));
+        assertEquals(Map.of("minute", "2025-01-08T10:30:00Z", "started", 1L, "finished", 1L, "failed", 0L), rows.get(1));
+        assertEquals(Map.of("minute", "2025-01-08T10:31:00Z", "started", 1L, "finished", 0L, "failed", 1L), rows.get(2));
+    }
 }
