@@ -61,8 +61,8 @@ public final class WebhookAlerts implements Consumer<List<EventRecord>>, AutoClo
         }
     }
 
-    /** Null when alerts are off. */
-    WebhookSender.Stats stats() {
+    /** Delivery counts so far; null when alerts are off. Thread-safe. */
+    public WebhookSender.Stats stats() {
         return sender == null ? null : sender.stats();
     }
 

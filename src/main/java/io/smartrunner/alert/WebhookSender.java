@@ -33,7 +33,7 @@ final class WebhookSender implements AutoCloseable {
      * @param dropped        alerts dropped because the queue was full
      * @param waiting        alerts in the queue now
      */
-    record Stats(long delivered, long failedAttempts, long givenUp, long dropped, int waiting) {
+    public record Stats(long delivered, long failedAttempts, long givenUp, long dropped, int waiting) {
     }
 
     private final AlertSettings settings;

@@ -41,6 +41,7 @@ final class RunCommand implements Callable<Integer> {
         try (RunnerHome home = RunnerHome.open(cfg);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
+            metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));

@@ -27,11 +27,12 @@ final class EventCounters {
     static final String EXHAUSTED = "smartrunner.recovery.exhausted";
     static final String PAUSES = "smartrunner.pauses";
     static final String UNPAUSES = "smartrunner.unpauses";
+    static final String MANUAL = "smartrunner.manual.requests";
 
     static final Set<String> REASONS = Arrays.stream(FailureReason.values()).map(FailureReason::wireName)
             .collect(Collectors.toUnmodifiableSet());
     static final Set<String> ATTEMPT_OUTCOMES = Set.of("ok", "failed", "unhealthy");
-    /** Who pauses: the runner's rules, the API; the CLI controls of issue #5 will say "cli". */
+    /** Who pauses: the runner's rules, the API, the CLI. */
     static final Set<String> BY = Set.of("runner", "api", "cli");
 
     /** Sessions run from seconds to the 10-minute default timeout and beyond. */
@@ -72,6 +73,8 @@ final class EventCounters {
             case "pause" -> counter(PAUSES, "Profiles paused, by the runner's rules or by hand", "pod", pod,
                     "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
             case "unpause" -> counter(UNPAUSES, "Pauses ended, when their time came or by hand", "pod", pod,
+                    "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
+            case "reset", "run" -> counter(MANUAL, "Streak resets and run-now requests by hand", "action", e.event(),
                     "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
             default -> {
             }

@@ -45,6 +45,28 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
         }
     }
 
+    /**
+     * Exports the webhook sender's counts: {@code smartrunner_alerts_delivered_total},
+     * {@code _failed_attempts_total}, {@code _given_up_total}, {@code _dropped_total} and the gauge
+     * {@code smartrunner_alerts_queued}. Nothing is registered when alerts are off.
+     */
+    public void watch(io.smartrunner.alert.WebhookAlerts alerts) {
+        if (alerts.stats() == null) {
+            return;
+        }
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.alerts.delivered", alerts,
+                a -> a.stats().delivered()).description("Alerts delivered (one per alert and webhook)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.alerts.failed.attempts", alerts,
+                a -> a.stats().failedAttempts()).description("Webhook attempts that failed (retried or not)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.alerts.given.up", alerts,
+                a -> a.stats().givenUp()).description("Deliveries abandoned: a final answer, retries used up, or stopping")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.alerts.dropped", alerts,
+                a -> a.stats().dropped()).description("Alerts dropped because the queue was full").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.alerts.queued", alerts, a -> a.stats().waiting())
+                .description("Alerts waiting to be sent").register(registry);
+    }
+
     /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */
     public EventSink timed(EventSink sink) {
         return new TimedEventSink(sink, registry, time);

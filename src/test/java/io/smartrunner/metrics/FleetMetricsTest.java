@@ -115,6 +115,15 @@ class FleetMetricsTest {
     }
 
     @Test
+    void countsResetsAndRunNowRequestsByHand() {
+        metrics.accept(List.of(Events.streakReset(T, "podA", "p1", 3, "cli"), Events.runRequested(T, "podA", "p1", "api"),
+                Events.runRequested(T, "podA", "p2", "api")));
+        String text = scrape.get();
+        assertEquals(1, value(text, "smartrunner_manual_requests_total{action=\"reset\",by=\"cli\"}"));
+        assertEquals(2, value(text, "smartrunner_manual_requests_total{action=\"run\",by=\"api\"}"));
+    }
+
+    @Test
     void labelsNeverCarryProfileIdsFreeTextOrSecrets() {
         metrics.accept(List.of(started("podA", "profile-k12im9s2"), failed("podA", "profile-k12im9s2", "made-up reason", 10),
                 Events.recoveryAttempted(T, "podA", "profile-k12im9s2", "s", 1, "kick " + SECRET, "weird", SECRET, SECRET, 5),
