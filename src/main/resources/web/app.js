@@ -391,7 +391,8 @@
       } finally {
         refreshing = null;
         clearTimeout(profilesTimer);
-        profilesTimer = setTimeout(refreshProfiles, again ? 0 : PROFILES_EVERY_MS);
+        // a hidden tab stops polling; it refreshes at once when shown again (see visibilitychange)
+        if (!document.hidden) profilesTimer = setTimeout(refreshProfiles, again ? 0 : PROFILES_EVERY_MS);
         again = false;
       }
     })();
@@ -742,9 +743,16 @@
       chartMessage($('chart-timeline'), e.status === 404 ? 'Report unavailable on this runner.' : e.message);
     } finally {
       reporting = false;
-      reportTimer = setTimeout(refreshReport, REPORT_EVERY_MS);
+      if (!document.hidden) reportTimer = setTimeout(refreshReport, REPORT_EVERY_MS);
     }
   }
+
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) {
+      refreshProfiles();
+      refreshReport();
+    }
+  });
 
   // ---------------------------------------------------------------- start
   showTokenState();
