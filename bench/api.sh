@@ -2,10 +2,12 @@
 # API benchmark (issue #5): a fleet of 1 000 profiles (100 sessions running, sleeping), then the time
 # each read route takes (median and worst of 30 requests) and the size of its answer, and how long
 # an event takes from the log to a server-sent-events client.
-# Usage: bench/api.sh [PROFILES=1000] [REQUESTS=30]
+# The event log is first seeded with EVENTS lines of history (the runner reads them once at start
+# for its live report): the time until it listens is printed too.
+# Usage: bench/api.sh [PROFILES=1000] [REQUESTS=30] [EVENTS=300000]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
-profiles="${1:-1000}"; requests="${2:-30}"
+profiles="${1:-1000}"; requests="${2:-30}"; history="${3:-300000}"
 out="$here/out/api"; rm -rf "$out"; mkdir -p "$out"
 python3 - "$out" "$profiles" <<'PY'
 import json, sys
@@ -17,9 +19,25 @@ cfg = {"runner": {"globalConcurrency": 100, "dataDir": out + "/data", "eventLog"
                  "profiles": [{"id": "p%04d" % i} for i in range(p, n, 10)]} for p in range(10)]}
 json.dump(cfg, open(out + "/api.json", "w"))
 PY
+python3 - "$out/events.jsonl" "$profiles" "$history" <<'PY'
+import json, sys, uuid
+path, n, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "w") as f:
+    for i in range(count // 2):
+        p, sid = i % n, str(uuid.UUID(int=i))
+        ts = "2026-11-%02dT%02d:%02d:%02d.000Z" % (1 + i // 86400 % 27, i // 3600 % 24, i // 60 % 60, i % 60)
+        base = {"ts": ts, "pod": "pod%d" % (p % 10), "profileId": "p%04d" % p, "sessionId": sid}
+        f.write(json.dumps({**base, "event": "start", "type": "session", "params": {"command": "sleep 3600"}, "outcome": None, "durMs": None}, separators=(",", ":")) + "\n")
+        end = ({"event": "finish", "type": "session", "params": {"exitCode": 0}, "outcome": "ok", "durMs": 900} if i % 7 else
+               {"event": "error", "type": "session", "params": {"reason": "exit", "exitCode": 1, "stderrTail": "boom\n", "errorStreak": 1}, "outcome": "error", "durMs": 900})
+        f.write(json.dumps({**base, **end}, separators=(",", ":")) + "\n")
+PY
+t0=$(date +%s%N)
 "$root/bin/smart-runner" run -c "$out/api.json" 2>"$out/runner.err" &
 pid=$!
-for _ in $(seq 200); do grep -q 'http://127.0.0.1:' "$out/runner.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'http://127.0.0.1:' "$out/runner.err" 2>/dev/null && break; sleep 0.05; done
+mib=$(( $(stat -c %s "$out/events.jsonl") / 1048576 ))
+echo "start with $history events ($mib MiB) in the log: listening after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 port=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/runner.err" | head -1 | sed 's/.*://')
 for _ in $(seq 100); do [ "$(grep -c '"event":"start"' "$out/events.jsonl" 2>/dev/null || true)" -ge 100 ] && break; sleep 0.2; done
 base="http://127.0.0.1:$port"
@@ -37,6 +55,8 @@ measure /api/profiles
 measure /api/profiles/p0007
 measure '/api/events?limit=100'
 measure '/api/events?limit=1000'
+measure '/api/events?after=0&limit=1000'
+measure '/api/events?event=error&profile=p0007&limit=100'
 measure '/api/events?profile=p0007&limit=100'
 measure /api/report
 measure /metrics

@@ -154,11 +154,12 @@ public final class EventLogReader {
             if (after >= end) {
                 return Page.empty(Math.min(after, end));
             }
+            List<byte[]> needles = needles(filter);
             LineScanner.forward(ch, after, end, (buf, off, len, at) -> {
                 if (out.size() == limit) {
                     return false;
                 }
-                EventRecord e = parse(buf, off, len);
+                EventRecord e = EventFilter.mayContain(needles, buf, off, len) ? parse(buf, off, len) : null;
                 if (e != null && filter.test(e)) {
                     out.add(e);
                     ends.add(at + len + 1);
@@ -184,11 +185,12 @@ public final class EventLogReader {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             end = LineScanner.completeLength(ch, Math.min(before, ch.size()));
             long[] last = {end};
+            List<byte[]> needles = needles(filter);
             LineScanner.backward(ch, end, (buf, off, len, at) -> {
                 if (newestFirst.size() == limit) {
                     return false;
                 }
-                EventRecord e = parse(buf, off, len);
+                EventRecord e = EventFilter.mayContain(needles, buf, off, len) ? parse(buf, off, len) : null;
                 if (e != null && filter.test(e)) {
                     newestFirst.add(e);
                     ends.add(at + len + 1);
@@ -231,6 +233,10 @@ public final class EventLogReader {
             offset = next;
         }
         return offset;
+    }
+
+    private static List<byte[]> needles(Predicate<EventRecord> filter) {
+        return filter instanceof EventFilter f ? f.needles() : List.of();
     }
 
     private EventRecord parse(byte[] buf, int off, int len) {

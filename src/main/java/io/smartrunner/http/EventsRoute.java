@@ -1,6 +1,7 @@
 package io.smartrunner.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
@@ -127,8 +128,7 @@ final class EventsRoute {
         if (event != null && !event.matches("[a-z]{1,20}")) {
             throw new ApiError(400, "event: expected an event name such as start, error, recover, pause");
         }
-        return e -> (pod == null || pod.equals(e.pod())) && (profile == null || profile.equals(e.profileId()))
-                && (event == null || event.equals(e.event()));
+        return new EventFilter(pod, profile, event);
     }
 
     private static Object json(EventRecord e) {

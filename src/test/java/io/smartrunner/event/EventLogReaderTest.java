@@ -243,4 +243,40 @@ class EventLogReaderTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void pagesWalkTheLogBothWaysWithCursorsThatNeitherRepeatNorSkip() {
+        write(events(25));
+        EventLogReader reader = new EventLogReader(log());
+        EventLogReader.Page newest = reader.pageBefore(Long.MAX_VALUE, 10, e -> true);
+        assertEquals(List.of("s15", "s24"), List.of(newest.events().get(0).sessionId(), newest.events().get(9).sessionId()));
+        EventLogReader.Page older = reader.pageBefore(newest.first(), 10, e -> true);
+        assertEquals("s5", older.events().get(0).sessionId());
+        EventLogReader.Page oldest = reader.pageBefore(older.first(), 10, e -> true);
+        assertEquals(5, oldest.events().size());
+        assertEquals(0, oldest.first());
+        List<String> forward = new ArrayList<>();
+        long cursor = 0;
+        for (EventLogReader.Page p = reader.pageAfter(0, 7, e -> true); !p.events().isEmpty(); p = reader.pageAfter(cursor, 7, e -> true)) {
+            p.events().forEach(e -> forward.add(e.sessionId()));
+            assertEquals(p.next(), p.ends().get(p.ends().size() - 1), "next is just after the last event");
+            cursor = p.next();
+        }
+        assertEquals(events(25).stream().map(EventRecord::sessionId).toList(), forward);
+    }
+
+    @Test
+    void aFilterRulesLinesOutByTheirBytesWithoutMissingAMatch() throws Exception {
+        write(events(30));
+        // another profile's line whose text mentions p1: the byte check lets it through, the test rejects it
+        write(List.of(new EventRecord(Instant.parse("2025-01-08T11:00:00Z"), "podA", "p2", "x", "error", "session",
+                Map.of("note", "\"profileId\":\"p1\""), "error", 1L)));
+        EventLogReader reader = new EventLogReader(log());
+        EventFilter byProfile = new EventFilter("podA", "p1", "error");
+        Predicate<EventRecord> same = e -> e.profileId().equals("p1") && e.event().equals("error") && e.pod().equals("podA");
+        assertEquals(reader.pageAfter(0, 1000, same).events(), reader.pageAfter(0, 1000, byProfile).events());
+        assertEquals(reader.pageBefore(Long.MAX_VALUE, 4, same).events(), reader.pageBefore(Long.MAX_VALUE, 4, byProfile).events());
+        assertEquals(10, reader.pageAfter(0, 1000, byProfile).events().size());
+        assertTrue(reader.pageAfter(0, 1000, new EventFilter(null, "p1", "start")).events().isEmpty());
+    }
 }
