@@ -60,6 +60,22 @@ final class CliProcess {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
+    /** Waits (bounded) until the runner says where it listens, and returns that port. */
+    int httpPort() throws InterruptedException {
+        java.util.regex.Pattern url = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
+        int[] port = {0};
+        await("the runner says where it listens", 20_000, () -> {
+            try {
+                java.util.regex.Matcher m = url.matcher(err());
+                port[0] = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            } catch (IOException e) {
+                port[0] = 0;
+            }
+            return port[0] > 0;
+        });
+        return port[0];
+    }
+
     record Result(int exitCode, String out, String err) {
     }
 

@@ -17,8 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,17 +38,7 @@ class HttpApiTest {
                  "session": {"command": ["/bin/sh", "-c", "echo said-$SR_PROFILE_ID; exit 0"], "cooldownMs": 600000},
                  "pods": [{"name": "podA", "profiles": [{"id": "p1"}, {"id": "p2"}]}]}""");
         runner = CliProcess.start(dir, "run", "-c", cfg.toString());
-        Pattern url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
-        CliProcess.await("the runner says where it listens", 20_000, () -> {
-            try {
-                return url.matcher(runner.err()).find();
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        Matcher m = url.matcher(runner.err());
-        assertTrue(m.find());
-        port = Integer.parseInt(m.group(1));
+        port = runner.httpPort();
         Path tokenFile = dir.resolve("data/http.token");
         token = Files.readString(tokenFile).strip();
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));

@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,11 +51,7 @@ class MetricsE2ETest {
                              "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000}}]}]}"""
                 .formatted(TOKEN, FAILING, HEALTHY));
         runner = CliProcess.start(dir, Map.of("SR_METRICS_SECRET", SECRET), "run", "-c", cfg.toString());
-        Pattern url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
-        CliProcess.await("the runner says where it listens", 20_000, () -> url.matcher(err()).find());
-        Matcher m = url.matcher(err());
-        assertTrue(m.find());
-        port = Integer.parseInt(m.group(1));
+        port = runner.httpPort();
         CliProcess.await("the failing profile is paused and the healthy one finished", 30_000, () ->
                 events().stream().anyMatch(e -> e.event().equals("pause"))
                         && events().stream().anyMatch(e -> e.event().equals("finish")));

@@ -23,8 +23,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,17 +63,7 @@ class ReloadUnderLoadTest {
         }
         writeConfig(cfg, current);
         CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
-        Pattern url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
-        CliProcess.await("the runner listens", 20_000, () -> {
-            try {
-                return url.matcher(runner.err()).find();
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        Matcher m = url.matcher(runner.err());
-        assertTrue(m.find());
-        URI reload = URI.create("http://127.0.0.1:" + m.group(1) + "/api/reload");
+        URI reload = URI.create("http://127.0.0.1:" + runner.httpPort() + "/api/reload");
         HttpClient http = HttpClient.newHttpClient();
         CliProcess.await("sessions are running", 20_000, () -> events().stream().filter(e -> e.event().equals("finish")).count() > 20);
 

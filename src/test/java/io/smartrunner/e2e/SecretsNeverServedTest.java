@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,17 +42,7 @@ class SecretsNeverServedTest {
         CliProcess runner = CliProcess.start(dir, Map.of("SR_TEST_SECRET", SECRET, "SR_TEST_TOKEN", TOKEN),
                 "run", "-c", cfg.toString());
         try {
-            Pattern url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
-            CliProcess.await("the runner listens", 20_000, () -> {
-                try {
-                    return url.matcher(runner.err()).find();
-                } catch (IOException e) {
-                    return false;
-                }
-            });
-            Matcher m = url.matcher(runner.err());
-            assertTrue(m.find());
-            String base = "http://127.0.0.1:" + m.group(1);
+            String base = "http://127.0.0.1:" + runner.httpPort();
             CliProcess.await("p1 paused", 20_000, () -> get(base + "/api/profiles/p1").contains("\"paused\":true"));
             String rawLog = Files.readString(dir.resolve("data/logs/p1.stdout.log"));
             assertTrue(rawLog.contains(SECRET), "the child really printed the secret: " + rawLog);
