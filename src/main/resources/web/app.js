@@ -201,7 +201,8 @@
     tr.dataset.id = p.profileId;
     const name = el('td', 'name');
     const id = el('span', 'pid', p.profileId);
-    name.append(id);
+    const browser = el('span', 'browser');
+    name.append(id, browser);
     const stateCell = el('td', 'state');
     const badge = el('span', 'badge');
     stateCell.append(badge);
@@ -221,7 +222,7 @@
     const msg = el('span', 'row-msg');
     actions.append(btn.pause, btn.unpause, btn.reset, btn.run, msg);
     tr.append(name, stateCell, streak, until, error, actions);
-    return { tr, badge, streak, until, left, abs, error, btn, msg, key: '', p: null, state: '', search: '', untilMs: 0 };
+    return { tr, badge, streak, until, left, abs, error, btn, msg, browser, key: '', p: null, state: '', search: '', untilMs: 0 };
   }
 
   function updateRow(r, p) {
@@ -247,6 +248,14 @@
       r.abs.textContent = '';
       r.until.removeAttribute('title');
       pausedRows.delete(r);
+    }
+    // the browser issue's providers: whether the profile's browser is open (never its DevTools URL)
+    const b = p.browser;
+    r.browser.hidden = !b;
+    if (b) {
+      r.browser.className = 'browser ' + (b.open ? 'open' : 'closed');
+      r.browser.textContent = b.open ? '● browser' : '○ browser';
+      r.browser.title = b.provider + ' browser ' + (b.open ? 'open' + (b.pid ? ', pid ' + b.pid : '') : 'closed');
     }
     r.error.textContent = p.lastError || '';
     if (p.lastError) r.error.title = p.lastError; else r.error.removeAttribute('title');

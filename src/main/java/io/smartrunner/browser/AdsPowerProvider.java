@@ -142,6 +142,11 @@ public final class AdsPowerProvider implements BrowserProvider {
     }
 
     @Override
+    public BrowserStatus status(String profileId) {
+        return open.containsKey(profileId) ? new BrowserStatus(true, null) : BrowserStatus.CLOSED;
+    }
+
+    @Override
     public BrowserEndpoint current(String profileId) {
         Opened o = open.get(profileId);
         return o == null ? null : o.endpoint();

@@ -23,6 +23,13 @@ public interface BrowserProvider extends AutoCloseable {
      */
     BrowserEndpoint current(String profileId);
 
+    /**
+     * What an operator may see of the profile's browser, without side effects (no adoption, no
+     * request to the browser): whether this provider holds it open and, for a local one, its pid.
+     * Never its DevTools endpoint, which is a credential. Cheap; callable from any thread.
+     */
+    BrowserStatus status(String profileId);
+
     /** Closes every browser this provider opened (runner exit). */
     @Override
     void close();

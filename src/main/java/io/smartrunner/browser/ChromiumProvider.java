@@ -88,6 +88,12 @@ public final class ChromiumProvider implements BrowserProvider {
         }).orElse(null);
     }
 
+    @Override
+    public BrowserStatus status(String profileId) {
+        Opened o = open.get(profileId);
+        return o == null ? BrowserStatus.CLOSED : new BrowserStatus(true, o.process().pid());
+    }
+
     /** Also adopts the profile's browser a previous runner left, so recovery steps act on it as it is. */
     @Override
     public BrowserEndpoint current(String profileId) {

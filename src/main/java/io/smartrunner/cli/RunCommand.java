@@ -2,29 +2,33 @@ package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.alert.WebhookAlerts;
+import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.BrowserStatus;
 import io.smartrunner.config.RunnerConfig;
-import io.smartrunner.engine.Supervisor;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.engine.ReloadSummary;
+import io.smartrunner.engine.Supervisor;
 import io.smartrunner.event.EventFanout;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.http.ApiParts;
+import io.smartrunner.http.ApiToken;
+import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.NewEvents;
+import io.smartrunner.http.RunnerHttpServer;
+import io.smartrunner.metrics.FleetMetrics;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.report.LiveReport;
 import io.smartrunner.time.TimeSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import io.smartrunner.http.ApiToken;
-import io.smartrunner.http.FleetControl;
-import io.smartrunner.http.RunnerHttpServer;
-import io.smartrunner.metrics.FleetMetrics;
-import io.smartrunner.time.TimeSource;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
@@ -51,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
-                    new Redactor(cfg.secretValues()), TimeSource.system());
+                    new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles))) {
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
@@ -63,6 +67,22 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The provider's name, and whether it holds the profile's browser open (and its pid). */
+    private static Function<String, Map<String, Object>> browserStatus(RunnerConfig cfg, BrowserProvider browsers) {
+        if (browsers == null) {
+            return null;
+        }
+        String provider = cfg.browser().provider().name().toLowerCase(java.util.Locale.ROOT);
+        return profileId -> {
+            BrowserStatus s = browsers.status(profileId);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("provider", provider);
+            json.put("open", s.open());
+            json.put("pid", s.pid());
+            return json;
+        };
     }
 
     private FleetControl fleet(Supervisor supervisor) {

@@ -90,7 +90,7 @@ final class ApiHandler implements HttpHandler {
 
     private void get(HttpExchange ex, String path) throws Exception {
         switch (path) {
-            case "/api/profiles" -> send(ex, 200, profiles().stream().map(ProfileStateJson::of).toList());
+            case "/api/profiles" -> send(ex, 200, profiles().stream().map(this::json).toList());
             case "/api/events" -> send(ex, 200, events.page(ex.getRequestURI().getRawQuery()));
             case "/api/events/stream" -> events.stream(ex);
             case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
@@ -102,7 +102,7 @@ final class ApiHandler implements HttpHandler {
                 }
                 ProfileState state = profile(validId(m.group(1)));
                 if (m.group(2) == null) {
-                    send(ex, 200, ProfileStateJson.of(state));
+                    send(ex, 200, json(state));
                 } else if (m.group(2).equals("log")) {
                     sendLog(ex, state.profileId());
                 } else if (PROFILE_ACTIONS.contains(m.group(2))) {
@@ -137,7 +137,7 @@ final class ApiHandler implements HttpHandler {
         switch (reply.outcome()) {
             case UNKNOWN_PROFILE -> throw new ApiError(404, reply.refusal());
             case REFUSED -> throw new ApiError(409, reply.refusal());
-            default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, ProfileStateJson.of(reply.state()));
+            default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, json(reply.state()));
         }
     }
 
@@ -216,6 +216,15 @@ final class ApiHandler implements HttpHandler {
         ex.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
         ex.getResponseBody().write(out);
         ex.close();
+    }
+
+    /** The spec's state object, plus its browser when there is a provider. */
+    private Map<String, Object> json(ProfileState state) {
+        Map<String, Object> json = ProfileStateJson.of(state);
+        if (parts.browsers() != null) {
+            json.put("browser", parts.browsers().apply(state.profileId()));
+        }
+        return json;
     }
 
     private List<ProfileState> profiles() throws Exception {

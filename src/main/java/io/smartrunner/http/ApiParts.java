@@ -4,6 +4,7 @@ import io.smartrunner.event.Redactor;
 import io.smartrunner.report.LiveReport;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What the API serves from.
@@ -12,7 +13,10 @@ import java.nio.file.Path;
  * @param sessionLogDir where {@code <profile>.stdout.log} / {@code .stderr.log} are
  * @param newEvents     subscribed to the runner's event fan-out; wakes event streams
  * @param redactor      masks the configured secrets in session output served by the API
+ * @param browsers      each profile's browser as shown with its state (provider name, open, pid);
+ *                      null when browser.provider is none
  */
 public record ApiParts(FleetControl fleet, ApiToken token, Path eventLog, Path sessionLogDir, LiveReport report,
-                       NewEvents newEvents, Redactor redactor, TimeSource time) {
+                       NewEvents newEvents, Redactor redactor, TimeSource time,
+                       java.util.function.Function<String, Map<String, Object>> browsers) {
 }

@@ -30,6 +30,8 @@ class BrowserKeptAcrossRunnersTest {
     @TempDir
     Path dir;
     private String runnerId;
+    /** What the API said of p1's browser while the last runner ran. */
+    private com.fasterxml.jackson.databind.JsonNode apiBrowser;
 
     private Path config(boolean closeOnExit) throws IOException {
         return Files.writeString(dir.resolve("kept.json"), """
@@ -52,6 +54,9 @@ class BrowserKeptAcrossRunnersTest {
         long before = finished();
         CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
         CliProcess.await("the runner's session finished", 90_000, () -> finished() == before + 1);
+        apiBrowser = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + runner.httpPort()
+                        + "/api/profiles/p1")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()).get("browser");
         runner.process.destroy();
         assertTrue(runner.process.waitFor(60, TimeUnit.SECONDS), "the runner exits after SIGTERM");
         assertEquals(0, runner.process.exitValue(), runner.err());
@@ -66,10 +71,15 @@ class BrowserKeptAcrossRunnersTest {
         Map<Long, String> first = browserLeaders();
         assertEquals(1, first.size(), "one Chromium for p1: " + first);
         long pid = first.keySet().iterator().next();
+        assertEquals("chromium", apiBrowser.get("provider").asText());
+        assertTrue(apiBrowser.get("open").asBoolean(), "the API shows the browser open: " + apiBrowser);
+        assertEquals(pid, apiBrowser.get("pid").asLong(), "with the pid of the Chromium that runs");
+        assertEquals(3, apiBrowser.size(), "provider, open, pid and nothing else (no DevTools URL): " + apiBrowser);
 
         String secondUrl = runOnce(config(false));
         assertEquals(firstUrl, secondUrl, "the next runner's session is served by the same browser");
         assertEquals(first, browserLeaders(), "the same Chromium process, and no second one for p1");
+        assertEquals(pid, apiBrowser.get("pid").asLong(), "the adopted browser is shown as open with its pid");
         assertTrue(EventLogReader.readAll(dir.resolve("logs/events.jsonl")).stream()
                 .noneMatch(e -> "lost".equals(e.params().get("reason"))), "nothing was lost");
 

@@ -91,6 +91,7 @@ class HttpApiTest {
         Response r = request("GET", "/api/profiles", Map.of(), null);
         assertEquals(200, r.status());
         assertTrue(r.body().contains("\"profileId\":\"p1\"") && r.body().contains("\"flags\":{"), r.body());
+        assertTrue(!r.body().contains("\"browser\""), "no browser provider, no browser field: " + r.body());
         assertEquals(200, request("GET", "/api/profiles/p2", Map.of(), null).status());
         assertEquals(404, request("GET", "/api/profiles/nope", Map.of(), null).status());
     }

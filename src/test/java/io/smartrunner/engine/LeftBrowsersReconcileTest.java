@@ -51,6 +51,11 @@ class LeftBrowsersReconcileTest {
         }
 
         @Override
+        public io.smartrunner.browser.BrowserStatus status(String profileId) {
+            return io.smartrunner.browser.BrowserStatus.CLOSED;
+        }
+
+        @Override
         public void close() {
         }
     };

@@ -24,7 +24,7 @@ class MetricsEndpointTest {
     @BeforeEach
     void start() {
         // only /metrics is exercised here: the API's parts are never reached
-        ApiParts api = new ApiParts(null, null, null, null, null, new NewEvents(), null, null);
+        ApiParts api = new ApiParts(null, null, null, null, null, new NewEvents(), null, null, null);
         server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null), api, () -> {
             scrapes.incrementAndGet();
             return TEXT;
