@@ -9,15 +9,14 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 
 /**
  * The runner's HTTP server (JDK HttpServer): {@code GET /healthz}, the API of DESIGN §2a and the
  * demo site under {@code /demo/} for the demo fleet's browsers. Loopback only unless a token is
- * configured. Requests run on a small cached pool: event streams hold a thread each (bounded by
- * {@link EventsRoute#MAX_STREAMS}), so a fixed pool would starve the other requests.
+ * configured. Requests run on a bounded pool with room for every event stream and more.
  */
 public final class RunnerHttpServer implements AutoCloseable {
+    static final int THREADS = EventsRoute.MAX_STREAMS + 16;
     private final HttpServer server;
 
     private RunnerHttpServer(HttpServer server) {
@@ -55,11 +54,7 @@ public final class RunnerHttpServer implements AutoCloseable {
         }
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(address, settings.port()), 64);
-            server.setExecutor(Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "sr-http");
-                t.setDaemon(true);
-                return t;
-            }));
+            server.setExecutor(requestThreads());
             server.createContext("/healthz", ex -> send(ex, 200, "application/json", "{\"status\":\"ok\"}"));
             server.createContext("/demo/", new DemoSite());
             if (api != null) {
@@ -83,6 +78,22 @@ public final class RunnerHttpServer implements AutoCloseable {
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * Up to {@link #THREADS} threads (idle ones end after a minute), more requests wait in line:
+     * event streams hold a thread each, but at most {@link EventsRoute#MAX_STREAMS}, so the other
+     * requests always have threads left, and a flood of requests cannot spawn threads without bound.
+     */
+    private static java.util.concurrent.ExecutorService requestThreads() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS,
+                60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sr-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     public int port() {
