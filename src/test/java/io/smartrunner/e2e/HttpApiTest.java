@@ -114,6 +114,11 @@ class HttpApiTest {
         assertEquals(401, request("POST", "/api/profiles/p1/pause", json(false), "{\"durationMs\": 1000}").status());
         assertEquals(401, request("POST", "/api/profiles/p1/pause",
                 Map.of("Content-Type", "application/json", "Authorization", "Bearer wrong"), "{\"durationMs\": 1000}").status());
+        for (String path : List.of("/api/profiles/p1/unpause", "/api/profiles/p1/reset", "/api/profiles/p1/run", "/api/reload")) {
+            Response r = request("POST", path, json(false), "{}");
+            assertEquals(401, r.status(), path);
+            assertTrue(r.body().contains("bearer token"), r.body());
+        }
     }
 
     @Test
