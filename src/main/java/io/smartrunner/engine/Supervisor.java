@@ -64,6 +64,7 @@ public final class Supervisor {
     private final RecoveryCoordinator recovery;
     private final PauseKeeper pauses;
     private final ManualControls manual;
+    private final FleetReload fleetReload;
     private long nextSweepNanos;
     private Message carried;
     private volatile boolean stopRequested;
@@ -82,6 +83,8 @@ public final class Supervisor {
         this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
         this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
                 slot -> beginStop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND));
+        this.fleetReload = new FleetReload(slots, recovery, deps.store(),
+                slot -> beginStop(slot, FailureReason.SHUTDOWN, REMOVED), this::drop);
     }
 
     /**
@@ -333,56 +336,16 @@ public final class Supervisor {
         return reply;
     }
 
-    /**
-     * Applies a reload to the fleet: profiles added start like any other, changed ones use their
-     * new settings from their next session, removed ones have their recovery cancelled and their
-     * session stopped (not counted against them), then are dropped. Runner-wide blocks (runner,
-     * recovery, browser, http) need a restart; a change to them is reported and left alone.
-     */
+    /** Applies a reload (see {@link FleetReload}) and says what it changed. */
     private ReloadSummary reload(RunnerConfig next, long nowNanos) {
-        Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
-        next.profiles().forEach(p -> wanted.put(p.id(), p));
-        List<String> added = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        for (ProfileSlot slot : List.copyOf(slots.values())) {
-            ProfileConfig now = wanted.get(slot.id());
-            if (now == null && !slot.removed) {
-                removed.add(slot.id());
-                slot.removed = true;
-                slot.runNowBy = null;
-                recovery.cancel(slot.id());
-                if (slot.active != null) {
-                    beginStop(slot, FailureReason.SHUTDOWN, REMOVED);
-                } else if (slot.spawning == null) {
-                    drop(slot);
-                }
-            } else if (now != null && !now.equals(slot.config)) {
-                changed.add(slot.id());
-                slot.config = now;
-                slot.removed = false;
-            }
-        }
-        Map<String, ProfileState> stored = null;
-        int order = slots.size();
-        for (ProfileConfig p : wanted.values()) {
-            if (!slots.containsKey(p.id())) {
-                stored = stored != null ? stored : deps.store().loadProfiles();
-                ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
-                slots.put(p.id(), new ProfileSlot(p, order++, state.pod().equals(p.pod()) ? state : state.withPod(p.pod()),
-                        nowNanos));
-                added.add(p.id());
-            }
-        }
-        boolean restartNeeded = !next.runner().equals(config.runner()) || !next.recovery().equals(config.recovery())
-                || !next.browser().equals(config.browser()) || !next.http().equals(config.http())
-                || !next.alerts().equals(config.alerts());
+        ReloadSummary summary = fleetReload.apply(config, next, nowNanos);
         config = next;
         scheduler = schedulerFor(next);
-        deps.diagnostics().accept("reloaded " + next.source() + ": " + added.size() + " profile(s) added, "
-                + removed.size() + " removed, " + changed.size() + " changed" + (restartNeeded
+        deps.diagnostics().accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
+                + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
+                + (summary.restartNeeded()
                 ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
-        return new ReloadSummary(added, removed, changed, restartNeeded);
+        return summary;
     }
 
     private void drop(ProfileSlot slot) {

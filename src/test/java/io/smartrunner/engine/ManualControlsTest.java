@@ -159,4 +159,22 @@ class ManualControlsTest {
         assertEquals(ManualReply.Outcome.UNKNOWN_PROFILE,
                 answered(s, s.request(new ManualRequest.ResetStreak("a", "api"))).outcome());
     }
+
+    @Test
+    void aProfileRemovedAndAddedBackWhileItsSessionStopsStaysInTheFleet() {
+        Supervisor s = supervisor(fleet(0, 8, "a", "b"));
+        s.step();
+        CompletableFuture<ReloadSummary> without = s.requestReload(fleet(0, 8, "b"));
+        CompletableFuture<ReloadSummary> back = s.requestReload(fleet(0, 8, "a", "b"));
+        s.step();
+        assertEquals(List.of("a"), without.join().removed());
+        assertEquals(List.of("a"), back.join().added(), "back before it was dropped");
+        s.step(); // a's stopped session ends: reason shutdown, and a is not dropped
+        s.step();
+        assertEquals("shutdown", sink.events.stream().filter(e -> e.profileId().equals("a") && e.event().equals("error"))
+                .findFirst().orElseThrow().params().get("reason"));
+        assertEquals(2, launcher.launched.stream().filter(p -> p.spec.env().get("SR_PROFILE_ID").equals("a")).count(),
+                "a runs again");
+        assertEquals(ManualReply.Outcome.DONE, answered(s, s.request(new ManualRequest.ResetStreak("a", "api"))).outcome());
+    }
 }

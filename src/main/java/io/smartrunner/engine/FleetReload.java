@@ -1,0 +1,89 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.StateStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Applies a reloaded configuration to the fleet's slots: profiles added start like any other,
+ * changed ones use their new settings from their next session, removed ones have their recovery
+ * cancelled and their session stopped (not counted against them), then are dropped. Loop thread only.
+ */
+final class FleetReload {
+    private final Map<String, ProfileSlot> slots;
+    private final RecoveryCoordinator recovery;
+    private final StateStore store;
+    /** Stops a removed profile's running session. */
+    private final Consumer<ProfileSlot> stopRemoved;
+    /** Forgets a removed profile that has nothing running. */
+    private final Consumer<ProfileSlot> drop;
+
+    FleetReload(Map<String, ProfileSlot> slots, RecoveryCoordinator recovery, StateStore store,
+                Consumer<ProfileSlot> stopRemoved, Consumer<ProfileSlot> drop) {
+        this.slots = slots;
+        this.recovery = recovery;
+        this.store = store;
+        this.stopRemoved = stopRemoved;
+        this.drop = drop;
+    }
+
+    /**
+     * @param running the configuration in force, to tell which runner-wide blocks changed
+     */
+    ReloadSummary apply(RunnerConfig running, RunnerConfig next, long nowNanos) {
+        Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
+        next.profiles().forEach(p -> wanted.put(p.id(), p));
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (ProfileSlot slot : List.copyOf(slots.values())) {
+            ProfileConfig now = wanted.get(slot.id());
+            if (now == null) {
+                if (!slot.removed) {
+                    removed.add(slot.id());
+                    remove(slot);
+                }
+            } else if (slot.removed) {
+                // back before its stopping session ended and it was dropped: it stays
+                added.add(slot.id());
+                slot.removed = false;
+                slot.config = now;
+            } else if (!now.equals(slot.config)) {
+                changed.add(slot.id());
+                slot.config = now;
+            }
+        }
+        Map<String, ProfileState> stored = null;
+        int order = slots.values().stream().mapToInt(s -> s.order + 1).max().orElse(0);
+        for (ProfileConfig p : wanted.values()) {
+            if (!slots.containsKey(p.id())) {
+                stored = stored != null ? stored : store.loadProfiles();
+                ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
+                slots.put(p.id(), new ProfileSlot(p, order++, state.pod().equals(p.pod()) ? state : state.withPod(p.pod()),
+                        nowNanos));
+                added.add(p.id());
+            }
+        }
+        boolean restartNeeded = !next.runner().equals(running.runner()) || !next.recovery().equals(running.recovery())
+                || !next.browser().equals(running.browser()) || !next.http().equals(running.http())
+                || !next.alerts().equals(running.alerts());
+        return new ReloadSummary(added, removed, changed, restartNeeded);
+    }
+
+    private void remove(ProfileSlot slot) {
+        slot.removed = true;
+        slot.runNowBy = null;
+        recovery.cancel(slot.id());
+        if (slot.active != null) {
+            stopRemoved.accept(slot);
+        } else if (slot.spawning == null) {
+            drop.accept(slot);
+        }
+    }
+}
