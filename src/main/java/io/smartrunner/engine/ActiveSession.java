@@ -32,7 +32,7 @@ final class ActiveSession {
         this.deadlineNanos = startNanos + timeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.lastActivityNanos = startNanos;
-        this.nextPollNanos = Supervisor.nextPollAfter(startNanos, idleTimeoutNanos);
+        this.nextPollNanos = SessionTimers.nextPollAfter(startNanos, idleTimeoutNanos);
     }
 
     String sessionId() {

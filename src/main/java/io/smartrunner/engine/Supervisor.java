@@ -43,10 +43,6 @@ import java.util.stream.Collectors;
  */
 public final class Supervisor {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** Output polls: for idle detection at least this often; for log rotation alone, every 5 s. */
-    private static final long OUTPUT_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final String REMOVED = "the profile was removed from the configuration";
     private static final String PAUSED_BY_HAND = "the profile was paused by hand";
 
@@ -59,13 +55,13 @@ public final class Supervisor {
     private final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     private final PendingWrites pending;
-    private final Map<Long, String> endedGroups = new HashMap<>();
+    private final LeftoverSweep leftovers;
+    private final SessionTimers timers;
     private final HealthReporter health;
     private final RecoveryCoordinator recovery;
     private final PauseKeeper pauses;
     private final ManualControls manual;
     private final FleetReload fleetReload;
-    private long nextSweepNanos;
     private Message carried;
     private volatile boolean stopRequested;
     private boolean stopInitiated;
@@ -83,6 +79,8 @@ public final class Supervisor {
         this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
         this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
                 slot -> beginStop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND));
+        this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
+        this.timers = new SessionTimers(this::beginStop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
                 slot -> beginStop(slot, FailureReason.SHUTDOWN, REMOVED), this::drop);
     }
@@ -164,12 +162,12 @@ public final class Supervisor {
                     .forEach(s -> beginStop(s, FailureReason.SHUTDOWN, "the runner is shutting down"));
             recovery.cancelAll();
         }
-        checkTimers(nowNanos);
+        timers.check(slots.values(), nowNanos);
         if (!stopRequested) {
             recovery.tick(nowNanos, now);
         }
         pauses.expire(now);
-        sweepLeftovers(nowNanos);
+        leftovers.sweep(nowNanos);
         if (flush() && !stopRequested) {
             startEligible(nowNanos, now);
             flush(); // the start events are in the log: now the launches are handed over
@@ -238,42 +236,6 @@ public final class Supervisor {
         return slot != null && slot.active != null && slot.active.sessionId().equals(sessionId) ? slot.active : null;
     }
 
-    private void checkTimers(long now) {
-        for (ProfileSlot slot : slots.values()) {
-            ActiveSession a = slot.active;
-            if (a == null || a.stopping != null) {
-                continue;
-            }
-            if (now - a.deadlineNanos >= 0) {
-                beginStop(slot, FailureReason.TIMEOUT, "ran longer than timeoutMs " + slot.config.session().timeoutMs());
-            } else if (now - a.nextPollNanos >= 0) {
-                pollOutput(slot, a, now);
-            }
-        }
-    }
-
-    private void pollOutput(ProfileSlot slot, ActiveSession a, long now) {
-        long bytes = a.process.pollOutput();
-        if (bytes != a.lastOutputBytes) {
-            a.lastOutputBytes = bytes;
-            a.lastActivityNanos = now;
-        }
-        if (a.idleTimeoutNanos > 0 && now - a.lastActivityNanos >= a.idleTimeoutNanos) {
-            beginStop(slot, FailureReason.HANG, "printed nothing for idleTimeoutMs " + slot.config.session().idleTimeoutMs());
-            return;
-        }
-        a.nextPollNanos = nextPollAfter(now, a.idleTimeoutNanos);
-    }
-
-    /**
-     * Polls fall on a grid shared by every session with the same interval, so 1 000 idle sessions
-     * wake the loop once a second, not 1 000 times at scattered instants.
-     */
-    static long nextPollAfter(long now, long idleTimeoutNanos) {
-        long interval = idleTimeoutNanos > 0 ? Math.min(OUTPUT_POLL_NANOS, idleTimeoutNanos / 4 + 1) : ROTATION_POLL_NANOS;
-        return (Math.floorDiv(now, interval) + 1) * interval;
-    }
-
     private void beginStop(ProfileSlot slot, FailureReason reason, String detail) {
         ActiveSession a = slot.active;
         if (a.stopping != null) {
@@ -305,7 +267,7 @@ public final class Supervisor {
         slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(slot.config.session().cooldownMs());
         pending.add(t.events(), t.state(), ended);
         if (a.stopping == null) {
-            endedGroups.put(a.record.pgid(), a.sessionId());
+            leftovers.ended(a.record.pgid(), a.sessionId());
         }
         if (slot.removed) {
             drop(slot);
@@ -367,19 +329,6 @@ public final class Supervisor {
         java.util.concurrent.CompletableFuture<ManualReply> reply = new java.util.concurrent.CompletableFuture<>();
         inbox.add(new Message.Manual(request, reply));
         return reply;
-    }
-
-    private void sweepLeftovers(long now) {
-        if (endedGroups.isEmpty() || now - nextSweepNanos < 0) {
-            return;
-        }
-        nextSweepNanos = now + SWEEP_EVERY_NANOS;
-        Map<Long, String> groups = Map.copyOf(endedGroups);
-        endedGroups.clear();
-        int killed = deps.processTable().sweepLeftovers(groups);
-        if (killed > 0) {
-            deps.diagnostics().accept("killed " + killed + " leftover process(es) of ended sessions");
-        }
     }
 
     private void startEligible(long nowNanos, Instant now) {
@@ -518,10 +467,7 @@ public final class Supervisor {
                 next = earlier(next, slot.notBeforeNanos);
             }
         }
-        if (!endedGroups.isEmpty()) {
-            next = earlier(next, nextSweepNanos);
-        }
-        return recovery.nextDeadline(next);
+        return recovery.nextDeadline(leftovers.deadline(next));
     }
 
     private static long earlier(long a, long b) {
