@@ -1,9 +1,13 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.process.ExitStatus;
 import io.smartrunner.process.RunningProcess;
+import io.smartrunner.profile.ProfileState;
 import io.smartrunner.recovery.StepResult;
 import io.smartrunner.store.SessionRecord;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** What arrives in the loop's inbox from other threads. */
 sealed interface Message {
@@ -21,17 +25,17 @@ sealed interface Message {
     }
 
     /** An operator's request for one profile, answered on {@code reply} by the loop. */
-    record Manual(ManualRequest request, java.util.concurrent.CompletableFuture<ManualReply> reply) implements Message {
+    record Manual(ManualRequest request, CompletableFuture<ManualReply> reply) implements Message {
     }
 
     /** Asks the loop for a snapshot of every configured profile's state (the API's reads). */
-    record Snapshot(java.util.concurrent.CompletableFuture<java.util.List<io.smartrunner.profile.ProfileState>> reply)
+    record Snapshot(CompletableFuture<List<ProfileState>> reply)
             implements Message {
     }
 
     /** A new, already validated configuration to apply (SIGHUP, later the API). */
-    record Reload(io.smartrunner.config.RunnerConfig config,
-                  java.util.concurrent.CompletableFuture<ReloadSummary> reply) implements Message {
+    record Reload(RunnerConfig config,
+                  CompletableFuture<ReloadSummary> reply) implements Message {
     }
 
     /** A launch finished: {@code process} is null when it failed with {@code error}. */

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -285,15 +286,15 @@ public final class Supervisor {
     }
 
     /** Every configured profile's state as the loop sees it, answered by the loop. Thread-safe. */
-    public java.util.concurrent.CompletableFuture<List<ProfileState>> profiles() {
-        java.util.concurrent.CompletableFuture<List<ProfileState>> reply = new java.util.concurrent.CompletableFuture<>();
+    public CompletableFuture<List<ProfileState>> profiles() {
+        CompletableFuture<List<ProfileState>> reply = new CompletableFuture<>();
         inbox.add(new Message.Snapshot(reply));
         return reply;
     }
 
     /** Asks the loop to apply a new, validated configuration; answered once applied. Thread-safe. */
-    public java.util.concurrent.CompletableFuture<ReloadSummary> requestReload(RunnerConfig next) {
-        java.util.concurrent.CompletableFuture<ReloadSummary> reply = new java.util.concurrent.CompletableFuture<>();
+    public CompletableFuture<ReloadSummary> requestReload(RunnerConfig next) {
+        CompletableFuture<ReloadSummary> reply = new CompletableFuture<>();
         inbox.add(new Message.Reload(next, reply));
         return reply;
     }
@@ -325,8 +326,8 @@ public final class Supervisor {
     }
 
     /** Asks the loop to carry out an operator's request; answered once decided (durable at the next flush). Thread-safe. */
-    public java.util.concurrent.CompletableFuture<ManualReply> request(ManualRequest request) {
-        java.util.concurrent.CompletableFuture<ManualReply> reply = new java.util.concurrent.CompletableFuture<>();
+    public CompletableFuture<ManualReply> request(ManualRequest request) {
+        CompletableFuture<ManualReply> reply = new CompletableFuture<>();
         inbox.add(new Message.Manual(request, reply));
         return reply;
     }
