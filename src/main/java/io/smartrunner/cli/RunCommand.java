@@ -51,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
-            LiveReport report = LiveReport.seededFrom(cfg.runner().eventLog());
+            LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,

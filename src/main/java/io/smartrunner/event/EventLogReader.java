@@ -77,9 +77,14 @@ public final class EventLogReader {
      *         reading stops early and this is the offset reached (the interrupt stays set)
      */
     public long forEach(long fromOffset, Predicate<EventRecord> filter, Consumer<EventRecord> action) {
+        return forEach(fromOffset, Long.MAX_VALUE, filter, action);
+    }
+
+    /** {@link #forEach(long, Predicate, Consumer)}, reading only the complete lines before {@code upTo}. */
+    public long forEach(long fromOffset, long upTo, Predicate<EventRecord> filter, Consumer<EventRecord> action) {
         long[] reached = {fromOffset};
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return LineScanner.forward(ch, fromOffset, ch.size(), (buf, off, len) -> {
+            return LineScanner.forward(ch, fromOffset, Math.min(upTo, ch.size()), (buf, off, len) -> {
                 EventRecord e = parse(buf, off, len);
                 if (e != null && filter.test(e)) {
                     action.accept(e);

@@ -4,6 +4,7 @@ import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * The recovery report and session timeline of a running runner, kept up to date from the events
- * it writes, so the API answers without reading the log again. Thread-safe: fed by the loop,
- * read by HTTP threads.
+ * it writes, so the API answers without reading the log again. The history already in the log
+ * is read once, in the background, so a large log never delays the runner's start: events that
+ * arrive meanwhile wait and are counted after the history, in order. Thread-safe: fed by the
+ * loop, read by HTTP threads.
  */
 public final class LiveReport implements Consumer<List<EventRecord>> {
     /** How many minutes of timeline {@link #toJson} gives. */
@@ -20,28 +23,75 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
 
     private final RecoveryReport recovery = new RecoveryReport();
     private final SessionTimeline timeline = new SessionTimeline();
+    /** Live events that arrived while the history was being read; null once it has been. */
+    private List<EventRecord> waiting = new ArrayList<>();
 
-    /** Starts from what the log already holds (one pass); call before events flow. */
-    public static LiveReport seededFrom(Path eventLog) {
+    /**
+     * Starts reading the log's history up to its current end on a daemon thread. Call before the
+     * runner writes anything: every later event must come through {@link #accept}.
+     *
+     * @param failed told (one line) when the history cannot be read; the report then counts from now
+     */
+    public static LiveReport readingHistoryOf(Path eventLog, Consumer<String> failed) {
         LiveReport report = new LiveReport();
-        new EventLogReader(eventLog).forEach(0, e -> true, report::add);
+        long end = EventLogReader.completeLength(eventLog);
+        Thread reader = new Thread(() -> {
+            List<EventRecord> history = new ArrayList<>();
+            try {
+                new EventLogReader(eventLog).forEach(0, end, e -> true, history::add);
+            } catch (RuntimeException e) {
+                failed.accept("report: cannot read the event log's history (" + e.getMessage() + "); counting from now");
+                history.clear();
+            }
+            report.historyRead(history);
+        }, "sr-report-history");
+        reader.setDaemon(true);
+        reader.start();
         return report;
+    }
+
+    private synchronized void historyRead(List<EventRecord> history) {
+        history.forEach(this::add);
+        waiting.forEach(this::add);
+        waiting = null;
+        notifyAll();
     }
 
     @Override
     public synchronized void accept(List<EventRecord> written) {
-        written.forEach(this::add);
+        if (waiting != null) {
+            waiting.addAll(written);
+        } else {
+            written.forEach(this::add);
+        }
     }
 
-    private synchronized void add(EventRecord e) {
+    private void add(EventRecord e) {
         recovery.add(e);
         timeline.add(e);
     }
 
-    /** The recovery report's JSON plus {@code timeline}: the last hour to {@code now}, a bucket a minute. */
+    /** Waits up to {@code millis} for the history. @return whether it has been read */
+    public synchronized boolean awaitReady(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (waiting != null) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    /**
+     * The recovery report's JSON plus {@code timeline} (the last hour to {@code now}, a bucket a
+     * minute) and {@code complete}: false while the log's history is still being read.
+     */
     public synchronized Map<String, Object> toJson(Instant now) {
         Map<String, Object> json = new LinkedHashMap<>(recovery.toJson());
         json.put("timeline", timeline.lastMinutes(now, TIMELINE_MINUTES));
+        json.put("complete", waiting == null);
         return json;
     }
 }
