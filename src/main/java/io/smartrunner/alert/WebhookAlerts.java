@@ -21,11 +21,12 @@ import java.util.stream.Collectors;
  */
 public final class WebhookAlerts implements Consumer<List<EventRecord>>, AutoCloseable {
     private final AlertRules rules;
-    private final WebhookSender sender;
+    /** One per webhook, each with its own queue and thread: a webhook that hangs delays only itself. */
+    private final List<WebhookSender> senders;
 
-    private WebhookAlerts(AlertRules rules, WebhookSender sender) {
+    private WebhookAlerts(AlertRules rules, List<WebhookSender> senders) {
         this.rules = rules;
-        this.sender = sender;
+        this.senders = senders;
     }
 
     /**
@@ -35,20 +36,24 @@ public final class WebhookAlerts implements Consumer<List<EventRecord>>, AutoClo
      * @param diagnostics  the runner's stderr
      */
     public static WebhookAlerts start(AlertSettings settings, Set<String> secretValues, Consumer<String> diagnostics) {
-        return start(settings, secretValues, TimeSource.system(), Waiter.real(), diagnostics);
+        return start(settings, secretValues, TimeSource.system(), Waiter::real, diagnostics);
     }
 
-    static WebhookAlerts start(AlertSettings settings, Set<String> secretValues, TimeSource time, Waiter waiter,
-                               Consumer<String> diagnostics) {
+    static WebhookAlerts start(AlertSettings settings, Set<String> secretValues, TimeSource time,
+                               java.util.function.Supplier<Waiter> waiters, Consumer<String> diagnostics) {
         if (!settings.enabled()) {
-            return new WebhookAlerts(null, null);
+            return new WebhookAlerts(null, List.of());
         }
-        WebhookSender sender = new WebhookSender(settings, new Redactor(secretValues), time, waiter, diagnostics);
-        sender.start();
+        Redactor redactor = new Redactor(secretValues);
+        List<WebhookSender> senders = settings.webhooks().stream().map(hook -> new WebhookSender(
+                new AlertSettings(List.of(hook), settings.on(), settings.failureRate(), settings.queueSize(),
+                        settings.retries(), settings.retryBackoffMs(), settings.timeoutMs()),
+                redactor, time, waiters.get(), diagnostics)).toList();
+        senders.forEach(WebhookSender::start);
         diagnostics.accept("alerts: " + settings.on().stream().sorted().map(Trigger::wireName)
                 .collect(Collectors.joining(", ")) + " to " + settings.webhooks().stream().map(Webhook::origin)
                 .collect(Collectors.joining(", ")));
-        return new WebhookAlerts(new AlertRules(settings, time), sender);
+        return new WebhookAlerts(new AlertRules(settings, time), senders);
     }
 
     @Override
@@ -57,19 +62,35 @@ public final class WebhookAlerts implements Consumer<List<EventRecord>>, AutoClo
             return;
         }
         for (Alert alert : rules.apply(written)) {
-            sender.enqueue(alert);
+            senders.forEach(s -> s.enqueue(alert));
         }
     }
 
     /** Delivery counts so far; null when alerts are off. Thread-safe. */
     public WebhookSender.Stats stats() {
-        return sender == null ? null : sender.stats();
+        if (senders.isEmpty()) {
+            return null;
+        }
+        long delivered = 0;
+        long failed = 0;
+        long givenUp = 0;
+        long dropped = 0;
+        int waiting = 0;
+        for (WebhookSender s : senders) {
+            WebhookSender.Stats one = s.stats();
+            delivered += one.delivered();
+            failed += one.failedAttempts();
+            givenUp += one.givenUp();
+            dropped += one.dropped();
+            waiting += one.waiting();
+        }
+        return new WebhookSender.Stats(delivered, failed, givenUp, dropped, waiting);
     }
 
+    /** Stops every sender at once, then waits for each (so the drain times overlap, not add up). */
     @Override
     public void close() {
-        if (sender != null) {
-            sender.close();
-        }
+        senders.forEach(WebhookSender::stopAccepting);
+        senders.forEach(WebhookSender::close);
     }
 }

@@ -157,15 +157,20 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
+    /** Takes no more alerts and ends any backoff wait: what is queued gets its last attempt. Idempotent. */
+    void stopAccepting() {
+        queue.close();
+        stopping = true;
+        waiter.wake();
+    }
+
     /** Stops within timeoutMs (at most {@link #MAX_DRAIN_MS}) plus a second, whatever the webhooks do. Idempotent. */
     @Override
     public void close() {
         if (closed.getAndSet(true)) {
             return;
         }
-        queue.close();
-        stopping = true;
-        waiter.wake();
+        stopAccepting();
         try {
             thread.join(Math.min(settings.timeoutMs(), MAX_DRAIN_MS));
             if (thread.isAlive()) {

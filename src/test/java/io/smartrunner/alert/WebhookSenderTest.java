@@ -169,7 +169,7 @@ class WebhookSenderTest {
 
     @Test
     void aHangingReceiverDoesNotBlockAccept() throws Exception {
-        WebhookAlerts alerts = WebhookAlerts.start(settings(10, 0), Set.of(), clock, waiter, diagnostics::add);
+        WebhookAlerts alerts = WebhookAlerts.start(settings(10, 0), Set.of(), clock, () -> waiter, diagnostics::add);
         try {
             receiver.hold();
             alerts.accept(List.of(pause("p1")));
@@ -188,6 +188,29 @@ class WebhookSenderTest {
             assertEquals("p2", profileOf(receiver.next()));
         } finally {
             alerts.close();
+        }
+    }
+
+    @Test
+    void aHangingWebhookDelaysOnlyItselfTheOthersGetEveryAlertAtOnce() throws Exception {
+        try (WebhookReceiver healthy = new WebhookReceiver()) {
+            AlertSettings two = new AlertSettings(List.of(new Webhook(receiver.url("/hook/" + HOOK_SECRET), Map.of()),
+                    new Webhook(healthy.url("/other"), Map.of())), EnumSet.allOf(Trigger.class),
+                    AlertSettings.FailureRate.defaults(), 10, 0, 100, 60_000);
+            WebhookAlerts alerts = WebhookAlerts.start(two, Set.of(), clock, () -> waiter, diagnostics::add);
+            try {
+                receiver.hold();
+                alerts.accept(List.of(pause("p1"), pause("p2"), pause("p3")));
+                assertEquals("p1", profileOf(receiver.next()), "the first webhook hangs on p1");
+                assertEquals(List.of("p1", "p2", "p3"), List.of(profileOf(healthy.next()), profileOf(healthy.next()),
+                        profileOf(healthy.next())), "the second gets all three meanwhile, in order");
+                assertEquals(2, alerts.stats().waiting(), "p2 and p3 wait for the hanging one only");
+                receiver.release();
+                assertEquals("p2", profileOf(receiver.next()));
+                assertEquals("p3", profileOf(receiver.next()));
+            } finally {
+                alerts.close();
+            }
         }
     }
 
