@@ -3,22 +3,15 @@ package io.smartrunner.engine;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
-import io.smartrunner.config.SessionSettings;
 import io.smartrunner.event.EventLogException;
 import io.smartrunner.event.EventRecord;
-import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
-import io.smartrunner.process.ExitStatus;
-import io.smartrunner.process.RunningProcess;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
-import io.smartrunner.profile.SessionResult;
-import io.smartrunner.profile.Transition;
 import io.smartrunner.session.SessionScheduler;
 import io.smartrunner.session.SessionScheduler.Candidate;
-import io.smartrunner.store.SessionRecord;
 import io.smartrunner.store.StoreException;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,27 +29,26 @@ import java.util.stream.Collectors;
 
 /**
  * The runner's engine: one loop thread owns every profile's state and performs the effects the
- * pure rules decide (launch, stop, write event, persist). Process exits and stop completions
+ * pure rules decide (launch, stop, write event, persist), through its parts: {@link SessionLifecycle}
+ * (a session from start to end), {@link SessionTimers}, {@link RecoveryCoordinator},
+ * {@link PauseKeeper}, {@link ManualControls}, {@link FleetReload} and {@link LeftoverSweep}. Process exits and stop completions
  * arrive as messages; timers are deadlines on the monotonic clock. Each step first makes its
  * decisions durable (events, then state) and only then starts new sessions, so a decision is
  * never acted on before it is in the event log.
  */
 public final class Supervisor {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final String REMOVED = "the profile was removed from the configuration";
-    private static final String PAUSED_BY_HAND = "the profile was paused by hand";
 
     private final SupervisorDeps deps;
     private RunnerConfig config;
     private final ProfileRules rules;
     private SessionScheduler scheduler;
-    private final SessionLaunch launch;
-    private final Redactor redactor;
     private final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     private final PendingWrites pending;
     private final LeftoverSweep leftovers;
     private final SessionTimers timers;
+    private final SessionLifecycle sessions;
     private final HealthReporter health;
     private final RecoveryCoordinator recovery;
     private final PauseKeeper pauses;
@@ -72,26 +63,27 @@ public final class Supervisor {
         this.deps = deps;
         this.rules = new ProfileRules(PausePolicy.from(config.recovery()));
         this.scheduler = schedulerFor(config);
-        this.redactor = new Redactor(config.secretValues());
+        Redactor redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
-        this.launch = new SessionLaunch(deps);
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
         this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
-        this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
-                slot -> beginStop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND));
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
-        this.timers = new SessionTimers(this::beginStop);
+        this.sessions = new SessionLifecycle(slots, rules, pending, new SessionLaunch(deps), redactor, inbox::add,
+                leftovers, recovery, pauses, this::drop, () -> stopRequested, () -> stopInitiated);
+        this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
+                slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.PAUSED_BY_HAND));
+        this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
-                slot -> beginStop(slot, FailureReason.SHUTDOWN, REMOVED), this::drop);
+                slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
     }
 
     /**
      * Loads the persisted state, closes what a previous runner left running, then runs the loop
      * on the calling thread until {@link #requestStop()} and every session has ended.
      *
+     * @return false when decisions could not be made durable before exiting (the event log is unwritable)
      */
-    /** @return false when decisions could not be made durable before exiting (the event log is unwritable) */
     public boolean run() {
         start();
         while (!finished()) {
@@ -160,7 +152,7 @@ public final class Supervisor {
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
             slots.values().stream().filter(s -> s.active != null)
-                    .forEach(s -> beginStop(s, FailureReason.SHUTDOWN, "the runner is shutting down"));
+                    .forEach(s -> sessions.stop(s, FailureReason.SHUTDOWN, SessionLifecycle.SHUTTING_DOWN));
             recovery.cancelAll();
         }
         timers.check(slots.values(), nowNanos);
@@ -175,7 +167,7 @@ public final class Supervisor {
             handleMessages(nowNanos, now); // launches (and exits) that completed meanwhile
             flush();
         } else if (stopRequested) {
-            abandonStagedLaunches(nowNanos, now);
+            sessions.abandonStagedLaunches(nowNanos, now);
         }
     }
 
@@ -207,7 +199,7 @@ public final class Supervisor {
 
     private void handle(Message m, long nowNanos, Instant now) {
         if (m instanceof Message.Launched l) {
-            launched(l, nowNanos, now);
+            sessions.launched(l, nowNanos, now);
         } else if (m instanceof Message.StepDone d) {
             recovery.onResult(d, nowNanos, now);
         } else if (m instanceof Message.Manual h) {
@@ -217,71 +209,9 @@ public final class Supervisor {
         } else if (m instanceof Message.Snapshot q) {
             q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
         } else if (m instanceof Message.Exited e) {
-            ActiveSession a = activeOf(e.profileId(), e.sessionId());
-            if (a != null) {
-                a.exit = e.status();
-                finishIfOver(slots.get(e.profileId()), nowNanos, now);
-            }
+            sessions.exited(e, nowNanos, now);
         } else if (m instanceof Message.Stopped s) {
-            ActiveSession a = activeOf(s.profileId(), s.sessionId());
-            if (a != null) {
-                a.stopped = true;
-                a.stopError = s.error();
-                finishIfOver(slots.get(s.profileId()), nowNanos, now);
-            }
-        }
-    }
-
-    private ActiveSession activeOf(String profileId, String sessionId) {
-        ProfileSlot slot = slots.get(profileId);
-        return slot != null && slot.active != null && slot.active.sessionId().equals(sessionId) ? slot.active : null;
-    }
-
-    private void beginStop(ProfileSlot slot, FailureReason reason, String detail) {
-        ActiveSession a = slot.active;
-        if (a.stopping != null) {
-            return;
-        }
-        a.stopReason = reason;
-        a.stopDetail = detail;
-        String profileId = slot.id();
-        String sessionId = a.sessionId();
-        a.stopping = a.process.stop(Duration.ofMillis(slot.config.session().stopGraceMs()));
-        a.stopping.whenComplete((v, ex) -> inbox.add(new Message.Stopped(profileId, sessionId,
-                ex == null ? null : String.valueOf(ex.getMessage()))));
-    }
-
-    private void finishIfOver(ProfileSlot slot, long nowNanos, Instant now) {
-        ActiveSession a = slot.active;
-        if (!a.over()) {
-            return;
-        }
-        a.process.pollOutput(); // a last rotation, so the log cap holds after the session too
-        SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
-                slot.config.session().stderrTailBytes());
-        Transition t = rules.sessionEnded(slot.state, a.sessionId(), result, now);
-        SessionRecord ended = a.record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
-                : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
-                result.exitCode());
-        slot.state = t.state();
-        slot.active = null;
-        slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(slot.config.session().cooldownMs());
-        pending.add(t.events(), t.state(), ended);
-        if (a.stopping == null) {
-            leftovers.ended(a.record.pgid(), a.sessionId());
-        }
-        if (slot.removed) {
-            drop(slot);
-            return;
-        }
-        recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
-        pauses.closeBrowserIfPaused(slot);
-    }
-
-    /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
-    private void recoverIfNeeded(ProfileSlot slot, String sessionId, SessionResult result, long nowNanos, Instant now) {
-        if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused() && !stopRequested) {
-            recovery.begin(slot, sessionId, now, nowNanos);
+            sessions.stopped(s, nowNanos, now);
         }
     }
 
@@ -346,94 +276,8 @@ public final class Supervisor {
             }
         }
         for (Candidate c : scheduler.pick(candidates, runningByPod)) {
-            stageSession(slots.get(c.profileId()), now);
+            sessions.stage(slots.get(c.profileId()), now);
         }
-    }
-
-    /**
-     * Records the decision to start a session (start event, profile running, session row without
-     * a pid yet); the launch itself waits until that is in the log, see {@link SessionLaunch#submit}.
-     */
-    private void stageSession(ProfileSlot slot, Instant now) {
-        String sessionId = UUID.randomUUID().toString();
-        ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
-        SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
-                SessionRecord.Status.RUNNING, null, null, null);
-        slot.state = started;
-        slot.spawning = sessionId;
-        slot.staged = new StagedLaunch(slot.config, record);
-        slot.runNowBy = null;
-        // the template, not the expanded argv: {cdpUrl} is a credential and must not reach the log
-        pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
-                launch.summary(slot.config.session().command()))), started, record);
-    }
-
-    /**
-     * Hands the staged launches to the launcher's threads: spawning a process blocks for a while
-     * in the kernel, and launches overlap far better than they run one after another.
-     */
-    private void launchStaged() {
-        for (ProfileSlot slot : slots.values()) {
-            StagedLaunch staged = slot.staged;
-            if (staged == null) {
-                continue;
-            }
-            slot.staged = null;
-            launch.submit(staged, inbox::add);
-        }
-    }
-
-    /** Shutting down while the log cannot be written: launches that never happened end as such. */
-    private void abandonStagedLaunches(long nowNanos, Instant now) {
-        for (ProfileSlot slot : slots.values()) {
-            if (slot.staged != null) {
-                SessionRecord record = slot.staged.record();
-                slot.staged = null;
-                launched(new Message.Launched(slot.id(), record, null, "not started: the runner is shutting down"),
-                        nowNanos, now);
-            }
-        }
-    }
-
-    private void launched(Message.Launched l, long nowNanos, Instant now) {
-        ProfileSlot slot = slots.get(l.profileId());
-        SessionRecord record = l.record();
-        if (slot == null || !record.sessionId().equals(slot.spawning)) {
-            return;
-        }
-        slot.spawning = null;
-        SessionSettings settings = slot.config.session();
-        if (l.process() == null) {
-            SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
-            Transition t = rules.sessionEnded(slot.state, record.sessionId(), failed, now);
-            slot.state = t.state();
-            slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
-            pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
-                    FailureReason.SPAWN.wireName(), null));
-            if (slot.removed) {
-                drop(slot);
-                return;
-            }
-            recoverIfNeeded(slot, record.sessionId(), failed, nowNanos, now);
-            return;
-        }
-        RunningProcess process = l.process();
-        SessionRecord withPid = new SessionRecord(record.sessionId(), record.profileId(), record.pod(), process.pid(),
-                process.startTicks(), process.pgid(), record.startedAt(), SessionRecord.Status.RUNNING, null, null, null);
-        slot.active = new ActiveSession(withPid, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
-                TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
-        pending.add(List.of(), null, withPid);
-        if (stopInitiated) {
-            beginStop(slot, FailureReason.SHUTDOWN, "the runner is shutting down");
-        } else if (slot.removed) {
-            beginStop(slot, FailureReason.SHUTDOWN, REMOVED);
-        } else if (slot.state.paused()) {
-            beginStop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND);
-        }
-        String profileId = slot.id();
-        String sessionId = record.sessionId();
-        process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
-                status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }
 
     /** Makes pending decisions durable; false while the event log or store cannot be written. */
@@ -441,7 +285,7 @@ public final class Supervisor {
         try {
             List<EventRecord> written = pending.flush(deps.eventSink(), deps.store());
             health.recovered();
-            launchStaged();
+            sessions.launchStaged();
             if (!written.isEmpty()) {
                 deps.listener().accept(written);
             }

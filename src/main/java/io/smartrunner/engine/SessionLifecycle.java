@@ -1,0 +1,225 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.event.Events;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.RunningProcess;
+import io.smartrunner.profile.FailureReason;
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.SessionResult;
+import io.smartrunner.profile.Transition;
+import io.smartrunner.store.SessionRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A session from decision to end: staged with its start event, launched once that is in the log,
+ * stopped on a timeout, hang, pause, removal or shutdown, and ended with the rules' verdict (and a
+ * recovery episode when it failed). Process exits and stop completions come back as messages.
+ * Loop thread only.
+ */
+final class SessionLifecycle {
+    static final String REMOVED = "the profile was removed from the configuration";
+    static final String PAUSED_BY_HAND = "the profile was paused by hand";
+    static final String SHUTTING_DOWN = "the runner is shutting down";
+
+    private final Map<String, ProfileSlot> slots;
+    private final ProfileRules rules;
+    private final PendingWrites pending;
+    private final SessionLaunch launch;
+    private final Redactor redactor;
+    private final Consumer<Message> inbox;
+    private final LeftoverSweep leftovers;
+    private final RecoveryCoordinator recovery;
+    private final PauseKeeper pauses;
+    /** Forgets a removed profile once nothing of it runs. */
+    private final Consumer<ProfileSlot> drop;
+    private final BooleanSupplier stopRequested;
+    private final BooleanSupplier stopInitiated;
+
+    SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending, SessionLaunch launch,
+                     Redactor redactor, Consumer<Message> inbox, LeftoverSweep leftovers, RecoveryCoordinator recovery,
+                     PauseKeeper pauses, Consumer<ProfileSlot> drop, BooleanSupplier stopRequested,
+                     BooleanSupplier stopInitiated) {
+        this.slots = slots;
+        this.rules = rules;
+        this.pending = pending;
+        this.launch = launch;
+        this.redactor = redactor;
+        this.inbox = inbox;
+        this.leftovers = leftovers;
+        this.recovery = recovery;
+        this.pauses = pauses;
+        this.drop = drop;
+        this.stopRequested = stopRequested;
+        this.stopInitiated = stopInitiated;
+    }
+
+    /** A session's process exited. */
+    void exited(Message.Exited e, long nowNanos, Instant now) {
+        ActiveSession a = activeOf(e.profileId(), e.sessionId());
+        if (a != null) {
+            a.exit = e.status();
+            finishIfOver(slots.get(e.profileId()), nowNanos, now);
+        }
+    }
+
+    /** A stop of a session's tree completed (or failed with {@code error}). */
+    void stopped(Message.Stopped s, long nowNanos, Instant now) {
+        ActiveSession a = activeOf(s.profileId(), s.sessionId());
+        if (a != null) {
+            a.stopped = true;
+            a.stopError = s.error();
+            finishIfOver(slots.get(s.profileId()), nowNanos, now);
+        }
+    }
+
+    private ActiveSession activeOf(String profileId, String sessionId) {
+        ProfileSlot slot = slots.get(profileId);
+        return slot != null && slot.active != null && slot.active.sessionId().equals(sessionId) ? slot.active : null;
+    }
+
+    /** Stops the slot's running session's process tree; its end arrives as a message. */
+    void stop(ProfileSlot slot, FailureReason reason, String detail) {
+        ActiveSession a = slot.active;
+        if (a.stopping != null) {
+            return;
+        }
+        a.stopReason = reason;
+        a.stopDetail = detail;
+        String profileId = slot.id();
+        String sessionId = a.sessionId();
+        a.stopping = a.process.stop(Duration.ofMillis(slot.config.session().stopGraceMs()));
+        a.stopping.whenComplete((v, ex) -> inbox.accept(new Message.Stopped(profileId, sessionId,
+                ex == null ? null : String.valueOf(ex.getMessage()))));
+    }
+
+    private void finishIfOver(ProfileSlot slot, long nowNanos, Instant now) {
+        ActiveSession a = slot.active;
+        if (!a.over()) {
+            return;
+        }
+        a.process.pollOutput(); // a last rotation, so the log cap holds after the session too
+        SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
+                slot.config.session().stderrTailBytes());
+        Transition t = rules.sessionEnded(slot.state, a.sessionId(), result, now);
+        SessionRecord ended = a.record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
+                : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
+                result.exitCode());
+        slot.state = t.state();
+        slot.active = null;
+        slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(slot.config.session().cooldownMs());
+        pending.add(t.events(), t.state(), ended);
+        if (a.stopping == null) {
+            leftovers.ended(a.record.pgid(), a.sessionId());
+        }
+        if (slot.removed) {
+            drop.accept(slot);
+            return;
+        }
+        recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
+        pauses.closeBrowserIfPaused(slot);
+    }
+
+    /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
+    private void recoverIfNeeded(ProfileSlot slot, String sessionId, SessionResult result, long nowNanos, Instant now) {
+        if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused()
+                && !stopRequested.getAsBoolean()) {
+            recovery.begin(slot, sessionId, now, nowNanos);
+        }
+    }
+
+    /**
+     * Records the decision to start a session (start event, profile running, session row without
+     * a pid yet); the launch itself waits until that is in the log, see {@link SessionLaunch#submit}.
+     */
+    void stage(ProfileSlot slot, Instant now) {
+        String sessionId = UUID.randomUUID().toString();
+        ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
+        SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
+                SessionRecord.Status.RUNNING, null, null, null);
+        slot.state = started;
+        slot.spawning = sessionId;
+        slot.staged = new StagedLaunch(slot.config, record);
+        slot.runNowBy = null;
+        // the template, not the expanded argv: {cdpUrl} is a credential and must not reach the log
+        pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
+                launch.summary(slot.config.session().command()))), started, record);
+    }
+
+    /**
+     * Hands the staged launches to the launcher's threads: spawning a process blocks for a while
+     * in the kernel, and launches overlap far better than they run one after another.
+     */
+    void launchStaged() {
+        for (ProfileSlot slot : slots.values()) {
+            StagedLaunch staged = slot.staged;
+            if (staged == null) {
+                continue;
+            }
+            slot.staged = null;
+            launch.submit(staged, inbox);
+        }
+    }
+
+    /** Shutting down while the log cannot be written: launches that never happened end as such. */
+    void abandonStagedLaunches(long nowNanos, Instant now) {
+        for (ProfileSlot slot : slots.values()) {
+            if (slot.staged != null) {
+                SessionRecord record = slot.staged.record();
+                slot.staged = null;
+                launched(new Message.Launched(slot.id(), record, null, "not started: the runner is shutting down"),
+                        nowNanos, now);
+            }
+        }
+    }
+
+    void launched(Message.Launched l, long nowNanos, Instant now) {
+        ProfileSlot slot = slots.get(l.profileId());
+        SessionRecord record = l.record();
+        if (slot == null || !record.sessionId().equals(slot.spawning)) {
+            return;
+        }
+        slot.spawning = null;
+        SessionSettings settings = slot.config.session();
+        if (l.process() == null) {
+            SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
+            Transition t = rules.sessionEnded(slot.state, record.sessionId(), failed, now);
+            slot.state = t.state();
+            slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
+            pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
+                    FailureReason.SPAWN.wireName(), null));
+            if (slot.removed) {
+                drop.accept(slot);
+                return;
+            }
+            recoverIfNeeded(slot, record.sessionId(), failed, nowNanos, now);
+            return;
+        }
+        RunningProcess process = l.process();
+        SessionRecord withPid = new SessionRecord(record.sessionId(), record.profileId(), record.pod(), process.pid(),
+                process.startTicks(), process.pgid(), record.startedAt(), SessionRecord.Status.RUNNING, null, null, null);
+        slot.active = new ActiveSession(withPid, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
+                TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
+        pending.add(List.of(), null, withPid);
+        if (stopInitiated.getAsBoolean()) {
+            stop(slot, FailureReason.SHUTDOWN, SHUTTING_DOWN);
+        } else if (slot.removed) {
+            stop(slot, FailureReason.SHUTDOWN, REMOVED);
+        } else if (slot.state.paused()) {
+            stop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND);
+        }
+        String profileId = slot.id();
+        String sessionId = record.sessionId();
+        process.onExit().whenComplete((status, ex) -> inbox.accept(new Message.Exited(profileId, sessionId,
+                status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
+    }
+}
