@@ -31,8 +31,9 @@ import java.util.stream.Collectors;
  * The runner's engine: one loop thread owns every profile's state and performs the effects the
  * pure rules decide (launch, stop, write event, persist), through its parts: {@link SessionLifecycle}
  * (a session from start to end), {@link SessionTimers}, {@link RecoveryCoordinator},
- * {@link PauseKeeper}, {@link ManualControls}, {@link FleetReload} and {@link LeftoverSweep}. Process exits and stop completions
- * arrive as messages; timers are deadlines on the monotonic clock. Each step first makes its
+ * {@link PauseKeeper}, {@link ManualControls}, {@link FleetReload} and {@link LeftoverSweep}.
+ * Process exits and stop completions arrive as messages; timers are deadlines on the monotonic
+ * clock. Each step first makes its
  * decisions durable (events, then state) and only then starts new sessions, so a decision is
  * never acted on before it is in the event log.
  */
