@@ -33,9 +33,8 @@ import java.util.stream.Collectors;
  * (a session from start to end), {@link SessionTimers}, {@link RecoveryCoordinator},
  * {@link PauseKeeper}, {@link ManualControls}, {@link FleetReload} and {@link LeftoverSweep}.
  * Process exits and stop completions arrive as messages; timers are deadlines on the monotonic
- * clock. Each step first makes its
- * decisions durable (events, then state) and only then starts new sessions, so a decision is
- * never acted on before it is in the event log.
+ * clock. Each step first makes its decisions durable (events, then state) and only then starts
+ * new sessions, so a decision is never acted on before it is in the event log.
  */
 public final class Supervisor {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
