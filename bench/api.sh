@@ -6,6 +6,7 @@
 # for its live report): the time until it listens is printed too.
 # Usage: bench/api.sh [PROFILES=1000] [REQUESTS=30] [EVENTS=300000]
 set -euo pipefail
+trap 'kill -TERM "${pid:-}" 2>/dev/null || true' EXIT   # never leave the runner behind (e.g. output piped to head)
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
 profiles="${1:-1000}"; requests="${2:-30}"; history="${3:-300000}"
 out="$here/out/api"; rm -rf "$out"; mkdir -p "$out"
@@ -70,6 +71,9 @@ for _ in $(seq 500); do grep -q '"reset"' "$out/stream" && break; sleep 0.002; d
 t1=$(date +%s%N)
 echo "  reset POST -> event on the SSE stream: $(( (t1 - t0) / 1000000 )) ms"
 kill $cpid 2>/dev/null || true
+# 900 profiles wait for a slot while 100 sessions sleep: the runner should be idle
+ticks0=$(awk '{print $14+$15}' /proc/$pid/stat); sleep 10; ticks1=$(awk '{print $14+$15}' /proc/$pid/stat)
+echo "  runner CPU while 900 profiles wait for a free slot: $(( (ticks1 - ticks0) * 100 / $(getconf CLK_TCK) / 10 )) % of one core"
 rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
 echo "  runner RSS with 100 sessions and 1000 profiles: $((rss / 1024)) MiB"
 kill -TERM $pid; wait $pid || true

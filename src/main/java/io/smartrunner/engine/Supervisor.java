@@ -296,7 +296,8 @@ public final class Supervisor {
         }
     }
 
-    private long nextWakeNanos(long now) {
+    /** When the loop must look again if no message comes first. */
+    long nextWakeNanos(long now) {
         long next = now + MAX_WAIT_NANOS;
         Instant wall = deps.time().now();
         for (ProfileSlot slot : slots.values()) {
@@ -308,7 +309,9 @@ public final class Supervisor {
             } else if (slot.state.paused() && slot.state.pausedUntil() != null) {
                 long untilNanos = Duration.between(wall, slot.state.pausedUntil()).toNanos();
                 next = earlier(next, now + Math.max(0, untilNanos));
-            } else if (!stopRequested && slot.spawning == null) {
+            } else if (!stopRequested && slot.spawning == null && slot.notBeforeNanos - now > 0) {
+                // a cooldown or start jitter that ends later; a profile that could start now but
+                // waits for a free slot wakes nobody: the session that frees one sends a message
                 next = earlier(next, slot.notBeforeNanos);
             }
         }

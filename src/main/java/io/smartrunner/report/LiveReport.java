@@ -36,22 +36,25 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
         LiveReport report = new LiveReport();
         long end = EventLogReader.completeLength(eventLog);
         Thread reader = new Thread(() -> {
-            List<EventRecord> history = new ArrayList<>();
             try {
-                new EventLogReader(eventLog).forEach(0, end, e -> true, history::add);
+                // counted as read, never held: a long history costs time, not memory
+                new EventLogReader(eventLog).forEach(0, end, e -> true, report::addHistory);
             } catch (RuntimeException e) {
-                failed.accept("report: cannot read the event log's history (" + e.getMessage() + "); counting from now");
-                history.clear();
+                failed.accept("report: cannot read all of the event log's history (" + e.getMessage()
+                        + "); the report counts what was read, and everything from now on");
             }
-            report.historyRead(history);
+            report.historyRead();
         }, "sr-report-history");
         reader.setDaemon(true);
         reader.start();
         return report;
     }
 
-    private synchronized void historyRead(List<EventRecord> history) {
-        history.forEach(this::add);
+    private synchronized void addHistory(EventRecord e) {
+        add(e);
+    }
+
+    private synchronized void historyRead() {
         waiting.forEach(this::add);
         waiting = null;
         notifyAll();

@@ -18,8 +18,15 @@ import java.util.TreeMap;
 public final class RecoveryReport {
     private final Map<String, StepStats> steps = new TreeMap<>();
     private final Map<String, PodStats> pods = new TreeMap<>();
-    /** When each failed session's error was logged, until its episode ends. */
-    private final Map<String, Instant> failedAt = new HashMap<>();
+    /**
+     * Per profile, its last failed session and when its error was logged, until its episode ends.
+     * Keyed by profile (a later failure supersedes an earlier one), so it stays as small as the
+     * fleet however long the log: with no ladder, episodes never end.
+     */
+    private final Map<String, Failure> failedAt = new HashMap<>();
+
+    private record Failure(String sessionId, Instant at) {
+    }
 
     /** Counts for one ladder step (by action name). */
     public static final class StepStats {
@@ -70,10 +77,10 @@ public final class RecoveryReport {
                 }
                 pod.failures++;
                 if (e.sessionId() != null && e.ts() != null) {
-                    failedAt.put(e.sessionId(), e.ts());
+                    failedAt.put(e.profileId(), new Failure(e.sessionId(), e.ts()));
                 }
             }
-            case "finish" -> failedAt.remove(e.sessionId());
+            case "finish" -> failedAt.remove(e.profileId());
             case "pause" -> {
                 pod.pauses++;
                 pod.pausedProfiles.add(e.profileId());
@@ -89,7 +96,7 @@ public final class RecoveryReport {
         if (outcome.equals("exhausted")) {
             pod.exhausted++;
             pod.episodes++;
-            failedAt.remove(e.sessionId());
+            failedAt.remove(e.profileId());
             return;
         }
         Object action = e.params().get("action");
@@ -101,7 +108,8 @@ public final class RecoveryReport {
                 s.ok++;
                 pod.recovered++;
                 pod.episodes++;
-                Instant failed = failedAt.remove(e.sessionId());
+                Failure f = failedAt.remove(e.profileId());
+                Instant failed = f != null && f.sessionId().equals(e.sessionId()) ? f.at() : null;
                 if (failed != null && e.ts() != null) {
                     pod.recoveryMsTotal += Math.max(0, Duration.between(failed, e.ts()).toMillis());
                 }

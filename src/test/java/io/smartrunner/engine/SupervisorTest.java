@@ -279,4 +279,20 @@ class SupervisorTest {
         s.step();
         assertEquals(200, launcher.launched.size());
     }
+
+    /** Regression: with the global limit full, the loop spun at 90 % of a core (bench/api.sh, 1 000 profiles). */
+    @Test
+    void profilesWaitingForAFreeSlotDoNotKeepTheLoopAwake() {
+        RunnerConfig c = TestConfigs.config(1, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
+                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("a", "b", "c")), Path.of("d"));
+        Supervisor s = supervisor(c);
+        s.step();
+        assertEquals(1, launcher.launched.size(), "global limit 1: b and c wait");
+        long now = time.nanoTime();
+        assertTrue(s.nextWakeNanos(now) - now >= java.util.concurrent.TimeUnit.SECONDS.toNanos(1),
+                "nothing is due before the running session's next output poll");
+        launcher.last().exit(0);
+        s.step();
+        assertEquals(2, launcher.launched.size(), "the freed slot goes to the next profile at once");
+    }
 }
