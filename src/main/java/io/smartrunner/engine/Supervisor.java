@@ -263,6 +263,13 @@ public final class Supervisor {
     }
 
     private void startEligible(long nowNanos, Instant now) {
+        for (Candidate c : startable(nowNanos)) {
+            sessions.stage(slots.get(c.profileId()), now);
+        }
+    }
+
+    /** The profiles the scheduler would start now: eligible ones, within the global and pod limits. */
+    private List<Candidate> startable(long nowNanos) {
         List<Candidate> candidates = new ArrayList<>();
         Map<String, Integer> runningByPod = new HashMap<>();
         for (ProfileSlot slot : slots.values()) {
@@ -275,9 +282,7 @@ public final class Supervisor {
                         slot.order));
             }
         }
-        for (Candidate c : scheduler.pick(candidates, runningByPod)) {
-            sessions.stage(slots.get(c.profileId()), now);
-        }
+        return candidates.isEmpty() ? List.of() : scheduler.pick(candidates, runningByPod);
     }
 
     /** Makes pending decisions durable; false while the event log or store cannot be written. */
@@ -298,6 +303,9 @@ public final class Supervisor {
 
     /** When the loop must look again if no message comes first. */
     long nextWakeNanos(long now) {
+        if (!stopRequested && !startable(now).isEmpty()) {
+            return now; // a session ended after this step's start pass: its slot goes to the next profile now
+        }
         long next = now + MAX_WAIT_NANOS;
         Instant wall = deps.time().now();
         for (ProfileSlot slot : slots.values()) {
@@ -311,7 +319,7 @@ public final class Supervisor {
                 next = earlier(next, now + Math.max(0, untilNanos));
             } else if (!stopRequested && slot.spawning == null && slot.notBeforeNanos - now > 0) {
                 // a cooldown or start jitter that ends later; a profile that could start now but
-                // waits for a free slot wakes nobody: the session that frees one sends a message
+                // waits for a free slot wakes nobody (the check above finds it once there is one)
                 next = earlier(next, slot.notBeforeNanos);
             }
         }

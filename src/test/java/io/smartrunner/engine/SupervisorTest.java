@@ -295,4 +295,14 @@ class SupervisorTest {
         s.step();
         assertEquals(2, launcher.launched.size(), "the freed slot goes to the next profile at once");
     }
+
+    /** Regression of the fix above: a profile that may start now (here, right after start-up) wakes the loop at once. */
+    @Test
+    void aProfileThatMayStartNowWakesTheLoopAtOnce() {
+        RunnerConfig c = TestConfigs.config(1, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
+                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("a", "b")), Path.of("d"));
+        Supervisor s = supervisor(c);
+        long now = time.nanoTime();
+        assertEquals(now, s.nextWakeNanos(now), "a may start: wake now, not at the 5 s tick");
+    }
 }
