@@ -48,23 +48,14 @@ final class OfflineControl {
     }
 
     private static Transition transition(RunnerConfig cfg, ProfileState s, ManualRequest request) {
-        ProfileRules rules = new ProfileRules(PausePolicy.from(cfg.recovery()));
-        java.time.Instant now = TimeSource.system().now();
-        if (request instanceof ManualRequest.Pause p) {
-            if (s.paused()) {
-                throw new SmartRunnerException(s.profileId() + " is already paused until " + s.pausedUntil()
-                        + "; unpause it first");
-            }
-            return rules.pause(s, null, now, p.duration(), p.reason(), p.by());
-        } else if (request instanceof ManualRequest.Unpause u) {
-            if (!s.paused()) {
-                throw new SmartRunnerException(s.profileId() + " is not paused");
-            }
-            return rules.unpause(s, now, u.by());
-        } else if (request instanceof ManualRequest.ResetStreak r) {
-            return rules.resetStreak(s, now, r.by());
+        if (!(request instanceof ManualRequest.StateChange change)) {
+            throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
+                    + " is not locked): start one with 'smart-runner run' first");
         }
-        throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
-                + " is not locked): start one with 'smart-runner run' first");
+        String refusal = change.refusal(s);
+        if (refusal != null) {
+            throw new SmartRunnerException(refusal);
+        }
+        return change.apply(new ProfileRules(PausePolicy.from(cfg.recovery())), s, TimeSource.system().now());
     }
 }

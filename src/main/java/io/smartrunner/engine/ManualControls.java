@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.event.Events;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.Transition;
@@ -36,33 +37,28 @@ final class ManualControls {
         if (slot == null || slot.removed) {
             return ManualReply.unknown(request.profileId());
         }
-        if (request instanceof ManualRequest.Pause p) {
-            return pause(slot, p, now);
-        } else if (request instanceof ManualRequest.Unpause u) {
-            if (!slot.state.paused()) {
-                return ManualReply.refused(slot.state, slot.id() + " is not paused");
-            }
-            return apply(slot, rules.unpause(slot.state, now, u.by()));
-        } else if (request instanceof ManualRequest.ResetStreak r) {
-            return apply(slot, rules.resetStreak(slot.state, now, r.by()));
-        } else if (request instanceof ManualRequest.RunNow r) {
+        if (request instanceof ManualRequest.RunNow r) {
             return runNow(slot, r, nowNanos, now);
         }
-        throw new IllegalArgumentException("unknown request " + request);
-    }
-
-    private ManualReply pause(ProfileSlot slot, ManualRequest.Pause p, Instant now) {
-        if (slot.state.paused()) {
-            return ManualReply.refused(slot.state, slot.id() + " is already paused until " + slot.state.pausedUntil()
-                    + "; unpause it first");
+        ManualRequest.StateChange change = (ManualRequest.StateChange) request;
+        String refusal = change.refusal(slot.state);
+        if (refusal != null) {
+            return ManualReply.refused(slot.state, refusal);
         }
-        recovery.cancel(slot.id());
-        ManualReply reply = apply(slot, rules.pause(slot.state, null, now, p.duration(), p.reason(), p.by()));
-        if (slot.active != null) {
-            stopSession.accept(slot);
+        boolean pause = change instanceof ManualRequest.Pause;
+        if (pause) {
+            recovery.cancel(slot.id());
         }
-        pauses.closeBrowserIfPaused(slot);
-        return reply;
+        Transition t = change.apply(rules, slot.state, now);
+        slot.state = t.state();
+        pending.add(t.events(), t.state(), null);
+        if (pause) {
+            if (slot.active != null) {
+                stopSession.accept(slot);
+            }
+            pauses.closeBrowserIfPaused(slot);
+        }
+        return ManualReply.done(t.state());
     }
 
     private ManualReply runNow(ProfileSlot slot, ManualRequest.RunNow r, long nowNanos, Instant now) {
@@ -76,13 +72,7 @@ final class ManualControls {
         }
         slot.runNowBy = r.by();
         slot.notBeforeNanos = nowNanos;
-        pending.add(List.of(io.smartrunner.event.Events.runRequested(now, slot.pod(), slot.id(), r.by())), null, null);
+        pending.add(List.of(Events.runRequested(now, slot.pod(), slot.id(), r.by())), null, null);
         return ManualReply.done(s);
-    }
-
-    private ManualReply apply(ProfileSlot slot, Transition t) {
-        slot.state = t.state();
-        pending.add(t.events(), t.state(), null);
-        return ManualReply.done(t.state());
     }
 }

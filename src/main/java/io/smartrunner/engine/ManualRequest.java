@@ -1,6 +1,10 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.Transition;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * What an operator asks of one profile (API, CLI). Each is recorded with the same events as its
@@ -11,18 +15,56 @@ public sealed interface ManualRequest {
 
     String by();
 
-    /** Pause now for {@code duration}; a running session is stopped (not counted against the profile). */
-    record Pause(String profileId, Duration duration, String reason, String by) implements ManualRequest {
+    /**
+     * A request that is only a change of the profile's state: the runner and, with no runner,
+     * the CLI on the state store apply it by the same rules and refuse it for the same reasons.
+     */
+    sealed interface StateChange extends ManualRequest {
+        /** Why the profile's state forbids it, or null. */
+        String refusal(ProfileState s);
+
+        Transition apply(ProfileRules rules, ProfileState s, Instant now);
     }
 
-    record Unpause(String profileId, String by) implements ManualRequest {
+    /** Pause now for {@code duration}; a running session is stopped (not counted against the profile). */
+    record Pause(String profileId, Duration duration, String reason, String by) implements StateChange {
+        @Override
+        public String refusal(ProfileState s) {
+            return s.paused() ? s.profileId() + " is already paused until " + s.pausedUntil() + "; unpause it first" : null;
+        }
+
+        @Override
+        public Transition apply(ProfileRules rules, ProfileState s, Instant now) {
+            return rules.pause(s, null, now, duration, reason, by);
+        }
+    }
+
+    record Unpause(String profileId, String by) implements StateChange {
+        @Override
+        public String refusal(ProfileState s) {
+            return s.paused() ? null : s.profileId() + " is not paused";
+        }
+
+        @Override
+        public Transition apply(ProfileRules rules, ProfileState s, Instant now) {
+            return rules.unpause(s, now, by);
+        }
     }
 
     /** Sets the error streak back to 0 (a pause, if any, stays). */
-    record ResetStreak(String profileId, String by) implements ManualRequest {
+    record ResetStreak(String profileId, String by) implements StateChange {
+        @Override
+        public String refusal(ProfileState s) {
+            return null;
+        }
+
+        @Override
+        public Transition apply(ProfileRules rules, ProfileState s, Instant now) {
+            return rules.resetStreak(s, now, by);
+        }
     }
 
-    /** Starts a session as soon as a slot is free, skipping the cooldown and going first in line. */
+    /** Starts a session as soon as a slot is free, skipping the cooldown and going first in line (needs a runner). */
     record RunNow(String profileId, String by) implements ManualRequest {
     }
 }

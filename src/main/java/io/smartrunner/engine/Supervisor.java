@@ -263,15 +263,16 @@ public final class Supervisor {
     }
 
     private void startEligible(long nowNanos, Instant now) {
-        for (Candidate c : startable(nowNanos)) {
+        Map<String, Integer> runningByPod = new HashMap<>();
+        List<Candidate> candidates = candidates(nowNanos, runningByPod);
+        for (Candidate c : candidates.isEmpty() ? List.<Candidate>of() : scheduler.pick(candidates, runningByPod)) {
             sessions.stage(slots.get(c.profileId()), now);
         }
     }
 
-    /** The profiles the scheduler would start now: eligible ones, within the global and pod limits. */
-    private List<Candidate> startable(long nowNanos) {
+    /** The profiles eligible to start now; fills {@code runningByPod} with the sessions running per pod. */
+    private List<Candidate> candidates(long nowNanos, Map<String, Integer> runningByPod) {
         List<Candidate> candidates = new ArrayList<>();
-        Map<String, Integer> runningByPod = new HashMap<>();
         for (ProfileSlot slot : slots.values()) {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
@@ -282,7 +283,7 @@ public final class Supervisor {
                         slot.order));
             }
         }
-        return candidates.isEmpty() ? List.of() : scheduler.pick(candidates, runningByPod);
+        return candidates;
     }
 
     /** Makes pending decisions durable; false while the event log or store cannot be written. */
@@ -303,7 +304,8 @@ public final class Supervisor {
 
     /** When the loop must look again if no message comes first. */
     long nextWakeNanos(long now) {
-        if (!stopRequested && !startable(now).isEmpty()) {
+        Map<String, Integer> runningByPod = new HashMap<>();
+        if (!stopRequested && scheduler.wouldStartAny(candidates(now, runningByPod), runningByPod)) {
             return now; // a session ended after this step's start pass: its slot goes to the next profile now
         }
         long next = now + MAX_WAIT_NANOS;
@@ -319,7 +321,7 @@ public final class Supervisor {
                 next = earlier(next, now + Math.max(0, untilNanos));
             } else if (!stopRequested && slot.spawning == null && slot.notBeforeNanos - now > 0) {
                 // a cooldown or start jitter that ends later; a profile that could start now but
-                // waits for a free slot wakes nobody (the check above finds it once there is one)
+                // waits for a free slot wakes nobody (the check above finds it once a slot is free)
                 next = earlier(next, slot.notBeforeNanos);
             }
         }

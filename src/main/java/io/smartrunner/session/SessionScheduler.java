@@ -52,6 +52,13 @@ public final class SessionScheduler {
         return chosen;
     }
 
+    /** Whether {@link #pick} would start anyone, without ordering them (the loop asks this on every wait). */
+    public boolean wouldStartAny(List<Candidate> eligible, Map<String, Integer> runningByPod) {
+        int running = runningByPod.values().stream().mapToInt(Integer::intValue).sum();
+        return running < globalLimit && eligible.stream()
+                .anyMatch(c -> runningByPod.getOrDefault(c.pod(), 0) < podLimits.getOrDefault(c.pod(), globalLimit));
+    }
+
     /**
      * A profile that may start.
      *

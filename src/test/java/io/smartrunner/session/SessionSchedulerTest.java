@@ -42,4 +42,19 @@ class SessionSchedulerTest {
         assertEquals(List.of("a1", "b1"), ids(s.pick(eligible, Map.of())));
         assertEquals(List.of("b1"), ids(s.pick(eligible, Map.of("podA", 1))));
     }
+
+    @Test
+    void wouldStartAnyAgreesWithPickWithoutOrdering() {
+        SessionScheduler s = new SessionScheduler(3, Map.of("podA", 1, "podB", 5));
+        List<Candidate> a = List.of(new Candidate("a1", "podA", null, 0));
+        List<Candidate> ab = List.of(new Candidate("a1", "podA", null, 0), new Candidate("b1", "podB", T, 1));
+        for (Map<String, Integer> running : List.of(Map.<String, Integer>of(), Map.of("podA", 1), Map.of("podB", 3),
+                Map.of("podA", 1, "podB", 1))) {
+            assertEquals(!s.pick(a, running).isEmpty(), s.wouldStartAny(a, running), "a, running " + running);
+            assertEquals(!s.pick(ab, running).isEmpty(), s.wouldStartAny(ab, running), "a and b, running " + running);
+        }
+        assertEquals(false, s.wouldStartAny(a, Map.of("podA", 1)), "podA is full");
+        assertEquals(false, s.wouldStartAny(ab, Map.of("podB", 3)), "the global limit is full");
+        assertEquals(true, s.wouldStartAny(ab, Map.of("podA", 1)), "b fits");
+    }
 }
