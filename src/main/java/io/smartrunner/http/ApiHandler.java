@@ -91,7 +91,11 @@ final class ApiHandler implements HttpHandler {
     private void get(HttpExchange ex, String path) throws Exception {
         switch (path) {
             case "/api/profiles" -> send(ex, 200, profiles().stream().map(this::json).toList());
-            case "/api/events" -> send(ex, 200, events.page(ex.getRequestURI().getRawQuery()));
+            case "/api/events" -> {
+                String page = events.page(ex.getRequestURI().getRawQuery());
+                ex.getResponseHeaders().set("Cache-Control", "no-store");
+                RunnerHttpServer.send(ex, 200, "application/json", page.getBytes(StandardCharsets.UTF_8));
+            }
             case "/api/events/stream" -> events.stream(ex);
             case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
             case "/api/reload" -> throw new ApiError(405, "use POST");
@@ -209,13 +213,8 @@ final class ApiHandler implements HttpHandler {
         } catch (java.io.FileNotFoundException | NoSuchFileException e) {
             text = "";
         }
-        byte[] out = parts.redactor().redact(text).getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
-        ex.getResponseBody().write(out);
-        ex.close();
+        RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", parts.redactor().redact(text));
     }
 
     /** The spec's state object, plus its browser when there is a provider. */
@@ -274,12 +273,7 @@ final class ApiHandler implements HttpHandler {
     }
 
     static void send(HttpExchange ex, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-        ex.close();
+        RunnerHttpServer.send(ex, status, "application/json", JSON.writeValueAsBytes(body));
     }
 }

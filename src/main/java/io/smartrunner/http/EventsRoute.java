@@ -9,9 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
@@ -38,7 +35,8 @@ final class EventsRoute {
         this.newEvents = newEvents;
     }
 
-    Map<String, Object> page(String rawQuery) {
+    /** The page as JSON: {@code {"events": [...], "first": cursor, "next": cursor}}, each event as its log line. */
+    String page(String rawQuery) {
         Query q = new Query(rawQuery, PAGE_PARAMS);
         Predicate<EventRecord> filter = filter(q);
         int limit = (int) q.longIn("limit", 1, MAX_LIMIT, 100);
@@ -50,11 +48,12 @@ final class EventsRoute {
         EventLogReader reader = new EventLogReader(eventLog);
         EventLogReader.Page page = after >= 0 ? reader.pageAfter(after, limit, filter)
                 : reader.pageBefore(before >= 0 ? before : Long.MAX_VALUE, limit, filter);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("events", page.events().stream().map(EventsRoute::json).toList());
-        body.put("first", page.first());
-        body.put("next", page.next());
-        return body;
+        StringBuilder json = new StringBuilder(page.events().size() * 256 + 64).append("{\"events\":[");
+        for (int i = 0; i < page.events().size(); i++) {
+            json.append(i == 0 ? "" : ",").append(EventJson.toLine(page.events().get(i)));
+        }
+        return json.append("],\"first\":").append(page.first()).append(",\"next\":").append(page.next()).append('}')
+                .toString();
     }
 
     /** Holds the exchange open, writing each new matching event, until the client goes away. */
@@ -64,8 +63,7 @@ final class EventsRoute {
         String lastId = ex.getRequestHeaders().getFirst("Last-Event-ID");
         long offset = q.longIn("after", 0, Long.MAX_VALUE, -1);
         if (offset < 0 && lastId != null) {
-            offset = new Query("after=" + java.net.URLEncoder.encode(lastId, StandardCharsets.UTF_8), Set.of("after"))
-                    .longIn("after", 0, Long.MAX_VALUE, -1);
+            offset = Query.longIn("Last-Event-ID", lastId.strip(), 0, Long.MAX_VALUE);
         }
         if (offset < 0) {
             offset = EventLogReader.completeLength(eventLog);
@@ -102,7 +100,7 @@ final class EventsRoute {
                 // an event's id is the cursor just after it: resuming from it never repeats or skips one
                 for (int i = 0; i < page.events().size(); i++) {
                     frames.append("id: ").append(page.ends().get(i)).append("\ndata: ")
-                            .append(EventJson.toLine(page.events().get(i)).strip()).append("\n\n");
+                            .append(EventJson.toLine(page.events().get(i))).append("\n\n");
                 }
                 if (page.events().isEmpty()) {
                     // lines that did not match moved the cursor: a reconnect need not read them again
@@ -129,13 +127,5 @@ final class EventsRoute {
             throw new ApiError(400, "event: expected an event name such as start, error, recover, pause");
         }
         return new EventFilter(pod, profile, event);
-    }
-
-    private static Object json(EventRecord e) {
-        try {
-            return ApiHandler.JSON.readTree(EventJson.toLine(e));
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

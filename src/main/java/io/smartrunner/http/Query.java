@@ -51,9 +51,11 @@ final class Query {
 
     long longIn(String key, long min, long max, long otherwise) {
         String v = get(key);
-        if (v == null) {
-            return otherwise;
-        }
+        return v == null ? otherwise : longIn(key, v, min, max);
+    }
+
+    /** {@code v} as an integer in [min, max]; 400 naming {@code key} otherwise. */
+    static long longIn(String key, String v, long min, long max) {
         try {
             long n = Long.parseLong(v);
             if (n >= min && n <= max) {

@@ -101,11 +101,15 @@ public final class RunnerHttpServer implements AutoCloseable {
     }
 
     static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a whole reply and closes the exchange (headers set before the call are kept). */
+    static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        ex.getResponseBody().write(body);
         ex.close();
     }
 
