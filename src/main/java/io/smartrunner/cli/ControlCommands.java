@@ -38,12 +38,6 @@ final class ControlCommands {
 
         abstract ManualRequest request(RunnerConfig cfg);
 
-        abstract String apiAction();
-
-        Map<String, Object> apiBody() {
-            return Map.of();
-        }
-
         @Override
         public Integer call() {
             RunnerConfig cfg = config.load();
@@ -51,25 +45,32 @@ final class ControlCommands {
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
                 if (lock != null) {
                     ProfileState s = OfflineControl.apply(cfg, lock, request);
-                    System.out.println(describe(s) + " (no runner running: written to the state store)");
+                    System.out.println(describe(s.profileId(), s.paused(), String.valueOf(s.pausedUntil()), s.errorStreak())
+                            + " (no runner running: written to the state store)");
                     return 0;
                 }
             }
-            JsonNode s = new RunnerApiClient(cfg).post("/api/profiles/" + profileId + "/" + apiAction(), apiBody());
-            System.out.println(profileId + ": " + (request instanceof ManualRequest.RunNow ? "starts as soon as a slot is free"
-                    : describe(s)) + " (told the running runner)");
+            JsonNode s = new RunnerApiClient(cfg).post("/api/profiles/" + profileId + "/" + apiAction(request),
+                    apiBody(request));
+            System.out.println((request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free"
+                    : describe(profileId, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),
+                    s.path("errorStreak").asInt())) + " (told the running runner)");
             return 0;
         }
 
-        private String describe(ProfileState s) {
-            return s.profileId() + ": " + (s.paused() ? "paused until " + s.pausedUntil() : "not paused")
-                    + ", error streak " + s.errorStreak();
+        private static String describe(String profileId, boolean paused, String pausedUntil, int errorStreak) {
+            return profileId + ": " + (paused ? "paused until " + pausedUntil : "not paused") + ", error streak " + errorStreak;
         }
 
-        private String describe(JsonNode s) {
-            return s.path("flags").path("paused").asBoolean() ? "paused until " + s.path("pausedUntil").asText()
-                    + ", error streak " + s.path("errorStreak").asInt()
-                    : "not paused, error streak " + s.path("errorStreak").asInt();
+        /** The API route's last segment for the request (see ApiHandler). */
+        private static String apiAction(ManualRequest request) {
+            return request instanceof ManualRequest.Pause ? "pause" : request instanceof ManualRequest.Unpause ? "unpause"
+                    : request instanceof ManualRequest.ResetStreak ? "reset" : "run";
+        }
+
+        private static Map<String, Object> apiBody(ManualRequest request) {
+            return request instanceof ManualRequest.Pause p
+                    ? Map.of("durationMs", p.duration().toMillis(), "reason", p.reason()) : Map.of();
         }
     }
 
@@ -82,22 +83,10 @@ final class ControlCommands {
         @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "paused by hand", description = "why (in the event)")
         String reason;
 
-        private Duration parsed;
-
         @Override
         ManualRequest request(RunnerConfig cfg) {
-            parsed = duration == null ? Duration.ofMillis(cfg.recovery().pauseDurationMs()) : parse(duration);
-            return new ManualRequest.Pause(profileId, parsed, reason, BY);
-        }
-
-        @Override
-        String apiAction() {
-            return "pause";
-        }
-
-        @Override
-        Map<String, Object> apiBody() {
-            return Map.of("durationMs", parsed.toMillis(), "reason", reason);
+            return new ManualRequest.Pause(profileId,
+                    duration == null ? Duration.ofMillis(cfg.recovery().pauseDurationMs()) : parse(duration), reason, BY);
         }
     }
 
@@ -107,11 +96,6 @@ final class ControlCommands {
         ManualRequest request(RunnerConfig cfg) {
             return new ManualRequest.Unpause(profileId, BY);
         }
-
-        @Override
-        String apiAction() {
-            return "unpause";
-        }
     }
 
     @Command(name = "reset", description = "Set a profile's error streak back to 0 (a pause stays).")
@@ -120,11 +104,6 @@ final class ControlCommands {
         ManualRequest request(RunnerConfig cfg) {
             return new ManualRequest.ResetStreak(profileId, BY);
         }
-
-        @Override
-        String apiAction() {
-            return "reset";
-        }
     }
 
     @Command(name = "run-now", description = "Start a session of a profile as soon as a slot is free, skipping its cooldown (needs a running runner).")
@@ -132,11 +111,6 @@ final class ControlCommands {
         @Override
         ManualRequest request(RunnerConfig cfg) {
             return new ManualRequest.RunNow(profileId, BY);
-        }
-
-        @Override
-        String apiAction() {
-            return "run";
         }
     }
 
