@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A process tree a previous runner of the same data dir started and left running (a browser
@@ -24,7 +23,7 @@ final class AdoptedProcess implements RunningProcess {
     private final String sessionId;
     private final ScheduledExecutorService timers;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-    private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+    private final StopOnce stopOnce = new StopOnce();
     private final ScheduledFuture<?> poll;
 
     AdoptedProcess(long pid, long startTicks, String sessionId, ScheduledExecutorService timers) {
@@ -75,20 +74,7 @@ final class AdoptedProcess implements RunningProcess {
 
     @Override
     public CompletableFuture<Void> stop(Duration grace) {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        if (!stopping.compareAndSet(null, stopped)) {
-            return stopping.get();
-        }
-        new TreeKill(toString(), new SessionMembers(pid, startTicks, sessionId), timers).start(grace)
-                .whenComplete((signalled, error) -> {
-                    checkAlive();
-                    if (error == null) {
-                        stopped.complete(null);
-                    } else {
-                        stopped.completeExceptionally(error);
-                    }
-                });
-        return stopped;
+        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId), timers, grace, this::checkAlive);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.smartrunner.process;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** A session child started by one of the OS launchers; it leads its own session and process group. */
 final class OsRunningProcess implements RunningProcess {
@@ -13,7 +12,7 @@ final class OsRunningProcess implements RunningProcess {
     private final SessionOutput output;
     private final ScheduledExecutorService timers;
     private final CompletableFuture<ExitStatus> exit;
-    private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+    private final StopOnce stopOnce = new StopOnce();
 
     OsRunningProcess(long pid, CompletableFuture<ExitStatus> exit, long startTicks, String sessionId,
                      SessionOutput output, ScheduledExecutorService timers) {
@@ -57,20 +56,7 @@ final class OsRunningProcess implements RunningProcess {
 
     @Override
     public CompletableFuture<Void> stop(Duration grace) {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        if (!stopping.compareAndSet(null, stopped)) {
-            return stopping.get();
-        }
-        SessionMembers members = new SessionMembers(pid(), startTicks, sessionId);
-        new TreeKill("session " + sessionId + " (pid " + pid() + ")", members, timers).start(grace)
-                .whenComplete((signalled, error) -> {
-                    if (error == null) {
-                        stopped.complete(null);
-                    } else {
-                        stopped.completeExceptionally(error);
-                    }
-                });
-        return stopped;
+        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId), timers, grace, () -> { });
     }
 
     @Override

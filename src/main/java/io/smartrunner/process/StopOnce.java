@@ -1,0 +1,35 @@
+package io.smartrunner.process;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A process tree's stop, started once: later calls get the same future. Shared by the session
+ * children this runner started and the trees it adopted from a previous runner. Thread-safe.
+ */
+final class StopOnce {
+    private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+
+    /**
+     * @param afterKill runs once the tree kill has ended, before the returned future completes
+     * @return completes when every member is gone, or exceptionally when the kill failed
+     */
+    CompletableFuture<Void> stop(String label, SessionMembers members, ScheduledExecutorService timers, Duration grace,
+                                 Runnable afterKill) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        if (!stopping.compareAndSet(null, stopped)) {
+            return stopping.get();
+        }
+        new TreeKill(label, members, timers).start(grace).whenComplete((signalled, error) -> {
+            afterKill.run();
+            if (error == null) {
+                stopped.complete(null);
+            } else {
+                stopped.completeExceptionally(error);
+            }
+        });
+        return stopped;
+    }
+}
