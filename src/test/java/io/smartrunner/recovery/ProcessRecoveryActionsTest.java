@@ -100,4 +100,24 @@ class ProcessRecoveryActionsTest {
         assertFalse(r.ok());
         assertEquals(List.of(), io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId()));
     }
+
+    /** The leader quits on SIGTERM at once; its child ignores SIGTERM and lives until the SIGKILL. */
+    @Test
+    void cancelledStepCompletesOnlyWhenItsWholeTreeIsGone() throws Exception {
+        Path ready = dir.resolve("ready");
+        RunningStep step = actions.step(new StepConfig.Command("slow", List.of("/bin/sh", "-c",
+                "trap 'exit 0' TERM; (trap '' TERM; exec sleep 1000) & touch " + ready + "; wait")), ctx);
+        awaitFile(ready);
+        step.cancel();
+        step.result().get(20, TimeUnit.SECONDS);
+        assertEquals(List.of(), io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId()));
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(file)) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + file);
+            Thread.sleep(5);
+        }
+    }
 }
