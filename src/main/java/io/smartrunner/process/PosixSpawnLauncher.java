@@ -1,6 +1,7 @@
 package io.smartrunner.process;
 
 import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
@@ -17,13 +18,16 @@ import java.util.concurrent.ScheduledExecutorService;
  * leads its own session and process group from its first instruction, with one exec (the JDK's
  * ProcessBuilder needs its spawn helper and, for a new session, util-linux setsid: two or three).
  * stdin is /dev/null, stdout and stderr are opened O_APPEND on the profile's log files by the
- * child itself, signal mask and dispositions are reset to defaults, and no shell is involved.
- * Exit statuses come from one {@link PidfdReaper} thread for all children, so signal deaths
- * are told apart from exit codes exactly. Linux x86_64 with glibc 2.29+ and kernel 5.4+;
+ * child itself, every other descriptor is closed (whether or not it is close-on-exec: Java opens
+ * files and sockets without it), signal mask and dispositions are reset to defaults, and no shell
+ * is involved. Exit statuses come from one {@link PidfdReaper} thread for all children, so signal
+ * deaths are told apart from exit codes exactly. Linux x86_64 with glibc 2.34+ and kernel 5.4+;
  * {@link #available()} says whether this machine qualifies. Thread-safe.
  */
 public final class PosixSpawnLauncher implements ProcessLauncher {
     private static final int LOG_MODE = 0644;
+    /** A child gets exactly stdin, stdout and stderr; everything from here up is closed. */
+    private static final int FIRST_INHERITED_FD = 3;
     private static final String UTF_8 = "UTF-8";
     private static volatile PidfdReaper sharedReaper;
 
@@ -38,6 +42,10 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
 
     /** @param timers runs the steps of {@link RunningProcess#stop}; one thread is plenty */
     public PosixSpawnLauncher(ScheduledExecutorService timers) {
+        if (!closesDescriptors()) {
+            throw new ProcessException("posix_spawn cannot close the runner's descriptors in the child here "
+                    + "(glibc older than 2.34): use OsProcessLauncher");
+        }
         this.timers = timers;
         this.reaper = reaper();
     }
@@ -50,8 +58,23 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
     /** Whether posix_spawn with pidfd reaping works here (else use {@link OsProcessLauncher}). */
     public static boolean available() {
         try {
-            return Platform.isLinux() && Platform.isIntel() && Platform.is64Bit() && PidfdReaper.supported();
+            return Platform.isLinux() && Platform.isIntel() && Platform.is64Bit() && closesDescriptors()
+                    && PidfdReaper.supported();
         } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether glibc can close the child's descriptors from 3 up between fork and exec. Without it
+     * posix_spawn would hand every child the runner's open files and sockets (the HTTP listener
+     * among them), so {@link #best()} then takes the JDK launcher, whose helper closes them.
+     */
+    static boolean closesDescriptors() {
+        try {
+            NativeLibrary.getInstance("c").getFunction("posix_spawn_file_actions_addclosefrom_np");
+            return true;
+        } catch (UnsatisfiedLinkError e) {
             return false;
         }
     }
@@ -101,6 +124,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE);
             libc.posix_spawn_file_actions_addopen(actions, 2, files.stderr().toAbsolutePath().toString(),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE);
+            libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_INHERITED_FD);
             libc.posix_spawn_file_actions_addchdir_np(actions, dir.toString());
             libc.sigemptyset(noSignals);
             libc.sigfillset(allSignals);
