@@ -7,7 +7,6 @@ import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +33,19 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
     private final LibC libc = LibC.INSTANCE;
     private final PidfdReaper reaper;
     private final ScheduledExecutorService timers;
-    private final Map<String, String> baseEnv = new HashMap<>(System.getenv());
+    private final ChildEnvironment childEnv;
 
+    /** Children see this process's environment as {@link LaunchSpec#inherit()} allows. */
     public PosixSpawnLauncher() {
-        this(ProcessTimers.shared());
+        this(ChildEnvironment.ofThisProcess(), ProcessTimers.shared());
     }
 
-    /** @param timers runs the steps of {@link RunningProcess#stop}; one thread is plenty */
-    public PosixSpawnLauncher(ScheduledExecutorService timers) {
+    /**
+     * @param childEnv what of the runner's environment children may inherit
+     * @param timers   runs the steps of {@link RunningProcess#stop}; one thread is plenty
+     */
+    public PosixSpawnLauncher(ChildEnvironment childEnv, ScheduledExecutorService timers) {
+        this.childEnv = childEnv;
         if (!closesDescriptors()) {
             throw new ProcessException("posix_spawn cannot close the runner's descriptors in the child here "
                     + "(glibc older than 2.34): use OsProcessLauncher");
@@ -52,7 +56,13 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
 
     /** The best launcher this machine supports: this one, else the pure-JDK {@link OsProcessLauncher}. */
     public static ProcessLauncher best() {
-        return available() ? new PosixSpawnLauncher() : new OsProcessLauncher();
+        return best(ChildEnvironment.ofThisProcess());
+    }
+
+    /** {@link #best()} with children's environment taken from {@code childEnv}. */
+    public static ProcessLauncher best(ChildEnvironment childEnv) {
+        return available() ? new PosixSpawnLauncher(childEnv, ProcessTimers.shared())
+                : new OsProcessLauncher(childEnv, ProcessTimers.shared());
     }
 
     /** Whether posix_spawn with pidfd reaping works here (else use {@link OsProcessLauncher}). */
@@ -95,8 +105,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         }
         String program = spec.argv().get(0);
         Path dir = SpawnCheck.workingDir(program, spec.workingDir());
-        Map<String, String> env = new HashMap<>(baseEnv);
-        env.putAll(spec.env());
+        Map<String, String> env = childEnv.build(spec.inherit(), spec.env());
         Path executable = SpawnCheck.executable(program, dir, env.get("PATH"));
         SessionOutput output;
         try {

@@ -1,6 +1,7 @@
 package io.smartrunner.recovery;
 
 import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.EnvInheritance;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessLauncher;
@@ -42,7 +43,8 @@ final class CommandRun implements RunningStep {
         env.put("SR_RECOVERY_STEP", Integer.toString(ctx.step()));
         env.put(ProcessTable.RUNNER_ID_ENV, runnerId);
         LaunchSpec spec = new LaunchSpec(ctx.runId(), values.expand(argv), env, session.workingDir(),
-                OutputFiles.forProfile(logDir, profile.id(), session.logMaxBytes(), session.logKeepFiles()));
+                OutputFiles.forProfile(logDir, profile.id(), session.logMaxBytes(), session.logKeepFiles()),
+                EnvInheritance.safeBase().with(session.inheritEnv().all(), session.inheritEnv().names()));
         try {
             RunningProcess p = launcher.launch(spec);
             synchronized (run) {

@@ -113,6 +113,28 @@ class ProcessRecoveryActionsTest {
         assertEquals(List.of(), io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId()));
     }
 
+    /** A command step is a child like a session: none of the runner's files or sockets reach it. */
+    @Test
+    void commandStepStartsWithExactlyDescriptors012() throws Exception {
+        try (var log = java.nio.channels.FileChannel.open(dir.resolve("events.jsonl"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+             var listening = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path ready = dir.resolve("step-ready");
+            RunningStep step = actions.step(new StepConfig.Command("fds", List.of("/bin/sh", "-c",
+                    "touch " + ready + "; exec sleep 1000")), ctx);
+            awaitFile(ready);
+            List<Long> pids = io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId());
+            assertEquals(1, pids.size(), pids.toString());
+            List<String> fds;
+            try (var entries = Files.list(Path.of("/proc", pids.get(0).toString(), "fd"))) {
+                fds = entries.map(f -> f.getFileName().toString()).sorted().toList();
+            }
+            assertEquals(List.of("0", "1", "2"), fds);
+            step.cancel();
+            step.result().get(20, TimeUnit.SECONDS);
+        }
+    }
+
     private static void awaitFile(Path file) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(file)) {
