@@ -24,7 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@link #available()} says whether this machine qualifies. Thread-safe.
  */
 public final class PosixSpawnLauncher implements ProcessLauncher {
-    private static final int LOG_MODE = 0644;
     /** A child gets exactly stdin, stdout and stderr; everything from here up is closed. */
     private static final int FIRST_INHERITED_FD = 3;
     private static final String UTF_8 = "UTF-8";
@@ -130,9 +129,9 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         try {
             libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
             libc.posix_spawn_file_actions_addopen(actions, 1, files.stdout().toAbsolutePath().toString(),
-                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE);
+                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             libc.posix_spawn_file_actions_addopen(actions, 2, files.stderr().toAbsolutePath().toString(),
-                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE);
+                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_INHERITED_FD);
             libc.posix_spawn_file_actions_addchdir_np(actions, dir.toString());
             libc.sigemptyset(noSignals);
