@@ -1,5 +1,6 @@
 package io.smartrunner.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,7 @@ final class SessionBinder {
         if (value.isBoolean()) {
             return value.flag(false) ? new InheritEnv(true, List.of()) : InheritEnv.NONE;
         }
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (JsonCursor element : value.elements(expected)) {
             String name = element.requiredText("a variable name matching " + ENV_NAME_PATTERN);
             if (!name.matches(ENV_NAME_PATTERN)) {

@@ -2,6 +2,7 @@ package io.smartrunner.process;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -41,7 +42,7 @@ public record EnvInheritance(boolean all, Set<String> explicit, List<String> bas
 
     /** This plus the user's {@code inheritEnv}: everything ({@code all}) or the names listed. */
     public EnvInheritance with(boolean everything, Collection<String> names) {
-        Set<String> more = new java.util.HashSet<>(explicit);
+        Set<String> more = new HashSet<>(explicit);
         more.addAll(names);
         return new EnvInheritance(all || everything, more, base);
     }
