@@ -5,22 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.smartrunner.config.InheritEnv;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
+import io.smartrunner.process.ChildEnvironment;
 import io.smartrunner.process.PosixSpawnLauncher;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real step kinds against a real HTTP server on 127.0.0.1 and real processes. */
 class ProcessRecoveryActionsTest {
@@ -133,6 +138,27 @@ class ProcessRecoveryActionsTest {
             step.cancel();
             step.result().get(20, TimeUnit.SECONDS);
         }
+    }
+
+    /** A step inherits the safe base, and a config secret from the runner's environment only when named. */
+    @ParameterizedTest
+    @CsvSource({"false, ''", "true, s3cret-value"})
+    void commandStepSeesASecretOnlyWhenItsProfileNamesIt(boolean named, String expected) throws Exception {
+        Map<String, String> runnerEnv = Map.of("PATH", System.getenv("PATH"), "SR_TEST_SECRET", "s3cret-value");
+        ProcessRecoveryActions withSecret = new ProcessRecoveryActions(PosixSpawnLauncher.best(
+                ChildEnvironment.of(runnerEnv, Set.of("s3cret-value"))), dir.resolve("logs"), "runner-x", 5_000, null);
+        SessionSettings s = ctx.profile().session();
+        SessionSettings session = new SessionSettings(s.command(), s.env(), s.workingDir(), s.timeoutMs(),
+                s.idleTimeoutMs(), s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(),
+                s.stderrTailBytes(), named ? new InheritEnv(false, List.of("SR_TEST_SECRET")) : InheritEnv.NONE);
+        StepContext c = new StepContext(new ProfileConfig("envp", "podA", null, session, null, null), "s-1", 1,
+                ctx.runId());
+
+        StepResult r = withSecret.step(new StepConfig.Command("env", List.of("/bin/sh", "-c",
+                "printf '%s' \"$SR_TEST_SECRET\"")), c).result().get(10, TimeUnit.SECONDS);
+
+        assertTrue(r.ok(), r.detail());
+        assertEquals(expected, Files.readString(dir.resolve("logs/envp.stdout.log")));
     }
 
     private static void awaitFile(Path file) throws InterruptedException {
