@@ -132,7 +132,10 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             libc.posix_spawn_file_actions_addopen(actions, 2, files.stderr().toAbsolutePath().toString(),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
-            libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_INHERITED_FD);
+            int closing = libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_INHERITED_FD);
+            if (closing != 0) { // never spawn a child that would hold the runner's files and sockets
+                throw SpawnCheck.cannotStart(program, libc.strerror(closing));
+            }
             libc.posix_spawn_file_actions_addchdir_np(actions, dir.toString());
             libc.sigemptyset(noSignals);
             libc.sigfillset(allSignals);
