@@ -25,7 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class PosixSpawnLauncher implements ProcessLauncher {
     /** A child gets exactly stdin, stdout and stderr; everything from here up is closed. */
-    private static final int FIRST_INHERITED_FD = 3;
+    private static final int FIRST_CLOSED_FD = 3;
     private static final String UTF_8 = "UTF-8";
     private static volatile PidfdReaper sharedReaper;
 
@@ -132,7 +132,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             libc.posix_spawn_file_actions_addopen(actions, 2, files.stderr().toAbsolutePath().toString(),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
-            int closing = libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_INHERITED_FD);
+            int closing = libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_CLOSED_FD);
             if (closing != 0) { // never spawn a child that would hold the runner's files and sockets
                 throw SpawnCheck.cannotStart(program, libc.strerror(closing));
             }
