@@ -3,6 +3,7 @@ package io.smartrunner.browser;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.process.EnvInheritance;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessLauncher;
@@ -115,9 +116,12 @@ public final class ChromiumProvider implements BrowserProvider {
         }
         String runId = RUN_PREFIX + profile.id() + "-" + UUID.randomUUID();
         Path log = logDir.resolve(profile.id() + ".browser.log");
+        var session = profile.session();
+        // the safe base, a display if there is one, and what the user lets the profile's children inherit
         LaunchSpec spec = new LaunchSpec(runId, argv(dir, profile), Map.of("SR_SESSION_ID", runId,
                 ProcessTable.RUNNER_ID_ENV, runnerId, "SR_PROFILE_ID", profile.id(), "SR_POD", profile.pod()), dir,
-                new OutputFiles(log, log, profile.session().logMaxBytes(), profile.session().logKeepFiles()));
+                new OutputFiles(log, log, session.logMaxBytes(), session.logKeepFiles()),
+                EnvInheritance.browser().with(session.inheritEnv().all(), session.inheritEnv().names()));
         RunningProcess process = launcher.launch(spec);
         try {
             BrowserEndpoint endpoint = DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process,

@@ -2,6 +2,7 @@ package io.smartrunner.cli;
 
 import io.smartrunner.config.ConfigLoader;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.process.FileModes;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,10 @@ final class ConfigOption {
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path file;
 
+    /** Loads the file; also makes runner.fileMode the mode of every file this command creates from now on. */
     RunnerConfig load() {
-        return ConfigLoader.load(file, System.getenv());
+        RunnerConfig config = ConfigLoader.load(file, System.getenv());
+        FileModes.apply(config.runner().fileMode());
+        return config;
     }
 }

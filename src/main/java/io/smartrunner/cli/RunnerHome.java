@@ -10,6 +10,7 @@ import io.smartrunner.engine.SupervisorDeps;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.process.ChildEnvironment;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
@@ -35,7 +36,7 @@ final class RunnerHome implements AutoCloseable {
     final SqliteStateStore store;
     final JsonlEventSink events;
     final Path logDir;
-    final ProcessLauncher launcher = PosixSpawnLauncher.best();
+    final ProcessLauncher launcher;
     final ProcessTable processes = new ProcFsProcessTable();
     /** Null when browser.provider is none. */
     BrowserProvider browsers;
@@ -48,7 +49,9 @@ final class RunnerHome implements AutoCloseable {
     });
     private static final int LAUNCH_THREADS = 4;
 
-    private RunnerHome(DataDirLock lock, SqliteStateStore store, JsonlEventSink events, Path logDir) {
+    private RunnerHome(DataDirLock lock, SqliteStateStore store, JsonlEventSink events, Path logDir,
+                       ProcessLauncher launcher) {
+        this.launcher = launcher;
         this.lock = lock;
         this.store = store;
         this.events = events;
@@ -67,7 +70,9 @@ final class RunnerHome implements AutoCloseable {
         try {
             store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs());
-            RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
+            // children never see the values the config took from ${env:...} unless inheritEnv names them
+            RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"),
+                    PosixSpawnLauncher.best(ChildEnvironment.of(System.getenv(), config.secretValues())));
             home.browsers = switch (config.browser().provider()) {
                 case CHROMIUM -> new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
                         home.launcher, home.processes, store.runnerId());

@@ -110,7 +110,8 @@ final class TrialCommand implements Callable<Integer> {
                 "demo-session", "--fail", failureType.substring(8), "--work-ms", "300"));
         SessionSettings s = p.session();
         SessionSettings session = new SessionSettings(argv, s.env(), s.workingDir(), Math.max(s.timeoutMs(), 60_000),
-                0, s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes());
+                0, s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes(),
+                s.inheritEnv());
         ProfileConfig profile = new ProfileConfig(p.id(), p.pod(), "http://127.0.0.1:" + sitePort + "/demo/?profile="
                 + p.id(), session, DEMO_VERIFY, null);
         RecoverySettings r = t.recovery();
@@ -221,7 +222,7 @@ final class TrialCommand implements Callable<Integer> {
                 : s.idleTimeoutMs();
         SessionSettings session = new SessionSettings(simulatorArgv(), s.env(), s.workingDir(), timeout, idle,
                 cooldownMs, Math.min(s.stopGraceMs(), DEFAULT_MAX_TIMEOUT_MS), s.logMaxBytes(), s.logKeepFiles(),
-                s.stderrTailBytes());
+                s.stderrTailBytes(), s.inheritEnv());
         // an unknown profile gets what the loader gives one without those keys
         String userId = base.browser().provider() == BrowserSettings.Provider.ADSPOWER ? profileId : null;
         ProfileConfig profile = known != null

@@ -7,7 +7,7 @@ import java.util.List;
 final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
-            "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous");
+            "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode");
     static final List<String> HTTP_KEYS = List.of("bind", "port", "token");
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
@@ -44,7 +44,8 @@ final class ConfigBinder {
                 block.get("eventLogFsyncIntervalMs").integer(defaults.eventLogFsyncIntervalMs(), 1,
                         MAX_FSYNC_INTERVAL_MS, Quantity.MILLIS),
                 block.get("startJitterMs").integer(defaults.startJitterMs(), 0, MAX_START_JITTER_MS, Quantity.MILLIS),
-                block.get("sqliteSynchronous").choice(defaults.sqliteSynchronous()));
+                block.get("sqliteSynchronous").choice(defaults.sqliteSynchronous()),
+                FileModeValue.read(block.get("fileMode"), defaults.fileMode()));
     }
 
     private static HttpSettings http(JsonCursor block) {

@@ -51,6 +51,10 @@ final class JsonCursor {
         return isPresent() && raw.isTextual();
     }
 
+    boolean isBoolean() {
+        return isPresent() && raw.isBoolean();
+    }
+
     boolean isObject() {
         return isPresent() && raw.isObject();
     }

@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * @param startJitterMs      at start-up each profile waits a random 0..this before its first
  *                           session, so a large fleet does not start in one tick [1000]
  * @param sqliteSynchronous  SQLite {@code PRAGMA synchronous} (WAL mode) [NORMAL]
+ * @param fileMode           permission bits of the files the runner creates; directories get x
+ *                           where the mode has r [0600]
  */
 public record RunnerSettings(
         int globalConcurrency,
@@ -21,18 +23,27 @@ public record RunnerSettings(
         FsyncPolicy eventLogFsync,
         long eventLogFsyncIntervalMs,
         long startJitterMs,
-        SqliteSynchronous sqliteSynchronous) {
+        SqliteSynchronous sqliteSynchronous,
+        int fileMode) {
 
     public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     public static final Path DEFAULT_EVENT_LOG = Path.of("logs", "events.jsonl");
     public static final long DEFAULT_FSYNC_INTERVAL_MS = 1000;
     public static final long DEFAULT_START_JITTER_MS = 1000;
+    public static final int DEFAULT_FILE_MODE = 0600;
+
+    /** Settings with the default file mode. */
+    public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
+                          long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous) {
+        this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
+                sqliteSynchronous, DEFAULT_FILE_MODE);
+    }
 
     public static RunnerSettings defaults() {
         return new RunnerSettings(DEFAULT_GLOBAL_CONCURRENCY, DEFAULT_DATA_DIR, DEFAULT_EVENT_LOG,
                 FsyncPolicy.INTERVAL, DEFAULT_FSYNC_INTERVAL_MS, DEFAULT_START_JITTER_MS,
-                SqliteSynchronous.NORMAL);
+                SqliteSynchronous.NORMAL, DEFAULT_FILE_MODE);
     }
 
     /** When appended events are forced to disk (they always reach the OS before being acted on). */

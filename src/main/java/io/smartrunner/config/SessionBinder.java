@@ -1,5 +1,6 @@
 package io.smartrunner.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.Map;
 /** Binds a {@code session} block as an override of its parent's settings, field by field. */
 final class SessionBinder {
     static final List<String> KEYS = List.of("command", "env", "workingDir", "timeoutMs", "idleTimeoutMs",
-            "cooldownMs", "stopGraceMs", "logMaxBytes", "logKeepFiles", "stderrTailBytes");
+            "cooldownMs", "stopGraceMs", "logMaxBytes", "logKeepFiles", "stderrTailBytes", "inheritEnv");
+    static final String ENV_NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*";
     static final long MAX_TIMEOUT_MS = 30 * 86_400_000L;
     static final long MAX_COOLDOWN_MS = 7 * 86_400_000L;
     static final long MAX_STOP_GRACE_MS = 600_000;
@@ -38,7 +40,29 @@ final class SessionBinder {
                         Quantity.BYTES),
                 block.get("logKeepFiles").integer(parent.logKeepFiles(), 0, MAX_LOG_KEEP_FILES, Quantity.COUNT),
                 block.get("stderrTailBytes").integer(parent.stderrTailBytes(), 0, MAX_STDERR_TAIL_BYTES,
-                        Quantity.BYTES));
+                        Quantity.BYTES),
+                inheritEnv(block.get("inheritEnv"), parent.inheritEnv()));
+    }
+
+    /** {@code true}, {@code false} or a list of variable names; replaces the parent's, like command. */
+    private static InheritEnv inheritEnv(JsonCursor value, InheritEnv parent) {
+        String expected = "true (every variable), false, or an array of variable names, e.g. [\"HTTP_PROXY\"]";
+        if (!value.isPresent()) {
+            return parent;
+        }
+        if (value.isBoolean()) {
+            return value.flag(false) ? new InheritEnv(true, List.of()) : InheritEnv.NONE;
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonCursor element : value.elements(expected)) {
+            String name = element.requiredText("a variable name matching " + ENV_NAME_PATTERN);
+            if (!name.matches(ENV_NAME_PATTERN)) {
+                throw element.fail(element.shown() + " is not a valid environment variable name",
+                        "a name matching " + ENV_NAME_PATTERN);
+            }
+            names.add(name);
+        }
+        return new InheritEnv(false, names);
     }
 
     private static Map<String, String> env(JsonCursor block, Map<String, String> parent) {

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param logMaxBytes   a per-profile log file is rotated past this size [10 MiB]
  * @param logKeepFiles  rotated files kept per log ({@code .1} .. {@code .N}) [3]
  * @param stderrTailBytes last bytes of stderr put in the {@code error} event [4096]
+ * @param inheritEnv    the runner's variables the child inherits beyond the safe base [none]
  */
 public record SessionSettings(
         List<String> command,
@@ -31,7 +32,8 @@ public record SessionSettings(
         long stopGraceMs,
         long logMaxBytes,
         int logKeepFiles,
-        int stderrTailBytes) {
+        int stderrTailBytes,
+        InheritEnv inheritEnv) {
 
     public static final List<String> DEFAULT_COMMAND = List.of("bin/smart-runner", "demo-session");
     public static final long DEFAULT_TIMEOUT_MS = 600_000;
@@ -45,6 +47,14 @@ public record SessionSettings(
     public SessionSettings {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+    }
+
+    /** Settings whose children inherit only the safe base of the runner's environment. */
+    public SessionSettings(List<String> command, Map<String, String> env, Path workingDir, long timeoutMs,
+                           long idleTimeoutMs, long cooldownMs, long stopGraceMs, long logMaxBytes, int logKeepFiles,
+                           int stderrTailBytes) {
+        this(command, env, workingDir, timeoutMs, idleTimeoutMs, cooldownMs, stopGraceMs, logMaxBytes, logKeepFiles,
+                stderrTailBytes, InheritEnv.NONE);
     }
 
     public static SessionSettings defaults() {

@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
+import io.smartrunner.process.EnvInheritance;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessTable;
@@ -69,7 +70,8 @@ final class SessionLaunch {
         Map<String, String> env = new java.util.LinkedHashMap<>(ctx.environment(s.env()));
         env.put(ProcessTable.RUNNER_ID_ENV, runnerId);
         return new LaunchSpec(sessionId, ctx.expand(s.command()), env, s.workingDir(),
-                OutputFiles.forProfile(logDir, profile.id(), s.logMaxBytes(), s.logKeepFiles()));
+                OutputFiles.forProfile(logDir, profile.id(), s.logMaxBytes(), s.logKeepFiles()),
+                EnvInheritance.safeBase().with(s.inheritEnv().all(), s.inheritEnv().names()));
     }
 
     /** The command line for the start event, bounded (redacted with every event in PendingWrites). */

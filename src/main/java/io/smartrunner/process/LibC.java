@@ -8,8 +8,8 @@ import com.sun.jna.ptr.IntByReference;
 import java.util.Map;
 
 /**
- * The few glibc calls the posix_spawn launcher needs (Linux, glibc 2.29+ for
- * {@code posix_spawn_file_actions_addchdir_np}). Opaque structures are passed as
+ * The few glibc calls the posix_spawn launcher needs (Linux, glibc 2.34+ for
+ * {@code posix_spawn_file_actions_addclosefrom_np}). Opaque structures are passed as
  * generously sized native buffers.
  */
 interface LibC extends Library {
@@ -46,6 +46,9 @@ interface LibC extends Library {
 
     int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
 
+    /** glibc 2.34+: the child closes every descriptor from {@code lowFd} up before exec. */
+    int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int lowFd);
+
     int posix_spawnattr_init(Pointer attr);
 
     int posix_spawnattr_destroy(Pointer attr);
@@ -71,6 +74,9 @@ interface LibC extends Library {
     int waitid(int idType, int id, Pointer info, int options);
 
     int close(int fd);
+
+    /** Sets the process's file mode creation mask; returns the previous one. Never fails. */
+    int umask(int mask);
 
     String strerror(int errnum);
 }

@@ -40,17 +40,20 @@ public final class OsProcessLauncher implements ProcessLauncher {
 
     private final String setsid;
     private final ScheduledExecutorService timers;
+    private final ChildEnvironment childEnv;
 
     /** Uses the package's shared daemon timer thread for stop grace periods. */
     public OsProcessLauncher() {
-        this(ProcessTimers.shared());
+        this(ChildEnvironment.ofThisProcess(), ProcessTimers.shared());
     }
 
     /**
-     * @param timers runs the steps of {@link RunningProcess#stop}; one thread is plenty
+     * @param childEnv what of the runner's environment children may inherit
+     * @param timers   runs the steps of {@link RunningProcess#stop}; one thread is plenty
      * @throws ProcessException when util-linux {@code setsid} is not installed
      */
-    public OsProcessLauncher(ScheduledExecutorService timers) {
+    public OsProcessLauncher(ChildEnvironment childEnv, ScheduledExecutorService timers) {
+        this.childEnv = childEnv;
         this.timers = timers;
         this.setsid = SETSID_CANDIDATES.stream().filter(Files::isExecutable).findFirst()
                 .map(Path::toString)
@@ -70,7 +73,8 @@ public final class OsProcessLauncher implements ProcessLauncher {
         command.addAll(spec.argv());
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         Map<String, String> env = builder.environment();
-        env.putAll(spec.env());
+        env.clear();
+        env.putAll(childEnv.build(spec.inherit(), spec.env()));
         SpawnCheck.executable(program, dir, env.get("PATH"));
 
         OutputFiles files = spec.output();

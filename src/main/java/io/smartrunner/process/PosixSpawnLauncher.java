@@ -1,12 +1,12 @@
 package io.smartrunner.process;
 
 import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,41 +17,73 @@ import java.util.concurrent.ScheduledExecutorService;
  * leads its own session and process group from its first instruction, with one exec (the JDK's
  * ProcessBuilder needs its spawn helper and, for a new session, util-linux setsid: two or three).
  * stdin is /dev/null, stdout and stderr are opened O_APPEND on the profile's log files by the
- * child itself, signal mask and dispositions are reset to defaults, and no shell is involved.
- * Exit statuses come from one {@link PidfdReaper} thread for all children, so signal deaths
- * are told apart from exit codes exactly. Linux x86_64 with glibc 2.29+ and kernel 5.4+;
+ * child itself, every other descriptor is closed (whether or not it is close-on-exec: Java opens
+ * files and sockets without it), signal mask and dispositions are reset to defaults, and no shell
+ * is involved. Exit statuses come from one {@link PidfdReaper} thread for all children, so signal
+ * deaths are told apart from exit codes exactly. Linux x86_64 with glibc 2.34+ and kernel 5.4+;
  * {@link #available()} says whether this machine qualifies. Thread-safe.
  */
 public final class PosixSpawnLauncher implements ProcessLauncher {
-    private static final int LOG_MODE = 0644;
+    /** A child gets exactly stdin, stdout and stderr; everything from here up is closed. */
+    private static final int FIRST_CLOSED_FD = 3;
     private static final String UTF_8 = "UTF-8";
     private static volatile PidfdReaper sharedReaper;
 
     private final LibC libc = LibC.INSTANCE;
     private final PidfdReaper reaper;
     private final ScheduledExecutorService timers;
-    private final Map<String, String> baseEnv = new HashMap<>(System.getenv());
+    private final ChildEnvironment childEnv;
 
+    /** Children see this process's environment as {@link LaunchSpec#inherit()} allows. */
     public PosixSpawnLauncher() {
-        this(ProcessTimers.shared());
+        this(ChildEnvironment.ofThisProcess(), ProcessTimers.shared());
     }
 
-    /** @param timers runs the steps of {@link RunningProcess#stop}; one thread is plenty */
-    public PosixSpawnLauncher(ScheduledExecutorService timers) {
+    /**
+     * @param childEnv what of the runner's environment children may inherit
+     * @param timers   runs the steps of {@link RunningProcess#stop}; one thread is plenty
+     */
+    public PosixSpawnLauncher(ChildEnvironment childEnv, ScheduledExecutorService timers) {
+        this.childEnv = childEnv;
+        if (!closesDescriptors()) {
+            throw new ProcessException("posix_spawn cannot close the runner's descriptors in the child here "
+                    + "(glibc older than 2.34): use OsProcessLauncher");
+        }
         this.timers = timers;
         this.reaper = reaper();
     }
 
     /** The best launcher this machine supports: this one, else the pure-JDK {@link OsProcessLauncher}. */
     public static ProcessLauncher best() {
-        return available() ? new PosixSpawnLauncher() : new OsProcessLauncher();
+        return best(ChildEnvironment.ofThisProcess());
+    }
+
+    /** {@link #best()} with children's environment taken from {@code childEnv}. */
+    public static ProcessLauncher best(ChildEnvironment childEnv) {
+        return available() ? new PosixSpawnLauncher(childEnv, ProcessTimers.shared())
+                : new OsProcessLauncher(childEnv, ProcessTimers.shared());
     }
 
     /** Whether posix_spawn with pidfd reaping works here (else use {@link OsProcessLauncher}). */
     public static boolean available() {
         try {
-            return Platform.isLinux() && Platform.isIntel() && Platform.is64Bit() && PidfdReaper.supported();
+            return Platform.isLinux() && Platform.isIntel() && Platform.is64Bit() && closesDescriptors()
+                    && PidfdReaper.supported();
         } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether glibc can close the child's descriptors from 3 up between fork and exec. Without it
+     * posix_spawn would hand every child the runner's open files and sockets (the HTTP listener
+     * among them), so {@link #best()} then takes the JDK launcher, whose helper closes them.
+     */
+    static boolean closesDescriptors() {
+        try {
+            NativeLibrary.getInstance("c").getFunction("posix_spawn_file_actions_addclosefrom_np");
+            return true;
+        } catch (UnsatisfiedLinkError e) {
             return false;
         }
     }
@@ -72,8 +104,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         }
         String program = spec.argv().get(0);
         Path dir = SpawnCheck.workingDir(program, spec.workingDir());
-        Map<String, String> env = new HashMap<>(baseEnv);
-        env.putAll(spec.env());
+        Map<String, String> env = childEnv.build(spec.inherit(), spec.env());
         Path executable = SpawnCheck.executable(program, dir, env.get("PATH"));
         SessionOutput output;
         try {
@@ -98,9 +129,13 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         try {
             libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
             libc.posix_spawn_file_actions_addopen(actions, 1, files.stdout().toAbsolutePath().toString(),
-                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE);
+                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             libc.posix_spawn_file_actions_addopen(actions, 2, files.stderr().toAbsolutePath().toString(),
-                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, LOG_MODE);
+                    LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
+            int closing = libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_CLOSED_FD);
+            if (closing != 0) { // never spawn a child that would hold the runner's files and sockets
+                throw SpawnCheck.cannotStart(program, libc.strerror(closing));
+            }
             libc.posix_spawn_file_actions_addchdir_np(actions, dir.toString());
             libc.sigemptyset(noSignals);
             libc.sigfillset(allSignals);

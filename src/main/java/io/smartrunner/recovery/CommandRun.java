@@ -1,6 +1,7 @@
 package io.smartrunner.recovery;
 
 import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.EnvInheritance;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessLauncher;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An argv template run as a step or a check: same launcher, placeholders and environment as a
@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class CommandRun implements RunningStep {
     private final CompletableFuture<StepResult> result = new CompletableFuture<>();
-    private final AtomicBoolean cancelled = new AtomicBoolean();
-    private volatile RunningProcess process;
+    private RunningProcess process;
+    /** The tree stop a cancel started; guarded by this. */
+    private CompletableFuture<Void> stopping;
     private final Duration grace;
 
     private CommandRun(Duration grace) {
@@ -42,10 +43,13 @@ final class CommandRun implements RunningStep {
         env.put("SR_RECOVERY_STEP", Integer.toString(ctx.step()));
         env.put(ProcessTable.RUNNER_ID_ENV, runnerId);
         LaunchSpec spec = new LaunchSpec(ctx.runId(), values.expand(argv), env, session.workingDir(),
-                OutputFiles.forProfile(logDir, profile.id(), session.logMaxBytes(), session.logKeepFiles()));
+                OutputFiles.forProfile(logDir, profile.id(), session.logMaxBytes(), session.logKeepFiles()),
+                EnvInheritance.safeBase().with(session.inheritEnv().all(), session.inheritEnv().names()));
         try {
             RunningProcess p = launcher.launch(spec);
-            run.process = p;
+            synchronized (run) {
+                run.process = p;
+            }
             p.onExit().whenComplete((status, ex) -> run.exited(status, ex, what));
         } catch (SpawnException e) {
             run.result.complete(StepResult.failed(e.getMessage()));
@@ -56,17 +60,32 @@ final class CommandRun implements RunningStep {
     }
 
     private void exited(ExitStatus status, Throwable error, String what) {
-        if (error != null) {
-            result.complete(StepResult.failed(what + ": " + error.getMessage()));
-        } else if (status.success()) {
-            result.complete(StepResult.ok(what + " exited 0"));
-        } else if (status.spawnError() != null) {
-            result.complete(StepResult.failed(status.spawnError()));
-        } else if (status.signal() != null) {
-            result.complete(StepResult.failed(what + " killed by " + status.signal()));
-        } else {
-            result.complete(StepResult.failed(what + " exited with code " + status.exitCode()));
+        StepResult r = outcome(status, error, what);
+        CompletableFuture<Void> stop;
+        synchronized (this) {
+            stop = stopping;
         }
+        if (stop == null) {
+            result.complete(r);
+            return;
+        }
+        // The leader's exit is not the end of a cancelled tree: its other members may still be
+        // dying (or ignoring SIGTERM until the grace period ends). Done only once all are gone.
+        stop.whenComplete((ok, stopError) -> result.complete(stopError == null ? r
+                : StepResult.failed(what + ": " + stopError.getMessage())));
+    }
+
+    private static StepResult outcome(ExitStatus status, Throwable error, String what) {
+        if (error != null) {
+            return StepResult.failed(what + ": " + error.getMessage());
+        } else if (status.success()) {
+            return StepResult.ok(what + " exited 0");
+        } else if (status.spawnError() != null) {
+            return StepResult.failed(status.spawnError());
+        } else if (status.signal() != null) {
+            return StepResult.failed(what + " killed by " + status.signal());
+        }
+        return StepResult.failed(what + " exited with code " + status.exitCode());
     }
 
     @Override
@@ -75,10 +94,9 @@ final class CommandRun implements RunningStep {
     }
 
     @Override
-    public void cancel() {
-        RunningProcess p = process;
-        if (p != null && cancelled.compareAndSet(false, true)) {
-            p.stop(grace);
+    public synchronized void cancel() {
+        if (process != null && stopping == null) {
+            stopping = process.stop(grace);
         }
     }
 }

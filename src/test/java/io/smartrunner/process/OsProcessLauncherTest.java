@@ -4,6 +4,7 @@ import static io.smartrunner.process.Children.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,37 @@ class OsProcessLauncherTest {
     @AfterEach
     void cleanUp() {
         children.killAll();
+    }
+
+    /**
+     * The runner's event log and HTTP listening socket stand for every descriptor it has open (Java
+     * opens both without O_CLOEXEC): a child must see none of them, only its stdin, stdout, stderr.
+     */
+    @Test
+    void childStartsWithExactlyDescriptors012() throws Exception {
+        try (var log = java.nio.channels.FileChannel.open(dir.resolve("events.jsonl"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+             var listening = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Map<Integer, String> mine = OpenDescriptors.ofSelf();
+            assertTrue(mine.containsValue(dir.resolve("events.jsonl").toString()), "runner has the log open: " + mine);
+            assertTrue(mine.size() > 3, "runner has more than 0, 1, 2 open: " + mine);
+
+            RunningProcess child = launcher.launch(spec(children.newSession(), dir, "sleep", "1000"));
+            Children.await("sleep exec'd", () -> commandLine(child.pid()).startsWith("sleep"));
+
+            Map<Integer, String> fds = OpenDescriptors.of(child.pid());
+            assertEquals(List.of(0, 1, 2), List.copyOf(fds.keySet()), "child's descriptors: " + fds);
+            assertEquals("/dev/null", fds.get(0));
+            child.stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException gone) {
+            return "";
+        }
     }
 
     @Test

@@ -5,22 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.smartrunner.config.InheritEnv;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
+import io.smartrunner.process.ChildEnvironment;
 import io.smartrunner.process.PosixSpawnLauncher;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real step kinds against a real HTTP server on 127.0.0.1 and real processes. */
 class ProcessRecoveryActionsTest {
@@ -99,5 +104,68 @@ class ProcessRecoveryActionsTest {
         StepResult r = step.result().get(20, TimeUnit.SECONDS);
         assertFalse(r.ok());
         assertEquals(List.of(), io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId()));
+    }
+
+    /** The leader quits on SIGTERM at once; its child ignores SIGTERM and lives until the SIGKILL. */
+    @Test
+    void cancelledStepCompletesOnlyWhenItsWholeTreeIsGone() throws Exception {
+        Path ready = dir.resolve("ready");
+        RunningStep step = actions.step(new StepConfig.Command("slow", List.of("/bin/sh", "-c",
+                "trap 'exit 0' TERM; (trap '' TERM; exec sleep 1000) & touch " + ready + "; wait")), ctx);
+        awaitFile(ready);
+        step.cancel();
+        step.result().get(20, TimeUnit.SECONDS);
+        assertEquals(List.of(), io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId()));
+    }
+
+    /** A command step is a child like a session: none of the runner's files or sockets reach it. */
+    @Test
+    void commandStepStartsWithExactlyDescriptors012() throws Exception {
+        try (var log = java.nio.channels.FileChannel.open(dir.resolve("events.jsonl"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+             var listening = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path ready = dir.resolve("step-ready");
+            RunningStep step = actions.step(new StepConfig.Command("fds", List.of("/bin/sh", "-c",
+                    "touch " + ready + "; exec sleep 1000")), ctx);
+            awaitFile(ready);
+            List<Long> pids = io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId());
+            assertEquals(1, pids.size(), pids.toString());
+            List<String> fds;
+            try (var entries = Files.list(Path.of("/proc", pids.get(0).toString(), "fd"))) {
+                fds = entries.map(f -> f.getFileName().toString()).sorted().toList();
+            }
+            assertEquals(List.of("0", "1", "2"), fds);
+            step.cancel();
+            step.result().get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A step inherits the safe base, and a config secret from the runner's environment only when named. */
+    @ParameterizedTest
+    @CsvSource({"false, ''", "true, s3cret-value"})
+    void commandStepSeesASecretOnlyWhenItsProfileNamesIt(boolean named, String expected) throws Exception {
+        Map<String, String> runnerEnv = Map.of("PATH", System.getenv("PATH"), "SR_TEST_SECRET", "s3cret-value");
+        ProcessRecoveryActions withSecret = new ProcessRecoveryActions(PosixSpawnLauncher.best(
+                ChildEnvironment.of(runnerEnv, Set.of("s3cret-value"))), dir.resolve("logs"), "runner-x", 5_000, null);
+        SessionSettings s = ctx.profile().session();
+        SessionSettings session = new SessionSettings(s.command(), s.env(), s.workingDir(), s.timeoutMs(),
+                s.idleTimeoutMs(), s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(),
+                s.stderrTailBytes(), named ? new InheritEnv(false, List.of("SR_TEST_SECRET")) : InheritEnv.NONE);
+        StepContext c = new StepContext(new ProfileConfig("envp", "podA", null, session, null, null), "s-1", 1,
+                ctx.runId());
+
+        StepResult r = withSecret.step(new StepConfig.Command("env", List.of("/bin/sh", "-c",
+                "printf '%s' \"$SR_TEST_SECRET\"")), c).result().get(10, TimeUnit.SECONDS);
+
+        assertTrue(r.ok(), r.detail());
+        assertEquals(expected, Files.readString(dir.resolve("logs/envp.stdout.log")));
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(file)) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + file);
+            Thread.sleep(5);
+        }
     }
 }
