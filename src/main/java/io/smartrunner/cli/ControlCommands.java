@@ -33,7 +33,7 @@ final class ControlCommands {
         @Mixin
         ConfigOption config;
 
-        @Parameters(index = "0", paramLabel = "PROFILE", description = "the profile's id")
+        @Parameters(index = "0", paramLabel = "PROFILE", converter = IdArgument.class, description = "the profile's id")
         String profileId;
 
         abstract ManualRequest request(RunnerConfig cfg);

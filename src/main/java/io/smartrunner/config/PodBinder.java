@@ -1,6 +1,7 @@
 package io.smartrunner.config;
 
 import io.smartrunner.config.BrowserSettings.Provider;
+import io.smartrunner.profile.ProfileId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ final class PodBinder {
     static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles");
     static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session", "verifyExpression",
             "adspowerUserId");
-    static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,64}";
     static final String ADSPOWER_USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
     static final int MAX_CONCURRENCY = 10_000;
 
@@ -107,9 +107,9 @@ final class PodBinder {
     }
 
     private static String uniqueName(JsonCursor value, String what, Map<String, String> seen) {
-        String expected = "a " + what + " matching " + NAME_PATTERN;
+        String expected = ProfileId.expected(what);
         String name = value.requiredText(expected);
-        if (!name.matches(NAME_PATTERN)) {
+        if (!ProfileId.isValid(name)) {
             throw value.fail(value.shown() + " is not a valid " + what, expected);
         }
         String earlier = seen.putIfAbsent(name, value.path());

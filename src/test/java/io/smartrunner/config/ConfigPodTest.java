@@ -32,28 +32,44 @@ class ConfigPodTest extends ConfigTestSupport {
 
     @Test
     void rejectsPodWithoutName() {
-        assertEquals("$.pods[0].name: missing, expected a pod name matching [A-Za-z0-9._-]{1,64}",
+        assertEquals("$.pods[0].name: missing, expected a pod name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejects("{'pods': [{'profiles': []}]}"));
     }
 
     @Test
     void rejectsProfileWithoutId() {
-        assertEquals("$.pods[0].profiles[1].id: missing, expected a profile id matching [A-Za-z0-9._-]{1,64}",
+        assertEquals("$.pods[0].profiles[1].id: missing, expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejects("{'pods': [{'name': 'p', 'profiles': [{'id': 'a'}, {'homepage': 'http://h/'}]}]}"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pod A", "", "p/1", "ü", "x12345678901234567890123456789012345678901234567890123456789012345"})
+    @ValueSource(strings = {"pod A", "", "p/1", "ü", "x12345678901234567890123456789012345678901234567890123456789012345",
+            ".", "..", ".hidden", "-x", "_x"})
     void rejectsInvalidPodName(String name) {
         assertEquals("$.pods[0].name: \"" + name + "\" is not a valid pod name, "
-                + "expected a pod name matching [A-Za-z0-9._-]{1,64}", rejects("{'pods': [{'name': '" + name + "'}]}"));
+                + "expected a pod name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}", rejects("{'pods': [{'name': '" + name + "'}]}"));
     }
 
     @Test
     void rejectsInvalidProfileId() {
         assertEquals("$.pods[0].profiles[0].id: \"a:b\" is not a valid profile id, "
-                        + "expected a profile id matching [A-Za-z0-9._-]{1,64}",
+                        + "expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejects("{'pods': [{'name': 'p', 'profiles': [{'id': 'a:b'}]}]}"));
+    }
+
+    /** Issue #9: ".." as a profile id made the browser's user-data-dir the data dir itself. */
+    @ParameterizedTest
+    @ValueSource(strings = {".", "..", ".hidden", "-rf", "_x"})
+    void rejectsProfileIdsThatAreNotOnePlainPathSegment(String id) {
+        assertEquals("$.pods[0].profiles[0].id: \"" + id + "\" is not a valid profile id, "
+                        + "expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+                rejects("{'pods': [{'name': 'p', 'profiles': [{'id': '" + id + "'}]}]}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "A.b_c-d", "0", "x123456789012345678901234567890123456789012345678901234567890123"})
+    void acceptsPlainIds(String id) {
+        assertEquals(id, load("{'pods': [{'name': 'p', 'profiles': [{'id': '" + id + "'}]}]}").profiles().get(0).id());
     }
 
     @Test
