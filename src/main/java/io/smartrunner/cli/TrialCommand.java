@@ -38,10 +38,10 @@ final class TrialCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--pod", required = true)
+    @Option(names = "--pod", required = true, converter = IdArgument.class)
     String pod;
 
-    @Option(names = "--profile", required = true)
+    @Option(names = "--profile", required = true, converter = IdArgument.class)
     String profileId;
 
     @Option(names = "--failureType", required = true, description = "exit | timeout | error | hang | ok, or with a"
@@ -86,6 +86,13 @@ final class TrialCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        UsageError.requireIn("--exitCode", exitCode, 0, 255);
+        UsageError.requireIn("--duration", durationMs, 0, Long.MAX_VALUE);
+        UsageError.requireIn("--cooldown", cooldownMs, 0, Long.MAX_VALUE);
+        UsageError.requireIn("--max-sessions", maxSessions, 1, Integer.MAX_VALUE);
+        UsageError.requireIn("--backoff", backoffMs, 1, Long.MAX_VALUE);
+        UsageError.requireIn("--timeout", timeoutMs, 1, Long.MAX_VALUE);
+        UsageError.requireIn("--idle-timeout", idleTimeoutMs, 0, Long.MAX_VALUE);
         boolean browser = failureType.startsWith("browser-");
         if (browser ? !BROWSER_FAILURES.contains(failureType.substring(8))
                 : java.util.Arrays.stream(SimulateCommand.FailureType.values()).noneMatch(t -> t.name().equals(failureType))) {
