@@ -56,7 +56,7 @@ class BadInputTest {
 
     @Test
     void missingChromiumSaysHowToInstallItOrSwitchProvider() throws Exception {
-        CliProcess.Result r = runWith("{\"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
+        CliProcess.Result r = runWith("{\"http\": {\"port\": 0}, \"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
         assertEquals(1, r.exitCode(), r.err());
         assertTrue(r.err().contains("/nonexistent/chromium") && r.err().contains("apt-get install chromium"), r.err());
         assertFalse(r.err().strip().contains("\n"), r.err());
@@ -80,7 +80,7 @@ class BadInputTest {
         Files.createDirectories(dir.resolve("data"));
         Files.writeString(dir.resolve("data/state.db"), "this is not sqlite, and must survive");
         Path cfg = dir.resolve("cfg.json");
-        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"browser\": {\"provider\": \"none\"}, \"pods\": []}");
+        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"http\": {\"port\": 0}, \"browser\": {\"provider\": \"none\"}, \"pods\": []}");
         CliProcess.Result r = CliProcess.run(dir, "run", "-c", cfg.toString());
         assertEquals(1, r.exitCode(), r.err());
         assertTrue(r.err().contains("state.db"), r.err());
@@ -91,7 +91,7 @@ class BadInputTest {
     @Test
     void secondRunnerOnTheSameDataDirIsRefused() throws Exception {
         Path cfg = dir.resolve("cfg.json");
-        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"browser\": {\"provider\": \"none\"}}");
+        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"http\": {\"port\": 0}, \"browser\": {\"provider\": \"none\"}}");
         CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
         CliProcess.await("first runner up", 20_000, () -> {
             try {
