@@ -13,7 +13,13 @@ final class ConfigOption {
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path file;
 
+    /** For running it: every configured program must exist and be executable. */
     RunnerConfig load() {
         return ConfigLoader.load(file, System.getenv());
+    }
+
+    /** For reading state and events, or a trial (which runs its own command): programs are not checked. */
+    RunnerConfig loadToInspect() {
+        return ConfigLoader.loadToInspect(file, System.getenv());
     }
 }

@@ -40,7 +40,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            RunnerConfig cfg = config.load();
+            RunnerConfig cfg = config.loadToInspect();
             ManualRequest request = request(cfg);
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
                 if (lock != null) {

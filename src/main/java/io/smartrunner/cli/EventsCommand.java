@@ -42,7 +42,7 @@ final class EventsCommand implements Callable<Integer> {
             throw new SmartRunnerException("--event: \"" + event + "\" is not an event kind, expected one of "
                     + String.join(", ", Events.KINDS), null, UsageError.EXIT);
         }
-        Path log = config.load().runner().eventLog();
+        Path log = config.loadToInspect().runner().eventLog();
         if (!Files.exists(log) && !follow) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }

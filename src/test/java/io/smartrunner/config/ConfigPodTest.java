@@ -126,24 +126,26 @@ class ConfigPodTest extends ConfigTestSupport {
 
     @Test
     void mergesSessionOverridesFieldByField() {
-        // given top level ← pod ← profile overrides
-        RunnerConfig config = load("{'session': {'command': ['top'], 'env': {'A': 'top', 'B': 'top'},"
+        // given top level ← pod ← profile overrides (programs that exist: commands are checked at load)
+        Path podDir = dir.resolve("pods/p");
+        executable(podDir.resolve("top"));
+        RunnerConfig config = load("{'session': {'command': ['./top'], 'env': {'A': 'top', 'B': 'top'},"
                 + " 'timeoutMs': 1000, 'cooldownMs': 7},"
                 + " 'pods': [{'name': 'p', 'session': {'env': {'B': 'pod', 'C': 'pod'}, 'timeoutMs': 2000,"
-                + "   'workingDir': 'pods/p'},"
+                + "   'workingDir': '" + podDir + "'},"
                 + "  'profiles': [{'id': 'plain'},"
-                + "   {'id': 'custom', 'session': {'command': ['own', '{profileId}'], 'env': {'C': 'me'},"
+                + "   {'id': 'custom', 'session': {'command': ['true', '{profileId}'], 'env': {'C': 'me'},"
                 + "     'idleTimeoutMs': 50}}]}]}");
 
         SessionSettings plain = config.profile("plain").orElseThrow().session();
         SessionSettings custom = config.profile("custom").orElseThrow().session();
 
-        assertEquals(List.of("top"), plain.command());
+        assertEquals(List.of("./top"), plain.command());
         assertEquals(Map.of("A", "top", "B", "pod", "C", "pod"), plain.env());
         assertEquals(2000, plain.timeoutMs());
         assertEquals(7, plain.cooldownMs());
-        assertEquals(Path.of("pods/p"), plain.workingDir());
-        assertEquals(List.of("own", "{profileId}"), custom.command());
+        assertEquals(podDir, plain.workingDir());
+        assertEquals(List.of("true", "{profileId}"), custom.command());
         assertEquals(Map.of("A", "top", "B", "pod", "C", "me"), custom.env());
         assertEquals(2000, custom.timeoutMs());
         assertEquals(50, custom.idleTimeoutMs());

@@ -54,6 +54,16 @@ class BadInputTest {
                 "$.pods[0].profiles[0].id");
     }
 
+    /** Issue #9: a missing program paused a 20-profile fleet for 24 h; now the runner does not start. */
+    @Test
+    void missingSessionProgramIsAConfigError() throws Exception {
+        assertOneLineError(runWith("{\"http\": {\"port\": 0}, \"browser\": {\"provider\": \"none\"}, "
+                        + "\"session\": {\"command\": [\"/nonexistent/worker\", \"{profileId}\"]}, "
+                        + "\"pods\": [{\"name\": \"a\", \"profiles\": [{\"id\": \"p1\"}]}]}"), 2,
+                "cfg.json", "$.session.command", "/nonexistent/worker", "No such file or directory",
+                "expected a program that exists and is executable");
+    }
+
     @Test
     void missingChromiumSaysHowToInstallItOrSwitchProvider() throws Exception {
         CliProcess.Result r = runWith("{\"http\": {\"port\": 0}, \"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
