@@ -26,7 +26,7 @@ final class SessionBinder {
      */
     static SessionSettings bind(JsonCursor block, SessionSettings parent) {
         block.object(KEYS);
-        return new SessionSettings(
+        SessionSettings bound = new SessionSettings(
                 Argv.read(block.get("command"), parent.command()),
                 env(block.get("env"), parent.env()),
                 block.get("workingDir").filePath(parent.workingDir()),
@@ -39,6 +39,10 @@ final class SessionBinder {
                 block.get("logKeepFiles").integer(parent.logKeepFiles(), 0, MAX_LOG_KEEP_FILES, Quantity.COUNT),
                 block.get("stderrTailBytes").integer(parent.stderrTailBytes(), 0, MAX_STDERR_TAIL_BYTES,
                         Quantity.BYTES));
+        if (block.isPresent()) {
+            SpawnSizes.requireTotal(block, bound.command(), bound.env());
+        }
+        return bound;
     }
 
     private static Map<String, String> env(JsonCursor block, Map<String, String> parent) {
@@ -48,7 +52,12 @@ final class SessionBinder {
                 throw value.fail("invalid environment variable name " + JsonCursor.quote(name),
                         "a non-empty name without '=' or NUL");
             }
-            merged.put(name, value.requiredText("a string value"));
+            String text = value.requiredText("a string value");
+            SpawnSizes.requireString(value, "the variable", name + "=" + text);
+            merged.put(name, text);
+            if (merged.size() > SpawnSizes.MAX_ENV_VARS) {
+                throw value.fail("more than " + SpawnSizes.MAX_ENV_VARS + " variables", "fewer");
+            }
         });
         return merged;
     }
