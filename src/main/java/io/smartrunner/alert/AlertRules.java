@@ -5,25 +5,30 @@ import io.smartrunner.config.AlertSettings.Trigger;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureReason;
+import io.smartrunner.profile.SpawnBackoff;
 import io.smartrunner.time.TimeSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns events that reached the log into alerts: every {@code pause} event is one alert, every
  * recovery episode that ended {@code exhausted} is one alert, and the fleet rule
  * ({@link FailureRateWindow}) counts ended sessions: {@code finish} is a success, {@code error} a
- * failure, except reason {@code shutdown} which is not the profile's doing and is not counted at
- * all. Rules not listed in {@code alerts.on} send nothing. Pure but for the injected clock; not
+ * failure, except reasons {@code shutdown} and {@code spawn} which are not the profile's doing and
+ * are not counted at all; spawn failures have their own rule, one alert per episode. Rules not listed in {@code alerts.on} send nothing. Pure but for the injected clock; not
  * thread-safe (the event fan-out calls it from the supervisor loop only).
  */
 final class AlertRules {
     private final AlertSettings settings;
     private final TimeSource time;
     private final FailureRateWindow failureRate;
+    /** Profiles whose last session could not be started; an alert when it stops being empty. */
+    private final Set<String> spawnEpisode = new HashSet<>();
 
     AlertRules(AlertSettings settings, TimeSource time) {
         this.settings = settings;
@@ -48,13 +53,40 @@ final class AlertRules {
                 return on(Trigger.EXHAUSTED) && "exhausted".equals(e.outcome()) ? Optional.of(exhausted(e))
                         : Optional.empty();
             case "finish":
+                spawnEpisode.remove(e.profileId());
                 return sessionEnded(false);
             case "error":
-                return FailureReason.SHUTDOWN.wireName().equals(e.params().get("reason")) ? Optional.empty()
-                        : sessionEnded(true);
+                Object reason = e.params().get("reason");
+                if (FailureReason.SPAWN.wireName().equals(reason)) {
+                    return spawnFailed(e);
+                }
+                if (FailureReason.SHUTDOWN.wireName().equals(reason)) {
+                    return Optional.empty();
+                }
+                spawnEpisode.remove(e.profileId());
+                return sessionEnded(true);
             default:
                 return Optional.empty();
         }
+    }
+
+    /**
+     * A session could not be started: the runner's environment, not the profile (it is not in the
+     * failure rate either). The first such failure while no profile is failing this way opens an
+     * episode and is one alert; the episode lasts until every profile in it has had a session that
+     * really ran (finish, or an error of another reason).
+     */
+    private Optional<Alert> spawnFailed(EventRecord e) {
+        boolean opens = spawnEpisode.isEmpty();
+        spawnEpisode.add(e.profileId());
+        if (!opens || !on(Trigger.SPAWN)) {
+            return Optional.empty();
+        }
+        String text = "Smart Runner: sessions cannot be started (profile " + e.profileId() + ", pod " + e.pod() + "): "
+                + e.params().get("message") + "; such profiles retry with a back-off up to "
+                + human(SpawnBackoff.MAX.toMillis()) + " and are not paused";
+        return Optional.of(new Alert(Trigger.SPAWN, e.ts(), e.pod(), e.profileId(), text, Events.params(
+                "message", e.params().get("message"), "sessionId", e.sessionId())));
     }
 
     private boolean on(Trigger trigger) {

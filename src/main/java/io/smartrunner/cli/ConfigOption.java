@@ -14,9 +14,19 @@ final class ConfigOption {
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path file;
 
-    /** Loads the file; also makes runner.fileMode the mode of every file this command creates from now on. */
+    /**
+     * For running it: every configured program must exist and be executable. Both loads make
+     * runner.fileMode the mode of every file this command creates from now on.
+     */
     RunnerConfig load() {
         RunnerConfig config = ConfigLoader.load(file, System.getenv());
+        FileModes.apply(config.runner().fileMode());
+        return config;
+    }
+
+    /** For reading state and events, or a trial (which runs its own command): programs are not checked. */
+    RunnerConfig loadToInspect() {
+        RunnerConfig config = ConfigLoader.loadToInspect(file, System.getenv());
         FileModes.apply(config.runner().fileMode());
         return config;
     }

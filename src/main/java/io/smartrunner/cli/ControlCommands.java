@@ -33,14 +33,14 @@ final class ControlCommands {
         @Mixin
         ConfigOption config;
 
-        @Parameters(index = "0", paramLabel = "PROFILE", description = "the profile's id")
+        @Parameters(index = "0", paramLabel = "PROFILE", converter = IdArgument.class, description = "the profile's id")
         String profileId;
 
         abstract ManualRequest request(RunnerConfig cfg);
 
         @Override
         public Integer call() {
-            RunnerConfig cfg = config.load();
+            RunnerConfig cfg = config.loadToInspect();
             ManualRequest request = request(cfg);
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
                 if (lock != null) {

@@ -32,6 +32,7 @@ final class DemoSessionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        UsageError.requireIn("--work-ms", workMs, 0, Long.MAX_VALUE);
         String profile = System.getenv().getOrDefault("SR_PROFILE_ID", "demo");
         double failureRate = parseRate(System.getenv("DEMO_FAILURE_RATE"));
         String cdp = System.getenv("SR_CDP_URL");

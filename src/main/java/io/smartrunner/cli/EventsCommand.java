@@ -4,6 +4,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,13 +22,14 @@ final class EventsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "keep printing events as they are written (Ctrl-C to stop)")
     boolean follow;
 
-    @Option(names = "--pod", paramLabel = "POD")
+    @Option(names = "--pod", paramLabel = "POD", converter = IdArgument.class)
     String pod;
 
-    @Option(names = "--profile", paramLabel = "ID")
+    @Option(names = "--profile", paramLabel = "ID", converter = IdArgument.class)
     String profile;
 
-    @Option(names = "--event", paramLabel = "EVENT", description = "start | finish | error | recover | pause | unpause")
+    @Option(names = "--event", paramLabel = "EVENT", description = "one of: ${COMPLETION-CANDIDATES}",
+            completionCandidates = EventKinds.class)
     String event;
 
     @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "how many past events (default ${DEFAULT-VALUE})")
@@ -35,10 +37,12 @@ final class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (lines < 0) {
-            throw new SmartRunnerException("--lines: " + lines + " is negative, expected 0 or more");
+        UsageError.requireIn("--lines", lines, 0, Integer.MAX_VALUE);
+        if (event != null && !Events.KINDS.contains(event)) {
+            throw new SmartRunnerException("--event: \"" + event + "\" is not an event kind, expected one of "
+                    + String.join(", ", Events.KINDS), null, UsageError.EXIT);
         }
-        Path log = config.load().runner().eventLog();
+        Path log = config.loadToInspect().runner().eventLog();
         if (!Files.exists(log) && !follow) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }
@@ -59,5 +63,13 @@ final class EventsCommand implements Callable<Integer> {
     private static void print(EventRecord e) {
         System.out.println(EventJson.toLine(e));
         System.out.flush();
+    }
+
+    /** The kinds {@code --event} accepts, for the usage text. */
+    static final class EventKinds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Events.KINDS.iterator();
+        }
     }
 }

@@ -6,7 +6,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code smart-runner <command>}: exit 0 ok, 1 runtime failure, 2 bad usage or bad config. */
-@Command(name = "smart-runner", mixinStandardHelpOptions = true, version = "smart-runner 0.1.0",
+// scope INHERIT: every subcommand gets -h/--help (and -V/--version) too, so `run --help` prints its usage
+@Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "smart-runner 0.1.0",
         description = "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.",
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
                 TrialCommand.class, ReportCommand.class, ControlCommands.Pause.class, ControlCommands.Unpause.class,

@@ -27,7 +27,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path log = eventsFile != null ? eventsFile : config.load().runner().eventLog();
+        Path log = eventsFile != null ? eventsFile : config.loadToInspect().runner().eventLog();
         if (!Files.exists(log)) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }

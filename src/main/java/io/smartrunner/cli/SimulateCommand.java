@@ -26,6 +26,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        UsageError.requireIn("--exitCode", exitCode, 0, 255);
+        UsageError.requireIn("--duration", durationMs, 0, Long.MAX_VALUE);
         String who = "profile=" + env("SR_PROFILE_ID") + " session=" + env("SR_SESSION_ID");
         System.out.println("simulate: " + failureType + " " + who);
         System.out.flush();

@@ -29,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunnerConfig cfg = config.load();
+        RunnerConfig cfg = config.loadToInspect();
         List<ProfileState> states = states(cfg);
         PrintStream out = System.out;
         if (json) {

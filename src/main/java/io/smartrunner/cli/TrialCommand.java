@@ -38,10 +38,10 @@ final class TrialCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--pod", required = true)
+    @Option(names = "--pod", required = true, converter = IdArgument.class)
     String pod;
 
-    @Option(names = "--profile", required = true)
+    @Option(names = "--profile", required = true, converter = IdArgument.class)
     String profileId;
 
     @Option(names = "--failureType", required = true, description = "exit | timeout | error | hang | ok, or with a"
@@ -86,13 +86,20 @@ final class TrialCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        UsageError.requireIn("--exitCode", exitCode, 0, 255);
+        UsageError.requireIn("--duration", durationMs, 0, Long.MAX_VALUE);
+        UsageError.requireIn("--cooldown", cooldownMs, 0, Long.MAX_VALUE);
+        UsageError.requireIn("--max-sessions", maxSessions, 1, Integer.MAX_VALUE);
+        UsageError.requireIn("--backoff", backoffMs, 1, Long.MAX_VALUE);
+        UsageError.requireIn("--timeout", timeoutMs, 1, Long.MAX_VALUE);
+        UsageError.requireIn("--idle-timeout", idleTimeoutMs, 0, Long.MAX_VALUE);
         boolean browser = failureType.startsWith("browser-");
         if (browser ? !BROWSER_FAILURES.contains(failureType.substring(8))
                 : java.util.Arrays.stream(SimulateCommand.FailureType.values()).noneMatch(t -> t.name().equals(failureType))) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--failureType: \"" + failureType
                     + "\" is not one of exit, timeout, error, hang, ok, browser-" + String.join(", browser-", BROWSER_FAILURES));
         }
-        RunnerConfig base = config.load();
+        RunnerConfig base = config.loadToInspect();
         // the trial serves its own demo site, so its browser has one whether or not a runner is up
         boolean withSite = browser || base.browser().provider() != BrowserSettings.Provider.NONE;
         try (io.smartrunner.http.RunnerHttpServer site = withSite ? io.smartrunner.http.RunnerHttpServer.start(

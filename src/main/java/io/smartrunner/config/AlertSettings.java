@@ -11,7 +11,7 @@ import java.util.Set;
  * The {@code alerts} block: webhook alerts. Without webhooks (the default) alerts are off.
  *
  * @param webhooks       where every alert is POSTed as JSON, each webhook in turn [none = alerts off]
- * @param on             which rules send alerts [pause, exhausted, failureRate]
+ * @param on             which rules send alerts [pause, exhausted, failureRate, spawn]
  * @param failureRate    the fleet rule's settings [{@link FailureRate#defaults()}]
  * @param queueSize      most alerts waiting for delivery; when full, the oldest waiting alert is
  *                       dropped (and counted) [1000]; 1..100000
@@ -59,7 +59,9 @@ public record AlertSettings(
         /** Every recovery episode that ended {@code exhausted}. */
         EXHAUSTED("exhausted"),
         /** Too many of the fleet's sessions failing within a window. */
-        FAILURE_RATE("failureRate");
+        FAILURE_RATE("failureRate"),
+        /** Sessions cannot be started (reason {@code spawn}): one alert per episode, fleet-wide. */
+        SPAWN("spawn");
 
         private final String wireName;
 

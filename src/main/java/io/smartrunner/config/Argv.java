@@ -21,9 +21,14 @@ final class Argv {
         if (elements.isEmpty()) {
             throw value.fail("[] is empty", "at least the program, e.g. [\"./session.sh\", \"{profileId}\"]");
         }
+        if (elements.size() > SpawnSizes.MAX_ARGS) {
+            throw value.fail(elements.size() + " arguments", "at most " + SpawnSizes.MAX_ARGS);
+        }
         List<String> argv = new ArrayList<>();
         for (JsonCursor element : elements) {
-            argv.add(element.requiredText("a string"));
+            String arg = element.requiredText("a string");
+            SpawnSizes.requireString(element, "an argument", arg);
+            argv.add(arg);
         }
         if (argv.get(0).isBlank()) {
             throw elements.get(0).fail(elements.get(0).shown() + " is an empty program name",

@@ -16,7 +16,8 @@ final class ConfigBinder {
     private ConfigBinder() {
     }
 
-    static RunnerConfig bind(JsonCursor root, BindContext context, Path source) {
+    /** @param checkPrograms whether each profile's programs must exist and be executable ({@link CommandCheck}) */
+    static RunnerConfig bind(JsonCursor root, BindContext context, Path source, boolean checkPrograms) {
         if (!root.isObject()) {
             throw root.typeError("a JSON object at the top level");
         }
@@ -27,8 +28,10 @@ final class ConfigBinder {
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         AlertSettings alerts = AlertsBinder.bind(root.get("alerts"), context);
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
+        CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
+                : CommandCheck.NONE;
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
-                browser.provider());
+                browser.provider(), commands, root.get("session").get("command"));
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, pods,
                 context.secrets());
     }

@@ -24,9 +24,23 @@ public final class ConfigLoader {
      * @throws ConfigException with one line naming the file, the JSON path and what was expected
      */
     public static RunnerConfig load(Path file, Map<String, String> env) {
+        return load(file, env, true);
+    }
+
+    /**
+     * As {@link #load}, but without checking that the configured programs exist and are
+     * executable: for commands that only read the state or the event log (status, events,
+     * report, the manual controls) or replace the session command (trial), so a program that
+     * went missing does not also take away the tools to look at what happened.
+     */
+    public static RunnerConfig loadToInspect(Path file, Map<String, String> env) {
+        return load(file, env, false);
+    }
+
+    private static RunnerConfig load(Path file, Map<String, String> env, boolean checkPrograms) {
         String label = file.toString();
         BindContext context = new BindContext(label, Map.copyOf(env), new LinkedHashSet<>());
         JsonCursor root = JsonCursor.root(context, ConfigFileReader.read(file, label));
-        return ConfigBinder.bind(root, context, file);
+        return ConfigBinder.bind(root, context, file, checkPrograms);
     }
 }

@@ -1,6 +1,7 @@
 package io.smartrunner.config;
 
 import io.smartrunner.config.BrowserSettings.Provider;
+import io.smartrunner.profile.ProfileId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ final class PodBinder {
     static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles");
     static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session", "verifyExpression",
             "adspowerUserId");
-    static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,64}";
     static final String ADSPOWER_USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
     static final int MAX_CONCURRENCY = 10_000;
 
@@ -22,9 +22,11 @@ final class PodBinder {
     private final Map<String, String> profilePaths = new HashMap<>();
     private final Map<String, String> adspowerUserIdPaths = new HashMap<>();
     private final Provider provider;
+    private final CommandCheck commands;
 
-    private PodBinder(Provider provider) {
+    private PodBinder(Provider provider, CommandCheck commands) {
         this.provider = provider;
+        this.commands = commands;
     }
 
     /**
@@ -32,18 +34,20 @@ final class PodBinder {
      * @param session           the effective top-level session settings
      * @param provider          {@code browser.provider}: with {@code adspower} every profile gets an
      *                          AdsPower user id
+     * @param commands          checks each profile's programs at load
+     * @param topCommand        {@code $.session.command}, where a profile's command comes from unless overridden
      */
     static List<PodConfig> bind(JsonCursor pods, int globalConcurrency, SessionSettings session,
-                                Provider provider) {
-        PodBinder binder = new PodBinder(provider);
+                                Provider provider, CommandCheck commands, JsonCursor topCommand) {
+        PodBinder binder = new PodBinder(provider, commands);
         List<PodConfig> bound = new ArrayList<>();
         for (JsonCursor pod : pods.elements("an array of pods")) {
-            bound.add(binder.pod(pod, globalConcurrency, session));
+            bound.add(binder.pod(pod, globalConcurrency, session, topCommand));
         }
         return bound;
     }
 
-    private PodConfig pod(JsonCursor pod, int globalConcurrency, SessionSettings topSession) {
+    private PodConfig pod(JsonCursor pod, int globalConcurrency, SessionSettings topSession, JsonCursor topCommand) {
         if (!pod.isObject()) {
             throw pod.typeError("a pod object {\"name\", \"profiles\"}");
         }
@@ -53,12 +57,12 @@ final class PodBinder {
         SessionSettings session = SessionBinder.bind(pod.get("session"), topSession);
         List<ProfileConfig> profiles = new ArrayList<>();
         for (JsonCursor profile : pod.get("profiles").elements("an array of profiles")) {
-            profiles.add(profile(profile, name, session));
+            profiles.add(profile(profile, name, session, CommandCheck.origin(pod.get("session"), topCommand)));
         }
         return new PodConfig(name, concurrency, profiles);
     }
 
-    private ProfileConfig profile(JsonCursor profile, String pod, SessionSettings podSession) {
+    private ProfileConfig profile(JsonCursor profile, String pod, SessionSettings podSession, JsonCursor podCommand) {
         if (!profile.isObject()) {
             throw profile.typeError("a profile object {\"id\", \"homepage\"}");
         }
@@ -69,8 +73,10 @@ final class PodBinder {
         if (homepage != null) {
             StepBinder.requireHttpUrl(homepageValue, homepage);
         }
-        return new ProfileConfig(id, pod, homepage, SessionBinder.bind(profile.get("session"), podSession),
-                verifyExpression(profile.get("verifyExpression")), adspowerUserId(profile, id));
+        SessionSettings session = SessionBinder.bind(profile.get("session"), podSession);
+        commands.profile(id, session, CommandCheck.origin(profile.get("session"), podCommand));
+        return new ProfileConfig(id, pod, homepage, session, verifyExpression(profile.get("verifyExpression")),
+                adspowerUserId(profile, id));
     }
 
     private static String verifyExpression(JsonCursor value) {
@@ -107,9 +113,9 @@ final class PodBinder {
     }
 
     private static String uniqueName(JsonCursor value, String what, Map<String, String> seen) {
-        String expected = "a " + what + " matching " + NAME_PATTERN;
+        String expected = ProfileId.expected(what);
         String name = value.requiredText(expected);
-        if (!name.matches(NAME_PATTERN)) {
+        if (!ProfileId.isValid(name)) {
             throw value.fail(value.shown() + " is not a valid " + what, expected);
         }
         String earlier = seen.putIfAbsent(name, value.path());

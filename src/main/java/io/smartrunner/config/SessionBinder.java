@@ -28,7 +28,7 @@ final class SessionBinder {
      */
     static SessionSettings bind(JsonCursor block, SessionSettings parent) {
         block.object(KEYS);
-        return new SessionSettings(
+        SessionSettings bound = new SessionSettings(
                 Argv.read(block.get("command"), parent.command()),
                 env(block.get("env"), parent.env()),
                 block.get("workingDir").filePath(parent.workingDir()),
@@ -42,6 +42,10 @@ final class SessionBinder {
                 block.get("stderrTailBytes").integer(parent.stderrTailBytes(), 0, MAX_STDERR_TAIL_BYTES,
                         Quantity.BYTES),
                 inheritEnv(block.get("inheritEnv"), parent.inheritEnv()));
+        if (block.isPresent()) {
+            SpawnSizes.requireTotal(block, bound.command(), bound.env());
+        }
+        return bound;
     }
 
     /** {@code true}, {@code false} or a list of variable names; replaces the parent's, like command. */
@@ -72,7 +76,12 @@ final class SessionBinder {
                 throw value.fail("invalid environment variable name " + JsonCursor.quote(name),
                         "a non-empty name without '=' or NUL");
             }
-            merged.put(name, value.requiredText("a string value"));
+            String text = value.requiredText("a string value");
+            SpawnSizes.requireString(value, "the variable", name + "=" + text);
+            merged.put(name, text);
+            if (merged.size() > SpawnSizes.MAX_ENV_VARS) {
+                throw value.fail("more than " + SpawnSizes.MAX_ENV_VARS + " variables", "fewer");
+            }
         });
         return merged;
     }

@@ -18,7 +18,9 @@ final class ProfileSlot {
     StagedLaunch staged;
     /** Removed from the configuration by a reload: dropped as soon as nothing of it runs. */
     boolean removed;
-    /** Who asked for a session by hand (run now), until it starts; else null. */
+    /** Spawn failures in a row (the runner's environment, not the profile): sets its back-off. */
+    int spawnFailures;
+        /** Who asked for a session by hand (run now), until it starts; else null. */
     String runNowBy;
 
     ProfileSlot(ProfileConfig config, int order, ProfileState state, long notBeforeNanos) {

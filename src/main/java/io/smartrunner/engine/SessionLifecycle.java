@@ -9,6 +9,7 @@ import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SessionResult;
+import io.smartrunner.profile.SpawnBackoff;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
 import java.time.Duration;
@@ -116,7 +117,7 @@ final class SessionLifecycle {
                 result.exitCode());
         slot.state = t.state();
         slot.active = null;
-        slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(slot.config.session().cooldownMs());
+        holdBack(slot, result, nowNanos);
         pending.add(t.events(), t.state(), ended);
         if (a.stopping == null) {
             leftovers.ended(a.record.pgid(), a.sessionId());
@@ -127,6 +128,22 @@ final class SessionLifecycle {
         }
         recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
         pauses.closeBrowserIfPaused(slot);
+    }
+
+    /**
+     * The next session waits for the cooldown, or after a spawn failure for the longer of the
+     * cooldown and {@link SpawnBackoff} (a spawn failure is not the profile's: no streak, no pause,
+     * but no tight retry loop either). A session that really ran resets the back-off.
+     */
+    private static void holdBack(ProfileSlot slot, SessionResult result, long nowNanos) {
+        long waitMs = slot.config.session().cooldownMs();
+        if (!result.succeeded() && result.reason() == FailureReason.SPAWN) {
+            slot.spawnFailures++;
+            waitMs = Math.max(waitMs, SpawnBackoff.after(slot.spawnFailures).toMillis());
+        } else {
+            slot.spawnFailures = 0;
+        }
+        slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(waitMs);
     }
 
     /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
@@ -194,7 +211,7 @@ final class SessionLifecycle {
             SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
             Transition t = rules.sessionEnded(slot.state, record.sessionId(), failed, now);
             slot.state = t.state();
-            slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(settings.cooldownMs());
+            holdBack(slot, failed, nowNanos);
             pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
                     FailureReason.SPAWN.wireName(), null));
             if (slot.removed) {

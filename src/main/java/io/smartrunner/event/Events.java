@@ -2,6 +2,7 @@ package io.smartrunner.event;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,10 @@ import java.util.Map;
  * and run/profile/ok.
  */
 public final class Events {
+    /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
+    public static final List<String> KINDS = List.of("start", "finish", "error", "recover", "pause", "unpause",
+            "reset", "run");
+
     private Events() {
     }
 

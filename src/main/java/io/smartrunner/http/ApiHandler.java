@@ -8,6 +8,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.engine.ReloadSummary;
+import io.smartrunner.profile.ProfileId;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import java.io.IOException;
@@ -266,8 +267,8 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static String validId(String raw) {
-        if (!Query.NAME.matcher(raw).matches()) {
-            throw new ApiError(400, "profile id: expected " + Query.NAME.pattern() + ", got \"" + Query.clip(raw) + "\"");
+        if (!ProfileId.isValid(raw)) {
+            throw new ApiError(400, "profile id: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(raw) + "\"");
         }
         return raw;
     }

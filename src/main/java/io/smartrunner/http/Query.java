@@ -1,16 +1,14 @@
 package io.smartrunner.http;
 
+import io.smartrunner.profile.ProfileId;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** A request's query parameters, checked against the names a route knows (unknown or repeated → 400). */
 final class Query {
-    /** Profile ids and pod names, as the config allows them (so never "..", never a slash). */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Map<String, String> values = new HashMap<>();
 
@@ -43,8 +41,8 @@ final class Query {
     /** A profile id or pod name, validated; null when absent. */
     String name(String key) {
         String v = get(key);
-        if (v != null && !NAME.matcher(v).matches()) {
-            throw new ApiError(400, key + ": expected " + NAME.pattern() + ", got \"" + clip(v) + "\"");
+        if (v != null && !ProfileId.isValid(v)) {
+            throw new ApiError(400, key + ": expected " + ProfileId.PATTERN_TEXT + ", got \"" + clip(v) + "\"");
         }
         return v;
     }

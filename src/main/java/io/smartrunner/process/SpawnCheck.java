@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * back as a {@link SpawnException} with the OS's words rather than as an exit code of setsid.
  * Resolves the program the way {@code execvp(3)} does.
  */
-final class SpawnCheck {
+public final class SpawnCheck {
     private static final String ENOENT = "No such file or directory";
     private static final String EACCES = "Permission denied";
     // glibc's execvp default when PATH is unset
@@ -66,6 +66,21 @@ final class SpawnCheck {
             throw cannotStart(program, denied ? EACCES : ENOENT);
         } catch (InvalidPathException e) {
             throw cannotStart(program, "invalid path: " + e.getReason());
+        }
+    }
+
+    /**
+     * The config check (issue #9): why {@code program} could not be started in {@code dir} with
+     * {@code pathVar} as PATH, by the very rule a launch uses; null when it could.
+     *
+     * @param dir the child's working directory; null = the runner's
+     */
+    public static String problem(String program, Path dir, String pathVar) {
+        try {
+            executable(program, workingDir(program, dir), pathVar);
+            return null;
+        } catch (SpawnException e) {
+            return e.getMessage();
         }
     }
 

@@ -8,7 +8,7 @@ public enum FailureReason {
     EXIT,
     /** Died of a signal. */
     SIGNAL,
-    /** Could not be started at all. */
+    /** Could not be started at all (class infrastructure: no streak, the profile backs off). */
     SPAWN,
     /** Ran past session.timeoutMs. */
     TIMEOUT,
@@ -23,8 +23,17 @@ public enum FailureReason {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether the failure is the profile's, i.e. counts towards its error streak. */
+    /**
+     * Whether the failure is the profile's, i.e. counts towards its error streak. A shutdown is the
+     * runner's doing; a spawn failure is the runner's environment (program gone, fork refused,
+     * browser not startable), which the profile cannot fix: it backs off instead ({@link SpawnBackoff}).
+     */
     public boolean countsTowardsStreak() {
-        return this != SHUTDOWN;
+        return this != SHUTDOWN && this != SPAWN;
+    }
+
+    /** DESIGN §2b: failures on the runner's side, marked {@code params.class = "infrastructure"}. */
+    public boolean isInfrastructure() {
+        return this == SPAWN;
     }
 }

@@ -44,7 +44,8 @@ public final class ProfileRules {
         }
         boolean counts = result.reason().countsTowardsStreak();
         int streak = counts ? s.errorStreak() + 1 : s.errorStreak();
-        String lastError = counts ? summary(result) : s.lastError();
+        // an infrastructure failure does not count, but is what the operator should see next to the profile
+        String lastError = counts || result.reason().isInfrastructure() ? summary(result) : s.lastError();
         List<EventRecord> events = new ArrayList<>();
         events.add(Events.sessionFailed(now, s.pod(), s.profileId(), sessionId, errorParams(result, streak),
                 result.durMs()));
@@ -125,6 +126,9 @@ public final class ProfileRules {
     private static Map<String, Object> errorParams(SessionResult r, int streak) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("reason", r.reason().wireName());
+        if (r.reason().isInfrastructure()) {
+            p.put("class", "infrastructure");
+        }
         p.put("exitCode", r.exitCode());
         if (r.signal() != null) {
             p.put("signal", r.signal());

@@ -165,6 +165,37 @@ class AlertRulesTest {
         assertEquals(1, rules.apply(List.of(failed("exit"), failed("lost"))).size(), "3 of 5 count");
     }
 
+    private static EventRecord spawnFailed(String profileId) {
+        return Events.sessionFailed(T0, "podA", profileId, "s-" + profileId, Events.params("reason", "spawn",
+                "exitCode", null, "message", "cannot start \"w\": Permission denied", "class", "infrastructure"), 0L);
+    }
+
+    /** Issue #9: a fleet that cannot start its sessions is one alert per episode, not a failure-rate storm. */
+    @Test
+    void spawnFailuresAreOneAlertPerEpisodeAndOutsideTheFailureRate() {
+        AlertRules rules = rules();
+        List<EventRecord> wave = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            wave.add(spawnFailed("p" + i));
+        }
+        List<Alert> first = rules.apply(wave);
+        assertEquals(1, first.size(), first.toString());
+        Alert a = first.get(0);
+        assertEquals(Trigger.SPAWN, a.trigger());
+        assertTrue(a.text().contains("cannot start \"w\": Permission denied") && a.text().contains("not paused"), a.text());
+        assertEquals(List.of(), rules.apply(wave), "the same episode: no more alerts (and no failure rate)");
+        // all but one profile ran again: still the same episode
+        List<EventRecord> recovered = new ArrayList<>();
+        for (int i = 1; i < 20; i++) {
+            recovered.add(Events.sessionFinished(T0, "podA", "p" + i, "ok-" + i, 10L));
+        }
+        rules.apply(recovered);
+        assertEquals(List.of(), rules.apply(List.of(spawnFailed("p0"))));
+        rules.apply(List.of(Events.sessionFinished(T0, "podA", "p0", "ok-0", 10L)));
+        assertEquals(1, rules.apply(List.of(spawnFailed("p3"))).size(), "a new episode");
+        assertEquals(List.of(), rules(EnumSet.of(Trigger.PAUSE)).apply(wave), "off unless listed in alerts.on");
+    }
+
     @Test
     void sessionsOlderThanTheWindowNoLongerCount() {
         AlertRules rules = rules();

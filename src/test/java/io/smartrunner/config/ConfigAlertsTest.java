@@ -24,7 +24,8 @@ class ConfigAlertsTest extends ConfigTestSupport {
     void absentBlockMeansAlertsOffWithEveryDefault() {
         AlertSettings alerts = load("{}").alerts();
 
-        assertEquals(new AlertSettings(List.of(), Set.of(Trigger.PAUSE, Trigger.EXHAUSTED, Trigger.FAILURE_RATE),
+        assertEquals(new AlertSettings(List.of(), Set.of(Trigger.PAUSE, Trigger.EXHAUSTED, Trigger.FAILURE_RATE,
+                Trigger.SPAWN),
                 new FailureRate(50, 300_000, 10, 900_000), 1000, 5, 1000, 5000), alerts);
         assertFalse(alerts.enabled());
     }
@@ -94,7 +95,7 @@ class ConfigAlertsTest extends ConfigTestSupport {
     @Test
     void rejectsAnUnknownRuleWithNearMiss() {
         assertEquals("$.alerts.on[1]: \"paused\" is not a known rule (did you mean \"pause\"?), expected one of "
-                + "\"pause\", \"exhausted\", \"failureRate\"", rejects("{'alerts': {'on': ['exhausted', 'paused']}}"));
+                + "\"pause\", \"exhausted\", \"failureRate\", \"spawn\"", rejects("{'alerts': {'on': ['exhausted', 'paused']}}"));
     }
 
     @ParameterizedTest
@@ -108,7 +109,7 @@ class ConfigAlertsTest extends ConfigTestSupport {
         "retries                      | 21      | 21 is too large, expected an integer from 0 to 20",
         "retryBackoffMs               | \"1s\"  | \"1s\" is a string, expected milliseconds from 1 to 600000 (10 min)",
         "timeoutMs                    | 0       | 0 is not allowed, expected milliseconds from 1 to 600000 (10 min)",
-        "on                           | \"pause\" | \"pause\" is a string, expected an array of rule names, any of \"pause\", \"exhausted\", \"failureRate\"",
+        "on                           | \"pause\" | \"pause\" is a string, expected an array of rule names, any of \"pause\", \"exhausted\", \"failureRate\", \"spawn\"",
         "webhooks                     | {}      | {} is an object, expected an array of webhooks, e.g. [{\"url\": \"${env:SLACK_WEBHOOK_URL}\"}]",
     })
     void rejectsBadValuesNamingThePath(String key, String json, String expected) {

@@ -32,28 +32,44 @@ class ConfigPodTest extends ConfigTestSupport {
 
     @Test
     void rejectsPodWithoutName() {
-        assertEquals("$.pods[0].name: missing, expected a pod name matching [A-Za-z0-9._-]{1,64}",
+        assertEquals("$.pods[0].name: missing, expected a pod name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejects("{'pods': [{'profiles': []}]}"));
     }
 
     @Test
     void rejectsProfileWithoutId() {
-        assertEquals("$.pods[0].profiles[1].id: missing, expected a profile id matching [A-Za-z0-9._-]{1,64}",
+        assertEquals("$.pods[0].profiles[1].id: missing, expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejects("{'pods': [{'name': 'p', 'profiles': [{'id': 'a'}, {'homepage': 'http://h/'}]}]}"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pod A", "", "p/1", "ü", "x12345678901234567890123456789012345678901234567890123456789012345"})
+    @ValueSource(strings = {"pod A", "", "p/1", "ü", "x12345678901234567890123456789012345678901234567890123456789012345",
+            ".", "..", ".hidden", "-x", "_x"})
     void rejectsInvalidPodName(String name) {
         assertEquals("$.pods[0].name: \"" + name + "\" is not a valid pod name, "
-                + "expected a pod name matching [A-Za-z0-9._-]{1,64}", rejects("{'pods': [{'name': '" + name + "'}]}"));
+                + "expected a pod name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}", rejects("{'pods': [{'name': '" + name + "'}]}"));
     }
 
     @Test
     void rejectsInvalidProfileId() {
         assertEquals("$.pods[0].profiles[0].id: \"a:b\" is not a valid profile id, "
-                        + "expected a profile id matching [A-Za-z0-9._-]{1,64}",
+                        + "expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejects("{'pods': [{'name': 'p', 'profiles': [{'id': 'a:b'}]}]}"));
+    }
+
+    /** Issue #9: ".." as a profile id made the browser's user-data-dir the data dir itself. */
+    @ParameterizedTest
+    @ValueSource(strings = {".", "..", ".hidden", "-rf", "_x"})
+    void rejectsProfileIdsThatAreNotOnePlainPathSegment(String id) {
+        assertEquals("$.pods[0].profiles[0].id: \"" + id + "\" is not a valid profile id, "
+                        + "expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+                rejects("{'pods': [{'name': 'p', 'profiles': [{'id': '" + id + "'}]}]}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "A.b_c-d", "0", "x123456789012345678901234567890123456789012345678901234567890123"})
+    void acceptsPlainIds(String id) {
+        assertEquals(id, load("{'pods': [{'name': 'p', 'profiles': [{'id': '" + id + "'}]}]}").profiles().get(0).id());
     }
 
     @Test
@@ -110,24 +126,26 @@ class ConfigPodTest extends ConfigTestSupport {
 
     @Test
     void mergesSessionOverridesFieldByField() {
-        // given top level ← pod ← profile overrides
-        RunnerConfig config = load("{'session': {'command': ['top'], 'env': {'A': 'top', 'B': 'top'},"
+        // given top level ← pod ← profile overrides (programs that exist: commands are checked at load)
+        Path podDir = dir.resolve("pods/p");
+        executable(podDir.resolve("top"));
+        RunnerConfig config = load("{'session': {'command': ['./top'], 'env': {'A': 'top', 'B': 'top'},"
                 + " 'timeoutMs': 1000, 'cooldownMs': 7},"
                 + " 'pods': [{'name': 'p', 'session': {'env': {'B': 'pod', 'C': 'pod'}, 'timeoutMs': 2000,"
-                + "   'workingDir': 'pods/p'},"
+                + "   'workingDir': '" + podDir + "'},"
                 + "  'profiles': [{'id': 'plain'},"
-                + "   {'id': 'custom', 'session': {'command': ['own', '{profileId}'], 'env': {'C': 'me'},"
+                + "   {'id': 'custom', 'session': {'command': ['true', '{profileId}'], 'env': {'C': 'me'},"
                 + "     'idleTimeoutMs': 50}}]}]}");
 
         SessionSettings plain = config.profile("plain").orElseThrow().session();
         SessionSettings custom = config.profile("custom").orElseThrow().session();
 
-        assertEquals(List.of("top"), plain.command());
+        assertEquals(List.of("./top"), plain.command());
         assertEquals(Map.of("A", "top", "B", "pod", "C", "pod"), plain.env());
         assertEquals(2000, plain.timeoutMs());
         assertEquals(7, plain.cooldownMs());
-        assertEquals(Path.of("pods/p"), plain.workingDir());
-        assertEquals(List.of("own", "{profileId}"), custom.command());
+        assertEquals(podDir, plain.workingDir());
+        assertEquals(List.of("true", "{profileId}"), custom.command());
         assertEquals(Map.of("A", "top", "B", "pod", "C", "me"), custom.env());
         assertEquals(2000, custom.timeoutMs());
         assertEquals(50, custom.idleTimeoutMs());

@@ -28,6 +28,18 @@ abstract class ConfigTestSupport {
         }
     }
 
+    /** Creates {@code file} as a small executable shell script (directories included). */
+    static Path executable(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "#!/bin/sh\nexit 0\n");
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     RunnerConfig load(String json) {
         return load(json, Map.of());
     }

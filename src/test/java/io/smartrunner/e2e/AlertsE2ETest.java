@@ -106,7 +106,7 @@ class AlertsE2ETest {
                     "the API key was in play (masked in the error events)");
 
             String err = runner.err();
-            assertTrue(err.contains("alerts: pause, exhausted, failureRate to http://127.0.0.1:" + receiver.port()), err);
+            assertTrue(err.contains("alerts: pause, exhausted, failureRate, spawn to http://127.0.0.1:" + receiver.port()), err);
             assertTrue(err.contains("failing (HTTP 503: no); retrying with backoff"), err);
             assertTrue(err.contains("delivering again after 1 failed attempt(s)"), err);
             secrets.values().forEach(s -> assertFalse(err.contains(s), () -> "a secret on stderr: " + err));

@@ -54,9 +54,19 @@ class BadInputTest {
                 "$.pods[0].profiles[0].id");
     }
 
+    /** Issue #9: a missing program paused a 20-profile fleet for 24 h; now the runner does not start. */
+    @Test
+    void missingSessionProgramIsAConfigError() throws Exception {
+        assertOneLineError(runWith("{\"http\": {\"port\": 0}, \"browser\": {\"provider\": \"none\"}, "
+                        + "\"session\": {\"command\": [\"/nonexistent/worker\", \"{profileId}\"]}, "
+                        + "\"pods\": [{\"name\": \"a\", \"profiles\": [{\"id\": \"p1\"}]}]}"), 2,
+                "cfg.json", "$.session.command", "/nonexistent/worker", "No such file or directory",
+                "expected a program that exists and is executable");
+    }
+
     @Test
     void missingChromiumSaysHowToInstallItOrSwitchProvider() throws Exception {
-        CliProcess.Result r = runWith("{\"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
+        CliProcess.Result r = runWith("{\"http\": {\"port\": 0}, \"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
         assertEquals(1, r.exitCode(), r.err());
         assertTrue(r.err().contains("/nonexistent/chromium") && r.err().contains("apt-get install chromium"), r.err());
         assertFalse(r.err().strip().contains("\n"), r.err());
@@ -80,7 +90,7 @@ class BadInputTest {
         Files.createDirectories(dir.resolve("data"));
         Files.writeString(dir.resolve("data/state.db"), "this is not sqlite, and must survive");
         Path cfg = dir.resolve("cfg.json");
-        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"browser\": {\"provider\": \"none\"}, \"pods\": []}");
+        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"http\": {\"port\": 0}, \"browser\": {\"provider\": \"none\"}, \"pods\": []}");
         CliProcess.Result r = CliProcess.run(dir, "run", "-c", cfg.toString());
         assertEquals(1, r.exitCode(), r.err());
         assertTrue(r.err().contains("state.db"), r.err());
@@ -91,7 +101,7 @@ class BadInputTest {
     @Test
     void secondRunnerOnTheSameDataDirIsRefused() throws Exception {
         Path cfg = dir.resolve("cfg.json");
-        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"browser\": {\"provider\": \"none\"}}");
+        Files.writeString(cfg, "{\"runner\": {\"dataDir\": \"data\"}, \"http\": {\"port\": 0}, \"browser\": {\"provider\": \"none\"}}");
         CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
         CliProcess.await("first runner up", 20_000, () -> {
             try {

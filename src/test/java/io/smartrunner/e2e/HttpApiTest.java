@@ -146,6 +146,12 @@ class HttpApiTest {
         assertEquals(400, request("GET", "/api/profiles/../../etc/passwd", Map.of(), null).status());
         assertEquals(400, request("GET", "/api/profiles/%2e%2e/log", Map.of(), null).status());
         assertEquals(400, request("GET", "/api/profiles/p1/log?stream=../../etc/passwd", Map.of(), null).status());
+        // the one id rule (ProfileId) the config and the CLI use too: "_x" and "-x" can never be configured
+        Response hidden = request("POST", "/api/profiles/_x/pause", json(true), "{\"durationMs\": 1000}");
+        assertEquals(400, hidden.status());
+        assertTrue(hidden.body().contains("[A-Za-z0-9][A-Za-z0-9._-]{0,63}"), hidden.body());
+        assertEquals(400, request("GET", "/api/events?profile=-x", Map.of(), null).status());
+        assertEquals(400, request("GET", "/api/events?pod=..", Map.of(), null).status());
         Response unknownField = request("POST", "/api/profiles/p1/pause", json(true), "{\"durationMs\": 1000, \"until\": 5}");
         assertEquals(400, unknownField.status());
         assertTrue(unknownField.body().contains("until: unknown field"), unknownField.body());

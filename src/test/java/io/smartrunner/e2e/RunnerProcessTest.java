@@ -178,7 +178,10 @@ class RunnerProcessTest {
         CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
         assertEquals(0, status.exitCode(), status.err());
         assertEquals("[ ]", status.out().trim());
-        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        // the same file with only the port changed: a test never binds the default port 7070
+        Path onPortZero = dir.resolve("smart-runner-port0.json");
+        Files.writeString(onPortZero, Files.readString(cfg).replaceFirst("\\{", "{\"http\": {\"port\": 0},"));
+        CliProcess runner = CliProcess.start(dir, "run", "-c", onPortZero.toString());
         CliProcess.await("runner says it idles", 20_000, () -> {
             try {
                 return runner.err().contains("no profiles configured");

@@ -160,7 +160,61 @@ class SupervisorTest {
         assertEquals(List.of("start", "error"), sink.names("p1"));
         assertEquals("spawn", lastEvent().params().get("reason"));
         assertTrue(((String) lastEvent().params().get("message")).contains("No such file or directory"));
-        assertEquals(1, state("p1").errorStreak());
+        assertEquals("infrastructure", lastEvent().params().get("class"));
+        assertEquals(0, state("p1").errorStreak(), "the runner's environment, not the profile's failure");
+    }
+
+    /**
+     * Issue #9: a program that is gone paused all 20 profiles for 24 h in 0.37 s. Now nobody is
+     * paused; each profile retries 1 s, 2 s, 4 s ... apart, and a session that really ran resets that.
+     */
+    @Test
+    void spawnFailuresBackOffPerProfileAndPauseNobody() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add("p" + i);
+        }
+        RunnerConfig c = TestConfigs.config(20, 20, TestConfigs.session(List.of("worker"), 60_000, 0, 0),
+                TestConfigs.recovery(3, 86_400_000), Map.of("podA", ids), Path.of("d"));
+        launcher.spawnError = "cannot start \"worker\": Permission denied";
+        Supervisor s = supervisor(c);
+        s.step();
+        assertEquals(20, startsOf(ids));
+        for (long backoffMs : new long[] {1_000, 2_000, 4_000, 8_000, 16_000}) {
+            int before = startsOf(ids);
+            time.advanceMillis(backoffMs - 1);
+            s.step();
+            assertEquals(before, startsOf(ids), "nothing starts before " + backoffMs + " ms have passed");
+            time.advanceMillis(1);
+            s.step();
+            assertEquals(before + 20, startsOf(ids), "every profile tries again after " + backoffMs + " ms");
+        }
+        assertTrue(sink.events.stream().noneMatch(e -> e.event().equals("pause")), "nobody paused");
+        assertTrue(sink.events.stream().filter(e -> e.event().equals("error"))
+                .allMatch(e -> "infrastructure".equals(e.params().get("class"))));
+        assertTrue(ids.stream().allMatch(id -> state(id).errorStreak() == 0 && !state(id).paused()));
+
+        // the program is back: the sessions run, and the back-off starts from 1 s again next time
+        launcher.spawnError = null;
+        time.advanceMillis(32_000);
+        s.step();
+        assertEquals(20, launcher.launched.size());
+        launcher.launched.forEach(p -> p.exit(0));
+        launcher.spawnError = "cannot start \"worker\": Permission denied";
+        s.step();
+        s.step();
+        assertEquals(20, sink.events.stream().filter(e -> e.event().equals("finish")).count());
+        int afterReset = startsOf(ids);
+        time.advanceMillis(999);
+        s.step();
+        assertEquals(afterReset, startsOf(ids));
+        time.advanceMillis(1);
+        s.step();
+        assertEquals(afterReset + 20, startsOf(ids), "reset to 1 s by the sessions that ran");
+    }
+
+    private int startsOf(List<String> ids) {
+        return (int) sink.events.stream().filter(e -> e.event().equals("start") && ids.contains(e.profileId())).count();
     }
 
     @Test

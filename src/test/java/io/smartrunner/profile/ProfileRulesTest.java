@@ -133,6 +133,27 @@ class ProfileRulesTest {
         assertEquals("shutdown", t.events().get(0).params().get("reason"));
     }
 
+    /** Issue #9: a missing program paused 20 profiles for 24 h; a spawn failure is the runner's environment. */
+    @Test
+    void spawnFailureNeitherCountsNorPausesAndIsClassedInfrastructure() {
+        SessionResult spawn = new SessionResult(FailureReason.SPAWN, null, null,
+                "cannot start \"w\": No such file or directory", "", 0L);
+        ProfileState s = failTimes(ProfileState.fresh("p1", "podA"), 2);
+        for (int i = 0; i < 10; i++) {
+            Transition t = rules.sessionEnded(rules.sessionStarted(s, "x" + i, T0), "x" + i, spawn, T0);
+            assertEquals(1, t.events().size(), "no pause event");
+            assertEquals("infrastructure", t.events().get(0).params().get("class"));
+            assertEquals("spawn", t.events().get(0).params().get("reason"));
+            s = t.state();
+        }
+        assertEquals(2, s.errorStreak(), "the streak of the profile's own failures is kept, not grown");
+        assertFalse(s.paused());
+        assertFalse(s.running());
+        assertEquals("spawn: cannot start \"w\": No such file or directory", s.lastError());
+        assertNull(rules.sessionEnded(s, "s9", exit1(), T0).events().get(0).params().get("class"),
+                "a profile's own failure carries no infrastructure class");
+    }
+
     @Test
     void repeatedPausesGrowWithBackoffMultiplierUpToCap() {
         PausePolicy backoff = new PausePolicy(0, Duration.ofHours(1), 2.0, Duration.ofHours(5));
