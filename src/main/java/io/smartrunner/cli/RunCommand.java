@@ -56,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
                     new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
+            // Reconcile before binding the port: sessions a killed runner left behind may hold it
+            // (inherited socket), and only this start stops them.
+            supervisor.start();
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles))) {
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
@@ -129,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
                     + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");
         }
-        boolean clean = supervisor.run();
+        boolean clean = supervisor.loop();
         say(clean ? "stopped" : "stopped, but not every event could be written");
         return clean ? 0 : 1;
     }
