@@ -26,21 +26,21 @@ final class ManualControls {
     private final PauseKeeper pauses;
     /** Stops the slot's running session, not counted against the profile. */
     private final Consumer<ProfileSlot> stopSession;
-    /** Writes what is pending; true once the events are in the log (the store may still lag). */
-    private final BooleanSupplier writeEvents;
+    /** Writes what is pending to the log and the store; false when either failed. */
+    private final BooleanSupplier writePending;
     /** Why the log or store cannot be written now. */
     private final Supplier<String> problem;
 
     ManualControls(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                    RecoveryCoordinator recovery, PauseKeeper pauses, Consumer<ProfileSlot> stopSession,
-                   BooleanSupplier writeEvents, Supplier<String> problem) {
+                   BooleanSupplier writePending, Supplier<String> problem) {
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
         this.recovery = recovery;
         this.pauses = pauses;
         this.stopSession = stopSession;
-        this.writeEvents = writeEvents;
+        this.writePending = writePending;
         this.problem = problem;
     }
 
@@ -49,8 +49,9 @@ final class ManualControls {
         if (slot == null || slot.removed) {
             return ManualReply.unknown(request.profileId());
         }
-        // earlier decisions first: then a failed write below can only be this change's, and is taken back alone
-        if (!writeEvents.getAsBoolean()) {
+        // earlier decisions first, all of them (log and store): a change is refused while either is
+        // known broken, and a failed write below can only be this change's, taken back alone
+        if (!writePending.getAsBoolean()) {
             return ManualReply.unavailable(slot.state, problem.get());
         }
         if (request instanceof ManualRequest.RunNow r) {
@@ -66,7 +67,7 @@ final class ManualControls {
         Transition t = change.apply(rules, before, now);
         slot.state = t.state();
         pending.add(t.events(), t.state(), null);
-        if (!writeEvents.getAsBoolean()) {
+        if (!writtenToTheLog()) {
             pending.rollBackTo(mark);
             slot.state = before;
             return ManualReply.unavailable(before, problem.get());
@@ -81,6 +82,15 @@ final class ManualControls {
         return ManualReply.done(t.state());
     }
 
+    /**
+     * Writes the change just made; true once its events are in the log. If only the store failed
+     * (it broke during this very write) the change stands: the log has it, and the store row
+     * follows at the next successful write.
+     */
+    private boolean writtenToTheLog() {
+        return writePending.getAsBoolean() || pending.eventCount() == 0;
+    }
+
     private ManualReply runNow(ProfileSlot slot, ManualRequest.RunNow r, long nowNanos, Instant now) {
         ProfileState s = slot.state;
         String busy = s.paused() ? "is paused until " + s.pausedUntil() + "; unpause it first"
@@ -92,7 +102,7 @@ final class ManualControls {
         }
         PendingWrites.Mark mark = pending.mark();
         pending.add(List.of(Events.runRequested(now, slot.pod(), slot.id(), r.by())), null, null);
-        if (!writeEvents.getAsBoolean()) {
+        if (!writtenToTheLog()) {
             pending.rollBackTo(mark);
             return ManualReply.unavailable(s, problem.get());
         }

@@ -74,7 +74,7 @@ public final class Supervisor {
                 leftovers, recovery, pauses, this::drop, () -> stopRequested, () -> stopInitiated);
         this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.PAUSED_BY_HAND),
-                this::writeEventsNow, health::problem);
+                () -> flush(true), health::problem);
         this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
@@ -307,11 +307,6 @@ public final class Supervisor {
 
     private boolean flush() {
         return flush(false);
-    }
-
-    /** Writes pending decisions for an operator's change (not held back by the backoff); true once their events are in the log. */
-    private boolean writeEventsNow() {
-        return flush(true) || pending.eventCount() == 0;
     }
 
     /**

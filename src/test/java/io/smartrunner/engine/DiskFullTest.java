@@ -171,6 +171,19 @@ class DiskFullTest {
         assertTrue(store.profiles.get("p1").paused(), "the store catches up");
     }
 
+    @Test
+    void whileTheStoreIsKnownBrokenAChangeIsRefusedBeforeAnythingIsWritten() {
+        Supervisor s = supervisor("p1");
+        s.step();
+        store.failWrites = true;
+        launcher.last().exit(0);
+        s.step(); // the finish event is written, its rows are not
+        ManualReply r = stepped(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(2), "m", "api")));
+        assertEquals(ManualReply.Outcome.UNAVAILABLE, r.outcome());
+        assertTrue(r.refusal().contains("state.db: disk I/O error"), r.refusal());
+        assertFalse(sink.names("p1").contains("pause"), "not in the log: a restart could not know it from the store");
+    }
+
     private static ManualReply stepped(Supervisor s, CompletableFuture<ManualReply> reply) {
         s.step();
         return reply.join();
