@@ -178,16 +178,19 @@ class RunnerProcessTest {
         CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
         assertEquals(0, status.exitCode(), status.err());
         assertEquals("[ ]", status.out().trim());
-        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
-        CliProcess.await("runner says it idles", 20_000, () -> {
-            try {
-                return runner.err().contains("no profiles configured");
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        runner.process.destroy();
-        assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(0, runner.process.exitValue(), runner.err());
+        // the example has no http block: it binds the default port, so it takes the default port's lock
+        try (DefaultPortLock port = DefaultPortLock.acquire()) {
+            CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+            CliProcess.await("runner says it idles", 20_000, () -> {
+                try {
+                    return runner.err().contains("no profiles configured");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, runner.process.exitValue(), runner.err());
+        }
     }
 }
