@@ -37,6 +37,7 @@ class DiskFullE2ETest {
     Path dir;
     private Path full;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final List<CliProcess> runners = new java.util.ArrayList<>();
 
     @BeforeEach
     void mountTmpfs() throws Exception {
@@ -48,7 +49,10 @@ class DiskFullE2ETest {
     }
 
     @AfterEach
-    void unmount() throws Exception {
+    void stopRunnersAndUnmount() throws Exception {
+        for (CliProcess r : runners) {
+            r.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         new ProcessBuilder("umount", "-l", full.toString()).start().waitFor();
     }
 
@@ -71,7 +75,7 @@ class DiskFullE2ETest {
         Path cfg = config("full/data", "logs/events.jsonl", // the log has room: only the store is full
                 "{\"command\": [\"/bin/sh\", \"-c\", \"sleep 2\"], \"cooldownMs\": 600000}");
         Path log = dir.resolve("logs/events.jsonl");
-        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess runner = runner(cfg);
         int port = runner.httpPort();
         CliProcess.await("three sessions running (once each: a long cooldown)", 20_000, () -> count(log, "start") == 3);
         Path filler = fill();
@@ -87,7 +91,7 @@ class DiskFullE2ETest {
 
         runner.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         Files.delete(filler);
-        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess second = runner(cfg);
         port = second.httpPort(); // reconciled by now
         assertEquals(0, count(log, "error"), "no lost error for sessions that had finished in the log: " + err(second));
         assertAtMostOneTerminalEventPerSession(log);
@@ -95,7 +99,7 @@ class DiskFullE2ETest {
         assertEquals(200, paused.statusCode(), paused.body());
 
         second.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        CliProcess third = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess third = runner(cfg);
         port = third.httpPort();
         assertTrue(get(port, "/api/profiles/p1").body().contains("\"paused\":true"), "an acknowledged pause survives");
         third.process.destroy();
@@ -109,7 +113,7 @@ class DiskFullE2ETest {
         Path cfg = config("data", "full/logs/events.jsonl", // the store has room: only the log is full
                 "{\"command\": [\"/bin/sh\", \"-c\", \"sleep 1\"], \"cooldownMs\": 0, \"stopGraceMs\": 500}");
         Path log = full.resolve("logs/events.jsonl");
-        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess runner = runner(cfg);
         int port = runner.httpPort();
         CliProcess.await("sessions running", 20_000, () -> count(log, "start") >= 3);
         Path filler = fill();
@@ -134,7 +138,7 @@ class DiskFullE2ETest {
         assertTrue(Long.parseLong(m.group(2)) > 0, runner.err());
 
         Files.delete(filler);
-        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess second = runner(cfg);
         int port2 = second.httpPort();
         assertAtMostOneTerminalEventPerSession(log);
         assertTrue(get(port2, "/api/profiles/p2").body().contains("\"paused\":false"), "the refused pause was not made");
@@ -143,6 +147,12 @@ class DiskFullE2ETest {
         assertEquals(0, second.process.exitValue(), second.err());
         assertFalse(events(log).stream().anyMatch(e -> e.event().equals("pause")));
         assertOneTerminalEventPerSession(log);
+    }
+
+    private CliProcess runner(Path cfg) throws IOException {
+        CliProcess r = CliProcess.start(dir, "run", "-c", cfg.toString());
+        runners.add(r);
+        return r;
     }
 
     /** Fills the tmpfs to the last byte. */
