@@ -42,6 +42,9 @@ final class OfflineControl {
             Transition t = transition(cfg, state, request);
             Redactor redactor = new Redactor(cfg.secretValues());
             events.append(t.events().stream().map(redactor::redact).toList());
+            // fsynced before the state is written and success is reported: a change whose event
+            // is not durable is reported as failed and leaves the state store as it was
+            events.close();
             store.write(new StateWrite(List.of(t.state()), List.of()));
             return t.state();
         }

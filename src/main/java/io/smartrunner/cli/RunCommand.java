@@ -56,6 +56,10 @@ final class RunCommand implements Callable<Integer> {
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
                     new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
+            handleSignals(supervisor); // a SIGTERM during the reconcile below stops the runner cleanly too
+            // Reconcile before binding the port: sessions a killed runner left behind may hold it
+            // (inherited socket), and only this start stops them.
+            supervisor.start();
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles))) {
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
@@ -104,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private int runWith(RunnerConfig cfg, RunnerHome home, Supervisor supervisor, RunnerHttpServer http) {
+    private void handleSignals(Supervisor supervisor) {
         // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
         Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
         Signal.handle(new Signal("INT"), s -> supervisor.requestStop());
@@ -116,6 +120,9 @@ final class RunCommand implements Callable<Integer> {
                 say("reload refused, the running configuration stays: " + e.getMessage());
             }
         });
+    }
+
+    private int runWith(RunnerConfig cfg, RunnerHome home, Supervisor supervisor, RunnerHttpServer http) {
         int profiles = cfg.profiles().size();
         if (profiles == 0) {
             say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");
@@ -129,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
                     + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");
         }
-        boolean clean = supervisor.run();
+        boolean clean = supervisor.loop();
         say(clean ? "stopped" : "stopped, but not every event could be written");
         return clean ? 0 : 1;
     }

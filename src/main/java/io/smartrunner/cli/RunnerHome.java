@@ -101,7 +101,8 @@ final class RunnerHome implements AutoCloseable {
                 new SecureRandom(), logDir, listener, diagnostics, launches,
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
                         browsers == null ? null : new BrowserActions(browsers,
-                                java.time.Duration.ofMillis(config.recovery().stepTimeoutMs()))), browsers);
+                                java.time.Duration.ofMillis(config.recovery().stepTimeoutMs()))), browsers,
+                io.smartrunner.engine.EndedInLog.readingBackwards(config.runner().eventLog()));
     }
 
     @Override

@@ -23,6 +23,8 @@ final class ActiveSession {
     boolean stopped;
     String stopError;
     ExitStatus exit;
+    /** When the child exited (its own time, see {@link SessionLifecycle#exited}): where durMs ends. */
+    long exitNanos;
 
     ActiveSession(SessionRecord record, RunningProcess process, long startNanos, long timeoutNanos,
                   long idleTimeoutNanos) {

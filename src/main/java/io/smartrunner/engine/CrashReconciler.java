@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
@@ -9,10 +10,12 @@ import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,6 +26,9 @@ import java.util.Set;
  * event with reason {@code lost}; no profile stays {@code running}. Browsers left running are
  * stopped too, except those of the profiles in {@code keptBrowsers}: with {@code closeOnExit:
  * false} the chromium provider adopts them (or stops them itself if they no longer answer).
+ * A session whose terminal event is already in the log (its row could not be updated, e.g. on
+ * a full disk) gets no second one: its row and its profile's state are brought in line with
+ * the log, without a new event.
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
@@ -65,6 +71,9 @@ final class CrashReconciler {
         }
         Map<String, ProfileState> states = new HashMap<>(stored);
         slots.values().forEach(slot -> states.put(slot.id(), slot.state));
+        Map<String, EventRecord> ended = deps.endedInLog().terminalEvents(open.keySet());
+        ended.values().stream().sorted(Comparator.comparing(EventRecord::ts))
+                .forEach(e -> alignWithLog(open.remove(e.sessionId()), e, states, pending));
         for (SessionRecord s : open.values()) {
             ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
             Long durMs = s.startedAt() == null ? null : Math.max(0, Duration.between(s.startedAt(), now).toMillis());
@@ -84,6 +93,41 @@ final class CrashReconciler {
             }
             slot.state = st;
         }
+    }
+
+    /**
+     * The session ended in the log: its row and its profile's state become what the runner that
+     * wrote the event decided (the same rules on the same result at the same time), with no new event.
+     */
+    private void alignWithLog(SessionRecord s, EventRecord end, Map<String, ProfileState> states,
+                              PendingWrites pending) {
+        SessionResult result = resultOf(end);
+        ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
+        ProfileState after = rules.sessionEnded(before, s.sessionId(), result, end.ts()).state();
+        states.put(s.profileId(), after);
+        SessionRecord known = s.startedAt() != null ? s : new SessionRecord(s.sessionId(), s.profileId(), s.pod(),
+                s.pid(), s.pidStartTicks(), s.pgid(), end.ts(), s.status(), null, null, null);
+        pending.add(List.of(), after, known.ended(result.succeeded() ? SessionRecord.Status.FINISHED
+                : SessionRecord.Status.FAILED, end.ts(), result.succeeded() ? null : result.reason().wireName(),
+                result.exitCode()));
+    }
+
+    /** The result a terminal event records (see ProfileRules.sessionEnded for the params). */
+    private static SessionResult resultOf(EventRecord end) {
+        if (end.event().equals("finish")) {
+            return SessionResult.success(end.durMs() == null ? 0 : end.durMs());
+        }
+        Map<String, Object> p = end.params();
+        FailureReason reason;
+        try {
+            reason = FailureReason.valueOf(String.valueOf(p.get("reason")).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException unknown) {
+            reason = FailureReason.EXIT;
+        }
+        Integer code = p.get("exitCode") instanceof Number n ? n.intValue() : null;
+        String signal = p.get("signal") instanceof String sig ? sig : null;
+        String message = p.get("message") instanceof String m ? m : null;
+        return new SessionResult(reason, code, signal, message, "", end.durMs());
     }
 
     private List<TaggedProcess> unrecordedOrphans(Set<String> recorded) {

@@ -16,7 +16,7 @@ final class HealthReporter {
 
     void failing(String message) {
         if (problem == null) {
-            diagnostics.accept("not starting sessions: " + message + " (will retry)");
+            diagnostics.accept("not starting sessions: " + message + " (retrying with a growing pause, up to every 5 s)");
         }
         problem = message;
     }

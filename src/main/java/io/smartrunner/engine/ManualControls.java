@@ -7,11 +7,16 @@ import io.smartrunner.profile.Transition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Carries out operators' requests on the loop thread, with the same rules and events as the
  * automatic decisions, and answers each request with the profile's new state or why it was refused.
+ * A change is answered only once its event is in the log, and its effects (stopping the session,
+ * cancelling recovery, closing the browser) follow only then: when the log cannot be written the
+ * change is taken back and answered "unavailable", so an acknowledged change is never lost.
  */
 final class ManualControls {
     private final Map<String, ProfileSlot> slots;
@@ -21,21 +26,33 @@ final class ManualControls {
     private final PauseKeeper pauses;
     /** Stops the slot's running session, not counted against the profile. */
     private final Consumer<ProfileSlot> stopSession;
+    /** Writes what is pending to the log and the store; false when either failed. */
+    private final BooleanSupplier writePending;
+    /** Why the log or store cannot be written now. */
+    private final Supplier<String> problem;
 
     ManualControls(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
-                   RecoveryCoordinator recovery, PauseKeeper pauses, Consumer<ProfileSlot> stopSession) {
+                   RecoveryCoordinator recovery, PauseKeeper pauses, Consumer<ProfileSlot> stopSession,
+                   BooleanSupplier writePending, Supplier<String> problem) {
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
         this.recovery = recovery;
         this.pauses = pauses;
         this.stopSession = stopSession;
+        this.writePending = writePending;
+        this.problem = problem;
     }
 
     ManualReply handle(ManualRequest request, long nowNanos, Instant now) {
         ProfileSlot slot = slots.get(request.profileId());
         if (slot == null || slot.removed) {
             return ManualReply.unknown(request.profileId());
+        }
+        // earlier decisions first, all of them (log and store): a change is refused while either is
+        // known broken, and a failed write below can only be this change's, taken back alone
+        if (!writePending.getAsBoolean()) {
+            return ManualReply.unavailable(slot.state, problem.get());
         }
         if (request instanceof ManualRequest.RunNow r) {
             return runNow(slot, r, nowNanos, now);
@@ -45,20 +62,33 @@ final class ManualControls {
         if (refusal != null) {
             return ManualReply.refused(slot.state, refusal);
         }
-        boolean pause = change instanceof ManualRequest.Pause;
-        if (pause) {
-            recovery.cancel(slot.id());
-        }
-        Transition t = change.apply(rules, slot.state, now);
+        ProfileState before = slot.state;
+        PendingWrites.Mark mark = pending.mark();
+        Transition t = change.apply(rules, before, now);
         slot.state = t.state();
         pending.add(t.events(), t.state(), null);
-        if (pause) {
+        if (!writtenToTheLog()) {
+            pending.rollBackTo(mark);
+            slot.state = before;
+            return ManualReply.unavailable(before, problem.get());
+        }
+        if (change instanceof ManualRequest.Pause) {
+            recovery.cancel(slot.id());
             if (slot.active != null) {
                 stopSession.accept(slot);
             }
             pauses.closeBrowserIfPaused(slot);
         }
         return ManualReply.done(t.state());
+    }
+
+    /**
+     * Writes the change just made; true once its events are in the log. If only the store failed
+     * (it broke during this very write) the change stands: the log has it, and the store row
+     * follows at the next successful write.
+     */
+    private boolean writtenToTheLog() {
+        return writePending.getAsBoolean() || pending.eventCount() == 0;
     }
 
     private ManualReply runNow(ProfileSlot slot, ManualRequest.RunNow r, long nowNanos, Instant now) {
@@ -70,9 +100,14 @@ final class ManualControls {
         if (busy != null) {
             return ManualReply.refused(s, slot.id() + " " + busy);
         }
+        PendingWrites.Mark mark = pending.mark();
+        pending.add(List.of(Events.runRequested(now, slot.pod(), slot.id(), r.by())), null, null);
+        if (!writtenToTheLog()) {
+            pending.rollBackTo(mark);
+            return ManualReply.unavailable(s, problem.get());
+        }
         slot.runNowBy = r.by();
         slot.notBeforeNanos = nowNanos;
-        pending.add(List.of(Events.runRequested(now, slot.pod(), slot.id(), r.by())), null, null);
         return ManualReply.done(s);
     }
 }

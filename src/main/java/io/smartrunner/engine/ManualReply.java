@@ -6,10 +6,12 @@ import io.smartrunner.profile.ProfileState;
  * The loop's answer to a {@link ManualRequest}.
  *
  * @param state   the profile's state after the request (null when the profile is unknown)
- * @param refusal why nothing was done (the profile is unknown, or its state forbids it), else null
+ * @param refusal why nothing was done (the profile is unknown, its state forbids it, or its event
+ *                could not be written), else null
  */
 public record ManualReply(Outcome outcome, ProfileState state, String refusal) {
-    public enum Outcome { DONE, UNKNOWN_PROFILE, REFUSED }
+    /** UNAVAILABLE: the change could not be recorded (event log or store not writable) and was not made. */
+    public enum Outcome { DONE, UNKNOWN_PROFILE, REFUSED, UNAVAILABLE }
 
     static ManualReply done(ProfileState state) {
         return new ManualReply(Outcome.DONE, state, null);
@@ -21,5 +23,9 @@ public record ManualReply(Outcome outcome, ProfileState state, String refusal) {
 
     static ManualReply refused(ProfileState state, String why) {
         return new ManualReply(Outcome.REFUSED, state, why);
+    }
+
+    static ManualReply unavailable(ProfileState state, String why) {
+        return new ManualReply(Outcome.UNAVAILABLE, state, "not done, the change cannot be recorded: " + why);
     }
 }

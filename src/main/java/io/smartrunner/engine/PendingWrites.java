@@ -50,6 +50,34 @@ final class PendingWrites {
         return events.size();
     }
 
+    /** Profile and session rows waiting for the store (their events may already be in the log). */
+    int stateRowCount() {
+        return profiles.size() + sessions.size();
+    }
+
+    /** What is pending now, to go back to if a decision added afterwards must be taken back. */
+    Mark mark() {
+        return new Mark(events.size(), new LinkedHashMap<>(profiles), new LinkedHashMap<>(sessions));
+    }
+
+    /**
+     * Drops what was added since {@code mark} and was not written: a decision whose events could
+     * not be appended is taken back (a manual change answered "unavailable"). Events already in
+     * the log stay written; only the ones still pending go.
+     */
+    void rollBackTo(Mark mark) {
+        if (events.size() > mark.events()) {
+            events.subList(mark.events(), events.size()).clear();
+        }
+        profiles.clear();
+        profiles.putAll(mark.profiles());
+        sessions.clear();
+        sessions.putAll(mark.sessions());
+    }
+
+    record Mark(int events, Map<String, ProfileState> profiles, Map<String, SessionRecord> sessions) {
+    }
+
     boolean isEmpty() {
         return events.isEmpty() && profiles.isEmpty() && sessions.isEmpty();
     }

@@ -69,6 +69,10 @@ final class SessionLifecycle {
         ActiveSession a = activeOf(e.profileId(), e.sessionId());
         if (a != null) {
             a.exit = e.status();
+            // the child's own exit time when the launcher knows it: the loop may see the exit late
+            // (the runner was frozen or busy), and durMs is how long the session ran, not that
+            Long at = e.status().exitedAtNanos();
+            a.exitNanos = at == null || at - nowNanos > 0 ? nowNanos : at - a.startNanos < 0 ? a.startNanos : at;
             finishIfOver(slots.get(e.profileId()), nowNanos, now);
         }
     }

@@ -13,7 +13,7 @@ final class SessionOutcomes {
 
     static SessionResult resultOf(ActiveSession a, long nowNanos, Redactor redactor, int tailBytes) {
         ExitStatus st = a.exit;
-        long durMs = TimeUnit.NANOSECONDS.toMillis(nowNanos - a.startNanos);
+        long durMs = TimeUnit.NANOSECONDS.toMillis((a.exit != null ? a.exitNanos : nowNanos) - a.startNanos);
         // the tail only goes into the error event, which PendingWrites redacts; detail can reach lastError
         String tail = tailBytes == 0 ? "" : a.process.stderrTail(tailBytes);
         Integer code = st.signal() == null && st.exitCode() >= 0 ? st.exitCode() : null;

@@ -50,6 +50,7 @@ public final class Supervisor {
     private final SessionTimers timers;
     private final SessionLifecycle sessions;
     private final HealthReporter health;
+    private final WriteBackoff backoff = new WriteBackoff();
     private final RecoveryCoordinator recovery;
     private final PauseKeeper pauses;
     private final ManualControls manual;
@@ -72,27 +73,37 @@ public final class Supervisor {
         this.sessions = new SessionLifecycle(slots, rules, pending, new SessionLaunch(deps), redactor, inbox::add,
                 leftovers, recovery, pauses, this::drop, () -> stopRequested, () -> stopInitiated);
         this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
-                slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.PAUSED_BY_HAND));
+                slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.PAUSED_BY_HAND),
+                () -> flush(true), health::problem);
         this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
     }
 
     /**
-     * Loads the persisted state, closes what a previous runner left running, then runs the loop
-     * on the calling thread until {@link #requestStop()} and every session has ended.
+     * {@link #start()} then {@link #loop()}.
      *
      * @return false when decisions could not be made durable before exiting (the event log is unwritable)
      */
     public boolean run() {
         start();
+        return loop();
+    }
+
+    /**
+     * Runs the loop on the calling thread until {@link #requestStop()} and every session has
+     * ended, then makes the last decisions durable. Call {@link #start()} first.
+     *
+     * @return false when decisions could not be made durable before exiting (the event log or store is unwritable)
+     */
+    public boolean loop() {
         while (!finished()) {
             awaitWork();
             step();
         }
-        if (!flush()) {
-            deps.diagnostics().accept("exiting with " + pending.eventCount() + " event(s) not written: "
-                    + health.problem());
+        if (!flush(true)) {
+            deps.diagnostics().accept("exiting with " + pending.eventCount() + " event(s) and "
+                    + pending.stateRowCount() + " state row(s) not written, because: " + health.problem());
             return false;
         }
         return true;
@@ -104,8 +115,12 @@ public final class Supervisor {
         inbox.add(new Message.Wake());
     }
 
-    /** Loads state, reconciles after a crash and applies start jitter; the first part of {@link #run()}. */
-    void start() {
+    /**
+     * Loads state, closes what a previous runner left running (stops its processes, ends its
+     * sessions as lost) and applies start jitter. The runner calls it before it binds its HTTP
+     * port: leftovers of a crashed runner may hold that port until they are stopped.
+     */
+    public void start() {
         Map<String, ProfileState> stored = deps.store().loadProfiles();
         long now = deps.time().nanoTime();
         int order = 0;
@@ -203,6 +218,7 @@ public final class Supervisor {
         } else if (m instanceof Message.StepDone d) {
             recovery.onResult(d, nowNanos, now);
         } else if (m instanceof Message.Manual h) {
+            // answered only after the flush that writes its event (ManualControls)
             h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
             r.reply().complete(reload(r.config(), nowNanos));
@@ -255,7 +271,10 @@ public final class Supervisor {
         return new SessionScheduler(config.runner().globalConcurrency(), podLimits);
     }
 
-    /** Asks the loop to carry out an operator's request; answered once decided (durable at the next flush). Thread-safe. */
+    /**
+     * Asks the loop to carry out an operator's request; answered once its event is in the log, or
+     * with {@link ManualReply.Outcome#UNAVAILABLE} (and nothing changed) when it cannot be written. Thread-safe.
+     */
     public CompletableFuture<ManualReply> request(ManualRequest request) {
         CompletableFuture<ManualReply> reply = new CompletableFuture<>();
         inbox.add(new Message.Manual(request, reply));
@@ -286,10 +305,25 @@ public final class Supervisor {
         return candidates;
     }
 
-    /** Makes pending decisions durable; false while the event log or store cannot be written. */
     private boolean flush() {
+        return flush(false);
+    }
+
+    /**
+     * Makes pending decisions durable; false while the event log or store cannot be written.
+     * After a failure, tries again only when the {@link WriteBackoff} says so, unless {@code force}.
+     */
+    private boolean flush(boolean force) {
+        long nowNanos = deps.time().nanoTime();
+        if (pending.isEmpty() && backoff.failing()) {
+            return true; // nothing to write proves nothing: the episode ends with the next real write
+        }
+        if (!force && !backoff.due(nowNanos)) {
+            return false;
+        }
         try {
             List<EventRecord> written = pending.flush(deps.eventSink(), deps.store());
+            backoff.succeeded();
             health.recovered();
             sessions.launchStaged();
             if (!written.isEmpty()) {
@@ -297,6 +331,7 @@ public final class Supervisor {
             }
             return true;
         } catch (EventLogException | StoreException e) {
+            backoff.failed(nowNanos);
             health.failing(e.getMessage());
             return false;
         }
@@ -305,10 +340,12 @@ public final class Supervisor {
     /** When the loop must look again if no message comes first. */
     long nextWakeNanos(long now) {
         Map<String, Integer> runningByPod = new HashMap<>();
-        if (!stopRequested && scheduler.wouldStartAny(candidates(now, runningByPod), runningByPod)) {
+        long next = now + MAX_WAIT_NANOS;
+        if (backoff.failing()) {
+            next = earlier(next, backoff.retryAtNanos()); // nothing starts before the next write succeeds
+        } else if (!stopRequested && scheduler.wouldStartAny(candidates(now, runningByPod), runningByPod)) {
             return now; // a session ended after this step's start pass: its slot goes to the next profile now
         }
-        long next = now + MAX_WAIT_NANOS;
         Instant wall = deps.time().now();
         for (ProfileSlot slot : slots.values()) {
             ActiveSession a = slot.active;

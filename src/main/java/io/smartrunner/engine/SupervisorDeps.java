@@ -24,6 +24,7 @@ import java.util.function.Consumer;
  * @param spawner     runs launches off the loop thread (tests pass a direct executor)
  * @param recoveryActions performs recovery steps and health checks
  * @param browsers    opens each profile's browser before its sessions; null when browser.provider is none
+ * @param endedInLog  finds sessions that already ended in the event log (crash reconciliation)
  */
 public record SupervisorDeps(
         StateStore store,
@@ -37,5 +38,15 @@ public record SupervisorDeps(
         Consumer<String> diagnostics,
         Executor spawner,
         RecoveryActions recoveryActions,
-        BrowserProvider browsers) {
+        BrowserProvider browsers,
+        EndedInLog endedInLog) {
+
+    /** Without an event log to look back into (tests): no session counts as ended in the log. */
+    public SupervisorDeps(StateStore store, EventSink eventSink, ProcessLauncher launcher, ProcessTable processTable,
+                          TimeSource time, Random random, Path logDir, Consumer<List<EventRecord>> listener,
+                          Consumer<String> diagnostics, Executor spawner, RecoveryActions recoveryActions,
+                          BrowserProvider browsers) {
+        this(store, eventSink, launcher, processTable, time, random, logDir, listener, diagnostics, spawner,
+                recoveryActions, browsers, EndedInLog.none());
+    }
 }

@@ -142,6 +142,7 @@ final class ApiHandler implements HttpHandler {
         switch (reply.outcome()) {
             case UNKNOWN_PROFILE -> throw new ApiError(404, reply.refusal());
             case REFUSED -> throw new ApiError(409, reply.refusal());
+            case UNAVAILABLE -> throw new ApiError(503, reply.refusal()); // not recorded, so not done
             default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, json(reply.state()));
         }
     }

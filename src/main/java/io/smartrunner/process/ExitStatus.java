@@ -8,13 +8,36 @@ package io.smartrunner.process;
  *                   Java reports signal deaths as 128+N, so an explicit exit(128+N) reads the same,
  *                   exactly as in a POSIX shell's {@code $?}.
  * @param spawnError the OS's message when the program could not be executed at all, else null
+ * @param exitedAtNanos when the child exited, on {@code TimeSource.system().nanoTime()}'s clock, or
+ *                   null when the launcher cannot tell (then the runner uses the time it saw the
+ *                   exit). Not part of how it ended: equality ignores it.
  */
-public record ExitStatus(int exitCode, String signal, String spawnError) {
+public record ExitStatus(int exitCode, String signal, String spawnError, Long exitedAtNanos) {
+    public ExitStatus(int exitCode, String signal, String spawnError) {
+        this(exitCode, signal, spawnError, null);
+    }
+
     public static ExitStatus exited(int code) {
         return new ExitStatus(code, null, null);
     }
 
+    /** The same end, known to have happened at {@code nanos}. */
+    public ExitStatus at(long nanos) {
+        return new ExitStatus(exitCode, signal, spawnError, nanos);
+    }
+
     public boolean success() {
         return exitCode == 0 && signal == null && spawnError == null;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExitStatus e && e.exitCode == exitCode && java.util.Objects.equals(e.signal, signal)
+                && java.util.Objects.equals(e.spawnError, spawnError);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(exitCode, signal, spawnError);
     }
 }

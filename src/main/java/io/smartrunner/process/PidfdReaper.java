@@ -3,6 +3,7 @@ package io.smartrunner.process;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import io.smartrunner.time.TimeSource;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,6 +87,8 @@ final class PidfdReaper {
 
     private void reap(int fd, Memory info) {
         Child child = children.remove(fd);
+        // still a zombie: the kernel can say when it exited, however late this thread got to it
+        long exitedAt = child == null ? 0 : TimeSource.system().nanoTime() - ExitAge.nanosAgo(child.pid());
         info.clear();
         int rc = libc.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
         int errno = rc == 0 ? 0 : Native.getLastError();
@@ -101,6 +104,6 @@ final class PidfdReaper {
         }
         int code = info.getInt(8);
         int status = info.getInt(24);
-        child.exit().complete(code == CLD_EXITED ? ExitStatus.exited(status) : Signals.killedBy(status));
+        child.exit().complete((code == CLD_EXITED ? ExitStatus.exited(status) : Signals.killedBy(status)).at(exitedAt));
     }
 }

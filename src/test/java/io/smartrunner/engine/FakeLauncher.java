@@ -53,6 +53,11 @@ final class FakeLauncher implements ProcessLauncher {
             exit.complete(ExitStatus.exited(code));
         }
 
+        /** Exits with {@code code}, the launcher knowing it happened at {@code nanos} (however late the loop sees it). */
+        void exitAt(int code, long nanos) {
+            exit.complete(ExitStatus.exited(code).at(nanos));
+        }
+
         @Override
         public long pid() {
             return pid;

@@ -10,9 +10,12 @@ import java.util.List;
 final class RecordingEventSink implements EventSink {
     final List<EventRecord> events = new ArrayList<>();
     boolean diskFull;
+    /** Every call of append, failed or not: what a spinning retry loop would run up. */
+    int attempts;
 
     @Override
     public synchronized void append(List<EventRecord> batch) {
+        attempts++;
         if (diskFull) {
             throw new EventLogException("logs/events.jsonl: cannot append events: No space left on device", null);
         }

@@ -232,6 +232,7 @@ class SupervisorTest {
         assertEquals(1, diagnostics.size(), "said once, not on every retry");
         assertTrue(state("p1").running(), "state is not persisted ahead of its event");
         sink.diskFull = false;
+        time.advance(Duration.ofNanos(WriteBackoff.MAX_NANOS)); // the next try, at most the longest pause later
         s.step();
         assertNull(s.problem());
         assertEquals(List.of("start", "error", "start"), sink.names("p1"));
@@ -246,6 +247,7 @@ class SupervisorTest {
         assertEquals(0, launcher.launched.size(), "nothing is spawned before its start event is written");
         assertTrue(store.profiles.isEmpty(), "and nothing persisted");
         sink.diskFull = false;
+        time.advance(Duration.ofNanos(WriteBackoff.FIRST_NANOS)); // the next try after a failure
         s.step();
         assertEquals(1, launcher.launched.size());
         assertEquals(List.of("start"), sink.names("p1"));

@@ -1,0 +1,48 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link EndedInLog} on the event log file: reads it backwards from the end (in chunks, through
+ * {@link EventLogReader#tail}) and stops as soon as every asked session's {@code start} has been
+ * seen, since a session's terminal event always comes after its start. The cost is the tail back
+ * to the oldest open session, not the whole log. Reads the current file only: a session whose
+ * start and end were both rotated away is not found (then it ends as lost, as before).
+ */
+final class BackwardEndScan implements EndedInLog {
+    private final Path file;
+
+    BackwardEndScan(Path file) {
+        this.file = file;
+    }
+
+    @Override
+    public Map<String, EventRecord> terminalEvents(Set<String> sessionIds) {
+        if (sessionIds.isEmpty()) {
+            return Map.of();
+        }
+        Set<String> startNotSeen = new HashSet<>(sessionIds);
+        Map<String, EventRecord> ends = new HashMap<>();
+        // tail(…, 1, filter) stops at the first event the filter accepts: accept the line that
+        // completes the set of starts, and collect the terminal events on the way there
+        new EventLogReader(file).tail(Long.MAX_VALUE, 1, e -> {
+            String id = e.sessionId();
+            if (id == null || !sessionIds.contains(id) || !"session".equals(e.type())) {
+                return false;
+            }
+            if ("start".equals(e.event())) {
+                startNotSeen.remove(id);
+            } else if ("finish".equals(e.event()) || "error".equals(e.event())) {
+                ends.put(id, e); // newest first: the oldest terminal event found last wins
+            }
+            return startNotSeen.isEmpty();
+        });
+        return ends;
+    }
+}

@@ -1,0 +1,27 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.event.EventRecord;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which of some sessions already have their terminal event ({@code finish} or {@code error}) in
+ * the event log. At start-up, a session the store still shows running may have ended in the log
+ * while its row could not be updated (a full disk): it must not get a second terminal event.
+ */
+@FunctionalInterface
+public interface EndedInLog {
+    /** @return each of {@code sessionIds} that ended in the log, with its terminal event */
+    Map<String, EventRecord> terminalEvents(Set<String> sessionIds);
+
+    /** For tests and tools without a log: nothing ended. */
+    static EndedInLog none() {
+        return ids -> Map.of();
+    }
+
+    /** Reads {@code eventLog} backwards from its end, see {@link BackwardEndScan}. */
+    static EndedInLog readingBackwards(Path eventLog) {
+        return new BackwardEndScan(eventLog);
+    }
+}

@@ -1,0 +1,95 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #9, point 9: a session that ends while the runner is frozen (SIGSTOP) is timed to its
+ * child's exit, which the kernel still knows when the runner wakes, not to when the runner saw it.
+ */
+class FrozenRunnerDurationTest {
+    private static final long FREEZE_MS = 3_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSessionEndingDuringA3sFreezeOfTheRunnerKeepsItsOwnDuration() throws Exception {
+        Path cfg = dir.resolve("runner.json");
+        Files.writeString(cfg, """
+                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "touch started; while [ ! -e go ]; do sleep 0.01; done; exec sleep 0.3"], "cooldownMs": 600000},
+                 "pods": [{"name": "podA", "concurrency": 1, "profiles": [{"id": "p1"}]}]}
+                """);
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            int port = runner.httpPort();
+            CliProcess.await("the session started", 20_000, () -> Files.exists(dir.resolve("started")));
+            long sessionSeen = System.nanoTime();
+            long child = runner.process.toHandle().children().findFirst().orElseThrow().pid();
+            // answered by the loop after the launch it queued before: the session's start is on its clock
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/profiles/p1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+
+            long stoppedAt = System.nanoTime();
+            signal("STOP", runner.process.pid());
+            Files.createFile(dir.resolve("go")); // the session ends 0.3 s from now, the runner frozen
+                        CliProcess.await("the session's child exited while the runner is frozen", 10_000,
+                    () -> zombie(child));
+            long left = FREEZE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+            if (left > 0) {
+                Thread.sleep(left); // the freeze itself is what is tested
+            }
+            signal("CONT", runner.process.pid());
+            long seenToWoken = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sessionSeen);
+
+            CliProcess.await("the session's end is logged", 20_000, () -> end() != null);
+            long durMs = end().durMs();
+            // the session ran until 0.3 s into the freeze; the runner woke FREEZE_MS after it froze
+            assertTrue(durMs >= 300 && durMs <= seenToWoken - 1_500, "durMs " + durMs + " of a session that ended 0.3 s"
+                    + " into a " + FREEZE_MS + " ms freeze of the runner, " + seenToWoken + " ms after it was seen to start");
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, runner.process.exitValue(), runner.err());
+        } finally {
+            signal("CONT", runner.process.pid());
+            runner.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private EventRecord end() {
+        Path log = dir.resolve("logs/events.jsonl");
+        List<EventRecord> events = Files.exists(log) ? EventLogReader.readAll(log) : List.of();
+        return events.stream().filter(e -> e.event().equals("finish") || e.event().equals("error"))
+                .findFirst().orElse(null);
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (Exception gone) {
+            return true;
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+    }
+}

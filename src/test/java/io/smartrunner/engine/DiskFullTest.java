@@ -1,0 +1,217 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.time.ManualTimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The event log or the store cannot be written (issue #9, point 3), driven with the manual clock:
+ * the loop backs off, an operator's change is answered only once its event is in the log (or
+ * refused and taken back), and a shutdown says truly what was not written.
+ */
+class DiskFullTest {
+    private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
+    private final ManualTimeSource time = new ManualTimeSource(T0);
+    private final FakeLauncher launcher = new FakeLauncher();
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final RecordingEventSink sink = new RecordingEventSink();
+    private final List<String> diagnostics = new ArrayList<>();
+
+    private Supervisor supervisor(String... ids) {
+        return supervisor(0, ids);
+    }
+
+    private Supervisor supervisor(long cooldownMs, String... ids) {
+        RunnerConfig config = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, cooldownMs),
+                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of(ids)), Path.of("d"));
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
+                new FakeRecoveryActions(), null));
+        s.start();
+        return s;
+    }
+
+    /** Runs the loop as {@code loop()} would for {@code span} of clock time: each step when it asks to be woken. */
+    private int stepsOver(Supervisor s, Duration span) {
+        long end = time.nanoTime() + span.toNanos();
+        int steps = 0;
+        while (time.nanoTime() - end < 0) {
+            long now = time.nanoTime();
+            // at least 1 ms a step, so a loop that asks to be woken "now" runs 1 000 times a second, not forever
+            long wake = Math.max(s.nextWakeNanos(now), now + TimeUnit.MILLISECONDS.toNanos(1));
+            time.advance(Duration.ofNanos(Math.min(wake, end) - now));
+            s.step();
+            steps++;
+        }
+        return steps;
+    }
+
+    private ProfileState stateSeenByTheLoop(Supervisor s, String id) {
+        CompletableFuture<List<ProfileState>> reply = s.profiles();
+        s.step();
+        return reply.join().stream().filter(p -> p.profileId().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aFullLogIsRetriedWithABoundedBackoffSaidOnceAndSessionsResumeWhenSpaceReturns() {
+        Supervisor s = supervisor("p1", "p2");
+        s.step();
+        assertEquals(2, launcher.launched.size());
+        sink.diskFull = true;
+        launcher.forProfile("p1").get(0).exit(0);
+        int before = sink.attempts;
+        s.step(); // the exit wakes the loop: the first try
+        stepsOver(s, Duration.ofSeconds(60));
+        int attempts = sink.attempts - before;
+        // 50, 100, 200, ... 3 200 ms, then every 5 s: 7 tries in the first 6.35 s, ~11 in the remaining 53.65 s
+        assertTrue(attempts <= 19, "append attempts in 60 s of a full disk: " + attempts);
+        assertTrue(attempts >= 15, "it keeps trying: " + attempts);
+        assertEquals(1, diagnostics.size(), "said once per episode, not per try: " + diagnostics);
+        assertTrue(diagnostics.get(0).contains("No space left on device"), diagnostics.toString());
+        assertEquals(2, launcher.launched.size(), "nothing starts while decisions cannot be recorded");
+
+        sink.diskFull = false;
+        stepsOver(s, Duration.ofNanos(WriteBackoff.MAX_NANOS));
+        assertNull(s.problem());
+        assertEquals(3, launcher.launched.size(), "p1 runs again by itself");
+        assertEquals(List.of("start", "finish", "start"), sink.names("p1"));
+        assertTrue(diagnostics.get(1).startsWith("writing again after"), diagnostics.toString());
+
+        sink.diskFull = true; // a second episode starts again from the shortest pause
+        launcher.forProfile("p2").get(0).exit(0);
+        before = sink.attempts;
+        s.step();
+        stepsOver(s, Duration.ofMillis(100));
+        assertEquals(2, sink.attempts - before, "tried at once, then after 50 ms");
+        assertEquals(3, diagnostics.size(), "and said once again: " + diagnostics);
+    }
+
+    @Test
+    void aPauseIsAnsweredOnlyOnceItsEventIsInTheLogAndItsEffectsFollowIt() {
+        Supervisor s = supervisor("p1");
+        s.step();
+        List<String> logWhenAnswered = new ArrayList<>();
+        CompletableFuture<ManualReply> reply = s.request(new ManualRequest.Pause("p1", Duration.ofHours(2), "m", "api"));
+        reply.thenRun(() -> logWhenAnswered.addAll(sink.names("p1")));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, reply.join().outcome());
+        assertEquals(List.of("start", "pause"), logWhenAnswered, "the pause event was in the log before the answer");
+        assertNotNull(launcher.last().stop, "and the session is stopped");
+    }
+
+    @Test
+    void aPauseThatCannotBeRecordedIsAnsweredUnavailableAndChangesNothing() {
+        Supervisor s = supervisor("p1");
+        s.step();
+        sink.diskFull = true;
+        CompletableFuture<ManualReply> reply = s.request(new ManualRequest.Pause("p1", Duration.ofHours(2), "m", "api"));
+        s.step();
+        ManualReply r = reply.join();
+        assertEquals(ManualReply.Outcome.UNAVAILABLE, r.outcome());
+        assertTrue(r.refusal().contains("No space left on device"), r.refusal());
+        assertFalse(r.state().paused());
+        assertFalse(stateSeenByTheLoop(s, "p1").paused(), "taken back in memory too");
+        assertNull(launcher.last().stop, "its session was not stopped");
+
+        sink.diskFull = false;
+        stepsOver(s, Duration.ofNanos(WriteBackoff.MAX_NANOS));
+        assertEquals(List.of("start"), sink.names("p1"), "no pause event reaches the log later");
+        assertFalse(store.profiles.get("p1").paused());
+        assertNull(launcher.last().stop);
+    }
+
+    @Test
+    void eachKindOfChangeIsRefusedAndTakenBackWhileTheLogIsFull() {
+        Supervisor s = supervisor(600_000, "p1");
+        s.step();
+        launcher.last().exit(2);
+        s.step();
+        assertEquals(1, store.profiles.get("p1").errorStreak());
+        sink.diskFull = true;
+        for (ManualRequest request : List.of(new ManualRequest.ResetStreak("p1", "cli"),
+                new ManualRequest.RunNow("p1", "api"))) {
+            CompletableFuture<ManualReply> reply = s.request(request);
+            s.step();
+            assertEquals(ManualReply.Outcome.UNAVAILABLE, reply.join().outcome(), request.toString());
+        }
+        assertEquals(1, stateSeenByTheLoop(s, "p1").errorStreak(), "the reset was taken back");
+        sink.diskFull = false;
+        stepsOver(s, Duration.ofNanos(WriteBackoff.MAX_NANOS));
+        assertFalse(sink.names("p1").contains("reset"));
+        assertFalse(sink.names("p1").contains("run"));
+        assertEquals(1, store.profiles.get("p1").errorStreak());
+    }
+
+    @Test
+    void aChangeWhoseEventIsWrittenStandsEvenIfTheStoreLags() {
+        Supervisor s = supervisor("p1");
+        s.step();
+        store.failWrites = true;
+        ManualReply r = stepped(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(2), "m", "api")));
+        assertEquals(ManualReply.Outcome.DONE, r.outcome(), "the event log has it: it is the record");
+        assertEquals(List.of("start", "pause"), sink.names("p1").subList(0, 2));
+        store.failWrites = false;
+        stepsOver(s, Duration.ofNanos(WriteBackoff.MAX_NANOS));
+        assertTrue(store.profiles.get("p1").paused(), "the store catches up");
+    }
+
+    @Test
+    void whileTheStoreIsKnownBrokenAChangeIsRefusedBeforeAnythingIsWritten() {
+        Supervisor s = supervisor("p1");
+        s.step();
+        store.failWrites = true;
+        launcher.last().exit(0);
+        s.step(); // the finish event is written, its rows are not
+        ManualReply r = stepped(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(2), "m", "api")));
+        assertEquals(ManualReply.Outcome.UNAVAILABLE, r.outcome());
+        assertTrue(r.refusal().contains("state.db: disk I/O error"), r.refusal());
+        assertFalse(sink.names("p1").contains("pause"), "not in the log: a restart could not know it from the store");
+    }
+
+    private static ManualReply stepped(Supervisor s, CompletableFuture<ManualReply> reply) {
+        s.step();
+        return reply.join();
+    }
+
+    @Test
+    void shutdownSaysHowManyEventsAndStateRowsWereNotWrittenAndWhy() {
+        Supervisor s = supervisor("p1");
+        s.step();
+        store.failWrites = true; // the events reach the log, the rows do not
+        launcher.last().exit(0);
+        s.requestStop();
+        assertFalse(s.loop());
+        String last = diagnostics.get(diagnostics.size() - 1);
+        // p1's profile row and its session's row; its finish event is in the log
+        assertEquals("exiting with 0 event(s) and 2 state row(s) not written, because: state.db: disk I/O error", last);
+        assertEquals(List.of("start", "finish"), sink.names("p1"));
+    }
+
+    @Test
+    void shutdownWithAFullLogCountsTheEventsItCouldNotWrite() {
+        Supervisor s = supervisor("p1", "p2");
+        s.step();
+        sink.diskFull = true;
+        s.requestStop(); // both sessions end as shutdown: two error events, two profile and two session rows
+        assertFalse(s.loop());
+        String last = diagnostics.get(diagnostics.size() - 1);
+        assertTrue(last.startsWith("exiting with 2 event(s) and 4 state row(s) not written, because: "
+                + "logs/events.jsonl: cannot append events: No space left on device"), last);
+    }
+}
