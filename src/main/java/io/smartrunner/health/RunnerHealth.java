@@ -41,6 +41,19 @@ public final class RunnerHealth {
         stopping = true;
     }
 
+    /** Start-up (state loaded, crash reconciled) is done. */
+    public boolean started() {
+        return loop.started();
+    }
+
+    /**
+     * For the systemd watchdog: the loop turned within {@code nanos}, or is still starting (start-up
+     * is bounded by systemd's start timeout instead).
+     */
+    public boolean loopTurnedWithin(long nanos) {
+        return !loop.started() || nanoTime.getAsLong() - loop.lastTurnNanos() <= nanos;
+    }
+
     /** Start-up may take long (stopping what a crashed runner left); it is not a frozen loop. */
     public Verdict liveness() {
         if (!loop.started()) {
