@@ -69,10 +69,12 @@
 
   async function api(method, path, body) {
     const init = { method, cache: 'no-store', credentials: 'omit', headers: {} };
+    const t = token.get();
+    // reads need the token too when the runner listens beyond loopback (the event stream cannot
+    // send it: there the feed falls back to polling)
+    if (t) init.headers.Authorization = 'Bearer ' + t;
     if (method !== 'GET') {
-      const t = token.get();
       if (!t) throw new ApiError(401, 'enter the API token first');
-      init.headers.Authorization = 'Bearer ' + t;
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body || {});
     }

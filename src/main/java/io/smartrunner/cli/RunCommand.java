@@ -11,6 +11,7 @@ import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.event.EventFanout;
 import io.smartrunner.event.Redactor;
+import io.smartrunner.health.RunnerHealth;
 import io.smartrunner.http.ApiParts;
 import io.smartrunner.http.ApiToken;
 import io.smartrunner.http.FleetControl;
@@ -19,6 +20,7 @@ import io.smartrunner.http.RunnerHttpServer;
 import io.smartrunner.metrics.FleetMetrics;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.report.LiveReport;
+import io.smartrunner.systemd.SystemdNotifier;
 import io.smartrunner.time.TimeSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -49,6 +52,8 @@ final class RunCommand implements Callable<Integer> {
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
+            RunnerHealth health = health(supervisor, cfg);
+            metrics.watch(health);
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
             LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
@@ -56,12 +61,24 @@ final class RunCommand implements Callable<Integer> {
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
                     new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
-            handleSignals(supervisor); // a SIGTERM during the reconcile below stops the runner cleanly too
+            AtomicReference<SystemdNotifier> systemdRef = new AtomicReference<>();
+            Runnable stop = () -> {
+                health.stopping();
+                SystemdNotifier systemd = systemdRef.get();
+                if (systemd != null) {
+                    systemd.stopping();
+                }
+                supervisor.requestStop();
+            };
+            handleSignals(supervisor, stop); // a SIGTERM during the reconcile below stops the runner cleanly too
             // Reconcile before binding the port: sessions a killed runner left behind may hold it
             // (inherited socket), and only this start stops them.
             supervisor.start();
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
-                    metrics.exposition(supervisor::profiles))) {
+                    metrics.exposition(supervisor::profiles), health);
+                 SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
+                         TimeSource.system()::nanoTime, RunCommand::say).start()) {
+                systemdRef.set(systemd);
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());
                 try {
@@ -108,10 +125,30 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private void handleSignals(Supervisor supervisor) {
+    /** One truth for /healthz, /readyz, status, /metrics and the systemd watchdog (same clock as the loop's). */
+    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg) {
+        return new RunnerHealth(new RunnerHealth.Loop() {
+            @Override
+            public boolean started() {
+                return supervisor.started();
+            }
+
+            @Override
+            public long lastTurnNanos() {
+                return supervisor.lastTurnNanos();
+            }
+
+            @Override
+            public String problem() {
+                return supervisor.problem();
+            }
+        }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
+    }
+
+    private void handleSignals(Supervisor supervisor, Runnable stop) {
         // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
-        Signal.handle(new Signal("TERM"), s -> supervisor.requestStop());
-        Signal.handle(new Signal("INT"), s -> supervisor.requestStop());
+        Signal.handle(new Signal("TERM"), s -> stop.run());
+        Signal.handle(new Signal("INT"), s -> stop.run());
         // SIGHUP: reload; a broken file is refused with its one-line error and the running config stays
         Signal.handle(new Signal("HUP"), s -> {
             try {
@@ -130,7 +167,8 @@ final class RunCommand implements Callable<Integer> {
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
-                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, demo site); pid "
+                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
+                + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
         if (home.events.tornBytesMoved() > 0) {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
@@ -159,12 +197,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The new token is shown once, and only on an interactive terminal: when stderr goes to a
-     * file or a journal, the token would be a secret in a log, so only its file is named.
+     * The new token is shown once, and only when stderr itself is a terminal: when stderr goes to
+     * a file or a journal, the token would be a secret in a log, so only its file is named.
      */
     private static void tokenGenerated(Path file) {
         say("generated the API token into " + file + " (mode 0600); send it as 'Authorization: Bearer <token>'");
-        if (System.console() != null) {
+        if (StderrTerminal.isTerminal()) {
             try {
                 say("API token (shown once; the dashboard asks for it): " + Files.readString(file).strip());
             } catch (IOException e) {

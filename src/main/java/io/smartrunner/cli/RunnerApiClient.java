@@ -26,7 +26,8 @@ final class RunnerApiClient {
     static final String PORT_FILE = "http.port";
 
     private final URI base;
-    private final String token;
+    private final Path tokenFile;
+    private final String configuredToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
 
@@ -43,7 +44,8 @@ final class RunnerApiClient {
         String bind = cfg.http().bind();
         String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]" : bind;
         this.base = URI.create("http://" + host + ":" + port);
-        this.token = cfg.http().token() != null ? cfg.http().token() : readToken(dataDir.resolve("http.token"));
+        this.configuredToken = cfg.http().token();
+        this.tokenFile = dataDir.resolve("http.token");
     }
 
     private static String readToken(Path file) {
@@ -59,7 +61,8 @@ final class RunnerApiClient {
     JsonNode post(String path, Object body) {
         try {
             HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + (configuredToken != null ? configuredToken : readToken(tokenFile)))
                     .header("X-Smart-Runner-Client", "cli")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -76,6 +79,30 @@ final class RunnerApiClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SmartRunnerException("interrupted");
+        }
+    }
+
+    /**
+     * The runner's {@code GET /readyz} (no token needed) as one line: {@code ready}, or
+     * {@code not ready: reason; reason}, or why it did not answer.
+     */
+    String readiness() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(base.resolve("/readyz")).timeout(Duration.ofSeconds(5)).GET()
+                    .build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = JSON.readTree(response.body());
+            if (response.statusCode() == 200) {
+                return "ready";
+            }
+            java.util.List<String> reasons = new java.util.ArrayList<>();
+            json.path("reasons").forEach(r -> reasons.add(r.asText()));
+            return "not ready: " + (reasons.isEmpty() ? "HTTP " + response.statusCode() : String.join("; ", reasons));
+        } catch (IOException e) {
+            return "not answering at " + base + "/readyz: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 }

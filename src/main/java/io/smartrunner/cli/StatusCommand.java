@@ -6,6 +6,7 @@ import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
+import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,7 +39,22 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             out.print(table(states));
         }
+        // the JSON stays a plain array on stdout; the runner's line goes to stderr then
+        (json ? System.err : out).println("runner: " + runner(cfg));
         return 0;
+    }
+
+    /** "not running", or the running runner's own readiness ({@code /readyz}). */
+    private static String runner(RunnerConfig cfg) {
+        if (!Files.isDirectory(cfg.runner().dataDir())) {
+            return "not running";
+        }
+        try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+            if (lock != null) {
+                return "not running";
+            }
+        }
+        return new RunnerApiClient(cfg).readiness();
     }
 
     static List<ProfileState> states(RunnerConfig cfg) {

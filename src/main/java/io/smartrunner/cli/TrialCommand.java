@@ -103,7 +103,7 @@ final class TrialCommand implements Callable<Integer> {
         // the trial serves its own demo site, so its browser has one whether or not a runner is up
         boolean withSite = browser || base.browser().provider() != BrowserSettings.Provider.NONE;
         try (io.smartrunner.http.RunnerHttpServer site = withSite ? io.smartrunner.http.RunnerHttpServer.start(
-                new io.smartrunner.config.HttpSettings("127.0.0.1", 0, null)) : null) {
+                new io.smartrunner.config.HttpSettings("127.0.0.1", 0, null).withDemoSite(true)) : null) {
             RunnerConfig trial = trialConfig(base, site == null ? -1 : site.port());
             return browser ? run(browserTrial(trial, site.port())) : run(trial);
         }

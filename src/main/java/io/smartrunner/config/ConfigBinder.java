@@ -8,7 +8,7 @@ final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode");
-    static final List<String> HTTP_KEYS = List.of("bind", "port", "token");
+    static final List<String> HTTP_KEYS = HttpBinder.KEYS;
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
     static final long MAX_START_JITTER_MS = 3_600_000;
@@ -52,18 +52,6 @@ final class ConfigBinder {
     }
 
     private static HttpSettings http(JsonCursor block) {
-        HttpSettings defaults = HttpSettings.defaults();
-        JsonCursor bindValue = block.get("bind");
-        String bind = bindValue.text(defaults.bind());
-        if (bind.isBlank()) {
-            throw bindValue.fail(bindValue.shown() + " is empty", "an address to listen on, e.g. \"127.0.0.1\"");
-        }
-        int port = block.get("port").integer(defaults.port(), 0, 65_535, Quantity.COUNT);
-        JsonCursor tokenValue = block.get("token");
-        String token = tokenValue.text(defaults.token());
-        if (token != null && token.isBlank()) {
-            throw tokenValue.fail("the token is empty", "a non-empty bearer token, e.g. \"${env:SR_TOKEN}\"");
-        }
-        return new HttpSettings(bind, port, token);
+        return HttpBinder.bind(block);
     }
 }

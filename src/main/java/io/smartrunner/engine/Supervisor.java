@@ -58,6 +58,9 @@ public final class Supervisor {
     private Message carried;
     private volatile boolean stopRequested;
     private boolean stopInitiated;
+    /** For health checks (other threads): when the loop last turned, and whether start-up is done. */
+    private volatile long lastTurnNanos;
+    private volatile boolean started;
 
     public Supervisor(RunnerConfig config, SupervisorDeps deps) {
         this.config = config;
@@ -144,6 +147,8 @@ public final class Supervisor {
             }
         }
         flush();
+        lastTurnNanos = deps.time().nanoTime();
+        started = true;
     }
 
     /**
@@ -162,6 +167,7 @@ public final class Supervisor {
     /** One iteration: handle what arrived, check timers, make decisions durable, then start sessions. */
     void step() {
         long nowNanos = deps.time().nanoTime();
+        lastTurnNanos = nowNanos;
         Instant now = deps.time().now();
         handleMessages(nowNanos, now);
         if (stopRequested && !stopInitiated) {
@@ -372,5 +378,15 @@ public final class Supervisor {
     /** Why sessions are not being started right now, or null when all is well. */
     public String problem() {
         return health.problem();
+    }
+
+    /** True once start-up (state loaded, crash reconciled) is done. Thread-safe. */
+    public boolean started() {
+        return started;
+    }
+
+    /** The monotonic time (deps' TimeSource) of the loop's last turn. Thread-safe. */
+    public long lastTurnNanos() {
+        return lastTurnNanos;
     }
 }

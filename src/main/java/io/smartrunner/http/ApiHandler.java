@@ -48,8 +48,15 @@ final class ApiHandler implements HttpHandler {
     private final Set<String> hosts;
     private final Set<String> origins;
     private final EventsRoute events;
+    private final boolean readsNeedToken;
 
     ApiHandler(ApiParts parts, Set<String> hosts) {
+        this(parts, hosts, false);
+    }
+
+    /** @param readsNeedToken GETs need the bearer token too (the API listens beyond loopback) */
+    ApiHandler(ApiParts parts, Set<String> hosts, boolean readsNeedToken) {
+        this.readsNeedToken = readsNeedToken;
         this.parts = parts;
         this.hosts = Set.copyOf(hosts);
         this.origins = hosts.stream().map(h -> "http://" + h).collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -68,7 +75,7 @@ final class ApiHandler implements HttpHandler {
     }
 
     private void route(HttpExchange ex) throws Exception {
-        if (!hosts.contains(String.valueOf(ex.getRequestHeaders().getFirst("Host")))) {
+        if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))) {
             throw new ApiError(403, "Host not allowed");
         }
         String path = ex.getRequestURI().getRawPath();
@@ -85,6 +92,9 @@ final class ApiHandler implements HttpHandler {
         }
         if (!method.equals("GET")) {
             throw new ApiError(405, "use GET, or POST for changes");
+        }
+        if (readsNeedToken) {
+            requireToken(ex);
         }
         get(ex, path);
     }
@@ -181,11 +191,14 @@ final class ApiHandler implements HttpHandler {
         send(ex, 200, body);
     }
 
-    private void guardMutation(HttpExchange ex) {
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.startsWith("Bearer ") || !parts.token().matches(auth.substring(7))) {
+    private void requireToken(HttpExchange ex) {
+        if (!parts.token().presentedBy(ex)) {
             throw new ApiError(401, "Authorization: missing or wrong bearer token");
         }
+    }
+
+    private void guardMutation(HttpExchange ex) {
+        requireToken(ex);
         String origin = ex.getRequestHeaders().getFirst("Origin");
         if (origin != null && !origins.contains(origin)) {
             throw new ApiError(403, "Origin not allowed");

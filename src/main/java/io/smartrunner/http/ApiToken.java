@@ -49,4 +49,10 @@ public final class ApiToken {
         return presented != null
                 && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
     }
+
+    /** Whether the request carries {@code Authorization: Bearer <this token>}. */
+    boolean presentedBy(com.sun.net.httpserver.HttpExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        return auth != null && auth.startsWith("Bearer ") && matches(auth.substring(7));
+    }
 }

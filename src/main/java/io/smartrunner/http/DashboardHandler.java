@@ -60,7 +60,7 @@ final class DashboardHandler implements HttpHandler {
             headers.set("Referrer-Policy", "no-referrer");
             headers.set("Cache-Control", "no-cache");
             String method = ex.getRequestMethod();
-            if (!hosts.contains(String.valueOf(ex.getRequestHeaders().getFirst("Host")))) {
+            if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))) {
                 send(ex, 403, text("Host not allowed"), method);
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 headers.set("Allow", "GET, HEAD");

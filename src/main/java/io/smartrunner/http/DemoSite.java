@@ -12,9 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * The demo site under {@code /demo/} for the demo fleet's browsers. It can take a profile's home
  * page down for its next load ({@code POST /demo/maintenance?profile=ID}), so the demo worker can
  * leave a failure that goToHomepage cannot repair and a later step of the ladder must. It changes
- * nothing but the demo pages.
+ * nothing but the demo pages. Served only when {@code http.demoSite} is on; the pending "down"
+ * loads are bounded (profiles, loads per profile, id length), so the unauthenticated POST cannot
+ * grow memory.
  */
 final class DemoSite implements HttpHandler {
+    static final int MAX_PROFILES = 1_000;
+    static final int MAX_DOWN_LOADS = 100;
+    static final int MAX_ID_LENGTH = 128;
     private static final Map<String, String> PAGES = Map.of("/demo/", "index.html", "/demo/index.html",
             "index.html", "/demo/task.html", "task.html", "/demo/broken.html", "broken.html");
     private final Map<String, Integer> homeDown = new ConcurrentHashMap<>();
@@ -28,7 +33,16 @@ final class DemoSite implements HttpHandler {
                 RunnerHttpServer.send(ex, 405, "text/plain", "POST /demo/maintenance?profile=ID");
                 return;
             }
-            homeDown.merge(profile, 1, Integer::sum);
+            if (profile.length() > MAX_ID_LENGTH) {
+                RunnerHttpServer.send(ex, 400, "text/plain", "profile: at most " + MAX_ID_LENGTH + " characters");
+                return;
+            }
+            if (!homeDown.containsKey(profile) && homeDown.size() >= MAX_PROFILES) {
+                RunnerHttpServer.send(ex, 503, "text/plain", "too many profiles with a pending maintenance ("
+                        + MAX_PROFILES + ")");
+                return;
+            }
+            homeDown.merge(profile, 1, (a, b) -> Math.min(MAX_DOWN_LOADS, a + b));
             RunnerHttpServer.send(ex, 200, "text/plain", "the home page of " + profile + " is down for its next load");
             return;
         }

@@ -22,7 +22,8 @@ import java.util.function.Predicate;
 final class EventsRoute {
     static final int MAX_LIMIT = 1000;
     static final int MAX_STREAMS = 16;
-    private static final long KEEP_ALIVE_MS = 15_000;
+    /** Well under http.requestTimeoutMs (at least 6 s): a quiet stream never looks like an idle connection. */
+    private static final long KEEP_ALIVE_MS = 5_000;
     private static final Set<String> PAGE_PARAMS = Set.of("pod", "profile", "event", "after", "before", "limit");
     private static final Set<String> STREAM_PARAMS = Set.of("pod", "profile", "event", "after");
 

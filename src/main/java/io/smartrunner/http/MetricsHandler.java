@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /metrics}: the Prometheus text format. Read-only and without a token (counts from
+ * {@code GET /metrics}: the Prometheus text format. Read-only and without a token on loopback (counts from
  * bounded label sets: no profile ids, no secrets), but like the API it answers only an allowed
  * Host (DNS rebinding), and only GET.
  */
@@ -17,17 +17,26 @@ final class MetricsHandler implements HttpHandler {
 
     private final Supplier<String> exposition;
     private final Set<String> hosts;
+    private final ApiToken readToken;
 
     /** @param exposition the whole text, produced per request (may wait briefly for the supervisor loop) */
     MetricsHandler(Supplier<String> exposition, Set<String> hosts) {
+        this(exposition, hosts, null);
+    }
+
+    /** @param readToken the token a scrape must send (the API listens beyond loopback); null = none */
+    MetricsHandler(Supplier<String> exposition, Set<String> hosts, ApiToken readToken) {
         this.exposition = exposition;
         this.hosts = Set.copyOf(hosts);
+        this.readToken = readToken;
     }
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
-        if (!hosts.contains(String.valueOf(ex.getRequestHeaders().getFirst("Host")))) {
+        if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))) {
             RunnerHttpServer.send(ex, 403, TEXT, "Host not allowed\n");
+        } else if (readToken != null && !readToken.presentedBy(ex)) {
+            RunnerHttpServer.send(ex, 401, TEXT, "Authorization: missing or wrong bearer token\n");
         } else if (!ex.getRequestURI().getRawPath().equals("/metrics")) {
             RunnerHttpServer.send(ex, 404, TEXT, "not found\n");
         } else if (!ex.getRequestMethod().equals("GET")) {

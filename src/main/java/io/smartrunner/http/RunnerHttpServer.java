@@ -1,29 +1,35 @@
 package io.smartrunner.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.HttpSettings;
+import io.smartrunner.health.RunnerHealth;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.Server;
 
 /**
- * The runner's HTTP server (JDK HttpServer): {@code GET /healthz}, the API of DESIGN §2a and the
- * demo site under {@code /demo/} for the demo fleet's browsers. Loopback only unless a token is
- * configured. Requests run on a bounded pool with room for every event stream and more.
+ * The runner's HTTP server: {@code GET /healthz} and {@code /readyz}, the API of DESIGN §2a,
+ * {@code /metrics}, the dashboard and, when {@code http.demoSite} is on, the demo site under
+ * {@code /demo/}. Loopback only unless a token is configured; beyond loopback reads need the token
+ * too. Served by {@link HttpTransport}'s Jetty connector, which reads requests without holding a
+ * thread, so slow or idle clients cannot take the API (or the health checks) down.
  */
 public final class RunnerHttpServer implements AutoCloseable {
     static final int THREADS = EventsRoute.MAX_STREAMS + 16;
-    private final HttpServer server;
+    private final Server server;
+    private final int port;
 
-    private RunnerHttpServer(HttpServer server) {
+    private RunnerHttpServer(Server server, int port) {
         this.server = server;
+        this.port = port;
     }
 
-    /** The demo site and health only (tools and tests). */
+    /** Health and, when the settings ask for it, the demo site (tools and tests). */
     public static RunnerHttpServer start(HttpSettings settings) {
         return start(settings, null);
     }
@@ -36,68 +42,60 @@ public final class RunnerHttpServer implements AutoCloseable {
         return start(settings, api, null);
     }
 
+    public static RunnerHttpServer start(HttpSettings settings, ApiParts api, Supplier<String> metrics) {
+        return start(settings, api, metrics, null);
+    }
+
     /**
      * @param api     null = no API
      * @param metrics the Prometheus text for {@code GET /metrics}; null = none. Served with the API (same Host rules)
+     * @param health  what {@code /healthz} and {@code /readyz} answer; null = always ok (no engine)
      * @throws SmartRunnerException one line when the address is taken or refused by the security rules
      */
-    public static RunnerHttpServer start(HttpSettings settings, ApiParts api, java.util.function.Supplier<String> metrics) {
+    public static RunnerHttpServer start(HttpSettings settings, ApiParts api, Supplier<String> metrics,
+                                         RunnerHealth health) {
         InetAddress address;
         try {
             address = InetAddress.getByName(settings.bind());
         } catch (IOException e) {
             throw new SmartRunnerException("http.bind: \"" + settings.bind() + "\" is not an address: " + e.getMessage());
         }
-        if (!address.isLoopbackAddress() && settings.token() == null) {
+        boolean loopback = address.isLoopbackAddress();
+        if (!loopback && settings.token() == null) {
             throw new SmartRunnerException("http.bind: " + settings.bind() + " is not a loopback address and no"
                     + " http.token is set; set a token (e.g. \"${env:SR_TOKEN}\") or bind 127.0.0.1");
         }
+        HttpTransport guard = new HttpTransport(settings, address, THREADS);
+        Routes routes = new Routes()
+                .add("/healthz", HealthRoute.liveness(health))
+                .add("/readyz", HealthRoute.readiness(health));
+        if (settings.demoSite()) {
+            routes.add("/demo/", new DemoSite());
+        }
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(address, settings.port()), 64);
-            server.setExecutor(requestThreads());
-            server.createContext("/healthz", ex -> send(ex, 200, "application/json", "{\"status\":\"ok\"}"));
-            server.createContext("/demo/", new DemoSite());
+            int port = guard.open();
             if (api != null) {
-                int port = server.getAddress().getPort();
-                java.util.Set<String> hosts = new java.util.HashSet<>(java.util.Set.of(settings.bind() + ":" + port));
-                if (address.isLoopbackAddress()) {
-                    hosts.addAll(java.util.Set.of("127.0.0.1:" + port, "localhost:" + port));
-                }
-                server.createContext("/api/", new ApiHandler(api, hosts));
+                Set<String> hosts = HostAllowlist.of(settings, address, port);
+                routes.add("/api/", new ApiHandler(api, hosts, !loopback));
                 if (metrics != null) {
-                    server.createContext("/metrics", new MetricsHandler(metrics, hosts));
+                    routes.add("/metrics", new MetricsHandler(metrics, hosts, loopback ? null : api.token()));
                 }
-                server.createContext("/", new DashboardHandler(hosts)); // every path no other context claims
+                routes.add("/", new DashboardHandler(hosts)); // every path no other route claims
             }
-            server.start();
-            return new RunnerHttpServer(server);
+            return new RunnerHttpServer(guard.serve(routes), port);
         } catch (BindException e) {
+            guard.abandon();
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
                     + e.getMessage() + " (another runner? set http.port)");
         } catch (IOException e) {
+            guard.abandon();
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
                     + e.getMessage());
         }
     }
 
-    /**
-     * Up to {@link #THREADS} threads (idle ones end after a minute), more requests wait in line:
-     * event streams hold a thread each, but at most {@link EventsRoute#MAX_STREAMS}, so the other
-     * requests always have threads left, and a flood of requests cannot spawn threads without bound.
-     */
-    private static java.util.concurrent.ExecutorService requestThreads() {
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS,
-                60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "sr-http");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
     public int port() {
-        return server.getAddress().getPort();
+        return port;
     }
 
     static void send(HttpExchange ex, int status, String type, String body) throws IOException {
@@ -115,6 +113,10 @@ public final class RunnerHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping at exit: nothing left to serve
+        }
     }
 }

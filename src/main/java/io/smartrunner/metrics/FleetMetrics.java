@@ -67,6 +67,19 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
                 .description("Alerts waiting to be sent").register(registry);
     }
 
+    /**
+     * The gauges {@code smartrunner_live} and {@code smartrunner_ready} (1 or 0), the same answers
+     * as {@code /healthz} and {@code /readyz}.
+     */
+    public void watch(io.smartrunner.health.RunnerHealth health) {
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.live", health, h -> h.liveness().ok() ? 1 : 0)
+                .description("1 when the engine loop turned within http.livenessTimeoutMs (as /healthz)")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.ready", health, h -> h.readiness().ok() ? 1 : 0)
+                .description("1 when started, alive, able to make decisions durable and not stopping (as /readyz)")
+                .register(registry);
+    }
+
     /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */
     public EventSink timed(EventSink sink) {
         return new TimedEventSink(sink, registry, time);

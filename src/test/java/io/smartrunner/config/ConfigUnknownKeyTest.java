@@ -25,7 +25,8 @@ class ConfigUnknownKeyTest extends ConfigTestSupport {
 
     @Test
     void listsAllowedKeysWhenNoNearMiss() {
-        assertEquals("$.http.colour: unknown key, expected one of: bind, port, token",
+        assertEquals("$.http.colour: unknown key, expected one of: bind, port, token, allowedHosts, demoSite,"
+                + " livenessTimeoutMs, requestTimeoutMs, maxConnections, maxConnectionsPerClient",
                 rejects("{'http': {'colour': 'blue'}}"));
     }
 

@@ -26,7 +26,7 @@ class BrowserLadderScenariosTest {
     private List<String> details = List.of();
 
     private List<String> ladder(String verifyExpression, BiConsumer<PageControl, String> breakIt) throws Exception {
-        try (RunnerHttpServer site = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
+        try (RunnerHttpServer site = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null).withDemoSite(true))) {
             String home = "http://127.0.0.1:" + site.port() + "/demo/";
             try (BrowserFleet fleet = new BrowserFleet(dir, List.of("/bin/sh", "-c",
                     "touch running; while [ ! -f go ]; do sleep 0.05; done; exit 1"), home, verifyExpression,

@@ -22,13 +22,46 @@ class RunnerHttpServerTest {
 
     @Test
     void servesHealthAndTheDemoSiteOnLoopback() throws Exception {
-        try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
+        try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null).withDemoSite(true))) {
             assertEquals("{\"status\":\"ok\"}", get(server.port(), "/healthz").body());
             HttpResponse<String> home = get(server.port(), "/demo/");
             assertEquals(200, home.statusCode());
             assertTrue(home.body().contains("<title>Demo home</title>"));
-            assertEquals(404, get(server.port(), "/demo/../../etc/passwd").statusCode());
+            int traversal = get(server.port(), "/demo/../../etc/passwd").statusCode();
+            assertTrue(traversal == 400 || traversal == 404, "dot segments refused: " + traversal);
             assertEquals(404, get(server.port(), "/demo/nope.html").statusCode());
+        }
+    }
+
+    @Test
+    void theDemoSiteIsOffUnlessTheConfigAsksForIt() throws Exception {
+        try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
+            assertEquals(404, get(server.port(), "/demo/").statusCode());
+            HttpResponse<String> post = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/demo/maintenance?profile=p"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, post.statusCode());
+            assertEquals(200, get(server.port(), "/healthz").statusCode());
+        }
+    }
+
+    @Test
+    void theDemoMaintenanceMapIsBounded() throws Exception {
+        try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null).withDemoSite(true))) {
+            int last = 0;
+            for (int i = 0; i <= DemoSite.MAX_PROFILES; i++) {
+                last = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/demo/maintenance?profile=p" + i)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+                if (i < DemoSite.MAX_PROFILES) {
+                    assertEquals(200, last, "profile " + i);
+                }
+            }
+            assertEquals(503, last);
+            String longId = "x".repeat(DemoSite.MAX_ID_LENGTH + 1);
+            assertEquals(400, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/demo/maintenance?profile=" + longId)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
         }
     }
 

@@ -1,0 +1,65 @@
+package io.smartrunner.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.smartrunner.health.RunnerHealth;
+import io.smartrunner.health.Verdict;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code GET /healthz} (liveness) and {@code GET /readyz} (readiness): 200 {@code {"status":"ok"}},
+ * or 503 {@code {"status":"failing","reasons":[...]}}. No token and no Host check, so probes and
+ * load balancers can ask; the reasons say what is wrong, not what is configured.
+ */
+final class HealthRoute implements HttpHandler {
+    private final Function<RunnerHealth, Verdict> question;
+    private final RunnerHealth health;
+
+    private HealthRoute(RunnerHealth health, Function<RunnerHealth, Verdict> question) {
+        this.health = health;
+        this.question = question;
+    }
+
+    /** @param health null = no engine (tools serving the demo site): always ok */
+    static HealthRoute liveness(RunnerHealth health) {
+        return new HealthRoute(health, RunnerHealth::liveness);
+    }
+
+    static HealthRoute readiness(RunnerHealth health) {
+        return new HealthRoute(health, RunnerHealth::readiness);
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getRawPath();
+        if (!path.equals("/healthz") && !path.equals("/readyz")) {
+            RunnerHttpServer.send(ex, 404, "text/plain", "not found");
+            return;
+        }
+        if (!ex.getRequestMethod().equals("GET")) {
+            ex.getResponseHeaders().set("Allow", "GET");
+            RunnerHttpServer.send(ex, 405, "text/plain", "use GET");
+            return;
+        }
+        Verdict verdict = health == null ? Verdict.OK : question.apply(health);
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        RunnerHttpServer.send(ex, verdict.ok() ? 200 : 503, "application/json", json(verdict));
+    }
+
+    static String json(Verdict verdict) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", verdict.ok() ? "ok" : "failing");
+        if (!verdict.ok()) {
+            body.put("reasons", verdict.reasons());
+        }
+        try {
+            return ApiHandler.JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.smartrunner.http;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.smartrunner.config.HttpSettings;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import org.eclipse.jetty.http.spi.JettyHttpServer;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Jetty under the handlers (through its com.sun.net.httpserver implementation, so the handlers
+ * stay JDK-API handlers). Why Jetty and not the JDK server: the JDK server reads a request's
+ * headers on a pool thread, so as many half-sent requests as threads stop every route; Jetty's
+ * selector parses them as bytes arrive and takes a thread only for a complete request.
+ * <ul>
+ *   <li>a connection that sends nothing for {@code http.requestTimeoutMs} while a request is read
+ *       (headers or body) or while idle between requests is closed ({@link RequestTimeouts} also
+ *       bounds the whole of a request's headers, so trickling bytes does not help);</li>
+ *   <li>at most {@code http.maxConnections} connections (beyond, accepting pauses and the idle
+ *       timeout shortens), and {@code http.maxConnectionsPerClient} from one non-loopback address;</li>
+ *   <li>requests that do arrive run on a bounded pool.</li>
+ * </ul>
+ */
+final class HttpTransport {
+    private final Server server;
+    private final ServerConnector connector;
+
+    HttpTransport(HttpSettings settings, InetAddress address, int threads) {
+        QueuedThreadPool pool = new QueuedThreadPool(threads + 8, 2, 60_000);
+        pool.setName("sr-http");
+        pool.setDaemon(true);
+        server = new Server(pool);
+        server.setStopTimeout(0);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(16 * 1024);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getHostAddress());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(settings.requestTimeoutMs());
+        connector.setAcceptQueueSize(128);
+        connector.addBean(new PerClientLimit(settings.maxConnectionsPerClient()));
+        connector.addBean(new RequestTimeouts(settings.requestTimeoutMs()));
+        server.addConnector(connector);
+        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections(), server);
+        limit.setIdleTimeout(Math.max(1_000, settings.requestTimeoutMs() / 4));
+        server.addBean(limit);
+        server.setHandler(new ContextHandlerCollection());
+    }
+
+    /**
+     * Binds the port (before anything is served, so a taken port is reported first).
+     *
+     * @return the port listened on
+     */
+    int open() throws IOException {
+        try {
+            connector.open();
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException b) {
+                    throw b;
+                }
+            }
+            throw e;
+        }
+        return connector.getLocalPort();
+    }
+
+    /** Serves every path through {@code handler}; returns the started server. */
+    Server serve(HttpHandler handler) throws IOException {
+        JettyHttpServer spi = new JettyHttpServer(server, true);
+        spi.bind(new java.net.InetSocketAddress(connector.getHost(), connector.getPort()), 0);
+        spi.createContext("/", handler);
+        try {
+            server.start();
+        } catch (Exception e) {
+            abandon();
+            throw new IOException(e.getMessage(), e);
+        }
+        return server;
+    }
+
+    /** Closes the port after a failed start. */
+    void abandon() {
+        try {
+            server.stop();
+        } catch (Exception ignored) {
+            // nothing was served
+        }
+        connector.close();
+    }
+}

@@ -1,0 +1,72 @@
+package io.smartrunner.http;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+
+/**
+ * Closes a connection whose request (headers, then body) has not fully arrived within the
+ * request timeout of its first byte. The idle timeout alone would let a client that trickles one
+ * byte just under it hold a connection for hours. Once a request is read it is not bounded: an
+ * event stream ({@code /api/events/stream}) lives as long as its client, and its keep-alives keep
+ * it from being idle.
+ */
+final class RequestTimeouts extends AbstractLifeCycle implements Connection.Listener {
+    private static final long SCAN_MS = 500;
+    private final long timeoutNanos;
+    private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService scanner;
+
+    RequestTimeouts(long timeoutMs) {
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    }
+
+    @Override
+    protected void doStart() {
+        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sr-http-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        scanner.scheduleWithFixedDelay(this::closeOverdue, SCAN_MS, SCAN_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        scanner.shutdownNow();
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+        if (connection instanceof HttpConnection http) {
+            open.add(http);
+        }
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        open.remove(connection);
+    }
+
+    /**
+     * Reads the parser's state from this thread without its lock: at worst a stale read delays a
+     * close by one scan. The clock is the parser's own (System.nanoTime), not the runner's TimeSource.
+     */
+    private void closeOverdue() {
+        long now = System.nanoTime();
+        for (HttpConnection http : open) {
+            HttpParser parser = http.getParser();
+            boolean reading = parser.inHeaderState() || parser.inContentState();
+            if (reading && !parser.isStart() && now - parser.getBeginNanoTime() > timeoutNanos) {
+                http.getEndPoint().close();
+                open.remove(http);
+            }
+        }
+    }
+}
