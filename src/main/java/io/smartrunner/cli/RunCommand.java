@@ -123,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
+                + "; containment: " + home.containment.describe()
                 + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, demo site); pid "
                 + ProcessHandle.current().pid());
         if (home.events.tornBytesMoved() > 0) {

@@ -51,7 +51,7 @@ final class CrashReconciler {
             deps.processTable().stopSession(s.pid(), s.pidStartTicks(), s.sessionId(), grace);
         }
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
-            if (orphan.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(orphan.profileId())) {
+            if (kept(orphan)) {
                 continue;
             }
             deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
@@ -63,6 +63,8 @@ final class CrashReconciler {
                         null, null));
             }
         }
+        // what escaped the sessions (a daemonising grandchild): their leftover cgroups, the orphans adopted
+        deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
         Map<String, ProfileState> states = new HashMap<>(stored);
         slots.values().forEach(slot -> states.put(slot.id(), slot.state));
         for (SessionRecord s : open.values()) {
@@ -84,6 +86,10 @@ final class CrashReconciler {
             }
             slot.state = st;
         }
+    }
+
+    private boolean kept(TaggedProcess p) {
+        return p.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(p.profileId());
     }
 
     private List<TaggedProcess> unrecordedOrphans(Set<String> recorded) {

@@ -23,13 +23,25 @@ final class SessionMembers {
     private final long leaderPid;
     private final long leaderStartTicks;
     private final String sessionId;
+    private final SessionCgroup cgroup;
     /** pid → start ticks of every process found so far. */
     private final Map<Long, Long> known = new ConcurrentHashMap<>();
 
     SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
+        this(leaderPid, leaderStartTicks, sessionId, null);
+    }
+
+    /** @param cgroup the session's own cgroup (every process in it is a member), or null */
+    SessionMembers(long leaderPid, long leaderStartTicks, String sessionId, SessionCgroup cgroup) {
         this.leaderPid = leaderPid;
         this.leaderStartTicks = leaderStartTicks;
         this.sessionId = sessionId;
+        this.cgroup = cgroup;
+    }
+
+    /** SIGKILLs the whole cgroup at once (the tree stop's last resort); false when there is none. */
+    boolean killCgroup() {
+        return cgroup != null && cgroup.kill();
     }
 
     /** The live (not zombie) members in {@code snapshot}. */
@@ -42,6 +54,14 @@ final class SessionMembers {
             // Before its setsid() the leader is still in our group: it is the one exception.
             found.put(leaderPid, leader);
             addDescendants(snapshot.children(), found);
+        }
+        if (cgroup != null) {
+            for (long pid : cgroup.pids()) {
+                ProcStat p = all.get(pid);
+                if (p != null && !p.dead() && !foreign(p)) {
+                    found.put(pid, p);
+                }
+            }
         }
         for (ProcStat p : all.values()) {
             if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {

@@ -82,6 +82,8 @@ final class TreeKill {
             record(p.pid());
             Signals.send(p, true);
         }
+        // and everything in the session's cgroup, including what forked since the scan
+        members.killCgroup();
         long delay = Math.min(pollMs, waitLeftMs);
         long now = ProcSnapshot.latest();
         later(() -> kill(now, waitLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
