@@ -93,6 +93,11 @@ public final class Containment implements AutoCloseable {
                 : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")";
     }
 
+    /** The runner's cgroup directory; null when cgroups are unavailable. */
+    Path cgroupRoot() {
+        return cgroups == null ? null : cgroups.root();
+    }
+
     /** What {@link #start} would choose on this machine, without starting anything (for {@code status}). */
     public static String wouldUse(String runnerId) {
         if (!cgroupsWanted()) {
