@@ -47,7 +47,8 @@ public final class Containment implements AutoCloseable {
      * launches that follow.
      *
      * @param grace how long an adopted orphan gets between SIGTERM and SIGKILL
-     * @throws ProcessException when SMART_RUNNER_CONTAINMENT has an unknown value, or prctl fails
+     * @throws io.smartrunner.SmartRunnerException when SMART_RUNNER_CONTAINMENT has an unknown value
+     *         (exit code 2), or prctl fails
      */
     public static synchronized Containment start(String runnerId, Path dataDir, Duration grace) {
         boolean cgroupsWanted = cgroupsWanted();
@@ -158,8 +159,8 @@ public final class Containment implements AutoCloseable {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "auto", "" -> true;
             case "subreaper" -> false;
-            default -> throw new ProcessException(ENV + " (or -D" + PROPERTY + ") is '" + value
-                    + "'; expected \"auto\" or \"subreaper\"");
+            default -> throw new io.smartrunner.SmartRunnerException(ENV + " (or -D" + PROPERTY + ") is '" + value
+                    + "'; expected \"auto\" or \"subreaper\"", null, 2);
         };
     }
 }

@@ -133,6 +133,7 @@ class ContainmentE2ETest {
             assertFalse(Files.exists(runnerCgroup(first.err()).resolve(firstSession)),
                     "the crashed runner's session cgroup was removed");
         }
+        CliProcess.await("no zombie child of the runner", 10_000, () -> zombieChildren(second.process.pid()).isEmpty());
         stop(second);
     }
 

@@ -90,11 +90,13 @@ class CgroupContainmentTest {
     @Test
     void aLaunchThatEndsOnItsOwnTakesWhatIsLeftInItsCgroupAndTheCgroupWithIt() throws Exception {
         String session = children.newSession();
-        String marker = marker();
+        Path pidFile = dir.resolve("daemon.pid");
+        // the launch waits until its daemon has written its pid, then ends while the daemon sleeps on
         RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
-                "(setsid env -i sleep " + marker + " &) ; exit 0"));
-        long daemon = awaitDaemon(marker);
+                "(setsid env -i sh -c 'echo $$ > \"$0\".tmp && mv \"$0\".tmp \"$0\" && exec sleep 1000' "
+                        + pidFile + " &) ; while [ ! -s " + pidFile + " ]; do sleep 0.01; done; exit 0"));
         assertEquals(0, p.onExit().get().exitCode());
+        long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
         Children.await("the daemon killed with its launch's cgroup", () -> !Children.alive(daemon));
         Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
     }
