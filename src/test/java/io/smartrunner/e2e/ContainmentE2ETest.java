@@ -55,6 +55,11 @@ class ContainmentE2ETest {
         for (long pid : daemons()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+        for (String session : startedSessions()) {
+            for (long pid : RealSessionsTest.processesTaggedWith(session)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
     }
 
     private Path config(String tail) throws IOException {
