@@ -94,6 +94,19 @@ public final class Containment implements AutoCloseable {
                 : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")";
     }
 
+    /**
+     * The cgroup a previous runner with this id gave a launch that this runner took over (a browser
+     * kept across runners), so its stop ends with cgroup.kill too; null when there is none.
+     */
+    static SessionCgroup existingCgroup(String sessionId) {
+        Containment c = active;
+        if (c == null || c.cgroups == null || sessionId == null) {
+            return null;
+        }
+        Path dir = c.cgroups.root().resolve(CgroupContainment.safeName(sessionId));
+        return Files.isDirectory(dir) ? new SessionCgroup(dir) : null;
+    }
+
     /** The runner's cgroup directory; null when cgroups are unavailable. */
     Path cgroupRoot() {
         return cgroups == null ? null : cgroups.root();

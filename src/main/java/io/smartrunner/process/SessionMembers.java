@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which processes of a /proc snapshot belong to one session: the leader, its process group and
  * its descendants (only while the leader with the recorded start time is alive, so a reused pid
  * or group id never drags in a stranger), plus every process whose environment carries the
- * session's id. Once found, a process stays a member (pinned by its start time) even after the
+ * session's id, plus every process in the session's own cgroup when it has one (a daemon that
+ * left both group and session and dropped its environment is still there). Once found, a process stays a member (pinned by its start time) even after the
  * leader is gone: an untagged group member that ignored SIGTERM still gets the SIGKILL. Never the
  * runner itself, nor anything else in the runner's process group. Used by one stop at a time.
  */

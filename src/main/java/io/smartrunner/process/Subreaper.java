@@ -2,14 +2,7 @@ package io.smartrunner.process;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -115,7 +108,7 @@ final class Subreaper {
     /** One pass: confirm newly adopted children, reap adopted zombies, stop orphans whose sessions ended. */
     synchronized void scan() {
         Map<Long, Long> now = new HashMap<>();
-        for (ProcStat p : children()) {
+        for (ProcStat p : SelfChildren.list()) {
             if (p.ppid() != SELF || p.session() == selfSession || launches.contains(p.pid())) {
                 continue;
             }
@@ -144,38 +137,6 @@ final class Subreaper {
             }
         }
         journal.write(orphans.values().stream().map(o -> new long[] {o.pid, o.startTicks}).toList());
-    }
-
-    /**
-     * This process's children: from /proc/self/task/TID/children (a few small reads, one per
-     * thread; an adopted orphan is listed under one of them) when the kernel has it, else a scan
-     * of all of /proc.
-     */
-    private static Collection<ProcStat> children() {
-        Set<Long> pids = new HashSet<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                String list;
-                try {
-                    list = Files.readString(task.resolve("children"));
-                } catch (NoSuchFileException e) {
-                    if (Files.exists(task)) {
-                        return ProcFs.scan().values(); // no CONFIG_PROC_CHILDREN
-                    }
-                    continue; // the thread ended meanwhile
-                }
-                for (String pid : list.trim().split("\\s+")) {
-                    if (!pid.isEmpty()) {
-                        pids.add(Long.parseLong(pid));
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return ProcFs.scan().values();
-        }
-        List<ProcStat> found = new ArrayList<>(pids.size());
-        pids.forEach(pid -> ProcFs.stat(pid).ifPresent(found::add));
-        return found;
     }
 
     private void stop(Orphan o) {

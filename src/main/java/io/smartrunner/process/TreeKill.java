@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Stops every member of a session: SIGTERM, SIGKILL after the grace period, then re-scans until
- * none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
+ * Stops every member of a session: SIGTERM, SIGKILL after the grace period (and cgroup.kill when
+ * the session has a cgroup of its own), then re-scans until none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
  * the timer, never on a caller's thread. Members that appear meanwhile (a child still forking)
  * are signalled too.
  */
