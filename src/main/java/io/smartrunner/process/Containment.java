@@ -107,6 +107,10 @@ public final class Containment implements AutoCloseable {
         return Files.isDirectory(dir) ? new SessionCgroup(dir) : null;
     }
 
+    Subreaper subreaper() {
+        return subreaper;
+    }
+
     /** The runner's cgroup directory; null when cgroups are unavailable. */
     Path cgroupRoot() {
         return cgroups == null ? null : cgroups.root();
