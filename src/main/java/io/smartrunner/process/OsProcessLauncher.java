@@ -73,7 +73,7 @@ public final class OsProcessLauncher implements ProcessLauncher {
         env.putAll(spec.env());
         SpawnCheck.executable(program, dir, env.get("PATH"));
         Placement placement = Containment.place(spec);
-        builder.command(placement.command(command, false));
+        builder.command(placement.command(command, false, env.get("PWD")));
 
         OutputFiles files = spec.output();
         SessionOutput output;

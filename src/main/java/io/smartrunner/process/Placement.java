@@ -31,8 +31,13 @@ final class Placement {
     static final Placement NONE = new Placement(null, null, null, null);
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = ContainmentLibC.setCgroupOrNull();
-    /** $0 is the cgroup.procs file, "$@" the command; a failed write must not stop the launch. */
-    private static final String JOIN_THEN_EXEC = "{ echo $$ >\"$0\"; } 2>/dev/null; exec \"$@\"";
+    /**
+     * $0 is the cgroup.procs file, "$@" the command; a failed write must not stop the launch. The
+     * shell would export PWD as its working directory: the command gets the environment it was
+     * given, with PWD as given ($1) or absent.
+     */
+    private static final String JOIN_THEN_EXEC = "{ echo $$ >\"$0\"; } 2>/dev/null; unset PWD; exec \"$@\"";
+    private static final String JOIN_THEN_EXEC_PWD = "{ echo $$ >\"$0\"; } 2>/dev/null; PWD=$1; shift; exec \"$@\"";
     private static final String SH = "/bin/sh";
 
     private final String sessionId;
@@ -70,16 +75,20 @@ final class Placement {
      * The command to start: {@code command} itself when the launch has no cgroup or is cloned into
      * it, else the /bin/sh one-liner that joins the cgroup and then execs {@code command} (the
      * program is looked up on PATH by the shell exactly as by execvp).
+     *
+     * @param pwd PWD in the child's environment, or null
      */
-    List<String> command(List<String> command, boolean spawnCanClone) {
+    List<String> command(List<String> command, boolean spawnCanClone, String pwd) {
         if (cgroup == null || (spawnCanClone && SET_CGROUP != null) || !Files.isExecutable(Path.of(SH))) {
             return command;
         }
         wrapped = true;
-        List<String> wrapped = new ArrayList<>(command.size() + 4);
-        wrapped.addAll(List.of(SH, "-c", JOIN_THEN_EXEC, cgroup.dir().resolve("cgroup.procs").toString()));
-        wrapped.addAll(command);
-        return wrapped;
+        List<String> argv = new ArrayList<>(command.size() + 5);
+        String procs = cgroup.dir().resolve("cgroup.procs").toString();
+        argv.addAll(pwd == null ? List.of(SH, "-c", JOIN_THEN_EXEC, procs)
+                : List.of(SH, "-c", JOIN_THEN_EXEC_PWD, procs, pwd));
+        argv.addAll(command);
+        return argv;
     }
 
     /** posix_spawn only, before the call: asks glibc to clone the child straight into the cgroup. */

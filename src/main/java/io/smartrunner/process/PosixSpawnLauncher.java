@@ -82,7 +82,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             throw SpawnCheck.cannotStart(program, SpawnCheck.reason(e));
         }
         Placement placement = Containment.place(spec);
-        List<String> argv = placement.command(spec.argv(), true);
+        List<String> argv = placement.command(spec.argv(), true, env.get("PWD"));
         if (argv != spec.argv()) {
             executable = Path.of(argv.get(0));
         }

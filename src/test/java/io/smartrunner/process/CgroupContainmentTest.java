@@ -102,6 +102,27 @@ class CgroupContainmentTest {
     }
 
     @Test
+    void theCommandGetsTheEnvironmentAndArgumentsItWasGivenThroughTheJoiningShell() throws Exception {
+        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+            List<String> env = run(launcher, "env");
+            assertTrue(env.contains("PWD=/given/pwd"), "PWD as given, not the shell's: " + env);
+            assertEquals(List.of("[a b]", "[$0]", "[\"$@\"]"), run(launcher, "printf", "[%s]\\n", "a b", "$0", "\"$@\""),
+                    "arguments unchanged");
+        }
+    }
+
+    private List<String> run(ProcessLauncher launcher, String... argv) throws Exception {
+        String session = children.newSession();
+        Path out = dir.resolve("p1.stdout.log");
+        Files.deleteIfExists(out);
+        RunningProcess p = launcher.launch(new LaunchSpec(session, List.of(argv),
+                java.util.Map.of("SR_SESSION_ID", session, "PWD", "/given/pwd"), dir,
+                OutputFiles.forProfile(dir, "p1", 0, 0)));
+        assertEquals(0, p.onExit().get().exitCode(), launcher.getClass().getSimpleName() + " " + List.of(argv));
+        return Files.readAllLines(out);
+    }
+
+    @Test
     void leftoverCgroupsOfAKilledRunnerAreKilledAndRemovedExceptKeptOnes() throws Exception {
         Path left = containment.cgroupRoot().resolve("left-by-crash");
         Path kept = containment.cgroupRoot().resolve("kept-browser");
