@@ -1,9 +1,7 @@
 package io.smartrunner.process;
 
-import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.util.Map;
 
@@ -43,13 +41,4 @@ interface ContainmentLibC extends Library {
     int posix_spawnattr_setflags(Pointer attr, short flags);
 
     String strerror(int errnum);
-
-    /** glibc's posix_spawnattr_setcgroup_np (2.41+), or null when this glibc lacks it. */
-    static Function setCgroupOrNull() {
-        try {
-            return NativeLibrary.getInstance("c").getFunction("posix_spawnattr_setcgroup_np");
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
-    }
 }

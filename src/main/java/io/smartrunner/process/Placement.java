@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 final class Placement {
     static final Placement NONE = new Placement(null, null, null, null);
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
-    private static final Function SET_CGROUP = ContainmentLibC.setCgroupOrNull();
+    private static final Function SET_CGROUP = setCgroupOrNull();
     /**
      * $0 is the cgroup.procs file, "$@" the command; a failed write must not stop the launch. The
      * shell would export PWD as its working directory: the command gets the environment it was
@@ -56,6 +56,15 @@ final class Placement {
         this.timers = timers;
     }
 
+    /** glibc's posix_spawnattr_setcgroup_np (2.41+); null when this glibc (or JNA) lacks it. */
+    private static Function setCgroupOrNull() {
+        try {
+            return com.sun.jna.NativeLibrary.getInstance("c").getFunction("posix_spawnattr_setcgroup_np");
+        } catch (LinkageError e) {
+            return null;
+        }
+    }
+
     /** The placement of a live launch of ours, {@link #NONE} when it has none (or has ended). */
     static Placement of(long pid) {
         return BY_PID.getOrDefault(pid, NONE);
@@ -64,11 +73,6 @@ final class Placement {
     /** Null when the launch has no cgroup of its own. */
     SessionCgroup cgroup() {
         return cgroup;
-    }
-
-    /** Whether this glibc can spawn straight into a cgroup (posix_spawnattr_setcgroup_np, 2.41+). */
-    static boolean cloneIntoCgroup() {
-        return SET_CGROUP != null;
     }
 
     /**
@@ -154,7 +158,9 @@ final class Placement {
 
     /** A tree stop has begun: the cgroup is now the stop's to kill after its grace period. */
     void stopping() {
-        stopping = true;
+        if (this != NONE) {
+            stopping = true;
+        }
     }
 
     /** The tree stop has ended: kill what may be left and remove the cgroup. */
