@@ -84,10 +84,12 @@ class ContainmentE2ETest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "subreaper"})
     void daemonIsGoneWhenItsSessionEnds(String mode) throws Exception {
-        CliProcess runner = runner(mode, config("sleep 1"));
+        // the session ends once the test has seen its daemon
+        CliProcess runner = runner(mode, config("while [ ! -e go ]; do sleep 0.05; done"));
         CliProcess.await("the daemon started", 30_000, () -> daemons().size() == 1);
         long daemon = daemons().get(0);
         assertContained(mode, daemon);
+        Files.createFile(dir.resolve("go"));
         CliProcess.await("the session finished", 20_000, () -> count("finish") == 1);
         CliProcess.await("the daemon is gone after its session ended", 15_000, () -> !alive(daemon));
         CliProcess.await("no zombie child of the runner", 10_000, () -> zombieChildren(runner.process.pid()).isEmpty());

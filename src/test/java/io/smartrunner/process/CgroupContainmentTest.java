@@ -70,17 +70,20 @@ class CgroupContainmentTest {
     void aStopSigtermsTheCgroupsMembersFirstAndCgroupKillsThoseThatStay() throws Exception {
         String session = children.newSession();
         Path polite = dir.resolve("polite.sh");
-        Files.writeString(polite, "trap 'echo term > \"$1\"; exit 0' TERM\nwhile :; do sleep 0.05; done\n");
+        Files.writeString(polite, "trap 'echo term > \"$1\"; exit 0' TERM\n: > \"$1.ready\"\nwhile :; do sleep 0.05; done\n");
         Path stubborn = dir.resolve("stubborn.sh");
-        Files.writeString(stubborn, "trap '' TERM\nwhile :; do sleep 0.05; done\n");
+        Files.writeString(stubborn, "trap '' TERM\n: > \"$1.ready\"\nwhile :; do sleep 0.05; done\n");
         String markerA = marker();
         String markerB = marker();
         Path termFile = dir.resolve("polite-got-term");
         RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
                 "(setsid env -i sh " + polite + " " + termFile + " " + markerA + " &) ; "
-                        + "(setsid env -i sh " + stubborn + " " + markerB + " &) ; exec sleep 1000"));
+                        + "(setsid env -i sh " + stubborn + " " + dir.resolve(markerB) + " &) ; exec sleep 1000"));
         long a = awaitDaemon("sh\0" + polite + "\0" + termFile + "\0" + markerA);
-        long b = awaitDaemon("sh\0" + stubborn + "\0" + markerB);
+        long b = awaitDaemon("sh\0" + stubborn + "\0" + dir.resolve(markerB));
+        // both have set their traps
+        Children.await("the daemons are ready", () -> Files.exists(Path.of(termFile + ".ready"))
+                && Files.exists(Path.of(dir.resolve(markerB) + ".ready")));
         p.stop(Duration.ofMillis(500)).get();
         assertEquals("term", Files.readString(termFile).trim(), "the polite daemon got SIGTERM before any kill");
         assertFalse(Children.alive(a));
