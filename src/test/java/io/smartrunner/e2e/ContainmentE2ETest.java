@@ -144,6 +144,17 @@ class ContainmentE2ETest {
         stop(second);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void statusSaysWhichContainmentARunnerWouldUse(String mode) throws Exception {
+        Path cfg = config("true");
+        CliProcess status = CliProcess.start(dir, Map.of("SMART_RUNNER_CONTAINMENT", mode), "status", "-c", cfg.toString());
+        assertTrue(status.process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, status.process.exitValue(), status.err());
+        assertTrue(status.out().contains("containment a runner would use here: " + expectedContainment(mode)
+                .substring("containment: ".length())), status.out());
+    }
+
     /** With cgroups the daemon is in its session's cgroup from its first instruction, not merely adopted. */
     private static void assertContained(String mode, long daemon) throws IOException {
         String cgroup = Files.readString(Path.of("/proc", Long.toString(daemon), "cgroup"));
