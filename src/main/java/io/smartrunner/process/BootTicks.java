@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * the same boot clock). Used to order session ends against orphans' start times.
  */
 final class BootTicks {
-    private static final long HZ = hz();
+    /** Clock ticks per second (sysconf(_SC_CLK_TCK), 100 almost everywhere). */
+    static final long HZ = hz();
 
     private BootTicks() {
     }

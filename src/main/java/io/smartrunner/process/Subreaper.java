@@ -21,8 +21,8 @@ import java.util.concurrent.TimeoutException;
  * second, and when a launch exits) lists the runner's children in /proc and picks the adopted
  * ones: not one of our launches (posix_spawn children are reaped by {@link PidfdReaper}, JDK ones
  * by the JDK's own waitpid(pid)), not in the runner's own session (plain ProcessBuilder children
- * stay in it; anything descended from a session has left it), and seen by two scans in a row, so
- * a launch in the instant before it is registered is never mistaken. Adopted zombies are reaped
+ * stay in it; anything descended from a session has left it), seen by two scans in a row and at
+ * least half a second old, so a launch in the instant before it is registered is never mistaken. Adopted zombies are reaped
  * with {@code waitid(P_PID, pid, WNOHANG)}, never {@code waitpid(-1)}; live ones are stopped
  * (SIGTERM, SIGKILL after the grace) when {@link OrphanAttribution} says their sessions ended.
  * Thread-safe.
@@ -107,6 +107,15 @@ final class Subreaper {
 
     /** One pass: confirm newly adopted children, reap adopted zombies, stop orphans whose sessions ended. */
     synchronized void scan() {
+        scan(false);
+    }
+
+    /**
+     * @param closing launches have ended: a child no longer needs to be half a second old to be
+     *                taken for adopted (the age rule covers a launch not yet registered)
+     */
+    private void scan(boolean closing) {
+        long nowTicks = BootTicks.now();
         Map<Long, Long> now = new HashMap<>();
         for (ProcStat p : SelfChildren.list()) {
             if (p.ppid() != SELF || p.session() == selfSession || launches.contains(p.pid())) {
@@ -115,7 +124,8 @@ final class Subreaper {
             now.put(p.pid(), p.startTicks());
             Orphan known = orphans.get(p.pid());
             boolean confirmed = (known != null && known.startTicks == p.startTicks())
-                    || Long.valueOf(p.startTicks()).equals(seenOnce.get(p.pid()));
+                    || (Long.valueOf(p.startTicks()).equals(seenOnce.get(p.pid()))
+                    && (closing || nowTicks - p.startTicks() >= BootTicks.HZ / 2));
             if (!confirmed) {
                 continue;
             }
@@ -158,8 +168,8 @@ final class Subreaper {
         scans.cancel(false);
         List<CompletableFuture<Integer>> stops = new ArrayList<>();
         synchronized (this) {
-            scan();
-            scan();
+            scan(true);
+            scan(true);
             orphans.values().stream().filter(o -> o.stop != null).forEach(o -> stops.add(o.stop));
         }
         try {
@@ -171,8 +181,8 @@ final class Subreaper {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            scan();
-            scan();
+            scan(true);
+            scan(true);
         }
         // a JVM that goes on (tests) must not collect orphans nobody reaps any more
         libc.prctl(ContainmentLibC.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
