@@ -125,7 +125,8 @@ public final class Containment implements AutoCloseable {
         if (reason.isPresent()) {
             return "subreaper (cgroups unavailable: " + reason.get() + ")";
         }
-        return "cgroup v2 (" + CgroupContainment.rootFor(runnerId) + ") + subreaper";
+        // the id as given: status names the directory even before a store (and its id) exists
+        return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId + ") + subreaper";
     }
 
     /**
