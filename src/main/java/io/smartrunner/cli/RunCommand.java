@@ -167,6 +167,7 @@ final class RunCommand implements Callable<Integer> {
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
+                + "; containment: " + home.containment.describe()
                 + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());

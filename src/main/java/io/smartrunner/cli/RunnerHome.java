@@ -11,6 +11,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.process.ChildEnvironment;
+import io.smartrunner.process.Containment;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
@@ -40,6 +41,8 @@ final class RunnerHome implements AutoCloseable {
     final ProcessTable processes = new ProcFsProcessTable();
     /** Null when browser.provider is none. */
     BrowserProvider browsers;
+    /** The subreaper and, where allowed, the runner's cgroup: active from open to close. */
+    Containment containment;
     private boolean closeBrowsersOnExit;
     /** Launch threads: JDK spawns block for milliseconds, a few in parallel keep the loop fed. */
     private final ExecutorService launches = Executors.newFixedThreadPool(LAUNCH_THREADS, r -> {
@@ -80,6 +83,9 @@ final class RunnerHome implements AutoCloseable {
                 case NONE -> null;
             };
             home.closeBrowsersOnExit = config.browser().closeOnExit();
+            // last: nothing after it can fail and leave the process a subreaper with no one to close it
+            home.containment = Containment.start(store.runnerId(), r.dataDir(),
+                    java.time.Duration.ofMillis(config.session().stopGraceMs()));
             return home;
         } catch (RuntimeException e) {
             if (store != null) {
@@ -110,6 +116,9 @@ final class RunnerHome implements AutoCloseable {
         launches.shutdownNow();
         if (browsers != null && closeBrowsersOnExit) {
             browsers.close();
+        }
+        if (containment != null) {
+            containment.close();
         }
         try {
             events.close();

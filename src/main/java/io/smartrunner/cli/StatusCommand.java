@@ -2,8 +2,10 @@ package io.smartrunner.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.process.Containment;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import io.smartrunner.store.DataDirLock;
@@ -38,6 +40,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
         } else {
             out.print(table(states));
+            out.println(containmentLine(cfg));
         }
         // the JSON stays a plain array on stdout; the runner's line goes to stderr then
         (json ? System.err : out).println("runner: " + runner(cfg));
@@ -55,6 +58,27 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return new RunnerApiClient(cfg).readiness();
+    }
+
+    /**
+     * status runs no runner: this is what a runner started on this machine now would use (the
+     * same detection as run's start line; the cgroup check makes and removes a probe directory).
+     */
+    static String containmentLine(RunnerConfig cfg) {
+        Path db = RunnerHome.stateFile(cfg.runner());
+        String runnerId = "<runner id>";
+        if (Files.exists(db)) {
+            try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
+                runnerId = store.runnerId();
+            }
+        }
+        String use;
+        try {
+            use = Containment.wouldUse(runnerId);
+        } catch (SmartRunnerException e) {
+            use = "unknown (" + e.getMessage() + ")";
+        }
+        return "containment a runner would use here: " + use;
     }
 
     static List<ProfileState> states(RunnerConfig cfg) {

@@ -57,7 +57,7 @@ final class CrashReconciler {
             deps.processTable().stopSession(s.pid(), s.pidStartTicks(), s.sessionId(), grace);
         }
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
-            if (orphan.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(orphan.profileId())) {
+            if (kept(orphan)) {
                 continue;
             }
             deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
@@ -69,6 +69,8 @@ final class CrashReconciler {
                         null, null));
             }
         }
+        // what escaped the sessions (a daemonising grandchild): their leftover cgroups, the orphans adopted
+        deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
         Map<String, ProfileState> states = new HashMap<>(stored);
         slots.values().forEach(slot -> states.put(slot.id(), slot.state));
         Map<String, EventRecord> ended = deps.endedInLog().terminalEvents(open.keySet());
@@ -128,6 +130,10 @@ final class CrashReconciler {
         String signal = p.get("signal") instanceof String sig ? sig : null;
         String message = p.get("message") instanceof String m ? m : null;
         return new SessionResult(reason, code, signal, message, "", end.durMs());
+    }
+
+    private boolean kept(TaggedProcess p) {
+        return p.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(p.profileId());
     }
 
     private List<TaggedProcess> unrecordedOrphans(Set<String> recorded) {

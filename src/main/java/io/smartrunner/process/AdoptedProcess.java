@@ -74,7 +74,13 @@ final class AdoptedProcess implements RunningProcess {
 
     @Override
     public CompletableFuture<Void> stop(Duration grace) {
-        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId), timers, grace, this::checkAlive);
+        SessionCgroup cgroup = Containment.existingCgroup(sessionId);
+        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId, cgroup), timers, grace, () -> {
+            checkAlive();
+            if (cgroup != null) {
+                cgroup.remove();
+            }
+        });
     }
 
     @Override

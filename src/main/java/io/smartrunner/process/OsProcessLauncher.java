@@ -76,6 +76,8 @@ public final class OsProcessLauncher implements ProcessLauncher {
         env.clear();
         env.putAll(childEnv.build(spec.inherit(), spec.env()));
         SpawnCheck.executable(program, dir, env.get("PATH"));
+        Placement placement = Containment.place(spec);
+        builder.command(placement.command(command, false, env.get("PWD")));
 
         OutputFiles files = spec.output();
         SessionOutput output;
@@ -86,12 +88,15 @@ public final class OsProcessLauncher implements ProcessLauncher {
                     .redirectOutput(Redirect.appendTo(files.stdout().toFile()))
                     .redirectError(Redirect.appendTo(files.stderr().toFile()))
                     .start();
+            placement.afterSpawn(process.pid());
         } catch (IOException e) {
+            placement.spawned(-1, -1, null);
             throw new SpawnException(SpawnCheck.cannotStart(program, SpawnCheck.reason(e)).getMessage(), e);
         }
         // -1 when the child has already exited and been reaped: then nothing is left to identify
         long startTicks = ProcFs.stat(process.pid()).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<ExitStatus> exit = process.onExit().thenApply(p -> status(p.exitValue(), output));
+        placement.spawned(process.pid(), startTicks, exit);
         return new OsRunningProcess(process.pid(), exit, startTicks, spec.sessionId(), output, timers);
     }
 

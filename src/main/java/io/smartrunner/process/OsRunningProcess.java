@@ -56,7 +56,10 @@ final class OsRunningProcess implements RunningProcess {
 
     @Override
     public CompletableFuture<Void> stop(Duration grace) {
-        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId), timers, grace, () -> { });
+        Placement placement = Placement.of(pid);
+        placement.stopping();
+        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId, placement.cgroup()), timers,
+                grace, () -> placement.stopped(pid));
     }
 
     @Override

@@ -112,14 +112,27 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         } catch (IOException e) {
             throw SpawnCheck.cannotStart(program, SpawnCheck.reason(e));
         }
-        long pid = spawn(program, executable, spec.argv(), env, dir, spec.output());
+        Placement placement = Containment.place(spec);
+        List<String> argv = placement.command(spec.argv(), true, env.get("PWD"));
+        if (argv != spec.argv()) {
+            executable = Path.of(argv.get(0));
+        }
+        long pid = -1;
+        try {
+            pid = spawn(program, executable, argv, env, dir, spec.output(), placement);
+        } finally {
+            if (pid < 0) {
+                placement.spawned(-1, -1, null);
+            }
+        }
         long startTicks = ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<ExitStatus> exit = reaper.watch(pid);
+        placement.spawned(pid, startTicks, exit);
         return new OsRunningProcess(pid, exit, startTicks, spec.sessionId(), output, timers);
     }
 
     private long spawn(String program, Path executable, List<String> argv, Map<String, String> env, Path dir,
-                       OutputFiles files) {
+                       OutputFiles files, Placement placement) {
         Memory actions = new Memory(LibC.OPAQUE_BYTES);
         Memory attr = new Memory(LibC.OPAQUE_BYTES);
         Memory noSignals = new Memory(LibC.SIGSET_BYTES);
@@ -145,11 +158,13 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
                     | LibC.POSIX_SPAWN_SETSIGDEF));
             IntByReference pid = new IntByReference();
             String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+            placement.beforeSpawn(attr);
             int rc = libc.posix_spawn(pid, executable.toString(), actions, attr,
                     new StringArray(argv.toArray(String[]::new), UTF_8), new StringArray(envp, UTF_8));
             if (rc != 0) {
                 throw SpawnCheck.cannotStart(program, libc.strerror(rc));
             }
+            placement.afterSpawn(pid.getValue());
             return pid.getValue();
         } finally {
             libc.posix_spawnattr_destroy(attr);

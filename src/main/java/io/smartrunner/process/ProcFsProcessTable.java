@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * {@link ProcessTable} read from Linux's /proc. Recognises session processes by their pid and
@@ -71,6 +72,16 @@ public final class ProcFsProcessTable implements ProcessTable {
             Thread.currentThread().interrupt();
             return kill.signalledCount();
         }
+    }
+
+    @Override
+    public int stopEscaped(String runnerId, Predicate<TaggedProcess> keep, Duration grace) {
+        return Containment.stopLeftovers(runnerId, pid -> {
+            Map<String, String> env = ProcFs.environ(pid);
+            String session = env.get(SessionEnv.SESSION_ID);
+            return session != null && keep.test(new TaggedProcess(pid, -1, session, env.get(SessionEnv.PROFILE_ID),
+                    env.get(SessionEnv.POD)));
+        }, grace);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The machine's processes as the runner sees them: used after a crash to find and stop what a
@@ -45,6 +46,18 @@ public interface ProcessTable {
      * @return empty when no such leader is alive
      */
     Optional<RunningProcess> adopt(String runnerId, String sessionId);
+
+    /**
+     * After a crash: kills what a previous runner with this id left contained but untracked, the
+     * processes in its leftover session cgroups ({@code cgroup.kill}, then the cgroup is removed)
+     * and the orphans it had adopted as subreaper (see docs/containment.md), except any cgroup
+     * holding a process {@code keep} accepts (a browser kept across runners).
+     *
+     * @return how many cgroups and orphans were killed
+     */
+    default int stopEscaped(String runnerId, Predicate<TaggedProcess> keep, Duration grace) {
+        return 0;
+    }
 
     /** A process found by its environment tags. */
     record TaggedProcess(long pid, long startTicks, String sessionId, String profileId, String pod) {

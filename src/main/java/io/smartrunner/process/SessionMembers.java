@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which processes of a /proc snapshot belong to one session: the leader, its process group and
  * its descendants (only while the leader with the recorded start time is alive, so a reused pid
  * or group id never drags in a stranger), plus every process whose environment carries the
- * session's id. Once found, a process stays a member (pinned by its start time) even after the
+ * session's id, plus every process in the session's own cgroup when it has one (a daemon that
+ * left both group and session and dropped its environment is still there). Once found, a process stays a member (pinned by its start time) even after the
  * leader is gone: an untagged group member that ignored SIGTERM still gets the SIGKILL. Never the
  * runner itself, nor anything else in the runner's process group. Used by one stop at a time.
  */
@@ -23,13 +24,25 @@ final class SessionMembers {
     private final long leaderPid;
     private final long leaderStartTicks;
     private final String sessionId;
+    private final SessionCgroup cgroup;
     /** pid → start ticks of every process found so far. */
     private final Map<Long, Long> known = new ConcurrentHashMap<>();
 
     SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
+        this(leaderPid, leaderStartTicks, sessionId, null);
+    }
+
+    /** @param cgroup the session's own cgroup (every process in it is a member), or null */
+    SessionMembers(long leaderPid, long leaderStartTicks, String sessionId, SessionCgroup cgroup) {
         this.leaderPid = leaderPid;
         this.leaderStartTicks = leaderStartTicks;
         this.sessionId = sessionId;
+        this.cgroup = cgroup;
+    }
+
+    /** SIGKILLs the whole cgroup at once (the tree stop's last resort); false when there is none. */
+    boolean killCgroup() {
+        return cgroup != null && cgroup.kill();
     }
 
     /** The live (not zombie) members in {@code snapshot}. */
@@ -42,6 +55,14 @@ final class SessionMembers {
             // Before its setsid() the leader is still in our group: it is the one exception.
             found.put(leaderPid, leader);
             addDescendants(snapshot.children(), found);
+        }
+        if (cgroup != null) {
+            for (long pid : cgroup.pids()) {
+                ProcStat p = all.get(pid);
+                if (p != null && !p.dead() && !foreign(p)) {
+                    found.put(pid, p);
+                }
+            }
         }
         for (ProcStat p : all.values()) {
             if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Stops every member of a session: SIGTERM, SIGKILL after the grace period, then re-scans until
- * none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
+ * Stops every member of a session: SIGTERM, SIGKILL after the grace period (and cgroup.kill when
+ * the session has a cgroup of its own), then re-scans until none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
  * the timer, never on a caller's thread. Members that appear meanwhile (a child still forking)
  * are signalled too.
  */
@@ -82,6 +82,8 @@ final class TreeKill {
             record(p.pid());
             Signals.send(p, true);
         }
+        // and everything in the session's cgroup, including what forked since the scan
+        members.killCgroup();
         long delay = Math.min(pollMs, waitLeftMs);
         long now = ProcSnapshot.latest();
         later(() -> kill(now, waitLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);

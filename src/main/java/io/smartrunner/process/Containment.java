@@ -1,0 +1,184 @@
+package io.smartrunner.process;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * What keeps a runner's descendants from escaping their session (docs/containment.md): the runner
+ * is always a child subreaper ({@link Subreaper}), and where it may create cgroup v2 directories
+ * (root, or a delegated subtree) each launch also gets a cgroup of its own under the runner's
+ * ({@link CgroupContainment}), stopped with {@code cgroup.kill}. One per process: {@link #start}
+ * at the runner's start, {@link #close} at its stop; launchers ask {@link #place} for each launch
+ * and get {@link Placement#NONE} while no runner has started (tests, one-shot commands).
+ * {@code SMART_RUNNER_CONTAINMENT=subreaper} (or {@code -Dsmartrunner.containment=subreaper})
+ * forces the subreaper-only fallback; the default is {@code auto}.
+ */
+public final class Containment implements AutoCloseable {
+    public static final String ENV = "SMART_RUNNER_CONTAINMENT";
+    public static final String PROPERTY = "smartrunner.containment";
+    private static volatile Containment active;
+
+    private final String runnerId;
+    private final CgroupContainment cgroups;
+    private final String cgroupsUnavailable;
+    private final Subreaper subreaper;
+    private final List<long[]> leftoverOrphans;
+    private final java.util.concurrent.ScheduledExecutorService timers;
+
+    private Containment(String runnerId, CgroupContainment cgroups, String cgroupsUnavailable, Subreaper subreaper,
+                        List<long[]> leftoverOrphans, java.util.concurrent.ScheduledExecutorService timers) {
+        this.runnerId = runnerId;
+        this.cgroups = cgroups;
+        this.cgroupsUnavailable = cgroupsUnavailable;
+        this.subreaper = subreaper;
+        this.leftoverOrphans = leftoverOrphans;
+        this.timers = timers;
+    }
+
+    /**
+     * Becomes a subreaper, creates the runner's cgroup when allowed, and makes both active for the
+     * launches that follow.
+     *
+     * @param grace how long an adopted orphan gets between SIGTERM and SIGKILL
+     * @throws io.smartrunner.SmartRunnerException when SMART_RUNNER_CONTAINMENT has an unknown value
+     *         (exit code 2), or prctl fails
+     */
+    public static synchronized Containment start(String runnerId, Path dataDir, Duration grace) {
+        boolean cgroupsWanted = cgroupsWanted();
+        OrphanJournal journal = new OrphanJournal(dataDir);
+        List<long[]> leftovers = journal.read();
+        java.util.concurrent.ScheduledExecutorService timers = ProcessTimers.shared();
+        Subreaper subreaper = Subreaper.start(timers, grace, journal);
+        CgroupContainment cgroups = null;
+        String reason = "disabled by " + ENV + "=subreaper";
+        if (cgroupsWanted) {
+            try {
+                cgroups = CgroupContainment.create(runnerId);
+                reason = null;
+            } catch (ProcessException e) {
+                reason = e.getMessage();
+            }
+        }
+        Containment c = new Containment(runnerId, cgroups, reason, subreaper, leftovers, timers);
+        active = c;
+        return c;
+    }
+
+    /** The active containment's placement for one launch; {@link Placement#NONE} when no runner started one. */
+    static Placement place(LaunchSpec spec) {
+        Containment c = active;
+        if (c == null) {
+            return Placement.NONE;
+        }
+        SessionCgroup cgroup = null;
+        if (c.cgroups != null) {
+            try {
+                cgroup = c.cgroups.forLaunch(spec.sessionId());
+            } catch (IOException e) {
+                // this launch goes without a cgroup: the subreaper still catches its orphans
+            }
+        }
+        return new Placement(spec.sessionId(), cgroup, c.subreaper, c.timers);
+    }
+
+    /** For the start line, e.g. {@code cgroup v2 (/sys/fs/cgroup/smart-runner-…) + subreaper}. */
+    public String describe() {
+        return cgroups != null ? "cgroup v2 (" + cgroups.root() + ") + subreaper"
+                : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")";
+    }
+
+    /**
+     * The cgroup a previous runner with this id gave a launch that this runner took over (a browser
+     * kept across runners), so its stop ends with cgroup.kill too; null when there is none.
+     */
+    static SessionCgroup existingCgroup(String sessionId) {
+        Containment c = active;
+        if (c == null || c.cgroups == null || sessionId == null) {
+            return null;
+        }
+        Path dir = c.cgroups.root().resolve(CgroupContainment.safeName(sessionId));
+        return Files.isDirectory(dir) ? new SessionCgroup(dir) : null;
+    }
+
+    Subreaper subreaper() {
+        return subreaper;
+    }
+
+    /** The runner's cgroup directory; null when cgroups are unavailable. */
+    Path cgroupRoot() {
+        return cgroups == null ? null : cgroups.root();
+    }
+
+    /** What {@link #start} would choose on this machine, without starting anything (for {@code status}). */
+    public static String wouldUse(String runnerId) {
+        if (!cgroupsWanted()) {
+            return "subreaper (cgroups unavailable: disabled by " + ENV + "=subreaper)";
+        }
+        Optional<String> reason = CgroupContainment.unavailableReason(runnerId);
+        if (reason.isPresent()) {
+            return "subreaper (cgroups unavailable: " + reason.get() + ")";
+        }
+        // the id as given: status names the directory even before a store (and its id) exists
+        return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId + ") + subreaper";
+    }
+
+    /**
+     * After a crash: kills what the previous runner with this id left in its cgroups and the
+     * orphans it had adopted (still alive with the recorded start time), except processes
+     * {@code keep} accepts (a browser kept across runners).
+     *
+     * @return how many cgroups and orphans were killed
+     */
+    static int stopLeftovers(String runnerId, Predicate<Long> keep, Duration grace) {
+        int stopped = CgroupContainment.killLeftovers(runnerId, keep);
+        Containment c = active;
+        if (c != null && c.runnerId.equals(runnerId)) {
+            for (long[] o : c.leftoverOrphans) {
+                Optional<ProcStat> now = ProcFs.stat(o[0]);
+                if (now.isPresent() && now.get().startTicks() == o[1] && !now.get().dead() && !keep.test(o[0])) {
+                    new TreeKill("orphan " + o[0] + " of a previous runner", new SessionMembers(o[0], o[1], null),
+                            c.timers).start(grace).exceptionally(e -> 0).join();
+                    stopped++;
+                }
+            }
+            c.leftoverOrphans.clear();
+        }
+        return stopped;
+    }
+
+    /** Stops the adopted orphans, removes the runner's empty cgroups; launches that follow are not contained. */
+    @Override
+    public void close() {
+        synchronized (Containment.class) {
+            if (active == this) {
+                active = null;
+            }
+        }
+        subreaper.close();
+        if (cgroups != null) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cgroups.root(), Files::isDirectory)) {
+                dirs.forEach(d -> new SessionCgroup(d).remove());
+            } catch (IOException e) {
+                // gone already
+            }
+            new SessionCgroup(cgroups.root()).remove();
+        }
+    }
+
+    private static boolean cgroupsWanted() {
+        String value = System.getProperty(PROPERTY, System.getenv().getOrDefault(ENV, "auto"));
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "auto", "" -> true;
+            case "subreaper" -> false;
+            default -> throw new io.smartrunner.SmartRunnerException(ENV + " (or -D" + PROPERTY + ") is '" + value
+                    + "'; expected \"auto\" or \"subreaper\"", null, 2);
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package io.smartrunner.process;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The runner's own child processes, read cheaply: the subreaper looks at them every second. */
+final class SelfChildren {
+    private SelfChildren() {
+    }
+
+    /**
+     * This process's children: from /proc/self/task/TID/children (a few small reads, one per
+     * thread; an adopted orphan is listed under one of them) when the kernel has it, else a scan
+     * of all of /proc.
+     */
+    static Collection<ProcStat> list() {
+        Set<Long> pids = new HashSet<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String list;
+                try {
+                    list = Files.readString(task.resolve("children"));
+                } catch (NoSuchFileException e) {
+                    if (Files.exists(task)) {
+                        return ProcFs.scan().values(); // no CONFIG_PROC_CHILDREN
+                    }
+                    continue; // the thread ended meanwhile
+                }
+                for (String pid : list.trim().split("\\s+")) {
+                    if (!pid.isEmpty()) {
+                        pids.add(Long.parseLong(pid));
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return ProcFs.scan().values();
+        }
+        List<ProcStat> found = new ArrayList<>(pids.size());
+        pids.forEach(pid -> ProcFs.stat(pid).ifPresent(found::add));
+        return found;
+    }
+}

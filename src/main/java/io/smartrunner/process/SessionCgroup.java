@@ -1,0 +1,93 @@
+package io.smartrunner.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One cgroup v2 directory holding one session's (or browser's, or recovery step's) processes.
+ * Whatever they fork, setsid or daemonise stays in it; {@code cgroup.kill} SIGKILLs all of them
+ * at once, and the directory is removed once {@code cgroup.events} says it is no longer populated.
+ */
+final class SessionCgroup {
+    private final Path dir;
+
+    SessionCgroup(Path dir) {
+        this.dir = dir;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Creates the directory (an existing one is reused). */
+    static SessionCgroup create(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // a relaunch under the same id: reuse it
+        }
+        return new SessionCgroup(dir);
+    }
+
+    /** Moves a process (and not its threads' siblings: the whole thread group) into this cgroup. */
+    void add(long pid) throws IOException {
+        Files.writeString(dir.resolve("cgroup.procs"), Long.toString(pid), StandardCharsets.US_ASCII);
+    }
+
+    /** The pids in it now; empty when it is gone. */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(dir.resolve("cgroup.procs"), StandardCharsets.US_ASCII)) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.trim()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        }
+        return pids;
+    }
+
+    /** SIGKILLs every process in it (and in any cgroup below it); false when it is gone already. */
+    boolean kill() {
+        try {
+            Files.writeString(dir.resolve("cgroup.kill"), "1", StandardCharsets.US_ASCII);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether any live process is still in it ({@code populated 1}); false when it is gone. */
+    boolean populated() {
+        try {
+            return Files.readAllLines(dir.resolve("cgroup.events"), StandardCharsets.US_ASCII).stream()
+                    .anyMatch(l -> l.equals("populated 1"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes the directory when it is empty; true when it is gone (now or before). */
+    boolean remove() {
+        try {
+            Files.delete(dir);
+            return true;
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

@@ -1,0 +1,190 @@
+package io.smartrunner.process;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The runner as child subreaper ({@code PR_SET_CHILD_SUBREAPER}): a descendant whose parent dies
+ * (a daemonising grandchild) becomes the runner's child instead of init's. Every scan (each
+ * second, and when a launch exits) lists the runner's children in /proc and picks the adopted
+ * ones: not one of our launches (posix_spawn children are reaped by {@link PidfdReaper}, JDK ones
+ * by the JDK's own waitpid(pid)), not in the runner's own session (plain ProcessBuilder children
+ * stay in it; anything descended from a session has left it), seen by two scans in a row and at
+ * least half a second old, so a launch in the instant before it is registered is never mistaken. Adopted zombies are reaped
+ * with {@code waitid(P_PID, pid, WNOHANG)}, never {@code waitpid(-1)}; live ones are stopped
+ * (SIGTERM, SIGKILL after the grace) when {@link OrphanAttribution} says their sessions ended.
+ * Thread-safe.
+ */
+final class Subreaper {
+    private static final long SCAN_MS = 1000;
+    private static final int SIGINFO_BYTES = 128;
+    private static final long SELF = ProcessHandle.current().pid();
+
+    private final long selfSession = ProcFs.stat(SELF).map(ProcStat::session).orElse(-1L);
+    private final ContainmentLibC libc = ContainmentLibC.INSTANCE;
+    private final ScheduledExecutorService timers;
+    private final Duration grace;
+    private final OrphanJournal journal;
+    private final Set<Long> launches = ConcurrentHashMap.newKeySet();
+    private final OrphanAttribution attribution = new OrphanAttribution(4096);
+    /** pid → start ticks of the runner's unexplained children at the last scan. */
+    private Map<Long, Long> seenOnce = new HashMap<>();
+    private final Map<Long, Orphan> orphans = new HashMap<>();
+    private final ScheduledFuture<?> scans;
+
+    private static final class Orphan {
+        final long pid;
+        final long startTicks;
+        final Set<String> owners;
+        CompletableFuture<Integer> stop;
+
+        Orphan(long pid, long startTicks, Set<String> owners) {
+            this.pid = pid;
+            this.startTicks = startTicks;
+            this.owners = owners;
+        }
+    }
+
+    private Subreaper(ScheduledExecutorService timers, Duration grace, OrphanJournal journal) {
+        this.timers = timers;
+        this.grace = grace;
+        this.journal = journal;
+        this.scans = timers.scheduleWithFixedDelay(this::scanQuietly, SCAN_MS, SCAN_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Makes this process a child subreaper and starts scanning.
+     *
+     * @throws ProcessException when the kernel refuses (not Linux 3.4+)
+     */
+    static Subreaper start(ScheduledExecutorService timers, Duration grace, OrphanJournal journal) {
+        enable();
+        return new Subreaper(timers, grace, journal);
+    }
+
+    /** Sets PR_SET_CHILD_SUBREAPER on this process (idempotent). */
+    static void enable() {
+        ContainmentLibC libc = ContainmentLibC.INSTANCE;
+        if (libc.prctl(ContainmentLibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            throw new ProcessException("prctl(PR_SET_CHILD_SUBREAPER): " + libc.strerror(Native.getLastError()));
+        }
+    }
+
+    /** A launch of ours started: its pid is ours to leave alone, its session one an orphan may escape from. */
+    synchronized void launched(long pid, String sessionId, long startTicks) {
+        launches.add(pid);
+        attribution.started(sessionId, startTicks >= 0 ? startTicks : BootTicks.now());
+    }
+
+    /** A launch of ours has been reaped: its session ended now; orphans it leaves are looked at at once. */
+    void exited(long pid, String sessionId) {
+        synchronized (this) {
+            launches.remove(pid);
+            attribution.ended(sessionId, BootTicks.now());
+        }
+        timers.execute(this::scanQuietly);
+    }
+
+    private void scanQuietly() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            // a failed scan is retried by the next one
+        }
+    }
+
+    /** One pass: confirm newly adopted children, reap adopted zombies, stop orphans whose sessions ended. */
+    synchronized void scan() {
+        scan(false);
+    }
+
+    /**
+     * @param closing launches have ended: a child no longer needs to be half a second old to be
+     *                taken for adopted (the age rule covers a launch not yet registered)
+     */
+    private void scan(boolean closing) {
+        long nowTicks = BootTicks.now();
+        Map<Long, Long> now = new HashMap<>();
+        for (ProcStat p : SelfChildren.list()) {
+            if (p.ppid() != SELF || p.session() == selfSession || launches.contains(p.pid())) {
+                continue;
+            }
+            now.put(p.pid(), p.startTicks());
+            Orphan known = orphans.get(p.pid());
+            boolean confirmed = (known != null && known.startTicks == p.startTicks())
+                    || (Long.valueOf(p.startTicks()).equals(seenOnce.get(p.pid()))
+                    && (closing || nowTicks - p.startTicks() >= BootTicks.HZ / 2));
+            if (!confirmed) {
+                continue;
+            }
+            if (p.dead()) {
+                reap(p.pid());
+                orphans.remove(p.pid());
+                continue;
+            }
+            if (known == null) {
+                String tag = ProcFs.environ(p.pid()).get(SessionEnv.SESSION_ID);
+                orphans.put(p.pid(), new Orphan(p.pid(), p.startTicks(), attribution.owners(tag, p.startTicks())));
+            }
+        }
+        seenOnce = now;
+        orphans.keySet().retainAll(now.keySet());
+        for (Orphan o : orphans.values()) {
+            if (o.stop == null && attribution.due(o.owners)) {
+                stop(o);
+            }
+        }
+        journal.write(orphans.values().stream().map(o -> new long[] {o.pid, o.startTicks}).toList());
+    }
+
+    private void stop(Orphan o) {
+        o.stop = new TreeKill("orphan " + o.pid + " (adopted)", new SessionMembers(o.pid, o.startTicks, null),
+                timers).start(grace);
+    }
+
+    private void reap(long pid) {
+        Memory info = new Memory(SIGINFO_BYTES);
+        info.clear();
+        libc.waitid(ContainmentLibC.P_PID, (int) pid, info, ContainmentLibC.WEXITED | ContainmentLibC.WNOHANG);
+    }
+
+    /**
+     * At the runner's stop: stops every adopted orphan whose sessions have all ended (two scans,
+     * so a just-adopted one is confirmed too) and waits, bounded, until they are gone and reaped.
+     */
+    void close() {
+        scans.cancel(false);
+        List<CompletableFuture<Integer>> stops = new ArrayList<>();
+        synchronized (this) {
+            scan(true);
+            scan(true);
+            orphans.values().stream().filter(o -> o.stop != null).forEach(o -> stops.add(o.stop));
+        }
+        try {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+                    .get(grace.toMillis() + TreeKill.KILL_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            // reported by nobody: the runner is exiting; a restart's reconciliation reads the journal
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            scan(true);
+            scan(true);
+        }
+        // a JVM that goes on (tests) must not collect orphans nobody reaps any more
+        libc.prctl(ContainmentLibC.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+}

@@ -1,0 +1,267 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #9 point 2: a daemonising grandchild ({@code setsid env -i sleep N}, reparented away from
+ * its session, no SR_* tags) is stopped with its session, with the runner's stop, and by the next
+ * runner after a kill -9; the runner leaves no zombie children. Each case runs with cgroups
+ * ({@code auto}, root on this machine) and with the subreaper-only fallback.
+ */
+class ContainmentE2ETest {
+    @TempDir
+    Path dir;
+    /** A sleep length no other test uses, so the daemon is found by its command line. */
+    private final String marker = Long.toString(700_000 + ThreadLocalRandom.current().nextInt(99_999));
+    private final List<CliProcess> runners = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        for (CliProcess r : runners) {
+            r.process.destroyForcibly();
+            if (r.err().contains("containment: cgroup v2 (")) {
+                try (Stream<Path> groups = Files.list(runnerCgroup(r.err()))) {
+                    groups.filter(Files::isDirectory).forEach(g -> {
+                        try {
+                            Files.writeString(g.resolve("cgroup.kill"), "1");
+                        } catch (IOException gone) {
+                            // removed meanwhile
+                        }
+                    });
+                } catch (IOException gone) {
+                    // the runner removed it
+                }
+            }
+        }
+        for (long pid : daemons()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (String session : startedSessions()) {
+            for (long pid : RealSessionsTest.processesTaggedWith(session)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private Path config(String tail) throws IOException {
+        Path file = dir.resolve("runner.json");
+        Files.writeString(file, """
+                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0,
+                            "eventLogFsync": "always"},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "(setsid env -i sleep %s &) ; %s"],
+                             "cooldownMs": 600000, "stopGraceMs": 500},
+                 "pods": [{"name": "podA", "concurrency": 1, "profiles": [{"id": "p1"}]}]}
+                """.formatted(marker, tail));
+        return file;
+    }
+
+    private CliProcess runner(String mode, Path cfg) throws IOException {
+        CliProcess r = CliProcess.start(dir, Map.of("SMART_RUNNER_CONTAINMENT", mode), "run", "-c", cfg.toString());
+        runners.add(r);
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void daemonIsGoneWhenItsSessionEnds(String mode) throws Exception {
+        // the session ends once the test has seen its daemon
+        CliProcess runner = runner(mode, config("while [ ! -e go ]; do sleep 0.05; done"));
+        CliProcess.await("the daemon started", 30_000, () -> daemons().size() == 1);
+        long daemon = daemons().get(0);
+        assertContained(mode, daemon);
+        Files.createFile(dir.resolve("go"));
+        CliProcess.await("the session finished", 20_000, () -> count("finish") == 1);
+        CliProcess.await("the daemon is gone after its session ended", 15_000, () -> !alive(daemon));
+        CliProcess.await("no zombie child of the runner", 10_000, () -> zombieChildren(runner.process.pid()).isEmpty());
+        assertTrue(runner.process.isAlive(), "the runner keeps running");
+        assertTrue(runner.err().contains(expectedContainment(mode)), runner.err());
+        stop(runner);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void daemonIsGoneAfterAGracefulRunnerStop(String mode) throws Exception {
+        CliProcess runner = runner(mode, config("sleep 1000"));
+        CliProcess.await("the daemon started", 30_000, () -> daemons().size() == 1);
+        long daemon = daemons().get(0);
+        assertContained(mode, daemon);
+        if (mode.equals("subreaper")) {
+            CliProcess.await("the runner adopted the daemon", 10_000, () -> ppid(daemon) == runner.process.pid());
+        }
+        stop(runner);
+        CliProcess.await("the daemon is gone after the runner's stop", 10_000, () -> !alive(daemon));
+        assertTrue(runner.err().contains(expectedContainment(mode)), runner.err());
+        if (mode.equals("auto")) {
+            assertFalse(Files.exists(runnerCgroup(runner.err())), "the runner removed its cgroup");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void daemonIsGoneAfterKillMinus9AndRestart(String mode) throws Exception {
+        Path cfg = config("sleep 1000");
+        CliProcess first = runner(mode, cfg);
+        CliProcess.await("the daemon started", 30_000, () -> daemons().size() == 1);
+        long daemon = daemons().get(0);
+        assertContained(mode, daemon);
+        if (mode.equals("subreaper")) {
+            // without a cgroup only the adopting runner can name an env -i daemon: wait until it has noted it
+            CliProcess.await("the runner noted the adopted daemon", 10_000, () -> journal().contains(daemon + " "));
+        }
+        first.process.destroyForcibly();
+        assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(alive(daemon), "the daemon outlives a kill -9 of the runner");
+
+        CliProcess second = runner(mode, cfg);
+        CliProcess.await("the lost session was closed", 30_000, () -> count("error") == 1);
+        CliProcess.await("the daemon is gone after the restart", 15_000, () -> !alive(daemon));
+        if (mode.equals("auto")) {
+            String firstSession = startedSessions().get(0);
+            assertFalse(Files.exists(runnerCgroup(first.err()).resolve(firstSession)),
+                    "the crashed runner's session cgroup was removed");
+        }
+        CliProcess.await("no zombie child of the runner", 10_000, () -> zombieChildren(second.process.pid()).isEmpty());
+        stop(second);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void statusSaysWhichContainmentARunnerWouldUse(String mode) throws Exception {
+        Path cfg = config("true");
+        CliProcess status = CliProcess.start(dir, Map.of("SMART_RUNNER_CONTAINMENT", mode), "status", "-c", cfg.toString());
+        assertTrue(status.process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, status.process.exitValue(), status.err());
+        assertTrue(status.out().contains("containment a runner would use here: " + expectedContainment(mode)
+                .substring("containment: ".length())), status.out());
+    }
+
+    /** With cgroups the daemon is in its session's cgroup from its first instruction, not merely adopted. */
+    private static void assertContained(String mode, long daemon) throws IOException {
+        String cgroup = Files.readString(Path.of("/proc", Long.toString(daemon), "cgroup"));
+        assertEquals(mode.equals("auto"), cgroup.contains("/smart-runner-"), cgroup);
+    }
+
+    private static String expectedContainment(String mode) {
+        return mode.equals("auto") ? "containment: cgroup v2 (" : "containment: subreaper (cgroups unavailable: ";
+    }
+
+    private void stop(CliProcess runner) throws Exception {
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS), "runner exits after SIGTERM");
+        assertEquals(0, runner.process.exitValue(), runner.err());
+    }
+
+    private static Path runnerCgroup(String err) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("containment: cgroup v2 \\(([^)]+)\\)").matcher(err);
+        assertTrue(m.find(), err);
+        return Path.of(m.group(1));
+    }
+
+    private String journal() {
+        try {
+            Path f = dir.resolve("data/adopted-orphans");
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private List<EventRecord> events() {
+        Path log = dir.resolve("logs/events.jsonl");
+        return Files.exists(log) ? EventLogReader.readAll(log) : List.of();
+    }
+
+    private long count(String event) {
+        return events().stream().filter(e -> e.event().equals(event)).count();
+    }
+
+    private List<String> startedSessions() {
+        return events().stream().filter(e -> e.event().equals("start")).map(EventRecord::sessionId).toList();
+    }
+
+    /** Live processes whose command line is exactly {@code sleep <marker>}. */
+    private List<Long> daemons() {
+        List<Long> found = new ArrayList<>();
+        String cmdline = "sleep\0" + marker + "\0";
+        for (Path p : procs()) {
+            try {
+                if (new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.ISO_8859_1).equals(cmdline)
+                        && state(p) != 'Z') {
+                    found.add(Long.parseLong(p.getFileName().toString()));
+                }
+            } catch (IOException | RuntimeException vanished) {
+                // gone meanwhile
+            }
+        }
+        return found;
+    }
+
+    private static List<Long> zombieChildren(long parent) {
+        List<Long> found = new ArrayList<>();
+        for (Path p : procs()) {
+            try {
+                String[] f = fields(p);
+                if (Long.parseLong(f[1]) == parent && f[0].equals("Z")) {
+                    found.add(Long.parseLong(p.getFileName().toString()));
+                }
+            } catch (IOException | RuntimeException vanished) {
+                // gone meanwhile
+            }
+        }
+        return found;
+    }
+
+    private static boolean alive(long pid) {
+        try {
+            return state(Path.of("/proc", Long.toString(pid))) != 'Z';
+        } catch (IOException | RuntimeException gone) {
+            return false;
+        }
+    }
+
+    private static long ppid(long pid) {
+        try {
+            return Long.parseLong(fields(Path.of("/proc", Long.toString(pid)))[1]);
+        } catch (IOException | RuntimeException gone) {
+            return -1;
+        }
+    }
+
+    private static char state(Path proc) throws IOException {
+        return fields(proc)[0].charAt(0);
+    }
+
+    /** /proc/PID/stat after the command name: [0] state, [1] ppid, ... */
+    private static String[] fields(Path proc) throws IOException {
+        String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    private static List<Path> procs() {
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            return s.filter(p -> p.getFileName().toString().matches("\\d+")).toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.smartrunner.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real processes in real cgroups (this machine runs the tests as root on cgroup v2): a shell's
+ * daemon starts inside its launch's cgroup, a tree stop SIGTERMs it first and cgroup.kills what
+ * stays, a launch that ends takes its cgroup with it, and a killed runner's leftover cgroups are
+ * cleared by the next one.
+ */
+class CgroupContainmentTest {
+    @TempDir
+    Path dir;
+    private final Children children = new Children();
+    private final String runnerId = "test-" + UUID.randomUUID();
+    private final List<Long> daemons = new ArrayList<>();
+    private Containment containment;
+
+    @BeforeEach
+    void start() {
+        assumeTrue(CgroupContainment.unavailableReason(runnerId).isEmpty(), "cgroup v2 writable here");
+        containment = Containment.start(runnerId, dir, Duration.ofMillis(300));
+        assertTrue(containment.describe().startsWith("cgroup v2 ("), containment.describe());
+    }
+
+    @AfterEach
+    void stop() {
+        daemons.forEach(pid -> ProcFs.stat(pid).ifPresent(p -> Signals.send(p, true)));
+        children.killAll();
+        if (containment != null) {
+            CgroupContainment.killLeftovers(runnerId, pid -> false);
+            containment.close();
+        }
+    }
+
+    @Test
+    void aShellsDaemonStartsInsideItsLaunchsCgroupWithEitherLauncher() throws Exception {
+        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+            String session = children.newSession();
+            String marker = marker();
+            RunningProcess p = launcher.launch(Children.spec(session, dir, "/bin/sh", "-c",
+                    "(setsid env -i sleep " + marker + " &) ; exec sleep 1000"));
+            long daemon = awaitDaemon(marker);
+            Path cgroup = containment.cgroupRoot().resolve(session);
+            assertEquals(List.of(), cgroupOf(daemon).equals(cgroup) ? List.of() : List.of(cgroupOf(daemon)),
+                    "the daemon is in " + cgroup);
+            p.stop(Duration.ofMillis(300)).get();
+            assertFalse(Children.alive(daemon), "stopping the launch stopped its daemon");
+            Children.await("the launch's cgroup removed", () -> !Files.exists(cgroup));
+        }
+    }
+
+    @Test
+    void aStopSigtermsTheCgroupsMembersFirstAndCgroupKillsThoseThatStay() throws Exception {
+        String session = children.newSession();
+        Path polite = dir.resolve("polite.sh");
+        Files.writeString(polite, "trap 'echo term > \"$1\"; exit 0' TERM\n: > \"$1.ready\"\nwhile :; do sleep 0.05; done\n");
+        Path stubborn = dir.resolve("stubborn.sh");
+        Files.writeString(stubborn, "trap '' TERM\n: > \"$1.ready\"\nwhile :; do sleep 0.05; done\n");
+        String markerA = marker();
+        String markerB = marker();
+        Path termFile = dir.resolve("polite-got-term");
+        RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
+                "(setsid env -i sh " + polite + " " + termFile + " " + markerA + " &) ; "
+                        + "(setsid env -i sh " + stubborn + " " + dir.resolve(markerB) + " &) ; exec sleep 1000"));
+        long a = awaitDaemon("sh\0" + polite + "\0" + termFile + "\0" + markerA);
+        long b = awaitDaemon("sh\0" + stubborn + "\0" + dir.resolve(markerB));
+        // both have set their traps
+        Children.await("the daemons are ready", () -> Files.exists(Path.of(termFile + ".ready"))
+                && Files.exists(Path.of(dir.resolve(markerB) + ".ready")));
+        p.stop(Duration.ofMillis(500)).get();
+        assertEquals("term", Files.readString(termFile).trim(), "the polite daemon got SIGTERM before any kill");
+        assertFalse(Children.alive(a));
+        assertFalse(Children.alive(b), "the daemon that ignores SIGTERM is killed after the grace period");
+    }
+
+    @Test
+    void aLaunchThatEndsOnItsOwnTakesWhatIsLeftInItsCgroupAndTheCgroupWithIt() throws Exception {
+        String session = children.newSession();
+        Path pidFile = dir.resolve("daemon.pid");
+        // the launch waits until its daemon has written its pid, then ends while the daemon sleeps on
+        RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
+                "(setsid env -i sh -c 'echo $$ > \"$0\".tmp && mv \"$0\".tmp \"$0\" && exec sleep 1000' "
+                        + pidFile + " &) ; while [ ! -s " + pidFile + " ]; do sleep 0.01; done; exit 0"));
+        assertEquals(0, p.onExit().get().exitCode());
+        long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
+        Children.await("the daemon killed with its launch's cgroup", () -> !Children.alive(daemon));
+        Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
+    }
+
+    @Test
+    void theCommandGetsTheEnvironmentAndArgumentsItWasGivenThroughTheJoiningShell() throws Exception {
+        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+            List<String> env = run(launcher, "env");
+            assertTrue(env.contains("PWD=/given/pwd"), "PWD as given, not the shell's: " + env);
+            assertEquals(List.of("[a b]", "[$0]", "[\"$@\"]"), run(launcher, "printf", "[%s]\\n", "a b", "$0", "\"$@\""),
+                    "arguments unchanged");
+        }
+    }
+
+    private List<String> run(ProcessLauncher launcher, String... argv) throws Exception {
+        String session = children.newSession();
+        Path out = dir.resolve("p1.stdout.log");
+        Files.deleteIfExists(out);
+        RunningProcess p = launcher.launch(new LaunchSpec(session, List.of(argv),
+                java.util.Map.of("SR_SESSION_ID", session, "PWD", "/given/pwd"), dir,
+                OutputFiles.forProfile(dir, "p1", 0, 0)));
+        assertEquals(0, p.onExit().get().exitCode(), launcher.getClass().getSimpleName() + " " + List.of(argv));
+        return Files.readAllLines(out);
+    }
+
+    @Test
+    void leftoverCgroupsOfAKilledRunnerAreKilledAndRemovedExceptKeptOnes() throws Exception {
+        Path left = containment.cgroupRoot().resolve("left-by-crash");
+        Path kept = containment.cgroupRoot().resolve("kept-browser");
+        SessionCgroup leftGroup = SessionCgroup.create(left);
+        SessionCgroup keptGroup = SessionCgroup.create(kept);
+        Process inLeft = new ProcessBuilder("sleep", marker()).start();
+        Process inKept = new ProcessBuilder("sleep", marker()).start();
+        children.track(inLeft.pid());
+        children.track(inKept.pid());
+        leftGroup.add(inLeft.pid());
+        keptGroup.add(inKept.pid());
+
+        assertEquals(1, ProcessTableLeftovers.stop(runnerId, inKept.pid()));
+        assertTrue(inLeft.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "killed by cgroup.kill");
+        assertFalse(Files.exists(left), "removed once empty");
+        assertTrue(inKept.isAlive());
+        assertTrue(Files.exists(kept));
+        inKept.destroyForcibly().waitFor();
+    }
+
+    /** The reconciler's path: ProcFsProcessTable.stopEscaped with a keep rule on one pid. */
+    private static final class ProcessTableLeftovers {
+        static int stop(String runnerId, long keepPid) {
+            return Containment.stopLeftovers(runnerId, pid -> pid == keepPid, Duration.ofMillis(100));
+        }
+    }
+
+    private static String marker() {
+        return Long.toString(800_000 + ThreadLocalRandom.current().nextInt(99_999));
+    }
+
+    /** The one live process whose command line ends with {@code tail} (arguments NUL-separated). */
+    private long awaitDaemon(String tail) {
+        String end = (tail.contains("\0") ? tail : "sleep\0" + tail) + "\0";
+        long[] found = {-1};
+        Children.await("daemon " + tail.replace('\0', ' '), () -> {
+            for (ProcStat p : ProcFs.scan().values()) {
+                try {
+                    String cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"),
+                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                    if (!p.dead() && cmd.endsWith(end)) {
+                        found[0] = p.pid();
+                        return true;
+                    }
+                } catch (IOException gone) {
+                    // vanished meanwhile
+                }
+            }
+            return false;
+        });
+        daemons.add(found[0]);
+        return found[0];
+    }
+
+    private static Path cgroupOf(long pid) throws IOException {
+        String line = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
+                .filter(l -> l.startsWith("0::")).findFirst().orElseThrow();
+        Path mount = CgroupV2Location.own();
+        // own() is this JVM's cgroup; the daemon's path is relative to the same mount
+        String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
+                .filter(l -> l.startsWith("0::")).findFirst().orElseThrow().substring(3);
+        Path base = own.equals("/") ? mount : Path.of(mount.toString().substring(0, mount.toString().length() - own.length()));
+        return base.resolve(line.substring(3).replaceFirst("^/", ""));
+    }
+}
