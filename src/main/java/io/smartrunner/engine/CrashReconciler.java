@@ -138,16 +138,18 @@ final class CrashReconciler {
 
     /**
      * How far back the log may hold a {@code start} whose rows never reached the store: the
-     * newest instant the store recorded (a profile's last start, end or pause). A store write
-     * carries every row still pending, so once a write succeeds, the rows of every start logged
-     * before it are in the store; and each row's instant is the wall-clock time of a decision
-     * taken no later than that write, so every start logged after it carries that instant or a
-     * later one. Null (nothing recorded): the whole log. A wall clock set back below it hides
-     * such starts from this check (they stay open, as they did before it existed).
+     * newest session instant the store recorded (a profile's last start or end). Those are
+     * written only by a runner's loop, whose every store write carries all rows still pending
+     * (so once one succeeds, the rows of every start logged before it are in the store), or by
+     * this reconciliation, which closes such starts in that same write. Each instant is the
+     * wall-clock time of a decision taken no later than its write, so every start logged after
+     * that write carries that instant or a later one. Not {@code pausedAt}: a pause by hand with
+     * no runner running writes it without those pending rows. Null (none recorded): the whole
+     * log. A wall clock set back below it hides such starts (they stay open, as before).
      */
     private static Instant storeInSyncSince(Map<String, ProfileState> stored) {
         return stored.values().stream()
-                .flatMap(p -> Stream.of(p.lastStartedAt(), p.lastFinishedAt(), p.pausedAt()))
+                .flatMap(p -> Stream.of(p.lastStartedAt(), p.lastFinishedAt()))
                 .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
     }
 

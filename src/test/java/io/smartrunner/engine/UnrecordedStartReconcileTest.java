@@ -11,7 +11,10 @@ import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.profile.PausePolicy;
+import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Files;
@@ -153,6 +156,24 @@ class UnrecordedStartReconcileTest {
         assertEquals(List.of("start", "finish", "start", "error"),
                 EventLogReader.readAll(log()).stream().filter(e -> "p1".equals(e.profileId()))
                         .map(EventRecord::event).toList());
+    }
+
+    @Test
+    void aPauseByHandWithNoRunnerRunningDoesNotHideIt() {
+        String unrecorded = crashWithAStartTheStoreNeverGot();
+        store.failWrites = false;
+        time.advance(Duration.ofMinutes(5));
+        // `smart-runner pause p2` while no runner runs: its event, then its row, written directly
+        ProfileRules rules = new ProfileRules(PausePolicy.from(TestConfigs.recovery(9, 86_400_000)));
+        Transition paused = rules.pause(store.profiles.get("p2"), null, time.now(), Duration.ofHours(2), "m", "cli");
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
+            sink.append(paused.events());
+        }
+        store.profiles.put("p2", paused.state());
+        time.advance(Duration.ofSeconds(10));
+
+        runner(new FakeLauncher(), "p1", "p2");
+        assertEquals(List.of("error:lost"), terminalsBySession().get(unrecorded));
     }
 
     @Test
