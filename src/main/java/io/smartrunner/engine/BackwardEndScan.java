@@ -3,8 +3,12 @@ package io.smartrunner.engine;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,5 +48,34 @@ final class BackwardEndScan implements EndedInLog {
             return startNotSeen.isEmpty();
         });
         return ends;
+    }
+
+    /**
+     * Reads backwards from the end and stops at the first line older than {@code since}: a start
+     * is "unended" when no terminal event of its session came after it (seen earlier, reading
+     * backwards). Lines are in the order of the wall-clock instants they carry (one runner at a
+     * time writes the log), so the cost is the tail since {@code since}.
+     */
+    @Override
+    public List<EventRecord> unendedStarts(Instant since, Set<String> known) {
+        Set<String> ended = new HashSet<>();
+        List<EventRecord> newestFirst = new ArrayList<>();
+        new EventLogReader(file).tail(Long.MAX_VALUE, 1, e -> {
+            if (since != null && e.ts().isBefore(since)) {
+                return true; // the store is in sync up to here: stop
+            }
+            String id = e.sessionId();
+            if (id == null || !"session".equals(e.type())) {
+                return false;
+            }
+            if ("finish".equals(e.event()) || "error".equals(e.event())) {
+                ended.add(id);
+            } else if ("start".equals(e.event()) && !ended.contains(id) && !known.contains(id)) {
+                newestFirst.add(e);
+            }
+            return false;
+        });
+        Collections.reverse(newestFirst);
+        return newestFirst;
     }
 }

@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Closes, at start-up, what a previous runner on the same data dir left behind when it died:
@@ -28,7 +30,8 @@ import java.util.Set;
  * false} the chromium provider adopts them (or stops them itself if they no longer answer).
  * A session whose terminal event is already in the log (its row could not be updated, e.g. on
  * a full disk) gets no second one: its row and its profile's state are brought in line with
- * the log, without a new event.
+ * the log, without a new event. A session whose {@code start} reached the log but whose row
+ * never reached the store (the store failed, the log did not) is closed as lost too, once.
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
@@ -73,9 +76,12 @@ final class CrashReconciler {
         deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
         Map<String, ProfileState> states = new HashMap<>(stored);
         slots.values().forEach(slot -> states.put(slot.id(), slot.state));
+        List<EventRecord> unrecorded = deps.endedInLog().unendedStarts(storeInSyncSince(stored),
+                Set.copyOf(open.keySet()));
         Map<String, EventRecord> ended = deps.endedInLog().terminalEvents(open.keySet());
         ended.values().stream().sorted(Comparator.comparing(EventRecord::ts))
                 .forEach(e -> alignWithLog(open.remove(e.sessionId()), e, states, pending));
+        unrecorded.forEach(start -> open.put(start.sessionId(), neverLaunched(start))); // lost, like the rest
         for (SessionRecord s : open.values()) {
             ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
             Long durMs = s.startedAt() == null ? null : Math.max(0, Duration.between(s.startedAt(), now).toMillis());
@@ -134,6 +140,33 @@ final class CrashReconciler {
 
     private boolean kept(TaggedProcess p) {
         return p.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(p.profileId());
+    }
+
+    /**
+     * How far back the log may hold a {@code start} whose rows never reached the store: the
+     * newest session instant the store recorded (a profile's last start or end). Those are
+     * written only by a runner's loop, whose every store write carries all rows still pending
+     * (so once one succeeds, the rows of every start logged before it are in the store), or by
+     * this reconciliation, which closes such starts in that same write. Each instant is the
+     * wall-clock time of a decision taken no later than its write, so every start logged after
+     * that write carries that instant or a later one. Not {@code pausedAt}: a pause by hand with
+     * no runner running writes it without those pending rows. Null (none recorded): the whole
+     * log. A wall clock set back below it hides such starts (they stay open, as before).
+     */
+    private static Instant storeInSyncSince(Map<String, ProfileState> stored) {
+        return stored.values().stream()
+                .flatMap(p -> Stream.of(p.lastStartedAt(), p.lastFinishedAt()))
+                .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
+    }
+
+    /**
+     * A session whose {@code start} is in the log but whose row is not in the store (it failed
+     * while the log did not): its launch waited for that row, so it never ran, and it is closed
+     * as lost here, once; its {@code error} in the log keeps it from being found again.
+     */
+    private static SessionRecord neverLaunched(EventRecord start) {
+        return new SessionRecord(start.sessionId(), start.profileId(), start.pod(), 0, 0, 0, start.ts(),
+                SessionRecord.Status.RUNNING, null, null, null);
     }
 
     private List<TaggedProcess> unrecordedOrphans(Set<String> recorded) {

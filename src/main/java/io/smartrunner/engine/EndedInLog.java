@@ -2,6 +2,8 @@ package io.smartrunner.engine;
 
 import io.smartrunner.event.EventRecord;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,6 +16,19 @@ import java.util.Set;
 public interface EndedInLog {
     /** @return each of {@code sessionIds} that ended in the log, with its terminal event */
     Map<String, EventRecord> terminalEvents(Set<String> sessionIds);
+
+    /**
+     * The sessions whose {@code start} is in the log at or after {@code since} and that have no
+     * terminal event, except {@code known} (the store's open sessions, handled on their own). At
+     * start-up these are the starts whose rows never reached the store (it failed while the log
+     * did not) and that were never launched, since a launch waits for the store.
+     *
+     * @param since where the log is known to be in sync with the store; null: the whole log
+     * @return their {@code start} events, oldest first
+     */
+    default List<EventRecord> unendedStarts(Instant since, Set<String> known) {
+        return List.of();
+    }
 
     /** For tests and tools without a log: nothing ended. */
     static EndedInLog none() {
