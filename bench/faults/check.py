@@ -80,11 +80,23 @@ def count_overlaps(intervals):
     return n
 
 
+def ancestors():
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        try:
+            pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+    return pids
+
+
 def scan_orphans(scenario_dir, runner_ids):
+    mine = ancestors()   # never this process nor the shell that runs it (its cwd may be in there)
     found = []
     root = os.path.realpath(scenario_dir)
     for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
+        if not pid.isdigit() or int(pid) in mine:
             continue
         try:
             cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
