@@ -11,7 +11,8 @@ Rules (approximate where said):
 - duplicated terminal events: session ids with more than one terminal event.
 - overlapping sessions: per profile, sessions whose interval intersects an earlier one's; from the
   stamps (CLOCK_MONOTONIC; a child killed by SIGKILL writes no end stamp, so its end is bounded by
-  its terminal event's wall time, or open if it has none) and from the events ([start ts, terminal ts]).
+  its terminal event's wall time; with neither it is left out) and from the events ([start ts,
+  terminal ts]; a session with no terminal event is left out: it is counted as lost).
 - orphans left: processes after the final stop whose environment carries an SR_RUNNER_ID of this
   data dir, or whose cwd is inside the scenario dir (session workingDir), e.g. `sleep 777` daemons
   (`env -i` leaves them no environment); plus any the scenario counted and removed itself.
@@ -151,19 +152,22 @@ def row(d):
     no_terminal = [s for s in starts if s not in terminals] if meta.get("cleanStop") else []
     duplicated = [s for s, t in terminals.items() if len(t) > 1]
 
-    by_stamps = {}
+    # an interval with no known end is left out (that session is already counted as lost, and a
+    # process still alive is an orphan); an open end would count the same defect again as overlaps
+    by_stamps, open_ended = {}, 0
     for sid, s in stamps_s.items():
         if sid in stamps_e:
             end = stamps_e[sid]["mono"]
         elif sid in terminals:
             end = s["mono"] + (wall_ms(terminals[sid][0]["ts"]) * 1e6 - s["wall"])
         else:
-            end = float("inf")
+            open_ended += 1
+            continue
         by_stamps.setdefault(s["profile"], []).append((s["mono"], end))
     by_events = {}
     for sid, ev in starts.items():
-        end = wall_ms(terminals[sid][0]["ts"]) if sid in terminals else float("inf")
-        by_events.setdefault(ev.get("profileId"), []).append((wall_ms(ev["ts"]), end))
+        if sid in terminals:
+            by_events.setdefault(ev.get("profileId"), []).append((wall_ms(ev["ts"]), wall_ms(terminals[sid][0]["ts"])))
     ov_stamps, ov_events = count_overlaps(by_stamps), count_overlaps(by_events)
 
     runner_ids = set(meta.get("runnerIds", [])) | {s["runner"] for s in stamps_s.values() if s["runner"] != "-"}
@@ -213,6 +217,8 @@ def row(d):
         notes.append(f"{len(no_start)} stamped session(s) without a start event")
     if no_terminal:
         notes.append(f"{len(no_terminal)} start(s) without a terminal event")
+    if open_ended:
+        notes.append(f"{open_ended} stamped session(s) with neither an end stamp nor a terminal event (no overlap check)")
     if ov_stamps or ov_events:
         notes.append(f"overlaps: {ov_stamps} from the stamps, {ov_events} from the events")
     if orphans:
