@@ -7,7 +7,7 @@
 # Usage: bench/faults/run.sh [--quick] [SCENARIO...]
 #   scenarios: kill9 sigstop diskfull state-zero state-corrupt slowclients daemonize (default: all)
 #   --quick (or FAULTS_QUICK=1): 10 kill -9s, shorter full-disk and slow-client periods (< 5 min)
-#   counts: KILL9_ATTEMPTS (100), FLEET_PROFILES (50), SIGSTOP_SECONDS (10), DISKFULL_SECONDS (15),
+#   counts: KILL9_ATTEMPTS (100), KILL9_EARLY_PERCENT (20: kills during start-up), FLEET_PROFILES (50), SIGSTOP_SECONDS (10), DISKFULL_SECONDS (15),
 #           SLOW_SOCKETS (200), SLOW_SECONDS (30), LONG_PERCENT (5: sessions of 30 s), FAIL_PERCENT (30)
 # kill9 runs the runner on the default port 7070: if another process listens there the scenario is
 # skipped with one line. Everything else binds port 0; all traffic goes to 127.0.0.1.
@@ -25,6 +25,9 @@ for a in "$@"; do
   esac
 done
 [ ${#picked[@]} -gt 0 ] || picked=("${all[@]}")
+for tool in gcc python3 ss mvn java mount; do
+  command -v "$tool" >/dev/null || { echo "faults: needs $tool on PATH" >&2; exit 2; }
+done
 [ "$(id -u)" = 0 ] || { echo "faults: needs root (diskfull mounts a tmpfs; orphans are found in /proc)" >&2; exit 2; }
 
 driver=""

@@ -33,6 +33,7 @@ def env_int(name, default):
 QUICK = os.environ.get("FAULTS_QUICK") == "1"
 PROFILES = env_int("FLEET_PROFILES", 50)
 KILL9_ATTEMPTS = env_int("KILL9_ATTEMPTS", 10 if QUICK else 100)
+KILL9_EARLY_PERCENT = env_int("KILL9_EARLY_PERCENT", 20)
 SIGSTOP_SECONDS = env_int("SIGSTOP_SECONDS", 10)
 DISKFULL_SECONDS = env_int("DISKFULL_SECONDS", 8 if QUICK else 15)
 # 8m, not 2m: SQLite's WAL alone grows to ~4 MiB (checkpoint at 1000 pages, the file is reused,
@@ -345,15 +346,26 @@ def s_kill9(sc):
             time.sleep(0.3)
         raise SystemExit("faults: kill9: the runner did not come back after 4 tries")
 
-    silent = 0
+    silent = early = 0
     try:
         up()
         sc.remember_runner_id()
         for i in range(KILL9_ATTEMPTS):
-            size_up = log_size(sc.log)
-            time.sleep(random.uniform(0.2, 3.0))
+            if random.randrange(100) < KILL9_EARLY_PERCENT:
+                # a kill during start-up (reconcile, first launches): kill the running one, start
+                # a new one and kill it 0.2-3 s after its process started, answering or not
+                sc.kill9()
+                foreign = foreign_holders(sc)
+                if foreign:
+                    raise Foreign(f"port {DEFAULT_PORT} is held by another process ({'; '.join(foreign)}): not touching it")
+                sc.start(cfg)
+                time.sleep(random.uniform(0.2, 3.0))
+                early += 1
+            else:
+                size_up = log_size(sc.log)
+                time.sleep(random.uniform(0.2, 3.0))
+                silent += log_size(sc.log) == size_up
             sc.kill9()
-            silent += log_size(sc.log) == size_up
             sc.meta["attempts"] += 1
             try:
                 came_back = up()
@@ -377,8 +389,10 @@ def s_kill9(sc):
         time.sleep(0.2)
     time.sleep(2)
     sc.meta["cleanStop"] = sc.stop()
+    if early:
+        sc.meta["notes"].append(f"{early} of the kills hit a runner 0.2-3 s after its process started (KILL9_EARLY_PERCENT)")
     if silent:
-        sc.meta["notes"].append(f"{silent} of {sc.meta['attempts']} runner(s) answered /healthz but wrote no event "
+        sc.meta["notes"].append(f"{silent} of {sc.meta['attempts'] - early} runner(s) answered /healthz but wrote no event "
                                 "before their kill -9 (0.2-3 s later)")
     if sc.meta.get("removedByTheSuite"):
         sc.meta["notes"].append(f"{sc.meta['removedByTheSuite']} leftover session process(es) of a crashed runner "
@@ -403,11 +417,17 @@ def s_sigstop(sc):
     alive = get(sc.port(), "/healthz")[0] is not None
     sc.meta["cleanStop"] = sc.stop()
     # spurious failures: an error that is not the child's own exit 1 (nor the runner's own stop)
-    stamps = {}
+    stamps, began, lasted = {}, {}, {}
     for line in open(os.path.join(sc.dir, "stamps.txt")):
         f = line.split()
-        if f[0] == "E":
+        if f[0] == "S":
+            began[f[2]] = int(f[4])
+        elif f[0] == "E":
             stamps[f[2]] = (f[7], int(f[8]))
+            lasted[f[2]] = (int(f[4]) - began.get(f[2], int(f[4]))) / 1e6
+    # durMs of a session that ended during the freeze should not include it (issue #9 point 9)
+    inflated = [e for e in sc.events() if e.get("event") in ("finish", "error") and e.get("sessionId") in lasted
+                and (e.get("durMs") or 0) - lasted[e["sessionId"]] > 1000]
     spurious = []
     for e in sc.events():
         p = e.get("params") or {}
@@ -416,11 +436,12 @@ def s_sigstop(sc):
         if p.get("reason") == "exit" and stamps.get(e.get("sessionId")) == ("exit", p.get("exitCode")):
             continue
         spurious.append(p.get("reason"))
-    # durMs of sessions that ended during the freeze must not include it (issue point 9)
     sc.meta["survived"] = int(alive and not spurious)
     sc.meta["notes"].append(f"{SIGSTOP_SECONDS} s SIGSTOP: {len(spurious)} spurious failure(s)"
                             + (f" (reasons {sorted(set(map(str, spurious)))})" if spurious else "")
                             + ("" if alive else "; /healthz did not answer after SIGCONT"))
+    sc.meta["notes"].append(f"{len(inflated)} session(s) whose durMs exceeds the child's own duration by > 1 s"
+                            + (f" (worst by {max((e['durMs'] - lasted[e['sessionId']]) for e in inflated) / 1000:.1f} s)" if inflated else ""))
 
 
 def s_diskfull(sc):
