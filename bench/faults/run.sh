@@ -52,7 +52,7 @@ for s in "${picked[@]}"; do
     continue
   fi
   echo "faults: $s ..." >&2
-  rm -f "$out/$s/row.json"
+  rm -f "$out/$s/row.json" "$out/$s.row.json"
   python3 "$here/scenarios.py" "$root" "$s" & driver=$!
   wait "$driver" || echo "faults: $s: the scenario stopped early (exit $?)" >&2
   driver=""
