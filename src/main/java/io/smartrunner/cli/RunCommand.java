@@ -52,6 +52,7 @@ final class RunCommand implements Callable<Integer> {
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
             LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
+            metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
@@ -116,6 +117,8 @@ final class RunCommand implements Callable<Integer> {
                 say("reload refused, the running configuration stays: " + e.getMessage());
             }
         });
+        // SIGUSR1: an external logrotate renamed the event log; the next append reopens the path
+        Signal.handle(new Signal("USR1"), s -> home.events.requestReopen());
         int profiles = cfg.profiles().size();
         if (profiles == 0) {
             say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");

@@ -66,7 +66,8 @@ final class RunnerHome implements AutoCloseable {
         SqliteStateStore store = null;
         try {
             store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
-            JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs());
+            JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
+                    .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
             RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"));
             home.browsers = switch (config.browser().provider()) {
                 case CHROMIUM -> new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,

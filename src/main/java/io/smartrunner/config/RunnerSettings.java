@@ -13,6 +13,10 @@ import java.nio.file.Path;
  * @param startJitterMs      at start-up each profile waits a random 0..this before its first
  *                           session, so a large fleet does not start in one tick [1000]
  * @param sqliteSynchronous  SQLite {@code PRAGMA synchronous} (WAL mode) [NORMAL]
+ * @param eventLogMaxBytes   rotate the event log (between batches, never inside a line) once it
+ *                           would grow past this many bytes; 0 = never [100 MiB]
+ * @param eventLogKeep       rotated files kept ({@code events.jsonl.1} newest ..
+ *                           {@code events.jsonl.<keep>} oldest) [10]
  */
 public record RunnerSettings(
         int globalConcurrency,
@@ -21,13 +25,24 @@ public record RunnerSettings(
         FsyncPolicy eventLogFsync,
         long eventLogFsyncIntervalMs,
         long startJitterMs,
-        SqliteSynchronous sqliteSynchronous) {
+        SqliteSynchronous sqliteSynchronous,
+        long eventLogMaxBytes,
+        int eventLogKeep) {
 
     public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     public static final Path DEFAULT_EVENT_LOG = Path.of("logs", "events.jsonl");
     public static final long DEFAULT_FSYNC_INTERVAL_MS = 1000;
     public static final long DEFAULT_START_JITTER_MS = 1000;
+    public static final long DEFAULT_EVENT_LOG_MAX_BYTES = 100L << 20;
+    public static final int DEFAULT_EVENT_LOG_KEEP = 10;
+
+    /** The settings without rotation keys (they take their defaults). */
+    public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
+                          long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous) {
+        this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
+                sqliteSynchronous, DEFAULT_EVENT_LOG_MAX_BYTES, DEFAULT_EVENT_LOG_KEEP);
+    }
 
     public static RunnerSettings defaults() {
         return new RunnerSettings(DEFAULT_GLOBAL_CONCURRENCY, DEFAULT_DATA_DIR, DEFAULT_EVENT_LOG,

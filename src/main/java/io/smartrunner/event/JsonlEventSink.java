@@ -23,6 +23,11 @@ import java.util.function.UnaryOperator;
  * failed append cuts the file back to its size before the batch and throws; the sink stays
  * usable. On open, a line torn by an earlier crash is moved to {@code <file>.torn}.
  * One writer thread; the {@link FsyncPolicy#INTERVAL} fsync runs on its own daemon thread.
+ * <p>
+ * Rotation ({@link #rotateAt}): before a batch that would take the file past the limit, the file
+ * is forced, closed and renamed to {@code <file>.1} ({@link EventLogFiles#rotate}), and the batch
+ * goes into a new file; a batch is never split. {@link #requestReopen} (SIGUSR1, after an external
+ * logrotate renamed the file) makes the next append reopen the path.
  */
 public final class JsonlEventSink implements EventSink {
     private static final int RETAINED_BUFFER_BYTES = 1 << 20;
@@ -37,6 +42,12 @@ public final class JsonlEventSink implements EventSink {
     /** Set when cutting a failed batch back itself failed: done before anything else is written. */
     private long pendingCutBack = -1;
     private boolean closed;
+    private long maxBytes;
+    private int keep = 1;
+    private java.util.function.Consumer<String> notices = line -> { };
+    private volatile boolean reopenRequested;
+    /** A rotation that failed: not tried again before the file has grown this far (no rename storm). */
+    private long retryRotationAt;
 
     private JsonlEventSink(Path file, FsyncPolicy policy, long fsyncIntervalMs, UnaryOperator<FileChannel> decorate,
                            long tornBytesMoved) throws IOException {
@@ -74,6 +85,32 @@ public final class JsonlEventSink implements EventSink {
         }
     }
 
+    /**
+     * Rotates the file before a batch that would take it past {@code maxBytes}, keeping
+     * {@code keep} rotated files. A rotation that fails is told to {@code notices} and the batch is
+     * written to the current file: a rename problem never stops the fleet.
+     *
+     * @param maxBytes 0 = never rotate
+     * @return this sink
+     */
+    public JsonlEventSink rotateAt(long maxBytes, int keep, java.util.function.Consumer<String> notices) {
+        if (maxBytes < 0 || keep < 1) {
+            throw new IllegalArgumentException("maxBytes must be >= 0 and keep >= 1, were " + maxBytes + ", " + keep);
+        }
+        this.maxBytes = maxBytes;
+        this.keep = keep;
+        this.notices = notices;
+        return this;
+    }
+
+    /**
+     * Asks the writer to reopen the path before its next append (async-signal-safe: only sets a
+     * flag). After an external rotation renamed the file, new events then go to the new file.
+     */
+    public void requestReopen() {
+        reopenRequested = true;
+    }
+
     /** Bytes of a torn last line moved to {@code <file>.torn} when this sink opened (0 normally). */
     public long tornBytesMoved() {
         return tornBytesMoved;
@@ -99,6 +136,7 @@ public final class JsonlEventSink implements EventSink {
                 ch.truncate(pendingCutBack);
                 pendingCutBack = -1;
             }
+            ch = rotateOrReopen(ch, bytes.remaining());
             sizeBefore = ch.size();
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
@@ -151,6 +189,32 @@ public final class JsonlEventSink implements EventSink {
             throw new EventLogException(file + ": cannot serialise events: " + e.getMessage(), e);
         }
         return batch.bytes();
+    }
+
+    /** Between batches: an external rotation asked for a reopen, or this batch would pass the size limit. */
+    private FileChannel rotateOrReopen(FileChannel ch, int batchBytes) throws IOException {
+        long size = ch.size();
+        boolean full = maxBytes > 0 && size > 0 && size + batchBytes > maxBytes && size >= retryRotationAt;
+        if (!full && !reopenRequested) {
+            return ch;
+        }
+        reopenRequested = false;
+        ch.force(false); // what the old file holds is durable before the writer leaves it
+        if (full) {
+            try {
+                EventLogFiles.rotate(file, keep);
+                retryRotationAt = 0;
+            } catch (IOException e) {
+                retryRotationAt = size + Math.max(maxBytes / 10, 1);
+                notices.accept(file + ": cannot rotate the event log (" + reason(e)
+                        + "); writing on to it, next try in " + (retryRotationAt - size) + " bytes");
+                return ch;
+            }
+        }
+        FileChannel old = channel;
+        channel = openChannel();
+        old.close();
+        return channel;
     }
 
     /** A thread interrupted mid-write closes the channel (NIO's rule); reopen rather than stay broken. */

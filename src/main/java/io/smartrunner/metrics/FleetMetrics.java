@@ -67,6 +67,15 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
                 .description("Alerts waiting to be sent").register(registry);
     }
 
+    /**
+     * Exports {@code smartrunner_event_log_malformed_lines}: lines of the event log's history
+     * (read at start-up) that were not events and were skipped.
+     */
+    public void watchMalformedLines(java.util.function.LongSupplier count) {
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.event.log.malformed.lines", count,
+                c -> c.getAsLong()).description("Event log lines skipped because they are not events").register(registry);
+    }
+
     /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */
     public EventSink timed(EventSink sink) {
         return new TimedEventSink(sink, registry, time);
