@@ -93,7 +93,7 @@ public final class EventLog implements AutoCloseable {
         EventLogReader reader = new EventLogReader(file);
         LogFollower follower = live != null && live.path().equals(file) && live.key() != null
                 ? new LogFollower(file, reader, live.channel(), live.key(), liveEnd)
-                : new LogFollower(file, reader, 0);
+                : parts.isEmpty() ? LogFollower.fromTheStart(file, reader) : new LogFollower(file, reader, 0);
         if (live != null && live.path().equals(file)) {
             parts.remove(live); // the follower owns its channel now
         }

@@ -98,9 +98,9 @@ public final class EventLogReader {
     public long forEach(long fromOffset, long upTo, Predicate<EventRecord> filter, Consumer<EventRecord> action) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return forEach(ch, fromOffset, Math.min(upTo, ch.size()), filter, action);
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | ClosedByInterruptException e) {
             return fromOffset;
-        }  catch (IOException e) {
+        } catch (IOException e) {
             throw cannotRead(file, e);
         }
     }

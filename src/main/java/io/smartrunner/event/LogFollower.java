@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -17,7 +20,7 @@ import java.util.function.Predicate;
  * Follows an event log across rotations. It holds the file it reads open, so a rename (ours, or
  * logrotate's) does not move the bytes under it; when the path names another file (by inode),
  * it first drains the held file to its last complete line, then goes on with the file that came
- * after it: the next rotated one if it fell behind by more than one rotation, else the new live
+ * after it ({@link #snapshot}, checked twice): the next rotated one if it fell behind by more than one rotation, else the new live
  * file once something has been written to it (so a file logrotate created before the runner
  * reopened is not switched to while the runner still appends to the old one). A file cut back
  * below the offset (copytruncate) is read again from its start. Not thread-safe.
@@ -28,12 +31,27 @@ final class LogFollower implements AutoCloseable {
     private FileChannel held;
     private Object heldKey;
     private long offset;
+    /** Polls in a row the held file was in no listing. */
+    private int missing;
+    private boolean fromOldest;
+    private static final int MISSING_POLLS = 5;
 
     /** Starts at {@code fromOffset} of whatever file {@code file} names when the first poll opens it. */
     LogFollower(Path file, EventLogReader reader, long fromOffset) {
         this.file = file;
         this.reader = reader;
         this.offset = fromOffset;
+    }
+
+    /**
+     * Follows a log that had no file at all when the caller looked: everything that appears is
+     * new, so the first poll that finds files starts at the oldest (a rotation right after the
+     * log was created then loses nothing).
+     */
+    static LogFollower fromTheStart(Path file, EventLogReader reader) {
+        LogFollower f = new LogFollower(file, reader, 0);
+        f.fromOldest = true;
+        return f;
     }
 
     /** Starts in an already open file (a snapshot's live file), so a rotation since it was opened loses nothing. */
@@ -87,47 +105,102 @@ final class LogFollower implements AutoCloseable {
         return moved;
     }
 
-    /** When the path names another file: drain the held one and switch. @return whether it switched */
+    /** When the held file is no longer the live one: drain it and switch. @return whether it switched */
     private boolean moveOn(Predicate<EventRecord> filter, Consumer<EventRecord> action) throws IOException {
-        Object liveKey = key(file);
-        if (liveKey == null || liveKey.equals(heldKey)) {
+        if (heldKey.equals(key(file))) {
             return false;
         }
         Path successor = successor();
         if (successor == null) {
             return false;
         }
+        Object was = heldKey;
         readHeld(filter, action); // anything written to the old file before the switch
         FileChannel ch = openVerified(successor);
         if (ch == null) {
             return false;
         }
+        Object next = heldKey;
+        heldKey = was;
+        Path again = successor();
+        // the listing raced with a rename chain if a second look disagrees: try again next poll
+        if (again == null || !next.equals(key(again))) {
+            ch.close();
+            return false;
+        }
         held.close();
         held = ch;
+        heldKey = next;
         offset = 0;
+        missing = 0;
         return true;
     }
 
     /** The file after the held one, or null while that is not yet clear. */
     private Path successor() throws IOException {
-        List<Path> files = EventLogFiles.oldestFirst(file);
-        int at = -1;
-        for (int i = 0; i < files.size(); i++) {
-            if (heldKey.equals(key(files.get(i)))) {
-                at = i;
-            }
-        }
-        // not among them: deleted by retention or renamed out of the scheme (dateext): its
-        // successor is the oldest file still there
-        Path next = at < 0 ? files.get(0) : at + 1 < files.size() ? files.get(at + 1) : null;
-        if (next == null || (next.equals(file) && sizeOf(file) == 0)) {
+        List<Path> files = new ArrayList<>();
+        List<Object> keys = new ArrayList<>();
+        if (!snapshot(files, keys)) {
             return null;
+        }
+        int at = keys.indexOf(heldKey);
+        Path next;
+        if (at >= 0) {
+            missing = 0;
+            next = at + 1 < files.size() ? files.get(at + 1) : null;
+        } else if (++missing < MISSING_POLLS) {
+            return null; // perhaps only a look that crossed a rename: look again before believing it
+        } else {
+            // deleted by retention or renamed out of the scheme (dateext): the oldest file still there
+            next = files.isEmpty() ? null : files.get(0);
+        }
+        if (next == null || (next.equals(file) && sizeOf(file) == 0)) {
+            return null; // the live file is not there yet, or nothing was written to it yet
         }
         return next;
     }
 
+    /**
+     * The files of the log with their inodes, oldest first. Looked at newest first (live, .1, .2,
+     * ...), against the direction a rotation renames in (oldest first): a file being shifted is
+     * then seen twice (refused, look again later) but never missed, so the order is whole.
+     *
+     * @return false when a file was seen twice
+     */
+    private boolean snapshot(List<Path> files, List<Object> keys) throws IOException {
+        int highest = 0;
+        for (Path p : EventLogFiles.oldestFirst(file)) {
+            String suffix = p.getFileName().toString().substring(file.getFileName().toString().length());
+            if (!suffix.isEmpty()) {
+                highest = Math.max(highest, Integer.parseInt(suffix.substring(1)));
+            }
+        }
+        Set<Object> seen = new HashSet<>();
+        for (int n = 0; n <= highest + 2; n++) { // + 2: files shifted up while this looks
+            Path p = n == 0 ? file : EventLogFiles.rotated(file, n);
+            Object k = key(p);
+            if (k == null) {
+                continue;
+            }
+            if (!seen.add(k)) {
+                return false;
+            }
+            files.add(0, p);
+            keys.add(0, k);
+        }
+        return true;
+    }
+
     private boolean openLive() throws IOException {
-        FileChannel ch = openVerified(file);
+        Path first = file;
+        if (fromOldest) {
+            List<Path> files = new ArrayList<>();
+            if (!snapshot(files, new ArrayList<>()) || files.isEmpty()) {
+                return false;
+            }
+            first = files.get(0);
+        }
+        FileChannel ch = openVerified(first);
         if (ch == null) {
             return false;
         }
