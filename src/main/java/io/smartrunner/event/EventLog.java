@@ -123,10 +123,27 @@ public final class EventLog implements AutoCloseable {
             return null;
         }
         Part first = parts.stream().filter(p -> p.reader().skippedLines() > 0).findFirst().orElseThrow();
-        String where = first.reader().firstSkipped();
-        String place = where == null ? "" : " (first at " + (first.path().equals(file) ? ""
-                : first.path().getFileName() + " ") + where + ")";
+        long line = first.reader().firstSkippedLine();
+        if (line < 0 && first.reader().firstSkippedByte() >= 0) {
+            line = lineAt(first.channel(), first.reader().firstSkippedByte());
+        }
+        String place = line < 0 ? "" : " (first at " + (first.path().equals(file) ? ""
+                : first.path().getFileName() + " ") + "line " + line + ")";
         return file + ": skipped " + count + " malformed line(s)" + place;
+    }
+
+    /** The number of the line starting at {@code offset}: a scan of what comes before, done only when telling of a bad line. */
+    private long lineAt(FileChannel ch, long offset) {
+        long[] lines = {1};
+        try {
+            LineScanner.forward(ch, 0, offset, (buf, off, len) -> {
+                lines[0]++;
+                return true;
+            });
+            return lines[0];
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     @Override

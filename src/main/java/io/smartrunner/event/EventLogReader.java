@@ -30,8 +30,10 @@ public final class EventLogReader {
 
     private final Path file;
     private long skippedLines;
-    /** Where the first skipped line was: "line N" when known (read from the start), else "byte N". */
-    private String firstSkipped;
+    /** The first skipped line's number (read forwards from the start), else -1. */
+    private long firstSkippedLine = -1;
+    /** The lowest offset of a skipped line whose number is not known, else -1. */
+    private long firstSkippedByte = -1;
     /** While a forward read from the file's start runs: the number of the line being parsed, else -1. */
     private long lineNumber = -1;
     private long lineStart = -1;
@@ -74,9 +76,14 @@ public final class EventLogReader {
         return skippedLines;
     }
 
-    /** Where the first of {@link #skippedLines} was ("line 120", or "byte 5321" when read from the middle); null when none. */
-    public String firstSkipped() {
-        return firstSkipped;
+    /** The line number of the first of {@link #skippedLines} when read forwards from the start, else -1. */
+    public long firstSkippedLine() {
+        return firstSkippedLine;
+    }
+
+    /** The offset of the first of {@link #skippedLines} when its number is not known (a tail), else -1. */
+    public long firstSkippedByte() {
+        return firstSkippedByte;
     }
 
     public Path file() {
@@ -288,8 +295,11 @@ public final class EventLogReader {
         try {
             return EventJson.parse(buf, off, len);
         } catch (IllegalArgumentException e) {
-            if (skippedLines++ == 0) {
-                firstSkipped = lineNumber > 0 ? "line " + lineNumber : lineStart >= 0 ? "byte " + lineStart : null;
+            skippedLines++;
+            if (lineNumber > 0 && firstSkippedLine < 0) {
+                firstSkippedLine = lineNumber;
+            } else if (lineNumber <= 0 && lineStart >= 0 && (firstSkippedByte < 0 || lineStart < firstSkippedByte)) {
+                firstSkippedByte = lineStart;
             }
             return null;
         }
