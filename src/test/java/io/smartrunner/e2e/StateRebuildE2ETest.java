@@ -1,0 +1,136 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import io.smartrunner.event.EventLog;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.store.StateRebuild;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The state a real runner kept in SQLite equals the state rebuilt from its event log, for every
+ * profile and field; and a zero-byte state.db next to that log no longer starts an empty fleet.
+ */
+class StateRebuildE2ETest {
+    @TempDir
+    Path dir;
+
+    private Path config() throws IOException {
+        Path cfg = dir.resolve("fleet.json");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0, "eventLogMaxBytes": 8192, "eventLogKeep": 1000},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 100},
+                 "recovery": {"maxErrorStreak": 2, "pauseDurationMs": 300, "retryBackoffMs": 0, "verify": "none",
+                              "steps": [{"name": "kick", "command": ["/bin/true"]}]},
+                 "pods": [{"name": "podA", "concurrency": 8, "profiles": [
+                    {"id": "crash", "session": {"command": ["/bin/sh", "-c", "echo boom >&2; exit 3"]}},
+                    {"id": "flaky", "session": {"command": ["/bin/sh", "-c", "[ $(( $(date +%N) % 2 )) = 0 ]"]}},
+                    {"id": "fine"},
+                    {"id": "held", "session": {"command": ["/bin/sh", "-c", "sleep 0.2"]}},
+                    {"id": "reset", "session": {"command": ["/bin/sh", "-c", "exit 1"], "cooldownMs": 200}}]}]}
+                """);
+        return cfg;
+    }
+
+    private List<EventRecord> events() {
+        return EventLog.readAll(dir.resolve("logs/events.jsonl"));
+    }
+
+    private long count(String profile, String event) {
+        return events().stream().filter(e -> profile.equals(e.profileId()) && event.equals(e.event())).count();
+    }
+
+    private static Map<String, ProfileState> load(Path db) {
+        try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
+            return new TreeMap<>(store.loadProfiles());
+        }
+    }
+
+    @Test
+    void theRebuiltStateEqualsTheRunnersAndAZeroByteStoreIsRebuiltAtStart() throws Exception {
+        Path cfg = config();
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("pauses, recoveries and successes", 60_000, () -> count("crash", "pause") >= 3
+                    && count("crash", "unpause") >= 2 && count("crash", "recover") >= 1 && count("fine", "finish") >= 3
+                    && count("held", "finish") >= 1);
+            CliProcess.Result pause = CliProcess.run(dir, "pause", "held", "--for", "2h", "--reason", "vendor outage",
+                    "-c", cfg.toString());
+            assertEquals(0, pause.exitCode(), pause.err());
+            CliProcess.await("reset has a streak", 20_000, () -> count("reset", "error") >= 2);
+            CliProcess.Result reset = CliProcess.run(dir, "reset", "reset", "-c", cfg.toString());
+            assertEquals(0, reset.exitCode(), reset.err());
+            long crashes = count("crash", "error");
+            CliProcess.await("more after the manual changes", 20_000, () -> count("crash", "error") > crashes + 2);
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(0, runner.process.exitValue(), runner.err());
+        assertTrue(Files.exists(dir.resolve("logs/events.jsonl.2")), "the rebuild reads rotated files too");
+
+        Map<String, ProfileState> kept = load(dir.resolve("data/state.db"));
+        Path rebuiltDb = dir.resolve("rebuilt/state.db");
+        Files.createDirectories(rebuiltDb.getParent());
+        StateRebuild.Result result = StateRebuild.rebuild(dir.resolve("logs/events.jsonl"), rebuiltDb,
+                SqliteSynchronous.NORMAL, Instant.now());
+        Map<String, ProfileState> rebuilt = load(rebuiltDb);
+        assertEquals(kept.keySet(), rebuilt.keySet());
+        for (String id : kept.keySet()) {
+            assertEquals(kept.get(id), rebuilt.get(id), "profile " + id);
+        }
+        ProfileState held = rebuilt.get("held");
+        assertTrue(held.paused() && Duration.between(held.pausedAt(), held.pausedUntil()).equals(Duration.ofHours(2)),
+                held.toString());
+        assertTrue(rebuilt.get("crash").pauseCount() >= 3, rebuilt.get("crash").toString());
+        assertEquals(0, result.openSessions());
+
+        // a zero-byte state.db: the runner rebuilds it from the log, says so, and "held" stays paused
+        Files.write(dir.resolve("data/state.db"), new byte[0]);
+        long heldStarts = count("held", "start");
+        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("the runner is up", 30_000, () -> {
+                try {
+                    return second.err().contains("running 5 profile(s)");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            String err = second.err();
+            assertEquals(1, err.lines().filter(l -> l.contains("rebuilt")).count(), err);
+            assertTrue(err.contains("state store empty (0 bytes) but the event log is not: "), err);
+            long before = count("fine", "finish");
+            CliProcess.await("the fleet runs", 30_000, () -> count("fine", "finish") >= before + 3);
+            CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
+            assertTrue(status.out().replaceAll("\\s", "").contains("\"profileId\":\"held\",\"pod\":\"podA\","
+                    + "\"errorStreak\":0,\"flags\":{\"running\":false,\"needsRecovery\":false,\"paused\":true}"),
+                    status.out());
+        } finally {
+            second.process.destroy();
+            assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(heldStarts, count("held", "start"), "the 2 h pause survived a zero-byte state.db");
+        assertTrue(load(dir.resolve("data/state.db")).get("held").paused());
+        assertTrue(Files.list(dir.resolve("data")).anyMatch(p -> p.getFileName().toString().startsWith("state.db.bak-")),
+                "the old file is kept");
+        assertFalse(events().stream().anyMatch(e -> "lost".equals(e.params().get("reason"))),
+                "a runner that stopped cleanly left no session to close");
+    }
+}
