@@ -203,11 +203,22 @@ public final class EventLogReader {
 
     /** Up to {@code limit} matching events from the complete lines after {@code after}, oldest first. */
     public Page pageAfter(long after, int limit, Predicate<EventRecord> filter) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return pageAfter(ch, after, limit, filter);
+        } catch (NoSuchFileException e) {
+            return Page.empty(0);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** {@link #pageAfter(long, int, Predicate)} on an open channel. */
+    Page pageAfter(FileChannel ch, long after, int limit, Predicate<EventRecord> filter) throws IOException {
         List<EventRecord> out = new ArrayList<>();
         List<Long> ends = new ArrayList<>();
         long[] first = {-1};
         long[] next = {after};
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        {
             long end = LineScanner.completeLength(ch, ch.size());
             if (after >= end) {
                 return Page.empty(Math.min(after, end));
@@ -226,21 +237,28 @@ public final class EventLogReader {
                 next[0] = at + len + 1;
                 return true;
             });
-        } catch (NoSuchFileException e) {
-            return Page.empty(0);
-        } catch (IOException e) {
-            throw cannotRead(file, e);
         }
         return new Page(out, ends, first[0] < 0 ? next[0] : first[0], next[0]);
     }
 
     /** The last {@code limit} matching events among the complete lines before {@code before}, oldest first. */
     public Page pageBefore(long before, int limit, Predicate<EventRecord> filter) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return pageBefore(ch, before, limit, filter);
+        } catch (NoSuchFileException e) {
+            return Page.empty(0);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** {@link #pageBefore(long, int, Predicate)} on an open channel. */
+    Page pageBefore(FileChannel ch, long before, int limit, Predicate<EventRecord> filter) throws IOException {
         Deque<EventRecord> newestFirst = new ArrayDeque<>();
         List<Long> ends = new ArrayList<>();
         long[] first = {-1};
         long end;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        {
             end = LineScanner.completeLength(ch, Math.min(before, ch.size()));
             long[] last = {end};
             List<byte[]> needles = needles(filter);
@@ -257,10 +275,6 @@ public final class EventLogReader {
                 return true;
             });
             first[0] = last[0];
-        } catch (NoSuchFileException e) {
-            return Page.empty(0);
-        } catch (IOException e) {
-            throw cannotRead(file, e);
         }
         List<EventRecord> out = new ArrayList<>(newestFirst);
         Collections.reverse(out);

@@ -46,6 +46,8 @@ public final class JsonlEventSink implements EventSink {
     private int keep = 1;
     private java.util.function.Consumer<String> notices = line -> { };
     private volatile boolean reopenRequested;
+    /** Where the live file starts in the whole log's byte stream ({@link LogBase}). */
+    private long base;
     /** A rotation that failed: not tried again before the file has grown this far (no rename storm). */
     private long retryRotationAt;
 
@@ -56,6 +58,8 @@ public final class JsonlEventSink implements EventSink {
         this.decorate = decorate;
         this.tornBytesMoved = tornBytesMoved;
         this.channel = openChannel();
+        this.base = LogBase.current(file);
+        recordBase();
         this.intervalFsync = policy == FsyncPolicy.INTERVAL ? new IntervalFsync(() -> channel, fsyncIntervalMs) : null;
     }
 
@@ -214,7 +218,22 @@ public final class JsonlEventSink implements EventSink {
         FileChannel old = channel;
         channel = openChannel();
         old.close();
+        base += size;
+        recordBase();
         return channel;
+    }
+
+    /** Best effort: without it, readers count offsets from the oldest file kept (see {@link LogBase#current}). */
+    private void recordBase() {
+        try {
+            Object key = LogFollower.key(file);
+            if (key != null) {
+                new LogBase(key.toString(), base).write(file);
+            }
+        } catch (IOException e) {
+            notices.accept(file + ": cannot record where the live file starts (" + reason(e)
+                    + "); /api/events cursors may shift at the next rotation");
+        }
     }
 
     /** A thread interrupted mid-write closes the channel (NIO's rule); reopen rather than stay broken. */
