@@ -62,7 +62,14 @@ class EventLogRotationE2ETest {
         Path cfg = config();
         CliProcess follower = CliProcess.start(dir, "events", "--follow", "--lines", "0", "-c", cfg.toString());
         CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        List<String> streamed = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
+            int port = runner.httpPort();
+            // the dashboard's live feed from the first line: /api/events/stream?after=0
+            java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/api/events/stream?after=0")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines()).thenAccept(r -> r.body()
+                    .filter(l -> l.startsWith("data: ")).forEach(l -> streamed.add(l.substring(6))));
             CliProcess.await("the log rotated 5 times", 90_000,
                     () -> Files.exists(EventLogFiles.rotated(log(), 5)));
         } finally {
@@ -94,6 +101,19 @@ class EventLogRotationE2ETest {
         for (int i = 0; i < written.size(); i++) {
             assertEquals(written.get(i), followed.get(i), "line " + (i + 1) + " (none lost, repeated or reordered)");
         }
+
+        // the SSE stream crossed the rotations too: what it sent is the log's beginning, in order
+        List<String> sent = new ArrayList<>(streamed);
+        long inRotatedFiles = EventLogFiles.oldestFirst(log()).stream().filter(f -> !f.equals(log()))
+                .mapToLong(f -> {
+                    try {
+                        return Files.readAllLines(f).size();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).sum();
+        assertTrue(sent.size() >= inRotatedFiles, sent.size() + " streamed, " + inRotatedFiles + " in rotated files");
+        assertEquals(written.subList(0, sent.size()), sent);
 
         // report and events read every file, in order
         CliProcess.Result report = CliProcess.run(dir, "report", "--json", "-c", cfg.toString());
