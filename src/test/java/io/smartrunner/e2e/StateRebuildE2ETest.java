@@ -133,4 +133,55 @@ class StateRebuildE2ETest {
         assertFalse(events().stream().anyMatch(e -> "lost".equals(e.params().get("reason"))),
                 "a runner that stopped cleanly left no session to close");
     }
+
+    @Test
+    void aSessionOpenInTheLogIsClosedOnceAsLostAfterARebuildAndTheCommandRefusesWhileARunnerRuns()
+            throws Exception {
+        Path cfg = dir.resolve("long.json");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0, "eventLogFsync": "always"}, "http": {"port": 0},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "echo $$ > child.pid; exec sleep 1000"],
+                             "cooldownMs": 600000, "stopGraceMs": 500},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}
+                """);
+        CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("the session started", 20_000, () -> count("p1", "start") == 1
+                && Files.exists(dir.resolve("child.pid")));
+        CliProcess.Result refused = CliProcess.run(dir, "rebuild-state", "-c", cfg.toString());
+        assertEquals(1, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("a runner is using this data dir"), refused.err());
+        first.process.destroyForcibly();
+        assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
+        CliProcess.await("the child wrote its pid", 10_000, () -> {
+            try {
+                return Files.readString(dir.resolve("child.pid")).endsWith("\n");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).strip());
+
+        Files.write(dir.resolve("data/state.db"), new byte[0]);
+        for (String side : List.of("-wal", "-shm")) {
+            Files.deleteIfExists(dir.resolve("data/state.db" + side));
+        }
+        CliProcess.Result rebuilt = CliProcess.run(dir, "rebuild-state", "-c", cfg.toString());
+        assertEquals(0, rebuilt.exitCode(), rebuilt.err());
+        assertTrue(rebuilt.out().contains("rebuilt 1 profile(s)") && rebuilt.out().contains("1 session(s) without an end"),
+                rebuilt.out());
+
+        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("the open session closed as lost", 20_000, () -> events().stream()
+                    .anyMatch(e -> "lost".equals(e.params().get("reason"))));
+            CliProcess.await("the orphan stopped", 10_000,
+                    () -> !ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false));
+        } finally {
+            second.process.destroy();
+            assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(1, events().stream().filter(e -> "lost".equals(e.params().get("reason"))).count());
+        assertFalse(second.err().contains("rebuilt"), "the store was not empty any more: " + second.err());
+    }
 }
