@@ -53,6 +53,14 @@ class EventLogRotationE2ETest {
         return out;
     }
 
+    private static long sizeOf(Path f) {
+        try {
+            return Files.exists(f) ? Files.size(f) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     private static List<String> lines(String text) {
         return text.isEmpty() ? List.of() : List.of(text.split("\n"));
     }
@@ -128,5 +136,42 @@ class EventLogRotationE2ETest {
                 "-c", cfg.toString());
         assertEquals(written, lines(all.out()));
         assertEquals("", all.err());
+    }
+
+    @Test
+    void sigusr1AfterAnExternalRenameReopensThePath() throws Exception {
+        Path cfg = config();
+        Files.writeString(cfg, Files.readString(cfg).replace("\"eventLogMaxBytes\": 20480", "\"eventLogMaxBytes\": 0"));
+        CliProcess follower = CliProcess.start(dir, "events", "--follow", "--lines", "0", "-c", cfg.toString());
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("some events", 30_000, () -> sizeOf(log()) > 5000);
+            Files.move(log(), EventLogFiles.rotated(log(), 1)); // logrotate's rename
+            CliProcess.await("the runner still writes to the renamed file", 10_000,
+                    () -> !Files.exists(log()));
+            Process kill = new ProcessBuilder("kill", "-USR1", String.valueOf(runner.process.pid())).start();
+            assertEquals(0, kill.waitFor());
+            CliProcess.await("the runner reopened the path", 20_000,
+                    () -> sizeOf(log()) > 0);
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(0, runner.process.exitValue(), runner.err());
+        List<String> written = linesOnDisk();
+        try {
+            CliProcess.await("the follower printed all lines", 30_000, () -> {
+                try {
+                    return lines(follower.out()).size() >= written.size();
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            follower.process.destroy();
+            follower.process.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertEquals(written, lines(follower.out()));
+        assertTrue(Files.size(EventLogFiles.rotated(log(), 1)) > 0);
     }
 }
