@@ -7,7 +7,9 @@ import io.smartrunner.event.EventLog;
 import io.smartrunner.report.RecoveryReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(report.toJson());
+            Map<String, Object> out = new LinkedHashMap<>(report.toJson());
             out.put("malformedLines", malformed);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(out));

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -178,7 +179,7 @@ public final class EventLogPages {
                 return retry(opened);
             }
             List<Segment> out = new ArrayList<>(newestFirst);
-            java.util.Collections.reverse(out);
+            Collections.reverse(out);
             return out;
         } catch (IOException e) {
             close(opened.stream().map(c -> new Segment(c, 0, 0)).toList());

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,7 +45,7 @@ public final class JsonlEventSink implements EventSink {
     private boolean closed;
     private long maxBytes;
     private int keep = 1;
-    private java.util.function.Consumer<String> notices = line -> { };
+    private Consumer<String> notices = line -> { };
     private volatile boolean reopenRequested;
     /** Where the live file starts in the whole log's byte stream ({@link LogBase}). */
     private long base;
@@ -97,7 +98,7 @@ public final class JsonlEventSink implements EventSink {
      * @param maxBytes 0 = never rotate
      * @return this sink
      */
-    public JsonlEventSink rotateAt(long maxBytes, int keep, java.util.function.Consumer<String> notices) {
+    public JsonlEventSink rotateAt(long maxBytes, int keep, Consumer<String> notices) {
         if (maxBytes < 0 || keep < 1) {
             throw new IllegalArgumentException("maxBytes must be >= 0 and keep >= 1, were " + maxBytes + ", " + keep);
         }

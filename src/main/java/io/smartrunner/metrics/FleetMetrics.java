@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -71,7 +72,7 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
      * Exports {@code smartrunner_event_log_malformed_lines}: lines of the event log's history
      * (read at start-up) that were not events and were skipped.
      */
-    public void watchMalformedLines(java.util.function.LongSupplier count) {
+    public void watchMalformedLines(LongSupplier count) {
         io.micrometer.core.instrument.Gauge.builder("smartrunner.event.log.malformed.lines", count,
                 c -> c.getAsLong()).description("Event log lines skipped because they are not events").register(registry);
     }
