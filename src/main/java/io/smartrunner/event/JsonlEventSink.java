@@ -51,6 +51,8 @@ public final class JsonlEventSink implements EventSink {
     private long base;
     /** A rotation that failed: not tried again before the file has grown this far (no rename storm). */
     private long retryRotationAt;
+    /** A rotation failed and none succeeded since: told once per episode, not per try. */
+    private boolean rotationFailing;
 
     private JsonlEventSink(Path file, FsyncPolicy policy, long fsyncIntervalMs, UnaryOperator<FileChannel> decorate,
                            long tornBytesMoved) throws IOException {
@@ -209,10 +211,17 @@ public final class JsonlEventSink implements EventSink {
             try {
                 EventLogFiles.rotate(file, keep);
                 retryRotationAt = 0;
+                if (rotationFailing) {
+                    rotationFailing = false;
+                    notices.accept(file + ": rotating the event log again");
+                }
             } catch (IOException e) {
                 retryRotationAt = size + Math.max(maxBytes / 10, 1);
-                notices.accept(file + ": cannot rotate the event log (" + reason(e)
-                        + "); writing on to it, next try in " + (retryRotationAt - size) + " bytes");
+                if (!rotationFailing) {
+                    rotationFailing = true;
+                    notices.accept(file + ": cannot rotate the event log (" + reason(e)
+                            + "); writing on to it and trying again every " + (retryRotationAt - size) + " bytes");
+                }
                 return ch;
             }
         }
@@ -274,6 +283,8 @@ public final class JsonlEventSink implements EventSink {
             return "permission denied: " + ((FileSystemException) e).getFile();
         } else if (e instanceof FileAlreadyExistsException) {
             return "a file is in the way: " + ((FileSystemException) e).getFile();
+        } else if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "a directory is in the way: " + ((FileSystemException) e).getFile();
         } else if (e instanceof NoSuchFileException) {
             return "no such file or directory: " + ((FileSystemException) e).getFile();
         }

@@ -129,6 +129,20 @@ class EventLogRotationTest {
         assertSameSessions(batch(0, total), EventLog.readAll(log()));
     }
 
+    @Test
+    void aRotationThatFailsIsToldOnceAndTheEventsGoOnToTheCurrentFile() throws Exception {
+        Files.createDirectories(EventLogFiles.rotated(log(), 2).resolve("in-the-way"));
+        List<String> notices = new ArrayList<>();
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0).rotateAt(1024, 2, notices::add)) {
+            for (int i = 0; i < 12; i++) {
+                sink.append(batch(i, 1));
+            }
+        }
+        assertEquals(batch(0, 12), EventLogReader.readAll(log()), "nothing lost, nothing rotated");
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("cannot rotate the event log"), notices.get(0));
+    }
+
     /** Compares by session id, naming the first difference (the lists are long). */
     static void assertSameSessions(List<EventRecord> expected, List<EventRecord> actual) {
         List<String> want = expected.stream().map(EventRecord::sessionId).toList();
