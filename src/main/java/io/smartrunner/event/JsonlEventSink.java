@@ -47,6 +47,8 @@ public final class JsonlEventSink implements EventSink {
     private int keep = 1;
     private Consumer<String> notices = line -> { };
     private volatile boolean reopenRequested;
+    /** The file was rotated away but the new one could not be opened yet: the next append opens it. */
+    private boolean renamedAway;
     /** Where the live file starts in the whole log's byte stream ({@link LogBase}). */
     private long base;
     /** A rotation that failed: not tried again before the file has grown this far (no rename storm). */
@@ -201,15 +203,17 @@ public final class JsonlEventSink implements EventSink {
     /** Between batches: an external rotation asked for a reopen, or this batch would pass the size limit. */
     private FileChannel rotateOrReopen(FileChannel ch, int batchBytes) throws IOException {
         long size = ch.size();
-        boolean full = maxBytes > 0 && size > 0 && size + batchBytes > maxBytes && size >= retryRotationAt;
-        if (!full && !reopenRequested) {
+        // renamed already (the reopen failed last time): reopen only, never shift the files again
+        boolean full = !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
+                && size >= retryRotationAt;
+        if (!full && !reopenRequested && !renamedAway) {
             return ch;
         }
-        reopenRequested = false;
         ch.force(false); // what the old file holds is durable before the writer leaves it
         if (full) {
             try {
                 EventLogFiles.rotate(file, keep);
+                renamedAway = true;
                 retryRotationAt = 0;
                 if (rotationFailing) {
                     rotationFailing = false;
@@ -227,6 +231,8 @@ public final class JsonlEventSink implements EventSink {
         }
         FileChannel old = channel;
         channel = openChannel();
+        reopenRequested = false;
+        renamedAway = false;
         old.close();
         base += size;
         recordBase();
