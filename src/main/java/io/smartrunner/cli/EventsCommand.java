@@ -2,6 +2,7 @@ package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.event.EventJson;
+import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
@@ -49,13 +50,15 @@ final class EventsCommand implements Callable<Integer> {
         Predicate<EventRecord> filter = e -> (pod == null || pod.equals(e.pod()))
                 && (profile == null || profile.equals(e.profileId()))
                 && (event == null || event.equals(e.event()));
-        long end = Files.exists(log) ? EventLogReader.completeLength(log) : 0;
-        EventLogReader reader = new EventLogReader(log);
-        if (Files.exists(log)) {
-            reader.tail(end, lines, filter).forEach(EventsCommand::print);
-        }
-        if (follow) {
-            reader.follow(end, filter, EventsCommand::print, () -> true, EventLogReader.DEFAULT_POLL_INTERVAL);
+        // the rotated files too, oldest first; --follow goes on across rotations
+        try (EventLog events = EventLog.open(log)) {
+            events.tail(lines, filter).forEach(EventsCommand::print);
+            if (events.malformedNotice() != null) {
+                System.err.println("smart-runner: " + events.malformedNotice());
+            }
+            if (follow) {
+                events.follow(filter, EventsCommand::print, () -> true, EventLogReader.DEFAULT_POLL_INTERVAL);
+            }
         }
         return 0;
     }

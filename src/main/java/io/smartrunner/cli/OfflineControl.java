@@ -37,7 +37,8 @@ final class OfflineControl {
                         + cfg.source(), null, 2));
         RunnerSettings r = cfg.runner();
         try (SqliteStateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous());
-             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())) {
+             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
+                     .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say)) {
             ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
             Transition t = transition(cfg, state, request);
             Redactor redactor = new Redactor(cfg.secretValues());

@@ -3,11 +3,13 @@ package io.smartrunner.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.smartrunner.SmartRunnerException;
-import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventLog;
 import io.smartrunner.report.RecoveryReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,10 +34,19 @@ final class ReportCommand implements Callable<Integer> {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }
         RecoveryReport report = new RecoveryReport();
-        new EventLogReader(log).forEach(0, e -> true, report::add);
+        long malformed;
+        try (EventLog events = EventLog.open(log)) {
+            events.forEach(e -> true, report::add);
+            malformed = events.malformedLines();
+            if (events.malformedNotice() != null) {
+                System.err.println("smart-runner: " + events.malformedNotice());
+            }
+        }
         if (json) {
+            Map<String, Object> out = new LinkedHashMap<>(report.toJson());
+            out.put("malformedLines", malformed);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(report.toJson()));
+                    .writeValueAsString(out));
             return 0;
         }
         System.out.println("Recovery steps (" + log + ")");

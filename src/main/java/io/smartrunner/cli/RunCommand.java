@@ -57,6 +57,7 @@ final class RunCommand implements Callable<Integer> {
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
             LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
+            metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
             ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
@@ -70,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 supervisor.requestStop();
             };
-            handleSignals(supervisor, stop); // a SIGTERM during the reconcile below stops the runner cleanly too
+            handleSignals(supervisor, home, stop); // a SIGTERM during the reconcile below stops the runner cleanly too
             // Reconcile before binding the port: sessions a killed runner left behind may hold it
             // (inherited socket), and only this start stops them.
             supervisor.start();
@@ -145,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
         }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
     }
 
-    private void handleSignals(Supervisor supervisor, Runnable stop) {
+    private void handleSignals(Supervisor supervisor, RunnerHome home, Runnable stop) {
         // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
         Signal.handle(new Signal("TERM"), s -> stop.run());
         Signal.handle(new Signal("INT"), s -> stop.run());
@@ -157,6 +158,8 @@ final class RunCommand implements Callable<Integer> {
                 say("reload refused, the running configuration stays: " + e.getMessage());
             }
         });
+        // SIGUSR1: an external logrotate renamed the event log; the next append reopens the path
+        Signal.handle(new Signal("USR1"), s -> home.events.requestReopen());
     }
 
     private int runWith(RunnerConfig cfg, RunnerHome home, Supervisor supervisor, RunnerHttpServer http) {

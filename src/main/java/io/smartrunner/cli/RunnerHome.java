@@ -19,6 +19,7 @@ import io.smartrunner.process.ProcessTable;
 import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.store.StateRebuild;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -71,8 +72,10 @@ final class RunnerHome implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(r.dataDir());
         SqliteStateStore store = null;
         try {
+            rebuildIfLost(r);
             store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
-            JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs());
+            JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
+                    .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
             // children never see the values the config took from ${env:...} unless inheritEnv names them
             RunnerHome home = new RunnerHome(lock, store, events, r.dataDir().resolve("logs"),
                     PosixSpawnLauncher.best(ChildEnvironment.of(System.getenv(), config.secretValues())));
@@ -93,6 +96,17 @@ final class RunnerHome implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /** A missing or empty store next to a non-empty event log: the state is in the log, never start as new. */
+    private static void rebuildIfLost(RunnerSettings r) {
+        Path state = stateFile(r);
+        if (StateRebuild.needed(state, r.eventLog())) {
+            String why = StateRebuild.why(state);
+            StateRebuild.Result done = StateRebuild.rebuild(r.eventLog(), state, r.sqliteSynchronous(),
+                    TimeSource.system().now());
+            RunCommand.say("state store " + why + " but the event log is not: " + done.summary());
         }
     }
 

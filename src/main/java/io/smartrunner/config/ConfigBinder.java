@@ -7,11 +7,15 @@ import java.util.List;
 final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
-            "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode");
+            "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
+            "eventLogKeep");
     static final List<String> HTTP_KEYS = HttpBinder.KEYS;
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
     static final long MAX_START_JITTER_MS = 3_600_000;
+    static final long MIN_EVENT_LOG_MAX_BYTES = 1L << 10;
+    static final long MAX_EVENT_LOG_MAX_BYTES = 1L << 40;
+    static final int MAX_EVENT_LOG_KEEP = 1000;
 
     private ConfigBinder() {
     }
@@ -48,7 +52,19 @@ final class ConfigBinder {
                         MAX_FSYNC_INTERVAL_MS, Quantity.MILLIS),
                 block.get("startJitterMs").integer(defaults.startJitterMs(), 0, MAX_START_JITTER_MS, Quantity.MILLIS),
                 block.get("sqliteSynchronous").choice(defaults.sqliteSynchronous()),
-                FileModeValue.read(block.get("fileMode"), defaults.fileMode()));
+                FileModeValue.read(block.get("fileMode"), defaults.fileMode()),
+                eventLogMaxBytes(block.get("eventLogMaxBytes"), defaults.eventLogMaxBytes()),
+                (int) block.get("eventLogKeep").integer(defaults.eventLogKeep(), 1, MAX_EVENT_LOG_KEEP, Quantity.COUNT));
+    }
+
+    /** 0 turns rotation off; otherwise at least 1 KiB, so a file holds more than a line or two. */
+    private static long eventLogMaxBytes(JsonCursor value, long fallback) {
+        long bytes = value.integer(fallback, 0, MAX_EVENT_LOG_MAX_BYTES, Quantity.BYTES);
+        if (bytes > 0 && bytes < MIN_EVENT_LOG_MAX_BYTES) {
+            throw value.fail(value.shown() + " is too small", "0 (no rotation) or "
+                    + Quantity.BYTES.range(MIN_EVENT_LOG_MAX_BYTES, MAX_EVENT_LOG_MAX_BYTES));
+        }
+        return bytes;
     }
 
     private static HttpSettings http(JsonCursor block) {

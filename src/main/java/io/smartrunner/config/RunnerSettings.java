@@ -15,6 +15,10 @@ import java.nio.file.Path;
  * @param sqliteSynchronous  SQLite {@code PRAGMA synchronous} (WAL mode) [NORMAL]
  * @param fileMode           permission bits of the files the runner creates; directories get x
  *                           where the mode has r [0600]
+ * @param eventLogMaxBytes   rotate the event log (between batches, never inside a line) once it
+ *                           would grow past this many bytes; 0 = never [100 MiB]
+ * @param eventLogKeep       rotated files kept ({@code events.jsonl.1} newest ..
+ *                           {@code events.jsonl.<keep>} oldest) [10]
  */
 public record RunnerSettings(
         int globalConcurrency,
@@ -24,7 +28,9 @@ public record RunnerSettings(
         long eventLogFsyncIntervalMs,
         long startJitterMs,
         SqliteSynchronous sqliteSynchronous,
-        int fileMode) {
+        int fileMode,
+        long eventLogMaxBytes,
+        int eventLogKeep) {
 
     public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
@@ -32,12 +38,22 @@ public record RunnerSettings(
     public static final long DEFAULT_FSYNC_INTERVAL_MS = 1000;
     public static final long DEFAULT_START_JITTER_MS = 1000;
     public static final int DEFAULT_FILE_MODE = 0600;
+    public static final long DEFAULT_EVENT_LOG_MAX_BYTES = 100L << 20;
+    public static final int DEFAULT_EVENT_LOG_KEEP = 10;
 
-    /** Settings with the default file mode. */
+    /** The settings without the file mode and rotation keys (they take their defaults). */
     public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
                           long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous) {
         this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
                 sqliteSynchronous, DEFAULT_FILE_MODE);
+    }
+
+    /** The settings without the rotation keys (they take their defaults). */
+    public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
+                          long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous,
+                          int fileMode) {
+        this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
+                sqliteSynchronous, fileMode, DEFAULT_EVENT_LOG_MAX_BYTES, DEFAULT_EVENT_LOG_KEEP);
     }
 
     public static RunnerSettings defaults() {

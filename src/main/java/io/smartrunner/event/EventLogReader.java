@@ -30,6 +30,13 @@ public final class EventLogReader {
 
     private final Path file;
     private long skippedLines;
+    /** The first skipped line's number (read forwards from the start), else -1. */
+    private long firstSkippedLine = -1;
+    /** The lowest offset of a skipped line whose number is not known, else -1. */
+    private long firstSkippedByte = -1;
+    /** While a forward read from the file's start runs: the number of the line being parsed, else -1. */
+    private long lineNumber = -1;
+    private long lineStart = -1;
 
     public EventLogReader(Path file) {
         this.file = file;
@@ -69,6 +76,20 @@ public final class EventLogReader {
         return skippedLines;
     }
 
+    /** The line number of the first of {@link #skippedLines} when read forwards from the start, else -1. */
+    public long firstSkippedLine() {
+        return firstSkippedLine;
+    }
+
+    /** The offset of the first of {@link #skippedLines} when its number is not known (a tail), else -1. */
+    public long firstSkippedByte() {
+        return firstSkippedByte;
+    }
+
+    public Path file() {
+        return file;
+    }
+
     /**
      * Streams the matching events of the complete lines from {@code fromOffset} to the current end.
      *
@@ -82,9 +103,24 @@ public final class EventLogReader {
 
     /** {@link #forEach(long, Predicate, Consumer)}, reading only the complete lines before {@code upTo}. */
     public long forEach(long fromOffset, long upTo, Predicate<EventRecord> filter, Consumer<EventRecord> action) {
-        long[] reached = {fromOffset};
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return LineScanner.forward(ch, fromOffset, Math.min(upTo, ch.size()), (buf, off, len) -> {
+            return forEach(ch, fromOffset, Math.min(upTo, ch.size()), filter, action);
+        } catch (NoSuchFileException | ClosedByInterruptException e) {
+            return fromOffset;
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** {@link #forEach(long, long, Predicate, Consumer)} on an open channel (a follower holds one across a rename). */
+    long forEach(FileChannel ch, long fromOffset, long upTo, Predicate<EventRecord> filter,
+                 Consumer<EventRecord> action) {
+        long[] reached = {fromOffset};
+        lineNumber = fromOffset == 0 ? 0 : -1;
+        try {
+            return LineScanner.forward(ch, fromOffset, upTo, (buf, off, len, at) -> {
+                lineNumber = lineNumber < 0 ? -1 : lineNumber + 1;
+                lineStart = at;
                 EventRecord e = parse(buf, off, len);
                 if (e != null && filter.test(e)) {
                     action.accept(e);
@@ -92,12 +128,13 @@ public final class EventLogReader {
                 reached[0] += len + 1;
                 return true;
             });
-        } catch (NoSuchFileException e) {
-            return fromOffset;
         } catch (ClosedByInterruptException e) {
             return reached[0];
         } catch (IOException e) {
             throw cannotRead(file, e);
+        } finally {
+            lineNumber = -1;
+            lineStart = -1;
         }
     }
 
@@ -111,19 +148,35 @@ public final class EventLogReader {
         if (n <= 0) {
             return List.of();
         }
-        Deque<EventRecord> newestFirst = new ArrayDeque<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            LineScanner.backward(ch, LineScanner.completeLength(ch, Math.min(upTo, ch.size())), (buf, off, len) -> {
-                EventRecord e = parse(buf, off, len);
-                if (e != null && filter.test(e)) {
-                    newestFirst.add(e);
-                }
-                return newestFirst.size() < n;
-            });
+            return tail(ch, upTo, n, filter);
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
             throw cannotRead(file, e);
+        }
+    }
+
+    /** {@link #tail(long, int, Predicate)} on an open channel. */
+    List<EventRecord> tail(FileChannel ch, long upTo, int n, Predicate<EventRecord> filter) {
+        if (n <= 0) {
+            return List.of();
+        }
+        Deque<EventRecord> newestFirst = new ArrayDeque<>();
+        try {
+            LineScanner.backward(ch, LineScanner.completeLength(ch, Math.min(upTo, ch.size())),
+                    (buf, off, len, at) -> {
+                        lineStart = at;
+                        EventRecord e = parse(buf, off, len);
+                        if (e != null && filter.test(e)) {
+                            newestFirst.add(e);
+                        }
+                        return newestFirst.size() < n;
+                    });
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        } finally {
+            lineStart = -1;
         }
         List<EventRecord> out = new ArrayList<>(newestFirst);
         Collections.reverse(out);
@@ -150,11 +203,22 @@ public final class EventLogReader {
 
     /** Up to {@code limit} matching events from the complete lines after {@code after}, oldest first. */
     public Page pageAfter(long after, int limit, Predicate<EventRecord> filter) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return pageAfter(ch, after, limit, filter);
+        } catch (NoSuchFileException e) {
+            return Page.empty(0);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** {@link #pageAfter(long, int, Predicate)} on an open channel. */
+    Page pageAfter(FileChannel ch, long after, int limit, Predicate<EventRecord> filter) throws IOException {
         List<EventRecord> out = new ArrayList<>();
         List<Long> ends = new ArrayList<>();
         long[] first = {-1};
         long[] next = {after};
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        {
             long end = LineScanner.completeLength(ch, ch.size());
             if (after >= end) {
                 return Page.empty(Math.min(after, end));
@@ -173,21 +237,28 @@ public final class EventLogReader {
                 next[0] = at + len + 1;
                 return true;
             });
-        } catch (NoSuchFileException e) {
-            return Page.empty(0);
-        } catch (IOException e) {
-            throw cannotRead(file, e);
         }
         return new Page(out, ends, first[0] < 0 ? next[0] : first[0], next[0]);
     }
 
     /** The last {@code limit} matching events among the complete lines before {@code before}, oldest first. */
     public Page pageBefore(long before, int limit, Predicate<EventRecord> filter) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return pageBefore(ch, before, limit, filter);
+        } catch (NoSuchFileException e) {
+            return Page.empty(0);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /** {@link #pageBefore(long, int, Predicate)} on an open channel. */
+    Page pageBefore(FileChannel ch, long before, int limit, Predicate<EventRecord> filter) throws IOException {
         Deque<EventRecord> newestFirst = new ArrayDeque<>();
         List<Long> ends = new ArrayList<>();
         long[] first = {-1};
         long end;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        {
             end = LineScanner.completeLength(ch, Math.min(before, ch.size()));
             long[] last = {end};
             List<byte[]> needles = needles(filter);
@@ -204,10 +275,6 @@ public final class EventLogReader {
                 return true;
             });
             first[0] = last[0];
-        } catch (NoSuchFileException e) {
-            return Page.empty(0);
-        } catch (IOException e) {
-            throw cannotRead(file, e);
         }
         List<EventRecord> out = new ArrayList<>(newestFirst);
         Collections.reverse(out);
@@ -219,25 +286,16 @@ public final class EventLogReader {
      * Hands each new matching event to {@code action} as its line is completed, polling every
      * {@code pollInterval}, until {@code keepGoing} says stop (asked before every poll) or the
      * thread is interrupted. A half-written last line is waited for, never read half. If the file
-     * shrinks below the offset (replaced), reading restarts from its beginning.
+     * shrinks below the offset (copytruncate), reading restarts from its beginning; when the log is
+     * rotated, the rest of the old file is read and then the new one ({@link LogFollower}).
      *
      * @return the offset reached, to resume from
      */
     public long follow(long fromOffset, Predicate<EventRecord> filter, Consumer<EventRecord> action,
                        BooleanSupplier keepGoing, Duration pollInterval) {
-        long offset = fromOffset;
-        while (!Thread.currentThread().isInterrupted() && keepGoing.getAsBoolean()) {
-            long size = size();
-            if (size < offset) {
-                offset = 0;
-            }
-            long next = size > offset ? forEach(offset, filter, action) : offset;
-            if (next == offset && !idle(pollInterval)) {
-                break;
-            }
-            offset = next;
+        try (LogFollower follower = new LogFollower(file, this, fromOffset)) {
+            return follower.follow(filter, action, keepGoing, pollInterval);
         }
-        return offset;
     }
 
     private static List<byte[]> needles(Predicate<EventRecord> filter) {
@@ -252,28 +310,12 @@ public final class EventLogReader {
             return EventJson.parse(buf, off, len);
         } catch (IllegalArgumentException e) {
             skippedLines++;
+            if (lineNumber > 0 && firstSkippedLine < 0) {
+                firstSkippedLine = lineNumber;
+            } else if (lineNumber <= 0 && lineStart >= 0 && (firstSkippedByte < 0 || lineStart < firstSkippedByte)) {
+                firstSkippedByte = lineStart;
+            }
             return null;
-        }
-    }
-
-    private long size() {
-        try {
-            return Files.size(file);
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException e) {
-            throw cannotRead(file, e);
-        }
-    }
-
-    /** Polling a plain file: the portable way to see it grow. @return false when interrupted */
-    private static boolean idle(Duration pollInterval) {
-        try {
-            Thread.sleep(pollInterval.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,6 +24,11 @@ import java.util.function.UnaryOperator;
  * failed append cuts the file back to its size before the batch and throws; the sink stays
  * usable. On open, a line torn by an earlier crash is moved to {@code <file>.torn}.
  * One writer thread; the {@link FsyncPolicy#INTERVAL} fsync runs on its own daemon thread.
+ * <p>
+ * Rotation ({@link #rotateAt}): before a batch that would take the file past the limit, the file
+ * is forced, closed and renamed to {@code <file>.1} ({@link EventLogFiles#rotate}), and the batch
+ * goes into a new file; a batch is never split. {@link #requestReopen} (SIGUSR1, after an external
+ * logrotate renamed the file) makes the next append reopen the path.
  */
 public final class JsonlEventSink implements EventSink {
     private static final int RETAINED_BUFFER_BYTES = 1 << 20;
@@ -37,6 +43,18 @@ public final class JsonlEventSink implements EventSink {
     /** Set when cutting a failed batch back itself failed: done before anything else is written. */
     private long pendingCutBack = -1;
     private boolean closed;
+    private long maxBytes;
+    private int keep = 1;
+    private Consumer<String> notices = line -> { };
+    private volatile boolean reopenRequested;
+    /** The file was rotated away but the new one could not be opened yet: the next append opens it. */
+    private boolean renamedAway;
+    /** Where the live file starts in the whole log's byte stream ({@link LogBase}). */
+    private long base;
+    /** A rotation that failed: not tried again before the file has grown this far (no rename storm). */
+    private long retryRotationAt;
+    /** A rotation failed and none succeeded since: told once per episode, not per try. */
+    private boolean rotationFailing;
 
     private JsonlEventSink(Path file, FsyncPolicy policy, long fsyncIntervalMs, UnaryOperator<FileChannel> decorate,
                            long tornBytesMoved) throws IOException {
@@ -45,6 +63,8 @@ public final class JsonlEventSink implements EventSink {
         this.decorate = decorate;
         this.tornBytesMoved = tornBytesMoved;
         this.channel = openChannel();
+        this.base = LogBase.current(file);
+        recordBase();
         this.intervalFsync = policy == FsyncPolicy.INTERVAL ? new IntervalFsync(() -> channel, fsyncIntervalMs) : null;
     }
 
@@ -74,6 +94,32 @@ public final class JsonlEventSink implements EventSink {
         }
     }
 
+    /**
+     * Rotates the file before a batch that would take it past {@code maxBytes}, keeping
+     * {@code keep} rotated files. A rotation that fails is told to {@code notices} and the batch is
+     * written to the current file: a rename problem never stops the fleet.
+     *
+     * @param maxBytes 0 = never rotate
+     * @return this sink
+     */
+    public JsonlEventSink rotateAt(long maxBytes, int keep, Consumer<String> notices) {
+        if (maxBytes < 0 || keep < 1) {
+            throw new IllegalArgumentException("maxBytes must be >= 0 and keep >= 1, were " + maxBytes + ", " + keep);
+        }
+        this.maxBytes = maxBytes;
+        this.keep = keep;
+        this.notices = notices;
+        return this;
+    }
+
+    /**
+     * Asks the writer to reopen the path before its next append (async-signal-safe: only sets a
+     * flag). After an external rotation renamed the file, new events then go to the new file.
+     */
+    public void requestReopen() {
+        reopenRequested = true;
+    }
+
     /** Bytes of a torn last line moved to {@code <file>.torn} when this sink opened (0 normally). */
     public long tornBytesMoved() {
         return tornBytesMoved;
@@ -99,6 +145,7 @@ public final class JsonlEventSink implements EventSink {
                 ch.truncate(pendingCutBack);
                 pendingCutBack = -1;
             }
+            ch = rotateOrReopen(ch, bytes.remaining());
             sizeBefore = ch.size();
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
@@ -153,6 +200,58 @@ public final class JsonlEventSink implements EventSink {
         return batch.bytes();
     }
 
+    /** Between batches: an external rotation asked for a reopen, or this batch would pass the size limit. */
+    private FileChannel rotateOrReopen(FileChannel ch, int batchBytes) throws IOException {
+        long size = ch.size();
+        // renamed already (the reopen failed last time): reopen only, never shift the files again
+        boolean full = !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
+                && size >= retryRotationAt;
+        if (!full && !reopenRequested && !renamedAway) {
+            return ch;
+        }
+        ch.force(false); // what the old file holds is durable before the writer leaves it
+        if (full) {
+            try {
+                EventLogFiles.rotate(file, keep);
+                renamedAway = true;
+                retryRotationAt = 0;
+                if (rotationFailing) {
+                    rotationFailing = false;
+                    notices.accept(file + ": rotating the event log again");
+                }
+            } catch (IOException e) {
+                retryRotationAt = size + Math.max(maxBytes / 10, 1);
+                if (!rotationFailing) {
+                    rotationFailing = true;
+                    notices.accept(file + ": cannot rotate the event log (" + reason(e)
+                            + "); writing on to it and trying again every " + (retryRotationAt - size) + " bytes");
+                }
+                return ch;
+            }
+        }
+        FileChannel old = channel;
+        channel = openChannel();
+        reopenRequested = false;
+        renamedAway = false;
+        old.close();
+        base += size;
+        recordBase();
+        return channel;
+    }
+
+    /** Best effort: without it, readers count offsets from the oldest file kept (see {@link LogBase#current}). */
+    private void recordBase() {
+        try {
+            Object key = LogFollower.key(file);
+            if (key != null) {
+                new LogBase(key.toString(), base).write(file);
+            }
+        } catch (IOException e) {
+            notices.accept(file + ": cannot record where the live file starts (" + reason(e)
+                    + "); /api/events cursors may shift at the next rotation");
+        }
+    }
+
     /** A thread interrupted mid-write closes the channel (NIO's rule); reopen rather than stay broken. */
     private FileChannel usableChannel() throws IOException {
         if (!channel.isOpen()) {
@@ -190,6 +289,8 @@ public final class JsonlEventSink implements EventSink {
             return "permission denied: " + ((FileSystemException) e).getFile();
         } else if (e instanceof FileAlreadyExistsException) {
             return "a file is in the way: " + ((FileSystemException) e).getFile();
+        } else if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "a directory is in the way: " + ((FileSystemException) e).getFile();
         } else if (e instanceof NoSuchFileException) {
             return "no such file or directory: " + ((FileSystemException) e).getFile();
         }

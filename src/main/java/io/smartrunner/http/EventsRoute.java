@@ -3,6 +3,7 @@ package io.smartrunner.http;
 import com.sun.net.httpserver.HttpExchange;
 import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventJson;
+import io.smartrunner.event.EventLogPages;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import java.io.IOException;
@@ -16,8 +17,10 @@ import java.util.function.Predicate;
 /**
  * {@code GET /api/events} (filters, paging by cursor) and {@code GET /api/events/stream}
  * (server-sent events). Both read the event log itself, so they show exactly what was written,
- * redacted as it was written; a cursor is a line offset in the log, and a stream's event ids are
- * cursors, so a client that reconnects with {@code Last-Event-ID} misses nothing.
+ * redacted as it was written; a cursor is a line offset in the log's byte stream across its rotated
+ * files ({@link EventLogPages}: the plain offset in the file until it is first rotated), and a
+ * stream's event ids are cursors, so a client that reconnects with {@code Last-Event-ID} misses
+ * nothing, across rotations too.
  */
 final class EventsRoute {
     static final int MAX_LIMIT = 1000;
@@ -46,7 +49,7 @@ final class EventsRoute {
         if (after >= 0 && before >= 0) {
             throw new ApiError(400, "query: give after or before, not both");
         }
-        EventLogReader reader = new EventLogReader(eventLog);
+        EventLogPages reader = new EventLogPages(eventLog);
         EventLogReader.Page page = after >= 0 ? reader.pageAfter(after, limit, filter)
                 : reader.pageBefore(before >= 0 ? before : Long.MAX_VALUE, limit, filter);
         StringBuilder json = new StringBuilder(page.events().size() * 256 + 64).append("{\"events\":[");
@@ -67,7 +70,7 @@ final class EventsRoute {
             offset = Query.longIn("Last-Event-ID", lastId.strip(), 0, Long.MAX_VALUE);
         }
         if (offset < 0) {
-            offset = EventLogReader.completeLength(eventLog);
+            offset = new EventLogPages(eventLog).end();
         }
         if (!streams.tryAcquire()) {
             throw new ApiError(503, "too many event streams open (" + MAX_STREAMS + "); close one");
@@ -91,7 +94,7 @@ final class EventsRoute {
 
     /** @throws IOException when the client has gone (the normal end of a stream) */
     private void pump(OutputStream out, long from, Predicate<EventRecord> filter) throws IOException, InterruptedException {
-        EventLogReader reader = new EventLogReader(eventLog);
+        EventLogPages reader = new EventLogPages(eventLog);
         long offset = from;
         while (!Thread.currentThread().isInterrupted()) {
             long seen = newEvents.generation();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -78,6 +79,15 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
         io.micrometer.core.instrument.Gauge.builder("smartrunner.ready", health, h -> h.readiness().ok() ? 1 : 0)
                 .description("1 when started, alive, able to make decisions durable and not stopping (as /readyz)")
                 .register(registry);
+    }
+
+    /**
+     * Exports {@code smartrunner_event_log_malformed_lines}: lines of the event log's history
+     * (read at start-up) that were not events and were skipped.
+     */
+    public void watchMalformedLines(LongSupplier count) {
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.event.log.malformed.lines", count,
+                c -> c.getAsLong()).description("Event log lines skipped because they are not events").register(registry);
     }
 
     /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */

@@ -1,6 +1,6 @@
 package io.smartrunner.report;
 
-import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventRecord;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,20 +25,38 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
     private final SessionTimeline timeline = new SessionTimeline();
     /** Live events that arrived while the history was being read; null once it has been. */
     private List<EventRecord> waiting = new ArrayList<>();
+    /** Lines of the history that were not events (skipped, counted). */
+    private volatile long malformedLines;
 
     /**
      * Starts reading the log's history up to its current end on a daemon thread. Call before the
      * runner writes anything: every later event must come through {@link #accept}.
      *
-     * @param failed told (one line) when the history cannot be read; the report then counts from now
+     * The history is every file of the log, rotated ones first, all opened before this returns.
+     *
+     * @param failed told (one line) when the history cannot be read (the report then counts from
+     *               now), and when it held malformed lines (how many, where the first was)
      */
     public static LiveReport readingHistoryOf(Path eventLog, Consumer<String> failed) {
         LiveReport report = new LiveReport();
-        long end = EventLogReader.completeLength(eventLog);
+        EventLog history;
+        try {
+            history = EventLog.open(eventLog);
+        } catch (RuntimeException e) {
+            failed.accept("report: cannot read the event log's history (" + e.getMessage()
+                    + "); the report counts everything from now on");
+            report.historyRead();
+            return report;
+        }
         Thread reader = new Thread(() -> {
-            try {
+            try (history) {
                 // counted as read, never held: a long history costs time, not memory
-                new EventLogReader(eventLog).forEach(0, end, e -> true, report::addHistory);
+                history.forEach(e -> true, report::addHistory);
+                report.malformedLines = history.malformedLines();
+                String notice = history.malformedNotice();
+                if (notice != null) {
+                    failed.accept(notice);
+                }
             } catch (RuntimeException e) {
                 failed.accept("report: cannot read all of the event log's history (" + e.getMessage()
                         + "); the report counts what was read, and everything from now on");
@@ -74,6 +92,11 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
         timeline.add(e);
     }
 
+    /** Lines of the log's history that were skipped as not events (known once the history is read). */
+    public long malformedLines() {
+        return malformedLines;
+    }
+
     /** Waits up to {@code millis} for the history. @return whether it has been read */
     public synchronized boolean awaitReady(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
@@ -95,6 +118,7 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
         Map<String, Object> json = new LinkedHashMap<>(recovery.toJson());
         json.put("timeline", timeline.lastMinutes(now, TIMELINE_MINUTES));
         json.put("complete", waiting == null);
+        json.put("malformedLines", malformedLines);
         return json;
     }
 }

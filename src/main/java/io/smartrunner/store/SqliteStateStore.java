@@ -169,6 +169,14 @@ public final class SqliteStateStore implements StateStore {
         }
     }
 
+    /** Sets the runner id to a rebuilt store's predecessor's (see {@link StateRebuild}). */
+    void keepRunnerId(String id) {
+        locked(() -> {
+            StateRebuild.keepRunnerId(connection, id);
+            return null;
+        });
+    }
+
     /** A pragma's value on this store's connection (tests check the settings took effect). */
     String pragma(String name) {
         return locked(() -> SqliteConnector.queryString(control, "PRAGMA " + name));

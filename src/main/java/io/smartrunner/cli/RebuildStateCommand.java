@@ -1,0 +1,35 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.store.DataDirLock;
+import io.smartrunner.store.StateRebuild;
+import io.smartrunner.time.TimeSource;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code rebuild-state}: replaces the state store by the state replayed from the event log (the
+ * old file is kept as {@code state.db.bak-<ts>}). Refused while a runner uses the data dir.
+ */
+@Command(name = "rebuild-state", description = "Rebuild the state store (data/state.db) from the event log; "
+        + "the old file is kept as state.db.bak-<time>. Not while a runner is running.")
+final class RebuildStateCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() {
+        RunnerSettings r = config.load().runner();
+        try (DataDirLock lock = DataDirLock.tryAcquire(r.dataDir())) {
+            if (lock == null) {
+                throw new SmartRunnerException(r.dataDir() + ": a runner is using this data dir; stop it first");
+            }
+            StateRebuild.Result result = StateRebuild.rebuild(r.eventLog(), RunnerHome.stateFile(r),
+                    r.sqliteSynchronous(), TimeSource.system().now());
+            System.out.println(result.summary());
+            return 0;
+        }
+    }
+}

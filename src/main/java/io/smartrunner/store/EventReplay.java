@@ -1,0 +1,166 @@
+package io.smartrunner.store;
+
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.profile.FailureReason;
+import io.smartrunner.profile.PausePolicy;
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.SessionResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Rebuilds profile and session state by replaying the event log through the same pure rules the
+ * runner applies ({@link ProfileRules}): start, finish, error, pause, unpause, reset and a
+ * recovery that verified healthy. The automatic pause is not re-derived from the streak: the
+ * log holds it as its own pause event, which is replayed as written (so a pause policy changed
+ * since makes no difference). Values a line carries absolutely (errorStreak, pausedUntil,
+ * pauseCount) are taken from it, so a log whose oldest files were deleted by retention still
+ * rebuilds the present. A session whose start has no terminal event stays open (running), for
+ * the runner's crash reconciliation to close once with {@code lost}. Not thread-safe.
+ */
+final class EventReplay implements Consumer<EventRecord> {
+    /** Never pauses on its own: pauses are replayed from their events. */
+    private static final ProfileRules RULES = new ProfileRules(
+            new PausePolicy(Integer.MAX_VALUE, Duration.ZERO, 1, Duration.ZERO));
+
+    private final int sessionsKept;
+    private final Map<String, ProfileState> profiles = new LinkedHashMap<>();
+    private final Map<String, SessionRecord> open = new LinkedHashMap<>();
+    private final Map<String, Deque<SessionRecord>> ended = new LinkedHashMap<>();
+    private long events;
+
+    EventReplay(int sessionsKept) {
+        this.sessionsKept = sessionsKept;
+    }
+
+    @Override
+    public void accept(EventRecord e) {
+        if (e.profileId() == null || e.ts() == null) {
+            return;
+        }
+        events++;
+        ProfileState s = profiles.getOrDefault(e.profileId(), ProfileState.fresh(e.profileId(), e.pod()));
+        if (e.pod() != null && !e.pod().equals(s.pod())) {
+            s = s.withPod(e.pod());
+        }
+        profiles.put(e.profileId(), apply(s, e));
+    }
+
+    private ProfileState apply(ProfileState s, EventRecord e) {
+        Map<String, Object> p = e.params();
+        return switch (e.event()) {
+            case "start" -> {
+                open.put(e.sessionId(), new SessionRecord(e.sessionId(), e.profileId(), e.pod(), 0, 0, 0, e.ts(),
+                        SessionRecord.Status.RUNNING, null, null, null));
+                yield RULES.sessionStarted(s, e.sessionId(), e.ts());
+            }
+            case "finish" -> {
+                close(e, SessionRecord.Status.FINISHED, null, 0);
+                yield RULES.sessionEnded(s, e.sessionId(), SessionResult.success(dur(e)), e.ts()).state();
+            }
+            case "error" -> {
+                SessionResult r = failure(e);
+                close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
+                ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, e.ts()).state();
+                yield withStreak(next, integer(p.get("errorStreak"), next.errorStreak()));
+            }
+            case "pause" -> {
+                long ms = integer(p.get("durationMs"), 0);
+                ProfileState next = RULES.pause(s, e.sessionId(), e.ts(), Duration.ofMillis(ms),
+                        text(p.get("reason")), text(p.get("by"))).state();
+                Instant until = instant(p.get("pausedUntil"), next.pausedUntil());
+                yield new ProfileState(next.profileId(), next.pod(), next.errorStreak(), next.running(),
+                        next.needsRecovery(), true, until, next.lastSessionId(), next.lastError(),
+                        next.lastStartedAt(), next.lastFinishedAt(), (int) integer(p.get("pauseCount"),
+                        next.pauseCount()), next.pausedAt());
+            }
+            case "unpause" -> RULES.unpause(s, e.ts(), text(p.get("by"))).state();
+            case "reset" -> RULES.resetStreak(s, e.ts(), text(p.get("by"))).state();
+            case "recover" -> "ok".equals(e.outcome()) ? RULES.recovered(s) : s;
+            default -> s; // run (its start follows), and kinds this version does not know
+        };
+    }
+
+    private void close(EventRecord e, SessionRecord.Status status, String reason, Integer exitCode) {
+        SessionRecord started = open.remove(e.sessionId());
+        if (e.sessionId() == null) {
+            return;
+        }
+        if (started == null) { // its start is in a file retention deleted
+            Long dur = e.durMs();
+            started = new SessionRecord(e.sessionId(), e.profileId(), e.pod(), 0, 0, 0,
+                    dur == null ? e.ts() : e.ts().minusMillis(dur), SessionRecord.Status.RUNNING, null, null, null);
+        }
+        Deque<SessionRecord> kept = ended.computeIfAbsent(e.profileId(), k -> new ArrayDeque<>());
+        kept.addLast(started.ended(status, e.ts(), reason, exitCode));
+        if (kept.size() > sessionsKept) {
+            kept.removeFirst();
+        }
+    }
+
+    private static SessionResult failure(EventRecord e) {
+        Map<String, Object> p = e.params();
+        FailureReason reason = FailureReason.EXIT;
+        try {
+            reason = FailureReason.valueOf(text(p.get("reason")).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException ignored) {
+            // an unknown reason counts, as every failure but shutdown does
+        }
+        Object code = p.get("exitCode");
+        return new SessionResult(reason, code instanceof Number n ? n.intValue() : null, text(p.get("signal")),
+                text(p.get("message")), text(p.get("stderrTail")), dur(e));
+    }
+
+    private static ProfileState withStreak(ProfileState s, long streak) {
+        return new ProfileState(s.profileId(), s.pod(), (int) streak, s.running(), s.needsRecovery(), s.paused(),
+                s.pausedUntil(), s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(),
+                s.pauseCount(), s.pausedAt());
+    }
+
+    private static Long dur(EventRecord e) {
+        return e.durMs();
+    }
+
+    private static long integer(Object v, long fallback) {
+        return v instanceof Number n ? n.longValue() : fallback;
+    }
+
+    private static String text(Object v) {
+        return v == null ? null : v.toString();
+    }
+
+    private static Instant instant(Object v, Instant fallback) {
+        try {
+            return v == null ? fallback : Instant.parse(v.toString());
+        } catch (DateTimeParseException e) {
+            return fallback;
+        }
+    }
+
+    /** Events replayed (those naming a profile). */
+    long events() {
+        return events;
+    }
+
+    Map<String, ProfileState> profiles() {
+        return profiles;
+    }
+
+    /** The sessions to write: the newest ended ones of each profile, then those still open. */
+    List<SessionRecord> sessions() {
+        List<SessionRecord> out = new ArrayList<>();
+        ended.values().forEach(out::addAll);
+        out.addAll(open.values());
+        return out;
+    }
+}

@@ -1,0 +1,189 @@
+package io.smartrunner.store;
+
+import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import io.smartrunner.event.EventLog;
+import io.smartrunner.event.EventLogFiles;
+import io.smartrunner.profile.ProfileState;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rebuilds the SQLite state store from the event log ({@link EventReplay}): into a new file next
+ * to it, then renamed into place, the old file (and its WAL) kept as {@code state.db.bak-<ts>}.
+ * A crash midway leaves the old store as it was. The caller holds the data dir lock.
+ */
+public final class StateRebuild {
+    private static final int ROWS_PER_TRANSACTION = 5000;
+    private static final DateTimeFormatter BACKUP_TS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final String[] SQLITE_SIDECARS = {"-wal", "-shm", "-journal"};
+
+    /** What a rebuild did, for its one-line notice. */
+    public record Result(Path stateFile, long events, int profiles, int openSessions, Path backup) {
+        public String summary() {
+            return stateFile + ": rebuilt " + profiles + " profile(s) from " + events + " event(s) of the event log"
+                    + (openSessions > 0 ? ", " + openSessions + " session(s) without an end (closed as lost at start)" : "")
+                    + (backup != null ? "; the old file is kept as " + backup.getFileName() : "");
+        }
+    }
+
+    private StateRebuild() {
+    }
+
+    /**
+     * Whether {@code run} must rebuild before it starts: the store is missing, zero bytes or has
+     * no profile rows, while the event log (any of its files) is not empty.
+     */
+    public static boolean needed(Path stateFile, Path eventLog) {
+        return storeIsEmpty(stateFile) && logHasBytes(eventLog);
+    }
+
+    /** Why {@link #needed} said so, in words ("missing", "empty (0 bytes)", "without profiles"). */
+    public static String why(Path stateFile) {
+        if (!Files.exists(stateFile)) {
+            return "missing";
+        }
+        return size(stateFile) == 0 ? "empty (0 bytes)" : "without profiles";
+    }
+
+    /**
+     * Replays the whole log (rotated files in order) into a fresh store at {@code stateFile}.
+     *
+     * @param now names the backup of the old file
+     */
+    public static Result rebuild(Path eventLog, Path stateFile, SqliteSynchronous sync, Instant now) {
+        EventReplay replay = new EventReplay(SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+        try (EventLog log = EventLog.open(eventLog)) {
+            log.forEach(e -> true, replay);
+        }
+        String runnerId = oldRunnerId(stateFile);
+        Path temp = stateFile.resolveSibling(stateFile.getFileName() + ".rebuild");
+        deleteWithSidecars(temp);
+        try (SqliteStateStore store = SqliteStateStore.open(temp, sync)) {
+            List<ProfileState> profiles = new ArrayList<>(replay.profiles().values());
+            List<SessionRecord> sessions = replay.sessions();
+            store.write(new StateWrite(profiles, List.of()));
+            for (int i = 0; i < sessions.size(); i += ROWS_PER_TRANSACTION) {
+                store.write(new StateWrite(List.of(), sessions.subList(i, Math.min(sessions.size(),
+                        i + ROWS_PER_TRANSACTION))));
+            }
+            if (runnerId != null) {
+                store.keepRunnerId(runnerId);
+            }
+        }
+        try {
+            force(temp);
+            Path backup = null;
+            if (Files.exists(stateFile)) {
+                backup = stateFile.resolveSibling(stateFile.getFileName() + ".bak-" + BACKUP_TS.format(now));
+                moveWithSidecars(stateFile, backup);
+            } else {
+                deleteWithSidecars(stateFile); // a WAL without its database would be applied to the new file
+            }
+            moveWithSidecars(temp, stateFile);
+            syncDirectory(stateFile);
+            return new Result(stateFile, replay.events(), replay.profiles().size(),
+                    (int) replay.sessions().stream().filter(s -> s.status() == SessionRecord.Status.RUNNING).count(),
+                    backup);
+        } catch (IOException e) {
+            throw new StoreException(stateFile + ": cannot put the rebuilt state in place: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean storeIsEmpty(Path stateFile) {
+        if (!Files.exists(stateFile) || size(stateFile) == 0) {
+            return true;
+        }
+        try (Connection c = SqliteConnector.openReadOnly(stateFile, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
+             Statement st = c.createStatement()) {
+            String hasTable = SqliteConnector.queryString(st,
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'profiles'");
+            return "0".equals(hasTable) || "0".equals(SqliteConnector.queryString(st, "SELECT count(*) FROM profiles"));
+        } catch (SQLException | RuntimeException e) {
+            return false; // not ours to judge: the normal open reports what is wrong with it
+        }
+    }
+
+    private static boolean logHasBytes(Path eventLog) {
+        return EventLogFiles.oldestFirst(eventLog).stream().anyMatch(p -> size(p) > 0);
+    }
+
+    /** The old store's runner id, so processes a dead runner left are still found by their tag. */
+    private static String oldRunnerId(Path stateFile) {
+        if (!Files.exists(stateFile) || size(stateFile) == 0) {
+            return null;
+        }
+        try (Connection c = SqliteConnector.openReadOnly(stateFile, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
+             Statement st = c.createStatement()) {
+            return SqliteConnector.queryString(st, "SELECT value FROM meta WHERE key = 'runner_id'");
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static void keepRunnerId(Connection c, String runnerId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE meta SET value = ? WHERE key = 'runner_id'")) {
+            ps.setString(1, runnerId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void moveWithSidecars(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        for (String s : SQLITE_SIDECARS) {
+            Path side = from.resolveSibling(from.getFileName() + s);
+            if (Files.exists(side)) {
+                Files.move(side, to.resolveSibling(to.getFileName() + s), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+    }
+
+    private static void deleteWithSidecars(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            for (String s : SQLITE_SIDECARS) {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + s));
+            }
+        } catch (IOException e) {
+            throw new StoreException(file + ": cannot remove it before the rebuild: " + e.getMessage(), e);
+        }
+    }
+
+    private static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static void syncDirectory(Path file) {
+        try (FileChannel ch = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not supported here: the rename happened, only its durability is the OS's
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
