@@ -72,13 +72,18 @@ class DiskFullE2ETest {
 
     @Test
     void aFullStateStoreRefusesChangesWith503AndARestartAddsNoSecondTerminalEvent() throws Exception {
+        // the sessions end only when the test opens the gate, after the disk is full: their ends
+        // are then surely decisions whose rows cannot be written, however slow the machine
+        Path gate = dir.resolve("gate");
         Path cfg = config("full/data", "logs/events.jsonl", // the log has room: only the store is full
-                "{\"command\": [\"/bin/sh\", \"-c\", \"sleep 2\"], \"cooldownMs\": 600000}");
+                "{\"command\": [\"/bin/sh\", \"-c\", \"while [ ! -e \\\"$0\\\" ]; do sleep 0.05; done\", \""
+                        + gate + "\"], \"cooldownMs\": 600000}");
         Path log = dir.resolve("logs/events.jsonl");
         CliProcess runner = runner(cfg);
         int port = runner.httpPort();
         CliProcess.await("three sessions running (once each: a long cooldown)", 20_000, () -> count(log, "start") == 3);
         Path filler = fill();
+        Files.createFile(gate);
         CliProcess.await("the sessions ended in the log while their rows could not be written", 20_000,
                 () -> count(log, "finish") == 3 && err(runner).contains("not starting sessions"));
         printCpu("state store full", runner.process.pid());
