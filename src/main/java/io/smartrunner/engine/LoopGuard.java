@@ -2,15 +2,10 @@ package io.smartrunner.engine;
 
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
-import io.smartrunner.process.ExitStatus;
-import io.smartrunner.process.RunningProcess;
-import io.smartrunner.profile.FailureReason;
-import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SpawnBackoff;
-import io.smartrunner.store.SessionRecord;
 import io.smartrunner.time.TimeSource;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -20,7 +15,7 @@ import java.util.function.Consumer;
  * so that an unexpected RuntimeException fails that unit alone, as db-scheduler's RunAndLogErrors
  * does, instead of ending the supervision of the whole fleet: one line to diagnostics, an
  * {@code internal-error} event of type {@code runner} (counted in /metrics), and the profile it
- * concerned left in a safe state ({@link #settle}). An Error (OutOfMemoryError, ...) is not caught:
+ * concerned left in a safe state ({@link SafeState}). An Error (OutOfMemoryError, ...) is not caught:
  * after one the runner cannot vouch for anything. Loop thread only.
  */
 final class LoopGuard {
@@ -31,10 +26,14 @@ final class LoopGuard {
     private final Redactor redactor;
     private final Consumer<String> diagnostics;
     private final TimeSource time;
-    private final Consumer<Message> inbox;
-    /** Ends a profile's recovery episode, if any. */
-    private final Consumer<String> cancelRecovery;
+    private final SafeState safeState;
+    /** A profile's periodic unit that failed ("work/profileId"): not run again before its back-off. */
+    private final Map<String, Hold> holds = new HashMap<>();
 
+    private record Hold(int failures, long untilNanos) {
+    }
+
+    /** @param cancelRecovery ends a profile's recovery episode, if any */
     LoopGuard(Map<String, ProfileSlot> slots, PendingWrites pending, Redactor redactor, Consumer<String> diagnostics,
               TimeSource time, Consumer<Message> inbox, Consumer<String> cancelRecovery) {
         this.slots = slots;
@@ -42,8 +41,7 @@ final class LoopGuard {
         this.redactor = redactor;
         this.diagnostics = diagnostics;
         this.time = time;
-        this.inbox = inbox;
-        this.cancelRecovery = cancelRecovery;
+        this.safeState = new SafeState(pending, time, inbox, cancelRecovery);
     }
 
     /** Handles one message; if that fails, its caller still gets an answer (never a hang). */
@@ -91,11 +89,24 @@ final class LoopGuard {
         }
     }
 
-    /** {@code unit} for each profile in turn, each failing alone (a profile dropped meanwhile is skipped). */
+    /**
+     * {@code unit} for each profile in turn, each failing alone (a profile dropped meanwhile is
+     * skipped). A profile whose unit failed is skipped for 1 s, then 2 s, 4 s, ... at most 5 min
+     * while it keeps failing: a unit that fails on every turn would otherwise write an event per turn.
+     */
     void eachProfile(String work, Consumer<ProfileSlot> unit) {
+        long now = time.nanoTime();
         for (ProfileSlot slot : List.copyOf(slots.values())) {
-            if (slots.get(slot.id()) == slot) {
-                run(work, slot.id(), null, null, () -> unit.accept(slot));
+            String key = work + "/" + slot.id();
+            Hold hold = holds.get(key);
+            if (slots.get(slot.id()) != slot || hold != null && now - hold.untilNanos() < 0) {
+                continue;
+            }
+            if (run(work, slot.id(), null, null, () -> unit.accept(slot)) == null) {
+                holds.remove(key);
+            } else {
+                int failures = hold == null ? 1 : hold.failures() + 1;
+                holds.put(key, new Hold(failures, now + SpawnBackoff.after(failures).toNanos()));
             }
         }
     }
@@ -131,89 +142,12 @@ final class LoopGuard {
             return;
         }
         try {
-            settle(slot, work, launched, "internal error: " + e.getClass().getSimpleName() + ": " + message, now);
+            safeState.settle(slot, work, launched, "internal error: " + e.getClass().getSimpleName() + ": " + message,
+                    now);
         } catch (RuntimeException again) {
             diagnostics.accept("internal error: could not settle " + profileId + " after the previous one: "
                     + again.getClass().getName() + ": " + oneLine(again.getMessage()));
         }
-    }
-
-    /**
-     * Leaves the profile safe and visible: its recovery episode ends (needsRecovery stays as it
-     * was), lastError says what happened, and its next start waits as after a spawn failure.
-     * A session process that is alive stays watched; one whose timers failed, or that was launched
-     * but is not watched, is stopped with its tree; a session that ended but could not be closed is
-     * closed (an {@code error} event, reason lost), so the profile is never left running in the
-     * runner's view without a process.
-     */
-    private void settle(ProfileSlot slot, String work, Message.Launched launched, String flag, Instant now) {
-        cancelRecovery.accept(slot.id());
-        ActiveSession a = slot.active;
-        Duration grace = Duration.ofMillis(slot.config.session().stopGraceMs());
-        if (launched != null && launched.process() != null && (a == null || a.process != launched.process())) {
-            launched.process().stop(grace);
-        }
-        if (a != null && !a.over()) {
-            if (a.stopping == null) { // a stop that never started is no stop: its exit is the session's own
-                a.stopReason = null;
-                a.stopDetail = null;
-            }
-            if (a.stopping == null && (work.equals("timers") || work.equals("shutdown"))) {
-                stop(slot, a, grace, flag);
-            }
-            watch(slot, a);
-            slot.state = flagged(slot.state, slot.state.running(), flag, slot.state.lastFinishedAt());
-            pending.add(List.of(), slot.state, null);
-        } else if (a != null) {
-            slot.active = null;
-            if (a.stopping == null) {
-                a.process.stop(grace); // what it may have left in its group
-            }
-            close(slot, a.sessionId(), a.record, flag, now);
-        } else if (slot.spawning == null && slot.staged == null && slot.state.running()) {
-            close(slot, slot.state.lastSessionId(), launched == null ? null : launched.record(), flag, now);
-        } else {
-            slot.state = flagged(slot.state, slot.state.running(), flag, slot.state.lastFinishedAt());
-            pending.add(List.of(), slot.state, null);
-        }
-        slot.spawnFailures++;
-        long holdUntil = time.nanoTime() + SpawnBackoff.after(slot.spawnFailures).toNanos();
-        slot.notBeforeNanos = holdUntil - slot.notBeforeNanos > 0 ? holdUntil : slot.notBeforeNanos;
-    }
-
-    /** Stops the session's tree as {@link SessionLifecycle#stop} does; its end comes back as messages. */
-    private void stop(ProfileSlot slot, ActiveSession a, Duration grace, String flag) {
-        a.stopReason = FailureReason.SHUTDOWN; // the runner's doing, not the profile's: no streak
-        a.stopDetail = flag;
-        String profileId = slot.id();
-        String sessionId = a.sessionId();
-        a.stopping = a.process.stop(grace);
-        a.stopping.whenComplete((v, ex) -> inbox.accept(new Message.Stopped(profileId, sessionId,
-                ex == null ? null : String.valueOf(ex.getMessage()))));
-    }
-
-    /** Watches the exit again (the failed unit may have been the one to register it; a second exit is ignored). */
-    private void watch(ProfileSlot slot, ActiveSession a) {
-        String profileId = slot.id();
-        String sessionId = a.sessionId();
-        a.process.onExit().whenComplete((status, ex) -> inbox.accept(new Message.Exited(profileId, sessionId,
-                status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
-    }
-
-    /** Ends the session in the log and the store without the rules (they may be what failed): no streak. */
-    private void close(ProfileSlot slot, String sessionId, SessionRecord record, String flag, Instant now) {
-        slot.state = flagged(slot.state, false, flag, now);
-        pending.add(List.of(Events.sessionFailed(now, slot.pod(), slot.id(), sessionId,
-                        Events.params("reason", FailureReason.LOST.wireName(), "exitCode", null, "message", flag,
-                                "stderrTail", "", "errorStreak", slot.state.errorStreak()), null)),
-                slot.state, record == null ? null
-                        : record.ended(SessionRecord.Status.FAILED, now, FailureReason.LOST.wireName(), null));
-    }
-
-    private static ProfileState flagged(ProfileState s, boolean running, String lastError, Instant finishedAt) {
-        return new ProfileState(s.profileId(), s.pod(), s.errorStreak(), running, s.needsRecovery(), s.paused(),
-                s.pausedUntil(), s.lastSessionId(), lastError, s.lastStartedAt(), finishedAt, s.pauseCount(),
-                s.pausedAt());
     }
 
     private String describe(RuntimeException e) {

@@ -50,6 +50,7 @@ class LoopGuardTest {
     private String pidThrowsOnceFor;
     private String pollThrowsOnceFor;
     private String stopThrowsFor;
+    private String pollAlwaysThrowsFor;
     private String stepThrowsFor;
 
     private Supervisor supervisor(RunnerConfig config) {
@@ -219,6 +220,27 @@ class LoopGuardTest {
         othersKeepGoing(s);
     }
 
+    @Test
+    void aSessionThatCanNeitherBePolledNorStoppedStaysWatchedWithoutAnErrorPerTurn() {
+        pollAlwaysThrowsFor = "p1";
+        stopThrowsFor = "p1";
+        Supervisor s = supervisor(fleet("p1", "p2"));
+        s.step();
+        for (int i = 0; i < 10; i++) {
+            time.advanceMillis(5_000);
+            s.step();
+        }
+        assertEquals(1, internalErrors().size(), "one internal error, not one per turn: " + internalErrors());
+        assertTrue(state("p1").running(), "its process may still run: it stays watched");
+        assertTrue(state("p1").lastError().startsWith("internal error: "), state("p1").lastError());
+        othersKeepGoing(s);
+
+        current("p1").exit(1);
+        s.step();
+        assertFalse(state("p1").running(), "its exit ends it");
+        assertEquals("error", sink.names("p1").get(sink.names("p1").size() - 1));
+    }
+
     /** Hands out {@link FakeLauncher}'s processes, some wrapped so that one call throws. */
     private final class FaultyLauncher implements ProcessLauncher {
         @Override
@@ -234,6 +256,10 @@ class LoopGuardTest {
                 pollThrowsOnceFor = null;
             }
             boolean stopThrows = id.equals(stopThrowsFor);
+            if (id.equals(pollAlwaysThrowsFor)) {
+                pollThrows[0] = true;
+            }
+            boolean pollAlways = id.equals(pollAlwaysThrowsFor);
             return new RunningProcess() {
                 @Override
                 public long pid() {
@@ -261,7 +287,7 @@ class LoopGuardTest {
                 @Override
                 public long pollOutput() {
                     if (pollThrows[0]) {
-                        pollThrows[0] = false;
+                        pollThrows[0] = pollAlways;
                         throw new UnsupportedOperationException("poll broke for " + SECRET);
                     }
                     return p.pollOutput();
