@@ -97,14 +97,17 @@ final class LoopGuard {
     void eachProfile(String work, Consumer<ProfileSlot> unit) {
         long now = time.nanoTime();
         for (ProfileSlot slot : List.copyOf(slots.values())) {
-            String key = work + "/" + slot.id();
-            Hold hold = holds.get(key);
+            String key = holds.isEmpty() ? null : work + "/" + slot.id(); // the common case costs no key
+            Hold hold = key == null ? null : holds.get(key);
             if (slots.get(slot.id()) != slot || hold != null && now - hold.untilNanos() < 0) {
                 continue;
             }
             if (run(work, slot.id(), null, null, () -> unit.accept(slot)) == null) {
-                holds.remove(key);
+                if (hold != null) {
+                    holds.remove(key);
+                }
             } else {
+                key = work + "/" + slot.id();
                 int failures = hold == null ? 1 : hold.failures() + 1;
                 holds.put(key, new Hold(failures, now + SpawnBackoff.after(failures).toNanos()));
             }
