@@ -10,8 +10,11 @@ import io.smartrunner.profile.ProfileState;
  *                could not be written), else null
  */
 public record ManualReply(Outcome outcome, ProfileState state, String refusal) {
-    /** UNAVAILABLE: the change could not be recorded (event log or store not writable) and was not made. */
-    public enum Outcome { DONE, UNKNOWN_PROFILE, REFUSED, UNAVAILABLE }
+    /**
+     * UNAVAILABLE: the change could not be recorded (event log or store not writable) and was not made.
+     * FAILED: handling it threw (an internal error, see {@link LoopGuard}); {@code state} says what holds now.
+     */
+    public enum Outcome { DONE, UNKNOWN_PROFILE, REFUSED, UNAVAILABLE, FAILED }
 
     static ManualReply done(ProfileState state) {
         return new ManualReply(Outcome.DONE, state, null);
@@ -23,6 +26,10 @@ public record ManualReply(Outcome outcome, ProfileState state, String refusal) {
 
     static ManualReply refused(ProfileState state, String why) {
         return new ManualReply(Outcome.REFUSED, state, why);
+    }
+
+    static ManualReply failed(ProfileState state, String why) {
+        return new ManualReply(Outcome.FAILED, state, why);
     }
 
     static ManualReply unavailable(ProfileState state, String why) {

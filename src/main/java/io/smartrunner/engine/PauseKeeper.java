@@ -44,14 +44,13 @@ final class PauseKeeper {
         });
     }
 
-    void expire(Instant now) {
-        for (ProfileSlot slot : slots.values()) {
-            if (slot.state.paused()) {
-                Transition t = rules.expirePause(slot.state, now);
-                if (t.changed(slot.state)) {
-                    slot.state = t.state();
-                    pending.add(t.events(), t.state(), null);
-                }
+    /** Ends the profile's pause if its time has come (the loop does each profile on its own, see {@link LoopGuard}). */
+    void expire(ProfileSlot slot, Instant now) {
+        if (slot.state.paused()) {
+            Transition t = rules.expirePause(slot.state, now);
+            if (t.changed(slot.state)) {
+                slot.state = t.state();
+                pending.add(t.events(), t.state(), null);
             }
         }
     }

@@ -90,30 +90,40 @@ final class RecoveryCoordinator {
         List.copyOf(episodes.keySet()).forEach(this::cancel);
     }
 
-    /** Admits queued episodes, starts due steps, and fails steps past their timeout. */
-    void tick(long nowNanos, Instant now) {
+    /** Admits queued episodes while fewer than {@code recovery.concurrency} run. */
+    void admit(long nowNanos) {
         while (active < concurrency && !queue.isEmpty()) {
             EpisodeRun e = queue.poll();
             active++;
             e.phase = EpisodeRun.Phase.WAITING;
             e.dueNanos = ladder.firstStepDue(nowNanos);
         }
-        for (EpisodeRun e : List.copyOf(episodes.values())) {
-            if ((e.phase == EpisodeRun.Phase.STEP || e.phase == EpisodeRun.Phase.VERIFY)
-                    && nowNanos - e.deadlineNanos >= 0) {
-                RunningStep late = e.running;
-                e.runNumber++; // its result, when the cancellation lands, is dropped
-                late.cancel();
-                String why = "timed out after stepTimeoutMs " + TimeUnit.NANOSECONDS.toMillis(stepTimeoutNanos);
-                completed(e, new StepResult(false, why), nowNanos, now);
-            }
+    }
+
+    /** The profiles with an episode, in arrival order (a copy). */
+    List<String> profilesInRecovery() {
+        return List.copyOf(episodes.keySet());
+    }
+
+    /**
+     * One profile's episode: fails its step if past its timeout, starts its step if due (the loop
+     * does each profile on its own, see {@link LoopGuard}).
+     */
+    void tick(String profileId, long nowNanos, Instant now) {
+        EpisodeRun e = episodes.get(profileId);
+        if (e != null && (e.phase == EpisodeRun.Phase.STEP || e.phase == EpisodeRun.Phase.VERIFY)
+                && nowNanos - e.deadlineNanos >= 0) {
+            RunningStep late = e.running;
+            e.runNumber++; // its result, when the cancellation lands, is dropped
+            late.cancel();
+            String why = "timed out after stepTimeoutMs " + TimeUnit.NANOSECONDS.toMillis(stepTimeoutNanos);
+            completed(e, new StepResult(false, why), nowNanos, now);
         }
-        for (EpisodeRun e : List.copyOf(episodes.values())) {
-            if (e.phase == EpisodeRun.Phase.WAITING && nowNanos - e.dueNanos >= 0) {
-                e.attemptStartNanos = nowNanos;
-                e.stepResult = null;
-                run(e, EpisodeRun.Phase.STEP, nowNanos);
-            }
+        e = episodes.get(profileId);
+        if (e != null && e.phase == EpisodeRun.Phase.WAITING && nowNanos - e.dueNanos >= 0) {
+            e.attemptStartNanos = nowNanos;
+            e.stepResult = null;
+            run(e, EpisodeRun.Phase.STEP, nowNanos);
         }
     }
 

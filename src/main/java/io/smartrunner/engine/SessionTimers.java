@@ -1,7 +1,6 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.profile.FailureReason;
-import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,17 +24,16 @@ final class SessionTimers {
         this.stopper = stopper;
     }
 
-    void check(Collection<ProfileSlot> slots, long now) {
-        for (ProfileSlot slot : slots) {
-            ActiveSession a = slot.active;
-            if (a == null || a.stopping != null) {
-                continue;
-            }
-            if (now - a.deadlineNanos >= 0) {
-                stopper.stop(slot, FailureReason.TIMEOUT, "ran longer than timeoutMs " + slot.config.session().timeoutMs());
-            } else if (now - a.nextPollNanos >= 0) {
-                pollOutput(slot, a, now);
-            }
+    /** One profile's timers (the loop checks each profile on its own, see {@link LoopGuard}). */
+    void check(ProfileSlot slot, long now) {
+        ActiveSession a = slot.active;
+        if (a == null || a.stopping != null) {
+            return;
+        }
+        if (now - a.deadlineNanos >= 0) {
+            stopper.stop(slot, FailureReason.TIMEOUT, "ran longer than timeoutMs " + slot.config.session().timeoutMs());
+        } else if (now - a.nextPollNanos >= 0) {
+            pollOutput(slot, a, now);
         }
     }
 

@@ -55,6 +55,7 @@ public final class Supervisor {
     private final PauseKeeper pauses;
     private final ManualControls manual;
     private final FleetReload fleetReload;
+    private final LoopGuard guard;
     private Message carried;
     private volatile boolean stopRequested;
     private boolean stopInitiated;
@@ -81,6 +82,7 @@ public final class Supervisor {
         this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
+        this.guard = new LoopGuard(slots, pending, redactor, deps.diagnostics(), deps.time(), inbox::add, recovery::cancel);
     }
 
     /**
@@ -164,7 +166,10 @@ public final class Supervisor {
                 .map(ProfileSlot::id).collect(Collectors.toSet());
     }
 
-    /** One iteration: handle what arrived, check timers, make decisions durable, then start sessions. */
+    /**
+     * One iteration: handle what arrived, check timers, make decisions durable, then start sessions.
+     * Each message and each profile's share of the work fails alone ({@link LoopGuard}).
+     */
     void step() {
         long nowNanos = deps.time().nanoTime();
         lastTurnNanos = nowNanos;
@@ -172,16 +177,21 @@ public final class Supervisor {
         handleMessages(nowNanos, now);
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
-            slots.values().stream().filter(s -> s.active != null)
-                    .forEach(s -> sessions.stop(s, FailureReason.SHUTDOWN, SessionLifecycle.SHUTTING_DOWN));
+            guard.eachProfile("shutdown", s -> {
+                if (s.active != null) {
+                    sessions.stop(s, FailureReason.SHUTDOWN, SessionLifecycle.SHUTTING_DOWN);
+                }
+            });
             recovery.cancelAll();
         }
-        timers.check(slots.values(), nowNanos);
+        guard.eachProfile("timers", slot -> timers.check(slot, nowNanos));
         if (!stopRequested) {
-            recovery.tick(nowNanos, now);
+            recovery.admit(nowNanos);
+            recovery.profilesInRecovery().forEach(id -> guard.run("recovery", id, null, null,
+                    () -> recovery.tick(id, nowNanos, now)));
         }
-        pauses.expire(now);
-        leftovers.sweep(nowNanos);
+        guard.eachProfile("pauses", slot -> pauses.expire(slot, now));
+        guard.run("leftovers", null, null, null, () -> leftovers.sweep(nowNanos));
         if (flush() && !stopRequested) {
             startEligible(nowNanos, now);
             flush(); // the start events are in the log: now the launches are handed over
@@ -199,7 +209,7 @@ public final class Supervisor {
             carried = null;
         }
         inbox.drainTo(messages);
-        messages.forEach(m -> handle(m, nowNanos, now));
+        messages.forEach(m -> guard.message(m, x -> handle(x, nowNanos, now)));
     }
 
     private boolean finished() {
@@ -291,7 +301,7 @@ public final class Supervisor {
         Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = candidates(nowNanos, runningByPod);
         for (Candidate c : candidates.isEmpty() ? List.<Candidate>of() : scheduler.pick(candidates, runningByPod)) {
-            sessions.stage(slots.get(c.profileId()), now);
+            guard.run("start", c.profileId(), null, null, () -> sessions.stage(slots.get(c.profileId()), now));
         }
     }
 

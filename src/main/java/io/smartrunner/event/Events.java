@@ -14,7 +14,14 @@ import java.util.Map;
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
     public static final List<String> KINDS = List.of("start", "finish", "error", "recover", "pause", "unpause",
-            "reset", "run");
+            "reset", "run", "internal-error");
+
+    /** An unexpected exception the engine loop contained ({@code internal-error}/runner/error). */
+    public static final String INTERNAL_ERROR = "internal-error";
+
+    /** What the loop was doing when it contained one ({@code params.while}): a bounded set, a metric label. */
+    public static final List<String> LOOP_WORK = List.of("exited", "stopped", "launched", "step-done", "manual",
+            "reload", "snapshot", "shutdown", "timers", "recovery", "pauses", "leftovers", "start");
 
     private Events() {
     }
@@ -84,6 +91,16 @@ public final class Events {
         return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
                 params("step", stepsUsed, "action", "ladder", "outcome", "exhausted", "message",
                         "all " + stepsUsed + " step(s) used without a healthy verification"), "exhausted", durMs);
+    }
+
+    /**
+     * An unexpected exception while the loop handled one unit of work ({@code work}, one of
+     * {@link #LOOP_WORK}); {@code profileId} and {@code sessionId} are those it concerned, if any.
+     */
+    public static EventRecord internalError(Instant ts, String pod, String profileId, String sessionId, String work,
+                                            String exceptionClass, String message) {
+        return new EventRecord(ts, pod, profileId, sessionId, INTERNAL_ERROR, "runner",
+                params("exception", exceptionClass, "message", message, "while", work), "error", null);
     }
 
     /** An insertion-ordered map from alternating keys and values. */

@@ -153,6 +153,7 @@ final class ApiHandler implements HttpHandler {
             case UNKNOWN_PROFILE -> throw new ApiError(404, reply.refusal());
             case REFUSED -> throw new ApiError(409, reply.refusal());
             case UNAVAILABLE -> throw new ApiError(503, reply.refusal()); // not recorded, so not done
+            case FAILED -> throw new ApiError(500, reply.refusal()); // the runner's fault, logged as internal-error
             default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, json(reply.state()));
         }
     }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureReason;
 import java.time.Duration;
 import java.util.Arrays;
@@ -28,12 +29,14 @@ final class EventCounters {
     static final String PAUSES = "smartrunner.pauses";
     static final String UNPAUSES = "smartrunner.unpauses";
     static final String MANUAL = "smartrunner.manual.requests";
+    static final String INTERNAL_ERRORS = "smartrunner.internal.errors";
 
     static final Set<String> REASONS = Arrays.stream(FailureReason.values()).map(FailureReason::wireName)
             .collect(Collectors.toUnmodifiableSet());
     static final Set<String> ATTEMPT_OUTCOMES = Set.of("ok", "failed", "unhealthy");
     /** Who pauses: the runner's rules, the API, the CLI. */
     static final Set<String> BY = Set.of("runner", "api", "cli");
+    static final Set<String> LOOP_WORK = Set.copyOf(Events.LOOP_WORK);
 
     /** Sessions run from seconds to the 10-minute default timeout and beyond. */
     private static final Duration[] SESSION_BUCKETS = seconds(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600);
@@ -55,6 +58,11 @@ final class EventCounters {
     }
 
     void count(EventRecord e) {
+        if (Events.INTERNAL_ERROR.equals(e.event())) { // the runner's, not a pod's: no pod label
+            counter(INTERNAL_ERRORS, "Unexpected exceptions the engine loop contained, by what it was handling",
+                    "while", LabelValues.oneOf(e.params().get("while"), LOOP_WORK)).increment();
+            return;
+        }
         String pod = labels.name(e.pod());
         if (podsSeen.add(pod)) {
             zeroes(pod);

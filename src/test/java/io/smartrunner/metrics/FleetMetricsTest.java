@@ -203,6 +203,22 @@ class FleetMetricsTest {
         assertEquals(1, value(text, "smartrunner_event_log_write_failures_total"));
     }
 
+    @Test
+    void countsContainedInternalErrorsByWhatTheLoopWasHandlingWithABoundedLabel() {
+        metrics.accept(List.of(
+                Events.internalError(T, "podA", "p1", null, "recovery", "java.lang.IllegalStateException", "x"),
+                Events.internalError(T, "podA", "p2", "s", "recovery", "java.lang.NullPointerException", "y"),
+                Events.internalError(T, null, null, null, "leftovers", "java.lang.RuntimeException", "z"),
+                Events.internalError(T, "podA", "p1", null, "p1 " + SECRET, "java.lang.RuntimeException", "z")));
+
+        String text = scrape.get();
+        assertEquals(2, value(text, "smartrunner_internal_errors_total{while=\"recovery\"}"));
+        assertEquals(1, value(text, "smartrunner_internal_errors_total{while=\"leftovers\"}"));
+        assertEquals(1, value(text, "smartrunner_internal_errors_total{while=\"other\"}"), "free text is no label");
+        assertFalse(text.contains(SECRET));
+        assertFalse(text.contains("pod=\"other\""), "a runner event adds no pod series");
+    }
+
     private static ProfileState state(String id, boolean running, boolean needsRecovery, boolean paused) {
         return new ProfileState(id, "podA", 0, running, needsRecovery, paused, paused ? T.plusSeconds(60) : null,
                 null, null, null, null, paused ? 1 : 0, paused ? T : null);
