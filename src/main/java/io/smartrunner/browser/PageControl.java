@@ -61,7 +61,7 @@ public final class PageControl implements AutoCloseable {
     }
 
     /** Reloads and waits for the load event. */
-    String reload() {
+    public String reload() {
         return loading(() -> call("Page.reload", Map.of()), "reloaded " + url());
     }
 
@@ -69,7 +69,7 @@ public final class PageControl implements AutoCloseable {
      * One entry back. The back-forward cache restores a page without a load event, so this waits
      * for readyState "complete" instead.
      */
-    String back() {
+    public String back() {
         JsonNode h = call("Page.getNavigationHistory", Map.of());
         int current = h.get("currentIndex").asInt();
         if (current <= 0) {
@@ -91,7 +91,7 @@ public final class PageControl implements AutoCloseable {
         return r.path("result").path("value").asText("undefined");
     }
 
-    boolean truthy(String expression) {
+    public boolean truthy(String expression) {
         JsonNode r = call("Runtime.evaluate", Map.of("expression", "!!(" + expression + ")", "returnByValue", true));
         if (r.hasNonNull("exceptionDetails")) {
             JsonNode ex = r.get("exceptionDetails");

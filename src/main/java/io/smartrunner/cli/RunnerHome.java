@@ -1,7 +1,7 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.browser.AdsPowerProvider;
-import io.smartrunner.browser.BrowserActions;
+import io.smartrunner.recovery.BrowserActions;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.ChromiumProvider;
 import io.smartrunner.config.RunnerConfig;

@@ -1,6 +1,5 @@
 package io.smartrunner.recovery;
 
-import io.smartrunner.browser.BrowserActions;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.process.ProcessLauncher;

@@ -11,6 +11,7 @@ import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
+import io.smartrunner.recovery.BrowserActions;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.smartrunner.e2e;
 
-import io.smartrunner.browser.BrowserActions;
+import io.smartrunner.recovery.BrowserActions;
 import io.smartrunner.browser.ChromiumProvider;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.HttpSettings;

@@ -1,9 +1,10 @@
-package io.smartrunner.browser;
+package io.smartrunner.recovery;
 
+import io.smartrunner.browser.BrowserEndpoint;
+import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.CdpException;
+import io.smartrunner.browser.PageControl;
 import io.smartrunner.config.ProfileConfig;
-import io.smartrunner.recovery.RunningStep;
-import io.smartrunner.recovery.StepContext;
-import io.smartrunner.recovery.StepResult;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
