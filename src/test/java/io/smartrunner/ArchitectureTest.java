@@ -24,7 +24,9 @@ import java.util.Set;
  *   <li>core: profile, event, process, session, config, time (the pure rules, values and OS access)</li>
  *   <li>base: {@code io.smartrunner} itself (SmartRunnerException)</li>
  * </ol>
- * No package depends on itself through others (no cycles, within a layer either), and nothing
+ * Within services, browser.cdp (the DevTools transport) is below browser (the providers) and
+ * recovery (the browser steps). No package depends on itself through others (no cycles, within a
+ * layer or between a package and its sub-package either), and nothing
  * outside {@code io.smartrunner.time} reads the wall clock: time comes from the injected TimeSource.
  * There are no exceptions today; one that cannot be removed at once goes into this class by name,
  * with its reason, never as a blanket ignore.
@@ -54,6 +56,13 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("io.smartrunner.(**)").should().beFreeOfCycles();
+
+    /** The CDP transport (browser.cdp) is below the providers (browser) and the browser steps (recovery). */
+    @ArchTest
+    static final ArchRule cdpTransportKnowsNoProvider = noClasses()
+            .that().resideInAPackage("io.smartrunner.browser.cdp..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.smartrunner.browser", "io.smartrunner.recovery..")
+            .because("providers and recovery steps use the transport, not the other way round");
 
     /** java.time's now(), Clock.system*(), System.currentTimeMillis(), new Date(), Calendar.getInstance(). */
     private static final DescribedPredicate<JavaAccess<?>> WALL_CLOCK = DescribedPredicate.describe(

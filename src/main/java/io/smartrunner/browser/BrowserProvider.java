@@ -1,5 +1,6 @@
 package io.smartrunner.browser;
 
+import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.config.ProfileConfig;
 
 /**

@@ -1,7 +1,9 @@
 package io.smartrunner.browser;
 
-import io.smartrunner.process.ProcessTable;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.DevToolsEndpoints;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
+import io.smartrunner.process.ProcessTable;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.process.RunningProcess;
 import java.net.URI;

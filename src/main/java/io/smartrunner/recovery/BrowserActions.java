@@ -1,9 +1,9 @@
 package io.smartrunner.recovery;
 
-import io.smartrunner.browser.BrowserEndpoint;
 import io.smartrunner.browser.BrowserProvider;
-import io.smartrunner.browser.CdpException;
-import io.smartrunner.browser.PageControl;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.CdpException;
+import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.ProfileConfig;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

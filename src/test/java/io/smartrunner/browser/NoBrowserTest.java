@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 /**
  * Where a profile's browser answers DevTools. Both are credentials for the browser: they are

@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -36,7 +36,8 @@ public final class PageControl implements AutoCloseable {
         return Duration.ofNanos(n);
     }
 
-    JsonNode call(String method, Map<String, Object> params) {
+    /** One raw CDP method on the page, bounded by the deadline (tests set a page up with it). */
+    public JsonNode call(String method, Map<String, Object> params) {
         Duration left = left();
         try {
             return cdp.send(method, params, left).get(left.toMillis() + 100, TimeUnit.MILLISECONDS);
@@ -126,7 +127,7 @@ public final class PageControl implements AutoCloseable {
      * Waits until a freshly started browser has loaded its first page. Until the navigation to it
      * begins, the initial about:blank already reads "complete", so that one does not count.
      */
-    void awaitFirstPage(String startUrl) {
+    public void awaitFirstPage(String startUrl) {
         awaitComplete(startUrl.equals("about:blank") ? null : "about:blank", true);
     }
 
