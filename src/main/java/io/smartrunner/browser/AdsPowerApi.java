@@ -2,6 +2,7 @@ package io.smartrunner.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.browser.cdp.CdpException;
 import io.smartrunner.config.BrowserSettings;
 import java.io.IOException;
 import java.net.URI;

@@ -1,6 +1,10 @@
 package io.smartrunner.browser;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.CdpException;
+import io.smartrunner.browser.cdp.DevToolsEndpoints;
+import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.time.TimeSource;

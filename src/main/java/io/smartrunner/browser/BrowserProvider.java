@@ -1,5 +1,6 @@
 package io.smartrunner.browser;
 
+import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.config.ProfileConfig;
 
 /**
@@ -8,7 +9,18 @@ import io.smartrunner.config.ProfileConfig;
  * thread-safe; calls for one profile never overlap (the supervisor serialises them).
  */
 public interface BrowserProvider extends AutoCloseable {
-    /** Opens the profile's browser, or returns the endpoint of the one already open and answering. */
+    /**
+     * {@code browser.provider: none}: opening gives {@link BrowserEndpoint#NONE}, closing and
+     * stopping do nothing, no browser is ever current or open. One instance.
+     */
+    static BrowserProvider none() {
+        return NoBrowser.INSTANCE;
+    }
+
+    /**
+     * Opens the profile's browser, or returns the endpoint of the one already open and answering
+     * ({@link BrowserEndpoint#NONE} from {@link #none()}).
+     */
     BrowserEndpoint open(ProfileConfig profile);
 
     /** Closes it gracefully (the browser is asked to quit); fails if it does not. */

@@ -1,6 +1,11 @@
 package io.smartrunner.browser;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.CdpClient;
+import io.smartrunner.browser.cdp.CdpException;
+import io.smartrunner.browser.cdp.DevToolsEndpoints;
+import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.process.EnvInheritance;
@@ -8,6 +13,7 @@ import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.RunTag;
 import io.smartrunner.process.RunningProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +36,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChromiumProvider implements BrowserProvider {
     /** Browser processes carry SR_SESSION_ID={@value}&lt;profile&gt;-&lt;uuid&gt;: a run of its own, not a session. */
-    public static final String RUN_PREFIX = "browser-";
     private static final List<String> LOCKS = List.of("SingletonLock", "SingletonSocket", "SingletonCookie");
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
@@ -114,7 +118,7 @@ public final class ChromiumProvider implements BrowserProvider {
         } catch (IOException e) {
             throw new SmartRunnerException(dir + ": cannot prepare the browser profile: " + e.getMessage(), e);
         }
-        String runId = RUN_PREFIX + profile.id() + "-" + UUID.randomUUID();
+        String runId = RunTag.browser(profile.id());
         Path log = logDir.resolve(profile.id() + ".browser.log");
         var session = profile.session();
         // the safe base, a display if there is one, and what the user lets the profile's children inherit

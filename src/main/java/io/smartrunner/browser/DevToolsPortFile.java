@@ -1,6 +1,7 @@
 package io.smartrunner.browser;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.process.RunningProcess;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,10 @@
 package io.smartrunner.browser;
 
-import io.smartrunner.process.ProcessTable;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.DevToolsEndpoints;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
+import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.RunTag;
 import io.smartrunner.process.RunningProcess;
 import java.net.URI;
 import java.nio.file.Path;
@@ -53,7 +56,7 @@ final class LeftBrowser {
         }
         Map<String, TaggedProcess> runs = new LinkedHashMap<>();
         for (TaggedProcess p : table.tagged(runnerId)) {
-            if (p.sessionId() != null && p.sessionId().startsWith(ChromiumProvider.RUN_PREFIX)
+            if (p.sessionId() != null && RunTag.of(p.sessionId()) == RunTag.BROWSER
                     && profileId.equals(p.profileId())) {
                 runs.putIfAbsent(p.sessionId(), p);
             }

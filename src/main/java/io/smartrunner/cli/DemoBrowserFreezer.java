@@ -2,6 +2,7 @@ package io.smartrunner.cli;
 
 import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
+import io.smartrunner.process.RunTag;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ final class DemoBrowserFreezer {
             return 0;
         }
         List<String> pids = new ProcFsProcessTable().tagged(runner).stream()
-                .filter(p -> p.sessionId() != null && p.sessionId().startsWith("browser-" + profile + "-"))
+                .filter(p -> p.sessionId() != null && p.sessionId().startsWith(RunTag.browserPrefix(profile)))
                 .map(TaggedProcess::pid).map(String::valueOf).toList();
         if (!pids.isEmpty()) {
             List<String> kill = new ArrayList<>(List.of("kill", "-STOP"));

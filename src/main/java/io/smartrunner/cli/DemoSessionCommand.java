@@ -1,7 +1,7 @@
 package io.smartrunner.cli;
 
-import io.smartrunner.browser.BrowserEndpoint;
-import io.smartrunner.browser.PageControl;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.PageControl;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package io.smartrunner.cli;
 
-import io.smartrunner.profile.ProfileId;
+import io.smartrunner.config.ProfileId;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -4,6 +4,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
+import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
@@ -93,8 +94,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** The provider's name, and whether it holds the profile's browser open (and its pid). */
     private static Function<String, Map<String, Object>> browserStatus(RunnerConfig cfg, BrowserProvider browsers) {
-        if (browsers == null) {
-            return null;
+        if (cfg.browser().provider() == BrowserSettings.Provider.NONE) {
+            return null; // no "browser" field in a profile's state at all
         }
         String provider = cfg.browser().provider().name().toLowerCase(java.util.Locale.ROOT);
         return profileId -> {

@@ -1,7 +1,6 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.browser.AdsPowerProvider;
-import io.smartrunner.browser.BrowserActions;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.ChromiumProvider;
 import io.smartrunner.config.RunnerConfig;
@@ -83,7 +82,7 @@ final class RunnerHome implements AutoCloseable {
                 case CHROMIUM -> new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
                         home.launcher, home.processes, store.runnerId());
                 case ADSPOWER -> new AdsPowerProvider(config.browser());
-                case NONE -> null;
+                case NONE -> BrowserProvider.none();
             };
             home.closeBrowsersOnExit = config.browser().closeOnExit();
             // last: nothing after it can fail and leave the process a subreaper with no one to close it
@@ -120,15 +119,14 @@ final class RunnerHome implements AutoCloseable {
         return new SupervisorDeps(store, eventSink.apply(events), launcher, processes, TimeSource.system(),
                 new SecureRandom(), logDir, listener, diagnostics, launches,
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
-                        browsers == null ? null : new BrowserActions(browsers,
-                                java.time.Duration.ofMillis(config.recovery().stepTimeoutMs()))), browsers,
+                        browsers), browsers,
                 io.smartrunner.engine.EndedInLog.readingBackwards(config.runner().eventLog()));
     }
 
     @Override
     public void close() {
         launches.shutdownNow();
-        if (browsers != null && closeBrowsersOnExit) {
+        if (closeBrowsersOnExit) {
             browsers.close();
         }
         if (containment != null) {

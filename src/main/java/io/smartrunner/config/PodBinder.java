@@ -1,7 +1,6 @@
 package io.smartrunner.config;
 
 import io.smartrunner.config.BrowserSettings.Provider;
-import io.smartrunner.profile.ProfileId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
+import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -35,10 +36,6 @@ import java.util.stream.Stream;
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
-    /** Prefix of the run ids recovery steps tag their processes with (see RecoveryCoordinator). */
-    static final String RECOVERY_RUN = "recovery-";
-    /** Prefix of the run ids a profile's browser is tagged with (see ChromiumProvider). */
-    static final String BROWSER_RUN = io.smartrunner.browser.ChromiumProvider.RUN_PREFIX;
     private final SupervisorDeps deps;
     private final ProfileRules rules;
     private final Duration grace;
@@ -65,8 +62,8 @@ final class CrashReconciler {
             }
             deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
             // a recovery step's or a browser's process is not a session: stopped, but no session event
-            if (orphan.profileId() != null && orphan.pod() != null && !orphan.sessionId().startsWith(RECOVERY_RUN)
-                    && !orphan.sessionId().startsWith(BROWSER_RUN)) {
+            if (orphan.profileId() != null && orphan.pod() != null
+                    && RunTag.of(orphan.sessionId()) == RunTag.SESSION) {
                 open.put(orphan.sessionId(), new SessionRecord(orphan.sessionId(), orphan.profileId(), orphan.pod(),
                         orphan.pid(), orphan.startTicks(), orphan.pid(), null, SessionRecord.Status.RUNNING, null,
                         null, null));
@@ -139,7 +136,7 @@ final class CrashReconciler {
     }
 
     private boolean kept(TaggedProcess p) {
-        return p.sessionId().startsWith(BROWSER_RUN) && keptBrowsers.contains(p.profileId());
+        return RunTag.of(p.sessionId()) == RunTag.BROWSER && keptBrowsers.contains(p.profileId());
     }
 
     /**

@@ -31,7 +31,7 @@ final class PauseKeeper {
 
     /** browser.closeOnPause: a paused profile's browser is closed (gracefully, else by force) off the loop. */
     void closeBrowserIfPaused(ProfileSlot slot) {
-        if (!slot.state.paused() || deps.browsers() == null || !closeBrowserOnPause) {
+        if (!slot.state.paused() || !closeBrowserOnPause) {
             return;
         }
         ProfileConfig profile = slot.config;

@@ -4,6 +4,7 @@ import io.smartrunner.config.RecoverySettings;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.event.Events;
+import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RecoveryLadder;
@@ -155,7 +156,7 @@ final class RecoveryCoordinator {
         e.deadlineNanos = nowNanos + stepTimeoutNanos;
         int number = ++e.runNumber;
         StepContext ctx = new StepContext(e.slot.config, e.sessionId, e.step + 1,
-                CrashReconciler.RECOVERY_RUN + e.sessionId + "-" + number);
+                RunTag.recoveryStep(e.sessionId, number));
         StepConfig step = ladder.step(e.step);
         RunningStep running = phase == EpisodeRun.Phase.STEP ? actions.step(step, ctx) : actions.verify(verify, ctx);
         e.running = running;

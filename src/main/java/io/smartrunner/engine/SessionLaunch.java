@@ -51,11 +51,8 @@ final class SessionLaunch {
         });
     }
 
-    /** Opens (or reuses) the profile's browser before its session; null without a provider. */
+    /** Opens (or reuses) the profile's browser before its session; null without a browser (provider none). */
     private String browserFor(ProfileConfig profile) {
-        if (deps.browsers() == null) {
-            return null;
-        }
         try {
             return deps.browsers().open(profile).browserWebSocket();
         } catch (RuntimeException e) {

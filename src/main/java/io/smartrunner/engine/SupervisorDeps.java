@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * @param diagnostics one-line messages for the operator (the runner's stderr)
  * @param spawner     runs launches off the loop thread (tests pass a direct executor)
  * @param recoveryActions performs recovery steps and health checks
- * @param browsers    opens each profile's browser before its sessions; null when browser.provider is none
+ * @param browsers    opens each profile's browser before its sessions; {@link BrowserProvider#none()} when
+ *                    browser.provider is none (null is taken as none)
  * @param endedInLog  finds sessions that already ended in the event log (crash reconciliation)
  */
 public record SupervisorDeps(
@@ -40,6 +41,10 @@ public record SupervisorDeps(
         RecoveryActions recoveryActions,
         BrowserProvider browsers,
         EndedInLog endedInLog) {
+
+    public SupervisorDeps {
+        browsers = browsers == null ? BrowserProvider.none() : browsers;
+    }
 
     /** Without an event log to look back into (tests): no session counts as ended in the log. */
     public SupervisorDeps(StateStore store, EventSink eventSink, ProcessLauncher launcher, ProcessTable processTable,

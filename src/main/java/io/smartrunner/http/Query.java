@@ -1,6 +1,6 @@
 package io.smartrunner.http;
 
-import io.smartrunner.profile.ProfileId;
+import io.smartrunner.config.ProfileId;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.smartrunner.profile;
 
+import io.smartrunner.process.ExitStatus;
+
 /**
  * How a session ended, as observed by the supervisor.
  *
@@ -14,6 +16,37 @@ public record SessionResult(FailureReason reason, Integer exitCode, String signa
                             String stderrTail, Long durMs) {
     public static SessionResult success(long durMs) {
         return new SessionResult(null, 0, null, null, "", durMs);
+    }
+
+    /**
+     * Classifies how a session's process ended by itself (DESIGN §2 "Failure detection"): it could
+     * not be started, died of a signal, exited non-zero, or succeeded.
+     *
+     * @param spawnDetail the spawn error as it may be shown (redacted); used only for a spawn failure
+     */
+    public static SessionResult ofExit(ExitStatus st, String spawnDetail, String stderrTail, long durMs) {
+        if (st.spawnError() != null) {
+            return new SessionResult(FailureReason.SPAWN, exitCode(st), null, spawnDetail, stderrTail, durMs);
+        }
+        if (st.signal() != null) {
+            return new SessionResult(FailureReason.SIGNAL, null, st.signal(), "killed by " + st.signal(), stderrTail,
+                    durMs);
+        }
+        if (st.exitCode() != 0) {
+            return new SessionResult(FailureReason.EXIT, st.exitCode(), null, "exited with code " + st.exitCode(),
+                    stderrTail, durMs);
+        }
+        return success(durMs);
+    }
+
+    /** A session the runner stopped (timeout, hang, shutdown...): the reason is the stop's, whatever the exit. */
+    public static SessionResult stopped(FailureReason reason, ExitStatus st, String detail, String stderrTail,
+                                        long durMs) {
+        return new SessionResult(reason, exitCode(st), st.signal(), detail, stderrTail, durMs);
+    }
+
+    private static Integer exitCode(ExitStatus st) {
+        return st.signal() == null && st.exitCode() >= 0 ? st.exitCode() : null;
     }
 
     public boolean succeeded() {

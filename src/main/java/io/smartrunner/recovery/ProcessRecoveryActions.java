@@ -1,6 +1,6 @@
 package io.smartrunner.recovery;
 
-import io.smartrunner.browser.BrowserActions;
+import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.process.ProcessLauncher;
@@ -11,7 +11,7 @@ import java.time.Duration;
 /**
  * The real step kinds: {@code command} (a process, like a session), {@code http}, and the five
  * browser steps; checks {@code none}, {@code command} and {@code browser}. Without a browser
- * provider the configuration refuses the browser ones; reaching one here fails the step.
+ * provider the configuration refuses the browser ones; reaching one here fails the step (see {@link BrowserActions}).
  */
 public final class ProcessRecoveryActions implements RecoveryActions {
     private final ProcessLauncher launcher;
@@ -22,10 +22,10 @@ public final class ProcessRecoveryActions implements RecoveryActions {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    /** @param browser the browser steps and check; null when browser.provider is none */
+    /** @param browsers the profiles' browsers, {@link BrowserProvider#none()} when browser.provider is none */
     public ProcessRecoveryActions(ProcessLauncher launcher, Path logDir, String runnerId, long stepTimeoutMs,
-                                  BrowserActions browser) {
-        this.browser = browser;
+                                  BrowserProvider browsers) {
+        this.browser = new BrowserActions(browsers, Duration.ofMillis(stepTimeoutMs));
         this.launcher = launcher;
         this.logDir = logDir;
         this.runnerId = runnerId;
@@ -40,10 +40,7 @@ public final class ProcessRecoveryActions implements RecoveryActions {
         if (step instanceof StepConfig.Http h) {
             return HttpRun.start(http, h, ctx, stepTimeoutMs);
         }
-        if (browser != null) {
-            return browser.step(step.name(), ctx);
-        }
-        return RunningStep.done(StepResult.failed(step.name() + " needs a browser provider, and none is available"));
+        return browser.step(step.name(), ctx);
     }
 
     @Override
@@ -54,9 +51,6 @@ public final class ProcessRecoveryActions implements RecoveryActions {
         if (verify instanceof VerifyConfig.Command c) {
             return CommandRun.start(launcher, c.argv(), ctx, logDir, runnerId, "verify command");
         }
-        if (browser != null) {
-            return browser.verify(ctx);
-        }
-        return RunningStep.done(StepResult.failed("browser verification needs a browser provider"));
+        return browser.verify(ctx);
     }
 }

@@ -107,7 +107,7 @@ class ChromiumContainmentTest {
     }
 
     private static List<Long> browserProcesses(String profileId) throws IOException {
-        String tag = "SR_SESSION_ID=" + ChromiumProvider.RUN_PREFIX + profileId + "-";
+        String tag = "SR_SESSION_ID=" + io.smartrunner.process.RunTag.browserPrefix(profileId);
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {

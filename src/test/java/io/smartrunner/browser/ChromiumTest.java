@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.CdpException;
+import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
+import io.smartrunner.recovery.BrowserActions;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
 import java.io.IOException;

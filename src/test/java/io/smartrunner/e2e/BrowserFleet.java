@@ -1,6 +1,5 @@
 package io.smartrunner.e2e;
 
-import io.smartrunner.browser.BrowserActions;
 import io.smartrunner.browser.ChromiumProvider;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.HttpSettings;
@@ -23,7 +22,6 @@ import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -66,7 +64,7 @@ final class BrowserFleet implements AutoCloseable {
         supervisor = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new ProcFsProcessTable(),
                 TimeSource.system(), new Random(), dir.resolve("logs"), events::addAll, line -> { },
                 Executors.newFixedThreadPool(2), new ProcessRecoveryActions(launcher, dir.resolve("logs"),
-                        store.runnerId(), stepTimeoutMs, new BrowserActions(browsers, Duration.ofMillis(stepTimeoutMs))),
+                        store.runnerId(), stepTimeoutMs, browsers),
                 browsers));
         loop = new Thread(supervisor::run, "supervisor");
         loop.start();

@@ -2,7 +2,7 @@ package io.smartrunner.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.smartrunner.browser.PageControl;
+import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.http.RunnerHttpServer;
 import java.nio.file.Files;

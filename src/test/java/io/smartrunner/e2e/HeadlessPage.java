@@ -1,10 +1,10 @@
 package io.smartrunner.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smartrunner.browser.BrowserEndpoint;
-import io.smartrunner.browser.CdpClient;
 import io.smartrunner.browser.ChromiumProvider;
-import io.smartrunner.browser.DevToolsEndpoints;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.CdpClient;
+import io.smartrunner.browser.cdp.DevToolsEndpoints;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;

@@ -99,7 +99,7 @@ public class RealSessionsTest {
                     }
                 }, line -> { }, java.util.concurrent.Executors.newFixedThreadPool(2),
                 new io.smartrunner.recovery.ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"),
-                        store.runnerId(), 60_000, null), null));
+                        store.runnerId(), 60_000, io.smartrunner.browser.BrowserProvider.none()), null));
         loop = new Thread(supervisor::run, "supervisor");
         loop.start();
         assertTrue(allEnded.await(60, TimeUnit.SECONDS), "every profile ended a session; got " + terminal.keySet());

@@ -2,8 +2,8 @@ package io.smartrunner.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.smartrunner.browser.BrowserEndpoint;
 import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;

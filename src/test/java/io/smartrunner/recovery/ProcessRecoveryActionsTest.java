@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.config.InheritEnv;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
@@ -46,7 +47,8 @@ class ProcessRecoveryActionsTest {
             ex.close();
         });
         server.start();
-        actions = new ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"), "runner-x", 5_000, null);
+        actions = new ProcessRecoveryActions(PosixSpawnLauncher.best(), dir.resolve("logs"), "runner-x", 5_000,
+                BrowserProvider.none());
         SessionSettings d = SessionSettings.defaults();
         SessionSettings session = new SessionSettings(List.of("true"), Map.of(), dir, 1000, 0, 0, 200,
                 d.logMaxBytes(), 1, 4096);
@@ -146,7 +148,7 @@ class ProcessRecoveryActionsTest {
     void commandStepSeesASecretOnlyWhenItsProfileNamesIt(boolean named, String expected) throws Exception {
         Map<String, String> runnerEnv = Map.of("PATH", System.getenv("PATH"), "SR_TEST_SECRET", "s3cret-value");
         ProcessRecoveryActions withSecret = new ProcessRecoveryActions(PosixSpawnLauncher.best(
-                ChildEnvironment.of(runnerEnv, Set.of("s3cret-value"))), dir.resolve("logs"), "runner-x", 5_000, null);
+                ChildEnvironment.of(runnerEnv, Set.of("s3cret-value"))), dir.resolve("logs"), "runner-x", 5_000, BrowserProvider.none());
         SessionSettings s = ctx.profile().session();
         SessionSettings session = new SessionSettings(s.command(), s.env(), s.workingDir(), s.timeoutMs(),
                 s.idleTimeoutMs(), s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(),

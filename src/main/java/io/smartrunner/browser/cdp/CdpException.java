@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import io.smartrunner.SmartRunnerException;
 import java.net.ConnectException;
@@ -23,7 +23,7 @@ public final class CdpException extends SmartRunnerException {
     }
 
     /** What went wrong, in a few words on one line, for a failure from the JDK's HTTP or WebSocket client. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         Throwable e = failure;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();

@@ -1,9 +1,9 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.reflect.Proxy;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

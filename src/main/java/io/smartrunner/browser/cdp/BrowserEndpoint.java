@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 /**
  * Where a profile's browser answers DevTools. Both are credentials for the browser: they are
@@ -8,6 +8,9 @@ package io.smartrunner.browser;
  * @param browserWebSocket  the browser's DevTools WebSocket URL
  */
 public record BrowserEndpoint(String httpBase, String browserWebSocket) {
+    /** What {@link BrowserProvider#none()} opens: no browser, so no URLs (a session gets no {@code {cdpUrl}}). */
+    public static final BrowserEndpoint NONE = new BrowserEndpoint(null, null);
+
     /** The endpoint a session receives as {@code {cdpUrl}}: its HTTP base is the WebSocket's host and port. */
     public static BrowserEndpoint fromWebSocket(String browserWebSocket) {
         java.net.URI ws = java.net.URI.create(browserWebSocket);

@@ -1,4 +1,4 @@
-package io.smartrunner.profile;
+package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -36,7 +36,8 @@ public final class PageControl implements AutoCloseable {
         return Duration.ofNanos(n);
     }
 
-    JsonNode call(String method, Map<String, Object> params) {
+    /** One raw CDP method on the page, bounded by the deadline (tests set a page up with it). */
+    public JsonNode call(String method, Map<String, Object> params) {
         Duration left = left();
         try {
             return cdp.send(method, params, left).get(left.toMillis() + 100, TimeUnit.MILLISECONDS);
@@ -61,7 +62,7 @@ public final class PageControl implements AutoCloseable {
     }
 
     /** Reloads and waits for the load event. */
-    String reload() {
+    public String reload() {
         return loading(() -> call("Page.reload", Map.of()), "reloaded " + url());
     }
 
@@ -69,7 +70,7 @@ public final class PageControl implements AutoCloseable {
      * One entry back. The back-forward cache restores a page without a load event, so this waits
      * for readyState "complete" instead.
      */
-    String back() {
+    public String back() {
         JsonNode h = call("Page.getNavigationHistory", Map.of());
         int current = h.get("currentIndex").asInt();
         if (current <= 0) {
@@ -91,7 +92,7 @@ public final class PageControl implements AutoCloseable {
         return r.path("result").path("value").asText("undefined");
     }
 
-    boolean truthy(String expression) {
+    public boolean truthy(String expression) {
         JsonNode r = call("Runtime.evaluate", Map.of("expression", "!!(" + expression + ")", "returnByValue", true));
         if (r.hasNonNull("exceptionDetails")) {
             JsonNode ex = r.get("exceptionDetails");
@@ -126,7 +127,7 @@ public final class PageControl implements AutoCloseable {
      * Waits until a freshly started browser has loaded its first page. Until the navigation to it
      * begins, the initial about:blank already reads "complete", so that one does not count.
      */
-    void awaitFirstPage(String startUrl) {
+    public void awaitFirstPage(String startUrl) {
         awaitComplete(startUrl.equals("about:blank") ? null : "about:blank", true);
     }
 

@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;

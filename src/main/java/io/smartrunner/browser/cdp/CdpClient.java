@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;

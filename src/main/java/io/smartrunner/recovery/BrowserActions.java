@@ -1,9 +1,10 @@
-package io.smartrunner.browser;
+package io.smartrunner.recovery;
 
+import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.browser.cdp.CdpException;
+import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.ProfileConfig;
-import io.smartrunner.recovery.RunningStep;
-import io.smartrunner.recovery.StepContext;
-import io.smartrunner.recovery.StepResult;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +14,8 @@ import java.util.concurrent.Future;
 /**
  * The spec's five recovery steps and the browser health check, over CDP and the profile's
  * provider. Each runs on a worker thread with blocking calls bounded by the step timeout;
- * cancelling interrupts it. Thread-safe.
+ * cancelling interrupts it. With {@link BrowserProvider#none()} (the configuration refuses these
+ * steps then) each fails at once, saying so. Thread-safe.
  */
 public final class BrowserActions {
     private static final String ERROR_PAGE = "chrome-error://";
@@ -32,6 +34,9 @@ public final class BrowserActions {
 
     /** One of goToHomepage, browserBack, refreshPage, reopenProfile, restartProfile. */
     public RunningStep step(String name, StepContext ctx) {
+        if (provider == BrowserProvider.none()) {
+            return RunningStep.done(StepResult.failed(name + " needs a browser provider, and none is available"));
+        }
         ProfileConfig p = ctx.profile();
         return run(() -> switch (name) {
             case "goToHomepage" -> {
@@ -77,6 +82,9 @@ public final class BrowserActions {
 
     /** Healthy: the page answers, readyState is complete, no error page, verifyExpression truthy. */
     public RunningStep verify(StepContext ctx) {
+        if (provider == BrowserProvider.none()) {
+            return RunningStep.done(StepResult.failed("browser verification needs a browser provider"));
+        }
         ProfileConfig p = ctx.profile();
         return run(() -> {
             BrowserEndpoint endpoint = provider.current(p.id());

@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;

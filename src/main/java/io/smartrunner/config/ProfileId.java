@@ -1,4 +1,4 @@
-package io.smartrunner.profile;
+package io.smartrunner.config;
 
 import java.util.regex.Pattern;
 

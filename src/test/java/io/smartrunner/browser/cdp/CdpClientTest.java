@@ -1,4 +1,4 @@
-package io.smartrunner.browser;
+package io.smartrunner.browser.cdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
