@@ -159,7 +159,7 @@ public final class Supervisor {
      */
     private Set<String> browsersToAdopt() {
         BrowserSettings b = config.browser();
-        if (deps.browsers() == null || b.provider() != BrowserSettings.Provider.CHROMIUM || b.closeOnExit()) {
+        if (b.provider() != BrowserSettings.Provider.CHROMIUM || b.closeOnExit()) {
             return Set.of();
         }
         return slots.values().stream().filter(s -> !(s.state.paused() && b.closeOnPause()))
@@ -275,10 +275,8 @@ public final class Supervisor {
 
     private void drop(ProfileSlot slot) {
         slots.remove(slot.id());
-        if (deps.browsers() != null) {
-            ProfileConfig profile = slot.config;
-            deps.spawner().execute(() -> deps.browsers().forceStop(profile));
-        }
+        ProfileConfig profile = slot.config;
+        deps.spawner().execute(() -> deps.browsers().forceStop(profile));
     }
 
     private static SessionScheduler schedulerFor(RunnerConfig config) {
