@@ -26,7 +26,8 @@ final class PidfdReaper {
     private final int epoll;
     private final Map<Integer, Child> children = new ConcurrentHashMap<>();
 
-    private record Child(long pid, CompletableFuture<ExitStatus> exit) {
+    /** @param watchedNanos when watching began, just after the spawn: an exit age is capped there (a child that exited sooner is timed a little late, never before it started) */
+    private record Child(long pid, CompletableFuture<ExitStatus> exit, long watchedNanos) {
     }
 
     PidfdReaper() {
@@ -58,7 +59,7 @@ final class PidfdReaper {
                     + libc.strerror(Native.getLastError())));
             return exit;
         }
-        children.put((int) fd, new Child(pid, exit));
+        children.put((int) fd, new Child(pid, exit, TimeSource.system().nanoTime()));
         watch((int) fd);
         return exit;
     }
@@ -88,7 +89,8 @@ final class PidfdReaper {
     private void reap(int fd, Memory info) {
         Child child = children.remove(fd);
         // still a zombie: the kernel can say when it exited, however late this thread got to it
-        long exitedAt = child == null ? 0 : TimeSource.system().nanoTime() - ExitAge.nanosAgo(child.pid());
+        long now = TimeSource.system().nanoTime();
+        long exitedAt = child == null ? 0 : now - ExitAge.nanosAgo(child.pid(), now - child.watchedNanos());
         info.clear();
         int rc = libc.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
         int errno = rc == 0 ? 0 : Native.getLastError();

@@ -1,14 +1,29 @@
 package io.smartrunner.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.jna.Memory;
+import com.sun.jna.StringArray;
+import com.sun.jna.ptr.IntByReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** Reading the scheduler clock out of /proc/<pid>/sched (the e2e FrozenRunnerDurationTest uses the real one). */
+/**
+ * Reading the scheduler clock and the last CPU out of /proc, and the real kernel: a zombie that
+ * exited on one CPU, aged from a thread on the other. Each CPU's scheduler clock drifts from the
+ * other's, so a cross-CPU difference is off by that drift (~200 ms on this VM); one direction or
+ * the other shows it.
+ */
 class ExitAgeTest {
+    private static final long WAIT_MS = 300;
+
     @TempDir
     Path dir;
 
@@ -27,6 +42,71 @@ class ExitAgeTest {
         Files.writeString(sched, "no such field\n");
         assertEquals(-1, ExitAge.execStartNanos(sched));
         assertEquals(-1, ExitAge.execStartNanos(dir.resolve("missing")));
-        assertEquals(0, ExitAge.nanosAgo(Integer.MAX_VALUE), "no such process: as if it exited just now");
+        assertEquals(0, ExitAge.nanosAgo(Integer.MAX_VALUE, Long.MAX_VALUE), "no such process: as if it exited just now");
+    }
+
+    @Test
+    void theLastCpuIsField39CountedAfterTheLastParenthesis() throws Exception {
+        Path stat = dir.resolve("stat");
+        StringBuilder fields = new StringBuilder("Z"); // field 3, the state
+        for (int field = 4; field <= 52; field++) {
+            fields.append(' ').append(field == 39 ? 7 : field);
+        }
+        Files.writeString(stat, "4242 (a) 1 2 ) " + fields + "\n");
+        assertEquals(7, ExitAge.lastCpu(stat), "comm 'a) 1 2 ' with spaces and ')'");
+        Files.writeString(stat, "4242 (sh) S 1 2 3\n");
+        assertEquals(-1, ExitAge.lastCpu(stat), "too few fields");
+        assertEquals(-1, ExitAge.lastCpu(dir.resolve("missing")));
+    }
+
+    @ParameterizedTest(name = "child on CPU {0}, reader on CPU {1}")
+    @CsvSource({"1, 0", "0, 1"})
+    void aZombieIsAgedOnTheClockOfTheCpuItExitedOn(int childCpu, int readerCpu) throws Exception {
+        assumeTrue(Files.readString(Path.of("/sys/devices/system/cpu/online")).strip().startsWith("0-"),
+                "needs CPUs 0 and 1");
+        assumeTrue(ExitAge.execStartNanos(Path.of("/proc/thread-self/sched")) > 0, "needs CONFIG_SCHED_DEBUG");
+        SchedLibC sched = SchedLibC.INSTANCE;
+        Memory saved = new Memory(SchedLibC.CPU_SET_BYTES);
+        assertEquals(0, sched.sched_getaffinity(0, SchedLibC.CPU_SET_BYTES, saved));
+        assertEquals(0, sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, SchedLibC.only(readerCpu)));
+        long pid = -1;
+        try {
+            String pinned = Files.readString(Path.of("/proc/thread-self/status"));
+            pid = spawn("/usr/bin/taskset", "taskset", "-c", Integer.toString(childCpu), "/bin/sh", "-c", "exit 0");
+            long zombie = pid;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(Path.of("/proc", Long.toString(zombie), "stat")).contains(") Z ")) {
+                assertTrue(System.nanoTime() < deadline, "child " + zombie + " did not exit");
+                Thread.sleep(5);
+            }
+            assertEquals(childCpu, ExitAge.lastCpu(Path.of("/proc", Long.toString(zombie), "stat")));
+            Thread.sleep(WAIT_MS); // how long ago it exited is what is measured
+
+            long ageMs = TimeUnit.NANOSECONDS.toMillis(ExitAge.nanosAgo(zombie, Long.MAX_VALUE));
+            assertTrue(ageMs >= WAIT_MS - 50 && ageMs <= 2_000, "a zombie that exited on CPU " + childCpu
+                    + " > " + WAIT_MS + " ms ago, aged from CPU " + readerCpu + ": " + ageMs + " ms");
+            assertEquals(cpusAllowed(pinned), cpusAllowed(Files.readString(Path.of("/proc/thread-self/status"))),
+                    "the reading thread's affinity is restored");
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(ExitAge.nanosAgo(zombie, TimeUnit.MILLISECONDS.toNanos(100)))
+                    <= 100, "never older than the caller's bound");
+        } finally {
+            sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, saved);
+            if (pid > 0) {
+                ContainmentLibC.INSTANCE.waitid(ContainmentLibC.P_PID, (int) pid, new Memory(128), ContainmentLibC.WEXITED);
+            }
+        }
+    }
+
+    /** posix_spawn, not ProcessBuilder: the JDK would reap the child at once, and the zombie is the point. */
+    private static long spawn(String path, String... argv) {
+        IntByReference pid = new IntByReference();
+        int rc = LibC.INSTANCE.posix_spawn(pid, path, null, null, new StringArray(argv),
+                new StringArray(new String[] {"PATH=/usr/bin:/bin"}));
+        assertEquals(0, rc, "posix_spawn " + path);
+        return pid.getValue();
+    }
+
+    private static String cpusAllowed(String status) {
+        return status.lines().filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElseThrow();
     }
 }
