@@ -31,10 +31,12 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The adspower provider against a fake AdsPower that starts real headless Chromiums. */
+@Tag("browser")
 class AdsPowerProviderTest {
     private static final String KEY = "sekrit-KEY-4711";
     @TempDir

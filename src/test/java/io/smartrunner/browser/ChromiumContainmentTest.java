@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its secrets. Chromium opens plenty of descriptors of its own, so the check is that no target of
  * any browser process's descriptors is one the runner has open (same file, same socket inode).
  */
+@Tag("browser")
 class ChromiumContainmentTest {
     private static final String SECRET = "browser-secret-" + UUID.randomUUID();
     @TempDir

@@ -33,10 +33,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The chromium provider, the browser steps and the browser check against a real headless Chromium. */
+@Tag("browser")
 class ChromiumTest {
     @TempDir
     Path dir;

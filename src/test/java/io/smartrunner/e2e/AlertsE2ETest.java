@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pause and per exhausted episode, one fleet alert, the first delivery retried after a 503, and
  * no configured secret in any alert or diagnostic line.
  */
+@Tag("e2e")
 class AlertsE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A user's mistake: one line naming what was wrong, a non-zero exit, and nothing started. */
+@Tag("e2e")
 class BadInputTest {
     @TempDir
     Path dir;

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DevTools endpoint for the sessions, no second Chromium); with true a runner stops what an
  * earlier one left and leaves no Chromium of the data dir behind when it exits.
  */
+@Tag("browser")
 class BrowserKeptAcrossRunnersTest {
     @TempDir
     Path dir;

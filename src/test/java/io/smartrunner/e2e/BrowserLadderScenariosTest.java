@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The browser ladder with a real Chromium and the runner's demo site: for each scenario the first
  * step that verifies healthy is the one expected, and the recover events come in ladder order.
  */
+@Tag("browser")
 class BrowserLadderScenariosTest {
     @TempDir
     Path dir;

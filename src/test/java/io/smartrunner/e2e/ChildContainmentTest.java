@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its HTTP listening socket), none of its secrets unless the profile names them, and everything
  * the runner creates is private to its user.
  */
+@Tag("e2e")
 class ChildContainmentTest {
     private static final String SECRET = "s3cret-" + System.nanoTime();
     @TempDir

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Issue #9 point 2: a daemonising grandchild ({@code setsid env -i sleep N}, reparented away from
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * runner after a kill -9; the runner leaves no zombie children. Each case runs with cgroups
  * ({@code auto}, root on this machine) and with the subreaper-only fallback.
  */
+@Tag("e2e")
 class ContainmentE2ETest {
     @TempDir
     Path dir;

@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's pause/unpause/reset/run-now/reload, with no runner (state store directly) and with one (its API). */
+@Tag("e2e")
 class ControlCommandsTest {
     @TempDir
     Path dir;

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * token, pauses a profile from the page and sees it paused and the event arrive; 1 000 profiles
  * render. Screenshots go to {@code target/screenshots/} (build artifacts).
  */
+@Tag("browser")
 class DashboardBrowserTest {
     private static final String TOKEN = "dashboard-test-token-5c1f";
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");

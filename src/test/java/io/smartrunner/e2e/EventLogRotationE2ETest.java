@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code events --follow} attached from before the first line: the follower prints every line
  * written exactly once, in order, across every rotation.
  */
+@Tag("e2e")
 class EventLogRotationE2ETest {
     @TempDir
     Path dir;

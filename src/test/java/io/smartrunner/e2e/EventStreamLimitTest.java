@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Event streams are bounded (16); one more is refused with 503, and the rest of the API keeps answering. */
+@Tag("e2e")
 class EventStreamLimitTest {
     @TempDir
     Path dir;

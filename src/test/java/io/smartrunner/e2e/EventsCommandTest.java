@@ -13,10 +13,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code events}: the tail with filters, and --follow printing lines as they are appended. */
+@Tag("e2e")
 class EventsCommandTest {
     @TempDir
     Path dir;

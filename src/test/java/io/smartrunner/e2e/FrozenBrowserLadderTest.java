@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * three page steps time out and reopenProfile's graceful close fails; restartProfile brings back
  * a healthy browser, and nothing of the frozen one is left.
  */
+@Tag("browser")
 class FrozenBrowserLadderTest {
     /** Steps 1-4 wait this long on the frozen browser; restartProfile must start a fresh one within it. */
     private static final long STEP_TIMEOUT_MS = 8_000;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue #9, point 9: a session that ends while the runner is frozen (SIGSTOP) is timed to its
  * child's exit, which the kernel still knows when the runner wakes, not to when the runner saw it.
  */
+@Tag("e2e")
 class FrozenRunnerDurationTest {
     private static final long FREEZE_MS = 3_000;
 

@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The API over real HTTP against a running runner process: reads, the mutations and the security rules. */
+@Tag("e2e")
 class HttpApiTest {
     @TempDir
     static Path dir;

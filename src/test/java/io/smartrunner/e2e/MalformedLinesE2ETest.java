@@ -19,10 +19,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Lines in the middle of the event log that are not events are counted and told, never skipped silently. */
+@Tag("e2e")
 class MalformedLinesE2ETest {
     @TempDir
     Path dir;

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its sessions and recoveries until it is paused; the counters match the event log, the gauges
  * the fleet, and neither the API token nor an {@code ${env:...}} secret nor a profile id shows.
  */
+@Tag("e2e")
 class MetricsE2ETest {
     private static final String TOKEN = "http-token-" + UUID.randomUUID();
     private static final String SECRET = "env-secret-" + UUID.randomUUID();

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's control commands with no runner report success only once their event is written (issue #9, point 3). */
+@Tag("e2e")
 class OfflineControlDiskFullTest {
     @TempDir
     Path dir;

@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real runner, real processes: a command ladder whose third step fixes what the session needs. */
+@Tag("e2e")
 class RecoveryLadderE2ETest {
     @TempDir
     Path dir;

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly the difference of the files, no removed profile starts after its reload was answered,
  * every session ends exactly once, and the runner stops cleanly.
  */
+@Tag("e2e")
 class ReloadUnderLoadTest {
     private static final String TOKEN = "reload-test-token";
     private static final ObjectMapper JSON = new ObjectMapper();

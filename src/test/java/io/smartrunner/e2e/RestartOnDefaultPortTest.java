@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keep the restarted runner off its port. The restart reconciles (stops them) before it binds,
  * so it comes back on the default port 7070 even while they would still run for 30 s.
  */
+@Tag("e2e")
 class RestartOnDefaultPortTest {
     @TempDir
     Path dir;

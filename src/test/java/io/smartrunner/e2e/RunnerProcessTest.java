@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The runner as a real process: kill -9 and restart, SIGTERM shutdown, the spec's example config. */
+@Tag("e2e")
 class RunnerProcessTest {
     @TempDir
     Path dir;

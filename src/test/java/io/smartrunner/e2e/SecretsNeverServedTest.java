@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A child that prints its secrets (an {@code ${env:}} value and a DevTools URL) and fails: no API
  * response, metric or runner output carries them, only the mask.
  */
+@Tag("e2e")
 class SecretsNeverServedTest {
     private static final String SECRET = "s3cr3t-4f9a-VALUE";
     private static final String TOKEN = "tok-9c1d-never-shown";

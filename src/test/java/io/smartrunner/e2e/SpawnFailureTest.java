@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is paused, the errors are classed infrastructure, each profile's retries spread out (1 s, 2 s,
  * 4 s ...) and one alert tells the operator.
  */
+@Tag("e2e")
 class SpawnFailureTest {
     private static final int PROFILES = 20;
     /** Wall-clock timestamps and the runner's monotonic timers may disagree by a little. */

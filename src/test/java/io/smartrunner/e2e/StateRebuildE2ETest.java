@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The state a real runner kept in SQLite equals the state rebuilt from its event log, for every
  * profile and field; and a zero-byte state.db next to that log no longer starts an empty fleet.
  */
+@Tag("e2e")
 class StateRebuildE2ETest {
     @TempDir
     Path dir;

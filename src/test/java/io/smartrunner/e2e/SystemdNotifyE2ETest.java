@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against a real AF_UNIX datagram socket: READY=1 once it serves, WATCHDOG=1 while it runs,
  * STOPPING=1 on SIGTERM; and the same readiness in /readyz, /metrics and {@code status}.
  */
+@Tag("e2e")
 class SystemdNotifyE2ETest {
     @TempDir
     Path dir;

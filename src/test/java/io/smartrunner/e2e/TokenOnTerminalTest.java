@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code script}) gives the runner a terminal on stdin and stdout; with {@code 2>file} the token
  * must not reach the file, and with stderr on the pty it is shown.
  */
+@Tag("e2e")
 class TokenOnTerminalTest {
     private static final Pattern PID = Pattern.compile("; pid (\\d+)");
     @TempDir

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code trial} as a user runs it: a real session, live events, a verdict. */
+@Tag("browser")
 class TrialCommandTest {
     @TempDir
     Path dir;

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the API and {@code /healthz} down nor stay open past the request timeout, and event streams
  * outlive it.
  */
+@Tag("long")
 class SlowClientFloodTest {
     private static final String TOKEN = "flood-test-token";
     private static final long REQUEST_TIMEOUT_MS = 6_000;
