@@ -13,7 +13,6 @@ import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.engine.SupervisorDeps;
-import io.smartrunner.engine.TestConfigs;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.JsonlEventSink;
@@ -29,6 +28,7 @@ import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,8 +76,8 @@ class LoopGuardE2ETest {
                 new ProfileConfig("p1", "podA", "http://127.0.0.1/x", sh("exit 1", 0, 0), null, null),
                 new ProfileConfig("p2", "podA", "http://127.0.0.1/x", sh("exit 0", 0, 20), null, null),
                 new ProfileConfig("p3", "podA", "http://127.0.0.1/x", sh("sleep 30", 2_000, 600_000), null, null));
-        RunnerConfig base = TestConfigs.config(8, 8, sh("true", 0, 0),
-                TestConfigs.ladder(100, 1, 0, 60_000, 4, List.of("restart"), new VerifyConfig.None()), Map.of(), dir);
+        RunnerConfig base = TestConfig.builder().session(sh("true", 0, 0)).maxErrorStreak(100).maxRecoverySteps(1)
+                .retryBackoffMs(0).steps("restart").dataDir(dir).build();
         RunnerConfig config = new RunnerConfig(base.source(), base.runner(), base.session(), base.recovery(),
                 base.browser(), base.http(), List.of(new PodConfig("podA", 8, profiles)), Set.of());
 

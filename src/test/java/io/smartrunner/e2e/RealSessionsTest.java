@@ -11,7 +11,6 @@ import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.engine.SupervisorDeps;
-import io.smartrunner.engine.TestConfigs;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.JsonlEventSink;
@@ -20,6 +19,7 @@ import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.TimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,8 +82,8 @@ public class RealSessionsTest {
                         "--flag=x", "{profileId} {pod}")));
         List<ProfileConfig> list = new ArrayList<>();
         profiles.forEach((id, s) -> list.add(new ProfileConfig(id, "podA", "http://127.0.0.1/x", s, null, null)));
-        RunnerConfig base = TestConfigs.config(16, 16, sh("true", 1000, 0), TestConfigs.recovery(100, 60_000),
-                Map.of(), dir);
+        RunnerConfig base = TestConfig.builder().globalLimit(16).podLimit(16).session(sh("true", 1000, 0))
+                .maxErrorStreak(100).pauseDurationMs(60_000).dataDir(dir).build();
         RunnerConfig config = new RunnerConfig(base.source(), base.runner(), base.session(), base.recovery(),
                 base.browser(), base.http(), List.of(new PodConfig("podA", 16, list)), Set.of());
         allEnded = new CountDownLatch(profiles.size());

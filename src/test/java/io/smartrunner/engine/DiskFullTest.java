@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +38,7 @@ class DiskFullTest {
     }
 
     private Supervisor supervisor(long cooldownMs, String... ids) {
-        RunnerConfig config = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, cooldownMs),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of(ids)), Path.of("d"));
+        RunnerConfig config = TestConfig.builder().cooldownMs(cooldownMs).pod("podA", ids).build();
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
                 new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
                 new FakeRecoveryActions(), null));

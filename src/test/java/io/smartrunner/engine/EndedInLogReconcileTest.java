@@ -10,6 +10,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +40,8 @@ class EndedInLogReconcileTest {
     Path dir;
 
     private Supervisor supervisor(EndedInLog endedInLog, int maxStreak, String... ids) {
-        RunnerConfig config = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 600_000),
-                TestConfigs.recovery(maxStreak, 86_400_000), Map.of("podA", List.of(ids)), Path.of("d"));
+        RunnerConfig config = TestConfig.builder().cooldownMs(600_000).maxErrorStreak(maxStreak).pod("podA", ids)
+                .build();
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, new FakeLauncher(), table, time,
                 new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
                 new FakeRecoveryActions(), null, endedInLog));

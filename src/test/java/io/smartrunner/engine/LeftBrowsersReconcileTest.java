@@ -9,11 +9,11 @@ import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +61,7 @@ class LeftBrowsersReconcileTest {
     };
 
     private void startWith(BrowserSettings.Provider provider, boolean closeOnExit) {
-        RunnerConfig base = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 60_000, 0, 0),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("p1", "p2")), Path.of("d"));
+        RunnerConfig base = TestConfig.builder().timeoutMs(60_000).pod("podA", "p1", "p2").build();
         BrowserSettings d = BrowserSettings.defaults();
         RunnerConfig config = new RunnerConfig(base.source(), base.runner(), base.session(), base.recovery(),
                 new BrowserSettings(provider, d.chromium(), d.adspower(), true, closeOnExit, d.startTimeoutMs()),

@@ -6,8 +6,8 @@ import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +27,7 @@ class LoopGuardHoldTest {
 
     @Test
     void aUnitThatKeepsFailingIsHeldBackOneTwoFourSecondsWhileTheOthersRunEveryTurn() {
-        RunnerConfig c = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
-                TestConfigs.recovery(3, 1000), Map.of("podA", List.of("p1", "p2")), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().pauseDurationMs(1000).pod("podA", "p1", "p2").build();
         int order = 0;
         for (ProfileConfig p : c.profiles()) {
             slots.put(p.id(), new ProfileSlot(p, order++, ProfileState.fresh(p.id(), p.pod()), 0));

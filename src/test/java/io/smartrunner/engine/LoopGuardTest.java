@@ -18,13 +18,13 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -77,9 +77,8 @@ class LoopGuardTest {
 
     /** Three profiles, no cooldown, a one-step ladder whose step starts at once. */
     private static RunnerConfig fleet(String... ids) {
-        RunnerConfig c = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
-                TestConfigs.ladder(10, 1, 0, 60_000, 4, List.of("restart"), new VerifyConfig.None()),
-                Map.of("podA", List.of(ids)), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().maxErrorStreak(10).maxRecoverySteps(1).retryBackoffMs(0)
+                .steps("restart").pod("podA", ids).build();
         return new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(), c.http(), c.pods(),
                 Set.of(SECRET));
     }

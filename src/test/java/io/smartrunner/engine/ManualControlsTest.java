@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,7 @@ class ManualControlsTest {
     }
 
     private static RunnerConfig fleet(long cooldownMs, int globalLimit, String... ids) {
-        return TestConfigs.config(globalLimit, 8, TestConfigs.session(List.of("w"), 600_000, 0, cooldownMs),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of(ids)), Path.of("d"));
+        return TestConfig.builder().globalLimit(globalLimit).cooldownMs(cooldownMs).pod("podA", ids).build();
     }
 
     private static <T> T answered(Supervisor s, CompletableFuture<T> reply) {

@@ -9,6 +9,7 @@ import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +31,8 @@ class RecoveryLadderTest {
     private final FakeRecoveryActions actions = new FakeRecoveryActions();
 
     private Supervisor supervisor(RecoverySettings recovery, Map<String, List<String>> pods, int global) {
-        RunnerConfig c = TestConfigs.config(global, global, TestConfigs.session(List.of("w"), 600_000, 0, 0), recovery,
-                pods, Path.of("d"));
+        RunnerConfig c = TestConfig.builder().globalLimit(global).podLimit(global).recovery(recovery).pods(pods)
+                .build();
         Supervisor s = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
                 new Random(1), Path.of("target/test-logs"), e -> { }, line -> { }, Runnable::run, actions, null));
         s.start();
@@ -58,7 +59,8 @@ class RecoveryLadderTest {
 
     @Test
     void escalatesInOrderWithExactBackoffAndEndsHealthy() {
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 30_000, 60_000, 4, List.of("a", "b", "c"), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).steps("a", "b", "c").verify(CHECK)
+                .recoverySettings());
         s.step();
         failSession(s);
         assertEquals(List.of("step:a"), actions.names(), "the first step starts at once");
@@ -99,7 +101,8 @@ class RecoveryLadderTest {
 
     @Test
     void failedStepsEscalateUpToMaxStepsThenExhaustedAndBackInRotation() {
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 2, 1_000, 60_000, 4, List.of("a", "b", "c"), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).maxRecoverySteps(2).retryBackoffMs(1_000)
+                .steps("a", "b", "c").verify(CHECK).recoverySettings());
         s.step();
         failSession(s);
         actions.last().fail();
@@ -118,7 +121,8 @@ class RecoveryLadderTest {
 
     @Test
     void stepPastItsTimeoutFailsAndIsCancelled() {
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a", "b"), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).steps("a", "b")
+                .verify(CHECK).recoverySettings());
         s.step();
         failSession(s);
         FakeRecoveryActions.FakeRun stuck = actions.last();
@@ -135,7 +139,8 @@ class RecoveryLadderTest {
 
     @Test
     void pauseMidLadderCancelsTheEpisodeAndNoRecoverEventFollows() {
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a", "b"), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).steps("a", "b")
+                .verify(CHECK).recoverySettings());
         s.step();
         failSession(s);
         FakeRecoveryActions.FakeRun running = actions.last();
@@ -152,7 +157,8 @@ class RecoveryLadderTest {
 
     @Test
     void recoveryTakesNoSessionSlot() {
-        Supervisor s = supervisor(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("slow"), CHECK),
+        Supervisor s = supervisor(TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).steps("slow")
+                .verify(CHECK).recoverySettings(),
                 Map.of("podA", List.of("p1", "p2")), 1);
         s.step();
         assertEquals(1, launcher.launched.size(), "global limit 1");
@@ -163,7 +169,8 @@ class RecoveryLadderTest {
 
     @Test
     void shutdownCancelsARunningStepAndWaitsForIt() {
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a"), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).steps("a").verify(CHECK)
+                .recoverySettings());
         s.step();
         failSession(s);
         FakeRecoveryActions.FakeRun running = actions.last();
@@ -176,13 +183,13 @@ class RecoveryLadderTest {
 
     @Test
     void reloadThatRemovesAProfileCancelsItsEpisodeAndDropsIt() {
-        RecoverySettings ladder = TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a", "b"), CHECK);
+        RecoverySettings ladder = TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).steps("a", "b")
+                .verify(CHECK).recoverySettings();
         Supervisor s = supervisor(ladder, Map.of("podA", List.of("p1", "p2")), 8);
         s.step();
         failSession(s);
         FakeRecoveryActions.FakeRun running = actions.last();
-        s.requestReload(TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0), ladder,
-                Map.of("podA", List.of("p2", "p3")), Path.of("d")));
+        s.requestReload(TestConfig.builder().recovery(ladder).pod("podA", "p2", "p3").build());
         s.step();
         assertTrue(running.cancelled, "the episode's running step is stopped");
         time.advanceMillis(120_000);
@@ -194,11 +201,11 @@ class RecoveryLadderTest {
 
     @Test
     void reloadThatRemovesARunningProfileStopsItsSessionWithoutCountingIt() {
-        RecoverySettings ladder = TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of(), CHECK);
+        RecoverySettings ladder = TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).verify(CHECK)
+                .recoverySettings();
         Supervisor s = supervisor(ladder, Map.of("podA", List.of("p1", "p2")), 8);
         s.step();
-        s.requestReload(TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0), ladder,
-                Map.of("podA", List.of("p2")), Path.of("d")));
+        s.requestReload(TestConfig.builder().recovery(ladder).pod("podA", "p2").build());
         s.step();
         s.step();
         assertTrue(launcher.forProfile("p1").get(0).stop != null, "its session tree is stopped");
@@ -211,7 +218,8 @@ class RecoveryLadderTest {
 
     @Test
     void emptyLadderStartsNoEpisode() {
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of(), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).verify(CHECK)
+                .recoverySettings());
         s.step();
         failSession(s);
         assertTrue(actions.runs.isEmpty());
@@ -225,7 +233,8 @@ class RecoveryLadderTest {
             ids.add("sick" + i);
         }
         ids.add("healthy");
-        Supervisor s = supervisor(TestConfigs.ladder(1000, 5, 30_000, 60_000, 4, List.of("slow"), CHECK),
+        Supervisor s = supervisor(TestConfig.builder().maxErrorStreak(1000).steps("slow").verify(CHECK)
+                .recoverySettings(),
                 Map.of("podA", ids), 300);
         s.step();
         launcher.launched.stream().filter(p -> !p.spec.env().get("SR_PROFILE_ID").equals("healthy"))
@@ -248,7 +257,8 @@ class RecoveryLadderTest {
     void episodeInterruptedByARestartStartsAgainFromStepOne() {
         store.profiles.put("p1", new ProfileState("p1", "podA", 2, false, true, false, null, "failed-session", "exit",
                 T0, T0, 0, null));
-        Supervisor s = oneProfile(TestConfigs.ladder(10, 5, 0, 60_000, 4, List.of("a", "b"), CHECK));
+        Supervisor s = oneProfile(TestConfig.builder().maxErrorStreak(10).retryBackoffMs(0).steps("a", "b")
+                .verify(CHECK).recoverySettings());
         s.step();
         assertEquals(List.of("step:a"), actions.names());
         assertEquals("failed-session", actions.last().ctx.sessionId());

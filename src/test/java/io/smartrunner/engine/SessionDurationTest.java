@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +20,7 @@ class SessionDurationTest {
     private final RecordingEventSink sink = new RecordingEventSink();
 
     private Supervisor supervisor() {
-        RunnerConfig config = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 600_000),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("p1")), Path.of("d"));
+        RunnerConfig config = TestConfig.builder().cooldownMs(600_000).pod("podA", "p1").build();
         Supervisor s = new Supervisor(config, new SupervisorDeps(new InMemoryStateStore(), sink, launcher,
                 new FakeProcessTable(), time, new Random(7), Path.of("target/test-logs"), events -> { }, m -> { },
                 Runnable::run, new FakeRecoveryActions(), null));

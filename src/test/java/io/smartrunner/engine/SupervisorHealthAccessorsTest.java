@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.health.RunnerHealth;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +19,8 @@ class SupervisorHealthAccessorsTest {
 
     @Test
     void startedAfterStartUpAndEachStepRecordsItsTurn() {
-        RunnerConfig config = TestConfigs.config(8, 8, TestConfigs.session(List.of("worker", "{profileId}"), 60_000,
-                0, 1_000), TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("p1")), Path.of("d"));
+        RunnerConfig config = TestConfig.builder().command("worker", "{profileId}").timeoutMs(60_000)
+                .cooldownMs(1_000).pod("podA", "p1").build();
         Supervisor s = new Supervisor(config, new SupervisorDeps(new InMemoryStateStore(), new RecordingEventSink(),
                 new FakeLauncher(), new FakeProcessTable(), time, new Random(7), Path.of("target/test-logs"),
                 events -> { }, line -> { }, Runnable::run, new FakeRecoveryActions(), null));

@@ -11,13 +11,13 @@ import io.smartrunner.config.SessionSettings;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -41,8 +41,8 @@ class SupervisorTest {
     }
 
     private static RunnerConfig oneProfile(long timeoutMs, long idleMs, long cooldownMs, int maxStreak) {
-        return TestConfigs.config(8, 8, TestConfigs.session(List.of("worker", "{profileId}"), timeoutMs, idleMs,
-                cooldownMs), TestConfigs.recovery(maxStreak, 86_400_000), Map.of("podA", List.of("p1")), Path.of("d"));
+        return TestConfig.builder().command("worker", "{profileId}").timeoutMs(timeoutMs).idleTimeoutMs(idleMs)
+                .cooldownMs(cooldownMs).maxErrorStreak(maxStreak).pod("podA", "p1").build();
     }
 
     private ProfileState state(String id) {
@@ -55,8 +55,8 @@ class SupervisorTest {
 
     @Test
     void startsEligibleProfilesWithinPodLimitLeastRecentlyRunFirst() {
-        RunnerConfig c = TestConfigs.config(8, 2, TestConfigs.session(List.of("w"), 60_000, 0, 0),
-                TestConfigs.recovery(3, 1000), Map.of("podA", List.of("a", "b", "c")), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().podLimit(2).timeoutMs(60_000).pauseDurationMs(1000)
+                .pod("podA", "a", "b", "c").build();
         Supervisor s = supervisor(c);
         s.step();
         assertEquals(2, launcher.launched.size());
@@ -174,8 +174,8 @@ class SupervisorTest {
         for (int i = 0; i < 20; i++) {
             ids.add("p" + i);
         }
-        RunnerConfig c = TestConfigs.config(20, 20, TestConfigs.session(List.of("worker"), 60_000, 0, 0),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", ids), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().globalLimit(20).podLimit(20).command("worker").timeoutMs(60_000)
+                .pod("podA", ids).build();
         launcher.spawnError = "cannot start \"worker\": Permission denied";
         Supervisor s = supervisor(c);
         s.step();
@@ -284,8 +284,7 @@ class SupervisorTest {
 
     @Test
     void shutdownStopsEverySessionWithoutCountingItAgainstTheProfile() {
-        RunnerConfig c = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 60_000, 0, 0),
-                TestConfigs.recovery(3, 1000), Map.of("podA", List.of("a", "b")), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().timeoutMs(60_000).pauseDurationMs(1000).pod("podA", "a", "b").build();
         Supervisor s = supervisor(c);
         s.step();
         s.requestStop();
@@ -300,9 +299,9 @@ class SupervisorTest {
 
     @Test
     void userValuesReachTheChildAsLiteralArgumentsAndEnvironment() {
-        SessionSettings session = TestConfigs.session(List.of("w", "--home={homepage}", "{sessionId}"), 60_000, 0, 0);
-        RunnerConfig c = TestConfigs.config(8, 8, session, TestConfigs.recovery(3, 1000),
-                Map.of("podA", List.of("p1")), Path.of("d"));
+        SessionSettings session = TestConfig.builder().command("w", "--home={homepage}", "{sessionId}")
+                .timeoutMs(60_000).sessionSettings();
+        RunnerConfig c = TestConfig.builder().session(session).pauseDurationMs(1000).pod("podA", "p1").build();
         Supervisor s = supervisor(c);
         s.step();
         FakeLauncher.FakeProcess p = launcher.last();
@@ -322,8 +321,8 @@ class SupervisorTest {
         for (int i = 0; i < 200; i++) {
             ids.add("p" + i);
         }
-        RunnerConfig base = TestConfigs.config(1000, 1000, TestConfigs.session(List.of("w"), 60_000, 0, 0),
-                TestConfigs.recovery(3, 1000), Map.of("podA", ids), Path.of("d"));
+        RunnerConfig base = TestConfig.builder().globalLimit(1000).podLimit(1000).timeoutMs(60_000)
+                .pauseDurationMs(1000).pod("podA", ids).build();
         RunnerConfig c = new RunnerConfig(base.source(), new io.smartrunner.config.RunnerSettings(1000,
                 Path.of("d"), Path.of("e"), base.runner().eventLogFsync(), 1000, 1000, base.runner().sqliteSynchronous()),
                 base.session(), base.recovery(), base.browser(), base.http(), base.pods(), Set.of());
@@ -339,8 +338,7 @@ class SupervisorTest {
     /** Regression: with the global limit full, the loop spun at 90 % of a core (bench/api.sh, 1 000 profiles). */
     @Test
     void profilesWaitingForAFreeSlotDoNotKeepTheLoopAwake() {
-        RunnerConfig c = TestConfigs.config(1, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("a", "b", "c")), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().globalLimit(1).pod("podA", "a", "b", "c").build();
         Supervisor s = supervisor(c);
         s.step();
         assertEquals(1, launcher.launched.size(), "global limit 1: b and c wait");
@@ -355,8 +353,7 @@ class SupervisorTest {
     /** Regression of the fix above: a profile that may start now (here, right after start-up) wakes the loop at once. */
     @Test
     void aProfileThatMayStartNowWakesTheLoopAtOnce() {
-        RunnerConfig c = TestConfigs.config(1, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
-                TestConfigs.recovery(3, 86_400_000), Map.of("podA", List.of("a", "b")), Path.of("d"));
+        RunnerConfig c = TestConfig.builder().globalLimit(1).pod("podA", "a", "b").build();
         Supervisor s = supervisor(c);
         long now = time.nanoTime();
         assertEquals(now, s.nextWakeNanos(now), "a may start: wake now, not at the 5 s tick");

@@ -16,6 +16,7 @@ import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +53,7 @@ class UnrecordedStartReconcileTest {
 
     /** A runner on the log file and the shared store; "kill -9" is simply dropping it unflushed. */
     private Supervisor runner(FakeLauncher launcher, String... ids) {
-        RunnerConfig config = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, COOLDOWN_MS),
-                TestConfigs.recovery(9, 86_400_000), Map.of("podA", List.of(ids)), Path.of("d"));
+        RunnerConfig config = TestConfig.builder().cooldownMs(COOLDOWN_MS).maxErrorStreak(9).pod("podA", ids).build();
         JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0);
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
                 new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
@@ -164,7 +164,8 @@ class UnrecordedStartReconcileTest {
         store.failWrites = false;
         time.advance(Duration.ofMinutes(5));
         // `smart-runner pause p2` while no runner runs: its event, then its row, written directly
-        ProfileRules rules = new ProfileRules(PausePolicy.from(TestConfigs.recovery(9, 86_400_000)));
+        ProfileRules rules = new ProfileRules(PausePolicy.from(TestConfig.builder().maxErrorStreak(9)
+                .recoverySettings()));
         Transition paused = rules.pause(store.profiles.get("p2"), null, time.now(), Duration.ofHours(2), "m", "cli");
         try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
             sink.append(paused.events());
