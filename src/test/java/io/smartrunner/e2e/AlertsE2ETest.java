@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smartrunner.alert.WebhookReceiver;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,12 +1,13 @@
 package io.smartrunner.e2e;
 
+import static io.smartrunner.testkit.ChildProcesses.alive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
-import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,11 +137,4 @@ class BrowserKeptAcrossRunnersTest {
         return leaders;
     }
 
-    private static boolean alive(long pid) {
-        try {
-            return !Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
-        } catch (IOException gone) {
-            return false;
-        }
-    }
 }

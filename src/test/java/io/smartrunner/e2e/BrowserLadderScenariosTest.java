@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.http.RunnerHttpServer;
+import io.smartrunner.testkit.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,13 @@
 package io.smartrunner.e2e;
 
+import static io.smartrunner.testkit.ChildProcesses.alive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -231,14 +233,6 @@ class ContainmentE2ETest {
             }
         }
         return found;
-    }
-
-    private static boolean alive(long pid) {
-        try {
-            return state(Path.of("/proc", Long.toString(pid))) != 'Z';
-        } catch (IOException | RuntimeException gone) {
-            return false;
-        }
     }
 
     private static long ppid(long pid) {

@@ -7,6 +7,7 @@ import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.testkit.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,9 +1,10 @@
 package io.smartrunner.e2e;
 
+import static io.smartrunner.testkit.ChildProcesses.alive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,13 +52,6 @@ class FrozenBrowserLadderTest {
         }
     }
 
-    private static boolean alive(long pid) {
-        try {
-            return !Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
-        } catch (IOException gone) {
-            return false;
-        }
-    }
 
     /** Live processes of p1's browser: tagged with the runner's id and a browser run id. */
     private static List<Long> browserProcesses(String runnerId) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.CliProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

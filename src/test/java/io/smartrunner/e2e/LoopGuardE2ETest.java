@@ -17,7 +17,6 @@ import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.process.ExitStatus;
-import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.process.ProcessLauncher;
@@ -28,6 +27,7 @@ import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.testkit.Await;
 import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Files;
@@ -62,12 +62,8 @@ class LoopGuardE2ETest {
                 300, 10L * 1024 * 1024, 2, 4096);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting until " + what);
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

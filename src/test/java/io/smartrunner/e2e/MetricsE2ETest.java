@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.ChildProcesses;
+import io.smartrunner.testkit.CliProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,7 +84,7 @@ class RestartOnDefaultPortTest {
                 if (second != null) {
                     second.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
-                childPidsQuietly().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                childPidsQuietly().forEach(ChildProcesses::kill);
             }
         }
     }
@@ -93,18 +95,7 @@ class RestartOnDefaultPortTest {
     }
 
     private List<Long> childPidsQuietly() {
-        try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("child-")).map(f -> {
-                try {
-                    String s = Files.readString(f);
-                    return s.endsWith("\n") ? Long.parseLong(s.strip()) : -1L;
-                } catch (Exception e) {
-                    return -1L;
-                }
-            }).filter(p -> p > 0).toList();
-        } catch (Exception e) {
-            return List.of();
-        }
+        return ChildProcesses.pidFiles(dir, "child-");
     }
 
     private static boolean alive(long pid) {

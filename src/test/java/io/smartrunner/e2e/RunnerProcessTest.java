@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.ChildProcesses;
+import io.smartrunner.testkit.CliProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +54,8 @@ class RunnerProcessTest {
         CliProcess.await("first session started", 20_000, () -> count("start", null) == 1);
         String sessionId = events().stream().filter(e -> e.event().equals("start")).findFirst().orElseThrow().sessionId();
         Path pidFile = dir.resolve("child-" + sessionId + ".pid");
-        CliProcess.await("child wrote its pid", 10_000, () -> Files.exists(pidFile) && pidFileComplete(pidFile));
-        long childPid = Long.parseLong(Files.readString(pidFile).trim());
+        CliProcess.await("child wrote its pid", 10_000, () -> ChildProcesses.pidFile(pidFile).isPresent());
+        long childPid = ChildProcesses.pidFile(pidFile).getAsLong();
 
         first.process.destroyForcibly();
         assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
@@ -75,14 +77,6 @@ class RunnerProcessTest {
         assertEquals(0, status.exitCode(), status.err());
         assertTrue(status.out().contains("\"running\" : false"), status.out());
         assertFalse(status.out().contains("\"running\" : true"), status.out());
-    }
-
-    private static boolean pidFileComplete(Path f) {
-        try {
-            return Files.readString(f).endsWith("\n");
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     @Test

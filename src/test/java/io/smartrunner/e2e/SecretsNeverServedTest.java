@@ -1,9 +1,9 @@
 package io.smartrunner.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

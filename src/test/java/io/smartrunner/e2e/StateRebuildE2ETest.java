@@ -10,6 +10,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateRebuild;
+import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

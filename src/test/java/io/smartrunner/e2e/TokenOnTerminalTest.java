@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.smartrunner.testkit.CliProcess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +60,8 @@ class TokenOnTerminalTest {
         Files.writeString(cfg, """
                 {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
                  "pods": []}""");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cmd = "'" + java + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
-                + "' io.smartrunner.cli.Main run -c '" + cfg + "' " + redirect;
+        String cmd = CliProcess.commandLine("run", "-c", cfg.toString()).stream().map(a -> "'" + a + "'")
+                .collect(java.util.stream.Collectors.joining(" ")) + " " + redirect;
         Path transcript = dir.resolve("pty.out");
         Process script = new ProcessBuilder("/usr/bin/script", "-qefc", cmd, "/dev/null").directory(dir.toFile())
                 .redirectOutput(transcript.toFile()).redirectErrorStream(true).start();

@@ -1,7 +1,7 @@
 package io.smartrunner.process;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.smartrunner.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,18 +45,7 @@ final class Children {
 
     /** Bounded polling for a condition; fails the test when it does not hold in time. */
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting: " + what);
-            }
-        }
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 
     /** An untagged `sleep` in a session of its own, not a child of any runner session. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -81,15 +82,10 @@ class ProcFsProcessTableTest {
                 null, OutputFiles.forProfile(dir, "p1", 0, 0)));
 
         // Until the JDK's spawn helper has exec'd the child, /proc shows the helper's environment.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<ProcessTable.TaggedProcess> found = table.tagged(runner);
-        while (found.isEmpty() && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);
-            found = table.tagged(runner);
-        }
+        Await.until("the child's own environment in /proc", Duration.ofSeconds(5), () -> !table.tagged(runner).isEmpty());
 
         assertEquals(List.of(new ProcessTable.TaggedProcess(child.pid(), child.startTicks(), session, "k12", "podA")),
-                found);
+                table.tagged(runner));
     }
 
     @Test

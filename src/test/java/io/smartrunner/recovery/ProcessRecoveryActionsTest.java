@@ -13,9 +13,11 @@ import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.process.ChildEnvironment;
 import io.smartrunner.process.PosixSpawnLauncher;
+import io.smartrunner.testkit.Await;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -163,11 +165,7 @@ class ProcessRecoveryActionsTest {
         assertEquals(expected, Files.readString(dir.resolve("logs/envp.stdout.log")));
     }
 
-    private static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(file)) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + file);
-            Thread.sleep(5);
-        }
+    private static void awaitFile(Path file) {
+        Await.until(file.toString(), Duration.ofSeconds(10), () -> Files.exists(file));
     }
 }

@@ -1,4 +1,4 @@
-package io.smartrunner.e2e;
+package io.smartrunner.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -8,14 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** The real CLI as a separate JVM (same class path as the tests), as a user would run it. */
-final class CliProcess {
-    final Process process;
-    final Path stdout;
-    final Path stderr;
+public final class CliProcess {
+    public final Process process;
+    public final Path stdout;
+    public final Path stderr;
 
     private CliProcess(Process process, Path stdout, Path stderr) {
         this.process = process;
@@ -23,16 +24,13 @@ final class CliProcess {
         this.stderr = stderr;
     }
 
-    static CliProcess start(Path workDir, String... args) throws IOException {
+    public static CliProcess start(Path workDir, String... args) throws IOException {
         return start(workDir, Map.of(), args);
     }
 
     /** @param env added to the test JVM's environment (e.g. values for {@code ${env:...}} in a config) */
-    static CliProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.smartrunner.cli.Main"));
-        cmd.addAll(List.of(args));
+    public static CliProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = commandLine(args);
         Path out = Files.createTempFile(workDir, "cli", ".out");
         Path err = Files.createTempFile(workDir, "cli", ".err");
         ProcessBuilder builder = new ProcessBuilder(cmd);
@@ -42,8 +40,17 @@ final class CliProcess {
         return new CliProcess(p, out, err);
     }
 
+    /** {@code java ... io.smartrunner.cli.Main args}: the CLI on the tests' class path, quick to start. */
+    public static List<String> commandLine(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "io.smartrunner.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** Runs to completion (bounded) and returns the exit code. */
-    static Result run(Path workDir, String... args) throws Exception {
+    public static Result run(Path workDir, String... args) throws Exception {
         CliProcess p = start(workDir, args);
         if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
             p.process.destroyForcibly();
@@ -52,16 +59,16 @@ final class CliProcess {
         return new Result(p.process.exitValue(), p.out(), p.err());
     }
 
-    String out() throws IOException {
+    public String out() throws IOException {
         return Files.readString(stdout, StandardCharsets.UTF_8);
     }
 
-    String err() throws IOException {
+    public String err() throws IOException {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
     /** Waits (bounded) until the runner says where it listens, and returns that port. */
-    int httpPort() throws InterruptedException {
+    public int httpPort() throws InterruptedException {
         java.util.regex.Pattern url = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
         int[] port = {0};
         await("the runner says where it listens", 20_000, () -> {
@@ -76,17 +83,11 @@ final class CliProcess {
         return port[0];
     }
 
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
     }
 
-    /** Polls a condition every 20 ms until it holds or the bound passes. */
-    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+    /** {@link Await#until}, in the milliseconds the e2e tests count in. */
+    public static void await(String what, long timeoutMs, BooleanSupplier condition) {
+        Await.until(what, Duration.ofMillis(timeoutMs), condition);
     }
 }
