@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +80,7 @@ class EventLogRotationTest {
     }
 
     @org.junit.jupiter.api.RepeatedTest(5)
+    @Tag("long") // a crash loop against a live follower, 5 times: seconds of real time
     void aFollowerSeesEveryLineOnceInOrderAcrossManyRotations() throws Exception {
         List<EventRecord> seen = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean writerDone = new AtomicBoolean();
