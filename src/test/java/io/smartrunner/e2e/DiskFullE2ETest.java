@@ -87,8 +87,13 @@ class DiskFullE2ETest {
         CliProcess.await("three sessions running (once each: a long cooldown)", 20_000, () -> count(log, "start") == 3);
         Path filler = fill();
         Files.createFile(gate);
-        CliProcess.await("the sessions ended in the log while their rows could not be written", 20_000,
-                () -> count(log, "finish") == 3 && err(runner).contains("not starting sessions"));
+        try {
+            CliProcess.await("the sessions ended in the log while their rows could not be written", 20_000,
+                    () -> count(log, "finish") == 3 && err(runner).contains("not starting sessions"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; finish events: " + count(log, "finish") + "; runner said: "
+                    + err(runner), e);
+        }
         printCpu("state store full", runner.process.pid());
 
         HttpResponse<String> pause = post(port, "/api/profiles/p1/pause", "{\"durationMs\": 3600000}");
