@@ -50,7 +50,7 @@ final class CrashReconciler {
     }
 
     void reconcile(Map<String, ProfileSlot> slots, Map<String, ProfileState> stored, PendingWrites pending,
-                   Instant now) {
+                   TransitionApplier applier, Instant now) {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
         for (SessionRecord s : open.values()) {
@@ -94,9 +94,17 @@ final class CrashReconciler {
             ProfileState st = states.get(slot.id());
             if (st.running()) {
                 st = notRunning(st);
-                pending.add(List.of(), st, null);
             }
-            slot.state = st;
+            if (st.equals(slot.state)) {
+                continue;
+            }
+            // paused here by a session that ended (lost, or already in the log): its browser closes, as
+            // any pause's does (browser.closeOnPause); it was kept from the orphans above for adoption.
+            // Recovery is begun by the caller for every profile that needs it, so that is not repeated.
+            Transition t = new Transition(st, List.of(), st.paused() && !slot.state.paused()
+                    ? Transition.Effects.browserClosed() : Transition.Effects.NONE);
+            applier.record(slot, t, null); // queued again: the same value if a session ended above
+            applier.perform(slot, t, now, 0);
         }
     }
 
