@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * a full disk) gets no second one: its row and its profile's state are brought in line with
  * the log, without a new event. A session whose {@code start} reached the log but whose row
  * never reached the store (the store failed, the log did not) is closed as lost too, once.
+ * A profile this pauses has its browser closed like any pause's (through {@link TransitionApplier}).
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
