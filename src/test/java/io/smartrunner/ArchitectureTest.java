@@ -64,6 +64,18 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("io.smartrunner.browser", "io.smartrunner.recovery..")
             .because("providers and recovery steps use the transport, not the other way round");
 
+    /**
+     * Issue #10, point 1: a profile's state changes in one place, TransitionApplier, which also
+     * writes the change and carries out what it implies (recovery, session stop, browser close).
+     * ProfileSlot itself only sets it once, in its constructor.
+     */
+    @ArchTest
+    static final ArchRule onlyTheApplierSetsProfileState = noClasses()
+            .that().doNotHaveFullyQualifiedName("io.smartrunner.engine.TransitionApplier")
+            .and().doNotHaveFullyQualifiedName("io.smartrunner.engine.ProfileSlot")
+            .should().setField("io.smartrunner.engine.ProfileSlot", "state")
+            .because("every change of a profile's state goes through TransitionApplier, with its events and effects");
+
     /** java.time's now(), Clock.system*(), System.currentTimeMillis(), new Date(), Calendar.getInstance(). */
     private static final DescribedPredicate<JavaAccess<?>> WALL_CLOCK = DescribedPredicate.describe(
             "the wall clock (Instant.now(), System.currentTimeMillis(), new Date(), Clock.systemUTC()...)",

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * a full disk) gets no second one: its row and its profile's state are brought in line with
  * the log, without a new event. A session whose {@code start} reached the log but whose row
  * never reached the store (the store failed, the log did not) is closed as lost too, once.
+ * A profile this pauses has its browser closed like any pause's (through {@link TransitionApplier}).
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
@@ -50,7 +51,7 @@ final class CrashReconciler {
     }
 
     void reconcile(Map<String, ProfileSlot> slots, Map<String, ProfileState> stored, PendingWrites pending,
-                   Instant now) {
+                   TransitionApplier applier, Instant now) {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
         for (SessionRecord s : open.values()) {
@@ -94,9 +95,17 @@ final class CrashReconciler {
             ProfileState st = states.get(slot.id());
             if (st.running()) {
                 st = notRunning(st);
-                pending.add(List.of(), st, null);
             }
-            slot.state = st;
+            if (st.equals(slot.state)) {
+                continue;
+            }
+            // paused here by a session that ended (lost, or already in the log): its browser closes, as
+            // any pause's does (browser.closeOnPause); it was kept from the orphans above for adoption.
+            // Recovery is begun by the caller for every profile that needs it, so that is not repeated.
+            Transition t = new Transition(st, List.of(), st.paused() && !slot.state.paused()
+                    ? Transition.Effects.browserClosed() : Transition.Effects.NONE);
+            applier.record(slot, t, null); // queued again: the same value if a session ended above
+            applier.perform(slot, t, now, 0);
         }
     }
 

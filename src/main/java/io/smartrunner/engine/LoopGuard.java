@@ -36,12 +36,19 @@ final class LoopGuard {
     /** @param cancelRecovery ends a profile's recovery episode, if any */
     LoopGuard(Map<String, ProfileSlot> slots, PendingWrites pending, Redactor redactor, Consumer<String> diagnostics,
               TimeSource time, Consumer<Message> inbox, Consumer<String> cancelRecovery) {
+        this(slots, pending, TransitionApplier.recordingOnly(pending), redactor, diagnostics, time, inbox,
+                cancelRecovery);
+    }
+
+    /** @param applier records the safe state a failed profile is left in (the only way to set a profile's state) */
+    LoopGuard(Map<String, ProfileSlot> slots, PendingWrites pending, TransitionApplier applier, Redactor redactor,
+              Consumer<String> diagnostics, TimeSource time, Consumer<Message> inbox, Consumer<String> cancelRecovery) {
         this.slots = slots;
         this.pending = pending;
         this.redactor = redactor;
         this.diagnostics = diagnostics;
         this.time = time;
-        this.safeState = new SafeState(pending, time, inbox, cancelRecovery);
+        this.safeState = new SafeState(applier, time, inbox, cancelRecovery);
     }
 
     /** Handles one message; if that fails, its caller still gets an answer (never a hang). */

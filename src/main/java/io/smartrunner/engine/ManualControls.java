@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -22,24 +21,22 @@ final class ManualControls {
     private final Map<String, ProfileSlot> slots;
     private final ProfileRules rules;
     private final PendingWrites pending;
+    private final TransitionApplier applier;
     private final RecoveryCoordinator recovery;
-    private final PauseKeeper pauses;
-    /** Stops the slot's running session, not counted against the profile. */
-    private final Consumer<ProfileSlot> stopSession;
     /** Writes what is pending to the log and the store; false when either failed. */
     private final BooleanSupplier writePending;
     /** Why the log or store cannot be written now. */
     private final Supplier<String> problem;
 
+    /** @param recovery asked only whether a profile is being recovered (a pause's effects go through the applier) */
     ManualControls(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
-                   RecoveryCoordinator recovery, PauseKeeper pauses, Consumer<ProfileSlot> stopSession,
-                   BooleanSupplier writePending, Supplier<String> problem) {
+                   TransitionApplier applier, RecoveryCoordinator recovery, BooleanSupplier writePending,
+                   Supplier<String> problem) {
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
+        this.applier = applier;
         this.recovery = recovery;
-        this.pauses = pauses;
-        this.stopSession = stopSession;
         this.writePending = writePending;
         this.problem = problem;
     }
@@ -65,20 +62,13 @@ final class ManualControls {
         ProfileState before = slot.state;
         PendingWrites.Mark mark = pending.mark();
         Transition t = change.apply(rules, before, now);
-        slot.state = t.state();
-        pending.add(t.events(), t.state(), null);
+        applier.record(slot, t, null);
         if (!writtenToTheLog()) {
-            pending.rollBackTo(mark);
-            slot.state = before;
+            applier.takeBack(slot, before, mark);
             return ManualReply.unavailable(before, problem.get());
         }
-        if (change instanceof ManualRequest.Pause) {
-            recovery.cancel(slot.id());
-            if (slot.active != null) {
-                stopSession.accept(slot);
-            }
-            pauses.closeBrowserIfPaused(slot);
-        }
+        // durable: now its effects (a pause stops the session, cancels recovery, closes the browser)
+        applier.perform(slot, t, now, nowNanos);
         return ManualReply.done(t.state());
     }
 

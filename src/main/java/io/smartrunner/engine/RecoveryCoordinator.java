@@ -6,6 +6,7 @@ import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.event.Events;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.Transition;
 import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RecoveryLadder;
 import io.smartrunner.recovery.RunningStep;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +37,8 @@ final class RecoveryCoordinator {
     private final ProfileRules rules;
     private final PendingWrites pending;
     private final Consumer<Message> inbox;
+    /** Records a profile's transition (to recovered) through the {@link TransitionApplier}. */
+    private final BiConsumer<ProfileSlot, Transition> record;
     private final Map<String, EpisodeRun> episodes = new LinkedHashMap<>();
     private final Deque<EpisodeRun> queue = new ArrayDeque<>();
     private int active;
@@ -42,7 +46,7 @@ final class RecoveryCoordinator {
     private int outstanding;
 
     RecoveryCoordinator(RecoverySettings settings, RecoveryActions actions, ProfileRules rules, PendingWrites pending,
-                        Consumer<Message> inbox) {
+                        Consumer<Message> inbox, BiConsumer<ProfileSlot, Transition> record) {
         this.ladder = new RecoveryLadder(settings);
         this.verify = settings.verify();
         this.concurrency = settings.concurrency();
@@ -51,6 +55,7 @@ final class RecoveryCoordinator {
         this.rules = rules;
         this.pending = pending;
         this.inbox = inbox;
+        this.record = record;
     }
 
     /** A failed session that did not pause its profile: queue an episode (none with an empty ladder). */
@@ -180,8 +185,7 @@ final class RecoveryCoordinator {
         }
         if (result.ok()) {
             finish(e);
-            e.slot.state = rules.recovered(e.slot.state);
-            pending.add(List.of(), e.slot.state, null);
+            record.accept(e.slot, Transition.unchanged(rules.recovered(e.slot.state)));
             return;
         }
         int next = ladder.nextAfter(e.step);

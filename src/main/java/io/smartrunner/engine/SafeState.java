@@ -5,6 +5,7 @@ import io.smartrunner.process.ExitStatus;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SpawnBackoff;
+import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
@@ -19,14 +20,14 @@ import java.util.function.Consumer;
  * visible (flagged), without the profile rules, which may be what failed. Loop thread only.
  */
 final class SafeState {
-    private final PendingWrites pending;
+    private final TransitionApplier applier;
     private final TimeSource time;
     private final Consumer<Message> inbox;
     private final Consumer<String> cancelRecovery;
 
     /** @param cancelRecovery ends a profile's recovery episode, if any */
-    SafeState(PendingWrites pending, TimeSource time, Consumer<Message> inbox, Consumer<String> cancelRecovery) {
-        this.pending = pending;
+    SafeState(TransitionApplier applier, TimeSource time, Consumer<Message> inbox, Consumer<String> cancelRecovery) {
+        this.applier = applier;
         this.time = time;
         this.inbox = inbox;
         this.cancelRecovery = cancelRecovery;
@@ -56,8 +57,7 @@ final class SafeState {
                 stop(slot, a, grace, flag);
             }
             watch(slot, a);
-            slot.state = flagged(slot.state, slot.state.running(), flag, slot.state.lastFinishedAt());
-            pending.add(List.of(), slot.state, null);
+            flag(slot, flag);
         } else if (a != null) {
             slot.active = null;
             if (a.stopping == null) {
@@ -67,8 +67,7 @@ final class SafeState {
         } else if (slot.spawning == null && slot.staged == null && slot.state.running()) {
             close(slot, slot.state.lastSessionId(), launched == null ? null : launched.record(), flag, now);
         } else {
-            slot.state = flagged(slot.state, slot.state.running(), flag, slot.state.lastFinishedAt());
-            pending.add(List.of(), slot.state, null);
+            flag(slot, flag);
         }
         slot.spawnFailures++;
         long holdUntil = time.nanoTime() + SpawnBackoff.after(slot.spawnFailures).toNanos();
@@ -100,12 +99,18 @@ final class SafeState {
 
     /** Ends the session in the log and the store without the rules (they may be what failed): no streak. */
     private void close(ProfileSlot slot, String sessionId, SessionRecord record, String flag, Instant now) {
-        slot.state = flagged(slot.state, false, flag, now);
-        pending.add(List.of(Events.sessionFailed(now, slot.pod(), slot.id(), sessionId,
+        ProfileState closed = flagged(slot.state, false, flag, now);
+        applier.record(slot, new Transition(closed, List.of(Events.sessionFailed(now, slot.pod(), slot.id(), sessionId,
                         Events.params("reason", FailureReason.LOST.wireName(), "exitCode", null, "message", flag,
-                                "stderrTail", "", "errorStreak", slot.state.errorStreak()), null)),
-                slot.state, record == null ? null
+                                "stderrTail", "", "errorStreak", closed.errorStreak()), null))),
+                record == null ? null
                         : record.ended(SessionRecord.Status.FAILED, now, FailureReason.LOST.wireName(), null));
+    }
+
+    /** Sets lastError to the flag; nothing else changes. */
+    private void flag(ProfileSlot slot, String flag) {
+        applier.record(slot, Transition.unchanged(flagged(slot.state, slot.state.running(), flag,
+                slot.state.lastFinishedAt())), null);
     }
 
     private static ProfileState flagged(ProfileState s, boolean running, String lastError, Instant finishedAt) {

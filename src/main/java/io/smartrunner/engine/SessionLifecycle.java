@@ -29,38 +29,33 @@ import java.util.function.Consumer;
  */
 final class SessionLifecycle {
     static final String REMOVED = "the profile was removed from the configuration";
-    static final String PAUSED_BY_HAND = "the profile was paused by hand";
+    static final String PAUSED_BY_HAND = ProfileRules.PAUSED_BY_HAND;
     static final String SHUTTING_DOWN = "the runner is shutting down";
 
     private final Map<String, ProfileSlot> slots;
     private final ProfileRules rules;
     private final PendingWrites pending;
+    private final TransitionApplier applier;
     private final SessionLaunch launch;
     private final Redactor redactor;
     private final Consumer<Message> inbox;
     private final LeftoverSweep leftovers;
-    private final RecoveryCoordinator recovery;
-    private final PauseKeeper pauses;
     /** Forgets a removed profile once nothing of it runs. */
     private final Consumer<ProfileSlot> drop;
-    private final BooleanSupplier stopRequested;
     private final BooleanSupplier stopInitiated;
 
-    SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending, SessionLaunch launch,
-                     Redactor redactor, Consumer<Message> inbox, LeftoverSweep leftovers, RecoveryCoordinator recovery,
-                     PauseKeeper pauses, Consumer<ProfileSlot> drop, BooleanSupplier stopRequested,
-                     BooleanSupplier stopInitiated) {
+    SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
+                     TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
+                     LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated) {
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
+        this.applier = applier;
         this.launch = launch;
         this.redactor = redactor;
         this.inbox = inbox;
         this.leftovers = leftovers;
-        this.recovery = recovery;
-        this.pauses = pauses;
         this.drop = drop;
-        this.stopRequested = stopRequested;
         this.stopInitiated = stopInitiated;
     }
 
@@ -115,23 +110,30 @@ final class SessionLifecycle {
         a.process.pollOutput(); // a last rotation, so the log cap holds after the session too
         SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
                 slot.config.session().stderrTailBytes());
-        Transition t = rules.sessionEnded(slot.state, a.sessionId(), result, now);
-        SessionRecord ended = a.record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
-                : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
-                result.exitCode());
-        slot.state = t.state();
         slot.active = null;
-        holdBack(slot, result, nowNanos);
-        pending.add(t.events(), t.state(), ended);
         if (a.stopping == null) {
             leftovers.ended(a.record.pgid(), a.sessionId());
         }
+        end(slot, a.record, result, nowNanos, now);
+    }
+
+    /**
+     * The one end of every session, whether it ran or could not be spawned: the rules' verdict is
+     * applied (state, events, session row; then recovery, browser) unless the profile was removed,
+     * whose slot is dropped instead.
+     */
+    private void end(ProfileSlot slot, SessionRecord record, SessionResult result, long nowNanos, Instant now) {
+        Transition t = rules.sessionEnded(slot.state, record.sessionId(), result, now);
+        SessionRecord ended = record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
+                : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
+                result.exitCode());
+        holdBack(slot, result, nowNanos);
+        applier.record(slot, t, ended);
         if (slot.removed) {
             drop.accept(slot);
             return;
         }
-        recoverIfNeeded(slot, a.sessionId(), result, nowNanos, now);
-        pauses.closeBrowserIfPaused(slot);
+        applier.perform(slot, t, now, nowNanos);
     }
 
     /**
@@ -150,14 +152,6 @@ final class SessionLifecycle {
         slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(waitMs);
     }
 
-    /** DESIGN §2: a failed session that did not pause the profile starts a recovery episode. */
-    private void recoverIfNeeded(ProfileSlot slot, String sessionId, SessionResult result, long nowNanos, Instant now) {
-        if (!result.succeeded() && result.reason().countsTowardsStreak() && !slot.state.paused()
-                && !stopRequested.getAsBoolean()) {
-            recovery.begin(slot, sessionId, now, nowNanos);
-        }
-    }
-
     /**
      * Records the decision to start a session (start event, profile running, session row without
      * a pid yet); the launch itself waits until that is in the log, see {@link SessionLaunch#submit}.
@@ -167,13 +161,12 @@ final class SessionLifecycle {
         ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
         SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
                 SessionRecord.Status.RUNNING, null, null, null);
-        slot.state = started;
         slot.spawning = sessionId;
         slot.staged = new StagedLaunch(slot.config, record);
         slot.runNowBy = null;
         // the template, not the expanded argv: {cdpUrl} is a credential and must not reach the log
-        pending.add(List.of(Events.sessionStarted(now, slot.pod(), slot.id(), sessionId,
-                launch.summary(slot.config.session().command()))), started, record);
+        applier.record(slot, new Transition(started, List.of(Events.sessionStarted(now, slot.pod(), slot.id(),
+                sessionId, launch.summary(slot.config.session().command())))), record);
     }
 
     /**
@@ -213,16 +206,7 @@ final class SessionLifecycle {
         SessionSettings settings = slot.config.session();
         if (l.process() == null) {
             SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
-            Transition t = rules.sessionEnded(slot.state, record.sessionId(), failed, now);
-            slot.state = t.state();
-            holdBack(slot, failed, nowNanos);
-            pending.add(t.events(), t.state(), record.ended(SessionRecord.Status.FAILED, now,
-                    FailureReason.SPAWN.wireName(), null));
-            if (slot.removed) {
-                drop.accept(slot);
-                return;
-            }
-            recoverIfNeeded(slot, record.sessionId(), failed, nowNanos, now);
+            end(slot, record, failed, nowNanos, now);
             return;
         }
         RunningProcess process = l.process();

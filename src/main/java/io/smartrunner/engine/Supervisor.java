@@ -10,6 +10,7 @@ import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.Transition;
 import io.smartrunner.session.SessionScheduler;
 import io.smartrunner.session.SessionScheduler.Candidate;
 import io.smartrunner.store.StoreException;
@@ -52,6 +53,8 @@ public final class Supervisor {
     private final HealthReporter health;
     private final WriteBackoff backoff = new WriteBackoff();
     private final RecoveryCoordinator recovery;
+    /** The only code that changes a profile's state (and carries out what the change implies). */
+    private final TransitionApplier applier;
     private final PauseKeeper pauses;
     private final ManualControls manual;
     private final FleetReload fleetReload;
@@ -71,18 +74,28 @@ public final class Supervisor {
         Redactor redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
         this.health = new HealthReporter(deps.diagnostics());
-        this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add);
-        this.pauses = new PauseKeeper(slots, rules, pending, recovery, deps, config.browser().closeOnPause());
+        this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
+                this::record);
+        this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.spawner(),
+                config.browser().closeOnPause(), () -> stopRequested);
+        this.pauses = new PauseKeeper(rules, applier);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
-        this.sessions = new SessionLifecycle(slots, rules, pending, new SessionLaunch(deps), redactor, inbox::add,
-                leftovers, recovery, pauses, this::drop, () -> stopRequested, () -> stopInitiated);
-        this.manual = new ManualControls(slots, rules, pending, recovery, pauses,
-                slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.PAUSED_BY_HAND),
-                () -> flush(true), health::problem);
+        this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps), redactor,
+                inbox::add, leftovers, this::drop, () -> stopInitiated);
+        this.manual = new ManualControls(slots, rules, pending, applier, recovery, () -> flush(true), health::problem);
         this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
-        this.guard = new LoopGuard(slots, pending, redactor, deps.diagnostics(), deps.time(), inbox::add, recovery::cancel);
+        this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
+                recovery::cancel);
+    }
+
+    private void record(ProfileSlot slot, Transition t) {
+        applier.record(slot, t, null);
+    }
+
+    private void stopSession(ProfileSlot slot, FailureReason reason, String detail) {
+        sessions.stop(slot, reason, detail);
     }
 
     /**
@@ -140,7 +153,7 @@ public final class Supervisor {
         }
         Instant wall = deps.time().now();
         new CrashReconciler(deps, rules, config.session().stopGraceMs(), browsersToAdopt())
-                .reconcile(slots, stored, pending, wall);
+                .reconcile(slots, stored, pending, applier, wall);
         // An episode interrupted by a stop or crash starts again from step 1: nothing is persisted
         // mid-ladder, and needsRecovery (persisted) is what says a profile still needs it.
         for (ProfileSlot slot : slots.values()) {
@@ -190,7 +203,7 @@ public final class Supervisor {
             recovery.profilesInRecovery().forEach(id -> guard.run("recovery", id, null, null,
                     () -> recovery.tick(id, nowNanos, now)));
         }
-        guard.eachProfile("pauses", slot -> pauses.expire(slot, now));
+        guard.eachProfile("pauses", slot -> pauses.expire(slot, now, nowNanos));
         guard.run("leftovers", null, null, null, () -> leftovers.sweep(nowNanos));
         if (flush() && !stopRequested) {
             startEligible(nowNanos, now);

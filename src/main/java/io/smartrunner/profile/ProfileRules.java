@@ -17,6 +17,8 @@ import java.util.Map;
 public final class ProfileRules {
     /** {@code params.by} for decisions the runner takes on its own. */
     public static final String BY_RUNNER = "runner";
+    /** The message recorded with a session stopped because its profile was paused by hand. */
+    public static final String PAUSED_BY_HAND = "the profile was paused by hand";
 
     private final PausePolicy pausePolicy;
 
@@ -40,7 +42,7 @@ public final class ProfileRules {
             ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, false, false, s.paused(),
                     s.pausedUntil(), sessionId, null, s.lastStartedAt(), now, s.pauseCount(), s.pausedAt());
             return new Transition(next, List.of(
-                    Events.sessionFinished(now, s.pod(), s.profileId(), sessionId, result.durMs())));
+                    Events.sessionFinished(now, s.pod(), s.profileId(), sessionId, result.durMs())), whilePaused(next));
         }
         boolean counts = result.reason().countsTowardsStreak();
         int streak = counts ? s.errorStreak() + 1 : s.errorStreak();
@@ -57,9 +59,12 @@ public final class ProfileRules {
             String why = "errorStreak " + streak + " > maxErrorStreak " + pausePolicy.maxErrorStreak();
             Transition paused = pause(failed, sessionId, now, d, why, BY_RUNNER);
             events.addAll(paused.events());
-            return new Transition(paused.state(), events);
+            return new Transition(paused.state(), events, Transition.Effects.paused(null)); // the session is over
         }
-        return new Transition(failed, events);
+        // DESIGN §2: a failed session that counts and did not pause the profile starts a recovery episode
+        boolean recover = counts && !failed.paused();
+        return new Transition(failed, events, recover ? Transition.Effects.beginEpisode(sessionId)
+                : whilePaused(failed));
     }
 
     /** A recovery episode verified the profile healthy: it needs no more recovery (the streak stays). */
@@ -71,7 +76,8 @@ public final class ProfileRules {
 
     /**
      * Pauses the profile until {@code now + duration} (UTC instant arithmetic, so a DST change
-     * never stretches or shortens it). A pause supersedes recovery: needsRecovery is cleared.
+     * never stretches or shortens it). A pause supersedes recovery: needsRecovery is cleared, the
+     * episode is cancelled, a running session is stopped (not counted) and the browser closed.
      */
     public Transition pause(ProfileState s, String sessionId, Instant now, Duration duration, String reason,
                             String by) {
@@ -80,7 +86,7 @@ public final class ProfileRules {
         ProfileState next = new ProfileState(s.profileId(), s.pod(), s.errorStreak(), s.running(), false, true,
                 until, s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), pauses, now);
         return new Transition(next, List.of(Events.profilePaused(now, s.pod(), s.profileId(), sessionId,
-                s.errorStreak(), until, reason, by, duration.toMillis(), pauses)));
+                s.errorStreak(), until, reason, by, duration.toMillis(), pauses)), Transition.Effects.paused(PAUSED_BY_HAND));
     }
 
     /** Ends the pause when its time has come; otherwise nothing changes. */
@@ -117,6 +123,14 @@ public final class ProfileRules {
      */
     public static boolean eligible(ProfileState s, boolean cooldownOver) {
         return !s.running() && !s.paused() && cooldownOver;
+    }
+
+    /**
+     * A session of a profile paused while it ran (stopped by that pause) ends: the browser it may
+     * have used is closed again, in case the session had it opened after the pause closed it.
+     */
+    private static Transition.Effects whilePaused(ProfileState after) {
+        return after.paused() ? Transition.Effects.browserClosed() : Transition.Effects.NONE;
     }
 
     private static long pausedSince(ProfileState s, Instant now) {

@@ -1,0 +1,183 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.BrowserStatus;
+import io.smartrunner.browser.cdp.BrowserEndpoint;
+import io.smartrunner.config.BrowserSettings;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SessionRecord;
+import io.smartrunner.time.ManualTimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue #10, point 1: a pause closes the profile's browser (browser.closeOnPause) on every path
+ * that can pause or end a session of a paused profile: a session end whose streak goes over
+ * maxErrorStreak, a spawn failure of a profile paused meanwhile, a pause by hand, and a crash
+ * reconciliation whose lost session pauses it. All of them go through TransitionApplier.
+ */
+class PauseClosesBrowserTest {
+    private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
+    private final ManualTimeSource time = new ManualTimeSource(T0);
+    private final FakeLauncher launcher = new FakeLauncher();
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final RecordingEventSink sink = new RecordingEventSink();
+    private final RecordingBrowsers browsers = new RecordingBrowsers();
+    /** Off-loop work (launches, browser closes), run when the test says so. */
+    private final Queue<Runnable> offLoop = new ArrayDeque<>();
+
+    private Supervisor supervisor(boolean closeOnPause, int maxStreak) {
+        RunnerConfig base = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
+                TestConfigs.recovery(maxStreak, 86_400_000), Map.of("podA", List.of("p1")), Path.of("d"));
+        BrowserSettings d = TestConfigs.noBrowser();
+        RunnerConfig config = new RunnerConfig(base.source(), base.runner(), base.session(), base.recovery(),
+                new BrowserSettings(d.provider(), d.chromium(), d.adspower(), closeOnPause, d.closeOnExit(),
+                        d.startTimeoutMs()), base.http(), base.pods(), base.secretValues());
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, line -> { }, offLoop::add,
+                new FakeRecoveryActions(), browsers));
+        s.start();
+        runOffLoop();
+        return s;
+    }
+
+    private void runOffLoop() {
+        for (Runnable r = offLoop.poll(); r != null; r = offLoop.poll()) {
+            r.run();
+        }
+    }
+
+    /** One loop turn with the launches it hands over done and their results handled. */
+    private void turn(Supervisor s) {
+        s.step();
+        runOffLoop();
+        s.step();
+        runOffLoop();
+    }
+
+    @Test
+    void aSessionEndThatPausesTheProfileClosesItsBrowser() {
+        Supervisor s = supervisor(true, 1);
+        turn(s);
+        launcher.last().exit(1);
+        turn(s);
+        assertEquals(List.of(), browsers.closed, "streak 1 of 1: not paused, the browser stays");
+        launcher.last().exit(1);
+        turn(s);
+        assertTrue(store.profiles.get("p1").paused());
+        assertEquals(List.of("p1"), browsers.closed);
+    }
+
+    @Test
+    void withoutCloseOnPauseThePausedProfilesBrowserStays() {
+        Supervisor s = supervisor(false, 0);
+        turn(s);
+        launcher.last().exit(1);
+        turn(s);
+        assertTrue(store.profiles.get("p1").paused());
+        assertEquals(List.of(), browsers.closed);
+    }
+
+    @Test
+    void aPauseByHandClosesTheBrowserAndTheEndOfTheSessionItStoppedClosesItAgain() {
+        Supervisor s = supervisor(true, 3);
+        turn(s);
+        CompletableFuture<ManualReply> reply = s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api"));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, reply.join().outcome());
+        s.step(); // the stopped session's end (the fake's stop completes at once)
+        runOffLoop();
+        assertEquals(List.of("start", "pause", "error"), sink.names("p1"));
+        assertEquals(List.of("p1", "p1"), browsers.closed, "closed by the pause, then by the end of its session");
+    }
+
+    @Test
+    void aPauseByHandWithoutARunningSessionClosesTheBrowser() {
+        Supervisor s = supervisor(true, 3);
+        launcher.spawnError = "no such file"; // nothing runs: the first end is a spawn failure, not paused
+        turn(s);
+        assertEquals(List.of(), browsers.closed);
+        CompletableFuture<ManualReply> reply = s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api"));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, reply.join().outcome());
+        runOffLoop();
+        assertEquals(List.of("p1"), browsers.closed);
+    }
+
+    /** The drift issue #10 found: the spawn-failure end repeated the session end but closed no browser. */
+    @Test
+    void aSpawnFailureOfAProfilePausedMeanwhileClosesItsBrowserLikeAnyOtherEnd() {
+        Supervisor s = supervisor(true, 3);
+        launcher.spawnError = "no such file";
+        s.step(); // staged, its start event written, the launch handed over (not run yet)
+        CompletableFuture<ManualReply> reply = s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api"));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, reply.join().outcome());
+        runOffLoop(); // the pause's close, then the launch, which fails
+        assertEquals(List.of("p1"), browsers.closed);
+        s.step();
+        runOffLoop();
+        assertEquals(List.of("start", "pause", "error"), sink.names("p1"));
+        assertEquals(List.of("p1", "p1"), browsers.closed, "the failed launch's end closes it again, as a session end does");
+    }
+
+    @Test
+    void aCrashReconciliationWhoseLostSessionPausesTheProfileClosesItsBrowser() {
+        store.profiles.put("p1", new ProfileState("p1", "podA", 1, true, true, false, null, "s1", null, T0, null, 0,
+                null));
+        store.sessions.put("s1", new SessionRecord("s1", "p1", "podA", 4242, 99, 4242, T0,
+                SessionRecord.Status.RUNNING, null, null, null));
+        supervisor(true, 1);
+        assertTrue(store.profiles.get("p1").paused());
+        assertEquals(List.of("error", "pause"), sink.names("p1"));
+        assertEquals(List.of("p1"), browsers.closed);
+    }
+
+    /** No browser; records which profiles' browsers were asked to close. */
+    private static final class RecordingBrowsers implements BrowserProvider {
+        final List<String> closed = new ArrayList<>();
+
+        @Override
+        public BrowserEndpoint open(ProfileConfig profile) {
+            return BrowserEndpoint.NONE;
+        }
+
+        @Override
+        public void close(ProfileConfig profile) {
+            closed.add(profile.id());
+        }
+
+        @Override
+        public void forceStop(ProfileConfig profile) {
+            closed.add("forced:" + profile.id());
+        }
+
+        @Override
+        public BrowserEndpoint current(String profileId) {
+            return null;
+        }
+
+        @Override
+        public BrowserStatus status(String profileId) {
+            return BrowserStatus.CLOSED;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
