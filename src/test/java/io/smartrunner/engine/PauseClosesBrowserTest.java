@@ -11,6 +11,7 @@ import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +42,10 @@ class PauseClosesBrowserTest {
     private final Queue<Runnable> offLoop = new ArrayDeque<>();
 
     private Supervisor supervisor(boolean closeOnPause, int maxStreak) {
-        RunnerConfig base = TestConfigs.config(8, 8, TestConfigs.session(List.of("w"), 600_000, 0, 0),
-                TestConfigs.recovery(maxStreak, 86_400_000), Map.of("podA", List.of("p1")), Path.of("d"));
-        BrowserSettings d = TestConfigs.noBrowser();
+        RunnerConfig base = TestConfig.builder().globalLimit(8).podLimit(8).command("w").timeoutMs(600_000)
+                .idleTimeoutMs(0).cooldownMs(0).maxErrorStreak(maxStreak).pauseDurationMs(86_400_000)
+                .pod("podA", "p1").dataDir(Path.of("d")).build();
+        BrowserSettings d = TestConfig.noBrowser();
         RunnerConfig config = new RunnerConfig(base.source(), base.runner(), base.session(), base.recovery(),
                 new BrowserSettings(d.provider(), d.chromium(), d.adspower(), closeOnPause, d.closeOnExit(),
                         d.startTimeoutMs()), base.http(), base.pods(), base.secretValues());
