@@ -95,6 +95,11 @@ final class Placement {
         return argv;
     }
 
+    /** Whether {@link #command} put the join-then-exec shell in front of the command. */
+    boolean wrapped() {
+        return wrapped;
+    }
+
     /** posix_spawn only, before the call: asks glibc to clone the child straight into the cgroup. */
     void beforeSpawn(Pointer attr) {
         if (cgroup == null || SET_CGROUP == null || wrapped) {

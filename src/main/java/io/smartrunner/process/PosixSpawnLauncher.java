@@ -127,6 +127,12 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         }
         long startTicks = ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<ExitStatus> exit = reaper.watch(pid);
+        if (placement.wrapped()) {
+            // the joining shell execs the program: a program gone or no longer executable by then
+            // is the shell's exit 126/127, which is a spawn failure (the runner's side), not the session's
+            String path = env.get("PATH");
+            exit = exit.thenApply(st -> SpawnCheck.execFailure(st, program, dir, path));
+        }
         placement.spawned(pid, startTicks, exit);
         return new OsRunningProcess(pid, exit, startTicks, spec.sessionId(), output, timers);
     }

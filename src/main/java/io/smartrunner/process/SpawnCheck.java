@@ -84,6 +84,18 @@ public final class SpawnCheck {
         }
     }
 
+    /**
+     * An exit 126 or 127 (a shell's "cannot execute" and "not found") of a launch whose program
+     * cannot be started now: the exec failed, so a spawn error; any other status as it is.
+     */
+    static ExitStatus execFailure(ExitStatus st, String program, Path dir, String pathVar) {
+        if (st.signal() != null || st.spawnError() != null || (st.exitCode() != 126 && st.exitCode() != 127)) {
+            return st;
+        }
+        String problem = problem(program, dir, pathVar);
+        return problem == null ? st : new ExitStatus(st.exitCode(), null, problem, st.exitedAtNanos());
+    }
+
     static SpawnException cannotStart(String program, String reason) {
         return new SpawnException("cannot start \"" + program + "\": " + reason);
     }
