@@ -482,7 +482,7 @@ def s_diskfull(sc):
     kept = None
     if sc.wait_listening():
         st, body = get(sc.port(), "/api/profiles/" + target)
-        kept = isinstance(body, dict) and bool(body.get("paused"))
+        kept = isinstance(body, dict) and bool((body.get("flags") or {}).get("paused"))
     sc.meta["cleanStop"] = sc.stop() and clean
     pause_ok = pause[0] == 503 or (pause[0] == 200 and kept)
     spinning = cpu > 50
@@ -529,7 +529,8 @@ def s_state(sc, how):
         return
     time.sleep(4)
     _, body = get(sc.port(), "/api/profiles/" + target)
-    paused = isinstance(body, dict) and bool(body.get("paused"))
+    # the API's profile is the spec's state object: the paused flag is under "flags"
+    paused = isinstance(body, dict) and bool((body.get("flags") or {}).get("paused"))
     ran = sum(1 for e in sc.events() if e.get("event") == "start" and e.get("profileId") == target
               and e.get("ts", "") >= restarted)
     sc.meta["cleanStop"] = sc.stop()
