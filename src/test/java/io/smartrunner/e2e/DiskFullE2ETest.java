@@ -79,12 +79,15 @@ class DiskFullE2ETest {
         // are then surely decisions whose rows cannot be written, however slow the machine
         Path gate = dir.resolve("gate");
         Path cfg = config("full/data", "logs/events.jsonl", // the log has room: only the store is full
-                "{\"command\": [\"/bin/sh\", \"-c\", \"while [ ! -e \\\"$0\\\" ]; do sleep 0.05; done\", \""
+                "{\"command\": [\"/bin/sh\", \"-c\", \"touch \\\"$0.$SR_PROFILE_ID\\\"; while [ ! -e \\\"$0\\\" ]; do sleep 0.05; done\", \""
                         + gate + "\"], \"cooldownMs\": 600000}");
         Path log = dir.resolve("logs/events.jsonl");
         CliProcess runner = runner(cfg);
         int port = runner.httpPort();
-        CliProcess.await("three sessions running (once each: a long cooldown)", 20_000, () -> count(log, "start") == 3);
+        // running, not only logged: a launch waits until its start's rows are in the store too
+        CliProcess.await("three sessions running (once each: a long cooldown)", 20_000, () -> count(log, "start") == 3
+                && Files.exists(Path.of(gate + ".p1")) && Files.exists(Path.of(gate + ".p2"))
+                && Files.exists(Path.of(gate + ".p3")));
         Path filler = fill();
         Files.createFile(gate);
         try {

@@ -173,7 +173,9 @@ class JsonlEventSinkTest {
         assertTrue(channel[0].firstForce.await(10, TimeUnit.SECONDS), "background fsync never ran");
         sink.close();
 
-        assertFalse(fsyncThreadAlive());
+        // close waits for the executor to terminate; its thread object dies an instant later
+        io.smartrunner.testkit.Await.until("the fsync thread ends", java.time.Duration.ofSeconds(10),
+                () -> !fsyncThreadAlive());
         assertFalse(channel[0].isOpen());
     }
 
