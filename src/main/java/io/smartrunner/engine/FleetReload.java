@@ -23,20 +23,36 @@ final class FleetReload {
     private final Consumer<ProfileSlot> stopRemoved;
     /** Forgets a removed profile that has nothing running. */
     private final Consumer<ProfileSlot> drop;
+    private final Consumer<String> diagnostics;
+    /** The configuration in force, to tell which runner-wide blocks a reload changes. */
+    private RunnerConfig running;
 
-    FleetReload(Map<String, ProfileSlot> slots, RecoveryCoordinator recovery, StateStore store,
-                Consumer<ProfileSlot> stopRemoved, Consumer<ProfileSlot> drop) {
+    FleetReload(RunnerConfig running, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery, StateStore store,
+                Consumer<ProfileSlot> stopRemoved, Consumer<ProfileSlot> drop, Consumer<String> diagnostics) {
+        this.running = running;
         this.slots = slots;
         this.recovery = recovery;
         this.store = store;
         this.stopRemoved = stopRemoved;
         this.drop = drop;
+        this.diagnostics = diagnostics;
+    }
+
+    /** Applies a new, validated configuration to the slots and tells the operator what it changed. */
+    ReloadSummary apply(RunnerConfig next, long nowNanos) {
+        ReloadSummary summary = apply(running, next, nowNanos);
+        running = next;
+        diagnostics.accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
+                + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
+                + (summary.restartNeeded()
+                ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
+        return summary;
     }
 
     /**
      * @param running the configuration in force, to tell which runner-wide blocks changed
      */
-    ReloadSummary apply(RunnerConfig running, RunnerConfig next, long nowNanos) {
+    private ReloadSummary apply(RunnerConfig running, RunnerConfig next, long nowNanos) {
         Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
         next.profiles().forEach(p -> wanted.put(p.id(), p));
         List<String> added = new ArrayList<>();

@@ -102,6 +102,13 @@ final class SessionLifecycle {
                 ex == null ? null : String.valueOf(ex.getMessage()))));
     }
 
+    /** The runner stops: the slot's running session, if any, is stopped (reason shutdown, not counted). */
+    void stopForShutdown(ProfileSlot slot) {
+        if (slot.active != null) {
+            stop(slot, FailureReason.SHUTDOWN, SHUTTING_DOWN);
+        }
+    }
+
     private void finishIfOver(ProfileSlot slot, long nowNanos, Instant now) {
         ActiveSession a = slot.active;
         if (!a.over()) {

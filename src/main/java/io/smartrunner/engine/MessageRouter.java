@@ -1,0 +1,54 @@
+package io.smartrunner.engine;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hands each message the loop received to the part that handles it, one at a time under the
+ * {@link LoopGuard} (a message that fails, fails alone). Loop thread only.
+ */
+final class MessageRouter {
+    private final Map<String, ProfileSlot> slots;
+    private final SessionLifecycle sessions;
+    private final RecoveryCoordinator recovery;
+    private final ManualControls manual;
+    private final FleetReload fleetReload;
+    private final StartPass starts;
+    private final LoopGuard guard;
+
+    MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
+                  ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard) {
+        this.slots = slots;
+        this.sessions = sessions;
+        this.recovery = recovery;
+        this.manual = manual;
+        this.fleetReload = fleetReload;
+        this.starts = starts;
+        this.guard = guard;
+    }
+
+    void route(List<Message> messages, long nowNanos, Instant now) {
+        messages.forEach(m -> guard.message(m, x -> handle(x, nowNanos, now)));
+    }
+
+    private void handle(Message m, long nowNanos, Instant now) {
+        if (m instanceof Message.Launched l) {
+            sessions.launched(l, nowNanos, now);
+        } else if (m instanceof Message.StepDone d) {
+            recovery.onResult(d, nowNanos, now);
+        } else if (m instanceof Message.Manual h) {
+            // answered only after the flush that writes its event (ManualControls)
+            h.reply().complete(manual.handle(h.request(), nowNanos, now));
+        } else if (m instanceof Message.Reload r) {
+            r.reply().complete(fleetReload.apply(r.config(), nowNanos));
+            starts.configure(r.config());
+        } else if (m instanceof Message.Snapshot q) {
+            q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
+        } else if (m instanceof Message.Exited e) {
+            sessions.exited(e, nowNanos, now);
+        } else if (m instanceof Message.Stopped s) {
+            sessions.stopped(s, nowNanos, now);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.session.SessionScheduler;
+import io.smartrunner.session.SessionScheduler.Candidate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who starts a session now: the eligible profiles (not running, not paused, cooled down, not in
+ * recovery), picked by the {@link SessionScheduler} within the global and pod limits, each staged
+ * by {@link SessionLifecycle} under the {@link LoopGuard}. Loop thread only.
+ */
+final class StartPass {
+    private final Map<String, ProfileSlot> slots;
+    private final RecoveryCoordinator recovery;
+    private final SessionLifecycle sessions;
+    private final LoopGuard guard;
+    private SessionScheduler scheduler;
+
+    StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
+              SessionLifecycle sessions, LoopGuard guard) {
+        this.slots = slots;
+        this.recovery = recovery;
+        this.sessions = sessions;
+        this.guard = guard;
+        configure(config);
+    }
+
+    /** The limits of a (re)loaded configuration. */
+    void configure(RunnerConfig config) {
+        Map<String, Integer> podLimits = new HashMap<>();
+        config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
+        scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
+    }
+
+    void startEligible(long nowNanos, Instant now) {
+        Map<String, Integer> runningByPod = new HashMap<>();
+        List<Candidate> candidates = candidates(nowNanos, runningByPod);
+        for (Candidate c : candidates.isEmpty() ? List.<Candidate>of() : scheduler.pick(candidates, runningByPod)) {
+            guard.run("start", c.profileId(), null, null, () -> sessions.stage(slots.get(c.profileId()), now));
+        }
+    }
+
+    /** Whether {@link #startEligible} would start anyone now (asked before every wait). */
+    boolean wouldStartAny(long nowNanos) {
+        Map<String, Integer> runningByPod = new HashMap<>();
+        return scheduler.wouldStartAny(candidates(nowNanos, runningByPod), runningByPod);
+    }
+
+    /** The profiles eligible to start now; fills {@code runningByPod} with the sessions running per pod. */
+    private List<Candidate> candidates(long nowNanos, Map<String, Integer> runningByPod) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (ProfileSlot slot : slots.values()) {
+            if (slot.active != null || slot.spawning != null) {
+                runningByPod.merge(slot.pod(), 1, Integer::sum);
+            } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
+                    && !recovery.inRecovery(slot.id())) {
+                // run now goes first in line: as if it had never run
+                candidates.add(new Candidate(slot.id(), slot.pod(), slot.runNowBy != null ? null : slot.state.lastStartedAt(),
+                        slot.order));
+            }
+        }
+        return candidates;
+    }
+}

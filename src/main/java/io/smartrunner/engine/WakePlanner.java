@@ -1,0 +1,67 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.time.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * When the loop must look again if no message comes first: the earliest of the sessions'
+ * timeouts and output polls, pauses ending, cooldowns ending, the next write retry, recovery
+ * deadlines and the leftover sweep, and never later than 5 s. Loop thread only.
+ */
+final class WakePlanner {
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final Map<String, ProfileSlot> slots;
+    private final TimeSource time;
+    private final DurableWrites writes;
+    private final StartPass starts;
+    private final RecoveryCoordinator recovery;
+    private final LeftoverSweep leftovers;
+    private final BooleanSupplier stopRequested;
+
+    WakePlanner(Map<String, ProfileSlot> slots, TimeSource time, DurableWrites writes, StartPass starts,
+                RecoveryCoordinator recovery, LeftoverSweep leftovers, BooleanSupplier stopRequested) {
+        this.slots = slots;
+        this.time = time;
+        this.writes = writes;
+        this.starts = starts;
+        this.recovery = recovery;
+        this.leftovers = leftovers;
+        this.stopRequested = stopRequested;
+    }
+
+    long nextWakeNanos(long now) {
+        boolean stopping = stopRequested.getAsBoolean();
+        long next = now + MAX_WAIT_NANOS;
+        if (writes.failing()) {
+            next = earlier(next, writes.retryAtNanos()); // nothing starts before the next write succeeds
+        } else if (!stopping && starts.wouldStartAny(now)) {
+            return now; // a session ended after this step's start pass: its slot goes to the next profile now
+        }
+        Instant wall = time.now();
+        for (ProfileSlot slot : slots.values()) {
+            ActiveSession a = slot.active;
+            if (a != null) {
+                if (a.stopping == null) {
+                    next = earlier(next, earlier(a.deadlineNanos, a.nextPollNanos));
+                }
+            } else if (slot.state.paused() && slot.state.pausedUntil() != null) {
+                long untilNanos = Duration.between(wall, slot.state.pausedUntil()).toNanos();
+                next = earlier(next, now + Math.max(0, untilNanos));
+            } else if (!stopping && slot.spawning == null && slot.notBeforeNanos - now > 0) {
+                // a cooldown or start jitter that ends later; a profile that could start now but
+                // waits for a free slot wakes nobody (the check above finds it once a slot is free)
+                next = earlier(next, slot.notBeforeNanos);
+            }
+        }
+        return recovery.nextDeadline(leftovers.deadline(next));
+    }
+
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
+    }
+}
