@@ -67,11 +67,11 @@ public final class CliProcess {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
-    /** Waits (bounded) until the runner says where it listens, and returns that port. */
+    /** Waits (bounded: a start reconciles first, slow on a loaded machine) until the runner says where it listens, and returns that port. */
     public int httpPort() throws InterruptedException {
         java.util.regex.Pattern url = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
         int[] port = {0};
-        await("the runner says where it listens", 20_000, () -> {
+        await("the runner says where it listens", 60_000, () -> {
             try {
                 java.util.regex.Matcher m = url.matcher(err());
                 port[0] = m.find() ? Integer.parseInt(m.group(1)) : 0;
