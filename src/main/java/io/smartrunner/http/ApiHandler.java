@@ -12,11 +12,7 @@ import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,8 +34,6 @@ final class ApiHandler implements HttpHandler {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PROFILE = Pattern.compile("/api/profiles/([^/]+)(?:/([a-z]+))?");
     private static final Set<String> PROFILE_ACTIONS = Set.of("pause", "unpause", "reset", "run");
-    private static final long MAX_PAUSE_MS = 365L * 86_400_000;
-    private static final int MAX_LOG_BYTES = 1 << 20;
     private static final long LOOP_ANSWER_SECONDS = 10;
     /** Names the client in {@code params.by}: "cli" for the CLI, else the request is by "api". */
     static final String CLIENT_HEADER = "X-Smart-Runner-Client";
@@ -48,6 +42,7 @@ final class ApiHandler implements HttpHandler {
     private final Set<String> hosts;
     private final Set<String> origins;
     private final EventsRoute events;
+    private final SessionLogRoute logs;
     private final boolean readsNeedToken;
 
     ApiHandler(ApiParts parts, Set<String> hosts) {
@@ -61,6 +56,7 @@ final class ApiHandler implements HttpHandler {
         this.hosts = Set.copyOf(hosts);
         this.origins = hosts.stream().map(h -> "http://" + h).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.events = new EventsRoute(parts.eventLog(), parts.newEvents());
+        this.logs = new SessionLogRoute(parts.sessionLogDir(), parts.redactor());
     }
 
     @Override
@@ -119,7 +115,7 @@ final class ApiHandler implements HttpHandler {
                 if (m.group(2) == null) {
                     send(ex, 200, json(state));
                 } else if (m.group(2).equals("log")) {
-                    sendLog(ex, state.profileId());
+                    logs.send(ex, state.profileId());
                 } else if (PROFILE_ACTIONS.contains(m.group(2))) {
                     throw new ApiError(405, "use POST");
                 } else {
@@ -130,7 +126,7 @@ final class ApiHandler implements HttpHandler {
     }
 
     private void post(HttpExchange ex, String path) throws Exception {
-        JsonNode body = body(ex);
+        JsonNode body = RequestBodies.object(ex);
         if (path.equals("/api/reload")) {
             reload(ex);
             return;
@@ -143,7 +139,7 @@ final class ApiHandler implements HttpHandler {
         // the CLI goes through the API while a runner runs; its events say so
         String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
         ManualRequest request = switch (m.group(2)) {
-            case "pause" -> pauseRequest(id, body, by);
+            case "pause" -> RequestBodies.pause(id, body, by);
             case "unpause" -> new ManualRequest.Unpause(id, by);
             case "reset" -> new ManualRequest.ResetStreak(id, by);
             default -> new ManualRequest.RunNow(id, by);
@@ -156,25 +152,6 @@ final class ApiHandler implements HttpHandler {
             case FAILED -> throw new ApiError(500, reply.refusal()); // the runner's fault, logged as internal-error
             default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, json(reply.state()));
         }
-    }
-
-    private static ManualRequest pauseRequest(String id, JsonNode body, String by) {
-        for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!field.equals("durationMs") && !field.equals("reason")) {
-                throw new ApiError(400, field + ": unknown field; expected durationMs and optionally reason");
-            }
-        }
-        JsonNode d = body.get("durationMs");
-        if (d == null || !d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 1 || d.asLong() > MAX_PAUSE_MS) {
-            throw new ApiError(400, "durationMs: expected an integer from 1 to " + MAX_PAUSE_MS
-                    + (d == null ? ", got nothing" : ", got " + Query.clip(d.toString())));
-        }
-        JsonNode r = body.get("reason");
-        if (r != null && (!r.isTextual() || r.asText().length() > 500)) {
-            throw new ApiError(400, "reason: expected a string of at most 500 characters");
-        }
-        return new ManualRequest.Pause(id, Duration.ofMillis(d.asLong()), r == null ? "paused by hand" : r.asText(), by);
     }
 
     private void reload(HttpExchange ex) throws Exception {
@@ -210,29 +187,6 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
-    private void sendLog(HttpExchange ex, String profileId) throws IOException {
-        Query q = new Query(ex.getRequestURI().getRawQuery(), Set.of("stream", "bytes"));
-        String stream = q.get("stream") == null ? "stdout" : q.get("stream");
-        if (!stream.equals("stdout") && !stream.equals("stderr")) {
-            throw new ApiError(400, "stream: expected stdout or stderr");
-        }
-        int bytes = (int) q.longIn("bytes", 1, MAX_LOG_BYTES, 64 * 1024);
-        // the path is built from a configured profile id (validated, never user text) and a fixed suffix
-        Path file = parts.sessionLogDir().resolve(profileId + "." + stream + ".log");
-        String text;
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long from = Math.max(0, f.length() - bytes);
-            byte[] buf = new byte[(int) (f.length() - from)];
-            f.seek(from);
-            f.readFully(buf);
-            text = new String(buf, StandardCharsets.UTF_8);
-        } catch (java.io.FileNotFoundException | NoSuchFileException e) {
-            text = "";
-        }
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", parts.redactor().redact(text));
-    }
-
     /** The spec's state object, plus its browser when there is a provider. */
     private Map<String, Object> json(ProfileState state) {
         Map<String, Object> json = ProfileStateJson.of(state);
@@ -258,26 +212,6 @@ final class ApiHandler implements HttpHandler {
             throw new ApiError(503, "the runner did not answer within " + LOOP_ANSWER_SECONDS + " s; try again");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    private static JsonNode body(HttpExchange ex) throws IOException {
-        byte[] bytes = ex.getRequestBody().readNBytes(64 * 1024 + 1);
-        if (bytes.length > 64 * 1024) {
-            throw new ApiError(413, "body: larger than 64 KiB");
-        }
-        if (bytes.length == 0) {
-            return JSON.createObjectNode();
-        }
-        try {
-            JsonNode n = JSON.readTree(bytes);
-            if (n == null || !n.isObject()) {
-                throw new ApiError(400, "body: expected a JSON object");
-            }
-            return n;
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ApiError(400, "body: malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr());
         }
     }
 
