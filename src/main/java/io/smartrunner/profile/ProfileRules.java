@@ -1,13 +1,13 @@
 package io.smartrunner.profile;
 
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The profile state machine of DESIGN §2 as pure functions of (state, observation, now): error
@@ -137,22 +137,16 @@ public final class ProfileRules {
         return s.pausedAt() == null ? 0 : Math.max(0, Duration.between(s.pausedAt(), now).toMillis());
     }
 
-    private static Map<String, Object> errorParams(SessionResult r, int streak) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("reason", r.reason().wireName());
-        if (r.reason().isInfrastructure()) {
-            p.put("class", "infrastructure");
-        }
-        p.put("exitCode", r.exitCode());
-        if (r.signal() != null) {
-            p.put("signal", r.signal());
-        }
-        if (r.detail() != null) {
-            p.put("message", r.detail());
-        }
-        p.put("stderrTail", r.stderrTail() == null ? "" : r.stderrTail());
-        p.put("errorStreak", streak);
-        return p;
+    private static Params errorParams(SessionResult r, int streak) {
+        return Params.builder()
+                .put(EventParams.REASON, r.reason().wireName())
+                .putIfPresent(EventParams.FAILURE_CLASS, r.reason().isInfrastructure() ? "infrastructure" : null)
+                .put(EventParams.EXIT_CODE, r.exitCode())
+                .putIfPresent(EventParams.SIGNAL, r.signal())
+                .putIfPresent(EventParams.MESSAGE, r.detail())
+                .put(EventParams.STDERR_TAIL, r.stderrTail() == null ? "" : r.stderrTail())
+                .put(EventParams.ERROR_STREAK, streak)
+                .build();
     }
 
     private static String summary(SessionResult r) {
