@@ -1,12 +1,14 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.config.RecoverySettings;
+import io.smartrunner.event.EventKinds;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventParams;
+import io.smartrunner.event.WireEvent;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -71,8 +73,9 @@ final class TrialEvents {
 
     /** The event as one line: time, the wire's event and outcome words, its non-empty params, durMs. */
     static String line(EventRecord e) {
+        WireEvent w = EventKinds.encode(e); // the words the log has, for the reader to match them
         StringBuilder b = new StringBuilder(TIME.format(e.ts())).append("  ")
-                .append(String.format("%-8s %-9s", e.event(), e.outcome() == null ? "" : e.outcome()));
+                .append(String.format("%-8s %-9s", w.event(), w.outcome() == null ? "" : w.outcome()));
         e.params().forEach((k, v) -> {
             if (v != null && !(v instanceof String s && s.isEmpty())) {
                 b.append(' ').append(k).append('=').append(String.valueOf(v).strip().replace('\n', '⏎'));
