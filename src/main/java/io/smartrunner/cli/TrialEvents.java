@@ -7,7 +7,6 @@ import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
-import io.smartrunner.event.EventParams;
 import io.smartrunner.event.WireEvent;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
@@ -42,7 +41,7 @@ final class TrialEvents {
     private String verdict(EventRecord e) {
         if (e instanceof ProfilePaused p) {
             return "profile paused until " + p.pausedUntil() + " after errorStreak "
-                    + p.params().value(EventParams.ERROR_STREAK);
+                    + p.errorStreak();
         }
         if (e instanceof SessionFinished) {
             return "profile healthy: session finished with exit 0";

@@ -118,6 +118,18 @@ public sealed interface EventRecord {
 
     /** Paused by the rules (streak over the maximum) or by hand. */
     record ProfilePaused(Header header, Params params) implements EventRecord {
+        public Integer errorStreak() {
+            return params.value(EventParams.ERROR_STREAK);
+        }
+
+        public Long durationMs() {
+            return params.value(EventParams.DURATION_MS);
+        }
+
+        public Integer pauseCount() {
+            return params.value(EventParams.PAUSE_COUNT);
+        }
+
         public Instant pausedUntil() {
             return params.value(EventParams.PAUSED_UNTIL);
         }

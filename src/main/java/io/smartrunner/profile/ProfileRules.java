@@ -138,15 +138,21 @@ public final class ProfileRules {
     }
 
     private static Params errorParams(SessionResult r, int streak) {
-        return Params.builder()
-                .put(EventParams.REASON, r.reason().wireName())
-                .putIfPresent(EventParams.FAILURE_CLASS, r.reason().isInfrastructure() ? "infrastructure" : null)
-                .put(EventParams.EXIT_CODE, r.exitCode())
-                .putIfPresent(EventParams.SIGNAL, r.signal())
-                .putIfPresent(EventParams.MESSAGE, r.detail())
-                .put(EventParams.STDERR_TAIL, r.stderrTail() == null ? "" : r.stderrTail())
-                .put(EventParams.ERROR_STREAK, streak)
-                .build();
+        Params.Builder p = Params.builder();
+        p.put(EventParams.REASON, r.reason().wireName());
+        if (r.reason().isInfrastructure()) {
+            p.put(EventParams.FAILURE_CLASS, "infrastructure");
+        }
+        p.put(EventParams.EXIT_CODE, r.exitCode());
+        if (r.signal() != null) {
+            p.put(EventParams.SIGNAL, r.signal());
+        }
+        if (r.detail() != null) {
+            p.put(EventParams.MESSAGE, r.detail());
+        }
+        p.put(EventParams.STDERR_TAIL, r.stderrTail() == null ? "" : r.stderrTail());
+        p.put(EventParams.ERROR_STREAK, streak);
+        return p.build();
     }
 
     private static String summary(SessionResult r) {

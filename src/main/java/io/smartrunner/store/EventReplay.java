@@ -9,7 +9,6 @@ import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
 import io.smartrunner.event.EventRecord.StreakReset;
-import io.smartrunner.event.Params;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -65,7 +64,6 @@ final class EventReplay implements Consumer<EventRecord> {
     }
 
     private ProfileState apply(ProfileState s, EventRecord e) {
-        Params p = e.params();
         if (e instanceof SessionStarted) {
             open.put(e.sessionId(), new SessionRecord(e.sessionId(), e.profileId(), e.pod(), 0, 0, 0, e.ts(),
                     SessionRecord.Status.RUNNING, null, null, null));
@@ -79,16 +77,16 @@ final class EventReplay implements Consumer<EventRecord> {
             SessionResult r = failure(f);
             close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
             ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, e.ts()).state();
-            return withStreak(next, or(p.value(EventParams.ERROR_STREAK), next.errorStreak()));
+            return withStreak(next, or(f.param(EventParams.ERROR_STREAK), next.errorStreak()));
         }
         if (e instanceof ProfilePaused paused) {
-            long ms = or(p.value(EventParams.DURATION_MS), 0);
+            long ms = or(paused.durationMs(), 0);
             ProfileState next = RULES.pause(s, e.sessionId(), e.ts(), Duration.ofMillis(ms),
                     paused.reason(), paused.by()).state();
             Instant until = paused.pausedUntil() == null ? next.pausedUntil() : paused.pausedUntil();
             return new ProfileState(next.profileId(), next.pod(), next.errorStreak(), next.running(),
                     next.needsRecovery(), true, until, next.lastSessionId(), next.lastError(),
-                    next.lastStartedAt(), next.lastFinishedAt(), (int) or(p.value(EventParams.PAUSE_COUNT),
+                    next.lastStartedAt(), next.lastFinishedAt(), (int) or(paused.pauseCount(),
                     next.pauseCount()), next.pausedAt());
         }
         if (e instanceof ProfileUnpaused u) {
