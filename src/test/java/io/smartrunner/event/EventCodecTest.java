@@ -14,6 +14,8 @@ import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionStarted;
 import io.smartrunner.event.EventRecord.UnknownEvent;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The codec between the typed events and the wire (issue #10, point 3): every kind's line is the
@@ -173,6 +176,26 @@ class EventCodecTest {
         assertEquals("profile", f.param(EventParams.FAILURE_CLASS));
         assertEquals("the worker's own failure", f.params().get("meaning"));
         assertEquals(line, EventJson.toLine(f));
+    }
+
+    /** What /api/events and {@code events} do: read a page, write each event with {@link EventJson#toLine}. */
+    @Test
+    void linesOfOtherVersionsComeOutOfTheReaderAsTheyWentIn(@TempDir Path dir) throws Exception {
+        String newerError = "{\"ts\":\"2025-01-08T10:30:00.250Z\",\"pod\":\"podA\",\"profileId\":\"p1\","
+                + "\"sessionId\":\"s1\",\"event\":\"error\",\"type\":\"session\",\"params\":{\"reason\":\"exit\","
+                + "\"class\":\"profile\",\"meaning\":\"m\",\"exitCode\":1},\"outcome\":\"error\",\"durMs\":5}";
+        String podEvent = "{\"ts\":\"2025-01-08T10:30:01.000Z\",\"pod\":\"podA\",\"profileId\":null,"
+                + "\"sessionId\":null,\"event\":\"pod-pause\",\"type\":\"pod\",\"params\":{\"share\":0.5},"
+                + "\"outcome\":\"paused\",\"durMs\":null}";
+        List<String> lines = List.of(newerError, podEvent, LINES.lines().toList().get(4));
+        Path log = dir.resolve("events.jsonl");
+        Files.writeString(log, String.join("\n", lines) + "\n");
+
+        EventLogReader.Page page = new EventLogReader(log).pageAfter(0, 10, new EventFilter("podA", null, null));
+
+        assertEquals(lines, page.events().stream().map(EventJson::toLine).toList());
+        assertEquals(List.of(SessionFailed.class, UnknownEvent.class, ProfilePaused.class),
+                page.events().stream().map(Object::getClass).toList());
     }
 
     @Test
