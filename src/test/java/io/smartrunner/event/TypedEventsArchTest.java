@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * Issue #10, point 3, kept: outside the event package, code matches on the event records and
  * never reads an event's wire words ({@code event()}, {@code type()}, {@code outcome()}) to
- * compare them; those are for display and tests. What needs the words (printing a line as the log
- * has it) asks the codec, {@link EventKinds#encode}, where it shows.
+ * compare them, nor looks a param up by its wire key; those are for display and tests. What needs
+ * the words (printing a line as the log has it) asks the codec, {@link EventKinds#encode}, where it
+ * shows.
  */
 @AnalyzeClasses(packages = "io.smartrunner", importOptions = ImportOption.DoNotIncludeTests.class)
 class TypedEventsArchTest {
@@ -31,4 +32,15 @@ class TypedEventsArchTest {
             .that().resideOutsideOfPackage("io.smartrunner.event")
             .should().callMethodWhere(WIRE_WORD_OF_AN_EVENT)
             .because("only the codec knows the wire's words; rules, metrics, alerts and reports match on the type");
+
+    private static final DescribedPredicate<JavaMethodCall> PARAM_BY_WIRE_KEY = DescribedPredicate.describe(
+            "a param looked up by its wire key (Params.get/containsKey/getOrDefault)",
+            call -> call.getTarget().getOwner().isEquivalentTo(Params.class)
+                    && Set.of("get", "containsKey", "getOrDefault").contains(call.getTarget().getName()));
+
+    @ArchTest
+    static final ArchRule paramsAreReadThroughTypedKeys = noClasses()
+            .that().resideOutsideOfPackage("io.smartrunner.event")
+            .should().callMethodWhere(PARAM_BY_WIRE_KEY)
+            .because("params keys are EventParams constants: read them with Params.value or the records' accessors");
 }
