@@ -2,7 +2,12 @@ package io.smartrunner.alert;
 
 import io.smartrunner.config.AlertSettings;
 import io.smartrunner.config.AlertSettings.Trigger;
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.RecoveryExhausted;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.SpawnBackoff;
@@ -46,28 +51,27 @@ final class AlertRules {
     }
 
     private Optional<Alert> alertFor(EventRecord e) {
-        switch (e.event()) {
-            case "pause":
-                return on(Trigger.PAUSE) ? Optional.of(paused(e)) : Optional.empty();
-            case "recover":
-                return on(Trigger.EXHAUSTED) && "exhausted".equals(e.outcome()) ? Optional.of(exhausted(e))
-                        : Optional.empty();
-            case "finish":
-                spawnEpisode.remove(e.profileId());
-                return sessionEnded(false);
-            case "error":
-                Object reason = e.params().get("reason");
-                if (FailureReason.SPAWN.wireName().equals(reason)) {
-                    return spawnFailed(e);
-                }
-                if (FailureReason.SHUTDOWN.wireName().equals(reason)) {
-                    return Optional.empty();
-                }
-                spawnEpisode.remove(e.profileId());
-                return sessionEnded(true);
-            default:
-                return Optional.empty();
+        if (e instanceof ProfilePaused p) {
+            return on(Trigger.PAUSE) ? Optional.of(paused(p)) : Optional.empty();
         }
+        if (e instanceof RecoveryExhausted x) {
+            return on(Trigger.EXHAUSTED) ? Optional.of(exhausted(x)) : Optional.empty();
+        }
+        if (e instanceof SessionFinished) {
+            spawnEpisode.remove(e.profileId());
+            return sessionEnded(false);
+        }
+        if (e instanceof SessionFailed f) {
+            if (FailureReason.SPAWN.wireName().equals(f.reason())) {
+                return spawnFailed(f);
+            }
+            if (FailureReason.SHUTDOWN.wireName().equals(f.reason())) {
+                return Optional.empty();
+            }
+            spawnEpisode.remove(e.profileId());
+            return sessionEnded(true);
+        }
+        return Optional.empty();
     }
 
     /**
@@ -76,38 +80,36 @@ final class AlertRules {
      * episode and is one alert; the episode lasts until every profile in it has had a session that
      * really ran (finish, or an error of another reason).
      */
-    private Optional<Alert> spawnFailed(EventRecord e) {
+    private Optional<Alert> spawnFailed(SessionFailed e) {
         boolean opens = spawnEpisode.isEmpty();
         spawnEpisode.add(e.profileId());
         if (!opens || !on(Trigger.SPAWN)) {
             return Optional.empty();
         }
         String text = "Smart Runner: sessions cannot be started (profile " + e.profileId() + ", pod " + e.pod() + "): "
-                + e.params().get("message") + "; such profiles retry with a back-off up to "
+                + e.param(EventParams.MESSAGE) + "; such profiles retry with a back-off up to "
                 + human(SpawnBackoff.MAX.toMillis()) + " and are not paused";
         return Optional.of(new Alert(Trigger.SPAWN, e.ts(), e.pod(), e.profileId(), text, Events.params(
-                "message", e.params().get("message"), "sessionId", e.sessionId())));
+                "message", e.param(EventParams.MESSAGE), "sessionId", e.sessionId())));
     }
 
     private boolean on(Trigger trigger) {
         return settings.on().contains(trigger);
     }
 
-    private static Alert paused(EventRecord e) {
-        Map<String, Object> p = e.params();
+    private static Alert paused(ProfilePaused e) {
         String text = "Smart Runner: profile " + e.profileId() + " (pod " + e.pod() + ") paused until "
-                + p.get("pausedUntil") + " by " + p.get("by") + ": " + p.get("reason");
-        Map<String, Object> details = new LinkedHashMap<>(p);
+                + e.pausedUntil() + " by " + e.by() + ": " + e.reason();
+        Map<String, Object> details = new LinkedHashMap<>(e.params()); // the event's params as they are on the wire
         details.put("sessionId", e.sessionId());
         return new Alert(Trigger.PAUSE, e.ts(), e.pod(), e.profileId(), text, details);
     }
 
-    private static Alert exhausted(EventRecord e) {
-        Map<String, Object> p = e.params();
+    private static Alert exhausted(RecoveryExhausted e) {
         String text = "Smart Runner: recovery of profile " + e.profileId() + " (pod " + e.pod() + ") exhausted: "
-                + p.get("message") + "; it is back in rotation with its error streak";
+                + e.message() + "; it is back in rotation with its error streak";
         return new Alert(Trigger.EXHAUSTED, e.ts(), e.pod(), e.profileId(), text, Events.params(
-                "steps", p.get("step"), "message", p.get("message"), "sessionId", e.sessionId(), "durMs", e.durMs()));
+                "steps", e.stepsUsed(), "message", e.message(), "sessionId", e.sessionId(), "durMs", e.durMs()));
     }
 
     private Optional<Alert> sessionEnded(boolean failed) {

@@ -4,6 +4,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import java.nio.file.Files;
@@ -47,9 +48,7 @@ final class EventsCommand implements Callable<Integer> {
         if (!Files.exists(log) && !follow) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }
-        Predicate<EventRecord> filter = e -> (pod == null || pod.equals(e.pod()))
-                && (profile == null || profile.equals(e.profileId()))
-                && (event == null || event.equals(e.event()));
+        Predicate<EventRecord> filter = new EventFilter(pod, profile, event); // event: the wire's word, via the codec
         // the rotated files too, oldest first; --follow goes on across rotations
         try (EventLog events = EventLog.open(log)) {
             events.tail(lines, filter).forEach(EventsCommand::print);

@@ -15,7 +15,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,11 +24,10 @@ import sun.misc.Signal;
 /**
  * {@code trial}: the spec's test-recovery-manual.js. Runs one profile through real sessions whose
  * child is the failure simulator and prints its events live until the profile is healthy again
- * or paused. It uses its own data dir, so the real fleet's state is never touched.
+ * or paused ({@link TrialEvents}). It uses its own data dir, so the real fleet's state is never touched.
  */
 @Command(name = "trial", description = "Run one profile through real sessions with a simulated failure; print its events live.")
 final class TrialCommand implements Callable<Integer> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter RUN_STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     private static final long DEFAULT_MAX_TIMEOUT_MS = 10_000;
@@ -145,15 +143,13 @@ final class TrialCommand implements Callable<Integer> {
                 ? "none (recovery.steps is empty)"
                 : trial.recovery().steps().stream().map(st -> st.name()).toList() + ", retryBackoffMs "
                         + trial.recovery().retryBackoffMs() + ", verify " + verifyName(trial.recovery().verify())));
-        AtomicInteger sessions = new AtomicInteger();
+        TrialEvents trialEvents = new TrialEvents(trial.recovery(), maxSessions, System.out);
         AtomicReference<String> verdict = new AtomicReference<>();
         try (RunnerHome home = RunnerHome.open(trial)) {
             AtomicReference<Supervisor> ref = new AtomicReference<>();
             Supervisor supervisor = new Supervisor(trial, home.deps(trial, events -> {
                 for (EventRecord e : events) {
-                    System.out.println(line(e));
-                    countdown(e, trial);
-                    String v = verdict(e, sessions);
+                    String v = trialEvents.onEvent(e);
                     if (v != null && verdict.compareAndSet(null, v)) {
                         ref.get().requestStop();
                     }
@@ -168,55 +164,11 @@ final class TrialCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String verdict(EventRecord e, AtomicInteger sessions) {
-        switch (e.event()) {
-            case "pause":
-                return "profile paused until " + e.params().get("pausedUntil") + " after errorStreak "
-                        + e.params().get("errorStreak");
-            case "finish":
-                return "profile healthy: session finished with exit 0";
-            case "recover":
-                return "ok".equals(e.outcome()) ? "profile recovered: step " + e.params().get("step") + " ("
-                        + e.params().get("action") + ") verified it healthy" : null;
-            case "error":
-                return sessions.incrementAndGet() >= maxSessions ? "gave up after " + maxSessions + " sessions" : null;
-            default:
-                return null;
-        }
-    }
-
     private static String verifyName(io.smartrunner.config.VerifyConfig v) {
         if (v instanceof io.smartrunner.config.VerifyConfig.Command c) {
             return "command " + String.join(" ", c.argv());
         }
         return v instanceof io.smartrunner.config.VerifyConfig.Browser ? "browser" : "none";
-    }
-
-    /** After an attempt that did not heal the profile, says when the next step comes. */
-    private static void countdown(EventRecord e, RunnerConfig trial) {
-        if (!"recover".equals(e.event()) || !("failed".equals(e.outcome()) || "unhealthy".equals(e.outcome()))) {
-            return;
-        }
-        int step = ((Number) e.params().get("step")).intValue();
-        int steps = Math.min(trial.recovery().maxRecoverySteps(), trial.recovery().steps().size());
-        if (step < steps) {
-            System.out.println("              … step " + (step + 1) + " of " + steps + " ("
-                    + trial.recovery().steps().get(step).name() + ") in " + trial.recovery().retryBackoffMs() + " ms");
-        }
-    }
-
-    static String line(EventRecord e) {
-        StringBuilder b = new StringBuilder(TIME.format(e.ts())).append("  ")
-                .append(String.format("%-8s %-9s", e.event(), e.outcome() == null ? "" : e.outcome()));
-        e.params().forEach((k, v) -> {
-            if (v != null && !(v instanceof String s && s.isEmpty())) {
-                b.append(' ').append(k).append('=').append(String.valueOf(v).strip().replace('\n', '⏎'));
-            }
-        });
-        if (e.durMs() != null) {
-            b.append(" durMs=").append(e.durMs());
-        }
-        return b.toString();
     }
 
     /** @param sitePort the trial's own demo site, which replaces the runner's in homepages; -1 = none */

@@ -2,6 +2,8 @@ package io.smartrunner.engine;
 
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.SessionEnded;
+import io.smartrunner.event.EventRecord.SessionStarted;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,12 +39,12 @@ final class BackwardEndScan implements EndedInLog {
         // completes the set of starts, and collect the terminal events on the way there
         new EventLogReader(file).tail(Long.MAX_VALUE, 1, e -> {
             String id = e.sessionId();
-            if (id == null || !sessionIds.contains(id) || !"session".equals(e.type())) {
+            if (id == null || !sessionIds.contains(id)) {
                 return false;
             }
-            if ("start".equals(e.event())) {
+            if (e instanceof SessionStarted) {
                 startNotSeen.remove(id);
-            } else if ("finish".equals(e.event()) || "error".equals(e.event())) {
+            } else if (e instanceof SessionEnded) {
                 ends.put(id, e); // newest first: the oldest terminal event found last wins
             }
             return startNotSeen.isEmpty();
@@ -65,12 +67,12 @@ final class BackwardEndScan implements EndedInLog {
                 return true; // the store is in sync up to here: stop
             }
             String id = e.sessionId();
-            if (id == null || !"session".equals(e.type())) {
+            if (id == null) {
                 return false;
             }
-            if ("finish".equals(e.event()) || "error".equals(e.event())) {
+            if (e instanceof SessionEnded) {
                 ended.add(id);
-            } else if ("start".equals(e.event()) && !ended.contains(id) && !known.contains(id)) {
+            } else if (e instanceof SessionStarted && !ended.contains(id) && !known.contains(id)) {
                 newestFirst.add(e);
             }
             return false;

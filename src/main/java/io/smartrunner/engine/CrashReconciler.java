@@ -1,6 +1,8 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.FailureReason;
@@ -128,20 +130,17 @@ final class CrashReconciler {
 
     /** The result a terminal event records (see ProfileRules.sessionEnded for the params). */
     private static SessionResult resultOf(EventRecord end) {
-        if (end.event().equals("finish")) {
+        if (!(end instanceof SessionFailed f)) {
             return SessionResult.success(end.durMs() == null ? 0 : end.durMs());
         }
-        Map<String, Object> p = end.params();
         FailureReason reason;
         try {
-            reason = FailureReason.valueOf(String.valueOf(p.get("reason")).toUpperCase(Locale.ROOT));
+            reason = FailureReason.valueOf(String.valueOf(f.reason()).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException unknown) {
             reason = FailureReason.EXIT;
         }
-        Integer code = p.get("exitCode") instanceof Number n ? n.intValue() : null;
-        String signal = p.get("signal") instanceof String sig ? sig : null;
-        String message = p.get("message") instanceof String m ? m : null;
-        return new SessionResult(reason, code, signal, message, "", end.durMs());
+        return new SessionResult(reason, f.param(EventParams.EXIT_CODE), f.param(EventParams.SIGNAL),
+                f.param(EventParams.MESSAGE), "", end.durMs());
     }
 
     private boolean kept(TaggedProcess p) {

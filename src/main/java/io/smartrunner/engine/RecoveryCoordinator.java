@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import io.smartrunner.config.RecoverySettings;
 import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
+import io.smartrunner.event.EventRecord.RecoveryAttempted.Result;
 import io.smartrunner.event.Events;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.ProfileRules;
@@ -179,9 +180,10 @@ final class RecoveryCoordinator {
                 run(e, EpisodeRun.Phase.VERIFY, nowNanos);
                 return;
             }
-            attempted(e, "failed", result.detail(), null, nowNanos, now);
+            attempted(e, Result.FAILED, result.detail(), null, nowNanos, now);
         } else {
-            attempted(e, result.ok() ? "ok" : "unhealthy", e.stepResult.detail(), result.detail(), nowNanos, now);
+            attempted(e, result.ok() ? Result.OK : Result.UNHEALTHY, e.stepResult.detail(), result.detail(), nowNanos,
+                    now);
         }
         if (result.ok()) {
             finish(e);
@@ -200,7 +202,7 @@ final class RecoveryCoordinator {
         e.dueNanos = ladder.nextStepDue(nowNanos);
     }
 
-    private void attempted(EpisodeRun e, String outcome, String stepDetail, String verifyDetail, long nowNanos,
+    private void attempted(EpisodeRun e, Result outcome, String stepDetail, String verifyDetail, long nowNanos,
                            Instant now) {
         pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.sessionId, e.step + 1,
                 ladder.step(e.step).name(), outcome, stepDetail, verifyDetail,

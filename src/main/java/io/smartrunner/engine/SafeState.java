@@ -1,6 +1,8 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import io.smartrunner.process.ExitStatus;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileState;
@@ -101,8 +103,10 @@ final class SafeState {
     private void close(ProfileSlot slot, String sessionId, SessionRecord record, String flag, Instant now) {
         ProfileState closed = flagged(slot.state, false, flag, now);
         applier.record(slot, new Transition(closed, List.of(Events.sessionFailed(now, slot.pod(), slot.id(), sessionId,
-                        Events.params("reason", FailureReason.LOST.wireName(), "exitCode", null, "message", flag,
-                                "stderrTail", "", "errorStreak", closed.errorStreak()), null))),
+                        Params.builder().put(EventParams.REASON, FailureReason.LOST.wireName())
+                                .put(EventParams.EXIT_CODE, null).put(EventParams.MESSAGE, flag)
+                                .put(EventParams.STDERR_TAIL, "").put(EventParams.ERROR_STREAK, closed.errorStreak())
+                                .build(), null))),
                 record == null ? null
                         : record.ended(SessionRecord.Status.FAILED, now, FailureReason.LOST.wireName(), null));
     }

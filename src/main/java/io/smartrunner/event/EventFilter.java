@@ -1,12 +1,12 @@
 package io.smartrunner.event;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Events of one pod, profile and/or event name (null = any). Besides testing a parsed event it
+ * Events of one pod, profile and/or event name (null = any). The event name is the wire's word a
+ * user gives ({@code event=pause}); it is compared with the codec's word for each typed event, so
+ * it also matches kinds this version does not know. Besides testing a parsed event it
  * can rule a raw log line out without parsing it: the runner writes compact JSON, so a matching
  * line contains {@code "profileId":"<id>"} byte for byte (names are plain ASCII, never escaped).
  * That makes a filtered read of a large log several times faster.
@@ -20,17 +20,7 @@ public record EventFilter(String pod, String profileId, String event) implements
 
     /** The byte strings a line must contain to match; empty when anything may match. */
     List<byte[]> needles() {
-        List<byte[]> out = new ArrayList<>();
-        add(out, "pod", pod);
-        add(out, "profileId", profileId);
-        add(out, "event", event);
-        return out;
-    }
-
-    private static void add(List<byte[]> out, String field, String value) {
-        if (value != null) {
-            out.add(("\"" + field + "\":\"" + value + "\"").getBytes(StandardCharsets.UTF_8));
-        }
+        return EventJson.needles(pod, profileId, event);
     }
 
     /** False when the line cannot match (a needle is missing); true means: parse it and test. */

@@ -14,11 +14,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The wire format of one event line: field order, timestamp shape, nulls written as null.
+ * The wire format of one event line: field order, timestamp shape, nulls written as null. Lines
+ * are {@link WireEvent}s here; {@link EventKinds} turns them into typed events and back.
  * Stateless and thread-safe.
  */
 public final class EventJson {
@@ -48,7 +52,8 @@ public final class EventJson {
     }
 
     /** Writes one event and its terminating newline. */
-    static void write(JsonGenerator g, EventRecord e) throws IOException {
+    static void write(JsonGenerator g, EventRecord event) throws IOException {
+        WireEvent e = EventKinds.encode(event);
         g.writeStartObject();
         g.writeStringField("ts", e.ts() == null ? null : TS.format(e.ts()));
         g.writeStringField("pod", e.pod());
@@ -116,6 +121,10 @@ public final class EventJson {
      *                                  garbage, a missing ts or event)
      */
     static EventRecord parse(byte[] buf, int off, int len) {
+        return EventKinds.decode(parseWire(buf, off, len));
+    }
+
+    private static WireEvent parseWire(byte[] buf, int off, int len) {
         Map<String, Object> m;
         try {
             m = READER.readValue(buf, off, len);
@@ -140,9 +149,20 @@ public final class EventJson {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> paramsMap = params == null ? Map.of() : (Map<String, Object>) params;
-        return new EventRecord(instant(ts), string(m, "pod"), string(m, "profileId"),
+        return new WireEvent(instant(ts), string(m, "pod"), string(m, "profileId"),
                 string(m, "sessionId"), event, string(m, "type"), paramsMap, string(m, "outcome"),
                 durMs == null ? null : ((Number) durMs).longValue());
+    }
+
+    /** What a line with these pod, profileId and event (null = any) contains byte for byte. */
+    static List<byte[]> needles(String pod, String profileId, String event) {
+        List<byte[]> out = new ArrayList<>();
+        for (String[] fv : new String[][] {{"pod", pod}, {"profileId", profileId}, {"event", event}}) {
+            if (fv[1] != null) {
+                out.add(("\"" + fv[0] + "\":\"" + fv[1] + "\"").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     private static Instant instant(String ts) {

@@ -3,7 +3,6 @@ package io.smartrunner.event;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,7 +19,8 @@ import java.util.function.Predicate;
 /**
  * Reads an event log written by {@link JsonlEventSink}, including while it is being written.
  * Only complete ('\n'-terminated) lines are read; a line that is not a valid event (torn, edited
- * by hand) is skipped and counted in {@link #skippedLines()}. A missing file reads as empty.
+ * by hand) is skipped and counted in {@link #skippedLines()} ({@link LineParser}); pages are
+ * {@link PageScan}'s. A missing file reads as empty.
  * Offsets are byte offsets of line starts: what {@link #forEach} and {@link #follow} return can
  * be passed back to continue without gap or repeat. Not thread-safe.
  */
@@ -29,14 +29,7 @@ public final class EventLogReader {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
 
     private final Path file;
-    private long skippedLines;
-    /** The first skipped line's number (read forwards from the start), else -1. */
-    private long firstSkippedLine = -1;
-    /** The lowest offset of a skipped line whose number is not known, else -1. */
-    private long firstSkippedByte = -1;
-    /** While a forward read from the file's start runs: the number of the line being parsed, else -1. */
-    private long lineNumber = -1;
-    private long lineStart = -1;
+    private final LineParser lines = new LineParser();
 
     public EventLogReader(Path file) {
         this.file = file;
@@ -73,17 +66,17 @@ public final class EventLogReader {
 
     /** Lines seen so far that were not valid events. */
     public long skippedLines() {
-        return skippedLines;
+        return lines.skippedLines();
     }
 
     /** The line number of the first of {@link #skippedLines} when read forwards from the start, else -1. */
     public long firstSkippedLine() {
-        return firstSkippedLine;
+        return lines.firstSkippedLine();
     }
 
     /** The offset of the first of {@link #skippedLines} when its number is not known (a tail), else -1. */
     public long firstSkippedByte() {
-        return firstSkippedByte;
+        return lines.firstSkippedByte();
     }
 
     public Path file() {
@@ -116,12 +109,11 @@ public final class EventLogReader {
     long forEach(FileChannel ch, long fromOffset, long upTo, Predicate<EventRecord> filter,
                  Consumer<EventRecord> action) {
         long[] reached = {fromOffset};
-        lineNumber = fromOffset == 0 ? 0 : -1;
+        lines.forwardFrom(fromOffset);
         try {
             return LineScanner.forward(ch, fromOffset, upTo, (buf, off, len, at) -> {
-                lineNumber = lineNumber < 0 ? -1 : lineNumber + 1;
-                lineStart = at;
-                EventRecord e = parse(buf, off, len);
+                lines.nextLine(at);
+                EventRecord e = lines.parse(buf, off, len);
                 if (e != null && filter.test(e)) {
                     action.accept(e);
                 }
@@ -133,8 +125,7 @@ public final class EventLogReader {
         } catch (IOException e) {
             throw cannotRead(file, e);
         } finally {
-            lineNumber = -1;
-            lineStart = -1;
+            lines.readDone();
         }
     }
 
@@ -166,8 +157,8 @@ public final class EventLogReader {
         try {
             LineScanner.backward(ch, LineScanner.completeLength(ch, Math.min(upTo, ch.size())),
                     (buf, off, len, at) -> {
-                        lineStart = at;
-                        EventRecord e = parse(buf, off, len);
+                        lines.lineAt(at);
+                        EventRecord e = lines.parse(buf, off, len);
                         if (e != null && filter.test(e)) {
                             newestFirst.add(e);
                         }
@@ -176,7 +167,7 @@ public final class EventLogReader {
         } catch (IOException e) {
             throw cannotRead(file, e);
         } finally {
-            lineStart = -1;
+            lines.readDone();
         }
         List<EventRecord> out = new ArrayList<>(newestFirst);
         Collections.reverse(out);
@@ -214,31 +205,7 @@ public final class EventLogReader {
 
     /** {@link #pageAfter(long, int, Predicate)} on an open channel. */
     Page pageAfter(FileChannel ch, long after, int limit, Predicate<EventRecord> filter) throws IOException {
-        List<EventRecord> out = new ArrayList<>();
-        List<Long> ends = new ArrayList<>();
-        long[] first = {-1};
-        long[] next = {after};
-        {
-            long end = LineScanner.completeLength(ch, ch.size());
-            if (after >= end) {
-                return Page.empty(Math.min(after, end));
-            }
-            List<byte[]> needles = needles(filter);
-            LineScanner.forward(ch, after, end, (buf, off, len, at) -> {
-                if (out.size() == limit) {
-                    return false;
-                }
-                EventRecord e = EventFilter.mayContain(needles, buf, off, len) ? parse(buf, off, len) : null;
-                if (e != null && filter.test(e)) {
-                    out.add(e);
-                    ends.add(at + len + 1);
-                    first[0] = first[0] < 0 ? at : first[0];
-                }
-                next[0] = at + len + 1;
-                return true;
-            });
-        }
-        return new Page(out, ends, first[0] < 0 ? next[0] : first[0], next[0]);
+        return PageScan.after(ch, after, limit, filter, lines);
     }
 
     /** The last {@code limit} matching events among the complete lines before {@code before}, oldest first. */
@@ -254,32 +221,7 @@ public final class EventLogReader {
 
     /** {@link #pageBefore(long, int, Predicate)} on an open channel. */
     Page pageBefore(FileChannel ch, long before, int limit, Predicate<EventRecord> filter) throws IOException {
-        Deque<EventRecord> newestFirst = new ArrayDeque<>();
-        List<Long> ends = new ArrayList<>();
-        long[] first = {-1};
-        long end;
-        {
-            end = LineScanner.completeLength(ch, Math.min(before, ch.size()));
-            long[] last = {end};
-            List<byte[]> needles = needles(filter);
-            LineScanner.backward(ch, end, (buf, off, len, at) -> {
-                if (newestFirst.size() == limit) {
-                    return false;
-                }
-                EventRecord e = EventFilter.mayContain(needles, buf, off, len) ? parse(buf, off, len) : null;
-                if (e != null && filter.test(e)) {
-                    newestFirst.add(e);
-                    ends.add(at + len + 1);
-                }
-                last[0] = at;
-                return true;
-            });
-            first[0] = last[0];
-        }
-        List<EventRecord> out = new ArrayList<>(newestFirst);
-        Collections.reverse(out);
-        Collections.reverse(ends);
-        return new Page(out, ends, first[0], end);
+        return PageScan.before(ch, before, limit, filter, lines);
     }
 
     /**
@@ -296,36 +238,6 @@ public final class EventLogReader {
         try (LogFollower follower = new LogFollower(file, this, fromOffset)) {
             return follower.follow(filter, action, keepGoing, pollInterval);
         }
-    }
-
-    private static List<byte[]> needles(Predicate<EventRecord> filter) {
-        return filter instanceof EventFilter f ? f.needles() : List.of();
-    }
-
-    private EventRecord parse(byte[] buf, int off, int len) {
-        if (isBlank(buf, off, len)) {
-            return null;
-        }
-        try {
-            return EventJson.parse(buf, off, len);
-        } catch (IllegalArgumentException e) {
-            skippedLines++;
-            if (lineNumber > 0 && firstSkippedLine < 0) {
-                firstSkippedLine = lineNumber;
-            } else if (lineNumber <= 0 && lineStart >= 0 && (firstSkippedByte < 0 || lineStart < firstSkippedByte)) {
-                firstSkippedByte = lineStart;
-            }
-            return null;
-        }
-    }
-
-    private static boolean isBlank(byte[] buf, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static EventLogException cannotRead(Path file, IOException e) {

@@ -1,31 +1,179 @@
 package io.smartrunner.event;
 
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * One line of the event log, in wire shape. Field order on the wire is exactly:
- * ts, pod, profileId, sessionId, event, type, params, outcome, durMs.
+ * One line of the event log, typed by its kind (DESIGN §2): a sealed type with one record per
+ * kind, so that rules, metrics, alerts and reports match on the record ({@code e instanceof
+ * SessionFailed f}) instead of comparing strings. Only the codec ({@link EventKinds}, with
+ * {@link EventParams} for the params keys) knows the wire's words. A line of a kind this version
+ * does not know is an {@link UnknownEvent}, kept as read and written back unchanged.
  *
- * @param sessionId null outside a session
- * @param params    insertion-ordered; values are strings, numbers, booleans, null or nested maps
- * @param outcome   null for {@code start}
- * @param durMs     null when not meaningful
+ * <p>Adding a kind: one record here and one row in {@link EventKinds}, plus its factory in
+ * {@link Events}. Each record keeps its params as the ordered {@link Params} map of the line
+ * (so that fields it does not model survive a round trip) and names the ones it knows.
+ *
+ * <p>The name stays {@code EventRecord} (it was the wire-shaped record, now {@link WireEvent}),
+ * so that signatures across the engine did not change.
  */
-public record EventRecord(
-        Instant ts,
-        String pod,
-        String profileId,
-        String sessionId,
-        String event,
-        String type,
-        Map<String, Object> params,
-        String outcome,
-        Long durMs) {
+public sealed interface EventRecord {
+    /** When and whose: the part every kind shares. */
+    Header header();
 
-    public EventRecord {
-        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    /** The params as on the wire, in order, including fields this version does not model. */
+    Params params();
+
+    /** The duration the line carries; null for kinds that have none. */
+    default Long durMs() {
+        return null;
+    }
+
+    default Instant ts() {
+        return header().ts();
+    }
+
+    default String pod() {
+        return header().pod();
+    }
+
+    default String profileId() {
+        return header().profileId();
+    }
+
+    default String sessionId() {
+        return header().sessionId();
+    }
+
+    /** The wire's {@code event} word, for display, filters given by a user and tests; code matches on the type. */
+    default String event() {
+        return EventKinds.encode(this).event();
+    }
+
+    /** The wire's {@code type} word (see {@link #event()}). */
+    default String type() {
+        return EventKinds.encode(this).type();
+    }
+
+    /** The wire's {@code outcome} word (see {@link #event()}). */
+    default String outcome() {
+        return EventKinds.encode(this).outcome();
+    }
+
+    /** A session's two endings. */
+    sealed interface SessionEnded extends EventRecord {
+    }
+
+    /** Written before the child is spawned, so it has no pid yet. */
+    record SessionStarted(Header header, Params params) implements EventRecord {
+        public String command() {
+            return params.value(EventParams.COMMAND);
+        }
+    }
+
+    /** The child exited 0. */
+    record SessionFinished(Header header, Params params, Long durMs) implements SessionEnded {
+    }
+
+    /** The session failed; its params are open-ended (reason, class, exitCode, signal, message, ...). */
+    record SessionFailed(Header header, Params params, Long durMs) implements SessionEnded {
+        /** A {@code FailureReason}'s wire name; null on a line that has none. */
+        public String reason() {
+            return params.value(EventParams.REASON);
+        }
+
+        public <T> T param(Param<T> key) {
+            return params.value(key);
+        }
+    }
+
+    /** One ladder step attempt. */
+    record RecoveryAttempted(Header header, Params params, Long durMs) implements EventRecord {
+        /** ok: healthy after this step; failed: the step itself failed; unhealthy: verification failed. */
+        public enum Result { OK, FAILED, UNHEALTHY }
+
+        public Result result() {
+            return params.value(EventParams.ATTEMPT_OUTCOME);
+        }
+
+        public Integer step() {
+            return params.value(EventParams.STEP);
+        }
+
+        /** The step's name. */
+        public String action() {
+            return params.value(EventParams.ACTION);
+        }
+    }
+
+    /** An episode used every step without the profile verifying healthy. */
+    record RecoveryExhausted(Header header, Params params, Long durMs) implements EventRecord {
+        public Integer stepsUsed() {
+            return params.value(EventParams.STEP);
+        }
+
+        public String message() {
+            return params.value(EventParams.MESSAGE);
+        }
+    }
+
+    /** Paused by the rules (streak over the maximum) or by hand. */
+    record ProfilePaused(Header header, Params params) implements EventRecord {
+        public Integer errorStreak() {
+            return params.value(EventParams.ERROR_STREAK);
+        }
+
+        public Long durationMs() {
+            return params.value(EventParams.DURATION_MS);
+        }
+
+        public Integer pauseCount() {
+            return params.value(EventParams.PAUSE_COUNT);
+        }
+
+        public Instant pausedUntil() {
+            return params.value(EventParams.PAUSED_UNTIL);
+        }
+
+        public String reason() {
+            return params.value(EventParams.REASON);
+        }
+
+        public String by() {
+            return params.value(EventParams.BY);
+        }
+    }
+
+    /** A pause ended, when its time came or by hand. */
+    record ProfileUnpaused(Header header, Params params) implements EventRecord {
+        public String by() {
+            return params.value(EventParams.BY);
+        }
+    }
+
+    /** A streak set back to 0 by hand. */
+    record StreakReset(Header header, Params params) implements EventRecord {
+        public String by() {
+            return params.value(EventParams.BY);
+        }
+    }
+
+    /** A session asked for by hand; its own start follows when it starts. */
+    record RunRequested(Header header, Params params) implements EventRecord {
+        public String by() {
+            return params.value(EventParams.BY);
+        }
+    }
+
+    /** An unexpected exception the engine loop contained. */
+    record InternalFault(Header header, Params params) implements EventRecord {
+        /** What the loop was doing, one of {@link Events#LOOP_WORK}. */
+        public String work() {
+            return params.value(EventParams.WHILE);
+        }
+    }
+
+    /** A line of a kind this version does not know (or in a shape it does not write): kept as read. */
+    record UnknownEvent(Header header, String event, String type, Params params, String outcome, Long durMs)
+            implements EventRecord {
     }
 }

@@ -1,23 +1,47 @@
 package io.smartrunner.event;
 
+import static io.smartrunner.event.EventParams.ACTION;
+import static io.smartrunner.event.EventParams.ATTEMPT_OUTCOME;
+import static io.smartrunner.event.EventParams.BY;
+import static io.smartrunner.event.EventParams.COMMAND;
+import static io.smartrunner.event.EventParams.DURATION_MS;
+import static io.smartrunner.event.EventParams.OUTCOME_WORD;
+import static io.smartrunner.event.EventParams.ERROR_STREAK;
+import static io.smartrunner.event.EventParams.ERROR_STREAK_WAS;
+import static io.smartrunner.event.EventParams.EXCEPTION;
+import static io.smartrunner.event.EventParams.EXIT_CODE;
+import static io.smartrunner.event.EventParams.MESSAGE;
+import static io.smartrunner.event.EventParams.PAUSED_FOR_MS;
+import static io.smartrunner.event.EventParams.PAUSED_UNTIL;
+import static io.smartrunner.event.EventParams.PAUSE_COUNT;
+import static io.smartrunner.event.EventParams.REASON;
+import static io.smartrunner.event.EventParams.STEP;
+import static io.smartrunner.event.EventParams.VERIFICATION;
+import static io.smartrunner.event.EventParams.WHILE;
+
+import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.ProfileUnpaused;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import io.smartrunner.event.EventRecord.RecoveryExhausted;
+import io.smartrunner.event.EventRecord.RunRequested;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
+import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StreakReset;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the event lines of DESIGN §2, so the event/type/outcome mapping lives in one place:
- * start/session/null, finish/session/ok, error/session/error, pause/profile/paused,
- * unpause/profile/ok, recover/recovery/(ok|failed|unhealthy|exhausted); by hand also reset/profile/ok
- * and run/profile/ok.
+ * Builds the events of DESIGN §2, one factory per kind, so each kind's params (and their order
+ * on the wire) are put in one place. The words of the wire are in {@link EventKinds} and
+ * {@link EventParams}.
  */
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
-    public static final List<String> KINDS = List.of("start", "finish", "error", "recover", "pause", "unpause",
-            "reset", "run", "internal-error");
-
-    /** An unexpected exception the engine loop contained ({@code internal-error}/runner/error). */
-    public static final String INTERNAL_ERROR = "internal-error";
+    public static final List<String> KINDS = EventKinds.NAMES;
 
     /** What the loop was doing when it contained one ({@code params.while}): a bounded set, a metric label. */
     public static final List<String> LOOP_WORK = List.of("exited", "stopped", "launched", "step-done", "manual",
@@ -27,83 +51,80 @@ public final class Events {
     }
 
     /** Written before the child is spawned, so it has no pid yet (the session's row in the store gets it). */
-    public static EventRecord sessionStarted(Instant ts, String pod, String profileId, String sessionId,
-                                             String command) {
-        return new EventRecord(ts, pod, profileId, sessionId, "start", "session",
-                params("command", command), null, null);
+    public static SessionStarted sessionStarted(Instant ts, String pod, String profileId, String sessionId,
+                                                String command) {
+        return new SessionStarted(new Header(ts, pod, profileId, sessionId),
+                Params.builder().put(COMMAND, command).build());
     }
 
-    public static EventRecord sessionFinished(Instant ts, String pod, String profileId, String sessionId,
-                                              Long durMs) {
-        return new EventRecord(ts, pod, profileId, sessionId, "finish", "session",
-                params("exitCode", 0), "ok", durMs);
-    }
-
-    /** {@code params} must hold at least reason and, where known, exitCode/signal and stderrTail. */
-    public static EventRecord sessionFailed(Instant ts, String pod, String profileId, String sessionId,
-                                            Map<String, Object> params, Long durMs) {
-        return new EventRecord(ts, pod, profileId, sessionId, "error", "session", params, "error", durMs);
-    }
-
-    public static EventRecord profilePaused(Instant ts, String pod, String profileId, String sessionId,
-                                            int errorStreak, Instant pausedUntil, String reason, String by,
-                                            long durationMs, int pauseCount) {
-        return new EventRecord(ts, pod, profileId, sessionId, "pause", "profile",
-                params("errorStreak", errorStreak, "pausedUntil", pausedUntil.toString(), "reason", reason,
-                        "by", by, "durationMs", durationMs, "pauseCount", pauseCount),
-                "paused", null);
-    }
-
-    public static EventRecord profileUnpaused(Instant ts, String pod, String profileId, long pausedForMs,
-                                              String by) {
-        return new EventRecord(ts, pod, profileId, null, "unpause", "profile",
-                params("pausedFor", pausedForMs, "by", by), "ok", null);
-    }
-
-    /** A streak set back to 0 by hand ({@code reset}/profile/ok). */
-    public static EventRecord streakReset(Instant ts, String pod, String profileId, int errorStreakWas, String by) {
-        return new EventRecord(ts, pod, profileId, null, "reset", "profile",
-                params("errorStreakWas", errorStreakWas, "by", by), "ok", null);
-    }
-
-    /** A session asked for by hand ({@code run}/profile/ok); its own start event follows when it starts. */
-    public static EventRecord runRequested(Instant ts, String pod, String profileId, String by) {
-        return new EventRecord(ts, pod, profileId, null, "run", "profile", params("by", by), "ok", null);
+    public static SessionFinished sessionFinished(Instant ts, String pod, String profileId, String sessionId,
+                                                  Long durMs) {
+        return new SessionFinished(new Header(ts, pod, profileId, sessionId),
+                Params.builder().put(EXIT_CODE, 0).build(), durMs);
     }
 
     /**
-     * One ladder step attempt.
-     *
-     * @param outcome ok (healthy after this step), failed (the step itself failed) or unhealthy
-     *                (the step ran but verification failed)
+     * {@code params} must hold at least reason and, where known, exitCode/signal and stderrTail,
+     * built with the keys of {@link EventParams} in their wire order.
      */
-    public static EventRecord recoveryAttempted(Instant ts, String pod, String profileId, String sessionId, int step,
-                                                String action, String outcome, String stepDetail,
-                                                String verifyDetail, long durMs) {
-        return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
-                params("step", step, "action", action, "outcome", outcome, "message", stepDetail,
-                        "verification", verifyDetail), outcome, durMs);
+    public static SessionFailed sessionFailed(Instant ts, String pod, String profileId, String sessionId,
+                                              Params params, Long durMs) {
+        return new SessionFailed(new Header(ts, pod, profileId, sessionId), params, durMs);
+    }
+
+    public static ProfilePaused profilePaused(Instant ts, String pod, String profileId, String sessionId,
+                                              int errorStreak, Instant pausedUntil, String reason, String by,
+                                              long durationMs, int pauseCount) {
+        return new ProfilePaused(new Header(ts, pod, profileId, sessionId), Params.builder()
+                .put(ERROR_STREAK, errorStreak).put(PAUSED_UNTIL, pausedUntil).put(REASON, reason).put(BY, by)
+                .put(DURATION_MS, durationMs).put(PAUSE_COUNT, pauseCount).build());
+    }
+
+    public static ProfileUnpaused profileUnpaused(Instant ts, String pod, String profileId, long pausedForMs,
+                                                  String by) {
+        return new ProfileUnpaused(new Header(ts, pod, profileId, null),
+                Params.builder().put(PAUSED_FOR_MS, pausedForMs).put(BY, by).build());
+    }
+
+    /** A streak set back to 0 by hand. */
+    public static StreakReset streakReset(Instant ts, String pod, String profileId, int errorStreakWas, String by) {
+        return new StreakReset(new Header(ts, pod, profileId, null),
+                Params.builder().put(ERROR_STREAK_WAS, errorStreakWas).put(BY, by).build());
+    }
+
+    /** A session asked for by hand; its own start event follows when it starts. */
+    public static RunRequested runRequested(Instant ts, String pod, String profileId, String by) {
+        return new RunRequested(new Header(ts, pod, profileId, null), Params.builder().put(BY, by).build());
+    }
+
+    /** One ladder step attempt ({@code outcome}: see {@link RecoveryAttempted.Result}). */
+    public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int step, String action, RecoveryAttempted.Result outcome,
+                                                      String stepDetail, String verifyDetail, long durMs) {
+        return new RecoveryAttempted(new Header(ts, pod, profileId, sessionId), Params.builder()
+                .put(STEP, step).put(ACTION, action).put(ATTEMPT_OUTCOME, outcome).put(MESSAGE, stepDetail)
+                .put(VERIFICATION, verifyDetail).build(), durMs);
     }
 
     /** An episode that used every step without the profile verifying healthy. */
-    public static EventRecord recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
-                                                int stepsUsed, long durMs) {
-        return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
-                params("step", stepsUsed, "action", "ladder", "outcome", "exhausted", "message",
-                        "all " + stepsUsed + " step(s) used without a healthy verification"), "exhausted", durMs);
+    public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int stepsUsed, long durMs) {
+        return new RecoveryExhausted(new Header(ts, pod, profileId, sessionId), Params.builder()
+                .put(STEP, stepsUsed).put(ACTION, EventParams.LADDER).put(OUTCOME_WORD, EventParams.EXHAUSTED)
+                .put(MESSAGE, "all " + stepsUsed + " step(s) used without a healthy verification").build(), durMs);
     }
 
     /**
      * An unexpected exception while the loop handled one unit of work ({@code work}, one of
      * {@link #LOOP_WORK}); {@code profileId} and {@code sessionId} are those it concerned, if any.
      */
-    public static EventRecord internalError(Instant ts, String pod, String profileId, String sessionId, String work,
-                                            String exceptionClass, String message) {
-        return new EventRecord(ts, pod, profileId, sessionId, INTERNAL_ERROR, "runner",
-                params("exception", exceptionClass, "message", message, "while", work), "error", null);
+    public static InternalFault internalError(Instant ts, String pod, String profileId, String sessionId, String work,
+                                              String exceptionClass, String message) {
+        return new InternalFault(new Header(ts, pod, profileId, sessionId), Params.builder()
+                .put(EXCEPTION, exceptionClass).put(MESSAGE, message).put(WHILE, work).build());
     }
 
-    /** An insertion-ordered map from alternating keys and values. */
+    /** An insertion-ordered map from alternating keys and values (for alert details and the like). */
     public static Map<String, Object> params(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {

@@ -2,7 +2,6 @@ package io.smartrunner.event;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.smartrunner.config.RunnerSettings.FsyncPolicy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,7 +25,7 @@ import java.util.function.UnaryOperator;
  * One writer thread; the {@link FsyncPolicy#INTERVAL} fsync runs on its own daemon thread.
  * <p>
  * Rotation ({@link #rotateAt}): before a batch that would take the file past the limit, the file
- * is forced, closed and renamed to {@code <file>.1} ({@link EventLogFiles#rotate}), and the batch
+ * is forced, closed and renamed to {@code <file>.1} ({@link LogRotation}), and the batch
  * goes into a new file; a batch is never split. {@link #requestReopen} (SIGUSR1, after an external
  * logrotate renamed the file) makes the next append reopen the path.
  */
@@ -38,23 +37,12 @@ public final class JsonlEventSink implements EventSink {
     private final UnaryOperator<FileChannel> decorate;
     private final IntervalFsync intervalFsync;
     private final long tornBytesMoved;
-    private Batch batch = new Batch();
+    private BatchBuffer batch = new BatchBuffer();
     private volatile FileChannel channel;
     /** Set when cutting a failed batch back itself failed: done before anything else is written. */
     private long pendingCutBack = -1;
     private boolean closed;
-    private long maxBytes;
-    private int keep = 1;
-    private Consumer<String> notices = line -> { };
-    private volatile boolean reopenRequested;
-    /** The file was rotated away but the new one could not be opened yet: the next append opens it. */
-    private boolean renamedAway;
-    /** Where the live file starts in the whole log's byte stream ({@link LogBase}). */
-    private long base;
-    /** A rotation that failed: not tried again before the file has grown this far (no rename storm). */
-    private long retryRotationAt;
-    /** A rotation failed and none succeeded since: told once per episode, not per try. */
-    private boolean rotationFailing;
+    private final LogRotation rotation;
 
     private JsonlEventSink(Path file, FsyncPolicy policy, long fsyncIntervalMs, UnaryOperator<FileChannel> decorate,
                            long tornBytesMoved) throws IOException {
@@ -63,8 +51,7 @@ public final class JsonlEventSink implements EventSink {
         this.decorate = decorate;
         this.tornBytesMoved = tornBytesMoved;
         this.channel = openChannel();
-        this.base = LogBase.current(file);
-        recordBase();
+        this.rotation = new LogRotation(file);
         this.intervalFsync = policy == FsyncPolicy.INTERVAL ? new IntervalFsync(() -> channel, fsyncIntervalMs) : null;
     }
 
@@ -103,12 +90,7 @@ public final class JsonlEventSink implements EventSink {
      * @return this sink
      */
     public JsonlEventSink rotateAt(long maxBytes, int keep, Consumer<String> notices) {
-        if (maxBytes < 0 || keep < 1) {
-            throw new IllegalArgumentException("maxBytes must be >= 0 and keep >= 1, were " + maxBytes + ", " + keep);
-        }
-        this.maxBytes = maxBytes;
-        this.keep = keep;
-        this.notices = notices;
+        rotation.rotateAt(maxBytes, keep, notices);
         return this;
     }
 
@@ -117,7 +99,7 @@ public final class JsonlEventSink implements EventSink {
      * flag). After an external rotation renamed the file, new events then go to the new file.
      */
     public void requestReopen() {
-        reopenRequested = true;
+        rotation.requestReopen();
     }
 
     /** Bytes of a torn last line moved to {@code <file>.torn} when this sink opened (0 normally). */
@@ -145,7 +127,7 @@ public final class JsonlEventSink implements EventSink {
                 ch.truncate(pendingCutBack);
                 pendingCutBack = -1;
             }
-            ch = rotateOrReopen(ch, bytes.remaining());
+            ch = leaveIfDue(ch, bytes.remaining());
             sizeBefore = ch.size();
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
@@ -160,7 +142,7 @@ public final class JsonlEventSink implements EventSink {
             throw new EventLogException(file + ": cannot append events: " + reason(e), e);
         } finally {
             if (batch.capacity() > RETAINED_BUFFER_BYTES) {
-                batch = new Batch();
+                batch = new BatchBuffer();
             }
         }
     }
@@ -200,56 +182,14 @@ public final class JsonlEventSink implements EventSink {
         return batch.bytes();
     }
 
-    /** Between batches: an external rotation asked for a reopen, or this batch would pass the size limit. */
-    private FileChannel rotateOrReopen(FileChannel ch, int batchBytes) throws IOException {
-        long size = ch.size();
-        // renamed already (the reopen failed last time): reopen only, never shift the files again
-        boolean full = !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
-                && size >= retryRotationAt;
-        if (!full && !reopenRequested && !renamedAway) {
-            return ch;
+    /** Between batches: a new file when this batch would pass the size limit or a reopen was asked for. */
+    private FileChannel leaveIfDue(FileChannel ch, int batchBytes) throws IOException {
+        FileChannel next = rotation.channelFor(ch, batchBytes, this::openChannel);
+        if (next != ch) {
+            channel = next; // the fsync thread moves to the new file before the old one closes
+            ch.close();
         }
-        ch.force(false); // what the old file holds is durable before the writer leaves it
-        if (full) {
-            try {
-                EventLogFiles.rotate(file, keep);
-                renamedAway = true;
-                retryRotationAt = 0;
-                if (rotationFailing) {
-                    rotationFailing = false;
-                    notices.accept(file + ": rotating the event log again");
-                }
-            } catch (IOException e) {
-                retryRotationAt = size + Math.max(maxBytes / 10, 1);
-                if (!rotationFailing) {
-                    rotationFailing = true;
-                    notices.accept(file + ": cannot rotate the event log (" + reason(e)
-                            + "); writing on to it and trying again every " + (retryRotationAt - size) + " bytes");
-                }
-                return ch;
-            }
-        }
-        FileChannel old = channel;
-        channel = openChannel();
-        reopenRequested = false;
-        renamedAway = false;
-        old.close();
-        base += size;
-        recordBase();
-        return channel;
-    }
-
-    /** Best effort: without it, readers count offsets from the oldest file kept (see {@link LogBase#current}). */
-    private void recordBase() {
-        try {
-            Object key = LogFollower.key(file);
-            if (key != null) {
-                new LogBase(key.toString(), base).write(file);
-            }
-        } catch (IOException e) {
-            notices.accept(file + ": cannot record where the live file starts (" + reason(e)
-                    + "); /api/events cursors may shift at the next rotation");
-        }
+        return next;
     }
 
     /** A thread interrupted mid-write closes the channel (NIO's rule); reopen rather than stay broken. */
@@ -295,20 +235,5 @@ public final class JsonlEventSink implements EventSink {
             return "no such file or directory: " + ((FileSystemException) e).getFile();
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
-
-    /** The batch buffer, handed to the channel without a copy. */
-    private static final class Batch extends ByteArrayOutputStream {
-        Batch() {
-            super(8192);
-        }
-
-        ByteBuffer bytes() {
-            return ByteBuffer.wrap(buf, 0, count);
-        }
-
-        int capacity() {
-            return buf.length;
-        }
     }
 }

@@ -24,6 +24,8 @@ import java.util.function.Predicate;
  * file once something has been written to it (so a file logrotate created before the runner
  * reopened is not switched to while the runner still appends to the old one). A file cut back
  * below the offset (copytruncate) is read again from its start. Not thread-safe.
+ * <p>Over ~250 lines on purpose: one state machine (the held file, its offset, its successor) whose
+ * steps share that state; split, each part would need all of it.
  */
 final class LogFollower implements AutoCloseable {
     private final Path file;

@@ -38,9 +38,6 @@ public final class Redactor {
 
     /** The event with every string parameter redacted. */
     public EventRecord redact(EventRecord e) {
-        java.util.Map<String, Object> params = new java.util.LinkedHashMap<>();
-        e.params().forEach((k, v) -> params.put(k, v instanceof String str ? redact(str) : v));
-        return new EventRecord(e.ts(), e.pod(), e.profileId(), e.sessionId(), e.event(), e.type(), params, e.outcome(),
-                e.durMs());
+        return EventKinds.withParams(e, e.params().mapStrings(this::redact));
     }
 }

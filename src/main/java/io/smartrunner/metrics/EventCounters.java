@@ -4,10 +4,21 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.ProfileUnpaused;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import io.smartrunner.event.EventRecord.RecoveryExhausted;
+import io.smartrunner.event.EventRecord.RunRequested;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
+import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StreakReset;
 import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureReason;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,48 +69,53 @@ final class EventCounters {
     }
 
     void count(EventRecord e) {
-        if (Events.INTERNAL_ERROR.equals(e.event())) { // the runner's, not a pod's: no pod label
+        if (e instanceof InternalFault ie) { // the runner's, not a pod's: no pod label
             counter(INTERNAL_ERRORS, "Unexpected exceptions the engine loop contained, by what it was handling",
-                    "while", LabelValues.oneOf(e.params().get("while"), LOOP_WORK)).increment();
+                    "while", LabelValues.oneOf(ie.work(), LOOP_WORK)).increment();
             return;
         }
         String pod = labels.name(e.pod());
         if (podsSeen.add(pod)) {
             zeroes(pod);
         }
-        switch (e.event()) {
-            case "start" -> counter(STARTED, "Sessions started", "pod", pod).increment();
-            case "finish" -> {
-                counter(FINISHED, "Sessions that exited 0", "pod", pod).increment();
-                record(sessionsOk, e.durMs());
-            }
-            case "error" -> {
-                failed(pod, LabelValues.oneOf(e.params().get("reason"), REASONS)).increment();
-                record(sessionsFailed, e.durMs());
-            }
-            case "recover" -> recovery(pod, e);
-            case "pause" -> counter(PAUSES, "Profiles paused, by the runner's rules or by hand", "pod", pod,
-                    "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
-            case "unpause" -> counter(UNPAUSES, "Pauses ended, when their time came or by hand", "pod", pod,
-                    "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
-            case "reset", "run" -> counter(MANUAL, "Streak resets and run-now requests by hand", "action", e.event(),
-                    "by", LabelValues.oneOf(e.params().get("by"), BY)).increment();
-            default -> {
-            }
+        if (e instanceof SessionStarted) {
+            counter(STARTED, "Sessions started", "pod", pod).increment();
+        } else if (e instanceof SessionFinished f) {
+            counter(FINISHED, "Sessions that exited 0", "pod", pod).increment();
+            record(sessionsOk, f.durMs());
+        } else if (e instanceof SessionFailed f) {
+            failed(pod, LabelValues.oneOf(f.reason(), REASONS)).increment();
+            record(sessionsFailed, f.durMs());
+        } else if (e instanceof RecoveryExhausted) {
+            exhausted(pod).increment();
+        } else if (e instanceof RecoveryAttempted a) {
+            attempted(a);
+        } else if (e instanceof ProfilePaused p) {
+            counter(PAUSES, "Profiles paused, by the runner's rules or by hand", "pod", pod,
+                    "by", LabelValues.oneOf(p.by(), BY)).increment();
+        } else if (e instanceof ProfileUnpaused u) {
+            counter(UNPAUSES, "Pauses ended, when their time came or by hand", "pod", pod,
+                    "by", LabelValues.oneOf(u.by(), BY)).increment();
+        } else if (e instanceof StreakReset r) {
+            manual("reset", r.by());
+        } else if (e instanceof RunRequested r) {
+            manual("run", r.by());
         }
     }
 
-    private void recovery(String pod, EventRecord e) {
-        if ("exhausted".equals(e.outcome())) {
-            exhausted(pod).increment();
-            return;
-        }
-        String step = labels.name(e.params().get("action") instanceof String s ? s : null);
+    private void manual(String action, String by) {
+        counter(MANUAL, "Streak resets and run-now requests by hand", "action", action,
+                "by", LabelValues.oneOf(by, BY)).increment();
+    }
+
+    private void attempted(RecoveryAttempted a) {
+        String step = labels.name(a.action());
+        String outcome = a.result() == null ? null : a.result().name().toLowerCase(Locale.ROOT);
         counter(RECOVERY_ATTEMPTS, "Recovery step attempts by step name and outcome", "step", step,
-                "outcome", LabelValues.oneOf(e.outcome(), ATTEMPT_OUTCOMES)).increment();
+                "outcome", LabelValues.oneOf(outcome, ATTEMPT_OUTCOMES)).increment();
         record(stepDurations.computeIfAbsent(step, s -> Timer.builder(STEP_DURATION)
                 .description("Time of one recovery step attempt, its verification included")
-                .tag("step", s).serviceLevelObjectives(STEP_BUCKETS).register(registry)), e.durMs());
+                .tag("step", s).serviceLevelObjectives(STEP_BUCKETS).register(registry)), a.durMs());
     }
 
     /** Every series of a pod exists from its first event, so rate() and absent() work from the start. */

@@ -1,13 +1,13 @@
 package io.smartrunner.profile;
 
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The profile state machine of DESIGN §2 as pure functions of (state, observation, now): error
@@ -137,22 +137,22 @@ public final class ProfileRules {
         return s.pausedAt() == null ? 0 : Math.max(0, Duration.between(s.pausedAt(), now).toMillis());
     }
 
-    private static Map<String, Object> errorParams(SessionResult r, int streak) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("reason", r.reason().wireName());
+    private static Params errorParams(SessionResult r, int streak) {
+        Params.Builder p = Params.builder();
+        p.put(EventParams.REASON, r.reason().wireName());
         if (r.reason().isInfrastructure()) {
-            p.put("class", "infrastructure");
+            p.put(EventParams.FAILURE_CLASS, "infrastructure");
         }
-        p.put("exitCode", r.exitCode());
+        p.put(EventParams.EXIT_CODE, r.exitCode());
         if (r.signal() != null) {
-            p.put("signal", r.signal());
+            p.put(EventParams.SIGNAL, r.signal());
         }
         if (r.detail() != null) {
-            p.put("message", r.detail());
+            p.put(EventParams.MESSAGE, r.detail());
         }
-        p.put("stderrTail", r.stderrTail() == null ? "" : r.stderrTail());
-        p.put("errorStreak", streak);
-        return p;
+        p.put(EventParams.STDERR_TAIL, r.stderrTail() == null ? "" : r.stderrTail());
+        p.put(EventParams.ERROR_STREAK, streak);
+        return p.build();
     }
 
     private static String summary(SessionResult r) {

@@ -1,6 +1,13 @@
 package io.smartrunner.report;
 
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import io.smartrunner.event.EventRecord.RecoveryExhausted;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
+import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.profile.FailureReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -68,54 +75,48 @@ public final class RecoveryReport {
 
     public void add(EventRecord e) {
         PodStats pod = pods.computeIfAbsent(e.pod() == null ? "-" : e.pod(), k -> new PodStats());
-        switch (e.event()) {
-            case "start" -> pod.sessions++;
+        if (e instanceof SessionStarted) {
+            pod.sessions++;
+        } else if (e instanceof SessionFailed f) {
             // a session stopped by the runner (its stop, a pause by hand, a reload) did not fail
-            case "error" -> {
-                if ("shutdown".equals(e.params().get("reason"))) {
-                    return;
-                }
-                pod.failures++;
-                if (e.sessionId() != null && e.ts() != null) {
-                    failedAt.put(e.profileId(), new Failure(e.sessionId(), e.ts()));
-                }
+            if (FailureReason.SHUTDOWN.wireName().equals(f.reason())) {
+                return;
             }
-            case "finish" -> failedAt.remove(e.profileId());
-            case "pause" -> {
-                pod.pauses++;
-                pod.pausedProfiles.add(e.profileId());
+            pod.failures++;
+            if (e.sessionId() != null && e.ts() != null) {
+                failedAt.put(e.profileId(), new Failure(e.sessionId(), e.ts()));
             }
-            case "recover" -> recover(e, pod);
-            default -> {
-            }
-        }
-    }
-
-    private void recover(EventRecord e, PodStats pod) {
-        String outcome = e.outcome() == null ? "" : e.outcome();
-        if (outcome.equals("exhausted")) {
+        } else if (e instanceof SessionFinished) {
+            failedAt.remove(e.profileId());
+        } else if (e instanceof ProfilePaused) {
+            pod.pauses++;
+            pod.pausedProfiles.add(e.profileId());
+        } else if (e instanceof RecoveryExhausted) {
             pod.exhausted++;
             pod.episodes++;
             failedAt.remove(e.profileId());
-            return;
+        } else if (e instanceof RecoveryAttempted a) {
+            attempted(a, pod);
         }
-        Object action = e.params().get("action");
-        StepStats s = steps.computeIfAbsent(String.valueOf(action), k -> new StepStats());
+    }
+
+    private void attempted(RecoveryAttempted e, PodStats pod) {
+        StepStats s = steps.computeIfAbsent(String.valueOf(e.action()), k -> new StepStats());
         s.attempts++;
         s.durMsTotal += e.durMs() == null ? 0 : e.durMs();
-        switch (outcome) {
-            case "ok" -> {
-                s.ok++;
-                pod.recovered++;
-                pod.episodes++;
-                Failure f = failedAt.remove(e.profileId());
-                Instant failed = f != null && f.sessionId().equals(e.sessionId()) ? f.at() : null;
-                if (failed != null && e.ts() != null) {
-                    pod.recoveryMsTotal += Math.max(0, Duration.between(failed, e.ts()).toMillis());
-                }
+        if (e.result() == RecoveryAttempted.Result.OK) {
+            s.ok++;
+            pod.recovered++;
+            pod.episodes++;
+            Failure f = failedAt.remove(e.profileId());
+            Instant failed = f != null && f.sessionId().equals(e.sessionId()) ? f.at() : null;
+            if (failed != null && e.ts() != null) {
+                pod.recoveryMsTotal += Math.max(0, Duration.between(failed, e.ts()).toMillis());
             }
-            case "unhealthy" -> s.unhealthy++;
-            default -> s.failed++;
+        } else if (e.result() == RecoveryAttempted.Result.UNHEALTHY) {
+            s.unhealthy++;
+        } else {
+            s.failed++;
         }
     }
 

@@ -1,6 +1,11 @@
 package io.smartrunner.report;
 
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.SessionEnded;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
+import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.profile.FailureReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -26,18 +31,18 @@ public final class SessionTimeline {
     private final TreeMap<Long, Bucket> minutes = new TreeMap<>();
 
     public void add(EventRecord e) {
-        if (e.ts() == null || !e.type().equals("session")) {
+        if (e.ts() == null || !(e instanceof SessionStarted || e instanceof SessionEnded)) {
             return;
         }
         long minute = e.ts().getEpochSecond() / 60;
         Bucket b = minutes.computeIfAbsent(minute, k -> new Bucket());
-        switch (e.event()) {
-            case "start" -> b.started++;
-            case "finish" -> b.finished++;
+        if (e instanceof SessionStarted) {
+            b.started++;
+        } else if (e instanceof SessionFinished) {
+            b.finished++;
+        } else if (e instanceof SessionFailed f) {
             // a session stopped because the runner stopped (or the profile was paused or removed) did not fail
-            case "error" -> b.failed += "shutdown".equals(e.params().get("reason")) ? 0 : 1;
-            default -> {
-            }
+            b.failed += FailureReason.SHUTDOWN.wireName().equals(f.reason()) ? 0 : 1;
         }
         while (minutes.size() > KEPT_MINUTES) {
             minutes.pollFirstEntry();

@@ -1,6 +1,14 @@
 package io.smartrunner.store;
 
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.ProfileUnpaused;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
+import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StreakReset;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -8,7 +16,6 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SessionResult;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -57,38 +64,41 @@ final class EventReplay implements Consumer<EventRecord> {
     }
 
     private ProfileState apply(ProfileState s, EventRecord e) {
-        Map<String, Object> p = e.params();
-        return switch (e.event()) {
-            case "start" -> {
-                open.put(e.sessionId(), new SessionRecord(e.sessionId(), e.profileId(), e.pod(), 0, 0, 0, e.ts(),
-                        SessionRecord.Status.RUNNING, null, null, null));
-                yield RULES.sessionStarted(s, e.sessionId(), e.ts());
-            }
-            case "finish" -> {
-                close(e, SessionRecord.Status.FINISHED, null, 0);
-                yield RULES.sessionEnded(s, e.sessionId(), SessionResult.success(dur(e)), e.ts()).state();
-            }
-            case "error" -> {
-                SessionResult r = failure(e);
-                close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
-                ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, e.ts()).state();
-                yield withStreak(next, integer(p.get("errorStreak"), next.errorStreak()));
-            }
-            case "pause" -> {
-                long ms = integer(p.get("durationMs"), 0);
-                ProfileState next = RULES.pause(s, e.sessionId(), e.ts(), Duration.ofMillis(ms),
-                        text(p.get("reason")), text(p.get("by"))).state();
-                Instant until = instant(p.get("pausedUntil"), next.pausedUntil());
-                yield new ProfileState(next.profileId(), next.pod(), next.errorStreak(), next.running(),
-                        next.needsRecovery(), true, until, next.lastSessionId(), next.lastError(),
-                        next.lastStartedAt(), next.lastFinishedAt(), (int) integer(p.get("pauseCount"),
-                        next.pauseCount()), next.pausedAt());
-            }
-            case "unpause" -> RULES.unpause(s, e.ts(), text(p.get("by"))).state();
-            case "reset" -> RULES.resetStreak(s, e.ts(), text(p.get("by"))).state();
-            case "recover" -> "ok".equals(e.outcome()) ? RULES.recovered(s) : s;
-            default -> s; // run (its start follows), and kinds this version does not know
-        };
+        if (e instanceof SessionStarted) {
+            open.put(e.sessionId(), new SessionRecord(e.sessionId(), e.profileId(), e.pod(), 0, 0, 0, e.ts(),
+                    SessionRecord.Status.RUNNING, null, null, null));
+            return RULES.sessionStarted(s, e.sessionId(), e.ts());
+        }
+        if (e instanceof SessionFinished) {
+            close(e, SessionRecord.Status.FINISHED, null, 0);
+            return RULES.sessionEnded(s, e.sessionId(), SessionResult.success(dur(e)), e.ts()).state();
+        }
+        if (e instanceof SessionFailed f) {
+            SessionResult r = failure(f);
+            close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
+            ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, e.ts()).state();
+            return withStreak(next, or(f.param(EventParams.ERROR_STREAK), next.errorStreak()));
+        }
+        if (e instanceof ProfilePaused paused) {
+            long ms = or(paused.durationMs(), 0);
+            ProfileState next = RULES.pause(s, e.sessionId(), e.ts(), Duration.ofMillis(ms),
+                    paused.reason(), paused.by()).state();
+            Instant until = paused.pausedUntil() == null ? next.pausedUntil() : paused.pausedUntil();
+            return new ProfileState(next.profileId(), next.pod(), next.errorStreak(), next.running(),
+                    next.needsRecovery(), true, until, next.lastSessionId(), next.lastError(),
+                    next.lastStartedAt(), next.lastFinishedAt(), (int) or(paused.pauseCount(),
+                    next.pauseCount()), next.pausedAt());
+        }
+        if (e instanceof ProfileUnpaused u) {
+            return RULES.unpause(s, e.ts(), u.by()).state();
+        }
+        if (e instanceof StreakReset r) {
+            return RULES.resetStreak(s, e.ts(), r.by()).state();
+        }
+        if (e instanceof RecoveryAttempted a) {
+            return a.result() == RecoveryAttempted.Result.OK ? RULES.recovered(s) : s;
+        }
+        return s; // run (its start follows), an exhausted episode, and kinds this version does not know
     }
 
     private void close(EventRecord e, SessionRecord.Status status, String reason, Integer exitCode) {
@@ -108,17 +118,15 @@ final class EventReplay implements Consumer<EventRecord> {
         }
     }
 
-    private static SessionResult failure(EventRecord e) {
-        Map<String, Object> p = e.params();
+    private static SessionResult failure(SessionFailed e) {
         FailureReason reason = FailureReason.EXIT;
         try {
-            reason = FailureReason.valueOf(text(p.get("reason")).toUpperCase(Locale.ROOT));
+            reason = FailureReason.valueOf(e.reason().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException ignored) {
             // an unknown reason counts, as every failure but shutdown does
         }
-        Object code = p.get("exitCode");
-        return new SessionResult(reason, code instanceof Number n ? n.intValue() : null, text(p.get("signal")),
-                text(p.get("message")), text(p.get("stderrTail")), dur(e));
+        return new SessionResult(reason, e.param(EventParams.EXIT_CODE), e.param(EventParams.SIGNAL),
+                e.param(EventParams.MESSAGE), e.param(EventParams.STDERR_TAIL), dur(e));
     }
 
     private static ProfileState withStreak(ProfileState s, long streak) {
@@ -131,20 +139,8 @@ final class EventReplay implements Consumer<EventRecord> {
         return e.durMs();
     }
 
-    private static long integer(Object v, long fallback) {
-        return v instanceof Number n ? n.longValue() : fallback;
-    }
-
-    private static String text(Object v) {
-        return v == null ? null : v.toString();
-    }
-
-    private static Instant instant(Object v, Instant fallback) {
-        try {
-            return v == null ? fallback : Instant.parse(v.toString());
-        } catch (DateTimeParseException e) {
-            return fallback;
-        }
+    private static long or(Number v, long fallback) {
+        return v == null ? fallback : v.longValue();
     }
 
     /** Events replayed (those naming a profile). */

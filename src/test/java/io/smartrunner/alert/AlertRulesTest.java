@@ -10,7 +10,9 @@ import io.smartrunner.config.AlertSettings.FailureRate;
 import io.smartrunner.config.AlertSettings.Trigger;
 import io.smartrunner.config.AlertSettings.Webhook;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import io.smartrunner.time.ManualTimeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +49,7 @@ class AlertRulesTest {
     }
 
     private static EventRecord failed(String reason) {
-        return Events.sessionFailed(T0, "podA", "p1", "s-1", Events.params("reason", reason, "exitCode", 1), 10L);
+        return Events.sessionFailed(T0, "podA", "p1", "s-1", Params.of(Events.params("reason", reason, "exitCode", 1)), 10L);
     }
 
     private static List<EventRecord> times(int n, EventRecord e) {
@@ -81,10 +83,10 @@ class AlertRulesTest {
     @Test
     void anExhaustedEpisodeIsOneAlertAndOtherRecoverOutcomesNone() {
         List<Alert> alerts = rules().apply(List.of(
-                Events.recoveryAttempted(T0, "podA", "p1", "s-1", 1, "goToHomepage", "failed", "boom", null, 5),
-                Events.recoveryAttempted(T0, "podA", "p1", "s-1", 2, "browserBack", "unhealthy", "ok", "blank", 5),
+                Events.recoveryAttempted(T0, "podA", "p1", "s-1", 1, "goToHomepage", RecoveryAttempted.Result.FAILED, "boom", null, 5),
+                Events.recoveryAttempted(T0, "podA", "p1", "s-1", 2, "browserBack", RecoveryAttempted.Result.UNHEALTHY, "ok", "blank", 5),
                 Events.recoveryExhausted(T0, "podA", "p1", "s-1", 2, 30_000),
-                Events.recoveryAttempted(T0, "podA", "p2", "s-2", 1, "goToHomepage", "ok", "ok", "healthy", 5)));
+                Events.recoveryAttempted(T0, "podA", "p2", "s-2", 1, "goToHomepage", RecoveryAttempted.Result.OK, "ok", "healthy", 5)));
 
         assertEquals(1, alerts.size());
         Alert exhausted = alerts.get(0);
@@ -166,8 +168,8 @@ class AlertRulesTest {
     }
 
     private static EventRecord spawnFailed(String profileId) {
-        return Events.sessionFailed(T0, "podA", profileId, "s-" + profileId, Events.params("reason", "spawn",
-                "exitCode", null, "message", "cannot start \"w\": Permission denied", "class", "infrastructure"), 0L);
+        return Events.sessionFailed(T0, "podA", profileId, "s-" + profileId, Params.of(Events.params("reason", "spawn",
+                "exitCode", null, "message", "cannot start \"w\": Permission denied", "class", "infrastructure")), 0L);
     }
 
     /** Issue #9: a fleet that cannot start its sessions is one alert per episode, not a failure-rate storm. */

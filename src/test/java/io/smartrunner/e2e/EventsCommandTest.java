@@ -7,6 +7,7 @@ import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.event.Params;
 import io.smartrunner.testkit.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class EventsCommandTest {
         Instant t = Instant.parse("2025-01-08T10:30:00Z");
         try (JsonlEventSink sink = JsonlEventSink.open(dir.resolve("logs/events.jsonl"), RunnerSettings.FsyncPolicy.NEVER, 1000)) {
             sink.append(List.of(Events.sessionStarted(t, "podA", "p1", "s1", "w"),
-                    Events.sessionFailed(t, "podA", "p1", "s1", Map.of("reason", "exit"), 3L),
+                    Events.sessionFailed(t, "podA", "p1", "s1", Params.of(Map.of("reason", "exit")), 3L),
                     Events.sessionStarted(t, "podB", "p2", "s2", "w"),
                     Events.sessionStarted(t, "podA", "p1", "s3", "w")));
         }

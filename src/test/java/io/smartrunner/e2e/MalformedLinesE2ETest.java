@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.event.Params;
 import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +40,7 @@ class MalformedLinesE2ETest {
         try (JsonlEventSink sink = JsonlEventSink.open(log(), RunnerSettings.FsyncPolicy.NEVER, 1000)) {
             for (int i = from; i < from + count; i++) {
                 sink.append(List.of(Events.sessionStarted(t, "podA", "p1", "s" + i, "w"),
-                        Events.sessionFailed(t, "podA", "p1", "s" + i, Map.of("reason", "exit"), 3L)));
+                        Events.sessionFailed(t, "podA", "p1", "s" + i, Params.of(Map.of("reason", "exit")), 3L)));
             }
         }
     }

@@ -8,6 +8,7 @@ import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord;
 import io.smartrunner.testkit.TestConfig;
@@ -63,7 +64,7 @@ class EndedInLogReconcileTest {
         p.put("message", "exited with code " + code);
         p.put("stderrTail", "");
         p.put("errorStreak", streak);
-        return Events.sessionFailed(ts, "podA", profileId, sessionId, p, 1500L);
+        return Events.sessionFailed(ts, "podA", profileId, sessionId, Params.of(p), 1500L);
     }
 
     @Test

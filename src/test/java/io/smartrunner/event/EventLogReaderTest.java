@@ -57,8 +57,8 @@ class EventLogReaderTest {
         params.put("action", "browserBack");
         params.put("detail", nested);
         params.put("tries", List.of(1, "two"));
-        EventRecord rich = new EventRecord(Instant.parse("2025-01-08T10:30:00.250Z"), "podA", "k12im9s2", null,
-                "recover", "recovery", params, "failed", 1500L);
+        EventRecord rich = EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00.250Z"), "podA", "k12im9s2", null,
+                "recover", "recovery", params, "failed", 1500L));
         write(List.of(JsonlEventSinkTest.specEvent(), rich));
 
         List<EventRecord> read = EventLogReader.readAll(log());
@@ -269,8 +269,8 @@ class EventLogReaderTest {
     void aFilterRulesLinesOutByTheirBytesWithoutMissingAMatch() throws Exception {
         write(events(30));
         // another profile's line whose text mentions p1: the byte check lets it through, the test rejects it
-        write(List.of(new EventRecord(Instant.parse("2025-01-08T11:00:00Z"), "podA", "p2", "x", "error", "session",
-                Map.of("note", "\"profileId\":\"p1\""), "error", 1L)));
+        write(List.of(EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T11:00:00Z"), "podA", "p2", "x", "error", "session",
+                Map.of("note", "\"profileId\":\"p1\""), "error", 1L))));
         EventLogReader reader = new EventLogReader(log());
         EventFilter byProfile = new EventFilter("podA", "p1", "error");
         Predicate<EventRecord> same = e -> e.profileId().equals("p1") && e.event().equals("error") && e.pod().equals("podA");

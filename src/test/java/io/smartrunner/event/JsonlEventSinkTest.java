@@ -33,13 +33,13 @@ class JsonlEventSinkTest {
         params.put("step", 1);
         params.put("outcome", "ok");
         params.put("action", "goToHomepage");
-        return new EventRecord(Instant.parse("2025-01-08T10:30:00Z"), "podA", "k12im9s2", "uuid-here", "recover",
-                "recovery", params, "ok", null);
+        return EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00Z"), "podA", "k12im9s2", "uuid-here", "recover",
+                "recovery", params, "ok", null));
     }
 
     static EventRecord event(int i) {
-        return new EventRecord(Instant.parse("2025-01-08T10:30:00Z").plusMillis(i), "podA", "p" + (i % 3),
-                "s" + i, "error", "session", Map.of("reason", "exit", "exitCode", i), "error", (long) i);
+        return EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00Z").plusMillis(i), "podA", "p" + (i % 3),
+                "s" + i, "error", "session", Map.of("reason", "exit", "exitCode", i), "error", (long) i));
     }
 
     private Path log() {
@@ -57,8 +57,8 @@ class JsonlEventSinkTest {
 
     @Test
     void writesEveryFieldEvenWhenNull() throws Exception {
-        EventRecord sparse = new EventRecord(Instant.parse("2025-01-08T10:30:00.5Z"), null, null, null, "start",
-                null, Map.of(), null, 1234L);
+        EventRecord sparse = EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00.5Z"), null, null, null, "start",
+                null, Map.of(), null, 1234L));
         try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
             sink.append(List.of(sparse));
         }
@@ -72,9 +72,9 @@ class JsonlEventSinkTest {
     void timestampsAlwaysCarryExactlyThreeFractionDigits() throws Exception {
         try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
             sink.append(List.of(
-                    new EventRecord(Instant.parse("2025-01-08T10:30:00Z"), "p", "x", null, "e", "t", Map.of(), null, null),
-                    new EventRecord(Instant.parse("2025-01-08T10:30:00.123456789Z"), "p", "x", null, "e", "t",
-                            Map.of(), null, null)));
+                    EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00Z"), "p", "x", null, "e", "t", Map.of(), null, null)),
+                    EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00.123456789Z"), "p", "x", null, "e", "t",
+                            Map.of(), null, null))));
         }
 
         List<String> lines = Files.readAllLines(log());
@@ -95,8 +95,8 @@ class JsonlEventSinkTest {
         params.put("pausedUntil", Instant.parse("2025-01-09T10:30:00Z"));
         params.put("policy", FsyncPolicy.ALWAYS);
         try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
-            sink.append(List.of(new EventRecord(Instant.parse("2025-01-08T10:30:00Z"), "podA", "p1", "s1",
-                    "error", "session", params, "error", 5L)));
+            sink.append(List.of(EventKinds.decode(new WireEvent(Instant.parse("2025-01-08T10:30:00Z"), "podA", "p1", "s1",
+                    "error", "session", params, "error", 5L))));
         }
 
         String line = Files.readString(log());

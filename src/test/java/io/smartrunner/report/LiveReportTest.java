@@ -7,6 +7,7 @@ import io.smartrunner.config.RunnerSettings.FsyncPolicy;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.event.Params;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class LiveReportTest {
         for (int i = from; i < from + count; i++) {
             out.add(Events.sessionStarted(T.plusSeconds(i), pod, "p" + i, "s" + i, "w"));
             out.add(i % 2 == 0 ? Events.sessionFinished(T.plusSeconds(i), pod, "p" + i, "s" + i, 5L)
-                    : Events.sessionFailed(T.plusSeconds(i), pod, "p" + i, "s" + i, Map.of("reason", "exit"), 5L));
+                    : Events.sessionFailed(T.plusSeconds(i), pod, "p" + i, "s" + i, Params.of(Map.of("reason", "exit")), 5L));
         }
         return out;
     }

@@ -3,7 +3,9 @@ package io.smartrunner.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,12 +14,12 @@ class RecoveryReportTest {
     private static final Instant T = Instant.parse("2025-01-08T10:30:00Z");
 
     private static EventRecord error(String pod, String profile, String session, int secs) {
-        return Events.sessionFailed(T.plusSeconds(secs), pod, profile, session, Map.of("reason", "exit"), 5L);
+        return Events.sessionFailed(T.plusSeconds(secs), pod, profile, session, Params.of(Map.of("reason", "exit")), 5L);
     }
 
     private static EventRecord step(String pod, String profile, String session, int secs, int n, String action,
                                     String outcome) {
-        return Events.recoveryAttempted(T.plusSeconds(secs), pod, profile, session, n, action, outcome, "d", null, 100);
+        return Events.recoveryAttempted(T.plusSeconds(secs), pod, profile, session, n, action, RecoveryAttempted.Result.valueOf(outcome.toUpperCase(java.util.Locale.ROOT)), "d", null, 100);
     }
 
     @Test
@@ -58,7 +60,7 @@ class RecoveryReportTest {
     void aSessionStoppedByTheRunnerIsNoFailure() {
         RecoveryReport r = new RecoveryReport();
         r.add(Events.sessionStarted(T, "podA", "p1", "s1", "w"));
-        r.add(Events.sessionFailed(T.plusSeconds(1), "podA", "p1", "s1", Map.of("reason", "shutdown"), 5L));
+        r.add(Events.sessionFailed(T.plusSeconds(1), "podA", "p1", "s1", Params.of(Map.of("reason", "shutdown")), 5L));
         r.add(Events.sessionStarted(T.plusSeconds(2), "podA", "p1", "s2", "w"));
         r.add(error("podA", "p1", "s2", 3));
         assertEquals(2, r.pods().get("podA").sessions);
@@ -72,7 +74,7 @@ class RecoveryReportTest {
         t.add(Events.sessionFinished(T.plusSeconds(10), "podA", "p1", "s1", 10L));
         t.add(Events.sessionStarted(T.plusSeconds(70), "podA", "p1", "s2", "w"));
         t.add(error("podA", "p1", "s2", 80));
-        t.add(Events.sessionFailed(T.plusSeconds(90), "podA", "p1", "s3", Map.of("reason", "shutdown"), 5L));
+        t.add(Events.sessionFailed(T.plusSeconds(90), "podA", "p1", "s3", Params.of(Map.of("reason", "shutdown")), 5L));
         var rows = t.lastMinutes(T.plusSeconds(100), 3);
         assertEquals(3, rows.size());
         assertEquals("2025-01-08T10:29:00Z", rows.get(0).get("minute"));

@@ -3,7 +3,10 @@ package io.smartrunner.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.event.EventKinds;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import io.smartrunner.event.WireEvent;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -68,7 +71,7 @@ class EventReplayTest {
                     case 0 -> apply(rules.pause(state(id), null, now, Duration.ofHours(2), "by hand", "cli"));
                     case 1 -> apply(rules.resetStreak(state(id), now, "api"));
                     case 2 -> { // a recovery step verified healthy: recover/ok, then the rule
-                        log.add(io.smartrunner.event.Events.recoveryAttempted(now, "podA", id, null, 1, "kick", "ok",
+                        log.add(io.smartrunner.event.Events.recoveryAttempted(now, "podA", id, null, 1, "kick", RecoveryAttempted.Result.OK,
                                 "done", null, 5));
                         truth.put(id, rules.recovered(state(id)));
                     }
@@ -101,7 +104,7 @@ class EventReplayTest {
         // only the tail of a history: a streak of 5 and the 4th pause, their earlier events deleted by retention
         Map<String, Object> error = new LinkedHashMap<>(Map.of("reason", "exit", "exitCode", 3, "errorStreak", 5));
         EventReplay replay = new EventReplay(10);
-        replay.accept(new EventRecord(now, "podA", "p1", "s9", "error", "session", error, "error", 10L));
+        replay.accept(EventKinds.decode(new WireEvent(now, "podA", "p1", "s9", "error", "session", error, "error", 10L)));
         replay.accept(io.smartrunner.event.Events.profilePaused(now, "podA", "p1", "s9", 5, now.plusSeconds(60),
                 "errorStreak 5 > maxErrorStreak 2", "runner", 60_000, 4));
         ProfileState p1 = replay.profiles().get("p1");

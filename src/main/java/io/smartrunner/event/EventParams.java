@@ -1,0 +1,56 @@
+package io.smartrunner.event;
+
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The params keys of the event line format (DESIGN §2), with their types: with {@link EventKinds},
+ * the only place that knows the wire's words. A new field of a kind is one constant here, then
+ * put by its factory in {@link Events} and read through {@link Params#value} (or an accessor on
+ * its record). Keys that several kinds share ({@code by}, {@code message}, {@code reason}) are one
+ * constant.
+ */
+public final class EventParams {
+    // shared
+    public static final Param<String> BY = Param.text("by");
+    public static final Param<String> MESSAGE = Param.text("message");
+    public static final Param<String> REASON = Param.text("reason");
+    public static final Param<Integer> ERROR_STREAK = Param.int32("errorStreak");
+    public static final Param<Integer> EXIT_CODE = Param.int32("exitCode");
+
+    // start
+    public static final Param<String> COMMAND = Param.text("command");
+
+    // error (open-ended: a new field is one more constant)
+    public static final Param<String> FAILURE_CLASS = Param.text("class");
+    public static final Param<String> SIGNAL = Param.text("signal");
+    public static final Param<String> STDERR_TAIL = Param.text("stderrTail");
+
+    // pause, unpause, reset
+    public static final Param<Instant> PAUSED_UNTIL = Param.isoInstant("pausedUntil");
+    public static final Param<Long> DURATION_MS = Param.int64("durationMs");
+    public static final Param<Integer> PAUSE_COUNT = Param.int32("pauseCount");
+    public static final Param<Long> PAUSED_FOR_MS = Param.int64("pausedFor");
+    public static final Param<Integer> ERROR_STREAK_WAS = Param.int32("errorStreakWas");
+
+    // recover
+    public static final Param<Integer> STEP = Param.int32("step");
+    public static final Param<String> ACTION = Param.text("action");
+    public static final Param<RecoveryAttempted.Result> ATTEMPT_OUTCOME = Param.oneOf("outcome", Map.of(
+            RecoveryAttempted.Result.OK, "ok", RecoveryAttempted.Result.FAILED, "failed",
+            RecoveryAttempted.Result.UNHEALTHY, "unhealthy"));
+    public static final Param<String> VERIFICATION = Param.text("verification");
+    /** The {@code outcome} param as its word: an exhausted episode's, or an attempt's this version has no name for. */
+    static final Param<String> OUTCOME_WORD = Param.text("outcome");
+    /** An exhausted episode's outcome and its {@code action} (the whole ladder, no one step). */
+    static final String EXHAUSTED = "exhausted";
+    static final String LADDER = "ladder";
+
+    // internal-error
+    public static final Param<String> EXCEPTION = Param.text("exception");
+    public static final Param<String> WHILE = Param.text("while");
+
+    private EventParams() {
+    }
+}

@@ -1,0 +1,267 @@
+package io.smartrunner.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
+import io.smartrunner.event.EventRecord.RecoveryExhausted;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.UnknownEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The codec between the typed events and the wire (issue #10, point 3): every kind's line is the
+ * one the runner wrote before the events were typed, byte for byte (the lines below were printed
+ * by the untyped code of commit e78db4f from the same inputs); every kind goes through a write
+ * and a read unchanged; a kind is exactly one wire word; lines this version does not know, and
+ * params it does not model, survive a read and a write.
+ */
+class EventCodecTest {
+    private static final Instant T = Instant.parse("2025-01-08T10:30:00.250Z");
+    private static final String SECRET = "s3cr3t-token";
+
+    /** One event of every kind (two of error and of recover attempts: both shapes the runner writes). */
+    static List<EventRecord> oneOfEach() {
+        return List.of(
+                Events.sessionStarted(T, "podA", "p1", "s1", "/bin/worker --x"),
+                Events.sessionFinished(T, "podA", "p1", "s1", 1234L),
+                Events.sessionFailed(T, "podA", "p1", "s1", Params.builder().put(EventParams.REASON, "spawn")
+                        .put(EventParams.FAILURE_CLASS, "infrastructure").put(EventParams.EXIT_CODE, 3)
+                        .put(EventParams.SIGNAL, "SIGKILL").put(EventParams.MESSAGE, "cannot start")
+                        .put(EventParams.STDERR_TAIL, "line1\nline2").put(EventParams.ERROR_STREAK, 2).build(), 1500L),
+                Events.sessionFailed(T, "podA", "p1", "s1", Params.builder().put(EventParams.REASON, "lost")
+                        .put(EventParams.EXIT_CODE, null).put(EventParams.MESSAGE, "flag")
+                        .put(EventParams.STDERR_TAIL, "").put(EventParams.ERROR_STREAK, 0).build(), null),
+                Events.profilePaused(T, "podA", "p1", "s1", 3, T.plusSeconds(600), "errorStreak 3 > maxErrorStreak 2",
+                        "runner", 600_000, 1),
+                Events.profileUnpaused(T, "podA", "p1", 600_000, "api"),
+                Events.streakReset(T, "podA", "p1", 2, "cli"),
+                Events.runRequested(T, "podA", "p1", "api"),
+                Events.recoveryAttempted(T, "podA", "p1", "s1", 1, "goToHomepage", RecoveryAttempted.Result.UNHEALTHY,
+                        "navigated", "readyState loading", 300),
+                Events.recoveryAttempted(T, "podA", "p1", "s1", 2, "refreshPage", RecoveryAttempted.Result.OK,
+                        "reloaded", null, 900),
+                Events.recoveryExhausted(T, "podA", "p1", "s1", 3, 45_000),
+                Events.internalError(T, null, "p1", null, "exited", "java.lang.IllegalStateException", "boom"));
+    }
+
+    private static final String LINES = """
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"start","type":"session","params":{"command":"/bin/worker --x"},"outcome":null,"durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"finish","type":"session","params":{"exitCode":0},"outcome":"ok","durMs":1234}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"error","type":"session","params":{"reason":"spawn","class":"infrastructure","exitCode":3,"signal":"SIGKILL","message":"cannot start","stderrTail":"line1\\nline2","errorStreak":2},"outcome":"error","durMs":1500}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"error","type":"session","params":{"reason":"lost","exitCode":null,"message":"flag","stderrTail":"","errorStreak":0},"outcome":"error","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"pause","type":"profile","params":{"errorStreak":3,"pausedUntil":"2025-01-08T10:40:00.250Z","reason":"errorStreak 3 > maxErrorStreak 2","by":"runner","durationMs":600000,"pauseCount":1},"outcome":"paused","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"unpause","type":"profile","params":{"pausedFor":600000,"by":"api"},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"reset","type":"profile","params":{"errorStreakWas":2,"by":"cli"},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"run","type":"profile","params":{"by":"api"},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"recover","type":"recovery","params":{"step":1,"action":"goToHomepage","outcome":"unhealthy","message":"navigated","verification":"readyState loading"},"outcome":"unhealthy","durMs":300}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"recover","type":"recovery","params":{"step":2,"action":"refreshPage","outcome":"ok","message":"reloaded","verification":null},"outcome":"ok","durMs":900}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"recover","type":"recovery","params":{"step":3,"action":"ladder","outcome":"exhausted","message":"all 3 step(s) used without a healthy verification"},"outcome":"exhausted","durMs":45000}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":"p1","sessionId":null,"event":"internal-error","type":"runner","params":{"exception":"java.lang.IllegalStateException","message":"boom","while":"exited"},"outcome":"error","durMs":null}
+            """;
+
+    @Test
+    void everyKindIsWrittenAsTheUntypedCodeWroteIt() {
+        List<String> expected = LINES.lines().toList();
+        List<EventRecord> events = oneOfEach();
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(expected.get(i), EventJson.toLine(events.get(i)), events.get(i).getClass().getSimpleName());
+        }
+        assertEquals(expected.size(), events.size());
+    }
+
+    @Test
+    void everyKindRoundTripsThroughTheCodecAsItsOwnRecord() {
+        for (EventRecord e : oneOfEach()) {
+            String line = EventJson.toLine(e);
+            EventRecord read = parse(line);
+            assertEquals(e.getClass(), read.getClass(), line);
+            assertEquals(e.header(), read.header());
+            assertEquals(e.durMs(), read.durMs());
+            assertEquals(line, EventJson.toLine(read));
+        }
+    }
+
+    @Test
+    void theSamplesCoverEveryKindOfTheSealedType() {
+        Set<Class<?>> covered = new HashSet<>();
+        oneOfEach().forEach(e -> covered.add(e.getClass()));
+        covered.add(UnknownEvent.class); // not a kind this version writes: see the tests below
+        assertEquals(records(), covered, "a new kind needs a sample here (and a row in EventKinds)");
+    }
+
+    @Test
+    void aKindIsExactlyOneWireNameAndEveryNameIsListedOnce() {
+        Map<Class<?>, Set<String>> names = new HashMap<>();
+        for (EventRecord e : oneOfEach()) {
+            names.computeIfAbsent(e.getClass(), k -> new HashSet<>()).add(EventKinds.encode(e).event());
+            // the wire view the tests and the display read is the codec's
+            assertEquals(EventKinds.encode(e).event(), e.event());
+            assertEquals(EventKinds.encode(e).outcome(), e.outcome());
+        }
+        names.forEach((kind, words) -> assertEquals(1, words.size(), kind + " maps to " + words));
+        Set<String> all = new HashSet<>();
+        names.values().forEach(all::addAll);
+        assertEquals(all, Set.copyOf(EventKinds.NAMES));
+        assertEquals(EventKinds.NAMES.size(), Set.copyOf(EventKinds.NAMES).size(), "no word twice");
+        assertEquals(List.of("start", "finish", "error", "recover", "pause", "unpause", "reset", "run",
+                "internal-error"), Events.KINDS);
+    }
+
+    @Test
+    void anAttemptAndAnExhaustedEpisodeShareTheWordAndAreToldApartByTheOutcome() {
+        List<EventRecord> events = oneOfEach();
+        assertInstanceOf(RecoveryAttempted.class, parse(EventJson.toLine(events.get(9))));
+        RecoveryExhausted x = assertInstanceOf(RecoveryExhausted.class, parse(EventJson.toLine(events.get(10))));
+        assertEquals(3, x.stepsUsed());
+        RecoveryAttempted a = assertInstanceOf(RecoveryAttempted.class, parse(EventJson.toLine(events.get(8))));
+        assertEquals(RecoveryAttempted.Result.UNHEALTHY, a.result());
+        assertEquals("goToHomepage", a.action());
+    }
+
+    @Test
+    void aLineOfAKindThisVersionDoesNotKnowIsKeptAsRead() {
+        String line = "{\"ts\":\"2025-01-08T10:30:00.250Z\",\"pod\":\"podA\",\"profileId\":null,\"sessionId\":null,"
+                + "\"event\":\"breaker-open\",\"type\":\"pod\",\"params\":{\"failed\":5,\"nested\":{\"a\":[1,\"x\"]}},"
+                + "\"outcome\":\"open\",\"durMs\":7}";
+        UnknownEvent u = assertInstanceOf(UnknownEvent.class, parse(line));
+        assertEquals("breaker-open", u.event());
+        assertEquals(line, EventJson.toLine(u));
+        assertTrue(new EventFilter(null, null, "breaker-open").test(u), "a filter matches it by its word");
+    }
+
+    @Test
+    void aKnownWordInAShapeThisVersionNeverWritesIsKeptAsRead() {
+        // start never has a type other than session, nor a durMs; recover/failed always repeats its outcome in params
+        for (String line : List.of(
+                "{\"ts\":\"2025-01-08T10:30:00.500Z\",\"pod\":null,\"profileId\":null,\"sessionId\":null,"
+                        + "\"event\":\"start\",\"type\":null,\"params\":{},\"outcome\":null,\"durMs\":1234}",
+                "{\"ts\":\"2025-01-08T10:30:00.500Z\",\"pod\":\"podA\",\"profileId\":\"p1\",\"sessionId\":null,"
+                        + "\"event\":\"recover\",\"type\":\"recovery\",\"params\":{\"step\":2},\"outcome\":\"failed\","
+                        + "\"durMs\":1500}")) {
+            EventRecord read = parse(line);
+            assertInstanceOf(UnknownEvent.class, read, line);
+            assertEquals(line, EventJson.toLine(read));
+        }
+    }
+
+    @Test
+    void paramsThisVersionDoesNotModelSurviveAReadAndAWriteInTheirPlace() {
+        // a newer runner's error with fields between the known ones
+        String line = "{\"ts\":\"2025-01-08T10:30:00.250Z\",\"pod\":\"podA\",\"profileId\":\"p1\",\"sessionId\":\"s1\","
+                + "\"event\":\"error\",\"type\":\"session\",\"params\":{\"reason\":\"exit\",\"class\":\"profile\","
+                + "\"meaning\":\"the worker's own failure\",\"exitCode\":3,\"stderrTail\":\"\",\"errorStreak\":1,"
+                + "\"attempts\":[1,2]},\"outcome\":\"error\",\"durMs\":10}";
+        SessionFailed f = assertInstanceOf(SessionFailed.class, parse(line));
+        assertEquals("exit", f.reason());
+        assertEquals(3, f.param(EventParams.EXIT_CODE));
+        assertEquals("profile", f.param(EventParams.FAILURE_CLASS));
+        assertEquals("the worker's own failure", f.params().get("meaning"));
+        assertEquals(line, EventJson.toLine(f));
+    }
+
+    /** What /api/events and {@code events} do: read a page, write each event with {@link EventJson#toLine}. */
+    @Test
+    void linesOfOtherVersionsComeOutOfTheReaderAsTheyWentIn(@TempDir Path dir) throws Exception {
+        String newerError = "{\"ts\":\"2025-01-08T10:30:00.250Z\",\"pod\":\"podA\",\"profileId\":\"p1\","
+                + "\"sessionId\":\"s1\",\"event\":\"error\",\"type\":\"session\",\"params\":{\"reason\":\"exit\","
+                + "\"class\":\"profile\",\"meaning\":\"m\",\"exitCode\":1},\"outcome\":\"error\",\"durMs\":5}";
+        String podEvent = "{\"ts\":\"2025-01-08T10:30:01.000Z\",\"pod\":\"podA\",\"profileId\":null,"
+                + "\"sessionId\":null,\"event\":\"pod-pause\",\"type\":\"pod\",\"params\":{\"share\":0.5},"
+                + "\"outcome\":\"paused\",\"durMs\":null}";
+        List<String> lines = List.of(newerError, podEvent, LINES.lines().toList().get(4));
+        Path log = dir.resolve("events.jsonl");
+        Files.writeString(log, String.join("\n", lines) + "\n");
+
+        EventLogReader.Page page = new EventLogReader(log).pageAfter(0, 10, new EventFilter("podA", null, null));
+
+        assertEquals(lines, page.events().stream().map(EventJson::toLine).toList());
+        assertEquals(List.of(SessionFailed.class, UnknownEvent.class, ProfilePaused.class),
+                page.events().stream().map(Object::getClass).toList());
+    }
+
+    @Test
+    void typedParamsReadLenientlyFromLinesOfOtherVersions() {
+        String line = "{\"ts\":\"2025-01-08T10:30:00.250Z\",\"pod\":\"podA\",\"profileId\":\"p1\",\"sessionId\":null,"
+                + "\"event\":\"pause\",\"type\":\"profile\",\"params\":{\"pausedUntil\":\"not a time\",\"by\":7},"
+                + "\"outcome\":\"paused\",\"durMs\":null}";
+        ProfilePaused p = assertInstanceOf(ProfilePaused.class, parse(line));
+        assertNull(p.pausedUntil());
+        assertNull(p.by());
+        assertNull(p.reason());
+        assertEquals(line, EventJson.toLine(p));
+    }
+
+    @Test
+    void redactionReachesEveryStringParamOfEveryKindAndKeepsTheKind() {
+        Redactor redactor = new Redactor(Set.of(SECRET));
+        List<EventRecord> withSecrets = List.of(
+                Events.sessionStarted(T, "podA", "p1", "s1", "/bin/w --token " + SECRET),
+                Events.sessionFailed(T, "podA", "p1", "s1", Params.builder().put(EventParams.REASON, "exit")
+                        .put(EventParams.MESSAGE, "bad " + SECRET).put(EventParams.STDERR_TAIL, SECRET).build(), 1L),
+                Events.profilePaused(T, "podA", "p1", null, 1, T, "because " + SECRET, "api", 1, 1),
+                Events.recoveryAttempted(T, "podA", "p1", "s1", 1, "kick", RecoveryAttempted.Result.FAILED,
+                        "step said " + SECRET, SECRET, 1),
+                Events.internalError(T, "podA", "p1", null, "exited", "X", "message " + SECRET),
+                parse("{\"ts\":\"2025-01-08T10:30:00.250Z\",\"pod\":\"podA\",\"profileId\":null,\"sessionId\":null,"
+                        + "\"event\":\"browser-crash\",\"type\":\"browser\",\"params\":{\"detail\":\"" + SECRET
+                        + "\"},\"outcome\":\"error\",\"durMs\":null}"));
+        for (EventRecord e : withSecrets) {
+            EventRecord r = redactor.redact(e);
+            assertEquals(e.getClass(), r.getClass());
+            String line = EventJson.toLine(r);
+            assertFalse(line.contains(SECRET), line);
+            assertTrue(line.contains("***"), line);
+        }
+        SessionStarted s = (SessionStarted) redactor.redact(withSecrets.get(0));
+        assertEquals("/bin/w --token ***", s.command());
+        assertEquals("message ***", ((InternalFault) redactor.redact(withSecrets.get(4))).params()
+                .value(EventParams.MESSAGE));
+    }
+
+    @Test
+    void theFilterTranslatesTheUsersWordThroughTheCodec() {
+        List<EventRecord> events = oneOfEach();
+        assertEquals(List.of(events.get(4)), events.stream().filter(new EventFilter(null, null, "pause")).toList());
+        assertEquals(events.subList(8, 11), events.stream().filter(new EventFilter(null, null, "recover")).toList());
+        assertEquals(2, events.stream().filter(new EventFilter("podA", "p1", "error")).count());
+    }
+
+    private static EventRecord parse(String line) {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        return EventJson.parse(b, 0, b.length);
+    }
+
+    /** The records that implement the sealed type, through its sealed sub-interfaces. */
+    private static Set<Class<?>> records() {
+        Set<Class<?>> out = new HashSet<>();
+        Deque<Class<?>> todo = new ArrayDeque<>(List.of(EventRecord.class.getPermittedSubclasses()));
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.pop();
+            if (c.isInterface()) {
+                todo.addAll(List.of(c.getPermittedSubclasses()));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+}
