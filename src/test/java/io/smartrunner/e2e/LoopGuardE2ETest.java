@@ -119,7 +119,7 @@ class LoopGuardE2ETest {
             int p1Failed = internalError("p1", "recovery", events);
             await("p1 started again after its internal error, and p2 ran 3 more sessions", () ->
                     indexOf(events, p1Failed, "p1", "start") >= 0
-                            && count(events.subList(p1Failed, events.size()), "p2", "finish") >= 3);
+                            && count(since(events, p1Failed), "p2", "finish") >= 3);
             await("p3's session ended", () -> terminal(events, "p3") != null);
             assertEquals("shutdown", terminal(events, "p3").params().get("reason"));
             assertFalse(Files.exists(Path.of("/proc/" + p3Pid.get())), "p3's real process is gone");
@@ -174,6 +174,12 @@ class LoopGuardE2ETest {
             }
         }
         return -1;
+    }
+
+    /** A snapshot from index {@code from} on: a subList view of a list the loop appends to fails when it grows. */
+    private static List<EventRecord> since(List<EventRecord> events, int from) {
+        List<EventRecord> copy = List.copyOf(events);
+        return copy.subList(from, copy.size());
     }
 
     private static long count(List<EventRecord> events, String profileId, String event) {
