@@ -69,7 +69,7 @@ public final class Supervisor {
     public Supervisor(RunnerConfig config, SupervisorDeps deps) {
         this.config = config;
         this.deps = deps;
-        this.rules = new ProfileRules(PausePolicy.from(config.recovery()));
+        this.rules = new ProfileRules(PausePolicy.from(config.recovery()), deps.random()::nextDouble);
         this.scheduler = schedulerFor(config);
         Redactor redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
