@@ -1,5 +1,7 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.admission.AdmissionGate;
+import io.smartrunner.admission.AdmissionView;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
@@ -59,6 +61,8 @@ public final class Supervisor {
     private final ManualControls manual;
     private final FleetReload fleetReload;
     private final LoopGuard guard;
+    /** Holds new sessions and recovery episodes while the host is short of memory or over its load limit. */
+    private final AdmissionGate admission;
     private Message carried;
     private volatile boolean stopRequested;
     private boolean stopInitiated;
@@ -88,6 +92,8 @@ public final class Supervisor {
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
+        this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
+                config.runner().maxLoadPerCore());
     }
 
     private void record(ProfileSlot slot, Transition t) {
@@ -199,7 +205,9 @@ public final class Supervisor {
         }
         guard.eachProfile("timers", slot -> timers.check(slot, nowNanos));
         if (!stopRequested) {
-            recovery.admit(nowNanos);
+            if (!admissionHolds(recovery.hasQueued(), nowNanos, now)) { // a ladder step may open a browser
+                recovery.admit(nowNanos);
+            }
             recovery.profilesInRecovery().forEach(id -> guard.run("recovery", id, null, null,
                     () -> recovery.tick(id, nowNanos, now)));
         }
@@ -311,9 +319,23 @@ public final class Supervisor {
     private void startEligible(long nowNanos, Instant now) {
         Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = candidates(nowNanos, runningByPod);
-        for (Candidate c : candidates.isEmpty() ? List.<Candidate>of() : scheduler.pick(candidates, runningByPod)) {
+        List<Candidate> picked = candidates.isEmpty() ? List.of() : scheduler.pick(candidates, runningByPod);
+        if (admissionHolds(!picked.isEmpty(), nowNanos, now)) {
+            admission.delayed(picked.stream().map(Candidate::profileId).toList());
+            return;
+        }
+        for (Candidate c : picked) {
             guard.run("start", c.profileId(), null, null, () -> sessions.stage(slots.get(c.profileId()), now));
         }
+    }
+
+    /** Whether starts wait for the host (admission control); records the start or end of an episode of pressure. */
+    private boolean admissionHolds(boolean wantToStart, long nowNanos, Instant now) {
+        EventRecord episode = admission.look(wantToStart, nowNanos, now);
+        if (episode != null) {
+            pending.add(List.of(episode), null, null);
+        }
+        return admission.holding();
     }
 
     /** The profiles eligible to start now; fills {@code runningByPod} with the sessions running per pod. */
@@ -370,6 +392,8 @@ public final class Supervisor {
         long next = now + MAX_WAIT_NANOS;
         if (backoff.failing()) {
             next = earlier(next, backoff.retryAtNanos()); // nothing starts before the next write succeeds
+        } else if (admission.holding()) {
+            next = earlier(next, admission.nextSampleNanos()); // held starts wait for the next reading, not a spin
         } else if (!stopRequested && scheduler.wouldStartAny(candidates(now, runningByPod), runningByPod)) {
             return now; // a session ended after this step's start pass: its slot goes to the next profile now
         }
@@ -399,6 +423,11 @@ public final class Supervisor {
     /** Why sessions are not being started right now, or null when all is well. */
     public String problem() {
         return health.problem();
+    }
+
+    /** Admission control as other threads see it (held or not, why, how many starts waited). Thread-safe. */
+    public AdmissionView admission() {
+        return admission;
     }
 
     /** True once start-up (state loaded, crash reconciled) is done. Thread-safe. */

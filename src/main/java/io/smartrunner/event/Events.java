@@ -14,7 +14,7 @@ import java.util.Map;
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
     public static final List<String> KINDS = List.of("start", "finish", "error", "recover", "pause", "unpause",
-            "reset", "run", "internal-error");
+            "reset", "run", "internal-error", "pressure", "pressure-end");
 
     /** An unexpected exception the engine loop contained ({@code internal-error}/runner/error). */
     public static final String INTERNAL_ERROR = "internal-error";
@@ -101,6 +101,25 @@ public final class Events {
                                             String exceptionClass, String message) {
         return new EventRecord(ts, pod, profileId, sessionId, INTERNAL_ERROR, "runner",
                 params("exception", exceptionClass, "message", message, "while", work), "error", null);
+    }
+
+    // ---------------------------------------------------------------- admission control (issue #12.6)
+
+    /**
+     * New sessions are held back: the host is short of {@code what} ("memory" or "load")
+     * ({@code pressure}/runner/held; no pod, profile or session).
+     */
+    public static EventRecord pressure(Instant ts, String what, Number reading, Number limit, String unit,
+                                       String message) {
+        return new EventRecord(ts, null, null, null, "pressure", "runner",
+                params("short", what, "reading", reading, "limit", limit, "unit", unit, "message", message),
+                "held", null);
+    }
+
+    /** Held starts resume ({@code pressure-end}/runner/ok): how long, and how many sessions waited. */
+    public static EventRecord pressureEnd(Instant ts, long heldForMs, int sessionsDelayed) {
+        return new EventRecord(ts, null, null, null, "pressure-end", "runner",
+                params("heldForMs", heldForMs, "sessionsDelayed", sessionsDelayed), "ok", heldForMs);
     }
 
     /** An insertion-ordered map from alternating keys and values. */

@@ -63,6 +63,9 @@ final class EventCounters {
                     "while", LabelValues.oneOf(e.params().get("while"), LOOP_WORK)).increment();
             return;
         }
+        if (e.pod() == null && "runner".equals(e.type())) {
+            return; // the runner's own (admission control): its gauges are watched, not counted from events
+        }
         String pod = labels.name(e.pod());
         if (podsSeen.add(pod)) {
             zeroes(pod);

@@ -67,6 +67,9 @@ public final class RecoveryReport {
     }
 
     public void add(EventRecord e) {
+        if (e.pod() == null && "runner".equals(e.type())) {
+            return; // the runner's own events (admission control) belong to no pod
+        }
         PodStats pod = pods.computeIfAbsent(e.pod() == null ? "-" : e.pod(), k -> new PodStats());
         switch (e.event()) {
             case "start" -> pod.sessions++;
