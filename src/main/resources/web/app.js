@@ -369,6 +369,25 @@
     }
   }
 
+  // ---------------------------------------------------------------- runner banner
+  // /readyz (no token needed): its notes (e.g. new sessions held for host memory or load) and, when
+  // the runner is not ready, its reasons, in one banner above the fleet
+  async function refreshBanner() {
+    const banner = $('runner-banner');
+    let lines = [];
+    try {
+      const res = await fetch('/readyz', { cache: 'no-store', credentials: 'omit' });
+      const data = await res.json();
+      lines = (Array.isArray(data.reasons) ? data.reasons.map((r) => 'not ready: ' + r) : [])
+        .concat(Array.isArray(data.notes) ? data.notes : []);
+    } catch (e) {
+      lines = []; // unreachable: the status line already says so
+    }
+    const text = lines.join(' · ');
+    if (banner.textContent !== text) banner.textContent = text;
+    banner.hidden = !text;
+  }
+
   let refreshing = null;
   let again = false;
   let refreshCount = 0;
@@ -384,6 +403,7 @@
       const status = $('status');
       try {
         const list = await api('GET', '/api/profiles');
+        refreshBanner();
         const t1 = performance.now();
         render(Array.isArray(list) ? list : []);
         const t2 = performance.now();

@@ -55,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             RunnerHealth health = health(supervisor, cfg);
             metrics.watch(health);
+            metrics.watch(supervisor.admission());
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
             LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
@@ -143,6 +144,12 @@ final class RunCommand implements Callable<Integer> {
             @Override
             public String problem() {
                 return supervisor.problem();
+            }
+
+            @Override
+            public List<String> notes() {
+                String held = supervisor.admission().note();
+                return held == null ? List.of() : List.of(held);
             }
         }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
     }

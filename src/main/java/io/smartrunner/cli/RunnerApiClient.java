@@ -93,7 +93,9 @@ final class RunnerApiClient {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             JsonNode json = JSON.readTree(response.body());
             if (response.statusCode() == 200) {
-                return "ready";
+                java.util.List<String> notes = new java.util.ArrayList<>();
+                json.path("notes").forEach(n -> notes.add(n.asText()));
+                return notes.isEmpty() ? "ready" : "ready; note: " + String.join("; ", notes);
             }
             java.util.List<String> reasons = new java.util.ArrayList<>();
             json.path("reasons").forEach(r -> reasons.add(r.asText()));

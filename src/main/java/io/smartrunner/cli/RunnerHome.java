@@ -120,7 +120,8 @@ final class RunnerHome implements AutoCloseable {
                 new SecureRandom(), logDir, listener, diagnostics, launches,
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
                         browsers), browsers,
-                io.smartrunner.engine.EndedInLog.readingBackwards(config.runner().eventLog()));
+                io.smartrunner.engine.EndedInLog.readingBackwards(config.runner().eventLog()),
+                io.smartrunner.admission.ProcHostPressure.system());
     }
 
     @Override

@@ -8,7 +8,7 @@ final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
-            "eventLogKeep");
+            "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore");
     static final List<String> HTTP_KEYS = HttpBinder.KEYS;
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
@@ -16,6 +16,8 @@ final class ConfigBinder {
     static final long MIN_EVENT_LOG_MAX_BYTES = 1L << 10;
     static final long MAX_EVENT_LOG_MAX_BYTES = 1L << 40;
     static final int MAX_EVENT_LOG_KEEP = 1000;
+    static final long MAX_MIN_FREE_MEMORY_MB = 1L << 20;
+    static final double MAX_LOAD_PER_CORE = 1000;
 
     private ConfigBinder() {
     }
@@ -54,7 +56,10 @@ final class ConfigBinder {
                 block.get("sqliteSynchronous").choice(defaults.sqliteSynchronous()),
                 FileModeValue.read(block.get("fileMode"), defaults.fileMode()),
                 eventLogMaxBytes(block.get("eventLogMaxBytes"), defaults.eventLogMaxBytes()),
-                (int) block.get("eventLogKeep").integer(defaults.eventLogKeep(), 1, MAX_EVENT_LOG_KEEP, Quantity.COUNT));
+                (int) block.get("eventLogKeep").integer(defaults.eventLogKeep(), 1, MAX_EVENT_LOG_KEEP, Quantity.COUNT),
+                block.get("minFreeMemoryMb").integer(defaults.minFreeMemoryMb(), 0, MAX_MIN_FREE_MEMORY_MB,
+                        Quantity.COUNT),
+                block.get("maxLoadPerCore").number(defaults.maxLoadPerCore(), 0, MAX_LOAD_PER_CORE));
     }
 
     /** 0 turns rotation off; otherwise at least 1 KiB, so a file holds more than a line or two. */

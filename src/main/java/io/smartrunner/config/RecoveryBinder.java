@@ -7,7 +7,7 @@ import java.util.List;
 final class RecoveryBinder {
     static final List<String> KEYS = List.of("maxRecoverySteps", "retryBackoffMs", "maxErrorStreak",
             "pauseDurationMs", "pauseBackoffMultiplier", "maxPauseDurationMs", "stepTimeoutMs", "concurrency",
-            "steps", "verify");
+            "steps", "verify", "pauseJitter");
     static final int MAX_RECOVERY_STEPS = 100;
     static final long MAX_RETRY_BACKOFF_MS = 86_400_000L;
     static final int MAX_ERROR_STREAK = 1000;
@@ -15,6 +15,8 @@ final class RecoveryBinder {
     static final double MAX_PAUSE_MULTIPLIER = 100.0;
     static final long MAX_STEP_TIMEOUT_MS = 86_400_000L;
     static final int MAX_CONCURRENCY = 1000;
+    /** Beyond a half, a jittered pause could shrink to almost nothing. */
+    static final double MAX_PAUSE_JITTER = 0.5;
 
     private RecoveryBinder() {
     }
@@ -39,7 +41,8 @@ final class RecoveryBinder {
                 block.get("concurrency").integer(
                         RecoverySettings.DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, Quantity.COUNT),
                 StepBinder.steps(block.get("steps"), provider),
-                StepBinder.verify(block.get("verify"), provider));
+                StepBinder.verify(block.get("verify"), provider),
+                block.get("pauseJitter").number(RecoverySettings.DEFAULT_PAUSE_JITTER, 0.0, MAX_PAUSE_JITTER));
     }
 
     private static long maxPauseMs(JsonCursor value, long pauseMs) {

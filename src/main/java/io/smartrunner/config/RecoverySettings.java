@@ -15,6 +15,9 @@ import java.util.List;
  * @param concurrency           most recovery episodes running at once [4]
  * @param steps                 the ladder, cheapest first
  * @param verify                the health check run after each step
+ * @param pauseJitter           every automatic pause lasts its nominal length times a factor drawn
+ *                              uniformly from [1 − this, 1 + this], so a fleet paused together does not
+ *                              come back together; manual pauses are never jittered [0.1]
  */
 public record RecoverySettings(
         int maxRecoverySteps,
@@ -26,7 +29,8 @@ public record RecoverySettings(
         long stepTimeoutMs,
         int concurrency,
         List<StepConfig> steps,
-        VerifyConfig verify) {
+        VerifyConfig verify,
+        double pauseJitter) {
 
     public static final int DEFAULT_MAX_RECOVERY_STEPS = 5;
     public static final long DEFAULT_RETRY_BACKOFF_MS = 30_000;
@@ -36,11 +40,20 @@ public record RecoverySettings(
     public static final long DEFAULT_MAX_PAUSE_DURATION_MS = 7 * 86_400_000L;
     public static final long DEFAULT_STEP_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_CONCURRENCY = 4;
+    public static final double DEFAULT_PAUSE_JITTER = 0.1;
     /** The spec's five steps, cheapest first; they need a browser provider. */
     public static final List<String> BROWSER_STEPS =
             List.of("goToHomepage", "browserBack", "refreshPage", "reopenProfile", "restartProfile");
 
     public RecoverySettings {
         steps = List.copyOf(steps);
+    }
+
+    /** The settings without pauseJitter: no jitter (every automatic pause lasts its nominal length). */
+    public RecoverySettings(int maxRecoverySteps, long retryBackoffMs, int maxErrorStreak, long pauseDurationMs,
+                            double pauseBackoffMultiplier, long maxPauseDurationMs, long stepTimeoutMs,
+                            int concurrency, List<StepConfig> steps, VerifyConfig verify) {
+        this(maxRecoverySteps, retryBackoffMs, maxErrorStreak, pauseDurationMs, pauseBackoffMultiplier,
+                maxPauseDurationMs, stepTimeoutMs, concurrency, steps, verify, 0);
     }
 }

@@ -19,6 +19,11 @@ import java.nio.file.Path;
  *                           would grow past this many bytes; 0 = never [100 MiB]
  * @param eventLogKeep       rotated files kept ({@code events.jsonl.1} newest ..
  *                           {@code events.jsonl.<keep>} oldest) [10]
+ * @param minFreeMemoryMb    admission control: no new session (nor its browser, nor a recovery episode)
+ *                           starts while MemAvailable is under this many MiB; 0 = off [256]
+ * @param maxLoadPerCore     admission control: nor while the 1-minute load average per available
+ *                           processor is over this; 0 = off [0: the load average lags by a minute and
+ *                           counts every tenant of the host, the memory floor is what keeps the OOM killer away]
  */
 public record RunnerSettings(
         int globalConcurrency,
@@ -30,7 +35,9 @@ public record RunnerSettings(
         SqliteSynchronous sqliteSynchronous,
         int fileMode,
         long eventLogMaxBytes,
-        int eventLogKeep) {
+        int eventLogKeep,
+        long minFreeMemoryMb,
+        double maxLoadPerCore) {
 
     public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
@@ -40,6 +47,17 @@ public record RunnerSettings(
     public static final int DEFAULT_FILE_MODE = 0600;
     public static final long DEFAULT_EVENT_LOG_MAX_BYTES = 100L << 20;
     public static final int DEFAULT_EVENT_LOG_KEEP = 10;
+    public static final long DEFAULT_MIN_FREE_MEMORY_MB = 256;
+    public static final double DEFAULT_MAX_LOAD_PER_CORE = 0;
+
+    /** The settings without the admission keys (they take their defaults). */
+    public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
+                          long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous,
+                          int fileMode, long eventLogMaxBytes, int eventLogKeep) {
+        this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
+                sqliteSynchronous, fileMode, eventLogMaxBytes, eventLogKeep, DEFAULT_MIN_FREE_MEMORY_MB,
+                DEFAULT_MAX_LOAD_PER_CORE);
+    }
 
     /** The settings without the file mode and rotation keys (they take their defaults). */
     public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,

@@ -107,6 +107,11 @@ final class RecoveryCoordinator {
         }
     }
 
+    /** Episodes wait for a free place ({@link #admit}). */
+    boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
     /** The profiles with an episode, in arrival order (a copy). */
     List<String> profilesInRecovery() {
         return List.copyOf(episodes.keySet());

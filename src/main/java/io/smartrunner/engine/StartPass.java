@@ -1,6 +1,8 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.admission.AdmissionGate;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.session.SessionScheduler;
 import io.smartrunner.session.SessionScheduler.Candidate;
@@ -13,21 +15,26 @@ import java.util.Map;
 /**
  * Who starts a session now: the eligible profiles (not running, not paused, cooled down, not in
  * recovery), picked by the {@link SessionScheduler} within the global and pod limits, each staged
- * by {@link SessionLifecycle} under the {@link LoopGuard}. Loop thread only.
+ * by {@link SessionLifecycle} under the {@link LoopGuard}; none while the {@link AdmissionGate}
+ * holds starts for the host's sake. Loop thread only.
  */
 final class StartPass {
     private final Map<String, ProfileSlot> slots;
     private final RecoveryCoordinator recovery;
     private final SessionLifecycle sessions;
     private final LoopGuard guard;
+    private final AdmissionGate admission;
+    private final PendingWrites pending;
     private SessionScheduler scheduler;
 
     StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
-              SessionLifecycle sessions, LoopGuard guard) {
+              SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending) {
         this.slots = slots;
         this.recovery = recovery;
         this.sessions = sessions;
         this.guard = guard;
+        this.admission = admission;
+        this.pending = pending;
         configure(config);
     }
 
@@ -41,9 +48,23 @@ final class StartPass {
     void startEligible(long nowNanos, Instant now) {
         Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = candidates(nowNanos, runningByPod);
-        for (Candidate c : candidates.isEmpty() ? List.<Candidate>of() : scheduler.pick(candidates, runningByPod)) {
+        List<Candidate> picked = candidates.isEmpty() ? List.of() : scheduler.pick(candidates, runningByPod);
+        if (admissionHolds(!picked.isEmpty(), nowNanos, now)) {
+            admission.delayed(picked.stream().map(Candidate::profileId).toList());
+            return;
+        }
+        for (Candidate c : picked) {
             guard.run("start", c.profileId(), null, null, () -> sessions.stage(slots.get(c.profileId()), now));
         }
+    }
+
+    /** Whether starts wait for the host (admission control); records the start or end of an episode of pressure. */
+    boolean admissionHolds(boolean wantToStart, long nowNanos, Instant now) {
+        EventRecord episode = admission.look(wantToStart, nowNanos, now);
+        if (episode != null) {
+            pending.add(List.of(episode), null, null);
+        }
+        return admission.holding();
     }
 
     /** Whether {@link #startEligible} would start anyone now (asked before every wait). */

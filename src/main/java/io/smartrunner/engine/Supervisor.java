@@ -1,5 +1,7 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.admission.AdmissionGate;
+import io.smartrunner.admission.AdmissionView;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.Redactor;
@@ -41,6 +43,8 @@ public final class Supervisor {
     private final PauseKeeper pauses;
     private final LoopGuard guard;
     private final StartPass starts;
+    /** Holds new sessions and recovery episodes while the host is short of memory or over its load limit. */
+    private final AdmissionGate admission;
     private final MessageRouter router;
     private final WakePlanner wake;
     private volatile boolean stopRequested;
@@ -51,7 +55,7 @@ public final class Supervisor {
 
     public Supervisor(RunnerConfig config, SupervisorDeps deps) {
         this.deps = deps;
-        ProfileRules rules = new ProfileRules(PausePolicy.from(config.recovery()));
+        ProfileRules rules = new ProfileRules(PausePolicy.from(config.recovery()), deps.random()::nextDouble);
         this.startup = new FleetStartup(config, deps, rules);
         Redactor redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
@@ -73,9 +77,12 @@ public final class Supervisor {
                 deps.diagnostics());
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
-        this.starts = new StartPass(config, slots, recovery, sessions, guard);
+        this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
+                config.runner().maxLoadPerCore());
+        this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending);
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard);
-        this.wake = new WakePlanner(slots, deps.time(), writes, starts, recovery, leftovers, () -> stopRequested);
+        this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, recovery, leftovers,
+                () -> stopRequested);
     }
 
     private void launchStaged() {
@@ -153,7 +160,9 @@ public final class Supervisor {
         }
         guard.eachProfile("timers", slot -> timers.check(slot, nowNanos));
         if (!stopRequested) {
-            recovery.admit(nowNanos);
+            if (!starts.admissionHolds(recovery.hasQueued(), nowNanos, now)) { // a ladder step may open a browser
+                recovery.admit(nowNanos);
+            }
             recovery.profilesInRecovery().forEach(id -> guard.run("recovery", id, null, null,
                     () -> recovery.tick(id, nowNanos, now)));
         }
@@ -221,6 +230,11 @@ public final class Supervisor {
     /** Why sessions are not being started right now, or null when all is well. */
     public String problem() {
         return health.problem();
+    }
+
+    /** Admission control as other threads see it (held or not, why, how many starts waited). Thread-safe. */
+    public AdmissionView admission() {
+        return admission;
     }
 
     /** True once start-up (state loaded, crash reconciled) is done. Thread-safe. */

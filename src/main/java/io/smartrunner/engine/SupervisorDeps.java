@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.admission.HostPressure;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.event.EventSink;
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
  * @param browsers    opens each profile's browser before its sessions; {@link BrowserProvider#none()} when
  *                    browser.provider is none (null is taken as none)
  * @param endedInLog  finds sessions that already ended in the event log (crash reconciliation)
+ * @param hostPressure reads free memory and load for admission control; {@link HostPressure#none()} (never
+ *                    under pressure) where not given (null is taken as none)
  */
 public record SupervisorDeps(
         StateStore store,
@@ -40,10 +43,21 @@ public record SupervisorDeps(
         Executor spawner,
         RecoveryActions recoveryActions,
         BrowserProvider browsers,
-        EndedInLog endedInLog) {
+        EndedInLog endedInLog,
+        HostPressure hostPressure) {
 
     public SupervisorDeps {
         browsers = browsers == null ? BrowserProvider.none() : browsers;
+        hostPressure = hostPressure == null ? HostPressure.none() : hostPressure;
+    }
+
+    /** Without a host reading: admission control never holds a start. */
+    public SupervisorDeps(StateStore store, EventSink eventSink, ProcessLauncher launcher, ProcessTable processTable,
+                          TimeSource time, Random random, Path logDir, Consumer<List<EventRecord>> listener,
+                          Consumer<String> diagnostics, Executor spawner, RecoveryActions recoveryActions,
+                          BrowserProvider browsers, EndedInLog endedInLog) {
+        this(store, eventSink, launcher, processTable, time, random, logDir, listener, diagnostics, spawner,
+                recoveryActions, browsers, endedInLog, HostPressure.none());
     }
 
     /** Without an event log to look back into (tests): no session counts as ended in the log. */

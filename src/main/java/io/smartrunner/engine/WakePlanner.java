@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.admission.AdmissionGate;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,8 @@ import java.util.function.BooleanSupplier;
 /**
  * When the loop must look again if no message comes first: the earliest of the sessions'
  * timeouts and output polls, pauses ending, cooldowns ending, the next write retry, recovery
- * deadlines and the leftover sweep, and never later than 5 s. Loop thread only.
+ * deadlines, the leftover sweep and the next host reading while starts are held, and never later
+ * than 5 s. Loop thread only.
  */
 final class WakePlanner {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -19,12 +21,15 @@ final class WakePlanner {
     private final TimeSource time;
     private final DurableWrites writes;
     private final StartPass starts;
+    private final AdmissionGate admission;
     private final RecoveryCoordinator recovery;
     private final LeftoverSweep leftovers;
     private final BooleanSupplier stopRequested;
 
     WakePlanner(Map<String, ProfileSlot> slots, TimeSource time, DurableWrites writes, StartPass starts,
-                RecoveryCoordinator recovery, LeftoverSweep leftovers, BooleanSupplier stopRequested) {
+                AdmissionGate admission, RecoveryCoordinator recovery, LeftoverSweep leftovers,
+                BooleanSupplier stopRequested) {
+        this.admission = admission;
         this.slots = slots;
         this.time = time;
         this.writes = writes;
@@ -39,6 +44,8 @@ final class WakePlanner {
         long next = now + MAX_WAIT_NANOS;
         if (writes.failing()) {
             next = earlier(next, writes.retryAtNanos()); // nothing starts before the next write succeeds
+        } else if (admission.holding()) {
+            next = earlier(next, admission.nextSampleNanos()); // held starts wait for the next reading, not a spin
         } else if (!stopping && starts.wouldStartAny(now)) {
             return now; // a session ended after this step's start pass: its slot goes to the next profile now
         }

@@ -1,6 +1,8 @@
 package io.smartrunner.event;
 
 import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.PressureEnded;
+import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
@@ -51,7 +53,9 @@ public final class EventKinds {
             new Kind(StreakReset.class, "reset", "profile", e -> "ok", (h, p, d) -> new StreakReset(h, p)),
             new Kind(RunRequested.class, "run", "profile", e -> "ok", (h, p, d) -> new RunRequested(h, p)),
             new Kind(InternalFault.class, "internal-error", "runner", e -> "error",
-                    (h, p, d) -> new InternalFault(h, p)));
+                    (h, p, d) -> new InternalFault(h, p)),
+            new Kind(PressureStarted.class, "pressure", "runner", e -> "held", (h, p, d) -> new PressureStarted(h, p)),
+            new Kind(PressureEnded.class, "pressure-end", "runner", e -> "ok", PressureEnded::new));
 
     private static final Map<Class<? extends EventRecord>, Kind> BY_RECORD = KINDS.stream()
             .collect(Collectors.toUnmodifiableMap(Kind::record, k -> k));

@@ -51,6 +51,14 @@ public final class EventParams {
     public static final Param<String> EXCEPTION = Param.text("exception");
     public static final Param<String> WHILE = Param.text("while");
 
+    // pressure, pressure-end (admission control)
+    public static final Param<String> SHORT_OF = Param.text("short");
+    public static final Param<Number> READING = Param.number("reading");
+    public static final Param<Number> LIMIT = Param.number("limit");
+    public static final Param<String> UNIT = Param.text("unit");
+    public static final Param<Long> HELD_FOR_MS = Param.int64("heldForMs");
+    public static final Param<Integer> SESSIONS_DELAYED = Param.int32("sessionsDelayed");
+
     private EventParams() {
     }
 }

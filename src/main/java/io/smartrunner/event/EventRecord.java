@@ -172,6 +172,21 @@ public sealed interface EventRecord {
         }
     }
 
+    /** New sessions are held back: the host is short of memory or over its load limit (no pod or profile). */
+    record PressureStarted(Header header, Params params) implements EventRecord {
+        /** "memory" or "load". */
+        public String shortOf() {
+            return params.value(EventParams.SHORT_OF);
+        }
+    }
+
+    /** Held starts resume; durMs is how long they were held. */
+    record PressureEnded(Header header, Params params, Long durMs) implements EventRecord {
+        public Integer sessionsDelayed() {
+            return params.value(EventParams.SESSIONS_DELAYED);
+        }
+    }
+
     /** A line of a kind this version does not know (or in a shape it does not write): kept as read. */
     record UnknownEvent(Header header, String event, String type, Params params, String outcome, Long durMs)
             implements EventRecord {

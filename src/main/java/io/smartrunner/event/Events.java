@@ -18,8 +18,16 @@ import static io.smartrunner.event.EventParams.REASON;
 import static io.smartrunner.event.EventParams.STEP;
 import static io.smartrunner.event.EventParams.VERIFICATION;
 import static io.smartrunner.event.EventParams.WHILE;
+import static io.smartrunner.event.EventParams.SHORT_OF;
+import static io.smartrunner.event.EventParams.READING;
+import static io.smartrunner.event.EventParams.LIMIT;
+import static io.smartrunner.event.EventParams.UNIT;
+import static io.smartrunner.event.EventParams.HELD_FOR_MS;
+import static io.smartrunner.event.EventParams.SESSIONS_DELAYED;
 
 import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.PressureEnded;
+import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
@@ -122,6 +130,24 @@ public final class Events {
                                               String exceptionClass, String message) {
         return new InternalFault(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(EXCEPTION, exceptionClass).put(MESSAGE, message).put(WHILE, work).build());
+    }
+
+    // ---------------------------------------------------------------- admission control (issue #12.6)
+
+    /**
+     * New sessions are held back: the host is short of {@code what} ("memory" or "load")
+     * ({@code pressure}/runner/held; no pod, profile or session).
+     */
+    public static PressureStarted pressure(Instant ts, String what, Number reading, Number limit, String unit,
+                                           String message) {
+        return new PressureStarted(new Header(ts, null, null, null), Params.builder().put(SHORT_OF, what)
+                .put(READING, reading).put(LIMIT, limit).put(UNIT, unit).put(MESSAGE, message).build());
+    }
+
+    /** Held starts resume ({@code pressure-end}/runner/ok): how long, and how many sessions waited. */
+    public static PressureEnded pressureEnd(Instant ts, long heldForMs, int sessionsDelayed) {
+        return new PressureEnded(new Header(ts, null, null, null), Params.builder().put(HELD_FOR_MS, heldForMs)
+                .put(SESSIONS_DELAYED, sessionsDelayed).build(), heldForMs);
     }
 
     /** An insertion-ordered map from alternating keys and values (for alert details and the like). */

@@ -35,6 +35,11 @@ public final class Param<T> {
         return new Param<>(wireName, v -> v, v -> v instanceof Number n ? n.longValue() : null);
     }
 
+    /** A number as written (an integer or a decimal), read back as the JSON reader gives it. */
+    static Param<Number> number(String wireName) {
+        return new Param<>(wireName, v -> v, v -> v instanceof Number n ? n : null);
+    }
+
     /** An instant written as {@link Instant#toString()} (ISO-8601, as precise as it is). */
     static Param<Instant> isoInstant(String wireName) {
         return new Param<>(wireName, v -> v == null ? null : v.toString(), v -> {

@@ -23,6 +23,14 @@ public final class RunnerHealth {
 
         /** Why decisions cannot be made durable right now, or null. */
         String problem();
+
+        /**
+         * What an operator should know that does not make the runner unready, one line each (new
+         * sessions held back by admission control: the runner still works, it waits for the host).
+         */
+        default List<String> notes() {
+            return List.of();
+        }
     }
 
     private final Loop loop;
@@ -66,6 +74,11 @@ public final class RunnerHealth {
                     + TimeUnit.NANOSECONDS.toMillis(livenessTimeoutNanos) / 1000 + " s)"));
         }
         return Verdict.OK;
+    }
+
+    /** {@link Loop#notes()}: shown with {@code /readyz} (which stays ready), in {@code status} and on the dashboard. */
+    public List<String> notes() {
+        return loop.notes();
     }
 
     public Verdict readiness() {

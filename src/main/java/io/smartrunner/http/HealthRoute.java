@@ -7,6 +7,7 @@ import io.smartrunner.health.RunnerHealth;
 import io.smartrunner.health.Verdict;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -18,19 +19,22 @@ import java.util.function.Function;
 final class HealthRoute implements HttpHandler {
     private final Function<RunnerHealth, Verdict> question;
     private final RunnerHealth health;
+    private final boolean withNotes;
 
-    private HealthRoute(RunnerHealth health, Function<RunnerHealth, Verdict> question) {
+    private HealthRoute(RunnerHealth health, Function<RunnerHealth, Verdict> question, boolean withNotes) {
         this.health = health;
         this.question = question;
+        this.withNotes = withNotes;
     }
 
     /** @param health null = no engine (tools serving the demo site): always ok */
     static HealthRoute liveness(RunnerHealth health) {
-        return new HealthRoute(health, RunnerHealth::liveness);
+        return new HealthRoute(health, RunnerHealth::liveness, false);
     }
 
     static HealthRoute readiness(RunnerHealth health) {
-        return new HealthRoute(health, RunnerHealth::readiness);
+        // notes (e.g. new sessions held for host pressure) do not make the runner unready: it is able to work
+        return new HealthRoute(health, RunnerHealth::readiness, true);
     }
 
     @Override
@@ -47,14 +51,23 @@ final class HealthRoute implements HttpHandler {
         }
         Verdict verdict = health == null ? Verdict.OK : question.apply(health);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        RunnerHttpServer.send(ex, verdict.ok() ? 200 : 503, "application/json", json(verdict));
+        List<String> notes = withNotes && health != null ? health.notes() : List.of();
+        RunnerHttpServer.send(ex, verdict.ok() ? 200 : 503, "application/json", json(verdict, notes));
     }
 
     static String json(Verdict verdict) {
+        return json(verdict, List.of());
+    }
+
+    /** {@code notes}: what an operator should know although the answer is unchanged (listed only when there are some). */
+    static String json(Verdict verdict, List<String> notes) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", verdict.ok() ? "ok" : "failing");
         if (!verdict.ok()) {
             body.put("reasons", verdict.reasons());
+        }
+        if (!notes.isEmpty()) {
+            body.put("notes", notes);
         }
         try {
             return ApiHandler.JSON.writeValueAsString(body);

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.PressureEnded;
+import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.InternalFault;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
@@ -73,6 +75,9 @@ final class EventCounters {
             counter(INTERNAL_ERRORS, "Unexpected exceptions the engine loop contained, by what it was handling",
                     "while", LabelValues.oneOf(ie.work(), LOOP_WORK)).increment();
             return;
+        }
+        if (e instanceof PressureStarted || e instanceof PressureEnded) {
+            return; // the runner's own (admission control): its gauges are watched, not counted from events
         }
         String pod = labels.name(e.pod());
         if (podsSeen.add(pod)) {

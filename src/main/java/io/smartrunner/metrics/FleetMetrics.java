@@ -82,6 +82,19 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
     }
 
     /**
+     * Admission control: the gauge {@code smartrunner_admission_held} (1 while new sessions wait for
+     * the host's memory or load) and the counter {@code smartrunner_admission_delayed_total}.
+     */
+    public void watch(io.smartrunner.admission.AdmissionView admission) {
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.admission.held", admission, a -> a.held() ? 1 : 0)
+                .description("1 while new sessions are held back: free memory under runner.minFreeMemoryMb"
+                        + " or load per core over runner.maxLoadPerCore").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.admission.delayed", admission,
+                a -> a.delayedTotal()).description("Session starts held back by admission control"
+                        + " (once per profile and episode of pressure)").register(registry);
+    }
+
+    /**
      * Exports {@code smartrunner_event_log_malformed_lines}: lines of the event log's history
      * (read at start-up) that were not events and were skipped.
      */

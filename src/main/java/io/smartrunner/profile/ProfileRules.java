@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 
 /**
  * The profile state machine of DESIGN §2 as pure functions of (state, observation, now): error
@@ -21,9 +22,17 @@ public final class ProfileRules {
     public static final String PAUSED_BY_HAND = "the profile was paused by hand";
 
     private final PausePolicy pausePolicy;
+    /** Uniform draws in [0, 1) for the pause jitter: an input like the time, injected (seeded in tests). */
+    private final DoubleSupplier pauseDraws;
 
+    /** Without draws: every automatic pause lasts its nominal length (replay, offline control). */
     public ProfileRules(PausePolicy pausePolicy) {
+        this(pausePolicy, () -> 0.5);
+    }
+
+    public ProfileRules(PausePolicy pausePolicy, DoubleSupplier pauseDraws) {
         this.pausePolicy = pausePolicy;
+        this.pauseDraws = pauseDraws;
     }
 
     /** A session of the profile has been started. */
@@ -39,8 +48,10 @@ public final class ProfileRules {
      */
     public Transition sessionEnded(ProfileState s, String sessionId, SessionResult result, Instant now) {
         if (result.succeeded()) {
+            // a success ends a run of repeated pauses: the next pause is judged afresh (no back-off)
             ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, false, false, s.paused(),
-                    s.pausedUntil(), sessionId, null, s.lastStartedAt(), now, s.pauseCount(), s.pausedAt());
+                    s.pausedUntil(), sessionId, null, s.lastStartedAt(), now, s.paused() ? s.pauseCount() : 0,
+                    s.pausedAt());
             return new Transition(next, List.of(
                     Events.sessionFinished(now, s.pod(), s.profileId(), sessionId, result.durMs())), whilePaused(next));
         }
@@ -55,7 +66,7 @@ public final class ProfileRules {
                 s.needsRecovery() || counts, s.paused(), s.pausedUntil(), sessionId, lastError,
                 s.lastStartedAt(), now, s.pauseCount(), s.pausedAt());
         if (counts && !failed.paused() && pausePolicy.shouldPause(streak)) {
-            Duration d = pausePolicy.durationAfter(s.pauseCount());
+            Duration d = pausePolicy.automaticDuration(s.pauseCount(), pauseDraws.getAsDouble());
             String why = "errorStreak " + streak + " > maxErrorStreak " + pausePolicy.maxErrorStreak();
             Transition paused = pause(failed, sessionId, now, d, why, BY_RUNNER);
             events.addAll(paused.events());

@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param lastError      one-line summary of the most recent failure, null after a success
  * @param lastStartedAt  start of the most recent session (fairness: least recently run first)
  * @param lastFinishedAt end of the most recent session (cooldown runs from here)
- * @param pauseCount     pauses so far (drives the optional pause back-off)
+ * @param pauseCount     pauses since the last successful session (drives the optional pause back-off)
  * @param pausedAt       when the current pause began; null when not paused
  */
 public record ProfileState(

@@ -1,6 +1,8 @@
 package io.smartrunner.report;
 
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.PressureEnded;
+import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
@@ -74,6 +76,9 @@ public final class RecoveryReport {
     }
 
     public void add(EventRecord e) {
+        if (e instanceof PressureStarted || e instanceof PressureEnded) {
+            return; // the runner's own events (admission control) belong to no pod
+        }
         PodStats pod = pods.computeIfAbsent(e.pod() == null ? "-" : e.pod(), k -> new PodStats());
         if (e instanceof SessionStarted) {
             pod.sessions++;

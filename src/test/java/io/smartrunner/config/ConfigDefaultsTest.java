@@ -42,7 +42,7 @@ class ConfigDefaultsTest extends ConfigTestSupport {
                 RecoverySettings.DEFAULT_MAX_PAUSE_DURATION_MS, RecoverySettings.DEFAULT_STEP_TIMEOUT_MS,
                 RecoverySettings.DEFAULT_CONCURRENCY,
                 RecoverySettings.BROWSER_STEPS.stream().map(n -> (StepConfig) new StepConfig.Builtin(n)).toList(),
-                new VerifyConfig.Browser()), config.recovery());
+                new VerifyConfig.Browser(), RecoverySettings.DEFAULT_PAUSE_JITTER), config.recovery());
         assertEquals(List.of(), config.pods());
         assertEquals(Set.of(), config.secretValues());
     }

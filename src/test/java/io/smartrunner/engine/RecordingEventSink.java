@@ -23,7 +23,7 @@ final class RecordingEventSink implements EventSink {
     }
 
     synchronized List<String> names(String profileId) {
-        return events.stream().filter(e -> e.profileId().equals(profileId)).map(EventRecord::event).toList();
+        return events.stream().filter(e -> profileId.equals(e.profileId())).map(EventRecord::event).toList();
     }
 
     @Override

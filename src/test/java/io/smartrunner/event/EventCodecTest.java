@@ -60,7 +60,9 @@ class EventCodecTest {
                 Events.recoveryAttempted(T, "podA", "p1", "s1", 2, "refreshPage", RecoveryAttempted.Result.OK,
                         "reloaded", null, 900),
                 Events.recoveryExhausted(T, "podA", "p1", "s1", 3, 45_000),
-                Events.internalError(T, null, "p1", null, "exited", "java.lang.IllegalStateException", "boom"));
+                Events.internalError(T, null, "p1", null, "exited", "java.lang.IllegalStateException", "boom"),
+                Events.pressure(T, "memory", 200L, 256L, "MB", "MemAvailable 200 MB < runner.minFreeMemoryMb 256"),
+                Events.pressureEnd(T, 12_000, 4));
     }
 
     private static final String LINES = """
@@ -76,6 +78,8 @@ class EventCodecTest {
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"recover","type":"recovery","params":{"step":2,"action":"refreshPage","outcome":"ok","message":"reloaded","verification":null},"outcome":"ok","durMs":900}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"recover","type":"recovery","params":{"step":3,"action":"ladder","outcome":"exhausted","message":"all 3 step(s) used without a healthy verification"},"outcome":"exhausted","durMs":45000}
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":"p1","sessionId":null,"event":"internal-error","type":"runner","params":{"exception":"java.lang.IllegalStateException","message":"boom","while":"exited"},"outcome":"error","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"pressure","type":"runner","params":{"short":"memory","reading":200,"limit":256,"unit":"MB","message":"MemAvailable 200 MB < runner.minFreeMemoryMb 256"},"outcome":"held","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"pressure-end","type":"runner","params":{"heldForMs":12000,"sessionsDelayed":4},"outcome":"ok","durMs":12000}
             """;
 
     @Test
