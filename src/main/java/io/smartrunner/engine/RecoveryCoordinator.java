@@ -1,12 +1,15 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.config.RecoverySettings;
-import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
 import io.smartrunner.event.Events;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.Transition;
+import io.smartrunner.recovery.Attempt;
+import io.smartrunner.recovery.Episode;
+import io.smartrunner.recovery.LadderDecision;
+import io.smartrunner.recovery.LadderInput;
 import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RecoveryLadder;
 import io.smartrunner.recovery.RunningStep;
@@ -23,16 +26,16 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Runs recovery episodes in the background of the supervisor's loop: at most
- * {@code recovery.concurrency} at once (the rest wait in arrival order), never a session slot,
- * never a blocking wait. Steps and checks run asynchronously; their results come back as
- * messages; timeouts and backoff are deadlines on the monotonic clock. Loop thread only.
+ * Runs recovery episodes in the background of the supervisor's loop: admits at most
+ * {@code recovery.concurrency} at once (the rest wait in arrival order), never takes a session
+ * slot, never waits. What to do next is the {@link RecoveryLadder}'s decision; this class carries
+ * it out: starts steps and checks (asynchronously; their results come back as messages), writes
+ * the recover events and records the recovered transition. Loop thread only.
  */
 final class RecoveryCoordinator {
     private final RecoveryLadder ladder;
     private final VerifyConfig verify;
     private final int concurrency;
-    private final long stepTimeoutNanos;
     private final RecoveryActions actions;
     private final ProfileRules rules;
     private final PendingWrites pending;
@@ -50,7 +53,6 @@ final class RecoveryCoordinator {
         this.ladder = new RecoveryLadder(settings);
         this.verify = settings.verify();
         this.concurrency = settings.concurrency();
-        this.stepTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.stepTimeoutMs());
         this.actions = actions;
         this.rules = rules;
         this.pending = pending;
@@ -63,7 +65,7 @@ final class RecoveryCoordinator {
         if (ladder.isEmpty() || episodes.containsKey(slot.id())) {
             return;
         }
-        EpisodeRun e = new EpisodeRun(slot, sessionId, now, nowNanos);
+        EpisodeRun e = new EpisodeRun(slot, Episode.queued(sessionId, nowNanos));
         episodes.put(slot.id(), e);
         queue.add(e);
     }
@@ -83,11 +85,12 @@ final class RecoveryCoordinator {
         if (e == null) {
             return;
         }
-        e.cancelled = true;
         if (!queue.remove(e)) {
             active--;
         }
-        if (e.running != null) {
+        LadderDecision.Cancelled d = (LadderDecision.Cancelled) ladder.decide(e.episode, LadderInput.CANCEL, 0);
+        e.episode = d.episode();
+        if (d.stopRun() && e.running != null) {
             e.running.cancel();
         }
     }
@@ -101,8 +104,7 @@ final class RecoveryCoordinator {
         while (active < concurrency && !queue.isEmpty()) {
             EpisodeRun e = queue.poll();
             active++;
-            e.phase = EpisodeRun.Phase.WAITING;
-            e.dueNanos = ladder.firstStepDue(nowNanos);
+            e.episode = ladder.decide(e.episode, LadderInput.ADMITTED, nowNanos).episode();
         }
     }
 
@@ -112,24 +114,19 @@ final class RecoveryCoordinator {
     }
 
     /**
-     * One profile's episode: fails its step if past its timeout, starts its step if due (the loop
+     * One profile's episode: fails its run if past its timeout, starts its step if due (the loop
      * does each profile on its own, see {@link LoopGuard}).
      */
     void tick(String profileId, long nowNanos, Instant now) {
         EpisodeRun e = episodes.get(profileId);
-        if (e != null && (e.phase == EpisodeRun.Phase.STEP || e.phase == EpisodeRun.Phase.VERIFY)
-                && nowNanos - e.deadlineNanos >= 0) {
-            RunningStep late = e.running;
-            e.runNumber++; // its result, when the cancellation lands, is dropped
-            late.cancel();
-            String why = "timed out after stepTimeoutMs " + TimeUnit.NANOSECONDS.toMillis(stepTimeoutNanos);
-            completed(e, new StepResult(false, why), nowNanos, now);
+        if (e == null || e.episode.phase() == Episode.Phase.QUEUED) {
+            return;
         }
-        e = episodes.get(profileId);
-        if (e != null && e.phase == EpisodeRun.Phase.WAITING && nowNanos - e.dueNanos >= 0) {
-            e.attemptStartNanos = nowNanos;
-            e.stepResult = null;
-            run(e, EpisodeRun.Phase.STEP, nowNanos);
+        LadderDecision d = ladder.decide(e.episode, LadderInput.TICK, nowNanos);
+        apply(e, d, nowNanos, now);
+        if (d instanceof LadderDecision.Escalate) {
+            // a timed-out run's successor may be due at once (retryBackoffMs 0)
+            apply(e, ladder.decide(e.episode, LadderInput.TICK, nowNanos), nowNanos, now);
         }
     }
 
@@ -137,33 +134,53 @@ final class RecoveryCoordinator {
     void onResult(Message.StepDone done, long nowNanos, Instant now) {
         outstanding--;
         EpisodeRun e = episodes.get(done.profileId());
-        if (e == null || e.cancelled || e.runNumber != done.runNumber()) {
+        if (e == null) {
             return;
         }
-        completed(e, done.result(), nowNanos, now);
+        apply(e, ladder.decide(e.episode, new LadderInput.Result(done.runNumber(), done.result()), nowNanos),
+                nowNanos, now);
     }
 
     long nextDeadline(long fallback) {
         long next = fallback;
         for (EpisodeRun e : episodes.values()) {
-            long t = switch (e.phase) {
-                case WAITING -> e.dueNanos;
-                case STEP, VERIFY -> e.deadlineNanos;
-                case QUEUED -> next;
-            };
-            next = t - next < 0 ? t : next;
+            if (e.episode.phase() != Episode.Phase.QUEUED) {
+                long t = e.episode.dueNanos();
+                next = t - next < 0 ? t : next;
+            }
         }
         return next;
     }
 
-    private void run(EpisodeRun e, EpisodeRun.Phase phase, long nowNanos) {
-        e.phase = phase;
-        e.deadlineNanos = nowNanos + stepTimeoutNanos;
-        int number = ++e.runNumber;
-        StepContext ctx = new StepContext(e.slot.config, e.sessionId, e.step + 1,
-                RunTag.recoveryStep(e.sessionId, number));
-        StepConfig step = ladder.step(e.step);
-        RunningStep running = phase == EpisodeRun.Phase.STEP ? actions.step(step, ctx) : actions.verify(verify, ctx);
+    private void apply(EpisodeRun e, LadderDecision d, long nowNanos, Instant now) {
+        if (d instanceof LadderDecision.Stale) {
+            return;
+        }
+        e.episode = d.episode();
+        if (d instanceof LadderDecision.RunStep) {
+            start(e, true);
+        } else if (d instanceof LadderDecision.Verify) {
+            start(e, false);
+        } else if (d instanceof LadderDecision.Escalate x) {
+            attempted(e, x.attempt(), now);
+        } else if (d instanceof LadderDecision.Recovered x) {
+            attempted(e, x.attempt(), now);
+            finish(e);
+            record.accept(e.slot, Transition.unchanged(rules.recovered(e.slot.state)));
+        } else if (d instanceof LadderDecision.Exhausted x) {
+            attempted(e, x.attempt(), now);
+            pending.add(List.of(Events.recoveryExhausted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
+                    x.stepsUsed(), TimeUnit.NANOSECONDS.toMillis(x.durationNanos()))), null, null);
+            finish(e);
+        }
+    }
+
+    private void start(EpisodeRun e, boolean step) {
+        Episode ep = e.episode;
+        int number = ep.runNumber();
+        StepContext ctx = new StepContext(e.slot.config, ep.sessionId(), ep.step() + 1,
+                RunTag.recoveryStep(ep.sessionId(), number));
+        RunningStep running = step ? actions.step(ladder.step(ep.step()), ctx) : actions.verify(verify, ctx);
         e.running = running;
         outstanding++;
         String profileId = e.slot.id();
@@ -171,40 +188,16 @@ final class RecoveryCoordinator {
                 r != null ? r : StepResult.failed(String.valueOf(ex)))));
     }
 
-    private void completed(EpisodeRun e, StepResult result, long nowNanos, Instant now) {
+    /** Reports an ended attempt; a run that timed out is stopped first (its result comes back stale). */
+    private void attempted(EpisodeRun e, Attempt a, Instant now) {
+        RunningStep late = e.running;
         e.running = null;
-        if (e.phase == EpisodeRun.Phase.STEP) {
-            e.stepResult = result;
-            if (result.ok()) {
-                run(e, EpisodeRun.Phase.VERIFY, nowNanos);
-                return;
-            }
-            attempted(e, "failed", result.detail(), null, nowNanos, now);
-        } else {
-            attempted(e, result.ok() ? "ok" : "unhealthy", e.stepResult.detail(), result.detail(), nowNanos, now);
+        if (a.timedOut() && late != null) {
+            late.cancel();
         }
-        if (result.ok()) {
-            finish(e);
-            record.accept(e.slot, Transition.unchanged(rules.recovered(e.slot.state)));
-            return;
-        }
-        int next = ladder.nextAfter(e.step);
-        if (next < 0) {
-            pending.add(List.of(Events.recoveryExhausted(now, e.slot.pod(), e.slot.id(), e.sessionId, e.step + 1,
-                    TimeUnit.NANOSECONDS.toMillis(nowNanos - e.startedNanos))), null, null);
-            finish(e);
-            return;
-        }
-        e.step = next;
-        e.phase = EpisodeRun.Phase.WAITING;
-        e.dueNanos = ladder.nextStepDue(nowNanos);
-    }
-
-    private void attempted(EpisodeRun e, String outcome, String stepDetail, String verifyDetail, long nowNanos,
-                           Instant now) {
-        pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.sessionId, e.step + 1,
-                ladder.step(e.step).name(), outcome, stepDetail, verifyDetail,
-                TimeUnit.NANOSECONDS.toMillis(nowNanos - e.attemptStartNanos))), null, null);
+        pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
+                a.step() + 1, ladder.step(a.step()).name(), a.outcome(), a.stepDetail(), a.verifyDetail(),
+                TimeUnit.NANOSECONDS.toMillis(a.durationNanos()))), null, null);
     }
 
     private void finish(EpisodeRun e) {
