@@ -1,6 +1,8 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.recovery.Episode;
+import io.smartrunner.recovery.FailureSignature;
+import io.smartrunner.recovery.LadderMemory;
 import io.smartrunner.recovery.RunningStep;
 
 /**
@@ -9,12 +11,18 @@ import io.smartrunner.recovery.RunningStep;
  */
 final class EpisodeRun {
     final ProfileSlot slot;
+    /** The failure the episode is for, null when unknown (resumed after a restart). */
+    final FailureSignature signature;
+    /** Where it started and why (the strategy), for its events. */
+    final LadderMemory.Start start;
     Episode episode;
     /** The step or check started last, until its result is taken (or it is abandoned). */
     RunningStep running;
 
-    EpisodeRun(ProfileSlot slot, Episode episode) {
+    EpisodeRun(ProfileSlot slot, FailureSignature signature, LadderMemory.Start start, Episode episode) {
         this.slot = slot;
+        this.signature = signature;
+        this.start = start;
         this.episode = episode;
     }
 }

@@ -2,25 +2,30 @@ package io.smartrunner.engine;
 
 import io.smartrunner.config.RecoverySettings;
 import io.smartrunner.config.VerifyConfig;
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.recovery.Attempt;
 import io.smartrunner.recovery.Episode;
+import io.smartrunner.recovery.FailureSignature;
 import io.smartrunner.recovery.LadderDecision;
 import io.smartrunner.recovery.LadderInput;
+import io.smartrunner.recovery.LadderMemory;
 import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RecoveryLadder;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
+import io.smartrunner.store.StateStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -30,10 +35,12 @@ import java.util.function.Consumer;
  * {@code recovery.concurrency} at once (the rest wait in arrival order), never takes a session
  * slot, never waits. What to do next is the {@link RecoveryLadder}'s decision; this class carries
  * it out: starts steps and checks (asynchronously; their results come back as messages), writes
- * the recover events and records the recovered transition. Loop thread only.
+ * the recover events and records the recovered transition. Where an episode starts, and what
+ * each attempt teaches, is the {@link LadderMemory}'s (recovery.strategy). Loop thread only.
  */
 final class RecoveryCoordinator {
     private final RecoveryLadder ladder;
+    private final LadderMemory memory;
     private final VerifyConfig verify;
     private final int concurrency;
     private final RecoveryActions actions;
@@ -48,9 +55,16 @@ final class RecoveryCoordinator {
     /** Step and check runs whose result has not come back yet, cancelled ones included. */
     private int outstanding;
 
+    /**
+     * @param store       keeps the ladder's statistics
+     * @param random      draws the adaptive strategy's explorations
+     * @param diagnostics one-line messages for the operator
+     */
     RecoveryCoordinator(RecoverySettings settings, RecoveryActions actions, ProfileRules rules, PendingWrites pending,
-                        Consumer<Message> inbox, BiConsumer<ProfileSlot, Transition> record) {
+                        Consumer<Message> inbox, BiConsumer<ProfileSlot, Transition> record, StateStore store,
+                        Random random, Consumer<String> diagnostics) {
         this.ladder = new RecoveryLadder(settings);
+        this.memory = new LadderMemory(settings, store::loadLadderStats, store::writeLadderStats, random, diagnostics);
         this.verify = settings.verify();
         this.concurrency = settings.concurrency();
         this.actions = actions;
@@ -60,12 +74,23 @@ final class RecoveryCoordinator {
         this.record = record;
     }
 
-    /** A failed session that did not pause its profile: queue an episode (none with an empty ladder). */
+    /** An episode resumed after a restart: its failure is not known any more, so it starts at step 1. */
     void begin(ProfileSlot slot, String sessionId, Instant now, long nowNanos) {
+        begin(slot, sessionId, List.of(), now, nowNanos);
+    }
+
+    /**
+     * A failed session that did not pause its profile: queue an episode (none with an empty
+     * ladder). {@code events} are those that recorded the failure: its error event gives the
+     * failure's signature.
+     */
+    void begin(ProfileSlot slot, String sessionId, List<EventRecord> events, Instant now, long nowNanos) {
         if (ladder.isEmpty() || episodes.containsKey(slot.id())) {
             return;
         }
-        EpisodeRun e = new EpisodeRun(slot, Episode.queued(sessionId, nowNanos));
+        FailureSignature signature = FailureSignature.ofFailure(events, sessionId);
+        LadderMemory.Start start = memory.start(signature, ladder.stepNames());
+        EpisodeRun e = new EpisodeRun(slot, signature, start, Episode.queued(sessionId, nowNanos, start.step()));
         episodes.put(slot.id(), e);
         queue.add(e);
     }
@@ -170,7 +195,8 @@ final class RecoveryCoordinator {
         } else if (d instanceof LadderDecision.Exhausted x) {
             attempted(e, x.attempt(), now);
             pending.add(List.of(Events.recoveryExhausted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
-                    x.stepsUsed(), TimeUnit.NANOSECONDS.toMillis(x.durationNanos()))), null, null);
+                    x.stepsUsed(), TimeUnit.NANOSECONDS.toMillis(x.durationNanos()), e.start.strategy(),
+                    adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1))), null, null);
             finish(e);
         }
     }
@@ -195,9 +221,17 @@ final class RecoveryCoordinator {
         if (a.timedOut() && late != null) {
             late.cancel();
         }
+        String step = ladder.step(a.step()).name();
         pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
-                a.step() + 1, ladder.step(a.step()).name(), a.outcome(), a.stepDetail(), a.verifyDetail(),
-                TimeUnit.NANOSECONDS.toMillis(a.durationNanos()))), null, null);
+                a.step() + 1, step, a.outcome(), a.stepDetail(), a.verifyDetail(),
+                TimeUnit.NANOSECONDS.toMillis(a.durationNanos()), e.start.strategy(),
+                adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1))), null, null);
+        memory.learned(e.signature, step, "ok".equals(a.outcome()), now);
+    }
+
+    /** The adaptive strategy's event fields; the fixed one's events gain only {@code strategy}. */
+    private static <T> T adaptive(EpisodeRun e, T value) {
+        return e.start.adaptive() ? value : null;
     }
 
     private void finish(EpisodeRun e) {

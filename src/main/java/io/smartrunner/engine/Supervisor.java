@@ -75,7 +75,7 @@ public final class Supervisor {
         this.pending = new PendingWrites(redactor);
         this.health = new HealthReporter(deps.diagnostics());
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
-                this::record);
+                this::record, deps.store(), deps.random(), deps.diagnostics());
         this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.spawner(),
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);

@@ -80,17 +80,55 @@ public final class Events {
     public static EventRecord recoveryAttempted(Instant ts, String pod, String profileId, String sessionId, int step,
                                                 String action, String outcome, String stepDetail,
                                                 String verifyDetail, long durMs) {
+        return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
+                null, null, null);
+    }
+
+    /**
+     * One ladder step attempt, saying how its episode chose where to start (#12.3).
+     *
+     * @param strategy  recovery.strategy (fixed, adaptive), or null to leave it out
+     * @param signature the failure's signature (adaptive only, null to leave out)
+     * @param startStep 1-based step the episode started at (adaptive only, null to leave out)
+     */
+    public static EventRecord recoveryAttempted(Instant ts, String pod, String profileId, String sessionId, int step,
+                                                String action, String outcome, String stepDetail,
+                                                String verifyDetail, long durMs, String strategy, String signature,
+                                                Integer startStep) {
         return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
-                params("step", step, "action", action, "outcome", outcome, "message", stepDetail,
-                        "verification", verifyDetail), outcome, durMs);
+                ladderParams(params("step", step, "action", action, "outcome", outcome, "message", stepDetail,
+                        "verification", verifyDetail), strategy, signature, startStep), outcome, durMs);
     }
 
     /** An episode that used every step without the profile verifying healthy. */
     public static EventRecord recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
                                                 int stepsUsed, long durMs) {
+        return recoveryExhausted(ts, pod, profileId, sessionId, stepsUsed, durMs, null, null, null);
+    }
+
+    /** An exhausted episode, saying how it chose where to start (see the long recoveryAttempted). */
+    public static EventRecord recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
+                                                int stepsUsed, long durMs, String strategy, String signature,
+                                                Integer startStep) {
         return new EventRecord(ts, pod, profileId, sessionId, "recover", "recovery",
-                params("step", stepsUsed, "action", "ladder", "outcome", "exhausted", "message",
-                        "all " + stepsUsed + " step(s) used without a healthy verification"), "exhausted", durMs);
+                ladderParams(params("step", stepsUsed, "action", "ladder", "outcome", "exhausted", "message",
+                        "all " + stepsUsed + " step(s) used without a healthy verification"),
+                        strategy, signature, startStep), "exhausted", durMs);
+    }
+
+    /** Adds the ladder's strategy fields that are set; params only gain fields. */
+    private static Map<String, Object> ladderParams(Map<String, Object> p, String strategy, String signature,
+                                                    Integer startStep) {
+        if (strategy != null) {
+            p.put("strategy", strategy);
+        }
+        if (signature != null) {
+            p.put("signature", signature);
+        }
+        if (startStep != null) {
+            p.put("startStep", startStep);
+        }
+        return p;
     }
 
     /**

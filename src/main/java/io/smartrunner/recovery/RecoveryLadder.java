@@ -49,6 +49,11 @@ public final class RecoveryLadder {
         return steps.get(index);
     }
 
+    /** The steps' names, in ladder order. */
+    public List<String> stepNames() {
+        return steps.stream().map(StepConfig::name).toList();
+    }
+
     /** The next decision for {@code e} after {@code input} at monotonic {@code nowNanos}. */
     public LadderDecision decide(Episode e, LadderInput input, long nowNanos) {
         if (input instanceof LadderInput.Cancel) {
@@ -94,7 +99,7 @@ public final class RecoveryLadder {
             return new Recovered(e.over(), attempt);
         }
         if (e.step() + 1 >= steps.size()) {
-            return new Exhausted(e.over(), attempt, e.step() + 1, nowNanos - e.startedNanos());
+            return new Exhausted(e.over(), attempt, e.stepsUsed(), nowNanos - e.startedNanos());
         }
         // each step after the first waits retryBackoffMs from the end of the previous attempt
         Episode waiting = e.waiting(e.step() + 1, nowNanos + backoffNanos);
