@@ -4,10 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.event.EventLog;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.StepConfig;
+import io.smartrunner.report.LadderStatsReport;
 import io.smartrunner.report.RecoveryReport;
+import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.store.StoreException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,7 +22,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code report}: recovery success rates per step and per pod, from the event log. */
-@Command(name = "report", description = "Recovery analytics from the event log: per step and per pod.")
+@Command(name = "report", description = "Recovery analytics from the event log: per step and per pod;"
+        + " the ladder's statistics per failure signature from the state store.")
 final class ReportCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -29,7 +36,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path log = eventsFile != null ? eventsFile : config.loadToInspect().runner().eventLog();
+        // with --events alone, the configuration (for the state store's statistics) is optional
+        RunnerConfig cfg = eventsFile == null || Files.exists(config.file) ? config.loadToInspect() : null;
+        Path log = eventsFile != null ? eventsFile : cfg.runner().eventLog();
         if (!Files.exists(log)) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }
@@ -41,6 +50,9 @@ final class ReportCommand implements Callable<Integer> {
             if (events.malformedNotice() != null) {
                 System.err.println("smart-runner: " + events.malformedNotice());
             }
+        }
+        if (cfg != null) {
+            ladderStats(cfg, report);
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>(report.toJson());
@@ -61,7 +73,39 @@ final class ReportCommand implements Callable<Integer> {
         report.pods().forEach((name, p) -> System.out.printf(podFmt, name, p.sessions, p.failures, p.episodes,
                 p.recovered, p.exhausted, String.format(Locale.ROOT, "%.0f", p.meanTimeToRecoveryMs()), p.pauses,
                 p.profilesPaused()));
+        if (report.ladderStats() != null) {
+            printSignatures(report.ladderStats());
+        }
         return 0;
+    }
+
+    /** The state store's per-signature ladder statistics, if it exists and can be read. */
+    private static void ladderStats(RunnerConfig cfg, RecoveryReport report) {
+        Path db = RunnerHome.stateFile(cfg.runner());
+        if (!Files.exists(db)) {
+            return;
+        }
+        try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
+            List<String> ladder = cfg.recovery().steps().stream().limit(cfg.recovery().maxRecoverySteps())
+                    .map(StepConfig::name).toList();
+            report.ladderStats(new LadderStatsReport(store.loadLadderStats(), ladder,
+                    cfg.recovery().adaptive().minSuccess()));
+        } catch (StoreException e) {
+            System.err.println("smart-runner: no ladder statistics: " + e.getMessage());
+        }
+    }
+
+    private static void printSignatures(LadderStatsReport stats) {
+        System.out.println("Failure signatures (recent, decayed counts; START = where adaptive begins)");
+        String fmt = "      %-3s %-20s %9s %9s %9s%n";
+        stats.signatures().forEach((sig, s) -> {
+            System.out.printf("  %s  reason %s, exit %s, START step %d (%s)%n", sig, s.reason(),
+                    s.exit() == null ? "-" : s.exit(), s.startStep(), s.startAction());
+            System.out.printf(fmt, "#", "STEP", "ATTEMPTS", "SUCCESSES", "SUCCESS");
+            s.steps().forEach(st -> System.out.printf(fmt, st.position() == 0 ? "-" : st.position(), st.name(),
+                    String.format(Locale.ROOT, "%.2f", st.attempts()), String.format(Locale.ROOT, "%.2f",
+                            st.successes()), percent(st.successRate())));
+        });
     }
 
     private static String percent(double rate) {

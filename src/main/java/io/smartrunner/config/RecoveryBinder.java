@@ -7,7 +7,8 @@ import java.util.List;
 final class RecoveryBinder {
     static final List<String> KEYS = List.of("maxRecoverySteps", "retryBackoffMs", "maxErrorStreak",
             "pauseDurationMs", "pauseBackoffMultiplier", "maxPauseDurationMs", "stepTimeoutMs", "concurrency",
-            "steps", "verify", "pauseJitter");
+            "steps", "verify", "pauseJitter", "strategy", "adaptive");
+    static final List<String> ADAPTIVE_KEYS = List.of("minSuccess", "explore", "decay");
     static final int MAX_RECOVERY_STEPS = 100;
     static final long MAX_RETRY_BACKOFF_MS = 86_400_000L;
     static final int MAX_ERROR_STREAK = 1000;
@@ -42,7 +43,21 @@ final class RecoveryBinder {
                         RecoverySettings.DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, Quantity.COUNT),
                 StepBinder.steps(block.get("steps"), provider),
                 StepBinder.verify(block.get("verify"), provider),
-                block.get("pauseJitter").number(RecoverySettings.DEFAULT_PAUSE_JITTER, 0.0, MAX_PAUSE_JITTER));
+                block.get("pauseJitter").number(RecoverySettings.DEFAULT_PAUSE_JITTER, 0.0, MAX_PAUSE_JITTER),
+                block.get("strategy").choice(RecoverySettings.Strategy.FIXED),
+                adaptive(block.get("adaptive")));
+    }
+
+    private static RecoverySettings.AdaptiveSettings adaptive(JsonCursor block) {
+        if (!block.isPresent()) {
+            return RecoverySettings.AdaptiveSettings.DEFAULTS;
+        }
+        block.object(ADAPTIVE_KEYS);
+        return new RecoverySettings.AdaptiveSettings(
+                block.get("minSuccess").number(RecoverySettings.AdaptiveSettings.DEFAULT_MIN_SUCCESS, 0.0, 1.0),
+                block.get("explore").number(RecoverySettings.AdaptiveSettings.DEFAULT_EXPLORE, 0.0, 1.0),
+                // 1.0 would never forget; 0 keeps only the last outcome
+                block.get("decay").number(RecoverySettings.AdaptiveSettings.DEFAULT_DECAY, 0.0, 0.999));
     }
 
     private static long maxPauseMs(JsonCursor value, long pauseMs) {

@@ -18,6 +18,8 @@ import java.util.List;
  * @param pauseJitter           every automatic pause lasts its nominal length times a factor drawn
  *                              uniformly from [1 − this, 1 + this], so a fleet paused together does not
  *                              come back together; manual pauses are never jittered [0.1]
+ * @param strategy              where an episode starts on the ladder [fixed]
+ * @param adaptive              the adaptive strategy's tuning (used with strategy adaptive)
  */
 public record RecoverySettings(
         int maxRecoverySteps,
@@ -30,7 +32,9 @@ public record RecoverySettings(
         int concurrency,
         List<StepConfig> steps,
         VerifyConfig verify,
-        double pauseJitter) {
+        double pauseJitter,
+        Strategy strategy,
+        AdaptiveSettings adaptive) {
 
     public static final int DEFAULT_MAX_RECOVERY_STEPS = 5;
     public static final long DEFAULT_RETRY_BACKOFF_MS = 30_000;
@@ -47,6 +51,59 @@ public record RecoverySettings(
 
     public RecoverySettings {
         steps = List.copyOf(steps);
+        strategy = strategy == null ? Strategy.FIXED : strategy;
+        adaptive = adaptive == null ? AdaptiveSettings.DEFAULTS : adaptive;
+    }
+
+    /** The fixed strategy, no pause jitter. */
+    public RecoverySettings(int maxRecoverySteps, long retryBackoffMs, int maxErrorStreak, long pauseDurationMs,
+                            double pauseBackoffMultiplier, long maxPauseDurationMs, long stepTimeoutMs,
+                            int concurrency, List<StepConfig> steps, VerifyConfig verify, Strategy strategy,
+                            AdaptiveSettings adaptive) {
+        this(maxRecoverySteps, retryBackoffMs, maxErrorStreak, pauseDurationMs, pauseBackoffMultiplier,
+                maxPauseDurationMs, stepTimeoutMs, concurrency, steps, verify, 0, strategy, adaptive);
+    }
+
+    /** The fixed strategy. */
+    public RecoverySettings(int maxRecoverySteps, long retryBackoffMs, int maxErrorStreak, long pauseDurationMs,
+                            double pauseBackoffMultiplier, long maxPauseDurationMs, long stepTimeoutMs,
+                            int concurrency, List<StepConfig> steps, VerifyConfig verify, double pauseJitter) {
+        this(maxRecoverySteps, retryBackoffMs, maxErrorStreak, pauseDurationMs, pauseBackoffMultiplier,
+                maxPauseDurationMs, stepTimeoutMs, concurrency, steps, verify, pauseJitter, Strategy.FIXED,
+                AdaptiveSettings.DEFAULTS);
+    }
+
+    /** The same settings with another strategy. */
+    public RecoverySettings withStrategy(Strategy s, AdaptiveSettings a) {
+        return new RecoverySettings(maxRecoverySteps, retryBackoffMs, maxErrorStreak, pauseDurationMs,
+                pauseBackoffMultiplier, maxPauseDurationMs, stepTimeoutMs, concurrency, steps, verify, pauseJitter, s, a);
+    }
+
+    /** {@code recovery.strategy}: every episode starts at step 1 (fixed), or where it tends to work (adaptive). */
+    public enum Strategy {
+        FIXED, ADAPTIVE;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * The {@code recovery.adaptive} block (docs/recovery-adaptive.md).
+     *
+     * @param minSuccess an episode starts at the lowest step whose recent success rate for the
+     *                   failure's signature is at least this [0.6]
+     * @param explore    the chance that an episode starts at step 1 anyway, so cheaper steps keep
+     *                   being tried [0.1]
+     * @param decay      each new outcome of a (signature, step) first multiplies its counts by
+     *                   this, so about 1 / (1 - decay) recent outcomes count [0.9]
+     */
+    public record AdaptiveSettings(double minSuccess, double explore, double decay) {
+        public static final double DEFAULT_MIN_SUCCESS = 0.6;
+        public static final double DEFAULT_EXPLORE = 0.1;
+        public static final double DEFAULT_DECAY = 0.9;
+        public static final AdaptiveSettings DEFAULTS =
+                new AdaptiveSettings(DEFAULT_MIN_SUCCESS, DEFAULT_EXPLORE, DEFAULT_DECAY);
     }
 
     /** The settings without pauseJitter: no jitter (every automatic pause lasts its nominal length). */
@@ -54,6 +111,6 @@ public record RecoverySettings(
                             double pauseBackoffMultiplier, long maxPauseDurationMs, long stepTimeoutMs,
                             int concurrency, List<StepConfig> steps, VerifyConfig verify) {
         this(maxRecoverySteps, retryBackoffMs, maxErrorStreak, pauseDurationMs, pauseBackoffMultiplier,
-                maxPauseDurationMs, stepTimeoutMs, concurrency, steps, verify, 0);
+                maxPauseDurationMs, stepTimeoutMs, concurrency, steps, verify, 0.0);
     }
 }

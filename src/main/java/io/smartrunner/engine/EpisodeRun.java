@@ -1,34 +1,28 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.recovery.Episode;
+import io.smartrunner.recovery.FailureSignature;
+import io.smartrunner.recovery.LadderMemory;
 import io.smartrunner.recovery.RunningStep;
-import io.smartrunner.recovery.StepResult;
-import java.time.Instant;
 
-/** One profile's recovery episode in progress. Only touched by the supervisor's loop thread. */
+/**
+ * One profile's recovery episode in progress: the ladder's state of it plus the effects in
+ * flight. Only touched by the supervisor's loop thread.
+ */
 final class EpisodeRun {
-    enum Phase { QUEUED, WAITING, STEP, VERIFY }
-
     final ProfileSlot slot;
-    /** The failed session that started the episode; recover events carry it. */
-    final String sessionId;
-    final Instant startedAt;
-    final long startedNanos;
-    Phase phase = Phase.QUEUED;
-    /** 0-based index of the current or next step. */
-    int step;
-    long dueNanos;
-    long deadlineNanos;
-    long attemptStartNanos;
+    /** The failure the episode is for, null when unknown (resumed after a restart). */
+    final FailureSignature signature;
+    /** Where it started and why (the strategy), for its events. */
+    final LadderMemory.Start start;
+    Episode episode;
+    /** The step or check started last, until its result is taken (or it is abandoned). */
     RunningStep running;
-    /** Bumped per step/check run, so a late result of a cancelled run is recognised and dropped. */
-    int runNumber;
-    StepResult stepResult;
-    boolean cancelled;
 
-    EpisodeRun(ProfileSlot slot, String sessionId, Instant startedAt, long startedNanos) {
+    EpisodeRun(ProfileSlot slot, FailureSignature signature, LadderMemory.Start start, Episode episode) {
         this.slot = slot;
-        this.sessionId = sessionId;
-        this.startedAt = startedAt;
-        this.startedNanos = startedNanos;
+        this.signature = signature;
+        this.start = start;
+        this.episode = episode;
     }
 }

@@ -1,39 +1,49 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.config.RecoverySettings;
-import io.smartrunner.config.StepConfig;
 import io.smartrunner.config.VerifyConfig;
-import io.smartrunner.event.EventRecord.RecoveryAttempted.Result;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.Events;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.Transition;
+import io.smartrunner.recovery.Attempt;
+import io.smartrunner.recovery.Episode;
+import io.smartrunner.recovery.FailureSignature;
+import io.smartrunner.recovery.LadderDecision;
+import io.smartrunner.recovery.LadderInput;
+import io.smartrunner.recovery.LadderMemory;
 import io.smartrunner.recovery.RecoveryActions;
 import io.smartrunner.recovery.RecoveryLadder;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
+import io.smartrunner.store.StateStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Runs recovery episodes in the background of the supervisor's loop: at most
- * {@code recovery.concurrency} at once (the rest wait in arrival order), never a session slot,
- * never a blocking wait. Steps and checks run asynchronously; their results come back as
- * messages; timeouts and backoff are deadlines on the monotonic clock. Loop thread only.
+ * Runs recovery episodes in the background of the supervisor's loop: admits at most
+ * {@code recovery.concurrency} at once (the rest wait in arrival order), never takes a session
+ * slot, never waits. What to do next is the {@link RecoveryLadder}'s decision; this class carries
+ * it out: starts steps and checks (asynchronously; their results come back as messages), writes
+ * the recover events and records the recovered transition. Where an episode starts, and what
+ * each attempt teaches, is the {@link LadderMemory}'s (recovery.strategy). Loop thread only.
  */
 final class RecoveryCoordinator {
     private final RecoveryLadder ladder;
+    private final LadderMemory memory;
     private final VerifyConfig verify;
     private final int concurrency;
-    private final long stepTimeoutNanos;
     private final RecoveryActions actions;
     private final ProfileRules rules;
     private final PendingWrites pending;
@@ -46,12 +56,18 @@ final class RecoveryCoordinator {
     /** Step and check runs whose result has not come back yet, cancelled ones included. */
     private int outstanding;
 
+    /**
+     * @param store       keeps the ladder's statistics
+     * @param random      draws the adaptive strategy's explorations
+     * @param diagnostics one-line messages for the operator
+     */
     RecoveryCoordinator(RecoverySettings settings, RecoveryActions actions, ProfileRules rules, PendingWrites pending,
-                        Consumer<Message> inbox, BiConsumer<ProfileSlot, Transition> record) {
+                        Consumer<Message> inbox, BiConsumer<ProfileSlot, Transition> record, StateStore store,
+                        Random random, Consumer<String> diagnostics) {
         this.ladder = new RecoveryLadder(settings);
+        this.memory = new LadderMemory(settings, store::loadLadderStats, store::writeLadderStats, random, diagnostics);
         this.verify = settings.verify();
         this.concurrency = settings.concurrency();
-        this.stepTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.stepTimeoutMs());
         this.actions = actions;
         this.rules = rules;
         this.pending = pending;
@@ -59,14 +75,30 @@ final class RecoveryCoordinator {
         this.record = record;
     }
 
-    /** A failed session that did not pause its profile: queue an episode (none with an empty ladder). */
+    /** An episode resumed after a restart: its failure is not known any more, so it starts at step 1. */
     void begin(ProfileSlot slot, String sessionId, Instant now, long nowNanos) {
+        begin(slot, sessionId, List.of(), now, nowNanos);
+    }
+
+    /**
+     * A failed session that did not pause its profile: queue an episode (none with an empty
+     * ladder). {@code events} are those that recorded the failure: its error event gives the
+     * failure's signature.
+     */
+    void begin(ProfileSlot slot, String sessionId, List<EventRecord> events, Instant now, long nowNanos) {
         if (ladder.isEmpty() || episodes.containsKey(slot.id())) {
             return;
         }
-        EpisodeRun e = new EpisodeRun(slot, sessionId, now, nowNanos);
+        FailureSignature signature = FailureSignature.ofFailure(events, sessionId);
+        LadderMemory.Start start = memory.start(signature, ladder.stepNames());
+        EpisodeRun e = new EpisodeRun(slot, signature, start, Episode.queued(sessionId, nowNanos, start.step()));
         episodes.put(slot.id(), e);
         queue.add(e);
+    }
+
+    /** Episodes wait for a free place ({@link #admit}). */
+    boolean hasQueued() {
+        return !queue.isEmpty();
     }
 
     boolean inRecovery(String profileId) {
@@ -84,11 +116,12 @@ final class RecoveryCoordinator {
         if (e == null) {
             return;
         }
-        e.cancelled = true;
         if (!queue.remove(e)) {
             active--;
         }
-        if (e.running != null) {
+        LadderDecision.Cancelled d = (LadderDecision.Cancelled) ladder.decide(e.episode, LadderInput.CANCEL, 0);
+        e.episode = d.episode();
+        if (d.stopRun() && e.running != null) {
             e.running.cancel();
         }
     }
@@ -102,14 +135,8 @@ final class RecoveryCoordinator {
         while (active < concurrency && !queue.isEmpty()) {
             EpisodeRun e = queue.poll();
             active++;
-            e.phase = EpisodeRun.Phase.WAITING;
-            e.dueNanos = ladder.firstStepDue(nowNanos);
+            e.episode = ladder.decide(e.episode, LadderInput.ADMITTED, nowNanos).episode();
         }
-    }
-
-    /** Episodes wait for a free place ({@link #admit}). */
-    boolean hasQueued() {
-        return !queue.isEmpty();
     }
 
     /** The profiles with an episode, in arrival order (a copy). */
@@ -118,24 +145,19 @@ final class RecoveryCoordinator {
     }
 
     /**
-     * One profile's episode: fails its step if past its timeout, starts its step if due (the loop
+     * One profile's episode: fails its run if past its timeout, starts its step if due (the loop
      * does each profile on its own, see {@link LoopGuard}).
      */
     void tick(String profileId, long nowNanos, Instant now) {
         EpisodeRun e = episodes.get(profileId);
-        if (e != null && (e.phase == EpisodeRun.Phase.STEP || e.phase == EpisodeRun.Phase.VERIFY)
-                && nowNanos - e.deadlineNanos >= 0) {
-            RunningStep late = e.running;
-            e.runNumber++; // its result, when the cancellation lands, is dropped
-            late.cancel();
-            String why = "timed out after stepTimeoutMs " + TimeUnit.NANOSECONDS.toMillis(stepTimeoutNanos);
-            completed(e, new StepResult(false, why), nowNanos, now);
+        if (e == null || e.episode.phase() == Episode.Phase.QUEUED) {
+            return;
         }
-        e = episodes.get(profileId);
-        if (e != null && e.phase == EpisodeRun.Phase.WAITING && nowNanos - e.dueNanos >= 0) {
-            e.attemptStartNanos = nowNanos;
-            e.stepResult = null;
-            run(e, EpisodeRun.Phase.STEP, nowNanos);
+        LadderDecision d = ladder.decide(e.episode, LadderInput.TICK, nowNanos);
+        apply(e, d, nowNanos, now);
+        if (d instanceof LadderDecision.Escalate) {
+            // a timed-out run's successor may be due at once (retryBackoffMs 0)
+            apply(e, ladder.decide(e.episode, LadderInput.TICK, nowNanos), nowNanos, now);
         }
     }
 
@@ -143,33 +165,54 @@ final class RecoveryCoordinator {
     void onResult(Message.StepDone done, long nowNanos, Instant now) {
         outstanding--;
         EpisodeRun e = episodes.get(done.profileId());
-        if (e == null || e.cancelled || e.runNumber != done.runNumber()) {
+        if (e == null) {
             return;
         }
-        completed(e, done.result(), nowNanos, now);
+        apply(e, ladder.decide(e.episode, new LadderInput.Result(done.runNumber(), done.result()), nowNanos),
+                nowNanos, now);
     }
 
     long nextDeadline(long fallback) {
         long next = fallback;
         for (EpisodeRun e : episodes.values()) {
-            long t = switch (e.phase) {
-                case WAITING -> e.dueNanos;
-                case STEP, VERIFY -> e.deadlineNanos;
-                case QUEUED -> next;
-            };
-            next = t - next < 0 ? t : next;
+            if (e.episode.phase() != Episode.Phase.QUEUED) {
+                long t = e.episode.dueNanos();
+                next = t - next < 0 ? t : next;
+            }
         }
         return next;
     }
 
-    private void run(EpisodeRun e, EpisodeRun.Phase phase, long nowNanos) {
-        e.phase = phase;
-        e.deadlineNanos = nowNanos + stepTimeoutNanos;
-        int number = ++e.runNumber;
-        StepContext ctx = new StepContext(e.slot.config, e.sessionId, e.step + 1,
-                RunTag.recoveryStep(e.sessionId, number));
-        StepConfig step = ladder.step(e.step);
-        RunningStep running = phase == EpisodeRun.Phase.STEP ? actions.step(step, ctx) : actions.verify(verify, ctx);
+    private void apply(EpisodeRun e, LadderDecision d, long nowNanos, Instant now) {
+        if (d instanceof LadderDecision.Stale) {
+            return;
+        }
+        e.episode = d.episode();
+        if (d instanceof LadderDecision.RunStep) {
+            start(e, true);
+        } else if (d instanceof LadderDecision.Verify) {
+            start(e, false);
+        } else if (d instanceof LadderDecision.Escalate x) {
+            attempted(e, x.attempt(), now);
+        } else if (d instanceof LadderDecision.Recovered x) {
+            attempted(e, x.attempt(), now);
+            finish(e);
+            record.accept(e.slot, Transition.unchanged(rules.recovered(e.slot.state)));
+        } else if (d instanceof LadderDecision.Exhausted x) {
+            attempted(e, x.attempt(), now);
+            pending.add(List.of(Events.recoveryExhausted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
+                    x.stepsUsed(), TimeUnit.NANOSECONDS.toMillis(x.durationNanos()), e.start.strategy(),
+                    adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1))), null, null);
+            finish(e);
+        }
+    }
+
+    private void start(EpisodeRun e, boolean step) {
+        Episode ep = e.episode;
+        int number = ep.runNumber();
+        StepContext ctx = new StepContext(e.slot.config, ep.sessionId(), ep.step() + 1,
+                RunTag.recoveryStep(ep.sessionId(), number));
+        RunningStep running = step ? actions.step(ladder.step(ep.step()), ctx) : actions.verify(verify, ctx);
         e.running = running;
         outstanding++;
         String profileId = e.slot.id();
@@ -177,41 +220,24 @@ final class RecoveryCoordinator {
                 r != null ? r : StepResult.failed(String.valueOf(ex)))));
     }
 
-    private void completed(EpisodeRun e, StepResult result, long nowNanos, Instant now) {
+    /** Reports an ended attempt; a run that timed out is stopped first (its result comes back stale). */
+    private void attempted(EpisodeRun e, Attempt a, Instant now) {
+        RunningStep late = e.running;
         e.running = null;
-        if (e.phase == EpisodeRun.Phase.STEP) {
-            e.stepResult = result;
-            if (result.ok()) {
-                run(e, EpisodeRun.Phase.VERIFY, nowNanos);
-                return;
-            }
-            attempted(e, Result.FAILED, result.detail(), null, nowNanos, now);
-        } else {
-            attempted(e, result.ok() ? Result.OK : Result.UNHEALTHY, e.stepResult.detail(), result.detail(), nowNanos,
-                    now);
+        if (a.timedOut() && late != null) {
+            late.cancel();
         }
-        if (result.ok()) {
-            finish(e);
-            record.accept(e.slot, Transition.unchanged(rules.recovered(e.slot.state)));
-            return;
-        }
-        int next = ladder.nextAfter(e.step);
-        if (next < 0) {
-            pending.add(List.of(Events.recoveryExhausted(now, e.slot.pod(), e.slot.id(), e.sessionId, e.step + 1,
-                    TimeUnit.NANOSECONDS.toMillis(nowNanos - e.startedNanos))), null, null);
-            finish(e);
-            return;
-        }
-        e.step = next;
-        e.phase = EpisodeRun.Phase.WAITING;
-        e.dueNanos = ladder.nextStepDue(nowNanos);
+        String step = ladder.step(a.step()).name();
+        pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
+                a.step() + 1, step, a.outcome(), a.stepDetail(), a.verifyDetail(),
+                TimeUnit.NANOSECONDS.toMillis(a.durationNanos()), e.start.strategy(),
+                adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1))), null, null);
+        memory.learned(e.signature, step, a.outcome() == RecoveryAttempted.Result.OK, now);
     }
 
-    private void attempted(EpisodeRun e, Result outcome, String stepDetail, String verifyDetail, long nowNanos,
-                           Instant now) {
-        pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.sessionId, e.step + 1,
-                ladder.step(e.step).name(), outcome, stepDetail, verifyDetail,
-                TimeUnit.NANOSECONDS.toMillis(nowNanos - e.attemptStartNanos))), null, null);
+    /** The adaptive strategy's event fields; the fixed one's events gain only {@code strategy}. */
+    private static <T> T adaptive(EpisodeRun e, T value) {
+        return e.start.adaptive() ? value : null;
     }
 
     private void finish(EpisodeRun e) {

@@ -62,7 +62,7 @@ public final class Supervisor {
         this.health = new HealthReporter(deps.diagnostics());
         this.writes = new DurableWrites(pending, deps, health, this::launchStaged);
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
-                this::recordRecovered);
+                this::recordRecovered, deps.store(), deps.random(), deps.diagnostics());
         this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.spawner(),
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);

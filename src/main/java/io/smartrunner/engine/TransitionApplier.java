@@ -81,7 +81,7 @@ final class TransitionApplier {
         if (e.episode() == Transition.Episode.CANCEL) {
             recovery.cancel(slot.id());
         } else if (e.episode() == Transition.Episode.BEGIN && !stopRequested.getAsBoolean()) {
-            recovery.begin(slot, e.episodeSessionId(), now, nowNanos);
+            recovery.begin(slot, e.episodeSessionId(), t.events(), now, nowNanos);
         }
         if (e.closeBrowser() && slot.state.paused()) {
             closeBrowser(slot.config);

@@ -41,6 +41,10 @@ public final class EventParams {
             RecoveryAttempted.Result.OK, "ok", RecoveryAttempted.Result.FAILED, "failed",
             RecoveryAttempted.Result.UNHEALTHY, "unhealthy"));
     public static final Param<String> VERIFICATION = Param.text("verification");
+    /** How the episode chose its first step (recovery.strategy), and for adaptive its failure's signature and start. */
+    public static final Param<String> STRATEGY = Param.text("strategy");
+    public static final Param<String> SIGNATURE = Param.text("signature");
+    public static final Param<Integer> START_STEP = Param.int32("startStep");
     /** The {@code outcome} param as its word: an exhausted episode's, or an attempt's this version has no name for. */
     static final Param<String> OUTCOME_WORD = Param.text("outcome");
     /** An exhausted episode's outcome and its {@code action} (the whole ladder, no one step). */

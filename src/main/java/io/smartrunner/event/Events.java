@@ -18,6 +18,9 @@ import static io.smartrunner.event.EventParams.REASON;
 import static io.smartrunner.event.EventParams.STEP;
 import static io.smartrunner.event.EventParams.VERIFICATION;
 import static io.smartrunner.event.EventParams.WHILE;
+import static io.smartrunner.event.EventParams.STRATEGY;
+import static io.smartrunner.event.EventParams.SIGNATURE;
+import static io.smartrunner.event.EventParams.START_STEP;
 import static io.smartrunner.event.EventParams.SHORT_OF;
 import static io.smartrunner.event.EventParams.READING;
 import static io.smartrunner.event.EventParams.LIMIT;
@@ -109,17 +112,42 @@ public final class Events {
     public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
                                                       int step, String action, RecoveryAttempted.Result outcome,
                                                       String stepDetail, String verifyDetail, long durMs) {
+        return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
+                null, null, null);
+    }
+
+    /**
+     * One ladder step attempt, saying how its episode chose where to start (#12.3).
+     *
+     * @param strategy  recovery.strategy (fixed, adaptive), or null to leave it out
+     * @param signature the failure's signature (adaptive only, null to leave out)
+     * @param startStep 1-based step the episode started at (adaptive only, null to leave out)
+     */
+    public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int step, String action, RecoveryAttempted.Result outcome,
+                                                      String stepDetail, String verifyDetail, long durMs,
+                                                      String strategy, String signature, Integer startStep) {
         return new RecoveryAttempted(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(STEP, step).put(ACTION, action).put(ATTEMPT_OUTCOME, outcome).put(MESSAGE, stepDetail)
-                .put(VERIFICATION, verifyDetail).build(), durMs);
+                .put(VERIFICATION, verifyDetail).putIfPresent(STRATEGY, strategy).putIfPresent(SIGNATURE, signature)
+                .putIfPresent(START_STEP, startStep).build(), durMs);
     }
 
     /** An episode that used every step without the profile verifying healthy. */
     public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
                                                       int stepsUsed, long durMs) {
+        return recoveryExhausted(ts, pod, profileId, sessionId, stepsUsed, durMs, null, null, null);
+    }
+
+    /** An exhausted episode, saying how it chose where to start (see the long recoveryAttempted). */
+    public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int stepsUsed, long durMs, String strategy, String signature,
+                                                      Integer startStep) {
         return new RecoveryExhausted(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(STEP, stepsUsed).put(ACTION, EventParams.LADDER).put(OUTCOME_WORD, EventParams.EXHAUSTED)
-                .put(MESSAGE, "all " + stepsUsed + " step(s) used without a healthy verification").build(), durMs);
+                .put(MESSAGE, "all " + stepsUsed + " step(s) used without a healthy verification")
+                .putIfPresent(STRATEGY, strategy).putIfPresent(SIGNATURE, signature)
+                .putIfPresent(START_STEP, startStep).build(), durMs);
     }
 
     /**

@@ -33,6 +33,8 @@ public final class RecoveryReport {
      * fleet however long the log: with no ladder, episodes never end.
      */
     private final Map<String, Failure> failedAt = new HashMap<>();
+    /** The ladder's statistics per failure signature, when the state store was read. */
+    private LadderStatsReport signatures;
 
     private record Failure(String sessionId, Instant at) {
     }
@@ -133,6 +135,16 @@ public final class RecoveryReport {
         return pods;
     }
 
+    /** Adds the state store's per-signature statistics (the JSON's {@code signatures}). */
+    public void ladderStats(LadderStatsReport stats) {
+        this.signatures = stats;
+    }
+
+    /** The per-signature statistics, null when the state store was not read. */
+    public LadderStatsReport ladderStats() {
+        return signatures;
+    }
+
     /** The whole report as plain maps, for JSON. */
     public Map<String, Object> toJson() {
         Map<String, Object> stepsJson = new LinkedHashMap<>();
@@ -144,7 +156,11 @@ public final class RecoveryReport {
                 "episodes", p.episodes, "recovered", p.recovered, "exhausted", p.exhausted,
                 "meanTimeToRecoveryMs", round(p.meanTimeToRecoveryMs()), "pauses", p.pauses,
                 "profilesPaused", p.profilesPaused())));
-        return ordered("steps", stepsJson, "pods", podsJson);
+        Map<String, Object> out = ordered("steps", stepsJson, "pods", podsJson);
+        if (signatures != null) {
+            out.put("signatures", signatures.toJson());
+        }
+        return out;
     }
 
     private static double round(double v) {

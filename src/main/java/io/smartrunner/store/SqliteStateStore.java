@@ -146,6 +146,32 @@ public final class SqliteStateStore implements StateStore {
     }
 
     @Override
+    public List<LadderStat> loadLadderStats() {
+        return locked(() -> SqliteLadderStats.load(control));
+    }
+
+    @Override
+    public void writeLadderStats(List<LadderStat> stats) {
+        if (readOnly) {
+            throw new StoreException(file + ": opened read-only, cannot write", null);
+        }
+        if (stats.isEmpty()) {
+            return;
+        }
+        locked(() -> {
+            control.execute("BEGIN IMMEDIATE");
+            try {
+                SqliteLadderStats.write(connection, stats);
+                control.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(e);
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
     public String runnerId() {
         return runnerId;
     }

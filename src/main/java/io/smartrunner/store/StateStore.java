@@ -23,6 +23,12 @@ public interface StateStore extends AutoCloseable {
     /** Upserts the profiles and sessions in one transaction. */
     void write(StateWrite write);
 
+    /** Every recovery step's statistics per failure signature (the adaptive ladder's memory). */
+    List<LadderStat> loadLadderStats();
+
+    /** Upserts these statistics rows, keyed by (signature, step), in one transaction. */
+    void writeLadderStats(List<LadderStat> stats);
+
     /**
      * A random id created on first open and kept: every session's environment carries it so the
      * processes of this data dir can be found after a crash without ever touching a stranger's.

@@ -1,6 +1,7 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.LadderStat;
 import io.smartrunner.store.SessionRecord;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
@@ -28,27 +29,31 @@ final class InMemoryStateStore implements StateStore {
 
     final Map<String, ProfileState> profiles;
     final Map<String, SessionRecord> sessions;
+    /** Keyed by signature + NUL + step, in insertion order. */
+    final Map<String, LadderStat> ladderStats;
     private final String runnerId;
     boolean failWrites;
     int writes;
 
     /** A fresh store not tied to any dir, with the runner id the engine tests expect. */
     InMemoryStateStore() {
-        this(new LinkedHashMap<>(), new LinkedHashMap<>(), "runner-test");
+        this(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), "runner-test");
     }
 
     private InMemoryStateStore(Map<String, ProfileState> profiles, Map<String, SessionRecord> sessions,
-                               String runnerId) {
+                               Map<String, LadderStat> ladderStats, String runnerId) {
         this.profiles = profiles;
         this.sessions = sessions;
+        this.ladderStats = ladderStats;
         this.runnerId = runnerId;
     }
 
     /** The store of {@code dir}: created empty with its own runner id on first open, the same data after. */
     static InMemoryStateStore open(Path dir) {
         InMemoryStateStore data = BY_DIR.computeIfAbsent(dir.toAbsolutePath().normalize(),
-                d -> new InMemoryStateStore(new LinkedHashMap<>(), new LinkedHashMap<>(), UUID.randomUUID().toString()));
-        return new InMemoryStateStore(data.profiles, data.sessions, data.runnerId);
+                d -> new InMemoryStateStore(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
+                        UUID.randomUUID().toString()));
+        return new InMemoryStateStore(data.profiles, data.sessions, data.ladderStats, data.runnerId);
     }
 
     @Override
@@ -91,6 +96,27 @@ final class InMemoryStateStore implements StateStore {
             writes++;
             write.profiles().forEach(p -> profiles.put(p.profileId(), toMillis(p)));
             write.sessions().forEach(s -> sessions.put(s.sessionId(), toMillis(s)));
+        }
+    }
+
+    @Override
+    public List<LadderStat> loadLadderStats() {
+        synchronized (profiles) {
+            return ladderStats.values().stream().sorted(Comparator.comparing(LadderStat::signature)
+                    .thenComparing(LadderStat::step)).toList();
+        }
+    }
+
+    @Override
+    public void writeLadderStats(List<LadderStat> stats) {
+        synchronized (profiles) {
+            if (failWrites) {
+                throw new StoreException("state.db: disk I/O error", null);
+            }
+            for (LadderStat s : stats) {
+                ladderStats.put(s.signature() + '\0' + s.step(), new LadderStat(s.signature(), s.step(), s.attempts(),
+                        s.successes(), s.sampleReason(), s.sampleExit(), ms(s.updatedAt())));
+            }
         }
     }
 

@@ -58,7 +58,24 @@ class SqliteStateStoreTest extends StateStoreContractTest {
         try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
             assertEquals(Map.of("p1", fullProfile("p1")), store.loadProfiles());
         }
-        assertEquals(List.of(SqliteMigrations.LATEST), appliedVersions());
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, SqliteMigrations.LATEST).boxed().toList(),
+                appliedVersions(), "each version applied once");
+    }
+
+    @Test
+    void aVersion1StoreGainsTheLadderStatsTableAndKeepsItsProfiles() throws SQLException {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            store.write(profiles(fullProfile("p1")));
+        }
+        execute("DROP TABLE ladder_stats");
+        execute("DELETE FROM schema_version WHERE version = 2");
+
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            store.writeLadderStats(List.of(new io.smartrunner.store.LadderStat("sig", "a", 1, 1, "exit", "3", T0)));
+            assertEquals(1, store.loadLadderStats().size());
+            assertEquals(Map.of("p1", fullProfile("p1")), store.loadProfiles());
+        }
+        assertEquals(List.of(1, 2), appliedVersions());
     }
 
     @Test
@@ -70,7 +87,7 @@ class SqliteStateStoreTest extends StateStoreContractTest {
                 () -> SqliteStateStore.open(db(), SqliteSynchronous.NORMAL));
         StoreException readOnly = assertThrows(StoreException.class, () -> SqliteStateStore.openReadOnly(db()));
 
-        String expected = db() + ": schema version 7 is newer than this runner understands (max 1)";
+        String expected = db() + ": schema version 7 is newer than this runner understands (max " + SqliteMigrations.LATEST + ")";
         assertEquals(expected, e.getMessage());
         assertEquals(expected, readOnly.getMessage());
     }

@@ -218,4 +218,34 @@ public abstract class StateStoreContractTest {
     private static List<String> ids(List<SessionRecord> sessions) {
         return sessions.stream().map(SessionRecord::sessionId).collect(Collectors.toList());
     }
+
+    @Test
+    void ladderStatsRoundTripAndSurviveReopen() {
+        LadderStat a = new LadderStat("exit/3/5f1c0e2a", "refreshPage", 2.71, 1.9, "exit", "3",
+                Instant.parse("2025-01-08T10:30:00.123456Z"));
+        LadderStat b = new LadderStat("exit/3/5f1c0e2a", "goToHomepage", 1.0, 0.0, "exit", "3", T0);
+        LadderStat c = new LadderStat("timeout/-/00000000", "goToHomepage", 0.9, 0.9, "timeout", null, T0);
+        try (StateStore store = newStore(dir)) {
+            assertEquals(List.of(), store.loadLadderStats(), "a new store has none");
+            store.writeLadderStats(List.of(a, b, c));
+        }
+        try (StateStore store = newStore(dir)) {
+            LadderStat aMs = new LadderStat(a.signature(), a.step(), a.attempts(), a.successes(), a.sampleReason(),
+                    a.sampleExit(), Instant.parse("2025-01-08T10:30:00.123Z"));
+            assertEquals(List.of(b, aMs, c), store.loadLadderStats(), "by signature, then step; instants to the ms");
+        }
+    }
+
+    @Test
+    void ladderStatsUpsertBySignatureAndStep() {
+        try (StateStore store = newStore(dir)) {
+            store.writeLadderStats(List.of(new LadderStat("sig", "a", 1, 0, "exit", "1", T0)));
+            LadderStat later = new LadderStat("sig", "a", 1.9, 1.0, "exit", "1", T0.plusSeconds(5));
+            store.writeLadderStats(List.of(later));
+            store.writeLadderStats(List.of());
+
+            assertEquals(List.of(later), store.loadLadderStats());
+            assertEquals(0.526, Math.round(later.successRate() * 1000) / 1000.0);
+        }
+    }
 }

@@ -1,0 +1,139 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RecoverySettings;
+import io.smartrunner.config.RecoverySettings.AdaptiveSettings;
+import io.smartrunner.config.RecoverySettings.Strategy;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.VerifyConfig;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.store.LadderStat;
+import io.smartrunner.testkit.TestConfig;
+import io.smartrunner.time.ManualTimeSource;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** recovery.strategy adaptive through the supervisor: manual clock, fake sessions and steps, seeded Random. */
+class AdaptiveRecoveryTest {
+    private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
+    private final ManualTimeSource time = new ManualTimeSource(T0);
+    private final FakeLauncher launcher = new FakeLauncher();
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final RecordingEventSink sink = new RecordingEventSink();
+    private final FakeRecoveryActions actions = new FakeRecoveryActions();
+
+    private Supervisor supervisor(Strategy strategy) {
+        RecoverySettings recovery = TestConfig.builder().maxErrorStreak(100).retryBackoffMs(0).steps("a", "b", "c")
+                .verify(new VerifyConfig.Command(List.of("check"))).recoverySettings()
+                .withStrategy(strategy, new AdaptiveSettings(0.6, 0.0, 0.9));
+        RunnerConfig c = TestConfig.builder().pod("podA", "p1").recovery(recovery).build();
+        Supervisor s = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(1), Path.of("target/test-logs"), e -> { }, line -> { }, Runnable::run, actions, null));
+        s.start();
+        s.step();
+        return s;
+    }
+
+    /** p1's running session fails with {@code stderr}; its episode's first step starts. */
+    private void failSession(Supervisor s, String stderr) {
+        List<FakeLauncher.FakeProcess> sessions = launcher.forProfile("p1");
+        FakeLauncher.FakeProcess last = sessions.get(sessions.size() - 1);
+        last.stderr = stderr;
+        last.exit(1);
+        s.step();
+    }
+
+    /** Answers the running step or check; a further step, if due, starts. */
+    private void answer(Supervisor s, boolean ok) {
+        if (ok) {
+            actions.last().ok();
+        } else {
+            actions.last().fail();
+        }
+        s.step();
+        s.step();
+    }
+
+    /** One episode for the failure only step c fixes: whatever steps run before c fail. */
+    private void onlyCFixes(Supervisor s, String stderr) {
+        int before = actions.runs.size();
+        failSession(s, stderr);
+        while (!actions.last().name.equals("step:c")) {
+            answer(s, false);
+        }
+        answer(s, true);
+        answer(s, true);
+        assertTrue(actions.runs.size() > before);
+    }
+
+    private List<EventRecord> recovers() {
+        return sink.events.stream().filter(e -> e.event().equals("recover")).toList();
+    }
+
+    @Test
+    void afterOneEpisodeTheSameFailureStartsAtTheStepThatFixedIt() {
+        Supervisor s = supervisor(Strategy.ADAPTIVE);
+
+        onlyCFixes(s, "worker 4242: login failed at /tmp/run-1/page\n");
+        assertEquals(List.of("step:a", "step:b", "step:c", "verify"), actions.names(), "nothing known: step 1 first");
+
+        int before = actions.runs.size();
+        onlyCFixes(s, "worker 977: login failed at /tmp/run-2/page\n");
+
+        assertEquals(List.of("step:c", "verify"), actions.names().subList(before, actions.runs.size()),
+                "the same signature (other pid, other path) starts at step 3");
+        EventRecord last = recovers().get(recovers().size() - 1);
+        assertEquals("ok", last.outcome());
+        assertEquals("adaptive", last.params().get("strategy"));
+        assertEquals(3, last.params().get("startStep"));
+        String signature = (String) last.params().get("signature");
+        assertTrue(signature.startsWith("exit/1/"), signature);
+        assertEquals(1, recovers().get(0).params().get("startStep"), "the first episode started at step 1");
+        assertFalse(store.profiles.get("p1").needsRecovery());
+    }
+
+    @Test
+    void aDifferentFailureStillClimbsFromStepOne() {
+        Supervisor s = supervisor(Strategy.ADAPTIVE);
+        onlyCFixes(s, "login failed\n");
+        int before = actions.runs.size();
+
+        failSession(s, "out of memory\n");
+
+        assertEquals("step:a", actions.names().get(before));
+    }
+
+    @Test
+    void statisticsArePersistedPerSignatureAndStep() {
+        Supervisor s = supervisor(Strategy.ADAPTIVE);
+        onlyCFixes(s, "login failed\n");
+
+        List<LadderStat> rows = store.loadLadderStats();
+
+        assertEquals(List.of("a", "b", "c"), rows.stream().map(LadderStat::step).toList());
+        assertEquals(List.of(0.0, 0.0, 1.0), rows.stream().map(LadderStat::successRate).toList());
+        assertTrue(rows.stream().allMatch(r -> "exit".equals(r.sampleReason()) && "1".equals(r.sampleExit())));
+    }
+
+    @Test
+    void theFixedLadderLearnsButAlwaysStartsAtStepOneAndSaysSo() {
+        Supervisor s = supervisor(Strategy.FIXED);
+        onlyCFixes(s, "login failed\n");
+        int before = actions.runs.size();
+
+        onlyCFixes(s, "login failed\n");
+
+        assertEquals("step:a", actions.names().get(before));
+        assertEquals(3, store.loadLadderStats().size(), "counted for a later switch to adaptive");
+        EventRecord e = recovers().get(0);
+        assertEquals("fixed", e.params().get("strategy"));
+        assertFalse(e.params().containsKey("signature"));
+        assertFalse(e.params().containsKey("startStep"));
+    }
+}
