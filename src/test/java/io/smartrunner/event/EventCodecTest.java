@@ -127,7 +127,7 @@ class EventCodecTest {
         assertEquals(all, Set.copyOf(EventKinds.NAMES));
         assertEquals(EventKinds.NAMES.size(), Set.copyOf(EventKinds.NAMES).size(), "no word twice");
         assertEquals(List.of("start", "finish", "error", "recover", "pause", "unpause", "reset", "run",
-                "internal-error"), Events.KINDS);
+                "internal-error", "pressure", "pressure-end"), Events.KINDS);
     }
 
     @Test
