@@ -62,6 +62,24 @@ class PostgresStoreE2ETest {
             rs.next();
             assertEquals(2, rs.getInt(1), "both profiles stored, neither left running after the stop");
         }
+
+        // no runner running: pause and status go to the same database, not to a SQLite file
+        CliProcess.Result pause = cli("pause", "p2", "--for", "1h", "-c", cfg.toString());
+        assertEquals(0, pause.exitCode(), pause.err());
+        CliProcess.Result status = cli("status", "-c", cfg.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.out().lines().anyMatch(l -> l.contains("p2") && l.contains("paused")), status.out());
+        assertFalse(Files.exists(dir.resolve("data/state.db")));
+        try (Connection c = server.connect(database); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT paused FROM profiles WHERE profile_id = 'p2'")) {
+            assertTrue(rs.next() && rs.getBoolean(1), "the pause is in PostgreSQL");
+        }
+    }
+
+    private CliProcess.Result cli(String... args) throws Exception {
+        CliProcess p = CliProcess.start(dir, Map.of(PASSWORD_VAR, PostgresServer.PASSWORD), args);
+        assertTrue(p.process.waitFor(60, TimeUnit.SECONDS), String.join(" ", args) + " finishes");
+        return new CliProcess.Result(p.process.exitValue(), p.out(), p.err());
     }
 
     @Test
