@@ -4,6 +4,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.config.StoreSettings;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.event.Redactor;
@@ -13,6 +14,7 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.time.TimeSource;
 import java.util.List;
@@ -36,7 +38,8 @@ final class OfflineControl {
                 .orElseThrow(() -> new SmartRunnerException("no profile " + request.profileId() + " in "
                         + cfg.source(), null, 2));
         RunnerSettings r = cfg.runner();
-        try (SqliteStateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous());
+        try (StateStore store = cfg.store().kind() == StoreSettings.Kind.POSTGRES ? RunnerHome.postgres(cfg)
+                : SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous());
              JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                      .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say)) {
             ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));

@@ -176,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
             say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");
         }
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
-                + cfg.runner().eventLog() + "; state: " + RunnerHome.stateFile(cfg.runner())
+                + cfg.runner().eventLog() + "; state: " + RunnerHome.stateShown(cfg)
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
                 + "; containment: " + home.containment.describe()
                 + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"

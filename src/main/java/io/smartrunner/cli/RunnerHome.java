@@ -5,6 +5,7 @@ import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.ChromiumProvider;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.config.StoreSettings;
 import io.smartrunner.engine.SupervisorDeps;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
@@ -17,8 +18,11 @@ import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.process.ProcessTable;
 import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
+import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.store.RunnerName;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateRebuild;
+import io.smartrunner.store.StateStore;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -30,11 +34,12 @@ import java.util.function.UnaryOperator;
 
 /**
  * The real parts a runner works with, opened in order (lock, state, events) and closed in
- * reverse: the data dir lock, the SQLite state, the JSONL event log, the OS launcher.
+ * reverse: the data dir lock, the state store (SQLite, or PostgreSQL in cluster mode), the JSONL
+ * event log, the OS launcher.
  */
 final class RunnerHome implements AutoCloseable {
     final DataDirLock lock;
-    final SqliteStateStore store;
+    final StateStore store;
     final JsonlEventSink events;
     final Path logDir;
     final ProcessLauncher launcher;
@@ -52,7 +57,7 @@ final class RunnerHome implements AutoCloseable {
     });
     private static final int LAUNCH_THREADS = 4;
 
-    private RunnerHome(DataDirLock lock, SqliteStateStore store, JsonlEventSink events, Path logDir,
+    private RunnerHome(DataDirLock lock, StateStore store, JsonlEventSink events, Path logDir,
                        ProcessLauncher launcher) {
         this.launcher = launcher;
         this.lock = lock;
@@ -69,10 +74,9 @@ final class RunnerHome implements AutoCloseable {
         RunnerSettings r = config.runner();
 
         DataDirLock lock = DataDirLock.acquire(r.dataDir());
-        SqliteStateStore store = null;
+        StateStore store = null;
         try {
-            rebuildIfLost(r);
-            store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous());
+            store = openStore(config);
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                     .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
             // children never see the values the config took from ${env:...} unless inheritEnv names them
@@ -96,6 +100,27 @@ final class RunnerHome implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** Where the state is, for the start line (never the password). */
+    static String stateShown(RunnerConfig config) {
+        return config.store().kind() == StoreSettings.Kind.POSTGRES
+                ? "PostgreSQL at " + config.store().hostPort() + " as runner "
+                        + RunnerName.forDataDir(config.runner().dataDir())
+                : stateFile(config.runner()).toString();
+    }
+
+    /** The store the config names; a lost SQLite file is first rebuilt from the event log. */
+    static StateStore openStore(RunnerConfig config) {
+        if (config.store().kind() == StoreSettings.Kind.POSTGRES) {
+            return postgres(config);
+        }
+        rebuildIfLost(config.runner());
+        return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous());
+    }
+
+    static PostgresStateStore postgres(RunnerConfig config) {
+        return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()));
     }
 
     /** A missing or empty store next to a non-empty event log: the state is in the log, never start as new. */

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.StoreSettings;
 import io.smartrunner.process.Containment;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.store.StateStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +86,11 @@ final class StatusCommand implements Callable<Integer> {
     static List<ProfileState> states(RunnerConfig cfg) {
         Path db = RunnerHome.stateFile(cfg.runner());
         Map<String, ProfileState> stored = Map.of();
-        if (Files.exists(db)) {
+        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
+            try (StateStore store = RunnerHome.postgres(cfg)) {
+                stored = store.loadProfiles();
+            }
+        } else if (Files.exists(db)) {
             try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
                 stored = store.loadProfiles();
             }

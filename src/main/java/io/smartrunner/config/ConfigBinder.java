@@ -5,7 +5,8 @@ import java.util.List;
 
 /** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
-    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
+    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "store",
+            "pods");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
             "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore");
@@ -33,12 +34,13 @@ final class ConfigBinder {
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         AlertSettings alerts = AlertsBinder.bind(root.get("alerts"), context);
+        StoreSettings store = StoreBinder.bind(root.get("store"), context);
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
                 : CommandCheck.NONE;
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
                 browser.provider(), commands, root.get("session").get("command"));
-        return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, pods,
+        return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, store, pods,
                 context.secrets());
     }
 

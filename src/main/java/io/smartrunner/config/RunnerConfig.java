@@ -11,6 +11,7 @@ import java.util.Set;
  *
  * @param source       the file it was loaded from (for messages)
  * @param alerts       webhook alerts [{@link AlertSettings#defaults()}: off]
+ * @param store        where state is kept [{@link StoreSettings#sqlite()}]
  * @param secretValues values that came from {@code ${env:NAME}}; redacted from anything written
  */
 public record RunnerConfig(
@@ -21,12 +22,20 @@ public record RunnerConfig(
         BrowserSettings browser,
         HttpSettings http,
         AlertSettings alerts,
+        StoreSettings store,
         List<PodConfig> pods,
         Set<String> secretValues) {
 
     public RunnerConfig {
         pods = List.copyOf(pods);
         secretValues = Set.copyOf(secretValues);
+    }
+
+    /** A configuration with the default (SQLite) store. */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, AlertSettings alerts, List<PodConfig> pods,
+                        Set<String> secretValues) {
+        this(source, runner, session, recovery, browser, http, alerts, StoreSettings.sqlite(), pods, secretValues);
     }
 
     /** A configuration without alerts. */

@@ -27,15 +27,31 @@ final class SessionRetention {
     }
 
     void written(SessionRecord s) throws SQLException {
+        if (pruneDue(s)) {
+            prune.setString(1, s.profileId());
+            prune.setInt(2, skipped());
+            prune.executeUpdate();
+        }
+    }
+
+    /**
+     * Counts {@code s} and says whether its profile is to be pruned now, for a store that runs
+     * its own prune statement (bind the profile id and {@link #skipped()}).
+     */
+    boolean pruneDue(SessionRecord s) {
         if (s.status() == SessionRecord.Status.RUNNING) {
-            return;
+            return false;
         }
         int ended = endedSincePrune.merge(s.profileId(), 1, Integer::sum);
         if (ended >= pruneEvery) {
             endedSincePrune.remove(s.profileId());
-            prune.setString(1, s.profileId());
-            prune.setInt(2, kept - 1);
-            prune.executeUpdate();
+            return true;
         }
+        return false;
+    }
+
+    /** The OFFSET of the newest session older than the kept ones. */
+    int skipped() {
+        return kept - 1;
     }
 }

@@ -1,0 +1,65 @@
+package io.smartrunner.store;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Turns what the driver and the pool throw into one {@link StoreException} line a person can act
+ * on: {@code PostgreSQL at db1:5432: cannot connect (connection refused)}. Never carries the
+ * password: the driver does not put it in messages, and {@link #oneLine} removes it anyway.
+ */
+final class PostgresErrors {
+    private PostgresErrors() {
+    }
+
+    static StoreException cannotConnect(String where, Throwable e, String password) {
+        return new StoreException(where + ": cannot connect (" + oneLine(cause(e), password) + ")", e);
+    }
+
+    static StoreException wrap(String where, SQLException e) {
+        String state = e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState();
+        return new StoreException(where + ": database error (" + oneLine(serverMessage(e), null) + state + ")", e);
+    }
+
+    /** The innermost reason the connection failed, in words. */
+    static String cause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return "connection refused";
+            } else if (t instanceof UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            } else if (t instanceof NoRouteToHostException) {
+                return "no route to host";
+            } else if (t instanceof SocketTimeoutException) {
+                return "timed out";
+            } else if (t instanceof PSQLException p && p.getServerErrorMessage() != null) {
+                return p.getServerErrorMessage().getMessage();
+            }
+        }
+        Throwable innermost = e;
+        while (innermost.getCause() != null) {
+            innermost = innermost.getCause();
+        }
+        return innermost instanceof SQLException s ? serverMessage(s) : String.valueOf(innermost.getMessage());
+    }
+
+    private static String serverMessage(SQLException e) {
+        if (e instanceof PSQLException p) {
+            ServerErrorMessage server = p.getServerErrorMessage();
+            if (server != null && server.getMessage() != null) {
+                return server.getMessage();
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    static String oneLine(String text, String password) {
+        String line = String.valueOf(text).replaceAll("\\s+", " ").strip();
+        return password == null || password.isEmpty() ? line : line.replace(password, "***");
+    }
+}

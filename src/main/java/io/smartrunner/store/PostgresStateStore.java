@@ -1,0 +1,248 @@
+package io.smartrunner.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.profile.ProfileState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link StateStore} in a PostgreSQL database, for cluster mode (docs/cluster.md). A small
+ * HikariCP pool; each {@link #write} is one transaction of batched upserts. The schema is
+ * migrated on open ({@link PostgresMigrations}); one that is newer than this runner is refused.
+ *
+ * <p>The database is shared by a fleet, the runner id is not: each runner has a row in
+ * {@code runners} under its name, holding the id its sessions' environments carry, created on
+ * its first start and kept. Sessions are written with that runner's name, and
+ * {@link #openSessions} returns only its own (another runner's pids mean nothing here).
+ * Thread-safe: writes are serialised, reads run on any pooled connection.
+ */
+public final class PostgresStateStore implements StateStore {
+    private final String where;
+    private final String runnerName;
+    private final HikariDataSource pool;
+    private final String runnerId;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final SessionRetention retention;
+    private volatile boolean closed;
+
+    private PostgresStateStore(String where, String runnerName, HikariDataSource pool, int sessionsKept) {
+        this.where = where;
+        this.runnerName = runnerName;
+        this.pool = pool;
+        this.retention = new SessionRetention(null, sessionsKept);
+        try (Connection c = pool.getConnection()) {
+            PostgresMigrations.migrate(c, where);
+            runnerId = registerRunner(c, runnerName);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /**
+     * Connects, migrates and registers {@code runnerName}.
+     *
+     * @throws StoreException one line naming host:port and why, when the database cannot be
+     *                        reached or its schema is newer than this runner
+     */
+    public static PostgresStateStore open(StoreSettings settings, String runnerName) {
+        return open(settings, runnerName, SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+    }
+
+    static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept) {
+        String where = "PostgreSQL at " + settings.hostPort();
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(poolConfig(settings));
+        } catch (RuntimeException e) {
+            throw PostgresErrors.cannotConnect(where, e, settings.password());
+        }
+        try {
+            return new PostgresStateStore(where, runnerName, pool, sessionsKept);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static HikariConfig poolConfig(StoreSettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("sr-postgres");
+        config.setJdbcUrl(settings.url());
+        config.setDriverClassName("org.postgresql.Driver");
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(Math.min(1, settings.poolSize()));
+        config.setConnectionTimeout(10_000);
+        // fail at once when the first connection cannot be made: the runner must not start blind
+        config.setInitializationFailTimeout(1);
+        config.addDataSourceProperty("connectTimeout", "5");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("ApplicationName", "smart-runner");
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return config;
+    }
+
+    private static String registerRunner(Connection c, String name) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO runners (name, runner_id) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+            insert.setString(1, name);
+            insert.setString(2, UUID.randomUUID().toString());
+            insert.executeUpdate();
+        }
+        try (PreparedStatement select = c.prepareStatement("SELECT runner_id FROM runners WHERE name = ?")) {
+            select.setString(1, name);
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Override
+    public Map<String, ProfileState> loadProfiles() {
+        return query(c -> {
+            Map<String, ProfileState> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_PROFILES);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ProfileState p = PostgresRows.profile(rs);
+                    out.put(p.profileId(), p);
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<SessionRecord> openSessions() {
+        return query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_OPEN_SESSIONS)) {
+                ps.setString(1, runnerName);
+                return sessions(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<SessionRecord> recentSessions(String profileId, int limit) {
+        return query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_RECENT_SESSIONS)) {
+                ps.setString(1, profileId);
+                ps.setInt(2, Math.max(0, limit));
+                return sessions(ps);
+            }
+        });
+    }
+
+    @Override
+    public void write(StateWrite write) {
+        if (write.isEmpty()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            query(c -> {
+                c.setAutoCommit(false);
+                try {
+                    writeIn(c, write);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c, e);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+                return null;
+            });
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void writeIn(Connection c, StateWrite write) throws SQLException {
+        try (PreparedStatement profiles = c.prepareStatement(PostgresRows.UPSERT_PROFILE);
+             PreparedStatement sessions = c.prepareStatement(PostgresRows.UPSERT_SESSION);
+             PreparedStatement prune = c.prepareStatement(PostgresRows.PRUNE_SESSIONS)) {
+            for (ProfileState p : write.profiles()) {
+                PostgresRows.bindProfile(profiles, p);
+                profiles.addBatch();
+            }
+            profiles.executeBatch();
+            List<String> due = new ArrayList<>();
+            for (SessionRecord s : write.sessions()) {
+                PostgresRows.bindSession(sessions, s, runnerName);
+                sessions.addBatch();
+                if (retention.pruneDue(s)) {
+                    due.add(s.profileId());
+                }
+            }
+            sessions.executeBatch();
+            for (String profileId : due) {
+                prune.setString(1, profileId);
+                prune.setInt(2, retention.skipped());
+                prune.executeUpdate();
+            }
+        }
+    }
+
+    @Override
+    public String runnerId() {
+        return runnerId;
+    }
+
+    /** The name this store writes sessions under and keeps the runner id for. */
+    public String runnerName() {
+        return runnerName;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pool.close();
+    }
+
+    private List<SessionRecord> sessions(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            List<SessionRecord> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(PostgresRows.session(rs));
+            }
+            return out;
+        }
+    }
+
+    private <T> T query(SqlWork<T> work) {
+        if (closed) {
+            throw new IllegalStateException(where + ": state store is closed");
+        }
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

@@ -1,0 +1,82 @@
+package io.smartrunner.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code store} block: SQLite by default, PostgreSQL for cluster mode. */
+class ConfigStoreTest extends ConfigTestSupport {
+    private static final String PG = "{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1:6543/fleet',"
+            + " 'user': 'sr', 'password': '${env:SR_PG_PASSWORD}', 'poolSize': 8}}";
+
+    @Test
+    void defaultIsSqlite() {
+        assertEquals(StoreSettings.sqlite(), load("{}").store());
+        assertEquals(StoreSettings.Kind.SQLITE, load("{'store': {}}").store().kind());
+        assertEquals(StoreSettings.Kind.SQLITE, load("{'store': {'kind': 'sqlite'}}").store().kind());
+    }
+
+    @Test
+    void readsEveryPostgresKey() {
+        StoreSettings store = load(PG, Map.of("SR_PG_PASSWORD", "s3cret-pw")).store();
+
+        assertEquals(StoreSettings.postgres("jdbc:postgresql://db1:6543/fleet", "sr", "s3cret-pw", 8), store);
+        assertEquals("db1:6543", store.hostPort());
+    }
+
+    @Test
+    void postgresDefaultsArePoolOfFourAndNoUserOrPassword() {
+        StoreSettings store = load("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://[::1]/fleet?ssl=true'}}")
+                .store();
+        assertEquals(4, store.poolSize());
+        assertNull(store.user());
+        assertNull(store.password());
+        assertEquals("[::1]:5432", store.hostPort());
+    }
+
+    @Test
+    void thePasswordIsASecretEvenWhenWrittenInTheFile() {
+        RunnerConfig fromEnv = load(PG, Map.of("SR_PG_PASSWORD", "s3cret-pw"));
+        RunnerConfig literal = load("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/fleet',"
+                + " 'password': 'literal-pw'}}");
+
+        assertTrue(fromEnv.secretValues().contains("s3cret-pw"));
+        assertTrue(literal.secretValues().contains("literal-pw"));
+        assertFalse(fromEnv.store().toString().contains("s3cret-pw"), fromEnv.store().toString());
+    }
+
+    @Test
+    void badValuesAreOneLineErrorsNamingTheField() {
+        assertContains("$.store.kind: \"mysql\" is not a known value, expected one of \"sqlite\", \"postgres\"",
+                rejects("{'store': {'kind': 'mysql'}}"));
+        assertContains("$.store.url: \"postgresql://db1/fleet\" does not start with \"jdbc:postgresql:\", expected"
+                + " a PostgreSQL JDBC URL", rejects("{'store': {'kind': 'postgres', 'url': 'postgresql://db1/fleet'}}"));
+        assertContains("$.store.url: \"jdbc:postgresql:fleet\" is not of the form jdbc:postgresql://host[:port]/database",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql:fleet'}}"));
+        assertContains("$.store.url: \"jdbc:postgresql://db1:99999/fleet\" has port 99999 outside 1..65535",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1:99999/fleet'}}"));
+        assertContains("$.store.url: missing, expected a PostgreSQL JDBC URL",
+                rejects("{'store': {'kind': 'postgres'}}"));
+        assertContains("$.store.poolSize: 0 is not allowed, expected an integer from 1 to 64",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/f', 'poolSize': 0}}"));
+        assertContains("$.store.poolSize: 65 is too large, expected an integer from 1 to 64",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/f', 'poolSize': 65}}"));
+        assertContains("$.store.url: set while kind is \"sqlite\", expected kind \"postgres\", or no \"url\"",
+                rejects("{'store': {'url': 'jdbc:postgresql://db1/f'}}"));
+        assertContains("$.store.user: the user is empty",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/f', 'user': ' '}}"));
+        assertContains("$.store.passwort: unknown key, did you mean \"password\"?",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/f', 'passwort': 'x'}}"));
+    }
+
+    @Test
+    void anUnsetPasswordVariableIsNamedNotItsValue() {
+        String message = rejects(PG);
+
+        assertContains("$.store.password: environment variable SR_PG_PASSWORD is not set", message);
+    }
+}
