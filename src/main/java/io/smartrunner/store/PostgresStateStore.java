@@ -197,6 +197,40 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
+    public List<LadderStat> loadLadderStats() {
+        return query(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                return LadderStatsTable.load(st);
+            }
+        });
+    }
+
+    @Override
+    public void writeLadderStats(List<LadderStat> stats) {
+        if (stats.isEmpty()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            query(c -> {
+                c.setAutoCommit(false);
+                try {
+                    LadderStatsTable.write(c, stats);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c, e);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+                return null;
+            });
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
     public String runnerId() {
         return runnerId;
     }

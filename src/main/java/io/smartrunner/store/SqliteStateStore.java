@@ -147,7 +147,7 @@ public final class SqliteStateStore implements StateStore {
 
     @Override
     public List<LadderStat> loadLadderStats() {
-        return locked(() -> SqliteLadderStats.load(control));
+        return locked(() -> LadderStatsTable.load(control));
     }
 
     @Override
@@ -161,7 +161,7 @@ public final class SqliteStateStore implements StateStore {
         locked(() -> {
             control.execute("BEGIN IMMEDIATE");
             try {
-                SqliteLadderStats.write(connection, stats);
+                LadderStatsTable.write(connection, stats);
                 control.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(e);

@@ -9,8 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The {@code ladder_stats} table (migration V2): SQL and row mapping. */
-final class SqliteLadderStats {
+/** The {@code ladder_stats} table (SQLite and PostgreSQL migration V2): SQL and row mapping, the same for both. */
+final class LadderStatsTable {
     static final String UPSERT = "INSERT INTO ladder_stats (signature, step, attempts, successes, sample_reason,"
             + " sample_exit, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signature, step) DO UPDATE SET"
             + " attempts = excluded.attempts, successes = excluded.successes, sample_reason = excluded.sample_reason,"
@@ -18,7 +18,7 @@ final class SqliteLadderStats {
     private static final String SELECT = "SELECT signature, step, attempts, successes, sample_reason, sample_exit,"
             + " updated_at_ms FROM ladder_stats ORDER BY signature, step";
 
-    private SqliteLadderStats() {
+    private LadderStatsTable() {
     }
 
     static List<LadderStat> load(Statement st) throws SQLException {
