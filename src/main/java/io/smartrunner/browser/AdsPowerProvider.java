@@ -39,8 +39,9 @@ public final class AdsPowerProvider implements BrowserProvider {
     private final RateLimiter.Sleeper sleeper;
     private final AdsPowerApi api;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
+    private final BrowserNews news;
 
-    private record Opened(String userId, BrowserEndpoint endpoint) {
+    private record Opened(String userId, BrowserEndpoint endpoint, BrowserLife life) {
     }
 
     /**
@@ -62,6 +63,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         this.startTimeout = Duration.ofMillis(settings.startTimeoutMs());
         this.time = time;
         this.sleeper = sleeper;
+        this.news = new BrowserNews(time);
         RateLimiter limiter = new RateLimiter(this.settings.requestsPerSecond() * HEADROOM, time::nanoTime, sleeper);
         this.api = new AdsPowerApi(this.settings, startTimeout, limiter, sleeper);
         checkReachable();
@@ -82,14 +84,59 @@ public final class AdsPowerProvider implements BrowserProvider {
     }
 
     @Override
+    public void listen(BrowserEvents events) {
+        news.listen(events);
+    }
+
+    @Override
     public BrowserEndpoint open(ProfileConfig profile) {
+        return open(profile, BrowserCause.of(null, "asked to open"));
+    }
+
+    /**
+     * A browser that stopped answering is replaced, never silently; if AdsPower no longer has it
+     * active, it ended without being asked: a crash, noticed here (AdsPower tells no one).
+     */
+    @Override
+    public BrowserEndpoint open(ProfileConfig profile, BrowserCause cause) {
         Opened known = open.get(profile.id());
-        if (known != null && answers(known.endpoint())) {
-            return known.endpoint();
+        if (known != null && BrowserChecks.answers(known.endpoint(), CDP_TIMEOUT)) {
+            return served(known, cause);
         }
-        if (known != null) {
-            forceStop(profile); // start afresh rather than re-attach to a browser that stopped answering
+        long t0 = time.nanoTime();
+        if (known == null) {
+            Opened fresh = start(profile);
+            news.started(profile, cause, cause.reason(), fresh.life(), t0);
+            return served(fresh, cause);
         }
+        String why = "not answering on CDP";
+        if (!activeOrUnknown(known.userId())) {
+            why = "AdsPower reports it closed";
+            news.ended(BrowserEvent.Kind.CRASH, profile, null, why, known.life());
+        }
+        known.life().ending();
+        forceStop(profile, BrowserCause.of(cause.sessionId(), why), false); // start afresh, not re-attach
+        Opened fresh = start(profile);
+        news.replaced(BrowserEvent.Kind.REPLACE, profile, cause, why, known.life(), fresh.life(), t0, 0);
+        return served(fresh, cause);
+    }
+
+    private boolean activeOrUnknown(String user) {
+        try {
+            return api.active(user);
+        } catch (AdsPowerException e) {
+            return true; // cannot tell: not called a crash
+        }
+    }
+
+    private BrowserEndpoint served(Opened o, BrowserCause cause) {
+        if (cause.forSession()) {
+            o.life().served();
+        }
+        return o.endpoint();
+    }
+
+    private Opened start(ProfileConfig profile) {
         String user = profile.adspowerUserId();
         AdsPowerApi.Started started = api.start(user);
         String http = "http://127.0.0.1:" + started.debugPort();
@@ -98,12 +145,33 @@ public final class AdsPowerProvider implements BrowserProvider {
                     : DevToolsEndpoints.browserWebSocketUrl(http, CDP_TIMEOUT);
             BrowserEndpoint endpoint = new BrowserEndpoint(http, ws);
             awaitReady(endpoint, profile);
-            open.put(profile.id(), new Opened(user, endpoint));
-            return endpoint;
+            Opened o = new Opened(user, endpoint, news.born(null));
+            open.put(profile.id(), o);
+            return o;
         } catch (RuntimeException e) {
             stopQuietly(user);
             throw e;
         }
+    }
+
+    @Override
+    public void recycle(ProfileConfig profile, BrowserCause cause) {
+        Opened o = open.get(profile.id());
+        if (o == null) {
+            return;
+        }
+        long t0 = time.nanoTime();
+        o.life().ending();
+        open.remove(profile.id());
+        stopAndAwaitInactive(o.userId());
+        Opened fresh = start(profile);
+        news.replaced(BrowserEvent.Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, 0);
+    }
+
+    @Override
+    public BrowserUse use(String profileId, boolean measureRss) {
+        Opened o = open.get(profileId);
+        return o == null ? null : new BrowserUse(null, o.life().ageMs(time.nanoTime()), o.life().sessions(), -1);
     }
 
     /** "Open" means ready for a session: a page exists, has loaded, and shows the homepage when there is one. */
@@ -159,14 +227,41 @@ public final class AdsPowerProvider implements BrowserProvider {
     /** Stops the profile's browser even when this provider did not open it (a previous runner may have). */
     @Override
     public void close(ProfileConfig profile) {
+        close(profile, BrowserCause.of(null, "asked to close"));
+    }
+
+    @Override
+    public void close(ProfileConfig profile, BrowserCause cause) {
+        Opened o = open.get(profile.id());
+        if (o != null) {
+            o.life().ending();
+        }
         stopAndAwaitInactive(profile.adspowerUserId());
         open.remove(profile.id());
+        if (o != null) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life());
+        }
     }
 
     @Override
     public void forceStop(ProfileConfig profile) {
-        open.remove(profile.id()); // whatever happens next, that endpoint is done
+        forceStop(profile, BrowserCause.of(null, "asked to stop"));
+    }
+
+    @Override
+    public void forceStop(ProfileConfig profile, BrowserCause cause) {
+        forceStop(profile, cause, true);
+    }
+
+    private void forceStop(ProfileConfig profile, BrowserCause cause, boolean report) {
+        Opened o = open.remove(profile.id()); // whatever happens next, that endpoint is done
+        if (o != null) {
+            o.life().ending();
+        }
         stopAndAwaitInactive(profile.adspowerUserId());
+        if (o != null && report) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(), "forced", true);
+        }
     }
 
     /** Best effort: a browser AdsPower cannot stop is left to it; runner exit is not held up. */
@@ -205,15 +300,6 @@ public final class AdsPowerProvider implements BrowserProvider {
             stopAndAwaitInactive(user);
         } catch (SmartRunnerException ignored) {
             // best effort: on a failed open the caller reports its own failure; at exit nobody waits
-        }
-    }
-
-    private static boolean answers(BrowserEndpoint endpoint) {
-        try {
-            DevToolsEndpoints.browserWebSocketUrl(endpoint.httpBase(), CDP_TIMEOUT);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Map;
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
     public static final List<String> KINDS = List.of("start", "finish", "error", "recover", "pause", "unpause",
-            "reset", "run", "internal-error");
+            "reset", "run", "internal-error", "browser-start", "browser-close", "browser-replace", "browser-recycle",
+            "browser-crash");
 
     /** An unexpected exception the engine loop contained ({@code internal-error}/runner/error). */
     public static final String INTERNAL_ERROR = "internal-error";
@@ -101,6 +102,38 @@ public final class Events {
                                             String exceptionClass, String message) {
         return new EventRecord(ts, pod, profileId, sessionId, INTERNAL_ERROR, "runner",
                 params("exception", exceptionClass, "message", message, "while", work), "error", null);
+    }
+
+    // ---- browser hygiene (issue #12.5): type "browser", params.reason always, pid/ageMs/sessions where known
+
+    /** A profile's browser launched (or adopted) where none was open; {@code durMs}: how long the start took. */
+    public static EventRecord browserStarted(Instant ts, String pod, String profileId, String sessionId,
+                                             Map<String, Object> params, Long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "browser-start", "browser", params, "ok", durMs);
+    }
+
+    /** A profile's browser closed on request; {@code params.swept}: its processes the runner had to kill. */
+    public static EventRecord browserClosed(Instant ts, String pod, String profileId, String sessionId,
+                                            Map<String, Object> params) {
+        return new EventRecord(ts, pod, profileId, sessionId, "browser-close", "browser", params, "ok", null);
+    }
+
+    /** An open browser that exited or stopped answering, replaced by a new one ({@code pid}; {@code oldPid}). */
+    public static EventRecord browserReplaced(Instant ts, String pod, String profileId, String sessionId,
+                                              Map<String, Object> params, Long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "browser-replace", "browser", params, "ok", durMs);
+    }
+
+    /** browser.recycle: a working browser closed and started afresh between sessions. */
+    public static EventRecord browserRecycled(Instant ts, String pod, String profileId, String sessionId,
+                                              Map<String, Object> params, Long durMs) {
+        return new EventRecord(ts, pod, profileId, sessionId, "browser-recycle", "browser", params, "ok", durMs);
+    }
+
+    /** A browser that exited without being asked to ({@code reason} e.g. "exited with signal SIGSEGV"). */
+    public static EventRecord browserCrashed(Instant ts, String pod, String profileId, String sessionId,
+                                             Map<String, Object> params) {
+        return new EventRecord(ts, pod, profileId, sessionId, "browser-crash", "browser", params, "error", null);
     }
 
     /** An insertion-ordered map from alternating keys and values. */
