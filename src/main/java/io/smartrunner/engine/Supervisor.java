@@ -80,12 +80,13 @@ public final class Supervisor {
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
-        this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps), redactor,
+        this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps, config.browser().recycle()), redactor,
                 inbox::add, leftovers, this::drop, () -> stopInitiated);
         this.manual = new ManualControls(slots, rules, pending, applier, recovery, () -> flush(true), health::problem);
         this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop);
+        deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
     }
@@ -257,6 +258,8 @@ public final class Supervisor {
             sessions.exited(e, nowNanos, now);
         } else if (m instanceof Message.Stopped s) {
             sessions.stopped(s, nowNanos, now);
+        } else if (m instanceof Message.Browser b) {
+            pending.add(List.of(b.event().toRecord(now)), null, null);
         }
     }
 
@@ -289,7 +292,8 @@ public final class Supervisor {
     private void drop(ProfileSlot slot) {
         slots.remove(slot.id());
         ProfileConfig profile = slot.config;
-        deps.spawner().execute(() -> deps.browsers().forceStop(profile));
+        deps.spawner().execute(() -> deps.browsers().forceStop(profile,
+                io.smartrunner.browser.BrowserCause.of(null, "profile removed")));
     }
 
     private static SessionScheduler schedulerFor(RunnerConfig config) {

@@ -22,7 +22,7 @@ public final class Events {
 
     /** What the loop was doing when it contained one ({@code params.while}): a bounded set, a metric label. */
     public static final List<String> LOOP_WORK = List.of("exited", "stopped", "launched", "step-done", "manual",
-            "reload", "snapshot", "shutdown", "timers", "recovery", "pauses", "leftovers", "start");
+            "reload", "snapshot", "shutdown", "timers", "recovery", "pauses", "leftovers", "start", "browser");
 
     private Events() {
     }
