@@ -2,17 +2,12 @@ package io.smartrunner.browser;
 
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
-import io.smartrunner.browser.cdp.CdpException;
-import io.smartrunner.browser.cdp.DevToolsEndpoints;
-import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code adspower} provider: each profile's browser is AdsPower's browser of the profile's
@@ -21,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * one rate limit of {@code browser.adspower.requestsPerSecond}, so several profiles recovering
  * at once are spaced, not throttled. AdsPower has no kill: {@link #forceStop} and
  * {@link #close(ProfileConfig)} both ask it to stop the browser, then poll until it reports the
- * browser inactive. Thread-safe.
+ * browser inactive ({@link AdsPowerBrowser}). Starts, closes, replacements, recycles and crashes
+ * are told to the listener; AdsPower reports no crash, so one is noticed at the next open.
+ * Thread-safe.
  */
 public final class AdsPowerProvider implements BrowserProvider {
     /**
@@ -30,14 +27,11 @@ public final class AdsPowerProvider implements BrowserProvider {
      */
     static final double HEADROOM = 0.95;
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    private static final long TARGETS_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final BrowserSettings.AdsPower settings;
-    private final Duration startTimeout;
     private final TimeSource time;
-    private final RateLimiter.Sleeper sleeper;
     private final AdsPowerApi api;
+    private final AdsPowerBrowser browser;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
     private final BrowserNews news;
 
@@ -60,12 +54,12 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     AdsPowerProvider(BrowserSettings settings, TimeSource time, RateLimiter.Sleeper sleeper) {
         this.settings = settings.adspower();
-        this.startTimeout = Duration.ofMillis(settings.startTimeoutMs());
         this.time = time;
-        this.sleeper = sleeper;
         this.news = new BrowserNews(time);
+        Duration startTimeout = Duration.ofMillis(settings.startTimeoutMs());
         RateLimiter limiter = new RateLimiter(this.settings.requestsPerSecond() * HEADROOM, time::nanoTime, sleeper);
         this.api = new AdsPowerApi(this.settings, startTimeout, limiter, sleeper);
+        this.browser = new AdsPowerBrowser(api, this.settings, startTimeout, time, sleeper);
         checkReachable();
     }
 
@@ -110,7 +104,7 @@ public final class AdsPowerProvider implements BrowserProvider {
             return served(fresh, cause);
         }
         String why = "not answering on CDP";
-        if (!activeOrUnknown(known.userId())) {
+        if (!browser.activeOrUnknown(known.userId())) {
             why = "AdsPower reports it closed";
             news.ended(BrowserEvent.Kind.CRASH, profile, null, why, known.life());
         }
@@ -121,14 +115,6 @@ public final class AdsPowerProvider implements BrowserProvider {
         return served(fresh, cause);
     }
 
-    private boolean activeOrUnknown(String user) {
-        try {
-            return api.active(user);
-        } catch (AdsPowerException e) {
-            return true; // cannot tell: not called a crash
-        }
-    }
-
     private BrowserEndpoint served(Opened o, BrowserCause cause) {
         if (cause.forSession()) {
             o.life().served();
@@ -137,21 +123,9 @@ public final class AdsPowerProvider implements BrowserProvider {
     }
 
     private Opened start(ProfileConfig profile) {
-        String user = profile.adspowerUserId();
-        AdsPowerApi.Started started = api.start(user);
-        String http = "http://127.0.0.1:" + started.debugPort();
-        try {
-            String ws = started.webSocket() != null ? started.webSocket()
-                    : DevToolsEndpoints.browserWebSocketUrl(http, CDP_TIMEOUT);
-            BrowserEndpoint endpoint = new BrowserEndpoint(http, ws);
-            awaitReady(endpoint, profile);
-            Opened o = new Opened(user, endpoint, news.born(null));
-            open.put(profile.id(), o);
-            return o;
-        } catch (RuntimeException e) {
-            stopQuietly(user);
-            throw e;
-        }
+        Opened o = new Opened(profile.adspowerUserId(), browser.start(profile), news.born(null));
+        open.put(profile.id(), o);
+        return o;
     }
 
     @Override
@@ -163,7 +137,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         long t0 = time.nanoTime();
         o.life().ending();
         open.remove(profile.id());
-        stopAndAwaitInactive(o.userId());
+        browser.stop(o.userId());
         Opened fresh = start(profile);
         news.replaced(BrowserEvent.Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, 0);
     }
@@ -172,45 +146,6 @@ public final class AdsPowerProvider implements BrowserProvider {
     public BrowserUse use(String profileId, boolean measureRss) {
         Opened o = open.get(profileId);
         return o == null ? null : new BrowserUse(null, o.life().ageMs(time.nanoTime()), o.life().sessions(), -1);
-    }
-
-    /** "Open" means ready for a session: a page exists, has loaded, and shows the homepage when there is one. */
-    private void awaitReady(BrowserEndpoint endpoint, ProfileConfig profile) {
-        long deadline = time.nanoTime() + startTimeout.toNanos();
-        List<DevToolsEndpoints.Target> targets = awaitTargets(endpoint.httpBase(), deadline);
-        if (targets.stream().noneMatch(t -> "page".equals(t.type()))) {
-            DevToolsEndpoints.newPage(endpoint.httpBase(), "about:blank", CDP_TIMEOUT);
-        }
-        try (PageControl page = PageControl.open(endpoint, left(deadline))) {
-            page.awaitFirstPage("about:blank"); // whatever AdsPower opened, loaded
-            if (profile.homepage() != null) {
-                page.navigate(profile.homepage());
-            }
-        }
-    }
-
-    /** AdsPower answers {@code start} once the browser is launched; its DevTools may lag a moment behind. */
-    private List<DevToolsEndpoints.Target> awaitTargets(String http, long deadline) {
-        while (true) {
-            try {
-                return DevToolsEndpoints.targets(http, CDP_TIMEOUT);
-            } catch (CdpException e) {
-                if (time.nanoTime() - deadline >= 0) {
-                    throw new CdpException("the browser AdsPower started answers no DevTools within "
-                            + startTimeout.toMillis() + " ms (browser.startTimeoutMs): " + e.getMessage(), e);
-                }
-                pause(TARGETS_POLL_NANOS);
-            }
-        }
-    }
-
-    private Duration left(long deadline) {
-        long n = deadline - time.nanoTime();
-        if (n <= 0) {
-            throw new CdpException("the browser's first page did not load within " + startTimeout.toMillis()
-                    + " ms (browser.startTimeoutMs)");
-        }
-        return Duration.ofNanos(n);
     }
 
     @Override
@@ -236,7 +171,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         if (o != null) {
             o.life().ending();
         }
-        stopAndAwaitInactive(profile.adspowerUserId());
+        browser.stop(profile.adspowerUserId());
         open.remove(profile.id());
         if (o != null) {
             news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life());
@@ -258,7 +193,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         if (o != null) {
             o.life().ending();
         }
-        stopAndAwaitInactive(profile.adspowerUserId());
+        browser.stop(profile.adspowerUserId());
         if (o != null && report) {
             news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(), "forced", true);
         }
@@ -267,48 +202,9 @@ public final class AdsPowerProvider implements BrowserProvider {
     /** Best effort: a browser AdsPower cannot stop is left to it; runner exit is not held up. */
     @Override
     public void close() {
-        open.values().forEach(o -> stopQuietly(o.userId()));
+        open.values().forEach(o -> browser.stopQuietly(o.userId()));
         open.clear();
     }
 
-    private void stopAndAwaitInactive(String user) {
-        AdsPowerException refused = null;
-        try {
-            api.stop(user);
-        } catch (AdsPowerException e) {
-            if (e.unreachable()) {
-                throw e;
-            }
-            refused = e; // e.g. already closed: what counts is what "active" says next
-        }
-        long deadline = time.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.stopPollTimeoutMs());
-        while (api.active(user)) {
-            if (refused != null) {
-                throw refused;
-            }
-            if (time.nanoTime() - deadline >= 0) {
-                throw new AdsPowerException("AdsPower user_id=" + user + ": still Active "
-                        + settings.stopPollTimeoutMs() + " ms after stop (browser.adspower.stopPollTimeoutMs)",
-                        "still Active", false, null);
-            }
-            pause(POLL_NANOS);
-        }
-    }
 
-    private void stopQuietly(String user) {
-        try {
-            stopAndAwaitInactive(user);
-        } catch (SmartRunnerException ignored) {
-            // best effort: on a failed open the caller reports its own failure; at exit nobody waits
-        }
-    }
-
-    private void pause(long nanos) {
-        try {
-            sleeper.sleepNanos(nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SmartRunnerException("interrupted while waiting for AdsPower's browser");
-        }
-    }
 }
