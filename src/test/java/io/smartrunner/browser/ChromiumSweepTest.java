@@ -60,6 +60,10 @@ class ChromiumSweepTest {
         provider.open(profile, BrowserCause.session("s-1"));
         long stuck = Long.parseLong(Files.readString(pidFile).strip());
         assertTrue(running(stuck), "the stuck child runs");
+        BrowserUse use = provider.use("sweep", true);
+        assertEquals(List.of(provider.status("sweep").pid(), 1), List.of(use.pid(), use.sessions()));
+        assertTrue(use.rssBytes() > 20L << 20, "a Chromium's processes hold more than 20 MiB: " + use.rssBytes());
+        assertEquals(-1, provider.use("sweep", false).rssBytes(), "not measured unless asked");
 
         provider.close(profile, BrowserCause.of(null, "closeOnPause"));
 

@@ -128,6 +128,19 @@ class BrowserEventsLoggedTest {
     }
 
     @Test
+    void maxRssMbRecyclesOnceTheMeasuredMemoryPassesIt() {
+        Supervisor s = supervisor(new BrowserSettings.Recycle(0, 0, 800));
+        browsers.rssMb = 700;
+        sessions(s, 2);
+        assertEquals(List.of(), browsers.recycles, "under the limit");
+        browsers.rssMb = 812;
+        sessions(s, 1);
+        String third = launcher.last().spec.sessionId();
+        assertEquals(List.of("recycle before " + third + " with 0 running: rss 812 MB > maxRssMb 800"),
+                browsers.recycles);
+    }
+
+    @Test
     void withRecycleOffTheBrowserServesEverySession() {
         Supervisor s = supervisor(BrowserSettings.Recycle.OFF);
         sessions(s, 5);
@@ -146,6 +159,7 @@ class BrowserEventsLoggedTest {
         private long pid;
         private boolean opened;
         int sessions;
+        volatile long rssMb = -1;
 
         @Override
         public void listen(BrowserEvents events) {
@@ -183,7 +197,7 @@ class BrowserEventsLoggedTest {
 
         @Override
         public synchronized BrowserUse use(String profileId, boolean measureRss) {
-            return opened ? new BrowserUse(pid, 0, sessions, -1) : null;
+            return opened ? new BrowserUse(pid, 0, sessions, measureRss ? rssMb * 1024 * 1024 : -1) : null;
         }
 
         synchronized void crash(String reason) {
