@@ -110,7 +110,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         }
         known.life().ending();
         forceStop(profile, BrowserCause.of(cause.sessionId(), why), false); // start afresh, not re-attach
-        Opened fresh = start(profile);
+        Opened fresh = startAfter(profile, cause.sessionId(), why, known);
         news.replaced(BrowserEvent.Kind.REPLACE, profile, cause, why, known.life(), fresh.life(), t0, 0);
         return served(fresh, cause);
     }
@@ -128,6 +128,17 @@ public final class AdsPowerProvider implements BrowserProvider {
         return o;
     }
 
+    /** A start to replace {@code old}, which has been stopped: if it fails, that stop is still told (as a close). */
+    private Opened startAfter(ProfileConfig profile, String sessionId, String reason, Opened old) {
+        try {
+            return start(profile);
+        } catch (RuntimeException e) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, sessionId, reason, old.life(),
+                    "startFailed", BrowserChecks.oneLine(e));
+            throw e;
+        }
+    }
+
     @Override
     public void recycle(ProfileConfig profile, BrowserCause cause) {
         Opened o = open.get(profile.id());
@@ -138,7 +149,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         o.life().ending();
         open.remove(profile.id());
         browser.stop(o.userId());
-        Opened fresh = start(profile);
+        Opened fresh = startAfter(profile, cause.sessionId(), cause.reason(), o);
         news.replaced(BrowserEvent.Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, 0);
     }
 

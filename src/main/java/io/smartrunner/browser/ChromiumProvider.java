@@ -3,7 +3,6 @@ package io.smartrunner.browser;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.BrowserEvent.Kind;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
-import io.smartrunner.browser.cdp.CdpClient;
 import io.smartrunner.browser.cdp.CdpException;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
@@ -12,12 +11,10 @@ import io.smartrunner.process.ProcessTable;
 import io.smartrunner.process.RunMembers;
 import io.smartrunner.process.RunningProcess;
 import io.smartrunner.time.TimeSource;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded provider: the machine's Chromium, one process tree per profile with its own
@@ -47,18 +44,12 @@ public final class ChromiumProvider implements BrowserProvider {
      */
     public ChromiumProvider(BrowserSettings settings, Path profilesDir, Path logDir, ProcessLauncher launcher,
                             ProcessTable processes, String runnerId) {
-        this(settings, profilesDir, logDir, launcher, processes, runnerId, TimeSource.system());
-    }
-
-    /** @param time the monotonic clock for browser ages */
-    public ChromiumProvider(BrowserSettings settings, Path profilesDir, Path logDir, ProcessLauncher launcher,
-                            ProcessTable processes, String runnerId, TimeSource time) {
         this.settings = settings;
         this.profilesDir = profilesDir;
         this.launch = new ChromiumLaunch(settings, ChromiumBinary.find(settings.chromium().binary()), logDir,
                 launcher, runnerId, CDP_TIMEOUT);
         this.left = new LeftBrowser(processes, runnerId, CDP_TIMEOUT);
-        this.news = new BrowserNews(time);
+        this.news = new BrowserNews(TimeSource.system()); // browser ages: the monotonic clock
     }
 
     @Override
@@ -82,7 +73,7 @@ public final class ChromiumProvider implements BrowserProvider {
             String why = o.process().onExit().isDone() ? BrowserNews.exited(o.process().onExit().join())
                     : "not answering on CDP";
             int swept = end(o, profile.id());
-            Opened fresh = launch(profile);
+            Opened fresh = launchAfter(profile, cause.sessionId(), why, o, swept);
             news.replaced(Kind.REPLACE, profile, cause, why, o.life(), fresh.life(), t0, swept);
             return served(fresh, cause);
         }
@@ -116,17 +107,14 @@ public final class ChromiumProvider implements BrowserProvider {
         } catch (RuntimeException e) {
             swept = end(o, profile.id());
         }
-        Opened fresh = launch(profile);
+        Opened fresh = launchAfter(profile, cause.sessionId(), cause.reason(), o, swept);
         news.replaced(Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, swept);
     }
 
     @Override
     public BrowserUse use(String profileId, boolean measureRss) {
         Opened o = open.get(profileId);
-        if (o == null) {
-            return null;
-        }
-        return new BrowserUse(o.life().pid(), o.life().ageMs(news.nanoTime()), o.life().sessions(),
+        return o == null ? null : new BrowserUse(o.life().pid(), o.life().ageMs(news.nanoTime()), o.life().sessions(),
                 measureRss ? RunMembers.rssBytes(o.process(), o.runId()) : -1);
     }
 
@@ -134,6 +122,17 @@ public final class ChromiumProvider implements BrowserProvider {
     private Opened adoptLeftover(ProfileConfig profile, String startUrl) {
         return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl)
                 .map(a -> track(profile, a.process(), a.runId(), a.endpoint())).orElse(null);
+    }
+
+    /** A launch to replace {@code old}, which has ended: if it fails, that end is still told (as a close). */
+    private Opened launchAfter(ProfileConfig profile, String sessionId, String reason, Opened old, int swept) {
+        try {
+            return launch(profile);
+        } catch (RuntimeException e) {
+            news.ended(Kind.CLOSE, profile, sessionId, reason, old.life(), "swept", swept,
+                    "startFailed", BrowserChecks.oneLine(e));
+            throw e;
+        }
     }
 
     private Opened launch(ProfileConfig profile) {
@@ -192,16 +191,14 @@ public final class ChromiumProvider implements BrowserProvider {
     /** Browser.close, then waits for its exit and stops what outlived it; the count of those. */
     private int closeGracefully(Opened o, String profileId) {
         o.life().ending();
-        try (CdpClient browser = CdpClient.connect(URI.create(o.endpoint().browserWebSocket()), CDP_TIMEOUT)) {
-            browser.send("Browser.close", Map.of(), CDP_TIMEOUT).get(CDP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            o.life().notEnding();
-            throw new CdpException("closing the browser of " + profileId + " failed: " + BrowserChecks.oneLine(e), e);
-        }
         try {
-            o.process().onExit().get(settings.startTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new CdpException("the browser of " + profileId + " did not exit after Browser.close", e);
+            ChromiumQuit.ask(o.endpoint(), o.process(), CDP_TIMEOUT, Duration.ofMillis(settings.startTimeoutMs()),
+                    profileId);
+        } catch (CdpException e) {
+            if (!o.process().onExit().isDone()) {
+                o.life().notEnding(); // still running: an exit from now on is news again
+            }
+            throw e;
         }
         return end(o, profileId); // helpers (zygote, GPU, crash handler...) that outlive the main process
     }
