@@ -3,6 +3,8 @@ package io.smartrunner.browser;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,7 +31,7 @@ public record BrowserEvent(Kind kind, String pod, String profileId, String sessi
     }
 
     public BrowserEvent {
-        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params)); // insertion order: reason first
     }
 
     /** The event log line, written at {@code ts}. */
