@@ -1,18 +1,16 @@
 package io.smartrunner.browser;
 
+import io.smartrunner.event.EventParams;
+import io.smartrunner.event.Params;
+
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
-import io.smartrunner.browser.cdp.CdpException;
-import io.smartrunner.browser.cdp.DevToolsEndpoints;
-import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code adspower} provider: each profile's browser is AdsPower's browser of the profile's
@@ -21,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * one rate limit of {@code browser.adspower.requestsPerSecond}, so several profiles recovering
  * at once are spaced, not throttled. AdsPower has no kill: {@link #forceStop} and
  * {@link #close(ProfileConfig)} both ask it to stop the browser, then poll until it reports the
- * browser inactive. Thread-safe.
+ * browser inactive ({@link AdsPowerBrowser}). Starts, closes, replacements, recycles and crashes
+ * are told to the listener; AdsPower reports no crash, so one is noticed at the next open.
+ * Thread-safe.
  */
 public final class AdsPowerProvider implements BrowserProvider {
     /**
@@ -30,17 +30,15 @@ public final class AdsPowerProvider implements BrowserProvider {
      */
     static final double HEADROOM = 0.95;
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    private static final long TARGETS_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final BrowserSettings.AdsPower settings;
-    private final Duration startTimeout;
     private final TimeSource time;
-    private final RateLimiter.Sleeper sleeper;
     private final AdsPowerApi api;
+    private final AdsPowerBrowser browser;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
+    private final BrowserNews news;
 
-    private record Opened(String userId, BrowserEndpoint endpoint) {
+    private record Opened(String userId, BrowserEndpoint endpoint, BrowserLife life) {
     }
 
     /**
@@ -59,11 +57,12 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     AdsPowerProvider(BrowserSettings settings, TimeSource time, RateLimiter.Sleeper sleeper) {
         this.settings = settings.adspower();
-        this.startTimeout = Duration.ofMillis(settings.startTimeoutMs());
         this.time = time;
-        this.sleeper = sleeper;
+        this.news = new BrowserNews(time);
+        Duration startTimeout = Duration.ofMillis(settings.startTimeoutMs());
         RateLimiter limiter = new RateLimiter(this.settings.requestsPerSecond() * HEADROOM, time::nanoTime, sleeper);
         this.api = new AdsPowerApi(this.settings, startTimeout, limiter, sleeper);
+        this.browser = new AdsPowerBrowser(api, this.settings, startTimeout, time, sleeper);
         checkReachable();
     }
 
@@ -82,67 +81,85 @@ public final class AdsPowerProvider implements BrowserProvider {
     }
 
     @Override
+    public void listen(BrowserEvents events) {
+        news.listen(events);
+    }
+
+    @Override
     public BrowserEndpoint open(ProfileConfig profile) {
+        return open(profile, BrowserCause.of(null, "asked to open"));
+    }
+
+    /**
+     * A browser that stopped answering is replaced, never silently; if AdsPower no longer has it
+     * active, it ended without being asked: a crash, noticed here (AdsPower tells no one).
+     */
+    @Override
+    public BrowserEndpoint open(ProfileConfig profile, BrowserCause cause) {
         Opened known = open.get(profile.id());
-        if (known != null && answers(known.endpoint())) {
-            return known.endpoint();
+        if (known != null && BrowserChecks.answers(known.endpoint(), CDP_TIMEOUT)) {
+            return served(known, cause);
         }
-        if (known != null) {
-            forceStop(profile); // start afresh rather than re-attach to a browser that stopped answering
+        long t0 = time.nanoTime();
+        if (known == null) {
+            Opened fresh = start(profile);
+            news.started(profile, cause, cause.reason(), fresh.life(), t0);
+            return served(fresh, cause);
         }
-        String user = profile.adspowerUserId();
-        AdsPowerApi.Started started = api.start(user);
-        String http = "http://127.0.0.1:" + started.debugPort();
+        String why = "not answering on CDP";
+        if (!browser.activeOrUnknown(known.userId())) {
+            why = "AdsPower reports it closed";
+            news.ended(BrowserEvent.Kind.CRASH, profile, null, why, known.life());
+        }
+        known.life().ending();
+        forceStop(profile, BrowserCause.of(cause.sessionId(), why), false); // start afresh, not re-attach
+        Opened fresh = startAfter(profile, cause.sessionId(), why, known);
+        news.replaced(BrowserEvent.Kind.REPLACE, profile, cause, why, known.life(), fresh.life(), t0, 0);
+        return served(fresh, cause);
+    }
+
+    private BrowserEndpoint served(Opened o, BrowserCause cause) {
+        if (cause.forSession()) {
+            o.life().served();
+        }
+        return o.endpoint();
+    }
+
+    private Opened start(ProfileConfig profile) {
+        Opened o = new Opened(profile.adspowerUserId(), browser.start(profile), news.born(null));
+        open.put(profile.id(), o);
+        return o;
+    }
+
+    /** A start to replace {@code old}, which has been stopped: if it fails, that stop is still told (as a close). */
+    private Opened startAfter(ProfileConfig profile, String sessionId, String reason, Opened old) {
         try {
-            String ws = started.webSocket() != null ? started.webSocket()
-                    : DevToolsEndpoints.browserWebSocketUrl(http, CDP_TIMEOUT);
-            BrowserEndpoint endpoint = new BrowserEndpoint(http, ws);
-            awaitReady(endpoint, profile);
-            open.put(profile.id(), new Opened(user, endpoint));
-            return endpoint;
+            return start(profile);
         } catch (RuntimeException e) {
-            stopQuietly(user);
+            news.ended(BrowserEvent.Kind.CLOSE, profile, sessionId, reason, old.life(),
+                    Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
             throw e;
         }
     }
 
-    /** "Open" means ready for a session: a page exists, has loaded, and shows the homepage when there is one. */
-    private void awaitReady(BrowserEndpoint endpoint, ProfileConfig profile) {
-        long deadline = time.nanoTime() + startTimeout.toNanos();
-        List<DevToolsEndpoints.Target> targets = awaitTargets(endpoint.httpBase(), deadline);
-        if (targets.stream().noneMatch(t -> "page".equals(t.type()))) {
-            DevToolsEndpoints.newPage(endpoint.httpBase(), "about:blank", CDP_TIMEOUT);
+    @Override
+    public void recycle(ProfileConfig profile, BrowserCause cause) {
+        Opened o = open.get(profile.id());
+        if (o == null) {
+            return;
         }
-        try (PageControl page = PageControl.open(endpoint, left(deadline))) {
-            page.awaitFirstPage("about:blank"); // whatever AdsPower opened, loaded
-            if (profile.homepage() != null) {
-                page.navigate(profile.homepage());
-            }
-        }
+        long t0 = time.nanoTime();
+        o.life().ending();
+        open.remove(profile.id());
+        browser.stop(o.userId());
+        Opened fresh = startAfter(profile, cause.sessionId(), cause.reason(), o);
+        news.replaced(BrowserEvent.Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, 0);
     }
 
-    /** AdsPower answers {@code start} once the browser is launched; its DevTools may lag a moment behind. */
-    private List<DevToolsEndpoints.Target> awaitTargets(String http, long deadline) {
-        while (true) {
-            try {
-                return DevToolsEndpoints.targets(http, CDP_TIMEOUT);
-            } catch (CdpException e) {
-                if (time.nanoTime() - deadline >= 0) {
-                    throw new CdpException("the browser AdsPower started answers no DevTools within "
-                            + startTimeout.toMillis() + " ms (browser.startTimeoutMs): " + e.getMessage(), e);
-                }
-                pause(TARGETS_POLL_NANOS);
-            }
-        }
-    }
-
-    private Duration left(long deadline) {
-        long n = deadline - time.nanoTime();
-        if (n <= 0) {
-            throw new CdpException("the browser's first page did not load within " + startTimeout.toMillis()
-                    + " ms (browser.startTimeoutMs)");
-        }
-        return Duration.ofNanos(n);
+    @Override
+    public BrowserUse use(String profileId, boolean measureRss) {
+        Opened o = open.get(profileId);
+        return o == null ? null : new BrowserUse(null, o.life().ageMs(time.nanoTime()), o.life().sessions(), -1);
     }
 
     @Override
@@ -159,70 +176,50 @@ public final class AdsPowerProvider implements BrowserProvider {
     /** Stops the profile's browser even when this provider did not open it (a previous runner may have). */
     @Override
     public void close(ProfileConfig profile) {
-        stopAndAwaitInactive(profile.adspowerUserId());
+        close(profile, BrowserCause.of(null, "asked to close"));
+    }
+
+    @Override
+    public void close(ProfileConfig profile, BrowserCause cause) {
+        Opened o = open.get(profile.id());
+        if (o != null) {
+            o.life().ending();
+        }
+        browser.stop(profile.adspowerUserId());
         open.remove(profile.id());
+        if (o != null) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life());
+        }
     }
 
     @Override
     public void forceStop(ProfileConfig profile) {
-        open.remove(profile.id()); // whatever happens next, that endpoint is done
-        stopAndAwaitInactive(profile.adspowerUserId());
+        forceStop(profile, BrowserCause.of(null, "asked to stop"));
+    }
+
+    @Override
+    public void forceStop(ProfileConfig profile, BrowserCause cause) {
+        forceStop(profile, cause, true);
+    }
+
+    private void forceStop(ProfileConfig profile, BrowserCause cause, boolean report) {
+        Opened o = open.remove(profile.id()); // whatever happens next, that endpoint is done
+        if (o != null) {
+            o.life().ending();
+        }
+        browser.stop(profile.adspowerUserId());
+        if (o != null && report) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),
+                    Params.builder().put(EventParams.FORCED, true).build());
+        }
     }
 
     /** Best effort: a browser AdsPower cannot stop is left to it; runner exit is not held up. */
     @Override
     public void close() {
-        open.values().forEach(o -> stopQuietly(o.userId()));
+        open.values().forEach(o -> browser.stopQuietly(o.userId()));
         open.clear();
     }
 
-    private void stopAndAwaitInactive(String user) {
-        AdsPowerException refused = null;
-        try {
-            api.stop(user);
-        } catch (AdsPowerException e) {
-            if (e.unreachable()) {
-                throw e;
-            }
-            refused = e; // e.g. already closed: what counts is what "active" says next
-        }
-        long deadline = time.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.stopPollTimeoutMs());
-        while (api.active(user)) {
-            if (refused != null) {
-                throw refused;
-            }
-            if (time.nanoTime() - deadline >= 0) {
-                throw new AdsPowerException("AdsPower user_id=" + user + ": still Active "
-                        + settings.stopPollTimeoutMs() + " ms after stop (browser.adspower.stopPollTimeoutMs)",
-                        "still Active", false, null);
-            }
-            pause(POLL_NANOS);
-        }
-    }
 
-    private void stopQuietly(String user) {
-        try {
-            stopAndAwaitInactive(user);
-        } catch (SmartRunnerException ignored) {
-            // best effort: on a failed open the caller reports its own failure; at exit nobody waits
-        }
-    }
-
-    private static boolean answers(BrowserEndpoint endpoint) {
-        try {
-            DevToolsEndpoints.browserWebSocketUrl(endpoint.httpBase(), CDP_TIMEOUT);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private void pause(long nanos) {
-        try {
-            sleeper.sleepNanos(nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SmartRunnerException("interrupted while waiting for AdsPower's browser");
-        }
-    }
 }

@@ -42,6 +42,54 @@ public interface BrowserProvider extends AutoCloseable {
      */
     BrowserStatus status(String profileId);
 
+    /**
+     * Where to report browser starts, closes, replacements, recycles and crashes (the engine's
+     * inbox); called once before the first session. A provider without events ignores it.
+     */
+    default void listen(BrowserEvents events) {
+    }
+
+    /** {@link #open(ProfileConfig)} for {@code cause}: its events name it, a session's open counts as served. */
+    default BrowserEndpoint open(ProfileConfig profile, BrowserCause cause) {
+        return open(profile);
+    }
+
+    /** {@link #close(ProfileConfig)}, with the reason its event gives. */
+    default void close(ProfileConfig profile, BrowserCause cause) {
+        close(profile);
+    }
+
+    /** {@link #forceStop(ProfileConfig)}, with the reason its event gives. */
+    default void forceStop(ProfileConfig profile, BrowserCause cause) {
+        forceStop(profile);
+    }
+
+    /**
+     * Closes the profile's open browser (by force if it does not close) and starts a fresh one
+     * ({@code browser.recycle}, between sessions); nothing when none is open.
+     */
+    default void recycle(ProfileConfig profile, BrowserCause cause) {
+        if (current(profile.id()) == null) {
+            return;
+        }
+        try {
+            close(profile, cause);
+        } catch (RuntimeException e) {
+            forceStop(profile, cause);
+        }
+        open(profile, BrowserCause.of(cause.sessionId(), cause.reason()));
+    }
+
+    /**
+     * How much the profile's open browser has been used, or null when none is open (or the
+     * provider does not track it).
+     *
+     * @param measureRss also sum its processes' resident memory (a /proc scan), else rssBytes is -1
+     */
+    default BrowserUse use(String profileId, boolean measureRss) {
+        return null;
+    }
+
     /** Closes every browser this provider opened (runner exit). */
     @Override
     void close();

@@ -1,55 +1,44 @@
 package io.smartrunner.browser;
 
+import io.smartrunner.event.EventParams;
+import io.smartrunner.event.Params;
+
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.browser.BrowserEvent.Kind;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
-import io.smartrunner.browser.cdp.CdpClient;
 import io.smartrunner.browser.cdp.CdpException;
-import io.smartrunner.browser.cdp.DevToolsEndpoints;
-import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
-import io.smartrunner.process.EnvInheritance;
-import io.smartrunner.process.LaunchSpec;
-import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcessTable;
-import io.smartrunner.process.RunTag;
+import io.smartrunner.process.RunMembers;
 import io.smartrunner.process.RunningProcess;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded provider: the machine's Chromium, one process tree per profile with its own
- * user-data-dir under the data dir and DevTools on 127.0.0.1 at a port Chromium picks
- * ({@code --remote-debugging-port=0}, read back from {@code DevToolsActivePort}). Launched like a
- * session (own process group, tagged with the runner's id), so stopping it or a crashed runner's
- * successor leaves none of its processes behind. A browser a previous runner of the same data
- * dir left running ({@code closeOnExit: false}) is adopted when it still answers, else stopped
- * before a fresh one starts (see {@link LeftBrowser}).
+ * user-data-dir under the data dir and DevTools on 127.0.0.1 at a port Chromium picks (see
+ * {@link ChromiumLaunch}). A browser a previous runner of the same data dir left running
+ * ({@code closeOnExit: false}) is adopted when it still answers, else stopped before a fresh one
+ * starts (see {@link LeftBrowser}). Every start, close, replacement, recycle and crash is told to
+ * the listener ({@link BrowserNews}); after a close whatever is left of the tree (helpers,
+ * crash handlers) is stopped and counted ({@code swept}).
  */
 public final class ChromiumProvider implements BrowserProvider {
-    /** Browser processes carry SR_SESSION_ID={@value}&lt;profile&gt;-&lt;uuid&gt;: a run of its own, not a session. */
-    private static final List<String> LOCKS = List.of("SingletonLock", "SingletonSocket", "SingletonCookie");
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     private final BrowserSettings settings;
-    private final Path binary;
     private final Path profilesDir;
-    private final Path logDir;
-    private final ProcessLauncher launcher;
-    private final String runnerId;
+    private final ChromiumLaunch launch;
     private final LeftBrowser left;
+    private final BrowserNews news;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
 
-    private record Opened(RunningProcess process, BrowserEndpoint endpoint) {
+    private record Opened(RunningProcess process, String runId, BrowserEndpoint endpoint, BrowserLife life) {
     }
 
     /**
@@ -59,38 +48,115 @@ public final class ChromiumProvider implements BrowserProvider {
     public ChromiumProvider(BrowserSettings settings, Path profilesDir, Path logDir, ProcessLauncher launcher,
                             ProcessTable processes, String runnerId) {
         this.settings = settings;
-        this.binary = ChromiumBinary.find(settings.chromium().binary());
         this.profilesDir = profilesDir;
-        this.logDir = logDir;
-        this.launcher = launcher;
-        this.runnerId = runnerId;
+        this.launch = new ChromiumLaunch(settings, ChromiumBinary.find(settings.chromium().binary()), logDir,
+                launcher, runnerId, CDP_TIMEOUT);
         this.left = new LeftBrowser(processes, runnerId, CDP_TIMEOUT);
+        this.news = new BrowserNews(TimeSource.system()); // browser ages: the monotonic clock
+    }
+
+    @Override
+    public void listen(BrowserEvents events) {
+        news.listen(events);
     }
 
     @Override
     public BrowserEndpoint open(ProfileConfig profile) {
+        return open(profile, BrowserCause.of(null, "asked to open"));
+    }
+
+    @Override
+    public BrowserEndpoint open(ProfileConfig profile, BrowserCause cause) {
         Opened o = open.get(profile.id());
-        if (o != null && !o.process().onExit().isDone() && answers(o.endpoint())) {
-            return o.endpoint();
+        if (o != null && !o.process().onExit().isDone() && BrowserChecks.answers(o.endpoint(), CDP_TIMEOUT)) {
+            return served(o, cause);
         }
-        if (o != null) {
-            forceStop(profile);
-        } else {
-            Opened adopted = adoptLeftover(profile.id(), startUrl(profile));
-            if (adopted != null) {
-                return adopted.endpoint();
-            }
+        long t0 = news.nanoTime();
+        if (o != null) { // replaced, never silently: why, and what was left of the old one
+            String why = o.process().onExit().isDone() ? BrowserNews.exited(o.process().onExit().join())
+                    : "not answering on CDP";
+            int swept = end(o, profile.id());
+            Opened fresh = launchAfter(profile, cause.sessionId(), why, o, swept);
+            news.replaced(Kind.REPLACE, profile, cause, why, o.life(), fresh.life(), t0, swept);
+            return served(fresh, cause);
         }
-        return launch(profile).endpoint();
+        Opened adopted = adoptLeftover(profile, ChromiumLaunch.startUrl(profile));
+        if (adopted != null) {
+            news.started(profile, cause, "adopted from the previous runner", adopted.life(), t0,
+                    Params.builder().put(EventParams.ADOPTED, true).build());
+            return served(adopted, cause);
+        }
+        Opened fresh = launch(profile);
+        news.started(profile, cause, cause.reason(), fresh.life(), t0);
+        return served(fresh, cause);
+    }
+
+    private BrowserEndpoint served(Opened o, BrowserCause cause) {
+        if (cause.forSession()) {
+            o.life().served();
+        }
+        return o.endpoint();
+    }
+
+    @Override
+    public void recycle(ProfileConfig profile, BrowserCause cause) {
+        Opened o = open.get(profile.id());
+        if (o == null) {
+            return;
+        }
+        long t0 = news.nanoTime();
+        int swept;
+        try {
+            swept = closeGracefully(o, profile.id());
+        } catch (RuntimeException e) {
+            swept = end(o, profile.id());
+        }
+        Opened fresh = launchAfter(profile, cause.sessionId(), cause.reason(), o, swept);
+        news.replaced(Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, swept);
+    }
+
+    @Override
+    public BrowserUse use(String profileId, boolean measureRss) {
+        Opened o = open.get(profileId);
+        return o == null ? null : new BrowserUse(o.life().pid(), o.life().ageMs(news.nanoTime()), o.life().sessions(),
+                measureRss ? RunMembers.rssBytes(o.process(), o.runId()) : -1);
     }
 
     /** The browser a previous runner left for this profile, if it still answers; null otherwise. */
-    private Opened adoptLeftover(String profileId, String startUrl) {
-        return left.takeOver(profileId, profilesDir.resolve(profileId), startUrl).map(a -> {
-            Opened o = new Opened(a.process(), a.endpoint());
-            open.put(profileId, o);
-            return o;
-        }).orElse(null);
+    private Opened adoptLeftover(ProfileConfig profile, String startUrl) {
+        return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl)
+                .map(a -> track(profile, a.process(), a.runId(), a.endpoint())).orElse(null);
+    }
+
+    /** A launch to replace {@code old}, which has ended: if it fails, that end is still told (as a close). */
+    private Opened launchAfter(ProfileConfig profile, String sessionId, String reason, Opened old, int swept) {
+        try {
+            return launch(profile);
+        } catch (RuntimeException e) {
+            news.ended(Kind.CLOSE, profile, sessionId, reason, old.life(),
+                    Params.builder().put(EventParams.SWEPT, swept).put(EventParams.START_FAILED, BrowserChecks.oneLine(e))
+                            .build());
+            throw e;
+        }
+    }
+
+    private Opened launch(ProfileConfig profile) {
+        ChromiumLaunch.Started s = launch.start(profile, profilesDir.resolve(profile.id()));
+        return track(profile, s.process(), s.runId(), s.endpoint());
+    }
+
+    /** Holds it open and watches for an exit nobody asked for: that is a crash, and said so at once. */
+    private Opened track(ProfileConfig profile, RunningProcess process, String runId, BrowserEndpoint endpoint) {
+        Opened o = new Opened(process, runId, endpoint, news.born(process.pid()));
+        open.put(profile.id(), o);
+        process.onExit().thenAccept(status -> {
+            if (!o.life().endingAsked()) {
+                news.ended(Kind.CRASH, profile, null, BrowserNews.exited(status), o.life(),
+                        Params.builder().put(EventParams.EXIT_CODE, status.exitCode()).put(EventParams.SIGNAL,
+                                status.signal()).build());
+            }
+        });
+        return o;
     }
 
     @Override
@@ -103,174 +169,83 @@ public final class ChromiumProvider implements BrowserProvider {
     @Override
     public BrowserEndpoint current(String profileId) {
         Opened o = open.get(profileId);
-        if (o == null) {
-            o = adoptLeftover(profileId, "about:blank");
+        if (o == null) { // not computeIfAbsent: taking over asks the browser over HTTP
+            o = left.takeOver(profileId, profilesDir.resolve(profileId), "about:blank")
+                    .map(a -> new Opened(a.process(), a.runId(), a.endpoint(), news.born(a.process().pid())))
+                    .orElse(null);
+            if (o != null) {
+                open.put(profileId, o);
+            }
         }
         return o == null ? null : o.endpoint();
     }
 
-    private Opened launch(ProfileConfig profile) {
-        Path dir = profilesDir.resolve(profile.id());
-        try {
-            Files.createDirectories(dir);
-            Files.deleteIfExists(dir.resolve("DevToolsActivePort"));
-            clearLocks(dir);
-        } catch (IOException e) {
-            throw new SmartRunnerException(dir + ": cannot prepare the browser profile: " + e.getMessage(), e);
-        }
-        String runId = RunTag.browser(profile.id());
-        Path log = logDir.resolve(profile.id() + ".browser.log");
-        var session = profile.session();
-        // the safe base, a display if there is one, and what the user lets the profile's children inherit
-        LaunchSpec spec = new LaunchSpec(runId, argv(dir, profile), Map.of("SR_SESSION_ID", runId,
-                ProcessTable.RUNNER_ID_ENV, runnerId, "SR_PROFILE_ID", profile.id(), "SR_POD", profile.pod()), dir,
-                new OutputFiles(log, log, session.logMaxBytes(), session.logKeepFiles()),
-                EnvInheritance.browser().with(session.inheritEnv().all(), session.inheritEnv().names()));
-        RunningProcess process = launcher.launch(spec);
-        try {
-            BrowserEndpoint endpoint = DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process,
-                    Duration.ofMillis(settings.startTimeoutMs()));
-            String http = endpoint.httpBase();
-            if (DevToolsEndpoints.targets(http, CDP_TIMEOUT).stream().noneMatch(t -> "page".equals(t.type()))) {
-                DevToolsEndpoints.newPage(http, startUrl(profile), CDP_TIMEOUT);
-            }
-            // "open" means ready for a session: the first page has finished loading
-            try (PageControl page = PageControl.open(endpoint, Duration.ofMillis(settings.startTimeoutMs()))) {
-                page.awaitFirstPage(startUrl(profile));
-            }
-            Opened o = new Opened(process, endpoint);
-            open.put(profile.id(), o);
-            return o;
-        } catch (RuntimeException e) {
-            stopQuietly(process);
-            throw e;
-        }
-    }
-
-    private List<String> argv(Path dir, ProfileConfig profile) {
-        List<String> argv = new ArrayList<>();
-        if (RunningAsRoot.yes() && Files.isExecutable(SETPRIV)) {
-            // as root Chromium raises some of its threads to nice -8 and can starve the runner's loop
-            argv.addAll(List.of(SETPRIV.toString(), "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"));
-        }
-        argv.addAll(List.of(binary.toString(),
-                "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-                "--user-data-dir=" + dir.toAbsolutePath(),
-                // quiet on a closed network, no first-run UI, no crash reporter processes
-                "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-default-apps",
-                "--disable-crash-reporter", "--disable-breakpad", "--password-store=basic"));
-        if (settings.chromium().headless()) {
-            argv.add("--headless=new");
-        }
-        if (RunningAsRoot.yes()) {
-            argv.add("--no-sandbox"); // Chromium refuses to start as root with its sandbox
-        }
-        argv.addAll(settings.chromium().extraArgs());
-        argv.add(startUrl(profile));
-        return argv;
-    }
-
-    private static String startUrl(ProfileConfig profile) {
-        return profile.homepage() == null ? "about:blank" : profile.homepage();
+    @Override
+    public void close(ProfileConfig profile) {
+        close(profile, BrowserCause.of(null, "asked to close"));
     }
 
     @Override
-    public void close(ProfileConfig profile) {
-        if (!open.containsKey(profile.id())) {
-            adoptLeftover(profile.id(), startUrl(profile)); // a leftover is closed like one of ours
+    public void close(ProfileConfig profile, BrowserCause cause) {
+        Opened o = heldOrLeft(profile);
+        if (o != null) {
+            int swept = closeGracefully(o, profile.id());
+            news.ended(Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),
+                    Params.builder().put(EventParams.SWEPT, swept).build());
         }
-        Opened o = open.get(profile.id());
-        if (o == null) {
-            return;
-        }
-        try (CdpClient browser = CdpClient.connect(java.net.URI.create(o.endpoint().browserWebSocket()), CDP_TIMEOUT)) {
-            browser.send("Browser.close", Map.of(), CDP_TIMEOUT).get(CDP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new CdpException("closing the browser of " + profile.id() + " failed: " + oneLine(e), e);
-        }
+    }
+
+    /** Browser.close, then waits for its exit and stops what outlived it; the count of those. */
+    private int closeGracefully(Opened o, String profileId) {
+        o.life().ending();
         try {
-            o.process().onExit().get(settings.startTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new CdpException("the browser of " + profile.id() + " did not exit after Browser.close", e);
+            ChromiumQuit.ask(o.endpoint(), o.process(), CDP_TIMEOUT, Duration.ofMillis(settings.startTimeoutMs()),
+                    profileId);
+        } catch (CdpException e) {
+            if (!o.process().onExit().isDone()) {
+                o.life().notEnding(); // still running: an exit from now on is news again
+            }
+            throw e;
         }
-        stopQuietly(o.process()); // helpers (zygote, GPU...) that outlive the main process
-        clearLocks(profilesDir.resolve(profile.id()));
-        open.remove(profile.id());
+        return end(o, profileId); // helpers (zygote, GPU, crash handler...) that outlive the main process
     }
 
     @Override
     public void forceStop(ProfileConfig profile) {
-        if (!open.containsKey(profile.id())) {
-            adoptLeftover(profile.id(), startUrl(profile)); // a leftover is stopped like one of ours
-        }
-        Opened o = open.remove(profile.id());
+        forceStop(profile, BrowserCause.of(null, "asked to stop"));
+    }
+
+    @Override
+    public void forceStop(ProfileConfig profile, BrowserCause cause) {
+        Opened o = heldOrLeft(profile);
         if (o != null) {
-            stopQuietly(o.process());
+            int swept = end(o, profile.id());
+            news.ended(Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),
+                    Params.builder().put(EventParams.SWEPT, swept).put(EventParams.FORCED, true).build());
         }
-        clearLocks(profilesDir.resolve(profile.id()));
+        ChromiumProfileDir.clearLocks(profilesDir.resolve(profile.id()));
+    }
+
+    /** The profile's browser, or the one a previous runner left (closed or stopped like one of ours). */
+    private Opened heldOrLeft(ProfileConfig profile) {
+        Opened o = open.get(profile.id());
+        return o != null ? o : adoptLeftover(profile, ChromiumLaunch.startUrl(profile));
+    }
+
+    /** Stops what is left of its tree, clears its locks, forgets it; how many processes were still alive. */
+    private int end(Opened o, String profileId) {
+        o.life().ending();
+        int alive = RunMembers.alive(o.process(), o.runId());
+        ChromiumLaunch.stopQuietly(o.process());
+        ChromiumProfileDir.clearLocks(profilesDir.resolve(profileId));
+        open.remove(profileId, o);
+        return alive;
     }
 
     @Override
     public void close() {
-        open.forEach((id, o) -> {
-            stopQuietly(o.process());
-            clearLocks(profilesDir.resolve(id));
-        });
+        open.forEach((id, o) -> end(o, id));
         open.clear();
     }
 
-    private static boolean answers(BrowserEndpoint endpoint) {
-        try {
-            DevToolsEndpoints.browserWebSocketUrl(endpoint.httpBase(), CDP_TIMEOUT);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static void stopQuietly(RunningProcess process) {
-        try {
-            process.stop(Duration.ofMillis(500)).get(30, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // stop() already escalated to SIGKILL; what it could not kill it reported in its own message
-        }
-    }
-
-    /** After a kill -9, Chromium's singleton files would make the next start hand over to a dead process. */
-    private static void clearLocks(Path dir) {
-        removeSocketDir(dir.resolve("SingletonSocket"));
-        for (String name : LOCKS) {
-            try {
-                Files.deleteIfExists(dir.resolve(name));
-            } catch (IOException ignored) {
-                // a leftover lock only costs Chromium a warning
-            }
-        }
-    }
-
-    /** SingletonSocket links into a /tmp/org.chromium.Chromium.* dir that a killed browser leaves behind. */
-    private static void removeSocketDir(Path link) {
-        try {
-            if (!Files.isSymbolicLink(link)) {
-                return;
-            }
-            Path socketDir = Files.readSymbolicLink(link).getParent();
-            if (socketDir != null && socketDir.getFileName().toString().startsWith("org.chromium.Chromium.")) {
-                try (var files = Files.list(socketDir)) {
-                    for (Path f : files.toList()) {
-                        Files.deleteIfExists(f);
-                    }
-                }
-                Files.deleteIfExists(socketDir);
-            }
-        } catch (IOException ignored) {
-            // only a few bytes in /tmp
-        }
-    }
-
-    private static String oneLine(Throwable e) {
-        Throwable c = e.getCause() != null && e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-        return String.valueOf(c.getMessage()).replace('\n', ' ');
-    }
 }

@@ -32,8 +32,8 @@ final class LeftBrowser {
     private final Duration cdpTimeout;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
 
-    /** What was adopted: the running tree and where it answers. */
-    record Adopted(RunningProcess process, BrowserEndpoint endpoint) {
+    /** What was adopted: the running tree, its run id and where it answers. */
+    record Adopted(RunningProcess process, String runId, BrowserEndpoint endpoint) {
     }
 
     LeftBrowser(ProcessTable table, String runnerId, Duration cdpTimeout) {
@@ -79,7 +79,7 @@ final class LeftBrowser {
         if (named.isEmpty() || !answersWithPage(named.get(), startUrl)) {
             return Optional.empty();
         }
-        return table.adopt(runnerId, runId).map(process -> new Adopted(process, named.get()));
+        return table.adopt(runnerId, runId).map(process -> new Adopted(process, runId, named.get()));
     }
 
     /**

@@ -201,7 +201,7 @@ final class TrialCommand implements Callable<Integer> {
         // a trial's data dir is never run again: nobody would adopt a browser it left open
         BrowserSettings b = base.browser();
         BrowserSettings browser = new BrowserSettings(b.provider(), b.chromium(), b.adspower(), b.closeOnPause(), true,
-                b.startTimeoutMs());
+                b.startTimeoutMs(), b.recycle());
         return new RunnerConfig(base.source(), runner, session, recovery, browser, base.http(),
                 List.of(new PodConfig(pod, 1, List.of(profile))), base.secretValues());
     }

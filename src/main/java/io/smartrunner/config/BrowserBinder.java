@@ -2,6 +2,7 @@ package io.smartrunner.config;
 
 import io.smartrunner.config.BrowserSettings.AdsPower;
 import io.smartrunner.config.BrowserSettings.Chromium;
+import io.smartrunner.config.BrowserSettings.Recycle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,11 @@ import java.util.List;
 /** Binds the {@code browser} block; both provider blocks are validated whichever provider is chosen. */
 final class BrowserBinder {
     static final List<String> KEYS = List.of("provider", "chromium", "adspower", "closeOnPause", "closeOnExit",
-            "startTimeoutMs");
+            "startTimeoutMs", "recycle");
+    static final List<String> RECYCLE_KEYS = List.of("afterSessions", "afterMs", "maxRssMb");
+    static final int MAX_RECYCLE_SESSIONS = 1_000_000;
+    static final long MAX_RECYCLE_MS = 365L * 24 * 3600 * 1000;
+    static final long MAX_RSS_MB = 1L << 20;
     static final List<String> CHROMIUM_KEYS = List.of("binary", "headless", "extraArgs");
     static final List<String> ADSPOWER_KEYS = List.of("baseUrl", "apiKey", "requestsPerSecond", "retries",
             "stopPollTimeoutMs");
@@ -27,13 +32,28 @@ final class BrowserBinder {
     static BrowserSettings bind(JsonCursor block, BindContext context) {
         block.object(KEYS);
         BrowserSettings defaults = BrowserSettings.defaults();
+        BrowserSettings.Provider provider = block.get("provider").choice(defaults.provider());
         return new BrowserSettings(
-                block.get("provider").choice(defaults.provider()),
+                provider,
                 chromium(block.get("chromium").object(CHROMIUM_KEYS)),
                 adspower(block.get("adspower").object(ADSPOWER_KEYS), context),
                 block.get("closeOnPause").flag(defaults.closeOnPause()),
                 block.get("closeOnExit").flag(defaults.closeOnExit()),
-                block.get("startTimeoutMs").integer(defaults.startTimeoutMs(), 1, MAX_TIMEOUT_MS, Quantity.MILLIS));
+                block.get("startTimeoutMs").integer(defaults.startTimeoutMs(), 1, MAX_TIMEOUT_MS, Quantity.MILLIS),
+                recycle(block.get("recycle").object(RECYCLE_KEYS), provider));
+    }
+
+    private static Recycle recycle(JsonCursor block, BrowserSettings.Provider provider) {
+        JsonCursor rss = block.get("maxRssMb");
+        long maxRssMb = rss.integer(0, 0, MAX_RSS_MB, Quantity.COUNT);
+        if (maxRssMb > 0 && provider == BrowserSettings.Provider.ADSPOWER) {
+            throw rss.fail("maxRssMb is " + maxRssMb + " but AdsPower's browser processes are not the runner's "
+                    + "to measure", "0 (off) with browser.provider adspower, or afterSessions/afterMs");
+        }
+        return new Recycle(
+                (int) block.get("afterSessions").integer(0, 0, MAX_RECYCLE_SESSIONS, Quantity.COUNT),
+                block.get("afterMs").integer(0, 0, MAX_RECYCLE_MS, Quantity.MILLIS),
+                maxRssMb);
     }
 
     private static Chromium chromium(JsonCursor block) {

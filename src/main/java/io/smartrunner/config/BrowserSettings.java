@@ -19,6 +19,8 @@ import java.util.List;
  *                       browser an earlier runner left
  * @param startTimeoutMs a browser not reachable over CDP this long after being asked to start
  *                       counts as failed to start [30000]; 1..600000
+ * @param recycle        when a profile's browser is replaced by a fresh one between sessions
+ *                       [{@link Recycle#OFF}]
  */
 public record BrowserSettings(
         Provider provider,
@@ -26,15 +28,41 @@ public record BrowserSettings(
         AdsPower adspower,
         boolean closeOnPause,
         boolean closeOnExit,
-        long startTimeoutMs) {
+        long startTimeoutMs,
+        Recycle recycle) {
 
     public static final long DEFAULT_START_TIMEOUT_MS = 30_000;
 
     public enum Provider { CHROMIUM, ADSPOWER, NONE }
 
+    /** Without recycling (the settings before {@code browser.recycle} existed). */
+    public BrowserSettings(Provider provider, Chromium chromium, AdsPower adspower, boolean closeOnPause,
+                           boolean closeOnExit, long startTimeoutMs) {
+        this(provider, chromium, adspower, closeOnPause, closeOnExit, startTimeoutMs, Recycle.OFF);
+    }
+
     public static BrowserSettings defaults() {
         return new BrowserSettings(Provider.CHROMIUM, Chromium.defaults(), AdsPower.defaults(), true, true,
-                DEFAULT_START_TIMEOUT_MS);
+                DEFAULT_START_TIMEOUT_MS, Recycle.OFF);
+    }
+
+    /**
+     * The {@code browser.recycle} block: a profile's browser is closed and started afresh before
+     * the next session once any limit is reached (never during a session). 0 turns a limit off.
+     *
+     * @param afterSessions after this many sessions served by one browser [0]; 0..1000000
+     * @param afterMs       once the browser is this old [0]; 0..31536000000 (a year)
+     * @param maxRssMb      once the resident memory of the browser's processes, summed, passes
+     *                      this many MiB [0]; 0..1048576. Only for the chromium provider (AdsPower's
+     *                      processes are not the runner's); refused with adspower
+     */
+    public record Recycle(int afterSessions, long afterMs, long maxRssMb) {
+        public static final Recycle OFF = new Recycle(0, 0, 0);
+
+        /** Whether any limit is set. */
+        public boolean on() {
+            return afterSessions > 0 || afterMs > 0 || maxRssMb > 0;
+        }
     }
 
     /**

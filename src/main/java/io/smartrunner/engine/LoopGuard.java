@@ -80,6 +80,10 @@ final class LoopGuard {
             work = "reload";
         } else if (m instanceof Message.Snapshot) {
             work = "snapshot";
+        } else if (m instanceof Message.Browser b) {
+            work = "browser";
+            profileId = b.event().profileId();
+            sessionId = b.event().sessionId();
         }
         RuntimeException failure = run(work, profileId, sessionId, launched, () -> handler.accept(m));
         if (failure == null) {

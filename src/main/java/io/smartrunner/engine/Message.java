@@ -38,6 +38,10 @@ sealed interface Message {
                   CompletableFuture<ReloadSummary> reply) implements Message {
     }
 
+    /** Something happened to a profile's browser (a provider's thread noticed it): the loop logs it. */
+    record Browser(io.smartrunner.browser.BrowserEvent event) implements Message {
+    }
+
     /** A launch finished: {@code process} is null when it failed with {@code error}. */
     record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
             implements Message {

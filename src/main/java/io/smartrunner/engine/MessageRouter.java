@@ -16,9 +16,12 @@ final class MessageRouter {
     private final FleetReload fleetReload;
     private final StartPass starts;
     private final LoopGuard guard;
+    private final PendingWrites pending;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
-                  ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard) {
+                  ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
+                  PendingWrites pending) {
+        this.pending = pending;
         this.slots = slots;
         this.sessions = sessions;
         this.recovery = recovery;
@@ -49,6 +52,8 @@ final class MessageRouter {
             sessions.exited(e, nowNanos, now);
         } else if (m instanceof Message.Stopped s) {
             sessions.stopped(s, nowNanos, now);
+        } else if (m instanceof Message.Browser b) {
+            pending.add(List.of(b.event().toRecord(now)), null, null); // providers never write the log themselves
         }
     }
 }

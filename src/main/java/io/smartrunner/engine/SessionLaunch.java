@@ -1,5 +1,9 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.browser.BrowserCause;
+import io.smartrunner.browser.BrowserProvider;
+import io.smartrunner.browser.RecyclePolicy;
+import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.process.EnvInheritance;
@@ -23,9 +27,12 @@ final class SessionLaunch {
     private final SupervisorDeps deps;
     private final Path logDir;
     private final String runnerId;
+    private final RecyclePolicy recycle;
 
-    SessionLaunch(SupervisorDeps deps) {
+    /** @param recycle when a browser is replaced by a fresh one before the next session (browser.recycle) */
+    SessionLaunch(SupervisorDeps deps, BrowserSettings.Recycle recycle) {
         this.deps = deps;
+        this.recycle = new RecyclePolicy(recycle);
         this.logDir = deps.logDir();
         this.runnerId = deps.store().runnerId();
     }
@@ -41,7 +48,7 @@ final class SessionLaunch {
             String error = null;
             try {
                 process = deps.launcher().launch(spec(staged.profile(), staged.record().sessionId(),
-                        browserFor(staged.profile())));
+                        browserFor(staged.profile(), staged.record().sessionId())));
             } catch (SpawnException e) {
                 error = e.getMessage();
             } catch (RuntimeException e) {
@@ -51,10 +58,19 @@ final class SessionLaunch {
         });
     }
 
-    /** Opens (or reuses) the profile's browser before its session; null without a browser (provider none). */
-    private String browserFor(ProfileConfig profile) {
+    /**
+     * Opens (or reuses) the profile's browser before its session, recycling it first when a
+     * browser.recycle limit is reached: between sessions, never during one (the profile's last
+     * session has ended). Null without a browser (provider none).
+     */
+    private String browserFor(ProfileConfig profile, String sessionId) {
+        BrowserProvider browsers = deps.browsers();
         try {
-            return deps.browsers().open(profile).browserWebSocket();
+            String why = recycle.reason(browsers.use(profile.id(), recycle.needsRss()));
+            if (why != null) {
+                browsers.recycle(profile, BrowserCause.of(sessionId, why));
+            }
+            return browsers.open(profile, BrowserCause.session(sessionId)).browserWebSocket();
         } catch (RuntimeException e) {
             throw new SpawnException("cannot open the profile's browser: " + e.getMessage(), e);
         }

@@ -67,20 +67,21 @@ public final class Supervisor {
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
-        this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps), redactor,
-                inbox::add, leftovers, this::drop, () -> stopInitiated);
+        this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps, config.browser().recycle()),
+                redactor, inbox::add, leftovers, this::drop, () -> stopInitiated);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem);
         this.timers = new SessionTimers(sessions::stop);
         FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
                 deps.diagnostics());
+        deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore());
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending);
-        this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard);
+        this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending);
         this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, recovery, leftovers,
                 () -> stopRequested);
     }
@@ -211,7 +212,8 @@ public final class Supervisor {
     private void drop(ProfileSlot slot) {
         slots.remove(slot.id());
         ProfileConfig profile = slot.config;
-        deps.spawner().execute(() -> deps.browsers().forceStop(profile));
+        deps.spawner().execute(() -> deps.browsers().forceStop(profile,
+                io.smartrunner.browser.BrowserCause.of(null, "profile removed")));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.browser.BrowserCause;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.profile.FailureReason;
@@ -94,10 +95,11 @@ final class TransitionApplier {
             return;
         }
         offLoop.execute(() -> {
+            BrowserCause cause = BrowserCause.of(null, "closeOnPause");
             try {
-                browsers.close(profile);
+                browsers.close(profile, cause);
             } catch (RuntimeException e) {
-                browsers.forceStop(profile);
+                browsers.forceStop(profile, cause);
             }
         });
     }

@@ -1,5 +1,10 @@
 package io.smartrunner.event;
 
+import io.smartrunner.event.EventRecord.BrowserClosed;
+import io.smartrunner.event.EventRecord.BrowserCrashed;
+import io.smartrunner.event.EventRecord.BrowserRecycled;
+import io.smartrunner.event.EventRecord.BrowserReplaced;
+import io.smartrunner.event.EventRecord.BrowserStarted;
 import io.smartrunner.event.EventRecord.InternalFault;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
@@ -55,7 +60,13 @@ public final class EventKinds {
             new Kind(InternalFault.class, "internal-error", "runner", e -> "error",
                     (h, p, d) -> new InternalFault(h, p)),
             new Kind(PressureStarted.class, "pressure", "runner", e -> "held", (h, p, d) -> new PressureStarted(h, p)),
-            new Kind(PressureEnded.class, "pressure-end", "runner", e -> "ok", PressureEnded::new));
+            new Kind(PressureEnded.class, "pressure-end", "runner", e -> "ok", PressureEnded::new),
+            new Kind(BrowserStarted.class, "browser-start", "browser", e -> "ok", BrowserStarted::new),
+            new Kind(BrowserClosed.class, "browser-close", "browser", e -> "ok", (h, p, d) -> new BrowserClosed(h, p)),
+            new Kind(BrowserReplaced.class, "browser-replace", "browser", e -> "ok", BrowserReplaced::new),
+            new Kind(BrowserRecycled.class, "browser-recycle", "browser", e -> "ok", BrowserRecycled::new),
+            new Kind(BrowserCrashed.class, "browser-crash", "browser", e -> "error",
+                    (h, p, d) -> new BrowserCrashed(h, p)));
 
     private static final Map<Class<? extends EventRecord>, Kind> BY_RECORD = KINDS.stream()
             .collect(Collectors.toUnmodifiableMap(Kind::record, k -> k));

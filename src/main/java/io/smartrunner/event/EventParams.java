@@ -63,6 +63,16 @@ public final class EventParams {
     public static final Param<Long> HELD_FOR_MS = Param.int64("heldForMs");
     public static final Param<Integer> SESSIONS_DELAYED = Param.int32("sessionsDelayed");
 
+    // browser-start, -close, -replace, -recycle, -crash (reason, exitCode and signal are the shared ones)
+    public static final Param<Long> PID = Param.int64("pid");
+    public static final Param<Long> OLD_PID = Param.int64("oldPid");
+    public static final Param<Long> AGE_MS = Param.int64("ageMs");
+    public static final Param<Integer> SESSIONS = Param.int32("sessions");
+    public static final Param<Integer> SWEPT = Param.int32("swept");
+    public static final Param<String> START_FAILED = Param.text("startFailed");
+    public static final Param<Boolean> FORCED = Param.flag("forced");
+    public static final Param<Boolean> ADOPTED = Param.flag("adopted");
+
     private EventParams() {
     }
 }

@@ -187,6 +187,33 @@ public sealed interface EventRecord {
         }
     }
 
+    /** What happened to a profile's browser (type browser); params: reason first, then pid, ageMs, sessions where known. */
+    sealed interface BrowserChange extends EventRecord {
+        default String reason() {
+            return params().value(EventParams.REASON);
+        }
+    }
+
+    /** A browser launched (or adopted) where none was open; durMs: how long the start took. */
+    record BrowserStarted(Header header, Params params, Long durMs) implements BrowserChange {
+    }
+
+    /** A browser closed on request (swept: its processes the runner had to kill). */
+    record BrowserClosed(Header header, Params params) implements BrowserChange {
+    }
+
+    /** An open browser that exited or stopped answering, replaced by a new one. */
+    record BrowserReplaced(Header header, Params params, Long durMs) implements BrowserChange {
+    }
+
+    /** browser.recycle: a working browser closed and started afresh between sessions. */
+    record BrowserRecycled(Header header, Params params, Long durMs) implements BrowserChange {
+    }
+
+    /** A browser that exited without being asked to. */
+    record BrowserCrashed(Header header, Params params) implements BrowserChange {
+    }
+
     /** A line of a kind this version does not know (or in a shape it does not write): kept as read. */
     record UnknownEvent(Header header, String event, String type, Params params, String outcome, Long durMs)
             implements EventRecord {

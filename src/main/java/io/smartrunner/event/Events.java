@@ -28,6 +28,11 @@ import static io.smartrunner.event.EventParams.UNIT;
 import static io.smartrunner.event.EventParams.HELD_FOR_MS;
 import static io.smartrunner.event.EventParams.SESSIONS_DELAYED;
 
+import io.smartrunner.event.EventRecord.BrowserClosed;
+import io.smartrunner.event.EventRecord.BrowserCrashed;
+import io.smartrunner.event.EventRecord.BrowserRecycled;
+import io.smartrunner.event.EventRecord.BrowserReplaced;
+import io.smartrunner.event.EventRecord.BrowserStarted;
 import io.smartrunner.event.EventRecord.InternalFault;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
@@ -56,7 +61,7 @@ public final class Events {
 
     /** What the loop was doing when it contained one ({@code params.while}): a bounded set, a metric label. */
     public static final List<String> LOOP_WORK = List.of("exited", "stopped", "launched", "step-done", "manual",
-            "reload", "snapshot", "shutdown", "timers", "recovery", "pauses", "leftovers", "start");
+            "reload", "snapshot", "shutdown", "timers", "recovery", "pauses", "leftovers", "start", "browser");
 
     private Events() {
     }
@@ -176,6 +181,38 @@ public final class Events {
     public static PressureEnded pressureEnd(Instant ts, long heldForMs, int sessionsDelayed) {
         return new PressureEnded(new Header(ts, null, null, null), Params.builder().put(HELD_FOR_MS, heldForMs)
                 .put(SESSIONS_DELAYED, sessionsDelayed).build(), heldForMs);
+    }
+
+    // ---------------------------------------------------------------- browser hygiene (issue #12.5)
+
+    /** A profile's browser launched (or adopted) where none was open; {@code durMs}: how long the start took. */
+    public static BrowserStarted browserStarted(Instant ts, String pod, String profileId, String sessionId,
+                                                Params params, Long durMs) {
+        return new BrowserStarted(new Header(ts, pod, profileId, sessionId), params, durMs);
+    }
+
+    /** A profile's browser closed on request; {@code swept}: its processes the runner had to kill. */
+    public static BrowserClosed browserClosed(Instant ts, String pod, String profileId, String sessionId,
+                                              Params params) {
+        return new BrowserClosed(new Header(ts, pod, profileId, sessionId), params);
+    }
+
+    /** An open browser that exited or stopped answering, replaced by a new one ({@code pid}; {@code oldPid}). */
+    public static BrowserReplaced browserReplaced(Instant ts, String pod, String profileId, String sessionId,
+                                                  Params params, Long durMs) {
+        return new BrowserReplaced(new Header(ts, pod, profileId, sessionId), params, durMs);
+    }
+
+    /** browser.recycle: a working browser closed and started afresh between sessions. */
+    public static BrowserRecycled browserRecycled(Instant ts, String pod, String profileId, String sessionId,
+                                                  Params params, Long durMs) {
+        return new BrowserRecycled(new Header(ts, pod, profileId, sessionId), params, durMs);
+    }
+
+    /** A browser that exited without being asked to ({@code reason} e.g. "exited with signal SIGSEGV"). */
+    public static BrowserCrashed browserCrashed(Instant ts, String pod, String profileId, String sessionId,
+                                                Params params) {
+        return new BrowserCrashed(new Header(ts, pod, profileId, sessionId), params);
     }
 
     /** An insertion-ordered map from alternating keys and values (for alert details and the like). */

@@ -35,6 +35,10 @@ public final class Param<T> {
         return new Param<>(wireName, v -> v, v -> v instanceof Number n ? n.longValue() : null);
     }
 
+    static Param<Boolean> flag(String wireName) {
+        return new Param<>(wireName, v -> v, v -> v instanceof Boolean b ? b : null);
+    }
+
     /** A number as written (an integer or a decimal), read back as the JSON reader gives it. */
     static Param<Number> number(String wireName) {
         return new Param<>(wireName, v -> v, v -> v instanceof Number n ? n : null);

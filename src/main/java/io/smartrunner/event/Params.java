@@ -81,6 +81,12 @@ public final class Params extends AbstractMap<String, Object> {
             return value == null ? this : put(key, value);
         }
 
+        /** Puts every entry of {@code more}, in its order (after what is already here). */
+        public Builder putAll(Params more) {
+            more.entrySet().forEach(e -> map.put(e.getKey(), e.getValue()));
+            return this;
+        }
+
         public Params build() {
             return map.isEmpty() ? EMPTY : new Params(new LinkedHashMap<>(map));
         }

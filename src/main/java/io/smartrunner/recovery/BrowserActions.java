@@ -1,5 +1,6 @@
 package io.smartrunner.recovery;
 
+import io.smartrunner.browser.BrowserCause;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.browser.cdp.CdpException;
@@ -58,13 +59,15 @@ public final class BrowserActions {
                 }
             }
             case "reopenProfile" -> {
-                provider.close(p);
-                provider.open(p);
+                BrowserCause cause = BrowserCause.of(ctx.sessionId(), "recovery step reopenProfile");
+                provider.close(p, cause);
+                provider.open(p, cause);
                 yield StepResult.ok("closed the browser and opened it again");
             }
             case "restartProfile" -> {
-                provider.forceStop(p);
-                provider.open(p);
+                BrowserCause cause = BrowserCause.of(ctx.sessionId(), "recovery step restartProfile");
+                provider.forceStop(p, cause);
+                provider.open(p, cause);
                 yield StepResult.ok("stopped the browser by force and started it fresh");
             }
             default -> StepResult.failed("unknown browser step " + name);

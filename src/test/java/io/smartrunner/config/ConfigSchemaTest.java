@@ -34,6 +34,7 @@ class ConfigSchemaTest {
         assertKeys(BrowserBinder.KEYS, def("browser"));
         assertKeys(BrowserBinder.CHROMIUM_KEYS, def("chromium"));
         assertKeys(BrowserBinder.ADSPOWER_KEYS, def("adspower"));
+        assertKeys(BrowserBinder.RECYCLE_KEYS, def("recycle"));
         assertKeys(ConfigBinder.HTTP_KEYS, def("http"));
         assertKeys(AlertsBinder.KEYS, def("alerts"));
         assertKeys(AlertsBinder.WEBHOOK_KEYS, def("webhook"));

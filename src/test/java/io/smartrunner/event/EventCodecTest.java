@@ -62,7 +62,24 @@ class EventCodecTest {
                 Events.recoveryExhausted(T, "podA", "p1", "s1", 3, 45_000),
                 Events.internalError(T, null, "p1", null, "exited", "java.lang.IllegalStateException", "boom"),
                 Events.pressure(T, "memory", 200L, 256L, "MB", "MemAvailable 200 MB < runner.minFreeMemoryMb 256"),
-                Events.pressureEnd(T, 12_000, 4));
+                Events.pressureEnd(T, 12_000, 4),
+                Events.browserStarted(T, "podA", "p1", "s1", Params.builder().put(EventParams.REASON, "session needs it")
+                        .put(EventParams.PID, 4242L).build(), 2300L),
+                Events.browserClosed(T, "podA", "p1", null, Params.builder().put(EventParams.REASON, "closeOnPause")
+                        .put(EventParams.PID, 4242L).put(EventParams.AGE_MS, 90_000L).put(EventParams.SESSIONS, 2)
+                        .put(EventParams.SWEPT, 0).build()),
+                Events.browserReplaced(T, "podA", "p1", "s2", Params.builder()
+                        .put(EventParams.REASON, "not answering on CDP").put(EventParams.PID, 4343L)
+                        .put(EventParams.OLD_PID, 4242L).put(EventParams.AGE_MS, 90_000L).put(EventParams.SESSIONS, 2)
+                        .put(EventParams.SWEPT, 1).build(), 2100L),
+                Events.browserRecycled(T, "podA", "p1", "s3", Params.builder()
+                        .put(EventParams.REASON, "recycle after 2 sessions").put(EventParams.PID, 4444L)
+                        .put(EventParams.OLD_PID, 4343L).put(EventParams.AGE_MS, 60_000L).put(EventParams.SESSIONS, 2)
+                        .put(EventParams.SWEPT, 0).build(), 1800L),
+                Events.browserCrashed(T, "podA", "p1", null, Params.builder()
+                        .put(EventParams.REASON, "exited with signal SIGSEGV").put(EventParams.PID, 4444L)
+                        .put(EventParams.AGE_MS, 5_000L).put(EventParams.SESSIONS, 0).put(EventParams.EXIT_CODE, 139)
+                        .put(EventParams.SIGNAL, "SIGSEGV").build()));
     }
 
     private static final String LINES = """
@@ -80,6 +97,11 @@ class EventCodecTest {
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":"p1","sessionId":null,"event":"internal-error","type":"runner","params":{"exception":"java.lang.IllegalStateException","message":"boom","while":"exited"},"outcome":"error","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"pressure","type":"runner","params":{"short":"memory","reading":200,"limit":256,"unit":"MB","message":"MemAvailable 200 MB < runner.minFreeMemoryMb 256"},"outcome":"held","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"pressure-end","type":"runner","params":{"heldForMs":12000,"sessionsDelayed":4},"outcome":"ok","durMs":12000}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"browser-start","type":"browser","params":{"reason":"session needs it","pid":4242},"outcome":"ok","durMs":2300}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"browser-close","type":"browser","params":{"reason":"closeOnPause","pid":4242,"ageMs":90000,"sessions":2,"swept":0},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s2","event":"browser-replace","type":"browser","params":{"reason":"not answering on CDP","pid":4343,"oldPid":4242,"ageMs":90000,"sessions":2,"swept":1},"outcome":"ok","durMs":2100}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s3","event":"browser-recycle","type":"browser","params":{"reason":"recycle after 2 sessions","pid":4444,"oldPid":4343,"ageMs":60000,"sessions":2,"swept":0},"outcome":"ok","durMs":1800}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"browser-crash","type":"browser","params":{"reason":"exited with signal SIGSEGV","pid":4444,"ageMs":5000,"sessions":0,"exitCode":139,"signal":"SIGSEGV"},"outcome":"error","durMs":null}
             """;
 
     @Test
@@ -127,7 +149,8 @@ class EventCodecTest {
         assertEquals(all, Set.copyOf(EventKinds.NAMES));
         assertEquals(EventKinds.NAMES.size(), Set.copyOf(EventKinds.NAMES).size(), "no word twice");
         assertEquals(List.of("start", "finish", "error", "recover", "pause", "unpause", "reset", "run",
-                "internal-error", "pressure", "pressure-end"), Events.KINDS);
+                "internal-error", "pressure", "pressure-end", "browser-start", "browser-close", "browser-replace",
+                "browser-recycle", "browser-crash"), Events.KINDS);
     }
 
     @Test
