@@ -3,6 +3,8 @@ package io.smartrunner.engine;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.process.RunTag;
+import io.smartrunner.profile.Blame;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -117,7 +119,10 @@ final class CrashReconciler {
                               PendingWrites pending) {
         SessionResult result = resultOf(end);
         ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
-        ProfileState after = rules.sessionEnded(before, s.sessionId(), result, end.ts()).state();
+        // the class the writer decided (an open breaker's shared failure did not count), not the reason's
+        Blame blame = result.succeeded() ? null
+                : Blame.of(result).as(FailureClass.fromWire(end.params().get("class"), result.reason()));
+        ProfileState after = rules.sessionEnded(before, s.sessionId(), result, blame, end.ts()).state();
         states.put(s.profileId(), after);
         SessionRecord known = s.startedAt() != null ? s : new SessionRecord(s.sessionId(), s.profileId(), s.pod(),
                 s.pid(), s.pidStartTicks(), s.pgid(), end.ts(), s.status(), null, null, null);

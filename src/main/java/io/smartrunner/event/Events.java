@@ -14,7 +14,7 @@ import java.util.Map;
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
     public static final List<String> KINDS = List.of("start", "finish", "error", "recover", "pause", "unpause",
-            "reset", "run", "internal-error");
+            "reset", "run", "internal-error", "breaker-open", "breaker-close", "pod-pause", "pod-unpause");
 
     /** An unexpected exception the engine loop contained ({@code internal-error}/runner/error). */
     public static final String INTERNAL_ERROR = "internal-error";
@@ -101,6 +101,55 @@ public final class Events {
                                             String exceptionClass, String message) {
         return new EventRecord(ts, pod, profileId, sessionId, INTERNAL_ERROR, "runner",
                 params("exception", exceptionClass, "message", message, "while", work), "error", null);
+    }
+
+    // ---- whom to blame (issue #12.1, #12.2): failure classes, the fleet breaker, pods held ----
+
+    /** {@code params.by} of decisions the fleet breaker takes (forgiving streaks, unpausing). */
+    public static final String BY_BREAKER = "breaker";
+
+    /**
+     * Part of a streak taken back ({@code reset}/profile/ok, like a reset by hand, but not always to
+     * 0): the failures that caused it were blamed on something shared once the breaker opened.
+     */
+    public static EventRecord streakForgiven(Instant ts, String pod, String profileId, int errorStreakWas,
+                                             int errorStreak, String by) {
+        return new EventRecord(ts, pod, profileId, null, "reset", "profile",
+                params("errorStreakWas", errorStreakWas, "by", by, "errorStreak", errorStreak), "ok", null);
+    }
+
+    /**
+     * A pod's fleet breaker opened ({@code breaker-open}/pod/open): {@code failed} of the {@code ended}
+     * sessions that ended in the last {@code windowMs} failed, across {@code profiles} profiles.
+     */
+    public static EventRecord breakerOpened(Instant ts, String pod, int ended, int failed, int profiles,
+                                            double ratio, long windowMs) {
+        return new EventRecord(ts, pod, null, null, "breaker-open", "pod",
+                params("ended", ended, "failed", failed, "profiles", profiles, "ratio", ratio, "windowMs", windowMs),
+                "open", null);
+    }
+
+    /** A probe session succeeded: the pod's breaker closed ({@code breaker-close}/pod/ok). */
+    public static EventRecord breakerClosed(Instant ts, String pod, long openForMs, int probes) {
+        return new EventRecord(ts, pod, null, null, "breaker-close", "pod",
+                params("openForMs", openForMs, "probes", probes), "ok", openForMs);
+    }
+
+    /**
+     * A pod held: no new session starts in it ({@code pod-pause}/pod/paused) until a reload, a
+     * restart or an unpause by hand; e.g. a session exited with a code mapped to {@code config}.
+     */
+    public static EventRecord podPaused(Instant ts, String pod, String reason, String profileId, String sessionId,
+                                        Integer exitCode, String by) {
+        return new EventRecord(ts, pod, null, null, "pod-pause", "pod",
+                params("reason", reason, "profileId", profileId, "sessionId", sessionId, "exitCode", exitCode,
+                        "by", by), "paused", null);
+    }
+
+    /** A held pod starts sessions again ({@code pod-unpause}/pod/ok). */
+    public static EventRecord podUnpaused(Instant ts, String pod, long pausedForMs, String by) {
+        return new EventRecord(ts, pod, null, null, "pod-unpause", "pod",
+                params("pausedFor", pausedForMs, "by", by), "ok", null);
     }
 
     /** An insertion-ordered map from alternating keys and values. */

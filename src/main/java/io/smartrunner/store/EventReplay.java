@@ -1,6 +1,8 @@
 package io.smartrunner.store;
 
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.profile.Blame;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -71,7 +73,8 @@ final class EventReplay implements Consumer<EventRecord> {
             case "error" -> {
                 SessionResult r = failure(e);
                 close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
-                ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, e.ts()).state();
+                Blame blame = Blame.of(r).as(FailureClass.fromWire(p.get("class"), r.reason()));
+                ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, blame, e.ts()).state();
                 yield withStreak(next, integer(p.get("errorStreak"), next.errorStreak()));
             }
             case "pause" -> {
@@ -85,7 +88,11 @@ final class EventReplay implements Consumer<EventRecord> {
                         next.pauseCount()), next.pausedAt());
             }
             case "unpause" -> RULES.unpause(s, e.ts(), text(p.get("by"))).state();
-            case "reset" -> RULES.resetStreak(s, e.ts(), text(p.get("by"))).state();
+            case "reset" -> {
+                ProfileState reset = RULES.resetStreak(s, e.ts(), text(p.get("by"))).state();
+                // the breaker takes back part of a streak: the line says what it left
+                yield withStreak(reset, integer(p.get("errorStreak"), 0));
+            }
             case "recover" -> "ok".equals(e.outcome()) ? RULES.recovered(s) : s;
             default -> s; // run (its start follows), and kinds this version does not know
         };
