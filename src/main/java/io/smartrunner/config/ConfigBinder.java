@@ -5,7 +5,8 @@ import java.util.List;
 
 /** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
-    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods");
+    static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "pods",
+            "breaker");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
             "eventLogKeep");
@@ -36,8 +37,9 @@ final class ConfigBinder {
                 : CommandCheck.NONE;
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
                 browser.provider(), commands, root.get("session").get("command"));
+        BreakerSettings breaker = BreakerBinder.bind(root.get("breaker"));
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, pods,
-                context.secrets());
+                context.secrets(), breaker);
     }
 
     private static RunnerSettings runner(JsonCursor block) {

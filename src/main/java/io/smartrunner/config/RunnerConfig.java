@@ -12,6 +12,8 @@ import java.util.Set;
  * @param source       the file it was loaded from (for messages)
  * @param alerts       webhook alerts [{@link AlertSettings#defaults()}: off]
  * @param secretValues values that came from {@code ${env:NAME}}; redacted from anything written
+ * @param breaker      each pod's fleet breaker: from a file {@link BreakerSettings#defaults()}; built
+ *                     in code without one (null) {@link BreakerSettings#OFF}
  */
 public record RunnerConfig(
         Path source,
@@ -22,11 +24,20 @@ public record RunnerConfig(
         HttpSettings http,
         AlertSettings alerts,
         List<PodConfig> pods,
-        Set<String> secretValues) {
+        Set<String> secretValues,
+        BreakerSettings breaker) {
 
     public RunnerConfig {
         pods = List.copyOf(pods);
         secretValues = Set.copyOf(secretValues);
+        breaker = breaker == null ? BreakerSettings.OFF : breaker;
+    }
+
+    /** A configuration without a breaker ({@link BreakerSettings#OFF}). */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, AlertSettings alerts, List<PodConfig> pods,
+                        Set<String> secretValues) {
+        this(source, runner, session, recovery, browser, http, alerts, pods, secretValues, null);
     }
 
     /** A configuration without alerts. */

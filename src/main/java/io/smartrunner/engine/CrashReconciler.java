@@ -4,7 +4,6 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.Blame;
-import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -120,8 +119,7 @@ final class CrashReconciler {
         SessionResult result = resultOf(end);
         ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
         // the class the writer decided (an open breaker's shared failure did not count), not the reason's
-        Blame blame = result.succeeded() ? null
-                : Blame.of(result).as(FailureClass.fromWire(end.params().get("class"), result.reason()));
+        Blame blame = result.succeeded() ? null : Blame.logged(result, end.params());
         ProfileState after = rules.sessionEnded(before, s.sessionId(), result, blame, end.ts()).state();
         states.put(s.profileId(), after);
         SessionRecord known = s.startedAt() != null ? s : new SessionRecord(s.sessionId(), s.profileId(), s.pod(),

@@ -78,7 +78,7 @@ final class LoopGuard {
             profileId = h.request().profileId();
         } else if (m instanceof Message.Reload) {
             work = "reload";
-        } else if (m instanceof Message.Snapshot) {
+        } else if (m instanceof Message.Snapshot || m instanceof Message.PodSnapshot) {
             work = "snapshot";
         }
         RuntimeException failure = run(work, profileId, sessionId, launched, () -> handler.accept(m));
@@ -92,6 +92,8 @@ final class LoopGuard {
         } else if (m instanceof Message.Reload r) {
             r.reply().completeExceptionally(failure);
         } else if (m instanceof Message.Snapshot q) {
+            q.reply().completeExceptionally(failure);
+        } else if (m instanceof Message.PodSnapshot q) {
             q.reply().completeExceptionally(failure);
         }
     }

@@ -33,6 +33,10 @@ sealed interface Message {
             implements Message {
     }
 
+    /** Asks the loop for every pod's breaker and pauses (GET /api/pods). */
+    record PodSnapshot(CompletableFuture<List<io.smartrunner.breaker.PodStatus>> reply) implements Message {
+    }
+
     /** A new, already validated configuration to apply (SIGHUP, later the API). */
     record Reload(RunnerConfig config,
                   CompletableFuture<ReloadSummary> reply) implements Message {

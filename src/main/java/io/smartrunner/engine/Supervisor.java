@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
@@ -59,6 +60,9 @@ public final class Supervisor {
     private final ManualControls manual;
     private final FleetReload fleetReload;
     private final LoopGuard guard;
+    /** Whom failures are blamed on per pod: breakers, probes, the pause cap (DESIGN §2b). */
+    private final PodBreakers breakers;
+    private final PodHolds holds;
     private Message carried;
     private volatile boolean stopRequested;
     private boolean stopInitiated;
@@ -80,8 +84,10 @@ public final class Supervisor {
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
+        this.breakers = new PodBreakers(config.breaker(), slots, rules, applier, pending);
+        this.holds = new PodHolds(pending);
         this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps), redactor,
-                inbox::add, leftovers, this::drop, () -> stopInitiated);
+                inbox::add, leftovers, this::drop, () -> stopInitiated, breakers, holds);
         this.manual = new ManualControls(slots, rules, pending, applier, recovery, () -> flush(true), health::problem);
         this.timers = new SessionTimers(sessions::stop);
         this.fleetReload = new FleetReload(slots, recovery, deps.store(),
@@ -251,6 +257,8 @@ public final class Supervisor {
             h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
             r.reply().complete(reload(r.config(), nowNanos));
+        } else if (m instanceof Message.PodSnapshot q) {
+            q.reply().complete(breakers.view(config.pods().stream().map(p -> p.name()).toList(), holds));
         } else if (m instanceof Message.Snapshot q) {
             q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
         } else if (m instanceof Message.Exited e) {
@@ -267,6 +275,13 @@ public final class Supervisor {
         return reply;
     }
 
+    /** Every configured pod's breaker and pauses as the loop sees them, answered by the loop. Thread-safe. */
+    public CompletableFuture<List<PodStatus>> pods() {
+        CompletableFuture<List<PodStatus>> reply = new CompletableFuture<>();
+        inbox.add(new Message.PodSnapshot(reply));
+        return reply;
+    }
+
     /** Asks the loop to apply a new, validated configuration; answered once applied. Thread-safe. */
     public CompletableFuture<ReloadSummary> requestReload(RunnerConfig next) {
         CompletableFuture<ReloadSummary> reply = new CompletableFuture<>();
@@ -277,6 +292,7 @@ public final class Supervisor {
     /** Applies a reload (see {@link FleetReload}) and says what it changed. */
     private ReloadSummary reload(RunnerConfig next, long nowNanos) {
         ReloadSummary summary = fleetReload.apply(config, next, nowNanos);
+        holds.releaseAll(deps.time().now(), "reload"); // the configuration may be fixed: held pods start again
         config = next;
         scheduler = schedulerFor(next);
         deps.diagnostics().accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
@@ -312,7 +328,13 @@ public final class Supervisor {
         Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = candidates(nowNanos, runningByPod);
         for (Candidate c : candidates.isEmpty() ? List.<Candidate>of() : scheduler.pick(candidates, runningByPod)) {
-            guard.run("start", c.profileId(), null, null, () -> sessions.stage(slots.get(c.profileId()), now));
+            ProfileSlot slot = slots.get(c.profileId());
+            if (breakers.mayStart(slot, nowNanos)) { // an open breaker's one probe may have been picked already
+                guard.run("start", c.profileId(), null, null, () -> {
+                    sessions.stage(slot, now);
+                    breakers.starting(slot, slot.spawning, nowNanos);
+                });
+            }
         }
     }
 
@@ -323,7 +345,7 @@ public final class Supervisor {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
             } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
-                    && !recovery.inRecovery(slot.id())) {
+                    && !recovery.inRecovery(slot.id()) && !holds.held(slot.pod()) && breakers.mayStart(slot, nowNanos)) {
                 // run now goes first in line: as if it had never run
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.runNowBy != null ? null : slot.state.lastStartedAt(),
                         slot.order));
@@ -389,7 +411,7 @@ public final class Supervisor {
                 next = earlier(next, slot.notBeforeNanos);
             }
         }
-        return recovery.nextDeadline(leftovers.deadline(next));
+        return recovery.nextDeadline(leftovers.deadline(stopRequested ? next : breakers.nextProbe(now, next)));
     }
 
     private static long earlier(long a, long b) {

@@ -22,6 +22,17 @@ public record Blame(FailureClass failureClass, String meaning, String pauseWithh
         return new Blame(FailureClass.of(result.reason()), null, null);
     }
 
+    /**
+     * The blame an {@code error} event's params recorded (class, meaning, pauseWithheld), so that
+     * replaying it decides what the runner that wrote it decided; a line without a class gets the
+     * one its reason implies.
+     */
+    public static Blame logged(SessionResult result, java.util.Map<String, Object> params) {
+        return new Blame(FailureClass.fromWire(params.get("class"), result.reason()),
+                params.get("meaning") instanceof String m ? m : null,
+                params.get("pauseWithheld") instanceof String w ? w : null);
+    }
+
     /** The same blame with another class (e.g. the breaker turns profile into shared). */
     public Blame as(FailureClass other) {
         return new Blame(other, meaning, pauseWithheld);

@@ -2,7 +2,6 @@ package io.smartrunner.store;
 
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.Blame;
-import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -73,8 +72,7 @@ final class EventReplay implements Consumer<EventRecord> {
             case "error" -> {
                 SessionResult r = failure(e);
                 close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
-                Blame blame = Blame.of(r).as(FailureClass.fromWire(p.get("class"), r.reason()));
-                ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, blame, e.ts()).state();
+                ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, Blame.logged(r, p), e.ts()).state();
                 yield withStreak(next, integer(p.get("errorStreak"), next.errorStreak()));
             }
             case "pause" -> {
