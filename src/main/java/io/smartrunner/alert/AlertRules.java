@@ -16,7 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns events that reached the log into alerts: every {@code pause} event is one alert, every
+ * Turns events that reached the log into alerts: every {@code pause} event is one alert (and, under
+ * the same rule, every {@code pod-pause}), every breaker opening is one alert under the failureRate
+ * rule, every
  * recovery episode that ended {@code exhausted} is one alert, and the fleet rule
  * ({@link FailureRateWindow}) counts ended sessions: {@code finish} is a success, {@code error} a
  * failure, except reasons {@code shutdown} and {@code spawn} which are not the profile's doing and
@@ -52,6 +54,11 @@ final class AlertRules {
             case "recover":
                 return on(Trigger.EXHAUSTED) && "exhausted".equals(e.outcome()) ? Optional.of(exhausted(e))
                         : Optional.empty();
+            case "breaker-open":
+                // a fleet-wide failure rate, per pod: under the failureRate rule
+                return on(Trigger.FAILURE_RATE) ? Optional.of(breakerOpened(e)) : Optional.empty();
+            case "pod-pause":
+                return on(Trigger.PAUSE) ? Optional.of(podPaused(e)) : Optional.empty();
             case "finish":
                 spawnEpisode.remove(e.profileId());
                 return sessionEnded(false);
@@ -100,6 +107,24 @@ final class AlertRules {
         Map<String, Object> details = new LinkedHashMap<>(p);
         details.put("sessionId", e.sessionId());
         return new Alert(Trigger.PAUSE, e.ts(), e.pod(), e.profileId(), text, details);
+    }
+
+    /** A pod's breaker opened: its failures are blamed on something shared; it probes until one succeeds. */
+    private static Alert breakerOpened(EventRecord e) {
+        Map<String, Object> p = e.params();
+        long percent = Math.round(((Number) p.getOrDefault("ratio", 0)).doubleValue() * 100);
+        String text = "Smart Runner: pod " + e.pod() + "'s breaker opened: " + p.get("failed") + " of " + p.get("ended")
+                + " sessions that ended in the last " + human(((Number) p.getOrDefault("windowMs", 0)).longValue())
+                + " failed (" + percent + " %), across " + p.get("profiles") + " profiles; a shared outage is"
+                + " suspected, its failures pause nobody and the pod runs probe sessions until one succeeds";
+        return new Alert(Trigger.FAILURE_RATE, e.ts(), e.pod(), null, text, new LinkedHashMap<>(p));
+    }
+
+    private static Alert podPaused(EventRecord e) {
+        Map<String, Object> p = e.params();
+        String text = "Smart Runner: pod " + e.pod() + " is held, no new session starts in it until a reload, a"
+                + " restart or an unpause: " + p.get("reason") + " (profile " + p.get("profileId") + ")";
+        return new Alert(Trigger.PAUSE, e.ts(), e.pod(), null, text, new LinkedHashMap<>(p));
     }
 
     private static Alert exhausted(EventRecord e) {
