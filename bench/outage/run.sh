@@ -16,4 +16,9 @@ mvn -B -o -Dstyle.color=never test -Dtest=OutageE2ETest -Dsurefire.failIfNoSpeci
   exit 1
 }
 echo "outage of ${OUTAGE_MS:-30000} ms, 50 profiles, session = curl -fsS http://127.0.0.1:<port>/, cooldown 1 s, maxErrorStreak 3"
+if ! grep -qE "^FIGURE" "$out"; then
+  tail -40 "$out" >&2
+  echo "bench/outage: no figures were printed (see above)" >&2
+  exit 1
+fi
 grep -E "^FIGURE" "$out" | sed 's/^FIGURE /  /'

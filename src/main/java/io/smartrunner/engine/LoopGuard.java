@@ -80,6 +80,8 @@ final class LoopGuard {
             work = "reload";
         } else if (m instanceof Message.Snapshot || m instanceof Message.PodSnapshot) {
             work = "snapshot";
+        } else if (m instanceof Message.PodUnpause) {
+            work = "manual";
         }
         RuntimeException failure = run(work, profileId, sessionId, launched, () -> handler.accept(m));
         if (failure == null) {
@@ -95,6 +97,8 @@ final class LoopGuard {
             q.reply().completeExceptionally(failure);
         } else if (m instanceof Message.PodSnapshot q) {
             q.reply().completeExceptionally(failure);
+        } else if (m instanceof Message.PodUnpause u) {
+            u.reply().completeExceptionally(failure);
         }
     }
 

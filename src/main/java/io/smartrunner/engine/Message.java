@@ -37,6 +37,10 @@ sealed interface Message {
     record PodSnapshot(CompletableFuture<List<io.smartrunner.breaker.PodStatus>> reply) implements Message {
     }
 
+    /** An operator lets a held pod start sessions again. */
+    record PodUnpause(String pod, String by, CompletableFuture<Boolean> reply) implements Message {
+    }
+
     /** A new, already validated configuration to apply (SIGHUP, later the API). */
     record Reload(RunnerConfig config,
                   CompletableFuture<ReloadSummary> reply) implements Message {

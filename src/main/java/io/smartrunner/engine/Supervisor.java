@@ -257,6 +257,10 @@ public final class Supervisor {
             h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
             r.reply().complete(reload(r.config(), nowNanos));
+        } else if (m instanceof Message.PodUnpause u) {
+            boolean wasHeld = holds.release(u.pod(), now, u.by());
+            flush(true);
+            u.reply().complete(wasHeld);
         } else if (m instanceof Message.PodSnapshot q) {
             q.reply().complete(breakers.view(config.pods().stream().map(p -> p.name()).toList(), holds));
         } else if (m instanceof Message.Snapshot q) {
@@ -279,6 +283,16 @@ public final class Supervisor {
     public CompletableFuture<List<PodStatus>> pods() {
         CompletableFuture<List<PodStatus>> reply = new CompletableFuture<>();
         inbox.add(new Message.PodSnapshot(reply));
+        return reply;
+    }
+
+    /**
+     * Lets a held pod start sessions again (an unpause of the pod by hand); answered with whether it
+     * was held, once its event is written (or tried: a pod is released even when the log is failing). Thread-safe.
+     */
+    public CompletableFuture<Boolean> unpausePod(String pod, String by) {
+        CompletableFuture<Boolean> reply = new CompletableFuture<>();
+        inbox.add(new Message.PodUnpause(pod, by, reply));
         return reply;
     }
 

@@ -125,8 +125,9 @@ class OutageE2ETest {
                         () -> Duration.between(steady, Instant.now()).toMillis() >= RATE_WINDOW_MS);
                 Instant down = Instant.now();
                 site.down = true;
+                String whileOpen = breaker.contains("\"enabled\": true") ? shownWhileOpen(runner.httpPort()) : "";
                 // the outage itself is what the scenario is about: real time passes
-                Thread.sleep(OUTAGE_MS);
+                Thread.sleep(Math.max(0, OUTAGE_MS - Duration.between(down, Instant.now()).toMillis()));
                 site.down = false;
                 Instant back = Instant.now();
                 Instant[] closed = {null};
@@ -152,13 +153,37 @@ class OutageE2ETest {
                         : Duration.between(back, closed[0]).toMillis(), rate(log, steady, down),
                         rate(log, from, from.plusMillis(RATE_WINDOW_MS)), count(log, "breaker-open"),
                         errors(log, "shared"), errors(log, "profile"));
-                System.out.println(f.line() + " (profiles ever paused " + paused + ")");
+                System.out.println(f.line() + " (profiles ever paused " + paused + ")" + whileOpen);
                 return f;
             } finally {
                 runner.process.destroy();
                 runner.process.waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * Once the breaker opened (within the outage): what GET /api/pods and /metrics show, e.g.
+     * " | while open: breaker open, smartrunner_breaker_open 1".
+     */
+    private String shownWhileOpen(int port) throws Exception {
+        CliProcess.await("the breaker opened", OUTAGE_MS, () -> count(events(), "breaker-open") > 0);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String token = Files.readString(dir.resolve("data/http.token")).strip();
+        String pods = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/api/pods")).header("Authorization", "Bearer " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/metrics")).header("Authorization", "Bearer " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        com.fasterxml.jackson.databind.JsonNode pod = new com.fasterxml.jackson.databind.ObjectMapper().readTree(pods)
+                .get(0);
+        assertEquals("open", pod.get("breaker").get("state").asText(), pods);
+        assertEquals(0, pod.get("autoPaused").asInt(), "the breaker unpaused what it forgave: " + pods);
+        String gauge = metrics.lines().filter(l -> l.startsWith("smartrunner_breaker_open{pod=\"podA\"}")).findFirst()
+                .orElse("no gauge");
+        assertTrue(gauge.endsWith(" 1.0") || gauge.endsWith(" 1"), gauge);
+        return " | while open: /api/pods breaker " + pod.get("breaker") + ", " + gauge;
     }
 
     private static long errors(List<EventRecord> log, String failureClass) {
