@@ -72,7 +72,7 @@ final class FleetReload {
         }
         boolean restartNeeded = !next.runner().equals(running.runner()) || !next.recovery().equals(running.recovery())
                 || !next.browser().equals(running.browser()) || !next.http().equals(running.http())
-                || !next.alerts().equals(running.alerts());
+                || !next.alerts().equals(running.alerts()) || !next.breaker().equals(running.breaker());
         return new ReloadSummary(added, removed, changed, restartNeeded);
     }
 

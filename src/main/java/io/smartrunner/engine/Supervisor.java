@@ -312,7 +312,7 @@ public final class Supervisor {
         deps.diagnostics().accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
                 + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
                 + (summary.restartNeeded()
-                ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
+                ? "; changes to the runner, recovery, browser, http, alerts or breaker blocks take effect after a restart" : ""));
         return summary;
     }
 

@@ -203,6 +203,22 @@ class PodBreakersTest {
         assertEquals(10, running().size());
     }
 
+    @Test
+    void aBrowserTheProviderCannotStartIsInfrastructureAndCountsNothing() {
+        Supervisor s = supervisor(config(BREAKER, 0, null));
+        // SessionLaunch turns a failed browser open into this spawn failure
+        launcher.spawnError = "cannot open the profile's browser: Chromium did not start within 30000 ms";
+        s.step();
+        s.step();
+        List<EventRecord> errors = events("error");
+        assertEquals(10, errors.size());
+        assertTrue(errors.stream().allMatch(e -> "infrastructure".equals(e.params().get("class"))
+                && "spawn".equals(e.params().get("reason"))), errors.toString());
+        assertEquals(0, paused());
+        assertTrue(events("breaker-open").isEmpty(), "infrastructure failures do not vote");
+        assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0));
+    }
+
     private static SessionSettings withExitCodes(SessionSettings s, Map<Integer, ExitMeaning> codes) {
         return new SessionSettings(s.command(), s.env(), s.workingDir(), s.timeoutMs(), s.idleTimeoutMs(),
                 s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes(),
