@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import io.smartrunner.event.Events;
 import io.smartrunner.process.ExitStatus;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SpawnBackoff;
@@ -101,7 +102,8 @@ final class SafeState {
     private void close(ProfileSlot slot, String sessionId, SessionRecord record, String flag, Instant now) {
         ProfileState closed = flagged(slot.state, false, flag, now);
         applier.record(slot, new Transition(closed, List.of(Events.sessionFailed(now, slot.pod(), slot.id(), sessionId,
-                        Events.params("reason", FailureReason.LOST.wireName(), "exitCode", null, "message", flag,
+                        Events.params("reason", FailureReason.LOST.wireName(), "class",
+                                FailureClass.INFRASTRUCTURE.wireName(), "exitCode", null, "message", flag,
                                 "stderrTail", "", "errorStreak", closed.errorStreak()), null))),
                 record == null ? null
                         : record.ended(SessionRecord.Status.FAILED, now, FailureReason.LOST.wireName(), null));
