@@ -14,8 +14,12 @@ final class BreakerBinder {
     }
 
     static BreakerSettings bind(JsonCursor block) {
+        return bind(block, BreakerSettings.defaults());
+    }
+
+    /** A {@code breaker} block as an override of {@code d}, field by field (a pod's over the top level's). */
+    static BreakerSettings bind(JsonCursor block, BreakerSettings d) {
         block.object(KEYS);
-        BreakerSettings d = BreakerSettings.defaults();
         return new BreakerSettings(
                 block.get("enabled").flag(d.enabled()),
                 block.get("failureRatio").number(d.failureRatio(), 0.01, 1.0),

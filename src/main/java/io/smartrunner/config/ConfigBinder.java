@@ -35,9 +35,9 @@ final class ConfigBinder {
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
                 : CommandCheck.NONE;
-        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
-                browser.provider(), commands, root.get("session").get("command"));
         BreakerSettings breaker = BreakerBinder.bind(root.get("breaker"));
+        List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
+                browser.provider(), commands, root.get("session").get("command"), breaker);
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, pods,
                 context.secrets(), breaker);
     }

@@ -55,6 +55,11 @@ public record RunnerConfig(
         return profiles().stream().filter(p -> p.id().equals(id)).findFirst();
     }
 
+    /** The breaker of {@code pod}: its own override, else the runner's. */
+    public BreakerSettings breakerOf(String pod) {
+        return pod(pod).map(PodConfig::breaker).orElse(breaker);
+    }
+
     public Optional<PodConfig> pod(String name) {
         return pods.stream().filter(p -> p.name().equals(name)).findFirst();
     }

@@ -72,7 +72,8 @@ final class FleetReload {
         }
         boolean restartNeeded = !next.runner().equals(running.runner()) || !next.recovery().equals(running.recovery())
                 || !next.browser().equals(running.browser()) || !next.http().equals(running.http())
-                || !next.alerts().equals(running.alerts()) || !next.breaker().equals(running.breaker());
+                || !next.alerts().equals(running.alerts()) || !next.breaker().equals(running.breaker())
+                || next.pods().stream().anyMatch(p -> !next.breakerOf(p.name()).equals(running.breakerOf(p.name())));
         return new ReloadSummary(added, removed, changed, restartNeeded);
     }
 

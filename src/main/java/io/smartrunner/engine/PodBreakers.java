@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Whom a pod's failed sessions are blamed on (DESIGN §2b): classifies each end (reason,
@@ -26,7 +27,8 @@ import java.util.Set;
  * the automatic pauses per pod ({@link PauseCap}). Loop thread only.
  */
 final class PodBreakers {
-    private final BreakerSettings settings;
+    /** A pod's breaker settings (its own override, else the runner's). */
+    private final Function<String, BreakerSettings> settings;
     private final Map<String, ProfileSlot> slots;
     private final ProfileRules rules;
     private final TransitionApplier applier;
@@ -38,7 +40,7 @@ final class PodBreakers {
     /** Profiles this runner paused automatically, and when (monotonic): the cap and the forgiveness use it. */
     private final Map<String, Long> autoPausedAt = new HashMap<>();
 
-    PodBreakers(BreakerSettings settings, Map<String, ProfileSlot> slots, ProfileRules rules,
+    PodBreakers(Function<String, BreakerSettings> settings, Map<String, ProfileSlot> slots, ProfileRules rules,
                 TransitionApplier applier, PendingWrites pending) {
         this.settings = settings;
         this.slots = slots;
@@ -48,7 +50,7 @@ final class PodBreakers {
     }
 
     private FleetBreaker breaker(String pod) {
-        return breakers.computeIfAbsent(pod, p -> new FleetBreaker(settings));
+        return breakers.computeIfAbsent(pod, p -> new FleetBreaker(settings.apply(p)));
     }
 
     /**
@@ -71,7 +73,7 @@ final class PodBreakers {
             open(slot.pod(), opened.get(), nowNanos, now);
             return blame.as(FailureClass.SHARED);
         }
-        return blame.withPauseWithheld(PauseCap.withheld(settings, slot.pod(), autoPaused(slot.pod()),
+        return blame.withPauseWithheld(PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
                 podSize(slot.pod())));
     }
 
@@ -123,7 +125,7 @@ final class PodBreakers {
             FleetBreaker b = breakers.get(pod);
             boolean open = b != null && b.isOpen();
             return new PodStatus(pod, open ? "open" : "closed", open ? openedAt.get(pod) : null,
-                    open ? b.probes() : 0, autoPaused(pod), settings.maxPaused(podSize(pod)), holds.held(pod),
+                    open ? b.probes() : 0, autoPaused(pod), settings.apply(pod).maxPaused(podSize(pod)), holds.held(pod),
                     holds.since(pod));
         }).toList();
     }

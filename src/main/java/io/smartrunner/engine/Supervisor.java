@@ -84,7 +84,7 @@ public final class Supervisor {
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
-        this.breakers = new PodBreakers(config.breaker(), slots, rules, applier, pending);
+        this.breakers = new PodBreakers(pod -> this.config.breakerOf(pod), slots, rules, applier, pending);
         this.holds = new PodHolds(pending);
         this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps), redactor,
                 inbox::add, leftovers, this::drop, () -> stopInitiated, breakers, holds);

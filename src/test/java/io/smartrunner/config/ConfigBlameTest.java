@@ -49,6 +49,17 @@ class ConfigBlameTest extends ConfigTestSupport {
     }
 
     @Test
+    void aPodsBreakerOverridesTheTopLevelOneFieldByField() {
+        RunnerConfig c = load("{'breaker': {'windowMs': 20000, 'maxPausedShare': 0.2}, " + POD
+                + "'breaker': {'enabled': false}, 'profiles': [{'id': 'p1'}]},"
+                + " {'name': 'podB', 'profiles': [{'id': 'p2'}]}]}");
+        assertEquals(new BreakerSettings(false, 0.5, 20_000, 5, 30_000, 0.2), c.breakerOf("podA"));
+        assertEquals(new BreakerSettings(true, 0.5, 20_000, 5, 30_000, 0.2), c.breakerOf("podB"));
+        assertContains("$.pods[0].breaker.minProfiles", rejects("{" + POD
+                + "'breaker': {'minProfiles': -1}, 'profiles': [{'id': 'p1'}]}]}"));
+    }
+
+    @Test
     void badBreakerValuesAreOneLineNamingThePath() {
         assertContains("$.breaker.failureRatio: 1.5 is too large, expected a number from 0.01 to 1.0",
                 rejects("{'breaker': {'failureRatio': 1.5}}"));

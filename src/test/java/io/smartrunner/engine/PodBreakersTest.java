@@ -160,6 +160,21 @@ class PodBreakersTest {
     }
 
     @Test
+    void aPodsOwnBreakerSettingsApply() {
+        RunnerConfig c = config(BREAKER, 0, null);
+        var podA = c.pods().get(0);
+        RunnerConfig offInPodA = new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(),
+                c.http(), c.alerts(), List.of(new io.smartrunner.config.PodConfig(podA.name(), podA.concurrency(),
+                podA.profiles(), BreakerSettings.OFF)), c.secretValues(), BREAKER);
+        Supervisor s = supervisor(offInPodA);
+        s.step();
+        endAll(0, s);
+        endAll(1, s);
+        assertTrue(events("breaker-open").isEmpty(), "podA's breaker is off");
+        assertEquals(10, paused(), "and so is its pause cap");
+    }
+
+    @Test
     void anExitCodeMappedToRetryLaterBacksOffWithoutAStreak() {
         SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
         SessionSettings mapped = withExitCodes(base, Map.of(75, ExitMeaning.RETRY_LATER));
