@@ -182,11 +182,12 @@
     const title = el('span', 'pod-name', name);
     const counts = el('span', 'pod-counts');
     const stats = el('span', 'pod-stats');
-    cell.append(title, counts, stats);
+    const breaker = el('span', 'pod-breaker'); // the pod's breaker and hold (GET /api/pods), empty when all is well
+    cell.append(title, counts, breaker, stats);
     head.append(cell);
     tbody.append(head);
     table.append(tbody);
-    g = { tbody, head, counts, stats, ids: [] };
+    g = { tbody, head, counts, stats, breaker, ids: [] };
     pods.set(name, g);
     return g;
   }
@@ -388,6 +389,24 @@
     banner.hidden = !text;
   }
 
+  /** DESIGN §2b: an open breaker (a shared outage: nobody is blamed, probes run) or a held pod, per pod. */
+  function showPodBreakers(list) {
+    if (!Array.isArray(list)) return;
+    for (const p of list) {
+      const g = pods.get(p.pod);
+      if (!g) continue;
+      const b = p.breaker || {};
+      const parts = [];
+      if (b.state === 'open') {
+        parts.push('breaker open' + (b.since ? ' since ' + clock(new Date(b.since)) : '') + ' · probes ' + b.probes);
+      }
+      if (p.held) parts.push('held' + (p.heldSince ? ' since ' + clock(new Date(p.heldSince)) : '') + ': no new sessions');
+      const text = parts.join(' · ');
+      if (g.breaker.textContent !== text) g.breaker.textContent = text;
+      g.breaker.dataset.state = b.state === 'open' ? 'open' : p.held ? 'held' : 'closed';
+    }
+  }
+
   let refreshing = null;
   let again = false;
   let refreshCount = 0;
@@ -406,6 +425,7 @@
         refreshBanner();
         const t1 = performance.now();
         render(Array.isArray(list) ? list : []);
+        showPodBreakers(await api('GET', '/api/pods').catch(() => null));
         const t2 = performance.now();
         const ms = t2 - t0;
         status.textContent = 'live · ' + clock(new Date()) + ' · ' + Math.round(ms) + ' ms';
@@ -562,13 +582,17 @@
     switch (ev.event) {
       case 'start': return 'session started';
       case 'finish': return 'ok' + (ev.durMs != null ? ' in ' + duration(ev.durMs) : '');
-      case 'error': return [p.reason, p.exitCode != null ? 'exit ' + p.exitCode : p.signal,
+      case 'error': return [p.reason, p['class'] && p['class'] !== 'profile' ? p['class'] : '', p.exitCode != null ? 'exit ' + p.exitCode : p.signal,
         p.errorStreak != null ? 'streak ' + p.errorStreak : '', lastLine(p.stderrTail)].filter(Boolean).join(' · ');
       case 'recover': return (p.action || 'step ' + p.step) + ' → ' + (ev.outcome || '') + (p.message ? ' · ' + lastLine(p.message) : '');
       case 'pause': return 'by ' + (p.by || '?') + (p.reason ? ': ' + p.reason : '')
         + (p.pausedUntil ? ' · until ' + untilLabel(Date.parse(p.pausedUntil)) : '');
       case 'unpause': return 'by ' + (p.by || '?') + (p.pausedFor != null ? ' after ' + duration(p.pausedFor) : '');
-      case 'reset': return 'streak ' + p.errorStreakWas + ' → 0 by ' + (p.by || '?');
+      case 'reset': return 'streak ' + p.errorStreakWas + ' → ' + (p.errorStreak != null ? p.errorStreak : 0) + ' by ' + (p.by || '?');
+      case 'breaker-open': return 'breaker opened: ' + p.failed + ' of ' + p.ended + ' failed across ' + p.profiles + ' profiles';
+      case 'breaker-close': return 'breaker closed after ' + duration(p.openForMs) + ', ' + p.probes + ' probe(s)';
+      case 'pod-pause': return 'pod held: ' + (p.reason || '');
+      case 'pod-unpause': return 'pod released by ' + (p.by || '?');
       case 'run': return 'run now by ' + (p.by || '?');
       default: return p.by ? 'by ' + p.by : JSON.stringify(p).slice(0, 160);
     }

@@ -20,7 +20,7 @@ import java.util.Set;
  *   <li>cli: the commands, which wire everything together</li>
  *   <li>http: the API and dashboard</li>
  *   <li>engine: the supervisor loop</li>
- *   <li>services: recovery, browser, store, alert, metrics, report, health, systemd</li>
+ *   <li>services: recovery, browser, store, alert, metrics, report, health, systemd, breaker</li>
  *   <li>core: profile, event, process, session, config, time (the pure rules, values and OS access)</li>
  *   <li>base: {@code io.smartrunner} itself (SmartRunnerException)</li>
  * </ol>
@@ -35,7 +35,7 @@ import java.util.Set;
 class ArchitectureTest {
     private static final String[] SERVICES = {"io.smartrunner.recovery..", "io.smartrunner.browser..",
         "io.smartrunner.store..", "io.smartrunner.alert..", "io.smartrunner.metrics..", "io.smartrunner.report..",
-        "io.smartrunner.health..", "io.smartrunner.systemd.."};
+        "io.smartrunner.health..", "io.smartrunner.systemd..", "io.smartrunner.breaker.."};
     private static final String[] CORE = {"io.smartrunner.profile..", "io.smartrunner.event..",
         "io.smartrunner.process..", "io.smartrunner.session..", "io.smartrunner.config..", "io.smartrunner.time.."};
 

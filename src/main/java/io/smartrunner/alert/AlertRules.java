@@ -4,6 +4,8 @@ import io.smartrunner.config.AlertSettings;
 import io.smartrunner.config.AlertSettings.Trigger;
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.BreakerOpened;
+import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.SessionFailed;
@@ -21,7 +23,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns events that reached the log into alerts: every {@code pause} event is one alert, every
+ * Turns events that reached the log into alerts: every {@code pause} event is one alert (and, under
+ * the same rule, every {@code pod-pause}), every breaker opening is one alert under the failureRate
+ * rule, every
  * recovery episode that ended {@code exhausted} is one alert, and the fleet rule
  * ({@link FailureRateWindow}) counts ended sessions: {@code finish} is a success, {@code error} a
  * failure, except reasons {@code shutdown} and {@code spawn} which are not the profile's doing and
@@ -53,6 +57,13 @@ final class AlertRules {
     private Optional<Alert> alertFor(EventRecord e) {
         if (e instanceof ProfilePaused p) {
             return on(Trigger.PAUSE) ? Optional.of(paused(p)) : Optional.empty();
+        }
+        if (e instanceof BreakerOpened o) {
+            // a fleet-wide failure rate, per pod: under the failureRate rule
+            return on(Trigger.FAILURE_RATE) ? Optional.of(breakerOpened(o)) : Optional.empty();
+        }
+        if (e instanceof PodPaused p) {
+            return on(Trigger.PAUSE) ? Optional.of(podPaused(p)) : Optional.empty();
         }
         if (e instanceof RecoveryExhausted x) {
             return on(Trigger.EXHAUSTED) ? Optional.of(exhausted(x)) : Optional.empty();
@@ -103,6 +114,22 @@ final class AlertRules {
         Map<String, Object> details = new LinkedHashMap<>(e.params()); // the event's params as they are on the wire
         details.put("sessionId", e.sessionId());
         return new Alert(Trigger.PAUSE, e.ts(), e.pod(), e.profileId(), text, details);
+    }
+
+    /** A pod's breaker opened: its failures are blamed on something shared; it probes until one succeeds. */
+    private static Alert breakerOpened(BreakerOpened e) {
+        long percent = Math.round((e.ratio() == null ? 0 : e.ratio().doubleValue()) * 100);
+        String text = "Smart Runner: pod " + e.pod() + "'s breaker opened: " + e.failed() + " of " + e.ended()
+                + " sessions that ended in the last " + human(e.windowMs() == null ? 0 : e.windowMs())
+                + " failed (" + percent + " %), across " + e.profiles() + " profiles; a shared outage is"
+                + " suspected, its failures pause nobody and the pod runs probe sessions until one succeeds";
+        return new Alert(Trigger.FAILURE_RATE, e.ts(), e.pod(), null, text, new LinkedHashMap<>(e.params()));
+    }
+
+    private static Alert podPaused(PodPaused e) {
+        String text = "Smart Runner: pod " + e.pod() + " is held, no new session starts in it until a reload, a"
+                + " restart or an unpause: " + e.reason() + " (profile " + e.causeProfileId() + ")";
+        return new Alert(Trigger.PAUSE, e.ts(), e.pod(), null, text, new LinkedHashMap<>(e.params()));
     }
 
     private static Alert exhausted(RecoveryExhausted e) {

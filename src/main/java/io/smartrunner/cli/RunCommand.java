@@ -125,6 +125,16 @@ final class RunCommand implements Callable<Integer> {
             public CompletableFuture<ReloadSummary> reload() {
                 return supervisor.requestReload(config.load());
             }
+
+            @Override
+            public CompletableFuture<List<io.smartrunner.breaker.PodStatus>> pods() {
+                return supervisor.pods();
+            }
+
+            @Override
+            public CompletableFuture<Boolean> unpausePod(String pod, String by) {
+                return supervisor.unpausePod(pod, by);
+            }
         };
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 /** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "store",
-            "pods");
+            "pods", "breaker");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
             "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore");
@@ -38,10 +38,11 @@ final class ConfigBinder {
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
                 : CommandCheck.NONE;
+        BreakerSettings breaker = BreakerBinder.bind(root.get("breaker"));
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
-                browser.provider(), commands, root.get("session").get("command"));
+                browser.provider(), commands, root.get("session").get("command"), breaker);
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, store, pods,
-                context.secrets());
+                context.secrets(), breaker);
     }
 
     private static RunnerSettings runner(JsonCursor block) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * pod → profile.
  */
 final class PodBinder {
-    static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles");
+    static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles", "breaker");
     static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session", "verifyExpression",
             "adspowerUserId");
     static final String ADSPOWER_USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
@@ -23,9 +23,12 @@ final class PodBinder {
     private final Provider provider;
     private final CommandCheck commands;
 
-    private PodBinder(Provider provider, CommandCheck commands) {
+    private final BreakerSettings breaker;
+
+    private PodBinder(Provider provider, CommandCheck commands, BreakerSettings breaker) {
         this.provider = provider;
         this.commands = commands;
+        this.breaker = breaker;
     }
 
     /**
@@ -38,7 +41,14 @@ final class PodBinder {
      */
     static List<PodConfig> bind(JsonCursor pods, int globalConcurrency, SessionSettings session,
                                 Provider provider, CommandCheck commands, JsonCursor topCommand) {
-        PodBinder binder = new PodBinder(provider, commands);
+        return bind(pods, globalConcurrency, session, provider, commands, topCommand, BreakerSettings.defaults());
+    }
+
+    /** @param breaker the top-level breaker, which a pod's {@code breaker} block overrides field by field */
+    static List<PodConfig> bind(JsonCursor pods, int globalConcurrency, SessionSettings session,
+                                Provider provider, CommandCheck commands, JsonCursor topCommand,
+                                BreakerSettings breaker) {
+        PodBinder binder = new PodBinder(provider, commands, breaker);
         List<PodConfig> bound = new ArrayList<>();
         for (JsonCursor pod : pods.elements("an array of pods")) {
             bound.add(binder.pod(pod, globalConcurrency, session, topCommand));
@@ -58,7 +68,9 @@ final class PodBinder {
         for (JsonCursor profile : pod.get("profiles").elements("an array of profiles")) {
             profiles.add(profile(profile, name, session, CommandCheck.origin(pod.get("session"), topCommand)));
         }
-        return new PodConfig(name, concurrency, profiles);
+        JsonCursor podBreaker = pod.get("breaker");
+        return new PodConfig(name, concurrency, profiles,
+                podBreaker.isPresent() ? BreakerBinder.bind(podBreaker, breaker) : null);
     }
 
     private ProfileConfig profile(JsonCursor profile, String pod, SessionSettings podSession, JsonCursor podCommand) {

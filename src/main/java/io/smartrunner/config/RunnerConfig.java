@@ -13,6 +13,8 @@ import java.util.Set;
  * @param alerts       webhook alerts [{@link AlertSettings#defaults()}: off]
  * @param store        where state is kept [{@link StoreSettings#sqlite()}]
  * @param secretValues values that came from {@code ${env:NAME}}; redacted from anything written
+ * @param breaker      each pod's fleet breaker: from a file {@link BreakerSettings#defaults()}; built
+ *                     in code without one (null) {@link BreakerSettings#OFF}
  */
 public record RunnerConfig(
         Path source,
@@ -24,18 +26,36 @@ public record RunnerConfig(
         AlertSettings alerts,
         StoreSettings store,
         List<PodConfig> pods,
-        Set<String> secretValues) {
+        Set<String> secretValues,
+        BreakerSettings breaker) {
 
     public RunnerConfig {
         pods = List.copyOf(pods);
         secretValues = Set.copyOf(secretValues);
+        breaker = breaker == null ? BreakerSettings.OFF : breaker;
+    }
+
+    /** A configuration with the default (SQLite) store and no breaker ({@link BreakerSettings#OFF}). */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, AlertSettings alerts, List<PodConfig> pods,
+                        Set<String> secretValues) {
+        this(source, runner, session, recovery, browser, http, alerts, StoreSettings.sqlite(), pods, secretValues,
+                null);
     }
 
     /** A configuration with the default (SQLite) store. */
     public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
                         BrowserSettings browser, HttpSettings http, AlertSettings alerts, List<PodConfig> pods,
-                        Set<String> secretValues) {
-        this(source, runner, session, recovery, browser, http, alerts, StoreSettings.sqlite(), pods, secretValues);
+                        Set<String> secretValues, BreakerSettings breaker) {
+        this(source, runner, session, recovery, browser, http, alerts, StoreSettings.sqlite(), pods, secretValues,
+                breaker);
+    }
+
+    /** A configuration without a breaker ({@link BreakerSettings#OFF}). */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, AlertSettings alerts, StoreSettings store,
+                        List<PodConfig> pods, Set<String> secretValues) {
+        this(source, runner, session, recovery, browser, http, alerts, store, pods, secretValues, null);
     }
 
     /** A configuration without alerts. */
@@ -51,6 +71,11 @@ public record RunnerConfig(
 
     public Optional<ProfileConfig> profile(String id) {
         return profiles().stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
+    /** The breaker of {@code pod}: its own override, else the runner's. */
+    public BreakerSettings breakerOf(String pod) {
+        return pod(pod).map(PodConfig::breaker).orElse(breaker);
     }
 
     public Optional<PodConfig> pod(String name) {

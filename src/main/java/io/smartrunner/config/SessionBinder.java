@@ -8,7 +8,7 @@ import java.util.Map;
 /** Binds a {@code session} block as an override of its parent's settings, field by field. */
 final class SessionBinder {
     static final List<String> KEYS = List.of("command", "env", "workingDir", "timeoutMs", "idleTimeoutMs",
-            "cooldownMs", "stopGraceMs", "logMaxBytes", "logKeepFiles", "stderrTailBytes", "inheritEnv");
+            "cooldownMs", "stopGraceMs", "logMaxBytes", "logKeepFiles", "stderrTailBytes", "inheritEnv", "exitCodes");
     static final String ENV_NAME_PATTERN = "[A-Za-z_][A-Za-z0-9_]*";
     static final long MAX_TIMEOUT_MS = 30 * 86_400_000L;
     static final long MAX_COOLDOWN_MS = 7 * 86_400_000L;
@@ -41,7 +41,8 @@ final class SessionBinder {
                 block.get("logKeepFiles").integer(parent.logKeepFiles(), 0, MAX_LOG_KEEP_FILES, Quantity.COUNT),
                 block.get("stderrTailBytes").integer(parent.stderrTailBytes(), 0, MAX_STDERR_TAIL_BYTES,
                         Quantity.BYTES),
-                inheritEnv(block.get("inheritEnv"), parent.inheritEnv()));
+                inheritEnv(block.get("inheritEnv"), parent.inheritEnv()),
+                ExitCodesBinder.bind(block.get("exitCodes"), parent.exitCodes()));
         if (block.isPresent()) {
             SpawnSizes.requireTotal(block, bound.command(), bound.env());
         }

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param logKeepFiles  rotated files kept per log ({@code .1} .. {@code .N}) [3]
  * @param stderrTailBytes last bytes of stderr put in the {@code error} event [4096]
  * @param inheritEnv    the runner's variables the child inherits beyond the safe base [none]
+ * @param exitCodes     what an exit code means (DESIGN §2b); unmapped codes mean {@code profile} [none]
  */
 public record SessionSettings(
         List<String> command,
@@ -33,7 +34,8 @@ public record SessionSettings(
         long logMaxBytes,
         int logKeepFiles,
         int stderrTailBytes,
-        InheritEnv inheritEnv) {
+        InheritEnv inheritEnv,
+        Map<Integer, ExitMeaning> exitCodes) {
 
     public static final List<String> DEFAULT_COMMAND = List.of("bin/smart-runner", "demo-session");
     public static final long DEFAULT_TIMEOUT_MS = 600_000;
@@ -47,6 +49,20 @@ public record SessionSettings(
     public SessionSettings {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        exitCodes = Map.copyOf(exitCodes);
+    }
+
+    /** Settings with no exit code mapped. */
+    public SessionSettings(List<String> command, Map<String, String> env, Path workingDir, long timeoutMs,
+                           long idleTimeoutMs, long cooldownMs, long stopGraceMs, long logMaxBytes, int logKeepFiles,
+                           int stderrTailBytes, InheritEnv inheritEnv) {
+        this(command, env, workingDir, timeoutMs, idleTimeoutMs, cooldownMs, stopGraceMs, logMaxBytes, logKeepFiles,
+                stderrTailBytes, inheritEnv, Map.of());
+    }
+
+    /** What {@code exitCode} means; {@link ExitMeaning#PROFILE} when unmapped or unknown (null). */
+    public ExitMeaning meaningOf(Integer exitCode) {
+        return exitCode == null ? ExitMeaning.PROFILE : exitCodes.getOrDefault(exitCode, ExitMeaning.PROFILE);
     }
 
     /** Settings whose children inherit only the safe base of the runner's environment. */

@@ -5,6 +5,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.process.RunTag;
+import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -119,7 +120,9 @@ final class CrashReconciler {
                               PendingWrites pending) {
         SessionResult result = resultOf(end);
         ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
-        ProfileState after = rules.sessionEnded(before, s.sessionId(), result, end.ts()).state();
+        // the class the writer decided (an open breaker's shared failure did not count), not the reason's
+        Blame blame = end instanceof EventRecord.SessionFailed f ? Blame.logged(result, f) : null;
+        ProfileState after = rules.sessionEnded(before, s.sessionId(), result, blame, end.ts()).state();
         states.put(s.profileId(), after);
         SessionRecord known = s.startedAt() != null ? s : new SessionRecord(s.sessionId(), s.profileId(), s.pod(),
                 s.pid(), s.pidStartTicks(), s.pgid(), end.ts(), s.status(), null, null, null);

@@ -38,6 +38,11 @@ final class FleetReload {
         this.diagnostics = diagnostics;
     }
 
+    /** The configuration in force. */
+    RunnerConfig running() {
+        return running;
+    }
+
     /** Applies a new, validated configuration to the slots and tells the operator what it changed. */
     ReloadSummary apply(RunnerConfig next, long nowNanos) {
         ReloadSummary summary = apply(running, next, nowNanos);
@@ -45,7 +50,7 @@ final class FleetReload {
         diagnostics.accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
                 + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
                 + (summary.restartNeeded()
-                ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
+                ? "; changes to the runner, recovery, browser, http, alerts or breaker blocks take effect after a restart" : ""));
         return summary;
     }
 
@@ -88,7 +93,8 @@ final class FleetReload {
         }
         boolean restartNeeded = !next.runner().equals(running.runner()) || !next.recovery().equals(running.recovery())
                 || !next.browser().equals(running.browser()) || !next.http().equals(running.http())
-                || !next.alerts().equals(running.alerts());
+                || !next.alerts().equals(running.alerts()) || !next.breaker().equals(running.breaker())
+                || next.pods().stream().anyMatch(p -> !next.breakerOf(p.name()).equals(running.breakerOf(p.name())));
         return new ReloadSummary(added, removed, changed, restartNeeded);
     }
 

@@ -78,12 +78,14 @@ final class LoopGuard {
             profileId = h.request().profileId();
         } else if (m instanceof Message.Reload) {
             work = "reload";
-        } else if (m instanceof Message.Snapshot) {
+        } else if (m instanceof Message.Snapshot || m instanceof Message.PodSnapshot) {
             work = "snapshot";
         } else if (m instanceof Message.Browser b) {
             work = "browser";
             profileId = b.event().profileId();
             sessionId = b.event().sessionId();
+        } else if (m instanceof Message.PodUnpause) {
+            work = "manual";
         }
         RuntimeException failure = run(work, profileId, sessionId, launched, () -> handler.accept(m));
         if (failure == null) {
@@ -97,6 +99,10 @@ final class LoopGuard {
             r.reply().completeExceptionally(failure);
         } else if (m instanceof Message.Snapshot q) {
             q.reply().completeExceptionally(failure);
+        } else if (m instanceof Message.PodSnapshot q) {
+            q.reply().completeExceptionally(failure);
+        } else if (m instanceof Message.PodUnpause u) {
+            u.reply().completeExceptionally(failure);
         }
     }
 

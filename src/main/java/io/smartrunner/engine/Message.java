@@ -33,6 +33,14 @@ sealed interface Message {
             implements Message {
     }
 
+    /** Asks the loop for every pod's breaker and pauses (GET /api/pods). */
+    record PodSnapshot(CompletableFuture<List<io.smartrunner.breaker.PodStatus>> reply) implements Message {
+    }
+
+    /** An operator lets a held pod start sessions again. */
+    record PodUnpause(String pod, String by, CompletableFuture<Boolean> reply) implements Message {
+    }
+
     /** A new, already validated configuration to apply (SIGHUP, later the API). */
     record Reload(RunnerConfig config,
                   CompletableFuture<ReloadSummary> reply) implements Message {

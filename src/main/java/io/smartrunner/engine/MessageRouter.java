@@ -17,11 +17,13 @@ final class MessageRouter {
     private final StartPass starts;
     private final LoopGuard guard;
     private final PendingWrites pending;
+    private final PodControls podControls;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
                   ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
-                  PendingWrites pending) {
+                  PendingWrites pending, PodControls podControls) {
         this.pending = pending;
+        this.podControls = podControls;
         this.slots = slots;
         this.sessions = sessions;
         this.recovery = recovery;
@@ -44,8 +46,14 @@ final class MessageRouter {
             // answered only after the flush that writes its event (ManualControls)
             h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
-            r.reply().complete(fleetReload.apply(r.config(), nowNanos));
+            ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
+            podControls.reloaded(now);
             starts.configure(r.config());
+            r.reply().complete(summary);
+        } else if (m instanceof Message.PodUnpause u) {
+            u.reply().complete(podControls.unpause(u.pod(), u.by(), now));
+        } else if (m instanceof Message.PodSnapshot q) {
+            q.reply().complete(podControls.view());
         } else if (m instanceof Message.Snapshot q) {
             q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
         } else if (m instanceof Message.Exited e) {

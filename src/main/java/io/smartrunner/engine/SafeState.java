@@ -4,6 +4,7 @@ import io.smartrunner.event.EventParams;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Params;
 import io.smartrunner.process.ExitStatus;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SpawnBackoff;
@@ -104,6 +105,7 @@ final class SafeState {
         ProfileState closed = flagged(slot.state, false, flag, now);
         applier.record(slot, new Transition(closed, List.of(Events.sessionFailed(now, slot.pod(), slot.id(), sessionId,
                         Params.builder().put(EventParams.REASON, FailureReason.LOST.wireName())
+                                .put(EventParams.FAILURE_CLASS, FailureClass.INFRASTRUCTURE.wireName())
                                 .put(EventParams.EXIT_CODE, null).put(EventParams.MESSAGE, flag)
                                 .put(EventParams.STDERR_TAIL, "").put(EventParams.ERROR_STREAK, closed.errorStreak())
                                 .build(), null))),

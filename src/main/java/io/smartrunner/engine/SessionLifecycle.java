@@ -1,10 +1,12 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.config.ExitMeaning;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.process.ExitStatus;
 import io.smartrunner.process.RunningProcess;
+import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -43,10 +45,14 @@ final class SessionLifecycle {
     /** Forgets a removed profile once nothing of it runs. */
     private final Consumer<ProfileSlot> drop;
     private final BooleanSupplier stopInitiated;
+    /** Whom a failure is blamed on (classes, the pods' breakers, the pause cap) and the pods held. */
+    private final PodBreakers breakers;
+    private final PodHolds holds;
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
-                     LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated) {
+                     LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
+                     PodBreakers breakers, PodHolds holds) {
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
@@ -57,6 +63,8 @@ final class SessionLifecycle {
         this.leftovers = leftovers;
         this.drop = drop;
         this.stopInitiated = stopInitiated;
+        this.breakers = breakers;
+        this.holds = holds;
     }
 
     /** A session's process exited. */
@@ -130,12 +138,24 @@ final class SessionLifecycle {
      * whose slot is dropped instead.
      */
     private void end(ProfileSlot slot, SessionRecord record, SessionResult result, long nowNanos, Instant now) {
-        Transition t = rules.sessionEnded(slot.state, record.sessionId(), result, now);
+        Blame blame = null;
+        if (result.succeeded()) {
+            breakers.succeeded(slot, record.sessionId(), nowNanos, now);
+        } else {
+            blame = breakers.failed(slot, record.sessionId(), result, nowNanos, now); // may forgive: state read after
+            if (ExitMeaning.CONFIG.wireName().equals(blame.meaning())) {
+                holds.hold(slot.pod(), "a session exited with code " + result.exitCode()
+                        + ", mapped to config (session.exitCodes)", slot.id(), record.sessionId(), result.exitCode(), now);
+            }
+        }
+        ProfileState before = slot.state;
+        Transition t = rules.sessionEnded(before, record.sessionId(), result, blame, now);
         SessionRecord ended = record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
                 : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
                 result.exitCode());
-        holdBack(slot, result, nowNanos);
+        holdBack(slot, result, blame, nowNanos);
         applier.record(slot, t, ended);
+        breakers.applied(slot, before, nowNanos);
         if (slot.removed) {
             drop.accept(slot);
             return;
@@ -144,13 +164,14 @@ final class SessionLifecycle {
     }
 
     /**
-     * The next session waits for the cooldown, or after a spawn failure for the longer of the
-     * cooldown and {@link SpawnBackoff} (a spawn failure is not the profile's: no streak, no pause,
-     * but no tight retry loop either). A session that really ran resets the back-off.
+     * The next session waits for the cooldown, or after a spawn failure or an exit code mapped to
+     * {@code retry-later} for the longer of the cooldown and {@link SpawnBackoff} (neither is the
+     * profile's: no streak, no pause, but no tight retry loop either). Any other end resets the back-off.
      */
-    private static void holdBack(ProfileSlot slot, SessionResult result, long nowNanos) {
+    private static void holdBack(ProfileSlot slot, SessionResult result, Blame blame, long nowNanos) {
         long waitMs = slot.config.session().cooldownMs();
-        if (!result.succeeded() && result.reason() == FailureReason.SPAWN) {
+        if (!result.succeeded() && (result.reason() == FailureReason.SPAWN
+                || ExitMeaning.RETRY_LATER.wireName().equals(blame.meaning()))) {
             slot.spawnFailures++;
             waitMs = Math.max(waitMs, SpawnBackoff.after(slot.spawnFailures).toMillis());
         } else {

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Who starts a session now: the eligible profiles (not running, not paused, cooled down, not in
- * recovery), picked by the {@link SessionScheduler} within the global and pod limits, each staged
+ * recovery, its pod not held, its pod's open breaker due a probe), picked by the {@link SessionScheduler} within the global and pod limits, each staged
  * by {@link SessionLifecycle} under the {@link LoopGuard}; none while the {@link AdmissionGate}
  * holds starts for the host's sake. Loop thread only.
  */
@@ -25,10 +25,15 @@ final class StartPass {
     private final LoopGuard guard;
     private final AdmissionGate admission;
     private final PendingWrites pending;
+    private final PodBreakers breakers;
+    private final PodHolds holds;
     private SessionScheduler scheduler;
 
     StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
-              SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending) {
+              SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending,
+              PodBreakers breakers, PodHolds holds) {
+        this.breakers = breakers;
+        this.holds = holds;
         this.slots = slots;
         this.recovery = recovery;
         this.sessions = sessions;
@@ -54,7 +59,13 @@ final class StartPass {
             return;
         }
         for (Candidate c : picked) {
-            guard.run("start", c.profileId(), null, null, () -> sessions.stage(slots.get(c.profileId()), now));
+            ProfileSlot slot = slots.get(c.profileId());
+            if (breakers.mayStart(slot, nowNanos)) { // an open breaker's one probe may have been picked already
+                guard.run("start", c.profileId(), null, null, () -> {
+                    sessions.stage(slot, now);
+                    breakers.starting(slot, slot.spawning, nowNanos);
+                });
+            }
         }
     }
 
@@ -80,7 +91,7 @@ final class StartPass {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
             } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
-                    && !recovery.inRecovery(slot.id())) {
+                    && !recovery.inRecovery(slot.id()) && !holds.held(slot.pod()) && breakers.mayStart(slot, nowNanos)) {
                 // run now goes first in line: as if it had never run
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.runNowBy != null ? null : slot.state.lastStartedAt(),
                         slot.order));

@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import io.smartrunner.admission.AdmissionGate;
 import io.smartrunner.admission.AdmissionView;
+import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.Redactor;
@@ -45,6 +46,9 @@ public final class Supervisor {
     private final StartPass starts;
     /** Holds new sessions and recovery episodes while the host is short of memory or over its load limit. */
     private final AdmissionGate admission;
+    /** Whom failures are blamed on per pod: breakers, probes, the pause cap (DESIGN §2b). */
+    private final PodBreakers breakers;
+    private final PodHolds holds;
     private final MessageRouter router;
     private final WakePlanner wake;
     private volatile boolean stopRequested;
@@ -67,8 +71,12 @@ public final class Supervisor {
                 config.browser().closeOnPause(), () -> stopRequested);
         this.pauses = new PauseKeeper(rules, applier);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
-        this.sessions = new SessionLifecycle(slots, rules, pending, applier, new SessionLaunch(deps, config.browser().recycle()),
-                redactor, inbox::add, leftovers, this::drop, () -> stopInitiated);
+        // breaker settings are read at start (a reload says a change needs a restart)
+        this.breakers = new PodBreakers(config::breakerOf, slots, rules, applier, pending);
+        this.holds = new PodHolds(pending);
+        this.sessions = new SessionLifecycle(slots, rules, pending, applier,
+                new SessionLaunch(deps, config.browser().recycle()), redactor, inbox::add, leftovers, this::drop,
+                () -> stopInitiated, breakers, holds);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem);
         this.timers = new SessionTimers(sessions::stop);
@@ -80,9 +88,10 @@ public final class Supervisor {
                 recovery::cancel);
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore());
-        this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending);
-        this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending);
-        this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, recovery, leftovers,
+        this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds);
+        this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
+                new PodControls(breakers, holds, fleetReload, writes));
+        this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 () -> stopRequested);
     }
 
@@ -202,6 +211,19 @@ public final class Supervisor {
     /** Every configured profile's state as the loop sees it, answered by the loop. Thread-safe. */
     public CompletableFuture<List<ProfileState>> profiles() {
         return inbox.ask(Message.Snapshot::new);
+    }
+
+    /** Every configured pod's breaker and pauses as the loop sees them, answered by the loop. Thread-safe. */
+    public CompletableFuture<List<PodStatus>> pods() {
+        return inbox.ask(Message.PodSnapshot::new);
+    }
+
+    /**
+     * Lets a held pod start sessions again (an unpause of the pod by hand); answered with whether it
+     * was held, once its event is written (or tried: a pod is released even when the log is failing). Thread-safe.
+     */
+    public CompletableFuture<Boolean> unpausePod(String pod, String by) {
+        return inbox.ask(reply -> new Message.PodUnpause(pod, by, reply));
     }
 
     /** Asks the loop to apply a new, validated configuration; answered once applied. Thread-safe. */

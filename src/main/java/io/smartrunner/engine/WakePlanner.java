@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 /**
  * When the loop must look again if no message comes first: the earliest of the sessions'
  * timeouts and output polls, pauses ending, cooldowns ending, the next write retry, recovery
- * deadlines, the leftover sweep and the next host reading while starts are held, and never later
+ * deadlines, an open breaker's next probe, the leftover sweep and the next host reading while starts are held, and never later
  * than 5 s. Loop thread only.
  */
 final class WakePlanner {
@@ -22,14 +22,16 @@ final class WakePlanner {
     private final DurableWrites writes;
     private final StartPass starts;
     private final AdmissionGate admission;
+    private final PodBreakers breakers;
     private final RecoveryCoordinator recovery;
     private final LeftoverSweep leftovers;
     private final BooleanSupplier stopRequested;
 
     WakePlanner(Map<String, ProfileSlot> slots, TimeSource time, DurableWrites writes, StartPass starts,
-                AdmissionGate admission, RecoveryCoordinator recovery, LeftoverSweep leftovers,
+                AdmissionGate admission, PodBreakers breakers, RecoveryCoordinator recovery, LeftoverSweep leftovers,
                 BooleanSupplier stopRequested) {
         this.admission = admission;
+        this.breakers = breakers;
         this.slots = slots;
         this.time = time;
         this.writes = writes;
@@ -65,7 +67,7 @@ final class WakePlanner {
                 next = earlier(next, slot.notBeforeNanos);
             }
         }
-        return recovery.nextDeadline(leftovers.deadline(next));
+        return recovery.nextDeadline(leftovers.deadline(stopping ? next : breakers.nextProbe(now, next)));
     }
 
     private static long earlier(long a, long b) {

@@ -5,7 +5,11 @@ import io.smartrunner.event.EventRecord.BrowserCrashed;
 import io.smartrunner.event.EventRecord.BrowserRecycled;
 import io.smartrunner.event.EventRecord.BrowserReplaced;
 import io.smartrunner.event.EventRecord.BrowserStarted;
+import io.smartrunner.event.EventRecord.BreakerClosed;
+import io.smartrunner.event.EventRecord.BreakerOpened;
 import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.PodPaused;
+import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.ProfilePaused;
@@ -66,7 +70,11 @@ public final class EventKinds {
             new Kind(BrowserReplaced.class, "browser-replace", "browser", e -> "ok", BrowserReplaced::new),
             new Kind(BrowserRecycled.class, "browser-recycle", "browser", e -> "ok", BrowserRecycled::new),
             new Kind(BrowserCrashed.class, "browser-crash", "browser", e -> "error",
-                    (h, p, d) -> new BrowserCrashed(h, p)));
+                    (h, p, d) -> new BrowserCrashed(h, p)),
+            new Kind(BreakerOpened.class, "breaker-open", "pod", e -> "open", (h, p, d) -> new BreakerOpened(h, p)),
+            new Kind(BreakerClosed.class, "breaker-close", "pod", e -> "ok", BreakerClosed::new),
+            new Kind(PodPaused.class, "pod-pause", "pod", e -> "paused", (h, p, d) -> new PodPaused(h, p)),
+            new Kind(PodUnpaused.class, "pod-unpause", "pod", e -> "ok", (h, p, d) -> new PodUnpaused(h, p)));
 
     private static final Map<Class<? extends EventRecord>, Kind> BY_RECORD = KINDS.stream()
             .collect(Collectors.toUnmodifiableMap(Kind::record, k -> k));

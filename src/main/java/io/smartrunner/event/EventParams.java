@@ -24,6 +24,10 @@ public final class EventParams {
 
     // error (open-ended: a new field is one more constant)
     public static final Param<String> FAILURE_CLASS = Param.text("class");
+    /** session.exitCodes meaning of the exit code (retry-later, config), when mapped. */
+    public static final Param<String> MEANING = Param.text("meaning");
+    /** Why an automatic pause was not made (breaker.maxPausedShare). */
+    public static final Param<String> PAUSE_WITHHELD = Param.text("pauseWithheld");
     public static final Param<String> SIGNAL = Param.text("signal");
     public static final Param<String> STDERR_TAIL = Param.text("stderrTail");
 
@@ -72,6 +76,17 @@ public final class EventParams {
     public static final Param<String> START_FAILED = Param.text("startFailed");
     public static final Param<Boolean> FORCED = Param.flag("forced");
     public static final Param<Boolean> ADOPTED = Param.flag("adopted");
+
+    // breaker-open, breaker-close, pod-pause, pod-unpause (pod-level: the profile and session a hold came from are params)
+    public static final Param<Integer> ENDED = Param.int32("ended");
+    public static final Param<Integer> FAILED = Param.int32("failed");
+    public static final Param<Integer> PROFILES = Param.int32("profiles");
+    public static final Param<Number> RATIO = Param.number("ratio");
+    public static final Param<Long> WINDOW_MS = Param.int64("windowMs");
+    public static final Param<Long> OPEN_FOR_MS = Param.int64("openForMs");
+    public static final Param<Integer> PROBES = Param.int32("probes");
+    public static final Param<String> PROFILE_ID = Param.text("profileId");
+    public static final Param<String> SESSION_ID = Param.text("sessionId");
 
     private EventParams() {
     }

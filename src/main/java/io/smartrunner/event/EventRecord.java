@@ -150,10 +150,15 @@ public sealed interface EventRecord {
         }
     }
 
-    /** A streak set back to 0 by hand. */
+    /** A streak set back to 0 by hand, or partly taken back by an opening breaker (errorStreak: what it left). */
     record StreakReset(Header header, Params params) implements EventRecord {
         public String by() {
             return params.value(EventParams.BY);
+        }
+
+        /** The streak after the reset; null on a reset by hand (0). */
+        public Integer errorStreak() {
+            return params.value(EventParams.ERROR_STREAK);
         }
     }
 
@@ -212,6 +217,56 @@ public sealed interface EventRecord {
 
     /** A browser that exited without being asked to. */
     record BrowserCrashed(Header header, Params params) implements BrowserChange {
+    }
+
+    /** A pod-level change (type pod): no profile or session in the header. */
+    sealed interface PodChange extends EventRecord {
+    }
+
+    /** A pod's fleet breaker opened: a shared outage is suspected; its failures blame nobody. */
+    record BreakerOpened(Header header, Params params) implements PodChange {
+        public Integer ended() {
+            return params.value(EventParams.ENDED);
+        }
+
+        public Integer failed() {
+            return params.value(EventParams.FAILED);
+        }
+
+        public Integer profiles() {
+            return params.value(EventParams.PROFILES);
+        }
+
+        public Number ratio() {
+            return params.value(EventParams.RATIO);
+        }
+
+        public Long windowMs() {
+            return params.value(EventParams.WINDOW_MS);
+        }
+    }
+
+    /** A probe succeeded: the pod's breaker closed; durMs is how long it was open. */
+    record BreakerClosed(Header header, Params params, Long durMs) implements PodChange {
+    }
+
+    /** A pod held: no new session starts in it (e.g. an exit code mapped to config). */
+    record PodPaused(Header header, Params params) implements PodChange {
+        public String reason() {
+            return params.value(EventParams.REASON);
+        }
+
+        /** The profile whose session caused the hold. */
+        public String causeProfileId() {
+            return params.value(EventParams.PROFILE_ID);
+        }
+    }
+
+    /** A held pod starts sessions again. */
+    record PodUnpaused(Header header, Params params) implements PodChange {
+        public String by() {
+            return params.value(EventParams.BY);
+        }
     }
 
     /** A line of a kind this version does not know (or in a shape it does not write): kept as read. */

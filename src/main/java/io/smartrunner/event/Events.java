@@ -18,6 +18,15 @@ import static io.smartrunner.event.EventParams.REASON;
 import static io.smartrunner.event.EventParams.STEP;
 import static io.smartrunner.event.EventParams.VERIFICATION;
 import static io.smartrunner.event.EventParams.WHILE;
+import static io.smartrunner.event.EventParams.ENDED;
+import static io.smartrunner.event.EventParams.FAILED;
+import static io.smartrunner.event.EventParams.PROFILES;
+import static io.smartrunner.event.EventParams.RATIO;
+import static io.smartrunner.event.EventParams.WINDOW_MS;
+import static io.smartrunner.event.EventParams.OPEN_FOR_MS;
+import static io.smartrunner.event.EventParams.PROBES;
+import static io.smartrunner.event.EventParams.PROFILE_ID;
+import static io.smartrunner.event.EventParams.SESSION_ID;
 import static io.smartrunner.event.EventParams.STRATEGY;
 import static io.smartrunner.event.EventParams.SIGNATURE;
 import static io.smartrunner.event.EventParams.START_STEP;
@@ -33,7 +42,11 @@ import io.smartrunner.event.EventRecord.BrowserCrashed;
 import io.smartrunner.event.EventRecord.BrowserRecycled;
 import io.smartrunner.event.EventRecord.BrowserReplaced;
 import io.smartrunner.event.EventRecord.BrowserStarted;
+import io.smartrunner.event.EventRecord.BreakerClosed;
+import io.smartrunner.event.EventRecord.BreakerOpened;
 import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.PodPaused;
+import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.ProfilePaused;
@@ -213,6 +226,53 @@ public final class Events {
     public static BrowserCrashed browserCrashed(Instant ts, String pod, String profileId, String sessionId,
                                                 Params params) {
         return new BrowserCrashed(new Header(ts, pod, profileId, sessionId), params);
+    }
+
+    // ---------------------------------------------------------------- whom to blame (issue #12.1, #12.2)
+
+    /** {@code params.by} of decisions the fleet breaker takes (forgiving streaks, unpausing). */
+    public static final String BY_BREAKER = "breaker";
+
+    /**
+     * Part of a streak taken back ({@code reset}/profile/ok, like a reset by hand, but not always to
+     * 0): the failures that caused it were blamed on something shared once the breaker opened.
+     */
+    public static StreakReset streakForgiven(Instant ts, String pod, String profileId, int errorStreakWas,
+                                             int errorStreak, String by) {
+        return new StreakReset(new Header(ts, pod, profileId, null), Params.builder()
+                .put(ERROR_STREAK_WAS, errorStreakWas).put(BY, by).put(ERROR_STREAK, errorStreak).build());
+    }
+
+    /**
+     * A pod's fleet breaker opened ({@code breaker-open}/pod/open): {@code failed} of the {@code ended}
+     * sessions that ended in the last {@code windowMs} failed, across {@code profiles} profiles.
+     */
+    public static BreakerOpened breakerOpened(Instant ts, String pod, int ended, int failed, int profiles,
+                                              double ratio, long windowMs) {
+        return new BreakerOpened(new Header(ts, pod, null, null), Params.builder().put(ENDED, ended)
+                .put(FAILED, failed).put(PROFILES, profiles).put(RATIO, ratio).put(WINDOW_MS, windowMs).build());
+    }
+
+    /** A probe session succeeded: the pod's breaker closed ({@code breaker-close}/pod/ok). */
+    public static BreakerClosed breakerClosed(Instant ts, String pod, long openForMs, int probes) {
+        return new BreakerClosed(new Header(ts, pod, null, null), Params.builder().put(OPEN_FOR_MS, openForMs)
+                .put(PROBES, probes).build(), openForMs);
+    }
+
+    /**
+     * A pod held: no new session starts in it ({@code pod-pause}/pod/paused) until a reload, a
+     * restart or an unpause by hand; e.g. a session exited with a code mapped to {@code config}.
+     */
+    public static PodPaused podPaused(Instant ts, String pod, String reason, String profileId, String sessionId,
+                                      Integer exitCode, String by) {
+        return new PodPaused(new Header(ts, pod, null, null), Params.builder().put(REASON, reason)
+                .put(PROFILE_ID, profileId).put(SESSION_ID, sessionId).put(EXIT_CODE, exitCode).put(BY, by).build());
+    }
+
+    /** A held pod starts sessions again ({@code pod-unpause}/pod/ok). */
+    public static PodUnpaused podUnpaused(Instant ts, String pod, long pausedForMs, String by) {
+        return new PodUnpaused(new Header(ts, pod, null, null),
+                Params.builder().put(PAUSED_FOR_MS, pausedForMs).put(BY, by).build());
     }
 
     /** An insertion-ordered map from alternating keys and values (for alert details and the like). */

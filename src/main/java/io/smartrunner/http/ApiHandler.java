@@ -106,6 +106,7 @@ final class ApiHandler implements HttpHandler {
             case "/api/events/stream" -> events.stream(ex);
             case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
             case "/api/reload" -> throw new ApiError(405, "use POST");
+            case "/api/pods" -> send(ex, 200, PodsRoute.json(answer(parts.fleet().pods())));
             default -> {
                 Matcher m = PROFILE.matcher(path);
                 if (!m.matches()) {
@@ -129,6 +130,12 @@ final class ApiHandler implements HttpHandler {
         JsonNode body = RequestBodies.object(ex);
         if (path.equals("/api/reload")) {
             reload(ex);
+            return;
+        }
+        String pod = PodsRoute.unpausePath(path);
+        if (pod != null) {
+            String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
+            send(ex, 200, PodsRoute.unpaused(pod, answer(parts.fleet().unpausePod(pod, by))));
             return;
         }
         Matcher m = PROFILE.matcher(path);

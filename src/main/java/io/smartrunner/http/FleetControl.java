@@ -20,4 +20,17 @@ public interface FleetControl {
      *         new file is refused; the running configuration then stays
      */
     CompletableFuture<ReloadSummary> reload();
+
+    /** Every pod's breaker and pauses (GET /api/pods); none by default. */
+    default CompletableFuture<List<io.smartrunner.breaker.PodStatus>> pods() {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
+    /**
+     * Lets a held pod start sessions again (POST /api/pods/{pod}/unpause): true when it was held.
+     * Answered once its {@code pod-unpause} event is written.
+     */
+    default CompletableFuture<Boolean> unpausePod(String pod, String by) {
+        return CompletableFuture.completedFuture(false);
+    }
 }

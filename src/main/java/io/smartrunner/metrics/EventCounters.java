@@ -48,7 +48,7 @@ final class EventCounters {
             .collect(Collectors.toUnmodifiableSet());
     static final Set<String> ATTEMPT_OUTCOMES = Set.of("ok", "failed", "unhealthy");
     /** Who pauses: the runner's rules, the API, the CLI. */
-    static final Set<String> BY = Set.of("runner", "api", "cli");
+    static final Set<String> BY = Set.of("runner", "api", "cli", "breaker");
     static final Set<String> LOOP_WORK = Set.copyOf(Events.LOOP_WORK);
 
     /** Sessions run from seconds to the 10-minute default timeout and beyond. */
@@ -62,12 +62,14 @@ final class EventCounters {
     private final Timer sessionsFailed;
     private final Map<String, Timer> stepDurations = new ConcurrentHashMap<>();
     private final Set<String> podsSeen = ConcurrentHashMap.newKeySet();
+    private final BreakerMeters breakers;
 
     EventCounters(MeterRegistry registry, LabelValues labels) {
         this.registry = registry;
         this.labels = labels;
         this.sessionsOk = sessionTimer("ok");
         this.sessionsFailed = sessionTimer("error");
+        this.breakers = new BreakerMeters(registry);
     }
 
     void count(EventRecord e) {
@@ -82,7 +84,9 @@ final class EventCounters {
         String pod = labels.name(e.pod());
         if (podsSeen.add(pod)) {
             zeroes(pod);
+            breakers.pod(pod);
         }
+        breakers.count(pod, e);
         if (e instanceof SessionStarted) {
             counter(STARTED, "Sessions started", "pod", pod).increment();
         } else if (e instanceof SessionFinished f) {

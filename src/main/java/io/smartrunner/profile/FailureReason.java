@@ -14,7 +14,7 @@ public enum FailureReason {
     TIMEOUT,
     /** Printed nothing for session.idleTimeoutMs. */
     HANG,
-    /** Was running when the runner itself died; closed on the next start. */
+    /** Was running when the runner itself died; closed on the next start (infrastructure: no streak). */
     LOST,
     /** Stopped because the runner shut down: not the profile's fault, so it does not count. */
     SHUTDOWN;
@@ -24,16 +24,17 @@ public enum FailureReason {
     }
 
     /**
-     * Whether the failure is the profile's, i.e. counts towards its error streak. A shutdown is the
-     * runner's doing; a spawn failure is the runner's environment (program gone, fork refused,
+     * Whether the failure is the profile's by its reason alone, i.e. counts towards its error
+     * streak ({@link FailureClass#of}). A shutdown is the runner's doing; a lost session the
+     * runner's death; a spawn failure the runner's environment (program gone, fork refused,
      * browser not startable), which the profile cannot fix: it backs off instead ({@link SpawnBackoff}).
      */
     public boolean countsTowardsStreak() {
-        return this != SHUTDOWN && this != SPAWN;
+        return FailureClass.of(this).countsTowardsStreak();
     }
 
     /** DESIGN §2b: failures on the runner's side, marked {@code params.class = "infrastructure"}. */
     public boolean isInfrastructure() {
-        return this == SPAWN;
+        return FailureClass.of(this) == FailureClass.INFRASTRUCTURE;
     }
 }

@@ -42,11 +42,24 @@ public final class ProfileRules {
     }
 
     /**
-     * A session ended. Success resets the streak and clears needsRecovery; a failure that counts
-     * increments the streak and either pauses the profile (streak above the maximum) or flags it
-     * for recovery. A session stopped by the runner's shutdown changes neither, nor lastError.
+     * A session ended, its failure (if any) blamed by its reason alone ({@link Blame#of}); see
+     * {@link #sessionEnded(ProfileState, String, SessionResult, Blame, Instant)}.
      */
     public Transition sessionEnded(ProfileState s, String sessionId, SessionResult result, Instant now) {
+        return sessionEnded(s, sessionId, result, result.succeeded() ? null : Blame.of(result), now);
+    }
+
+    /**
+     * A session ended. Success resets the streak and clears needsRecovery. A failure of class
+     * {@code profile} increments the streak and either pauses the profile (streak above the maximum,
+     * unless the blame withholds the pause) or flags it for recovery; {@code infrastructure} and
+     * {@code shared} failures change neither the streak nor a pause, and start no recovery (DESIGN
+     * §2b). Every failure but a session stopped by the runner's shutdown sets lastError.
+     *
+     * @param blame null for a success
+     */
+    public Transition sessionEnded(ProfileState s, String sessionId, SessionResult result, Blame blame,
+                                   Instant now) {
         if (result.succeeded()) {
             // a success ends a run of repeated pauses: the next pause is judged afresh (no back-off)
             ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, false, false, s.paused(),
@@ -55,17 +68,19 @@ public final class ProfileRules {
             return new Transition(next, List.of(
                     Events.sessionFinished(now, s.pod(), s.profileId(), sessionId, result.durMs())), whilePaused(next));
         }
-        boolean counts = result.reason().countsTowardsStreak();
+        boolean counts = blame.failureClass().countsTowardsStreak();
         int streak = counts ? s.errorStreak() + 1 : s.errorStreak();
-        // an infrastructure failure does not count, but is what the operator should see next to the profile
-        String lastError = counts || result.reason().isInfrastructure() ? summary(result) : s.lastError();
+        // a failure that does not count is still what the operator should see next to the profile
+        String lastError = result.reason() != FailureReason.SHUTDOWN ? summary(result) : s.lastError();
+        boolean wouldPause = counts && !s.paused() && pausePolicy.shouldPause(streak);
+        boolean withheld = wouldPause && blame.pauseWithheld() != null;
         List<EventRecord> events = new ArrayList<>();
-        events.add(Events.sessionFailed(now, s.pod(), s.profileId(), sessionId, errorParams(result, streak),
-                result.durMs()));
+        events.add(Events.sessionFailed(now, s.pod(), s.profileId(), sessionId,
+                errorParams(result, blame, streak, withheld), result.durMs()));
         ProfileState failed = new ProfileState(s.profileId(), s.pod(), streak, false,
                 s.needsRecovery() || counts, s.paused(), s.pausedUntil(), sessionId, lastError,
                 s.lastStartedAt(), now, s.pauseCount(), s.pausedAt());
-        if (counts && !failed.paused() && pausePolicy.shouldPause(streak)) {
+        if (wouldPause && !withheld) {
             Duration d = pausePolicy.automaticDuration(s.pauseCount(), pauseDraws.getAsDouble());
             String why = "errorStreak " + streak + " > maxErrorStreak " + pausePolicy.maxErrorStreak();
             Transition paused = pause(failed, sessionId, now, d, why, BY_RUNNER);
@@ -76,6 +91,23 @@ public final class ProfileRules {
         boolean recover = counts && !failed.paused();
         return new Transition(failed, events, recover ? Transition.Effects.beginEpisode(sessionId)
                 : whilePaused(failed));
+    }
+
+    /**
+     * Takes back {@code increments} of the streak (never below 0) that failures later blamed on
+     * something shared caused: the fleet breaker forgives the failures that opened it. A pause or a
+     * needed recovery stays as it is.
+     */
+    public Transition forgive(ProfileState s, int increments, Instant now, String by) {
+        int streak = Math.max(0, s.errorStreak() - Math.max(0, increments));
+        if (streak == s.errorStreak()) {
+            return Transition.unchanged(s);
+        }
+        ProfileState next = new ProfileState(s.profileId(), s.pod(), streak, s.running(), s.needsRecovery(),
+                s.paused(), s.pausedUntil(), s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(),
+                s.pauseCount(), s.pausedAt());
+        return new Transition(next, List.of(Events.streakForgiven(now, s.pod(), s.profileId(), s.errorStreak(),
+                streak, by)));
     }
 
     /** A recovery episode verified the profile healthy: it needs no more recovery (the streak stays). */
@@ -148,11 +180,12 @@ public final class ProfileRules {
         return s.pausedAt() == null ? 0 : Math.max(0, Duration.between(s.pausedAt(), now).toMillis());
     }
 
-    private static Params errorParams(SessionResult r, int streak) {
+    private static Params errorParams(SessionResult r, Blame blame, int streak, boolean withheld) {
         Params.Builder p = Params.builder();
         p.put(EventParams.REASON, r.reason().wireName());
-        if (r.reason().isInfrastructure()) {
-            p.put(EventParams.FAILURE_CLASS, "infrastructure");
+        p.put(EventParams.FAILURE_CLASS, blame.failureClass().wireName());
+        if (blame.meaning() != null) {
+            p.put(EventParams.MEANING, blame.meaning());
         }
         p.put(EventParams.EXIT_CODE, r.exitCode());
         if (r.signal() != null) {
@@ -163,8 +196,10 @@ public final class ProfileRules {
         }
         p.put(EventParams.STDERR_TAIL, r.stderrTail() == null ? "" : r.stderrTail());
         p.put(EventParams.ERROR_STREAK, streak);
-        return p.build();
-    }
+        if (withheld) {
+            p.put(EventParams.PAUSE_WITHHELD, blame.pauseWithheld());
+        }
+        return p.build();    }
 
     private static String summary(SessionResult r) {
         StringBuilder b = new StringBuilder(r.reason().wireName());

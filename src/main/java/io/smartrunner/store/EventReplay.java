@@ -9,6 +9,7 @@ import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
 import io.smartrunner.event.EventRecord.StreakReset;
+import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -76,7 +77,7 @@ final class EventReplay implements Consumer<EventRecord> {
         if (e instanceof SessionFailed f) {
             SessionResult r = failure(f);
             close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
-            ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, e.ts()).state();
+            ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, Blame.logged(r, f), e.ts()).state();
             return withStreak(next, or(f.param(EventParams.ERROR_STREAK), next.errorStreak()));
         }
         if (e instanceof ProfilePaused paused) {
@@ -93,7 +94,9 @@ final class EventReplay implements Consumer<EventRecord> {
             return RULES.unpause(s, e.ts(), u.by()).state();
         }
         if (e instanceof StreakReset r) {
-            return RULES.resetStreak(s, e.ts(), r.by()).state();
+            ProfileState reset = RULES.resetStreak(s, e.ts(), r.by()).state();
+            // the breaker takes back part of a streak: the line says what it left
+            return withStreak(reset, or(r.errorStreak(), 0));
         }
         if (e instanceof RecoveryAttempted a) {
             return a.result() == RecoveryAttempted.Result.OK ? RULES.recovered(s) : s;

@@ -1,6 +1,7 @@
 package io.smartrunner.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.browser.BrowserProvider;
@@ -40,6 +41,7 @@ class PauseClosesBrowserTest {
     private final RecordingBrowsers browsers = new RecordingBrowsers();
     /** Off-loop work (launches, browser closes), run when the test says so. */
     private final Queue<Runnable> offLoop = new ArrayDeque<>();
+    private EndedInLog endedInLog = EndedInLog.none();
 
     private Supervisor supervisor(boolean closeOnPause, int maxStreak) {
         RunnerConfig base = TestConfig.builder().globalLimit(8).podLimit(8).command("w").timeoutMs(600_000)
@@ -51,7 +53,7 @@ class PauseClosesBrowserTest {
                         d.startTimeoutMs()), base.http(), base.pods(), base.secretValues());
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
                 new Random(7), Path.of("target/test-logs"), events -> { }, line -> { }, offLoop::add,
-                new FakeRecoveryActions(), browsers));
+                new FakeRecoveryActions(), browsers, endedInLog));
         s.start();
         runOffLoop();
         return s;
@@ -137,16 +139,46 @@ class PauseClosesBrowserTest {
         assertEquals(List.of("p1", "p1"), browsers.closed, "the failed launch's end closes it again, as a session end does");
     }
 
+    /**
+     * Was "a crash reconciliation whose lost session pauses the profile": a lost session is
+     * infrastructure now (DESIGN §2b) and pauses nobody, so the pausing end comes from the log: the
+     * dead runner wrote the error that paused p1 but not the store. Its browser is closed all the same.
+     */
     @Test
-    void aCrashReconciliationWhoseLostSessionPausesTheProfileClosesItsBrowser() {
+    void aCrashReconciliationThatPausesTheProfileClosesItsBrowser() {
+        store.profiles.put("p1", new ProfileState("p1", "podA", 1, true, true, false, null, "s1", null, T0, null, 0,
+                null));
+        store.sessions.put("s1", new SessionRecord("s1", "p1", "podA", 4242, 99, 4242, T0,
+                SessionRecord.Status.RUNNING, null, null, null));
+        endedInLog = new EndedInLog() {
+            @Override
+            public java.util.Map<String, io.smartrunner.event.EventRecord> terminalEvents(java.util.Set<String> ids) {
+                return java.util.Map.of("s1", io.smartrunner.event.Events.sessionFailed(T0.plusSeconds(1), "podA",
+                        "p1", "s1", io.smartrunner.event.Params.of(io.smartrunner.event.Events.params("reason", "exit",
+                                "class", "profile", "exitCode", 1, "errorStreak", 2)), 1000L));
+            }
+
+            @Override
+            public List<io.smartrunner.event.EventRecord> unendedStarts(Instant since, java.util.Set<String> known) {
+                return List.of();
+            }
+        };
+        supervisor(true, 1);
+        assertTrue(store.profiles.get("p1").paused());
+        assertEquals(List.of(), sink.names("p1"), "the log already says so");
+        assertEquals(List.of("p1"), browsers.closed);
+    }
+
+    @Test
+    void aLostSessionPausesNobodyAndClosesNoBrowser() {
         store.profiles.put("p1", new ProfileState("p1", "podA", 1, true, true, false, null, "s1", null, T0, null, 0,
                 null));
         store.sessions.put("s1", new SessionRecord("s1", "p1", "podA", 4242, 99, 4242, T0,
                 SessionRecord.Status.RUNNING, null, null, null));
         supervisor(true, 1);
-        assertTrue(store.profiles.get("p1").paused());
-        assertEquals(List.of("error", "pause"), sink.names("p1"));
-        assertEquals(List.of("p1"), browsers.closed);
+        assertFalse(store.profiles.get("p1").paused(), "lost is infrastructure: no streak, no pause");
+        assertEquals(List.of("error"), sink.names("p1"));
+        assertEquals(List.of(), browsers.closed);
     }
 
     /** No browser; records which profiles' browsers were asked to close. */

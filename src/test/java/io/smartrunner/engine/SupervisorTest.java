@@ -274,7 +274,8 @@ class SupervisorTest {
         assertEquals(List.of("error"), sink.names("p1"));
         assertEquals("lost", sink.events.get(0).params().get("reason"));
         assertEquals(60_000L, sink.events.get(0).durMs());
-        assertEquals(2, state("p1").errorStreak());
+        assertEquals(1, state("p1").errorStreak(), "lost is infrastructure (DESIGN §2b): the streak is kept, not grown");
+        assertEquals("infrastructure", sink.events.get(0).params().get("class"));
         assertFalse(state("p1").running());
         assertEquals(SessionRecord.Status.FAILED, store.sessions.get("old").status());
         assertTrue(store.openSessions().isEmpty());

@@ -120,7 +120,7 @@ class UnrecordedStartReconcileTest {
         assertEquals("lost", row.reason());
         ProfileState p1 = store.profiles.get("p1");
         assertFalse(p1.running());
-        assertEquals(1, p1.errorStreak(), "one lost, counted once, like any lost session");
+        assertEquals(0, p1.errorStreak(), "one lost, closed once; lost is infrastructure (DESIGN §2b): no streak");
 
         EventRecord lost = EventLogReader.readAll(log()).stream()
                 .filter(e -> unrecorded.equals(e.sessionId()) && "error".equals(e.event())).findFirst().orElseThrow();

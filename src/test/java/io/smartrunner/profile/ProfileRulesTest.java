@@ -150,8 +150,8 @@ class ProfileRulesTest {
         assertFalse(s.paused());
         assertFalse(s.running());
         assertEquals("spawn: cannot start \"w\": No such file or directory", s.lastError());
-        assertNull(rules.sessionEnded(s, "s9", exit1(), T0).events().get(0).params().get("class"),
-                "a profile's own failure carries no infrastructure class");
+        assertEquals("profile", rules.sessionEnded(s, "s9", exit1(), T0).events().get(0).params().get("class"),
+                "a profile's own failure carries class profile (DESIGN §2b: every failure has a class)");
     }
 
     @Test

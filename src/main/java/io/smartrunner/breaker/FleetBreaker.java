@@ -1,0 +1,140 @@
+package io.smartrunner.breaker;
+
+import io.smartrunner.config.BreakerSettings;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pod's fleet breaker (DESIGN §2b), a pure state machine on the monotonic clock the caller
+ * passes in. Closed, it counts the sessions that ended in the last {@code windowMs}: a success or
+ * a {@code profile}-class failure is a vote, other failures do not vote. It opens when at least
+ * {@code failureRatio} of the votes are failures of at least {@code minProfiles} distinct profiles.
+ * Open (half-open), the pod starts at most one probe session per {@code probeIntervalMs}; the first
+ * probe that succeeds closes it. Not thread-safe (the engine's loop owns it).
+ */
+public final class FleetBreaker {
+    /** The breaker opened: the window's figures, and the failures in it before the one that opened it. */
+    public record Opened(int ended, int failed, int profiles, double ratio, long windowMs,
+                         Map<String, Integer> earlierFailures, long windowStartNanos) {
+    }
+
+    /** A probe succeeded: the breaker closed after {@code openForMs} and {@code probes} probe sessions. */
+    public record Closed(long openForMs, int probes) {
+    }
+
+    private record Vote(long nanos, String profileId, boolean failed) {
+    }
+
+    private final BreakerSettings settings;
+    private final long windowNanos;
+    private final long probeNanos;
+    private final Deque<Vote> window = new ArrayDeque<>();
+    private boolean open;
+    private long openedNanos;
+    private long lastProbeNanos;
+    private int probes;
+
+    public FleetBreaker(BreakerSettings settings) {
+        this.settings = settings;
+        this.windowNanos = TimeUnit.MILLISECONDS.toNanos(settings.windowMs());
+        this.probeNanos = TimeUnit.MILLISECONDS.toNanos(settings.probeIntervalMs());
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** When it opened (monotonic), meaningful while open. */
+    public long openedNanos() {
+        return openedNanos;
+    }
+
+    /** Probe sessions started since it opened. */
+    public int probes() {
+        return probes;
+    }
+
+    /**
+     * A session of the pod failed by its own fault ({@code profile} class). While closed it votes
+     * and may open the breaker; while open it changes nothing (it is shared, and not a probe's success).
+     */
+    public Optional<Opened> failed(long nanos, String profileId) {
+        if (open || !settings.enabled()) {
+            return Optional.empty();
+        }
+        window.addLast(new Vote(nanos, profileId, true));
+        evict(nanos);
+        int failed = 0;
+        Set<String> failing = new HashSet<>();
+        for (Vote v : window) {
+            if (v.failed()) {
+                failed++;
+                failing.add(v.profileId());
+            }
+        }
+        double ratio = (double) failed / window.size();
+        if (ratio < settings.failureRatio() || failing.size() < settings.minProfiles()) {
+            return Optional.empty();
+        }
+        Map<String, Integer> earlier = new LinkedHashMap<>();
+        window.stream().limit(window.size() - 1L).filter(Vote::failed)
+                .forEach(v -> earlier.merge(v.profileId(), 1, Integer::sum));
+        Opened opened = new Opened(window.size(), failed, failing.size(), ratio, settings.windowMs(), earlier,
+                nanos - windowNanos);
+        open = true;
+        openedNanos = nanos;
+        lastProbeNanos = nanos;
+        probes = 0;
+        window.clear(); // what opened it is forgiven; after the close, counting starts afresh
+        return Optional.of(opened);
+    }
+
+    /**
+     * A session of the pod succeeded. While closed it votes; while open only a probe's success
+     * counts, and closes the breaker (a session started before the opening proves less).
+     */
+    public Optional<Closed> succeeded(long nanos, String profileId, boolean probe) {
+        if (!open) {
+            if (settings.enabled()) {
+                window.addLast(new Vote(nanos, profileId, false));
+                evict(nanos);
+            }
+            return Optional.empty();
+        }
+        if (!probe) {
+            return Optional.empty();
+        }
+        open = false;
+        return Optional.of(new Closed(TimeUnit.NANOSECONDS.toMillis(nanos - openedNanos), probes));
+    }
+
+    /** Whether a session of the pod may start now: always while closed, a probe per interval while open. */
+    public boolean mayStart(long nanos) {
+        return !open || nanos - nextProbeNanos() >= 0;
+    }
+
+    /** A session started while open: it is the probe of this interval. */
+    public void probeStarted(long nanos) {
+        if (open) {
+            lastProbeNanos = nanos;
+            probes++;
+        }
+    }
+
+    /** When the next probe may start (monotonic), meaningful while open. */
+    public long nextProbeNanos() {
+        return lastProbeNanos + probeNanos;
+    }
+
+    private void evict(long nanos) {
+        while (!window.isEmpty() && nanos - window.peekFirst().nanos() > windowNanos) {
+            window.removeFirst();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.breaker.FleetBreaker;
+import io.smartrunner.breaker.PauseCap;
+import io.smartrunner.breaker.PodStatus;
+import io.smartrunner.config.BreakerSettings;
+import io.smartrunner.event.Events;
+import io.smartrunner.profile.Blame;
+import io.smartrunner.profile.ExitCodeBlame;
+import io.smartrunner.profile.FailureClass;
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.SessionResult;
+import io.smartrunner.profile.Transition;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Whom a pod's failed sessions are blamed on (DESIGN §2b): classifies each end (reason,
+ * session.exitCodes), feeds the pod's {@link FleetBreaker}, turns profile failures into shared
+ * ones while it is open, gates starts to one probe per interval, forgives what opened it, and caps
+ * the automatic pauses per pod ({@link PauseCap}). Loop thread only.
+ */
+final class PodBreakers {
+    /** A pod's breaker settings (its own override, else the runner's). */
+    private final Function<String, BreakerSettings> settings;
+    private final Map<String, ProfileSlot> slots;
+    private final ProfileRules rules;
+    private final TransitionApplier applier;
+    private final PendingWrites pending;
+    private final Map<String, FleetBreaker> breakers = new HashMap<>();
+    private final Map<String, Instant> openedAt = new HashMap<>();
+    /** Sessions started as a probe of an open breaker. */
+    private final Set<String> probeSessions = new HashSet<>();
+    /** Profiles this runner paused automatically, and when (monotonic): the cap and the forgiveness use it. */
+    private final Map<String, Long> autoPausedAt = new HashMap<>();
+
+    PodBreakers(Function<String, BreakerSettings> settings, Map<String, ProfileSlot> slots, ProfileRules rules,
+                TransitionApplier applier, PendingWrites pending) {
+        this.settings = settings;
+        this.slots = slots;
+        this.rules = rules;
+        this.applier = applier;
+        this.pending = pending;
+    }
+
+    private FleetBreaker breaker(String pod) {
+        return breakers.computeIfAbsent(pod, p -> new FleetBreaker(settings.apply(p)));
+    }
+
+    /**
+     * A session of the slot failed: its blame (class, meaning, whether a pause is withheld). A
+     * profile failure votes; if it opens the breaker, the failures that did are forgiven first and
+     * this one is shared too.
+     */
+    Blame failed(ProfileSlot slot, String sessionId, SessionResult result, long nowNanos, Instant now) {
+        probeSessions.remove(sessionId);
+        Blame blame = ExitCodeBlame.of(result, slot.config.session().exitCodes());
+        if (blame.failureClass() != FailureClass.PROFILE) {
+            return blame;
+        }
+        FleetBreaker b = breaker(slot.pod());
+        if (b.isOpen()) {
+            return blame.as(FailureClass.SHARED);
+        }
+        var opened = b.failed(nowNanos, slot.id());
+        if (opened.isPresent()) {
+            open(slot.pod(), opened.get(), nowNanos, now);
+            return blame.as(FailureClass.SHARED);
+        }
+        return blame.withPauseWithheld(PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
+                podSize(slot.pod())));
+    }
+
+    /** A session of the slot succeeded; a probe's success closes its pod's breaker. */
+    void succeeded(ProfileSlot slot, String sessionId, long nowNanos, Instant now) {
+        boolean probe = probeSessions.remove(sessionId);
+        breaker(slot.pod()).succeeded(nowNanos, slot.id(), probe).ifPresent(closed -> {
+            openedAt.remove(slot.pod());
+            pending.add(List.of(Events.breakerClosed(now, slot.pod(), closed.openForMs(), closed.probes())), null, null);
+        });
+    }
+
+    /** The session's end was applied: an automatic pause it caused is remembered for the cap. */
+    void applied(ProfileSlot slot, ProfileState before, long nowNanos) {
+        if (slot.state.paused() && !before.paused()) {
+            autoPausedAt.put(slot.id(), nowNanos);
+        }
+    }
+
+    /** Whether the slot's pod lets a session start now (a probe per interval while its breaker is open). */
+    boolean mayStart(ProfileSlot slot, long nowNanos) {
+        FleetBreaker b = breakers.get(slot.pod());
+        return b == null || b.mayStart(nowNanos);
+    }
+
+    /** A session of the slot is starting: while its pod's breaker is open, it is the probe. */
+    void starting(ProfileSlot slot, String sessionId, long nowNanos) {
+        FleetBreaker b = breakers.get(slot.pod());
+        if (b != null && b.isOpen()) {
+            b.probeStarted(nowNanos);
+            probeSessions.add(sessionId);
+        }
+    }
+
+    /** The earlier of {@code next} and the next probe time of an open breaker (not before {@code now}). */
+    long nextProbe(long now, long next) {
+        for (FleetBreaker b : breakers.values()) {
+            long at = b.nextProbeNanos() - now < 0 ? now : b.nextProbeNanos();
+            if (b.isOpen() && at - next < 0) {
+                next = at;
+            }
+        }
+        return next;
+    }
+
+    /** The pods' breakers and pauses now; {@code holds} says which are held. */
+    List<PodStatus> view(List<String> pods, PodHolds holds) {
+        return pods.stream().map(pod -> {
+            FleetBreaker b = breakers.get(pod);
+            boolean open = b != null && b.isOpen();
+            return new PodStatus(pod, open ? "open" : "closed", open ? openedAt.get(pod) : null,
+                    open ? b.probes() : 0, autoPaused(pod), settings.apply(pod).maxPaused(podSize(pod)), holds.held(pod),
+                    holds.since(pod));
+        }).toList();
+    }
+
+    /**
+     * The breaker opened: its event; the streak increments the failures in its window caused are
+     * taken back and the profiles the runner paused automatically within it unpaused (with a high
+     * success rate before an outage the ratio crosses the threshold only after about half a
+     * window, by when profiles with short sessions may already be paused).
+     */
+    private void open(String pod, FleetBreaker.Opened o, long nowNanos, Instant now) {
+        openedAt.put(pod, now);
+        pending.add(List.of(Events.breakerOpened(now, pod, o.ended(), o.failed(), o.profiles(), o.ratio(),
+                o.windowMs())), null, null);
+        for (ProfileSlot s : slots.values()) {
+            if (!s.pod().equals(pod)) {
+                continue;
+            }
+            Long pausedAt = autoPausedAt.get(s.id());
+            if (s.state.paused() && pausedAt != null && pausedAt - o.windowStartNanos() >= 0) {
+                autoPausedAt.remove(s.id());
+                applier.apply(s, rules.unpause(s.state, now, Events.BY_BREAKER), null, now, nowNanos);
+            }
+            Integer failures = o.earlierFailures().get(s.id());
+            if (failures != null) {
+                Transition t = rules.forgive(s.state, failures, now, Events.BY_BREAKER);
+                if (t.changed(s.state)) {
+                    applier.apply(s, t, null, now, nowNanos);
+                }
+            }
+        }
+    }
+
+    private int autoPaused(String pod) {
+        autoPausedAt.keySet().removeIf(id -> slots.get(id) == null || !slots.get(id).state.paused());
+        return (int) autoPausedAt.keySet().stream().filter(id -> slots.get(id).pod().equals(pod)).count();
+    }
+
+    private int podSize(String pod) {
+        return (int) slots.values().stream().filter(s -> !s.removed && s.pod().equals(pod)).count();
+    }
+}

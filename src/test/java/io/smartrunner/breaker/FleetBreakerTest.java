@@ -1,0 +1,118 @@
+package io.smartrunner.breaker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.BreakerSettings;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The breaker's rules on a manual monotonic clock (nanoseconds passed in). */
+class FleetBreakerTest {
+    private static final long MS = 1_000_000L;
+    private final BreakerSettings settings = new BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1);
+    private final FleetBreaker breaker = new FleetBreaker(settings);
+
+    @Test
+    void opensWhenHalfTheEndedSessionsFailedAcrossMinProfilesProfiles() {
+        for (int i = 0; i < 5; i++) {
+            breaker.succeeded(i * MS, "p" + i, false);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertTrue(breaker.failed((10 + i) * MS, "p" + i).isEmpty(), "4 of 9 failed, 4 profiles");
+        }
+        Optional<FleetBreaker.Opened> opened = breaker.failed(20 * MS, "p4");
+        assertTrue(opened.isPresent(), "5 of 10 failed, across 5 profiles");
+        assertEquals(10, opened.get().ended());
+        assertEquals(5, opened.get().failed());
+        assertEquals(5, opened.get().profiles());
+        assertEquals(0.5, opened.get().ratio());
+        assertEquals(60_000, opened.get().windowMs());
+        assertEquals(Map.of("p0", 1, "p1", 1, "p2", 1, "p3", 1), opened.get().earlierFailures(),
+                "the failure that opened it is not among those to forgive: it never counted");
+        assertTrue(breaker.isOpen());
+    }
+
+    @Test
+    void doesNotOpenForFewerDistinctProfilesThanMinProfiles() {
+        for (int i = 0; i < 50; i++) {
+            assertTrue(breaker.failed(i * MS, "p" + (i % 4)).isEmpty(), "every session fails, but of 4 profiles");
+        }
+        assertFalse(breaker.isOpen());
+    }
+
+    @Test
+    void onlyTheLastWindowVotes() {
+        for (int i = 0; i < 4; i++) {
+            breaker.failed(i * MS, "old" + i);
+        }
+        long later = 61_000 * MS;
+        for (int i = 0; i < 4; i++) {
+            breaker.succeeded(later, "ok" + i, false);
+        }
+        assertTrue(breaker.failed(later, "p9").isEmpty(), "the 4 old failures left the window: 1 of 5 failed");
+    }
+
+    @Test
+    void aDisabledBreakerNeverOpens() {
+        FleetBreaker off = new FleetBreaker(new BreakerSettings(false, 0.5, 60_000, 1, 30_000, 0.1));
+        for (int i = 0; i < 20; i++) {
+            assertTrue(off.failed(i * MS, "p" + i).isEmpty());
+        }
+        assertTrue(off.mayStart(0));
+    }
+
+    @Test
+    void whileOpenOneProbePerIntervalAndAProbeSuccessCloses() {
+        open(1000 * MS);
+        assertFalse(breaker.mayStart(1000 * MS), "the first probe waits one interval");
+        assertFalse(breaker.mayStart(30_999 * MS));
+        assertTrue(breaker.mayStart(31_000 * MS));
+        breaker.probeStarted(31_000 * MS);
+        assertFalse(breaker.mayStart(31_000 * MS), "one probe per interval");
+        assertTrue(breaker.failed(40_000 * MS, "p1").isEmpty(), "a failure while open changes nothing");
+        assertTrue(breaker.succeeded(45_000 * MS, "p2", false).isEmpty(), "a non-probe success does not close it");
+        assertTrue(breaker.isOpen());
+        assertTrue(breaker.mayStart(61_000 * MS));
+        breaker.probeStarted(61_000 * MS);
+        Optional<FleetBreaker.Closed> closed = breaker.succeeded(62_000 * MS, "p3", true);
+        assertTrue(closed.isPresent());
+        assertEquals(61_000, closed.get().openForMs());
+        assertEquals(2, closed.get().probes());
+        assertFalse(breaker.isOpen());
+        assertTrue(breaker.mayStart(62_000 * MS), "full rate again");
+    }
+
+    @Test
+    void afterClosingItCountsAfresh() {
+        open(0);
+        breaker.probeStarted(30_000 * MS);
+        breaker.succeeded(31_000 * MS, "p0", true);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(breaker.failed((32_000 + i) * MS, "q" + i).isEmpty(), "the window was cleared at the opening");
+        }
+        assertTrue(breaker.failed(33_000 * MS, "q4").isPresent(), "5 of 6 failed, 5 profiles: opens again");
+    }
+
+    @Test
+    void thePauseCapIsAShareOfThePodAtLeastOne() {
+        assertEquals(1, settings.maxPaused(5));
+        assertEquals(1, settings.maxPaused(19));
+        assertEquals(5, settings.maxPaused(50));
+        assertNull(PauseCap.withheld(settings, "podA", 4, 50));
+        String why = PauseCap.withheld(settings, "podA", 5, 50);
+        assertEquals("breaker.maxPausedShare 0.1: 5 of the 50 profiles of pod podA already paused automatically"
+                + " (at most 5)", why);
+        assertNull(PauseCap.withheld(BreakerSettings.OFF, "podA", 49, 50), "OFF: the seed's policy, no cap");
+    }
+
+    private void open(long at) {
+        for (int i = 0; i < 5; i++) {
+            breaker.failed(at, "p" + i);
+        }
+        assertTrue(breaker.isOpen());
+    }
+}

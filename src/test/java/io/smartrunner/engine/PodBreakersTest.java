@@ -1,0 +1,242 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.breaker.PodStatus;
+import io.smartrunner.config.BreakerSettings;
+import io.smartrunner.config.ExitMeaning;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.testkit.TestConfig;
+import io.smartrunner.time.ManualTimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN §2b in the engine: failure classes, the pod's breaker, the pause cap, exit-code meanings. */
+class PodBreakersTest {
+    private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
+    private static final BreakerSettings BREAKER = new BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1);
+    private final ManualTimeSource time = new ManualTimeSource(T0);
+    private final FakeLauncher launcher = new FakeLauncher();
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final RecordingEventSink sink = new RecordingEventSink();
+
+    private Supervisor supervisor(RunnerConfig config) {
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
+                new FakeRecoveryActions(), null));
+        s.start();
+        return s;
+    }
+
+    private static RunnerConfig config(BreakerSettings breaker, int maxStreak, SessionSettings session) {
+        TestConfig.Builder b = TestConfig.builder().globalLimit(10).podLimit(10).cooldownMs(0).maxErrorStreak(maxStreak)
+                .maxRecoverySteps(0).pod("podA", IntStream.range(0, 10).mapToObj(i -> "p" + i).toList());
+        if (session != null) {
+            b.session(session);
+        }
+        RunnerConfig c = b.build();
+        return new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(), c.http(), c.alerts(),
+                c.pods(), c.secretValues(), breaker);
+    }
+
+    private List<FakeLauncher.FakeProcess> running() {
+        synchronized (launcher) {
+            return launcher.launched.stream().filter(p -> !p.exit.isDone()).toList();
+        }
+    }
+
+    private void endAll(int code, Supervisor s) {
+        running().forEach(p -> p.exit(code));
+        s.step();
+    }
+
+    private List<EventRecord> events(String kind) {
+        return sink.events.stream().filter(e -> e.event().equals(kind)).toList();
+    }
+
+    private long paused() {
+        return store.profiles.values().stream().filter(p -> p.paused()).count();
+    }
+
+    @Test
+    void anOutageOpensTheBreakerForgivesWhatOpenedItProbesAndClosesOnAProbesSuccess() throws Exception {
+        Supervisor s = supervisor(config(BREAKER, 1, null));
+        s.step();
+        endAll(0, s); // 10 successes; 10 new sessions start
+        assertEquals(10, running().size());
+        endAll(1, s); // the site is down: 10 failures of 10 profiles, 10 of 20 = 0.5
+        assertEquals(1, events("breaker-open").size());
+        EventRecord open = events("breaker-open").get(0);
+        assertEquals("pod", open.type());
+        assertNull(open.profileId());
+        assertEquals("podA", open.pod());
+        assertEquals(Map.of("ended", 20, "failed", 10, "profiles", 10, "ratio", 0.5, "windowMs", 60_000L),
+                Map.copyOf(open.params()));
+        List<EventRecord> errors = events("error");
+        assertEquals(9, errors.stream().filter(e -> "profile".equals(e.params().get("class"))).count());
+        assertEquals("shared", errors.get(9).params().get("class"), "the failure that opened it is shared");
+        assertEquals(9, events("reset").stream().filter(e -> "breaker".equals(e.params().get("by"))).count());
+        assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0), "streaks taken back");
+        assertEquals(0, running().size(), "open: no session until the first probe");
+        var asked = s.pods();
+        s.step(); // answered by the loop
+        PodStatus pod = asked.join().get(0);
+        assertEquals("open", pod.breaker());
+        assertEquals(T0, pod.since());
+        assertEquals(0, pod.autoPaused());
+        assertEquals(1, pod.maxAutoPaused());
+
+        time.advance(Duration.ofMillis(30_000));
+        s.step();
+        assertEquals(1, running().size(), "one probe per interval");
+        endAll(1, s);
+        assertEquals("shared", events("error").get(10).params().get("class"));
+        time.advance(Duration.ofMillis(29_999));
+        s.step();
+        assertEquals(0, running().size());
+        time.advanceMillis(1);
+        s.step();
+        assertEquals(1, running().size(), "the second probe");
+        endAll(0, s); // the site is back
+        assertEquals(1, events("breaker-close").size());
+        EventRecord close = events("breaker-close").get(0);
+        assertEquals(60_000L, close.params().get("openForMs"));
+        assertEquals(2, close.params().get("probes"));
+        s.step();
+        assertEquals(10, running().size(), "full rate again");
+        assertEquals(0, paused());
+        assertTrue(events("pause").isEmpty());
+    }
+
+    @Test
+    void theOpeningUnpausesProfilesTheRunnerPausedWithinItsWindow() {
+        Supervisor s = supervisor(config(BREAKER, 0, null)); // the first counted failure pauses
+        s.step();
+        endAll(0, s);
+        running().stream().filter(p -> p.spec.env().get("SR_PROFILE_ID").equals("p0")).forEach(p -> p.exit(1));
+        s.step();
+        assertTrue(store.profiles.get("p0").paused(), "p0 failed alone: paused");
+        endAll(1, s); // 9 more failures: 10 of 19 across 10 profiles
+        assertEquals(1, events("breaker-open").size());
+        assertFalse(store.profiles.get("p0").paused(), "paused in the window: unpaused by the breaker");
+        EventRecord unpause = events("unpause").get(0);
+        assertEquals("breaker", unpause.params().get("by"));
+        assertEquals(0, paused());
+    }
+
+    @Test
+    void neverMoreThanMaxPausedShareOfAPodIsPausedAutomatically() {
+        Supervisor s = supervisor(config(BREAKER, 0, null));
+        s.step();
+        running().stream().filter(p -> List.of("p0", "p1").contains(p.spec.env().get("SR_PROFILE_ID")))
+                .forEach(p -> p.exit(1));
+        s.step();
+        assertEquals(1, paused(), "10 profiles × 0.1: at most one paused automatically");
+        EventRecord withheld = events("error").get(1);
+        assertEquals("breaker.maxPausedShare 0.1: 1 of the 10 profiles of pod podA already paused automatically"
+                + " (at most 1)", withheld.params().get("pauseWithheld"));
+        assertEquals(1, events("pause").size());
+    }
+
+    @Test
+    void withTheBreakerOffEveryProfileOfAnOutageIsPaused() {
+        Supervisor s = supervisor(config(BreakerSettings.OFF, 0, null));
+        s.step();
+        endAll(0, s);
+        endAll(1, s);
+        assertTrue(events("breaker-open").isEmpty());
+        assertEquals(10, paused(), "the seed's policy: the outage pauses the whole pod");
+    }
+
+    @Test
+    void aPodsOwnBreakerSettingsApply() {
+        RunnerConfig c = config(BREAKER, 0, null);
+        var podA = c.pods().get(0);
+        RunnerConfig offInPodA = new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(),
+                c.http(), c.alerts(), List.of(new io.smartrunner.config.PodConfig(podA.name(), podA.concurrency(),
+                podA.profiles(), BreakerSettings.OFF)), c.secretValues(), BREAKER);
+        Supervisor s = supervisor(offInPodA);
+        s.step();
+        endAll(0, s);
+        endAll(1, s);
+        assertTrue(events("breaker-open").isEmpty(), "podA's breaker is off");
+        assertEquals(10, paused(), "and so is its pause cap");
+    }
+
+    @Test
+    void anExitCodeMappedToRetryLaterBacksOffWithoutAStreak() {
+        SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
+        SessionSettings mapped = withExitCodes(base, Map.of(75, ExitMeaning.RETRY_LATER));
+        Supervisor s = supervisor(config(BreakerSettings.OFF, 0, mapped));
+        s.step();
+        running().forEach(p -> p.exit(75));
+        s.step();
+        EventRecord e = events("error").get(0);
+        assertEquals("infrastructure", e.params().get("class"));
+        assertEquals("retry-later", e.params().get("meaning"));
+        assertEquals(0, paused());
+        assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0));
+        assertEquals(0, running().size(), "backs off like a spawn failure, despite cooldown 0");
+        time.advance(Duration.ofSeconds(1));
+        s.step();
+        assertEquals(10, running().size());
+    }
+
+    @Test
+    void anExitCodeMappedToConfigHoldsThePodUntilAReload() {
+        SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
+        RunnerConfig c = config(BreakerSettings.OFF, 3, withExitCodes(base, Map.of(78, ExitMeaning.CONFIG)));
+        Supervisor s = supervisor(c);
+        s.step();
+        running().get(0).exit(78);
+        running().get(1).exit(78);
+        s.step();
+        assertEquals(1, events("pod-pause").size(), "one hold, one event, however many sessions say so");
+        EventRecord hold = events("pod-pause").get(0);
+        assertEquals("pod", hold.type());
+        assertEquals(78, hold.params().get("exitCode"));
+        assertEquals("infrastructure", events("error").get(0).params().get("class"));
+        time.advance(Duration.ofMinutes(5));
+        s.step();
+        assertEquals(8, running().size(), "no new session in a held pod; running ones continue");
+        s.requestReload(c);
+        s.step();
+        assertEquals(1, events("pod-unpause").size());
+        assertEquals("reload", events("pod-unpause").get(0).params().get("by"));
+        s.step();
+        assertEquals(10, running().size());
+    }
+
+    @Test
+    void aBrowserTheProviderCannotStartIsInfrastructureAndCountsNothing() {
+        Supervisor s = supervisor(config(BREAKER, 0, null));
+        // SessionLaunch turns a failed browser open into this spawn failure
+        launcher.spawnError = "cannot open the profile's browser: Chromium did not start within 30000 ms";
+        s.step();
+        s.step();
+        List<EventRecord> errors = events("error");
+        assertEquals(10, errors.size());
+        assertTrue(errors.stream().allMatch(e -> "infrastructure".equals(e.params().get("class"))
+                && "spawn".equals(e.params().get("reason"))), errors.toString());
+        assertEquals(0, paused());
+        assertTrue(events("breaker-open").isEmpty(), "infrastructure failures do not vote");
+        assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0));
+    }
+
+    private static SessionSettings withExitCodes(SessionSettings s, Map<Integer, ExitMeaning> codes) {
+        return new SessionSettings(s.command(), s.env(), s.workingDir(), s.timeoutMs(), s.idleTimeoutMs(),
+                s.cooldownMs(), s.stopGraceMs(), s.logMaxBytes(), s.logKeepFiles(), s.stderrTailBytes(),
+                s.inheritEnv(), codes);
+    }
+}
