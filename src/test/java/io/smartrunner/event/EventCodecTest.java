@@ -79,7 +79,12 @@ class EventCodecTest {
                 Events.browserCrashed(T, "podA", "p1", null, Params.builder()
                         .put(EventParams.REASON, "exited with signal SIGSEGV").put(EventParams.PID, 4444L)
                         .put(EventParams.AGE_MS, 5_000L).put(EventParams.SESSIONS, 0).put(EventParams.EXIT_CODE, 139)
-                        .put(EventParams.SIGNAL, "SIGSEGV").build()));
+                        .put(EventParams.SIGNAL, "SIGSEGV").build()),
+                Events.breakerOpened(T, "podA", 12, 9, 6, 0.75, 60_000),
+                Events.breakerClosed(T, "podA", 95_000, 3),
+                Events.podPaused(T, "podA", "exit code 78 means config", "p1", "s1", 78, "runner"),
+                Events.podUnpaused(T, "podA", 30_000, "api"),
+                Events.streakForgiven(T, "podA", "p1", 3, 0, Events.BY_BREAKER));
     }
 
     private static final String LINES = """
@@ -102,6 +107,11 @@ class EventCodecTest {
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s2","event":"browser-replace","type":"browser","params":{"reason":"not answering on CDP","pid":4343,"oldPid":4242,"ageMs":90000,"sessions":2,"swept":1},"outcome":"ok","durMs":2100}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s3","event":"browser-recycle","type":"browser","params":{"reason":"recycle after 2 sessions","pid":4444,"oldPid":4343,"ageMs":60000,"sessions":2,"swept":0},"outcome":"ok","durMs":1800}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"browser-crash","type":"browser","params":{"reason":"exited with signal SIGSEGV","pid":4444,"ageMs":5000,"sessions":0,"exitCode":139,"signal":"SIGSEGV"},"outcome":"error","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"breaker-open","type":"pod","params":{"ended":12,"failed":9,"profiles":6,"ratio":0.75,"windowMs":60000},"outcome":"open","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"breaker-close","type":"pod","params":{"openForMs":95000,"probes":3},"outcome":"ok","durMs":95000}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"pod-pause","type":"pod","params":{"reason":"exit code 78 means config","profileId":"p1","sessionId":"s1","exitCode":78,"by":"runner"},"outcome":"paused","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"pod-unpause","type":"pod","params":{"pausedFor":30000,"by":"api"},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"reset","type":"profile","params":{"errorStreakWas":3,"by":"breaker","errorStreak":0},"outcome":"ok","durMs":null}
             """;
 
     @Test
@@ -150,7 +160,8 @@ class EventCodecTest {
         assertEquals(EventKinds.NAMES.size(), Set.copyOf(EventKinds.NAMES).size(), "no word twice");
         assertEquals(List.of("start", "finish", "error", "recover", "pause", "unpause", "reset", "run",
                 "internal-error", "pressure", "pressure-end", "browser-start", "browser-close", "browser-replace",
-                "browser-recycle", "browser-crash"), Events.KINDS);
+                "browser-recycle", "browser-crash", "breaker-open", "breaker-close", "pod-pause", "pod-unpause"),
+                Events.KINDS);
     }
 
     @Test
@@ -212,7 +223,7 @@ class EventCodecTest {
                 + "\"sessionId\":\"s1\",\"event\":\"error\",\"type\":\"session\",\"params\":{\"reason\":\"exit\","
                 + "\"class\":\"profile\",\"meaning\":\"m\",\"exitCode\":1},\"outcome\":\"error\",\"durMs\":5}";
         String podEvent = "{\"ts\":\"2025-01-08T10:30:01.000Z\",\"pod\":\"podA\",\"profileId\":null,"
-                + "\"sessionId\":null,\"event\":\"pod-pause\",\"type\":\"pod\",\"params\":{\"share\":0.5},"
+                + "\"sessionId\":null,\"event\":\"pod-drain\",\"type\":\"pod\",\"params\":{\"share\":0.5},"
                 + "\"outcome\":\"paused\",\"durMs\":null}";
         List<String> lines = List.of(newerError, podEvent, LINES.lines().toList().get(4));
         Path log = dir.resolve("events.jsonl");
