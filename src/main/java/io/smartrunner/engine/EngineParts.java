@@ -1,0 +1,101 @@
+package io.smartrunner.engine;
+
+import io.smartrunner.admission.AdmissionGate;
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.profile.FailureReason;
+import io.smartrunner.profile.PausePolicy;
+import io.smartrunner.profile.ProfileRules;
+import io.smartrunner.profile.Transition;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The engine's composition root: builds the {@link Supervisor}'s parts once, each given only
+ * what it needs, in the order their dependencies allow (the few cycles — the applier stops
+ * sessions, the sessions apply transitions — go through method references). Loop thread only.
+ */
+final class EngineParts {
+    final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
+    final LoopInbox inbox = new LoopInbox();
+    final FleetStartup startup;
+    final PendingWrites pending;
+    final HealthReporter health;
+    final DurableWrites writes;
+    final RecoveryCoordinator recovery;
+    /** The only code that changes a profile's state (and carries out what the change implies). */
+    final TransitionApplier applier;
+    final PauseKeeper pauses;
+    final LeftoverSweep leftovers;
+    final SessionLifecycle sessions;
+    final SessionTimers timers;
+    final LoopGuard guard;
+    /** Holds new sessions and recovery episodes while the host is short of memory or over its load limit. */
+    final AdmissionGate admission;
+    final StartPass starts;
+    final MessageRouter router;
+    final WakePlanner wake;
+    private final SupervisorDeps deps;
+
+    EngineParts(RunnerConfig config, SupervisorDeps deps, BooleanSupplier stopRequested,
+                BooleanSupplier stopInitiated) {
+        this.deps = deps;
+        ProfileRules rules = new ProfileRules(PausePolicy.from(config.recovery()), deps.random()::nextDouble);
+        this.startup = new FleetStartup(config, deps, rules);
+        Redactor redactor = new Redactor(config.secretValues());
+        this.pending = new PendingWrites(redactor);
+        this.health = new HealthReporter(deps.diagnostics());
+        this.writes = new DurableWrites(pending, deps, health, this::launchStaged);
+        this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
+                this::recordRecovered, deps.store(), deps.random(), deps.diagnostics());
+        this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.spawner(),
+                config.browser().closeOnPause(), stopRequested);
+        this.pauses = new PauseKeeper(rules, applier);
+        this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
+        // whom failures are blamed on per pod (DESIGN §2b); breaker settings are read at start (a reload
+        // says a change needs a restart)
+        PodBreakers breakers = new PodBreakers(config::breakerOf, slots, rules, applier, pending);
+        PodHolds holds = new PodHolds(pending);
+        this.sessions = new SessionLifecycle(slots, rules, pending, applier,
+                new SessionLaunch(deps, config.browser().recycle()), redactor, inbox::add, leftovers, this::drop,
+                stopInitiated, breakers, holds);
+        ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
+                health::problem);
+        this.timers = new SessionTimers(sessions::stop);
+        FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(),
+                slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
+                deps.diagnostics());
+        deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only
+        this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
+                recovery::cancel);
+        this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
+                config.runner().maxLoadPerCore());
+        this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds);
+        this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
+                new PodControls(breakers, holds, fleetReload, writes));
+        this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
+                stopRequested);
+    }
+
+    private void launchStaged() {
+        sessions.launchStaged();
+    }
+
+    private void recordRecovered(ProfileSlot slot, Transition t) {
+        applier.record(slot, t, null);
+    }
+
+    private void stopSession(ProfileSlot slot, FailureReason reason, String detail) {
+        sessions.stop(slot, reason, detail);
+    }
+
+    /** Forgets a removed profile once nothing of it runs, and stops its browser off the loop. */
+    private void drop(ProfileSlot slot) {
+        slots.remove(slot.id());
+        ProfileConfig profile = slot.config;
+        deps.spawner().execute(() -> deps.browsers().forceStop(profile,
+                io.smartrunner.browser.BrowserCause.of(null, "profile removed")));
+    }
+}
