@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import io.smartrunner.process.IgnoredSignals;
 import sun.misc.Signal;
 
 /** {@code run}: supervise the configured fleet until SIGTERM or SIGINT. */
@@ -165,6 +166,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void handleSignals(Supervisor supervisor, RunnerHome home, Runnable stop) {
+        // started under nohup (HUP ignored) or as a script's background job (INT ignored), the JVM
+        // would not install these handlers at all: the runner owns them, and says so
+        List<String> taken = IgnoredSignals.restore(Map.of("SIGHUP", 1, "SIGINT", 2, "SIGTERM", 15));
+        if (!taken.isEmpty()) {
+            say("started with " + String.join(", ", taken) + " ignored (nohup?): handled as the runner's own"
+                    + " (SIGHUP reloads, SIGINT and SIGTERM stop)");
+        }
         // Handled signals (not a shutdown hook): the runner stops its sessions, flushes and exits 0.
         Signal.handle(new Signal("TERM"), s -> stop.run());
         Signal.handle(new Signal("INT"), s -> stop.run());

@@ -36,6 +36,7 @@ class EventLogRotationE2ETest {
                 {"runner": {"startJitterMs": 0, "eventLogMaxBytes": 20480, "eventLogKeep": 200,
                             "globalConcurrency": 8},
                  "http": {"port": 0}, "browser": {"provider": "none"},
+                 "breaker": {"enabled": false},
                  "session": {"command": ["/bin/sh", "-c", "echo boom >&2; exit 3"], "cooldownMs": 0},
                  "recovery": {"maxErrorStreak": 2, "pauseDurationMs": 200, "retryBackoffMs": 0, "verify": "none",
                               "steps": [{"name": "kick", "command": ["/bin/true"]}]},

@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -223,14 +222,16 @@ class OutageE2ETest {
                 "back to full rate (a probe per interval would be " + 1000.0 / PROBE_MS + "/s): " + f.line());
     }
 
+    /** The seed's policy, for bench/outage's side-by-side figure (tag slow: bench only, never skipped in CI). */
     @Test
-    @EnabledIfSystemProperty(named = "outage.compare", matches = "true")
+    @Tag("slow")
     void theSameOutageWithoutTheBreakerForTheSideBySide() throws Exception {
         run("breaker off, no pause cap (the seed's policy)", breaker(false, 1.0));
     }
 
+    /** The pause cap alone, for bench/outage (tag slow: bench only). */
     @Test
-    @EnabledIfSystemProperty(named = "outage.compare", matches = "true")
+    @Tag("slow")
     void theSameOutageWithOnlyThePauseCap() throws Exception {
         run("breaker off, maxPausedShare 0.1", breaker(false, 0.1));
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,27 @@ class RunnerProcessTest {
         CliProcess.await("the added profile ran", 20_000, () -> events().stream()
                 .anyMatch(e -> e.event().equals("finish") && e.profileId().equals("p2")));
         assertTrue(runner.err().contains("1 profile(s) added"), runner.err());
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, runner.process.exitValue(), runner.err());
+    }
+
+    /**
+     * Under {@code nohup} the runner starts with SIGHUP ignored, and the JVM would then install no
+     * handler: the reload would be swallowed without a word (seen when the suite ran under nohup).
+     */
+    @Test
+    void sighupReloadsEvenWhenStartedUnderNohup() throws Exception {
+        Path cfg = config("{\"command\": [\"/bin/sh\", \"-c\", \"exit 0\"], \"cooldownMs\": 600000}", "[{\"id\": \"p1\"}]");
+        CliProcess runner = CliProcess.startUnder(List.of("nohup"), dir, Map.of(), "run", "-c", cfg.toString());
+        CliProcess.await("p1 ran", 20_000, () -> count("finish", null) == 1);
+        assertTrue(runner.err().contains("started with SIGHUP ignored (nohup?)"), runner.err());
+
+        Files.writeString(cfg, Files.readString(cfg).replace("[{\"id\": \"p1\"}]", "[{\"id\": \"p1\"}, {\"id\": \"p2\"}]"));
+        new ProcessBuilder("kill", "-HUP", Long.toString(runner.process.pid())).start().waitFor();
+        CliProcess.await("the profile the reload added ran", 20_000, () -> events().stream()
+                .anyMatch(e -> e.event().equals("finish") && e.profileId().equals("p2")));
+        assertTrue(runner.process.isAlive(), "SIGHUP reloaded instead of ending the runner");
         runner.process.destroy();
         assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
         assertEquals(0, runner.process.exitValue(), runner.err());

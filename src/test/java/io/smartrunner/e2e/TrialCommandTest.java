@@ -32,7 +32,7 @@ class TrialCommandTest {
         CliProcess.Result r = CliProcess.run(dir, "trial", "-c", config().toString(), "--pod", "podA", "--profile",
                 "k12im9s2", "--failureType", "exit", "--exitCode", "7", "--cooldown", "100");
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("reason=exit exitCode=7"), r.out());
+        assertTrue(r.out().contains("reason=exit class=profile exitCode=7"), r.out());
         assertTrue(r.out().contains("trial: profile paused until"), r.out());
     }
 

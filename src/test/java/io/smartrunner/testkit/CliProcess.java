@@ -30,7 +30,14 @@ public final class CliProcess {
 
     /** @param env added to the test JVM's environment (e.g. values for {@code ${env:...}} in a config) */
     public static CliProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = commandLine(args);
+        return startUnder(List.of(), workDir, env, args);
+    }
+
+    /** The CLI started through {@code wrapper} (e.g. {@code nohup}), an argv put in front of the java command. */
+    public static CliProcess startUnder(List<String> wrapper, Path workDir, Map<String, String> env, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(commandLine(args));
         Path out = Files.createTempFile(workDir, "cli", ".out");
         Path err = Files.createTempFile(workDir, "cli", ".err");
         ProcessBuilder builder = new ProcessBuilder(cmd);
