@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * breaker no profile is paused, it opens within one window, closes within one probe interval of the
  * site's return (plus the probe's own run), and the pod is back to full rate. The figures for the
  * side-by-side of bench/outage/run.sh are printed as "FIGURE ..." lines; the runs with the breaker
- * off are enabled by {@code -Doutage.compare=true}.
+ * off are tagged slow: they run in bench/outage/run.sh (-DexcludedGroups=none), not in every CI run.
  */
 @Tag("e2e")
 class OutageE2ETest {
