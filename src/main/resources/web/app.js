@@ -594,6 +594,11 @@
       case 'pod-pause': return 'pod held: ' + (p.reason || '');
       case 'pod-unpause': return 'pod released by ' + (p.by || '?');
       case 'run': return 'run now by ' + (p.by || '?');
+      case 'browser-start': case 'browser-close': case 'browser-replace': case 'browser-recycle': case 'browser-crash':
+        return [p.reason, p.pid != null ? 'pid ' + p.pid : '', p.sessions != null ? p.sessions + ' session(s)' : '',
+          p.swept ? 'swept ' + p.swept : ''].filter(Boolean).join(' · ');
+      case 'pressure': return 'new sessions held: ' + (p.message || p['short'] || '');
+      case 'pressure-end': return 'sessions resume after ' + duration(p.heldForMs) + ', ' + p.sessionsDelayed + ' delayed';
       default: return p.by ? 'by ' + p.by : JSON.stringify(p).slice(0, 160);
     }
   }
