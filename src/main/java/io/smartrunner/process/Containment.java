@@ -24,6 +24,8 @@ public final class Containment implements AutoCloseable {
     public static final String ENV = "SMART_RUNNER_CONTAINMENT";
     public static final String PROPERTY = "smartrunner.containment";
     private static volatile Containment active;
+    /** How long a stop waits for its last cgroups (a browser just closed) to empty before removing them. */
+    private static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
 
     private final String runnerId;
     private final CgroupContainment cgroups;
@@ -163,13 +165,29 @@ public final class Containment implements AutoCloseable {
         }
         subreaper.close();
         if (cgroups != null) {
+            // a browser closed just before may still be exiting: its cgroup empties within moments;
+            // one that stays populated (a browser kept across runs) stays, and so does the root
+            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cgroups.root(), Files::isDirectory)) {
-                dirs.forEach(d -> new SessionCgroup(d).remove());
+                dirs.forEach(d -> removeSoon(new SessionCgroup(d), deadline));
             } catch (IOException e) {
                 // gone already
             }
             new SessionCgroup(cgroups.root()).remove();
         }
+    }
+
+    /** Removes the cgroup once empty, polling until {@code deadline} at most. */
+    private static void removeSoon(SessionCgroup group, long deadline) {
+        while (group.populated() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        group.remove();
     }
 
     private static boolean cgroupsWanted() {
