@@ -27,7 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * starts (see {@link LeftBrowser}). Every start, close, replacement, recycle and crash is told to
  * the listener ({@link BrowserNews}); after a close whatever is left of the tree (helpers,
  * crash handlers) is stopped and counted ({@code swept}).
- * <p>Just over 250 lines: the provider's lifecycle (ensure, replace, recycle, close, crash watch); launch, profile directories and quitting are ChromiumLaunch, ChromiumProfileDir and ChromiumQuit.
+ * <p>Just over 250 lines: the provider's lifecycle (ensure, replace, recycle, close, crash watch);
+ * launch, profile directories and quitting are ChromiumLaunch, ChromiumProfileDir and
+ * ChromiumQuit.
  */
 public final class ChromiumProvider implements BrowserProvider {
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * when the key is absent (JSON {@code null} counts as absent) and otherwise fail with a one-line
  * {@link ConfigException}: {@code <file>: <path>: <what is wrong>, expected <what>}. Messages
  * show the raw JSON value, never a substituted secret.
- * <p>250 lines: every typed read of a config value with its one-line error lives here, so each error names the JSON path the same way.
+ * <p>250 lines: every typed read of a config value with its one-line error lives here, so each
+ * error names the JSON path the same way.
  */
 final class JsonCursor {
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

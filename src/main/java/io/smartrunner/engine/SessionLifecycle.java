@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * stopped on a timeout, hang, pause, removal or shutdown, and ended with the rules' verdict (and a
  * recovery episode when it failed). Process exits and stop completions come back as messages.
  * Loop thread only.
- * <p>Over 250 lines because a session's life from staging to its one end (launch, stop, exit, spawn failure, blame) is one state machine whose steps share the slot's fields.
+ * <p>Over 250 lines because a session's life from staging to its one end (launch, stop, exit,
+ * spawn failure, blame) is one state machine whose steps share the slot's fields.
  */
 final class SessionLifecycle {
     static final String REMOVED = "the profile was removed from the configuration";

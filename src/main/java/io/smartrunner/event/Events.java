@@ -67,7 +67,8 @@ import java.util.Map;
  * Builds the events of DESIGN §2, one factory per kind, so each kind's params (and their order
  * on the wire) are put in one place. The words of the wire are in {@link EventKinds} and
  * {@link EventParams}.
- * <p>Over 250 lines because it is the one place every kind is built (one short factory per kind, 24 kinds); splitting it by kind would scatter the construction API.
+ * <p>Over 250 lines because it is the one place every kind is built (one short factory per kind,
+ * 24 kinds); splitting it by kind would scatter the construction API.
  */
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */

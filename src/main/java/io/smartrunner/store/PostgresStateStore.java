@@ -25,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * its first start and kept. Sessions are written with that runner's name, and
  * {@link #openSessions} returns only its own (another runner's pids mean nothing here).
  * Thread-safe: writes are serialised, reads run on any pooled connection.
- * <p>Over 250 lines because it implements the whole {@link StateStore} contract (profiles, sessions, ladder statistics, runner row) in one transaction boundary; the SQL and row mapping already live in PostgresRows and LadderStatsTable.
+ * <p>Over 250 lines because it implements the whole {@link StateStore} contract (profiles,
+ * sessions, ladder statistics, runner row) in one transaction boundary; the SQL and row mapping
+ * already live in PostgresRows and LadderStatsTable.
  */
 public final class PostgresStateStore implements StateStore {
     private final String where;

@@ -23,7 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * kept ({@link SessionRetention}), so a fleet restarting hundreds of sessions a second does not
  * grow the file without bound.
  * Thread-safe.
- * <p>Over 250 lines because it implements the whole {@link StateStore} contract with SQLite's locking and read-only modes; SQL, migrations and errors already live in SqliteRows, SqliteMigrations and SqliteErrors.
+ * <p>Over 250 lines because it implements the whole {@link StateStore} contract with SQLite's
+ * locking and read-only modes; SQL, migrations and errors already live in SqliteRows,
+ * SqliteMigrations and SqliteErrors.
  */
 public final class SqliteStateStore implements StateStore {
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 2000;
