@@ -38,7 +38,7 @@ public final class Membership implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private Supplier<Integer> sessions = () -> null;
+    private volatile Supplier<Integer> sessions = () -> null;
     private volatile String problem;
     private int failures;
     private long retryMs = HEARTBEAT_MS;
@@ -65,8 +65,12 @@ public final class Membership implements AutoCloseable {
 
     /** @param sessions sessions running now, or null when unknown (the last figure stays) */
     public void startHeartbeat(Supplier<Integer> sessions) {
-        this.sessions = sessions;
+        sessionsFrom(sessions);
         timer.schedule(this::beat, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void sessionsFrom(Supplier<Integer> sessions) {
+        this.sessions = sessions;
     }
 
     public long incarnation() {
@@ -78,8 +82,17 @@ public final class Membership implements AutoCloseable {
         return problem;
     }
 
-    /** One heartbeat; always schedules the next one. Package-private for tests. */
-    void beat() {
+    private void beat() {
+        long next = beatOnce();
+        try {
+            timer.schedule(this::beat, next, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closed meanwhile: no next heartbeat
+        }
+    }
+
+    /** One heartbeat, on the heartbeat thread (or a test's); returns the delay until the next one. */
+    long beatOnce() {
         long next = HEARTBEAT_MS;
         try {
             if (members.heartbeat(incarnation, name, sessions.get(), capacity)) {
@@ -110,11 +123,7 @@ public final class Membership implements AutoCloseable {
             problem = "cluster heartbeat failing: " + e;
             say.accept("heartbeat: unexpected error: " + e);
         }
-        try {
-            timer.schedule(this::beat, next, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            // closed meanwhile: no next heartbeat
-        }
+        return next;
     }
 
     /** Stops the heartbeat and leaves (the name is free at once); a failure to leave is said, not thrown. */
