@@ -123,6 +123,50 @@ class ClusterMembershipE2ETest {
         }
     }
 
+    private static HttpResponse<String> readyz(int port) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The heartbeat's statement fails (its table renamed away) while the rest of the store works. */
+    @Test
+    void aFailingHeartbeatMakesTheRunnerUnreadyWithTheReasonSaidOnceUntilItWorksAgain() throws Exception {
+        PostgresServer server = PostgresServer.shared();
+        String url = server.newDatabase("e2e_heartbeat");
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        try {
+            CliProcess runner = start(config("a", url, "alpha", "[]"), "run");
+            int port = runner.httpPort();
+            CliProcess.await("ready", 60_000, () -> readyz(port).statusCode() == 200);
+
+            server.execute(database, "ALTER TABLE runners RENAME TO runners_away");
+            CliProcess.await("/readyz names the failing heartbeat", 60_000, () -> {
+                HttpResponse<String> r = readyz(port);
+                return r.statusCode() == 503 && r.body().contains("cluster heartbeat failing (");
+            });
+            CliProcess.await("a second failed attempt", 60_000,
+                    () -> !readyz(port).body().contains("failing (1 attempt(s))"));
+            server.execute(database, "ALTER TABLE runners_away RENAME TO runners");
+            CliProcess.await("ready again", 60_000, () -> readyz(port).statusCode() == 200);
+
+            stop(runner);
+            String err = runner.err();
+            assertEquals(1, err.lines().filter(l -> l.contains("heartbeat failed, retrying with backoff")).count(), err);
+            assertEquals(1, err.lines().filter(l -> l.contains("works again after ")).count(), err);
+        } finally {
+            for (CliProcess p : started) {
+                p.process.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void withSqliteThereIsOneRunnerAndNoMembership() throws Exception {
         Path cfg = Files.writeString(dir.resolve("fleet.json"), """
