@@ -24,7 +24,6 @@ import io.smartrunner.metrics.FleetMetrics;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.report.LiveReport;
 import io.smartrunner.store.PostgresStateStore;
-import io.smartrunner.store.RunnerName;
 import io.smartrunner.systemd.SystemdNotifier;
 import io.smartrunner.time.TimeSource;
 import java.io.IOException;
@@ -42,7 +41,11 @@ import picocli.CommandLine.Mixin;
 import io.smartrunner.process.IgnoredSignals;
 import sun.misc.Signal;
 
-/** {@code run}: supervise the configured fleet until SIGTERM or SIGINT. */
+/**
+ * {@code run}: supervise the configured fleet until SIGTERM or SIGINT.
+ * <p>Over 250 lines because it wires every part of a running runner (store, cluster membership,
+ * HTTP, health, systemd, signals) in one place; the parts themselves live in their packages.
+ */
 @Command(name = "run", description = "Run the supervisor on the configured fleet until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -52,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg);
-             Membership membership = join(cfg, home);
+             Membership membership = ClusterMember.join(cfg, home);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
@@ -68,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
             metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
-            ApiParts api = new ApiParts(fleet(supervisor, cfg, home), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
+            ApiParts api = new ApiParts(fleet(supervisor, cfg, home), token, cfg.runner().eventLog(), home.logDir,
+                    report, newEvents,
                     new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
             AtomicReference<SystemdNotifier> systemdRef = new AtomicReference<>();
             Runnable stop = () -> {
@@ -84,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
             // (inherited socket), and only this start stops them.
             supervisor.start();
             if (membership != null) {
-                membership.startHeartbeat(() -> runningSessions(supervisor));
+                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor));
             }
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
@@ -116,35 +120,6 @@ final class RunCommand implements Callable<Integer> {
             json.put("pid", s.pid());
             return json;
         };
-    }
-
-    /**
-     * Cluster mode: joins the fleet under runner.name before anything runs (refused, exit 1, when
-     * a live runner has the name). SQLite: no membership (null).
-     */
-    private static Membership join(RunnerConfig cfg, RunnerHome home) {
-        if (!(home.store instanceof PostgresStateStore postgres)) {
-            return null;
-        }
-        Membership membership = Membership.join(postgres.members(), cfg.runner(), RunnerName.hostName(),
-                ProcessHandle.current().pid(), RunCommand::say);
-        say("joined the cluster as runner \"" + cfg.runner().name() + "\" (incarnation " + membership.incarnation()
-                + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))
-                + ")");
-        return membership;
-    }
-
-    /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */
-    private static Integer runningSessions(Supervisor supervisor) {
-        try {
-            return (int) supervisor.profiles().get(1, java.util.concurrent.TimeUnit.SECONDS).stream()
-                    .filter(ProfileState::running).count();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return null;
-        }
     }
 
     private FleetControl fleet(Supervisor supervisor, RunnerConfig cfg, RunnerHome home) {
