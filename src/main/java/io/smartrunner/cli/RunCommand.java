@@ -4,6 +4,8 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
+import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.RunnersView;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.ManualReply;
@@ -21,6 +23,7 @@ import io.smartrunner.http.RunnerHttpServer;
 import io.smartrunner.metrics.FleetMetrics;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.report.LiveReport;
+import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.systemd.SystemdNotifier;
 import io.smartrunner.time.TimeSource;
 import java.io.IOException;
@@ -38,7 +41,11 @@ import picocli.CommandLine.Mixin;
 import io.smartrunner.process.IgnoredSignals;
 import sun.misc.Signal;
 
-/** {@code run}: supervise the configured fleet until SIGTERM or SIGINT. */
+/**
+ * {@code run}: supervise the configured fleet until SIGTERM or SIGINT.
+ * <p>Over 250 lines because it wires every part of a running runner (store, cluster membership,
+ * HTTP, health, systemd, signals) in one place; the parts themselves live in their packages.
+ */
 @Command(name = "run", description = "Run the supervisor on the configured fleet until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -48,13 +55,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg);
+             Membership membership = ClusterMember.join(cfg, home);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
-            RunnerHealth health = health(supervisor, cfg);
+            RunnerHealth health = health(supervisor, cfg, membership);
             metrics.watch(health);
             metrics.watch(supervisor.admission());
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
@@ -63,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
             metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
-            ApiParts api = new ApiParts(fleet(supervisor), token, cfg.runner().eventLog(), home.logDir, report, newEvents,
+            ApiParts api = new ApiParts(fleet(supervisor, cfg, home), token, cfg.runner().eventLog(), home.logDir,
+                    report, newEvents,
                     new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
             AtomicReference<SystemdNotifier> systemdRef = new AtomicReference<>();
             Runnable stop = () -> {
@@ -78,6 +87,9 @@ final class RunCommand implements Callable<Integer> {
             // Reconcile before binding the port: sessions a killed runner left behind may hold it
             // (inherited socket), and only this start stops them.
             supervisor.start();
+            if (membership != null) {
+                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor));
+            }
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
@@ -110,8 +122,14 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private FleetControl fleet(Supervisor supervisor) {
+    private FleetControl fleet(Supervisor supervisor, RunnerConfig cfg, RunnerHome home) {
         return new FleetControl() {
+            @Override
+            public Map<String, Object> runners() {
+                return home.store instanceof PostgresStateStore postgres
+                        ? RunnersView.cluster(postgres.members()) : RunnersView.single(cfg.runner());
+            }
+
             @Override
             public CompletableFuture<List<ProfileState>> profiles() {
                 return supervisor.profiles();
@@ -140,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** One truth for /healthz, /readyz, status, /metrics and the systemd watchdog (same clock as the loop's). */
-    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg) {
+    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg, Membership membership) {
         return new RunnerHealth(new RunnerHealth.Loop() {
             @Override
             public boolean started() {
@@ -161,6 +179,12 @@ final class RunCommand implements Callable<Integer> {
             public List<String> notes() {
                 String held = supervisor.admission().note();
                 return held == null ? List.of() : List.of(held);
+            }
+
+            @Override
+            public List<String> reasons() {
+                String problem = membership == null ? null : membership.problem();
+                return problem == null ? List.of() : List.of(problem);
             }
         }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
     }

@@ -9,7 +9,7 @@ final class ConfigBinder {
             "pods", "breaker");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
-            "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore");
+            "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore", "name", "labels");
     static final List<String> HTTP_KEYS = HttpBinder.KEYS;
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
@@ -62,7 +62,9 @@ final class ConfigBinder {
                 (int) block.get("eventLogKeep").integer(defaults.eventLogKeep(), 1, MAX_EVENT_LOG_KEEP, Quantity.COUNT),
                 block.get("minFreeMemoryMb").integer(defaults.minFreeMemoryMb(), 0, MAX_MIN_FREE_MEMORY_MB,
                         Quantity.COUNT),
-                block.get("maxLoadPerCore").number(defaults.maxLoadPerCore(), 0, MAX_LOAD_PER_CORE));
+                block.get("maxLoadPerCore").number(defaults.maxLoadPerCore(), 0, MAX_LOAD_PER_CORE),
+                RunnerNames.name(block.get("name"), defaults.name()),
+                RunnerNames.labels(block.get("labels")));
     }
 
     /** 0 turns rotation off; otherwise at least 1 KiB, so a file holds more than a line or two. */

@@ -1,6 +1,8 @@
 package io.smartrunner.config;
 
+import io.smartrunner.store.RunnerName;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The {@code runner} block. Relative paths are resolved against the runner's working directory.
@@ -24,6 +26,8 @@ import java.nio.file.Path;
  * @param maxLoadPerCore     admission control: nor while the 1-minute load average per available
  *                           processor is over this; 0 = off [0: the load average lags by a minute and
  *                           counts every tenant of the host, the memory floor is what keeps the OOM killer away]
+ * @param name               the runner's name in a cluster (unique among live runners; docs/cluster.md) [the host name]
+ * @param labels             what placement can match this runner by (cluster mode) [none]
  */
 public record RunnerSettings(
         int globalConcurrency,
@@ -37,7 +41,9 @@ public record RunnerSettings(
         long eventLogMaxBytes,
         int eventLogKeep,
         long minFreeMemoryMb,
-        double maxLoadPerCore) {
+        double maxLoadPerCore,
+        String name,
+        List<String> labels) {
 
     public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
@@ -49,6 +55,20 @@ public record RunnerSettings(
     public static final int DEFAULT_EVENT_LOG_KEEP = 10;
     public static final long DEFAULT_MIN_FREE_MEMORY_MB = 256;
     public static final double DEFAULT_MAX_LOAD_PER_CORE = 0;
+
+    public RunnerSettings {
+        labels = List.copyOf(labels);
+    }
+
+    /** The settings without the cluster keys (name: the host name; no labels). */
+    public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
+                          long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous,
+                          int fileMode, long eventLogMaxBytes, int eventLogKeep, long minFreeMemoryMb,
+                          double maxLoadPerCore) {
+        this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
+                sqliteSynchronous, fileMode, eventLogMaxBytes, eventLogKeep, minFreeMemoryMb, maxLoadPerCore,
+                RunnerName.hostName(), List.of());
+    }
 
     /** The settings without the admission keys (they take their defaults). */
     public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,

@@ -31,6 +31,11 @@ public final class RunnerHealth {
         default List<String> notes() {
             return List.of();
         }
+
+        /** Why else the runner is not ready, one line each (its cluster heartbeat failing). */
+        default List<String> reasons() {
+            return List.of();
+        }
     }
 
     private final Loop loop;
@@ -91,6 +96,7 @@ public final class RunnerHealth {
         if (problem != null) {
             reasons.add("decisions cannot be made durable: " + problem);
         }
+        reasons.addAll(loop.reasons());
         if (stopping) {
             reasons.add("stopping");
         }

@@ -107,6 +107,7 @@ final class ApiHandler implements HttpHandler {
             case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
             case "/api/reload" -> throw new ApiError(405, "use POST");
             case "/api/pods" -> send(ex, 200, PodsRoute.json(answer(parts.fleet().pods())));
+            case "/api/runners" -> send(ex, 200, runners());
             default -> {
                 Matcher m = PROFILE.matcher(path);
                 if (!m.matches()) {
@@ -201,6 +202,15 @@ final class ApiHandler implements HttpHandler {
             json.put("browser", parts.browsers().apply(state.profileId()));
         }
         return json;
+    }
+
+    /** The database may be out of reach: that is a 503 with its one line, not an internal error. */
+    private Map<String, Object> runners() {
+        try {
+            return parts.fleet().runners();
+        } catch (io.smartrunner.SmartRunnerException e) {
+            throw new ApiError(503, e.getMessage());
+        }
     }
 
     private List<ProfileState> profiles() throws Exception {

@@ -5,6 +5,7 @@ import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.profile.ProfileState;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** What the HTTP API may read and change in the running fleet. Implementations are thread-safe. */
@@ -24,6 +25,15 @@ public interface FleetControl {
     /** Every pod's breaker and pauses (GET /api/pods); none by default. */
     default CompletableFuture<List<io.smartrunner.breaker.PodStatus>> pods() {
         return CompletableFuture.completedFuture(List.of());
+    }
+
+    /**
+     * The fleet's runners (GET /api/runners): the JSON of io.smartrunner.cluster.RunnersView.
+     *
+     * @throws io.smartrunner.SmartRunnerException the cluster database cannot be read
+     */
+    default Map<String, Object> runners() {
+        return Map.of("membership", false, "runners", List.of());
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.List;
  */
 final class PostgresMigrations {
     /** Append only: never edit a migration that has shipped. */
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql", "V3__membership.sql");
 
     static final int LATEST = MIGRATIONS.size();
 
@@ -46,7 +46,7 @@ final class PostgresMigrations {
                     + "version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                     + " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
             int current = currentVersion(st);
-            SqliteMigrations.rejectNewer(where, current);
+            SqliteMigrations.rejectNewer(where, current, LATEST);
             for (int version = current + 1; version <= LATEST; version++) {
                 apply(connection, st, version, MIGRATIONS.get(version - 1));
             }

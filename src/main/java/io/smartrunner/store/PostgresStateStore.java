@@ -238,6 +238,11 @@ public final class PostgresStateStore implements StateStore {
         return runnerId;
     }
 
+    /** Cluster membership in this database, for this runner's row. */
+    public PostgresMembers members() {
+        return new PostgresMembers(pool, where, runnerName);
+    }
+
     /** The name this store writes sessions under and keeps the runner id for. */
     public String runnerName() {
         return runnerName;

@@ -20,7 +20,7 @@ public final class RunnerName {
     }
 
     /** The kernel's host name; no DNS lookup, which can hang for seconds in a container. */
-    static String hostName() {
+    public static String hostName() {
         try {
             String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
             if (!name.isEmpty()) {

@@ -62,9 +62,14 @@ final class SqliteMigrations {
     }
 
     static void rejectNewer(String file, int version) {
-        if (version > LATEST) {
+        rejectNewer(file, version, LATEST);
+    }
+
+    /** @param latest the newest version the store at {@code file} understands (each store counts its own) */
+    static void rejectNewer(String file, int version, int latest) {
+        if (version > latest) {
             throw new StoreException(file + ": schema version " + version
-                    + " is newer than this runner understands (max " + LATEST + ")", null);
+                    + " is newer than this runner understands (max " + latest + ")", null);
         }
     }
 

@@ -1,0 +1,43 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.cluster.Membership;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.engine.Supervisor;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.store.RunnerName;
+
+/** How {@code run} joins the cluster (PostgreSQL store) and what its heartbeat reports. */
+final class ClusterMember {
+    private ClusterMember() {
+    }
+
+    /**
+     * Cluster mode: joins the fleet under runner.name before anything runs (refused, exit 1, when
+     * a live runner has the name). SQLite: no membership (null).
+     */
+    static Membership join(RunnerConfig cfg, RunnerHome home) {
+        if (!(home.store instanceof PostgresStateStore postgres)) {
+            return null;
+        }
+        Membership membership = Membership.join(postgres.members(), cfg.runner(), RunnerName.hostName(),
+                ProcessHandle.current().pid(), RunCommand::say);
+        RunCommand.say("joined the cluster as runner \"" + cfg.runner().name() + "\" (incarnation "
+                + membership.incarnation() + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))
+                + ")");
+        return membership;
+    }
+
+    /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */
+    static Integer runningSessions(Supervisor supervisor) {
+        try {
+            return (int) supervisor.profiles().get(1, java.util.concurrent.TimeUnit.SECONDS).stream()
+                    .filter(ProfileState::running).count();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return null;
+        }
+    }
+}

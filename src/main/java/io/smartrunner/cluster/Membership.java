@@ -1,0 +1,145 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.store.PostgresMembers;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * This runner's membership of the fleet: joined at start (or refused), a heartbeat every
+ * {@link #HEARTBEAT_MS} on a thread of its own (never the engine loop), left on a graceful stop.
+ *
+ * <p>A failing heartbeat (database lost) is said once per episode, retried with backoff
+ * ({@link #HEARTBEAT_MS} doubling up to {@link #MAX_RETRY_MS}, which stays well under the TTL so
+ * a returning database sees the runner alive again within seconds), and is a {@link #problem()}
+ * for {@code /readyz} until a heartbeat lands again.
+ */
+public final class Membership implements AutoCloseable {
+    /**
+     * How long a runner stays a member without a heartbeat: a name whose heartbeat is older is
+     * free to take. Kubernetes' lease default; the leases of issue #11 point 3 will use the same.
+     */
+    public static final long TTL_MS = 15_000;
+    /** Heartbeat period (Kubernetes' renew period); 7 heartbeats fit in a TTL. */
+    public static final long HEARTBEAT_MS = 2_000;
+    static final long MAX_RETRY_MS = 4_000;
+
+    private final PostgresMembers members;
+    private final String name;
+    private final int capacity;
+    private final long incarnation;
+    private final Consumer<String> say;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sr-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Supplier<Integer> sessions = () -> null;
+    private volatile String problem;
+    private int failures;
+    private long retryMs = HEARTBEAT_MS;
+
+    private Membership(PostgresMembers members, RunnerSettings runner, long incarnation, Consumer<String> say) {
+        this.members = members;
+        this.name = runner.name();
+        this.capacity = runner.globalConcurrency();
+        this.incarnation = incarnation;
+        this.say = say;
+    }
+
+    /**
+     * Joins under {@code runner.name}.
+     *
+     * @throws io.smartrunner.store.NameTakenException a live runner has the name (exit 1)
+     */
+    public static Membership join(PostgresMembers members, RunnerSettings runner, String host, long pid,
+                                  Consumer<String> say) {
+        long incarnation = members.join(new PostgresMembers.Joiner(runner.name(), runner.labels(), host, pid,
+                runner.globalConcurrency()), TTL_MS);
+        return new Membership(members, runner, incarnation, say);
+    }
+
+    /** @param sessions sessions running now, or null when unknown (the last figure stays) */
+    public void startHeartbeat(Supplier<Integer> sessions) {
+        sessionsFrom(sessions);
+        timer.schedule(this::beat, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void sessionsFrom(Supplier<Integer> sessions) {
+        this.sessions = sessions;
+    }
+
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** Why the membership is not sound right now (heartbeat failing, name taken over), or null. */
+    public String problem() {
+        return problem;
+    }
+
+    private void beat() {
+        long next = beatOnce();
+        try {
+            timer.schedule(this::beat, next, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closed meanwhile: no next heartbeat
+        }
+    }
+
+    /** One heartbeat, on the heartbeat thread (or a test's); returns the delay until the next one. */
+    long beatOnce() {
+        long next = HEARTBEAT_MS;
+        try {
+            if (members.heartbeat(incarnation, name, sessions.get(), capacity)) {
+                if (failures > 0) {
+                    say.accept("heartbeat to " + members.where() + " works again after " + failures
+                            + " failed attempt(s)");
+                }
+                failures = 0;
+                retryMs = HEARTBEAT_MS;
+                problem = null;
+            } else {
+                if (problem == null || !problem.startsWith("runner name")) {
+                    say.accept("runner name \"" + name + "\" was taken over by another runner while this one's"
+                            + " heartbeat was stale; this runner is no longer a member (restart it to rejoin)");
+                }
+                problem = "runner name \"" + name + "\" was taken over by another runner (this one's heartbeat"
+                        + " was stale)";
+            }
+        } catch (SmartRunnerException e) {
+            if (failures++ == 0) {
+                say.accept("heartbeat failed, retrying with backoff (said once until it works again): "
+                        + e.getMessage());
+            }
+            problem = "cluster heartbeat failing (" + failures + " attempt(s)): " + e.getMessage();
+            next = retryMs;
+            retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+        } catch (RuntimeException e) {
+            problem = "cluster heartbeat failing: " + e;
+            say.accept("heartbeat: unexpected error: " + e);
+        }
+        return next;
+    }
+
+    /** Stops the heartbeat and leaves (the name is free at once); a failure to leave is said, not thrown. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            members.leave(incarnation);
+        } catch (SmartRunnerException e) {
+            say.accept("could not mark runner \"" + name + "\" stopped (its name frees itself after "
+                    + TTL_MS / 1000 + " s): " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.store.MemberRow;
+import io.smartrunner.store.PostgresMembers;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code smart-runner runners} and {@code GET /api/runners} show: the members from the
+ * database in cluster mode; with SQLite, the one runner this config describes and no membership.
+ */
+public final class RunnersView {
+    static final String NO_MEMBERSHIP = "store.kind is sqlite: one runner, no membership (cluster mode needs"
+            + " store.kind postgres)";
+
+    private RunnersView() {
+    }
+
+    /** {"membership": true, "ttlMs": …, "runners": [ {name, labels, incarnation, host, pid, state, …} ]}. */
+    public static Map<String, Object> cluster(PostgresMembers members) {
+        List<Map<String, Object>> runners = new ArrayList<>();
+        for (MemberRow m : members.list(Membership.TTL_MS)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", m.name());
+            row.put("labels", m.labels());
+            row.put("incarnation", m.incarnation());
+            row.put("host", m.host());
+            row.put("pid", m.pid());
+            row.put("state", m.state());
+            row.put("heartbeatAgeMs", m.heartbeatAgeMs());
+            row.put("sessions", m.sessions());
+            row.put("capacity", m.capacity());
+            row.put("startedAt", m.startedAt() == null ? null : m.startedAt().toString());
+            row.put("stoppedAt", m.stoppedAt() == null ? null : m.stoppedAt().toString());
+            runners.add(row);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("membership", true);
+        json.put("ttlMs", Membership.TTL_MS);
+        json.put("runners", runners);
+        return json;
+    }
+
+    /** SQLite: this config's runner, without state (there is no heartbeat to judge it by). */
+    public static Map<String, Object> single(RunnerSettings runner) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", runner.name());
+        row.put("labels", runner.labels());
+        row.put("capacity", runner.globalConcurrency());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("membership", false);
+        json.put("note", NO_MEMBERSHIP);
+        json.put("runners", List.of(row));
+        return json;
+    }
+
+    /** The JSON as a table for people. */
+    @SuppressWarnings("unchecked")
+    public static String table(Map<String, Object> json) {
+        StringBuilder out = new StringBuilder();
+        List<Map<String, Object>> runners = (List<Map<String, Object>>) json.get("runners");
+        if (!Boolean.TRUE.equals(json.get("membership"))) {
+            Map<String, Object> one = runners.get(0);
+            out.append("runner ").append(one.get("name")).append(" labels ").append(labels(one))
+                    .append(" capacity ").append(one.get("capacity")).append('\n');
+            out.append(json.get("note")).append('\n');
+            return out.toString();
+        }
+        if (runners.isEmpty()) {
+            return "no runner has joined this database yet\n";
+        }
+        String format = "%-24s %-8s %-8s %-10s %8s %11s %-20s %s%n";
+        out.append(String.format(Locale.ROOT, format, "NAME", "STATE", "HEARTBT", "INCARN", "SESSIONS", "CAPACITY",
+                "HOST/PID", "LABELS"));
+        for (Map<String, Object> r : runners) {
+            Object age = r.get("heartbeatAgeMs");
+            String heartbeat = age == null ? "-" : String.format(Locale.ROOT, "%.1fs", ((Number) age).longValue() / 1000.0);
+            out.append(String.format(Locale.ROOT, format, r.get("name"), r.get("state"), heartbeat,
+                    r.get("incarnation"), r.get("sessions"), r.get("capacity"), r.get("host") + "/" + r.get("pid"),
+                    labels(r)));
+        }
+        return out.toString();
+    }
+
+    private static String labels(Map<String, Object> row) {
+        List<?> labels = (List<?>) row.get("labels");
+        return labels.isEmpty() ? "-" : String.join(",", labels.stream().map(String::valueOf).toList());
+    }
+}

@@ -1,0 +1,212 @@
+package io.smartrunner.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * Cluster membership in the {@code runners} table (docs/cluster.md, "Membership"). Every instant
+ * here is the database's {@code now()}; the runner's own clock decides nothing.
+ *
+ * <p>A row is keyed by the runner's process identity ({@code <host>:<data dir>}, see
+ * {@link RunnerName}); {@code member_name} is the {@code runner.name} it joined under, unique
+ * among rows. Joining takes a name that is free, stopped, or stale (its heartbeat older than the
+ * TTL), and refuses one whose holder still heartbeats. Joins of one name are serialised by an
+ * advisory lock on the name.
+ */
+public final class PostgresMembers {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** First key of the advisory lock joins take (the second is the name's hash). */
+    private static final int JOIN_LOCK = 0x534D;
+
+    private final DataSource pool;
+    private final String where;
+    private final String rowName;
+
+    PostgresMembers(DataSource pool, String where, String rowName) {
+        this.pool = pool;
+        this.where = where;
+        this.rowName = rowName;
+    }
+
+    /** Who wants to join: its name, labels, and what identifies its process to an operator. */
+    public record Joiner(String name, List<String> labels, String host, long pid, int capacity) {
+    }
+
+    /**
+     * Registers this runner under {@code joiner.name()} with a new incarnation, heartbeat now().
+     *
+     * @return the new incarnation (unique across the fleet)
+     * @throws NameTakenException another runner with this name heartbeat less than {@code ttlMs} ago
+     */
+    public long join(Joiner joiner, long ttlMs) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long incarnation = joinIn(c, joiner, ttlMs);
+                c.commit();
+                return incarnation;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    private long joinIn(Connection c, Joiner joiner, long ttlMs) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+            lock.setInt(1, JOIN_LOCK);
+            lock.setString(2, joiner.name());
+            lock.execute();
+        }
+        // this row's own earlier incarnation is dead whatever its heartbeat says: it held the data
+        // dir lock this process holds now
+        try (PreparedStatement holder = c.prepareStatement("SELECT host, pid,"
+                + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT FROM runners"
+                + " WHERE member_name = ? AND name <> ? AND heartbeat_at IS NOT NULL"
+                + " AND now() - heartbeat_at < ? * INTERVAL '1 millisecond' FOR UPDATE")) {
+            holder.setString(1, joiner.name());
+            holder.setString(2, rowName);
+            holder.setLong(3, ttlMs);
+            try (ResultSet rs = holder.executeQuery()) {
+                if (rs.next()) {
+                    throw taken(joiner.name(), rs.getString(1), (Long) rs.getObject(2), rs.getLong(3), ttlMs);
+                }
+            }
+        }
+        try (PreparedStatement release = c.prepareStatement(
+                "UPDATE runners SET member_name = NULL WHERE member_name = ? AND name <> ?")) {
+            release.setString(1, joiner.name());
+            release.setString(2, rowName);
+            release.executeUpdate();
+        }
+        try (PreparedStatement join = c.prepareStatement("UPDATE runners SET member_name = ?, labels = ?::jsonb,"
+                + " host = ?, pid = ?, capacity = ?, sessions = 0, incarnation = nextval('runner_incarnations'),"
+                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL WHERE name = ? RETURNING incarnation")) {
+            join.setString(1, joiner.name());
+            join.setString(2, labelsJson(joiner.labels()));
+            join.setString(3, joiner.host());
+            join.setLong(4, joiner.pid());
+            join.setInt(5, joiner.capacity());
+            join.setString(6, rowName);
+            try (ResultSet rs = join.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("runner row " + rowName + " is missing (registered on open)");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static NameTakenException taken(String name, String host, Long pid, long ageMs, long ttlMs) {
+        return new NameTakenException("runner name \"" + name + "\" is taken by a live runner (host " + host
+                + (pid == null ? "" : ", pid " + pid) + ", last heartbeat " + seconds(ageMs) + " s ago; a runner"
+                + " without a heartbeat for " + seconds(ttlMs) + " s is gone): set another runner.name, or stop that runner");
+    }
+
+    private static String seconds(long ms) {
+        return String.format(Locale.ROOT, "%.1f", ms / 1000.0);
+    }
+
+    /**
+     * Sets {@code heartbeat_at = now()} and the figures, if this incarnation still holds the name.
+     *
+     * @param sessions null keeps the last figure (the engine did not answer in time)
+     * @return false when another runner has taken the name over (this one was stale)
+     * @throws StoreException the database cannot be reached or refuses
+     */
+    public boolean heartbeat(long incarnation, String name, Integer sessions, int capacity) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = now(),"
+                     + " sessions = COALESCE(?, sessions), capacity = ? WHERE name = ? AND incarnation = ?"
+                     + " AND member_name = ? AND stopped_at IS NULL")) {
+            if (sessions == null) {
+                ps.setNull(1, Types.INTEGER);
+            } else {
+                ps.setInt(1, sessions);
+            }
+            ps.setInt(2, capacity);
+            ps.setString(3, rowName);
+            ps.setLong(4, incarnation);
+            ps.setString(5, name);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** A graceful stop: heartbeat NULL and stopped_at now(), so the name is free at once. */
+    public void leave(long incarnation) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = NULL, stopped_at = now(),"
+                     + " sessions = 0 WHERE name = ? AND incarnation = ?")) {
+            ps.setString(1, rowName);
+            ps.setLong(2, incarnation);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** Every runner that has joined under a name, by name; states judged with the database clock. */
+    public List<MemberRow> list(long ttlMs) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT member_name, labels::text, incarnation, host, pid,"
+                     + " COALESCE(sessions, 0), COALESCE(capacity, 0), started_at, stopped_at,"
+                     + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT"
+                     + " FROM runners WHERE member_name IS NOT NULL ORDER BY member_name")) {
+            List<MemberRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Long age = (Long) rs.getObject(10);
+                    String state = age == null ? MemberRow.STOPPED : age < ttlMs ? MemberRow.ALIVE : MemberRow.STALE;
+                    out.add(new MemberRow(rs.getString(1), labels(rs.getString(2)), rs.getLong(3), rs.getString(4),
+                            (Long) rs.getObject(5), state, age, rs.getInt(6), rs.getInt(7),
+                            instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** Where the database is, for messages ({@code PostgreSQL at host:port}). */
+    public String where() {
+        return where;
+    }
+
+    private static java.time.Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String labelsJson(List<String> labels) {
+        try {
+            return JSON.writeValueAsString(labels);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> labels(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
+    }
+}
