@@ -1,6 +1,5 @@
 package io.smartrunner.config;
 
-import io.smartrunner.store.RunnerName;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -67,7 +66,7 @@ public record RunnerSettings(
                           double maxLoadPerCore) {
         this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
                 sqliteSynchronous, fileMode, eventLogMaxBytes, eventLogKeep, minFreeMemoryMb, maxLoadPerCore,
-                RunnerName.hostName(), List.of());
+                HostName.get(), List.of());
     }
 
     /** The settings without the admission keys (they take their defaults). */

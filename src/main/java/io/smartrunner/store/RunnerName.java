@@ -1,8 +1,6 @@
 package io.smartrunner.store;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
+import io.smartrunner.config.HostName;
 import java.nio.file.Path;
 
 /**
@@ -19,20 +17,8 @@ public final class RunnerName {
         return hostName() + ":" + dataDir.toAbsolutePath().normalize();
     }
 
-    /** The kernel's host name; no DNS lookup, which can hang for seconds in a container. */
+    /** The kernel's host name ({@link HostName}). */
     public static String hostName() {
-        try {
-            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-            if (!name.isEmpty()) {
-                return name;
-            }
-        } catch (IOException e) {
-            // not Linux: ask the JDK
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
+        return HostName.get();
     }
 }
