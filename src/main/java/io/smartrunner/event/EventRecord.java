@@ -15,8 +15,9 @@ import java.time.Instant;
  *
  * <p>The name stays {@code EventRecord} (it was the wire-shaped record, now {@link WireEvent}),
  * so that signatures across the engine did not change.
- * <p>Over 250 lines because it is the sealed type itself: one small record per kind (21, and one for lines of unknown kinds), each
- * with its typed accessors, kept together so the hierarchy reads in one place.
+ * <p>Over 250 lines because it is the sealed type itself: one small record per kind (21, and one
+ * for lines of unknown kinds), each with its typed accessors, kept together so the hierarchy reads
+ * in one place.
  */
 public sealed interface EventRecord {
     /** When and whose: the part every kind shares. */
