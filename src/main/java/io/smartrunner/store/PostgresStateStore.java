@@ -153,24 +153,7 @@ public final class PostgresStateStore implements StateStore {
         if (write.isEmpty()) {
             return;
         }
-        writeLock.lock();
-        try {
-            query(c -> {
-                c.setAutoCommit(false);
-                try {
-                    writeIn(c, write);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c, e);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
-                return null;
-            });
-        } finally {
-            writeLock.unlock();
-        }
+        inTransaction(c -> writeIn(c, write));
     }
 
     private void writeIn(Connection c, StateWrite write) throws SQLException {
@@ -213,24 +196,7 @@ public final class PostgresStateStore implements StateStore {
         if (stats.isEmpty()) {
             return;
         }
-        writeLock.lock();
-        try {
-            query(c -> {
-                c.setAutoCommit(false);
-                try {
-                    LadderStatsTable.write(c, stats);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c, e);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
-                return null;
-            });
-        } finally {
-            writeLock.unlock();
-        }
+        inTransaction(c -> LadderStatsTable.write(c, stats));
     }
 
     @Override
@@ -275,6 +241,28 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
+    /** One writer at a time, one transaction: all of {@code work} or, on any failure, none of it. */
+    private void inTransaction(SqlUpdate work) {
+        writeLock.lock();
+        try {
+            query(c -> {
+                c.setAutoCommit(false);
+                try {
+                    work.run(c);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c, e);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+                return null;
+            });
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     private static void rollbackQuietly(Connection c, Exception cause) {
         try {
             c.rollback();
@@ -286,5 +274,10 @@ public final class PostgresStateStore implements StateStore {
     @FunctionalInterface
     private interface SqlWork<T> {
         T run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface SqlUpdate {
+        void run(Connection c) throws SQLException;
     }
 }
