@@ -7,6 +7,7 @@ import io.smartrunner.config.ConfigLoader;
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.health.RunnerHealth;
+import io.smartrunner.testkit.SettableLoop;
 import io.smartrunner.http.RunnerHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class RunnerReadinessTest {
     @TempDir
     Path dir;
 
-    private volatile String problem;
+    private final SettableLoop loop = new SettableLoop();
 
     @Test
     void readyOrNotReadyWithTheReasons() throws Exception {
@@ -27,26 +28,11 @@ class RunnerReadinessTest {
         Files.writeString(cfgFile, "{\"runner\": {\"dataDir\": \"" + dir.resolve("data") + "\"}, \"http\": {\"port\": 0}}");
         RunnerConfig cfg = ConfigLoader.load(cfgFile, Map.of());
         Files.createDirectories(cfg.runner().dataDir());
-        RunnerHealth health = new RunnerHealth(new RunnerHealth.Loop() {
-            @Override
-            public boolean started() {
-                return true;
-            }
-
-            @Override
-            public long lastTurnNanos() {
-                return 0;
-            }
-
-            @Override
-            public String problem() {
-                return problem;
-            }
-        }, () -> 0, 30_000);
+        RunnerHealth health = new RunnerHealth(loop, () -> 0, 30_000);
         try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null), null, null, health)) {
             Files.writeString(cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE), server.port() + "\n");
             assertEquals("ready", new RunnerApiClient(cfg).readiness());
-            problem = "events.jsonl: No space left on device";
+            loop.problem("events.jsonl: No space left on device");
             health.stopping();
             assertEquals("not ready: decisions cannot be made durable: events.jsonl: No space left on device; stopping",
                     new RunnerApiClient(cfg).readiness());

@@ -6,6 +6,7 @@ import io.smartrunner.config.ConfigLoader;
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.health.RunnerHealth;
+import io.smartrunner.testkit.SettableLoop;
 import io.smartrunner.http.RunnerHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class StatusHeldNoteTest {
     @TempDir
     Path dir;
 
-    private volatile List<String> notes = List.of();
+    private final SettableLoop loop = new SettableLoop();
 
     @Test
     void readyWithTheHoldAsANote() throws Exception {
@@ -27,32 +28,12 @@ class StatusHeldNoteTest {
         Files.writeString(cfgFile, "{\"runner\": {\"dataDir\": \"" + dir.resolve("data") + "\"}, \"http\": {\"port\": 0}}");
         RunnerConfig cfg = ConfigLoader.load(cfgFile, Map.of());
         Files.createDirectories(cfg.runner().dataDir());
-        RunnerHealth health = new RunnerHealth(new RunnerHealth.Loop() {
-            @Override
-            public boolean started() {
-                return true;
-            }
-
-            @Override
-            public long lastTurnNanos() {
-                return 0;
-            }
-
-            @Override
-            public String problem() {
-                return null;
-            }
-
-            @Override
-            public List<String> notes() {
-                return notes;
-            }
-        }, () -> 0, 30_000);
+        RunnerHealth health = new RunnerHealth(loop, () -> 0, 30_000);
         try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null), null, null, health)) {
             Files.writeString(cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE), server.port() + "\n");
             assertEquals("ready", new RunnerApiClient(cfg).readiness());
-            notes = List.of("new sessions held since 2025-01-08T10:30:00Z: MemAvailable 100 MiB is under"
-                    + " runner.minFreeMemoryMb 256");
+            loop.notes(List.of("new sessions held since 2025-01-08T10:30:00Z: MemAvailable 100 MiB is under"
+                    + " runner.minFreeMemoryMb 256"));
             assertEquals("ready; note: new sessions held since 2025-01-08T10:30:00Z: MemAvailable 100 MiB is under"
                     + " runner.minFreeMemoryMb 256", new RunnerApiClient(cfg).readiness());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.health.RunnerHealth;
+import io.smartrunner.testkit.SettableLoop;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,32 +19,12 @@ import org.junit.jupiter.api.Test;
 /** Starts held by admission control: {@code /readyz} stays 200 (the runner can work) and lists the hold as a note. */
 class ReadinessNotesTest {
     private final HttpClient client = HttpClient.newHttpClient();
-    private volatile List<String> notes = List.of();
+    private final SettableLoop loop = new SettableLoop();
     private RunnerHttpServer server;
 
     @BeforeEach
     void start() {
-        RunnerHealth health = new RunnerHealth(new RunnerHealth.Loop() {
-            @Override
-            public boolean started() {
-                return true;
-            }
-
-            @Override
-            public long lastTurnNanos() {
-                return 0;
-            }
-
-            @Override
-            public String problem() {
-                return null;
-            }
-
-            @Override
-            public List<String> notes() {
-                return notes;
-            }
-        }, () -> 0, 30_000);
+        RunnerHealth health = new RunnerHealth(loop, () -> 0, 30_000);
         server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null), null, null, health);
     }
 
@@ -60,8 +41,8 @@ class ReadinessNotesTest {
     @Test
     void heldStartsAreANoteNotAReasonToBeUnready() throws Exception {
         assertEquals("{\"status\":\"ok\"}", get("/readyz").body());
-        notes = List.of("new sessions held since 2025-01-08T10:30:00Z: MemAvailable 100 MiB is under"
-                + " runner.minFreeMemoryMb 256");
+        loop.notes(List.of("new sessions held since 2025-01-08T10:30:00Z: MemAvailable 100 MiB is under"
+                + " runner.minFreeMemoryMb 256"));
         HttpResponse<String> ready = get("/readyz");
         assertEquals(200, ready.statusCode());
         assertTrue(ready.body().startsWith("{\"status\":\"ok\",\"notes\":[\"new sessions held since"), ready.body());
