@@ -58,7 +58,7 @@ class PgServer:
     """initdb into a temp dir, postgres on 127.0.0.1 at a free port; as root it runs as the
     postgres user through runuser (initdb and postgres refuse root)."""
 
-    def __init__(self, tag, fast=False):
+    def __init__(self, tag, fast=False, settings=()):
         self.tag = tag
         self.bin = pg_binaries()
         if not self.bin:
@@ -82,6 +82,8 @@ class PgServer:
                 "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]
         if fast:
             argv += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        for kv in settings:
+            argv += ["-c", kv]
         self.log = os.path.join(self.base, "postgres.log")
         self.proc = subprocess.Popen(self._as_pg(argv), cwd=self.base, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
