@@ -9,14 +9,15 @@
 #        PROFILES=1500 WARMUP_SECONDS=30 MEASURE_SECONDS=60 bench/cluster-scale.sh
 # Knobs (env): RUNNERS (3) PROFILES (6000) WARMUP_SECONDS (60) MEASURE_SECONDS (120)
 #   SESSION_MIN_MS/SESSION_MAX_MS (1000/3000) COOLDOWN_MS (60000) START_JITTER_MS (60000)
-#   GLOBAL_CONCURRENCY (400 per runner) POOL_SIZE (4) LEASE_TTL_MS/RENEW_EVERY_MS/RENEW_DEADLINE_MS
+#   GLOBAL_CONCURRENCY (400 per runner) POOL_SIZE (4) FLEET (shared: every runner lists all profiles;
+#   split: each its own PROFILES/RUNNERS, how runners share a database before leases) LEASE_TTL_MS/RENEW_EVERY_MS/RENEW_DEADLINE_MS
 #   (15000/2000/10000, passed as cluster.* only when the build accepts them) PG_FAST=1 (fsync off)
 # Re-print the table from a saved run: python3 bench/cluster/scale_check.py bench/out/cluster-scale
 # Needs gcc, python3, psql and Debian's postgresql server (bin/setup --for-tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
 out="$here/out/cluster-scale"
-case "${1:-}" in -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 for tool in gcc python3 psql mvn java; do
   command -v "$tool" >/dev/null || { echo "cluster-scale: needs $tool on PATH" >&2; exit 2; }
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Cluster scale driver (run through bench/cluster-scale.sh ROOT): a throwaway PostgreSQL (durable
-defaults), RUNNERS runners that all list the same PROFILES profiles (the fleet is shared: with
-leases each runner runs about PROFILES / RUNNERS of them), WARMUP_SECONDS to let the start-up
+defaults), RUNNERS runners that all list the same PROFILES profiles (FLEET=shared, the default: with
+leases each runner runs about PROFILES / RUNNERS of them; FLEET=split gives each runner its own
+PROFILES / RUNNERS, disjoint), WARMUP_SECONDS to let the start-up
 burst pass, then a MEASURE_SECONDS window: database statistics and CPU ticks are read at both ends.
 Then a graceful stop and scale_check.py prints the table from bench/out/cluster-scale/.
 
@@ -38,6 +39,9 @@ LEASE_TTL_MS = env_int("LEASE_TTL_MS", 15000)
 RENEW_EVERY_MS = env_int("RENEW_EVERY_MS", 2000)
 RENEW_DEADLINE_MS = env_int("RENEW_DEADLINE_MS", 10000)
 POOL_SIZE = env_int("POOL_SIZE", 4)
+# shared: every runner lists every profile (cluster mode's deployment: leases divide them);
+# split: runner i lists only its own PROFILES / RUNNERS (how several runners share a database before leases)
+FLEET = os.environ.get("FLEET", "shared")
 STATEMENTS_SO = "pg_stat_statements.so"
 
 
@@ -84,9 +88,13 @@ def main():
     meta = {"runners": [], "profiles": PROFILES, "warmupSeconds": WARMUP_SECONDS, "measureSeconds": MEASURE_SECONDS,
             "sessionMs": [SESSION_MIN_MS, SESSION_MAX_MS], "cooldownMs": COOLDOWN_MS, "startJitterMs": START_JITTER_MS,
             "globalConcurrency": GLOBAL_CONCURRENCY, "poolSize": POOL_SIZE, "clkTck": common.CLK_TCK}
+    if FLEET not in ("shared", "split"):
+        raise SystemExit(f"{TAG}: FLEET={FLEET!r}: expected shared or split")
+    meta["fleet"] = FLEET
     try:
-        profiles = [{"id": f"s{i:05d}"} for i in range(PROFILES)]
+        everyone = [{"id": f"s{i:05d}"} for i in range(PROFILES)]
         for i in range(RUNNERS):
+            profiles = everyone if FLEET == "shared" else everyone[i * PROFILES // RUNNERS:(i + 1) * PROFILES // RUNNERS]
             r = common.Runner(TAG, ROOT, f"r{i + 1}", OUT)
             r.cfg = {
                 "runner": {"name": r.name, "dataDir": r.data, "eventLog": r.log,
@@ -99,7 +107,7 @@ def main():
                             "stopGraceMs": 2000},
                 "browser": {"provider": "none"},
                 "http": {"bind": "127.0.0.1", "port": 0, "token": common.TOKEN},
-                "pods": [{"name": "scale", "concurrency": PROFILES, "profiles": profiles}],
+                "pods": [{"name": "scale", "concurrency": len(profiles), "profiles": profiles}],
             }
             runners.append(r)
         block = {"leaseTtlMs": LEASE_TTL_MS, "renewEveryMs": RENEW_EVERY_MS, "renewDeadlineMs": RENEW_DEADLINE_MS}
@@ -111,7 +119,7 @@ def main():
                 r.cfg["cluster"] = block
             r.write_config(r.cfg)
             meta["runners"].append({"name": r.name, "dir": os.path.relpath(r.dir, OUT)})
-        say(TAG, f"starting {RUNNERS} runners sharing {PROFILES} profiles")
+        say(TAG, f"starting {RUNNERS} runners, {PROFILES} profiles ({FLEET})")
         t0 = time.monotonic()
         for r in runners:
             r.start(common.PG_PASSWORD)

@@ -133,8 +133,11 @@ def check(d):
     rows.append(("database CPU", f"{db_cpu:.1f} s = {100 * db_cpu / secs:.1f} % of one core"))
     rows.append(("runner JVMs' CPU (all runners)", f"{runner_cpu:.1f} s = {100 * runner_cpu / secs:.1f} % of one core"))
 
-    print(f"cluster-scale: {len(meta['runners'])} runners sharing {meta['profiles']} profiles (each runner lists all;"
-          f" ~{meta['profiles'] // max(1, len(meta['runners']))} per runner once leases divide them); sessions"
+    n = len(meta["runners"])
+    fleet = (f"sharing {meta['profiles']} profiles (each runner lists all; ~{meta['profiles'] // max(1, n)} per runner"
+             " once leases divide them)") if meta.get("fleet", "shared") == "shared" else (
+        f"with {meta['profiles'] // max(1, n)} profiles each, disjoint ({meta['profiles']} in all)")
+    print(f"cluster-scale: {n} runners {fleet}; sessions"
           f" {meta['sessionMs'][0]}-{meta['sessionMs'][1]} ms, cooldown {meta['cooldownMs']} ms,"
           f" globalConcurrency {meta['globalConcurrency']}, poolSize {meta['poolSize']}")
     print(f"window {secs:.0f} s after {meta['warmupSeconds']} s of warm-up (all runners up after"
