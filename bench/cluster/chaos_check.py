@@ -41,6 +41,10 @@ def wall_ns(ts):
     return int(datetime.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1e9)
 
 
+def ev_wall(rec):
+    return rec["ts"]
+
+
 def load_jsonl(path):
     out = []
     if os.path.exists(path):
@@ -104,7 +108,7 @@ def check(d):
             sid = e.get("sessionId")
             if not sid or e.get("type") != "session" and e.get("event") != "lost":
                 continue
-            rec = {"runner": r["name"], "profile": e.get("profileId"), "mono": wall_ns(e["ts"]) + offset,
+            rec = {"runner": r["name"], "profile": e.get("profileId"), "mono": wall_ns(e["ts"]) + offset, "ts": e["ts"],
                    "event": e.get("event"), "reason": (e.get("params") or {}).get("reason")}
             if e.get("event") == "start":
                 ev_start.setdefault(sid, []).append(rec)
@@ -258,6 +262,13 @@ def check(d):
         print(f"database: leases rows {len(db_leases)} (held now {held}, epochs summed"
               f" {sum(int(x.get('epoch') or 0) for x in db_leases)}); events rows {len(db_events or [])};"
               f" sessions rows {len(db_sessions or [])}")
+    for sid in missing[:5]:
+        st = ev_start[sid][0]
+        print(f"no terminal event: session {sid} of {st['profile']} started on {st['runner']} at"
+              f" {ev_wall(st)}; child {'stamped' if sid in starts else 'never stamped (not launched)'}")
+    for sid in duplicated[:5]:
+        print(f"{len(ev_terminal[sid])} terminal events: session {sid} ("
+              + ", ".join(f"{t['event']}/{t['reason']} on {t['runner']}" for t in ev_terminal[sid]) + ")")
     for x in left[:5]:
         print(f"left: pid {x['pid']}: {x['cmd'][:120]}")
     return fine
