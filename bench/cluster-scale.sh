@@ -9,9 +9,10 @@
 #        PROFILES=1500 WARMUP_SECONDS=30 MEASURE_SECONDS=60 bench/cluster-scale.sh
 # Knobs (env): RUNNERS (3) PROFILES (6000) WARMUP_SECONDS (60) MEASURE_SECONDS (120)
 #   SESSION_MIN_MS/SESSION_MAX_MS (1000/3000) COOLDOWN_MS (60000) START_JITTER_MS (60000)
-#   GLOBAL_CONCURRENCY (400 per runner) POOL_SIZE (4) FLEET (shared: every runner lists all profiles;
-#   split: each its own PROFILES/RUNNERS, how runners share a database before leases) LEASE_TTL_MS/RENEW_EVERY_MS/RENEW_DEADLINE_MS
-#   (15000/2000/10000, passed as cluster.* only when the build accepts them) PG_FAST=1 (fsync off)
+#   GLOBAL_CONCURRENCY (400 per runner) POOL_SIZE (4) PG_FAST=1 (fsync off)
+#   FLEET (shared: every runner lists all profiles; split: each its own PROFILES/RUNNERS, disjoint)
+#   LEASE_TTL_MS/RENEW_EVERY_MS/RENEW_DEADLINE_MS (15000/2000/10000; passed as cluster.* only when
+#   the build accepts them)
 # Re-print the table from a saved run: python3 bench/cluster/scale_check.py bench/out/cluster-scale
 # Needs gcc, python3, psql and Debian's postgresql server (bin/setup --for-tests).
 set -euo pipefail
