@@ -152,13 +152,10 @@ def main():
     pg = common.PgServer(TAG, fast=os.environ.get("PG_FAST") == "1")
     runners, observer, scraper = [], None, None
 
-    def cleanup(*_):
-        for r in runners:
-            r.kill9()
-        pg.stop(keep_log_in=OUT)
-        raise SystemExit(130)
-    signal.signal(signal.SIGTERM, cleanup)
-    signal.signal(signal.SIGINT, cleanup)
+    def interrupted(*_):
+        raise SystemExit(130)   # the finally below stops everything
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     try:
         profiles = [f"p{i:03d}" for i in range(PROFILES)]
         for i in range(RUNNERS):
@@ -274,6 +271,13 @@ def main():
             r.kill9()
         if observer and observer.is_alive():
             observer.finish(0)
+        # an interrupted run leaves nothing either (a finished one was swept above, after counting)
+        ids = {p.split()[7] for p in open(stamps, errors="replace") if p.startswith("S ") and len(p.split()) >= 8}
+        for p, _ in common.processes_tagged(ids - {"-"}, pids=observer.pids if observer else (), under_dir=work):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
         pg.stop(keep_log_in=OUT)
 
 

@@ -78,13 +78,10 @@ def main():
     pg.statements = preload and pg.query("CREATE EXTENSION pg_stat_statements", check=False) is not None
     runners = []
 
-    def cleanup(*_):
-        for r in runners:
-            r.kill9()
-        pg.stop(keep_log_in=OUT)
-        raise SystemExit(130)
-    signal.signal(signal.SIGTERM, cleanup)
-    signal.signal(signal.SIGINT, cleanup)
+    def interrupted(*_):
+        raise SystemExit(130)   # the finally below stops everything
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     meta = {"runners": [], "profiles": PROFILES, "warmupSeconds": WARMUP_SECONDS, "measureSeconds": MEASURE_SECONDS,
             "sessionMs": [SESSION_MIN_MS, SESSION_MAX_MS], "cooldownMs": COOLDOWN_MS, "startJitterMs": START_JITTER_MS,
             "globalConcurrency": GLOBAL_CONCURRENCY, "poolSize": POOL_SIZE, "clkTck": common.CLK_TCK}
