@@ -169,12 +169,12 @@ public final class ProcessWatchdog implements AutoCloseable {
             closed = true;
             return;
         }
-        say.accept("the process watchdog (pid " + gone.pid() + ") exited with " + gone.exitValue()
-                + "; starting a new one");
+        String exited = "the process watchdog (pid " + gone.pid() + ") exited with " + gone.exitValue();
         try {
             spawn();
+            say.accept(exited + "; started a new one: process watchdog pid " + process.pid());
         } catch (IOException e) {
-            say.accept("cannot start a new process watchdog: " + e.getMessage());
+            say.accept(exited + "; cannot start a new one: " + e.getMessage());
         }
     }
 
