@@ -98,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
-                         TimeSource.system()::nanoTime, RunCommand::say).start()) {
+                         TimeSource.system()::nanoTime, RunCommand::say).loopWokenEverySecond(fence != null).start()) {
                 systemdRef.set(systemd);
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());

@@ -107,7 +107,6 @@ class ClusterFencingE2ETest {
     void aRunnerKilledWithSigkillTakesItsSessionsWithIt(String mode) throws Exception {
         CliProcess runner = runner(mode);
         long watchdog = watchdogPid(runner, 1);
-        assertTrue(watchdog > 0 && ChildProcesses.alive(watchdog), runner.err());
         assertTrue(ChildProcesses.alive(pid("child-")) && ChildProcesses.alive(pid("grand-")));
 
         signal("KILL", runner.process.pid());
@@ -119,6 +118,7 @@ class ClusterFencingE2ETest {
             // daemon of a runner killed outright is the next runner's to clean, docs/cluster-fencing.md)
             awaitGone("escapee-");
         }
+        assertTrue(watchdog > 0, runner.err());
         CliProcess.await("the watchdog exits", 60_000, () -> !ChildProcesses.alive(watchdog));
     }
 
