@@ -16,23 +16,30 @@ import java.util.function.LongSupplier;
  */
 public final class ProcessFence implements AutoCloseable {
     private final ProcessWatchdog watchdog;
+    private final Runnable feed;
     private final Thread feeder;
     private volatile Loop loop;
     private volatile boolean closed;
+    /** Feeder thread only. */
+    private long fedAt;
+    private boolean fedOnce;
 
     /** The engine loop as the feeder sees it. */
     private record Loop(LongSupplier lastTurnNanos, BooleanSupplier started, Runnable wake) {
     }
 
-    private ProcessFence(ProcessWatchdog watchdog) {
+    /** @param feed one sign of life to the watchdog ({@link ProcessWatchdog#feed}) */
+    ProcessFence(ProcessWatchdog watchdog, Runnable feed) {
         this.watchdog = watchdog;
+        this.feed = feed;
         this.feeder = new Thread(this::feed, "sr-watchdog-feed");
         feeder.setDaemon(true);
     }
 
     /** Starts the watchdog, fed unconditionally until {@link #watch} names the loop. */
     public static ProcessFence start(ClusterSettings settings, Consumer<String> say) {
-        ProcessFence fence = new ProcessFence(ProcessWatchdog.start(settings.watchdogMs(), say));
+        ProcessWatchdog watchdog = ProcessWatchdog.start(settings.watchdogMs(), say);
+        ProcessFence fence = new ProcessFence(watchdog, watchdog::feed);
         fence.feeder.start();
         return fence;
     }
@@ -53,26 +60,31 @@ public final class ProcessFence implements AutoCloseable {
     }
 
     private void feed() {
-        long fedAt = Long.MIN_VALUE;
         while (!closed) {
-            Loop l = loop;
-            if (l == null || !l.started().getAsBoolean()) {
-                watchdog.feed(); // start-up is bounded by its own timeouts, not taken for a stuck loop
-            } else {
-                long turn = l.lastTurnNanos().getAsLong();
-                if (turn != fedAt) {
-                    watchdog.feed();
-                    fedAt = turn;
-                }
-            }
-            if (l != null) {
-                l.wake().run();
-            }
+            tick();
             try {
                 Thread.sleep(ClusterSettings.FEED_PERIOD_MS);
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** One feed period: feeds the watchdog if the loop turned since the last feed (or is starting), then wakes it. */
+    void tick() {
+        Loop l = loop;
+        if (l == null || !l.started().getAsBoolean()) {
+            feed.run(); // start-up (the reconcile) is not a stuck loop; a frozen JVM still feeds nothing
+        } else {
+            long turn = l.lastTurnNanos().getAsLong();
+            if (!fedOnce || turn != fedAt) {
+                feed.run();
+                fedAt = turn;
+                fedOnce = true;
+            }
+        }
+        if (l != null) {
+            l.wake().run();
         }
     }
 

@@ -22,8 +22,8 @@ final class ClusterBinder {
         long ms = watchdog.integer(ClusterSettings.DEFAULT_WATCHDOG_MS, ClusterSettings.MIN_WATCHDOG_MS,
                 Long.MAX_VALUE, Quantity.MILLIS);
         if (ms > max) {
-            throw watchdog.fail(watchdog.shown() + " is too large", Quantity.MILLIS.range(ClusterSettings.MIN_WATCHDOG_MS,
-                    max) + ": the watchdog + " + ClusterSettings.FEED_PERIOD_MS + " ms feed period + "
+            throw watchdog.fail(watchdog.shown() + " is too large",
+                    Quantity.MILLIS.range(ClusterSettings.MIN_WATCHDOG_MS, max) + ": the watchdog + " + ClusterSettings.FEED_PERIOD_MS + " ms feed period + "
                     + ClusterSettings.KILL_BUDGET_MS + " ms to kill must end before the lease renew deadline ("
                     + ClusterSettings.RENEW_DEADLINE_MS + " ms)");
         }

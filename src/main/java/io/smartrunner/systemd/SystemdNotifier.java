@@ -106,7 +106,8 @@ public final class SystemdNotifier implements AutoCloseable {
         boolean ready = false;
         long period = watchdogNanos / 2;
         long nextPing = nanoTime.getAsLong();
-        long silence = loopWokenEverySecond ? WOKEN_LOOP_SILENCE_NANOS : Math.max(watchdogNanos, MIN_LOOP_SILENCE_NANOS);
+        long silence = loopWokenEverySecond ? WOKEN_LOOP_SILENCE_NANOS
+                : Math.max(watchdogNanos, MIN_LOOP_SILENCE_NANOS);
         while (!closed) {
             if (!ready && health.started()) {
                 send("READY=1\nSTATUS=running\nMAINPID=" + ProcessHandle.current().pid());

@@ -11,6 +11,7 @@ import io.smartrunner.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,10 @@ class ClusterFencingE2ETest {
         }
     }
 
+    private String url;
+
     private CliProcess runner(String mode) throws IOException, InterruptedException {
-        String url = PostgresServer.shared().newDatabase("e2e_fencing");
+        url = PostgresServer.shared().newDatabase("e2e_fencing");
         String name = "fence-" + RUNNERS.incrementAndGet();
         String session = ("echo $$ > %1$s/child-{sessionId}.pid; sleep 1000 & echo $! > %1$s/grand-{sessionId}.pid;"
                 + " setsid sleep 1000 & echo $! > %1$s/escapee-{sessionId}.pid; wait").formatted(dir);
@@ -61,8 +64,10 @@ class ClusterFencingE2ETest {
                  "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "${env:%s}"},
                  "cluster": {"watchdogMs": 2000},
                  "session": {"command": ["/bin/sh", "-c", "%s"], "cooldownMs": 600000, "stopGraceMs": 500},
-                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}
-                """.formatted(name, url, PASSWORD_VAR, session));
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]},
+                          {"name": "podB", "profiles": [{"id": "p2"}],
+                           "session": {"command": ["/bin/sh", "-c", "while [ ! -e %s/go ]; do sleep 0.05; done"]}}]}
+                """.formatted(name, url, PASSWORD_VAR, session, dir));
         CliProcess p = CliProcess.start(dir, Map.of(PASSWORD_VAR, PostgresServer.PASSWORD,
                 "SMART_RUNNER_CONTAINMENT", mode), "run", "-c", cfg.toString());
         started.add(p);
@@ -136,6 +141,30 @@ class ClusterFencingE2ETest {
         awaitGone("escapee-"); // adopted by the (stopped) runner as subreaper: found below it
         assertTrue(runner.err().contains("smart-runner watchdog: no sign of life from the runner's engine loop for "),
                 runner.err());
+    }
+
+    /**
+     * The JVM is alive and answers HTTP, but the engine loop is stuck: it waits for a state write
+     * that the test's lock on the tables holds back (no statement timeout).
+     */
+    @Test
+    void aRunnerWhoseLoopIsStuckIsKilledWithItsSessions() throws Exception {
+        CliProcess runner = runner("auto");
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        try (Connection lock = PostgresServer.shared().connect(database)) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE profiles, sessions IN ACCESS EXCLUSIVE MODE");
+            Files.createFile(dir.resolve("go")); // p2's session ends: the loop writes its state, and waits
+
+            assertTrue(runner.process.waitFor(60, TimeUnit.SECONDS), "the stuck runner is killed");
+            assertEquals(137, runner.process.exitValue(), "SIGKILL");
+            awaitGone("child-");
+            awaitGone("grand-");
+            awaitGone("escapee-");
+            assertTrue(runner.err().contains("smart-runner watchdog: no sign of life from the runner's engine loop"),
+                    runner.err());
+            lock.rollback();
+        }
     }
 
     @Test

@@ -65,7 +65,8 @@ class ProcessWatchdogScriptTest {
         Process p = b.start();
         cleanup.add(p.pid());
         for (String name : List.of("runner", "session", "grandchild", "watchdog")) {
-            Await.until(name + " pid file", BOUND, () -> ChildProcesses.pidFile(dir.resolve(name + ".pid")).isPresent());
+            Path file = dir.resolve(name + ".pid");
+            Await.until(name + " pid file", BOUND, () -> ChildProcesses.pidFile(file).isPresent());
             cleanup.add(pid(name));
         }
         return p;
