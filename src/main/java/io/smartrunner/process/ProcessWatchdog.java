@@ -82,8 +82,21 @@ public final class ProcessWatchdog implements AutoCloseable {
                 + ")";
     }
 
-    /** A sign of life from the engine loop: the watchdog's clock starts again. */
+    /**
+     * A sign of life from the engine loop: the watchdog's clock starts again. A watchdog that is
+     * itself stopped (SIGSTOP) would fence nothing, and the runner would not notice until its pipe
+     * filled (hours of feeds): it is killed, and {@link #restart} starts a new one.
+     */
     public void feed() {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (ProcFs.stat(p.pid()).map(st -> st.state() == 'T' || st.state() == 't').orElse(false)) {
+            say.accept("the process watchdog (pid " + p.pid() + ") is stopped; replacing it");
+            p.destroyForcibly();
+            return;
+        }
         write("f\n");
     }
 

@@ -188,6 +188,24 @@ class ClusterFencingE2ETest {
     }
 
     @Test
+    void aStoppedWatchdogIsReplaced() throws Exception {
+        CliProcess runner = runner("subreaper");
+        long first = watchdogPid(runner, 1);
+
+        signal("STOP", first);
+
+        CliProcess.await("a new watchdog", 60_000, () -> watchdogPid(runner, 2) > 0);
+        assertTrue(runner.err().contains("the process watchdog (pid " + first + ") is stopped; replacing it"),
+                runner.err());
+        CliProcess.await("the stopped one is gone", 60_000, () -> !ChildProcesses.alive(first));
+
+        signal("KILL", runner.process.pid());
+
+        awaitGone("child-");
+        awaitGone("grand-");
+    }
+
+    @Test
     void aGracefulStopLeavesNoWatchdogAndKillsNothingItself() throws Exception {
         CliProcess runner = runner("auto");
         long watchdog = watchdogPid(runner, 1);
