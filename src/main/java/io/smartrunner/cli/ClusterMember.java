@@ -1,6 +1,8 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.ProcessFence;
+import io.smartrunner.config.StoreSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.profile.ProfileState;
@@ -26,6 +28,19 @@ final class ClusterMember {
                 + membership.incarnation() + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))
                 + ")");
         return membership;
+    }
+
+    /**
+     * Cluster mode: the process watchdog, started before anything is launched (the reconcile may
+     * keep a browser), so this runner's sessions die with it. SQLite: none (null).
+     */
+    static ProcessFence fence(RunnerConfig cfg) {
+        if (cfg.store().kind() != StoreSettings.Kind.POSTGRES) {
+            return null;
+        }
+        ProcessFence fence = ProcessFence.start(cfg.cluster(), RunCommand::say);
+        RunCommand.say("sessions are fenced by the " + fence.describe());
+        return fence;
     }
 
     /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */

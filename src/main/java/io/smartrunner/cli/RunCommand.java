@@ -5,6 +5,7 @@ import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
 import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.ProcessFence;
 import io.smartrunner.cluster.RunnersView;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.RunnerConfig;
@@ -56,13 +57,17 @@ final class RunCommand implements Callable<Integer> {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg);
              Membership membership = ClusterMember.join(cfg, home);
-             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
+             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
+             ProcessFence fence = ClusterMember.fence(cfg)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
             RunnerHealth health = health(supervisor, cfg, membership);
+            if (fence != null) {
+                fence.watch(supervisor::lastTurnNanos, supervisor::started, supervisor::wake);
+            }
             metrics.watch(health);
             metrics.watch(supervisor.admission());
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
@@ -93,12 +98,16 @@ final class RunCommand implements Callable<Integer> {
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
-                         TimeSource.system()::nanoTime, RunCommand::say).start()) {
+                         TimeSource.system()::nanoTime, RunCommand::say).loopWokenEverySecond(fence != null).start()) {
                 systemdRef.set(systemd);
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());
                 try {
-                    return runWith(cfg, home, supervisor, http);
+                    int code = runWith(cfg, home, supervisor, http);
+                    if (fence != null) {
+                        fence.stoppedCleanly(); // every session has ended: the watchdog leaves, killing nothing
+                    }
+                    return code;
                 } finally {
                     deleteQuietly(portFile);
                 }

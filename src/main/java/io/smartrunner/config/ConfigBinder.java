@@ -6,7 +6,7 @@ import java.util.List;
 /** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "store",
-            "pods", "breaker");
+            "pods", "breaker", "cluster");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
             "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore", "name", "labels");
@@ -35,6 +35,7 @@ final class ConfigBinder {
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         AlertSettings alerts = AlertsBinder.bind(root.get("alerts"), context);
         StoreSettings store = StoreBinder.bind(root.get("store"), context);
+        ClusterSettings cluster = ClusterBinder.bind(root.get("cluster"), store);
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
                 : CommandCheck.NONE;
@@ -42,7 +43,7 @@ final class ConfigBinder {
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
                 browser.provider(), commands, root.get("session").get("command"), breaker);
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, store, pods,
-                context.secrets(), breaker);
+                context.secrets(), breaker, cluster);
     }
 
     private static RunnerSettings runner(JsonCursor block) {
