@@ -4,6 +4,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
+import io.smartrunner.cluster.FleetMode;
 import io.smartrunner.cluster.Membership;
 import io.smartrunner.cluster.RunnersView;
 import io.smartrunner.config.BrowserSettings;
@@ -17,6 +18,7 @@ import io.smartrunner.event.Redactor;
 import io.smartrunner.health.RunnerHealth;
 import io.smartrunner.http.ApiParts;
 import io.smartrunner.http.ApiToken;
+import io.smartrunner.http.EventPages;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.NewEvents;
 import io.smartrunner.http.RunnerHttpServer;
@@ -56,12 +58,14 @@ final class RunCommand implements Callable<Integer> {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg);
              Membership membership = ClusterMember.join(cfg, home);
+             FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say,
+                    fleetMode == null ? metrics::timed : sink -> metrics.timed(fleetMode.tee(sink))));
             RunnerHealth health = health(supervisor, cfg, membership);
             metrics.watch(health);
             metrics.watch(supervisor.admission());
@@ -71,9 +75,12 @@ final class RunCommand implements Callable<Integer> {
             metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
             fanout.subscribe(report).subscribe(newEvents);
-            ApiParts api = new ApiParts(fleet(supervisor, cfg, home), token, cfg.runner().eventLog(), home.logDir,
+            FleetControl fleet = fleetMode == null ? fleet(supervisor, cfg, home)
+                    : fleetMode.view(fleet(supervisor, cfg, home), supervisor::request, newEvents);
+            ApiParts api = new ApiParts(fleet, token, cfg.runner().eventLog(), home.logDir,
                     report, newEvents,
-                    new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
+                    new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers),
+                    fleetMode == null ? EventPages.of(cfg.runner().eventLog()) : fleetMode.eventPages());
             AtomicReference<SystemdNotifier> systemdRef = new AtomicReference<>();
             Runnable stop = () -> {
                 health.stopping();
@@ -89,6 +96,9 @@ final class RunCommand implements Callable<Integer> {
             supervisor.start();
             if (membership != null) {
                 membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor));
+            }
+            if (fleetMode != null) {
+                fleetMode.start();
             }
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
