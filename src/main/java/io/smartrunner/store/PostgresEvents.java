@@ -73,24 +73,26 @@ public final class PostgresEvents {
             c.setAutoCommit(false);
             try (PreparedStatement plain = c.prepareStatement(INSERT);
                  PreparedStatement fenced = c.prepareStatement(INSERT_FENCED)) {
-                List<EventRecord> fencedOnes = new ArrayList<>();
+                // runs of fenced and unfenced events go in order, so seq keeps the order of the local log
+                List<EventRecord> fencedRun = new ArrayList<>();
+                PreparedStatement current = null;
                 for (Written w : batch) {
                     PreparedStatement ps = w.epoch() == null ? plain : fenced;
+                    if (current != null && ps != current) {
+                        flush(current, fenced, fencedRun, stale);
+                    }
+                    current = ps;
                     bind(ps, runner, w);
                     if (w.epoch() != null) {
                         ps.setString(12, w.event().profileId());
                         ps.setLong(13, w.epoch());
                         ps.setLong(14, incarnation);
-                        fencedOnes.add(w.event());
+                        fencedRun.add(w.event());
                     }
                     ps.addBatch();
                 }
-                plain.executeBatch();
-                int[] counts = fenced.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 0) {
-                        stale.add(fencedOnes.get(i));
-                    }
+                if (current != null) {
+                    flush(current, fenced, fencedRun, stale);
                 }
                 try (PreparedStatement notify = c.prepareStatement(
                         "SELECT pg_notify('" + CHANNEL + "', CAST((SELECT max(seq) FROM events) AS TEXT))")) {
@@ -105,6 +107,20 @@ public final class PostgresEvents {
             throw PostgresErrors.wrap(where, e);
         }
         return stale;
+    }
+
+    /** Executes a run; a fenced statement that inserted nothing was stale. */
+    private static void flush(PreparedStatement run, PreparedStatement fenced, List<EventRecord> fencedRun,
+                              List<EventRecord> stale) throws SQLException {
+        int[] counts = run.executeBatch();
+        if (run == fenced) {
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    stale.add(fencedRun.get(i));
+                }
+            }
+            fencedRun.clear();
+        }
     }
 
     private static void bind(PreparedStatement ps, String runner, Written w) throws SQLException {
