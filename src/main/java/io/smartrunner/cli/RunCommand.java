@@ -71,10 +71,15 @@ final class RunCommand implements Callable<Integer> {
             metrics.watch(supervisor.admission());
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
-            LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
+            // cluster mode: the report counts the whole fleet's events, fed from PostgreSQL
+            LiveReport report = fleetMode == null ? LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say)
+                    : fleetMode.report();
             metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
-            fanout.subscribe(report).subscribe(newEvents);
+            if (fleetMode == null) {
+                fanout.subscribe(report);
+            }
+            fanout.subscribe(newEvents);
             FleetControl fleet = fleetMode == null ? fleet(supervisor, cfg, home)
                     : fleetMode.view(fleet(supervisor, cfg, home), supervisor::request, newEvents);
             ApiParts api = new ApiParts(fleet, token, cfg.runner().eventLog(), home.logDir,

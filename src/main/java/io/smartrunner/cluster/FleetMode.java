@@ -44,6 +44,7 @@ public final class FleetMode implements AutoCloseable {
     private Function<String, Long> epochs = id -> null;
     private ControlRelay relay;
     private NotifyListener listener;
+    private FleetReportFeed reportFeed;
 
     private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, Consumer<String> say) {
         this.store = store;
@@ -97,9 +98,18 @@ public final class FleetMode implements AutoCloseable {
                         relay.wake();
                     } else {
                         newEvents.accept(List.of());
+                        if (reportFeed != null) {
+                            reportFeed.wake();
+                        }
                     }
                 }, say);
         return new FleetView(local, store.fleetProfiles(), controls, runner, heldHere, TimeSource.system());
+    }
+
+    /** GET /api/report over the whole fleet's events (read from PostgreSQL, kept current by NOTIFY). */
+    public io.smartrunner.report.LiveReport report() {
+        reportFeed = new FleetReportFeed(store.events(), say);
+        return reportFeed.report();
     }
 
     /** Starts applying controls and listening: once the runner has reconciled and runs its loop. */
@@ -141,6 +151,9 @@ public final class FleetMode implements AutoCloseable {
         }
         if (relay != null) {
             relay.close();
+        }
+        if (reportFeed != null) {
+            reportFeed.close();
         }
         writer.close();
     }

@@ -102,12 +102,24 @@ class FleetViewE2ETest {
                     }
                 }
             } catch (IOException e) {
-                // the runner stopped
+                lines.add("CLOSED: " + e); // the runner stopped
             }
+            lines.add("END");
         }, "sse-reader");
         t.setDaemon(true);
         t.start();
         return lines;
+    }
+
+    /** Whether a client other than the runners' own listens (the follower's LISTEN connection is up). */
+    private static boolean hasListener(String url) throws Exception {
+        try (java.sql.Connection c = PostgresServer.shared().connect(url.substring(url.lastIndexOf('/') + 1));
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                     + " 'smart-runner-listen' AND query LIKE 'LISTEN%'")) {
+            rs.next();
+            return rs.getInt(1) >= 3; // alpha's, beta's and the follower's
+        }
     }
 
     @Test
@@ -144,6 +156,14 @@ class FleetViewE2ETest {
             });
 
             List<String> betaStream = follow(betaPort, betaToken);
+            CliProcess follower = start(dir.resolve("b/fleet.json"), "events", "--follow", "-n", "0");
+            CliProcess.await("events --follow listening", 30_000, () -> {
+                try {
+                    return hasListener(url);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
 
             // a pause sent to beta for the profile running on alpha
             HttpResponse<String> pause = HTTP.send(HttpRequest.newBuilder(
@@ -171,12 +191,54 @@ class FleetViewE2ETest {
             assertEquals("alpha", pauseEvent.get("params").get("runner").asText(), pauseLine);
 
             // alpha's pause event reached beta's live stream through PostgreSQL
-            CliProcess.await("alpha's pause on beta's stream", 30_000, () -> betaStream.stream()
-                    .anyMatch(l -> l.contains("\"event\":\"pause\"") && l.contains("\"runner\":\"alpha\"")));
+            try {
+                CliProcess.await("alpha's pause on beta's stream", 30_000, () -> betaStream.stream()
+                        .anyMatch(l -> l.contains("\"event\":\"pause\"") && l.contains("\"runner\":\"alpha\"")));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + ": " + betaStream + "\nfollower: " + follower.out()
+                        + follower.err() + "\nbeta: " + beta.err(), e);
+            }
             // and beta's /api/events reads it from the fleet's log
             JsonNode paused = JSON.readTree(get(betaPort, "/api/events?event=pause", betaToken).body()).get("events");
             assertEquals(1, paused.size(), paused.toString());
             assertEquals("a-p1", paused.get(0).get("profileId").asText());
+
+            // events --follow on beta's config prints alpha's pause, through PostgreSQL
+            CliProcess.await("alpha's pause printed by events --follow", 30_000, () -> {
+                try {
+                    return follower.out().lines().anyMatch(l -> l.contains("\"event\":\"pause\"")
+                            && l.contains("\"runner\":\"alpha\""));
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            follower.process.destroy();
+
+            // beta's /api/report counts alpha's events too
+            CliProcess.await("beta's /api/report has both pods", 30_000, () -> {
+                try {
+                    JsonNode live = JSON.readTree(get(betaPort, "/api/report", betaToken).body()).get("pods");
+                    return live.has("pod-a") && live.has("pod-b") && live.get("pod-a").get("pauses").asInt() == 1;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+
+            // status and report read the fleet too, whichever runner's config they are given
+            CliProcess status = start(dir.resolve("b/fleet.json"), "status", "--json");
+            assertTrue(status.process.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, status.process.exitValue(), status.err());
+            JsonNode states = JSON.readTree(status.out());
+            assertEquals(2, states.size(), states.toString());
+            assertEquals("a-p1", states.get(0).get("profileId").asText());
+            assertEquals("alpha", states.get(0).get("runner").asText());
+            assertTrue(states.get(0).get("flags").get("paused").asBoolean(), states.toString());
+            assertEquals("beta", states.get(1).get("runner").asText());
+            CliProcess report = start(dir.resolve("b/fleet.json"), "report", "--json");
+            assertTrue(report.process.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, report.process.exitValue(), report.err());
+            JsonNode pods = JSON.readTree(report.out()).get("pods");
+            assertTrue(pods.has("pod-a") && pods.has("pod-b"), pods.toString());
 
             for (CliProcess p : List.of(alpha, beta)) {
                 p.process.destroy();
