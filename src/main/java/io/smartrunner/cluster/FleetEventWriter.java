@@ -121,7 +121,8 @@ public final class FleetEventWriter implements AutoCloseable {
             if (!refused.isEmpty()) {
                 stale.addAndGet(refused.size());
                 say.accept("fleet event log: PostgreSQL refused " + refused.size() + " stale event(s) (profile "
-                        + refused.get(0).profileId() + ", " + refused.get(0).event() + ", ...): this runner no longer"
+                        + refused.get(0).profileId() + ", session " + refused.get(0).sessionId()
+                        + ", ...): this runner no longer"
                         + " holds the lease at the epoch they were written under; they stay in the local log only");
             }
             if (failures > 0) {

@@ -125,15 +125,16 @@ public final class PostgresEvents {
 
     private static void bind(PreparedStatement ps, String runner, Written w) throws SQLException {
         EventRecord e = w.event();
+        WireEvent wire = EventKinds.encode(e); // the table stores the line's words, as the log does
         ps.setTimestamp(1, Timestamp.from(e.ts()));
         ps.setString(2, runner);
         ps.setString(3, e.pod());
         ps.setString(4, e.profileId());
         ps.setString(5, e.sessionId());
-        ps.setString(6, e.event());
-        ps.setString(7, e.type());
+        ps.setString(6, wire.event());
+        ps.setString(7, wire.type());
         ps.setString(8, paramsJson(e));
-        ps.setString(9, e.outcome());
+        ps.setString(9, wire.outcome());
         if (e.durMs() == null) {
             ps.setNull(10, Types.BIGINT);
         } else {

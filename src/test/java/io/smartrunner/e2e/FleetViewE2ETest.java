@@ -240,6 +240,17 @@ class FleetViewE2ETest {
             JsonNode pods = JSON.readTree(report.out()).get("pods");
             assertTrue(pods.has("pod-a") && pods.has("pod-b"), pods.toString());
 
+            // with alpha gone nobody holds a-p1: a control sent to beta is queued for the next holder
+            alpha.process.destroy();
+            assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+            HttpResponse<String> queued = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + betaPort + "/api/profiles/a-p1/reset"))
+                    .header("Authorization", "Bearer " + betaToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, queued.statusCode(), queued.body());
+            assertTrue(JSON.readTree(queued.body()).get("queued").asText().contains("the next holder applies it"),
+                    queued.body());
+
             for (CliProcess p : List.of(alpha, beta)) {
                 p.process.destroy();
                 assertTrue(p.process.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
