@@ -92,7 +92,8 @@ final class EventsCommand implements Callable<Integer> {
             Semaphore wake = new Semaphore(0);
             long cursor = last.next();
             try (NotifyListener listener = new NotifyListener(cfg.store(), List.of(PostgresEvents.CHANNEL),
-                    (channel, payload) -> wake.release(), line -> System.err.println("smart-runner: " + line)).start()) {
+                    (channel, payload) -> wake.release(),
+                    line -> System.err.println("smart-runner: " + line)).start()) {
                 while (!Thread.currentThread().isInterrupted()) {
                     wake.tryAcquire(1, TimeUnit.SECONDS);
                     wake.drainPermits();

@@ -72,8 +72,8 @@ final class RunCommand implements Callable<Integer> {
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
             // cluster mode: the report counts the whole fleet's events, fed from PostgreSQL
-            LiveReport report = fleetMode == null ? LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say)
-                    : fleetMode.report();
+            LiveReport report = fleetMode == null
+                    ? LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say) : fleetMode.report();
             metrics.watchMalformedLines(report::malformedLines);
             NewEvents newEvents = new NewEvents();
             if (fleetMode == null) {

@@ -25,7 +25,7 @@ final class FleetReportFeed implements AutoCloseable {
         return t;
     });
     private volatile LiveReport report;
-    /** The seq read up to; -1 until the history is read. Touched by the history thread once, then by {@link #thread}. */
+    /** The seq read up to; -1 until the history is read. Set by the history thread once, then by {@link #thread}. */
     private volatile long cursor = -1;
 
     FleetReportFeed(PostgresEvents events, Consumer<String> say) {
