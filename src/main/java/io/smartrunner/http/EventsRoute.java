@@ -5,14 +5,12 @@ import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLogPages;
 import io.smartrunner.event.EventLogReader;
-import io.smartrunner.event.EventRecord;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
-import java.util.function.Predicate;
 
 /**
  * {@code GET /api/events} (filters, paging by cursor) and {@code GET /api/events/stream}
@@ -20,7 +18,8 @@ import java.util.function.Predicate;
  * redacted as it was written; a cursor is a line offset in the log's byte stream across its rotated
  * files ({@link EventLogPages}: the plain offset in the file until it is first rotated), and a
  * stream's event ids are cursors, so a client that reconnects with {@code Last-Event-ID} misses
- * nothing, across rotations too.
+ * nothing, across rotations too. In cluster mode they read the fleet's events in PostgreSQL
+ * instead ({@link EventPages}), where a cursor is the event's {@code seq}.
  */
 final class EventsRoute {
     static final int MAX_LIMIT = 1000;
