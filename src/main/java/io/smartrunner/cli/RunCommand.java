@@ -75,6 +75,9 @@ final class RunCommand implements Callable<Integer> {
             LiveReport report = fleetMode == null
                     ? LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say) : fleetMode.report();
             metrics.watchMalformedLines(report::malformedLines);
+            if (fleetMode != null) {
+                metrics.watchFleetEvents(fleetMode::staleEventsRejected, fleetMode::eventsNotSent);
+            }
             NewEvents newEvents = new NewEvents();
             if (fleetMode == null) {
                 fanout.subscribe(report);

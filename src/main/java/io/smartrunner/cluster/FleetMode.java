@@ -144,6 +144,11 @@ public final class FleetMode implements AutoCloseable {
         return writer.staleRejected();
     }
 
+    /** Events kept in the local log only (too many waited for the database), for /metrics. */
+    public long eventsNotSent() {
+        return writer.notQueued();
+    }
+
     @Override
     public void close() {
         if (listener != null) {

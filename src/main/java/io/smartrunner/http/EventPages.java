@@ -21,20 +21,21 @@ public interface EventPages {
 
     /** The runner's own event log. */
     static EventPages of(Path eventLog) {
+        EventLogPages log = new EventLogPages(eventLog);
         return new EventPages() {
             @Override
             public Page pageAfter(long after, int limit, EventFilter filter) {
-                return new EventLogPages(eventLog).pageAfter(after, limit, filter);
+                return log.pageAfter(after, limit, filter);
             }
 
             @Override
             public Page pageBefore(long before, int limit, EventFilter filter) {
-                return new EventLogPages(eventLog).pageBefore(before, limit, filter);
+                return log.pageBefore(before, limit, filter);
             }
 
             @Override
             public long end() {
-                return new EventLogPages(eventLog).end();
+                return log.end();
             }
         };
     }

@@ -103,6 +103,21 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
                 c -> c.getAsLong()).description("Event log lines skipped because they are not events").register(registry);
     }
 
+    /**
+     * Cluster mode: exports {@code smartrunner_fleet_events_stale_rejected_total} (events PostgreSQL
+     * refused because this runner no longer held the profile's lease at their epoch) and
+     * {@code smartrunner_fleet_events_not_sent_total} (events kept in the local log only: too many
+     * waited for the database).
+     */
+    public void watchFleetEvents(LongSupplier staleRejected, LongSupplier notSent) {
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.fleet.events.stale.rejected", staleRejected,
+                c -> c.getAsLong()).description("Events refused by PostgreSQL as stale (lease epoch no longer held)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.fleet.events.not.sent", notSent,
+                c -> c.getAsLong()).description("Events not sent to PostgreSQL (too many waiting); in the local log only")
+                .register(registry);
+    }
+
     /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */
     public EventSink timed(EventSink sink) {
         return new TimedEventSink(sink, registry, time);

@@ -214,6 +214,10 @@ class FleetViewE2ETest {
             });
             follower.process.destroy();
 
+            String metrics = get(betaPort, "/metrics", betaToken).body();
+            assertTrue(metrics.contains("smartrunner_fleet_events_stale_rejected_total 0.0"), metrics);
+            assertTrue(metrics.contains("smartrunner_fleet_events_not_sent_total 0.0"), metrics);
+
             // beta's /api/report counts alpha's events too
             CliProcess.await("beta's /api/report has both pods", 30_000, () -> {
                 try {
