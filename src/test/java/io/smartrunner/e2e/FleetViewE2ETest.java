@@ -166,6 +166,7 @@ class FleetViewE2ETest {
             });
 
             // a pause sent to beta for the profile running on alpha
+            java.time.Instant asked = java.time.Instant.now();
             HttpResponse<String> pause = HTTP.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + betaPort + "/api/profiles/a-p1/pause"))
                     .header("Authorization", "Bearer " + betaToken).header("Content-Type", "application/json")
@@ -189,6 +190,12 @@ class FleetViewE2ETest {
             JsonNode pauseEvent = JSON.readTree(pauseLine);
             assertEquals("api@beta", pauseEvent.get("params").get("by").asText(), pauseLine);
             assertEquals("alpha", pauseEvent.get("params").get("runner").asText(), pauseLine);
+            String stopLine = Files.readString(alphaLog).lines().filter(l -> l.contains("\"event\":\"error\""))
+                    .findFirst().orElseThrow();
+            System.out.printf("pause sent to beta: applied on alpha after %d ms, its session ended after %d ms%n",
+                    java.time.Duration.between(asked, java.time.Instant.parse(pauseEvent.get("ts").asText())).toMillis(),
+                    java.time.Duration.between(asked, java.time.Instant.parse(JSON.readTree(stopLine).get("ts").asText()))
+                            .toMillis());
 
             // alpha's pause event reached beta's live stream through PostgreSQL
             try {
