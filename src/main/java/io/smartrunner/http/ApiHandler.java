@@ -97,7 +97,11 @@ final class ApiHandler implements HttpHandler {
 
     private void get(HttpExchange ex, String path) throws Exception {
         switch (path) {
-            case "/api/profiles" -> send(ex, 200, profiles().stream().map(this::json).toList());
+            case "/api/profiles" -> send(ex, 200, ProfilesRoute.answer(ex.getRequestURI().getRawQuery(), profiles(), this::json));
+            case "/api/summary" -> {
+                new Query(ex.getRequestURI().getRawQuery(), Set.of()); // no parameters: any is a 400
+                send(ex, 200, SummaryRoute.json(profiles()));
+            }
             case "/api/events" -> {
                 String page = events.page(ex.getRequestURI().getRawQuery());
                 ex.getResponseHeaders().set("Cache-Control", "no-store");
