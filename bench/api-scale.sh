@@ -3,7 +3,8 @@
 # (cooldown 5 s, as ../shared/bench-peers/sr_scale.py), then REQUESTS sequential requests per read
 # route, each on a fresh connection: median / p99 / max time and answer size, and the runner's CPU
 # while it serves them. Routes a runner does not have are shown with their status (a runner before
-# pagination ignores the query and answers the whole list: its size says so).
+# pagination ignores the query and answers the whole list: its size says so). GET /api/pods is
+# answered by the engine loop itself: its time is how long a read waits for the loop's next turn.
 # Usage: bench/api-scale.sh [PROFILES=10000] [REQUESTS=200] [CONC=1000] [SLEEP=2]
 #        SMART_RUNNER=/path/to/bin/smart-runner bench/api-scale.sh   (e.g. another build, for a before/after)
 set -euo pipefail
@@ -53,9 +54,11 @@ routes = [("first page", "/api/profiles?limit=100"),
           ("text match", "/api/profiles?q=p0042&limit=100"),
           ("page after a cursor", "/api/profiles?after=" + mid + "&limit=100"),
           ("full list (no query)", "/api/profiles"),
-          ("summary", "/api/summary")]
+          ("summary", "/api/summary"),
+          ("pods (asks the loop)", "/api/pods")]
 print(f"api at scale: {profiles} profiles in 10 pods, sessions running, {n} requests per route, one connection each")
 c0, w0 = cpu(), time.perf_counter(); time.sleep(5)
+print(f"  load average (other processes share the machine): {os.getloadavg()[0]:.1f}")
 print(f"  runner CPU with no request (the fleet alone): {(cpu() - c0) / tick / (time.perf_counter() - w0) * 100:.0f} % of one core")
 print(f"  {'route':<22} {'path':<48} {'median':>8} {'p99':>8} {'max':>8} {'size':>10}  status")
 for label, path in routes:
