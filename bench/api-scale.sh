@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # API at fleet scale (issue #13): PROFILES profiles in 10 pods, CONC sessions of SLEEP s at once
 # (cooldown 5 s, as ../shared/bench-peers/sr_scale.py), then REQUESTS sequential requests per read
-# route, each on a fresh connection: median / p99 / max time and answer size, and the runner's CPU
+# route (after 5 not counted), each on a fresh connection: median / p99 / max time and answer size, and the runner's CPU
 # while it serves them. Routes a runner does not have are shown with their status (a runner before
 # pagination ignores the query and answers the whole list: its size says so). GET /api/pods is
 # answered by the engine loop itself: its time is how long a read waits for the loop's next turn.
@@ -62,6 +62,8 @@ print(f"  load average (other processes share the machine): {os.getloadavg()[0]:
 print(f"  runner CPU with no request (the fleet alone): {(cpu() - c0) / tick / (time.perf_counter() - w0) * 100:.0f} % of one core")
 print(f"  {'route':<22} {'path':<48} {'median':>8} {'p99':>8} {'max':>8} {'size':>10}  status")
 for label, path in routes:
+    for _ in range(5):
+        get(path)  # warm-up, not counted: the first requests of a route compile it
     c0, w0 = cpu(), time.perf_counter()
     times, size, status = [], 0, None
     for _ in range(n):

@@ -667,6 +667,7 @@
     const li = el('li', 'ev');
     li.dataset.event = String(ev.event);
     li.dataset.profile = String(ev.profileId || '');
+    li.dataset.pod = String(ev.pod || '');
     const ts = ev.ts ? new Date(ev.ts) : null;
     const time = el('time', 'ev-time', ts ? clock(ts) : '');
     if (ev.ts) time.dateTime = ev.ts;
@@ -674,7 +675,7 @@
     if (ev.outcome && ev.event === 'recover') kind.classList.add('o-' + String(ev.outcome).replace(/[^a-z]/g, ''));
     const who = el('button', 'ev-who', ev.profileId || ev.pod || 'runner');
     who.type = 'button';
-    who.title = 'Filter the fleet to ' + (ev.profileId || '');
+    who.title = ev.profileId || ev.pod ? 'Filter the fleet to ' + (ev.profileId || 'pod ' + ev.pod) : 'Show the whole fleet';
     const what = el('span', 'ev-what', describe(ev));
     what.title = what.textContent;
     li.append(time, kind, who, what);
@@ -695,10 +696,15 @@
   feed.addEventListener('click', (e) => {
     const who = e.target.closest('.ev-who');
     if (!who) return;
-    $('filter').value = who.textContent;
-    filterText = who.textContent.toLowerCase();
-    stateFilter = podFilter = ''; // the profile clicked is shown whatever its state or pod
-    $('state-filter').value = $('pod-filter').value = '';
+    // the profile clicked is shown whatever its state; an event of a pod (no profile) shows that pod
+    const li = who.closest('li');
+    const profile = li.dataset.profile;
+    filterText = profile ? profile.toLowerCase() : '';
+    podFilter = profile ? '' : li.dataset.pod || '';
+    stateFilter = '';
+    $('filter').value = filterText;
+    $('state-filter').value = '';
+    $('pod-filter').value = podFilter;
     applyFilter();
   });
 

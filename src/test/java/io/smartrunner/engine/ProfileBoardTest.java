@@ -65,11 +65,13 @@ class ProfileBoardTest {
     void profilesAddedByAReloadAppearAndRemovedOnesGoOnceDropped() {
         Supervisor s = supervisor(fleet("a", "b"));
         s.step(); // a runs
-        CompletableFuture<ReloadSummary> reload = s.requestReload(fleet("b", "c"));
+        CompletableFuture<ReloadSummary> added = s.requestReload(fleet("a", "b", "c"));
         s.step();
-        assertEquals(List.of("c"), reload.join().added());
-        assertEquals(List.of("c"), s.board().states().stream().map(ProfileState::profileId).filter("c"::equals).toList(),
+        assertEquals(List.of("c"), added.join().added());
+        assertEquals(List.of("a", "b", "c"), s.board().states().stream().map(ProfileState::profileId).toList(),
                 "c is there as soon as the reload is answered");
+        s.requestReload(fleet("b", "c"));
+        s.step();
         for (int i = 0; i < 3 && s.board().states().size() > 2; i++) {
             launcher.forProfile("a").forEach(p -> p.exit(0));
             time.advance(Duration.ofSeconds(1));
