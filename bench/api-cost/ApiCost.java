@@ -42,7 +42,13 @@ public final class ApiCost {
         int size = 0;
         for (int r = -rounds; r < rounds; r++) {
             long c0 = CPU.getCurrentThreadCpuTime();
-            size = ApiHandler.JSON.writeValueAsBytes(ProfilesRoute.answer(query, all, ProfileStateJson::of)).length;
+            if (query == null) {
+                CountingSink out = new CountingSink();
+                ProfilesRoute.writeAll(out, all, ProfileStateJson::of);
+                size = (int) out.count;
+            } else {
+                size = ApiHandler.JSON.writeValueAsBytes(ProfilesRoute.page(query, all, ProfileStateJson::of)).length;
+            }
             if (r >= 0) {
                 ms[r] = (CPU.getCurrentThreadCpuTime() - c0) / 1e6;
             }
@@ -61,6 +67,21 @@ public final class ApiCost {
             }
         }
         print("summary", ms, size);
+    }
+
+    /** Where the streamed list goes: counted, not kept (as the socket would take it). */
+    private static final class CountingSink extends java.io.OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
     }
 
     private static void print(String label, double[] ms, int size) {

@@ -97,7 +97,14 @@ final class ApiHandler implements HttpHandler {
 
     private void get(HttpExchange ex, String path) throws Exception {
         switch (path) {
-            case "/api/profiles" -> send(ex, 200, ProfilesRoute.answer(ex.getRequestURI().getRawQuery(), profiles(), this::json));
+            case "/api/profiles" -> {
+                String query = ex.getRequestURI().getRawQuery();
+                if (query == null || query.isEmpty()) {
+                    sendEvery(ex, profiles());
+                } else {
+                    send(ex, 200, ProfilesRoute.page(query, profiles(), this::json));
+                }
+            }
             case "/api/summary" -> {
                 new Query(ex.getRequestURI().getRawQuery(), Set.of()); // no parameters: any is a 400
                 send(ex, 200, SummaryRoute.json(profiles()));
@@ -241,6 +248,17 @@ final class ApiHandler implements HttpHandler {
             throw new ApiError(400, "profile id: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(raw) + "\"");
         }
         return raw;
+    }
+
+    /** GET /api/profiles without a query: every profile, streamed (chunked) as it is written. */
+    private void sendEvery(HttpExchange ex, List<ProfileState> all) throws IOException {
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(200, 0);
+        try (ex; java.io.OutputStream body = new java.io.BufferedOutputStream(ex.getResponseBody(), 64 * 1024)) {
+            ProfilesRoute.writeAll(body, all, this::json);
+        }
     }
 
     static void send(HttpExchange ex, int status, Object body) throws IOException {
