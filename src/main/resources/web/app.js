@@ -4,6 +4,8 @@
 (() => {
   const TOKEN_KEY = 'smartRunner.apiToken';
   const PROFILES_EVERY_MS = 2000;
+  // the table holds one page of the fleet, never all of it: 10 000 profiles would be 10 000 rows
+  const PAGE_SIZE = 50;
   const REPORT_EVERY_MS = 10000;
   const FEED_MAX = 200;
   const ROW_MESSAGE_MS = 15000;
@@ -155,12 +157,16 @@
   // ---------------------------------------------------------------- fleet table
   const table = $('fleet');
   const rows = new Map(); // profileId -> row record
-  const pods = new Map(); // pod name -> { tbody, title, counts, stats, rows: [] }
+  const pods = new Map(); // pod name -> { tbody, head, counts, stats, breaker } for the pods on this page
   const pausedRows = new Set();
   const messageRows = new Set();
   let podStats = {};
+  let podCounts = new Map(); // pod name -> its counts from GET /api/summary
+  // the filters and the page are the API's (GET /api/profiles?pod=&state=&q=&offset=&limit=)
   let filterText = '';
   let stateFilter = '';
+  let podFilter = '';
+  const view = { offset: 0, total: 0, shown: 0 };
 
   function stateOf(p) {
     const f = p.flags || {};
@@ -274,55 +280,37 @@
     r.btn.run.disabled = !!(f.paused || f.running || f.needsRecovery);
   }
 
-  function visible(r) {
-    if (stateFilter === 'failing' ? !(r.p.errorStreak > 0) : stateFilter && r.state !== stateFilter) return false;
-    return !filterText || r.search.includes(filterText);
+  function profilesQuery() {
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(view.offset) });
+    if (podFilter) q.set('pod', podFilter);
+    if (stateFilter) q.set('state', stateFilter);
+    if (filterText) q.set('q', filterText);
+    return '/api/profiles?' + q.toString();
   }
 
-  function applyFilter() {
-    let shown = 0;
-    for (const g of pods.values()) {
-      let any = false;
-      for (const id of g.ids) {
-        const r = rows.get(id);
-        const v = visible(r);
-        if (r.tr.hidden === v) r.tr.hidden = !v;
-        if (v) { any = true; shown++; }
-      }
-      g.head.hidden = !any;
-    }
-    $('shown').textContent = filterText || stateFilter ? 'showing ' + shown + ' of ' + rows.size : rows.size + ' profiles';
-  }
+  const lastPageOffset = (total) => Math.max(0, Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE);
 
-  function render(list) {
+  /** One page of GET /api/profiles: rows are built once per profile on the page, compared and touched only where changed. */
+  function render(page) {
+    const list = Array.isArray(page.profiles) ? page.profiles : [];
+    view.total = Number(page.total) || 0;
+    view.shown = list.length;
     const seen = new Set();
-    const order = new Map(); // pod -> ids in API order
-    const counts = { total: 0, running: 0, paused: 0, recovery: 0, idle: 0 };
-    const perPod = new Map();
-    let structural = false;
+    const order = new Map(); // pod -> its rows on this page, in API order
     for (const p of list) {
       seen.add(p.profileId);
-      if (!order.has(p.pod)) order.set(p.pod, []);
-      order.get(p.pod).push(p.profileId);
       let r = rows.get(p.profileId);
-      if (!r || r.p.pod !== p.pod) {
-        if (r) r.tr.remove();
+      if (!r) {
         r = buildRow(p);
         rows.set(p.profileId, r);
-        structural = true;
       }
       const key = JSON.stringify(p);
       if (r.key !== key) {
         r.key = key;
         updateRow(r, p);
-        r.tr.hidden = !visible(r);
       }
-      counts.total++;
-      const c = perPod.get(p.pod) || { total: 0, running: 0, paused: 0, 'needs-recovery': 0, idle: 0 };
-      c.total++;
-      c[r.state]++;
-      perPod.set(p.pod, c);
-      counts[r.state === 'needs-recovery' ? 'recovery' : r.state]++;
+      if (!order.has(p.pod)) order.set(p.pod, []);
+      order.get(p.pod).push(r);
     }
     for (const [id, r] of rows) {
       if (!seen.has(id)) {
@@ -330,36 +318,89 @@
         rows.delete(id);
         pausedRows.delete(r);
         messageRows.delete(r);
-        structural = true;
       }
     }
-    if (structural) {
-      for (const [name, ids] of order) {
-        const g = podGroup(name);
-        g.ids = ids;
-        const frag = document.createDocumentFragment();
-        for (const id of ids) frag.append(rows.get(id).tr);
-        g.tbody.append(frag);
-      }
-      for (const [name, g] of pods) {
-        if (!order.has(name)) { g.tbody.remove(); pods.delete(name); }
+    for (const [name, g] of pods) {
+      if (!order.has(name)) { g.tbody.remove(); pods.delete(name); }
+    }
+    // pods, then their rows, in page order; a node already in place is not moved
+    let prevBody = table.tHead;
+    for (const [name, podRows] of order) {
+      const g = podGroup(name);
+      if (prevBody.nextElementSibling !== g.tbody) prevBody.after(g.tbody);
+      prevBody = g.tbody;
+      let prev = g.head;
+      for (const r of podRows) {
+        if (prev.nextElementSibling !== r.tr) prev.after(r.tr);
+        prev = r.tr;
       }
     }
-    for (const [name, c] of perPod) {
-      const parts = [c.total + ' profiles'];
-      if (c.running) parts.push(c.running + ' running');
-      if (c['needs-recovery']) parts.push(c['needs-recovery'] + ' needs recovery');
-      if (c.paused) parts.push(c.paused + ' paused');
-      const text = parts.join(' · ');
-      const g = pods.get(name);
-      if (g.counts.textContent !== text) g.counts.textContent = text;
-    }
+    showPager();
+    showPodCounts();
+    showPodStats();
+  }
+
+  function showPager() {
+    const filtered = filterText || stateFilter || podFilter;
+    const range = view.shown ? (view.offset + 1) + '–' + (view.offset + view.shown) : '0';
+    $('shown').textContent = range + ' of ' + view.total + (filtered ? ' matching' : ' profiles');
+    $('page-first').disabled = $('page-prev').disabled = view.offset === 0;
+    $('page-next').disabled = $('page-last').disabled = view.offset + PAGE_SIZE >= view.total;
+  }
+
+  function goTo(offset) {
+    view.offset = Math.max(0, Math.min(offset, lastPageOffset(view.total)));
+    refreshProfiles();
+  }
+  $('page-first').addEventListener('click', () => goTo(0));
+  $('page-prev').addEventListener('click', () => goTo(view.offset - PAGE_SIZE));
+  $('page-next').addEventListener('click', () => goTo(view.offset + PAGE_SIZE));
+  $('page-last').addEventListener('click', () => goTo(lastPageOffset(view.total)));
+
+  /** The header and per-pod counts, from GET /api/summary (counted by the runner, not from the rows on this page). */
+  function showSummary(s) {
+    if (!s || !s.states) return;
+    const counts = { total: s.total, running: s.states.running, recovery: s.states['needs-recovery'],
+      paused: s.states.paused, idle: s.states.idle };
     for (const k in counts) {
       const n = document.querySelector('[data-count="' + k + '"]');
-      if (n.textContent !== String(counts[k])) n.textContent = String(counts[k]);
+      const text = String(counts[k] != null ? counts[k] : '–');
+      if (n.textContent !== text) n.textContent = text;
     }
-    applyFilter();
-    showPodStats();
+    const list = Array.isArray(s.pods) ? s.pods : [];
+    podCounts = new Map(list.map((p) => [p.pod, p]));
+    showPodCounts();
+    podChoices(list.map((p) => p.pod));
+  }
+
+  function showPodCounts() {
+    for (const [name, g] of pods) {
+      const c = podCounts.get(name);
+      let text = '';
+      if (c && c.states) {
+        const parts = [c.total + ' profiles'];
+        if (c.states.running) parts.push(c.states.running + ' running');
+        if (c.states['needs-recovery']) parts.push(c.states['needs-recovery'] + ' needs recovery');
+        if (c.states.paused) parts.push(c.states.paused + ' paused');
+        text = parts.join(' · ');
+      }
+      if (g.counts.textContent !== text) g.counts.textContent = text;
+    }
+  }
+
+  /** The pod filter offers the fleet's pods (rebuilt only when they change). */
+  function podChoices(names) {
+    const select = $('pod-filter');
+    const have = [...select.options].slice(1).map((o) => o.value);
+    if (have.join('\n') === names.join('\n')) return;
+    const frag = document.createDocumentFragment();
+    for (const name of names) {
+      const o = el('option', null, name);
+      o.value = name;
+      frag.append(o);
+    }
+    select.replaceChildren(select.options[0], frag);
+    select.value = names.includes(podFilter) ? podFilter : '';
   }
 
   function showPodStats() {
@@ -442,16 +483,22 @@
       const t0 = performance.now();
       const status = $('status');
       try {
-        const list = await api('GET', '/api/profiles');
+        const [page, summary] = await Promise.all([api('GET', profilesQuery()),
+          api('GET', '/api/summary').catch(() => null)]);
         refreshBanner();
         const t1 = performance.now();
-        render(Array.isArray(list) ? list : []);
+        if (view.offset > 0 && view.offset >= (Number(page.total) || 0)) {
+          view.offset = lastPageOffset(Number(page.total) || 0); // profiles left the filter: show its last page
+          again = true;
+        }
+        render(page);
+        showSummary(summary);
         showPodBreakers(await api('GET', '/api/pods').catch(() => null));
         showRunners(await api('GET', '/api/runners').catch(() => null));
         const t2 = performance.now();
         const ms = t2 - t0;
         status.textContent = 'live · ' + clock(new Date()) + ' · ' + Math.round(ms) + ' ms';
-        status.title = 'last refresh of ' + rows.size + ' profiles: ' + Math.round(t1 - t0) + ' ms to fetch, '
+        status.title = 'last refresh of ' + rows.size + ' rows: ' + Math.round(t1 - t0) + ' ms to fetch, '
           + Math.round(t2 - t1) + ' ms to update the table';
         status.className = 'status ok';
         // for the DevTools performance panel (and the browser test): the first refresh, which builds every row, and the latest
@@ -479,12 +526,25 @@
     soonTimer = setTimeout(() => { soonTimer = 0; refreshProfiles(); }, 300);
   }
 
+  // a filter asks the runner for its first page (typing waits for a pause of 250 ms)
+  function applyFilter() {
+    view.offset = 0;
+    refreshProfiles();
+  }
+  let typingTimer = 0;
   $('filter').addEventListener('input', (e) => {
-    filterText = e.target.value.trim().toLowerCase();
-    applyFilter();
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => {
+      filterText = e.target.value.trim().toLowerCase();
+      applyFilter();
+    }, 250);
   });
   $('state-filter').addEventListener('change', (e) => {
     stateFilter = e.target.value;
+    applyFilter();
+  });
+  $('pod-filter').addEventListener('change', (e) => {
+    podFilter = e.target.value;
     applyFilter();
   });
 
@@ -629,6 +689,7 @@
     const li = el('li', 'ev');
     li.dataset.event = String(ev.event);
     li.dataset.profile = String(ev.profileId || '');
+    li.dataset.pod = String(ev.pod || '');
     const ts = ev.ts ? new Date(ev.ts) : null;
     const time = el('time', 'ev-time', ts ? clock(ts) : '');
     if (ev.ts) time.dateTime = ev.ts;
@@ -636,7 +697,7 @@
     if (ev.outcome && ev.event === 'recover') kind.classList.add('o-' + String(ev.outcome).replace(/[^a-z]/g, ''));
     const who = el('button', 'ev-who', ev.profileId || ev.pod || 'runner');
     who.type = 'button';
-    who.title = 'Filter the fleet to ' + (ev.profileId || '');
+    who.title = ev.profileId || ev.pod ? 'Filter the fleet to ' + (ev.profileId || 'pod ' + ev.pod) : 'Show the whole fleet';
     const what = el('span', 'ev-what', describe(ev));
     what.title = what.textContent;
     li.append(time, kind, who, what);
@@ -657,8 +718,15 @@
   feed.addEventListener('click', (e) => {
     const who = e.target.closest('.ev-who');
     if (!who) return;
-    $('filter').value = who.textContent;
-    filterText = who.textContent.toLowerCase();
+    // the profile clicked is shown whatever its state; an event of a pod (no profile) shows that pod
+    const li = who.closest('li');
+    const profile = li.dataset.profile;
+    filterText = profile ? profile.toLowerCase() : '';
+    podFilter = profile ? '' : li.dataset.pod || '';
+    stateFilter = '';
+    $('filter').value = filterText;
+    $('state-filter').value = '';
+    $('pod-filter').value = podFilter;
     applyFilter();
   });
 

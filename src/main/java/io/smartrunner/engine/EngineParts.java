@@ -20,6 +20,8 @@ import java.util.function.BooleanSupplier;
 final class EngineParts {
     final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
     final LoopInbox inbox = new LoopInbox();
+    /** The slots' states as other threads read them; published again whenever a slot is added or dropped. */
+    final ProfileBoard board = new ProfileBoard();
     final FleetStartup startup;
     final PendingWrites pending;
     final HealthReporter health;
@@ -74,7 +76,7 @@ final class EngineParts {
                 config.runner().maxLoadPerCore());
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds);
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
-                new PodControls(breakers, holds, fleetReload, writes));
+                new PodControls(breakers, holds, fleetReload, writes), board);
         this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
     }
@@ -94,6 +96,7 @@ final class EngineParts {
     /** Forgets a removed profile once nothing of it runs, and stops its browser off the loop. */
     private void drop(ProfileSlot slot) {
         slots.remove(slot.id());
+        board.publish(slots.values());
         ProfileConfig profile = slot.config;
         deps.spawner().execute(() -> deps.browsers().forceStop(profile,
                 io.smartrunner.browser.BrowserCause.of(null, "profile removed")));

@@ -18,10 +18,12 @@ final class MessageRouter {
     private final LoopGuard guard;
     private final PendingWrites pending;
     private final PodControls podControls;
+    private final ProfileBoard board;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
                   ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
-                  PendingWrites pending, PodControls podControls) {
+                  PendingWrites pending, PodControls podControls, ProfileBoard board) {
+        this.board = board;
         this.pending = pending;
         this.podControls = podControls;
         this.slots = slots;
@@ -49,6 +51,7 @@ final class MessageRouter {
             ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
             podControls.reloaded(now);
             starts.configure(r.config());
+            board.publish(slots.values()); // before the answer: a read after it sees the added profiles
             r.reply().complete(summary);
         } else if (m instanceof Message.PodUnpause u) {
             u.reply().complete(podControls.unpause(u.pod(), u.by(), now));

@@ -3,12 +3,16 @@ package io.smartrunner.engine;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.profile.ProfileState;
 
-/** A configured profile as the supervisor tracks it. Only touched by the supervisor's loop thread. */
+/**
+ * A configured profile as the supervisor tracks it. Only changed by the supervisor's loop thread;
+ * {@link #state} is also read by other threads through the {@link ProfileBoard}.
+ */
 final class ProfileSlot {
     /** Replaced by a reload that changes the profile; used from its next session on. */
     ProfileConfig config;
     final int order;
-    ProfileState state;
+    /** Volatile: the {@link ProfileBoard}'s readers see each change as soon as the loop makes it. */
+    volatile ProfileState state;
     /** Monotonic time before which no session may start (cooldown, start jitter). */
     long notBeforeNanos;
     ActiveSession active;

@@ -83,6 +83,7 @@ public final class Supervisor {
      */
     public void start() {
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
+        parts.board.publish(parts.slots.values());
         parts.writes.flush(false);
         lastTurnNanos = deps.time().nanoTime();
         started = true;
@@ -146,6 +147,14 @@ public final class Supervisor {
     /** Every configured profile's state as the loop sees it, answered by the loop. Thread-safe. */
     public CompletableFuture<List<ProfileState>> profiles() {
         return parts.inbox.ask(Message.Snapshot::new);
+    }
+
+    /**
+     * Every configured profile's latest state, read without asking the loop ({@link ProfileBoard}):
+     * what the API and the dashboard read. Empty before {@link #start()}. Thread-safe.
+     */
+    public ProfileBoard board() {
+        return parts.board;
     }
 
     /** Every configured pod's breaker and pauses as the loop sees them, answered by the loop. Thread-safe. */

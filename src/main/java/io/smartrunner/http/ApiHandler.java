@@ -99,7 +99,18 @@ final class ApiHandler implements HttpHandler {
 
     private void get(HttpExchange ex, String path) throws Exception {
         switch (path) {
-            case "/api/profiles" -> send(ex, 200, withRunners(profiles()));
+            case "/api/profiles" -> {
+                String query = ex.getRequestURI().getRawQuery();
+                if (query == null || query.isEmpty()) {
+                    sendEvery(ex, profiles(), withRunner());
+                } else {
+                    send(ex, 200, ProfilesRoute.page(query, profiles(), withRunner()));
+                }
+            }
+            case "/api/summary" -> {
+                new Query(ex.getRequestURI().getRawQuery(), Set.of()); // no parameters: any is a 400
+                send(ex, 200, SummaryRoute.json(profiles()));
+            }
             case "/api/events" -> {
                 String page = events.page(ex.getRequestURI().getRawQuery());
                 ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -207,15 +218,15 @@ final class ApiHandler implements HttpHandler {
     }
 
     /** Each profile's JSON; in cluster mode with the runner it is on ({@code runner}, null when none). */
-    private List<Map<String, Object>> withRunners(List<ProfileState> states) {
+    private java.util.function.Function<ProfileState, Map<String, Object>> withRunner() {
         Map<String, String> on = parts.fleet().profileRunners();
-        return states.stream().map(s -> {
+        return s -> {
             Map<String, Object> json = json(s);
             if (on != null) {
                 json.put("runner", on.get(s.profileId()));
             }
             return json;
-        }).toList();
+        };
     }
 
     /** The database may be out of reach: that is a 503 with its one line, not an internal error. */
@@ -251,6 +262,18 @@ final class ApiHandler implements HttpHandler {
             throw new ApiError(400, "profile id: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(raw) + "\"");
         }
         return raw;
+    }
+
+    /** GET /api/profiles without a query: every profile, streamed (chunked) as it is written. */
+    private void sendEvery(HttpExchange ex, List<ProfileState> all,
+                           java.util.function.Function<ProfileState, Map<String, Object>> toJson) throws IOException {
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(200, 0);
+        try (ex; java.io.OutputStream body = new java.io.BufferedOutputStream(ex.getResponseBody(), 64 * 1024)) {
+            ProfilesRoute.writeAll(body, all, toJson);
+        }
     }
 
     static void send(HttpExchange ex, int status, Object body) throws IOException {
