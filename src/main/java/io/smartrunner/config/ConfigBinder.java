@@ -6,7 +6,7 @@ import java.util.List;
 /** Binds the root object and its small blocks ({@code runner}, {@code http}). */
 final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("runner", "session", "recovery", "browser", "http", "alerts", "store",
-            "pods", "breaker");
+            "pods", "breaker", "cluster");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
             "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore", "name", "labels");
@@ -34,7 +34,8 @@ final class ConfigBinder {
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         AlertSettings alerts = AlertsBinder.bind(root.get("alerts"), context);
-        StoreSettings store = StoreBinder.bind(root.get("store"), context);
+        StoreSettings store = StoreBinder.bind(root.get("store"), context)
+                .withCluster(ClusterBinder.bind(root.get("cluster")));
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
                 : CommandCheck.NONE;

@@ -8,19 +8,30 @@ package io.smartrunner.config;
  * @param user     postgres only: the database user; null = the driver's default (the OS user)
  * @param password postgres only, a secret: never printed (see {@link #toString}); null = none
  * @param poolSize postgres only: connections kept open [4]
+ * @param cluster  postgres only: lease timings, from the root {@code cluster} block [{@link ClusterSettings#defaults()}]
  */
-public record StoreSettings(Kind kind, String url, String user, String password, int poolSize) {
+public record StoreSettings(Kind kind, String url, String user, String password, int poolSize,
+                            ClusterSettings cluster) {
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final int MAX_POOL_SIZE = 64;
 
     public enum Kind { SQLITE, POSTGRES }
 
+    public StoreSettings {
+        cluster = cluster == null ? ClusterSettings.defaults() : cluster;
+    }
+
     public static StoreSettings sqlite() {
-        return new StoreSettings(Kind.SQLITE, null, null, null, DEFAULT_POOL_SIZE);
+        return new StoreSettings(Kind.SQLITE, null, null, null, DEFAULT_POOL_SIZE, null);
     }
 
     public static StoreSettings postgres(String url, String user, String password, int poolSize) {
-        return new StoreSettings(Kind.POSTGRES, url, user, password, poolSize);
+        return new StoreSettings(Kind.POSTGRES, url, user, password, poolSize, null);
+    }
+
+    /** The same store with these lease timings. */
+    public StoreSettings withCluster(ClusterSettings timings) {
+        return new StoreSettings(kind, url, user, password, poolSize, timings);
     }
 
     /** {@code host:port} of a postgres URL (5432 when the URL names none), for messages. */
@@ -31,6 +42,6 @@ public record StoreSettings(Kind kind, String url, String user, String password,
     @Override
     public String toString() {
         return "StoreSettings[kind=" + kind + ", url=" + url + ", user=" + user + ", password="
-                + (password == null ? "none" : "***") + ", poolSize=" + poolSize + "]";
+                + (password == null ? "none" : "***") + ", poolSize=" + poolSize + ", cluster=" + cluster + "]";
     }
 }
