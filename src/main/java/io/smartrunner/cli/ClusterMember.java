@@ -1,6 +1,8 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.cluster.LeaseKeeper;
 import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.ProfileLeases;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.profile.ProfileState;
@@ -20,12 +22,33 @@ final class ClusterMember {
         if (!(home.store instanceof PostgresStateStore postgres)) {
             return null;
         }
-        Membership membership = Membership.join(postgres.members(), cfg.runner(), RunnerName.hostName(),
+        Membership membership = Membership.join(postgres.members(), cfg.runner(), cfg.store().cluster(),
+                io.smartrunner.time.TimeSource.system()::nanoTime, RunnerName.hostName(),
                 ProcessHandle.current().pid(), RunCommand::say);
         RunCommand.say("joined the cluster as runner \"" + cfg.runner().name() + "\" (incarnation "
                 + membership.incarnation() + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))
                 + ")");
         return membership;
+    }
+
+    /**
+     * Cluster mode: the lease keeper, renewed by every heartbeat and fencing every store write;
+     * SQLite: {@link ProfileLeases#single()}.
+     */
+    static ProfileLeases leases(RunnerConfig cfg, RunnerHome home, Membership membership) {
+        if (membership == null || !(home.store instanceof PostgresStateStore postgres)) {
+            return ProfileLeases.single();
+        }
+        LeaseKeeper keeper = new LeaseKeeper(postgres.leases(), membership.incarnation(), cfg.store().cluster(),
+                io.smartrunner.time.TimeSource.system()::nanoTime, RunCommand::say);
+        postgres.fence(keeper);
+        membership.keep(keeper);
+        return keeper;
+    }
+
+    /** Why the leases keep this runner from running sessions (self-fencing, keeper failing), or null. */
+    static String leaseProblem(ProfileLeases leases) {
+        return leases instanceof LeaseKeeper keeper ? keeper.problem() : null;
     }
 
     /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */

@@ -61,8 +61,12 @@ final class RunCommand implements Callable<Integer> {
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed));
-            RunnerHealth health = health(supervisor, cfg, membership);
+            io.smartrunner.cluster.ProfileLeases leases = ClusterMember.leases(cfg, home, membership);
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed), leases);
+            if (leases instanceof io.smartrunner.cluster.LeaseKeeper keeper) {
+                metrics.watchStaleWrites(keeper::staleWrites);
+            }
+            RunnerHealth health = health(supervisor, cfg, membership, leases);
             metrics.watch(health);
             metrics.watch(supervisor.admission());
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
@@ -158,7 +162,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** One truth for /healthz, /readyz, status, /metrics and the systemd watchdog (same clock as the loop's). */
-    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg, Membership membership) {
+    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg, Membership membership,
+                                       io.smartrunner.cluster.ProfileLeases leases) {
         return new RunnerHealth(new RunnerHealth.Loop() {
             @Override
             public boolean started() {
@@ -183,8 +188,16 @@ final class RunCommand implements Callable<Integer> {
 
             @Override
             public List<String> reasons() {
+                List<String> reasons = new java.util.ArrayList<>();
                 String problem = membership == null ? null : membership.problem();
-                return problem == null ? List.of() : List.of(problem);
+                if (problem != null) {
+                    reasons.add(problem);
+                }
+                String fenced = ClusterMember.leaseProblem(leases);
+                if (fenced != null) {
+                    reasons.add(fenced);
+                }
+                return reasons;
             }
         }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
     }

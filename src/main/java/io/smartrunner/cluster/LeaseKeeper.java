@@ -48,7 +48,6 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     private volatile LeaseHandoff loop;
     private volatile boolean renewed;
     private volatile long renewedSentNanos;
-    private volatile boolean saidFenced;
     private volatile String problem;
 
     public LeaseKeeper(PostgresLeases leases, long incarnation, ClusterSettings timings, LongSupplier nanoTime,
@@ -167,8 +166,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             boolean wasFenced = overdue();
             renewedSentNanos = sentNanos;
             renewed = true;
-            if (wasFenced || saidFenced) {
-                saidFenced = false;
+            if (wasFenced) {
                 say.accept("heartbeat landed again: " + held.size() + " lease(s) still held here, sessions may start");
             }
             balance(inDb.size());
@@ -182,15 +180,6 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
                         + " again): " + e.getMessage());
             }
             problem = "leases cannot be managed: " + e.getMessage();
-        }
-    }
-
-    /** Loop-side check that says once when self-fencing starts (the loop stops the sessions). */
-    public void sayIfFenced() {
-        String f = fenced();
-        if (f != null && !saidFenced) {
-            saidFenced = true;
-            say.accept(f);
         }
     }
 

@@ -18,10 +18,12 @@ final class MessageRouter {
     private final LoopGuard guard;
     private final PendingWrites pending;
     private final PodControls podControls;
+    private final LeaseDuty leaseDuty;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
                   ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
-                  PendingWrites pending, PodControls podControls) {
+                  PendingWrites pending, PodControls podControls, LeaseDuty leaseDuty) {
+        this.leaseDuty = leaseDuty;
         this.pending = pending;
         this.podControls = podControls;
         this.slots = slots;
@@ -49,6 +51,7 @@ final class MessageRouter {
             ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
             podControls.reloaded(now);
             starts.configure(r.config());
+            leaseDuty.configured();
             r.reply().complete(summary);
         } else if (m instanceof Message.PodUnpause u) {
             u.reply().complete(podControls.unpause(u.pod(), u.by(), now));
@@ -60,6 +63,10 @@ final class MessageRouter {
             sessions.exited(e, nowNanos, now);
         } else if (m instanceof Message.Stopped s) {
             sessions.stopped(s, nowNanos, now);
+        } else if (m instanceof Message.LeasesAcquired a) {
+            leaseDuty.acquired(a.leases(), nowNanos, now);
+        } else if (m instanceof Message.GiveBack g) {
+            g.reply().complete(leaseDuty.giveBack(g.profileIds(), g.count()));
         } else if (m instanceof Message.Browser b) {
             pending.add(List.of(b.event().toRecord(now)), null, null); // providers never write the log themselves
         }

@@ -50,11 +50,14 @@ final class SessionLifecycle {
     /** Whom a failure is blamed on (classes, the pods' breakers, the pause cap) and the pods held. */
     private final PodBreakers breakers;
     private final PodHolds holds;
+    /** Cluster mode: a staged launch whose lease is gone (or past its renew deadline) is not handed over. */
+    private final java.util.function.Predicate<String> mayRun;
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
-                     PodBreakers breakers, PodHolds holds) {
+                     PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun) {
+        this.mayRun = mayRun;
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
@@ -210,6 +213,11 @@ final class SessionLifecycle {
                 continue;
             }
             slot.staged = null;
+            if (!mayRun.test(slot.id())) {
+                inbox.accept(new Message.Launched(slot.id(), staged.record(), null,
+                        "not started: " + LeaseDuty.LEASE_LOST + " (or its renew deadline passed)"));
+                continue;
+            }
             launch.submit(staged, inbox);
         }
     }

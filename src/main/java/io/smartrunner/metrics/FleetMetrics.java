@@ -95,6 +95,15 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
     }
 
     /**
+     * Cluster mode: {@code smartrunner_stale_writes_total}, writes about a profile the database
+     * refused because another runner had taken its lease (a higher epoch).
+     */
+    public void watchStaleWrites(LongSupplier count) {
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.stale.writes", count, c -> c.getAsLong())
+                .description("Writes refused because another runner holds the profile's lease").register(registry);
+    }
+
+    /**
      * Exports {@code smartrunner_event_log_malformed_lines}: lines of the event log's history
      * (read at start-up) that were not events and were skipped.
      */
