@@ -42,6 +42,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     /** Acquired and offered to the loop, not yet taken on or refused. */
     private final Set<String> handedOver = ConcurrentHashMap.newKeySet();
     private final Set<String> notHeldSaid = ConcurrentHashMap.newKeySet();
+    /** Leases the check after a heartbeat found taken by another runner: writes about them still pending are stale. */
+    private final Map<String, Long> lostHere = new ConcurrentHashMap<>();
     private final AtomicLong staleWrites = new AtomicLong();
     private volatile Set<String> configured = Set.of();
     private Set<String> ensured = Set.of();
@@ -103,6 +105,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     @Override
     public void taken(String profileId, long epoch) {
         held.put(profileId, epoch);
+        lostHere.remove(profileId);
         handedOver.remove(profileId);
         notHeldSaid.remove(profileId);
     }
@@ -133,6 +136,11 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
 
     @Override
     public void notHeld(String profileId) {
+        Long lost = lostHere.remove(profileId);
+        if (lost != null) {
+            stale(profileId, lost, null); // written while it was held, refused because it was taken over meanwhile
+            return;
+        }
         if (notHeldSaid.add(profileId)) {
             say.accept("a write about profile " + profileId + " was skipped: this runner does not hold its lease"
                     + " (said once per profile)");
@@ -189,6 +197,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             Long db = inDb.get(e.getKey());
             if (!e.getValue().equals(db)) {
                 held.remove(e.getKey(), e.getValue());
+                lostHere.put(e.getKey(), e.getValue());
                 say.accept("lease of profile " + e.getKey() + " was lost (held here at epoch " + e.getValue()
                         + ", the database has " + (db == null ? "another holder" : "epoch " + db) + ")");
             }

@@ -232,4 +232,42 @@ class LeaseKeeperTest {
         b.beat();
         assertEquals(Set.copyOf(PROFILES), b.held(), "taken at once, without waiting for the TTL");
     }
+
+    @Test
+    void whileTheDatabaseIsGoneTheLeasesLapseAtTheDeadlineAndComeBackWithTheHeartbeatIfNobodyTookThem() {
+        newDb("leases_db_loss");
+        Runner a = new Runner("alpha");
+        a.beat();
+        server.execute(db, "ALTER TABLE runners RENAME TO runners_away"); // every heartbeat fails from now on
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_000));
+        a.beat();
+        assertTrue(a.keeper.mayRun("p1"), "within the renew deadline the sessions go on");
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(8_001));
+        a.beat();
+        assertFalse(a.keeper.mayRun("p1"));
+        assertTrue(a.keeper.problem().startsWith("self-fencing:"), a.keeper.problem());
+        assertTrue(a.membership.problem().startsWith("cluster heartbeat failing"), a.membership.problem());
+
+        server.execute(db, "ALTER TABLE runners_away RENAME TO runners");
+        a.beat();
+        assertTrue(a.keeper.mayRun("p1"), "rejoined by itself");
+        assertEquals(1L, a.keeper.epoch("p1"), "nobody took it meanwhile: the same epoch is still its own");
+        assertNull(a.keeper.problem());
+        assertTrue(said.stream().anyMatch(s -> s.startsWith("heartbeat landed again: 6 lease(s) still held here")),
+                said.toString());
+    }
+
+    @Test
+    void aWritePendingAcrossATakeoverIsCountedStale() throws Exception {
+        newDb("leases_lost_pending");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
+        b.beat();
+        a.beat(); // finds every lease taken
+        a.store.write(new StateWrite(List.of(ProfileState.fresh("p1", "pod")), List.of()));
+        assertEquals(1, a.keeper.staleWrites());
+        assertFalse(a.store.loadProfiles().containsKey("p1"));
+    }
 }

@@ -45,13 +45,17 @@ class ClusterLeasesE2ETest {
     private static final String CHILD = "f=\"$STAMPS\"; s=\"$SR_PROFILE_ID $SR_SESSION_ID\";"
             + " echo \"start $s $(date +%s%N)\" >> \"$f\";"
             + " trap 'echo \"end $s $(date +%s%N)\" >> \"$f\"; exit 143' TERM;"
-            + " sleep 0.8 & wait $!; echo \"end $s $(date +%s%N)\" >> \"$f\"";
+            + " sleep $SLEEP & wait $!; echo \"end $s $(date +%s%N)\" >> \"$f\"";
 
     @TempDir
     Path dir;
     private final List<CliProcess> started = new ArrayList<>();
 
     private Path config(String name, String url, Path stamps) throws IOException {
+        return config(name, url, stamps, "0.8");
+    }
+
+    private Path config(String name, String url, Path stamps, String sleep) throws IOException {
         Path home = Files.createDirectories(dir.resolve(name));
         StringBuilder profiles = new StringBuilder();
         for (String p : PROFILES) {
@@ -63,9 +67,10 @@ class ClusterLeasesE2ETest {
                  "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "${env:%s}"},
                  "cluster": {"leaseTtlMs": 3000, "renewEveryMs": 500, "renewDeadlineMs": 2000},
                  "session": {"command": ["/bin/sh", "-c", %s], "cooldownMs": 200, "stopGraceMs": 500,
-                             "env": {"STAMPS": "%s"}},
+                             "env": {"STAMPS": "%s", "SLEEP": "%s"}},
                  "pods": [{"name": "pod", "concurrency": 9, "profiles": [%s]}]}
-                """.formatted(name, url, PASSWORD_VAR, JSON.writeValueAsString(CHILD), stamps, profiles));
+                """.formatted(name, url, PASSWORD_VAR, JSON.writeValueAsString(CHILD), stamps, sleep,
+                profiles));
     }
 
     private CliProcess start(Path cfg) throws IOException {
@@ -241,6 +246,81 @@ class ClusterLeasesE2ETest {
             }
             // a graceful stop freed every lease at once
             assertEquals(Map.of(), holders(url));
+        } finally {
+            for (CliProcess p : started) {
+                p.process.destroyForcibly();
+            }
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> readyz(int port) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The heartbeat fails (its table renamed away): sessions go on until the renew deadline, then stop; back when it works. */
+    @Test
+    void aRunnerThatCannotRenewStopsItsSessionsAtTheDeadlineAndRunsAgainWhenTheDatabaseIsBack() throws Exception {
+        PostgresServer server = PostgresServer.shared();
+        String url = server.newDatabase("e2e_leases_outage");
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        Path stampFile = dir.resolve("stamps.txt");
+        try {
+            CliProcess alpha = start(config("alpha", url, stampFile, "600"));
+            CliProcess.await("started", 60_000, () -> {
+                try {
+                    return !alpha.process.isAlive() || alpha.err().contains("http://127.0.0.1:");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertTrue(alpha.process.isAlive(), alpha.err());
+            int port = alpha.httpPort();
+            CliProcess.await("three sessions run", 60_000, () -> {
+                try {
+                    return stamps(stampFile).values().stream().mapToLong(m -> m.size()).sum() >= 3;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            server.execute(database, "ALTER TABLE runners RENAME TO runners_away");
+            CliProcess.await("/readyz says the runner fenced itself", 60_000, () -> {
+                java.net.http.HttpResponse<String> r = readyz(port);
+                return r.statusCode() == 503 && r.body().contains("self-fencing: the last successful heartbeat was sent");
+            });
+            CliProcess.await("its sessions ended", 60_000, () -> {
+                try {
+                    return stamps(stampFile).values().stream().flatMap(m -> m.values().stream())
+                            .allMatch(span -> span[1] != Long.MAX_VALUE);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            long ended = stamps(stampFile).values().stream().mapToLong(m -> m.size()).sum();
+            server.execute(database, "ALTER TABLE runners_away RENAME TO runners");
+            CliProcess.await("ready again", 60_000, () -> readyz(port).statusCode() == 200);
+            CliProcess.await("sessions run again", 60_000, () -> {
+                try {
+                    return stamps(stampFile).values().stream().mapToLong(m -> m.size()).sum() > ended;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            alpha.process.destroy();
+            assertTrue(alpha.process.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, alpha.process.exitValue(), alpha.err());
+            String err = alpha.err();
+            assertEquals(1, err.lines().filter(l -> l.contains("self-fencing: the last successful heartbeat")).count(), err);
+            assertTrue(err.contains("heartbeat landed again: "), err);
+            assertTrue(overlaps(stamps(stampFile)).isEmpty());
         } finally {
             for (CliProcess p : started) {
                 p.process.destroyForcibly();
