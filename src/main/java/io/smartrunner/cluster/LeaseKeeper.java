@@ -92,6 +92,18 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
         return true;
     }
 
+    /** Half the slack between the renew deadline and the TTL. */
+    @Override
+    public long fenceGraceMs() {
+        return (timings.leaseTtlMs() - timings.renewDeadlineMs()) / 2;
+    }
+
+    /** A quarter of that slack, at most a second: deadline + check + grace stays under the TTL. */
+    @Override
+    public long checkEveryMs() {
+        return Math.max(1, Math.min(1_000, (timings.leaseTtlMs() - timings.renewDeadlineMs()) / 4));
+    }
+
     @Override
     public void attach(LeaseHandoff handoff) {
         this.loop = handoff;
@@ -223,6 +235,10 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             leases.ensure(profiles);
             ensured = profiles;
         }
+        List<String> unconfigured = held.keySet().stream().filter(id -> !profiles.contains(id)).toList();
+        if (!unconfigured.isEmpty()) {
+            giveBack(handoff, unconfigured, unconfigured.size()); // removed by a reload: freed once nothing of it runs
+        }
         PostgresLeases.Fleet fleet = leases.fleet(incarnation, timings.leaseTtlMs());
         int share = fleet.share(profiles.size());
         if (heldInDb < share) {
@@ -236,14 +252,14 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
                 handoff.acquired(got);
             }
         } else if (heldInDb > share + 1) {
-            giveBack(handoff, heldInDb - share);
+            giveBack(handoff, new ArrayList<>(held.keySet()), heldInDb - share);
         }
     }
 
-    private void giveBack(LeaseHandoff handoff, int count) {
+    private void giveBack(LeaseHandoff handoff, List<String> offered, int count) {
         List<String> given;
         try {
-            given = handoff.giveBack(new ArrayList<>(held.keySet()), count)
+            given = handoff.giveBack(offered, count)
                     .get(GIVE_BACK_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -29,6 +29,19 @@ public interface ProfileLeases {
         return false;
     }
 
+    /**
+     * The longest a self-fencing stop may wait between SIGTERM and SIGKILL, so that renew deadline
+     * + {@link #checkEveryMs()} + this grace stays under the TTL (docs/cluster-leases.md).
+     */
+    default long fenceGraceMs() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Cluster mode: how often at least the loop checks its leases (it turns at least this often). */
+    default long checkEveryMs() {
+        return Long.MAX_VALUE;
+    }
+
     /** The engine's loop, which takes acquired leases on and gives idle ones back. */
     default void attach(LeaseHandoff loop) {
     }

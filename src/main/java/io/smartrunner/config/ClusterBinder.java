@@ -6,6 +6,8 @@ import java.util.List;
 final class ClusterBinder {
     static final List<String> KEYS = List.of("leaseTtlMs", "renewEveryMs", "renewDeadlineMs");
     private static final long MAX_MS = 3_600_000;
+    /** Room for the self-fencing check and the stop's grace between the renew deadline and the TTL. */
+    static final long MIN_SLACK_MS = 1_000;
 
     private ClusterBinder() {
     }
@@ -23,6 +25,12 @@ final class ClusterBinder {
         if (deadline >= ttl) {
             JsonCursor named = deadlineValue.isPresent() ? deadlineValue : ttlValue;
             throw named.fail("renewDeadlineMs " + deadline + " is not below leaseTtlMs " + ttl, expected);
+        }
+        if (ttl - deadline < MIN_SLACK_MS) {
+            JsonCursor named = deadlineValue.isPresent() ? deadlineValue : ttlValue;
+            throw named.fail("leaseTtlMs " + ttl + " leaves only " + (ttl - deadline) + " ms after renewDeadlineMs "
+                    + deadline, "at least " + MIN_SLACK_MS + " ms between them (a fenced runner's sessions must be"
+                    + " stopped before its leases expire)");
         }
         if (every >= deadline) {
             JsonCursor named = everyValue.isPresent() ? everyValue : deadlineValue;

@@ -95,7 +95,8 @@ final class LeaseDuty {
                 continue;
             }
             if (slot.active != null && slot.active.stopping == null) {
-                sessions.stop(slot, FailureReason.SHUTDOWN, fenced != null ? fenced : LEASE_LOST);
+                long graceMs = Math.min(slot.config.session().stopGraceMs(), leases.fenceGraceMs());
+                sessions.stop(slot, FailureReason.SHUTDOWN, fenced != null ? fenced : LEASE_LOST, graceMs);
                 stopped++;
             }
             if (recovery.inRecovery(slot.id())) {
@@ -172,7 +173,10 @@ final class LeaseDuty {
             if (given.size() >= count) {
                 break;
             }
-            if (slot != null && slot.active == null && slot.spawning == null && slot.staged == null
+            if (slot == null) { // removed by a reload and already dropped: nothing of it runs here
+                leases.dropped(id);
+                given.add(id);
+            } else if (slot.active == null && slot.spawning == null && slot.staged == null
                     && !recovery.inRecovery(id)) {
                 leases.dropped(id);
                 given.add(id);

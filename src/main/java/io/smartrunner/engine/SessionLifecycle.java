@@ -102,6 +102,11 @@ final class SessionLifecycle {
 
     /** Stops the slot's running session's process tree; its end arrives as a message. */
     void stop(ProfileSlot slot, FailureReason reason, String detail) {
+        stop(slot, reason, detail, slot.config.session().stopGraceMs());
+    }
+
+    /** {@link #stop(ProfileSlot, FailureReason, String)} with this SIGTERM-to-SIGKILL grace (self-fencing's is shorter). */
+    void stop(ProfileSlot slot, FailureReason reason, String detail, long graceMs) {
         ActiveSession a = slot.active;
         if (a.stopping != null) {
             return;
@@ -110,7 +115,7 @@ final class SessionLifecycle {
         a.stopDetail = detail;
         String profileId = slot.id();
         String sessionId = a.sessionId();
-        a.stopping = a.process.stop(Duration.ofMillis(slot.config.session().stopGraceMs()));
+        a.stopping = a.process.stop(Duration.ofMillis(graceMs));
         a.stopping.whenComplete((v, ex) -> inbox.accept(new Message.Stopped(profileId, sessionId,
                 ex == null ? null : String.valueOf(ex.getMessage()))));
     }

@@ -20,8 +20,6 @@ import java.util.concurrent.CompletableFuture;
  * new sessions, so a decision is never acted on before it is in the event log.
  */
 public final class Supervisor {
-    /** Cluster mode: the loop turns at least this often, to check its leases' renew deadline. */
-    static final long CLUSTER_TURN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private final SupervisorDeps deps;
     private final EngineParts parts;
     private volatile boolean stopRequested;
@@ -140,8 +138,8 @@ public final class Supervisor {
     private void awaitWork() {
         long now = deps.time().nanoTime();
         long wait = Math.max(0, nextWakeNanos(now) - now);
-        if (parts.leases.clustered()) {
-            wait = Math.min(wait, CLUSTER_TURN_NANOS); // the renew deadline is checked every turn
+        if (parts.leases.clustered()) { // the renew deadline is checked every turn
+            wait = Math.min(wait, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(parts.leases.checkEveryMs()));
         }
         try {
             parts.inbox.await(wait);

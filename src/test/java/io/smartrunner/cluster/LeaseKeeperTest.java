@@ -177,6 +177,17 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void deadlinePlusCheckPlusGraceStaysUnderTheTtl() {
+        for (ClusterSettings t : List.of(TIMINGS, new ClusterSettings(3_000, 500, 2_000), new ClusterSettings(2_000, 1, 1_000))) {
+            LeaseKeeper k = new LeaseKeeper(null, 1, t, nanos::get, said::add);
+            assertTrue(t.renewDeadlineMs() + k.checkEveryMs() + k.fenceGraceMs() < t.leaseTtlMs(), t.toString());
+        }
+        LeaseKeeper defaults = new LeaseKeeper(null, 1, TIMINGS, nanos::get, said::add);
+        assertEquals(1_000, defaults.checkEveryMs());
+        assertEquals(2_500, defaults.fenceGraceMs());
+    }
+
+    @Test
     void acquisitionSkipsRowsAnotherRunnerHasLockedInsteadOfWaiting() throws Exception {
         newDb("leases_skip_locked");
         Runner a = new Runner("alpha");
@@ -269,5 +280,31 @@ class LeaseKeeperTest {
         a.store.write(new StateWrite(List.of(ProfileState.fresh("p1", "pod")), List.of()));
         assertEquals(1, a.keeper.staleWrites());
         assertFalse(a.store.loadProfiles().containsKey("p1"));
+    }
+
+    @Test
+    void aTakerGetsTheOldHoldersOpenSessionsAndSeesWhichAlreadyEndedInTheFleetsEvents() throws Exception {
+        newDb("leases_open_sessions");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        a.store.write(new StateWrite(List.of(ProfileState.fresh("p1", "pod"), ProfileState.fresh("p2", "pod")), List.of(
+                new SessionRecord("s1", "p1", "pod", 11, 1, 11, t, SessionRecord.Status.RUNNING, null, null, null),
+                new SessionRecord("s2", "p2", "pod", 12, 1, 12, t, SessionRecord.Status.RUNNING, null, null, null))));
+        // a first taker wrote s2's lost event to the fleet's events, then died before closing its row
+        server.execute(db, "INSERT INTO events (ts, runner_name, profile_id, session_id, event, type, params)"
+                + " VALUES (now(), 'gamma', 'p2', 's2', 'error', 'session', '{\"reason\": \"lost\"}')");
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
+        b.beat();
+
+        Map<String, PostgresLeases.Acquired> got = new HashMap<>();
+        b.acquired.forEach(x -> got.put(x.profileId(), x));
+        assertEquals("s1", got.get("p1").openSessions().get(0).row().sessionId());
+        assertNull(got.get("p1").openSessions().get(0).endedAs(), "no end anywhere: the taker writes its lost");
+        assertEquals("error", got.get("p2").openSessions().get(0).endedAs());
+        assertEquals("lost", got.get("p2").openSessions().get(0).endReason());
+        assertEquals("p1", got.get("p1").row().profileId());
+        assertTrue(got.get("p3").openSessions().isEmpty());
     }
 }

@@ -32,6 +32,8 @@ class ConfigClusterTest extends ConfigTestSupport {
                 rejects("{'cluster': {'leaseTtlMs': 8000}}"));
         assertContains("$.cluster.renewEveryMs: renewEveryMs 10000 is not below renewDeadlineMs 10000",
                 rejects("{'cluster': {'renewEveryMs': 10000}}"));
+        assertContains("$.cluster.renewDeadlineMs: leaseTtlMs 15000 leaves only 500 ms after renewDeadlineMs 14500,"
+                + " expected at least 1000 ms between them", rejects("{'cluster': {'renewDeadlineMs': 14500}}"));
         assertContains("$.cluster.leaseTtl: unknown key, did you mean \"leaseTtlMs\"?",
                 rejects("{'cluster': {'leaseTtl': 1}}"));
     }

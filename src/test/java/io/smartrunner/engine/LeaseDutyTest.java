@@ -65,6 +65,11 @@ class LeaseDutyTest {
         }
 
         @Override
+        public long fenceGraceMs() {
+            return 123;
+        }
+
+        @Override
         public void attach(LeaseHandoff handoff) {
             loop = handoff;
         }
@@ -130,6 +135,7 @@ class LeaseDutyTest {
         s.step(); // the stop completes at once (fake tree), its end arrives as a message
         s.step();
         assertNotNull(launcher.last().stop, "the session's tree was stopped");
+        assertEquals(java.time.Duration.ofMillis(123), launcher.last().stopGrace, "with the short grace that fits the TTL");
         EventRecord end = events("a", "error").get(0);
         assertEquals("shutdown", end.params().value(EventParams.REASON));
         assertTrue(String.valueOf(end.params().value(EventParams.MESSAGE)).startsWith("self-fencing: the last successful"),
