@@ -29,6 +29,7 @@ import java.util.function.LongSupplier;
  * this side always gives up first). It is also the store's {@link WriteFence}.
  */
 public final class LeaseKeeper implements ProfileLeases, WriteFence {
+    /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
     private static final long GIVE_BACK_WAIT_MS = 2_000;
 
     private final PostgresLeases leases;
@@ -260,7 +261,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
         List<String> given;
         try {
             given = handoff.giveBack(offered, count)
-                    .get(GIVE_BACK_WAIT_MS, TimeUnit.MILLISECONDS);
+                    .get(Math.min(GIVE_BACK_WAIT_MS, timings.renewEveryMs()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
