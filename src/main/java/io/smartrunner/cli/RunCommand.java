@@ -131,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
             @Override
             public Map<String, Object> runners() {
                 return home.store instanceof PostgresStateStore postgres
-                        ? RunnersView.cluster(postgres.members()) : RunnersView.single(cfg.runner());
+                        ? RunnersView.cluster(postgres.members(), cfg.store().cluster().leaseTtlMs()) : RunnersView.single(cfg.runner());
             }
 
             @Override

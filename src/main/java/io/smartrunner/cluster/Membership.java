@@ -95,7 +95,8 @@ public final class Membership implements AutoCloseable {
     /** @param sessions sessions running now, or null when unknown (the last figure stays) */
     public void startHeartbeat(Supplier<Integer> sessions) {
         sessionsFrom(sessions);
-        timer.schedule(this::beat, everyMs, TimeUnit.MILLISECONDS);
+        // at once: the first heartbeat after start-up is also the lease keeper's first chance to take leases
+        timer.schedule(this::beat, 0, TimeUnit.MILLISECONDS);
     }
 
     void sessionsFrom(Supplier<Integer> sessions) {
