@@ -52,10 +52,11 @@ final class ClusterMember {
     }
 
     /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */
-    static Integer runningSessions(Supervisor supervisor) {
+    static Integer runningSessions(Supervisor supervisor, ProfileLeases leases) {
         try {
+            // cluster mode: the profiles held elsewhere show the state this runner loaded at start
             return (int) supervisor.profiles().get(1, java.util.concurrent.TimeUnit.SECONDS).stream()
-                    .filter(ProfileState::running).count();
+                    .filter(p -> p.running() && (!leases.clustered() || leases.epoch(p.profileId()) != null)).count();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

@@ -65,6 +65,7 @@ final class RunCommand implements Callable<Integer> {
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed), leases);
             if (leases instanceof io.smartrunner.cluster.LeaseKeeper keeper) {
                 metrics.watchStaleWrites(keeper::staleWrites);
+                metrics.watchLeasesHeld(keeper::heldCount);
             }
             RunnerHealth health = health(supervisor, cfg, membership, leases);
             metrics.watch(health);
@@ -92,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
             // (inherited socket), and only this start stops them.
             supervisor.start();
             if (membership != null) {
-                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor));
+                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor, leases));
             }
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);

@@ -49,6 +49,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     private volatile Set<String> configured = Set.of();
     private Set<String> ensured = Set.of();
     private volatile LeaseHandoff loop;
+    /** Whether the last balance asked the loop for leases back (busy ones are then held from starting). */
+    private boolean asked;
     private volatile boolean renewed;
     private volatile long renewedSentNanos;
     private volatile String problem;
@@ -253,7 +255,13 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
                 handoff.acquired(got);
             }
         } else if (heldInDb > share + 1) {
+            asked = true;
             giveBack(handoff, new ArrayList<>(held.keySet()), heldInDb - share);
+            return;
+        }
+        if (asked) {
+            asked = false;
+            handoff.giveBack(List.of(), 0); // balanced again: busy profiles held back for the give-back may start
         }
     }
 

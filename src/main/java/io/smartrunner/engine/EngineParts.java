@@ -63,7 +63,7 @@ final class EngineParts {
         PodHolds holds = new PodHolds(pending);
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
                 new SessionLaunch(deps, config.browser().recycle()), redactor, inbox::add, leftovers, this::drop,
-                stopInitiated, breakers, holds, leases::mayRun);
+                stopInitiated, breakers, holds, this::mayStart);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem);
         this.timers = new SessionTimers(sessions::stop);
@@ -76,13 +76,18 @@ final class EngineParts {
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore());
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
-                leases::mayRun);
+                this::mayStart);
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics());
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
                 new PodControls(breakers, holds, fleetReload, writes), leaseDuty);
         this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
+    }
+
+    /** Cluster mode: the lease is held (and renewed in time) and the keeper does not want it back. */
+    private boolean mayStart(String profileId) {
+        return leases.mayRun(profileId) && !leaseDuty.releasing(profileId);
     }
 
     private void launchStaged() {

@@ -42,6 +42,11 @@ final class LeaseDuty {
     private final DurableWrites writes;
     private final Consumer<String> diagnostics;
     private boolean fencedSaid;
+    /**
+     * Profiles the keeper wants back that were busy when it asked: none of them starts again, so
+     * each is idle (and given back) at a later ask. Emptied by every ask.
+     */
+    private final java.util.Set<String> releasing = new java.util.HashSet<>();
 
     LeaseDuty(ProfileLeases leases, Map<String, ProfileSlot> slots, ProfileRules rules, TransitionApplier applier,
               PendingWrites pending, RecoveryCoordinator recovery, SessionLifecycle sessions, DurableWrites writes,
@@ -162,8 +167,20 @@ final class LeaseDuty {
         rows.forEach(r -> pending.add(List.of(), null, r));
     }
 
-    /** Gives back up to {@code count} idle profiles, once everything pending about them is written. */
+    /** Whether the profile is kept from starting because the keeper wants its lease back. */
+    boolean releasing(String profileId) {
+        return !releasing.isEmpty() && releasing.contains(profileId);
+    }
+
+    /**
+     * Gives back up to {@code count} idle profiles, once everything pending about them is written;
+     * as many busy ones as are missing start no new session until the next ask (count 0: none).
+     */
     List<String> giveBack(List<String> profileIds, int count) {
+        releasing.clear();
+        if (count <= 0) {
+            return List.of();
+        }
         if (!writes.flush(true)) {
             return List.of(); // keep them until their rows can be written: the keeper asks again
         }
@@ -180,6 +197,14 @@ final class LeaseDuty {
                     && !recovery.inRecovery(id)) {
                 leases.dropped(id);
                 given.add(id);
+            }
+        }
+        for (String id : profileIds) {
+            if (given.size() + releasing.size() >= count) {
+                break;
+            }
+            if (!given.contains(id) && slots.containsKey(id)) {
+                releasing.add(id);
             }
         }
         return given;

@@ -103,6 +103,12 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
                 .description("Writes refused because another runner holds the profile's lease").register(registry);
     }
 
+    /** Cluster mode: the gauge {@code smartrunner_leases_held}, profile leases this runner holds now. */
+    public void watchLeasesHeld(java.util.function.IntSupplier held) {
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.leases.held", held, h -> h.getAsInt())
+                .description("Profile leases this runner holds").register(registry);
+    }
+
     /**
      * Exports {@code smartrunner_event_log_malformed_lines}: lines of the event log's history
      * (read at start-up) that were not events and were skipped.

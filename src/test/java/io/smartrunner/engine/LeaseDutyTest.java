@@ -213,4 +213,28 @@ class LeaseDutyTest {
         assertNull(leases.epoch("a"));
         assertEquals(1L, leases.epoch("b"));
     }
+
+    @Test
+    void aBusyProfileTheKeeperWantsBackStartsNoNewSessionAndIsGivenBackOnceIdle() throws Exception {
+        Supervisor s = supervisor(profiles("a"));
+        leases.loop.acquired(List.of(lease("a", 1, null)));
+        s.step();
+        assertEquals(1, launcher.launched.size());
+        var first = leases.loop.giveBack(List.of("a"), 1);
+        s.step();
+        assertEquals(List.of(), first.get(1, TimeUnit.SECONDS), "running: not given yet");
+        launcher.last().exit(0);
+        s.step();
+        s.step();
+        assertEquals(1, launcher.launched.size(), "held back from starting again");
+        var second = leases.loop.giveBack(List.of("a"), 1);
+        s.step();
+        assertEquals(List.of("a"), second.get(1, TimeUnit.SECONDS));
+        assertNull(leases.epoch("a"));
+
+        leases.loop.acquired(List.of(lease("a", 2, null)));
+        leases.loop.giveBack(List.of(), 0); // balanced again
+        s.step();
+        assertEquals(2, launcher.launched.size(), "taken again: it runs");
+    }
 }
