@@ -35,7 +35,18 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunnerConfig cfg = config.loadToInspect();
-        List<ProfileState> states = states(cfg);
+        List<ProfileState> states;
+        try {
+            states = states(cfg);
+        } catch (io.smartrunner.store.StoreException e) {
+            if (cfg.store().kind() != StoreSettings.Kind.POSTGRES) {
+                throw e;
+            }
+            // the database is out of reach: the runner running here still says how it copes (self-fencing)
+            System.err.println("smart-runner: " + e.getMessage());
+            System.out.println("runner: " + runner(cfg));
+            return 1;
+        }
         PrintStream out = System.out;
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

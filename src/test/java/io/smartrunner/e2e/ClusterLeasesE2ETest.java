@@ -179,8 +179,9 @@ class ClusterLeasesE2ETest {
             for (String name : List.of("alpha", "beta", "gamma")) {
                 runners.put(name, start(config(name, url, stampFile)));
             }
-            for (CliProcess r : runners.values()) {
-                r.httpPort();
+            Map<String, Integer> ports = new HashMap<>();
+            for (Map.Entry<String, CliProcess> r : runners.entrySet()) {
+                ports.put(r.getKey(), r.getValue().httpPort());
             }
             CliProcess.await("every profile ran twice", 120_000, () -> {
                 try {
@@ -227,6 +228,8 @@ class ClusterLeasesE2ETest {
                 }
             });
 
+            CliProcess.await("beta and gamma hold all nine leases (/metrics)", 60_000,
+                    () -> leasesHeld(ports.get("beta")) + leasesHeld(ports.get("gamma")) == 9);
             for (String name : List.of("beta", "gamma")) {
                 CliProcess r = runners.get(name);
                 r.process.destroy();
@@ -253,10 +256,19 @@ class ClusterLeasesE2ETest {
         }
     }
 
+    private static double leasesHeld(int port) {
+        return get(port, "/metrics").body().lines().filter(l -> l.startsWith("smartrunner_leases_held "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
+    }
+
     private static java.net.http.HttpResponse<String> readyz(int port) {
+        return get(port, "/readyz");
+    }
+
+    private static java.net.http.HttpResponse<String> get(int port, String path) {
         try {
             return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                    java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -304,6 +316,11 @@ class ClusterLeasesE2ETest {
                     return false;
                 }
             });
+            CliProcess status = CliProcess.start(dir.resolve("alpha"), Map.of(PASSWORD_VAR, PostgresServer.PASSWORD),
+                    "status", "-c", dir.resolve("alpha/fleet.json").toString());
+            assertTrue(status.process.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(status.out().contains("self-fencing: the last successful heartbeat was sent"),
+                    status.out() + status.err());
             long ended = stamps(stampFile).values().stream().mapToLong(m -> m.size()).sum();
             server.execute(database, "ALTER TABLE runners_away RENAME TO runners");
             CliProcess.await("ready again", 60_000, () -> readyz(port).statusCode() == 200);
