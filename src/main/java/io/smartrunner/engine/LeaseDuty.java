@@ -10,6 +10,7 @@ import io.smartrunner.profile.SessionResult;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.PostgresLeases;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.store.TakeoverRows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ final class LeaseDuty {
         }
         List<EventRecord> events = new ArrayList<>();
         List<SessionRecord> rows = new ArrayList<>();
-        for (PostgresLeases.OpenSession o : a.openSessions()) {
+        for (TakeoverRows.OpenSession o : a.openSessions()) {
             SessionRecord s = o.row();
             if (o.endedAs() != null) {
                 // its end is already in the fleet's events (a taker died before closing the row): no second one

@@ -1,7 +1,6 @@
 package io.smartrunner.store;
 
 import io.smartrunner.profile.ProfileState;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,10 +26,11 @@ import javax.sql.DataSource;
  * other's rows), then locks the previous holders' {@code runners} rows {@code FOR SHARE} and
  * re-checks them: a heartbeat that lands meanwhile either waits for this transaction (and then
  * the old holder sees the new holder) or is seen here (and the lease is not taken).
+ * <p>Over 250 lines because acquisition is one transaction of four statements; what a taker reads
+ * about the profiles lives in {@link TakeoverRows}.
  */
 public final class PostgresLeases {
     private static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
-    private static final String TERMINAL_KINDS = "('finish', 'error')";
 
     private final DataSource pool;
     private final String where;
@@ -42,17 +42,13 @@ public final class PostgresLeases {
         this.rowName = rowName;
     }
 
-    /** A session the previous holder left RUNNING, and its terminal event if one is already in {@code events}. */
-    public record OpenSession(SessionRecord row, String endedAs, String endReason) {
-    }
-
     /**
      * A lease just acquired: the epoch now held, the incarnation that held it before (null: free
      * or never held), the profile's row as the database has it (null: none yet) and the sessions
      * still RUNNING there.
      */
     public record Acquired(String profileId, long epoch, Long previousIncarnation, String previousHolder,
-                           ProfileState row, List<OpenSession> openSessions) {
+                           ProfileState row, List<TakeoverRows.OpenSession> openSessions) {
     }
 
     /** How many profiles this runner should hold: its capacity's share of the live runners'. */
@@ -157,8 +153,8 @@ public final class PostgresLeases {
                 return List.<Acquired>of();
             }
             Map<String, Long> epochs = bump(c, ids, incarnation);
-            Map<String, ProfileState> rows = profiles(c, ids);
-            Map<String, List<OpenSession>> open = openSessions(c, ids);
+            Map<String, ProfileState> rows = TakeoverRows.profiles(c, ids);
+            Map<String, List<TakeoverRows.OpenSession>> open = TakeoverRows.openSessions(c, ids);
             List<Acquired> out = new ArrayList<>();
             for (String id : ids) {
                 out.add(new Acquired(id, epochs.get(id), previous.get(id), holders.get(id), rows.get(id),
@@ -200,54 +196,6 @@ public final class PostgresLeases {
             }
         }
         return epochs;
-    }
-
-    private static Map<String, ProfileState> profiles(Connection c, List<String> ids) throws SQLException {
-        Map<String, ProfileState> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_PROFILES.replace(" ORDER BY profile_id",
-                " WHERE profile_id = ANY(?)"))) {
-            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ProfileState p = PostgresRows.profile(rs);
-                    out.put(p.profileId(), p);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The sessions still RUNNING, each with its terminal event if the fleet's event table already has one. */
-    private static Map<String, List<OpenSession>> openSessions(Connection c, List<String> ids) throws SQLException {
-        List<SessionRecord> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_OPEN_OF_PROFILES)) {
-            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(PostgresRows.session(rs));
-                }
-            }
-        }
-        Map<String, String[]> ended = new HashMap<>();
-        if (!rows.isEmpty()) {
-            Array sessionIds = c.createArrayOf("text", rows.stream().map(SessionRecord::sessionId).toArray());
-            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, event, params->>'reason' FROM events"
-                    + " WHERE session_id = ANY(?) AND event IN " + TERMINAL_KINDS)) {
-                ps.setArray(1, sessionIds);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ended.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-                    }
-                }
-            }
-        }
-        Map<String, List<OpenSession>> out = new HashMap<>();
-        for (SessionRecord s : rows) {
-            String[] end = ended.get(s.sessionId());
-            out.computeIfAbsent(s.profileId(), k -> new ArrayList<>())
-                    .add(new OpenSession(s, end == null ? null : end[0], end == null ? null : end[1]));
-        }
-        return out;
     }
 
     /** Frees these leases if this incarnation holds them (the epoch stays: the next holder bumps it). */

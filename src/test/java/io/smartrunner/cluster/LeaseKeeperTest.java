@@ -13,6 +13,7 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.PostgresLeases;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.store.TakeoverRows;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.testkit.PostgresServer;
 import java.nio.file.Path;

@@ -14,6 +14,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.PostgresLeases;
 import io.smartrunner.store.SessionRecord;
+import io.smartrunner.store.TakeoverRows;
 import io.smartrunner.testkit.TestConfig;
 import io.smartrunner.time.ManualTimeSource;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ class LeaseDutyTest {
     }
 
     private static PostgresLeases.Acquired lease(String id, long epoch, ProfileState row,
-                                                 PostgresLeases.OpenSession... open) {
+                                                 TakeoverRows.OpenSession... open) {
         return new PostgresLeases.Acquired(id, epoch, 7L, "host-b:/srv/b", row, List.of(open));
     }
 
@@ -172,8 +173,8 @@ class LeaseDutyTest {
                 SessionRecord.Status.RUNNING, null, null, null);
         SessionRecord endedElsewhere = new SessionRecord("s-b", "b", "podA", 4243, 99, 4243, T0.minusSeconds(20),
                 SessionRecord.Status.RUNNING, null, null, null);
-        leases.loop.acquired(List.of(lease("a", 5, row, new PostgresLeases.OpenSession(open, null, null)),
-                lease("b", 2, null, new PostgresLeases.OpenSession(endedElsewhere, "error", "exit"))));
+        leases.loop.acquired(List.of(lease("a", 5, row, new TakeoverRows.OpenSession(open, null, null)),
+                lease("b", 2, null, new TakeoverRows.OpenSession(endedElsewhere, "error", "exit"))));
         s.step();
 
         List<EventRecord> lost = events("a", "error");
