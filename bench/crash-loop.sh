@@ -26,7 +26,7 @@ PY
 
 JAVA_OPTS="${BENCH_JAVA_OPTS:-}" "$root/bin/smart-runner" run -c "$out/bench.json" 2>"$out/runner.err" &
 pid=$!   # bin/smart-runner execs java: this is the runner JVM
-sleep 2   # warm-up: JIT and the first starts are not measured
+for i in $(seq 100); do [ -s "$out/events.jsonl" ] && break; sleep 0.1; done; sleep 2   # warm-up: JIT and the first starts are not measured
 ticks0=$(awk '{print $14+$15}' /proc/$pid/stat); lines0=$(grep -c '"event":"start"' "$out/events.jsonl" || true)
 t0=$(date +%s.%N)
 sleep "$seconds"

@@ -177,7 +177,7 @@
     tbody.dataset.pod = name;
     const head = el('tr', 'pod-row');
     const cell = el('th');
-    cell.colSpan = 6;
+    cell.colSpan = 7;
     cell.scope = 'rowgroup';
     const title = el('span', 'pod-name', name);
     const counts = el('span', 'pod-counts');
@@ -206,6 +206,7 @@
     const id = el('span', 'pid', p.profileId);
     const browser = el('span', 'browser');
     name.append(id, browser);
+    const runner = el('td', 'col-runner runner'); // cluster mode: the runner the profile is on
     const stateCell = el('td', 'state');
     const badge = el('span', 'badge');
     stateCell.append(badge);
@@ -224,8 +225,8 @@
     };
     const msg = el('span', 'row-msg');
     actions.append(btn.pause, btn.unpause, btn.reset, btn.run, msg);
-    tr.append(name, stateCell, streak, until, error, actions);
-    return { tr, badge, streak, until, left, abs, error, btn, msg, browser, key: '', p: null, state: '', search: '', untilMs: 0 };
+    tr.append(name, runner, stateCell, streak, until, error, actions);
+    return { tr, runner, badge, streak, until, left, abs, error, btn, msg, browser, key: '', p: null, state: '', search: '', untilMs: 0 };
   }
 
   function updateRow(r, p) {
@@ -237,7 +238,11 @@
       r.badge.className = 'badge b-' + state;
       r.badge.textContent = STATE_LABEL[state];
     }
-    r.search = (p.pod + ' ' + p.profileId + ' ' + STATE_LABEL[state]).toLowerCase();
+    r.search = (p.pod + ' ' + p.profileId + ' ' + STATE_LABEL[state] + (p.runner ? ' ' + p.runner : '')).toLowerCase();
+    if ('runner' in p) {
+      document.body.classList.add('cluster');
+      r.runner.textContent = p.runner || '—';
+    }
     r.streak.textContent = String(p.errorStreak);
     r.streak.classList.toggle('hot', p.errorStreak > 0);
     if (p.flags && p.flags.paused && p.pausedUntil) {
@@ -412,6 +417,22 @@
   let refreshCount = 0;
   let profilesTimer = 0;
 
+  // cluster mode: every runner of the fleet (GET /api/runners), hidden with one runner (SQLite)
+  function showRunners(view) {
+    const panel = $('runners-panel');
+    panel.hidden = !(view && view.membership);
+    if (panel.hidden) return;
+    const items = (view.runners || []).map(r => {
+      const li = el('li', 'runner-item r-' + r.state);
+      li.dataset.name = r.name;
+      li.append(el('span', 'runner-name', r.name), el('span', 'badge runner-state', r.state),
+        el('span', 'runner-load', (r.sessions != null ? r.sessions : '?') + '/' + (r.capacity != null ? r.capacity : '?') + ' sessions'),
+        el('span', 'runner-beat', r.heartbeatAgeMs != null ? 'heartbeat ' + duration(r.heartbeatAgeMs) + ' ago' : ''));
+      return li;
+    });
+    $('runners').replaceChildren(...items);
+  }
+
   function refreshProfiles() {
     if (refreshing) {
       again = true; // asked for while a refresh was in flight: its answer may predate the change
@@ -426,6 +447,7 @@
         const t1 = performance.now();
         render(Array.isArray(list) ? list : []);
         showPodBreakers(await api('GET', '/api/pods').catch(() => null));
+        showRunners(await api('GET', '/api/runners').catch(() => null));
         const t2 = performance.now();
         const ms = t2 - t0;
         status.textContent = 'live · ' + clock(new Date()) + ' · ' + Math.round(ms) + ' ms';

@@ -3,6 +3,8 @@ package io.smartrunner.cli;
 import io.smartrunner.cluster.LeaseKeeper;
 import io.smartrunner.cluster.Membership;
 import io.smartrunner.cluster.ProfileLeases;
+import io.smartrunner.cluster.ProcessFence;
+import io.smartrunner.config.StoreSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.Supervisor;
 import io.smartrunner.profile.ProfileState;
@@ -22,7 +24,7 @@ final class ClusterMember {
         if (!(home.store instanceof PostgresStateStore postgres)) {
             return null;
         }
-        Membership membership = Membership.join(postgres.members(), cfg.runner(), cfg.store().cluster(),
+        Membership membership = Membership.join(postgres.members(), cfg.runner(), cfg.cluster(),
                 io.smartrunner.time.TimeSource.system()::nanoTime, RunnerName.hostName(),
                 ProcessHandle.current().pid(), RunCommand::say);
         RunCommand.say("joined the cluster as runner \"" + cfg.runner().name() + "\" (incarnation "
@@ -39,7 +41,7 @@ final class ClusterMember {
         if (membership == null || !(home.store instanceof PostgresStateStore postgres)) {
             return ProfileLeases.single();
         }
-        LeaseKeeper keeper = new LeaseKeeper(postgres.leases(), membership.incarnation(), cfg.store().cluster(),
+        LeaseKeeper keeper = new LeaseKeeper(postgres.leases(), membership.incarnation(), cfg.cluster(),
                 io.smartrunner.time.TimeSource.system()::nanoTime, RunCommand::say);
         postgres.fence(keeper);
         membership.keep(keeper);
@@ -49,6 +51,19 @@ final class ClusterMember {
     /** Why the leases keep this runner from running sessions (self-fencing, keeper failing), or null. */
     static String leaseProblem(ProfileLeases leases) {
         return leases instanceof LeaseKeeper keeper ? keeper.problem() : null;
+    }
+
+    /**
+     * Cluster mode: the process watchdog, started before anything is launched (the reconcile may
+     * keep a browser), so this runner's sessions die with it. SQLite: none (null).
+     */
+    static ProcessFence fence(RunnerConfig cfg) {
+        if (cfg.store().kind() != StoreSettings.Kind.POSTGRES) {
+            return null;
+        }
+        ProcessFence fence = ProcessFence.start(cfg.cluster(), RunCommand::say);
+        RunCommand.say("sessions are fenced by the " + fence.describe());
+        return fence;
     }
 
     /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */

@@ -1,15 +1,23 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.cluster.NotifyListener;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventLogReader;
-import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
+import io.smartrunner.store.PostgresEvents;
+import io.smartrunner.store.PostgresStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +52,12 @@ final class EventsCommand implements Callable<Integer> {
             throw new SmartRunnerException("--event: \"" + event + "\" is not an event kind, expected one of "
                     + String.join(", ", Events.KINDS), null, UsageError.EXIT);
         }
-        Path log = config.loadToInspect().runner().eventLog();
+        RunnerConfig cfg = config.loadToInspect();
+        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
+            fleet(cfg);
+            return 0;
+        }
+        Path log = cfg.runner().eventLog();
         if (!Files.exists(log) && !follow) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }
@@ -60,6 +73,41 @@ final class EventsCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Cluster mode: the fleet's events from PostgreSQL; {@code --follow} wakes on each NOTIFY of
+     * a new event (and looks every second anyway, in case a notification was lost).
+     */
+    private void fleet(RunnerConfig cfg) {
+        EventFilter filter = new EventFilter(pod, profile, event);
+        try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
+            PostgresEvents events = store.events();
+            EventLogReader.Page last = events.pageBefore(Long.MAX_VALUE, Math.max(lines, 1), filter);
+            List<EventRecord> tail = last.events();
+            tail.subList(Math.max(0, tail.size() - lines), tail.size()).forEach(EventsCommand::print);
+            if (!follow) {
+                return;
+            }
+            Semaphore wake = new Semaphore(0);
+            long cursor = last.next();
+            try (NotifyListener listener = new NotifyListener(cfg.store(), List.of(PostgresEvents.CHANNEL),
+                    (channel, payload) -> wake.release(),
+                    line -> System.err.println("smart-runner: " + line)).start()) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    wake.tryAcquire(1, TimeUnit.SECONDS);
+                    wake.drainPermits();
+                    EventLogReader.Page page;
+                    do {
+                        page = events.pageAfter(cursor, 1000, filter);
+                        page.events().forEach(EventsCommand::print);
+                        cursor = page.next();
+                    } while (page.events().size() == 1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void print(EventRecord e) {

@@ -3,11 +3,14 @@ package io.smartrunner.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.smartrunner.SmartRunnerException;
-import io.smartrunner.event.EventLog;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.StepConfig;
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventLog;
 import io.smartrunner.report.LadderStatsReport;
 import io.smartrunner.report.RecoveryReport;
+import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StoreException;
 import java.nio.file.Files;
@@ -39,20 +42,28 @@ final class ReportCommand implements Callable<Integer> {
         // with --events alone, the configuration (for the state store's statistics) is optional
         RunnerConfig cfg = eventsFile == null || Files.exists(config.file) ? config.loadToInspect() : null;
         Path log = eventsFile != null ? eventsFile : cfg.runner().eventLog();
-        if (!Files.exists(log)) {
+        boolean fleet = eventsFile == null && cfg.store().kind() == StoreSettings.Kind.POSTGRES;
+        if (!fleet && !Files.exists(log)) {
             throw new SmartRunnerException(log + ": no event log yet (has the runner run?)");
         }
         RecoveryReport report = new RecoveryReport();
-        long malformed;
-        try (EventLog events = EventLog.open(log)) {
-            events.forEach(e -> true, report::add);
-            malformed = events.malformedLines();
-            if (events.malformedNotice() != null) {
-                System.err.println("smart-runner: " + events.malformedNotice());
+        long malformed = 0;
+        String source = log.toString();
+        if (fleet) {
+            // cluster mode: the whole fleet's events and ladder statistics, from PostgreSQL
+            source = "the fleet's events in PostgreSQL at " + cfg.store().hostPort();
+            try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
+                store.events().forEach(new EventFilter(null, null, null), report::add);
+                List<String> ladder = cfg.recovery().steps().stream().limit(cfg.recovery().maxRecoverySteps())
+                        .map(StepConfig::name).toList();
+                report.ladderStats(new LadderStatsReport(store.loadLadderStats(), ladder,
+                        cfg.recovery().adaptive().minSuccess()));
             }
-        }
-        if (cfg != null) {
-            ladderStats(cfg, report);
+        } else {
+            malformed = fromLog(log, report);
+            if (cfg != null) {
+                ladderStats(cfg, report);
+            }
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>(report.toJson());
@@ -61,7 +72,24 @@ final class ReportCommand implements Callable<Integer> {
                     .writeValueAsString(out));
             return 0;
         }
-        System.out.println("Recovery steps (" + log + ")");
+        System.out.println("Recovery steps (" + source + ")");
+        printTables(report);
+        return 0;
+    }
+
+    private static long fromLog(Path log, RecoveryReport report) {
+        long malformed;
+        try (EventLog events = EventLog.open(log)) {
+            events.forEach(e -> true, report::add);
+            malformed = events.malformedLines();
+            if (events.malformedNotice() != null) {
+                System.err.println("smart-runner: " + events.malformedNotice());
+            }
+        }
+        return malformed;
+    }
+
+    private static void printTables(RecoveryReport report) {
         String stepFmt = "  %-20s %9s %6s %10s %7s %9s %12s%n";
         System.out.printf(stepFmt, "STEP", "ATTEMPTS", "OK", "UNHEALTHY", "FAILED", "SUCCESS", "MEAN MS");
         report.steps().forEach((name, s) -> System.out.printf(stepFmt, name, s.attempts, s.ok, s.unhealthy, s.failed,
@@ -76,7 +104,6 @@ final class ReportCommand implements Callable<Integer> {
         if (report.ladderStats() != null) {
             printSignatures(report.ladderStats());
         }
-        return 0;
     }
 
     /** The state store's per-signature ladder statistics, if it exists and can be read. */

@@ -4,7 +4,9 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
+import io.smartrunner.cluster.FleetMode;
 import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.ProcessFence;
 import io.smartrunner.cluster.RunnersView;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.RunnerConfig;
@@ -17,6 +19,7 @@ import io.smartrunner.event.Redactor;
 import io.smartrunner.health.RunnerHealth;
 import io.smartrunner.http.ApiParts;
 import io.smartrunner.http.ApiToken;
+import io.smartrunner.http.EventPages;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.NewEvents;
 import io.smartrunner.http.RunnerHttpServer;
@@ -56,29 +59,49 @@ final class RunCommand implements Callable<Integer> {
         RunnerConfig cfg = config.load();
         try (RunnerHome home = RunnerHome.open(cfg);
              Membership membership = ClusterMember.join(cfg, home);
-             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say)) {
+             FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
+             WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
+             ProcessFence fence = ClusterMember.fence(cfg)) {
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
             io.smartrunner.cluster.ProfileLeases leases = ClusterMember.leases(cfg, home, membership);
-            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say, metrics::timed), leases);
+            if (fleetMode != null && leases.clustered()) {
+                fleetMode.withLeases(id -> leases.epoch(id) != null, leases::epoch);
+            }
+            Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say,
+                    fleetMode == null ? metrics::timed : sink -> metrics.timed(fleetMode.tee(sink))), leases);
             if (leases instanceof io.smartrunner.cluster.LeaseKeeper keeper) {
                 metrics.watchStaleWrites(keeper::staleWrites);
                 metrics.watchLeasesHeld(keeper::heldCount);
             }
             RunnerHealth health = health(supervisor, cfg, membership, leases);
+            if (fence != null) {
+                fence.watch(supervisor::lastTurnNanos, supervisor::started, supervisor::wake);
+            }
             metrics.watch(health);
             metrics.watch(supervisor.admission());
             ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
                     RunCommand::tokenGenerated);
-            LiveReport report = LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say);
+            // cluster mode: the report counts the whole fleet's events, fed from PostgreSQL
+            LiveReport report = fleetMode == null
+                    ? LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say) : fleetMode.report();
             metrics.watchMalformedLines(report::malformedLines);
+            if (fleetMode != null) {
+                metrics.watchFleetEvents(fleetMode::staleEventsRejected, fleetMode::eventsNotSent);
+            }
             NewEvents newEvents = new NewEvents();
-            fanout.subscribe(report).subscribe(newEvents);
-            ApiParts api = new ApiParts(fleet(supervisor, cfg, home), token, cfg.runner().eventLog(), home.logDir,
+            if (fleetMode == null) {
+                fanout.subscribe(report);
+            }
+            fanout.subscribe(newEvents);
+            FleetControl fleet = fleetMode == null ? fleet(supervisor, cfg, home)
+                    : fleetMode.view(fleet(supervisor, cfg, home), supervisor::request, newEvents);
+            ApiParts api = new ApiParts(fleet, token, cfg.runner().eventLog(), home.logDir,
                     report, newEvents,
-                    new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers));
+                    new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers),
+                    fleetMode == null ? EventPages.of(cfg.runner().eventLog()) : fleetMode.eventPages());
             AtomicReference<SystemdNotifier> systemdRef = new AtomicReference<>();
             Runnable stop = () -> {
                 health.stopping();
@@ -95,15 +118,22 @@ final class RunCommand implements Callable<Integer> {
             if (membership != null) {
                 membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor, leases));
             }
+            if (fleetMode != null) {
+                fleetMode.start();
+            }
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
-                         TimeSource.system()::nanoTime, RunCommand::say).start()) {
+                         TimeSource.system()::nanoTime, RunCommand::say).loopWokenEverySecond(fence != null).start()) {
                 systemdRef.set(systemd);
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());
                 try {
-                    return runWith(cfg, home, supervisor, http);
+                    int code = runWith(cfg, home, supervisor, http);
+                    if (fence != null) {
+                        fence.stoppedCleanly(); // every session has ended: the watchdog leaves, killing nothing
+                    }
+                    return code;
                 } finally {
                     deleteQuietly(portFile);
                 }
@@ -132,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
             @Override
             public Map<String, Object> runners() {
                 return home.store instanceof PostgresStateStore postgres
-                        ? RunnersView.cluster(postgres.members(), cfg.store().cluster().leaseTtlMs()) : RunnersView.single(cfg.runner());
+                        ? RunnersView.cluster(postgres.members(), cfg.cluster().leaseTtlMs()) : RunnersView.single(cfg.runner());
             }
 
             @Override

@@ -10,6 +10,8 @@ import io.smartrunner.process.Containment;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import io.smartrunner.store.DataDirLock;
+import io.smartrunner.store.PostgresFleetProfiles;
+import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateStore;
 import java.io.PrintStream;
@@ -35,19 +37,20 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunnerConfig cfg = config.loadToInspect();
-        List<ProfileState> states;
-        try {
-            states = states(cfg);
-        } catch (io.smartrunner.store.StoreException e) {
-            if (cfg.store().kind() != StoreSettings.Kind.POSTGRES) {
-                throw e;
-            }
-            // the database is out of reach: the runner running here still says how it copes (self-fencing)
-            System.err.println("smart-runner: " + e.getMessage());
-            System.out.println("runner: " + runner(cfg));
-            return 1;
-        }
         PrintStream out = System.out;
+        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
+            try {
+                fleet(cfg, out);
+            } catch (io.smartrunner.store.StoreException e) {
+                // the database is out of reach: the runner running here still says how it copes (self-fencing)
+                System.err.println("smart-runner: " + e.getMessage());
+                System.out.println("runner: " + runner(cfg));
+                return 1;
+            }
+            (json ? System.err : out).println("runner: " + runner(cfg));
+            return 0;
+        }
+        List<ProfileState> states = states(cfg);
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
@@ -58,6 +61,43 @@ final class StatusCommand implements Callable<Integer> {
         // the JSON stays a plain array on stdout; the runner's line goes to stderr then
         (json ? System.err : out).println("runner: " + runner(cfg));
         return 0;
+    }
+
+    /**
+     * Cluster mode: every profile of the fleet in the database (and the configured ones it has not
+     * seen yet), with the runner each is on.
+     */
+    private void fleet(RunnerConfig cfg, PrintStream out) throws Exception {
+        List<PostgresFleetProfiles.FleetProfile> rows;
+        try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
+            rows = new ArrayList<>(store.fleetProfiles().all());
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        rows.forEach(r -> known.add(r.state().profileId()));
+        for (ProfileConfig p : cfg.profiles()) {
+            if (!known.contains(p.id())) {
+                rows.add(new PostgresFleetProfiles.FleetProfile(ProfileState.fresh(p.id(), p.pod()), null));
+            }
+        }
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            out.println(mapper.writeValueAsString(rows.stream().map(r -> {
+                Map<String, Object> one = ProfileStateJson.of(r.state());
+                one.put("runner", r.runner());
+                return one;
+            }).toList()));
+            return;
+        }
+        String fmt = "%-12s %-20s %-16s %-14s %6s  %-24s %s%n";
+        StringBuilder b = new StringBuilder(String.format(fmt, "POD", "PROFILE", "RUNNER", "STATE", "STREAK",
+                "PAUSED UNTIL", "LAST ERROR"));
+        for (PostgresFleetProfiles.FleetProfile r : rows) {
+            ProfileState s = r.state();
+            b.append(String.format(fmt, s.pod(), s.profileId(), r.runner() == null ? "-" : r.runner(), stateWord(s),
+                    s.errorStreak(), s.pausedUntil() == null ? "-" : s.pausedUntil().toString(),
+                    s.lastError() == null ? "-" : oneLine(s.lastError())));
+        }
+        out.print(b);
     }
 
     /** "not running", or the running runner's own readiness ({@code /readyz}). */

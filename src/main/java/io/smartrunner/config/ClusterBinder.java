@@ -2,9 +2,14 @@ package io.smartrunner.config;
 
 import java.util.List;
 
-/** Binds the {@code cluster} block: renewEveryMs < renewDeadlineMs < leaseTtlMs, or a one-line error. */
+/**
+ * Binds the {@code cluster} block: renewEveryMs < renewDeadlineMs < leaseTtlMs (with at least
+ * {@link #MIN_SLACK_MS} between the last two), and a watchdog that ends before the renew deadline.
+ * It only means something with a PostgreSQL store, so with SQLite it is refused rather than
+ * silently ignored.
+ */
 final class ClusterBinder {
-    static final List<String> KEYS = List.of("leaseTtlMs", "renewEveryMs", "renewDeadlineMs");
+    static final List<String> KEYS = List.of("watchdogMs", "leaseTtlMs", "renewEveryMs", "renewDeadlineMs");
     private static final long MAX_MS = 3_600_000;
     /** Room for the self-fencing check and the stop's grace between the renew deadline and the TTL. */
     static final long MIN_SLACK_MS = 1_000;
@@ -12,23 +17,24 @@ final class ClusterBinder {
     private ClusterBinder() {
     }
 
-    static ClusterSettings bind(JsonCursor block) {
+    static ClusterSettings bind(JsonCursor block, StoreSettings store) {
         block.object(KEYS);
-        ClusterSettings d = ClusterSettings.defaults();
+        if (block.isPresent() && store.kind() == StoreSettings.Kind.SQLITE) {
+            throw block.fail("set while store.kind is \"sqlite\"", "store.kind \"postgres\", or no \"cluster\" block");
+        }
         JsonCursor ttlValue = block.get("leaseTtlMs");
         JsonCursor everyValue = block.get("renewEveryMs");
         JsonCursor deadlineValue = block.get("renewDeadlineMs");
-        long ttl = ttlValue.integer(d.leaseTtlMs(), 3, MAX_MS, Quantity.MILLIS);
-        long every = everyValue.integer(d.renewEveryMs(), 1, MAX_MS, Quantity.MILLIS);
-        long deadline = deadlineValue.integer(d.renewDeadlineMs(), 2, MAX_MS, Quantity.MILLIS);
+        long ttl = ttlValue.integer(ClusterSettings.LEASE_TTL_MS, 3, MAX_MS, Quantity.MILLIS);
+        long every = everyValue.integer(ClusterSettings.RENEW_EVERY_MS, 1, MAX_MS, Quantity.MILLIS);
+        long deadline = deadlineValue.integer(ClusterSettings.RENEW_DEADLINE_MS, 2, MAX_MS, Quantity.MILLIS);
         String expected = "renewEveryMs < renewDeadlineMs < leaseTtlMs";
+        JsonCursor deadlineOrTtl = deadlineValue.isPresent() ? deadlineValue : ttlValue;
         if (deadline >= ttl) {
-            JsonCursor named = deadlineValue.isPresent() ? deadlineValue : ttlValue;
-            throw named.fail("renewDeadlineMs " + deadline + " is not below leaseTtlMs " + ttl, expected);
+            throw deadlineOrTtl.fail("renewDeadlineMs " + deadline + " is not below leaseTtlMs " + ttl, expected);
         }
         if (ttl - deadline < MIN_SLACK_MS) {
-            JsonCursor named = deadlineValue.isPresent() ? deadlineValue : ttlValue;
-            throw named.fail("leaseTtlMs " + ttl + " leaves only " + (ttl - deadline) + " ms after renewDeadlineMs "
+            throw deadlineOrTtl.fail("leaseTtlMs " + ttl + " leaves only " + (ttl - deadline) + " ms after renewDeadlineMs "
                     + deadline, "at least " + MIN_SLACK_MS + " ms between them (a fenced runner's sessions must be"
                     + " stopped before its leases expire)");
         }
@@ -36,6 +42,18 @@ final class ClusterBinder {
             JsonCursor named = everyValue.isPresent() ? everyValue : deadlineValue;
             throw named.fail("renewEveryMs " + every + " is not below renewDeadlineMs " + deadline, expected);
         }
-        return new ClusterSettings(ttl, every, deadline);
+        long max = ClusterSettings.maxWatchdogMs(deadline);
+        JsonCursor watchdog = block.get("watchdogMs");
+        long ms = watchdog.integer(Math.min(ClusterSettings.DEFAULT_WATCHDOG_MS, Math.max(max,
+                ClusterSettings.MIN_WATCHDOG_MS)), ClusterSettings.MIN_WATCHDOG_MS, Long.MAX_VALUE, Quantity.MILLIS);
+        if (ms > max) {
+            JsonCursor named = watchdog.isPresent() ? watchdog : deadlineValue;
+            throw named.fail((watchdog.isPresent() ? watchdog.shown() + " is too large" : "renewDeadlineMs " + deadline
+                    + " leaves no room for the watchdog"), Quantity.MILLIS.range(ClusterSettings.MIN_WATCHDOG_MS, max)
+                    + ": the watchdog + " + ClusterSettings.FEED_PERIOD_MS + " ms feed period + "
+                    + ClusterSettings.KILL_BUDGET_MS + " ms to kill must end before the lease renew deadline ("
+                    + deadline + " ms)");
+        }
+        return new ClusterSettings(ms, ttl, every, deadline);
     }
 }

@@ -34,8 +34,8 @@ final class ConfigBinder {
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
         AlertSettings alerts = AlertsBinder.bind(root.get("alerts"), context);
-        StoreSettings store = StoreBinder.bind(root.get("store"), context)
-                .withCluster(ClusterBinder.bind(root.get("cluster")));
+        StoreSettings store = StoreBinder.bind(root.get("store"), context);
+        ClusterSettings cluster = ClusterBinder.bind(root.get("cluster"), store);
         RecoverySettings recovery = RecoveryBinder.bind(root.get("recovery"), browser.provider());
         CommandCheck commands = checkPrograms ? CommandCheck.of(root.get("recovery"), recovery, context.env())
                 : CommandCheck.NONE;
@@ -43,7 +43,7 @@ final class ConfigBinder {
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
                 browser.provider(), commands, root.get("session").get("command"), breaker);
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, store, pods,
-                context.secrets(), breaker);
+                context.secrets(), breaker, cluster);
     }
 
     private static RunnerSettings runner(JsonCursor block) {

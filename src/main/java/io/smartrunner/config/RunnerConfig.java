@@ -15,6 +15,7 @@ import java.util.Set;
  * @param secretValues values that came from {@code ${env:NAME}}; redacted from anything written
  * @param breaker      each pod's fleet breaker: from a file {@link BreakerSettings#defaults()}; built
  *                     in code without one (null) {@link BreakerSettings#OFF}
+ * @param cluster      process fencing in cluster mode [{@link ClusterSettings#defaults()}]
  */
 public record RunnerConfig(
         Path source,
@@ -27,12 +28,21 @@ public record RunnerConfig(
         StoreSettings store,
         List<PodConfig> pods,
         Set<String> secretValues,
-        BreakerSettings breaker) {
+        BreakerSettings breaker,
+        ClusterSettings cluster) {
 
     public RunnerConfig {
         pods = List.copyOf(pods);
         secretValues = Set.copyOf(secretValues);
         breaker = breaker == null ? BreakerSettings.OFF : breaker;
+        cluster = cluster == null ? ClusterSettings.defaults() : cluster;
+    }
+
+    /** A configuration with the default {@code cluster} block. */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, AlertSettings alerts, StoreSettings store,
+                        List<PodConfig> pods, Set<String> secretValues, BreakerSettings breaker) {
+        this(source, runner, session, recovery, browser, http, alerts, store, pods, secretValues, breaker, null);
     }
 
     /** A configuration with the default (SQLite) store and no breaker ({@link BreakerSettings#OFF}). */

@@ -8,30 +8,19 @@ package io.smartrunner.config;
  * @param user     postgres only: the database user; null = the driver's default (the OS user)
  * @param password postgres only, a secret: never printed (see {@link #toString}); null = none
  * @param poolSize postgres only: connections kept open [4]
- * @param cluster  postgres only: lease timings, from the root {@code cluster} block [{@link ClusterSettings#defaults()}]
  */
-public record StoreSettings(Kind kind, String url, String user, String password, int poolSize,
-                            ClusterSettings cluster) {
+public record StoreSettings(Kind kind, String url, String user, String password, int poolSize) {
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final int MAX_POOL_SIZE = 64;
 
     public enum Kind { SQLITE, POSTGRES }
 
-    public StoreSettings {
-        cluster = cluster == null ? ClusterSettings.defaults() : cluster;
-    }
-
     public static StoreSettings sqlite() {
-        return new StoreSettings(Kind.SQLITE, null, null, null, DEFAULT_POOL_SIZE, null);
+        return new StoreSettings(Kind.SQLITE, null, null, null, DEFAULT_POOL_SIZE);
     }
 
     public static StoreSettings postgres(String url, String user, String password, int poolSize) {
-        return new StoreSettings(Kind.POSTGRES, url, user, password, poolSize, null);
-    }
-
-    /** The same store with these lease timings. */
-    public StoreSettings withCluster(ClusterSettings timings) {
-        return new StoreSettings(kind, url, user, password, poolSize, timings);
+        return new StoreSettings(Kind.POSTGRES, url, user, password, poolSize);
     }
 
     /** {@code host:port} of a postgres URL (5432 when the URL names none), for messages. */
@@ -42,6 +31,6 @@ public record StoreSettings(Kind kind, String url, String user, String password,
     @Override
     public String toString() {
         return "StoreSettings[kind=" + kind + ", url=" + url + ", user=" + user + ", password="
-                + (password == null ? "none" : "***") + ", poolSize=" + poolSize + ", cluster=" + cluster + "]";
+                + (password == null ? "none" : "***") + ", poolSize=" + poolSize + "]";
     }
 }

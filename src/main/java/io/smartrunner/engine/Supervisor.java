@@ -74,6 +74,14 @@ public final class Supervisor {
     }
 
     /**
+     * Makes the loop turn once more even when nothing is due (cluster mode's process watchdog:
+     * the loop proves it is alive every second instead of sleeping up to 5 s). Thread-safe.
+     */
+    public void wake() {
+        parts.inbox.add(new Message.Wake());
+    }
+
+    /**
      * Loads state, closes what a previous runner left running and applies start jitter
      * ({@link FleetStartup}). The runner calls it before it binds its HTTP port: leftovers of a
      * crashed runner may hold that port until they are stopped.

@@ -88,6 +88,10 @@ public final class EventParams {
     public static final Param<String> PROFILE_ID = Param.text("profileId");
     public static final Param<String> SESSION_ID = Param.text("sessionId");
 
+    // cluster mode (issue #11.6): every event of a runner in a fleet names it
+    /** The runner.name of the runner that wrote the event (cluster mode only; absent with SQLite). */
+    public static final Param<String> RUNNER = Param.text("runner");
+
     private EventParams() {
     }
 }

@@ -15,6 +15,7 @@ import static io.smartrunner.event.EventParams.PAUSED_FOR_MS;
 import static io.smartrunner.event.EventParams.PAUSED_UNTIL;
 import static io.smartrunner.event.EventParams.PAUSE_COUNT;
 import static io.smartrunner.event.EventParams.REASON;
+import static io.smartrunner.event.EventParams.RUNNER;
 import static io.smartrunner.event.EventParams.STEP;
 import static io.smartrunner.event.EventParams.VERIFICATION;
 import static io.smartrunner.event.EventParams.WHILE;
@@ -275,6 +276,20 @@ public final class Events {
     public static PodUnpaused podUnpaused(Instant ts, String pod, long pausedForMs, String by) {
         return new PodUnpaused(new Header(ts, pod, null, null),
                 Params.builder().put(PAUSED_FOR_MS, pausedForMs).put(BY, by).build());
+    }
+
+    // ---------------------------------------------------------------- fleet view (issue #11.6)
+
+    /**
+     * The same event with {@code params.runner} set to the runner that writes it (cluster mode):
+     * last among the params, so the rest of the line stays as it was; a line that already names a
+     * runner keeps it.
+     */
+    public static EventRecord writtenBy(EventRecord e, String runner) {
+        if (e.params().containsKey(RUNNER.wireName())) {
+            return e;
+        }
+        return EventKinds.withParams(e, Params.builder().putAll(e.params()).put(RUNNER, runner).build());
     }
 
     /** An insertion-ordered map from alternating keys and values (for alert details and the like). */

@@ -55,7 +55,7 @@ final class ApiHandler implements HttpHandler {
         this.parts = parts;
         this.hosts = Set.copyOf(hosts);
         this.origins = hosts.stream().map(h -> "http://" + h).collect(java.util.stream.Collectors.toUnmodifiableSet());
-        this.events = new EventsRoute(parts.eventLog(), parts.newEvents());
+        this.events = new EventsRoute(parts.eventPages(), parts.newEvents());
         this.logs = new SessionLogRoute(parts.sessionLogDir(), parts.redactor());
     }
 
@@ -65,6 +65,8 @@ final class ApiHandler implements HttpHandler {
             route(ex);
         } catch (ApiError e) {
             send(ex, e.status, Map.of("error", e.getMessage()));
+        } catch (ControlQueued e) {
+            send(ex, 202, Map.of("queued", e.getMessage()));
         } catch (Exception e) {
             send(ex, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
         }
@@ -97,7 +99,7 @@ final class ApiHandler implements HttpHandler {
 
     private void get(HttpExchange ex, String path) throws Exception {
         switch (path) {
-            case "/api/profiles" -> send(ex, 200, profiles().stream().map(this::json).toList());
+            case "/api/profiles" -> send(ex, 200, withRunners(profiles()));
             case "/api/events" -> {
                 String page = events.page(ex.getRequestURI().getRawQuery());
                 ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -202,6 +204,18 @@ final class ApiHandler implements HttpHandler {
             json.put("browser", parts.browsers().apply(state.profileId()));
         }
         return json;
+    }
+
+    /** Each profile's JSON; in cluster mode with the runner it is on ({@code runner}, null when none). */
+    private List<Map<String, Object>> withRunners(List<ProfileState> states) {
+        Map<String, String> on = parts.fleet().profileRunners();
+        return states.stream().map(s -> {
+            Map<String, Object> json = json(s);
+            if (on != null) {
+                json.put("runner", on.get(s.profileId()));
+            }
+            return json;
+        }).toList();
     }
 
     /** The database may be out of reach: that is a 503 with its one line, not an internal error. */

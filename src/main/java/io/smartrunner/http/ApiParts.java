@@ -15,8 +15,16 @@ import java.util.Map;
  * @param redactor      masks the configured secrets in session output served by the API
  * @param browsers      each profile's browser as shown with its state (provider name, open, pid);
  *                      null when browser.provider is none
+ * @param eventPages    where /api/events reads: the event log, or in cluster mode the fleet's events
  */
 public record ApiParts(FleetControl fleet, ApiToken token, Path eventLog, Path sessionLogDir, LiveReport report,
                        NewEvents newEvents, Redactor redactor, TimeSource time,
-                       java.util.function.Function<String, Map<String, Object>> browsers) {
+                       java.util.function.Function<String, Map<String, Object>> browsers, EventPages eventPages) {
+    /** One runner (SQLite): /api/events reads the runner's own event log. */
+    public ApiParts(FleetControl fleet, ApiToken token, Path eventLog, Path sessionLogDir, LiveReport report,
+                    NewEvents newEvents, Redactor redactor, TimeSource time,
+                    java.util.function.Function<String, Map<String, Object>> browsers) {
+        this(fleet, token, eventLog, sessionLogDir, report, newEvents, redactor, time, browsers,
+                EventPages.of(eventLog));
+    }
 }

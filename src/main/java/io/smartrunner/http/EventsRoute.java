@@ -5,14 +5,12 @@ import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLogPages;
 import io.smartrunner.event.EventLogReader;
-import io.smartrunner.event.EventRecord;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
-import java.util.function.Predicate;
 
 /**
  * {@code GET /api/events} (filters, paging by cursor) and {@code GET /api/events/stream}
@@ -20,7 +18,8 @@ import java.util.function.Predicate;
  * redacted as it was written; a cursor is a line offset in the log's byte stream across its rotated
  * files ({@link EventLogPages}: the plain offset in the file until it is first rotated), and a
  * stream's event ids are cursors, so a client that reconnects with {@code Last-Event-ID} misses
- * nothing, across rotations too.
+ * nothing, across rotations too. In cluster mode they read the fleet's events in PostgreSQL
+ * instead ({@link EventPages}), where a cursor is the event's {@code seq}.
  */
 final class EventsRoute {
     static final int MAX_LIMIT = 1000;
@@ -30,28 +29,32 @@ final class EventsRoute {
     private static final Set<String> PAGE_PARAMS = Set.of("pod", "profile", "event", "after", "before", "limit");
     private static final Set<String> STREAM_PARAMS = Set.of("pod", "profile", "event", "after");
 
-    private final Path eventLog;
+    private final EventPages pages;
     private final NewEvents newEvents;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
 
     EventsRoute(Path eventLog, NewEvents newEvents) {
-        this.eventLog = eventLog;
+        this(EventPages.of(eventLog), newEvents);
+    }
+
+    /** @param pages the runner's log, or the fleet's events in cluster mode */
+    EventsRoute(EventPages pages, NewEvents newEvents) {
+        this.pages = pages;
         this.newEvents = newEvents;
     }
 
     /** The page as JSON: {@code {"events": [...], "first": cursor, "next": cursor}}, each event as its log line. */
     String page(String rawQuery) {
         Query q = new Query(rawQuery, PAGE_PARAMS);
-        Predicate<EventRecord> filter = filter(q);
+        EventFilter filter = filter(q);
         int limit = (int) q.longIn("limit", 1, MAX_LIMIT, 100);
         long after = q.longIn("after", 0, Long.MAX_VALUE, -1);
         long before = q.longIn("before", 0, Long.MAX_VALUE, -1);
         if (after >= 0 && before >= 0) {
             throw new ApiError(400, "query: give after or before, not both");
         }
-        EventLogPages reader = new EventLogPages(eventLog);
-        EventLogReader.Page page = after >= 0 ? reader.pageAfter(after, limit, filter)
-                : reader.pageBefore(before >= 0 ? before : Long.MAX_VALUE, limit, filter);
+        EventLogReader.Page page = after >= 0 ? pages.pageAfter(after, limit, filter)
+                : pages.pageBefore(before >= 0 ? before : Long.MAX_VALUE, limit, filter);
         StringBuilder json = new StringBuilder(page.events().size() * 256 + 64).append("{\"events\":[");
         for (int i = 0; i < page.events().size(); i++) {
             json.append(i == 0 ? "" : ",").append(EventJson.toLine(page.events().get(i)));
@@ -63,14 +66,14 @@ final class EventsRoute {
     /** Holds the exchange open, writing each new matching event, until the client goes away. */
     void stream(HttpExchange ex) throws IOException {
         Query q = new Query(ex.getRequestURI().getRawQuery(), STREAM_PARAMS);
-        Predicate<EventRecord> filter = filter(q);
+        EventFilter filter = filter(q);
         String lastId = ex.getRequestHeaders().getFirst("Last-Event-ID");
         long offset = q.longIn("after", 0, Long.MAX_VALUE, -1);
         if (offset < 0 && lastId != null) {
             offset = Query.longIn("Last-Event-ID", lastId.strip(), 0, Long.MAX_VALUE);
         }
         if (offset < 0) {
-            offset = new EventLogPages(eventLog).end();
+            offset = pages.end();
         }
         if (!streams.tryAcquire()) {
             throw new ApiError(503, "too many event streams open (" + MAX_STREAMS + "); close one");
@@ -93,12 +96,11 @@ final class EventsRoute {
     }
 
     /** @throws IOException when the client has gone (the normal end of a stream) */
-    private void pump(OutputStream out, long from, Predicate<EventRecord> filter) throws IOException, InterruptedException {
-        EventLogPages reader = new EventLogPages(eventLog);
+    private void pump(OutputStream out, long from, EventFilter filter) throws IOException, InterruptedException {
         long offset = from;
         while (!Thread.currentThread().isInterrupted()) {
             long seen = newEvents.generation();
-            EventLogReader.Page page = reader.pageAfter(offset, MAX_LIMIT, filter);
+            EventLogReader.Page page = pages.pageAfter(offset, MAX_LIMIT, filter);
             if (page.next() > offset || !page.events().isEmpty()) {
                 StringBuilder frames = new StringBuilder();
                 // an event's id is the cursor just after it: resuming from it never repeats or skips one
@@ -123,7 +125,7 @@ final class EventsRoute {
         }
     }
 
-    private static Predicate<EventRecord> filter(Query q) {
+    private static EventFilter filter(Query q) {
         String pod = q.name("pod");
         String profile = q.name("profile");
         String event = q.get("event");

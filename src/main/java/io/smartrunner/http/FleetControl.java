@@ -37,6 +37,14 @@ public interface FleetControl {
     }
 
     /**
+     * The runner each profile of the last {@link #profiles()} is on (cluster mode: GET
+     * /api/profiles shows it as {@code runner}); null when there is one runner (SQLite).
+     */
+    default Map<String, String> profileRunners() {
+        return null;
+    }
+
+    /**
      * Lets a held pod start sessions again (POST /api/pods/{pod}/unpause): true when it was held.
      * Answered once its {@code pod-unpause} event is written.
      */

@@ -34,6 +34,9 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
     private final TimeSource time;
 
     /** @param secretValues values that came from {@code ${env:NAME}}: a label value containing one is masked */
+    /** Suppliers the registry holds only weakly, kept alive for the runner's life. */
+    private final List<LongSupplier> heldSuppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public FleetMetrics(TimeSource time, Set<String> secretValues) {
         this.time = time;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock(time));
@@ -119,7 +122,27 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
      */
     public void watchMalformedLines(LongSupplier count) {
         io.micrometer.core.instrument.Gauge.builder("smartrunner.event.log.malformed.lines", count,
-                c -> c.getAsLong()).description("Event log lines skipped because they are not events").register(registry);
+                c -> c.getAsLong()).description("Event log lines skipped because they are not events")
+                // held strongly: Micrometer holds the object weakly, and a method reference is referenced by nothing
+                // else, so after a GC the gauge read NaN (seen in MalformedLinesE2ETest)
+                .strongReference(true).register(registry);
+    }
+
+    /**
+     * Cluster mode: exports {@code smartrunner_fleet_events_stale_rejected_total} (events PostgreSQL
+     * refused because this runner no longer held the profile's lease at their epoch) and
+     * {@code smartrunner_fleet_events_not_sent_total} (events kept in the local log only: too many
+     * waited for the database).
+     */
+    public void watchFleetEvents(LongSupplier staleRejected, LongSupplier notSent) {
+        heldSuppliers.add(staleRejected); // a FunctionCounter holds its object weakly (see watchMalformedLines)
+        heldSuppliers.add(notSent);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.fleet.events.stale.rejected", staleRejected,
+                c -> c.getAsLong()).description("Events refused by PostgreSQL as stale (lease epoch no longer held)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.fleet.events.not.sent", notSent,
+                c -> c.getAsLong()).description("Events not sent to PostgreSQL (too many waiting); in the local log only")
+                .register(registry);
     }
 
     /** The sink, with each append timed into {@code smartrunner_event_log_write_seconds}. */

@@ -109,6 +109,11 @@ public final class Containment implements AutoCloseable {
         return Files.isDirectory(dir) ? new SessionCgroup(dir) : null;
     }
 
+    /** The runner's containment, null when none started (for {@link ProcessWatchdog}). */
+    static Containment active() {
+        return active;
+    }
+
     Subreaper subreaper() {
         return subreaper;
     }

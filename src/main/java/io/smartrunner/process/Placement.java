@@ -151,11 +151,13 @@ final class Placement {
             return;
         }
         BY_PID.put(pid, this);
+        ProcessWatchdog.launched(pid);
         subreaper.launched(pid, sessionId, startTicks);
         exit.whenComplete((status, error) -> {
             subreaper.exited(pid, sessionId);
             if (!stopping) {
                 BY_PID.remove(pid, this);
+                ProcessWatchdog.ended(pid);
                 killAndRemove();
             }
         });
@@ -171,6 +173,7 @@ final class Placement {
     /** The tree stop has ended: kill what may be left and remove the cgroup. */
     void stopped(long pid) {
         BY_PID.remove(pid, this);
+        ProcessWatchdog.ended(pid);
         killAndRemove();
     }
 

@@ -68,6 +68,27 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
         return report;
     }
 
+    /**
+     * As {@link #readingHistoryOf}, with the history from another source (cluster mode: the
+     * fleet's events in PostgreSQL): {@code history} hands every past event to its argument, on
+     * the reading thread.
+     */
+    public static LiveReport readingHistory(Consumer<Consumer<EventRecord>> history, Consumer<String> failed) {
+        LiveReport report = new LiveReport();
+        Thread reader = new Thread(() -> {
+            try {
+                history.accept(report::addHistory);
+            } catch (RuntimeException e) {
+                failed.accept("report: cannot read all of the fleet's history (" + e.getMessage()
+                        + "); the report counts what was read, and everything from now on");
+            }
+            report.historyRead();
+        }, "sr-report-history");
+        reader.setDaemon(true);
+        reader.start();
+        return report;
+    }
+
     private synchronized void addHistory(EventRecord e) {
         add(e);
     }

@@ -229,6 +229,21 @@ public final class PostgresStateStore implements StateStore {
         this.fence = f;
     }
 
+    /** The fleet's event log in this database (cluster mode's fleet view). */
+    public PostgresEvents events() {
+        return new PostgresEvents(pool, where);
+    }
+
+    /** Manual controls relayed between the fleet's runners. */
+    public PostgresControls controls() {
+        return new PostgresControls(pool, where);
+    }
+
+    /** Every profile of the fleet with the runner it is on. */
+    public PostgresFleetProfiles fleetProfiles() {
+        return new PostgresFleetProfiles(pool, where);
+    }
+
     /** The name this store writes sessions under and keeps the runner id for. */
     public String runnerName() {
         return runnerName;

@@ -17,6 +17,8 @@ public final class SystemdNotifier implements AutoCloseable {
     private static final long TICK_MS = 100;
     /** The loop wakes at least every 5 s: a shorter WatchdogSec would take a quiet loop for a frozen one. */
     private static final long MIN_LOOP_SILENCE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Cluster mode wakes the loop every second ({@link #loopWokenEverySecond}): 2 s without a turn is a stuck loop. */
+    private static final long WOKEN_LOOP_SILENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String socketName;
     private final long watchdogNanos;
@@ -25,6 +27,7 @@ public final class SystemdNotifier implements AutoCloseable {
     private final Consumer<String> say;
     private final UnixDatagram socket;
     private Thread ticker;
+    private volatile boolean loopWokenEverySecond;
     private volatile boolean closed;
 
     private SystemdNotifier(String socketName, long watchdogNanos, RunnerHealth health, LongSupplier nanoTime,
@@ -73,6 +76,16 @@ public final class SystemdNotifier implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * Cluster mode: the loop is woken every second, so the pings stop 2 s after its last turn
+     * (not after max(WatchdogSec, 10 s)) and a WatchdogSec below the lease renew deadline means what
+     * it says (docs/cluster-fencing.md). Call before {@link #start}.
+     */
+    public SystemdNotifier loopWokenEverySecond(boolean woken) {
+        loopWokenEverySecond = woken;
+        return this;
+    }
+
     /** Starts telling systemd; call once the HTTP server listens. */
     public SystemdNotifier start() {
         if (socket == null) {
@@ -93,7 +106,8 @@ public final class SystemdNotifier implements AutoCloseable {
         boolean ready = false;
         long period = watchdogNanos / 2;
         long nextPing = nanoTime.getAsLong();
-        long silence = Math.max(watchdogNanos, MIN_LOOP_SILENCE_NANOS);
+        long silence = loopWokenEverySecond ? WOKEN_LOOP_SILENCE_NANOS
+                : Math.max(watchdogNanos, MIN_LOOP_SILENCE_NANOS);
         while (!closed) {
             if (!ready && health.started()) {
                 send("READY=1\nSTATUS=running\nMAINPID=" + ProcessHandle.current().pid());

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /** Leases against a real PostgreSQL: share, takeover by the database clock, SKIP LOCKED, fencing, release. */
 class LeaseKeeperTest {
-    private static final ClusterSettings TIMINGS = new ClusterSettings(15_000, 2_000, 10_000);
+    private static final ClusterSettings TIMINGS = ClusterSettings.leases(15_000, 2_000, 10_000);
     private static final List<String> PROFILES = List.of("p1", "p2", "p3", "p4", "p5", "p6");
     private final PostgresServer server = PostgresServer.shared();
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
@@ -179,7 +179,7 @@ class LeaseKeeperTest {
 
     @Test
     void deadlinePlusCheckPlusGraceStaysUnderTheTtl() {
-        for (ClusterSettings t : List.of(TIMINGS, new ClusterSettings(3_000, 500, 2_000), new ClusterSettings(2_000, 1, 1_000))) {
+        for (ClusterSettings t : List.of(TIMINGS, ClusterSettings.leases(3_000, 500, 2_000), ClusterSettings.leases(2_000, 1, 1_000))) {
             LeaseKeeper k = new LeaseKeeper(null, 1, t, nanos::get, said::add);
             assertTrue(t.renewDeadlineMs() + k.checkEveryMs() + k.fenceGraceMs() < t.leaseTtlMs(), t.toString());
         }

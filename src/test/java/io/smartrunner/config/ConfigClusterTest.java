@@ -2,49 +2,36 @@ package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The {@code cluster} block: lease timings, renewEveryMs < renewDeadlineMs < leaseTtlMs. */
+/** The {@code cluster} block: the process watchdog's timeout, kept inside the fencing inequality. */
 class ConfigClusterTest extends ConfigTestSupport {
+    private static final String PG = "'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/fleet'}";
+
     @Test
-    void defaultsAreKubernetesLeaseDefaults() {
-        assertEquals(new ClusterSettings(15_000, 2_000, 10_000), load("{}").store().cluster());
+    void defaultsToSixSecondsAndReadsTheKey() {
+        assertEquals(6_000, load("{" + PG + "}").cluster().watchdogMs());
+        assertEquals(6_000, load("{}").cluster().watchdogMs());
+        assertEquals(3_000, load("{" + PG + ", 'cluster': {'watchdogMs': 3000}}").cluster().watchdogMs());
+        assertEquals(8_000, load("{" + PG + ", 'cluster': {'watchdogMs': 8000}}").cluster().watchdogMs());
     }
 
     @Test
-    void readsEveryKey() {
-        ClusterSettings c = load("{'cluster': {'leaseTtlMs': 3000, 'renewEveryMs': 500, 'renewDeadlineMs': 2000}}")
-                .store().cluster();
-
-        assertEquals(new ClusterSettings(3000, 500, 2000), c);
+    void aTimeoutThatBreaksTheInequalityIsRefusedSayingWhy() {
+        assertContains("$.cluster.watchdogMs: 8001 is too large, expected milliseconds from 2000 (2 s) to 8000 (8 s):"
+                + " the watchdog + 1000 ms feed period + 1000 ms to kill must end before the lease renew deadline"
+                + " (10000 ms)", rejects("{" + PG + ", 'cluster': {'watchdogMs': 8001}}"));
+        assertContains("$.cluster.watchdogMs: 1999 is too small, expected milliseconds from 2000 (2 s)",
+                rejects("{" + PG + ", 'cluster': {'watchdogMs': 1999}}"));
+        assertContains("$.cluster.watchdogMs: \"6s\" is a string",
+                rejects("{" + PG + ", 'cluster': {'watchdogMs': '6s'}}"));
+        assertContains("$.cluster.watchdogMS: unknown key, did you mean \"watchdogMs\"?",
+                rejects("{" + PG + ", 'cluster': {'watchdogMS': 6000}}"));
     }
 
     @Test
-    void theOrderOfTheTimingsIsCheckedNamingTheField() {
-        assertContains("$.cluster.renewDeadlineMs: renewDeadlineMs 15000 is not below leaseTtlMs 15000, expected"
-                + " renewEveryMs < renewDeadlineMs < leaseTtlMs", rejects("{'cluster': {'renewDeadlineMs': 15000}}"));
-        assertContains("$.cluster.leaseTtlMs: renewDeadlineMs 10000 is not below leaseTtlMs 8000",
-                rejects("{'cluster': {'leaseTtlMs': 8000}}"));
-        assertContains("$.cluster.renewEveryMs: renewEveryMs 10000 is not below renewDeadlineMs 10000",
-                rejects("{'cluster': {'renewEveryMs': 10000}}"));
-        assertContains("$.cluster.renewDeadlineMs: leaseTtlMs 15000 leaves only 500 ms after renewDeadlineMs 14500,"
-                + " expected at least 1000 ms between them", rejects("{'cluster': {'renewDeadlineMs': 14500}}"));
-        assertContains("$.cluster.leaseTtl: unknown key, did you mean \"leaseTtlMs\"?",
-                rejects("{'cluster': {'leaseTtl': 1}}"));
-    }
-
-    @Test
-    void theSchemaListsTheKeys() throws Exception {
-        JsonNode schema = new ObjectMapper().readTree(Path.of("config", "smart-runner.schema.json").toFile());
-        List<String> keys = new ArrayList<>();
-        schema.get("$defs").get("cluster").get("properties").fieldNames().forEachRemaining(keys::add);
-        assertEquals(ClusterBinder.KEYS, keys);
-        assertEquals(ClusterSettings.defaults().leaseTtlMs(),
-                schema.get("$defs").get("cluster").get("properties").get("leaseTtlMs").get("default").asLong());
+    void theBlockIsRefusedWithSqlite() {
+        assertContains("$.cluster: set while store.kind is \"sqlite\", expected store.kind \"postgres\", or no"
+                + " \"cluster\" block", rejects("{'cluster': {'watchdogMs': 6000}}"));
     }
 }

@@ -45,6 +45,7 @@ class ConfigSchemaTest {
         assertKeys(StepBinder.VERIFY_KEYS, def("verify").get("oneOf").get(1));
         assertKeys(PodBinder.POD_KEYS, def("pod"));
         assertKeys(PodBinder.PROFILE_KEYS, def("profile"));
+        assertKeys(ClusterBinder.KEYS, def("cluster"));
     }
 
     @Test

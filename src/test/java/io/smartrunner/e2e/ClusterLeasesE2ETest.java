@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real runner processes on one PostgreSQL share nine profiles through leases: every profile
  * runs, no two sessions of one profile overlap (from stamps the session children write themselves),
- * and after a {@code kill -9} of one runner its profiles are taken over after the TTL and its open
+ * and after a {@code kill -9} of one runner its profiles are taken over after the TTL (6 s here) and its open
  * sessions get exactly one {@code lost} event. Until process fencing exists, a killed runner's
- * children keep running: the sessions here (0.8 s) are far shorter than the TTL (3 s), so they end
+ * children may keep running: the sessions here (0.8 s) are far shorter than the TTL (6 s), so they end
  * by themselves before anyone can take their profile over.
  */
 @Tag("e2e")
@@ -43,7 +43,7 @@ class ClusterLeasesE2ETest {
     private static final List<String> PROFILES = IntStream.rangeClosed(1, 9).mapToObj(i -> "p" + i).toList();
     /** Writes a start stamp, runs 0.8 s, writes an end stamp (also when stopped: SIGTERM is trapped). */
     private static final String CHILD = "f=\"$STAMPS\"; s=\"$SR_PROFILE_ID $SR_SESSION_ID\";"
-            + " echo \"start $s $(date +%s%N)\" >> \"$f\";"
+            + " echo \"start $s $(date +%s%N) $$\" >> \"$f\";"
             + " trap 'echo \"end $s $(date +%s%N)\" >> \"$f\"; exit 143' TERM;"
             + " sleep $SLEEP & wait $!; echo \"end $s $(date +%s%N)\" >> \"$f\"";
 
@@ -65,7 +65,7 @@ class ClusterLeasesE2ETest {
                 {"runner": {"startJitterMs": 0, "name": "%s", "globalConcurrency": 3},
                  "http": {"port": 0}, "browser": {"provider": "none"},
                  "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "${env:%s}"},
-                 "cluster": {"leaseTtlMs": 3000, "renewEveryMs": 500, "renewDeadlineMs": 2000},
+                 "cluster": {"leaseTtlMs": 6000, "renewEveryMs": 500, "renewDeadlineMs": 5000},
                  "session": {"command": ["/bin/sh", "-c", %s], "cooldownMs": 200, "stopGraceMs": 500,
                              "env": {"STAMPS": "%s", "SLEEP": "%s"}},
                  "pods": [{"name": "pod", "concurrency": 9, "profiles": [%s]}]}
@@ -88,7 +88,7 @@ class ClusterLeasesE2ETest {
         }
         for (String line : Files.readAllLines(file)) {
             String[] f = line.split(" ");
-            if (f.length != 4) {
+            if (f.length < 4) {
                 continue;
             }
             long[] span = out.computeIfAbsent(f[1], k -> new HashMap<>())
@@ -98,10 +98,29 @@ class ClusterLeasesE2ETest {
         return out;
     }
 
+    /** Session id → the pid of its child, from the start stamps. */
+    private static Map<String, Long> pids(Path file) throws IOException {
+        Map<String, Long> out = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.split(" ");
+            if (f.length == 5 && "start".equals(f[0])) {
+                out.put(f[2], Long.parseLong(f[4]));
+            }
+        }
+        return out;
+    }
+
     private static List<String> overlaps(Map<String, Map<String, long[]>> byProfile) {
+        return overlaps(byProfile, Map.of());
+    }
+
+    /** @param diedBy sessions killed without an end stamp (SIGKILL), and when they were seen gone (epoch ns) */
+    private static List<String> overlaps(Map<String, Map<String, long[]>> byProfile, Map<String, Long> diedBy) {
         List<String> found = new ArrayList<>();
         byProfile.forEach((profile, sessions) -> {
-            List<long[]> spans = new ArrayList<>(sessions.values());
+            List<long[]> spans = new ArrayList<>();
+            sessions.forEach((id, span) -> spans.add(span[1] == Long.MAX_VALUE && diedBy.containsKey(id)
+                    ? new long[] {span[0], diedBy.get(id)} : span));
             spans.sort((a, b) -> Long.compare(a[0], b[0]));
             for (int i = 1; i < spans.size(); i++) {
                 if (spans.get(i)[0] < spans.get(i - 1)[1]) {
@@ -131,7 +150,7 @@ class ClusterLeasesE2ETest {
             Map<String, String> out = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT l.profile_id, r.member_name FROM leases l"
                     + " JOIN runners r ON r.incarnation = l.holder_incarnation"
-                    + " WHERE r.stopped_at IS NULL AND r.heartbeat_at > now() - interval '3 seconds'");
+                    + " WHERE r.stopped_at IS NULL AND r.heartbeat_at > now() - interval '6 seconds'");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getString(2));
@@ -198,6 +217,19 @@ class ClusterLeasesE2ETest {
             alpha.process.destroyForcibly(); // SIGKILL
             assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS));
             Set<String> open = openSessionsOf(url, "alpha");
+            // process fencing: alpha's children die with it (SIGKILL, so without an end stamp); when each
+            // is seen gone is an upper bound of its end
+            Map<String, Long> diedBy = new HashMap<>();
+            Map<String, Long> pids = pids(stampFile);
+            for (String session : open) {
+                Long pid = pids.get(session);
+                if (pid != null) {
+                    CliProcess.await("alpha's session " + session + " is gone", 30_000,
+                            () -> ProcessHandle.of(pid).map(ph -> !ph.isAlive()).orElse(true));
+                    java.time.Instant seen = java.time.Instant.now();
+                    diedBy.put(session, seen.getEpochSecond() * 1_000_000_000L + seen.getNano());
+                }
+            }
             Set<String> alphas = new HashSet<>();
             List<String> held = sql(url, c -> {
                 List<String> out = new ArrayList<>();
@@ -237,7 +269,7 @@ class ClusterLeasesE2ETest {
                 assertEquals(0, r.process.exitValue(), r.err());
             }
 
-            List<String> overlapping = overlaps(stamps(stampFile));
+            List<String> overlapping = overlaps(stamps(stampFile), diedBy);
             assertTrue(overlapping.isEmpty(), "overlapping sessions of " + overlapping + ": " + Files.readString(stampFile));
             List<JsonNode> takers = new ArrayList<>(events("beta"));
             takers.addAll(events("gamma"));

@@ -114,6 +114,9 @@ class DashboardBrowserTest {
                 """.formatted(TOKEN));
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         page.await("the fleet table", "document.querySelectorAll('#fleet tr.profile').length === 5", 20_000);
+        assertTrue(page.eval("document.getElementById('runners-panel').hidden && !document.body.classList.contains('cluster')"
+                + " && getComputedStyle(document.querySelector('#fleet td.col-runner')).display === 'none'").asBoolean(),
+                "one runner (SQLite): no runner column, no runners panel");
 
         enterToken(TOKEN);
         assertFalse(page.eval("document.documentElement.outerHTML.includes(" + HeadlessPage.js(TOKEN)
@@ -222,6 +225,29 @@ class DashboardBrowserTest {
     }
 
     /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
+    @Test
+    void inClusterModeEachProfileShowsItsRunnerAndTheRunnersPanelListsTheFleet() throws Exception {
+        String url = io.smartrunner.testkit.PostgresServer.shared().newDatabase("dashboard_cluster");
+        startRunner("""
+                {"runner": {"startJitterMs": 0, "globalConcurrency": 2, "name": "alpha"},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "%s"},
+                 "session": {"command": ["/bin/sleep", "600"]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "c1"}, {"id": "c2"}]}]}
+                """.formatted(TOKEN, url, io.smartrunner.testkit.PostgresServer.PASSWORD));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        page.await("both profiles on runner alpha", "[...document.querySelectorAll('#fleet tr.profile td.col-runner')]"
+                + ".filter(td => td.textContent === 'alpha' && getComputedStyle(td).display === 'table-cell').length === 2", 30_000);
+        assertEquals("Runner", page.eval("getComputedStyle(document.querySelector('#fleet th.col-runner')).display === 'table-cell'"
+                + " && document.querySelector('#fleet th.col-runner').textContent").asText());
+        page.await("the runners panel", "!document.getElementById('runners-panel').hidden && document.querySelector("
+                + "'#runners li[data-name=alpha]') !== null", 20_000);
+        String item = page.eval("document.querySelector('#runners li[data-name=alpha]').textContent").asText();
+        assertTrue(item.contains("alpha") && item.contains("alive") && item.contains("/2 sessions"), item);
+        page.screenshot(SCREENSHOTS.resolve("dashboard-cluster.png"), false, 0);
+    }
+
     private JsonNode timings(String name) {
         return page.eval("(m => ({refreshMs: m.duration.toFixed(1), fetchMs: m.detail.fetchMs.toFixed(1),"
                 + " renderMs: m.detail.renderMs.toFixed(1), rows: m.detail.rows}))(performance.getEntriesByName('" + name + "').pop())");

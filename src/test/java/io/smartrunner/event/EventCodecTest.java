@@ -216,6 +216,26 @@ class EventCodecTest {
         assertEquals(line, EventJson.toLine(f));
     }
 
+    @Test
+    void aFleetRunnersNameIsTheLastParamOfEveryKindAndTheRestOfTheLineIsUnchanged() {
+        List<String> expected = LINES.lines().toList();
+        List<EventRecord> events = oneOfEach();
+        for (int i = 0; i < events.size(); i++) {
+            EventRecord stamped = Events.writtenBy(events.get(i), "eu-fra-1");
+            String line = EventJson.toLine(stamped);
+            String before = expected.get(i);
+            int params = before.lastIndexOf(",\"outcome\":");
+            String want = before.substring(0, params - 1) + (before.charAt(params - 2) == '{' ? "" : ",")
+                    + "\"runner\":\"eu-fra-1\"}" + before.substring(params);
+            assertEquals(want, line, events.get(i).getClass().getSimpleName());
+            assertEquals(events.get(i).getClass(), stamped.getClass());
+            EventRecord read = parse(line);
+            assertEquals(stamped.getClass(), read.getClass(), line);
+            assertEquals("eu-fra-1", read.params().value(EventParams.RUNNER));
+            assertEquals(line, EventJson.toLine(Events.writtenBy(read, "other")), "a named runner is kept");
+        }
+    }
+
     /** What /api/events and {@code events} do: read a page, write each event with {@link EventJson#toLine}. */
     @Test
     void linesOfOtherVersionsComeOutOfTheReaderAsTheyWentIn(@TempDir Path dir) throws Exception {

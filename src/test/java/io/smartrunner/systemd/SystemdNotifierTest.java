@@ -40,6 +40,30 @@ class SystemdNotifierTest {
         }, System::nanoTime, 30_000);
     }
 
+    /** Cluster mode (docs/cluster-fencing.md): a loop silent for 3 s is stuck, not quiet; without the flag it is quiet. */
+    @Test
+    void aLoopWokenEverySecondStopsThePingsAfterTwoSecondsOfSilence() {
+        String socket = dir.resolve("notify.sock").toString();
+        started = true;
+        lastTurn = System.nanoTime() - TimeUnit.SECONDS.toNanos(3);
+        try (UnixDatagram systemd = UnixDatagram.bound(socket)) {
+            try (SystemdNotifier quiet = SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", socket,
+                    "WATCHDOG_USEC", "400000"), health(), System::nanoTime, s -> { }).start()) {
+                assertTrue(systemd.receive(5_000).startsWith("READY=1"));
+                assertEquals("WATCHDOG=1", systemd.receive(5_000), "3 s of silence is a quiet loop (10 s floor)");
+            }
+            drain(systemd);
+            try (SystemdNotifier woken = SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", socket,
+                    "WATCHDOG_USEC", "400000"), health(), System::nanoTime, s -> { })
+                    .loopWokenEverySecond(true).start()) {
+                assertTrue(systemd.receive(5_000).startsWith("READY=1"));
+                assertNull(systemd.receive(1_500), "a ping although the loop has not turned for 3 s");
+                lastTurn = System.nanoTime();
+                assertEquals("WATCHDOG=1", systemd.receive(5_000));
+            }
+        }
+    }
+
     @Test
     void aDatagramReachesAPathAndAnAbstractName() {
         String abstractName = "@smart-runner-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();

@@ -1,0 +1,15 @@
+#!/bin/bash
+# The image's entrypoint (under tini): NAME_FILE=/run/secrets/x puts that file's content into NAME
+# for the two secrets the configs read with ${env:...} (Docker/compose secrets are files), then
+# runs the jar with the launcher's JVM flags (bin/smart-runner) in this process (exec).
+set -euo pipefail
+for name in SR_PG_PASSWORD SR_TOKEN; do
+  file_var="${name}_FILE"
+  if [ -n "${!file_var:-}" ]; then
+    value="$(<"${!file_var}")"
+    export "$name=$value"
+    unset "$file_var"
+  fi
+done
+exec java -XX:+UseSerialGC -Xss512k -Xms16m -Xmn12m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
+  -XX:MaxMetaspaceSize=128m ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"

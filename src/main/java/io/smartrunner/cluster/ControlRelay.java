@@ -1,0 +1,147 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.store.PostgresControls;
+import io.smartrunner.store.StoreException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Applies the fleet's manual controls that concern profiles this runner holds (issue #11.6): on
+ * each {@code sr_controls} notification ({@link #wake}) and every {@link #POLL_MS} as a fallback
+ * (a notification lost while the LISTEN connection was down), it claims each pending control of
+ * a profile held here, applies it through the runner's own manual-control path (so it is
+ * recorded with the same events as a local one, {@code by} naming who asked through which
+ * runner, {@code params.runner} this runner) and writes the result. One thread,
+ * {@code sr-controls}.
+ */
+public final class ControlRelay implements AutoCloseable {
+    static final long POLL_MS = 1_000;
+    private static final long APPLY_WAIT_SECONDS = 10;
+
+    private final PostgresControls controls;
+    private final String runner;
+    private final Predicate<String> heldHere;
+    private final Function<ManualRequest, CompletableFuture<ManualReply>> apply;
+    private final Consumer<String> say;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sr-controls");
+        t.setDaemon(true);
+        return t;
+    });
+    private boolean failingSaid;
+
+    /**
+     * @param heldHere whether this runner holds a profile now (its lease; without leases: it is in
+     *                 this runner's configuration)
+     * @param apply    the runner's manual-control path (Supervisor.request)
+     */
+    public ControlRelay(PostgresControls controls, String runner, Predicate<String> heldHere,
+                        Function<ManualRequest, CompletableFuture<ManualReply>> apply, Consumer<String> say) {
+        this.controls = controls;
+        this.runner = runner;
+        this.heldHere = heldHere;
+        this.apply = apply;
+        this.say = say;
+    }
+
+    public ControlRelay start() {
+        thread.scheduleWithFixedDelay(this::applyPending, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** A control was requested somewhere (NOTIFY): look now rather than at the next poll. */
+    public void wake() {
+        thread.execute(this::applyPending);
+    }
+
+    /** One pass over the pending controls (the thread's work; tests call it directly). */
+    void applyPending() {
+        try {
+            for (PostgresControls.Control c : controls.pending()) {
+                if (heldHere.test(c.profileId()) && controls.claim(c.seq(), runner)) {
+                    controls.finish(c.seq(), applyOne(c));
+                }
+            }
+            failingSaid = false;
+        } catch (StoreException e) {
+            if (!failingSaid) {
+                failingSaid = true;
+                say.accept("fleet controls: cannot read them from PostgreSQL, retrying every " + POLL_MS + " ms: "
+                        + e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            say.accept("fleet controls: " + e);
+        }
+    }
+
+    private String applyOne(PostgresControls.Control c) {
+        ManualRequest request = requestOf(c);
+        try {
+            ManualReply reply = apply.apply(request).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+            return resultOf(reply);
+        } catch (TimeoutException e) {
+            return "failed: the runner did not answer within " + APPLY_WAIT_SECONDS + " s";
+        } catch (ExecutionException e) {
+            return "failed: " + e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "failed: interrupted";
+        }
+    }
+
+    /** The control's words for a request (the {@code controls} row), and back. */
+    static String action(ManualRequest r) {
+        if (r instanceof ManualRequest.Pause) {
+            return "pause";
+        } else if (r instanceof ManualRequest.Unpause) {
+            return "unpause";
+        } else if (r instanceof ManualRequest.ResetStreak) {
+            return "reset";
+        }
+        return "run";
+    }
+
+    static Map<String, Object> args(ManualRequest r) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        if (r instanceof ManualRequest.Pause p) {
+            args.put("durationMs", p.duration().toMillis());
+            args.put("reason", p.reason());
+        }
+        return args;
+    }
+
+    static ManualRequest requestOf(PostgresControls.Control c) {
+        String by = c.requestedBy();
+        return switch (c.action()) {
+            case "pause" -> new ManualRequest.Pause(c.profileId(),
+                    Duration.ofMillis(((Number) c.args().get("durationMs")).longValue()),
+                    (String) c.args().get("reason"), by);
+            case "unpause" -> new ManualRequest.Unpause(c.profileId(), by);
+            case "reset" -> new ManualRequest.ResetStreak(c.profileId(), by);
+            default -> new ManualRequest.RunNow(c.profileId(), by);
+        };
+    }
+
+    /** "done", or the outcome's word and why: read back by the runner that was asked. */
+    static String resultOf(ManualReply reply) {
+        return reply.outcome() == ManualReply.Outcome.DONE ? "done"
+                : reply.outcome().name().toLowerCase(java.util.Locale.ROOT) + ": " + reply.refusal();
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

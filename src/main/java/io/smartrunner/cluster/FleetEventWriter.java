@@ -1,0 +1,169 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.store.PostgresEvents;
+import io.smartrunner.store.StoreException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Sends the runner's events to the fleet's {@code events} table on a thread of its own
+ * ({@code sr-fleet-events}), in the order they were written locally, one transaction per batch
+ * (batches queued meanwhile are sent together, up to {@link #MAX_BATCH}).
+ *
+ * <p>Database down: the batch is kept and retried with backoff (1 s doubling to
+ * {@link #MAX_RETRY_MS}), said once per episode; it is sent when the database returns. At most
+ * {@link #MAX_QUEUED} events wait; beyond that new ones are not queued (counted, said once): they
+ * stay in the local log only. Stale events (the runner no longer holds the profile's lease at
+ * the epoch it wrote them under) are refused by the database, counted and said; they too stay
+ * in the local log only. Thread-safe.
+ */
+public final class FleetEventWriter implements AutoCloseable {
+    static final int MAX_BATCH = 1_000;
+    static final int MAX_QUEUED = 100_000;
+    static final long MAX_RETRY_MS = 30_000;
+    private static final long CLOSE_DRAIN_MS = 5_000;
+
+    private final PostgresEvents events;
+    private final String runner;
+    private final long incarnation;
+    private final Consumer<String> say;
+    private final Deque<PostgresEvents.Written> queue = new ArrayDeque<>();
+    private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong notQueued = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final Thread thread;
+    private boolean closing;
+    private boolean overflowSaid;
+    private int failures;
+
+    public FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say) {
+        this.events = events;
+        this.runner = runner;
+        this.incarnation = incarnation;
+        this.say = say;
+        this.thread = new Thread(this::run, "sr-fleet-events");
+        thread.setDaemon(true);
+    }
+
+    public FleetEventWriter start() {
+        thread.start();
+        return this;
+    }
+
+    /** Queues events already in the local log; never blocks. */
+    public synchronized void offer(List<PostgresEvents.Written> batch) {
+        if (queue.size() + batch.size() > MAX_QUEUED) {
+            notQueued.addAndGet(batch.size());
+            if (!overflowSaid) {
+                overflowSaid = true;
+                say.accept("fleet event log: " + MAX_QUEUED + " events wait for PostgreSQL; newer ones stay in the"
+                        + " local log only until it catches up (said once per episode)");
+            }
+            return;
+        }
+        queue.addAll(batch);
+        notifyAll();
+    }
+
+    /** Events the database refused as stale (lease epoch no longer held). */
+    public long staleRejected() {
+        return stale.get();
+    }
+
+    /** Events not sent because too many waited. */
+    public long notQueued() {
+        return notQueued.get();
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    private void run() {
+        List<PostgresEvents.Written> batch = new ArrayList<>();
+        while (true) {
+            synchronized (this) {
+                while (batch.isEmpty() && queue.isEmpty() && !closing) {
+                    waitQuietly(0);
+                }
+                if (batch.isEmpty() && queue.isEmpty()) {
+                    return; // closing, all sent
+                }
+                while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+                    batch.add(queue.poll());
+                }
+                if (queue.isEmpty()) {
+                    overflowSaid = false;
+                }
+            }
+            if (send(batch)) {
+                batch.clear();
+            } else {
+                synchronized (this) {
+                    if (closing) {
+                        return;
+                    }
+                    waitQuietly(Math.min(MAX_RETRY_MS, 1_000L << Math.min(failures - 1, 5)));
+                }
+            }
+        }
+    }
+
+    private boolean send(List<PostgresEvents.Written> batch) {
+        try {
+            List<EventRecord> refused = events.insert(runner, incarnation, batch);
+            sent.addAndGet(batch.size() - refused.size());
+            if (!refused.isEmpty()) {
+                stale.addAndGet(refused.size());
+                say.accept("fleet event log: PostgreSQL refused " + refused.size() + " stale event(s) (profile "
+                        + refused.get(0).profileId() + ", session " + refused.get(0).sessionId()
+                        + ", ...): this runner no longer"
+                        + " holds the lease at the epoch they were written under; they stay in the local log only");
+            }
+            if (failures > 0) {
+                say.accept("fleet event log: PostgreSQL works again after " + failures + " failed attempt(s)");
+                failures = 0;
+            }
+            return true;
+        } catch (StoreException | IllegalStateException e) {
+            if (failures++ == 0) {
+                say.accept("fleet event log: cannot write to PostgreSQL, retrying with backoff; events stay in the"
+                        + " local log meanwhile (said once until it works again): " + e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private void waitQuietly(long millis) {
+        try {
+            wait(millis);
+        } catch (InterruptedException e) {
+            closing = true;
+        }
+    }
+
+    /** Sends what is queued, waiting at most a few seconds (a database down at stop loses those copies). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closing = true;
+            notifyAll();
+        }
+        try {
+            thread.join(CLOSE_DRAIN_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (!queue.isEmpty()) {
+                say.accept("fleet event log: " + queue.size() + " event(s) not sent to PostgreSQL at stop; they are in"
+                        + " the local log");
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventSink;
+import io.smartrunner.http.EventPages;
+import io.smartrunner.http.FleetControl;
+import io.smartrunner.http.NewEvents;
+import io.smartrunner.store.PostgresControls;
+import io.smartrunner.store.PostgresEvents;
+import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.store.StateStore;
+import io.smartrunner.time.TimeSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The fleet view of a runner in cluster mode (issue #11.6), wired in one place: its events also
+ * go to PostgreSQL ({@link FleetEventSink}), its API reads the fleet ({@link FleetView},
+ * {@link #eventPages()}), live updates arrive by LISTEN ({@link NotifyListener}), and manual
+ * controls of the profiles it holds, asked of any runner, are applied here ({@link ControlRelay}).
+ * Absent with SQLite ({@link #of} returns null): nothing of it runs there.
+ *
+ * <p>Which profiles this runner holds and under which lease epoch are injected
+ * ({@link #withLeases}); until leases are wired in, a runner holds the profiles of its own
+ * configuration and writes unfenced (epoch null).
+ */
+public final class FleetMode implements AutoCloseable {
+    private final PostgresStateStore store;
+    private final io.smartrunner.config.StoreSettings settings;
+    private final String runner;
+    private final Consumer<String> say;
+    private final FleetEventWriter writer;
+    private Predicate<String> heldHere;
+    private Function<String, Long> epochs = id -> null;
+    private ControlRelay relay;
+    private NotifyListener listener;
+    private FleetReportFeed reportFeed;
+
+    private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, Consumer<String> say) {
+        this.store = store;
+        this.settings = cfg.store();
+        this.runner = cfg.runner().name();
+        this.say = say;
+        Set<String> configured = cfg.profiles().stream().map(ProfileConfig::id).collect(Collectors.toSet());
+        this.heldHere = configured::contains;
+        this.writer = new FleetEventWriter(store.events(), runner, incarnation, say).start();
+    }
+
+    /** The fleet view when the store is PostgreSQL, else null. */
+    public static FleetMode of(RunnerConfig cfg, StateStore store, Membership membership, Consumer<String> say) {
+        if (!(store instanceof PostgresStateStore postgres) || membership == null) {
+            return null;
+        }
+        return new FleetMode(postgres, cfg, membership.incarnation(), say);
+    }
+
+    /**
+     * Plugs in the leases (before {@link #tee} and {@link #view} are used).
+     *
+     * @param heldHere whether this runner holds a profile's lease now
+     * @param epochs   the epoch of the lease it holds for a profile, or null
+     */
+    public FleetMode withLeases(Predicate<String> heldHere, Function<String, Long> epochs) {
+        this.heldHere = heldHere;
+        this.epochs = epochs;
+        return this;
+    }
+
+    /** The runner's event sink: the local log, then the fleet's table. */
+    public EventSink tee(EventSink local) {
+        return new FleetEventSink(local, runner, epochs, writer);
+    }
+
+    /**
+     * The API's view of the fleet, and the relay that applies controls here. Starts listening.
+     *
+     * @param local     this runner's own control surface
+     * @param apply     the runner's manual-control path (Supervisor.request)
+     * @param newEvents woken on every event any runner writes (the live streams)
+     */
+    public FleetControl view(FleetControl local, Function<ManualRequest, CompletableFuture<ManualReply>> apply,
+                             NewEvents newEvents) {
+        PostgresControls controls = store.controls();
+        relay = new ControlRelay(controls, runner, heldHere, apply, say);
+        listener = new NotifyListener(settings, List.of(PostgresEvents.CHANNEL, PostgresControls.CHANNEL),
+                (channel, payload) -> {
+                    if (channel.equals(PostgresControls.CHANNEL)) {
+                        relay.wake();
+                    } else {
+                        newEvents.accept(List.of());
+                        if (reportFeed != null) {
+                            reportFeed.wake();
+                        }
+                    }
+                }, say);
+        return new FleetView(local, store.fleetProfiles(), controls, runner, heldHere, TimeSource.system());
+    }
+
+    /** GET /api/report over the whole fleet's events (read from PostgreSQL, kept current by NOTIFY). */
+    public io.smartrunner.report.LiveReport report() {
+        reportFeed = new FleetReportFeed(store.events(), say);
+        return reportFeed.report();
+    }
+
+    /** Starts applying controls and listening: once the runner has reconciled and runs its loop. */
+    public void start() {
+        relay.start();
+        listener.start();
+    }
+
+    /** Where /api/events reads: the fleet's events. */
+    public EventPages eventPages() {
+        PostgresEvents events = store.events();
+        return new EventPages() {
+            @Override
+            public EventLogReader.Page pageAfter(long after, int limit, EventFilter filter) {
+                return events.pageAfter(after, limit, filter);
+            }
+
+            @Override
+            public EventLogReader.Page pageBefore(long before, int limit, EventFilter filter) {
+                return events.pageBefore(before, limit, filter);
+            }
+
+            @Override
+            public long end() {
+                return events.end();
+            }
+        };
+    }
+
+    /** Events the database refused as stale, for /metrics. */
+    public long staleEventsRejected() {
+        return writer.staleRejected();
+    }
+
+    /** Events kept in the local log only (too many waited for the database), for /metrics. */
+    public long eventsNotSent() {
+        return writer.notQueued();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close();
+        }
+        if (relay != null) {
+            relay.close();
+        }
+        if (reportFeed != null) {
+            reportFeed.close();
+        }
+        writer.close();
+    }
+}

@@ -1,0 +1,140 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.config.StoreSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * PostgreSQL LISTEN on a dedicated connection (never one of the pool: a pooled connection is
+ * handed to others between statements) and thread ({@code sr-listen}): each notification on the
+ * channels goes to {@code onNotify(channel, payload)}. A lost connection is said once, reconnected
+ * with backoff (1 s doubling to 10 s), and after each (re)connect every channel is told once with
+ * a null payload, since notifications sent meanwhile are lost: listeners then re-read what they
+ * show.
+ */
+public final class NotifyListener implements AutoCloseable {
+    private static final int WAIT_MS = 1_000;
+    private static final long MAX_RETRY_MS = 10_000;
+
+    private final StoreSettings settings;
+    private final List<String> channels;
+    private final BiConsumer<String, String> onNotify;
+    private final Consumer<String> say;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Connection connection;
+
+    public NotifyListener(StoreSettings settings, List<String> channels, BiConsumer<String, String> onNotify,
+                          Consumer<String> say) {
+        this.settings = settings;
+        this.channels = List.copyOf(channels);
+        this.onNotify = onNotify;
+        this.say = say;
+        this.thread = new Thread(this::run, "sr-listen");
+        thread.setDaemon(true);
+    }
+
+    public NotifyListener start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        int failures = 0;
+        while (!closed) {
+            try (Connection c = connect()) {
+                connection = c;
+                try (Statement st = c.createStatement()) {
+                    for (String channel : channels) {
+                        st.execute("LISTEN " + channel);
+                    }
+                }
+                if (failures > 0) {
+                    say.accept("LISTEN on PostgreSQL at " + settings.hostPort() + " works again");
+                }
+                failures = 0;
+                channels.forEach(ch -> onNotify.accept(ch, null));
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] got = pg.getNotifications(WAIT_MS);
+                    if (got == null) {
+                        continue;
+                    }
+                    for (PGNotification n : got) {
+                        deliver(n.getName(), n.getParameter());
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                if (failures++ == 0) {
+                    say.accept("LISTEN on PostgreSQL at " + settings.hostPort() + " failed, reconnecting with backoff"
+                            + " (live updates from other runners wait meanwhile): " + e.getMessage());
+                }
+                pause(Math.min(MAX_RETRY_MS, 1_000L << Math.min(failures - 1, 4)));
+            } finally {
+                connection = null;
+            }
+        }
+    }
+
+    private void deliver(String channel, String payload) {
+        try {
+            onNotify.accept(channel, payload);
+        } catch (RuntimeException e) {
+            say.accept("notification on " + channel + " not handled: " + e);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties p = new Properties();
+        if (settings.user() != null) {
+            p.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            p.setProperty("password", settings.password());
+        }
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "smart-runner-listen");
+        return DriverManager.getConnection(settings.url(), p);
+    }
+
+    private synchronized void pause(long millis) {
+        try {
+            wait(millis);
+        } catch (InterruptedException e) {
+            closed = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            notifyAll();
+        }
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        try {
+            thread.join(3_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.smartrunner.process;
+
+import io.smartrunner.SmartRunnerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Cluster mode's process fence (docs/cluster-fencing.md): a small bash process outside the JVM,
+ * the runner's child, that kills every session tree (and the runner, if still alive) when the
+ * runner dies, or when it is not fed for the timeout (a frozen JVM, a stuck engine loop), so a
+ * runner's sessions are gone before its leases can expire and another machine take over.
+ * <p>Why a process of its own and not {@code PR_SET_PDEATHSIG}: posix_spawn cannot set it, it
+ * fires when the spawning <em>thread</em> ends, reaches only the direct child (not a browser's
+ * helpers, nor a setsid daemon), and does nothing for a frozen JVM, which is alive. Why bash and
+ * not a second JVM: a few hundred KiB instead of tens of MiB, no start-up time, and only pids and a
+ * cgroup path ever reach it (its argv and its stdin), never a shell string.
+ * <p>It is told each launch's process group ({@link #launched}, from {@link Placement}) and the
+ * runner's cgroup directory, killed with {@code cgroup.kill} when the runner has cgroups. The
+ * feed and the process-group lines go down one pipe; the runner's death closes it (EOF). If the
+ * watchdog itself dies, a new one is started and told the live process groups again. Thread-safe.
+ */
+public final class ProcessWatchdog implements AutoCloseable {
+    private static final String SCRIPT = "/fencing/process-watchdog.bash";
+    private static final int MAX_RESTARTS = 10;
+    private static volatile ProcessWatchdog active;
+
+    private final long timeoutMs;
+    private final String cgroup;
+    private final Consumer<String> say;
+    private final Set<Long> groups = ConcurrentHashMap.newKeySet();
+    private Process process;
+    private OutputStream pipe;
+    private int restarts;
+    private boolean closed;
+
+    private ProcessWatchdog(long timeoutMs, Path cgroup, Consumer<String> say) {
+        this.timeoutMs = timeoutMs;
+        this.cgroup = cgroup == null ? "-" : cgroup.toString();
+        this.say = say;
+    }
+
+    /**
+     * Starts the watchdog for this runner, with the active {@link Containment}'s cgroup (if any),
+     * and makes it the one later launches are reported to.
+     *
+     * @throws SmartRunnerException (exit 1) when bash cannot be started
+     */
+    public static synchronized ProcessWatchdog start(long timeoutMs, Consumer<String> say) {
+        Containment c = activeContainment();
+        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, c == null ? null : c.cgroupRoot(), say);
+        synchronized (w) {
+            try {
+                w.spawn();
+            } catch (IOException e) {
+                throw new SmartRunnerException("cannot start the process watchdog (bash, needed in cluster mode): "
+                        + e.getMessage(), e, 1);
+            }
+        }
+        active = w;
+        return w;
+    }
+
+    private static Containment activeContainment() {
+        return Containment.active();
+    }
+
+    /** The watchdog's pid (for the start line and tests). */
+    public synchronized long pid() {
+        return process.pid();
+    }
+
+    /** For the start line, e.g. {@code process watchdog pid 123 (6000 ms, cgroup.kill of ...)}. */
+    public synchronized String describe() {
+        return "process watchdog pid " + process.pid() + " (" + timeoutMs + " ms; kills "
+                + (cgroup.equals("-") ? "the sessions' process groups" : cgroup + " and the sessions' process groups")
+                + ")";
+    }
+
+    /**
+     * A sign of life from the engine loop: the watchdog's clock starts again. A watchdog that is
+     * itself stopped (SIGSTOP) would fence nothing, and the runner would not notice until its pipe
+     * filled (hours of feeds): it is killed, and {@link #restart} starts a new one.
+     */
+    public void feed() {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (ProcFs.stat(p.pid()).map(st -> st.state() == 'T' || st.state() == 't').orElse(false)) {
+            say.accept("the process watchdog (pid " + p.pid() + ") is stopped; replacing it");
+            p.destroyForcibly();
+            return;
+        }
+        write("f\n");
+    }
+
+    /** A launch of ours started: its process group (its pid: each launch leads its own) dies with the runner. */
+    static void launched(long pid) {
+        ProcessWatchdog w = active;
+        if (w != null && pid > 0) {
+            w.groups.add(pid);
+            w.write("+ " + pid + "\n");
+        }
+    }
+
+    /** A launch ended (reaped): its group id is no longer ours to kill (its pid may be reused). */
+    static void ended(long pid) {
+        ProcessWatchdog w = active;
+        if (w != null && w.groups.remove(pid)) {
+            w.write("- " + pid + "\n");
+        }
+    }
+
+    /**
+     * The runner stopped every session itself (a graceful stop): the watchdog exits without killing
+     * anything. Without this call, {@link #close} leaves it to kill what is left.
+     */
+    public synchronized void stoppedCleanly() {
+        write("q\n");
+        closePipe();
+    }
+
+    /** Stops reporting; closing the pipe makes the watchdog kill whatever launch is still alive. */
+    @Override
+    public synchronized void close() {
+        closePipe();
+    }
+
+    private synchronized void closePipe() {
+        closed = true;
+        if (active == this) {
+            active = null;
+        }
+        try {
+            pipe.close();
+        } catch (IOException e) {
+            // it is gone already
+        }
+    }
+
+    private synchronized void write(String line) {
+        if (closed) {
+            return;
+        }
+        try {
+            pipe.write(line.getBytes(StandardCharsets.US_ASCII));
+            pipe.flush();
+        } catch (IOException e) {
+            // it died: onExit starts a new one
+        }
+    }
+
+    private void spawn() throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script(), "smart-runner-watchdog",
+                Long.toString(ProcessHandle.current().pid()), Long.toString(timeoutMs), cgroup)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().keySet().retainAll(Set.of("PATH", "LANG"));
+        Process p = builder.start();
+        process = p;
+        pipe = p.getOutputStream();
+        for (Long g : groups) {
+            pipe.write(("+ " + g + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        pipe.flush();
+        p.onExit().thenRun(() -> restart(p));
+    }
+
+    private synchronized void restart(Process gone) {
+        if (closed || gone != process) {
+            return;
+        }
+        if (restarts++ >= MAX_RESTARTS) {
+            say.accept("the process watchdog died " + restarts + " times; running without one: a frozen runner's"
+                    + " sessions would outlive its leases (see docs/cluster-fencing.md)");
+            closed = true;
+            return;
+        }
+        String exited = "the process watchdog (pid " + gone.pid() + ") exited with " + gone.exitValue();
+        try {
+            spawn();
+            say.accept(exited + "; started a new one: process watchdog pid " + process.pid());
+        } catch (IOException e) {
+            say.accept(exited + "; cannot start a new one: " + e.getMessage());
+        }
+    }
+
+    private static String script() {
+        try (InputStream in = ProcessWatchdog.class.getResourceAsStream(SCRIPT)) {
+            if (in == null) {
+                throw new SmartRunnerException("the process watchdog script " + SCRIPT + " is missing from the jar",
+                        null, 1);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SmartRunnerException("cannot read " + SCRIPT + ": " + e.getMessage(), e, 1);
+        }
+    }
+}

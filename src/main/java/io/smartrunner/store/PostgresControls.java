@@ -1,0 +1,129 @@
+package io.smartrunner.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Manual controls relayed through the {@code controls} table (issue #11.6): a runner asked to
+ * pause, unpause, reset or run a profile it does not hold records the request here and notifies
+ * {@link #CHANNEL}; the runner holding the profile claims it, applies it through its own manual
+ * control path and writes the result. A claim is one conditional update, so a control is applied
+ * once even if two runners see it. Thread-safe.
+ */
+public final class PostgresControls {
+    /** NOTIFY channel; the payload is the new control's seq. */
+    public static final String CHANNEL = "sr_controls";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource pool;
+    private final String where;
+
+    PostgresControls(DataSource pool, String where) {
+        this.pool = pool;
+        this.where = where;
+    }
+
+    /** A control not applied yet. {@code requestedBy}: who asked and through which runner ("api@beta"). */
+    public record Control(long seq, String profileId, String action, Map<String, Object> args, String requestedBy) {
+    }
+
+    /** How a control ended: the runner that applied it and its result ("done", or why not). */
+    public record Applied(String appliedBy, String result) {
+    }
+
+    /** Records a control and notifies the fleet; returns its seq. */
+    public long request(String profileId, String action, Map<String, Object> args, String requestedBy) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO controls (profile_id, action, args,"
+                    + " requested_by) VALUES (?, ?, CAST(? AS JSONB), ?) RETURNING seq")) {
+                ps.setString(1, profileId);
+                ps.setString(2, action);
+                ps.setString(3, JSON.writeValueAsString(args));
+                ps.setString(4, requestedBy);
+                long seq;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    seq = rs.getLong(1);
+                }
+                try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                    notify.setString(1, String.valueOf(seq));
+                    notify.execute();
+                }
+                c.commit();
+                return seq;
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("control args are not JSON: " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** Controls nobody has claimed yet, oldest first. */
+    public List<Control> pending() {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, profile_id, action, args::text, requested_by FROM controls"
+                        + " WHERE applied_at IS NULL ORDER BY seq LIMIT 1000");
+             ResultSet rs = ps.executeQuery()) {
+            List<Control> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Control(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        JSON.readValue(rs.getString(4), new TypeReference<LinkedHashMap<String, Object>>() { }),
+                        rs.getString(5)));
+            }
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new StoreException(where + ": a control's args are not JSON: " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** Takes the control for {@code runner}: true for exactly one caller. */
+    public boolean claim(long seq, String runner) {
+        return update("UPDATE controls SET applied_by = ?, applied_at = now() WHERE seq = ? AND applied_at IS NULL",
+                runner, seq) == 1;
+    }
+
+    /** Writes the result of a claimed control. */
+    public void finish(long seq, String result) {
+        update("UPDATE controls SET result = ? WHERE seq = ?", result, seq);
+    }
+
+    /** The control's end once its result is written, else null. */
+    public Applied applied(long seq) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT applied_by, result FROM controls WHERE seq = ? AND result IS NOT NULL")) {
+            ps.setLong(1, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Applied(rs.getString(1), rs.getString(2)) : null;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    private int update(String sql, Object first, long seq) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, first);
+            ps.setLong(2, seq);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.smartrunner.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventJson;
+import io.smartrunner.event.EventKinds;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.WireEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * The fleet's event log in the {@code events} table (issue #11.6): every runner's events, in the
+ * order they reached the database ({@code seq}), with the runner's name and the lease epoch they
+ * were written under. A cursor here is a {@code seq}: an event's cursor is its own seq, a page's
+ * {@code first} the seq before its first event, so paging reads as in the local log
+ * ({@link io.smartrunner.event.EventLogPages}).
+ *
+ * <p>Params are stored as jsonb, which keeps their values but not their order: an event read back
+ * from here has the same params as its local line, possibly in another order. Thread-safe.
+ */
+public final class PostgresEvents {
+    /** NOTIFY channel; the payload is the newest seq written. */
+    public static final String CHANNEL = "sr_events";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
+    private static final String COLUMNS = "ts, runner_name, pod, profile_id, session_id, event, type, params,"
+            + " outcome, dur_ms, epoch";
+    private static final String INSERT = "INSERT INTO events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?,"
+            + " CAST(? AS JSONB), ?, ?, ?)";
+    /** Fenced: written only while the writer's incarnation holds the profile's lease at that epoch. */
+    private static final String INSERT_FENCED = "INSERT INTO events (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?,"
+            + " CAST(? AS JSONB), ?, ?, ? WHERE EXISTS (SELECT 1 FROM leases WHERE profile_id = ? AND epoch = ?"
+            + " AND holder_incarnation = ?)";
+    private static final String SELECT = "SELECT seq, ts, pod, profile_id, session_id, event, type, params::text,"
+            + " outcome, dur_ms FROM events";
+
+    private final DataSource pool;
+    private final String where;
+
+    PostgresEvents(DataSource pool, String where) {
+        this.pool = pool;
+        this.where = where;
+    }
+
+    /** An event to store, with the lease epoch its writer held for its profile (null: not fenced). */
+    public record Written(EventRecord event, Long epoch) {
+    }
+
+    /**
+     * Inserts the batch in one transaction under {@code runner}'s name, then notifies
+     * {@link #CHANNEL} (delivered at commit). An event with an epoch is inserted only if the
+     * lease of its profile still has that epoch and is held by {@code incarnation}.
+     *
+     * @return the events refused as stale (not stored), in order
+     * @throws StoreException the database cannot be written; nothing of the batch is stored
+     */
+    public List<EventRecord> insert(String runner, long incarnation, List<Written> batch) {
+        List<EventRecord> stale = new ArrayList<>();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement plain = c.prepareStatement(INSERT);
+                 PreparedStatement fenced = c.prepareStatement(INSERT_FENCED)) {
+                // runs of fenced and unfenced events go in order, so seq keeps the order of the local log
+                List<EventRecord> fencedRun = new ArrayList<>();
+                PreparedStatement current = null;
+                for (Written w : batch) {
+                    PreparedStatement ps = w.epoch() == null ? plain : fenced;
+                    if (current != null && ps != current) {
+                        flush(current, fenced, fencedRun, stale);
+                    }
+                    current = ps;
+                    bind(ps, runner, w);
+                    if (w.epoch() != null) {
+                        ps.setString(12, w.event().profileId());
+                        ps.setLong(13, w.epoch());
+                        ps.setLong(14, incarnation);
+                        fencedRun.add(w.event());
+                    }
+                    ps.addBatch();
+                }
+                if (current != null) {
+                    flush(current, fenced, fencedRun, stale);
+                }
+                try (PreparedStatement notify = c.prepareStatement(
+                        "SELECT pg_notify('" + CHANNEL + "', CAST((SELECT max(seq) FROM events) AS TEXT))")) {
+                    notify.execute();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+        return stale;
+    }
+
+    /** Executes a run; a fenced statement that inserted nothing was stale. */
+    private static void flush(PreparedStatement run, PreparedStatement fenced, List<EventRecord> fencedRun,
+                              List<EventRecord> stale) throws SQLException {
+        int[] counts = run.executeBatch();
+        if (run == fenced) {
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    stale.add(fencedRun.get(i));
+                }
+            }
+            fencedRun.clear();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, String runner, Written w) throws SQLException {
+        EventRecord e = w.event();
+        WireEvent wire = EventKinds.encode(e); // the table stores the line's words, as the log does
+        ps.setTimestamp(1, Timestamp.from(e.ts()));
+        ps.setString(2, runner);
+        ps.setString(3, e.pod());
+        ps.setString(4, e.profileId());
+        ps.setString(5, e.sessionId());
+        ps.setString(6, wire.event());
+        ps.setString(7, wire.type());
+        ps.setString(8, paramsJson(e));
+        ps.setString(9, wire.outcome());
+        if (e.durMs() == null) {
+            ps.setNull(10, Types.BIGINT);
+        } else {
+            ps.setLong(10, e.durMs());
+        }
+        if (w.epoch() == null) {
+            ps.setNull(11, Types.BIGINT);
+        } else {
+            ps.setLong(11, w.epoch());
+        }
+    }
+
+    /** The params exactly as the log line has them (instants in the line's format). */
+    private static String paramsJson(EventRecord e) {
+        try {
+            return JSON.readTree(EventJson.toLine(e)).get("params").toString();
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException("an event line that is not JSON: " + impossible.getMessage(), impossible);
+        }
+    }
+
+    /** The seq of the newest event (0 when there is none): where a live stream starts. */
+    public long end() {
+        return query("SELECT COALESCE(max(seq), 0) FROM events", List.of(), rs -> rs.getLong(1)).get(0);
+    }
+
+    /** Up to {@code limit} matching events after seq {@code after}, oldest first. */
+    public EventLogReader.Page pageAfter(long after, int limit, EventFilter filter) {
+        List<Object> args = new ArrayList<>(List.of(after));
+        String sql = SELECT + " WHERE seq > ?" + conditions(filter, args) + " ORDER BY seq LIMIT " + limit;
+        List<Row> rows = query(sql, args, PostgresEvents::row);
+        return page(rows, after, after);
+    }
+
+    /** The {@code limit} matching events up to seq {@code before} (inclusive), oldest first. */
+    public EventLogReader.Page pageBefore(long before, int limit, EventFilter filter) {
+        List<Object> args = new ArrayList<>(List.of(before));
+        String sql = "SELECT * FROM (" + SELECT + " WHERE seq <= ?" + conditions(filter, args)
+                + " ORDER BY seq DESC LIMIT " + limit + ") newest ORDER BY seq";
+        List<Row> rows = query(sql, args, PostgresEvents::row);
+        long end = before == Long.MAX_VALUE ? end() : before;
+        return page(rows, end, end);
+    }
+
+    /** Every matching event, oldest first, streamed (the report reads the fleet's history this way). */
+    public void forEach(EventFilter filter, Consumer<EventRecord> action) {
+        long after = 0;
+        while (true) {
+            EventLogReader.Page page = pageAfter(after, 5_000, filter);
+            page.events().forEach(action);
+            if (page.events().isEmpty()) {
+                return;
+            }
+            after = page.next();
+        }
+    }
+
+    private record Row(long seq, EventRecord event) {
+    }
+
+    private static EventLogReader.Page page(List<Row> rows, long emptyFirst, long emptyNext) {
+        if (rows.isEmpty()) {
+            return new EventLogReader.Page(List.of(), List.of(), emptyFirst, emptyNext);
+        }
+        return new EventLogReader.Page(rows.stream().map(Row::event).toList(), rows.stream().map(Row::seq).toList(),
+                rows.get(0).seq() - 1, rows.get(rows.size() - 1).seq());
+    }
+
+    private static String conditions(EventFilter f, List<Object> args) {
+        StringBuilder sql = new StringBuilder();
+        if (f.pod() != null) {
+            sql.append(" AND pod = ?");
+            args.add(f.pod());
+        }
+        if (f.profileId() != null) {
+            sql.append(" AND profile_id = ?");
+            args.add(f.profileId());
+        }
+        if (f.event() != null) {
+            sql.append(" AND event = ?");
+            args.add(f.event());
+        }
+        return sql.toString();
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        try {
+            LinkedHashMap<String, Object> params = JSON.readValue(rs.getString(8), MAP);
+            long dur = rs.getLong(10);
+            Long durMs = rs.wasNull() ? null : dur;
+            WireEvent w = new WireEvent(rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), rs.getString(7), params, rs.getString(9),
+                    durMs);
+            return new Row(rs.getLong(1), EventKinds.decode(w));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("events row " + rs.getLong(1) + ": params are not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, List<Object> args, RowReader<T> reader) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(reader.read(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.smartrunner.store;
+
+import io.smartrunner.profile.ProfileState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Every profile of the fleet with the runner it is on (issue #11.6): the member name of the
+ * runner holding its lease while the lease is live, else of the runner of its latest session,
+ * else null (never run). Thread-safe.
+ */
+public final class PostgresFleetProfiles {
+    private static final String SELECT = "SELECT p.profile_id, p.pod, p.error_streak, p.running, p.needs_recovery,"
+            + " p.paused, p.paused_until, p.last_session_id, p.last_error, p.last_started_at, p.last_finished_at,"
+            + " p.pause_count, p.paused_at, COALESCE(lr.member_name, lr.name, sr.runner) AS runner"
+            + " FROM profiles p"
+            + " LEFT JOIN leases l ON l.profile_id = p.profile_id AND l.holder IS NOT NULL AND l.expires_at > now()"
+            + " LEFT JOIN runners lr ON lr.name = l.holder"
+            + " LEFT JOIN LATERAL (SELECT COALESCE(r.member_name, r.name) AS runner FROM sessions s"
+            + " JOIN runners r ON r.name = s.runner_name WHERE s.profile_id = p.profile_id"
+            + " ORDER BY s.started_at DESC, s.seq DESC LIMIT 1) sr ON true";
+
+    private final DataSource pool;
+    private final String where;
+
+    PostgresFleetProfiles(DataSource pool, String where) {
+        this.pool = pool;
+        this.where = where;
+    }
+
+    /** A profile's state and its runner's name (null when none is known). */
+    public record FleetProfile(ProfileState state, String runner) {
+    }
+
+    /** Every profile, by id. */
+    public List<FleetProfile> all() {
+        return read(SELECT + " ORDER BY p.profile_id", null);
+    }
+
+    /** One profile, or null. */
+    public FleetProfile one(String profileId) {
+        List<FleetProfile> found = read(SELECT + " WHERE p.profile_id = ?", profileId);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private List<FleetProfile> read(String sql, String profileId) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (profileId != null) {
+                ps.setString(1, profileId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                List<FleetProfile> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new FleetProfile(PostgresRows.profile(rs), rs.getString(14)));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+# Smart Runner's process watchdog (cluster mode; docs/cluster-fencing.md). Started by the runner
+# as its child: bash -c "<this text>" smart-runner-watchdog <runner pid> <timeout ms> <cgroup dir | ->
+# Nothing but pids and a cgroup path ever reaches it (argv and its stdin), never a shell string.
+# stdin, one line each:  f = the engine loop turned (feed) · + PID / - PID = a launch's process
+# group to kill / no longer · q = the runner stopped its sessions itself: exit, kill nothing.
+# On EOF (the runner died: its end of the pipe closed), on the runner no longer being its parent,
+# or after <timeout ms> without a feed (frozen JVM, stuck loop), it kills every session tree and
+# the runner, then exits: it never outlives being useless.
+set -u
+# Ctrl-C / Ctrl-Z at a terminal reach the whole foreground group: only the runner decides. A
+# stopped runner (Ctrl-Z) must not keep its sessions: this watchdog goes on counting.
+trap '' INT HUP QUIT TSTP TTIN TTOU PIPE USR1 USR2
+runner=$1
+timeout_cs=$(( $2 / 10 ))
+cgroup=$3
+declare -A groups=()
+found=()
+
+# Centiseconds since boot (CLOCK_BOOTTIME via /proc/uptime: monotonic, counts a suspend), no fork.
+now_cs() {
+  local up rest
+  read -r up rest < /proc/uptime
+  now=$(( 10#${up/./} ))
+}
+
+# Whether the runner is still alive as our parent (a dead runner's pid may be reused: never kill that).
+runner_is_parent() {
+  local line rest
+  { read -r line < "/proc/$$/stat"; } 2>/dev/null || return 1
+  rest=${line##*) }
+  set -- $rest
+  [ "$2" = "$runner" ]
+}
+
+# Every descendant of the runner but this watchdog, into found[] (one pass over /proc).
+find_descendants() {
+  local -A kids=()
+  local f line rest pid p c
+  for f in /proc/[0-9]*/stat; do
+    { read -r line < "$f"; } 2>/dev/null || continue
+    pid=${line%% *}
+    rest=${line##*) }
+    set -- $rest
+    kids[$2]+="$pid "
+  done
+  found=()
+  local queue=("$runner")
+  while (( ${#queue[@]} )); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    for c in ${kids[$p]:-}; do
+      [ "$c" = "$$" ] && continue
+      found+=("$c")
+      queue+=("$c")
+    done
+  done
+}
+
+# $1 why; $2 "runner" to kill the runner too (it is frozen or stuck), else only its sessions
+# (its pipe closed: it died, or it is exiting without having stopped them)
+fire() {
+  local alive=no pass
+  runner_is_parent && alive=yes
+  # a frozen or stuck runner launches nothing more while its sessions are killed
+  [ $alive = yes ] && [ "${2:-}" = runner ] && kill -STOP "$runner" 2>/dev/null
+  # cgroup v2: every session, browser and step with whatever they forked, setsid or not
+  [ "$cgroup" != - ] && { echo 1 > "$cgroup/cgroup.kill"; } 2>/dev/null
+  # the process group of each launch the runner told of
+  for g in "${!groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
+  if [ $alive = yes ]; then
+    # what left its group but is still below the runner (adopted by it as subreaper); a child
+    # forked meanwhile is adopted by the stopped runner too: look again until nothing is left
+    for pass in 1 2 3; do
+      find_descendants
+      (( ${#found[@]} )) || break
+      kill -KILL "${found[@]}" 2>/dev/null
+    done
+  fi
+  local what="the sessions of runner pid $runner"
+  if [ $alive = yes ] && [ "${2:-}" = runner ]; then
+    kill -KILL "$runner" 2>/dev/null
+    what+=" and the runner"
+  fi
+  echo "smart-runner watchdog: $1: killed $what" >&2
+  exit 0
+}
+
+now_cs
+last=$now
+while :; do
+  if read -r -t 0.25 cmd arg; then
+    case $cmd in
+      f) now_cs; last=$now ;;
+      +) [[ $arg =~ ^[1-9][0-9]*$ ]] && groups[$arg]=1 ;;
+      -) [[ $arg =~ ^[1-9][0-9]*$ ]] && unset "groups[$arg]" ;;
+      q) exit 0 ;;
+    esac
+  elif (( $? <= 128 )); then
+    fire "the runner closed its end of the pipe (it died, or exits without having stopped them)"
+  fi
+  runner_is_parent || fire "runner pid $runner is gone"
+  now_cs
+  if (( now - last > timeout_cs )); then
+    fire "no sign of life from the runner's engine loop for $(( (now - last) * 10 )) ms (limit $(( timeout_cs * 10 )) ms)" runner
+  fi
+done

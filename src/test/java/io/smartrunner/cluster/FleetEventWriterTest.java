@@ -1,0 +1,58 @@
+package io.smartrunner.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import io.smartrunner.store.PostgresEvents;
+import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.testkit.Await;
+import io.smartrunner.testkit.PostgresServer;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The fleet copy of the event log: sent in order, kept and resent while the database is away, said once. */
+class FleetEventWriterTest {
+    private static final Instant T = Instant.parse("2026-01-08T10:30:00.250Z");
+    private final PostgresServer server = PostgresServer.shared();
+
+    private static List<PostgresEvents.Written> batch(String... sessions) {
+        return java.util.Arrays.stream(sessions).map(s -> new PostgresEvents.Written(
+                (EventRecord) Events.sessionStarted(T, "podA", "p1", s, "/bin/w"), null)).toList();
+    }
+
+    @Test
+    void eventsWrittenWhileTheDatabaseIsAwayArriveInOrderWhenItReturns() {
+        String url = server.newDatabase("fleet_writer");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        List<String> said = new CopyOnWriteArrayList<>();
+        try (PostgresStateStore store = PostgresStateStore.open(
+                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            writer.offer(batch("s1"));
+            Await.until("s1 stored", java.time.Duration.ofMillis(20_000), () -> writer.sent() == 1);
+
+            // every insert fails at once, as when the database is gone
+            server.execute(db, "ALTER TABLE events RENAME TO events_away");
+            writer.offer(batch("s2", "s3"));
+            writer.offer(batch("s4"));
+            Await.until("the failure said", java.time.Duration.ofMillis(20_000),
+                    () -> said.stream().anyMatch(l -> l.contains("cannot write")));
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+
+            Await.until("all sent", java.time.Duration.ofMillis(30_000), () -> writer.sent() == 4);
+            writer.close();
+            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
+                    .map(EventRecord::sessionId).toList();
+            assertEquals(List.of("s1", "s2", "s3", "s4"), stored);
+            assertEquals(1, said.stream().filter(l -> l.contains("cannot write to PostgreSQL")).count(), said.toString());
+            assertTrue(said.get(said.size() - 1).contains("works again after"), said.toString());
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.smartrunner.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import io.smartrunner.testkit.PostgresServer;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** The fleet's events in PostgreSQL: stored as written, paged by seq, fenced by the lease epoch, notified. */
+class PostgresEventsTest {
+    private static final Instant T = Instant.parse("2026-01-08T10:30:00.250Z");
+    private final PostgresServer server = PostgresServer.shared();
+
+    private PostgresStateStore open(String url) {
+        return PostgresStateStore.open(StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2),
+                "host-a:/srv/a");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode params(EventRecord e) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.smartrunner.event.EventJson.toLine(e))
+                .get("params");
+    }
+
+    @Test
+    void eventsComeBackAsWrittenPageBySeqAndNotifyTheFleet() throws Exception {
+        String url = server.newDatabase("pg_events");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        try (PostgresStateStore store = open(url); Connection listen = server.connect(db)) {
+            try (Statement st = listen.createStatement()) {
+                st.execute("LISTEN " + PostgresEvents.CHANNEL);
+            }
+            PostgresEvents events = store.events();
+            EventRecord start = Events.writtenBy(Events.sessionStarted(T, "podA", "p1", "s1", "/bin/w"), "alpha");
+            EventRecord pause = Events.writtenBy(Events.profilePaused(T, "podA", "p2", null, 4, T.plusSeconds(60),
+                    "errorStreak 4 > maxErrorStreak 3", "api@beta", 60_000, 1), "alpha");
+            assertEquals(List.of(), events.insert("alpha", 7, List.of(new PostgresEvents.Written(start, null),
+                    new PostgresEvents.Written(pause, null))));
+
+            EventLogReader.Page all = events.pageAfter(0, 10, new EventFilter(null, null, null));
+            assertEquals(2, all.events().size());
+            assertEquals(start.header(), all.events().get(0).header());
+            assertEquals(params(start), params(all.events().get(0)), "same params (jsonb keeps no key order)");
+            assertEquals(pause.getClass(), all.events().get(1).getClass());
+            assertEquals(params(pause), params(all.events().get(1)));
+            assertEquals(all.ends().get(1), events.end());
+            assertEquals(1, events.pageAfter(0, 10, new EventFilter(null, null, "pause")).events().size());
+            EventLogReader.Page newest = events.pageBefore(Long.MAX_VALUE, 1, new EventFilter(null, null, null));
+            assertEquals(List.of(all.ends().get(1)), newest.ends());
+            assertEquals(1, events.pageBefore(newest.first(), 10, new EventFilter(null, null, null)).events().size());
+
+            PGNotification[] got = listen.unwrap(PGConnection.class).getNotifications(10_000);
+            assertNotNull(got, "notified");
+            assertEquals(String.valueOf(events.end()), got[got.length - 1].getParameter());
+        }
+    }
+
+    @Test
+    void aStaleHoldersEventOfAProfileIsRefusedAndTheRestOfTheBatchIsStored() {
+        String url = server.newDatabase("pg_events_fenced");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        try (PostgresStateStore store = open(url)) {
+            server.execute(db, "INSERT INTO leases (profile_id, holder, holder_incarnation, epoch) VALUES"
+                    + " ('p1', 'host-a:/srv/a', 7, 3)");
+            PostgresEvents events = store.events();
+            EventRecord held = Events.sessionStarted(T, "podA", "p1", "s1", "/bin/w");
+            EventRecord oldEpoch = Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w");
+            EventRecord otherIncarnation = Events.sessionStarted(T, "podA", "p1", "s3", "/bin/w");
+            EventRecord unfenced = Events.breakerClosed(T, "podA", 1000, 2);
+
+            List<EventRecord> refused = events.insert("alpha", 7, List.of(new PostgresEvents.Written(held, 3L),
+                    new PostgresEvents.Written(oldEpoch, 2L), new PostgresEvents.Written(unfenced, null)));
+            refused = new java.util.ArrayList<>(refused);
+            refused.addAll(events.insert("alpha", 6, List.of(new PostgresEvents.Written(otherIncarnation, 3L))));
+
+            assertEquals(List.of("s2", "s3"), refused.stream().map(EventRecord::sessionId).toList());
+            List<EventRecord> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events();
+            assertEquals(2, stored.size());
+            assertEquals("s1", stored.get(0).sessionId());
+            assertTrue(stored.get(1) instanceof EventRecord.BreakerClosed, "in the order written");
+        }
+    }
+}
