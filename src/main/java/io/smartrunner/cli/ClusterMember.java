@@ -1,6 +1,8 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.cluster.LeaseKeeper;
 import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.ProfileLeases;
 import io.smartrunner.cluster.ProcessFence;
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.config.RunnerConfig;
@@ -22,12 +24,33 @@ final class ClusterMember {
         if (!(home.store instanceof PostgresStateStore postgres)) {
             return null;
         }
-        Membership membership = Membership.join(postgres.members(), cfg.runner(), RunnerName.hostName(),
+        Membership membership = Membership.join(postgres.members(), cfg.runner(), cfg.cluster(),
+                io.smartrunner.time.TimeSource.system()::nanoTime, RunnerName.hostName(),
                 ProcessHandle.current().pid(), RunCommand::say);
         RunCommand.say("joined the cluster as runner \"" + cfg.runner().name() + "\" (incarnation "
                 + membership.incarnation() + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))
                 + ")");
         return membership;
+    }
+
+    /**
+     * Cluster mode: the lease keeper, renewed by every heartbeat and fencing every store write;
+     * SQLite: {@link ProfileLeases#single()}.
+     */
+    static ProfileLeases leases(RunnerConfig cfg, RunnerHome home, Membership membership) {
+        if (membership == null || !(home.store instanceof PostgresStateStore postgres)) {
+            return ProfileLeases.single();
+        }
+        LeaseKeeper keeper = new LeaseKeeper(postgres.leases(), membership.incarnation(), cfg.cluster(),
+                io.smartrunner.time.TimeSource.system()::nanoTime, RunCommand::say);
+        postgres.fence(keeper);
+        membership.keep(keeper);
+        return keeper;
+    }
+
+    /** Why the leases keep this runner from running sessions (self-fencing, keeper failing), or null. */
+    static String leaseProblem(ProfileLeases leases) {
+        return leases instanceof LeaseKeeper keeper ? keeper.problem() : null;
     }
 
     /**
@@ -44,10 +67,11 @@ final class ClusterMember {
     }
 
     /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */
-    static Integer runningSessions(Supervisor supervisor) {
+    static Integer runningSessions(Supervisor supervisor, ProfileLeases leases) {
         try {
+            // cluster mode: the profiles held elsewhere show the state this runner loaded at start
             return (int) supervisor.profiles().get(1, java.util.concurrent.TimeUnit.SECONDS).stream()
-                    .filter(ProfileState::running).count();
+                    .filter(p -> p.running() && (!leases.clustered() || leases.epoch(p.profileId()) != null)).count();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

@@ -66,9 +66,17 @@ final class RunCommand implements Callable<Integer> {
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
             fanout.subscribe(alerts);
+            io.smartrunner.cluster.ProfileLeases leases = ClusterMember.leases(cfg, home, membership);
+            if (fleetMode != null && leases.clustered()) {
+                fleetMode.withLeases(id -> leases.epoch(id) != null, leases::epoch);
+            }
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say,
-                    fleetMode == null ? metrics::timed : sink -> metrics.timed(fleetMode.tee(sink))));
-            RunnerHealth health = health(supervisor, cfg, membership);
+                    fleetMode == null ? metrics::timed : sink -> metrics.timed(fleetMode.tee(sink))), leases);
+            if (leases instanceof io.smartrunner.cluster.LeaseKeeper keeper) {
+                metrics.watchStaleWrites(keeper::staleWrites);
+                metrics.watchLeasesHeld(keeper::heldCount);
+            }
+            RunnerHealth health = health(supervisor, cfg, membership, leases);
             if (fence != null) {
                 fence.watch(supervisor::lastTurnNanos, supervisor::started, supervisor::wake);
             }
@@ -108,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
             // (inherited socket), and only this start stops them.
             supervisor.start();
             if (membership != null) {
-                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor));
+                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor, leases));
             }
             if (fleetMode != null) {
                 fleetMode.start();
@@ -154,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
             @Override
             public Map<String, Object> runners() {
                 return home.store instanceof PostgresStateStore postgres
-                        ? RunnersView.cluster(postgres.members()) : RunnersView.single(cfg.runner());
+                        ? RunnersView.cluster(postgres.members(), cfg.cluster().leaseTtlMs()) : RunnersView.single(cfg.runner());
             }
 
             @Override
@@ -186,7 +194,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** One truth for /healthz, /readyz, status, /metrics and the systemd watchdog (same clock as the loop's). */
-    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg, Membership membership) {
+    private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg, Membership membership,
+                                       io.smartrunner.cluster.ProfileLeases leases) {
         return new RunnerHealth(new RunnerHealth.Loop() {
             @Override
             public boolean started() {
@@ -211,8 +220,16 @@ final class RunCommand implements Callable<Integer> {
 
             @Override
             public List<String> reasons() {
+                List<String> reasons = new java.util.ArrayList<>();
                 String problem = membership == null ? null : membership.problem();
-                return problem == null ? List.of() : List.of(problem);
+                if (problem != null) {
+                    reasons.add(problem);
+                }
+                String fenced = ClusterMember.leaseProblem(leases);
+                if (fenced != null) {
+                    reasons.add(fenced);
+                }
+                return reasons;
             }
         }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
     }

@@ -28,7 +28,7 @@ final class RunnersCommand implements Callable<Integer> {
         Map<String, Object> view;
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
-                view = RunnersView.cluster(store.members());
+                view = RunnersView.cluster(store.members(), cfg.cluster().leaseTtlMs());
             }
         } else {
             view = RunnersView.single(cfg.runner());

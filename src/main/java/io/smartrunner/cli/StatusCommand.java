@@ -39,7 +39,14 @@ final class StatusCommand implements Callable<Integer> {
         RunnerConfig cfg = config.loadToInspect();
         PrintStream out = System.out;
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
-            fleet(cfg, out);
+            try {
+                fleet(cfg, out);
+            } catch (io.smartrunner.store.StoreException e) {
+                // the database is out of reach: the runner running here still says how it copes (self-fencing)
+                System.err.println("smart-runner: " + e.getMessage());
+                System.out.println("runner: " + runner(cfg));
+                return 1;
+            }
             (json ? System.err : out).println("runner: " + runner(cfg));
             return 0;
         }

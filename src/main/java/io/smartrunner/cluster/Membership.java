@@ -1,12 +1,15 @@
 package io.smartrunner.cluster;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.ClusterSettings;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.store.PostgresMembers;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +32,14 @@ public final class Membership implements AutoCloseable {
     static final long MAX_RETRY_MS = 4_000;
 
     private final PostgresMembers members;
+    private final long ttlMs;
+    private final long everyMs;
+    private final long maxRetryMs;
+    private final LongSupplier nanoTime;
+    /** Told after each successful heartbeat, with the monotonic time it was sent (the lease keeper). */
+    private volatile LongConsumer afterBeat = sent -> { };
+    /** Run on a graceful stop just before leaving (the lease keeper frees its leases). */
+    private volatile Runnable beforeLeave = () -> { };
     private final String name;
     private final int capacity;
     private final long incarnation;
@@ -41,10 +52,16 @@ public final class Membership implements AutoCloseable {
     private volatile Supplier<Integer> sessions = () -> null;
     private volatile String problem;
     private int failures;
-    private long retryMs = HEARTBEAT_MS;
+    private long retryMs;
 
-    private Membership(PostgresMembers members, RunnerSettings runner, long incarnation, Consumer<String> say) {
+    private Membership(PostgresMembers members, RunnerSettings runner, ClusterSettings timings, LongSupplier nanoTime,
+                       long incarnation, Consumer<String> say) {
         this.members = members;
+        this.ttlMs = timings.leaseTtlMs();
+        this.everyMs = timings.renewEveryMs();
+        this.maxRetryMs = 2 * everyMs;
+        this.retryMs = everyMs;
+        this.nanoTime = nanoTime;
         this.name = runner.name();
         this.capacity = runner.globalConcurrency();
         this.incarnation = incarnation;
@@ -58,15 +75,28 @@ public final class Membership implements AutoCloseable {
      */
     public static Membership join(PostgresMembers members, RunnerSettings runner, String host, long pid,
                                   Consumer<String> say) {
+        return join(members, runner, ClusterSettings.defaults(), io.smartrunner.time.TimeSource.system()::nanoTime, host, pid, say);
+    }
+
+    /** Joins with these lease timings (TTL, heartbeat period); {@code nanoTime} times each heartbeat's send. */
+    public static Membership join(PostgresMembers members, RunnerSettings runner, ClusterSettings timings,
+                                  LongSupplier nanoTime, String host, long pid, Consumer<String> say) {
         long incarnation = members.join(new PostgresMembers.Joiner(runner.name(), runner.labels(), host, pid,
-                runner.globalConcurrency()), TTL_MS);
-        return new Membership(members, runner, incarnation, say);
+                runner.globalConcurrency()), timings.leaseTtlMs());
+        return new Membership(members, runner, timings, nanoTime, incarnation, say);
+    }
+
+    /** The lease keeper: renewed after each successful heartbeat, its leases freed before leaving. */
+    public void keep(LeaseKeeper keeper) {
+        this.afterBeat = keeper::renewed;
+        this.beforeLeave = keeper::releaseAll;
     }
 
     /** @param sessions sessions running now, or null when unknown (the last figure stays) */
     public void startHeartbeat(Supplier<Integer> sessions) {
         sessionsFrom(sessions);
-        timer.schedule(this::beat, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+        // at once: the first heartbeat after start-up is also the lease keeper's first chance to take leases
+        timer.schedule(this::beat, 0, TimeUnit.MILLISECONDS);
     }
 
     void sessionsFrom(Supplier<Integer> sessions) {
@@ -93,16 +123,18 @@ public final class Membership implements AutoCloseable {
 
     /** One heartbeat, on the heartbeat thread (or a test's); returns the delay until the next one. */
     long beatOnce() {
-        long next = HEARTBEAT_MS;
+        long next = everyMs;
         try {
+            long sent = nanoTime.getAsLong();
             if (members.heartbeat(incarnation, name, sessions.get(), capacity)) {
                 if (failures > 0) {
                     say.accept("heartbeat to " + members.where() + " works again after " + failures
                             + " failed attempt(s)");
                 }
                 failures = 0;
-                retryMs = HEARTBEAT_MS;
+                retryMs = everyMs;
                 problem = null;
+                afterBeat.accept(sent);
             } else {
                 if (problem == null || !problem.startsWith("runner name")) {
                     say.accept("runner name \"" + name + "\" was taken over by another runner while this one's"
@@ -118,7 +150,7 @@ public final class Membership implements AutoCloseable {
             }
             problem = "cluster heartbeat failing (" + failures + " attempt(s)): " + e.getMessage();
             next = retryMs;
-            retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+            retryMs = Math.min(retryMs * 2, maxRetryMs);
         } catch (RuntimeException e) {
             problem = "cluster heartbeat failing: " + e;
             say.accept("heartbeat: unexpected error: " + e);
@@ -135,11 +167,12 @@ public final class Membership implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        beforeLeave.run();
         try {
             members.leave(incarnation);
         } catch (SmartRunnerException e) {
             say.accept("could not mark runner \"" + name + "\" stopped (its name frees itself after "
-                    + TTL_MS / 1000 + " s): " + e.getMessage());
+                    + ttlMs / 1000 + " s): " + e.getMessage());
         }
     }
 }

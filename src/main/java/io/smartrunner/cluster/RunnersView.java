@@ -22,8 +22,13 @@ public final class RunnersView {
 
     /** {"membership": true, "ttlMs": …, "runners": [ {name, labels, incarnation, host, pid, state, …} ]}. */
     public static Map<String, Object> cluster(PostgresMembers members) {
+        return cluster(members, Membership.TTL_MS);
+    }
+
+    /** {@link #cluster(PostgresMembers)} judged with this TTL ({@code cluster.leaseTtlMs}). */
+    public static Map<String, Object> cluster(PostgresMembers members, long ttlMs) {
         List<Map<String, Object>> runners = new ArrayList<>();
-        for (MemberRow m : members.list(Membership.TTL_MS)) {
+        for (MemberRow m : members.list(ttlMs)) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", m.name());
             row.put("labels", m.labels());
@@ -40,7 +45,7 @@ public final class RunnersView {
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("membership", true);
-        json.put("ttlMs", Membership.TTL_MS);
+        json.put("ttlMs", ttlMs);
         json.put("runners", runners);
         return json;
     }

@@ -1,19 +1,23 @@
 package io.smartrunner.config;
 
 /**
- * The {@code cluster} block (store.kind postgres only): how a runner's sessions are fenced as
- * processes (docs/cluster-fencing.md).
+ * The {@code cluster} block (store.kind postgres only): lease timings (docs/cluster-leases.md) and
+ * how a runner's sessions are fenced as processes (docs/cluster-fencing.md). Every judgment of a
+ * lease's age uses the database clock; the renew deadline is measured on the runner's monotonic
+ * clock from the moment its last successful heartbeat was sent.
  *
- * @param watchdogMs how long the process watchdog outside the JVM waits without a sign of life
- *                   from the engine loop before it kills the runner and its sessions [6000]
+ * @param watchdogMs      how long the process watchdog outside the JVM waits without a sign of life
+ *                        from the engine loop before it kills the runner and its sessions [6000]
+ * @param leaseTtlMs      a runner without a heartbeat for this long has lost its leases [15000]
+ * @param renewEveryMs    the heartbeat period, which renews all of a runner's leases at once [2000]
+ * @param renewDeadlineMs a runner whose last successful heartbeat was sent longer ago stops its
+ *                        sessions and starts none (self-fencing) [10000]
  */
-public record ClusterSettings(long watchdogMs) {
+public record ClusterSettings(long watchdogMs, long leaseTtlMs, long renewEveryMs, long renewDeadlineMs) {
     public static final long DEFAULT_WATCHDOG_MS = 6_000;
-    /**
-     * The lease defaults (Kubernetes' leader election) the watchdog must stay under. The leases
-     * slice owns them; until they are configurable the watchdog is checked against these.
-     */
+    /** The lease defaults (Kubernetes' leader election). */
     public static final long LEASE_TTL_MS = 15_000;
+    public static final long RENEW_EVERY_MS = 2_000;
     public static final long RENEW_DEADLINE_MS = 10_000;
     /** The engine loop is made to turn, and the watchdog fed, at least this often in cluster mode. */
     public static final long FEED_PERIOD_MS = 1_000;
@@ -22,8 +26,18 @@ public record ClusterSettings(long watchdogMs) {
     /** Below this a GC pause or a loaded machine would be taken for a frozen runner. */
     public static final long MIN_WATCHDOG_MS = 2_000;
 
+    /** This watchdog with the default lease timings. */
+    public ClusterSettings(long watchdogMs) {
+        this(watchdogMs, LEASE_TTL_MS, RENEW_EVERY_MS, RENEW_DEADLINE_MS);
+    }
+
     public static ClusterSettings defaults() {
         return new ClusterSettings(DEFAULT_WATCHDOG_MS);
+    }
+
+    /** These lease timings with the default watchdog. */
+    public static ClusterSettings leases(long leaseTtlMs, long renewEveryMs, long renewDeadlineMs) {
+        return new ClusterSettings(DEFAULT_WATCHDOG_MS, leaseTtlMs, renewEveryMs, renewDeadlineMs);
     }
 
     /** The largest watchdog timeout that keeps {@code watchdog + feed period + kill time < renew deadline}. */

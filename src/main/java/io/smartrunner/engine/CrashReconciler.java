@@ -53,6 +53,21 @@ final class CrashReconciler {
         this.keptBrowsers = Set.copyOf(keptBrowsers);
     }
 
+    /** Cluster mode: only the processes are stopped; the sessions are closed by their lease's next holder. */
+    void stopLeftovers() {
+        Map<String, SessionRecord> open = new LinkedHashMap<>();
+        deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
+        for (SessionRecord s : open.values()) {
+            deps.processTable().stopSession(s.pid(), s.pidStartTicks(), s.sessionId(), grace);
+        }
+        for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
+            if (!kept(orphan)) {
+                deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
+            }
+        }
+        deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+    }
+
     void reconcile(Map<String, ProfileSlot> slots, Map<String, ProfileState> stored, PendingWrites pending,
                    TransitionApplier applier, Instant now) {
         Map<String, SessionRecord> open = new LinkedHashMap<>();

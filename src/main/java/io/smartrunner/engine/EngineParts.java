@@ -39,13 +39,16 @@ final class EngineParts {
     final StartPass starts;
     final MessageRouter router;
     final WakePlanner wake;
+    final io.smartrunner.cluster.ProfileLeases leases;
+    final LeaseDuty leaseDuty;
     private final SupervisorDeps deps;
 
-    EngineParts(RunnerConfig config, SupervisorDeps deps, BooleanSupplier stopRequested,
-                BooleanSupplier stopInitiated) {
+    EngineParts(RunnerConfig config, SupervisorDeps deps, io.smartrunner.cluster.ProfileLeases leases,
+                BooleanSupplier stopRequested, BooleanSupplier stopInitiated) {
         this.deps = deps;
+        this.leases = leases;
         ProfileRules rules = new ProfileRules(PausePolicy.from(config.recovery()), deps.random()::nextDouble);
-        this.startup = new FleetStartup(config, deps, rules);
+        this.startup = new FleetStartup(config, deps, rules, leases.clustered());
         Redactor redactor = new Redactor(config.secretValues());
         this.pending = new PendingWrites(redactor);
         this.health = new HealthReporter(deps.diagnostics());
@@ -62,7 +65,7 @@ final class EngineParts {
         PodHolds holds = new PodHolds(pending);
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
                 new SessionLaunch(deps, config.browser().recycle()), redactor, inbox::add, leftovers, this::drop,
-                stopInitiated, breakers, holds);
+                stopInitiated, breakers, holds, this::mayStart);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem);
         this.timers = new SessionTimers(sessions::stop);
@@ -74,11 +77,19 @@ final class EngineParts {
                 recovery::cancel);
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore());
-        this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds);
+        this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
+                this::mayStart);
+        this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
+                deps.diagnostics());
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
-                new PodControls(breakers, holds, fleetReload, writes), board);
+                new PodControls(breakers, holds, fleetReload, writes), board, leaseDuty);
         this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
+    }
+
+    /** Cluster mode: the lease is held (and renewed in time) and the keeper does not want it back. */
+    private boolean mayStart(String profileId) {
+        return leases.mayRun(profileId) && !leaseDuty.releasing(profileId);
     }
 
     private void launchStaged() {

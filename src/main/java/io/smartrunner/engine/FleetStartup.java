@@ -20,8 +20,15 @@ final class FleetStartup {
     private final RunnerConfig config;
     private final SupervisorDeps deps;
     private final ProfileRules rules;
+    /**
+     * Cluster mode: the sessions a previous runner here left open are closed (their one {@code lost})
+     * by whoever takes their profile's lease, and episodes begin when a lease is taken; start-up only
+     * stops the processes left on this machine.
+     */
+    private final boolean clustered;
 
-    FleetStartup(RunnerConfig config, SupervisorDeps deps, ProfileRules rules) {
+    FleetStartup(RunnerConfig config, SupervisorDeps deps, ProfileRules rules, boolean clustered) {
+        this.clustered = clustered;
         this.config = config;
         this.deps = deps;
         this.rules = rules;
@@ -42,8 +49,13 @@ final class FleetStartup {
             slots.put(p.id(), new ProfileSlot(p, order++, state, now + jitter));
         }
         Instant wall = deps.time().now();
-        new CrashReconciler(deps, rules, config.session().stopGraceMs(), browsersToAdopt(slots))
-                .reconcile(slots, stored, pending, applier, wall);
+        CrashReconciler reconciler = new CrashReconciler(deps, rules, config.session().stopGraceMs(),
+                browsersToAdopt(slots));
+        if (clustered) {
+            reconciler.stopLeftovers();
+            return;
+        }
+        reconciler.reconcile(slots, stored, pending, applier, wall);
         // An episode interrupted by a stop or crash starts again from step 1: nothing is persisted
         // mid-ladder, and needsRecovery (persisted) is what says a profile still needs it.
         for (ProfileSlot slot : slots.values()) {

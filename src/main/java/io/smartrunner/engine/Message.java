@@ -50,6 +50,14 @@ sealed interface Message {
     record Browser(io.smartrunner.browser.BrowserEvent event) implements Message {
     }
 
+    /** The lease keeper acquired these leases (cluster mode): the loop takes each profile on ({@link LeaseDuty}). */
+    record LeasesAcquired(List<io.smartrunner.store.PostgresLeases.Acquired> leases) implements Message {
+    }
+
+    /** The lease keeper asks for up to {@code count} idle profiles back; answered with the ones given. */
+    record GiveBack(List<String> profileIds, int count, CompletableFuture<List<String>> reply) implements Message {
+    }
+
     /** A launch finished: {@code process} is null when it failed with {@code error}. */
     record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
             implements Message {

@@ -19,11 +19,13 @@ final class MessageRouter {
     private final PendingWrites pending;
     private final PodControls podControls;
     private final ProfileBoard board;
+    private final LeaseDuty leaseDuty;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
                   ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
-                  PendingWrites pending, PodControls podControls, ProfileBoard board) {
+                  PendingWrites pending, PodControls podControls, ProfileBoard board, LeaseDuty leaseDuty) {
         this.board = board;
+        this.leaseDuty = leaseDuty;
         this.pending = pending;
         this.podControls = podControls;
         this.slots = slots;
@@ -51,6 +53,7 @@ final class MessageRouter {
             ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
             podControls.reloaded(now);
             starts.configure(r.config());
+            leaseDuty.configured();
             board.publish(slots.values()); // before the answer: a read after it sees the added profiles
             r.reply().complete(summary);
         } else if (m instanceof Message.PodUnpause u) {
@@ -63,6 +66,10 @@ final class MessageRouter {
             sessions.exited(e, nowNanos, now);
         } else if (m instanceof Message.Stopped s) {
             sessions.stopped(s, nowNanos, now);
+        } else if (m instanceof Message.LeasesAcquired a) {
+            leaseDuty.acquired(a.leases(), nowNanos, now);
+        } else if (m instanceof Message.GiveBack g) {
+            g.reply().complete(leaseDuty.giveBack(g.profileIds(), g.count()));
         } else if (m instanceof Message.Browser b) {
             pending.add(List.of(b.event().toRecord(now)), null, null); // providers never write the log themselves
         }

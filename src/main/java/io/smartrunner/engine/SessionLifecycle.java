@@ -50,11 +50,14 @@ final class SessionLifecycle {
     /** Whom a failure is blamed on (classes, the pods' breakers, the pause cap) and the pods held. */
     private final PodBreakers breakers;
     private final PodHolds holds;
+    /** Cluster mode: a staged launch whose lease is gone (or past its renew deadline) is not handed over. */
+    private final java.util.function.Predicate<String> mayRun;
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
-                     PodBreakers breakers, PodHolds holds) {
+                     PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun) {
+        this.mayRun = mayRun;
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
@@ -99,6 +102,11 @@ final class SessionLifecycle {
 
     /** Stops the slot's running session's process tree; its end arrives as a message. */
     void stop(ProfileSlot slot, FailureReason reason, String detail) {
+        stop(slot, reason, detail, slot.config.session().stopGraceMs());
+    }
+
+    /** {@link #stop(ProfileSlot, FailureReason, String)} with this SIGTERM-to-SIGKILL grace (self-fencing's is shorter). */
+    void stop(ProfileSlot slot, FailureReason reason, String detail, long graceMs) {
         ActiveSession a = slot.active;
         if (a.stopping != null) {
             return;
@@ -107,7 +115,7 @@ final class SessionLifecycle {
         a.stopDetail = detail;
         String profileId = slot.id();
         String sessionId = a.sessionId();
-        a.stopping = a.process.stop(Duration.ofMillis(slot.config.session().stopGraceMs()));
+        a.stopping = a.process.stop(Duration.ofMillis(graceMs));
         a.stopping.whenComplete((v, ex) -> inbox.accept(new Message.Stopped(profileId, sessionId,
                 ex == null ? null : String.valueOf(ex.getMessage()))));
     }
@@ -210,6 +218,11 @@ final class SessionLifecycle {
                 continue;
             }
             slot.staged = null;
+            if (!mayRun.test(slot.id())) {
+                inbox.accept(new Message.Launched(slot.id(), staged.record(), null,
+                        "not started: " + LeaseDuty.LEASE_LOST + " (or its renew deadline passed)"));
+                continue;
+            }
             launch.submit(staged, inbox);
         }
     }

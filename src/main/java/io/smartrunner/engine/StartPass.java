@@ -28,10 +28,13 @@ final class StartPass {
     private final PodBreakers breakers;
     private final PodHolds holds;
     private SessionScheduler scheduler;
+    /** Cluster mode: only profiles whose lease this runner holds (and renews in time) start. */
+    private final java.util.function.Predicate<String> mayRun;
 
     StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
               SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending,
-              PodBreakers breakers, PodHolds holds) {
+              PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun) {
+        this.mayRun = mayRun;
         this.breakers = breakers;
         this.holds = holds;
         this.slots = slots;
@@ -91,7 +94,8 @@ final class StartPass {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
             } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
-                    && !recovery.inRecovery(slot.id()) && !holds.held(slot.pod()) && breakers.mayStart(slot, nowNanos)) {
+                    && !recovery.inRecovery(slot.id()) && !holds.held(slot.pod()) && breakers.mayStart(slot, nowNanos)
+                    && mayRun.test(slot.id())) {
                 // run now goes first in line: as if it had never run
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.runNowBy != null ? null : slot.state.lastStartedAt(),
                         slot.order));

@@ -29,8 +29,13 @@ public final class Supervisor {
     private volatile boolean started;
 
     public Supervisor(RunnerConfig config, SupervisorDeps deps) {
+        this(config, deps, io.smartrunner.cluster.ProfileLeases.single());
+    }
+
+    /** @param leases which profiles this runner may run ({@link io.smartrunner.cluster.ProfileLeases#single()}: all) */
+    public Supervisor(RunnerConfig config, SupervisorDeps deps, io.smartrunner.cluster.ProfileLeases leases) {
         this.deps = deps;
-        this.parts = new EngineParts(config, deps, () -> stopRequested, () -> stopInitiated);
+        this.parts = new EngineParts(config, deps, leases, () -> stopRequested, () -> stopInitiated);
     }
 
     /**
@@ -85,6 +90,7 @@ public final class Supervisor {
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
         parts.board.publish(parts.slots.values());
         parts.writes.flush(false);
+        parts.leaseDuty.attach(parts.inbox); // cluster mode: leases are taken from now on
         lastTurnNanos = deps.time().nanoTime();
         started = true;
     }
@@ -98,6 +104,7 @@ public final class Supervisor {
         lastTurnNanos = nowNanos;
         Instant now = deps.time().now();
         handleMessages(nowNanos, now);
+        parts.leaseDuty.enforce(); // cluster mode: self-fencing, and what lost its lease stops
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
             parts.guard.eachProfile("shutdown", parts.sessions::stopForShutdown);
@@ -112,7 +119,11 @@ public final class Supervisor {
             parts.recovery.profilesInRecovery().forEach(id -> parts.guard.run("recovery", id, null, null,
                     () -> parts.recovery.tick(id, nowNanos, now)));
         }
-        parts.guard.eachProfile("pauses", slot -> parts.pauses.expire(slot, now, nowNanos));
+        parts.guard.eachProfile("pauses", slot -> {
+            if (parts.leases.mayRun(slot.id())) { // cluster mode: only the lease holder unpauses, so once fleet-wide
+                parts.pauses.expire(slot, now, nowNanos);
+            }
+        });
         parts.guard.run("leftovers", null, null, null, () -> parts.leftovers.sweep(nowNanos));
         if (parts.writes.flush(false) && !stopRequested) {
             parts.starts.startEligible(nowNanos, now);
@@ -136,6 +147,9 @@ public final class Supervisor {
     private void awaitWork() {
         long now = deps.time().nanoTime();
         long wait = Math.max(0, nextWakeNanos(now) - now);
+        if (parts.leases.clustered()) { // the renew deadline is checked every turn
+            wait = Math.min(wait, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(parts.leases.checkEveryMs()));
+        }
         try {
             parts.inbox.await(wait);
         } catch (InterruptedException e) {

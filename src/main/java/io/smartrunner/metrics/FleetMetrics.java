@@ -26,6 +26,8 @@ import java.util.function.Supplier;
 public final class FleetMetrics implements Consumer<List<EventRecord>> {
     /** How long a scrape waits for the supervisor loop's profile snapshot before it serves the last counts. */
     public static final Duration DEFAULT_PROFILES_WAIT = Duration.ofSeconds(1);
+    /** Sources of the cluster meters, held strongly here (the registry holds them weakly). */
+    private final List<Object> keptForMeters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final PrometheusMeterRegistry registry;
     private final EventCounters counters;
@@ -95,6 +97,23 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
         io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.admission.delayed", admission,
                 a -> a.delayedTotal()).description("Session starts held back by admission control"
                         + " (once per profile and episode of pressure)").register(registry);
+    }
+
+    /**
+     * Cluster mode: {@code smartrunner_stale_writes_total}, writes about a profile the database
+     * refused because another runner had taken its lease (a higher epoch).
+     */
+    public void watchStaleWrites(LongSupplier count) {
+        keptForMeters.add(count); // meters hold their source weakly: a lambda only they know would be collected
+        io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.stale.writes", count, c -> c.getAsLong())
+                .description("Writes refused because another runner holds the profile's lease").register(registry);
+    }
+
+    /** Cluster mode: the gauge {@code smartrunner_leases_held}, profile leases this runner holds now. */
+    public void watchLeasesHeld(java.util.function.IntSupplier held) {
+        keptForMeters.add(held);
+        io.micrometer.core.instrument.Gauge.builder("smartrunner.leases.held", held, h -> h.getAsInt())
+                .description("Profile leases this runner holds").register(registry);
     }
 
     /**

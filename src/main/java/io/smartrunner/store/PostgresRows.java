@@ -48,6 +48,9 @@ final class PostgresRows {
     /** This runner's: another runner's open sessions are processes on another machine. */
     static final String SELECT_OPEN_SESSIONS = SESSION_COLUMNS
             + " WHERE status = 'RUNNING' AND runner_name = ? ORDER BY started_at, seq";
+    /** Every open session of profiles {@code ?1} (an array), whichever runner wrote it: a new lease holder's to close. */
+    static final String SELECT_OPEN_OF_PROFILES = SESSION_COLUMNS
+            + " WHERE status = 'RUNNING' AND profile_id = ANY(?) ORDER BY started_at, seq";
     static final String SELECT_RECENT_SESSIONS = SESSION_COLUMNS
             + " WHERE profile_id = ? ORDER BY started_at DESC, seq DESC LIMIT ?";
 

@@ -37,6 +37,8 @@ public final class PostgresStateStore implements StateStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SessionRetention retention;
     private volatile boolean closed;
+    /** Cluster mode with leases: which profiles' rows may be written ({@link #fence}); null = all. */
+    private volatile WriteFence fence;
 
     private PostgresStateStore(String where, String runnerName, HikariDataSource pool, int sessionsKept) {
         this.where = where;
@@ -157,6 +159,10 @@ public final class PostgresStateStore implements StateStore {
     }
 
     private void writeIn(Connection c, StateWrite write) throws SQLException {
+        WriteFence f = fence;
+        if (f != null) {
+            write = FencedRows.admitted(c, write, f);
+        }
         try (PreparedStatement profiles = c.prepareStatement(PostgresRows.UPSERT_PROFILE);
              PreparedStatement sessions = c.prepareStatement(PostgresRows.UPSERT_SESSION);
              PreparedStatement prune = c.prepareStatement(PostgresRows.PRUNE_SESSIONS)) {
@@ -207,6 +213,20 @@ public final class PostgresStateStore implements StateStore {
     /** Cluster membership in this database, for this runner's row. */
     public PostgresMembers members() {
         return new PostgresMembers(pool, where, runnerName);
+    }
+
+    /** The leases of this database, for this runner's row. */
+    public PostgresLeases leases() {
+        return new PostgresLeases(pool, where, runnerName);
+    }
+
+    /**
+     * From now on every write about a profile goes in only where this runner holds the profile's
+     * lease at the epoch {@code f} says (checked in the write's transaction, with the lease rows
+     * locked FOR SHARE so no acquisition commits in between); other rows are skipped and told to {@code f}.
+     */
+    public void fence(WriteFence f) {
+        this.fence = f;
     }
 
     /** The fleet's event log in this database (cluster mode's fleet view). */

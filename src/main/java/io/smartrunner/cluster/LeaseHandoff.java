@@ -1,0 +1,18 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.store.PostgresLeases;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The engine loop as the {@link LeaseKeeper} sees it; both calls come from the heartbeat thread. */
+public interface LeaseHandoff {
+    /** Leases just acquired: the loop takes each on (or refuses it) between two turns. */
+    void acquired(List<PostgresLeases.Acquired> leases);
+
+    /**
+     * Asks the loop to give back up to {@code count} of {@code profileIds} that are idle (not
+     * running, not spawning, not in recovery) once their pending writes are in; answered with the
+     * ones it dropped, which the keeper then frees in the database.
+     */
+    CompletableFuture<List<String>> giveBack(List<String> profileIds, int count);
+}

@@ -1,0 +1,294 @@
+package io.smartrunner.cluster;
+
+import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.ClusterSettings;
+import io.smartrunner.store.PostgresLeases;
+import io.smartrunner.store.WriteFence;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * This runner's profile leases in cluster mode (docs/cluster-leases.md). Runs on the heartbeat
+ * thread, after each successful heartbeat ({@link #renewed}): checks the leases it believes it
+ * holds against the database, then takes free or expired ones up to its fair share and hands them
+ * to the engine loop, or asks the loop to give idle ones back when it holds more than share + 1.
+ *
+ * <p>The heartbeat is the renewal of every lease; a profile {@link #mayRun} while its lease is
+ * held here and the last successful heartbeat was <em>sent</em> less than the renew deadline ago
+ * (the runner's monotonic clock; the database's {@code heartbeat_at} is later than the send, so
+ * this side always gives up first). It is also the store's {@link WriteFence}.
+ * <p>Over 250 lines because the engine's view of the leases, the store's fence and the heartbeat's
+ * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}.
+ */
+public final class LeaseKeeper implements ProfileLeases, WriteFence {
+    /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
+    private static final long GIVE_BACK_WAIT_MS = 2_000;
+
+    private final PostgresLeases leases;
+    private final long incarnation;
+    private final ClusterSettings timings;
+    private final LongSupplier nanoTime;
+    private final Consumer<String> say;
+    private final long deadlineNanos;
+    /** Taken on by the loop, with the epoch it holds. */
+    private final Map<String, Long> held = new ConcurrentHashMap<>();
+    /** Acquired and offered to the loop, not yet taken on or refused. */
+    private final Set<String> handedOver = ConcurrentHashMap.newKeySet();
+    private final Set<String> notHeldSaid = ConcurrentHashMap.newKeySet();
+    /** Leases the check after a heartbeat found taken by another runner: writes about them still pending are stale. */
+    private final Map<String, Long> lostHere = new ConcurrentHashMap<>();
+    private final AtomicLong staleWrites = new AtomicLong();
+    private volatile Set<String> configured = Set.of();
+    private Set<String> ensured = Set.of();
+    private volatile LeaseHandoff loop;
+    /** Whether the last balance asked the loop for leases back (busy ones are then held from starting). */
+    private boolean asked;
+    private volatile boolean renewed;
+    private volatile long renewedSentNanos;
+    private volatile String problem;
+
+    public LeaseKeeper(PostgresLeases leases, long incarnation, ClusterSettings timings, LongSupplier nanoTime,
+                       Consumer<String> say) {
+        this.leases = leases;
+        this.incarnation = incarnation;
+        this.timings = timings;
+        this.nanoTime = nanoTime;
+        this.say = say;
+        this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(timings.renewDeadlineMs());
+    }
+
+    @Override
+    public boolean mayRun(String profileId) {
+        return held.containsKey(profileId) && !overdue();
+    }
+
+    @Override
+    public Long epoch(String profileId) {
+        return held.get(profileId);
+    }
+
+    @Override
+    public String fenced() {
+        if (!overdue()) {
+            return null;
+        }
+        long agoMs = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - renewedSentNanos);
+        return String.format(Locale.ROOT, "self-fencing: the last successful heartbeat was sent %.1f s ago"
+                + " (renew deadline %.1f s): this runner's sessions are stopped and none start until a heartbeat"
+                + " lands again", agoMs / 1000.0, timings.renewDeadlineMs() / 1000.0);
+    }
+
+    private boolean overdue() {
+        return renewed && nanoTime.getAsLong() - renewedSentNanos > deadlineNanos;
+    }
+
+    @Override
+    public boolean clustered() {
+        return true;
+    }
+
+    /** Half the slack between the renew deadline and the TTL. */
+    @Override
+    public long fenceGraceMs() {
+        return (timings.leaseTtlMs() - timings.renewDeadlineMs()) / 2;
+    }
+
+    /** A quarter of that slack, at most a second: deadline + check + grace stays under the TTL. */
+    @Override
+    public long checkEveryMs() {
+        return Math.max(1, Math.min(1_000, (timings.leaseTtlMs() - timings.renewDeadlineMs()) / 4));
+    }
+
+    @Override
+    public void attach(LeaseHandoff handoff) {
+        this.loop = handoff;
+    }
+
+    @Override
+    public void configured(Collection<String> profileIds) {
+        this.configured = Set.copyOf(profileIds);
+    }
+
+    @Override
+    public void taken(String profileId, long epoch) {
+        held.put(profileId, epoch);
+        lostHere.remove(profileId);
+        handedOver.remove(profileId);
+        notHeldSaid.remove(profileId);
+    }
+
+    @Override
+    public void refused(String profileId) {
+        handedOver.remove(profileId);
+    }
+
+    @Override
+    public void dropped(String profileId) {
+        held.remove(profileId);
+    }
+
+    @Override
+    public long incarnation() {
+        return incarnation;
+    }
+
+    @Override
+    public void stale(String profileId, long heldEpoch, Long databaseEpoch) {
+        staleWrites.incrementAndGet();
+        held.remove(profileId, heldEpoch);
+        say.accept("stale write refused for profile " + profileId + ": held here at epoch " + heldEpoch
+                + ", the database has " + (databaseEpoch == null ? "another holder" : "epoch " + databaseEpoch)
+                + "; its lease is dropped here");
+    }
+
+    @Override
+    public void notHeld(String profileId) {
+        Long lost = lostHere.remove(profileId);
+        if (lost != null) {
+            stale(profileId, lost, null); // written while it was held, refused because it was taken over meanwhile
+            return;
+        }
+        if (notHeldSaid.add(profileId)) {
+            say.accept("a write about profile " + profileId + " was skipped: this runner does not hold its lease"
+                    + " (said once per profile)");
+        }
+    }
+
+    /** Writes the database refused because another runner had taken the lease (for /metrics). */
+    public long staleWrites() {
+        return staleWrites.get();
+    }
+
+    /** Leases taken on by the loop now. */
+    public int heldCount() {
+        return held.size();
+    }
+
+    /** Why this runner may run nothing or cannot manage its leases, for /readyz and status; or null. */
+    public String problem() {
+        String f = fenced();
+        return f != null ? f : problem;
+    }
+
+    /**
+     * After a successful heartbeat sent at {@code sentNanos}: checks, renews, takes or gives back.
+     * Heartbeat thread only.
+     */
+    public void renewed(long sentNanos) {
+        try {
+            Map<String, Long> inDb = leases.heldBy(incarnation);
+            verify(inDb);
+            boolean wasFenced = overdue();
+            renewedSentNanos = sentNanos;
+            renewed = true;
+            if (wasFenced) {
+                say.accept("heartbeat landed again: " + held.size() + " lease(s) still held here, sessions may start");
+            }
+            balance(inDb.size());
+            if (problem != null) {
+                say.accept("lease keeper works again");
+                problem = null;
+            }
+        } catch (SmartRunnerException e) {
+            if (problem == null) {
+                say.accept("lease keeper failed, retrying after the next heartbeat (said once until it works"
+                        + " again): " + e.getMessage());
+            }
+            problem = "leases cannot be managed: " + e.getMessage();
+        }
+    }
+
+    /** Leases the database no longer gives this incarnation are dropped here; ones it gives but nobody took are freed. */
+    private void verify(Map<String, Long> inDb) {
+        for (Map.Entry<String, Long> e : new ArrayList<>(held.entrySet())) {
+            Long db = inDb.get(e.getKey());
+            if (!e.getValue().equals(db)) {
+                held.remove(e.getKey(), e.getValue());
+                lostHere.put(e.getKey(), e.getValue());
+                say.accept("lease of profile " + e.getKey() + " was lost (held here at epoch " + e.getValue()
+                        + ", the database has " + (db == null ? "another holder" : "epoch " + db) + ")");
+            }
+        }
+        List<String> orphaned = new ArrayList<>();
+        for (String id : inDb.keySet()) {
+            if (!handedOver.contains(id) && !held.containsKey(id)) { // this order: taken() adds to held first
+                orphaned.add(id);
+            }
+        }
+        if (!orphaned.isEmpty() && leases.release(incarnation, orphaned) > 0) {
+            orphaned.forEach(inDb::remove);
+        }
+    }
+
+    private void balance(int heldInDb) {
+        LeaseHandoff handoff = loop;
+        Set<String> profiles = configured;
+        if (handoff == null || profiles.isEmpty()) {
+            return;
+        }
+        if (!ensured.equals(profiles)) {
+            leases.ensure(profiles);
+            ensured = profiles;
+        }
+        List<String> unconfigured = held.keySet().stream().filter(id -> !profiles.contains(id)).toList();
+        if (!unconfigured.isEmpty()) {
+            giveBack(handoff, unconfigured, unconfigured.size()); // removed by a reload: freed once nothing of it runs
+        }
+        PostgresLeases.Fleet fleet = leases.fleet(incarnation, timings.leaseTtlMs());
+        int share = fleet.share(profiles.size());
+        if (heldInDb < share) {
+            Set<String> candidates = new HashSet<>(profiles);
+            candidates.removeAll(held.keySet());
+            candidates.removeAll(handedOver);
+            List<PostgresLeases.Acquired> got = leases.acquire(incarnation, candidates, share - heldInDb,
+                    timings.leaseTtlMs());
+            if (!got.isEmpty()) {
+                got.forEach(a -> handedOver.add(a.profileId()));
+                handoff.acquired(got);
+            }
+        } else if (heldInDb > share + 1) {
+            asked = true;
+            giveBack(handoff, new ArrayList<>(held.keySet()), heldInDb - share);
+            return;
+        }
+        if (asked) {
+            asked = false;
+            handoff.giveBack(List.of(), 0); // balanced again: busy profiles held back for the give-back may start
+        }
+    }
+
+    private void giveBack(LeaseHandoff handoff, List<String> offered, int count) {
+        List<String> given;
+        try {
+            given = handoff.giveBack(offered, count)
+                    .get(Math.min(GIVE_BACK_WAIT_MS, timings.renewEveryMs()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return; // the loop is busy: the next heartbeat asks again
+        }
+        given.forEach(held::remove);
+        leases.release(incarnation, given);
+    }
+
+    /** A graceful stop, after the sessions are stopped: every lease is freed at once. */
+    public void releaseAll() {
+        held.clear();
+        try {
+            leases.releaseAll(incarnation);
+        } catch (SmartRunnerException e) {
+            say.accept("could not free this runner's leases (they expire with its heartbeat): " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.smartrunner.cluster;
+
+import java.util.Collection;
+
+/**
+ * Which profiles this runner may run, as the engine asks it (DESIGN §3a). In cluster mode a
+ * {@link LeaseKeeper}: a profile may run while this runner holds its lease and its last
+ * successful heartbeat was sent less than the renew deadline ago. {@link #single()} is one runner
+ * on SQLite: everything may run, no epoch, no thread, no cost.
+ *
+ * <p>The engine's side of the hand-over: the keeper offers newly acquired leases through the
+ * {@link LeaseHandoff} the engine {@link #attach attaches}; the loop takes each one on
+ * ({@link #taken}) or {@link #refused refuses} it, and {@link #dropped drops} the ones it gives back.
+ */
+public interface ProfileLeases {
+    /** Whether a session of the profile may start (or keep running) now. */
+    boolean mayRun(String profileId);
+
+    /** The epoch this runner holds the profile's lease at; null when not held, or not in cluster mode. */
+    Long epoch(String profileId);
+
+    /** Why this runner may run nothing now (its renew deadline passed: self-fencing), or null. */
+    default String fenced() {
+        return null;
+    }
+
+    /** Cluster mode: the loop checks its leases every turn and turns at least every second. */
+    default boolean clustered() {
+        return false;
+    }
+
+    /**
+     * The longest a self-fencing stop may wait between SIGTERM and SIGKILL, so that renew deadline
+     * + {@link #checkEveryMs()} + this grace stays under the TTL (docs/cluster-leases.md).
+     */
+    default long fenceGraceMs() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Cluster mode: how often at least the loop checks its leases (it turns at least this often). */
+    default long checkEveryMs() {
+        return Long.MAX_VALUE;
+    }
+
+    /** The engine's loop, which takes acquired leases on and gives idle ones back. */
+    default void attach(LeaseHandoff loop) {
+    }
+
+    /** The profiles configured now (at start and after a reload): the ones leases are taken for. */
+    default void configured(Collection<String> profileIds) {
+    }
+
+    /** The loop took an acquired lease on (its state replaced, the old holder's sessions closed). */
+    default void taken(String profileId, long epoch) {
+    }
+
+    /** The loop did not take an acquired lease on (the profile is not configured any more). */
+    default void refused(String profileId) {
+    }
+
+    /** The loop gave the profile back (it was idle): nothing of it runs here any more. */
+    default void dropped(String profileId) {
+    }
+
+    /** One runner on SQLite: everything may run. */
+    static ProfileLeases single() {
+        return Single.INSTANCE;
+    }
+
+    /** {@link #single()}. */
+    enum Single implements ProfileLeases {
+        INSTANCE;
+
+        @Override
+        public boolean mayRun(String profileId) {
+            return true;
+        }
+
+        @Override
+        public Long epoch(String profileId) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.smartrunner.store;
+
+import io.smartrunner.profile.ProfileState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Profile leases in the {@code leases} table (docs/cluster-leases.md). A lease names the runner
+ * incarnation holding it; it is live while that incarnation's {@code runners} row has a heartbeat
+ * younger than the TTL and no {@code stopped_at}, so one heartbeat renews all of a runner's leases.
+ * {@code epoch} is +1 on every acquisition: the fencing token every write about the profile
+ * carries. Every judgment uses the database clock ({@code now()}).
+ *
+ * <p>Acquisition takes lease rows {@code FOR UPDATE SKIP LOCKED} (runners never queue on each
+ * other's rows), then locks the previous holders' {@code runners} rows {@code FOR SHARE} and
+ * re-checks them: a heartbeat that lands meanwhile either waits for this transaction (and then
+ * the old holder sees the new holder) or is seen here (and the lease is not taken).
+ * <p>Over 250 lines because acquisition is one transaction of four statements; what a taker reads
+ * about the profiles lives in {@link TakeoverRows}.
+ */
+public final class PostgresLeases {
+    private static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
+
+    private final DataSource pool;
+    private final String where;
+    private final String rowName;
+
+    PostgresLeases(DataSource pool, String where, String rowName) {
+        this.pool = pool;
+        this.where = where;
+        this.rowName = rowName;
+    }
+
+    /**
+     * A lease just acquired: the epoch now held, the incarnation that held it before (null: free
+     * or never held), the profile's row as the database has it (null: none yet) and the sessions
+     * still RUNNING there.
+     */
+    public record Acquired(String profileId, long epoch, Long previousIncarnation, String previousHolder,
+                           ProfileState row, List<TakeoverRows.OpenSession> openSessions) {
+    }
+
+    /** How many profiles this runner should hold: its capacity's share of the live runners'. */
+    public record Fleet(int liveRunners, long liveCapacity, long myCapacity, int heldByMe) {
+        /** ceil(profiles × my capacity ÷ live capacity); all of them when this runner is alone. */
+        public int share(int profiles) {
+            if (liveCapacity <= 0 || myCapacity <= 0) {
+                return profiles;
+            }
+            return (int) Math.min(profiles, (profiles * myCapacity + liveCapacity - 1) / liveCapacity);
+        }
+    }
+
+    /** Creates the lease rows of these profiles that do not exist yet (free, epoch 0). */
+    public void ensure(Collection<String> profileIds) {
+        run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id)"
+                    + " SELECT unnest(?::text[]) ON CONFLICT (profile_id) DO NOTHING")) {
+                ps.setArray(1, c.createArrayOf("text", profileIds.toArray()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The live runners' capacity and this incarnation's held count, by the database clock. */
+    public Fleet fleet(long incarnation, long ttlMs) {
+        return run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), COALESCE(sum(GREATEST(capacity, 1)), 0),"
+                    + " COALESCE(sum(GREATEST(capacity, 1)) FILTER (WHERE r.incarnation = ?), 0),"
+                    + " (SELECT count(*) FROM leases WHERE holder_incarnation = ?)"
+                    + " FROM runners r WHERE r.member_name IS NOT NULL AND " + LIVE)) {
+                ps.setLong(1, incarnation);
+                ps.setLong(2, incarnation);
+                ps.setLong(3, ttlMs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Fleet(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getInt(4));
+                }
+            }
+        });
+    }
+
+    /** The leases this incarnation holds in the database, with their epochs. */
+    public Map<String, Long> heldBy(long incarnation) {
+        return run(c -> {
+            Map<String, Long> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT profile_id, epoch FROM leases WHERE holder_incarnation = ?")) {
+                ps.setLong(1, incarnation);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Takes up to {@code limit} of {@code candidates} whose lease is free or whose holder is not
+     * live, preferring the ones this machine held last (browser data stays where it is). Nothing
+     * when this incarnation is not live itself.
+     */
+    public List<Acquired> acquire(long incarnation, Collection<String> candidates, int limit, long ttlMs) {
+        if (limit <= 0 || candidates.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction(c -> {
+            Map<String, Long> previous = new LinkedHashMap<>();
+            Map<String, String> holders = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT l.profile_id, l.holder_incarnation, l.holder"
+                    + " FROM leases l WHERE l.profile_id = ANY(?) AND l.holder_incarnation IS DISTINCT FROM ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM runners r WHERE r.incarnation = l.holder_incarnation AND " + LIVE + ")"
+                    + " ORDER BY (l.holder = ?) DESC NULLS LAST, l.profile_id LIMIT ? FOR UPDATE OF l SKIP LOCKED")) {
+                ps.setArray(1, c.createArrayOf("text", candidates.toArray()));
+                ps.setLong(2, incarnation);
+                ps.setLong(3, ttlMs);
+                ps.setString(4, rowName);
+                ps.setInt(5, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        previous.put(rs.getString(1), (Long) rs.getObject(2));
+                        holders.put(rs.getString(1), rs.getString(3));
+                    }
+                }
+            }
+            if (previous.isEmpty()) {
+                return List.<Acquired>of();
+            }
+            Set<Long> check = new HashSet<>();
+            previous.values().stream().filter(v -> v != null).forEach(check::add);
+            check.add(incarnation);
+            Set<Long> live = liveLocked(c, check, ttlMs);
+            if (!live.contains(incarnation)) {
+                return List.<Acquired>of(); // this runner is not live itself: it takes nothing
+            }
+            previous.values().removeIf(live::contains); // a heartbeat landed meanwhile: still held
+            List<String> ids = new ArrayList<>(previous.keySet());
+            if (ids.isEmpty()) {
+                return List.<Acquired>of();
+            }
+            Map<String, Long> epochs = bump(c, ids, incarnation);
+            Map<String, ProfileState> rows = TakeoverRows.profiles(c, ids);
+            Map<String, List<TakeoverRows.OpenSession>> open = TakeoverRows.openSessions(c, ids);
+            List<Acquired> out = new ArrayList<>();
+            for (String id : ids) {
+                out.add(new Acquired(id, epochs.get(id), previous.get(id), holders.get(id), rows.get(id),
+                        open.getOrDefault(id, List.of())));
+            }
+            return out;
+        });
+    }
+
+    private Set<Long> liveLocked(Connection c, Set<Long> incarnations, long ttlMs) throws SQLException {
+        Set<Long> live = new HashSet<>();
+        // FOR SHARE reads the newest version of each row (waiting for a heartbeat in flight) and holds
+        // off heartbeats until this transaction ends
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.incarnation FROM runners r"
+                + " WHERE r.incarnation = ANY(?) AND " + LIVE + " FOR SHARE")) {
+            ps.setArray(1, c.createArrayOf("bigint", incarnations.toArray()));
+            ps.setLong(2, ttlMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    live.add(rs.getLong(1));
+                }
+            }
+        }
+        return live;
+    }
+
+    private Map<String, Long> bump(Connection c, List<String> ids, long incarnation) throws SQLException {
+        Map<String, Long> epochs = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = ?, holder_incarnation = ?,"
+                + " epoch = epoch + 1, acquired_at = now(), expires_at = NULL WHERE profile_id = ANY(?)"
+                + " RETURNING profile_id, epoch")) {
+            ps.setString(1, rowName);
+            ps.setLong(2, incarnation);
+            ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    epochs.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return epochs;
+    }
+
+    /** Frees these leases if this incarnation holds them (the epoch stays: the next holder bumps it). */
+    public int release(long incarnation, Collection<String> profileIds) {
+        if (profileIds.isEmpty()) {
+            return 0;
+        }
+        return run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = NULL, holder_incarnation = NULL,"
+                    + " acquired_at = NULL WHERE profile_id = ANY(?) AND holder_incarnation = ?")) {
+                ps.setArray(1, c.createArrayOf("text", profileIds.toArray()));
+                ps.setLong(2, incarnation);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** A graceful stop: frees every lease of this incarnation at once. */
+    public int releaseAll(long incarnation) {
+        return run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = NULL, holder_incarnation = NULL,"
+                    + " acquired_at = NULL WHERE holder_incarnation = ?")) {
+                ps.setLong(1, incarnation);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Where the database is, for messages. */
+    public String where() {
+        return where;
+    }
+
+    private <T> T run(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        return run(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

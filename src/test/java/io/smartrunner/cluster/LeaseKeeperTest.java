@@ -1,0 +1,311 @@
+package io.smartrunner.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.ClusterSettings;
+import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.PostgresLeases;
+import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.store.SessionRecord;
+import io.smartrunner.store.TakeoverRows;
+import io.smartrunner.store.StateWrite;
+import io.smartrunner.testkit.PostgresServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Leases against a real PostgreSQL: share, takeover by the database clock, SKIP LOCKED, fencing, release. */
+class LeaseKeeperTest {
+    private static final ClusterSettings TIMINGS = ClusterSettings.leases(15_000, 2_000, 10_000);
+    private static final List<String> PROFILES = List.of("p1", "p2", "p3", "p4", "p5", "p6");
+    private final PostgresServer server = PostgresServer.shared();
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final List<String> said = new ArrayList<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private String db;
+    private String url;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    /** A runner: its store, membership and keeper, and a loop that takes every lease on at once. */
+    private final class Runner {
+        final PostgresStateStore store;
+        final Membership membership;
+        final LeaseKeeper keeper;
+        final List<PostgresLeases.Acquired> acquired = new ArrayList<>();
+        final Set<String> busy = new java.util.HashSet<>();
+
+        Runner(String name) {
+            store = PostgresStateStore.open(StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2),
+                    "host:/srv/" + name);
+            open.add(store);
+            membership = Membership.join(store.members(), runner(name), TIMINGS, nanos::get, "host", 1, said::add);
+            keeper = new LeaseKeeper(store.leases(), membership.incarnation(), TIMINGS, nanos::get, said::add);
+            membership.keep(keeper);
+            store.fence(keeper);
+            keeper.configured(PROFILES);
+            keeper.attach(new LeaseHandoff() {
+                @Override
+                public void acquired(List<PostgresLeases.Acquired> leases) {
+                    acquired.addAll(leases);
+                    leases.forEach(a -> keeper.taken(a.profileId(), a.epoch()));
+                }
+
+                @Override
+                public CompletableFuture<List<String>> giveBack(List<String> ids, int count) {
+                    List<String> idle = ids.stream().filter(id -> !busy.contains(id)).sorted().limit(count).toList();
+                    idle.forEach(keeper::dropped);
+                    return CompletableFuture.completedFuture(idle);
+                }
+            });
+        }
+
+        void beat() {
+            membership.sessionsFrom(() -> 0);
+            membership.beatOnce();
+        }
+
+        Set<String> held() {
+            return new java.util.TreeSet<>(PROFILES.stream().filter(keeper::mayRun).toList());
+        }
+    }
+
+    private static RunnerSettings runner(String name) {
+        RunnerSettings d = RunnerSettings.defaults();
+        return new RunnerSettings(5, Path.of("data"), d.eventLog(), d.eventLogFsync(), d.eventLogFsyncIntervalMs(),
+                d.startJitterMs(), d.sqliteSynchronous(), d.fileMode(), d.eventLogMaxBytes(), d.eventLogKeep(),
+                d.minFreeMemoryMb(), d.maxLoadPerCore(), name, List.of());
+    }
+
+    private void newDb(String hint) {
+        url = server.newDatabase(hint);
+        db = url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    private Map<String, long[]> leases() throws Exception {
+        Map<String, long[]> out = new HashMap<>();
+        try (Connection c = server.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT profile_id, COALESCE(holder_incarnation, -1), epoch FROM leases")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aLoneRunnerTakesEverythingThenASecondOneGetsItsShareWithTheEpochBumped() throws Exception {
+        newDb("leases_share");
+        Runner a = new Runner("alpha");
+        a.beat();
+        assertEquals(Set.copyOf(PROFILES), a.held());
+        assertEquals(1L, a.keeper.epoch("p1"));
+        assertNull(a.acquired.get(0).previousIncarnation(), "a free lease had no holder");
+
+        Runner b = new Runner("beta");
+        b.beat();
+        assertEquals(Set.of(), b.held(), "nothing is free while alpha is live");
+        a.busy.add("p1");
+        a.beat(); // holds 6 > share 3 + 1: gives back idle ones down to its share
+        assertEquals(3, a.held().size());
+        assertTrue(a.held().contains("p1"), "a busy profile is kept");
+        b.beat();
+        assertEquals(3, b.held().size());
+        for (String id : b.held()) {
+            assertEquals(2L, b.keeper.epoch(id), "epoch +1 on every acquisition");
+            assertFalse(a.keeper.mayRun(id));
+        }
+    }
+
+    @Test
+    void expiryIsJudgedByTheDatabaseClockAndTheTakerSeesThePreviousHolder() throws Exception {
+        newDb("leases_expiry");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Runner b = new Runner("beta");
+        // alpha's heartbeat is 14 s old by the database clock: still live
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '14 seconds' WHERE member_name = 'alpha'");
+        b.beat();
+        assertEquals(Set.of(), b.held());
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '16 seconds' WHERE member_name = 'alpha'");
+        b.beat();
+        assertEquals(Set.copyOf(PROFILES), b.held());
+        assertEquals(a.membership.incarnation(), b.acquired.get(0).previousIncarnation());
+        assertEquals(2L, b.keeper.epoch("p3"));
+        // alpha comes back: its heartbeat lands, the check finds every lease gone
+        a.beat();
+        assertEquals(Set.of(), a.held());
+        assertTrue(said.stream().anyMatch(s -> s.startsWith("lease of profile p1 was lost (held here at epoch 1")), said.toString());
+    }
+
+    @Test
+    void theRenewDeadlineIsMeasuredFromTheSendOfTheLastSuccessfulHeartbeat() {
+        newDb("leases_deadline");
+        Runner a = new Runner("alpha");
+        a.beat();
+        assertTrue(a.keeper.mayRun("p1"));
+        assertNull(a.keeper.fenced());
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(10_001));
+        assertFalse(a.keeper.mayRun("p1"), "past the renew deadline: self-fencing");
+        assertTrue(a.keeper.fenced().startsWith("self-fencing: the last successful heartbeat was sent 10.0 s ago"),
+                a.keeper.fenced());
+        assertEquals(1L, a.keeper.epoch("p1"), "the lease is still its own until someone takes it");
+        a.beat();
+        assertTrue(a.keeper.mayRun("p1"), "a heartbeat that lands renews every lease");
+    }
+
+    @Test
+    void deadlinePlusCheckPlusGraceStaysUnderTheTtl() {
+        for (ClusterSettings t : List.of(TIMINGS, ClusterSettings.leases(3_000, 500, 2_000), ClusterSettings.leases(2_000, 1, 1_000))) {
+            LeaseKeeper k = new LeaseKeeper(null, 1, t, nanos::get, said::add);
+            assertTrue(t.renewDeadlineMs() + k.checkEveryMs() + k.fenceGraceMs() < t.leaseTtlMs(), t.toString());
+        }
+        LeaseKeeper defaults = new LeaseKeeper(null, 1, TIMINGS, nanos::get, said::add);
+        assertEquals(1_000, defaults.checkEveryMs());
+        assertEquals(2_500, defaults.fenceGraceMs());
+    }
+
+    @Test
+    void acquisitionSkipsRowsAnotherRunnerHasLockedInsteadOfWaiting() throws Exception {
+        newDb("leases_skip_locked");
+        Runner a = new Runner("alpha");
+        a.store.leases().ensure(PROFILES);
+        try (Connection other = server.connect(db); Statement st = other.createStatement()) {
+            other.setAutoCommit(false);
+            st.executeQuery("SELECT * FROM leases WHERE profile_id IN ('p1', 'p2') FOR UPDATE").close();
+            a.beat(); // would block for good without SKIP LOCKED
+            assertEquals(Set.of("p3", "p4", "p5", "p6"), a.held());
+            other.rollback();
+        }
+        a.beat();
+        assertEquals(Set.copyOf(PROFILES), a.held());
+    }
+
+    @Test
+    void aStaleWriteIsRefusedForItsProfileOnlyCountedAndTheLeaseDropped() throws Exception {
+        newDb("leases_stale");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
+        server.execute(db, "UPDATE leases SET holder_incarnation = " + b.membership.incarnation()
+                + ", epoch = epoch + 1 WHERE profile_id = 'p1'"); // beta took p1 (as its keeper would)
+
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        ProfileState p1 = ProfileState.fresh("p1", "pod").withPod("pod");
+        ProfileState p2 = ProfileState.fresh("p2", "pod");
+        SessionRecord s1 = new SessionRecord("s-p1", "p1", "pod", 1, 1, 1, t, SessionRecord.Status.RUNNING, null, null, null);
+        a.store.write(new StateWrite(List.of(p1, p2), List.of(s1)));
+
+        assertEquals(1, a.keeper.staleWrites());
+        assertNull(a.keeper.epoch("p1"), "dropped here");
+        assertNotNull(a.keeper.epoch("p2"));
+        Map<String, ProfileState> rows = a.store.loadProfiles();
+        assertFalse(rows.containsKey("p1"), "the stale holder's row did not go in");
+        assertTrue(rows.containsKey("p2"), "the rest of the batch did");
+        assertTrue(a.store.recentSessions("p1", 5).isEmpty());
+        assertTrue(said.stream().anyMatch(s -> s.startsWith("stale write refused for profile p1: held here at epoch 1,"
+                + " the database has another holder")), said.toString());
+    }
+
+    @Test
+    void aGracefulStopFreesEveryLeaseAtOnce() throws Exception {
+        newDb("leases_release");
+        Runner a = new Runner("alpha");
+        a.beat();
+        a.membership.close();
+        for (long[] l : leases().values()) {
+            assertEquals(-1, l[0], "no holder");
+        }
+        Runner b = new Runner("beta");
+        b.beat();
+        assertEquals(Set.copyOf(PROFILES), b.held(), "taken at once, without waiting for the TTL");
+    }
+
+    @Test
+    void whileTheDatabaseIsGoneTheLeasesLapseAtTheDeadlineAndComeBackWithTheHeartbeatIfNobodyTookThem() {
+        newDb("leases_db_loss");
+        Runner a = new Runner("alpha");
+        a.beat();
+        server.execute(db, "ALTER TABLE runners RENAME TO runners_away"); // every heartbeat fails from now on
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_000));
+        a.beat();
+        assertTrue(a.keeper.mayRun("p1"), "within the renew deadline the sessions go on");
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(8_001));
+        a.beat();
+        assertFalse(a.keeper.mayRun("p1"));
+        assertTrue(a.keeper.problem().startsWith("self-fencing:"), a.keeper.problem());
+        assertTrue(a.membership.problem().startsWith("cluster heartbeat failing"), a.membership.problem());
+
+        server.execute(db, "ALTER TABLE runners_away RENAME TO runners");
+        a.beat();
+        assertTrue(a.keeper.mayRun("p1"), "rejoined by itself");
+        assertEquals(1L, a.keeper.epoch("p1"), "nobody took it meanwhile: the same epoch is still its own");
+        assertNull(a.keeper.problem());
+        assertTrue(said.stream().anyMatch(s -> s.startsWith("heartbeat landed again: 6 lease(s) still held here")),
+                said.toString());
+    }
+
+    @Test
+    void aWritePendingAcrossATakeoverIsCountedStale() throws Exception {
+        newDb("leases_lost_pending");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
+        b.beat();
+        a.beat(); // finds every lease taken
+        a.store.write(new StateWrite(List.of(ProfileState.fresh("p1", "pod")), List.of()));
+        assertEquals(1, a.keeper.staleWrites());
+        assertFalse(a.store.loadProfiles().containsKey("p1"));
+    }
+
+    @Test
+    void aTakerGetsTheOldHoldersOpenSessionsAndSeesWhichAlreadyEndedInTheFleetsEvents() throws Exception {
+        newDb("leases_open_sessions");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        a.store.write(new StateWrite(List.of(ProfileState.fresh("p1", "pod"), ProfileState.fresh("p2", "pod")), List.of(
+                new SessionRecord("s1", "p1", "pod", 11, 1, 11, t, SessionRecord.Status.RUNNING, null, null, null),
+                new SessionRecord("s2", "p2", "pod", 12, 1, 12, t, SessionRecord.Status.RUNNING, null, null, null))));
+        // a first taker wrote s2's lost event to the fleet's events, then died before closing its row
+        server.execute(db, "INSERT INTO events (ts, runner_name, profile_id, session_id, event, type, params)"
+                + " VALUES (now(), 'gamma', 'p2', 's2', 'error', 'session', '{\"reason\": \"lost\"}')");
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
+        b.beat();
+
+        Map<String, PostgresLeases.Acquired> got = new HashMap<>();
+        b.acquired.forEach(x -> got.put(x.profileId(), x));
+        assertEquals("s1", got.get("p1").openSessions().get(0).row().sessionId());
+        assertNull(got.get("p1").openSessions().get(0).endedAs(), "no end anywhere: the taker writes its lost");
+        assertEquals("error", got.get("p2").openSessions().get(0).endedAs());
+        assertEquals("lost", got.get("p2").openSessions().get(0).endReason());
+        assertEquals("p1", got.get("p1").row().profileId());
+        assertTrue(got.get("p3").openSessions().isEmpty());
+    }
+}
