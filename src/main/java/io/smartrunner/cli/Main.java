@@ -2,28 +2,23 @@ package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
 import java.io.PrintWriter;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code smart-runner <command>}: exit 0 ok, 1 runtime failure, 2 bad usage or bad config. */
 // scope INHERIT: every subcommand gets -h/--help (and -V/--version) too, so `run --help` prints its usage
 @Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
-        version = "smart-runner 0.1.0",
-        description = "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.")
+        version = Main.VERSION, description = Main.DESCRIPTION,
+        subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
+                TrialCommand.class, ReportCommand.class, ControlCommands.Pause.class, ControlCommands.Unpause.class,
+                ControlCommands.Reset.class, ControlCommands.RunNow.class, ControlCommands.Reload.class,
+                RunnersCommand.class,
+                DemoSessionCommand.class, RebuildStateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static final String VERSION = "smart-runner 0.1.0";
+    static final String DESCRIPTION =
+            "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.";
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
-    /** In the order the usage lists them. */
-    private static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, StatusCommand.class,
-            EventsCommand.class, SimulateCommand.class, TrialCommand.class, ReportCommand.class,
-            ControlCommands.Pause.class, ControlCommands.Unpause.class, ControlCommands.Reset.class,
-            ControlCommands.RunNow.class, ControlCommands.Reload.class, RunnersCommand.class,
-            DemoSessionCommand.class, RebuildStateCommand.class, CommandLine.HelpCommand.class);
-
-    @Spec
-    CommandSpec spec;
 
     public static void main(String[] args) {
         // vfork launches a child without exec'ing the JDK's spawn helper first: on Linux it is
@@ -39,10 +34,7 @@ public final class Main implements Runnable {
      * trace. Errors (such as the simulator's deliberate uncaught error) are not caught here.
      */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        for (Class<?> command : subcommands(args)) {
-            cli.addSubcommand(command);
-        }
+        CommandLine cli = root(args);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof SmartRunnerException e) {
                 cmd.getErr().println("smart-runner: " + e.getMessage());
@@ -62,24 +54,35 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Only the command the line names, when it names one: picocli reads every registered command's
-     * annotations by reflection up front, a fifth of the JVM's time before {@code run} starts its
-     * first session (docs/performance.md). Anything else ({@code help}, usage, a typo) gets them all.
+     * The command line with only the command {@code args} names, when it names one: picocli reads
+     * every registered command's annotations by reflection up front, a fifth of the JVM's time
+     * before {@code run} starts its first session (docs/performance.md). Anything else
+     * ({@code help}, usage, a typo) gets them all.
      */
-    private static List<Class<?>> subcommands(String... args) {
+    private static CommandLine root(String... args) {
         if (args.length > 0) {
-            for (Class<?> command : SUBCOMMANDS) {
+            for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
                 if (command != CommandLine.HelpCommand.class
                         && command.getAnnotation(Command.class).name().equals(args[0])) {
-                    return List.of(command);
+                    return new CommandLine(new OneCommand()).addSubcommand(command);
                 }
             }
         }
-        return SUBCOMMANDS;
+        return new CommandLine(new Main());
+    }
+
+    /** {@link Main} without its list of subcommands; {@link #root} adds the one a command line names. */
+    @Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+            version = VERSION, description = DESCRIPTION)
+    static final class OneCommand implements Runnable {
+        @Override
+        public void run() {
+            new Main().run();
+        }
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        new CommandLine(this).usage(System.out);
     }
 }
