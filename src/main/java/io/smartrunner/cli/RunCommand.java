@@ -35,8 +35,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,10 +90,6 @@ final class RunCommand implements Callable<Integer> {
             if (membership != null) {
                 membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor));
             }
-            // The first sessions start while the HTTP server binds (start-up time, docs/performance.md);
-            // the port file, READY and the start line still come only once it listens.
-            FutureTask<Boolean> loop = new FutureTask<>(supervisor::loop);
-            new Thread(loop, "sr-loop").start();
             try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
                     metrics.exposition(supervisor::profiles), health);
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
@@ -104,13 +98,10 @@ final class RunCommand implements Callable<Integer> {
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());
                 try {
-                    return runWith(cfg, home, loop, http);
+                    return runWith(cfg, home, supervisor, http);
                 } finally {
                     deleteQuietly(portFile);
                 }
-            } catch (RuntimeException | Error e) {
-                stopLoop(loop, stop, e); // e.g. the port is taken: the sessions just started stop cleanly
-                throw e;
             }
         }
     }
@@ -221,39 +212,7 @@ final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("USR1"), s -> home.events.requestReopen());
     }
 
-    /** After a failure outside the loop: stops it (and its sessions) and waits for it, unless it is over. */
-    private static void stopLoop(FutureTask<Boolean> loop, Runnable stop, Throwable failure) {
-        if (loop.isDone()) {
-            return;
-        }
-        stop.run();
-        try {
-            awaitLoop(loop);
-        } catch (RuntimeException | Error also) {
-            failure.addSuppressed(also);
-        }
-    }
-
-    /** The loop's result once it has returned; what it threw is thrown here, on the command's thread. */
-    private static boolean awaitLoop(FutureTask<Boolean> loop) {
-        while (true) {
-            try {
-                return loop.get();
-            } catch (InterruptedException e) {
-                // the main thread is not interrupted by the runner; keep waiting for the loop
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (e.getCause() instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
-        }
-    }
-
-    private int runWith(RunnerConfig cfg, RunnerHome home, FutureTask<Boolean> loop, RunnerHttpServer http) {
+    private int runWith(RunnerConfig cfg, RunnerHome home, Supervisor supervisor, RunnerHttpServer http) {
         int profiles = cfg.profiles().size();
         if (profiles == 0) {
             say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");
@@ -269,7 +228,7 @@ final class RunCommand implements Callable<Integer> {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
                     + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");
         }
-        boolean clean = awaitLoop(loop);
+        boolean clean = supervisor.loop();
         say(clean ? "stopped" : "stopped, but not every event could be written");
         return clean ? 0 : 1;
     }
