@@ -55,7 +55,8 @@ export SR_HTTP_PORT
 
 peers="${PEERS:-c-minimal,java-minimal,smart-runner,smart-runner-c32}"
 command -v pm2 >/dev/null && [ -z "${PEERS:-}" ] && peers="$peers,pm2"
-echo "bench/peers.sh: load before: $(cut -d' ' -f1-3 /proc/loadavg); $reps repetition(s); peers $peers" >&2
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench/peers.sh: load before: $load_before; $reps repetition(s); peers $peers" >&2
 cd "$root"
 python3 "$peers_dir/harness.py" --peers "$peers" --tests crash --reps "$reps" --out "$out/results.json"
 # the scale test without the c32 variant (it is a crash-loop setting); the harness keeps the crash results
@@ -68,5 +69,5 @@ if [ "$fleet" = 1 ]; then
     fleet_files+=("$out/fleet$i.json")
   done
 fi
-echo "bench/peers.sh: load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$out/tables.md"

@@ -2,7 +2,7 @@
 """bench/peers.sh's report: issue #13's two tables from the harness's results.json and sr_scale.py's outputs.
 Each figure is the median over the repetitions (the count is shown when it is not 3).
 Usage: peers_tables.py results.json [fleet1.json fleet2.json ...]"""
-import json, statistics, sys
+import json, os, statistics, sys
 
 
 def med(rows, key, scale=1.0):
@@ -53,8 +53,8 @@ rows.append(["RSS / PSS, 200 idle children (MiB)"]
                for p in cols])
 rows.append(["idle CPU, 200 children (%)"] + [f(med(S.get(p, []), "idle_cpu_pct"), 2) for p in cols])
 rows.append(["stop all 200, last child gone (s)"] + [f(med(S.get(p, []), "stop_all_exited_s"), 3) for p in cols])
-print(f"Runs: {R['meta'].get('reps')} repetition(s), {R['meta'].get('nproc')} cores, "
-      f"{R['meta'].get('started')} .. {R['meta'].get('finished')}; medians.\n")
+print(f"Runs: {R['meta'].get('reps')} repetition(s), {R['meta'].get('nproc')} cores, finished "
+      f"{R['meta'].get('finished')}; medians; {os.environ.get('BENCH_LOAD', '')}.\n")
 print("| figure | " + " | ".join(head[p] for p in cols) + " | target |")
 print("|---" * (len(cols) + 2) + "|")
 for r, t in zip(rows, targets):
