@@ -19,6 +19,7 @@ cfg = {
              "startJitterMs": 0, "eventLogFsync": fsync},
   "session": {"command": [out + "/child"], "cooldownMs": 0, "timeoutMs": 60000, "stopGraceMs": 1000},
   "recovery": {"maxErrorStreak": 1000}, "http": {"port": 0}, "browser": {"provider": "none"},
+  "breaker": {"enabled": False},  # every profile crashing is what the fleet breaker holds
   "pods": [{"name": "bench", "concurrency": n, "profiles": [{"id": "p%03d" % i} for i in range(n)]}],
 }
 json.dump(cfg, open(out + "/bench.json", "w"), indent=1)

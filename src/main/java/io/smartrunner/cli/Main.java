@@ -8,14 +8,16 @@ import picocli.CommandLine.Command;
 /** {@code smart-runner <command>}: exit 0 ok, 1 runtime failure, 2 bad usage or bad config. */
 // scope INHERIT: every subcommand gets -h/--help (and -V/--version) too, so `run --help` prints its usage
 @Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
-        version = "smart-runner 0.1.0",
-        description = "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.",
+        version = Main.VERSION, description = Main.DESCRIPTION,
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
                 TrialCommand.class, ReportCommand.class, ControlCommands.Pause.class, ControlCommands.Unpause.class,
                 ControlCommands.Reset.class, ControlCommands.RunNow.class, ControlCommands.Reload.class,
                 RunnersCommand.class,
                 DemoSessionCommand.class, RebuildStateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static final String VERSION = "smart-runner 0.1.0";
+    static final String DESCRIPTION =
+            "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.";
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
 
     public static void main(String[] args) {
@@ -32,7 +34,7 @@ public final class Main implements Runnable {
      * trace. Errors (such as the simulator's deliberate uncaught error) are not caught here.
      */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = root(args);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof SmartRunnerException e) {
                 cmd.getErr().println("smart-runner: " + e.getMessage());
@@ -49,6 +51,34 @@ public final class Main implements Runnable {
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The command line with only the command {@code args} names, when it names one: picocli reads
+     * every registered command's annotations by reflection up front, a fifth of the JVM's time
+     * before {@code run} starts its first session (docs/performance.md). Anything else
+     * ({@code help}, usage, a typo) gets them all.
+     */
+    private static CommandLine root(String... args) {
+        if (args.length > 0) {
+            for (Class<?> command : Main.class.getAnnotation(Command.class).subcommands()) {
+                if (command != CommandLine.HelpCommand.class
+                        && command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return new CommandLine(new OneCommand()).addSubcommand(command);
+                }
+            }
+        }
+        return new CommandLine(new Main());
+    }
+
+    /** {@link Main} without its list of subcommands; {@link #root} adds the one a command line names. */
+    @Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+            version = VERSION, description = DESCRIPTION)
+    static final class OneCommand implements Runnable {
+        @Override
+        public void run() {
+            new Main().run();
+        }
     }
 
     @Override

@@ -21,6 +21,8 @@ final class ProcSnapshot {
     private final Map<Long, ProcStat> processes;
     private final Map<Long, String> sessionIds = new ConcurrentHashMap<>();
     private volatile Map<Long, List<ProcStat>> children;
+    private volatile Map<Long, List<ProcStat>> groups;
+    private volatile Map<String, List<ProcStat>> tagged;
 
     private ProcSnapshot(long number, Map<Long, ProcStat> processes) {
         this.number = number;
@@ -50,6 +52,42 @@ final class ProcSnapshot {
     /** SR_SESSION_ID from the process's environment, "" when it has none or cannot be read. */
     String sessionIdOf(long pid) {
         return sessionIds.computeIfAbsent(pid, p -> ProcFs.environ(p).getOrDefault(SessionEnv.SESSION_ID, ""));
+    }
+
+    /** The processes by process group id. */
+    Map<Long, List<ProcStat>> groups() {
+        Map<Long, List<ProcStat>> index = groups;
+        if (index == null) {
+            index = new HashMap<>();
+            for (ProcStat p : processes.values()) {
+                index.computeIfAbsent(p.pgrp(), k -> new ArrayList<>()).add(p);
+            }
+            groups = index;
+        }
+        return index;
+    }
+
+    /**
+     * The live processes by the SR_SESSION_ID in their environment, leaving out those
+     * {@code skip} accepts (read once per snapshot: a shutdown's 200 stops look up one map
+     * instead of each walking every process of the host).
+     */
+    synchronized Map<String, List<ProcStat>> tagged(java.util.function.Predicate<ProcStat> skip) {
+        Map<String, List<ProcStat>> index = tagged;
+        if (index == null) {
+            index = new HashMap<>();
+            for (ProcStat p : processes.values()) {
+                if (p.dead() || skip.test(p)) {
+                    continue;
+                }
+                String id = sessionIdOf(p.pid());
+                if (!id.isEmpty()) {
+                    index.computeIfAbsent(id, k -> new ArrayList<>()).add(p);
+                }
+            }
+            tagged = index;
+        }
+        return index;
     }
 
     /** The processes by parent pid. */

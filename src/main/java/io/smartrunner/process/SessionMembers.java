@@ -64,22 +64,29 @@ final class SessionMembers {
                 }
             }
         }
-        for (ProcStat p : all.values()) {
-            if (found.containsKey(p.pid()) || p.dead() || foreign(p)) {
-                continue;
+        // members found before (pinned by start time), the leader's group, the session's tag: from
+        // the snapshot's indexes, not a walk over every process of the host per session
+        known.forEach((pid, startTicks) -> {
+            ProcStat p = all.get(pid);
+            if (p != null && p.startTicks() == startTicks) {
+                addLive(found, p);
             }
-            boolean wasMember = known.getOrDefault(p.pid(), -1L) == p.startTicks();
-            if (wasMember || (leaderAlive && p.pgrp() == leaderPid) || tagged(snapshot, p)) {
-                found.put(p.pid(), p);
-            }
+        });
+        if (leaderAlive) {
+            snapshot.groups().getOrDefault(leaderPid, List.of()).forEach(p -> addLive(found, p));
+        }
+        if (sessionId != null) {
+            snapshot.tagged(SessionMembers::foreign).getOrDefault(sessionId, List.of()).forEach(p -> addLive(found, p));
         }
         found.values().removeIf(p -> p.pid() != leaderPid && foreign(p));
         found.values().forEach(p -> known.put(p.pid(), p.startTicks()));
         return found.values();
     }
 
-    private boolean tagged(ProcSnapshot snapshot, ProcStat p) {
-        return sessionId != null && sessionId.equals(snapshot.sessionIdOf(p.pid()));
+    private static void addLive(Map<Long, ProcStat> found, ProcStat p) {
+        if (!p.dead() && !foreign(p)) {
+            found.putIfAbsent(p.pid(), p);
+        }
     }
 
     /** The runner, its group, and kernel threads are never a session's. */

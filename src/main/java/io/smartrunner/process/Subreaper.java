@@ -117,7 +117,7 @@ final class Subreaper {
     private void scan(boolean closing) {
         long nowTicks = BootTicks.now();
         Map<Long, Long> now = new HashMap<>();
-        for (ProcStat p : SelfChildren.list()) {
+        for (ProcStat p : SelfChildren.list(pid -> !launches.contains(pid))) {
             if (p.ppid() != SELF || p.session() == selfSession || launches.contains(p.pid())) {
                 continue;
             }

@@ -19,8 +19,8 @@ public final class ProcessRecoveryActions implements RecoveryActions {
     private final Path logDir;
     private final String runnerId;
     private final long stepTimeoutMs;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    /** Made at the first http step: its TLS set-up (the JDK's trust store) was a tenth of the start-up. */
+    private HttpClient http;
 
     /** @param browsers the profiles' browsers, {@link BrowserProvider#none()} when browser.provider is none */
     public ProcessRecoveryActions(ProcessLauncher launcher, Path logDir, String runnerId, long stepTimeoutMs,
@@ -38,9 +38,17 @@ public final class ProcessRecoveryActions implements RecoveryActions {
             return CommandRun.start(launcher, c.argv(), ctx, logDir, runnerId, "step " + c.name());
         }
         if (step instanceof StepConfig.Http h) {
-            return HttpRun.start(http, h, ctx, stepTimeoutMs);
+            return HttpRun.start(http(), h, ctx, stepTimeoutMs);
         }
         return browser.step(step.name(), ctx);
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return http;
     }
 
     @Override

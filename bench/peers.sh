@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Issue #13's two tables, with the C and bare-JVM baselines measured in the same run: the shared
+# side-by-side harness (../shared/bench-peers: the same `stamp` child under every supervisor) for
+# the per-restart, start, idle and stop rows, then its sr_scale.py for the 10 000-profile fleet.
+# Usage: bench/peers.sh [--quick] [--no-fleet] [--reps N]
+#   --quick     one repetition of everything, a 30 s fleet window (a smoke run, not figures)
+#   --no-fleet  only the first table
+# Env: BENCH_PEERS (the harness directory), BENCH_JAVA_OPTS (extra JVM flags for the runner),
+#      PEERS (default c-minimal,java-minimal,smart-runner,smart-runner-c32; pm2 added when installed).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
+reps=3; fleet=1; fleet_secs=90
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) reps=1; fleet_secs=30 ;;
+    --no-fleet) fleet=0 ;;
+    --reps) reps="$2"; shift ;;
+    *) echo "usage: bench/peers.sh [--quick] [--no-fleet] [--reps N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+peers_dir="${BENCH_PEERS:-}"
+if [ -z "$peers_dir" ]; then
+  for d in "$root/../shared/bench-peers" "$root/../../shared/bench-peers" /work/shared/bench-peers; do
+    [ -f "$d/harness.py" ] && { peers_dir="$(cd "$d" && pwd)"; break; }
+  done
+fi
+[ -n "$peers_dir" ] && [ -f "$peers_dir/harness.py" ] \
+  || { echo "bench/peers.sh: no bench-peers harness found; set BENCH_PEERS to its directory" >&2; exit 2; }
+
+out="$here/out/peers"; rm -rf "$out"; mkdir -p "$out/scratch"
+export BENCH_SCRATCH="$out/scratch"
+gcc -O2 -o "$BENCH_SCRATCH/stamp" "$peers_dir/stamp.c"
+gcc -O2 -o "$BENCH_SCRATCH/exit1" "$peers_dir/exit1.c"
+gcc -O2 -o "$BENCH_SCRATCH/spawnbench" "$peers_dir/spawnbench.c"
+javac -d "$BENCH_SCRATCH" "$peers_dir/SpawnBench.java"
+# build the jar (and its class archive) once, outside the timed starts
+"$root/bin/smart-runner" --version >/dev/null
+
+# the runner's JVM gets BENCH_JAVA_OPTS; a wrapper keeps the harness's "the CLI execs the JVM" (same pid).
+# It also turns the fleet breaker off in the harness's config (which predates it): a pod whose every
+# profile crashes is what the breaker holds, and the crash loop would measure its probes instead.
+cat >"$out/smart-runner" <<EOF
+#!/usr/bin/env bash
+if [ "\${1:-}" = run ] && [ "\${2:-}" = -c ] && ! grep -q '"breaker"' "\$3"; then
+  sed -i '1s/^{/{"breaker": {"enabled": false}, /' "\$3"
+fi
+JAVA_OPTS="${BENCH_JAVA_OPTS:-}" exec "$root/bin/smart-runner" "\$@"
+EOF
+chmod +x "$out/smart-runner"
+export SMART_RUNNER="$out/smart-runner"
+# a free port for the fleet's API probes (the harness's own runs do not need a fixed one)
+SR_HTTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export SR_HTTP_PORT
+
+peers="${PEERS:-c-minimal,java-minimal,smart-runner,smart-runner-c32}"
+command -v pm2 >/dev/null && [ -z "${PEERS:-}" ] && peers="$peers,pm2"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench/peers.sh: load before: $load_before; $reps repetition(s); peers $peers" >&2
+cd "$root"
+python3 "$peers_dir/harness.py" --peers "$peers" --tests crash --reps "$reps" --out "$out/results.json"
+# the scale test without the c32 variant (it is a crash-loop setting); the harness keeps the crash results
+python3 "$peers_dir/harness.py" --peers "${peers//,smart-runner-c32/}" --tests scale --reps "$reps" --out "$out/results.json"
+fleet_files=()
+if [ "$fleet" = 1 ]; then
+  for i in $(seq "$reps"); do
+    python3 "$peers_dir/sr_scale.py" --profiles 10000 --pods 10 --conc 1000 --sleep 2 --secs "$fleet_secs" \
+      --out "$out/fleet$i.json" >/dev/null
+    fleet_files+=("$out/fleet$i.json")
+  done
+fi
+export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$out/tables.md"
