@@ -36,7 +36,7 @@ final class PlacementRule {
 
     /** The placement of the configured (not removed) profiles; says which ones never run here when that changed. */
     Placement plan(Collection<ProfileSlot> slots) {
-        Set<String> eligible = new HashSet<>();
+        Set<String> eligible = new java.util.LinkedHashSet<>();
         Set<String> pinnedHere = new HashSet<>();
         Set<String> notHere = new TreeSet<>();
         Map<String, List<String>> pinned = new HashMap<>();
