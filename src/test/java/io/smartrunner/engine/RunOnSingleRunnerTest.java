@@ -32,12 +32,16 @@ class RunOnSingleRunnerTest {
 
     /** Profiles a (any runner), b (runOn adspower), c (runOn eu, gpu) on a runner labelled {@code labels}. */
     private static RunnerConfig config(List<String> labels) {
+        return config(labels, List.of("eu", "gpu"));
+    }
+
+    private static RunnerConfig config(List<String> labels, List<String> runOnOfC) {
         RunnerConfig c = TestConfig.builder().pod("podA", "a", "b", "c").build();
         List<ProfileConfig> profiles = new ArrayList<>();
         for (ProfileConfig p : c.pods().get(0).profiles()) {
             List<String> runOn = switch (p.id()) {
                 case "b" -> List.of("adspower");
-                case "c" -> List.of("eu", "gpu");
+                case "c" -> runOnOfC;
                 default -> List.of();
             };
             profiles.add(new ProfileConfig(p.id(), p.pod(), p.homepage(), p.session(), null, null, runOn));
@@ -62,6 +66,20 @@ class RunOnSingleRunnerTest {
         assertEquals(1, diagnostics.stream().filter(d -> d.contains("never run on this runner")).count(), diagnostics.toString());
         String said = diagnostics.stream().filter(d -> d.contains("never run on this runner")).findFirst().orElseThrow();
         assertTrue(said.contains("b (runOn adspower)") && said.contains("c (runOn eu,gpu)"), said);
+    }
+
+    @Test
+    void aReloadThatUnpinsAProfileLetsItStartHere() throws Exception {
+        Supervisor s = supervisor(config(List.of()));
+        s.step();
+        assertEquals(List.of("a"), launched());
+        var reloaded = s.requestReload(config(List.of(), List.of()));
+        s.step();
+        reloaded.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        s.step();
+        assertEquals(List.of("a", "c"), launched());
+        assertTrue(diagnostics.stream().anyMatch(d -> d.startsWith("1 profile(s) never run on this runner")),
+                "the shorter list is said again: " + diagnostics);
     }
 
     @Test
