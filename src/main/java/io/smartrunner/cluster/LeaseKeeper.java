@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * held here and the last successful heartbeat was <em>sent</em> less than the renew deadline ago
  * (the runner's monotonic clock; the database's {@code heartbeat_at} is later than the send, so
  * this side always gives up first). It is also the store's {@link WriteFence}.
- * <p>Over 250 lines because the engine's view of the leases, the store's fence and the heartbeat's
+ * <p>Over 300 lines because the engine's view of the leases, the store's fence, the placement rule and the heartbeat's
  * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}.
  */
 public final class LeaseKeeper implements ProfileLeases, WriteFence {
