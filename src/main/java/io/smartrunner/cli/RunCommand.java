@@ -161,8 +161,9 @@ final class RunCommand implements Callable<Integer> {
         return new FleetControl() {
             @Override
             public Map<String, Object> runners() {
-                return home.store instanceof PostgresStateStore postgres
-                        ? RunnersView.cluster(postgres.members(), cfg.cluster().leaseTtlMs()) : RunnersView.single(cfg.runner());
+                return io.smartrunner.cluster.PlacementView.add(home.store instanceof PostgresStateStore postgres
+                        ? RunnersView.cluster(postgres.members(), cfg.cluster().leaseTtlMs()) : RunnersView.single(cfg.runner()),
+                        cfg.profiles()); // with the runOn profiles no runner can run (as configured at start)
             }
 
             @Override

@@ -33,6 +33,7 @@ final class RunnersCommand implements Callable<Integer> {
         } else {
             view = RunnersView.single(cfg.runner());
         }
+        view = io.smartrunner.cluster.PlacementView.add(view, cfg.profiles()); // runOn profiles no runner can run
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(view));
         } else {

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * held here and the last successful heartbeat was <em>sent</em> less than the renew deadline ago
  * (the runner's monotonic clock; the database's {@code heartbeat_at} is later than the send, so
  * this side always gives up first). It is also the store's {@link WriteFence}.
- * <p>Over 250 lines because the engine's view of the leases, the store's fence and the heartbeat's
+ * <p>Over 300 lines because the engine's view of the leases, the store's fence, the placement rule and the heartbeat's
  * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}.
  */
 public final class LeaseKeeper implements ProfileLeases, WriteFence {
@@ -49,6 +49,10 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     private final Map<String, Long> lostHere = new ConcurrentHashMap<>();
     private final AtomicLong staleWrites = new AtomicLong();
     private volatile Set<String> configured = Set.of();
+    /** Of {@link #configured}, the ones pinned by runOn to a label this runner has; see {@link #balance}. */
+    private volatile Set<String> pinnedHere = Set.of();
+    /** Every configured profile, the ones this runner's labels do not fit included: the fair share's base. */
+    private volatile int fleetProfiles;
     private Set<String> ensured = Set.of();
     private volatile LeaseHandoff loop;
     /** Whether the last balance asked the loop for leases back (busy ones are then held from starting). */
@@ -116,7 +120,15 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
 
     @Override
     public void configured(Collection<String> profileIds) {
-        this.configured = Set.copyOf(profileIds);
+        Set<String> all = Set.copyOf(profileIds);
+        configured(new Placement(all, Set.of(), all.size(), Map.of()));
+    }
+
+    @Override
+    public void configured(Placement placement) {
+        this.pinnedHere = placement.pinnedHere();
+        this.fleetProfiles = placement.fleetProfiles();
+        this.configured = placement.eligible();
     }
 
     @Override
@@ -230,9 +242,19 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
         }
     }
 
+    /**
+     * Placement (docs/cluster-placement.md). The fair share is of the whole fleet's profiles, the
+     * same number on every runner; this runner takes only the profiles its labels fit. Free leases of
+     * profiles pinned to one of its labels are taken first and whatever the share (nobody without
+     * the label could run them), then unpinned ones up to the share; only unpinned ones are given back
+     * to even the fleet out. So every pinned profile with a live runner of its label is held, and
+     * every unpinned one too: the runners' shares add up to at least the fleet, and a runner counts
+     * its pinned leases against its share, so it leaves the unpinned ones to others.
+     */
     private void balance(int heldInDb) {
         LeaseHandoff handoff = loop;
         Set<String> profiles = configured;
+        Set<String> pinned = pinnedHere;
         if (handoff == null || profiles.isEmpty()) {
             return;
         }
@@ -245,26 +267,38 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             giveBack(handoff, unconfigured, unconfigured.size()); // removed by a reload: freed once nothing of it runs
         }
         PostgresLeases.Fleet fleet = leases.fleet(incarnation, timings.leaseTtlMs());
-        int share = fleet.share(profiles.size());
+        int share = fleet.share(Math.max(fleetProfiles, profiles.size()));
+        if (!pinned.isEmpty()) {
+            heldInDb += handOver(handoff, pinned, pinned.size());
+        }
         if (heldInDb < share) {
-            Set<String> candidates = new HashSet<>(profiles);
-            candidates.removeAll(held.keySet());
-            candidates.removeAll(handedOver);
-            List<PostgresLeases.Acquired> got = leases.acquire(incarnation, candidates, share - heldInDb,
-                    timings.leaseTtlMs());
-            if (!got.isEmpty()) {
-                got.forEach(a -> handedOver.add(a.profileId()));
-                handoff.acquired(got);
-            }
+            handOver(handoff, profiles, share - heldInDb);
         } else if (heldInDb > share + 1) {
-            asked = true;
-            giveBack(handoff, new ArrayList<>(held.keySet()), heldInDb - share);
-            return;
+            List<String> unpinned = held.keySet().stream().filter(id -> !pinned.contains(id)).toList();
+            int count = Math.min(heldInDb - share, unpinned.size());
+            if (count > 0) {
+                asked = true;
+                giveBack(handoff, new ArrayList<>(unpinned), count);
+                return;
+            }
         }
         if (asked) {
             asked = false;
             handoff.giveBack(List.of(), 0); // balanced again: busy profiles held back for the give-back may start
         }
+    }
+
+    /** Acquires up to {@code limit} of these profiles not held or offered here yet and offers them to the loop. */
+    private int handOver(LeaseHandoff handoff, Set<String> from, int limit) {
+        Set<String> candidates = new HashSet<>(from);
+        candidates.removeAll(held.keySet());
+        candidates.removeAll(handedOver);
+        List<PostgresLeases.Acquired> got = leases.acquire(incarnation, candidates, limit, timings.leaseTtlMs());
+        if (!got.isEmpty()) {
+            got.forEach(a -> handedOver.add(a.profileId()));
+            handoff.acquired(got);
+        }
+        return got.size();
     }
 
     private void giveBack(LeaseHandoff handoff, List<String> offered, int count) {

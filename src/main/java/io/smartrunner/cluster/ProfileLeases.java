@@ -50,6 +50,14 @@ public interface ProfileLeases {
     default void configured(Collection<String> profileIds) {
     }
 
+    /**
+     * The profiles configured now with their placement (at start and after a reload): leases are taken
+     * for {@link Placement#eligible()} only, pinned ones first.
+     */
+    default void configured(Placement placement) {
+        configured(placement.eligible());
+    }
+
     /** The loop took an acquired lease on (its state replaced, the old holder's sessions closed). */
     default void taken(String profileId, long epoch) {
     }

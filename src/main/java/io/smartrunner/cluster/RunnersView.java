@@ -73,10 +73,10 @@ public final class RunnersView {
             out.append("runner ").append(one.get("name")).append(" labels ").append(labels(one))
                     .append(" capacity ").append(one.get("capacity")).append('\n');
             out.append(json.get("note")).append('\n');
-            return out.toString();
+            return out.append(PlacementView.lines(json)).toString();
         }
         if (runners.isEmpty()) {
-            return "no runner has joined this database yet\n";
+            return "no runner has joined this database yet\n" + PlacementView.lines(json);
         }
         String format = "%-24s %-8s %-8s %-10s %8s %11s %-20s %s%n";
         out.append(String.format(Locale.ROOT, format, "NAME", "STATE", "HEARTBT", "INCARN", "SESSIONS", "CAPACITY",
@@ -88,7 +88,7 @@ public final class RunnersView {
                     r.get("incarnation"), r.get("sessions"), r.get("capacity"), r.get("host") + "/" + r.get("pid"),
                     labels(r)));
         }
-        return out.toString();
+        return out.append(PlacementView.lines(json)).toString();
     }
 
     private static String labels(Map<String, Object> row) {

@@ -11,9 +11,9 @@ import java.util.Map;
  * pod → profile.
  */
 final class PodBinder {
-    static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles", "breaker");
+    static final List<String> POD_KEYS = List.of("name", "concurrency", "session", "profiles", "breaker", "runOn");
     static final List<String> PROFILE_KEYS = List.of("id", "homepage", "session", "verifyExpression",
-            "adspowerUserId");
+            "adspowerUserId", "runOn");
     static final String ADSPOWER_USER_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
     static final int MAX_CONCURRENCY = 10_000;
 
@@ -64,16 +64,19 @@ final class PodBinder {
         String name = uniqueName(pod.get("name"), "pod name", podPaths);
         int concurrency = pod.get("concurrency").integer(globalConcurrency, 1, MAX_CONCURRENCY, Quantity.COUNT);
         SessionSettings session = SessionBinder.bind(pod.get("session"), topSession);
+        List<String> podRunOn = RunnerNames.runOn(pod.get("runOn"), List.of());
         List<ProfileConfig> profiles = new ArrayList<>();
         for (JsonCursor profile : pod.get("profiles").elements("an array of profiles")) {
-            profiles.add(profile(profile, name, session, CommandCheck.origin(pod.get("session"), topCommand)));
+            profiles.add(profile(profile, name, session, CommandCheck.origin(pod.get("session"), topCommand),
+                    podRunOn));
         }
         JsonCursor podBreaker = pod.get("breaker");
         return new PodConfig(name, concurrency, profiles,
                 podBreaker.isPresent() ? BreakerBinder.bind(podBreaker, breaker) : null);
     }
 
-    private ProfileConfig profile(JsonCursor profile, String pod, SessionSettings podSession, JsonCursor podCommand) {
+    private ProfileConfig profile(JsonCursor profile, String pod, SessionSettings podSession, JsonCursor podCommand,
+                                  List<String> podRunOn) {
         if (!profile.isObject()) {
             throw profile.typeError("a profile object {\"id\", \"homepage\"}");
         }
@@ -87,7 +90,7 @@ final class PodBinder {
         SessionSettings session = SessionBinder.bind(profile.get("session"), podSession);
         commands.profile(id, session, CommandCheck.origin(profile.get("session"), podCommand));
         return new ProfileConfig(id, pod, homepage, session, verifyExpression(profile.get("verifyExpression")),
-                adspowerUserId(profile, id));
+                adspowerUserId(profile, id), RunnerNames.runOn(profile.get("runOn"), podRunOn));
     }
 
     private static String verifyExpression(JsonCursor value) {

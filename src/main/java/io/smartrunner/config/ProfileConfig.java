@@ -13,6 +13,8 @@ package io.smartrunner.config;
  *                         {@code [A-Za-z0-9_-]{1,64}}, unique across profiles. When
  *                         {@code browser.provider} is {@code adspower} never null: the one given,
  *                         else {@link #id}; otherwise the one given, else null
+ * @param runOn            runner labels this profile is pinned to: it runs only on a runner having one
+ *                         of them (docs/cluster-placement.md); empty = any runner [the pod's, else empty]
  */
 public record ProfileConfig(
         String id,
@@ -20,5 +22,28 @@ public record ProfileConfig(
         String homepage,
         SessionSettings session,
         String verifyExpression,
-        String adspowerUserId) {
+        String adspowerUserId,
+        java.util.List<String> runOn) {
+    public ProfileConfig {
+        runOn = runOn == null ? java.util.List.of() : java.util.List.copyOf(runOn);
+    }
+
+    /** A profile any runner may run. */
+    public ProfileConfig(String id, String pod, String homepage, SessionSettings session, String verifyExpression,
+                         String adspowerUserId) {
+        this(id, pod, homepage, session, verifyExpression, adspowerUserId, java.util.List.of());
+    }
+
+    /** Whether a runner with these labels may run this profile. */
+    public boolean runsOn(java.util.Collection<String> runnerLabels) {
+        if (runOn.isEmpty()) {
+            return true;
+        }
+        for (String label : runOn) {
+            if (runnerLabels.contains(label)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

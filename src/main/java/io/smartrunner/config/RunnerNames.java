@@ -38,6 +38,21 @@ final class RunnerNames {
         return labels;
     }
 
+    /**
+     * A pod's or profile's {@code runOn}: one or more labels in {@code runner.labels}' syntax; absent
+     * = {@code fallback} (the pod's, else none: any runner).
+     */
+    static List<String> runOn(JsonCursor value, List<String> fallback) {
+        if (!value.isPresent()) {
+            return fallback;
+        }
+        List<String> labels = labels(value);
+        if (labels.isEmpty()) {
+            throw value.fail("[] names no label", "at least one runner label (leave runOn out to run on any runner)");
+        }
+        return labels;
+    }
+
     private static String word(JsonCursor value) {
         String text = value.requiredText(EXPECTED);
         if (!WORD.matcher(text).matches()) {

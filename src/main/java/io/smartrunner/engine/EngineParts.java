@@ -41,6 +41,8 @@ final class EngineParts {
     final WakePlanner wake;
     final io.smartrunner.cluster.ProfileLeases leases;
     final LeaseDuty leaseDuty;
+    /** {@code runOn}: profiles pinned to labels this runner lacks never start here. */
+    final PlacementRule placement;
     private final SupervisorDeps deps;
 
     EngineParts(RunnerConfig config, SupervisorDeps deps, io.smartrunner.cluster.ProfileLeases leases,
@@ -79,17 +81,21 @@ final class EngineParts {
                 config.runner().maxLoadPerCore());
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
                 this::mayStart);
+        this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
-                deps.diagnostics());
+                deps.diagnostics(), placement);
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
                 new PodControls(breakers, holds, fleetReload, writes), board, leaseDuty);
         this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
     }
 
-    /** Cluster mode: the lease is held (and renewed in time) and the keeper does not want it back. */
+    /**
+     * Cluster mode: the lease is held (and renewed in time) and the keeper does not want it back;
+     * any mode: the profile's runOn fits this runner's labels.
+     */
     private boolean mayStart(String profileId) {
-        return leases.mayRun(profileId) && !leaseDuty.releasing(profileId);
+        return leases.mayRun(profileId) && !leaseDuty.releasing(profileId) && placement.fits(profileId);
     }
 
     private void launchStaged() {

@@ -42,6 +42,7 @@ final class LeaseDuty {
     private final SessionLifecycle sessions;
     private final DurableWrites writes;
     private final Consumer<String> diagnostics;
+    private final PlacementRule placement;
     private boolean fencedSaid;
     /**
      * Profiles the keeper wants back that were busy when it asked: none of them starts again, so
@@ -51,7 +52,8 @@ final class LeaseDuty {
 
     LeaseDuty(ProfileLeases leases, Map<String, ProfileSlot> slots, ProfileRules rules, TransitionApplier applier,
               PendingWrites pending, RecoveryCoordinator recovery, SessionLifecycle sessions, DurableWrites writes,
-              Consumer<String> diagnostics) {
+              Consumer<String> diagnostics, PlacementRule placement) {
+        this.placement = placement;
         this.leases = leases;
         this.slots = slots;
         this.rules = rules;
@@ -66,6 +68,7 @@ final class LeaseDuty {
     /** Connects the keeper to the loop's inbox and tells it the configured profiles. */
     void attach(LoopInbox inbox) {
         if (!leases.clustered()) {
+            placement.plan(slots.values()); // SQLite: only which profiles never start here (runOn)
             return;
         }
         leases.attach(new LeaseHandoff() {
@@ -82,10 +85,11 @@ final class LeaseDuty {
         configured();
     }
 
-    /** After start-up and each reload: the profiles leases are taken for. */
+    /** After start-up and each reload: the profiles leases are taken for (the ones this runner's labels fit). */
     void configured() {
+        io.smartrunner.cluster.Placement plan = placement.plan(slots.values());
         if (leases.clustered()) {
-            leases.configured(slots.values().stream().filter(s -> !s.removed).map(ProfileSlot::id).toList());
+            leases.configured(plan);
         }
     }
 
