@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  * The JSON API of DESIGN §2a under {@code /api/}. Every request must come with an allowed Host
  * (DNS rebinding); mutations need the bearer token, a same-origin (or absent) Origin and a JSON
  * body. Errors are JSON: {@code {"error": "..."}}, naming the field.
+ *
+ * <p>Over 250 lines because it is the one route table of {@code /api/} and the request checks
+ * every route shares; what a route computes lives in its own class (ProfilesRoute, EventsRoute,
+ * PodsRoute, SessionLogRoute, SummaryRoute).
  */
 final class ApiHandler implements HttpHandler {
     static final ObjectMapper JSON = new ObjectMapper();
