@@ -18,9 +18,12 @@ import java.util.Set;
  * a layer may use any layer below it and its own, never one above:
  * <ol>
  *   <li>cli: the commands, which wire everything together</li>
+ *   <li>fleet: cluster mode's view of the whole fleet, wired over the API and the engine (FleetMode,
+ *       FleetView, ControlRelay)</li>
  *   <li>http: the API and dashboard</li>
  *   <li>engine: the supervisor loop</li>
- *   <li>services: recovery, browser, store, alert, metrics, report, health, systemd, breaker</li>
+ *   <li>services: recovery, browser, store, alert, metrics, report, health, systemd, breaker, cluster
+ *       (membership, leases, process fence, the fleet event sink)</li>
  *   <li>core: profile, event, process, session, config, time (the pure rules, values and OS access)</li>
  *   <li>base: {@code io.smartrunner} itself (SmartRunnerException)</li>
  * </ol>
@@ -35,24 +38,26 @@ import java.util.Set;
 class ArchitectureTest {
     private static final String[] SERVICES = {"io.smartrunner.recovery..", "io.smartrunner.browser..",
         "io.smartrunner.store..", "io.smartrunner.alert..", "io.smartrunner.metrics..", "io.smartrunner.report..",
-        "io.smartrunner.health..", "io.smartrunner.systemd..", "io.smartrunner.breaker.."};
+        "io.smartrunner.health..", "io.smartrunner.systemd..", "io.smartrunner.breaker..", "io.smartrunner.cluster.."};
     private static final String[] CORE = {"io.smartrunner.profile..", "io.smartrunner.event..",
         "io.smartrunner.process..", "io.smartrunner.session..", "io.smartrunner.config..", "io.smartrunner.time.."};
 
     @ArchTest
     static final ArchRule layersOnlyLookDown = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("cli").definedBy("io.smartrunner.cli..")
+            .layer("fleet").definedBy("io.smartrunner.fleet..")
             .layer("http").definedBy("io.smartrunner.http..")
             .layer("engine").definedBy("io.smartrunner.engine..")
             .layer("services").definedBy(SERVICES)
             .layer("core").definedBy(CORE)
             .layer("base").definedBy("io.smartrunner")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-            .whereLayer("http").mayOnlyBeAccessedByLayers("cli")
-            .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "http")
-            .whereLayer("services").mayOnlyBeAccessedByLayers("cli", "http", "engine")
-            .whereLayer("core").mayOnlyBeAccessedByLayers("cli", "http", "engine", "services")
-            .whereLayer("base").mayOnlyBeAccessedByLayers("cli", "http", "engine", "services", "core");
+            .whereLayer("fleet").mayOnlyBeAccessedByLayers("cli")
+            .whereLayer("http").mayOnlyBeAccessedByLayers("cli", "fleet")
+            .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "fleet", "http")
+            .whereLayer("services").mayOnlyBeAccessedByLayers("cli", "fleet", "http", "engine")
+            .whereLayer("core").mayOnlyBeAccessedByLayers("cli", "fleet", "http", "engine", "services")
+            .whereLayer("base").mayOnlyBeAccessedByLayers("cli", "fleet", "http", "engine", "services", "core");
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("io.smartrunner.(**)").should().beFreeOfCycles();

@@ -4,7 +4,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
-import io.smartrunner.cluster.FleetMode;
+import io.smartrunner.fleet.FleetMode;
 import io.smartrunner.cluster.Membership;
 import io.smartrunner.cluster.ProcessFence;
 import io.smartrunner.cluster.RunnersView;

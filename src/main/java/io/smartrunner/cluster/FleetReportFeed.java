@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * notification ({@link #wake}), from where the history ended, so no event is counted twice or
  * missed. Reads run on a thread of its own ({@code sr-fleet-report}).
  */
-final class FleetReportFeed implements AutoCloseable {
+public final class FleetReportFeed implements AutoCloseable {
     private static final EventFilter ALL = new EventFilter(null, null, null);
     private final PostgresEvents events;
     private final Consumer<String> say;
@@ -28,7 +28,7 @@ final class FleetReportFeed implements AutoCloseable {
     /** The seq read up to; -1 until the history is read. Set by the history thread once, then by {@link #thread}. */
     private volatile long cursor = -1;
 
-    FleetReportFeed(PostgresEvents events, Consumer<String> say) {
+    public FleetReportFeed(PostgresEvents events, Consumer<String> say) {
         this.events = events;
         this.say = say;
         this.report = LiveReport.readingHistory(sink -> {
@@ -44,12 +44,12 @@ final class FleetReportFeed implements AutoCloseable {
         }, say);
     }
 
-    LiveReport report() {
+    public LiveReport report() {
         return report;
     }
 
     /** New events in the table: count them (soon, on the feed's thread). */
-    void wake() {
+    public void wake() {
         thread.execute(this::readNew);
     }
 

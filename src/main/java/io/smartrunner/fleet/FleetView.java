@@ -1,4 +1,4 @@
-package io.smartrunner.cluster;
+package io.smartrunner.fleet;
 
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.engine.ManualReply;

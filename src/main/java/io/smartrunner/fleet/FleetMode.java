@@ -1,7 +1,12 @@
-package io.smartrunner.cluster;
+package io.smartrunner.fleet;
 
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.cluster.FleetEventSink;
+import io.smartrunner.cluster.FleetEventWriter;
+import io.smartrunner.cluster.FleetReportFeed;
+import io.smartrunner.cluster.Membership;
+import io.smartrunner.cluster.NotifyListener;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.event.EventFilter;
