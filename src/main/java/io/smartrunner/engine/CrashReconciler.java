@@ -53,8 +53,13 @@ final class CrashReconciler {
         this.keptBrowsers = Set.copyOf(keptBrowsers);
     }
 
-    /** Cluster mode: only the processes are stopped; the sessions are closed by their lease's next holder. */
-    void stopLeftovers() {
+    /**
+     * Cluster mode: only the processes are stopped; the sessions with a row are closed by their
+     * lease's next holder. A start in this runner's log whose row never reached the database (it
+     * was killed between the two) is known to nobody else: it is closed here, once, with an event
+     * only (the profile's state is its lease holder's to write).
+     */
+    void stopLeftovers(Map<String, ProfileState> stored, PendingWrites pending, Instant now) {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
         for (SessionRecord s : open.values()) {
@@ -66,6 +71,29 @@ final class CrashReconciler {
             }
         }
         deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+        closeNeverLaunched(open.keySet(), stored, pending, now);
+    }
+
+    private void closeNeverLaunched(Set<String> open, Map<String, ProfileState> stored, PendingWrites pending,
+                                    Instant now) {
+        // other runners write the profiles' last instants too: only this runner's own rows say where
+        // its log and the database part
+        Instant since = deps.store().ownSessionsInSyncSince().orElse(null);
+        List<EventRecord> starts = deps.endedInLog().unendedStarts(since, Set.copyOf(open));
+        if (starts.isEmpty()) {
+            return;
+        }
+        // a row (closed by a lease's next holder) or an end in the fleet's log: not this runner's to close
+        Set<String> recorded = deps.store().recordedElsewhere(starts.stream().map(EventRecord::sessionId).toList());
+        for (EventRecord start : starts) {
+            if (recorded.contains(start.sessionId())) {
+                continue;
+            }
+            ProfileState before = stored.getOrDefault(start.profileId(), ProfileState.fresh(start.profileId(), start.pod()));
+            Long durMs = Math.max(0, Duration.between(start.ts(), now).toMillis());
+            SessionResult lost = new SessionResult(FailureReason.LOST, null, null, DETAIL, "", durMs);
+            pending.add(rules.sessionEnded(before, start.sessionId(), lost, now).events(), null, null);
+        }
     }
 
     void reconcile(Map<String, ProfileSlot> slots, Map<String, ProfileState> stored, PendingWrites pending,

@@ -52,7 +52,7 @@ final class FleetStartup {
         CrashReconciler reconciler = new CrashReconciler(deps, rules, config.session().stopGraceMs(),
                 browsersToAdopt(slots));
         if (clustered) {
-            reconciler.stopLeftovers();
+            reconciler.stopLeftovers(stored, pending, wall);
             return;
         }
         reconciler.reconcile(slots, stored, pending, applier, wall);

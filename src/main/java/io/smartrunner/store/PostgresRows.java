@@ -51,6 +51,12 @@ final class PostgresRows {
     /** Every open session of profiles {@code ?1} (an array), whichever runner wrote it: a new lease holder's to close. */
     static final String SELECT_OPEN_OF_PROFILES = SESSION_COLUMNS
             + " WHERE status = 'RUNNING' AND profile_id = ANY(?) ORDER BY started_at, seq";
+    /** The newest start or end among the sessions runner {@code ?1} wrote. */
+    static final String SELECT_OWN_NEWEST = "SELECT greatest(max(started_at), max(ended_at)) FROM sessions"
+            + " WHERE runner_name = ?";
+    /** Of session ids {@code ?1} (an array), those with a row or a terminal event in the fleet's log. */
+    static final String SELECT_RECORDED = "SELECT session_id FROM sessions WHERE session_id = ANY(?)"
+            + " UNION SELECT session_id FROM events WHERE session_id = ANY(?) AND event IN ('finish', 'error')";
     static final String SELECT_RECENT_SESSIONS = SESSION_COLUMNS
             + " WHERE profile_id = ? ORDER BY started_at DESC, seq DESC LIMIT ?";
 

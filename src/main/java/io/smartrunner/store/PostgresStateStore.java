@@ -139,6 +139,42 @@ public final class PostgresStateStore implements StateStore {
         });
     }
 
+    /** Other runners write profiles' last instants too: only this runner's session rows say where its log is. */
+    @Override
+    public java.util.Optional<java.time.Instant> ownSessionsInSyncSince() {
+        return query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_OWN_NEWEST)) {
+                ps.setString(1, runnerName);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    java.sql.Timestamp ts = rs.next() ? rs.getTimestamp(1) : null;
+                    return java.util.Optional.ofNullable(ts == null ? null : ts.toInstant());
+                }
+            }
+        });
+    }
+
+    /** A row (this runner's, closed by a lease's next holder, or pruned later) or an end in the fleet's log. */
+    @Override
+    public java.util.Set<String> recordedElsewhere(java.util.Collection<String> sessionIds) {
+        if (sessionIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return query(c -> {
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.SELECT_RECORDED)) {
+                java.sql.Array ids = c.createArrayOf("text", sessionIds.toArray());
+                ps.setArray(1, ids);
+                ps.setArray(2, ids);
+                java.util.Set<String> known = new java.util.HashSet<>();
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        known.add(rs.getString(1));
+                    }
+                }
+                return known;
+            }
+        });
+    }
+
     @Override
     public List<SessionRecord> recentSessions(String profileId, int limit) {
         return query(c -> {

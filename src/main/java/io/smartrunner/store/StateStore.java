@@ -20,6 +20,23 @@ public interface StateStore extends AutoCloseable {
     /** The most recent sessions of a profile, newest first. */
     List<SessionRecord> recentSessions(String profileId, int limit);
 
+    /**
+     * Where this runner's own rows show the store in step with its event log: the newest start or
+     * end among the sessions it wrote, or empty when the store cannot tell apart whose rows are
+     * whose (one runner per store: the caller judges by the profiles' last instants).
+     */
+    default java.util.Optional<java.time.Instant> ownSessionsInSyncSince() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Of these session ids, the ones the store knows (a row, or an end recorded by another runner);
+     * empty when every row of the store is this runner's own (then {@link #openSessions} says it all).
+     */
+    default java.util.Set<String> recordedElsewhere(java.util.Collection<String> sessionIds) {
+        return java.util.Set.of();
+    }
+
     /** Upserts the profiles and sessions in one transaction. */
     void write(StateWrite write);
 

@@ -55,6 +55,31 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void eachRunnerSeesWhereItsOwnRowsAreAndWhatTheFleetRecorded() throws Exception {
+        String url = server.newDatabase("ownrows");
+        try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/data");
+             PostgresStateStore b = PostgresStateStore.open(settings(url), "host-b:/srv/data")) {
+            assertEquals(java.util.Optional.empty(), a.ownSessionsInSyncSince(), "no row of its own yet");
+            a.write(new StateWrite(List.of(ProfileState.fresh("p1", "podA")), List.of(running("s1", "p1")
+                    .ended(Status.FINISHED, T0.plusSeconds(5), null, 0))));
+            SessionRecord later = new SessionRecord("s2", "p2", "podA", 4243, 987L, 4243, T0.plusSeconds(60),
+                    Status.RUNNING, null, null, null);
+            b.write(new StateWrite(List.of(ProfileState.fresh("p2", "podA")), List.of(later)));
+
+            assertEquals(java.util.Optional.of(T0.plusSeconds(5)), a.ownSessionsInSyncSince(),
+                    "its own newest end, not another runner's later start");
+            assertEquals(java.util.Optional.of(T0.plusSeconds(60)), b.ownSessionsInSyncSince());
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, PostgresServer.USER,
+                    PostgresServer.PASSWORD); java.sql.Statement st = c.createStatement()) {
+                st.execute("INSERT INTO events (ts, runner_name, session_id, event, type) VALUES"
+                        + " (now(), 'x', 's3', 'error', 'session'), (now(), 'x', 's4', 'start', 'session')");
+            }
+            assertEquals(java.util.Set.of("s1", "s2", "s3"), a.recordedElsewhere(List.of("s1", "s2", "s3", "s4", "s5")),
+                    "a row (anyone's) or an end in the fleet's events; a start alone is not an end");
+        }
+    }
+
+    @Test
     void runnersStartingTogetherMigrateANewDatabaseOnce() throws Exception {
         String url = server.newDatabase("together");
         ExecutorService pool = Executors.newFixedThreadPool(3);
