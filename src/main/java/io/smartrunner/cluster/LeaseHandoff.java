@@ -15,4 +15,13 @@ public interface LeaseHandoff {
      * ones it dropped, which the keeper then frees in the database.
      */
     CompletableFuture<List<String>> giveBack(List<String> profileIds, int count);
+
+    /**
+     * Asks the loop to give back up to {@code count} slots of the pod (count 0: none, and start
+     * within all held again); it gives only slots no running session of the pod needs and holds the
+     * rest back from new starts. Answered with the slots it dropped, which the keeper then frees.
+     */
+    default CompletableFuture<List<Integer>> giveBackSlots(String pod, int count) {
+        return CompletableFuture.completedFuture(List.of());
+    }
 }

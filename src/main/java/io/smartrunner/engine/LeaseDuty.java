@@ -81,6 +81,11 @@ final class LeaseDuty {
             public CompletableFuture<List<String>> giveBack(List<String> profileIds, int count) {
                 return inbox.ask(reply -> new Message.GiveBack(profileIds, count, reply));
             }
+
+            @Override
+            public CompletableFuture<List<Integer>> giveBackSlots(String pod, int count) {
+                return inbox.ask(reply -> new Message.GiveBackSlots(pod, count, reply));
+            }
         });
         configured();
     }

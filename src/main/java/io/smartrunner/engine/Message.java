@@ -58,6 +58,10 @@ sealed interface Message {
     record GiveBack(List<String> profileIds, int count, CompletableFuture<List<String>> reply) implements Message {
     }
 
+    /** The lease keeper asks for up to {@code count} slots of a pod back; answered with the slots given. */
+    record GiveBackSlots(String pod, int count, CompletableFuture<List<Integer>> reply) implements Message {
+    }
+
     /** A launch finished: {@code process} is null when it failed with {@code error}. */
     record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
             implements Message {
