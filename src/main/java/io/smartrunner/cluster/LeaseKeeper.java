@@ -149,6 +149,13 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     }
 
     @Override
+    public void podDemand(Map<String, Integer> runnable) {
+        if (podSlots != null) {
+            podSlots.demand(runnable);
+        }
+    }
+
+    @Override
     public List<Integer> dropPodSlots(String pod, int count) {
         return podSlots == null ? List.of() : podSlots.drop(pod, count);
     }

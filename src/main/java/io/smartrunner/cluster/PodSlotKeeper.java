@@ -31,6 +31,8 @@ final class PodSlotKeeper {
     /** Every configured profile (fleet-wide) → its pod. */
     private volatile Map<String, String> podOf = Map.of();
     private Map<String, Integer> ensured = Map.of();
+    /** Per pod, the profiles held here that are running or not paused, as the loop last said; null: not said yet. */
+    private volatile Map<String, Integer> demand;
     /** Pods the last balance asked the loop to give slots back for (a 0-ask ends the loop's hold-back). */
     private final Set<String> asked = new HashSet<>();
 
@@ -45,6 +47,10 @@ final class PodSlotKeeper {
     void configured(Map<String, Integer> concurrency, Map<String, String> podOf) {
         this.podOf = Map.copyOf(podOf);
         this.concurrency = Map.copyOf(concurrency);
+    }
+
+    void demand(Map<String, Integer> runnable) {
+        this.demand = Map.copyOf(runnable);
     }
 
     synchronized int held(String pod) {
@@ -82,12 +88,13 @@ final class PodSlotKeeper {
             }
         });
         Map<String, Integer> fleet = db.liveLeasesByPod(pods, ttlMs);
+        Map<String, Integer> runnable = demand;
         for (Map.Entry<String, Integer> e : limits.entrySet()) {
             String pod = e.getKey();
             int c = e.getValue();
             int myProfiles = mine.getOrDefault(pod, 0);
             int all = Math.max(myProfiles, fleet.getOrDefault(pod, 0));
-            int want = Math.min(c, myProfiles);
+            int want = Math.min(c, runnable == null ? myProfiles : Math.min(myProfiles, runnable.getOrDefault(pod, 0)));
             int cap = all == 0 ? 0 : (int) ((c * (long) myProfiles + all - 1) / all);
             int target = Math.min(want, cap);
             int valid = validHeld(pod, c);

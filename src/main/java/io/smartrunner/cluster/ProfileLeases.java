@@ -87,6 +87,13 @@ public interface ProfileLeases {
         return java.util.List.of();
     }
 
+    /**
+     * Cluster mode, loop thread: per pod, how many sessions this runner could run now (profiles held
+     * here that are running or not paused): the keeper wants no more slots than that.
+     */
+    default void podDemand(java.util.Map<String, Integer> runnable) {
+    }
+
     /** One runner on SQLite: everything may run. */
     static ProfileLeases single() {
         return Single.INSTANCE;

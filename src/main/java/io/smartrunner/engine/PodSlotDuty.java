@@ -20,6 +20,7 @@ final class PodSlotDuty {
     private final Map<String, ProfileSlot> slots;
     /** Per pod, slots the keeper asked back that are still in use: no new session starts on them. */
     private final Map<String, Integer> holdingBack = new HashMap<>();
+    private Map<String, Integer> demandSaid = Map.of();
 
     PodSlotDuty(ProfileLeases leases, Map<String, ProfileSlot> slots) {
         this.leases = leases;
@@ -42,6 +43,24 @@ final class PodSlotDuty {
             podOf.put(p.id(), p.pod());
         }
         leases.pods(concurrency, podOf);
+    }
+
+    /**
+     * Each start pass (cluster mode): tells the keeper, when it changed, how many profiles of each pod
+     * could run here (running, or held and not paused), so paused profiles hold no slot.
+     */
+    void reportDemand() {
+        Map<String, Integer> demand = new HashMap<>();
+        for (ProfileSlot slot : slots.values()) {
+            boolean busy = slot.active != null || slot.spawning != null || slot.staged != null;
+            if (busy || !slot.removed && !slot.state.paused() && leases.mayRun(slot.id())) {
+                demand.merge(slot.pod(), 1, Integer::sum);
+            }
+        }
+        if (!demand.equals(demandSaid)) {
+            demandSaid = demand;
+            leases.podDemand(demand);
+        }
     }
 
     /** How many sessions of the pod may run here at once: the configured concurrency within the slots held. */

@@ -71,6 +71,7 @@ final class StartPass {
         if (!podSlots.clustered()) {
             return scheduler;
         }
+        podSlots.reportDemand();
         Map<String, Integer> limits = new HashMap<>();
         podConcurrency.forEach((pod, c) -> limits.put(pod, podSlots.limit(pod, c)));
         return new SessionScheduler(globalConcurrency, limits);

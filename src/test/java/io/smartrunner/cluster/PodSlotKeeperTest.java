@@ -229,4 +229,24 @@ class PodSlotKeeperTest {
         a.keeper.releaseAll();
         assertEquals(Map.of(), heldInDb());
     }
+
+    @Test
+    void profilesTheLoopCannotRunHoldNoSlot() throws SQLException {
+        url = server.newDatabase("slots_demand");
+        profiles(6);
+        Runner a = new Runner("alpha", 3);
+        a.keeper.podDemand(Map.of(POD, 1)); // five of its six profiles are paused
+        a.beat();
+        assertEquals(1, a.slots());
+        Runner b = new Runner("beta", 3);
+        b.beat();
+        a.beat();
+        b.beat();
+        assertEquals(3, a.slots() + b.slots(), "the slots alpha does not want are free for beta");
+        a.keeper.podDemand(Map.of(POD, 0)); // all paused now
+        a.beat();
+        b.beat();
+        assertEquals(0, a.slots());
+        assertAtMost(3, a, b);
+    }
 }

@@ -35,6 +35,7 @@ class PodSlotDutyTest {
         volatile Map<String, Integer> concurrency;
         volatile Map<String, String> podOf;
         volatile LeaseHandoff loop;
+        volatile Map<String, Integer> demand;
 
         @Override
         public boolean mayRun(String profileId) {
@@ -81,6 +82,11 @@ class PodSlotDutyTest {
             return out;
         }
 
+        @Override
+        public void podDemand(Map<String, Integer> runnable) {
+            demand = runnable;
+        }
+
         synchronized void hold(int n) {
             slots.clear();
             for (int i = 0; i < n; i++) {
@@ -115,6 +121,7 @@ class PodSlotDutyTest {
         s.step();
         s.step();
         assertEquals(0, launcher.launched.size(), "every lease held, but no slot of the pod: nothing starts");
+        assertEquals(Map.of("podA", 4), leases.demand, "four profiles could run here: the keeper wants up to that many slots");
         leases.hold(1);
         s.step();
         s.step();
