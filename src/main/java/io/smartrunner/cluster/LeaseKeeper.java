@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * (the runner's monotonic clock; the database's {@code heartbeat_at} is later than the send, so
  * this side always gives up first). It is also the store's {@link WriteFence}.
  * <p>Over 300 lines because the engine's view of the leases, the store's fence, the placement rule and the heartbeat's
- * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}.
+ * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}. Pod slots (a pod's
+ * concurrency across the fleet) are kept by {@link PodSlotKeeper}, balanced after the leases on the same thread.
  */
 public final class LeaseKeeper implements ProfileLeases, WriteFence {
     /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
