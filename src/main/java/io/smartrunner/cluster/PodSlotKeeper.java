@@ -112,12 +112,16 @@ final class PodSlotKeeper {
                 giveBack(loop, pod, 0); // enough again: the loop stops holding slots back
             }
         }
-        for (String pod : new ArrayList<>(asked)) {
-            if (!limits.containsKey(pod)) {
-                asked.remove(pod);
-                giveBack(loop, pod, 0);
+        for (String pod : podsHeld()) {
+            if (!limits.containsKey(pod)) { // removed by a reload: every slot goes back once its sessions ended
+                giveBack(loop, pod, held(pod));
             }
         }
+        asked.removeIf(pod -> !limits.containsKey(pod));
+    }
+
+    private synchronized List<String> podsHeld() {
+        return held.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
     }
 
     private synchronized int validHeld(String pod, int c) {

@@ -86,6 +86,10 @@ class PodSlotKeeperTest {
             keeper.pods(Map.of(POD, c), podOf);
         }
 
+        void noPods() {
+            keeper.pods(Map.of("other", 1), Map.of());
+        }
+
         void beat() {
             membership.sessionsFrom(() -> running);
             membership.beatOnce();
@@ -248,5 +252,20 @@ class PodSlotKeeperTest {
         b.beat();
         assertEquals(0, a.slots());
         assertAtMost(3, a, b);
+    }
+
+    @Test
+    void aPodRemovedByAReloadGivesItsSlotsBackAsItsSessionsEnd() throws SQLException {
+        url = server.newDatabase("slots_removed");
+        profiles(6);
+        Runner a = new Runner("alpha", 3);
+        a.beat();
+        a.running = 1;
+        a.noPods(); // a reload removed the pod
+        a.beat();
+        assertEquals(1, heldInDb().size(), "the slot of the running session stays until it ends");
+        a.running = 0;
+        a.beat();
+        assertEquals(Map.of(), heldInDb());
     }
 }
