@@ -89,6 +89,7 @@ final class PodSlotKeeper {
         });
         Map<String, Integer> fleet = db.liveLeasesByPod(pods, ttlMs);
         Map<String, Integer> runnable = demand;
+        Map<String, Integer> asks = new HashMap<>();
         for (Map.Entry<String, Integer> e : limits.entrySet()) {
             String pod = e.getKey();
             int c = e.getValue();
@@ -107,17 +108,20 @@ final class PodSlotKeeper {
             int excess = held(pod) - target;
             if (excess > 0) {
                 asked.add(pod);
-                giveBack(loop, pod, excess);
+                asks.put(pod, excess);
             } else if (asked.remove(pod)) {
-                giveBack(loop, pod, 0); // enough again: the loop stops holding slots back
+                asks.put(pod, 0); // enough again: the loop stops holding slots back
             }
         }
         for (String pod : podsHeld()) {
             if (!limits.containsKey(pod)) { // removed by a reload: every slot goes back once its sessions ended
-                giveBack(loop, pod, held(pod));
+                asks.put(pod, held(pod));
             }
         }
         asked.removeIf(pod -> !limits.containsKey(pod));
+        if (!asks.isEmpty()) {
+            giveBack(loop, asks);
+        }
     }
 
     private synchronized List<String> podsHeld() {
@@ -149,17 +153,17 @@ final class PodSlotKeeper {
         orphaned.forEach((pod, slots) -> db.release(incarnation, pod, slots));
     }
 
-    private void giveBack(LeaseHandoff loop, String pod, int count) {
-        List<Integer> given;
+    private void giveBack(LeaseHandoff loop, Map<String, Integer> asks) {
+        Map<String, List<Integer>> given;
         try {
-            given = loop.giveBackSlots(pod, count).get(waitMs, TimeUnit.MILLISECONDS);
+            given = loop.giveBackSlots(asks).get(waitMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return; // the loop is busy: the next heartbeat asks again (a slot it dropped meanwhile is freed by verify)
         }
-        db.release(incarnation, pod, given);
+        given.forEach((pod, slots) -> db.release(incarnation, pod, slots));
     }
 
     /** A graceful stop: every slot is freed at once. */

@@ -83,8 +83,8 @@ final class LeaseDuty {
             }
 
             @Override
-            public CompletableFuture<List<Integer>> giveBackSlots(String pod, int count) {
-                return inbox.ask(reply -> new Message.GiveBackSlots(pod, count, reply));
+            public CompletableFuture<Map<String, List<Integer>>> giveBackSlots(Map<String, Integer> counts) {
+                return inbox.ask(reply -> new Message.GiveBackSlots(counts, reply));
             }
         });
         configured();

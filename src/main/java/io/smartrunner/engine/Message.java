@@ -58,8 +58,9 @@ sealed interface Message {
     record GiveBack(List<String> profileIds, int count, CompletableFuture<List<String>> reply) implements Message {
     }
 
-    /** The lease keeper asks for up to {@code count} slots of a pod back; answered with the slots given. */
-    record GiveBackSlots(String pod, int count, CompletableFuture<List<Integer>> reply) implements Message {
+    /** The lease keeper asks for up to that many slots of each pod back; answered with the slots given per pod. */
+    record GiveBackSlots(java.util.Map<String, Integer> counts,
+                         CompletableFuture<java.util.Map<String, List<Integer>>> reply) implements Message {
     }
 
     /** A launch finished: {@code process} is null when it failed with {@code error}. */

@@ -62,8 +62,10 @@ final class StartPass {
     }
 
     /** The keeper wants slots of a pod back (cluster mode): see {@link PodSlotDuty#giveBack}. */
-    List<Integer> giveBackSlots(String pod, int count) {
-        return podSlots.giveBack(pod, count);
+    Map<String, List<Integer>> giveBackSlots(Map<String, Integer> counts) {
+        Map<String, List<Integer>> given = new HashMap<>();
+        counts.forEach((pod, count) -> given.put(pod, podSlots.giveBack(pod, count)));
+        return given;
     }
 
     /** SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here now. */

@@ -74,10 +74,12 @@ class PodSlotKeeperTest {
                 }
 
                 @Override
-                public CompletableFuture<List<Integer>> giveBackSlots(String pod, int count) {
+                public CompletableFuture<Map<String, List<Integer>>> giveBackSlots(Map<String, Integer> counts) {
                     asks++;
-                    int spare = Math.max(0, Math.min(count, keeper.podSlots(pod) - running));
-                    return CompletableFuture.completedFuture(keeper.dropPodSlots(pod, spare));
+                    Map<String, List<Integer>> given = new HashMap<>();
+                    counts.forEach((pod, count) -> given.put(pod, keeper.dropPodSlots(pod,
+                            Math.max(0, Math.min(count, keeper.podSlots(pod) - running)))));
+                    return CompletableFuture.completedFuture(given);
                 }
             });
         }
