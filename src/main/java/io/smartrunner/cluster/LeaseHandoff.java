@@ -15,4 +15,14 @@ public interface LeaseHandoff {
      * ones it dropped, which the keeper then frees in the database.
      */
     CompletableFuture<List<String>> giveBack(List<String> profileIds, int count);
+
+    /**
+     * Asks the loop to give back, per pod, up to that many of its slots (0: none, and start within
+     * all held again); it gives only slots no running session of the pod needs and holds the rest
+     * back from new starts. Answered with the slots it dropped per pod, which the keeper then frees.
+     * One question for all pods, so the heartbeat thread waits for the loop at most once a tick.
+     */
+    default CompletableFuture<java.util.Map<String, List<Integer>>> giveBackSlots(java.util.Map<String, Integer> counts) {
+        return CompletableFuture.completedFuture(java.util.Map.of());
+    }
 }

@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * (the runner's monotonic clock; the database's {@code heartbeat_at} is later than the send, so
  * this side always gives up first). It is also the store's {@link WriteFence}.
  * <p>Over 300 lines because the engine's view of the leases, the store's fence, the placement rule and the heartbeat's
- * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}.
+ * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}. Pod slots (a pod's
+ * concurrency across the fleet) are kept by {@link PodSlotKeeper}, balanced after the leases on the same thread.
  */
 public final class LeaseKeeper implements ProfileLeases, WriteFence {
     /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
@@ -60,6 +61,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     private volatile boolean renewed;
     private volatile long renewedSentNanos;
     private volatile String problem;
+    /** A pod's concurrency across the fleet; null only in tests without a database. */
+    private final PodSlotKeeper podSlots;
 
     public LeaseKeeper(PostgresLeases leases, long incarnation, ClusterSettings timings, LongSupplier nanoTime,
                        Consumer<String> say) {
@@ -69,6 +72,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
         this.nanoTime = nanoTime;
         this.say = say;
         this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(timings.renewDeadlineMs());
+        this.podSlots = leases == null ? null : new PodSlotKeeper(leases.podSlots(), incarnation, timings.leaseTtlMs(),
+                Math.min(GIVE_BACK_WAIT_MS, timings.renewEveryMs()), say);
     }
 
     @Override
@@ -129,6 +134,31 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
         this.pinnedHere = placement.pinnedHere();
         this.fleetProfiles = placement.fleetProfiles();
         this.configured = placement.eligible();
+    }
+
+    @Override
+    public void pods(Map<String, Integer> concurrency, Map<String, String> podOf) {
+        if (podSlots != null) {
+            podSlots.configured(concurrency, podOf);
+        }
+    }
+
+    /** Slots of the pod held here; none while self-fencing. */
+    @Override
+    public int podSlots(String pod) {
+        return podSlots == null || overdue() ? 0 : podSlots.held(pod);
+    }
+
+    @Override
+    public void podDemand(Map<String, Integer> runnable) {
+        if (podSlots != null) {
+            podSlots.demand(runnable);
+        }
+    }
+
+    @Override
+    public List<Integer> dropPodSlots(String pod, int count) {
+        return podSlots == null ? List.of() : podSlots.drop(pod, count);
     }
 
     @Override
@@ -207,6 +237,9 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
                 say.accept("heartbeat landed again: " + held.size() + " lease(s) still held here, sessions may start");
             }
             balance(inDb.size());
+            if (podSlots != null) {
+                podSlots.balance(held.keySet(), loop);
+            }
             if (problem != null) {
                 say.accept("lease keeper works again");
                 problem = null;
@@ -320,6 +353,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     public void releaseAll() {
         held.clear();
         try {
+            podSlots.releaseAll();
             leases.releaseAll(incarnation);
         } catch (SmartRunnerException e) {
             say.accept("could not free this runner's leases (they expire with its heartbeat): " + e.getMessage());

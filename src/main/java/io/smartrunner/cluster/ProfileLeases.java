@@ -70,6 +70,30 @@ public interface ProfileLeases {
     default void dropped(String profileId) {
     }
 
+    /**
+     * Cluster mode: the pods' {@code concurrency} and every configured profile's pod (at start and
+     * after a reload), for the pod slots (a pod's concurrency across the fleet).
+     */
+    default void pods(java.util.Map<String, Integer> concurrency, java.util.Map<String, String> podOf) {
+    }
+
+    /** Cluster mode: how many slots of the pod this runner holds (sessions of it it may run at once). */
+    default int podSlots(String pod) {
+        return Integer.MAX_VALUE;
+    }
+
+    /** Cluster mode, loop thread: gives up to {@code count} slots of the pod back; the slots dropped. */
+    default java.util.List<Integer> dropPodSlots(String pod, int count) {
+        return java.util.List.of();
+    }
+
+    /**
+     * Cluster mode, loop thread: per pod, how many sessions this runner could run now (profiles held
+     * here that are running or not paused): the keeper wants no more slots than that.
+     */
+    default void podDemand(java.util.Map<String, Integer> runnable) {
+    }
+
     /** One runner on SQLite: everything may run. */
     static ProfileLeases single() {
         return Single.INSTANCE;

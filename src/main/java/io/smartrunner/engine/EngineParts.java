@@ -80,7 +80,7 @@ final class EngineParts {
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore());
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
-                this::mayStart);
+                this::mayStart, new PodSlotDuty(leases, slots));
         this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics(), placement);

@@ -81,6 +81,11 @@ final class LeaseDuty {
             public CompletableFuture<List<String>> giveBack(List<String> profileIds, int count) {
                 return inbox.ask(reply -> new Message.GiveBack(profileIds, count, reply));
             }
+
+            @Override
+            public CompletableFuture<Map<String, List<Integer>>> giveBackSlots(Map<String, Integer> counts) {
+                return inbox.ask(reply -> new Message.GiveBackSlots(counts, reply));
+            }
         });
         configured();
     }

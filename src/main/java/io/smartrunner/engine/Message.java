@@ -58,6 +58,11 @@ sealed interface Message {
     record GiveBack(List<String> profileIds, int count, CompletableFuture<List<String>> reply) implements Message {
     }
 
+    /** The lease keeper asks for up to that many slots of each pod back; answered with the slots given per pod. */
+    record GiveBackSlots(java.util.Map<String, Integer> counts,
+                         CompletableFuture<java.util.Map<String, List<Integer>>> reply) implements Message {
+    }
+
     /** A launch finished: {@code process} is null when it failed with {@code error}. */
     record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
             implements Message {

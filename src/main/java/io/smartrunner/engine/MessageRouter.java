@@ -70,6 +70,8 @@ final class MessageRouter {
             leaseDuty.acquired(a.leases(), nowNanos, now);
         } else if (m instanceof Message.GiveBack g) {
             g.reply().complete(leaseDuty.giveBack(g.profileIds(), g.count()));
+        } else if (m instanceof Message.GiveBackSlots g) {
+            g.reply().complete(starts.giveBackSlots(g.counts()));
         } else if (m instanceof Message.Browser b) {
             pending.add(List.of(b.event().toRecord(now)), null, null); // providers never write the log themselves
         }

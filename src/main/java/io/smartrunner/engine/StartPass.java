@@ -28,13 +28,18 @@ final class StartPass {
     private final PodBreakers breakers;
     private final PodHolds holds;
     private SessionScheduler scheduler;
+    private final PodSlotDuty podSlots;
+    private int globalConcurrency;
+    private Map<String, Integer> podConcurrency = Map.of();
     /** Cluster mode: only profiles whose lease this runner holds (and renews in time) start. */
     private final java.util.function.Predicate<String> mayRun;
 
     StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
               SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending,
-              PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun) {
+              PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
+              PodSlotDuty podSlots) {
         this.mayRun = mayRun;
+        this.podSlots = podSlots;
         this.breakers = breakers;
         this.holds = holds;
         this.slots = slots;
@@ -51,12 +56,33 @@ final class StartPass {
         Map<String, Integer> podLimits = new HashMap<>();
         config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
         scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
+        globalConcurrency = config.runner().globalConcurrency();
+        podConcurrency = Map.copyOf(podLimits);
+        podSlots.configure(config);
+    }
+
+    /** The keeper wants slots of a pod back (cluster mode): see {@link PodSlotDuty#giveBack}. */
+    Map<String, List<Integer>> giveBackSlots(Map<String, Integer> counts) {
+        Map<String, List<Integer>> given = new HashMap<>();
+        counts.forEach((pod, count) -> given.put(pod, podSlots.giveBack(pod, count)));
+        return given;
+    }
+
+    /** SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here now. */
+    private SessionScheduler scheduler() {
+        if (!podSlots.clustered()) {
+            return scheduler;
+        }
+        podSlots.reportDemand();
+        Map<String, Integer> limits = new HashMap<>();
+        podConcurrency.forEach((pod, c) -> limits.put(pod, podSlots.limit(pod, c)));
+        return new SessionScheduler(globalConcurrency, limits);
     }
 
     void startEligible(long nowNanos, Instant now) {
         Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = candidates(nowNanos, runningByPod);
-        List<Candidate> picked = candidates.isEmpty() ? List.of() : scheduler.pick(candidates, runningByPod);
+        List<Candidate> picked = candidates.isEmpty() ? List.of() : scheduler().pick(candidates, runningByPod);
         if (admissionHolds(!picked.isEmpty(), nowNanos, now)) {
             admission.delayed(picked.stream().map(Candidate::profileId).toList());
             return;
@@ -84,7 +110,7 @@ final class StartPass {
     /** Whether {@link #startEligible} would start anyone now (asked before every wait). */
     boolean wouldStartAny(long nowNanos) {
         Map<String, Integer> runningByPod = new HashMap<>();
-        return scheduler.wouldStartAny(candidates(nowNanos, runningByPod), runningByPod);
+        return scheduler().wouldStartAny(candidates(nowNanos, runningByPod), runningByPod);
     }
 
     /** The profiles eligible to start now; fills {@code runningByPod} with the sessions running per pod. */

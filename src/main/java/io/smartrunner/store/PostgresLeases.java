@@ -30,7 +30,8 @@ import javax.sql.DataSource;
  * about the profiles lives in {@link TakeoverRows}.
  */
 public final class PostgresLeases {
-    private static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
+    /** Whether runners row {@code r} is alive (one parameter: the TTL in ms); shared with {@link PostgresPodSlots}. */
+    static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
 
     private final DataSource pool;
     private final String where;
@@ -164,7 +165,7 @@ public final class PostgresLeases {
         });
     }
 
-    private Set<Long> liveLocked(Connection c, Set<Long> incarnations, long ttlMs) throws SQLException {
+    static Set<Long> liveLocked(Connection c, Set<Long> incarnations, long ttlMs) throws SQLException {
         Set<Long> live = new HashSet<>();
         // FOR SHARE reads the newest version of each row (waiting for a heartbeat in flight) and holds
         // off heartbeats until this transaction ends
@@ -222,6 +223,11 @@ public final class PostgresLeases {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    /** The pod slots (a pod's concurrency across the fleet) in the same database. */
+    public PostgresPodSlots podSlots() {
+        return new PostgresPodSlots(pool, where);
     }
 
     /** Where the database is, for messages. */
