@@ -209,6 +209,11 @@ def main():
         scraper.start()
         time.sleep(WARMUP_SECONDS)
         for n in range(1, ROUNDS + 1):
+            for dead in [x for x in runners if not x.alive()]:
+                # killed by its own process watchdog (a SIGSTOP outlasting cluster.watchdogMs is fatal
+                # in cluster mode): brought back, as systemd or Kubernetes would
+                act("exited", dead, round=n, clean=False, watchdog=True)
+                start(dead)
             r, kind = random.choice(runners), random.choice(ACTIONS)
             say(TAG, f"round {n}/{ROUNDS}: {kind} {r.name}")
             scraper.scrape()
@@ -223,6 +228,10 @@ def main():
                 time.sleep(STOP_SECONDS)
                 r.signal(signal.SIGCONT)
                 act("sigcont", r, round=n)
+                time.sleep(0.5)
+                if not r.alive():  # its watchdog killed it while it was stopped: a supervisor restarts it
+                    act("exited", r, round=n, clean=False, watchdog=True)
+                    start(r)
             elif kind == "restart":
                 act("sigterm", r, round=n)
                 clean = r.terminate()

@@ -15,7 +15,8 @@ How each figure is computed:
   * events: intervals [start event, terminal event] of every runner's log; pairs that intersect.
 - takeover time: for each kill -9 / SIGSTOP / SIGTERM of runner R at T, the profiles R had a live
   child of at T (from the stamps); for each, the first child start of that profile after T on
-  another runner (after kill -9 / restart also R's next run counts); worst over all.
+  another runner (R's own next run counts too: after kill -9 or restart, and after SIGSTOP when R's
+  process watchdog killed it and the bench started it again); worst over all.
 - stale writes rejected: the runners' smartrunner_stale_writes_total, last scrape of each run
   (scraped every second; a kill -9 loses at most the last second), summed; n/a when no runner
   exposes the metric.
@@ -150,7 +151,9 @@ def check(d):
         if not kind:
             continue
         t, victim = a["mono"], a["runner"]
-        back = next((u for u in ups.get(victim, []) if u > t), None) if a["action"] != "sigstop" else None
+        # the victim's own next run counts too: after kill -9 and restart always, after SIGSTOP when its
+        # process watchdog killed it and it was started again (the bench does what systemd would)
+        back = next((u for u in ups.get(victim, []) if u > t), None)
         held = set()
         for sid, s in starts.items():
             if s["runner"] == victim and s["mono"] < t:

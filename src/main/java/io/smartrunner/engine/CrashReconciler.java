@@ -175,7 +175,7 @@ final class CrashReconciler {
     }
 
     /** The result a terminal event records (see ProfileRules.sessionEnded for the params). */
-    private static SessionResult resultOf(EventRecord end) {
+    static SessionResult resultOf(EventRecord end) {
         if (!(end instanceof SessionFailed f)) {
             return SessionResult.success(end.durMs() == null ? 0 : end.durMs());
         }

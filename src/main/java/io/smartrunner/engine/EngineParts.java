@@ -83,7 +83,7 @@ final class EngineParts {
                 this::mayStart, new PodSlotDuty(leases, slots));
         this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
-                deps.diagnostics(), placement);
+                deps.diagnostics(), placement, deps.endedInLog(), deps.store().processIdentity());
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
                 new PodControls(breakers, holds, fleetReload, writes), board, leaseDuty);
         this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,

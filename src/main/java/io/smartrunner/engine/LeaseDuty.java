@@ -43,6 +43,10 @@ final class LeaseDuty {
     private final DurableWrites writes;
     private final Consumer<String> diagnostics;
     private final PlacementRule placement;
+    /** This runner's own log, for sessions it left open itself (a lease taken back after its restart). */
+    private final EndedInLog endedInLog;
+    /** This runner's name in the database's rows (the lease's previous holder when it was this runner). */
+    private final String identity;
     private boolean fencedSaid;
     /**
      * Profiles the keeper wants back that were busy when it asked: none of them starts again, so
@@ -52,8 +56,10 @@ final class LeaseDuty {
 
     LeaseDuty(ProfileLeases leases, Map<String, ProfileSlot> slots, ProfileRules rules, TransitionApplier applier,
               PendingWrites pending, RecoveryCoordinator recovery, SessionLifecycle sessions, DurableWrites writes,
-              Consumer<String> diagnostics, PlacementRule placement) {
+              Consumer<String> diagnostics, PlacementRule placement, EndedInLog endedInLog, String identity) {
         this.placement = placement;
+        this.endedInLog = endedInLog;
+        this.identity = identity;
         this.leases = leases;
         this.slots = slots;
         this.rules = rules;
@@ -152,8 +158,19 @@ final class LeaseDuty {
         }
         List<EventRecord> events = new ArrayList<>();
         List<SessionRecord> rows = new ArrayList<>();
+        Map<String, EventRecord> endedHere = endedInOwnLog(a);
         for (TakeoverRows.OpenSession o : a.openSessions()) {
             SessionRecord s = o.row();
+            EventRecord ownEnd = endedHere.get(s.sessionId());
+            if (ownEnd != null) {
+                // this runner ended it in its own log before it was killed, and the end had not reached
+                // the database yet: the row takes that end, with no second event
+                SessionResult result = CrashReconciler.resultOf(ownEnd);
+                state = rules.sessionEnded(state, s.sessionId(), result, now).state();
+                rows.add(s.ended(result.succeeded() ? SessionRecord.Status.FINISHED : SessionRecord.Status.FAILED, now,
+                        result.succeeded() ? null : result.reason().wireName(), result.exitCode()));
+                continue;
+            }
             if (o.endedAs() != null) {
                 // its end is already in the fleet's events (a taker died before closing the row): no second one
                 SessionResult result = "finish".equals(o.endedAs()) ? SessionResult.success(0) : new SessionResult(
@@ -175,6 +192,24 @@ final class LeaseDuty {
         }
         applier.record(slot, new Transition(state, events), null);
         rows.forEach(r -> pending.add(List.of(), null, r));
+    }
+
+    /**
+     * The ends in this runner's own log of the sessions it left open itself: a lease taken back by
+     * the runner that held it before (same data dir, restarted) whose finish was in its log but not
+     * yet in the fleet's events. Other runners' sessions are never in this log, so it is not read for them.
+     */
+    private Map<String, EventRecord> endedInOwnLog(PostgresLeases.Acquired a) {
+        if (identity == null || !identity.equals(a.previousHolder())) {
+            return Map.of();
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (TakeoverRows.OpenSession o : a.openSessions()) {
+            if (o.endedAs() == null) {
+                ids.add(o.row().sessionId());
+            }
+        }
+        return ids.isEmpty() ? Map.of() : endedInLog.terminalEvents(ids);
     }
 
     /** Whether the profile is kept from starting because the keeper wants its lease back. */

@@ -139,6 +139,11 @@ public final class PostgresStateStore implements StateStore {
         });
     }
 
+    @Override
+    public String processIdentity() {
+        return runnerName;
+    }
+
     /** Other runners write profiles' last instants too: only this runner's session rows say where its log is. */
     @Override
     public java.util.Optional<java.time.Instant> ownSessionsInSyncSince() {

@@ -37,6 +37,14 @@ public interface StateStore extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * The name this runner's rows carry in a store shared by a fleet (lease holders, session rows),
+     * or null when the store is this runner's alone.
+     */
+    default String processIdentity() {
+        return null;
+    }
+
     /** Upserts the profiles and sessions in one transaction. */
     void write(StateWrite write);
 

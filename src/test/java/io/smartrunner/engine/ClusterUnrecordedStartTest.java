@@ -39,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Cluster mode: a runner killed between its {@code start} reaching its log and the session's row
  * reaching the database leaves a session nobody else knows of (no row for a lease's next holder
  * to close). Its next start closes it, once, with a {@code lost} event (found by the chaos bench:
- * the restart only stopped processes and the start stayed without an end).
+ * the restart only stopped processes and the start stayed without an end). And the converse: a
+ * session whose end reached its own log but not the database is not closed a second time when
+ * the same runner takes its lease back after the restart.
  */
 class ClusterUnrecordedStartTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
@@ -70,6 +72,11 @@ class ClusterUnrecordedStartTest {
         public Set<String> recordedElsewhere(Collection<String> ids) {
             return ids.stream().filter(id -> data.sessions.containsKey(id) || endedElsewhere.contains(id))
                     .collect(Collectors.toSet());
+        }
+
+        @Override
+        public String processIdentity() {
+            return "host-a:/srv/a";
         }
 
         @Override
@@ -179,5 +186,43 @@ class ClusterUnrecordedStartTest {
         runner(new FakeLauncher(), new LeaseDutyTest.FakeLeases());
         assertEquals(List.of(), ends(unrecorded));
         assertNull(data.sessions.get(unrecorded));
+    }
+
+    @Test
+    void aFinishInItsOwnLogThatNeverReachedTheDatabaseIsNotFollowedByALostWhenTheRunnerTakesTheLeaseBack() {
+        FakeLauncher launcher = new FakeLauncher();
+        LeaseDutyTest.FakeLeases leases = new LeaseDutyTest.FakeLeases();
+        Supervisor a = runner(launcher, leases);
+        leases.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 1, null, null, null, List.of())));
+        a.step();
+        data.failWrites = true; // the finish reaches the log, its row does not: then kill -9
+        launcher.forProfile("p1").get(0).exit(0);
+        a.step();
+        SessionRecord open = data.openSessions().get(0);
+        assertEquals(List.of("finish:"), ends(open.sessionId()));
+        data.failWrites = false;
+        time.advance(Duration.ofSeconds(30));
+
+        LeaseDutyTest.FakeLeases again = new LeaseDutyTest.FakeLeases();
+        Supervisor b = runner(new FakeLauncher(), again);
+        again.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 2, 11L, "host-a:/srv/a", data.profiles.get("p1"),
+                List.of(new io.smartrunner.store.TakeoverRows.OpenSession(open, null, null)))));
+        b.step();
+        assertEquals(List.of("finish:"), ends(open.sessionId()), "no lost after its own finish");
+        assertEquals(SessionRecord.Status.FINISHED, data.sessions.get(open.sessionId()).status());
+    }
+
+    @Test
+    void anotherRunnersOpenSessionIsStillClosedAsLostWhateverThisLogSays() {
+        String unrecorded = killedWithAStartTheDatabaseNeverGot();
+        SessionRecord open = new SessionRecord("s-other", "p1", "podA", 4242, 99, 4242, T0, SessionRecord.Status.RUNNING,
+                null, null, null);
+        LeaseDutyTest.FakeLeases again = new LeaseDutyTest.FakeLeases();
+        Supervisor b = runner(new FakeLauncher(), again);
+        again.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 2, 12L, "host-b:/srv/b", data.profiles.get("p1"),
+                List.of(new io.smartrunner.store.TakeoverRows.OpenSession(open, null, null)))));
+        b.step();
+        assertEquals(List.of("error:lost"), ends("s-other"));
+        assertEquals(List.of("error:lost"), ends(unrecorded));
     }
 }
