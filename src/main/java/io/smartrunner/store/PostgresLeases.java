@@ -35,10 +35,12 @@ public final class PostgresLeases {
 
     private final DataSource pool;
     private final String where;
+    private final PostgresWork db;
     private final String rowName;
 
     PostgresLeases(DataSource pool, String where, String rowName) {
         this.pool = pool;
+        this.db = new PostgresWork(pool, where);
         this.where = where;
         this.rowName = rowName;
     }
@@ -65,7 +67,7 @@ public final class PostgresLeases {
 
     /** Creates the lease rows of these profiles that do not exist yet (free, epoch 0). */
     public void ensure(Collection<String> profileIds) {
-        run(c -> {
+        db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id)"
                     + " SELECT unnest(?::text[]) ON CONFLICT (profile_id) DO NOTHING")) {
                 ps.setArray(1, c.createArrayOf("text", profileIds.toArray()));
@@ -77,7 +79,7 @@ public final class PostgresLeases {
 
     /** The live runners' capacity and this incarnation's held count, by the database clock. */
     public Fleet fleet(long incarnation, long ttlMs) {
-        return run(c -> {
+        return db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*), COALESCE(sum(GREATEST(capacity, 1)), 0),"
                     + " COALESCE(sum(GREATEST(capacity, 1)) FILTER (WHERE r.incarnation = ?), 0),"
                     + " (SELECT count(*) FROM leases WHERE holder_incarnation = ?)"
@@ -95,7 +97,7 @@ public final class PostgresLeases {
 
     /** The leases this incarnation holds in the database, with their epochs. */
     public Map<String, Long> heldBy(long incarnation) {
-        return run(c -> {
+        return db.run(c -> {
             Map<String, Long> out = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT profile_id, epoch FROM leases WHERE holder_incarnation = ?")) {
@@ -119,7 +121,7 @@ public final class PostgresLeases {
         if (limit <= 0 || candidates.isEmpty()) {
             return List.of();
         }
-        return inTransaction(c -> {
+        return db.inTransaction(c -> {
             Map<String, Long> previous = new LinkedHashMap<>();
             Map<String, String> holders = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT l.profile_id, l.holder_incarnation, l.holder"
@@ -204,7 +206,7 @@ public final class PostgresLeases {
         if (profileIds.isEmpty()) {
             return 0;
         }
-        return run(c -> {
+        return db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = NULL, holder_incarnation = NULL,"
                     + " acquired_at = NULL WHERE profile_id = ANY(?) AND holder_incarnation = ?")) {
                 ps.setArray(1, c.createArrayOf("text", profileIds.toArray()));
@@ -216,7 +218,7 @@ public final class PostgresLeases {
 
     /** A graceful stop: frees every lease of this incarnation at once. */
     public int releaseAll(long incarnation) {
-        return run(c -> {
+        return db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = NULL, holder_incarnation = NULL,"
                     + " acquired_at = NULL WHERE holder_incarnation = ?")) {
                 ps.setLong(1, incarnation);
@@ -233,38 +235,5 @@ public final class PostgresLeases {
     /** Where the database is, for messages. */
     public String where() {
         return where;
-    }
-
-    private <T> T run(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        return run(c -> {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
     }
 }

@@ -50,21 +50,7 @@ public final class PostgresMembers {
      * @throws NameTakenException another runner with this name heartbeat less than {@code ttlMs} ago
      */
     public long join(Joiner joiner, long ttlMs) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long incarnation = joinIn(c, joiner, ttlMs);
-                c.commit();
-                return incarnation;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
+        return new PostgresWork(pool, where).inTransaction(c -> joinIn(c, joiner, ttlMs));
     }
 
     private long joinIn(Connection c, Joiner joiner, long ttlMs) throws SQLException {

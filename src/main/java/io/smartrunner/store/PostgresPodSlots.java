@@ -1,9 +1,7 @@
 package io.smartrunner.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,12 +20,10 @@ import javax.sql.DataSource;
  * rows {@code FOR UPDATE SKIP LOCKED}, then the previous holders re-checked under {@code FOR SHARE}.
  */
 public final class PostgresPodSlots {
-    private final DataSource pool;
-    private final String where;
+    private final PostgresWork db;
 
     PostgresPodSlots(DataSource pool, String where) {
-        this.pool = pool;
-        this.where = where;
+        this.db = new PostgresWork(pool, where);
     }
 
     /** Creates slot rows 0..concurrency-1 of each pod that do not exist yet (rows above stay, unused). */
@@ -37,7 +33,7 @@ public final class PostgresPodSlots {
         }
         List<String> pods = new ArrayList<>(concurrency.keySet());
         Integer[] counts = pods.stream().map(concurrency::get).toArray(Integer[]::new);
-        run(c -> {
+        db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO pod_slots (pod, slot)"
                     + " SELECT p.pod, generate_series(0, p.c - 1) FROM unnest(?::text[], ?::int[]) AS p(pod, c)"
                     + " ON CONFLICT (pod, slot) DO NOTHING")) {
@@ -51,7 +47,7 @@ public final class PostgresPodSlots {
 
     /** The slots this incarnation holds in the database, by pod. */
     public Map<String, Set<Integer>> heldBy(long incarnation) {
-        return run(c -> {
+        return db.run(c -> {
             Map<String, Set<Integer>> out = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT pod, slot FROM pod_slots WHERE holder_incarnation = ?")) {
@@ -73,7 +69,7 @@ public final class PostgresPodSlots {
         }
         List<String> ids = new ArrayList<>(podOfProfile.keySet());
         String[] pods = ids.stream().map(podOfProfile::get).toArray(String[]::new);
-        return run(c -> {
+        return db.run(c -> {
             Map<String, Integer> out = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT p.pod, count(*)"
                     + " FROM unnest(?::text[], ?::text[]) AS p(id, pod) JOIN leases l ON l.profile_id = p.id"
@@ -100,7 +96,7 @@ public final class PostgresPodSlots {
         if (limit <= 0) {
             return List.of();
         }
-        return inTransaction(c -> {
+        return db.inTransaction(c -> {
             Map<Integer, Long> previous = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT s.slot, s.holder_incarnation FROM pod_slots s"
                     + " WHERE s.pod = ? AND s.slot < ? AND s.holder_incarnation IS DISTINCT FROM ?"
@@ -152,7 +148,7 @@ public final class PostgresPodSlots {
         if (slots.isEmpty()) {
             return 0;
         }
-        return run(c -> {
+        return db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE pod_slots SET holder_incarnation = NULL"
                     + " WHERE pod = ? AND slot = ANY(?) AND holder_incarnation = ?")) {
                 ps.setString(1, pod);
@@ -165,45 +161,12 @@ public final class PostgresPodSlots {
 
     /** A graceful stop: frees every slot of this incarnation at once. */
     public int releaseAll(long incarnation) {
-        return run(c -> {
+        return db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE pod_slots SET holder_incarnation = NULL WHERE holder_incarnation = ?")) {
                 ps.setLong(1, incarnation);
                 return ps.executeUpdate();
             }
         });
-    }
-
-    private <T> T run(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        return run(c -> {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
     }
 }

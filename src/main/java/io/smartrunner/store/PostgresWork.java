@@ -1,0 +1,52 @@
+package io.smartrunner.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Work on one pooled connection of a PostgreSQL store, alone or as one transaction (all of it
+ * or, on any failure, none); a failure of the database becomes a {@link StoreException} naming it.
+ */
+final class PostgresWork {
+    private final DataSource pool;
+    private final String where;
+
+    PostgresWork(DataSource pool, String where) {
+        this.pool = pool;
+        this.where = where;
+    }
+
+    <T> T run(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    <T> T inTransaction(Work<T> work) {
+        return run(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+}
