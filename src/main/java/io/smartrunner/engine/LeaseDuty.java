@@ -162,22 +162,14 @@ final class LeaseDuty {
         for (TakeoverRows.OpenSession o : a.openSessions()) {
             SessionRecord s = o.row();
             EventRecord ownEnd = endedHere.get(s.sessionId());
-            if (ownEnd != null) {
-                // this runner ended it in its own log before it was killed, and the end had not reached
-                // the database yet: the row takes that end, with no second event
-                SessionResult result = CrashReconciler.resultOf(ownEnd);
-                state = rules.sessionEnded(state, s.sessionId(), result, now).state();
-                rows.add(s.ended(result.succeeded() ? SessionRecord.Status.FINISHED : SessionRecord.Status.FAILED, now,
-                        result.succeeded() ? null : result.reason().wireName(), result.exitCode()));
-                continue;
-            }
-            if (o.endedAs() != null) {
-                // its end is already in the fleet's events (a taker died before closing the row): no second one
-                SessionResult result = "finish".equals(o.endedAs()) ? SessionResult.success(0) : new SessionResult(
-                        reasonOf(o.endReason()), null, null, null, "", null);
-                state = rules.sessionEnded(state, s.sessionId(), result, now).state();
-                rows.add(s.ended(result.succeeded() ? SessionRecord.Status.FINISHED : SessionRecord.Status.FAILED, now,
-                        result.succeeded() ? null : result.reason().wireName(), null));
+            SessionResult ended = ownEnd != null ? CrashReconciler.resultOf(ownEnd) : endedInFleet(o);
+            if (ended != null) {
+                // its end is already recorded, in this runner's own log (killed before the end reached the
+                // database) or in the fleet's events (a taker died before closing the row): the row takes
+                // that end, with no second event
+                state = rules.sessionEnded(state, s.sessionId(), ended, now).state();
+                rows.add(s.ended(ended.succeeded() ? SessionRecord.Status.FINISHED : SessionRecord.Status.FAILED, now,
+                        ended.succeeded() ? null : ended.reason().wireName(), ownEnd != null ? ended.exitCode() : null));
                 continue;
             }
             Long durMs = s.startedAt() == null ? null : Math.max(0, Duration.between(s.startedAt(), now).toMillis());
@@ -192,6 +184,15 @@ final class LeaseDuty {
         }
         applier.record(slot, new Transition(state, events), null);
         rows.forEach(r -> pending.add(List.of(), null, r));
+    }
+
+    /** The end the fleet's events already hold for this open session, or null. */
+    private static SessionResult endedInFleet(TakeoverRows.OpenSession o) {
+        if (o.endedAs() == null) {
+            return null;
+        }
+        return "finish".equals(o.endedAs()) ? SessionResult.success(0)
+                : new SessionResult(reasonOf(o.endReason()), null, null, null, "", null);
     }
 
     /**
