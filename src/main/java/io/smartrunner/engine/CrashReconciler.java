@@ -90,8 +90,7 @@ final class CrashReconciler {
                 continue;
             }
             ProfileState before = stored.getOrDefault(start.profileId(), ProfileState.fresh(start.profileId(), start.pod()));
-            Long durMs = Math.max(0, Duration.between(start.ts(), now).toMillis());
-            SessionResult lost = new SessionResult(FailureReason.LOST, null, null, DETAIL, "", durMs);
+            SessionResult lost = lost(start.ts(), now);
             pending.add(rules.sessionEnded(before, start.sessionId(), lost, now).events(), null, null);
         }
     }
@@ -128,8 +127,7 @@ final class CrashReconciler {
         unrecorded.forEach(start -> open.put(start.sessionId(), neverLaunched(start))); // lost, like the rest
         for (SessionRecord s : open.values()) {
             ProfileState before = states.getOrDefault(s.profileId(), ProfileState.fresh(s.profileId(), s.pod()));
-            Long durMs = s.startedAt() == null ? null : Math.max(0, Duration.between(s.startedAt(), now).toMillis());
-            SessionResult lost = new SessionResult(FailureReason.LOST, null, null, DETAIL, "", durMs);
+            SessionResult lost = lost(s.startedAt(), now);
             Transition t = rules.sessionEnded(before, s.sessionId(), lost, now);
             states.put(s.profileId(), t.state());
             SessionRecord known = s.startedAt() != null ? s : new SessionRecord(s.sessionId(), s.profileId(), s.pod(),
@@ -172,6 +170,12 @@ final class CrashReconciler {
         pending.add(List.of(), after, known.ended(result.succeeded() ? SessionRecord.Status.FINISHED
                 : SessionRecord.Status.FAILED, end.ts(), result.succeeded() ? null : result.reason().wireName(),
                 result.exitCode()));
+    }
+
+    /** A session the runner stopped running under, started at {@code startedAt} (null: unknown). */
+    private static SessionResult lost(Instant startedAt, Instant now) {
+        Long durMs = startedAt == null ? null : Math.max(0, Duration.between(startedAt, now).toMillis());
+        return new SessionResult(FailureReason.LOST, null, null, DETAIL, "", durMs);
     }
 
     /** The result a terminal event records (see ProfileRules.sessionEnded for the params). */
