@@ -195,6 +195,7 @@ def main():
 
         def start(r):
             r.start(common.PG_PASSWORD)
+            act("launch", r)  # the runner may take its leases back before /healthz answers: takeovers count from here
             if not r.wait_ready():
                 raise SystemExit(f"{TAG}: runner {r.name} did not come up: {r.stderr_tail()}")
             act("up", r)
@@ -202,6 +203,7 @@ def main():
         say(TAG, f"starting {RUNNERS} runners, {PROFILES} profiles")
         for r in runners:
             r.start(common.PG_PASSWORD)
+            act("launch", r)
         for r in runners:
             if not r.wait_ready():
                 raise SystemExit(f"{TAG}: runner {r.name} did not come up: {r.stderr_tail()}")

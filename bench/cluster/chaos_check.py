@@ -140,8 +140,11 @@ def check(d):
     for v in by_profile.values():
         v.sort()
     ups = {}
+    # the victim is back from its launch (it may take its own leases back before /healthz answers);
+    # runs saved before the bench recorded launches count from "up"
+    back_action = "launch" if any(a["action"] == "launch" for a in actions) else "up"
     for a in actions:
-        if a["action"] == "up":
+        if a["action"] == back_action:
             ups.setdefault(a["runner"], []).append(a["mono"])
     takeovers, never, undecided, per_kind = [], 0, 0, {}
     final = min([a["mono"] for a in actions if a["action"] == "final-stop"] or [float("inf")])
@@ -272,6 +275,9 @@ def check(d):
     for sid in duplicated[:5]:
         print(f"{len(ev_terminal[sid])} terminal events: session {sid} ("
               + ", ".join(f"{t['event']}/{t['reason']} on {t['runner']}" for t in ev_terminal[sid]) + ")")
+    over = sorted((x for x in takeovers if x[0] > limit_ns), reverse=True)
+    for took, kind, victim, p in over[:5]:
+        print(f"slow takeover: {p} after {kind} of {victim}: {took / 1e9:.1f} s")
     for x in left[:5]:
         print(f"left: pid {x['pid']}: {x['cmd'][:120]}")
     return fine

@@ -34,6 +34,8 @@ import java.util.function.LongSupplier;
 public final class LeaseKeeper implements ProfileLeases, WriteFence {
     /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
     private static final long GIVE_BACK_WAIT_MS = 2_000;
+    /** After another runner's heartbeat expires, the next heartbeat comes this much later (the database's clock has moved on). */
+    private static final long EXPIRY_MARGIN_MS = 50;
 
     private final PostgresLeases leases;
     private final long incarnation;
@@ -61,6 +63,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     private volatile boolean renewed;
     private volatile long renewedSentNanos;
     private volatile String problem;
+    /** From the last balance: ms until another live runner's leases expire, or -1 (see {@link #paceMs}). */
+    private volatile long nextExpiryMs = -1;
     /** A pod's concurrency across the fleet; null only in tests without a database. */
     private final PodSlotKeeper podSlots;
 
@@ -227,6 +231,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
      * Heartbeat thread only.
      */
     public void renewed(long sentNanos) {
+        nextExpiryMs = -1;
         try {
             Map<String, Long> inDb = leases.heldBy(incarnation);
             verify(inDb);
@@ -251,6 +256,20 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             }
             problem = "leases cannot be managed: " + e.getMessage();
         }
+    }
+
+    /**
+     * The delay until the next heartbeat: the period, or, when another runner's heartbeat expires
+     * before that, just after it expires. Its leases are free from that instant, and this runner
+     * balances after each heartbeat, so a dead runner's profiles are taken over at TTL after its
+     * last heartbeat instead of up to a period later (the takeover bound of docs/cluster-leases.md).
+     */
+    public long paceMs(long periodMs) {
+        long expiry = nextExpiryMs;
+        if (expiry < 0 || expiry + EXPIRY_MARGIN_MS >= periodMs) {
+            return periodMs;
+        }
+        return expiry + EXPIRY_MARGIN_MS;
     }
 
     /** Leases the database no longer gives this incarnation are dropped here; ones it gives but nobody took are freed. */
@@ -300,6 +319,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             giveBack(handoff, unconfigured, unconfigured.size()); // removed by a reload: freed once nothing of it runs
         }
         PostgresLeases.Fleet fleet = leases.fleet(incarnation, timings.leaseTtlMs());
+        nextExpiryMs = fleet.nextExpiryMs();
         int share = fleet.share(Math.max(fleetProfiles, profiles.size()));
         if (!pinned.isEmpty()) {
             heldInDb += handOver(handoff, pinned, pinned.size());

@@ -40,6 +40,8 @@ public final class Membership implements AutoCloseable {
     private volatile LongConsumer afterBeat = sent -> { };
     /** Run on a graceful stop just before leaving (the lease keeper frees its leases). */
     private volatile Runnable beforeLeave = () -> { };
+    /** The delay after a successful heartbeat, given the period (the lease keeper wakes at another runner's expiry). */
+    private volatile java.util.function.LongUnaryOperator pace = periodMs -> periodMs;
     private final String name;
     private final int capacity;
     private final long incarnation;
@@ -90,6 +92,7 @@ public final class Membership implements AutoCloseable {
     public void keep(LeaseKeeper keeper) {
         this.afterBeat = keeper::renewed;
         this.beforeLeave = keeper::releaseAll;
+        this.pace = keeper::paceMs;
     }
 
     /** @param sessions sessions running now, or null when unknown (the last figure stays) */
@@ -135,6 +138,7 @@ public final class Membership implements AutoCloseable {
                 retryMs = everyMs;
                 problem = null;
                 afterBeat.accept(sent);
+                next = pace.applyAsLong(everyMs);
             } else {
                 if (problem == null || !problem.startsWith("runner name")) {
                     say.accept("runner name \"" + name + "\" was taken over by another runner while this one's"

@@ -54,8 +54,12 @@ public final class PostgresLeases {
                            ProfileState row, List<TakeoverRows.OpenSession> openSessions) {
     }
 
-    /** How many profiles this runner should hold: its capacity's share of the live runners'. */
-    public record Fleet(int liveRunners, long liveCapacity, long myCapacity, int heldByMe) {
+    /**
+     * How many profiles this runner should hold: its capacity's share of the live runners'; and
+     * {@code nextExpiryMs}, how long until the first other live runner's heartbeat is older than
+     * the TTL (its leases become free then), or -1 when no other runner is live.
+     */
+    public record Fleet(int liveRunners, long liveCapacity, long myCapacity, int heldByMe, long nextExpiryMs) {
         /** ceil(profiles × my capacity ÷ live capacity); all of them when this runner is alone. */
         public int share(int profiles) {
             if (liveCapacity <= 0 || myCapacity <= 0) {
@@ -82,14 +86,19 @@ public final class PostgresLeases {
         return db.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*), COALESCE(sum(GREATEST(capacity, 1)), 0),"
                     + " COALESCE(sum(GREATEST(capacity, 1)) FILTER (WHERE r.incarnation = ?), 0),"
-                    + " (SELECT count(*) FROM leases WHERE holder_incarnation = ?)"
+                    + " (SELECT count(*) FROM leases WHERE holder_incarnation = ?),"
+                    + " COALESCE(ceil(1000 * extract(epoch FROM min(r.heartbeat_at) FILTER (WHERE r.incarnation <> ?)"
+                    + " + ? * INTERVAL '1 millisecond' - now())), -1)"
                     + " FROM runners r WHERE r.member_name IS NOT NULL AND " + LIVE)) {
                 ps.setLong(1, incarnation);
                 ps.setLong(2, incarnation);
-                ps.setLong(3, ttlMs);
+                ps.setLong(3, incarnation);
+                ps.setLong(4, ttlMs);
+                ps.setLong(5, ttlMs);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new Fleet(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getInt(4));
+                    return new Fleet(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getInt(4),
+                            Math.max(-1, rs.getLong(5)));
                 }
             }
         });

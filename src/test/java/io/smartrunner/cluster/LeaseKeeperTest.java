@@ -83,9 +83,10 @@ class LeaseKeeperTest {
             });
         }
 
-        void beat() {
+        /** One heartbeat; returns the delay until the next one. */
+        long beat() {
             membership.sessionsFrom(() -> 0);
-            membership.beatOnce();
+            return membership.beatOnce();
         }
 
         Set<String> held() {
@@ -159,6 +160,23 @@ class LeaseKeeperTest {
         a.beat();
         assertEquals(Set.of(), a.held());
         assertTrue(said.stream().anyMatch(s -> s.startsWith("lease of profile p1 was lost (held here at epoch 1")), said.toString());
+    }
+
+    @Test
+    void theNextHeartbeatComesJustAfterAnotherRunnersLeasesExpireNotAPeriodLater() throws Exception {
+        newDb("leases_pace");
+        Runner a = new Runner("alpha");
+        assertEquals(2_000, a.beat(), "alone: the period");
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '14 seconds' WHERE member_name = 'alpha'");
+        long delay = b.beat();
+        // alpha expires 1 s from now by the database clock; beta beats 50 ms after that
+        assertTrue(delay > 900 && delay <= 1_050, "delay " + delay);
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '15 seconds' WHERE member_name = 'alpha'");
+        assertEquals(2_000, b.beat(), "alpha is gone: nobody left to wait for");
+        assertEquals(Set.copyOf(PROFILES), b.held(), "and that heartbeat took its leases over");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() WHERE member_name = 'alpha'");
+        assertEquals(2_000, b.beat(), "a live runner heartbeating on time is 15 s from expiry: the period");
     }
 
     @Test
