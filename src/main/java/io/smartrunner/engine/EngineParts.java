@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
  */
 final class EngineParts {
     final Map<String, ProfileSlot> slots = new LinkedHashMap<>();
+    /** The profiles that may start, in start order; the cooldowns and pauses that end next. */
+    final StartQueue queue = new StartQueue(slots);
     final LoopInbox inbox = new LoopInbox();
     /** The slots' states as other threads read them; published again whenever a slot is added or dropped. */
     final ProfileBoard board = new ProfileBoard();
@@ -58,19 +60,19 @@ final class EngineParts {
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
                 this::recordRecovered, deps.store(), deps.random(), deps.diagnostics());
         this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.spawner(),
-                config.browser().closeOnPause(), stopRequested);
-        this.pauses = new PauseKeeper(rules, applier);
+                config.browser().closeOnPause(), stopRequested, queue);
+        this.pauses = new PauseKeeper(rules, applier, queue);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
         // whom failures are blamed on per pod (DESIGN §2b); breaker settings are read at start (a reload
         // says a change needs a restart)
         PodBreakers breakers = new PodBreakers(config::breakerOf, slots, rules, applier, pending);
         PodHolds holds = new PodHolds(pending);
+        this.timers = new SessionTimers(this::stopSession); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
                 new SessionLaunch(deps, config.browser().recycle()), redactor, inbox::add, leftovers, this::drop,
-                stopInitiated, breakers, holds, this::mayStart);
+                stopInitiated, breakers, holds, this::mayStart, timers::armed);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
-                health::problem);
-        this.timers = new SessionTimers(sessions::stop);
+                health::problem, queue::track);
         FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(),
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
                 deps.diagnostics());
@@ -80,13 +82,13 @@ final class EngineParts {
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore());
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
-                this::mayStart, new PodSlotDuty(leases, slots));
+                this::mayStart, new PodSlotDuty(leases, slots), queue);
         this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics(), placement, deps.endedInLog(), deps.store().processIdentity());
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
                 new PodControls(breakers, holds, fleetReload, writes), board, leaseDuty);
-        this.wake = new WakePlanner(slots, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
+        this.wake = new WakePlanner(queue, timers, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
     }
 
@@ -113,6 +115,7 @@ final class EngineParts {
     /** Forgets a removed profile once nothing of it runs, and stops its browser off the loop. */
     private void drop(ProfileSlot slot) {
         slots.remove(slot.id());
+        queue.forget(slot);
         board.publish(slots.values());
         ProfileConfig profile = slot.config;
         deps.spawner().execute(() -> deps.browsers().forceStop(profile,

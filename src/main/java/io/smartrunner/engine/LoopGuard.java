@@ -112,8 +112,13 @@ final class LoopGuard {
      * while it keeps failing: a unit that fails on every turn would otherwise write an event per turn.
      */
     void eachProfile(String work, Consumer<ProfileSlot> unit) {
+        each(work, List.copyOf(slots.values()), unit);
+    }
+
+    /** {@link #eachProfile} for these profiles only (the ones whose time has come). */
+    void each(String work, java.util.Collection<ProfileSlot> some, Consumer<ProfileSlot> unit) {
         long now = time.nanoTime();
-        for (ProfileSlot slot : List.copyOf(slots.values())) {
+        for (ProfileSlot slot : some) {
             String key = holds.isEmpty() ? null : work + "/" + slot.id(); // the common case costs no key
             Hold hold = key == null ? null : holds.get(key);
             if (slots.get(slot.id()) != slot || hold != null && now - hold.untilNanos() < 0) {

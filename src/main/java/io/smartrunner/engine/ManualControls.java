@@ -27,11 +27,14 @@ final class ManualControls {
     private final BooleanSupplier writePending;
     /** Why the log or store cannot be written now. */
     private final Supplier<String> problem;
+    /** Files a profile asked to run now at the front of its pod's line ({@link StartQueue#track}). */
+    private final java.util.function.Consumer<ProfileSlot> refile;
 
     /** @param recovery asked only whether a profile is being recovered (a pause's effects go through the applier) */
     ManualControls(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                    TransitionApplier applier, RecoveryCoordinator recovery, BooleanSupplier writePending,
-                   Supplier<String> problem) {
+                   Supplier<String> problem, java.util.function.Consumer<ProfileSlot> refile) {
+        this.refile = refile;
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
@@ -98,6 +101,7 @@ final class ManualControls {
         }
         slot.runNowBy = r.by();
         slot.notBeforeNanos = nowNanos;
+        refile.accept(slot);
         return ManualReply.done(s);
     }
 }

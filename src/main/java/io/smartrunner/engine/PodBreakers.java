@@ -95,7 +95,12 @@ final class PodBreakers {
 
     /** Whether the slot's pod lets a session start now (a probe per interval while its breaker is open). */
     boolean mayStart(ProfileSlot slot, long nowNanos) {
-        FleetBreaker b = breakers.get(slot.pod());
+        return mayStartIn(slot.pod(), nowNanos);
+    }
+
+    /** Whether the pod's breaker lets a session of it start now. */
+    boolean mayStartIn(String pod, long nowNanos) {
+        FleetBreaker b = breakers.get(pod);
         return b == null || b.mayStart(nowNanos);
     }
 

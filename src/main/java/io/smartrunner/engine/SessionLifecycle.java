@@ -52,12 +52,18 @@ final class SessionLifecycle {
     private final PodHolds holds;
     /** Cluster mode: a staged launch whose lease is gone (or past its renew deadline) is not handed over. */
     private final java.util.function.Predicate<String> mayRun;
+    /** A session's timers start with it ({@link SessionTimers#armed}). */
+    private final Consumer<ActiveSession> armed;
+    /** The slots with a staged launch, in the order they were staged. */
+    private final java.util.List<ProfileSlot> staged = new java.util.ArrayList<>();
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
-                     PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun) {
+                     PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
+                     Consumer<ActiveSession> armed) {
         this.mayRun = mayRun;
+        this.armed = armed;
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
@@ -201,6 +207,7 @@ final class SessionLifecycle {
                 SessionRecord.Status.RUNNING, null, null, null);
         slot.spawning = sessionId;
         slot.staged = new StagedLaunch(slot.config, record);
+        staged.add(slot);
         slot.runNowBy = null;
         // the template, not the expanded argv: {cdpUrl} is a credential and must not reach the log
         applier.record(slot, new Transition(started, List.of(Events.sessionStarted(now, slot.pod(), slot.id(),
@@ -212,24 +219,33 @@ final class SessionLifecycle {
      * in the kernel, and launches overlap far better than they run one after another.
      */
     void launchStaged() {
-        for (ProfileSlot slot : slots.values()) {
-            StagedLaunch staged = slot.staged;
-            if (staged == null) {
+        for (ProfileSlot slot : takeStaged()) {
+            StagedLaunch next = slot.staged;
+            if (next == null) {
                 continue;
             }
             slot.staged = null;
             if (!mayRun.test(slot.id())) {
-                inbox.accept(new Message.Launched(slot.id(), staged.record(), null,
+                inbox.accept(new Message.Launched(slot.id(), next.record(), null,
                         "not started: " + LeaseDuty.LEASE_LOST + " (or its renew deadline passed)"));
                 continue;
             }
-            launch.submit(staged, inbox);
+            launch.submit(next, inbox);
         }
+    }
+
+    private java.util.List<ProfileSlot> takeStaged() {
+        if (staged.isEmpty()) {
+            return java.util.List.of();
+        }
+        java.util.List<ProfileSlot> out = java.util.List.copyOf(staged);
+        staged.clear();
+        return out;
     }
 
     /** Shutting down while the log cannot be written: launches that never happened end as such. */
     void abandonStagedLaunches(long nowNanos, Instant now) {
-        for (ProfileSlot slot : slots.values()) {
+        for (ProfileSlot slot : takeStaged()) {
             if (slot.staged != null) {
                 SessionRecord record = slot.staged.record();
                 slot.staged = null;
@@ -257,6 +273,7 @@ final class SessionLifecycle {
                 process.startTicks(), process.pgid(), record.startedAt(), SessionRecord.Status.RUNNING, null, null, null);
         slot.active = new ActiveSession(withPid, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
                 TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
+        armed.accept(slot.active);
         pending.add(List.of(), null, withPid);
         if (stopInitiated.getAsBoolean()) {
             stop(slot, FailureReason.SHUTDOWN, SHUTTING_DOWN);

@@ -18,10 +18,40 @@ final class SessionTimers {
         void stop(ProfileSlot slot, FailureReason reason, String detail);
     }
 
+    /** At most this long between two looks at every session's timers (a unit the loop guard held back is retried then). */
+    private static final long MAX_GAP_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private final Stopper stopper;
+    /** The earliest timer seen by the last look at every session, lowered by each session started since. */
+    private long dueNanos;
+    private boolean looked;
 
     SessionTimers(Stopper stopper) {
         this.stopper = stopper;
+    }
+
+    /**
+     * Whether any session's timer may have come by {@code now}: the loop looks at every profile's
+     * timers only then ({@link #beginLook}, then {@link #check} for each), not on every turn.
+     */
+    boolean due(long now) {
+        return !looked || now - dueNanos >= 0;
+    }
+
+    /** A look at every profile's timers begins. */
+    void beginLook(long now) {
+        looked = true;
+        dueNanos = now + MAX_GAP_NANOS;
+    }
+
+    /** A session started: its timers count from now on. */
+    void armed(ActiveSession a) {
+        dueNanos = earlier(dueNanos, earlier(a.deadlineNanos, a.nextPollNanos));
+    }
+
+    /** When the loop must look at the timers again at the latest. */
+    long nextDueNanos() {
+        return dueNanos;
     }
 
     /** One profile's timers (the loop checks each profile on its own, see {@link LoopGuard}). */
@@ -35,6 +65,13 @@ final class SessionTimers {
         } else if (now - a.nextPollNanos >= 0) {
             pollOutput(slot, a, now);
         }
+        if (slot.active == a && a.stopping == null) {
+            armed(a);
+        }
+    }
+
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
     }
 
     private void pollOutput(ProfileSlot slot, ActiveSession a, long now) {

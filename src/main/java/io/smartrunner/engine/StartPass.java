@@ -14,9 +14,10 @@ import java.util.Map;
 
 /**
  * Who starts a session now: the eligible profiles (not running, not paused, cooled down, not in
- * recovery, its pod not held, its pod's open breaker due a probe), picked by the {@link SessionScheduler} within the global and pod limits, each staged
- * by {@link SessionLifecycle} under the {@link LoopGuard}; none while the {@link AdmissionGate}
- * holds starts for the host's sake. Loop thread only.
+ * recovery, its pod not held, its pod's open breaker due a probe), least recently started first
+ * within the global and pod limits, taken from the {@link StartQueue}, each staged by
+ * {@link SessionLifecycle} under the {@link LoopGuard}; none while the {@link AdmissionGate} holds
+ * starts for the host's sake. Loop thread only.
  */
 final class StartPass {
     private final Map<String, ProfileSlot> slots;
@@ -27,7 +28,7 @@ final class StartPass {
     private final PendingWrites pending;
     private final PodBreakers breakers;
     private final PodHolds holds;
-    private SessionScheduler scheduler;
+    private final StartQueue queue;
     private final PodSlotDuty podSlots;
     private int globalConcurrency;
     private Map<String, Integer> podConcurrency = Map.of();
@@ -37,7 +38,8 @@ final class StartPass {
     StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
               SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending,
               PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
-              PodSlotDuty podSlots) {
+              PodSlotDuty podSlots, StartQueue queue) {
+        this.queue = queue;
         this.mayRun = mayRun;
         this.podSlots = podSlots;
         this.breakers = breakers;
@@ -51,14 +53,14 @@ final class StartPass {
         configure(config);
     }
 
-    /** The limits of a (re)loaded configuration. */
+    /** The limits of a (re)loaded configuration; every profile filed again (a reload may add, remove or move them). */
     void configure(RunnerConfig config) {
         Map<String, Integer> podLimits = new HashMap<>();
         config.pods().forEach(p -> podLimits.put(p.name(), p.concurrency()));
-        scheduler = new SessionScheduler(config.runner().globalConcurrency(), podLimits);
         globalConcurrency = config.runner().globalConcurrency();
         podConcurrency = Map.copyOf(podLimits);
         podSlots.configure(config);
+        queue.rebuild();
     }
 
     /** The keeper wants slots of a pod back (cluster mode): see {@link PodSlotDuty#giveBack}. */
@@ -68,29 +70,15 @@ final class StartPass {
         return given;
     }
 
-    /** SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here now. */
-    private SessionScheduler scheduler() {
-        if (!podSlots.clustered()) {
-            return scheduler;
-        }
-        podSlots.reportDemand();
-        Map<String, Integer> limits = new HashMap<>();
-        podConcurrency.forEach((pod, c) -> limits.put(pod, podSlots.limit(pod, c)));
-        return new SessionScheduler(globalConcurrency, limits);
-    }
-
     void startEligible(long nowNanos, Instant now) {
-        Map<String, Integer> runningByPod = new HashMap<>();
-        List<Candidate> candidates = candidates(nowNanos, runningByPod);
-        List<Candidate> picked = candidates.isEmpty() ? List.of() : scheduler().pick(candidates, runningByPod);
+        List<ProfileSlot> picked = pick(nowNanos, Integer.MAX_VALUE);
         if (admissionHolds(!picked.isEmpty(), nowNanos, now)) {
-            admission.delayed(picked.stream().map(Candidate::profileId).toList());
+            admission.delayed(picked.stream().map(ProfileSlot::id).toList());
             return;
         }
-        for (Candidate c : picked) {
-            ProfileSlot slot = slots.get(c.profileId());
+        for (ProfileSlot slot : picked) {
             if (breakers.mayStart(slot, nowNanos)) { // an open breaker's one probe may have been picked already
-                guard.run("start", c.profileId(), null, null, () -> {
+                guard.run("start", slot.id(), null, null, () -> {
                     sessions.stage(slot, now);
                     breakers.starting(slot, slot.spawning, nowNanos);
                 });
@@ -109,24 +97,59 @@ final class StartPass {
 
     /** Whether {@link #startEligible} would start anyone now (asked before every wait). */
     boolean wouldStartAny(long nowNanos) {
-        Map<String, Integer> runningByPod = new HashMap<>();
-        return scheduler().wouldStartAny(candidates(nowNanos, runningByPod), runningByPod);
+        return !pick(nowNanos, 1).isEmpty();
     }
 
-    /** The profiles eligible to start now; fills {@code runningByPod} with the sessions running per pod. */
-    private List<Candidate> candidates(long nowNanos, Map<String, Integer> runningByPod) {
+    /**
+     * Up to {@code atMost} profiles to start now from the {@link StartQueue}: work in proportion to
+     * what starts, not to the fleet. With assertions on (the tests), every pick is compared with the
+     * {@link SessionScheduler}'s pick from a scan of every profile, which is what it replaces.
+     */
+    private List<ProfileSlot> pick(long nowNanos, int atMost) {
+        Map<String, Integer> limits = podLimits();
+        int free = Math.min(atMost, globalConcurrency - queue.busyTotal());
+        List<ProfileSlot> picked = queue.pick(nowNanos, free,
+                pod -> limits.getOrDefault(pod, globalConcurrency) - queue.busy(pod),
+                pod -> !holds.held(pod) && breakers.mayStartIn(pod, nowNanos), this::mayStart);
+        assert queue.inStep(slots.values(), nowNanos) && sameAsScan(picked, nowNanos, limits, atMost);
+        return picked;
+    }
+
+    private boolean mayStart(ProfileSlot slot) {
+        return !recovery.inRecovery(slot.id()) && mayRun.test(slot.id());
+    }
+
+    /** SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here now. */
+    private Map<String, Integer> podLimits() {
+        if (!podSlots.clustered()) {
+            return podConcurrency;
+        }
+        podSlots.reportDemand();
+        Map<String, Integer> limits = new HashMap<>();
+        podConcurrency.forEach((pod, c) -> limits.put(pod, podSlots.limit(pod, c)));
+        return limits;
+    }
+
+    /** The assertion: the queue picked what the scheduler picks from a scan of every profile. */
+    private boolean sameAsScan(List<ProfileSlot> picked, long nowNanos, Map<String, Integer> limits, int atMost) {
+        Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
         for (ProfileSlot slot : slots.values()) {
             if (slot.active != null || slot.spawning != null) {
                 runningByPod.merge(slot.pod(), 1, Integer::sum);
             } else if (!slot.removed && ProfileRules.eligible(slot.state, nowNanos - slot.notBeforeNanos >= 0)
-                    && !recovery.inRecovery(slot.id()) && !holds.held(slot.pod()) && breakers.mayStart(slot, nowNanos)
-                    && mayRun.test(slot.id())) {
+                    && !holds.held(slot.pod()) && breakers.mayStart(slot, nowNanos) && mayStart(slot)) {
                 // run now goes first in line: as if it had never run
                 candidates.add(new Candidate(slot.id(), slot.pod(), slot.runNowBy != null ? null : slot.state.lastStartedAt(),
                         slot.order));
             }
         }
-        return candidates;
+        List<String> expected = new SessionScheduler(globalConcurrency, limits).pick(candidates, runningByPod).stream()
+                .limit(atMost).map(Candidate::profileId).toList();
+        List<String> got = picked.stream().map(ProfileSlot::id).toList();
+        if (!expected.equals(got)) {
+            throw new AssertionError("start queue picked " + got + ", a scan of every profile picks " + expected);
+        }
+        return true;
     }
 }

@@ -88,6 +88,7 @@ public final class Supervisor {
      */
     public void start() {
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
+        parts.queue.rebuild();
         parts.board.publish(parts.slots.values());
         parts.writes.flush(false);
         parts.leaseDuty.attach(parts.inbox); // cluster mode: leases are taken from now on
@@ -110,7 +111,10 @@ public final class Supervisor {
             parts.guard.eachProfile("shutdown", parts.sessions::stopForShutdown);
             parts.recovery.cancelAll();
         }
-        parts.guard.eachProfile("timers", slot -> parts.timers.check(slot, nowNanos));
+        if (parts.timers.due(nowNanos)) { // not every turn: the fleet is looked at when a timer has come
+            parts.timers.beginLook(nowNanos);
+            parts.guard.eachProfile("timers", slot -> parts.timers.check(slot, nowNanos));
+        }
         if (!stopRequested) {
             // a ladder step may open a browser: new episodes wait for the host too
             if (!parts.starts.admissionHolds(parts.recovery.hasQueued(), nowNanos, now)) {
@@ -119,11 +123,8 @@ public final class Supervisor {
             parts.recovery.profilesInRecovery().forEach(id -> parts.guard.run("recovery", id, null, null,
                     () -> parts.recovery.tick(id, nowNanos, now)));
         }
-        parts.guard.eachProfile("pauses", slot -> {
-            if (parts.leases.mayRun(slot.id())) { // cluster mode: only the lease holder unpauses, so once fleet-wide
-                parts.pauses.expire(slot, now, nowNanos);
-            }
-        });
+        // cluster mode: only the lease holder unpauses, so once fleet-wide
+        parts.pauses.expireDue(parts.slots, now, nowNanos, parts.leases::mayRun, parts.guard);
         parts.guard.run("leftovers", null, null, null, () -> parts.leftovers.sweep(nowNanos));
         if (parts.writes.flush(false) && !stopRequested) {
             parts.starts.startEligible(nowNanos, now);

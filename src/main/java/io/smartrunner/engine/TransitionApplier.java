@@ -32,6 +32,8 @@ final class TransitionApplier {
     private final Executor offLoop;
     private final boolean closeBrowserOnPause;
     private final BooleanSupplier stopRequested;
+    /** Files the profile again after each change of its state; null for an applier that only records. */
+    private final StartQueue queue;
 
     /**
      * @param offLoop             runs the browser's close, which may block, off the loop thread
@@ -40,7 +42,8 @@ final class TransitionApplier {
      */
     TransitionApplier(PendingWrites pending, RecoveryCoordinator recovery, SessionStopper sessions,
                       BrowserProvider browsers, Executor offLoop, boolean closeBrowserOnPause,
-                      BooleanSupplier stopRequested) {
+                      BooleanSupplier stopRequested, StartQueue queue) {
+        this.queue = queue;
         this.pending = pending;
         this.recovery = recovery;
         this.sessions = sessions;
@@ -52,7 +55,7 @@ final class TransitionApplier {
 
     /** An applier that only records (for code that performs no effect, e.g. a loop guard in a test). */
     static TransitionApplier recordingOnly(PendingWrites pending) {
-        return new TransitionApplier(pending, null, null, null, null, false, () -> true);
+        return new TransitionApplier(pending, null, null, null, null, false, () -> true, null);
     }
 
     /** Records then performs: for decisions whose effects may run before the next write. */
@@ -64,6 +67,9 @@ final class TransitionApplier {
     /** Sets the slot's state and queues the transition's events and state (and a session row) to be written. */
     void record(ProfileSlot slot, Transition t, SessionRecord session) {
         slot.state = t.state();
+        if (queue != null) {
+            queue.track(slot);
+        }
         pending.add(t.events(), t.state(), session);
     }
 
@@ -71,6 +77,9 @@ final class TransitionApplier {
     void takeBack(ProfileSlot slot, ProfileState before, PendingWrites.Mark mark) {
         pending.rollBackTo(mark);
         slot.state = before;
+        if (queue != null) {
+            queue.track(slot);
+        }
     }
 
     /** Carries out the transition's effects (after its write, when the caller waits for that). */

@@ -4,7 +4,6 @@ import io.smartrunner.admission.AdmissionGate;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -17,7 +16,8 @@ import java.util.function.BooleanSupplier;
 final class WakePlanner {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private final Map<String, ProfileSlot> slots;
+    private final StartQueue queue;
+    private final SessionTimers timers;
     private final TimeSource time;
     private final DurableWrites writes;
     private final StartPass starts;
@@ -27,12 +27,13 @@ final class WakePlanner {
     private final LeftoverSweep leftovers;
     private final BooleanSupplier stopRequested;
 
-    WakePlanner(Map<String, ProfileSlot> slots, TimeSource time, DurableWrites writes, StartPass starts,
+    WakePlanner(StartQueue queue, SessionTimers timers, TimeSource time, DurableWrites writes, StartPass starts,
                 AdmissionGate admission, PodBreakers breakers, RecoveryCoordinator recovery, LeftoverSweep leftovers,
                 BooleanSupplier stopRequested) {
+        this.queue = queue;
+        this.timers = timers;
         this.admission = admission;
         this.breakers = breakers;
-        this.slots = slots;
         this.time = time;
         this.writes = writes;
         this.starts = starts;
@@ -51,21 +52,15 @@ final class WakePlanner {
         } else if (!stopping && starts.wouldStartAny(now)) {
             return now; // a session ended after this step's start pass: its slot goes to the next profile now
         }
-        Instant wall = time.now();
-        for (ProfileSlot slot : slots.values()) {
-            ActiveSession a = slot.active;
-            if (a != null) {
-                if (a.stopping == null) {
-                    next = earlier(next, earlier(a.deadlineNanos, a.nextPollNanos));
-                }
-            } else if (slot.state.paused() && slot.state.pausedUntil() != null) {
-                long untilNanos = Duration.between(wall, slot.state.pausedUntil()).toNanos();
-                next = earlier(next, now + Math.max(0, untilNanos));
-            } else if (!stopping && slot.spawning == null && slot.notBeforeNanos - now > 0) {
-                // a cooldown or start jitter that ends later; a profile that could start now but
-                // waits for a free slot wakes nobody (the check above finds it once a slot is free)
-                next = earlier(next, slot.notBeforeNanos);
-            }
+        next = earlier(next, timers.nextDueNanos()); // the sessions' timeouts and output polls
+        Instant pauseEnd = queue.nextPauseEnd();
+        if (pauseEnd != null) {
+            next = earlier(next, now + Math.max(0, Duration.between(time.now(), pauseEnd).toNanos()));
+        }
+        if (!stopping) {
+            // a cooldown or start jitter that ends later; a profile that could start now but waits
+            // for a free slot wakes nobody (the check above finds it once a slot is free)
+            next = queue.nextCooldownEnd(next);
         }
         return recovery.nextDeadline(leftovers.deadline(stopping ? next : breakers.nextProbe(now, next)));
     }
