@@ -11,9 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Sends the runner's events to the fleet's {@code events} table on a thread of its own
- * ({@code sr-fleet-events}), in the order they were written locally, one transaction per batch
- * (batches queued meanwhile are sent together, up to {@link #MAX_BATCH}).
+ * Sends the runner's events to the fleet's {@code events} table, in the order they are written
+ * locally, one transaction per batch. While the database answers, each batch is sent at once on
+ * the loop's thread, before the local append ({@link #sendNow}: see {@link FleetEventSink} for
+ * why); otherwise batches wait and a thread of its own ({@code sr-fleet-events}) sends them when
+ * it can (batches queued meanwhile together, up to {@link #MAX_BATCH}), and new batches wait
+ * behind them so the table keeps the local order.
  *
  * <p>Database down: the batch is kept and retried with backoff (1 s doubling to
  * {@link #MAX_RETRY_MS}), said once per episode; it is sent when the database returns. At most
@@ -39,7 +42,9 @@ public final class FleetEventWriter implements AutoCloseable {
     private final Thread thread;
     private boolean closing;
     private boolean overflowSaid;
-    private int failures;
+    private volatile int failures;
+    /** The thread is sending a batch it took off the queue: a batch sent now would overtake it. */
+    private boolean inFlight;
 
     public FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say) {
         this.events = events;
@@ -53,6 +58,22 @@ public final class FleetEventWriter implements AutoCloseable {
     public FleetEventWriter start() {
         thread.start();
         return this;
+    }
+
+    /**
+     * Sends the batch now, on the caller's thread, unless batches wait before it or the database
+     * failed last time (then the caller queues it with {@link #offer} after its local append).
+     *
+     * @return true when the batch is in the table (stale events refused and counted as always)
+     */
+    public synchronized boolean sendNow(List<PostgresEvents.Written> batch) {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        if (closing || inFlight || failures > 0 || !queue.isEmpty()) {
+            return false;
+        }
+        return send(batch);
     }
 
     /** Queues events already in the local log; never blocks. */
@@ -100,11 +121,14 @@ public final class FleetEventWriter implements AutoCloseable {
                 if (queue.isEmpty()) {
                     overflowSaid = false;
                 }
+                inFlight = true;
             }
-            if (send(batch)) {
-                batch.clear();
-            } else {
-                synchronized (this) {
+            boolean sentIt = send(batch);
+            synchronized (this) {
+                inFlight = false;
+                if (sentIt) {
+                    batch.clear();
+                } else {
                     if (closing) {
                         return;
                     }
@@ -114,6 +138,7 @@ public final class FleetEventWriter implements AutoCloseable {
         }
     }
 
+    /** One transaction; false (said once per episode, {@link #failures} counted) when the database cannot be written. */
     private boolean send(List<PostgresEvents.Written> batch) {
         try {
             List<EventRecord> refused = events.insert(runner, incarnation, batch);

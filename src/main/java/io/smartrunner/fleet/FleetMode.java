@@ -40,11 +40,14 @@ import java.util.stream.Collectors;
  * configuration and writes unfenced (epoch null).
  */
 public final class FleetMode implements AutoCloseable {
+    /** At most this many events are copied back (one interrupted write is a few hundred at most). */
+    private static final int CATCH_UP_MAX = 100_000;
     private final PostgresStateStore store;
     private final io.smartrunner.config.StoreSettings settings;
     private final String runner;
     private final Consumer<String> say;
     private final FleetEventWriter writer;
+    private final java.nio.file.Path eventLog;
     private Predicate<String> heldHere;
     private Function<String, Long> epochs = id -> null;
     private ControlRelay relay;
@@ -55,6 +58,7 @@ public final class FleetMode implements AutoCloseable {
         this.store = store;
         this.settings = cfg.store();
         this.runner = cfg.runner().name();
+        this.eventLog = cfg.runner().eventLog();
         this.say = say;
         Set<String> configured = cfg.profiles().stream().map(ProfileConfig::id).collect(Collectors.toSet());
         this.heldHere = configured::contains;
@@ -81,9 +85,35 @@ public final class FleetMode implements AutoCloseable {
         return this;
     }
 
-    /** The runner's event sink: the local log, then the fleet's table. */
+    /**
+     * The runner's event sink: the fleet's table, then the local log (FleetEventSink says why).
+     * First copies into the local log what this runner wrote to the table after the local log's
+     * newest event of its own: a previous run stopped between the two writes (kill -9), and this
+     * log must have the events the fleet has, a session's end above all, exactly once.
+     */
     public EventSink tee(EventSink local) {
+        catchUp(local);
         return new FleetEventSink(local, runner, epochs, writer);
+    }
+
+    private void catchUp(EventSink local) {
+        try {
+            List<io.smartrunner.event.EventRecord> last = io.smartrunner.event.EventLogReader.tail(eventLog, 1,
+                    e -> runner.equals(e.params().value(io.smartrunner.event.EventParams.RUNNER)));
+            if (last.isEmpty()) {
+                return;
+            }
+            List<io.smartrunner.event.EventRecord> missing = store.events().writtenAfter(runner, last.get(0), CATCH_UP_MAX);
+            if (!missing.isEmpty()) {
+                local.append(missing);
+                say.accept("copied " + missing.size() + " event(s) into " + eventLog + " that this runner had written"
+                        + " to the fleet's events but not to its own log (its last run was stopped between the two"
+                        + " writes)");
+            }
+        } catch (io.smartrunner.store.StoreException | io.smartrunner.event.EventLogException e) {
+            say.accept("could not compare " + eventLog + " with the fleet's events (events this runner wrote only to"
+                    + " the fleet's table before a kill stay there alone): " + e.getMessage());
+        }
     }
 
     /**

@@ -179,6 +179,27 @@ public final class PostgresEvents {
         return page(rows, end, end);
     }
 
+    /**
+     * The events {@code runner} wrote to this table after {@code last} (the newest event of that
+     * runner's own log): the ones it was stopped before appending locally. Empty when {@code last}
+     * is not in the table (it never reached it), and at most {@code limit}.
+     */
+    public List<EventRecord> writtenAfter(String runner, EventRecord last, int limit) {
+        WireEvent wire = EventKinds.encode(last);
+        java.time.Instant ms = last.ts().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<Object> args = new ArrayList<>(List.of(runner, runner, Timestamp.from(ms), Timestamp.from(ms.plusMillis(1)),
+                wire.event()));
+        String session = last.sessionId() == null ? " AND session_id IS NULL" : " AND session_id = ?";
+        if (last.sessionId() != null) {
+            args.add(last.sessionId());
+        }
+        // the local line has the instant to the millisecond; the table may have it to the microsecond
+        String sql = SELECT + " WHERE runner_name = ? AND seq > (SELECT max(seq) FROM events WHERE runner_name = ?"
+                + " AND ts >= ? AND ts < ? AND event = ?" + session + ")"
+                + " ORDER BY seq LIMIT " + limit;
+        return query(sql, args, PostgresEvents::row).stream().map(Row::event).toList();
+    }
+
     /** Every matching event, oldest first, streamed (the report reads the fleet's history this way). */
     public void forEach(EventFilter filter, Consumer<EventRecord> action) {
         long after = 0;

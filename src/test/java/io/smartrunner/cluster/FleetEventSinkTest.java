@@ -1,0 +1,149 @@
+package io.smartrunner.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventLogException;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventSink;
+import io.smartrunner.event.Events;
+import io.smartrunner.store.PostgresEvents;
+import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.testkit.Await;
+import io.smartrunner.testkit.PostgresServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fleet's event table is written before the local log, so a runner killed between the two
+ * leaves no end that only its own disk knows (the chaos bench found a finish in a killed runner's
+ * log followed by the taker's lost); a batch is never sent twice; a database that is away never
+ * stops the local log; and what the table has beyond the local log's newest event is found.
+ */
+class FleetEventSinkTest {
+    private static final Instant T = Instant.parse("2026-01-08T10:30:00.250Z");
+    private final PostgresServer server = PostgresServer.shared();
+    private final List<String> said = new CopyOnWriteArrayList<>();
+
+    /** A local log that records what reached it, and fails while told to. */
+    private static final class LocalLog implements EventSink {
+        final List<EventRecord> lines = new ArrayList<>();
+        boolean full;
+        PostgresEvents table;
+        int tableSizeAtAppend = -1;
+
+        @Override
+        public void append(List<EventRecord> events) {
+            if (table != null) {
+                tableSizeAtAppend = stored(table).size();
+            }
+            if (full) {
+                throw new EventLogException("no space left on device", null);
+            }
+            lines.addAll(events);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static List<String> stored(PostgresEvents events) {
+        return events.pageAfter(0, 100, new EventFilter(null, null, null)).events().stream()
+                .map(e -> e.sessionId() + ":" + e.event()).toList();
+    }
+
+    private static List<EventRecord> ended(String... sessions) {
+        List<EventRecord> out = new ArrayList<>();
+        for (String s : sessions) {
+            out.add(Events.sessionStarted(T, "podA", "p1", s, "/bin/w"));
+            out.add(Events.sessionFinished(T.plusSeconds(2), "podA", "p1", s, 2_000L));
+        }
+        return out;
+    }
+
+    private PostgresStateStore store(String hint) {
+        String url = server.newDatabase(hint);
+        return PostgresStateStore.open(StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2),
+                "host-a:/srv/a");
+    }
+
+    @Test
+    void theTableHasTheBatchBeforeTheLocalLogAndARetryAfterALocalFailureDoesNotSendItTwice() {
+        try (PostgresStateStore store = store("fleet_sink_order")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            LocalLog local = new LocalLog();
+            local.table = events;
+            FleetEventSink sink = new FleetEventSink(local, "alpha", id -> null, writer);
+
+            sink.append(ended("s1"));
+            assertEquals(2, local.tableSizeAtAppend, "both events were in the table when the local append ran");
+
+            local.full = true;
+            List<EventRecord> batch = ended("s2");
+            assertThrows(EventLogException.class, () -> sink.append(batch));
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"), stored(events));
+            local.full = false;
+            sink.append(batch); // the loop retries the same pending events
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"), stored(events), "not sent twice");
+            assertEquals(4, local.lines.size());
+            assertEquals("alpha", local.lines.get(3).params().value(io.smartrunner.event.EventParams.RUNNER));
+            writer.close();
+        }
+    }
+
+    @Test
+    void whileTheTableCannotBeWrittenTheLocalLogGoesOnAndTheTableCatchesUpInOrder() {
+        String url = server.newDatabase("fleet_sink_away");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        try (PostgresStateStore store = PostgresStateStore.open(
+                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            LocalLog local = new LocalLog();
+            FleetEventSink sink = new FleetEventSink(local, "alpha", id -> null, writer);
+            server.execute(db, "ALTER TABLE events RENAME TO events_away");
+            sink.append(ended("s1"));
+            sink.append(ended("s2"));
+            assertEquals(4, local.lines.size(), "the local log does not wait for the database");
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+            Await.until("the table caught up", Duration.ofSeconds(30), () -> writer.sent() == 4);
+            sink.append(ended("s3")); // sent at once again, behind the others
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish", "s3:start", "s3:finish"),
+                    stored(events));
+            writer.close();
+        }
+    }
+
+    @Test
+    void whatARunnerWroteToTheTableAfterItsLogsNewestEventIsFound() {
+        try (PostgresStateStore store = store("fleet_sink_after")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            LocalLog local = new LocalLog();
+            FleetEventSink sink = new FleetEventSink(local, "alpha", id -> null, writer);
+            sink.append(ended("s1"));
+            EventRecord newestLocal = local.lines.get(local.lines.size() - 1);
+            local.full = true; // killed between the table and the local log, in effect
+            assertThrows(EventLogException.class, () -> sink.append(ended("s2")));
+            FleetEventSink beta = new FleetEventSink(new LocalLog(), "beta", id -> null,
+                    new FleetEventWriter(events, "beta", 2, said::add).start());
+            beta.append(ended("s9")); // another runner's events are not alpha's to copy
+
+            List<String> missing = events.writtenAfter("alpha", newestLocal, 100).stream()
+                    .map(e -> e.sessionId() + ":" + e.event()).toList();
+            assertEquals(List.of("s2:start", "s2:finish"), missing);
+            assertTrue(events.writtenAfter("alpha", Events.sessionStarted(T, "podA", "p1", "never", "/bin/w"), 100)
+                    .isEmpty(), "a newest local event the table never got: nothing to copy");
+            writer.close();
+        }
+    }
+}
