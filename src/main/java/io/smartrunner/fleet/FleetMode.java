@@ -40,8 +40,6 @@ import java.util.stream.Collectors;
  * configuration and writes unfenced (epoch null).
  */
 public final class FleetMode implements AutoCloseable {
-    /** At most this many events are copied back (one interrupted write is a few hundred at most). */
-    private static final int CATCH_UP_MAX = 100_000;
     private final PostgresStateStore store;
     private final io.smartrunner.config.StoreSettings settings;
     private final String runner;
@@ -97,23 +95,7 @@ public final class FleetMode implements AutoCloseable {
     }
 
     private void catchUp(EventSink local) {
-        try {
-            List<io.smartrunner.event.EventRecord> last = io.smartrunner.event.EventLogReader.tail(eventLog, 1,
-                    e -> runner.equals(e.params().value(io.smartrunner.event.EventParams.RUNNER)));
-            if (last.isEmpty()) {
-                return;
-            }
-            List<io.smartrunner.event.EventRecord> missing = store.events().writtenAfter(runner, last.get(0), CATCH_UP_MAX);
-            if (!missing.isEmpty()) {
-                local.append(missing);
-                say.accept("copied " + missing.size() + " event(s) into " + eventLog + " that this runner had written"
-                        + " to the fleet's events but not to its own log (its last run was stopped between the two"
-                        + " writes)");
-            }
-        } catch (io.smartrunner.store.StoreException | io.smartrunner.event.EventLogException e) {
-            say.accept("could not compare " + eventLog + " with the fleet's events (events this runner wrote only to"
-                    + " the fleet's table before a kill stay there alone): " + e.getMessage());
-        }
+        io.smartrunner.cluster.LocalLogCatchUp.run(eventLog, runner, local, store.events(), say);
     }
 
     /**

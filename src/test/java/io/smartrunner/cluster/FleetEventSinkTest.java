@@ -124,6 +124,33 @@ class FleetEventSinkTest {
     }
 
     @Test
+    void aRestartCopiesIntoItsLogWhatItsKilledRunWroteToTheTableOnlyOnce(@org.junit.jupiter.api.io.TempDir
+                                                                         java.nio.file.Path dir) {
+        java.nio.file.Path log = dir.resolve("events.jsonl");
+        try (PostgresStateStore store = store("fleet_sink_catch_up")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            io.smartrunner.event.JsonlEventSink jsonl = io.smartrunner.event.JsonlEventSink.open(log,
+                    io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0);
+            FleetEventSink sink = new FleetEventSink(jsonl, "alpha", id -> null, writer);
+            sink.append(ended("s1"));
+            sink.append(List.of(Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w")));
+            // killed after the table got s2's finish, before the log did
+            writer.sendNow(List.of(new PostgresEvents.Written(io.smartrunner.event.Events.writtenBy(
+                    Events.sessionFinished(T.plusSeconds(3), "podA", "p1", "s2", 3_000L), "alpha"), null)));
+
+            assertEquals(1, LocalLogCatchUp.run(log, "alpha", jsonl, events, said::add));
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"),
+                    io.smartrunner.event.EventLogReader.readAll(log).stream().map(e -> e.sessionId() + ":" + e.event())
+                            .toList());
+            assertTrue(said.stream().anyMatch(l -> l.startsWith("copied 1 event(s) into")), said.toString());
+            assertEquals(0, LocalLogCatchUp.run(log, "alpha", jsonl, events, said::add), "a second start copies nothing");
+            jsonl.close();
+            writer.close();
+        }
+    }
+
+    @Test
     void whatARunnerWroteToTheTableAfterItsLogsNewestEventIsFound() {
         try (PostgresStateStore store = store("fleet_sink_after")) {
             PostgresEvents events = store.events();
