@@ -16,8 +16,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link StartPass} (who starts now), {@link DurableWrites} and {@link WakePlanner}, wired by
  * {@link EngineParts}.
  * Process exits and stop completions arrive as messages; timers are deadlines on the monotonic
- * clock. Each step first makes its decisions durable (events, then state) and only then starts
- * new sessions, so a decision is never acted on before it is in the event log.
+ * clock. Each step writes its decisions and the starts it decides (events, then state) in one write
+ * before any of those sessions is launched, so a decision is never acted on before it is in the
+ * event log; while writes fail, nothing starts.
  */
 public final class Supervisor {
     private final SupervisorDeps deps;
@@ -126,13 +127,15 @@ public final class Supervisor {
         // cluster mode: only the lease holder unpauses, so once fleet-wide
         parts.pauses.expireDue(parts.slots, now, nowNanos, parts.leases::mayRun, parts.guard);
         parts.guard.run("leftovers", null, null, null, () -> parts.leftovers.sweep(nowNanos));
-        if (parts.writes.flush(false) && !stopRequested) {
+        if (stopRequested) {
+            parts.writes.flush(false);
+            parts.sessions.abandonStagedLaunches(nowNanos, now);
+        } else if (!parts.writes.failing() || parts.writes.flush(false)) {
             parts.starts.startEligible(nowNanos, now);
-            parts.writes.flush(false); // the start events are in the log: now the launches are handed over
+            // the turn's decisions and its starts in one write, in that order; the launches wait for it
+            parts.writes.flush(false);
             handleMessages(nowNanos, now); // launches (and exits) that completed meanwhile
             parts.writes.flush(false);
-        } else if (stopRequested) {
-            parts.sessions.abandonStagedLaunches(nowNanos, now);
         }
     }
 
