@@ -36,12 +36,18 @@ final class SelfChildren {
                     }
                     continue; // the thread ended meanwhile
                 }
-                for (String pid : list.trim().split("\\s+")) {
-                    if (!pid.isEmpty()) {
-                        long child = Long.parseLong(pid);
-                        if (wanted.test(child)) {
+                long child = -1; // the file is pids separated by spaces: read without a regex (it is read often)
+                for (int i = 0; i <= list.length(); i++) {
+                    char c = i < list.length() ? list.charAt(i) : ' ';
+                    if (c >= '0' && c <= '9') {
+                        child = (child < 0 ? 0 : child * 10) + (c - '0');
+                    } else if (Character.isWhitespace(c)) {
+                        if (child >= 0 && wanted.test(child)) {
                             pids.add(child);
                         }
+                        child = -1;
+                    } else {
+                        throw new NumberFormatException("not a pid list: " + list);
                     }
                 }
             }

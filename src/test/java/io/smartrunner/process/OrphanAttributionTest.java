@@ -67,4 +67,19 @@ class OrphanAttributionTest {
         assertEquals(Set.of("running", "s3", "s4"), small.owners(null, 19));
         assertFalse(small.due(small.owners("running", 19)));
     }
+
+    @Test
+    void itRemembersTheSessionsThatEndedLastNotTheOnesThatStartedLast() {
+        OrphanAttribution small = new OrphanAttribution(2);
+        small.started("a", 10);
+        small.started("b", 20);
+        small.started("c", 30);
+        small.ended("c", 40);
+        small.ended("a", 50);
+        small.ended("b", 60); // three ended, room for two: c, the first to end, is forgotten
+        assertEquals(Set.of("a", "b"), small.owners(null, 35));
+        small.started("d", 70); // a running session is never forgotten
+        small.ended("a", 80);
+        assertEquals(Set.of("a", "b"), small.owners(null, 35), "an end said twice counts once");
+    }
 }
