@@ -35,7 +35,7 @@ final class SessionLog {
     /** Before launch: creates the directory, rotates a file already past its cap, notes its size. */
     static SessionLog open(Path file, long maxBytes, int keep) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
+        if (dir != null && !Files.isDirectory(dir)) { // one stat: createDirectories throws (and catches) when it exists
             Files.createDirectories(dir);
         }
         long size = sizeOf(file);
