@@ -222,7 +222,9 @@ def processes_tagged(runner_ids, pids=(), under_dir=None):
             f = stat_fields(pid)
             if not cmd or not f or f[0] == "Z":
                 continue
-            hit = pid in pids
+            # a pid seen once may have been reused by anything since (18 000 sessions a run): only
+            # what a session child or a runner JVM runs counts by pid alone
+            hit = pid in pids and any(k in cmd for k in ("stamp_child", "java", "smart-runner"))
             if not hit:
                 env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
                 ids = {e[13:].decode(errors="replace") for e in env if e.startswith(b"SR_RUNNER_ID=")}

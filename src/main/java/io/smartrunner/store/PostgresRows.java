@@ -51,8 +51,13 @@ final class PostgresRows {
     /** Every open session of profiles {@code ?1} (an array), whichever runner wrote it: a new lease holder's to close. */
     static final String SELECT_OPEN_OF_PROFILES = SESSION_COLUMNS
             + " WHERE status = 'RUNNING' AND profile_id = ANY(?) ORDER BY started_at, seq";
-    /** The newest start or end among the sessions runner {@code ?1} wrote. */
-    static final String SELECT_OWN_NEWEST = "SELECT greatest(max(started_at), max(ended_at)) FROM sessions"
+    /**
+     * The newest start among the sessions runner {@code ?1} wrote. Not their ends: the runner that
+     * takes a dead runner's leases closes its rows with its own instant, later than anything the
+     * dead runner wrote (the chaos bench: a start written to the log just before a SIGSTOP, whose
+     * row never reached the database, then fell before that instant and was never closed).
+     */
+    static final String SELECT_OWN_NEWEST = "SELECT max(started_at) FROM sessions"
             + " WHERE runner_name = ?";
     /** Of session ids {@code ?1} (an array), those with a row or a terminal event in the fleet's log. */
     static final String SELECT_RECORDED = "SELECT session_id FROM sessions WHERE session_id = ANY(?)"

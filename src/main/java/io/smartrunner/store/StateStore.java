@@ -21,9 +21,10 @@ public interface StateStore extends AutoCloseable {
     List<SessionRecord> recentSessions(String profileId, int limit);
 
     /**
-     * Where this runner's own rows show the store in step with its event log: the newest start or
-     * end among the sessions it wrote, or empty when the store cannot tell apart whose rows are
-     * whose (one runner per store: the caller judges by the profiles' last instants).
+     * Where this runner's own rows show the store in step with its event log: the newest start
+     * among the sessions it wrote (not their ends, which a lease's next holder may write), or empty
+     * when the store cannot tell apart whose rows are whose (one runner per store: the caller judges
+     * by the profiles' last instants).
      */
     default java.util.Optional<java.time.Instant> ownSessionsInSyncSince() {
         return java.util.Optional.empty();
