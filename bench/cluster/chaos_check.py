@@ -99,6 +99,10 @@ def check(d):
             f = line.split()
             if len(f) == 4 and f[0] == "D":
                 deaths[f[1]] = int(f[3])
+            elif len(f) == 4 and f[0] == "G":
+                # gone before the observer could watch it: dead by then at the latest (a child killed
+                # with its runner right after its start); without it the child counted as alive forever
+                deaths.setdefault(f[1], int(f[3]))
 
     # --- events ----------------------------------------------------------------------------------
     ev_start, ev_terminal, malformed = {}, {}, 0
