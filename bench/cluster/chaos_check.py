@@ -16,7 +16,9 @@ How each figure is computed:
 - takeover time: for each kill -9 / SIGSTOP / SIGTERM of runner R at T, the profiles R had a live
   child of at T (from the stamps); for each, the first child start of that profile after T on
   another runner (R's own next run counts too: after kill -9 or restart, and after SIGSTOP when R's
-  process watchdog killed it and the bench started it again); worst over all.
+  process watchdog killed it and the bench started it again); worst over all. When R's next run
+  was itself killed, frozen or stopped before that start (it took the lease back, then died), the
+  takeover counts from that later disruption, under its kind.
 - stale writes rejected: the runners' smartrunner_stale_writes_total, last scrape of each run
   (scraped every second; a kill -9 loses at most the last second), summed; n/a when no runner
   exposes the metric.
@@ -177,6 +179,14 @@ def check(d):
                 else:
                     never += 1
                 continue
+            # the victim's next run may have taken the lease back and been disrupted itself before it
+            # started the profile (restarted, then killed 5 s later): the profile then waits for that
+            # run's lease to expire, a takeover counted from that later disruption
+            later = [x for x in actions if x["runner"] == victim and x["action"] in ("kill9", "sigstop", "sigterm")
+                     and t < x["mono"] < took]
+            if later:
+                t = later[-1]["mono"]
+                kind = {"kill9": "kill -9", "sigstop": "SIGSTOP", "sigterm": "restart"}[later[-1]["action"]]
             takeovers.append((took - t, kind, victim, p))
             per_kind[kind] = max(per_kind.get(kind, 0), took - t)
 

@@ -4,7 +4,7 @@ import io.smartrunner.store.PostgresLeases;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** The engine loop as the {@link LeaseKeeper} sees it; both calls come from the heartbeat thread. */
+/** The engine loop as the {@link LeaseKeeper} sees it; every call comes from the heartbeat thread. */
 public interface LeaseHandoff {
     /** Leases just acquired: the loop takes each on (or refuses it) between two turns. */
     void acquired(List<PostgresLeases.Acquired> leases);
@@ -24,5 +24,9 @@ public interface LeaseHandoff {
      */
     default CompletableFuture<java.util.Map<String, List<Integer>>> giveBackSlots(java.util.Map<String, Integer> counts) {
         return CompletableFuture.completedFuture(java.util.Map.of());
+    }
+
+    /** Pod slots were just acquired here: the loop looks for sessions to start now, not at its next tick. */
+    default void slotsAcquired() {
     }
 }

@@ -35,7 +35,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
     private static final long GIVE_BACK_WAIT_MS = 2_000;
     /** After another runner's heartbeat expires, the next heartbeat comes this much later (the database's clock has moved on). */
-    private static final long EXPIRY_MARGIN_MS = 50;
+    private static final long EXPIRY_MARGIN_MS = 10;
 
     private final PostgresLeases leases;
     private final long incarnation;
@@ -243,7 +243,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
             }
             balance(inDb.size());
             if (podSlots != null) {
-                podSlots.balance(held.keySet(), loop);
+                // leases just handed to the loop count too: their slots are taken now, not a heartbeat later
+                podSlots.balance(held.keySet(), Set.copyOf(handedOver), loop);
             }
             if (problem != null) {
                 say.accept("lease keeper works again");

@@ -68,8 +68,15 @@ final class PodSlotKeeper {
         return out;
     }
 
-    /** Heartbeat thread: verify, then take or give back per pod. {@code heldProfiles}: leases taken on here. */
-    void balance(Set<String> heldProfiles, LeaseHandoff loop) {
+    /**
+     * Heartbeat thread: verify, then take or give back per pod.
+     *
+     * @param heldProfiles leases taken on here
+     * @param arriving     leases just handed to the loop, not taken on yet: counted as held and
+     *                     runnable (a takeover's sessions start without waiting for the next heartbeat;
+     *                     a slot one of them turns out not to need goes back at the next one)
+     */
+    void balance(Set<String> heldProfiles, Set<String> arriving, LeaseHandoff loop) {
         Map<String, Integer> limits = concurrency;
         if (loop == null || limits.isEmpty()) {
             return;
@@ -81,21 +88,31 @@ final class PodSlotKeeper {
         verify(db.heldBy(incarnation));
         Map<String, String> pods = podOf;
         Map<String, Integer> mine = new HashMap<>();
+        Map<String, Integer> newcomers = new HashMap<>();
         heldProfiles.forEach(id -> {
             String pod = pods.get(id);
             if (pod != null) {
                 mine.merge(pod, 1, Integer::sum);
             }
         });
+        arriving.forEach(id -> {
+            String pod = pods.get(id);
+            if (pod != null && !heldProfiles.contains(id)) {
+                mine.merge(pod, 1, Integer::sum);
+                newcomers.merge(pod, 1, Integer::sum);
+            }
+        });
         Map<String, Integer> fleet = db.liveLeasesByPod(pods, ttlMs);
         Map<String, Integer> runnable = demand;
         Map<String, Integer> asks = new HashMap<>();
+        boolean acquiredAny = false;
         for (Map.Entry<String, Integer> e : limits.entrySet()) {
             String pod = e.getKey();
             int c = e.getValue();
             int myProfiles = mine.getOrDefault(pod, 0);
             int all = Math.max(myProfiles, fleet.getOrDefault(pod, 0));
-            int want = Math.min(c, runnable == null ? myProfiles : Math.min(myProfiles, runnable.getOrDefault(pod, 0)));
+            int want = Math.min(c, runnable == null ? myProfiles
+                    : Math.min(myProfiles, runnable.getOrDefault(pod, 0) + newcomers.getOrDefault(pod, 0)));
             int cap = all == 0 ? 0 : (int) ((c * (long) myProfiles + all - 1) / all);
             int target = Math.min(want, cap);
             int valid = validHeld(pod, c);
@@ -104,6 +121,7 @@ final class PodSlotKeeper {
                 synchronized (this) {
                     held.computeIfAbsent(pod, k -> new TreeSet<>()).addAll(got);
                 }
+                acquiredAny |= !got.isEmpty();
             }
             int excess = held(pod) - target;
             if (excess > 0) {
@@ -119,6 +137,9 @@ final class PodSlotKeeper {
             }
         }
         asked.removeIf(pod -> !limits.containsKey(pod));
+        if (acquiredAny) {
+            loop.slotsAcquired();
+        }
         if (!asks.isEmpty()) {
             giveBack(loop, asks);
         }

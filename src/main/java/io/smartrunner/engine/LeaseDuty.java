@@ -92,6 +92,11 @@ final class LeaseDuty {
             public CompletableFuture<Map<String, List<Integer>>> giveBackSlots(Map<String, Integer> counts) {
                 return inbox.ask(reply -> new Message.GiveBackSlots(counts, reply));
             }
+
+            @Override
+            public void slotsAcquired() {
+                inbox.add(new Message.Wake());
+            }
         });
         configured();
     }

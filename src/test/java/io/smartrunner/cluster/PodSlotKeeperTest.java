@@ -49,6 +49,10 @@ class PodSlotKeeperTest {
         /** Sessions of the pod running in this runner's loop. */
         int running;
         int asks;
+        int wakes;
+        /** Leases handed over and not taken on yet (a loop that takes them on between two turns, later). */
+        final List<PostgresLeases.Acquired> arriving = new ArrayList<>();
+        boolean takeOnLater;
 
         Runner(String name, int concurrency) {
             PostgresStateStore store = PostgresStateStore.open(
@@ -63,7 +67,16 @@ class PodSlotKeeperTest {
             keeper.attach(new LeaseHandoff() {
                 @Override
                 public void acquired(List<PostgresLeases.Acquired> leases) {
-                    leases.forEach(a -> keeper.taken(a.profileId(), a.epoch()));
+                    if (takeOnLater) {
+                        arriving.addAll(leases);
+                    } else {
+                        leases.forEach(a -> keeper.taken(a.profileId(), a.epoch()));
+                    }
+                }
+
+                @Override
+                public void slotsAcquired() {
+                    wakes++;
                 }
 
                 @Override
@@ -162,6 +175,19 @@ class PodSlotKeeperTest {
         assertEquals(2, a.slots(), "ceil(3 × 3/6)");
         assertEquals(1, b.slots(), "the slot alpha gave back");
         assertEquals(3, heldInDb().size());
+    }
+
+    @Test
+    void aTakeoversSlotsComeInTheSameHeartbeatAsItsLeasesAndTheLoopIsWoken() throws SQLException {
+        url = server.newDatabase("slots_takeover");
+        profiles(4);
+        Runner a = new Runner("alpha", 2);
+        a.takeOnLater = true; // as the real loop: the leases are taken on after this heartbeat returns
+        a.keeper.podDemand(Map.of()); // the loop's last start pass saw nothing runnable here
+        a.beat();
+        assertEquals(4, a.arriving.size());
+        assertEquals(2, a.slots(), "the slots for the profiles just acquired, without waiting a heartbeat");
+        assertEquals(1, a.wakes, "and the loop is told to look at once");
     }
 
     @Test
