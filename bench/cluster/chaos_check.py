@@ -12,7 +12,8 @@ How each figure is computed:
     while it lives, freed by the kernel at its death, SIGKILL included) held by another live child;
   * children's stamps: intervals [start stamp, death]; the death is the observer's pidfd record
     (exact for SIGKILL too), else the child's end stamp, else its terminal event; pairs that intersect;
-  * events: intervals [start event, terminal event] of every runner's log; pairs that intersect.
+  * events: intervals [start event, terminal event] of every runner's log, the end no later than the start
+    plus the terminal event's durMs (a start closed later by the runner's next run never ran); pairs that intersect.
 - takeover time: for each kill -9 / SIGSTOP / SIGTERM of runner R at T, the profiles R had a live
   child of at T (from the stamps); for each, the first child start of that profile after T on
   another runner (R's own next run counts too: after kill -9 or restart, and after SIGSTOP when R's
@@ -116,7 +117,7 @@ def check(d):
             if not sid or e.get("type") != "session" and e.get("event") != "lost":
                 continue
             rec = {"runner": r["name"], "profile": e.get("profileId"), "mono": wall_ns(e["ts"]) + offset, "ts": e["ts"],
-                   "event": e.get("event"), "reason": (e.get("params") or {}).get("reason")}
+                   "event": e.get("event"), "reason": (e.get("params") or {}).get("reason"), "durMs": e.get("durMs")}
             if e.get("event") == "start":
                 ev_start.setdefault(sid, []).append(rec)
             else:
@@ -134,8 +135,12 @@ def check(d):
     ev_spans = {}
     for sid, st in ev_start.items():
         if sid in ev_terminal:
-            ev_spans.setdefault(st[0]["profile"], []).append((st[0]["mono"], ev_terminal[sid][0]["mono"],
-                                                               st[0]["runner"]))
+            # the end is when the terminal event says the session ran until (durMs), if that is earlier
+            # than when it was written: a start closed by the runner's next run never ran (durMs 0)
+            end, dur = ev_terminal[sid][0]["mono"], ev_terminal[sid][0]["durMs"]
+            if dur is not None:
+                end = min(end, st[0]["mono"] + int(dur) * 1_000_000)
+            ev_spans.setdefault(st[0]["profile"], []).append((st[0]["mono"], end, st[0]["runner"]))
     ev_pairs, ev_cross, ev_profiles, _ = overlap_pairs(ev_spans)
     lock_sessions = len(locks)
 

@@ -40,6 +40,8 @@ import java.util.stream.Stream;
  */
 final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
+    static final String NEVER_LAUNCHED = "never launched: the runner stopped after the session's start reached its log"
+            + " and before its row reached the database";
     private final SupervisorDeps deps;
     private final ProfileRules rules;
     private final Duration grace;
@@ -90,7 +92,9 @@ final class CrashReconciler {
                 continue;
             }
             ProfileState before = stored.getOrDefault(start.profileId(), ProfileState.fresh(start.profileId(), start.pod()));
-            SessionResult lost = lost(start.ts(), now);
+            // a launch waits for its row: this session never ran (durMs 0, not the time until this restart,
+            // which would make it overlap the sessions the lease's next holder ran meanwhile)
+            SessionResult lost = new SessionResult(FailureReason.LOST, null, null, NEVER_LAUNCHED, "", 0L);
             pending.add(rules.sessionEnded(before, start.sessionId(), lost, now).events(), null, null);
         }
     }

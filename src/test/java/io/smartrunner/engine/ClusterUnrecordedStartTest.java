@@ -171,6 +171,10 @@ class ClusterUnrecordedStartTest {
 
         runner(new FakeLauncher(), new LeaseDutyTest.FakeLeases()); // no lease held: its leases expired meanwhile
         assertEquals(List.of("error:lost"), ends(unrecorded));
+        EventRecord end = EventLogReader.readAll(log()).stream()
+                .filter(e -> unrecorded.equals(e.sessionId()) && !"start".equals(e.event())).findFirst().orElseThrow();
+        assertEquals(0L, end.durMs(), "it never ran: not the time until the restart");
+        assertEquals(CrashReconciler.NEVER_LAUNCHED, end.params().get("message"));
         assertEquals(before, data.profiles.get("p1"), "the profile's row is its lease holder's to write");
 
         long lines = Files.readAllLines(log()).size();
