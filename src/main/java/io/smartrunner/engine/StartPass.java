@@ -111,7 +111,7 @@ final class StartPass {
         List<ProfileSlot> picked = queue.pick(nowNanos, free,
                 pod -> limits.getOrDefault(pod, globalConcurrency) - queue.busy(pod),
                 pod -> !holds.held(pod) && breakers.mayStartIn(pod, nowNanos), this::mayStart);
-        assert queue.inStep(slots.values(), nowNanos) && sameAsScan(picked, nowNanos, limits, atMost);
+        assert queue.inStep(nowNanos) && sameAsScan(picked, nowNanos, limits, atMost);
         return picked;
     }
 

@@ -3,7 +3,6 @@ package io.smartrunner.engine;
 import io.smartrunner.profile.ProfileState;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -166,17 +165,6 @@ final class StartQueue {
         return busy.size();
     }
 
-    /** Running sessions per pod (for the cluster's pod-slot demand and the scheduler's view). */
-    Map<String, Integer> busyByPod() {
-        Map<String, Integer> out = new HashMap<>();
-        busyByPod.forEach((pod, n) -> {
-            if (n > 0) {
-                out.put(pod, n);
-            }
-        });
-        return out;
-    }
-
     /**
      * Up to {@code free} profiles to start now, in the order the scheduler would pick them from a
      * scan of every profile: least recently started first across pods, no pod beyond its room.
@@ -278,9 +266,9 @@ final class StartQueue {
      * Whether this queue agrees with a scan of every profile: every busy profile counted in its pod,
      * every profile that could start now filed ready under its place in line (an assertion).
      */
-    boolean inStep(Collection<ProfileSlot> slots, long nowNanos) {
+    boolean inStep(long nowNanos) {
         Map<String, Integer> counted = new HashMap<>();
-        for (ProfileSlot slot : slots) {
+        for (ProfileSlot slot : slots.values()) {
             if (slot.active != null || slot.spawning != null) {
                 counted.merge(slot.pod(), 1, Integer::sum);
                 if (!slot.pod().equals(busy.get(slot))) {

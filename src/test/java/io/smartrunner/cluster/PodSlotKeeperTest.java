@@ -179,7 +179,7 @@ class PodSlotKeeperTest {
 
     @Test
     void aTakeoversSlotsComeInTheSameHeartbeatAsItsLeasesAndTheLoopIsWoken() throws SQLException {
-        url = server.newDatabase("slots_takeover");
+        url = server.newDatabase("slots_arriving");
         profiles(4);
         Runner a = new Runner("alpha", 2);
         a.takeOnLater = true; // as the real loop: the leases are taken on after this heartbeat returns
