@@ -11,5 +11,5 @@ for name in SR_PG_PASSWORD SR_TOKEN; do
     unset "$file_var"
   fi
 done
-exec java -XX:+UseSerialGC -Xss512k -Xms16m -Xmn12m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
-  -XX:MaxMetaspaceSize=128m ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
+exec java -XX:+UseSerialGC -Xss512k -Xms16m -Xmn8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
+  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"

@@ -21,6 +21,8 @@ final class RequestTimeouts extends AbstractLifeCycle implements Connection.List
     private static final long SCAN_MS = 500;
     private final long timeoutNanos;
     private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
+    /** A scan is scheduled: only while a connection is open (an idle runner's thread never wakes). */
+    private final java.util.concurrent.atomic.AtomicBoolean scanning = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledExecutorService scanner;
 
     RequestTimeouts(long timeoutMs) {
@@ -34,7 +36,6 @@ final class RequestTimeouts extends AbstractLifeCycle implements Connection.List
             t.setDaemon(true);
             return t;
         });
-        scanner.scheduleWithFixedDelay(this::closeOverdue, SCAN_MS, SCAN_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -46,12 +47,31 @@ final class RequestTimeouts extends AbstractLifeCycle implements Connection.List
     public void onOpened(Connection connection) {
         if (connection instanceof HttpConnection http) {
             open.add(http);
+            scanSoon();
         }
     }
 
     @Override
     public void onClosed(Connection connection) {
         open.remove(connection);
+    }
+
+    private void scanSoon() {
+        if (scanning.compareAndSet(false, true)) {
+            try {
+                scanner.schedule(this::scan, SCAN_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                scanning.set(false); // the server is stopping: its connections are being closed
+            }
+        }
+    }
+
+    private void scan() {
+        closeOverdue();
+        scanning.set(false);
+        if (!open.isEmpty()) {
+            scanSoon(); // also when one opened while this scan ran: it found the flag still set
+        }
     }
 
     /**

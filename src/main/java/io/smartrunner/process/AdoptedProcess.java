@@ -75,7 +75,7 @@ final class AdoptedProcess implements RunningProcess {
     @Override
     public CompletableFuture<Void> stop(Duration grace) {
         SessionCgroup cgroup = Containment.existingCgroup(sessionId);
-        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId, cgroup), timers, grace, () -> {
+        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId, cgroup), timers, grace, false, () -> {
             checkAlive();
             if (cgroup != null) {
                 cgroup.remove();

@@ -74,6 +74,33 @@ final class ProcFs {
         return env;
     }
 
+    /**
+     * One variable of the environment the process was started with (the first entry, as
+     * {@link #environ} keeps it), or null: found in the raw bytes, no map of every variable (a
+     * stop's scans look up SR_SESSION_ID in every process of the host).
+     */
+    static String environValue(long pid, String name) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException e) {
+            return null;
+        }
+        byte[] key = (name + "=").getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        while (start < raw.length) {
+            int end = start;
+            while (end < raw.length && raw[end] != 0) {
+                end++;
+            }
+            if (end - start >= key.length && java.util.Arrays.equals(raw, start, start + key.length, key, 0, key.length)) {
+                return new String(raw, start + key.length, end - start - key.length, StandardCharsets.UTF_8);
+            }
+            start = end + 1;
+        }
+        return null;
+    }
+
     private static long pidOf(String name) {
         if (name.isEmpty() || name.length() > 18) {
             return -1;

@@ -51,7 +51,10 @@ final class ProcSnapshot {
 
     /** SR_SESSION_ID from the process's environment, "" when it has none or cannot be read. */
     String sessionIdOf(long pid) {
-        return sessionIds.computeIfAbsent(pid, p -> ProcFs.environ(p).getOrDefault(SessionEnv.SESSION_ID, ""));
+        return sessionIds.computeIfAbsent(pid, p -> {
+            String id = ProcFs.environValue(p, SessionEnv.SESSION_ID);
+            return id == null ? "" : id;
+        });
     }
 
     /** The processes by process group id. */

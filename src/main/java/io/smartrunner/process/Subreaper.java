@@ -18,8 +18,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The runner as child subreaper ({@code PR_SET_CHILD_SUBREAPER}): a descendant whose parent dies
  * (a daemonising grandchild) becomes the runner's child instead of init's. Every scan (each
- * second, and when a launch exits) lists the runner's children in /proc and picks the adopted
- * ones: not one of our launches (posix_spawn children are reaped by {@link PidfdReaper}, JDK ones
+ * second, each {@link #QUIET_SCAN_MS} once quiet, and when a launch exits) lists the runner's
+ * children in /proc and picks the adopted ones: not one of our launches (posix_spawn children are reaped by {@link PidfdReaper}, JDK ones
  * by the JDK's own waitpid(pid)), not in the runner's own session (plain ProcessBuilder children
  * stay in it; anything descended from a session has left it), seen by two scans in a row and at
  * least half a second old, so a launch in the instant before it is registered is never mistaken. Adopted zombies are reaped
@@ -29,6 +29,16 @@ import java.util.concurrent.TimeoutException;
  */
 final class Subreaper {
     private static final long SCAN_MS = 1000;
+    /**
+     * With nothing launched or ended and nothing unexplained among the children for this long,
+     * the scans slow down to {@link #QUIET_SCAN_MS}: 200 long sessions cost a scan of every
+     * thread's children a second otherwise, the largest part of an idle runner's CPU. An orphan's
+     * parent dies first, so a session that ends still gets its scan within {@link #AFTER_EXIT_MS}.
+     */
+    static final long QUIET_AFTER_MS = 10_000;
+    static final long QUIET_SCAN_MS = 5000;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private boolean closed;
     /** How soon after a session's end its orphans are looked at (an orphan is taken for one after half a second anyway). */
     static final long AFTER_EXIT_MS = 50;
     private final java.util.concurrent.atomic.AtomicBoolean scanSoon = new java.util.concurrent.atomic.AtomicBoolean();
@@ -45,7 +55,7 @@ final class Subreaper {
     /** pid → start ticks of the runner's unexplained children at the last scan. */
     private Map<Long, Long> seenOnce = new HashMap<>();
     private final Map<Long, Orphan> orphans = new HashMap<>();
-    private final ScheduledFuture<?> scans;
+    private ScheduledFuture<?> scans;
 
     private static final class Orphan {
         final long pid;
@@ -64,7 +74,7 @@ final class Subreaper {
         this.timers = timers;
         this.grace = grace;
         this.journal = journal;
-        this.scans = timers.scheduleWithFixedDelay(this::scanQuietly, SCAN_MS, SCAN_MS, TimeUnit.MILLISECONDS);
+        this.scans = timers.schedule(this::periodicScan, SCAN_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -87,6 +97,7 @@ final class Subreaper {
 
     /** A launch of ours started: its pid is ours to leave alone, its session one an orphan may escape from. */
     synchronized void launched(long pid, String sessionId, long startTicks) {
+        lastActivityNanos = System.nanoTime();
         launches.add(pid);
         attribution.started(sessionId, startTicks >= 0 ? startTicks : BootTicks.now());
     }
@@ -98,6 +109,7 @@ final class Subreaper {
      */
     void exited(long pid, String sessionId) {
         synchronized (this) {
+            lastActivityNanos = System.nanoTime();
             launches.remove(pid);
             attribution.ended(sessionId, BootTicks.now());
         }
@@ -107,6 +119,22 @@ final class Subreaper {
                 scanQuietly();
             }, AFTER_EXIT_MS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private void periodicScan() {
+        scanQuietly();
+        synchronized (this) {
+            if (!closed) {
+                scans = timers.schedule(this::periodicScan, nextScanMs(System.nanoTime()), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** {@link #SCAN_MS}, or {@link #QUIET_SCAN_MS} once quiet (see there). */
+    synchronized long nextScanMs(long nowNanos) {
+        boolean quiet = seenOnce.isEmpty() && orphans.isEmpty()
+                && nowNanos - lastActivityNanos >= TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_MS);
+        return quiet ? QUIET_SCAN_MS : SCAN_MS;
     }
 
     private void scanQuietly() {
@@ -147,7 +175,7 @@ final class Subreaper {
                 continue;
             }
             if (known == null) {
-                String tag = ProcFs.environ(p.pid()).get(SessionEnv.SESSION_ID);
+                String tag = ProcFs.environValue(p.pid(), SessionEnv.SESSION_ID);
                 orphans.put(p.pid(), new Orphan(p.pid(), p.startTicks(), attribution.owners(tag, p.startTicks())));
             }
         }
@@ -177,7 +205,10 @@ final class Subreaper {
      * so a just-adopted one is confirmed too) and waits, bounded, until they are gone and reaped.
      */
     void close() {
-        scans.cancel(false);
+        synchronized (this) {
+            closed = true;
+            scans.cancel(false);
+        }
         List<CompletableFuture<Integer>> stops = new ArrayList<>();
         synchronized (this) {
             scan(true);

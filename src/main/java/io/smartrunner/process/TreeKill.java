@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Stops every member of a session: SIGTERM, SIGKILL after the grace period (and cgroup.kill when
- * the session has a cgroup of its own), then re-scans until none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
+ * Stops every member of a session: SIGTERM (to the leader's process group at once, then to every
+ * other member a /proc scan finds), SIGKILL after the grace period (and cgroup.kill when the
+ * session has a cgroup of its own), then re-scans until none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
  * the timer, never on a caller's thread. Members that appear meanwhile (a child still forking)
  * are signalled too.
  */
@@ -35,8 +36,23 @@ final class TreeKill {
 
     /** Starts stopping; completes with how many processes were signalled. */
     CompletableFuture<Integer> start(Duration grace) {
+        return start(grace, false);
+    }
+
+    /**
+     * @param ownUnreapedLeader the leader is this runner's child, not reaped yet: its group gets
+     *                          SIGTERM before the first scan ({@link SessionMembers#termOwnLeadersGroup()})
+     */
+    CompletableFuture<Integer> start(Duration grace, boolean ownUnreapedLeader) {
         long seen = ProcSnapshot.latest();
-        timers.execute(() -> step(() -> term(seen, Math.max(0, grace.toMillis()), FIRST_POLL_MS)));
+        long graceMs = Math.max(0, grace.toMillis());
+        if (ownUnreapedLeader && members.termOwnLeadersGroup() && graceMs > FIRST_POLL_MS) {
+            // the group is exiting already: the first scan (for what is outside it) waits a poll, so
+            // it reads fewer processes and a fleet's stops started meanwhile share it
+            later(() -> term(seen, graceMs - FIRST_POLL_MS, FIRST_POLL_MS * 2), FIRST_POLL_MS);
+        } else {
+            timers.execute(() -> step(() -> term(seen, graceMs, FIRST_POLL_MS)));
+        }
         return done;
     }
 
@@ -53,7 +69,7 @@ final class TreeKill {
             return;
         }
         for (ProcStat p : live) {
-            if (record(p.pid())) {
+            if (record(p.pid()) && !members.hadGroupTerm(p)) {
                 Signals.send(p, false);
             }
         }

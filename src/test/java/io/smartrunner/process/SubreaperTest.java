@@ -45,6 +45,23 @@ class SubreaperTest {
     }
 
     @Test
+    void scansSlowDownOnlyOnceNothingHasBeenLaunchedEndedOrLeftUnexplainedForTenSeconds() {
+        Subreaper subreaper = containment.subreaper();
+        long now = System.nanoTime();
+        long quiet = now + TimeUnit.MILLISECONDS.toNanos(Subreaper.QUIET_AFTER_MS) + 1;
+        subreaper.scan();
+        assertEquals(1000, subreaper.nextScanMs(now), "just started");
+        assertEquals(Subreaper.QUIET_SCAN_MS, subreaper.nextScanMs(quiet));
+
+        subreaper.launched(SELF + 1_000_000, "s-quiet", -1);
+        assertEquals(1000, subreaper.nextScanMs(quiet - 1), "a launch: busy again");
+        long afterLaunch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Subreaper.QUIET_AFTER_MS) + 1;
+        assertEquals(Subreaper.QUIET_SCAN_MS, subreaper.nextScanMs(afterLaunch));
+        subreaper.exited(SELF + 1_000_000, "s-quiet");
+        assertEquals(1000, subreaper.nextScanMs(afterLaunch), "an end: busy again");
+    }
+
+    @Test
     void aPlainJdkChildInTheRunnersSessionIsNeitherStoppedNorReaped() throws Exception {
         Process plain = new ProcessBuilder("sh", "-c", "read line; exit 5").start();
         children.track(plain.pid());
