@@ -59,7 +59,7 @@ final class OsRunningProcess implements RunningProcess {
         Placement placement = Placement.of(pid);
         placement.stopping();
         return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId, placement.cgroup()), timers,
-                grace, !exit.isDone(), () -> placement.stopped(pid));
+                grace, true, () -> placement.stopped(pid));
     }
 
     @Override

@@ -6,12 +6,13 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which processes of a /proc snapshot belong to one session: the leader, its process group and
  * its descendants (only while the leader with the recorded start time is alive, so a reused pid
- * or group id never drags in a stranger; after {@link #termOwnLeadersGroup()}, the group as it
+ * or group id never drags in a stranger; after {@link #termLeadersGroup()}, the group as it
  * was then), plus every process whose environment carries the session's id, plus every process
  * in the session's own cgroup when it has one (a daemon that left both group and session and
  * dropped its environment is still there). Once found, a process stays a member (pinned by its
@@ -31,6 +32,8 @@ final class SessionMembers {
     private final Map<Long, Long> known = new ConcurrentHashMap<>();
     /** Members of the leader's group that started before this tick had the group's SIGTERM; -1: none sent. */
     private volatile long groupTermedBeforeTicks = -1;
+    /** ... and every member it had then started by this tick. */
+    private volatile long groupAtKillUpToTicks = -1;
 
     SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
         this(leaderPid, leaderStartTicks, sessionId, null);
@@ -53,27 +56,32 @@ final class SessionMembers {
      * SIGTERMs the leader's whole process group with one {@code kill(2)}, before any /proc scan:
      * a fleet's stop then reaches each session's group at once instead of after a scan of every
      * host process (200 sessions: the first of them got SIGTERM 78 ms after the runner's, the
-     * last 180 ms). Only for a leader that is this runner's own child whose exit has not been
-     * reaped: alive or a zombie, it keeps the group's id from being reused (the reaper may be
-     * reaping it right now: the id would then have to be reused within microseconds, as with any
-     * {@code kill(2)} by pid). Before the leader's {@code setsid()} there is no such group yet,
-     * and the call fails harmlessly. The group's members that started before the kill stay
-     * members after the leader is gone, as if a scan had found them while it lived.
+     * last 180 ms). Only while the leader with the recorded start time leads its group (alive, or
+     * a zombie not reaped yet: either keeps the group's id from being reused). The members the
+     * group had then stay members after the leader is gone, as if a scan had found them while it
+     * lived.
      *
      * @return whether the group was signalled
      */
-    boolean termOwnLeadersGroup() {
-        // /proc's start times are whole ticks: one a tick early is surely older than the kill
+    boolean termLeadersGroup() {
+        Optional<ProcStat> leader = ProcFs.stat(leaderPid);
+        if (leader.isEmpty() || leader.get().startTicks() != leaderStartTicks || leader.get().pgrp() != leaderPid
+                || foreign(leader.get())) {
+            return false;
+        }
+        // /proc's start times are whole ticks: one a tick early is surely older than the kill,
+        // and every process there was at the kill started no later than the (rounded up) tick after it
         long before = BootTicks.now() - 1;
         if (GroupKill.kill((int) -leaderPid, GroupKill.SIGTERM) != 0) {
-            return false; // no such group (yet): the scans find the members
+            return false;
         }
         groupTermedBeforeTicks = before;
+        groupAtKillUpToTicks = BootTicks.now();
         return true;
     }
 
     /**
-     * Whether {@code p} had {@link #termOwnLeadersGroup()}'s SIGTERM already: it is in the group and
+     * Whether {@code p} had {@link #termLeadersGroup()}'s SIGTERM already: it is in the group and
      * started before it. One that started about then gets a SIGTERM of its own, as one forked after it must.
      */
     boolean hadGroupTerm(ProcStat p) {
@@ -109,10 +117,10 @@ final class SessionMembers {
         });
         if (leaderAlive) {
             snapshot.groups().getOrDefault(leaderPid, List.of()).forEach(p -> addLive(found, p));
-        } else if (groupTermedBeforeTicks >= 0) {
+        } else if (groupAtKillUpToTicks >= 0) {
             // the group as it was at the kill: its id is not reused while any of them lives
-            snapshot.groups().getOrDefault(leaderPid, List.of()).stream().filter(this::hadGroupTerm)
-                    .forEach(p -> addLive(found, p));
+            snapshot.groups().getOrDefault(leaderPid, List.of()).stream()
+                    .filter(p -> p.startTicks() <= groupAtKillUpToTicks).forEach(p -> addLive(found, p));
         }
         if (sessionId != null) {
             snapshot.tagged(SessionMembers::foreign).getOrDefault(sessionId, List.of()).forEach(p -> addLive(found, p));

@@ -13,17 +13,18 @@ final class StopOnce {
     private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
 
     /**
-     * @param ownUnreapedLeader the leader is this runner's child and its exit is not reaped yet ({@link TreeKill})
-     * @param afterKill         runs once the tree kill has ended, before the returned future completes
+     * @param groupFirst the leader is a launch of this runner: its group is signalled before the
+     *                   first scan ({@link TreeKill})
+     * @param afterKill  runs once the tree kill has ended, before the returned future completes
      * @return completes when every member is gone, or exceptionally when the kill failed
      */
     CompletableFuture<Void> stop(String label, SessionMembers members, ScheduledExecutorService timers, Duration grace,
-                                 boolean ownUnreapedLeader, Runnable afterKill) {
+                                 boolean groupFirst, Runnable afterKill) {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         if (!stopping.compareAndSet(null, stopped)) {
             return stopping.get();
         }
-        new TreeKill(label, members, timers).start(grace, ownUnreapedLeader).whenComplete((signalled, error) -> {
+        new TreeKill(label, members, timers).start(grace, groupFirst).whenComplete((signalled, error) -> {
             afterKill.run();
             if (error == null) {
                 stopped.complete(null);

@@ -40,13 +40,14 @@ final class TreeKill {
     }
 
     /**
-     * @param ownUnreapedLeader the leader is this runner's child, not reaped yet: its group gets
-     *                          SIGTERM before the first scan ({@link SessionMembers#termOwnLeadersGroup()})
+     * @param groupFirst the leader is a launch of this runner, which made its process group: the
+     *                   group gets SIGTERM before the first scan ({@link SessionMembers#termLeadersGroup()}).
+     *                   Not for a previous runner's sessions, whose stop reports every process it signals.
      */
-    CompletableFuture<Integer> start(Duration grace, boolean ownUnreapedLeader) {
+    CompletableFuture<Integer> start(Duration grace, boolean groupFirst) {
         long seen = ProcSnapshot.latest();
         long graceMs = Math.max(0, grace.toMillis());
-        if (ownUnreapedLeader && members.termOwnLeadersGroup() && graceMs > FIRST_POLL_MS) {
+        if (groupFirst && members.termLeadersGroup() && graceMs > FIRST_POLL_MS) {
             // the group is exiting already: the first scan (for what is outside it) waits a poll, so
             // it reads fewer processes and a fleet's stops started meanwhile share it
             later(() -> term(seen, graceMs - FIRST_POLL_MS, FIRST_POLL_MS * 2), FIRST_POLL_MS);

@@ -31,9 +31,12 @@ class SessionMembersGroupTermTest {
         RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
                 "sleep 1000 & sh -c 'trap \"\" TERM; exec env -i sleep 1000' & wait"));
         Children.await("the group's three members", () -> group(child.pid()).size() == 3);
+        long newest = group(child.pid()).stream().mapToLong(ProcStat::startTicks).max().orElseThrow();
+        // /proc counts start times in ticks: only members two ticks older than the kill surely predate it
+        Children.await("the members are two ticks old", () -> BootTicks.now() > newest + 2);
         SessionMembers members = new SessionMembers(child.pid(), child.startTicks(), session);
 
-        assertTrue(members.termOwnLeadersGroup());
+        assertTrue(members.termLeadersGroup());
 
         assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal(), "no scan sent it");
         Children.await("the plain sleep died of the same call", () -> group(child.pid()).size() == 1);
@@ -53,7 +56,7 @@ class SessionMembersGroupTermTest {
         ProcStat self = ProcFs.stat(ProcessHandle.current().pid()).orElseThrow();
         ProcStat late = new ProcStat(child.pid() + 1, child.pid(), child.pid(), child.pid(), BootTicks.now() + 10, 'S');
 
-        assertTrue(members.termOwnLeadersGroup());
+        assertTrue(members.termLeadersGroup());
 
         assertFalse(members.hadGroupTerm(self));
         assertFalse(members.hadGroupTerm(late));
@@ -61,10 +64,22 @@ class SessionMembersGroupTermTest {
     }
 
     @Test
+    void aLeaderWhosePidNowNamesAnotherProcessIsNotSignalled() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c", "exec sleep 1000"));
+        // as if the recorded leader had ended and its pid now named this process
+        SessionMembers members = new SessionMembers(child.pid(), child.startTicks() - 1, session);
+
+        assertFalse(members.termLeadersGroup());
+
+        assertTrue(Children.alive(child.pid()));
+    }
+
+    @Test
     void noSuchGroupIsNoSignalAndNoMembers() {
         SessionMembers members = new SessionMembers(Integer.MAX_VALUE - 7, 1, null);
 
-        assertFalse(members.termOwnLeadersGroup());
+        assertFalse(members.termLeadersGroup());
         assertFalse(members.hadGroupTerm(new ProcStat(Integer.MAX_VALUE - 6, 1, Integer.MAX_VALUE - 7, 1, 0, 'S')));
     }
 
