@@ -12,4 +12,4 @@ for name in SR_PG_PASSWORD SR_TOKEN; do
   fi
 done
 exec java -XX:+UseSerialGC -Xss512k -Xms16m -Xmn8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
-  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
+  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData -XX:TieredStopAtLevel=1 ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
