@@ -121,8 +121,15 @@ final class RunCommand implements Callable<Integer> {
             if (fleetMode != null) {
                 fleetMode.start();
             }
-            try (RunnerHttpServer http = RunnerHttpServer.start(cfg.http(), api,
-                    metrics.exposition(supervisor::profiles), health);
+            // bound now (a taken port stops the start here), served from a thread of its own: the
+            // first sessions do not wait for Jetty's start
+            java.util.concurrent.atomic.AtomicBoolean httpFailed = new java.util.concurrent.atomic.AtomicBoolean();
+            try (RunnerHttpServer http = RunnerHttpServer.startServingSoon(cfg.http(), api,
+                    metrics.exposition(supervisor::profiles), health, problem -> {
+                        say(problem + "; stopping");
+                        httpFailed.set(true);
+                        stop.run();
+                    });
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
                          TimeSource.system()::nanoTime, RunCommand::say).loopWokenEverySecond(fence != null).start()) {
                 systemdRef.set(systemd);
@@ -130,6 +137,9 @@ final class RunCommand implements Callable<Integer> {
                 writePort(portFile, http.port());
                 try {
                     int code = runWith(cfg, home, supervisor, http);
+                    if (httpFailed.get()) {
+                        code = 1;
+                    }
                     if (fence != null) {
                         fence.stoppedCleanly(); // every session has ended: the watchdog leaves, killing nothing
                     }

@@ -20,6 +20,14 @@ import java.util.Map;
  * starts for the host's sake. Loop thread only.
  */
 final class StartPass {
+    /**
+     * At most this many starts per turn. A turn's write (SQLite, the event log) comes before its
+     * launches, so a start of 200 sessions wrote all 200 before the first spawn (100 ms); in
+     * slices the launch thread spawns one slice while the loop writes the next, and the next turn
+     * comes at once ({@link WakePlanner}: something could start).
+     */
+    static final int STARTS_PER_TURN = 32;
+
     private final Map<String, ProfileSlot> slots;
     private final RecoveryCoordinator recovery;
     private final SessionLifecycle sessions;
@@ -71,7 +79,7 @@ final class StartPass {
     }
 
     void startEligible(long nowNanos, Instant now) {
-        List<ProfileSlot> picked = pick(nowNanos, Integer.MAX_VALUE);
+        List<ProfileSlot> picked = pick(nowNanos, STARTS_PER_TURN);
         if (admissionHolds(!picked.isEmpty(), nowNanos, now)) {
             admission.delayed(picked.stream().map(ProfileSlot::id).toList());
             return;

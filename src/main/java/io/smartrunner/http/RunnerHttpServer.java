@@ -21,10 +21,12 @@ import org.eclipse.jetty.server.Server;
  */
 public final class RunnerHttpServer implements AutoCloseable {
     static final int THREADS = EventsRoute.MAX_STREAMS + 16;
-    private final Server server;
+    /** How long {@link #close()} waits for a start in the background to end before stopping it. */
+    private static final long START_WAIT_MS = 10_000;
+    private final java.util.concurrent.CompletableFuture<Server> server;
     private final int port;
 
-    private RunnerHttpServer(Server server, int port) {
+    private RunnerHttpServer(java.util.concurrent.CompletableFuture<Server> server, int port) {
         this.server = server;
         this.port = port;
     }
@@ -54,6 +56,24 @@ public final class RunnerHttpServer implements AutoCloseable {
      */
     public static RunnerHttpServer start(HttpSettings settings, ApiParts api, Supplier<String> metrics,
                                          RunnerHealth health) {
+        return start(settings, api, metrics, health, null);
+    }
+
+    /**
+     * {@link #start(HttpSettings, ApiParts, Supplier, RunnerHealth)} that binds now, so a taken port
+     * is still reported here and before any session runs, and starts serving on a thread of its
+     * own: Jetty's start took a tenth of {@code run}'s path to its first session. Meanwhile
+     * connections wait in the listen backlog.
+     *
+     * @param failed told in one line if serving cannot start after the bind (the port is then closed)
+     */
+    public static RunnerHttpServer startServingSoon(HttpSettings settings, ApiParts api, Supplier<String> metrics,
+                                                    RunnerHealth health, java.util.function.Consumer<String> failed) {
+        return start(settings, api, metrics, health, failed);
+    }
+
+    private static RunnerHttpServer start(HttpSettings settings, ApiParts api, Supplier<String> metrics,
+                                          RunnerHealth health, java.util.function.Consumer<String> inBackground) {
         InetAddress address;
         try {
             address = InetAddress.getByName(settings.bind());
@@ -82,7 +102,22 @@ public final class RunnerHttpServer implements AutoCloseable {
                 }
                 routes.add("/", new DashboardHandler(hosts)); // every path no other route claims
             }
-            return new RunnerHttpServer(guard.serve(routes), port);
+            if (inBackground == null) {
+                return new RunnerHttpServer(java.util.concurrent.CompletableFuture.completedFuture(guard.serve(routes)),
+                        port);
+            }
+            java.util.concurrent.CompletableFuture<Server> serving = new java.util.concurrent.CompletableFuture<>();
+            Thread starter = new Thread(() -> {
+                try {
+                    serving.complete(guard.serve(routes));
+                } catch (IOException | RuntimeException e) {
+                    serving.completeExceptionally(e);
+                    inBackground.accept("http: cannot serve on " + settings.bind() + ":" + port + ": " + e.getMessage());
+                }
+            }, "sr-http-start");
+            starter.setDaemon(true);
+            starter.start();
+            return new RunnerHttpServer(serving, port);
         } catch (BindException e) {
             guard.abandon();
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
@@ -114,9 +149,11 @@ public final class RunnerHttpServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.stop();
+            server.get(START_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // stopping at exit: nothing left to serve
+            // stopping at exit: nothing left to serve (or it never started, and said so)
         }
     }
 }

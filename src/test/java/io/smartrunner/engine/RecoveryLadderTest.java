@@ -236,7 +236,9 @@ class RecoveryLadderTest {
         Supervisor s = supervisor(TestConfig.builder().maxErrorStreak(1000).steps("slow").verify(CHECK)
                 .recoverySettings(),
                 Map.of("podA", ids), 300);
-        s.step();
+        for (int turn = 0; turn * StartPass.STARTS_PER_TURN < ids.size(); turn++) {
+            s.step(); // a turn starts a slice of them
+        }
         launcher.launched.stream().filter(p -> !p.spec.env().get("SR_PROFILE_ID").equals("healthy"))
                 .forEach(p -> p.exit(1));
         s.step();

@@ -332,8 +332,30 @@ class SupervisorTest {
         int first = launcher.launched.size();
         assertTrue(first < 20, "only a few start at once, got " + first);
         time.advanceMillis(1000);
-        s.step();
+        for (int turn = 0; turn * StartPass.STARTS_PER_TURN < 200; turn++) {
+            s.step();
+        }
         assertEquals(200, launcher.launched.size());
+    }
+
+    @Test
+    void aTurnStartsAtMostASliceAndTheNextTurnComesAtOnce() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ids.add("p" + i);
+        }
+        Supervisor s = supervisor(TestConfig.builder().globalLimit(1000).podLimit(1000).timeoutMs(60_000)
+                .pod("podA", ids).build());
+
+        s.step();
+
+        assertEquals(StartPass.STARTS_PER_TURN, launcher.launched.size(), "one slice, written before its launches");
+        assertEquals(time.nanoTime(), s.nextWakeNanos(time.nanoTime()), "more can start: no wait");
+        s.step();
+        s.step();
+        s.step();
+        assertEquals(100, launcher.launched.size());
+        assertTrue(s.nextWakeNanos(time.nanoTime()) > time.nanoTime(), "nothing left to start: the loop may wait");
     }
 
     /** Regression: with the global limit full, the loop spun at 90 % of a core (bench/api.sh, 1 000 profiles). */

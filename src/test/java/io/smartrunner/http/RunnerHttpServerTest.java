@@ -80,4 +80,27 @@ class RunnerHttpServerTest {
             assertTrue(e.getMessage().contains(":" + first.port()) && !e.getMessage().contains("\n"), e.getMessage());
         }
     }
+
+    @Test
+    void servingSoonStillReportsATakenPortAtOnceAndNothingInTheBackground() {
+        java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RunnerHttpServer first = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
+            SmartRunnerException e = assertThrows(SmartRunnerException.class,
+                    () -> RunnerHttpServer.startServingSoon(new HttpSettings("127.0.0.1", first.port(), null), null,
+                            null, null, told::add));
+            assertTrue(e.getMessage().contains(":" + first.port()), e.getMessage());
+        }
+        assertEquals(java.util.List.of(), told);
+    }
+
+    @Test
+    void servingSoonAnswersARequestMadeTheMomentItReturns() throws Exception {
+        java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RunnerHttpServer server = RunnerHttpServer.startServingSoon(new HttpSettings("127.0.0.1", 0, null), null,
+                null, null, told::add)) {
+            // bound already: the connection waits in the backlog until Jetty has started
+            assertEquals("{\"status\":\"ok\"}", get(server.port(), "/healthz").body());
+        }
+        assertEquals(java.util.List.of(), told);
+    }
 }
