@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The glibc calls containment needs: {@code prctl(PR_SET_CHILD_SUBREAPER)}, a non-blocking
- * {@code waitid(P_PID)} for adopted orphans, {@code sysconf} for the clock tick, and a directory
- * fd for {@code CLONE_INTO_CGROUP}. Kept apart from {@link LibC}, the launcher's own calls.
+ * {@code waitid(P_PID)} for adopted orphans, {@code sysconf} for the clock tick, {@code kill} for a
+ * session's whole process group, and a directory fd for {@code CLONE_INTO_CGROUP}. Kept apart from {@link LibC}, the launcher's own calls.
  */
 interface ContainmentLibC extends Library {
     int PR_SET_CHILD_SUBREAPER = 36;
@@ -20,6 +20,7 @@ interface ContainmentLibC extends Library {
     int O_RDONLY = 0;
     int O_DIRECTORY = 0200000;
     int O_CLOEXEC = 02000000;
+    int SIGTERM = 15;
     /** glibc 2.41+: spawn the child straight into the cgroup set by posix_spawnattr_setcgroup_np. */
     short POSIX_SPAWN_SETCGROUP = 0x100;
 
@@ -31,6 +32,9 @@ interface ContainmentLibC extends Library {
     int waitid(int idType, int id, Pointer info, int options);
 
     long sysconf(int name);
+
+    /** {@code kill(2)}: a negative pid names a process group (a stop's first SIGTERM). */
+    int kill(int pid, int signal);
 
     int open(String path, int flags);
 

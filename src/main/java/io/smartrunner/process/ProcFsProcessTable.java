@@ -95,7 +95,7 @@ public final class ProcFsProcessTable implements ProcessTable {
             if (sessionId == null || p.dead() || SessionMembers.foreign(p)) {
                 continue;
             }
-            if (sessionId.equals(ProcFs.environ(p.pid()).get(SessionEnv.SESSION_ID)) && Signals.send(p, true)) {
+            if (sessionId.equals(ProcFs.environValue(p.pid(), SessionEnv.SESSION_ID)) && Signals.send(p, true)) {
                 killed++;
             }
         }

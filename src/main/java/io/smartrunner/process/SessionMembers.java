@@ -72,7 +72,7 @@ final class SessionMembers {
         // /proc's start times are whole ticks: one a tick early is surely older than the kill,
         // and every process there was at the kill started no later than the (rounded up) tick after it
         long before = BootTicks.now() - 1;
-        if (GroupKill.kill((int) -leaderPid, GroupKill.SIGTERM) != 0) {
+        if (ContainmentLibC.INSTANCE.kill((int) -leaderPid, ContainmentLibC.SIGTERM) != 0) {
             return false;
         }
         groupTermedBeforeTicks = before;

@@ -39,6 +39,11 @@ final class Children {
         return pids;
     }
 
+    /** Live (non-zombie) members of process group {@code pgid}. */
+    static List<ProcStat> group(long pgid) {
+        return ProcFs.scan().values().stream().filter(p -> p.pgrp() == pgid && !p.dead()).toList();
+    }
+
     static boolean alive(long pid) {
         return ProcFs.stat(pid).map(p -> !p.dead()).orElse(false);
     }

@@ -44,13 +44,14 @@ class ProcFsProcessTableTest {
         String session = children.newSession();
         RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
                 "setsid sleep 1000 & env -i sleep 1000 & wait"));
-        Children.await("tree started", () -> Children.tagged(session).size() >= 2 && groupSize(child.pid()) >= 2);
+        Children.await("tree started",
+                () -> Children.tagged(session).size() >= 2 && Children.group(child.pid()).size() >= 2);
 
         int signalled = table.stopSession(child.pid(), child.startTicks(), session, Duration.ofMillis(200));
 
         assertEquals(3, signalled);
         assertEquals(List.of(), Children.tagged(session));
-        assertEquals(0, groupSize(child.pid()));
+        assertEquals(0, Children.group(child.pid()).size());
     }
 
     @Test
@@ -106,9 +107,5 @@ class ProcFsProcessTableTest {
         adopted.stop(Duration.ofMillis(200)).get(10, TimeUnit.SECONDS);
         assertEquals(List.of(), Children.tagged(run));
         adopted.onExit().get(5, TimeUnit.SECONDS);
-    }
-
-    private static long groupSize(long pgid) {
-        return ProcFs.scan().values().stream().filter(p -> p.pgrp() == pgid && !p.dead()).count();
     }
 }

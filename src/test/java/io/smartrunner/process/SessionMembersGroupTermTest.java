@@ -1,5 +1,6 @@
 package io.smartrunner.process;
 
+import static io.smartrunner.process.Children.group;
 import static io.smartrunner.process.Children.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,9 +82,5 @@ class SessionMembersGroupTermTest {
 
         assertFalse(members.termLeadersGroup());
         assertFalse(members.hadGroupTerm(new ProcStat(Integer.MAX_VALUE - 6, 1, Integer.MAX_VALUE - 7, 1, 0, 'S')));
-    }
-
-    private static List<ProcStat> group(long pgid) {
-        return ProcFs.scan().values().stream().filter(p -> p.pgrp() == pgid && !p.dead()).toList();
     }
 }
