@@ -1,6 +1,7 @@
 # Smart Runner's process watchdog (cluster mode; docs/cluster-fencing.md). Started by the runner
-# as its child: bash -c "<this text>" smart-runner-watchdog <runner pid> <timeout ms> <cgroup dir | ->
-# Nothing but pids and a cgroup path ever reaches it (argv and its stdin), never a shell string.
+# as its child: bash -c "<this text>" smart-runner-watchdog <runner pid> <timeout ms> <cgroup dir | -> <runner id | ->
+# Nothing but pids, a cgroup path and the runner id ever reach it (argv and its stdin), never a
+# shell string.
 # stdin, one line each:  f = the engine loop turned (feed) · + PID / - PID = a launch's process
 # group to kill / no longer · q = the runner stopped its sessions itself: exit, kill nothing.
 # On EOF (the runner died: its end of the pipe closed), on the runner no longer being its parent,
@@ -13,8 +14,11 @@ trap '' INT HUP QUIT TSTP TTIN TTOU PIPE USR1 USR2
 runner=$1
 timeout_cs=$(( $2 / 10 ))
 cgroup=$3
+runner_id=${4:--}
+[[ $runner_id =~ ^[A-Za-z0-9._-]+$ ]] || runner_id=-
 declare -A groups=()
 found=()
+tagged=()
 
 # Centiseconds since boot (CLOCK_BOOTTIME via /proc/uptime: monotonic, counts a suspend), no fork.
 now_cs() {
@@ -56,10 +60,32 @@ find_descendants() {
   done
 }
 
+# Into tagged[]: every process whose environment carries SR_RUNNER_ID=<runner id> (every launch of
+# the runner does) and that started no later than $1 (centiseconds since boot, as /proc/uptime; a
+# process's start time counts USER_HZ ticks since boot, 100 a second). A launch the runner had
+# not told of yet (it died between the spawn and the "+ pid" line) is found only this way; a
+# process started since the fire is a next runner's with the same id, never this one's.
+find_tagged() {
+  local f pid line rest
+  tagged=()
+  [ "$runner_id" = - ] && return
+  while IFS= read -r f; do
+    pid=${f#/proc/}
+    pid=${pid%/environ}
+    [ "$pid" = "$runner" ] && continue
+    { read -r line < "/proc/$pid/stat"; } 2>/dev/null || continue
+    rest=${line##*) }
+    set -- $rest
+    (( ${20} <= fired_cs )) && tagged+=("$pid")
+  done < <(grep -lzxF -e "SR_RUNNER_ID=$runner_id" /proc/[0-9]*/environ 2>/dev/null)
+}
+
 # $1 why; $2 "runner" to kill the runner too (it is frozen or stuck), else only its sessions
 # (its pipe closed: it died, or it is exiting without having stopped them)
 fire() {
-  local alive=no pass
+  local alive=no pass fired_cs
+  now_cs
+  fired_cs=$now
   runner_is_parent && alive=yes
   # a frozen or stuck runner launches nothing more while its sessions are killed
   [ $alive = yes ] && [ "${2:-}" = runner ] && kill -STOP "$runner" 2>/dev/null
@@ -67,6 +93,13 @@ fire() {
   [ "$cgroup" != - ] && { echo 1 > "$cgroup/cgroup.kill"; } 2>/dev/null
   # the process group of each launch the runner told of
   for g in "${!groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
+  # what carries the runner's id: a launch not told of yet, a daemon that left its group (a
+  # killed process's environment reads empty, so the passes end)
+  for pass in 1 2 3; do
+    find_tagged
+    (( ${#tagged[@]} )) || break
+    kill -KILL "${tagged[@]}" 2>/dev/null
+  done
   if [ $alive = yes ]; then
     # what left its group but is still below the runner (adopted by it as subreaper); a child
     # forked meanwhile is adopted by the stopped runner too: look again until nothing is left

@@ -119,6 +119,11 @@ public final class Containment implements AutoCloseable {
     }
 
     /** The runner's cgroup directory; null when cgroups are unavailable. */
+    /** The store's runner id, the SR_RUNNER_ID every launch carries (for {@link ProcessWatchdog}). */
+    String runnerId() {
+        return runnerId;
+    }
+
     Path cgroupRoot() {
         return cgroups == null ? null : cgroups.root();
     }

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * cgroup path ever reach it (its argv and its stdin), never a shell string.
  * <p>It is told each launch's process group ({@link #launched}, from {@link Placement}) and the
  * runner's cgroup directory, killed with {@code cgroup.kill} when the runner has cgroups. The
- * feed and the process-group lines go down one pipe; the runner's death closes it (EOF). If the
+ * feed and the process-group lines go down one pipe; the runner's death closes it (EOF). A launch
+ * the runner dies too soon to tell of (between the spawn and {@link #launched}) is still found:
+ * the watchdog also kills what carries the runner's id (SR_RUNNER_ID) and started before it fired. If the
  * watchdog itself dies, a new one is started and told the live process groups again. Thread-safe.
  */
 public final class ProcessWatchdog implements AutoCloseable {
@@ -32,6 +34,7 @@ public final class ProcessWatchdog implements AutoCloseable {
 
     private final long timeoutMs;
     private final String cgroup;
+    private final String runnerId;
     private final Consumer<String> say;
     private final Set<Long> groups = ConcurrentHashMap.newKeySet();
     private Process process;
@@ -39,9 +42,10 @@ public final class ProcessWatchdog implements AutoCloseable {
     private int restarts;
     private boolean closed;
 
-    private ProcessWatchdog(long timeoutMs, Path cgroup, Consumer<String> say) {
+    private ProcessWatchdog(long timeoutMs, Path cgroup, String runnerId, Consumer<String> say) {
         this.timeoutMs = timeoutMs;
         this.cgroup = cgroup == null ? "-" : cgroup.toString();
+        this.runnerId = runnerId == null ? "-" : runnerId;
         this.say = say;
     }
 
@@ -53,7 +57,8 @@ public final class ProcessWatchdog implements AutoCloseable {
      */
     public static synchronized ProcessWatchdog start(long timeoutMs, Consumer<String> say) {
         Containment c = activeContainment();
-        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, c == null ? null : c.cgroupRoot(), say);
+        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, c == null ? null : c.cgroupRoot(),
+                c == null ? null : c.runnerId(), say);
         synchronized (w) {
             try {
                 w.spawn();
@@ -158,7 +163,7 @@ public final class ProcessWatchdog implements AutoCloseable {
 
     private void spawn() throws IOException {
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", script(), "smart-runner-watchdog",
-                Long.toString(ProcessHandle.current().pid()), Long.toString(timeoutMs), cgroup)
+                Long.toString(ProcessHandle.current().pid()), Long.toString(timeoutMs), cgroup, runnerId)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().keySet().retainAll(Set.of("PATH", "LANG"));

@@ -73,10 +73,37 @@ class ClusterFencingE2ETest {
         started.add(p);
         p.httpPort();
         for (String prefix : List.of("child-", "grand-", "escapee-")) {
-            CliProcess.await("the session's " + prefix + " pid", 60_000,
-                    () -> ChildProcesses.pidFiles(dir, prefix).size() == 1);
+            await("the session's " + prefix + " pid", () -> ChildProcesses.pidFiles(dir, prefix).size() == 1);
         }
         return p;
+    }
+
+    /** Bounded wait; a timeout says what the runner said and what the session processes are. */
+    private void await(String what, java.util.function.BooleanSupplier condition) {
+        try {
+            CliProcess.await(what, 60_000, condition);
+        } catch (AssertionError e) {
+            StringBuilder seen = new StringBuilder(e.getMessage());
+            for (String prefix : List.of("child-", "grand-", "escapee-")) {
+                for (long pid : ChildProcesses.pidFiles(dir, prefix)) {
+                    seen.append("\n").append(prefix).append(pid).append(": ").append(stat(pid));
+                }
+            }
+            try {
+                seen.append("\nthe runner said:\n").append(started.get(started.size() - 1).err());
+            } catch (IOException | IndexOutOfBoundsException none) {
+                seen.append("\n(no runner output)");
+            }
+            throw new AssertionError(seen.toString(), e);
+        }
+    }
+
+    private static String stat(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "stat")).strip();
+        } catch (IOException gone) {
+            return "gone";
+        }
     }
 
     private long pid(String prefix) {
@@ -104,7 +131,7 @@ class ClusterFencingE2ETest {
 
     private void awaitGone(String prefix) {
         long pid = pid(prefix);
-        CliProcess.await(prefix + pid + " is gone", 60_000, () -> !ChildProcesses.alive(pid));
+        await(prefix + pid + " is gone", () -> !ChildProcesses.alive(pid));
     }
 
     @ParameterizedTest

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * bash "runner" starts a session in its own process group (setsid, as posix_spawn does) with a
  * child in that group, starts the watchdog as its own child on a pipe, tells it the session's group,
  * and forwards the test's lines (feeds) to it. Killing or stopping that runner is then exactly what
- * the watchdog must notice.
+ * the watchdog must notice. Two more processes it never tells of, in sessions of their own: one
+ * tagged with the runner's id (SR_RUNNER_ID, as a launch the runner died too soon to report), one
+ * with another runner's.
  */
 class ProcessWatchdogScriptTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
@@ -35,7 +37,11 @@ class ProcessWatchdogScriptTest {
               </dev/null >/dev/null 2>&1 &
             session=$!
             echo $session > "$dir/session.pid"
-            exec 3> >(echo $BASHPID > "$dir/watchdog.pid"; exec bash -c "$WATCHDOG" smart-runner-watchdog $$ "$timeout" -)
+            SR_RUNNER_ID=runner-7 setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+            echo $! > "$dir/untold.pid"
+            SR_RUNNER_ID=runner-70 setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+            echo $! > "$dir/foreign.pid"
+            exec 3> >(echo $BASHPID > "$dir/watchdog.pid"; exec bash -c "$WATCHDOG" smart-runner-watchdog $$ "$timeout" - runner-7)
             echo "+ $session" >&3
             echo $$ > "$dir/runner.pid"
             while read -r line; do echo "$line" >&3; echo "$line" >> "$dir/forwarded"; done
@@ -64,7 +70,7 @@ class ProcessWatchdogScriptTest {
         b.environment().put("WATCHDOG", script());
         Process p = b.start();
         cleanup.add(p.pid());
-        for (String name : List.of("runner", "session", "grandchild", "watchdog")) {
+        for (String name : List.of("runner", "session", "grandchild", "untold", "foreign", "watchdog")) {
             Path file = dir.resolve(name + ".pid");
             Await.until(name + " pid file", BOUND, () -> ChildProcesses.pidFile(file).isPresent());
             cleanup.add(pid(name));
@@ -95,6 +101,19 @@ class ProcessWatchdogScriptTest {
         Await.until("its child in the same group is gone", BOUND, () -> !ChildProcesses.alive(pid("grandchild")));
         Await.until("the watchdog exits", BOUND, () -> !ChildProcesses.alive(pid("watchdog")));
         assertTrue(said().contains("smart-runner watchdog: "), said());
+    }
+
+    @Test
+    void aLaunchTheRunnerDiedBeforeTellingOfIsFoundByItsRunnerIdAndNothingElseIs() throws Exception {
+        Process runner = runner(60_000);
+        assertTrue(ChildProcesses.alive(pid("untold")) && ChildProcesses.alive(pid("foreign")));
+
+        signal("KILL", runner.pid());
+
+        Await.until("the tagged launch it was never told of is gone", BOUND, () -> !ChildProcesses.alive(pid("untold")));
+        Await.until("the session is gone", BOUND, () -> !ChildProcesses.alive(pid("session")));
+        Await.until("the watchdog exits", BOUND, () -> !ChildProcesses.alive(pid("watchdog")));
+        assertTrue(ChildProcesses.alive(pid("foreign")), "SR_RUNNER_ID=runner-70 is another runner's");
     }
 
     @Test
