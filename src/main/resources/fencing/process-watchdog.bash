@@ -93,12 +93,13 @@ fire() {
   [ "$cgroup" != - ] && { echo 1 > "$cgroup/cgroup.kill"; } 2>/dev/null
   # the process group of each launch the runner told of
   for g in "${!groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
-  # what carries the runner's id: a launch not told of yet, a daemon that left its group (a
-  # killed process's environment reads empty, so the passes end)
+  # what carries the runner's id: a launch not told of yet, a daemon that left its group. Three
+  # passes 50 ms apart, even when one finds nothing: a launch caught between its clone and its exec
+  # still shows the runner's own environment (a killed process's reads empty)
   for pass in 1 2 3; do
     find_tagged
-    (( ${#tagged[@]} )) || break
-    kill -KILL "${tagged[@]}" 2>/dev/null
+    (( ${#tagged[@]} )) && kill -KILL "${tagged[@]}" 2>/dev/null
+    (( pass < 3 )) && sleep 0.05
   done
   if [ $alive = yes ]; then
     # what left its group but is still below the runner (adopted by it as subreaper); a child
