@@ -1,7 +1,8 @@
 #!/bin/bash
 # The image's entrypoint (under tini): NAME_FILE=/run/secrets/x puts that file's content into NAME
 # for the two secrets the configs read with ${env:...} (Docker/compose secrets are files), then
-# runs the jar with the launcher's JVM flags (bin/smart-runner) in this process (exec).
+# runs the jar with the launcher's JVM flags (bin/smart-runner) in this process (exec). The image's
+# JDK (Debian bookworm's 17.0.15+) knows -XX:TrimNativeHeapInterval, so it is given unconditionally.
 set -euo pipefail
 for name in SR_PG_PASSWORD SR_TOKEN; do
   file_var="${name}_FILE"
@@ -12,4 +13,4 @@ for name in SR_PG_PASSWORD SR_TOKEN; do
   fi
 done
 exec java -XX:+UseSerialGC -Xss512k -Xms16m -Xmn8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
-  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData -XX:TieredStopAtLevel=1 ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
+  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=10000 ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
