@@ -45,6 +45,7 @@ final class EngineParts {
     final LeaseDuty leaseDuty;
     /** {@code runOn}: profiles pinned to labels this runner lacks never start here. */
     final PlacementRule placement;
+    final BrowsersOnExit browsersOnExit;
     private final SupervisorDeps deps;
 
     EngineParts(RunnerConfig config, SupervisorDeps deps, io.smartrunner.cluster.ProfileLeases leases,
@@ -77,6 +78,8 @@ final class EngineParts {
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
                 deps.diagnostics());
         deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only
+        this.browsersOnExit = new BrowsersOnExit(config.browser().closeOnExit(), deps.browsers(), deps.spawner(),
+                () -> inbox.add(new Message.Wake()), deps.diagnostics());
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),

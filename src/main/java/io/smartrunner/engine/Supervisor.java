@@ -60,6 +60,7 @@ public final class Supervisor {
             awaitWork();
             step();
         }
+        handleMessages(deps.time().nanoTime(), deps.time().now()); // the last browser closes' events
         if (!parts.writes.flush(true)) {
             deps.diagnostics().accept("exiting with " + parts.pending.eventCount() + " event(s) and "
                     + parts.pending.stateRowCount() + " state row(s) not written, because: " + parts.health.problem());
@@ -144,8 +145,12 @@ public final class Supervisor {
     }
 
     private boolean finished() {
-        return stopRequested && stopInitiated && parts.recovery.idle()
-                && parts.slots.values().stream().allMatch(s -> s.active == null && s.spawning == null);
+        if (!stopRequested || !stopInitiated || !parts.recovery.idle()
+                || !parts.slots.values().stream().allMatch(s -> s.active == null && s.spawning == null)) {
+            return false;
+        }
+        parts.browsersOnExit.begin(parts.slots.values()); // browser.closeOnExit, logged while the loop runs
+        return parts.browsersOnExit.done();
     }
 
     private void awaitWork() {

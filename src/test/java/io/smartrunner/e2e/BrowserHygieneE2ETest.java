@@ -180,6 +180,41 @@ class BrowserHygieneE2ETest {
         assertOnlyTheCurrentBrowserIsLeft(newPid);
     }
 
+    @Test
+    void aStoppingRunnerClosesTheOpenBrowserWithAnEventAndLeavesNothingOfIt() throws Exception {
+        start(BrowserSettings.Recycle.OFF);
+        awaitFinished(1);
+        long pid = ((Number) named("browser-start").get(0).params().get("pid")).longValue();
+        assertTrue(ProcessHandle.of(pid).isPresent(), "the browser stays open between sessions");
+
+        supervisor.requestStop();
+        loop.join(60_000);
+
+        assertTrue(!loop.isAlive(), "the loop has ended");
+        List<EventRecord> closes = named("browser-close");
+        assertEquals(1, closes.size(), log().toString());
+        EventRecord close = closes.get(0);
+        assertEquals("the runner is stopping", close.params().get("reason"));
+        assertEquals(pid, ((Number) close.params().get("pid")).longValue());
+        assertEquals("p1", close.profileId());
+        assertTrue(ProcessHandle.of(pid).map(ph -> !ph.isAlive()).orElse(true), "closed before the loop ended");
+        assertNoBrowserOfP1Left();
+    }
+
+    private static void assertNoBrowserOfP1Left() throws IOException {
+        Map<Long, String> left = new TreeMap<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                long other = Long.parseLong(p.getFileName().toString());
+                String run = environ(other).get("SR_SESSION_ID");
+                if (run != null && run.startsWith("browser-p1-")) { // a zombie's environment reads empty
+                    left.put(other, comm(other) + " of " + run);
+                }
+            }
+        }
+        assertEquals(Map.of(), left, "processes of the closed browser still alive");
+    }
+
     /**
      * Every live process tagged as p1's browser (crash handlers, which leave the process group,
      * included: they keep the tag) belongs to the browser whose main process is {@code pid}.
