@@ -61,8 +61,8 @@ find_descendants() {
 }
 
 # Into tagged[]: every process whose environment carries SR_RUNNER_ID=<runner id> (every launch of
-# the runner does) and that started no later than $1 (centiseconds since boot, as /proc/uptime; a
-# process's start time counts USER_HZ ticks since boot, 100 a second). A launch the runner had
+# the runner does) and that started no later than the fire (fire's fired_cs: centiseconds since
+# boot, as /proc/uptime; a process's start time counts USER_HZ ticks since boot, 100 a second). A launch the runner had
 # not told of yet (it died between the spawn and the "+ pid" line) is found only this way; a
 # process started since the fire is a next runner's with the same id, never this one's.
 find_tagged() {
@@ -76,7 +76,7 @@ find_tagged() {
     { read -r line < "/proc/$pid/stat"; } 2>/dev/null || continue
     rest=${line##*) }
     set -- $rest
-    (( ${20} <= fired_cs )) && tagged+=("$pid")
+    [[ ${20:-} =~ ^[0-9]+$ ]] && (( ${20} <= fired_cs )) && tagged+=("$pid")
   done < <(grep -lzxF -e "SR_RUNNER_ID=$runner_id" /proc/[0-9]*/environ 2>/dev/null)
 }
 
