@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  * <p>Why a process of its own and not {@code PR_SET_PDEATHSIG}: posix_spawn cannot set it, it
  * fires when the spawning <em>thread</em> ends, reaches only the direct child (not a browser's
  * helpers, nor a setsid daemon), and does nothing for a frozen JVM, which is alive. Why bash and
- * not a second JVM: a few hundred KiB instead of tens of MiB, no start-up time, and only pids and a
- * cgroup path ever reach it (its argv and its stdin), never a shell string.
+ * not a second JVM: a few hundred KiB instead of tens of MiB, no start-up time, and only pids, a
+ * cgroup path and the runner id ever reach it (its argv and its stdin), never a shell string.
  * <p>It is told each launch's process group ({@link #launched}, from {@link Placement}) and the
  * runner's cgroup directory, killed with {@code cgroup.kill} when the runner has cgroups. The
  * feed and the process-group lines go down one pipe; the runner's death closes it (EOF). A launch
