@@ -51,12 +51,7 @@ final class ProcFs {
      * thread, or is not ours to read.
      */
     static Map<String, String> environ(long pid) {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-        } catch (IOException e) {
-            return Map.of();
-        }
+        byte[] raw = environBytes(pid);
         Map<String, String> env = new HashMap<>();
         int start = 0;
         for (int i = 0; i <= raw.length; i++) {
@@ -80,12 +75,7 @@ final class ProcFs {
      * stop's scans look up SR_SESSION_ID in every process of the host).
      */
     static String environValue(long pid, String name) {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-        } catch (IOException e) {
-            return null;
-        }
+        byte[] raw = environBytes(pid);
         byte[] key = (name + "=").getBytes(StandardCharsets.UTF_8);
         int start = 0;
         while (start < raw.length) {
@@ -99,6 +89,15 @@ final class ProcFs {
             start = end + 1;
         }
         return null;
+    }
+
+    /** /proc/PID/environ's NUL-separated entries; none when it has gone or is not ours to read. */
+    private static byte[] environBytes(long pid) {
+        try {
+            return Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     private static long pidOf(String name) {

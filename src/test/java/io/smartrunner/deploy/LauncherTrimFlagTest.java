@@ -40,13 +40,19 @@ class LauncherTrimFlagTest {
         return p.exitValue();
     }
 
+    /** {@code dir/jdk/bin} holding an executable {@code java} that does nothing (no release file yet). */
+    private Path fakeJdkBin() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("jdk/bin"));
+        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        return bin;
+    }
+
     @ParameterizedTest
     @CsvSource({"'\"17.0.8\"', 1", "'\"17.0.9\"', 0", "'\"17.0.15\"', 0", "'\"17\"', 1", "'\"18.0.2\"', 1",
             "'\"21\"', 1", "'\"21.0.1\"', 0", "'\"22\"', 0", "'\"25.0.1\"', 0", "garbage, 1", "'', 1"})
     void onlyAJdkThatKnowsTheFlagGetsIt(String version, int expected) throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("jdk/bin"));
-        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\nexit 0\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path bin = fakeJdkBin();
         Files.writeString(dir.resolve("jdk/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=" + version + "\n");
 
         assertEquals(expected, trimSupported(bin + ":/usr/bin:/bin"), "JAVA_VERSION=" + version);
@@ -54,9 +60,7 @@ class LauncherTrimFlagTest {
 
     @Test
     void aJdkWithoutAReleaseFileDoesNotGetIt() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("jdk/bin"));
-        Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\nexit 0\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path bin = fakeJdkBin();
 
         assertEquals(1, trimSupported(bin + ":/usr/bin:/bin"));
     }
