@@ -1,6 +1,7 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.process.JnaBoot;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ public final class Main implements Runnable {
         if (System.getProperty(LAUNCH_MECHANISM) == null) {
             System.setProperty(LAUNCH_MECHANISM, "VFORK");
         }
+        JnaBoot.configure();
         System.exit(execute(args));
     }
 

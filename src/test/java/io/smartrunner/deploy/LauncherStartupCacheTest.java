@@ -1,0 +1,103 @@
+package io.smartrunner.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/smart-runner hands the JVM the start-up cache bin/startup-cache wrote (the class archive,
+ * SQLite's and JNA's libraries) only while each one's {@code .ok} file still matches the file and
+ * the jar: a stale or truncated archive would crash the JVM (docs/performance.md). The launcher
+ * runs from a copy in a scratch home, with a {@code java} on PATH that prints its arguments.
+ */
+class LauncherStartupCacheTest {
+    @TempDir
+    Path home;
+    private Path jar;
+    private Path jsa;
+    private Path sqlite;
+    private Path jna;
+
+    @BeforeEach
+    void scratchHome() throws IOException {
+        Path bin = Files.createDirectories(home.resolve("bin"));
+        Files.copy(Path.of("bin/smart-runner"), bin.resolve("smart-runner"));
+        Path fakeJava = Files.writeString(Files.createDirectories(home.resolve("jdk/bin")).resolve("java"),
+                "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwx------"));
+        Path target = Files.createDirectories(home.resolve("target"));
+        jar = Files.writeString(target.resolve("smart-runner.jar"), "a jar");
+        jsa = Files.writeString(target.resolve("smart-runner.jsa"), "an archive");
+        Path nativeDir = Files.createDirectories(target.resolve("smart-runner-native"));
+        sqlite = Files.writeString(nativeDir.resolve("libsqlitejdbc.so"), "sqlite");
+        jna = Files.writeString(nativeDir.resolve("libjnidispatch.so"), "jna");
+        for (Path p : List.of(jsa, sqlite, jna)) {
+            writeOk(p);
+        }
+    }
+
+    /** What bin/startup-cache writes: the file's size and mtime, then the jar's. */
+    private void writeOk(Path p) throws IOException {
+        Files.writeString(p.resolveSibling(p.getFileName() + ".ok"), Files.size(p) + " "
+                + Files.getLastModifiedTime(p).toMillis() / 1000 + "\n" + Files.size(jar) + " "
+                + Files.getLastModifiedTime(jar).toMillis() / 1000 + "\n");
+    }
+
+    private List<String> javaArgs() throws IOException, InterruptedException {
+        ProcessBuilder b = new ProcessBuilder("bash", home.resolve("bin/smart-runner").toString(), "run", "-c", "x.json")
+                .redirectErrorStream(true);
+        b.environment().put("PATH", home.resolve("jdk/bin") + ":/usr/bin:/bin");
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().toList();
+    }
+
+    @Test
+    void aCacheThatMatchesTheJarIsHandedToTheJvm() throws Exception {
+        List<String> args = javaArgs();
+
+        assertTrue(args.contains("-XX:SharedArchiveFile=" + jsa), args.toString());
+        assertTrue(args.contains("-Dorg.sqlite.lib.path=" + sqlite.getParent()), args.toString());
+        assertTrue(args.contains("-Djna.boot.library.path=" + jna.getParent()), args.toString());
+        assertEquals(List.of("-jar", jar.toString(), "run", "-c", "x.json"),
+                args.subList(args.size() - 5, args.size()));
+    }
+
+    @Test
+    void anotherJarInvalidatesTheWholeCache() throws Exception {
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5_000));
+
+        List<String> args = javaArgs();
+
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), args.toString());
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("-Dorg.sqlite.lib.path")), args.toString());
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("-Djna.boot.library.path")), args.toString());
+    }
+
+    @Test
+    void aTruncatedArchiveOrLibraryIsLeftOutAlone() throws Exception {
+        Files.writeString(jsa, "an arch");
+        Files.setLastModifiedTime(jsa, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis()));
+        Files.writeString(jna, "");
+
+        List<String> args = javaArgs();
+
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), args.toString());
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("-Djna.boot.library.path")), args.toString());
+        assertTrue(args.contains("-Dorg.sqlite.lib.path=" + sqlite.getParent()), args.toString());
+    }
+}
