@@ -71,3 +71,6 @@ if [ "$fleet" = 1 ]; then
 fi
 export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$out/tables.md"
+# the sessions' own processes, without any supervisor: the floor under the per-restart and fleet rows
+echo | tee -a "$out/tables.md"
+python3 "$here/child_floor.py" "$BENCH_SCRATCH/stamp" 1000 | tee -a "$out/tables.md"
