@@ -187,13 +187,14 @@
     cell.scope = 'rowgroup';
     const title = el('span', 'pod-name', name);
     const counts = el('span', 'pod-counts');
+    const slots = el('span', 'pod-slots'); // this runner's sessions / the slots it may fill (GET /api/pods)
     const stats = el('span', 'pod-stats');
     const breaker = el('span', 'pod-breaker'); // the pod's breaker and hold (GET /api/pods), empty when all is well
-    cell.append(title, counts, breaker, stats);
+    cell.append(title, counts, slots, breaker, stats);
     head.append(cell);
     tbody.append(head);
     table.append(tbody);
-    g = { tbody, head, counts, stats, breaker, ids: [] };
+    g = { tbody, head, counts, slots, stats, breaker, ids: [] };
     pods.set(name, g);
     return g;
   }
@@ -449,6 +450,9 @@
       if (p.held) parts.push('held' + (p.heldSince ? ' since ' + clock(new Date(p.heldSince)) : '') + ': no new sessions');
       const text = parts.join(' · ');
       if (g.breaker.textContent !== text) g.breaker.textContent = text;
+      const slotText = Number.isInteger(p.slots) ? p.sessions + ' / ' + p.slots + ' slots in use' : '';
+      if (g.slots.textContent !== slotText) g.slots.textContent = slotText;
+      g.slots.dataset.full = String(Number.isInteger(p.slots) && p.slots > 0 && p.sessions >= p.slots);
       g.breaker.dataset.state = b.state === 'open' ? 'open' : p.held ? 'held' : 'closed';
     }
   }

@@ -12,7 +12,10 @@ import java.time.Instant;
  * @param maxAutoPaused  the most it may pause (breaker.maxPausedShare)
  * @param held           no session starts in the pod (an exit code mapped to {@code config})
  * @param heldSince      since when, null when not held
+ * @param sessions       this runner's sessions in the pod now (starting or running)
+ * @param slots          how many may run here at once now: the pod's concurrency (cluster mode:
+ *                       within the pod slots this runner holds), at most runner.globalConcurrency
  */
 public record PodStatus(String pod, String breaker, Instant since, int probes, int autoPaused, int maxAutoPaused,
-                        boolean held, Instant heldSince) {
+                        boolean held, Instant heldSince, int sessions, int slots) {
 }

@@ -125,7 +125,8 @@ final class RunCommand implements Callable<Integer> {
             // first sessions do not wait for Jetty's start
             java.util.concurrent.atomic.AtomicBoolean httpFailed = new java.util.concurrent.atomic.AtomicBoolean();
             try (RunnerHttpServer http = RunnerHttpServer.startServingSoon(cfg.http(), api,
-                    metrics.exposition(supervisor::profiles), health, problem -> {
+                    metrics.exposition(supervisor::profiles, supervisor::pods, FleetMetrics.DEFAULT_PROFILES_WAIT), health,
+                    problem -> {
                         say(problem + "; stopping");
                         httpFailed.set(true);
                         stop.run();

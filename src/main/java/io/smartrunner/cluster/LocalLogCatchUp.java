@@ -1,12 +1,14 @@
 package io.smartrunner.cluster;
 
 import io.smartrunner.event.EventLogException;
+import io.smartrunner.event.EventLogFiles;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.StoreException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,7 +18,10 @@ import java.util.function.Consumer;
  * the fleet's {@code events} table after the local log's newest event of its own. The table is
  * written first ({@link FleetEventSink}), so a run killed between the two writes left those
  * events in the table only; a session's end among them would otherwise be missing from this log.
- * Only the current log file is read (after a rotation at that very moment nothing is found).
+ * The newest event of its own is looked for in the current log file, then in the newest rotated
+ * one ({@code events.jsonl.1}): a rotation between the run's last write and its kill leaves the
+ * current file without one. Older files are not read (a runner new to this log would read them
+ * all at each start for nothing).
  */
 public final class LocalLogCatchUp {
     /** At most this many events are copied (one interrupted write is a few hundred at most). */
@@ -28,8 +33,7 @@ public final class LocalLogCatchUp {
     /** @return how many events were copied (said in one line when any) */
     public static int run(Path eventLog, String runner, EventSink local, PostgresEvents events, Consumer<String> say) {
         try {
-            List<EventRecord> last = EventLogReader.tail(eventLog, 1,
-                    e -> runner.equals(e.params().value(EventParams.RUNNER)));
+            List<EventRecord> last = newestOwn(eventLog, runner);
             if (last.isEmpty()) {
                 return 0;
             }
@@ -46,5 +50,16 @@ public final class LocalLogCatchUp {
                     + " the fleet's table before a kill stay there alone): " + e.getMessage());
             return 0;
         }
+    }
+
+    /** The runner's newest event in the current file, else in the newest rotated one; empty when neither has one. */
+    private static List<EventRecord> newestOwn(Path eventLog, String runner) {
+        java.util.function.Predicate<EventRecord> own = e -> runner.equals(e.params().value(EventParams.RUNNER));
+        List<EventRecord> last = EventLogReader.tail(eventLog, 1, own);
+        Path previous = EventLogFiles.rotated(eventLog, 1);
+        if (last.isEmpty() && Files.exists(previous)) {
+            last = EventLogReader.tail(previous, 1, own);
+        }
+        return last;
     }
 }

@@ -90,7 +90,7 @@ final class EngineParts {
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics(), placement, deps.endedInLog(), deps.store().processIdentity());
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
-                new PodControls(breakers, holds, fleetReload, writes), board, leaseDuty);
+                new PodControls(breakers, holds, fleetReload, writes, starts), board, leaseDuty);
         this.wake = new WakePlanner(queue, timers, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
     }

@@ -124,14 +124,14 @@ final class PodBreakers {
         return next;
     }
 
-    /** The pods' breakers and pauses now; {@code holds} says which are held. */
-    List<PodStatus> view(List<String> pods, PodHolds holds) {
+    /** The pods' breakers and pauses now; {@code holds} says which are held, {@code starts} their sessions and slots. */
+    List<PodStatus> view(List<String> pods, PodHolds holds, StartPass starts) {
         return pods.stream().map(pod -> {
             FleetBreaker b = breakers.get(pod);
             boolean open = b != null && b.isOpen();
             return new PodStatus(pod, open ? "open" : "closed", open ? openedAt.get(pod) : null,
                     open ? b.probes() : 0, autoPaused(pod), settings.apply(pod).maxPaused(podSize(pod)), holds.held(pod),
-                    holds.since(pod));
+                    holds.since(pod), starts.sessions(pod), starts.slots(pod));
         }).toList();
     }
 

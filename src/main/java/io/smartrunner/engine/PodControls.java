@@ -14,16 +14,18 @@ final class PodControls {
     private final PodHolds holds;
     private final FleetReload fleetReload;
     private final DurableWrites writes;
+    private final StartPass starts;
 
-    PodControls(PodBreakers breakers, PodHolds holds, FleetReload fleetReload, DurableWrites writes) {
+    PodControls(PodBreakers breakers, PodHolds holds, FleetReload fleetReload, DurableWrites writes, StartPass starts) {
         this.breakers = breakers;
         this.holds = holds;
         this.fleetReload = fleetReload;
         this.writes = writes;
+        this.starts = starts;
     }
 
     List<PodStatus> view() {
-        return breakers.view(fleetReload.running().pods().stream().map(p -> p.name()).toList(), holds);
+        return breakers.view(fleetReload.running().pods().stream().map(p -> p.name()).toList(), holds, starts);
     }
 
     /** @return whether the pod was held */

@@ -127,6 +127,20 @@ final class StartPass {
         return !recovery.inRecovery(slot.id()) && mayRun.test(slot.id());
     }
 
+    /** This runner's sessions in {@code pod} now (starting or running). */
+    int sessions(String pod) {
+        return queue.busy(pod);
+    }
+
+    /**
+     * How many sessions of {@code pod} may run here at once now: its limit of {@link #podLimits},
+     * and never more than the runner's own (runner.globalConcurrency).
+     */
+    int slots(String pod) {
+        int concurrency = podConcurrency.getOrDefault(pod, globalConcurrency);
+        return Math.min(globalConcurrency, podSlots.clustered() ? podSlots.limit(pod, concurrency) : concurrency);
+    }
+
     /** SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here now. */
     private Map<String, Integer> podLimits() {
         if (!podSlots.clustered()) {

@@ -31,6 +31,8 @@ final class PodsRoute {
         json.put("maxAutoPaused", p.maxAutoPaused());
         json.put("held", p.held());
         json.put("heldSince", p.heldSince() == null ? null : p.heldSince().toString());
+        json.put("sessions", p.sessions());
+        json.put("slots", p.slots());
         return json;
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.profile.ProfileState;
@@ -31,6 +32,7 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
 
     private final PrometheusMeterRegistry registry;
     private final EventCounters counters;
+    private final LabelValues labels;
     private final TimeSource time;
 
     /** @param secretValues values that came from {@code ${env:NAME}}: a label value containing one is masked */
@@ -40,7 +42,8 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
     public FleetMetrics(TimeSource time, Set<String> secretValues) {
         this.time = time;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock(time));
-        this.counters = new EventCounters(registry, new LabelValues(secretValues));
+        this.labels = new LabelValues(secretValues);
+        this.counters = new EventCounters(registry, labels);
     }
 
     /** Counts a batch of written events. Called on the supervisor loop: only counter increments, no I/O, no locks held for long. */
@@ -162,9 +165,22 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
      * Call once.
      */
     public Supplier<String> exposition(Supplier<CompletableFuture<List<ProfileState>>> profiles, Duration wait) {
+        return exposition(profiles, null, wait);
+    }
+
+    /**
+     * {@link #exposition(Supplier, Duration)} with the pod gauges too ({@link PodGauges}), from
+     * {@code pods} (asked the same way); null: none.
+     */
+    public Supplier<String> exposition(Supplier<CompletableFuture<List<ProfileState>>> profiles,
+                                       Supplier<CompletableFuture<List<PodStatus>>> pods, Duration wait) {
         ProfileGauges gauges = new ProfileGauges(registry, profiles, wait);
+        PodGauges podGauges = pods == null ? null : new PodGauges(registry, labels, pods, wait);
         return () -> {
             gauges.refresh();
+            if (podGauges != null) {
+                podGauges.refresh();
+            }
             return registry.scrape();
         };
     }

@@ -151,6 +151,39 @@ class FleetEventSinkTest {
     }
 
     @Test
+    void aRestartFindsItsNewestEventInTheRotatedFileWhenTheLogWasRotatedJustBeforeTheKill(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path log = dir.resolve("events.jsonl");
+        try (PostgresStateStore store = store("fleet_sink_catch_up_rotated")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            io.smartrunner.event.JsonlEventSink jsonl = io.smartrunner.event.JsonlEventSink.open(log,
+                    io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0);
+            FleetEventSink sink = new FleetEventSink(jsonl, "alpha", id -> null, writer);
+            sink.append(ended("s1"));
+            sink.append(List.of(Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w")));
+            jsonl.close();
+            // the log rotated (the current file now holds another runner's line only), then the
+            // table got s2's finish and the runner was killed before its log did
+            java.nio.file.Files.move(log, io.smartrunner.event.EventLogFiles.rotated(log, 1));
+            io.smartrunner.event.JsonlEventSink fresh = io.smartrunner.event.JsonlEventSink.open(log,
+                    io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0);
+            fresh.append(List.of(io.smartrunner.event.Events.writtenBy(
+                    Events.sessionStarted(T.plusSeconds(1), "podB", "q1", "t1", "/bin/w"), "beta")));
+            writer.sendNow(List.of(new PostgresEvents.Written(io.smartrunner.event.Events.writtenBy(
+                    Events.sessionFinished(T.plusSeconds(3), "podA", "p1", "s2", 3_000L), "alpha"), null)));
+
+            assertEquals(1, LocalLogCatchUp.run(log, "alpha", fresh, events, said::add));
+            assertEquals(List.of("t1:start", "s2:finish"),
+                    io.smartrunner.event.EventLogReader.readAll(log).stream().map(e -> e.sessionId() + ":" + e.event())
+                            .toList());
+            assertEquals(0, LocalLogCatchUp.run(log, "alpha", fresh, events, said::add), "a second start copies nothing");
+            fresh.close();
+            writer.close();
+        }
+    }
+
+    @Test
     void whatARunnerWroteToTheTableAfterItsLogsNewestEventIsFound() {
         try (PostgresStateStore store = store("fleet_sink_after")) {
             PostgresEvents events = store.events();

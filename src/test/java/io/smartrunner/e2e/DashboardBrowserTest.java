@@ -290,6 +290,9 @@ class DashboardBrowserTest {
         assertEquals("1–50 of 2000 profiles", page.text("#shown"));
         assertEquals(1, page.eval("document.querySelectorAll('#fleet tbody.pod').length").asInt(), "only pod0 is on page 1");
         assertTrue(page.text("tbody[data-pod=pod0] .pod-counts").startsWith("200 profiles"), "pod0 counted whole, not its 50 rows");
+        // its slots (GET /api/pods): the pod's concurrency is the runner's 4 here
+        page.await("pod0's slots in use", "/^[0-4] \\/ 4 slots in use$/.test("
+                + "document.querySelector('tbody[data-pod=pod0] .pod-slots').textContent)", 20_000);
 
         // paging: the next page replaces the rows, the last page reaches the fleet's last profile
         page.click("#page-next");

@@ -59,9 +59,9 @@ class PodHoldE2ETest {
                  "session": {"command": ["/bin/sh", "-c", "sleep 0.1"], "cooldownMs": 100,
                              "exitCodes": {"78": "config"}},
                  "recovery": {"maxErrorStreak": 1, "steps": [], "verify": "none"},
-                 "pods": [{"name": "podA", "profiles": [{"id": "p0"},
+                 "pods": [{"name": "podA", "concurrency": 2, "profiles": [{"id": "p0"},
                     {"id": "bad", "session": {"command": ["/bin/sh", "-c", "exit 78"]}}]},
-                          {"name": "podB", "profiles": [{"id": "q0"}]}]}
+                          {"name": "podB", "concurrency": 1, "profiles": [{"id": "q0"}]}]}
                 """);
         CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
         try {
@@ -75,6 +75,11 @@ class PodHoldE2ETest {
             assertTrue(pods.get(0).get("held").asBoolean(), pods.toString());
             assertEquals("closed", pods.get(0).get("breaker").get("state").asText());
             assertTrue(!pods.get(1).get("held").asBoolean(), "podB is not held: " + pods);
+            assertTrue(pods.get(0).get("sessions").isInt() && pods.get(0).get("sessions").asInt() <= 1,
+                    "a held pod starts nothing (p0's last session may still be ending): " + pods);
+            assertEquals(2, pods.get(0).get("slots").asInt(), "podA's concurrency: " + pods);
+            assertTrue(pods.get(1).get("sessions").asInt() <= 1 && pods.get(1).get("slots").asInt() == 1,
+                    "podB: its one profile's session at most, of 1 slot: " + pods);
             long podAStarts = events().stream().filter(e -> e.event().equals("start") && "podA".equals(e.pod())).count();
             CliProcess.await("podB keeps running", 20_000, () -> events().stream()
                     .filter(e -> e.event().equals("finish") && "q0".equals(e.profileId())).count() >= 5);

@@ -50,6 +50,42 @@ class PodBreakersTest {
                 c.pods(), c.secretValues(), breaker);
     }
 
+    @Test
+    void aPodsViewSaysHowManyOfItsSlotsAreInUse() {
+        RunnerConfig c = TestConfig.builder().globalLimit(10).podLimit(3).cooldownMs(0)
+                .pod("podA", "a1", "a2", "a3", "a4", "a5").pod("podB", "b1").build();
+        Supervisor s = supervisor(c);
+        s.step();
+        assertEquals(4, running().size(), "3 in podA (its limit), 1 in podB");
+
+        var asked = s.pods();
+        s.step(); // answered by the loop
+        Map<String, PodStatus> pods = new java.util.HashMap<>();
+        asked.join().forEach(p -> pods.put(p.pod(), p));
+        assertEquals(3, pods.get("podA").sessions());
+        assertEquals(3, pods.get("podA").slots());
+        assertEquals(1, pods.get("podB").sessions());
+        assertEquals(3, pods.get("podB").slots());
+
+        running().get(0).exit(0); // a podA session ends: the slot is refilled in the same turn
+        s.step();
+        asked = s.pods();
+        s.step();
+        assertEquals(3, asked.join().stream().filter(p -> p.pod().equals("podA")).findFirst().orElseThrow().sessions());
+    }
+
+    @Test
+    void aPodsSlotsNeverExceedTheRunnersOwnLimit() {
+        Supervisor s = supervisor(TestConfig.builder().globalLimit(2).podLimit(3).cooldownMs(0)
+                .pod("podA", "a1", "a2", "a3").build());
+        s.step();
+        var asked = s.pods();
+        s.step();
+        PodStatus podA = asked.join().get(0);
+        assertEquals(2, podA.sessions());
+        assertEquals(2, podA.slots(), "runner.globalConcurrency 2 caps the pod's 3");
+    }
+
     private List<FakeLauncher.FakeProcess> running() {
         synchronized (launcher) {
             return launcher.launched.stream().filter(p -> !p.exit.isDone()).toList();
