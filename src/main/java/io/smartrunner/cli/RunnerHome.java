@@ -20,6 +20,7 @@ import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.RunnerName;
+import io.smartrunner.store.SqliteNativeCopies;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateRebuild;
 import io.smartrunner.store.StateStore;
@@ -76,6 +77,9 @@ final class RunnerHome implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(r.dataDir());
         StateStore store = null;
         try {
+            if (config.store().kind() == StoreSettings.Kind.SQLITE) {
+                SqliteNativeCopies.useDataDir(r.dataDir()); // not /tmp, where a SIGKILL left a copy for good
+            }
             store = openStore(config);
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                     .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
