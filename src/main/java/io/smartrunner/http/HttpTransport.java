@@ -3,8 +3,10 @@ package io.smartrunner.http;
 import com.sun.net.httpserver.HttpHandler;
 import io.smartrunner.config.HttpSettings;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import org.eclipse.jetty.http.spi.JettyHttpServer;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -29,6 +31,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * </ul>
  */
 final class HttpTransport {
+    private static final int ACCEPT_QUEUE = 128;
     private final Server server;
     private final ServerConnector connector;
 
@@ -46,7 +49,7 @@ final class HttpTransport {
         connector.setHost(address.getHostAddress());
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.requestTimeoutMs());
-        connector.setAcceptQueueSize(128);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.addBean(new PerClientLimit(settings.maxConnectionsPerClient()));
         connector.addBean(new RequestTimeouts(settings.requestTimeoutMs()));
         server.addConnector(connector);
@@ -57,26 +60,25 @@ final class HttpTransport {
     }
 
     /**
-     * Binds the port (before anything is served, so a taken port is reported first).
-     *
-     * @return the port listened on
+     * Binds the port, before Jetty is even built (its set-up, MIME tables and all, then runs on
+     * another thread while connections wait in the backlog), so a taken port is reported first,
+     * on the caller's thread. The socket options are the ones Jetty's own open sets.
      */
-    int open() throws IOException {
+    static ServerSocketChannel bind(InetAddress address, int port) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open();
         try {
-            connector.open();
-        } catch (IOException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof BindException b) {
-                    throw b;
-                }
-            }
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.bind(new InetSocketAddress(address, port), ACCEPT_QUEUE);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
             throw e;
         }
-        return connector.getLocalPort();
     }
 
-    /** Serves every path through {@code handler}; returns the started server. */
-    Server serve(HttpHandler handler) throws IOException {
+    /** Serves every path through {@code handler} on the {@link #bind bound} channel; returns the started server. */
+    Server serve(ServerSocketChannel channel, HttpHandler handler) throws IOException {
+        connector.open(channel);
         JettyHttpServer spi = new JettyHttpServer(server, true);
         spi.bind(new java.net.InetSocketAddress(connector.getHost(), connector.getPort()), 0);
         spi.createContext("/", handler);

@@ -7,6 +7,7 @@ import io.smartrunner.health.RunnerHealth;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -85,47 +86,68 @@ public final class RunnerHttpServer implements AutoCloseable {
             throw new SmartRunnerException("http.bind: " + settings.bind() + " is not a loopback address and no"
                     + " http.token is set; set a token (e.g. \"${env:SR_TOKEN}\") or bind 127.0.0.1");
         }
-        HttpTransport guard = new HttpTransport(settings, address, THREADS);
         Routes routes = new Routes()
                 .add("/healthz", HealthRoute.liveness(health))
                 .add("/readyz", HealthRoute.readiness(health));
         if (settings.demoSite()) {
             routes.add("/demo/", new DemoSite());
         }
+        ServerSocketChannel channel;
+        int port;
         try {
-            int port = guard.open();
-            if (api != null) {
-                Set<String> hosts = HostAllowlist.of(settings, address, port);
-                routes.add("/api/", new ApiHandler(api, hosts, !loopback));
-                if (metrics != null) {
-                    routes.add("/metrics", new MetricsHandler(metrics, hosts, loopback ? null : api.token()));
-                }
-                routes.add("/", new DashboardHandler(hosts)); // every path no other route claims
-            }
-            if (inBackground == null) {
-                return new RunnerHttpServer(java.util.concurrent.CompletableFuture.completedFuture(guard.serve(routes)),
-                        port);
-            }
-            java.util.concurrent.CompletableFuture<Server> serving = new java.util.concurrent.CompletableFuture<>();
-            Thread starter = new Thread(() -> {
-                try {
-                    serving.complete(guard.serve(routes));
-                } catch (IOException | RuntimeException e) {
-                    serving.completeExceptionally(e);
-                    inBackground.accept("http: cannot serve on " + settings.bind() + ":" + port + ": " + e.getMessage());
-                }
-            }, "sr-http-start");
-            starter.setDaemon(true);
-            starter.start();
-            return new RunnerHttpServer(serving, port);
+            channel = HttpTransport.bind(address, settings.port());
+            port = channel.socket().getLocalPort();
         } catch (BindException e) {
-            guard.abandon();
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
                     + e.getMessage() + " (another runner? set http.port)");
         } catch (IOException e) {
-            guard.abandon();
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
                     + e.getMessage());
+        }
+        if (api != null) {
+            Set<String> hosts = HostAllowlist.of(settings, address, port);
+            routes.add("/api/", new ApiHandler(api, hosts, !loopback));
+            if (metrics != null) {
+                routes.add("/metrics", new MetricsHandler(metrics, hosts, loopback ? null : api.token()));
+            }
+            routes.add("/", new DashboardHandler(hosts)); // every path no other route claims
+        }
+        if (inBackground == null) {
+            try {
+                return new RunnerHttpServer(java.util.concurrent.CompletableFuture.completedFuture(
+                        serve(settings, address, channel, routes)), port);
+            } catch (IOException e) {
+                throw new SmartRunnerException("http: cannot serve on " + settings.bind() + ":" + port + ": "
+                        + e.getMessage());
+            }
+        }
+        java.util.concurrent.CompletableFuture<Server> serving = new java.util.concurrent.CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                serving.complete(serve(settings, address, channel, routes));
+            } catch (IOException | RuntimeException e) {
+                serving.completeExceptionally(e);
+                inBackground.accept("http: cannot serve on " + settings.bind() + ":" + port + ": " + e.getMessage());
+            }
+        }, "sr-http-start");
+        starter.setDaemon(true);
+        starter.start();
+        return new RunnerHttpServer(serving, port);
+    }
+
+    /** Jetty, built and started on the bound channel; the channel is closed when that fails. */
+    private static Server serve(HttpSettings settings, InetAddress address, ServerSocketChannel channel, Routes routes)
+            throws IOException {
+        HttpTransport transport = null;
+        try {
+            transport = new HttpTransport(settings, address, THREADS);
+            return transport.serve(channel, routes);
+        } catch (IOException | RuntimeException e) {
+            if (transport != null) {
+                transport.abandon();
+            }
+            channel.close();
+            throw e;
         }
     }
 

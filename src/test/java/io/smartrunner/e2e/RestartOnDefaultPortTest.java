@@ -59,6 +59,12 @@ class RestartOnDefaultPortTest {
                 assertEquals(DefaultPortLock.PORT, first.httpPort(), "the first runner listens on the default port");
                 CliProcess.await("three sessions started", 20_000, () -> count("start", null) == 3);
                 List<Long> children = childPids();
+                // a connection the killed runner had accepted leaves its side of it in TIME_WAIT on
+                // 7070: the next bind must not be refused for it (SO_REUSEADDR)
+                HttpClient client = HttpClient.newHttpClient();
+                assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + DefaultPortLock.PORT + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
                 first.process.destroyForcibly();
                 assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
                 assertTrue(children.stream().allMatch(RestartOnDefaultPortTest::alive),
