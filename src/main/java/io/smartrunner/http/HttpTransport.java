@@ -80,7 +80,7 @@ final class HttpTransport {
     Server serve(ServerSocketChannel channel, HttpHandler handler) throws IOException {
         connector.open(channel);
         JettyHttpServer spi = new JettyHttpServer(server, true);
-        spi.bind(new java.net.InetSocketAddress(connector.getHost(), connector.getPort()), 0);
+        spi.bind(new InetSocketAddress(connector.getHost(), connector.getPort()), 0);
         spi.createContext("/", handler);
         try {
             server.start();
