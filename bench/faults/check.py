@@ -16,9 +16,12 @@ Rules (approximate where said):
 - orphans left: processes after the final stop whose environment carries an SR_RUNNER_ID of this
   data dir, or whose cwd is inside the scenario dir (session workingDir), e.g. `sleep 777` daemons
   (`env -i` leaves them no environment); plus any the scenario counted and removed itself.
-- integrity: SQLite `PRAGMA integrity_check`, and a replay of the log (approximate): per profile
-  errorStreak = error events (reason != shutdown) since the last finish / reset / unpause; paused =
-  the last of pause / unpause is a pause; no profile left running after a clean stop.
+- integrity: SQLite `PRAGMA integrity_check`, and a replay of the log: per profile errorStreak =
+  the `errorStreak` the last event that records one wrote (error, reset, pause: the runner's own
+  decision, failure classes and the breaker's take-backs included), 0 after a finish or unpause;
+  an error without one (older logs) counts 1 unless its reason is shutdown or its class
+  infrastructure / shared; paused = the last of pause / unpause is a pause; no profile left
+  running after a clean stop.
 """
 import datetime
 import glob
@@ -182,9 +185,13 @@ def row(d):
         p, kind = ev.get("profileId"), ev.get("event")
         if not p:
             continue
-        if kind == "finish" or kind in ("reset", "unpause"):
+        params = ev.get("params") or {}
+        if isinstance(params.get("errorStreak"), int) and kind in ("error", "reset", "pause"):
+            streak[p] = params["errorStreak"]
+        elif kind == "finish" or kind in ("reset", "unpause"):
             streak[p] = 0
-        elif kind == "error" and (ev.get("params") or {}).get("reason") != "shutdown":
+        elif kind == "error" and params.get("reason") != "shutdown" \
+                and params.get("class") not in ("infrastructure", "shared"):
             streak[p] = streak.get(p, 0) + 1
         if kind in ("pause", "unpause"):
             paused[p] = kind == "pause"

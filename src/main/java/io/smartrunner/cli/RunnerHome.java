@@ -1,5 +1,6 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.AdsPowerProvider;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.ChromiumProvider;
@@ -127,15 +128,26 @@ final class RunnerHome implements AutoCloseable {
         return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()));
     }
 
-    /** A missing or empty store next to a non-empty event log: the state is in the log, never start as new. */
+    /**
+     * A missing, empty or damaged store next to a non-empty event log: the state is in the log,
+     * never start as new. A damaged store with nothing to rebuild it from stops the start.
+     */
     private static void rebuildIfLost(RunnerSettings r) {
         Path state = stateFile(r);
-        if (StateRebuild.needed(state, r.eventLog())) {
-            String why = StateRebuild.why(state);
-            StateRebuild.Result done = StateRebuild.rebuild(r.eventLog(), state, r.sqliteSynchronous(),
-                    TimeSource.system().now());
-            RunCommand.say("state store " + why + " but the event log is not: " + done.summary());
+        StateRebuild.Check check = StateRebuild.check(state);
+        if (!check.wantsRebuild()) {
+            return;
         }
+        if (!StateRebuild.logHasBytes(r.eventLog())) {
+            if (check.damaged()) {
+                throw new SmartRunnerException(state + ": " + check.words() + ", and the event log " + r.eventLog()
+                        + " is empty, so there is nothing to rebuild it from; move the file aside to start with no state");
+            }
+            return; // a new runner: the store is created empty
+        }
+        StateRebuild.Result done = StateRebuild.rebuild(r.eventLog(), state, r.sqliteSynchronous(),
+                TimeSource.system().now());
+        RunCommand.say("state store " + check.words() + " but the event log is not: " + done.summary());
     }
 
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {

@@ -21,6 +21,15 @@ final class SqliteErrors {
         return new StoreException(file + ": " + describe(e), e);
     }
 
+    /** Whether SQLite says the file is damaged or not a database at all. */
+    static boolean damaged(SQLException e) {
+        if (!(e instanceof SQLiteException s)) {
+            return false;
+        }
+        int primary = s.getResultCode().code & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
+    }
+
     static String describe(SQLException e) {
         String detail = detail(e);
         if (!(e instanceof SQLiteException)) {

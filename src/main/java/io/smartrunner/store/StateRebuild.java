@@ -45,19 +45,57 @@ public final class StateRebuild {
     }
 
     /**
-     * Whether {@code run} must rebuild before it starts: the store is missing, zero bytes or has
-     * no profile rows, while the event log (any of its files) is not empty.
+     * What {@code run} finds before it starts. A store that is missing, zero bytes, without
+     * profile rows or damaged is rebuilt from the event log when the log is not empty: the log is
+     * written before each decision takes effect, so it holds everything the store did. A damaged
+     * store is found by SQLite's {@code PRAGMA quick_check} (about 100 ms for 54 MB of 10 000
+     * profiles and 200 000 sessions, a few ms for a demo's store) or by SQLite refusing the file.
+     *
+     * @param words why a rebuild is wanted ("missing", "empty (0 bytes)", "without profiles",
+     *              "damaged (…)"), null when the store is fine
      */
-    public static boolean needed(Path stateFile, Path eventLog) {
-        return storeIsEmpty(stateFile) && logHasBytes(eventLog);
+    public record Check(String words, boolean damaged) {
+        public boolean wantsRebuild() {
+            return words != null;
+        }
     }
 
-    /** Why {@link #needed} said so, in words ("missing", "empty (0 bytes)", "without profiles"). */
-    public static String why(Path stateFile) {
+    /** Looks at the store (read-only) as {@link Check} says. */
+    public static Check check(Path stateFile) {
         if (!Files.exists(stateFile)) {
-            return "missing";
+            return new Check("missing", false);
         }
-        return size(stateFile) == 0 ? "empty (0 bytes)" : "without profiles";
+        if (size(stateFile) == 0) {
+            return new Check("empty (0 bytes)", false);
+        }
+        try (Connection c = SqliteConnector.openReadOnly(stateFile, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
+             Statement st = c.createStatement()) {
+            String quick = SqliteConnector.queryString(st, "PRAGMA quick_check(1)");
+            if (!"ok".equals(quick)) {
+                return new Check("damaged (SQLite's quick_check: " + oneLine(quick) + ")", true);
+            }
+            String hasTable = SqliteConnector.queryString(st,
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'profiles'");
+            boolean empty = "0".equals(hasTable)
+                    || "0".equals(SqliteConnector.queryString(st, "SELECT count(*) FROM profiles"));
+            return empty ? new Check("without profiles", false) : new Check(null, false);
+        } catch (SQLException e) {
+            return SqliteErrors.damaged(e) ? new Check("damaged (" + SqliteErrors.describe(e) + ")", true)
+                    : new Check(null, false); // not ours to judge: the normal open reports what is wrong with it
+        } catch (RuntimeException e) {
+            return new Check(null, false);
+        }
+    }
+
+    /** SQLite's report on one line ("*** in database main ***\nPage 2: ..."), at most 200 characters. */
+    private static String oneLine(String report) {
+        String line = String.valueOf(report).strip().replaceAll("\\s*\\R\\s*", "; ");
+        return line.length() <= 200 ? line : line.substring(0, 199) + "…";
+    }
+
+    /** Whether the event log (any of its files) has bytes: something to rebuild from. */
+    public static boolean logHasBytes(Path eventLog) {
+        return EventLogFiles.oldestFirst(eventLog).stream().anyMatch(p -> size(p) > 0);
     }
 
     /**
@@ -102,24 +140,6 @@ public final class StateRebuild {
         } catch (IOException e) {
             throw new StoreException(stateFile + ": cannot put the rebuilt state in place: " + e.getMessage(), e);
         }
-    }
-
-    private static boolean storeIsEmpty(Path stateFile) {
-        if (!Files.exists(stateFile) || size(stateFile) == 0) {
-            return true;
-        }
-        try (Connection c = SqliteConnector.openReadOnly(stateFile, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
-             Statement st = c.createStatement()) {
-            String hasTable = SqliteConnector.queryString(st,
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'profiles'");
-            return "0".equals(hasTable) || "0".equals(SqliteConnector.queryString(st, "SELECT count(*) FROM profiles"));
-        } catch (SQLException | RuntimeException e) {
-            return false; // not ours to judge: the normal open reports what is wrong with it
-        }
-    }
-
-    private static boolean logHasBytes(Path eventLog) {
-        return EventLogFiles.oldestFirst(eventLog).stream().anyMatch(p -> size(p) > 0);
     }
 
     /** The old store's runner id, so processes a dead runner left are still found by their tag. */

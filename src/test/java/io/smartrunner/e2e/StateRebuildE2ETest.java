@@ -137,6 +137,72 @@ class StateRebuildE2ETest {
                 "a runner that stopped cleanly left no session to close");
     }
 
+    /** Every page of the store but its first (the header) overwritten: its tables' pages are gone. */
+    private void damageStore() throws IOException {
+        Path db = dir.resolve("data/state.db");
+        for (String side : List.of("-wal", "-shm")) {
+            Files.deleteIfExists(dir.resolve("data/state.db" + side));
+        }
+        byte[] bytes = Files.readAllBytes(db);
+        java.util.Random random = new java.util.Random(7);
+        byte[] noise = new byte[bytes.length - 4096];
+        random.nextBytes(noise);
+        System.arraycopy(noise, 0, bytes, 4096, noise.length);
+        Files.write(db, bytes);
+    }
+
+    @Test
+    void aDamagedStoreIsRebuiltAtStartAndWithNoLogTheStartStopsInOneLine() throws Exception {
+        Path cfg = dir.resolve("small.json");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 100},
+                 "pods": [{"name": "podA", "profiles": [{"id": "fine"}, {"id": "held"}]}]}
+                """);
+        CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            first.httpPort();
+            CliProcess.Result pause = CliProcess.run(dir, "pause", "held", "--for", "2h", "-c", cfg.toString());
+            assertEquals(0, pause.exitCode(), pause.err());
+            CliProcess.await("sessions ran", 20_000, () -> count("fine", "finish") >= 3);
+        } finally {
+            first.process.destroy();
+            assertTrue(first.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        long heldStarts = count("held", "start");
+        damageStore();
+
+        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            second.httpPort();
+            String err = second.err();
+            assertTrue(err.lines().anyMatch(l -> l.contains("state store damaged (")
+                    && l.contains("but the event log is not: ") && l.contains("rebuilt 2 profile(s)")), err);
+            long before = count("fine", "finish");
+            CliProcess.await("the fleet runs on the rebuilt store", 20_000, () -> count("fine", "finish") >= before + 2);
+        } finally {
+            second.process.destroy();
+            assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(0, second.process.exitValue(), second.err());
+        assertEquals(heldStarts, count("held", "start"), "the 2 h pause survived the damage");
+        assertTrue(load(dir.resolve("data/state.db")).get("held").paused());
+        assertTrue(Files.list(dir.resolve("data")).anyMatch(p -> p.getFileName().toString().startsWith("state.db.bak-")),
+                "the damaged file is kept");
+
+        // damaged again, and no event log to rebuild from: the start stops, in one line
+        damageStore();
+        for (Path p : io.smartrunner.event.EventLogFiles.oldestFirst(dir.resolve("logs/events.jsonl"))) {
+            Files.deleteIfExists(p);
+        }
+        CliProcess.Result refused = CliProcess.run(dir, "run", "-c", cfg.toString());
+        assertEquals(1, refused.exitCode(), refused.err());
+        List<String> lines = refused.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), refused.err());
+        assertTrue(lines.get(0).contains("state.db: damaged (") && lines.get(0).contains("nothing to rebuild it from"),
+                lines.get(0));
+    }
+
     @Test
     void aSessionOpenInTheLogIsClosedOnceAsLostAfterARebuildAndTheCommandRefusesWhileARunnerRuns()
             throws Exception {
