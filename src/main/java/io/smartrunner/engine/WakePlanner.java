@@ -57,12 +57,16 @@ final class WakePlanner {
         if (pauseEnd != null) {
             next = earlier(next, now + Math.max(0, Duration.between(time.now(), pauseEnd).toNanos()));
         }
-        if (!stopping) {
+        // While writes fail nothing starts before the retry, so neither an ended cooldown nor a due
+        // breaker probe may wake the loop: the start pass that would act on them does not run, and
+        // they would stay due, a wake "now" on every turn (the fault bench's full disk: a whole core).
+        boolean mayStart = !stopping && !writes.failing();
+        if (mayStart) {
             // a cooldown or start jitter that ends later; a profile that could start now but waits
             // for a free slot wakes nobody (the check above finds it once a slot is free)
             next = queue.nextCooldownEnd(next);
         }
-        return recovery.nextDeadline(leftovers.deadline(stopping ? next : breakers.nextProbe(now, next)));
+        return recovery.nextDeadline(leftovers.deadline(mayStart ? breakers.nextProbe(now, next) : next));
     }
 
     private static long earlier(long a, long b) {

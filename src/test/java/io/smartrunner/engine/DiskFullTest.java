@@ -102,6 +102,25 @@ class DiskFullTest {
     }
 
     @Test
+    void aCooldownThatEndsWhileTheLogIsFullDoesNotSpinTheLoop() {
+        Supervisor s = supervisor(1_000, "p1", "p2");
+        s.step();
+        sink.diskFull = true;
+        launcher.forProfile("p1").get(0).exit(1); // its cooldown ends 1 s later, with the disk still full
+        s.step();
+
+        int steps = stepsOver(s, Duration.ofSeconds(60));
+
+        // the write retries (about 19) and little else; a loop woken "now" by the ended cooldown it
+        // cannot act on would take a step every millisecond (the bench's diskfull: a whole core)
+        assertTrue(steps <= 60, "loop steps in 60 s of a full disk: " + steps);
+        assertEquals(2, launcher.launched.size(), "nothing starts while decisions cannot be recorded");
+        sink.diskFull = false;
+        stepsOver(s, Duration.ofNanos(WriteBackoff.MAX_NANOS));
+        assertEquals(3, launcher.launched.size(), "p1 runs again once the log takes writes");
+    }
+
+    @Test
     void aPauseIsAnsweredOnlyOnceItsEventIsInTheLogAndItsEffectsFollowIt() {
         Supervisor s = supervisor("p1");
         s.step();
