@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * At a runner's start in cluster mode: copies into its local log what its previous run wrote to
@@ -54,7 +55,7 @@ public final class LocalLogCatchUp {
 
     /** The runner's newest event in the current file, else in the newest rotated one; empty when neither has one. */
     private static List<EventRecord> newestOwn(Path eventLog, String runner) {
-        java.util.function.Predicate<EventRecord> own = e -> runner.equals(e.params().value(EventParams.RUNNER));
+        Predicate<EventRecord> own = e -> runner.equals(e.params().value(EventParams.RUNNER));
         List<EventRecord> last = EventLogReader.tail(eventLog, 1, own);
         Path previous = EventLogFiles.rotated(eventLog, 1);
         if (last.isEmpty() && Files.exists(previous)) {
