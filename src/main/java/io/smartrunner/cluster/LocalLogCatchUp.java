@@ -8,7 +8,6 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.StoreException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -57,10 +56,6 @@ public final class LocalLogCatchUp {
     private static List<EventRecord> newestOwn(Path eventLog, String runner) {
         Predicate<EventRecord> own = e -> runner.equals(e.params().value(EventParams.RUNNER));
         List<EventRecord> last = EventLogReader.tail(eventLog, 1, own);
-        Path previous = EventLogFiles.rotated(eventLog, 1);
-        if (last.isEmpty() && Files.exists(previous)) {
-            last = EventLogReader.tail(previous, 1, own);
-        }
-        return last;
+        return last.isEmpty() ? EventLogReader.tail(EventLogFiles.rotated(eventLog, 1), 1, own) : last;
     }
 }

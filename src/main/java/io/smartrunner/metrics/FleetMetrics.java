@@ -177,8 +177,8 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
         ProfileGauges gauges = new ProfileGauges(registry, profiles, wait);
         PodGauges podGauges = pods == null ? null : new PodGauges(registry, labels, pods, wait);
         return () -> {
-            gauges.refresh();
-            if (podGauges != null) {
+            // a loop that did not answer the first ask is not asked again: one wait per scrape
+            if (gauges.refresh() && podGauges != null) {
                 podGauges.refresh();
             }
             return registry.scrape();

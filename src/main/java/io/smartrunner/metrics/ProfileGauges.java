@@ -55,20 +55,25 @@ final class ProfileGauges {
                 .register(registry);
     }
 
-    /** Counts the profiles by state; keeps the previous counts when the loop does not answer within the wait. */
-    void refresh() {
+    /**
+     * Counts the profiles by state; keeps the previous counts when the loop does not answer within the wait.
+     *
+     * @return whether the loop answered
+     */
+    boolean refresh() {
         List<ProfileState> all;
         try {
             all = profiles.get().get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             timeouts.increment();
-            return;
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return false;
         }
         Map<State, Integer> fresh = new EnumMap<>(State.class);
         all.forEach(p -> fresh.merge(State.of(p), 1, Integer::sum));
         counts.set(fresh);
+        return true;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 
 /**
  * Where sqlite-jdbc copies its native library when the launcher did not hand it one
@@ -43,10 +44,10 @@ public final class SqliteNativeCopies {
             System.setProperty(TMP_DIR, libPath);
             return null;
         }
-        Path dir = dataDir.resolve(DIR);
         if (onNoexecMount(dataDir, Path.of("/proc/self/mounts"))) {
             return null;
         }
+        Path dir = dataDir.resolve(DIR);
         try {
             if (Files.isDirectory(dir)) {
                 try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir)) {
@@ -79,7 +80,7 @@ public final class SqliteNativeCopies {
                 String point = f[1].replace("\\040", " ");
                 if (real.startsWith(point) && (best == null || point.length() > best.length())) {
                     best = point;
-                    noexec = java.util.Arrays.asList(f[3].split(",")).contains("noexec");
+                    noexec = Arrays.asList(f[3].split(",")).contains("noexec");
                 }
             }
             return noexec;
