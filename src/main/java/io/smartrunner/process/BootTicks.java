@@ -1,7 +1,5 @@
 package io.smartrunner.process;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -11,19 +9,20 @@ import java.nio.file.Path;
 final class BootTicks {
     /** Clock ticks per second (sysconf(_SC_CLK_TCK), 100 almost everywhere). */
     static final long HZ = hz();
+    private static final Path UPTIME = Path.of("/proc/uptime");
+    private static final int UPTIME_BYTES = 64;
 
     private BootTicks() {
     }
 
     static long now() {
-        try {
-            String uptime = Files.readString(Path.of("/proc/uptime")).trim();
-            double seconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
-            // rounded up: a session's end is never placed before an orphan that started in the same tick
-            return (long) Math.ceil(seconds * HZ);
-        } catch (IOException | RuntimeException e) {
-            throw new ProcessException("cannot read /proc/uptime: " + e.getMessage(), e);
+        byte[] buf = new byte[UPTIME_BYTES];
+        long centis = ProcBytes.parseDecimal(buf, 0, ProcBytes.read(UPTIME, buf), 2); // "12345.67 ..."
+        if (centis < 0) {
+            throw new ProcessException("cannot read /proc/uptime");
         }
+        // rounded up: a session's end is never placed before an orphan that started in the same tick
+        return (centis * HZ + 99) / 100;
     }
 
     private static long hz() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * The runner's cgroup v2 subtree: {@code <own cgroup>/smart-runner-<runnerId>/}, with one child
@@ -16,6 +17,7 @@ import java.util.function.Predicate;
  */
 final class CgroupContainment {
     static final String PREFIX = "smart-runner-";
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
     private final Path root;
 
     private CgroupContainment(Path root) {
@@ -119,7 +121,7 @@ final class CgroupContainment {
 
     /** A directory name from an id: cgroup names may not hold '/', and stay short. */
     static String safeName(String id) {
-        String s = id.replaceAll("[^A-Za-z0-9._-]", "_");
+        String s = UNSAFE.matcher(id).replaceAll("_");
         if (s.startsWith(".") || s.startsWith("cgroup")) {
             s = "_" + s;
         }

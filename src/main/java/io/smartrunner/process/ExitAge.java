@@ -1,8 +1,7 @@
 package io.smartrunner.process;
 
 import com.sun.jna.Memory;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +20,11 @@ import java.util.concurrent.TimeUnit;
  * difference across CPUs.
  */
 final class ExitAge {
-    private static final String FIELD = "se.exec_start";
+    private static final byte[] FIELD_BYTES = "se.exec_start".getBytes(StandardCharsets.US_ASCII);
+    /** /proc/<pid>/stat is one line of about 300 bytes (comm at most 64). */
+    private static final int STAT_BYTES = 1024;
+    /** se.exec_start is the third line of /proc/<pid>/sched, within its first 200 bytes. */
+    private static final int SCHED_BYTES = 512;
     /** Below this an age is scheduler noise (a tick, the reading itself), not a late observation. */
     static final long NOISE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final Path SELF = Path.of("/proc/thread-self/sched");
@@ -73,31 +76,40 @@ final class ExitAge {
 
     /** Field 39 of /proc/<pid>/stat, the CPU the task last ran on, or -1. Counted after the last ')', as comm may hold any. */
     static int lastCpu(Path stat) {
-        try {
-            String s = Files.readString(stat);
-            String[] after = s.substring(s.lastIndexOf(')') + 1).strip().split(" ");
-            // after[0] is field 3 (state)
-            return after.length > 36 && s.lastIndexOf(')') >= 0 ? Integer.parseInt(after[36]) : -1;
-        } catch (IOException | RuntimeException e) {
+        byte[] buf = new byte[STAT_BYTES];
+        int n = ProcBytes.read(stat, buf);
+        int i = n;
+        while (--i >= 0 && buf[i] != ')') {
+            // the last ')' ends comm
+        }
+        if (i < 0) {
             return -1;
         }
+        // the space before field 3 (the state) comes right after ')', the space before field 39 is the 37th
+        for (int field = 3; field <= 39; field++) {
+            i = ProcBytes.indexOf(buf, n, (byte) ' ', i + 1);
+            if (i < 0) {
+                return -1;
+            }
+        }
+        long cpu = ProcBytes.parseDecimal(buf, i + 1, n, 0);
+        return cpu < 0 || cpu > Integer.MAX_VALUE ? -1 : (int) cpu;
     }
 
     /** se.exec_start ("163089.789310", in ms) as nanoseconds, or -1. */
     static long execStartNanos(Path sched) {
-        try {
-            for (String line : Files.readAllLines(sched)) {
-                if (line.startsWith(FIELD)) {
-                    String ms = line.substring(line.indexOf(':') + 1).strip();
-                    int dot = ms.indexOf('.');
-                    long whole = Long.parseLong(dot < 0 ? ms : ms.substring(0, dot));
-                    String frac = dot < 0 ? "" : (ms.substring(dot + 1) + "000000").substring(0, 6);
-                    return whole * 1_000_000L + (frac.isEmpty() ? 0 : Long.parseLong(frac));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
+        // the field is on the third line: the first few hundred bytes hold it
+        byte[] buf = new byte[SCHED_BYTES];
+        int n = ProcBytes.read(sched, buf);
+        int at = ProcBytes.indexOf(buf, n, FIELD_BYTES, 0);
+        int colon = at < 0 ? -1 : ProcBytes.indexOf(buf, n, (byte) ':', at + FIELD_BYTES.length);
+        if (colon < 0) {
             return -1;
         }
-        return -1;
+        int i = colon + 1;
+        while (i < n && buf[i] == ' ') {
+            i++;
+        }
+        return ProcBytes.parseDecimal(buf, i, n, 6);
     }
 }

@@ -181,10 +181,15 @@ final class Placement {
         if (cgroup == null) {
             return;
         }
-        if (cgroup.populated()) {
-            cgroup.kill();
-        }
-        timers.execute(() -> removeLater(5));
+        // on the timer, not the caller's thread (the reaper's, which then tells the loop): rmdir
+        // waits on the kernel's cgroup locks. The usual case: the launch's processes have all
+        // exited and rmdir succeeds (it fails while the cgroup is populated)
+        timers.execute(() -> {
+            if (!cgroup.remove()) {
+                cgroup.kill();
+                removeLater(5);
+            }
+        });
     }
 
     private void removeEmpty() {

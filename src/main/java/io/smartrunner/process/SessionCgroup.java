@@ -14,6 +14,9 @@ import java.util.List;
  * at once, and the directory is removed once {@code cgroup.events} says it is no longer populated.
  */
 final class SessionCgroup {
+    private static final byte[] POPULATED = "populated ".getBytes(StandardCharsets.US_ASCII);
+    /** cgroup.events is two short lines ("populated 0", "frozen 0"). */
+    private static final int EVENTS_BYTES = 128;
     private final Path dir;
 
     SessionCgroup(Path dir) {
@@ -66,12 +69,11 @@ final class SessionCgroup {
 
     /** Whether any live process is still in it ({@code populated 1}); false when it is gone. */
     boolean populated() {
-        try {
-            return Files.readAllLines(dir.resolve("cgroup.events"), StandardCharsets.US_ASCII).stream()
-                    .anyMatch(l -> l.equals("populated 1"));
-        } catch (IOException e) {
-            return false;
-        }
+        byte[] buf = new byte[EVENTS_BYTES];
+        int n = ProcBytes.read(dir.resolve("cgroup.events"), buf);
+        int at = ProcBytes.indexOf(buf, n, POPULATED, 0);
+        return at >= 0 && (at == 0 || buf[at - 1] == '\n') && at + POPULATED.length < n
+                && buf[at + POPULATED.length] == '1';
     }
 
     /** Removes the directory when it is empty; true when it is gone (now or before). */

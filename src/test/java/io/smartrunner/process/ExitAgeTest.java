@@ -39,6 +39,14 @@ class ExitAgeTest {
         assertEquals(163_089_789_310L, ExitAge.execStartNanos(sched));
         Files.writeString(sched, "se.exec_start : 12.5\n");
         assertEquals(12_500_000L, ExitAge.execStartNanos(sched));
+        Files.writeString(sched, "se.exec_start : 12\n");
+        assertEquals(12_000_000L, ExitAge.execStartNanos(sched), "no fraction");
+        Files.writeString(sched, "se.exec_start : 1.12345678\n");
+        assertEquals(1_123_456L, ExitAge.execStartNanos(sched), "nanoseconds at most");
+        Files.writeString(sched, "se.exec_start : -\n");
+        assertEquals(-1, ExitAge.execStartNanos(sched), "no number");
+        Files.writeString(sched, "se.exec_start : 99999999999999999999.5\n");
+        assertEquals(-1, ExitAge.execStartNanos(sched), "too large");
         Files.writeString(sched, "no such field\n");
         assertEquals(-1, ExitAge.execStartNanos(sched));
         assertEquals(-1, ExitAge.execStartNanos(dir.resolve("missing")));
