@@ -3,8 +3,6 @@ package io.smartrunner.process;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import com.sun.jna.StringArray;
-import com.sun.jna.ptr.IntByReference;
 import java.util.Map;
 
 /**
@@ -35,16 +33,16 @@ interface LibC extends Library {
     /** Strings (paths, arguments) cross as UTF-8 whatever the locale, as Linux file names conventionally are. */
     LibC INSTANCE = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
 
-    int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attr, StringArray argv,
-                    StringArray envp);
+    /** Every pointer from one {@link SpawnArena}: pid (an int), path, argv and envp (NULL-terminated). */
+    int posix_spawn(Pointer pid, Pointer path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
 
     int posix_spawn_file_actions_init(Pointer fileActions);
 
     int posix_spawn_file_actions_destroy(Pointer fileActions);
 
-    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int oflag, int mode);
+    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, Pointer path, int oflag, int mode);
 
-    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
+    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, Pointer path);
 
     /** glibc 2.34+: the child closes every descriptor from {@code lowFd} up before exec. */
     int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int lowFd);

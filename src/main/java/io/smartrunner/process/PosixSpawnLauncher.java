@@ -1,12 +1,11 @@
 package io.smartrunner.process;
 
-import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
-import com.sun.jna.StringArray;
-import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class PosixSpawnLauncher implements ProcessLauncher {
     /** A child gets exactly stdin, stdout and stderr; everything from here up is closed. */
     private static final int FIRST_CLOSED_FD = 3;
-    private static final String UTF_8 = "UTF-8";
+    private static final String DEV_NULL = "/dev/null";
     private static volatile PidfdReaper sharedReaper;
 
     private final LibC libc = LibC.INSTANCE;
@@ -139,39 +138,45 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
 
     private long spawn(String program, Path executable, List<String> argv, Map<String, String> env, Path dir,
                        OutputFiles files, Placement placement) {
-        Memory actions = new Memory(LibC.OPAQUE_BYTES);
-        Memory attr = new Memory(LibC.OPAQUE_BYTES);
-        Memory noSignals = new Memory(LibC.SIGSET_BYTES);
-        Memory allSignals = new Memory(LibC.SIGSET_BYTES);
+        String path = executable.toString();
+        String stdout = files.stdout().toAbsolutePath().toString();
+        String stderr = files.stderr().toAbsolutePath().toString();
+        String workDir = dir.toString();
+        List<String> envp = new ArrayList<>(env.size());
+        env.forEach((k, v) -> envp.add(k + "=" + v));
+        SpawnArena arena = SpawnArena.sizedFor(List.of(path, DEV_NULL, stdout, stderr, workDir), List.of(argv, envp),
+                LibC.OPAQUE_BYTES, LibC.OPAQUE_BYTES, LibC.SIGSET_BYTES, LibC.SIGSET_BYTES, Integer.BYTES);
+        Pointer actions = arena.bytes(LibC.OPAQUE_BYTES);
+        Pointer attr = arena.bytes(LibC.OPAQUE_BYTES);
+        Pointer noSignals = arena.bytes(LibC.SIGSET_BYTES);
+        Pointer allSignals = arena.bytes(LibC.SIGSET_BYTES);
+        Pointer pid = arena.bytes(Integer.BYTES);
         libc.posix_spawn_file_actions_init(actions);
         libc.posix_spawnattr_init(attr);
         try {
-            libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
-            libc.posix_spawn_file_actions_addopen(actions, 1, files.stdout().toAbsolutePath().toString(),
+            libc.posix_spawn_file_actions_addopen(actions, 0, arena.string(DEV_NULL), LibC.O_RDONLY, 0);
+            libc.posix_spawn_file_actions_addopen(actions, 1, arena.string(stdout),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
-            libc.posix_spawn_file_actions_addopen(actions, 2, files.stderr().toAbsolutePath().toString(),
+            libc.posix_spawn_file_actions_addopen(actions, 2, arena.string(stderr),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             int closing = libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_CLOSED_FD);
             if (closing != 0) { // never spawn a child that would hold the runner's files and sockets
                 throw SpawnCheck.cannotStart(program, libc.strerror(closing));
             }
-            libc.posix_spawn_file_actions_addchdir_np(actions, dir.toString());
+            libc.posix_spawn_file_actions_addchdir_np(actions, arena.string(workDir));
             libc.sigemptyset(noSignals);
             libc.sigfillset(allSignals);
             libc.posix_spawnattr_setsigmask(attr, noSignals);
             libc.posix_spawnattr_setsigdefault(attr, allSignals);
             libc.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK
                     | LibC.POSIX_SPAWN_SETSIGDEF));
-            IntByReference pid = new IntByReference();
-            String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
             placement.beforeSpawn(attr);
-            int rc = libc.posix_spawn(pid, executable.toString(), actions, attr,
-                    new StringArray(argv.toArray(String[]::new), UTF_8), new StringArray(envp, UTF_8));
+            int rc = libc.posix_spawn(pid, arena.string(path), actions, attr, arena.array(argv), arena.array(envp));
             if (rc != 0) {
                 throw SpawnCheck.cannotStart(program, libc.strerror(rc));
             }
-            placement.afterSpawn(pid.getValue());
-            return pid.getValue();
+            placement.afterSpawn(pid.getInt(0));
+            return pid.getInt(0);
         } finally {
             libc.posix_spawnattr_destroy(attr);
             libc.posix_spawn_file_actions_destroy(actions);

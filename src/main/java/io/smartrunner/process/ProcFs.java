@@ -15,6 +15,8 @@ import java.util.Optional;
  */
 final class ProcFs {
     private static final Path PROC = Path.of("/proc");
+    /** A stat line is about 300 bytes: 52 numeric fields and a comm of at most 64. */
+    private static final int STAT_BYTES = 2048;
 
     private ProcFs() {
     }
@@ -37,11 +39,15 @@ final class ProcFs {
 
     /** The process's stat line, or empty when it does not exist (any more). */
     static Optional<ProcStat> stat(long pid) {
+        byte[] raw = new byte[STAT_BYTES];
+        int n = ProcBytes.read(PROC.resolve(Long.toString(pid)).resolve("stat"), raw);
+        if (n < 0) {
+            return Optional.empty();
+        }
         try {
-            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat"));
             // ISO-8859-1 maps every byte to one char, so a strange command name cannot break parsing
-            return Optional.of(ProcStat.parse(new String(raw, StandardCharsets.ISO_8859_1)));
-        } catch (IOException | IllegalArgumentException e) {
+            return Optional.of(ProcStat.parse(new String(raw, 0, n, StandardCharsets.ISO_8859_1)));
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }

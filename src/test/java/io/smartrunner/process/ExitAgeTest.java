@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Memory;
-import com.sun.jna.StringArray;
-import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.Pointer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,11 +107,13 @@ class ExitAgeTest {
 
     /** posix_spawn, not ProcessBuilder: the JDK would reap the child at once, and the zombie is the point. */
     private static long spawn(String path, String... argv) {
-        IntByReference pid = new IntByReference();
-        int rc = LibC.INSTANCE.posix_spawn(pid, path, null, null, new StringArray(argv),
-                new StringArray(new String[] {"PATH=/usr/bin:/bin"}));
+        SpawnArena arena = SpawnArena.sizedFor(List.of(path), List.of(List.of(argv), List.of("PATH=/usr/bin:/bin")),
+                Integer.BYTES);
+        Pointer pid = arena.bytes(Integer.BYTES);
+        int rc = LibC.INSTANCE.posix_spawn(pid, arena.string(path), null, null, arena.array(List.of(argv)),
+                arena.array(List.of("PATH=/usr/bin:/bin")));
         assertEquals(0, rc, "posix_spawn " + path);
-        return pid.getValue();
+        return pid.getInt(0);
     }
 
     private static String cpusAllowed(String status) {
