@@ -2,9 +2,8 @@ package io.smartrunner.alert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.event.EventTimestamps;
 import io.smartrunner.event.Redactor;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,9 +15,6 @@ import java.util.Map;
  */
 final class AlertJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** The event log's timestamp shape. */
-    private static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private AlertJson() {
     }
@@ -29,7 +25,7 @@ final class AlertJson {
         body.put("alert", alert.trigger().wireName());
         body.put("pod", alert.pod());
         body.put("profileId", alert.profileId());
-        body.put("ts", alert.ts() == null ? null : TS.format(alert.ts()));
+        body.put("ts", alert.ts() == null ? null : EventTimestamps.format(alert.ts()));
         body.put("details", alert.details());
         try {
             return MAPPER.writeValueAsBytes(redacted(body, redactor));

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,10 +24,6 @@ import java.util.Map;
  * Stateless and thread-safe.
  */
 public final class EventJson {
-    /** Always three fraction digits: lines sort and compare as text. */
-    static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
     /** No separator between root values: each line ends with the '\n' written by {@link #write}. */
     static final JsonFactory FACTORY = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
 
@@ -55,7 +49,7 @@ public final class EventJson {
     static void write(JsonGenerator g, EventRecord event) throws IOException {
         WireEvent e = EventKinds.encode(event);
         g.writeStartObject();
-        g.writeStringField("ts", e.ts() == null ? null : TS.format(e.ts()));
+        g.writeStringField("ts", e.ts() == null ? null : EventTimestamps.format(e.ts()));
         g.writeStringField("pod", e.pod());
         g.writeStringField("profileId", e.profileId());
         g.writeStringField("sessionId", e.sessionId());
@@ -107,7 +101,7 @@ public final class EventJson {
             }
             g.writeEndArray();
         } else if (v instanceof Instant) {
-            g.writeString(TS.format((Instant) v));
+            g.writeString(EventTimestamps.format((Instant) v));
         } else {
             g.writeString(v.toString());
         }

@@ -81,6 +81,9 @@ final class SqliteConnector {
     private static Connection connect(Path dbFile, boolean readOnly) {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(readOnly);
+        // the store reads no generated key; with this on, every INSERT ran a regex on its SQL and a
+        // SELECT last_insert_rowid()
+        config.setGetGeneratedKeys(false);
         try {
             return config.createConnection("jdbc:sqlite:" + dbFile);
         } catch (SQLException e) {

@@ -38,6 +38,9 @@ public final class SqliteStateStore implements StateStore {
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Statement> statements = new ArrayList<>();
     private Statement control;
+    /** BEGIN IMMEDIATE and COMMIT prepared once: a Statement.execute(String) parses its SQL every time. */
+    private PreparedStatement begin;
+    private PreparedStatement commit;
     private PreparedStatement upsertProfile;
     private PreparedStatement upsertSession;
     private SessionRetention retention;
@@ -55,6 +58,8 @@ public final class SqliteStateStore implements StateStore {
                 SqliteMigrations.migrate(connection, file);
                 control.executeUpdate("INSERT INTO meta (key, value) VALUES ('runner_id', '"
                         + UUID.randomUUID() + "') ON CONFLICT (key) DO NOTHING");
+                begin = track(connection.prepareStatement("BEGIN IMMEDIATE"));
+                commit = track(connection.prepareStatement("COMMIT"));
                 upsertProfile = track(connection.prepareStatement(SqliteRows.UPSERT_PROFILE));
                 upsertSession = track(connection.prepareStatement(SqliteRows.UPSERT_SESSION));
                 retention = new SessionRetention(track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS)),
@@ -128,7 +133,7 @@ public final class SqliteStateStore implements StateStore {
             return;
         }
         locked(() -> {
-            control.execute("BEGIN IMMEDIATE");
+            begin.execute();
             try {
                 for (ProfileState p : write.profiles()) {
                     SqliteRows.bindProfile(upsertProfile, p);
@@ -139,7 +144,7 @@ public final class SqliteStateStore implements StateStore {
                     upsertSession.executeUpdate();
                     retention.written(s);
                 }
-                control.execute("COMMIT");
+                commit.execute();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(e);
                 throw e;
@@ -162,10 +167,10 @@ public final class SqliteStateStore implements StateStore {
             return;
         }
         locked(() -> {
-            control.execute("BEGIN IMMEDIATE");
+            begin.execute();
             try {
                 LadderStatsTable.write(connection, stats);
-                control.execute("COMMIT");
+                commit.execute();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(e);
                 throw e;

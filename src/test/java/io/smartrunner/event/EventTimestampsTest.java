@@ -1,0 +1,35 @@
+package io.smartrunner.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class EventTimestampsTest {
+
+    private static void same(Instant ts) {
+        assertEquals(EventTimestamps.FORMAT.format(ts), EventTimestamps.format(ts), ts.toString());
+    }
+
+    @Test
+    void theFastPathWritesWhatTheFormatterWrites() {
+        for (String edge : new String[] {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z",
+                "2000-02-29T12:00:00.5Z", "2100-02-28T23:59:59.001Z", "2100-03-01T00:00:00Z",
+                "2026-12-02T09:30:00.123456Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z",
+                "+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z", "1600-02-29T00:00:00Z"}) {
+            same(Instant.parse(edge));
+        }
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = 0; i < 200_000; i++) {
+            same(Instant.ofEpochSecond(random.nextLong(-62_167_219_200L - 86_400, 253_402_300_800L + 86_400),
+                    random.nextInt(1_000_000_000)));
+        }
+    }
+
+    @Test
+    void itIsAlwaysThreeFractionDigitsInUtc() {
+        assertEquals("2026-12-02T09:30:00.000Z", EventTimestamps.format(Instant.parse("2026-12-02T09:30:00Z")));
+        assertEquals("2026-12-02T09:30:00.120Z", EventTimestamps.format(Instant.parse("2026-12-02T09:30:00.12Z")));
+    }
+}
