@@ -6,9 +6,9 @@ import com.sun.jna.Pointer;
 import java.util.Map;
 
 /**
- * The few glibc calls the posix_spawn launcher needs (Linux, glibc 2.34+ for
- * {@code posix_spawn_file_actions_addclosefrom_np}). Opaque structures are passed as
- * generously sized native buffers.
+ * The glibc calls of the launcher and the reaper that are not made at every launch (those are
+ * {@link SpawnLibC}), and the constants of both. Opaque structures are passed as generously sized
+ * native buffers.
  */
 interface LibC extends Library {
     /** Bigger than posix_spawnattr_t (336 bytes on x86_64) and posix_spawn_file_actions_t (80). */
@@ -32,34 +32,6 @@ interface LibC extends Library {
 
     /** Strings (paths, arguments) cross as UTF-8 whatever the locale, as Linux file names conventionally are. */
     LibC INSTANCE = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
-
-    /** Every pointer from one {@link SpawnArena}: pid (an int), path, argv and envp (NULL-terminated). */
-    int posix_spawn(Pointer pid, Pointer path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
-
-    int posix_spawn_file_actions_init(Pointer fileActions);
-
-    int posix_spawn_file_actions_destroy(Pointer fileActions);
-
-    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, Pointer path, int oflag, int mode);
-
-    int posix_spawn_file_actions_addchdir_np(Pointer fileActions, Pointer path);
-
-    /** glibc 2.34+: the child closes every descriptor from {@code lowFd} up before exec. */
-    int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int lowFd);
-
-    int posix_spawnattr_init(Pointer attr);
-
-    int posix_spawnattr_destroy(Pointer attr);
-
-    int posix_spawnattr_setflags(Pointer attr, short flags);
-
-    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
-
-    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
-
-    int sigemptyset(Pointer set);
-
-    int sigfillset(Pointer set);
 
     long syscall(long number, Object... args);
 

@@ -67,7 +67,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
     public static boolean available() {
         try {
             return Platform.isLinux() && Platform.isIntel() && Platform.is64Bit() && closesDescriptors()
-                    && PidfdReaper.supported();
+                    && SpawnLibC.linked() && PidfdReaper.supported();
         } catch (LinkageError | RuntimeException e) {
             return false;
         }
@@ -151,35 +151,35 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         Pointer noSignals = arena.bytes(LibC.SIGSET_BYTES);
         Pointer allSignals = arena.bytes(LibC.SIGSET_BYTES);
         Pointer pid = arena.bytes(Integer.BYTES);
-        libc.posix_spawn_file_actions_init(actions);
-        libc.posix_spawnattr_init(attr);
+        SpawnLibC.posix_spawn_file_actions_init(actions);
+        SpawnLibC.posix_spawnattr_init(attr);
         try {
-            libc.posix_spawn_file_actions_addopen(actions, 0, arena.string(DEV_NULL), LibC.O_RDONLY, 0);
-            libc.posix_spawn_file_actions_addopen(actions, 1, arena.string(stdout),
+            SpawnLibC.posix_spawn_file_actions_addopen(actions, 0, arena.string(DEV_NULL), LibC.O_RDONLY, 0);
+            SpawnLibC.posix_spawn_file_actions_addopen(actions, 1, arena.string(stdout),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
-            libc.posix_spawn_file_actions_addopen(actions, 2, arena.string(stderr),
+            SpawnLibC.posix_spawn_file_actions_addopen(actions, 2, arena.string(stderr),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
-            int closing = libc.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_CLOSED_FD);
+            int closing = SpawnLibC.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_CLOSED_FD);
             if (closing != 0) { // never spawn a child that would hold the runner's files and sockets
                 throw SpawnCheck.cannotStart(program, libc.strerror(closing));
             }
-            libc.posix_spawn_file_actions_addchdir_np(actions, arena.string(workDir));
-            libc.sigemptyset(noSignals);
-            libc.sigfillset(allSignals);
-            libc.posix_spawnattr_setsigmask(attr, noSignals);
-            libc.posix_spawnattr_setsigdefault(attr, allSignals);
-            libc.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK
+            SpawnLibC.posix_spawn_file_actions_addchdir_np(actions, arena.string(workDir));
+            SpawnLibC.sigemptyset(noSignals);
+            SpawnLibC.sigfillset(allSignals);
+            SpawnLibC.posix_spawnattr_setsigmask(attr, noSignals);
+            SpawnLibC.posix_spawnattr_setsigdefault(attr, allSignals);
+            SpawnLibC.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK
                     | LibC.POSIX_SPAWN_SETSIGDEF));
             placement.beforeSpawn(attr);
-            int rc = libc.posix_spawn(pid, arena.string(path), actions, attr, arena.array(argv), arena.array(envp));
+            int rc = SpawnLibC.posix_spawn(pid, arena.string(path), actions, attr, arena.array(argv), arena.array(envp));
             if (rc != 0) {
                 throw SpawnCheck.cannotStart(program, libc.strerror(rc));
             }
             placement.afterSpawn(pid.getInt(0));
             return pid.getInt(0);
         } finally {
-            libc.posix_spawnattr_destroy(attr);
-            libc.posix_spawn_file_actions_destroy(actions);
+            SpawnLibC.posix_spawnattr_destroy(attr);
+            SpawnLibC.posix_spawn_file_actions_destroy(actions);
         }
     }
 }

@@ -110,7 +110,7 @@ class ExitAgeTest {
         SpawnArena arena = SpawnArena.sizedFor(List.of(path), List.of(List.of(argv), List.of("PATH=/usr/bin:/bin")),
                 Integer.BYTES);
         Pointer pid = arena.bytes(Integer.BYTES);
-        int rc = LibC.INSTANCE.posix_spawn(pid, arena.string(path), null, null, arena.array(List.of(argv)),
+        int rc = SpawnLibC.posix_spawn(pid, arena.string(path), null, null, arena.array(List.of(argv)),
                 arena.array(List.of("PATH=/usr/bin:/bin")));
         assertEquals(0, rc, "posix_spawn " + path);
         return pid.getInt(0);
