@@ -15,10 +15,16 @@ final class ChromiumQuit {
     }
 
     /**
-     * @throws CdpException when it cannot be asked, or its main process does not exit within {@code exitWithin}
+     * @throws CdpException when it cannot be asked (a stopped browser is not), or its main process
+     *                      does not exit within {@code exitWithin}
      */
     static void ask(BrowserEndpoint endpoint, RunningProcess process, Duration cdpTimeout, Duration exitWithin,
                     String profileId) {
+        if (process.signalStopped()) {
+            // a stopped browser accepts the connection and never answers: asking would cost the
+            // whole CDP timeout (at a runner's stop, for each such browser) before the force
+            throw new CdpException("the browser of " + profileId + " is stopped (SIGSTOP): it cannot be asked to close");
+        }
         try (CdpClient browser = CdpClient.connect(URI.create(endpoint.browserWebSocket()), cdpTimeout)) {
             browser.send("Browser.close", Map.of(), cdpTimeout).get(cdpTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {

@@ -52,6 +52,11 @@ final class ProcFs {
         }
     }
 
+    /** Whether the process is stopped by a signal or a tracer (state T or t); false when it does not exist. */
+    static boolean signalStopped(long pid) {
+        return stat(pid).map(st -> st.state() == 'T' || st.state() == 't').orElse(false);
+    }
+
     /**
      * The environment the process was started with; empty when it has gone, is a zombie or kernel
      * thread, or is not ours to read.

@@ -97,7 +97,7 @@ public final class ProcessWatchdog implements AutoCloseable {
         synchronized (this) {
             p = process;
         }
-        if (ProcFs.stat(p.pid()).map(st -> st.state() == 'T' || st.state() == 't').orElse(false)) {
+        if (ProcFs.signalStopped(p.pid())) {
             say.accept("the process watchdog (pid " + p.pid() + ") is stopped; replacing it");
             p.destroyForcibly();
             return;

@@ -13,6 +13,14 @@ public interface RunningProcess {
     /** The process group (and session) id; equal to the pid. */
     long pgid();
 
+    /**
+     * Whether the child itself is stopped by a signal (SIGSTOP, SIGTSTP, a tracer): it cannot
+     * answer anything until it is continued. False once it has exited.
+     */
+    default boolean signalStopped() {
+        return ProcFs.signalStopped(pid());
+    }
+
     /** Completes when the child itself (not its descendants) has exited. */
     CompletableFuture<ExitStatus> onExit();
 

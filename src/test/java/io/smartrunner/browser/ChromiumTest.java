@@ -203,6 +203,20 @@ class ChromiumTest {
     }
 
     @Test
+    void aStoppedBrowserIsNotAskedToCloseAndTheForceStopAfterItLeavesNothing() throws Exception {
+        ProfileConfig p = profile("p1", null);
+        provider.open(p);
+        for (long pid : browserProcesses()) {
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+        }
+        // asked, a stopped browser would hold the close for the whole CDP timeout, then fail with a timeout
+        CdpException e = assertThrows(CdpException.class, () -> provider.close(p));
+        assertTrue(e.getMessage().contains("is stopped (SIGSTOP)"), e.getMessage());
+        provider.forceStop(p);
+        assertEquals(List.of(), browserProcesses(), "force stop of a stopped browser");
+    }
+
+    @Test
     void goToHomepageHealsAPageLeftElsewhere() throws Exception {
         ProfileConfig p = profile("p1", "document.title === 'Home'");
         provider.open(p);
