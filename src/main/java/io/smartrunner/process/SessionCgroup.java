@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * One cgroup v2 directory holding one session's (or browser's, or recovery step's) processes.
  * Whatever they fork, setsid or daemonise stays in it; {@code cgroup.kill} SIGKILLs all of them
- * at once, and the directory is removed once {@code cgroup.events} says it is no longer populated.
+ * at once, and the directory is removed once it is empty (the kernel refuses the rmdir while it is
+ * populated; {@code cgroup.events} says when that ends).
  */
 final class SessionCgroup {
     private static final byte[] POPULATED = "populated ".getBytes(StandardCharsets.US_ASCII);

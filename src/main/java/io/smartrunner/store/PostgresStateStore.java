@@ -44,7 +44,7 @@ public final class PostgresStateStore implements StateStore {
         this.where = where;
         this.runnerName = runnerName;
         this.pool = pool;
-        this.retention = new SessionRetention(null, sessionsKept);
+        this.retention = new SessionRetention(sessionsKept);
         try (Connection c = pool.getConnection()) {
             PostgresMigrations.migrate(c, where);
             runnerId = registerRunner(c, runnerName);

@@ -1,7 +1,5 @@
 package io.smartrunner.store;
 
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,34 +7,25 @@ import java.util.Map;
  * Keeps the newest {@code kept} ended sessions of each profile and deletes older ones (RUNNING
  * sessions are never deleted). Amortised: a profile is pruned once every tenth of {@code kept}
  * ended sessions, so a fleet restarting hundreds of sessions a second pays one small delete now
- * and then instead of one per session. Used inside the caller's transaction and lock.
+ * and then instead of one per session. The store runs its own prune statement; used inside the
+ * caller's transaction and lock.
  */
 final class SessionRetention {
-    private final PreparedStatement prune;
     private final int kept;
     private final int pruneEvery;
     private final Map<String, Integer> endedSincePrune = new HashMap<>();
 
-    SessionRetention(PreparedStatement prune, int kept) {
+    SessionRetention(int kept) {
         if (kept < 1) {
             throw new IllegalArgumentException("sessions kept per profile must be >= 1, was " + kept);
         }
-        this.prune = prune;
         this.kept = kept;
         this.pruneEvery = Math.max(1, kept / 10);
     }
 
-    void written(SessionRecord s) throws SQLException {
-        if (pruneDue(s)) {
-            prune.setString(1, s.profileId());
-            prune.setInt(2, skipped());
-            prune.executeUpdate();
-        }
-    }
-
     /**
-     * Counts {@code s} and says whether its profile is to be pruned now, for a store that runs
-     * its own prune statement (bind the profile id and {@link #skipped()}).
+     * Counts {@code s} and says whether its profile is to be pruned now (the store binds the
+     * profile id and {@link #skipped()} to its prune statement).
      */
     boolean pruneDue(SessionRecord s) {
         if (s.status() == SessionRecord.Status.RUNNING) {

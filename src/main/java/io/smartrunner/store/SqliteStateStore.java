@@ -38,11 +38,9 @@ public final class SqliteStateStore implements StateStore {
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Statement> statements = new ArrayList<>();
     private Statement control;
-    /** BEGIN IMMEDIATE and COMMIT prepared once: a Statement.execute(String) parses its SQL every time. */
-    private PreparedStatement begin;
-    private PreparedStatement commit;
     private PreparedStatement upsertProfile;
     private PreparedStatement upsertSession;
+    private PreparedStatement pruneSessions;
     private SessionRetention retention;
     private boolean closed;
 
@@ -58,12 +56,8 @@ public final class SqliteStateStore implements StateStore {
                 SqliteMigrations.migrate(connection, file);
                 control.executeUpdate("INSERT INTO meta (key, value) VALUES ('runner_id', '"
                         + UUID.randomUUID() + "') ON CONFLICT (key) DO NOTHING");
-                begin = track(connection.prepareStatement("BEGIN IMMEDIATE"));
-                commit = track(connection.prepareStatement("COMMIT"));
-                upsertProfile = track(connection.prepareStatement(SqliteRows.UPSERT_PROFILE));
-                upsertSession = track(connection.prepareStatement(SqliteRows.UPSERT_SESSION));
-                retention = new SessionRetention(track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS)),
-                        sessionsKept);
+                prepareWrites();
+                retention = new SessionRetention(sessionsKept);
             }
             runnerId = SqliteConnector.queryString(control, "SELECT value FROM meta WHERE key = 'runner_id'");
         } catch (SQLException | RuntimeException e) {
@@ -133,7 +127,7 @@ public final class SqliteStateStore implements StateStore {
             return;
         }
         locked(() -> {
-            begin.execute();
+            control.execute("BEGIN IMMEDIATE");
             try {
                 for (ProfileState p : write.profiles()) {
                     SqliteRows.bindProfile(upsertProfile, p);
@@ -142,11 +136,16 @@ public final class SqliteStateStore implements StateStore {
                 for (SessionRecord s : write.sessions()) {
                     SqliteRows.bindSession(upsertSession, s);
                     upsertSession.executeUpdate();
-                    retention.written(s);
+                    if (retention.pruneDue(s)) {
+                        pruneSessions.setString(1, s.profileId());
+                        pruneSessions.setInt(2, retention.skipped());
+                        pruneSessions.executeUpdate();
+                    }
                 }
-                commit.execute();
+                control.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(e);
+                prepareWritesAgain(e);
                 throw e;
             }
             return null;
@@ -167,10 +166,10 @@ public final class SqliteStateStore implements StateStore {
             return;
         }
         locked(() -> {
-            begin.execute();
+            control.execute("BEGIN IMMEDIATE");
             try {
                 LadderStatsTable.write(connection, stats);
-                commit.execute();
+                control.execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(e);
                 throw e;
@@ -223,6 +222,34 @@ public final class SqliteStateStore implements StateStore {
                 out.add(SqliteRows.session(rs));
             }
             return out;
+        }
+    }
+
+    private void prepareWrites() throws SQLException {
+        upsertProfile = track(connection.prepareStatement(SqliteRows.UPSERT_PROFILE));
+        upsertSession = track(connection.prepareStatement(SqliteRows.UPSERT_SESSION));
+        pruneSessions = track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS));
+    }
+
+    /**
+     * After a failed write. sqlite-jdbc finalizes a prepared statement whose step fails with
+     * anything but BUSY, LOCKED, MISUSE or CONSTRAINT (a full disk, an I/O error): kept, it would
+     * fail every later write ("statement is not executing") long after the disk had room again.
+     * A failure here leaves them closed, and the next failed write tries again.
+     */
+    private void prepareWritesAgain(Exception cause) {
+        for (Statement st : new Statement[] {upsertProfile, upsertSession, pruneSessions}) {
+            statements.remove(st);
+            try {
+                st.close();
+            } catch (SQLException suppressed) {
+                cause.addSuppressed(suppressed);
+            }
+        }
+        try {
+            prepareWrites();
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
         }
     }
 

@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,28 @@ class SqliteStateStoreTest extends StateStoreContractTest {
     void appliesTheSynchronousLevel(SqliteSynchronous level) {
         try (SqliteStateStore store = SqliteStateStore.open(db(), level)) {
             assertEquals(String.valueOf(level.ordinal()), store.pragma("synchronous"));
+        }
+    }
+
+    @Test
+    void aWriteThatFailsOnAFullDatabaseIsRetriedOnceThereIsRoomAgain() {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            store.write(profiles(fullProfile("p1")));
+            // SQLite's own "database or disk is full" (SQLITE_FULL), as on a full disk
+            store.pragma("max_page_count = " + store.pragma("page_count"));
+            List<ProfileState> many = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                many.add(fullProfile("p" + (1000 + i)));
+            }
+            StateWrite big = new StateWrite(many, List.of());
+            StoreException full = assertThrows(StoreException.class, () -> store.write(big));
+            assertTrue(full.getMessage().contains("full"), full.getMessage());
+            assertThrows(StoreException.class, () -> store.write(big), "still full");
+
+            store.pragma("max_page_count = 1000000");
+            store.write(big);
+            store.write(profiles(fullProfile("p2")));
+            assertEquals(202, store.loadProfiles().size());
         }
     }
 
