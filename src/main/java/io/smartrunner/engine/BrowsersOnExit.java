@@ -10,13 +10,21 @@ import java.util.function.Consumer;
 
 /**
  * {@code browser.closeOnExit}: once a stopping runner's sessions have all ended, every browser
- * the provider still holds open is closed (gracefully, else by force) off the loop, a few at once
- * on the launch threads, while the loop still runs, so each close is in the event log
- * ({@code browser-close}, reason {@value #REASON}) like any other. What cannot be closed that way
- * is left to the provider's own close when the runner shuts down. Loop thread, except the closes.
+ * the provider still holds open is closed (gracefully, else by force) off the loop, all at once
+ * ({@link #THREAD_PER_CLOSE}), while the loop still runs, so each close is in the event log
+ * ({@code browser-close}, reason {@value #REASON}) like any other. A browser that does not answer
+ * costs its CDP timeout before the force; on the four launch threads, ten such browsers held the
+ * stop for three rounds of it. What cannot be closed that way is left to the provider's own close
+ * when the runner shuts down. Loop thread, except the closes.
  */
 final class BrowsersOnExit {
     static final String REASON = "the runner is stopping";
+    /** Each close on a daemon thread of its own: they wait on their browsers, not on each other. */
+    static final Executor THREAD_PER_CLOSE = close -> {
+        Thread t = new Thread(close, "sr-browser-close");
+        t.setDaemon(true);
+        t.start();
+    };
 
     private final boolean enabled;
     private final BrowserProvider browsers;
@@ -28,7 +36,7 @@ final class BrowsersOnExit {
 
     /**
      * @param enabled  browser.closeOnExit
-     * @param offLoop  where the closes run (they wait for each browser to exit)
+     * @param offLoop  where the closes run (they wait for each browser to exit): {@link #THREAD_PER_CLOSE}
      * @param wake     makes the loop turn (after the last close, to log it and finish)
      */
     BrowsersOnExit(boolean enabled, BrowserProvider browsers, Executor offLoop, Runnable wake,

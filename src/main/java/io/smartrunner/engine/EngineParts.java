@@ -78,7 +78,8 @@ final class EngineParts {
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
                 deps.diagnostics());
         deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only
-        this.browsersOnExit = new BrowsersOnExit(config.browser().closeOnExit(), deps.browsers(), deps.spawner(),
+        this.browsersOnExit = new BrowsersOnExit(config.browser().closeOnExit(), deps.browsers(),
+                BrowsersOnExit.THREAD_PER_CLOSE,
                 () -> inbox.add(new Message.Wake()), deps.diagnostics());
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
