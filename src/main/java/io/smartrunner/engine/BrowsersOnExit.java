@@ -5,13 +5,16 @@ import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.config.ProfileConfig;
 import java.util.Collection;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * {@code browser.closeOnExit}: once a stopping runner's sessions have all ended, every browser
  * the provider still holds open is closed (gracefully, else by force) off the loop, all at once
- * ({@link #THREAD_PER_CLOSE}), while the loop still runs, so each close is in the event log
+ * (up to {@value #MAX_PARALLEL_CLOSES}, {@link #PARALLEL_CLOSES}), while the loop still runs, so each close is in the event log
  * ({@code browser-close}, reason {@value #REASON}) like any other. A browser that does not answer
  * costs its CDP timeout before the force; on the four launch threads, ten such browsers held the
  * stop for three rounds of it. What cannot be closed that way is left to the provider's own close
@@ -19,12 +22,12 @@ import java.util.function.Consumer;
  */
 final class BrowsersOnExit {
     static final String REASON = "the runner is stopping";
-    /** Each close on a daemon thread of its own: they wait on their browsers, not on each other. */
-    static final Executor THREAD_PER_CLOSE = close -> {
-        Thread t = new Thread(close, "sr-browser-close");
-        t.setDaemon(true);
-        t.start();
-    };
+    static final int MAX_PARALLEL_CLOSES = 64;
+    /**
+     * Each close on a daemon thread of its own (they wait on their browsers, not on each other), up
+     * to {@value #MAX_PARALLEL_CLOSES} at once; the threads end a second after their last close.
+     */
+    static final Executor PARALLEL_CLOSES = closer();
 
     private final boolean enabled;
     private final BrowserProvider browsers;
@@ -36,7 +39,7 @@ final class BrowsersOnExit {
 
     /**
      * @param enabled  browser.closeOnExit
-     * @param offLoop  where the closes run (they wait for each browser to exit): {@link #THREAD_PER_CLOSE}
+     * @param offLoop  where the closes run (they wait for each browser to exit): {@link #PARALLEL_CLOSES}
      * @param wake     makes the loop turn (after the last close, to log it and finish)
      */
     BrowsersOnExit(boolean enabled, BrowserProvider browsers, Executor offLoop, Runnable wake,
@@ -46,6 +49,17 @@ final class BrowsersOnExit {
         this.offLoop = offLoop;
         this.wake = wake;
         this.diagnostics = diagnostics;
+    }
+
+    private static Executor closer() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_PARALLEL_CLOSES, MAX_PARALLEL_CLOSES, 1,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sr-browser-close");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Starts closing every open browser; only the first call does anything. */

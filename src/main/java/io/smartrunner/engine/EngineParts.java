@@ -79,7 +79,7 @@ final class EngineParts {
                 deps.diagnostics());
         deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only
         this.browsersOnExit = new BrowsersOnExit(config.browser().closeOnExit(), deps.browsers(),
-                BrowsersOnExit.THREAD_PER_CLOSE,
+                BrowsersOnExit.PARALLEL_CLOSES,
                 () -> inbox.add(new Message.Wake()), deps.diagnostics());
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);

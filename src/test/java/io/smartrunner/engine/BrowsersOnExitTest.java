@@ -79,7 +79,7 @@ class BrowsersOnExitTest {
         WaitingBrowsers browsers = new WaitingBrowsers();
         CountDownLatch woken = new CountDownLatch(1);
         List<String> said = new ArrayList<>();
-        BrowsersOnExit onExit = new BrowsersOnExit(true, browsers, BrowsersOnExit.THREAD_PER_CLOSE, woken::countDown,
+        BrowsersOnExit onExit = new BrowsersOnExit(true, browsers, BrowsersOnExit.PARALLEL_CLOSES, woken::countDown,
                 said::add);
         List<ProfileSlot> slots = new ArrayList<>();
         for (int i = 0; i < BROWSERS; i++) {
