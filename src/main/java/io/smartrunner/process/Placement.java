@@ -182,8 +182,9 @@ final class Placement {
             return;
         }
         // on the timer, not the caller's thread (the reaper's, which then tells the loop): rmdir
-        // waits on the kernel's cgroup locks. The usual case: the launch's processes have all
-        // exited and rmdir succeeds (it fails while the cgroup is populated)
+        // can wait on the kernel's cgroup locks, and the crash loop ran slower with it on the
+        // reaper. The usual case: the launch's processes have all exited and rmdir succeeds (it
+        // fails while the cgroup is populated)
         timers.execute(() -> {
             if (!cgroup.remove()) {
                 cgroup.kill();
