@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExitAge {
     private static final byte[] FIELD_BYTES = "se.exec_start".getBytes(StandardCharsets.US_ASCII);
-    /** /proc/<pid>/stat is one line of about 300 bytes (comm at most 64). */
-    private static final int STAT_BYTES = 1024;
     /** se.exec_start is the third line of /proc/<pid>/sched, within its first 200 bytes. */
     private static final int SCHED_BYTES = 512;
     /** Below this an age is scheduler noise (a tick, the reading itself), not a late observation. */
@@ -76,7 +74,7 @@ final class ExitAge {
 
     /** Field 39 of /proc/<pid>/stat, the CPU the task last ran on, or -1. Counted after the last ')', as comm may hold any. */
     static int lastCpu(Path stat) {
-        byte[] buf = new byte[STAT_BYTES];
+        byte[] buf = new byte[ProcFs.STAT_BYTES];
         int n = ProcBytes.read(stat, buf);
         int i = n;
         while (--i >= 0 && buf[i] != ')') {

@@ -15,8 +15,8 @@ import java.util.Optional;
  */
 final class ProcFs {
     private static final Path PROC = Path.of("/proc");
-    /** A stat line is about 300 bytes: 52 numeric fields and a comm of at most 64. */
-    private static final int STAT_BYTES = 2048;
+    /** Room for a stat line (about 300 bytes: 52 numeric fields and a comm of at most 64). */
+    static final int STAT_BYTES = 2048;
 
     private ProcFs() {
     }

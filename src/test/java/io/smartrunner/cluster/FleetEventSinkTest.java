@@ -4,22 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventLogException;
+import io.smartrunner.event.EventLogFiles;
+import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.event.Events;
+import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.testkit.Await;
 import io.smartrunner.testkit.PostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fleet's event table is written before the local log, so a runner killed between the two
@@ -116,33 +123,50 @@ class FleetEventSinkTest {
             assertEquals(4, local.lines.size(), "the local log does not wait for the database");
             server.execute(db, "ALTER TABLE events_away RENAME TO events");
             Await.until("the table caught up", Duration.ofSeconds(30), () -> writer.sent() == 4);
-            sink.append(ended("s3")); // sent at once again, behind the others
-            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish", "s3:start", "s3:finish"),
-                    stored(events));
+            // sent behind the others: at once, or queued when the writer thread has counted its
+            // batch as sent but not yet left it (sent() reads 4 a moment before that)
+            sink.append(ended("s3"));
+            List<String> inOrder = List.of("s1:start", "s1:finish", "s2:start", "s2:finish", "s3:start", "s3:finish");
+            Await.until("s3 in the table", Duration.ofSeconds(30), () -> stored(events).size() == inOrder.size());
+            assertEquals(inOrder, stored(events));
             writer.close();
         }
     }
 
+    /** A JSON Lines log at {@code log}, no fsync. */
+    private static JsonlEventSink openLog(Path log) {
+        return JsonlEventSink.open(log, RunnerSettings.FsyncPolicy.NEVER, 0);
+    }
+
+    /** alpha's s1 start and finish, then s2's start, through the fleet sink into {@code jsonl}. */
+    private void s1EndedAndS2Started(FleetEventWriter writer, JsonlEventSink jsonl) {
+        FleetEventSink sink = new FleetEventSink(jsonl, "alpha", id -> null, writer);
+        sink.append(ended("s1"));
+        sink.append(List.of(Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w")));
+    }
+
+    /** The table gets s2's finish, and the runner is killed before its log does. */
+    private static void onlyTheTableGetsS2sFinish(FleetEventWriter writer) {
+        writer.sendNow(List.of(new PostgresEvents.Written(Events.writtenBy(
+                Events.sessionFinished(T.plusSeconds(3), "podA", "p1", "s2", 3_000L), "alpha"), null)));
+    }
+
+    private static List<String> sessionsAndEvents(Path log) {
+        return EventLogReader.readAll(log).stream().map(e -> e.sessionId() + ":" + e.event()).toList();
+    }
+
     @Test
-    void aRestartCopiesIntoItsLogWhatItsKilledRunWroteToTheTableOnlyOnce(@org.junit.jupiter.api.io.TempDir
-                                                                         java.nio.file.Path dir) {
-        java.nio.file.Path log = dir.resolve("events.jsonl");
+    void aRestartCopiesIntoItsLogWhatItsKilledRunWroteToTheTableOnlyOnce(@TempDir Path dir) {
+        Path log = dir.resolve("events.jsonl");
         try (PostgresStateStore store = store("fleet_sink_catch_up")) {
             PostgresEvents events = store.events();
             FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
-            io.smartrunner.event.JsonlEventSink jsonl = io.smartrunner.event.JsonlEventSink.open(log,
-                    io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0);
-            FleetEventSink sink = new FleetEventSink(jsonl, "alpha", id -> null, writer);
-            sink.append(ended("s1"));
-            sink.append(List.of(Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w")));
-            // killed after the table got s2's finish, before the log did
-            writer.sendNow(List.of(new PostgresEvents.Written(io.smartrunner.event.Events.writtenBy(
-                    Events.sessionFinished(T.plusSeconds(3), "podA", "p1", "s2", 3_000L), "alpha"), null)));
+            JsonlEventSink jsonl = openLog(log);
+            s1EndedAndS2Started(writer, jsonl);
+            onlyTheTableGetsS2sFinish(writer);
 
             assertEquals(1, LocalLogCatchUp.run(log, "alpha", jsonl, events, said::add));
-            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"),
-                    io.smartrunner.event.EventLogReader.readAll(log).stream().map(e -> e.sessionId() + ":" + e.event())
-                            .toList());
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"), sessionsAndEvents(log));
             assertTrue(said.stream().anyMatch(l -> l.startsWith("copied 1 event(s) into")), said.toString());
             assertEquals(0, LocalLogCatchUp.run(log, "alpha", jsonl, events, said::add), "a second start copies nothing");
             jsonl.close();
@@ -151,32 +175,25 @@ class FleetEventSinkTest {
     }
 
     @Test
-    void aRestartFindsItsNewestEventInTheRotatedFileWhenTheLogWasRotatedJustBeforeTheKill(
-            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path log = dir.resolve("events.jsonl");
+    void aRestartFindsItsNewestEventInTheRotatedFileWhenTheLogWasRotatedJustBeforeTheKill(@TempDir Path dir)
+            throws Exception {
+        Path log = dir.resolve("events.jsonl");
         try (PostgresStateStore store = store("fleet_sink_catch_up_rotated")) {
             PostgresEvents events = store.events();
             FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
-            io.smartrunner.event.JsonlEventSink jsonl = io.smartrunner.event.JsonlEventSink.open(log,
-                    io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0);
-            FleetEventSink sink = new FleetEventSink(jsonl, "alpha", id -> null, writer);
-            sink.append(ended("s1"));
-            sink.append(List.of(Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w")));
+            JsonlEventSink jsonl = openLog(log);
+            s1EndedAndS2Started(writer, jsonl);
             jsonl.close();
             // the log rotated (the current file now holds another runner's line only), then the
             // table got s2's finish and the runner was killed before its log did
-            java.nio.file.Files.move(log, io.smartrunner.event.EventLogFiles.rotated(log, 1));
-            io.smartrunner.event.JsonlEventSink fresh = io.smartrunner.event.JsonlEventSink.open(log,
-                    io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0);
-            fresh.append(List.of(io.smartrunner.event.Events.writtenBy(
+            Files.move(log, EventLogFiles.rotated(log, 1));
+            JsonlEventSink fresh = openLog(log);
+            fresh.append(List.of(Events.writtenBy(
                     Events.sessionStarted(T.plusSeconds(1), "podB", "q1", "t1", "/bin/w"), "beta")));
-            writer.sendNow(List.of(new PostgresEvents.Written(io.smartrunner.event.Events.writtenBy(
-                    Events.sessionFinished(T.plusSeconds(3), "podA", "p1", "s2", 3_000L), "alpha"), null)));
+            onlyTheTableGetsS2sFinish(writer);
 
             assertEquals(1, LocalLogCatchUp.run(log, "alpha", fresh, events, said::add));
-            assertEquals(List.of("t1:start", "s2:finish"),
-                    io.smartrunner.event.EventLogReader.readAll(log).stream().map(e -> e.sessionId() + ":" + e.event())
-                            .toList());
+            assertEquals(List.of("t1:start", "s2:finish"), sessionsAndEvents(log));
             assertEquals(0, LocalLogCatchUp.run(log, "alpha", fresh, events, said::add), "a second start copies nothing");
             fresh.close();
             writer.close();
