@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The children's own share of issue #13's rows: how much CPU one session's processes cost by
 themselves, with and without the cgroup join a contained launch goes through on a glibc without
-posix_spawnattr_setcgroup_np (the /bin/sh one-liner of process/Placement.java). Spawned one at a
-time from this script, so the rate is an upper bound for any supervisor on this machine.
+posix_spawnattr_setcgroup_np: sr-cgroup-exec (target/sr-cgroup-exec, process/CgroupJoin.java)
+and the /bin/sh one-liner a runner falls back to without it. Spawned one at a time from this
+script, so the rate is an upper bound for any supervisor on this machine.
 
 Usage: bench/child_floor.py STAMP [N]   (STAMP: the harness's stamp binary, built by bench/peers.sh)
 """
@@ -12,6 +13,7 @@ import tempfile
 import time
 
 JOIN_THEN_EXEC = '{ echo $$ >"$0"; } 2>/dev/null; unset PWD; exec "$@"'
+CGROUP_EXEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "sr-cgroup-exec")
 
 
 def cgroup_dir():
@@ -50,8 +52,12 @@ def main():
     cases = [("crash child (stamp ... 1)", crash), ("fleet session (stamp ... --exec sleep 0)", fleet)]
     if cg:
         join = ["/bin/sh", "-c", JOIN_THEN_EXEC, f"{cg}/cgroup.procs"]
-        cases = [cases[0], ("crash child through the cgroup join", join + crash),
-                 cases[1], ("fleet session through the cgroup join", join + fleet)]
+        cases = [cases[0], ("crash child through the /bin/sh join", join + crash),
+                 cases[1], ("fleet session through the /bin/sh join", join + fleet)]
+        if os.access(CGROUP_EXEC, os.X_OK):
+            program = [os.path.realpath(CGROUP_EXEC), f"{cg}/cgroup.procs", stamp]
+            cases.insert(2, ("crash child through sr-cgroup-exec", program + crash))
+            cases.append(("fleet session through sr-cgroup-exec", program + fleet))
     print(f"children's own CPU, {n} sessions each, one at a time")
     print("| session | CPU per session (ms) | sessions/s, one at a time |")
     print("|---|---|---|")

@@ -29,15 +29,18 @@ public final class Containment implements AutoCloseable {
 
     private final String runnerId;
     private final CgroupContainment cgroups;
+    private final CgroupJoin join;
     private final String cgroupsUnavailable;
     private final Subreaper subreaper;
     private final List<long[]> leftoverOrphans;
     private final java.util.concurrent.ScheduledExecutorService timers;
 
-    private Containment(String runnerId, CgroupContainment cgroups, String cgroupsUnavailable, Subreaper subreaper,
-                        List<long[]> leftoverOrphans, java.util.concurrent.ScheduledExecutorService timers) {
+    private Containment(String runnerId, CgroupContainment cgroups, CgroupJoin join, String cgroupsUnavailable,
+                        Subreaper subreaper, List<long[]> leftoverOrphans,
+                        java.util.concurrent.ScheduledExecutorService timers) {
         this.runnerId = runnerId;
         this.cgroups = cgroups;
+        this.join = join;
         this.cgroupsUnavailable = cgroupsUnavailable;
         this.subreaper = subreaper;
         this.leftoverOrphans = leftoverOrphans;
@@ -52,7 +55,12 @@ public final class Containment implements AutoCloseable {
      * @throws io.smartrunner.SmartRunnerException when SMART_RUNNER_CONTAINMENT has an unknown value
      *         (exit code 2), or prctl fails
      */
-    public static synchronized Containment start(String runnerId, Path dataDir, Duration grace) {
+    public static Containment start(String runnerId, Path dataDir, Duration grace) {
+        return start(runnerId, dataDir, grace, CgroupJoin.find());
+    }
+
+    /** {@link #start} with launches joining their cgroups through {@code join}. */
+    static synchronized Containment start(String runnerId, Path dataDir, Duration grace, CgroupJoin join) {
         boolean cgroupsWanted = cgroupsWanted();
         OrphanJournal journal = new OrphanJournal(dataDir);
         List<long[]> leftovers = journal.read();
@@ -68,7 +76,7 @@ public final class Containment implements AutoCloseable {
                 reason = e.getMessage();
             }
         }
-        Containment c = new Containment(runnerId, cgroups, reason, subreaper, leftovers, timers);
+        Containment c = new Containment(runnerId, cgroups, join, reason, subreaper, leftovers, timers);
         active = c;
         return c;
     }
@@ -87,12 +95,15 @@ public final class Containment implements AutoCloseable {
                 // this launch goes without a cgroup: the subreaper still catches its orphans
             }
         }
-        return new Placement(spec.sessionId(), cgroup, c.subreaper, c.timers);
+        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers);
     }
 
-    /** For the start line, e.g. {@code cgroup v2 (/sys/fs/cgroup/smart-runner-…) + subreaper}. */
+    /**
+     * For the start line, e.g. {@code cgroup v2 (/sys/fs/cgroup/smart-runner-…, joined through
+     * sr-cgroup-exec) + subreaper}.
+     */
     public String describe() {
-        return cgroups != null ? "cgroup v2 (" + cgroups.root() + ") + subreaper"
+        return cgroups != null ? "cgroup v2 (" + cgroups.root() + ", " + entry(join) + ") + subreaper"
                 : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")";
     }
 
@@ -138,7 +149,13 @@ public final class Containment implements AutoCloseable {
             return "subreaper (cgroups unavailable: " + reason.get() + ")";
         }
         // the id as given: status names the directory even before a store (and its id) exists
-        return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId + ") + subreaper";
+        return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId
+                + ", " + entry(CgroupJoin.find()) + ") + subreaper";
+    }
+
+    /** How a launch's child gets into its cgroup, for {@link #describe} and {@link #wouldUse}. */
+    private static String entry(CgroupJoin join) {
+        return Placement.clonesIntoCgroup() ? "cloned into it" : "joined through " + join.describe();
     }
 
     /**

@@ -4,9 +4,6 @@ import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,27 +18,19 @@ import java.util.concurrent.TimeUnit;
  * could write the pid into cgroup.procs after the spawn returned (measured: 29 of 30 daemons
  * escaped that way). So posix_spawn on glibc 2.41+ clones the child straight into the cgroup
  * ({@link #beforeSpawn}, CLONE_INTO_CGROUP); otherwise the command runs through {@link #command},
- * a {@code /bin/sh} one-liner that writes its own pid into cgroup.procs and then execs the
- * program in the same pid (one more exec). An escapee all the same is caught by the subreaper.
+ * a small program ({@link CgroupJoin}) that writes its own pid into cgroup.procs and then execs
+ * the command in the same pid (one more exec). An escapee all the same is caught by the subreaper.
  * The launchers call {@link #spawned} right after the child exists. When the launch ends on
  * its own, whatever is left in its cgroup is killed ({@code cgroup.kill}) and the cgroup removed;
  * when it is being stopped, {@link TreeKill} does so after the grace period. Thread-safe.
  */
 final class Placement {
-    static final Placement NONE = new Placement(null, null, null, null);
+    static final Placement NONE = new Placement(null, null, null, null, null);
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
-    /**
-     * $0 is the cgroup.procs file, "$@" the command; a failed write must not stop the launch. The
-     * shell would export PWD as its working directory: the command gets the environment it was
-     * given, with PWD as given ($1) or absent.
-     */
-    private static final String JOIN_THEN_EXEC = "{ echo $$ >\"$0\"; } 2>/dev/null; unset PWD; exec \"$@\"";
-    private static final String JOIN_THEN_EXEC_PWD = "{ echo $$ >\"$0\"; } 2>/dev/null; PWD=$1; shift; exec \"$@\"";
-    private static final String SH = "/bin/sh";
-
     private final String sessionId;
     private final SessionCgroup cgroup;
+    private final CgroupJoin join;
     private final Subreaper subreaper;
     private final ScheduledExecutorService timers;
     private volatile boolean stopping;
@@ -49,9 +38,11 @@ final class Placement {
     private volatile boolean wrapped;
     private int cgroupFd = -1;
 
-    Placement(String sessionId, SessionCgroup cgroup, Subreaper subreaper, ScheduledExecutorService timers) {
+    Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
+              ScheduledExecutorService timers) {
         this.sessionId = sessionId;
         this.cgroup = cgroup;
+        this.join = join;
         this.subreaper = subreaper;
         this.timers = timers;
     }
@@ -63,6 +54,11 @@ final class Placement {
         } catch (LinkageError e) {
             return null;
         }
+    }
+
+    /** Whether posix_spawn clones children straight into their cgroups here (glibc 2.41+). */
+    static boolean clonesIntoCgroup() {
+        return SET_CGROUP != null;
     }
 
     /** The placement of a live launch of ours, {@link #NONE} when it has none (or has ended). */
@@ -77,22 +73,17 @@ final class Placement {
 
     /**
      * The command to start: {@code command} itself when the launch has no cgroup or is cloned into
-     * it, else the /bin/sh one-liner that joins the cgroup and then execs {@code command} (the
-     * program is looked up on PATH by the shell exactly as by execvp).
+     * it, else {@link CgroupJoin}'s command line that joins the cgroup and then execs {@code command}.
      *
-     * @param pwd PWD in the child's environment, or null
+     * @param executable the file {@code command.get(0)} resolves to (on PATH, in the working directory)
+     * @param pwd        PWD in the child's environment, or null
      */
-    List<String> command(List<String> command, boolean spawnCanClone, String pwd) {
-        if (cgroup == null || (spawnCanClone && SET_CGROUP != null) || !Files.isExecutable(Path.of(SH))) {
+    List<String> command(List<String> command, String executable, boolean spawnCanClone, String pwd) {
+        if (cgroup == null || (spawnCanClone && SET_CGROUP != null) || !join.usable()) {
             return command;
         }
         wrapped = true;
-        List<String> argv = new ArrayList<>(command.size() + 5);
-        String procs = cgroup.dir().resolve("cgroup.procs").toString();
-        argv.addAll(pwd == null ? List.of(SH, "-c", JOIN_THEN_EXEC, procs)
-                : List.of(SH, "-c", JOIN_THEN_EXEC_PWD, procs, pwd));
-        argv.addAll(command);
-        return argv;
+        return join.command(cgroup.dir().resolve("cgroup.procs"), executable, command, pwd);
     }
 
     /** Whether {@link #command} put the join-then-exec shell in front of the command. */

@@ -112,7 +112,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             throw SpawnCheck.cannotStart(program, SpawnCheck.reason(e));
         }
         Placement placement = Containment.place(spec);
-        List<String> argv = placement.command(spec.argv(), true, env.get("PWD"));
+        List<String> argv = placement.command(spec.argv(), executable.toString(), true, env.get("PWD"));
         if (argv != spec.argv()) {
             executable = Path.of(argv.get(0));
         }
@@ -127,8 +127,8 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         long startTicks = ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<ExitStatus> exit = reaper.watch(pid);
         if (placement.wrapped()) {
-            // the joining shell execs the program: a program gone or no longer executable by then
-            // is the shell's exit 126/127, which is a spawn failure (the runner's side), not the session's
+            // the joining program (sr-cgroup-exec or the shell) execs the command: a program gone or no
+            // longer executable by then is its exit 126/127, a spawn failure (the runner's side), not the session's
             String path = env.get("PATH");
             exit = exit.thenApply(st -> SpawnCheck.execFailure(st, program, dir, path));
         }

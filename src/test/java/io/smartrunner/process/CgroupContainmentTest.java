@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real processes in real cgroups (this machine runs the tests as root on cgroup v2): a shell's
- * daemon starts inside its launch's cgroup, a tree stop SIGTERMs it first and cgroup.kills what
- * stays, a launch that ends takes its cgroup with it, and a killed runner's leftover cgroups are
- * cleared by the next one.
+ * daemon starts inside its launch's cgroup, through sr-cgroup-exec (which the build makes) and
+ * through the /bin/sh fallback, a tree stop SIGTERMs it first and cgroup.kills what stays, a
+ * launch that ends takes its cgroup with it, and a killed runner's leftover cgroups are cleared
+ * by the next one.
  */
 class CgroupContainmentTest {
     @TempDir
@@ -37,6 +38,16 @@ class CgroupContainmentTest {
         assumeTrue(CgroupContainment.unavailableReason(runnerId).isEmpty(), "cgroup v2 writable here");
         containment = Containment.start(runnerId, dir, Duration.ofMillis(300));
         assertTrue(containment.describe().startsWith("cgroup v2 ("), containment.describe());
+        assertTrue(containment.describe().endsWith(", joined through sr-cgroup-exec) + subreaper"),
+                "the build put sr-cgroup-exec next to the classes (gcc missing? bin/setup --for-tests installs it): "
+                        + containment.describe());
+    }
+
+    /** The tests that follow run through the /bin/sh fallback (a runner without sr-cgroup-exec). */
+    private void joinThroughTheShell() {
+        CgroupLeftovers.clear(runnerId, containment);
+        containment = Containment.start(runnerId, dir, Duration.ofMillis(300), CgroupJoin.shell());
+        assertTrue(containment.describe().endsWith(", joined through /bin/sh) + subreaper"), containment.describe());
     }
 
     @AfterEach
@@ -44,6 +55,12 @@ class CgroupContainmentTest {
         daemons.forEach(pid -> ProcFs.stat(pid).ifPresent(p -> Signals.send(p, true)));
         children.killAll();
         if (containment != null) {
+            CgroupLeftovers.clear(runnerId, containment);
+        }
+    }
+
+    private static final class CgroupLeftovers {
+        static void clear(String runnerId, Containment containment) {
             CgroupContainment.killLeftovers(runnerId, pid -> false);
             containment.close();
         }
@@ -51,6 +68,16 @@ class CgroupContainmentTest {
 
     @Test
     void aShellsDaemonStartsInsideItsLaunchsCgroupWithEitherLauncher() throws Exception {
+        daemonsStartInsideTheLaunchsCgroup();
+    }
+
+    @Test
+    void aShellsDaemonStartsInsideItsLaunchsCgroupThroughTheShellJoinToo() throws Exception {
+        joinThroughTheShell();
+        daemonsStartInsideTheLaunchsCgroup();
+    }
+
+    private void daemonsStartInsideTheLaunchsCgroup() throws Exception {
         for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
             String session = children.newSession();
             String marker = marker();
@@ -105,10 +132,24 @@ class CgroupContainmentTest {
     }
 
     @Test
+    void theCommandGetsTheEnvironmentAndArgumentsItWasGivenThroughTheJoiningProgram() throws Exception {
+        commandsGetTheirEnvironmentAndArguments();
+    }
+
+    @Test
     void theCommandGetsTheEnvironmentAndArgumentsItWasGivenThroughTheJoiningShell() throws Exception {
+        joinThroughTheShell();
+        commandsGetTheirEnvironmentAndArguments();
+    }
+
+    private void commandsGetTheirEnvironmentAndArguments() throws Exception {
         for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
             List<String> env = run(launcher, "env");
             assertTrue(env.contains("PWD=/given/pwd"), "PWD as given, not the shell's: " + env);
+            String own = run(launcher, "cat", "/proc/self/cgroup").stream().filter(l -> l.startsWith("0::"))
+                    .findFirst().orElse("");
+            assertTrue(own.contains("/" + containment.cgroupRoot().getFileName() + "/"),
+                    "the command ran in a cgroup of the runner's: " + own);
             assertEquals(List.of("[a b]", "[$0]", "[\"$@\"]"), run(launcher, "printf", "[%s]\\n", "a b", "$0", "\"$@\""),
                     "arguments unchanged");
         }
