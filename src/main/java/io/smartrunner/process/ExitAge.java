@@ -6,18 +6,31 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How long ago a child that has exited but is not reaped yet (a zombie) exited, from the kernel
- * rather than from when the runner noticed: a runner frozen by SIGSTOP (or starved) notices late,
- * and a session's durMs must not include that. {@code se.exec_start} in {@code /proc/<pid>/sched}
- * is the scheduler clock when the task last ran, for a zombie its exit; the calling thread's own,
- * right after it was scheduled in, is "now".
+ * When a child that has exited but is not reaped yet (a zombie) exited, from the kernel rather
+ * than from when the runner noticed: a runner frozen by SIGSTOP (or starved) notices late, and a
+ * session's durMs must not include that. {@code se.exec_start} in {@code /proc/<pid>/sched} is the
+ * scheduler clock when the task last ran, for a zombie its exit; the calling thread's own, right
+ * after it was scheduled in, is "now" on that clock.
  * <p>
  * That clock is the runqueue's {@code clock_task}, one per CPU, which leaves out IRQ and (on a VM)
- * steal time as each CPU accrued them: two CPUs' values drift apart (~200 ms seen on a loaded VM).
- * So "now" is read on the CPU the zombie last ran on ({@code processor} in /proc/<pid>/stat),
- * pinning the calling thread there for the reading. Whatever fails (no CONFIG_SCHED_DEBUG, the
- * affinity refused, the CPU offline) answers 0, "just now", the caller's own observation: never a
- * difference across CPUs.
+ * steal time as each CPU accrued them: two CPUs' values drift apart (~200 ms seen on a loaded VM),
+ * and each drifts from CLOCK_MONOTONIC. So a zombie is aged on the clock of the CPU it last ran on
+ * ({@code processor} in /proc/<pid>/stat), through that CPU's offset to CLOCK_MONOTONIC:
+ * <ul>
+ *   <li>a reading of the calling thread's own exec_start on a CPU (with CLOCK_MONOTONIC right
+ *   after it) gives that CPU's offset;</li>
+ *   <li>an offset is used as it is for a while: it drifts by that CPU's IRQ and steal time since.
+ *   How long is learnt from the drift between two readings, so that it stays under half the
+ *   noise bound (1 ms): {@link #windowFor}, between 10 ms and 1 s;</li>
+ *   <li>then it is read again: where the thread runs, if that is the CPU; else the thread pins
+ *   itself there for the reading.</li>
+ * </ul>
+ * Until the ninth session every exit whose zombie had run on another CPU pinned the reaper: two
+ * migrations, half the reaper's CPU in a crash loop (0.12 ms an exit). With the offsets an exit
+ * costs two /proc reads, and the reaper pins itself at most once per CPU and window. Whatever fails (no
+ * CONFIG_SCHED_DEBUG, the affinity refused, the CPU offline) answers "just now", the caller's own
+ * observation: never a difference across CPUs. One instance per thread (the reaper's): not
+ * thread-safe.
  */
 final class ExitAge {
     private static final byte[] FIELD_BYTES = "se.exec_start".getBytes(StandardCharsets.US_ASCII);
@@ -25,48 +38,115 @@ final class ExitAge {
     private static final int SCHED_BYTES = 512;
     /** Below this an age is scheduler noise (a tick, the reading itself), not a late observation. */
     static final long NOISE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How long a CPU's clock offset is used without reading it again: at least, at first, at most. */
+    static final long MIN_FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long MAX_FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The drift allowed to accrue while an offset is used (half the noise bound). */
+    private static final long DRIFT_NANOS = NOISE_NANOS / 2;
     private static final Path SELF = Path.of("/proc/thread-self/sched");
+    private static final int MAX_CPUS = SchedLibC.CPU_SET_BYTES * 8;
 
-    private ExitAge() {
+    private final SchedLibC sched = SchedLibC.INSTANCE;
+    private final long minFreshNanos;
+    /** Per CPU: whether its offset was read, CLOCK_MONOTONIC minus its clock_task, when, and for how long it serves. */
+    private final boolean[] known = new boolean[MAX_CPUS];
+    private final long[] offsets = new long[MAX_CPUS];
+    private final long[] readAt = new long[MAX_CPUS];
+    private final long[] fresh = new long[MAX_CPUS];
+    private long pinned;
+
+    ExitAge() {
+        this(MIN_FRESH_NANOS);
+    }
+
+    /** @param minFreshNanos how long a CPU's offset serves at first and at least (tests) */
+    ExitAge(long minFreshNanos) {
+        this.minFreshNanos = minFreshNanos;
     }
 
     /**
-     * Nanoseconds since the zombie {@code pid} exited, at most {@code maxNanos} (the time since it
-     * was launched); 0 when the kernel does not say or the age is noise. Call before reaping it.
+     * When the zombie {@code pid} exited, on System.nanoTime's clock: {@code nowNanos} when the
+     * kernel does not say or the difference is noise, never before {@code sinceNanos} (its
+     * launch). Call before reaping it.
      */
-    static long nanosAgo(long pid, long maxNanos) {
+    long exitedAt(long pid, long nowNanos, long sinceNanos) {
         Path proc = Path.of("/proc", Long.toString(pid));
         int cpu = lastCpu(proc.resolve("stat"));
-        long exited = cpu < 0 ? -1 : execStartNanos(proc.resolve("sched"));
-        long now = exited < 0 ? -1 : execStartNanosOn(cpu);
-        long age = now < 0 ? 0 : now - exited;
-        return age < NOISE_NANOS ? 0 : Math.min(age, Math.max(0, maxNanos));
+        long exited = cpu < 0 || cpu >= MAX_CPUS ? -1 : execStartNanos(proc.resolve("sched"));
+        if (exited < 0) {
+            return nowNanos;
+        }
+        if (!fresh(cpu)) {
+            readHere(); // on `cpu` already, or a moment away from it
+            if (!fresh(cpu)) {
+                readOn(cpu);
+            }
+            if (!fresh(cpu)) {
+                return nowNanos;
+            }
+        }
+        long at = exited + offsets[cpu];
+        long age = nowNanos - at;
+        return age < NOISE_NANOS ? nowNanos : Math.max(at, sinceNanos);
     }
 
-    /** The calling thread's se.exec_start read while it runs on {@code cpu}, or -1. */
-    private static long execStartNanosOn(int cpu) {
-        SchedLibC sched = SchedLibC.INSTANCE;
-        if (cpu >= SchedLibC.CPU_SET_BYTES * 8) {
-            return -1;
+    private boolean fresh(int cpu) {
+        return known[cpu] && System.nanoTime() - readAt[cpu] <= fresh[cpu];
+    }
+
+    /**
+     * How long the next offset of a CPU serves: as long as keeps its drift, at the rate seen between
+     * its last two readings, under {@link #DRIFT_NANOS}; between {@code least} and
+     * {@link #MAX_FRESH_NANOS}, and at most twice the last window (a calm spell grows it slowly,
+     * a drift shrinks it at once).
+     *
+     * @param drift   how far the offset moved between the two readings
+     * @param between how far apart the readings were
+     */
+    static long windowFor(long drift, long between, long last, long least) {
+        long window = Math.abs(drift) == 0 ? MAX_FRESH_NANOS
+                : (long) Math.min(MAX_FRESH_NANOS, (double) DRIFT_NANOS * between / Math.abs(drift));
+        return Math.max(least, Math.min(window, 2 * last));
+    }
+
+    /** How many readings needed the thread pinned to another CPU (tests). */
+    long pinnedReadings() {
+        return pinned;
+    }
+
+    /** Renews the offset of the CPU this thread runs on, if it stays there for the reading. */
+    private void readHere() {
+        int cpu = sched.sched_getcpu();
+        if (cpu < 0 || cpu >= MAX_CPUS) {
+            return;
         }
-        if (sched.sched_getcpu() == cpu) {
-            long now = execStartNanos(SELF);
-            // exec_start is set whenever the thread is scheduled in: on `cpu` before and after the
-            // read, it is that CPU's clock even if the thread went away and came back in between
-            if (sched.sched_getcpu() == cpu) {
-                return now;
-            }
+        long start = execStartNanos(SELF);
+        long now = System.nanoTime();
+        // exec_start is set whenever the thread is scheduled in: on `cpu` before and after the
+        // read, it is that CPU's clock even if the thread went away and came back in between
+        if (start > 0 && sched.sched_getcpu() == cpu) {
+            long offset = now - start;
+            fresh[cpu] = known[cpu] ? windowFor(offset - offsets[cpu], now - readAt[cpu], fresh[cpu], minFreshNanos)
+                    : minFreshNanos;
+            offsets[cpu] = offset;
+            readAt[cpu] = now;
+            known[cpu] = true;
         }
+    }
+
+    /** Renews {@code cpu}'s offset by pinning the thread there for one reading. */
+    private void readOn(int cpu) {
         Memory saved = new Memory(SchedLibC.CPU_SET_BYTES);
         if (sched.sched_getaffinity(0, SchedLibC.CPU_SET_BYTES, saved) != 0) {
-            return -1;
+            return;
         }
         try {
-            if (sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, SchedLibC.only(cpu)) != 0) {
-                return -1;
+            // moving there schedules the thread in on `cpu`: its exec_start is then that CPU's
+            // clock (a sched_yield on top would wait out a whole slice behind whatever runs there)
+            if (sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, SchedLibC.only(cpu)) == 0) {
+                pinned++;
+                readHere();
             }
-            sched.sched_yield(); // scheduled in (or its clock updated) on `cpu`, which it can no longer leave
-            return sched.sched_getcpu() == cpu ? execStartNanos(SELF) : -1;
         } finally {
             sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, saved);
         }

@@ -23,6 +23,8 @@ final class PidfdReaper {
     private static final int SIGINFO_BYTES = 128;
 
     private final LibC libc = LibC.INSTANCE;
+    /** The reaper thread's alone. */
+    private final ExitAge ages = new ExitAge();
     private final int epoll;
     private final Map<Integer, Child> children = new ConcurrentHashMap<>();
 
@@ -90,7 +92,7 @@ final class PidfdReaper {
         Child child = children.remove(fd);
         // still a zombie: the kernel can say when it exited, however late this thread got to it
         long now = TimeSource.system().nanoTime();
-        long exitedAt = child == null ? 0 : now - ExitAge.nanosAgo(child.pid(), now - child.watchedNanos());
+        long exitedAt = child == null ? 0 : ages.exitedAt(child.pid(), now, child.watchedNanos());
         info.clear();
         int rc = libc.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
         int errno = rc == 0 ? 0 : Native.getLastError();

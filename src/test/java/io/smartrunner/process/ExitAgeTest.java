@@ -50,7 +50,18 @@ class ExitAgeTest {
         Files.writeString(sched, "no such field\n");
         assertEquals(-1, ExitAge.execStartNanos(sched));
         assertEquals(-1, ExitAge.execStartNanos(dir.resolve("missing")));
-        assertEquals(0, ExitAge.nanosAgo(Integer.MAX_VALUE, Long.MAX_VALUE), "no such process: as if it exited just now");
+        assertEquals(5, new ExitAge().exitedAt(Integer.MAX_VALUE, 5, 0), "no such process: as if it exited just now");
+    }
+
+    @Test
+    void anOffsetServesAsLongAsItsDriftStaysUnderAMillisecondBetween10MsAnd1s() {
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        assertEquals(20 * ms, ExitAge.windowFor(0, 10 * ms, 10 * ms, 10 * ms), "no drift: twice the last window");
+        assertEquals(1000 * ms, ExitAge.windowFor(0, 10 * ms, 800 * ms, 10 * ms), "at most a second");
+        assertEquals(100 * ms, ExitAge.windowFor(ms / 10, 10 * ms, 500 * ms, 10 * ms),
+                "1 % drift: 100 ms keep it under 1 ms");
+        assertEquals(20 * ms, ExitAge.windowFor(-ms / 10, 10 * ms, 10 * ms, 10 * ms), "either way; grows slowly");
+        assertEquals(10 * ms, ExitAge.windowFor(5 * ms, 10 * ms, 500 * ms, 10 * ms), "50 % drift: the least window");
     }
 
     @Test
@@ -70,39 +81,78 @@ class ExitAgeTest {
     @ParameterizedTest(name = "child on CPU {0}, reader on CPU {1}")
     @CsvSource({"1, 0", "0, 1"})
     void aZombieIsAgedOnTheClockOfTheCpuItExitedOn(int childCpu, int readerCpu) throws Exception {
+        ExitAge ages = new ExitAge();
+        onCpu(readerCpu, pinned -> {
+            long zombie = zombieOn(childCpu);
+            Thread.sleep(WAIT_MS); // how long ago it exited is what is measured
+            long now = System.nanoTime();
+            long ageMs = TimeUnit.NANOSECONDS.toMillis(now - ages.exitedAt(zombie, now, Long.MIN_VALUE));
+            assertTrue(ageMs >= WAIT_MS - 50 && ageMs <= 2_000, "a zombie that exited on CPU " + childCpu
+                    + " > " + WAIT_MS + " ms ago, aged from CPU " + readerCpu + ": " + ageMs + " ms");
+            assertEquals(1, ages.pinnedReadings(), "CPU " + childCpu + "'s clock read there once");
+            assertEquals(cpusAllowed(pinned), cpusAllowed(Files.readString(Path.of("/proc/thread-self/status"))),
+                    "the reading thread's affinity is restored");
+            now = System.nanoTime();
+            assertTrue(ages.exitedAt(zombie, now, now - TimeUnit.MILLISECONDS.toNanos(100))
+                    >= now - TimeUnit.MILLISECONDS.toNanos(100), "never before the caller's bound");
+            reap(zombie);
+        });
+    }
+
+    @Test
+    void aCpusClockOffsetReadRecentlyAgesTheNextZombieWithoutPinningAgain() throws Exception {
+        ExitAge ages = new ExitAge(TimeUnit.SECONDS.toNanos(30)); // every offset stays fresh in this test
+        onCpu(0, pinned -> {
+            long first = zombieOn(1);
+            long now = System.nanoTime();
+            ages.exitedAt(first, now, Long.MIN_VALUE);
+            assertEquals(1, ages.pinnedReadings(), "CPU 1's offset read there");
+            reap(first);
+
+            long second = zombieOn(1);
+            Thread.sleep(WAIT_MS);
+            now = System.nanoTime();
+            long ageMs = TimeUnit.NANOSECONDS.toMillis(now - ages.exitedAt(second, now, Long.MIN_VALUE));
+            assertEquals(1, ages.pinnedReadings(), "the offset read a moment ago serves");
+            assertTrue(ageMs >= WAIT_MS - 50 && ageMs <= 2_000, "aged through CPU 1's offset: " + ageMs + " ms");
+            reap(second);
+        });
+    }
+
+    private interface OnCpu {
+        void run(String statusWhilePinned) throws Exception;
+    }
+
+    /** Runs {@code body} on the test thread pinned to {@code cpu}, then restores its affinity. */
+    private static void onCpu(int cpu, OnCpu body) throws Exception {
         assumeTrue(Files.readString(Path.of("/sys/devices/system/cpu/online")).strip().startsWith("0-"),
                 "needs CPUs 0 and 1");
         assumeTrue(ExitAge.execStartNanos(Path.of("/proc/thread-self/sched")) > 0, "needs CONFIG_SCHED_DEBUG");
         SchedLibC sched = SchedLibC.INSTANCE;
         Memory saved = new Memory(SchedLibC.CPU_SET_BYTES);
         assertEquals(0, sched.sched_getaffinity(0, SchedLibC.CPU_SET_BYTES, saved));
-        assertEquals(0, sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, SchedLibC.only(readerCpu)));
-        long pid = -1;
+        assertEquals(0, sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, SchedLibC.only(cpu)));
         try {
-            String pinned = Files.readString(Path.of("/proc/thread-self/status"));
-            pid = spawn("/usr/bin/taskset", "taskset", "-c", Integer.toString(childCpu), "/bin/sh", "-c", "exit 0");
-            long zombie = pid;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!Files.readString(Path.of("/proc", Long.toString(zombie), "stat")).contains(") Z ")) {
-                assertTrue(System.nanoTime() < deadline, "child " + zombie + " did not exit");
-                Thread.sleep(5);
-            }
-            assertEquals(childCpu, ExitAge.lastCpu(Path.of("/proc", Long.toString(zombie), "stat")));
-            Thread.sleep(WAIT_MS); // how long ago it exited is what is measured
-
-            long ageMs = TimeUnit.NANOSECONDS.toMillis(ExitAge.nanosAgo(zombie, Long.MAX_VALUE));
-            assertTrue(ageMs >= WAIT_MS - 50 && ageMs <= 2_000, "a zombie that exited on CPU " + childCpu
-                    + " > " + WAIT_MS + " ms ago, aged from CPU " + readerCpu + ": " + ageMs + " ms");
-            assertEquals(cpusAllowed(pinned), cpusAllowed(Files.readString(Path.of("/proc/thread-self/status"))),
-                    "the reading thread's affinity is restored");
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(ExitAge.nanosAgo(zombie, TimeUnit.MILLISECONDS.toNanos(100)))
-                    <= 100, "never older than the caller's bound");
+            body.run(Files.readString(Path.of("/proc/thread-self/status")));
         } finally {
             sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, saved);
-            if (pid > 0) {
-                ContainmentLibC.INSTANCE.waitid(ContainmentLibC.P_PID, (int) pid, new Memory(128), ContainmentLibC.WEXITED);
-            }
         }
+    }
+
+    /** A child that exited on {@code cpu} and is not reaped yet. */
+    private static long zombieOn(int cpu) throws Exception {
+        long zombie = spawn("/usr/bin/taskset", "taskset", "-c", Integer.toString(cpu), "/bin/sh", "-c", "exit 0");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(Path.of("/proc", Long.toString(zombie), "stat")).contains(") Z ")) {
+            assertTrue(System.nanoTime() < deadline, "child " + zombie + " did not exit");
+            Thread.sleep(5);
+        }
+        assertEquals(cpu, ExitAge.lastCpu(Path.of("/proc", Long.toString(zombie), "stat")));
+        return zombie;
+    }
+
+    private static void reap(long pid) {
+        ContainmentLibC.INSTANCE.waitid(ContainmentLibC.P_PID, (int) pid, new Memory(128), ContainmentLibC.WEXITED);
     }
 
     /** posix_spawn, not ProcessBuilder: the JDK would reap the child at once, and the zombie is the point. */
