@@ -14,6 +14,15 @@ import java.util.function.BooleanSupplier;
 
 /** The real CLI as a separate JVM (same class path as the tests), as a user would run it. */
 public final class CliProcess {
+    /** The cgroups of the runners these tests started, for {@link #removeLeftCgroups} when the test JVM exits. */
+    private static final java.util.Set<Path> CGROUP_ROOTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.regex.Pattern CGROUP_ROOT =
+            java.util.regex.Pattern.compile("containment: cgroup v2 \\(([^,)]+)");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(CliProcess::removeLeftCgroups, "cli-cgroups"));
+    }
+
     public final Process process;
     public final Path stdout;
     public final Path stderr;
@@ -44,7 +53,34 @@ public final class CliProcess {
         builder.environment().putAll(env);
         Process p = builder.directory(workDir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null")).start();
-        return new CliProcess(p, out, err);
+        CliProcess cli = new CliProcess(p, out, err);
+        // its stderr names its cgroup: read when it exits (and whenever a test reads it), as the
+        // test's temporary directory may be gone by the time this JVM exits
+        p.onExit().thenRun(() -> {
+            try {
+                cli.err();
+            } catch (IOException gone) {
+                // its directory removed already
+            }
+        });
+        return cli;
+    }
+
+    /**
+     * The empty cgroups runners of these tests left (a runner killed with SIGKILL cannot remove its
+     * own; the next start of its data dir would, but a test's data dir is gone by then): without
+     * this, each run of the suite left a few behind on the development machine. Only empty ones
+     * (rmdir refuses the others), when the tests are over.
+     */
+    private static void removeLeftCgroups() {
+        for (Path root : CGROUP_ROOTS) {
+            try (java.util.stream.Stream<Path> groups = Files.list(root)) {
+                groups.filter(Files::isDirectory).forEach(g -> g.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // gone already
+            }
+            root.toFile().delete();
+        }
     }
 
     /** {@code java ... io.smartrunner.cli.Main args}: the CLI on the tests' class path, quick to start. */
@@ -71,7 +107,12 @@ public final class CliProcess {
     }
 
     public String err() throws IOException {
-        return Files.readString(stderr, StandardCharsets.UTF_8);
+        String err = Files.readString(stderr, StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = CGROUP_ROOT.matcher(err);
+        if (m.find()) {
+            CGROUP_ROOTS.add(Path.of(m.group(1)));
+        }
+        return err;
     }
 
     /** Waits (bounded: a start reconciles first, slow on a loaded machine) until the runner says where it listens, and returns that port. */
