@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How a launch's child joins its cgroup before its command's first instruction, on a glibc
@@ -80,6 +83,18 @@ final class CgroupJoin {
         return argv;
     }
 
+    private static boolean othersMayWrite(Path path) {
+        if (path == null) {
+            return true;
+        }
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+            return mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return true;
+        }
+    }
+
     /** The directory holding the runner's jar (or, in a build, target/classes): its parent. */
     private static Path besideCode() {
         try {
@@ -91,10 +106,17 @@ final class CgroupJoin {
         }
     }
 
-    /** An executable x86-64 ELF file: what bin/build-cgroup-exec writes, for this machine. */
+    /**
+     * An executable x86-64 ELF file (what bin/build-cgroup-exec writes, for this machine) that only
+     * its owner can change, in a directory only its owner can change: it runs with every session,
+     * as the runner's user (often root), so a file others may swap while the runner runs is not taken.
+     */
     static boolean runsHere(Path file) {
-        if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !Files.isExecutable(file)) {
             return false;
+        }
+        if (othersMayWrite(file) || othersMayWrite(file.toAbsolutePath().getParent())) {
+            return false; // the file, or its directory (a rename would swap it)
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] h = in.readNBytes(ELF_HEADER_BYTES);

@@ -98,6 +98,15 @@ class CgroupJoinTest {
         Path copy = Files.copy(program(), dir.resolve("copy"));
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
         assertFalse(CgroupJoin.runsHere(copy), "not executable");
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxrwxr-x"));
+        assertFalse(CgroupJoin.runsHere(copy), "others may rewrite it");
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertTrue(CgroupJoin.runsHere(copy), "a copy only its owner can change");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertFalse(CgroupJoin.runsHere(copy), "in a directory others may write to");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), copy);
+        assertFalse(CgroupJoin.runsHere(link), "a symbolic link (it could be pointed elsewhere)");
         assertFalse(CgroupJoin.runsHere(dir.resolve("missing")), "missing");
         assertFalse(CgroupJoin.runsHere(dir), "a directory");
         byte[] elf = Files.readAllBytes(program());
