@@ -84,9 +84,6 @@ final class CgroupJoin {
     }
 
     private static boolean othersMayWrite(Path path) {
-        if (path == null) {
-            return true;
-        }
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
             return mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE);
@@ -108,15 +105,16 @@ final class CgroupJoin {
 
     /**
      * An executable x86-64 ELF file (what bin/build-cgroup-exec writes, for this machine) that only
-     * its owner can change, in a directory only its owner can change: it runs with every session,
-     * as the runner's user (often root), so a file others may swap while the runner runs is not taken.
+     * its owner can change: it runs with every session, as the runner's user (often root), so a
+     * file others may rewrite while the runner runs is not taken. Its directory, like the jar's,
+     * is the operator's to keep (bin/build-cgroup-exec writes it mode 0755 whatever the umask).
      */
     static boolean runsHere(Path file) {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !Files.isExecutable(file)) {
             return false;
         }
-        if (othersMayWrite(file) || othersMayWrite(file.toAbsolutePath().getParent())) {
-            return false; // the file, or its directory (a rename would swap it)
+        if (othersMayWrite(file)) {
+            return false;
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] h = in.readNBytes(ELF_HEADER_BYTES);
