@@ -49,11 +49,6 @@ final class CgroupJoin {
         return new CgroupJoin(null);
     }
 
-    /** Through this sr-cgroup-exec. */
-    static CgroupJoin program(Path program) {
-        return new CgroupJoin(program);
-    }
-
     /** For the start line and {@code status}: what a launch joins its cgroup through. */
     String describe() {
         return program != null ? PROGRAM : SH;
