@@ -15,9 +15,9 @@ import java.util.function.Consumer;
  * {@code browser.closeOnExit}: once a stopping runner's sessions have all ended, every browser
  * the provider still holds open is closed (gracefully, else by force) off the loop, all at once
  * (up to {@value #MAX_PARALLEL_CLOSES}, {@link #PARALLEL_CLOSES}), while the loop still runs, so
- * each close is in the event log ({@code browser-close}, reason {@value #REASON}) like any other. A browser that does not answer
- * costs its CDP timeout before the force; on the four launch threads, ten such browsers held the
- * stop for three rounds of it. What cannot be closed that way is left to the provider's own close
+ * each close is in the event log ({@code browser-close}, reason {@value #REASON}) like any other.
+ * A browser that does not answer costs its CDP timeout before the force; on the four launch
+ * threads, ten such browsers held the stop for three rounds of it. What cannot be closed that way is left to the provider's own close
  * when the runner shuts down. Loop thread, except the closes.
  */
 final class BrowsersOnExit {

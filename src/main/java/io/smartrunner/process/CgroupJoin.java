@@ -105,17 +105,14 @@ final class CgroupJoin {
      * is the operator's to keep (bin/build-cgroup-exec writes it mode 0755 whatever the umask).
      */
     static boolean runsHere(Path file) {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !Files.isExecutable(file)) {
-            return false;
-        }
-        if (othersMayWrite(file)) {
+        if (!"amd64".equals(System.getProperty("os.arch")) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                || !Files.isExecutable(file) || othersMayWrite(file)) {
             return false;
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] h = in.readNBytes(ELF_HEADER_BYTES);
             return h.length == ELF_HEADER_BYTES && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F'
-                    && h[4] == 2 && h[5] == 1 && (h[18] & 0xff | (h[19] & 0xff) << 8) == EM_X86_64
-                    && "amd64".equals(System.getProperty("os.arch"));
+                    && h[4] == 2 && h[5] == 1 && (h[18] & 0xff | (h[19] & 0xff) << 8) == EM_X86_64;
         } catch (IOException e) {
             return false;
         }

@@ -48,8 +48,7 @@ final class ExitAge {
 
     private final SchedLibC sched = SchedLibC.INSTANCE;
     private final long minFreshNanos;
-    /** Per CPU: whether its offset was read, CLOCK_MONOTONIC minus its clock_task, when, and for how long it serves. */
-    private final boolean[] known = new boolean[MAX_CPUS];
+    /** Per CPU: CLOCK_MONOTONIC minus its clock_task, when that was read, and for how long it serves (0: never read). */
     private final long[] offsets = new long[MAX_CPUS];
     private final long[] readAt = new long[MAX_CPUS];
     private final long[] fresh = new long[MAX_CPUS];
@@ -91,7 +90,7 @@ final class ExitAge {
     }
 
     private boolean fresh(int cpu) {
-        return known[cpu] && System.nanoTime() - readAt[cpu] <= fresh[cpu];
+        return fresh[cpu] != 0 && System.nanoTime() - readAt[cpu] <= fresh[cpu];
     }
 
     /**
@@ -104,7 +103,7 @@ final class ExitAge {
      * @param between how far apart the readings were
      */
     static long windowFor(long drift, long between, long last, long least) {
-        long window = Math.abs(drift) == 0 ? MAX_FRESH_NANOS
+        long window = drift == 0 ? MAX_FRESH_NANOS
                 : (long) Math.min(MAX_FRESH_NANOS, (double) DRIFT_NANOS * between / Math.abs(drift));
         return Math.max(least, Math.min(window, 2 * last));
     }
@@ -126,11 +125,10 @@ final class ExitAge {
         // read, it is that CPU's clock even if the thread went away and came back in between
         if (start > 0 && sched.sched_getcpu() == cpu) {
             long offset = now - start;
-            fresh[cpu] = known[cpu] ? windowFor(offset - offsets[cpu], now - readAt[cpu], fresh[cpu], minFreshNanos)
+            fresh[cpu] = fresh[cpu] != 0 ? windowFor(offset - offsets[cpu], now - readAt[cpu], fresh[cpu], minFreshNanos)
                     : minFreshNanos;
             offsets[cpu] = offset;
             readAt[cpu] = now;
-            known[cpu] = true;
         }
     }
 
