@@ -29,14 +29,15 @@ final class DurableWrites {
     /** False while the event log or store cannot be written; after a failure, tries only when due unless {@code force}. */
     boolean flush(boolean force) {
         long nowNanos = deps.time().nanoTime();
-        if (pending.isEmpty() && backoff.failing()) {
+        boolean write = pending.mustWrite(nowNanos);
+        if (!write && backoff.failing()) {
             return true; // nothing to write proves nothing: the episode ends with the next real write
         }
         if (!force && !backoff.due(nowNanos)) {
             return false;
         }
         try {
-            List<EventRecord> written = pending.flush(deps.eventSink(), deps.store());
+            List<EventRecord> written = pending.flush(deps.eventSink(), deps.store(), write);
             backoff.succeeded();
             health.recovered();
             afterWrite.run();
@@ -54,6 +55,11 @@ final class DurableWrites {
     /** A write failed and has not succeeded since: nothing may start before the next one does. */
     boolean failing() {
         return backoff.failing();
+    }
+
+    /** The earlier of {@code next} and when the pending late rows must be written ({@link PendingWrites#addLate}). */
+    long lateRowsDue(long next) {
+        return pending.hasLate() && pending.lateDueNanos() - next < 0 ? pending.lateDueNanos() : next;
     }
 
     /** When the next write is due while failing. */

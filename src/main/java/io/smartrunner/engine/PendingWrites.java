@@ -24,6 +24,12 @@ final class PendingWrites {
     private final List<EventRecord> events = new ArrayList<>();
     private final Map<String, ProfileState> profiles = new LinkedHashMap<>();
     private final Map<String, SessionRecord> sessions = new LinkedHashMap<>();
+    /**
+     * Session rows that need not be written on their own right away ({@link #addLate}): they go
+     * with the next write, or alone once {@link #lateDueNanos} has come.
+     */
+    private final Map<String, SessionRecord> late = new LinkedHashMap<>();
+    private long lateDueNanos;
 
     PendingWrites(Redactor redactor) {
         this.redactor = redactor;
@@ -42,6 +48,40 @@ final class PendingWrites {
         }
     }
 
+    /**
+     * A session row that adds nothing a restart needs before {@code dueNanos}: a launched
+     * session's pid. The spawn waited for the session's start event and row; the pid only lets a
+     * restart find the process by its pid as well as by its environment tag and its cgroup,
+     * which find it without one. In a crash loop the session's end (whose row carries the pid)
+     * usually comes first, and a restart costs one store write instead of two.
+     */
+    void addLate(SessionRecord session, long dueNanos) {
+        if (late.isEmpty()) {
+            lateDueNanos = dueNanos;
+        }
+        late.put(session.sessionId(), session);
+    }
+
+    /** When the oldest late row must be written even if nothing else is; meaningful only while {@link #hasLate}. */
+    long lateDueNanos() {
+        return lateDueNanos;
+    }
+
+    boolean hasLate() {
+        return !late.isEmpty();
+    }
+
+    /** Something must be written now: anything but late rows, or late rows that are due. */
+    boolean mustWrite(long nowNanos) {
+        return !events.isEmpty() || !profiles.isEmpty() || !sessions.isEmpty()
+                || !late.isEmpty() && nowNanos - lateDueNanos >= 0;
+    }
+
+    /** The runner stops: the late rows are due now. */
+    void lateRowsDueNow(long nowNanos) {
+        lateDueNanos = nowNanos;
+    }
+
     private EventRecord redacted(EventRecord e) {
         return redactor.redact(e);
     }
@@ -52,7 +92,7 @@ final class PendingWrites {
 
     /** Profile and session rows waiting for the store (their events may already be in the log). */
     int stateRowCount() {
-        return profiles.size() + sessions.size();
+        return profiles.size() + sessions.size() + (int) late.keySet().stream().filter(id -> !sessions.containsKey(id)).count();
     }
 
     /** What is pending now, to go back to if a decision added afterwards must be taken back. */
@@ -63,7 +103,7 @@ final class PendingWrites {
     /**
      * Drops what was added since {@code mark} and was not written: a decision whose events could
      * not be appended is taken back (a manual change answered "unavailable"). Events already in
-     * the log stay written; only the ones still pending go.
+     * the log stay written; only the ones still pending go. Late rows are not decisions and stay.
      */
     void rollBackTo(Mark mark) {
         if (events.size() > mark.events()) {
@@ -79,27 +119,37 @@ final class PendingWrites {
     }
 
     boolean isEmpty() {
-        return events.isEmpty() && profiles.isEmpty() && sessions.isEmpty();
+        return events.isEmpty() && profiles.isEmpty() && sessions.isEmpty() && late.isEmpty();
     }
 
     /**
-     * Appends the pending events, then persists the pending state.
+     * Appends the pending events, then persists the pending state, with the late rows when
+     * anything else is written or {@code lateToo} (a row pending for the same session replaces
+     * its late one: it is newer).
      *
      * @return the events that were written by this call (for listeners)
      * @throws EventLogException when the log cannot be written; nothing was persisted
      * @throws StoreException    when the store cannot be written; the events were written
      */
-    List<EventRecord> flush(EventSink sink, StateStore store) {
+    List<EventRecord> flush(EventSink sink, StateStore store, boolean lateToo) {
         List<EventRecord> written = List.of();
         if (!events.isEmpty()) {
             sink.append(events);
             written = List.copyOf(events);
             events.clear();
         }
-        if (!profiles.isEmpty() || !sessions.isEmpty()) {
-            store.write(new StateWrite(List.copyOf(profiles.values()), List.copyOf(sessions.values())));
+        if (!profiles.isEmpty() || !sessions.isEmpty() || lateToo && !late.isEmpty()) {
+            List<SessionRecord> rows = new ArrayList<>(late.size() + sessions.size());
+            for (SessionRecord r : late.values()) {
+                if (!sessions.containsKey(r.sessionId())) {
+                    rows.add(r); // every write carries all rows still pending
+                }
+            }
+            rows.addAll(sessions.values());
+            store.write(new StateWrite(List.copyOf(profiles.values()), rows));
             profiles.clear();
             sessions.clear();
+            late.clear();
         }
         return written;
     }

@@ -35,6 +35,8 @@ final class SessionLifecycle {
     static final String REMOVED = "the profile was removed from the configuration";
     static final String PAUSED_BY_HAND = ProfileRules.PAUSED_BY_HAND;
     static final String SHUTTING_DOWN = "the runner is shutting down";
+    /** A launched session's pid reaches its row with the next write, or alone after this long. */
+    static final long PID_ROW_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Map<String, ProfileSlot> slots;
     private final ProfileRules rules;
@@ -274,7 +276,7 @@ final class SessionLifecycle {
         slot.active = new ActiveSession(withPid, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
                 TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
         armed.accept(slot.active);
-        pending.add(List.of(), null, withPid);
+        pending.addLate(withPid, nowNanos + PID_ROW_WITHIN_NANOS);
         if (stopInitiated.getAsBoolean()) {
             stop(slot, FailureReason.SHUTDOWN, SHUTTING_DOWN);
         } else if (slot.removed) {

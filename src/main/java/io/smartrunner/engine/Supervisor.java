@@ -61,6 +61,7 @@ public final class Supervisor {
             step();
         }
         handleMessages(deps.time().nanoTime(), deps.time().now()); // the last browser closes' events
+        parts.pending.lateRowsDueNow(deps.time().nanoTime());
         if (!parts.writes.flush(true)) {
             deps.diagnostics().accept("exiting with " + parts.pending.eventCount() + " event(s) and "
                     + parts.pending.stateRowCount() + " state row(s) not written, because: " + parts.health.problem());

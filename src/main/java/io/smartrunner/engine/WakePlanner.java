@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * When the loop must look again if no message comes first: the earliest of the sessions'
- * timeouts and output polls, pauses ending, cooldowns ending, the next write retry, recovery
+ * timeouts and output polls, late rows due, pauses ending, cooldowns ending, the next write retry, recovery
  * deadlines, an open breaker's next probe, the leftover sweep and the next host reading while starts are held, and never later
  * than 5 s. Loop thread only.
  */
@@ -53,6 +53,9 @@ final class WakePlanner {
             return now; // a session ended after this step's start pass: its slot goes to the next profile now
         }
         next = earlier(next, timers.nextDueNanos()); // the sessions' timeouts and output polls
+        if (!writes.failing()) { // else the retry above: a late row due then would wake the loop on every turn
+            next = writes.lateRowsDue(next); // a launched session's pid, when nothing else was written since
+        }
         Instant pauseEnd = queue.nextPauseEnd();
         if (pauseEnd != null) {
             next = earlier(next, now + Math.max(0, Duration.between(time.now(), pauseEnd).toNanos()));

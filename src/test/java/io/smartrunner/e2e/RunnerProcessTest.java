@@ -80,6 +80,45 @@ class RunnerProcessTest {
         assertFalse(status.out().contains("\"running\" : true"), status.out());
     }
 
+    /**
+     * A launched session's pid reaches its row with the next write or within a second, so a runner
+     * killed in that second leaves a row without one; the restart still finds the session's
+     * processes (their environment tag, their cgroup) and stops them. The row is set back to
+     * what such a kill leaves, so the test does not depend on when the kill lands.
+     */
+    @Test
+    void aSessionWhoseRowHasNoPidYetIsStillStoppedAfterAKillMinus9() throws Exception {
+        Path cfg = config("""
+                {"command": ["/bin/sh", "-c", "echo $$ > child-{sessionId}.pid; exec sleep 1000"],
+                 "cooldownMs": 600000, "stopGraceMs": 500}""", "[{\"id\": \"p1\"}]");
+        CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("first session started", 20_000, () -> count("start", null) == 1);
+        String sessionId = events().stream().filter(e -> e.event().equals("start")).findFirst().orElseThrow().sessionId();
+        Path pidFile = dir.resolve("child-" + sessionId + ".pid");
+        CliProcess.await("child wrote its pid", 10_000, () -> ChildProcesses.pidFile(pidFile).isPresent());
+        long childPid = ChildProcesses.pidFile(pidFile).getAsLong();
+        first.process.destroyForcibly();
+        assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
+
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/state.db"));
+             java.sql.PreparedStatement st = db.prepareStatement(
+                     "UPDATE sessions SET pid = 0, pid_start_ticks = 0, pgid = 0 WHERE session_id = ?")) {
+            st.setString(1, sessionId);
+            assertEquals(1, st.executeUpdate(), "the session has its row (written before the spawn)");
+        }
+        assertTrue(ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false));
+
+        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess.await("lost session closed", 20_000, () -> count("error", "lost") == 1);
+        CliProcess.await("orphan stopped", 10_000,
+                () -> !ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals(sessionId, events().stream().filter(e -> "lost".equals(e.params().get("reason")))
+                .findFirst().orElseThrow().sessionId());
+        second.process.destroy();
+        assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, second.process.exitValue(), second.err());
+    }
+
     @Test
     void sigtermStopsEverySessionTreeFlushesAndExitsZero() throws Exception {
         Path cfg = config("""

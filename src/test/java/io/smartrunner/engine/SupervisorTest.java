@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The supervisor driven tick by tick: manual clock, fake launcher, in-memory store and log. */
@@ -251,7 +252,39 @@ class SupervisorTest {
         s.step();
         assertEquals(1, launcher.launched.size());
         assertEquals(List.of("start"), sink.names("p1"));
+        assertEquals(0, store.sessions.values().iterator().next().pid(), "the row was written before the spawn");
+    }
+
+    @Test
+    void aLaunchedSessionsPidReachesItsRowWithinASecondWithoutAWriteOfItsOwnBefore() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 0, 3));
+        s.step();
+        assertEquals(1, launcher.launched.size());
+        int writes = store.writes;
+        time.advance(Duration.ofMillis(999));
+        assertTrue(s.nextWakeNanos(time.nanoTime()) - time.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(1),
+                "the loop wakes for it");
+        s.step();
+        assertEquals(writes, store.writes, "no write for the pid alone before its second");
+        assertEquals(0, store.sessions.values().iterator().next().pid());
+        time.advance(Duration.ofMillis(1));
+        s.step();
+        assertEquals(writes + 1, store.writes);
         assertEquals(launcher.last().pid, store.sessions.values().iterator().next().pid(), "the row gets its pid");
+    }
+
+    @Test
+    void aSessionThatEndsWithinItsSecondCostsOneWriteAndItsRowHasThePid() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 0, 3));
+        s.step();
+        int writes = store.writes;
+        FakeLauncher.FakeProcess first = launcher.last();
+        first.exit(3);
+        s.step();
+        assertEquals(writes + 1, store.writes, "the end, the next start and the pid in one write");
+        SessionRecord ended = store.sessions.get(first.spec.sessionId());
+        assertEquals(first.pid, ended.pid());
+        assertEquals(SessionRecord.Status.FAILED, ended.status());
     }
 
     @Test
