@@ -144,7 +144,7 @@ final class SessionLifecycle {
         SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
                 slot.config.session().stderrTailBytes());
         slot.active = null;
-        if (a.stopping == null) {
+        if (a.stopping == null && !a.process.contained()) { // a contained one's leftovers went with its cgroup
             leftovers.ended(a.record.pgid(), a.sessionId());
         }
         end(slot, a.record, result, nowNanos, now);

@@ -96,8 +96,8 @@ public final class OsProcessLauncher implements ProcessLauncher {
         // -1 when the child has already exited and been reaped: then nothing is left to identify
         long startTicks = ProcFs.stat(process.pid()).map(ProcStat::startTicks).orElse(-1L);
         CompletableFuture<ExitStatus> exit = process.onExit().thenApply(p -> status(p.exitValue(), output));
-        placement.spawned(process.pid(), startTicks, exit);
-        return new OsRunningProcess(process.pid(), exit, startTicks, spec.sessionId(), output, timers);
+        exit = placement.spawned(process.pid(), startTicks, exit);
+        return new OsRunningProcess(process.pid(), exit, startTicks, spec.sessionId(), output, timers, placement);
     }
 
     private static ExitStatus status(int code, SessionOutput output) {

@@ -13,9 +13,11 @@ final class OsRunningProcess implements RunningProcess {
     private final ScheduledExecutorService timers;
     private final CompletableFuture<ExitStatus> exit;
     private final StopOnce stopOnce = new StopOnce();
+    private final Placement placement;
 
     OsRunningProcess(long pid, CompletableFuture<ExitStatus> exit, long startTicks, String sessionId,
-                     SessionOutput output, ScheduledExecutorService timers) {
+                     SessionOutput output, ScheduledExecutorService timers, Placement placement) {
+        this.placement = placement;
         this.pid = pid;
         this.exit = exit;
         this.startTicks = startTicks;
@@ -42,6 +44,11 @@ final class OsRunningProcess implements RunningProcess {
     @Override
     public CompletableFuture<ExitStatus> onExit() {
         return exit;
+    }
+
+    @Override
+    public boolean contained() {
+        return placement.contained();
     }
 
     @Override

@@ -36,6 +36,8 @@ final class Placement {
     private volatile boolean stopping;
     private volatile boolean cloned;
     private volatile boolean wrapped;
+    /** The launch's processes were in its cgroup: cloned there, moved there, or (wrapped) it ran there. */
+    private volatile boolean joined;
     private int cgroupFd = -1;
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
@@ -120,38 +122,57 @@ final class Placement {
         if (cgroupFd >= 0) {
             ContainmentLibC.INSTANCE.close(cgroupFd);
             cloned = true;
+            joined = true;
             cgroupFd = -1;
         }
         if (cgroup != null && !cloned && !wrapped) {
             try {
                 cgroup.add(pid);
+                joined = true;
             } catch (IOException e) {
                 // it has exited already (ESRCH): its exit cleans up
             }
         }
     }
 
-    /** The child exists (or the spawn failed: pid {@code -1}): the subreaper's books, and clean-up at its exit. */
-    void spawned(long pid, long startTicks, CompletableFuture<ExitStatus> exit) {
+    /**
+     * The child exists (or the spawn failed: pid {@code -1}): the subreaper's books, and clean-up at its exit.
+     *
+     * @return the exit the launch's callers see: it completes once this clean-up has begun, so
+     *         {@link #contained()} is settled by then
+     */
+    CompletableFuture<ExitStatus> spawned(long pid, long startTicks, CompletableFuture<ExitStatus> exit) {
         if (cgroupFd >= 0) {
             ContainmentLibC.INSTANCE.close(cgroupFd);
             cgroupFd = -1;
         }
         if (this == NONE || pid <= 0) {
             removeEmpty();
-            return;
+            return exit;
         }
         BY_PID.put(pid, this);
         ProcessWatchdog.launched(pid);
         subreaper.launched(pid, sessionId, startTicks);
-        exit.whenComplete((status, error) -> {
+        return exit.whenComplete((status, error) -> {
             subreaper.exited(pid, sessionId);
+            if (cgroup != null && !joined && wrapped) {
+                joined = cgroup.everRan(); // before it is removed: the join ran in the child
+            }
             if (!stopping) {
                 BY_PID.remove(pid, this);
                 ProcessWatchdog.ended(pid);
                 killAndRemove();
             }
         });
+    }
+
+    /**
+     * Whether the launch's processes were in its own cgroup, which is killed when the session
+     * ends by itself: whatever it left in its process group went with it. Settled once the exit
+     * {@link #spawned} returned has completed.
+     */
+    boolean contained() {
+        return cgroup != null && joined;
     }
 
     /** A tree stop has begun: the cgroup is now the stop's to kill after its grace period. */

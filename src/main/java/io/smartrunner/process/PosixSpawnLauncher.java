@@ -132,8 +132,8 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             String path = env.get("PATH");
             exit = exit.thenApply(st -> SpawnCheck.execFailure(st, program, dir, path));
         }
-        placement.spawned(pid, startTicks, exit);
-        return new OsRunningProcess(pid, exit, startTicks, spec.sessionId(), output, timers);
+        exit = placement.spawned(pid, startTicks, exit);
+        return new OsRunningProcess(pid, exit, startTicks, spec.sessionId(), output, timers, placement);
     }
 
     private long spawn(String program, Path executable, List<String> argv, Map<String, String> env, Path dir,

@@ -25,6 +25,15 @@ public interface RunningProcess {
     CompletableFuture<ExitStatus> onExit();
 
     /**
+     * Whether the child ran in a cgroup of its own that is killed when it exits by itself, so
+     * that nothing it left in its process group outlives it; known once {@link #onExit()} has
+     * completed. Then no /proc sweep for its leftovers is needed ({@code LeftoverSweep}).
+     */
+    default boolean contained() {
+        return false;
+    }
+
+    /**
      * Total bytes the session has written to stdout and stderr so far (never decreases, rotation
      * included). Also rotates a log file that has grown past its cap. Cheap: two stat calls.
      */

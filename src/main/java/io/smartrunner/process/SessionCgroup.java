@@ -16,6 +16,7 @@ import java.util.List;
  */
 final class SessionCgroup {
     private static final byte[] POPULATED = "populated ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USAGE = "usage_usec ".getBytes(StandardCharsets.US_ASCII);
     /** cgroup.events is two short lines ("populated 0", "frozen 0"). */
     private static final int EVENTS_BYTES = 128;
     private final Path dir;
@@ -75,6 +76,18 @@ final class SessionCgroup {
         int at = ProcBytes.indexOf(buf, n, POPULATED, 0);
         return at >= 0 && (at == 0 || buf[at - 1] == '\n') && at + POPULATED.length < n
                 && buf[at + POPULATED.length] == '1';
+    }
+
+    /**
+     * Whether anything ever ran in it ({@code cpu.stat}'s usage_usec above 0): a launch joined
+     * through a program that execs the command (whose failed join does not stop the launch) has
+     * its processes here exactly when this is true. False when it is gone.
+     */
+    boolean everRan() {
+        byte[] buf = new byte[EVENTS_BYTES];
+        int n = ProcBytes.read(dir.resolve("cpu.stat"), buf);
+        int at = ProcBytes.indexOf(buf, n, USAGE, 0);
+        return at == 0 && ProcBytes.parseDecimal(buf, USAGE.length, n, 0) > 0;
     }
 
     /** Removes the directory when it is empty; true when it is gone (now or before). */

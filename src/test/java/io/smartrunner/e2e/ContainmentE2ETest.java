@@ -102,6 +102,28 @@ class ContainmentE2ETest {
         stop(runner);
     }
 
+    /**
+     * A child left in the session's own process group (no setsid): with cgroups it goes with the
+     * session's cgroup (the loop skips its /proc sweep for such a session), without them the
+     * loop's sweep of the ended group kills it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void aChildLeftInTheSessionsGroupIsGoneWhenItsSessionEnds(String mode) throws Exception {
+        Path cfg = config("true");
+        Files.writeString(cfg, Files.readString(cfg).replace("(setsid env -i sleep " + marker + " &) ; true",
+                "sleep " + marker + " & while [ ! -e go ]; do sleep 0.05; done"));
+        assertTrue(Files.readString(cfg).contains("\"sleep " + marker + " & while"), Files.readString(cfg));
+        CliProcess runner = runner(mode, cfg);
+        CliProcess.await("the child started", 30_000, () -> daemons().size() == 1);
+        long child = daemons().get(0);
+        Files.createFile(dir.resolve("go"));
+        CliProcess.await("the session finished", 20_000, () -> count("finish") == 1);
+        CliProcess.await("the child is gone after its session ended", 15_000, () -> !alive(child));
+        assertTrue(runner.process.isAlive(), "the runner keeps running");
+        stop(runner);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"auto", "subreaper"})
     void daemonIsGoneAfterAGracefulRunnerStop(String mode) throws Exception {

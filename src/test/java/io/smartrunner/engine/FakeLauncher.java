@@ -42,6 +42,8 @@ final class FakeLauncher implements ProcessLauncher {
         CompletableFuture<Void> stop;
         volatile long output;
         volatile String stderr = "";
+        /** What {@link RunningProcess#contained()} says: its cgroup took its leftovers. */
+        volatile boolean contained;
         Duration stopGrace;
 
         FakeProcess(LaunchSpec spec, long pid) {
@@ -81,6 +83,11 @@ final class FakeLauncher implements ProcessLauncher {
         @Override
         public long pollOutput() {
             return output;
+        }
+
+        @Override
+        public boolean contained() {
+            return contained;
         }
 
         @Override

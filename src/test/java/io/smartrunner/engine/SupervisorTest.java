@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -271,6 +272,31 @@ class SupervisorTest {
         s.step();
         assertEquals(writes + 1, store.writes);
         assertEquals(launcher.last().pid, store.sessions.values().iterator().next().pid(), "the row gets its pid");
+    }
+
+    @Test
+    void anUncontainedSessionsGroupIsSweptForLeftoversAndAContainedOnesIsNot() {
+        Supervisor s = supervisor(oneProfile(60_000, 0, 0, 3));
+        s.step();
+        FakeLauncher.FakeProcess loose = launcher.last();
+        loose.exit(0);
+        s.step();
+        time.advance(Duration.ofMillis(500));
+        s.step();
+        assertEquals(List.of(Map.of(loose.pid, loose.spec.sessionId())), table.sweeps,
+                "its process group is looked at once, in the next sweep");
+
+        FakeLauncher.FakeProcess contained = launcher.last();
+        assertTrue(contained != loose);
+        contained.contained = true;
+        contained.exit(0);
+        s.step();
+        for (int i = 0; i < 4; i++) {
+            time.advance(Duration.ofMillis(500));
+            s.step();
+        }
+        assertEquals(1, table.sweeps.size(), "no /proc scan for a session whose cgroup took what it left: "
+                + table.sweeps);
     }
 
     @Test

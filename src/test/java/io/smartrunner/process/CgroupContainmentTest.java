@@ -131,6 +131,41 @@ class CgroupContainmentTest {
         Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
     }
 
+    /** What lets the loop skip its /proc sweep for a session's leftovers ({@link RunningProcess#contained()}). */
+    @Test
+    void aLaunchThatRanInItsCgroupIsContainedWithEitherLauncher() throws Exception {
+        launchesAreContained();
+    }
+
+    @Test
+    void aLaunchThatRanInItsCgroupIsContainedThroughTheShellJoinToo() throws Exception {
+        joinThroughTheShell();
+        launchesAreContained();
+    }
+
+    private void launchesAreContained() throws Exception {
+        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+            RunningProcess p = launcher.launch(Children.spec(children.newSession(), dir, "/bin/true"));
+            assertEquals(0, p.onExit().get().exitCode());
+            assertTrue(p.contained(), launcher.getClass().getSimpleName());
+        }
+    }
+
+    @Test
+    void aCgroupNothingRanInIsNotTakenForOneThatHeldTheLaunch() throws Exception {
+        SessionCgroup fresh = SessionCgroup.create(containment.cgroupRoot().resolve("fresh-" + UUID.randomUUID()));
+        try {
+            assertFalse(fresh.everRan(), "a cgroup nothing joined");
+            Process joined = new ProcessBuilder(Path.of("target", CgroupJoin.PROGRAM).toAbsolutePath().toString(),
+                    fresh.dir().resolve("cgroup.procs").toString(), "/bin/true", "true").start();
+            assertEquals(0, joined.waitFor());
+            assertTrue(fresh.everRan(), "sr-cgroup-exec joined it, then ran true there");
+        } finally {
+            assertTrue(fresh.remove());
+        }
+        assertFalse(fresh.everRan(), "gone");
+    }
+
     @Test
     void theCommandGetsTheEnvironmentAndArgumentsItWasGivenThroughTheJoiningProgram() throws Exception {
         commandsGetTheirEnvironmentAndArguments();
