@@ -153,17 +153,27 @@ final class Placement {
         BY_PID.put(pid, this);
         ProcessWatchdog.launched(pid);
         subreaper.launched(pid, sessionId, startTicks);
-        return exit.whenComplete((status, error) -> {
-            subreaper.exited(pid, sessionId);
-            if (cgroup != null && !joined && wrapped) {
-                joined = cgroup.everRan(); // before it is removed: the join ran in the child
-            }
-            if (!stopping) {
-                BY_PID.remove(pid, this);
-                ProcessWatchdog.ended(pid);
-                killAndRemove();
+        CompletableFuture<ExitStatus> seen = new CompletableFuture<>();
+        exit.whenComplete((status, error) -> {
+            try {
+                subreaper.exited(pid, sessionId);
+                if (cgroup != null && !joined && wrapped) {
+                    joined = cgroup.everRan(); // before it is removed: the join ran in the child
+                }
+                if (!stopping) {
+                    BY_PID.remove(pid, this);
+                    ProcessWatchdog.ended(pid);
+                    killAndRemove();
+                }
+            } finally { // the exit as it was, whatever the clean-up threw
+                if (error != null) {
+                    seen.completeExceptionally(error);
+                } else {
+                    seen.complete(status);
+                }
             }
         });
+        return seen;
     }
 
     /**
