@@ -170,6 +170,11 @@ public final class JsonlEventSink implements EventSink {
         intervalFsync.forceIfDirty();
     }
 
+    /** Whether the {@link FsyncPolicy#INTERVAL} thread has a force to do (tests). */
+    boolean fsyncScheduled() {
+        return intervalFsync.forceScheduled();
+    }
+
     private ByteBuffer serialise(List<EventRecord> events) {
         batch.reset();
         try (JsonGenerator g = EventJson.FACTORY.createGenerator(batch)) {

@@ -164,6 +164,31 @@ class JsonlEventSinkTest {
     }
 
     @Test
+    void intervalPolicySchedulesAForceOnlyAfterAWrite() {
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.INTERVAL, 3_600_000, ch -> ch)) {
+            assertFalse(sink.fsyncScheduled(), "an idle log wakes nobody");
+            sink.append(List.of(event(0)));
+            assertTrue(sink.fsyncScheduled());
+            sink.forceIfDirty();
+            assertFalse(sink.fsyncScheduled(), "forced: nothing is scheduled until the next write");
+            sink.append(List.of(event(1)));
+            assertTrue(sink.fsyncScheduled());
+        }
+    }
+
+    @Test
+    void closeDoesNotWaitForAScheduledForce() {
+        JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.INTERVAL, 3_600_000, ch -> ch);
+        sink.append(List.of(event(0)));
+        assertTrue(sink.fsyncScheduled());
+        sink.close();
+        // a force left scheduled an hour ahead would keep the thread alive
+        io.smartrunner.testkit.Await.until("the fsync thread ends", java.time.Duration.ofSeconds(10),
+                () -> !fsyncThreadAlive());
+        assertEquals(List.of(event(0)), EventLogReader.readAll(log()));
+    }
+
+    @Test
     void intervalPolicyFsyncsOnItsOwnThreadAndCloseStopsIt() throws Exception {
         FlakyChannel[] channel = new FlakyChannel[1];
         JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.INTERVAL, 10,
