@@ -46,8 +46,11 @@ class RunnerProcessTest {
                 && (reason == null || reason.equals(e.params().get("reason")))).count();
     }
 
-    @Test
-    void killMinus9ThenRestartClosesTheOrphanedSessionAsLostExactlyOnce() throws Exception {
+    /** A runner killed with SIGKILL under its one session, whose child lives on. */
+    private record Orphaned(Path cfg, String sessionId, long childPid) {
+    }
+
+    private Orphaned killRunnerUnderItsSession() throws Exception {
         Path cfg = config("""
                 {"command": ["/bin/sh", "-c", "echo $$ > child-{sessionId}.pid; exec sleep 1000"],
                  "cooldownMs": 600000, "stopGraceMs": 500}""", "[{\"id\": \"p1\"}]");
@@ -62,19 +65,29 @@ class RunnerProcessTest {
         assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
         assertTrue(ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false),
                 "the child outlives a kill -9 of the runner");
+        return new Orphaned(cfg, sessionId, childPid);
+    }
 
-        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
+    /** Starts the runner again: it closes the orphaned session as lost and stops its child; then stops, exit 0. */
+    private void restartClosesItAsLost(Orphaned o) throws Exception {
+        CliProcess second = CliProcess.start(dir, "run", "-c", o.cfg().toString());
         CliProcess.await("lost session closed", 20_000, () -> count("error", "lost") == 1);
         CliProcess.await("orphan stopped", 10_000,
-                () -> !ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false));
+                () -> !ProcessHandle.of(o.childPid()).map(ProcessHandle::isAlive).orElse(false));
         EventRecord lost = events().stream().filter(e -> "lost".equals(e.params().get("reason"))).findFirst().orElseThrow();
-        assertEquals(sessionId, lost.sessionId());
+        assertEquals(o.sessionId(), lost.sessionId());
 
         second.process.destroy();
         assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, second.process.exitValue(), second.err());
+    }
+
+    @Test
+    void killMinus9ThenRestartClosesTheOrphanedSessionAsLostExactlyOnce() throws Exception {
+        Orphaned o = killRunnerUnderItsSession();
+        restartClosesItAsLost(o);
         assertEquals(1, count("error", "lost"), "exactly one terminal event for the lost session");
-        CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", cfg.toString());
+        CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", o.cfg().toString());
         assertEquals(0, status.exitCode(), status.err());
         assertTrue(status.out().contains("\"running\" : false"), status.out());
         assertFalse(status.out().contains("\"running\" : true"), status.out());
@@ -88,35 +101,14 @@ class RunnerProcessTest {
      */
     @Test
     void aSessionWhoseRowHasNoPidYetIsStillStoppedAfterAKillMinus9() throws Exception {
-        Path cfg = config("""
-                {"command": ["/bin/sh", "-c", "echo $$ > child-{sessionId}.pid; exec sleep 1000"],
-                 "cooldownMs": 600000, "stopGraceMs": 500}""", "[{\"id\": \"p1\"}]");
-        CliProcess first = CliProcess.start(dir, "run", "-c", cfg.toString());
-        CliProcess.await("first session started", 20_000, () -> count("start", null) == 1);
-        String sessionId = events().stream().filter(e -> e.event().equals("start")).findFirst().orElseThrow().sessionId();
-        Path pidFile = dir.resolve("child-" + sessionId + ".pid");
-        CliProcess.await("child wrote its pid", 10_000, () -> ChildProcesses.pidFile(pidFile).isPresent());
-        long childPid = ChildProcesses.pidFile(pidFile).getAsLong();
-        first.process.destroyForcibly();
-        assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
-
+        Orphaned o = killRunnerUnderItsSession();
         try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/state.db"));
              java.sql.PreparedStatement st = db.prepareStatement(
                      "UPDATE sessions SET pid = 0, pid_start_ticks = 0, pgid = 0 WHERE session_id = ?")) {
-            st.setString(1, sessionId);
+            st.setString(1, o.sessionId());
             assertEquals(1, st.executeUpdate(), "the session has its row (written before the spawn)");
         }
-        assertTrue(ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false));
-
-        CliProcess second = CliProcess.start(dir, "run", "-c", cfg.toString());
-        CliProcess.await("lost session closed", 20_000, () -> count("error", "lost") == 1);
-        CliProcess.await("orphan stopped", 10_000,
-                () -> !ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false));
-        assertEquals(sessionId, events().stream().filter(e -> "lost".equals(e.params().get("reason")))
-                .findFirst().orElseThrow().sessionId());
-        second.process.destroy();
-        assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, second.process.exitValue(), second.err());
+        restartClosesItAsLost(o);
     }
 
     @Test

@@ -24,11 +24,16 @@ class PendingWritesLateRowsTest {
                 null, null, null);
     }
 
+    /** Session s1's row is in the store without a pid (written before its spawn); its pid is late, due at 1 000. */
+    private void s1StoredThenItsPidLate() {
+        pending.add(List.of(), ProfileState.fresh("p1", "podA"), row("s1", 0));
+        pending.flush(sink, store, true);
+        pending.addLate(row("s1", 42), 1_000);
+    }
+
     @Test
     void aLateRowAloneIsNotWrittenBeforeItIsDue() {
-        pending.add(List.of(), ProfileState.fresh("p1", "podA"), row("s1", 0));
-        pending.flush(sink, store, pending.mustWrite(0));
-        pending.addLate(row("s1", 42), 1_000);
+        s1StoredThenItsPidLate();
 
         assertFalse(pending.mustWrite(999));
         assertEquals(1_000, pending.lateDueNanos());
@@ -63,9 +68,7 @@ class PendingWritesLateRowsTest {
 
     @Test
     void aNewerRowOfTheSameSessionWinsOverItsLateOne() {
-        pending.add(List.of(), ProfileState.fresh("p1", "podA"), row("s1", 0));
-        pending.flush(sink, store, true);
-        pending.addLate(row("s1", 42), 1_000);
+        s1StoredThenItsPidLate();
         SessionRecord ended = row("s1", 42).ended(SessionRecord.Status.FAILED, T0.plusSeconds(1), "exit", 3);
         pending.add(List.of(), null, ended);
         assertEquals(1, pending.stateRowCount(), "one row for the session, not two");
@@ -77,9 +80,7 @@ class PendingWritesLateRowsTest {
 
     @Test
     void aTakenBackDecisionKeepsTheLateRowsAndAStopMakesThemDue() {
-        pending.add(List.of(), ProfileState.fresh("p1", "podA"), row("s1", 0));
-        pending.flush(sink, store, true);
-        pending.addLate(row("s1", 42), 1_000);
+        s1StoredThenItsPidLate();
         PendingWrites.Mark mark = pending.mark();
         pending.add(List.of(), ProfileState.fresh("p1", "podA"), null);
         pending.rollBackTo(mark);
