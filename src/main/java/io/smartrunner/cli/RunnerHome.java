@@ -96,7 +96,7 @@ final class RunnerHome implements AutoCloseable {
             home.closeBrowsersOnExit = config.browser().closeOnExit();
             // last: nothing after it can fail and leave the process a subreaper with no one to close it
             home.containment = Containment.start(store.runnerId(), r.dataDir(),
-                    java.time.Duration.ofMillis(config.session().stopGraceMs()));
+                    java.time.Duration.ofMillis(config.session().stopGraceMs()), RunCommand::say);
             return home;
         } catch (RuntimeException e) {
             if (store != null) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,10 +35,11 @@ public final class Containment implements AutoCloseable {
     private final Subreaper subreaper;
     private final List<long[]> leftoverOrphans;
     private final java.util.concurrent.ScheduledExecutorService timers;
+    private final Consumer<String> say;
 
     private Containment(String runnerId, CgroupContainment cgroups, CgroupJoin join, String cgroupsUnavailable,
                         Subreaper subreaper, List<long[]> leftoverOrphans,
-                        java.util.concurrent.ScheduledExecutorService timers) {
+                        java.util.concurrent.ScheduledExecutorService timers, Consumer<String> say) {
         this.runnerId = runnerId;
         this.cgroups = cgroups;
         this.join = join;
@@ -45,6 +47,7 @@ public final class Containment implements AutoCloseable {
         this.subreaper = subreaper;
         this.leftoverOrphans = leftoverOrphans;
         this.timers = timers;
+        this.say = say;
     }
 
     /**
@@ -52,15 +55,17 @@ public final class Containment implements AutoCloseable {
      * launches that follow.
      *
      * @param grace how long an adopted orphan gets between SIGTERM and SIGKILL
+     * @param say   where a kill of what a session left in its cgroup is reported (one line)
      * @throws io.smartrunner.SmartRunnerException when SMART_RUNNER_CONTAINMENT has an unknown value
      *         (exit code 2), or prctl fails
      */
-    public static Containment start(String runnerId, Path dataDir, Duration grace) {
-        return start(runnerId, dataDir, grace, CgroupJoin.find());
+    public static Containment start(String runnerId, Path dataDir, Duration grace, Consumer<String> say) {
+        return start(runnerId, dataDir, grace, CgroupJoin.find(), say);
     }
 
     /** {@link #start} with launches joining their cgroups through {@code join}. */
-    static synchronized Containment start(String runnerId, Path dataDir, Duration grace, CgroupJoin join) {
+    static synchronized Containment start(String runnerId, Path dataDir, Duration grace, CgroupJoin join,
+                                          Consumer<String> say) {
         boolean cgroupsWanted = cgroupsWanted();
         OrphanJournal journal = new OrphanJournal(dataDir);
         List<long[]> leftovers = journal.read();
@@ -76,7 +81,7 @@ public final class Containment implements AutoCloseable {
                 reason = e.getMessage();
             }
         }
-        Containment c = new Containment(runnerId, cgroups, join, reason, subreaper, leftovers, timers);
+        Containment c = new Containment(runnerId, cgroups, join, reason, subreaper, leftovers, timers, say);
         active = c;
         return c;
     }
@@ -95,7 +100,7 @@ public final class Containment implements AutoCloseable {
                 // this launch goes without a cgroup: the subreaper still catches its orphans
             }
         }
-        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers);
+        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.say);
     }
 
     /**

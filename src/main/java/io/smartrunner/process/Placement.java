@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Where one launch is contained: its own cgroup (when the runner has cgroups) and the subreaper's
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * when it is being stopped, {@link TreeKill} does so after the grace period. Thread-safe.
  */
 final class Placement {
-    static final Placement NONE = new Placement(null, null, null, null, null);
+    static final Placement NONE = new Placement(null, null, null, null, null, line -> { });
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
     private final String sessionId;
@@ -33,6 +34,7 @@ final class Placement {
     private final CgroupJoin join;
     private final Subreaper subreaper;
     private final ScheduledExecutorService timers;
+    private final Consumer<String> say;
     private volatile boolean stopping;
     private volatile boolean cloned;
     private volatile boolean wrapped;
@@ -41,12 +43,13 @@ final class Placement {
     private int cgroupFd = -1;
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
-              ScheduledExecutorService timers) {
+              ScheduledExecutorService timers, Consumer<String> say) {
         this.sessionId = sessionId;
         this.cgroup = cgroup;
         this.join = join;
         this.subreaper = subreaper;
         this.timers = timers;
+        this.say = say;
     }
 
     /** glibc's posix_spawnattr_setcgroup_np (2.41+); null when this glibc (or JNA) lacks it. */
@@ -163,7 +166,7 @@ final class Placement {
                 if (!stopping) {
                     BY_PID.remove(pid, this);
                     ProcessWatchdog.ended(pid);
-                    killAndRemove();
+                    killLeftoversAndRemove();
                 }
             } finally { // the exit as it was, whatever the clean-up threw
                 if (error != null) {
@@ -199,7 +202,16 @@ final class Placement {
         killAndRemove();
     }
 
+    /** The launch ended on its own: what it left in its cgroup is killed, and said so (it was the runner's act). */
+    private void killLeftoversAndRemove() {
+        killAndRemove(true);
+    }
+
     private void killAndRemove() {
+        killAndRemove(false);
+    }
+
+    private void killAndRemove(boolean leftovers) {
         if (cgroup == null) {
             return;
         }
@@ -209,7 +221,11 @@ final class Placement {
         // fails while the cgroup is populated)
         timers.execute(() -> {
             if (!cgroup.remove()) {
-                cgroup.kill();
+                int left = leftovers ? cgroup.pids().size() : 0;
+                if (cgroup.kill() && left > 0) {
+                    say.accept("killed " + left + " leftover process(es) of ended session " + sessionId
+                            + " (its cgroup)");
+                }
                 removeLater(5);
             }
         });

@@ -120,6 +120,8 @@ class ContainmentE2ETest {
         Files.createFile(dir.resolve("go"));
         CliProcess.await("the session finished", 20_000, () -> count("finish") == 1);
         CliProcess.await("the child is gone after its session ended", 15_000, () -> !alive(child));
+        // its cgroup's kill (auto) or the process group's sweep (subreaper): either way the runner says it
+        CliProcess.await("the kill is said", 5_000, () -> said(runner, "killed 1 leftover process(es) of ended session"));
         assertTrue(runner.process.isAlive(), "the runner keeps running");
         stop(runner);
     }
@@ -281,6 +283,14 @@ class ContainmentE2ETest {
             return s.filter(p -> p.getFileName().toString().matches("\\d+")).toList();
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    private static boolean said(CliProcess runner, String line) {
+        try {
+            return runner.err().contains(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

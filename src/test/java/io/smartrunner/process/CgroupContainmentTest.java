@@ -31,12 +31,14 @@ class CgroupContainmentTest {
     private final Children children = new Children();
     private final String runnerId = "test-" + UUID.randomUUID();
     private final List<Long> daemons = new ArrayList<>();
+    /** What the containment reported (it reports on its timer thread). */
+    private final List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Containment containment;
 
     @BeforeEach
     void start() {
         assumeTrue(CgroupContainment.unavailableReason(runnerId).isEmpty(), "cgroup v2 writable here");
-        containment = Containment.start(runnerId, dir, Duration.ofMillis(300));
+        containment = Containment.start(runnerId, dir, Duration.ofMillis(300), said::add);
         assertTrue(containment.describe().startsWith("cgroup v2 ("), containment.describe());
         assertTrue(containment.describe().endsWith(", joined through sr-cgroup-exec) + subreaper"),
                 "the build put sr-cgroup-exec next to the classes (gcc missing? bin/setup --for-tests installs it): "
@@ -46,7 +48,7 @@ class CgroupContainmentTest {
     /** The tests that follow run through the /bin/sh fallback (a runner without sr-cgroup-exec). */
     private void joinThroughTheShell() {
         CgroupLeftovers.clear(runnerId, containment);
-        containment = Containment.start(runnerId, dir, Duration.ofMillis(300), CgroupJoin.shell());
+        containment = Containment.start(runnerId, dir, Duration.ofMillis(300), CgroupJoin.shell(), said::add);
         assertTrue(containment.describe().endsWith(", joined through /bin/sh) + subreaper"), containment.describe());
     }
 
@@ -115,6 +117,7 @@ class CgroupContainmentTest {
         assertEquals("term", Files.readString(termFile).trim(), "the polite daemon got SIGTERM before any kill");
         assertFalse(Children.alive(a));
         assertFalse(Children.alive(b), "the daemon that ignores SIGTERM is killed after the grace period");
+        assertEquals(List.of(), said, "a stop's kills are the stop's, not leftovers of a session that ended");
     }
 
     @Test
@@ -129,6 +132,8 @@ class CgroupContainmentTest {
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
         Children.await("the daemon killed with its launch's cgroup", () -> !Children.alive(daemon));
         Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
+        assertEquals(List.of("killed 1 leftover process(es) of ended session " + session + " (its cgroup)"), said,
+                "the runner's kill is said");
     }
 
     /** What lets the loop skip its /proc sweep for a session's leftovers ({@link RunningProcess#contained()}). */

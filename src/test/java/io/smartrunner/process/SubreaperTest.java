@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -24,13 +25,14 @@ class SubreaperTest {
     @TempDir
     Path dir;
     private final Children children = new Children();
+    private final List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Containment containment;
 
     @BeforeEach
     void start() {
         System.setProperty(Containment.PROPERTY, "subreaper");
         try {
-            containment = Containment.start("test-" + UUID.randomUUID(), dir, Duration.ofMillis(300));
+            containment = Containment.start("test-" + UUID.randomUUID(), dir, Duration.ofMillis(300), said::add);
         } finally {
             System.clearProperty(Containment.PROPERTY);
         }
