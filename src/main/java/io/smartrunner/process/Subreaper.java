@@ -28,15 +28,16 @@ import java.util.concurrent.TimeoutException;
  * Thread-safe.
  */
 final class Subreaper {
-    private static final long SCAN_MS = 1000;
+    static final long SCAN_MS = 1000;
     /**
-     * With nothing launched or ended and nothing unexplained among the children for this long,
-     * the scans slow down to {@link #QUIET_SCAN_MS}: 200 long sessions cost a scan of every
-     * thread's children a second otherwise, the largest part of an idle runner's CPU. An orphan's
-     * parent dies first, so a session that ends still gets its scan within {@link #AFTER_EXIT_MS}.
+     * With nothing launched or ended and nothing unexplained among the children, the scans space
+     * out: the gap grows with the quiet (one as long as it has lasted: 1, 2, 4, 8… s) up to this.
+     * Each scan reads every thread's children list, the largest part of an idle runner's CPU (200
+     * long sessions), and in a quiet runner nothing new is adopted but what escapes a running
+     * session's own processes, which its end looks for anyway (within {@link #AFTER_EXIT_MS}).
+     * A launch, an end, or a child seen once and not yet explained brings the gap back to a second.
      */
-    static final long QUIET_AFTER_MS = 10_000;
-    static final long QUIET_SCAN_MS = 5000;
+    static final long QUIET_SCAN_MS = 30_000;
     private volatile long lastActivityNanos = System.nanoTime();
     private boolean closed;
     /** How soon after a session's end its orphans are looked at (an orphan is taken for one after half a second anyway). */
@@ -100,6 +101,7 @@ final class Subreaper {
         lastActivityNanos = System.nanoTime();
         launches.add(pid);
         attribution.started(sessionId, startTicks >= 0 ? startTicks : BootTicks.now());
+        nextScanWithin(SCAN_MS);
     }
 
     /**
@@ -112,6 +114,7 @@ final class Subreaper {
             lastActivityNanos = System.nanoTime();
             launches.remove(pid);
             attribution.ended(sessionId, BootTicks.now());
+            nextScanWithin(SCAN_MS); // the one after the end's own scan, which may see an orphan only once
         }
         if (scanSoon.compareAndSet(false, true)) {
             timers.schedule(() -> {
@@ -130,11 +133,29 @@ final class Subreaper {
         }
     }
 
-    /** {@link #SCAN_MS}, or {@link #QUIET_SCAN_MS} once quiet (see there). */
+    /** When the next periodic scan is due, in ms from {@code nowNanos}. */
     synchronized long nextScanMs(long nowNanos) {
-        boolean quiet = seenOnce.isEmpty() && orphans.isEmpty()
-                && nowNanos - lastActivityNanos >= TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_MS);
-        return quiet ? QUIET_SCAN_MS : SCAN_MS;
+        return gapMs(nowNanos - lastActivityNanos, !seenOnce.isEmpty() || !orphans.isEmpty());
+    }
+
+    /** {@link #SCAN_MS}, or as long as the quiet has lasted up to {@link #QUIET_SCAN_MS} (see there). */
+    static long gapMs(long quietNanos, boolean unexplained) {
+        return unexplained ? SCAN_MS
+                : Math.max(SCAN_MS, Math.min(QUIET_SCAN_MS, TimeUnit.NANOSECONDS.toMillis(quietNanos)));
+    }
+
+    /** The last launch's or end's instant (System.nanoTime). */
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** Brings the next periodic scan forward to within {@code ms} when it is further away. */
+    private void nextScanWithin(long ms) {
+        // a scan that has begun cannot be cancelled: it schedules the next one itself, after this
+        // activity (both hold this lock), so there is still one chain of scans
+        if (!closed && scans.getDelay(TimeUnit.MILLISECONDS) > ms && scans.cancel(false)) {
+            scans = timers.schedule(this::periodicScan, ms, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void scanQuietly() {

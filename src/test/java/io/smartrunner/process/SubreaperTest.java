@@ -47,20 +47,23 @@ class SubreaperTest {
     }
 
     @Test
-    void scansSlowDownOnlyOnceNothingHasBeenLaunchedEndedOrLeftUnexplainedForTenSeconds() {
-        Subreaper subreaper = containment.subreaper();
-        long now = System.nanoTime();
-        long quiet = now + TimeUnit.MILLISECONDS.toNanos(Subreaper.QUIET_AFTER_MS) + 1;
-        subreaper.scan();
-        assertEquals(1000, subreaper.nextScanMs(now), "just started");
-        assertEquals(Subreaper.QUIET_SCAN_MS, subreaper.nextScanMs(quiet));
+    void scansSpaceOutAsTheQuietLastsAndComeBackToASecondOnALaunchOrAnEnd() {
+        assertEquals(1000, Subreaper.gapMs(0, false), "busy");
+        assertEquals(1000, Subreaper.gapMs(TimeUnit.MILLISECONDS.toNanos(400), false));
+        assertEquals(4000, Subreaper.gapMs(TimeUnit.SECONDS.toNanos(4), false), "quiet for 4 s: the next in 4 s");
+        assertEquals(Subreaper.QUIET_SCAN_MS, Subreaper.gapMs(TimeUnit.MINUTES.toNanos(10), false), "at most");
+        assertEquals(1000, Subreaper.gapMs(TimeUnit.MINUTES.toNanos(10), true), "a child seen once, unexplained");
 
+        Subreaper subreaper = containment.subreaper();
+        subreaper.scan();
+        long before = subreaper.lastActivityNanos();
+        assertEquals(Subreaper.QUIET_SCAN_MS, subreaper.nextScanMs(before + TimeUnit.MINUTES.toNanos(10)));
         subreaper.launched(SELF + 1_000_000, "s-quiet", -1);
-        assertEquals(1000, subreaper.nextScanMs(quiet - 1), "a launch: busy again");
-        long afterLaunch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Subreaper.QUIET_AFTER_MS) + 1;
-        assertEquals(Subreaper.QUIET_SCAN_MS, subreaper.nextScanMs(afterLaunch));
+        long launched = subreaper.lastActivityNanos();
+        assertTrue(launched - before > 0, "a launch is activity");
+        assertEquals(1000, subreaper.nextScanMs(launched));
         subreaper.exited(SELF + 1_000_000, "s-quiet");
-        assertEquals(1000, subreaper.nextScanMs(afterLaunch), "an end: busy again");
+        assertTrue(subreaper.lastActivityNanos() - launched > 0, "an end is activity");
     }
 
     @Test
