@@ -13,4 +13,5 @@ for name in SR_PG_PASSWORD SR_TOKEN; do
   fi
 done
 exec java -XX:+UseSerialGC -Xss512k -Xms16m -Xmn8m -Xmx256m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 \
-  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=10000 ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
+  -XX:MaxMetaspaceSize=128m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=10000 \
+  -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=5000 ${JAVA_OPTS:-} -jar /opt/smart-runner/smart-runner.jar "$@"
