@@ -36,6 +36,7 @@ public final class Containment implements AutoCloseable {
     private final List<long[]> leftoverOrphans;
     private final java.util.concurrent.ScheduledExecutorService timers;
     private final Consumer<String> say;
+    private final CgroupRemovals removals;
 
     private Containment(String runnerId, CgroupContainment cgroups, CgroupJoin join, String cgroupsUnavailable,
                         Subreaper subreaper, List<long[]> leftoverOrphans,
@@ -48,6 +49,7 @@ public final class Containment implements AutoCloseable {
         this.leftoverOrphans = leftoverOrphans;
         this.timers = timers;
         this.say = say;
+        this.removals = new CgroupRemovals(timers);
     }
 
     /**
@@ -100,7 +102,7 @@ public final class Containment implements AutoCloseable {
                 // this launch goes without a cgroup: the subreaper still catches its orphans
             }
         }
-        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.say);
+        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.removals, c.say);
     }
 
     /**

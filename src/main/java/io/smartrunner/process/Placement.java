@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * when it is being stopped, {@link TreeKill} does so after the grace period. Thread-safe.
  */
 final class Placement {
-    static final Placement NONE = new Placement(null, null, null, null, null, line -> { });
+    static final Placement NONE = new Placement(null, null, null, null, null, null, line -> { });
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
     private final String sessionId;
@@ -34,6 +34,7 @@ final class Placement {
     private final CgroupJoin join;
     private final Subreaper subreaper;
     private final ScheduledExecutorService timers;
+    private final CgroupRemovals removals;
     private final Consumer<String> say;
     private volatile boolean stopping;
     private volatile boolean cloned;
@@ -43,12 +44,13 @@ final class Placement {
     private int cgroupFd = -1;
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
-              ScheduledExecutorService timers, Consumer<String> say) {
+              ScheduledExecutorService timers, CgroupRemovals removals, Consumer<String> say) {
         this.sessionId = sessionId;
         this.cgroup = cgroup;
         this.join = join;
         this.subreaper = subreaper;
         this.timers = timers;
+        this.removals = removals;
         this.say = say;
     }
 
@@ -219,7 +221,7 @@ final class Placement {
         // can wait on the kernel's cgroup locks, and the crash loop ran slower with it on the
         // reaper. The usual case: the launch's processes have all exited and rmdir succeeds (it
         // fails while the cgroup is populated)
-        timers.execute(() -> {
+        removals.submit(() -> {
             if (!cgroup.remove()) {
                 int left = leftovers ? cgroup.pids().size() : 0;
                 if (cgroup.kill() && left > 0) {
