@@ -93,6 +93,9 @@ final class PidfdReaper {
         // still a zombie: the kernel can say when it exited, however late this thread got to it
         long now = TimeSource.system().nanoTime();
         long exitedAt = child == null ? 0 : ages.exitedAt(child.pid(), now, child.watchedNanos());
+        if (child != null) {
+            Placement.exitedNotReaped(child.pid());
+        }
         info.clear();
         int rc = libc.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
         int errno = rc == 0 ? 0 : Native.getLastError();

@@ -41,6 +41,8 @@ final class Placement {
     private volatile boolean wrapped;
     /** The launch's processes were in its cgroup: cloned there, moved there, or (wrapped) it ran there. */
     private volatile boolean joined;
+    /** {@link #exitedNotReaped} has settled {@link #joined}. */
+    private volatile boolean zombieSeen;
     private int cgroupFd = -1;
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
@@ -162,7 +164,7 @@ final class Placement {
         exit.whenComplete((status, error) -> {
             try {
                 subreaper.exited(pid, sessionId);
-                if (cgroup != null && !joined && wrapped) {
+                if (cgroup != null && !joined && wrapped && !zombieSeen) {
                     joined = cgroup.everRan(); // before it is removed: the join ran in the child
                 }
                 if (!stopping) {
@@ -179,6 +181,19 @@ final class Placement {
             }
         });
         return seen;
+    }
+
+    /**
+     * The launch's leader has exited and is not reaped yet (its reaper calls this): whether the
+     * join-then-exec put it in its cgroup is read from its /proc entry while it still has one, so
+     * its exit need not ask the cgroup's cpu.stat ({@link SessionCgroup#holds}).
+     */
+    static void exitedNotReaped(long pid) {
+        Placement p = BY_PID.get(pid);
+        if (p != null && p.cgroup != null && p.wrapped && !p.joined) {
+            p.joined = p.cgroup.holds(pid);
+            p.zombieSeen = true;
+        }
     }
 
     /**

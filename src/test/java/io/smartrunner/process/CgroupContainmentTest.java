@@ -171,6 +171,33 @@ class CgroupContainmentTest {
         assertFalse(fresh.everRan(), "gone");
     }
 
+    /** How a launch through sr-cgroup-exec is known to be in its cgroup at its exit (not cpu.stat: too costly). */
+    @Test
+    void aCgroupHoldsAProcessThatJoinedItUntilItIsReapedAndNoOther() throws Exception {
+        SessionCgroup fresh = SessionCgroup.create(containment.cgroupRoot().resolve("holds-" + UUID.randomUUID()));
+        // a parent that does not reap: its child joins the cgroup through sr-cgroup-exec and exits
+        Process parent = new ProcessBuilder("python3", "-c", "import os, sys, time\n"
+                + "pid = os.fork()\n"
+                + "if pid == 0:\n    os.execv(sys.argv[1], [sys.argv[1], sys.argv[2], '/bin/true', 'true'])\n"
+                + "print(pid, flush=True)\ntime.sleep(1000)\n",
+                Path.of("target", CgroupJoin.PROGRAM).toAbsolutePath().toString(),
+                fresh.dir().resolve("cgroup.procs").toString()).start();
+        children.track(parent.pid());
+        try {
+            long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    parent.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII)).readLine().trim());
+            Children.await("the child exited, not reaped", () -> ProcFs.stat(child).map(ProcStat::dead).orElse(false));
+            assertTrue(fresh.holds(child), "an exited process not yet reaped still shows its cgroup");
+            assertFalse(fresh.holds(parent.pid()), "its parent never joined");
+            assertFalse(fresh.holds(ProcessHandle.current().pid()));
+        } finally {
+            parent.destroyForcibly().waitFor();
+            Children.await("the cgroup emptied", () -> !fresh.populated());
+            assertTrue(fresh.remove());
+        }
+        assertFalse(fresh.holds(parent.pid()), "gone");
+    }
+
     @Test
     void theCommandGetsTheEnvironmentAndArgumentsItWasGivenThroughTheJoiningProgram() throws Exception {
         commandsGetTheirEnvironmentAndArguments();
