@@ -240,12 +240,21 @@ final class Placement {
             if (!cgroup.remove()) {
                 int left = leftovers ? cgroup.pids().size() : 0;
                 if (cgroup.kill() && left > 0) {
-                    say.accept("killed " + left + " leftover process(es) of ended session " + sessionId
+                    say.accept("killed " + left + " leftover process(es) of ended " + runKind() + sessionId
                             + " (its cgroup)");
                 }
                 removeLater(5);
             }
         });
+    }
+
+    /** What the launch was, for the one line that says what it left: its run id says it. */
+    private String runKind() {
+        return switch (RunTag.of(sessionId)) {
+            case SESSION -> "session ";
+            case BROWSER -> "browser run ";
+            case RECOVERY_STEP -> "recovery step ";
+        };
     }
 
     private void removeEmpty() {

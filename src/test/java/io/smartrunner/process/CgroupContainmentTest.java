@@ -122,7 +122,15 @@ class CgroupContainmentTest {
 
     @Test
     void aLaunchThatEndsOnItsOwnTakesWhatIsLeftInItsCgroupAndTheCgroupWithIt() throws Exception {
-        String session = children.newSession();
+        leftoversOfALaunchThatEndsOnItsOwnAreKilledAndSaid(children.newSession(), "session ");
+    }
+
+    @Test
+    void whatABrowserRunLeftIsSaidToBeABrowserRunsNotASessions() throws Exception {
+        leftoversOfALaunchThatEndsOnItsOwnAreKilledAndSaid(children.newSession(RunTag.browser("p1")), "browser run ");
+    }
+
+    private void leftoversOfALaunchThatEndsOnItsOwnAreKilledAndSaid(String session, String kind) throws Exception {
         Path pidFile = dir.resolve("daemon.pid");
         // the launch waits until its daemon has written its pid, then ends while the daemon sleeps on
         RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
@@ -132,7 +140,7 @@ class CgroupContainmentTest {
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
         Children.await("the daemon killed with its launch's cgroup", () -> !Children.alive(daemon));
         Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
-        assertEquals(List.of("killed 1 leftover process(es) of ended session " + session + " (its cgroup)"), said,
+        assertEquals(List.of("killed 1 leftover process(es) of ended " + kind + session + " (its cgroup)"), said,
                 "the runner's kill is said");
     }
 

@@ -18,7 +18,11 @@ final class Children {
 
     /** A fresh session id, swept by {@link #killAll()}. */
     String newSession() {
-        String id = "test-" + UUID.randomUUID();
+        return newSession("test-" + UUID.randomUUID());
+    }
+
+    /** A run id of a given shape (a browser's, a recovery step's), killed with the others at the end. */
+    String newSession(String id) {
         sessions.add(id);
         return id;
     }
