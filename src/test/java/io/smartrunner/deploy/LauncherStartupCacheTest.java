@@ -56,7 +56,12 @@ class LauncherStartupCacheTest {
     }
 
     private List<String> javaArgs() throws IOException, InterruptedException {
-        ProcessBuilder b = new ProcessBuilder("bash", home.resolve("bin/smart-runner").toString(), "run", "-c", "x.json")
+        return javaArgs(home.resolve("bin/smart-runner"));
+    }
+
+    /** What the launcher started as {@code launcher} hands the fake java. */
+    private List<String> javaArgs(Path launcher) throws IOException, InterruptedException {
+        ProcessBuilder b = new ProcessBuilder("bash", launcher.toString(), "run", "-c", "x.json")
                 .redirectErrorStream(true);
         b.environment().put("PATH", home.resolve("jdk/bin") + ":/usr/bin:/bin");
         Process p = b.start();
@@ -99,5 +104,22 @@ class LauncherStartupCacheTest {
         assertFalse(args.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), args.toString());
         assertFalse(args.stream().anyMatch(a -> a.startsWith("-Djna.boot.library.path")), args.toString());
         assertTrue(args.contains("-Dorg.sqlite.lib.path=" + sqlite.getParent()), args.toString());
+    }
+
+    /** Installed as a symlink on PATH (e.g. in /usr/local/bin): the home is still the checkout's. */
+    @Test
+    void throughASymlinkElsewhereTheLauncherStillFindsItsJarAndCache() throws Exception {
+        Path link = Files.createSymbolicLink(Files.createDirectories(home.resolveSibling(home.getFileName() + "-path"))
+                .resolve("smart-runner"), home.resolve("bin/smart-runner"));
+        try {
+            List<String> args = javaArgs(link);
+
+            assertTrue(args.contains("-XX:SharedArchiveFile=" + jsa), args.toString());
+            assertEquals(List.of("-jar", jar.toString(), "run", "-c", "x.json"),
+                    args.subList(args.size() - 5, args.size()));
+        } finally {
+            Files.delete(link);
+            Files.delete(link.getParent());
+        }
     }
 }
