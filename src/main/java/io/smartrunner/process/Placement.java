@@ -170,7 +170,7 @@ final class Placement {
                 if (!stopping) {
                     BY_PID.remove(pid, this);
                     ProcessWatchdog.ended(pid);
-                    killLeftoversAndRemove();
+                    killAndRemove(true);
                 }
             } finally { // the exit as it was, whatever the clean-up threw
                 if (error != null) {
@@ -216,19 +216,14 @@ final class Placement {
     void stopped(long pid) {
         BY_PID.remove(pid, this);
         ProcessWatchdog.ended(pid);
-        killAndRemove();
-    }
-
-    /** The launch ended on its own: what it left in its cgroup is killed, and said so (it was the runner's act). */
-    private void killLeftoversAndRemove() {
-        killAndRemove(true);
-    }
-
-    private void killAndRemove() {
         killAndRemove(false);
     }
 
-    private void killAndRemove(boolean leftovers) {
+    /**
+     * @param endedOnItsOwn what the launch left in its cgroup is killed and said so (the runner's
+     *                      act); a stop's kills are the stop's
+     */
+    private void killAndRemove(boolean endedOnItsOwn) {
         if (cgroup == null) {
             return;
         }
@@ -238,7 +233,7 @@ final class Placement {
         // fails while the cgroup is populated)
         removals.submit(() -> {
             if (!cgroup.remove()) {
-                int left = leftovers ? cgroup.pids().size() : 0;
+                int left = endedOnItsOwn ? cgroup.pids().size() : 0;
                 if (cgroup.kill() && left > 0) {
                     say.accept("killed " + left + " leftover process(es) of ended " + runKind() + sessionId
                             + " (its cgroup)");

@@ -101,7 +101,7 @@ final class Subreaper {
         lastActivityNanos = System.nanoTime();
         launches.add(pid);
         attribution.started(sessionId, startTicks >= 0 ? startTicks : BootTicks.now());
-        nextScanWithin(SCAN_MS);
+        nextScanWithinASecond();
     }
 
     /**
@@ -114,7 +114,7 @@ final class Subreaper {
             lastActivityNanos = System.nanoTime();
             launches.remove(pid);
             attribution.ended(sessionId, BootTicks.now());
-            nextScanWithin(SCAN_MS); // the one after the end's own scan, which may see an orphan only once
+            nextScanWithinASecond(); // the one after the end's own scan, which may see an orphan only once
         }
         if (scanSoon.compareAndSet(false, true)) {
             timers.schedule(() -> {
@@ -149,12 +149,12 @@ final class Subreaper {
         return lastActivityNanos;
     }
 
-    /** Brings the next periodic scan forward to within {@code ms} when it is further away. */
-    private void nextScanWithin(long ms) {
+    /** Brings the next periodic scan forward to within {@link #SCAN_MS} when it is further away (activity). */
+    private void nextScanWithinASecond() {
         // a scan that has begun cannot be cancelled: it schedules the next one itself, after this
         // activity (both hold this lock), so there is still one chain of scans
-        if (!closed && scans.getDelay(TimeUnit.MILLISECONDS) > ms && scans.cancel(false)) {
-            scans = timers.schedule(this::periodicScan, ms, TimeUnit.MILLISECONDS);
+        if (!closed && scans.getDelay(TimeUnit.MILLISECONDS) > SCAN_MS && scans.cancel(false)) {
+            scans = timers.schedule(this::periodicScan, SCAN_MS, TimeUnit.MILLISECONDS);
         }
     }
 
