@@ -39,7 +39,7 @@ final class OfflineControl {
                         + cfg.source(), null, 2));
         RunnerSettings r = cfg.runner();
         try (StateStore store = cfg.store().kind() == StoreSettings.Kind.POSTGRES ? RunnerHome.postgres(cfg)
-                : SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous());
+                : SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(), RunCommand::say);
              JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                      .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say)) {
             ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));

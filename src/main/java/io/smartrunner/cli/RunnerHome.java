@@ -121,7 +121,7 @@ final class RunnerHome implements AutoCloseable {
             return postgres(config);
         }
         rebuildIfLost(config.runner());
-        return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous());
+        return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous(), RunCommand::say);
     }
 
     static PostgresStateStore postgres(RunnerConfig config) {

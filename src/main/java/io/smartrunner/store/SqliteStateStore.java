@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * {@link StateStore} in one SQLite file, the single-machine default. WAL mode, so other processes
@@ -21,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * process. Each {@link #write} is one {@code BEGIN IMMEDIATE} transaction of reused prepared upserts.
  * Of each profile's ended sessions only the newest {@link #DEFAULT_SESSIONS_KEPT_PER_PROFILE} are
  * kept ({@link SessionRetention}), so a fleet restarting hundreds of sessions a second does not
- * grow the file without bound.
+ * grow the file without bound. The WAL is copied back into the file by {@link SqliteCheckpointer},
+ * off the writing thread.
  * Thread-safe.
  * <p>Over 250 lines because it implements the whole {@link StateStore} contract with SQLite's
  * locking and read-only modes; SQL, migrations and errors already live in SqliteRows,
@@ -42,6 +44,7 @@ public final class SqliteStateStore implements StateStore {
     private PreparedStatement upsertSession;
     private PreparedStatement pruneSessions;
     private SessionRetention retention;
+    private SqliteCheckpointer checkpointer;
     private boolean closed;
 
     private SqliteStateStore(Path dbFile, Connection connection, boolean readOnly, int sessionsKept) {
@@ -68,12 +71,32 @@ public final class SqliteStateStore implements StateStore {
 
     /** Opens (creating it and its directories if needed) and migrates the store at {@code dbFile}. */
     public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync) {
-        return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+        return open(dbFile, sync, line -> System.err.println("smart-runner: " + line));
+    }
+
+    /** As {@link #open(Path, SqliteSynchronous)}; {@code say} gets what the store's own thread has to say. */
+    public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, Consumer<String> say) {
+        return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SESSIONS_KEPT_PER_PROFILE,
+                SqliteCheckpointer.DEFAULT_DELAY_MS, say);
     }
 
     static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept) {
+        return open(dbFile, sync, busyTimeoutMs, sessionsKept, SqliteCheckpointer.DEFAULT_DELAY_MS,
+                line -> System.err.println("smart-runner: " + line));
+    }
+
+    static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept,
+                                 long checkpointDelayMs, Consumer<String> say) {
         Connection connection = SqliteConnector.openReadWrite(dbFile, sync, busyTimeoutMs);
-        return new SqliteStateStore(dbFile, connection, false, sessionsKept);
+        SqliteStateStore store = new SqliteStateStore(dbFile, connection, false, sessionsKept);
+        try {
+            store.pragma("wal_autocheckpoint = 0"); // the checkpointer's thread does it, never a commit
+            store.checkpointer = SqliteCheckpointer.start(dbFile, sync, checkpointDelayMs, say);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 
     /**
@@ -148,6 +171,7 @@ public final class SqliteStateStore implements StateStore {
                 prepareWritesAgain(e);
                 throw e;
             }
+            checkpointer.wrote();
             return null;
         });
     }
@@ -174,6 +198,7 @@ public final class SqliteStateStore implements StateStore {
                 rollbackQuietly(e);
                 throw e;
             }
+            checkpointer.wrote();
             return null;
         });
     }
@@ -191,6 +216,9 @@ public final class SqliteStateStore implements StateStore {
                 return;
             }
             closed = true;
+            if (checkpointer != null) {
+                checkpointer.close(); // first: the store's connection, closed last, checkpoints what is left
+            }
             for (Statement st : statements) {
                 st.close();
             }
@@ -208,6 +236,11 @@ public final class SqliteStateStore implements StateStore {
             StateRebuild.keepRunnerId(connection, id);
             return null;
         });
+    }
+
+    /** Waits for the store's own thread to complete {@code count} checkpoints (tests). */
+    boolean awaitCheckpoints(long count, long timeoutMs) throws InterruptedException {
+        return checkpointer.awaitCheckpoints(count, timeoutMs);
     }
 
     /** A pragma's value on this store's connection (tests check the settings took effect). */

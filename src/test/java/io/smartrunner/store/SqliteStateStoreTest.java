@@ -264,6 +264,66 @@ class SqliteStateStoreTest extends StateStoreContractTest {
         }
     }
 
+    @Test
+    void aCommitNeverCopiesTheWalBackItself() throws Exception {
+        List<String> said = new ArrayList<>();
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL,
+                SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000, 3_600_000, said::add)) {
+            assertEquals("0", store.pragma("wal_autocheckpoint"));
+            for (int round = 0; round < 200; round++) {
+                List<ProfileState> batch = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    batch.add(fullProfile("p" + round + "-" + i));
+                }
+                store.write(new StateWrite(batch, List.of()));
+            }
+            // past SQLite's automatic checkpoint (1 000 pages), yet nothing is in the file itself
+            assertTrue(Files.size(wal()) > 1000L * 4096, "WAL " + Files.size(wal()) + " bytes");
+            assertEquals(0, profilesInTheFileAlone());
+            assertEquals(20_000, store.loadProfiles().size());
+        }
+        assertEquals(20_000, profilesInTheFileAlone(), "closing copies everything back");
+        assertTrue(said.isEmpty(), said.toString());
+    }
+
+    @Test
+    void theCheckpointersThreadCopiesTheWalBackAfterAWrite() throws Exception {
+        List<String> said = new ArrayList<>();
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL,
+                SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000, 0, said::add)) {
+            store.write(profiles(fullProfile("p1")));
+            assertTrue(store.awaitCheckpoints(1, 10_000), "a checkpoint after the write");
+            assertEquals(1, profilesInTheFileAlone());
+
+            store.write(profiles(fullProfile("p2")));
+            assertTrue(store.awaitCheckpoints(2, 10_000), "another after the next write");
+            assertEquals(2, profilesInTheFileAlone());
+        }
+        assertTrue(Files.notExists(wal()), "the last connection's close removes the WAL");
+        assertTrue(said.isEmpty(), said.toString());
+    }
+
+    private Path wal() {
+        return db().resolveSibling("state.db-wal");
+    }
+
+    /** Profiles in a copy of the database file without its WAL: what checkpoints have put there. */
+    private int profilesInTheFileAlone() throws Exception {
+        Path copy = dir.resolve("alone").resolve("copy.db");
+        Files.createDirectories(copy.getParent());
+        Files.copy(db(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy);
+             Statement st = c.createStatement();
+             ResultSet table = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'profiles'")) {
+            if (table.getInt(1) == 0) {
+                return 0;
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM profiles")) {
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private List<Integer> appliedVersions() throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
              Statement st = c.createStatement();
