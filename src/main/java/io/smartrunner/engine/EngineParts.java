@@ -70,7 +70,7 @@ final class EngineParts {
         PodHolds holds = new PodHolds(pending);
         this.timers = new SessionTimers(this::stopSession); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
-                new SessionLaunch(deps, config.browser().recycle()), redactor, inbox::add, leftovers, this::drop,
+                new SessionLaunch(deps, config.browser().recycle(), inbox), redactor, inbox::add, leftovers, this::drop,
                 stopInitiated, breakers, holds, this::mayStart, timers::armed);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem, queue::track);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -12,15 +13,29 @@ import java.util.function.Function;
  * The loop's inbox: what other threads tell it (process exits, step results, launches) and ask it
  * (a reply the loop completes). The loop waits here for the next message or its next deadline;
  * a message that ends the wait is carried into the next drain, so none is lost or reordered.
+ * <p>A message added {@linkplain #addQuietly quietly} does not wake the loop: it rides with the
+ * next one, or is handled {@link #QUIET_WITHIN_NANOS} later at the latest.
  */
 final class LoopInbox {
+    /** How long a quiet message may wait for a turn of the loop. */
+    static final long QUIET_WITHIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private final BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Message> quiet = new ConcurrentLinkedQueue<>();
     /** Touched by the loop thread only. */
     private Message carried;
 
     /** Thread-safe. */
     void add(Message m) {
         queue.add(m);
+    }
+
+    /**
+     * Adds a message that need not wake the loop now. It is handled before every message added
+     * after it (by any thread), within {@link #QUIET_WITHIN_NANOS}. Thread-safe.
+     */
+    void addQuietly(Message m) {
+        quiet.add(m);
     }
 
     /** Puts a question to the loop; the loop completes the reply. Thread-safe. */
@@ -32,17 +47,29 @@ final class LoopInbox {
 
     /** Waits up to {@code nanos} for a message (loop thread). */
     void await(long nanos) throws InterruptedException {
-        carried = queue.poll(nanos, TimeUnit.NANOSECONDS);
+        carried = queue.poll(quiet.isEmpty() ? nanos : Math.min(nanos, QUIET_WITHIN_NANOS), TimeUnit.NANOSECONDS);
     }
 
-    /** Everything that arrived, in arrival order (loop thread). */
+    /**
+     * Everything that arrived, in arrival order, the quiet messages first (loop thread). The queue
+     * is drained before the quiet ones: a message that came after a quiet one (a session's exit
+     * after its launch) is then never handled before it.
+     */
     List<Message> drain() {
-        List<Message> messages = new ArrayList<>();
+        List<Message> loud = new ArrayList<>();
         if (carried != null) {
-            messages.add(carried);
+            loud.add(carried);
             carried = null;
         }
-        queue.drainTo(messages);
+        queue.drainTo(loud);
+        if (quiet.isEmpty()) {
+            return loud;
+        }
+        List<Message> messages = new ArrayList<>(loud.size() + 4);
+        for (Message m = quiet.poll(); m != null; m = quiet.poll()) {
+            messages.add(m);
+        }
+        messages.addAll(loud);
         return messages;
     }
 }

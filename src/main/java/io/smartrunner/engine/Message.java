@@ -63,8 +63,16 @@ sealed interface Message {
                          CompletableFuture<java.util.Map<String, List<Integer>>> reply) implements Message {
     }
 
-    /** A launch finished: {@code process} is null when it failed with {@code error}. */
-    record Launched(String profileId, SessionRecord record, RunningProcess process, String error)
+    /**
+     * A launch finished: {@code process} is null when it failed with {@code error}.
+     *
+     * @param launchedNanos when the process had started ({@code TimeSource.nanoTime()}), the start of
+     *                      its timers: the loop may hear of it up to {@link LoopInbox#QUIET_WITHIN_NANOS} later
+     */
+    record Launched(String profileId, SessionRecord record, RunningProcess process, String error, long launchedNanos)
             implements Message {
+        static Launched failed(String profileId, SessionRecord record, String error) {
+            return new Launched(profileId, record, null, error, 0);
+        }
     }
 }

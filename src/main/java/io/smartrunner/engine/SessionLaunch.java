@@ -7,12 +7,12 @@ import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.process.EnvInheritance;
+import io.smartrunner.process.ExitStatus;
 import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessTable;
 import io.smartrunner.process.RunningProcess;
 import io.smartrunner.process.SpawnException;
-import java.util.function.Consumer;
 import io.smartrunner.session.SessionContext;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * Launches a staged session off the loop thread: opens (or reuses) the profile's browser, expands
- * the command for this session, starts it, and reports back with a {@link Message.Launched}.
+ * the command for this session, starts it, and reports back with a {@link Message.Launched}, then
+ * with a {@link Message.Exited} when it exits.
  */
 final class SessionLaunch {
     private static final int SUMMARY_MAX_CHARS = 300;
@@ -28,10 +29,15 @@ final class SessionLaunch {
     private final Path logDir;
     private final String runnerId;
     private final RecyclePolicy recycle;
+    private final LoopInbox inbox;
 
-    /** @param recycle when a browser is replaced by a fresh one before the next session (browser.recycle) */
-    SessionLaunch(SupervisorDeps deps, BrowserSettings.Recycle recycle) {
+    /**
+     * @param recycle when a browser is replaced by a fresh one before the next session (browser.recycle)
+     * @param inbox   the loop's, told of each launch and each exit
+     */
+    SessionLaunch(SupervisorDeps deps, BrowserSettings.Recycle recycle, LoopInbox inbox) {
         this.deps = deps;
+        this.inbox = inbox;
         this.recycle = new RecyclePolicy(recycle);
         this.logDir = deps.logDir();
         this.runnerId = deps.store().runnerId();
@@ -41,8 +47,9 @@ final class SessionLaunch {
      * Hands the launch to the launcher's threads: spawning blocks for a while in the kernel (and
      * opening a browser for seconds), and launches overlap far better than one after another.
      */
-    void submit(StagedLaunch staged, Consumer<Message> inbox) {
+    void submit(StagedLaunch staged) {
         String profileId = staged.profile().id();
+        String sessionId = staged.record().sessionId();
         deps.spawner().execute(() -> {
             RunningProcess process = null;
             String error = null;
@@ -54,7 +61,16 @@ final class SessionLaunch {
             } catch (RuntimeException e) {
                 error = "cannot start: " + e;
             }
-            inbox.accept(new Message.Launched(profileId, staged.record(), process, error));
+            if (process == null) {
+                inbox.add(Message.Launched.failed(profileId, staged.record(), error));
+                return;
+            }
+            // quietly: the loop has nothing to decide until the session ends, and in a crash loop its
+            // exit comes within a millisecond; woken for both, the loop turned twice per restart. The
+            // exit is reported after the launch, so the loop never sees it first.
+            inbox.addQuietly(new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime()));
+            process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
+                    status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
         });
     }
 

@@ -228,11 +228,11 @@ final class SessionLifecycle {
             }
             slot.staged = null;
             if (!mayRun.test(slot.id())) {
-                inbox.accept(new Message.Launched(slot.id(), next.record(), null,
+                inbox.accept(Message.Launched.failed(slot.id(), next.record(),
                         "not started: " + LeaseDuty.LEASE_LOST + " (or its renew deadline passed)"));
                 continue;
             }
-            launch.submit(next, inbox);
+            launch.submit(next);
         }
     }
 
@@ -251,7 +251,7 @@ final class SessionLifecycle {
             if (slot.staged != null) {
                 SessionRecord record = slot.staged.record();
                 slot.staged = null;
-                launched(new Message.Launched(slot.id(), record, null, "not started: the runner is shutting down"),
+                launched(Message.Launched.failed(slot.id(), record, "not started: the runner is shutting down"),
                         nowNanos, now);
             }
         }
@@ -273,7 +273,8 @@ final class SessionLifecycle {
         RunningProcess process = l.process();
         SessionRecord withPid = new SessionRecord(record.sessionId(), record.profileId(), record.pod(), process.pid(),
                 process.startTicks(), process.pgid(), record.startedAt(), SessionRecord.Status.RUNNING, null, null, null);
-        slot.active = new ActiveSession(withPid, process, nowNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
+        long startNanos = l.launchedNanos() - nowNanos > 0 ? nowNanos : l.launchedNanos();
+        slot.active = new ActiveSession(withPid, process, startNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
                 TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
         armed.accept(slot.active);
         pending.addLate(withPid, nowNanos + PID_ROW_WITHIN_NANOS);
@@ -284,9 +285,5 @@ final class SessionLifecycle {
         } else if (slot.state.paused()) {
             stop(slot, FailureReason.SHUTDOWN, PAUSED_BY_HAND);
         }
-        String profileId = slot.id();
-        String sessionId = record.sessionId();
-        process.onExit().whenComplete((status, ex) -> inbox.accept(new Message.Exited(profileId, sessionId,
-                status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }
 }
