@@ -60,6 +60,11 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
+    /** Checkpoints on the calling thread now (tests; the store's thread must not be due meanwhile). */
+    void checkpointNow() {
+        checkpoint();
+    }
+
     /** Waits until {@code count} checkpoints have completed (tests); false when the wait ran out. */
     synchronized boolean awaitCheckpoints(long count, long timeoutMs) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);

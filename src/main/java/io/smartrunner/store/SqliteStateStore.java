@@ -238,6 +238,11 @@ public final class SqliteStateStore implements StateStore {
         });
     }
 
+    /** Checkpoints on the calling thread (tests). */
+    void checkpointNow() {
+        checkpointer.checkpointNow();
+    }
+
     /** Waits for the store's own thread to complete {@code count} checkpoints (tests). */
     boolean awaitCheckpoints(long count, long timeoutMs) throws InterruptedException {
         return checkpointer.awaitCheckpoints(count, timeoutMs);
