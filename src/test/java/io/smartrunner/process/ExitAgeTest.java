@@ -119,6 +119,19 @@ class ExitAgeTest {
         });
     }
 
+    @Test
+    void aChildWatchedForLessThanTheNoiseBoundIsAgedNowWithoutReadingItsClock() throws Exception {
+        ExitAge ages = new ExitAge();
+        onCpu(0, pinned -> {
+            long zombie = zombieOn(1);
+            Thread.sleep(WAIT_MS); // the kernel would say it exited that long ago
+            long now = System.nanoTime();
+            assertEquals(now, ages.exitedAt(zombie, now, now - TimeUnit.MILLISECONDS.toNanos(1)));
+            assertEquals(0, ages.pinnedReadings(), "no CPU's clock read");
+            reap(zombie);
+        });
+    }
+
     private interface OnCpu {
         void run(String statusWhilePinned) throws Exception;
     }
