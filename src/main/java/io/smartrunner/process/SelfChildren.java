@@ -1,7 +1,6 @@
 package io.smartrunner.process;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,41 +13,44 @@ import java.util.function.LongPredicate;
 
 /** The runner's own child processes, read cheaply: the subreaper looks at them every second. */
 final class SelfChildren {
+    private static final Path LEADER_CHILDREN =
+            Path.of("/proc/self/task", Long.toString(ProcessHandle.current().pid()), "children");
+
     private SelfChildren() {
     }
 
     /**
-     * This process's children: from /proc/self/task/TID/children (a few small reads, one per
-     * thread; an adopted orphan is listed under one of them) when the kernel has it, else a scan
-     * of all of /proc. Only the children {@code wanted} accepts are read further (their stat file):
-     * with 200 idle sessions the subreaper's scan each second reads none of theirs.
+     * The children this process adopted, and any it spawned from its main thread: from the
+     * main thread's /proc/self/task/PID/children when the kernel has it, else a scan of all of
+     * /proc. Only the children {@code wanted} accepts are read further (their stat file).
+     * <p>Only the main thread's list: an orphan is handed to a child subreaper's first live thread
+     * ({@code find_alive_thread}, the group leader, which the java launcher keeps waiting for the
+     * JVM's end), while the sessions are children of the threads that spawned them. Reading every
+     * thread's list, as before, walked the launch threads' hundreds of sessions through the
+     * kernel's children file, which restarts from the head of the list for each entry: at 1 000
+     * sessions and a scan 50 ms after each run of ends, 6 % of the runner's CPU.
      */
     static Collection<ProcStat> list(LongPredicate wanted) {
         Set<Long> pids = new HashSet<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                String list;
-                try {
-                    list = Files.readString(task.resolve("children"));
-                } catch (NoSuchFileException e) {
-                    if (Files.exists(task)) {
-                        return ProcFs.scan().values(); // no CONFIG_PROC_CHILDREN
+        try {
+            String list;
+            try {
+                list = Files.readString(LEADER_CHILDREN);
+            } catch (NoSuchFileException e) {
+                return ProcFs.scan().values(); // no CONFIG_PROC_CHILDREN
+            }
+            long child = -1; // the file is pids separated by spaces: read without a regex (it is read often)
+            for (int i = 0; i <= list.length(); i++) {
+                char c = i < list.length() ? list.charAt(i) : ' ';
+                if (c >= '0' && c <= '9') {
+                    child = (child < 0 ? 0 : child * 10) + (c - '0');
+                } else if (Character.isWhitespace(c)) {
+                    if (child >= 0 && wanted.test(child)) {
+                        pids.add(child);
                     }
-                    continue; // the thread ended meanwhile
-                }
-                long child = -1; // the file is pids separated by spaces: read without a regex (it is read often)
-                for (int i = 0; i <= list.length(); i++) {
-                    char c = i < list.length() ? list.charAt(i) : ' ';
-                    if (c >= '0' && c <= '9') {
-                        child = (child < 0 ? 0 : child * 10) + (c - '0');
-                    } else if (Character.isWhitespace(c)) {
-                        if (child >= 0 && wanted.test(child)) {
-                            pids.add(child);
-                        }
-                        child = -1;
-                    } else {
-                        throw new NumberFormatException("not a pid list: " + list);
-                    }
+                    child = -1;
+                } else {
+                    throw new NumberFormatException("not a pid list: " + list);
                 }
             }
         } catch (IOException | NumberFormatException e) {

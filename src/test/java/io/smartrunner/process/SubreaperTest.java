@@ -90,6 +90,8 @@ class SubreaperTest {
         Children.await("the daemon wrote its pid", () -> Files.exists(pidFile));
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
         Children.await("the runner adopted the daemon", () -> parent(daemon) == SELF);
+        // launched from a test thread, adopted under the main thread: the one list the scans read
+        assertEquals(List.of(daemon), SelfChildren.list(pid -> pid == daemon).stream().map(ProcStat::pid).toList());
         scanTwice();
         assertTrue(Children.alive(daemon), "its session still runs");
 
