@@ -32,9 +32,10 @@ final class Subreaper {
     /**
      * With nothing launched or ended and nothing unexplained among the children, the scans space
      * out: the gap grows with the quiet (one as long as it has lasted: 1, 2, 4, 8… s) up to this.
-     * Each scan reads every thread's children list, the largest part of an idle runner's CPU (200
-     * long sessions), and in a quiet runner nothing new is adopted but what escapes a running
-     * session's own processes, which its end looks for anyway (within {@link #AFTER_EXIT_MS}).
+     * Each scan was the largest part of an idle runner's CPU (200 long sessions, when it read every
+     * thread's children list; {@link SelfChildren}), and in a quiet runner nothing new is adopted
+     * but what escapes a running session's own processes, which its end looks for anyway (within
+     * {@link #AFTER_EXIT_MS}).
      * A launch, an end, or a child seen once and not yet explained brings the gap back to a second.
      */
     static final long QUIET_SCAN_MS = 30_000;
