@@ -51,6 +51,10 @@ final class OsRunningProcess implements RunningProcess {
         return placement.contained();
     }
 
+    Placement placement() {
+        return placement;
+    }
+
     @Override
     public long pollOutput() {
         return output.poll();

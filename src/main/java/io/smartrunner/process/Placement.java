@@ -143,6 +143,17 @@ final class Placement {
     }
 
     /**
+     * The child exists, before its reaper watches it: a child that exits at once may be a zombie
+     * the reaper finds before {@link #spawned} is called, and {@link #exitedNotReaped} must know
+     * it then (else its exit read the cgroup's cpu.stat).
+     */
+    void known(long pid) {
+        if (this != NONE) {
+            BY_PID.put(pid, this);
+        }
+    }
+
+    /**
      * The child exists (or the spawn failed: pid {@code -1}): the subreaper's books, and clean-up at its exit.
      *
      * @return the exit the launch's callers see: it completes once this clean-up has begun, so
@@ -194,6 +205,11 @@ final class Placement {
             p.joined = p.cgroup.holds(pid);
             p.zombieSeen = true;
         }
+    }
+
+    /** Whether its reaper settled {@link #contained()} from its zombie, not from the cgroup's cpu.stat (tests). */
+    boolean settledByItsZombie() {
+        return zombieSeen;
     }
 
     /**

@@ -125,6 +125,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             }
         }
         long startTicks = ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
+        placement.known(pid);
         CompletableFuture<ExitStatus> exit = reaper.watch(pid);
         if (placement.wrapped()) {
             // the joining program (sr-cgroup-exec or the shell) execs the command: a program gone or no

@@ -20,4 +20,12 @@ class BootTicksTest {
         long after = (long) Math.ceil(uptimeSeconds() * BootTicks.HZ);
         assertTrue(before <= now && now <= after, before + " <= " + now + " <= " + after);
     }
+
+    @Test
+    void theBootClockGivesWhatProcUptimeGives() {
+        long before = BootTicks.fromUptime();
+        long now = BootTicks.now();
+        long after = BootTicks.fromUptime();
+        assertTrue(before <= now && now <= after, before + " <= " + now + " <= " + after);
+    }
 }
