@@ -3,6 +3,7 @@ package io.smartrunner.process;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The runner's environment as its children may see it. A child gets the variables its
@@ -12,8 +13,12 @@ import java.util.Set;
  * the user named it explicitly. Immutable, thread-safe.
  */
 public final class ChildEnvironment {
+    /** Distinct inheritances kept; a config has a handful (one per inheritEnv setting). */
+    private static final int INHERITED_KEPT = 64;
     private final Map<String, String> runner;
     private final Set<String> secretValues;
+    /** What each inheritance takes from the runner: the same at every launch, filtered once. */
+    private final Map<EnvInheritance, Map<String, String>> inherited = new ConcurrentHashMap<>();
 
     private ChildEnvironment(Map<String, String> runner, Set<String> secretValues) {
         this.runner = Map.copyOf(runner);
@@ -35,6 +40,19 @@ public final class ChildEnvironment {
 
     /** The complete environment of a child. */
     Map<String, String> build(EnvInheritance inherit, Map<String, String> own) {
+        Map<String, String> taken = inherited.get(inherit);
+        if (taken == null) {
+            if (inherited.size() >= INHERITED_KEPT) {
+                inherited.clear();
+            }
+            taken = inherited.computeIfAbsent(inherit, this::take);
+        }
+        Map<String, String> env = new HashMap<>(taken);
+        env.putAll(own);
+        return env;
+    }
+
+    private Map<String, String> take(EnvInheritance inherit) {
         Map<String, String> env = new HashMap<>();
         runner.forEach((name, value) -> {
             boolean wanted = inherit.explicit().contains(name)
@@ -43,7 +61,6 @@ public final class ChildEnvironment {
                 env.put(name, value);
             }
         });
-        env.putAll(own);
-        return env;
+        return Map.copyOf(env);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -65,6 +66,25 @@ class ChildEnvironmentTest {
             env.put(line.substring(0, eq), line.substring(eq + 1));
         }
         return env;
+    }
+
+    @Test
+    void oneEnvironmentServesEachInheritanceItsOwnVariablesLaunchAfterLaunch() {
+        ChildEnvironment env = ChildEnvironment.of(runnerEnv(), Set.of(SECRET));
+        for (int launch = 0; launch < 2; launch++) { // the second time from what the first filtered
+            assertEquals(Set.of("PATH", "HOME", "LC_TIME", "MINE"),
+                    env.build(EnvInheritance.safeBase(), Map.of("MINE", "1")).keySet());
+            assertEquals(Set.of("PATH", "HOME", "LC_TIME", "OTHER_VAR", "DISPLAY"),
+                    env.build(EnvInheritance.safeBase().with(true, List.of()), Map.of()).keySet(),
+                    "everything but the secrets, and no MINE from another launch");
+            assertEquals(Set.of("PATH", "HOME", "LC_TIME", "SR_TEST_SECRET"),
+                    env.build(EnvInheritance.safeBase().with(false, List.of("SR_TEST_SECRET")), Map.of()).keySet());
+            assertEquals(Set.of("PATH", "HOME", "LC_TIME", "DISPLAY"),
+                    env.build(EnvInheritance.browser(), Map.of()).keySet());
+        }
+        Map<String, String> built = env.build(EnvInheritance.safeBase(), Map.of());
+        built.put("CHANGED", "by the launch");
+        assertFalse(env.build(EnvInheritance.safeBase(), Map.of()).containsKey("CHANGED"), "a launch's copy is its own");
     }
 
     @ParameterizedTest
