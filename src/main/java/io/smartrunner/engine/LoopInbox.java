@@ -51,9 +51,9 @@ final class LoopInbox {
     }
 
     /**
-     * Everything that arrived, in arrival order, the quiet messages first (loop thread). The queue
-     * is drained before the quiet ones: a message that came after a quiet one (a session's exit
-     * after its launch) is then never handled before it.
+     * Everything that arrived (loop thread): the quiet messages first, then the others in arrival
+     * order. The queue is drained before the quiet ones, so a message that came after a quiet one
+     * (a session's exit after its launch) is never handed out before it.
      */
     List<Message> drain() {
         List<Message> loud = new ArrayList<>();

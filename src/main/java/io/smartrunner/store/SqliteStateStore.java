@@ -32,6 +32,8 @@ import java.util.function.Consumer;
 public final class SqliteStateStore implements StateStore {
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 2000;
     public static final int DEFAULT_SESSIONS_KEPT_PER_PROFILE = 1000;
+    /** Where the store's own thread says things when its opener names no place. */
+    private static final Consumer<String> STDERR = line -> System.err.println("smart-runner: " + line);
 
     private final String file;
     private final Connection connection;
@@ -71,7 +73,7 @@ public final class SqliteStateStore implements StateStore {
 
     /** Opens (creating it and its directories if needed) and migrates the store at {@code dbFile}. */
     public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync) {
-        return open(dbFile, sync, line -> System.err.println("smart-runner: " + line));
+        return open(dbFile, sync, STDERR);
     }
 
     /** As {@link #open(Path, SqliteSynchronous)}; {@code say} gets what the store's own thread has to say. */
@@ -81,8 +83,7 @@ public final class SqliteStateStore implements StateStore {
     }
 
     static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept) {
-        return open(dbFile, sync, busyTimeoutMs, sessionsKept, SqliteCheckpointer.DEFAULT_DELAY_MS,
-                line -> System.err.println("smart-runner: " + line));
+        return open(dbFile, sync, busyTimeoutMs, sessionsKept, SqliteCheckpointer.DEFAULT_DELAY_MS, STDERR);
     }
 
     static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept,
@@ -216,13 +217,16 @@ public final class SqliteStateStore implements StateStore {
                 return;
             }
             closed = true;
-            if (checkpointer != null) {
-                checkpointer.close(); // first: the store's connection, closed last, checkpoints what is left
+            try {
+                if (checkpointer != null) {
+                    checkpointer.close(); // first: the store's connection, closed last, checkpoints what is left
+                }
+            } finally {
+                for (Statement st : statements) {
+                    st.close();
+                }
+                connection.close();
             }
-            for (Statement st : statements) {
-                st.close();
-            }
-            connection.close();
         } catch (SQLException e) {
             throw SqliteErrors.wrap(file, e);
         } finally {
