@@ -2,13 +2,10 @@ package io.smartrunner.process;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongPredicate;
 
 /** The runner's own child processes, read cheaply: the subreaper looks at them every second. */
@@ -31,33 +28,27 @@ final class SelfChildren {
      * sessions and a scan 50 ms after each run of ends, 6 % of the runner's CPU.
      */
     static Collection<ProcStat> list(LongPredicate wanted) {
-        Set<Long> pids = new HashSet<>();
+        String list;
         try {
-            String list;
-            try {
-                list = Files.readString(LEADER_CHILDREN);
-            } catch (NoSuchFileException e) {
-                return ProcFs.scan().values(); // no CONFIG_PROC_CHILDREN
-            }
-            long child = -1; // the file is pids separated by spaces: read without a regex (it is read often)
-            for (int i = 0; i <= list.length(); i++) {
-                char c = i < list.length() ? list.charAt(i) : ' ';
-                if (c >= '0' && c <= '9') {
-                    child = (child < 0 ? 0 : child * 10) + (c - '0');
-                } else if (Character.isWhitespace(c)) {
-                    if (child >= 0 && wanted.test(child)) {
-                        pids.add(child);
-                    }
-                    child = -1;
-                } else {
-                    throw new NumberFormatException("not a pid list: " + list);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
+            list = Files.readString(LEADER_CHILDREN);
+        } catch (IOException e) { // without CONFIG_PROC_CHILDREN the file is missing
             return ProcFs.scan().values();
         }
-        List<ProcStat> found = new ArrayList<>(pids.size());
-        pids.forEach(pid -> ProcFs.stat(pid).ifPresent(found::add));
+        List<ProcStat> found = new ArrayList<>();
+        long child = -1; // the file is pids separated by spaces: read without a regex (it is read often)
+        for (int i = 0; i <= list.length(); i++) {
+            char c = i < list.length() ? list.charAt(i) : ' ';
+            if (c >= '0' && c <= '9') {
+                child = (child < 0 ? 0 : child * 10) + (c - '0');
+            } else if (Character.isWhitespace(c)) {
+                if (child >= 0 && wanted.test(child)) {
+                    ProcFs.stat(child).ifPresent(found::add);
+                }
+                child = -1;
+            } else {
+                return ProcFs.scan().values(); // not a pid list
+            }
+        }
         return found;
     }
 }
