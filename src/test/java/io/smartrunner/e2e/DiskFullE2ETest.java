@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.testkit.CliProcess;
+import io.smartrunner.testkit.SmallTmpfs;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,17 +37,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullE2ETest {
     @TempDir
     Path dir;
+    private SmallTmpfs tmpfs;
     private Path full;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<CliProcess> runners = new java.util.ArrayList<>();
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        full = Files.createDirectories(dir.resolve("full"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", full.toString())
-                .redirectErrorStream(true).start();
-        Assumptions.assumeTrue(mount.waitFor() == 0, "needs root to mount a small tmpfs: "
-                + new String(mount.getInputStream().readAllBytes()));
+        tmpfs = SmallTmpfs.mount(dir.resolve("full"), 4);
+        full = tmpfs.dir();
     }
 
     @AfterEach
@@ -56,7 +53,7 @@ class DiskFullE2ETest {
         for (CliProcess r : runners) {
             r.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        new ProcessBuilder("umount", "-l", full.toString()).start().waitFor();
+        tmpfs.close();
     }
 
     private Path dataDir;
@@ -88,7 +85,7 @@ class DiskFullE2ETest {
         CliProcess.await("three sessions running (once each: a long cooldown)", 20_000, () -> count(log, "start") == 3
                 && Files.exists(Path.of(gate + ".p1")) && Files.exists(Path.of(gate + ".p2"))
                 && Files.exists(Path.of(gate + ".p3")));
-        Path filler = fill();
+        Path filler = tmpfs.fill();
         Files.createFile(gate);
         try {
             CliProcess.await("the sessions ended in the log while their rows could not be written", 20_000,
@@ -132,7 +129,7 @@ class DiskFullE2ETest {
         CliProcess runner = runner(cfg);
         int port = runner.httpPort();
         CliProcess.await("sessions running", 20_000, () -> count(log, "start") >= 3);
-        Path filler = fill();
+        Path filler = tmpfs.fill();
         CliProcess.await("the runner says it stopped starting sessions", 20_000,
                 () -> err(runner).contains("not starting sessions"));
         printCpu("event log full", runner.process.pid());
@@ -169,20 +166,6 @@ class DiskFullE2ETest {
         CliProcess r = CliProcess.start(dir, "run", "-c", cfg.toString());
         runners.add(r);
         return r;
-    }
-
-    /** Fills the tmpfs to the last byte. */
-    private Path fill() throws IOException {
-        Path filler = full.resolve("filler");
-        byte[] block = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(block);
-            }
-        } catch (IOException expected) {
-            // ENOSPC: full
-        }
-        return filler;
     }
 
     private static void printCpu(String what, long pid) throws Exception {

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
 import io.smartrunner.profile.ProfileState;
-import java.io.IOException;
-import java.io.OutputStream;
+import io.smartrunner.testkit.SmallTmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,26 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteCheckpointFullDiskTest {
     @TempDir
     Path dir;
-    private Path full;
+    private SmallTmpfs full;
 
     @BeforeEach
     void mountTmpfs() throws Exception {
-        full = Files.createDirectories(dir.resolve("full"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", full.toString())
-                .redirectErrorStream(true).start();
-        Assumptions.assumeTrue(mount.waitFor() == 0, "needs root to mount a small tmpfs: "
-                + new String(mount.getInputStream().readAllBytes()));
+        full = SmallTmpfs.mount(dir.resolve("full"), 8);
     }
 
     @AfterEach
     void unmount() throws Exception {
-        new ProcessBuilder("umount", "-l", full.toString()).start().waitFor();
+        full.close();
     }
 
     @Test
     void aCheckpointThatFailsOnAFullDiskIsSaidOnceAndWorksOnceThereIsRoom() throws Exception {
         List<String> said = new CopyOnWriteArrayList<>();
-        Path db = full.resolve("state.db");
+        Path db = full.dir().resolve("state.db");
         // the store's thread never comes due here: the test checkpoints itself
         try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL,
                 SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000, 3_600_000, said::add)) {
@@ -51,7 +45,7 @@ class SqliteCheckpointFullDiskTest {
                 many.add(fullProfile("p" + i));
             }
             store.write(new StateWrite(many, List.of())); // in the WAL; the file itself has no room for it
-            Path filler = fill();
+            Path filler = full.fill();
 
             store.checkpointNow();
             store.checkpointNow();
@@ -68,19 +62,5 @@ class SqliteCheckpointFullDiskTest {
         try (SqliteStateStore reopened = SqliteStateStore.openReadOnly(db)) {
             assertEquals(3000, reopened.loadProfiles().size());
         }
-    }
-
-    /** Fills the tmpfs to the last byte. */
-    private Path fill() throws IOException {
-        Path filler = full.resolve("filler");
-        byte[] block = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(block);
-            }
-        } catch (IOException expected) {
-            // ENOSPC: full
-        }
-        return filler;
     }
 }
