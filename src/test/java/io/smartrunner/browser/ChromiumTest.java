@@ -17,6 +17,7 @@ import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.recovery.BrowserActions;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
+import io.smartrunner.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -121,6 +122,16 @@ class ChromiumTest {
         return runs;
     }
 
+    private static boolean stoppedOrGone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'T' || state == 't' || state == 'Z';
+        } catch (IOException gone) {
+            return true;
+        }
+    }
+
     private static boolean alive(long pid) {
         try {
             return !Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z ");
@@ -206,9 +217,13 @@ class ChromiumTest {
     void aStoppedBrowserIsNotAskedToCloseAndTheForceStopAfterItLeavesNothing() throws Exception {
         ProfileConfig p = profile("p1", null);
         provider.open(p);
-        for (long pid : browserProcesses()) {
+        List<Long> stopped = browserProcesses();
+        for (long pid : stopped) {
             new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
         }
+        // a signal is acted on when its target next runs: on busy cores, a moment after kill returns
+        Await.until("the browser's processes stopped", Duration.ofSeconds(10),
+                () -> stopped.stream().allMatch(ChromiumTest::stoppedOrGone));
         // asked, a stopped browser would hold the close for the whole CDP timeout, then fail with a timeout
         CdpException e = assertThrows(CdpException.class, () -> provider.close(p));
         assertTrue(e.getMessage().contains("is stopped (SIGSTOP)"), e.getMessage());
