@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -20,34 +21,57 @@ import java.util.function.Consumer;
  * returns, with the same {@code synchronous} level; a {@code PASSIVE} checkpoint never blocks the
  * writer and copies only what every reader has moved past. A checkpoint that fails (a full disk)
  * is said once, leaves the writes in the WAL, and is tried again after the next write.
+ * <p>The WAL only starts over from its beginning when a writer finds every frame in it copied
+ * back. Under steady writes (a crash loop, a fleet's 500 session ends a second) a commit lands
+ * during every {@code PASSIVE} copy, so that never happened and the WAL grew by 17 MB a second,
+ * without end. So when the WAL has {@link #RESTART_FRAMES} or more frames since it last started
+ * over, a {@code RESTART} checkpoint follows the copy at once, holding the store's own lock: the
+ * store's writes wait while it copies the few frames written during the first and syncs the file
+ * (a few milliseconds, once a second at most), and it waits at most {@link #RESTART_WAIT_MS} for
+ * readers in other processes, so the next commit writes the WAL from its start again. Without
+ * the lock, SQLite's busy handler (a retry after 1, 2, 5 ms…) lost to a writer that commits
+ * every few hundred microseconds, and the WAL still grew.
  * Thread-safe: {@link #wrote} from any thread.
  */
 final class SqliteCheckpointer implements AutoCloseable {
     static final long DEFAULT_DELAY_MS = 1000;
+    /** SQLite's own automatic checkpoint size: a WAL this long (4 MiB of 4 KiB pages) is restarted. */
+    static final int RESTART_FRAMES = 1000;
+    /** How long a RESTART may hold the writer off while a reader (a CLI's status) still reads the WAL. */
+    static final int RESTART_WAIT_MS = 50;
+    private static final long LOCK_POLL_MS = 10;
 
     private final String file;
     private final Connection connection;
     private final long delayNanos;
     private final Consumer<String> say;
+    private final Lock writes;
     private final Thread thread;
     private volatile boolean pending;
     private volatile boolean closed;
     private boolean failing;
     private long checkpoints; // guarded by this
+    private long restarts; // guarded by this
 
-    private SqliteCheckpointer(Path dbFile, Connection connection, long delayMs, Consumer<String> say) {
+    private SqliteCheckpointer(Path dbFile, Connection connection, long delayMs, Consumer<String> say, Lock writes) {
         this.file = dbFile.toString();
         this.connection = connection;
         this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
         this.say = say;
+        this.writes = writes;
         this.thread = new Thread(this::run, "sr-sqlite-checkpoint");
         thread.setDaemon(true);
     }
 
-    /** Starts checkpointing {@code dbFile} through a connection of its own. */
-    static SqliteCheckpointer start(Path dbFile, SqliteSynchronous sync, long delayMs, Consumer<String> say) {
+    /**
+     * Starts checkpointing {@code dbFile} through a connection of its own.
+     *
+     * @param writes the lock every use of the store's connection holds (a RESTART holds it too)
+     */
+    static SqliteCheckpointer start(Path dbFile, SqliteSynchronous sync, long delayMs, Consumer<String> say,
+                                    Lock writes) {
         Connection connection = SqliteConnector.openReadWrite(dbFile, sync, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
-        SqliteCheckpointer checkpointer = new SqliteCheckpointer(dbFile, connection, delayMs, say);
+        SqliteCheckpointer checkpointer = new SqliteCheckpointer(dbFile, connection, delayMs, say, writes);
         checkpointer.thread.start();
         return checkpointer;
     }
@@ -118,16 +142,23 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
-    private synchronized void counted() {
+    /** How many RESTART checkpoints have run (tests). */
+    synchronized long restarts() {
+        return restarts;
+    }
+
+    private synchronized void counted(boolean restarted) {
         checkpoints++;
+        if (restarted) {
+            restarts++;
+        }
         notifyAll();
     }
 
     private void checkpoint() {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-            rs.next();
-            counted();
+        try (Statement st = connection.createStatement()) {
+            boolean restarted = run(st, "PASSIVE").frames() >= RESTART_FRAMES && restart(st);
+            counted(restarted);
             if (failing) {
                 failing = false;
                 say.accept(file + ": checkpoint works again; the WAL is back in the database file");
@@ -140,5 +171,53 @@ final class SqliteCheckpointer implements AutoCloseable {
                         + " tried again after the next write");
             }
         }
+    }
+
+    /** A RESTART checkpoint while the store's connection is idle; false when a reader outstayed the wait or the store closes. */
+    private boolean restart(Statement st) throws SQLException {
+        if (!lockWrites()) {
+            return false;
+        }
+        try {
+            st.execute("PRAGMA busy_timeout = " + RESTART_WAIT_MS);
+            try {
+                return !run(st, "RESTART").busy(); // busy: the next round tries again
+            } finally {
+                st.execute("PRAGMA busy_timeout = " + SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
+            }
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /** Takes the store's lock, giving up when the store closes (its close holds the lock while it waits for this thread). */
+    private boolean lockWrites() {
+        while (!closed) {
+            try {
+                if (writes.tryLock(LOCK_POLL_MS, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static Outcome run(Statement st, String mode) throws SQLException {
+        try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+            rs.next(); // busy, frames in the WAL, frames copied back (-1, -1 when not in WAL mode)
+            return new Outcome(rs.getInt(1) != 0, rs.getLong(2));
+        }
+    }
+
+    /**
+     * What a checkpoint did.
+     *
+     * @param busy   a writer or reader kept it from finishing (RESTART only)
+     * @param frames the WAL's frames since it last started over, as the checkpoint began
+     */
+    private record Outcome(boolean busy, long frames) {
     }
 }
