@@ -116,15 +116,16 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         if (argv != spec.argv()) {
             executable = Path.of(argv.get(0));
         }
-        long pid = -1;
+        long[] forked = null;
         try {
-            pid = spawn(program, executable, argv, env, dir, spec.output(), placement);
+            forked = spawn(program, executable, argv, env, dir, spec.output(), placement);
         } finally {
-            if (pid < 0) {
+            if (forked == null) {
                 placement.spawned(-1, -1, null);
             }
         }
-        long startTicks = ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
+        long pid = forked[0];
+        long startTicks = forked[1] >= 0 ? forked[1] : ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
         placement.known(pid);
         CompletableFuture<ExitStatus> exit = reaper.watch(pid);
         if (placement.wrapped()) {
@@ -137,8 +138,9 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         return new OsRunningProcess(pid, exit, startTicks, spec.sessionId(), output, timers, placement);
     }
 
-    private long spawn(String program, Path executable, List<String> argv, Map<String, String> env, Path dir,
-                       OutputFiles files, Placement placement) {
+    /** @return the child's pid and its start time ({@link BootTicks#startTicksBetween}, -1 when unknown) */
+    private long[] spawn(String program, Path executable, List<String> argv, Map<String, String> env, Path dir,
+                         OutputFiles files, Placement placement) {
         String path = executable.toString();
         String stdout = files.stdout().toAbsolutePath().toString();
         String stderr = files.stderr().toAbsolutePath().toString();
@@ -172,12 +174,17 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             SpawnLibC.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK
                     | LibC.POSIX_SPAWN_SETSIGDEF));
             placement.beforeSpawn(attr);
-            int rc = SpawnLibC.posix_spawn(pid, arena.string(path), actions, attr, arena.array(argv), arena.array(envp));
+            Pointer file = arena.string(path);
+            Pointer args = arena.array(argv);
+            Pointer environment = arena.array(envp);
+            long before = BootTicks.nanos();
+            int rc = SpawnLibC.posix_spawn(pid, file, actions, attr, args, environment);
+            long after = BootTicks.nanos();
             if (rc != 0) {
                 throw SpawnCheck.cannotStart(program, libc.strerror(rc));
             }
             placement.afterSpawn(pid.getInt(0));
-            return pid.getInt(0);
+            return new long[] {pid.getInt(0), BootTicks.startTicksBetween(before, after)};
         } finally {
             SpawnLibC.posix_spawnattr_destroy(attr);
             SpawnLibC.posix_spawn_file_actions_destroy(actions);

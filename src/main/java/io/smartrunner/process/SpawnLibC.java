@@ -8,7 +8,8 @@ import com.sun.jna.Pointer;
  * The posix_spawn calls made at every launch, bound with JNA's direct mapping: a {@link LibC}
  * interface call goes through a reflective proxy that converts each argument, which was a quarter
  * of the launch thread's CPU at fifteen calls per session. They all return an error number rather
- * than setting errno; the buffers they take come from a {@link SpawnArena}.
+ * than setting errno (but clock_gettime, read around each spawn by {@link BootTicks}); the buffers
+ * they take come from a {@link SpawnArena}.
  */
 final class SpawnLibC {
     static {
@@ -50,4 +51,7 @@ final class SpawnLibC {
     static native int sigemptyset(Pointer set);
 
     static native int sigfillset(Pointer set);
+
+    /** {@code clock_gettime(2)}; {@code timespec} is {tv_sec, tv_nsec} (64-bit Linux). */
+    static native int clock_gettime(int clockId, long[] timespec);
 }

@@ -1,5 +1,6 @@
 package io.smartrunner.process;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -27,5 +28,29 @@ class BootTicksTest {
         long now = BootTicks.now();
         long after = BootTicks.fromUptime();
         assertTrue(before <= now && now <= after, before + " <= " + now + " <= " + after);
+    }
+
+    @Test
+    void aForkBetweenTwoReadingsInOneTickStartedInThatTick() {
+        long tick = 1_000_000_000L / BootTicks.HZ;
+        assertEquals(123, BootTicks.startTicksBetween(123 * tick, 123 * tick + tick - 1));
+        assertEquals(123, BootTicks.startTicksBetween(123 * tick + 5, 123 * tick + 5));
+    }
+
+    @Test
+    void readingsThatStraddleATicksEndLeaveTheStartTimeToProc() {
+        long tick = 1_000_000_000L / BootTicks.HZ;
+        assertEquals(-1, BootTicks.startTicksBetween(123 * tick + tick - 1, 124 * tick));
+        assertEquals(-1, BootTicks.startTicksBetween(-1, 124 * tick), "a clock that could not be read");
+        assertEquals(-1, BootTicks.startTicksBetween(124 * tick, 123 * tick), "readings out of order");
+    }
+
+    @Test
+    void theBootClockInNanosecondsIsWhatNowCounts() {
+        long before = BootTicks.now();
+        long nanos = BootTicks.nanos();
+        long after = BootTicks.now();
+        long ticks = nanos / (1_000_000_000L / BootTicks.HZ);
+        assertTrue(before - 1 <= ticks && ticks <= after, before + " - 1 <= " + ticks + " <= " + after);
     }
 }

@@ -46,6 +46,23 @@ class PosixSpawnLauncherTest extends OsProcessLauncherTest {
         assertTrue(status.contains("SigBlk:\t0000000000000000"), status);
     }
 
+    /** Read off the boot clock around the spawn (no /proc read), it must be the very value /proc shows: it names the process. */
+    @Test
+    void aChildsStartTimeIsTheOneProcShows() throws Exception {
+        List<RunningProcess> all = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                RunningProcess p = launcher.launch(spec(children.newSession(), dir, "/bin/sleep", "1000"));
+                all.add(p);
+                assertEquals(ProcFs.stat(p.pid()).orElseThrow().startTicks(), p.startTicks(), "child " + p.pid());
+            }
+        } finally {
+            for (RunningProcess p : all) {
+                p.stop(java.time.Duration.ZERO).get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void manyChildrenAreReapedByOneThread() throws Exception {
         List<RunningProcess> all = new java.util.ArrayList<>();
