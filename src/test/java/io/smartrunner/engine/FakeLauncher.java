@@ -42,6 +42,8 @@ final class FakeLauncher implements ProcessLauncher {
         CompletableFuture<Void> stop;
         volatile long output;
         volatile String stderr = "";
+        /** How often the runner read the tail of its stderr log. */
+        volatile int tailReads;
         /** What {@link RunningProcess#contained()} says: its cgroup took its leftovers. */
         volatile boolean contained;
         Duration stopGrace;
@@ -92,6 +94,7 @@ final class FakeLauncher implements ProcessLauncher {
 
         @Override
         public String stderrTail(int maxBytes) {
+            tailReads++;
             return stderr.length() <= maxBytes ? stderr : stderr.substring(stderr.length() - maxBytes);
         }
 
