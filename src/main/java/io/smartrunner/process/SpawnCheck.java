@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Finds, before spawning, the errors the OS would report when executing argv[0], so they come
@@ -24,10 +25,11 @@ public final class SpawnCheck {
     /** The directory the child will start in: {@code dir}, or the runner's own when null. */
     static Path workingDir(String program, Path dir) {
         Path resolved = dir == null ? Path.of("").toAbsolutePath() : dir.toAbsolutePath();
-        if (!Files.exists(resolved)) {
+        BasicFileAttributes found = attributes(resolved);
+        if (found == null) {
             throw cannotStart(program, "working directory \"" + dir + "\": " + ENOENT);
         }
-        if (!Files.isDirectory(resolved)) {
+        if (!found.isDirectory()) {
             throw cannotStart(program, "working directory \"" + dir + "\": Not a directory");
         }
         return resolved;
@@ -112,12 +114,25 @@ public final class SpawnCheck {
     }
 
     private static String problemWith(Path file) {
-        if (!Files.exists(file)) {
+        BasicFileAttributes found = attributes(file);
+        if (found == null) {
             return ENOENT;
         }
-        if (Files.isDirectory(file)) {
+        if (found.isDirectory()) {
             return "Is a directory";
         }
         return Files.isExecutable(file) ? null : EACCES;
+    }
+
+    /**
+     * One stat (this runs at every launch) where {@code Files.exists} and {@code isDirectory} made
+     * two; null where {@code exists} said false (missing, or a parent not searchable).
+     */
+    private static BasicFileAttributes attributes(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
     }
 }
