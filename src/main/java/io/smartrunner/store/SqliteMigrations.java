@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class SqliteMigrations {
     /** Append only: never edit a migration that has shipped. */
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql", "V3__running_sessions_index.sql");
 
     static final int LATEST = MIGRATIONS.size();
 

@@ -90,6 +90,7 @@ class SqliteStateStoreTest extends StateStoreContractTest {
         try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
             store.write(profiles(fullProfile("p1")));
         }
+        asVersion2();
         execute("DROP TABLE ladder_stats");
         execute("DELETE FROM schema_version WHERE version = 2");
 
@@ -98,7 +99,45 @@ class SqliteStateStoreTest extends StateStoreContractTest {
             assertEquals(1, store.loadLadderStats().size());
             assertEquals(Map.of("p1", fullProfile("p1")), store.loadProfiles());
         }
-        assertEquals(List.of(1, 2), appliedVersions());
+        assertEquals(List.of(1, 2, 3), appliedVersions());
+    }
+
+    @Test
+    void aVersion2StoreIndexesOnlyItsRunningSessionsAndKeepsThem() throws SQLException {
+        SessionRecord open = running("s-open", "p1", T0.plusSeconds(2));
+        SessionRecord ended = running("s-ended", "p1", T0).ended(Status.FAILED, T0.plusSeconds(1), "exit", 1);
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            store.write(new StateWrite(List.of(fullProfile("p1")), List.of(ended, open)));
+        }
+        asVersion2();
+
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            assertEquals(List.of(open), store.openSessions());
+            assertEquals(List.of("s-open", "s-ended"),
+                    store.recentSessions("p1", 10).stream().map(SessionRecord::sessionId).toList());
+        }
+        assertEquals(List.of(1, 2, 3), appliedVersions());
+        assertEquals(List.of("sessions_by_profile_started", "sessions_running"), indexesOfSessions());
+    }
+
+    /** Undoes version 3: the index on status every version-2 store has. */
+    private void asVersion2() throws SQLException {
+        execute("DROP INDEX sessions_running");
+        execute("CREATE INDEX sessions_by_status ON sessions (status)");
+        execute("DELETE FROM schema_version WHERE version = 3");
+    }
+
+    private List<String> indexesOfSessions() throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index'"
+                     + " AND tbl_name = 'sessions' AND sql IS NOT NULL ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     @Test
