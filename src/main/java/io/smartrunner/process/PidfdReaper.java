@@ -55,7 +55,7 @@ final class PidfdReaper {
     /** Starts watching a child this process spawned; the future completes when it has been reaped. */
     CompletableFuture<ExitStatus> watch(long pid) {
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-        long fd = libc.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) pid, 0);
+        long fd = ReaperLibC.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) pid, 0);
         if (fd < 0) {
             exit.completeExceptionally(new ProcessException("pidfd_open(" + pid + "): "
                     + libc.strerror(Native.getLastError())));
@@ -67,11 +67,10 @@ final class PidfdReaper {
     }
 
     private void watch(int fd) {
-        Memory event = new Memory(EVENT_BYTES);
-        event.clear();
-        event.setInt(0, LibC.EPOLLIN);
-        event.setLong(DATA_OFFSET, fd);
-        if (libc.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, fd, event) != 0) {
+        int[] event = new int[EVENT_BYTES / Integer.BYTES];
+        event[0] = LibC.EPOLLIN;
+        event[DATA_OFFSET / Integer.BYTES] = fd; // the data's low half (little-endian); the high half stays 0
+        if (ReaperLibC.epoll_ctl(epoll, LibC.EPOLL_CTL_ADD, fd, event) != 0) {
             throw new ProcessException("epoll_ctl: " + libc.strerror(Native.getLastError()));
         }
     }
@@ -80,7 +79,7 @@ final class PidfdReaper {
         Memory events = new Memory((long) EVENT_BYTES * MAX_EVENTS);
         Memory info = new Memory(SIGINFO_BYTES);
         while (true) {
-            int n = libc.epoll_wait(epoll, events, MAX_EVENTS, -1);
+            int n = ReaperLibC.epoll_wait(epoll, events, MAX_EVENTS, -1);
             for (int i = 0; i < n; i++) {
                 // epoll_wait sees fds added by other threads while it waits: no wake-up needed
                 reap((int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET), info);
@@ -97,10 +96,12 @@ final class PidfdReaper {
             Placement.exitedNotReaped(child.pid());
         }
         info.clear();
-        int rc = libc.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
+        int rc = ReaperLibC.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
         int errno = rc == 0 ? 0 : Native.getLastError();
-        libc.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, fd, null);
-        libc.close(fd);
+        // before the close: a child spawned meanwhile may hold a copy of this pidfd until its exec, and
+        // epoll keeps a registration while any copy is open; it would report this fd number again
+        ReaperLibC.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, fd, null);
+        ReaperLibC.close(fd);
         if (child == null) {
             return;
         }
