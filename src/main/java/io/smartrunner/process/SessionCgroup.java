@@ -1,5 +1,6 @@
 package io.smartrunner.process;
 
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,6 +116,15 @@ final class SessionCgroup {
 
     /** Removes the directory when it is empty; true when it is gone (now or before). */
     boolean remove() {
+        String path = dir.toString();
+        if (ascii(path)) { // then its bytes are the ones the JDK made it with, whatever the locale
+            try {
+                byte[] bytes = (path + '\0').getBytes(StandardCharsets.US_ASCII);
+                return CgroupLibC.rmdir(bytes) == 0 || Native.getLastError() == CgroupLibC.ENOENT;
+            } catch (LinkageError e) {
+                // no direct binding here: the JDK's way below
+            }
+        }
         try {
             Files.delete(dir);
             return true;
@@ -123,6 +133,15 @@ final class SessionCgroup {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
