@@ -14,12 +14,11 @@ final class BootTicks {
     static final long HZ = hz();
     private static final Path UPTIME = Path.of("/proc/uptime");
     private static final int UPTIME_BYTES = 64;
+    /** Nanoseconds per tick when a second holds a whole number of ticks (as the kernel's own conversion needs), else 0. */
+    private static final long TICK_NANOS = 1_000_000_000L % HZ == 0 ? 1_000_000_000L / HZ : 0;
 
     private BootTicks() {
     }
-
-    /** Nanoseconds per tick when a second holds a whole number of ticks (as the kernel's own conversion needs), else 0. */
-    private static final long TICK_NANOS = 1_000_000_000L % HZ == 0 ? 1_000_000_000L / HZ : 0;
 
     static long now() {
         long nanos = nanos();

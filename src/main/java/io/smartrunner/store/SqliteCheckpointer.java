@@ -51,7 +51,6 @@ final class SqliteCheckpointer implements AutoCloseable {
     private volatile boolean closed;
     private boolean failing;
     private long checkpoints; // guarded by this
-    private long restarts; // guarded by this
 
     private SqliteCheckpointer(Path dbFile, Connection connection, long delayMs, Consumer<String> say, Lock writes) {
         this.file = dbFile.toString();
@@ -142,23 +141,17 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
-    /** How many RESTART checkpoints have run (tests). */
-    synchronized long restarts() {
-        return restarts;
-    }
-
-    private synchronized void counted(boolean restarted) {
+    private synchronized void counted() {
         checkpoints++;
-        if (restarted) {
-            restarts++;
-        }
         notifyAll();
     }
 
     private void checkpoint() {
         try (Statement st = connection.createStatement()) {
-            boolean restarted = run(st, "PASSIVE").frames() >= RESTART_FRAMES && restart(st);
-            counted(restarted);
+            if (framesIn(st, "PASSIVE") >= RESTART_FRAMES) {
+                restart(st);
+            }
+            counted();
             if (failing) {
                 failing = false;
                 say.accept(file + ": checkpoint works again; the WAL is back in the database file");
@@ -173,15 +166,15 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
-    /** A RESTART checkpoint while the store's connection is idle; false when a reader outstayed the wait or the store closes. */
-    private boolean restart(Statement st) throws SQLException {
+    /** A RESTART checkpoint while the store's connection is idle; skipped when the store closes. */
+    private void restart(Statement st) throws SQLException {
         if (!lockWrites()) {
-            return false;
+            return;
         }
         try {
             st.execute("PRAGMA busy_timeout = " + RESTART_WAIT_MS);
             try {
-                return !run(st, "RESTART").busy(); // busy: the next round tries again
+                framesIn(st, "RESTART"); // a reader that outstayed the wait: the next round tries again
             } finally {
                 st.execute("PRAGMA busy_timeout = " + SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS);
             }
@@ -205,19 +198,11 @@ final class SqliteCheckpointer implements AutoCloseable {
         return false;
     }
 
-    private static Outcome run(Statement st, String mode) throws SQLException {
+    /** Runs a checkpoint; how many frames the WAL held since it last started over, as the checkpoint began. */
+    private static long framesIn(Statement st, String mode) throws SQLException {
         try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next(); // busy, frames in the WAL, frames copied back (-1, -1 when not in WAL mode)
-            return new Outcome(rs.getInt(1) != 0, rs.getLong(2));
+            return rs.getLong(2);
         }
-    }
-
-    /**
-     * What a checkpoint did.
-     *
-     * @param busy   a writer or reader kept it from finishing (RESTART only)
-     * @param frames the WAL's frames since it last started over, as the checkpoint began
-     */
-    private record Outcome(boolean busy, long frames) {
     }
 }
