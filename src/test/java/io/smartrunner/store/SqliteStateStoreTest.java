@@ -369,6 +369,47 @@ class SqliteStateStoreTest extends StateStoreContractTest {
         assertTrue(said.isEmpty(), said.toString());
     }
 
+    /** docs/durability.md: a reader (a CLI's status) holds the WAL's restart up for a moment, never the writes. */
+    @Test
+    void aReaderPutsTheWalsRestartOffToTheNextRoundAndTheWritesGoOn() throws Exception {
+        List<String> said = new ArrayList<>();
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL,
+                SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000, 3_600_000, said::add)) {
+            for (int i = 0; i < 1200; i++) {
+                store.write(profiles(fullProfile("p" + i)));
+            }
+            // enough for a RESTART (measured without a checkpoint: the reader must find the WAL not yet copied back)
+            assertTrue(Files.size(wal()) > SqliteCheckpointer.RESTART_FRAMES * (4096L + 24), "WAL " + Files.size(wal()));
+            try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+                reader.setAutoCommit(false);
+                try (Statement st = reader.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT count(*) FROM profiles")) {
+                    assertEquals(1200, rs.getInt(1)); // its snapshot holds the WAL until it ends
+                }
+                store.checkpointNow();
+                store.write(profiles(fullProfile("during")));
+                assertTrue(framesSinceTheWalStartedOver() > SqliteCheckpointer.RESTART_FRAMES,
+                        "the reader kept the WAL from starting over");
+                reader.rollback();
+            }
+            store.checkpointNow();
+            store.write(profiles(fullProfile("after")));
+            long frames = framesSinceTheWalStartedOver();
+            assertTrue(frames < 50, "the next round started the WAL over: " + frames + " frames since");
+            assertEquals(1202, store.loadProfiles().size());
+        }
+        assertTrue(said.isEmpty(), said.toString());
+    }
+
+    /** What a PASSIVE checkpoint (which never starts the WAL over) reports as the WAL's length. */
+    private long framesSinceTheWalStartedOver() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+            return rs.getLong(2);
+        }
+    }
+
     private Path wal() {
         return db().resolveSibling("state.db-wal");
     }
