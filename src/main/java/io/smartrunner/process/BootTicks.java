@@ -14,6 +14,7 @@ final class BootTicks {
     static final long HZ = hz();
     private static final Path UPTIME = Path.of("/proc/uptime");
     private static final int UPTIME_BYTES = 64;
+    private static final int CLOCK_BOOTTIME = 7;
     /** Nanoseconds per tick when a second holds a whole number of ticks (as the kernel's own conversion needs), else 0. */
     private static final long TICK_NANOS = 1_000_000_000L % HZ == 0 ? 1_000_000_000L / HZ : 0;
 
@@ -29,7 +30,7 @@ final class BootTicks {
     static long nanos() {
         long[] timespec = new long[2];
         try {
-            if (SpawnLibC.clock_gettime(ContainmentLibC.CLOCK_BOOTTIME, timespec) == 0) {
+            if (SpawnLibC.clock_gettime(CLOCK_BOOTTIME, timespec) == 0) {
                 return timespec[0] * 1_000_000_000L + timespec[1];
             }
         } catch (LinkageError e) {

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The glibc calls containment needs: {@code prctl(PR_SET_CHILD_SUBREAPER)}, a non-blocking
- * {@code waitid(P_PID)} for adopted orphans, {@code sysconf} for the clock tick and
- * {@code clock_gettime(CLOCK_BOOTTIME)} for the boot clock, {@code kill} for a
+ * {@code waitid(P_PID)} for adopted orphans, {@code sysconf} for the clock tick (the boot
+ * clock itself is read through {@link SpawnLibC}), {@code kill} for a
  * session's whole process group, and a directory fd for {@code CLONE_INTO_CGROUP}. Kept apart from {@link LibC}, the launcher's own calls.
  */
 interface ContainmentLibC extends Library {
@@ -18,7 +18,6 @@ interface ContainmentLibC extends Library {
     int WEXITED = 4;
     int WNOHANG = 1;
     int SC_CLK_TCK = 2;
-    int CLOCK_BOOTTIME = 7;
     int O_RDONLY = 0;
     int O_DIRECTORY = 0200000;
     int O_CLOEXEC = 02000000;
@@ -34,9 +33,6 @@ interface ContainmentLibC extends Library {
     int waitid(int idType, int id, Pointer info, int options);
 
     long sysconf(int name);
-
-    /** {@code clock_gettime(2)}; {@code timespec} is {tv_sec, tv_nsec} (64-bit Linux). */
-    int clock_gettime(int clockId, long[] timespec);
 
     /** {@code kill(2)}: a negative pid names a process group (a stop's first SIGTERM). */
     int kill(int pid, int signal);

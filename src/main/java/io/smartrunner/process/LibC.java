@@ -2,12 +2,11 @@ package io.smartrunner.process;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.util.Map;
 
 /**
  * The glibc calls of the launcher and the reaper that are not made at every launch (those are
- * {@link SpawnLibC}), and the constants of both. Opaque structures are passed as generously sized
+ * {@link SpawnLibC} and {@link ReaperLibC}), and the constants of all three. Opaque structures are passed as generously sized
  * native buffers.
  */
 interface LibC extends Library {
@@ -36,12 +35,6 @@ interface LibC extends Library {
     long syscall(long number, Object... args);
 
     int epoll_create1(int flags);
-
-    int epoll_ctl(int epfd, int op, int fd, Pointer event);
-
-    int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
-
-    int waitid(int idType, int id, Pointer info, int options);
 
     int close(int fd);
 
