@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -58,6 +57,7 @@ final class SessionLifecycle {
     private final Consumer<ActiveSession> armed;
     /** The slots with a staged launch, in the order they were staged. */
     private final java.util.List<ProfileSlot> staged = new java.util.ArrayList<>();
+    private final SessionIds ids = new SessionIds();
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
@@ -203,7 +203,7 @@ final class SessionLifecycle {
      * a pid yet); the launch itself waits until that is in the log, see {@link SessionLaunch#submit}.
      */
     void stage(ProfileSlot slot, Instant now) {
-        String sessionId = UUID.randomUUID().toString();
+        String sessionId = ids.next(now);
         ProfileState started = rules.sessionStarted(slot.state, sessionId, now);
         SessionRecord record = new SessionRecord(sessionId, slot.id(), slot.pod(), 0, 0, 0, now,
                 SessionRecord.Status.RUNNING, null, null, null);
