@@ -12,16 +12,19 @@ import java.util.regex.Pattern;
 
 /**
  * The runner's cgroup v2 subtree: {@code <own cgroup>/smart-runner-<runnerId>/}, with one child
- * cgroup per launched session, browser or recovery step. The name carries the store's runner id,
+ * cgroup per running session ({@link CgroupPool}: reused, {@code session-<n>}), browser or recovery
+ * step (named after its run id). The subtree's name carries the store's runner id,
  * so the next runner of the same data dir finds what a killed one left.
  */
 final class CgroupContainment {
     static final String PREFIX = "smart-runner-";
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
     private final Path root;
+    private final CgroupPool sessions;
 
     private CgroupContainment(Path root) {
         this.root = root;
+        this.sessions = new CgroupPool(root);
     }
 
     Path root() {
@@ -67,9 +70,20 @@ final class CgroupContainment {
         }
     }
 
-    /** A fresh child cgroup for one launch. */
-    SessionCgroup forLaunch(String sessionId) throws IOException {
-        return SessionCgroup.create(root.resolve(safeName(sessionId)));
+    /**
+     * The cgroup for one launch: a session's is lent by the pool of session cgroups, a browser's
+     * or recovery step's is made for it and named after its run id.
+     */
+    SessionCgroup forLaunch(String runId) throws IOException {
+        if (RunTag.of(runId) == RunTag.SESSION) {
+            return sessions.lend();
+        }
+        return SessionCgroup.create(root.resolve(safeName(runId)));
+    }
+
+    /** Where sessions' cgroups go back once empty. */
+    CgroupPool sessions() {
+        return sessions;
     }
 
     /**

@@ -102,7 +102,8 @@ public final class Containment implements AutoCloseable {
                 // this launch goes without a cgroup: the subreaper still catches its orphans
             }
         }
-        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.removals, c.say);
+        return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.removals,
+                c.cgroups == null ? null : c.cgroups.sessions(), c.say);
     }
 
     /**
@@ -144,6 +145,11 @@ public final class Containment implements AutoCloseable {
 
     Path cgroupRoot() {
         return cgroups == null ? null : cgroups.root();
+    }
+
+    /** The pool sessions' cgroups come from; null without cgroups (tests). */
+    CgroupPool sessionCgroups() {
+        return cgroups == null ? null : cgroups.sessions();
     }
 
     /** What {@link #start} would choose on this machine, without starting anything (for {@code status}). */

@@ -22,11 +22,12 @@ import java.util.function.Consumer;
  * a small program ({@link CgroupJoin}) that writes its own pid into cgroup.procs and then execs
  * the command in the same pid (one more exec). An escapee all the same is caught by the subreaper.
  * The launchers call {@link #spawned} right after the child exists. When the launch ends on
- * its own, whatever is left in its cgroup is killed ({@code cgroup.kill}) and the cgroup removed;
- * when it is being stopped, {@link TreeKill} does so after the grace period. Thread-safe.
+ * its own, whatever is left in its cgroup is killed ({@code cgroup.kill}) and the cgroup removed,
+ * or, a session's, given back to the {@link CgroupPool} once empty; when it is being stopped,
+ * {@link TreeKill} kills after the grace period. Thread-safe.
  */
 final class Placement {
-    static final Placement NONE = new Placement(null, null, null, null, null, null, line -> { });
+    static final Placement NONE = new Placement(null, null, null, null, null, null, null, line -> { });
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
     private final String sessionId;
@@ -35,6 +36,8 @@ final class Placement {
     private final Subreaper subreaper;
     private final ScheduledExecutorService timers;
     private final CgroupRemovals removals;
+    /** Where a session's lent cgroup goes back; null when it has none. */
+    private final CgroupPool pool;
     private final Consumer<String> say;
     private volatile boolean stopping;
     private volatile boolean cloned;
@@ -46,13 +49,14 @@ final class Placement {
     private int cgroupFd = -1;
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
-              ScheduledExecutorService timers, CgroupRemovals removals, Consumer<String> say) {
+              ScheduledExecutorService timers, CgroupRemovals removals, CgroupPool pool, Consumer<String> say) {
         this.sessionId = sessionId;
         this.cgroup = cgroup;
         this.join = join;
         this.subreaper = subreaper;
         this.timers = timers;
         this.removals = removals;
+        this.pool = pool;
         this.say = say;
     }
 
@@ -243,6 +247,10 @@ final class Placement {
         if (cgroup == null) {
             return;
         }
+        if (cgroup.lent()) {
+            giveBack(endedOnItsOwn);
+            return;
+        }
         // on the timer, not the caller's thread (the reaper's, which then tells the loop): rmdir
         // can wait on the kernel's cgroup locks, and the crash loop ran slower with it on the
         // reaper. The usual case: the launch's processes have all exited and rmdir succeeds (it
@@ -269,8 +277,46 @@ final class Placement {
     }
 
     private void removeEmpty() {
-        if (cgroup != null) {
+        if (cgroup != null && cgroup.lent()) {
+            giveBack(false);
+        } else if (cgroup != null) {
             cgroup.remove();
+        }
+    }
+
+    /**
+     * Ends the session's lease, then (on the timer, with the other ends of the moment) gives the
+     * cgroup back to the pool once it is empty: what the session left there is killed first.
+     * One that does not empty within the kill wait stays out of the pool (the runner's stop
+     * removes it); one that is gone is forgotten.
+     */
+    private void giveBack(boolean endedOnItsOwn) {
+        if (!cgroup.revoke()) {
+            return; // given back already: twice in the pool would lend it to two sessions
+        }
+        SessionCgroup own = cgroup.unleased();
+        removals.submit(() -> {
+            if (own.emptied()) {
+                pool.takeBack(own);
+                return;
+            }
+            int left = endedOnItsOwn ? own.pids().size() : 0;
+            if (!own.kill()) {
+                return; // gone
+            }
+            if (left > 0) {
+                say.accept("killed " + left + " leftover process(es) of ended " + runKind() + sessionId
+                        + " (its cgroup)");
+            }
+            takeBackLater(own, 5);
+        });
+    }
+
+    private void takeBackLater(SessionCgroup own, long pollMs) {
+        if (own.emptied()) {
+            pool.takeBack(own);
+        } else if (pollMs <= TreeKill.KILL_WAIT_MS) {
+            timers.schedule(() -> takeBackLater(own, pollMs * 2), pollMs, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -23,9 +23,48 @@ final class SessionCgroup {
     /** /proc/PID/cgroup: a line per hierarchy (a dozen on a host with cgroup v1 controllers too). */
     private static final int PROC_CGROUP_BYTES = 4096;
     private final Path dir;
+    /** A session's lease on a pooled cgroup ({@link CgroupPool}); false: the cgroup is this launch's alone. */
+    private final boolean lent;
+    /** The lease was made with the directory: nothing ran in it before this session. */
+    private final boolean fresh;
+    /** The lease was given back: the cgroup may hold the next session now. Guarded by this. */
+    private boolean revoked;
 
     SessionCgroup(Path dir) {
+        this(dir, false, true);
+    }
+
+    private SessionCgroup(Path dir, boolean lent, boolean fresh) {
         this.dir = dir;
+        this.lent = lent;
+        this.fresh = fresh;
+    }
+
+    /** A session's lease on a pooled cgroup; {@code fresh} when the directory was made for it. */
+    static SessionCgroup lent(Path dir, boolean fresh) {
+        return new SessionCgroup(dir, true, fresh);
+    }
+
+    boolean lent() {
+        return lent;
+    }
+
+    /**
+     * Ends a lease: from now on this instance lists no process and kills none, whatever still
+     * holds it (the cgroup itself is then the pool's, through an instance of its own).
+     *
+     * @return true the first time only: the lease is given back once, however many ends it sees
+     *         (a session that exits while a stop of it begins)
+     */
+    synchronized boolean revoke() {
+        boolean first = !revoked;
+        revoked = true;
+        return first;
+    }
+
+    /** The cgroup itself, without the lease's limits: for the clean-up that gives it back. */
+    SessionCgroup unleased() {
+        return lent ? new SessionCgroup(dir) : this;
     }
 
     Path dir() {
@@ -44,11 +83,17 @@ final class SessionCgroup {
 
     /** Moves a process (and not its threads' siblings: the whole thread group) into this cgroup. */
     void add(long pid) throws IOException {
+        if (revoked()) {
+            throw new IOException(dir + " is lent to another session now");
+        }
         Files.writeString(dir.resolve("cgroup.procs"), Long.toString(pid), StandardCharsets.US_ASCII);
     }
 
     /** The pids in it now; empty when it is gone. */
     List<Long> pids() {
+        if (revoked()) {
+            return List.of(); // the next session's, not this one's
+        }
         List<Long> pids = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(dir.resolve("cgroup.procs"), StandardCharsets.US_ASCII)) {
@@ -64,12 +109,21 @@ final class SessionCgroup {
 
     /** SIGKILLs every process in it (and in any cgroup below it); false when it is gone already. */
     boolean kill() {
-        try {
-            Files.writeString(dir.resolve("cgroup.kill"), "1", StandardCharsets.US_ASCII);
-            return true;
-        } catch (IOException e) {
-            return false;
+        synchronized (this) { // a lease given back meanwhile holds the next session: never killed through it
+            if (revoked) {
+                return false;
+            }
+            try {
+                Files.writeString(dir.resolve("cgroup.kill"), "1", StandardCharsets.US_ASCII);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
         }
+    }
+
+    private synchronized boolean revoked() {
+        return revoked;
     }
 
     /** Whether any live process is still in it ({@code populated 1}); false when it is gone. */
@@ -81,12 +135,26 @@ final class SessionCgroup {
                 && buf[at + POPULATED.length] == '1';
     }
 
+    /** Whether it is there and empty ({@code populated 0}): a lease given back may then be lent again. */
+    boolean emptied() {
+        byte[] buf = new byte[EVENTS_BYTES];
+        int n = ProcBytes.read(dir.resolve("cgroup.events"), buf);
+        int at = ProcBytes.indexOf(buf, n, POPULATED, 0);
+        return at >= 0 && (at == 0 || buf[at - 1] == '\n') && at + POPULATED.length < n
+                && buf[at + POPULATED.length] == '0';
+    }
+
     /**
      * Whether anything ever ran in it ({@code cpu.stat}'s usage_usec above 0): a launch joined
      * through a program that execs the command (whose failed join does not stop the launch) has
-     * its processes here exactly when this is true. False when it is gone.
+     * its processes here exactly when this is true. False when it is gone, and for a reused
+     * cgroup (its usage counts earlier sessions too): the caller then takes the launch as not
+     * contained, the careful side.
      */
     boolean everRan() {
+        if (!fresh) {
+            return false;
+        }
         byte[] buf = new byte[EVENTS_BYTES];
         int n = ProcBytes.read(dir.resolve("cpu.stat"), buf);
         int at = ProcBytes.indexOf(buf, n, USAGE, 0);

@@ -86,12 +86,15 @@ class CgroupContainmentTest {
             RunningProcess p = launcher.launch(Children.spec(session, dir, "/bin/sh", "-c",
                     "(setsid env -i sleep " + marker + " &) ; exec sleep 1000"));
             long daemon = awaitDaemon(marker);
-            Path cgroup = containment.cgroupRoot().resolve(session);
+            SessionCgroup lease = Placement.of(p.pid()).cgroup();
+            Path cgroup = lease.dir();
+            assertEquals(containment.cgroupRoot(), cgroup.getParent());
             assertEquals(List.of(), cgroupOf(daemon).equals(cgroup) ? List.of() : List.of(cgroupOf(daemon)),
                     "the daemon is in " + cgroup);
             p.stop(Duration.ofMillis(300)).get();
             assertFalse(Children.alive(daemon), "stopping the launch stopped its daemon");
-            Children.await("the launch's cgroup removed", () -> !Files.exists(cgroup));
+            Children.await("the launch's cgroup back in the pool, empty", () -> pool().idle() == 1);
+            assertTrue(new SessionCgroup(cgroup).emptied());
         }
     }
 
@@ -139,7 +142,11 @@ class CgroupContainmentTest {
         assertEquals(0, p.onExit().get().exitCode());
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
         Children.await("the daemon killed with its launch's cgroup", () -> !Children.alive(daemon));
-        Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
+        if (RunTag.of(session) == RunTag.SESSION) {
+            Children.await("the cgroup back in the pool once empty", () -> pool().idle() == 1);
+        } else {
+            Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
+        }
         assertEquals(List.of("killed 1 leftover process(es) of ended " + kind + session + " (its cgroup)"), said,
                 "the runner's kill is said");
     }
@@ -177,6 +184,70 @@ class CgroupContainmentTest {
             assertTrue(p.contained());
             assertTrue(p.placement().settledByItsZombie(), "launch " + i);
         }
+    }
+
+    private CgroupPool pool() {
+        return containment.sessionCgroups();
+    }
+
+    @Test
+    void sessionsOneAfterAnotherRunInOneReusedCgroupThatHoldsNothingOfTheLastOnes() throws Exception {
+        List<Path> used = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir,
+                    "/bin/sh", "-c", "cat /proc/self/cgroup"));
+            used.add(Placement.of(p.pid()).cgroup().dir());
+            assertEquals(0, p.onExit().get().exitCode());
+            assertTrue(p.contained());
+            String own = Files.readAllLines(dir.resolve("p1.stdout.log")).stream()
+                    .filter(l -> l.startsWith("0::")).reduce((a, b) -> b).orElse("");
+            assertTrue(own.endsWith("/" + used.get(i).getFileName()), "ran in " + used.get(i) + ": " + own);
+            Children.await("the cgroup given back", () -> pool().idle() == 1);
+        }
+        assertEquals(1, pool().created(), "one cgroup made, reused four times: " + used);
+        assertEquals(1, used.stream().distinct().count());
+    }
+
+    @Test
+    void aReusedCgroupIsLentOnlyOnceEmptyAndNeverTwiceAtOnce() throws Exception {
+        // the first session leaves a daemon behind: its cgroup stays out of the pool until the daemon is killed
+        Path pidFile = dir.resolve("daemon.pid");
+        RunningProcess first = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "/bin/sh", "-c",
+                "(setsid env -i sh -c 'echo $$ > \"$0\".tmp && mv \"$0\".tmp \"$0\" && exec sleep 1000' "
+                        + pidFile + " &) ; while [ ! -s " + pidFile + " ]; do sleep 0.01; done; exit 0"));
+        Path firstGroup = Placement.of(first.pid()).cgroup().dir();
+        RunningProcess second = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "sleep", "1000"));
+        Path secondGroup = Placement.of(second.pid()).cgroup().dir();
+        assertFalse(firstGroup.equals(secondGroup), "two running sessions, two cgroups");
+        assertEquals(0, first.onExit().get().exitCode());
+        long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
+        Children.await("the daemon killed, its cgroup back in the pool", () -> !Children.alive(daemon) && pool().idle() == 1);
+        RunningProcess third = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "sleep", "1000"));
+        assertEquals(firstGroup, Placement.of(third.pid()).cgroup().dir(), "the emptied one lent again");
+        Children.await("the third session alone in it", () -> new SessionCgroup(firstGroup).pids().equals(List.of(third.pid())));
+        second.stop(Duration.ofMillis(300)).get();
+        third.stop(Duration.ofMillis(300)).get();
+        Children.await("both back", () -> pool().idle() == 2);
+        assertEquals(2, pool().created());
+    }
+
+    @Test
+    void aStopThatBeginsAfterItsSessionGaveItsCgroupBackKillsNothingOfTheNextSession() throws Exception {
+        RunningProcess first = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "/bin/true"));
+        SessionCgroup firstLease = Placement.of(first.pid()).cgroup();
+        assertEquals(0, first.onExit().get().exitCode());
+        Children.await("the cgroup given back", () -> pool().idle() == 1);
+        RunningProcess next = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "sleep", "1000"));
+        assertEquals(firstLease.dir(), Placement.of(next.pid()).cgroup().dir());
+        Children.await("the next session in it", () -> new SessionCgroup(firstLease.dir()).pids().equals(List.of(next.pid())));
+
+        // what still holds the ended session's lease (a late tree stop, a memory reading)
+        assertFalse(firstLease.kill(), "a given-back lease kills nothing");
+        assertEquals(List.of(), firstLease.pids(), "and lists nothing");
+        first.stop(Duration.ofMillis(100)).get();
+        assertTrue(Children.alive(next.pid()) && !next.onExit().isDone(), "the next session in that cgroup runs on");
+        Children.await("the next session alone in it", () -> new SessionCgroup(firstLease.dir()).pids().equals(List.of(next.pid())));
+        next.stop(Duration.ofMillis(300)).get();
     }
 
     @Test
