@@ -106,7 +106,9 @@ final class CgroupContainment {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
             for (Path dir : dirs) {
                 SessionCgroup group = new SessionCgroup(dir);
-                if (group.pids().stream().noneMatch(keep) && group.kill()) {
+                if (group.emptied()) {
+                    group.remove(); // an idle one of its pool: nothing to kill
+                } else if (group.pids().stream().noneMatch(keep) && group.kill()) {
                     killed.add(group);
                 }
             }

@@ -331,6 +331,8 @@ class CgroupContainmentTest {
     void leftoverCgroupsOfAKilledRunnerAreKilledAndRemovedExceptKeptOnes() throws Exception {
         Path left = containment.cgroupRoot().resolve("left-by-crash");
         Path kept = containment.cgroupRoot().resolve("kept-browser");
+        Path idle = containment.cgroupRoot().resolve(CgroupPool.PREFIX + "999");
+        SessionCgroup.create(idle);
         SessionCgroup leftGroup = SessionCgroup.create(left);
         SessionCgroup keptGroup = SessionCgroup.create(kept);
         Process inLeft = new ProcessBuilder("sleep", marker()).start();
@@ -340,7 +342,8 @@ class CgroupContainmentTest {
         leftGroup.add(inLeft.pid());
         keptGroup.add(inKept.pid());
 
-        assertEquals(1, ProcessTableLeftovers.stop(runnerId, inKept.pid()));
+        assertEquals(1, ProcessTableLeftovers.stop(runnerId, inKept.pid()), "the idle one is not counted as killed");
+        assertFalse(Files.exists(idle), "an idle pooled cgroup of the killed runner removed");
         assertTrue(inLeft.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "killed by cgroup.kill");
         assertFalse(Files.exists(left), "removed once empty");
         assertTrue(inKept.isAlive());
