@@ -71,6 +71,21 @@ class SupervisorTest {
     }
 
     @Test
+    void launchesOfOneInheritEnvShareOneInheritanceMadeOnce() {
+        RunnerConfig c = TestConfig.builder().podLimit(3).timeoutMs(60_000).pod("podA", "a", "b", "c").build();
+        Supervisor s = supervisor(c);
+        s.step();
+        assertEquals(3, launcher.launched.size());
+        launcher.launched.get(0).exit(0);
+        time.advanceMillis(1);
+        s.step();
+        List<io.smartrunner.process.EnvInheritance> made = launcher.launched.stream().map(p -> p.spec.inherit()).toList();
+        assertEquals(io.smartrunner.process.EnvInheritance.safeBase(), made.get(0), "the default: the safe base only");
+        assertEquals(1, made.stream().map(System::identityHashCode).distinct().count(),
+                "one instance for every launch, not one per launch: " + made.size() + " launches");
+    }
+
+    @Test
     void failedSessionCountsStreakWaitsCooldownThenRestarts() {
         Supervisor s = supervisor(oneProfile(60_000, 0, 5_000, 3));
         s.step();
