@@ -69,11 +69,6 @@ final class CgroupPool {
         }
     }
 
-    /** Whether {@code group} is one of this pool's (lent or idle). */
-    boolean owns(SessionCgroup group) {
-        return group.dir().getParent().equals(root) && group.dir().getFileName().toString().startsWith(PREFIX);
-    }
-
     /** How many cgroups it has made (tests: reuse makes none). */
     long created() {
         return created.get();
