@@ -57,7 +57,7 @@ final class CgroupPool {
 
     /**
      * Takes back a lease whose session's processes are all gone (the caller checked
-     * {@link SessionCgroup#populated()} after {@link SessionCgroup#revoke()}): kept for the next
+     * {@link SessionCgroup#emptied()} after {@link SessionCgroup#revoke()}): kept for the next
      * session, or removed when enough wait already.
      */
     void takeBack(SessionCgroup lease) {

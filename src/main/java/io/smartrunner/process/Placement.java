@@ -244,27 +244,39 @@ final class Placement {
      *                      act); a stop's kills are the stop's
      */
     private void killAndRemove(boolean endedOnItsOwn) {
-        if (cgroup == null) {
-            return;
+        if (cgroup == null || (cgroup.lent() && !cgroup.revoke())) {
+            return; // a lease is given back once: twice in the pool would lend it to two sessions
         }
-        if (cgroup.lent()) {
-            giveBack(endedOnItsOwn);
-            return;
-        }
+        SessionCgroup own = cgroup.unleased(); // a revoked lease kills nothing
         // on the timer, not the caller's thread (the reaper's, which then tells the loop): rmdir
         // can wait on the kernel's cgroup locks, and the crash loop ran slower with it on the
-        // reaper. The usual case: the launch's processes have all exited and rmdir succeeds (it
-        // fails while the cgroup is populated)
+        // reaper. The usual case: the launch's processes have all exited and the cgroup is
+        // released at once (rmdir fails, and a pooled one is not taken back, while it is populated)
         removals.submit(() -> {
-            if (!cgroup.remove()) {
-                int left = endedOnItsOwn ? cgroup.pids().size() : 0;
-                if (cgroup.kill() && left > 0) {
+            if (!release(own)) {
+                int left = endedOnItsOwn ? own.pids().size() : 0;
+                if (own.kill() && left > 0) {
                     say.accept("killed " + left + " leftover process(es) of ended " + runKind() + sessionId
                             + " (its cgroup)");
                 }
-                removeLater(5);
+                releaseLater(own, 5);
             }
         });
+    }
+
+    /**
+     * Removes the cgroup, or gives a session's back to its pool; false while processes are left in
+     * it. A pooled one that is gone is forgotten.
+     */
+    private boolean release(SessionCgroup own) {
+        if (!cgroup.lent()) {
+            return own.remove();
+        }
+        if (own.emptied()) {
+            pool.takeBack(own);
+            return true;
+        }
+        return !own.populated();
     }
 
     /** What the launch was, for the one line that says what it left: its run id says it. */
@@ -278,54 +290,19 @@ final class Placement {
 
     private void removeEmpty() {
         if (cgroup != null && cgroup.lent()) {
-            giveBack(false);
+            killAndRemove(false); // given back to the pool, on the timer as any end
         } else if (cgroup != null) {
             cgroup.remove();
         }
     }
 
     /**
-     * Ends the session's lease, then (on the timer, with the other ends of the moment) gives the
-     * cgroup back to the pool once it is empty: what the session left there is killed first.
-     * One that does not empty within the kill wait stays out of the pool (the runner's stop
-     * removes it); one that is gone is forgotten.
+     * Releases the cgroup once it is empty; polls on the timer, never blocks a caller. One that
+     * does not empty within the kill wait stays (the runner's stop removes it).
      */
-    private void giveBack(boolean endedOnItsOwn) {
-        if (!cgroup.revoke()) {
-            return; // given back already: twice in the pool would lend it to two sessions
-        }
-        SessionCgroup own = cgroup.unleased();
-        removals.submit(() -> {
-            if (own.emptied()) {
-                pool.takeBack(own);
-                return;
-            }
-            int left = endedOnItsOwn ? own.pids().size() : 0;
-            if (!own.kill()) {
-                return; // gone
-            }
-            if (left > 0) {
-                say.accept("killed " + left + " leftover process(es) of ended " + runKind() + sessionId
-                        + " (its cgroup)");
-            }
-            takeBackLater(own, 5);
-        });
-    }
-
-    private void takeBackLater(SessionCgroup own, long pollMs) {
-        if (own.emptied()) {
-            pool.takeBack(own);
-        } else if (pollMs <= TreeKill.KILL_WAIT_MS) {
-            timers.schedule(() -> takeBackLater(own, pollMs * 2), pollMs, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Removes the cgroup once cgroup.events says it is empty; polls on the timer, never blocks a caller. */
-    private void removeLater(long pollMs) {
-        if (!cgroup.populated()) {
-            cgroup.remove();
-        } else if (pollMs <= TreeKill.KILL_WAIT_MS) {
-            timers.schedule(() -> removeLater(pollMs * 2), pollMs, TimeUnit.MILLISECONDS);
+    private void releaseLater(SessionCgroup own, long pollMs) {
+        if (!release(own) && pollMs <= TreeKill.KILL_WAIT_MS) {
+            timers.schedule(() -> releaseLater(own, pollMs * 2), pollMs, TimeUnit.MILLISECONDS);
         }
     }
 }

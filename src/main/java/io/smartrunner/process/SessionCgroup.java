@@ -128,20 +128,21 @@ final class SessionCgroup {
 
     /** Whether any live process is still in it ({@code populated 1}); false when it is gone. */
     boolean populated() {
-        byte[] buf = new byte[EVENTS_BYTES];
-        int n = ProcBytes.read(dir.resolve("cgroup.events"), buf);
-        int at = ProcBytes.indexOf(buf, n, POPULATED, 0);
-        return at >= 0 && (at == 0 || buf[at - 1] == '\n') && at + POPULATED.length < n
-                && buf[at + POPULATED.length] == '1';
+        return populatedFlag() == '1';
     }
 
     /** Whether it is there and empty ({@code populated 0}): a lease given back may then be lent again. */
     boolean emptied() {
+        return populatedFlag() == '0';
+    }
+
+    /** The digit after "populated " in cgroup.events, -1 when it is gone (or unreadable). */
+    private int populatedFlag() {
         byte[] buf = new byte[EVENTS_BYTES];
         int n = ProcBytes.read(dir.resolve("cgroup.events"), buf);
         int at = ProcBytes.indexOf(buf, n, POPULATED, 0);
         return at >= 0 && (at == 0 || buf[at - 1] == '\n') && at + POPULATED.length < n
-                && buf[at + POPULATED.length] == '0';
+                ? buf[at + POPULATED.length] : -1;
     }
 
     /**
