@@ -27,10 +27,14 @@ final class CgroupPool {
     /** Empty cgroups kept for the next sessions; a burst of ends beyond it removes the rest. */
     static final int IDLE_KEPT = 256;
     private final Path root;
-    private final ConcurrentLinkedDeque<Path> idle = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicLong names = new AtomicLong();
     private final AtomicLong created = new AtomicLong();
+
+    /** An empty cgroup waiting, with its id once a lease has read it ({@link SessionCgroup#knownId()}). */
+    private record Idle(Path dir, long id) {
+    }
 
     CgroupPool(Path root) {
         this.root = root;
@@ -38,17 +42,17 @@ final class CgroupPool {
 
     /** An empty cgroup for one session: the one given back last, else a new one. */
     SessionCgroup lend() throws IOException {
-        Path dir = idle.pollFirst();
-        if (dir != null) {
+        Idle kept = idle.pollFirst();
+        if (kept != null) {
             idleCount.decrementAndGet();
-            return SessionCgroup.lent(dir, false);
+            return SessionCgroup.lent(kept.dir(), false, kept.id());
         }
         while (true) {
             Path fresh = root.resolve(PREFIX + names.incrementAndGet());
             try {
                 Files.createDirectory(fresh);
                 created.incrementAndGet();
-                return SessionCgroup.lent(fresh, true);
+                return SessionCgroup.lent(fresh, true, 0);
             } catch (FileAlreadyExistsException e) {
                 // a previous runner's that its successor has not removed yet: never shared, the next name
             }
@@ -62,7 +66,7 @@ final class CgroupPool {
      */
     void takeBack(SessionCgroup lease) {
         if (idleCount.incrementAndGet() <= IDLE_KEPT) {
-            idle.addFirst(lease.dir());
+            idle.addFirst(new Idle(lease.dir(), lease.knownId()));
         } else {
             idleCount.decrementAndGet();
             lease.remove();
@@ -74,8 +78,8 @@ final class CgroupPool {
         return created.get();
     }
 
-    /** How many wait empty now (tests). */
+    /** How many wait empty now, ready to be lent (tests; the count is taken before one is added). */
     int idle() {
-        return idleCount.get();
+        return idle.size();
     }
 }

@@ -159,22 +159,7 @@ final class ExitAge {
     /** Field 39 of /proc/<pid>/stat, the CPU the task last ran on, or -1. Counted after the last ')', as comm may hold any. */
     static int lastCpu(Path stat) {
         byte[] buf = new byte[ProcFs.STAT_BYTES];
-        int n = ProcBytes.read(stat, buf);
-        int i = n;
-        while (--i >= 0 && buf[i] != ')') {
-            // the last ')' ends comm
-        }
-        if (i < 0) {
-            return -1;
-        }
-        // the space before field 3 (the state) comes right after ')', the space before field 39 is the 37th
-        for (int field = 3; field <= 39; field++) {
-            i = ProcBytes.indexOf(buf, n, (byte) ' ', i + 1);
-            if (i < 0) {
-                return -1;
-            }
-        }
-        long cpu = ProcBytes.parseDecimal(buf, i + 1, n, 0);
+        long cpu = ProcBytes.statField(buf, ProcBytes.read(stat, buf), 39);
         return cpu < 0 || cpu > Integer.MAX_VALUE ? -1 : (int) cpu;
     }
 

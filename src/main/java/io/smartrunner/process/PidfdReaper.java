@@ -93,7 +93,7 @@ final class PidfdReaper {
         long now = TimeSource.system().nanoTime();
         long exitedAt = child == null ? 0 : ages.exitedAt(child.pid(), now, child.watchedNanos());
         if (child != null) {
-            Placement.exitedNotReaped(child.pid());
+            Placement.exitedNotReaped(child.pid(), fd);
         }
         info.clear();
         int rc = ReaperLibC.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);

@@ -199,14 +199,14 @@ final class Placement {
     }
 
     /**
-     * The launch's leader has exited and is not reaped yet (its reaper calls this): whether the
-     * join-then-exec put it in its cgroup is read from its /proc entry while it still has one, so
-     * its exit need not ask the cgroup's cpu.stat ({@link SessionCgroup#holds}).
+     * The launch's leader has exited and is not reaped yet (its reaper calls this, with its
+     * pidfd): whether the join-then-exec put it in its cgroup is asked of the zombie, so its exit
+     * need not read the cgroup's cpu.stat ({@link SessionCgroup#holds(long, int)}).
      */
-    static void exitedNotReaped(long pid) {
+    static void exitedNotReaped(long pid, int pidfd) {
         Placement p = BY_PID.get(pid);
         if (p != null && p.cgroup != null && p.wrapped && !p.joined) {
-            p.joined = p.cgroup.holds(pid);
+            p.joined = p.cgroup.holds(pid, pidfd);
             p.zombieSeen = true;
         }
     }

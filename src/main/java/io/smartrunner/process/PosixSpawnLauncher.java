@@ -125,7 +125,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             }
         }
         long pid = forked[0];
-        long startTicks = forked[1] >= 0 ? forked[1] : ProcFs.stat(pid).map(ProcStat::startTicks).orElse(-1L);
+        long startTicks = forked[1] >= 0 ? forked[1] : ProcFs.startTicks(pid);
         placement.known(pid);
         CompletableFuture<ExitStatus> exit = reaper.watch(pid);
         if (placement.wrapped()) {

@@ -52,6 +52,16 @@ final class ProcFs {
         }
     }
 
+    /**
+     * The process's start time in clock ticks since boot (field 22 of its stat), -1 when it is
+     * gone: {@link #stat} without making a line of Strings (a launch reads it whenever its spawn
+     * straddled a tick).
+     */
+    static long startTicks(long pid) {
+        byte[] raw = new byte[STAT_BYTES];
+        return ProcBytes.statField(raw, ProcBytes.read(PROC.resolve(Long.toString(pid)).resolve("stat"), raw), 22);
+    }
+
     /** Whether the process is stopped by a signal or a tracer (state T or t); false when it does not exist. */
     static boolean signalStopped(long pid) {
         return stat(pid).map(st -> st.state() == 'T' || st.state() == 't').orElse(false);

@@ -29,20 +29,46 @@ final class SessionCgroup {
     private final boolean fresh;
     /** The lease was given back: the cgroup may hold the next session now. Guarded by this. */
     private boolean revoked;
+    /** The cgroup's id, its directory's inode number: 0 until {@link #id()} read it, -1 when it could not. */
+    private volatile long id;
 
     SessionCgroup(Path dir) {
-        this(dir, false, true);
+        this(dir, false, true, 0);
     }
 
-    private SessionCgroup(Path dir, boolean lent, boolean fresh) {
+    private SessionCgroup(Path dir, boolean lent, boolean fresh, long id) {
         this.dir = dir;
         this.lent = lent;
         this.fresh = fresh;
+        this.id = id;
     }
 
-    /** A session's lease on a pooled cgroup; {@code fresh} when the directory was made for it. */
-    static SessionCgroup lent(Path dir, boolean fresh) {
-        return new SessionCgroup(dir, true, fresh);
+    /**
+     * A session's lease on a pooled cgroup; {@code fresh} when the directory was made for it.
+     *
+     * @param id its {@link #id()} when known (an earlier lease read it), else 0
+     */
+    static SessionCgroup lent(Path dir, boolean fresh, long id) {
+        return new SessionCgroup(dir, true, fresh, id);
+    }
+
+    /** The cgroup's id (what the kernel reports for a process in it), -1 when it cannot be read; read once. */
+    long id() {
+        long known = id;
+        if (known == 0) {
+            try {
+                known = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                known = -1;
+            }
+            id = known;
+        }
+        return known;
+    }
+
+    /** {@link #id()} if it was read, else 0: what a pool passes on to the next lease. */
+    long knownId() {
+        return Math.max(0, id);
     }
 
     boolean lent() {
@@ -64,7 +90,7 @@ final class SessionCgroup {
 
     /** The cgroup itself, without the lease's limits: for the clean-up that gives it back. */
     SessionCgroup unleased() {
-        return lent ? new SessionCgroup(dir) : this;
+        return lent ? new SessionCgroup(dir, false, true, id) : this;
     }
 
     Path dir() {
@@ -160,6 +186,22 @@ final class SessionCgroup {
         int n = ProcBytes.read(dir.resolve("cpu.stat"), buf);
         int at = ProcBytes.indexOf(buf, n, USAGE, 0);
         return at == 0 && ProcBytes.parseDecimal(buf, USAGE.length, n, 0) > 0;
+    }
+
+    /**
+     * Whether process {@code pid}, whose pidfd is {@code pidfd}, is in this cgroup: asked of the
+     * pidfd ({@link PidfdInfo}), else read from /proc ({@link #holds(long)}). Call before it is
+     * reaped.
+     */
+    boolean holds(long pid, int pidfd) {
+        long in = PidfdInfo.cgroupId(pidfd);
+        if (in >= 0) {
+            long mine = id();
+            if (mine > 0) {
+                return in == mine;
+            }
+        }
+        return holds(pid);
     }
 
     /**

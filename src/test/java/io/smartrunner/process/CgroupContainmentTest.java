@@ -284,6 +284,19 @@ class CgroupContainmentTest {
             assertTrue(fresh.holds(child), "an exited process not yet reaped still shows its cgroup");
             assertFalse(fresh.holds(parent.pid()), "its parent never joined");
             assertFalse(fresh.holds(ProcessHandle.current().pid()));
+            // what the reaper asks: the zombie's pidfd (PIDFD_GET_INFO on Linux 6.13+, else /proc as above)
+            int childFd = (int) ReaperLibC.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) child, 0);
+            int parentFd = (int) ReaperLibC.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) parent.pid(), 0);
+            try {
+                assertTrue(fresh.holds(child, childFd), "asked of its pidfd");
+                assertFalse(fresh.holds(parent.pid(), parentFd));
+                assertTrue(fresh.holds(child, -1), "no pidfd: read from /proc");
+                assertEquals(pidfdInfoExpected() ? fresh.id() : -1, PidfdInfo.cgroupId(childFd),
+                        "the kernel's answer, the cgroup directory's inode, on " + System.getProperty("os.version"));
+            } finally {
+                ReaperLibC.close(childFd);
+                ReaperLibC.close(parentFd);
+            }
         } finally {
             parent.destroyForcibly().waitFor();
             Children.await("the cgroup emptied", () -> !fresh.populated());
@@ -394,5 +407,13 @@ class CgroupContainmentTest {
                 .filter(l -> l.startsWith("0::")).findFirst().orElseThrow().substring(3);
         Path base = own.equals("/") ? mount : Path.of(mount.toString().substring(0, mount.toString().length() - own.length()));
         return base.resolve(line.substring(3).replaceFirst("^/", ""));
+    }
+
+    /** PIDFD_GET_INFO came with Linux 6.13. */
+    private static boolean pidfdInfoExpected() {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int major = Integer.parseInt(v[0]);
+        int minor = v.length > 1 ? Integer.parseInt(v[1]) : 0;
+        return major > 6 || major == 6 && minor >= 13;
     }
 }

@@ -50,12 +50,24 @@ class OsProcessLauncherTest {
             assertTrue(mine.size() > 3, "runner has more than 0, 1, 2 open: " + mine);
 
             RunningProcess child = launcher.launch(spec(children.newSession(), dir, "sleep", "1000"));
-            Children.await("sleep exec'd", () -> commandLine(child.pid()).startsWith("sleep"));
+            // asleep, not merely exec'd: sleep opens its locale's files while it starts (seen as fd 3)
+            Children.await("sleep exec'd and asleep", () -> commandLine(child.pid()).startsWith("sleep")
+                    && sleeping(child.pid()));
 
             Map<Integer, String> fds = OpenDescriptors.of(child.pid());
             assertEquals(List.of(0, 1, 2), List.copyOf(fds.keySet()), "child's descriptors: " + fds);
             assertEquals("/dev/null", fds.get(0));
             child.stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** In clock_nanosleep or nanosleep (x86_64's 230 or 35), from /proc/PID/syscall. */
+    static boolean sleeping(long pid) {
+        try {
+            String call = Files.readString(Path.of("/proc", Long.toString(pid), "syscall"), StandardCharsets.US_ASCII);
+            return call.startsWith("230 ") || call.startsWith("35 ");
+        } catch (java.io.IOException gone) {
+            return false;
         }
     }
 
