@@ -34,11 +34,19 @@ final class SessionLog {
 
     /** Before launch: creates the directory, rotates a file already past its cap, notes its size. */
     static SessionLog open(Path file, long maxBytes, int keep) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null && !Files.isDirectory(dir)) { // one stat: createDirectories throws (and catches) when it exists
-            Files.createDirectories(dir);
+        long size;
+        try {
+            size = Files.size(file); // one stat: the directory is looked at only when the file is missing
+        } catch (NoSuchFileException e) {
+            size = -1;
         }
-        long size = sizeOf(file);
+        if (size < 0) { // no such file: its directory may be missing too (a profile's first session)
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) { // createDirectories throws (and catches) when it exists
+                Files.createDirectories(dir);
+            }
+            size = 0;
+        }
         if (maxBytes > 0 && size > maxBytes) {
             LogRotation.byCopyTruncate(file, keep, maxBytes);
             size = 0;
@@ -118,6 +126,7 @@ final class SessionLog {
         }
     }
 
+    /** The file's size, 0 when there is no such file. */
     private static long sizeOf(Path path) {
         try {
             return Files.size(path);
