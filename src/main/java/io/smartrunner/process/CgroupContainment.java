@@ -21,9 +21,11 @@ final class CgroupContainment {
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
     private final Path root;
     private final CgroupPool sessions;
+    private final boolean nativeClones;
 
-    private CgroupContainment(Path root) {
+    private CgroupContainment(Path root, boolean nativeClones) {
         this.root = root;
+        this.nativeClones = nativeClones;
         this.sessions = new CgroupPool(root);
     }
 
@@ -52,7 +54,12 @@ final class CgroupContainment {
             new SessionCgroup(root).remove();
             throw new ProcessException(root + " has no cgroup.kill (Linux 5.14+ needed)");
         }
-        return new CgroupContainment(root);
+        return new CgroupContainment(root, NativeSpawn.clonesInto(root));
+    }
+
+    /** Whether launches through {@link NativeSpawn} may clone children into this subtree's cgroups ({@link NativeSpawn#clonesInto}). */
+    boolean nativeClones() {
+        return nativeClones;
     }
 
     /** Whether this process could create its subtree here: a probe directory is made and removed. */

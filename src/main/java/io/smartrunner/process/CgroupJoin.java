@@ -40,7 +40,7 @@ final class CgroupJoin {
 
     /** sr-cgroup-exec next to the runner's jar (or its classes directory) when it is a usable one, else the shell. */
     static CgroupJoin find() {
-        Path next = besideCode();
+        Path next = besideCode(PROGRAM);
         return next != null && runsHere(next) ? new CgroupJoin(next) : shell();
     }
 
@@ -78,7 +78,8 @@ final class CgroupJoin {
         return argv;
     }
 
-    private static boolean othersMayWrite(Path path) {
+    /** Whether group or others may write the file (or its mode cannot be read): then the runner does not take it. */
+    static boolean othersMayWrite(Path path) {
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
             return mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE);
@@ -87,12 +88,12 @@ final class CgroupJoin {
         }
     }
 
-    /** The directory holding the runner's jar (or, in a build, target/classes): its parent. */
-    private static Path besideCode() {
+    /** {@code name} in the directory holding the runner's jar (or, in a build, target/classes: its parent), or null. */
+    static Path besideCode(String name) {
         try {
             Path code = Path.of(CgroupJoin.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path dir = code.getParent();
-            return dir == null ? null : dir.resolve(PROGRAM);
+            return dir == null ? null : dir.resolve(name);
         } catch (URISyntaxException | RuntimeException e) {
             return null; // no file behind the code (a custom class loader): the shell
         }

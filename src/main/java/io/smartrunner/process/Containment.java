@@ -103,7 +103,7 @@ public final class Containment implements AutoCloseable {
             }
         }
         return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.removals,
-                c.cgroups == null ? null : c.cgroups.sessions(), c.say);
+                c.cgroups == null ? null : c.cgroups.sessions(), c.cgroups != null && c.cgroups.nativeClones(), c.say);
     }
 
     /**
@@ -111,7 +111,7 @@ public final class Containment implements AutoCloseable {
      * sr-cgroup-exec) + subreaper}.
      */
     public String describe() {
-        return cgroups != null ? "cgroup v2 (" + cgroups.root() + ", " + entry(join) + ") + subreaper"
+        return cgroups != null ? "cgroup v2 (" + cgroups.root() + ", " + entry(join, cgroups.nativeClones()) + ") + subreaper"
                 : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")";
     }
 
@@ -163,11 +163,14 @@ public final class Containment implements AutoCloseable {
         }
         // the id as given: status names the directory even before a store (and its id) exists
         return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId
-                + ", " + entry(CgroupJoin.find()) + ") + subreaper";
+                + ", " + entry(CgroupJoin.find(), NativeSpawn.available()) + ") + subreaper";
     }
 
     /** How a launch's child gets into its cgroup, for {@link #describe} and {@link #wouldUse}. */
-    private static String entry(CgroupJoin join) {
+    private static String entry(CgroupJoin join, boolean nativeClones) {
+        if (nativeClones && PosixSpawnLauncher.available()) {
+            return "cloned into it by " + NativeSpawn.LIBRARY;
+        }
         return Placement.clonesIntoCgroup() ? "cloned into it" : "joined through " + join.describe();
     }
 

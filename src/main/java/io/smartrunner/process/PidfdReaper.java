@@ -54,19 +54,25 @@ final class PidfdReaper {
 
     /** Starts watching a child this process spawned; the future completes when it has been reaped. */
     CompletableFuture<ExitStatus> watch(long pid) {
-        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
         long fd = ReaperLibC.syscall(LibC.SYS_PIDFD_OPEN_X86_64, (int) pid, 0);
         if (fd < 0) {
+            CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
             exit.completeExceptionally(new ProcessException("pidfd_open(" + pid + "): "
                     + libc.strerror(Native.getLastError())));
             return exit;
         }
-        children.put((int) fd, new Child(pid, exit, TimeSource.system().nanoTime()));
-        watch((int) fd);
+        return watch(pid, (int) fd);
+    }
+
+    /** {@link #watch(long)} with the child's pidfd at hand (a clone made it): the reaper closes it once the child is reaped. */
+    CompletableFuture<ExitStatus> watch(long pid, int pidfd) {
+        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        children.put(pidfd, new Child(pid, exit, TimeSource.system().nanoTime()));
+        register(pidfd);
         return exit;
     }
 
-    private void watch(int fd) {
+    private void register(int fd) {
         int[] event = new int[EVENT_BYTES / Integer.BYTES];
         event[0] = LibC.EPOLLIN;
         event[DATA_OFFSET / Integer.BYTES] = fd; // the data's low half (little-endian); the high half stays 0

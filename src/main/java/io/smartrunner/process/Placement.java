@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * {@link TreeKill} kills after the grace period. Thread-safe.
  */
 final class Placement {
-    static final Placement NONE = new Placement(null, null, null, null, null, null, null, line -> { });
+    static final Placement NONE = new Placement(null, null, null, null, null, null, null, false, line -> { });
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
     private final String sessionId;
@@ -39,6 +39,8 @@ final class Placement {
     /** Where a session's lent cgroup goes back; null when it has none. */
     private final CgroupPool pool;
     private final Consumer<String> say;
+    /** {@link NativeSpawn} may clone this launch's child into its cgroup ({@link CgroupContainment#nativeClones()}). */
+    private final boolean nativeClones;
     private volatile boolean stopping;
     private volatile boolean cloned;
     private volatile boolean wrapped;
@@ -49,7 +51,8 @@ final class Placement {
     private int cgroupFd = -1;
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
-              ScheduledExecutorService timers, CgroupRemovals removals, CgroupPool pool, Consumer<String> say) {
+              ScheduledExecutorService timers, CgroupRemovals removals, CgroupPool pool, boolean nativeClones,
+              Consumer<String> say) {
         this.sessionId = sessionId;
         this.cgroup = cgroup;
         this.join = join;
@@ -57,6 +60,7 @@ final class Placement {
         this.timers = timers;
         this.removals = removals;
         this.pool = pool;
+        this.nativeClones = nativeClones;
         this.say = say;
     }
 
@@ -88,15 +92,22 @@ final class Placement {
      * The command to start: {@code command} itself when the launch has no cgroup or is cloned into
      * it, else {@link CgroupJoin}'s command line that joins the cgroup and then execs {@code command}.
      *
-     * @param executable the file {@code command.get(0)} resolves to (on PATH, in the working directory)
-     * @param pwd        PWD in the child's environment, or null
+     * @param executable  the file {@code command.get(0)} resolves to (on PATH, in the working directory)
+     * @param spawnClones the launcher clones its children into their cgroups ({@link #cloneFd}, or
+     *                    {@link #beforeSpawn} where glibc can)
+     * @param pwd         PWD in the child's environment, or null
      */
-    List<String> command(List<String> command, String executable, boolean spawnCanClone, String pwd) {
-        if (cgroup == null || (spawnCanClone && SET_CGROUP != null) || !join.usable()) {
+    List<String> command(List<String> command, String executable, boolean spawnClones, String pwd) {
+        if (cgroup == null || (spawnClones && cgroup.cloneable()) || !join.usable()) {
             return command;
         }
         wrapped = true;
         return join.command(cgroup.dir().resolve("cgroup.procs"), executable, command, pwd);
+    }
+
+    /** Whether {@link NativeSpawn} may clone this launch's child into its cgroup. */
+    boolean nativeClones() {
+        return nativeClones;
     }
 
     /** Whether {@link #command} put the join-then-exec shell in front of the command. */
@@ -106,7 +117,7 @@ final class Placement {
 
     /** posix_spawn only, before the call: asks glibc to clone the child straight into the cgroup. */
     void beforeSpawn(Pointer attr) {
-        if (cgroup == null || SET_CGROUP == null || wrapped) {
+        if (cgroup == null || SET_CGROUP == null || wrapped || !cgroup.cloneable()) {
             return;
         }
         ContainmentLibC libc = ContainmentLibC.INSTANCE;
@@ -122,6 +133,34 @@ final class Placement {
             cgroupFd = fd;
         } else {
             libc.close(fd);
+        }
+    }
+
+    /**
+     * {@link NativeSpawn} only, before the call: the cgroup's directory, opened for CLONE_INTO_CGROUP;
+     * -1 when the launch has none or it cannot be opened (then {@link #afterSpawn} moves the child).
+     * {@link #cloneDone} closes it.
+     */
+    int cloneFd() {
+        if (cgroup == null || wrapped || !nativeClones || !cgroup.cloneable()) {
+            return -1;
+        }
+        cgroupFd = cgroup.openDirectory();
+        return cgroupFd;
+    }
+
+    /** The child was killed as it was cloned: its cgroup is not cloned into again, nor lent again ({@link SessionCgroup#cloneable()}). */
+    void killedAtClone() {
+        cgroup.killedElsewhere();
+    }
+
+    /** After the call, whether it succeeded: the child (if any) was cloned into the cgroup {@link #cloneFd} opened. */
+    void cloneDone() {
+        if (cgroupFd >= 0) {
+            ProcLibC.close(cgroupFd);
+            cgroupFd = -1;
+            cloned = true;
+            joined = true;
         }
     }
 
@@ -269,7 +308,7 @@ final class Placement {
      * it. A pooled one that is gone is forgotten.
      */
     private boolean release(SessionCgroup own) {
-        if (!cgroup.lent()) {
+        if (!cgroup.lent() || !own.cloneable()) { // a killed one is not lent again (SessionCgroup#cloneable)
             return own.remove();
         }
         if (own.emptied()) {

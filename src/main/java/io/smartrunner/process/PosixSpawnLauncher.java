@@ -32,6 +32,8 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
     private final PidfdReaper reaper;
     private final ScheduledExecutorService timers;
     private final ChildEnvironment childEnv;
+    /** Launches start through {@link NativeSpawn} (else glibc's posix_spawn). */
+    private final boolean nativeSpawn;
 
     /** Children see this process's environment as {@link LaunchSpec#inherit()} allows. */
     public PosixSpawnLauncher() {
@@ -43,7 +45,13 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
      * @param timers   runs the steps of {@link RunningProcess#stop}; one thread is plenty
      */
     public PosixSpawnLauncher(ChildEnvironment childEnv, ScheduledExecutorService timers) {
+        this(childEnv, timers, NativeSpawn.available());
+    }
+
+    /** @param nativeSpawn start through {@link NativeSpawn} (when {@link NativeSpawn#available()}), else posix_spawn */
+    PosixSpawnLauncher(ChildEnvironment childEnv, ScheduledExecutorService timers, boolean nativeSpawn) {
         this.childEnv = childEnv;
+        this.nativeSpawn = nativeSpawn && NativeSpawn.available();
         if (!closesDescriptors()) {
             throw new ProcessException("posix_spawn cannot close the runner's descriptors in the child here "
                     + "(glibc older than 2.34): use OsProcessLauncher");
@@ -112,13 +120,15 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             throw SpawnCheck.cannotStart(program, SpawnCheck.reason(e));
         }
         Placement placement = Containment.place(spec);
-        List<String> argv = placement.command(spec.argv(), executable.toString(), true, env.get("PWD"));
+        List<String> argv = placement.command(spec.argv(), executable.toString(),
+                nativeSpawn ? placement.nativeClones() : Placement.clonesIntoCgroup(), env.get("PWD"));
         if (argv != spec.argv()) {
             executable = Path.of(argv.get(0));
         }
         long[] forked = null;
         try {
-            forked = spawn(program, executable, argv, env, dir, spec.output(), placement);
+            forked = nativeSpawn ? spawnNatively(program, executable, argv, env, dir, spec.output(), placement)
+                    : spawn(program, executable, argv, env, dir, spec.output(), placement);
         } finally {
             if (forked == null) {
                 placement.spawned(-1, -1, null);
@@ -127,7 +137,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         long pid = forked[0];
         long startTicks = forked[1] >= 0 ? forked[1] : ProcFs.startTicks(pid);
         placement.known(pid);
-        CompletableFuture<ExitStatus> exit = reaper.watch(pid);
+        CompletableFuture<ExitStatus> exit = nativeSpawn ? reaper.watch(pid, (int) forked[2]) : reaper.watch(pid);
         if (placement.wrapped()) {
             // the joining program (sr-cgroup-exec or the shell) execs the command: a program gone or no
             // longer executable by then is its exit 126/127, a spawn failure (the runner's side), not the session's
@@ -136,6 +146,24 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         }
         exit = placement.spawned(pid, startTicks, exit);
         return new OsRunningProcess(pid, exit, startTicks, spec.sessionId(), output, timers, placement);
+    }
+
+    /** @return the child's pid, its start time ({@link BootTicks#startTicksBetween}, -1 when unknown) and its pidfd */
+    private long[] spawnNatively(String program, Path executable, List<String> argv, Map<String, String> env, Path dir,
+                                 OutputFiles files, Placement placement) {
+        List<String> envp = new ArrayList<>(env.size());
+        env.forEach((k, v) -> envp.add(k + "=" + v));
+        int cgroupFd = placement.cloneFd();
+        NativeSpawn.Child child;
+        try {
+            child = NativeSpawn.spawn(program, executable.toString(), argv, envp,
+                    files.stdout().toAbsolutePath().toString(), files.stderr().toAbsolutePath().toString(),
+                    dir.toString(), FileModes.fileMode(), cgroupFd, placement::killedAtClone);
+        } finally {
+            placement.cloneDone();
+        }
+        placement.afterSpawn(child.pid());
+        return new long[] {child.pid(), child.startTicks(), child.pidfd()};
     }
 
     /** @return the child's pid and its start time ({@link BootTicks#startTicksBetween}, -1 when unknown) */

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One cgroup v2 directory holding one session's (or browser's, or recovery step's) processes.
@@ -31,16 +32,26 @@ final class SessionCgroup {
     private boolean revoked;
     /** The cgroup's id, its directory's inode number: 0 until {@link #id()} read it, -1 when it could not. */
     private volatile long id;
+    /**
+     * Whether a child may be cloned into it (CLONE_INTO_CGROUP): nothing has written its
+     * {@code cgroup.kill}, shared with the {@link #unleased()} copy. This kernel (6.18 here) kills a
+     * child cloned into a cgroup whose kills differ in number from those of the cgroup of the
+     * process that clones (measured: a cgroup killed once, emptied, then cloned into, kills the
+     * child at once): such a cgroup is joined by writing cgroup.procs instead, and a pooled one is
+     * removed once empty, never lent again.
+     */
+    private final AtomicBoolean neverKilled;
 
     SessionCgroup(Path dir) {
-        this(dir, false, true, 0);
+        this(dir, false, true, 0, new AtomicBoolean(false));
     }
 
-    private SessionCgroup(Path dir, boolean lent, boolean fresh, long id) {
+    private SessionCgroup(Path dir, boolean lent, boolean fresh, long id, AtomicBoolean neverKilled) {
         this.dir = dir;
         this.lent = lent;
         this.fresh = fresh;
         this.id = id;
+        this.neverKilled = neverKilled;
     }
 
     /**
@@ -49,7 +60,35 @@ final class SessionCgroup {
      * @param id its {@link #id()} when known (an earlier lease read it), else 0
      */
     static SessionCgroup lent(Path dir, boolean fresh, long id) {
-        return new SessionCgroup(dir, true, fresh, id);
+        return new SessionCgroup(dir, true, fresh, id, new AtomicBoolean(true)); // a pool lends only those never killed
+    }
+
+    /**
+     * The directory opened (O_DIRECTORY, close-on-exec) for CLONE_INTO_CGROUP, -1 when it cannot
+     * be; the caller closes it ({@link ProcLibC#close}). Direct-mapped: through JNA's interface
+     * proxy the open and close were 9 % of a crash loop's launch thread.
+     */
+    int openDirectory() {
+        String path = dir.toString();
+        byte[] bytes = new byte[path.length() + 1];
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == 0 || c > 0x7f) {
+                return -1; // not a name this runner makes: not cloned into, joined by writing cgroup.procs
+            }
+            bytes[i] = (byte) c;
+        }
+        return ProcLibC.open(bytes, ProcLibC.O_RDONLY | ProcLibC.O_DIRECTORY | ProcLibC.O_CLOEXEC);
+    }
+
+    /** Someone else killed it (a child cloned into it was killed at once): from now on as if this runner had. */
+    void killedElsewhere() {
+        neverKilled.set(false);
+    }
+
+    /** Whether a child may be cloned into it: made by this runner and never killed since ({@link #neverKilled}). */
+    boolean cloneable() {
+        return neverKilled.get();
     }
 
     /** The cgroup's id (what the kernel reports for a process in it), -1 when it cannot be read; read once. */
@@ -90,7 +129,7 @@ final class SessionCgroup {
 
     /** The cgroup itself, without the lease's limits: for the clean-up that gives it back. */
     SessionCgroup unleased() {
-        return lent ? new SessionCgroup(dir, false, true, id) : this;
+        return lent ? new SessionCgroup(dir, false, true, id, neverKilled) : this;
     }
 
     Path dir() {
@@ -102,9 +141,9 @@ final class SessionCgroup {
         try {
             Files.createDirectory(dir);
         } catch (java.nio.file.FileAlreadyExistsException e) {
-            // a relaunch under the same id: reuse it
+            return new SessionCgroup(dir); // a relaunch under the same id: reused, but not cloned into (it may have been killed)
         }
-        return new SessionCgroup(dir);
+        return new SessionCgroup(dir, false, true, 0, new AtomicBoolean(true));
     }
 
     /** Moves a process (and not its threads' siblings: the whole thread group) into this cgroup. */
@@ -139,6 +178,7 @@ final class SessionCgroup {
             if (revoked) {
                 return false;
             }
+            neverKilled.set(false);
             try {
                 Files.writeString(dir.resolve("cgroup.kill"), "1", StandardCharsets.US_ASCII);
                 return true;

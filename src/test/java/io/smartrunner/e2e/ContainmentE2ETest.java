@@ -201,7 +201,7 @@ class ContainmentE2ETest {
     }
 
     private static Path runnerCgroup(String err) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("containment: cgroup v2 \\(([^,)]+), joined through sr-cgroup-exec\\)").matcher(err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("containment: cgroup v2 \\(([^,)]+), cloned into it by libsr-spawn.so\\)").matcher(err);
         assertTrue(m.find(), err);
         return Path.of(m.group(1));
     }

@@ -40,16 +40,24 @@ class CgroupContainmentTest {
         assumeTrue(CgroupContainment.unavailableReason(runnerId).isEmpty(), "cgroup v2 writable here");
         containment = Containment.start(runnerId, dir, Duration.ofMillis(300), said::add);
         assertTrue(containment.describe().startsWith("cgroup v2 ("), containment.describe());
-        assertTrue(containment.describe().endsWith(", joined through sr-cgroup-exec) + subreaper"),
-                "the build put sr-cgroup-exec next to the classes (gcc missing? bin/setup --for-tests installs it): "
+        assertTrue(containment.describe().endsWith(", cloned into it by libsr-spawn.so) + subreaper"),
+                "the build put libsr-spawn.so next to the classes (gcc missing? bin/setup --for-tests installs it): "
                         + containment.describe());
+        assertEquals(CgroupJoin.PROGRAM, CgroupJoin.find().describe(), "and sr-cgroup-exec, for glibc's posix_spawn");
+    }
+
+    /**
+     * glibc's posix_spawn, which cannot clone into a cgroup here: its children join theirs through
+     * sr-cgroup-exec (or the shell). The runner's own spawn ({@code new PosixSpawnLauncher()}) clones.
+     */
+    private static ProcessLauncher glibcSpawn() {
+        return new PosixSpawnLauncher(ChildEnvironment.ofThisProcess(), ProcessTimers.shared(), false);
     }
 
     /** The tests that follow run through the /bin/sh fallback (a runner without sr-cgroup-exec). */
     private void joinThroughTheShell() {
         CgroupLeftovers.clear(runnerId, containment);
         containment = Containment.start(runnerId, dir, Duration.ofMillis(300), CgroupJoin.shell(), said::add);
-        assertTrue(containment.describe().endsWith(", joined through /bin/sh) + subreaper"), containment.describe());
     }
 
     @AfterEach
@@ -69,7 +77,7 @@ class CgroupContainmentTest {
     }
 
     @Test
-    void aShellsDaemonStartsInsideItsLaunchsCgroupWithEitherLauncher() throws Exception {
+    void aShellsDaemonStartsInsideItsLaunchsCgroupWithEveryLauncher() throws Exception {
         daemonsStartInsideTheLaunchsCgroup();
     }
 
@@ -80,13 +88,13 @@ class CgroupContainmentTest {
     }
 
     private void daemonsStartInsideTheLaunchsCgroup() throws Exception {
-        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), glibcSpawn(), new OsProcessLauncher())) {
             String session = children.newSession();
             String marker = marker();
             RunningProcess p = launcher.launch(Children.spec(session, dir, "/bin/sh", "-c",
                     "(setsid env -i sleep " + marker + " &) ; exec sleep 1000"));
             long daemon = awaitDaemon(marker);
-            SessionCgroup lease = Placement.of(p.pid()).cgroup();
+            SessionCgroup lease = placementOf(p).cgroup();
             Path cgroup = lease.dir();
             assertEquals(containment.cgroupRoot(), cgroup.getParent());
             assertEquals(List.of(), cgroupOf(daemon).equals(cgroup) ? List.of() : List.of(cgroupOf(daemon)),
@@ -139,21 +147,20 @@ class CgroupContainmentTest {
         RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
                 "(setsid env -i sh -c 'echo $$ > \"$0\".tmp && mv \"$0\".tmp \"$0\" && exec sleep 1000' "
                         + pidFile + " &) ; while [ ! -s " + pidFile + " ]; do sleep 0.01; done; exit 0"));
+        Path cgroup = placementOf(p).cgroup().dir();
         assertEquals(0, p.onExit().get().exitCode());
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
         Children.await("the daemon killed with its launch's cgroup", () -> !Children.alive(daemon));
-        if (RunTag.of(session) == RunTag.SESSION) {
-            Children.await("the cgroup back in the pool once empty", () -> pool().idle() == 1);
-        } else {
-            Children.await("the cgroup removed", () -> !Files.exists(containment.cgroupRoot().resolve(session)));
-        }
+        // removed once empty, a session's too: a cgroup that was killed is not lent again (SessionCgroup#cloneable)
+        Children.await("the cgroup removed", () -> !Files.exists(cgroup));
+        assertEquals(0, pool().idle());
         assertEquals(List.of("killed 1 leftover process(es) of ended " + kind + session + " (its cgroup)"), said,
                 "the runner's kill is said");
     }
 
     /** What lets the loop skip its /proc sweep for a session's leftovers ({@link RunningProcess#contained()}). */
     @Test
-    void aLaunchThatRanInItsCgroupIsContainedWithEitherLauncher() throws Exception {
+    void aLaunchThatRanInItsCgroupIsContainedWithEveryLauncher() throws Exception {
         launchesAreContained();
     }
 
@@ -164,7 +171,9 @@ class CgroupContainmentTest {
     }
 
     private void launchesAreContained() throws Exception {
-        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+        // the JDK's launch first: it reaps its own children, so its launch is known contained only in
+        // a cgroup made for it (SessionCgroup#everRan); the next ones reuse that cgroup
+        for (ProcessLauncher launcher : List.of(new OsProcessLauncher(), glibcSpawn(), new PosixSpawnLauncher())) {
             RunningProcess p = launcher.launch(Children.spec(children.newSession(), dir, "/bin/true"));
             assertEquals(0, p.onExit().get().exitCode());
             assertTrue(p.contained(), launcher.getClass().getSimpleName());
@@ -178,7 +187,7 @@ class CgroupContainmentTest {
         // makes its placement known first (PosixSpawnLauncher): the race is not forced here, a
         // crash loop on two busy cores met it at almost every restart
         for (int i = 0; i < 30; i++) {
-            OsRunningProcess p = (OsRunningProcess) new PosixSpawnLauncher().launch(
+            OsRunningProcess p = (OsRunningProcess) glibcSpawn().launch(
                     Children.spec(children.newSession(), dir, "/bin/true"));
             assertEquals(0, p.onExit().get().exitCode());
             assertTrue(p.contained());
@@ -196,7 +205,7 @@ class CgroupContainmentTest {
         for (int i = 0; i < 5; i++) {
             RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir,
                     "/bin/sh", "-c", "cat /proc/self/cgroup"));
-            used.add(Placement.of(p.pid()).cgroup().dir());
+            used.add(placementOf(p).cgroup().dir());
             assertEquals(0, p.onExit().get().exitCode());
             assertTrue(p.contained());
             String own = Files.readAllLines(dir.resolve("p1.stdout.log")).stream()
@@ -209,36 +218,39 @@ class CgroupContainmentTest {
     }
 
     @Test
-    void aReusedCgroupIsLentOnlyOnceEmptyAndNeverTwiceAtOnce() throws Exception {
+    void aCgroupIsLentOnlyOnceEmptyAndOneWhoseLeftoversWereKilledNeverAgain() throws Exception {
         // the first session leaves a daemon behind: its cgroup stays out of the pool until the daemon is killed
         Path pidFile = dir.resolve("daemon.pid");
         RunningProcess first = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "/bin/sh", "-c",
                 "(setsid env -i sh -c 'echo $$ > \"$0\".tmp && mv \"$0\".tmp \"$0\" && exec sleep 1000' "
                         + pidFile + " &) ; while [ ! -s " + pidFile + " ]; do sleep 0.01; done; exit 0"));
-        Path firstGroup = Placement.of(first.pid()).cgroup().dir();
+        Path firstGroup = placementOf(first).cgroup().dir();
         RunningProcess second = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "sleep", "1000"));
-        Path secondGroup = Placement.of(second.pid()).cgroup().dir();
+        Path secondGroup = placementOf(second).cgroup().dir();
         assertFalse(firstGroup.equals(secondGroup), "two running sessions, two cgroups");
         assertEquals(0, first.onExit().get().exitCode());
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
-        Children.await("the daemon killed, its cgroup back in the pool", () -> !Children.alive(daemon) && pool().idle() == 1);
+        Children.await("the daemon killed, its cgroup removed", () -> !Children.alive(daemon) && !Files.exists(firstGroup));
+        assertEquals(0, pool().idle(), "a cgroup whose leftovers were killed is not lent again (SessionCgroup#cloneable)");
         RunningProcess third = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "sleep", "1000"));
-        assertEquals(firstGroup, Placement.of(third.pid()).cgroup().dir(), "the emptied one lent again");
-        Children.await("the third session alone in it", () -> new SessionCgroup(firstGroup).pids().equals(List.of(third.pid())));
+        Path thirdGroup = placementOf(third).cgroup().dir();
+        assertFalse(thirdGroup.equals(firstGroup) || thirdGroup.equals(secondGroup), thirdGroup.toString());
+        Children.await("the third session alone in its new cgroup", () -> new SessionCgroup(thirdGroup).pids().equals(List.of(third.pid())));
+        assertFalse(third.onExit().isDone(), "it runs: " + third.onExit().getNow(null));
         second.stop(Duration.ofMillis(300)).get();
         third.stop(Duration.ofMillis(300)).get();
-        Children.await("both back", () -> pool().idle() == 2);
-        assertEquals(2, pool().created());
+        Children.await("both back: SIGTERM ended them, nothing was killed", () -> pool().idle() == 2);
+        assertEquals(3, pool().created());
     }
 
     @Test
     void aStopThatBeginsAfterItsSessionGaveItsCgroupBackKillsNothingOfTheNextSession() throws Exception {
         RunningProcess first = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "/bin/true"));
-        SessionCgroup firstLease = Placement.of(first.pid()).cgroup();
+        SessionCgroup firstLease = placementOf(first).cgroup();
         assertEquals(0, first.onExit().get().exitCode());
         Children.await("the cgroup given back", () -> pool().idle() == 1);
         RunningProcess next = new PosixSpawnLauncher().launch(Children.spec(children.newSession(), dir, "sleep", "1000"));
-        assertEquals(firstLease.dir(), Placement.of(next.pid()).cgroup().dir());
+        assertEquals(firstLease.dir(), placementOf(next).cgroup().dir());
         Children.await("the next session in it", () -> new SessionCgroup(firstLease.dir()).pids().equals(List.of(next.pid())));
 
         // what still holds the ended session's lease (a late tree stop, a memory reading)
@@ -317,7 +329,7 @@ class CgroupContainmentTest {
     }
 
     private void commandsGetTheirEnvironmentAndArguments() throws Exception {
-        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), new OsProcessLauncher())) {
+        for (ProcessLauncher launcher : List.of(new PosixSpawnLauncher(), glibcSpawn(), new OsProcessLauncher())) {
             List<String> env = run(launcher, "env");
             assertTrue(env.contains("PWD=/given/pwd"), "PWD as given, not the shell's: " + env);
             String own = run(launcher, "cat", "/proc/self/cgroup").stream().filter(l -> l.startsWith("0::"))
@@ -415,5 +427,10 @@ class CgroupContainmentTest {
         int major = Integer.parseInt(v[0]);
         int minor = v.length > 1 ? Integer.parseInt(v[1]) : 0;
         return major > 6 || major == 6 && minor >= 13;
+    }
+
+    /** A launch's placement, even once it has ended (a short one may end before it is looked at). */
+    private static Placement placementOf(RunningProcess p) {
+        return ((OsRunningProcess) p).placement();
     }
 }

@@ -11,11 +11,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The launcher contract again, for posix_spawn + pidfd reaping, plus what only it can tell. */
+/**
+ * The launcher contract again, for the runner's own spawn (libsr-spawn.so, {@link NativeSpawn}) +
+ * pidfd reaping, plus what only this launcher can tell; {@link GlibcPosixSpawnLauncherTest} runs
+ * it all through glibc's posix_spawn.
+ */
 class PosixSpawnLauncherTest extends OsProcessLauncherTest {
     @Override
     ProcessLauncher newLauncher() {
         assertTrue(PosixSpawnLauncher.available(), "posix_spawn launcher on this Linux x86_64 machine");
+        assertTrue(NativeSpawn.available(), "the build put libsr-spawn.so next to the classes (gcc missing?"
+                + " bin/setup --for-tests installs it)");
         return new PosixSpawnLauncher();
     }
 
