@@ -52,8 +52,11 @@ final class ProcBytes {
         }
     }
 
-    /** The path's bytes, NUL-terminated, when it is ASCII (then they are the ones the JDK would use); else null. */
-    private static byte[] asciiPath(Path file) {
+    /**
+     * The path's bytes, NUL-terminated, for a direct-mapped system call, when it is ASCII (then
+     * they are the ones the JDK made it with, whatever the locale); else null.
+     */
+    static byte[] asciiPath(Path file) {
         String s = file.toString();
         byte[] bytes = new byte[s.length() + 1];
         for (int i = 0; i < s.length(); i++) {

@@ -69,14 +69,9 @@ final class SessionCgroup {
      * proxy the open and close were 9 % of a crash loop's launch thread.
      */
     int openDirectory() {
-        String path = dir.toString();
-        byte[] bytes = new byte[path.length() + 1];
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == 0 || c > 0x7f) {
-                return -1; // not a name this runner makes: not cloned into, joined by writing cgroup.procs
-            }
-            bytes[i] = (byte) c;
+        byte[] bytes = ProcBytes.asciiPath(dir);
+        if (bytes == null) {
+            return -1; // not a name this runner makes: not cloned into, joined by writing cgroup.procs
         }
         return ProcLibC.open(bytes, ProcLibC.O_RDONLY | ProcLibC.O_DIRECTORY | ProcLibC.O_CLOEXEC);
     }
@@ -267,10 +262,9 @@ final class SessionCgroup {
 
     /** Removes the directory when it is empty; true when it is gone (now or before). */
     boolean remove() {
-        String path = dir.toString();
-        if (ascii(path)) { // then its bytes are the ones the JDK made it with, whatever the locale
+        byte[] bytes = ProcBytes.asciiPath(dir);
+        if (bytes != null) {
             try {
-                byte[] bytes = (path + '\0').getBytes(StandardCharsets.US_ASCII);
                 return CgroupLibC.rmdir(bytes) == 0 || Native.getLastError() == CgroupLibC.ENOENT;
             } catch (LinkageError e) {
                 // no direct binding here: the JDK's way below
@@ -284,15 +278,6 @@ final class SessionCgroup {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static boolean ascii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
