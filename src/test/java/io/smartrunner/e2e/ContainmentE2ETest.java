@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +100,28 @@ class ContainmentE2ETest {
         CliProcess.await("no zombie child of the runner", 10_000, () -> zombieChildren(runner.process.pid()).isEmpty());
         assertTrue(runner.process.isAlive(), "the runner keeps running");
         assertTrue(runner.err().contains(expectedContainment(mode)), runner.err());
+        if (mode.equals("auto")) { // the build's libsr-spawn.so beside the classes
+            assertTrue(runner.err().contains(", cloned into it by libsr-spawn.so) + subreaper"), runner.err());
+        }
+        stop(runner);
+    }
+
+    /**
+     * SR_SPAWN=posix (docs/containment.md): glibc's posix_spawn, each session joining its cgroup
+     * through sr-cgroup-exec, its daemon contained all the same.
+     */
+    @Test
+    void withSrSpawnPosixSessionsJoinTheirCgroupsThroughSrCgroupExec() throws Exception {
+        CliProcess runner = CliProcess.start(dir, Map.of("SMART_RUNNER_CONTAINMENT", "auto", "SR_SPAWN", "posix"),
+                "run", "-c", config("while [ ! -e go ]; do sleep 0.05; done").toString());
+        runners.add(runner);
+        CliProcess.await("the daemon started", 30_000, () -> daemons().size() == 1);
+        long daemon = daemons().get(0);
+        assertContained("auto", daemon);
+        assertTrue(runner.err().contains(", joined through sr-cgroup-exec) + subreaper"), runner.err());
+        Files.createFile(dir.resolve("go"));
+        CliProcess.await("the session finished", 20_000, () -> count("finish") == 1);
+        CliProcess.await("the daemon is gone after its session ended", 15_000, () -> !alive(daemon));
         stop(runner);
     }
 
@@ -201,7 +224,7 @@ class ContainmentE2ETest {
     }
 
     private static Path runnerCgroup(String err) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("containment: cgroup v2 \\(([^,)]+), cloned into it by libsr-spawn.so\\)").matcher(err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("containment: cgroup v2 \\(([^,)]+), (?:cloned into it by libsr-spawn.so|joined through sr-cgroup-exec)\\)").matcher(err);
         assertTrue(m.find(), err);
         return Path.of(m.group(1));
     }
