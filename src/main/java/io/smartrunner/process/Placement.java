@@ -154,13 +154,13 @@ final class Placement {
         cgroup.killedElsewhere();
     }
 
-    /** After the call, whether it succeeded: the child (if any) was cloned into the cgroup {@link #cloneFd} opened. */
-    void cloneDone() {
+    /** After the call: closes what {@link #cloneFd} opened; a child that was {@code spawned} was cloned into that cgroup. */
+    void cloneDone(boolean spawned) {
         if (cgroupFd >= 0) {
             ProcLibC.close(cgroupFd);
             cgroupFd = -1;
-            cloned = true;
-            joined = true;
+            cloned = spawned;
+            joined = spawned;
         }
     }
 

@@ -154,13 +154,13 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         List<String> envp = new ArrayList<>(env.size());
         env.forEach((k, v) -> envp.add(k + "=" + v));
         int cgroupFd = placement.cloneFd();
-        NativeSpawn.Child child;
+        NativeSpawn.Child child = null;
         try {
             child = NativeSpawn.spawn(program, executable.toString(), argv, envp,
                     files.stdout().toAbsolutePath().toString(), files.stderr().toAbsolutePath().toString(),
                     dir.toString(), FileModes.fileMode(), cgroupFd, placement::killedAtClone);
         } finally {
-            placement.cloneDone();
+            placement.cloneDone(child != null);
         }
         placement.afterSpawn(child.pid());
         return new long[] {child.pid(), child.startTicks(), child.pidfd()};
