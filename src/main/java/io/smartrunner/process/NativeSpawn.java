@@ -36,11 +36,6 @@ final class NativeSpawn {
         return Probe.WORKS;
     }
 
-    /** What the start line says launches start through. */
-    static String describe() {
-        return available() ? LIBRARY : "posix_spawn";
-    }
-
     private static final class Probe {
         static final boolean WORKS = probe();
     }

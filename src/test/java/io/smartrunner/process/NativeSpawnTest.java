@@ -21,7 +21,8 @@ class NativeSpawnTest {
     @Test
     void theBuildPutTheLibraryBesideTheClassesAndItWorksHere() {
         assertTrue(NativeSpawn.available(), "target/libsr-spawn.so (bin/build-spawn-lib, gcc)");
-        assertEquals(NativeSpawn.LIBRARY, NativeSpawn.describe());
+        assertTrue(Files.isRegularFile(CgroupJoin.besideCode(NativeSpawn.LIBRARY)), "beside the classes");
+        assertFalse(CgroupJoin.othersMayWrite(CgroupJoin.besideCode(NativeSpawn.LIBRARY)), "only its owner may change it");
     }
 
     @Test
