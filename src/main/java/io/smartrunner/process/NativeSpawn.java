@@ -113,19 +113,19 @@ final class NativeSpawn {
         } catch (java.io.IOException e) {
             return false;
         }
+        SessionCgroup group = new SessionCgroup(probe);
         try {
-            int fd = ContainmentLibC.INSTANCE.open(probe.toString(), ContainmentLibC.O_RDONLY
-                    | ContainmentLibC.O_DIRECTORY | ContainmentLibC.O_CLOEXEC);
+            int fd = group.openDirectory();
             if (fd < 0) {
                 return false;
             }
             try {
                 return runsTrue(fd);
             } finally {
-                ContainmentLibC.INSTANCE.close(fd);
+                ProcLibC.close(fd);
             }
         } finally {
-            new SessionCgroup(probe).remove();
+            group.remove();
         }
     }
 

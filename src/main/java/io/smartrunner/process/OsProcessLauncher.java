@@ -77,7 +77,7 @@ public final class OsProcessLauncher implements ProcessLauncher {
         env.putAll(childEnv.build(spec.inherit(), spec.env()));
         SpawnCheck.executable(program, dir, env.get("PATH"));
         Placement placement = Containment.place(spec);
-        builder.command(placement.command(command, setsid, false, env.get("PWD")));
+        builder.command(placement.command(command, setsid, Placement.Spawn.JDK, env.get("PWD")));
 
         OutputFiles files = spec.output();
         SessionOutput output;

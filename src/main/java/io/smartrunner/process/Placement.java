@@ -27,6 +27,16 @@ import java.util.function.Consumer;
  * {@link TreeKill} kills after the grace period. Thread-safe.
  */
 final class Placement {
+    /** How a launcher starts its children ({@link #command}). */
+    enum Spawn {
+        /** ProcessBuilder: never into a cgroup. */
+        JDK,
+        /** glibc's posix_spawn: into the cgroup where glibc can ({@link #clonesIntoCgroup()}). */
+        POSIX_SPAWN,
+        /** {@link NativeSpawn}: into the cgroup where the runner's probe found it works. */
+        NATIVE
+    }
+
     static final Placement NONE = new Placement(null, null, null, null, null, null, null, false, line -> { });
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
@@ -92,22 +102,21 @@ final class Placement {
      * The command to start: {@code command} itself when the launch has no cgroup or is cloned into
      * it, else {@link CgroupJoin}'s command line that joins the cgroup and then execs {@code command}.
      *
-     * @param executable  the file {@code command.get(0)} resolves to (on PATH, in the working directory)
-     * @param spawnClones the launcher clones its children into their cgroups ({@link #cloneFd}, or
-     *                    {@link #beforeSpawn} where glibc can)
-     * @param pwd         PWD in the child's environment, or null
+     * @param executable the file {@code command.get(0)} resolves to (on PATH, in the working directory)
+     * @param spawn      how the launcher starts the child: whether it can clone it into its cgroup
+     * @param pwd        PWD in the child's environment, or null
      */
-    List<String> command(List<String> command, String executable, boolean spawnClones, String pwd) {
-        if (cgroup == null || (spawnClones && cgroup.cloneable()) || !join.usable()) {
+    List<String> command(List<String> command, String executable, Spawn spawn, String pwd) {
+        boolean clones = switch (spawn) {
+            case JDK -> false;
+            case POSIX_SPAWN -> SET_CGROUP != null; // glibc 2.41+: beforeSpawn
+            case NATIVE -> nativeClones; // cloneFd
+        };
+        if (cgroup == null || (clones && cgroup.cloneable()) || !join.usable()) {
             return command;
         }
         wrapped = true;
         return join.command(cgroup.dir().resolve("cgroup.procs"), executable, command, pwd);
-    }
-
-    /** Whether {@link NativeSpawn} may clone this launch's child into its cgroup. */
-    boolean nativeClones() {
-        return nativeClones;
     }
 
     /** Whether {@link #command} put the join-then-exec shell in front of the command. */
@@ -311,11 +320,11 @@ final class Placement {
         if (!cgroup.lent() || !own.cloneable()) { // a killed one is not lent again (SessionCgroup#cloneable)
             return own.remove();
         }
-        if (own.emptied()) {
+        int populated = own.populatedFlag(); // one read: '0' empty, '1' not yet, -1 gone
+        if (populated == '0') {
             pool.takeBack(own);
-            return true;
         }
-        return !own.populated();
+        return populated != '1';
     }
 
     /** What the launch was, for the one line that says what it left: its run id says it. */

@@ -121,7 +121,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         }
         Placement placement = Containment.place(spec);
         List<String> argv = placement.command(spec.argv(), executable.toString(),
-                nativeSpawn ? placement.nativeClones() : Placement.clonesIntoCgroup(), env.get("PWD"));
+                nativeSpawn ? Placement.Spawn.NATIVE : Placement.Spawn.POSIX_SPAWN, env.get("PWD"));
         if (argv != spec.argv()) {
             executable = Path.of(argv.get(0));
         }

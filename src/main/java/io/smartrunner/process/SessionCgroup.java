@@ -197,8 +197,8 @@ final class SessionCgroup {
         return populatedFlag() == '0';
     }
 
-    /** The digit after "populated " in cgroup.events, -1 when it is gone (or unreadable). */
-    private int populatedFlag() {
+    /** The digit after "populated " in cgroup.events ('0' or '1'), -1 when it is gone (or unreadable). */
+    int populatedFlag() {
         byte[] buf = new byte[EVENTS_BYTES];
         int n = ProcBytes.read(dir.resolve("cgroup.events"), buf);
         int at = ProcBytes.indexOf(buf, n, POPULATED, 0);

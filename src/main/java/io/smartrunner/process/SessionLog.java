@@ -37,10 +37,7 @@ final class SessionLog {
         long size;
         try {
             size = Files.size(file); // one stat: the directory is looked at only when the file is missing
-        } catch (NoSuchFileException e) {
-            size = -1;
-        }
-        if (size < 0) { // no such file: its directory may be missing too (a profile's first session)
+        } catch (NoSuchFileException e) { // its directory may be missing too (a profile's first session)
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null && !Files.isDirectory(dir)) { // createDirectories throws (and catches) when it exists
                 Files.createDirectories(dir);
