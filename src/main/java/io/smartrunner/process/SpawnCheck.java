@@ -72,6 +72,28 @@ public final class SpawnCheck {
     }
 
     /**
+     * The file a program named by its path (it contains '/') runs, without looking at it: a launch
+     * that lets the spawn's errno speak ({@link #explained}). Throws for a path that is no path.
+     */
+    static Path named(String program, Path dir) {
+        try {
+            return dir.resolve(program);
+        } catch (InvalidPathException e) {
+            throw cannotStart(program, "invalid path: " + e.getReason());
+        }
+    }
+
+    /**
+     * A spawn that failed with the OS's errno, in the words a check before it would have used
+     * (the working directory named, "Is a directory"): {@code failed} itself when the check finds
+     * nothing, as for a failure it does not look for (too many open files, a cgroup killed).
+     */
+    static SpawnException explained(SpawnException failed, String program, Path dir, String pathVar) {
+        String problem = problem(program, dir, pathVar);
+        return problem == null ? failed : new SpawnException(problem);
+    }
+
+    /**
      * The config check (issue #9): why {@code program} could not be started in {@code dir} with
      * {@code pathVar} as PATH, by the very rule a launch uses; null when it could.
      *
