@@ -28,6 +28,16 @@ final class SqliteRows {
             + " started_at_ms = excluded.started_at_ms, status = excluded.status,"
             + " ended_at_ms = excluded.ended_at_ms, reason = excluded.reason, exit_code = excluded.exit_code";
 
+    /**
+     * A session row already written, brought up to date without touching its profile's index
+     * (profile_id and started_at_ms never change for a session id; a row that differs there, or
+     * is missing, is left to {@link #UPSERT_SESSION}): a session's pid and its end write one index
+     * page fewer than the upsert, which rewrites every indexed column it sets.
+     */
+    static final String UPDATE_SESSION = "UPDATE sessions SET pod = ?, pid = ?, pid_start_ticks = ?, pgid = ?,"
+            + " status = ?, ended_at_ms = ?, reason = ?, exit_code = ?"
+            + " WHERE session_id = ? AND profile_id = ? AND started_at_ms = ?";
+
     /** Deletes a profile's ended sessions older than its newest {@code ?2}. */
     static final String PRUNE_SESSIONS = "DELETE FROM sessions WHERE profile_id = ?1 AND status <> 'RUNNING'"
             + " AND started_at_ms < (SELECT started_at_ms FROM sessions WHERE profile_id = ?1"
@@ -79,6 +89,24 @@ final class SqliteRows {
         } else {
             ps.setInt(11, s.exitCode());
         }
+    }
+
+    static void bindSessionUpdate(PreparedStatement ps, SessionRecord s) throws SQLException {
+        ps.setString(1, s.pod());
+        ps.setLong(2, s.pid());
+        ps.setLong(3, s.pidStartTicks());
+        ps.setLong(4, s.pgid());
+        ps.setString(5, s.status().name());
+        setInstant(ps, 6, s.endedAt());
+        ps.setString(7, s.reason());
+        if (s.exitCode() == null) {
+            ps.setNull(8, Types.INTEGER);
+        } else {
+            ps.setInt(8, s.exitCode());
+        }
+        ps.setString(9, s.sessionId());
+        ps.setString(10, s.profileId());
+        ps.setLong(11, s.startedAt().toEpochMilli());
     }
 
     static ProfileState profile(ResultSet rs) throws SQLException {

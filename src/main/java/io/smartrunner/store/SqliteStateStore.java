@@ -49,6 +49,7 @@ public final class SqliteStateStore implements StateStore {
     private Statement control;
     private PreparedStatement upsertProfile;
     private PreparedStatement upsertSession;
+    private PreparedStatement updateSession;
     private PreparedStatement pruneSessions;
     private SessionRetention retention;
     private SqliteCheckpointer checkpointer;
@@ -164,8 +165,10 @@ public final class SqliteStateStore implements StateStore {
                     upsertProfile.executeUpdate();
                 }
                 for (SessionRecord s : write.sessions()) {
-                    SqliteRows.bindSession(upsertSession, s);
-                    upsertSession.executeUpdate();
+                    if (!updated(s)) {
+                        SqliteRows.bindSession(upsertSession, s);
+                        upsertSession.executeUpdate();
+                    }
                     if (retention.pruneDue(s)) {
                         pruneSessions.setString(1, s.profileId());
                         pruneSessions.setInt(2, retention.skipped());
@@ -181,6 +184,18 @@ public final class SqliteStateStore implements StateStore {
             checkpointer.wrote();
             return null;
         });
+    }
+
+    /**
+     * Whether {@code s} was written by updating its row in place: a session's pid or its end (a
+     * start without a pid is a new row, inserted by the caller without looking first).
+     */
+    private boolean updated(SessionRecord s) throws SQLException {
+        if (s.status() == SessionRecord.Status.RUNNING && s.pid() == 0) {
+            return false;
+        }
+        SqliteRows.bindSessionUpdate(updateSession, s);
+        return updateSession.executeUpdate() == 1;
     }
 
     @Override
@@ -276,6 +291,7 @@ public final class SqliteStateStore implements StateStore {
     private void prepareWrites() throws SQLException {
         upsertProfile = track(connection.prepareStatement(SqliteRows.UPSERT_PROFILE));
         upsertSession = track(connection.prepareStatement(SqliteRows.UPSERT_SESSION));
+        updateSession = track(connection.prepareStatement(SqliteRows.UPDATE_SESSION));
         pruneSessions = track(connection.prepareStatement(SqliteRows.PRUNE_SESSIONS));
     }
 
@@ -286,7 +302,7 @@ public final class SqliteStateStore implements StateStore {
      * A failure here leaves them closed, and the next failed write tries again.
      */
     private void prepareWritesAgain(Exception cause) {
-        for (Statement st : new Statement[] {upsertProfile, upsertSession, pruneSessions}) {
+        for (Statement st : new Statement[] {upsertProfile, upsertSession, updateSession, pruneSessions}) {
             statements.remove(st);
             try {
                 st.close();

@@ -106,6 +106,30 @@ public abstract class StateStoreContractTest {
     }
 
     @Test
+    void aSessionRowIsWhatItsLastWriteSaid() {
+        try (StateStore store = newStore(dir)) {
+            // a launch's life: staged without a pid, its pid with a later write, then its end
+            SessionRecord staged = new SessionRecord("s1", "p1", "podA", 0, 0, 0, T0, Status.RUNNING, null, null, null);
+            store.write(new StateWrite(List.of(fullProfile("p1")), List.of(staged)));
+            SessionRecord withPid = running("s1", "p1", T0);
+            store.write(new StateWrite(List.of(), List.of(withPid)));
+            assertEquals(List.of(withPid), store.openSessions());
+            SessionRecord ended = withPid.ended(Status.FAILED, T0.plusSeconds(2), "exit", 3);
+            store.write(new StateWrite(List.of(), List.of(ended)));
+            assertEquals(List.of(), store.openSessions());
+            assertEquals(List.of(ended), store.recentSessions("p1", 10));
+
+            // never so in the runner, but a store keeps what it is given: the same id under another
+            // profile and start moves the row
+            SessionRecord moved = new SessionRecord("s1", "p2", "podB", 77, 88, 77, T0.plusSeconds(9),
+                    Status.FINISHED, T0.plusSeconds(10), null, 0);
+            store.write(new StateWrite(List.of(fullProfile("p2")), List.of(moved)));
+            assertEquals(List.of(), store.recentSessions("p1", 10));
+            assertEquals(List.of(moved), store.recentSessions("p2", 10));
+        }
+    }
+
+    @Test
     void openSessionsReturnsOnlyRunningOnes() {
         try (StateStore store = newStore(dir)) {
             SessionRecord stillRunning = running("s1", "p1", T0);
