@@ -32,11 +32,11 @@ final class SqliteRows {
      * A session row already written, brought up to date without touching its profile's index
      * (profile_id and started_at_ms never change for a session id; a row that differs there, or
      * is missing, is left to {@link #UPSERT_SESSION}): a session's pid and its end write one index
-     * page fewer than the upsert, which rewrites every indexed column it sets.
+     * page fewer than the upsert, which rewrites every indexed column it sets. Bound like the upsert.
      */
-    static final String UPDATE_SESSION = "UPDATE sessions SET pod = ?, pid = ?, pid_start_ticks = ?, pgid = ?,"
-            + " status = ?, ended_at_ms = ?, reason = ?, exit_code = ?"
-            + " WHERE session_id = ? AND profile_id = ? AND started_at_ms = ?";
+    static final String UPDATE_SESSION = "UPDATE sessions SET pod = ?3, pid = ?4, pid_start_ticks = ?5, pgid = ?6,"
+            + " status = ?8, ended_at_ms = ?9, reason = ?10, exit_code = ?11"
+            + " WHERE session_id = ?1 AND profile_id = ?2 AND started_at_ms = ?7";
 
     /** Deletes a profile's ended sessions older than its newest {@code ?2}. */
     static final String PRUNE_SESSIONS = "DELETE FROM sessions WHERE profile_id = ?1 AND status <> 'RUNNING'"
@@ -89,24 +89,6 @@ final class SqliteRows {
         } else {
             ps.setInt(11, s.exitCode());
         }
-    }
-
-    static void bindSessionUpdate(PreparedStatement ps, SessionRecord s) throws SQLException {
-        ps.setString(1, s.pod());
-        ps.setLong(2, s.pid());
-        ps.setLong(3, s.pidStartTicks());
-        ps.setLong(4, s.pgid());
-        ps.setString(5, s.status().name());
-        setInstant(ps, 6, s.endedAt());
-        ps.setString(7, s.reason());
-        if (s.exitCode() == null) {
-            ps.setNull(8, Types.INTEGER);
-        } else {
-            ps.setInt(8, s.exitCode());
-        }
-        ps.setString(9, s.sessionId());
-        ps.setString(10, s.profileId());
-        ps.setLong(11, s.startedAt().toEpochMilli());
     }
 
     static ProfileState profile(ResultSet rs) throws SQLException {

@@ -194,7 +194,7 @@ public final class SqliteStateStore implements StateStore {
         if (s.status() == SessionRecord.Status.RUNNING && s.pid() == 0) {
             return false;
         }
-        SqliteRows.bindSessionUpdate(updateSession, s);
+        SqliteRows.bindSession(updateSession, s);
         return updateSession.executeUpdate() == 1;
     }
 
