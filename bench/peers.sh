@@ -6,7 +6,8 @@
 #   --quick     one repetition of everything, a 30 s fleet window (a smoke run, not figures)
 #   --no-fleet  only the first table
 # Env: BENCH_PEERS (the harness directory), BENCH_JAVA_OPTS (extra JVM flags for the runner),
-#      PEERS (default c-minimal,java-minimal,smart-runner,smart-runner-c32; pm2 added when installed).
+#      PEERS (default c-minimal,java-minimal,smart-runner,smart-runner-c32; pm2 added when installed),
+#      BENCH_OUT (where the run's files and tables go; default bench/out/peers).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
 reps=3; fleet=1; fleet_secs=90
@@ -28,8 +29,27 @@ fi
 [ -n "$peers_dir" ] && [ -f "$peers_dir/harness.py" ] \
   || { echo "bench/peers.sh: no bench-peers harness found; set BENCH_PEERS to its directory" >&2; exit 2; }
 
-out="$here/out/peers"; rm -rf "$out"; mkdir -p "$out/scratch"
+out="${BENCH_OUT:-$here/out/peers}"
+# the directory is emptied first: one named by BENCH_OUT only when empty or an earlier run's
+if [ -n "${BENCH_OUT:-}" ] && [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/.bench-peers-out" ]; then
+  echo "bench/peers.sh: BENCH_OUT=$out is neither empty nor an earlier run's output; name a new directory" >&2
+  exit 2
+fi
+rm -rf "$out"; mkdir -p "$out/scratch"; : >"$out/.bench-peers-out"
+out="$(cd "$out" && pwd)"
 export BENCH_SCRATCH="$out/scratch"
+# ext4 without a journal (some VM images) checks, for every new file, whether each free inode it
+# considers was deleted in the last 1 to 6 minutes (find_inode_bit -> recently_deleted): right
+# after a mass deletion, such as the rm above of a previous run's 60 000 files, a create costs
+# up to 30x more, and the cold-start and first-wave figures carry it (docs/performance.md)
+fs_note=""
+if [ "$(stat -f -c %T "$out")" = ext2/ext3 ]; then
+  dev="$(df --output=source "$out" | tail -1)"; dev="${dev#/dev/}"
+  if [ -d "/proc/fs/ext4/$dev" ] && ! ls -d "/proc/fs/jbd2/$dev-"* >/dev/null 2>&1; then
+    fs_note="$out is on ext4 without a journal ($dev): file creation right after a mass deletion is slow there; set BENCH_OUT to a journaled file system for figures a usual machine would give"
+    echo "bench/peers.sh: $fs_note" >&2
+  fi
+fi
 gcc -O2 -o "$BENCH_SCRATCH/stamp" "$peers_dir/stamp.c"
 gcc -O2 -o "$BENCH_SCRATCH/exit1" "$peers_dir/exit1.c"
 gcc -O2 -o "$BENCH_SCRATCH/spawnbench" "$peers_dir/spawnbench.c"
@@ -64,12 +84,15 @@ python3 "$peers_dir/harness.py" --peers "${peers//,smart-runner-c32/}" --tests s
 fleet_files=()
 if [ "$fleet" = 1 ]; then
   for i in $(seq "$reps"); do
-    python3 "$peers_dir/sr_scale.py" --profiles 10000 --pods 10 --conc 1000 --sleep 2 --secs "$fleet_secs" \
-      --out "$out/fleet$i.json" >/dev/null
+    # a scratch of its own per run: sr_scale.py removes its run directory first, and the 20 000 files
+    # of the previous run removed just before would slow this run's first wave (see fs_note above)
+    mkdir -p "$out/fleet-scratch$i"; cp "$BENCH_SCRATCH/stamp" "$out/fleet-scratch$i/"
+    BENCH_SCRATCH="$out/fleet-scratch$i" python3 "$peers_dir/sr_scale.py" --profiles 10000 --pods 10 --conc 1000 \
+      --sleep 2 --secs "$fleet_secs" --out "$out/fleet$i.json" >/dev/null
     fleet_files+=("$out/fleet$i.json")
   done
 fi
-export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)${fs_note:+; $fs_note}"
 python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$out/tables.md"
 # the sessions' own processes, without any supervisor: the floor under the per-restart and fleet rows
 echo | tee -a "$out/tables.md"
