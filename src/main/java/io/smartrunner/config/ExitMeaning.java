@@ -16,9 +16,12 @@ public enum ExitMeaning {
     /** The configuration is wrong: class infrastructure, the whole pod is held until a reload. */
     CONFIG;
 
+    /** Made once: every failed session asks for it. */
+    private final String wire = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
     /** {@code profile}, {@code retry-later}, {@code config}. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return wire;
     }
 
     static List<String> wireNames() {

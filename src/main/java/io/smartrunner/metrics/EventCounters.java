@@ -20,6 +20,7 @@ import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureReason;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,8 @@ final class EventCounters {
     private final Timer sessionsOk;
     private final Timer sessionsFailed;
     private final Map<String, Timer> stepDurations = new ConcurrentHashMap<>();
+    /** By name and tags (bounded as the label values are, see {@link LabelValues}). */
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
     private final Set<String> podsSeen = ConcurrentHashMap.newKeySet();
     private final BreakerMeters breakers;
 
@@ -145,7 +148,12 @@ final class EventCounters {
     }
 
     private Counter counter(String name, String help, String... tags) {
-        return Counter.builder(name).description(help).tags(tags).register(registry);
+        String[] key = new String[tags.length + 1];
+        key[0] = name;
+        System.arraycopy(tags, 0, key, 1, tags.length);
+        // the registry would find it too, after building its id (tags sorted, a builder): per event
+        return counters.computeIfAbsent(Arrays.asList(key),
+                k -> Counter.builder(name).description(help).tags(tags).register(registry));
     }
 
     private Timer sessionTimer(String outcome) {

@@ -15,8 +15,11 @@ public enum FailureClass {
     /** The pod's breaker is open: a large share of its profiles failing at once is a shared outage. */
     SHARED;
 
+    /** Made once: every failed session's event and metrics ask for it. */
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     /** Whether a failure of this class counts towards the profile's error streak. */
