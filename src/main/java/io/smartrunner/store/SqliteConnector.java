@@ -15,6 +15,12 @@ import org.sqlite.SQLiteConfig;
 
 /** Opens the SQLite file with the connection settings the store relies on, or fails with one clear line. */
 final class SqliteConnector {
+    /**
+     * The page size of a new store. Each commit appends every page it changed to the WAL, whole
+     * and checksummed: a fleet's commit changes ~9 pages to write a few hundred bytes of rows, and
+     * with 1 KiB pages instead of SQLite's 4 KiB it writes a quarter of the bytes for one page more.
+     */
+    static final int PAGE_BYTES = 1024;
     private SqliteConnector() {
     }
 
@@ -30,6 +36,7 @@ final class SqliteConnector {
         Connection connection = connect(dbFile, false);
         try (Statement st = connection.createStatement()) {
             st.execute("PRAGMA busy_timeout = " + busyTimeoutMs);
+            st.execute("PRAGMA page_size = " + PAGE_BYTES); // a new file's only: an existing one keeps its own
             String mode = queryString(st, "PRAGMA journal_mode = WAL");
             if (!"wal".equalsIgnoreCase(mode)) {
                 throw new StoreException(file + ": cannot switch to WAL mode (journal_mode is " + mode + ")", null);

@@ -43,6 +43,25 @@ class SqliteStateStoreTest extends StateStoreContractTest {
         }
     }
 
+    @Test
+    void aNewStoreHasSmallPagesAndAnOlderOneKeepsItsOwn() throws Exception {
+        try (SqliteStateStore store = SqliteStateStore.open(db(), SqliteSynchronous.NORMAL)) {
+            assertEquals(String.valueOf(SqliteConnector.PAGE_BYTES), store.pragma("page_size"));
+        }
+        // a store made before the page size was set: SQLite's default, its schema in place
+        Path older = dir.resolve("older.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + older);
+             Statement st = c.createStatement()) {
+            st.execute("PRAGMA page_size = 4096");
+            SqliteMigrations.migrate(c, older.toString());
+        }
+        try (SqliteStateStore store = SqliteStateStore.open(older, SqliteSynchronous.NORMAL)) {
+            store.write(profiles(fullProfile("p1")));
+            assertEquals("4096", store.pragma("page_size"));
+            assertEquals(Map.of("p1", fullProfile("p1")), store.loadProfiles());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(SqliteSynchronous.class)
     void appliesTheSynchronousLevel(SqliteSynchronous level) {
@@ -317,7 +336,7 @@ class SqliteStateStoreTest extends StateStoreContractTest {
                 store.write(new StateWrite(batch, List.of()));
             }
             // past SQLite's automatic checkpoint (1 000 pages), yet nothing is in the file itself
-            assertTrue(Files.size(wal()) > 1000L * 4096, "WAL " + Files.size(wal()) + " bytes");
+            assertTrue(Files.size(wal()) > 1000L * SqliteConnector.PAGE_BYTES, "WAL " + Files.size(wal()) + " bytes");
             assertEquals(0, profilesInTheFileAlone());
             assertEquals(20_000, store.loadProfiles().size());
         }
@@ -361,7 +380,7 @@ class SqliteStateStoreTest extends StateStoreContractTest {
             }
             // each commit writes about 5 pages; two are certain (a profile's row and a session's, in two
             // tables), each with its frame header. Started over, the WAL stays near 12 MB here
-            long everWritten = commits * 2 * (4096L + 24);
+            long everWritten = commits * 2 * (SqliteConnector.PAGE_BYTES + 24L);
             long wal = Files.size(wal());
             assertTrue(wal < everWritten / 2, "the WAL is " + wal + " bytes after " + commits + " commits");
             assertEquals(50, store.loadProfiles().size());
@@ -379,7 +398,8 @@ class SqliteStateStoreTest extends StateStoreContractTest {
                 store.write(profiles(fullProfile("p" + i)));
             }
             // enough for a RESTART (measured without a checkpoint: the reader must find the WAL not yet copied back)
-            assertTrue(Files.size(wal()) > SqliteCheckpointer.RESTART_FRAMES * (4096L + 24), "WAL " + Files.size(wal()));
+            assertTrue(Files.size(wal()) > SqliteCheckpointer.RESTART_FRAMES * (SqliteConnector.PAGE_BYTES + 24L),
+                    "WAL " + Files.size(wal()));
             try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + db())) {
                 reader.setAutoCommit(false);
                 try (Statement st = reader.createStatement();
