@@ -109,7 +109,7 @@ final class Placement {
     List<String> command(List<String> command, String executable, Spawn spawn, String pwd) {
         boolean clones = switch (spawn) {
             case JDK -> false;
-            case POSIX_SPAWN -> SET_CGROUP != null; // glibc 2.41+: beforeSpawn
+            case POSIX_SPAWN -> clonesIntoCgroup(); // glibc 2.41+: beforeSpawn
             case NATIVE -> nativeClones; // cloneFd
         };
         if (cgroup == null || (clones && cgroup.cloneable()) || !join.usable()) {

@@ -113,7 +113,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
         // no stat of the directory nor of a program named by its path: the spawn fails with the
         // OS's errno, and SpawnCheck words that failure afterwards (explained): two to three system
         // calls fewer per launch. A bare name is looked up on PATH here, as execvp would.
-        Path dir = spec.workingDir() == null ? Path.of("").toAbsolutePath() : spec.workingDir().toAbsolutePath();
+        Path dir = SpawnCheck.startsIn(spec.workingDir());
         Map<String, String> env = childEnv.build(spec.inherit(), spec.env());
         Path executable = program.indexOf('/') >= 0 ? SpawnCheck.named(program, dir)
                 : SpawnCheck.executable(program, dir, env.get("PATH"));

@@ -22,9 +22,14 @@ public final class SpawnCheck {
     private SpawnCheck() {
     }
 
-    /** The directory the child will start in: {@code dir}, or the runner's own when null. */
+    /** The directory the child will start in, without looking at it: {@code dir}, or the runner's own when null. */
+    static Path startsIn(Path dir) {
+        return dir == null ? Path.of("").toAbsolutePath() : dir.toAbsolutePath();
+    }
+
+    /** {@link #startsIn}, checked to be a directory. */
     static Path workingDir(String program, Path dir) {
-        Path resolved = dir == null ? Path.of("").toAbsolutePath() : dir.toAbsolutePath();
+        Path resolved = startsIn(dir);
         BasicFileAttributes found = attributes(resolved);
         if (found == null) {
             throw cannotStart(program, "working directory \"" + dir + "\": " + ENOENT);
