@@ -27,7 +27,12 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Until the ninth session every exit whose zombie had run on another CPU pinned the reaper: two
  * migrations, half the reaper's CPU in a crash loop (0.12 ms an exit). With the offsets an exit
- * costs two /proc reads, and the reaper pins itself at most once per CPU and window. Whatever fails (no
+ * costs two /proc reads, and the reaper pins itself at most once per CPU and window. Those reads
+ * are skipped when the runner cannot have noticed the exit later than {@link #tolerance} allows:
+ * the reaper knows its previous look at the children began a moment ago (see
+ * {@link #exitedAt(long, long, long, long)}); in a fleet of 2 s sessions that is nearly every exit,
+ * and the reads (and the kernel's invalidation of the dentries they made) were a third of the
+ * reaper's CPU. Whatever fails (no
  * CONFIG_SCHED_DEBUG, the affinity refused, the CPU offline) answers "just now", the caller's own
  * observation: never a difference across CPUs. One instance per thread (the reaper's): not
  * thread-safe.
@@ -38,6 +43,9 @@ final class ExitAge {
     private static final int SCHED_BYTES = 512;
     /** Below this an age is scheduler noise (a tick, the reading itself), not a late observation. */
     static final long NOISE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** The tolerance is a session's length divided by this (1 %), between the noise bound and {@link #MAX_TOLERANCE_NANOS}. */
+    static final long TOLERANCE_SHARE = 100;
+    static final long MAX_TOLERANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a CPU's clock offset is used without reading it again: at least, at first, at most. */
     static final long MIN_FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     static final long MAX_FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -53,6 +61,7 @@ final class ExitAge {
     private final long[] readAt = new long[MAX_CPUS];
     private final long[] fresh = new long[MAX_CPUS];
     private long pinned;
+    private long readings;
 
     ExitAge() {
         this(MIN_FRESH_NANOS);
@@ -65,16 +74,28 @@ final class ExitAge {
 
     /**
      * When the zombie {@code pid} exited, on System.nanoTime's clock: {@code nowNanos} when the
-     * kernel does not say or the difference is noise, never before {@code sinceNanos} (its
-     * launch). Call before reaping it.
+     * kernel does not say or the difference is within the {@link #tolerance}, never before
+     * {@code sinceNanos} (its launch). Call before reaping it.
      */
     long exitedAt(long pid, long nowNanos, long sinceNanos) {
-        long watched = nowNanos - sinceNanos;
-        if (watched >= 0 && watched < NOISE_NANOS) {
-            // never before sinceNanos, so within the noise of now whatever the kernel says: in a crash
-            // loop (children that live half a millisecond) this spares two /proc reads per exit
+        return exitedAt(pid, nowNanos, sinceNanos, Long.MIN_VALUE);
+    }
+
+    /**
+     * {@link #exitedAt(long, long, long)} when the caller knows the child exited at or after
+     * {@code notBeforeNanos} (or was watched only after it): the reaper's previous {@code epoll_wait}
+     * began then and found it still running. If that and {@code sinceNanos} leave less than the
+     * tolerance for the exit to have been noticed late, the kernel is not asked.
+     */
+    long exitedAt(long pid, long nowNanos, long sinceNanos, long notBeforeNanos) {
+        long tolerance = tolerance(nowNanos - sinceNanos);
+        long unseen = nowNanos - Math.max(sinceNanos, notBeforeNanos);
+        if (unseen >= 0 && unseen < tolerance) {
+            // whatever the kernel says, within the tolerance of now: in a crash loop (children that
+            // live half a millisecond) and in a busy fleet this spares two /proc reads per exit
             return nowNanos;
         }
+        readings++;
         Path proc = Path.of("/proc", Long.toString(pid));
         int cpu = lastCpu(proc.resolve("stat"));
         long exited = cpu < 0 || cpu >= MAX_CPUS ? -1 : execStartNanos(proc.resolve("sched"));
@@ -92,7 +113,25 @@ final class ExitAge {
         }
         long at = exited + offsets[cpu];
         long age = nowNanos - at;
-        return age < NOISE_NANOS ? nowNanos : Math.max(at, sinceNanos);
+        return age < tolerance ? nowNanos : Math.max(at, sinceNanos);
+    }
+
+    /**
+     * How late an exit may be noticed and still count as noticed at once, for a child watched for
+     * {@code watchedNanos}: the noise bound, or 1 % of that up to {@link #MAX_TOLERANCE_NANOS}.
+     * A freeze of the runner (what the age is for) lasts longer; a session of 2 s may be timed up
+     * to 20 ms long, a crash loop's children to 2 ms, as before.
+     */
+    static long tolerance(long watchedNanos) {
+        if (watchedNanos <= 0) {
+            return NOISE_NANOS; // unknown (or a clock that went backwards)
+        }
+        return Math.max(NOISE_NANOS, Math.min(MAX_TOLERANCE_NANOS, watchedNanos / TOLERANCE_SHARE));
+    }
+
+    /** How many zombies' clocks were read (tests). */
+    long readings() {
+        return readings;
     }
 
     private boolean fresh(int cpu) {

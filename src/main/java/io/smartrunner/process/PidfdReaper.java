@@ -84,20 +84,28 @@ final class PidfdReaper {
     private void loop() {
         Memory events = new Memory((long) EVENT_BYTES * MAX_EVENTS);
         Memory info = new Memory(SIGINFO_BYTES);
+        // Every child this wait reports exited at or after the previous wait began (or was watched
+        // only after that): one that had exited before was ready then, and that wait took every ready
+        // one unless it filled its array. How late an exit can have been noticed, without asking.
+        long previousWaitBegan = Long.MIN_VALUE;
         while (true) {
+            long waitBegins = TimeSource.system().nanoTime();
             int n = ReaperLibC.epoll_wait(epoll, events, MAX_EVENTS, -1);
             for (int i = 0; i < n; i++) {
                 // epoll_wait sees fds added by other threads while it waits: no wake-up needed
-                reap((int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET), info);
+                reap((int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET), info, previousWaitBegan);
+            }
+            if (n >= 0) { // an interrupted wait took none: the bound stays
+                previousWaitBegan = n < MAX_EVENTS ? waitBegins : Long.MIN_VALUE;
             }
         }
     }
 
-    private void reap(int fd, Memory info) {
+    private void reap(int fd, Memory info, long exitedNotBefore) {
         Child child = children.remove(fd);
         // still a zombie: the kernel can say when it exited, however late this thread got to it
         long now = TimeSource.system().nanoTime();
-        long exitedAt = child == null ? 0 : ages.exitedAt(child.pid(), now, child.watchedNanos());
+        long exitedAt = child == null ? 0 : ages.exitedAt(child.pid(), now, child.watchedNanos(), exitedNotBefore);
         if (child != null) {
             Placement.exitedNotReaped(child.pid(), fd);
         }

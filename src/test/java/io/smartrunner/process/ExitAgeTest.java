@@ -132,6 +132,45 @@ class ExitAgeTest {
         });
     }
 
+    @Test
+    void theToleranceIsTheNoiseBoundOrOnePerCentOfTheSessionUpTo20Ms() {
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        assertEquals(2 * ms, ExitAge.tolerance(ms / 2), "a crash loop's child");
+        assertEquals(2 * ms, ExitAge.tolerance(150 * ms), "1 % of 150 ms is under the noise bound");
+        assertEquals(5 * ms, ExitAge.tolerance(500 * ms));
+        assertEquals(20 * ms, ExitAge.tolerance(2_000 * ms), "a fleet's 2 s session");
+        assertEquals(20 * ms, ExitAge.tolerance(TimeUnit.HOURS.toNanos(1)), "at most 20 ms");
+        assertEquals(2 * ms, ExitAge.tolerance(-ms), "a clock that went backwards");
+        assertEquals(2 * ms, ExitAge.tolerance(0L - Long.MIN_VALUE), "no launch time (overflows)");
+    }
+
+    @Test
+    void anExitThatCannotHaveBeenNoticedLateIsDatedNowWithoutReadingTheKernel() throws Exception {
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        ExitAge ages = new ExitAge();
+        onCpu(0, pinned -> {
+            long zombie = zombieOn(1);
+            Thread.sleep(WAIT_MS); // the kernel would say it exited that long ago
+            long now = System.nanoTime();
+            long launched = now - 10_000 * ms; // a 10 s session: 20 ms of tolerance
+            assertEquals(now, ages.exitedAt(zombie, now, launched, now - 15 * ms),
+                    "the reaper's previous wait began 15 ms ago and found it running");
+            assertEquals(0, ages.readings(), "no zombie's clock read");
+
+            long shortLived = now - 400 * ms; // 4 ms of tolerance
+            long agedShort = ages.exitedAt(zombie, now, shortLived, now - 15 * ms);
+            assertEquals(1, ages.readings(), "15 ms could hide a late notice of a 400 ms session: read");
+            assertTrue(now - agedShort >= TimeUnit.MILLISECONDS.toNanos(WAIT_MS - 50),
+                    "aged by the kernel: " + (now - agedShort) / ms + " ms");
+
+            long aged = ages.exitedAt(zombie, now, launched, now - 25 * ms);
+            assertEquals(2, ages.readings(), "25 ms is more than the tolerance: read");
+            assertTrue(now - aged >= TimeUnit.MILLISECONDS.toNanos(WAIT_MS - 50), "aged: " + (now - aged) / ms + " ms");
+            assertEquals(aged, ages.exitedAt(zombie, now, launched, Long.MIN_VALUE), "no bound: read, same answer");
+            reap(zombie);
+        });
+    }
+
     private interface OnCpu {
         void run(String statusWhilePinned) throws Exception;
     }
