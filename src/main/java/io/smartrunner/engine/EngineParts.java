@@ -66,7 +66,7 @@ final class EngineParts {
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
         // whom failures are blamed on per pod (DESIGN §2b); breaker settings are read at start (a reload
         // says a change needs a restart)
-        PodBreakers breakers = new PodBreakers(config::breakerOf, slots, rules, applier, pending);
+        PodBreakers breakers = new PodBreakers(config::breakerOf, slots, board, rules, applier, pending);
         PodHolds holds = new PodHolds(pending);
         this.timers = new SessionTimers(this::stopSession); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,

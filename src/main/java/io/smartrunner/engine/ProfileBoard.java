@@ -15,10 +15,18 @@ import java.util.List;
  */
 public final class ProfileBoard {
     private volatile List<ProfileSlot> slots = List.of();
+    /** How many times the slots were published: the loop's parts that count per pod count again when it moves. */
+    private int publications;
 
     /** Loop thread: the slots, in configuration order, after start-up, a reload or a drop. */
     void publish(Collection<ProfileSlot> current) {
         slots = List.copyOf(current);
+        publications++;
+    }
+
+    /** Loop thread: changes whenever a profile is added, removed, dropped or moved to another pod. */
+    int publications() {
+        return publications;
     }
 
     /** Every profile's latest state, in configuration order (the loop's order). */

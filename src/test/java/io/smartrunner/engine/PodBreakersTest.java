@@ -186,6 +186,29 @@ class PodBreakersTest {
     }
 
     @Test
+    void thePauseCapCountsThePodAsAReloadLeftIt() {
+        Supervisor s = supervisor(config(BREAKER, 0, null));
+        s.step();
+        running().stream().filter(p -> "p0".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
+        s.step();
+        assertEquals(1, paused(), "10 profiles × 0.1: one");
+        RunnerConfig c = config(BREAKER, 0, null);
+        RunnerConfig grown = TestConfig.builder().globalLimit(20).podLimit(20).cooldownMs(0).maxErrorStreak(0)
+                .maxRecoverySteps(0).pod("podA", IntStream.range(0, 20).mapToObj(i -> "p" + i).toList()).build();
+        s.requestReload(new RunnerConfig(grown.source(), grown.runner(), grown.session(), grown.recovery(),
+                grown.browser(), grown.http(), grown.alerts(), grown.pods(), grown.secretValues(), c.breaker()));
+        s.step();
+        running().stream().filter(p -> "p1".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
+        s.step();
+        assertEquals(2, paused(), "20 profiles × 0.1: two, the pod counted again after the reload");
+        running().stream().filter(p -> "p2".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
+        s.step();
+        assertEquals(2, paused());
+        assertEquals("breaker.maxPausedShare 0.1: 2 of the 20 profiles of pod podA already paused automatically"
+                + " (at most 2)", events("error").get(2).params().get("pauseWithheld"));
+    }
+
+    @Test
     void withTheBreakerOffEveryProfileOfAnOutageIsPaused() {
         Supervisor s = supervisor(config(BreakerSettings.OFF, 0, null));
         s.step();
