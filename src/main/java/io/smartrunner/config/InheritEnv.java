@@ -17,4 +17,18 @@ public record InheritEnv(boolean all, List<String> names) {
     public InheritEnv {
         names = List.copyOf(names);
     }
+
+    /**
+     * Written out, like its hashCode: the generated ones are built from method handles at their first
+     * call, which was the first session's launch (15 classes spun there, ~5 ms before the first child).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof InheritEnv e && all == e.all && names.equals(e.names);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Boolean.hashCode(all) + names.hashCode();
+    }
 }

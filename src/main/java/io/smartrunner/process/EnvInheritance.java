@@ -58,4 +58,16 @@ public record EnvInheritance(boolean all, Set<String> explicit, List<String> bas
         }
         return false;
     }
+
+    /** Written out, like its hashCode, for the reason {@link io.smartrunner.config.InheritEnv#equals} is. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof EnvInheritance e && all == e.all && explicit.equals(e.explicit)
+                && base.equals(e.base);
+    }
+
+    @Override
+    public int hashCode() {
+        return (31 * Boolean.hashCode(all) + explicit.hashCode()) * 31 + base.hashCode();
+    }
 }

@@ -2,6 +2,7 @@ package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.smartrunner.testkit.RecordEquality;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,5 +49,10 @@ class ConfigInheritEnvTest extends ConfigTestSupport {
         assertContains("$.session.inheritEnv: \"PATH\" is a string, expected true (every variable), false, or an "
                 + "array of variable names", rejects("{'session': {'inheritEnv': 'PATH'}}"));
         assertContains("$.session.inheritEnv[0]: 3 is a number", rejects("{'session': {'inheritEnv': [3]}}"));
+    }
+
+    @Test
+    void anInheritEnvIsEqualExactlyWhenBothComponentsAre() throws Exception {
+        RecordEquality.check(InheritEnv.class);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.smartrunner.testkit.RecordEquality;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,4 +135,9 @@ class ChildEnvironmentTest {
         return copy;
     }
 
+
+    @Test
+    void anEnvInheritanceIsEqualExactlyWhenEveryComponentIs() throws Exception {
+        RecordEquality.check(EnvInheritance.class);
+    }
 }
