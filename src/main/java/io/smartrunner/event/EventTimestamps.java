@@ -25,6 +25,32 @@ public final class EventTimestamps {
         if (second < MIN_SECOND || second >= MAX_SECOND) {
             return FORMAT.format(ts);
         }
+        return text(second, ts.getNano() / 1_000_000, 3);
+    }
+
+    /**
+     * Exactly {@link Instant#toString()}: fraction digits in groups of three, as many as the instant
+     * needs (none, 3, 6 or 9), at a fraction of its cost (the API's state objects carry four
+     * instants each, 10 000 profiles in a listing); other years than 0–9999 fall back to it.
+     */
+    public static String iso(Instant ts) {
+        long second = ts.getEpochSecond();
+        if (second < MIN_SECOND || second >= MAX_SECOND) {
+            return ts.toString();
+        }
+        int nano = ts.getNano();
+        if (nano == 0) {
+            return text(second, 0, 0);
+        } else if (nano % 1_000_000 == 0) {
+            return text(second, nano / 1_000_000, 3);
+        } else if (nano % 1_000 == 0) {
+            return text(second, nano / 1_000, 6);
+        }
+        return text(second, nano, 9);
+    }
+
+    /** yyyy-MM-ddTHH:mm:ss, then '.' and {@code fraction} in {@code fractionDigits} digits unless 0 of them, then Z. */
+    private static String text(long second, int fraction, int fractionDigits) {
         long days = Math.floorDiv(second, 86_400);
         int secondOfDay = (int) Math.floorMod(second, 86_400);
         // days since 1970-01-01 to the proleptic Gregorian civil date (eras of 400 years from 0000-03-01)
@@ -37,7 +63,7 @@ public final class EventTimestamps {
         int day = (int) (dayOfYear - (153 * mp + 2) / 5 + 1);
         int month = (int) (mp < 10 ? mp + 3 : mp - 9);
         int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
-        char[] out = new char[24];
+        char[] out = new char[fractionDigits == 0 ? 20 : 21 + fractionDigits];
         digits(out, 0, year, 4);
         out[4] = '-';
         digits(out, 5, month, 2);
@@ -49,9 +75,11 @@ public final class EventTimestamps {
         digits(out, 14, secondOfDay / 60 % 60, 2);
         out[16] = ':';
         digits(out, 17, secondOfDay % 60, 2);
-        out[19] = '.';
-        digits(out, 20, ts.getNano() / 1_000_000, 3);
-        out[23] = 'Z';
+        if (fractionDigits > 0) {
+            out[19] = '.';
+            digits(out, 20, fraction, fractionDigits);
+        }
+        out[out.length - 1] = 'Z';
         return new String(out);
     }
 

@@ -1,8 +1,6 @@
 package io.smartrunner.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.smartrunner.profile.ProfileState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,24 +25,26 @@ final class ProfilesRoute {
     static final Set<String> PARAMS = Set.of("limit", "offset", "after", "pod", "state", "q");
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-    /** One profile into the stream; no flush after each (that would be a chunk on the wire per profile). */
-    private static final ObjectWriter EACH = ApiHandler.JSON.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
-
     private ProfilesRoute() {
+    }
+
+    /** One profile of the whole listing, written as one JSON object. */
+    @FunctionalInterface
+    interface ProfileWriter {
+        void write(JsonGenerator g, ProfileState p) throws IOException;
     }
 
     /**
      * The answer without a query, the array of every profile, written as it is made: 10 000
-     * profiles are ~3 MiB of JSON, which is never held whole (nor its maps), so a script reading
-     * the fleet does not make the runner's heap swell and collect at every read.
+     * profiles are ~3 MiB of JSON, which is never held whole (nor a map per profile), so a script
+     * reading the fleet does not make the runner's heap swell and collect at every read.
      */
-    static void writeAll(OutputStream out, List<ProfileState> all, Function<ProfileState, Map<String, Object>> json)
-            throws IOException {
+    static void writeAll(OutputStream out, List<ProfileState> all, ProfileWriter each) throws IOException {
         try (JsonGenerator g = ApiHandler.JSON.getFactory().createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET); // the caller closes the exchange
             g.writeStartArray();
             for (ProfileState p : all) {
-                EACH.writeValue(g, json.apply(p));
+                each.write(g, p);
             }
             g.writeEndArray();
         }

@@ -32,4 +32,23 @@ class EventTimestampsTest {
         assertEquals("2026-12-02T09:30:00.000Z", EventTimestamps.format(Instant.parse("2026-12-02T09:30:00Z")));
         assertEquals("2026-12-02T09:30:00.120Z", EventTimestamps.format(Instant.parse("2026-12-02T09:30:00.12Z")));
     }
+
+    @Test
+    void isoWritesWhatInstantToStringWrites() {
+        for (String edge : new String[] {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z",
+                "2000-02-29T12:00:00.5Z", "2026-12-02T09:30:00.120Z", "2026-12-02T09:30:00.123456Z",
+                "2026-12-02T09:30:00.000001Z", "2026-12-02T09:30:00.100000001Z", "0000-01-01T00:00:00Z",
+                "9999-12-31T23:59:59.999Z", "+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z"}) {
+            Instant ts = Instant.parse(edge);
+            assertEquals(ts.toString(), EventTimestamps.iso(ts), edge);
+        }
+        SplittableRandom random = new SplittableRandom(7);
+        int[] grains = {1_000_000_000, 1_000_000, 1_000, 1}; // whole seconds, millis, micros, nanos
+        for (int i = 0; i < 200_000; i++) {
+            int grain = grains[i % grains.length];
+            Instant ts = Instant.ofEpochSecond(random.nextLong(-62_167_219_200L - 86_400, 253_402_300_800L + 86_400),
+                    random.nextInt(1_000_000_000) / grain * grain);
+            assertEquals(ts.toString(), EventTimestamps.iso(ts));
+        }
+    }
 }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -46,8 +47,11 @@ class ProfilesPagingTest {
 
     private static ProfileState profile(int i) {
         boolean paused = i % 10 == 0;
+        Instant at = Instant.parse("2026-12-03T12:00:00.123456Z").plusMillis(i);
         return new ProfileState("Prof-%04d".formatted(i), "pod" + (i % 5), i % 3, i % 10 == 1, i % 10 == 2, paused,
-                paused ? Instant.parse("2030-01-01T00:00:00Z") : null, null, null, null, null, 0, null);
+                paused ? Instant.parse("2030-01-01T00:00:00Z") : null, i % 4 == 0 ? null : "s-" + i,
+                i % 3 == 0 ? "exit \"" + i + "\" é" : null, i % 2 == 0 ? at : null, i % 5 == 0 ? null : at.plusSeconds(2),
+                i % 7, paused ? at : null);
     }
 
     @BeforeEach
@@ -71,7 +75,8 @@ class ProfilesPagingTest {
         };
         Path log = Files.createFile(dir.resolve("events.jsonl"));
         ApiParts api = new ApiParts(control, ApiToken.configuredOrGenerated("paging-token", dir, p -> { }), log, dir, null,
-                new NewEvents(), new Redactor(Set.of()), TimeSource.system(), null);
+                new NewEvents(), new Redactor(Set.of()), TimeSource.system(),
+                id -> id.endsWith("3") ? Map.of("state", "open", "pid", 42) : null);
         server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null), api, null);
     }
 
@@ -103,6 +108,23 @@ class ProfilesPagingTest {
         assertTrue(all.isArray(), "the same bare array as before pagination");
         assertEquals(FLEET, all.size());
         assertEquals(fleet.stream().map(ProfileState::profileId).toList(), ids(all), "in configuration order");
+    }
+
+    @Test
+    void theWholeListingSaysOfEachProfileWhatItsPageSays() throws Exception {
+        JsonNode all = ok("/api/profiles");
+        List<JsonNode> paged = new ArrayList<>();
+        JsonNode page = ok("/api/profiles?limit=1000");
+        page.get("profiles").forEach(paged::add);
+        while (!page.get("next").isNull()) {
+            page = ok("/api/profiles?limit=1000&after=" + page.get("next").asText());
+            page.get("profiles").forEach(paged::add);
+        }
+        assertEquals(paged.size(), all.size());
+        for (int i = 0; i < paged.size(); i++) {
+            assertEquals(paged.get(i), all.get(i), "profile " + i + ": streamed and paged alike");
+        }
+        assertEquals("open", all.get(3).get("browser").get("state").asText(), "the browser, as a page shows it");
     }
 
     @Test
