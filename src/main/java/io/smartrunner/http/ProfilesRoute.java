@@ -25,6 +25,7 @@ final class ProfilesRoute {
     static final Set<String> PARAMS = Set.of("limit", "offset", "after", "pod", "state", "q");
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
+
     private ProfilesRoute() {
     }
 
