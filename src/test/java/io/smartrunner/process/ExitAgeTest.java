@@ -166,7 +166,10 @@ class ExitAgeTest {
             long aged = ages.exitedAt(zombie, now, launched, now - 25 * ms);
             assertEquals(2, ages.readings(), "25 ms is more than the tolerance: read");
             assertTrue(now - aged >= TimeUnit.MILLISECONDS.toNanos(WAIT_MS - 50), "aged: " + (now - aged) / ms + " ms");
-            assertEquals(aged, ages.exitedAt(zombie, now, launched, Long.MIN_VALUE), "no bound: read, same answer");
+            long unbounded = ages.exitedAt(zombie, now, launched, Long.MIN_VALUE);
+            assertEquals(3, ages.readings(), "no bound: read");
+            // the same answer, but for a CPU's offset read again meanwhile (the thread descheduled 10 ms)
+            assertTrue(Math.abs(unbounded - aged) < ms, "no bound: " + (now - unbounded) / ms + " ms, as before");
             reap(zombie);
         });
     }
