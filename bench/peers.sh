@@ -82,6 +82,7 @@ python3 "$peers_dir/harness.py" --peers "$peers" --tests crash --reps "$reps" --
 # the scale test without the c32 variant (it is a crash-loop setting); the harness keeps the crash results
 python3 "$peers_dir/harness.py" --peers "${peers//,smart-runner-c32/}" --tests scale --reps "$reps" --out "$out/results.json"
 fleet_files=()
+refill_args=()
 if [ "$fleet" = 1 ]; then
   for i in $(seq "$reps"); do
     # a scratch of its own per run: sr_scale.py removes its run directory first, and the 20 000 files
@@ -90,10 +91,16 @@ if [ "$fleet" = 1 ]; then
     BENCH_SCRATCH="$out/fleet-scratch$i" python3 "$peers_dir/sr_scale.py" --profiles 10000 --pods 10 --conc 1000 \
       --sleep 2 --secs "$fleet_secs" --out "$out/fleet$i.json" >/dev/null
     fleet_files+=("$out/fleet$i.json")
+    refill_args+=("$out/fleet$i.json" "$out/fleet-scratch$i/runs/smart-runner-scale/10000x1000")
   done
 fi
 export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)${fs_note:+; $fs_note}"
 python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$out/tables.md"
+# the fleet's refill without the first wave's echo (its 1 000 sessions end together)
+if [ "${#refill_args[@]}" -gt 0 ]; then
+  echo | tee -a "$out/tables.md"
+  python3 "$here/refill_split.py" "${refill_args[@]}" | tee -a "$out/tables.md"
+fi
 # the sessions' own processes, without any supervisor: the floor under the per-restart and fleet rows
 echo | tee -a "$out/tables.md"
 python3 "$here/child_floor.py" "$BENCH_SCRATCH/stamp" 1000 | tee -a "$out/tables.md"
