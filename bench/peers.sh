@@ -50,6 +50,16 @@ if [ "$(stat -f -c %T "$out")" = ext2/ext3 ]; then
     echo "bench/peers.sh: $fs_note" >&2
   fi
 fi
+# each fleet run leaves ~25 000 files (its sessions' stamps and logs) for refill_split.py: on a
+# small file system (a 3 GB loop mount has 196 608 inodes) a later run's spawns failed with ENOSPC
+if [ "$fleet" = 1 ]; then
+  inodes_free="$(stat -f -c %d "$out")"; inodes_total="$(stat -f -c %c "$out")"
+  need=$((30000 * reps + 10000))
+  if [ "$inodes_total" -gt 0 ] && [ "$inodes_free" -lt "$need" ]; then
+    echo "bench/peers.sh: $out has $inodes_free free inodes, the fleet runs need about $need; free some or set BENCH_OUT elsewhere" >&2
+    exit 2
+  fi
+fi
 gcc -O2 -o "$BENCH_SCRATCH/stamp" "$peers_dir/stamp.c"
 gcc -O2 -o "$BENCH_SCRATCH/exit1" "$peers_dir/exit1.c"
 gcc -O2 -o "$BENCH_SCRATCH/spawnbench" "$peers_dir/spawnbench.c"
