@@ -93,15 +93,17 @@ python3 "$peers_dir/harness.py" --peers "$peers" --tests crash --reps "$reps" --
 python3 "$peers_dir/harness.py" --peers "${peers//,smart-runner-c32/}" --tests scale --reps "$reps" --out "$out/results.json"
 fleet_files=()
 refill_args=()
+fleet_profiles=10000; fleet_conc=1000  # sr_scale.py's run directory is named after them
 if [ "$fleet" = 1 ]; then
   for i in $(seq "$reps"); do
     # a scratch of its own per run: sr_scale.py removes its run directory first, and the 20 000 files
     # of the previous run removed just before would slow this run's first wave (see fs_note above)
     mkdir -p "$out/fleet-scratch$i"; cp "$BENCH_SCRATCH/stamp" "$out/fleet-scratch$i/"
-    BENCH_SCRATCH="$out/fleet-scratch$i" python3 "$peers_dir/sr_scale.py" --profiles 10000 --pods 10 --conc 1000 \
+    BENCH_SCRATCH="$out/fleet-scratch$i" python3 "$peers_dir/sr_scale.py" --profiles "$fleet_profiles" --pods 10 \
+      --conc "$fleet_conc" \
       --sleep 2 --secs "$fleet_secs" --out "$out/fleet$i.json" >/dev/null
     fleet_files+=("$out/fleet$i.json")
-    refill_args+=("$out/fleet$i.json" "$out/fleet-scratch$i/runs/smart-runner-scale/10000x1000")
+    refill_args+=("$out/fleet$i.json" "$out/fleet-scratch$i/runs/smart-runner-scale/${fleet_profiles}x$fleet_conc")
   done
 fi
 export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)${fs_note:+; $fs_note}"

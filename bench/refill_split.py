@@ -15,6 +15,7 @@ import os
 import sys
 
 SPLIT_S = 10.0
+USAGE = "usage: refill_split.py FLEET_JSON RUN_DIR [FLEET_JSON RUN_DIR ...]"
 
 
 def quantile(values, p):
@@ -44,19 +45,19 @@ def split(fleet_json, run_dir):
         for i, s in enumerate(starts):
             if i < cap:
                 continue
+            if s >= end:
+                break
             while j < len(ends) and ends[j] <= s:
                 freed.append(ends[j])
                 j += 1
-            if freed and s < end:
+            if freed:
                 (early if s - first < SPLIT_S else late).append((s - freed.pop(0)) * 1e3)
-            elif freed:
-                freed.pop(0)
     return early, late
 
 
 def main(args):
     if len(args) < 2 or len(args) % 2:
-        raise SystemExit(__doc__.strip().splitlines()[4])
+        raise SystemExit(USAGE)
     print(f"slot refill lag (ms), the first {SPLIT_S:g} s of each run and after:")
     print("| run | first 10 s p50 / p99 | after p50 / p99 |\n|---|---|---|")
     for n, (fleet_json, run_dir) in enumerate(zip(args[::2], args[1::2]), 1):

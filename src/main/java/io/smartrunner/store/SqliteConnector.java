@@ -21,6 +21,7 @@ final class SqliteConnector {
      * with 1 KiB pages instead of SQLite's 4 KiB it writes a quarter of the bytes for one page more.
      */
     static final int PAGE_BYTES = 1024;
+
     private SqliteConnector() {
     }
 
