@@ -31,6 +31,10 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -51,16 +55,25 @@ final class RunnerHome implements AutoCloseable {
     /** The subreaper and, where allowed, the runner's cgroup: active from open to close. */
     Containment containment;
     private boolean closeBrowsersOnExit;
-    /** Launch threads: JDK spawns block for milliseconds, a few in parallel keep the loop fed. */
-    private final ExecutorService launches = Executors.newFixedThreadPool(LAUNCH_THREADS, r -> {
-        Thread t = new Thread(r, "sr-launch");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Launch threads: a spawn blocks for a millisecond or two (the child's clone and exec), a few
+     * in parallel keep the loop fed. Measured in a 10 000-profile fleet (docs/performance.md,
+     * eighteenth session): 2 fell behind, 8 and 16 spent more CPU for later starts than 4.
+     */
+    private final ExecutorService launches = Executors.newFixedThreadPool(LAUNCH_THREADS, daemon("sr-launch"));
     private static final int LAUNCH_THREADS = 4;
+    /**
+     * Browser threads: an open waits for the browser (seconds; its whole start timeout when it
+     * hangs), so profiles' browsers open side by side, up to this many at once, and never on a
+     * launch thread. Made when first needed, gone after a minute without work.
+     */
+    private final ThreadPoolExecutor browserWork = new ThreadPoolExecutor(BROWSER_THREADS, BROWSER_THREADS,
+            60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("sr-browser"));
+    private static final int BROWSER_THREADS = 32;
 
     private RunnerHome(DataDirLock lock, StateStore store, JsonlEventSink events, Path logDir,
                        ProcessLauncher launcher) {
+        browserWork.allowCoreThreadTimeOut(true);
         this.launcher = launcher;
         this.lock = lock;
         this.store = store;
@@ -162,11 +175,20 @@ final class RunnerHome implements AutoCloseable {
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
                         browsers), browsers,
                 io.smartrunner.engine.EndedInLog.readingBackwards(config.runner().eventLog()),
-                io.smartrunner.admission.ProcHostPressure.system());
+                io.smartrunner.admission.ProcHostPressure.system(), browserWork);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     @Override
     public void close() {
+        browserWork.shutdownNow();
         launches.shutdownNow();
         if (closeBrowsersOnExit) {
             browsers.close();

@@ -60,7 +60,7 @@ final class EngineParts {
         this.writes = new DurableWrites(pending, deps, health, this::launchStaged);
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
                 this::recordRecovered, deps.store(), deps.random(), deps.diagnostics());
-        this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.spawner(),
+        this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.browserWork(),
                 config.browser().closeOnPause(), stopRequested, queue);
         this.pauses = new PauseKeeper(rules, applier, queue);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
@@ -122,7 +122,7 @@ final class EngineParts {
         queue.forget(slot);
         board.publish(slots.values());
         ProfileConfig profile = slot.config;
-        deps.spawner().execute(() -> deps.browsers().forceStop(profile,
+        deps.browserWork().execute(() -> deps.browsers().forceStop(profile,
                 io.smartrunner.browser.BrowserCause.of(null, "profile removed")));
     }
 }

@@ -18,6 +18,7 @@ import io.smartrunner.session.SessionContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Launches a staged session off the loop thread: opens (or reuses) the profile's browser, expands
@@ -52,34 +53,58 @@ final class SessionLaunch {
     }
 
     /**
-     * Hands the launch to the launcher's threads: spawning blocks for a while in the kernel (and
-     * opening a browser for seconds), and launches overlap far better than one after another.
+     * Hands the launch to the launcher's threads: spawning blocks for a while in the kernel, and
+     * launches overlap far better than one after another. A profile's browser is opened first on
+     * the browser threads ({@link SupervisorDeps#browserWork}): an open can take the browser's
+     * whole start timeout, and on the spawn threads four hanging browsers stopped every launch.
      */
     void submit(StagedLaunch staged) {
-        String profileId = staged.profile().id();
-        String sessionId = staged.record().sessionId();
-        deps.spawner().execute(() -> {
-            RunningProcess process = null;
-            String error = null;
+        if (deps.browsers() == BrowserProvider.none()) {
+            deps.spawner().execute(() -> spawn(staged, null));
+            return;
+        }
+        deps.browserWork().execute(() -> {
+            String cdpUrl;
             try {
-                process = deps.launcher().launch(spec(staged.profile(), staged.record().sessionId(),
-                        browserFor(staged.profile(), staged.record().sessionId())));
+                cdpUrl = browserFor(staged.profile(), staged.record().sessionId());
             } catch (SpawnException e) {
-                error = e.getMessage();
+                failed(staged, e.getMessage());
+                return;
             } catch (RuntimeException e) {
-                error = "cannot start: " + e;
-            }
-            if (process == null) {
-                inbox.add(Message.Launched.failed(profileId, staged.record(), error));
+                failed(staged, "cannot start: " + e);
                 return;
             }
-            // quietly: the loop has nothing to decide until the session ends, and in a crash loop its
-            // exit comes within a millisecond; woken for both, the loop turned twice per restart. The
-            // exit is reported after the launch, so the loop never sees it first.
-            inbox.addQuietly(new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime()));
-            process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
-                    status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
+            try {
+                deps.spawner().execute(() -> spawn(staged, cdpUrl));
+            } catch (RejectedExecutionException e) {
+                failed(staged, "not started: the runner is shutting down");
+            }
         });
+    }
+
+    private void spawn(StagedLaunch staged, String cdpUrl) {
+        String profileId = staged.profile().id();
+        String sessionId = staged.record().sessionId();
+        RunningProcess process;
+        try {
+            process = deps.launcher().launch(spec(staged.profile(), sessionId, cdpUrl));
+        } catch (SpawnException e) {
+            failed(staged, e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            failed(staged, "cannot start: " + e);
+            return;
+        }
+        // quietly: the loop has nothing to decide until the session ends, and in a crash loop its
+        // exit comes within a millisecond; woken for both, the loop turned twice per restart. The
+        // exit is reported after the launch, so the loop never sees it first.
+        inbox.addQuietly(new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime()));
+        process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
+                status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
+    }
+
+    private void failed(StagedLaunch staged, String error) {
+        inbox.add(Message.Launched.failed(staged.profile().id(), staged.record(), error));
     }
 
     /**

@@ -29,6 +29,10 @@ import java.util.function.Consumer;
  * @param endedInLog  finds sessions that already ended in the event log (crash reconciliation)
  * @param hostPressure reads free memory and load for admission control; {@link HostPressure#none()} (never
  *                    under pressure) where not given (null is taken as none)
+ * @param browserWork opens, recycles and stops profiles' browsers off the loop thread, apart from
+ *                    {@code spawner}: a browser open may take its whole start timeout (30 s by
+ *                    default), and a few profiles whose browsers hang must not hold every other
+ *                    profile's spawn; {@code spawner} where not given (null is taken as that)
  */
 public record SupervisorDeps(
         StateStore store,
@@ -44,11 +48,22 @@ public record SupervisorDeps(
         RecoveryActions recoveryActions,
         BrowserProvider browsers,
         EndedInLog endedInLog,
-        HostPressure hostPressure) {
+        HostPressure hostPressure,
+        Executor browserWork) {
 
     public SupervisorDeps {
         browsers = browsers == null ? BrowserProvider.none() : browsers;
         hostPressure = hostPressure == null ? HostPressure.none() : hostPressure;
+        browserWork = browserWork == null ? spawner : browserWork;
+    }
+
+    /** Browser work on the spawner's threads (tests that have no browser, or want one pool). */
+    public SupervisorDeps(StateStore store, EventSink eventSink, ProcessLauncher launcher, ProcessTable processTable,
+                          TimeSource time, Random random, Path logDir, Consumer<List<EventRecord>> listener,
+                          Consumer<String> diagnostics, Executor spawner, RecoveryActions recoveryActions,
+                          BrowserProvider browsers, EndedInLog endedInLog, HostPressure hostPressure) {
+        this(store, eventSink, launcher, processTable, time, random, logDir, listener, diagnostics, spawner,
+                recoveryActions, browsers, endedInLog, hostPressure, spawner);
     }
 
     /** Without a host reading: admission control never holds a start. */
