@@ -104,6 +104,8 @@ if [ "$fleet" = 1 ]; then
       --sleep 2 --secs "$fleet_secs" --out "$out/fleet$i.json" >/dev/null
     fleet_files+=("$out/fleet$i.json")
     refill_args+=("$out/fleet$i.json" "$out/fleet-scratch$i/runs/smart-runner-scale/${fleet_profiles}x$fleet_conc")
+    # right after the run: its events are on the wall clock, its stamps on the monotonic one
+    { echo "run $i:"; python3 "$here/refill_parts.py" "${refill_args[@]: -2}"; } > "$out/refill-parts$i.txt"
   done
 fi
 export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)${fs_note:+; $fs_note}"
@@ -112,6 +114,8 @@ python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$
 if [ "${#refill_args[@]}" -gt 0 ]; then
   echo | tee -a "$out/tables.md"
   python3 "$here/refill_split.py" "${refill_args[@]}" | tee -a "$out/tables.md"
+  echo | tee -a "$out/tables.md"
+  cat "$out"/refill-parts*.txt | tee -a "$out/tables.md"
 fi
 # the sessions' own processes, without any supervisor: the floor under the per-restart and fleet rows
 echo | tee -a "$out/tables.md"
