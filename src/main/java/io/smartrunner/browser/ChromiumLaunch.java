@@ -103,12 +103,21 @@ final class ChromiumLaunch {
         return argv;
     }
 
-    /** Stops the whole tree (SIGTERM, SIGKILL after half a second), waiting at most 30 s. */
+    /**
+     * Stops the whole tree (SIGTERM, SIGKILL after half a second), waiting at most 30 s, also when
+     * the open it ends was interrupted (the runner stopping): else the runner could exit before the
+     * SIGKILL and leave a hung browser behind. The interrupt is kept for the caller.
+     */
     static void stopQuietly(RunningProcess process) {
+        boolean interrupted = Thread.interrupted();
         try {
             process.stop(Duration.ofMillis(500)).get(30, TimeUnit.SECONDS);
         } catch (Exception ignored) {
             // stop() already escalated to SIGKILL; what it could not kill it reported in its own message
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

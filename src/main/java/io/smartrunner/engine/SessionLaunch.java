@@ -18,6 +18,8 @@ import io.smartrunner.session.SessionContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -26,6 +28,8 @@ import java.util.concurrent.RejectedExecutionException;
  * with a {@link Message.Exited} when it exits.
  */
 final class SessionLaunch {
+    /** Why a launch the runner's stop overtook did not start. */
+    static final String NOT_STARTED_STOPPING = "not started: " + SessionLifecycle.SHUTTING_DOWN;
     private static final int SUMMARY_MAX_CHARS = 300;
     private static final int INHERITANCES_KEPT = 64;
     private final SupervisorDeps deps;
@@ -38,7 +42,10 @@ final class SessionLaunch {
      * the child environment's cache then compared it element by element (4 % of the launch
      * threads' samples in a 10 000-profile fleet). A config holds a handful.
      */
-    private final Map<InheritEnv, EnvInheritance> inheritances = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<InheritEnv, EnvInheritance> inheritances = new ConcurrentHashMap<>();
+    /** The browser threads opening a browser for a launch now: a stop interrupts them. */
+    private final Set<Thread> opening = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     /**
      * @param recycle when a browser is replaced by a fresh one before the next session (browser.recycle)
@@ -64,22 +71,49 @@ final class SessionLaunch {
             return;
         }
         deps.browserWork().execute(() -> {
-            String cdpUrl;
-            try {
-                cdpUrl = browserFor(staged.profile(), staged.record().sessionId());
-            } catch (SpawnException e) {
-                failed(staged, e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                failed(staged, "cannot start: " + e);
+            Opened browser = openBrowser(staged);
+            if (browser == null) {
                 return;
             }
             try {
-                deps.spawner().execute(() -> spawn(staged, cdpUrl));
+                deps.spawner().execute(() -> spawn(staged, browser.cdpUrl()));
             } catch (RejectedExecutionException e) {
-                failed(staged, "not started: the runner is shutting down");
+                failed(staged, NOT_STARTED_STOPPING);
             }
         });
+    }
+
+    /**
+     * The runner is stopping: a launch still opening its browser is not waited for (an open that
+     * hangs would hold the stop for browser.startTimeoutMs); it ends as never started.
+     */
+    void abandonBrowserOpens() {
+        stopping = true;
+        opening.forEach(Thread::interrupt);
+    }
+
+    /** The profile's browser, open: its DevTools URL, null for a provider without one. */
+    private record Opened(String cdpUrl) {
+    }
+
+    /** The profile's browser opened, or null when the launch has failed (and the loop was told). */
+    private Opened openBrowser(StagedLaunch staged) {
+        Thread self = Thread.currentThread();
+        opening.add(self);
+        try {
+            if (stopping) {
+                failed(staged, NOT_STARTED_STOPPING);
+                return null;
+            }
+            return new Opened(browserFor(staged.profile(), staged.record().sessionId()));
+        } catch (RuntimeException e) {
+            failed(staged, stopping ? NOT_STARTED_STOPPING
+                    : e instanceof SpawnException ? e.getMessage() : "cannot start: " + e);
+            return null;
+        } finally {
+            opening.remove(self);
+            Thread.interrupted(); // an interrupt meant for this open ends with it
+        }
     }
 
     private void spawn(StagedLaunch staged, String cdpUrl) {

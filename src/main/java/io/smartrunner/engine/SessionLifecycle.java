@@ -245,13 +245,18 @@ final class SessionLifecycle {
         return out;
     }
 
+    /** The runner is stopping: launches still opening their browsers are not waited for. */
+    void abandonBrowserOpens() {
+        launch.abandonBrowserOpens();
+    }
+
     /** Shutting down while the log cannot be written: launches that never happened end as such. */
     void abandonStagedLaunches(long nowNanos, Instant now) {
         for (ProfileSlot slot : takeStaged()) {
             if (slot.staged != null) {
                 SessionRecord record = slot.staged.record();
                 slot.staged = null;
-                launched(Message.Launched.failed(slot.id(), record, "not started: the runner is shutting down"),
+                launched(Message.Launched.failed(slot.id(), record, SessionLaunch.NOT_STARTED_STOPPING),
                         nowNanos, now);
             }
         }

@@ -111,6 +111,7 @@ public final class Supervisor {
         parts.leaseDuty.enforce(); // cluster mode: self-fencing, and what lost its lease stops
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
+            parts.sessions.abandonBrowserOpens();
             parts.guard.eachProfile("shutdown", parts.sessions::stopForShutdown);
             parts.recovery.cancelAll();
         }
