@@ -127,11 +127,21 @@ final class AdsPowerBrowser {
         }
     }
 
+    /**
+     * Asks AdsPower to stop the user's browser, also when the open it ends was interrupted (the
+     * runner stopping): with the interrupt set the request would fail at once and leave the
+     * browser AdsPower had started. The interrupt is kept for the caller.
+     */
     void stopQuietly(String user) {
+        boolean interrupted = Thread.interrupted();
         try {
             stop(user);
         } catch (SmartRunnerException ignored) {
             // best effort: on a failed open the caller reports its own failure; at exit nobody waits
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -12,7 +12,9 @@ import io.smartrunner.browser.cdp.PageControl;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
+import io.smartrunner.testkit.Await;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -118,6 +121,40 @@ class AdsPowerProviderTest {
         provider.close(p);
         assertEquals(List.of(), processesOf("u1"));
         assertNull(provider.current("p1"));
+    }
+
+    /**
+     * The runner's stop interrupts an open in progress: the browser AdsPower already started is
+     * still stopped (the stop's request was refused at once while the thread's interrupt was set).
+     */
+    @Test
+    void anInterruptedOpenStillStopsTheBrowserItStarted() throws Exception {
+        FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
+        AdsPowerProvider provider = provider(ads.baseUrl(), null, 20, 3);
+        ProfileConfig p = new ProfileConfig("p1", "podA", pages.url("/hang"), SessionSettings.defaults(), null, "u1");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread opening = new Thread(() -> {
+            try {
+                provider.open(p);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "opening");
+        opening.start();
+        assertTrue(pages.hanging.await(60, TimeUnit.SECONDS), "the browser is up, its homepage hangs");
+        assertFalse(processesOf("u1").isEmpty());
+
+        opening.interrupt();
+        opening.join(30_000);
+        assertFalse(opening.isAlive());
+        assertTrue(failed.get() != null && failed.get().getMessage().contains("interrupted"), String.valueOf(failed.get()));
+        Await.until("the started browser is stopped", Duration.ofSeconds(20), () -> {
+            try {
+                return processesOf("u1").isEmpty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     @Test

@@ -4,15 +4,33 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
-/** A few pages on 127.0.0.1 for real-browser tests: /home, /a, /b, /broken. */
+/** A few pages on 127.0.0.1 for real-browser tests: /home, /a, /b, /broken, and /hang, which never answers. */
 final class DemoPages implements AutoCloseable {
     private final HttpServer server;
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
+    private final CountDownLatch closing = new CountDownLatch(1);
+    /** Counted down by the first request for /hang. */
+    final CountDownLatch hanging = new CountDownLatch(1);
 
     DemoPages() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(handlers); // a hanging page holds its own thread, not every other page
         server.createContext("/", ex -> {
             String path = ex.getRequestURI().getPath();
+            if (path.equals("/hang")) {
+                hanging.countDown();
+                try {
+                    closing.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ex.close();
+                return;
+            }
             String title = switch (path) {
                 case "/home" -> "Home";
                 case "/a" -> "A";
@@ -35,6 +53,8 @@ final class DemoPages implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
