@@ -40,7 +40,15 @@ final class AdsPowerBrowser {
     /** Starts the profile's user's browser and waits until it is ready; on failure asks AdsPower to stop it. */
     BrowserEndpoint start(ProfileConfig profile) {
         String user = profile.adspowerUserId();
-        AdsPowerApi.Started started = api.start(user);
+        AdsPowerApi.Started started;
+        try {
+            started = api.start(user);
+        } catch (AdsPowerException e) {
+            if (Thread.currentThread().isInterrupted()) { // the runner stopping: AdsPower may be starting it anyway
+                stopQuietly(user);
+            }
+            throw e;
+        }
         String http = "http://127.0.0.1:" + started.debugPort();
         try {
             String ws = started.webSocket() != null ? started.webSocket()

@@ -157,6 +157,38 @@ class AdsPowerProviderTest {
         });
     }
 
+    /** The same when the stop comes while AdsPower has not answered the start yet (it has launched the browser). */
+    @Test
+    void anOpenInterruptedBeforeAdsPowerAnsweredTheStartStillStopsTheBrowser() throws Exception {
+        FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
+        ads.delayStartReply(Duration.ofMinutes(2));
+        AdsPowerProvider provider = provider(ads.baseUrl(), null, 20, 3);
+        ProfileConfig p = profile("p1", "u1");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread opening = new Thread(() -> {
+            try {
+                provider.open(p);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "opening");
+        opening.start();
+        assertTrue(ads.launched.await(60, TimeUnit.SECONDS), "AdsPower launched the browser, its answer pending");
+        assertFalse(processesOf("u1").isEmpty());
+
+        opening.interrupt();
+        opening.join(30_000);
+        assertFalse(opening.isAlive());
+        assertTrue(failed.get() != null && failed.get().getMessage().contains("interrupted"), String.valueOf(failed.get()));
+        Await.until("the started browser is stopped", Duration.ofSeconds(20), () -> {
+            try {
+                return processesOf("u1").isEmpty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
     @Test
     void forceStopLeavesNoProcessAndTheProfileOpensAgain() throws Exception {
         FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));

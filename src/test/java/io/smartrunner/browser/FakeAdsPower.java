@@ -87,6 +87,15 @@ final class FakeAdsPower implements AutoCloseable {
         return launches.get();
     }
 
+    /** Counted down when a {@code start} has launched its browser (before any delayed reply). */
+    final java.util.concurrent.CountDownLatch launched = new java.util.concurrent.CountDownLatch(1);
+    private volatile Duration startReplyDelay = Duration.ZERO;
+
+    /** From now on, {@code start} answers this long after launching the browser (a slow AdsPower). */
+    void delayStartReply(Duration delay) {
+        startReplyDelay = delay;
+    }
+
     /** From now on, {@code stop} for this user answers code -1 and leaves the browser running. */
     void refuseStop(String user) {
         refusingStop.add(user);
@@ -142,6 +151,12 @@ final class FakeAdsPower implements AutoCloseable {
                 b = launch(user);
                 browsers.put(user, b);
             }
+        }
+        launched.countDown();
+        try {
+            Thread.sleep(startReplyDelay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         reply(ex, 200, 0, "success", endpoint(b, null));
     }
