@@ -31,10 +31,8 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -65,15 +63,13 @@ final class RunnerHome implements AutoCloseable {
     /**
      * Browser threads: an open waits for the browser (seconds; its whole start timeout when it
      * hangs), so profiles' browsers open side by side, up to this many at once, and never on a
-     * launch thread. Made when first needed, gone after a minute without work.
+     * launch thread ({@link BrowserThreads}).
      */
-    private final ThreadPoolExecutor browserWork = new ThreadPoolExecutor(BROWSER_THREADS, BROWSER_THREADS,
-            60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("sr-browser"));
+    private final ThreadPoolExecutor browserWork = BrowserThreads.create(BROWSER_THREADS, daemon("sr-browser"));
     private static final int BROWSER_THREADS = 32;
 
     private RunnerHome(DataDirLock lock, StateStore store, JsonlEventSink events, Path logDir,
                        ProcessLauncher launcher) {
-        browserWork.allowCoreThreadTimeOut(true);
         this.launcher = launcher;
         this.lock = lock;
         this.store = store;
