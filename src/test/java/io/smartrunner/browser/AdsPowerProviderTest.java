@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -132,29 +133,7 @@ class AdsPowerProviderTest {
         FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
         AdsPowerProvider provider = provider(ads.baseUrl(), null, 20, 3);
         ProfileConfig p = new ProfileConfig("p1", "podA", pages.url("/hang"), SessionSettings.defaults(), null, "u1");
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread opening = new Thread(() -> {
-            try {
-                provider.open(p);
-            } catch (Throwable t) {
-                failed.set(t);
-            }
-        }, "opening");
-        opening.start();
-        assertTrue(pages.hanging.await(60, TimeUnit.SECONDS), "the browser is up, its homepage hangs");
-        assertFalse(processesOf("u1").isEmpty());
-
-        opening.interrupt();
-        opening.join(30_000);
-        assertFalse(opening.isAlive());
-        assertTrue(failed.get() != null && failed.get().getMessage().contains("interrupted"), String.valueOf(failed.get()));
-        Await.until("the started browser is stopped", Duration.ofSeconds(20), () -> {
-            try {
-                return processesOf("u1").isEmpty();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        interruptOpenOnce(provider, p, pages.hanging, "the browser is up, its homepage hangs");
     }
 
     /** The same when the stop comes while AdsPower has not answered the start yet (it has launched the browser). */
@@ -163,7 +142,16 @@ class AdsPowerProviderTest {
         FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
         ads.delayStartReply(Duration.ofMinutes(2));
         AdsPowerProvider provider = provider(ads.baseUrl(), null, 20, 3);
-        ProfileConfig p = profile("p1", "u1");
+        interruptOpenOnce(provider, profile("p1", "u1"), ads.launched,
+                "AdsPower launched the browser, its answer pending");
+    }
+
+    /**
+     * Opens {@code p} (user u1) on a thread of its own, interrupts it once {@code reached}, and
+     * checks that the open failed as interrupted and that the browser it had started is stopped.
+     */
+    private void interruptOpenOnce(AdsPowerProvider provider, ProfileConfig p, CountDownLatch reached, String what)
+            throws Exception {
         AtomicReference<Throwable> failed = new AtomicReference<>();
         Thread opening = new Thread(() -> {
             try {
@@ -173,7 +161,7 @@ class AdsPowerProviderTest {
             }
         }, "opening");
         opening.start();
-        assertTrue(ads.launched.await(60, TimeUnit.SECONDS), "AdsPower launched the browser, its answer pending");
+        assertTrue(reached.await(60, TimeUnit.SECONDS), what);
         assertFalse(processesOf("u1").isEmpty());
 
         opening.interrupt();
