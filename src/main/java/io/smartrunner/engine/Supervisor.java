@@ -210,9 +210,14 @@ public final class Supervisor {
         return parts.inbox.ask(reply -> new Message.Manual(request, reply));
     }
 
-    /** When the loop must look again if no message comes first ({@link WakePlanner}). */
+    /**
+     * When the loop must look again if no message comes first ({@link WakePlanner}): at once while
+     * a stop is requested and not yet begun. A turn looks for a stop before it launches, then
+     * drains its inbox once more, and a stop requested in between had its wake taken by that
+     * drain: the loop slept up to 5 s before it began stopping.
+     */
     long nextWakeNanos(long now) {
-        return parts.wake.nextWakeNanos(now);
+        return stopRequested && !stopInitiated ? now : parts.wake.nextWakeNanos(now);
     }
 
     /** Why sessions are not being started right now, or null when all is well. */

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The supervisor driven tick by tick: manual clock, fake launcher, in-memory store and log. */
@@ -410,6 +411,30 @@ class SupervisorTest {
             s.step();
         }
         assertEquals(200, launcher.launched.size());
+    }
+
+    /**
+     * A stop requested after the turn looked for one, whose wake the turn's last drain of the
+     * inbox took (here, during the launch the turn hands over): the loop does not sleep on it.
+     */
+    @Test
+    void aStopRequestedLateInATurnIsBegunWithoutWaiting() {
+        AtomicReference<Supervisor> running = new AtomicReference<>();
+        Supervisor s = new Supervisor(oneProfile(600_000, 0, 0, 3), new SupervisorDeps(store, sink, launcher, table,
+                time, new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, launch -> {
+                    launch.run();
+                    running.get().requestStop();
+                }, recoveryActions, null));
+        running.set(s);
+        s.start();
+
+        s.step();
+        assertEquals(1, launcher.launched.size());
+        assertEquals(time.nanoTime(), s.nextWakeNanos(time.nanoTime()), "the stop is begun at once");
+        s.step();
+        s.step(); // the stopped session's end (the fake's stop completes at once)
+        assertEquals(List.of("start", "error"), sink.names("p1"));
+        assertEquals("shutdown", lastEvent().params().get("reason"));
     }
 
     @Test
