@@ -272,7 +272,8 @@ final class RunCommand implements Callable<Integer> {
     private int runWith(RunnerConfig cfg, RunnerHome home, Supervisor supervisor, RunnerHttpServer http) {
         int profiles = cfg.profiles().size();
         if (profiles == 0) {
-            say(config.file + ": no profiles configured ($.pods is empty); idling until stopped");
+            say(config.file + ": no profiles configured (" + (cfg.pods().isEmpty() ? "$.pods is empty" : "no pod lists a profile")
+                    + "); idling until stopped");
         }
         say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateShown(cfg)

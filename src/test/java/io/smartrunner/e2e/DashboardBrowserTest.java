@@ -224,6 +224,44 @@ class DashboardBrowserTest {
         assertFalse(getJson("/api/profiles/bad1").path("flags").path("paused").asBoolean());
     }
 
+    /**
+     * What the page shows above the fleet (the charts, a notice) may change at any moment; the rows
+     * must stay where the pointer is. The timeline's message once grew into its chart between a
+     * click's aim and its press, and "Run now" landed on the fleet's header (seen under load).
+     */
+    @Test
+    void theFleetStaysPutWhileTheChartsChangeAndANoticeComesAndGoes() throws Exception {
+        String config = """
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 3"], "cooldownMs": 600000},
+                 "recovery": {"retryBackoffMs": 100, "verify": "none", "maxErrorStreak": 100,
+                              "steps": [{"name": "kick", "command": ["/bin/true"]}]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "f1"}%s]}]}
+                """;
+        startRunner(config.formatted(TOKEN, ""));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        enterToken(TOKEN);
+        page.await("the charts drawn", "document.querySelector('#chart-steps svg text.lbl')?.textContent === 'kick'"
+                + " && document.querySelector('#chart-timeline rect.bar-sessions')", 30_000);
+        String fleetTop = "document.getElementById('fleet').getBoundingClientRect().top + window.scrollY";
+        double drawn = page.eval(fleetTop).asDouble();
+
+        Files.writeString(dir.resolve("runner.json"), config.formatted(TOKEN, ", {\"id\": \"f2\"}"));
+        page.click("#reload");
+        page.await("the reload's notice", "!document.getElementById('notice').hidden", 20_000);
+        assertEquals(drawn, page.eval(fleetTop).asDouble(), "the fleet's top with the notice shown");
+        page.screenshot(SCREENSHOTS.resolve("dashboard-notice.png"), false, 0);
+        page.eval("document.getElementById('notice').hidden = true");
+        assertEquals(drawn, page.eval(fleetTop).asDouble(), "the fleet's top with the notice gone");
+
+        // what a chart shows before its first report (a line of text), and a ladder of many steps
+        page.eval("document.getElementById('chart-timeline').innerHTML = '<p class=\"empty\">loading…</p>'");
+        page.eval("document.getElementById('chart-steps').innerHTML = '<div style=\"height: 2000px\"></div>'");
+        assertEquals(drawn, page.eval(fleetTop).asDouble(), "the fleet's top with a message and a tall chart");
+    }
+
     /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
     @Test
     void inClusterModeEachProfileShowsItsRunnerAndTheRunnersPanelListsTheFleet() throws Exception {

@@ -1,5 +1,6 @@
 package io.smartrunner.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.testkit.CliProcess;
@@ -30,6 +31,11 @@ class DashboardPressureBannerTest {
             String text = page.text("#runner-banner");
             assertTrue(text.startsWith("new sessions held since ") && text.contains("runner.minFreeMemoryMb 1048576"),
                     text);
+            // it floats over the page: the fleet is where it would be without it (no row moves when it comes or goes)
+            String fleetTop = "document.getElementById('fleet').getBoundingClientRect().top";
+            double withBanner = page.eval(fleetTop).asDouble();
+            page.eval("document.getElementById('runner-banner').hidden = true");
+            assertEquals(withBanner, page.eval(fleetTop).asDouble(), "the fleet's top without the banner");
         } finally {
             runner.process.destroy();
             assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));

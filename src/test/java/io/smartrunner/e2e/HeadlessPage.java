@@ -91,10 +91,15 @@ final class HeadlessPage implements AutoCloseable {
         }
     }
 
-    /** A real left click in the middle of the element (scrolled into view first), as the mouse would do it. */
+    /**
+     * A real left click in the middle of the element (scrolled into view first), as the mouse would do it.
+     * The element is marked so the click's arrival can be checked: a click that landed elsewhere (the
+     * page moved between measuring and pressing) fails here, naming what was under the mouse.
+     */
     void click(String selector) {
         JsonNode box = eval("(() => { const e = document.querySelector(" + js(selector) + "); if (!e) return null;"
                 + " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+                + " window.__srClicked = false; e.addEventListener('click', () => { window.__srClicked = true; }, {once: true, capture: true});"
                 + " return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width}; })()");
         if (box.isNull() || box.path("w").asDouble() == 0) {
             throw new AssertionError("nothing visible to click at " + selector);
@@ -104,6 +109,12 @@ final class HeadlessPage implements AutoCloseable {
         call("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", x, "y", y));
         call("Input.dispatchMouseEvent", Map.of("type", "mousePressed", "x", x, "y", y, "button", "left", "clickCount", 1));
         call("Input.dispatchMouseEvent", Map.of("type", "mouseReleased", "x", x, "y", y, "button", "left", "clickCount", 1));
+        if (!eval("window.__srClicked === true").asBoolean()) {
+            throw new AssertionError("the click at " + selector + " (" + x + ", " + y + ") did not reach it; there now: "
+                    + eval("(() => { const e = document.elementFromPoint(" + x + ", " + y + "); const t = document.querySelector(" + js(selector) + ");"
+                    + " const r = t && t.getBoundingClientRect(); return (e ? e.outerHTML.slice(0, 200) : 'nothing')"
+                    + " + '; the target: ' + (t ? t.outerHTML.slice(0, 200) + ' at ' + JSON.stringify(r) : 'gone'); })()").asText());
+        }
     }
 
     /** Types into the focused element as a keyboard would (input events included). */
