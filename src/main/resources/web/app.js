@@ -560,12 +560,13 @@
       if (r.left.textContent !== text) r.left.textContent = text;
     }
     for (const r of messageRows) {
-      if (now > r.msgUntil) { r.msg.textContent = ''; r.msg.className = 'row-msg'; messageRows.delete(r); }
+      if (now > r.msgUntil) { r.msg.textContent = ''; r.msg.removeAttribute('title'); r.msg.className = 'row-msg'; messageRows.delete(r); }
     }
   }, 1000);
 
   function rowMessage(r, text, isError) {
     r.msg.textContent = text;
+    r.msg.title = text;
     r.msg.className = 'row-msg' + (isError ? ' error' : '');
     r.msgUntil = Date.now() + ROW_MESSAGE_MS;
     messageRows.add(r);

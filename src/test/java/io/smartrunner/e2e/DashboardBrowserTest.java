@@ -256,6 +256,17 @@ class DashboardBrowserTest {
         page.eval("document.getElementById('notice').hidden = true");
         assertEquals(drawn, page.eval(fleetTop).asDouble(), "the fleet's top with the notice gone");
 
+        // a control's answer in its row: the rows below stay where they were, when it comes and when it goes
+        page.await("f2's row", "document.querySelector('" + row("f2") + "')", 20_000);
+        String f2Top = "document.querySelector('" + row("f2") + "').getBoundingClientRect().top + window.scrollY";
+        double f2 = page.eval(f2Top).asDouble();
+        page.click(row("f1") + " button[data-action=reset]");
+        page.await("the reset's answer in f1's row", "document.querySelector('" + row("f1") + " .row-msg')?.textContent === 'streak reset'", 20_000);
+        page.screenshot(SCREENSHOTS.resolve("dashboard-row-message.png"), false, 0);
+        assertEquals(f2, page.eval(f2Top).asDouble(), "f2's top with f1's answer shown");
+        page.eval("document.querySelector('" + row("f1") + " .row-msg').textContent = ''");
+        assertEquals(f2, page.eval(f2Top).asDouble(), "f2's top with f1's answer gone");
+
         // what a chart shows before its first report (a line of text), and a ladder of many steps
         page.eval("document.getElementById('chart-timeline').innerHTML = '<p class=\"empty\">loading…</p>'");
         page.eval("document.getElementById('chart-steps').innerHTML = '<div style=\"height: 2000px\"></div>'");
