@@ -183,7 +183,7 @@
     tbody.dataset.pod = name;
     const head = el('tr', 'pod-row');
     const cell = el('th');
-    cell.colSpan = 7;
+    cell.colSpan = columns();
     cell.scope = 'rowgroup';
     const title = el('span', 'pod-name', name);
     const counts = el('span', 'pod-counts');
@@ -197,6 +197,15 @@
     g = { tbody, head, counts, slots, stats, breaker, ids: [] };
     pods.set(name, g);
     return g;
+  }
+
+  // the Runner column is shown in cluster mode only; a pod's heading spans exactly the columns shown
+  // (one more would be an empty column of its own, and the rows would end short of the table's edge)
+  const columns = () => (document.body.classList.contains('cluster') ? 7 : 6);
+  function showRunnerColumn() {
+    if (document.body.classList.contains('cluster')) return;
+    document.body.classList.add('cluster');
+    for (const g of pods.values()) g.head.firstElementChild.colSpan = columns();
   }
 
   function button(action, label, className) {
@@ -247,7 +256,7 @@
     }
     r.search = (p.pod + ' ' + p.profileId + ' ' + STATE_LABEL[state] + (p.runner ? ' ' + p.runner : '')).toLowerCase();
     if ('runner' in p) {
-      document.body.classList.add('cluster');
+      showRunnerColumn();
       r.runner.textContent = p.runner || '—';
     }
     r.streak.textContent = String(p.errorStreak);

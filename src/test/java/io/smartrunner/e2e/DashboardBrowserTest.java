@@ -266,6 +266,9 @@ class DashboardBrowserTest {
         assertEquals(f2, page.eval(f2Top).asDouble(), "f2's top with f1's answer shown");
         page.eval("document.querySelector('" + row("f1") + " .row-msg').textContent = ''");
         assertEquals(f2, page.eval(f2Top).asDouble(), "f2's top with f1's answer gone");
+        assertEquals(page.eval("document.getElementById('fleet').getBoundingClientRect().right").asDouble(),
+                page.eval("document.querySelector('" + row("f2") + " td.actions').getBoundingClientRect().right").asDouble(), 1.0,
+                "a row reaches the table's right edge (no empty column after Actions)");
 
         // what a chart shows before its first report (a line of text), and a ladder of many steps
         page.eval("document.getElementById('chart-timeline').innerHTML = '<p class=\"empty\">loading…</p>'");
@@ -294,6 +297,9 @@ class DashboardBrowserTest {
                 + "'#runners li[data-name=alpha]') !== null", 20_000);
         String item = page.eval("document.querySelector('#runners li[data-name=alpha]').textContent").asText();
         assertTrue(item.contains("alpha") && item.contains("alive") && item.contains("/2 sessions"), item);
+        assertEquals(page.eval("document.getElementById('fleet').getBoundingClientRect().right").asDouble(),
+                page.eval("document.querySelector('" + row("c1") + " td.actions').getBoundingClientRect().right").asDouble(), 1.0,
+                "with the Runner column too, a row reaches the table's right edge");
         page.screenshot(SCREENSHOTS.resolve("dashboard-cluster.png"), false, 0);
     }
 
