@@ -672,6 +672,15 @@
   let streamFailures = 0;
   const queued = [];
   let flushTimer = 0;
+  // While the pointer is on the list (or the keyboard's focus is in it), new events wait and the
+  // items stay where they are: a busy fleet adds dozens a second on top, and the profile a user
+  // aims at would slide away under the pointer. They are shown when the pointer leaves.
+  const feedHeld = $('feed-held');
+  const held = [];
+  let heldCount = 0;
+  let pointerInFeed = false;
+  let focusInFeed = false;
+  const holding = () => pointerInFeed || focusInFeed;
 
   function describe(ev) {
     const p = ev.params || {};
@@ -720,13 +729,42 @@
 
   function addEvents(all) {
     if (!all.length) return;
+    if (holding()) {
+      held.push(...all);
+      if (held.length > FEED_MAX) held.splice(0, held.length - FEED_MAX);
+      heldCount += all.length;
+      feedHeld.textContent = '· paused: ' + heldCount + ' new';
+      feedHeld.hidden = false;
+    } else {
+      showEvents(all);
+    }
+    if (all.some((ev) => ev.type === 'profile')) refreshSoon();
+    if (all.some((ev) => ev.type === 'recovery' || ev.type === 'profile')) reportSoon();
+  }
+
+  function releaseFeed() {
+    if (holding()) return;
+    feedHeld.hidden = true;
+    heldCount = 0;
+    if (held.length) showEvents(held.splice(0));
+  }
+  feed.addEventListener('pointerenter', () => { pointerInFeed = true; });
+  feed.addEventListener('pointerleave', () => { pointerInFeed = false; releaseFeed(); });
+  // the keyboard's focus only: a click focuses the button it hit, and the feed would stay paused after
+  // the pointer has left
+  feed.addEventListener('focusin', (e) => { focusInFeed = e.target.matches(':focus-visible'); });
+  feed.addEventListener('focusout', (e) => {
+    if (feed.contains(e.relatedTarget)) return;
+    focusInFeed = false;
+    releaseFeed();
+  });
+
+  function showEvents(all) {
     const events = all.length > FEED_MAX ? all.slice(-FEED_MAX) : all;
     const frag = document.createDocumentFragment();
     for (let i = events.length - 1; i >= 0; i--) frag.append(feedItem(events[i]));
     feed.prepend(frag);
     while (feed.childElementCount > FEED_MAX) feed.lastElementChild.remove();
-    if (all.some((ev) => ev.type === 'profile')) refreshSoon();
-    if (all.some((ev) => ev.type === 'recovery' || ev.type === 'profile')) reportSoon();
   }
 
   feed.addEventListener('click', (e) => {

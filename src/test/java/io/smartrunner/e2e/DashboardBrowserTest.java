@@ -284,6 +284,47 @@ class DashboardBrowserTest {
         assertEquals(drawn, page.eval(fleetTop).asDouble(), "the fleet's top with a message and a tall chart");
     }
 
+    /**
+     * A busy fleet puts new events on top of the feed every 200 ms: while the pointer is on the list
+     * they wait, so the item a user aims at (its profile filters the fleet) stays where it is.
+     */
+    @Test
+    void theLiveFeedHoldsStillWhileThePointerIsOnIt() throws Exception {
+        startRunner("""
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 50},
+                 "pods": [{"name": "podA", "profiles": [{"id": "busy"}]}]}
+                """.formatted(TOKEN));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        page.await("events in the feed", "document.querySelectorAll('#feed li').length >= 4", 20_000);
+        page.hover("#feed li:first-child .ev-who");
+        page.eval("document.querySelector('#feed li').dataset.mark = 'aimed'");
+        page.await("new events held", "!document.getElementById('feed-held').hidden"
+                + " && /^· paused: [1-9]\\d* new$/.test(document.getElementById('feed-held').textContent)", 20_000);
+        assertEquals("aimed", page.eval("document.querySelector('#feed li').dataset.mark").asText(),
+                "the item under the pointer is still the first");
+        page.click("#feed li[data-mark=aimed] .ev-who"); // its profile filters the fleet; the click focuses the button
+        assertEquals("busy", page.eval("document.getElementById('filter').value").asText());
+
+        page.moveMouse(5, 5); // a focus a click gave does not keep the feed paused
+        page.await("the held events shown on top", "document.getElementById('feed-held').hidden"
+                + " && document.querySelector('#feed li').dataset.mark !== 'aimed'"
+                + " && document.querySelector('#feed li[data-mark=aimed]') !== null", 20_000);
+
+        // the same while the keyboard's focus is on an item (after a key, focus is the keyboard's: :focus-visible)
+        page.press("a");
+        page.eval("document.querySelector('#feed li .ev-who').focus()");
+        page.eval("document.querySelector('#feed li').dataset.mark = 'focused'");
+        page.await("new events held for the keyboard", "document.querySelector('#feed li .ev-who').matches(':focus-visible')"
+                + " && !document.getElementById('feed-held').hidden", 20_000);
+        assertEquals("focused", page.eval("document.querySelector('#feed li').dataset.mark").asText());
+        page.eval("document.getElementById('filter').focus()");
+        page.await("shown once the focus left", "document.getElementById('feed-held').hidden"
+                + " && document.querySelector('#feed li').dataset.mark !== 'focused'", 20_000);
+    }
+
     /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
     @Test
     void inClusterModeEachProfileShowsItsRunnerAndTheRunnersPanelListsTheFleet() throws Exception {

@@ -117,6 +117,28 @@ final class HeadlessPage implements AutoCloseable {
         }
     }
 
+    /** Moves the mouse to the middle of the element (scrolled into view first), as a user pointing at it. */
+    void hover(String selector) {
+        JsonNode box = eval("(() => { const e = document.querySelector(" + js(selector) + "); if (!e) return null;"
+                + " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+                + " return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width}; })()");
+        if (box.isNull() || box.path("w").asDouble() == 0) {
+            throw new AssertionError("nothing visible to point at " + selector);
+        }
+        moveMouse(box.get("x").asDouble(), box.get("y").asDouble());
+    }
+
+    /** Moves the mouse to a point of the viewport. */
+    void moveMouse(double x, double y) {
+        call("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", x, "y", y));
+    }
+
+    /** Presses and releases one key ({@code KeyboardEvent.key}, e.g. "a" or "Tab"). */
+    void press(String key) {
+        call("Input.dispatchKeyEvent", Map.of("type", "keyDown", "key", key));
+        call("Input.dispatchKeyEvent", Map.of("type", "keyUp", "key", key));
+    }
+
     /** Types into the focused element as a keyboard would (input events included). */
     void type(String text) {
         call("Input.insertText", Map.of("text", text));
