@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code pause}, {@code unpause}, {@code reset}, {@code run-now}, {@code reload}: through the running
- * runner's API when a runner holds the data dir, else straight on the state store (see
- * {@link OfflineControl}). Recorded with {@code by: cli}.
+ * runner's API when a runner holds the data dir, else straight on the state store, or in cluster
+ * mode through the runner elsewhere that holds the profile (see {@link OfflineControl}). Recorded
+ * with {@code by: cli}.
  */
 final class ControlCommands {
     private static final String BY = "cli";
@@ -44,9 +45,11 @@ final class ControlCommands {
             ManualRequest request = request(cfg);
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
                 if (lock != null) {
-                    ProfileState s = OfflineControl.apply(cfg, lock, request);
-                    System.out.println(describe(s.profileId(), s.paused(), String.valueOf(s.pausedUntil()), s.errorStreak())
-                            + " (no runner running: written to the state store)");
+                    OfflineControl.Outcome o = OfflineControl.apply(cfg, lock, request);
+                    ProfileState s = o.state();
+                    System.out.println((request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free"
+                            : s == null ? profileId + ": done" // relayed, and its row gone since (a reload removed it)
+                            : describe(profileId, s.paused(), String.valueOf(s.pausedUntil()), s.errorStreak())) + " (" + o.how() + ")");
                     return 0;
                 }
             }

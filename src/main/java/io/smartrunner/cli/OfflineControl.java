@@ -5,53 +5,101 @@ import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
+import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.event.Redactor;
+import io.smartrunner.fleet.RelayedControls;
+import io.smartrunner.http.ControlQueued;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.DataDirLock;
+import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.time.TimeSource;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The control commands when no runner is running: the same rules and events as the runner's, written
  * straight to the event log and the state store while holding the data dir's lock, so a runner
  * that starts meanwhile waits for nothing and finds a consistent state (event first, then state).
+ * In cluster mode the profile may still be held by a runner elsewhere: the row is written only
+ * while no live runner holds its lease (checked and written in one transaction, the lease row
+ * locked); a profile a live runner holds gets the control through the {@code controls} table, and
+ * that runner applies and records it, as its API does for a profile held elsewhere.
  */
 final class OfflineControl {
     private OfflineControl() {
     }
 
+    /** The profile's state after the control, and how it got there (said after it). */
+    record Outcome(ProfileState state, String how) {
+    }
+
     /**
-     * @param lock held by the caller: proves no runner is running
-     * @return the profile's new state
+     * @param lock held by the caller: proves no runner is running on this data dir
      * @throws SmartRunnerException exit 2 for a profile that is not configured, 1 for a refusal
      */
-    static ProfileState apply(RunnerConfig cfg, DataDirLock lock, ManualRequest request) {
+    static Outcome apply(RunnerConfig cfg, DataDirLock lock, ManualRequest request) {
         ProfileConfig profile = cfg.profiles().stream().filter(p -> p.id().equals(request.profileId())).findFirst()
                 .orElseThrow(() -> new SmartRunnerException("no profile " + request.profileId() + " in "
                         + cfg.source(), null, 2));
         RunnerSettings r = cfg.runner();
-        try (StateStore store = cfg.store().kind() == StoreSettings.Kind.POSTGRES ? RunnerHome.postgres(cfg)
-                : SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(), RunCommand::say);
-             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
-                     .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say)) {
-            ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
-            Transition t = transition(cfg, state, request);
-            Redactor redactor = new Redactor(cfg.secretValues());
-            events.append(t.events().stream().map(redactor::redact).toList());
-            // fsynced before the state is written and success is reported: a change whose event
-            // is not durable is reported as failed and leaves the state store as it was
-            events.close();
-            store.write(new StateWrite(List.of(t.state()), List.of()));
-            return t.state();
+        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
+            return inFleet(cfg, profile, request);
         }
+        try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(), RunCommand::say);
+             JsonlEventSink events = eventLog(r)) {
+            ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
+            ProfileState next = recorded(cfg, state, request, events);
+            store.write(new StateWrite(List.of(next), List.of()));
+            return new Outcome(next, "no runner running: written to the state store");
+        }
+    }
+
+    private static Outcome inFleet(RunnerConfig cfg, ProfileConfig profile, ManualRequest request) {
+        try (PostgresStateStore store = RunnerHome.postgres(cfg); JsonlEventSink events = eventLog(cfg.runner())) {
+            ProfileState[] written = {null};
+            Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), row ->
+                    written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), request, events));
+            if (holder.isEmpty()) {
+                return new Outcome(written[0], "no runner holds it: written to the database");
+            }
+            RelayedControls relayed = new RelayedControls(store.controls(), store.fleetProfiles(), TimeSource.system());
+            ManualReply reply;
+            try {
+                String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
+                reply = relayed.awaitApplied(relayed.send(request, request.by() + "@" + via), profile.id());
+            } catch (ControlQueued e) {
+                throw new SmartRunnerException(holder.get() + " holds " + profile.id() + " but did not apply the control: "
+                        + e.getMessage());
+            }
+            if (reply.outcome() != ManualReply.Outcome.DONE) {
+                throw new SmartRunnerException(reply.refusal(), null, reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE ? 2 : 1);
+            }
+            return new Outcome(reply.state(), "applied by runner " + holder.get() + ", which holds it");
+        }
+    }
+
+    private static JsonlEventSink eventLog(RunnerSettings r) {
+        return JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
+                .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
+    }
+
+    /** The control's transition, its events appended and fsynced: the state to write once they are durable. */
+    private static ProfileState recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, JsonlEventSink events) {
+        Transition t = transition(cfg, state, request);
+        Redactor redactor = new Redactor(cfg.secretValues());
+        events.append(t.events().stream().map(redactor::redact).toList());
+        // fsynced before the state is written and success is reported: a change whose event
+        // is not durable is reported as failed and leaves the state store as it was
+        events.close();
+        return t.state();
     }
 
     private static Transition transition(RunnerConfig cfg, ProfileState s, ManualRequest request) {

@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -227,6 +230,51 @@ public final class PostgresStateStore implements StateStore {
                 prune.executeUpdate();
             }
         }
+    }
+
+    /**
+     * One profile's row changed without a runner of this data dir (the offline controls), fenced
+     * like a holder's write: in one transaction the profile's lease row is locked FOR UPDATE (an
+     * acquisition skips it meanwhile, a holder's fenced write waits, and whoever takes the lease
+     * next reads the row written here). If a live runner holds the lease nothing is written and its
+     * name is returned: the change must go through that runner, or its next write of the profile
+     * would overwrite this one. Otherwise {@code change} gets the profile's row (null: none yet)
+     * and what it returns is written; what it throws aborts the transaction.
+     *
+     * @param ttlMs the lease TTL: a holder whose heartbeat is older is not live
+     * @return the live holder's name (its {@code runner.name}), empty when the change was written
+     */
+    public Optional<String> changeUnlessHeld(String profileId, long ttlMs, UnaryOperator<ProfileState> change) {
+        String[] holder = {null};
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id) VALUES (?)"
+                    + " ON CONFLICT (profile_id) DO NOTHING")) {
+                ps.setString(1, profileId);
+                ps.executeUpdate();
+            }
+            String name = null;
+            Long incarnation = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(r.member_name, l.holder), l.holder_incarnation"
+                    + " FROM leases l LEFT JOIN runners r ON r.name = l.holder WHERE l.profile_id = ? FOR UPDATE OF l")) {
+                ps.setString(1, profileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        name = rs.getString(1);
+                        incarnation = (Long) rs.getObject(2);
+                    }
+                }
+            }
+            if (incarnation != null && !PostgresLeases.liveLocked(c, Set.of(incarnation), ttlMs).isEmpty()) {
+                holder[0] = name;
+                return;
+            }
+            ProfileState next = change.apply(TakeoverRows.profiles(c, List.of(profileId)).get(profileId));
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.UPSERT_PROFILE)) {
+                PostgresRows.bindProfile(ps, next);
+                ps.executeUpdate();
+            }
+        });
+        return Optional.ofNullable(holder[0]);
     }
 
     @Override

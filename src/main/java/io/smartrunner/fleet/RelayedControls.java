@@ -1,0 +1,74 @@
+package io.smartrunner.fleet;
+
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.http.ControlQueued;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.PostgresControls;
+import io.smartrunner.store.PostgresFleetProfiles;
+import io.smartrunner.time.TimeSource;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A manual control sent through the {@code controls} table to the runner holding the profile
+ * ({@link ControlRelay} applies it there) and its answer, read back for {@link #APPLY_WAIT_MS}:
+ * what a runner's API does for a profile held elsewhere, and the offline commands for a profile a
+ * live runner holds (cluster mode).
+ */
+public final class RelayedControls {
+    static final long APPLY_WAIT_MS = 3_000;
+    private static final long CHECK_EVERY_MS = 50;
+
+    private final PostgresControls controls;
+    private final PostgresFleetProfiles profiles;
+    private final TimeSource time;
+
+    public RelayedControls(PostgresControls controls, PostgresFleetProfiles profiles, TimeSource time) {
+        this.controls = controls;
+        this.profiles = profiles;
+        this.time = time;
+    }
+
+    /** Records the control and notifies the fleet; {@code requestedBy} names who asked through what ("cli@beta"). */
+    public long send(ManualRequest request, String requestedBy) {
+        return controls.request(request.profileId(), ControlRelay.action(request), ControlRelay.args(request), requestedBy);
+    }
+
+    /**
+     * The holder's answer, with the profile's row as it is then.
+     *
+     * @throws ControlQueued when no runner applied it within {@link #APPLY_WAIT_MS}: the next holder will
+     */
+    public ManualReply awaitApplied(long seq, String profileId) {
+        long deadline = time.nanoTime() + APPLY_WAIT_MS * 1_000_000;
+        while (time.nanoTime() < deadline) {
+            PostgresControls.Applied applied = controls.applied(seq);
+            if (applied != null) {
+                return replyOf(applied, profileId);
+            }
+            LockSupport.parkNanos(CHECK_EVERY_MS * 1_000_000);
+        }
+        throw new ControlQueued("queued: no runner applied it within " + APPLY_WAIT_MS / 1000 + " s (no runner"
+                + " holds " + profileId + " right now?); the next holder applies it (control " + seq + ")");
+    }
+
+    private ManualReply replyOf(PostgresControls.Applied applied, String profileId) {
+        PostgresFleetProfiles.FleetProfile now = profiles.one(profileId);
+        ProfileState state = now == null ? null : now.state();
+        String result = applied.result();
+        if (result.equals("done")) {
+            return new ManualReply(ManualReply.Outcome.DONE, state, null);
+        }
+        int colon = result.indexOf(": ");
+        String word = colon < 0 ? result : result.substring(0, colon);
+        String why = (colon < 0 ? result : result.substring(colon + 2)) + " (on runner " + applied.appliedBy() + ")";
+        ManualReply.Outcome outcome;
+        try {
+            outcome = ManualReply.Outcome.valueOf(word.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            outcome = ManualReply.Outcome.FAILED;
+        }
+        return new ManualReply(outcome, state, why);
+    }
+}

@@ -1,0 +1,115 @@
+package io.smartrunner.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.testkit.CliProcess;
+import io.smartrunner.testkit.PostgresServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster mode's offline controls (no runner on the command's own data dir) with real runner
+ * processes on one PostgreSQL: a profile a live runner elsewhere holds gets the control through
+ * that runner, which applies and records it; a profile nobody holds is written to the database.
+ * Written straight to the row while alpha held it, the pause was alpha's to overwrite: alpha went
+ * on running the profile, and its next write of the row took the pause back.
+ */
+@Tag("e2e")
+class OfflineControlInFleetE2ETest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path config(String sub, String url, String name) throws IOException {
+        Path home = Files.createDirectories(dir.resolve(sub));
+        return Files.writeString(home.resolve("fleet.json"), """
+                {"runner": {"startJitterMs": 0, "name": "%s"},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "%s"},
+                 "session": {"command": ["/bin/sh", "-c", "sleep 0.2"], "cooldownMs": 50},
+                 "pods": [{"name": "pod-a", "profiles": [{"id": "p1"}]}]}
+                """.formatted(name, url, PostgresServer.PASSWORD));
+    }
+
+    private static List<JsonNode> events(Path log) throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).stream().map(OfflineControlInFleetE2ETest::json).toList() : List.of();
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new AssertionError(line, e);
+        }
+    }
+
+    private static boolean has(Path log, String event) {
+        try {
+            return events(log).stream().anyMatch(e -> e.get("event").asText().equals(event));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aProfileHeldElsewhereIsControlledThroughItsHolderAndAFreeOneIsWritten() throws Exception {
+        String url = PostgresServer.shared().newDatabase("e2e_offline_fleet");
+        Path alphaCfg = config("a", url, "alpha");
+        Path betaCfg = config("b", url, "beta"); // no runner ever runs on beta's data dir
+        Path alphaLog = dir.resolve("a/logs/events.jsonl");
+        Path betaLog = dir.resolve("b/logs/events.jsonl");
+        CliProcess alpha = CliProcess.start(alphaCfg.getParent(), "run", "-c", alphaCfg.toString());
+        try {
+            CliProcess.await("alpha runs p1", 60_000, () -> has(alphaLog, "finish"));
+
+            CliProcess.Result pause = CliProcess.run(betaCfg.getParent(), "pause", "p1", "--for", "1h", "--reason", "maintenance",
+                    "-c", betaCfg.toString());
+            assertEquals(0, pause.exitCode(), pause.err());
+            assertTrue(pause.out().startsWith("p1: paused until ") && pause.out().contains("(applied by runner alpha, which holds it)"),
+                    pause.out());
+            // alpha applied it: the pause is in alpha's own log, asked by beta's CLI; nothing in beta's
+            JsonNode paused = events(alphaLog).stream().filter(e -> e.get("event").asText().equals("pause")).findFirst().orElseThrow();
+            assertEquals("cli@beta", paused.get("params").get("by").asText(), paused.toString());
+            assertEquals("maintenance", paused.get("params").get("reason").asText());
+            assertTrue(events(betaLog).isEmpty(), "beta wrote nothing itself");
+            // and it holds: alpha starts no session of p1 after it (its own state says paused)
+            long startsBefore = events(alphaLog).stream().filter(e -> e.get("event").asText().equals("start")).count();
+            CliProcess.Result status = CliProcess.run(alphaCfg.getParent(), "status", "--json", "-c", alphaCfg.toString());
+            assertEquals(0, status.exitCode(), status.err());
+            assertTrue(JSON.readTree(status.out()).get(0).get("flags").get("paused").asBoolean(), status.out());
+
+            // run-now of a paused profile: alpha refuses it, the command says why (exit 1)
+            CliProcess.Result runNow = CliProcess.run(betaCfg.getParent(), "run-now", "p1", "-c", betaCfg.toString());
+            assertEquals(1, runNow.exitCode(), runNow.out() + runNow.err());
+            assertTrue(runNow.err().contains("paused") && runNow.err().contains("(on runner alpha)"), runNow.err());
+
+            alpha.process.destroy(); // a graceful stop gives the lease back
+            assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, alpha.process.exitValue(), alpha.err());
+            assertEquals(startsBefore, events(alphaLog).stream().filter(e -> e.get("event").asText().equals("start")).count(),
+                    "no session of p1 after the pause");
+
+            // nobody holds p1 now: the unpause is written to the database, its event in beta's log
+            CliProcess.Result unpause = CliProcess.run(betaCfg.getParent(), "unpause", "p1", "-c", betaCfg.toString());
+            assertEquals(0, unpause.exitCode(), unpause.err());
+            assertTrue(unpause.out().contains("not paused") && unpause.out().contains("(no runner holds it: written to the database)"),
+                    unpause.out());
+            JsonNode unpaused = events(betaLog).stream().filter(e -> e.get("event").asText().equals("unpause")).findFirst().orElseThrow();
+            assertEquals("cli", unpaused.get("params").get("by").asText());
+            CliProcess.Result after = CliProcess.run(alphaCfg.getParent(), "status", "--json", "-c", alphaCfg.toString());
+            assertTrue(!JSON.readTree(after.out()).get(0).get("flags").get("paused").asBoolean(), after.out());
+        } finally {
+            alpha.process.destroyForcibly();
+        }
+    }
+}
