@@ -71,13 +71,15 @@ final class OfflineControl {
                 return new Outcome(written[0], "no runner holds it: written to the database");
             }
             RelayedControls relayed = new RelayedControls(store.controls(), store.fleetProfiles(), TimeSource.system());
+            String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
+            long seq = relayed.send(request, request.by() + "@" + via);
             ManualReply reply;
             try {
-                String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
-                reply = relayed.awaitApplied(relayed.send(request, request.by() + "@" + via), profile.id());
+                reply = relayed.awaitApplied(seq, profile.id());
             } catch (ControlQueued e) {
-                throw new SmartRunnerException(holder.get() + " holds " + profile.id() + " but did not apply the control: "
-                        + e.getMessage());
+                // exit 1: the change is not in effect, though it will be (a script must not assume it is)
+                throw new SmartRunnerException("runner " + holder.get() + " holds " + profile.id() + " but has not applied the"
+                        + " control yet; it stays queued (control " + seq + ") for whichever runner holds " + profile.id());
             }
             if (reply.outcome() != ManualReply.Outcome.DONE) {
                 throw new SmartRunnerException(reply.refusal(), null, reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE ? 2 : 1);

@@ -10,6 +10,7 @@ import io.smartrunner.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Cluster mode's offline controls (no runner on the command's own data dir) with real runner
  * processes on one PostgreSQL: a profile a live runner elsewhere holds gets the control through
- * that runner, which applies and records it; a profile nobody holds is written to the database.
+ * that runner, which applies and records it (frozen, later: the command says the control is
+ * queued); a profile nobody holds is written to the database.
  * Written straight to the row while alpha held it, the pause was alpha's to overwrite: alpha went
  * on running the profile, and its next write of the row took the pause back.
  */
@@ -61,6 +63,11 @@ class OfflineControlInFleetE2ETest {
         }
     }
 
+    private static void signal(String name, CliProcess p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(p.process.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+    }
+
     @Test
     void aProfileHeldElsewhereIsControlledThroughItsHolderAndAFreeOneIsWritten() throws Exception {
         String url = PostgresServer.shared().newDatabase("e2e_offline_fleet");
@@ -82,8 +89,7 @@ class OfflineControlInFleetE2ETest {
             assertEquals("cli@beta", paused.get("params").get("by").asText(), paused.toString());
             assertEquals("maintenance", paused.get("params").get("reason").asText());
             assertTrue(events(betaLog).isEmpty(), "beta wrote nothing itself");
-            // and it holds: alpha starts no session of p1 after it (its own state says paused)
-            long startsBefore = events(alphaLog).stream().filter(e -> e.get("event").asText().equals("start")).count();
+            // and it holds: alpha's own state says paused
             CliProcess.Result status = CliProcess.run(alphaCfg.getParent(), "status", "--json", "-c", alphaCfg.toString());
             assertEquals(0, status.exitCode(), status.err());
             assertTrue(JSON.readTree(status.out()).get(0).get("flags").get("paused").asBoolean(), status.out());
@@ -93,21 +99,41 @@ class OfflineControlInFleetE2ETest {
             assertEquals(1, runNow.exitCode(), runNow.out() + runNow.err());
             assertTrue(runNow.err().contains("paused") && runNow.err().contains("(on runner alpha)"), runNow.err());
 
+            // alpha frozen: its lease is still live, nobody applies the unpause; the command says it is
+            // queued (exit 1: not in effect yet), and alpha applies it once it runs again
+            signal("STOP", alpha);
+            CliProcess.Result unpause;
+            try {
+                unpause = CliProcess.run(betaCfg.getParent(), "unpause", "p1", "-c", betaCfg.toString());
+            } finally {
+                signal("CONT", alpha);
+            }
+            assertEquals(1, unpause.exitCode(), unpause.out() + unpause.err());
+            assertTrue(unpause.err().contains("runner alpha holds p1 but has not applied the control yet; it stays queued (control "),
+                    unpause.err());
+            CliProcess.await("alpha applies the queued unpause", 30_000, () -> has(alphaLog, "unpause"));
+            JsonNode unpaused = events(alphaLog).stream().filter(e -> e.get("event").asText().equals("unpause")).findFirst().orElseThrow();
+            assertEquals("cli@beta", unpaused.get("params").get("by").asText(), unpaused.toString());
+            Instant from = Instant.parse(paused.get("ts").asText());
+            Instant to = Instant.parse(unpaused.get("ts").asText());
+            assertEquals(0, events(alphaLog).stream().filter(e -> e.get("event").asText().equals("start")
+                    && !Instant.parse(e.get("ts").asText()).isBefore(from) && Instant.parse(e.get("ts").asText()).isBefore(to)).count(),
+                    "no session of p1 while paused");
+
             alpha.process.destroy(); // a graceful stop gives the lease back
             assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, alpha.process.exitValue(), alpha.err());
-            assertEquals(startsBefore, events(alphaLog).stream().filter(e -> e.get("event").asText().equals("start")).count(),
-                    "no session of p1 after the pause");
 
-            // nobody holds p1 now: the unpause is written to the database, its event in beta's log
-            CliProcess.Result unpause = CliProcess.run(betaCfg.getParent(), "unpause", "p1", "-c", betaCfg.toString());
-            assertEquals(0, unpause.exitCode(), unpause.err());
-            assertTrue(unpause.out().contains("not paused") && unpause.out().contains("(no runner holds it: written to the database)"),
-                    unpause.out());
-            JsonNode unpaused = events(betaLog).stream().filter(e -> e.get("event").asText().equals("unpause")).findFirst().orElseThrow();
-            assertEquals("cli", unpaused.get("params").get("by").asText());
+            // nobody holds p1 now: the pause is written to the database, its event in beta's log
+            CliProcess.Result offline = CliProcess.run(betaCfg.getParent(), "pause", "p1", "--reason", "nobody runs it",
+                    "-c", betaCfg.toString());
+            assertEquals(0, offline.exitCode(), offline.err());
+            assertTrue(offline.out().contains("paused until") && offline.out().contains("(no runner holds it: written to the database)"),
+                    offline.out());
+            JsonNode written = events(betaLog).stream().filter(e -> e.get("event").asText().equals("pause")).findFirst().orElseThrow();
+            assertEquals("cli", written.get("params").get("by").asText());
             CliProcess.Result after = CliProcess.run(alphaCfg.getParent(), "status", "--json", "-c", alphaCfg.toString());
-            assertTrue(!JSON.readTree(after.out()).get(0).get("flags").get("paused").asBoolean(), after.out());
+            assertTrue(JSON.readTree(after.out()).get(0).get("flags").get("paused").asBoolean(), after.out());
         } finally {
             alpha.process.destroyForcibly();
         }
