@@ -109,7 +109,7 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "run-now", description = "Start a session of a profile as soon as a slot is free, skipping its cooldown (needs a running runner).")
+    @Command(name = "run-now", description = "Start a session of a profile as soon as a slot is free, skipping its cooldown (needs a running runner: this data dir's, or in cluster mode the one holding the profile).")
     static final class RunNow extends ProfileCommand {
         @Override
         ManualRequest request(RunnerConfig cfg) {
