@@ -7,6 +7,7 @@ import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.fleet.RelayedControls;
@@ -17,6 +18,7 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.store.ProfileChange;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
@@ -56,7 +58,7 @@ final class OfflineControl {
         try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(), RunCommand::say);
              JsonlEventSink events = eventLog(r)) {
             ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
-            ProfileState next = recorded(cfg, state, request, events);
+            ProfileState next = recorded(cfg, state, request, events).state();
             store.write(new StateWrite(List.of(next), List.of()));
             return new Outcome(next, "no runner running: written to the state store");
         }
@@ -64,14 +66,16 @@ final class OfflineControl {
 
     private static Outcome inFleet(RunnerConfig cfg, ProfileConfig profile, ManualRequest request) {
         try (PostgresStateStore store = RunnerHome.postgres(cfg); JsonlEventSink events = eventLog(cfg.runner())) {
-            ProfileState[] written = {null};
-            Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), row ->
-                    written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), request, events));
+            String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
+            ProfileChange[] written = {null};
+            // the events' writer in the fleet's table is the command, never the data dir's runner (whose
+            // start would copy them into its log a second time)
+            Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), request.by() + "@" + via,
+                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), request, events));
             if (holder.isEmpty()) {
-                return new Outcome(written[0], "no runner holds it: written to the database");
+                return new Outcome(written[0].state(), "no runner holds it: written to the database");
             }
             RelayedControls relayed = new RelayedControls(store.controls(), store.fleetProfiles(), TimeSource.system());
-            String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
             long seq = relayed.send(request, request.by() + "@" + via);
             ManualReply reply;
             try {
@@ -94,14 +98,15 @@ final class OfflineControl {
     }
 
     /** The control's transition, its events appended and fsynced: the state to write once they are durable. */
-    private static ProfileState recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, JsonlEventSink events) {
+    private static ProfileChange recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, JsonlEventSink events) {
         Transition t = transition(cfg, state, request);
         Redactor redactor = new Redactor(cfg.secretValues());
-        events.append(t.events().stream().map(redactor::redact).toList());
+        List<EventRecord> redacted = t.events().stream().map(redactor::redact).toList();
+        events.append(redacted);
         // fsynced before the state is written and success is reported: a change whose event
         // is not durable is reported as failed and leaves the state store as it was
         events.close();
-        return t.state();
+        return new ProfileChange(t.state(), redacted);
     }
 
     private static Transition transition(RunnerConfig cfg, ProfileState s, ManualRequest request) {

@@ -109,6 +109,29 @@ public final class PostgresEvents {
         return stale;
     }
 
+    /**
+     * Inserts events unfenced in the caller's transaction and notifies {@link #CHANNEL} at its commit:
+     * a change written with its row by a command, not a runner ({@link PostgresStateStore#changeUnlessHeld}).
+     * {@code writer} must not be a runner's name: a runner's start copies the table's events under its
+     * own name that its local log lacks ({@code LocalLogCatchUp}).
+     */
+    static void insertIn(Connection c, String writer, List<EventRecord> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (EventRecord e : events) {
+                bind(ps, writer, new Written(e, null));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement notify = c.prepareStatement(
+                "SELECT pg_notify('" + CHANNEL + "', CAST((SELECT max(seq) FROM events) AS TEXT))")) {
+            notify.execute();
+        }
+    }
+
     /** Executes a run; a fenced statement that inserted nothing was stale. */
     private static void flush(PreparedStatement run, PreparedStatement fenced, List<EventRecord> fencedRun,
                               List<EventRecord> stale) throws SQLException {

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -239,12 +239,14 @@ public final class PostgresStateStore implements StateStore {
      * next reads the row written here). If a live runner holds the lease nothing is written and its
      * name is returned: the change must go through that runner, or its next write of the profile
      * would overwrite this one. Otherwise {@code change} gets the profile's row (null: none yet)
-     * and what it returns is written; what it throws aborts the transaction.
+     * and what it returns is written, the row and its events in the fleet's {@code events} table
+     * under {@code writer}, with this transaction; what it throws aborts the transaction.
      *
-     * @param ttlMs the lease TTL: a holder whose heartbeat is older is not live
+     * @param ttlMs  the lease TTL: a holder whose heartbeat is older is not live
+     * @param writer the events' writer in the table: not a runner's name ({@link PostgresEvents#insertIn})
      * @return the live holder's name (its {@code runner.name}), empty when the change was written
      */
-    public Optional<String> changeUnlessHeld(String profileId, long ttlMs, UnaryOperator<ProfileState> change) {
+    public Optional<String> changeUnlessHeld(String profileId, long ttlMs, String writer, Function<ProfileState, ProfileChange> change) {
         String[] holder = {null};
         inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id) VALUES (?)"
@@ -268,11 +270,12 @@ public final class PostgresStateStore implements StateStore {
                 holder[0] = name;
                 return;
             }
-            ProfileState next = change.apply(TakeoverRows.profiles(c, List.of(profileId)).get(profileId));
+            ProfileChange next = change.apply(TakeoverRows.profiles(c, List.of(profileId)).get(profileId));
             try (PreparedStatement ps = c.prepareStatement(PostgresRows.UPSERT_PROFILE)) {
-                PostgresRows.bindProfile(ps, next);
+                PostgresRows.bindProfile(ps, next.state());
                 ps.executeUpdate();
             }
+            PostgresEvents.insertIn(c, writer, next.events());
         });
         return Optional.ofNullable(holder[0]);
     }

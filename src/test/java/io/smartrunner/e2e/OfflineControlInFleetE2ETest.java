@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Cluster mode's offline controls (no runner on the command's own data dir) with real runner
  * processes on one PostgreSQL: a profile a live runner elsewhere holds gets the control through
  * that runner, which applies and records it (frozen, later: the command says the control is
- * queued); a profile nobody holds is written to the database.
+ * queued); a profile nobody holds is written to the database, its event to the fleet's too.
  * Written straight to the row while alpha held it, the pause was alpha's to overwrite: alpha went
  * on running the profile, and its next write of the row took the pause back.
  */
@@ -134,6 +134,12 @@ class OfflineControlInFleetE2ETest {
             assertEquals("cli", written.get("params").get("by").asText());
             CliProcess.Result after = CliProcess.run(alphaCfg.getParent(), "status", "--json", "-c", alphaCfg.toString());
             assertTrue(JSON.readTree(after.out()).get(0).get("flags").get("paused").asBoolean(), after.out());
+            // and the fleet's events (the database's table, what every runner's feed and `events` read) have it too
+            CliProcess.Result fleetEvents = CliProcess.run(alphaCfg.getParent(), "events", "--profile", "p1", "-n", "3",
+                    "-c", alphaCfg.toString());
+            assertEquals(0, fleetEvents.exitCode(), fleetEvents.err());
+            assertTrue(fleetEvents.out().lines().anyMatch(l -> l.contains("\"event\":\"pause\"") && l.contains("nobody runs it")),
+                    fleetEvents.out());
         } finally {
             alpha.process.destroyForcibly();
         }
