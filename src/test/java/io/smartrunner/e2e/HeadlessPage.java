@@ -97,16 +97,11 @@ final class HeadlessPage implements AutoCloseable {
      * page moved between measuring and pressing) fails here, naming what was under the mouse.
      */
     void click(String selector) {
-        JsonNode box = eval("(() => { const e = document.querySelector(" + js(selector) + "); if (!e) return null;"
-                + " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-                + " window.__srClicked = false; e.addEventListener('click', () => { window.__srClicked = true; }, {once: true, capture: true});"
-                + " return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width}; })()");
-        if (box.isNull() || box.path("w").asDouble() == 0) {
-            throw new AssertionError("nothing visible to click at " + selector);
-        }
-        double x = box.get("x").asDouble();
-        double y = box.get("y").asDouble();
-        call("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", x, "y", y));
+        double[] at = centre(selector, "window.__srClicked = false;"
+                + " e.addEventListener('click', () => { window.__srClicked = true; }, {once: true, capture: true});", "click");
+        double x = at[0];
+        double y = at[1];
+        moveMouse(x, y);
         call("Input.dispatchMouseEvent", Map.of("type", "mousePressed", "x", x, "y", y, "button", "left", "clickCount", 1));
         call("Input.dispatchMouseEvent", Map.of("type", "mouseReleased", "x", x, "y", y, "button", "left", "clickCount", 1));
         if (!eval("window.__srClicked === true").asBoolean()) {
@@ -119,13 +114,19 @@ final class HeadlessPage implements AutoCloseable {
 
     /** Moves the mouse to the middle of the element (scrolled into view first), as a user pointing at it. */
     void hover(String selector) {
+        double[] at = centre(selector, "", "point at");
+        moveMouse(at[0], at[1]);
+    }
+
+    /** The element's middle in the viewport, scrolled into view first; {@code also} runs with it as {@code e}. */
+    private double[] centre(String selector, String also, String verb) {
         JsonNode box = eval("(() => { const e = document.querySelector(" + js(selector) + "); if (!e) return null;"
-                + " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+                + " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); " + also
                 + " return {x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width}; })()");
         if (box.isNull() || box.path("w").asDouble() == 0) {
-            throw new AssertionError("nothing visible to point at " + selector);
+            throw new AssertionError("nothing visible to " + verb + " at " + selector);
         }
-        moveMouse(box.get("x").asDouble(), box.get("y").asDouble());
+        return new double[] {box.get("x").asDouble(), box.get("y").asDouble()};
     }
 
     /** Moves the mouse to a point of the viewport. */
