@@ -340,14 +340,19 @@ class ClusterLeasesE2ETest {
                 java.net.http.HttpResponse<String> r = readyz(port);
                 return r.statusCode() == 503 && r.body().contains("self-fencing: the last successful heartbeat was sent");
             });
-            CliProcess.await("its sessions ended", 60_000, () -> {
-                try {
-                    return stamps(stampFile).values().stream().flatMap(m -> m.values().stream())
-                            .allMatch(span -> span[1] != Long.MAX_VALUE);
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            try {
+                CliProcess.await("its sessions ended", 60_000, () -> {
+                    try {
+                        return stamps(stampFile).values().stream().flatMap(m -> m.values().stream())
+                                .allMatch(span -> span[1] != Long.MAX_VALUE);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; stamps:\n" + Files.readString(stampFile) + "runner's stderr:\n"
+                        + alpha.err() + "events:\n" + String.join("\n", events("alpha").stream().map(JsonNode::toString).toList()), e);
+            }
             CliProcess status = CliProcess.start(dir.resolve("alpha"), Map.of(PASSWORD_VAR, PostgresServer.PASSWORD),
                     "status", "-c", dir.resolve("alpha/fleet.json").toString());
             assertTrue(status.process.waitFor(60, TimeUnit.SECONDS));
