@@ -30,9 +30,7 @@ final class SessionMembers {
     private final SessionCgroup cgroup;
     /** pid → start ticks of every process found so far. */
     private final Map<Long, Long> known = new ConcurrentHashMap<>();
-    /** Members of the leader's group that started before this tick had the group's SIGTERM; -1: none sent. */
-    private volatile long groupTermedBeforeTicks = -1;
-    /** ... and every member it had then started by this tick. */
+    /** Every member the leader's group had at its SIGTERM started by this tick; -1: none sent. */
     private volatile long groupAtKillUpToTicks = -1;
 
     SessionMembers(long leaderPid, long leaderStartTicks, String sessionId) {
@@ -69,23 +67,29 @@ final class SessionMembers {
                 || foreign(leader.get())) {
             return false;
         }
-        // /proc's start times are whole ticks: one a tick early is surely older than the kill,
-        // and every process there was at the kill started no later than the (rounded up) tick after it
-        long before = BootTicks.now() - 1;
         if (ContainmentLibC.INSTANCE.kill((int) -leaderPid, ContainmentLibC.SIGTERM) != 0) {
             return false;
         }
-        groupTermedBeforeTicks = before;
+        // /proc's start times are whole ticks, rounded down: every process there was at the kill
+        // started no later than this one
         groupAtKillUpToTicks = BootTicks.now();
         return true;
     }
 
     /**
-     * Whether {@code p} had {@link #termLeadersGroup()}'s SIGTERM already: it is in the group and
-     * started before it. One that started about then gets a SIGTERM of its own, as one forked after it must.
+     * Whether {@code p} needs no SIGTERM of its own after {@link #termLeadersGroup()}: it is in the
+     * group, so it either had the group's SIGTERM or a member forked it since (a group signal
+     * cannot miss a fork in progress: the kernel restarts the fork or signals the child too). What
+     * a stopping member forks is part of its shutdown (a TERM handler's cleanup commands): it is
+     * left alone for the grace, as systemd does, and gets the SIGKILL if it outlives it.
      */
-    boolean hadGroupTerm(ProcStat p) {
-        return p.pgrp() == leaderPid && p.startTicks() < groupTermedBeforeTicks;
+    boolean inTermedGroup(ProcStat p) {
+        return groupAtKillUpToTicks >= 0 && p.pgrp() == leaderPid;
+    }
+
+    /** The tick by which every process {@link #termLeadersGroup()}'s SIGTERM reached had started; -1: none sent. */
+    long groupTermUpToTicks() {
+        return groupAtKillUpToTicks;
     }
 
     /** The live (not zombie) members in {@code snapshot}. */

@@ -12,9 +12,11 @@ import java.util.stream.Collectors;
 /**
  * Stops every member of a session: SIGTERM (to the leader's process group at once, then to every
  * other member a /proc scan finds), SIGKILL after the grace period (and cgroup.kill when the
- * session has a cgroup of its own), then re-scans until none is left. Each step is one /proc scan run on the timer thread; between steps it waits on
- * the timer, never on a caller's thread. Members that appear meanwhile (a child still forking)
- * are signalled too.
+ * session has a cgroup of its own), then re-scans until none is left. Each step is one /proc scan
+ * run on the timer thread; between steps it waits on the timer, never on a caller's thread.
+ * SIGTERM goes once, to what lived when it went out: a member that started later was forked by a
+ * process already told to stop (a TERM handler's cleanup, a last report) and has the grace to
+ * finish, as under systemd; whatever still lives at the grace's end gets the SIGKILL.
  */
 final class TreeKill {
     private static final long FIRST_POLL_MS = 10;
@@ -27,6 +29,8 @@ final class TreeKill {
     private final ScheduledExecutorService timers;
     private final CompletableFuture<Integer> done = new CompletableFuture<>();
     private final Set<Long> signalled = new HashSet<>();
+    /** Members that started after this tick get no SIGTERM (see above); -1 until the first SIGTERM went out. */
+    private long termUpToTicks = -1;
 
     TreeKill(String what, SessionMembers members, ScheduledExecutorService timers) {
         this.what = what;
@@ -47,7 +51,11 @@ final class TreeKill {
     CompletableFuture<Integer> start(Duration grace, boolean groupFirst) {
         long seen = ProcSnapshot.latest();
         long graceMs = Math.max(0, grace.toMillis());
-        if (groupFirst && members.termLeadersGroup() && graceMs > FIRST_POLL_MS) {
+        boolean groupTermed = groupFirst && members.termLeadersGroup();
+        if (groupTermed) {
+            termUpToTicks = members.groupTermUpToTicks();
+        }
+        if (groupTermed && graceMs > FIRST_POLL_MS) {
             // the group is exiting already: the first scan (for what is outside it) waits a poll, so
             // it reads fewer processes and a fleet's stops started meanwhile share it
             later(() -> term(seen, graceMs - FIRST_POLL_MS, FIRST_POLL_MS * 2), FIRST_POLL_MS);
@@ -70,9 +78,15 @@ final class TreeKill {
             return;
         }
         for (ProcStat p : live) {
-            if (record(p.pid()) && !members.hadGroupTerm(p)) {
+            if (members.inTermedGroup(p)) {
+                record(p.pid());
+            } else if ((termUpToTicks < 0 || p.startTicks() <= termUpToTicks) && record(p.pid())) {
                 Signals.send(p, false);
             }
+        }
+        if (termUpToTicks < 0) {
+            // /proc's start times are whole ticks, rounded down: all the scan missed started by now
+            termUpToTicks = BootTicks.now();
         }
         if (graceLeftMs <= 0) {
             kill(ProcSnapshot.latest(), KILL_WAIT_MS, FIRST_POLL_MS);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,52 @@ class RunningProcessStopTest {
         Children.await("sleep started", () -> Children.tagged(session).size() >= 2);
 
         child.stop(Duration.ofMillis(100)).get(20, TimeUnit.SECONDS);
+
+        assertEquals("SIGKILL", child.onExit().get(10, TimeUnit.SECONDS).signal());
+        assertEquals(List.of(), Children.tagged(session));
+    }
+
+    /** The failure this guards against: the stop's later scans sent SIGTERM to the handler's own commands. */
+    @Test
+    void whatTheSessionsTermHandlerStartsRunsThroughTheGrace() throws Exception {
+        String session = children.newSession();
+        Path cleaned = dir.resolve("cleaned");
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                "trap 'sleep 1 && echo cleaned > \"$0\"; exit 0' TERM; sleep 1000 & wait", cleaned.toString()));
+        Children.await("the handler is set and sleep started", () -> Children.tagged(session).size() >= 2);
+
+        child.stop(Duration.ofSeconds(10)).get(30, TimeUnit.SECONDS);
+
+        assertEquals(0, child.onExit().get(10, TimeUnit.SECONDS).exitCode(), "the handler ran to its exit 0");
+        assertEquals("cleaned\n", Files.readString(cleaned), "the handler's own sleep was left to finish");
+    }
+
+    /** Same for a member outside the group (its own session), which the first scan sends SIGTERM to. */
+    @Test
+    void whatAMemberOutsideTheGroupStartsInItsTermHandlerRunsThroughTheGrace() throws Exception {
+        String session = children.newSession();
+        Path cleaned = dir.resolve("cleaned");
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                "setsid sh -c 'trap \"sleep 1 && echo cleaned > \\\"\\$0\\\"; exit 0\" TERM; sleep 1000 & wait' \"$0\" & wait",
+                cleaned.toString()));
+        // the leader, the daemon, the daemon's sleep
+        Children.await("the daemon's handler is set and its sleep started", () -> Children.tagged(session).size() >= 3);
+
+        child.stop(Duration.ofSeconds(10)).get(30, TimeUnit.SECONDS);
+
+        assertEquals("cleaned\n", Files.readString(cleaned), "the daemon's handler ran to its end");
+        assertEquals(List.of(), Children.tagged(session));
+    }
+
+    /** Left alone is not left behind: what the handler starts still gets the SIGKILL at the grace's end. */
+    @Test
+    void whatTheTermHandlerStartsIsKilledWhenItOutlivesTheGrace() throws Exception {
+        String session = children.newSession();
+        RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                "trap 'sleep 1000; exit 0' TERM; sleep 1000 & wait"));
+        Children.await("the handler is set and sleep started", () -> Children.tagged(session).size() >= 2);
+
+        child.stop(Duration.ofMillis(300)).get(30, TimeUnit.SECONDS);
 
         assertEquals("SIGKILL", child.onExit().get(10, TimeUnit.SECONDS).signal());
         assertEquals(List.of(), Children.tagged(session));
