@@ -65,13 +65,15 @@ final class OfflineControl {
     }
 
     private static Outcome inFleet(RunnerConfig cfg, ProfileConfig profile, ManualRequest request) {
-        try (PostgresStateStore store = RunnerHome.postgres(cfg); JsonlEventSink events = eventLog(cfg.runner())) {
+        try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
             String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
             ProfileChange[] written = {null};
             // the events' writer in the fleet's table is the command, never the data dir's runner (whose
-            // start would copy them into its log a second time)
+            // start would copy them into its log a second time); the local log is opened only to be
+            // written: a control relayed to the holder is that runner's to record
             Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), request.by() + "@" + via,
-                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), request, events));
+                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), request,
+                            eventLog(cfg.runner())));
             if (holder.isEmpty()) {
                 return new Outcome(written[0].state(), "no runner holds it: written to the database");
             }
@@ -97,16 +99,21 @@ final class OfflineControl {
                 .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
     }
 
-    /** The control's transition, its events appended and fsynced: the state to write once they are durable. */
+    /**
+     * The control's transition, its events appended and fsynced (closing {@code events}, which it
+     * owns): the state to write once they are durable.
+     */
     private static ProfileChange recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, JsonlEventSink events) {
-        Transition t = transition(cfg, state, request);
-        Redactor redactor = new Redactor(cfg.secretValues());
-        List<EventRecord> redacted = t.events().stream().map(redactor::redact).toList();
-        events.append(redacted);
-        // fsynced before the state is written and success is reported: a change whose event
-        // is not durable is reported as failed and leaves the state store as it was
-        events.close();
-        return new ProfileChange(t.state(), redacted);
+        try (events) {
+            Transition t = transition(cfg, state, request);
+            Redactor redactor = new Redactor(cfg.secretValues());
+            List<EventRecord> redacted = t.events().stream().map(redactor::redact).toList();
+            events.append(redacted);
+            // fsynced before the state is written and success is reported: a change whose event
+            // is not durable is reported as failed and leaves the state store as it was
+            events.close();
+            return new ProfileChange(t.state(), redacted);
+        }
     }
 
     private static Transition transition(RunnerConfig cfg, ProfileState s, ManualRequest request) {
