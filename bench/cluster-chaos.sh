@@ -25,10 +25,7 @@ for tool in gcc python3 psql mvn java; do
   command -v "$tool" >/dev/null || { echo "cluster-chaos: needs $tool on PATH" >&2; exit 2; }
 done
 mkdir -p "$out"
-echo "cluster-chaos: building the jar" >&2
-(cd "$root" && { mvn -B -q -o package -DskipTests >"$out/build.log" 2>&1 || mvn -B -q package -DskipTests >>"$out/build.log" 2>&1; }) \
-  || { cat "$out/build.log" >&2; echo "cluster-chaos: the build failed" >&2; exit 1; }
-touch "$root/target/smart-runner.jar"   # bin/smart-runner would rebuild a jar older than the sources
+"$root/bench/build-jar.sh" cluster-chaos "$out/build.log" || exit 1
 gcc -O2 -Wall -o "$out/stamp_child" "$here/cluster/stamp_child.c"
 python3 "$here/cluster/chaos.py" "$root"
 python3 "$here/cluster/chaos_check.py" "$out" | tee "$out/table.txt"

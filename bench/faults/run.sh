@@ -39,16 +39,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$out"
-echo "faults: building the jar" >&2
-(cd "$root" && { mvn -B -q -o package -DskipTests >"$out/build.log" 2>&1 || mvn -B -q package -DskipTests >>"$out/build.log" 2>&1; }) \
-  || { cat "$out/build.log" >&2; echo "faults: the build failed" >&2; exit 1; }
-# bin/smart-runner would rebuild a jar older than the sources (maven may find nothing to do after a
-# checkout): then the jar is touched, and its start-up cache made again (its stamps name the jar's mtime;
-# a touch alone left every start here, and the next bench's, without it)
-if [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$root/target/smart-runner.jar" -print -quit)" ]; then
-  touch "$root/target/smart-runner.jar"
-  "$root/bin/startup-cache" "$root/target/smart-runner.jar" 2>>"$out/build.log" || true
-fi
+"$root/bench/build-jar.sh" faults "$out/build.log" || exit 1
 gcc -O2 -o "$out/stamp_child" "$here/stamp_child.c"
 
 rows=()
