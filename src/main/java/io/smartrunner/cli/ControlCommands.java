@@ -55,6 +55,12 @@ final class ControlCommands {
             }
             JsonNode s = new RunnerApiClient(cfg).post("/api/profiles/" + profileId + "/" + apiAction(request),
                     apiBody(request));
+            if (s.has("queued")) {
+                // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
+                // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)
+                throw new SmartRunnerException(profileId + ": told the running runner, which relayed it to the runner holding "
+                        + profileId + "; not applied yet, it stays " + s.get("queued").asText());
+            }
             System.out.println((request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free"
                     : describe(profileId, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),
                     s.path("errorStreak").asInt())) + " (told the running runner)");

@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  * renewal share one map of held leases and its epochs; the SQL lives in {@link PostgresLeases}. Pod slots (a pod's
  * concurrency across the fleet) are kept by {@link PodSlotKeeper}, balanced after the leases on the same thread.
  */
-public final class LeaseKeeper implements ProfileLeases, WriteFence {
+public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedControlReads {
     /** At most this long (or the heartbeat period, if shorter) the heartbeat thread waits for the loop to give leases back. */
     private static final long GIVE_BACK_WAIT_MS = 2_000;
     /** After another runner's heartbeat expires, the next heartbeat comes this much later (the database's clock has moved on). */
@@ -65,6 +65,14 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     private volatile String problem;
     /** From the last balance: ms until another live runner's leases expire, or -1 (see {@link #paceMs}). */
     private volatile long nextExpiryMs = -1;
+    /**
+     * Profiles taken on since the control relay last read the queued controls, with the read count
+     * then: none of them starts before a read that began after it was taken is done
+     * ({@link QueuedControlReads}). Empty while no relay is wired.
+     */
+    private final Map<String, Long> controlsUnread = new ConcurrentHashMap<>();
+    private final AtomicLong controlReads = new AtomicLong();
+    private volatile Runnable readControls;
     /** A pod's concurrency across the fleet; null only in tests without a database. */
     private final PodSlotKeeper podSlots;
 
@@ -82,7 +90,27 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
 
     @Override
     public boolean mayRun(String profileId) {
-        return held.containsKey(profileId) && !overdue();
+        return held.containsKey(profileId) && !overdue() && !controlsUnread.containsKey(profileId);
+    }
+
+    @Override
+    public void readBy(Runnable wake) {
+        readControls = wake;
+    }
+
+    @Override
+    public long readBegins() {
+        return controlReads.incrementAndGet();
+    }
+
+    @Override
+    public void readDone(long ticket) {
+        if (controlsUnread.entrySet().removeIf(e -> e.getValue() < ticket)) {
+            LeaseHandoff l = loop;
+            if (l != null) {
+                l.slotsAcquired(); // a turn: what may start now starts
+            }
+        }
     }
 
     @Override
@@ -168,6 +196,13 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence {
     @Override
     public void taken(String profileId, long epoch) {
         held.put(profileId, epoch);
+        Runnable read = readControls;
+        if (read != null) {
+            // before it may run (the loop's own thread, which starts sessions, is the caller) the relay
+            // reads what was queued for it; held first, so a read that began after this applies it
+            controlsUnread.put(profileId, controlReads.get());
+            read.run();
+        }
         lostHere.remove(profileId);
         handedOver.remove(profileId);
         notHeldSaid.remove(profileId);

@@ -48,6 +48,7 @@ public final class FleetMode implements AutoCloseable {
     private final java.nio.file.Path eventLog;
     private Predicate<String> heldHere;
     private Function<String, Long> epochs = id -> null;
+    private io.smartrunner.cluster.QueuedControlReads reads = io.smartrunner.cluster.QueuedControlReads.NONE;
     private ControlRelay relay;
     private NotifyListener listener;
     private FleetReportFeed reportFeed;
@@ -76,10 +77,13 @@ public final class FleetMode implements AutoCloseable {
      *
      * @param heldHere whether this runner holds a profile's lease now
      * @param epochs   the epoch of the lease it holds for a profile, or null
+     * @param reads    the leases' side of the queued controls a takeover waits for
      */
-    public FleetMode withLeases(Predicate<String> heldHere, Function<String, Long> epochs) {
+    public FleetMode withLeases(Predicate<String> heldHere, Function<String, Long> epochs,
+                                io.smartrunner.cluster.QueuedControlReads reads) {
         this.heldHere = heldHere;
         this.epochs = epochs;
+        this.reads = reads;
         return this;
     }
 
@@ -108,7 +112,8 @@ public final class FleetMode implements AutoCloseable {
     public FleetControl view(FleetControl local, Function<ManualRequest, CompletableFuture<ManualReply>> apply,
                              NewEvents newEvents) {
         PostgresControls controls = store.controls();
-        relay = new ControlRelay(controls, runner, heldHere, apply, say);
+        relay = new ControlRelay(controls, runner, heldHere, apply, say, reads);
+        reads.readBy(relay::wake);
         listener = new NotifyListener(settings, List.of(PostgresEvents.CHANNEL, PostgresControls.CHANNEL),
                 (channel, payload) -> {
                     if (channel.equals(PostgresControls.CHANNEL)) {

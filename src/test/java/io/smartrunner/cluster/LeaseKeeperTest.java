@@ -195,6 +195,50 @@ class LeaseKeeperTest {
         assertTrue(a.keeper.mayRun("p1"), "a heartbeat that lands renews every lease");
     }
 
+    /** A queued pause must be in effect before a taken-over profile's first session here, not after it. */
+    @Test
+    void aProfileTakenOnWaitsForOneReadOfTheQueuedControlsThatBeganAfterIt() {
+        LeaseKeeper k = new LeaseKeeper(null, 1, TIMINGS, nanos::get, said::add);
+        java.util.concurrent.atomic.AtomicInteger turns = new java.util.concurrent.atomic.AtomicInteger();
+        k.attach(new LeaseHandoff() {
+            @Override
+            public void acquired(List<PostgresLeases.Acquired> leases) {
+            }
+
+            @Override
+            public CompletableFuture<List<String>> giveBack(List<String> ids, int count) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+
+            @Override
+            public void slotsAcquired() {
+                turns.incrementAndGet();
+            }
+        });
+        k.taken("p1", 1);
+        assertTrue(k.mayRun("p1"), "no relay wired (none exists without PostgreSQL's controls): nothing waits");
+
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        k.readBy(wakes::incrementAndGet);
+        long before = k.readBegins(); // a read already under way when p2 is taken
+        k.taken("p2", 1);
+        assertEquals(1, wakes.get(), "taking a profile on wakes the relay");
+        assertFalse(k.mayRun("p2"), "taken on: waits for the queued controls to be read");
+        assertTrue(k.mayRun("p1"));
+        k.readDone(before);
+        assertFalse(k.mayRun("p2"), "a read that began before the take may have skipped its controls");
+        assertEquals(0, turns.get());
+
+        long after = k.readBegins();
+        k.taken("p3", 1); // during that read: the next one counts for it
+        k.readDone(after);
+        assertTrue(k.mayRun("p2"), "read since: it may start");
+        assertEquals(1, turns.get(), "and the loop turns to start it now");
+        assertFalse(k.mayRun("p3"));
+        k.readDone(k.readBegins());
+        assertTrue(k.mayRun("p3"));
+    }
+
     @Test
     void deadlinePlusCheckPlusGraceStaysUnderTheTtl() {
         for (ClusterSettings t : List.of(TIMINGS, ClusterSettings.leases(3_000, 500, 2_000), ClusterSettings.leases(2_000, 1, 1_000))) {

@@ -18,10 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Cluster mode's offline controls (no runner on the command's own data dir) with real runner
- * processes on one PostgreSQL: a profile a live runner elsewhere holds gets the control through
- * that runner, which applies and records it (frozen, later: the command says the control is
- * queued); a profile nobody holds is written to the database, its event to the fleet's too.
+ * Cluster mode's controls from the command line, with real runner processes on one PostgreSQL.
+ * Offline (no runner on the command's own data dir): a profile a live runner elsewhere holds gets
+ * the control through that runner, which applies and records it (frozen, later: the command says
+ * the control is queued); a profile nobody holds is written to the database, its event to the
+ * fleet's too. A control queued for a frozen holder that then dies is in effect before the
+ * taker's first session.
  * Written straight to the row while alpha held it, the pause was alpha's to overwrite: alpha went
  * on running the profile, and its next write of the row took the pause back.
  */
@@ -33,14 +35,19 @@ class OfflineControlInFleetE2ETest {
     Path dir;
 
     private Path config(String sub, String url, String name) throws IOException {
+        return config(sub, url, name, "");
+    }
+
+    /** @param more JSON members ending in a comma, put first */
+    private Path config(String sub, String url, String name, String more) throws IOException {
         Path home = Files.createDirectories(dir.resolve(sub));
         return Files.writeString(home.resolve("fleet.json"), """
-                {"runner": {"startJitterMs": 0, "name": "%s"},
+                {%s"runner": {"startJitterMs": 0, "name": "%s"},
                  "http": {"port": 0}, "browser": {"provider": "none"},
                  "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "%s"},
                  "session": {"command": ["/bin/sh", "-c", "sleep 0.2"], "cooldownMs": 50},
                  "pods": [{"name": "pod-a", "profiles": [{"id": "p1"}]}]}
-                """.formatted(name, url, PostgresServer.PASSWORD));
+                """.formatted(more, name, url, PostgresServer.PASSWORD));
     }
 
     private static List<JsonNode> events(Path log) throws IOException {
@@ -141,6 +148,56 @@ class OfflineControlInFleetE2ETest {
                     fleetEvents.out());
         } finally {
             alpha.process.destroyForcibly();
+        }
+    }
+
+    /**
+     * The holder is frozen, the pause is queued, the holder dies: the runner that takes p1 over
+     * applies the pause before p1's first session there (it read the queued controls first; before,
+     * it started a session at the takeover and the pause stopped it up to a second later).
+     */
+    @Test
+    void aControlQueuedForAFrozenHolderIsInEffectBeforeTheTakersFirstSession() throws Exception {
+        String url = PostgresServer.shared().newDatabase("e2e_queued_takeover");
+        // a TTL long enough for the command to find alpha's lease still live and queue the pause
+        String cluster = "\"cluster\": {\"leaseTtlMs\": 15000, \"renewEveryMs\": 500, \"renewDeadlineMs\": 10000},";
+        Path alphaCfg = config("a", url, "alpha", cluster);
+        Path betaCfg = config("b", url, "beta", cluster);
+        Path alphaLog = dir.resolve("a/logs/events.jsonl");
+        Path betaLog = dir.resolve("b/logs/events.jsonl");
+        CliProcess alpha = CliProcess.start(alphaCfg.getParent(), "run", "-c", alphaCfg.toString());
+        CliProcess beta = null;
+        try {
+            CliProcess.await("alpha runs p1", 60_000, () -> has(alphaLog, "finish"));
+            beta = CliProcess.start(betaCfg.getParent(), "run", "-c", betaCfg.toString());
+            assertTrue(beta.httpPort() > 0, "beta serves");
+            assertFalse(has(betaLog, "start"), "alpha holds p1: beta runs nothing");
+
+            signal("STOP", alpha);
+            CliProcess.Result pause = CliProcess.run(betaCfg.getParent(), "pause", "p1", "--reason", "account flagged",
+                    "-c", betaCfg.toString());
+            // beta runs on the command's data dir: it goes through beta's API, which relays it to alpha (frozen);
+            // queued, so not in effect yet: exit 1, as offline (it said "not paused" and exit 0 before)
+            assertEquals(1, pause.exitCode(), pause.out() + pause.err());
+            assertTrue(pause.err().contains("p1: told the running runner, which relayed it to the runner holding p1; not"
+                    + " applied yet, it stays queued"), pause.err());
+            assertEquals("", pause.out());
+            alpha.process.destroyForcibly(); // SIGKILL, stopped as it is: the queued pause was never applied
+            assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS));
+
+            CliProcess.await("beta takes p1 over and applies the queued pause", 90_000, () -> has(betaLog, "pause"));
+            List<JsonNode> betas = events(betaLog);
+            List<String> kinds = betas.stream().map(e -> e.get("event").asText()).toList();
+            assertEquals(-1, kinds.subList(0, kinds.indexOf("pause")).indexOf("start"),
+                    "no session of p1 on beta before the queued pause: " + kinds);
+            JsonNode paused = betas.get(kinds.indexOf("pause"));
+            assertEquals("cli@beta", paused.get("params").get("by").asText(), paused.toString());
+            assertEquals("account flagged", paused.get("params").get("reason").asText());
+        } finally {
+            alpha.process.destroyForcibly();
+            if (beta != null) {
+                beta.process.destroyForcibly();
+            }
         }
     }
 }
