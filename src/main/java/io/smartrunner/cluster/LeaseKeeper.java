@@ -67,8 +67,9 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     private volatile long nextExpiryMs = -1;
     /**
      * Profiles taken on since the control relay last read the queued controls, with the read count
-     * then: none of them starts before a read that began after it was taken is done
-     * ({@link QueuedControlReads}). Empty while no relay is wired.
+     * then: none of them starts a session before a read that began after it was taken is done
+     * ({@link QueuedControlReads}; it is held meanwhile, {@link #mayRun} as ever: nothing it runs
+     * or recovers is stopped for it). Empty while no relay is wired.
      */
     private final Map<String, Long> controlsUnread = new ConcurrentHashMap<>();
     private final AtomicLong controlReads = new AtomicLong();
@@ -90,7 +91,12 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
 
     @Override
     public boolean mayRun(String profileId) {
-        return held.containsKey(profileId) && !overdue() && !controlsUnread.containsKey(profileId);
+        return held.containsKey(profileId) && !overdue();
+    }
+
+    @Override
+    public boolean queuedControlsRead(String profileId) {
+        return !controlsUnread.containsKey(profileId);
     }
 
     @Override

@@ -16,6 +16,14 @@ public interface ProfileLeases {
     /** Whether a session of the profile may start (or keep running) now. */
     boolean mayRun(String profileId);
 
+    /**
+     * Whether the controls queued for the profile have been read since this runner took it on
+     * ({@link QueuedControlReads}): until then a held profile keeps what it runs, but starts nothing.
+     */
+    default boolean queuedControlsRead(String profileId) {
+        return true;
+    }
+
     /** The epoch this runner holds the profile's lease at; null when not held, or not in cluster mode. */
     Long epoch(String profileId);
 

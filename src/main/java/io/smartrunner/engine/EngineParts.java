@@ -97,11 +97,13 @@ final class EngineParts {
     }
 
     /**
-     * Cluster mode: the lease is held (and renewed in time) and the keeper does not want it back;
-     * any mode: the profile's runOn fits this runner's labels.
+     * Cluster mode: the lease is held (and renewed in time), the keeper does not want it back, and
+     * the controls queued for it have been read since it was taken on; any mode: the profile's
+     * runOn fits this runner's labels.
      */
     private boolean mayStart(String profileId) {
-        return leases.mayRun(profileId) && !leaseDuty.releasing(profileId) && placement.fits(profileId);
+        return leases.mayRun(profileId) && !leaseDuty.releasing(profileId) && leases.queuedControlsRead(profileId)
+                && placement.fits(profileId);
     }
 
     private void launchStaged() {

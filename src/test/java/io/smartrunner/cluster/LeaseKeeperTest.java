@@ -216,27 +216,28 @@ class LeaseKeeperTest {
             }
         });
         k.taken("p1", 1);
-        assertTrue(k.mayRun("p1"), "no relay wired (none exists without PostgreSQL's controls): nothing waits");
+        assertTrue(k.queuedControlsRead("p1"), "no relay wired (none exists without PostgreSQL's controls): nothing waits");
 
         java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
         k.readBy(wakes::incrementAndGet);
         long before = k.readBegins(); // a read already under way when p2 is taken
         k.taken("p2", 1);
         assertEquals(1, wakes.get(), "taking a profile on wakes the relay");
-        assertFalse(k.mayRun("p2"), "taken on: waits for the queued controls to be read");
-        assertTrue(k.mayRun("p1"));
+        assertFalse(k.queuedControlsRead("p2"), "taken on: waits for the queued controls to be read");
+        assertTrue(k.mayRun("p2"), "held all the while: nothing it runs or recovers is stopped for it");
+        assertTrue(k.queuedControlsRead("p1"));
         k.readDone(before);
-        assertFalse(k.mayRun("p2"), "a read that began before the take may have skipped its controls");
+        assertFalse(k.queuedControlsRead("p2"), "a read that began before the take may have skipped its controls");
         assertEquals(0, turns.get());
 
         long after = k.readBegins();
         k.taken("p3", 1); // during that read: the next one counts for it
         k.readDone(after);
-        assertTrue(k.mayRun("p2"), "read since: it may start");
+        assertTrue(k.queuedControlsRead("p2"), "read since: it may start");
         assertEquals(1, turns.get(), "and the loop turns to start it now");
-        assertFalse(k.mayRun("p3"));
+        assertFalse(k.queuedControlsRead("p3"));
         k.readDone(k.readBegins());
-        assertTrue(k.mayRun("p3"));
+        assertTrue(k.queuedControlsRead("p3"));
     }
 
     @Test
