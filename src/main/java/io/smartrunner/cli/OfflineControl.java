@@ -67,18 +67,20 @@ final class OfflineControl {
     private static Outcome inFleet(RunnerConfig cfg, ProfileConfig profile, ManualRequest request) {
         try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
             String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
+            // in the fleet's events, as a relayed control's: who asked, from which runner's configuration
+            ManualRequest asked = request.askedBy(request.by() + "@" + via);
             ProfileChange[] written = {null};
             // the events' writer in the fleet's table is the command, never the data dir's runner (whose
             // start would copy them into its log a second time); the local log is opened only to be
             // written: a control relayed to the holder is that runner's to record
-            Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), request.by() + "@" + via,
-                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), request,
+            Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), asked.by(),
+                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), asked,
                             eventLog(cfg.runner())));
             if (holder.isEmpty()) {
                 return new Outcome(written[0].state(), "no runner holds it: written to the database");
             }
             RelayedControls relayed = new RelayedControls(store.controls(), store.fleetProfiles(), TimeSource.system());
-            long seq = relayed.send(request, request.by() + "@" + via);
+            long seq = relayed.send(asked, asked.by());
             ManualReply reply;
             try {
                 reply = relayed.awaitApplied(seq, profile.id());

@@ -15,6 +15,9 @@ public sealed interface ManualRequest {
 
     String by();
 
+    /** The same request, asked by {@code by} (a relay or a command in cluster mode says through which runner). */
+    ManualRequest askedBy(String by);
+
     /**
      * A request that is only a change of the profile's state: the runner and, with no runner,
      * the CLI on the state store apply it by the same rules and refuse it for the same reasons.
@@ -37,6 +40,11 @@ public sealed interface ManualRequest {
         public Transition apply(ProfileRules rules, ProfileState s, Instant now) {
             return rules.pause(s, null, now, duration, reason, by);
         }
+
+        @Override
+        public Pause askedBy(String by) {
+            return new Pause(profileId, duration, reason, by);
+        }
     }
 
     record Unpause(String profileId, String by) implements StateChange {
@@ -48,6 +56,11 @@ public sealed interface ManualRequest {
         @Override
         public Transition apply(ProfileRules rules, ProfileState s, Instant now) {
             return rules.unpause(s, now, by);
+        }
+
+        @Override
+        public Unpause askedBy(String by) {
+            return new Unpause(profileId, by);
         }
     }
 
@@ -62,9 +75,18 @@ public sealed interface ManualRequest {
         public Transition apply(ProfileRules rules, ProfileState s, Instant now) {
             return rules.resetStreak(s, now, by);
         }
+
+        @Override
+        public ResetStreak askedBy(String by) {
+            return new ResetStreak(profileId, by);
+        }
     }
 
     /** Starts a session as soon as a slot is free, skipping the cooldown and going first in line (needs a runner). */
     record RunNow(String profileId, String by) implements ManualRequest {
+        @Override
+        public RunNow askedBy(String by) {
+            return new RunNow(profileId, by);
+        }
     }
 }

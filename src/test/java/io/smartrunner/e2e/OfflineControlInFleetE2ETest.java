@@ -137,7 +137,7 @@ class OfflineControlInFleetE2ETest {
             assertTrue(offline.out().contains("paused until") && offline.out().contains("(no runner holds it: written to the database)"),
                     offline.out());
             JsonNode written = events(betaLog).stream().filter(e -> e.get("event").asText().equals("pause")).findFirst().orElseThrow();
-            assertEquals("cli", written.get("params").get("by").asText());
+            assertEquals("cli@beta", written.get("params").get("by").asText(), "who asked, from which runner's configuration");
             CliProcess.Result after = CliProcess.run(alphaCfg.getParent(), "status", "--json", "-c", alphaCfg.toString());
             assertTrue(JSON.readTree(after.out()).get(0).get("flags").get("paused").asBoolean(), after.out());
             // and the fleet's events (the database's table, what every runner's feed and `events` read) have it too
