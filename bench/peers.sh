@@ -69,12 +69,11 @@ javac -d "$BENCH_SCRATCH" "$peers_dir/SpawnBench.java"
 # the cold-start rows mean the start-up cache as bin/smart-runner uses it: only while its stamps
 # (target/smart-runner.jsa.ok: the archive's size and mtime, then the jar's) still match
 jar="$root/target/smart-runner.jar"
-if [ "$(stat -c '%s %Y' "${jar%.jar}.jsa" "$jar" 2>/dev/null)" != "$(cat "${jar%.jar}.jsa.ok" 2>/dev/null)" ]; then
+cache_matches() { [ "$(stat -c '%s %Y' "${jar%.jar}.jsa" "$jar" 2>/dev/null)" = "$(cat "${jar%.jar}.jsa.ok" 2>/dev/null)" ]; }
+if ! cache_matches; then
   echo "bench/peers.sh: the start-up cache does not match the jar: making it again (bin/startup-cache)" >&2
   "$root/bin/startup-cache" "$jar"
-  if [ "$(stat -c '%s %Y' "${jar%.jar}.jsa" "$jar" 2>/dev/null)" != "$(cat "${jar%.jar}.jsa.ok" 2>/dev/null)" ]; then
-    echo "bench/peers.sh: still no start-up cache: the cold-start rows are measured without it" >&2
-  fi
+  cache_matches || echo "bench/peers.sh: still no start-up cache: the cold-start rows are measured without it" >&2
 fi
 
 # the runner's JVM gets BENCH_JAVA_OPTS; a wrapper keeps the harness's "the CLI execs the JVM" (same pid).
