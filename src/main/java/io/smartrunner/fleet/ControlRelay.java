@@ -7,6 +7,7 @@ import io.smartrunner.store.PostgresControls;
 import io.smartrunner.store.StoreException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -83,11 +84,17 @@ public final class ControlRelay implements AutoCloseable {
     void applyPending() {
         try {
             long ticket = reads.readBegins();
-            for (PostgresControls.Control c : controls.pending()) {
-                if (heldHere.test(c.profileId()) && controls.claim(c.seq(), runner)) {
-                    controls.finish(c.seq(), applyOne(c));
+            long after = 0;
+            List<PostgresControls.Control> page;
+            do {
+                page = controls.pending(after);
+                for (PostgresControls.Control c : page) {
+                    if (heldHere.test(c.profileId()) && controls.claim(c.seq(), runner)) {
+                        controls.finish(c.seq(), applyOne(c));
+                    }
+                    after = c.seq();
                 }
-            }
+            } while (page.size() == PostgresControls.PAGE);
             reads.readDone(ticket);
             failingSaid = false;
         } catch (StoreException e) {
@@ -102,7 +109,15 @@ public final class ControlRelay implements AutoCloseable {
     }
 
     private String applyOne(PostgresControls.Control c) {
-        ManualRequest request = requestOf(c);
+        ManualRequest request;
+        try {
+            request = requestOf(c);
+        } catch (IllegalArgumentException e) {
+            // claimed, so it is answered once: the asker reads "failed: …", the next pass goes on
+            say.accept("fleet controls: control " + c.seq() + " (" + c.action() + " " + c.profileId()
+                    + ", asked by " + c.requestedBy() + ") not applied: " + e.getMessage());
+            return "failed: " + e.getMessage();
+        }
         try {
             ManualReply reply = apply.apply(request).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
             return resultOf(reply);
@@ -137,16 +152,35 @@ public final class ControlRelay implements AutoCloseable {
         return args;
     }
 
+    /**
+     * The request a control row asks for.
+     *
+     * @throws IllegalArgumentException for a row no runner of this version wrote (args not an object, a
+     *                                  pause without a positive {@code durationMs}, an unknown action)
+     */
     static ManualRequest requestOf(PostgresControls.Control c) {
+        if (c.unreadable() != null) {
+            throw new IllegalArgumentException(c.unreadable());
+        }
         String by = c.requestedBy();
         return switch (c.action()) {
-            case "pause" -> new ManualRequest.Pause(c.profileId(),
-                    Duration.ofMillis(((Number) c.args().get("durationMs")).longValue()),
-                    (String) c.args().get("reason"), by);
+            case "pause" -> new ManualRequest.Pause(c.profileId(), Duration.ofMillis(durationMs(c.args())),
+                    c.args().get("reason") instanceof String reason ? reason : null, by);
             case "unpause" -> new ManualRequest.Unpause(c.profileId(), by);
             case "reset" -> new ManualRequest.ResetStreak(c.profileId(), by);
-            default -> new ManualRequest.RunNow(c.profileId(), by);
+            case "run" -> new ManualRequest.RunNow(c.profileId(), by);
+            default -> throw new IllegalArgumentException("unknown action \"" + c.action()
+                    + "\" (expected pause, unpause, reset or run)");
         };
+    }
+
+    private static long durationMs(Map<String, Object> args) {
+        Object ms = args.get("durationMs");
+        if (ms instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException("a pause's args need durationMs, a positive whole number of ms (got "
+                + (ms == null ? "none" : ms) + ")");
     }
 
     /** "done", or the outcome's word and why: read back by the runner that was asked. */

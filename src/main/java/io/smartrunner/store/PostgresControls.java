@@ -33,8 +33,19 @@ public final class PostgresControls {
         this.where = where;
     }
 
-    /** A control not applied yet. {@code requestedBy}: who asked and through which runner ("api@beta"). */
-    public record Control(long seq, String profileId, String action, Map<String, Object> args, String requestedBy) {
+    /** How many pending controls one read lists at most; a pass reads page after page. */
+    public static final int PAGE = 1000;
+
+    /**
+     * A control not applied yet. {@code requestedBy}: who asked and through which runner ("api@beta").
+     * {@code unreadable}: why its args cannot be used (not a JSON object: a row written by hand), else
+     * null and {@code args} holds them.
+     */
+    public record Control(long seq, String profileId, String action, Map<String, Object> args, String requestedBy,
+                          String unreadable) {
+        public Control(long seq, String profileId, String action, Map<String, Object> args, String requestedBy) {
+            this(seq, profileId, action, args, requestedBy, null);
+        }
     }
 
     /** How a control ended: the runner that applied it and its result ("done", or why not). */
@@ -73,24 +84,41 @@ public final class PostgresControls {
         }
     }
 
-    /** Controls nobody has claimed yet, oldest first. */
-    public List<Control> pending() {
+    /**
+     * Controls nobody has claimed yet after {@code afterSeq}, oldest first, at most {@link #PAGE}.
+     * Paged by seq so that controls no runner claims (a profile configured nowhere any more) never
+     * hide the ones after them. A row whose args are not a JSON object is listed as unreadable, not
+     * thrown: one bad row must not stop every control behind it.
+     */
+    public List<Control> pending(long afterSeq) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT seq, profile_id, action, args::text, requested_by FROM controls"
-                        + " WHERE applied_at IS NULL ORDER BY seq LIMIT 1000");
-             ResultSet rs = ps.executeQuery()) {
-            List<Control> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(new Control(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        JSON.readValue(rs.getString(4), new TypeReference<LinkedHashMap<String, Object>>() { }),
-                        rs.getString(5)));
+                        + " WHERE applied_at IS NULL AND seq > ? ORDER BY seq LIMIT " + PAGE)) {
+            ps.setLong(1, afterSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Control> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(controlOf(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5)));
+                }
+                return out;
             }
-            return out;
-        } catch (JsonProcessingException e) {
-            throw new StoreException(where + ": a control's args are not JSON: " + e.getMessage(), e);
         } catch (SQLException e) {
             throw PostgresErrors.wrap(where, e);
         }
+    }
+
+    private static Control controlOf(long seq, String profileId, String action, String args, String requestedBy) {
+        try {
+            Map<String, Object> parsed = JSON.readValue(args, new TypeReference<LinkedHashMap<String, Object>>() { });
+            if (parsed != null) {
+                return new Control(seq, profileId, action, parsed, requestedBy, null);
+            }
+        } catch (JsonProcessingException e) {
+            // falls through: said below, with the text
+        }
+        return new Control(seq, profileId, action, Map.of(), requestedBy,
+                "its args are not a JSON object: " + (args.length() > 80 ? args.substring(0, 80) + "…" : args));
     }
 
     /** Takes the control for {@code runner}: true for exactly one caller. */
