@@ -1,5 +1,6 @@
 package io.smartrunner.process;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,15 +35,15 @@ final class SessionLog {
 
     /** Before launch: creates the directory, rotates a file already past its cap, notes its size. */
     static SessionLog open(Path file, long maxBytes, int keep) throws IOException {
-        long size;
-        try {
-            size = Files.size(file); // one stat: the directory is looked at only when the file is missing
-        } catch (NoSuchFileException e) { // its directory may be missing too (a profile's first session)
-            Path dir = file.toAbsolutePath().getParent();
-            if (dir != null && !Files.isDirectory(dir)) { // createDirectories throws (and catches) when it exists
-                Files.createDirectories(dir);
+        // java.io.File's length is one stat that answers 0 for a missing file; Files.size throws there,
+        // and a profile's first session (each of a fleet's 10 000) paid two exceptions per log file
+        File f = file.toFile();
+        long size = f.length();
+        if (size == 0) { // missing or empty: its directory may be missing too (a profile's first session)
+            File dir = f.getAbsoluteFile().getParentFile();
+            if (dir != null && !dir.isDirectory()) { // createDirectories throws (and catches) when it exists
+                Files.createDirectories(dir.toPath());
             }
-            size = 0;
         }
         if (maxBytes > 0 && size > maxBytes) {
             LogRotation.byCopyTruncate(file, keep, maxBytes);
