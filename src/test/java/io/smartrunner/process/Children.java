@@ -2,6 +2,8 @@ package io.smartrunner.process;
 
 
 import io.smartrunner.testkit.Await;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +48,20 @@ final class Children {
     /** Live (non-zombie) members of process group {@code pgid}. */
     static List<ProcStat> group(long pgid) {
         return ProcFs.scan().values().stream().filter(p -> p.pgrp() == pgid && !p.dead()).toList();
+    }
+
+    /** Whether the process ignores SIGTERM now (/proc/PID/status SigIgn); false once it is gone. */
+    static boolean ignoresSigterm(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (15 - 1))) != 0;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     static boolean alive(long pid) {

@@ -31,7 +31,10 @@ class SessionMembersGroupTermTest {
         // the second sleep ignores SIGTERM (inherited across exec) and drops the session's tags
         RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
                 "sleep 1000 & sh -c 'trap \"\" TERM; exec env -i sleep 1000' & wait"));
-        Children.await("the group's three members", () -> group(child.pid()).size() == 3);
+        // three members is not enough: under load the inner sh may not have run its trap yet, and the
+        // group's SIGTERM then ends it too (seen once in four loaded runs)
+        Children.await("the group's three members, one ignoring SIGTERM", () -> group(child.pid()).size() == 3
+                && group(child.pid()).stream().anyMatch(m -> Children.ignoresSigterm(m.pid())));
         SessionMembers members = new SessionMembers(child.pid(), child.startTicks(), session);
 
         assertTrue(members.termLeadersGroup());
