@@ -43,9 +43,6 @@ public final class PostgresControls {
      */
     public record Control(long seq, String profileId, String action, Map<String, Object> args, String requestedBy,
                           String unreadable) {
-        public Control(long seq, String profileId, String action, Map<String, Object> args, String requestedBy) {
-            this(seq, profileId, action, args, requestedBy, null);
-        }
     }
 
     /** How a control ended: the runner that applied it and its result ("done", or why not). */
