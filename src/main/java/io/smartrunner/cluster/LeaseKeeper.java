@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -36,6 +37,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     private static final long GIVE_BACK_WAIT_MS = 2_000;
     /** After another runner's heartbeat expires, the next heartbeat comes this much later (the database's clock has moved on). */
     private static final long EXPIRY_MARGIN_MS = 10;
+    /** How long a profile taken on waits at most for the relay's read of its queued controls. */
+    static final long CONTROLS_READ_WAIT_MS = 10_000;
 
     private final PostgresLeases leases;
     private final long incarnation;
@@ -71,7 +74,9 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
      * ({@link QueuedControlReads}; it is held meanwhile, {@link #mayRun} as ever: nothing it runs
      * or recovers is stopped for it). Empty while no relay is wired.
      */
-    private final Map<String, Long> controlsUnread = new ConcurrentHashMap<>();
+    private final Map<String, Unread> controlsUnread = new ConcurrentHashMap<>();
+    /** Whether a profile started without its queued controls read was said, since the last read done. */
+    private final AtomicBoolean unreadStartSaid = new AtomicBoolean();
     private final AtomicLong controlReads = new AtomicLong();
     private volatile Runnable readControls;
     /** A pod's concurrency across the fleet; null only in tests without a database. */
@@ -94,9 +99,29 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         return held.containsKey(profileId) && !overdue();
     }
 
+    /**
+     * Whether a profile taken on here may start: its queued controls were read since, or they could not
+     * be read within {@link #CONTROLS_READ_WAIT_MS} (the {@code controls} table unreadable or a read
+     * stuck): availability then wins over the wait, said once until a read is done again, and what
+     * was queued is applied when the relay reads it. A read normally takes milliseconds.
+     */
     @Override
     public boolean queuedControlsRead(String profileId) {
-        return !controlsUnread.containsKey(profileId);
+        Unread unread = controlsUnread.get(profileId);
+        if (unread == null) {
+            return true;
+        }
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - unread.sinceNanos());
+        if (waitedMs < CONTROLS_READ_WAIT_MS) {
+            return false;
+        }
+        controlsUnread.remove(profileId, unread);
+        if (unreadStartSaid.compareAndSet(false, true)) {
+            say.accept("fleet controls: not read within " + CONTROLS_READ_WAIT_MS / 1000 + " s of taking over"
+                    + " profile " + profileId + ": it starts without them, as will any profile taken over until a"
+                    + " read is done (said once until then); a control queued for it is applied when one is");
+        }
+        return true;
     }
 
     @Override
@@ -111,7 +136,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
 
     @Override
     public void readDone(long ticket) {
-        if (controlsUnread.entrySet().removeIf(e -> e.getValue() < ticket)) {
+        unreadStartSaid.set(false);
+        if (controlsUnread.entrySet().removeIf(e -> e.getValue().ticket() < ticket)) {
             LeaseHandoff l = loop;
             if (l != null) {
                 l.slotsAcquired(); // a turn: what may start now starts
@@ -206,7 +232,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         if (read != null) {
             // before it may run (the loop's own thread, which starts sessions, is the caller) the relay
             // reads what was queued for it; held first, so a read that began after this applies it
-            controlsUnread.put(profileId, controlReads.get());
+            controlsUnread.put(profileId, new Unread(controlReads.get(), nanoTime.getAsLong()));
             read.run();
         }
         lostHere.remove(profileId);
@@ -420,5 +446,9 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         } catch (SmartRunnerException e) {
             say.accept("could not free this runner's leases (they expire with its heartbeat): " + e.getMessage());
         }
+    }
+
+    /** A profile taken on: the read count then, and when. */
+    private record Unread(long ticket, long sinceNanos) {
     }
 }

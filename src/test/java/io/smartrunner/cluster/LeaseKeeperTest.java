@@ -195,6 +195,36 @@ class LeaseKeeperTest {
         assertTrue(a.keeper.mayRun("p1"), "a heartbeat that lands renews every lease");
     }
 
+    /** The wait is bounded: a controls table that cannot be read must not keep taken-over profiles from running. */
+    @Test
+    void aProfileTakenOnStartsWithoutItsQueuedControlsWhenNoReadIsDoneInTenSecondsAndItIsSaidOnce() {
+        LeaseKeeper k = new LeaseKeeper(null, 1, TIMINGS, nanos::get, said::add);
+        k.readBy(() -> { });
+        k.readBegins(); // a read that never ends (the table locked, the relay stuck)
+        k.taken("p1", 1);
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(LeaseKeeper.CONTROLS_READ_WAIT_MS - 1));
+        k.taken("p2", 1);
+        assertFalse(k.queuedControlsRead("p1"), "still within the wait");
+        assertEquals(List.of(), said);
+
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+        assertTrue(k.queuedControlsRead("p1"), "waited long enough: availability wins");
+        assertTrue(k.queuedControlsRead("p1"));
+        assertEquals(1, said.size(), "said once: " + said);
+        assertTrue(said.get(0).startsWith("fleet controls: not read within 10 s of taking over profile p1: it starts"
+                + " without them"), said.get(0));
+        assertFalse(k.queuedControlsRead("p2"), "taken later: its own wait");
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(LeaseKeeper.CONTROLS_READ_WAIT_MS));
+        assertTrue(k.queuedControlsRead("p2"));
+        assertEquals(1, said.size(), "not again until a read is done");
+
+        k.readDone(k.readBegins()); // the relay works again
+        k.taken("p3", 1);
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(LeaseKeeper.CONTROLS_READ_WAIT_MS));
+        assertTrue(k.queuedControlsRead("p3"));
+        assertEquals(2, said.size(), "a new spell without reads is said again: " + said);
+    }
+
     /** A queued pause must be in effect before a taken-over profile's first session here, not after it. */
     @Test
     void aProfileTakenOnWaitsForOneReadOfTheQueuedControlsThatBeganAfterIt() {
