@@ -119,20 +119,30 @@ fire() {
   exit 0
 }
 
+# One line of the runner's: $1 the command, $2 its argument.
+apply() {
+  case $1 in
+    f) now_cs; last=$now ;;
+    +) [[ $2 =~ ^[1-9][0-9]*$ ]] && groups[$2]=1 ;;
+    -) [[ $2 =~ ^[1-9][0-9]*$ ]] && unset "groups[$2]" ;;
+    q) exit 0 ;;
+  esac
+}
+
 now_cs
 last=$now
 while :; do
   if read -r -t 0.25 cmd arg; then
-    case $cmd in
-      f) now_cs; last=$now ;;
-      +) [[ $arg =~ ^[1-9][0-9]*$ ]] && groups[$arg]=1 ;;
-      -) [[ $arg =~ ^[1-9][0-9]*$ ]] && unset "groups[$arg]" ;;
-      q) exit 0 ;;
-    esac
+    apply "$cmd" "${arg:-}"
   elif (( $? <= 128 )); then
     fire "the runner closed its end of the pipe (it died, or exits without having stopped them)"
   fi
-  runner_is_parent || fire "runner pid $runner is gone"
+  if ! runner_is_parent; then
+    # what it wrote before it died may still be in the pipe (it died between this loop's read and
+    # this check): a group it gave back last, or its "q", counts; the read ends at the pipe's EOF
+    while read -r -t 0.05 cmd arg; do apply "$cmd" "${arg:-}"; done
+    fire "runner pid $runner is gone"
+  fi
   now_cs
   if (( now - last > timeout_cs )); then
     fire "no sign of life from the runner's engine loop for $(( (now - last) * 10 )) ms (limit $(( timeout_cs * 10 )) ms)" runner
