@@ -25,12 +25,32 @@ public final class PostgresControls {
     public static final String CHANNEL = "sr_controls";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A statement that waits longer (a lock held on the table) fails and is said, rather than hang its thread. */
+    static final int QUERY_TIMEOUT_SECONDS = 10;
+
     private final DataSource pool;
     private final String where;
+    private final int queryTimeoutSeconds;
 
     PostgresControls(DataSource pool, String where) {
+        this(pool, where, QUERY_TIMEOUT_SECONDS);
+    }
+
+    PostgresControls(DataSource pool, String where, int queryTimeoutSeconds) {
         this.pool = pool;
         this.where = where;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            ps.setQueryTimeout(queryTimeoutSeconds);
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
     }
 
     /** How many pending controls one read lists at most; a pass reads page after page. */
@@ -53,7 +73,7 @@ public final class PostgresControls {
     public long request(String profileId, String action, Map<String, Object> args, String requestedBy) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO controls (profile_id, action, args,"
+            try (PreparedStatement ps = prepare(c, "INSERT INTO controls (profile_id, action, args,"
                     + " requested_by) VALUES (?, ?, CAST(? AS JSONB), ?) RETURNING seq")) {
                 ps.setString(1, profileId);
                 ps.setString(2, action);
@@ -64,7 +84,7 @@ public final class PostgresControls {
                     rs.next();
                     seq = rs.getLong(1);
                 }
-                try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                try (PreparedStatement notify = prepare(c, "SELECT pg_notify('" + CHANNEL + "', ?)")) {
                     notify.setString(1, String.valueOf(seq));
                     notify.execute();
                 }
@@ -88,7 +108,7 @@ public final class PostgresControls {
      * thrown: one bad row must not stop every control behind it.
      */
     public List<Control> pending(long afterSeq) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c,
                 "SELECT seq, profile_id, action, args::text, requested_by FROM controls"
                         + " WHERE applied_at IS NULL AND seq > ? ORDER BY seq LIMIT " + PAGE)) {
             ps.setLong(1, afterSeq);
@@ -131,7 +151,7 @@ public final class PostgresControls {
 
     /** The control's end once its result is written, else null. */
     public Applied applied(long seq) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c,
                 "SELECT applied_by, result FROM controls WHERE seq = ? AND result IS NOT NULL")) {
             ps.setLong(1, seq);
             try (ResultSet rs = ps.executeQuery()) {
@@ -143,7 +163,7 @@ public final class PostgresControls {
     }
 
     private int update(String sql, Object first, long seq) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setObject(1, first);
             ps.setLong(2, seq);
             return ps.executeUpdate();
