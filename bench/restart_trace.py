@@ -58,7 +58,13 @@ def main(args):
         cmd = ["perf", "record", "-q", "-p", str(pid), "-o", data]
         for e in EVENTS:
             cmd += ["-e", e]
-        subprocess.run(cmd + ["--", "sleep", str(secs)], check=True, stderr=subprocess.DEVNULL)
+        try:
+            recorded = subprocess.run(cmd + ["--", "sleep", str(secs)], stderr=subprocess.PIPE, text=True)
+        except FileNotFoundError:
+            raise SystemExit("restart_trace.py: needs perf (Debian: apt-get install linux-perf)")
+        if recorded.returncode != 0:
+            why = (recorded.stderr.strip().splitlines() or ["no message"])[-1]
+            raise SystemExit(f"restart_trace.py: perf record failed (exit {recorded.returncode}): {why}")
         out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,pid,tid,time,event,trace"],
                              check=True, capture_output=True, text=True).stdout
     rows = []
