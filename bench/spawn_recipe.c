@@ -53,6 +53,30 @@ static const char *NAMES[] = {"posix_spawn", "sr_spawn", "+cgroup", "+epoll"};
 #define MAX_N 2000000
 #define BLOCK 25
 
+/* what the run made, removed on every way out (a failed spawn too) */
+static const char *cgroup_parent;
+static int pool[POOL];
+static char logs[] = "/tmp/spawn-recipe-XXXXXX", out[64], err[64];
+
+static void pool_dir(char *dir, size_t size, int i) {
+    snprintf(dir, size, "%s/recipe-%d", cgroup_parent, i);
+}
+
+static int clean_up(int status) {
+    for (int i = 0; i < POOL; i++) {
+        char dir[4096];
+        if (pool[i] >= 0) {
+            close(pool[i]);
+        }
+        pool_dir(dir, sizeof dir, i);
+        rmdir(dir);
+    }
+    unlink(out);
+    unlink(err);
+    rmdir(logs);
+    return status;
+}
+
 int main(int argc, char **argv) {
     if (argc != 5) {
         fprintf(stderr, "usage: spawn_recipe LIBSR_SPAWN SECS CGROUP_PARENT CHILD\n");
@@ -66,22 +90,26 @@ int main(int argc, char **argv) {
     }
     double secs = atof(argv[2]);
     const char *child = argv[4];
-    int pool[POOL];
+    cgroup_parent = argv[3];
+    for (int i = 0; i < POOL; i++) {
+        pool[i] = -1;
+    }
+    if (mkdtemp(logs) == NULL) {
+        perror(logs);
+        return 2;
+    }
+    snprintf(out, sizeof out, "%s/stdout.log", logs);
+    snprintf(err, sizeof err, "%s/stderr.log", logs);
     for (int i = 0; i < POOL; i++) {
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/recipe-%d", argv[3], i);
+        pool_dir(dir, sizeof dir, i);
         mkdir(dir, 0755);
         pool[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (pool[i] < 0) {
             perror(dir);
-            return 2;
+            return clean_up(2);
         }
     }
-    char tmpl[] = "/tmp/spawn-recipe-XXXXXX";
-    char *logs = mkdtemp(tmpl);
-    char out[4200], err[4200];
-    snprintf(out, sizeof out, "%s/stdout.log", logs);
-    snprintf(err, sizeof err, "%s/stderr.log", logs);
     char *cargv[] = {NULL, (char *) child, NULL}; /* sr_spawn wants an argv[-1] slot */
     int ep = epoll_create1(EPOLL_CLOEXEC);
     /* the recipes take turns in runs of BLOCK children, so a machine whose speed drifts (a shared
@@ -100,7 +128,7 @@ int main(int argc, char **argv) {
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
             if (posix_spawn(&pid, child, &fa, NULL, cargv + 1, environ) != 0) {
                 perror("posix_spawn");
-                return 1;
+                return clean_up(1);
             }
             posix_spawn_file_actions_destroy(&fa);
             int st;
@@ -112,7 +140,7 @@ int main(int argc, char **argv) {
             long pid = sr_spawn(child, cargv + 1, environ, "/dev/null", out, err, "/", 0600, cg, &pidfd);
             if (pid < 0) {
                 fprintf(stderr, "spawn_recipe: sr_spawn: %s\n", strerror((int) -pid));
-                return 1;
+                return clean_up(1);
             }
             if (recipe == SR_EPOLL) {
                 struct epoll_event ev = {.events = EPOLLIN, .data.fd = pidfd};
@@ -137,14 +165,5 @@ int main(int argc, char **argv) {
     }
     printf("{\"children\": %ld, \"secs\": %.2f, \"rate\": %.1f}\n", n[0] + n[1] + n[2] + n[3], el,
            (n[0] + n[1] + n[2] + n[3]) / el);
-    for (int i = 0; i < POOL; i++) {
-        char dir[4096];
-        close(pool[i]);
-        snprintf(dir, sizeof dir, "%s/recipe-%d", argv[3], i);
-        rmdir(dir);
-    }
-    unlink(out);
-    unlink(err);
-    rmdir(logs);
-    return 0;
+    return clean_up(0);
 }
