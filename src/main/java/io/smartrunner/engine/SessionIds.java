@@ -13,13 +13,20 @@ import java.util.UUID;
  * where the previous ones were and aged out together ({@code bench/sqlite_frames.py} counts the
  * frames). The random part comes from a generator seeded once from {@link SecureRandom}: 74 bits a
  * millisecond keep runners sharing a store apart, and ids are names, not secrets. The time is the
- * caller's (the loop's injected clock). Not thread-safe: the loop's own.
+ * caller's (the loop's injected clock). Within one millisecond the random part counts up from
+ * where that millisecond's first id started (RFC 9562's monotonic method): ids this runner makes
+ * sort in the order it made them, which the SQLite store uses to order sessions that started in
+ * the same millisecond. Not thread-safe: the loop's own.
  */
 final class SessionIds {
     private static final long VERSION_7 = 0x7000L;
     private static final long VARIANT = 0x8000_0000_0000_0000L;
     private static final long MILLIS_BITS = (1L << 48) - 1;
+    private static final long RAND_B_BITS = (1L << 62) - 1;
     private final SplittableRandom random;
+    private long lastMillis = -1;
+    private long randA;
+    private long randB;
 
     SessionIds() {
         this(new SecureRandom().nextLong());
@@ -33,8 +40,16 @@ final class SessionIds {
     /** A new id for a session decided at {@code now}. */
     String next(Instant now) {
         long millis = now.toEpochMilli() & MILLIS_BITS;
-        long high = millis << 16 | VERSION_7 | random.nextInt(1 << 12);
-        long low = VARIANT | random.nextLong() >>> 2;
-        return new UUID(high, low).toString();
+        if (millis == lastMillis) {
+            randB = (randB + 1) & RAND_B_BITS;
+            if (randB == 0) {
+                randA++; // a 12-bit field begun below 2^11: 2^11 carries of 2^62 ids each before it could overflow
+            }
+        } else {
+            lastMillis = millis;
+            randA = random.nextInt(1 << 11);
+            randB = random.nextLong() >>> 2;
+        }
+        return new UUID(millis << 16 | VERSION_7 | randA, VARIANT | randB).toString();
     }
 }

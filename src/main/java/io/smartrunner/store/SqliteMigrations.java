@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Versioned schema migrations, applied in order in one transaction. Each is a resource
@@ -18,15 +19,21 @@ import java.util.List;
  */
 final class SqliteMigrations {
     /** Append only: never edit a migration that has shipped. */
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql", "V3__running_sessions_index.sql");
+    static final String REGROUPED = "V4__sessions_by_profile.sql";
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql",
+            "V3__running_sessions_index.sql", REGROUPED);
 
     static final int LATEST = MIGRATIONS.size();
 
     private SqliteMigrations() {
     }
 
-    /** Brings the schema up to {@link #LATEST}; a no-op when it already is. */
-    static void migrate(Connection connection, String file) throws SQLException {
+    /**
+     * Brings the schema up to {@link #LATEST}; a no-op when it already is. {@code say} hears how
+     * a long upgrade is getting on ({@link SessionRegrouping}).
+     */
+    static void migrate(Connection connection, String file, Consumer<String> say) throws SQLException {
+        new SessionRegrouping(connection, file, say).copyBeforeMigrating(currentVersion(connection));
         try (Statement st = connection.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             try {
@@ -92,7 +99,7 @@ final class SqliteMigrations {
         st.execute("INSERT INTO schema_version (version, name) VALUES (" + version + ", '" + name + "')");
     }
 
-    private static String load(String name) {
+    static String load(String name) {
         String resource = "/db/sqlite/" + name;
         try (InputStream in = SqliteMigrations.class.getResourceAsStream(resource)) {
             if (in == null) {

@@ -23,16 +23,15 @@ final class SqliteRows {
     static final String UPSERT_SESSION = "INSERT INTO sessions (session_id, profile_id, pod, pid,"
             + " pid_start_ticks, pgid, started_at_ms, status, ended_at_ms, reason, exit_code)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (session_id) DO UPDATE SET profile_id = excluded.profile_id, pod = excluded.pod,"
+            + " ON CONFLICT (profile_id, started_at_ms, session_id) DO UPDATE SET pod = excluded.pod,"
             + " pid = excluded.pid, pid_start_ticks = excluded.pid_start_ticks, pgid = excluded.pgid,"
-            + " started_at_ms = excluded.started_at_ms, status = excluded.status,"
+            + " status = excluded.status,"
             + " ended_at_ms = excluded.ended_at_ms, reason = excluded.reason, exit_code = excluded.exit_code";
 
     /**
-     * A session row already written, brought up to date without touching its profile's index
-     * (profile_id and started_at_ms never change for a session id; a row that differs there, or
-     * is missing, is left to {@link #UPSERT_SESSION}): a session's pid and its end write one index
-     * page fewer than the upsert, which rewrites every indexed column it sets. Bound like the upsert.
+     * A session row already written, brought up to date: found by its key (profile_id and
+     * started_at_ms never change for a session id; a missing row is left to {@link #UPSERT_SESSION}),
+     * without the upsert's attempted insert. Bound like the upsert.
      */
     static final String UPDATE_SESSION = "UPDATE sessions SET pod = ?3, pid = ?4, pid_start_ticks = ?5, pgid = ?6,"
             + " status = ?8, ended_at_ms = ?9, reason = ?10, exit_code = ?11"
@@ -50,9 +49,9 @@ final class SqliteRows {
     private static final String SESSION_COLUMNS = "SELECT session_id, profile_id, pod, pid, pid_start_ticks,"
             + " pgid, started_at_ms, status, ended_at_ms, reason, exit_code FROM sessions";
     static final String SELECT_OPEN_SESSIONS = SESSION_COLUMNS
-            + " WHERE status = 'RUNNING' ORDER BY started_at_ms, rowid";
+            + " WHERE status = 'RUNNING' ORDER BY started_at_ms, session_id";
     static final String SELECT_RECENT_SESSIONS = SESSION_COLUMNS
-            + " WHERE profile_id = ? ORDER BY started_at_ms DESC, rowid DESC LIMIT ?";
+            + " WHERE profile_id = ? ORDER BY started_at_ms DESC, session_id DESC LIMIT ?";
 
     private SqliteRows() {
     }

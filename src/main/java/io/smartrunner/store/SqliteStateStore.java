@@ -55,7 +55,8 @@ public final class SqliteStateStore implements StateStore {
     private SqliteCheckpointer checkpointer;
     private boolean closed;
 
-    private SqliteStateStore(Path dbFile, Connection connection, boolean readOnly, int sessionsKept) {
+    private SqliteStateStore(Path dbFile, Connection connection, boolean readOnly, int sessionsKept,
+                             Consumer<String> say) {
         this.file = dbFile.toString();
         this.connection = connection;
         this.readOnly = readOnly;
@@ -64,7 +65,7 @@ public final class SqliteStateStore implements StateStore {
             if (readOnly) {
                 SqliteMigrations.requireCurrent(connection, file);
             } else {
-                SqliteMigrations.migrate(connection, file);
+                SqliteMigrations.migrate(connection, file, say);
                 control.executeUpdate("INSERT INTO meta (key, value) VALUES ('runner_id', '"
                         + UUID.randomUUID() + "') ON CONFLICT (key) DO NOTHING");
                 prepareWrites();
@@ -95,7 +96,7 @@ public final class SqliteStateStore implements StateStore {
     static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept,
                                  long checkpointDelayMs, Consumer<String> say) {
         Connection connection = SqliteConnector.openReadWrite(dbFile, sync, busyTimeoutMs);
-        SqliteStateStore store = new SqliteStateStore(dbFile, connection, false, sessionsKept);
+        SqliteStateStore store = new SqliteStateStore(dbFile, connection, false, sessionsKept, say);
         try {
             store.pragma("wal_autocheckpoint = 0"); // the checkpointer's thread does it, never a commit
             store.pragma("journal_size_limit = " + WAL_KEPT_BYTES);
@@ -117,7 +118,7 @@ public final class SqliteStateStore implements StateStore {
 
     static SqliteStateStore openReadOnly(Path dbFile, int busyTimeoutMs) {
         Connection connection = SqliteConnector.openReadOnly(dbFile, busyTimeoutMs);
-        return new SqliteStateStore(dbFile, connection, true, DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+        return new SqliteStateStore(dbFile, connection, true, DEFAULT_SESSIONS_KEPT_PER_PROFILE, STDERR);
     }
 
     @Override

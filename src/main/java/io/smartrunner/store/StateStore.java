@@ -46,7 +46,11 @@ public interface StateStore extends AutoCloseable {
         return null;
     }
 
-    /** Upserts the profiles and sessions in one transaction. */
+    /**
+     * Upserts the profiles and sessions in one transaction. A session's id, profile and start are
+     * fixed by its first write (the SQLite store keys its rows on all three); later writes change
+     * the rest.
+     */
     void write(StateWrite write);
 
     /** Every recovery step's statistics per failure signature (the adaptive ladder's memory). */

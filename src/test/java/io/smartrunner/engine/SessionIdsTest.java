@@ -38,6 +38,21 @@ class SessionIdsTest {
     }
 
     @Test
+    void idsOfOneMillisecondSortInTheOrderTheyWereMade() {
+        SessionIds ids = new SessionIds(3);
+        Instant t = Instant.parse("2026-12-03T05:00:00.007Z");
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            made.add(ids.next(i < 500 ? t : t.plusMillis(1)));
+        }
+
+        List<String> sorted = new ArrayList<>(made);
+        sorted.sort(null);
+        assertEquals(made, sorted);
+        assertTrue(made.stream().allMatch(s -> UUID.fromString(s).version() == 7 && UUID.fromString(s).variant() == 2));
+    }
+
+    @Test
     void idsOfOneMillisecondDifferInTheirRandomPart() {
         SessionIds ids = new SessionIds(7);
         Instant t = Instant.parse("2026-12-03T05:00:00Z");

@@ -118,14 +118,6 @@ public abstract class StateStoreContractTest {
             store.write(new StateWrite(List.of(), List.of(ended)));
             assertEquals(List.of(), store.openSessions());
             assertEquals(List.of(ended), store.recentSessions("p1", 10));
-
-            // never so in the runner, but a store keeps what it is given: the same id under another
-            // profile and start moves the row
-            SessionRecord moved = new SessionRecord("s1", "p2", "podB", 77, 88, 77, T0.plusSeconds(9),
-                    Status.FINISHED, T0.plusSeconds(10), null, 0);
-            store.write(new StateWrite(List.of(fullProfile("p2")), List.of(moved)));
-            assertEquals(List.of(), store.recentSessions("p1", 10));
-            assertEquals(List.of(moved), store.recentSessions("p2", 10));
         }
     }
 

@@ -1,0 +1,147 @@
+package io.smartrunner.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Copies the sessions of a store older than schema 4 into the table version 4 keeps them in,
+ * before the migration's own transaction, in transactions of whole profiles: a store that keeps
+ * millions of sessions is upgraded with a WAL the size of one batch, says how far it got, and a
+ * runner killed half-way (systemd's start timeout) goes on from the last profile it copied when it
+ * starts again. {@code V4__sessions_by_profile.sql} then copies the profiles after that one and
+ * swaps the tables in one transaction; a store this class never saw is migrated by that alone.
+ */
+final class SessionRegrouping {
+    /** Rows a transaction copies, at least: the last profile it reaches is copied whole. */
+    static final int BATCH_ROWS = 20_000;
+    /** A store with fewer kept sessions is copied by the migration at once, without a word. */
+    static final long QUIET_BELOW_ROWS = 100_000;
+    private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
+
+    private static final String CREATE = firstStatementOfV4();
+    private static final String LAST_COPIED = "SELECT MAX(profile_id) FROM sessions_v4";
+    /** The profile this batch ends with: the one holding the {@code ?2 + 1}-th row after the last copied. */
+    private static final String BATCH_END = "SELECT profile_id FROM sessions WHERE ?1 IS NULL OR profile_id > ?1"
+            + " ORDER BY profile_id LIMIT 1 OFFSET ?2";
+    private static final String COPY = "INSERT INTO sessions_v4 SELECT * FROM sessions"
+            + " WHERE (?1 IS NULL OR profile_id > ?1) AND profile_id <= ?2"
+            + " ORDER BY profile_id, started_at_ms, session_id";
+
+    private final Connection connection;
+    private final String file;
+    private final Consumer<String> say;
+    private final LongSupplier nanoTime;
+    private final int batchRows;
+    private final long quietBelowRows;
+
+    SessionRegrouping(Connection connection, String file, Consumer<String> say) {
+        this(connection, file, say, System::nanoTime, BATCH_ROWS, QUIET_BELOW_ROWS);
+    }
+
+    /** As the constants above say, smaller in tests; {@code nanoTime} times the progress lines. */
+    SessionRegrouping(Connection connection, String file, Consumer<String> say, LongSupplier nanoTime,
+                      int batchRows, long quietBelowRows) {
+        this.connection = connection;
+        this.file = file;
+        this.say = say;
+        this.nanoTime = nanoTime;
+        this.batchRows = batchRows;
+        this.quietBelowRows = quietBelowRows;
+    }
+
+    /** Copies all but the last batch's worth of profiles, when the store at {@code version} needs it. */
+    void copyBeforeMigrating(int version) throws SQLException {
+        if (version < 1 || version >= 4) {
+            return; // a new store has nothing to copy; a migrated one nothing left
+        }
+        long total;
+        long copied;
+        try (Statement st = connection.createStatement()) {
+            st.execute(CREATE);
+            total = count(st, "sessions");
+            copied = count(st, "sessions_v4");
+        }
+        if (total - copied < quietBelowRows) {
+            return;
+        }
+        long began = nanoTime.getAsLong();
+        say.accept(file + ": upgrading to schema 4, once: regrouping " + total + " kept sessions by profile"
+                + (copied > 0 ? " (" + copied + " already copied by an earlier start)" : "")
+                + "; the store opens when it is done");
+        long lastSaid = began;
+        while (copyBatch()) {
+            long now = nanoTime.getAsLong();
+            if (now - lastSaid >= PROGRESS_EVERY_NANOS) {
+                try (Statement st = connection.createStatement()) {
+                    say.accept(file + ": " + count(st, "sessions_v4") + " of " + total + " sessions regrouped");
+                }
+                lastSaid = now;
+            }
+        }
+        say.accept(file + ": sessions regrouped in " + (nanoTime.getAsLong() - began) / 1_000_000_000L
+                + " s; the last batch and the switch follow in one transaction");
+    }
+
+    /** Copies one batch of whole profiles in a transaction of its own; false when what is left is less. */
+    private boolean copyBatch() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                boolean copied = copyBatchInTransaction();
+                st.execute("COMMIT");
+                return copied;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    st.execute("ROLLBACK");
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private boolean copyBatchInTransaction() throws SQLException {
+        String last;
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(LAST_COPIED)) {
+            last = rs.next() ? rs.getString(1) : null;
+        }
+        String end;
+        try (PreparedStatement ps = connection.prepareStatement(BATCH_END)) {
+            ps.setString(1, last);
+            ps.setInt(2, batchRows - 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                end = rs.next() ? rs.getString(1) : null;
+            }
+        }
+        if (end == null) {
+            return false;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(COPY)) {
+            ps.setString(1, last);
+            ps.setString(2, end);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    private static long count(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** The CREATE TABLE IF NOT EXISTS of V4: the table's shape is written once, in the migration. */
+    private static String firstStatementOfV4() {
+        String first = SqliteMigrations.statements(SqliteMigrations.load(SqliteMigrations.REGROUPED)).get(0);
+        if (!first.startsWith("CREATE TABLE IF NOT EXISTS sessions_v4")) {
+            throw new IllegalStateException(SqliteMigrations.REGROUPED + " must begin by creating sessions_v4");
+        }
+        return first;
+    }
+}

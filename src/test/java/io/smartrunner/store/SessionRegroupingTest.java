@@ -1,0 +1,166 @@
+package io.smartrunner.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SessionRecord.Status;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A version-3 store's sessions moved into version 4's table, at once or in batches resumed after a kill. */
+class SessionRegroupingTest {
+    private static final Instant T0 = Instant.parse("2026-12-04T09:00:00.000Z");
+    /** p0 holds more sessions than a batch of {@link #BATCH}: a batch still ends with a whole profile. */
+    private static final int[] SESSIONS_OF = {25, 7, 7, 7, 7};
+    private static final int BATCH = 10;
+
+    @TempDir
+    Path dir;
+    private Path db;
+    private final Map<String, List<SessionRecord>> before = new LinkedHashMap<>();
+    private final List<SessionRecord> runningBefore = new ArrayList<>();
+
+    @BeforeEach
+    void aVersion3StoreWithSessionsInterleavedAcrossProfiles() throws SQLException {
+        db = dir.resolve("state.db");
+        List<ProfileState> profiles = new ArrayList<>();
+        List<SessionRecord> sessions = new ArrayList<>();
+        for (int p = 0; p < SESSIONS_OF.length; p++) {
+            profiles.add(ProfileState.fresh("p" + p, "podA"));
+            for (int i = 0; i < SESSIONS_OF[p]; i++) {
+                Instant start = T0.plusSeconds(i * 10L + p);
+                SessionRecord s = new SessionRecord("s-p" + p + "-" + i, "p" + p, "podA", 100 + i, 5000 + i, 100 + i,
+                        start, Status.RUNNING, null, null, null);
+                sessions.add(i == SESSIONS_OF[p] - 1 ? s : s.ended(i % 2 == 0 ? Status.FAILED : Status.FINISHED,
+                        start.plusSeconds(5), i % 2 == 0 ? "exit" : null, i % 2 == 0 ? 3 : 0));
+            }
+        }
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL)) {
+            store.write(new StateWrite(profiles, sessions));
+            for (ProfileState p : profiles) {
+                before.put(p.profileId(), store.recentSessions(p.profileId(), 100));
+            }
+            runningBefore.addAll(store.openSessions());
+        }
+        OlderSqliteSchemas.asVersion3(db);
+    }
+
+    @Test
+    void aSmallStoreIsRegroupedByTheMigrationAloneWithoutAWord() throws SQLException {
+        List<String> said = new ArrayList<>();
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL, said::add)) {
+            assertKeptAsBefore(store);
+        }
+        assertEquals(List.of(), said);
+        assertRegrouped();
+    }
+
+    @Test
+    void aBigStoreIsCopiedInBatchesOfWholeProfilesAndGoesOnAfterAKill() throws SQLException {
+        List<String> said = new ArrayList<>();
+        Consumer<String> killedAtFirstProgress = line -> {
+            said.add(line);
+            if (line.endsWith("sessions regrouped")) {
+                throw new IllegalStateException("killed");
+            }
+        };
+        try (Connection c = connect()) {
+            assertThrows(IllegalStateException.class,
+                    () -> regrouping(c, killedAtFirstProgress).copyBeforeMigrating(3));
+            assertEquals(Map.of("p0", 25), rowsPerProfile(c, "sessions_v4"), "the first batch, committed whole");
+
+            said.clear();
+            regrouping(c, said::add).copyBeforeMigrating(3);
+            assertEquals(Map.of("p0", 25, "p1", 7, "p2", 7, "p3", 7, "p4", 7), rowsPerProfile(c, "sessions_v4"),
+                    "every profile, each whole");
+        }
+        assertEquals(db + ": upgrading to schema 4, once: regrouping 53 kept sessions by profile (25 already"
+                + " copied by an earlier start); the store opens when it is done", said.get(0));
+        assertTrue(said.get(said.size() - 1).startsWith(db + ": sessions regrouped in "), said.toString());
+
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL)) {
+            assertKeptAsBefore(store);
+        }
+        assertRegrouped();
+    }
+
+    @Test
+    void aStoreAlreadyAtVersion4OrNewIsLeftAlone() throws SQLException {
+        try (Connection c = connect()) {
+            List<String> said = new ArrayList<>();
+            regrouping(c, said::add).copyBeforeMigrating(0);
+            regrouping(c, said::add).copyBeforeMigrating(4);
+            assertEquals(List.of(), said);
+            assertFalse(tables(c).contains("sessions_v4"));
+        }
+    }
+
+    /** Batches of {@link #BATCH} rows, said aloud from the first row, ten seconds passing between looks at the clock. */
+    private SessionRegrouping regrouping(Connection c, Consumer<String> say) {
+        AtomicLong nanos = new AtomicLong();
+        LongSupplier tenSecondsAtATime = () -> nanos.getAndAdd(10_000_000_000L);
+        return new SessionRegrouping(c, db.toString(), say, tenSecondsAtATime, BATCH, 1);
+    }
+
+    private void assertKeptAsBefore(SqliteStateStore store) {
+        for (Map.Entry<String, List<SessionRecord>> e : before.entrySet()) {
+            assertEquals(e.getValue(), store.recentSessions(e.getKey(), 100), e.getKey());
+        }
+        assertEquals(runningBefore, store.openSessions());
+    }
+
+    private void assertRegrouped() throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT sql FROM sqlite_master WHERE name = 'sessions'")) {
+            assertTrue(rs.next());
+            assertTrue(rs.getString(1).contains("WITHOUT ROWID"), rs.getString(1));
+            assertFalse(tables(c).contains("sessions_v4"));
+            assertEquals(53, rowsPerProfile(c, "sessions").values().stream().mapToInt(Integer::intValue).sum());
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + db);
+    }
+
+    private static Map<String, Integer> rowsPerProfile(Connection c, String table) throws SQLException {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT profile_id, COUNT(*) FROM " + table + " GROUP BY profile_id")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> tables(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
