@@ -22,6 +22,12 @@ final class SessionRegrouping {
     /** A store with fewer kept sessions is copied by the migration at once, without a word. */
     static final long QUIET_BELOW_ROWS = 100_000;
     private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
+    /**
+     * SQLite's page cache while copying, KiB: a batch reads its profiles' rows from pages spread
+     * over the whole old table; 64 MiB of cache halves the copy's time (20 to 9 s a million
+     * sessions here). The store's own size is put back afterwards.
+     */
+    private static final int COPY_CACHE_KIB = 64 << 10;
 
     private static final String CREATE = firstStatementOfV4();
     private static final String LAST_COPIED = "SELECT MAX(profile_id) FROM sessions_v4";
@@ -73,6 +79,23 @@ final class SessionRegrouping {
         say.accept(file + ": upgrading to schema 4, once: regrouping " + total + " kept sessions by profile"
                 + (copied > 0 ? " (" + copied + " already copied by an earlier start)" : "")
                 + "; the store opens when it is done");
+        String cacheSize;
+        try (Statement st = connection.createStatement()) {
+            cacheSize = SqliteConnector.queryString(st, "PRAGMA cache_size");
+            st.execute("PRAGMA cache_size = -" + COPY_CACHE_KIB);
+        }
+        try {
+            copyAll(total, began);
+        } finally {
+            try (Statement st = connection.createStatement()) {
+                st.execute("PRAGMA cache_size = " + Integer.parseInt(cacheSize));
+            }
+        }
+        say.accept(file + ": sessions regrouped in " + (nanoTime.getAsLong() - began) / 1_000_000_000L
+                + " s; the last batch and the switch follow in one transaction");
+    }
+
+    private void copyAll(long total, long began) throws SQLException {
         long lastSaid = began;
         while (copyBatch()) {
             long now = nanoTime.getAsLong();
@@ -83,8 +106,6 @@ final class SessionRegrouping {
                 lastSaid = now;
             }
         }
-        say.accept(file + ": sessions regrouped in " + (nanoTime.getAsLong() - began) / 1_000_000_000L
-                + " s; the last batch and the switch follow in one transaction");
     }
 
     /** Copies one batch of whole profiles in a transaction of its own; false when what is left is less. */

@@ -89,7 +89,9 @@ class SessionRegroupingTest {
             assertEquals(Map.of("p0", 25), rowsPerProfile(c, "sessions_v4"), "the first batch, committed whole");
 
             said.clear();
+            String cacheSize = pragma(c, "cache_size");
             regrouping(c, said::add).copyBeforeMigrating(3);
+            assertEquals(cacheSize, pragma(c, "cache_size"), "the copy's bigger page cache given back");
             assertEquals(Map.of("p0", 25, "p1", 7, "p2", 7, "p3", 7, "p4", 7), rowsPerProfile(c, "sessions_v4"),
                     "every profile, each whole");
         }
@@ -151,6 +153,12 @@ class SessionRegroupingTest {
             }
         }
         return out;
+    }
+
+    private static String pragma(Connection c, String name) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     private static List<String> tables(Connection c) throws SQLException {
