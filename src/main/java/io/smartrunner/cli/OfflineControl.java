@@ -55,7 +55,8 @@ final class OfflineControl {
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             return inFleet(cfg, profile, request);
         }
-        try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(), RunCommand::say);
+        try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(),
+                r.sessionsKeptPerProfile(), RunCommand::say);
              JsonlEventSink events = eventLog(r)) {
             ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
             ProfileState next = recorded(cfg, state, request, events).state();

@@ -27,7 +27,7 @@ final class RebuildStateCommand implements Callable<Integer> {
                 throw new SmartRunnerException(r.dataDir() + ": a runner is using this data dir; stop it first");
             }
             StateRebuild.Result result = StateRebuild.rebuild(r.eventLog(), RunnerHome.stateFile(r),
-                    r.sqliteSynchronous(), TimeSource.system().now());
+                    r.sqliteSynchronous(), r.sessionsKeptPerProfile(), TimeSource.system().now());
             System.out.println(result.summary());
             return 0;
         }

@@ -130,11 +130,13 @@ final class RunnerHome implements AutoCloseable {
             return postgres(config);
         }
         rebuildIfLost(config.runner());
-        return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous(), RunCommand::say);
+        return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous(),
+                config.runner().sessionsKeptPerProfile(), RunCommand::say);
     }
 
     static PostgresStateStore postgres(RunnerConfig config) {
-        return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()));
+        return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()),
+                config.runner().sessionsKeptPerProfile());
     }
 
     /**
@@ -155,7 +157,7 @@ final class RunnerHome implements AutoCloseable {
             return; // a new runner: the store is created empty
         }
         StateRebuild.Result done = StateRebuild.rebuild(r.eventLog(), state, r.sqliteSynchronous(),
-                TimeSource.system().now());
+                r.sessionsKeptPerProfile(), TimeSource.system().now());
         RunCommand.say("state store " + check.words() + " but the event log is not: " + done.summary());
     }
 

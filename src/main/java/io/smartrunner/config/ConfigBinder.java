@@ -9,7 +9,7 @@ final class ConfigBinder {
             "pods", "breaker", "cluster");
     static final List<String> RUNNER_KEYS = List.of("globalConcurrency", "dataDir", "eventLog", "eventLogFsync",
             "eventLogFsyncIntervalMs", "startJitterMs", "sqliteSynchronous", "fileMode", "eventLogMaxBytes",
-            "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore", "name", "labels");
+            "eventLogKeep", "minFreeMemoryMb", "maxLoadPerCore", "name", "labels", "sessionsKeptPerProfile");
     static final List<String> HTTP_KEYS = HttpBinder.KEYS;
     static final int MAX_GLOBAL_CONCURRENCY = 10_000;
     static final long MAX_FSYNC_INTERVAL_MS = 60_000;
@@ -19,6 +19,7 @@ final class ConfigBinder {
     static final int MAX_EVENT_LOG_KEEP = 1000;
     static final long MAX_MIN_FREE_MEMORY_MB = 1L << 20;
     static final double MAX_LOAD_PER_CORE = 1000;
+    static final int MAX_SESSIONS_KEPT_PER_PROFILE = 1_000_000;
 
     private ConfigBinder() {
     }
@@ -65,7 +66,9 @@ final class ConfigBinder {
                         Quantity.COUNT),
                 block.get("maxLoadPerCore").number(defaults.maxLoadPerCore(), 0, MAX_LOAD_PER_CORE),
                 RunnerNames.name(block.get("name"), defaults.name()),
-                RunnerNames.labels(block.get("labels")));
+                RunnerNames.labels(block.get("labels")),
+                (int) block.get("sessionsKeptPerProfile").integer(defaults.sessionsKeptPerProfile(), 1,
+                        MAX_SESSIONS_KEPT_PER_PROFILE, Quantity.COUNT));
     }
 
     /** 0 turns rotation off; otherwise at least 1 KiB, so a file holds more than a line or two. */

@@ -27,6 +27,8 @@ import java.util.List;
  *                           counts every tenant of the host, the memory floor is what keeps the OOM killer away]
  * @param name               the runner's name in a cluster (unique among live runners; docs/cluster.md) [the host name]
  * @param labels             what placement can match this runner by (cluster mode) [none]
+ * @param sessionsKeptPerProfile of each profile's ended sessions, the newest this many are kept in the
+ *                           state store (older ones are deleted; the event log keeps them all) [1000]
  */
 public record RunnerSettings(
         int globalConcurrency,
@@ -42,7 +44,8 @@ public record RunnerSettings(
         long minFreeMemoryMb,
         double maxLoadPerCore,
         String name,
-        List<String> labels) {
+        List<String> labels,
+        int sessionsKeptPerProfile) {
 
     public static final int DEFAULT_GLOBAL_CONCURRENCY = 8;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
@@ -54,9 +57,20 @@ public record RunnerSettings(
     public static final int DEFAULT_EVENT_LOG_KEEP = 10;
     public static final long DEFAULT_MIN_FREE_MEMORY_MB = 256;
     public static final double DEFAULT_MAX_LOAD_PER_CORE = 0;
+    public static final int DEFAULT_SESSIONS_KEPT_PER_PROFILE = 1000;
 
     public RunnerSettings {
         labels = List.copyOf(labels);
+    }
+
+    /** The settings without the sessions kept (the default). */
+    public RunnerSettings(int globalConcurrency, Path dataDir, Path eventLog, FsyncPolicy eventLogFsync,
+                          long eventLogFsyncIntervalMs, long startJitterMs, SqliteSynchronous sqliteSynchronous,
+                          int fileMode, long eventLogMaxBytes, int eventLogKeep, long minFreeMemoryMb,
+                          double maxLoadPerCore, String name, List<String> labels) {
+        this(globalConcurrency, dataDir, eventLog, eventLogFsync, eventLogFsyncIntervalMs, startJitterMs,
+                sqliteSynchronous, fileMode, eventLogMaxBytes, eventLogKeep, minFreeMemoryMb, maxLoadPerCore,
+                name, labels, DEFAULT_SESSIONS_KEPT_PER_PROFILE);
     }
 
     /** The settings without the cluster keys (name: the host name; no labels). */

@@ -66,7 +66,8 @@ public final class PostgresStateStore implements StateStore {
         return open(settings, runnerName, SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE);
     }
 
-    static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept) {
+    /** As {@link #open(StoreSettings, String)}, keeping each profile's newest {@code sessionsKept} ended sessions. */
+    public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept) {
         String where = "PostgreSQL at " + settings.hostPort();
         HikariDataSource pool;
         try {

@@ -1,5 +1,6 @@
 package io.smartrunner.store;
 
+import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
 import io.smartrunner.profile.ProfileState;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class SqliteStateStore implements StateStore {
      * that a fleet's second of commits reuses its blocks rather than allocating new ones.
      */
     static final long WAL_KEPT_BYTES = 64L << 20;
-    public static final int DEFAULT_SESSIONS_KEPT_PER_PROFILE = 1000;
+    public static final int DEFAULT_SESSIONS_KEPT_PER_PROFILE = RunnerSettings.DEFAULT_SESSIONS_KEPT_PER_PROFILE;
     /** Where the store's own thread says things when its opener names no place. */
     private static final Consumer<String> STDERR = line -> System.err.println("smart-runner: " + line);
 
@@ -87,6 +88,11 @@ public final class SqliteStateStore implements StateStore {
     public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, Consumer<String> say) {
         return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SESSIONS_KEPT_PER_PROFILE,
                 SqliteCheckpointer.DEFAULT_DELAY_MS, say);
+    }
+
+    /** As {@link #open(Path, SqliteSynchronous, Consumer)}, keeping each profile's newest {@code sessionsKept} ended sessions. */
+    public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int sessionsKept, Consumer<String> say) {
+        return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, sessionsKept, SqliteCheckpointer.DEFAULT_DELAY_MS, say);
     }
 
     static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, int busyTimeoutMs, int sessionsKept) {

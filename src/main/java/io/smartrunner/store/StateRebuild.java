@@ -104,7 +104,12 @@ public final class StateRebuild {
      * @param now names the backup of the old file
      */
     public static Result rebuild(Path eventLog, Path stateFile, SqliteSynchronous sync, Instant now) {
-        EventReplay replay = new EventReplay(SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+        return rebuild(eventLog, stateFile, sync, SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE, now);
+    }
+
+    /** As above, keeping each profile's newest {@code sessionsKept} ended sessions. */
+    public static Result rebuild(Path eventLog, Path stateFile, SqliteSynchronous sync, int sessionsKept, Instant now) {
+        EventReplay replay = new EventReplay(sessionsKept);
         try (EventLog log = EventLog.open(eventLog)) {
             log.forEach(e -> true, replay);
         }
