@@ -14,6 +14,7 @@
 -- a big store in transactions of whole profiles beforehand (progress on stderr, resumed after a
 -- kill), leaving this one transaction the profiles after the last it copied.
 
+-- Columns in version 1's order: the copies SELECT * from the old table.
 CREATE TABLE IF NOT EXISTS sessions_v4 (
     session_id      TEXT    NOT NULL,
     profile_id      TEXT    NOT NULL REFERENCES profiles (profile_id) DEFERRABLE INITIALLY DEFERRED,
@@ -36,3 +37,4 @@ INSERT INTO sessions_v4 SELECT * FROM sessions
 DROP TABLE sessions;
 ALTER TABLE sessions_v4 RENAME TO sessions;
 CREATE INDEX sessions_running ON sessions (started_at_ms) WHERE status = 'RUNNING';
+DELETE FROM meta WHERE key = 'regrouping_sessions_of';

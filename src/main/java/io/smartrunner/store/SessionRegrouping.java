@@ -29,6 +29,8 @@ final class SessionRegrouping {
      */
     private static final int COPY_CACHE_KIB = 64 << 10;
 
+    /** The {@code meta} key of what the old table held when the copy began (see startOverIfChanged). */
+    static final String SOURCE_KEY = "regrouping_sessions_of";
     private static final String CREATE = firstStatementOfV4();
     private static final String LAST_COPIED = "SELECT MAX(profile_id) FROM sessions_v4";
     /** The profile this batch ends with: the one holding the {@code ?2 + 1}-th row after the last copied. */
@@ -71,6 +73,7 @@ final class SessionRegrouping {
             st.execute(CREATE);
             total = count(st, "sessions");
             copied = count(st, "sessions_v4");
+            copied = startOverIfChanged(st, total, copied);
         }
         if (total - copied < quietBelowRows) {
             return;
@@ -93,6 +96,33 @@ final class SessionRegrouping {
         }
         say.accept(file + ": sessions regrouped in " + (nanoTime.getAsLong() - began) / 1_000_000_000L
                 + " s; the last batch and the switch follow in one transaction");
+    }
+
+    /**
+     * What was copied before is kept only if the old table is as it was then: a runner of an
+     * older version started in between (a downgrade half-way) would have written sessions of
+     * profiles already copied, which going on from the last profile would leave behind. The old
+     * table's row count and highest rowid, recorded in {@code meta}, tell (V4 deletes the record).
+     */
+    private long startOverIfChanged(Statement st, long total, long copied) throws SQLException {
+        String source = total + ":" + SqliteConnector.queryString(st, "SELECT COALESCE(MAX(rowid), 0) FROM sessions");
+        String recorded;
+        try (ResultSet rs = st.executeQuery("SELECT value FROM meta WHERE key = '" + SOURCE_KEY + "'")) {
+            recorded = rs.next() ? rs.getString(1) : null;
+        }
+        if (copied > 0 && !source.equals(recorded)) {
+            say.accept(file + ": the sessions changed since an earlier start began regrouping them"
+                    + " (an older runner ran in between): regrouping them again from the first");
+            st.executeUpdate("DELETE FROM sessions_v4");
+            copied = 0;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
+            ps.setString(1, SOURCE_KEY);
+            ps.setString(2, source);
+            ps.executeUpdate();
+        }
+        return copied;
     }
 
     private void copyAll(long total, long began) throws SQLException {

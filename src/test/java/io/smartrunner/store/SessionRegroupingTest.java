@@ -106,6 +106,37 @@ class SessionRegroupingTest {
     }
 
     @Test
+    void anOlderRunnerWritingBetweenTwoStartsMakesTheCopyStartOver() throws SQLException {
+        try (Connection c = connect()) {
+            assertThrows(IllegalStateException.class, () -> regrouping(c, line -> {
+                if (line.endsWith("sessions regrouped")) {
+                    throw new IllegalStateException("killed");
+                }
+            }).copyBeforeMigrating(3));
+            assertEquals(Map.of("p0", 25), rowsPerProfile(c, "sessions_v4"));
+            try (Statement st = c.createStatement()) { // a downgrade: the old runner ends a session of p0
+                st.execute("INSERT INTO sessions VALUES ('s-p0-late', 'p0', 'podA', 1, 2, 1, "
+                        + T0.plusSeconds(900).toEpochMilli() + ", 'FINISHED', " + T0.plusSeconds(905).toEpochMilli()
+                        + ", NULL, 0)");
+            }
+
+            List<String> said = new ArrayList<>();
+            regrouping(c, said::add).copyBeforeMigrating(3);
+            assertEquals(db + ": the sessions changed since an earlier start began regrouping them (an older runner"
+                    + " ran in between): regrouping them again from the first", said.get(0));
+            assertEquals(Map.of("p0", 26, "p1", 7, "p2", 7, "p3", 7, "p4", 7), rowsPerProfile(c, "sessions_v4"));
+        }
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL)) {
+            assertEquals("s-p0-late", store.recentSessions("p0", 1).get(0).sessionId());
+        }
+        try (Connection c = connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM meta WHERE key = '" + SessionRegrouping.SOURCE_KEY + "'")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1), "the record of the copy's source goes with the migration");
+        }
+    }
+
+    @Test
     void aStoreAlreadyAtVersion4OrNewIsLeftAlone() throws SQLException {
         try (Connection c = connect()) {
             List<String> said = new ArrayList<>();
