@@ -32,6 +32,10 @@ import java.util.function.Predicate;
 public final class ControlRelay implements AutoCloseable {
     static final long POLL_MS = 1_000;
     private static final long APPLY_WAIT_SECONDS = 10;
+    /** A control still pending this long after it was asked is answered expired ({@link PostgresControls#expire}). */
+    static final Duration CONTROL_TTL = Duration.ofHours(24);
+    /** How often a pass also looks for expired controls: every runner's relay does, the first answers them. */
+    private static final long EXPIRE_EVERY_NANOS = 60_000_000_000L;
 
     private final PostgresControls controls;
     private final String runner;
@@ -47,6 +51,8 @@ public final class ControlRelay implements AutoCloseable {
         return t;
     });
     private boolean failingSaid;
+    private long lastExpiry;
+    private boolean expiredOnce;
 
     /**
      * @param heldHere whether this runner holds a profile now (its lease; without leases: it is in
@@ -96,6 +102,7 @@ public final class ControlRelay implements AutoCloseable {
                 }
             } while (page.size() == PostgresControls.PAGE);
             reads.readDone(ticket);
+            expireStale();
             failingSaid = false;
         } catch (StoreException e) {
             if (!failingSaid) {
@@ -105,6 +112,21 @@ public final class ControlRelay implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             say.accept("fleet controls: " + e);
+        }
+    }
+
+    /** At most once a minute (the first pass always): answers the controls nobody held a profile for. */
+    private void expireStale() {
+        long now = System.nanoTime();
+        if (expiredOnce && now - lastExpiry < EXPIRE_EVERY_NANOS) {
+            return;
+        }
+        expiredOnce = true;
+        lastExpiry = now;
+        for (PostgresControls.Expired e : controls.expire(CONTROL_TTL, runner)) {
+            say.accept("fleet controls: control " + e.seq() + " (" + e.action() + " " + e.profileId() + ", asked by "
+                    + e.requestedBy() + ") expired: no runner held " + e.profileId() + " within "
+                    + CONTROL_TTL.toHours() + " h of the request");
         }
     }
 

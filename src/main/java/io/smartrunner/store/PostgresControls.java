@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +138,40 @@ public final class PostgresControls {
         }
         return new Control(seq, profileId, action, Map.of(), requestedBy,
                 "its args are not a JSON object: " + (args.length() > 80 ? args.substring(0, 80) + "…" : args));
+    }
+
+    /** A control {@link #expire} answered: what it asked, of whom, and by whom. */
+    public record Expired(long seq, String profileId, String action, String requestedBy) {
+    }
+
+    /**
+     * Answers every control still pending {@code olderThan} after it was asked (by the database's
+     * clock, the same for every runner) with {@code expired: …}, claimed by {@code runner}: a
+     * control is queued only for a profile a runner holds, and is read within seconds by it or by
+     * whoever takes it over, so one this old asks of a profile configured nowhere any more. Left
+     * pending it would wait for a holder that never comes and, were the profile configured again
+     * months later, pause or run it then.
+     */
+    public List<Expired> expire(Duration olderThan, String runner) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c,
+                "UPDATE controls SET applied_by = ?, applied_at = now(),"
+                        + " result = 'expired: no runner held ' || profile_id || ' within ' || ? || ' of the request'"
+                        + " WHERE applied_at IS NULL AND requested_at < now() - make_interval(secs => ?)"
+                        + " RETURNING seq, profile_id, action, requested_by")) {
+            ps.setString(1, runner);
+            ps.setString(2, olderThan.toSeconds() % 3600 == 0 ? olderThan.toHours() + " h" : olderThan.toSeconds() + " s");
+            ps.setDouble(3, olderThan.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Expired> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Expired(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+                out.sort(Comparator.comparingLong(Expired::seq));
+                return out;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
     }
 
     /** Takes the control for {@code runner}: true for exactly one caller. */

@@ -124,4 +124,29 @@ class ControlRelayTest {
             assertEquals(List.of(), applied, "nothing is applied twice");
         }
     }
+
+    @Test
+    void aControlPendingADayForAProfileNobodyHoldsIsAnsweredExpiredOnceAndAYoungerOneWaits() throws Exception {
+        String url = server.newDatabase("relay_expired");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        try (PostgresStateStore store = open(url); Connection c = server.connect(db)) {
+            server.execute(db, "INSERT INTO controls (profile_id, action, requested_by, requested_at) VALUES"
+                    + " ('gone', 'pause', 'api@beta', now() - interval '25 hours'),"
+                    + " ('gone', 'run', 'cli@beta', now() - interval '23 hours')");
+            long pause = store.controls().request("p1", "pause", Map.of("durationMs", 60_000), "api@beta");
+
+            relay(store.controls()).applyPending();
+
+            assertEquals("expired: no runner held gone within 24 h of the request", result(c, 1));
+            assertEquals(1, count(c, "seq = 1 AND applied_by = 'alpha' AND applied_at IS NOT NULL"));
+            assertEquals(1, count(c, "seq = 2 AND applied_at IS NULL"), "23 h old: still waiting for a holder");
+            assertEquals("done", result(c, pause), "this runner's own control is applied as before");
+            assertEquals(List.of("fleet controls: control 1 (pause gone, asked by api@beta) expired: no runner held"
+                    + " gone within 24 h of the request"), said);
+
+            said.clear();
+            relay(store.controls()).applyPending();
+            assertEquals(List.of(), said, "answered once");
+        }
+    }
 }
