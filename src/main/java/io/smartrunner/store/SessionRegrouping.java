@@ -62,6 +62,14 @@ final class SessionRegrouping {
         this.quietBelowRows = quietBelowRows;
     }
 
+    /** Whether a runner began regrouping this store's sessions (and has not finished: the table goes with it). */
+    static boolean begun(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions_v4'")) {
+            return rs.next();
+        }
+    }
+
     /** Copies all but the last batch's worth of profiles, when the store at {@code version} needs it. */
     void copyBeforeMigrating(int version) throws SQLException {
         if (version < 1 || version >= 4) {

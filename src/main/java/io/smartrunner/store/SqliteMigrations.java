@@ -87,8 +87,12 @@ final class SqliteMigrations {
         if (version == 0) {
             throw SqliteConnector.noStateYet(file);
         } else if (version < LATEST) {
+            String why = SessionRegrouping.begun(connection)
+                    ? " and a runner has begun upgrading it (its stderr says how far it got); try again once it"
+                            + " runs, or start one to finish the upgrade"
+                    : "; start the runner once to upgrade it";
             throw new StoreException(file + ": schema version " + version + " is older than this runner ("
-                    + LATEST + "); start the runner once to upgrade it", null);
+                    + LATEST + ")" + why, null);
         }
     }
 

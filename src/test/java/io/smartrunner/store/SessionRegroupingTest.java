@@ -137,6 +137,24 @@ class SessionRegroupingTest {
     }
 
     @Test
+    void aReaderOfAStoreBeingUpgradedIsToldSo() throws SQLException {
+        StoreException notYet = assertThrows(StoreException.class, () -> SqliteStateStore.openReadOnly(db));
+        assertEquals(db + ": schema version 3 is older than this runner (" + SqliteMigrations.LATEST
+                + "); start the runner once to upgrade it", notYet.getMessage());
+        try (Connection c = connect()) {
+            assertThrows(IllegalStateException.class, () -> regrouping(c, line -> {
+                if (line.endsWith("sessions regrouped")) {
+                    throw new IllegalStateException("killed");
+                }
+            }).copyBeforeMigrating(3));
+        }
+        StoreException begun = assertThrows(StoreException.class, () -> SqliteStateStore.openReadOnly(db));
+        assertEquals(db + ": schema version 3 is older than this runner (" + SqliteMigrations.LATEST + ") and a runner"
+                + " has begun upgrading it (its stderr says how far it got); try again once it runs, or start one to"
+                + " finish the upgrade", begun.getMessage());
+    }
+
+    @Test
     void aStoreAlreadyAtVersion4OrNewIsLeftAlone() throws SQLException {
         try (Connection c = connect()) {
             List<String> said = new ArrayList<>();
