@@ -1,5 +1,6 @@
 package io.smartrunner.store;
 
+import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
 import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventLogFiles;
@@ -104,7 +105,7 @@ public final class StateRebuild {
      * @param now names the backup of the old file
      */
     public static Result rebuild(Path eventLog, Path stateFile, SqliteSynchronous sync, Instant now) {
-        return rebuild(eventLog, stateFile, sync, SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE, now);
+        return rebuild(eventLog, stateFile, sync, RunnerSettings.DEFAULT_SESSIONS_KEPT_PER_PROFILE, now);
     }
 
     /** As above, keeping each profile's newest {@code sessionsKept} ended sessions. */
@@ -116,7 +117,8 @@ public final class StateRebuild {
         String runnerId = oldRunnerId(stateFile);
         Path temp = stateFile.resolveSibling(stateFile.getFileName() + ".rebuild");
         deleteWithSidecars(temp);
-        try (SqliteStateStore store = SqliteStateStore.open(temp, sync)) {
+        try (SqliteStateStore store = SqliteStateStore.open(temp, sync, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS,
+                sessionsKept)) {
             List<ProfileState> profiles = new ArrayList<>(replay.profiles().values());
             List<SessionRecord> sessions = replay.sessions();
             store.write(new StateWrite(profiles, List.of()));
