@@ -51,8 +51,8 @@ public final class ControlRelay implements AutoCloseable {
         return t;
     });
     private boolean failingSaid;
-    private long lastExpiry;
-    private boolean expiredOnce;
+    /** Set so that the first pass looks. */
+    private long lastExpiry = System.nanoTime() - EXPIRE_EVERY_NANOS;
 
     /**
      * @param heldHere whether this runner holds a profile now (its lease; without leases: it is in
@@ -118,15 +118,13 @@ public final class ControlRelay implements AutoCloseable {
     /** At most once a minute (the first pass always): answers the controls nobody held a profile for. */
     private void expireStale() {
         long now = System.nanoTime();
-        if (expiredOnce && now - lastExpiry < EXPIRE_EVERY_NANOS) {
+        if (now - lastExpiry < EXPIRE_EVERY_NANOS) {
             return;
         }
-        expiredOnce = true;
         lastExpiry = now;
         for (PostgresControls.Expired e : controls.expire(CONTROL_TTL, runner)) {
             say.accept("fleet controls: control " + e.seq() + " (" + e.action() + " " + e.profileId() + ", asked by "
-                    + e.requestedBy() + ") expired: no runner held " + e.profileId() + " within "
-                    + CONTROL_TTL.toHours() + " h of the request");
+                    + e.requestedBy() + ") " + e.result());
         }
     }
 

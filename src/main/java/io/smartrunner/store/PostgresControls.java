@@ -140,8 +140,8 @@ public final class PostgresControls {
                 "its args are not a JSON object: " + (args.length() > 80 ? args.substring(0, 80) + "…" : args));
     }
 
-    /** A control {@link #expire} answered: what it asked, of whom, and by whom. */
-    public record Expired(long seq, String profileId, String action, String requestedBy) {
+    /** A control {@link #expire} answered: what it asked, of whom, by whom, and the answer written. */
+    public record Expired(long seq, String profileId, String action, String requestedBy, String result) {
     }
 
     /**
@@ -152,19 +152,20 @@ public final class PostgresControls {
      * pending it would wait for a holder that never comes and, were the profile configured again
      * months later, pause or run it then.
      */
-    public List<Expired> expire(Duration olderThan, String runner) {
+    public List<Expired> expire(Duration olderThan, String runner) { // whole hours: the answer says "24 h"
         try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c,
                 "UPDATE controls SET applied_by = ?, applied_at = now(),"
                         + " result = 'expired: no runner held ' || profile_id || ' within ' || ? || ' of the request'"
                         + " WHERE applied_at IS NULL AND requested_at < now() - make_interval(secs => ?)"
-                        + " RETURNING seq, profile_id, action, requested_by")) {
+                        + " RETURNING seq, profile_id, action, requested_by, result")) {
             ps.setString(1, runner);
-            ps.setString(2, olderThan.toSeconds() % 3600 == 0 ? olderThan.toHours() + " h" : olderThan.toSeconds() + " s");
+            ps.setString(2, olderThan.toHours() + " h");
             ps.setDouble(3, olderThan.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Expired> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(new Expired(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    out.add(new Expired(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5)));
                 }
                 out.sort(Comparator.comparingLong(Expired::seq));
                 return out;

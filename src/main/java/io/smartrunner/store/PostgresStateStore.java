@@ -2,6 +2,7 @@ package io.smartrunner.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.profile.ProfileState;
 import java.sql.Connection;
@@ -63,7 +64,7 @@ public final class PostgresStateStore implements StateStore {
      *                        reached or its schema is newer than this runner
      */
     public static PostgresStateStore open(StoreSettings settings, String runnerName) {
-        return open(settings, runnerName, SqliteStateStore.DEFAULT_SESSIONS_KEPT_PER_PROFILE);
+        return open(settings, runnerName, RunnerSettings.DEFAULT_SESSIONS_KEPT_PER_PROFILE);
     }
 
     /** As {@link #open(StoreSettings, String)}, keeping each profile's newest {@code sessionsKept} ended sessions. */

@@ -96,7 +96,7 @@ final class SessionRegrouping {
             st.execute("PRAGMA cache_size = -" + COPY_CACHE_KIB);
         }
         try {
-            copyAll(total, began);
+            copyAll(total, copied, began);
         } finally {
             try (Statement st = connection.createStatement()) {
                 st.execute("PRAGMA cache_size = " + Integer.parseInt(cacheSize));
@@ -133,27 +133,26 @@ final class SessionRegrouping {
         return copied;
     }
 
-    private void copyAll(long total, long began) throws SQLException {
+    private void copyAll(long total, long copied, long began) throws SQLException {
         long lastSaid = began;
-        while (copyBatch()) {
+        for (int rows = copyBatch(); rows >= 0; rows = copyBatch()) {
+            copied += rows;
             long now = nanoTime.getAsLong();
             if (now - lastSaid >= PROGRESS_EVERY_NANOS) {
-                try (Statement st = connection.createStatement()) {
-                    say.accept(file + ": " + count(st, "sessions_v4") + " of " + total + " sessions regrouped");
-                }
+                say.accept(file + ": " + copied + " of " + total + " sessions regrouped");
                 lastSaid = now;
             }
         }
     }
 
-    /** Copies one batch of whole profiles in a transaction of its own; false when what is left is less. */
-    private boolean copyBatch() throws SQLException {
+    /** Copies one batch of whole profiles in a transaction of its own: its rows, -1 when what is left is less. */
+    private int copyBatch() throws SQLException {
         try (Statement st = connection.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             try {
-                boolean copied = copyBatchInTransaction();
+                int rows = copyBatchInTransaction();
                 st.execute("COMMIT");
-                return copied;
+                return rows;
             } catch (SQLException | RuntimeException e) {
                 try {
                     st.execute("ROLLBACK");
@@ -165,7 +164,7 @@ final class SessionRegrouping {
         }
     }
 
-    private boolean copyBatchInTransaction() throws SQLException {
+    private int copyBatchInTransaction() throws SQLException {
         String last;
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(LAST_COPIED)) {
             last = rs.next() ? rs.getString(1) : null;
@@ -179,14 +178,13 @@ final class SessionRegrouping {
             }
         }
         if (end == null) {
-            return false;
+            return -1;
         }
         try (PreparedStatement ps = connection.prepareStatement(COPY)) {
             ps.setString(1, last);
             ps.setString(2, end);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         }
-        return true;
     }
 
     private static long count(Statement st, String table) throws SQLException {

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * {@link StateStore} in one SQLite file, the single-machine default. WAL mode, so other processes
  * (the CLI's {@code status}) read while the runner writes; one connection behind a lock in this
  * process. Each {@link #write} is one {@code BEGIN IMMEDIATE} transaction of reused prepared upserts.
- * Of each profile's ended sessions only the newest {@link #DEFAULT_SESSIONS_KEPT_PER_PROFILE} are
+ * Of each profile's ended sessions only the newest {@link RunnerSettings#sessionsKeptPerProfile} are
  * kept ({@link SessionRetention}), so a fleet restarting hundreds of sessions a second does not
  * grow the file without bound. The WAL is copied back into the file by {@link SqliteCheckpointer},
  * off the writing thread.
@@ -37,7 +37,6 @@ public final class SqliteStateStore implements StateStore {
      * that a fleet's second of commits reuses its blocks rather than allocating new ones.
      */
     static final long WAL_KEPT_BYTES = 64L << 20;
-    public static final int DEFAULT_SESSIONS_KEPT_PER_PROFILE = RunnerSettings.DEFAULT_SESSIONS_KEPT_PER_PROFILE;
     /** Where the store's own thread says things when its opener names no place. */
     private static final Consumer<String> STDERR = line -> System.err.println("smart-runner: " + line);
 
@@ -86,7 +85,7 @@ public final class SqliteStateStore implements StateStore {
 
     /** As {@link #open(Path, SqliteSynchronous)}; {@code say} gets what the store's own thread has to say. */
     public static SqliteStateStore open(Path dbFile, SqliteSynchronous sync, Consumer<String> say) {
-        return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_SESSIONS_KEPT_PER_PROFILE,
+        return open(dbFile, sync, DEFAULT_BUSY_TIMEOUT_MS, RunnerSettings.DEFAULT_SESSIONS_KEPT_PER_PROFILE,
                 SqliteCheckpointer.DEFAULT_DELAY_MS, say);
     }
 
@@ -124,7 +123,7 @@ public final class SqliteStateStore implements StateStore {
 
     static SqliteStateStore openReadOnly(Path dbFile, int busyTimeoutMs) {
         Connection connection = SqliteConnector.openReadOnly(dbFile, busyTimeoutMs);
-        return new SqliteStateStore(dbFile, connection, true, DEFAULT_SESSIONS_KEPT_PER_PROFILE, STDERR);
+        return new SqliteStateStore(dbFile, connection, true, RunnerSettings.DEFAULT_SESSIONS_KEPT_PER_PROFILE, STDERR);
     }
 
     @Override
