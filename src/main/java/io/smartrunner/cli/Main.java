@@ -2,6 +2,7 @@ package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.process.JnaBoot;
+import io.smartrunner.process.PosixSpawnLauncher;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,8 @@ public final class Main implements Runnable {
     static final String DESCRIPTION =
             "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.";
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+    /** How long the exit waits for the reaper's thread to leave its native wait (it takes microseconds). */
+    private static final long EXIT_WAIT_MS = 100;
 
     public static void main(String[] args) {
         // vfork launches a child without exec'ing the JDK's spawn helper first: on Linux it is
@@ -28,7 +31,13 @@ public final class Main implements Runnable {
             System.setProperty(LAUNCH_MECHANISM, "VFORK");
         }
         JnaBoot.configure();
-        System.exit(execute(args));
+        int code = execute(args);
+        try {
+            PosixSpawnLauncher.endReaping(EXIT_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.exit(code);
     }
 
     /**

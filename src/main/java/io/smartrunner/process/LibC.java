@@ -28,6 +28,7 @@ interface LibC extends Library {
     int EPOLL_CTL_ADD = 1;
     int EPOLL_CTL_DEL = 2;
     int EPOLL_CLOEXEC = 02000000;
+    int EFD_CLOEXEC = 02000000;
 
     /** Strings (paths, arguments) cross as UTF-8 whatever the locale, as Linux file names conventionally are. */
     LibC INSTANCE = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
@@ -37,6 +38,11 @@ interface LibC extends Library {
     int epoll_create1(int flags);
 
     int close(int fd);
+
+    int eventfd(int initval, int flags);
+
+    /** {@code value}: one counter (8 bytes) for an eventfd. */
+    long write(int fd, long[] value, long count);
 
     /** Sets the process's file mode creation mask; returns the previous one. Never fails. */
     int umask(int mask);

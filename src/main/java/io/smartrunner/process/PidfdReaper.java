@@ -13,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * goes into an epoll set, and a readable pidfd is waited for with {@code waitid(P_PIDFD)}, which
  * reaps exactly that child (never one the JDK started) and tells an exit code from a signal
  * (si_code CLD_EXITED vs CLD_KILLED/CLD_DUMPED). Linux 5.4+.
+ *
+ * <p>{@link #close} ends the thread through an eventfd in the same set: a JVM that exits waits up
+ * to 300 ms for any thread still in a native call (HotSpot's {@code VM_Exit}), and this one waits
+ * in {@code epoll_wait} for good. Every runner's stop took 0.3 s longer because of it.
  */
 final class PidfdReaper {
     private static final int CLD_EXITED = 1;
@@ -26,6 +30,9 @@ final class PidfdReaper {
     /** The reaper thread's alone. */
     private final ExitAge ages = new ExitAge();
     private final int epoll;
+    /** Readable once {@link #close} was called: the thread returns. */
+    private final int closing;
+    private final Thread thread;
     private final Map<Integer, Child> children = new ConcurrentHashMap<>();
 
     /** @param watchedNanos when watching began, just after the spawn: an exit age is capped there (a child that exited sooner is timed a little late, never before it started) */
@@ -37,9 +44,31 @@ final class PidfdReaper {
         if (epoll < 0) {
             throw new ProcessException("epoll_create1: " + libc.strerror(Native.getLastError()));
         }
-        Thread t = new Thread(this::loop, "sr-reaper");
-        t.setDaemon(true);
-        t.start();
+        closing = libc.eventfd(0, LibC.EFD_CLOEXEC);
+        if (closing < 0) {
+            throw new ProcessException("eventfd: " + libc.strerror(Native.getLastError()));
+        }
+        register(closing);
+        thread = new Thread(this::loop, "sr-reaper");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Ends the reaper thread (waits up to {@code waitMs} for it) and closes its descriptors; the
+     * children it watched are no longer reaped by it. For a process about to exit.
+     *
+     * @return whether the thread has ended
+     */
+    boolean close(long waitMs) throws InterruptedException {
+        libc.write(closing, new long[] {1}, Long.BYTES);
+        thread.join(waitMs);
+        if (thread.isAlive()) {
+            return false;
+        }
+        libc.close(closing);
+        libc.close(epoll);
+        return true;
     }
 
     /** Whether this kernel can open pidfds (Linux 5.3+) for our own pid. */
@@ -92,8 +121,12 @@ final class PidfdReaper {
             long waitBegins = TimeSource.system().nanoTime();
             int n = ReaperLibC.epoll_wait(epoll, events, MAX_EVENTS, -1);
             for (int i = 0; i < n; i++) {
+                int fd = (int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET);
+                if (fd == closing) {
+                    return;
+                }
                 // epoll_wait sees fds added by other threads while it waits: no wake-up needed
-                reap((int) events.getLong((long) i * EVENT_BYTES + DATA_OFFSET), info, previousWaitBegan);
+                reap(fd, info, previousWaitBegan);
             }
             if (n >= 0) { // an interrupted wait took none: the bound stays
                 previousWaitBegan = n < MAX_EVENTS ? waitBegins : Long.MIN_VALUE;
