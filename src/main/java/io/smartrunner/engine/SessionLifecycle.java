@@ -128,6 +128,18 @@ final class SessionLifecycle {
                 ex == null ? null : String.valueOf(ex.getMessage()))));
     }
 
+    /**
+     * The runner stops, first pass: the slot's running session's process group gets its SIGTERM
+     * now, and {@link #stopForShutdown}'s books (the stop's scans and timers) come in a second
+     * pass. Stopping 200 sessions in one pass, the last group was signalled 170 ms after the
+     * first: each exiting child took a CPU from the loop between two stops.
+     */
+    void termGroupForShutdown(ProfileSlot slot) {
+        if (slot.active != null && slot.active.stopping == null) {
+            slot.active.process.termGroupAhead();
+        }
+    }
+
     /** The runner stops: the slot's running session, if any, is stopped (reason shutdown, not counted). */
     void stopForShutdown(ProfileSlot slot) {
         if (slot.active != null) {

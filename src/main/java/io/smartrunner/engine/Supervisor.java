@@ -112,6 +112,7 @@ public final class Supervisor {
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
             parts.sessions.abandonBrowserOpens();
+            parts.guard.eachProfile("shutdown", parts.sessions::termGroupForShutdown);
             parts.guard.eachProfile("shutdown", parts.sessions::stopForShutdown);
             parts.recovery.cancelAll();
         }

@@ -14,6 +14,8 @@ final class OsRunningProcess implements RunningProcess {
     private final CompletableFuture<ExitStatus> exit;
     private final StopOnce stopOnce = new StopOnce();
     private final Placement placement;
+    /** Made by {@link #termGroupAhead} (its group already signalled) or by the stop itself. */
+    private SessionMembers members;
 
     OsRunningProcess(long pid, CompletableFuture<ExitStatus> exit, long startTicks, String sessionId,
                      SessionOutput output, ScheduledExecutorService timers, Placement placement) {
@@ -66,11 +68,24 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
-    public CompletableFuture<Void> stop(Duration grace) {
+    public synchronized CompletableFuture<Void> stop(Duration grace) {
         Placement placement = Placement.of(pid);
         placement.stopping();
-        return stopOnce.stop(toString(), new SessionMembers(pid, startTicks, sessionId, placement.cgroup()), timers,
-                grace, true, () -> placement.stopped(pid));
+        return stopOnce.stop(toString(), members(placement), timers, grace, true, () -> placement.stopped(pid));
+    }
+
+    @Override
+    public synchronized void termGroupAhead() {
+        if (members == null && !stopOnce.begun()) {
+            members(Placement.of(pid)).termLeadersGroup();
+        }
+    }
+
+    private SessionMembers members(Placement placement) {
+        if (members == null) {
+            members = new SessionMembers(pid, startTicks, sessionId, placement.cgroup());
+        }
+        return members;
     }
 
     @Override

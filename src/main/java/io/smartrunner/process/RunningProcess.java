@@ -48,4 +48,13 @@ public interface RunningProcess {
      * when no process of the session is left. Calling it again returns the same future.
      */
     CompletableFuture<Void> stop(Duration grace);
+
+    /**
+     * SIGTERMs the session's process group now, ahead of {@link #stop}, which then does not send
+     * it again: a runner stopping many sessions reaches every group first and does the books
+     * after (the dying children take the CPUs as soon as the first is signalled). Does nothing
+     * where the group is not the runner's own launch, or once a stop has begun.
+     */
+    default void termGroupAhead() {
+    }
 }

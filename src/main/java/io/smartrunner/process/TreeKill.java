@@ -51,7 +51,7 @@ final class TreeKill {
     CompletableFuture<Integer> start(Duration grace, boolean groupFirst) {
         long seen = ProcSnapshot.latest();
         long graceMs = Math.max(0, grace.toMillis());
-        boolean groupTermed = groupFirst && members.termLeadersGroup();
+        boolean groupTermed = groupFirst && (members.groupTermUpToTicks() >= 0 || members.termLeadersGroup());
         if (groupTermed) {
             termUpToTicks = members.groupTermUpToTicks();
         }

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A launcher whose children do exactly what the test tells them. */
 final class FakeLauncher implements ProcessLauncher {
     final List<FakeProcess> launched = new ArrayList<>();
+    /** What the runner asked of the children, in order: "ahead PID" ({@link RunningProcess#termGroupAhead}), "stop PID". */
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong pids = new AtomicLong(1000);
     String spawnError;
 
@@ -22,7 +24,7 @@ final class FakeLauncher implements ProcessLauncher {
         if (spawnError != null) {
             throw new SpawnException(spawnError);
         }
-        FakeProcess p = new FakeProcess(spec, pids.incrementAndGet());
+        FakeProcess p = new FakeProcess(spec, pids.incrementAndGet(), calls);
         launched.add(p);
         return p;
     }
@@ -47,10 +49,12 @@ final class FakeLauncher implements ProcessLauncher {
         /** What {@link RunningProcess#contained()} says: its cgroup took its leftovers. */
         volatile boolean contained;
         Duration stopGrace;
+        private final List<String> calls;
 
-        FakeProcess(LaunchSpec spec, long pid) {
+        FakeProcess(LaunchSpec spec, long pid, List<String> calls) {
             this.spec = spec;
             this.pid = pid;
+            this.calls = calls;
         }
 
         void exit(int code) {
@@ -101,6 +105,7 @@ final class FakeLauncher implements ProcessLauncher {
         /** The fake tree dies at once: SIGTERM is honoured. */
         @Override
         public synchronized CompletableFuture<Void> stop(Duration grace) {
+            calls.add("stop " + pid);
             if (stop == null) {
                 stopGrace = grace;
                 stop = new CompletableFuture<>();
@@ -108,6 +113,11 @@ final class FakeLauncher implements ProcessLauncher {
                 stop.complete(null);
             }
             return stop;
+        }
+
+        @Override
+        public void termGroupAhead() {
+            calls.add("ahead " + pid);
         }
     }
 }

@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The supervisor driven tick by tick: manual clock, fake launcher, in-memory store and log. */
@@ -371,6 +372,22 @@ class SupervisorTest {
         assertEquals(0, state("a").errorStreak());
         assertFalse(state("a").running());
         assertEquals(2, launcher.launched.size(), "nothing new starts once stopping");
+    }
+
+    /** Every group is signalled before any stop's books: each exiting child takes a CPU from the loop. */
+    @Test
+    void shutdownSignalsEveryGroupBeforeStoppingAny() {
+        RunnerConfig c = TestConfig.builder().timeoutMs(60_000).pod("podA", "a", "b", "c").build();
+        Supervisor s = supervisor(c);
+        s.step();
+        assertEquals(3, launcher.launched.size());
+        s.requestStop();
+        s.step();
+        Set<String> pids = launcher.launched.stream().map(p -> Long.toString(p.pid)).collect(Collectors.toSet());
+        List<String> calls = List.copyOf(launcher.calls);
+        assertEquals(6, calls.size(), calls.toString());
+        assertEquals(pids.stream().map(pid -> "ahead " + pid).collect(Collectors.toSet()), Set.copyOf(calls.subList(0, 3)));
+        assertEquals(pids.stream().map(pid -> "stop " + pid).collect(Collectors.toSet()), Set.copyOf(calls.subList(3, 6)));
     }
 
     @Test

@@ -36,6 +36,27 @@ class RunningProcessStopTest {
         children.killAll();
     }
 
+    /**
+     * A runner's shutdown signals every group first ({@link RunningProcess#termGroupAhead}); the
+     * stop after it sends no second SIGTERM (to a program whose handler counts them, a second
+     * one often means "quit now").
+     */
+    @Test
+    void aGroupSignalledAheadGetsOneSigtermInAll() throws Exception {
+        Path terms = dir.resolve("terms");
+        RunningProcess child = launcher.launch(spec(children.newSession(), dir, "/bin/sh", "-c",
+                "trap 'echo TERM >> " + terms + "' TERM; touch " + dir.resolve("ready")
+                        + "; while :; do sleep 0.05; done"));
+        Children.await("trap set", () -> Files.exists(dir.resolve("ready")));
+
+        child.termGroupAhead();
+        Children.await("the trap ran", () -> Files.exists(terms));
+        child.stop(Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
+
+        assertEquals(List.of("TERM"), Files.readAllLines(terms));
+        assertEquals("SIGKILL", child.onExit().get(10, TimeUnit.SECONDS).signal(), "outlived the grace: killed");
+    }
+
     @Test
     void stopLeavesNoProcessOfTheSessionAlive() throws Exception {
         String session = children.newSession();
