@@ -25,6 +25,7 @@ import io.smartrunner.store.SqliteNativeCopies;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateRebuild;
 import io.smartrunner.store.StateStore;
+import io.smartrunner.systemd.StartupProgress;
 import io.smartrunner.time.TimeSource;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -130,8 +131,11 @@ final class RunnerHome implements AutoCloseable {
             return postgres(config);
         }
         rebuildIfLost(config.runner());
-        return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous(),
-                config.runner().sessionsKeptPerProfile(), RunCommand::say);
+        // an upgrade of a big store says how far it got; under systemd each line also extends the start's timeout
+        try (StartupProgress progress = StartupProgress.fromEnvironment(System.getenv(), RunCommand::say)) {
+            return SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous(),
+                    config.runner().sessionsKeptPerProfile(), progress);
+        }
     }
 
     static PostgresStateStore postgres(RunnerConfig config) {

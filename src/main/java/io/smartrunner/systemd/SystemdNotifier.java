@@ -46,15 +46,21 @@ public final class SystemdNotifier implements AutoCloseable {
      */
     public static SystemdNotifier fromEnvironment(Map<String, String> env, RunnerHealth health, LongSupplier nanoTime,
                                                   Consumer<String> say) {
+        String socket = notifySocket(env, say);
+        return new SystemdNotifier(socket, socket == null ? 0 : watchdogNanos(env, say), health, nanoTime, say);
+    }
+
+    /** {@code NOTIFY_SOCKET}'s name, or null when unset or malformed (said). */
+    static String notifySocket(Map<String, String> env, Consumer<String> say) {
         String socket = env.get("NOTIFY_SOCKET");
         if (socket == null || socket.isEmpty()) {
-            return new SystemdNotifier(null, 0, health, nanoTime, say);
+            return null;
         }
         if (!socket.startsWith("/") && !socket.startsWith("@")) {
             say.accept("NOTIFY_SOCKET: \"" + socket + "\" is neither a path nor an abstract name (@...); not notifying systemd");
-            return new SystemdNotifier(null, 0, health, nanoTime, say);
+            return null;
         }
-        return new SystemdNotifier(socket, watchdogNanos(env, say), health, nanoTime, say);
+        return socket;
     }
 
     /** 0 = no watchdog: unset, malformed, or meant for another process (WATCHDOG_PID). */

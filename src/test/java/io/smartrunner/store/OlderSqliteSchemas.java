@@ -7,12 +7,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Turns a store back into what older runners left, so the migrations can be tried on it (tests). */
-final class OlderSqliteSchemas {
+public final class OlderSqliteSchemas {
     private OlderSqliteSchemas() {
     }
 
     /** Undoes version 4: the rowid sessions table of versions 1-3, its rows and indexes as version 3 had them. */
-    static void asVersion3(Path db) throws SQLException {
+    public static void asVersion3(Path db) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
              Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
