@@ -114,6 +114,9 @@ class DashboardBrowserTest {
                 """.formatted(TOKEN));
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         page.await("the fleet table", "document.querySelectorAll('#fleet tr.profile').length === 5", 20_000);
+        // the headline's "connecting…" turns into the refresh's time, the feed's into "live" once its stream is open
+        page.await("the headline live", "document.getElementById('status').textContent.startsWith('live · ')", 20_000);
+        page.await("the feed live", "document.getElementById('feed-status').textContent === 'live'", 20_000);
         assertTrue(page.eval("document.getElementById('runners-panel').hidden && !document.body.classList.contains('cluster')"
                 + " && getComputedStyle(document.querySelector('#fleet td.col-runner')).display === 'none'").asBoolean(),
                 "one runner (SQLite): no runner column, no runners panel");
