@@ -2,7 +2,6 @@ package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.process.JnaBoot;
-import io.smartrunner.process.PosixSpawnLauncher;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +20,7 @@ public final class Main implements Runnable {
     static final String DESCRIPTION =
             "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.";
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
-    /** How long the exit waits for the reaper's thread to leave its native wait (it takes microseconds). */
+    /** How long the exit waits for a thread to leave its native wait ({@link NativeWaitsAtExit}; it takes microseconds). */
     private static final long EXIT_WAIT_MS = 100;
 
     public static void main(String[] args) {
@@ -32,11 +31,7 @@ public final class Main implements Runnable {
         }
         JnaBoot.configure();
         int code = execute(args);
-        try {
-            PosixSpawnLauncher.endReaping(EXIT_WAIT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        NativeWaitsAtExit.end(EXIT_WAIT_MS);
         System.exit(code);
     }
 
