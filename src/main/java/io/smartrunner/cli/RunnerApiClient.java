@@ -28,12 +28,12 @@ import java.time.Duration;
  */
 final class RunnerApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final String PORT_FILE = "http.port";
 
     private final URI base;
     private final Path tokenFile;
     private final String configuredToken;
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     RunnerApiClient(RunnerConfig cfg) {
         Path dataDir = cfg.runner().dataDir();
@@ -72,6 +72,8 @@ final class RunnerApiClient {
             c.setRequestProperty("X-Smart-Runner-Client", "cli");
             c.setDoOutput(true);
             byte[] payload = JSON.writeValueAsBytes(body);
+            // streamed, so HttpURLConnection never sends the POST a second time on its own (it
+            // retries a buffered one whose answer it failed to read): a control is asked for once
             c.setFixedLengthStreamingMode(payload.length);
             try (OutputStream out = c.getOutputStream()) {
                 out.write(payload);

@@ -46,7 +46,9 @@ final class PidfdReaper {
         }
         closing = libc.eventfd(0, LibC.EFD_CLOEXEC);
         if (closing < 0) {
-            throw new ProcessException("eventfd: " + libc.strerror(Native.getLastError()));
+            String why = libc.strerror(Native.getLastError());
+            libc.close(epoll);
+            throw new ProcessException("eventfd: " + why);
         }
         register(closing);
         thread = new Thread(this::loop, "sr-reaper");
