@@ -76,7 +76,7 @@ final class OsRunningProcess implements RunningProcess {
 
     @Override
     public synchronized void termGroupAhead() {
-        if (members == null && !stopOnce.begun()) {
+        if (members == null) { // else a stop (or an earlier call) made them: its group had its SIGTERM
             members(Placement.of(pid)).termLeadersGroup();
         }
     }

@@ -18,11 +18,6 @@ final class StopOnce {
      * @param afterKill  runs once the tree kill has ended, before the returned future completes
      * @return completes when every member is gone, or exceptionally when the kill failed
      */
-    /** Whether {@link #stop} was called. */
-    boolean begun() {
-        return stopping.get() != null;
-    }
-
     CompletableFuture<Void> stop(String label, SessionMembers members, ScheduledExecutorService timers, Duration grace,
                                  boolean groupFirst, Runnable afterKill) {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
