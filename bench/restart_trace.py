@@ -17,6 +17,11 @@ For each restart it pairs, in time order:
   exec        the next child's sched_process_exec (its program is loaded)
 and prints each stretch's p10 / p50 / p90 in ms. Tracing costs the traced threads time of their
 own (each event a few microseconds here), so the sum is a little above the untraced p50.
+It traces the whole machine (`perf record -a`) and keeps the runner's threads and the children it
+forked (`sched_process_fork`): per-process tracing (`-p PID`) gives every child perf's own
+per-task events, set up at its fork and torn down in its exit after `sched_process_exit`, which
+made "exit -> reaper" 0.23-0.35 ms where the untraced exit is noticed in ~0.06 (twenty-fifth
+session).
 Where the same stretches of a bare C loop go, for comparison: `perf trace` of bench-peers'
 spawnbench, or docs/performance.md ("Twenty-second session").
 """
@@ -27,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 
-EVENTS = ["sched:sched_process_exit", "syscalls:sys_enter_waitid", "syscalls:sys_enter_write",
+EVENTS = ["sched:sched_process_fork", "sched:sched_process_exit", "syscalls:sys_enter_waitid", "syscalls:sys_enter_write",
           "syscalls:sys_enter_pwrite64", "syscalls:sys_enter_clone3", "sched:sched_process_exec"]
 LINE = re.compile(r"\s*(.+?)\s+(\d+)/(\d+)\s+([\d.]+):\s+(\S+):\s*(.*)")
+CHILD = re.compile(r"child_pid=(\d+)")
 STRETCHES = ["exit", "reaper", "events", "commit", "committed", "clone", "exec"]
 
 
@@ -55,7 +61,7 @@ def main(args):
     fd = event_log_fd(pid)
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "perf.data")
-        cmd = ["perf", "record", "-q", "-p", str(pid), "-o", data]
+        cmd = ["perf", "record", "-q", "-a", "-o", data]
         for e in EVENTS:
             cmd += ["-e", e]
         try:
@@ -80,9 +86,11 @@ def main(args):
         raise SystemExit(f"restart_trace.py: expected one thread writing the event log, saw {len(loop_writes)}")
     loop = loop_writes.pop()
     stretches = {f"{a} -> {b}": [] for a, b in zip(STRETCHES, STRETCHES[1:])}
+    children = {int(m.group(1)) for _, _, proc, _, ev, rest in rows
+                if proc == pid and ev == "sched_process_fork" for m in [CHILD.search(rest)] if m}
     total, chain = [], None
     for t, comm, proc, tid, ev, rest in rows:
-        if ev == "sched_process_exit" and proc != pid:
+        if ev == "sched_process_exit" and proc in children:
             chain = {"exit": t}
         elif chain is None:
             continue
@@ -95,7 +103,7 @@ def main(args):
             chain["committed"] = t
         elif ev == "sys_enter_clone3" and proc == pid and "committed" in chain and "clone" not in chain:
             chain["clone"] = t
-        elif ev == "sched_process_exec" and "clone" in chain:
+        elif ev == "sched_process_exec" and proc in children and "clone" in chain:
             chain["exec"] = t
             for a, b in zip(STRETCHES, STRETCHES[1:]):
                 stretches[f"{a} -> {b}"].append((chain[b] - chain[a]) * 1e3)
