@@ -14,7 +14,11 @@ import java.util.function.Function;
  * (a reply the loop completes). The loop waits here for the next message or its next deadline;
  * a message that ends the wait is carried into the next drain, so none is lost or reordered.
  * <p>A message added {@linkplain #addQuietly quietly} does not wake the loop: it rides with the
- * next one, or is handled {@link #QUIET_WITHIN_NANOS} later at the latest.
+ * next one, or is handled {@link #QUIET_WITHIN_NANOS} later at the latest, provided the loop
+ * {@linkplain #await waits} saying that one may come: a loop already asleep is not woken by it.
+ * (Until the twenty-fifth session it was not said: a session that ran alone had its launch
+ * handled only when the loop woke for something else, up to 5 s later, and its timeout and
+ * hang timers with it.)
  */
 final class LoopInbox {
     /** How long a quiet message may wait for a turn of the loop. */
@@ -45,9 +49,15 @@ final class LoopInbox {
         return reply;
     }
 
-    /** Waits up to {@code nanos} for a message (loop thread). */
-    void await(long nanos) throws InterruptedException {
-        carried = queue.poll(quiet.isEmpty() ? nanos : Math.min(nanos, QUIET_WITHIN_NANOS), TimeUnit.NANOSECONDS);
+    /**
+     * Waits up to {@code nanos} for a message (loop thread).
+     *
+     * @param quietMayCome a quiet message may be added while the loop waits (a launch in flight):
+     *                     the wait then ends within {@link #QUIET_WITHIN_NANOS}, as for one already there
+     */
+    void await(long nanos, boolean quietMayCome) throws InterruptedException {
+        boolean bounded = quietMayCome || !quiet.isEmpty();
+        carried = queue.poll(bounded ? Math.min(nanos, QUIET_WITHIN_NANOS) : nanos, TimeUnit.NANOSECONDS);
     }
 
     /**

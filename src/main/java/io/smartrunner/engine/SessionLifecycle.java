@@ -57,6 +57,8 @@ final class SessionLifecycle {
     private final Consumer<ActiveSession> armed;
     /** The slots with a staged launch, in the order they were staged. */
     private final java.util.List<ProfileSlot> staged = new java.util.ArrayList<>();
+    /** The session ids of launches handed to the launch threads whose report the loop has not handled. */
+    private final java.util.Set<String> launchesOut = new java.util.HashSet<>();
     private final SessionIds ids = new SessionIds();
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
@@ -244,8 +246,17 @@ final class SessionLifecycle {
                         "not started: " + LeaseDuty.LEASE_LOST + " (or its renew deadline passed)"));
                 continue;
             }
+            launchesOut.add(next.record().sessionId());
             launch.submit(next);
         }
+    }
+
+    /**
+     * Whether a launch handed to the launch threads has not reported yet: it reports quietly
+     * ({@link SessionLaunch}), so the loop's wait is bounded meanwhile ({@link LoopInbox#await}).
+     */
+    boolean launchesOut() {
+        return !launchesOut.isEmpty();
     }
 
     private java.util.List<ProfileSlot> takeStaged() {
@@ -277,6 +288,7 @@ final class SessionLifecycle {
     void launched(Message.Launched l, long nowNanos, Instant now) {
         ProfileSlot slot = slots.get(l.profileId());
         SessionRecord record = l.record();
+        launchesOut.remove(record.sessionId());
         if (slot == null || !record.sessionId().equals(slot.spawning)) {
             return;
         }

@@ -165,7 +165,7 @@ public final class Supervisor {
             wait = Math.min(wait, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(parts.leases.checkEveryMs()));
         }
         try {
-            parts.inbox.await(wait);
+            parts.inbox.await(wait, parts.sessions.launchesOut());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             requestStop();
