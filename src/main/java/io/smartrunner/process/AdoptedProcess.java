@@ -80,7 +80,7 @@ final class AdoptedProcess implements RunningProcess {
             if (cgroup != null) {
                 cgroup.remove();
             }
-        });
+        }, null);
     }
 
     @Override

@@ -71,7 +71,7 @@ final class OsRunningProcess implements RunningProcess {
     public synchronized CompletableFuture<Void> stop(Duration grace) {
         Placement placement = Placement.of(pid);
         placement.stopping();
-        return stopOnce.stop(toString(), members(placement), timers, grace, true, () -> placement.stopped(pid));
+        return stopOnce.stop(toString(), members(placement), timers, grace, true, () -> placement.stopped(pid), exit);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -17,6 +18,9 @@ import java.util.stream.Collectors;
  * SIGTERM goes once, to what lived when it went out: a member that started later was forked by a
  * process already told to stop (a TERM handler's cleanup, a last report) and has the grace to
  * finish, as under systemd; whatever still lives at the grace's end gets the SIGKILL.
+ * <p>The scans back off from 10 to 250 ms, so a tree that was gone a moment after its SIGTERM was
+ * seen gone up to one interval later (a runner's stop of 200 sessions said "stopped" 50-70 ms
+ * after its last child had gone); {@link #recheck} looks at once when the leader has been reaped.
  */
 final class TreeKill {
     private static final long FIRST_POLL_MS = 10;
@@ -65,6 +69,24 @@ final class TreeKill {
         return done;
     }
 
+    /**
+     * The leader has been reaped: looks again now, out of the scans' order, and ends the stop if
+     * no member is left. Only ever ends it sooner: the scans go on as planned (the grace counted
+     * as before), and a member the look finds keeps the stop going.
+     */
+    void recheck() {
+        long seen = ProcSnapshot.latest();
+        try {
+            timers.execute(() -> step(() -> {
+                if (!done.isDone() && members.in(ProcSnapshot.after(seen)).isEmpty()) {
+                    done.complete(signalledCount());
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            // the timers have ended with the runner: the planned scans never come either
+        }
+    }
+
     /** Processes signalled so far: also meaningful when stopping failed. */
     synchronized int signalledCount() {
         return signalled.size();
@@ -72,6 +94,9 @@ final class TreeKill {
 
     // seen: the latest scan when this step was scheduled; the step needs one started after it
     private void term(long seen, long graceLeftMs, long pollMs) {
+        if (done.isDone()) {
+            return; // a recheck found every member gone
+        }
         Collection<ProcStat> live = members.in(ProcSnapshot.after(seen));
         if (live.isEmpty()) {
             done.complete(signalledCount());
@@ -98,6 +123,9 @@ final class TreeKill {
     }
 
     private void kill(long seen, long waitLeftMs, long pollMs) {
+        if (done.isDone()) {
+            return;
+        }
         Collection<ProcStat> live = members.in(ProcSnapshot.after(seen));
         if (live.isEmpty()) {
             done.complete(signalledCount());

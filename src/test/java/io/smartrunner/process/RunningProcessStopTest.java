@@ -9,8 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,6 +184,109 @@ class RunningProcessStopTest {
         for (int i = 0; i < ids.size(); i++) {
             assertEquals(List.of(), Children.tagged(ids.get(i)));
             sessions.get(i).onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A stop ends once the reaped leader has left nothing of its session, not at the next of its
+     * backing-off scans (a shutdown of 200 sessions said "stopped" 50-70 ms after its last child).
+     * The scans the stop plans are held here: only the look the reaped leader asks for can end it.
+     */
+    @Test
+    void aStopEndsWhenTheReapedLeaderLeftNothing() throws Exception {
+        HeldTimers timers = new HeldTimers();
+        try {
+            ProcessLauncher held = new PosixSpawnLauncher(ChildEnvironment.ofThisProcess(), timers);
+            String session = children.newSession();
+            RunningProcess child = held.launch(spec(session, dir, "/bin/sh", "-c", "sleep 1000 & wait"));
+            Children.await("sleep started", () -> Children.tagged(session).size() >= 2);
+
+            child.stop(Duration.ofSeconds(60)).get(20, TimeUnit.SECONDS);
+
+            assertEquals(List.of(), Children.tagged(session));
+            assertTrue(timers.heldCount() > 0, "the stop had planned a scan of its own");
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    /** The look at the leader's reaping ends nothing while a member lives: the planned scans go on to the SIGKILL. */
+    @Test
+    void aMemberLeftAliveKeepsTheStopGoingAfterTheLeaderIsReaped() throws Exception {
+        HeldTimers timers = new HeldTimers();
+        try {
+            ProcessLauncher held = new PosixSpawnLauncher(ChildEnvironment.ofThisProcess(), timers);
+            String session = children.newSession();
+            RunningProcess child = held.launch(spec(session, dir, "/bin/sh", "-c",
+                    "sh -c 'trap \"\" TERM; exec sleep 1000' & wait"));
+            Children.await("the TERM-proof sleep started", () -> Children.tagged(session).size() >= 2
+                    && Children.tagged(session).stream().anyMatch(pid -> comm(pid).equals("sleep")));
+            int ranBefore = timers.ranNow();
+
+            CompletableFuture<Void> stopped = child.stop(Duration.ofMillis(100));
+            assertEquals("SIGTERM", child.onExit().get(10, TimeUnit.SECONDS).signal());
+            Children.await("the reaped leader's look ran", () -> timers.ranNow() > ranBefore);
+            assertTrue(!stopped.isDone(), "a member lives: the stop is not over");
+            assertEquals(1, Children.tagged(session).size());
+
+            Children.await("the planned scans reached the SIGKILL and saw it work", () -> {
+                timers.release();
+                return stopped.isDone();
+            });
+            stopped.get(1, TimeUnit.SECONDS);
+            assertEquals(List.of(), Children.tagged(session));
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    /** Runs what is due now; holds every delayed task until {@link #release}. */
+    private static final class HeldTimers extends ScheduledThreadPoolExecutor {
+        private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger heldEver = new AtomicInteger();
+        private final AtomicInteger ranNow = new AtomicInteger();
+
+        HeldTimers() {
+            super(1);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+            if (delay > 0) {
+                held.add(task);
+                heldEver.incrementAndGet();
+                return super.schedule(() -> { }, 365, TimeUnit.DAYS); // never due in a test
+            }
+            return super.schedule(() -> {
+                try {
+                    task.run();
+                } finally {
+                    ranNow.incrementAndGet();
+                }
+            }, 0, unit);
+        }
+
+        /** Runs every task held so far (on the timer thread, as if its time had come). */
+        void release() {
+            for (Runnable task = held.poll(); task != null; task = held.poll()) {
+                super.schedule(task, 0, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        int heldCount() {
+            return heldEver.get();
+        }
+
+        int ranNow() {
+            return ranNow.get();
+        }
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (java.io.IOException e) {
+            return ""; // gone
         }
     }
 
