@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A runner's stop, step by step: SIGTERM to a runner holding N idle sessions, then when each
 session's process group got its own SIGTERM (first, last), when the last child was gone, when the
-runner said "stopped" and when its process was gone (not a zombie). Repeats the whole run REPS
+event log got the last session's end (its ts: whole milliseconds), when the runner said "stopped" and when its process was gone (not a zombie). Repeats the whole run REPS
 times and prints one line each; the figures are medians of nothing, every run is shown.
 
     bench/stop_timeline.py [N] [REPS] [--no-trace]
@@ -93,6 +93,7 @@ def one_run(n, trace):
     reader = threading.Thread(target=read_stderr, daemon=True)
     reader.start()
     term_mono = time.clock_gettime(time.CLOCK_MONOTONIC)
+    term_wall = time.time()
     runner.send_signal(signal.SIGTERM)
     left = set(fds)
     last = t0
@@ -126,7 +127,22 @@ def one_run(n, trace):
         if times:
             first, last_term = min(times) - term_mono, max(times) - term_mono
     return {"children": len(kids), "left": len(left), "rc": runner.returncode, "first_term": first,
-            "last_term": last_term, "children_gone": last - t0, "stopped": said.get("stopped"), "runner_gone": gone}
+            "last_term": last_term, "children_gone": last - t0, "ends_logged": last_end_logged(term_wall),
+            "stopped": said.get("stopped"), "runner_gone": gone}
+
+
+def last_end_logged(term_wall):
+    """When the event log got the last session end of the stop, from the SIGTERM (its ts: whole ms, wall clock)."""
+    last = None
+    with open(f"{OUT}/logs/events.jsonl") as f:
+        for line in f:
+            e = json.loads(line)
+            if e.get("type") == "session" and (e.get("params") or {}).get("reason") == "shutdown":
+                last = e["ts"]
+    if last is None:
+        return None
+    at = time.mktime(time.strptime(last[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + int(last[20:23]) / 1000
+    return at - term_wall
 
 
 def ms(x):
@@ -139,13 +155,13 @@ def main():
     reps = int(args[1]) if len(args) > 1 else 3
     trace = "--no-trace" not in sys.argv and shutil.which("perf") is not None and os.geteuid() == 0
     print(f"stop of {n} idle sessions (sleep 3600), SIGTERM to the runner at 0, ms; runner {RUNNER}")
-    print("| run | first group SIGTERM | last group SIGTERM | children gone | \"stopped\" | runner gone | exit |")
-    print("|---|---|---|---|---|---|---|")
+    print("| run | first group SIGTERM | last group SIGTERM | children gone | last end logged | \"stopped\" | runner gone | exit |")
+    print("|---|---|---|---|---|---|---|---|")
     for i in range(reps):
         r = one_run(n, trace)
         note = "" if r["left"] == 0 else f" ({r['left']} children still alive after 60 s)"
         print(f"| {i + 1} | {ms(r['first_term'])} | {ms(r['last_term'])} | {ms(r['children_gone'])} | "
-              f"{ms(r['stopped'])} | {ms(r['runner_gone'])} | {r['rc']}{note} |")
+              f"{ms(r['ends_logged'])} | {ms(r['stopped'])} | {ms(r['runner_gone'])} | {r['rc']}{note} |")
 
 
 if __name__ == "__main__":
