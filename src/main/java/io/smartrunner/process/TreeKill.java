@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  * process already told to stop (a TERM handler's cleanup, a last report) and has the grace to
  * finish, as under systemd; whatever still lives at the grace's end gets the SIGKILL.
  * <p>The scans back off from 10 to 250 ms, so a tree that was gone a moment after its SIGTERM was
- * seen gone up to one interval later (a runner's stop of 200 sessions said "stopped" 50-70 ms
- * after its last child had gone); {@link #recheck} looks at once when the leader has been reaped.
+ * seen gone up to one interval later (a session whose TERM handler took 0.35 s ended 0.23 s after
+ * its exit); {@link #recheck} looks at once when the leader has been reaped.
  */
 final class TreeKill {
     private static final long FIRST_POLL_MS = 10;

@@ -206,7 +206,7 @@ class RunningProcessStopTest {
             assertEquals(List.of(), Children.tagged(session));
             assertTrue(timers.heldCount() > 0, "the stop had planned a scan of its own");
         } finally {
-            timers.shutdownNow();
+            timers.end();
         }
     }
 
@@ -236,7 +236,7 @@ class RunningProcessStopTest {
             stopped.get(1, TimeUnit.SECONDS);
             assertEquals(List.of(), Children.tagged(session));
         } finally {
-            timers.shutdownNow();
+            timers.end();
         }
     }
 
@@ -248,6 +248,14 @@ class RunningProcessStopTest {
 
         HeldTimers() {
             super(1);
+            setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // the never-due stand-ins
+        }
+
+        /** Runs what is held (a cgroup's removal, say), then ends. */
+        void end() throws InterruptedException {
+            release();
+            shutdown();
+            awaitTermination(10, TimeUnit.SECONDS);
         }
 
         @Override
