@@ -64,11 +64,17 @@ final class SessionLaunch {
      * launches overlap far better than one after another. A profile's browser is opened first on
      * the browser threads ({@link SupervisorDeps#browserWork}): an open can take the browser's
      * whole start timeout, and on the spawn threads four hanging browsers stopped every launch.
+     *
+     * @return whether the launch reports quietly ({@link LoopInbox#addQuietly}): only one without a
+     *         browser, which reports within a spawn's time; the loop bounds its wait until it has.
+     *         A launch that opens a browser first may take the browser's whole start timeout, and
+     *         reports as any message does (a loop bounding its wait meanwhile would turn 50 times
+     *         a second for nothing)
      */
-    void submit(StagedLaunch staged) {
+    boolean submit(StagedLaunch staged) {
         if (deps.browsers() == BrowserProvider.none()) {
-            deps.spawner().execute(() -> spawn(staged, null));
-            return;
+            deps.spawner().execute(() -> spawn(staged, null, true));
+            return true;
         }
         deps.browserWork().execute(() -> {
             Opened browser = openBrowser(staged);
@@ -76,11 +82,12 @@ final class SessionLaunch {
                 return;
             }
             try {
-                deps.spawner().execute(() -> spawn(staged, browser.cdpUrl()));
+                deps.spawner().execute(() -> spawn(staged, browser.cdpUrl(), false));
             } catch (RejectedExecutionException e) {
                 failed(staged, NOT_STARTED_STOPPING);
             }
         });
+        return false;
     }
 
     /**
@@ -116,7 +123,7 @@ final class SessionLaunch {
         }
     }
 
-    private void spawn(StagedLaunch staged, String cdpUrl) {
+    private void spawn(StagedLaunch staged, String cdpUrl, boolean quietly) {
         String profileId = staged.profile().id();
         String sessionId = staged.record().sessionId();
         RunningProcess process;
@@ -132,7 +139,12 @@ final class SessionLaunch {
         // quietly: the loop has nothing to decide until the session ends, and in a crash loop its
         // exit comes within a millisecond; woken for both, the loop turned twice per restart. The
         // exit is reported after the launch, so the loop never sees it first.
-        inbox.addQuietly(new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime()));
+        Message.Launched launched = new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime());
+        if (quietly) {
+            inbox.addQuietly(launched);
+        } else {
+            inbox.add(launched);
+        }
         process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
                 status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }

@@ -57,7 +57,7 @@ final class SessionLifecycle {
     private final Consumer<ActiveSession> armed;
     /** The slots with a staged launch, in the order they were staged. */
     private final java.util.List<ProfileSlot> staged = new java.util.ArrayList<>();
-    /** The session ids of launches handed to the launch threads whose report the loop has not handled. */
+    /** The session ids of launches handed to the launch threads that report quietly and have not yet. */
     private final java.util.Set<String> launchesOut = new java.util.HashSet<>();
     private final SessionIds ids = new SessionIds();
 
@@ -246,14 +246,15 @@ final class SessionLifecycle {
                         "not started: " + LeaseDuty.LEASE_LOST + " (or its renew deadline passed)"));
                 continue;
             }
-            launchesOut.add(next.record().sessionId());
-            launch.submit(next);
+            if (launch.submit(next)) {
+                launchesOut.add(next.record().sessionId());
+            }
         }
     }
 
     /**
-     * Whether a launch handed to the launch threads has not reported yet: it reports quietly
-     * ({@link SessionLaunch}), so the loop's wait is bounded meanwhile ({@link LoopInbox#await}).
+     * Whether a launch handed to the launch threads that reports quietly ({@link SessionLaunch#submit})
+     * has not reported yet: the loop's wait is bounded meanwhile ({@link LoopInbox#await}).
      */
     boolean launchesOut() {
         return !launchesOut.isEmpty();
