@@ -136,9 +136,10 @@ final class SessionLaunch {
             failed(staged, "cannot start: " + e);
             return;
         }
-        // quietly: the loop has nothing to decide until the session ends, and in a crash loop its
-        // exit comes within a millisecond; woken for both, the loop turned twice per restart. The
-        // exit is reported after the launch, so the loop never sees it first.
+        // quietly (without a browser, see submit): the loop has nothing to decide until the session
+        // ends, and in a crash loop its exit comes within a millisecond; woken for both, the loop
+        // turned twice per restart. The exit is reported after the launch, so the loop never sees
+        // it first.
         Message.Launched launched = new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime());
         if (quietly) {
             inbox.addQuietly(launched);
