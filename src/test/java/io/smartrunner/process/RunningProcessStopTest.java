@@ -189,7 +189,7 @@ class RunningProcessStopTest {
 
     /**
      * A stop ends once the reaped leader has left nothing of its session, not at the next of its
-     * backing-off scans (a shutdown of 200 sessions said "stopped" 50-70 ms after its last child).
+     * backing-off scans (a session whose TERM handler took 0.35 s ended 0.23 s after its exit).
      * The scans the stop plans are held here: only the look the reaped leader asks for can end it.
      */
     @Test
