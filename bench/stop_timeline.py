@@ -14,6 +14,7 @@ signal:signal_generate tracepoint (`perf`, root; Debian: linux-perf); without pe
 their own. bench-peers' "stop all 200" row is this run's "children gone"; its "stop cmd returns"
 is "runner gone". docs/performance.md ("Twenty-fourth session") says what the columns showed.
 """
+import datetime
 import json
 import os
 import re
@@ -141,8 +142,7 @@ def last_end_logged(term_wall):
                 last = e["ts"]
     if last is None:
         return None
-    at = time.mktime(time.strptime(last[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + int(last[20:23]) / 1000
-    return at - term_wall
+    return datetime.datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() - term_wall
 
 
 def ms(x):

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * {@code STATUS=} (shown by {@code systemctl status}) with {@code EXTEND_TIMEOUT_USEC}, so a
  * {@code Type=notify} unit's {@code TimeoutStartSec} runs from the last line said rather than from
  * the start. An upgrade that goes on saying where it is never times out; one that stops saying
- * anything for {@link #EXTEND} is stopped as before. After {@link #close} (the start is over) lines
+ * anything for {@link #EXTEND_USEC} is stopped as before. After {@link #close} (the start is over) lines
  * are only said: an extension sent then would lengthen the stop's timeout instead. Without
  * {@code NOTIFY_SOCKET} it only says.
  */
