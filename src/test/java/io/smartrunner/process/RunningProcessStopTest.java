@@ -198,8 +198,14 @@ class RunningProcessStopTest {
         try {
             ProcessLauncher held = new PosixSpawnLauncher(ChildEnvironment.ofThisProcess(), timers);
             String session = children.newSession();
-            RunningProcess child = held.launch(spec(session, dir, "/bin/sh", "-c", "sleep 1000 & wait"));
-            Children.await("sleep started", () -> Children.tagged(session).size() >= 2);
+            // Deterministic only if sleep is gone before its leader: the leader reaps it before it
+            // exits (a member still dying at the look would rightly keep the stop going, to the
+            // scans held here), and the stop waits for sleep's exec (a TERM that reaches the forked
+            // shell before its exec goes to the shell's handler and is lost at the exec).
+            RunningProcess child = held.launch(spec(session, dir, "/bin/sh", "-c",
+                    "trap 'kill $! 2>/dev/null; wait $!; exit 0' TERM; sleep 1000 & wait"));
+            Children.await("the handler is set and sleep started", () -> Children.tagged(session).stream()
+                    .anyMatch(pid -> comm(pid).equals("sleep")));
 
             child.stop(Duration.ofSeconds(60)).get(20, TimeUnit.SECONDS);
 
