@@ -113,7 +113,7 @@ final class SessionLaunch {
                 return null;
             }
             return new Opened(browserFor(staged.profile(), staged.record().sessionId()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error as in spawn
             failed(staged, stopping ? NOT_STARTED_STOPPING
                     : e instanceof SpawnException ? e.getMessage() : "cannot start: " + e);
             return null;
@@ -132,7 +132,9 @@ final class SessionLaunch {
         } catch (SpawnException e) {
             failed(staged, e.getMessage());
             return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (a native library that will not load, a full heap): uncaught, it ended
+            // this thread and the loop never heard of the launch, the profile "spawning" for good
             failed(staged, "cannot start: " + e);
             return;
         }

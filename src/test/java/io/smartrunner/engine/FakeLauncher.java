@@ -18,11 +18,16 @@ final class FakeLauncher implements ProcessLauncher {
     final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong pids = new AtomicLong(1000);
     String spawnError;
+    /** Thrown by the next launches instead of a SpawnException: what a broken native library or a full heap throws. */
+    Error spawnBreaks;
 
     @Override
     public synchronized RunningProcess launch(LaunchSpec spec) {
         if (spawnError != null) {
             throw new SpawnException(spawnError);
+        }
+        if (spawnBreaks != null) {
+            throw spawnBreaks;
         }
         FakeProcess p = new FakeProcess(spec, pids.incrementAndGet(), calls);
         launched.add(p);

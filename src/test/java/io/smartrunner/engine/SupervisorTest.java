@@ -184,6 +184,27 @@ class SupervisorTest {
     }
 
     /**
+     * A launch thread's Error (a native library that will not load, a full heap) ends the session
+     * as a failed start: uncaught, it killed the thread and the profile showed "spawning" forever.
+     */
+    @Test
+    void anErrorInTheLaunchEndsTheStartAndTheProfileTriesAgain() {
+        launcher.spawnBreaks = new UnsatisfiedLinkError("libc.so.6: cannot open shared object file");
+        Supervisor s = supervisor(oneProfile(60_000, 0, 1_000, 3));
+        s.step();
+        assertEquals(List.of("start", "error"), sink.names("p1"));
+        assertEquals("spawn", lastEvent().params().get("reason"));
+        assertEquals("cannot start: java.lang.UnsatisfiedLinkError: libc.so.6: cannot open shared object file",
+                lastEvent().params().get("message"));
+
+        launcher.spawnBreaks = null;
+        time.advanceMillis(60_000);
+        s.step();
+        assertEquals(List.of("start", "error", "start"), sink.names("p1"));
+        assertEquals(1, launcher.launched.size(), "the next session ran");
+    }
+
+    /**
      * Issue #9: a program that is gone paused all 20 profiles for 24 h in 0.37 s. Now nobody is
      * paused; each profile retries 1 s, 2 s, 4 s ... apart, and a session that really ran resets that.
      */
