@@ -196,6 +196,8 @@ class SupervisorTest {
         assertEquals("spawn", lastEvent().params().get("reason"));
         assertEquals("cannot start: java.lang.UnsatisfiedLinkError: libc.so.6: cannot open shared object file",
                 lastEvent().params().get("message"));
+        assertEquals("infrastructure", lastEvent().params().get("class"));
+        assertEquals(0, state("p1").errorStreak(), "the runner's environment, not the profile's failure");
 
         launcher.spawnBreaks = null;
         time.advanceMillis(60_000);
