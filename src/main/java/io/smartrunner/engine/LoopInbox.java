@@ -15,10 +15,9 @@ import java.util.function.Function;
  * a message that ends the wait is carried into the next drain, so none is lost or reordered.
  * <p>A message added {@linkplain #addQuietly quietly} does not wake the loop: it rides with the
  * next one, or is handled {@link #QUIET_WITHIN_NANOS} later at the latest, provided the loop
- * {@linkplain #await waits} saying that one may come: a loop already asleep is not woken by it.
- * (Until the twenty-fifth session it was not said: a session that ran alone had its launch
- * handled only when the loop woke for something else, up to 5 s later, and its timeout and
- * hang timers with it.)
+ * {@linkplain #await waits} saying that one may come: a loop already asleep is not woken by it,
+ * and a session running alone would have its launch, and its timeout and hang timers with it,
+ * taken in only when the loop woke for something else (up to 5 s later).
  */
 final class LoopInbox {
     /** How long a quiet message may wait for a turn of the loop. */
