@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * observation: never a difference across CPUs. One instance per thread (the reaper's): not
  * thread-safe.
  */
-final class ExitAge {
+class ExitAge {
     private static final byte[] FIELD_BYTES = "se.exec_start".getBytes(StandardCharsets.US_ASCII);
     /** se.exec_start is the third line of /proc/<pid>/sched, within its first 200 bytes. */
     private static final int SCHED_BYTES = 512;

@@ -28,7 +28,7 @@ final class PidfdReaper {
 
     private final LibC libc = LibC.INSTANCE;
     /** The reaper thread's alone. */
-    private final ExitAge ages = new ExitAge();
+    private final ExitAge ages;
     private final int epoll;
     /** Readable once {@link #close} was called: the thread returns. */
     private final int closing;
@@ -40,6 +40,11 @@ final class PidfdReaper {
     }
 
     PidfdReaper() {
+        this(new ExitAge());
+    }
+
+    PidfdReaper(ExitAge ages) {
+        this.ages = ages;
         epoll = libc.epoll_create1(LibC.EPOLL_CLOEXEC);
         if (epoll < 0) {
             throw new ProcessException("epoll_create1: " + libc.strerror(Native.getLastError()));
@@ -128,7 +133,17 @@ final class PidfdReaper {
                     return;
                 }
                 // epoll_wait sees fds added by other threads while it waits: no wake-up needed
-                reap(fd, info, previousWaitBegan);
+                Child child = children.remove(fd);
+                try {
+                    reap(fd, child, info, previousWaitBegan);
+                } catch (RuntimeException | Error e) {
+                    // the one thread that reaps every child must outlive any one reap: were it to
+                    // end, no session would ever be seen to exit again. This child was reaped (or
+                    // its pidfd let go) in reap's finally; its session ends as lost track of.
+                    if (child != null) {
+                        child.exit().completeExceptionally(new ProcessException("reaping " + child.pid() + ": " + e));
+                    }
+                }
             }
             if (n >= 0) { // an interrupted wait took none: the bound stays
                 previousWaitBegan = n < MAX_EVENTS ? waitBegins : Long.MIN_VALUE;
@@ -136,21 +151,25 @@ final class PidfdReaper {
         }
     }
 
-    private void reap(int fd, Memory info, long exitedNotBefore) {
-        Child child = children.remove(fd);
+    private void reap(int fd, Child child, Memory info, long exitedNotBefore) {
         // still a zombie: the kernel can say when it exited, however late this thread got to it
         long now = TimeSource.system().nanoTime();
-        long exitedAt = child == null ? 0 : ages.exitedAt(child.pid(), now, child.watchedNanos(), exitedNotBefore);
-        if (child != null) {
-            Placement.exitedNotReaped(child.pid(), fd);
+        long exitedAt = now;
+        int rc;
+        int errno;
+        try {
+            if (child != null) {
+                exitedAt = zombieNoted(child, fd, now, exitedNotBefore);
+            }
+        } finally {
+            info.clear();
+            rc = ReaperLibC.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
+            errno = rc == 0 ? 0 : Native.getLastError();
+            // before the close: a child spawned meanwhile may hold a copy of this pidfd until its exec, and
+            // epoll keeps a registration while any copy is open; it would report this fd number again
+            ReaperLibC.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, fd, null);
+            ReaperLibC.close(fd);
         }
-        info.clear();
-        int rc = ReaperLibC.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED);
-        int errno = rc == 0 ? 0 : Native.getLastError();
-        // before the close: a child spawned meanwhile may hold a copy of this pidfd until its exec, and
-        // epoll keeps a registration while any copy is open; it would report this fd number again
-        ReaperLibC.epoll_ctl(epoll, LibC.EPOLL_CTL_DEL, fd, null);
-        ReaperLibC.close(fd);
         if (child == null) {
             return;
         }
@@ -162,5 +181,28 @@ final class PidfdReaper {
         int code = info.getInt(8);
         int status = info.getInt(24);
         child.exit().complete((code == CLD_EXITED ? ExitStatus.exited(status) : Signals.killedBy(status)).at(exitedAt));
+    }
+
+    /**
+     * What can be read of the child while it is a zombie: when it exited, and whether it was in its
+     * session's cgroup. Both are bookkeeping with a fallback that is always right, if less exact:
+     * an exit timed at its reaping, and the cgroup asked at the exit. A failure here (say, a
+     * /proc file in a form not met before) costs only that exactness, never the exit's status.
+     *
+     * @return when the child exited
+     */
+    private long zombieNoted(Child child, int fd, long now, long exitedNotBefore) {
+        long exitedAt = now;
+        try {
+            exitedAt = ages.exitedAt(child.pid(), now, child.watchedNanos(), exitedNotBefore);
+        } catch (RuntimeException e) {
+            // timed at its reaping
+        }
+        try {
+            Placement.exitedNotReaped(child.pid(), fd);
+        } catch (RuntimeException e) {
+            // as if its zombie was not seen: the exit reads the cgroup's cpu.stat instead
+        }
+        return exitedAt;
     }
 }
