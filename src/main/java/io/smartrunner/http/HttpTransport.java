@@ -41,6 +41,7 @@ final class HttpTransport {
         pool.setDaemon(true);
         server = new Server(pool);
         server.setStopTimeout(0);
+        server.setErrorHandler(new JsonErrors());
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);

@@ -1,0 +1,28 @@
+package io.smartrunner.http;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The refusals Jetty makes before a request reaches a route (a malformed or ambiguous path, a bad
+ * escape, headers too large) in the API's own form, {@code {"error": "..."}} on one line, instead
+ * of Jetty's HTML page: a script that reads the API's errors reads these too.
+ */
+final class JsonErrors extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) throws java.io.IOException {
+        String reason = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+        byte[] body = ApiHandler.JSON.writeValueAsBytes(Map.of("error", reason));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}
