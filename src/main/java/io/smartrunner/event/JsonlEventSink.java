@@ -27,7 +27,8 @@ import java.util.function.UnaryOperator;
  * Rotation ({@link #rotateAt}): before a batch that would take the file past the limit, the file
  * is forced, closed and renamed to {@code <file>.1} ({@link LogRotation}), and the batch
  * goes into a new file; a batch is never split. {@link #requestReopen} (SIGUSR1, after an external
- * logrotate renamed the file) makes the next append reopen the path.
+ * logrotate renamed the file) makes the next append reopen the path; so does a path found, at most
+ * once a second, to name no longer the file written to (renamed without SIGUSR1, or deleted).
  */
 public final class JsonlEventSink implements EventSink {
     private static final int RETAINED_BUFFER_BYTES = 1 << 20;
@@ -100,6 +101,12 @@ public final class JsonlEventSink implements EventSink {
      */
     public void requestReopen() {
         rotation.requestReopen();
+    }
+
+    /** See {@link LogRotation#checkPathEvery} (tests). */
+    JsonlEventSink checkPathEvery(java.time.Duration every) {
+        rotation.checkPathEvery(every);
+        return this;
     }
 
     /** Bytes of a torn last line moved to {@code <file>.torn} when this sink opened (0 normally). */

@@ -2,16 +2,22 @@ package io.smartrunner.event;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
  * When and how {@link JsonlEventSink} leaves its file between two batches: rotation by size
- * ({@link EventLogFiles#rotate}), a reopen asked for after an external logrotate, and a retry
- * after either failed. Keeps where the live file starts in the whole log ({@link LogBase}).
+ * ({@link EventLogFiles#rotate}), a reopen asked for after an external logrotate, a path that no
+ * longer names the file written to (moved or deleted without the reopen being asked for), and a
+ * retry after any of them failed. Keeps where the live file starts in the whole log ({@link LogBase}).
  * Runs on the writer's thread; only {@link #requestReopen} may be called from another.
  */
 final class LogRotation {
+    /** How often, at most, a batch checks that the path still names the file written to: one stat. */
+    static final Duration PATH_CHECK = Duration.ofSeconds(1);
+
     /** Opens the path anew. */
     interface Opener {
         FileChannel open() throws IOException;
@@ -30,11 +36,22 @@ final class LogRotation {
     private long retryRotationAt;
     /** A rotation failed and none succeeded since: told once per episode, not per try. */
     private boolean rotationFailing;
+    /** The file written to, as its path named it when opened; null when that could not be read. */
+    private Object openKey;
+    private long pathCheckNanos = PATH_CHECK.toNanos();
+    private long nextPathCheck = System.nanoTime();
 
     LogRotation(Path file) throws IOException {
         this.file = file;
         this.base = LogBase.current(file);
+        this.openKey = LogFollower.key(file);
         recordBase();
+    }
+
+    /** Checks the path at every batch ({@link Duration#ZERO}) or never ({@code null}) instead of every {@link #PATH_CHECK} (tests). */
+    void checkPathEvery(Duration every) {
+        pathCheckNanos = every == null ? Long.MAX_VALUE : every.toNanos();
+        nextPathCheck = every == null ? Long.MAX_VALUE : System.nanoTime();
     }
 
     /** See {@link JsonlEventSink#rotateAt}. */
@@ -62,19 +79,46 @@ final class LogRotation {
         // renamed already (the reopen failed last time): reopen only, never shift the files again
         boolean full = !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
                 && size >= retryRotationAt;
-        if (!full && !reopenRequested && !renamedAway) {
+        boolean moved = !full && !reopenRequested && !renamedAway && pathMoved();
+        if (!full && !reopenRequested && !renamedAway && !moved) {
             return ch;
         }
         ch.force(false); // what the old file holds is durable before the writer leaves it
         if (full && !rotate(size)) {
             return ch;
         }
+        if (moved) {
+            Files.createDirectories(file.toAbsolutePath().getParent()); // a deleted logs/ comes back with its file
+        }
         FileChannel next = opener.open();
         reopenRequested = false;
         renamedAway = false;
+        openKey = LogFollower.key(file);
         base += size;
         recordBase();
         return next;
+    }
+
+    /**
+     * Whether the path no longer names the file being written (checked once per {@link #PATH_CHECK}):
+     * renamed by a logrotate that sent no SIGUSR1, or deleted by hand. Without this check the
+     * runner would go on writing every event into a file nobody can find, and say nothing.
+     */
+    private boolean pathMoved() throws IOException {
+        long now = System.nanoTime();
+        if (now - nextPathCheck < 0) {
+            return false;
+        }
+        nextPathCheck = now + pathCheckNanos;
+        Object key = LogFollower.key(file);
+        if (openKey == null || openKey.equals(key)) {
+            return false;
+        }
+        notices.accept(file + (key == null
+                ? ": the event log was moved or deleted while the runner wrote to it; new events go to a new file at that path"
+                : ": the path now names another file than the one the runner wrote to; new events go to it")
+                + " (to rotate the log by hand: rename it, then send SIGUSR1)");
+        return true;
     }
 
     /** @return whether the file was renamed away; a failure is told once and retried after some growth */

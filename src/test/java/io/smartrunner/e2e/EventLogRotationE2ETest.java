@@ -178,4 +178,32 @@ class EventLogRotationE2ETest {
         assertEquals(written, lines(follower.out()));
         assertTrue(Files.size(EventLogFiles.rotated(log(), 1)) > 0);
     }
+
+    @Test
+    void aLogDeletedUnderARunningRunnerComesBackAtItsPathAndTheRunnerSaysSo() throws Exception {
+        Path cfg = config();
+        Files.writeString(cfg, Files.readString(cfg).replace("\"eventLogMaxBytes\": 20480", "\"eventLogMaxBytes\": 0"));
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("some events", 30_000, () -> sizeOf(log()) > 5000);
+            Files.delete(log()); // by mistake, or a logrotate without postrotate
+            CliProcess.await("the runner said so", 20_000, () -> {
+                try {
+                    return runner.err().contains("the event log was moved or deleted");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            CliProcess.await("new events at the path", 20_000, () -> sizeOf(log()) > 0);
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(0, runner.process.exitValue(), runner.err());
+        List<String> after = Files.readAllLines(log(), StandardCharsets.UTF_8);
+        assertTrue(after.stream().anyMatch(l -> l.contains("\"event\":\"start\"")), "sessions went on being logged");
+        CliProcess.Result events = CliProcess.run(dir, "events", "--lines", "100000", "-c", cfg.toString());
+        assertEquals(0, events.exitCode(), events.err());
+        assertEquals(after, lines(events.out()), "the log as the CLI reads it: the file at its path, whole");
+    }
 }

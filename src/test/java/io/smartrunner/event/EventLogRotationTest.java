@@ -40,7 +40,9 @@ class EventLogRotationTest {
     void rotatesBetweenBatchesNeverSplittingALineAndKeepsTheNewestFiles() throws Exception {
         List<EventRecord> written = new ArrayList<>();
         List<String> notices = new ArrayList<>();
-        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.ALWAYS, 0).rotateAt(2048, 3, notices::add)) {
+        // the path checked at every batch: the writer's own rotations are not taken for a file moved away
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.ALWAYS, 0).rotateAt(2048, 3, notices::add)
+                .checkPathEvery(Duration.ZERO)) {
             for (int i = 0; i < 200; i += 3) {
                 sink.append(batch(i, 3));
                 written.addAll(batch(i, 3));
@@ -67,7 +69,8 @@ class EventLogRotationTest {
 
     @Test
     void reopenAfterAnExternalRenameWritesToTheNewFile() throws Exception {
-        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
+        // the writer's own check of the path (at most once a second) is off: SIGUSR1's reopen alone
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0).checkPathEvery(null)) {
             sink.append(batch(0, 2));
             Files.move(log(), EventLogFiles.rotated(log(), 1)); // logrotate, create mode
             sink.append(batch(2, 1)); // still the old file until told
@@ -77,6 +80,59 @@ class EventLogRotationTest {
         assertEquals(batch(0, 3), EventLogReader.readAll(EventLogFiles.rotated(log(), 1)));
         assertEquals(batch(3, 2), EventLogReader.readAll(log()));
         assertEquals(batch(0, 5), EventLog.readAll(log()));
+    }
+
+    @Test
+    void aLogRenamedWithoutSigusr1IsNoticedAndNewEventsGoToTheNewFile() throws Exception {
+        List<String> notices = new ArrayList<>();
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0).rotateAt(0, 1, notices::add)
+                .checkPathEvery(Duration.ZERO)) {
+            sink.append(batch(0, 2));
+            Files.move(log(), EventLogFiles.rotated(log(), 1)); // logrotate, create mode, no postrotate
+            Files.createFile(log());
+            sink.append(batch(2, 3));
+        }
+        assertEquals(batch(0, 2), EventLogReader.readAll(EventLogFiles.rotated(log(), 1)));
+        assertEquals(batch(2, 3), EventLogReader.readAll(log()));
+        assertEquals(batch(0, 5), EventLog.readAll(log()), "the whole log reads on across the two files");
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("now names another file") && notices.get(0).contains("SIGUSR1"),
+                notices.get(0));
+    }
+
+    @Test
+    void aLogDeletedWithItsDirectoryComesBackAtItsPathAndSaysSo() throws Exception {
+        Path logs = dir.resolve("logs");
+        Path log = logs.resolve("events.jsonl");
+        List<String> notices = new ArrayList<>();
+        try (JsonlEventSink sink = JsonlEventSink.open(log, FsyncPolicy.ALWAYS, 0).rotateAt(0, 1, notices::add)
+                .checkPathEvery(Duration.ZERO)) {
+            sink.append(batch(0, 2));
+            try (var files = Files.list(logs)) { // rm -rf logs/ by mistake
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(logs);
+            sink.append(batch(2, 3));
+        }
+        assertEquals(batch(2, 3), EventLogReader.readAll(log), "the events after the deletion are findable");
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).startsWith(log + ": the event log was moved or deleted"), notices.get(0));
+    }
+
+    @Test
+    void aLogLeftInPlaceIsNeverReopened() throws Exception {
+        List<String> notices = new ArrayList<>();
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0).rotateAt(0, 1, notices::add)
+                .checkPathEvery(Duration.ZERO)) {
+            for (int i = 0; i < 20; i++) {
+                sink.append(batch(i, 1));
+            }
+        }
+        assertEquals(batch(0, 20), EventLogReader.readAll(log()));
+        assertEquals(List.of(), notices);
+        assertFalse(Files.exists(EventLogFiles.rotated(log(), 1)));
     }
 
     @org.junit.jupiter.api.RepeatedTest(5)
