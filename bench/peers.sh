@@ -54,7 +54,7 @@ fi
 # small file system (a 3 GB loop mount has 196 608 inodes) a later run's spawns failed with ENOSPC
 if [ "$fleet" = 1 ]; then
   inodes_free="$(stat -f -c %d "$out")"; inodes_total="$(stat -f -c %c "$out")"
-  need=$((30000 * reps + 10000))
+  need=$((40000 * reps + 10000))  # with the C supervisor's runs (10 000 stamp files each)
   if [ "$inodes_total" -gt 0 ] && [ "$inodes_free" -lt "$need" ]; then
     echo "bench/peers.sh: $out has $inodes_free free inodes, the fleet runs need about $need; free some or set BENCH_OUT elsewhere" >&2
     exit 2
@@ -102,6 +102,7 @@ python3 "$peers_dir/harness.py" --peers "$peers" --tests crash --reps "$reps" --
 python3 "$peers_dir/harness.py" --peers "${peers//,smart-runner-c32/}" --tests scale --reps "$reps" --out "$out/results.json"
 fleet_files=()
 refill_args=()
+c_fleet_files=()
 fleet_profiles=10000; fleet_conc=1000  # sr_scale.py's run directory is named after them
 if [ "$fleet" = 1 ]; then
   for i in $(seq "$reps"); do
@@ -116,9 +117,19 @@ if [ "$fleet" = 1 ]; then
     # right after the run: its events are on the wall clock, its stamps on the monotonic one
     { echo "run $i:"; python3 "$here/refill_parts.py" "${refill_args[@]: -2}"; } > "$out/refill-parts$i.txt"
   done
+  # the same fleet under a bare C supervisor (posix_spawn, waitpid, no bookkeeping), timed from the
+  # same stamps: what this machine allows any supervisor, the fleet table's limit column
+  gcc -O2 -o "$out/c_fleet" "$here/c_fleet.c"
+  for i in $(seq "$reps"); do
+    mkdir -p "$out/c-fleet$i"
+    "$out/c_fleet" "$out/c-fleet$i" "$BENCH_SCRATCH/stamp" "$fleet_profiles" 10 "$fleet_conc" 2 "$fleet_secs"
+    python3 "$here/refill_split.py" --summary "$out/c-fleet$i/fleet.json" "$out/c-fleet$i" > "$out/c-fleet$i.json"
+    c_fleet_files+=("$out/c-fleet$i.json")
+  done
 fi
 export BENCH_LOAD="load average (1, 5, 15 min) before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)${fs_note:+; $fs_note}"
-python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" | tee "$out/tables.md"
+python3 "$here/peers_tables.py" "$out/results.json" "${fleet_files[@]}" \
+  ${c_fleet_files[@]:+--c-fleet "${c_fleet_files[@]}"} | tee "$out/tables.md"
 # the fleet's refill without the first wave's echo (its 1 000 sessions end together)
 if [ "${#refill_args[@]}" -gt 0 ]; then
   echo | tee -a "$out/tables.md"

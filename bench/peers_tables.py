@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """bench/peers.sh's report: issue #13's two tables from the harness's results.json and sr_scale.py's outputs.
 Each figure is the median over the repetitions (the count is shown when it is not 3).
-Usage: peers_tables.py results.json [fleet1.json fleet2.json ...]"""
+With --c-fleet, the fleet table gets a column for the same fleet under a bare C supervisor
+(bench/c_fleet.c, summed up by refill_split.py --summary): this machine's limit for those rows.
+Usage: peers_tables.py results.json [fleet1.json fleet2.json ...] [--c-fleet c1.json c2.json ...]"""
 import json, os, statistics, sys
 
 
@@ -64,12 +66,19 @@ for p, e in errs.items():
     if e:
         print(f"\n{p}: errors {e}")
 
-F = [json.load(open(x)) for x in sys.argv[2:]]
+args = sys.argv[2:]
+c_at = args.index("--c-fleet") if "--c-fleet" in args else len(args)
+F = [json.load(open(x)) for x in args[:c_at]]
+CF = [json.load(open(x)) for x in args[c_at + 1:]]
 if F:
-    def fm(get, nd):
-        v = [get(x) for x in F]
+    def fm(get, nd, runs=None):
+        v = [get(x) for x in (F if runs is None else runs)]
         v = [x for x in v if x is not None]
         return (statistics.median(v), len(v)) if v else (None, 0)
+
+    def refill(runs):
+        return pair(fm(lambda x: (x['slot_refill_lag_ms'] or {}).get('p50'), 1, runs),
+                    fm(lambda x: (x['slot_refill_lag_ms'] or {}).get('p99'), 1, runs), 0)
 
     sps = fm(lambda x: x["starts_per_s"], 0)
     ideal = F[0]["ideal_starts_per_s"]
@@ -77,15 +86,17 @@ if F:
     print(f"\nFleet (sr_scale.py: {cfg['profiles']} profiles in {cfg['pods']} pods, {cfg['global_conc']} concurrent, "
           f"sessions of {cfg['sleep_s']:g} s, cooldown {cfg['cooldown_ms'] / 1000:g} s, {cfg['window_s']:g} s window, "
           f"{len(F)} run(s)):\n")
-    print("| figure | Smart Runner | target |\n|---|---|---|")
-    print(f"| starts/s vs the ideal {ideal:g}/s | {f(sps, 0)} ({100 * sps[0] / ideal:.1f} %) | ≥ 99 % |")
-    print(f"| slot freed → the pod's next start, p50 / p99 (ms) | "
-          f"{pair(fm(lambda x: (x['slot_refill_lag_ms'] or {}).get('p50'), 1), fm(lambda x: (x['slot_refill_lag_ms'] or {}).get('p99'), 1), 0)}"
-          f" | ≤ 5 / ≤ 50 |")
-    print(f"| runner CPU, % of one core | {f(fm(lambda x: x['cpu_pct_window'], 1), 0)} | ≤ 30 % |")
-    print(f"| RSS (MiB, max of the 10 s samples) | {f(fm(lambda x: x['samples_summary']['rss_mib_max'], 1), 0)} | ≤ 150 |")
+    c_head, c_blank = (" C supervisor (limit) |", " |") if CF else ("", "")
+    print(f"| figure |{c_head} Smart Runner | target |\n|---|{'---|' if CF else ''}---|---|")
+    c_sps = fm(lambda x: x["starts_per_s"], 0, CF)
+    c_col = f" {f(c_sps, 0)} ({100 * c_sps[0] / ideal:.1f} %) |" if CF and c_sps[0] is not None else c_blank
+    print(f"| starts/s vs the ideal {ideal:g}/s |{c_col} {f(sps, 0)} ({100 * sps[0] / ideal:.1f} %) | ≥ 99 % |")
+    c_col = f" {refill(CF)} |" if CF else ""
+    print(f"| slot freed → the pod's next start, p50 / p99 (ms) |{c_col} {refill(F)} | ≤ 5 / ≤ 50 |")
+    print(f"| runner CPU, % of one core |{c_blank} {f(fm(lambda x: x['cpu_pct_window'], 1), 0)} | ≤ 30 % |")
+    print(f"| RSS (MiB, max of the 10 s samples) |{c_blank} {f(fm(lambda x: x['samples_summary']['rss_mib_max'], 1), 0)} | ≤ 150 |")
     api = fm(lambda x: (x["samples_summary"]["api_profiles_s"] or {}).get("p50"), 3)
     api_max = fm(lambda x: (x["samples_summary"]["api_profiles_s"] or {}).get("max"), 3)
     size = F[0]["samples_summary"]["api_profiles_bytes"]
     size = f"{size[0] / 2 ** 20:.1f} MiB, " if size and size[0] else ""
-    print(f"| `GET /api/profiles` ({size}median / max s) | {pair(api, api_max, 3)} | p99 ≤ 50 ms |")
+    print(f"| `GET /api/profiles` ({size}median / max s) |{c_blank} {pair(api, api_max, 3)} | p99 ≤ 50 ms |")
