@@ -38,6 +38,7 @@ final class LogRotation {
     private boolean rotationFailing;
     /** The file written to, as its path named it when opened; null when that could not be read. */
     private Object openKey;
+    private boolean checkPath = true;
     private long pathCheckNanos = PATH_CHECK.toNanos();
     private long nextPathCheck = System.nanoTime();
 
@@ -50,8 +51,8 @@ final class LogRotation {
 
     /** Checks the path at every batch ({@link Duration#ZERO}) or never ({@code null}) instead of every {@link #PATH_CHECK} (tests). */
     void checkPathEvery(Duration every) {
-        pathCheckNanos = every == null ? Long.MAX_VALUE : every.toNanos();
-        nextPathCheck = every == null ? Long.MAX_VALUE : System.nanoTime();
+        checkPath = every != null;
+        pathCheckNanos = every == null ? 0 : every.toNanos();
     }
 
     /** See {@link JsonlEventSink#rotateAt}. */
@@ -104,13 +105,18 @@ final class LogRotation {
      * renamed by a logrotate that sent no SIGUSR1, or deleted by hand. Without this check the
      * runner would go on writing every event into a file nobody can find, and say nothing.
      */
-    private boolean pathMoved() throws IOException {
+    private boolean pathMoved() {
         long now = System.nanoTime();
-        if (now - nextPathCheck < 0) {
+        if (!checkPath || now - nextPathCheck < 0) {
             return false;
         }
         nextPathCheck = now + pathCheckNanos;
-        Object key = LogFollower.key(file);
+        Object key;
+        try {
+            key = LogFollower.key(file);
+        } catch (IOException e) {
+            return false; // the directory cannot be read (its mode changed?): the file written to still takes the events
+        }
         if (openKey == null || openKey.equals(key)) {
             return false;
         }
