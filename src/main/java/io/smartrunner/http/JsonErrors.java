@@ -18,7 +18,9 @@ final class JsonErrors extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) throws java.io.IOException {
-        String reason = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+        // a 4xx message is the parser's own words for the request; a 5xx one may be an exception's,
+        // which a client has no business reading
+        String reason = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
         byte[] body = ApiHandler.JSON.writeValueAsBytes(Map.of("error", reason));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
