@@ -1,7 +1,11 @@
 package io.smartrunner.store;
 
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +35,9 @@ import java.util.function.Consumer;
  * readers in other processes, so the next commit writes the WAL from its start again. Without
  * the lock, SQLite's busy handler (a retry after 1, 2, 5 ms…) lost to a writer that commits
  * every few hundred microseconds, and the WAL still grew.
+ * <p>Each checkpoint also looks whether the path still names the database file the store opened:
+ * a {@code state.db} deleted or replaced under a running runner is said once (SQLite goes on
+ * writing the file it has open, which nobody will find again).
  * Thread-safe: {@link #wrote} from any thread.
  */
 final class SqliteCheckpointer implements AutoCloseable {
@@ -42,6 +49,10 @@ final class SqliteCheckpointer implements AutoCloseable {
     private static final long LOCK_POLL_MS = 10;
 
     private final String file;
+    private final Path dbFile;
+    /** The database file opened, as its path named it then; null when that could not be read. */
+    private final Object fileKey;
+    private boolean saidGone;
     private final Connection connection;
     private final long delayNanos;
     private final Consumer<String> say;
@@ -54,6 +65,8 @@ final class SqliteCheckpointer implements AutoCloseable {
 
     private SqliteCheckpointer(Path dbFile, Connection connection, long delayMs, Consumer<String> say, Lock writes) {
         this.file = dbFile.toString();
+        this.dbFile = dbFile;
+        this.fileKey = keyOrNull(dbFile);
         this.connection = connection;
         this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
         this.say = say;
@@ -147,6 +160,7 @@ final class SqliteCheckpointer implements AutoCloseable {
     }
 
     private void checkpoint() {
+        sayIfGone();
         try (Statement st = connection.createStatement()) {
             if (framesIn(st, "PASSIVE") >= RESTART_FRAMES) {
                 restart(st);
@@ -163,6 +177,47 @@ final class SqliteCheckpointer implements AutoCloseable {
                 say.accept(file + ": checkpoint failed: " + why + "; the writes stay in the WAL,"
                         + " tried again after the next write");
             }
+        }
+    }
+
+    /**
+     * Says, once, when the path no longer names the database file opened: the runner's state then
+     * lives only in a file nobody can open again, and the next start rebuilds it from the event log.
+     */
+    private void sayIfGone() {
+        if (saidGone || fileKey == null) {
+            return;
+        }
+        Object now;
+        try {
+            now = keyOf(dbFile);
+        } catch (IOException e) {
+            return; // the directory cannot be read (its mode changed?): nothing can be told
+        }
+        if (fileKey.equals(now)) {
+            return;
+        }
+        saidGone = true;
+        say.accept(file + ": the database file was " + (now == null ? "deleted" : "replaced by another file")
+                + " while the runner uses it; the runner goes on with the one it opened, which is gone when it"
+                + " stops: the next start rebuilds the state from the event log (restart the runner to have"
+                + " a store file again now)");
+    }
+
+    private static Object keyOrNull(Path path) {
+        try {
+            return keyOf(path);
+        } catch (IOException e) {
+            return null; // then no check is made
+        }
+    }
+
+    /** The file's identity (device and inode), or null when it is not there. */
+    private static Object keyOf(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
