@@ -51,6 +51,10 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         List<ProfileState> states = states(cfg);
+        String noStore = missingStore(cfg);
+        if (noStore != null) {
+            System.err.println("smart-runner: " + noStore);
+        }
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
@@ -98,6 +102,25 @@ final class StatusCommand implements Callable<Integer> {
                     s.lastError() == null ? "-" : oneLine(s.lastError())));
         }
         out.print(b);
+    }
+
+    /**
+     * Why the table cannot be trusted, or null: no store file while the event log has decisions in
+     * it (the file was deleted, maybe under a running runner). Every profile then shows as new,
+     * paused ones too, and nothing else would say so. Before the first run there is neither.
+     */
+    static String missingStore(RunnerConfig cfg) {
+        Path db = RunnerHome.stateFile(cfg.runner());
+        Path log = cfg.runner().eventLog();
+        try {
+            if (Files.exists(db) || !Files.exists(log) || Files.size(log) == 0) {
+                return null;
+            }
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        return db + ": no such file, but the event log " + log + " is not empty: every profile is shown as new"
+                + " (the next runner to start here rebuilds the store from the event log)";
     }
 
     /** "not running", or the running runner's own readiness ({@code /readyz}). */

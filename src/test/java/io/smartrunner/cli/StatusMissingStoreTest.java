@@ -1,0 +1,54 @@
+package io.smartrunner.cli;
+
+import static io.smartrunner.cli.CliUsageTest.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code status} with no store file but decisions in the event log (the file deleted, maybe under a
+ * running runner): every profile would show as new, a paused one too. It says why, on stderr, so
+ * the {@code --json} array stays clean; before any run there is nothing to say.
+ */
+class StatusMissingStoreTest {
+    @TempDir
+    Path dir;
+
+    private Path config() throws Exception {
+        Path cfg = dir.resolve("fleet.json");
+        Files.writeString(cfg, """
+                {"runner": {"dataDir": "%s", "eventLog": "%s"}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/true"]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}"""
+                .formatted(dir.resolve("data"), dir.resolve("logs/events.jsonl")));
+        return cfg;
+    }
+
+    @Test
+    void aMissingStoreWithAnEventLogIsSaidOnStderr() throws Exception {
+        Path cfg = config();
+        Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(dir.resolve("logs/events.jsonl"), "{\"event\":\"pause\"}\n");
+
+        CliUsageTest.Run r = cli("status", "--json", "-c", cfg.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains(dir.resolve("data/state.db") + ": no such file, but the event log "
+                + dir.resolve("logs/events.jsonl") + " is not empty: every profile is shown as new"), r.err());
+        assertTrue(r.out().strip().startsWith("[") && r.out().strip().endsWith("]"), "stdout is the JSON alone: " + r.out());
+    }
+
+    @Test
+    void beforeTheFirstRunThereIsNothingToSay() throws Exception {
+        CliUsageTest.Run r = cli("status", "-c", config().toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("no such file"), r.err());
+        assertTrue(r.out().contains("p1"), r.out());
+    }
+}
