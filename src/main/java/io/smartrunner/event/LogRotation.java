@@ -80,8 +80,9 @@ final class LogRotation {
         // renamed already (the reopen failed last time): reopen only, never shift the files again
         boolean full = !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
                 && size >= retryRotationAt;
-        boolean moved = !full && !reopenRequested && !renamedAway && pathMoved();
-        if (!full && !reopenRequested && !renamedAway && !moved) {
+        boolean due = full || reopenRequested || renamedAway;
+        boolean moved = !due && pathMoved();
+        if (!due && !moved) {
             return ch;
         }
         ch.force(false); // what the old file holds is durable before the writer leaves it

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +34,7 @@ class PidfdReaperFaultTest {
     @Test
     void anExitThatCannotBeTimedKeepsItsStatusAndTheReaperGoesOn() throws Exception {
         AtomicInteger asked = new AtomicInteger();
-        reaper = new PidfdReaper(new ExitAge() {
-            @Override
-            long exitedAt(long pid, long nowNanos, long sinceNanos, long notBeforeNanos) {
-                asked.incrementAndGet();
-                throw new IllegalStateException("a /proc file in a form not met before");
-            }
-        });
+        reaper = reaperWhoseExitAge(asked, n -> new IllegalStateException("a /proc file in a form not met before"));
 
         ExitStatus first = watchExiting(3).get(10, TimeUnit.SECONDS);
         ExitStatus second = watchExiting(4).get(10, TimeUnit.SECONDS);
@@ -52,15 +47,7 @@ class PidfdReaperFaultTest {
     @Test
     void anErrorWhileReapingEndsThatChildsWatchOnlyAndTheChildIsNotLeftAZombie() throws Exception {
         AtomicInteger asked = new AtomicInteger();
-        reaper = new PidfdReaper(new ExitAge() {
-            @Override
-            long exitedAt(long pid, long nowNanos, long sinceNanos, long notBeforeNanos) {
-                if (asked.incrementAndGet() == 1) {
-                    throw new StackOverflowError("deep");
-                }
-                return nowNanos;
-            }
-        });
+        reaper = reaperWhoseExitAge(asked, n -> n == 1 ? new StackOverflowError("deep") : null);
         NativeSpawn.Child broken = spawnExitingChild(3);
 
         ExecutionException lost = assertThrows(ExecutionException.class,
@@ -72,6 +59,26 @@ class PidfdReaperFaultTest {
         assertFalse(Files.exists(Path.of("/proc", Long.toString(broken.pid()))),
                 "reaped even so: no zombie left");
         assertEquals(5, next.exitCode(), "the reaper's thread went on");
+    }
+
+    /**
+     * A reaper whose exit-time reader, at its n-th call (from 1), throws what {@code fault} gives for
+     * n, or times the exit now when it gives null.
+     */
+    private static PidfdReaper reaperWhoseExitAge(AtomicInteger asked, IntFunction<Throwable> fault) {
+        return new PidfdReaper(new ExitAge() {
+            @Override
+            long exitedAt(long pid, long nowNanos, long sinceNanos, long notBeforeNanos) {
+                Throwable t = fault.apply(asked.incrementAndGet());
+                if (t instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                return nowNanos;
+            }
+        });
     }
 
     private CompletableFuture<ExitStatus> watchExiting(int code) {

@@ -24,9 +24,7 @@ class SqliteFileGoneTest {
     void aDatabaseFileDeletedWhileInUseIsSaidOnce() throws Exception {
         List<String> said = new CopyOnWriteArrayList<>();
         Path db = dir.resolve("state.db");
-        // the store's thread never comes due here: the test checkpoints itself
-        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL,
-                SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000, 3_600_000, said::add)) {
+        try (SqliteStateStore store = open(db, said)) {
             store.write(new StateWrite(List.of(fullProfile("p1")), List.of()));
             store.checkpointNow();
             assertEquals(List.of(), said, "the file in place: nothing to say");
@@ -48,8 +46,7 @@ class SqliteFileGoneTest {
     void aDatabaseFileReplacedWhileInUseIsSaidSo() throws Exception {
         List<String> said = new CopyOnWriteArrayList<>();
         Path db = dir.resolve("state.db");
-        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL,
-                SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000, 3_600_000, said::add)) {
+        try (SqliteStateStore store = open(db, said)) {
             store.write(new StateWrite(List.of(fullProfile("p1")), List.of()));
             Files.move(db, dir.resolve("state.db.old"));
             Files.writeString(db, "");
@@ -58,5 +55,11 @@ class SqliteFileGoneTest {
             assertEquals(1, said.size(), said.toString());
             assertTrue(said.get(0).startsWith(db + ": the database file was replaced by another file"), said.get(0));
         }
+    }
+
+    /** A store whose own checkpoint thread never comes due here: the tests checkpoint themselves. */
+    private static SqliteStateStore open(Path db, List<String> said) {
+        return SqliteStateStore.open(db, SqliteSynchronous.NORMAL, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS, 1000,
+                3_600_000, said::add);
     }
 }
