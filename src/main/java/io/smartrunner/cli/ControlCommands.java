@@ -7,6 +7,10 @@ import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.DataDirLock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,42 +33,140 @@ final class ControlCommands {
     private ControlCommands() {
     }
 
-    /** One profile's request, sent to whichever owns the state right now. */
+    /**
+     * One profile's request, or the same request for several (the ids given, or every profile of
+     * {@code --pod} as the config file has them), each sent to whichever owns that profile's state
+     * right now.
+     */
     abstract static class ProfileCommand implements Callable<Integer> {
         @Mixin
         ConfigOption config;
 
-        @Parameters(index = "0", paramLabel = "PROFILE", converter = IdArgument.class, description = "the profile's id")
-        String profileId;
+        @Parameters(arity = "0..*", paramLabel = "PROFILE", converter = IdArgument.class,
+                description = "the profile's id; several ids: each of them")
+        List<String> profileIds = new ArrayList<>();
 
-        abstract ManualRequest request(RunnerConfig cfg);
+        @Option(names = "--pod", paramLabel = "POD", converter = IdArgument.class,
+                description = "every profile of this pod in the config file, instead of ids")
+        String pod;
+
+        abstract ManualRequest request(RunnerConfig cfg, String profileId);
 
         @Override
         public Integer call() {
             RunnerConfig cfg = config.loadToInspect();
-            ManualRequest request = request(cfg);
+            if (pod == null && profileIds.size() == 1) {
+                return one(cfg, request(cfg, profileIds.get(0)));
+            }
+            List<ManualRequest> requests = targets(cfg).stream().map(id -> request(cfg, id)).toList();
+            return several(cfg, requests);
+        }
+
+        private int one(RunnerConfig cfg, ManualRequest request) {
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
                 if (lock != null) {
-                    OfflineControl.Outcome o = OfflineControl.apply(cfg, lock, request);
-                    ProfileState s = o.state();
-                    System.out.println((request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free"
-                            : s == null ? profileId + ": done" // relayed, and its row gone since (a reload removed it)
-                            : describe(profileId, s.paused(), String.valueOf(s.pausedUntil()), s.errorStreak())) + " (" + o.how() + ")");
+                    System.out.println(line(request, OfflineControl.apply(cfg, lock, request)));
                     return 0;
                 }
             }
-            JsonNode s = new RunnerApiClient(cfg).post("/api/profiles/" + profileId + "/" + apiAction(request),
-                    apiBody(request));
+            System.out.println(throughRunner(new RunnerApiClient(cfg), request));
+            return 0;
+        }
+
+        /**
+         * Every profile is tried: a refusal (already paused, not paused…) is said on stderr and the
+         * others go on; the exit is 1 if any was refused. A problem that is not one profile's (no
+         * runner API, the store) ends the command; the lines already printed were applied.
+         */
+        private int several(RunnerConfig cfg, List<ManualRequest> requests) {
+            int refused = 0;
+            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+                if (lock != null) {
+                    for (OfflineControl.Result r : OfflineControl.applyAll(cfg, lock, requests)) {
+                        refused += say(r.outcome() == null ? null : line(r.request(), r.outcome()), r.refusal());
+                    }
+                    return summary(requests.size(), refused);
+                }
+            }
+            RunnerApiClient api = new RunnerApiClient(cfg);
+            for (ManualRequest request : requests) {
+                try {
+                    refused += say(throughRunner(api, request), null);
+                } catch (SmartRunnerException e) {
+                    if (e.exitCode() != 1) {
+                        throw e;
+                    }
+                    refused += say(null, e.getMessage());
+                }
+            }
+            return summary(requests.size(), refused);
+        }
+
+        /** The profiles asked for: the ids given (each configured, else nothing is done) or the pod's. */
+        private List<String> targets(RunnerConfig cfg) {
+            if (pod != null && !profileIds.isEmpty()) {
+                throw new SmartRunnerException("give profile ids or --pod, not both", null, UsageError.EXIT);
+            }
+            if (pod == null && profileIds.isEmpty()) {
+                throw new SmartRunnerException("expected a profile id (or several), or --pod POD", null, UsageError.EXIT);
+            }
+            Map<String, String> podOf = new LinkedHashMap<>();
+            cfg.profiles().forEach(p -> podOf.put(p.id(), p.pod()));
+            if (pod != null) {
+                List<String> ids = podOf.entrySet().stream().filter(e -> e.getValue().equals(pod)).map(Map.Entry::getKey).toList();
+                if (ids.isEmpty()) {
+                    throw new SmartRunnerException("--pod: no pod " + pod + " in " + cfg.source() + ", expected one of "
+                            + new LinkedHashSet<>(podOf.values()), null, UsageError.EXIT);
+                }
+                return ids;
+            }
+            for (String id : profileIds) {
+                if (!podOf.containsKey(id)) {
+                    throw new SmartRunnerException("no profile " + id + " in " + cfg.source() + " (nothing was done)",
+                            null, UsageError.EXIT);
+                }
+            }
+            return List.copyOf(new LinkedHashSet<>(profileIds));
+        }
+
+        /** @return 1 for a refusal (said on stderr), 0 for a done one (its line on stdout) */
+        private static int say(String done, String refusal) {
+            if (refusal != null) {
+                System.err.println("smart-runner: " + refusal);
+                return 1;
+            }
+            System.out.println(done);
+            return 0;
+        }
+
+        private int summary(int asked, int refused) {
+            String of = pod != null ? " of pod " + pod : "";
+            System.err.println("smart-runner: done for " + (asked - refused) + " of " + asked + " profile(s)" + of
+                    + (refused > 0 ? "; " + refused + " refused (said above)" : ""));
+            return refused > 0 ? 1 : 0;
+        }
+
+        /** The request through the runner's API: the line that says what it did. */
+        private static String throughRunner(RunnerApiClient api, ManualRequest request) {
+            String profileId = request.profileId();
+            JsonNode s = api.post("/api/profiles/" + profileId + "/" + apiAction(request), apiBody(request));
             if (s.has("queued")) {
                 // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
                 // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)
                 throw new SmartRunnerException(profileId + ": told the running runner, which relayed it to the runner holding "
                         + profileId + "; not applied yet, it stays " + s.get("queued").asText());
             }
-            System.out.println((request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free"
+            return request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free (told the running runner)"
                     : describe(profileId, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),
-                    s.path("errorStreak").asInt())) + " (told the running runner)");
-            return 0;
+                    s.path("errorStreak").asInt()) + " (told the running runner)";
+        }
+
+        private static String line(ManualRequest request, OfflineControl.Outcome o) {
+            String profileId = request.profileId();
+            ProfileState s = o.state();
+            return (request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free"
+                    : s == null ? profileId + ": done" // relayed, and its row gone since (a reload removed it)
+                    : describe(profileId, s.paused(), String.valueOf(s.pausedUntil()), s.errorStreak())) + " (" + o.how() + ")";
         }
 
         private static String describe(String profileId, boolean paused, String pausedUntil, int errorStreak) {
@@ -83,7 +185,7 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "pause", description = "Pause a profile by hand: no session starts until it is unpaused or the time is up.")
+    @Command(name = "pause", description = "Pause a profile by hand (or several, or every profile of --pod): no session starts until it is unpaused or the time is up.")
     static final class Pause extends ProfileCommand {
         @Option(names = "--for", paramLabel = "DURATION",
                 description = "how long: 90s, 30m, 2h, 1d or milliseconds (default: recovery.pauseDurationMs)")
@@ -93,24 +195,24 @@ final class ControlCommands {
         String reason;
 
         @Override
-        ManualRequest request(RunnerConfig cfg) {
+        ManualRequest request(RunnerConfig cfg, String profileId) {
             return new ManualRequest.Pause(profileId,
                     duration == null ? Duration.ofMillis(cfg.recovery().pauseDurationMs()) : parse(duration), reason, BY);
         }
     }
 
-    @Command(name = "unpause", description = "End a profile's pause now (its error streak starts again from 0).")
+    @Command(name = "unpause", description = "End a profile's pause now (or several's, or those of --pod); its error streak starts again from 0.")
     static final class Unpause extends ProfileCommand {
         @Override
-        ManualRequest request(RunnerConfig cfg) {
+        ManualRequest request(RunnerConfig cfg, String profileId) {
             return new ManualRequest.Unpause(profileId, BY);
         }
     }
 
-    @Command(name = "reset", description = "Set a profile's error streak back to 0 (a pause stays).")
+    @Command(name = "reset", description = "Set a profile's error streak back to 0 (or several's, or those of --pod); a pause stays.")
     static final class Reset extends ProfileCommand {
         @Override
-        ManualRequest request(RunnerConfig cfg) {
+        ManualRequest request(RunnerConfig cfg, String profileId) {
             return new ManualRequest.ResetStreak(profileId, BY);
         }
     }
@@ -118,7 +220,7 @@ final class ControlCommands {
     @Command(name = "run-now", description = "Start a session of a profile as soon as a slot is free, skipping its cooldown (needs a running runner: this data dir's, or in cluster mode the one holding the profile).")
     static final class RunNow extends ProfileCommand {
         @Override
-        ManualRequest request(RunnerConfig cfg) {
+        ManualRequest request(RunnerConfig cfg, String profileId) {
             return new ManualRequest.RunNow(profileId, BY);
         }
     }

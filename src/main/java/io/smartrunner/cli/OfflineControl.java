@@ -23,7 +23,9 @@ import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.time.TimeSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,26 +45,86 @@ final class OfflineControl {
     record Outcome(ProfileState state, String how) {
     }
 
+    /** One request's outcome among several: its outcome, or why it was refused (never both). */
+    record Result(ManualRequest request, Outcome outcome, String refusal) {
+    }
+
     /**
      * @param lock held by the caller: proves no runner is running on this data dir
      * @throws SmartRunnerException exit 2 for a profile that is not configured, 1 for a refusal
      */
     static Outcome apply(RunnerConfig cfg, DataDirLock lock, ManualRequest request) {
-        ProfileConfig profile = cfg.profiles().stream().filter(p -> p.id().equals(request.profileId())).findFirst()
-                .orElseThrow(() -> new SmartRunnerException("no profile " + request.profileId() + " in "
-                        + cfg.source(), null, 2));
+        Result r = applyAll(cfg, lock, List.of(request)).get(0);
+        if (r.refusal() != null) {
+            throw new SmartRunnerException(r.refusal());
+        }
+        return r.outcome();
+    }
+
+    /**
+     * The requests in their order; a refused one changes nothing and the others go on. With SQLite
+     * all of them in one go: every accepted one's events appended and fsynced together, then their
+     * rows in one transaction (event first, then state, as for one), so pausing a pod of a thousand
+     * profiles opens the store once. In cluster mode each profile on its own (its lease row decides).
+     *
+     * @throws SmartRunnerException exit 2 for a profile that is not configured (before anything is
+     *                              done), 1 for a store or log that cannot be written
+     */
+    static List<Result> applyAll(RunnerConfig cfg, DataDirLock lock, List<ManualRequest> requests) {
+        List<ProfileConfig> profiles = requests.stream().map(r -> configured(cfg, r.profileId())).toList();
         RunnerSettings r = cfg.runner();
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
-            return inFleet(cfg, profile, request);
+            List<Result> results = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                try {
+                    results.add(new Result(requests.get(i), inFleet(cfg, profiles.get(i), requests.get(i)), null));
+                } catch (SmartRunnerException e) {
+                    if (e.exitCode() != 1) {
+                        throw e;
+                    }
+                    results.add(new Result(requests.get(i), null, e.getMessage()));
+                }
+            }
+            return results;
         }
         try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(),
                 r.sessionsKeptPerProfile(), RunCommand::say);
              JsonlEventSink events = eventLog(r)) {
-            ProfileState state = store.loadProfiles().getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
-            ProfileState next = recorded(cfg, state, request, events).state();
-            store.write(new StateWrite(List.of(next), List.of()));
-            return new Outcome(next, "no runner running: written to the state store");
+            Map<String, ProfileState> states = new java.util.HashMap<>(store.loadProfiles());
+            Redactor redactor = new Redactor(cfg.secretValues());
+            ProfileRules rules = new ProfileRules(PausePolicy.from(cfg.recovery()));
+            List<Result> results = new ArrayList<>();
+            List<ProfileState> changed = new ArrayList<>();
+            List<EventRecord> recorded = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                ManualRequest request = requests.get(i);
+                ProfileConfig profile = profiles.get(i);
+                ProfileState state = states.getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
+                String refusal = stateChange(cfg, request).refusal(state);
+                if (refusal != null) {
+                    results.add(new Result(request, null, refusal));
+                    continue;
+                }
+                Transition t = stateChange(cfg, request).apply(rules, state, TimeSource.system().now());
+                t.events().stream().map(redactor::redact).forEach(recorded::add);
+                changed.add(t.state());
+                states.put(profile.id(), t.state()); // a profile asked twice sees its first change
+                results.add(new Result(request, new Outcome(t.state(), "no runner running: written to the state store"), null));
+            }
+            events.append(recorded);
+            // fsynced before the state is written and success is reported: a change whose event
+            // is not durable is reported as failed and leaves the state store as it was
+            events.close();
+            if (!changed.isEmpty()) {
+                store.write(new StateWrite(changed, List.of()));
+            }
+            return results;
         }
+    }
+
+    private static ProfileConfig configured(RunnerConfig cfg, String profileId) {
+        return cfg.profiles().stream().filter(p -> p.id().equals(profileId)).findFirst()
+                .orElseThrow(() -> new SmartRunnerException("no profile " + profileId + " in " + cfg.source(), null, 2));
     }
 
     private static Outcome inFleet(RunnerConfig cfg, ProfileConfig profile, ManualRequest request) {
@@ -120,14 +182,20 @@ final class OfflineControl {
     }
 
     private static Transition transition(RunnerConfig cfg, ProfileState s, ManualRequest request) {
-        if (!(request instanceof ManualRequest.StateChange change)) {
-            throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
-                    + " is not locked): start one with 'smart-runner run' first");
-        }
+        ManualRequest.StateChange change = stateChange(cfg, request);
         String refusal = change.refusal(s);
         if (refusal != null) {
             throw new SmartRunnerException(refusal);
         }
         return change.apply(new ProfileRules(PausePolicy.from(cfg.recovery())), s, TimeSource.system().now());
+    }
+
+    /** A request that changes the state without a runner (run-now needs one). */
+    private static ManualRequest.StateChange stateChange(RunnerConfig cfg, ManualRequest request) {
+        if (!(request instanceof ManualRequest.StateChange change)) {
+            throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
+                    + " is not locked): start one with 'smart-runner run' first");
+        }
+        return change;
     }
 }

@@ -117,4 +117,97 @@ class ControlCommandsTest {
         assertEquals(0, runner.process.exitValue(), runner.err());
         assertFalse(Files.exists(dir.resolve("data/http.port")), "the runner removes its port file when it stops");
     }
+
+    private Path twoPods() throws IOException {
+        Path cfg = dir.resolve("fleet.json");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}, {"id": "p2"}, {"id": "p3"}]},
+                          {"name": "podB", "profiles": [{"id": "q1"}]}]}""");
+        return cfg;
+    }
+
+    private List<String> pausedBy(String event) {
+        return events().stream().filter(e -> e.event().equals(event)).map(EventRecord::profileId).toList();
+    }
+
+    @Test
+    void aWholePodOrSeveralProfilesAtOnceWithNoRunnerInOneWriteRefusalsSaidAndCounted() throws Exception {
+        Path cfg = twoPods();
+
+        CliProcess.Result pod = cli("pause", "--pod", "podA", "--for", "2h", "--reason", "site maintenance",
+                "-c", cfg.toString());
+
+        assertEquals(0, pod.exitCode(), pod.err());
+        assertEquals(3, pod.out().lines().filter(l -> l.contains(": paused until") && l.contains("no runner running")).count(),
+                pod.out());
+        assertEquals("smart-runner: done for 3 of 3 profile(s) of pod podA", pod.err().strip());
+        assertEquals(List.of("p1", "p2", "p3"), pausedBy("pause"));
+        assertTrue(events().stream().allMatch(e -> "cli".equals(e.params().get("by"))
+                && "site maintenance".equals(e.params().get("reason"))), events().toString());
+        String status = cli("status", "--json", "-c", cfg.toString()).out();
+        assertEquals(3, status.split("\"paused\" : true", -1).length - 1, status);
+
+        CliProcess.Result some = cli("pause", "p1", "q1", "-c", cfg.toString());
+
+        assertEquals(1, some.exitCode(), "one of two refused: " + some.err());
+        assertTrue(some.err().contains("smart-runner: p1 is already paused until"), some.err());
+        assertTrue(some.err().strip().endsWith("done for 1 of 2 profile(s); 1 refused (said above)"), some.err());
+        assertTrue(some.out().startsWith("q1: paused until"), some.out());
+        assertEquals(List.of("p1", "p2", "p3", "q1"), pausedBy("pause"));
+
+        CliProcess.Result unpaused = cli("unpause", "--pod", "podA", "-c", cfg.toString());
+        assertEquals(0, unpaused.exitCode(), unpaused.err());
+        assertEquals(List.of("p1", "p2", "p3"), pausedBy("unpause"));
+    }
+
+    @Test
+    void aBulkRequestWithAMistakeDoesNothingAndSaysWhatWasExpected() throws Exception {
+        Path cfg = twoPods();
+
+        CliProcess.Result typo = cli("pause", "p1", "ghost", "-c", cfg.toString());
+        CliProcess.Result noPod = cli("pause", "--pod", "podC", "-c", cfg.toString());
+        CliProcess.Result both = cli("reset", "p1", "--pod", "podA", "-c", cfg.toString());
+        CliProcess.Result neither = cli("unpause", "-c", cfg.toString());
+
+        assertEquals(2, typo.exitCode());
+        assertTrue(typo.err().strip().startsWith("smart-runner: no profile ghost in ")
+                && typo.err().strip().endsWith("(nothing was done)"), typo.err());
+        assertEquals(2, noPod.exitCode());
+        assertTrue(noPod.err().contains("--pod: no pod podC in ") && noPod.err().contains("expected one of [podA, podB]"),
+                noPod.err());
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().contains("give profile ids or --pod, not both"), both.err());
+        assertEquals(2, neither.exitCode());
+        assertTrue(neither.err().contains("expected a profile id (or several), or --pod POD"), neither.err());
+        for (CliProcess.Result r : List.of(typo, noPod, both, neither)) {
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("logs/events.jsonl")) && !events().isEmpty(), "nothing was done: " + events());
+    }
+
+    @Test
+    void aWholePodThroughTheRunnersApi() throws Exception {
+        Path cfg = twoPods();
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("every first session", 20_000, () -> events().stream()
+                    .filter(e -> e.event().equals("finish")).count() >= 4);
+
+            CliProcess.Result pod = cli("pause", "--pod", "podA", "--for", "1h", "-c", cfg.toString());
+
+            assertEquals(0, pod.exitCode(), pod.err());
+            assertEquals(3, pod.out().lines().filter(l -> l.contains("told the running runner")).count(), pod.out());
+            assertEquals(List.of("p1", "p2", "p3"), pausedBy("pause"), "the runner wrote each pause before it answered");
+            CliProcess.Result again = cli("unpause", "p2", "q1", "-c", cfg.toString());
+            assertEquals(1, again.exitCode());
+            assertTrue(again.err().contains("q1 is not paused"), again.err());
+            assertEquals(List.of("p2"), pausedBy("unpause"));
+            assertTrue(runner.process.isAlive());
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        }
+    }
 }

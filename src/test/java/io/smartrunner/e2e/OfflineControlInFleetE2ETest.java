@@ -200,4 +200,22 @@ class OfflineControlInFleetE2ETest {
             }
         }
     }
+
+    @Test
+    void aWholePodNobodyHoldsIsWrittenToTheDatabaseProfileByProfile() throws Exception {
+        String url = PostgresServer.shared().newDatabase("e2e_offline_fleet_pod");
+        Path cfg = config("bulk", url, "bulk", "").resolveSibling("fleet.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("[{\"id\": \"p1\"}]", "[{\"id\": \"p1\"}, {\"id\": \"p2\"}]"));
+
+        CliProcess.Result pod = CliProcess.run(cfg.getParent(), "pause", "--pod", "pod-a", "--for", "1h", "-c", cfg.toString());
+
+        assertEquals(0, pod.exitCode(), pod.err());
+        assertEquals(2, pod.out().lines().filter(l -> l.contains("no runner holds it: written to the database")).count(),
+                pod.out());
+        assertEquals("smart-runner: done for 2 of 2 profile(s) of pod pod-a", pod.err().strip());
+        CliProcess.Result again = CliProcess.run(cfg.getParent(), "pause", "p1", "p2", "-c", cfg.toString());
+        assertEquals(1, again.exitCode(), again.out());
+        assertTrue(again.err().contains("p1 is already paused") && again.err().contains("p2 is already paused")
+                && again.err().strip().endsWith("done for 0 of 2 profile(s); 2 refused (said above)"), again.err());
+    }
 }
