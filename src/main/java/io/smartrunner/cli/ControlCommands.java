@@ -92,10 +92,7 @@ final class ControlCommands {
             for (ManualRequest request : requests) {
                 try {
                     refused += say(throughRunner(api, request), null);
-                } catch (SmartRunnerException e) {
-                    if (e.exitCode() != 1) {
-                        throw e;
-                    }
+                } catch (ControlRefused e) {
                     refused += say(null, e.getMessage());
                 }
             }
@@ -153,7 +150,7 @@ final class ControlCommands {
             if (s.has("queued")) {
                 // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
                 // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)
-                throw new SmartRunnerException(profileId + ": told the running runner, which relayed it to the runner holding "
+                throw new ControlRefused(profileId + ": told the running runner, which relayed it to the runner holding "
                         + profileId + "; not applied yet, it stays " + s.get("queued").asText());
             }
             return request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free (told the running runner)"
@@ -217,7 +214,7 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "run-now", description = "Start a session of a profile as soon as a slot is free, skipping its cooldown (needs a running runner: this data dir's, or in cluster mode the one holding the profile).")
+    @Command(name = "run-now", description = "Start a session of a profile (or several, or those of --pod) as soon as a slot is free, skipping its cooldown (needs a running runner: this data dir's, or in cluster mode the one holding the profile).")
     static final class RunNow extends ProfileCommand {
         @Override
         ManualRequest request(RunnerConfig cfg, String profileId) {

@@ -56,7 +56,7 @@ final class OfflineControl {
     static Outcome apply(RunnerConfig cfg, DataDirLock lock, ManualRequest request) {
         Result r = applyAll(cfg, lock, List.of(request)).get(0);
         if (r.refusal() != null) {
-            throw new SmartRunnerException(r.refusal());
+            throw new ControlRefused(r.refusal());
         }
         return r.outcome();
     }
@@ -78,10 +78,7 @@ final class OfflineControl {
             for (int i = 0; i < requests.size(); i++) {
                 try {
                     results.add(new Result(requests.get(i), inFleet(cfg, profiles.get(i), requests.get(i)), null));
-                } catch (SmartRunnerException e) {
-                    if (e.exitCode() != 1) {
-                        throw e;
-                    }
+                } catch (ControlRefused e) {
                     results.add(new Result(requests.get(i), null, e.getMessage()));
                 }
             }
@@ -149,11 +146,17 @@ final class OfflineControl {
                 reply = relayed.awaitApplied(seq, profile.id());
             } catch (ControlQueued e) {
                 // exit 1: the change is not in effect, though it will be (a script must not assume it is)
-                throw new SmartRunnerException("runner " + holder.get() + " holds " + profile.id() + " but has not applied the"
+                throw new ControlRefused("runner " + holder.get() + " holds " + profile.id() + " but has not applied the"
                         + " control yet; it stays queued (control " + seq + ") for whichever runner holds " + profile.id());
             }
-            if (reply.outcome() != ManualReply.Outcome.DONE) {
-                throw new SmartRunnerException(reply.refusal(), null, reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE ? 2 : 1);
+            if (reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE) {
+                throw new SmartRunnerException(reply.refusal(), null, 2);
+            }
+            if (reply.outcome() == ManualReply.Outcome.REFUSED) {
+                throw new ControlRefused(reply.refusal());
+            }
+            if (reply.outcome() != ManualReply.Outcome.DONE) { // the holder could not record it: not one profile's answer
+                throw new SmartRunnerException(reply.refusal());
             }
             return new Outcome(reply.state(), "applied by runner " + holder.get() + ", which holds it");
         }
@@ -185,7 +188,7 @@ final class OfflineControl {
         ManualRequest.StateChange change = stateChange(cfg, request);
         String refusal = change.refusal(s);
         if (refusal != null) {
-            throw new SmartRunnerException(refusal);
+            throw new ControlRefused(refusal);
         }
         return change.apply(new ProfileRules(PausePolicy.from(cfg.recovery())), s, TimeSource.system().now());
     }

@@ -84,6 +84,9 @@ final class RunnerApiClient {
                 return json;
             }
             String error = json != null && json.has("error") ? json.get("error").asText() : "HTTP " + status;
+            if (status == 409) { // the profile's state refused it (ApiHandler's conflict)
+                throw new ControlRefused(error);
+            }
             throw new SmartRunnerException(error, null, status == 400 || status == 404 ? 2 : 1);
         } catch (IOException e) {
             throw new SmartRunnerException("the runner holds the data dir but its API at " + base

@@ -210,4 +210,24 @@ class ControlCommandsTest {
             assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void aRunnerWhoseApiDoesNotAnswerEndsABulkRequestAtTheFirstProfileNotOncePerProfile() throws Exception {
+        Path cfg = twoPods();
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        try (io.smartrunner.store.DataDirLock held = io.smartrunner.store.DataDirLock.acquire(dir.resolve("data"))) {
+            Files.writeString(dir.resolve("data/http.port"), deadPort + "\n");
+            Files.writeString(dir.resolve("data/http.token"), "t\n");
+
+            CliProcess.Result r = cli("pause", "--pod", "podA", "-c", cfg.toString());
+
+            assertEquals(1, r.exitCode());
+            assertEquals(1, r.err().strip().lines().count(), "one line, not one per profile: " + r.err());
+            assertTrue(r.err().contains("does not answer"), r.err());
+            assertEquals("", r.out());
+        }
+    }
 }
