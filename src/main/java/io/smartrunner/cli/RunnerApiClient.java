@@ -87,6 +87,9 @@ final class RunnerApiClient {
             if (status == 409) { // the profile's state refused it (ApiHandler's conflict)
                 throw new ControlRefused(error);
             }
+            if (status == 404 && path.startsWith("/api/profiles/")) { // the runner has no such profile
+                throw new ControlRefused(error, 2);
+            }
             throw new SmartRunnerException(error, null, status == 400 || status == 404 ? 2 : 1);
         } catch (IOException e) {
             throw new SmartRunnerException("the runner holds the data dir but its API at " + base

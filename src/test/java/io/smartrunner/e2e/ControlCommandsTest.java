@@ -204,6 +204,16 @@ class ControlCommandsTest {
             assertEquals(1, again.exitCode());
             assertTrue(again.err().contains("q1 is not paused"), again.err());
             assertEquals(List.of("p2"), pausedBy("unpause"));
+
+            // a profile added to the file, the runner not told (no reload): that one is refused, the others go on
+            Files.writeString(cfg, Files.readString(cfg).replace("{\"id\": \"q1\"}", "{\"id\": \"q1\"}, {\"id\": \"q2\"}"));
+            CliProcess.Result notReloaded = cli("reset", "q2", "q1", "-c", cfg.toString());
+            assertEquals(1, notReloaded.exitCode(), notReloaded.err());
+            assertTrue(notReloaded.err().contains("q2"), notReloaded.err());
+            assertTrue(notReloaded.out().startsWith("q1: not paused, error streak 0 (told the running runner)"),
+                    notReloaded.out());
+            assertTrue(notReloaded.err().strip().endsWith("done for 1 of 2 profile(s); 1 refused (said above)"),
+                    notReloaded.err());
             assertTrue(runner.process.isAlive());
         } finally {
             runner.process.destroy();
