@@ -190,7 +190,10 @@
     const slots = el('span', 'pod-slots'); // this runner's sessions / the slots it may fill (GET /api/pods)
     const stats = el('span', 'pod-stats');
     const breaker = el('span', 'pod-breaker'); // the pod's breaker and hold (GET /api/pods), empty when all is well
-    cell.append(title, counts, slots, breaker, stats);
+    // every profile of the pod at once (POST /api/pods/{pod}/profiles/…): a shared site's maintenance
+    const podActions = el('span', 'pod-actions');
+    podActions.append(button('pod-pause', 'Pause all'), button('pod-unpause', 'Unpause all'));
+    cell.append(title, counts, slots, breaker, podActions, stats);
     head.append(cell);
     tbody.append(head);
     table.append(tbody);
@@ -602,9 +605,44 @@
     }
   }
 
+  /** The same control for every profile of a pod; what was done and refused is said in the notice. */
+  async function actOnPod(pod, action, body, buttonEl) {
+    if (buttonEl) buttonEl.disabled = true;
+    try {
+      const r = await api('POST', '/api/pods/' + encodeURIComponent(pod) + '/profiles/' + action, body);
+      const done = Array.isArray(r.done) ? r.done.length : 0;
+      const refused = Array.isArray(r.refused) ? r.refused : [];
+      notice(pod + ': ' + (action === 'pause' ? 'paused ' : 'unpaused ') + done + ' profile(s)'
+        + (refused.length ? '; ' + refused.length + ' refused (' + refused.slice(0, 3).map((x) => x.error).join('; ')
+          + (refused.length > 3 ? '; …' : '') + ')' : '') + '.', false);
+      refreshSoon();
+    } finally {
+      if (buttonEl) buttonEl.disabled = false;
+    }
+  }
+
   table.addEventListener('click', (e) => {
     const b = e.target.closest('button[data-action]');
     if (!b) return;
+    const podAction = b.dataset.action.startsWith('pod-') ? b.dataset.action.slice(4) : null;
+    if (podAction) {
+      const pod = b.closest('tbody').dataset.pod;
+      if (!token.get()) {
+        needToken('Controls need the API token: enter it first.');
+        return;
+      }
+      if (podAction === 'pause') {
+        pauseTarget = { pod };
+        $('pause-target').textContent = 'every profile of ' + pod;
+        $('pause-reason').value = '';
+        $('pause-error').hidden = true;
+        dialog.showModal();
+        $('pause-reason').focus();
+        return;
+      }
+      actOnPod(pod, podAction, {}, b).catch((err) => notice(pod + ': ' + err.message, true));
+      return;
+    }
     const r = rows.get(b.closest('tr').dataset.id);
     if (!r) return;
     if (!token.get()) {
@@ -634,8 +672,12 @@
     const confirm = $('pause-confirm');
     confirm.disabled = true;
     try {
-      await act(r, 'pause', body, null);
-      rowMessage(r, 'paused', false);
+      if (r.pod) {
+        await actOnPod(r.pod, 'pause', body, null);
+      } else {
+        await act(r, 'pause', body, null);
+        rowMessage(r, 'paused', false);
+      }
       dialog.close();
     } catch (err) {
       const p = $('pause-error');

@@ -15,6 +15,7 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.ProfileStateJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,8 @@ final class ApiHandler implements HttpHandler {
     private static final ObjectWriter IN_STREAM = JSON.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     private static final Pattern PROFILE = Pattern.compile("/api/profiles/([^/]+)(?:/([a-z]+))?");
     private static final Set<String> PROFILE_ACTIONS = Set.of("pause", "unpause", "reset", "run");
+    /** The same control for every profile of a pod: POST /api/pods/{pod}/profiles/{action}. */
+    private static final Pattern POD_PROFILES = Pattern.compile("/api/pods/([^/]+)/profiles/(pause|unpause|reset)");
     private static final long LOOP_ANSWER_SECONDS = 10;
     /** Names the client in {@code params.by}: "cli" for the CLI, else the request is by "api". */
     static final String CLIENT_HEADER = "X-Smart-Runner-Client";
@@ -154,6 +157,12 @@ final class ApiHandler implements HttpHandler {
             reload(ex);
             return;
         }
+        Matcher every = POD_PROFILES.matcher(path);
+        if (every.matches()) {
+            String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
+            send(ex, 200, everyProfileOf(validPod(every.group(1)), every.group(2), body, by));
+            return;
+        }
         String pod = PodsRoute.unpausePath(path);
         if (pod != null) {
             String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
@@ -181,6 +190,58 @@ final class ApiHandler implements HttpHandler {
             case FAILED -> throw new ApiError(500, reply.refusal()); // the runner's fault, logged as internal-error
             default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, json(reply.state()));
         }
+    }
+
+    /**
+     * One request per profile of the pod (as the runner has them now), all handed to the loop at
+     * once, each with its own event: {@code done} (their new states) and {@code refused} (each
+     * profile's reason: already paused, not paused, queued for the runner holding it...).
+     */
+    private Map<String, Object> everyProfileOf(String pod, String action, JsonNode body, String by) throws Exception {
+        List<String> ids = profiles().stream().filter(p -> p.pod().equals(pod)).map(ProfileState::profileId).toList();
+        if (ids.isEmpty()) {
+            throw new ApiError(404, "no pod " + pod);
+        }
+        List<ManualRequest> requests = new ArrayList<>();
+        for (String id : ids) {
+            requests.add(switch (action) {
+                case "pause" -> RequestBodies.pause(id, body, by);
+                case "unpause" -> new ManualRequest.Unpause(id, by);
+                default -> new ManualRequest.ResetStreak(id, by);
+            });
+        }
+        List<Future<ManualReply>> replies = requests.stream().map(r -> (Future<ManualReply>) parts.fleet().request(r)).toList();
+        List<Object> done = new ArrayList<>();
+        List<Object> refused = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String why;
+            try {
+                ManualReply reply = answer(replies.get(i));
+                if (reply.outcome() == ManualReply.Outcome.DONE) {
+                    done.add(json(reply.state()));
+                    continue;
+                }
+                why = reply.refusal();
+            } catch (ControlQueued e) {
+                why = "queued: " + e.getMessage();
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("profileId", ids.get(i));
+            r.put("error", why);
+            refused.add(r);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("pod", pod);
+        json.put("done", done);
+        json.put("refused", refused);
+        return json;
+    }
+
+    private static String validPod(String raw) {
+        if (!ProfileId.isValid(raw)) {
+            throw new ApiError(400, "pod name: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(raw) + "\"");
+        }
+        return raw;
     }
 
     private void reload(HttpExchange ex) throws Exception {

@@ -227,6 +227,48 @@ class DashboardBrowserTest {
         assertFalse(getJson("/api/profiles/bad1").path("flags").path("paused").asBoolean());
     }
 
+    @Test
+    void aWholePodPausedAndUnpausedFromItsHeadingEveryProfileItsOwnEvent() throws Exception {
+        startRunner("""
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000},
+                 "pods": [{"name": "podA", "profiles": [{"id": "a1"}, {"id": "a2"}, {"id": "a3"}]},
+                          {"name": "podB", "profiles": [{"id": "b1"}]}]}
+                """.formatted(TOKEN));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        enterToken(TOKEN);
+        page.await("every profile ran once", "[...document.querySelectorAll('#fleet tr.profile')]"
+                + ".filter(r => r.dataset.state === 'idle').length === 4", 20_000);
+        // a3 is paused already: the pod's pause is refused for it alone
+        page.click(row("a3") + " button[data-action=pause]");
+        page.click("#pause-confirm");
+        page.await("a3 paused", "document.querySelector('" + row("a3") + " .badge')?.textContent === 'paused'", 20_000);
+
+        page.click("#fleet tbody[data-pod=podA] button[data-action=pod-pause]");
+        page.await("the pause dialog for the pod", "document.getElementById('pause-dialog').open"
+                + " && document.getElementById('pause-target').textContent === 'every profile of podA'", 5_000);
+        page.click("#pause-reason");
+        page.type("site down");
+        page.click("#pause-confirm");
+
+        page.await("podA's profiles paused, podB's not", "['a1', 'a2', 'a3'].every(id => document.querySelector("
+                + "'#fleet tr[data-id=\"' + id + '\"] .badge')?.textContent === 'paused')"
+                + " && document.querySelector('" + row("b1") + " .badge')?.textContent !== 'paused'", 20_000);
+        page.await("what was done and refused, said", "document.getElementById('notice')?.textContent"
+                + ".startsWith('podA: paused 2 profile(s); 1 refused (a3 is already paused')", 10_000);
+        assertEquals(List.of("a3", "a1", "a2"), events().stream().filter(e -> e.event().equals("pause"))
+                .map(EventRecord::profileId).toList(), "each profile its own event, a3's from its own pause");
+        assertTrue(events().stream().filter(e -> e.event().equals("pause") && !"a3".equals(e.profileId()))
+                .allMatch(e -> "api".equals(e.params().get("by")) && "site down".equals(e.params().get("reason"))));
+
+        page.click("#fleet tbody[data-pod=podA] button[data-action=pod-unpause]");
+        page.await("podA's profiles unpaused", "['a1', 'a2', 'a3'].every(id => document.querySelector("
+                + "'#fleet tr[data-id=\"' + id + '\"] .badge')?.textContent !== 'paused')", 20_000);
+        assertFalse(getJson("/api/profiles/a1").path("flags").path("paused").asBoolean());
+    }
+
     /**
      * What the page shows above the fleet (the charts, a notice) may change at any moment; the rows
      * must stay where the pointer is. The timeline's message once grew into its chart between a

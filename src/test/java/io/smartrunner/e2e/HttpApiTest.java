@@ -112,6 +112,32 @@ class HttpApiTest {
     }
 
     @Test
+    void everyProfileOfAPodInOneRequestEachWithItsOwnEventAndMistakesRefusedWhole() throws Exception {
+        Response r = request("POST", "/api/pods/podA/profiles/reset", json(true), "{}");
+
+        assertEquals(200, r.status(), r.body());
+        com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        assertEquals("podA", body.path("pod").asText());
+        assertEquals(2, body.path("done").size() + body.path("refused").size(), r.body());
+        for (com.fasterxml.jackson.databind.JsonNode done : body.path("done")) {
+            String id = done.path("profileId").asText();
+            assertTrue(events().stream().anyMatch(e -> e.event().equals("reset") && id.equals(e.profileId())
+                    && "api".equals(e.params().get("by"))), "a reset event for " + id);
+        }
+        Response unknown = request("POST", "/api/pods/podX/profiles/pause", json(true), "{\"durationMs\": 1000}");
+        assertEquals(404, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("no pod podX"), unknown.body());
+        Response badName = request("POST", "/api/pods/p%20d/profiles/pause", json(true), "{\"durationMs\": 1000}");
+        assertEquals(400, badName.status(), badName.body());
+        assertTrue(badName.body().contains("pod name"), badName.body());
+        Response badBody = request("POST", "/api/pods/podA/profiles/pause", json(true), "{\"duration\": 1000}");
+        assertEquals(400, badBody.status(), badBody.body());
+        assertTrue(badBody.body().contains("duration: unknown field"), badBody.body());
+        assertEquals(401, request("POST", "/api/pods/podA/profiles/unpause", json(false), "{}").status());
+        assertEquals(404, request("POST", "/api/pods/podA/profiles/run", json(true), "{}").status());
+    }
+
+    @Test
     void mutationsNeedTheToken() throws Exception {
         assertEquals(401, request("POST", "/api/profiles/p1/pause", json(false), "{\"durationMs\": 1000}").status());
         assertEquals(401, request("POST", "/api/profiles/p1/pause",
