@@ -605,6 +605,16 @@
     }
   }
 
+  /** The pause dialog (duration and reason) for a row, or for a pod ({ pod }): its submit acts on it. */
+  function askPause(target, label) {
+    pauseTarget = target;
+    $('pause-target').textContent = label;
+    $('pause-reason').value = '';
+    $('pause-error').hidden = true;
+    dialog.showModal();
+    $('pause-reason').focus();
+  }
+
   /** The same control for every profile of a pod; what was done and refused is said in the notice. */
   async function actOnPod(pod, action, body, buttonEl) {
     if (buttonEl) buttonEl.disabled = true;
@@ -632,12 +642,7 @@
         return;
       }
       if (podAction === 'pause') {
-        pauseTarget = { pod };
-        $('pause-target').textContent = 'every profile of ' + pod;
-        $('pause-reason').value = '';
-        $('pause-error').hidden = true;
-        dialog.showModal();
-        $('pause-reason').focus();
+        askPause({ pod }, 'every profile of ' + pod);
         return;
       }
       actOnPod(pod, podAction, {}, b).catch((err) => notice(pod + ': ' + err.message, true));
@@ -651,12 +656,7 @@
       return;
     }
     if (b.dataset.action === 'pause') {
-      pauseTarget = r;
-      $('pause-target').textContent = r.p.profileId;
-      $('pause-reason').value = '';
-      $('pause-error').hidden = true;
-      dialog.showModal();
-      $('pause-reason').focus();
+      askPause(r, r.p.profileId);
       return;
     }
     act(r, b.dataset.action, {}, b).catch(() => {});

@@ -24,6 +24,7 @@ import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.time.TimeSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,9 +88,9 @@ final class OfflineControl {
         try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(),
                 r.sessionsKeptPerProfile(), RunCommand::say);
              JsonlEventSink events = eventLog(r)) {
-            Map<String, ProfileState> states = new java.util.HashMap<>(store.loadProfiles());
+            Map<String, ProfileState> states = new HashMap<>(store.loadProfiles());
             Redactor redactor = new Redactor(cfg.secretValues());
-            ProfileRules rules = new ProfileRules(PausePolicy.from(cfg.recovery()));
+            ProfileRules rules = rules(cfg);
             List<Result> results = new ArrayList<>();
             List<ProfileState> changed = new ArrayList<>();
             List<EventRecord> recorded = new ArrayList<>();
@@ -97,12 +98,13 @@ final class OfflineControl {
                 ManualRequest request = requests.get(i);
                 ProfileConfig profile = profiles.get(i);
                 ProfileState state = states.getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
-                String refusal = stateChange(cfg, request).refusal(state);
-                if (refusal != null) {
-                    results.add(new Result(request, null, refusal));
+                Transition t;
+                try {
+                    t = transition(rules, state, request, cfg);
+                } catch (ControlRefused e) {
+                    results.add(new Result(request, null, e.getMessage()));
                     continue;
                 }
-                Transition t = stateChange(cfg, request).apply(rules, state, TimeSource.system().now());
                 t.events().stream().map(redactor::redact).forEach(recorded::add);
                 changed.add(t.state());
                 states.put(profile.id(), t.state()); // a profile asked twice sees its first change
@@ -173,7 +175,7 @@ final class OfflineControl {
      */
     private static ProfileChange recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, JsonlEventSink events) {
         try (events) {
-            Transition t = transition(cfg, state, request);
+            Transition t = transition(rules(cfg), state, request, cfg);
             Redactor redactor = new Redactor(cfg.secretValues());
             List<EventRecord> redacted = t.events().stream().map(redactor::redact).toList();
             events.append(redacted);
@@ -184,21 +186,20 @@ final class OfflineControl {
         }
     }
 
-    private static Transition transition(RunnerConfig cfg, ProfileState s, ManualRequest request) {
-        ManualRequest.StateChange change = stateChange(cfg, request);
-        String refusal = change.refusal(s);
-        if (refusal != null) {
-            throw new ControlRefused(refusal);
-        }
-        return change.apply(new ProfileRules(PausePolicy.from(cfg.recovery())), s, TimeSource.system().now());
-    }
-
-    /** A request that changes the state without a runner (run-now needs one). */
-    private static ManualRequest.StateChange stateChange(RunnerConfig cfg, ManualRequest request) {
+    /** The control's transition from {@code s}; a refusal by the profile's state is thrown as {@link ControlRefused}. */
+    private static Transition transition(ProfileRules rules, ProfileState s, ManualRequest request, RunnerConfig cfg) {
         if (!(request instanceof ManualRequest.StateChange change)) {
             throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
                     + " is not locked): start one with 'smart-runner run' first");
         }
-        return change;
+        String refusal = change.refusal(s);
+        if (refusal != null) {
+            throw new ControlRefused(refusal);
+        }
+        return change.apply(rules, s, TimeSource.system().now());
+    }
+
+    private static ProfileRules rules(RunnerConfig cfg) {
+        return new ProfileRules(PausePolicy.from(cfg.recovery()));
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -157,15 +158,15 @@ final class ApiHandler implements HttpHandler {
             reload(ex);
             return;
         }
+        // the CLI goes through the API while a runner runs; its events say so
+        String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
         Matcher every = POD_PROFILES.matcher(path);
         if (every.matches()) {
-            String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
-            send(ex, 200, everyProfileOf(validPod(every.group(1)), every.group(2), body, by));
+            send(ex, 200, everyProfileOf(PodsRoute.validPod(every.group(1)), every.group(2), body, by));
             return;
         }
         String pod = PodsRoute.unpausePath(path);
         if (pod != null) {
-            String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
             send(ex, 200, PodsRoute.unpaused(pod, answer(parts.fleet().unpausePod(pod, by))));
             return;
         }
@@ -173,15 +174,7 @@ final class ApiHandler implements HttpHandler {
         if (!m.matches() || m.group(2) == null || !PROFILE_ACTIONS.contains(m.group(2))) {
             throw new ApiError(m.matches() ? 405 : 404, "no such route: POST " + Query.clip(path));
         }
-        String id = validId(m.group(1));
-        // the CLI goes through the API while a runner runs; its events say so
-        String by = "cli".equals(ex.getRequestHeaders().getFirst(CLIENT_HEADER)) ? "cli" : "api";
-        ManualRequest request = switch (m.group(2)) {
-            case "pause" -> RequestBodies.pause(id, body, by);
-            case "unpause" -> new ManualRequest.Unpause(id, by);
-            case "reset" -> new ManualRequest.ResetStreak(id, by);
-            default -> new ManualRequest.RunNow(id, by);
-        };
+        ManualRequest request = request(m.group(2), validId(m.group(1)), body, by);
         ManualReply reply = answer(parts.fleet().request(request));
         switch (reply.outcome()) {
             case UNKNOWN_PROFILE -> throw new ApiError(404, reply.refusal());
@@ -190,6 +183,16 @@ final class ApiHandler implements HttpHandler {
             case FAILED -> throw new ApiError(500, reply.refusal()); // the runner's fault, logged as internal-error
             default -> send(ex, request instanceof ManualRequest.RunNow ? 202 : 200, json(reply.state()));
         }
+    }
+
+    /** A profile route's action (one of {@link #PROFILE_ACTIONS}) as the loop's request. */
+    private static ManualRequest request(String action, String id, JsonNode body, String by) {
+        return switch (action) {
+            case "pause" -> RequestBodies.pause(id, body, by);
+            case "unpause" -> new ManualRequest.Unpause(id, by);
+            case "reset" -> new ManualRequest.ResetStreak(id, by);
+            default -> new ManualRequest.RunNow(id, by);
+        };
     }
 
     /**
@@ -202,15 +205,9 @@ final class ApiHandler implements HttpHandler {
         if (ids.isEmpty()) {
             throw new ApiError(404, "no pod " + pod);
         }
-        List<ManualRequest> requests = new ArrayList<>();
-        for (String id : ids) {
-            requests.add(switch (action) {
-                case "pause" -> RequestBodies.pause(id, body, by);
-                case "unpause" -> new ManualRequest.Unpause(id, by);
-                default -> new ManualRequest.ResetStreak(id, by);
-            });
-        }
-        List<Future<ManualReply>> replies = requests.stream().map(r -> (Future<ManualReply>) parts.fleet().request(r)).toList();
+        // every request built (a bad body refused) before any is handed to the loop
+        List<ManualRequest> requests = ids.stream().map(id -> request(action, id, body, by)).toList();
+        List<CompletableFuture<ManualReply>> replies = requests.stream().map(parts.fleet()::request).toList();
         List<Object> done = new ArrayList<>();
         List<Object> refused = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -235,13 +232,6 @@ final class ApiHandler implements HttpHandler {
         json.put("done", done);
         json.put("refused", refused);
         return json;
-    }
-
-    private static String validPod(String raw) {
-        if (!ProfileId.isValid(raw)) {
-            throw new ApiError(400, "pod name: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(raw) + "\"");
-        }
-        return raw;
     }
 
     private void reload(HttpExchange ex) throws Exception {

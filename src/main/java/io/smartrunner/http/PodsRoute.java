@@ -39,14 +39,15 @@ final class PodsRoute {
     /** The pod of an unpause path, or null when {@code path} is not one. */
     static String unpausePath(String path) {
         Matcher m = UNPAUSE.matcher(path);
-        if (!m.matches()) {
-            return null;
+        return m.matches() ? validPod(m.group(1)) : null;
+    }
+
+    /** A pod name from a path, as the config's rule allows it; else 400. */
+    static String validPod(String raw) {
+        if (!ProfileId.isValid(raw)) {
+            throw new ApiError(400, "pod name: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(raw) + "\"");
         }
-        if (!ProfileId.isValid(m.group(1))) {
-            throw new ApiError(400, "pod name: expected " + ProfileId.PATTERN_TEXT + ", got \"" + Query.clip(m.group(1))
-                    + "\"");
-        }
-        return m.group(1);
+        return raw;
     }
 
     static Map<String, Object> unpaused(String pod, boolean wasHeld) {
