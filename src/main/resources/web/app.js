@@ -615,14 +615,16 @@
     $('pause-reason').focus();
   }
 
-  /** The same control for every profile of a pod; what was done and refused is said in the notice. */
+  /** The same control for every profile of a pod; what was done, queued and refused is said in the notice. */
   async function actOnPod(pod, action, body, buttonEl) {
     if (buttonEl) buttonEl.disabled = true;
     try {
       const r = await api('POST', '/api/pods/' + encodeURIComponent(pod) + '/profiles/' + action, body);
       const done = Array.isArray(r.done) ? r.done.length : 0;
       const refused = Array.isArray(r.refused) ? r.refused : [];
+      const queued = Array.isArray(r.queued) ? r.queued.length : 0;
       notice(pod + ': ' + (action === 'pause' ? 'paused ' : 'unpaused ') + done + ' profile(s)'
+        + (queued ? '; ' + queued + ' queued for their runner (not applied yet; it applies them when it answers)' : '')
         + (refused.length ? '; ' + refused.length + ' refused (' + refused.slice(0, 3).map((x) => x.error).join('; ')
           + (refused.length > 3 ? '; …' : '') + ')' : '') + '.', false);
       refreshSoon();

@@ -151,7 +151,7 @@ final class ControlCommands {
                 // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
                 // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)
                 throw new ControlRefused(profileId + ": told the running runner, which relayed it to the runner holding "
-                        + profileId + "; not applied yet, it stays " + s.get("queued").asText());
+                        + profileId + "; not applied yet, it stays queued: " + s.get("queued").asText());
             }
             return request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free (told the running runner)"
                     : describe(profileId, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),

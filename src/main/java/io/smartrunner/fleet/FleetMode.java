@@ -12,6 +12,9 @@ import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.EventSink;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.profile.PausePolicy;
+import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.http.EventPages;
 import io.smartrunner.http.FleetControl;
 import io.smartrunner.http.NewEvents;
@@ -46,6 +49,9 @@ public final class FleetMode implements AutoCloseable {
     private final Consumer<String> say;
     private final FleetEventWriter writer;
     private final java.nio.file.Path eventLog;
+    private final io.smartrunner.config.RecoverySettings recovery;
+    private final Redactor redactor;
+    private final long leaseTtlMs;
     private Predicate<String> heldHere;
     private Function<String, Long> epochs = id -> null;
     private io.smartrunner.cluster.QueuedControlReads reads = io.smartrunner.cluster.QueuedControlReads.NONE;
@@ -58,6 +64,9 @@ public final class FleetMode implements AutoCloseable {
         this.settings = cfg.store();
         this.runner = cfg.runner().name();
         this.eventLog = cfg.runner().eventLog();
+        this.recovery = cfg.recovery();
+        this.redactor = new Redactor(cfg.secretValues());
+        this.leaseTtlMs = cfg.cluster().leaseTtlMs();
         this.say = say;
         Set<String> configured = cfg.profiles().stream().map(ProfileConfig::id).collect(Collectors.toSet());
         this.heldHere = configured::contains;
@@ -125,7 +134,9 @@ public final class FleetMode implements AutoCloseable {
                         }
                     }
                 }, say);
-        return new FleetView(local, store.fleetProfiles(), controls, runner, heldHere, TimeSource.system());
+        UnheldControl unheld = new UnheldControl(store, new ProfileRules(PausePolicy.from(recovery)), redactor,
+                leaseTtlMs, TimeSource.system());
+        return new FleetView(local, store.fleetProfiles(), controls, unheld, runner, heldHere, TimeSource.system());
     }
 
     /** GET /api/report over the whole fleet's events (read from PostgreSQL, kept current by NOTIFY). */

@@ -8,10 +8,12 @@ import io.smartrunner.http.FleetControl;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.PostgresControls;
 import io.smartrunner.store.PostgresFleetProfiles;
+import io.smartrunner.store.StoreException;
 import io.smartrunner.time.TimeSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,10 +22,11 @@ import java.util.function.Predicate;
 /**
  * What the API of a runner in a fleet reads and changes (cluster mode, issue #11.6): the whole
  * fleet's profiles from PostgreSQL, each with the runner it is on; a manual control of a profile
- * held here goes straight to this runner's loop, one of a profile held elsewhere (or by nobody) is
- * relayed through the {@code controls} table to its holder ({@link RelayedControls}) and answered
- * once applied, or after {@link RelayedControls#APPLY_WAIT_MS} as queued. The rest (reload, pods, runners) is this
- * runner's, as with SQLite.
+ * held here goes straight to this runner's loop; a pause, unpause or reset of one no live runner
+ * holds is written to the database here ({@link UnheldControl}); any other control is relayed
+ * through the {@code controls} table to the profile's holder ({@link RelayedControls}) and answered
+ * once applied, or after {@link RelayedControls#APPLY_WAIT_MS} as queued (a frozen holder; a
+ * run-now of a profile nobody holds). The rest (reload, pods, runners) is this runner's, as with SQLite.
  */
 public final class FleetView implements FleetControl {
     private final FleetControl local;
@@ -31,17 +34,25 @@ public final class FleetView implements FleetControl {
     private final RelayedControls relayed;
     private final String runner;
     private final Predicate<String> heldHere;
-    private final ExecutorService waits = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "sr-control-wait");
+    private final UnheldControl unheld;
+    private final AppliedWaits waits;
+    /**
+     * The database side of a control of a profile held elsewhere: one thread, as the store writes
+     * one transaction at a time anyway; the waits for relayed ones' results hold none of it.
+     */
+    private final ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sr-control-write");
         t.setDaemon(true);
         return t;
     });
     private volatile Map<String, String> runners = Map.of();
 
-    public FleetView(FleetControl local, PostgresFleetProfiles profiles, PostgresControls controls, String runner,
-                     Predicate<String> heldHere, TimeSource time) {
+    public FleetView(FleetControl local, PostgresFleetProfiles profiles, PostgresControls controls, UnheldControl unheld,
+                     String runner, Predicate<String> heldHere, TimeSource time) {
         this.local = local;
         this.profiles = profiles;
+        this.unheld = unheld;
+        this.waits = new AppliedWaits(controls, time);
         this.relayed = new RelayedControls(controls, profiles, time);
         this.runner = runner;
         this.heldHere = heldHere;
@@ -66,12 +77,36 @@ public final class FleetView implements FleetControl {
         if (heldHere.test(request.profileId())) {
             return local.request(request);
         }
-        if (profiles.one(request.profileId()) == null) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return elsewhere(request);
+            } catch (StoreException e) {
+                // not recorded anywhere: as the loop answers when its store fails
+                return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.UNAVAILABLE, null,
+                        "not done, the change cannot be recorded: " + e.getMessage()));
+            }
+        }, writes).thenCompose(r -> r);
+    }
+
+    /**
+     * A profile not held here: written to the database when no live runner holds it (a pause,
+     * unpause or reset), else relayed to its holder and answered once applied, or as queued.
+     */
+    private CompletableFuture<ManualReply> elsewhere(ManualRequest request) {
+        PostgresFleetProfiles.FleetProfile known = profiles.one(request.profileId());
+        if (known == null) {
             return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.UNKNOWN_PROFILE, null,
                     "no profile " + request.profileId()));
         }
-        long seq = relayed.send(request, request.by() + "@" + runner);
-        return CompletableFuture.supplyAsync(() -> relayed.awaitApplied(seq, request.profileId()), waits);
+        ManualRequest asked = request.askedBy(request.by() + "@" + runner);
+        if (asked instanceof ManualRequest.StateChange change) {
+            Optional<ManualReply> written = unheld.write(change, known.state());
+            if (written.isPresent()) {
+                return CompletableFuture.completedFuture(written.get());
+            }
+        }
+        long seq = relayed.send(asked, asked.by());
+        return relayed.answer(seq, request.profileId(), waits);
     }
 
     @Override

@@ -49,8 +49,25 @@ public final class RelayedControls {
             }
             LockSupport.parkNanos(CHECK_EVERY_MS * 1_000_000);
         }
-        throw new ControlQueued("queued: no runner applied it within " + APPLY_WAIT_MS / 1000 + " s (no runner"
-                + " holds " + profileId + " right now?); the next holder applies it (control " + seq + ")");
+        throw queued(seq, profileId);
+    }
+
+    /**
+     * {@link #awaitApplied} without a thread of its own: {@code waits} checks for every waiting
+     * control at once. Completes exceptionally with {@link ControlQueued} when none applied it in time.
+     */
+    java.util.concurrent.CompletableFuture<ManualReply> answer(long seq, String profileId, AppliedWaits waits) {
+        return waits.await(seq, APPLY_WAIT_MS).thenApply(applied -> {
+            if (applied == null) {
+                throw queued(seq, profileId);
+            }
+            return replyOf(applied, profileId);
+        });
+    }
+
+    private static ControlQueued queued(long seq, String profileId) {
+        return new ControlQueued("no runner applied it within " + APPLY_WAIT_MS / 1000 + " s; whichever runner holds "
+                + profileId + " next applies it (control " + seq + ")");
     }
 
     private ManualReply replyOf(PostgresControls.Applied applied, String profileId) {

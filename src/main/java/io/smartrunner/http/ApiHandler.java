@@ -197,8 +197,9 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * One request per profile of the pod (as the runner has them now), all handed to the loop at
-     * once, each with its own event: {@code done} (their new states) and {@code refused} (each
-     * profile's reason: already paused, not paused, queued for the runner holding it...).
+     * once, each with its own event: {@code done} (their new states), {@code refused} (each
+     * profile's reason: already paused, not paused...) and {@code queued} (cluster mode: relayed to
+     * a holder that has not applied it yet; the next holder will, as for one profile's 202).
      */
     private Map<String, Object> everyProfileOf(String pod, String action, JsonNode body, String by) throws Exception {
         List<String> ids = profiles().stream().filter(p -> p.pod().equals(pod)).map(ProfileState::profileId).toList();
@@ -210,27 +211,24 @@ final class ApiHandler implements HttpHandler {
         List<CompletableFuture<ManualReply>> replies = requests.stream().map(parts.fleet()::request).toList();
         List<Object> done = new ArrayList<>();
         List<Object> refused = new ArrayList<>();
+        List<Object> queued = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
-            String why;
             try {
                 ManualReply reply = answer(replies.get(i));
                 if (reply.outcome() == ManualReply.Outcome.DONE) {
                     done.add(json(reply.state()));
-                    continue;
+                } else {
+                    refused.add(Map.of("profileId", ids.get(i), "error", reply.refusal()));
                 }
-                why = reply.refusal();
             } catch (ControlQueued e) {
-                why = "queued: " + e.getMessage();
+                queued.add(Map.of("profileId", ids.get(i), "queued", e.getMessage()));
             }
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("profileId", ids.get(i));
-            r.put("error", why);
-            refused.add(r);
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("pod", pod);
         json.put("done", done);
         json.put("refused", refused);
+        json.put("queued", queued);
         return json;
     }
 

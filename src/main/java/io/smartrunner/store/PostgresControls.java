@@ -199,6 +199,26 @@ public final class PostgresControls {
         }
     }
 
+    /** {@link #applied(long)} for several controls in one query: those whose result is written, by seq. */
+    public Map<Long, Applied> applied(java.util.Collection<Long> seqs) {
+        Map<Long, Applied> out = new java.util.HashMap<>();
+        if (seqs.isEmpty()) {
+            return out;
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c,
+                "SELECT seq, applied_by, result FROM controls WHERE seq = ANY(?) AND result IS NOT NULL")) {
+            ps.setArray(1, c.createArrayOf("bigint", seqs.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), new Applied(rs.getString(2), rs.getString(3)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
     private int update(String sql, Object first, long seq) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setObject(1, first);

@@ -78,6 +78,12 @@ class FleetViewE2ETest {
         }
     }
 
+    private static HttpResponse<String> post(int port, String path, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static JsonNode profile(int port, String token, String id) throws IOException {
         for (JsonNode p : JSON.readTree(get(port, "/api/profiles", token).body())) {
             if (p.get("profileId").asText().equals(id)) {
@@ -251,15 +257,20 @@ class FleetViewE2ETest {
             JsonNode pods = JSON.readTree(report.out()).get("pods");
             assertTrue(pods.has("pod-a") && pods.has("pod-b"), pods.toString());
 
-            // with alpha gone nobody holds a-p1: a control sent to beta is queued for the next holder
+            // with alpha gone nobody holds a-p1: a reset sent to beta is written by beta to the database
+            // (it waited 3 s for a holder and answered 202 queued until the twenty-ninth session), and
+            // a run-now, which needs a runner to run it, is queued for the next holder
             alpha.process.destroy();
             assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
-            HttpResponse<String> queued = HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + betaPort + "/api/profiles/a-p1/reset"))
-                    .header("Authorization", "Bearer " + betaToken).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> reset = post(betaPort, "/api/profiles/a-p1/reset", betaToken);
+            assertEquals(200, reset.statusCode(), reset.body());
+            assertTrue(JSON.readTree(reset.body()).get("flags").get("paused").asBoolean(), "a reset leaves the pause: " + reset.body());
+            JsonNode resets = JSON.readTree(get(betaPort, "/api/events?profile=a-p1&event=reset", betaToken).body()).get("events");
+            assertEquals(1, resets.size(), resets.toString());
+            assertEquals("api@beta", resets.get(0).get("params").get("by").asText(), resets.toString());
+            HttpResponse<String> queued = post(betaPort, "/api/profiles/a-p1/run", betaToken);
             assertEquals(202, queued.statusCode(), queued.body());
-            assertTrue(JSON.readTree(queued.body()).get("queued").asText().contains("the next holder applies it"),
+            assertTrue(JSON.readTree(queued.body()).get("queued").asText().contains("whichever runner holds a-p1 next applies it"),
                     queued.body());
 
             for (CliProcess p : List.of(alpha, beta)) {

@@ -119,6 +119,7 @@ class HttpApiTest {
         com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
         assertEquals("podA", body.path("pod").asText());
         assertEquals(2, body.path("done").size() + body.path("refused").size(), r.body());
+        assertTrue(body.get("queued").isArray() && body.get("queued").isEmpty(), "one runner queues nothing: " + r.body());
         for (com.fasterxml.jackson.databind.JsonNode done : body.path("done")) {
             String id = done.path("profileId").asText();
             assertTrue(events().stream().anyMatch(e -> e.event().equals("reset") && id.equals(e.profileId())
