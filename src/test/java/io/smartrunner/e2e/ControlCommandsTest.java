@@ -204,6 +204,26 @@ class ControlCommandsTest {
             assertEquals(1, again.exitCode());
             assertTrue(again.err().contains("q1 is not paused"), again.err());
             assertEquals(List.of("p2"), pausedBy("unpause"));
+            assertTrue(events().stream().filter(e -> e.event().equals("pause")).allMatch(e -> "cli".equals(e.params().get("by"))),
+                    events().toString());
+
+            // the pod as the runner has it, one request (its pod route): a profile the file gained since
+            // the runner read it is said refused, and so is a pod it does not have; the others go on
+            Files.writeString(cfg, Files.readString(cfg).replace("{\"id\": \"p3\"}", "{\"id\": \"p3\"}, {\"id\": \"p4\"}")
+                    .replace("\"profiles\": [{\"id\": \"q1\"}]}", "\"profiles\": [{\"id\": \"q1\"}]}, {\"name\": \"podC\", \"profiles\": [{\"id\": \"r1\"}]}"));
+            CliProcess.Result podAgain = cli("unpause", "--pod", "podA", "-c", cfg.toString());
+            assertEquals(1, podAgain.exitCode(), podAgain.err());
+            assertEquals(List.of("p1: not paused, error streak 0 (told the running runner)",
+                    "p3: not paused, error streak 0 (told the running runner)"), podAgain.out().lines().toList());
+            assertEquals(List.of("smart-runner: p2 is not paused",
+                    "smart-runner: p4: the running runner has no profile p4 in pod podA (the file changed since it read it?"
+                            + " 'smart-runner reload' tells it)",
+                    "smart-runner: done for 2 of 4 profile(s) of pod podA; 2 refused (said above)"), podAgain.err().lines().toList());
+            assertEquals(List.of("p2", "p1", "p3"), pausedBy("unpause"));
+            CliProcess.Result newPod = cli("pause", "--pod", "podC", "-c", cfg.toString());
+            assertEquals(1, newPod.exitCode(), newPod.err());
+            assertEquals("smart-runner: the running runner has no pod podC (the file changed since it read it?"
+                    + " 'smart-runner reload' tells it); nothing was done", newPod.err().strip());
 
             // a profile added to the file, the runner not told (no reload): that one is refused, the others go on
             Files.writeString(cfg, Files.readString(cfg).replace("{\"id\": \"q1\"}", "{\"id\": \"q1\"}, {\"id\": \"q2\"}"));
