@@ -55,5 +55,11 @@ print(f"  restarts:            {starts} = {starts / el:.0f} restarts/s (events a
 print(f"  exit->restart:       p50 {pct(0.5):.2f} ms, p99 {pct(0.99):.2f} ms ({len(lat)} samples)")
 print(f"  runner CPU:          {cpu_ms / max(starts, 1):.3f} ms per restart ({cpu_ms / el / 10:.0f} % of one core)")
 print(f"  runner peak RSS:     {int(sys.argv[8]) / 1024:.0f} MiB")
+# maxErrorStreak's maximum is 1000: a profile that crashed 1000 times is paused, and a run with few
+# profiles then measures a fleet standing still (one profile at ~220 restarts/s pauses after 4.5 s)
+paused = sum(1 for l in open(out + "/events.jsonl") if '"event":"pause"' in l)
+if paused:
+    print(f"  WARNING: {paused} profile(s) paused at maxErrorStreak 1000 during the run: the figures above"
+          f" are wrong; use more profiles or fewer seconds")
 PY
 "$out/spawn_baseline" "$out/child" "$seconds" "$profiles" | sed 's/^/  reference: /'
