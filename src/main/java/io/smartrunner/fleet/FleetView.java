@@ -10,6 +10,8 @@ import io.smartrunner.store.PostgresControls;
 import io.smartrunner.store.PostgresFleetProfiles;
 import io.smartrunner.store.StoreException;
 import io.smartrunner.time.TimeSource;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +66,23 @@ public final class FleetView implements FleetControl {
         Map<String, String> on = new HashMap<>();
         all.forEach(p -> on.put(p.state().profileId(), p.runner()));
         runners = on;
-        return CompletableFuture.completedFuture(all.stream().map(PostgresFleetProfiles.FleetProfile::state).toList());
+        List<ProfileState> states = new ArrayList<>(all.size());
+        all.forEach(p -> states.add(p.state()));
+        // and this runner's configured profiles that no runner ever ran (no row yet: pinned to a
+        // label no live runner has), fresh: the fleet's list shows them, a pod's controls reach them
+        return local.profiles().thenApply(configured -> {
+            boolean added = false;
+            for (ProfileState s : configured) {
+                if (!on.containsKey(s.profileId())) {
+                    states.add(s);
+                    added = true;
+                }
+            }
+            if (added) {
+                states.sort(Comparator.comparing(ProfileState::profileId));
+            }
+            return states;
+        });
     }
 
     @Override
@@ -93,20 +111,26 @@ public final class FleetView implements FleetControl {
      * unpause or reset), else relayed to its holder and answered once applied, or as queued.
      */
     private CompletableFuture<ManualReply> elsewhere(ManualRequest request) {
-        PostgresFleetProfiles.FleetProfile known = profiles.one(request.profileId());
+        PostgresFleetProfiles.FleetProfile row = profiles.one(request.profileId());
+        ProfileState known = row != null ? row.state() : neverRun(request.profileId());
         if (known == null) {
             return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.UNKNOWN_PROFILE, null,
                     "no profile " + request.profileId()));
         }
         ManualRequest asked = request.askedBy(request.by() + "@" + runner);
         if (asked instanceof ManualRequest.StateChange change) {
-            Optional<ManualReply> written = unheld.write(change, known.state());
+            Optional<ManualReply> written = unheld.write(change, known);
             if (written.isPresent()) {
                 return CompletableFuture.completedFuture(written.get());
             }
         }
         long seq = relayed.send(asked, asked.by());
         return relayed.answer(seq, request.profileId(), waits);
+    }
+
+    /** A profile of this runner's configuration with no row in the fleet yet (fresh), else null. */
+    private ProfileState neverRun(String profileId) {
+        return local.profiles().join().stream().filter(s -> s.profileId().equals(profileId)).findFirst().orElse(null);
     }
 
     @Override

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A whole pod paused and unpaused through one runner's API in a fleet of two real runners on one
  * PostgreSQL, each profile where it lives: those the asked runner holds by its loop, those the
  * other holds relayed to it, one nobody holds (its runner stopped and gave it back; it is pinned to
- * that runner's label) written to the database by the asked runner. Every profile is done in the answer, none queued: before, the
+ * that runner's label) and one no runner ever ran (pinned to a label no runner has: no row in the
+ * fleet until then, yet in its list) written to the database by the asked runner. Every profile is done in the answer, none queued: before, the
  * unheld one waited 3 s for a holder that was not coming and came back "refused" and unpaused.
  * With the other runner frozen its profiles come back {@code queued} (their own list, not
  * refused), and it applies them once it runs again.
@@ -37,7 +38,7 @@ class PodControlInFleetE2ETest {
     private static final String PASSWORD_VAR = "SR_PG_PASSWORD";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Set<String> POD = Set.of("a1", "a2", "b1", "b2", "n1");
+    private static final Set<String> POD = Set.of("a1", "a2", "b1", "b2", "n1", "w1");
 
     @TempDir
     Path dir;
@@ -53,7 +54,7 @@ class PodControlInFleetE2ETest {
                  "pods": [{"name": "pod-a", "concurrency": 12, "profiles": [
                     {"id": "a1", "runOn": ["a"]}, {"id": "a2", "runOn": ["a"]},
                     {"id": "b1", "runOn": ["b"]}, {"id": "b2", "runOn": ["b"]},
-                    {"id": "n1", "runOn": ["g"]}]}]}
+                    {"id": "n1", "runOn": ["g"]}, {"id": "w1", "runOn": ["gpu"]}]}]}
                 """.formatted(name, label, url, PASSWORD_VAR));
     }
 
@@ -143,6 +144,9 @@ class PodControlInFleetE2ETest {
             // n1 in the fleet's table only (nobody holds it: alpha's API wrote the row and its event)
             assertEquals(List.of("b1 api@alpha", "b2 api@alpha"), logged("beta", "pause").stream().sorted().toList());
             assertEquals(List.of("a1 api", "a2 api"), logged("alpha", "pause").stream().sorted().toList());
+            assertEquals(List.of(), logged("gamma", "pause"), "gamma had stopped");
+            JsonNode w1 = profiles("alpha").get("w1");
+            assertTrue(w1.path("flags").path("paused").asBoolean() && w1.path("runner").isNull(), w1.toString());
             JsonNode n1Events = JSON.readTree(call("beta", "GET", "/api/events?profile=n1&event=pause", null).body()).get("events");
             assertEquals(1, n1Events.size(), n1Events.toString());
             assertEquals("api@alpha", n1Events.get(0).path("params").path("by").asText(), n1Events.toString());
@@ -165,7 +169,7 @@ class PodControlInFleetE2ETest {
             }
             assertEquals(200, unpause.statusCode(), unpause.body());
             JsonNode unpaused = JSON.readTree(unpause.body());
-            assertEquals(Set.of("a1", "a2", "n1"), ids(unpaused.get("done")), unpause.body());
+            assertEquals(Set.of("a1", "a2", "n1", "w1"), ids(unpaused.get("done")), unpause.body());
             assertEquals(Set.of("b1", "b2"), ids(unpaused.get("queued")), unpause.body());
             assertEquals(0, unpaused.get("refused").size(), unpause.body());
             String why = unpaused.get("queued").get(0).get("queued").asText();

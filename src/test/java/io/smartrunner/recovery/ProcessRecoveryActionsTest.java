@@ -134,9 +134,20 @@ class ProcessRecoveryActionsTest {
             awaitFile(ready);
             List<Long> pids = io.smartrunner.e2e.RealSessionsTest.processesTaggedWith(ctx.runId());
             assertEquals(1, pids.size(), pids.toString());
-            List<String> fds;
-            try (var entries = Files.list(Path.of("/proc", pids.get(0).toString(), "fd"))) {
-                fds = entries.map(f -> f.getFileName().toString()).sorted().toList();
+            // the ready file is touched before the exec of sleep, whose dynamic loader holds fd 3 a
+            // moment (ld.so.cache, libc): a listing then saw 0 1 2 3 (a full run, session 29). A
+            // descriptor the step inherited stays: wait for a listing of 0 1 2 (the last one is reported)
+            Path fdDir = Path.of("/proc", pids.get(0).toString(), "fd");
+            List<String> fds = List.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try (var entries = Files.list(fdDir)) {
+                    fds = entries.map(f -> f.getFileName().toString()).sorted().toList();
+                }
+                if (fds.equals(List.of("0", "1", "2"))) {
+                    break;
+                }
+                Thread.onSpinWait();
             }
             assertEquals(List.of("0", "1", "2"), fds);
             step.cancel();
