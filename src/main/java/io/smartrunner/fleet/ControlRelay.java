@@ -94,12 +94,17 @@ public final class ControlRelay implements AutoCloseable {
             List<PostgresControls.Control> page;
             do {
                 page = controls.pending(after);
+                // every claimed control of the page handed to the loop at once, then each answer
+                // written: a pod's five hundred controls are one loop turn's work, not five hundred
+                // waits in a row (the loop applies them in the order handed over)
+                Map<PostgresControls.Control, CompletableFuture<ManualReply>> claimed = new LinkedHashMap<>();
                 for (PostgresControls.Control c : page) {
                     if (heldHere.test(c.profileId()) && controls.claim(c.seq(), runner)) {
-                        controls.finish(c.seq(), applyOne(c));
+                        claimed.put(c, handOver(c));
                     }
                     after = c.seq();
                 }
+                claimed.forEach((c, reply) -> controls.finish(c.seq(), answer(reply)));
             } while (page.size() == PostgresControls.PAGE);
             reads.readDone(ticket);
             expireStale();
@@ -128,7 +133,8 @@ public final class ControlRelay implements AutoCloseable {
         }
     }
 
-    private String applyOne(PostgresControls.Control c) {
+    /** The control handed to the runner's loop; failed at once when its row cannot be read as a request. */
+    private CompletableFuture<ManualReply> handOver(PostgresControls.Control c) {
         ManualRequest request;
         try {
             request = requestOf(c);
@@ -136,18 +142,33 @@ public final class ControlRelay implements AutoCloseable {
             // claimed, so it is answered once: the asker reads "failed: …", the next pass goes on
             say.accept("fleet controls: control " + c.seq() + " (" + c.action() + " " + c.profileId()
                     + ", asked by " + c.requestedBy() + ") not applied: " + e.getMessage());
-            return "failed: " + e.getMessage();
+            return CompletableFuture.failedFuture(new UnreadableControl(e.getMessage()));
         }
         try {
-            ManualReply reply = apply.apply(request).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
-            return resultOf(reply);
+            return apply.apply(request);
+        } catch (RuntimeException e) { // claimed: answered "failed: …" like a loop that threw, never left claimed
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The result written for a control handed over: "done", or why not. */
+    private static String answer(CompletableFuture<ManualReply> reply) {
+        try {
+            return resultOf(reply.get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS));
         } catch (TimeoutException e) {
             return "failed: the runner did not answer within " + APPLY_WAIT_SECONDS + " s";
         } catch (ExecutionException e) {
-            return "failed: " + e.getCause();
+            return e.getCause() instanceof UnreadableControl u ? "failed: " + u.getMessage() : "failed: " + e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "failed: interrupted";
+        }
+    }
+
+    /** A claimed control whose row is not a request this version knows. */
+    private static final class UnreadableControl extends RuntimeException {
+        UnreadableControl(String message) {
+            super(message, null, false, false);
         }
     }
 

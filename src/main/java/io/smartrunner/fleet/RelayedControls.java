@@ -7,7 +7,9 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.PostgresControls;
 import io.smartrunner.store.PostgresFleetProfiles;
 import io.smartrunner.time.TimeSource;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,6 +35,12 @@ public final class RelayedControls {
     /** Records the control and notifies the fleet; {@code requestedBy} names who asked through what ("cli@beta"). */
     public long send(ManualRequest request, String requestedBy) {
         return controls.request(request.profileId(), ControlRelay.action(request), ControlRelay.args(request), requestedBy);
+    }
+
+    /** {@link #send} for several controls (one per profile) together; each one's seq by profile id. */
+    Map<String, Long> sendAll(List<ManualRequest> requests) {
+        return controls.requestAll(requests.stream().map(r -> new PostgresControls.Asked(r.profileId(),
+                ControlRelay.action(r), ControlRelay.args(r), r.by())).toList());
     }
 
     /**

@@ -10,14 +10,16 @@ import io.smartrunner.profile.Transition;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.ProfileChange;
 import io.smartrunner.time.TimeSource;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * A pause, unpause or reset of a profile that no live runner holds, written to the database by
- * the runner whose API was asked: the profile's row and its events (in the fleet's table, writer
- * {@code api@runner}) in one transaction, under the lease row's lock, so a runner taking the
- * profile meanwhile waits for it and then reads the new row (the CLI's offline path does the same).
+ * the runner whose API was asked: the profiles' rows and their events (in the fleet's table, writer
+ * {@code api@runner}) in one transaction for all the profiles asked together (a pod's), under their
+ * lease rows' locks, so a runner taking one meanwhile waits for it and then reads the new row (the
+ * CLI's offline path does the same for one).
  *
  * <p>Why not relay it: in a big fleet most profiles are between sessions and held by nobody, and a
  * relayed control waits for a holder that is not coming: "Pause all" of a thousand-profile pod
@@ -41,35 +43,30 @@ final class UnheldControl {
     }
 
     /**
-     * @param known the profile's row as read before (a row deleted since is written back from it)
-     * @return the answer, or empty when a live runner holds the profile: relay it to that one
+     * Each request's profile no live runner holds gets its change (or its refusal), all in one
+     * transaction; at most one request per profile, all with the same {@code by}.
+     *
+     * @param known each profile's row as read before (a profile with none yet starts from it)
+     * @return the answer of each profile written or refused, by id; one a live runner holds is
+     *         absent (relay it to that runner)
      */
-    Optional<ManualReply> write(ManualRequest.StateChange request, ProfileState known) {
-        ManualReply[] reply = {null};
-        Optional<String> holder;
-        try {
-            holder = store.changeUnlessHeld(request.profileId(), leaseTtlMs, request.by(), row -> {
-                ProfileState s = row != null ? row : known;
-                String refusal = request.refusal(s);
-                if (refusal != null) {
-                    reply[0] = new ManualReply(ManualReply.Outcome.REFUSED, s, refusal);
-                    throw new Refused(); // nothing is written
-                }
-                Transition t = request.apply(rules, s, time.now());
-                List<EventRecord> events = t.events().stream().map(redactor::redact).toList();
-                reply[0] = new ManualReply(ManualReply.Outcome.DONE, t.state(), null);
-                return new ProfileChange(t.state(), events);
-            });
-        } catch (Refused e) {
-            return Optional.of(reply[0]);
-        }
-        return holder.isPresent() ? Optional.empty() : Optional.of(reply[0]);
-    }
-
-    /** Rolls the transaction back: the profile's state refused the control. */
-    private static final class Refused extends RuntimeException {
-        Refused() {
-            super(null, null, false, false);
-        }
+    Map<String, ManualReply> write(List<ManualRequest.StateChange> requests, Map<String, ProfileState> known) {
+        Map<String, ManualRequest.StateChange> byId = new HashMap<>();
+        requests.forEach(r -> byId.put(r.profileId(), r));
+        Map<String, ManualReply> replies = new HashMap<>();
+        store.changeEachUnlessHeld(List.copyOf(byId.keySet()), leaseTtlMs, requests.get(0).by(), (id, row) -> {
+            ManualRequest.StateChange request = byId.get(id);
+            ProfileState s = row != null ? row : known.get(id);
+            String refusal = request.refusal(s);
+            if (refusal != null) {
+                replies.put(id, new ManualReply(ManualReply.Outcome.REFUSED, s, refusal));
+                return null; // nothing is written for it
+            }
+            Transition t = request.apply(rules, s, time.now());
+            List<EventRecord> events = t.events().stream().map(redactor::redact).toList();
+            replies.put(id, new ManualReply(ManualReply.Outcome.DONE, t.state(), null));
+            return new ProfileChange(t.state(), events);
+        });
+        return replies;
     }
 }

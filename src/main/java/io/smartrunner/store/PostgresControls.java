@@ -103,6 +103,64 @@ public final class PostgresControls {
         }
     }
 
+    /** A control to record: {@link #request}'s arguments. */
+    public record Asked(String profileId, String action, Map<String, Object> args, String requestedBy) {
+    }
+
+    /**
+     * {@link #request} for several controls, at most one per profile, in one transaction with one
+     * notification (a pod's controls relayed together); returns each one's seq by profile id.
+     */
+    public Map<String, Long> requestAll(List<Asked> asked) {
+        Map<String, Long> seqs = new LinkedHashMap<>();
+        if (asked.isEmpty()) {
+            return seqs;
+        }
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = prepare(c, "INSERT INTO controls (profile_id, action, args, requested_by)"
+                    + " SELECT p, a, CAST(j AS JSONB), r FROM unnest(?, ?, ?, ?) AS t(p, a, j, r)"
+                    + " RETURNING seq, profile_id")) {
+                int n = asked.size();
+                String[] ids = new String[n];
+                String[] actions = new String[n];
+                String[] args = new String[n];
+                String[] by = new String[n];
+                for (int i = 0; i < n; i++) {
+                    Asked a = asked.get(i);
+                    ids[i] = a.profileId();
+                    actions[i] = a.action();
+                    args[i] = JSON.writeValueAsString(a.args());
+                    by[i] = a.requestedBy();
+                }
+                ps.setArray(1, c.createArrayOf("text", ids));
+                ps.setArray(2, c.createArrayOf("text", actions));
+                ps.setArray(3, c.createArrayOf("text", args));
+                ps.setArray(4, c.createArrayOf("text", by));
+                long last = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        seqs.put(rs.getString(2), rs.getLong(1));
+                        last = Math.max(last, rs.getLong(1));
+                    }
+                }
+                try (PreparedStatement notify = prepare(c, "SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                    notify.setString(1, String.valueOf(last));
+                    notify.execute();
+                }
+                c.commit();
+                return seqs;
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("control args are not JSON: " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
     /**
      * Controls nobody has claimed yet after {@code afterSeq}, oldest first, at most {@link #PAGE}.
      * Paged by seq so that controls no runner claims (a profile configured nowhere any more) never

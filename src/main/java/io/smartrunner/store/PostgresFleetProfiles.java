@@ -48,10 +48,22 @@ public final class PostgresFleetProfiles {
         return found.isEmpty() ? null : found.get(0);
     }
 
-    private List<FleetProfile> read(String sql, String profileId) {
+    /** The profiles of {@code profileIds} that have a row, by id (one query). */
+    public java.util.Map<String, FleetProfile> some(java.util.Collection<String> profileIds) {
+        java.util.Map<String, FleetProfile> out = new java.util.HashMap<>();
+        for (FleetProfile p : read(SELECT + " WHERE p.profile_id = ANY(?)", profileIds.toArray(String[]::new))) {
+            out.put(p.state().profileId(), p);
+        }
+        return out;
+    }
+
+    /** @param param the query's one parameter (a profile id, or an array of them), or null */
+    private List<FleetProfile> read(String sql, Object param) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (profileId != null) {
-                ps.setString(1, profileId);
+            if (param instanceof String id) {
+                ps.setString(1, id);
+            } else if (param instanceof String[] ids) {
+                ps.setArray(1, c.createArrayOf("text", ids));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 List<FleetProfile> out = new ArrayList<>();

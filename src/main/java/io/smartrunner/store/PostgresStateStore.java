@@ -249,37 +249,81 @@ public final class PostgresStateStore implements StateStore {
      * @return the live holder's name (its {@code runner.name}), empty when the change was written
      */
     public Optional<String> changeUnlessHeld(String profileId, long ttlMs, String writer, Function<ProfileState, ProfileChange> change) {
-        String[] holder = {null};
+        return Optional.ofNullable(changeEachUnlessHeld(List.of(profileId), ttlMs, writer, (id, row) -> change.apply(row))
+                .get(profileId));
+    }
+
+    /**
+     * {@link #changeUnlessHeld} for several profiles in one transaction (a pod's controls): their
+     * lease rows locked in id order, each profile no live runner holds given to {@code change}
+     * (its row, null when none yet) and what that returns written (null: nothing for that one),
+     * each held one left alone. What {@code change} throws aborts the whole transaction.
+     *
+     * @return the profiles a live runner holds, each with that runner's name
+     */
+    public Map<String, String> changeEachUnlessHeld(List<String> profileIds, long ttlMs, String writer,
+                                                    java.util.function.BiFunction<String, ProfileState, ProfileChange> change) {
+        Map<String, String> held = new LinkedHashMap<>();
+        Object[] ids = new java.util.TreeSet<>(profileIds).toArray();
         inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id) VALUES (?)"
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id) SELECT unnest(?)"
                     + " ON CONFLICT (profile_id) DO NOTHING")) {
-                ps.setString(1, profileId);
+                ps.setArray(1, c.createArrayOf("text", ids));
                 ps.executeUpdate();
             }
-            String name = null;
-            Long incarnation = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(r.member_name, l.holder), l.holder_incarnation"
-                    + " FROM leases l LEFT JOIN runners r ON r.name = l.holder WHERE l.profile_id = ? FOR UPDATE OF l")) {
-                ps.setString(1, profileId);
+            Map<String, String> holders = new java.util.HashMap<>();
+            Map<String, Long> incarnations = new java.util.HashMap<>();
+            // in id order, so two of these never wait for each other's rows in a cycle
+            try (PreparedStatement ps = c.prepareStatement("SELECT l.profile_id, COALESCE(r.member_name, l.holder),"
+                    + " l.holder_incarnation FROM leases l LEFT JOIN runners r ON r.name = l.holder"
+                    + " WHERE l.profile_id = ANY(?) ORDER BY l.profile_id FOR UPDATE OF l")) {
+                ps.setArray(1, c.createArrayOf("text", ids));
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        name = rs.getString(1);
-                        incarnation = (Long) rs.getObject(2);
+                    while (rs.next()) {
+                        Long incarnation = (Long) rs.getObject(3);
+                        if (incarnation != null) {
+                            holders.put(rs.getString(1), rs.getString(2));
+                            incarnations.put(rs.getString(1), incarnation);
+                        }
                     }
                 }
             }
-            if (incarnation != null && !PostgresLeases.liveLocked(c, Set.of(incarnation), ttlMs).isEmpty()) {
-                holder[0] = name;
+            Set<Long> live = incarnations.isEmpty() ? Set.of()
+                    : PostgresLeases.liveLocked(c, new java.util.HashSet<>(incarnations.values()), ttlMs);
+            List<String> unheld = new ArrayList<>();
+            for (Object o : ids) {
+                String id = (String) o;
+                Long incarnation = incarnations.get(id);
+                if (incarnation != null && live.contains(incarnation)) {
+                    held.put(id, holders.get(id));
+                } else {
+                    unheld.add(id);
+                }
+            }
+            if (unheld.isEmpty()) {
                 return;
             }
-            ProfileChange next = change.apply(TakeoverRows.profiles(c, List.of(profileId)).get(profileId));
-            try (PreparedStatement ps = c.prepareStatement(PostgresRows.UPSERT_PROFILE)) {
-                PostgresRows.bindProfile(ps, next.state());
-                ps.executeUpdate();
+            Map<String, ProfileState> rows = TakeoverRows.profiles(c, unheld);
+            List<ProfileChange> changes = new ArrayList<>();
+            for (String id : unheld) {
+                ProfileChange next = change.apply(id, rows.get(id));
+                if (next != null) {
+                    changes.add(next);
+                }
             }
-            PostgresEvents.insertIn(c, writer, next.events());
+            if (changes.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(PostgresRows.UPSERT_PROFILE)) {
+                for (ProfileChange next : changes) {
+                    PostgresRows.bindProfile(ps, next.state());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            PostgresEvents.insertIn(c, writer, changes.stream().flatMap(ch -> ch.events().stream()).toList());
         });
-        return Optional.ofNullable(holder[0]);
+        return held;
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The shared wait for relayed controls' results, over a real {@code controls} table. */
+/** Controls recorded together, and the shared wait for relayed controls' results, over a real {@code controls} table. */
 class AppliedWaitsTest {
     @Test
     void eachWaiterHearsItsOwnResultAndOneNobodyAppliedHearsNullOnlyAtItsDeadline() throws Exception {
@@ -26,9 +26,17 @@ class AppliedWaitsTest {
                 StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a");
              AppliedWaits waits = new AppliedWaits(store.controls(), time)) {
             PostgresControls controls = store.controls();
-            long first = controls.request("p1", "reset", Map.of(), "api@alpha");
-            long second = controls.request("p2", "reset", Map.of(), "api@alpha");
+            // two recorded together (a pod's relay), one alone: each with its own seq, as asked
+            Map<String, Long> together = controls.requestAll(java.util.List.of(
+                    new PostgresControls.Asked("p1", "reset", Map.of(), "api@alpha"),
+                    new PostgresControls.Asked("p2", "pause", Map.of("durationMs", 60_000, "reason", "site down"), "api@alpha")));
+            long first = together.get("p1");
+            long second = together.get("p2");
             long never = controls.request("p3", "reset", Map.of(), "api@alpha");
+            assertEquals(java.util.List.of("p1 reset {} api@alpha", "p2 pause {durationMs=60000, reason=site down} api@alpha",
+                    "p3 reset {} api@alpha"), controls.pending(0).stream()
+                    .map(c -> c.profileId() + " " + c.action() + " " + new java.util.TreeMap<>(c.args()) + " " + c.requestedBy()).toList());
+            assertEquals(java.util.List.of(first, second, never), controls.pending(0).stream().map(PostgresControls.Control::seq).toList());
             CompletableFuture<PostgresControls.Applied> a = waits.await(first, 3_000);
             CompletableFuture<PostgresControls.Applied> b = waits.await(second, 3_000);
             CompletableFuture<PostgresControls.Applied> c = waits.await(never, 3_000);
