@@ -380,7 +380,7 @@ class DashboardBrowserTest {
                  "browser": {"provider": "none"},
                  "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "%s"},
                  "session": {"command": ["/bin/sleep", "600"]},
-                 "pods": [{"name": "podA", "profiles": [{"id": "c1"}, {"id": "c2"}]}]}
+                 "pods": [{"name": "podA", "profiles": [{"id": "c1"}, {"id": "c2"}, {"id": "g1", "runOn": ["gpu"]}]}]}
                 """.formatted(TOKEN, url, io.smartrunner.testkit.PostgresServer.PASSWORD));
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         page.await("both profiles on runner alpha", "[...document.querySelectorAll('#fleet tr.profile td.col-runner')]"
@@ -395,6 +395,17 @@ class DashboardBrowserTest {
                 page.eval("document.querySelector('" + row("c1") + " td.actions').getBoundingClientRect().right").asDouble(), 1.0,
                 "with the Runner column too, a row reaches the table's right edge");
         page.screenshot(SCREENSHOTS.resolve("dashboard-cluster.png"), false, 0);
+
+        // g1 waits for a runner labelled gpu: never run, yet listed (no runner), and "Pause all" reaches it
+        assertEquals("—", page.eval("document.querySelector('" + row("g1") + " td.col-runner').textContent").asText());
+        enterToken(TOKEN);
+        page.click("#fleet tbody[data-pod=podA] button[data-action=pod-pause]");
+        page.await("the pause dialog for the pod", "document.getElementById('pause-dialog').open", 5_000);
+        page.click("#pause-confirm");
+        page.await("the pod's three profiles paused", "['c1', 'c2', 'g1'].every(id => document.querySelector("
+                + "'#fleet tr[data-id=\"' + id + '\"] .badge')?.textContent === 'paused')", 20_000);
+        page.await("what was done, said", "document.getElementById('notice')?.textContent === 'podA: paused 3 profile(s).'", 10_000);
+        page.screenshot(SCREENSHOTS.resolve("dashboard-cluster-paused.png"), false, 0);
     }
 
     private JsonNode timings(String name) {
