@@ -73,34 +73,7 @@ public final class PostgresControls {
 
     /** Records a control and notifies the fleet; returns its seq. */
     public long request(String profileId, String action, Map<String, Object> args, String requestedBy) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = prepare(c, "INSERT INTO controls (profile_id, action, args,"
-                    + " requested_by) VALUES (?, ?, CAST(? AS JSONB), ?) RETURNING seq")) {
-                ps.setString(1, profileId);
-                ps.setString(2, action);
-                ps.setString(3, JSON.writeValueAsString(args));
-                ps.setString(4, requestedBy);
-                long seq;
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    seq = rs.getLong(1);
-                }
-                try (PreparedStatement notify = prepare(c, "SELECT pg_notify('" + CHANNEL + "', ?)")) {
-                    notify.setString(1, String.valueOf(seq));
-                    notify.execute();
-                }
-                c.commit();
-                return seq;
-            } catch (SQLException | JsonProcessingException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("control args are not JSON: " + e.getMessage(), e);
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
+        return requestAll(List.of(new Asked(profileId, action, args, requestedBy))).get(profileId);
     }
 
     /** A control to record: {@link #request}'s arguments. */
