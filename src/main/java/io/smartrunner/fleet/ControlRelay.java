@@ -133,7 +133,7 @@ public final class ControlRelay implements AutoCloseable {
         }
     }
 
-    /** The control handed to the runner's loop; failed at once when its row cannot be read as a request. */
+    /** The control handed to the runner's loop; answered "failed" at once when its row cannot be read as a request. */
     private CompletableFuture<ManualReply> handOver(PostgresControls.Control c) {
         ManualRequest request;
         try {
@@ -142,7 +142,7 @@ public final class ControlRelay implements AutoCloseable {
             // claimed, so it is answered once: the asker reads "failed: …", the next pass goes on
             say.accept("fleet controls: control " + c.seq() + " (" + c.action() + " " + c.profileId()
                     + ", asked by " + c.requestedBy() + ") not applied: " + e.getMessage());
-            return CompletableFuture.failedFuture(new UnreadableControl(e.getMessage()));
+            return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.FAILED, null, e.getMessage()));
         }
         try {
             return apply.apply(request);
@@ -158,17 +158,10 @@ public final class ControlRelay implements AutoCloseable {
         } catch (TimeoutException e) {
             return "failed: the runner did not answer within " + APPLY_WAIT_SECONDS + " s";
         } catch (ExecutionException e) {
-            return e.getCause() instanceof UnreadableControl u ? "failed: " + u.getMessage() : "failed: " + e.getCause();
+            return "failed: " + e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "failed: interrupted";
-        }
-    }
-
-    /** A claimed control whose row is not a request this version knows. */
-    private static final class UnreadableControl extends RuntimeException {
-        UnreadableControl(String message) {
-            super(message, null, false, false);
         }
     }
 

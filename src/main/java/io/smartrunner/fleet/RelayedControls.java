@@ -10,7 +10,6 @@ import io.smartrunner.time.TimeSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A manual control sent through the {@code controls} table to the runner holding the profile
@@ -20,7 +19,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class RelayedControls {
     static final long APPLY_WAIT_MS = 3_000;
-    private static final long CHECK_EVERY_MS = 50;
 
     private final PostgresControls controls;
     private final PostgresFleetProfiles profiles;
@@ -49,20 +47,16 @@ public final class RelayedControls {
      * @throws ControlQueued when no runner applied it within {@link #APPLY_WAIT_MS}: the next holder will
      */
     public ManualReply awaitApplied(long seq, String profileId) {
-        long deadline = time.nanoTime() + APPLY_WAIT_MS * 1_000_000;
-        while (time.nanoTime() < deadline) {
-            PostgresControls.Applied applied = controls.applied(seq);
-            if (applied != null) {
-                return replyOf(applied, profileId);
-            }
-            LockSupport.parkNanos(CHECK_EVERY_MS * 1_000_000);
+        try (AppliedWaits waits = new AppliedWaits(controls, time)) {
+            return answer(seq, profileId, waits).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-        throw queued(seq, profileId);
     }
 
     /**
-     * {@link #awaitApplied} without a thread of its own: {@code waits} checks for every waiting
-     * control at once. Completes exceptionally with {@link ControlQueued} when none applied it in time.
+     * {@link #awaitApplied} with the caller's {@code waits}, which checks for every waiting control
+     * at once. Completes exceptionally with {@link ControlQueued} when none applied it in time.
      */
     java.util.concurrent.CompletableFuture<ManualReply> answer(long seq, String profileId, AppliedWaits waits) {
         return waits.await(seq, APPLY_WAIT_MS).thenApply(applied -> {

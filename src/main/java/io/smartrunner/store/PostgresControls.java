@@ -217,20 +217,7 @@ public final class PostgresControls {
         update("UPDATE controls SET result = ? WHERE seq = ?", result, seq);
     }
 
-    /** The control's end once its result is written, else null. */
-    public Applied applied(long seq) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c,
-                "SELECT applied_by, result FROM controls WHERE seq = ? AND result IS NOT NULL")) {
-            ps.setLong(1, seq);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Applied(rs.getString(1), rs.getString(2)) : null;
-            }
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
-    }
-
-    /** {@link #applied(long)} for several controls in one query: those whose result is written, by seq. */
+    /** The controls of {@code seqs} whose result is written (how each ended), by seq: one query. */
     public Map<Long, Applied> applied(java.util.Collection<Long> seqs) {
         Map<Long, Applied> out = new java.util.HashMap<>();
         if (seqs.isEmpty()) {
