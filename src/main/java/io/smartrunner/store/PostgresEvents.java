@@ -28,6 +28,14 @@ import javax.sql.DataSource;
  * {@code first} the seq before its first event, so paging reads as in the local log
  * ({@link io.smartrunner.event.EventLogPages}).
  *
+ * <p>A reader follows the table with {@code seq > cursor}, which is only sound if no event becomes
+ * visible after one with a higher seq: with writers committing concurrently, a transaction that
+ * drew seq 10 and commits after the one that drew 11 would be skipped for good by every live stream
+ * and report that read 11 in between. So every transaction that writes events first takes
+ * {@link #ORDER_LOCK} (held to its commit) and only then draws its seqs: seq order is commit order.
+ * Writers queue on it for the length of one batch's insert and commit, never while holding
+ * anything a holder of it waits for (its fenced insert reads leases without locking them).
+ *
  * <p>Params are stored as jsonb, which keeps their values but not their order: an event read back
  * from here has the same params as its local line, possibly in another order. Thread-safe.
  */
@@ -44,6 +52,9 @@ public final class PostgresEvents {
     private static final String INSERT_FENCED = "INSERT INTO events (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?,"
             + " CAST(? AS JSONB), ?, ?, ? WHERE EXISTS (SELECT 1 FROM leases WHERE profile_id = ? AND epoch = ?"
             + " AND holder_incarnation = ?)";
+    /** Transaction-scoped advisory lock that orders event writers' commits (see the class comment). */
+    static final long ORDER_LOCK = 0x5352_4556_4E54_5351L;
+    private static final String TAKE_ORDER = "SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")";
     private static final String SELECT = "SELECT seq, ts, pod, profile_id, session_id, event, type, params::text,"
             + " outcome, dur_ms FROM events";
 
@@ -76,6 +87,7 @@ public final class PostgresEvents {
                 // runs of fenced and unfenced events go in order, so seq keeps the order of the local log
                 List<EventRecord> fencedRun = new ArrayList<>();
                 PreparedStatement current = null;
+                takeOrder(c);
                 for (Written w : batch) {
                     PreparedStatement ps = w.epoch() == null ? plain : fenced;
                     if (current != null && ps != current) {
@@ -113,12 +125,14 @@ public final class PostgresEvents {
      * Inserts events unfenced in the caller's transaction and notifies {@link #CHANNEL} at its commit:
      * a change written with its row by a command, not a runner ({@link PostgresStateStore#changeUnlessHeld}).
      * {@code writer} must not be a runner's name: a runner's start copies the table's events under its
-     * own name that its local log lacks ({@code LocalLogCatchUp}).
+     * own name that its local log lacks ({@code LocalLogCatchUp}). It takes {@link #ORDER_LOCK} for the
+     * rest of the transaction: call it last, just before the commit.
      */
     static void insertIn(Connection c, String writer, List<EventRecord> events) throws SQLException {
         if (events.isEmpty()) {
             return;
         }
+        takeOrder(c);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (EventRecord e : events) {
                 bind(ps, writer, new Written(e, null));
@@ -129,6 +143,13 @@ public final class PostgresEvents {
         try (PreparedStatement notify = c.prepareStatement(
                 "SELECT pg_notify('" + CHANNEL + "', CAST((SELECT max(seq) FROM events) AS TEXT))")) {
             notify.execute();
+        }
+    }
+
+    /** Queues behind every other transaction writing events until it commits: see the class comment. */
+    private static void takeOrder(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TAKE_ORDER)) {
+            ps.execute();
         }
     }
 

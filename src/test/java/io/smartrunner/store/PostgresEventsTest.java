@@ -91,4 +91,53 @@ class PostgresEventsTest {
             assertTrue(stored.get(1) instanceof EventRecord.BreakerClosed, "in the order written");
         }
     }
+
+    /**
+     * A live stream follows the table with {@code seq > cursor}. A writer that drew a seq and commits
+     * after one that drew a higher seq would be skipped for good by a reader that read in between
+     * (alpha's pause missing from beta's live stream and report): the second writer waits instead.
+     */
+    @Test
+    void aReaderFollowingBySeqNeverSkipsAnEventThatCommitsLate() throws Exception {
+        String url = server.newDatabase("pg_events_order");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        EventFilter all = new EventFilter(null, null, null);
+        try (PostgresStateStore store = open(url); Connection slow = server.connect(db);
+             Connection watch = server.connect(db)) {
+            PostgresEvents events = store.events();
+            // a command's change, its event written and its transaction not yet committed
+            slow.setAutoCommit(false);
+            PostgresEvents.insertIn(slow, "api@beta", List.of(Events.writtenBy(Events.profilePaused(T, "podA", "p1",
+                    null, 0, T.plusSeconds(60), "asked", "api@beta", 60_000, 0), "alpha")));
+            // a runner's batch meanwhile
+            java.util.concurrent.CompletableFuture<List<EventRecord>> runner = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> events.insert("alpha", 7, List.of(new PostgresEvents.Written(
+                            Events.sessionStarted(T, "podA", "p2", "s1", "/bin/w"), null))));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!runner.isDone() && !waitsForTheOrder(watch)) {
+                assertTrue(System.nanoTime() < deadline, "the runner's insert neither ended nor waits");
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            EventLogReader.Page page = events.pageAfter(0, 10, all);
+            page.events().forEach(e -> seen.add(e.profileId()));
+            long cursor = page.next();
+            slow.commit();
+            runner.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            events.pageAfter(cursor, 10, all).events().forEach(e -> seen.add(e.profileId()));
+
+            assertEquals(java.util.Set.of("p1", "p2"), seen, "the late commit's event read after the cursor passed it?");
+            assertEquals(List.of("p1", "p2"), events.pageAfter(0, 10, all).events().stream()
+                    .map(EventRecord::profileId).toList(), "seq order is commit order");
+        }
+    }
+
+    private static boolean waitsForTheOrder(Connection c) throws java.sql.SQLException {
+        try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
 }
