@@ -92,6 +92,12 @@ public final class FleetView implements FleetControl {
     }
 
     @Override
+    public String runsElsewhere(String profileId) {
+        String on = runners.get(profileId);
+        return on == null || on.equals(runner) ? null : on;
+    }
+
+    @Override
     public CompletableFuture<ManualReply> request(ManualRequest request) {
         if (heldHere.test(request.profileId())) {
             return local.request(request);

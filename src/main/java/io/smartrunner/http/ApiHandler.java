@@ -142,6 +142,14 @@ final class ApiHandler implements HttpHandler {
                 if (m.group(2) == null) {
                     send(ex, 200, json(state));
                 } else if (m.group(2).equals("log")) {
+                    // a fleet's profile moves between runners: this machine's file may be an old
+                    // session's, and serving it as the profile's log would mislead
+                    String elsewhere = parts.fleet().runsElsewhere(state.profileId());
+                    if (elsewhere != null) {
+                        throw new ApiError(409, state.profileId() + "'s sessions run on runner " + elsewhere
+                                + ": its session log is on that runner's machine (GET /api/profiles/"
+                                + state.profileId() + "/log on " + elsewhere + "'s API)");
+                    }
                     logs.send(ex, state.profileId());
                 } else if (PROFILE_ACTIONS.contains(m.group(2))) {
                     throw new ApiError(405, "use POST");

@@ -45,6 +45,15 @@ public interface FleetControl {
     }
 
     /**
+     * The other runner whose machine has {@code profileId}'s session logs (cluster mode: the one
+     * holding it, else the one that ran its latest session), as of the last {@link #profiles()};
+     * null when that is this runner, nobody, or there is one runner.
+     */
+    default String runsElsewhere(String profileId) {
+        return null;
+    }
+
+    /**
      * Lets a held pod start sessions again (POST /api/pods/{pod}/unpause): true when it was held.
      * Answered once its {@code pod-unpause} event is written.
      */

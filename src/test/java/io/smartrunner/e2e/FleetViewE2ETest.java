@@ -227,6 +227,14 @@ class FleetViewE2ETest {
             });
             follower.process.destroy();
 
+            // a session log is on the machine of the runner that ran it: beta does not pass its own
+            // (absent or old) file off as a-p1's, it names the runner to ask
+            HttpResponse<String> elsewhere = get(betaPort, "/api/profiles/a-p1/log", betaToken);
+            assertEquals(409, elsewhere.statusCode(), elsewhere.body());
+            assertTrue(elsewhere.body().contains("a-p1's sessions run on runner alpha"), elsewhere.body());
+            assertEquals(200, get(alphaPort, "/api/profiles/a-p1/log", alphaToken).statusCode());
+            assertEquals(200, get(betaPort, "/api/profiles/b-p1/log", betaToken).statusCode());
+
             String metrics = get(betaPort, "/metrics", betaToken).body();
             assertTrue(metrics.contains("smartrunner_fleet_events_stale_rejected_total 0.0"), metrics);
             assertTrue(metrics.contains("smartrunner_fleet_events_not_sent_total 0.0"), metrics);
