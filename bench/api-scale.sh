@@ -7,15 +7,28 @@
 # answered by the engine loop itself: its time is how long a read waits for the loop's next turn.
 # Usage: bench/api-scale.sh [PROFILES=10000] [REQUESTS=200] [CONC=1000] [SLEEP=2]
 #        SMART_RUNNER=/path/to/bin/smart-runner bench/api-scale.sh   (e.g. another build, for a before/after)
+#        STORE=postgres bench/api-scale.sh   (cluster mode: the runner on a throwaway PostgreSQL,
+#        bench/cluster/pg_serve.py; its API then reads the fleet's profiles from the database)
 set -euo pipefail
-trap 'kill -TERM "${pid:-}" 2>/dev/null || true' EXIT   # never leave the runner behind
+trap 'kill -TERM "${pid:-}" ${pg_pid:-} 2>/dev/null || true; wait ${pg_pid:-} 2>/dev/null || true' EXIT   # never leave the runner or the database behind
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$here")"
 profiles="${1:-10000}"; requests="${2:-200}"; conc="${3:-1000}"; sleep_s="${4:-2}"
 runner="${SMART_RUNNER:-$root/bin/smart-runner}"
 out="$here/out/api-scale"; rm -rf "$out"; mkdir -p "$out"
-python3 - "$out" "$profiles" "$conc" "$sleep_s" <<'PY'
+store_json='null'
+if [ "${STORE:-sqlite}" = postgres ]; then
+  python3 "$here/cluster/pg_serve.py" api-scale > "$out/pg.txt" 2>"$out/pg.err" & pg_pid=$!
+  for _ in $(seq 900); do [ -s "$out/pg.txt" ] && break; kill -0 $pg_pid 2>/dev/null || break; sleep 0.1; done
+  [ -s "$out/pg.txt" ] || { echo "api-scale: no PostgreSQL: $(cat "$out/pg.err")" >&2; exit 1; }
+  IFS=$'\t' read -r pg_url pg_user pg_password < "$out/pg.txt"
+  store_json="{\"kind\": \"postgres\", \"url\": \"$pg_url\", \"user\": \"$pg_user\", \"password\": \"$pg_password\", \"poolSize\": 4}"
+elif [ "${STORE:-sqlite}" != sqlite ]; then
+  echo "api-scale: STORE=${STORE}: expected sqlite or postgres" >&2; exit 2
+fi
+python3 - "$out" "$profiles" "$conc" "$sleep_s" "$store_json" <<'PY'
 import json, sys
 out, n, conc, sleep_s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+store = json.loads(sys.argv[5])
 pods = 10
 cfg = {"runner": {"globalConcurrency": conc, "dataDir": out + "/data", "eventLog": out + "/events.jsonl",
                   "startJitterMs": 0},
@@ -25,6 +38,9 @@ cfg = {"runner": {"globalConcurrency": conc, "dataDir": out + "/data", "eventLog
        "pods": [{"name": "pod%d" % p, "concurrency": conc // pods,
                  "profiles": [{"id": "p%05d" % i} for i in range(p * n // pods, (p + 1) * n // pods)]}
                 for p in range(pods)]}
+if store:
+    cfg["store"] = store
+    cfg["runner"]["name"] = "bench"
 json.dump(cfg, open(out + "/fleet.json", "w"))
 PY
 "$runner" run -c "$out/fleet.json" 2>"$out/runner.err" &
@@ -54,9 +70,11 @@ routes = [("first page", "/api/profiles?limit=100"),
           ("text match", "/api/profiles?q=p0042&limit=100"),
           ("page after a cursor", "/api/profiles?after=" + mid + "&limit=100"),
           ("full list (no query)", "/api/profiles"),
+          ("one profile", "/api/profiles/" + mid),
           ("summary", "/api/summary"),
           ("pods (asks the loop)", "/api/pods")]
-print(f"api at scale: {profiles} profiles in 10 pods, sessions running, {n} requests per route, one connection each")
+store = "PostgreSQL (cluster mode)" if os.environ.get("STORE") == "postgres" else "SQLite"
+print(f"api at scale: {profiles} profiles in 10 pods, sessions running, {n} requests per route, one connection each; {store}")
 c0, w0 = cpu(), time.perf_counter(); time.sleep(5)
 print(f"  load average (other processes share the machine): {os.getloadavg()[0]:.1f}")
 print(f"  runner CPU with no request (the fleet alone): {(cpu() - c0) / tick / (time.perf_counter() - w0) * 100:.0f} % of one core")
