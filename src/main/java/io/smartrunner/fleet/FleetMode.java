@@ -136,7 +136,8 @@ public final class FleetMode implements AutoCloseable {
                 }, say);
         UnheldControl unheld = new UnheldControl(store, new ProfileRules(PausePolicy.from(recovery)), redactor,
                 leaseTtlMs, TimeSource.system());
-        return new FleetView(local, store.fleetProfiles(), controls, unheld, runner, heldHere, TimeSource.system());
+        return new FleetView(local, store.fleetProfiles(), controls, unheld, runner, heldHere, TimeSource.system(),
+                say);
     }
 
     /** GET /api/report over the whole fleet's events (read from PostgreSQL, kept current by NOTIFY). */

@@ -49,11 +49,13 @@ public final class FleetView implements FleetControl {
         return t;
     });
     private volatile Map<String, String> runners = Map.of();
+    private final RecentFleetProfiles recent;
 
     public FleetView(FleetControl local, PostgresFleetProfiles profiles, PostgresControls controls, UnheldControl unheld,
-                     String runner, Predicate<String> heldHere, TimeSource time) {
+                     String runner, Predicate<String> heldHere, TimeSource time, java.util.function.Consumer<String> say) {
         this.local = local;
         this.profiles = profiles;
+        this.recent = new RecentFleetProfiles(profiles::all, time, say);
         this.unheld = unheld;
         this.waits = new AppliedWaits(controls, time);
         this.relayed = new RelayedControls(controls, profiles, time);
@@ -61,17 +63,31 @@ public final class FleetView implements FleetControl {
         this.heldHere = heldHere;
     }
 
+    /**
+     * The fleet's profiles: the rows of a recent read ({@link RecentFleetProfiles}: other runners'
+     * changes show within about half a second), the ones held here as this runner's loop has them
+     * now, and this runner's configured profiles no runner ever ran.
+     */
     @Override
     public CompletableFuture<List<ProfileState>> profiles() {
-        List<PostgresFleetProfiles.FleetProfile> all = profiles.all();
-        Map<String, String> on = new HashMap<>();
-        all.forEach(p -> on.put(p.state().profileId(), p.runner()));
+        RecentFleetProfiles.Snapshot read = recent.get();
+        List<PostgresFleetProfiles.FleetProfile> all = read.rows();
+        Map<String, String> on = read.runners();
         runners = on;
-        List<ProfileState> states = new ArrayList<>(all.size());
-        all.forEach(p -> states.add(p.state()));
-        // and this runner's configured profiles that no runner ever ran (no row yet: pinned to a
-        // label no live runner has), fresh: the fleet's list shows them, a pod's controls reach them
         return local.profiles().thenApply(configured -> {
+            Map<String, ProfileState> here = new HashMap<>();
+            for (ProfileState s : configured) {
+                if (heldHere.test(s.profileId())) {
+                    here.put(s.profileId(), s);
+                }
+            }
+            List<ProfileState> states = new ArrayList<>(all.size());
+            for (PostgresFleetProfiles.FleetProfile p : all) {
+                ProfileState mine = here.get(p.state().profileId());
+                states.add(mine != null ? mine : p.state());
+            }
+            // this runner's configured profiles that no runner ever ran (no row yet: pinned to a
+            // label no live runner has), fresh: the fleet's list shows them, a pod's controls reach them
             boolean added = false;
             for (ProfileState s : configured) {
                 if (!on.containsKey(s.profileId())) {
@@ -105,7 +121,8 @@ public final class FleetView implements FleetControl {
         Pending p = new Pending(request.askedBy(request.by() + "@" + runner), new CompletableFuture<>());
         asked.add(p);
         writes.execute(this::drain);
-        return p.reply();
+        // whoever asked reads the change in the next list, not a read from before it
+        return p.reply().whenComplete((reply, failure) -> recent.invalidate());
     }
 
     /** A control of a profile not held here, as it is recorded ({@code by} names this runner), and its answer. */
