@@ -123,21 +123,23 @@ public final class FleetMode implements AutoCloseable {
         PostgresControls controls = store.controls();
         relay = new ControlRelay(controls, runner, heldHere, apply, say, reads);
         reads.readBy(relay::wake);
+        UnheldControl unheld = new UnheldControl(store, new ProfileRules(PausePolicy.from(recovery)), redactor,
+                leaseTtlMs, TimeSource.system());
+        FleetView view = new FleetView(local, store.fleetProfiles(), controls, unheld, runner, heldHere,
+                TimeSource.system(), say);
         listener = new NotifyListener(settings, List.of(PostgresEvents.CHANNEL, PostgresControls.CHANNEL),
                 (channel, payload) -> {
                     if (channel.equals(PostgresControls.CHANNEL)) {
                         relay.wake();
                     } else {
                         newEvents.accept(List.of());
+                        view.fleetChanged();
                         if (reportFeed != null) {
                             reportFeed.wake();
                         }
                     }
                 }, say);
-        UnheldControl unheld = new UnheldControl(store, new ProfileRules(PausePolicy.from(recovery)), redactor,
-                leaseTtlMs, TimeSource.system());
-        return new FleetView(local, store.fleetProfiles(), controls, unheld, runner, heldHere, TimeSource.system(),
-                say);
+        return view;
     }
 
     /** GET /api/report over the whole fleet's events (read from PostgreSQL, kept current by NOTIFY). */

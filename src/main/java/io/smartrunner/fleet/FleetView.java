@@ -102,6 +102,11 @@ public final class FleetView implements FleetControl {
         });
     }
 
+    /** A runner wrote an event ({@code NOTIFY sr_events}): a profile of the fleet may have changed. */
+    public void fleetChanged() {
+        recent.changed();
+    }
+
     @Override
     public Map<String, String> profileRunners() {
         return runners;

@@ -6,8 +6,8 @@ import io.smartrunner.time.TimeSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,13 +25,18 @@ import java.util.function.Supplier;
  * database unless the last read is older than {@link #MAX_AGE_MS} (the database is slow or out of
  * reach: then the request reads, and fails with it as before) or was {@linkplain #invalidate
  * invalidated} by a control this runner wrote or relayed (so whoever asked reads its own change).
- * Other runners' changes show within about {@code FRESH_MS} plus one read. Thread-safe.
+ * While the API is being asked (a request within {@link #WATCHED_MS}), every event of the fleet
+ * ({@link #changed}: {@code NOTIFY sr_events}) has the rows read again, at most once every
+ * {@code FRESH_MS}: a dashboard that refreshes 300 ms after an event finds it in the rows, as with
+ * one runner. Nobody asking, nothing is read. Thread-safe.
  */
 final class RecentFleetProfiles implements AutoCloseable {
     /** A read this young is served without reading again. */
     static final long FRESH_MS = 500;
     /** A read this old is not served: the request waits for a new one. */
     static final long MAX_AGE_MS = 5_000;
+    /** How long after the last request the fleet's events still have the rows read again. */
+    static final long WATCHED_MS = 10_000;
 
     /** One read: the rows, and each profile's runner by id (the API asks for both on every request). */
     record Snapshot(List<FleetProfile> rows, Map<String, String> runners) {
@@ -50,13 +55,17 @@ final class RecentFleetProfiles implements AutoCloseable {
     private final Consumer<String> say;
     /** Bumped by {@link #invalidate}: a read begun before the bump is never served after it. */
     private final AtomicLong generation = new AtomicLong();
-    private final AtomicBoolean refreshing = new AtomicBoolean();
+    /** A background read is scheduled and has not begun yet: more reasons to read join it. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Object reading = new Object();
-    private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sr-fleet-read");
         t.setDaemon(true);
         return t;
     });
+    /** When the last request asked, and when the last read began (monotonic nanos). */
+    private volatile long askedAt;
+    private volatile long readBegan;
     private volatile Read last;
     /** Whether the last background read failed (said once, and its end once). Only the refresher touches it. */
     private boolean failing;
@@ -73,13 +82,14 @@ final class RecentFleetProfiles implements AutoCloseable {
      * @throws StoreException a read was needed and the database could not be read
      */
     Snapshot get() {
-        Read r = last;
         long now = time.nanoTime();
+        askedAt = now;
+        Read r = last;
         if (r == null || r.generation() != generation.get() || now - r.atNanos() > TimeUnit.MILLISECONDS.toNanos(MAX_AGE_MS)) {
             return readNow(r).snapshot();
         }
-        if (now - r.atNanos() > TimeUnit.MILLISECONDS.toNanos(FRESH_MS) && refreshing.compareAndSet(false, true)) {
-            refresher.execute(this::refresh);
+        if (now - r.atNanos() > TimeUnit.MILLISECONDS.toNanos(FRESH_MS)) {
+            refreshSoon(now);
         }
         return r.snapshot();
     }
@@ -87,6 +97,22 @@ final class RecentFleetProfiles implements AutoCloseable {
     /** The next {@link #get} reads the database (a change this runner made must show in its answer). */
     void invalidate() {
         generation.incrementAndGet();
+    }
+
+    /** Some runner wrote an event: a profile's row may have changed. Read again soon if anyone is looking. */
+    void changed() {
+        long now = time.nanoTime();
+        if (last != null && now - askedAt <= TimeUnit.MILLISECONDS.toNanos(WATCHED_MS)) {
+            refreshSoon(now);
+        }
+    }
+
+    /** One background read, not sooner than {@link #FRESH_MS} after the last one began. */
+    private void refreshSoon(long now) {
+        if (scheduled.compareAndSet(false, true)) {
+            long delay = Math.max(0, readBegan + TimeUnit.MILLISECONDS.toNanos(FRESH_MS) - now);
+            refresher.schedule(this::refresh, delay, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** One read at a time: requests that arrive during a read take its result instead of reading too. */
@@ -98,6 +124,7 @@ final class RecentFleetProfiles implements AutoCloseable {
             }
             long gen = generation.get();
             long at = time.nanoTime();
+            readBegan = at;
             Read fresh = new Read(Snapshot.of(read.get()), at, gen);
             last = fresh;
             return fresh;
@@ -105,6 +132,7 @@ final class RecentFleetProfiles implements AutoCloseable {
     }
 
     private void refresh() {
+        scheduled.set(false); // an event during this read has the rows read once more after it
         try {
             readNow(last);
             if (failing) {
@@ -118,8 +146,6 @@ final class RecentFleetProfiles implements AutoCloseable {
                 say.accept("fleet view: cannot read the fleet's profiles (" + e.getMessage() + "); the API serves"
                         + " the last read for up to " + MAX_AGE_MS / 1000 + " s");
             }
-        } finally {
-            refreshing.set(false);
         }
     }
 

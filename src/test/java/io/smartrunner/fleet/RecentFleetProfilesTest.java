@@ -162,4 +162,35 @@ class RecentFleetProfilesTest {
             assertEquals("fleet view: the fleet's profiles read again", said.get(1));
         }
     }
+
+    @Test
+    void whileTheApiIsAskedTheFleetsEventsHaveTheRowsReadAgainAndNobodyAskingNothingIsRead() throws Exception {
+        Database db = new Database();
+        try (RecentFleetProfiles recent = new RecentFleetProfiles(db, time, said::add)) {
+            db.answer("alpha");
+            recent.get();
+            assertEquals(1, db.started.poll(30, TimeUnit.SECONDS));
+
+            time.advanceMillis(RecentFleetProfiles.FRESH_MS + 1);
+            recent.changed(); // an event of another runner, the dashboard asked half a second ago
+            assertEquals(2, db.started.poll(30, TimeUnit.SECONDS), "read again on the event");
+            time.advanceMillis(RecentFleetProfiles.FRESH_MS + 1);
+            recent.changed(); // another event during that read
+            recent.changed();
+            db.answer("beta");
+            assertEquals(3, db.started.poll(30, TimeUnit.SECONDS), "the events during a read: one more read after it");
+            db.answer("gamma");
+            await("the last read served", () -> "gamma".equals(runnerOf(recent.get())));
+            assertEquals(3, db.reads.get(), "the two events during the read made one read, and a fresh read is served");
+
+            time.advanceMillis(RecentFleetProfiles.WATCHED_MS + 1);
+            recent.changed(); // nobody asked for ten seconds: the dashboard was closed
+            recent.changed();
+            db.answer("delta");
+            time.advanceMillis(1);
+            recent.invalidate();
+            assertEquals("delta", runnerOf(recent.get()), "the request's own read took the one answer");
+            assertEquals(4, db.reads.get(), "no read for the events nobody was looking at");
+        }
+    }
 }
