@@ -59,6 +59,10 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     private volatile Set<String> pinnedHere = Set.of();
     /** Every configured profile, the ones this runner's labels do not fit included: the fair share's base. */
     private volatile int fleetProfiles;
+    /** {@link Placement#profileSet}: published on this runner's row when it changed ({@link #published}). */
+    private volatile String profileSet;
+    /** The fingerprint last written on this runner's row (only the keeper's thread). */
+    private String published;
     private Set<String> ensured = Set.of();
     private volatile LeaseHandoff loop;
     /** Whether the last balance asked the loop for leases back (busy ones are then held from starting). */
@@ -190,7 +194,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     @Override
     public void configured(Collection<String> profileIds) {
         Set<String> all = Set.copyOf(profileIds);
-        configured(new Placement(all, Set.of(), all.size(), Map.of()));
+        configured(new Placement(all, Set.of(), all.size(), Map.of(), Placement.fingerprint(all)));
     }
 
     @Override
@@ -198,6 +202,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         this.pinnedHere = placement.pinnedHere();
         this.fleetProfiles = placement.fleetProfiles();
         this.configured = placement.eligible();
+        this.profileSet = placement.profileSet();
     }
 
     @Override
@@ -381,6 +386,12 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         if (!ensured.equals(profiles)) {
             leases.ensure(profiles);
             ensured = profiles;
+        }
+        String set = profileSet;
+        if (set != null && !set.equals(published)) {
+            // before the share below: runners with other lists must not be counted on for these profiles
+            leases.publishProfileSet(incarnation, set);
+            published = set;
         }
         List<String> unconfigured = held.keySet().stream().filter(id -> !profiles.contains(id)).toList();
         if (!unconfigured.isEmpty()) {

@@ -41,11 +41,13 @@ final class PlacementRule {
         Set<String> notHere = new TreeSet<>();
         Map<String, List<String>> pinned = new HashMap<>();
         int fleet = 0;
+        List<String> ids = new java.util.ArrayList<>();
         for (ProfileSlot slot : slots) {
             if (slot.removed) {
                 continue;
             }
             fleet++;
+            ids.add(slot.config.id());
             ProfileConfig p = slot.config;
             if (!p.runOn().isEmpty()) {
                 pinned.put(p.id(), p.runOn());
@@ -61,7 +63,7 @@ final class PlacementRule {
         }
         elsewhere = Set.copyOf(notHere);
         sayOnce(notHere, pinned);
-        return new Placement(eligible, pinnedHere, fleet, pinned);
+        return new Placement(eligible, pinnedHere, fleet, pinned, Placement.fingerprint(ids));
     }
 
     private void sayOnce(Set<String> notHere, Map<String, List<String>> pinned) {

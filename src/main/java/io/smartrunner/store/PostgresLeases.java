@@ -84,7 +84,11 @@ public final class PostgresLeases {
     /** The live runners' capacity and this incarnation's held count, by the database clock. */
     public Fleet fleet(long incarnation, long ttlMs) {
         return db.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), COALESCE(sum(GREATEST(capacity, 1)), 0),"
+            // the live capacity counted is that of the runners with this runner's list of profiles
+            // (the same fingerprint): a runner with another list may never take these profiles
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), COALESCE(sum(GREATEST(capacity, 1))"
+                    + " FILTER (WHERE r.profile_set IS NOT DISTINCT FROM (SELECT profile_set FROM runners"
+                    + " WHERE incarnation = ?)), 0),"
                     + " COALESCE(sum(GREATEST(capacity, 1)) FILTER (WHERE r.incarnation = ?), 0),"
                     + " (SELECT count(*) FROM leases WHERE holder_incarnation = ?),"
                     + " COALESCE(ceil(1000 * extract(epoch FROM min(r.heartbeat_at) FILTER (WHERE r.incarnation <> ?)"
@@ -93,13 +97,25 @@ public final class PostgresLeases {
                 ps.setLong(1, incarnation);
                 ps.setLong(2, incarnation);
                 ps.setLong(3, incarnation);
-                ps.setLong(4, ttlMs);
+                ps.setLong(4, incarnation);
                 ps.setLong(5, ttlMs);
+                ps.setLong(6, ttlMs);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new Fleet(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getInt(4),
                             Math.max(-1, rs.getLong(5)));
                 }
+            }
+        });
+    }
+
+    /** Writes this runner's {@link io.smartrunner.cluster.Placement#fingerprint} of its configured profiles on its row. */
+    public void publishProfileSet(long incarnation, String profileSet) {
+        db.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runners SET profile_set = ? WHERE incarnation = ?")) {
+                ps.setString(1, profileSet);
+                ps.setLong(2, incarnation);
+                return ps.executeUpdate();
             }
         });
     }

@@ -48,8 +48,16 @@ class LeaseKeeperPlacementTest {
         final Membership membership;
         final LeaseKeeper keeper;
 
+        /** The profiles of the fleet this runner's config lists (null: all of them). */
+        final Set<String> only;
+
         Runner(String name, List<String> labels) {
+            this(name, labels, null);
+        }
+
+        Runner(String name, List<String> labels, Set<String> only) {
             this.labels = labels;
+            this.only = only;
             PostgresStateStore store = PostgresStateStore.open(
                     StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host:/srv/" + name);
             open.add(store);
@@ -79,7 +87,11 @@ class LeaseKeeperPlacementTest {
             Set<String> eligible = new HashSet<>();
             Set<String> pinnedHere = new HashSet<>();
             Map<String, List<String>> pinned = new HashMap<>();
+            Set<String> listed = only == null ? fleet.keySet() : only;
             fleet.forEach((id, runOn) -> {
+                if (!listed.contains(id)) {
+                    return;
+                }
                 boolean fits = runOn.isEmpty() || runOn.stream().anyMatch(labels::contains);
                 if (!runOn.isEmpty()) {
                     pinned.put(id, runOn);
@@ -91,7 +103,7 @@ class LeaseKeeperPlacementTest {
                     }
                 }
             });
-            keeper.configured(new Placement(eligible, pinnedHere, fleet.size(), pinned));
+            keeper.configured(new Placement(eligible, pinnedHere, listed.size(), pinned, Placement.fingerprint(listed)));
         }
 
         void beat() {
@@ -187,5 +199,63 @@ class LeaseKeeperPlacementTest {
         ads.beat();
         assertTrue(ads.keeper.mayRun(moved));
         assertEquals(12, plain.held().size() + ads.held().size(), "every profile held");
+    }
+
+    private static Set<String> ids(int from, int to) {
+        Set<String> out = new TreeSet<>();
+        for (int i = from; i <= to; i++) {
+            out.add(String.format("p%02d", i));
+        }
+        return out;
+    }
+
+    /**
+     * Machine A's config lists pod A's profiles, machine B's pod B's: each is the only runner that
+     * may take its profiles, so it holds all of them. Before, each took its capacity's share of the
+     * whole fleet (half of its list here) and the other half was run by nobody, without a word.
+     */
+    @Test
+    void runnersWithDifferentProfileListsEachHoldAllOfTheirsAndRunnersWithOneListDivideIt() {
+        url = server.newDatabase("placement_lists");
+        profiles(0, 8);
+        Runner a = new Runner("a", List.of(), ids(1, 4));
+        Runner b = new Runner("b", List.of(), ids(5, 8));
+        for (int i = 0; i < 2; i++) {
+            a.beat();
+            b.beat();
+        }
+        assertEquals(ids(1, 4), a.held());
+        assertEquals(ids(5, 8), b.held());
+
+        // a third machine with A's list: the two divide A's profiles, B keeps its own
+        Runner a2 = new Runner("a2", List.of(), ids(1, 4));
+        for (int i = 0; i < 3; i++) {
+            a.beat();
+            a2.beat();
+            b.beat();
+        }
+        assertEquals(2, a.held().size(), a.held() + " " + a2.held());
+        assertEquals(2, a2.held().size(), a.held() + " " + a2.held());
+        Set<String> both = new TreeSet<>(a.held());
+        both.addAll(a2.held());
+        assertEquals(ids(1, 4), both);
+        assertEquals(ids(5, 8), b.held());
+    }
+
+    /** Lists that overlap: nobody counts on the other for a profile, so every profile is held by one of them. */
+    @Test
+    void overlappingProfileListsLeaveNoProfileUnheld() {
+        url = server.newDatabase("placement_overlap");
+        profiles(0, 8);
+        Runner a = new Runner("a", List.of(), ids(1, 6));
+        Runner b = new Runner("b", List.of(), ids(3, 8));
+        for (int i = 0; i < 3; i++) {
+            a.beat();
+            b.beat();
+        }
+        Set<String> all = new TreeSet<>(a.held());
+        all.addAll(b.held());
+        assertEquals(ids(1, 8), all, a.held() + " " + b.held());
+        assertTrue(java.util.Collections.disjoint(a.held(), b.held()), a.held() + " " + b.held());
     }
 }
