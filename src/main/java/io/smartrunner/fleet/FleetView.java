@@ -108,8 +108,10 @@ public final class FleetView implements FleetControl {
     }
 
     @Override
-    public Map<String, String> profileRunners() {
-        return runners;
+    public java.util.function.Function<String, String> profileRunners() {
+        Map<String, String> read = runners;
+        // one this runner took over since the shared read is shown as its, with the loop's state
+        return id -> heldHere.test(id) ? runner : read.get(id);
     }
 
     @Override

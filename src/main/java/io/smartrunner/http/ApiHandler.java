@@ -284,11 +284,11 @@ final class ApiHandler implements HttpHandler {
 
     /** Each profile's JSON; in cluster mode with the runner it is on ({@code runner}, null when none). */
     private java.util.function.Function<ProfileState, Map<String, Object>> withRunner() {
-        Map<String, String> on = parts.fleet().profileRunners();
+        java.util.function.Function<String, String> on = parts.fleet().profileRunners();
         return s -> {
             Map<String, Object> json = json(s);
             if (on != null) {
-                json.put("runner", on.get(s.profileId()));
+                json.put("runner", on.apply(s.profileId()));
             }
             return json;
         };
@@ -299,7 +299,7 @@ final class ApiHandler implements HttpHandler {
      * same order, without a map per profile ({@code ProfilesPagingTest} holds the two equal).
      */
     private ProfilesRoute.ProfileWriter everyWithRunner() {
-        Map<String, String> on = parts.fleet().profileRunners();
+        java.util.function.Function<String, String> on = parts.fleet().profileRunners();
         java.util.function.Function<String, Map<String, Object>> browsers = parts.browsers();
         return (g, s) -> {
             g.writeStartObject();
@@ -309,7 +309,7 @@ final class ApiHandler implements HttpHandler {
                 IN_STREAM.writeValue(g, browsers.apply(s.profileId()));
             }
             if (on != null) {
-                g.writeStringField("runner", on.get(s.profileId()));
+                g.writeStringField("runner", on.apply(s.profileId()));
             }
             g.writeEndObject();
         };

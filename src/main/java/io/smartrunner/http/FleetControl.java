@@ -40,7 +40,7 @@ public interface FleetControl {
      * The runner each profile of the last {@link #profiles()} is on (cluster mode: GET
      * /api/profiles shows it as {@code runner}); null when there is one runner (SQLite).
      */
-    default Map<String, String> profileRunners() {
+    default java.util.function.Function<String, String> profileRunners() {
         return null;
     }
 
