@@ -40,13 +40,11 @@ final class PlacementRule {
         Set<String> pinnedHere = new HashSet<>();
         Set<String> notHere = new TreeSet<>();
         Map<String, List<String>> pinned = new HashMap<>();
-        int fleet = 0;
         List<String> ids = new java.util.ArrayList<>();
         for (ProfileSlot slot : slots) {
             if (slot.removed) {
                 continue;
             }
-            fleet++;
             ids.add(slot.config.id());
             ProfileConfig p = slot.config;
             if (!p.runOn().isEmpty()) {
@@ -63,7 +61,7 @@ final class PlacementRule {
         }
         elsewhere = Set.copyOf(notHere);
         sayOnce(notHere, pinned);
-        return new Placement(eligible, pinnedHere, fleet, pinned, Placement.fingerprint(ids));
+        return new Placement(eligible, pinnedHere, ids.size(), pinned, Placement.fingerprint(ids));
     }
 
     private void sayOnce(Set<String> notHere, Map<String, List<String>> pinned) {

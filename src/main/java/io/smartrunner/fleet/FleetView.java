@@ -116,10 +116,7 @@ public final class FleetView implements FleetControl {
 
     @Override
     public String runsElsewhere(String profileId) {
-        if (heldHere.test(profileId)) {
-            return null; // taken over since the last read of the fleet's rows
-        }
-        String on = runners.get(profileId);
+        String on = profileRunners().apply(profileId);
         return on == null || on.equals(runner) ? null : on;
     }
 
