@@ -74,7 +74,7 @@ final class StatusCommand implements Callable<Integer> {
     private void fleet(RunnerConfig cfg, PrintStream out) throws Exception {
         List<PostgresFleetProfiles.FleetProfile> rows;
         try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
-            rows = new ArrayList<>(store.fleetProfiles().all());
+            rows = new ArrayList<>(store.fleetProfiles(cfg.cluster().leaseTtlMs()).all());
         }
         java.util.Set<String> known = new java.util.HashSet<>();
         rows.forEach(r -> known.add(r.state().profileId()));

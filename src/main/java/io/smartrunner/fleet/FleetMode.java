@@ -125,7 +125,7 @@ public final class FleetMode implements AutoCloseable {
         reads.readBy(relay::wake);
         UnheldControl unheld = new UnheldControl(store, new ProfileRules(PausePolicy.from(recovery)), redactor,
                 leaseTtlMs, TimeSource.system());
-        FleetView view = new FleetView(local, store.fleetProfiles(), controls, unheld, runner, heldHere,
+        FleetView view = new FleetView(local, store.fleetProfiles(leaseTtlMs), controls, unheld, runner, heldHere,
                 TimeSource.system(), say);
         listener = new NotifyListener(settings, List.of(PostgresEvents.CHANNEL, PostgresControls.CHANNEL),
                 (channel, payload) -> {

@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * The fleet's profiles as last read from PostgreSQL, shared by the API's reads (stale while
- * revalidate). Reading every profile with its runner takes 100–250 ms at 10 000 profiles on a
- * loaded two-core machine, and every page, summary and single profile of the API needs the whole
+ * revalidate). Reading every profile with its runner takes 30–45 ms at 10 000 profiles (120–340 on a
+ * two-core machine that also runs their sessions), and every page, summary and single profile of the API needs the whole
  * list: read per request, a first page took 86 ms at the median and 220 at p99 (SQLite: 2.7 / 55).
  *
  * <p>A read younger than {@link #FRESH_MS} is served as it is; an older one is still served, and

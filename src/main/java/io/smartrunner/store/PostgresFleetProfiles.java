@@ -15,22 +15,30 @@ import javax.sql.DataSource;
  * else null (never run). Thread-safe.
  */
 public final class PostgresFleetProfiles {
+    /**
+     * The lease's holder only while it is live (its incarnation's heartbeat younger than the TTL, the
+     * one parameter; {@link PostgresLeases#LIVE}), else the runner of the latest session (the row
+     * keeps its name: one join with the small runners table, not a look-up per profile in sessions).
+     */
     private static final String SELECT = "SELECT p.profile_id, p.pod, p.error_streak, p.running, p.needs_recovery,"
             + " p.paused, p.paused_until, p.last_session_id, p.last_error, p.last_started_at, p.last_finished_at,"
-            + " p.pause_count, p.paused_at, COALESCE(lr.member_name, lr.name, sr.runner) AS runner"
+            + " p.pause_count, p.paused_at,"
+            + " COALESCE(lr.member_name, lr.name, sr.member_name, sr.name, p.last_runner) AS runner"
             + " FROM profiles p"
-            + " LEFT JOIN leases l ON l.profile_id = p.profile_id AND l.holder IS NOT NULL AND l.expires_at > now()"
-            + " LEFT JOIN runners lr ON lr.name = l.holder"
-            + " LEFT JOIN LATERAL (SELECT COALESCE(r.member_name, r.name) AS runner FROM sessions s"
-            + " JOIN runners r ON r.name = s.runner_name WHERE s.profile_id = p.profile_id"
-            + " ORDER BY s.started_at DESC, s.seq DESC LIMIT 1) sr ON true";
+            + " LEFT JOIN leases l ON l.profile_id = p.profile_id"
+            + " LEFT JOIN runners lr ON lr.incarnation = l.holder_incarnation AND lr.stopped_at IS NULL"
+            + " AND lr.heartbeat_at > now() - ? * INTERVAL '1 millisecond'"
+            + " LEFT JOIN runners sr ON sr.name = p.last_runner";
 
     private final DataSource pool;
     private final String where;
+    private final long ttlMs;
 
-    PostgresFleetProfiles(DataSource pool, String where) {
+    /** @param ttlMs the lease TTL: a holder whose heartbeat is older is not the profile's runner */
+    PostgresFleetProfiles(DataSource pool, String where, long ttlMs) {
         this.pool = pool;
         this.where = where;
+        this.ttlMs = ttlMs;
     }
 
     /** A profile's state and its runner's name (null when none is known). */
@@ -57,13 +65,14 @@ public final class PostgresFleetProfiles {
         return out;
     }
 
-    /** @param param the query's one parameter (a profile id, or an array of them), or null */
+    /** @param param the query's parameter after the TTL (a profile id, or an array of them), or null */
     private List<FleetProfile> read(String sql, Object param) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, ttlMs);
             if (param instanceof String id) {
-                ps.setString(1, id);
+                ps.setString(2, id);
             } else if (param instanceof String[] ids) {
-                ps.setArray(1, c.createArrayOf("text", ids));
+                ps.setArray(2, c.createArrayOf("text", ids));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 List<FleetProfile> out = new ArrayList<>();

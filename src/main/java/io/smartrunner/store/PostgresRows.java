@@ -16,13 +16,15 @@ import java.time.ZoneOffset;
 final class PostgresRows {
     static final String UPSERT_PROFILE = "INSERT INTO profiles (profile_id, pod, error_streak, running,"
             + " needs_recovery, paused, paused_until, last_session_id, last_error, last_started_at,"
-            + " last_finished_at, pause_count, paused_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " last_finished_at, pause_count, paused_at, last_runner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (profile_id) DO UPDATE SET pod = excluded.pod, error_streak = excluded.error_streak,"
             + " running = excluded.running, needs_recovery = excluded.needs_recovery, paused = excluded.paused,"
             + " paused_until = excluded.paused_until, last_session_id = excluded.last_session_id,"
             + " last_error = excluded.last_error, last_started_at = excluded.last_started_at,"
             + " last_finished_at = excluded.last_finished_at, pause_count = excluded.pause_count,"
-            + " paused_at = excluded.paused_at, row_version = profiles.row_version + 1";
+            + " paused_at = excluded.paused_at, row_version = profiles.row_version + 1,"
+            + " last_runner = CASE WHEN excluded.last_session_id IS DISTINCT FROM profiles.last_session_id"
+            + " THEN excluded.last_runner ELSE profiles.last_runner END";
 
     /** The runner is set when the session is first written and kept: its processes are on that machine. */
     static final String UPSERT_SESSION = "INSERT INTO sessions (session_id, profile_id, pod, pid,"
@@ -68,7 +70,12 @@ final class PostgresRows {
     private PostgresRows() {
     }
 
-    static void bindProfile(PreparedStatement ps, ProfileState p) throws SQLException {
+    /**
+     * @param writer the runner writing the row (its {@code runners.name}), or null for a command: it
+     *               becomes the row's {@code last_runner} when the row's latest session changes, as
+     *               only the runner that started a session writes the row that names it first
+     */
+    static void bindProfile(PreparedStatement ps, ProfileState p, String writer) throws SQLException {
         ps.setString(1, p.profileId());
         ps.setString(2, p.pod());
         ps.setInt(3, p.errorStreak());
@@ -82,6 +89,7 @@ final class PostgresRows {
         setInstant(ps, 11, p.lastFinishedAt());
         ps.setInt(12, p.pauseCount());
         setInstant(ps, 13, p.pausedAt());
+        ps.setString(14, p.lastSessionId() == null ? null : writer);
     }
 
     static void bindSession(PreparedStatement ps, SessionRecord s, String runnerName) throws SQLException {

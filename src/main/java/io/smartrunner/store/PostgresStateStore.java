@@ -213,7 +213,7 @@ public final class PostgresStateStore implements StateStore {
              PreparedStatement sessions = c.prepareStatement(PostgresRows.UPSERT_SESSION);
              PreparedStatement prune = c.prepareStatement(PostgresRows.PRUNE_SESSIONS)) {
             for (ProfileState p : write.profiles()) {
-                PostgresRows.bindProfile(profiles, p);
+                PostgresRows.bindProfile(profiles, p, runnerName);
                 profiles.addBatch();
             }
             profiles.executeBatch();
@@ -316,7 +316,7 @@ public final class PostgresStateStore implements StateStore {
             }
             try (PreparedStatement ps = c.prepareStatement(PostgresRows.UPSERT_PROFILE)) {
                 for (ProfileChange next : changes) {
-                    PostgresRows.bindProfile(ps, next.state());
+                    PostgresRows.bindProfile(ps, next.state(), null);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -377,9 +377,13 @@ public final class PostgresStateStore implements StateStore {
         return new PostgresControls(pool, where);
     }
 
-    /** Every profile of the fleet with the runner it is on. */
-    public PostgresFleetProfiles fleetProfiles() {
-        return new PostgresFleetProfiles(pool, where);
+    /**
+     * Every profile of the fleet with the runner it is on.
+     *
+     * @param ttlMs the lease TTL: a holder whose heartbeat is older does not count as the profile's runner
+     */
+    public PostgresFleetProfiles fleetProfiles(long ttlMs) {
+        return new PostgresFleetProfiles(pool, where, ttlMs);
     }
 
     /** The name this store writes sessions under and keeps the runner id for. */
