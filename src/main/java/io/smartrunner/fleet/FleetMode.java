@@ -57,6 +57,7 @@ public final class FleetMode implements AutoCloseable {
     private io.smartrunner.cluster.QueuedControlReads reads = io.smartrunner.cluster.QueuedControlReads.NONE;
     private ControlRelay relay;
     private NotifyListener listener;
+    private FleetView view;
     private FleetReportFeed reportFeed;
 
     private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, Consumer<String> say) {
@@ -127,6 +128,7 @@ public final class FleetMode implements AutoCloseable {
                 leaseTtlMs, TimeSource.system());
         FleetView view = new FleetView(local, store.fleetProfiles(leaseTtlMs), controls, unheld, runner, heldHere,
                 TimeSource.system(), say);
+        this.view = view;
         listener = new NotifyListener(settings, List.of(PostgresEvents.CHANNEL, PostgresControls.CHANNEL),
                 (channel, payload) -> {
                     if (channel.equals(PostgresControls.CHANNEL)) {
@@ -187,6 +189,9 @@ public final class FleetMode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (view != null) {
+            view.close();
+        }
         if (listener != null) {
             listener.close();
         }

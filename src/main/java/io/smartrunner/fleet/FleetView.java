@@ -29,7 +29,7 @@ import java.util.function.Predicate;
  * once applied, or after {@link RelayedControls#APPLY_WAIT_MS} as queued (a frozen holder; a
  * run-now of a profile nobody holds). The rest (reload, pods, runners) is this runner's, as with SQLite.
  */
-public final class FleetView implements FleetControl {
+public final class FleetView implements FleetControl, AutoCloseable {
     private final FleetControl local;
     private final PostgresFleetProfiles profiles;
     private final RelayedControls relayed;
@@ -246,5 +246,17 @@ public final class FleetView implements FleetControl {
     @Override
     public CompletableFuture<Boolean> unpausePod(String pod, String by) {
         return local.unpausePod(pod, by);
+    }
+
+    /**
+     * Stops its threads (the control writes, the shared read of the fleet, the waits for relayed
+     * controls): after the HTTP server, when nothing asks any more. A runner that stops is a
+     * process that exits, but tests and a future reload start several in one JVM.
+     */
+    @Override
+    public void close() {
+        writes.shutdownNow();
+        recent.close();
+        waits.close();
     }
 }
