@@ -1,5 +1,6 @@
 package io.smartrunner.alert;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.config.AlertSettings;
 import io.smartrunner.config.AlertSettings.Webhook;
 import io.smartrunner.event.Redactor;
@@ -63,8 +64,7 @@ final class WebhookSender implements AutoCloseable {
         this.waiter = waiter;
         this.diagnostics = diagnostics;
         this.queue = new AlertQueue(settings.queueSize());
-        this.thread = new Thread(this::run, "smart-runner-alerts");
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.daemon(this::run, "smart-runner-alerts");
     }
 
     void start() {

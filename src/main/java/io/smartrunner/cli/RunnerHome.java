@@ -1,5 +1,6 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.AdsPowerProvider;
 import io.smartrunner.browser.BrowserProvider;
@@ -32,7 +33,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -59,14 +59,16 @@ final class RunnerHome implements AutoCloseable {
      * in parallel keep the loop fed. Measured in a 10 000-profile fleet (docs/performance.md,
      * eighteenth session): 2 fell behind, 8 and 16 spent more CPU for later starts than 4.
      */
-    private final ExecutorService launches = Executors.newFixedThreadPool(LAUNCH_THREADS, daemon("sr-launch"));
+    private final ExecutorService launches = Executors.newFixedThreadPool(
+            LAUNCH_THREADS, DaemonThreads.named("sr-launch"));
     private static final int LAUNCH_THREADS = 4;
     /**
      * Browser threads: an open waits for the browser (seconds; its whole start timeout when it
      * hangs), so profiles' browsers open side by side, up to this many at once, and never on a
      * launch thread ({@link BrowserThreads}).
      */
-    private final ThreadPoolExecutor browserWork = BrowserThreads.create(BROWSER_THREADS, daemon("sr-browser"));
+    private final ThreadPoolExecutor browserWork = BrowserThreads.create(
+            BROWSER_THREADS, DaemonThreads.named("sr-browser"));
     private static final int BROWSER_THREADS = 32;
 
     private RunnerHome(DataDirLock lock, StateStore store, JsonlEventSink events, Path logDir,
@@ -178,14 +180,6 @@ final class RunnerHome implements AutoCloseable {
                         browsers), browsers,
                 io.smartrunner.engine.EndedInLog.readingBackwards(config.runner().eventLog()),
                 io.smartrunner.admission.ProcHostPressure.system(), browserWork);
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.smartrunner.cluster;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.StoreException;
@@ -51,8 +52,7 @@ public final class FleetEventWriter implements AutoCloseable {
         this.runner = runner;
         this.incarnation = incarnation;
         this.say = say;
-        this.thread = new Thread(this::run, "sr-fleet-events");
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.daemon(this::run, "sr-fleet-events");
     }
 
     public FleetEventWriter start() {

@@ -1,5 +1,6 @@
 package io.smartrunner.cluster;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.report.LiveReport;
@@ -19,11 +20,7 @@ public final class FleetReportFeed implements AutoCloseable {
     private static final EventFilter ALL = new EventFilter(null, null, null);
     private final PostgresEvents events;
     private final Consumer<String> say;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sr-fleet-report");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(DaemonThreads.named("sr-fleet-report"));
     private volatile LiveReport report;
     /** The seq read up to; -1 until the history is read. Set by the history thread once, then by {@link #thread}. */
     private volatile long cursor = -1;

@@ -1,5 +1,6 @@
 package io.smartrunner.cluster;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.ClusterSettings;
 import io.smartrunner.config.RunnerSettings;
@@ -46,11 +47,8 @@ public final class Membership implements AutoCloseable {
     private final int capacity;
     private final long incarnation;
     private final Consumer<String> say;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sr-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("sr-heartbeat"));
     private volatile Supplier<Integer> sessions = () -> null;
     private volatile String problem;
     private int failures;

@@ -1,5 +1,6 @@
 package io.smartrunner.cluster;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.config.StoreSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -38,8 +39,7 @@ public final class NotifyListener implements AutoCloseable {
         this.channels = List.copyOf(channels);
         this.onNotify = onNotify;
         this.say = say;
-        this.thread = new Thread(this::run, "sr-listen");
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.daemon(this::run, "sr-listen");
     }
 
     public NotifyListener start() {

@@ -1,5 +1,6 @@
 package io.smartrunner.cluster;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.config.ClusterSettings;
 import io.smartrunner.process.ProcessWatchdog;
 import java.util.function.BooleanSupplier;
@@ -32,8 +33,7 @@ public final class ProcessFence implements AutoCloseable {
     ProcessFence(ProcessWatchdog watchdog, Runnable feed) {
         this.watchdog = watchdog;
         this.feed = feed;
-        this.feeder = new Thread(this::feed, "sr-watchdog-feed");
-        feeder.setDaemon(true);
+        this.feeder = DaemonThreads.daemon(this::feed, "sr-watchdog-feed");
     }
 
     /** Starts the watchdog, fed unconditionally until {@link #watch} names the loop. */

@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.browser.BrowserCause;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.config.ProfileConfig;
@@ -53,11 +54,7 @@ final class BrowsersOnExit {
 
     private static Executor closer() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_PARALLEL_CLOSES, MAX_PARALLEL_CLOSES, 1,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "sr-browser-close");
-                    t.setDaemon(true);
-                    return t;
-                });
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named("sr-browser-close"));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

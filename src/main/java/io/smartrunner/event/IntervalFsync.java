@@ -1,5 +1,6 @@
 package io.smartrunner.event;
 
+import io.smartrunner.DaemonThreads;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -29,11 +30,8 @@ final class IntervalFsync implements AutoCloseable {
     IntervalFsync(Supplier<FileChannel> channel, long intervalMs) {
         this.channel = channel;
         this.intervalMs = intervalMs;
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "event-log-fsync");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(
+                1, DaemonThreads.named("event-log-fsync"));
         // a close does not wait for the scheduled force: the writer forces on close itself
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.thread = executor;

@@ -1,5 +1,6 @@
 package io.smartrunner.fleet;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.store.PostgresControls;
 import io.smartrunner.time.TimeSource;
 import java.util.Map;
@@ -29,8 +30,7 @@ final class AppliedWaits implements AutoCloseable {
     AppliedWaits(PostgresControls controls, TimeSource time) {
         this.controls = controls;
         this.time = time;
-        this.thread = new Thread(this::run, "sr-control-wait");
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.daemon(this::run, "sr-control-wait");
         thread.start();
     }
 

@@ -1,5 +1,6 @@
 package io.smartrunner.fleet;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.cluster.QueuedControlReads;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
@@ -45,11 +46,8 @@ public final class ControlRelay implements AutoCloseable {
     private final QueuedControlReads reads;
     /** A pass is queued and has not begun: wakes meanwhile need no other (a takeover of 10 000 profiles wakes it 10 000 times). */
     private final AtomicBoolean woken = new AtomicBoolean();
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sr-controls");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("sr-controls"));
     private boolean failingSaid;
     /** Set so that the first pass looks. */
     private long lastExpiry = System.nanoTime() - EXPIRE_EVERY_NANOS;

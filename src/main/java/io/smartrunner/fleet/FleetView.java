@@ -1,5 +1,6 @@
 package io.smartrunner.fleet;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
@@ -43,11 +44,7 @@ public final class FleetView implements FleetControl, AutoCloseable {
      * results hold none of it ({@link AppliedWaits}).
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> asked = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sr-control-write");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writes = Executors.newSingleThreadExecutor(DaemonThreads.named("sr-control-write"));
     private volatile Map<String, String> runners = Map.of();
     private final RecentFleetProfiles recent;
 

@@ -1,5 +1,6 @@
 package io.smartrunner.fleet;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.store.PostgresFleetProfiles.FleetProfile;
 import io.smartrunner.store.StoreException;
 import io.smartrunner.time.TimeSource;
@@ -58,11 +59,8 @@ final class RecentFleetProfiles implements AutoCloseable {
     /** A background read is scheduled and has not begun yet: more reasons to read join it. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Object reading = new Object();
-    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sr-fleet-read");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("sr-fleet-read"));
     /** When the last request asked, and when the last read began (monotonic nanos). */
     private volatile long askedAt;
     private volatile long readBegan;

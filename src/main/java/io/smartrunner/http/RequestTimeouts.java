@@ -1,5 +1,6 @@
 package io.smartrunner.http;
 
+import io.smartrunner.DaemonThreads;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -31,11 +32,7 @@ final class RequestTimeouts extends AbstractLifeCycle implements Connection.List
 
     @Override
     protected void doStart() {
-        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sr-http-timeouts");
-            t.setDaemon(true);
-            return t;
-        });
+        scanner = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sr-http-timeouts"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.smartrunner.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.health.RunnerHealth;
@@ -122,7 +123,7 @@ public final class RunnerHttpServer implements AutoCloseable {
             }
         }
         java.util.concurrent.CompletableFuture<Server> serving = new java.util.concurrent.CompletableFuture<>();
-        Thread starter = new Thread(() -> {
+        Thread starter = DaemonThreads.daemon(() -> {
             try {
                 serving.complete(serve(settings, address, channel, routes));
             } catch (IOException | RuntimeException e) {
@@ -130,7 +131,6 @@ public final class RunnerHttpServer implements AutoCloseable {
                 inBackground.accept("http: cannot serve on " + settings.bind() + ":" + port + ": " + e.getMessage());
             }
         }, "sr-http-start");
-        starter.setDaemon(true);
         starter.start();
         return new RunnerHttpServer(serving, port);
     }

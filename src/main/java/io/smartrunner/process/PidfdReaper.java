@@ -3,6 +3,7 @@ package io.smartrunner.process;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.time.TimeSource;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,8 +57,7 @@ final class PidfdReaper {
             throw new ProcessException("eventfd: " + why);
         }
         register(closing);
-        thread = new Thread(this::loop, "sr-reaper");
-        thread.setDaemon(true);
+        thread = DaemonThreads.daemon(this::loop, "sr-reaper");
         thread.start();
     }
 

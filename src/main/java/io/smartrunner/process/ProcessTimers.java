@@ -1,5 +1,6 @@
 package io.smartrunner.process;
 
+import io.smartrunner.DaemonThreads;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -18,11 +19,8 @@ final class ProcessTimers {
     }
 
     private static ScheduledExecutorService create() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "sr-process-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(
+                1, DaemonThreads.named("sr-process-timers"));
         timers.setRemoveOnCancelPolicy(true);
         return timers;
     }

@@ -1,5 +1,6 @@
 package io.smartrunner.recovery;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.browser.BrowserCause;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
@@ -22,11 +23,7 @@ public final class BrowserActions {
     private static final String ERROR_PAGE = "chrome-error://";
     private final BrowserProvider provider;
     private final Duration budget;
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "sr-browser-step");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService workers = Executors.newCachedThreadPool(DaemonThreads.named("sr-browser-step"));
 
     public BrowserActions(BrowserProvider provider, Duration stepTimeout) {
         this.provider = provider;

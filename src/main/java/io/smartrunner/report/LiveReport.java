@@ -1,5 +1,6 @@
 package io.smartrunner.report;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventRecord;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
             report.historyRead();
             return report;
         }
-        Thread reader = new Thread(() -> {
+        Thread reader = DaemonThreads.daemon(() -> {
             try (history) {
                 // counted as read, never held: a long history costs time, not memory
                 history.forEach(e -> true, report::addHistory);
@@ -63,7 +64,6 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
             }
             report.historyRead();
         }, "sr-report-history");
-        reader.setDaemon(true);
         reader.start();
         return report;
     }
@@ -75,7 +75,7 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
      */
     public static LiveReport readingHistory(Consumer<Consumer<EventRecord>> history, Consumer<String> failed) {
         LiveReport report = new LiveReport();
-        Thread reader = new Thread(() -> {
+        Thread reader = DaemonThreads.daemon(() -> {
             try {
                 history.accept(report::addHistory);
             } catch (RuntimeException e) {
@@ -84,7 +84,6 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
             }
             report.historyRead();
         }, "sr-report-history");
-        reader.setDaemon(true);
         reader.start();
         return report;
     }

@@ -1,5 +1,6 @@
 package io.smartrunner.store;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,8 +72,7 @@ final class SqliteCheckpointer implements AutoCloseable {
         this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
         this.say = say;
         this.writes = writes;
-        this.thread = new Thread(this::run, "sr-sqlite-checkpoint");
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.daemon(this::run, "sr-sqlite-checkpoint");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.smartrunner.systemd;
 
+import io.smartrunner.DaemonThreads;
 import io.smartrunner.health.RunnerHealth;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -97,8 +98,7 @@ public final class SystemdNotifier implements AutoCloseable {
         if (socket == null) {
             return this;
         }
-        ticker = new Thread(this::tick, "sr-systemd-notify");
-        ticker.setDaemon(true);
+        ticker = DaemonThreads.daemon(this::tick, "sr-systemd-notify");
         ticker.start();
         return this;
     }

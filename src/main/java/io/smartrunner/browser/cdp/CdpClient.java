@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smartrunner.DaemonThreads;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -44,11 +45,7 @@ public final class CdpClient implements AutoCloseable {
 
     private final PendingCommands pending = new PendingCommands();
     private final EventListeners listeners = new EventListeners();
-    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "cdp-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService events = Executors.newSingleThreadExecutor(DaemonThreads.named("cdp-events"));
     private final AtomicInteger lastId = new AtomicInteger();
     private final AtomicReference<String> goneReason = new AtomicReference<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
