@@ -2,7 +2,7 @@
 # API at fleet scale (issue #13): PROFILES profiles in 10 pods, CONC sessions of SLEEP s at once
 # (cooldown 5 s, as ../shared/bench-peers/sr_scale.py), then REQUESTS sequential requests per read
 # route (after 5 not counted), each on a fresh connection: median / p99 / max time and answer size, and the runner's CPU
-# while it serves them. Routes a runner does not have are shown with their status (a runner before
+# while it serves them (with STORE=postgres, the database's too: every postgres process on the machine). Routes a runner does not have are shown with their status (a runner before
 # pagination ignores the query and answers the whole list: its size says so). GET /api/pods is
 # answered by the engine loop itself: its time is how long a read waits for the loop's next turn.
 # Usage: bench/api-scale.sh [PROFILES=10000] [REQUESTS=200] [CONC=1000] [SLEEP=2]
@@ -56,6 +56,20 @@ tick = os.sysconf("SC_CLK_TCK")
 def cpu():
     f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return int(f[11]) + int(f[12])
+clustered = os.environ.get("STORE") == "postgres"
+def db_cpu():
+    """CPU ticks of every postgres process now (the throwaway server's: the bench's own database)."""
+    total = 0
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                head, rest = open(f"/proc/{d}/stat").read().rsplit(")", 1)
+                if head.split("(", 1)[1] == "postgres":
+                    f = rest.split()
+                    total += int(f[11]) + int(f[12])
+            except (OSError, IndexError):
+                pass
+    return total
 def get(path):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     t = time.perf_counter()
@@ -75,22 +89,24 @@ routes = [("first page", "/api/profiles?limit=100"),
           ("pods (asks the loop)", "/api/pods")]
 store = "PostgreSQL (cluster mode)" if os.environ.get("STORE") == "postgres" else "SQLite"
 print(f"api at scale: {profiles} profiles in 10 pods, sessions running, {n} requests per route, one connection each; {store}")
-c0, w0 = cpu(), time.perf_counter(); time.sleep(5)
+c0, d0, w0 = cpu(), db_cpu(), time.perf_counter(); time.sleep(5)
 print(f"  load average (other processes share the machine): {os.getloadavg()[0]:.1f}")
-print(f"  runner CPU with no request (the fleet alone): {(cpu() - c0) / tick / (time.perf_counter() - w0) * 100:.0f} % of one core")
+idle_db = f"; the database {(db_cpu() - d0) / tick / (time.perf_counter() - w0) * 100:.0f} %" if clustered else ""
+print(f"  runner CPU with no request (the fleet alone): {(cpu() - c0) / tick / (time.perf_counter() - w0) * 100:.0f} % of one core{idle_db}")
 print(f"  {'route':<22} {'path':<48} {'median':>8} {'p99':>8} {'max':>8} {'size':>10}  status")
 for label, path in routes:
     for _ in range(5):
         get(path)  # warm-up, not counted: the first requests of a route compile it
-    c0, w0 = cpu(), time.perf_counter()
+    c0, d0, w0 = cpu(), db_cpu(), time.perf_counter()
     times, size, status = [], 0, None
     for _ in range(n):
         ms, size, status = get(path)
         times.append(ms)
     busy = (cpu() - c0) / tick / (time.perf_counter() - w0) * 100
+    db = f", database {(db_cpu() - d0) / tick / (time.perf_counter() - w0) * 100:.0f} %" if clustered else ""
     times.sort()
     p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
-    print(f"  {label:<22} {path:<48} {statistics.median(times):6.1f}ms {p99:6.1f}ms {times[-1]:6.1f}ms {size/1024:8.1f}KiB  {status}  (runner CPU {busy:.0f} %)")
+    print(f"  {label:<22} {path:<48} {statistics.median(times):6.1f}ms {p99:6.1f}ms {times[-1]:6.1f}ms {size/1024:8.1f}KiB  {status}  (runner CPU {busy:.0f} %{db})")
 rss = [int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")][0]
 print(f"  runner RSS: {rss // 1024} MiB")
 PY
