@@ -272,7 +272,7 @@ def main():
             except OSError:
                 pass
         os.makedirs(os.path.join(OUT, "db"))
-        for table in ("leases", "runners", "sessions", "events"):
+        for table in ("leases", "runners", "sessions", "events", "profiles"):
             text = pg.raw(f"SELECT coalesce(json_agg(t), '[]') FROM {table} t")
             open(os.path.join(OUT, "db", table + ".json"), "w").write(text)
         meta["runnerIds"] = sorted(ids)

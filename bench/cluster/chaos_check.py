@@ -229,6 +229,14 @@ def check(d):
     else:
         db_term = "n/a (events table empty: not built)"
     open_rows = sum(1 for s in (db_sessions or []) if s.get("status") == "RUNNING")
+    # the fleet view names a profile's runner from its row's last_runner (schema 8): it must be the
+    # runner that wrote the profile's latest session, whatever takeovers wrote the row since
+    db_profiles = db("profiles")
+    wrong_runner = None
+    if db_profiles is not None and db_sessions is not None and all("last_runner" in p for p in db_profiles):
+        wrote = {s["session_id"]: s["runner_name"] for s in db_sessions}
+        wrong_runner = [p["profile_id"] for p in db_profiles
+                        if p.get("last_session_id") and p["last_runner"] != wrote.get(p["last_session_id"])]
     left = json.load(open(os.path.join(d, "leftovers.json")))["left"]
 
     # --- table -----------------------------------------------------------------------------------
@@ -266,6 +274,10 @@ def check(d):
                 None if not db_events else db_term.startswith("0 / 0"))
     fine &= row("  session rows left RUNNING in the database", str(open_rows) if db_sessions is not None else "n/a",
                 "0", open_rows == 0)
+    fine &= row("  profiles whose row names another runner than its latest session's",
+                "n/a (before schema 8)" if wrong_runner is None else f"{len(wrong_runner)} of {len(db_profiles)}"
+                + (f" ({', '.join(wrong_runner[:5])})" if wrong_runner else ""), "0",
+                None if wrong_runner is None else not wrong_runner)
     fine &= row("  children with no start event in any log", str(len(not_in_events)), "0", not not_in_events)
     fine &= row("processes left after the final stop", str(len(left)), "0", not left)
 
