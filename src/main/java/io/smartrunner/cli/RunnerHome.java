@@ -142,7 +142,7 @@ final class RunnerHome implements AutoCloseable {
 
     static PostgresStateStore postgres(RunnerConfig config) {
         return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()),
-                config.runner().sessionsKeptPerProfile());
+                config.runner().sessionsKeptPerProfile(), config.cluster().storeWaitMs());
     }
 
     /**

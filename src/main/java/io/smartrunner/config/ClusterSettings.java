@@ -40,6 +40,18 @@ public record ClusterSettings(long watchdogMs, long leaseTtlMs, long renewEveryM
         return new ClusterSettings(DEFAULT_WATCHDOG_MS, leaseTtlMs, renewEveryMs, renewDeadlineMs);
     }
 
+    /**
+     * How long one write on the engine loop's thread may wait for the database: for a pooled
+     * connection, then for each of the server's answers. A turn makes at most two writes (the
+     * fleet's events, then the state rows), each waiting twice at worst (a dead pooled connection,
+     * then a new one that cannot be made), so four waits fit in the watchdog's timeout with a third
+     * to spare: the loop keeps turning through a database outage, the watchdog stays fed, and the
+     * runner fences itself at the renew deadline instead of being killed (docs/cluster-leases.md).
+     */
+    public long storeWaitMs() {
+        return Math.max(250, Math.min(2_000, watchdogMs / 6));
+    }
+
     /** The largest watchdog timeout that keeps {@code watchdog + feed period + kill time < renew deadline}. */
     public static long maxWatchdogMs(long renewDeadlineMs) {
         return renewDeadlineMs - FEED_PERIOD_MS - KILL_BUDGET_MS;

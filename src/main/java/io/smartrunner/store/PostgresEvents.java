@@ -60,10 +60,13 @@ public final class PostgresEvents {
 
     private final DataSource pool;
     private final String where;
+    /** How long {@link #insert} waits for each answer of the server (it may run on the engine loop). */
+    private final int waitMs;
 
-    PostgresEvents(DataSource pool, String where) {
+    PostgresEvents(DataSource pool, String where, int waitMs) {
         this.pool = pool;
         this.where = where;
+        this.waitMs = waitMs;
     }
 
     /** An event to store, with the lease epoch its writer held for its profile (null: not fenced). */
@@ -81,6 +84,7 @@ public final class PostgresEvents {
     public List<EventRecord> insert(String runner, long incarnation, List<Written> batch) {
         List<EventRecord> stale = new ArrayList<>();
         try (Connection c = pool.getConnection()) {
+            PostgresStateStore.answersWithin(c, waitMs);
             c.setAutoCommit(false);
             try (PreparedStatement plain = c.prepareStatement(INSERT);
                  PreparedStatement fenced = c.prepareStatement(INSERT_FENCED)) {

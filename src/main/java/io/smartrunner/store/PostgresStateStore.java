@@ -41,11 +41,14 @@ public final class PostgresStateStore implements StateStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SessionRetention retention;
     private volatile boolean closed;
+    /** {@link #waitMs}: how long a write waits for a connection, and for each answer of the server. */
+    private final int waitMs;
     /** Cluster mode with leases: which profiles' rows may be written ({@link #fence}); null = all. */
     private volatile WriteFence fence;
 
-    private PostgresStateStore(String where, String runnerName, HikariDataSource pool, int sessionsKept) {
+    private PostgresStateStore(String where, String runnerName, HikariDataSource pool, int sessionsKept, int waitMs) {
         this.where = where;
+        this.waitMs = waitMs;
         this.runnerName = runnerName;
         this.pool = pool;
         this.retention = new SessionRetention(sessionsKept);
@@ -69,22 +72,35 @@ public final class PostgresStateStore implements StateStore {
 
     /** As {@link #open(StoreSettings, String)}, keeping each profile's newest {@code sessionsKept} ended sessions. */
     public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept) {
+        return open(settings, runnerName, sessionsKept, DEFAULT_WAIT_MS);
+    }
+
+    /** A write waits this long by default (the default watchdog's {@code ClusterSettings.storeWaitMs}). */
+    public static final int DEFAULT_WAIT_MS = 1_000;
+
+    /**
+     * As {@link #open(StoreSettings, String, int)}; a request for a pooled connection waits at most
+     * {@code waitMs}, and a write waits at most that long for each answer of the server (a connection
+     * that hangs, a server stopped or cut off): the engine loop writes on its own thread, and must
+     * keep turning through an outage (ClusterSettings.storeWaitMs says how long).
+     */
+    public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept, long waitMs) {
         String where = "PostgreSQL at " + settings.hostPort();
         HikariDataSource pool;
         try {
-            pool = new HikariDataSource(poolConfig(settings));
+            pool = new HikariDataSource(poolConfig(settings, waitMs));
         } catch (RuntimeException e) {
             throw PostgresErrors.cannotConnect(where, e, settings.password());
         }
         try {
-            return new PostgresStateStore(where, runnerName, pool, sessionsKept);
+            return new PostgresStateStore(where, runnerName, pool, sessionsKept, (int) waitMs);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
     }
 
-    private static HikariConfig poolConfig(StoreSettings settings) {
+    private static HikariConfig poolConfig(StoreSettings settings, long waitMs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("sr-postgres");
         config.setJdbcUrl(settings.url());
@@ -93,7 +109,9 @@ public final class PostgresStateStore implements StateStore {
         config.setPassword(settings.password());
         config.setMaximumPoolSize(settings.poolSize());
         config.setMinimumIdle(Math.min(1, settings.poolSize()));
-        config.setConnectionTimeout(10_000);
+        // HikariCP's floor is 250 ms; its validation of an idle connection must take less than the wait
+        config.setConnectionTimeout(Math.max(250, waitMs));
+        config.setValidationTimeout(Math.max(250, waitMs / 2));
         // fail at once when the first connection cannot be made: the runner must not start blind
         config.setInitializationFailTimeout(1);
         config.addDataSourceProperty("connectTimeout", "5");
@@ -369,7 +387,7 @@ public final class PostgresStateStore implements StateStore {
 
     /** The fleet's event log in this database (cluster mode's fleet view). */
     public PostgresEvents events() {
-        return new PostgresEvents(pool, where);
+        return new PostgresEvents(pool, where, waitMs);
     }
 
     /** Manual controls relayed between the fleet's runners. */
@@ -423,6 +441,7 @@ public final class PostgresStateStore implements StateStore {
         writeLock.lock();
         try {
             query(c -> {
+                answersWithin(c, waitMs);
                 c.setAutoCommit(false);
                 try {
                     work.run(c);
@@ -438,6 +457,15 @@ public final class PostgresStateStore implements StateStore {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * A server answer this connection waits for longer than {@code ms} fails the statement (the
+     * socket's timeout; the pool resets it when the connection is given back). Without it a
+     * statement on a connection to a stopped or unreachable server waits for TCP to give up.
+     */
+    static void answersWithin(Connection c, int ms) throws SQLException {
+        c.setNetworkTimeout(Runnable::run, ms);
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

@@ -170,15 +170,20 @@ class ClusterFencingE2ETest {
 
     /**
      * The JVM is alive and answers HTTP, but the engine loop is stuck: it waits for a state write
-     * that the test's lock on the tables holds back (no statement timeout).
+     * that never ends. A write gives up when the server is silent for longer than the store's wait
+     * (ClusterSettings.storeWaitMs: a lock held against it, a server stopped or cut off), so the
+     * server here keeps talking: a trigger raises a notice every 0.2 s and never returns, and the
+     * socket's timeout cannot tell that from a slow answer.
      */
     @Test
     void aRunnerWhoseLoopIsStuckIsKilledWithItsSessions() throws Exception {
         CliProcess runner = runner("auto");
         String database = url.substring(url.lastIndexOf('/') + 1);
         try (Connection lock = PostgresServer.shared().connect(database)) {
-            lock.setAutoCommit(false);
-            lock.createStatement().execute("LOCK TABLE profiles, sessions IN ACCESS EXCLUSIVE MODE");
+            lock.createStatement().execute("CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN LOOP RAISE NOTICE 'still here'; PERFORM pg_sleep(0.2); END LOOP; END $$");
+            lock.createStatement().execute("CREATE TRIGGER stall BEFORE INSERT OR UPDATE ON profiles"
+                    + " FOR EACH ROW EXECUTE FUNCTION stall()");
             Files.createFile(dir.resolve("go")); // p2's session ends: the loop writes its state, and waits
 
             assertTrue(runner.process.waitFor(60, TimeUnit.SECONDS), "the stuck runner is killed");
@@ -188,7 +193,6 @@ class ClusterFencingE2ETest {
             awaitGone("escapee-");
             assertTrue(runner.err().contains("smart-runner watchdog: no sign of life from the runner's engine loop"),
                     runner.err());
-            lock.rollback();
         }
     }
 

@@ -43,15 +43,19 @@ public final class PostgresServer {
     private final Path dataDir;
     private final int port;
     private final boolean asPostgresUser;
-    private final Process process;
+    /** The server's command line, for {@link #startAgain}. */
+    private final List<String> argv;
+    /** The server (through runuser as root); replaced by {@link #startAgain}. */
+    private volatile Process process;
     private final AtomicInteger databases = new AtomicInteger();
 
-    private PostgresServer(Path binDir, Path base, int port, boolean asPostgresUser, Process process) {
+    private PostgresServer(Path binDir, Path base, int port, boolean asPostgresUser, List<String> argv, Process process) {
         this.binDir = binDir;
         this.base = base;
         this.dataDir = base.resolve("data");
         this.port = port;
         this.asPostgresUser = asPostgresUser;
+        this.argv = List.copyOf(argv);
         this.process = process;
     }
 
@@ -99,7 +103,7 @@ public final class PostgresServer {
             }
             Process p = builder(root, base, server).redirectErrorStream(true)
                     .redirectOutput(base.resolve("postgres.log").toFile()).start();
-            PostgresServer s = new PostgresServer(bin, base, port, root, p);
+            PostgresServer s = new PostgresServer(bin, base, port, root, server, p);
             s.awaitReady();
             return s;
         } catch (IOException e) {
@@ -137,18 +141,78 @@ public final class PostgresServer {
         return DriverManager.getConnection(url(database), USER, PASSWORD);
     }
 
+    /**
+     * A database outage, for a server of its own ({@link #start}): a fast shutdown that keeps the
+     * data (every connection is closed, new ones are refused) until {@link #startAgain}.
+     */
+    public void stopKeepingData() {
+        try {
+            shutDown();
+        } catch (IOException e) {
+            throw new AssertionError("cannot stop PostgreSQL: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The server again, on the same port with the same data, after {@link #stopKeepingData}. */
+    public void startAgain() {
+        try {
+            process = builder(asPostgresUser, base, argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("postgres.log").toFile())).start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start PostgreSQL again: " + e.getMessage(), e);
+        }
+        awaitReady();
+    }
+
+    /**
+     * A database that stops answering (a frozen host, a network cut: connections stay open, nothing
+     * comes back): SIGSTOP to the server and every backend, until {@link #thaw}.
+     */
+    public void freeze() {
+        signalAll("-STOP");
+    }
+
+    public void thaw() {
+        signalAll("-CONT");
+    }
+
+    private void signalAll(String signal) {
+        List<String> kill = new ArrayList<>(List.of("kill", signal));
+        kill.add(String.valueOf(process.pid()));
+        process.toHandle().descendants().forEach(h -> kill.add(String.valueOf(h.pid())));
+        try {
+            Process p = new ProcessBuilder(kill).redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", kill) + " failed: " + new String(p.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new AssertionError(String.join(" ", kill) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private void shutDown() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            Process stop = builder(asPostgresUser, base, List.of(binDir.resolve("pg_ctl").toString(), "stop",
+                    "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "30"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            stop.waitFor(40, TimeUnit.SECONDS);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
     /** Fast shutdown, then the temp dir is deleted. */
     public void stop() {
         try {
-            if (process.isAlive()) {
-                Process stop = builder(asPostgresUser, base, List.of(binDir.resolve("pg_ctl").toString(), "stop",
-                        "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "30"))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                stop.waitFor(40, TimeUnit.SECONDS);
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
+            shutDown();
             try (Stream<Path> files = Files.walk(base)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
