@@ -339,6 +339,15 @@ public final class PostgresStateStore implements StateStore {
                 }
                 ps.executeBatch();
             }
+            // A holder that is not live may come back before anyone takes its lease, at the same epoch,
+            // with this profile's old state in memory: its next fenced write would take this change
+            // back. Freed and its epoch bumped, the lease is lost to it (its pending rows refused as
+            // stale), and whoever takes it next, itself included, reads the row written here.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = NULL, holder_incarnation = NULL,"
+                    + " acquired_at = NULL, epoch = epoch + 1 WHERE profile_id = ANY(?) AND holder_incarnation IS NOT NULL")) {
+                ps.setArray(1, c.createArrayOf("text", changes.stream().map(ch -> ch.state().profileId()).toArray()));
+                ps.executeUpdate();
+            }
             PostgresEvents.insertIn(c, writer, changes.stream().flatMap(ch -> ch.events().stream()).toList());
         });
         return held;

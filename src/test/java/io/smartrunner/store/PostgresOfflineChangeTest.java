@@ -85,8 +85,54 @@ class PostgresOfflineChangeTest {
             assertEquals(T.plusSeconds(3600), written.pausedUntil());
             assertEquals(1, count(url, "SELECT count(*) FROM events WHERE runner_name = 'cli@beta' AND event = 'pause'"
                     + " AND profile_id = 'p1' AND epoch IS NULL"));
-            // the lease is untouched: the next taker bumps its epoch and reads the row
-            assertEquals(1, count(url, "SELECT count(*) FROM leases WHERE profile_id = 'p1' AND holder_incarnation = " + incarnation));
+            // the dead holder's lease is freed at a new epoch: it cannot come back to it and write over the row
+            assertEquals(1, count(url, "SELECT count(*) FROM leases WHERE profile_id = 'p1' AND holder_incarnation IS NULL"
+                    + " AND epoch = 2"));
+        }
+    }
+
+    /** The holder whose heartbeat lands again before anyone took its lease: its stale row does not undo the pause. */
+    @Test
+    void aHolderThatComesBackCannotTakeBackAChangeWrittenWhileItWasNotLive() throws Exception {
+        String url = server.newDatabase("offline_change_back");
+        try (PostgresStateStore alpha = PostgresStateStore.open(settings(url), "host-a:/data");
+             PostgresStateStore command = PostgresStateStore.open(settings(url), "host-b:/data")) {
+            long incarnation = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
+            alpha.leases().ensure(List.of("p1"));
+            long epoch = alpha.leases().acquire(incarnation, List.of("p1"), 1, TTL).get(0).epoch();
+            List<String> refused = new java.util.ArrayList<>();
+            alpha.fence(new WriteFence() {
+                @Override
+                public long incarnation() {
+                    return incarnation;
+                }
+
+                @Override
+                public Long epoch(String profileId) {
+                    return epoch; // what alpha believes it holds, as after a freeze it did not notice
+                }
+
+                @Override
+                public void stale(String profileId, long heldEpoch, Long databaseEpoch) {
+                    refused.add(profileId + "@" + heldEpoch + "/" + databaseEpoch);
+                }
+
+                @Override
+                public void notHeld(String profileId) {
+                    refused.add(profileId);
+                }
+            });
+            alpha.write(new StateWrite(List.of(ProfileState.fresh("p1", "podA")), List.of()));
+
+            execute(url, "UPDATE runners SET heartbeat_at = now() - INTERVAL '1 hour' WHERE member_name = 'alpha'");
+            assertEquals(Optional.empty(), command.changeUnlessHeld("p1", TTL, "cli@beta", PostgresOfflineChangeTest::pause));
+            // alpha's heartbeat lands again; nobody took p1; its loop writes p1 as it last knew it
+            assertTrue(alpha.members().heartbeat(incarnation, "alpha", 0, 8));
+            alpha.write(new StateWrite(List.of(ProfileState.fresh("p1", "podA")), List.of()));
+
+            assertTrue(command.loadProfiles().get("p1").paused(), "the pause stands");
+            assertEquals(List.of("p1@" + epoch + "/null"), refused, "alpha's write was refused as stale");
+            assertEquals(java.util.Map.of(), alpha.leases().heldBy(incarnation), "alpha no longer holds p1");
         }
     }
 }
