@@ -34,6 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * already live in PostgresRows and LadderStatsTable.
  */
 public final class PostgresStateStore implements StateStore {
+    /** A write waits this long by default (the default watchdog's {@code ClusterSettings.storeWaitMs}). */
+    public static final int DEFAULT_WAIT_MS = 1_000;
+
     private final String where;
     private final String runnerName;
     private final HikariDataSource pool;
@@ -41,7 +44,7 @@ public final class PostgresStateStore implements StateStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SessionRetention retention;
     private volatile boolean closed;
-    /** {@link #waitMs}: how long a write waits for a connection, and for each answer of the server. */
+    /** How long a write waits for a pooled connection, and for each answer of the server. */
     private final int waitMs;
     /** Cluster mode with leases: which profiles' rows may be written ({@link #fence}); null = all. */
     private volatile WriteFence fence;
@@ -74,9 +77,6 @@ public final class PostgresStateStore implements StateStore {
     public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept) {
         return open(settings, runnerName, sessionsKept, DEFAULT_WAIT_MS);
     }
-
-    /** A write waits this long by default (the default watchdog's {@code ClusterSettings.storeWaitMs}). */
-    public static final int DEFAULT_WAIT_MS = 1_000;
 
     /**
      * As {@link #open(StoreSettings, String, int)}; a request for a pooled connection waits at most
