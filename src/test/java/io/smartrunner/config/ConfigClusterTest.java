@@ -34,4 +34,19 @@ class ConfigClusterTest extends ConfigTestSupport {
         assertContains("$.cluster: set while store.kind is \"sqlite\", expected store.kind \"postgres\", or no"
                 + " \"cluster\" block", rejects("{'cluster': {'watchdogMs': 6000}}"));
     }
+
+    /** A write on the loop's thread gives up in time for the watchdog (docs/cluster-leases.md, "Database lost while running"). */
+    @Test
+    void theStoresWaitIsASixthOfTheWatchdogWithinItsBounds() {
+        assertEquals(1_000, ClusterSettings.defaults().storeWaitMs());
+        assertEquals(io.smartrunner.store.PostgresStateStore.DEFAULT_WAIT_MS, ClusterSettings.defaults().storeWaitMs(),
+                "the store's default is the default watchdog's");
+        assertEquals(333, new ClusterSettings(ClusterSettings.MIN_WATCHDOG_MS).storeWaitMs());
+        assertEquals(2_000, new ClusterSettings(60_000, 120_000, 2_000, 100_000).storeWaitMs());
+        for (long watchdog = ClusterSettings.MIN_WATCHDOG_MS; watchdog <= ClusterSettings.maxWatchdogMs(
+                ClusterSettings.RENEW_DEADLINE_MS); watchdog += 500) {
+            long wait = new ClusterSettings(watchdog).storeWaitMs();
+            assertEquals(true, 4 * wait <= watchdog * 2 / 3 + 1, "four waits within two thirds of " + watchdog + " ms");
+        }
+    }
 }
