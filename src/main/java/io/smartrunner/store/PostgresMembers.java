@@ -120,6 +120,7 @@ public final class PostgresMembers {
              PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = now(),"
                      + " sessions = COALESCE(?, sessions), capacity = ? WHERE name = ? AND incarnation = ?"
                      + " AND member_name = ? AND stopped_at IS NULL")) {
+            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
             if (sessions == null) {
                 ps.setNull(1, Types.INTEGER);
             } else {
@@ -140,6 +141,7 @@ public final class PostgresMembers {
         try (Connection c = pool.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = NULL, stopped_at = now(),"
                      + " sessions = 0 WHERE name = ? AND incarnation = ?")) {
+            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
             ps.setString(1, rowName);
             ps.setLong(2, incarnation);
             ps.executeUpdate();

@@ -9,6 +9,15 @@ import javax.sql.DataSource;
  * or, on any failure, none); a failure of the database becomes a {@link StoreException} naming it.
  */
 final class PostgresWork {
+    /**
+     * How long a statement of the membership and lease work waits for each answer of the server.
+     * They run on the heartbeat thread, which retries a failure with backoff; without a bound, a
+     * heartbeat sent into a cut network waits for TCP's retransmissions, and the runner resumes
+     * only minutes after the network does (the engine loop's writes have a tighter bound:
+     * ClusterSettings.storeWaitMs).
+     */
+    static final int ANSWER_WITHIN_MS = 5_000;
+
     private final DataSource pool;
     private final String where;
 
@@ -19,6 +28,7 @@ final class PostgresWork {
 
     <T> T run(Work<T> work) {
         try (Connection c = pool.getConnection()) {
+            PostgresStateStore.answersWithin(c, ANSWER_WITHIN_MS);
             return work.run(c);
         } catch (SQLException e) {
             throw PostgresErrors.wrap(where, e);

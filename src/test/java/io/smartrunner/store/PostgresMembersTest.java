@@ -144,4 +144,28 @@ class PostgresMembersTest {
             assertEquals(12L, again.members().list(TTL).get(0).pid());
         }
     }
+
+    /**
+     * A heartbeat the database does not answer (here its row is locked by another transaction; on a
+     * cut network the socket stays silent) fails within PostgresWork.ANSWER_WITHIN_MS, so the
+     * heartbeat thread retries, instead of waiting for as long as the silence lasts.
+     */
+    @Test
+    void aHeartbeatTheDatabaseDoesNotAnswerFailsInsteadOfWaiting() throws Exception {
+        String url = server.newDatabase("members_silent");
+        try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
+            long incarnation = a.members().join(joiner("alpha", 11), TTL);
+            try (Connection lock = server.connect(database(url))) {
+                lock.setAutoCommit(false);
+                lock.createStatement().execute("SELECT 1 FROM runners WHERE member_name = 'alpha' FOR UPDATE");
+                java.util.concurrent.CompletableFuture<Boolean> beat = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> a.members().heartbeat(incarnation, "alpha", 0, 8));
+                java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> beat.get(60, java.util.concurrent.TimeUnit.SECONDS), "it failed, not still waiting");
+                assertTrue(failed.getCause() instanceof StoreException, String.valueOf(failed.getCause()));
+                lock.rollback();
+            }
+            assertTrue(a.members().heartbeat(incarnation, "alpha", 0, 8), "and works again");
+        }
+    }
 }
