@@ -80,6 +80,16 @@ class ClusterDatabaseOutageE2ETest {
         return events().stream().filter(e -> event.equals(e.path("event").asText())).count();
     }
 
+    private static long runningRows(String database) {
+        try (java.sql.Connection c = server.connect(database); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM sessions WHERE status = 'RUNNING'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return -1; // not migrated yet
+        }
+    }
+
     private void ridesOut(String database, Runnable outage, Runnable back) throws Exception {
         CliProcess alpha = CliProcess.start(dir.resolve("alpha"), Map.of(PASSWORD_VAR, PostgresServer.PASSWORD),
                 "run", "-c", config(server.url(database)).toString());
@@ -92,6 +102,9 @@ class ClusterDatabaseOutageE2ETest {
                 }
             });
             assertTrue(alpha.process.isAlive(), alpha.err());
+            // their rows committed: a session is launched only after its state is written, and an
+            // outage that began between the two would leave none running for the fence to stop
+            CliProcess.await("three sessions in the database", 60_000, () -> runningRows(database) == 3);
             outage.run();
             try {
                 CliProcess.await("the runner fenced itself", 60_000, () -> {
