@@ -141,7 +141,8 @@ final class OfflineControl {
             if (holder.isEmpty()) {
                 return new Outcome(written[0].state(), "no runner holds it: written to the database");
             }
-            RelayedControls relayed = new RelayedControls(store.controls(), store.fleetProfiles(cfg.cluster().leaseTtlMs()), TimeSource.system());
+            RelayedControls relayed = new RelayedControls(store.controls(),
+                    store.fleetProfiles(cfg.cluster().leaseTtlMs()), TimeSource.system());
             long seq = relayed.send(asked, asked.by());
             ManualReply reply;
             try {

@@ -23,11 +23,10 @@ public final class PostgresFleetProfiles {
     private static final String SELECT = "SELECT p.profile_id, p.pod, p.error_streak, p.running, p.needs_recovery,"
             + " p.paused, p.paused_until, p.last_session_id, p.last_error, p.last_started_at, p.last_finished_at,"
             + " p.pause_count, p.paused_at,"
-            + " COALESCE(lr.member_name, lr.name, sr.member_name, sr.name, p.last_runner) AS runner"
+            + " COALESCE(r.member_name, r.name, sr.member_name, sr.name, p.last_runner) AS runner"
             + " FROM profiles p"
             + " LEFT JOIN leases l ON l.profile_id = p.profile_id"
-            + " LEFT JOIN runners lr ON lr.incarnation = l.holder_incarnation AND lr.stopped_at IS NULL"
-            + " AND lr.heartbeat_at > now() - ? * INTERVAL '1 millisecond'"
+            + " LEFT JOIN runners r ON r.incarnation = l.holder_incarnation AND " + PostgresLeases.LIVE
             + " LEFT JOIN runners sr ON sr.name = p.last_runner";
 
     private final DataSource pool;

@@ -32,11 +32,13 @@ public final class PostgresMembers {
     private final DataSource pool;
     private final String where;
     private final String rowName;
+    private final PostgresWork db;
 
     PostgresMembers(DataSource pool, String where, String rowName) {
         this.pool = pool;
         this.where = where;
         this.rowName = rowName;
+        this.db = new PostgresWork(pool, where);
     }
 
     /** Who wants to join: its name, labels, and what identifies its process to an operator. */
@@ -50,7 +52,7 @@ public final class PostgresMembers {
      * @throws NameTakenException another runner with this name heartbeat less than {@code ttlMs} ago
      */
     public long join(Joiner joiner, long ttlMs) {
-        return new PostgresWork(pool, where).inTransaction(c -> joinIn(c, joiner, ttlMs));
+        return db.inTransaction(c -> joinIn(c, joiner, ttlMs));
     }
 
     private long joinIn(Connection c, Joiner joiner, long ttlMs) throws SQLException {
@@ -116,38 +118,34 @@ public final class PostgresMembers {
      * @throws StoreException the database cannot be reached or refuses
      */
     public boolean heartbeat(long incarnation, String name, Integer sessions, int capacity) {
-        try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = now(),"
-                     + " sessions = COALESCE(?, sessions), capacity = ? WHERE name = ? AND incarnation = ?"
-                     + " AND member_name = ? AND stopped_at IS NULL")) {
-            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
-            if (sessions == null) {
-                ps.setNull(1, Types.INTEGER);
-            } else {
-                ps.setInt(1, sessions);
+        return db.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = now(),"
+                    + " sessions = COALESCE(?, sessions), capacity = ? WHERE name = ? AND incarnation = ?"
+                    + " AND member_name = ? AND stopped_at IS NULL")) {
+                if (sessions == null) {
+                    ps.setNull(1, Types.INTEGER);
+                } else {
+                    ps.setInt(1, sessions);
+                }
+                ps.setInt(2, capacity);
+                ps.setString(3, rowName);
+                ps.setLong(4, incarnation);
+                ps.setString(5, name);
+                return ps.executeUpdate() == 1;
             }
-            ps.setInt(2, capacity);
-            ps.setString(3, rowName);
-            ps.setLong(4, incarnation);
-            ps.setString(5, name);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
+        });
     }
 
     /** A graceful stop: heartbeat NULL and stopped_at now(), so the name is free at once. */
     public void leave(long incarnation) {
-        try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = NULL, stopped_at = now(),"
-                     + " sessions = 0 WHERE name = ? AND incarnation = ?")) {
-            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
-            ps.setString(1, rowName);
-            ps.setLong(2, incarnation);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw PostgresErrors.wrap(where, e);
-        }
+        db.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = NULL,"
+                    + " stopped_at = now(), sessions = 0 WHERE name = ? AND incarnation = ?")) {
+                ps.setString(1, rowName);
+                ps.setLong(2, incarnation);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** Every runner that has joined under a name, by name; states judged with the database clock. */
