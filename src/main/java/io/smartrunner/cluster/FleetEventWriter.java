@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -30,6 +31,7 @@ public final class FleetEventWriter implements AutoCloseable {
     static final int MAX_BATCH = 1_000;
     static final int MAX_QUEUED = 100_000;
     static final long MAX_RETRY_MS = 30_000;
+    static final long FIRST_RETRY_MS = 1_000;
     private static final long CLOSE_DRAIN_MS = 5_000;
 
     private final PostgresEvents events;
@@ -41,6 +43,8 @@ public final class FleetEventWriter implements AutoCloseable {
     private final AtomicLong notQueued = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final Thread thread;
+    private final long firstRetryMs;
+    private final AtomicLong attempts = new AtomicLong();
     private boolean closing;
     private boolean overflowSaid;
     private volatile int failures;
@@ -48,6 +52,12 @@ public final class FleetEventWriter implements AutoCloseable {
     private boolean inFlight;
 
     public FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say) {
+        this(events, runner, incarnation, say, FIRST_RETRY_MS);
+    }
+
+    /** @param firstRetryMs the first pause after a failed send (doubling up to {@link #MAX_RETRY_MS}) */
+    FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say, long firstRetryMs) {
+        this.firstRetryMs = firstRetryMs;
         this.events = events;
         this.runner = runner;
         this.incarnation = incarnation;
@@ -105,6 +115,11 @@ public final class FleetEventWriter implements AutoCloseable {
         return sent.get();
     }
 
+    /** Transactions tried, sent or not. */
+    long attempts() {
+        return attempts.get();
+    }
+
     private void run() {
         List<PostgresEvents.Written> batch = new ArrayList<>();
         while (true) {
@@ -132,7 +147,7 @@ public final class FleetEventWriter implements AutoCloseable {
                     if (closing) {
                         return;
                     }
-                    waitQuietly(Math.min(MAX_RETRY_MS, 1_000L << Math.min(failures - 1, 5)));
+                    pauseBeforeRetry(Math.min(MAX_RETRY_MS, firstRetryMs << Math.min(failures - 1, 5)));
                 }
             }
         }
@@ -140,6 +155,7 @@ public final class FleetEventWriter implements AutoCloseable {
 
     /** One transaction; false (said once per episode, {@link #failures} counted) when the database cannot be written. */
     private boolean send(List<PostgresEvents.Written> batch) {
+        attempts.incrementAndGet();
         try {
             List<EventRecord> refused = events.insert(runner, incarnation, batch);
             sent.addAndGet(batch.size() - refused.size());
@@ -161,6 +177,18 @@ public final class FleetEventWriter implements AutoCloseable {
                         + " local log meanwhile (said once until it works again): " + e.getMessage());
             }
             return false;
+        }
+    }
+
+    /**
+     * The whole backoff, unless closing: a batch offered meanwhile wakes the wait (offer notifies)
+     * but must not cut it short, or an outage under a busy loop is retried at every turn.
+     */
+    private void pauseBeforeRetry(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long left;
+        while (!closing && (left = until - System.nanoTime()) > 0) {
+            waitQuietly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         }
     }
 

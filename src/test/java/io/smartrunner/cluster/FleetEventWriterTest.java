@@ -55,4 +55,38 @@ class FleetEventWriterTest {
             assertTrue(said.get(said.size() - 1).contains("works again after"), said.toString());
         }
     }
+
+    @Test
+    void batchesOfferedDuringTheBackoffWaitForItInsteadOfRetryingAtOnce() {
+        String url = server.newDatabase("fleet_writer_backoff");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        List<String> said = new CopyOnWriteArrayList<>();
+        try (PostgresStateStore store = PostgresStateStore.open(
+                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
+            PostgresEvents events = store.events();
+            server.execute(db, "ALTER TABLE events RENAME TO events_away");
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add, 3_600_000).start();
+            writer.offer(batch("s1"));
+            Await.until("the failure said", java.time.Duration.ofMillis(20_000),
+                    () -> said.stream().anyMatch(l -> l.contains("cannot write")));
+            long attempts = writer.attempts();
+
+            // a busy loop offers a batch every turn; with the bug each offer woke the backoff wait
+            for (int i = 2; i <= 6; i++) {
+                writer.offer(batch("s" + i));
+                long deadline = System.nanoTime() + 200_000_000L;
+                while (System.nanoTime() < deadline && writer.attempts() == attempts) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(attempts, writer.attempts(), "a retry before the backoff ended, after offer " + i);
+            }
+
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+            writer.close(); // the stop cuts the backoff short and sends what waits
+            assertEquals(6, writer.sent(), said.toString());
+            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
+                    .map(EventRecord::sessionId).toList();
+            assertEquals(List.of("s1", "s2", "s3", "s4", "s5", "s6"), stored);
+        }
+    }
 }
