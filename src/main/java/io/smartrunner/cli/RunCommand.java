@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
             fanout.subscribe(alerts);
             io.smartrunner.cluster.ProfileLeases leases = ClusterMember.leases(cfg, home, membership);
             if (fleetMode != null && leases.clustered()) {
-                fleetMode.withLeases(id -> leases.epoch(id) != null, leases::epoch,
+                fleetMode.withLeases(id -> leases.epoch(id) != null, leases::lastEpoch,
                         leases instanceof io.smartrunner.cluster.QueuedControlReads reads ? reads
                                 : io.smartrunner.cluster.QueuedControlReads.NONE);
             }

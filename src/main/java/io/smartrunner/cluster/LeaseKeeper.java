@@ -48,6 +48,8 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     private final long deadlineNanos;
     /** Taken on by the loop, with the epoch it holds. */
     private final Map<String, Long> held = new ConcurrentHashMap<>();
+    /** The last epoch taken on for each profile, kept after the lease is lost or given back ({@link #lastEpoch}). */
+    private final Map<String, Long> lastTaken = new ConcurrentHashMap<>();
     /** Acquired and offered to the loop, not yet taken on or refused. */
     private final Set<String> handedOver = ConcurrentHashMap.newKeySet();
     private final Set<String> notHeldSaid = ConcurrentHashMap.newKeySet();
@@ -155,6 +157,12 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     }
 
     @Override
+    public Long lastEpoch(String profileId) {
+        Long now = held.get(profileId);
+        return now != null ? now : lastTaken.get(profileId);
+    }
+
+    @Override
     public String fenced() {
         if (!overdue()) {
             return null;
@@ -233,6 +241,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     @Override
     public void taken(String profileId, long epoch) {
         held.put(profileId, epoch);
+        lastTaken.put(profileId, epoch);
         Runnable read = readControls;
         if (read != null) {
             // before it may run (the loop's own thread, which starts sessions, is the caller) the relay

@@ -27,6 +27,16 @@ public interface ProfileLeases {
     /** The epoch this runner holds the profile's lease at; null when not held, or not in cluster mode. */
     Long epoch(String profileId);
 
+    /**
+     * The epoch the fleet's events about the profile are fenced with: the one held now, else the last
+     * one this runner held (lost or given back since), else null (never held: not fenced). Events of a
+     * session stopped because its lease was lost are then refused once another runner took the lease,
+     * as the session's rows are, instead of adding a second end to the one the taker wrote.
+     */
+    default Long lastEpoch(String profileId) {
+        return epoch(profileId);
+    }
+
     /** Why this runner may run nothing now (its renew deadline passed: self-fencing), or null. */
     default String fenced() {
         return null;

@@ -86,7 +86,7 @@ public final class FleetMode implements AutoCloseable {
      * Plugs in the leases (before {@link #tee} and {@link #view} are used).
      *
      * @param heldHere whether this runner holds a profile's lease now
-     * @param epochs   the epoch of the lease it holds for a profile, or null
+     * @param epochs   the epoch its events about a profile are fenced with (ProfileLeases.lastEpoch), or null
      * @param reads    the leases' side of the queued controls a takeover waits for
      */
     public FleetMode withLeases(Predicate<String> heldHere, Function<String, Long> epochs,

@@ -10,6 +10,7 @@ import io.smartrunner.config.ClusterSettings;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.PostgresLeases;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.SessionRecord;
@@ -374,6 +375,33 @@ class LeaseKeeperTest {
         a.store.write(new StateWrite(List.of(ProfileState.fresh("p1", "pod")), List.of()));
         assertEquals(1, a.keeper.staleWrites());
         assertFalse(a.store.loadProfiles().containsKey("p1"));
+    }
+
+    @Test
+    void theEndOfASessionWhoseLeaseWasLostIsRefusedByTheFleetsEventsOnceAnotherRunnerTookIt() {
+        newDb("leases_lost_event");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Instant t = Instant.parse("2026-01-08T10:30:00Z");
+        FleetEventWriter writer = new FleetEventWriter(a.store.events(), "alpha", a.membership.incarnation(), said::add);
+        open.add(writer);
+        assertTrue(writer.sendNow(List.of(new PostgresEvents.Written(
+                io.smartrunner.event.Events.sessionStarted(t, "pod", "p1", "s1", "/bin/w"), a.keeper.lastEpoch("p1")))));
+        Runner b = new Runner("beta");
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
+        b.beat(); // beta takes every lease over (and would close s1 as lost)
+        a.beat(); // alpha finds them lost, and stops s1: its end is written after the loss
+        assertNull(a.keeper.epoch("p1"));
+        assertEquals(1L, a.keeper.lastEpoch("p1"), "the epoch its events were written under");
+        assertNull(a.keeper.lastEpoch("p9"), "never held here: not fenced");
+
+        io.smartrunner.event.EventRecord end = io.smartrunner.event.Events.sessionFinished(t.plusSeconds(1), "pod", "p1",
+                "s1", 1_000L);
+        assertTrue(writer.sendNow(List.of(new PostgresEvents.Written(end, a.keeper.lastEpoch("p1")))));
+        assertEquals(1, writer.staleRejected(), "refused: beta holds p1 at epoch 2");
+        List<String> kinds = a.store.events().pageAfter(0, 10, new io.smartrunner.event.EventFilter(null, null, null))
+                .events().stream().map(io.smartrunner.event.EventRecord::event).toList();
+        assertEquals(List.of("start"), kinds, "only the start, written while held, is in the fleet's events");
     }
 
     @Test
