@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * At a runner's start in cluster mode: copies into its local log what its previous run wrote to
- * the fleet's {@code events} table after the local log's newest event of its own. The table is
+ * At a runner's start in cluster mode: copies into its local log what its previous runs (of this
+ * data dir, not another machine's runner of the same name) wrote to the fleet's {@code events}
+ * table after the local log's newest event of its own. The table is
  * written first ({@link FleetEventSink}), so a run killed between the two writes left those
  * events in the table only; a session's end among them would otherwise be missing from this log.
  * The newest event of its own is looked for in the current log file, then in the newest rotated
@@ -30,14 +31,18 @@ public final class LocalLogCatchUp {
     private LocalLogCatchUp() {
     }
 
-    /** @return how many events were copied (said in one line when any) */
-    public static int run(Path eventLog, String runner, EventSink local, PostgresEvents events, Consumer<String> say) {
+    /**
+     * @param incarnation this run's: the events looked for are those of earlier runs of its data dir
+     * @return how many events were copied (said in one line when any)
+     */
+    public static int run(Path eventLog, String runner, long incarnation, EventSink local, PostgresEvents events,
+                          Consumer<String> say) {
         try {
             List<EventRecord> last = newestOwn(eventLog, runner);
             if (last.isEmpty()) {
                 return 0;
             }
-            List<EventRecord> missing = events.writtenAfter(runner, last.get(0), MAX);
+            List<EventRecord> missing = events.writtenAfter(runner, incarnation, last.get(0), MAX);
             if (!missing.isEmpty()) {
                 local.append(missing);
                 say.accept("copied " + missing.size() + " event(s) into " + eventLog + " that this runner had written"

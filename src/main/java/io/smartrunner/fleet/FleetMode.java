@@ -60,6 +60,8 @@ public final class FleetMode implements AutoCloseable {
     private FleetView view;
     private FleetReportFeed reportFeed;
 
+    private final long incarnation;
+
     private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, Consumer<String> say) {
         this.store = store;
         this.settings = cfg.store();
@@ -71,6 +73,7 @@ public final class FleetMode implements AutoCloseable {
         this.say = say;
         Set<String> configured = cfg.profiles().stream().map(ProfileConfig::id).collect(Collectors.toSet());
         this.heldHere = configured::contains;
+        this.incarnation = incarnation;
         this.writer = new FleetEventWriter(store.events(), runner, incarnation, say).start();
     }
 
@@ -99,8 +102,8 @@ public final class FleetMode implements AutoCloseable {
 
     /**
      * The runner's event sink: the fleet's table, then the local log (FleetEventSink says why).
-     * First copies into the local log what this runner wrote to the table after the local log's
-     * newest event of its own: a previous run stopped between the two writes (kill -9), and this
+     * First copies into the local log what this data dir's earlier runs wrote to the table after the
+     * local log's newest event of its own: a previous run stopped between the two writes (kill -9), and this
      * log must have the events the fleet has, a session's end above all, exactly once.
      */
     public EventSink tee(EventSink local) {
@@ -109,7 +112,7 @@ public final class FleetMode implements AutoCloseable {
     }
 
     private void catchUp(EventSink local) {
-        io.smartrunner.cluster.LocalLogCatchUp.run(eventLog, runner, local, store.events(), say);
+        io.smartrunner.cluster.LocalLogCatchUp.run(eventLog, runner, incarnation, local, store.events(), say);
     }
 
     /**

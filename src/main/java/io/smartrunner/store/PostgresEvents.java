@@ -45,12 +45,12 @@ public final class PostgresEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
     private static final String COLUMNS = "ts, runner_name, pod, profile_id, session_id, event, type, params,"
-            + " outcome, dur_ms, epoch";
+            + " outcome, dur_ms, epoch, incarnation";
     private static final String INSERT = "INSERT INTO events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?,"
-            + " CAST(? AS JSONB), ?, ?, ?)";
+            + " CAST(? AS JSONB), ?, ?, ?, ?)";
     /** Fenced: written only while the writer's incarnation holds the profile's lease at that epoch. */
     private static final String INSERT_FENCED = "INSERT INTO events (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?,"
-            + " CAST(? AS JSONB), ?, ?, ? WHERE EXISTS (SELECT 1 FROM leases WHERE profile_id = ? AND epoch = ?"
+            + " CAST(? AS JSONB), ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM leases WHERE profile_id = ? AND epoch = ?"
             + " AND holder_incarnation = ?)";
     /** Transaction-scoped advisory lock that orders event writers' commits (see the class comment). */
     static final long ORDER_LOCK = 0x5352_4556_4E54_5351L;
@@ -98,11 +98,11 @@ public final class PostgresEvents {
                         flush(current, fenced, fencedRun, stale);
                     }
                     current = ps;
-                    bind(ps, runner, w);
+                    bind(ps, runner, incarnation, w);
                     if (w.epoch() != null) {
-                        ps.setString(12, w.event().profileId());
-                        ps.setLong(13, w.epoch());
-                        ps.setLong(14, incarnation);
+                        ps.setString(13, w.event().profileId());
+                        ps.setLong(14, w.epoch());
+                        ps.setLong(15, incarnation);
                         fencedRun.add(w.event());
                     }
                     ps.addBatch();
@@ -139,7 +139,7 @@ public final class PostgresEvents {
         takeOrder(c);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (EventRecord e : events) {
-                bind(ps, writer, new Written(e, null));
+                bind(ps, writer, null, new Written(e, null));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -171,7 +171,8 @@ public final class PostgresEvents {
         }
     }
 
-    private static void bind(PreparedStatement ps, String runner, Written w) throws SQLException {
+    /** @param incarnation the writing runner's, null for a command */
+    private static void bind(PreparedStatement ps, String runner, Long incarnation, Written w) throws SQLException {
         EventRecord e = w.event();
         WireEvent wire = EventKinds.encode(e); // the table stores the line's words, as the log does
         ps.setTimestamp(1, Timestamp.from(e.ts()));
@@ -192,6 +193,11 @@ public final class PostgresEvents {
             ps.setNull(11, Types.BIGINT);
         } else {
             ps.setLong(11, w.epoch());
+        }
+        if (incarnation == null) {
+            ps.setNull(12, Types.BIGINT);
+        } else {
+            ps.setLong(12, incarnation);
         }
     }
 
@@ -228,21 +234,28 @@ public final class PostgresEvents {
     }
 
     /**
-     * The events {@code runner} wrote to this table after {@code last} (the newest event of that
-     * runner's own log): the ones it was stopped before appending locally. Empty when {@code last}
-     * is not in the table (it never reached it), and at most {@code limit}.
+     * The events earlier runs of this runner's data dir wrote to this table under {@code runner}
+     * after {@code last} (the newest event of that runner's own log): the ones a run was stopped
+     * before appending locally. The data dir is the one {@code incarnation} (the current run, which
+     * has written nothing yet) joined from ({@code incarnations.runner_row}); another machine's run
+     * under the same name is not this log's. Empty when {@code last} is not in the table among them
+     * (it never reached it, or was written before schema 9), and at most {@code limit}.
      */
-    public List<EventRecord> writtenAfter(String runner, EventRecord last, int limit) {
+    public List<EventRecord> writtenAfter(String runner, long incarnation, EventRecord last, int limit) {
         WireEvent wire = EventKinds.encode(last);
         java.time.Instant ms = last.ts().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        List<Object> args = new ArrayList<>(List.of(runner, runner, Timestamp.from(ms), Timestamp.from(ms.plusMillis(1)),
-                wire.event()));
+        List<Object> args = new ArrayList<>(List.of(incarnation, incarnation, runner, runner, Timestamp.from(ms),
+                Timestamp.from(ms.plusMillis(1)), wire.event()));
         String session = last.sessionId() == null ? " AND session_id IS NULL" : " AND session_id = ?";
         if (last.sessionId() != null) {
             args.add(last.sessionId());
         }
         // the local line has the instant to the millisecond; the table may have it to the microsecond
-        String sql = SELECT + " WHERE runner_name = ? AND seq > (SELECT max(seq) FROM events WHERE runner_name = ?"
+        String sql = "WITH earlier AS (SELECT incarnation FROM incarnations WHERE runner_row ="
+                + " (SELECT runner_row FROM incarnations WHERE incarnation = ?) AND incarnation <> ?) "
+                + SELECT + " WHERE runner_name = ? AND incarnation IN (SELECT incarnation FROM earlier)"
+                + " AND seq > (SELECT max(seq) FROM events WHERE runner_name = ?"
+                + " AND incarnation IN (SELECT incarnation FROM earlier)"
                 + " AND ts >= ? AND ts < ? AND event = ?" + session + ")"
                 + " ORDER BY seq LIMIT " + limit;
         return query(sql, args, PostgresEvents::row).stream().map(Row::event).toList();

@@ -91,12 +91,21 @@ public final class PostgresMembers {
             join.setLong(4, joiner.pid());
             join.setInt(5, joiner.capacity());
             join.setString(6, rowName);
+            long incarnation;
             try (ResultSet rs = join.executeQuery()) {
                 if (!rs.next()) {
                     throw new IllegalStateException("runner row " + rowName + " is missing (registered on open)");
                 }
-                return rs.getLong(1);
+                incarnation = rs.getLong(1);
             }
+            // the events this run writes are known as this data dir's (PostgresEvents.writtenAfter)
+            try (PreparedStatement drawn = c.prepareStatement(
+                    "INSERT INTO incarnations (incarnation, runner_row) VALUES (?, ?)")) {
+                drawn.setLong(1, incarnation);
+                drawn.setString(2, rowName);
+                drawn.executeUpdate();
+            }
+            return incarnation;
         }
     }
 

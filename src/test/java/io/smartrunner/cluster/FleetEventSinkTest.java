@@ -76,10 +76,20 @@ class FleetEventSinkTest {
         return out;
     }
 
+    private String db;
+
+    /**
+     * A database where incarnations 1 (the killed run) and 3 (its restart) were drawn by data dir
+     * host-a:/srv/a, and 2 by another machine's data dir, host-b:/srv/b (Membership.join draws them).
+     */
     private PostgresStateStore store(String hint) {
         String url = server.newDatabase(hint);
-        return PostgresStateStore.open(StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2),
-                "host-a:/srv/a");
+        db = url.substring(url.lastIndexOf('/') + 1);
+        PostgresStateStore store = PostgresStateStore.open(
+                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a");
+        server.execute(db, "INSERT INTO incarnations (incarnation, runner_row) VALUES (1, 'host-a:/srv/a'),"
+                + " (2, 'host-b:/srv/b'), (3, 'host-a:/srv/a')");
+        return store;
     }
 
     @Test
@@ -165,10 +175,10 @@ class FleetEventSinkTest {
             s1EndedAndS2Started(writer, jsonl);
             onlyTheTableGetsS2sFinish(writer);
 
-            assertEquals(1, LocalLogCatchUp.run(log, "alpha", jsonl, events, said::add));
+            assertEquals(1, LocalLogCatchUp.run(log, "alpha", 3, jsonl, events, said::add));
             assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"), sessionsAndEvents(log));
             assertTrue(said.stream().anyMatch(l -> l.startsWith("copied 1 event(s) into")), said.toString());
-            assertEquals(0, LocalLogCatchUp.run(log, "alpha", jsonl, events, said::add), "a second start copies nothing");
+            assertEquals(0, LocalLogCatchUp.run(log, "alpha", 3, jsonl, events, said::add), "a second start copies nothing");
             jsonl.close();
             writer.close();
         }
@@ -192,9 +202,9 @@ class FleetEventSinkTest {
                     Events.sessionStarted(T.plusSeconds(1), "podB", "q1", "t1", "/bin/w"), "beta")));
             onlyTheTableGetsS2sFinish(writer);
 
-            assertEquals(1, LocalLogCatchUp.run(log, "alpha", fresh, events, said::add));
+            assertEquals(1, LocalLogCatchUp.run(log, "alpha", 3, fresh, events, said::add));
             assertEquals(List.of("t1:start", "s2:finish"), sessionsAndEvents(log));
-            assertEquals(0, LocalLogCatchUp.run(log, "alpha", fresh, events, said::add), "a second start copies nothing");
+            assertEquals(0, LocalLogCatchUp.run(log, "alpha", 3, fresh, events, said::add), "a second start copies nothing");
             fresh.close();
             writer.close();
         }
@@ -215,12 +225,34 @@ class FleetEventSinkTest {
                     new FleetEventWriter(events, "beta", 2, said::add).start());
             beta.append(ended("s9")); // another runner's events are not alpha's to copy
 
-            List<String> missing = events.writtenAfter("alpha", newestLocal, 100).stream()
+            List<String> missing = events.writtenAfter("alpha", 3, newestLocal, 100).stream()
                     .map(e -> e.sessionId() + ":" + e.event()).toList();
             assertEquals(List.of("s2:start", "s2:finish"), missing);
-            assertTrue(events.writtenAfter("alpha", Events.sessionStarted(T, "podA", "p1", "never", "/bin/w"), 100)
+            assertTrue(events.writtenAfter("alpha", 3, Events.sessionStarted(T, "podA", "p1", "never", "/bin/w"), 100)
                     .isEmpty(), "a newest local event the table never got: nothing to copy");
             writer.close();
+        }
+    }
+
+    @Test
+    void eventsAnotherMachineWroteUnderTheSameRunnerNameAreNotCopiedIntoThisLog(@TempDir Path dir) {
+        Path log = dir.resolve("events.jsonl");
+        try (PostgresStateStore store = store("fleet_sink_name_moved")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter here = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            JsonlEventSink jsonl = openLog(log);
+            new FleetEventSink(jsonl, "alpha", id -> null, here).append(ended("s1"));
+            here.close();
+            // this data dir's runner stopped; another machine took the free name "alpha" and ran s2
+            FleetEventWriter there = new FleetEventWriter(events, "alpha", 2, said::add).start();
+            new FleetEventSink(new LocalLog(), "alpha", id -> null, there).append(ended("s2"));
+            there.close();
+
+            assertEquals(0, LocalLogCatchUp.run(log, "alpha", 3, jsonl, events, said::add));
+            assertEquals(List.of("s1:start", "s1:finish"), sessionsAndEvents(log),
+                    "the other machine's s2 is in the fleet's events, not in this data dir's log");
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"), stored(events));
+            jsonl.close();
         }
     }
 }

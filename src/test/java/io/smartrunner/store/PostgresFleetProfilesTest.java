@@ -116,8 +116,9 @@ class PostgresFleetProfilesTest {
             alpha.write(started("p1", "s1", T0));
             alpha.write(new StateWrite(List.of(ProfileState.fresh("p2", "podA")), List.of()));
         }
-        // as a runner before schema 8 left it
-        execute(url, "ALTER TABLE profiles DROP COLUMN last_runner; DELETE FROM schema_version WHERE version = 8");
+        // as a runner before schema 8 left it (the later migrations undone too, so that 8 runs again)
+        execute(url, "ALTER TABLE profiles DROP COLUMN last_runner; ALTER TABLE events DROP COLUMN incarnation;"
+                + " DROP TABLE incarnations; DELETE FROM schema_version WHERE version >= 8");
         try (PostgresStateStore again = PostgresStateStore.open(settings(url), "host-b:/data")) {
             execute(url, "UPDATE runners SET stopped_at = now()");
             assertEquals(Map.of("p1", "alpha", "p2", "null"), runners(again));
