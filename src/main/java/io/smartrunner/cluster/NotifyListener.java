@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
@@ -20,9 +21,18 @@ import org.postgresql.PGNotification;
  * with backoff (1 s doubling to 10 s), and after each (re)connect every channel is told once with
  * a null payload, since notifications sent meanwhile are lost: listeners then re-read what they
  * show.
+ *
+ * <p>A connection that dies without a word (the server frozen, a failover that leaves the old
+ * address silent, a network partition: no FIN, no RST) looks like a quiet channel to a LISTEN,
+ * and TCP keepalive gives up only after hours, so every live stream and the fleet report would
+ * stall until then. The listener therefore asks the server {@code SELECT 1} every
+ * {@link #PROBE_EVERY_MS} and gives it {@link #ANSWER_WITHIN_MS} to answer; no answer is a lost
+ * connection (said, reconnected as above).
  */
 public final class NotifyListener implements AutoCloseable {
     private static final int WAIT_MS = 1_000;
+    static final long PROBE_EVERY_MS = 5_000;
+    static final int ANSWER_WITHIN_MS = 5_000;
     private static final long MAX_RETRY_MS = 10_000;
 
     private final StoreSettings settings;
@@ -63,7 +73,13 @@ public final class NotifyListener implements AutoCloseable {
                 failures = 0;
                 channels.forEach(ch -> onNotify.accept(ch, null));
                 PGConnection pg = c.unwrap(PGConnection.class);
+                c.setNetworkTimeout(Runnable::run, ANSWER_WITHIN_MS); // the probe's bound; a wait sets its own
+                long probed = System.nanoTime();
                 while (!closed) {
+                    if (System.nanoTime() - probed >= TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS)) {
+                        probe(c);
+                        probed = System.nanoTime();
+                    }
                     PGNotification[] got = pg.getNotifications(WAIT_MS);
                     if (got == null) {
                         continue;
@@ -87,6 +103,13 @@ public final class NotifyListener implements AutoCloseable {
         }
     }
 
+    /** Throws when the server does not answer within {@link #ANSWER_WITHIN_MS}. */
+    private static void probe(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+        }
+    }
+
     private void deliver(String channel, String payload) {
         try {
             onNotify.accept(channel, payload);
@@ -104,6 +127,7 @@ public final class NotifyListener implements AutoCloseable {
             p.setProperty("password", settings.password());
         }
         p.setProperty("connectTimeout", "5");
+        p.setProperty("loginTimeout", "10"); // a frozen server accepts the TCP connection but never answers
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", "smart-runner-listen");
         return DriverManager.getConnection(settings.url(), p);

@@ -39,4 +39,49 @@ class NotifyListenerTest {
                     said.toString());
         }
     }
+
+    @Test
+    void aListenConnectionThatStopsAnsweringWithoutClosingIsFoundByTheProbeAndReplaced() throws Exception {
+        String url = server.newDatabase("notify_listener_frozen");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        List<String> got = new CopyOnWriteArrayList<>();
+        List<String> said = new CopyOnWriteArrayList<>();
+        StoreSettings settings = StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 1);
+        try (NotifyListener listener = new NotifyListener(settings, List.of("sr_a"),
+                (channel, payload) -> got.add(channel + "=" + payload), said::add).start()) {
+            Await.until("told at connect", Duration.ofSeconds(20), () -> got.size() == 1);
+            long frozen = listenBackend(db);
+            // the backend stops answering but its socket stays open: no FIN, no RST, as in a partition
+            signal("-STOP", frozen);
+            try {
+                server.execute(db, "NOTIFY sr_a, '1'"); // never delivered by the frozen backend
+                Await.until("the silence found and said", Duration.ofSeconds(40),
+                        () -> said.stream().anyMatch(s -> s.contains("failed, reconnecting with backoff")));
+                Await.until("reconnected and told to re-read", Duration.ofSeconds(40),
+                        () -> got.stream().filter(g -> g.equals("sr_a=null")).count() == 2);
+                server.execute(db, "NOTIFY sr_a, '2'");
+                Await.until("notifications through the new connection", Duration.ofSeconds(20),
+                        () -> got.contains("sr_a=2"));
+            } finally {
+                signal("-CONT", frozen);
+                server.execute(db, "SELECT pg_terminate_backend(" + frozen + ")");
+            }
+        }
+    }
+
+    private long listenBackend(String db) throws Exception {
+        try (java.sql.Connection c = server.connect(db); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity"
+                     + " WHERE application_name = 'smart-runner-listen' AND datname = current_database()")) {
+            if (!rs.next()) {
+                throw new AssertionError("no LISTEN backend");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", signal, String.valueOf(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill " + signal + " " + pid);
+    }
 }
