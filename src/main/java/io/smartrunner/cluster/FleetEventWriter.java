@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <p>Database down: the batch is kept and retried with backoff (1 s doubling to
  * {@link #MAX_RETRY_MS}), said once per episode; it is sent when the database returns. At most
- * {@link #MAX_QUEUED} events wait; beyond that new ones are not queued (counted, said once): they
+ * {@link #MAX_QUEUED} events wait behind the batch being retried; beyond that new ones are not queued (counted, said once): they
  * stay in the local log only. Stale events (the runner no longer holds the profile's lease at
  * the epoch it wrote them under) are refused by the database, counted and said; they too stay
  * in the local log only. Thread-safe.
@@ -44,6 +44,7 @@ public final class FleetEventWriter implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final Thread thread;
     private final long firstRetryMs;
+    private final int maxQueued;
     private final AtomicLong attempts = new AtomicLong();
     private boolean closing;
     private boolean overflowSaid;
@@ -52,12 +53,17 @@ public final class FleetEventWriter implements AutoCloseable {
     private boolean inFlight;
 
     public FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say) {
-        this(events, runner, incarnation, say, FIRST_RETRY_MS);
+        this(events, runner, incarnation, say, FIRST_RETRY_MS, MAX_QUEUED);
     }
 
-    /** @param firstRetryMs the first pause after a failed send (doubling up to {@link #MAX_RETRY_MS}) */
-    FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say, long firstRetryMs) {
+    /**
+     * @param firstRetryMs the first pause after a failed send (doubling up to {@link #MAX_RETRY_MS})
+     * @param maxQueued    at most this many events wait for the database
+     */
+    FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say, long firstRetryMs,
+                     int maxQueued) {
         this.firstRetryMs = firstRetryMs;
+        this.maxQueued = maxQueued;
         this.events = events;
         this.runner = runner;
         this.incarnation = incarnation;
@@ -88,11 +94,11 @@ public final class FleetEventWriter implements AutoCloseable {
 
     /** Queues events already in the local log; never blocks. */
     public synchronized void offer(List<PostgresEvents.Written> batch) {
-        if (queue.size() + batch.size() > MAX_QUEUED) {
+        if (queue.size() + batch.size() > maxQueued) {
             notQueued.addAndGet(batch.size());
             if (!overflowSaid) {
                 overflowSaid = true;
-                say.accept("fleet event log: " + MAX_QUEUED + " events wait for PostgreSQL; newer ones stay in the"
+                say.accept("fleet event log: " + maxQueued + " events wait for PostgreSQL; newer ones stay in the"
                         + " local log only until it catches up (said once per episode)");
             }
             return;

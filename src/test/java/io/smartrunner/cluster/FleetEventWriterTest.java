@@ -65,7 +65,7 @@ class FleetEventWriterTest {
                 StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
             PostgresEvents events = store.events();
             server.execute(db, "ALTER TABLE events RENAME TO events_away");
-            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add, 3_600_000).start();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add, 3_600_000, 100).start();
             writer.offer(batch("s1"));
             Await.until("the failure said", java.time.Duration.ofMillis(20_000),
                     () -> said.stream().anyMatch(l -> l.contains("cannot write")));
@@ -87,6 +87,36 @@ class FleetEventWriterTest {
             List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
                     .map(EventRecord::sessionId).toList();
             assertEquals(List.of("s1", "s2", "s3", "s4", "s5", "s6"), stored);
+        }
+    }
+
+    @Test
+    void beyondTheCapNewEventsStayInTheLocalLogOnlyCountedAndSaidOnceAndTheStopSendsWhatWaits() {
+        String url = server.newDatabase("fleet_writer_cap");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        List<String> said = new CopyOnWriteArrayList<>();
+        try (PostgresStateStore store = PostgresStateStore.open(
+                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
+            PostgresEvents events = store.events();
+            server.execute(db, "ALTER TABLE events RENAME TO events_away");
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add, 3_600_000, 3).start();
+            writer.offer(batch("s1", "s2"));
+            Await.until("the failure said", java.time.Duration.ofMillis(20_000),
+                    () -> said.stream().anyMatch(l -> l.contains("cannot write")));
+            // s1 and s2 are the batch being retried (MAX_BATCH at most), out of the queue the cap counts
+            writer.offer(batch("s3", "s4"));
+            writer.offer(batch("s5", "s6")); // 2 + 2 > 3: not queued
+            writer.offer(batch("s7")); // 2 + 1 fits
+            assertEquals(2, writer.notQueued());
+            assertEquals(1, said.stream().filter(l -> l.startsWith("fleet event log: 3 events wait for PostgreSQL;"))
+                    .count(), said.toString());
+
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+            writer.close();
+            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
+                    .map(EventRecord::sessionId).toList();
+            assertEquals(List.of("s1", "s2", "s3", "s4", "s7"), stored);
+            assertTrue(said.stream().noneMatch(l -> l.contains("not sent to PostgreSQL at stop")), said.toString());
         }
     }
 }
