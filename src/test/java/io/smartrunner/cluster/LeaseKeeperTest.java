@@ -405,6 +405,22 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void aWriteAboutAProfileNeverHeldHereIsSkippedForThatProfileOnlyAndSaidOncePerProfile() throws Exception {
+        newDb("leases_never_held");
+        Runner a = new Runner("alpha");
+        a.beat();
+        for (int i = 0; i < 3; i++) {
+            a.store.write(new StateWrite(List.of(ProfileState.fresh("p9", "pod"), ProfileState.fresh("p1", "pod")),
+                    List.of()));
+        }
+        assertFalse(a.store.loadProfiles().containsKey("p9"), "not held here: not written");
+        assertTrue(a.store.loadProfiles().containsKey("p1"), "the held one in the same write is");
+        assertEquals(1, said.stream().filter(s -> s.equals("a write about profile p9 was skipped: this runner does not"
+                + " hold its lease (said once per profile)")).count(), said.toString());
+        assertEquals(0, a.keeper.staleWrites(), "never held is not stale");
+    }
+
+    @Test
     void aTakerGetsTheOldHoldersOpenSessionsAndSeesWhichAlreadyEndedInTheFleetsEvents() throws Exception {
         newDb("leases_open_sessions");
         Runner a = new Runner("alpha");
