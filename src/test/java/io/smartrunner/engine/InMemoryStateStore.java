@@ -34,6 +34,8 @@ final class InMemoryStateStore implements StateStore {
     private final String runnerId;
     boolean failWrites;
     int writes;
+    /** Told of each write once it is applied (a test that acts at the instant a row lands). */
+    java.util.function.Consumer<StateWrite> afterWrite = w -> { };
 
     /** A fresh store not tied to any dir, with the runner id the engine tests expect. */
     InMemoryStateStore() {
@@ -97,6 +99,7 @@ final class InMemoryStateStore implements StateStore {
             write.profiles().forEach(p -> profiles.put(p.profileId(), toMillis(p)));
             write.sessions().forEach(s -> sessions.put(s.sessionId(), toMillis(s)));
         }
+        afterWrite.accept(write);
     }
 
     @Override

@@ -154,6 +154,26 @@ class LeaseDutyTest {
     }
 
     @Test
+    void aLaunchStagedBeforeTheRenewDeadlineIsNotStartedWhenTheDeadlinePassesWhileItsRowsAreWritten() {
+        Supervisor s = supervisor(profiles("a"));
+        leases.loop.acquired(List.of(lease("a", 1, null)));
+        // the session's rows land (a launch waits for them), and the renew deadline passes meanwhile
+        store.afterWrite = w -> {
+            if (w.sessions().stream().anyMatch(r -> r.status() == SessionRecord.Status.RUNNING)) {
+                leases.fenced = "self-fencing: the last successful heartbeat was sent 10.1 s ago (renew deadline 10.0 s)";
+            }
+        };
+        s.step();
+        s.step(); // the refused launch's end arrives as a message
+        assertEquals(0, launcher.launched.size(), "no process: the deadline passed before the hand-over");
+        EventRecord end = events("a", "error").get(0);
+        assertEquals(events("a", "start").get(0).sessionId(), end.sessionId());
+        assertTrue(String.valueOf(end.params().value(EventParams.MESSAGE)).startsWith("not started: "
+                + LeaseDuty.LEASE_LOST), String.valueOf(end.params().value(EventParams.MESSAGE)));
+        assertEquals(SessionRecord.Status.FAILED, store.sessions.get(end.sessionId()).status());
+    }
+
+    @Test
     void aLostLeaseStopsItsSession() {
         Supervisor s = supervisor(profiles("a"));
         leases.loop.acquired(List.of(lease("a", 1, null)));
