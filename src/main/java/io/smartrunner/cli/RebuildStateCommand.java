@@ -11,7 +11,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code rebuild-state}: replaces the state store by the state replayed from the event log (the
- * old file is kept as {@code state.db.bak-<ts>}). Refused while a runner uses the data dir.
+ * old file is kept as {@code state.db.bak-<ts>}). Refused while a runner uses the data dir, and in
+ * cluster mode (the state is the fleet's, in PostgreSQL).
  */
 @Command(name = "rebuild-state", description = "Rebuild the state store (data/state.db) from the event log; "
         + "the old file is kept as state.db.bak-<time>. Not while a runner is running.")
@@ -21,7 +22,14 @@ final class RebuildStateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunnerSettings r = config.load().runner();
+        io.smartrunner.config.RunnerConfig cfg = config.load();
+        if (cfg.store().kind() == io.smartrunner.config.StoreSettings.Kind.POSTGRES) {
+            // the fleet's rows are written by every runner; one runner's log is not their history
+            throw new SmartRunnerException(config.file + ": store.kind is \"postgres\"; rebuild-state rebuilds"
+                    + " only a SQLite store (data/state.db) from this runner's event log, and the fleet's state in"
+                    + " PostgreSQL is not rebuilt from one runner's log: nothing was changed");
+        }
+        RunnerSettings r = cfg.runner();
         try (DataDirLock lock = DataDirLock.tryAcquire(r.dataDir())) {
             if (lock == null) {
                 throw new SmartRunnerException(r.dataDir() + ": a runner is using this data dir; stop it first");

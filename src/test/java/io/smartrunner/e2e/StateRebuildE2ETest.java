@@ -253,4 +253,27 @@ class StateRebuildE2ETest {
         assertEquals(1, events().stream().filter(e -> "lost".equals(e.params().get("reason"))).count());
         assertFalse(second.err().contains("rebuilt"), "the store was not empty any more: " + second.err());
     }
+
+    @Test
+    void inClusterModeTheCommandRefusesInOneLineAndChangesNothing() throws Exception {
+        Path cfg = dir.resolve("fleet.json");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
+                 "store": {"kind": "postgres", "url": "jdbc:postgresql://127.0.0.1:1/fleet", "user": "sr"},
+                 "session": {"command": ["/bin/true"]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}
+                """);
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/state.db"), "kept as it is");
+        CliProcess.Result refused = CliProcess.run(dir, "rebuild-state", "-c", cfg.toString());
+        assertEquals(1, refused.exitCode(), refused.err());
+        List<String> lines = refused.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), refused.err());
+        assertTrue(lines.get(0).contains("fleet.json: store.kind is \"postgres\"")
+                && lines.get(0).contains("nothing was changed"), lines.get(0));
+        assertEquals("kept as it is", Files.readString(dir.resolve("data/state.db")));
+        try (var files = Files.list(dir.resolve("data"))) {
+            assertEquals(List.of("state.db"), files.map(f -> f.getFileName().toString()).toList());
+        }
+    }
 }
