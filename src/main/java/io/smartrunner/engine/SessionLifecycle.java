@@ -131,14 +131,18 @@ final class SessionLifecycle {
     }
 
     /**
-     * The runner stops, first pass: the slot's running session's process group gets its SIGTERM
-     * now, and {@link #stopForShutdown}'s books (the stop's scans and timers) come in a second
-     * pass. Stopping 200 sessions in one pass, the last group was signalled 170 ms after the
-     * first: each exiting child took a CPU from the loop between two stops.
+     * The runner stops, first pass: the slot's running session's process group is checked, and its
+     * SIGTERM goes into {@code terms}, which the caller sends in a row once every group is checked;
+     * {@link #stopForShutdown}'s books (the stop's scans and timers) come in a later pass. Stopping
+     * 200 sessions in one pass, the last group was signalled 170 ms after the first, and ~100 ms
+     * with a check before each signal: each exiting child took a CPU from the loop between two.
      */
-    void termGroupForShutdown(ProfileSlot slot) {
+    void termGroupForShutdown(ProfileSlot slot, java.util.Map<ProfileSlot, Runnable> terms) {
         if (slot.active != null && slot.active.stopping == null) {
-            slot.active.process.termGroupAhead();
+            Runnable term = slot.active.process.termGroupAhead();
+            if (term != null) {
+                terms.put(slot, term);
+            }
         }
     }
 

@@ -112,7 +112,9 @@ public final class Supervisor {
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
             parts.sessions.abandonBrowserOpens();
-            parts.guard.eachProfile("shutdown", parts.sessions::termGroupForShutdown);
+            java.util.Map<ProfileSlot, Runnable> terms = new java.util.LinkedHashMap<>();
+            parts.guard.eachProfile("shutdown", slot -> parts.sessions.termGroupForShutdown(slot, terms));
+            parts.guard.each("shutdown", terms.keySet(), slot -> terms.get(slot).run()); // every SIGTERM in a row
             parts.guard.eachProfile("shutdown", parts.sessions::stopForShutdown);
             parts.recovery.cancelAll();
         }

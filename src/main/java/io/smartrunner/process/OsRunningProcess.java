@@ -75,10 +75,12 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
-    public synchronized void termGroupAhead() {
-        if (members == null) { // else a stop (or an earlier call) made them: its group had its SIGTERM
-            members(Placement.of(pid)).termLeadersGroup();
+    public synchronized Runnable termGroupAhead() {
+        if (members != null) { // a stop (or an earlier call) made them: its group had its SIGTERM, or a stop sends it
+            return null;
         }
+        SessionMembers checked = members(Placement.of(pid));
+        return checked.leaderLeadsItsGroup() ? checked::termCheckedGroup : null;
     }
 
     private SessionMembers members(Placement placement) {

@@ -62,11 +62,27 @@ final class SessionMembers {
      * @return whether the group was signalled
      */
     boolean termLeadersGroup() {
+        return leaderLeadsItsGroup() && termCheckedGroup();
+    }
+
+    /**
+     * The check of {@link #termLeadersGroup()}: the leader with the recorded start time leads its
+     * group, alive or a zombie not reaped yet.
+     */
+    boolean leaderLeadsItsGroup() {
         Optional<ProcStat> leader = ProcFs.stat(leaderPid);
-        if (leader.isEmpty() || leader.get().startTicks() != leaderStartTicks || leader.get().pgrp() != leaderPid
-                || foreign(leader.get())) {
-            return false;
-        }
+        return leader.isPresent() && leader.get().startTicks() == leaderStartTicks && leader.get().pgrp() == leaderPid
+                && !foreign(leader.get());
+    }
+
+    /**
+     * The signal of {@link #termLeadersGroup()}, right after {@link #leaderLeadsItsGroup()} said yes
+     * (a runner stopping many sessions checks every group, then signals them in a row: milliseconds
+     * apart, and Linux hands out a freed pid again only when its counter wraps around).
+     *
+     * @return whether the group was signalled
+     */
+    boolean termCheckedGroup() {
         if (ContainmentLibC.INSTANCE.kill((int) -leaderPid, ContainmentLibC.SIGTERM) != 0) {
             return false;
         }

@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A launcher whose children do exactly what the test tells them. */
 final class FakeLauncher implements ProcessLauncher {
     final List<FakeProcess> launched = new ArrayList<>();
-    /** What the runner asked of the children, in order: "ahead PID" ({@link RunningProcess#termGroupAhead}), "stop PID". */
+    /**
+     * What the runner asked of the children, in order: "checked PID" ({@link RunningProcess#termGroupAhead}),
+     * "ahead PID" (the SIGTERM it returned, sent), "stop PID".
+     */
     final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong pids = new AtomicLong(1000);
     String spawnError;
@@ -121,8 +124,9 @@ final class FakeLauncher implements ProcessLauncher {
         }
 
         @Override
-        public void termGroupAhead() {
-            calls.add("ahead " + pid);
+        public Runnable termGroupAhead() {
+            calls.add("checked " + pid);
+            return () -> calls.add("ahead " + pid);
         }
     }
 }

@@ -397,7 +397,10 @@ class SupervisorTest {
         assertEquals(2, launcher.launched.size(), "nothing new starts once stopping");
     }
 
-    /** Every group is signalled before any stop's books: each exiting child takes a CPU from the loop. */
+    /**
+     * Every group is checked, then every group signalled in a row, before any stop's books: each
+     * exiting child takes a CPU from the loop.
+     */
     @Test
     void shutdownSignalsEveryGroupBeforeStoppingAny() {
         RunnerConfig c = TestConfig.builder().timeoutMs(60_000).pod("podA", "a", "b", "c").build();
@@ -408,9 +411,11 @@ class SupervisorTest {
         s.step();
         Set<String> pids = launcher.launched.stream().map(p -> Long.toString(p.pid)).collect(Collectors.toSet());
         List<String> calls = List.copyOf(launcher.calls);
-        assertEquals(6, calls.size(), calls.toString());
-        assertEquals(pids.stream().map(pid -> "ahead " + pid).collect(Collectors.toSet()), Set.copyOf(calls.subList(0, 3)));
-        assertEquals(pids.stream().map(pid -> "stop " + pid).collect(Collectors.toSet()), Set.copyOf(calls.subList(3, 6)));
+        assertEquals(9, calls.size(), calls.toString());
+        assertEquals(pids.stream().map(pid -> "checked " + pid).collect(Collectors.toSet()),
+                Set.copyOf(calls.subList(0, 3)));
+        assertEquals(pids.stream().map(pid -> "ahead " + pid).collect(Collectors.toSet()), Set.copyOf(calls.subList(3, 6)));
+        assertEquals(pids.stream().map(pid -> "stop " + pid).collect(Collectors.toSet()), Set.copyOf(calls.subList(6, 9)));
     }
 
     @Test

@@ -54,7 +54,9 @@ class RunningProcessStopTest {
                         + "; while :; do sleep 0.05; done"));
         Children.await("trap set", () -> Files.exists(dir.resolve("ready")));
 
-        child.termGroupAhead();
+        Runnable term = child.termGroupAhead();
+        org.junit.jupiter.api.Assertions.assertNotNull(term, "the runner's own launch: its group is checked");
+        term.run();
         Children.await("the trap ran", () -> Files.exists(terms));
         child.stop(Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
 
