@@ -56,21 +56,45 @@ class FleetEventWriterTest {
         }
     }
 
-    @Test
-    void batchesOfferedDuringTheBackoffWaitForItInsteadOfRetryingAtOnce() {
-        String url = server.newDatabase("fleet_writer_backoff");
-        String db = url.substring(url.lastIndexOf('/') + 1);
-        List<String> said = new CopyOnWriteArrayList<>();
-        try (PostgresStateStore store = PostgresStateStore.open(
-                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
-            PostgresEvents events = store.events();
+    /** A database whose events table is away (every insert fails at once), a writer on it, what it said. */
+    private final class Away implements AutoCloseable {
+        final List<String> said = new CopyOnWriteArrayList<>();
+        final String db;
+        final PostgresStateStore store;
+        final FleetEventWriter writer;
+
+        /** The first failed send is said before this returns. */
+        Away(String hint, int maxQueued, String... firstBatch) {
+            String url = server.newDatabase(hint);
+            db = url.substring(url.lastIndexOf('/') + 1);
+            store = PostgresStateStore.open(
+                    StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a");
             server.execute(db, "ALTER TABLE events RENAME TO events_away");
-            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add, 3_600_000, 100).start();
-            writer.offer(batch("s1"));
+            writer = new FleetEventWriter(store.events(), "alpha", 1, said::add, 3_600_000, maxQueued).start();
+            writer.offer(batch(firstBatch));
             Await.until("the failure said", java.time.Duration.ofMillis(20_000),
                     () -> said.stream().anyMatch(l -> l.contains("cannot write")));
-            long attempts = writer.attempts();
+        }
 
+        /** The table is back; the writer's stop cuts its backoff short and sends what waits. */
+        List<String> backAndStopped() {
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+            writer.close();
+            return store.events().pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
+                    .map(EventRecord::sessionId).toList();
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+
+    @Test
+    void batchesOfferedDuringTheBackoffWaitForItInsteadOfRetryingAtOnce() {
+        try (Away away = new Away("fleet_writer_backoff", 100, "s1")) {
+            FleetEventWriter writer = away.writer;
+            long attempts = writer.attempts();
             // a busy loop offers a batch every turn; with the bug each offer woke the backoff wait
             for (int i = 2; i <= 6; i++) {
                 writer.offer(batch("s" + i));
@@ -80,43 +104,26 @@ class FleetEventWriterTest {
                 }
                 assertEquals(attempts, writer.attempts(), "a retry before the backoff ended, after offer " + i);
             }
-
-            server.execute(db, "ALTER TABLE events_away RENAME TO events");
-            writer.close(); // the stop cuts the backoff short and sends what waits
-            assertEquals(6, writer.sent(), said.toString());
-            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
-                    .map(EventRecord::sessionId).toList();
-            assertEquals(List.of("s1", "s2", "s3", "s4", "s5", "s6"), stored);
+            assertEquals(List.of("s1", "s2", "s3", "s4", "s5", "s6"), away.backAndStopped());
+            assertEquals(6, writer.sent(), away.said.toString());
         }
     }
 
     @Test
     void beyondTheCapNewEventsStayInTheLocalLogOnlyCountedAndSaidOnceAndTheStopSendsWhatWaits() {
-        String url = server.newDatabase("fleet_writer_cap");
-        String db = url.substring(url.lastIndexOf('/') + 1);
-        List<String> said = new CopyOnWriteArrayList<>();
-        try (PostgresStateStore store = PostgresStateStore.open(
-                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
-            PostgresEvents events = store.events();
-            server.execute(db, "ALTER TABLE events RENAME TO events_away");
-            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add, 3_600_000, 3).start();
-            writer.offer(batch("s1", "s2"));
-            Await.until("the failure said", java.time.Duration.ofMillis(20_000),
-                    () -> said.stream().anyMatch(l -> l.contains("cannot write")));
+        try (Away away = new Away("fleet_writer_cap", 3, "s1", "s2")) {
+            FleetEventWriter writer = away.writer;
             // s1 and s2 are the batch being retried (MAX_BATCH at most), out of the queue the cap counts
             writer.offer(batch("s3", "s4"));
             writer.offer(batch("s5", "s6")); // 2 + 2 > 3: not queued
             writer.offer(batch("s7")); // 2 + 1 fits
             assertEquals(2, writer.notQueued());
-            assertEquals(1, said.stream().filter(l -> l.startsWith("fleet event log: 3 events wait for PostgreSQL;"))
-                    .count(), said.toString());
-
-            server.execute(db, "ALTER TABLE events_away RENAME TO events");
-            writer.close();
-            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
-                    .map(EventRecord::sessionId).toList();
-            assertEquals(List.of("s1", "s2", "s3", "s4", "s7"), stored);
-            assertTrue(said.stream().noneMatch(l -> l.contains("not sent to PostgreSQL at stop")), said.toString());
+            assertEquals(1, away.said.stream()
+                    .filter(l -> l.startsWith("fleet event log: 3 events wait for PostgreSQL;")).count(),
+                    away.said.toString());
+            assertEquals(List.of("s1", "s2", "s3", "s4", "s7"), away.backAndStopped());
+            assertTrue(away.said.stream().noneMatch(l -> l.contains("not sent to PostgreSQL at stop")),
+                    away.said.toString());
         }
     }
 }
