@@ -24,9 +24,9 @@ import java.util.function.Function;
  * {@link FleetEventWriter}, which sends it, in order, when the database answers; a slow or lost
  * database never stops the loop from recording. A batch in the table whose local append then
  * failed is not sent again when the loop retries it. Each event of a profile carries the lease
- * epoch the runner holds or last held for it ({@code epochs}, {@link ProfileLeases#lastEpoch}; null = never
- * held, not fenced): the end of a session stopped because its lease was lost is refused once another
- * runner took the lease, as its rows are. Loop thread only, like every sink.
+ * epoch the runner holds or last held for it ({@code epochs}, {@link ProfileLeases#lastEpoch};
+ * null = never held, not fenced): the end of a session stopped because its lease was lost is
+ * refused once another runner took the lease, as its rows are. Loop thread only, like every sink.
  */
 public final class FleetEventSink implements EventSink {
     private final EventSink local;

@@ -21,8 +21,9 @@ import java.util.function.Consumer;
  * behind them so the table keeps the local order.
  *
  * <p>Database down: the batch is kept and retried with backoff (1 s doubling to
- * {@link #MAX_RETRY_MS}), said once per episode; it is sent when the database returns. At most
- * {@link #MAX_QUEUED} events wait behind the batch being retried; beyond that new ones are not queued (counted, said once): they
+ * {@link #MAX_RETRY_MS}), said once per episode, and new batches offered meanwhile wait for the
+ * backoff's end; it is sent when the database returns. At most {@link #MAX_QUEUED} events wait
+ * behind the batch being retried; beyond that new ones are not queued (counted, said once): they
  * stay in the local log only. Stale events (the runner no longer holds the profile's lease at
  * the epoch it wrote them under) are refused by the database, counted and said; they too stay
  * in the local log only. Thread-safe.
