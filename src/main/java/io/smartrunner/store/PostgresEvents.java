@@ -238,8 +238,9 @@ public final class PostgresEvents {
      * after {@code last} (the newest event of that runner's own log): the ones a run was stopped
      * before appending locally. The data dir is the one {@code incarnation} (the current run, which
      * has written nothing yet) joined from ({@code incarnations.runner_row}); another machine's run
-     * under the same name is not this log's. Empty when {@code last} is not in the table among them
-     * (it never reached it, or was written before schema 9), and at most {@code limit}.
+     * under the same name is not this log's (events written before schema 9, which name no
+     * incarnation, are matched by name alone). Empty when {@code last} is not in the table among
+     * them (it never reached it), and at most {@code limit}.
      */
     public List<EventRecord> writtenAfter(String runner, long incarnation, EventRecord last, int limit) {
         WireEvent wire = EventKinds.encode(last);
@@ -251,11 +252,13 @@ public final class PostgresEvents {
             args.add(last.sessionId());
         }
         // the local line has the instant to the millisecond; the table may have it to the microsecond
+        // an event written before schema 9 has no incarnation: matched by name alone, as it was then,
+        // so a run killed before the upgrade still catches up after it
+        String ours = " AND (incarnation IN (SELECT incarnation FROM earlier) OR incarnation IS NULL)";
         String sql = "WITH earlier AS (SELECT incarnation FROM incarnations WHERE runner_row ="
                 + " (SELECT runner_row FROM incarnations WHERE incarnation = ?) AND incarnation <> ?) "
-                + SELECT + " WHERE runner_name = ? AND incarnation IN (SELECT incarnation FROM earlier)"
-                + " AND seq > (SELECT max(seq) FROM events WHERE runner_name = ?"
-                + " AND incarnation IN (SELECT incarnation FROM earlier)"
+                + SELECT + " WHERE runner_name = ?" + ours
+                + " AND seq > (SELECT max(seq) FROM events WHERE runner_name = ?" + ours
                 + " AND ts >= ? AND ts < ? AND event = ?" + session + ")"
                 + " ORDER BY seq LIMIT " + limit;
         return query(sql, args, PostgresEvents::row).stream().map(Row::event).toList();

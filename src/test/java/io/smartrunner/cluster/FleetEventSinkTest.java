@@ -255,4 +255,22 @@ class FleetEventSinkTest {
             jsonl.close();
         }
     }
+
+    @Test
+    void aRunKilledBeforeTheUpgradeToSchema9StillCatchesUpAfterIt(@TempDir Path dir) {
+        Path log = dir.resolve("events.jsonl");
+        try (PostgresStateStore store = store("fleet_sink_before_9")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            JsonlEventSink jsonl = openLog(log);
+            s1EndedAndS2Started(writer, jsonl);
+            onlyTheTableGetsS2sFinish(writer);
+            server.execute(db, "UPDATE events SET incarnation = NULL"); // as a runner before schema 9 wrote them
+
+            assertEquals(1, LocalLogCatchUp.run(log, "alpha", 3, jsonl, events, said::add));
+            assertEquals(List.of("s1:start", "s1:finish", "s2:start", "s2:finish"), sessionsAndEvents(log));
+            jsonl.close();
+            writer.close();
+        }
+    }
 }
