@@ -48,8 +48,11 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     private final long deadlineNanos;
     /** Taken on by the loop, with the epoch it holds. */
     private final Map<String, Long> held = new ConcurrentHashMap<>();
-    /** The last epoch taken on for each profile, kept after the lease is lost or given back ({@link #lastEpoch}). */
-    private final Map<String, Long> lastTaken = new ConcurrentHashMap<>();
+    /**
+     * The epoch each lease lost here was held at (taken over, or a write refused as stale), until it
+     * is taken on again: the fleet's events about the profile are fenced with it ({@link #lastEpoch}).
+     */
+    private final Map<String, Long> lostAt = new ConcurrentHashMap<>();
     /** Acquired and offered to the loop, not yet taken on or refused. */
     private final Set<String> handedOver = ConcurrentHashMap.newKeySet();
     private final Set<String> notHeldSaid = ConcurrentHashMap.newKeySet();
@@ -159,7 +162,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     @Override
     public Long lastEpoch(String profileId) {
         Long now = held.get(profileId);
-        return now != null ? now : lastTaken.get(profileId);
+        return now != null ? now : lostAt.get(profileId);
     }
 
     @Override
@@ -241,7 +244,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     @Override
     public void taken(String profileId, long epoch) {
         held.put(profileId, epoch);
-        lastTaken.put(profileId, epoch);
+        lostAt.remove(profileId);
         Runnable read = readControls;
         if (read != null) {
             // before it may run (the loop's own thread, which starts sessions, is the caller) the relay
@@ -272,7 +275,9 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     @Override
     public void stale(String profileId, long heldEpoch, Long databaseEpoch) {
         staleWrites.incrementAndGet();
-        held.remove(profileId, heldEpoch);
+        if (held.remove(profileId, heldEpoch)) {
+            lostAt.put(profileId, heldEpoch);
+        }
         say.accept("stale write refused for profile " + profileId + ": held here at epoch " + heldEpoch
                 + ", the database has " + (databaseEpoch == null ? "another holder" : "epoch " + databaseEpoch)
                 + "; its lease is dropped here");
@@ -361,6 +366,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
             if (!e.getValue().equals(db)) {
                 held.remove(e.getKey(), e.getValue());
                 lostHere.put(e.getKey(), e.getValue());
+                lostAt.put(e.getKey(), e.getValue());
                 say.accept("lease of profile " + e.getKey() + " was lost (held here at epoch " + e.getValue()
                         + ", the database has " + (db == null ? "another holder" : "epoch " + db) + ")");
             }

@@ -28,10 +28,11 @@ public interface ProfileLeases {
     Long epoch(String profileId);
 
     /**
-     * The epoch the fleet's events about the profile are fenced with: the one held now, else the last
-     * one this runner held (lost or given back since), else null (never held: not fenced). Events of a
-     * session stopped because its lease was lost are then refused once another runner took the lease,
-     * as the session's rows are, instead of adding a second end to the one the taker wrote.
+     * The epoch the fleet's events about the profile are fenced with: the one held now, else the one
+     * this runner held when it lost the lease (taken over, or a write refused as stale), else null
+     * (never held here, or given back: not fenced, as a browser closed after a give-back). Events of
+     * a session stopped because its lease was lost are then refused once another runner holds it, as
+     * the session's rows are, instead of adding a second end to the one the taker wrote.
      */
     default Long lastEpoch(String profileId) {
         return epoch(profileId);

@@ -394,6 +394,9 @@ class LeaseKeeperTest {
         assertNull(a.keeper.epoch("p1"));
         assertEquals(1L, a.keeper.lastEpoch("p1"), "the epoch its events were written under");
         assertNull(a.keeper.lastEpoch("p9"), "never held here: not fenced");
+        a.keeper.taken("p9", 4);
+        a.keeper.dropped("p9");
+        assertNull(a.keeper.lastEpoch("p9"), "given back (a browser closed after it is still the fleet's news)");
 
         io.smartrunner.event.EventRecord end = io.smartrunner.event.Events.sessionFinished(t.plusSeconds(1), "pod", "p1",
                 "s1", 1_000L);
