@@ -59,7 +59,7 @@ public final class FleetMode implements AutoCloseable {
     private NotifyListener listener;
     private FleetView view;
     private FleetReportFeed reportFeed;
-
+    /** This run's: the catch-up reads what this data dir's earlier runs wrote. */
     private final long incarnation;
 
     private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, Consumer<String> say) {
@@ -102,9 +102,10 @@ public final class FleetMode implements AutoCloseable {
 
     /**
      * The runner's event sink: the fleet's table, then the local log (FleetEventSink says why).
-     * First copies into the local log what this data dir's earlier runs wrote to the table after the
-     * local log's newest event of its own: a previous run stopped between the two writes (kill -9), and this
-     * log must have the events the fleet has, a session's end above all, exactly once.
+     * First copies into the local log what this data dir's earlier runs wrote to the table after
+     * the local log's newest event of its own: a previous run stopped between the two writes
+     * (kill -9), and this log must have the events the fleet has, a session's end above all,
+     * exactly once.
      */
     public EventSink tee(EventSink local) {
         catchUp(local);

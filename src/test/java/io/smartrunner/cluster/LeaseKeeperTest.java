@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.config.ClusterSettings;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventFilter;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.PostgresLeases;
@@ -386,7 +389,7 @@ class LeaseKeeperTest {
         FleetEventWriter writer = new FleetEventWriter(a.store.events(), "alpha", a.membership.incarnation(), said::add);
         open.add(writer);
         assertTrue(writer.sendNow(List.of(new PostgresEvents.Written(
-                io.smartrunner.event.Events.sessionStarted(t, "pod", "p1", "s1", "/bin/w"), a.keeper.lastEpoch("p1")))));
+                Events.sessionStarted(t, "pod", "p1", "s1", "/bin/w"), a.keeper.lastEpoch("p1")))));
         Runner b = new Runner("beta");
         server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds' WHERE member_name = 'alpha'");
         b.beat(); // beta takes every lease over (and would close s1 as lost)
@@ -398,12 +401,12 @@ class LeaseKeeperTest {
         a.keeper.dropped("p9");
         assertNull(a.keeper.lastEpoch("p9"), "given back (a browser closed after it is still the fleet's news)");
 
-        io.smartrunner.event.EventRecord end = io.smartrunner.event.Events.sessionFinished(t.plusSeconds(1), "pod", "p1",
+        EventRecord end = Events.sessionFinished(t.plusSeconds(1), "pod", "p1",
                 "s1", 1_000L);
         assertTrue(writer.sendNow(List.of(new PostgresEvents.Written(end, a.keeper.lastEpoch("p1")))));
         assertEquals(1, writer.staleRejected(), "refused: beta holds p1 at epoch 2");
-        List<String> kinds = a.store.events().pageAfter(0, 10, new io.smartrunner.event.EventFilter(null, null, null))
-                .events().stream().map(io.smartrunner.event.EventRecord::event).toList();
+        List<String> kinds = a.store.events().pageAfter(0, 10, new EventFilter(null, null, null))
+                .events().stream().map(EventRecord::event).toList();
         assertEquals(List.of("start"), kinds, "only the start, written while held, is in the fleet's events");
     }
 
