@@ -1,7 +1,9 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
+import io.smartrunner.config.StoreSettings;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.StateRebuild;
 import io.smartrunner.time.TimeSource;
@@ -22,8 +24,8 @@ final class RebuildStateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.smartrunner.config.RunnerConfig cfg = config.load();
-        if (cfg.store().kind() == io.smartrunner.config.StoreSettings.Kind.POSTGRES) {
+        RunnerConfig cfg = config.load();
+        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             // the fleet's rows are written by every runner; one runner's log is not their history
             throw new SmartRunnerException(config.file + ": store.kind is \"postgres\"; rebuild-state rebuilds"
                     + " only a SQLite store (data/state.db) from this runner's event log, and the fleet's state in"

@@ -55,14 +55,24 @@ class PostgresOfflineChangeTest {
         return new ProfileChange(paused, List.of(e));
     }
 
+    private record Held(long incarnation, long epoch) {
+    }
+
+    /** Runner alpha joins and takes p1's lease. */
+    private static Held alphaHoldsP1(PostgresStateStore alpha) {
+        long incarnation = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
+        alpha.leases().ensure(List.of("p1"));
+        List<PostgresLeases.Acquired> acquired = alpha.leases().acquire(incarnation, List.of("p1"), 1, TTL);
+        assertEquals(1, acquired.size());
+        return new Held(incarnation, acquired.get(0).epoch());
+    }
+
     @Test
     void aLiveHoldersProfileIsLeftToItAndADeadHoldersIsWrittenWithItsEvents() throws Exception {
         String url = server.newDatabase("offline_change");
         try (PostgresStateStore alpha = PostgresStateStore.open(settings(url), "host-a:/data");
              PostgresStateStore command = PostgresStateStore.open(settings(url), "host-b:/data")) {
-            long incarnation = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
-            alpha.leases().ensure(List.of("p1"));
-            assertEquals(1, alpha.leases().acquire(incarnation, List.of("p1"), 1, TTL).size());
+            alphaHoldsP1(alpha);
 
             Optional<String> held = command.changeUnlessHeld("p1", TTL, "cli@beta", row -> {
                 throw new AssertionError("called while alpha holds p1");
@@ -97,9 +107,9 @@ class PostgresOfflineChangeTest {
         String url = server.newDatabase("offline_change_back");
         try (PostgresStateStore alpha = PostgresStateStore.open(settings(url), "host-a:/data");
              PostgresStateStore command = PostgresStateStore.open(settings(url), "host-b:/data")) {
-            long incarnation = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
-            alpha.leases().ensure(List.of("p1"));
-            long epoch = alpha.leases().acquire(incarnation, List.of("p1"), 1, TTL).get(0).epoch();
+            Held held = alphaHoldsP1(alpha);
+            long incarnation = held.incarnation();
+            long epoch = held.epoch();
             List<String> refused = new java.util.ArrayList<>();
             alpha.fence(new WriteFence() {
                 @Override
