@@ -2,6 +2,7 @@ package io.smartrunner.process;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.util.Map;
 
 /**
@@ -43,6 +44,14 @@ interface LibC extends Library {
 
     /** {@code value}: one counter (8 bytes) for an eventfd. */
     long write(int fd, long[] value, long count);
+
+    int inotify_init1(int flags);
+
+    int inotify_add_watch(int fd, String path, int mask);
+
+    int inotify_rm_watch(int fd, int wd);
+
+    long read(int fd, Pointer buffer, long count);
 
     /** Sets the process's file mode creation mask; returns the previous one. Never fails. */
     int umask(int mask);

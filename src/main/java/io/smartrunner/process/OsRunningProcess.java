@@ -59,6 +59,9 @@ final class OsRunningProcess implements RunningProcess {
 
     @Override
     public long pollOutput() {
+        if (exit.isDone()) { // the end's poll: a write the watch has not told of yet still counts
+            output.ended();
+        }
         return output.poll();
     }
 

@@ -25,16 +25,33 @@ final class SessionLog {
     private long rotatedFrom = -1;
     private long rotatedTo;
     private long reported;
+    /** Tells this log when its quiet file is next touched; null: every poll looks at the file. */
+    private final QuietLogWatch watch;
+    /** The file's size at the last look, to tell a poll that found nothing new. */
+    private long lastSize;
+    /** The watch's descriptor while the file is watched and untouched since; -1 otherwise. */
+    private int watched = -1;
+    private volatile boolean touched;
+    private boolean ended;
+    /** How many polls looked at the file (for tests). */
+    private long looks;
 
-    private SessionLog(Path file, long maxBytes, int keep, long base) {
+    private SessionLog(Path file, long maxBytes, int keep, long base, QuietLogWatch watch) {
         this.file = file;
         this.maxBytes = maxBytes;
         this.keep = keep;
         this.base = base;
+        this.lastSize = base;
+        this.watch = watch;
     }
 
     /** Before launch: creates the directory, rotates a file already past its cap, notes its size. */
     static SessionLog open(Path file, long maxBytes, int keep) throws IOException {
+        return open(file, maxBytes, keep, null);
+    }
+
+    /** {@link #open(Path, long, int)}, with polls of a quiet file answered by {@code watch} (null: none). */
+    static SessionLog open(Path file, long maxBytes, int keep, QuietLogWatch watch) throws IOException {
         // java.io.File's length is one stat that answers 0 for a missing file; Files.size throws there,
         // and a profile's first session (each of a fleet's 10 000) paid two exceptions per log file
         File f = file.toFile();
@@ -49,7 +66,7 @@ final class SessionLog {
             LogRotation.byCopyTruncate(file, keep, maxBytes);
             size = 0;
         }
-        return new SessionLog(file, maxBytes, keep, size);
+        return new SessionLog(file, maxBytes, keep, size, watch);
     }
 
     Path file() {
@@ -64,8 +81,19 @@ final class SessionLog {
      * thread is descheduled or held at a GC safepoint loses megabytes (measured: up to a fifth of
      * a 100 MB burst written at ~1.5 GB/s on two loaded cores). Java offers no atomic
      * "truncate and tell me the old length", and the child's descriptor is not ours to touch.
+     *
+     * <p>A poll that finds the file as the last one did has the {@link QuietLogWatch} watch it:
+     * until it is touched, polls answer without looking (and so without a system call).
      */
     synchronized long poll() {
+        if (watched >= 0) {
+            watch.drain();
+            if (!touched) {
+                return reported;
+            }
+            watched = -1; // the one-shot watch fired and is gone
+        }
+        looks++;
         try {
             long size = sizeOf(file);
             if (maxBytes > 0 && size > maxBytes) {
@@ -77,10 +105,50 @@ final class SessionLog {
                 size = sizeOf(file);
             }
             reported = Math.max(reported, carried + Math.max(0, size - base));
+            if (size == lastSize && watch != null && !ended) {
+                watchUntilTouched(size);
+            }
+            lastSize = size;
             return reported;
         } catch (IOException e) {
             throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private void watchUntilTouched(long size) {
+        touched = false;
+        int wd = watch.arm(file, this);
+        if (wd < 0) {
+            return;
+        }
+        watched = wd;
+        if (sizeOf(file) != size) { // written between the look and the watch: that write made no event
+            watch.disarm(wd, this);
+            watched = -1;
+        }
+    }
+
+    /** From the watch: the file was touched since it was armed. */
+    void touched() {
+        touched = true;
+    }
+
+    /** The session ended: every poll from now on looks at the file itself (a last one rotates it). */
+    synchronized void ended() {
+        ended = true;
+        if (watched >= 0) {
+            watch.disarm(watched, this);
+            watched = -1;
+        }
+    }
+
+    /** Whether polls are being answered without looking at the file (for tests). */
+    synchronized boolean watched() {
+        return watched >= 0 && !touched;
+    }
+
+    synchronized long looks() {
+        return looks;
     }
 
     /** This session's first {@code n} bytes still in the live file. */

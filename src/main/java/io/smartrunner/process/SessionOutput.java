@@ -15,10 +15,14 @@ final class SessionOutput {
 
     /** Before launch: prepares both files (directory, rotation) and notes where this session starts. */
     static SessionOutput open(OutputFiles files) throws IOException {
-        SessionLog out = SessionLog.open(files.stdout(), files.maxBytes(), files.keep());
+        return open(files, QuietLogWatch.shared());
+    }
+
+    static SessionOutput open(OutputFiles files, QuietLogWatch watch) throws IOException {
+        SessionLog out = SessionLog.open(files.stdout(), files.maxBytes(), files.keep(), watch);
         boolean shared = files.stderr().toAbsolutePath().normalize()
                 .equals(files.stdout().toAbsolutePath().normalize());
-        SessionLog err = shared ? out : SessionLog.open(files.stderr(), files.maxBytes(), files.keep());
+        SessionLog err = shared ? out : SessionLog.open(files.stderr(), files.maxBytes(), files.keep(), watch);
         return new SessionOutput(out, err);
     }
 
@@ -33,6 +37,12 @@ final class SessionOutput {
     long poll() {
         long total = stdout.poll();
         return stderr == stdout ? total : total + stderr.poll();
+    }
+
+    /** The session ended: polls look at the files again, so the last one sees every byte. */
+    void ended() {
+        stdout.ended();
+        stderr.ended();
     }
 
     String stderrTail(int maxBytes) {

@@ -1,0 +1,177 @@
+package io.smartrunner.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.time.ManualTimeSource;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real files, a real inotify instance: what a quiet session's polls look at, and what they may not miss. */
+class QuietLogWatchTest {
+    private final ManualTimeSource time = new ManualTimeSource(Instant.parse("2026-12-05T12:00:00Z"));
+    private final Children children = new Children();
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void cleanUp() {
+        children.killAll();
+    }
+
+    @Test
+    void aQuietLogsPollsLookAtNothingUntilItIsWrittenAndThenCountEveryByte() throws Exception {
+        Path file = dir.resolve("p.stdout.log");
+        Files.writeString(file, "an earlier session\n");
+        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+
+        assertEquals(0, log.poll()); // nothing new since the launch: watched from here on
+        assertTrue(log.watched());
+        long looks = log.looks();
+        for (int i = 0; i < 5; i++) {
+            time.advanceMillis(5_000);
+            assertEquals(0, log.poll());
+        }
+        assertEquals(looks, log.looks(), "polls of an untouched file looked at it");
+
+        append(file, 42);
+        time.advanceMillis(5_000);
+
+        assertEquals(42, log.poll());
+        assertFalse(log.watched(), "a written file is looked at until a poll finds it unchanged");
+        time.advanceMillis(5_000);
+        assertEquals(42, log.poll());
+        assertTrue(log.watched(), "quiet again: watched again");
+    }
+
+    @Test
+    void aFileTruncatedOrRemovedWhileWatchedIsLookedAtAgain() throws Exception {
+        Path file = dir.resolve("p.stdout.log");
+        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        append(file, 10);
+        assertEquals(10, log.poll());
+        assertEquals(10, log.poll());
+        assertTrue(log.watched());
+
+        Files.delete(file);
+        time.advanceMillis(5_000);
+        long looks = log.looks();
+        assertEquals(10, log.poll(), "bytes once counted stay counted");
+
+        assertEquals(looks + 1, log.looks(), "the unlink woke the watch");
+    }
+
+    @Test
+    void aWriteBetweenThePollsLookAndItsWatchIsCountedAtTheNextPoll() throws Exception {
+        Path file = dir.resolve("p.stdout.log");
+        Files.createFile(file);
+        QuietLogWatch writesFirst = new QuietLogWatch(time) {
+            @Override
+            synchronized int arm(Path watched, SessionLog log) {
+                try {
+                    append(watched, 7); // after the poll's stat, before inotify watches: no event for it
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return super.arm(watched, log);
+            }
+        };
+        SessionLog log = SessionLog.open(file, 0, 0, writesFirst);
+
+        assertEquals(0, log.poll());
+        time.advanceMillis(5_000);
+
+        assertEquals(7, log.poll());
+    }
+
+    @Test
+    void theSessionsLastPollLooksEvenIfTheWatchHasNotBeenReadYet() throws Exception {
+        Path file = Files.createFile(dir.resolve("p.stdout.log"));
+        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        assertEquals(0, log.poll());
+        assertEquals(0, log.poll()); // reads the watch's events at this instant
+        append(file, 9);
+        assertEquals(0, log.poll(), "within the same look, the events are read once");
+
+        log.ended();
+
+        assertEquals(9, log.poll());
+        assertFalse(log.watched());
+        assertEquals(9, log.poll());
+        assertFalse(log.watched(), "an ended session's log is not watched again");
+    }
+
+    @Test
+    void aLogWithoutItsFileIsLookedAtOnEveryPoll() throws Exception {
+        Path file = dir.resolve("gone/p.stdout.log");
+        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        Files.delete(file.getParent());
+
+        assertEquals(0, log.poll());
+        assertEquals(0, log.poll());
+
+        assertFalse(log.watched());
+        assertEquals(2, log.looks());
+    }
+
+    @Test
+    void aQuietLogPastItsCapIsRotatedOnceWritten() throws Exception {
+        Path file = Files.createFile(dir.resolve("p.stdout.log"));
+        SessionLog log = SessionLog.open(file, 100, 1, new QuietLogWatch(time));
+        assertEquals(0, log.poll());
+        assertTrue(log.watched());
+
+        append(file, 150);
+        time.advanceMillis(5_000);
+
+        assertEquals(150, log.poll());
+        assertEquals(0, Files.size(file));
+        assertEquals(100, Files.size(LogRotation.numbered(file, 1)));
+    }
+
+    /** The launcher's sessions use the process's one watch: a real child, quiet, then printing. */
+    @Test
+    void aLaunchedChildThatPrintsAfterAQuietSpellHasItsBytesCountedBeforeAndAtItsEnd() throws Exception {
+        Path fifo = dir.resolve("in");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        OutputFiles files = OutputFiles.forProfile(dir, "p1", 0, 0);
+        RunningProcess child = PosixSpawnLauncher.best().launch(new LaunchSpec(children.newSession(),
+                List.of("cat", fifo.toString()), Map.of(), null, files));
+        assertEquals(0, child.pollOutput());
+        assertEquals(0, child.pollOutput()); // unchanged: watched
+
+        try (OutputStream in = Files.newOutputStream(fifo)) {
+            in.write("hello\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            // cat copies it when it gets the CPU: the watch tells the poll that follows
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                while (child.pollOutput() < 6) {
+                    Thread.onSpinWait();
+                }
+            });
+            assertEquals(0, child.pollOutput() - 6);
+            in.write("bye\n".getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertEquals(ExitStatus.exited(0), child.onExit().get(30, TimeUnit.SECONDS));
+        assertEquals(10, child.pollOutput(), "the end's poll counts what the watch was not read for");
+        assertEquals("hello\nbye\n", Files.readString(files.stdout()));
+    }
+
+    private static void append(Path file, int bytes) throws Exception {
+        Files.write(file, new byte[bytes], StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
