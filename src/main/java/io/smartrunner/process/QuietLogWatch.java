@@ -74,7 +74,7 @@ class QuietLogWatch {
             int errno = Native.getLastError();
             if (errno == ENOSPC || errno == ENOMEM) {
                 sayPolled("inotify_add_watch " + file + ": " + libc.strerror(errno)
-                        + " (fs.inotify.max_user_watches)");
+                        + " (raise fs.inotify.max_user_watches)");
             }
             return -1;
         }
@@ -125,7 +125,7 @@ class QuietLogWatch {
     private void open() {
         fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) {
-            sayPolled("inotify_init1: " + libc.strerror(Native.getLastError()) + " (fs.inotify.max_user_instances)");
+            sayPolled("inotify_init1: " + libc.strerror(Native.getLastError()) + " (raise fs.inotify.max_user_instances)");
             return;
         }
         buffer = new Memory(BUFFER_BYTES);
@@ -134,7 +134,7 @@ class QuietLogWatch {
     private void sayPolled(String why) {
         if (!saidPolled) {
             saidPolled = true;
-            System.err.println("smart-runner: quiet sessions' logs are looked at on every poll instead of watched: " + why);
+            System.err.println("smart-runner: quiet sessions' logs that cannot be watched are looked at every 5 s: " + why);
         }
     }
 }

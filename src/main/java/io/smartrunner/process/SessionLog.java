@@ -32,7 +32,8 @@ final class SessionLog {
     /** The watch's descriptor while the file is watched and untouched since; -1 otherwise. */
     private int watched = -1;
     private volatile boolean touched;
-    private boolean ended;
+    /** The session ended, or its file could not be watched (no such file, no watches left): polls look. */
+    private boolean alwaysLook;
     /** How many polls looked at the file (for tests). */
     private long looks;
 
@@ -105,7 +106,7 @@ final class SessionLog {
                 size = sizeOf(file);
             }
             reported = Math.max(reported, carried + Math.max(0, size - base));
-            if (size == lastSize && watch != null && !ended) {
+            if (size == lastSize && watch != null && !alwaysLook) {
                 watchUntilTouched(size);
             }
             lastSize = size;
@@ -119,6 +120,7 @@ final class SessionLog {
         touched = false;
         int wd = watch.arm(file, this);
         if (wd < 0) {
+            alwaysLook = true; // not retried at every poll: this session's polls look, as they did before the watch
             return;
         }
         watched = wd;
@@ -135,7 +137,7 @@ final class SessionLog {
 
     /** The session ended: every poll from now on looks at the file itself (a last one rotates it). */
     synchronized void ended() {
-        ended = true;
+        alwaysLook = true;
         if (watched >= 0) {
             watch.disarm(watched, this);
             watched = -1;

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +126,29 @@ class QuietLogWatchTest {
 
         assertFalse(log.watched());
         assertEquals(2, log.looks());
+    }
+
+    @Test
+    void aLogTheWatchRefusedIsNotOfferedToItAgainBeforeTheNextSession() throws Exception {
+        Path file = Files.createFile(dir.resolve("p.stdout.log"));
+        AtomicInteger offered = new AtomicInteger();
+        QuietLogWatch outOfWatches = new QuietLogWatch(time) {
+            @Override
+            synchronized int arm(Path watched, SessionLog log) {
+                offered.incrementAndGet();
+                return -1; // as with ENOSPC: fs.inotify.max_user_watches reached
+            }
+        };
+        SessionLog log = SessionLog.open(file, 0, 0, outOfWatches);
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, log.poll());
+        }
+
+        assertEquals(1, offered.get(), "a failing inotify_add_watch at every poll would cost more than the stat it saves");
+        assertEquals(3, log.looks());
+        assertEquals(0, SessionLog.open(file, 0, 0, outOfWatches).poll());
+        assertEquals(2, offered.get(), "the next session's log is offered again");
     }
 
     @Test
