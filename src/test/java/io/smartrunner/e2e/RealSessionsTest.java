@@ -76,6 +76,8 @@ public class RealSessionsTest {
                 "p-spawn", argv(List.of("/nonexistent/worker", "x")),
                 "p-timeout", sh("sleep 30", 700, 0),
                 "p-hang", sh("echo started; sleep 30", 60_000, 700),
+                // quiet between lines for longer than a poll (every 176 ms): its log is watched, and each line must wake it
+                "p-slow-printer", sh("for i in 1 2 3 4 5 6 7; do echo tick; sleep 0.4; done", 60_000, 700),
                 "p-tree", sh("(trap '' TERM; sleep 1000) & setsid sleep 1000 & sleep 1000", 700, 0),
                 "p-flood", sh("head -c 100000000 /dev/zero; echo done", 60_000, 1_000),
                 "p-literal", argv(List.of("/usr/bin/printf", "%s\\n", "$(touch " + "/tmp/sr-e2e-pwned)", "; rm -rf ~",
@@ -160,6 +162,12 @@ public class RealSessionsTest {
     @Test
     void silentSessionIsReasonHang() {
         assertEquals("hang", terminal.get("p-hang").params().get("reason"));
+    }
+
+    @Test
+    void aSessionThatPrintsNowAndThenIsNotTakenForAHangWhileItsQuietLogIsWatched() {
+        EventRecord e = terminal.get("p-slow-printer");
+        assertEquals("finish", e.event(), e.params().toString());
     }
 
     @Test
