@@ -39,7 +39,8 @@ class QuietLogWatch {
     private static final QuietLogWatch SHARED = new QuietLogWatch(TimeSource.system());
 
     private final TimeSource time;
-    private final LibC libc = LibC.INSTANCE;
+    /** Bound at the first arm: a runner whose sessions never go quiet never binds inotify. */
+    private LibC libc;
     private final Map<Integer, SessionLog> armed = new HashMap<>();
     /** -2 until the first arm opens it; -1 when inotify cannot be had here. */
     private int fd = -2;
@@ -123,18 +124,25 @@ class QuietLogWatch {
     }
 
     private void open() {
-        fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (fd < 0) {
-            sayPolled("inotify_init1: " + libc.strerror(Native.getLastError()) + " (raise fs.inotify.max_user_instances)");
-            return;
+        fd = -1;
+        try {
+            libc = LibC.INSTANCE;
+            int opened = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+            if (opened < 0) {
+                sayPolled("inotify_init1: " + libc.strerror(Native.getLastError()) + " (raise fs.inotify.max_user_instances)");
+                return;
+            }
+            buffer = new Memory(BUFFER_BYTES);
+            fd = opened;
+        } catch (LinkageError | RuntimeException e) { // no JNA, no inotify in this libc: the logs are looked at
+            sayPolled("inotify: " + e);
         }
-        buffer = new Memory(BUFFER_BYTES);
     }
 
     private void sayPolled(String why) {
         if (!saidPolled) {
             saidPolled = true;
-            System.err.println("smart-runner: quiet sessions' logs that cannot be watched are looked at every 5 s: " + why);
+            System.err.println("smart-runner: quiet sessions' logs that cannot be watched are looked at on every check, as before: " + why);
         }
     }
 }
