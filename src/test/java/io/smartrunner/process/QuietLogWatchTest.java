@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -176,6 +177,12 @@ class QuietLogWatchTest {
                 List.of("cat", fifo.toString()), Map.of(), null, files));
         assertEquals(0, child.pollOutput());
         assertEquals(0, child.pollOutput()); // unchanged: watched
+        assertTrue(OpenDescriptors.ofSelf().values().stream().anyMatch(l -> l.contains("inotify")),
+                "the process's watch is open");
+        RunningProcess later = PosixSpawnLauncher.best().launch(new LaunchSpec(children.newSession(),
+                List.of("sleep", "30"), Map.of(), null, OutputFiles.forProfile(dir, "p2", 0, 0)));
+        assertEquals(Set.of(0, 1, 2), OpenDescriptors.of(later.pid()).keySet(), "a child inherits no watch");
+        later.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
 
         try (OutputStream in = Files.newOutputStream(fifo)) {
             in.write("hello\n".getBytes(StandardCharsets.UTF_8));
