@@ -34,8 +34,12 @@ class QuietLogWatch {
     /** wd, mask, cookie, len: then len bytes of name (none for a watched file). */
     private static final int EVENT_HEADER = 16;
     private static final int BUFFER_BYTES = 16 * 1024;
-    /** Polls of many sessions in one look share one read of the pending events. */
-    private static final long DRAIN_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * Polls of many sessions in one look share one read of the pending events. Short, since a
+     * poll may answer from a read this old: a hang check then misses a line written this late,
+     * as a {@code stat} made this much earlier would have.
+     */
+    private static final long DRAIN_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final QuietLogWatch SHARED = new QuietLogWatch(TimeSource.system());
 
     private final TimeSource time;
