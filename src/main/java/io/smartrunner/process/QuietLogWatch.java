@@ -121,6 +121,15 @@ class QuietLogWatch {
         }
     }
 
+    /** Closes its inotify instance (a test's own watch; the process's one lives as long as it). */
+    synchronized void close() {
+        if (fd >= 0) {
+            libc.close(fd);
+        }
+        fd = -1;
+        wakeAll();
+    }
+
     private void wakeAll() {
         List<SessionLog> all = new ArrayList<>(armed.values());
         armed.clear();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real files, a real inotify instance: what a quiet session's polls look at, and what they may not miss. */
 class QuietLogWatchTest {
     private final ManualTimeSource time = new ManualTimeSource(Instant.parse("2026-12-05T12:00:00Z"));
+    private final List<QuietLogWatch> watches = new ArrayList<>();
     private final Children children = new Children();
     @TempDir
     Path dir;
@@ -32,13 +34,19 @@ class QuietLogWatchTest {
     @AfterEach
     void cleanUp() {
         children.killAll();
+        watches.forEach(QuietLogWatch::close); // inotify instances are few (fs.inotify.max_user_instances)
+    }
+
+    private QuietLogWatch watch(QuietLogWatch w) {
+        watches.add(w);
+        return w;
     }
 
     @Test
     void aQuietLogsPollsLookAtNothingUntilItIsWrittenAndThenCountEveryByte() throws Exception {
         Path file = dir.resolve("p.stdout.log");
         Files.writeString(file, "an earlier session\n");
-        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
 
         assertEquals(0, log.poll()); // nothing new since the launch: watched from here on
         assertTrue(log.watched());
@@ -62,7 +70,7 @@ class QuietLogWatchTest {
     @Test
     void aFileTruncatedOrRemovedWhileWatchedIsLookedAtAgain() throws Exception {
         Path file = dir.resolve("p.stdout.log");
-        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
         append(file, 10);
         assertEquals(10, log.poll());
         assertEquals(10, log.poll());
@@ -91,7 +99,7 @@ class QuietLogWatchTest {
                 return super.arm(watched, log);
             }
         };
-        SessionLog log = SessionLog.open(file, 0, 0, writesFirst);
+        SessionLog log = SessionLog.open(file, 0, 0, watch(writesFirst));
 
         assertEquals(0, log.poll());
         time.advanceMillis(5_000);
@@ -102,7 +110,7 @@ class QuietLogWatchTest {
     @Test
     void theSessionsLastPollLooksEvenIfTheWatchHasNotBeenReadYet() throws Exception {
         Path file = Files.createFile(dir.resolve("p.stdout.log"));
-        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
         assertEquals(0, log.poll());
         assertEquals(0, log.poll()); // reads the watch's events at this instant
         append(file, 9);
@@ -119,7 +127,7 @@ class QuietLogWatchTest {
     @Test
     void aLogWithoutItsFileIsLookedAtOnEveryPoll() throws Exception {
         Path file = dir.resolve("gone/p.stdout.log");
-        SessionLog log = SessionLog.open(file, 0, 0, new QuietLogWatch(time));
+        SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
         Files.delete(file.getParent());
 
         assertEquals(0, log.poll());
@@ -155,7 +163,7 @@ class QuietLogWatchTest {
     @Test
     void aQuietLogPastItsCapIsRotatedOnceWritten() throws Exception {
         Path file = Files.createFile(dir.resolve("p.stdout.log"));
-        SessionLog log = SessionLog.open(file, 100, 1, new QuietLogWatch(time));
+        SessionLog log = SessionLog.open(file, 100, 1, watch(new QuietLogWatch(time)));
         assertEquals(0, log.poll());
         assertTrue(log.watched());
 
