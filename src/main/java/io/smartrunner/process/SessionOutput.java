@@ -15,10 +15,7 @@ final class SessionOutput {
 
     /** Before launch: prepares both files (directory, rotation) and notes where this session starts. */
     static SessionOutput open(OutputFiles files) throws IOException {
-        return open(files, QuietLogWatch.shared());
-    }
-
-    static SessionOutput open(OutputFiles files, QuietLogWatch watch) throws IOException {
+        QuietLogWatch watch = QuietLogWatch.shared();
         SessionLog out = SessionLog.open(files.stdout(), files.maxBytes(), files.keep(), watch);
         boolean shared = files.stderr().toAbsolutePath().normalize()
                 .equals(files.stdout().toAbsolutePath().normalize());
