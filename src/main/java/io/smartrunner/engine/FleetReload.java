@@ -24,12 +24,18 @@ final class FleetReload {
     /** Forgets a removed profile that has nothing running. */
     private final Consumer<ProfileSlot> drop;
     private final Consumer<String> diagnostics;
-    /** The configuration in force, to tell which runner-wide blocks a reload changes. */
+    /** The configuration in force (its profiles and pods). */
     private RunnerConfig running;
+    /**
+     * The one the runner started with: its runner-wide blocks stay in force until a restart, so a
+     * reload needs one while they differ (not only at the reload that changed them).
+     */
+    private final RunnerConfig started;
 
     FleetReload(RunnerConfig running, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery, StateStore store,
                 Consumer<ProfileSlot> stopRemoved, Consumer<ProfileSlot> drop, Consumer<String> diagnostics) {
         this.running = running;
+        this.started = running;
         this.slots = slots;
         this.recovery = recovery;
         this.store = store;
@@ -45,7 +51,7 @@ final class FleetReload {
 
     /** Applies a new, validated configuration to the slots and tells the operator what it changed. */
     ReloadSummary apply(RunnerConfig next, long nowNanos) {
-        ReloadSummary summary = apply(running, next, nowNanos);
+        ReloadSummary summary = apply(started, next, nowNanos);
         running = next;
         diagnostics.accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
                 + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
@@ -55,9 +61,9 @@ final class FleetReload {
     }
 
     /**
-     * @param running the configuration in force, to tell which runner-wide blocks changed
+     * @param inForce the configuration whose runner-wide blocks are in force, to tell which ones differ
      */
-    private ReloadSummary apply(RunnerConfig running, RunnerConfig next, long nowNanos) {
+    private ReloadSummary apply(RunnerConfig inForce, RunnerConfig next, long nowNanos) {
         Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
         next.profiles().forEach(p -> wanted.put(p.id(), p));
         List<String> added = new ArrayList<>();
@@ -91,10 +97,10 @@ final class FleetReload {
                 added.add(p.id());
             }
         }
-        boolean restartNeeded = !next.runner().equals(running.runner()) || !next.recovery().equals(running.recovery())
-                || !next.browser().equals(running.browser()) || !next.http().equals(running.http())
-                || !next.alerts().equals(running.alerts()) || !next.breaker().equals(running.breaker())
-                || next.pods().stream().anyMatch(p -> !next.breakerOf(p.name()).equals(running.breakerOf(p.name())));
+        boolean restartNeeded = !next.runner().equals(inForce.runner()) || !next.recovery().equals(inForce.recovery())
+                || !next.browser().equals(inForce.browser()) || !next.http().equals(inForce.http())
+                || !next.alerts().equals(inForce.alerts()) || !next.breaker().equals(inForce.breaker())
+                || next.pods().stream().anyMatch(p -> !next.breakerOf(p.name()).equals(inForce.breakerOf(p.name())));
         return new ReloadSummary(added, removed, changed, restartNeeded);
     }
 

@@ -13,10 +13,13 @@ final class SessionOutcomes {
     static SessionResult resultOf(ActiveSession a, long nowNanos, Redactor redactor, int tailBytes) {
         ExitStatus st = a.exit;
         long durMs = TimeUnit.NANOSECONDS.toMillis((a.exit != null ? a.exitNanos : nowNanos) - a.startNanos);
-        // the tail only goes into the error event, which PendingWrites redacts; detail can reach lastError.
+        // detail can reach lastError.
         // A success has no error event: its log is not read (two file reads fewer per session in a fleet)
         boolean success = a.stopReason == null && st.success();
-        String tail = tailBytes == 0 || success ? "" : a.process.stderrTail(tailBytes);
+        // read past the cut and redacted here: PendingWrites' redaction sees only what is kept, and a
+        // secret the cut went through would show but for its first characters
+        String tail = tailBytes == 0 || success ? ""
+                : redactor.redactTail(a.process.stderrTail(tailBytes + redactor.reachBytes()), tailBytes);
         if (a.stopReason != null) {
             String detail = a.stopDetail + (a.stopError == null ? "" : "; " + a.stopError);
             return SessionResult.stopped(a.stopReason, st, detail, tail, durMs);

@@ -163,6 +163,7 @@ final class ApiHandler implements HttpHandler {
     private void post(HttpExchange ex, String path) throws Exception {
         JsonNode body = RequestBodies.object(ex);
         if (path.equals("/api/reload")) {
+            RequestBodies.none(body, "reload");
             reload(ex);
             return;
         }
@@ -175,6 +176,7 @@ final class ApiHandler implements HttpHandler {
         }
         String pod = PodsRoute.unpausePath(path);
         if (pod != null) {
+            RequestBodies.none(body, "unpause");
             send(ex, 200, PodsRoute.unpaused(pod, answer(parts.fleet().unpausePod(pod, by))));
             return;
         }
@@ -195,6 +197,9 @@ final class ApiHandler implements HttpHandler {
 
     /** A profile route's action (one of {@link #PROFILE_ACTIONS}) as the loop's request. */
     private static ManualRequest request(String action, String id, JsonNode body, String by) {
+        if (!action.equals("pause")) {
+            RequestBodies.none(body, action);
+        }
         return switch (action) {
             case "pause" -> RequestBodies.pause(id, body, by);
             case "unpause" -> new ManualRequest.Unpause(id, by);

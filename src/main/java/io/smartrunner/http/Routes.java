@@ -22,7 +22,16 @@ final class Routes implements HttpHandler {
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getRawPath();
+        String path;
+        try {
+            path = ex.getRequestURI().getRawPath();
+        } catch (IllegalArgumentException e) {
+            // Jetty's parser lets some targets through that java.net.URI refuses (a bad %-escape in
+            // the query); thrown out of a handler, the exchange closed as an empty 200
+            ApiHandler.send(ex, 400, java.util.Map.of("error",
+                    "request target: not a valid URI (a bad %-escape or a character that must be escaped?)"));
+            return;
+        }
         for (Map.Entry<String, HttpHandler> route : byPrefix.entrySet()) {
             if (path != null && path.startsWith(route.getKey())) {
                 route.getValue().handle(ex);

@@ -36,7 +36,8 @@ final class SessionLogRoute {
         Path file = sessionLogDir.resolve(profileId + "." + stream + ".log");
         String text;
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long from = Math.max(0, f.length() - bytes);
+            // more than asked for: what the cut goes through is masked whole (Redactor.redactTail)
+            long from = Math.max(0, f.length() - bytes - redactor.reachBytes());
             byte[] buf = new byte[(int) (f.length() - from)];
             f.seek(from);
             f.readFully(buf);
@@ -45,6 +46,6 @@ final class SessionLogRoute {
             text = "";
         }
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", redactor.redact(text));
+        RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", redactor.redactTail(text, bytes));
     }
 }

@@ -198,6 +198,43 @@ class HttpApiTest {
     }
 
     @Test
+    void oddTargetsAndBodiesAre400sNotEmpty200sOr500s() throws Exception {
+        // a bad %-escape in the query: java.net.URI refuses it after Jetty took it; it was an empty 200 on every route
+        for (String path : List.of("/healthz?%", "/api/profiles?%zz=1", "/api/summary?%")) {
+            Response r = request("GET", path, Map.of(), null);
+            assertEquals(400, r.status(), path + ": " + r.body());
+            assertTrue(r.body().contains("\"error\":\"request target: not a valid URI"), r.body());
+        }
+        Response deep = request("POST", "/api/profiles/p1/pause", json(true), "[".repeat(5000));
+        assertEquals(400, deep.status(), deep.body());
+        assertTrue(deep.body().contains("body: nested too deeply"), deep.body());
+        Response twice = request("POST", "/api/profiles/p1/pause", json(true), "{\"durationMs\": 1, \"durationMs\": 99}");
+        assertEquals(400, twice.status(), twice.body());
+        assertTrue(twice.body().contains("body: a field given twice"), twice.body());
+        Response trailing = request("POST", "/api/profiles/p1/pause", json(true), "{\"durationMs\": 1000} {}");
+        assertEquals(400, trailing.status(), trailing.body());
+        assertTrue(trailing.body().contains("body: more after the object"), trailing.body());
+        for (String path : List.of("/api/profiles/p1/reset", "/api/profiles/p1/unpause", "/api/reload",
+                "/api/pods/podA/profiles/reset")) {
+            Response r = request("POST", path, json(true), "{\"force\": true}");
+            assertEquals(400, r.status(), path + ": " + r.body());
+            assertTrue(r.body().contains("force: unknown field;"), r.body());
+        }
+        // a body shorter than its Content-Length, then the client's end closed: a 400, not a 500
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/profiles/p1/pause HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
+                    + token + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{}")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            s.shutdownOutput();
+            String raw = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(raw.startsWith("HTTP/1.1 400") && raw.contains("body: shorter than its Content-Length"), raw);
+        }
+        assertTrue(runner.process.isAlive(), "the runner keeps running");
+    }
+
+    @Test
     void resetAndRunNowWriteTheirEventsAndRunNowStartsASessionInsideTheCooldown() throws Exception {
         CliProcess.await("p1's first session", 10_000, () -> events().stream()
                 .anyMatch(e -> e.event().equals("finish") && e.profileId().equals("p1")));

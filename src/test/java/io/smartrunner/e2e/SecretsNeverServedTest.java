@@ -27,6 +27,12 @@ class SecretsNeverServedTest {
     private static final String SECRET = "s3cr3t-4f9a-VALUE";
     private static final String TOKEN = "tok-9c1d-never-shown";
     private static final String WS = "ws://127.0.0.1:9222/devtools/browser/0b6e3c8a-1111-2222-3333-444455556666";
+    /** What the child prints on each stream. */
+    private static final String LINE = "key=" + SECRET + " at " + WS + "\n";
+    /** A tail this long begins six characters into the secret. */
+    private static final int THROUGH_SECRET = LINE.length() - "key=".length() - 6;
+    /** ... and this one inside the DevTools URL's id. */
+    private static final int THROUGH_URL = "3333-444455556666\n".length();
 
     @TempDir
     Path dir;
@@ -40,7 +46,7 @@ class SecretsNeverServedTest {
                  "session": {"command": ["/bin/sh", "-c", "echo \\"key=$API_KEY at %s\\"; echo \\"key=$API_KEY at %s\\" >&2; exit 3"],
                              "env": {"API_KEY": "${env:SR_TEST_SECRET}"}, "cooldownMs": 200},
                  "recovery": {"maxErrorStreak": 1},
-                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}""".formatted(WS, WS));
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}""".formatted(WS, WS, THROUGH_SECRET));
         CliProcess runner = CliProcess.start(dir, Map.of("SR_TEST_SECRET", SECRET, "SR_TEST_TOKEN", TOKEN),
                 "run", "-c", cfg.toString());
         try {
@@ -49,20 +55,27 @@ class SecretsNeverServedTest {
             String rawLog = Files.readString(dir.resolve("data/logs/p1.stdout.log"));
             assertTrue(rawLog.contains(SECRET), "the child really printed the secret: " + rawLog);
 
+            // tails cut through the secret or the URL: what the cut leaves of them is masked too
             for (String path : List.of("/api/profiles", "/api/profiles/p1", "/api/profiles/p1/log?stream=stdout",
-                    "/api/profiles/p1/log?stream=stderr", "/api/events?limit=1000", "/api/report", "/metrics")) {
+                    "/api/profiles/p1/log?stream=stderr", "/api/events?limit=1000", "/api/report", "/metrics",
+                    "/api/profiles/p1/log?stream=stdout&bytes=" + THROUGH_SECRET,
+                    "/api/profiles/p1/log?stream=stderr&bytes=" + THROUGH_SECRET,
+                    "/api/profiles/p1/log?stream=stderr&bytes=" + THROUGH_URL)) {
                 String body = get(base + path);
-                assertFalse(body.contains(SECRET), path + " shows the secret: " + body);
+                assertFalse(body.contains("4f9a-VALUE"), path + " shows (the end of) the secret: " + body);
                 assertFalse(body.contains(TOKEN), path + " shows the token");
-                assertFalse(body.contains("0b6e3c8a-1111"), path + " shows the DevTools URL: " + body);
+                assertFalse(body.contains("444455556666"), path + " shows (the end of) the DevTools URL: " + body);
             }
+            String events = get(base + "/api/events?limit=1000");
+            assertTrue(java.util.regex.Pattern.compile("\"stderrTail\":\"[^\"]*\\*\\*\\*").matcher(events).find(),
+                    "the error event's stderr tail, read through the secret, shows the mask: " + events);
             assertTrue(get(base + "/api/profiles/p1/log?stream=stderr").contains("key=***"), "masked, not dropped");
         } finally {
             runner.process.destroy();
             assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
         }
         String output = runner.err() + runner.out() + Files.readString(dir.resolve("logs/events.jsonl"));
-        assertFalse(output.contains(SECRET) || output.contains(TOKEN) || output.contains("0b6e3c8a-1111"), output);
+        assertFalse(output.contains("4f9a-VALUE") || output.contains(TOKEN) || output.contains("444455556666"), output);
     }
 
     private static String get(String url) {

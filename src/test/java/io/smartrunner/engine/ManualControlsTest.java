@@ -145,6 +145,16 @@ class ManualControlsTest {
     }
 
     @Test
+    void aRestartStaysNeededAtEveryReloadUntilTheRunnerWideBlocksAreAsTheRunnerStartedWith() {
+        Supervisor s = supervisor(fleet(0, 8, "a"));
+        s.step();
+        assertTrue(answered(s, s.requestReload(fleet(0, 4, "a"))).restartNeeded(), "runner.globalConcurrency changed");
+        assertTrue(answered(s, s.requestReload(fleet(0, 4, "a"))).restartNeeded(),
+                "the same file again: the runner still runs with 8");
+        assertFalse(answered(s, s.requestReload(fleet(0, 8, "a"))).restartNeeded(), "back to what is in force");
+    }
+
+    @Test
     void reloadAnswersWhatItAddedRemovedAndChanged() {
         Supervisor s = supervisor(fleet(0, 8, "a", "b"));
         s.step();
