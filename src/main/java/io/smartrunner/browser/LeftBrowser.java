@@ -70,7 +70,8 @@ final class LeftBrowser {
                 return adopted;
             }
         }
-        runs.forEach((runId, member) -> table.stopSession(member.pid(), member.startTicks(), runId, STOP_GRACE));
+        table.stopSessions(runs.entrySet().stream().map(r -> new ProcessTable.SessionToStop(r.getValue().pid(),
+                r.getValue().startTicks(), r.getKey())).toList(), STOP_GRACE);
         return Optional.empty();
     }
 

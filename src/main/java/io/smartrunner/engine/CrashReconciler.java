@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.process.ProcessTable.SessionToStop;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.profile.Blame;
@@ -14,6 +15,7 @@ import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,14 +66,13 @@ final class CrashReconciler {
     void stopLeftovers(Map<String, ProfileState> stored, PendingWrites pending, Instant now) {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
-        for (SessionRecord s : open.values()) {
-            deps.processTable().stopSession(s.pid(), s.pidStartTicks(), s.sessionId(), grace);
-        }
+        List<SessionToStop> stops = new ArrayList<>(toStop(open.values()));
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
             if (!kept(orphan)) {
-                deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
+                stops.add(new SessionToStop(orphan.pid(), orphan.startTicks(), orphan.sessionId()));
             }
         }
+        deps.processTable().stopSessions(stops, grace);
         deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
         closeNeverLaunched(open.keySet(), stored, pending, now);
     }
@@ -103,14 +104,12 @@ final class CrashReconciler {
                    TransitionApplier applier, Instant now) {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
-        for (SessionRecord s : open.values()) {
-            deps.processTable().stopSession(s.pid(), s.pidStartTicks(), s.sessionId(), grace);
-        }
+        List<SessionToStop> stops = new ArrayList<>(toStop(open.values()));
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
             if (kept(orphan)) {
                 continue;
             }
-            deps.processTable().stopSession(orphan.pid(), orphan.startTicks(), orphan.sessionId(), grace);
+            stops.add(new SessionToStop(orphan.pid(), orphan.startTicks(), orphan.sessionId()));
             // a recovery step's or a browser's process is not a session: stopped, but no session event
             if (orphan.profileId() != null && orphan.pod() != null
                     && RunTag.of(orphan.sessionId()) == RunTag.SESSION) {
@@ -119,6 +118,8 @@ final class CrashReconciler {
                         null, null));
             }
         }
+        // all at once: one grace in all, not one per session
+        deps.processTable().stopSessions(stops, grace);
         // what escaped the sessions (a daemonising grandchild): their leftover cgroups, the orphans adopted
         deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
         Map<String, ProfileState> states = new HashMap<>(stored);
@@ -226,6 +227,10 @@ final class CrashReconciler {
     private static SessionRecord neverLaunched(EventRecord start) {
         return new SessionRecord(start.sessionId(), start.profileId(), start.pod(), 0, 0, 0, start.ts(),
                 SessionRecord.Status.RUNNING, null, null, null);
+    }
+
+    private static List<SessionToStop> toStop(java.util.Collection<SessionRecord> sessions) {
+        return sessions.stream().map(s -> new SessionToStop(s.pid(), s.pidStartTicks(), s.sessionId())).toList();
     }
 
     private List<TaggedProcess> unrecordedOrphans(Set<String> recorded) {

@@ -5,9 +5,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -185,14 +187,17 @@ public final class Containment implements AutoCloseable {
         int stopped = CgroupContainment.killLeftovers(runnerId, keep);
         Containment c = active;
         if (c != null && c.runnerId.equals(runnerId)) {
+            // all at once (ProcFsProcessTable.stopSessions says why), then waited for
+            List<CompletableFuture<Integer>> stops = new ArrayList<>();
             for (long[] o : c.leftoverOrphans) {
                 Optional<ProcStat> now = ProcFs.stat(o[0]);
                 if (now.isPresent() && now.get().startTicks() == o[1] && !now.get().dead() && !keep.test(o[0])) {
-                    new TreeKill("orphan " + o[0] + " of a previous runner", new SessionMembers(o[0], o[1], null),
-                            c.timers).start(grace).exceptionally(e -> 0).join();
+                    stops.add(new TreeKill("orphan " + o[0] + " of a previous runner", new SessionMembers(o[0], o[1], null),
+                            c.timers).start(grace).exceptionally(e -> 0));
                     stopped++;
                 }
             }
+            stops.forEach(CompletableFuture::join);
             c.leftoverOrphans.clear();
         }
         return stopped;

@@ -2,10 +2,11 @@ package io.smartrunner.process;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,17 +62,35 @@ public final class ProcFsProcessTable implements ProcessTable {
 
     @Override
     public int stopSession(long pid, long startTicks, String sessionId, Duration grace) {
-        TreeKill kill = new TreeKill("session " + sessionId + " (pid " + pid + ")",
-                new SessionMembers(pid, startTicks, sessionId), timers);
-        try {
-            return kill.start(grace).get(grace.toMillis() + TreeKill.KILL_WAIT_MS + 5000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // the contract: return after grace plus a bounded wait, with what was signalled
-            return kill.signalledCount();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return kill.signalledCount();
+        return stopSessions(List.of(new SessionToStop(pid, startTicks, sessionId)), grace);
+    }
+
+    @Override
+    public int stopSessions(List<SessionToStop> sessions, Duration grace) {
+        // every stop starts now; their /proc scans are shared (ProcSnapshot), so N stops cost about one
+        List<TreeKill> kills = new ArrayList<>(sessions.size());
+        List<CompletableFuture<Integer>> stops = new ArrayList<>(sessions.size());
+        for (SessionToStop s : sessions) {
+            TreeKill kill = new TreeKill("session " + s.sessionId() + " (pid " + s.pid() + ")",
+                    new SessionMembers(s.pid(), s.startTicks(), s.sessionId()), timers);
+            kills.add(kill);
+            stops.add(kill.start(grace));
         }
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(grace.toMillis() + TreeKill.KILL_WAIT_MS + 5000);
+        int signalled = 0;
+        for (int i = 0; i < kills.size(); i++) {
+            try {
+                stops.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // the contract: return after grace plus a bounded wait, with what was signalled
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deadline = System.nanoTime(); // count what went out, wait no more
+            }
+            signalled += kills.get(i).signalledCount();
+        }
+        return signalled;
     }
 
     @Override

@@ -29,6 +29,22 @@ public interface ProcessTable {
     int stopSession(long pid, long startTicks, String sessionId, Duration grace);
 
     /**
+     * {@link #stopSession} for many sessions at once. A stop after a crash finds every session of
+     * the previous runner still there: one after the other, 200 of them kept the restart from its
+     * port and its first session for minutes (a grace each for those that ignore SIGTERM).
+     * Together they take one grace, however many there are.
+     *
+     * @return how many processes were signalled
+     */
+    default int stopSessions(List<SessionToStop> sessions, Duration grace) {
+        int signalled = 0;
+        for (SessionToStop s : sessions) {
+            signalled += stopSession(s.pid(), s.startTicks(), s.sessionId(), grace);
+        }
+        return signalled;
+    }
+
+    /**
      * SIGKILLs leftovers of ended sessions: processes still in one of the given process groups
      * whose environment carries the matching session id. One scan of /proc for all of them.
      *
@@ -57,6 +73,10 @@ public interface ProcessTable {
      */
     default int stopEscaped(String runnerId, Predicate<TaggedProcess> keep, Duration grace) {
         return 0;
+    }
+
+    /** A session to stop: its leader's pid and start time as recorded or found, and its id. */
+    record SessionToStop(long pid, long startTicks, String sessionId) {
     }
 
     /** A process found by its environment tags. */

@@ -55,6 +55,32 @@ class ProcFsProcessTableTest {
     }
 
     @Test
+    void manySessionsAreStoppedTogetherNotOneGraceAfterAnother() throws Exception {
+        // three sessions that note their SIGTERM and ignore it: one after the other, the second's
+        // SIGTERM would only come once the first had been SIGKILLed at the end of its grace
+        List<RunningProcess> sessions = new java.util.ArrayList<>();
+        List<ProcessTable.SessionToStop> stops = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String session = children.newSession();
+            Path mark = dir.resolve("term-" + i);
+            RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
+                    "trap 'echo term > " + mark + "' TERM; while :; do sleep 0.05; done"));
+            sessions.add(child);
+            stops.add(new ProcessTable.SessionToStop(child.pid(), child.startTicks(), session));
+        }
+        Children.await("shells trapping", () -> sessions.stream().allMatch(c -> Children.group(c.pid()).size() >= 1));
+        java.util.concurrent.CompletableFuture<Integer> stopping = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> table.stopSessions(stops, Duration.ofSeconds(3)));
+
+        Children.await("every session's SIGTERM", () -> java.nio.file.Files.exists(dir.resolve("term-2"))
+                && java.nio.file.Files.exists(dir.resolve("term-1")) && java.nio.file.Files.exists(dir.resolve("term-0")));
+        assertTrue(sessions.stream().allMatch(c -> Children.alive(c.pid())),
+                "every SIGTERM went out while the first session was still in its grace");
+        assertTrue(stopping.get(30, TimeUnit.SECONDS) >= 3);
+        assertTrue(sessions.stream().noneMatch(c -> Children.alive(c.pid())), "and all were SIGKILLed after it");
+    }
+
+    @Test
     void sweepKillsLeftoversOfEndedSessionsAndSparesOtherGroups() throws Exception {
         String ended = children.newSession();
         RunningProcess daemonising = launcher.launch(spec(ended, dir, "/bin/sh", "-c", "sleep 1000 & exit 0"));
