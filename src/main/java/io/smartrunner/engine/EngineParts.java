@@ -39,6 +39,7 @@ final class EngineParts {
     /** Holds new sessions and recovery episodes while the host is short of memory or over its load limit. */
     final AdmissionGate admission;
     final StartPass starts;
+    final PodBreakers breakers;
     final MessageRouter router;
     final WakePlanner wake;
     final io.smartrunner.cluster.ProfileLeases leases;
@@ -67,6 +68,7 @@ final class EngineParts {
         // whom failures are blamed on per pod (DESIGN §2b); breaker settings are read at start (a reload
         // says a change needs a restart)
         PodBreakers breakers = new PodBreakers(config::breakerOf, slots, board, rules, applier, pending);
+        this.breakers = breakers;
         PodHolds holds = new PodHolds(pending);
         this.timers = new SessionTimers(this::stopSession); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,

@@ -98,6 +98,25 @@ final class PodBreakers {
         }
     }
 
+    /**
+     * At start-up: the pauses a previous runner made automatically still count against their pod's
+     * cap (breaker.maxPausedShare), or a restart would let as many more be paused again. The store
+     * keeps no "by", but an automatic pause is made at a counted failure's end, in one step: its
+     * {@code pausedAt} is that end's {@code lastFinishedAt} and its streak is above 0. A pause by
+     * hand is its own request (a session it stops ends later, and does not count). Each is timed as
+     * long ago as its wall-clock age.
+     */
+    void rememberAutomaticPauses(Instant now, long nowNanos) {
+        for (ProfileSlot s : slots.values()) {
+            ProfileState st = s.state;
+            if (st.paused() && st.errorStreak() > 0 && st.pausedAt() != null
+                    && st.pausedAt().equals(st.lastFinishedAt())) {
+                long ageNanos = Math.max(0, java.time.Duration.between(st.pausedAt(), now).toNanos());
+                autoPausedAt.put(s.id(), nowNanos - ageNanos);
+            }
+        }
+    }
+
     /** Whether the slot's pod lets a session start now (a probe per interval while its breaker is open). */
     boolean mayStart(ProfileSlot slot, long nowNanos) {
         return mayStartIn(slot.pod(), nowNanos);

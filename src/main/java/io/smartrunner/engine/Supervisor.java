@@ -91,6 +91,7 @@ public final class Supervisor {
      */
     public void start() {
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
+        parts.breakers.rememberAutomaticPauses(deps.time().now(), deps.time().nanoTime());
         parts.queue.rebuild();
         parts.board.publish(parts.slots.values());
         parts.writes.flush(false);

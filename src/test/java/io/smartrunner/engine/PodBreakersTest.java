@@ -186,6 +186,33 @@ class PodBreakersTest {
     }
 
     @Test
+    void aRestartStillCountsThePausesThePreviousRunnerMadeAutomaticallyAndNotThoseByHand() {
+        Supervisor first = supervisor(config(BREAKER, 0, null));
+        first.step();
+        running().stream().filter(p -> "p0".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
+        first.step();
+        answeredPause(first, "p9");
+        assertEquals(2, paused(), "p0 by the runner, p9 by hand");
+
+        time.advance(java.time.Duration.ofMinutes(5));
+        Supervisor second = supervisor(config(BREAKER, 0, null)); // the same store: a restart
+        second.step();
+        running().stream().filter(p -> "p1".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
+        second.step();
+        assertEquals(2, paused(), "10 profiles × 0.1: p0's pause still counts after the restart");
+        EventRecord last = events("error").get(events("error").size() - 1);
+        assertEquals("p1", last.profileId());
+        assertEquals("breaker.maxPausedShare 0.1: 1 of the 10 profiles of pod podA already paused automatically"
+                + " (at most 1)", last.params().get("pauseWithheld"), "p9's pause by hand does not count");
+    }
+
+    private void answeredPause(Supervisor s, String id) {
+        var reply = s.request(new ManualRequest.Pause(id, java.time.Duration.ofHours(1), "by hand", "api"));
+        s.step();
+        assertEquals(io.smartrunner.engine.ManualReply.Outcome.DONE, reply.join().outcome());
+    }
+
+    @Test
     void thePauseCapCountsThePodAsAReloadLeftIt() {
         Supervisor s = supervisor(config(BREAKER, 0, null));
         s.step();
