@@ -72,8 +72,12 @@ final class EventsRoute {
         if (offset < 0 && lastId != null) {
             offset = Query.longIn("Last-Event-ID", lastId.strip(), 0, Long.MAX_VALUE);
         }
-        if (offset < 0) {
-            offset = pages.end();
+        long end = pages.end();
+        // a cursor past the end (from an older or rebuilt log) is clamped as /api/events clamps it:
+        // left as it is, the stream would stay silent until the log grew past it
+        boolean clamped = offset > end;
+        if (offset < 0 || clamped) {
+            offset = end;
         }
         if (!streams.tryAcquire()) {
             throw new ApiError(503, "too many event streams open (" + MAX_STREAMS + "); close one");
@@ -84,7 +88,8 @@ final class EventsRoute {
             ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
-            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+            // a clamped cursor is sent as an id at once, so a reconnect resumes from it
+            out.write((": connected\n\n" + (clamped ? "id: " + offset + "\n\n" : "")).getBytes(StandardCharsets.UTF_8));
             out.flush();
             pump(out, offset, filter);
         } catch (InterruptedException e) {
