@@ -58,16 +58,19 @@ final class ApiHandler implements HttpHandler {
     private final boolean readsNeedToken;
 
     ApiHandler(ApiParts parts, Set<String> hosts) {
-        this(parts, hosts, false);
+        this(parts, hosts, false, io.smartrunner.config.HttpSettings.DEFAULT_REQUEST_TIMEOUT_MS);
     }
 
-    /** @param readsNeedToken GETs need the bearer token too (the API listens beyond loopback) */
-    ApiHandler(ApiParts parts, Set<String> hosts, boolean readsNeedToken) {
+    /**
+     * @param readsNeedToken GETs need the bearer token too (the API listens beyond loopback)
+     * @param stallBoundMs   an event stream whose client takes nothing for this long is closed
+     */
+    ApiHandler(ApiParts parts, Set<String> hosts, boolean readsNeedToken, long stallBoundMs) {
         this.readsNeedToken = readsNeedToken;
         this.parts = parts;
         this.hosts = Set.copyOf(hosts);
         this.origins = hosts.stream().map(h -> "http://" + h).collect(java.util.stream.Collectors.toUnmodifiableSet());
-        this.events = new EventsRoute(parts.eventPages(), parts.newEvents());
+        this.events = new EventsRoute(parts.eventPages(), parts.newEvents(), stallBoundMs);
         this.logs = new SessionLogRoute(parts.sessionLogDir(), parts.redactor());
     }
 

@@ -8,7 +8,6 @@ import io.smartrunner.event.EventLogReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 
@@ -32,15 +31,17 @@ final class EventsRoute {
     private final EventPages pages;
     private final NewEvents newEvents;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final long stallBoundMs;
 
-    EventsRoute(Path eventLog, NewEvents newEvents) {
-        this(EventPages.of(eventLog), newEvents);
-    }
-
-    /** @param pages the runner's log, or the fleet's events in cluster mode */
-    EventsRoute(EventPages pages, NewEvents newEvents) {
+    /**
+     * @param pages        the runner's log, or the fleet's events in cluster mode
+     * @param stallBoundMs a stream whose client takes nothing of what was sent for this long is
+     *                     closed, its slot freed (http.requestTimeoutMs; see {@link StreamDelivery})
+     */
+    EventsRoute(EventPages pages, NewEvents newEvents, long stallBoundMs) {
         this.pages = pages;
         this.newEvents = newEvents;
+        this.stallBoundMs = stallBoundMs;
     }
 
     /** The page as JSON: {@code {"events": [...], "first": cursor, "next": cursor}}, each event as its log line. */
@@ -87,10 +88,10 @@ final class EventsRoute {
             ex.getResponseHeaders().set("Cache-Control", "no-store");
             ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
+            Sent out = new Sent(ex.getResponseBody(),
+                    new StreamDelivery(ex.getLocalAddress(), ex.getRemoteAddress(), stallBoundMs));
             // a clamped cursor is sent as an id at once, so a reconnect resumes from it
-            out.write((": connected\n\n" + (clamped ? "id: " + offset + "\n\n" : "")).getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            out.send(": connected\n\n" + (clamped ? "id: " + offset + "\n\n" : ""));
             pump(out, offset, filter);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -100,10 +101,16 @@ final class EventsRoute {
         }
     }
 
-    /** @throws IOException when the client has gone (the normal end of a stream) */
-    private void pump(OutputStream out, long from, EventFilter filter) throws IOException, InterruptedException {
+    /**
+     * Returns when the client takes nothing of what was sent for the bound (it reconnects with
+     * Last-Event-ID and loses nothing).
+     *
+     * @throws IOException when the client has gone (the normal end of a stream), or a write blocked
+     *                     for the idle timeout
+     */
+    private void pump(Sent out, long from, EventFilter filter) throws IOException, InterruptedException {
         long offset = from;
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!Thread.currentThread().isInterrupted() && !out.stalled()) {
             long seen = newEvents.generation();
             EventLogReader.Page page = pages.pageAfter(offset, MAX_LIMIT, filter);
             if (page.next() > offset || !page.events().isEmpty()) {
@@ -117,16 +124,37 @@ final class EventsRoute {
                     // lines that did not match moved the cursor: a reconnect need not read them again
                     frames.append("id: ").append(page.next()).append("\n\n");
                 }
-                out.write(frames.toString().getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                out.send(frames.toString());
                 offset = page.next();
                 continue;
             }
             newEvents.awaitAfter(seen, KEEP_ALIVE_MS);
             if (newEvents.generation() == seen) {
-                out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                out.send(": keep-alive\n\n");
             }
+        }
+    }
+
+    /** A stream's body, counting what it hands to the socket. */
+    private static final class Sent {
+        private final OutputStream out;
+        private final StreamDelivery delivery;
+        private long written;
+
+        Sent(OutputStream out, StreamDelivery delivery) {
+            this.out = out;
+            this.delivery = delivery;
+        }
+
+        void send(String frames) throws IOException {
+            byte[] bytes = frames.getBytes(StandardCharsets.UTF_8);
+            out.write(bytes);
+            out.flush();
+            written += bytes.length;
+        }
+
+        boolean stalled() {
+            return delivery.stalled(written, System.nanoTime());
         }
     }
 

@@ -107,7 +107,7 @@ public final class RunnerHttpServer implements AutoCloseable {
         }
         if (api != null) {
             Set<String> hosts = HostAllowlist.of(settings, address, port);
-            routes.add("/api/", new ApiHandler(api, hosts, !loopback));
+            routes.add("/api/", new ApiHandler(api, hosts, !loopback, settings.requestTimeoutMs()));
             if (metrics != null) {
                 routes.add("/metrics", new MetricsHandler(metrics, hosts, loopback ? null : api.token()));
             }
