@@ -25,8 +25,11 @@ final class HttpBinder {
         int port = block.get("port").integer(defaults.port(), 0, 65_535, Quantity.COUNT);
         JsonCursor tokenValue = block.get("token");
         String token = tokenValue.text(defaults.token());
-        if (token != null && token.isBlank()) {
-            throw tokenValue.fail("the token is empty", "a non-empty bearer token, e.g. \"${env:SR_TOKEN}\"");
+        if (token != null && token.strip().length() < HttpSettings.MIN_TOKEN_LENGTH) {
+            // the length only: the value is a secret
+            throw tokenValue.fail(token.isBlank() ? "the token is empty" : "the token has " + token.strip().length()
+                    + " characters", "a bearer token of at least " + HttpSettings.MIN_TOKEN_LENGTH
+                    + " characters, e.g. \"${env:SR_TOKEN}\"");
         }
         List<String> hosts = new ArrayList<>();
         for (JsonCursor host : block.get("allowedHosts").elements("an array of host names, e.g. [\"runner.lan\"]")) {

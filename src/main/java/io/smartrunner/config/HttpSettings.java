@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param bind               address to listen on [127.0.0.1]
  * @param port               TCP port [7070]; 0 = any free port
- * @param token              bearer token for mutations; null = generated into the data dir. A secret.
+ * @param token              bearer token for mutations, at least {@link #MIN_TOKEN_LENGTH} characters;
+ *                           null = generated into the data dir. A secret.
  * @param allowedHosts       extra Host header values the API and dashboard accept (with or without
  *                           ":port"), on top of the defaults (see docs/operations.md)
  * @param demoSite           serve the demo site under {@code /demo/} [false]
@@ -20,6 +21,11 @@ import java.util.List;
 public record HttpSettings(String bind, int port, String token, List<String> allowedHosts, boolean demoSite,
                            long livenessTimeoutMs, long requestTimeoutMs, int maxConnections,
                            int maxConnectionsPerClient) {
+    /**
+     * The shortest bearer token accepted, configured or in the token file: guessable below it, and
+     * a secret under the redactor's minimum would not even be masked in logs.
+     */
+    public static final int MIN_TOKEN_LENGTH = 16;
     public static final long DEFAULT_LIVENESS_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS = 512;

@@ -1,6 +1,7 @@
 package io.smartrunner.http;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.HttpSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.HexFormat;
 
 /**
  * The bearer token that every state-changing request needs: {@code http.token} when configured,
- * else one generated on first start into {@code <dataDir>/http.token} (mode 0600) and reused.
+ * else one generated on first start into {@code <dataDir>/http.token} (mode 0600) and reused. A
+ * token file shorter than {@link HttpSettings#MIN_TOKEN_LENGTH} (empty, say) is refused.
  */
 public final class ApiToken {
     private final byte[] token;
@@ -29,7 +31,7 @@ public final class ApiToken {
         Path file = dataDir.resolve("http.token");
         try {
             if (Files.exists(file)) {
-                return new ApiToken(Files.readString(file, StandardCharsets.UTF_8).strip());
+                return new ApiToken(fromFile(file, Files.readString(file, StandardCharsets.UTF_8).strip()));
             }
             Files.createDirectories(dataDir);
             byte[] random = new byte[32];
@@ -42,6 +44,16 @@ public final class ApiToken {
         } catch (IOException e) {
             throw new SmartRunnerException(file + ": cannot read or create the API token: " + e.getMessage(), e);
         }
+    }
+
+    /** An empty token no request could present would make every change a 401; a short one is guessable. */
+    private static String fromFile(Path file, String token) {
+        if (token.length() < HttpSettings.MIN_TOKEN_LENGTH) {
+            throw new SmartRunnerException(file + ": the API token is " + (token.isEmpty() ? "empty" : "too short ("
+                    + token.length() + " characters)") + "; delete the file to have a new one generated, or write a"
+                    + " token of at least " + HttpSettings.MIN_TOKEN_LENGTH + " characters");
+        }
+        return token;
     }
 
     /** Constant-time comparison, so response timing tells nothing about the token. */

@@ -71,13 +71,13 @@ class ConfigDefaultsTest extends ConfigTestSupport {
     void loadsSampleConfig() throws URISyntaxException {
         Path sample = Path.of(getClass().getResource("/smart-runner-sample.json").toURI());
 
-        RunnerConfig config = ConfigLoader.load(sample, Map.of("SR_TOKEN", "t0ken"));
+        RunnerConfig config = ConfigLoader.load(sample, Map.of("SR_TOKEN", "t0ken-for-the-sample"));
 
         assertEquals(Provider.CHROMIUM, config.browser().provider());
         assertEquals(List.of("--mute-audio"), config.browser().chromium().extraArgs());
         assertEquals("!!document.title", config.profile("k12im9s3").orElseThrow().verifyExpression());
-        assertEquals("t0ken", config.http().token());
-        assertEquals(Set.of("t0ken"), config.secretValues());
+        assertEquals("t0ken-for-the-sample", config.http().token());
+        assertEquals(Set.of("t0ken-for-the-sample"), config.secretValues());
         assertEquals(7, config.recovery().steps().size());
         assertEquals(new VerifyConfig.Browser(), config.recovery().verify());
         assertEquals(List.of("k12im9s2", "k12im9s3", "z9"), config.profiles().stream().map(ProfileConfig::id).toList());

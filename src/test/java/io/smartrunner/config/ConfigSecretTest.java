@@ -15,10 +15,10 @@ class ConfigSecretTest extends ConfigTestSupport {
 
     @Test
     void resolvesWholeValueAndCollectsSecret() {
-        RunnerConfig config = load("{'http': {'token': '${env:SR_TOKEN}'}}", Map.of("SR_TOKEN", "s3cret"));
+        RunnerConfig config = load("{'http': {'token': '${env:SR_TOKEN}'}}", Map.of("SR_TOKEN", "s3cret-for-the-api-token"));
 
-        assertEquals("s3cret", config.http().token());
-        assertEquals(Set.of("s3cret"), config.secretValues());
+        assertEquals("s3cret-for-the-api-token", config.http().token());
+        assertEquals(Set.of("s3cret-for-the-api-token"), config.secretValues());
     }
 
     @Test

@@ -200,8 +200,15 @@ class ConfigValueTest extends ConfigTestSupport {
 
     @Test
     void rejectsEmptyHttpToken() {
-        assertEquals("$.http.token: the token is empty, expected a non-empty bearer token, e.g. \"${env:SR_TOKEN}\"",
-                rejects("{'http': {'token': ''}}"));
+        assertEquals("$.http.token: the token is empty, expected a bearer token of at least 16 characters,"
+                + " e.g. \"${env:SR_TOKEN}\"", rejects("{'http': {'token': ''}}"));
+    }
+
+    @Test
+    void rejectsAnHttpTokenShorterThanSixteenCharactersWithoutShowingIt() {
+        String message = rejects("{'http': {'token': '${env:SR_TOKEN}'}}", java.util.Map.of("SR_TOKEN", "ab"));
+        assertEquals("$.http.token: the token has 2 characters, expected a bearer token of at least 16 characters,"
+                + " e.g. \"${env:SR_TOKEN}\"", message);
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The configs shipped in deploy/ load as they are (cluster mode, secrets from the environment). */
 class DeployConfigsTest {
-    private static final Map<String, String> ENV = Map.of("SR_PG_PASSWORD", "pw", "SR_TOKEN", "token",
+    private static final Map<String, String> ENV = Map.of("SR_PG_PASSWORD", "pw", "SR_TOKEN", "token-for-deploy-configs",
             "SR_RUNNER_NAME", "runner-1", "PATH", System.getenv("PATH"));
 
     @TempDir
@@ -26,7 +26,7 @@ class DeployConfigsTest {
     private static void assertCluster(RunnerConfig cfg) {
         assertEquals(StoreSettings.Kind.POSTGRES, cfg.store().kind());
         assertEquals("pw", cfg.store().password());
-        assertEquals("token", cfg.http().token());
+        assertEquals("token-for-deploy-configs", cfg.http().token());
         assertEquals(6_000, cfg.cluster().watchdogMs());
         assertEquals(6, cfg.profiles().size());
     }
