@@ -79,6 +79,9 @@ final class ApiHandler implements HttpHandler {
         try {
             route(ex);
         } catch (ApiError e) {
+            if (e.allow != null) {
+                ex.getResponseHeaders().set("Allow", e.allow);
+            }
             send(ex, e.status, Map.of("error", e.getMessage()));
         } catch (ControlQueued e) {
             send(ex, 202, Map.of("queued", e.getMessage()));
@@ -104,7 +107,7 @@ final class ApiHandler implements HttpHandler {
             return;
         }
         if (!method.equals("GET")) {
-            throw new ApiError(405, "use GET, or POST for changes");
+            throw ApiError.methodNotAllowed("use GET, or POST for changes", "GET, POST");
         }
         if (readsNeedToken) {
             requireToken(ex);
@@ -133,7 +136,7 @@ final class ApiHandler implements HttpHandler {
             }
             case "/api/events/stream" -> events.stream(ex);
             case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
-            case "/api/reload" -> throw new ApiError(405, "use POST");
+            case "/api/reload" -> throw ApiError.methodNotAllowed("use POST", "POST");
             case "/api/pods" -> send(ex, 200, PodsRoute.json(answer(parts.fleet().pods())));
             case "/api/runners" -> send(ex, 200, runners());
             default -> {
@@ -155,7 +158,7 @@ final class ApiHandler implements HttpHandler {
                     }
                     logs.send(ex, state.profileId());
                 } else if (PROFILE_ACTIONS.contains(m.group(2))) {
-                    throw new ApiError(405, "use POST");
+                    throw ApiError.methodNotAllowed("use POST", "POST");
                 } else {
                     throw new ApiError(404, "no such route: GET " + Query.clip(path));
                 }
@@ -185,7 +188,8 @@ final class ApiHandler implements HttpHandler {
         }
         Matcher m = PROFILE.matcher(path);
         if (!m.matches() || m.group(2) == null || !PROFILE_ACTIONS.contains(m.group(2))) {
-            throw new ApiError(m.matches() ? 405 : 404, "no such route: POST " + Query.clip(path));
+            throw new ApiError(m.matches() ? 405 : 404, "no such route: POST " + Query.clip(path),
+                    m.matches() ? "GET" : null);
         }
         ManualRequest request = request(m.group(2), validId(m.group(1)), body, by);
         ManualReply reply = answer(parts.fleet().request(request));

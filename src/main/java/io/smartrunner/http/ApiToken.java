@@ -62,9 +62,9 @@ public final class ApiToken {
                 && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Whether the request carries {@code Authorization: Bearer <this token>}. */
+    /** Whether the request carries {@code Authorization: Bearer <this token>} (the scheme in any case, RFC 9110). */
     boolean presentedBy(com.sun.net.httpserver.HttpExchange ex) {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
-        return auth != null && auth.startsWith("Bearer ") && matches(auth.substring(7));
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && matches(auth.substring(7));
     }
 }

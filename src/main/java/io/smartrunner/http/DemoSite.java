@@ -23,13 +23,24 @@ final class DemoSite implements HttpHandler {
     private static final Map<String, String> PAGES = Map.of("/demo/", "index.html", "/demo/index.html",
             "index.html", "/demo/task.html", "task.html", "/demo/broken.html", "broken.html");
     private final Map<String, Integer> homeDown = new ConcurrentHashMap<>();
+    private final java.util.Set<String> hosts;
+
+    /** @param hosts the Host header values served, as for the API (a DNS-rebinding guard) */
+    DemoSite(java.util.Set<String> hosts) {
+        this.hosts = java.util.Set.copyOf(hosts);
+    }
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
+        if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))) {
+            RunnerHttpServer.send(ex, 403, "text/plain", "Host not allowed");
+            return;
+        }
         String path = ex.getRequestURI().getPath();
         String profile = queryParam(ex, "profile");
         if (path.equals("/demo/maintenance")) {
             if (!"POST".equals(ex.getRequestMethod()) || profile == null) {
+                ex.getResponseHeaders().set("Allow", "POST");
                 RunnerHttpServer.send(ex, 405, "text/plain", "POST /demo/maintenance?profile=ID");
                 return;
             }
@@ -53,6 +64,9 @@ final class DemoSite implements HttpHandler {
         }
         String page = PAGES.get(path);
         if (!"GET".equals(ex.getRequestMethod()) || page == null) {
+            if (page != null) {
+                ex.getResponseHeaders().set("Allow", "GET");
+            }
             RunnerHttpServer.send(ex, page == null ? 404 : 405, "text/plain",
                     page == null ? "not found" : "method not allowed");
             return;

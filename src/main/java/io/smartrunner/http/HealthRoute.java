@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code GET /healthz} (liveness) and {@code GET /readyz} (readiness): 200 {@code {"status":"ok"}},
+ * {@code GET /healthz} (liveness) and {@code GET /readyz} (readiness), HEAD too: 200 {@code {"status":"ok"}},
  * or 503 {@code {"status":"failing","reasons":[...]}}. No token and no Host check, so probes and
  * load balancers can ask; the reasons say what is wrong, not what is configured.
  */
@@ -44,15 +44,24 @@ final class HealthRoute implements HttpHandler {
             RunnerHttpServer.send(ex, 404, "text/plain", "not found");
             return;
         }
-        if (!ex.getRequestMethod().equals("GET")) {
-            ex.getResponseHeaders().set("Allow", "GET");
+        // load balancers probe with HEAD: the same status, without the body
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        if (!head && !ex.getRequestMethod().equals("GET")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
             RunnerHttpServer.send(ex, 405, "text/plain", "use GET");
             return;
         }
         Verdict verdict = health == null ? Verdict.OK : question.apply(health);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         List<String> notes = withNotes && health != null ? health.notes() : List.of();
-        RunnerHttpServer.send(ex, verdict.ok() ? 200 : 503, "application/json", json(verdict, notes));
+        int status = verdict.ok() ? 200 : 503;
+        if (head) {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+            return;
+        }
+        RunnerHttpServer.send(ex, status, "application/json", json(verdict, notes));
     }
 
     static String json(Verdict verdict) {

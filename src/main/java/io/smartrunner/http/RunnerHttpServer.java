@@ -90,9 +90,6 @@ public final class RunnerHttpServer implements AutoCloseable {
         Routes routes = new Routes()
                 .add("/healthz", HealthRoute.liveness(health))
                 .add("/readyz", HealthRoute.readiness(health));
-        if (settings.demoSite()) {
-            routes.add("/demo/", new DemoSite());
-        }
         ServerSocketChannel channel;
         int port;
         try {
@@ -105,8 +102,11 @@ public final class RunnerHttpServer implements AutoCloseable {
             throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
                     + e.getMessage());
         }
+        Set<String> hosts = HostAllowlist.of(settings, address, port);
+        if (settings.demoSite()) {
+            routes.add("/demo/", new DemoSite(hosts));
+        }
         if (api != null) {
-            Set<String> hosts = HostAllowlist.of(settings, address, port);
             routes.add("/api/", new ApiHandler(api, hosts, !loopback, settings.requestTimeoutMs()));
             if (metrics != null) {
                 routes.add("/metrics", new MetricsHandler(metrics, hosts, loopback ? null : api.token()));

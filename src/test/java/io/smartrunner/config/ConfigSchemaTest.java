@@ -49,6 +49,13 @@ class ConfigSchemaTest {
     }
 
     @Test
+    void podNamesAndProfileIdsHaveTheLoadersPattern() {
+        assertEquals("^" + ProfileId.PATTERN_TEXT + "$", def("id").get("pattern").asText());
+        assertEquals("#/$defs/id", prop("pod", "name").get("$ref").asText());
+        assertEquals("#/$defs/id", prop("profile", "id").get("$ref").asText());
+    }
+
+    @Test
     void builtinStepsMatchTheRecords() {
         List<String> names = new ArrayList<>();
         def("step").get("oneOf").get(0).get("enum").forEach(n -> names.add(n.asText()));

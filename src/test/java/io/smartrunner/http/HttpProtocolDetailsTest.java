@@ -1,0 +1,118 @@
+package io.smartrunner.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.config.HttpSettings;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.time.TimeSource;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Protocol details a security review found: the auth scheme's case, HEAD probes, Allow on 405s, the demo site's Host. */
+class HttpProtocolDetailsTest {
+    private static final String TOKEN = "protocol-details-token";
+    @TempDir
+    Path dir;
+    private RunnerHttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void start() throws IOException {
+        Path log = Files.createFile(dir.resolve("events.jsonl"));
+        ApiParts api = new ApiParts(SlowClientFloodTest.emptyFleet(), ApiToken.configuredOrGenerated(TOKEN, dir, p -> { }),
+                log, dir, null, new NewEvents(), new Redactor(Set.of()), TimeSource.system(), null);
+        server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null).withDemoSite(true), api, null);
+    }
+
+    /** The raw response (status line, headers, body) to one request on its own connection. */
+    private String exchange(String method, String path, String host, String headers, String body) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + headers
+                    + (bytes.length > 0 ? "Content-Length: " + bytes.length + "\r\n" : "") + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private String get(String method, String path) throws IOException {
+        return exchange(method, path, "127.0.0.1:" + server.port(), "", "");
+    }
+
+    private static int status(String response) {
+        return Integer.parseInt(response.substring(9, 12));
+    }
+
+    @Test
+    void theBearerSchemeIsMatchedWithoutCase() throws Exception {
+        start();
+        String json = "Content-Type: application/json\r\n";
+        for (String scheme : new String[] {"Bearer", "bearer", "BEARER"}) {
+            // past the token check, a route that does not exist: 404
+            String reply = exchange("POST", "/api/no-such-route", "127.0.0.1:" + server.port(),
+                    "Authorization: " + scheme + " " + TOKEN + "\r\n" + json, "{}");
+            assertEquals(404, status(reply), scheme + ": " + reply);
+        }
+        assertEquals(401, status(exchange("POST", "/api/no-such-route", "127.0.0.1:" + server.port(),
+                "Authorization: bearer wrong-token-of-some-length\r\n" + json, "{}")));
+    }
+
+    @Test
+    void headProbesOfHealthAndReadinessAreAnsweredLikeGetWithoutABody() throws Exception {
+        start();
+        for (String path : new String[] {"/healthz", "/readyz"}) {
+            String head = get("HEAD", path);
+            assertEquals(200, status(head), head);
+            assertTrue(head.endsWith("\r\n\r\n"), "no body: " + head);
+            assertEquals(200, status(get("GET", path)));
+        }
+        String post = get("POST", "/healthz");
+        assertEquals(405, status(post));
+        assertTrue(post.contains("\r\nAllow: GET, HEAD\r\n"), post);
+    }
+
+    @Test
+    void apiAnswersOf405SayWhichMethodsAreAllowed() throws Exception {
+        start();
+        String put = get("PUT", "/api/profiles");
+        assertEquals(405, status(put));
+        assertTrue(put.contains("\r\nAllow: GET, POST\r\n"), put);
+        String reload = get("GET", "/api/reload");
+        assertEquals(405, status(reload));
+        assertTrue(reload.contains("\r\nAllow: POST\r\n"), reload);
+        String log = exchange("POST", "/api/profiles/p1/log", "127.0.0.1:" + server.port(),
+                "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n", "{}");
+        assertEquals(405, status(log), log);
+        assertTrue(log.contains("\r\nAllow: GET\r\n"), log);
+    }
+
+    @Test
+    void theDemoSiteAnswersOnlyAnAllowedHost() throws Exception {
+        start();
+        assertEquals(200, status(get("GET", "/demo/")));
+        assertEquals(403, status(exchange("GET", "/demo/", "evil.example:" + server.port(), "", "")));
+        String maintenance = exchange("POST", "/demo/maintenance?profile=p1", "evil.example:" + server.port(), "", "");
+        assertEquals(403, status(maintenance), maintenance);
+        assertNotEquals(403, status(exchange("POST", "/demo/maintenance?profile=p1", "localhost:" + server.port(),
+                "", "")));
+    }
+}
