@@ -56,7 +56,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunnerConfig cfg = config.load();
+        RunnerConfig cfg;
+        try {
+            cfg = config.load();
+        } catch (io.smartrunner.config.ConfigException refused) {
+            RefusedStartLeftovers.stop(config, RunCommand::say);
+            throw refused;
+        }
         try (RunnerHome home = RunnerHome.open(cfg);
              Membership membership = ClusterMember.join(cfg, home);
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
