@@ -43,6 +43,14 @@ final class ClusterBinder {
             throw named.fail("renewEveryMs " + every + " is not below renewDeadlineMs " + deadline, expected);
         }
         long max = ClusterSettings.maxWatchdogMs(deadline);
+        if (max < ClusterSettings.MIN_WATCHDOG_MS) {
+            // no watchdog fits at all: the deadline is what to change, whatever watchdogMs says
+            long least = deadline - max + ClusterSettings.MIN_WATCHDOG_MS;
+            throw deadlineOrTtl.fail("renewDeadlineMs " + deadline + " leaves no room for the watchdog", "at least "
+                    + least + " ms (the shortest watchdog, " + ClusterSettings.MIN_WATCHDOG_MS + " ms, + "
+                    + ClusterSettings.FEED_PERIOD_MS + " ms feed period + " + ClusterSettings.KILL_BUDGET_MS
+                    + " ms to kill must end before it), with leaseTtlMs at least " + MIN_SLACK_MS + " ms above it");
+        }
         JsonCursor watchdog = block.get("watchdogMs");
         long ms = watchdog.integer(Math.min(ClusterSettings.DEFAULT_WATCHDOG_MS, Math.max(max,
                 ClusterSettings.MIN_WATCHDOG_MS)), ClusterSettings.MIN_WATCHDOG_MS, Long.MAX_VALUE, Quantity.MILLIS);

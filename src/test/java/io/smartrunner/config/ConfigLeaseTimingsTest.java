@@ -43,6 +43,11 @@ class ConfigLeaseTimingsTest extends ConfigTestSupport {
                 + " the watchdog + 1000 ms feed period + 1000 ms to kill must end before the lease renew deadline"
                 + " (5000 ms)", rejects("{" + PG + ", 'cluster': {'leaseTtlMs': 6000, 'renewDeadlineMs': 5000,"
                 + " 'watchdogMs': 6000}}"));
+        // no watchdog fits under a 3 s deadline: the deadline is named, with a range that can be met
+        // (it said "from 2000 (2 s) to 1000 (1 s)", and blamed a watchdogMs never set)
+        assertContains("$.cluster.renewDeadlineMs: renewDeadlineMs 3000 leaves no room for the watchdog, expected at"
+                + " least 4000 ms", rejects("{" + PG + ", 'cluster': {'leaseTtlMs': 5000, 'renewEveryMs': 2000,"
+                + " 'renewDeadlineMs': 3000}}"));
         assertContains("$.cluster.leaseTtl: unknown key", rejects("{" + PG + ", 'cluster': {'leaseTtl': 1}}"));
     }
 
