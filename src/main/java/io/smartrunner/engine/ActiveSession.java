@@ -16,6 +16,8 @@ final class ActiveSession {
     long lastOutputBytes;
     long lastActivityNanos;
     long nextPollNanos;
+    /** When the output was last polled (the start before the first poll). */
+    long lastPollNanos;
     /** Set when the runner decided to stop the session (timeout, hang, shutdown). */
     FailureReason stopReason;
     String stopDetail;
@@ -34,7 +36,8 @@ final class ActiveSession {
         this.deadlineNanos = startNanos + timeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.lastActivityNanos = startNanos;
-        this.nextPollNanos = SessionTimers.nextPollAfter(startNanos, idleTimeoutNanos);
+        this.lastPollNanos = startNanos;
+        this.nextPollNanos = SessionTimers.firstPoll(startNanos, idleTimeoutNanos);
     }
 
     String sessionId() {

@@ -11,6 +11,8 @@ final class SessionTimers {
     /** Output polls: for idle detection at least this often; for log rotation alone, every 5 s. */
     private static final long OUTPUT_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** The soonest a fast writer's next poll comes ({@link #soonerForAFastWriter}). */
+    private static final long FAST_WRITER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Stops a session whose timer ran out. */
     @FunctionalInterface
@@ -76,6 +78,9 @@ final class SessionTimers {
 
     private void pollOutput(ProfileSlot slot, ActiveSession a, long now) {
         long bytes = a.process.pollOutput();
+        long grown = bytes - a.lastOutputBytes;
+        long since = now - a.lastPollNanos;
+        a.lastPollNanos = now;
         if (bytes != a.lastOutputBytes) {
             a.lastOutputBytes = bytes;
             a.lastActivityNanos = now;
@@ -84,7 +89,36 @@ final class SessionTimers {
             stopper.stop(slot, FailureReason.HANG, "printed nothing for idleTimeoutMs " + slot.config.session().idleTimeoutMs());
             return;
         }
-        a.nextPollNanos = nextPollAfter(now, a.idleTimeoutNanos);
+        a.nextPollNanos = earlier(nextPollAfter(now, a.idleTimeoutNanos),
+                soonerForAFastWriter(now, grown, since, slot.config.session().logMaxBytes()));
+    }
+
+    /**
+     * A log is rotated when a poll finds it past logMaxBytes, so between two polls it grows by what
+     * the child writes meanwhile: a child writing 110 MB/s took a 10 MiB log to 150-260 MB. One that
+     * grew by more than a quarter of the cap since the last poll is polled again as much sooner as
+     * it writes faster (never within 100 ms), so a file stays within a few times its cap; the grid
+     * of {@link #nextPollAfter} stays for every other session.
+     *
+     * @return when to poll such a writer next; {@code Long.MAX_VALUE} relative to now when it is not one
+     */
+    static long soonerForAFastWriter(long now, long grown, long sinceNanos, long capBytes) {
+        long quarter = Math.max(1, capBytes / 4);
+        if (grown <= quarter || sinceNanos <= 0) {
+            return now + Long.MAX_VALUE / 2;
+        }
+        double interval = (double) sinceNanos * quarter / grown;
+        return now + Math.max(FAST_WRITER_POLL_NANOS, (long) interval);
+    }
+
+    /**
+     * A session's first poll comes within a second even without idle detection: until then a child
+     * that writes fast grows its log unchecked (250 MB/s filled 1.2 GB before a 5 s grid's first
+     * poll); from it on, {@link #soonerForAFastWriter} keeps up. One poll more for a session that
+     * lives longer than a second; a crash loop's shorter ones never poll.
+     */
+    static long firstPoll(long startNanos, long idleTimeoutNanos) {
+        return earlier(nextPollAfter(startNanos, idleTimeoutNanos), startNanos + OUTPUT_POLL_NANOS);
     }
 
     /**

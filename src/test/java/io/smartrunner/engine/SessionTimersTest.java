@@ -1,0 +1,42 @@
+package io.smartrunner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** When a session's output is polled next: the shared grid, and sooner for a child that writes fast. */
+class SessionTimersTest {
+    private static final long MIB = 1 << 20;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final long NOW = 7 * SECOND + 123;
+
+    @Test
+    void pollsFallOnAGridSharedBySessionsWithTheSameInterval() {
+        assertEquals(10 * SECOND, SessionTimers.nextPollAfter(NOW, 0), "rotation alone: every 5 s");
+        assertEquals(8 * SECOND, SessionTimers.nextPollAfter(NOW, 60 * SECOND), "idle detection: every second");
+    }
+
+    @Test
+    void aSessionsFirstPollComesWithinASecond() {
+        assertEquals(NOW + SECOND, SessionTimers.firstPoll(NOW, 0), "not at the 5 s grid's next point (10 s)");
+        assertEquals(8 * SECOND, SessionTimers.firstPoll(NOW, 60 * SECOND), "idle detection's grid is sooner");
+    }
+
+    @Test
+    void aLogGrowingByMoreThanAQuarterOfItsCapBetweenPollsIsPolledAsMuchSooner() {
+        // 10 MiB cap, 5 MiB in 5 s: twice a quarter, so half the time
+        assertEquals(NOW + 2_500_000_000L, SessionTimers.soonerForAFastWriter(NOW, 5 * MIB, 5 * SECOND, 10 * MIB));
+        // 110 MB in a second: never sooner than 100 ms
+        assertEquals(NOW + TimeUnit.MILLISECONDS.toNanos(100),
+                SessionTimers.soonerForAFastWriter(NOW, 110_000_000, SECOND, 10 * MIB));
+    }
+
+    @Test
+    void aSlowWriterKeepsTheGrid() {
+        long far = SessionTimers.soonerForAFastWriter(NOW, 2 * MIB, 5 * SECOND, 10 * MIB);
+        assertTrue(far - SessionTimers.nextPollAfter(NOW, 0) > 0, "2 MiB in 5 s is under a quarter: not sooner");
+        assertTrue(SessionTimers.soonerForAFastWriter(NOW, 0, 0, 10 * MIB) - NOW > 1000 * SECOND);
+    }
+}
