@@ -31,6 +31,7 @@ final class ConfigBinder {
         }
         root.object(ROOT_KEYS);
         RunnerSettings runner = runner(root.get("runner").object(RUNNER_KEYS));
+        EventLogPlace.check(root.get("runner").get("eventLog"), runner.eventLog(), runner.dataDir(), source);
         SessionSettings session = SessionBinder.bind(root.get("session"), SessionSettings.defaults());
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));
