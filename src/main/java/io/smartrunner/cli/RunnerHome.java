@@ -10,6 +10,7 @@ import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.engine.SupervisorDeps;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventLogShape;
 import io.smartrunner.event.EventSink;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.process.ChildEnvironment;
@@ -93,6 +94,8 @@ final class RunnerHome implements AutoCloseable {
             if (config.store().kind() == StoreSettings.Kind.SQLITE) {
                 SqliteNativeCopies.useDataDir(r.dataDir()); // not /tmp, where a SIGKILL left a copy for good
             }
+            // before the store: a lost store is rebuilt from the log, which must then be one
+            EventLogShape.require(r.eventLog());
             store = openStore(config);
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                     .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);

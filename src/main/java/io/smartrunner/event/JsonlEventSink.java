@@ -58,6 +58,7 @@ public final class JsonlEventSink implements EventSink {
 
     /**
      * Opens (creating it and its directories) the log at {@code file}, repairing a torn last line.
+     * An existing file that does not look like an event log ({@link EventLogShape}) is refused untouched.
      *
      * @param fsyncIntervalMs period of the background fsync under {@link FsyncPolicy#INTERVAL}
      */
@@ -74,6 +75,7 @@ public final class JsonlEventSink implements EventSink {
         if (Files.isDirectory(file)) {
             throw new EventLogException(file + ": is a directory, not a file", null);
         }
+        EventLogShape.require(file); // before the torn tail is cut or anything appended
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             return new JsonlEventSink(file, policy, fsyncIntervalMs, decorate, TornTail.repair(file));

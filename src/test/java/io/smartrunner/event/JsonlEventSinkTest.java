@@ -355,17 +355,51 @@ class JsonlEventSinkTest {
     }
 
     @Test
-    void aFileWithoutAnyNewlineIsMovedAsideWhole() throws Exception {
+    void aFirstLineTornByACrashIsMovedAsideWhole() throws Exception {
         Files.createDirectories(log().getParent());
-        Files.writeString(log(), "garbage without newline");
+        Files.writeString(log(), "{\"ts\":\"2025-01-08T10:3");
         Files.writeString(TornTail.sidecar(log()), "earlier\n");
 
         try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
             sink.append(List.of(event(0)));
         }
 
-        assertEquals("earlier\ngarbage without newline\n", Files.readString(TornTail.sidecar(log())));
+        assertEquals("earlier\n{\"ts\":\"2025-01-08T10:3\n", Files.readString(TornTail.sidecar(log())));
         assertEquals(List.of(event(0)), EventLogReader.readAll(log()));
+    }
+
+    /** Regression: runner.eventLog naming a database had its tail cut to .torn and JSON appended to it. */
+    @Test
+    void refusesAFileThatIsNotAnEventLogAndLeavesItUntouched() throws Exception {
+        Files.createDirectories(log().getParent());
+        byte[] database = new byte[4096];
+        System.arraycopy("SQLite format 3\0".getBytes(StandardCharsets.US_ASCII), 0, database, 0, 16);
+        database[2000] = '\n';
+        for (byte[] notALog : List.of(database, "garbage without newline".getBytes(StandardCharsets.UTF_8),
+                "s3cr3t-token\n".getBytes(StandardCharsets.UTF_8), "12345\n{\"a\":1}\n".getBytes(StandardCharsets.UTF_8),
+                "[1, 2]\n".getBytes(StandardCharsets.UTF_8), "{\"a\":1} trailing\n".getBytes(StandardCharsets.UTF_8))) {
+            Files.write(log(), notALog);
+
+            EventLogException e = assertThrows(EventLogException.class,
+                    () -> JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0));
+
+            assertEquals(log() + ": does not look like an event log: its first line is not a JSON object;"
+                    + " refusing to append to it (check runner.eventLog)", e.getMessage());
+            assertArrayEquals(notALog, Files.readAllBytes(log()));
+            assertFalse(Files.exists(TornTail.sidecar(log())));
+        }
+    }
+
+    @Test
+    void acceptsALogWhoseFirstLineIsEmptyOrAMalformedLaterLine() throws Exception {
+        Files.createDirectories(log().getParent());
+        Files.writeString(log(), "\n{\"not\":\"an event\"}\nnot json\n");
+
+        try (JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0)) {
+            sink.append(List.of(event(0)));
+        }
+
+        assertTrue(Files.readString(log()).startsWith("\n{\"not\":\"an event\"}\nnot json\n{"));
     }
 
     private static boolean fsyncThreadAlive() {
