@@ -287,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateShown(cfg)
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
                 + "; containment: " + home.containment.describe()
-                + "; http://" + cfg.http().bind() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
+                + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
         if (home.events.tornBytesMoved() > 0) {

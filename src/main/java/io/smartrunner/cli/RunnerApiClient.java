@@ -3,6 +3,7 @@ package io.smartrunner.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.config.HttpSettings;
 import io.smartrunner.config.RunnerConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,11 +47,27 @@ final class RunnerApiClient {
         } catch (IOException e) {
             throw new SmartRunnerException(dataDir.resolve(PORT_FILE) + ": cannot read: " + e.getMessage());
         }
-        String bind = cfg.http().bind();
-        String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]" : bind;
-        this.base = URI.create("http://" + host + ":" + port);
+        this.base = baseUri(cfg.http(), port);
         this.configuredToken = cfg.http().token();
         this.tokenFile = dataDir.resolve("http.token");
+    }
+
+    /**
+     * The runner's API as this machine reaches it: a wildcard bind through 127.0.0.1, an IPv6
+     * address in brackets. The loader only lets addresses through; a URL that still cannot be made
+     * of one (settings built in code) is a one-line error, never an exception's trace.
+     */
+    static URI baseUri(HttpSettings http, int port) {
+        String bind = http.bind();
+        boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]")
+                || bind.equals("0:0:0:0:0:0:0:0");
+        String host = wildcard ? "127.0.0.1" : http.urlHost();
+        try {
+            return new URI("http", null, host, port, null, null, null);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new SmartRunnerException("http.bind: \"" + bind + "\" cannot be reached as a URL ("
+                    + e.getMessage() + "), expected an IP address such as 127.0.0.1", null, 2);
+        }
     }
 
     private static String readToken(Path file) {

@@ -208,7 +208,7 @@ final class TrialCommand implements Callable<Integer> {
 
     /** A homepage on the runner's own demo site, moved to the trial's (the runner may not be up). */
     private static String onTrialSite(String homepage, RunnerConfig base, int sitePort) {
-        String runnerSite = "http://" + base.http().bind() + ":" + base.http().port() + "/demo/";
+        String runnerSite = "http://" + base.http().urlHost() + ":" + base.http().port() + "/demo/";
         if (sitePort < 0 || homepage == null || !homepage.startsWith(runnerSite)) {
             return homepage;
         }

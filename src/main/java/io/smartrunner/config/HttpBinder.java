@@ -18,10 +18,7 @@ final class HttpBinder {
     static HttpSettings bind(JsonCursor block) {
         HttpSettings defaults = HttpSettings.defaults();
         JsonCursor bindValue = block.get("bind");
-        String bind = bindValue.text(defaults.bind());
-        if (bind.isBlank()) {
-            throw bindValue.fail(bindValue.shown() + " is empty", "an address to listen on, e.g. \"127.0.0.1\"");
-        }
+        String bind = BindAddress.read(bindValue, defaults.bind());
         int port = block.get("port").integer(defaults.port(), 0, 65_535, Quantity.COUNT);
         JsonCursor tokenValue = block.get("token");
         String token = tokenValue.text(defaults.token());
@@ -30,6 +27,12 @@ final class HttpBinder {
             throw tokenValue.fail(token.isBlank() ? "the token is empty" : "the token has " + token.strip().length()
                     + " characters", "a bearer token of at least " + HttpSettings.MIN_TOKEN_LENGTH
                     + " characters, e.g. \"${env:SR_TOKEN}\"");
+        }
+        if (token == null && !BindAddress.isLoopback(bind)) {
+            // the generated token lives in the data dir: fine for this machine, not for a network
+            throw bindValue.fail(JsonCursor.quote(bind) + " is not a loopback address and no http.token is set",
+                    "http.token (e.g. \"${env:SR_TOKEN}\") with a non-loopback bind, or a loopback bind such as"
+                            + " \"127.0.0.1\"");
         }
         List<String> hosts = new ArrayList<>();
         for (JsonCursor host : block.get("allowedHosts").elements("an array of host names, e.g. [\"runner.lan\"]")) {

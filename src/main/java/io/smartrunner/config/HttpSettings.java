@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The {@code http} block (API and dashboard).
  *
- * @param bind               address to listen on [127.0.0.1]
+ * @param bind               IP address to listen on, IPv6 without brackets, or localhost [127.0.0.1]
  * @param port               TCP port [7070]; 0 = any free port
  * @param token              bearer token for mutations, at least {@link #MIN_TOKEN_LENGTH} characters;
  *                           null = generated into the data dir. A secret.
@@ -43,6 +43,11 @@ public record HttpSettings(String bind, int port, String token, List<String> all
 
     public static HttpSettings defaults() {
         return new HttpSettings("127.0.0.1", 7070, null);
+    }
+
+    /** {@link #bind} as the host of a URL: an IPv6 address in brackets ({@code [::1]}). */
+    public String urlHost() {
+        return bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
     }
 
     public HttpSettings withDemoSite(boolean on) {

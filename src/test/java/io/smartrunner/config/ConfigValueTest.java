@@ -221,7 +221,7 @@ class ConfigValueTest extends ConfigTestSupport {
 
     @Test
     void rejectsBlankBindAddress() {
-        assertEquals("$.http.bind: \" \" is empty, expected an address to listen on, e.g. \"127.0.0.1\"",
+        assertContains("$.http.bind: \" \" is empty, expected an IP address to listen on, such as \"127.0.0.1\"",
                 rejects("{'http': {'bind': ' '}}"));
     }
 }
