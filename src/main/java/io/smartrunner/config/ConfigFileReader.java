@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -21,6 +22,13 @@ final class ConfigFileReader {
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build());
+
+    /**
+     * The largest config read: 16 MiB is four times a 200 000-profile fleet's file (about 4 MB),
+     * and the JSON tree costs several times its bytes in heap, so a file this size still loads in
+     * a small default heap. Anything bigger is not a config (a log, an image, {@code /dev/zero}).
+     */
+    static final int MAX_BYTES = 16 << 20;
 
     private ConfigFileReader() {
     }
@@ -34,8 +42,15 @@ final class ConfigFileReader {
         if (Files.isDirectory(file)) {
             throw new ConfigException(label + ": is a directory, expected a JSON config file");
         }
-        try {
-            return Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            // streamed and bounded: never the whole of a file that may have no end
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                long mib = MAX_BYTES >> 20;
+                throw new ConfigException(label + ": larger than " + mib + " MiB, expected a config file of at most "
+                        + mib + " MiB");
+            }
+            return bytes;
         } catch (NoSuchFileException e) {
             throw new ConfigException(label + ": file not found (looked for " + file.toAbsolutePath()
                     + "), expected a JSON config file");

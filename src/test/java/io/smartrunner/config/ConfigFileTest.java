@@ -21,6 +21,29 @@ class ConfigFileTest extends ConfigTestSupport {
         assertContains("expected a JSON config file", message);
     }
 
+    /** Regression: a 400 MB file (or /dev/zero) was read whole and ended in OutOfMemoryError with a trace. */
+    @Test
+    void rejectsAFileLargerThanTheCapWithoutReadingItWhole() throws IOException {
+        Path big = dir.resolve("big.json");
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            sparse.setLength(400L << 20);
+        }
+        assertEquals("larger than 16 MiB, expected a config file of at most 16 MiB", rejectsFile(big, Map.of()));
+        assertEquals("larger than 16 MiB, expected a config file of at most 16 MiB",
+                rejectsFile(Path.of("/dev/zero"), Map.of()));
+    }
+
+    @Test
+    void acceptsAFileOfExactlyTheCap() throws IOException {
+        byte[] json = new byte[ConfigFileReader.MAX_BYTES];
+        java.util.Arrays.fill(json, (byte) ' ');
+        json[0] = '{';
+        json[json.length - 1] = '}';
+        Files.write(file(), json);
+        assertEquals(RunnerSettings.DEFAULT_GLOBAL_CONCURRENCY, ConfigLoader.load(file(), Map.of()).runner()
+                .globalConcurrency());
+    }
+
     @Test
     void rejectsDirectory() {
         assertEquals("is a directory, expected a JSON config file", rejectsFile(dir, Map.of()));
