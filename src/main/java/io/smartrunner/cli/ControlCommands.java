@@ -6,6 +6,9 @@ import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.DataDirLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -290,10 +293,29 @@ final class ControlCommands {
                 }
             }
             JsonNode s = new RunnerApiClient(cfg).post("/api/reload", Map.of());
-            System.out.println("reloaded " + config.file + ": added " + s.path("added") + ", removed " + s.path("removed")
-                    + ", changed " + s.path("changed") + (s.path("restartNeeded").asBoolean()
+            String changes = "added " + s.path("added") + ", removed " + s.path("removed") + ", changed "
+                    + s.path("changed");
+            String read = s.path("config").isTextual() ? s.path("config").asText() : null;
+            if (read != null && !sameFile(Path.of(read), config.file)) {
+                throw new SmartRunnerException("the running runner reloaded its own config " + read + " (" + changes
+                        + "), not " + config.file + "; to run " + config.file + " restart the runner with it");
+            }
+            System.out.println("reloaded " + (read != null ? read : config.file) + ": " + changes
+                    + (s.path("restartNeeded").asBoolean()
                     ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
             return 0;
+        }
+
+        /** The same path, or the same file through a link or another spelling (the runner's cwd is not ours). */
+        private static boolean sameFile(Path runners, Path ours) {
+            if (runners.equals(ours.toAbsolutePath().normalize())) {
+                return true;
+            }
+            try {
+                return Files.isSameFile(runners, ours);
+            } catch (IOException e) {
+                return false; // one of them is gone or unreadable: not provably the same
+            }
         }
     }
 

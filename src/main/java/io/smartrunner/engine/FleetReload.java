@@ -101,7 +101,8 @@ final class FleetReload {
                 || !next.browser().equals(inForce.browser()) || !next.http().equals(inForce.http())
                 || !next.alerts().equals(inForce.alerts()) || !next.breaker().equals(inForce.breaker())
                 || next.pods().stream().anyMatch(p -> !next.breakerOf(p.name()).equals(inForce.breakerOf(p.name())));
-        return new ReloadSummary(added, removed, changed, restartNeeded);
+        return new ReloadSummary(added, removed, changed, restartNeeded,
+                next.source() == null ? null : next.source().toAbsolutePath().normalize());
     }
 
     private void remove(ProfileSlot slot) {
