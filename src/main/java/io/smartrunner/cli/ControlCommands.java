@@ -47,8 +47,8 @@ final class ControlCommands {
         @Mixin
         ConfigOption config;
 
-        @Parameters(arity = "0..*", paramLabel = "PROFILE", converter = IdArgument.class,
-                description = "the profile's id; several ids: each of them")
+        // no converter: picocli reports a positional its converter refuses as "Unmatched argument"
+        @Parameters(arity = "0..*", paramLabel = "PROFILE", description = "the profile's id; several ids: each of them")
         List<String> profileIds = new ArrayList<>();
 
         @Option(names = "--pod", paramLabel = "POD", converter = IdArgument.class,
@@ -59,6 +59,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
+            profileIds.forEach(id -> IdArgument.requireValid("PROFILE", id)); // before anything is read
             RunnerConfig cfg = config.loadToInspect();
             if (pod == null && profileIds.size() == 1) {
                 return one(cfg, request(cfg, profileIds.get(0)));
