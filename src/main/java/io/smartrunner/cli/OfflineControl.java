@@ -8,6 +8,7 @@ import io.smartrunner.config.StoreSettings;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventLogShape;
 import io.smartrunner.event.JsonlEventSink;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.fleet.RelayedControls;
@@ -85,6 +86,7 @@ final class OfflineControl {
             }
             return results;
         }
+        EventLogShape.require(r.eventLog()); // before the store is opened (and created): refused, nothing is written
         try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(),
                 r.sessionsKeptPerProfile(), RunCommand::say);
              JsonlEventSink events = eventLog(r)) {

@@ -37,9 +37,10 @@ public final class EventLogShape {
         byte[] head;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(FIRST_LINE_MAX, ch.size()));
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // fill the head; a short read means the file ended
-            }
+            int n;
+            do {
+                n = ch.read(buf); // a read may return less than asked: fill the head, or reach the end
+            } while (n > 0 && buf.hasRemaining());
             head = Arrays.copyOf(buf.array(), buf.position());
         } catch (IOException e) {
             throw new EventLogException(file + ": cannot read event log: " + JsonlEventSink.reason(e), e);
