@@ -43,8 +43,8 @@ class ConfigHttpBindTest extends ConfigTestSupport {
 
     @Test
     void acceptsANonLoopbackBindWithAToken() {
-        HttpSettings http = load("{'http': {'bind': '0.0.0.0', 'token': 'abc'}}").http();
+        HttpSettings http = load("{'http': {'bind': '0.0.0.0', 'token': 'abc-0123456789-xyz'}}").http();
         assertEquals("0.0.0.0", http.bind());
-        assertEquals("[fd00::5]", load("{'http': {'bind': 'fd00::5', 'token': 'abc'}}").http().urlHost());
+        assertEquals("[fd00::5]", load("{'http': {'bind': 'fd00::5', 'token': 'abc-0123456789-xyz'}}").http().urlHost());
     }
 }
