@@ -6,6 +6,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
@@ -35,7 +36,7 @@ final class PostgresErrors {
                 return "unknown host " + t.getMessage();
             } else if (t instanceof NoRouteToHostException) {
                 return "no route to host";
-            } else if (t instanceof SocketTimeoutException) {
+            } else if (t instanceof SocketTimeoutException || loginTimedOut(t)) {
                 return "timed out";
             } else if (t instanceof PSQLException p && p.getServerErrorMessage() != null) {
                 return p.getServerErrorMessage().getMessage();
@@ -46,6 +47,13 @@ final class PostgresErrors {
             innermost = innermost.getCause();
         }
         return innermost instanceof SQLException s ? serverMessage(s) : String.valueOf(innermost.getMessage());
+    }
+
+    /** The driver's {@code loginTimeout} ran out: it says so in words only ("Connection attempt timed out."). */
+    private static boolean loginTimedOut(Throwable t) {
+        return t instanceof PSQLException p && p.getServerErrorMessage() == null
+                && PSQLState.CONNECTION_UNABLE_TO_CONNECT.getState().equals(p.getSQLState())
+                && String.valueOf(p.getMessage()).contains("timed out");
     }
 
     private static String serverMessage(SQLException e) {

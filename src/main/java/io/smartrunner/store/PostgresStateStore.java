@@ -36,6 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class PostgresStateStore implements StateStore {
     /** A write waits this long by default (the default watchdog's {@code ClusterSettings.storeWaitMs}). */
     public static final int DEFAULT_WAIT_MS = 1_000;
+    /** How long one login (TCP connect, TLS, authentication) may take, as the driver's {@code loginTimeout}. */
+    static final String LOGIN_TIMEOUT_SECONDS = "10";
 
     private final String where;
     private final String runnerName;
@@ -115,6 +117,9 @@ public final class PostgresStateStore implements StateStore {
         // fail at once when the first connection cannot be made: the runner must not start blind
         config.setInitializationFailTimeout(1);
         config.addDataSourceProperty("connectTimeout", "5");
+        // a server that accepts the TCP connection but never answers must not hold a login for good:
+        // HikariCP's own login timeout is a JVM-wide DriverManager setting, absent on the first connection
+        config.addDataSourceProperty("loginTimeout", LOGIN_TIMEOUT_SECONDS);
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "smart-runner");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.testkit.CliProcess;
 import io.smartrunner.testkit.PostgresServer;
+import io.smartrunner.testkit.SilentTcpServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -98,6 +99,26 @@ class PostgresStoreE2ETest {
         assertEquals("smart-runner: PostgreSQL at 127.0.0.1:" + closed + ": cannot connect (connection refused)",
                 err.strip(), "one line, no stack trace");
         assertFalse(runner.out().contains("pw-9d1c") || err.contains("pw-9d1c"));
+    }
+
+    /** Regression: a server that accepts TCP but never answers hung {@code run} in its first login for good. */
+    @Test
+    void aDatabaseThatNeverAnswersAtStartIsOneLineAndExit1() throws Exception {
+        try (SilentTcpServer silent = new SilentTcpServer()) {
+            Path cfg = config("jdbc:postgresql://127.0.0.1:" + silent.port() + "/fleet");
+            CliProcess runner = CliProcess.start(dir, Map.of(PASSWORD_VAR, "pw-9d1c-never-printed"),
+                    "run", "-c", cfg.toString());
+            boolean exited = runner.process.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
+                runner.process.destroyForcibly();
+            }
+
+            String err = runner.err();
+            assertTrue(exited, "exits by itself: " + err);
+            assertEquals(1, runner.process.exitValue(), err);
+            assertEquals("smart-runner: PostgreSQL at 127.0.0.1:" + silent.port() + ": cannot connect (timed out)",
+                    err.strip(), "one line, no stack trace");
+        }
     }
 
     private static int finished(PostgresServer server, String database, String profile) {

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.StoreSettings;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord.Status;
 import io.smartrunner.testkit.PostgresServer;
+import io.smartrunner.testkit.SilentTcpServer;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -138,6 +140,20 @@ class PostgresStateStoreTest {
         StoreException e = assertThrows(StoreException.class, () -> PostgresStateStore.open(settings, "r1"));
 
         assertEquals("PostgreSQL at 127.0.0.1:" + closed + ": cannot connect (connection refused)", e.getMessage());
+    }
+
+    /** Regression: {@code run} against a server that accepts TCP but never answers hung in the login. */
+    @Test
+    void aServerThatNeverAnswersTimesOutWithOneLine() throws Exception {
+        try (SilentTcpServer silent = new SilentTcpServer()) {
+            StoreSettings settings = StoreSettings.postgres("jdbc:postgresql://127.0.0.1:" + silent.port() + "/fleet",
+                    "sr", "pw-never-shown", 2);
+
+            StoreException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                    () -> assertThrows(StoreException.class, () -> PostgresStateStore.open(settings, "r1")));
+
+            assertEquals("PostgreSQL at 127.0.0.1:" + silent.port() + ": cannot connect (timed out)", e.getMessage());
+        }
     }
 
     @Test
