@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -130,11 +131,14 @@ final class ApiHandler implements HttpHandler {
                 send(ex, 200, SummaryRoute.json(profiles()));
             }
             case "/api/events" -> {
-                String page = events.page(ex.getRequestURI().getRawQuery());
+                String page = fleetRead(() -> events.page(ex.getRequestURI().getRawQuery()));
                 ex.getResponseHeaders().set("Cache-Control", "no-store");
                 RunnerHttpServer.send(ex, 200, "application/json", page.getBytes(StandardCharsets.UTF_8));
             }
-            case "/api/events/stream" -> events.stream(ex);
+            case "/api/events/stream" -> fleetRead(() -> {
+                events.stream(ex); // the fleet's events: where it starts is read before the answer's head
+                return null;
+            });
             case "/api/report" -> send(ex, 200, parts.report().toJson(parts.time().now()));
             case "/api/reload" -> throw ApiError.methodNotAllowed("use POST", "POST");
             case "/api/pods" -> send(ex, 200, PodsRoute.json(answer(parts.fleet().pods())));
@@ -329,17 +333,25 @@ final class ApiHandler implements HttpHandler {
         };
     }
 
-    /** The database may be out of reach: that is a 503 with its one line, not an internal error. */
-    private Map<String, Object> runners() {
-        try {
-            return parts.fleet().runners();
-        } catch (io.smartrunner.SmartRunnerException e) {
-            throw new ApiError(503, e.getMessage());
-        }
+    private Map<String, Object> runners() throws Exception {
+        return fleetRead(() -> parts.fleet().runners());
     }
 
+    /** Every profile (in cluster mode, read from the database): /api/profiles, /summary, /profiles/{id}. */
     private List<ProfileState> profiles() throws Exception {
-        return answer(parts.fleet().profiles());
+        return fleetRead(() -> answer(parts.fleet().profiles()));
+    }
+
+    /**
+     * A read the cluster database answers (runners, the fleet's profiles and events): the database
+     * may be out of reach, and that is a 503 with its one line, not an internal error.
+     */
+    private static <T> T fleetRead(Callable<T> read) throws Exception {
+        try {
+            return read.call();
+        } catch (SmartRunnerException e) {
+            throw new ApiError(503, e.getMessage());
+        }
     }
 
     private ProfileState profile(String id) throws Exception {
