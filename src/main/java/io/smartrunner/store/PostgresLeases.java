@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.sql.DataSource;
 
 /**
  * Profile leases in the {@code leases} table (docs/cluster-leases.md). A lease names the runner
@@ -33,14 +32,14 @@ public final class PostgresLeases {
     /** Whether runners row {@code r} is alive (one parameter: the TTL in ms); shared with {@link PostgresPodSlots}. */
     static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
 
-    private final DataSource pool;
+    private final DirectConnection own;
     private final String where;
     private final PostgresWork db;
     private final String rowName;
 
-    PostgresLeases(DataSource pool, String where, String rowName) {
-        this.pool = pool;
-        this.db = new PostgresWork(pool, where);
+    PostgresLeases(DirectConnection own, String where, String rowName) {
+        this.own = own;
+        this.db = new PostgresWork(own, where);
         this.where = where;
         this.rowName = rowName;
     }
@@ -254,7 +253,7 @@ public final class PostgresLeases {
 
     /** The pod slots (a pod's concurrency across the fleet) in the same database. */
     public PostgresPodSlots podSlots() {
-        return new PostgresPodSlots(pool, where);
+        return new PostgresPodSlots(own, where);
     }
 
     /** Where the database is, for messages. */

@@ -34,11 +34,12 @@ public final class PostgresMembers {
     private final String rowName;
     private final PostgresWork db;
 
-    PostgresMembers(DataSource pool, String where, String rowName) {
+    /** @param pool for {@link #list} (any thread); the heartbeat's work goes through {@code own} */
+    PostgresMembers(DataSource pool, DirectConnection own, String where, String rowName) {
         this.pool = pool;
         this.where = where;
         this.rowName = rowName;
-        this.db = new PostgresWork(pool, where);
+        this.db = new PostgresWork(own, where);
     }
 
     /** Who wants to join: its name, labels, and what identifies its process to an operator. */

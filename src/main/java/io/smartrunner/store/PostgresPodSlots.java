@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import javax.sql.DataSource;
 
 /**
  * Pod slots in the {@code pod_slots} table (docs/cluster-placement.md): a pod's {@code concurrency}
@@ -22,8 +21,8 @@ import javax.sql.DataSource;
 public final class PostgresPodSlots {
     private final PostgresWork db;
 
-    PostgresPodSlots(DataSource pool, String where) {
-        this.db = new PostgresWork(pool, where);
+    PostgresPodSlots(DirectConnection own, String where) {
+        this.db = new PostgresWork(own, where);
     }
 
     /** Creates slot rows 0..concurrency-1 of each pod that do not exist yet (rows above stay, unused). */

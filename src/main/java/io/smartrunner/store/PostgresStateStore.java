@@ -42,6 +42,8 @@ public final class PostgresStateStore implements StateStore {
     private final String where;
     private final String runnerName;
     private final HikariDataSource pool;
+    /** The heartbeat thread's own connection: membership, leases, pod slots ({@link DirectConnection}). */
+    private final DirectConnection heartbeatConnection;
     private final String runnerId;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SessionRetention retention;
@@ -51,8 +53,10 @@ public final class PostgresStateStore implements StateStore {
     /** Cluster mode with leases: which profiles' rows may be written ({@link #fence}); null = all. */
     private volatile WriteFence fence;
 
-    private PostgresStateStore(String where, String runnerName, HikariDataSource pool, int sessionsKept, int waitMs) {
+    private PostgresStateStore(String where, String runnerName, HikariDataSource pool, DirectConnection heartbeat,
+                               int sessionsKept, int waitMs) {
         this.where = where;
+        this.heartbeatConnection = heartbeat;
         this.waitMs = waitMs;
         this.runnerName = runnerName;
         this.pool = pool;
@@ -95,7 +99,8 @@ public final class PostgresStateStore implements StateStore {
             throw PostgresErrors.cannotConnect(where, e, settings.password());
         }
         try {
-            return new PostgresStateStore(where, runnerName, pool, sessionsKept, (int) waitMs);
+            return new PostgresStateStore(where, runnerName, pool, new DirectConnection(settings), sessionsKept,
+                    (int) waitMs);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -382,12 +387,12 @@ public final class PostgresStateStore implements StateStore {
 
     /** Cluster membership in this database, for this runner's row. */
     public PostgresMembers members() {
-        return new PostgresMembers(pool, where, runnerName);
+        return new PostgresMembers(pool, heartbeatConnection, where, runnerName);
     }
 
     /** The leases of this database, for this runner's row. */
     public PostgresLeases leases() {
-        return new PostgresLeases(pool, where, runnerName);
+        return new PostgresLeases(heartbeatConnection, where, runnerName);
     }
 
     /**
@@ -426,6 +431,7 @@ public final class PostgresStateStore implements StateStore {
     @Override
     public void close() {
         closed = true;
+        heartbeatConnection.close();
         pool.close();
     }
 

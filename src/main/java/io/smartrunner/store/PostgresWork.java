@@ -2,11 +2,11 @@ package io.smartrunner.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import javax.sql.DataSource;
 
 /**
- * Work on one pooled connection of a PostgreSQL store, alone or as one transaction (all of it
- * or, on any failure, none); a failure of the database becomes a {@link StoreException} naming it.
+ * Work on the heartbeat thread's connection of a PostgreSQL store ({@link DirectConnection}), alone
+ * or as one transaction (all of it or, on any failure, none); a failure of the database becomes a
+ * {@link StoreException} naming it.
  */
 final class PostgresWork {
     /**
@@ -18,18 +18,20 @@ final class PostgresWork {
      */
     static final int ANSWER_WITHIN_MS = 5_000;
 
-    private final DataSource pool;
+    private final DirectConnection connection;
     private final String where;
 
-    PostgresWork(DataSource pool, String where) {
-        this.pool = pool;
+    PostgresWork(DirectConnection connection, String where) {
+        this.connection = connection;
         this.where = where;
     }
 
     <T> T run(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            PostgresStateStore.answersWithin(c, ANSWER_WITHIN_MS);
-            return work.run(c);
+        try {
+            return connection.run(c -> {
+                PostgresStateStore.answersWithin(c, ANSWER_WITHIN_MS);
+                return work.run(c);
+            });
         } catch (SQLException e) {
             throw PostgresErrors.wrap(where, e);
         }

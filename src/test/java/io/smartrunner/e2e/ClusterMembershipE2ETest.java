@@ -158,7 +158,7 @@ class ClusterMembershipE2ETest {
 
             stop(runner);
             String err = runner.err();
-            assertEquals(1, err.lines().filter(l -> l.contains("heartbeat failed, retrying with backoff")).count(), err);
+            assertEquals(1, err.lines().filter(l -> l.contains("heartbeat failed, retrying every")).count(), err);
             assertEquals(1, err.lines().filter(l -> l.contains("works again after ")).count(), err);
         } finally {
             for (CliProcess p : started) {

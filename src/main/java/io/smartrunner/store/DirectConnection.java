@@ -1,0 +1,77 @@
+package io.smartrunner.store;
+
+import io.smartrunner.config.StoreSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * One connection made by the driver itself, outside the pool, for the membership and lease work of
+ * the heartbeat thread (docs/cluster-leases.md). Work that fails discards it, and the next work
+ * connects again at once, with short connect and login timeouts. The pool would not: after a
+ * database outage HikariCP refills itself with a backoff of up to 5 s between attempts, and a
+ * heartbeat waiting on it landed 4.5-8 s after the database was back, when the runner had fenced
+ * itself already. Thread-safe: work is serialised (the heartbeat thread; the start and the stop).
+ */
+final class DirectConnection implements AutoCloseable {
+    /** How long making the connection may take: the TCP connect, then the login. */
+    static final int CONNECT_TIMEOUT_SECONDS = 2;
+    static final int LOGIN_TIMEOUT_SECONDS = 3;
+
+    private final StoreSettings settings;
+    private Connection connection;
+    private boolean closed;
+
+    DirectConnection(StoreSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Runs {@code work} on the connection, made first if there is none; a failure discards it. */
+    synchronized <T> T run(PostgresWork.Work<T> work) throws SQLException {
+        if (closed) {
+            throw new SQLException("the store is closed");
+        }
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = connect();
+            }
+            return work.run(connection);
+        } catch (SQLException e) {
+            discard();
+            throw e;
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties p = new Properties();
+        if (settings.user() != null) {
+            p.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            p.setProperty("password", settings.password());
+        }
+        p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        p.setProperty("loginTimeout", String.valueOf(LOGIN_TIMEOUT_SECONDS));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "smart-runner-heartbeat");
+        return DriverManager.getConnection(settings.url(), p);
+    }
+
+    private void discard() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // broken already
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        discard();
+    }
+}
