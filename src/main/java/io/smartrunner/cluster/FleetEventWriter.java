@@ -20,9 +20,11 @@ import java.util.function.Consumer;
  * it can (batches queued meanwhile together, up to {@link #MAX_BATCH}), and new batches wait
  * behind them so the table keeps the local order.
  *
- * <p>Database down: the batch is kept and retried with backoff (1 s doubling to
- * {@link #MAX_RETRY_MS}), said once per episode, and new batches offered meanwhile wait for the
- * backoff's end; it is sent when the database returns. At most {@link #MAX_QUEUED} events wait
+ * <p>Database down: the batch is kept and retried every {@link #RETRY_MS} (the heartbeat's cadence,
+ * {@link Membership#MAX_RETRY_MS}), said once per episode, and new batches offered meanwhile wait for
+ * the pause's end; it is sent within about a second of the database's return, while the leases it
+ * was written under are most likely still held. (It backed off to 30 s: queued events went out
+ * 10-34 s after the database was back, and many were refused as stale by then.) At most {@link #MAX_QUEUED} events wait
  * behind the batch being retried; beyond that new ones are not queued (counted, said once): they
  * stay in the local log only. Stale events (the runner no longer holds the profile's lease at
  * the epoch it wrote them under) are refused by the database, counted and said; they too stay
@@ -31,8 +33,7 @@ import java.util.function.Consumer;
 public final class FleetEventWriter implements AutoCloseable {
     static final int MAX_BATCH = 1_000;
     static final int MAX_QUEUED = 100_000;
-    static final long MAX_RETRY_MS = 30_000;
-    static final long FIRST_RETRY_MS = 1_000;
+    static final long RETRY_MS = Membership.MAX_RETRY_MS;
     private static final long CLOSE_DRAIN_MS = 5_000;
 
     private final PostgresEvents events;
@@ -44,7 +45,7 @@ public final class FleetEventWriter implements AutoCloseable {
     private final AtomicLong notQueued = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final Thread thread;
-    private final long firstRetryMs;
+    private final long retryMs;
     private final int maxQueued;
     private final AtomicLong attempts = new AtomicLong();
     private boolean closing;
@@ -54,16 +55,16 @@ public final class FleetEventWriter implements AutoCloseable {
     private boolean inFlight;
 
     public FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say) {
-        this(events, runner, incarnation, say, FIRST_RETRY_MS, MAX_QUEUED);
+        this(events, runner, incarnation, say, RETRY_MS, MAX_QUEUED);
     }
 
     /**
-     * @param firstRetryMs the first pause after a failed send (doubling up to {@link #MAX_RETRY_MS})
+     * @param retryMs   the pause after each failed send
      * @param maxQueued    at most this many events wait for the database
      */
-    FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say, long firstRetryMs,
+    FleetEventWriter(PostgresEvents events, String runner, long incarnation, Consumer<String> say, long retryMs,
                      int maxQueued) {
-        this.firstRetryMs = firstRetryMs;
+        this.retryMs = retryMs;
         this.maxQueued = maxQueued;
         this.events = events;
         this.runner = runner;
@@ -154,7 +155,7 @@ public final class FleetEventWriter implements AutoCloseable {
                     if (closing) {
                         return;
                     }
-                    pauseBeforeRetry(Math.min(MAX_RETRY_MS, firstRetryMs << Math.min(failures - 1, 5)));
+                    pauseBeforeRetry(retryMs);
                 }
             }
         }
@@ -180,7 +181,7 @@ public final class FleetEventWriter implements AutoCloseable {
             return true;
         } catch (StoreException | IllegalStateException e) {
             if (failures++ == 0) {
-                say.accept("fleet event log: cannot write to PostgreSQL, retrying with backoff; events stay in the"
+                say.accept("fleet event log: cannot write to PostgreSQL, retrying every " + retryMs + " ms; events stay in the"
                         + " local log meanwhile (said once until it works again): " + e.getMessage());
             }
             return false;
@@ -188,7 +189,7 @@ public final class FleetEventWriter implements AutoCloseable {
     }
 
     /**
-     * The whole backoff, unless closing: a batch offered meanwhile wakes the wait (offer notifies)
+     * The whole pause, unless closing: a batch offered meanwhile wakes the wait (offer notifies)
      * but must not cut it short, or an outage under a busy loop is retried at every turn.
      */
     private void pauseBeforeRetry(long millis) {

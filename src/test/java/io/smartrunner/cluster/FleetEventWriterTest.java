@@ -126,4 +126,30 @@ class FleetEventWriterTest {
                     away.said.toString());
         }
     }
+
+    /**
+     * Regression: the retry backed off to 30 s, so after an outage the queued events went out 10-34 s
+     * after the database was back, when their leases had often moved on. Now every second (the
+     * heartbeat's cadence), however many attempts failed, and said so.
+     */
+    @Test
+    void aFailedSendIsRetriedEverySecondNotWithAGrowingBackoff() {
+        String url = server.newDatabase("fleet_writer_cadence");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        List<String> said = new CopyOnWriteArrayList<>();
+        try (PostgresStateStore store = PostgresStateStore.open(
+                StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2), "host-a:/srv/a")) {
+            server.execute(db, "ALTER TABLE events RENAME TO events_away");
+            FleetEventWriter writer = new FleetEventWriter(store.events(), "alpha", 1, said::add).start();
+            writer.offer(batch("s1"));
+
+            Await.until("five attempts, four pauses of a second", java.time.Duration.ofMillis(10_000),
+                    () -> writer.attempts() >= 5);
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+            Await.until("sent at the next attempt", java.time.Duration.ofMillis(10_000), () -> writer.sent() == 1);
+            writer.close();
+
+            assertTrue(said.get(0).contains("cannot write to PostgreSQL, retrying every 1000 ms"), said.toString());
+        }
+    }
 }
