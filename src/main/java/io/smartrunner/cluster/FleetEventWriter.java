@@ -22,13 +22,12 @@ import java.util.function.Consumer;
  *
  * <p>Database down: the batch is kept and retried every {@link #RETRY_MS} (the heartbeat's cadence,
  * {@link Membership#MAX_RETRY_MS}), said once per episode, and new batches offered meanwhile wait for
- * the pause's end; it is sent within about a second of the database's return, while the leases it
- * was written under are most likely still held. (It backed off to 30 s: queued events went out
- * 10-34 s after the database was back, and many were refused as stale by then.) At most {@link #MAX_QUEUED} events wait
+ * the pause's end; it is sent within about a second of the database's return. (It backed off to
+ * 30 s: queued events went out 10-34 s after the database was back.) At most {@link #MAX_QUEUED} events wait
  * behind the batch being retried; beyond that new ones are not queued (counted, said once): they
- * stay in the local log only. Stale events (the runner no longer holds the profile's lease at
- * the epoch it wrote them under) are refused by the database, counted and said; they too stay
- * in the local log only. Thread-safe.
+ * stay in the local log only. Events the database refuses (a session's second end, or an epoch this
+ * runner never held: {@link PostgresEvents#insert}) are counted and said; they too stay in the local
+ * log only. Thread-safe.
  */
 public final class FleetEventWriter implements AutoCloseable {
     static final int MAX_BATCH = 1_000;
@@ -169,10 +168,10 @@ public final class FleetEventWriter implements AutoCloseable {
             sent.addAndGet(batch.size() - refused.size());
             if (!refused.isEmpty()) {
                 stale.addAndGet(refused.size());
-                say.accept("fleet event log: PostgreSQL refused " + refused.size() + " stale event(s) (profile "
+                say.accept("fleet event log: PostgreSQL refused " + refused.size() + " event(s) (profile "
                         + refused.get(0).profileId() + ", session " + refused.get(0).sessionId()
-                        + ", ...): this runner no longer"
-                        + " holds the lease at the epoch they were written under; they stay in the local log only");
+                        + ", ...): the session's end is in the table already (another runner's), or this runner"
+                        + " never held the lease at the epoch they were written under; they stay in the local log only");
             }
             if (failures > 0) {
                 say.accept("fleet event log: PostgreSQL works again after " + failures + " failed attempt(s)");

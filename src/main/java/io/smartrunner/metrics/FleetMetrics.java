@@ -133,7 +133,7 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
 
     /**
      * Cluster mode: exports {@code smartrunner_fleet_events_stale_rejected_total} (events PostgreSQL
-     * refused because this runner no longer held the profile's lease at their epoch) and
+     * refused: a session's second end, or an epoch this runner never held the profile's lease at) and
      * {@code smartrunner_fleet_events_not_sent_total} (events kept in the local log only: too many
      * waited for the database).
      */
@@ -141,7 +141,8 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
         heldSuppliers.add(staleRejected); // a FunctionCounter holds its object weakly (see watchMalformedLines)
         heldSuppliers.add(notSent);
         io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.fleet.events.stale.rejected", staleRejected,
-                c -> c.getAsLong()).description("Events refused by PostgreSQL as stale (lease epoch no longer held)")
+                c -> c.getAsLong())
+                .description("Events refused by PostgreSQL (a session's second end, or a lease epoch never held)")
                 .register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("smartrunner.fleet.events.not.sent", notSent,
                 c -> c.getAsLong()).description("Events not sent to PostgreSQL (too many waiting); in the local log only")

@@ -48,10 +48,15 @@ public final class PostgresEvents {
             + " outcome, dur_ms, epoch, incarnation";
     private static final String INSERT = "INSERT INTO events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?,"
             + " CAST(? AS JSONB), ?, ?, ?, ?)";
-    /** Fenced: written only while the writer's incarnation holds the profile's lease at that epoch. */
+    /**
+     * Fenced: written only if the writer's incarnation held the profile's lease at that epoch (now or
+     * before: {@code lease_epochs}), and, for a session's end, only if the session has none in the
+     * table yet (exactly one per session: a cut-off holder's own end and its taker's {@code lost}).
+     */
     private static final String INSERT_FENCED = "INSERT INTO events (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?,"
-            + " CAST(? AS JSONB), ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM leases WHERE profile_id = ? AND epoch = ?"
-            + " AND holder_incarnation = ?)";
+            + " CAST(? AS JSONB), ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM lease_epochs WHERE profile_id = ?"
+            + " AND epoch = ? AND holder_incarnation = ?) AND NOT EXISTS (SELECT 1 FROM events WHERE session_id = ?"
+            + " AND event IN ('finish', 'error'))";
     /** Transaction-scoped advisory lock that orders event writers' commits (see the class comment). */
     static final long ORDER_LOCK = 0x5352_4556_4E54_5351L;
     private static final String TAKE_ORDER = "SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")";
@@ -75,10 +80,14 @@ public final class PostgresEvents {
 
     /**
      * Inserts the batch in one transaction under {@code runner}'s name, then notifies
-     * {@link #CHANNEL} (delivered at commit). An event with an epoch is inserted only if the
-     * lease of its profile still has that epoch and is held by {@code incarnation}.
+     * {@link #CHANNEL} (delivered at commit). An event with an epoch is inserted only if
+     * {@code incarnation} held the lease of its profile at that epoch (it may have moved on since: the
+     * event is still a true record of what ran under it), and a session's end only if that session
+     * has no end in the table yet. Event writers are serialised ({@link #ORDER_LOCK}), so two ends of
+     * one session cannot both go in.
      *
-     * @return the events refused as stale (not stored), in order
+     * @return the events refused (not stored), in order: an epoch the writer never held, or a
+     *         session's second end
      * @throws StoreException the database cannot be written; nothing of the batch is stored
      */
     public List<EventRecord> insert(String runner, long incarnation, List<Written> batch) {
@@ -103,6 +112,7 @@ public final class PostgresEvents {
                         ps.setString(13, w.event().profileId());
                         ps.setLong(14, w.epoch());
                         ps.setLong(15, incarnation);
+                        ps.setString(16, w.event() instanceof EventRecord.SessionEnded ? w.event().sessionId() : null);
                         fencedRun.add(w.event());
                     }
                     ps.addBatch();

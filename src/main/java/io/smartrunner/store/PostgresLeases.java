@@ -210,9 +210,12 @@ public final class PostgresLeases {
 
     private Map<String, Long> bump(Connection c, List<String> ids, long incarnation) throws SQLException {
         Map<String, Long> epochs = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET holder = ?, holder_incarnation = ?,"
-                + " epoch = epoch + 1, acquired_at = now(), expires_at = NULL WHERE profile_id = ANY(?)"
-                + " RETURNING profile_id, epoch")) {
+        // each epoch granted is recorded with its holder: the fleet's events are fenced by that history
+        try (PreparedStatement ps = c.prepareStatement("WITH bumped AS (UPDATE leases SET holder = ?,"
+                + " holder_incarnation = ?, epoch = epoch + 1, acquired_at = now(), expires_at = NULL"
+                + " WHERE profile_id = ANY(?) RETURNING profile_id, epoch, holder_incarnation)"
+                + " INSERT INTO lease_epochs (profile_id, epoch, holder_incarnation)"
+                + " SELECT profile_id, epoch, holder_incarnation FROM bumped RETURNING profile_id, epoch")) {
             ps.setString(1, rowName);
             ps.setLong(2, incarnation);
             ps.setArray(3, c.createArrayOf("text", ids.toArray()));

@@ -380,8 +380,13 @@ class LeaseKeeperTest {
         assertFalse(a.store.loadProfiles().containsKey("p1"));
     }
 
+    /**
+     * The end of a session that ran under alpha's epoch goes into the fleet's events even after beta
+     * took the lease (it used to be refused as stale, and the session kept its start only); the session
+     * ends once there, so beta's {@code lost} for it, later, is refused.
+     */
     @Test
-    void theEndOfASessionWhoseLeaseWasLostIsRefusedByTheFleetsEventsOnceAnotherRunnerTookIt() {
+    void theEndOfASessionWhoseLeaseWasLostGoesInOnceAndATakersLaterLostIsRefused() {
         newDb("leases_lost_event");
         Runner a = new Runner("alpha");
         a.beat();
@@ -404,10 +409,17 @@ class LeaseKeeperTest {
         EventRecord end = Events.sessionFinished(t.plusSeconds(1), "pod", "p1",
                 "s1", 1_000L);
         assertTrue(writer.sendNow(List.of(new PostgresEvents.Written(end, a.keeper.lastEpoch("p1")))));
-        assertEquals(1, writer.staleRejected(), "refused: beta holds p1 at epoch 2");
+        assertEquals(0, writer.staleRejected(), "alpha held p1 at epoch 1, when s1 ran: beta's epoch 2 changes nothing");
+        FleetEventWriter betaWriter = new FleetEventWriter(b.store.events(), "beta", b.membership.incarnation(),
+                said::add);
+        open.add(betaWriter);
+        EventRecord lost = Events.sessionFailed(t.plusSeconds(2), "pod", "p1", "s1", io.smartrunner.event.Params
+                .builder().put(io.smartrunner.event.EventParams.REASON, "lost").build(), null);
+        assertTrue(betaWriter.sendNow(List.of(new PostgresEvents.Written(lost, b.keeper.lastEpoch("p1")))));
+        assertEquals(1, betaWriter.staleRejected(), "s1 has its end already");
         List<String> kinds = a.store.events().pageAfter(0, 10, new EventFilter(null, null, null))
                 .events().stream().map(EventRecord::event).toList();
-        assertEquals(List.of("start"), kinds, "only the start, written while held, is in the fleet's events");
+        assertEquals(List.of("start", "finish"), kinds, "one end per session in the fleet's events");
     }
 
     @Test

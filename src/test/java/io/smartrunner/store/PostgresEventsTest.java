@@ -72,7 +72,7 @@ class PostgresEventsTest {
         String db = url.substring(url.lastIndexOf('/') + 1);
         try (PostgresStateStore store = open(url)) {
             server.execute(db, "INSERT INTO leases (profile_id, holder, holder_incarnation, epoch) VALUES"
-                    + " ('p1', 'host-a:/srv/a', 7, 3)");
+                    + " ('p1', 'host-a:/srv/a', 7, 3); INSERT INTO lease_epochs VALUES ('p1', 3, 7)");
             PostgresEvents events = store.events();
             EventRecord held = Events.sessionStarted(T, "podA", "p1", "s1", "/bin/w");
             EventRecord oldEpoch = Events.sessionStarted(T, "podA", "p1", "s2", "/bin/w");
@@ -89,6 +89,42 @@ class PostgresEventsTest {
             assertEquals(2, stored.size());
             assertEquals("s1", stored.get(0).sessionId());
             assertTrue(stored.get(1) instanceof EventRecord.BreakerClosed, "in the order written");
+        }
+    }
+
+    /**
+     * Regression: after an outage a runner's queued events went out when the lease had moved on
+     * (taken over, or given back and taken again), and were refused: sessions that really ran under
+     * the old epoch kept their start and lost their end. An event is a record of what its writer did
+     * while it held that epoch, so it goes in; a session's second end (the holder's own, late, after
+     * its taker's {@code lost}) does not.
+     */
+    @Test
+    void anEventWrittenUnderAnEpochItsWriterHeldGoesInAfterTheLeaseMovedOnButASessionEndsOnce() {
+        String url = server.newDatabase("pg_events_moved_on");
+        String db = url.substring(url.lastIndexOf('/') + 1);
+        try (PostgresStateStore store = open(url)) {
+            // alpha (incarnation 7) held p1 at epoch 3, then beta (8) took it at epoch 4 and gave it back
+            server.execute(db, "INSERT INTO leases (profile_id, holder, holder_incarnation, epoch) VALUES"
+                    + " ('p1', NULL, NULL, 4); INSERT INTO lease_epochs VALUES ('p1', 3, 7), ('p1', 4, 8)");
+            PostgresEvents events = store.events();
+            EventRecord s1Finished = Events.sessionFinished(T, "podA", "p1", "s1", 1000L);
+            EventRecord s2Lost = Events.sessionFailed(T, "podA", "p1", "s2", io.smartrunner.event.Params.builder()
+                    .put(io.smartrunner.event.EventParams.REASON, "lost").build(), null);
+            EventRecord s2OwnEnd = Events.sessionFinished(T, "podA", "p1", "s2", 900L);
+
+            assertEquals(List.of(), events.insert("alpha", 7, List.of(new PostgresEvents.Written(s1Finished, 3L))),
+                    "alpha's end of s1, sent after the lease moved on");
+            assertEquals(List.of(), events.insert("beta", 8, List.of(new PostgresEvents.Written(s2Lost, 4L))),
+                    "beta's lost for s2, sent after it gave the lease back");
+            assertEquals(List.of(s2OwnEnd), events.insert("alpha", 7, List.of(new PostgresEvents.Written(s2OwnEnd, 3L))),
+                    "s2 has its end already");
+            assertEquals(List.of(s2Lost), events.insert("alpha", 7, List.of(new PostgresEvents.Written(s2Lost, 4L))),
+                    "alpha never held epoch 4");
+
+            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
+                    .map(e -> e.sessionId() + ":" + e.getClass().getSimpleName()).toList();
+            assertEquals(List.of("s1:SessionFinished", "s2:SessionFailed"), stored);
         }
     }
 
