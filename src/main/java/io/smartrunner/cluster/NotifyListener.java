@@ -3,11 +3,9 @@ package io.smartrunner.cluster;
 import io.smartrunner.DaemonThreads;
 import io.smartrunner.config.StoreSettings;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -119,18 +117,7 @@ public final class NotifyListener implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        if (settings.user() != null) {
-            p.setProperty("user", settings.user());
-        }
-        if (settings.password() != null) {
-            p.setProperty("password", settings.password());
-        }
-        p.setProperty("connectTimeout", "5");
-        p.setProperty("loginTimeout", "10"); // a frozen server accepts the TCP connection but never answers
-        p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("ApplicationName", "smart-runner-listen");
-        return DriverManager.getConnection(settings.url(), p);
+        return io.smartrunner.store.DirectConnection.open(settings, 5, 10, "smart-runner-listen");
     }
 
     private synchronized void pause(long millis) {

@@ -14,7 +14,7 @@ import java.util.Properties;
  * heartbeat waiting on it landed 4.5-8 s after the database was back, when the runner had fenced
  * itself already. Thread-safe: work is serialised (the heartbeat thread; the start and the stop).
  */
-final class DirectConnection implements AutoCloseable {
+public final class DirectConnection implements AutoCloseable {
     /** How long making the connection may take: the TCP connect, then the login. */
     static final int CONNECT_TIMEOUT_SECONDS = 2;
     static final int LOGIN_TIMEOUT_SECONDS = 3;
@@ -44,6 +44,15 @@ final class DirectConnection implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
+        return open(settings, CONNECT_TIMEOUT_SECONDS, LOGIN_TIMEOUT_SECONDS, "smart-runner-heartbeat");
+    }
+
+    /**
+     * A connection of the driver's own (not the pool's), with both timeouts: a frozen server
+     * accepts the TCP connection and never answers, which only the login timeout ends.
+     */
+    public static Connection open(StoreSettings settings, int connectSeconds, int loginSeconds, String application)
+            throws SQLException {
         Properties p = new Properties();
         if (settings.user() != null) {
             p.setProperty("user", settings.user());
@@ -51,10 +60,10 @@ final class DirectConnection implements AutoCloseable {
         if (settings.password() != null) {
             p.setProperty("password", settings.password());
         }
-        p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
-        p.setProperty("loginTimeout", String.valueOf(LOGIN_TIMEOUT_SECONDS));
+        p.setProperty("connectTimeout", String.valueOf(connectSeconds));
+        p.setProperty("loginTimeout", String.valueOf(loginSeconds));
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("ApplicationName", "smart-runner-heartbeat");
+        p.setProperty("ApplicationName", application);
         return DriverManager.getConnection(settings.url(), p);
     }
 
