@@ -52,8 +52,9 @@ public final class Main implements Runnable {
         });
         cli.setParameterExceptionHandler((ex, parsedArgs) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("smart-runner: " + ex.getMessage() + " (see 'smart-runner "
-                    + ex.getCommandLine().getCommandName().replace("smart-runner", "").trim() + " --help')");
+            String sub = ex.getCommandLine().getCommandName().replace("smart-runner", "").trim();
+            err.println("smart-runner: " + ex.getMessage() + " (see 'smart-runner " + (sub.isEmpty() ? "" : sub + " ")
+                    + "--help')");
             return 2;
         });
         return cli.execute(args);

@@ -77,6 +77,12 @@ class CliUsageTest {
     }
 
     @Test
+    void anUnknownCommandPointsAtTheTopLevelHelp() throws Exception {
+        assertUsageError(cli("bogus"), "(see 'smart-runner --help')");
+        assertUsageError(cli("events", "-c", config(), "--nope"), "(see 'smart-runner events --help')");
+    }
+
+    @Test
     void negativeLinesIsAUsageError() throws Exception {
         assertUsageError(cli("events", "-c", config(), "--lines", "-1"), "--lines", "-1");
     }
