@@ -39,6 +39,10 @@ final class ConfigFileReader {
     }
 
     private static byte[] readBytes(Path file, String label) {
+        if (file.toString().isEmpty()) {
+            // Path.of("") is the working directory: "': is a directory" named nothing
+            throw new ConfigException("-c: an empty path, expected a JSON config file");
+        }
         if (Files.isDirectory(file)) {
             throw new ConfigException(label + ": is a directory, expected a JSON config file");
         }

@@ -1,6 +1,7 @@
 package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -47,6 +48,13 @@ class ConfigFileTest extends ConfigTestSupport {
     @Test
     void rejectsDirectory() {
         assertEquals("is a directory, expected a JSON config file", rejectsFile(dir, Map.of()));
+    }
+
+    @Test
+    void anEmptyPathIsNamedAsSuch() {
+        // -c '' is Path.of(""), the working directory: it said ": is a directory"
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Path.of(""), Map.of()));
+        assertEquals("-c: an empty path, expected a JSON config file", e.getMessage());
     }
 
     @Test
