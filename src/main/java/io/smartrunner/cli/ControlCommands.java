@@ -250,6 +250,11 @@ final class ControlCommands {
 
         @Override
         ManualRequest request(RunnerConfig cfg, String profileId) {
+            if (reason.length() > ManualRequest.Pause.MAX_REASON_CHARS) {
+                // the same bound with or without a running runner (its API refused it, the store took it)
+                throw new SmartRunnerException("--reason: " + reason.length() + " characters, expected at most "
+                        + ManualRequest.Pause.MAX_REASON_CHARS, null, 2);
+            }
             return new ManualRequest.Pause(profileId,
                     duration == null ? Duration.ofMillis(cfg.recovery().pauseDurationMs()) : parse(duration), reason, BY);
         }

@@ -31,6 +31,9 @@ public sealed interface ManualRequest {
 
     /** Pause now for {@code duration}; a running session is stopped (not counted against the profile). */
     record Pause(String profileId, Duration duration, String reason, String by) implements StateChange {
+        /** The longest reason a pause takes, from the API and the CLI alike. */
+        public static final int MAX_REASON_CHARS = 500;
+
         @Override
         public String refusal(ProfileState s) {
             return s.paused() ? s.profileId() + " is already paused until " + s.pausedUntil() + "; unpause it first" : null;

@@ -79,8 +79,9 @@ final class RequestBodies {
                     + (d == null ? ", got nothing" : ", got " + Query.clip(d.toString())));
         }
         JsonNode r = body.get("reason");
-        if (r != null && (!r.isTextual() || r.asText().length() > 500)) {
-            throw new ApiError(400, "reason: expected a string of at most 500 characters");
+        if (r != null && (!r.isTextual() || r.asText().length() > ManualRequest.Pause.MAX_REASON_CHARS)) {
+            throw new ApiError(400, "reason: expected a string of at most " + ManualRequest.Pause.MAX_REASON_CHARS
+                    + " characters");
         }
         return new ManualRequest.Pause(id, Duration.ofMillis(d.asLong()), r == null ? "paused by hand" : r.asText(), by);
     }
