@@ -1,5 +1,6 @@
 package io.smartrunner.store;
 
+import io.smartrunner.config.ProfileId;
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.ProfilePaused;
@@ -46,6 +47,8 @@ final class EventReplay implements Consumer<EventRecord> {
     private final Map<String, SessionRecord> open = new LinkedHashMap<>();
     private final Map<String, Deque<SessionRecord>> ended = new LinkedHashMap<>();
     private long events;
+    /** Lines naming a profile or pod no configuration can have (a log edited or damaged by hand). */
+    private long refused;
 
     EventReplay(int sessionsKept) {
         this.sessionsKept = sessionsKept;
@@ -54,6 +57,10 @@ final class EventReplay implements Consumer<EventRecord> {
     @Override
     public void accept(EventRecord e) {
         if (e.profileId() == null || e.ts() == null) {
+            return;
+        }
+        if (!ProfileId.isValid(e.profileId()) || (e.pod() != null && !ProfileId.isValid(e.pod()))) {
+            refused++; // "../../etc" would become a profile of the store that nothing could name again
             return;
         }
         events++;
@@ -147,6 +154,10 @@ final class EventReplay implements Consumer<EventRecord> {
     }
 
     /** Events replayed (those naming a profile). */
+    long refused() {
+        return refused;
+    }
+
     long events() {
         return events;
     }

@@ -34,9 +34,11 @@ public final class StateRebuild {
     private static final String[] SQLITE_SIDECARS = {"-wal", "-shm", "-journal"};
 
     /** What a rebuild did, for its one-line notice. */
-    public record Result(Path stateFile, long events, int profiles, int openSessions, Path backup) {
+    public record Result(Path stateFile, long events, int profiles, int openSessions, Path backup, long refused) {
         public String summary() {
             return stateFile + ": rebuilt " + profiles + " profile(s) from " + events + " event(s) of the event log"
+                    + (refused > 0 ? " (" + refused + " naming a profile or pod id no configuration can have were left"
+                    + " out)" : "")
                     + (openSessions > 0 ? ", " + openSessions + " session(s) without an end (closed as lost at start)" : "")
                     + (backup != null ? "; the old file is kept as " + backup.getFileName() : "");
         }
@@ -143,7 +145,7 @@ public final class StateRebuild {
             syncDirectory(stateFile);
             return new Result(stateFile, replay.events(), replay.profiles().size(),
                     (int) replay.sessions().stream().filter(s -> s.status() == SessionRecord.Status.RUNNING).count(),
-                    backup);
+                    backup, replay.refused());
         } catch (IOException e) {
             throw new StoreException(stateFile + ": cannot put the rebuilt state in place: " + e.getMessage(), e);
         }

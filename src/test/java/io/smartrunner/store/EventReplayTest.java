@@ -113,4 +113,16 @@ class EventReplayTest {
         assertEquals(now.plusSeconds(60), p1.pausedUntil());
         assertEquals("exit (exit 3)", p1.lastError());
     }
+
+    @Test
+    void linesNamingAnIdNoConfigurationCanHaveAreLeftOutAndCounted() {
+        EventReplay replay = new EventReplay(10);
+        replay.accept(io.smartrunner.event.Events.sessionStarted(now, "podA", "../../etc", "s1", "w"));
+        replay.accept(io.smartrunner.event.Events.sessionStarted(now, "..", "p1", "s2", "w"));
+        replay.accept(io.smartrunner.event.Events.sessionStarted(now, "podA", "p1", "s3", "w"));
+
+        assertEquals(List.of("p1"), List.copyOf(replay.profiles().keySet()));
+        assertEquals(1, replay.events());
+        assertEquals(2, replay.refused());
+    }
 }
