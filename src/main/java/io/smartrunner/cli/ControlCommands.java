@@ -325,13 +325,17 @@ final class ControlCommands {
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
     static Duration parse(String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new SmartRunnerException("--for: expected a duration such as 90s, 30m, 2h, 1d or milliseconds, got \""
                     + text + "\"", null, 2);
+        }
+        if (m.group(1).replaceFirst("^0+", "").length() > 12) {
+            // a well-formed number too big for any unit's year: the range, not the format, is wrong
+            throw new SmartRunnerException("--for: expected a duration from 1 ms to 365 days, got \"" + text + "\"", null, 2);
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2) == null ? "ms" : m.group(2)) {

@@ -107,6 +107,7 @@ class CliUsageTest {
                 Arguments.of(List.of("simulate", "--failureType", "ok", "--duration", "-3"), "--duration"),
                 Arguments.of(List.of("demo-session", "--work-ms", "-1"), "--work-ms"),
                 Arguments.of(List.of("pause", "p", "--for", "0"), "--for"),
+                Arguments.of(List.of("pause", "p", "--for", "9223372036854775807"), "--for: expected a duration from 1 ms to 365 days"),
                 Arguments.of(List.of("pause", "p", "--reason", "x".repeat(501)), "--reason: 501 characters, expected at most 500"),
                 Arguments.of(List.of("events", "--lines", "abc"), "--lines"));
     }
