@@ -88,6 +88,10 @@ final class ConfigFileReader {
             return MAPPER.readTree(parser);
         } catch (JsonEOFException e) {
             throw syntaxError(label, e, "unexpected end of input (truncated JSON?), expected a complete JSON object");
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // Jackson's own words name its API ("StreamReadConstraints.getMaxNestingDepth()"), not the file
+            throw syntaxError(label, e, "beyond what a config holds (objects nested over 1000 deep, a string over"
+                    + " 20 MB or a number over 1000 digits), expected a config file");
         } catch (JsonProcessingException e) {
             // STRICT_DUPLICATE_DETECTION has no exception type of its own
             if (e.getOriginalMessage().startsWith("Duplicate field")) {

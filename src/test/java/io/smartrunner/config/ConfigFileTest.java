@@ -1,6 +1,7 @@
 package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,14 @@ class ConfigFileTest extends ConfigTestSupport {
         Files.write(file(), json);
         assertEquals(RunnerSettings.DEFAULT_GLOBAL_CONCURRENCY, ConfigLoader.load(file(), Map.of()).runner()
                 .globalConcurrency());
+    }
+
+    @Test
+    void aFileNestedBeyondJacksonsLimitIsNamedWithoutItsApi() throws IOException {
+        Files.writeString(file(), "{\"a\": " + "[".repeat(2000) + "]".repeat(2000) + "}");
+        String message = rejectsFile(file(), Map.of());
+        assertTrue(message.contains("beyond what a config holds (objects nested over 1000 deep"), message);
+        assertFalse(message.contains("StreamReadConstraints"), message);
     }
 
     @Test
