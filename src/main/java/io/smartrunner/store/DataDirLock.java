@@ -41,6 +41,10 @@ public final class DataDirLock implements AutoCloseable {
 
     public static DataDirLock acquire(Path dataDir) {
         Path file = dataDir.resolve("runner.lock");
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            // createDirectories' own message is the path alone: "cannot lock the data dir: /etc/passwd"
+            throw new SmartRunnerException("runner.dataDir: " + dataDir + " is a file, expected a directory");
+        }
         try {
             Files.createDirectories(dataDir);
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
