@@ -32,7 +32,7 @@ store = json.loads(sys.argv[5])
 pods = 10
 cfg = {"runner": {"globalConcurrency": conc, "dataDir": out + "/data", "eventLog": out + "/events.jsonl",
                   "startJitterMs": 0},
-       "http": {"port": 0, "token": "bench-token"}, "browser": {"provider": "none"},
+       "http": {"port": 0, "token": "api-bench-token-00001"}, "browser": {"provider": "none"},
        "session": {"command": ["/bin/sleep", sleep_s], "cooldownMs": 5000},
        "recovery": {"steps": [], "verify": "none"},
        "pods": [{"name": "pod%d" % p, "concurrency": conc // pods,

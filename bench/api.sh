@@ -14,7 +14,7 @@ python3 - "$out" "$profiles" <<'PY'
 import json, sys
 out, n = sys.argv[1], int(sys.argv[2])
 cfg = {"runner": {"globalConcurrency": 100, "dataDir": out + "/data", "eventLog": out + "/events.jsonl", "startJitterMs": 0},
-       "http": {"port": 0, "token": "bench-token"}, "browser": {"provider": "none"},
+       "http": {"port": 0, "token": "api-bench-token-00001"}, "browser": {"provider": "none"},
        "session": {"command": ["sleep", "3600"]},
        "pods": [{"name": "pod%d" % p, "concurrency": 100,
                  "profiles": [{"id": "p%04d" % i} for i in range(p, n, 10)]} for p in range(10)]}
@@ -66,7 +66,7 @@ measure /
 curl -sN "$base/api/events/stream?event=reset" >"$out/stream" &
 cpid=$!; sleep 1
 t0=$(date +%s%N)
-curl -s -o /dev/null -X POST -H 'Authorization: Bearer bench-token' -H 'Content-Type: application/json' -d '{}' "$base/api/profiles/p0001/reset"
+curl -s -o /dev/null -X POST -H 'Authorization: Bearer api-bench-token-00001' -H 'Content-Type: application/json' -d '{}' "$base/api/profiles/p0001/reset"
 for _ in $(seq 500); do grep -q '"reset"' "$out/stream" && break; sleep 0.002; done
 t1=$(date +%s%N)
 echo "  reset POST -> event on the SSE stream: $(( (t1 - t0) / 1000000 )) ms"

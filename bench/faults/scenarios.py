@@ -22,7 +22,7 @@ import time
 ROOT = os.path.realpath(sys.argv[1]) if len(sys.argv) > 1 else ""
 OUT = os.path.join(ROOT, "bench", "out", "faults")
 CHILD = os.path.join(OUT, "stamp_child")
-TOKEN = "faults-token"
+TOKEN = "faults-bench-token-0001"
 DEFAULT_PORT = 7070
 
 
