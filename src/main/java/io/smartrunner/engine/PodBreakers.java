@@ -12,6 +12,7 @@ import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.SessionResult;
 import io.smartrunner.profile.Transition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -111,7 +112,7 @@ final class PodBreakers {
             ProfileState st = s.state;
             if (st.paused() && st.errorStreak() > 0 && st.pausedAt() != null
                     && st.pausedAt().equals(st.lastFinishedAt())) {
-                long ageNanos = Math.max(0, java.time.Duration.between(st.pausedAt(), now).toNanos());
+                long ageNanos = Math.max(0, Duration.between(st.pausedAt(), now).toNanos());
                 autoPausedAt.put(s.id(), nowNanos - ageNanos);
             }
         }

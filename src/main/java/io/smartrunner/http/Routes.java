@@ -28,7 +28,7 @@ final class Routes implements HttpHandler {
         } catch (IllegalArgumentException e) {
             // Jetty's parser lets some targets through that java.net.URI refuses (a bad %-escape in
             // the query); thrown out of a handler, the exchange closed as an empty 200
-            ApiHandler.send(ex, 400, java.util.Map.of("error",
+            ApiHandler.send(ex, 400, Map.of("error",
                     "request target: not a valid URI (a bad %-escape or a character that must be escaped?)"));
             return;
         }
