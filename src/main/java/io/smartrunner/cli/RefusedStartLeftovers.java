@@ -48,15 +48,13 @@ final class RefusedStartLeftovers {
             try (StateStore store = RunnerHome.openStore(inspected)) {
                 ProcessTable table = new ProcFsProcessTable();
                 List<SessionToStop> stops = new ArrayList<>();
-                Set<String> seen = new HashSet<>();
+                Set<String> recorded = new HashSet<>();
                 for (SessionRecord s : store.openSessions()) {
-                    seen.add(s.sessionId());
+                    recorded.add(s.sessionId());
                     stops.add(new SessionToStop(s.pid(), s.pidStartTicks(), s.sessionId()));
                 }
-                for (ProcessTable.TaggedProcess p : table.tagged(store.runnerId())) {
-                    if (p.sessionId() != null && seen.add(p.sessionId())) {
-                        stops.add(new SessionToStop(p.pid(), p.startTicks(), p.sessionId()));
-                    }
+                for (ProcessTable.TaggedProcess p : table.unrecorded(store.runnerId(), recorded)) {
+                    stops.add(new SessionToStop(p.pid(), p.startTicks(), p.sessionId()));
                 }
                 Duration grace = Duration.ofMillis(inspected.session().stopGraceMs());
                 int signalled = stops.isEmpty() ? 0 : table.stopSessions(stops, grace);

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -234,10 +233,7 @@ final class CrashReconciler {
     }
 
     private List<TaggedProcess> unrecordedOrphans(Set<String> recorded) {
-        Set<String> seen = new HashSet<>(recorded);
-        return deps.processTable().tagged(deps.store().runnerId()).stream()
-                .filter(p -> p.sessionId() != null && seen.add(p.sessionId()))
-                .toList();
+        return deps.processTable().unrecorded(deps.store().runnerId(), recorded);
     }
 
     private static ProfileState notRunning(ProfileState s) {

@@ -19,6 +19,7 @@ import java.util.Arrays;
 public final class EventLogShape {
     /** Far above any event line; a first line longer than this is judged by its first byte. */
     static final int FIRST_LINE_MAX = 1 << 20;
+    private static final int CHUNK = 8 * 1024;
     private static final JsonFactory JSON = new JsonFactory();
 
     private EventLogShape() {
@@ -36,12 +37,7 @@ public final class EventLogShape {
         }
         byte[] head;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(FIRST_LINE_MAX, ch.size()));
-            int n;
-            do {
-                n = ch.read(buf); // a read may return less than asked: fill the head, or reach the end
-            } while (n > 0 && buf.hasRemaining());
-            head = Arrays.copyOf(buf.array(), buf.position());
+            head = firstLine(ch);
         } catch (IOException e) {
             throw new EventLogException(file + ": cannot read event log: " + JsonlEventSink.reason(e), e);
         }
@@ -49,6 +45,30 @@ public final class EventLogShape {
             throw new EventLogException(file + ": does not look like an event log: its first line is not a JSON"
                     + " object; refusing to append to it (check runner.eventLog)", null);
         }
+    }
+
+    /**
+     * The file's head up to its first '\n' (included) or {@link #FIRST_LINE_MAX}, read a few KiB at
+     * a time: an event line is a few hundred bytes, and each start reads this head more than once.
+     */
+    private static byte[] firstLine(FileChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(FIRST_LINE_MAX, ch.size()));
+        int scanned = 0;
+        while (buf.hasRemaining()) {
+            ByteBuffer chunk = buf.duplicate();
+            chunk.limit(Math.min(buf.capacity(), buf.position() + CHUNK));
+            int n = ch.read(chunk);
+            if (n <= 0) {
+                break;
+            }
+            buf.position(chunk.position());
+            for (; scanned < buf.position(); scanned++) {
+                if (buf.get(scanned) == '\n') {
+                    return Arrays.copyOf(buf.array(), scanned + 1);
+                }
+            }
+        }
+        return Arrays.copyOf(buf.array(), buf.position());
     }
 
     static boolean looksLikeEventLog(byte[] head) {

@@ -1,9 +1,11 @@
 package io.smartrunner.process;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -18,6 +20,15 @@ public interface ProcessTable {
 
     /** Live processes whose environment carries {@code SR_RUNNER_ID=runnerId}. */
     List<TaggedProcess> tagged(String runnerId);
+
+    /**
+     * A process of each run {@code runnerId} left that {@code recorded} does not name: a session
+     * whose row never reached the store, a recovery step's or a browser's process.
+     */
+    default List<TaggedProcess> unrecorded(String runnerId, Set<String> recorded) {
+        Set<String> seen = new HashSet<>(recorded);
+        return tagged(runnerId).stream().filter(p -> p.sessionId() != null && seen.add(p.sessionId())).toList();
+    }
 
     /**
      * Stops what is left of a persisted session: its process group when the leader's pid and
