@@ -22,8 +22,8 @@ final class ProfileSlot {
     StagedLaunch staged;
     /** Removed from the configuration by a reload: dropped as soon as nothing of it runs. */
     boolean removed;
-    /** Spawn failures in a row (the runner's environment, not the profile): sets its back-off. */
-    int spawnFailures;
+    /** Failures in a row that back the profile off (spawn, retry-later, a withheld pause): set its wait. */
+    int backedOffFailures;
         /** Who asked for a session by hand (run now), until it starts; else null. */
     String runNowBy;
 

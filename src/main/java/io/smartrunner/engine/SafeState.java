@@ -72,8 +72,8 @@ final class SafeState {
         } else {
             flag(slot, flag);
         }
-        slot.spawnFailures++;
-        long holdUntil = time.nanoTime() + SpawnBackoff.after(slot.spawnFailures).toNanos();
+        slot.backedOffFailures++;
+        long holdUntil = time.nanoTime() + SpawnBackoff.after(slot.backedOffFailures).toNanos();
         slot.notBeforeNanos = holdUntil - slot.notBeforeNanos > 0 ? holdUntil : slot.notBeforeNanos;
     }
 

@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import io.smartrunner.config.ExitMeaning;
 import io.smartrunner.config.SessionSettings;
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.process.ExitStatus;
@@ -189,7 +190,7 @@ final class SessionLifecycle {
         SessionRecord ended = record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
                 : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
                 result.exitCode());
-        holdBack(slot, result, blame, nowNanos);
+        holdBack(slot, result, blame, t, nowNanos);
         applier.record(slot, t, ended);
         breakers.applied(slot, before, nowNanos);
         if (slot.removed) {
@@ -200,20 +201,27 @@ final class SessionLifecycle {
     }
 
     /**
-     * The next session waits for the cooldown, or after a spawn failure or an exit code mapped to
-     * {@code retry-later} for the longer of the cooldown and {@link SpawnBackoff} (neither is the
-     * profile's: no streak, no pause, but no tight retry loop either). Any other end resets the back-off.
+     * The next session waits for the cooldown, or for the longer of the cooldown and
+     * {@link SpawnBackoff} after a spawn failure, an exit code mapped to {@code retry-later} (neither
+     * is the profile's: no streak, no pause, but no tight retry loop either) or a failure whose pause
+     * {@code breaker.maxPausedShare} withheld (the profile failed enough to be paused: retrying it at
+     * the cooldown's pace would be the crash loop the pause is there to stop). Any other end resets
+     * the back-off.
      */
-    private static void holdBack(ProfileSlot slot, SessionResult result, Blame blame, long nowNanos) {
+    private static void holdBack(ProfileSlot slot, SessionResult result, Blame blame, Transition t, long nowNanos) {
         long waitMs = slot.config.session().cooldownMs();
         if (!result.succeeded() && (result.reason() == FailureReason.SPAWN
-                || ExitMeaning.RETRY_LATER.wireName().equals(blame.meaning()))) {
-            slot.spawnFailures++;
-            waitMs = Math.max(waitMs, SpawnBackoff.after(slot.spawnFailures).toMillis());
+                || ExitMeaning.RETRY_LATER.wireName().equals(blame.meaning()) || pauseWithheld(t))) {
+            slot.backedOffFailures++;
+            waitMs = Math.max(waitMs, SpawnBackoff.after(slot.backedOffFailures).toMillis());
         } else {
-            slot.spawnFailures = 0;
+            slot.backedOffFailures = 0;
         }
         slot.notBeforeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(waitMs);
+    }
+
+    private static boolean pauseWithheld(Transition t) {
+        return !t.events().isEmpty() && t.events().get(0).params().value(EventParams.PAUSE_WITHHELD) != null;
     }
 
     /**

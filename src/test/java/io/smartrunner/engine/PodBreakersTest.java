@@ -185,6 +185,49 @@ class PodBreakersTest {
         assertEquals(1, events("pause").size());
     }
 
+    /**
+     * A profile the cap kept from being paused used to be retried at the cooldown's pace (about 1.6
+     * failures a second with a real child): the crash loop the pause is there to stop. It now backs
+     * off 1 s, 2 s, 4 s ... like a spawn failure, and a success resets that.
+     */
+    @Test
+    void aProfileWhosePauseWasWithheldBacksOffInsteadOfRetryingAtTheCooldownsPace() {
+        Supervisor s = supervisor(config(BREAKER, 0, null));
+        s.step();
+        failSessionsOf("p0", s); // paused: the pod's one automatic pause
+        failSessionsOf("p1", s);
+        assertEquals(1, events("pause").size());
+        assertEquals(1, countStarts("p1"));
+        for (long backoffMs : new long[] {1_000, 2_000, 4_000}) {
+            int before = countStarts("p1");
+            time.advanceMillis(backoffMs - 1);
+            s.step();
+            assertEquals(before, countStarts("p1"), "p1 waits " + backoffMs + " ms, not the cooldown of 0");
+            time.advanceMillis(1);
+            s.step();
+            assertEquals(before + 1, countStarts("p1"), "p1 tries again after " + backoffMs + " ms");
+            failSessionsOf("p1", s);
+            assertEquals(countStarts("p1"), events("error").stream().filter(e -> e.profileId().equals("p1")
+                    && e.params().get("pauseWithheld") != null).count(), "each of its failures is withheld");
+        }
+        time.advanceMillis(8_000);
+        s.step();
+        running().stream().filter(p -> "p1".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(0));
+        s.step();
+        assertTrue(running().stream().anyMatch(p -> "p1".equals(p.spec.env().get("SR_PROFILE_ID"))),
+                "after a success the cooldown (0) applies again: the next session started at once");
+        assertEquals(1, events("pause").size(), "nobody else paused");
+    }
+
+    private void failSessionsOf(String id, Supervisor s) {
+        running().stream().filter(p -> id.equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
+        s.step();
+    }
+
+    private int countStarts(String id) {
+        return (int) events("start").stream().filter(e -> e.profileId().equals(id)).count();
+    }
+
     @Test
     void aRestartStillCountsThePausesThePreviousRunnerMadeAutomaticallyAndNotThoseByHand() {
         Supervisor first = supervisor(config(BREAKER, 0, null));
