@@ -137,6 +137,11 @@ public sealed interface EventRecord {
             return params.value(EventParams.PAUSED_UNTIL);
         }
 
+        /** Whether the line has a pausedUntil that is not an ISO-8601 instant (a log edited by hand). */
+        public boolean pausedUntilUnreadable() {
+            return pausedUntil() == null && params.get(EventParams.PAUSED_UNTIL.wireName()) != null;
+        }
+
         public String reason() {
             return params.value(EventParams.REASON);
         }

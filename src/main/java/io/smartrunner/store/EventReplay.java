@@ -49,6 +49,8 @@ final class EventReplay implements Consumer<EventRecord> {
     private long events;
     /** Lines naming a profile or pod no configuration can have (a log edited or damaged by hand). */
     private long refused;
+    /** Pauses whose pausedUntil could not be read: they end at ts + durationMs instead, and are counted. */
+    private long unreadableUntil;
 
     EventReplay(int sessionsKept) {
         this.sessionsKept = sessionsKept;
@@ -89,6 +91,9 @@ final class EventReplay implements Consumer<EventRecord> {
         }
         if (e instanceof ProfilePaused paused) {
             long ms = or(paused.durationMs(), 0);
+            if (paused.pausedUntilUnreadable()) {
+                unreadableUntil++;
+            }
             ProfileState next = RULES.pause(s, e.sessionId(), e.ts(), Duration.ofMillis(ms),
                     paused.reason(), paused.by()).state();
             Instant until = paused.pausedUntil() == null ? next.pausedUntil() : paused.pausedUntil();
@@ -156,6 +161,10 @@ final class EventReplay implements Consumer<EventRecord> {
     /** Events replayed (those naming a profile). */
     long refused() {
         return refused;
+    }
+
+    long unreadableUntil() {
+        return unreadableUntil;
     }
 
     long events() {

@@ -34,11 +34,14 @@ public final class StateRebuild {
     private static final String[] SQLITE_SIDECARS = {"-wal", "-shm", "-journal"};
 
     /** What a rebuild did, for its one-line notice. */
-    public record Result(Path stateFile, long events, int profiles, int openSessions, Path backup, long refused) {
+    public record Result(Path stateFile, long events, int profiles, int openSessions, Path backup, long refused,
+                         long unreadableUntil) {
         public String summary() {
             return stateFile + ": rebuilt " + profiles + " profile(s) from " + events + " event(s) of the event log"
                     + (refused > 0 ? " (" + refused + " naming a profile or pod id no configuration can have were left"
                     + " out)" : "")
+                    + (unreadableUntil > 0 ? " (" + unreadableUntil + " pause(s) whose params.pausedUntil is not an"
+                    + " ISO-8601 instant end at their ts + durationMs instead)" : "")
                     + (openSessions > 0 ? ", " + openSessions + " session(s) without an end (closed as lost at start)" : "")
                     + (backup != null ? "; the old file is kept as " + backup.getFileName() : "");
         }
@@ -131,6 +134,10 @@ public final class StateRebuild {
             if (runnerId != null) {
                 store.keepRunnerId(runnerId);
             }
+        } catch (RuntimeException e) {
+            // a full disk, say: the half-written copy is of no use, and the old state file is untouched
+            deleteQuietly(temp);
+            throw e;
         }
         try {
             force(temp);
@@ -145,7 +152,7 @@ public final class StateRebuild {
             syncDirectory(stateFile);
             return new Result(stateFile, replay.events(), replay.profiles().size(),
                     (int) replay.sessions().stream().filter(s -> s.status() == SessionRecord.Status.RUNNING).count(),
-                    backup, replay.refused());
+                    backup, replay.refused(), replay.unreadableUntil());
         } catch (IOException e) {
             throw new StoreException(stateFile + ": cannot put the rebuilt state in place: " + e.getMessage(), e);
         }
@@ -189,6 +196,14 @@ public final class StateRebuild {
             }
         } catch (IOException e) {
             throw new StoreException(file + ": cannot remove it before the rebuild: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            deleteWithSidecars(file);
+        } catch (StoreException ignored) {
+            // what is left is named state.db.rebuild and is removed by the next rebuild
         }
     }
 
