@@ -29,6 +29,14 @@ import java.util.Set;
  * about the profiles lives in {@link TakeoverRows}.
  */
 public final class PostgresLeases {
+    /**
+     * Epochs of a profile kept in {@code lease_epochs} (each acquisition adds one): enough for the
+     * late events of a holder a few takeovers ago (a queue sent after a database outage), without a
+     * table that grows by a row per acquisition for ever. A holder cut off this many acquisitions
+     * ago has its late events refused, as fencing refuses any stranger's.
+     */
+    static final int EPOCHS_KEPT = 16;
+
     /** Whether runners row {@code r} is alive (one parameter: the TTL in ms); shared with {@link PostgresPodSlots}. */
     static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
 
@@ -224,6 +232,12 @@ public final class PostgresLeases {
                     epochs.put(rs.getString(1), rs.getLong(2));
                 }
             }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM lease_epochs e USING leases l"
+                + " WHERE l.profile_id = ANY(?) AND e.profile_id = l.profile_id AND e.epoch <= l.epoch - ?")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            ps.setLong(2, EPOCHS_KEPT);
+            ps.executeUpdate();
         }
         return epochs;
     }
