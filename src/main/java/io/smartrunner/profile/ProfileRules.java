@@ -125,7 +125,8 @@ public final class ProfileRules {
     public Transition pause(ProfileState s, String sessionId, Instant now, Duration duration, String reason,
                             String by) {
         Instant until = now.plus(duration);
-        int pauses = s.pauseCount() + 1;
+        // the repeat count is the automatic back-off's: a maintenance pause by hand must not lengthen it
+        int pauses = BY_RUNNER.equals(by) ? s.pauseCount() + 1 : s.pauseCount();
         ProfileState next = new ProfileState(s.profileId(), s.pod(), s.errorStreak(), s.running(), false, true,
                 until, s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), pauses, now);
         return new Transition(next, List.of(Events.profilePaused(now, s.pod(), s.profileId(), sessionId,

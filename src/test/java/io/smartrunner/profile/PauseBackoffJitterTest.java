@@ -84,6 +84,28 @@ class PauseBackoffJitterTest {
         assertEquals(HOUR, Duration.between(s.pausedAt(), s.pausedUntil()), "the next pause is judged afresh");
     }
 
+    /** The reviewer's case: after 2 automatic pauses, a pause by hand made the next one 240 s, not 120 s. */
+    @Test
+    void aPauseByHandDoesNotLengthenTheNextAutomaticOne() {
+        Deque<Double> draws = new ArrayDeque<>(List.of(0.5, 0.5, 0.5, 0.5));
+        ProfileRules rules = new ProfileRules(new PausePolicy(1, HOUR, 2.0, Duration.ofDays(7), 0.1), draws::pop);
+        ProfileState s = failUntilPaused(rules, ProfileState.fresh("p1", "podA"), T0);
+        Instant now = s.pausedUntil();
+        s = failUntilPaused(rules, rules.expirePause(s, now).state(), now);
+        now = s.pausedUntil();
+        s = rules.expirePause(s, now).state();
+        assertEquals(2, s.pauseCount());
+
+        Transition byHand = rules.pause(s, null, now, Duration.ofMinutes(5), "maintenance", "cli");
+        assertEquals(2, byHand.state().pauseCount(), "a pause by hand is not a repeat of the automatic ones");
+        assertEquals(2, ((Number) byHand.events().get(0).params().get("pauseCount")).intValue());
+        s = rules.unpause(byHand.state(), now.plusSeconds(60), "cli").state();
+        s = failUntilPaused(rules, s, now.plusSeconds(60));
+        assertEquals(HOUR.multipliedBy(4), Duration.between(s.pausedAt(), s.pausedUntil()),
+                "the third automatic pause: 1 h × 2², as if the pause by hand had not been");
+        assertEquals(3, s.pauseCount());
+    }
+
     private static ProfileState failUntilPaused(ProfileRules rules, ProfileState s, Instant now) {
         for (int i = 0; i < 10 && !s.paused(); i++) {
             s = rules.sessionEnded(rules.sessionStarted(s, "s" + i, now), "s" + i, exit1(), now).state();
