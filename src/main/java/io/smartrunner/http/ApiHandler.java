@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -48,10 +49,18 @@ final class ApiHandler implements HttpHandler {
     /** The same control for every profile of a pod: POST /api/pods/{pod}/profiles/{action}. */
     private static final Pattern POD_PROFILES = Pattern.compile("/api/pods/([^/]+)/profiles/(pause|unpause|reset)");
     private static final long LOOP_ANSWER_SECONDS = 10;
+    /**
+     * Requests that may wait for the engine loop at once; more are answered 503 at once. A stuck
+     * loop held every request that waits for it for 10 s, and 40 of them (the dashboard polls
+     * /api/pods every 2 s) took every thread of the server's pool: {@code /healthz} then answered
+     * after 7 s, or not at all, and the waiting requests got no answer either.
+     */
+    static final int LOOP_WAITERS = 8;
     /** Names the client in {@code params.by}: "cli" for the CLI, else the request is by "api". */
     static final String CLIENT_HEADER = "X-Smart-Runner-Client";
 
     private final ApiParts parts;
+    private final Semaphore loopWaiters = new Semaphore(LOOP_WAITERS);
     private final Set<String> hosts;
     private final Set<String> origins;
     private final EventsRoute events;
@@ -359,13 +368,22 @@ final class ApiHandler implements HttpHandler {
                 .orElseThrow(() -> new ApiError(404, "no profile " + id));
     }
 
-    private static <T> T answer(Future<T> future) throws Exception {
+    private <T> T answer(Future<T> future) throws Exception {
+        boolean waits = !future.isDone();
+        if (waits && !loopWaiters.tryAcquire()) {
+            throw new ApiError(503, "the runner is busy: " + LOOP_WAITERS
+                    + " requests already wait for its engine loop; try again");
+        }
         try {
             return future.get(LOOP_ANSWER_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new ApiError(503, "the runner did not answer within " + LOOP_ANSWER_SECONDS + " s; try again");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            if (waits) {
+                loopWaiters.release();
+            }
         }
     }
 

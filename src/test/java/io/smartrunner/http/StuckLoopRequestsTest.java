@@ -1,0 +1,95 @@
+package io.smartrunner.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.breaker.PodStatus;
+import io.smartrunner.config.HttpSettings;
+import io.smartrunner.engine.ManualReply;
+import io.smartrunner.engine.ManualRequest;
+import io.smartrunner.engine.ReloadSummary;
+import io.smartrunner.event.Redactor;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.testkit.Await;
+import io.smartrunner.time.TimeSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stuck engine loop and a flood of requests that wait for it (the dashboard polls /api/pods every
+ * 2 s): at most {@link ApiHandler#LOOP_WAITERS} wait, the rest are told at once, and {@code /healthz}
+ * keeps a thread. Before, 60 such requests took every thread of the pool for 10 s.
+ */
+class StuckLoopRequestsTest {
+    private static final int FLOOD = 60;
+    @TempDir
+    Path dir;
+
+    @Test
+    void requestsBeyondTheWaitersAreRefusedAtOnceAndHealthStillAnswers() throws Exception {
+        CompletableFuture<List<PodStatus>> stuck = new CompletableFuture<>();
+        FleetControl fleet = new FleetControl() {
+            @Override
+            public CompletableFuture<List<ProfileState>> profiles() {
+                return CompletableFuture.completedFuture(List.of());
+            }
+
+            @Override
+            public CompletableFuture<ManualReply> request(ManualRequest request) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<ReloadSummary> reload() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<List<PodStatus>> pods() {
+                return stuck;
+            }
+        };
+        ApiParts api = new ApiParts(fleet, ApiToken.configuredOrGenerated("stuck-loop-test-token", dir, p -> { }),
+                Files.createFile(dir.resolve("events.jsonl")), dir, null, new NewEvents(), new Redactor(Set.of()),
+                TimeSource.system(), null);
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null), api, null)) {
+            URI pods = URI.create("http://127.0.0.1:" + server.port() + "/api/pods");
+            List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+            for (int i = 0; i < FLOOD; i++) {
+                flood.add(client.sendAsync(HttpRequest.newBuilder(pods).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            Await.until((FLOOD - ApiHandler.LOOP_WAITERS) + " requests refused while the loop is stuck",
+                    Duration.ofSeconds(30), () -> flood.stream().filter(CompletableFuture::isDone).count()
+                            == FLOOD - ApiHandler.LOOP_WAITERS);
+            for (CompletableFuture<HttpResponse<String>> f : flood) {
+                if (f.isDone()) {
+                    assertEquals(503, f.join().statusCode());
+                    assertEquals("{\"error\":\"the runner is busy: 8 requests already wait for its engine loop;"
+                            + " try again\"}", f.join().body());
+                }
+            }
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.port() + "/healthz")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), "while " + ApiHandler.LOOP_WAITERS + " requests still wait");
+
+            stuck.complete(List.of()); // the loop turns again: the waiting ones are answered
+            long answered = flood.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200).count();
+            assertEquals(ApiHandler.LOOP_WAITERS, answered);
+            assertTrue(client.send(HttpRequest.newBuilder(pods).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode() == 200, "and the permits were given back");
+        }
+    }
+}
