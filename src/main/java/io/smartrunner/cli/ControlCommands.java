@@ -307,9 +307,17 @@ final class ControlCommands {
                         + "), not " + config.file + "; to run " + config.file + " restart the runner with it");
             }
             System.out.println("reloaded " + (read != null ? read : config.file) + ": " + changes
-                    + (s.path("restartNeeded").asBoolean()
-                    ? "; changes to the runner, recovery, browser, http or alerts blocks take effect after a restart" : ""));
+                    + (s.path("restartNeeded").asBoolean() ? "; " + restartNeededFor(s)
+                    + " take(s) effect after a restart" : ""));
             return 0;
+        }
+
+        /** The settings the runner named, or its blocks in general (a runner before session 35 names none). */
+        private static String restartNeededFor(JsonNode s) {
+            List<String> named = new ArrayList<>();
+            s.path("restartNeededFor").forEach(n -> named.add(n.asText()));
+            return named.isEmpty() ? "changes to the runner, recovery, browser, http, alerts or breaker blocks"
+                    : String.join(", ", named);
         }
 
         /** The same path, or the same file through a link or another spelling (the runner's cwd is not ours). */

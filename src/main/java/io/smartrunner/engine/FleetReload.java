@@ -56,7 +56,7 @@ final class FleetReload {
         diagnostics.accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
                 + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
                 + (summary.restartNeeded()
-                ? "; changes to the runner, recovery, browser, http, alerts or breaker blocks take effect after a restart" : ""));
+                ? "; " + String.join(", ", summary.restartNeededFor()) + " take(s) effect after a restart" : ""));
         return summary;
     }
 
@@ -84,6 +84,11 @@ final class FleetReload {
             } else if (!now.equals(slot.config)) {
                 changed.add(slot.id());
                 slot.config = now;
+                if (!slot.state.pod().equals(now.pod())) {
+                    // moved to another pod: its events and its row name that pod from now on (the
+                    // ends of its sessions kept naming the old one, and report booked them there)
+                    slot.state = slot.state.withPod(now.pod());
+                }
             }
         }
         Map<String, ProfileState> stored = null;
@@ -97,11 +102,7 @@ final class FleetReload {
                 added.add(p.id());
             }
         }
-        boolean restartNeeded = !next.runner().equals(inForce.runner()) || !next.recovery().equals(inForce.recovery())
-                || !next.browser().equals(inForce.browser()) || !next.http().equals(inForce.http())
-                || !next.alerts().equals(inForce.alerts()) || !next.breaker().equals(inForce.breaker())
-                || next.pods().stream().anyMatch(p -> !next.breakerOf(p.name()).equals(inForce.breakerOf(p.name())));
-        return new ReloadSummary(added, removed, changed, restartNeeded,
+        return new ReloadSummary(added, removed, changed, RestartSettings.differing(inForce, next),
                 next.source() == null ? null : next.source().toAbsolutePath().normalize());
     }
 

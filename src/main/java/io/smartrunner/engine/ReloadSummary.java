@@ -6,14 +6,21 @@ import java.util.List;
 /**
  * What a reload changed, by profile id.
  *
- * @param restartNeeded the runner, recovery, browser, http or alerts block changed: those take effect after a restart
- * @param config        the file the runner read, absolute (null for a configuration built in code)
+ * @param restartNeededFor the settings that differ from the ones the runner started with and take
+ *                         effect only after a restart, as JSON paths ({@code runner.eventLogKeep},
+ *                         {@code pods[podA].breaker}); empty when none
+ * @param config           the file the runner read, absolute (null for a configuration built in code)
  */
-public record ReloadSummary(List<String> added, List<String> removed, List<String> changed, boolean restartNeeded,
-                            Path config) {
+public record ReloadSummary(List<String> added, List<String> removed, List<String> changed,
+                            List<String> restartNeededFor, Path config) {
     public ReloadSummary {
         added = List.copyOf(added);
         removed = List.copyOf(removed);
         changed = List.copyOf(changed);
+        restartNeededFor = List.copyOf(restartNeededFor);
+    }
+
+    public boolean restartNeeded() {
+        return !restartNeededFor.isEmpty();
     }
 }

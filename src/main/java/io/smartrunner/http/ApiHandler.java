@@ -277,6 +277,7 @@ final class ApiHandler implements HttpHandler {
         body.put("removed", summary.removed());
         body.put("changed", summary.changed());
         body.put("restartNeeded", summary.restartNeeded());
+        body.put("restartNeededFor", summary.restartNeededFor());
         // the runner's own file, whatever file the client has: a CLI's -c may name another one
         body.put("config", summary.config() == null ? null : summary.config().toString());
         send(ex, 200, body);

@@ -146,12 +146,52 @@ class ManualControlsTest {
 
     @Test
     void aRestartStaysNeededAtEveryReloadUntilTheRunnerWideBlocksAreAsTheRunnerStartedWith() {
-        Supervisor s = supervisor(fleet(0, 8, "a"));
+        Supervisor s = supervisor(streak(3, "a"));
         s.step();
-        assertTrue(answered(s, s.requestReload(fleet(0, 4, "a"))).restartNeeded(), "runner.globalConcurrency changed");
-        assertTrue(answered(s, s.requestReload(fleet(0, 4, "a"))).restartNeeded(),
-                "the same file again: the runner still runs with 8");
-        assertFalse(answered(s, s.requestReload(fleet(0, 8, "a"))).restartNeeded(), "back to what is in force");
+        assertEquals(List.of("recovery.maxErrorStreak"), answered(s, s.requestReload(streak(5, "a"))).restartNeededFor(),
+                "named, not \"the runner, recovery, browser, http or alerts blocks\"");
+        assertTrue(answered(s, s.requestReload(streak(5, "a"))).restartNeeded(),
+                "the same file again: the runner still runs with 3");
+        assertFalse(answered(s, s.requestReload(streak(3, "a"))).restartNeeded(), "back to what is in force");
+    }
+
+    /** The reviewer's 8 → 3 was applied at once (3 children at most), yet the answer said "after a restart". */
+    @Test
+    void theGlobalLimitIsAppliedAtTheReloadAndNotSaidToNeedARestart() {
+        Supervisor s = supervisor(fleet(0, 3, "a", "b", "c"));
+        s.step();
+        assertEquals(3, launcher.launched.size());
+        ReloadSummary summary = answered(s, s.requestReload(fleet(0, 1, "a", "b", "c")));
+        assertFalse(summary.restartNeeded(), String.valueOf(summary.restartNeededFor()));
+        launcher.launched.forEach(p -> p.exit(0));
+        s.step();
+        s.step();
+        assertEquals(4, launcher.launched.size(), "one at a time from now on");
+    }
+
+    /** Its starts named the new pod and its ends the old one, so report booked its failures to a pod gone. */
+    @Test
+    void aProfileMovedToAnotherPodByAReloadHasAllItsEventsInTheNewOne() {
+        Supervisor s = supervisor(TestConfig.builder().globalLimit(8).cooldownMs(0).pod("podA", "a", "b").build());
+        s.step();
+        ReloadSummary summary = answered(s, s.requestReload(TestConfig.builder().globalLimit(8).cooldownMs(0)
+                .pod("podA", "a").pod("podB", "b").build()));
+        assertEquals(List.of("b"), summary.changed());
+        launcher.launched.forEach(p -> p.exit(1));
+        s.step();
+        s.step();
+        launcher.launched.forEach(p -> p.exit(0));
+        s.step();
+        List<EventRecord> ofB = sink.events.stream().filter(e -> "b".equals(e.profileId())).toList();
+        assertEquals("podB", ofB.get(ofB.size() - 1).pod());
+        assertTrue(ofB.stream().filter(e -> e.event().equals("start")).skip(1).allMatch(e -> e.pod().equals("podB")));
+        assertTrue(ofB.stream().filter(e -> !e.event().equals("start")).allMatch(e -> e.pod().equals("podB")),
+                "every end after the reload names podB: " + ofB.stream().map(e -> e.event() + "@" + e.pod()).toList());
+        assertEquals("podB", store.profiles.get("b").pod());
+    }
+
+    private static RunnerConfig streak(int maxErrorStreak, String... ids) {
+        return TestConfig.builder().globalLimit(8).cooldownMs(0).maxErrorStreak(maxErrorStreak).pod("podA", ids).build();
     }
 
     @Test
