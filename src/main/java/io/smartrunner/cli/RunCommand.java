@@ -198,7 +198,7 @@ final class RunCommand implements Callable<Integer> {
 
             @Override
             public CompletableFuture<ReloadSummary> reload() {
-                return supervisor.requestReload(config.load());
+                return supervisor.requestReload(loadForReload());
             }
 
             @Override
@@ -254,6 +254,19 @@ final class RunCommand implements Callable<Integer> {
         }, TimeSource.system()::nanoTime, cfg.http().livenessTimeoutMs());
     }
 
+    /**
+     * The file read again for a reload (SIGHUP, the API, the CLI): a refusal is one line on stderr
+     * whoever asked (the API's and CLI's used to leave none), and is thrown on to be answered.
+     */
+    private RunnerConfig loadForReload() {
+        try {
+            return config.load();
+        } catch (SmartRunnerException e) {
+            say("reload refused, the running configuration stays: " + e.getMessage());
+            throw e;
+        }
+    }
+
     private void handleSignals(Supervisor supervisor, RunnerHome home, Runnable stop) {
         // started under nohup (HUP ignored) or as a script's background job (INT ignored), the JVM
         // would not install these handlers at all: the runner owns them, and says so
@@ -268,9 +281,9 @@ final class RunCommand implements Callable<Integer> {
         // SIGHUP: reload; a broken file is refused with its one-line error and the running config stays
         Signal.handle(new Signal("HUP"), s -> {
             try {
-                supervisor.requestReload(config.load());
+                supervisor.requestReload(loadForReload());
             } catch (SmartRunnerException e) {
-                say("reload refused, the running configuration stays: " + e.getMessage());
+                // said by loadForReload
             }
         });
         // SIGUSR1: an external logrotate renamed the event log; the next append reopens the path

@@ -187,6 +187,22 @@ class RunnerProcessTest {
             }
         });
         assertTrue(runner.process.isAlive(), "the runner keeps running");
+        // the same file refused through the API: one line on the runner's stderr too (there was none)
+        int port = Integer.parseInt(Files.readString(dir.resolve("data/http.port")).strip());
+        String token = Files.readString(dir.resolve("data/http.token")).strip();
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/reload"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), refused.body());
+        CliProcess.await("the API's refusal is on stderr too", 20_000, () -> {
+            try {
+                return runner.err().split("reload refused", -1).length - 1 == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
 
         Files.writeString(cfg, good.replace("[{\"id\": \"p1\"}]", "[{\"id\": \"p1\"}, {\"id\": \"p2\"}]"));
         new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor();
