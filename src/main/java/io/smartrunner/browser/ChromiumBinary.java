@@ -25,8 +25,8 @@ final class ChromiumBinary {
                 return configured;
             }
             throw new SmartRunnerException("browser.chromium.binary: " + configured
-                    + " is not an executable file; install Chromium (bin/setup, or apt-get install chromium)"
-                    + " or fix the path");
+                    + " is not an executable file; install Chromium (bin/setup, or apt-get install chromium),"
+                    + " fix the path, or set browser.provider to \"none\"");
         }
         return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new SmartRunnerException(
                 "browser.provider \"chromium\" (the default provider) needs Chromium, but none was found (looked at "

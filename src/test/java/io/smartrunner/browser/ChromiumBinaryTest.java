@@ -48,7 +48,10 @@ class ChromiumBinaryTest {
         Path mine = executable("my-chromium");
 
         assertEquals(mine, ChromiumBinary.find(mine, List.of()));
-        assertTrue(assertThrows(SmartRunnerException.class, () -> ChromiumBinary.find(dir.resolve("nope"), List.of()))
-                .getMessage().contains("browser.chromium.binary: " + dir.resolve("nope")));
+        String refused = assertThrows(SmartRunnerException.class, () -> ChromiumBinary.find(dir.resolve("nope"),
+                List.of())).getMessage();
+        assertTrue(refused.contains("browser.chromium.binary: " + dir.resolve("nope")), refused);
+        assertTrue(refused.contains("bin/setup") && refused.contains("browser.provider to \"none\""),
+                "the README's promise holds for a configured path too: " + refused);
     }
 }
