@@ -5,6 +5,7 @@ import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventJson;
 import io.smartrunner.event.EventLogPages;
 import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.Events;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -162,8 +163,10 @@ final class EventsRoute {
         String pod = q.name("pod");
         String profile = q.name("profile");
         String event = q.get("event");
-        if (event != null && !event.matches("[a-z]{1,20}")) {
-            throw new ApiError(400, "event: expected an event name such as start, error, recover, pause");
+        if (event != null && !Events.KINDS.contains(event)) {
+            // as the CLI's --event: a misspelt kind is a mistake, not a filter that matches nothing
+            throw new ApiError(400, "event: \"" + Query.clip(event) + "\" is not an event kind, expected one of "
+                    + String.join(", ", Events.KINDS));
         }
         return new EventFilter(pod, profile, event);
     }

@@ -47,15 +47,19 @@ final class Query {
         return v;
     }
 
+    /**
+     * A number parameter, {@code otherwise} when absent; given empty ({@code ?limit=}) it is a 400
+     * like any other value that is not a number (a text filter given empty is no filter).
+     */
     long longIn(String key, long min, long max, long otherwise) {
-        String v = get(key);
+        String v = values.get(key);
         return v == null ? otherwise : longIn(key, v, min, max);
     }
 
-    /** {@code v} as an integer in [min, max]; 400 naming {@code key} otherwise. */
+    /** {@code v} as an integer in [min, max], digits only (no sign, no blank); 400 naming {@code key} otherwise. */
     static long longIn(String key, String v, long min, long max) {
         try {
-            long n = Long.parseLong(v);
+            long n = v.matches("-?[0-9]{1,19}") ? Long.parseLong(v) : Long.MIN_VALUE;
             if (n >= min && n <= max) {
                 return n;
             }

@@ -191,7 +191,11 @@ class ProfilesPagingTest {
                 new String[] {"after=Ghost-1", "after: no profile Ghost-1"},
                 new String[] {"after=Prof-0001&offset=3", "after: give either after (a cursor) or offset, not both"},
                 new String[] {"page=2", "query: unknown parameter \"page\""},
-                new String[] {"limit=1&limit=2", "query: limit given twice"});
+                new String[] {"limit=1&limit=2", "query: limit given twice"},
+                // were taken as the default (empty) or as 5 (a sign): a number is digits
+                new String[] {"limit=", "limit: expected an integer from 1 to 1000, got \"\""},
+                new String[] {"offset=", "offset: expected an integer from 0"},
+                new String[] {"limit=%2B5", "limit: expected an integer from 1 to 1000, got \"+5\""});
         for (String[] c : cases) {
             HttpResponse<String> r = get("/api/profiles?" + c[0]);
             assertEquals(400, r.statusCode(), c[0] + ": " + r.body());
@@ -200,6 +204,10 @@ class ProfilesPagingTest {
             assertFalse(error.contains("\n"), "one line");
         }
         assertEquals(400, get("/api/summary?pod=pod1").statusCode(), "the summary takes no parameter");
+        HttpResponse<String> kind = get("/api/events?event=bogus");
+        assertEquals(400, kind.statusCode(), "a misspelt kind, as the CLI's --event: " + kind.body());
+        assertTrue(kind.body().contains("\\\"bogus\\\" is not an event kind, expected one of start,"), kind.body());
+        assertEquals(200, get("/api/profiles?q=").statusCode(), "an empty text filter is no filter");
     }
 
     @Test
