@@ -149,7 +149,24 @@ final class ControlCommands {
                             + " in pod " + pod + " (the file changed since it read it? 'smart-runner reload' tells it)");
                 }
             }
+            if (first instanceof ManualRequest.Unpause) {
+                liftHold(api);
+            }
             return summary(answered.size(), refused);
+        }
+
+        /**
+         * {@code unpause --pod} also lets a pod held by an exit code mapped to {@code config} start
+         * sessions again: there was no other way from the CLI, and the profiles' unpause alone left
+         * it held without a word.
+         */
+        private void liftHold(RunnerApiClient api) {
+            try {
+                api.post("/api/pods/" + pod + "/unpause", Map.of());
+                say("pod " + pod + ": held no longer, its sessions start again (told the running runner)", null);
+            } catch (ControlRefused notHeld) {
+                // 409: the pod was not held, the usual case
+            }
         }
 
         /** The profiles asked for: the ids given (each configured, else nothing is done) or the pod's. */

@@ -196,6 +196,9 @@ final class ApiHandler implements HttpHandler {
         String pod = PodsRoute.unpausePath(path);
         if (pod != null) {
             RequestBodies.none(body, "unpause");
+            if (profiles().stream().noneMatch(p -> p.pod().equals(pod))) {
+                throw new ApiError(404, "no pod " + pod); // as the pod's other routes: not "is not held"
+            }
             send(ex, 200, PodsRoute.unpaused(pod, answer(parts.fleet().unpausePod(pod, by))));
             return;
         }

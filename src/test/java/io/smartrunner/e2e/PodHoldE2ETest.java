@@ -100,6 +100,15 @@ class PodHoldE2ETest {
             assertEquals("api", release.params().get("by"));
             CliProcess.await("podA runs again, and bad holds it again", 20_000, () -> count("pod-pause") == 2);
             assertEquals(409, send(port, "POST", "/api/pods/podB/unpause").statusCode(), "podB was not held");
+            HttpResponse<String> nosuch = send(port, "POST", "/api/pods/nopod/unpause");
+            assertEquals(404, nosuch.statusCode(), "as the pod's other routes (it was 409 \"is not held\")");
+            assertEquals("{\"error\":\"no pod nopod\"}", nosuch.body());
+
+            // held again by bad: the CLI's unpause --pod lifts the hold too (there was no CLI way)
+            CliProcess.Result cli = CliProcess.run(dir, "unpause", "--pod", "podA", "-c", cfg.toString());
+            assertTrue(cli.out().contains("pod podA: held no longer"), cli.out() + cli.err());
+            assertEquals("cli", events().stream().filter(e -> e.event().equals("pod-unpause")).skip(1).findFirst()
+                    .orElseThrow().params().get("by"));
         } finally {
             runner.process.destroy();
             runner.process.waitFor(20, TimeUnit.SECONDS);
