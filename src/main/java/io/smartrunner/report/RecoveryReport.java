@@ -1,5 +1,6 @@
 package io.smartrunner.report;
 
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
@@ -9,6 +10,7 @@ import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +62,8 @@ public final class RecoveryReport {
     public static final class PodStats {
         public long sessions;
         public long failures;
+        /** Failures of class {@code profile} (the profile's own fault; a log before the classes: all). */
+        public long ownFailures;
         public long episodes;
         public long recovered;
         public long exhausted;
@@ -71,9 +75,9 @@ public final class RecoveryReport {
             return pausedProfiles.size();
         }
 
-        /** Mean time from a session's failure to the step that verified its profile healthy. */
-        public double meanTimeToRecoveryMs() {
-            return recovered == 0 ? 0 : (double) recoveryMsTotal / recovered;
+        /** Mean time from a session's failure to the step that verified its profile healthy; null without a recovery. */
+        public Double meanTimeToRecoveryMs() {
+            return recovered == 0 ? null : (double) recoveryMsTotal / recovered;
         }
     }
 
@@ -90,6 +94,10 @@ public final class RecoveryReport {
                 return;
             }
             pod.failures++;
+            String failureClass = f.param(EventParams.FAILURE_CLASS);
+            if (failureClass == null || FailureClass.PROFILE.wireName().equals(failureClass)) {
+                pod.ownFailures++;
+            }
             if (e.sessionId() != null && e.ts() != null) {
                 failedAt.put(e.profileId(), new Failure(e.sessionId(), e.ts()));
             }
@@ -153,8 +161,9 @@ public final class RecoveryReport {
                 "meanDurMs", round(s.meanDurMs()))));
         Map<String, Object> podsJson = new LinkedHashMap<>();
         pods.forEach((name, p) -> podsJson.put(name, ordered("sessions", p.sessions, "failures", p.failures,
-                "episodes", p.episodes, "recovered", p.recovered, "exhausted", p.exhausted,
-                "meanTimeToRecoveryMs", round(p.meanTimeToRecoveryMs()), "pauses", p.pauses,
+                "ownFailures", p.ownFailures, "episodes", p.episodes, "recovered", p.recovered, "exhausted", p.exhausted,
+                "meanTimeToRecoveryMs", p.meanTimeToRecoveryMs() == null ? null : round(p.meanTimeToRecoveryMs()),
+                "pauses", p.pauses,
                 "profilesPaused", p.profilesPaused())));
         Map<String, Object> out = ordered("steps", stepsJson, "pods", podsJson);
         if (signatures != null) {

@@ -54,6 +54,23 @@ class RecoveryReportTest {
         assertEquals(1, b.exhausted);
         assertEquals(1, b.profilesPaused());
         assertEquals(0, b.recovered);
+        assertEquals(null, b.meanTimeToRecoveryMs(), "no recovery, no mean (it said 0 ms)");
+        assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podB")).get("meanTimeToRecoveryMs"));
+    }
+
+    /** FAILURES counted every class: 305 were 299 of the profiles' own and 6 of the runner's environment. */
+    @Test
+    void ownFailuresAreThoseOfClassProfile() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(Events.sessionFailed(T, "podA", "p1", "s1", Params.of(Map.of("reason", "exit", "class", "profile")), 5L));
+        r.add(Events.sessionFailed(T, "podA", "p1", "s2", Params.of(Map.of("reason", "spawn", "class",
+                "infrastructure")), 5L));
+        r.add(Events.sessionFailed(T, "podA", "p2", "s3", Params.of(Map.of("reason", "exit", "class", "shared")), 5L));
+        r.add(error("podA", "p2", "s4", 1)); // a log written before the classes: its failures were all counted
+        RecoveryReport.PodStats a = r.pods().get("podA");
+        assertEquals(4, a.failures);
+        assertEquals(2, a.ownFailures);
+        assertEquals(2L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podA")).get("ownFailures"));
     }
 
     @Test
