@@ -1,5 +1,6 @@
 package io.smartrunner.browser;
 
+import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.browser.cdp.DevToolsEndpoints;
 import io.smartrunner.browser.cdp.PageControl;
@@ -10,6 +11,7 @@ import io.smartrunner.process.LaunchSpec;
 import io.smartrunner.process.OutputFiles;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.RunMembers;
 import io.smartrunner.process.RunTag;
 import io.smartrunner.process.RunningProcess;
 import java.nio.file.Files;
@@ -39,6 +41,31 @@ final class ChromiumLaunch {
     record Started(RunningProcess process, String runId, BrowserEndpoint endpoint) {
     }
 
+    /**
+     * A start that failed after Chromium was launched (not ready in time, interrupted): its
+     * processes were stopped. Its message is the failure's own, so the session's says the same.
+     */
+    static final class StartFailed extends SmartRunnerException {
+        private final transient RunningProcess process;
+        private final int swept;
+
+        StartFailed(RuntimeException why, RunningProcess process, int swept) {
+            super(why.getMessage(), why);
+            this.process = process;
+            this.swept = swept;
+        }
+
+        /** The launched browser's main process (ended now). */
+        long pid() {
+            return process.pid();
+        }
+
+        /** How many of its processes were alive when it was stopped. */
+        int swept() {
+            return swept;
+        }
+    }
+
     ChromiumLaunch(BrowserSettings settings, Path binary, Path logDir, ProcessLauncher launcher, String runnerId,
                    Duration cdpTimeout) {
         this.settings = settings;
@@ -49,7 +76,11 @@ final class ChromiumLaunch {
         this.cdpTimeout = cdpTimeout;
     }
 
-    /** Starts the profile's browser in {@code dir}; on failure nothing of it is left running. */
+    /**
+     * Starts the profile's browser in {@code dir}; on failure nothing of it is left running.
+     *
+     * @throws StartFailed when Chromium was launched and then stopped: the provider logs both
+     */
     Started start(ProfileConfig profile, Path dir) {
         ChromiumProfileDir.prepare(dir);
         String runId = RunTag.browser(profile.id());
@@ -74,8 +105,9 @@ final class ChromiumLaunch {
             }
             return new Started(process, runId, endpoint);
         } catch (RuntimeException e) {
+            int alive = RunMembers.alive(process, runId);
             stopQuietly(process);
-            throw e;
+            throw new StartFailed(e, process, alive);
         }
     }
 

@@ -79,7 +79,7 @@ public final class ChromiumProvider implements BrowserProvider {
             String why = o.process().onExit().isDone() ? BrowserNews.exited(o.process().onExit().join())
                     : "not answering on CDP";
             int swept = end(o, profile.id());
-            Opened fresh = launchAfter(profile, cause.sessionId(), why, o, swept);
+            Opened fresh = launch(profile, cause, why, o, swept);
             news.replaced(Kind.REPLACE, profile, cause, why, o.life(), fresh.life(), t0, swept);
             return served(fresh, cause);
         }
@@ -89,7 +89,7 @@ public final class ChromiumProvider implements BrowserProvider {
                     Params.builder().put(EventParams.ADOPTED, true).build());
             return served(adopted, cause);
         }
-        Opened fresh = launch(profile);
+        Opened fresh = launch(profile, cause, cause.reason(), null, 0);
         news.started(profile, cause, cause.reason(), fresh.life(), t0);
         return served(fresh, cause);
     }
@@ -114,7 +114,7 @@ public final class ChromiumProvider implements BrowserProvider {
         } catch (RuntimeException e) {
             swept = end(o, profile.id());
         }
-        Opened fresh = launchAfter(profile, cause.sessionId(), cause.reason(), o, swept);
+        Opened fresh = launch(profile, cause, cause.reason(), o, swept);
         news.replaced(Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, swept);
     }
 
@@ -131,21 +131,33 @@ public final class ChromiumProvider implements BrowserProvider {
                 .map(a -> track(profile, a.process(), a.runId(), a.endpoint())).orElse(null);
     }
 
-    /** A launch to replace {@code old}, which has ended: if it fails, that end is still told (as a close). */
-    private Opened launchAfter(ProfileConfig profile, String sessionId, String reason, Opened old, int swept) {
+    /**
+     * Launches the profile's browser for {@code cause}. A failed launch is logged all the same:
+     * first the end of the browser it replaces, if any (a close with {@code startFailed}), then,
+     * if a Chromium ran before it failed (not ready in time, a recovery step's timeout
+     * interrupting it), that browser's start and its forced close: none starts or ends unlogged.
+     */
+    private Opened launch(ProfileConfig profile, BrowserCause cause, String reason, Opened replaced, int swept) {
+        long t0 = news.nanoTime();
         try {
-            return launch(profile);
+            ChromiumLaunch.Started s = launch.start(profile, profilesDir.resolve(profile.id()));
+            return track(profile, s.process(), s.runId(), s.endpoint());
         } catch (RuntimeException e) {
-            news.ended(Kind.CLOSE, profile, sessionId, reason, old.life(),
-                    Params.builder().put(EventParams.SWEPT, swept).put(EventParams.START_FAILED, BrowserChecks.oneLine(e))
-                            .build());
+            String why = BrowserChecks.oneLine(e);
+            if (replaced != null) {
+                news.ended(Kind.CLOSE, profile, cause.sessionId(), reason, replaced.life(),
+                        Params.builder().put(EventParams.SWEPT, swept).put(EventParams.START_FAILED, why).build());
+            }
+            if (e instanceof ChromiumLaunch.StartFailed f) {
+                BrowserLife life = new BrowserLife(f.pid(), t0);
+                news.started(profile, cause, reason, life, t0);
+                life.ending();
+                news.ended(Kind.CLOSE, profile, cause.sessionId(), reason, life, Params.builder()
+                        .put(EventParams.SWEPT, f.swept()).put(EventParams.FORCED, true)
+                        .put(EventParams.START_FAILED, why).build());
+            }
             throw e;
         }
-    }
-
-    private Opened launch(ProfileConfig profile) {
-        ChromiumLaunch.Started s = launch.start(profile, profilesDir.resolve(profile.id()));
-        return track(profile, s.process(), s.runId(), s.endpoint());
     }
 
     /** Holds it open and watches for an exit nobody asked for: that is a crash, and said so at once. */
