@@ -3,6 +3,8 @@ package io.smartrunner.engine;
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.Events;
+import io.smartrunner.event.Params;
 import io.smartrunner.process.ProcessTable.SessionToStop;
 import io.smartrunner.process.ProcessTable.TaggedProcess;
 import io.smartrunner.process.RunTag;
@@ -43,6 +45,7 @@ final class CrashReconciler {
     private static final String DETAIL = "the runner stopped while the session was running";
     static final String NEVER_LAUNCHED = "never launched: the runner stopped after the session's start reached its log"
             + " and before its row reached the database";
+    static final String LEFT_BROWSER_STOPPED = "a previous runner's browser, stopped at start";
     private final SupervisorDeps deps;
     private final ProfileRules rules;
     private final Duration grace;
@@ -66,13 +69,17 @@ final class CrashReconciler {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
         List<SessionToStop> stops = new ArrayList<>(toStop(open.values()));
+        List<TaggedProcess> browsers = new ArrayList<>();
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
             if (!kept(orphan)) {
                 stops.add(new SessionToStop(orphan.pid(), orphan.startTicks(), orphan.sessionId()));
+                addIfBrowser(orphan, browsers);
             }
         }
+        List<EventRecord> browserCloses = closedBrowsers(browsers, now); // their pids: before they are stopped
         deps.processTable().stopSessions(stops, grace);
         deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+        pending.add(browserCloses, null, null);
         closeNeverLaunched(open.keySet(), stored, pending, now);
     }
 
@@ -104,11 +111,13 @@ final class CrashReconciler {
         Map<String, SessionRecord> open = new LinkedHashMap<>();
         deps.store().openSessions().forEach(s -> open.put(s.sessionId(), s));
         List<SessionToStop> stops = new ArrayList<>(toStop(open.values()));
+        List<TaggedProcess> browsers = new ArrayList<>();
         for (TaggedProcess orphan : unrecordedOrphans(open.keySet())) {
             if (kept(orphan)) {
                 continue;
             }
             stops.add(new SessionToStop(orphan.pid(), orphan.startTicks(), orphan.sessionId()));
+            addIfBrowser(orphan, browsers);
             // a recovery step's or a browser's process is not a session: stopped, but no session event
             if (orphan.profileId() != null && orphan.pod() != null
                     && RunTag.of(orphan.sessionId()) == RunTag.SESSION) {
@@ -117,10 +126,12 @@ final class CrashReconciler {
                         null, null));
             }
         }
+        List<EventRecord> browserCloses = closedBrowsers(browsers, now); // their pids: before they are stopped
         // all at once: one grace in all, not one per session
         deps.processTable().stopSessions(stops, grace);
         // what escaped the sessions (a daemonising grandchild): their leftover cgroups, the orphans adopted
         deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+        pending.add(browserCloses, null, null);
         Map<String, ProfileState> states = new HashMap<>(stored);
         slots.values().forEach(slot -> states.put(slot.id(), slot.state));
         List<EventRecord> unrecorded = deps.endedInLog().unendedStarts(storeInSyncSince(stored),
@@ -195,6 +206,39 @@ final class CrashReconciler {
         }
         return new SessionResult(reason, f.param(EventParams.EXIT_CODE), f.param(EventParams.SIGNAL),
                 f.param(EventParams.MESSAGE), "", end.durMs());
+    }
+
+    private static void addIfBrowser(TaggedProcess orphan, List<TaggedProcess> browsers) {
+        if (RunTag.of(orphan.sessionId()) == RunTag.BROWSER && orphan.profileId() != null && orphan.pod() != null) {
+            browsers.add(orphan);
+        }
+    }
+
+    /**
+     * A {@code browser-close} for each browser a previous runner left and this start stopped
+     * (none is stopped unlogged), with its main process's pid (the run's earliest-started process,
+     * the pid its {@code browser-start} named), and one line on stderr saying so.
+     */
+    private List<EventRecord> closedBrowsers(List<TaggedProcess> browsers, Instant now) {
+        if (browsers.isEmpty()) {
+            return List.of();
+        }
+        Map<String, TaggedProcess> leaders = new HashMap<>();
+        for (TaggedProcess p : deps.processTable().tagged(deps.store().runnerId())) {
+            leaders.merge(String.valueOf(p.sessionId()), p, (a, b) -> a.startTicks() <= b.startTicks() ? a : b);
+        }
+        List<EventRecord> closes = new ArrayList<>();
+        List<String> said = new ArrayList<>();
+        for (TaggedProcess b : browsers) {
+            long pid = leaders.getOrDefault(b.sessionId(), b).pid();
+            closes.add(Events.browserClosed(now, b.pod(), b.profileId(), null, Params.builder()
+                    .put(EventParams.REASON, LEFT_BROWSER_STOPPED).put(EventParams.PID, pid)
+                    .put(EventParams.FORCED, true).build()));
+            said.add(b.profileId() + " (pid " + pid + ")");
+        }
+        deps.diagnostics().accept("stopped " + browsers.size() + " browser(s) a previous runner left: "
+                + String.join(", ", said));
+        return closes;
     }
 
     private boolean kept(TaggedProcess p) {
