@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * check need. Every call is bounded by the deadline given at open. Not thread-safe; short-lived.
  */
 public final class PageControl implements AutoCloseable {
+    /** CDP's answer to an evaluation before the page has its context: worth waiting for. */
+    static final String NO_CONTEXT = "Cannot find default execution context";
+    static final long NO_CONTEXT_RETRY_MS = 50;
     private final CdpClient cdp;
     private final long deadlineNanos;
 
@@ -83,7 +86,7 @@ public final class PageControl implements AutoCloseable {
     }
 
     public String evaluate(String expression) {
-        JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+        JsonNode r = evaluateOnceThereIsAContext(expression);
         if (r.hasNonNull("exceptionDetails")) {
             JsonNode ex = r.get("exceptionDetails");
             String text = ex.path("exception").path("description").asText(ex.path("text").asText("exception"));
@@ -93,13 +96,39 @@ public final class PageControl implements AutoCloseable {
     }
 
     public boolean truthy(String expression) {
-        JsonNode r = call("Runtime.evaluate", Map.of("expression", "!!(" + expression + ")", "returnByValue", true));
+        JsonNode r = evaluateOnceThereIsAContext("!!(" + expression + ")");
         if (r.hasNonNull("exceptionDetails")) {
             JsonNode ex = r.get("exceptionDetails");
             String text = ex.path("exception").path("description").asText(ex.path("text").asText("exception"));
             throw new CdpException("verifyExpression threw: " + text.lines().findFirst().orElse(text));
         }
         return r.path("result").path("value").asBoolean(false);
+    }
+
+    /**
+     * Runtime.evaluate, retried while the page has no execution context yet (a browser just
+     * started or a navigation just committed: "-32000 Cannot find default execution context"),
+     * every {@value #NO_CONTEXT_RETRY_MS} ms until the deadline is near (four of those left, for
+     * the last attempt to be answered); then that error is the answer.
+     * Any other error fails at once.
+     */
+    private JsonNode evaluateOnceThereIsAContext(String expression) {
+        while (true) {
+            try {
+                return call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+            } catch (CdpException e) {
+                if (!String.valueOf(e.getMessage()).contains(NO_CONTEXT)
+                        || deadlineNanos - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(4 * NO_CONTEXT_RETRY_MS)) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(NO_CONTEXT_RETRY_MS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public String url() {
