@@ -6,7 +6,9 @@ import io.smartrunner.config.ProfileConfig;
 /**
  * Opens, closes and restarts a profile's browser. A profile's browser is opened before its first
  * session and kept across sessions; each session gets its DevTools endpoint. Implementations are
- * thread-safe; calls for one profile never overlap (the supervisor serialises them).
+ * thread-safe. Calls for one profile can come from several threads at once (a pause's close and
+ * the runner's exit close, a recovery step its timeout abandoned and the next session's open): the
+ * chromium provider runs them one at a time ({@code OnePerProfile}).
  */
 public interface BrowserProvider extends AutoCloseable {
     /**

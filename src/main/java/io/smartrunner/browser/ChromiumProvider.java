@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code closeOnExit: false}) is adopted when it still answers, else stopped before a fresh one
  * starts (see {@link LeftBrowser}). Every start, close, replacement, recycle and crash is told to
  * the listener ({@link BrowserNews}); after a close whatever is left of the tree (helpers,
- * crash handlers) is stopped and counted ({@code swept}).
+ * crash handlers) is stopped and counted ({@code swept}). Calls for one profile run one at a time
+ * ({@link OnePerProfile}).
  * <p>Just over 250 lines: the provider's lifecycle (ensure, replace, recycle, close, crash watch);
  * launch, profile directories and quitting are ChromiumLaunch, ChromiumProfileDir and
  * ChromiumQuit.
@@ -40,6 +41,7 @@ public final class ChromiumProvider implements BrowserProvider {
     private final LeftBrowser left;
     private final BrowserNews news;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
+    private final OnePerProfile oneAtATime = new OnePerProfile();
 
     private record Opened(RunningProcess process, String runId, BrowserEndpoint endpoint, BrowserLife life) {
     }
@@ -70,6 +72,10 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public BrowserEndpoint open(ProfileConfig profile, BrowserCause cause) {
+        return oneAtATime.call(profile.id(), () -> openNow(profile, cause));
+    }
+
+    private BrowserEndpoint openNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = open.get(profile.id());
         if (o != null && !o.process().onExit().isDone() && BrowserChecks.answers(o.endpoint(), CDP_TIMEOUT)) {
             return served(o, cause);
@@ -103,6 +109,10 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public void recycle(ProfileConfig profile, BrowserCause cause) {
+        oneAtATime.run(profile.id(), () -> recycleNow(profile, cause));
+    }
+
+    private void recycleNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = open.get(profile.id());
         if (o == null) {
             return;
@@ -183,6 +193,10 @@ public final class ChromiumProvider implements BrowserProvider {
     /** Also adopts the profile's browser a previous runner left, so recovery steps act on it as it is. */
     @Override
     public BrowserEndpoint current(String profileId) {
+        return oneAtATime.call(profileId, () -> currentNow(profileId));
+    }
+
+    private BrowserEndpoint currentNow(String profileId) {
         Opened o = open.get(profileId);
         if (o == null) { // not computeIfAbsent: taking over asks the browser over HTTP
             o = left.takeOver(profileId, profilesDir.resolve(profileId), "about:blank")
@@ -202,6 +216,11 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public void close(ProfileConfig profile, BrowserCause cause) {
+        oneAtATime.run(profile.id(), () -> closeNow(profile, cause));
+    }
+
+    /** A second close waiting meanwhile then finds none open: one close, one event. */
+    private void closeNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = heldOrLeft(profile);
         if (o != null) {
             int swept = closeGracefully(o, profile.id());
@@ -232,6 +251,10 @@ public final class ChromiumProvider implements BrowserProvider {
 
     @Override
     public void forceStop(ProfileConfig profile, BrowserCause cause) {
+        oneAtATime.run(profile.id(), () -> forceStopNow(profile, cause));
+    }
+
+    private void forceStopNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = heldOrLeft(profile);
         if (o != null) {
             int swept = end(o, profile.id());
