@@ -8,6 +8,8 @@ import io.smartrunner.profile.ProfileState;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.store.SessionRecord;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
@@ -32,6 +34,12 @@ final class TransitionApplier {
     private final Executor offLoop;
     private final boolean closeBrowserOnPause;
     private final BooleanSupplier stopRequested;
+    /**
+     * Whether each profile is paused as of the last recorded change: read by a close on pause when
+     * it gets its turn off the loop, so one queued before an unpause does not close the browser of
+     * a profile no longer paused.
+     */
+    private final Map<String, Boolean> pausedNow = new ConcurrentHashMap<>();
     /** Files the profile again after each change of its state; null for an applier that only records. */
     private final StartQueue queue;
 
@@ -67,6 +75,7 @@ final class TransitionApplier {
     /** Sets the slot's state and queues the transition's events and state (and a session row) to be written. */
     void record(ProfileSlot slot, Transition t, SessionRecord session) {
         slot.state = t.state();
+        pausedNow.put(slot.id(), slot.state.paused());
         if (queue != null) {
             queue.track(slot);
         }
@@ -77,6 +86,7 @@ final class TransitionApplier {
     void takeBack(ProfileSlot slot, ProfileState before, PendingWrites.Mark mark) {
         pending.rollBackTo(mark);
         slot.state = before;
+        pausedNow.put(slot.id(), before.paused());
         if (queue != null) {
             queue.track(slot);
         }
@@ -98,12 +108,19 @@ final class TransitionApplier {
         }
     }
 
-    /** browser.closeOnPause: a paused profile's browser is closed (gracefully, else by force) off the loop. */
+    /**
+     * browser.closeOnPause: a paused profile's browser is closed (gracefully, else by force) off the
+     * loop, unless the pause has ended by the time the close gets its turn there (an unpause answered
+     * with the browser open must not be followed by closeOnPause).
+     */
     private void closeBrowser(ProfileConfig profile) {
         if (!closeBrowserOnPause) {
             return;
         }
         offLoop.execute(() -> {
+            if (!pausedNow.getOrDefault(profile.id(), true)) {
+                return;
+            }
             BrowserCause cause = BrowserCause.of(null, "closeOnPause");
             try {
                 browsers.close(profile, cause);

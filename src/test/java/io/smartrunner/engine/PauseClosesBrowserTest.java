@@ -122,6 +122,24 @@ class PauseClosesBrowserTest {
         assertEquals(List.of("p1"), browsers.closed);
     }
 
+    @Test
+    void aCloseOnPauseThatGetsItsTurnAfterTheUnpauseClosesNothing() {
+        Supervisor s = supervisor(true, 3);
+        launcher.spawnError = "no such file";
+        turn(s);
+        CompletableFuture<ManualReply> paused = s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api"));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, paused.join().outcome());
+        // the close is queued off the loop (the browser threads are busy) when the unpause comes
+        CompletableFuture<ManualReply> unpaused = s.request(new ManualRequest.Unpause("p1", "api"));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, unpaused.join().outcome());
+
+        runOffLoop();
+
+        assertEquals(List.of(), browsers.closed, "the pause it was for had ended before it ran");
+    }
+
     /** The drift issue #10 found: the spawn-failure end repeated the session end but closed no browser. */
     @Test
     void aSpawnFailureOfAProfilePausedMeanwhileClosesItsBrowserLikeAnyOtherEnd() {
