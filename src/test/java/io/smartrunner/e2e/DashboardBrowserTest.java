@@ -317,13 +317,16 @@ class DashboardBrowserTest {
                 page.eval("document.querySelector('" + row("f2") + " td.actions').getBoundingClientRect().right").asDouble(), 1.0,
                 "a row reaches the table's right edge (no empty column after Actions)");
 
-        // a pause longer than a day (the runner's own are 24 h ± 10 %) shows "1d 23h 59m Dec 5 18:20": on one line,
+        // a pause longer than a day (the runner's own are 24 h ± 10 %) shows "1d 23h Dec 5 18:20": on one line,
         // so a profile the runner pauses does not grow its row and push the rows below
         assertEquals(200, page.eval("fetch('/api/profiles/f1/pause', {method: 'POST', headers: {'Content-Type': 'application/json',"
                 + " Authorization: 'Bearer ' + sessionStorage.getItem('smartRunner.apiToken')},"
                 + " body: JSON.stringify({durationMs: 172800000, reason: 'two days'})}).then(r => r.status)").asInt());
         page.await("f1 shown paused for two days", "/^1d 23h/.test(document.querySelector('" + row("f1") + " .until .left')?.textContent)", 20_000);
         assertEquals(f2, page.eval(f2Top).asDouble(), "f2's top with f1 paused for two days");
+        assertTrue(page.eval("(c => c.scrollWidth <= c.clientWidth)(document.querySelector('" + row("f1") + " td.until'))")
+                .asBoolean(), "the date beside the countdown is whole, not cut off: "
+                + page.eval("document.querySelector('" + row("f1") + " td.until').textContent").asText());
 
         // what a chart shows before its first report (a line of text), and a ladder of many steps
         page.eval("document.getElementById('chart-timeline').innerHTML = '<p class=\"empty\">loading…</p>'");
