@@ -276,7 +276,6 @@ class DashboardBrowserTest {
      */
     @Test
     void theFleetStaysPutWhileTheChartsChangeAndANoticeComesAndGoes() throws Exception {
-        // no breaker: f1 and f2 both failing would open it, and its forgiveness would leave f1 no streak to reset
         String config = """
                 {"runner": {"startJitterMs": 0},
                  "http": {"port": 0, "token": "%s"},
@@ -284,7 +283,6 @@ class DashboardBrowserTest {
                  "session": {"command": ["/bin/sh", "-c", "exit 3"], "cooldownMs": 600000},
                  "recovery": {"retryBackoffMs": 100, "verify": "none", "maxErrorStreak": 100,
                               "steps": [{"name": "kick", "command": ["/bin/true"]}]},
-                 "breaker": {"enabled": false},
                  "pods": [{"name": "podA", "profiles": [{"id": "f1"}%s]}]}
                 """;
         startRunner(config.formatted(TOKEN, ""));
