@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  * One pod's fleet breaker (DESIGN §2b), a pure state machine on the monotonic clock the caller
  * passes in. Closed, it counts the sessions that ended in the last {@code windowMs}: a success or
  * a {@code profile}-class failure is a vote, other failures do not vote. It opens when at least
- * {@code failureRatio} of the votes are failures of at least {@code minProfiles} distinct profiles,
- * or of every profile of a smaller pod (at least 2: {@link BreakerSettings#minProfilesIn}).
+ * {@code failureRatio} of the votes are failures of at least {@code minProfiles} distinct profiles.
  * Open (half-open), the pod starts at most one probe session per {@code probeIntervalMs}; the first
  * probe that succeeds closes it. Not thread-safe (the engine's loop owns it).
  */
@@ -64,10 +63,8 @@ public final class FleetBreaker {
     /**
      * A session of the pod failed by its own fault ({@code profile} class). While closed it votes
      * and may open the breaker; while open it changes nothing (it is shared, and not a probe's success).
-     *
-     * @param podSize the pod's profiles now (a reload may change it)
      */
-    public Optional<Opened> failed(long nanos, String profileId, int podSize) {
+    public Optional<Opened> failed(long nanos, String profileId) {
         if (open || !settings.enabled()) {
             return Optional.empty();
         }
@@ -82,7 +79,7 @@ public final class FleetBreaker {
             }
         }
         double ratio = (double) failed / window.size();
-        if (ratio < settings.failureRatio() || failing.size() < settings.minProfilesIn(podSize)) {
+        if (ratio < settings.failureRatio() || failing.size() < settings.minProfiles()) {
             return Optional.empty();
         }
         Map<String, Integer> earlier = new LinkedHashMap<>();

@@ -32,17 +32,6 @@ public record BreakerSettings(boolean enabled, double failureRatio, long windowM
                 DEFAULT_PROBE_INTERVAL_MS, DEFAULT_MAX_PAUSED_SHARE);
     }
 
-    /**
-     * The distinct failing profiles that open the breaker of a pod of {@code podSize}: minProfiles,
-     * or every profile of a smaller pod, but never a lone profile (its failures cannot be told from
-     * its own fault). Without this a pod smaller than minProfiles had no breaker at all: a 40 s
-     * outage of its site paused its first profile for 24 h and the pause cap then kept a really
-     * broken one from being paused.
-     */
-    public int minProfilesIn(int podSize) {
-        return Math.min(minProfiles, Math.max(2, podSize));
-    }
-
     /** The most profiles of a pod of {@code podSize} that may be paused automatically at once. */
     public int maxPaused(int podSize) {
         return Math.max(1, (int) Math.floor(maxPausedShare * podSize + 1e-9));

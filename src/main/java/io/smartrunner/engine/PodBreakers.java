@@ -74,7 +74,7 @@ final class PodBreakers {
         if (b.isOpen()) {
             return blame.as(FailureClass.SHARED);
         }
-        var opened = b.failed(nowNanos, slot.id(), podSize(slot.pod()));
+        var opened = b.failed(nowNanos, slot.id());
         if (opened.isPresent()) {
             open(slot.pod(), opened.get(), nowNanos, now);
             return blame.as(FailureClass.SHARED);

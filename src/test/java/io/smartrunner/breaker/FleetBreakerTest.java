@@ -15,7 +15,6 @@ class FleetBreakerTest {
     private static final long MS = 1_000_000L;
     private final BreakerSettings settings = new BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1);
     private final FleetBreaker breaker = new FleetBreaker(settings);
-    private static final int BIG_POD = 100;
 
     @Test
     void opensWhenHalfTheEndedSessionsFailedAcrossMinProfilesProfiles() {
@@ -23,9 +22,9 @@ class FleetBreakerTest {
             breaker.succeeded(i * MS, "p" + i, false);
         }
         for (int i = 0; i < 4; i++) {
-            assertTrue(breaker.failed((10 + i) * MS, "p" + i, BIG_POD).isEmpty(), "4 of 9 failed, 4 profiles");
+            assertTrue(breaker.failed((10 + i) * MS, "p" + i).isEmpty(), "4 of 9 failed, 4 profiles");
         }
-        Optional<FleetBreaker.Opened> opened = breaker.failed(20 * MS, "p4", BIG_POD);
+        Optional<FleetBreaker.Opened> opened = breaker.failed(20 * MS, "p4");
         assertTrue(opened.isPresent(), "5 of 10 failed, across 5 profiles");
         assertEquals(10, opened.get().ended());
         assertEquals(5, opened.get().failed());
@@ -40,52 +39,28 @@ class FleetBreakerTest {
     @Test
     void doesNotOpenForFewerDistinctProfilesThanMinProfiles() {
         for (int i = 0; i < 50; i++) {
-            assertTrue(breaker.failed(i * MS, "p" + (i % 4), BIG_POD).isEmpty(), "every session fails, but of 4 profiles");
+            assertTrue(breaker.failed(i * MS, "p" + (i % 4)).isEmpty(), "every session fails, but of 4 profiles");
         }
         assertFalse(breaker.isOpen());
-    }
-
-    /**
-     * A pod smaller than minProfiles had no breaker: in the reviewer's pod of 4, a 40 s outage
-     * paused one profile for 26 h, and the pause cap then kept a really broken one from being paused.
-     */
-    @Test
-    void inAPodSmallerThanMinProfilesEveryProfileFailingOpensIt() {
-        for (int i = 0; i < 30; i++) {
-            assertTrue(breaker.failed(i * MS, "s" + (i % 3), 4).isEmpty(), "3 of the 4 profiles: one may be its own");
-        }
-        assertTrue(breaker.failed(31 * MS, "s3", 4).isPresent(), "all 4 of the pod's profiles fail: shared");
-        assertEquals(4, settings.minProfilesIn(4));
-        assertEquals(5, settings.minProfilesIn(50));
-    }
-
-    @Test
-    void aLoneProfileNeverOpensItsPodsBreaker() {
-        for (int i = 0; i < 30; i++) {
-            assertTrue(breaker.failed(i * MS, "solo", 1).isEmpty(), "one profile's failures are its own");
-        }
-        FleetBreaker pair = new FleetBreaker(settings);
-        pair.failed(0, "a", 2);
-        assertTrue(pair.failed(MS, "b", 2).isPresent(), "both profiles of a pod of 2 fail: shared");
     }
 
     @Test
     void onlyTheLastWindowVotes() {
         for (int i = 0; i < 4; i++) {
-            breaker.failed(i * MS, "old" + i, BIG_POD);
+            breaker.failed(i * MS, "old" + i);
         }
         long later = 61_000 * MS;
         for (int i = 0; i < 4; i++) {
             breaker.succeeded(later, "ok" + i, false);
         }
-        assertTrue(breaker.failed(later, "p9", BIG_POD).isEmpty(), "the 4 old failures left the window: 1 of 5 failed");
+        assertTrue(breaker.failed(later, "p9").isEmpty(), "the 4 old failures left the window: 1 of 5 failed");
     }
 
     @Test
     void aDisabledBreakerNeverOpens() {
         FleetBreaker off = new FleetBreaker(new BreakerSettings(false, 0.5, 60_000, 1, 30_000, 0.1));
         for (int i = 0; i < 20; i++) {
-            assertTrue(off.failed(i * MS, "p" + i, BIG_POD).isEmpty());
+            assertTrue(off.failed(i * MS, "p" + i).isEmpty());
         }
         assertTrue(off.mayStart(0));
     }
@@ -98,7 +73,7 @@ class FleetBreakerTest {
         assertTrue(breaker.mayStart(31_000 * MS));
         breaker.probeStarted(31_000 * MS);
         assertFalse(breaker.mayStart(31_000 * MS), "one probe per interval");
-        assertTrue(breaker.failed(40_000 * MS, "p1", BIG_POD).isEmpty(), "a failure while open changes nothing");
+        assertTrue(breaker.failed(40_000 * MS, "p1").isEmpty(), "a failure while open changes nothing");
         assertTrue(breaker.succeeded(45_000 * MS, "p2", false).isEmpty(), "a non-probe success does not close it");
         assertTrue(breaker.isOpen());
         assertTrue(breaker.mayStart(61_000 * MS));
@@ -117,9 +92,9 @@ class FleetBreakerTest {
         breaker.probeStarted(30_000 * MS);
         breaker.succeeded(31_000 * MS, "p0", true);
         for (int i = 0; i < 4; i++) {
-            assertTrue(breaker.failed((32_000 + i) * MS, "q" + i, BIG_POD).isEmpty(), "the window was cleared at the opening");
+            assertTrue(breaker.failed((32_000 + i) * MS, "q" + i).isEmpty(), "the window was cleared at the opening");
         }
-        assertTrue(breaker.failed(33_000 * MS, "q4", BIG_POD).isPresent(), "5 of 6 failed, 5 profiles: opens again");
+        assertTrue(breaker.failed(33_000 * MS, "q4").isPresent(), "5 of 6 failed, 5 profiles: opens again");
     }
 
     @Test
@@ -136,7 +111,7 @@ class FleetBreakerTest {
 
     private void open(long at) {
         for (int i = 0; i < 5; i++) {
-            breaker.failed(at, "p" + i, BIG_POD);
+            breaker.failed(at, "p" + i);
         }
         assertTrue(breaker.isOpen());
     }
