@@ -1,6 +1,7 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.SmartRunnerException;
+import io.smartrunner.breaker.PodsWithoutBreaker;
 import io.smartrunner.alert.WebhookAlerts;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.BrowserStatus;
@@ -303,6 +304,10 @@ final class RunCommand implements Callable<Integer> {
                 + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
+        String noBreaker = PodsWithoutBreaker.notice(cfg);
+        if (noBreaker != null) {
+            say(noBreaker);
+        }
         if (home.events.tornBytesMoved() > 0) {
             say(cfg.runner().eventLog() + ": moved a torn last line (" + home.events.tornBytesMoved()
                     + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");

@@ -76,7 +76,7 @@ final class EngineParts {
                 stopInitiated, breakers, holds, this::mayStart, timers::armed);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem, queue::track);
-        FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(),
+        FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(), applier,
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
                 deps.diagnostics());
         deps.browsers().listen(event -> inbox.add(new Message.Browser(event))); // logged by the loop only

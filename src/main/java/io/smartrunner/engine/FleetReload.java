@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.profile.ProfileState;
+import io.smartrunner.profile.Transition;
 import io.smartrunner.store.StateStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ final class FleetReload {
     /** Forgets a removed profile that has nothing running. */
     private final Consumer<ProfileSlot> drop;
     private final Consumer<String> diagnostics;
+    private final TransitionApplier applier;
     /** The configuration in force (its profiles and pods). */
     private RunnerConfig running;
     /**
@@ -33,7 +35,9 @@ final class FleetReload {
     private final RunnerConfig started;
 
     FleetReload(RunnerConfig running, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery, StateStore store,
-                Consumer<ProfileSlot> stopRemoved, Consumer<ProfileSlot> drop, Consumer<String> diagnostics) {
+                TransitionApplier applier, Consumer<ProfileSlot> stopRemoved, Consumer<ProfileSlot> drop,
+                Consumer<String> diagnostics) {
+        this.applier = applier;
         this.running = running;
         this.started = running;
         this.slots = slots;
@@ -87,7 +91,7 @@ final class FleetReload {
                 if (!slot.state.pod().equals(now.pod())) {
                     // moved to another pod: its events and its row name that pod from now on (the
                     // ends of its sessions kept naming the old one, and report booked them there)
-                    slot.state = slot.state.withPod(now.pod());
+                    applier.record(slot, new Transition(slot.state.withPod(now.pod()), List.of()), null);
                 }
             }
         }
