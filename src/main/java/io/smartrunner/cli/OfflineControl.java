@@ -87,6 +87,9 @@ final class OfflineControl {
             return results;
         }
         EventLogShape.require(r.eventLog()); // before the store is opened (and created): refused, nothing is written
+        // as run does: a row written into a zero-byte or missing store would make it look whole, and
+        // the next start would not rebuild it, forgetting every other profile's pause in the log
+        RunnerHome.rebuildIfLost(r);
         try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(),
                 r.sessionsKeptPerProfile(), RunCommand::say);
              JsonlEventSink events = eventLog(r)) {

@@ -150,9 +150,11 @@ final class RunnerHome implements AutoCloseable {
 
     /**
      * A missing, empty or damaged store next to a non-empty event log: the state is in the log,
-     * never start as new. A damaged store with nothing to rebuild it from stops the start.
+     * never start as new. A damaged store with nothing to rebuild it from stops the start. Every
+     * command that opens the store read-write with the data dir locked does this first ({@code run},
+     * the control commands with no runner): a write into a lost store would make it look whole.
      */
-    private static void rebuildIfLost(RunnerSettings r) {
+    static void rebuildIfLost(RunnerSettings r) {
         Path state = stateFile(r);
         StateRebuild.Check check = StateRebuild.check(state);
         if (!check.wantsRebuild()) {
