@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,7 @@ public final class EventLog implements AutoCloseable {
                 Object key = LogFollower.key(p);
                 FileChannel ch;
                 try {
-                    ch = FileChannel.open(p, StandardOpenOption.READ);
+                    ch = LogFileChannels.openRead(p);
                 } catch (NoSuchFileException e) {
                     continue;
                 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -159,7 +158,7 @@ public final class EventLogPages {
                 }
                 FileChannel ch;
                 try {
-                    ch = FileChannel.open(p, StandardOpenOption.READ);
+                    ch = LogFileChannels.openRead(p);
                 } catch (NoSuchFileException e) {
                     return retry(opened);
                 }

@@ -5,7 +5,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class EventLogReader {
 
     /** The offset just after the file's last complete line: where a tail ends and a follow starts. */
     public static long completeLength(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = LogFileChannels.openRead(file)) {
             return LineScanner.completeLength(ch, ch.size());
         } catch (NoSuchFileException e) {
             return 0;
@@ -96,7 +95,7 @@ public final class EventLogReader {
 
     /** {@link #forEach(long, Predicate, Consumer)}, reading only the complete lines before {@code upTo}. */
     public long forEach(long fromOffset, long upTo, Predicate<EventRecord> filter, Consumer<EventRecord> action) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = LogFileChannels.openRead(file)) {
             return forEach(ch, fromOffset, Math.min(upTo, ch.size()), filter, action);
         } catch (NoSuchFileException | ClosedByInterruptException e) {
             return fromOffset;
@@ -139,7 +138,7 @@ public final class EventLogReader {
         if (n <= 0) {
             return List.of();
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = LogFileChannels.openRead(file)) {
             return tail(ch, upTo, n, filter);
         } catch (NoSuchFileException e) {
             return List.of();
@@ -194,7 +193,7 @@ public final class EventLogReader {
 
     /** Up to {@code limit} matching events from the complete lines after {@code after}, oldest first. */
     public Page pageAfter(long after, int limit, Predicate<EventRecord> filter) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = LogFileChannels.openRead(file)) {
             return pageAfter(ch, after, limit, filter);
         } catch (NoSuchFileException e) {
             return Page.empty(0);
@@ -210,7 +209,7 @@ public final class EventLogReader {
 
     /** The last {@code limit} matching events among the complete lines before {@code before}, oldest first. */
     public Page pageBefore(long before, int limit, Predicate<EventRecord> filter) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = LogFileChannels.openRead(file)) {
             return pageBefore(ch, before, limit, filter);
         } catch (NoSuchFileException e) {
             return Page.empty(0);

@@ -29,9 +29,15 @@ public final class EventLogShape {
      * Passes when the file is missing, empty, or its first line is empty or a JSON object; a first
      * line with no '\n' yet (torn by a crash mid-write of the first event) must start with '{'.
      *
-     * @throws EventLogException with one line when the file is not an event log, or cannot be read
+     * @throws EventLogException with one line when the file is not an event log (a FIFO, a socket: its
+     *                           open would block), or cannot be read
      */
     public static void require(Path file) {
+        String blocking = LogFileChannels.blockingKind(file);
+        if (blocking != null) { // reading or appending would wait for its other end, maybe for ever
+            throw new EventLogException(file + ": is " + blocking + ", not a file; refusing to read or append to it"
+                    + " (check runner.eventLog)", null);
+        }
         if (!Files.isRegularFile(file)) {
             return;
         }

@@ -11,7 +11,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -74,6 +73,10 @@ public final class JsonlEventSink implements EventSink {
         }
         if (Files.isDirectory(file)) {
             throw new EventLogException(file + ": is a directory, not a file", null);
+        }
+        String blocking = LogFileChannels.blockingKind(file);
+        if (blocking != null) { // opening it would wait for a reader, maybe for ever
+            throw new EventLogException(file + ": is " + blocking + ", not a file", null);
         }
         EventLogShape.require(file); // before the torn tail is cut or anything appended
         try {
@@ -233,8 +236,7 @@ public final class JsonlEventSink implements EventSink {
     }
 
     private FileChannel openChannel() throws IOException {
-        return decorate.apply(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND));
+        return decorate.apply(LogFileChannels.openAppend(file));
     }
 
     /** What went wrong, in words: NIO's file exceptions carry only a path as their message. */

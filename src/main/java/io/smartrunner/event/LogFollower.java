@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,7 +217,7 @@ final class LogFollower implements AutoCloseable {
         }
         FileChannel ch;
         try {
-            ch = FileChannel.open(p, StandardOpenOption.READ);
+            ch = LogFileChannels.openRead(p);
         } catch (NoSuchFileException e) {
             return null;
         }

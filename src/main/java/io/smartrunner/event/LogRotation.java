@@ -38,6 +38,8 @@ final class LogRotation {
     private boolean rotationFailing;
     /** The file written to, as its path named it when opened; null when that could not be read. */
     private Object openKey;
+    /** The other file at the path already told of, whose open failed (a FIFO, a directory): told once, retried quietly. */
+    private Object toldKey;
     private boolean checkPath = true;
     private long pathCheckNanos = PATH_CHECK.toNanos();
     private long nextPathCheck = System.nanoTime();
@@ -96,6 +98,7 @@ final class LogRotation {
         reopenRequested = false;
         renamedAway = false;
         openKey = LogFollower.key(file);
+        toldKey = null;
         base += size;
         recordBase();
         return next;
@@ -121,6 +124,10 @@ final class LogRotation {
         if (openKey == null || openKey.equals(key)) {
             return false;
         }
+        if (key != null && key.equals(toldKey)) {
+            return true; // its open failed last time and the append said why: try again, say nothing new
+        }
+        toldKey = key;
         notices.accept(file + (key == null
                 ? ": the event log was moved or deleted while the runner wrote to it; new events go to a new file at that path"
                 : ": the path now names another file than the one the runner wrote to; new events go to it")
