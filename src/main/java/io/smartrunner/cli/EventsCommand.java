@@ -65,6 +65,7 @@ final class EventsCommand implements Callable<Integer> {
         // the rotated files too, oldest first; --follow goes on across rotations
         try (EventLog events = EventLog.open(log)) {
             events.tail(lines, filter).forEach(EventsCommand::print);
+            events.skippedFiles().forEach(note -> System.err.println("smart-runner: " + note));
             if (events.malformedNotice() != null) {
                 System.err.println("smart-runner: " + events.malformedNotice());
             }

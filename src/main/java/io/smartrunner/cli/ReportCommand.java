@@ -82,6 +82,7 @@ final class ReportCommand implements Callable<Integer> {
         try (EventLog events = EventLog.open(log)) {
             events.forEach(e -> true, report::add);
             malformed = events.malformedLines();
+            events.skippedFiles().forEach(note -> System.err.println("smart-runner: " + note));
             if (events.malformedNotice() != null) {
                 System.err.println("smart-runner: " + events.malformedNotice());
             }

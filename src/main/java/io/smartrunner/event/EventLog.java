@@ -2,6 +2,7 @@ package io.smartrunner.event;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,14 +22,22 @@ public final class EventLog implements AutoCloseable {
     private final Path file;
     private final List<Part> parts = new ArrayList<>();
     private final long liveEnd;
+    private final List<String> skippedFiles;
 
     private record Part(Path path, FileChannel channel, Object key, long end, EventLogReader reader) {
     }
 
     private EventLog(Path file) {
         this.file = file;
+        if (Files.isDirectory(file) || LogFileChannels.blockingKind(file) != null) { // a character device reads as it is
+            throw new EventLogException(file + ": is " + LogFileChannels.notAFile(file)
+                    + ", not a file; cannot read events from it", null);
+        }
+        skippedFiles = EventLogFiles.notFiles(file);
+        Path reading = file;
         try {
             for (Path p : EventLogFiles.oldestFirst(file)) {
+                reading = p;
                 Object key = LogFollower.key(p);
                 FileChannel ch;
                 try {
@@ -40,7 +49,7 @@ public final class EventLog implements AutoCloseable {
             }
         } catch (IOException e) {
             close();
-            throw new EventLogException(file + ": cannot read events: " + JsonlEventSink.reason(e), e);
+            throw new EventLogException(reading + ": cannot read events: " + JsonlEventSink.reason(e), e);
         }
         Part last = parts.isEmpty() ? null : parts.get(parts.size() - 1);
         liveEnd = last != null && last.path().equals(file) ? last.end() : 0;
@@ -104,6 +113,14 @@ public final class EventLog implements AutoCloseable {
     /** The offset just after the live file's last complete line when the snapshot was taken. */
     public long liveEnd() {
         return liveEnd;
+    }
+
+    /**
+     * One line for each numbered name next to the log that is not a file (a directory, a FIFO) and
+     * was skipped, e.g. {@code logs/events.jsonl.3: is a directory, not a file of the event log; skipped}.
+     */
+    public List<String> skippedFiles() {
+        return skippedFiles;
     }
 
     /** Lines read so far that were not events, in every file. */

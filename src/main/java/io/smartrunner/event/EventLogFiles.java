@@ -22,8 +22,31 @@ public final class EventLogFiles {
     private EventLogFiles() {
     }
 
-    /** Every existing file of the log, oldest first; the live file last (even when it does not exist yet). */
+    /**
+     * Every existing file of the log, oldest first; the live file last (even when it does not exist
+     * yet, or is something else). A numbered name that is not a regular file (a directory, a FIFO:
+     * the operator's, see {@link #notFiles}) is not one of the log's files: never read, moved or deleted.
+     */
     public static List<Path> oldestFirst(Path file) {
+        List<Path> out = new ArrayList<>(numbered(file).descendingMap().values().stream()
+                .filter(Files::isRegularFile).toList());
+        out.add(file);
+        return out;
+    }
+
+    /** One line for each numbered name that is there but not a regular file, oldest first (readers skip them). */
+    public static List<String> notFiles(Path file) {
+        List<String> out = new ArrayList<>();
+        for (Path p : numbered(file).descendingMap().values()) {
+            String what = LogFileChannels.notAFile(p);
+            if (what != null) {
+                out.add(p + ": is " + what + ", not a file of the event log; skipped");
+            }
+        }
+        return out;
+    }
+
+    private static TreeMap<Integer, Path> numbered(Path file) {
         TreeMap<Integer, Path> rotated = new TreeMap<>();
         Path dir = file.toAbsolutePath().getParent();
         String prefix = file.getFileName() + ".";
@@ -40,9 +63,7 @@ public final class EventLogFiles {
                         + JsonlEventSink.reason(e), e);
             }
         }
-        List<Path> out = new ArrayList<>(rotated.descendingMap().values());
-        out.add(file);
-        return out;
+        return rotated;
     }
 
     /** The n-th rotated file ({@code events.jsonl.n}). */
@@ -56,6 +77,15 @@ public final class EventLogFiles {
      * has closed or finished writing {@code file}; it opens a new one afterwards.
      */
     static void rotate(Path file, int keep) throws IOException {
+        // a directory (or FIFO…) at the path or in the window is the operator's: refused before any
+        // rename, never shifted along (a directory put at the path went .1, .2, .3 with its contents)
+        for (int n = 0; n <= keep; n++) {
+            Path p = n == 0 ? file : rotated(file, n);
+            String what = LogFileChannels.notAFile(p);
+            if (what != null) {
+                throw new LogFileChannels.NotAFileException(p, what);
+            }
+        }
         List<Path> existing = oldestFirst(file);
         // older than keep-1 can only shift out of the window: delete them (also leftovers of a larger keep)
         for (Path p : existing) {

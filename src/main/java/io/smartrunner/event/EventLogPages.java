@@ -4,6 +4,7 @@ import io.smartrunner.event.EventLogReader.Page;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -153,8 +154,8 @@ public final class EventLogPages {
             for (int n = 0; n <= highest + 2; n++) { // + 2: files shifted up while this looks
                 Path p = n == 0 ? file : EventLogFiles.rotated(file, n);
                 Object key = LogFollower.key(p);
-                if (key == null) {
-                    continue;
+                if (key == null || !Files.isRegularFile(p)) {
+                    continue; // a directory or FIFO there is not one of the log's files: never opened
                 }
                 FileChannel ch;
                 try {

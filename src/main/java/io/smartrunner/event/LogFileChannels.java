@@ -24,7 +24,10 @@ final class LogFileChannels {
     private LogFileChannels() {
     }
 
-    /** Thrown instead of opening a file whose open could block; its message is "path: is a FIFO…". */
+    /**
+     * Thrown instead of opening a file whose open could block, or of rotating something that is not
+     * a file ({@link EventLogFiles#rotate}); its message is "path: is a FIFO (named pipe), not a file".
+     */
     static final class NotAFileException extends FileSystemException {
         NotAFileException(Path file, String what) {
             super(file.toString(), null, "is " + what + ", not a file");
@@ -50,6 +53,21 @@ final class LogFileChannels {
             case S_IFBLK -> "a block device";
             default -> null;
         };
+    }
+
+    /**
+     * What {@code p} is when it is neither missing nor a regular file (symbolic links followed):
+     * "a directory", "a FIFO (named pipe)", "a socket", "a block device", "a character device".
+     */
+    static String notAFile(Path p) {
+        if (!Files.exists(p) || Files.isRegularFile(p)) {
+            return null;
+        }
+        if (Files.isDirectory(p)) {
+            return "a directory";
+        }
+        String blocking = blockingKind(p);
+        return blocking != null ? blocking : "a character device";
     }
 
     /** @throws NotAFileException when opening {@code p} could block */

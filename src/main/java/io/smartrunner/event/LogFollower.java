@@ -180,8 +180,8 @@ final class LogFollower implements AutoCloseable {
         for (int n = 0; n <= highest + 2; n++) { // + 2: files shifted up while this looks
             Path p = n == 0 ? file : EventLogFiles.rotated(file, n);
             Object k = key(p);
-            if (k == null) {
-                continue;
+            if (k == null || !Files.isRegularFile(p)) {
+                continue; // a directory or FIFO there is not one of the log's files: never opened
             }
             if (!seen.add(k)) {
                 return false;
@@ -212,8 +212,8 @@ final class LogFollower implements AutoCloseable {
     /** Opens {@code p} and sets {@link #heldKey} to the file opened; null when it vanished or moved meanwhile. */
     private FileChannel openVerified(Path p) throws IOException {
         Object before = key(p);
-        if (before == null) {
-            return null;
+        if (before == null || Files.isDirectory(p) || LogFileChannels.blockingKind(p) != null) {
+            return null; // not there, or not a file (yet): looked at again at the next poll
         }
         FileChannel ch;
         try {

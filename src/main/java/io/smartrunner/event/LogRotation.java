@@ -79,11 +79,12 @@ final class LogRotation {
      */
     FileChannel channelFor(FileChannel ch, int batchBytes, Opener opener) throws IOException {
         long size = ch.size();
+        // the path looked at first: when it names another file, that is not ours to rotate
+        boolean moved = !reopenRequested && !renamedAway && pathMoved();
         // renamed already (the reopen failed last time): reopen only, never shift the files again
-        boolean full = !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
+        boolean full = !moved && !renamedAway && maxBytes > 0 && size > 0 && size + batchBytes > maxBytes
                 && size >= retryRotationAt;
         boolean due = full || reopenRequested || renamedAway;
-        boolean moved = !due && pathMoved();
         if (!due && !moved) {
             return ch;
         }

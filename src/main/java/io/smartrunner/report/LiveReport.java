@@ -53,6 +53,7 @@ public final class LiveReport implements Consumer<List<EventRecord>> {
             try (history) {
                 // counted as read, never held: a long history costs time, not memory
                 history.forEach(e -> true, report::addHistory);
+                history.skippedFiles().forEach(failed);
                 report.malformedLines = history.malformedLines();
                 String notice = history.malformedNotice();
                 if (notice != null) {

@@ -101,7 +101,7 @@ public final class StateRebuild {
 
     /** Whether the event log (any of its files) has bytes: something to rebuild from. */
     public static boolean logHasBytes(Path eventLog) {
-        return EventLogFiles.oldestFirst(eventLog).stream().anyMatch(p -> size(p) > 0);
+        return EventLogFiles.oldestFirst(eventLog).stream().anyMatch(p -> Files.isRegularFile(p) && size(p) > 0);
     }
 
     /**
