@@ -110,7 +110,7 @@ final class ReportCommand implements Callable<Integer> {
     /** The state store's per-signature ladder statistics, if it exists and can be read. */
     private static void ladderStats(RunnerConfig cfg, RecoveryReport report) {
         Path db = RunnerHome.stateFile(cfg.runner());
-        if (!Files.exists(db)) {
+        if (!StatusCommand.hasStore(db)) {
             return;
         }
         try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {

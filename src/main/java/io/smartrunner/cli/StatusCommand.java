@@ -105,22 +105,36 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * Why the table cannot be trusted, or null: no store file while the event log has decisions in
-     * it (the file was deleted, maybe under a running runner). Every profile then shows as new,
-     * paused ones too, and nothing else would say so. Before the first run there is neither.
+     * Why the table cannot be trusted, or null: no store file (or a zero-byte one) while the event
+     * log has decisions in it (the file was deleted or truncated, maybe under a running runner).
+     * Every profile then shows as new, paused ones too, and nothing else would say so. Before the
+     * first run there is neither.
      */
     static String missingStore(RunnerConfig cfg) {
         Path db = RunnerHome.stateFile(cfg.runner());
         Path log = cfg.runner().eventLog();
         try {
-            if (Files.exists(db) || !Files.exists(log) || Files.size(log) == 0) {
+            if (hasStore(db) || !Files.exists(log) || Files.size(log) == 0) {
                 return null;
             }
         } catch (java.io.IOException e) {
             return null;
         }
-        return db + ": no such file, but the event log " + log + " is not empty: every profile is shown as new"
+        return db + (Files.exists(db) ? ": empty (0 bytes)" : ": no such file") + ", but the event log " + log
+                + " is not empty: every profile is shown as new"
                 + " (the next runner to start here rebuilds the store from the event log)";
+    }
+
+    /**
+     * Whether there is a store to read: a zero-byte file is no more one than a missing file (a
+     * truncated store, or SQLite's file made before its first write), and {@code run} rebuilds both.
+     */
+    static boolean hasStore(Path db) {
+        try {
+            return Files.size(db) > 0;
+        } catch (java.io.IOException e) {
+            return false; // missing; anything else the open says in its own words
+        }
     }
 
     /** "not running", or the running runner's own readiness ({@code /readyz}). */
@@ -143,7 +157,7 @@ final class StatusCommand implements Callable<Integer> {
     static String containmentLine(RunnerConfig cfg) {
         Path db = RunnerHome.stateFile(cfg.runner());
         String runnerId = "<runner id>";
-        if (Files.exists(db)) {
+        if (hasStore(db)) {
             try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
                 runnerId = store.runnerId();
             }
@@ -164,7 +178,7 @@ final class StatusCommand implements Callable<Integer> {
             try (StateStore store = RunnerHome.postgres(cfg)) {
                 stored = store.loadProfiles();
             }
-        } else if (Files.exists(db)) {
+        } else if (hasStore(db)) {
             try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
                 stored = store.loadProfiles();
             }

@@ -44,6 +44,23 @@ class StatusMissingStoreTest {
     }
 
     @Test
+    void aZeroByteStoreIsShownAsAMissingOneIsWithTheTable() throws Exception {
+        Path cfg = config();
+        Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(dir.resolve("logs/events.jsonl"), "{\"event\":\"pause\"}\n");
+        Files.createDirectories(dir.resolve("data"));
+        Files.write(dir.resolve("data/state.db"), new byte[0]);
+
+        CliUsageTest.Run r = cli("status", "-c", cfg.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("p1"), "the table is shown: " + r.out());
+        assertTrue(r.err().contains(dir.resolve("data/state.db") + ": empty (0 bytes), but the event log "
+                + dir.resolve("logs/events.jsonl") + " is not empty: every profile is shown as new"), r.err());
+        assertEquals(0, Files.size(dir.resolve("data/state.db")), "status writes nothing");
+    }
+
+    @Test
     void beforeTheFirstRunThereIsNothingToSay() throws Exception {
         CliUsageTest.Run r = cli("status", "-c", config().toString());
 
