@@ -24,7 +24,7 @@ public final class EventLog implements AutoCloseable {
     private final long liveEnd;
     private final List<String> skippedFiles;
 
-    private record Part(Path path, FileChannel channel, Object key, long end, EventLogReader reader) {
+    private record Part(Path path, FileChannel channel, Object key, long end, long size, EventLogReader reader) {
     }
 
     private EventLog(Path file) {
@@ -45,7 +45,8 @@ public final class EventLog implements AutoCloseable {
                 } catch (NoSuchFileException e) {
                     continue;
                 }
-                parts.add(new Part(p, ch, key, LineScanner.completeLength(ch, ch.size()), new EventLogReader(p)));
+                long size = ch.size();
+                parts.add(new Part(p, ch, key, LineScanner.completeLength(ch, size), size, new EventLogReader(p)));
             }
         } catch (IOException e) {
             close();
@@ -134,6 +135,12 @@ public final class EventLog implements AutoCloseable {
      * when the first was in a rotated one.
      */
     public String malformedNotice() {
+        String summary = malformedSummary();
+        return summary == null ? null : file + ": " + summary;
+    }
+
+    /** {@link #malformedNotice} without the log's name in front: {@code skipped 3 malformed line(s) (first at line 120)}. */
+    public String malformedSummary() {
         long count = malformedLines();
         if (count == 0) {
             return null;
@@ -145,7 +152,21 @@ public final class EventLog implements AutoCloseable {
         }
         String place = line < 0 ? "" : " (first at " + (first.path().equals(file) ? ""
                 : first.path().getFileName() + " ") + "line " + line + ")";
-        return file + ": skipped " + count + " malformed line(s)" + place;
+        return "skipped " + count + " malformed line(s)" + place;
+    }
+
+    /**
+     * The bytes after a file's last '\n' (a line torn by a crash mid-write), never read, or null
+     * when there are none: {@code a torn last line (12 bytes) of events.jsonl left out}.
+     */
+    public String tornNotice() {
+        List<String> torn = new ArrayList<>();
+        for (Part p : parts) {
+            if (p.size() > p.end()) {
+                torn.add("a torn last line (" + (p.size() - p.end()) + " bytes) of " + p.path().getFileName() + " left out");
+            }
+        }
+        return torn.isEmpty() ? null : String.join("; ", torn);
     }
 
     /** The number of the line starting at {@code offset}: a scan of what comes before, done only when telling of a bad line. */

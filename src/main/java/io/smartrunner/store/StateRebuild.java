@@ -21,6 +21,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Rebuilds the SQLite state store from the event log ({@link EventReplay}): into a new file next
@@ -33,9 +35,14 @@ public final class StateRebuild {
             .withZone(ZoneOffset.UTC);
     private static final String[] SQLITE_SIDECARS = {"-wal", "-shm", "-journal"};
 
-    /** What a rebuild did, for its one-line notice. */
+    /**
+     * What a rebuild did, for its one-line notice.
+     *
+     * @param unread what of the log was not replayed: malformed lines, torn tails, numbered names
+     *               that are not files (each a phrase for the summary)
+     */
     public record Result(Path stateFile, long events, int profiles, int openSessions, Path backup, long refused,
-                         long unreadableUntil) {
+                         long unreadableUntil, List<String> unread) {
         public String summary() {
             return stateFile + ": rebuilt " + profiles + " profile(s) from " + events + " event(s) of the event log"
                     + (refused > 0 ? " (" + refused + " naming a profile or pod id no configuration can have were left"
@@ -43,6 +50,7 @@ public final class StateRebuild {
                     + (unreadableUntil > 0 ? " (" + unreadableUntil + " pause(s) whose params.pausedUntil is not an"
                     + " ISO-8601 instant end at their ts + durationMs instead)" : "")
                     + (openSessions > 0 ? ", " + openSessions + " session(s) without an end (closed as lost at start)" : "")
+                    + unread.stream().map(u -> "; " + u).collect(java.util.stream.Collectors.joining())
                     + (backup != null ? "; the old file is kept as " + backup.getFileName() : "");
         }
     }
@@ -80,6 +88,9 @@ public final class StateRebuild {
             if (!"ok".equals(quick)) {
                 return new Check("damaged (SQLite's quick_check: " + oneLine(quick) + ")", true);
             }
+            if (SqliteMigrations.currentVersion(c) > SqliteMigrations.LATEST) {
+                return new Check(null, false); // a newer runner's: the open refuses it in one line, nothing rebuilt
+            }
             String hasTable = SqliteConnector.queryString(st,
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'profiles'");
             boolean empty = "0".equals(hasTable)
@@ -115,9 +126,14 @@ public final class StateRebuild {
 
     /** As above, keeping each profile's newest {@code sessionsKept} ended sessions. */
     public static Result rebuild(Path eventLog, Path stateFile, SqliteSynchronous sync, int sessionsKept, Instant now) {
+        rejectNewer(stateFile);
         EventReplay replay = new EventReplay(sessionsKept);
+        // what was not read is said in the summary, never silently (event-log.md)
+        List<String> unread = new ArrayList<>();
         try (EventLog log = EventLog.open(eventLog)) {
             log.forEach(e -> true, replay);
+            unread.addAll(log.skippedFiles());
+            Stream.of(log.malformedSummary(), log.tornNotice()).filter(Objects::nonNull).forEach(unread::add);
         }
         String runnerId = oldRunnerId(stateFile);
         Path temp = stateFile.resolveSibling(stateFile.getFileName() + ".rebuild");
@@ -152,9 +168,35 @@ public final class StateRebuild {
             syncDirectory(stateFile);
             return new Result(stateFile, replay.events(), replay.profiles().size(),
                     (int) replay.sessions().stream().filter(s -> s.status() == SessionRecord.Status.RUNNING).count(),
-                    backup, replay.refused(), replay.unreadableUntil());
+                    backup, replay.refused(), replay.unreadableUntil(), List.copyOf(unread));
         } catch (IOException e) {
             throw new StoreException(stateFile + ": cannot put the rebuilt state in place: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A store a newer runner made (and would read) is never replaced by this runner's rebuild: the
+     * older runner's replay knows nothing of what the newer schema holds. A store that cannot be
+     * read is not judged here (it is what a rebuild is for).
+     */
+    private static void rejectNewer(Path stateFile) {
+        int version = schemaVersion(stateFile);
+        if (version > SqliteMigrations.LATEST) {
+            throw new StoreException(stateFile + ": schema version " + version + " is newer than this runner understands"
+                    + " (max " + SqliteMigrations.LATEST + "); a newer runner's store is not replaced by an older one's"
+                    + " rebuild: nothing was changed", null);
+        }
+    }
+
+    /** The store's schema version, 0 when it is missing, empty or cannot be read. */
+    private static int schemaVersion(Path stateFile) {
+        if (!Files.isRegularFile(stateFile) || size(stateFile) == 0) {
+            return 0;
+        }
+        try (Connection c = SqliteConnector.openReadOnly(stateFile, SqliteStateStore.DEFAULT_BUSY_TIMEOUT_MS)) {
+            return SqliteMigrations.currentVersion(c);
+        } catch (SQLException | RuntimeException e) {
+            return 0;
         }
     }
 

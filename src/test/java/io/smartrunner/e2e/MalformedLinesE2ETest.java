@@ -91,6 +91,8 @@ class MalformedLinesE2ETest {
             runner.process.destroy();
             assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
         }
-        assertEquals(1, runner.err().lines().filter(l -> l.contains("malformed")).count(), runner.err());
+        // the rebuild of the missing store at start says what it left out in its own line (StateRebuild.Result)
+        assertEquals(1, runner.err().lines().filter(l -> l.contains("malformed") && !l.contains("rebuilt")).count(),
+                runner.err());
     }
 }

@@ -36,6 +36,49 @@ class StateRebuildOddInputTest {
         }
     }
 
+    /** event-log.md: a malformed line is skipped, never silently; the summary said nothing of them. */
+    @Test
+    void theSummaryCountsMalformedLinesAndNamesTheFirstAndATornTail() throws Exception {
+        Path events = dir.resolve("events.jsonl");
+        Files.writeString(dir.resolve("events.jsonl.2"), pause("p1", T0.plusSeconds(60).toString()).repeat(4)
+                + "garbage\nnot json either\n{\"no\": \"event\"}\n");
+        Files.writeString(dir.resolve("events.jsonl.1"), pause("p2", T0.plusSeconds(60).toString()));
+        Files.writeString(events, pause("p3", T0.plusSeconds(60).toString()) + "{\"ts\":\"2026-12");
+
+        StateRebuild.Result result = StateRebuild.rebuild(events, dir.resolve("state.db"), SqliteSynchronous.NORMAL, T0);
+
+        assertTrue(result.summary().contains("skipped 3 malformed line(s) (first at events.jsonl.2 line 5)"),
+                result.summary());
+        assertTrue(result.summary().contains("a torn last line (14 bytes) of events.jsonl left out"), result.summary());
+        assertEquals(3, result.profiles(), result.summary());
+    }
+
+    /** A newer runner's store must not be replaced by an older runner's rebuild: run, status and pause refuse it too. */
+    @Test
+    void aStoreOfANewerSchemaIsRefusedUntouched() throws Exception {
+        Path events = Files.writeString(dir.resolve("events.jsonl"), pause("p1", T0.plusSeconds(60).toString()));
+        Path db = dir.resolve("state.db");
+        StateRebuild.rebuild(events, db, SqliteSynchronous.NORMAL, T0);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO schema_version (version, name) VALUES (" + (SqliteMigrations.LATEST + 1)
+                    + ", 'from a newer runner')");
+        }
+        byte[] before = Files.readAllBytes(db);
+
+        StoreException e = assertThrows(StoreException.class,
+                () -> StateRebuild.rebuild(events, db, SqliteSynchronous.NORMAL, T0.plusSeconds(1)));
+
+        assertEquals(db + ": schema version " + (SqliteMigrations.LATEST + 1) + " is newer than this runner understands"
+                + " (max " + SqliteMigrations.LATEST + "); a newer runner's store is not replaced by an older one's"
+                + " rebuild: nothing was changed", e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(db)));
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".bak-")), "no backup made");
+        }
+        assertFalse(StateRebuild.check(db).wantsRebuild(), "run leaves it to the open, which refuses it");
+    }
+
     /** It used to leave a half-written state.db.rebuild behind on the full disk. */
     @Test
     void aRebuildThatFillsTheDiskLeavesTheOldStateAsItWasAndNoHalfWrittenCopy() throws Exception {
