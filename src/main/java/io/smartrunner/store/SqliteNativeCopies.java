@@ -62,8 +62,54 @@ public final class SqliteNativeCopies {
         } catch (IOException e) {
             return null; // sqlite-jdbc then copies to /tmp, as it always did
         }
+        requireRoom(dataDir, dir, nativeLibraryBytes());
         System.setProperty(TMP_DIR, dir.toString());
         return dir;
+    }
+
+    /**
+     * A copy that does not fit failed inside sqlite-jdbc, which said only "Error opening connection"
+     * (or threw an UnsatisfiedLinkError on a half-written copy): the full disk is said here instead.
+     *
+     * @param libraryBytes the library's size, 0 when not known (nothing is checked then)
+     */
+    static void requireRoom(Path dataDir, Path dir, long libraryBytes) {
+        if (libraryBytes <= 0) {
+            return;
+        }
+        long free;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return; // not known: the copy says what it finds
+        }
+        if (free < libraryBytes + COPY_SLACK_BYTES) {
+            throw new StoreException(dataDir + ": No space left on device: SQLite's native library ("
+                    + libraryBytes / 1024 + " KiB) is unpacked into " + dir + " at start, and its disk has "
+                    + free / 1024 + " KiB free; free some space there", null);
+        }
+    }
+
+    /** The copy's lock file and the directory's own blocks, with room to spare. */
+    private static final long COPY_SLACK_BYTES = 64 * 1024;
+
+    /** The size of the library sqlite-jdbc would copy for this platform, 0 when it cannot be told. */
+    private static long nativeLibraryBytes() {
+        try {
+            String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS()
+                    + "/" + System.mapLibraryName("sqlitejdbc");
+            java.net.URL url = org.sqlite.SQLiteJDBCLoader.class.getResource(resource);
+            if (url == null) {
+                return 0;
+            }
+            java.net.URLConnection c = url.openConnection();
+            c.setUseCaches(false);
+            long size = c.getContentLengthLong();
+            c.getInputStream().close();
+            return Math.max(size, 0);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return 0;
+        }
     }
 
     /** Whether the mount {@code dir} is on (the longest mount point above its real path) has {@code noexec}. */
