@@ -1,6 +1,6 @@
 package io.smartrunner.engine;
 
-import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.SessionEnded;
 import io.smartrunner.event.EventRecord.SessionStarted;
@@ -13,19 +13,31 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * {@link EndedInLog} on the event log file: reads it backwards from the end (in chunks, through
- * {@link EventLogReader#tail}) and stops as soon as every asked session's {@code start} has been
- * seen, since a session's terminal event always comes after its start. The cost is the tail back
- * to the oldest open session, not the whole log. Reads the current file only: a session whose
- * start and end were both rotated away is not found (then it ends as lost, as before).
+ * {@link EndedInLog} on the event log: reads it backwards from the end (in chunks, through
+ * {@link EventLog#tail}), on into the rotated files {@code .1}, {@code .2}… as far as need be, and
+ * stops as soon as every asked session's {@code start} has been seen, since a session's terminal
+ * event always comes after its start. The cost is the tail back to the oldest open session, not the
+ * whole log. A file renamed out of the numbered chain (logrotate's {@code dateext}) is not read: an
+ * end in it is not found, and its session ends as lost a second time (docs/event-log.md).
  */
 final class BackwardEndScan implements EndedInLog {
     private final Path file;
 
     BackwardEndScan(Path file) {
         this.file = file;
+    }
+
+    /**
+     * Hands {@code stopAt} the log's events newest first, across its files, until it answers true;
+     * tail(…, 1, filter) stops at the first event the filter accepts.
+     */
+    private void tail(Predicate<EventRecord> stopAt) {
+        try (EventLog log = EventLog.open(file)) {
+            log.tail(1, stopAt);
+        }
     }
 
     @Override
@@ -37,7 +49,7 @@ final class BackwardEndScan implements EndedInLog {
         Map<String, EventRecord> ends = new HashMap<>();
         // tail(…, 1, filter) stops at the first event the filter accepts: accept the line that
         // completes the set of starts, and collect the terminal events on the way there
-        new EventLogReader(file).tail(Long.MAX_VALUE, 1, e -> {
+        tail(e -> {
             String id = e.sessionId();
             if (id == null || !sessionIds.contains(id)) {
                 return false;
@@ -62,7 +74,7 @@ final class BackwardEndScan implements EndedInLog {
     public List<EventRecord> unendedStarts(Instant since, Set<String> known) {
         Set<String> ended = new HashSet<>();
         List<EventRecord> newestFirst = new ArrayList<>();
-        new EventLogReader(file).tail(Long.MAX_VALUE, 1, e -> {
+        tail(e -> {
             if (since != null && e.ts().isBefore(since)) {
                 return true; // the store is in sync up to here: stop
             }

@@ -127,6 +127,25 @@ class EndedInLogReconcileTest {
         assertEquals(Map.of(), EndedInLog.readingBackwards(dir.resolve("missing.jsonl")).terminalEvents(Set.of("s1")));
     }
 
+    /** A rotation between a session's end and a kill -9 hid the end: the session got a second one, lost. */
+    @Test
+    void anEndInARotatedFileIsSeenAndTheRestartWritesNoLostError() throws Exception {
+        Path log = dir.resolve("events.jsonl");
+        Files.writeString(dir.resolve("events.jsonl.2"), EventJson.toLine(Events.sessionStarted(T0, "podA", "p1", "s1", "w"))
+                + "\n");
+        Files.writeString(dir.resolve("events.jsonl.1"),
+                EventJson.toLine(Events.sessionFinished(T0.plusSeconds(1), "podA", "p1", "s1", 1000L)) + "\n");
+        Files.writeString(log, EventJson.toLine(Events.sessionStarted(T0.plusSeconds(2), "podA", "p2", "s2", "w")) + "\n");
+
+        Map<String, EventRecord> ends = EndedInLog.readingBackwards(log).terminalEvents(Set.of("s1"));
+        assertEquals(Set.of("s1"), ends.keySet(), "read back across the rotated files to s1's start");
+
+        openInStore("p1", "s1", 0, T0);
+        supervisor(EndedInLog.readingBackwards(log), 3, "p1");
+        assertEquals(List.of(), sink.names("p1"), "no second end");
+        assertEquals(SessionRecord.Status.FINISHED, store.sessions.get("s1").status());
+    }
+
     @Test
     void endToEndWithTheFileReaderTheRestartWritesNoLostError() throws Exception {
         Path log = dir.resolve("events.jsonl");
