@@ -38,6 +38,15 @@ public interface BrowserProvider extends AutoCloseable {
     BrowserEndpoint current(String profileId);
 
     /**
+     * As {@link #current(String)}, for a caller that has the profile (a recovery step): a browser
+     * adopted here is then told as a {@code browser-start} ({@code adopted: true}), as one adopted
+     * for a session is; by id alone it was adopted without a word.
+     */
+    default BrowserEndpoint current(ProfileConfig profile) {
+        return current(profile.id());
+    }
+
+    /**
      * What an operator may see of the profile's browser, without side effects (no adoption, no
      * request to the browser): whether this provider holds it open and, for a local one, its pid.
      * Never its DevTools endpoint, which is a credential. Cheap; callable from any thread.

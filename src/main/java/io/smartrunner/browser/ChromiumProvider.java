@@ -193,17 +193,29 @@ public final class ChromiumProvider implements BrowserProvider {
     /** Also adopts the profile's browser a previous runner left, so recovery steps act on it as it is. */
     @Override
     public BrowserEndpoint current(String profileId) {
-        return oneAtATime.call(profileId, () -> currentNow(profileId));
+        return oneAtATime.call(profileId, () -> currentNow(profileId, null));
     }
 
-    private BrowserEndpoint currentNow(String profileId) {
+    @Override
+    public BrowserEndpoint current(ProfileConfig profile) {
+        return oneAtATime.call(profile.id(), () -> currentNow(profile.id(), profile));
+    }
+
+    /** @param profile to tell an adoption with (null: asked by id only, nothing to name its pod with) */
+    private BrowserEndpoint currentNow(String profileId, ProfileConfig profile) {
         Opened o = open.get(profileId);
         if (o == null) { // not computeIfAbsent: taking over asks the browser over HTTP
+            long t0 = news.nanoTime();
             o = left.takeOver(profileId, profilesDir.resolve(profileId), "about:blank")
                     .map(a -> new Opened(a.process(), a.runId(), a.endpoint(), news.born(a.process().pid())))
                     .orElse(null);
             if (o != null) {
                 open.put(profileId, o);
+                if (profile != null) {
+                    news.started(profile, BrowserCause.of(null, "a recovery step needs it"),
+                            "adopted from the previous runner", o.life(), t0,
+                            Params.builder().put(EventParams.ADOPTED, true).build());
+                }
             }
         }
         return o == null ? null : o.endpoint();

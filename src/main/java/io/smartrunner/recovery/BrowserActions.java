@@ -73,7 +73,7 @@ public final class BrowserActions {
 
     /** Steps 1-3 act on the browser as it is: reopening it is what the later steps are for. */
     private BrowserEndpoint opened(ProfileConfig p) {
-        BrowserEndpoint endpoint = provider.current(p.id());
+        BrowserEndpoint endpoint = provider.current(p);
         if (endpoint == null) {
             throw new CdpException("the profile's browser is not open");
         }
@@ -87,7 +87,7 @@ public final class BrowserActions {
         }
         ProfileConfig p = ctx.profile();
         return run(() -> {
-            BrowserEndpoint endpoint = provider.current(p.id());
+            BrowserEndpoint endpoint = provider.current(p);
             if (endpoint == null) {
                 return StepResult.failed("the profile's browser is not open");
             }

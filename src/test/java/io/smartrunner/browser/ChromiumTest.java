@@ -140,6 +140,30 @@ class ChromiumTest {
         }
     }
 
+    /** A recovery step that adopted the browser a previous runner left did it without a word. */
+    @Test
+    void aBrowserARecoveryStepAdoptsIsToldAsAStart() throws Exception {
+        ProfileConfig p = profile("p1", "document.title === 'A'");
+        BrowserEndpoint left = provider.open(p);
+        ChromiumProvider next = newProvider();
+        List<BrowserEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        next.listen(events::add);
+        try {
+            assertEquals(left, next.current(p), "the step acts on the browser left running");
+            assertEquals(1, events.size(), events.toString());
+            BrowserEvent start = events.get(0);
+            assertEquals(BrowserEvent.Kind.START, start.kind());
+            assertEquals("podA", start.pod());
+            assertEquals("adopted from the previous runner", start.params().get("reason"));
+            assertEquals(true, start.params().get("adopted"));
+            assertEquals(left, next.current(p));
+            assertEquals(1, events.size(), "adopted once");
+        } finally {
+            next.forceStop(p);
+            next.close();
+        }
+    }
+
     @Test
     void theNextProviderOfTheSameDataDirAdoptsTheBrowserLeftRunning() throws Exception {
         ProfileConfig p = profile("p1", "document.title === 'A'");
