@@ -53,6 +53,20 @@ final class BrowserNews {
                 .putAll(extra).build(), null);
     }
 
+    /**
+     * A browser a previous runner left ({@code closeOnExit: false}) that could not be adopted and
+     * was stopped (it was stopped without an event). Without the profile (asked by id) there is no
+     * pod to log it under: it is not logged.
+     */
+    void leftStopped(ProfileConfig profile, long pid) {
+        if (profile != null) {
+            emit(Kind.CLOSE, profile, null, Params.builder().put(EventParams.REASON, LEFT_NOT_ADOPTED)
+                    .put(EventParams.PID, pid).put(EventParams.FORCED, true).build(), null);
+        }
+    }
+
+    static final String LEFT_NOT_ADOPTED = "a previous runner's browser that could not be adopted, stopped";
+
     /** {@code old} replaced by {@code fresh} (replace, recycle): the new pid, then the old one's facts. */
     void replaced(Kind kind, ProfileConfig profile, BrowserCause cause, String reason, BrowserLife old,
                   BrowserLife fresh, long startNanos, int swept) {

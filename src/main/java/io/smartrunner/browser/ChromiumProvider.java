@@ -137,7 +137,7 @@ public final class ChromiumProvider implements BrowserProvider {
 
     /** The browser a previous runner left for this profile, if it still answers; null otherwise. */
     private Opened adoptLeftover(ProfileConfig profile, String startUrl) {
-        return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl)
+        return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl, pid -> news.leftStopped(profile, pid))
                 .map(a -> track(profile, a.process(), a.runId(), a.endpoint())).orElse(null);
     }
 
@@ -206,7 +206,8 @@ public final class ChromiumProvider implements BrowserProvider {
         Opened o = open.get(profileId);
         if (o == null) { // not computeIfAbsent: taking over asks the browser over HTTP
             long t0 = news.nanoTime();
-            o = left.takeOver(profileId, profilesDir.resolve(profileId), "about:blank")
+            o = left.takeOver(profileId, profilesDir.resolve(profileId), "about:blank",
+                            pid -> news.leftStopped(profile, pid))
                     .map(a -> new Opened(a.process(), a.runId(), a.endpoint(), news.born(a.process().pid())))
                     .orElse(null);
             if (o != null) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * A profile's Chromium that a previous runner of this data dir left running ({@code
@@ -47,10 +48,11 @@ final class LeftBrowser {
      * {@code dir} as its user-data-dir (opening a page at {@code startUrl} if it has none), or
      * stops what is left of it.
      *
+     * @param stopped told the main pid of each browser left that could not be adopted and was stopped
      * @return empty when nothing was left, what was left could not be adopted (and is stopped), or
      *         the profile was looked at before
      */
-    Optional<Adopted> takeOver(String profileId, Path dir, String startUrl) {
+    Optional<Adopted> takeOver(String profileId, Path dir, String startUrl, LongConsumer stopped) {
         if (!checked.add(profileId)) {
             return Optional.empty();
         }
@@ -58,7 +60,7 @@ final class LeftBrowser {
         for (TaggedProcess p : table.tagged(runnerId)) {
             if (p.sessionId() != null && RunTag.of(p.sessionId()) == RunTag.BROWSER
                     && profileId.equals(p.profileId())) {
-                runs.putIfAbsent(p.sessionId(), p);
+                runs.merge(p.sessionId(), p, (a, b) -> a.startTicks() <= b.startTicks() ? a : b); // its main process
             }
         }
         if (runs.isEmpty()) {
@@ -72,6 +74,7 @@ final class LeftBrowser {
         }
         table.stopSessions(runs.entrySet().stream().map(r -> new ProcessTable.SessionToStop(r.getValue().pid(),
                 r.getValue().startTicks(), r.getKey())).toList(), STOP_GRACE);
+        runs.values().forEach(r -> stopped.accept(r.pid()));
         return Optional.empty();
     }
 

@@ -197,9 +197,18 @@ class ChromiumTest {
         }
 
         ChromiumProvider next = newProvider();
+        List<BrowserEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        next.listen(events::add);
         try {
             BrowserEndpoint fresh = next.open(p);
             assertFalse(left.equals(fresh), "a new browser, a new DevTools port");
+            // the frozen one's stop is told (it was stopped without an event), then the fresh one's start
+            assertEquals(List.of(BrowserEvent.Kind.CLOSE, BrowserEvent.Kind.START),
+                    events.stream().map(BrowserEvent::kind).toList(), events.toString());
+            assertEquals(BrowserNews.LEFT_NOT_ADOPTED, events.get(0).params().get("reason"));
+            assertEquals(true, events.get(0).params().get("forced"));
+            assertTrue(frozen.contains(((Number) events.get(0).params().get("pid")).longValue()),
+                    "one of the frozen browser's pids: " + events.get(0).params() + " " + frozen);
             for (long pid : frozen) {
                 assertFalse(alive(pid), "process " + pid + " of the browser that did not answer is gone");
             }
