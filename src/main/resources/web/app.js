@@ -43,9 +43,10 @@
     const d = Math.floor(s / 86400); s -= d * 86400;
     const h = Math.floor(s / 3600); s -= h * 3600;
     const m = Math.floor(s / 60); s -= m * 60;
-    // a day or more: no minutes, so the date beside it fits the column (it was cut off)
+    // an hour or more: no seconds (a day or more: no minutes), so the time or date beside it fits
+    // the column beside the live feed at 1400 px (the runner's own pauses, 24 h ± 10 %, were cut off)
     if (d > 0) return d + 'd ' + pad(h) + 'h';
-    if (h > 0) return h + 'h ' + pad(m) + 'm ' + pad(s) + 's';
+    if (h > 0) return h + 'h ' + pad(m) + 'm';
     if (m > 0) return m + 'm ' + pad(s) + 's';
     return s + 's';
   }

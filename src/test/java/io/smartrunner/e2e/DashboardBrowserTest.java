@@ -325,6 +325,14 @@ class DashboardBrowserTest {
         assertTrue(page.eval("(c => c.scrollWidth <= c.clientWidth)(document.querySelector('" + row("f1") + " td.until'))")
                 .asBoolean(), "the date beside the countdown is whole, not cut off: "
                 + page.eval("document.querySelector('" + row("f1") + " td.until').textContent").asText());
+        // and one of less than a day (half of the runner's own, 24 h ± 10 %): hours and minutes, then the time
+        assertEquals(200, page.eval("fetch('/api/profiles/f2/pause', {method: 'POST', headers: {'Content-Type': 'application/json',"
+                + " Authorization: 'Bearer ' + sessionStorage.getItem('smartRunner.apiToken')},"
+                + " body: JSON.stringify({durationMs: 82800000, reason: 'almost a day'})}).then(r => r.status)").asInt());
+        page.await("f2 shown paused for 23 h", "/^22h 59m$/.test(document.querySelector('" + row("f2") + " .until .left')?.textContent)", 20_000);
+        assertTrue(page.eval("(c => c.scrollWidth <= c.clientWidth)(document.querySelector('" + row("f2") + " td.until'))")
+                .asBoolean(), "the time beside the countdown is whole: "
+                + page.eval("document.querySelector('" + row("f2") + " td.until').textContent").asText());
 
         // what a chart shows before its first report (a line of text), and a ladder of many steps
         page.eval("document.getElementById('chart-timeline').innerHTML = '<p class=\"empty\">loading…</p>'");
