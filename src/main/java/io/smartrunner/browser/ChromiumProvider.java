@@ -137,7 +137,8 @@ public final class ChromiumProvider implements BrowserProvider {
 
     /** The browser a previous runner left for this profile, if it still answers; null otherwise. */
     private Opened adoptLeftover(ProfileConfig profile, String startUrl) {
-        return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl, pid -> news.leftStopped(profile, pid))
+        return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl,
+                        pid -> news.leftStopped(profile, pid))
                 .map(a -> track(profile, a.process(), a.runId(), a.endpoint())).orElse(null);
     }
 
