@@ -21,10 +21,27 @@ final class JsonErrors extends ErrorHandler {
         // a 4xx message is the parser's own words for the request; a 5xx one may be an exception's,
         // which a client has no business reading
         String reason = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+        if (code == HttpStatus.BAD_REQUEST_400) {
+            reason = namesWhat(reason);
+        }
         byte[] body = ApiHandler.JSON.writeValueAsBytes(Map.of("error", reason));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /**
+     * The parser's bare "Bad Request" (a bad or forbidden %-escape in the path) and its "Ambiguous
+     * URI …" said nothing a user could act on (the review): each now says what in the request it was.
+     */
+    static String namesWhat(String reason) {
+        if (reason.startsWith("Ambiguous URI")) {
+            return "request path: " + reason + " (an encoded / or . or an empty segment is refused)";
+        }
+        if (reason.equals(HttpStatus.getMessage(HttpStatus.BAD_REQUEST_400))) {
+            return "request: refused by the HTTP parser (the usual cause: a bad %-escape such as %zz, or %00, in the path)";
+        }
+        return reason;
     }
 }

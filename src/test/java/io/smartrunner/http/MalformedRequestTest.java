@@ -20,9 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MalformedRequestTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "/api/profiles/..%2F..%2Fetc%2Fpasswd/log | 400 | Ambiguous URI path separator",
-        "/api/profiles/%zz                        | 400 | Bad Request",
-        "/api/profiles/a%00b                      | 400 | Bad Request",
+        "/api/profiles/..%2F..%2Fetc%2Fpasswd/log | 400 | request path: Ambiguous URI path separator (an encoded / or . or an empty segment is refused)",
+        "/api/profiles/%zz                        | 400 | request: refused by the HTTP parser (the usual cause: a bad %-escape such as %zz, or %00, in the path)",
+        "/api/profiles/a%00b                      | 400 | request: refused by the HTTP parser (the usual cause: a bad %-escape such as %zz, or %00, in the path)",
     })
     void aPathJettyRefusesIsAOneLineJsonError(String path, int status, String error) throws Exception {
         try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
