@@ -12,6 +12,7 @@ import io.smartrunner.time.TimeSource;
  * ({@link BrowserProvider#listen}); until then they go nowhere. Thread-safe.
  */
 final class BrowserNews {
+    static final String LEFT_NOT_ADOPTED = "a previous runner's browser that could not be adopted, stopped";
     private final TimeSource time;
     private volatile BrowserEvents listener = BrowserEvents.NONE;
 
@@ -64,8 +65,6 @@ final class BrowserNews {
                     .put(EventParams.PID, pid).put(EventParams.FORCED, true).build(), null);
         }
     }
-
-    static final String LEFT_NOT_ADOPTED = "a previous runner's browser that could not be adopted, stopped";
 
     /** {@code old} replaced by {@code fresh} (replace, recycle): the new pid, then the old one's facts. */
     void replaced(Kind kind, ProfileConfig profile, BrowserCause cause, String reason, BrowserLife old,

@@ -9,7 +9,6 @@ import io.smartrunner.process.RunningProcess;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -56,13 +55,9 @@ final class LeftBrowser {
         if (!checked.add(profileId)) {
             return Optional.empty();
         }
-        Map<String, TaggedProcess> runs = new LinkedHashMap<>();
-        for (TaggedProcess p : table.tagged(runnerId)) {
-            if (p.sessionId() != null && RunTag.of(p.sessionId()) == RunTag.BROWSER
-                    && profileId.equals(p.profileId())) {
-                runs.merge(p.sessionId(), p, (a, b) -> a.startTicks() <= b.startTicks() ? a : b); // its main process
-            }
-        }
+        Map<String, TaggedProcess> runs = ProcessTable.mainProcesses(table.tagged(runnerId).stream()
+                .filter(p -> p.sessionId() != null && RunTag.of(p.sessionId()) == RunTag.BROWSER
+                        && profileId.equals(p.profileId())).toList());
         if (runs.isEmpty()) {
             return Optional.empty();
         }

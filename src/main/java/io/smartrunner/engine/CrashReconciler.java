@@ -216,21 +216,18 @@ final class CrashReconciler {
 
     /**
      * A {@code browser-close} for each browser a previous runner left and this start stopped
-     * (none is stopped unlogged), with its main process's pid (the run's earliest-started process,
-     * the pid its {@code browser-start} named), and one line on stderr saying so.
+     * (none is stopped unlogged), with its main process's pid ({@link ProcessTable#unrecorded}
+     * finds the run's earliest-started process: the pid its {@code browser-start} named), and one
+     * line on stderr saying so.
      */
     private List<EventRecord> closedBrowsers(List<TaggedProcess> browsers, Instant now) {
         if (browsers.isEmpty()) {
             return List.of();
         }
-        Map<String, TaggedProcess> leaders = new HashMap<>();
-        for (TaggedProcess p : deps.processTable().tagged(deps.store().runnerId())) {
-            leaders.merge(String.valueOf(p.sessionId()), p, (a, b) -> a.startTicks() <= b.startTicks() ? a : b);
-        }
         List<EventRecord> closes = new ArrayList<>();
         List<String> said = new ArrayList<>();
         for (TaggedProcess b : browsers) {
-            long pid = leaders.getOrDefault(b.sessionId(), b).pid();
+            long pid = b.pid();
             closes.add(Events.browserClosed(now, b.pod(), b.profileId(), null, Params.builder()
                     .put(EventParams.REASON, LEFT_BROWSER_STOPPED).put(EventParams.PID, pid)
                     .put(EventParams.FORCED, true).build()));

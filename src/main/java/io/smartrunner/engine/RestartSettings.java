@@ -6,7 +6,6 @@ import io.smartrunner.config.StoreSettings;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,24 +24,18 @@ final class RestartSettings {
     /** JSON paths of the restart-only settings that differ between {@code started} and {@code next}. */
     static List<String> differing(RunnerConfig started, RunnerConfig next) {
         List<String> out = new ArrayList<>();
-        boolean clustered = next.store().kind() == StoreSettings.Kind.POSTGRES;
-        Map<String, Object[]> blocks = new java.util.LinkedHashMap<>();
-        blocks.put("runner", new Object[] {started.runner(), next.runner()});
-        blocks.put("recovery", new Object[] {started.recovery(), next.recovery()});
-        blocks.put("browser", new Object[] {started.browser(), next.browser()});
-        blocks.put("http", new Object[] {started.http(), next.http()});
-        blocks.put("alerts", new Object[] {started.alerts(), next.alerts()});
-        blocks.put("store", new Object[] {started.store(), next.store()});
-        blocks.put("cluster", new Object[] {started.cluster(), next.cluster()});
-        blocks.put("breaker", new Object[] {started.breaker(), next.breaker()});
-        blocks.forEach((name, pair) -> {
-            for (String path : differing(name, pair[0], pair[1])) {
-                // in a fleet the capacity is announced when the runner joins: that one waits for a restart
-                if (clustered || !path.equals("runner." + APPLIED_AT_RELOAD)) {
-                    out.add(path);
-                }
-            }
-        });
+        out.addAll(differing("runner", started.runner(), next.runner()));
+        out.addAll(differing("recovery", started.recovery(), next.recovery()));
+        out.addAll(differing("browser", started.browser(), next.browser()));
+        out.addAll(differing("http", started.http(), next.http()));
+        out.addAll(differing("alerts", started.alerts(), next.alerts()));
+        out.addAll(differing("store", started.store(), next.store()));
+        out.addAll(differing("cluster", started.cluster(), next.cluster()));
+        out.addAll(differing("breaker", started.breaker(), next.breaker()));
+        // in a fleet the capacity is announced when the runner joins: only there does it wait for a restart
+        if (next.store().kind() != StoreSettings.Kind.POSTGRES) {
+            out.remove("runner." + APPLIED_AT_RELOAD);
+        }
         if (next.breaker().equals(started.breaker())) { // else "breaker.…" says it for every pod
             for (PodConfig pod : next.pods()) {
                 if (!next.breakerOf(pod.name()).equals(started.breakerOf(pod.name()))) {

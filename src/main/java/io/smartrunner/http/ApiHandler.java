@@ -196,9 +196,7 @@ final class ApiHandler implements HttpHandler {
         String pod = PodsRoute.unpausePath(path);
         if (pod != null) {
             RequestBodies.none(body, "unpause");
-            if (profiles().stream().noneMatch(p -> p.pod().equals(pod))) {
-                throw new ApiError(404, "no pod " + pod); // as the pod's other routes: not "is not held"
-            }
+            profileIdsOf(pod); // an unknown pod is a 404 as on the pod's other routes, not "is not held"
             send(ex, 200, PodsRoute.unpaused(pod, answer(parts.fleet().unpausePod(pod, by))));
             return;
         }
@@ -238,10 +236,7 @@ final class ApiHandler implements HttpHandler {
      * a holder that has not applied it yet; the next holder will, as for one profile's 202).
      */
     private Map<String, Object> everyProfileOf(String pod, String action, JsonNode body, String by) throws Exception {
-        List<String> ids = profiles().stream().filter(p -> p.pod().equals(pod)).map(ProfileState::profileId).toList();
-        if (ids.isEmpty()) {
-            throw new ApiError(404, "no pod " + pod);
-        }
+        List<String> ids = profileIdsOf(pod);
         // every request built (a bad body refused) before any is handed to the loop
         List<ManualRequest> requests = ids.stream().map(id -> request(action, id, body, by)).toList();
         List<CompletableFuture<ManualReply>> replies = requests.stream().map(parts.fleet()::request).toList();
@@ -365,6 +360,15 @@ final class ApiHandler implements HttpHandler {
         } catch (SmartRunnerException e) {
             throw new ApiError(503, e.getMessage());
         }
+    }
+
+    /** The pod's profiles as the runner has them now; 404 when it has none (no such pod). */
+    private List<String> profileIdsOf(String pod) throws Exception {
+        List<String> ids = profiles().stream().filter(p -> p.pod().equals(pod)).map(ProfileState::profileId).toList();
+        if (ids.isEmpty()) {
+            throw new ApiError(404, "no pod " + pod);
+        }
+        return ids;
     }
 
     private ProfileState profile(String id) throws Exception {

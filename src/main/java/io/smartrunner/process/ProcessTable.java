@@ -1,7 +1,7 @@
 package io.smartrunner.process;
 
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,12 +22,22 @@ public interface ProcessTable {
     List<TaggedProcess> tagged(String runnerId);
 
     /**
-     * A process of each run {@code runnerId} left that {@code recorded} does not name: a session
-     * whose row never reached the store, a recovery step's or a browser's process.
+     * The main process (the earliest started) of each run {@code runnerId} left that {@code
+     * recorded} does not name: a session whose row never reached the store, a recovery step's or a
+     * browser's process (the pid its start event named).
      */
     default List<TaggedProcess> unrecorded(String runnerId, Set<String> recorded) {
-        Set<String> seen = new HashSet<>(recorded);
-        return tagged(runnerId).stream().filter(p -> p.sessionId() != null && seen.add(p.sessionId())).toList();
+        return List.copyOf(mainProcesses(tagged(runnerId).stream()
+                .filter(p -> p.sessionId() != null && !recorded.contains(p.sessionId())).toList()).values());
+    }
+
+    /** Each run's main process among {@code processes}, by run id: the earliest started of those it tagged. */
+    static Map<String, TaggedProcess> mainProcesses(List<TaggedProcess> processes) {
+        Map<String, TaggedProcess> main = new LinkedHashMap<>();
+        for (TaggedProcess p : processes) {
+            main.merge(p.sessionId(), p, (a, b) -> a.startTicks() <= b.startTicks() ? a : b);
+        }
+        return main;
     }
 
     /**

@@ -3,9 +3,6 @@ package io.smartrunner.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.smartrunner.config.HttpSettings;
-import io.smartrunner.engine.ManualReply;
-import io.smartrunner.engine.ManualRequest;
-import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.EventFilter;
 import io.smartrunner.event.EventLogReader;
 import io.smartrunner.event.Redactor;
@@ -38,20 +35,10 @@ class FleetReadOutageTest {
     Path dir;
 
     /** A fleet whose database is out of reach, as FleetView and FleetMode's event pages are then. */
-    private static final class DatabaseDown implements FleetControl, EventPages {
+    private static final class DatabaseDown extends StubFleet implements EventPages {
         @Override
         public CompletableFuture<List<ProfileState>> profiles() {
             throw new StoreException(DOWN, null); // RecentFleetProfiles reads on the caller's thread
-        }
-
-        @Override
-        public CompletableFuture<ManualReply> request(ManualRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<ReloadSummary> reload() {
-            throw new UnsupportedOperationException();
         }
 
         @Override

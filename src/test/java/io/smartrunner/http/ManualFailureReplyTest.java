@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.config.HttpSettings;
 import io.smartrunner.engine.ManualReply;
 import io.smartrunner.engine.ManualRequest;
-import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.time.TimeSource;
@@ -17,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -32,22 +30,12 @@ class ManualFailureReplyTest {
 
     @Test
     void aFailedRequestIsA500NotADoneAndNotAHang() throws Exception {
-        FleetControl fleet = new FleetControl() {
-            @Override
-            public CompletableFuture<List<ProfileState>> profiles() {
-                return CompletableFuture.completedFuture(List.of());
-            }
-
+        FleetControl fleet = new StubFleet() {
             @Override
             public CompletableFuture<ManualReply> request(ManualRequest request) {
                 return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.FAILED,
                         ProfileState.fresh(request.profileId(), "podA"),
                         "internal error, see the runner's log: java.lang.IllegalStateException: stop broke"));
-            }
-
-            @Override
-            public CompletableFuture<ReloadSummary> reload() {
-                throw new UnsupportedOperationException();
             }
         };
         Path log = Files.createFile(dir.resolve("events.jsonl"));

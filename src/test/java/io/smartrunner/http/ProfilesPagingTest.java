@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smartrunner.config.HttpSettings;
-import io.smartrunner.engine.ManualReply;
-import io.smartrunner.engine.ManualRequest;
-import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.time.TimeSource;
@@ -57,20 +54,10 @@ class ProfilesPagingTest {
     @BeforeEach
     void start() throws Exception {
         IntStream.range(0, FLEET).forEach(i -> fleet.add(profile(i)));
-        FleetControl control = new FleetControl() {
+        FleetControl control = new StubFleet() {
             @Override
             public CompletableFuture<List<ProfileState>> profiles() {
                 return CompletableFuture.completedFuture(List.copyOf(fleet));
-            }
-
-            @Override
-            public CompletableFuture<ManualReply> request(ManualRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<ReloadSummary> reload() {
-                throw new UnsupportedOperationException();
             }
         };
         Path log = Files.createFile(dir.resolve("events.jsonl"));

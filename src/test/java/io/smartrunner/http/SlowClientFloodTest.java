@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.smartrunner.config.HttpSettings;
-import io.smartrunner.engine.ManualReply;
-import io.smartrunner.engine.ManualRequest;
-import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.Redactor;
-import io.smartrunner.profile.ProfileState;
 import io.smartrunner.time.TimeSource;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -240,22 +235,7 @@ class SlowClientFloodTest {
     }
 
     static FleetControl emptyFleet() {
-        return new FleetControl() {
-            @Override
-            public CompletableFuture<List<ProfileState>> profiles() {
-                return CompletableFuture.completedFuture(List.of());
-            }
-
-            @Override
-            public CompletableFuture<ManualReply> request(ManualRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<ReloadSummary> reload() {
-                throw new UnsupportedOperationException();
-            }
-        };
+        return new StubFleet();
     }
 }
 

@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.HttpSettings;
-import io.smartrunner.engine.ManualReply;
-import io.smartrunner.engine.ManualRequest;
-import io.smartrunner.engine.ReloadSummary;
 import io.smartrunner.event.Redactor;
-import io.smartrunner.profile.ProfileState;
 import io.smartrunner.testkit.Await;
 import io.smartrunner.time.TimeSource;
 import java.net.URI;
@@ -39,22 +35,7 @@ class StuckLoopRequestsTest {
     @Test
     void requestsBeyondTheWaitersAreRefusedAtOnceAndHealthStillAnswers() throws Exception {
         CompletableFuture<List<PodStatus>> stuck = new CompletableFuture<>();
-        FleetControl fleet = new FleetControl() {
-            @Override
-            public CompletableFuture<List<ProfileState>> profiles() {
-                return CompletableFuture.completedFuture(List.of());
-            }
-
-            @Override
-            public CompletableFuture<ManualReply> request(ManualRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletableFuture<ReloadSummary> reload() {
-                throw new UnsupportedOperationException();
-            }
-
+        FleetControl fleet = new StubFleet() {
             @Override
             public CompletableFuture<List<PodStatus>> pods() {
                 return stuck;
