@@ -246,12 +246,14 @@ public final class ChromiumProvider implements BrowserProvider {
     /** Browser.close, then waits for its exit and stops what outlived it; the count of those. */
     private int closeGracefully(Opened o, String profileId) {
         o.life().ending();
+        o.process().exitAsked(true); // what it leaves is end()'s to stop and count
         try {
             ChromiumQuit.ask(o.endpoint(), o.process(), CDP_TIMEOUT, Duration.ofMillis(settings.startTimeoutMs()),
                     profileId);
         } catch (CdpException e) {
             if (!o.process().onExit().isDone()) {
                 o.life().notEnding(); // still running: an exit from now on is news again
+                o.process().exitAsked(false);
             }
             throw e;
         }

@@ -71,6 +71,11 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
+    public void exitAsked(boolean asked) {
+        placement.exitAsked(asked);
+    }
+
+    @Override
     public synchronized CompletableFuture<Void> stop(Duration grace) {
         Placement placement = Placement.of(pid);
         placement.stopping();

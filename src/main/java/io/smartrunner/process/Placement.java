@@ -52,6 +52,8 @@ final class Placement {
     /** {@link NativeSpawn} may clone this launch's child into its cgroup ({@link CgroupContainment#nativeClones()}). */
     private final boolean nativeClones;
     private volatile boolean stopping;
+    /** The caller asked the leader to exit and stops what it leaves ({@link #exitAsked}). */
+    private volatile boolean exitAsked;
     private volatile boolean cloned;
     private volatile boolean wrapped;
     /** The launch's processes were in its cgroup: cloned there, moved there, or (wrapped) it ran there. */
@@ -230,7 +232,7 @@ final class Placement {
                 if (cgroup != null && !joined && wrapped && !zombieSeen) {
                     joined = cgroup.everRan(); // before it is removed: the join ran in the child
                 }
-                if (!stopping) {
+                if (!stopping && !exitAsked) {
                     BY_PID.remove(pid, this);
                     ProcessWatchdog.ended(pid);
                     killAndRemove(true);
@@ -277,6 +279,18 @@ final class Placement {
     void stopping() {
         if (this != NONE) {
             stopping = true;
+        }
+    }
+
+    /**
+     * The caller has asked the leader to exit (a browser's {@code Browser.close}) and will stop
+     * what it leaves, counting it: the leader's exit alone then kills nothing, so the one count of
+     * what was left is the caller's and no second line tells of the same processes. False: the
+     * leader did not exit after all, and its own exit cleans up again.
+     */
+    void exitAsked(boolean asked) {
+        if (this != NONE) {
+            exitAsked = asked;
         }
     }
 

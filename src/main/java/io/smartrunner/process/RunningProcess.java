@@ -50,6 +50,15 @@ public interface RunningProcess {
     CompletableFuture<Void> stop(Duration grace);
 
     /**
+     * The caller has asked the child to exit (a browser's {@code Browser.close}) and will
+     * {@link #stop} it once it has, counting what it left: its exit then kills nothing on its own
+     * (else that clean-up, on another thread, raced the caller's count and said it in a line of
+     * its own). {@code false} takes it back: the child did not exit.
+     */
+    default void exitAsked(boolean asked) {
+    }
+
+    /**
      * Checks now that the session's process group is still its launch's own and returns the
      * group's SIGTERM, ahead of {@link #stop}, which then does not send it again; null where the
      * group is not the runner's own launch, or once a stop has begun. A runner stopping many
