@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #close(ProfileConfig)} both ask it to stop the browser, then poll until it reports the
  * browser inactive ({@link AdsPowerBrowser}). Starts, closes, replacements, recycles and crashes
  * are told to the listener; AdsPower reports no crash, so one is noticed at the next open.
- * Thread-safe.
+ * Calls for one profile run one at a time ({@link OnePerProfile}): a close that reached AdsPower
+ * while its start was pending stopped the browser the open then handed out. Thread-safe.
  */
 public final class AdsPowerProvider implements BrowserProvider {
     /**
@@ -37,6 +38,8 @@ public final class AdsPowerProvider implements BrowserProvider {
     private final AdsPowerBrowser browser;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
     private final BrowserNews news;
+    /** A recovery step's open, the next session's, a closeOnPause close: one AdsPower call chain per user at a time. */
+    private final OnePerProfile oneAtATime = new OnePerProfile();
 
     private record Opened(String userId, BrowserEndpoint endpoint, BrowserLife life) {
     }
@@ -96,6 +99,10 @@ public final class AdsPowerProvider implements BrowserProvider {
      */
     @Override
     public BrowserEndpoint open(ProfileConfig profile, BrowserCause cause) {
+        return oneAtATime.call(profile.id(), () -> openNow(profile, cause));
+    }
+
+    private BrowserEndpoint openNow(ProfileConfig profile, BrowserCause cause) {
         Opened known = open.get(profile.id());
         if (known != null && BrowserChecks.answers(known.endpoint(), CDP_TIMEOUT)) {
             return served(known, cause);
@@ -112,7 +119,7 @@ public final class AdsPowerProvider implements BrowserProvider {
             news.ended(BrowserEvent.Kind.CRASH, profile, null, why, known.life());
         }
         known.life().ending();
-        forceStop(profile, BrowserCause.of(cause.sessionId(), why), false); // start afresh, not re-attach
+        forceStopNow(profile, BrowserCause.of(cause.sessionId(), why), false); // start afresh, not re-attach
         Opened fresh = startAfter(profile, cause.sessionId(), why, known);
         news.replaced(BrowserEvent.Kind.REPLACE, profile, cause, why, known.life(), fresh.life(), t0, 0);
         return served(fresh, cause);
@@ -144,6 +151,10 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     @Override
     public void recycle(ProfileConfig profile, BrowserCause cause) {
+        oneAtATime.run(profile.id(), () -> recycleNow(profile, cause));
+    }
+
+    private void recycleNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = open.get(profile.id());
         if (o == null) {
             return;
@@ -181,6 +192,10 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     @Override
     public void close(ProfileConfig profile, BrowserCause cause) {
+        oneAtATime.run(profile.id(), () -> closeNow(profile, cause));
+    }
+
+    private void closeNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = open.get(profile.id());
         if (o != null) {
             o.life().ending();
@@ -199,10 +214,10 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     @Override
     public void forceStop(ProfileConfig profile, BrowserCause cause) {
-        forceStop(profile, cause, true);
+        oneAtATime.run(profile.id(), () -> forceStopNow(profile, cause, true));
     }
 
-    private void forceStop(ProfileConfig profile, BrowserCause cause, boolean report) {
+    private void forceStopNow(ProfileConfig profile, BrowserCause cause, boolean report) {
         Opened o = open.remove(profile.id()); // whatever happens next, that endpoint is done
         if (o != null) {
             o.life().ending();

@@ -177,6 +177,43 @@ class AdsPowerProviderTest {
         });
     }
 
+    /**
+     * A close (closeOnPause, the runner's stop) that comes while the profile's open waits for
+     * AdsPower's start: it waits its turn, so AdsPower never has two calls for one user at once,
+     * the close closes the browser the open started, and the events come in order. Before, the
+     * stop reached AdsPower first, found nothing open to tell of, and the open then handed out
+     * (and logged the start of) a browser being stopped.
+     */
+    @Test
+    void aCloseDuringAnOpenWaitsForItAndAdsPowerNeverHasTwoCallsForOneUser() throws Exception {
+        FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
+        ads.delayStartReply(Duration.ofSeconds(2));
+        AdsPowerProvider provider = provider(ads.baseUrl(), null, 20, 3);
+        List<BrowserEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        provider.listen(events::add);
+        ProfileConfig p = profile("p1", "u1");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread opening = new Thread(() -> {
+            try {
+                provider.open(p, BrowserCause.session("s-1"));
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "opening");
+        opening.start();
+        assertTrue(ads.launched.await(60, TimeUnit.SECONDS), "AdsPower launched the browser, its answer pending");
+
+        provider.close(p, BrowserCause.of(null, "closeOnPause"));
+        opening.join(60_000);
+
+        assertEquals(null, failed.get());
+        assertEquals(0, ads.overlappingCalls(), "calls for u1 that overlapped at AdsPower");
+        assertEquals(List.of(BrowserEvent.Kind.START, BrowserEvent.Kind.CLOSE),
+                events.stream().map(BrowserEvent::kind).toList());
+        assertNull(provider.current("p1"));
+        assertEquals(List.of(), processesOf("u1"));
+    }
+
     @Test
     void forceStopLeavesNoProcessAndTheProfileOpensAgain() throws Exception {
         FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));

@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeAdsPower implements AutoCloseable {
     static final String TOO_MANY = "Too many request per second, please check";
+    /** The handling thread's user's count of calls in flight, until its answer goes out. */
+    private static final ThreadLocal<AtomicInteger> IN_FLIGHT = new ThreadLocal<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -52,6 +54,8 @@ final class FakeAdsPower implements AutoCloseable {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final AtomicInteger violations = new AtomicInteger();
     private final AtomicInteger launches = new AtomicInteger();
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger overlapping = new AtomicInteger();
     private boolean anyAccepted;
     private long lastAccepted;
 
@@ -85,6 +89,11 @@ final class FakeAdsPower implements AutoCloseable {
 
     int launches() {
         return launches.get();
+    }
+
+    /** Browser calls that arrived while another call for the same user was still being answered. */
+    int overlappingCalls() {
+        return overlapping.get();
     }
 
     /** Counted down when a {@code start} has launched its browser (before any delayed reply). */
@@ -121,6 +130,11 @@ final class FakeAdsPower implements AutoCloseable {
             } else if (!path.startsWith("/api/v1/browser/") || user == null || !users.contains(user)) {
                 reply(ex, 200, -1, user == null ? "user_id is required" : "Profile does not exist", null);
             } else {
+                AtomicInteger calls = inFlight.computeIfAbsent(user, u -> new AtomicInteger());
+                if (calls.incrementAndGet() > 1) {
+                    overlapping.incrementAndGet();
+                }
+                IN_FLIGHT.set(calls); // counted down as its answer goes out (reply, on this thread)
                 switch (path.substring("/api/v1/browser/".length())) {
                     case "start" -> start(ex, user);
                     case "stop" -> stop(ex, user);
@@ -130,6 +144,12 @@ final class FakeAdsPower implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             reply(ex, 500, -1, e.toString(), null);
+        } finally {
+            AtomicInteger unanswered = IN_FLIGHT.get(); // a call that failed before its answer
+            if (unanswered != null) {
+                IN_FLIGHT.remove();
+                unanswered.decrementAndGet();
+            }
         }
     }
 
@@ -263,6 +283,11 @@ final class FakeAdsPower implements AutoCloseable {
     }
 
     private static void reply(HttpExchange ex, int status, int code, String msg, Object data) throws IOException {
+        AtomicInteger calls = IN_FLIGHT.get();
+        if (calls != null) {
+            IN_FLIGHT.remove();
+            calls.decrementAndGet(); // before the client can have the answer and send its next call
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
         body.put("msg", msg);
