@@ -160,7 +160,7 @@ final class AdsPowerApi {
         return answer(response);
     }
 
-    private static Attempt answer(HttpResponse<String> response) {
+    private Attempt answer(HttpResponse<String> response) {
         int status = response.statusCode();
         JsonNode envelope;
         try {
@@ -168,13 +168,16 @@ final class AdsPowerApi {
         } catch (IOException e) {
             envelope = null;
         }
+        // masked before any cut: a key cut in two no longer matches whole (AdsPower may echo it)
         String msg = envelope == null ? null : envelope.path("msg").asText(null);
+        msg = msg == null ? null : mask(msg);
+        String body = response.body() == null ? null : mask(response.body());
         if (status != 200) {
-            String detail = msg != null ? ": " + oneLine(msg) : excerpt(response.body());
+            String detail = msg != null ? ": " + oneLine(msg) : excerpt(body);
             return Attempt.failed("HTTP " + status + detail, status >= 500 || status == 429, null);
         }
         if (envelope == null || !envelope.isObject() || !envelope.has("code")) {
-            return Attempt.failed("not AdsPower's {code,msg} reply" + excerpt(response.body()), false, null);
+            return Attempt.failed("not AdsPower's {code,msg} reply" + excerpt(body), false, null);
         }
         int code = envelope.path("code").asInt(-1);
         if (code == 0) {

@@ -62,4 +62,14 @@ class AdsPowerApiTest {
             assertEquals(List.of(), sleptMs);
         }
     }
+
+    /** AdsPower's message is cut to 200 characters: the key it echoes is masked first, so no part of it is left. */
+    @Test
+    void anEchoedKeyThatTheCutWouldSplitIsMaskedWhole() throws Exception {
+        String wrong = "wrong-" + "k".repeat(170) + "-4711"; // "invalid api key: Bearer " + it passes 200
+        try (FakeAdsPower ads = new FakeAdsPower(dir, "unused", Duration.ZERO, "the-key", Set.of("u1"))) {
+            AdsPowerException e = assertThrows(AdsPowerException.class, () -> api(ads, wrong).status());
+            assertEquals("AdsPower /status: HTTP 401: invalid api key: Bearer ***", e.getMessage());
+        }
+    }
 }
