@@ -37,8 +37,12 @@ final class AdsPowerBrowser {
         this.sleeper = sleeper;
     }
 
-    /** Starts the profile's user's browser and waits until it is ready; on failure asks AdsPower to stop it. */
-    BrowserEndpoint start(ProfileConfig profile) {
+    /**
+     * Starts the profile's user's browser and waits until it is ready; on failure asks AdsPower to stop it.
+     *
+     * @param launched run once AdsPower has said it started the browser: a failure after it ended a browser that ran
+     */
+    BrowserEndpoint start(ProfileConfig profile, Runnable launched) {
         String user = profile.adspowerUserId();
         AdsPowerApi.Started started;
         try {
@@ -49,6 +53,7 @@ final class AdsPowerBrowser {
             }
             throw e;
         }
+        launched.run();
         String http = "http://127.0.0.1:" + started.debugPort();
         try {
             String ws = started.webSocket() != null ? started.webSocket()
@@ -110,8 +115,13 @@ final class AdsPowerBrowser {
         return Duration.ofNanos(n);
     }
 
-    /** Asks AdsPower to stop the user's browser and polls until it reports it inactive. */
-    void stop(String user) {
+    /**
+     * Asks AdsPower to stop the user's browser and polls until it reports it inactive.
+     *
+     * @return false when there was none to stop: AdsPower refused the stop and reports none active
+     *         (a browser the provider held open had ended without being asked)
+     */
+    boolean stop(String user) {
         AdsPowerException refused = null;
         try {
             api.stop(user);
@@ -133,6 +143,7 @@ final class AdsPowerBrowser {
             }
             pause(POLL_NANOS);
         }
+        return refused == null;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.smartrunner.time.TimeSource;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code adspower} provider: each profile's browser is AdsPower's browser of the profile's
@@ -31,6 +32,8 @@ public final class AdsPowerProvider implements BrowserProvider {
      */
     static final double HEADROOM = 0.95;
     private static final Duration CDP_TIMEOUT = Duration.ofSeconds(5);
+    /** Why a browser AdsPower no longer has running ended: nobody asked it to. */
+    private static final String CLOSED_BY_ITSELF = "AdsPower reports it closed";
 
     private final BrowserSettings.AdsPower settings;
     private final TimeSource time;
@@ -109,18 +112,27 @@ public final class AdsPowerProvider implements BrowserProvider {
         }
         long t0 = time.nanoTime();
         if (known == null) {
-            Opened fresh = start(profile);
+            Opened fresh = start(profile, cause, cause.reason());
             news.started(profile, cause, cause.reason(), fresh.life(), t0);
             return served(fresh, cause);
         }
         String why = "not answering on CDP";
-        if (!browser.activeOrUnknown(known.userId())) {
-            why = "AdsPower reports it closed";
+        boolean crashed = !browser.activeOrUnknown(known.userId());
+        if (crashed) {
+            why = CLOSED_BY_ITSELF;
             news.ended(BrowserEvent.Kind.CRASH, profile, null, why, known.life());
         }
-        known.life().ending();
-        forceStopNow(profile, BrowserCause.of(cause.sessionId(), why), false); // start afresh, not re-attach
-        Opened fresh = startAfter(profile, cause.sessionId(), why, known);
+        stopHeld(known, profile); // start afresh, not re-attach
+        Opened fresh;
+        try {
+            fresh = start(profile, cause, why);
+        } catch (RuntimeException e) {
+            if (!crashed) { // the stop just made is still told, as a close (a crash told its end already)
+                news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), why, known.life(),
+                        Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
+            }
+            throw e;
+        }
         news.replaced(BrowserEvent.Kind.REPLACE, profile, cause, why, known.life(), fresh.life(), t0, 0);
         return served(fresh, cause);
     }
@@ -132,21 +144,30 @@ public final class AdsPowerProvider implements BrowserProvider {
         return o.endpoint();
     }
 
-    private Opened start(ProfileConfig profile) {
-        Opened o = new Opened(profile.adspowerUserId(), browser.start(profile), news.born(null));
-        open.put(profile.id(), o);
-        return o;
-    }
-
-    /** A start to replace {@code old}, which has been stopped: if it fails, that stop is still told (as a close). */
-    private Opened startAfter(ProfileConfig profile, String sessionId, String reason, Opened old) {
+    /**
+     * Starts the profile's browser. One AdsPower launched but that then failed (no DevTools, its
+     * page not loading in time, the open interrupted) was stopped again: its start and forced
+     * close are logged all the same, as the Chromium provider does, so none runs unlogged.
+     */
+    private Opened start(ProfileConfig profile, BrowserCause cause, String reason) {
+        long t0 = time.nanoTime();
+        AtomicBoolean launched = new AtomicBoolean();
+        BrowserEndpoint endpoint;
         try {
-            return start(profile);
+            endpoint = browser.start(profile, () -> launched.set(true));
         } catch (RuntimeException e) {
-            news.ended(BrowserEvent.Kind.CLOSE, profile, sessionId, reason, old.life(),
-                    Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
+            if (launched.get()) {
+                BrowserLife life = news.born(null);
+                news.started(profile, cause, reason, life, t0);
+                life.ending();
+                news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), reason, life, Params.builder()
+                        .put(EventParams.FORCED, true).put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
+            }
             throw e;
         }
+        Opened o = new Opened(profile.adspowerUserId(), endpoint, news.born(null));
+        open.put(profile.id(), o);
+        return o;
     }
 
     @Override
@@ -160,10 +181,15 @@ public final class AdsPowerProvider implements BrowserProvider {
             return;
         }
         long t0 = time.nanoTime();
-        o.life().ending();
-        open.remove(profile.id());
-        browser.stop(o.userId());
-        Opened fresh = startAfter(profile, cause.sessionId(), cause.reason(), o);
+        stopHeld(o, profile);
+        Opened fresh;
+        try {
+            fresh = start(profile, cause, cause.reason());
+        } catch (RuntimeException e) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),
+                    Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
+            throw e;
+        }
         news.replaced(BrowserEvent.Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, 0);
     }
 
@@ -192,19 +218,7 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     @Override
     public void close(ProfileConfig profile, BrowserCause cause) {
-        oneAtATime.run(profile.id(), () -> closeNow(profile, cause));
-    }
-
-    private void closeNow(ProfileConfig profile, BrowserCause cause) {
-        Opened o = open.get(profile.id());
-        if (o != null) {
-            o.life().ending();
-        }
-        browser.stop(profile.adspowerUserId());
-        open.remove(profile.id());
-        if (o != null) {
-            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life());
-        }
+        oneAtATime.run(profile.id(), () -> stopAndTell(profile, cause, Params.EMPTY));
     }
 
     @Override
@@ -214,19 +228,45 @@ public final class AdsPowerProvider implements BrowserProvider {
 
     @Override
     public void forceStop(ProfileConfig profile, BrowserCause cause) {
-        oneAtATime.run(profile.id(), () -> forceStopNow(profile, cause, true));
+        Params forced = Params.builder().put(EventParams.FORCED, true).build();
+        oneAtATime.run(profile.id(), () -> stopAndTell(profile, cause, forced));
     }
 
-    private void forceStopNow(ProfileConfig profile, BrowserCause cause, boolean report) {
-        Opened o = open.remove(profile.id()); // whatever happens next, that endpoint is done
-        if (o != null) {
-            o.life().ending();
+    /**
+     * AdsPower has no kill: a close and a forced stop both ask it to stop the user's browser
+     * (even one this provider did not open: a previous runner's), and tell the end of the one it
+     * held: a close, or a crash when AdsPower had none running (it had ended unasked).
+     */
+    private void stopAndTell(ProfileConfig profile, BrowserCause cause, Params closeParams) {
+        Opened o = open.get(profile.id());
+        boolean wasRunning = o == null ? browser.stop(profile.adspowerUserId()) : stopHeld(o, profile);
+        if (o == null) {
+            return;
         }
-        browser.stop(profile.adspowerUserId());
-        if (o != null && report) {
-            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),
-                    Params.builder().put(EventParams.FORCED, true).build());
+        if (wasRunning) {
+            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(), closeParams);
+        } else {
+            news.ended(BrowserEvent.Kind.CRASH, profile, cause.sessionId(), CLOSED_BY_ITSELF, o.life());
         }
+    }
+
+    /**
+     * Stops a browser this provider holds and forgets it; one AdsPower could not stop (unreachable,
+     * refusing) stays held, so its end is still told when a later call stops or replaces it.
+     *
+     * @return whether it was still running
+     */
+    private boolean stopHeld(Opened o, ProfileConfig profile) {
+        o.life().ending();
+        boolean wasRunning;
+        try {
+            wasRunning = browser.stop(o.userId());
+        } catch (RuntimeException e) {
+            o.life().notEnding();
+            throw e;
+        }
+        open.remove(profile.id(), o);
+        return wasRunning;
     }
 
     /** Best effort: a browser AdsPower cannot stop is left to it; runner exit is not held up. */
@@ -235,6 +275,4 @@ public final class AdsPowerProvider implements BrowserProvider {
         open.values().forEach(o -> browser.stopQuietly(o.userId()));
         open.clear();
     }
-
-
 }

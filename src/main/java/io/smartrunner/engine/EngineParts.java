@@ -62,7 +62,7 @@ final class EngineParts {
         this.recovery = new RecoveryCoordinator(config.recovery(), deps.recoveryActions(), rules, pending, inbox::add,
                 this::recordRecovered, deps.store(), deps.random(), deps.diagnostics());
         this.applier = new TransitionApplier(pending, recovery, this::stopSession, deps.browsers(), deps.browserWork(),
-                config.browser().closeOnPause(), stopRequested, queue);
+                config.browser().closeOnPause(), stopRequested, queue, deps.diagnostics());
         this.pauses = new PauseKeeper(rules, applier, queue);
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
         // whom failures are blamed on per pod (DESIGN §2b); breaker settings are read at start (a reload

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The one place a profile's state changes (ArchitectureTest holds it to that): a {@link Transition}
@@ -42,6 +43,8 @@ final class TransitionApplier {
     private final Map<String, Boolean> pausedNow = new ConcurrentHashMap<>();
     /** Files the profile again after each change of its state; null for an applier that only records. */
     private final StartQueue queue;
+    /** Where a close on pause that failed is said (stderr): the browser may still run. */
+    private final Consumer<String> diagnostics;
 
     /**
      * @param offLoop             runs the browser's close, which may block, off the loop thread
@@ -50,8 +53,9 @@ final class TransitionApplier {
      */
     TransitionApplier(PendingWrites pending, RecoveryCoordinator recovery, SessionStopper sessions,
                       BrowserProvider browsers, Executor offLoop, boolean closeBrowserOnPause,
-                      BooleanSupplier stopRequested, StartQueue queue) {
+                      BooleanSupplier stopRequested, StartQueue queue, Consumer<String> diagnostics) {
         this.queue = queue;
+        this.diagnostics = diagnostics;
         this.pending = pending;
         this.recovery = recovery;
         this.sessions = sessions;
@@ -63,7 +67,7 @@ final class TransitionApplier {
 
     /** An applier that only records (for code that performs no effect, e.g. a loop guard in a test). */
     static TransitionApplier recordingOnly(PendingWrites pending) {
-        return new TransitionApplier(pending, null, null, null, null, false, () -> true, null);
+        return new TransitionApplier(pending, null, null, null, null, false, () -> true, null, line -> { });
     }
 
     /** Records then performs: for decisions whose effects may run before the next write. */
@@ -125,8 +129,18 @@ final class TransitionApplier {
             try {
                 browsers.close(profile, cause);
             } catch (RuntimeException e) {
-                browsers.forceStop(profile, cause);
+                try {
+                    browsers.forceStop(profile, cause);
+                } catch (RuntimeException stillRunning) { // e.g. AdsPower unreachable: its next open tries again
+                    diagnostics.accept("cannot close the browser of paused profile " + profile.id() + ": "
+                            + oneLine(stillRunning) + " (the browser may still be running)");
+                }
             }
         });
+    }
+
+    private static String oneLine(RuntimeException e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ").strip();
     }
 }

@@ -2,7 +2,9 @@ package io.smartrunner.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
@@ -101,6 +103,42 @@ class AdsPowerEventsTest {
         assertEquals(2, ads.launches());
         assertEquals(List.of(), processesOf("u1"));
         assertEquals(1, events.get(2).params().get("sessions"));
+    }
+
+    /** A browser that died unasked is told as a crash when it is closed, not as a close that stopped it. */
+    @Test
+    void aBrowserThatDiedIsACrashWhenItIsClosedNotAClose() throws Exception {
+        ProfileConfig p = start();
+        provider.open(p, BrowserCause.session("s-1"));
+        processesOf("u1").forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        Await.until("AdsPower sees its browser gone", Duration.ofSeconds(30), () -> !activeInAdsPower("u1"));
+
+        provider.close(p, BrowserCause.of(null, "recovery step reopenProfile"));
+
+        assertEquals(List.of("START:session needs it", "CRASH:AdsPower reports it closed"), kinds());
+        assertNull(provider.current("p1"));
+    }
+
+    /**
+     * A browser AdsPower would not stop (unreachable, busy) stays held: nothing is told yet, and
+     * its end is told when a later call does stop it. Before, a forced stop forgot it first, and
+     * its end was never told.
+     */
+    @Test
+    void aBrowserAdsPowerCouldNotStopStaysHeldAndItsEndIsToldWhenItIsStopped() throws Exception {
+        ProfileConfig p = start();
+        provider.open(p, BrowserCause.session("s-1"));
+        ads.refuseStop("u1");
+
+        assertThrows(AdsPowerException.class, () -> provider.forceStop(p, BrowserCause.of(null, "closeOnPause")));
+        assertNotNull(provider.current("p1"), "still held: it still runs");
+        assertEquals(List.of("START:session needs it"), kinds());
+
+        ads.allowStop("u1");
+        provider.close(p, BrowserCause.of(null, "closeOnPause"));
+        assertEquals(List.of("START:session needs it", "CLOSE:closeOnPause"), kinds());
+        assertEquals(1, events.get(1).params().get("sessions"), "the browser's own life, kept while held");
+        assertEquals(List.of(), processesOf("u1"));
     }
 
     private boolean activeInAdsPower(String user) {

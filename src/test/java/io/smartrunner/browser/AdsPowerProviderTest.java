@@ -214,6 +214,33 @@ class AdsPowerProviderTest {
         assertEquals(List.of(), processesOf("u1"));
     }
 
+    /**
+     * A browser AdsPower started that then fails to get ready (its homepage hangs past
+     * browser.startTimeoutMs) is stopped again, and logged all the same: its start and a forced
+     * close naming why, as the Chromium provider logs a failed launch.
+     */
+    @Test
+    void aBrowserThatFailsToGetReadyIsLoggedAsAStartAndAForcedClose() throws Exception {
+        FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
+        BrowserSettings d = BrowserSettings.defaults();
+        AdsPowerProvider provider = new AdsPowerProvider(new BrowserSettings(BrowserSettings.Provider.ADSPOWER,
+                d.chromium(), new BrowserSettings.AdsPower(ads.baseUrl(), null, 20, 3, 30_000), true, true, 3_000));
+        toClose.add(provider);
+        List<BrowserEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        provider.listen(events::add);
+        ProfileConfig p = new ProfileConfig("p1", "podA", pages.url("/hang"), SessionSettings.defaults(), null, "u1");
+
+        RuntimeException failed = assertThrows(RuntimeException.class, () -> provider.open(p, BrowserCause.session("s-1")));
+
+        assertEquals(List.of(BrowserEvent.Kind.START, BrowserEvent.Kind.CLOSE),
+                events.stream().map(BrowserEvent::kind).toList());
+        BrowserEvent closed = events.get(1);
+        assertEquals(List.of(true, BrowserChecks.oneLine(failed)),
+                List.of(closed.params().get("forced"), closed.params().get("startFailed")));
+        assertNull(provider.current("p1"));
+        assertEquals(List.of(), processesOf("u1"));
+    }
+
     @Test
     void forceStopLeavesNoProcessAndTheProfileOpensAgain() throws Exception {
         FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));

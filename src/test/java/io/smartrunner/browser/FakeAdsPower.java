@@ -110,6 +110,11 @@ final class FakeAdsPower implements AutoCloseable {
         refusingStop.add(user);
     }
 
+    /** From now on, {@code stop} for this user works again. */
+    void allowStop(String user) {
+        refusingStop.remove(user);
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             if (!admitted()) {

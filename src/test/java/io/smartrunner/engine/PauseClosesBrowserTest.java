@@ -42,6 +42,8 @@ class PauseClosesBrowserTest {
     /** Off-loop work (launches, browser closes), run when the test says so. */
     private final Queue<Runnable> offLoop = new ArrayDeque<>();
     private EndedInLog endedInLog = EndedInLog.none();
+    /** The runner's stderr lines. */
+    private final List<String> said = new ArrayList<>();
 
     private Supervisor supervisor(boolean closeOnPause, int maxStreak) {
         RunnerConfig base = TestConfig.builder().globalLimit(8).podLimit(8).command("w").timeoutMs(600_000)
@@ -52,7 +54,7 @@ class PauseClosesBrowserTest {
                 new BrowserSettings(d.provider(), d.chromium(), d.adspower(), closeOnPause, d.closeOnExit(),
                         d.startTimeoutMs()), base.http(), base.pods(), base.secretValues());
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(7), Path.of("target/test-logs"), events -> { }, line -> { }, offLoop::add,
+                new Random(7), Path.of("target/test-logs"), events -> { }, said::add, offLoop::add,
                 new FakeRecoveryActions(), browsers, endedInLog));
         s.start();
         runOffLoop();
@@ -120,6 +122,25 @@ class PauseClosesBrowserTest {
         assertEquals(ManualReply.Outcome.DONE, reply.join().outcome());
         runOffLoop();
         assertEquals(List.of("p1"), browsers.closed);
+    }
+
+    /**
+     * A close on pause that fails, and whose forced stop fails too (AdsPower unreachable), is one
+     * stderr line: before, the forced stop's exception escaped the browser thread with its stack trace.
+     */
+    @Test
+    void aCloseOnPauseThatCannotCloseTheBrowserSaysSoInOneLine() {
+        Supervisor s = supervisor(true, 3);
+        launcher.spawnError = "no such file";
+        turn(s);
+        browsers.failing = "AdsPower /api/v1/browser/stop user_id=u1: connection refused (after 3 retries)";
+        CompletableFuture<ManualReply> reply = s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api"));
+        s.step();
+        assertEquals(ManualReply.Outcome.DONE, reply.join().outcome());
+        runOffLoop();
+        assertEquals(List.of("cannot close the browser of paused profile p1: AdsPower /api/v1/browser/stop user_id=u1: "
+                + "connection refused (after 3 retries) (the browser may still be running)"),
+                said.stream().filter(l -> l.contains("browser")).toList());
     }
 
     @Test
@@ -202,6 +223,8 @@ class PauseClosesBrowserTest {
     /** No browser; records which profiles' browsers were asked to close. */
     private static final class RecordingBrowsers implements BrowserProvider {
         final List<String> closed = new ArrayList<>();
+        /** Every close and stop fails, as with AdsPower unreachable. */
+        String failing;
 
         @Override
         public BrowserEndpoint open(ProfileConfig profile) {
@@ -210,11 +233,17 @@ class PauseClosesBrowserTest {
 
         @Override
         public void close(ProfileConfig profile) {
+            if (failing != null) {
+                throw new io.smartrunner.SmartRunnerException(failing);
+            }
             closed.add(profile.id());
         }
 
         @Override
         public void forceStop(ProfileConfig profile) {
+            if (failing != null) {
+                throw new io.smartrunner.SmartRunnerException(failing);
+            }
             closed.add("forced:" + profile.id());
         }
 
