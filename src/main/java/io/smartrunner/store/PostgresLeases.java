@@ -37,17 +37,8 @@ public final class PostgresLeases {
      */
     static final int EPOCHS_KEPT = 16;
 
-    /**
-     * Whether runners row {@code r} is alive (one parameter: the TTL in ms); shared with {@link PostgresPodSlots}.
-     * A heartbeat counts from the server's own start at the earliest: while the database was down no
-     * heartbeat could land, and the first runner back took every other runner's leases (each had
-     * fenced itself, so none ran twice, but the whole fleet reshuffled, and a taker wrote {@code lost}
-     * for sessions whose holder's own end was still queued, so the tables disagreed). Now the others
-     * have one TTL after the restart to be heard again; a runner that died meanwhile loses its leases
-     * one TTL after the restart.
-     */
-    static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at IS NOT NULL"
-            + " AND GREATEST(r.heartbeat_at, pg_postmaster_start_time()) > now() - ? * INTERVAL '1 millisecond'";
+    /** Whether runners row {@code r} is alive (one parameter: the TTL in ms); shared with {@link PostgresPodSlots}. */
+    static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
 
     private final DirectConnection own;
     private final String where;
