@@ -55,6 +55,7 @@ final class TreeKill {
     CompletableFuture<Integer> start(Duration grace, boolean groupFirst) {
         long seen = ProcSnapshot.latest();
         long graceMs = Math.max(0, grace.toMillis());
+        long graceEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
         boolean groupTermed = groupFirst && (members.groupTermUpToTicks() >= 0 || members.termLeadersGroup());
         if (groupTermed) {
             termUpToTicks = members.groupTermUpToTicks();
@@ -62,9 +63,9 @@ final class TreeKill {
         if (groupTermed && graceMs > FIRST_POLL_MS) {
             // the group is exiting already: the first scan (for what is outside it) waits a poll, so
             // it reads fewer processes and a fleet's stops started meanwhile share it
-            later(() -> term(seen, graceMs - FIRST_POLL_MS, FIRST_POLL_MS * 2), FIRST_POLL_MS);
+            later(() -> term(seen, graceEnds, FIRST_POLL_MS * 2), FIRST_POLL_MS);
         } else {
-            timers.execute(() -> step(() -> term(seen, graceMs, FIRST_POLL_MS)));
+            timers.execute(() -> step(() -> term(seen, graceEnds, FIRST_POLL_MS)));
         }
         return done;
     }
@@ -92,8 +93,11 @@ final class TreeKill {
         return signalled.size();
     }
 
-    // seen: the latest scan when this step was scheduled; the step needs one started after it
-    private void term(long seen, long graceLeftMs, long pollMs) {
+    // seen: the latest scan when this step was scheduled; the step needs one started after it.
+    // graceEnds: System.nanoTime() when SIGKILL is due. A deadline, not the sum of the polls' delays:
+    // that sum left out each scan's own time, and on a loaded machine (a scan of /proc taking
+    // hundreds of ms) a 3 s grace stretched to 6-20 s, past the session's timeoutMs.
+    private void term(long seen, long graceEnds, long pollMs) {
         if (done.isDone()) {
             return; // a recheck found every member gone
         }
@@ -113,16 +117,17 @@ final class TreeKill {
             // /proc's start times are whole ticks, rounded down: all the scan missed started by now
             termUpToTicks = BootTicks.now();
         }
+        long graceLeftMs = TimeUnit.NANOSECONDS.toMillis(graceEnds - System.nanoTime());
         if (graceLeftMs <= 0) {
-            kill(ProcSnapshot.latest(), KILL_WAIT_MS, FIRST_POLL_MS);
+            kill(ProcSnapshot.latest(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MS), FIRST_POLL_MS);
             return;
         }
         long delay = Math.min(pollMs, graceLeftMs);
         long now = ProcSnapshot.latest();
-        later(() -> term(now, graceLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
+        later(() -> term(now, graceEnds, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
     }
 
-    private void kill(long seen, long waitLeftMs, long pollMs) {
+    private void kill(long seen, long waitEnds, long pollMs) {
         if (done.isDone()) {
             return;
         }
@@ -131,6 +136,7 @@ final class TreeKill {
             done.complete(signalledCount());
             return;
         }
+        long waitLeftMs = TimeUnit.NANOSECONDS.toMillis(waitEnds - System.nanoTime());
         if (waitLeftMs <= 0) {
             String pids = live.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining(", "));
             done.completeExceptionally(new ProcessException(what + ": " + live.size()
@@ -145,7 +151,7 @@ final class TreeKill {
         members.killCgroup();
         long delay = Math.min(pollMs, waitLeftMs);
         long now = ProcSnapshot.latest();
-        later(() -> kill(now, waitLeftMs - delay, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
+        later(() -> kill(now, waitEnds, Math.min(pollMs * 2, MAX_POLL_MS)), delay);
     }
 
     private synchronized boolean record(long pid) {
