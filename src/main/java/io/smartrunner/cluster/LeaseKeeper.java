@@ -73,6 +73,10 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
     /** Whether the last balance asked the loop for leases back (busy ones are then held from starting). */
     private boolean asked;
     private volatile boolean renewed;
+    /** When the first heartbeat after this runner was cut off (fenced) was sent; 0: never cut off. Keeper's thread. */
+    private long backNanos;
+    /** How long that cut-off lasted, from the last successful heartbeat before it to the first after. */
+    private long cutOffMs;
     private volatile long renewedSentNanos;
     private volatile String problem;
     /** From the last balance: ms until another live runner's leases expire, or -1 (see {@link #paceMs}). */
@@ -174,6 +178,22 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         return String.format(Locale.ROOT, "self-fencing: the last successful heartbeat was sent %.1f s ago"
                 + " (renew deadline %.1f s): this runner's sessions are stopped and none start until a heartbeat"
                 + " lands again", agoMs / 1000.0, timings.renewDeadlineMs() / 1000.0);
+    }
+
+    /**
+     * How old another runner's last heartbeat may be for its leases to stay its own: the TTL, and
+     * for one TTL after this runner was cut off from the database, the TTL plus how long it was
+     * cut off. An outage of the database itself cuts off every runner: no heartbeat could land, and
+     * the first runner back took every other runner's leases at once (a reviewer's 3 runners
+     * reshuffled all 60 profiles after a 14 s restart, and the takers wrote {@code lost} for
+     * sessions whose holder's own end was still queued: the sessions rows said lost, the events
+     * finish). Each had fenced itself, so none ran twice; now the others get one TTL to be heard
+     * again. A runner that died meanwhile loses its leases one TTL after this one came back.
+     */
+    long othersLiveWithinMs() {
+        long ttl = timings.leaseTtlMs();
+        boolean justBack = backNanos != 0 && nanoTime.getAsLong() - backNanos < TimeUnit.MILLISECONDS.toNanos(ttl);
+        return justBack ? ttl + cutOffMs : ttl;
     }
 
     private boolean overdue() {
@@ -322,6 +342,10 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
             Map<String, Long> inDb = leases.heldBy(incarnation);
             verify(inDb);
             boolean wasFenced = overdue();
+            if (wasFenced) {
+                cutOffMs = TimeUnit.NANOSECONDS.toMillis(sentNanos - renewedSentNanos);
+                backNanos = sentNanos;
+            }
             renewedSentNanos = sentNanos;
             renewed = true;
             if (wasFenced) {
@@ -412,7 +436,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         if (!unconfigured.isEmpty()) {
             giveBack(handoff, unconfigured, unconfigured.size()); // removed by a reload: freed once nothing of it runs
         }
-        PostgresLeases.Fleet fleet = leases.fleet(incarnation, timings.leaseTtlMs());
+        PostgresLeases.Fleet fleet = leases.fleet(incarnation, othersLiveWithinMs());
         nextExpiryMs = fleet.nextExpiryMs();
         int share = fleet.share(Math.max(fleetProfiles, profiles.size()));
         if (!pinned.isEmpty()) {
@@ -440,7 +464,7 @@ public final class LeaseKeeper implements ProfileLeases, WriteFence, QueuedContr
         Set<String> candidates = new HashSet<>(from);
         candidates.removeAll(held.keySet());
         candidates.removeAll(handedOver);
-        List<PostgresLeases.Acquired> got = leases.acquire(incarnation, candidates, limit, timings.leaseTtlMs());
+        List<PostgresLeases.Acquired> got = leases.acquire(incarnation, candidates, limit, othersLiveWithinMs());
         if (!got.isEmpty()) {
             got.forEach(a -> handedOver.add(a.profileId()));
             handoff.acquired(got);

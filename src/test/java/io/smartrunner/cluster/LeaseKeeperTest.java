@@ -145,6 +145,44 @@ class LeaseKeeperTest {
         }
     }
 
+    /**
+     * The database is down for 20 s (longer than the 15 s lease): no heartbeat lands, both runners
+     * fence themselves. The first back no longer takes the other's leases at once (it did: the
+     * whole fleet reshuffled, and the takers wrote {@code lost} for sessions whose holder's own end
+     * was still queued); the other gets one TTL to be heard again, and keeps its leases. A runner
+     * that is not heard again loses its leases one TTL after the first came back.
+     */
+    @Test
+    void theFirstRunnerBackFromADatabaseOutageGivesTheOthersOneTtlToBeHeardAgain() throws Exception {
+        newDb("leases_outage");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Runner b = new Runner("beta");
+        b.beat();
+        a.beat();
+        b.beat();
+        assertEquals(3, b.held().size());
+        Set<String> betas = b.held();
+
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(20_000));
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds'");
+        a.beat();
+        assertEquals(3, a.held().size(), "beta's leases wait for beta to be heard again");
+        b.beat();
+        assertEquals(betas, b.held(), "beta, heard again, keeps its leases");
+
+        // now beta dies: alpha, back for over a TTL, takes its leases once they expire
+        server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '16 seconds' WHERE member_name = 'beta'");
+        for (int i = 0; i < 7; i++) { // alpha heartbeats on time (every 2 s) for 14 s
+            nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_000));
+            a.beat();
+        }
+        assertEquals(3, a.held().size(), "within a TTL of its return, beta's 16 s old heartbeat still counts");
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_001));
+        a.beat();
+        assertEquals(Set.copyOf(PROFILES), a.held(), "a TTL after its return: beta's leases are taken");
+    }
+
     @Test
     void expiryIsJudgedByTheDatabaseClockAndTheTakerSeesThePreviousHolder() throws Exception {
         newDb("leases_expiry");
