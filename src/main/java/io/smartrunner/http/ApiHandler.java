@@ -293,10 +293,19 @@ final class ApiHandler implements HttpHandler {
         if (origin != null && !origins.contains(origin)) {
             throw new ApiError(403, "Origin not allowed");
         }
-        String type = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
-        if (!type.startsWith("application/json")) {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null ? !withoutBody(ex) : !type.startsWith("application/json")) {
             throw new ApiError(415, "Content-Type: send application/json");
         }
+    }
+
+    /**
+     * No body at all (no Content-Length, or 0, and not chunked): {@code curl -X POST} without
+     * {@code -d} sends no Content-Type, and the routes without fields take no body (docs/http-api.md).
+     */
+    private static boolean withoutBody(HttpExchange ex) {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        return ex.getRequestHeaders().getFirst("Transfer-Encoding") == null && (length == null || length.strip().equals("0"));
     }
 
     /** The spec's state object, plus its browser when there is a provider. */

@@ -158,6 +158,10 @@ class HttpApiTest {
         assertEquals(403, request("POST", "/api/profiles/p1/pause", evil, "{\"durationMs\": 1000}").status());
         assertEquals(415, request("POST", "/api/profiles/p1/pause",
                 Map.of("Content-Type", "text/plain", "Authorization", "Bearer " + token), "{\"durationMs\": 1000}").status());
+        assertEquals(415, request("POST", "/api/profiles/p1/unpause", Map.of("Authorization", "Bearer " + token), "{}")
+                .status(), "a body without a Content-Type");
+        Response bodiless = request("POST", "/api/profiles/p1/unpause", Map.of("Authorization", "Bearer " + token), null);
+        assertEquals(409, bodiless.status(), "no body, no Content-Type (curl -X POST without -d) is taken: " + bodiless.body());
         assertEquals(405, request("GET", "/api/profiles/p1/pause", Map.of(), null).status());
         assertEquals(405, request("DELETE", "/api/profiles", Map.of(), null).status());
     }
