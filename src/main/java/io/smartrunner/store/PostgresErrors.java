@@ -5,6 +5,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
 import org.postgresql.util.ServerErrorMessage;
@@ -15,6 +16,7 @@ import org.postgresql.util.ServerErrorMessage;
  * password: the driver does not put it in messages, and {@link #oneLine} removes it anyway.
  */
 final class PostgresErrors {
+    private static final String POOL_TIMED_OUT = "Connection is not available, request timed out";
     private PostgresErrors() {
     }
 
@@ -23,6 +25,14 @@ final class PostgresErrors {
     }
 
     static StoreException wrap(String where, SQLException e) {
+        if (e instanceof SQLTransientConnectionException && String.valueOf(e.getMessage()).contains(POOL_TIMED_OUT)) {
+            // HikariCP's wait for a connection ran out: its message is the pool's own state
+            // ("total=0, active=0, idle=0, waiting=2"); its cause, the last connect's failure, says why
+            if (e.getCause() == null) {
+                return new StoreException(where + ": busy (no pooled connection came free in time)", e);
+            }
+            return new StoreException(where + ": cannot connect (" + oneLine(cause(e.getCause()), null) + ")", e);
+        }
         String state = e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState();
         return new StoreException(where + ": database error (" + oneLine(serverMessage(e), null) + state + ")", e);
     }

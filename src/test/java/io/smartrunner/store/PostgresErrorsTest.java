@@ -1,0 +1,35 @@
+package io.smartrunner.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.ConnectException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+
+/**
+ * The pool's timeout while the database is down said the pool's own state: {@code database error
+ * (sr-postgres - Connection is not available, request timed out after 1000ms (total=0, active=0,
+ * idle=0, waiting=2), SQLSTATE 08001)} in the API's 503s, {@code pause} and {@code status}, where
+ * the other commands said {@code cannot connect (connection refused)}. Now it says why, as they do.
+ */
+class PostgresErrorsTest {
+    private static final String POOL = "sr-postgres - Connection is not available, request timed out after 1000ms"
+            + " (total=0, active=0, idle=0, waiting=2)";
+
+    @Test
+    void thePoolsTimeoutSaysWhyTheLastConnectFailed() {
+        PSQLException refused = new PSQLException("Connection to 127.0.0.1:55433 refused. Check that the hostname and"
+                + " port are correct", PSQLState.CONNECTION_UNABLE_TO_CONNECT, new ConnectException("Connection refused"));
+        StoreException e = PostgresErrors.wrap("PostgreSQL at 127.0.0.1:55433",
+                new SQLTransientConnectionException(POOL, "08001", refused));
+        assertEquals("PostgreSQL at 127.0.0.1:55433: cannot connect (connection refused)", e.getMessage());
+    }
+
+    @Test
+    void thePoolsTimeoutWithoutAFailedConnectMeansEveryConnectionIsBusy() {
+        StoreException e = PostgresErrors.wrap("PostgreSQL at db1:5432", new SQLTransientConnectionException(POOL));
+        assertEquals("PostgreSQL at db1:5432: busy (no pooled connection came free in time)", e.getMessage());
+    }
+}
