@@ -64,11 +64,29 @@ final class RunCommand implements Callable<Integer> {
             RefusedStartLeftovers.stop(config, RunCommand::say);
             throw refused;
         }
+        try {
+            return run(cfg);
+        } catch (io.smartrunner.store.StoreException e) {
+            if (joinedCluster && !serving) {
+                throw new io.smartrunner.store.StoreException("start abandoned: " + e.getMessage() + " (the database"
+                        + " failed while this runner was starting, after it had joined the cluster; no session of"
+                        + " this run is left running: start it again once the database answers)", e);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether this start has joined the cluster, and whether it got as far as serving: a failure between is a start abandoned. */
+    private boolean joinedCluster;
+    private boolean serving;
+
+    private int run(RunnerConfig cfg) {
         try (RunnerHome home = RunnerHome.open(cfg);
              Membership membership = ClusterMember.join(cfg, home);
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
              ProcessFence fence = ClusterMember.fence(cfg)) {
+            joinedCluster = membership != null;
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
@@ -146,6 +164,7 @@ final class RunCommand implements Callable<Integer> {
                 Path portFile = cfg.runner().dataDir().resolve(RunnerApiClient.PORT_FILE);
                 writePort(portFile, http.port());
                 try {
+                    serving = true;
                     int code = runWith(cfg, home, supervisor, http);
                     if (httpFailed.get()) {
                         code = 1;

@@ -33,6 +33,9 @@ final class PostgresErrors {
             }
             return new StoreException(where + ": cannot connect (" + oneLine(cause(e.getCause()), null) + ")", e);
         }
+        if (e instanceof PSQLException && PSQLState.CONNECTION_UNABLE_TO_CONNECT.getState().equals(e.getSQLState())) {
+            return new StoreException(where + ": cannot connect (" + oneLine(cause(e), null) + ")", e);
+        }
         String state = e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState();
         return new StoreException(where + ": database error (" + oneLine(serverMessage(e), null) + state + ")", e);
     }

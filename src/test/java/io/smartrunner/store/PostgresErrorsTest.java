@@ -32,4 +32,13 @@ class PostgresErrorsTest {
         StoreException e = PostgresErrors.wrap("PostgreSQL at db1:5432", new SQLTransientConnectionException(POOL));
         assertEquals("PostgreSQL at db1:5432: busy (no pooled connection came free in time)", e.getMessage());
     }
+
+    /** The driver's own refusal, e.g. marking the runner stopped on the way out of a start the database cut short. */
+    @Test
+    void aRefusedConnectIsSaidInWordsNotInTheDriversSentence() {
+        PSQLException refused = new PSQLException("Connection to 127.0.0.1:55433 refused. Check that the hostname and"
+                + " port are correct", PSQLState.CONNECTION_UNABLE_TO_CONNECT, new ConnectException("Connection refused"));
+        assertEquals("PostgreSQL at 127.0.0.1:55433: cannot connect (connection refused)",
+                PostgresErrors.wrap("PostgreSQL at 127.0.0.1:55433", refused).getMessage());
+    }
 }
