@@ -37,7 +37,7 @@ public final class Containment implements AutoCloseable {
     private final Subreaper subreaper;
     private final List<long[]> leftoverOrphans;
     private final java.util.concurrent.ScheduledExecutorService timers;
-    private final Consumer<String> say;
+    private final LeftoverLines leftoverLines;
     private final CgroupRemovals removals;
 
     private Containment(String runnerId, CgroupContainment cgroups, CgroupJoin join, String cgroupsUnavailable,
@@ -50,7 +50,7 @@ public final class Containment implements AutoCloseable {
         this.subreaper = subreaper;
         this.leftoverOrphans = leftoverOrphans;
         this.timers = timers;
-        this.say = say;
+        this.leftoverLines = new LeftoverLines(say, timers);
         this.removals = new CgroupRemovals(timers);
     }
 
@@ -59,7 +59,8 @@ public final class Containment implements AutoCloseable {
      * launches that follow.
      *
      * @param grace how long an adopted orphan gets between SIGTERM and SIGKILL
-     * @param say   where a kill of what a session left in its cgroup is reported (one line)
+     * @param say   where a kill of what a session left in its cgroup is reported (one line, one a minute at
+     *              most: {@link LeftoverLines})
      * @throws io.smartrunner.SmartRunnerException when SMART_RUNNER_CONTAINMENT has an unknown value
      *         (exit code 2), or prctl fails
      */
@@ -105,7 +106,7 @@ public final class Containment implements AutoCloseable {
             }
         }
         return new Placement(spec.sessionId(), cgroup, c.join, c.subreaper, c.timers, c.removals,
-                c.cgroups == null ? null : c.cgroups.sessions(), c.cgroups != null && c.cgroups.nativeClones(), c.say);
+                c.cgroups == null ? null : c.cgroups.sessions(), c.cgroups != null && c.cgroups.nativeClones(), c.leftoverLines);
     }
 
     /**

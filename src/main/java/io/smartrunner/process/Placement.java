@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Where one launch is contained: its own cgroup (when the runner has cgroups) and the subreaper's
@@ -37,7 +36,7 @@ final class Placement {
         NATIVE
     }
 
-    static final Placement NONE = new Placement(null, null, null, null, null, null, null, false, line -> { });
+    static final Placement NONE = new Placement(null, null, null, null, null, null, null, false, LeftoverLines.silent());
     private static final Map<Long, Placement> BY_PID = new ConcurrentHashMap<>();
     private static final Function SET_CGROUP = setCgroupOrNull();
     private final String sessionId;
@@ -48,7 +47,7 @@ final class Placement {
     private final CgroupRemovals removals;
     /** Where a session's lent cgroup goes back; null when it has none. */
     private final CgroupPool pool;
-    private final Consumer<String> say;
+    private final LeftoverLines leftoverLines;
     /** {@link NativeSpawn} may clone this launch's child into its cgroup ({@link CgroupContainment#nativeClones()}). */
     private final boolean nativeClones;
     private volatile boolean stopping;
@@ -64,7 +63,7 @@ final class Placement {
 
     Placement(String sessionId, SessionCgroup cgroup, CgroupJoin join, Subreaper subreaper,
               ScheduledExecutorService timers, CgroupRemovals removals, CgroupPool pool, boolean nativeClones,
-              Consumer<String> say) {
+              LeftoverLines leftoverLines) {
         this.sessionId = sessionId;
         this.cgroup = cgroup;
         this.join = join;
@@ -73,7 +72,7 @@ final class Placement {
         this.removals = removals;
         this.pool = pool;
         this.nativeClones = nativeClones;
-        this.say = say;
+        this.leftoverLines = leftoverLines;
     }
 
     /** glibc's posix_spawnattr_setcgroup_np (2.41+); null when this glibc (or JNA) lacks it. */
@@ -318,7 +317,7 @@ final class Placement {
             if (!release(own)) {
                 int left = endedOnItsOwn ? own.pids().size() : 0;
                 if (own.kill() && left > 0) {
-                    say.accept("killed " + left + " leftover process(es) of ended " + runKind() + sessionId
+                    leftoverLines.killed(left, "killed " + left + " leftover process(es) of ended " + runKind() + sessionId
                             + " (its cgroup)");
                 }
                 releaseLater(own, 5);
