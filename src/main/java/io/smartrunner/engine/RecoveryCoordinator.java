@@ -231,8 +231,10 @@ final class RecoveryCoordinator {
         pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
                 a.step() + 1, step, a.outcome(), a.stepDetail(), a.verifyDetail(),
                 TimeUnit.NANOSECONDS.toMillis(a.durationNanos()), e.start.strategy(),
-                adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1))), null, null);
-        memory.learned(e.signature, step, a.outcome() == RecoveryAttempted.Result.OK, now);
+                adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1), a.infrastructure())), null, null);
+        if (!a.infrastructure()) { // a step its provider kept from running says nothing of how well it heals
+            memory.learned(e.signature, step, a.outcome() == RecoveryAttempted.Result.OK, now);
+        }
     }
 
     /** The adaptive strategy's event fields; the fixed one's events gain only {@code strategy}. */

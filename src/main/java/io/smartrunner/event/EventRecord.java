@@ -106,6 +106,11 @@ public sealed interface EventRecord {
         public String action() {
             return params.value(EventParams.ACTION);
         }
+
+        /** It failed because the browser provider could not be reached ({@code "class": "infrastructure"}). */
+        public boolean infrastructure() {
+            return "infrastructure".equals(params.value(EventParams.FAILURE_CLASS));
+        }
     }
 
     /** An episode used every step without the profile verifying healthy. */

@@ -148,10 +148,27 @@ public final class Events {
                                                       int step, String action, RecoveryAttempted.Result outcome,
                                                       String stepDetail, String verifyDetail, long durMs,
                                                       String strategy, String signature, Integer startStep) {
+        return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
+                strategy, signature, startStep, false);
+    }
+
+    /**
+     * @param infrastructure the step failed because the browser provider could not be reached: the
+     *                       event says {@code "class": "infrastructure"}, and the report leaves it
+     *                       out of the step's success rate
+     */
+    public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int step, String action, RecoveryAttempted.Result outcome,
+                                                      String stepDetail, String verifyDetail, long durMs,
+                                                      String strategy, String signature, Integer startStep,
+                                                      boolean infrastructure) {
         return new RecoveryAttempted(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(STEP, step).put(ACTION, action).put(ATTEMPT_OUTCOME, outcome).put(MESSAGE, stepDetail)
                 .put(VERIFICATION, verifyDetail).putIfPresent(STRATEGY, strategy).putIfPresent(SIGNATURE, signature)
-                .putIfPresent(START_STEP, startStep).build(), durMs);
+                .putIfPresent(START_STEP, startStep)
+                // FailureClass.INFRASTRUCTURE's wire name (the profile package depends on this one, not back)
+                .putIfPresent(EventParams.FAILURE_CLASS, infrastructure ? "infrastructure" : null)
+                .build(), durMs);
     }
 
     /** An episode that used every step without the profile verifying healthy. */

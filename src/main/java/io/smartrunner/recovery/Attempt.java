@@ -12,7 +12,12 @@ import io.smartrunner.event.EventRecord.RecoveryAttempted.Result;
  * @param verifyDetail  the check's detail, null when no check ran
  * @param durationNanos from the step's start to now
  * @param timedOut      the run did not answer within stepTimeoutMs: the caller stops it
+ * @param infrastructure the step failed because the browser provider could not be reached ({@link StepResult})
  */
 public record Attempt(int step, Result outcome, String stepDetail, String verifyDetail, long durationNanos,
-                      boolean timedOut) {
+                      boolean timedOut, boolean infrastructure) {
+    public Attempt(int step, Result outcome, String stepDetail, String verifyDetail, long durationNanos,
+                   boolean timedOut) {
+        this(step, outcome, stepDetail, verifyDetail, durationNanos, timedOut, false);
+    }
 }

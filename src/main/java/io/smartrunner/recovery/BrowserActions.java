@@ -108,13 +108,25 @@ public final class BrowserActions {
         });
     }
 
+    /** AdsPower's Local API did not answer (it retried already): the step could not be tried. */
+    private static boolean providerUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.smartrunner.browser.AdsPowerException a && a.unreachable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private RunningStep run(java.util.concurrent.Callable<StepResult> work) {
         CompletableFuture<StepResult> result = new CompletableFuture<>();
         Future<?> task = workers.submit(() -> {
             try {
                 result.complete(work.call());
             } catch (Exception e) {
-                result.complete(StepResult.failed(String.valueOf(e.getMessage()).replace('\n', ' ')));
+                String detail = String.valueOf(e.getMessage()).replace('\n', ' ');
+                result.complete(providerUnreachable(e) ? StepResult.providerUnreachable(detail)
+                        : StepResult.failed(detail));
             }
         });
         return new RunningStep() {

@@ -92,7 +92,8 @@ public final class RecoveryLadder {
                 Episode verifying = e.verifying(result.detail(), nowNanos + stepTimeoutNanos);
                 return new Verify(verifying, verifying.dueNanos());
             }
-            attempt = new Attempt(e.step(), Result.FAILED, result.detail(), null, took, timedOut);
+            attempt = new Attempt(e.step(), Result.FAILED, result.detail(), null, took, timedOut,
+                    result.infrastructure());
         } else {
             attempt = new Attempt(e.step(), result.ok() ? Result.OK : Result.UNHEALTHY, e.stepDetail(), result.detail(), took,
                     timedOut);

@@ -47,6 +47,8 @@ public final class RecoveryReport {
         public long ok;
         public long unhealthy;
         public long failed;
+        /** Attempts that failed because the browser provider could not be reached: not in {@link #attempts}. */
+        public long providerUnreachable;
         long durMsTotal;
 
         public double successRate() {
@@ -117,6 +119,10 @@ public final class RecoveryReport {
 
     private void attempted(RecoveryAttempted e, PodStats pod) {
         StepStats s = steps.computeIfAbsent(String.valueOf(e.action()), k -> new StepStats());
+        if (e.infrastructure()) {
+            s.providerUnreachable++; // could not be tried: says nothing of how well the step heals
+            return;
+        }
         s.attempts++;
         s.durMsTotal += e.durMs() == null ? 0 : e.durMs();
         if (e.result() == RecoveryAttempted.Result.OK) {
@@ -157,7 +163,8 @@ public final class RecoveryReport {
     public Map<String, Object> toJson() {
         Map<String, Object> stepsJson = new LinkedHashMap<>();
         steps.forEach((name, s) -> stepsJson.put(name, ordered("attempts", s.attempts, "ok", s.ok,
-                "unhealthy", s.unhealthy, "failed", s.failed, "successRate", round(s.successRate()),
+                "unhealthy", s.unhealthy, "failed", s.failed, "providerUnreachable", s.providerUnreachable,
+                "successRate", round(s.successRate()),
                 "meanDurMs", round(s.meanDurMs()))));
         Map<String, Object> podsJson = new LinkedHashMap<>();
         pods.forEach((name, p) -> podsJson.put(name, ordered("sessions", p.sessions, "failures", p.failures,

@@ -241,6 +241,31 @@ class AdsPowerProviderTest {
         assertEquals(List.of(), processesOf("u1"));
     }
 
+    /**
+     * A recovery step that needs AdsPower while its Local API is down fails as the provider's, not
+     * the step's: it could not be tried, so it is not counted in the step's success rate or learned
+     * from (the reviewer's outage climbed the ladder to its end and booked every step as failed).
+     */
+    @Test
+    void aRecoveryStepWhileAdsPowerIsDownFailsAsTheProvidersNotTheSteps() throws Exception {
+        FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));
+        AdsPowerProvider provider = provider(ads.baseUrl(), null, 20, 1);
+        ProfileConfig p = profile("p1", "u1");
+        provider.open(p);
+        ads.close(); // AdsPower goes away: connection refused from now on
+        io.smartrunner.recovery.BrowserActions actions = new io.smartrunner.recovery.BrowserActions(provider,
+                Duration.ofSeconds(30));
+        io.smartrunner.recovery.StepContext ctx = new io.smartrunner.recovery.StepContext(p, "s-1", 5, "step-1");
+
+        io.smartrunner.recovery.StepResult r = actions.step("restartProfile", ctx).result().get(60, TimeUnit.SECONDS);
+
+        assertFalse(r.ok());
+        assertTrue(r.infrastructure(), r.toString());
+        assertTrue(r.detail().contains("connection refused"), r.detail());
+        io.smartrunner.recovery.StepResult reload = actions.step("refreshPage", ctx).result().get(60, TimeUnit.SECONDS);
+        assertFalse(reload.infrastructure(), "a CDP step does not need AdsPower: " + reload);
+    }
+
     @Test
     void forceStopLeavesNoProcessAndTheProfileOpensAgain() throws Exception {
         FakeAdsPower ads = fake(Duration.ZERO, null, Set.of("u1"));

@@ -109,6 +109,27 @@ class AdaptiveRecoveryTest {
         assertEquals("step:a", actions.names().get(before));
     }
 
+    /**
+     * A step that failed because its browser provider could not be reached is said so in its event
+     * ({@code class: infrastructure}) and not learned from: it was never tried.
+     */
+    @Test
+    void aStepItsProviderKeptFromRunningIsNotLearnedFrom() {
+        Supervisor s = supervisor(Strategy.ADAPTIVE);
+        failSession(s, "login failed\n");
+        actions.last().providerDown();
+        s.step();
+        s.step();
+
+        EventRecord first = recovers().get(0);
+        assertEquals(List.of("failed", "infrastructure"), List.of(first.outcome(), first.params().get("class")));
+        assertEquals(List.of(), store.loadLadderStats(), "nothing learned of step a");
+        answer(s, true); // step b heals
+        answer(s, true);
+        assertEquals(List.of("b"), store.loadLadderStats().stream().map(LadderStat::step).toList());
+        assertEquals(null, recovers().get(1).params().get("class"), "a step that ran has no class");
+    }
+
     @Test
     void statisticsArePersistedPerSignatureAndStep() {
         Supervisor s = supervisor(Strategy.ADAPTIVE);

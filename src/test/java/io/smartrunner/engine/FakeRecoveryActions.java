@@ -56,6 +56,11 @@ final class FakeRecoveryActions implements RecoveryActions {
             result.complete(StepResult.failed(name + " failed"));
         }
 
+        /** Failed because the browser provider could not be reached. */
+        void providerDown() {
+            result.complete(StepResult.providerUnreachable(name + ": AdsPower not reachable"));
+        }
+
         @Override
         public CompletableFuture<StepResult> result() {
             return result;

@@ -73,6 +73,21 @@ class RecoveryReportTest {
         assertEquals(2L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podA")).get("ownFailures"));
     }
 
+    /** A step its browser provider kept from running (AdsPower down) says nothing of how well it heals. */
+    @Test
+    void aStepThatFailedBecauseTheProviderWasUnreachableIsLeftOutOfItsSuccessRate() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(step("podA", "p1", "s1", 1, 4, "reopenProfile", "ok"));
+        r.add(Events.recoveryAttempted(T.plusSeconds(2), "podA", "p2", "s2", 4, "reopenProfile",
+                RecoveryAttempted.Result.FAILED, "AdsPower /api/v1/browser/stop user_id=p2: connection refused", null, 3200,
+                "fixed", null, null, true));
+        RecoveryReport.StepStats reopen = r.steps().get("reopenProfile");
+        assertEquals(java.util.List.of(1L, 1L, 0L, 1L), java.util.List.of(reopen.attempts, reopen.ok, reopen.failed,
+                reopen.providerUnreachable));
+        assertEquals(1.0, reopen.successRate());
+        assertEquals(1L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("steps")).get("reopenProfile")).get("providerUnreachable"));
+    }
+
     @Test
     void aSessionStoppedByTheRunnerIsNoFailure() {
         RecoveryReport r = new RecoveryReport();
