@@ -33,7 +33,11 @@ final class SqliteMigrations {
      * a long upgrade is getting on ({@link SessionRegrouping}).
      */
     static void migrate(Connection connection, String file, Consumer<String> say) throws SQLException {
-        new SessionRegrouping(connection, file, say).copyBeforeMigrating(currentVersion(connection));
+        int before = currentVersion(connection);
+        if (before > 0 && before < LATEST) {
+            keepTheOldStore(connection, file, before, say);
+        }
+        new SessionRegrouping(connection, file, say).copyBeforeMigrating(before);
         try (Statement st = connection.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             try {
@@ -50,6 +54,32 @@ final class SqliteMigrations {
                 throw e;
             }
         }
+    }
+
+    /**
+     * An upgrade is one-way (an older runner refuses a newer schema), so before the first one the
+     * store as it was is copied beside it ({@code VACUUM INTO}: consistent, its WAL included), and
+     * the upgrade is said in one line naming the copy: going back to the older runner is stopping
+     * this one and moving the copy into place. Before, the upgrade was silent and kept nothing: the
+     * only way back to an older release was to lose every pause (a reviewer's rollback).
+     * A copy an earlier, interrupted attempt made is the one kept.
+     */
+    private static void keepTheOldStore(Connection connection, String file, int before, Consumer<String> say)
+            throws SQLException {
+        java.nio.file.Path copy = java.nio.file.Path.of(file + ".schema-" + before);
+        String kept;
+        if (java.nio.file.Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            kept = "kept from an earlier start";
+        } else {
+            try (java.sql.PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
+                ps.setString(1, copy.toString());
+                ps.execute();
+            }
+            kept = "copied now";
+        }
+        say.accept(file + ": upgrading the schema from version " + before + " to " + LATEST + "; the store as it was"
+                + " is in " + copy + " (" + kept + "): an older runner cannot open the upgraded store, so to go back,"
+                + " stop this one and move the copy into place (docs/operations.md)");
     }
 
     /** The highest applied version, 0 for a database that has never been migrated. */

@@ -56,7 +56,10 @@ class StoreUpgradeUnderSystemdE2ETest {
                 List<String> extensions = beforeReady.stream().filter(m -> m.startsWith("EXTEND_TIMEOUT_USEC=")).toList();
                 assertFalse(extensions.isEmpty(), "no extension before READY=1: " + beforeReady + "; stderr: " + runner.err());
                 assertTrue(extensions.get(0).startsWith("EXTEND_TIMEOUT_USEC=300000000\nSTATUS=" + db
-                        + ": upgrading to schema 4, once: regrouping " + SESSIONS + " kept sessions"), extensions.get(0));
+                        + ": upgrading the schema from version 3 to 4; the store as it was is in " + db + ".schema-3"),
+                        extensions.get(0));
+                assertTrue(extensions.get(1).startsWith("EXTEND_TIMEOUT_USEC=300000000\nSTATUS=" + db
+                        + ": upgrading to schema 4, once: regrouping " + SESSIONS + " kept sessions"), extensions.get(1));
                 assertTrue(extensions.stream().anyMatch(m -> m.contains("sessions regrouped in")), extensions.toString());
                 assertTrue(runner.err().contains("upgrading to schema 4"), runner.err());
 

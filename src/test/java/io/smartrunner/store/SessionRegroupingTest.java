@@ -64,14 +64,29 @@ class SessionRegroupingTest {
         OlderSqliteSchemas.asVersion3(db);
     }
 
+    /**
+     * A small store is regrouped by the migration alone; the upgrade itself is said, and the store
+     * as it was is kept beside it (an older runner refuses the upgraded one).
+     */
     @Test
-    void aSmallStoreIsRegroupedByTheMigrationAloneWithoutAWord() throws SQLException {
+    void aSmallStoreIsRegroupedByTheMigrationAloneAndTheOldStoreIsKept() throws SQLException {
         List<String> said = new ArrayList<>();
         try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL, said::add)) {
             assertKeptAsBefore(store);
         }
-        assertEquals(List.of(), said);
+        Path copy = Path.of(db + ".schema-3");
+        assertEquals(List.of(db + ": upgrading the schema from version 3 to " + SqliteMigrations.LATEST + "; the store"
+                + " as it was is in " + copy + " (copied now): an older runner cannot open the upgraded store, so to go"
+                + " back, stop this one and move the copy into place (docs/operations.md)"), said);
         assertRegrouped();
+        try (Connection old = java.sql.DriverManager.getConnection("jdbc:sqlite:" + copy)) {
+            assertEquals(3, SqliteMigrations.currentVersion(old), "the copy is the store as it was");
+        }
+        said.clear();
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL, said::add)) {
+            assertKeptAsBefore(store);
+        }
+        assertEquals(List.of(), said, "the next start upgrades nothing and says nothing");
     }
 
     @Test
