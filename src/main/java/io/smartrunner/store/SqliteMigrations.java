@@ -120,7 +120,8 @@ final class SqliteMigrations {
             String why = SessionRegrouping.begun(connection)
                     ? " and a runner has begun upgrading it (its stderr says how far it got); try again once it"
                             + " runs, or start one to finish the upgrade"
-                    : "; start the runner once to upgrade it";
+                    : "; start this runner once to upgrade it (an older runner running on it now: stop that one"
+                            + " first; meanwhile pause, unpause, reset, run-now and reload reach it through its API)";
             throw new StoreException(file + ": schema version " + version + " is older than this runner ("
                     + LATEST + ")" + why, null);
         }

@@ -155,7 +155,8 @@ class SessionRegroupingTest {
     void aReaderOfAStoreBeingUpgradedIsToldSo() throws SQLException {
         StoreException notYet = assertThrows(StoreException.class, () -> SqliteStateStore.openReadOnly(db));
         assertEquals(db + ": schema version 3 is older than this runner (" + SqliteMigrations.LATEST
-                + "); start the runner once to upgrade it", notYet.getMessage());
+                + "); start this runner once to upgrade it (an older runner running on it now: stop that one first;"
+                + " meanwhile pause, unpause, reset, run-now and reload reach it through its API)", notYet.getMessage());
         try (Connection c = connect()) {
             assertThrows(IllegalStateException.class, () -> regrouping(c, line -> {
                 if (line.endsWith("sessions regrouped")) {
