@@ -112,7 +112,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         }
         long t0 = time.nanoTime();
         if (known == null) {
-            Opened fresh = start(profile, cause, cause.reason());
+            Opened fresh = start(profile, cause, cause.reason(), null);
             news.started(profile, cause, cause.reason(), fresh.life(), t0);
             return served(fresh, cause);
         }
@@ -123,16 +123,7 @@ public final class AdsPowerProvider implements BrowserProvider {
             news.ended(BrowserEvent.Kind.CRASH, profile, null, why, known.life());
         }
         stopHeld(known, profile); // start afresh, not re-attach
-        Opened fresh;
-        try {
-            fresh = start(profile, cause, why);
-        } catch (RuntimeException e) {
-            if (!crashed) { // the stop just made is still told, as a close (a crash told its end already)
-                news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), why, known.life(),
-                        Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
-            }
-            throw e;
-        }
+        Opened fresh = start(profile, cause, why, crashed ? null : known); // a crash told its end already
         news.replaced(BrowserEvent.Kind.REPLACE, profile, cause, why, known.life(), fresh.life(), t0, 0);
         return served(fresh, cause);
     }
@@ -145,17 +136,25 @@ public final class AdsPowerProvider implements BrowserProvider {
     }
 
     /**
-     * Starts the profile's browser. One AdsPower launched but that then failed (no DevTools, its
-     * page not loading in time, the open interrupted) was stopped again: its start and forced
-     * close are logged all the same, as the Chromium provider does, so none runs unlogged.
+     * Starts the profile's browser. A failed start is logged all the same, in the Chromium
+     * provider's order: first the end of the browser it replaces, if any (stopped just before: a
+     * close with {@code startFailed}), then, if AdsPower launched one that then failed (no
+     * DevTools, its page not loading in time, the open interrupted) and was stopped again, that
+     * one's start and forced close: none runs unlogged.
+     *
+     * @param replaced the browser just stopped for this start, whose end is told here if the start fails
      */
-    private Opened start(ProfileConfig profile, BrowserCause cause, String reason) {
+    private Opened start(ProfileConfig profile, BrowserCause cause, String reason, Opened replaced) {
         long t0 = time.nanoTime();
         AtomicBoolean launched = new AtomicBoolean();
         BrowserEndpoint endpoint;
         try {
             endpoint = browser.start(profile, () -> launched.set(true));
         } catch (RuntimeException e) {
+            if (replaced != null) {
+                news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), reason, replaced.life(),
+                        Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
+            }
             if (launched.get()) {
                 BrowserLife life = news.born(null);
                 news.started(profile, cause, reason, life, t0);
@@ -182,14 +181,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         }
         long t0 = time.nanoTime();
         stopHeld(o, profile);
-        Opened fresh;
-        try {
-            fresh = start(profile, cause, cause.reason());
-        } catch (RuntimeException e) {
-            news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),
-                    Params.builder().put(EventParams.START_FAILED, BrowserChecks.oneLine(e)).build());
-            throw e;
-        }
+        Opened fresh = start(profile, cause, cause.reason(), o);
         news.replaced(BrowserEvent.Kind.RECYCLE, profile, cause, cause.reason(), o.life(), fresh.life(), t0, 0);
     }
 
