@@ -91,16 +91,10 @@ final class BrowsersOnExit {
     }
 
     private void close(ProfileConfig profile) {
-        BrowserCause cause = BrowserCause.of(null, REASON);
-        try {
-            browsers.close(profile, cause);
-        } catch (RuntimeException e) {
-            try {
-                browsers.forceStop(profile, cause);
-            } catch (RuntimeException stillOpen) {
-                diagnostics.accept("cannot close the browser of profile " + profile.id() + " on exit ("
-                        + stillOpen.getMessage() + "); it is stopped with the runner's other processes");
-            }
+        RuntimeException stillOpen = BrowserClose.closeOrForceStop(browsers, profile, BrowserCause.of(null, REASON));
+        if (stillOpen != null) {
+            diagnostics.accept("cannot close the browser of profile " + profile.id() + " on exit ("
+                    + stillOpen.getMessage() + "); it is stopped with the runner's other processes");
         }
     }
 }

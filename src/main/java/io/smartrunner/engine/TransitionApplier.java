@@ -125,22 +125,12 @@ final class TransitionApplier {
             if (!pausedNow.getOrDefault(profile.id(), true)) {
                 return;
             }
-            BrowserCause cause = BrowserCause.of(null, "closeOnPause");
-            try {
-                browsers.close(profile, cause);
-            } catch (RuntimeException e) {
-                try {
-                    browsers.forceStop(profile, cause);
-                } catch (RuntimeException stillRunning) { // e.g. AdsPower unreachable: its next open tries again
-                    diagnostics.accept("cannot close the browser of paused profile " + profile.id() + ": "
-                            + oneLine(stillRunning) + " (the browser may still be running)");
-                }
+            RuntimeException stillRunning = BrowserClose.closeOrForceStop(browsers, profile,
+                    BrowserCause.of(null, "closeOnPause"));
+            if (stillRunning != null) {
+                diagnostics.accept("cannot close the browser of paused profile " + profile.id() + ": "
+                        + stillRunning.getMessage() + " (the browser may still be running)");
             }
         });
-    }
-
-    private static String oneLine(RuntimeException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ").strip();
     }
 }

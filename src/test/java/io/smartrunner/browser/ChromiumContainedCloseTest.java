@@ -3,15 +3,11 @@ package io.smartrunner.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.process.Containment;
-import io.smartrunner.process.PosixSpawnLauncher;
-import io.smartrunner.process.ProcFsProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -54,17 +50,7 @@ class ChromiumContainedCloseTest {
                 + containment.describe());
         Path root = Path.of(containment.describe().substring("cgroup v2 (".length()).split(",")[0]);
         Path pidFile = dir.resolve("left.pid");
-        Path wrapper = Files.writeString(dir.resolve("chromium-leaving-a-child"), """
-                #!/bin/sh
-                setsid sh -c 'echo $$ > "%s"; exec sleep 600' </dev/null >/dev/null 2>&1 &
-                exec %s "$@"
-                """.formatted(pidFile, ChromiumBinary.find(null)));
-        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
-        BrowserSettings d = BrowserSettings.defaults();
-        provider = new ChromiumProvider(new BrowserSettings(BrowserSettings.Provider.CHROMIUM,
-                new BrowserSettings.Chromium(wrapper, true, List.of()), d.adspower(), true, true, 30_000),
-                dir.resolve("browsers"), dir.resolve("logs"), PosixSpawnLauncher.best(), new ProcFsProcessTable(),
-                "test-" + UUID.randomUUID());
+        provider = ChromiumLeavingAChild.provider(dir, pidFile);
         provider.listen(events::add);
         ProfileConfig profile = new ProfileConfig("contained", "podA", null, SessionSettings.defaults(), null, null);
 

@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.SessionSettings;
-import io.smartrunner.process.PosixSpawnLauncher;
-import io.smartrunner.process.ProcFsProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -43,17 +38,7 @@ class ChromiumSweepTest {
     @Test
     void whatOutlivesAClosedBrowserIsStoppedAndCountedInItsCloseEvent() throws Exception {
         Path pidFile = dir.resolve("stuck.pid");
-        Path wrapper = Files.writeString(dir.resolve("chromium-with-stuck-child"), """
-                #!/bin/sh
-                setsid sh -c 'echo $$ > "%s"; exec sleep 600' </dev/null >/dev/null 2>&1 &
-                exec %s "$@"
-                """.formatted(pidFile, ChromiumBinary.find(null)));
-        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
-        BrowserSettings d = BrowserSettings.defaults();
-        provider = new ChromiumProvider(new BrowserSettings(BrowserSettings.Provider.CHROMIUM,
-                new BrowserSettings.Chromium(wrapper, true, List.of()), d.adspower(), true, true, 30_000),
-                dir.resolve("browsers"), dir.resolve("logs"), PosixSpawnLauncher.best(), new ProcFsProcessTable(),
-                "test-" + UUID.randomUUID());
+        provider = ChromiumLeavingAChild.provider(dir, pidFile);
         provider.listen(events::add);
         ProfileConfig profile = new ProfileConfig("sweep", "podA", null, SessionSettings.defaults(), null, null);
 
