@@ -11,6 +11,7 @@ import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
 import io.smartrunner.event.EventRecord.StreakReset;
 import io.smartrunner.profile.Blame;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.PausePolicy;
 import io.smartrunner.profile.ProfileRules;
@@ -86,7 +87,7 @@ final class EventReplay implements Consumer<EventRecord> {
         if (e instanceof SessionFailed f) {
             SessionResult r = failure(f);
             close(e, SessionRecord.Status.FAILED, r.reason().wireName(), r.exitCode());
-            ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, Blame.logged(r, f), e.ts()).state();
+            ProfileState next = RULES.sessionEnded(s, e.sessionId(), r, blame(s, r, f), e.ts()).state();
             return withStreak(next, or(f.param(EventParams.ERROR_STREAK), next.errorStreak()));
         }
         if (e instanceof ProfilePaused paused) {
@@ -114,6 +115,21 @@ final class EventReplay implements Consumer<EventRecord> {
             return a.result() == RecoveryAttempted.Result.OK ? RULES.recovered(s) : s;
         }
         return s; // run (its start follows), an exhausted episode, and kinds this version does not know
+    }
+
+    /**
+     * The class the line logged. A line written before failure classes existed has none; it was
+     * counted as its release counted it, which the streak it logs says: a line that raised the
+     * streak was the profile's (so it also left the profile needing recovery, as the store that
+     * release wrote says), one that did not takes its reason's class. Today's rule for its reason
+     * alone (a lost session is the runner's) would keep the logged streak but not its recovery.
+     */
+    private static Blame blame(ProfileState before, SessionResult r, SessionFailed f) {
+        Blame logged = Blame.logged(r, f);
+        Number streak = f.param(EventParams.ERROR_STREAK);
+        boolean preClass = f.param(EventParams.FAILURE_CLASS) == null;
+        return preClass && streak != null && streak.longValue() > before.errorStreak()
+                ? logged.as(FailureClass.PROFILE) : logged;
     }
 
     private void close(EventRecord e, SessionRecord.Status status, String reason, Integer exitCode) {

@@ -109,6 +109,42 @@ class StateRebuildOddInputTest {
         }
     }
 
+    /**
+     * A {@code lost} line written before failure classes existed counted towards the streak it
+     * logs, so it also left the profile needing recovery (as the migrated store kept it); today's
+     * rule for a lost session (the runner's, not the profile's) must not be applied to half of it.
+     */
+    @Test
+    void aLostLineFromBeforeFailureClassesIsReplayedAsItWasCounted() throws Exception {
+        Path events = Files.writeString(dir.resolve("events.jsonl"),
+                start("old", "s1") + failed("old", "s1", "lost", null, 1)
+                        + start("new", "s2") + failed("new", "s2", "lost", "infrastructure", 0)
+                        + start("uncounted", "s3") + failed("uncounted", "s3", "lost", null, 0));
+
+        StateRebuild.rebuild(events, dir.resolve("state.db"), SqliteSynchronous.NORMAL, T0.plusSeconds(5));
+
+        try (SqliteStateStore store = SqliteStateStore.openReadOnly(dir.resolve("state.db"))) {
+            var old = store.loadProfiles().get("old");
+            assertEquals(1, old.errorStreak());
+            assertTrue(old.needsRecovery(), "a counted pre-class failure leaves the profile needing recovery");
+            assertFalse(store.loadProfiles().get("new").needsRecovery(), "a logged class is followed");
+            assertFalse(store.loadProfiles().get("uncounted").needsRecovery(), "a pre-class line that did not count");
+        }
+    }
+
+    private static String start(String profile, String session) {
+        return "{\"ts\":\"" + T0 + "\",\"pod\":\"podA\",\"profileId\":\"" + profile + "\",\"sessionId\":\""
+                + session + "\",\"event\":\"start\",\"type\":\"session\",\"params\":{\"command\":\"w\"},"
+                + "\"outcome\":null,\"durMs\":null}\n";
+    }
+
+    private static String failed(String profile, String session, String reason, String failureClass, int streak) {
+        return "{\"ts\":\"" + T0.plusSeconds(1) + "\",\"pod\":\"podA\",\"profileId\":\"" + profile
+                + "\",\"sessionId\":\"" + session + "\",\"event\":\"error\",\"type\":\"session\",\"params\":{\"reason\":\""
+                + reason + "\"," + (failureClass == null ? "" : "\"class\":\"" + failureClass + "\",")
+                + "\"message\":\"lost\",\"errorStreak\":" + streak + "},\"outcome\":\"error\",\"durMs\":1000}\n";
+    }
+
     private static String pause(String profile, String until) {
         return "{\"ts\":\"" + T0 + "\",\"pod\":\"podA\",\"profileId\":\"" + profile + "\",\"sessionId\":null,"
                 + "\"event\":\"pause\",\"type\":\"profile\",\"params\":{\"errorStreak\":0,\"pausedUntil\":\"" + until
