@@ -194,6 +194,8 @@ final class RecoveryCoordinator {
             start(e, false);
         } else if (d instanceof LadderDecision.Escalate x) {
             attempted(e, x.attempt(), now);
+        } else if (d instanceof LadderDecision.Held x) {
+            attempted(e, x.attempt(), now);
         } else if (d instanceof LadderDecision.Recovered x) {
             attempted(e, x.attempt(), now);
             finish(e);

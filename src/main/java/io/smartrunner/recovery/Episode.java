@@ -14,9 +14,11 @@ package io.smartrunner.recovery;
  *                          (timed out, cancelled) is recognised and dropped
  * @param stepDetail        the current attempt's step detail, once the step succeeded (the check's event carries it)
  * @param startStep         0-based step the episode started at (0 unless the adaptive strategy chose another)
+ * @param held              how many times in a row the current step could not be tried because its
+ *                          provider could not be reached (the ladder holds at that step meanwhile)
  */
 public record Episode(String sessionId, long startedNanos, Phase phase, int step, long dueNanos,
-                      long attemptStartNanos, int runNumber, String stepDetail, int startStep) {
+                      long attemptStartNanos, int runNumber, String stepDetail, int startStep, int held) {
 
     /** QUEUED until admitted; WAITING for a step's due time; running a STEP or its VERIFY check; OVER. */
     public enum Phase { QUEUED, WAITING, STEP, VERIFY, OVER }
@@ -29,7 +31,7 @@ public record Episode(String sessionId, long startedNanos, Phase phase, int step
     /** A new episode, queued for admission, that starts at {@code startStep} (0-based). */
     public static Episode queued(String sessionId, long startedNanos, int startStep) {
         return new Episode(sessionId, startedNanos, Phase.QUEUED, startStep, startedNanos, startedNanos, 0, null,
-                startStep);
+                startStep, 0);
     }
 
     /** How many steps the episode has tried, the current one included. */
@@ -44,26 +46,33 @@ public record Episode(String sessionId, long startedNanos, Phase phase, int step
 
     Episode waiting(int nextStep, long due) {
         return new Episode(sessionId, startedNanos, Phase.WAITING, nextStep, due, attemptStartNanos, runNumber, null,
-                startStep);
+                startStep, nextStep == step ? held : 0);
+    }
+
+    /** The current step is due again at {@code due}: its provider could not be reached. */
+    Episode holding(long due) {
+        return new Episode(sessionId, startedNanos, Phase.WAITING, step, due, attemptStartNanos, runNumber, null,
+                startStep, held + 1);
     }
 
     Episode stepping(long now, long deadline) {
-        return new Episode(sessionId, startedNanos, Phase.STEP, step, deadline, now, runNumber + 1, null, startStep);
+        return new Episode(sessionId, startedNanos, Phase.STEP, step, deadline, now, runNumber + 1, null, startStep,
+                held);
     }
 
     Episode verifying(String detail, long deadline) {
         return new Episode(sessionId, startedNanos, Phase.VERIFY, step, deadline, attemptStartNanos, runNumber + 1,
-                detail, startStep);
+                detail, startStep, held);
     }
 
     /** The current run is abandoned: its result, if it still comes, is stale. */
     Episode abandoningRun() {
         return new Episode(sessionId, startedNanos, phase, step, dueNanos, attemptStartNanos, runNumber + 1,
-                stepDetail, startStep);
+                stepDetail, startStep, held);
     }
 
     Episode over() {
         return new Episode(sessionId, startedNanos, Phase.OVER, step, dueNanos, attemptStartNanos, runNumber,
-                stepDetail, startStep);
+                stepDetail, startStep, held);
     }
 }

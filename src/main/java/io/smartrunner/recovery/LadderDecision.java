@@ -23,6 +23,13 @@ public sealed interface LadderDecision {
     record Escalate(Episode episode, Attempt attempt, long dueNanos) implements LadderDecision {
     }
 
+    /**
+     * The step could not be tried (its provider could not be reached): report the attempt; the
+     * same step is due again at {@code dueNanos}, and the ladder does not climb meanwhile.
+     */
+    record Held(Episode episode, Attempt attempt, long dueNanos) implements LadderDecision {
+    }
+
     /** The profile verified healthy: report the attempt; the episode is over. */
     record Recovered(Episode episode, Attempt attempt) implements LadderDecision {
     }

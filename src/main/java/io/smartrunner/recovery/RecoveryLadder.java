@@ -8,6 +8,7 @@ import io.smartrunner.recovery.Episode.Phase;
 import io.smartrunner.recovery.LadderDecision.Cancelled;
 import io.smartrunner.recovery.LadderDecision.Escalate;
 import io.smartrunner.recovery.LadderDecision.Exhausted;
+import io.smartrunner.recovery.LadderDecision.Held;
 import io.smartrunner.recovery.LadderDecision.Recovered;
 import io.smartrunner.recovery.LadderDecision.RunStep;
 import io.smartrunner.recovery.LadderDecision.Stale;
@@ -23,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * deadline. Immutable and thread-safe.
  */
 public final class RecoveryLadder {
+    /** A step held for its provider is tried again at most this far apart. */
+    static final long MAX_HOLD_NANOS = TimeUnit.MINUTES.toNanos(5);
+    /** ... and at least this far apart (retryBackoffMs may be 0): each try is an event. */
+    static final long MIN_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final List<StepConfig> steps;
     private final long backoffNanos;
     private final long stepTimeoutNanos;
@@ -84,6 +89,16 @@ public final class RecoveryLadder {
         return new Wait(e, e.dueNanos());
     }
 
+    /** retryBackoffMs (at least 1 s), doubled for each hold of the step before, at most 5 min (or retryBackoffMs). */
+    private long holdNanos(int heldBefore) {
+        long cap = Math.max(MAX_HOLD_NANOS, backoffNanos);
+        long hold = Math.max(backoffNanos, MIN_HOLD_NANOS);
+        for (int i = 0; i < heldBefore && hold < cap; i++) {
+            hold *= 2;
+        }
+        return Math.min(hold, cap);
+    }
+
     private LadderDecision completed(Episode e, StepResult result, boolean timedOut, long nowNanos) {
         long took = nowNanos - e.attemptStartNanos();
         Attempt attempt;
@@ -92,8 +107,17 @@ public final class RecoveryLadder {
                 Episode verifying = e.verifying(result.detail(), nowNanos + stepTimeoutNanos);
                 return new Verify(verifying, verifying.dueNanos());
             }
-            attempt = new Attempt(e.step(), Result.FAILED, result.detail(), null, took, timedOut,
-                    result.infrastructure());
+            if (result.infrastructure()) {
+                // the step was never tried: climbing would spend the ladder on an outage of the
+                // provider (AdsPower restarting) that the profile is not to blame for
+                long hold = holdNanos(e.held());
+                Attempt held = new Attempt(e.step(), Result.FAILED, result.detail() + " (the browser provider could"
+                        + " not be reached: this step is tried again in " + TimeUnit.NANOSECONDS.toSeconds(hold)
+                        + " s, not the next one)", null, took, timedOut, true);
+                Episode waiting = e.holding(nowNanos + hold);
+                return new Held(waiting, held, waiting.dueNanos());
+            }
+            attempt = new Attempt(e.step(), Result.FAILED, result.detail(), null, took, timedOut, false);
         } else {
             attempt = new Attempt(e.step(), result.ok() ? Result.OK : Result.UNHEALTHY, e.stepDetail(), result.detail(), took,
                     timedOut);

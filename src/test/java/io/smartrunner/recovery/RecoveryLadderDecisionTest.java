@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.recovery.LadderDecision.Cancelled;
 import io.smartrunner.recovery.LadderDecision.Escalate;
 import io.smartrunner.recovery.LadderDecision.Exhausted;
+import io.smartrunner.recovery.LadderDecision.Held;
 import io.smartrunner.recovery.LadderDecision.Recovered;
 import io.smartrunner.recovery.LadderDecision.RunStep;
 import io.smartrunner.recovery.LadderDecision.Stale;
@@ -86,6 +87,52 @@ class RecoveryLadderDecisionTest {
         assertInstanceOf(Wait.class, decide(up, LadderInput.TICK, up.dueNanos() - 1), "not before the backoff");
         RunStep next = assertInstanceOf(RunStep.class, decide(up, LadderInput.TICK, up.dueNanos()));
         assertEquals(1, next.step());
+    }
+
+    /**
+     * AdsPower down: a step that could not be tried does not spend the ladder. The same step is
+     * due again, the delay doubling from retryBackoffMs up to 5 min; once it can be tried, the
+     * ladder goes on as before (a failure climbs to the next step).
+     */
+    @Test
+    void aStepItsProviderKeptFromRunningHoldsTheLadderAtThatStep() {
+        LadderDecision d = firstStepStarted();
+        long now = T0;
+        long[] delaysS = {30, 60, 120, 240, 300, 300};
+        for (long delayS : delaysS) {
+            Held held = assertInstanceOf(Held.class, decide(d,
+                    new LadderInput.Result(d.episode().runNumber(), StepResult.providerUnreachable("refused")), now));
+            assertEquals(0, held.episode().step(), "the ladder does not climb");
+            assertEquals(now + delayS * 1000 * MS, held.dueNanos());
+            assertTrue(held.attempt().infrastructure());
+            assertTrue(held.attempt().stepDetail().startsWith("refused (the browser provider could not be reached:"
+                    + " this step is tried again in " + delayS + " s"), held.attempt().stepDetail());
+            now = held.dueNanos();
+            d = assertInstanceOf(RunStep.class, decide(held, LadderInput.TICK, now));
+            assertEquals(0, ((RunStep) d).step());
+        }
+
+        Escalate up = assertInstanceOf(Escalate.class, decide(d, failed(d.episode(), "exit 3"), now + MS));
+        assertEquals(1, up.episode().step());
+        assertEquals(now + MS + 30_000 * MS, up.dueNanos(), "back to retryBackoffMs once the step ran");
+        RunStep next = assertInstanceOf(RunStep.class, decide(up, LadderInput.TICK, up.dueNanos()));
+        Held again = assertInstanceOf(Held.class, decide(next,
+                new LadderInput.Result(next.episode().runNumber(), StepResult.providerUnreachable("refused")),
+                up.dueNanos()));
+        assertEquals(up.dueNanos() + 30_000 * MS, again.dueNanos(), "a new step's holds start from retryBackoffMs");
+    }
+
+    @Test
+    void aHeldStepIsRetriedAtLeastASecondApartWhenTheBackoffIsZero() {
+        RecoveryLadder noBackoff = new RecoveryLadder(TestConfig.builder().steps("a", "b")
+                .retryBackoffMs(0).stepTimeoutMs(60_000).recoverySettings());
+        LadderDecision admitted = noBackoff.decide(Episode.queued("s1", T0), LadderInput.ADMITTED, T0);
+        RunStep run = assertInstanceOf(RunStep.class, noBackoff.decide(admitted.episode(), LadderInput.TICK, T0));
+
+        Held held = assertInstanceOf(Held.class, noBackoff.decide(run.episode(),
+                new LadderInput.Result(run.episode().runNumber(), StepResult.providerUnreachable("refused")), T0));
+
+        assertEquals(T0 + 1000 * MS, held.dueNanos(), "each try is an event: not a loop");
     }
 
     @Test
