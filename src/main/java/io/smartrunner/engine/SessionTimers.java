@@ -63,6 +63,9 @@ final class SessionTimers {
             return;
         }
         if (now - a.deadlineNanos >= 0) {
+            if (a.process.exitedByNow()) {
+                return; // it ended by itself while the runner was frozen: its exit, on its way, ends it
+            }
             stopper.stop(slot, FailureReason.TIMEOUT, "ran longer than timeoutMs " + slot.config.session().timeoutMs());
         } else if (now - a.nextPollNanos >= 0) {
             pollOutput(slot, a, now);
@@ -85,7 +88,7 @@ final class SessionTimers {
             a.lastOutputBytes = bytes;
             a.lastActivityNanos = now;
         }
-        if (a.idleTimeoutNanos > 0 && now - a.lastActivityNanos >= a.idleTimeoutNanos) {
+        if (a.idleTimeoutNanos > 0 && now - a.lastActivityNanos >= a.idleTimeoutNanos && !a.process.exitedByNow()) {
             stopper.stop(slot, FailureReason.HANG, "printed nothing for idleTimeoutMs " + slot.config.session().idleTimeoutMs());
             return;
         }

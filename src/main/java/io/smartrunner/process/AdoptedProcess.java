@@ -53,6 +53,11 @@ final class AdoptedProcess implements RunningProcess {
     }
 
     @Override
+    public boolean exitedByNow() {
+        return exit.isDone() || ProcFs.exited(pid, startTicks);
+    }
+
+    @Override
     public long pgid() {
         return pid;
     }

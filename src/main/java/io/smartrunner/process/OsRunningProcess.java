@@ -39,6 +39,11 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
+    public boolean exitedByNow() {
+        return exit.isDone() || ProcFs.exited(pid, startTicks);
+    }
+
+    @Override
     public long pgid() {
         return pid;
     }

@@ -63,6 +63,11 @@ final class ProcFs {
     }
 
     /** Whether the process is stopped by a signal or a tracer (state T or t); false when it does not exist. */
+    /** Whether the process has exited: a zombie, gone, or its pid taken by another one since. */
+    static boolean exited(long pid, long startTicks) {
+        return stat(pid).map(st -> st.dead() || st.startTicks() != startTicks).orElse(true);
+    }
+
     static boolean signalStopped(long pid) {
         return stat(pid).map(st -> st.state() == 'T' || st.state() == 't').orElse(false);
     }

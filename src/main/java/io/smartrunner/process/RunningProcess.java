@@ -25,6 +25,16 @@ public interface RunningProcess {
     CompletableFuture<ExitStatus> onExit();
 
     /**
+     * Whether the child has exited, also when {@link #onExit()} has not said so yet (a zombie, or
+     * reaped with its exit on the way): a runner frozen past a session's deadline (SIGSTOP, a swap
+     * storm, a paused VM) looks at its timers before the exit reaches it, and a session that ended
+     * by itself meanwhile was neither timed out nor hung.
+     */
+    default boolean exitedByNow() {
+        return onExit().isDone();
+    }
+
+    /**
      * Whether the child ran in a cgroup of its own that is killed when it exits by itself, so
      * that nothing it left in its process group outlives it; known once {@link #onExit()} has
      * completed. Then no /proc sweep for its leftovers is needed ({@code LeftoverSweep}).

@@ -76,6 +76,46 @@ class FrozenRunnerDurationTest {
         }
     }
 
+    /**
+     * A session that exits 0 by itself while the runner is frozen past its timeoutMs was not timed
+     * out: the runner, waking, looked at its timers before the exit reached it, and logged
+     * {@code reason timeout, class profile, exitCode 0} (a 300 s SIGSTOP turned six healthy
+     * sessions into failures and opened the pod's breaker).
+     */
+    @Test
+    void aSessionThatExitsByItselfWhileTheRunnerIsFrozenPastItsTimeoutFinishes() throws Exception {
+        Path cfg = dir.resolve("runner.json");
+        Files.writeString(cfg, """
+                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "touch started; while [ ! -e go ]; do sleep 0.01; done; exec sleep 0.2"],
+                             "cooldownMs": 600000, "timeoutMs": 1500},
+                 "pods": [{"name": "podA", "concurrency": 1, "profiles": [{"id": "p1"}]}]}
+                """);
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("the session started", 20_000, () -> Files.exists(dir.resolve("started")));
+            long child = runner.process.toHandle().children().findFirst().orElseThrow().pid();
+            signal("STOP", runner.process.pid());
+            long stoppedAt = System.nanoTime();
+            Files.createFile(dir.resolve("go"));
+            CliProcess.await("the session's child exited while the runner is frozen", 10_000, () -> zombie(child));
+            long left = FREEZE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+            if (left > 0) {
+                Thread.sleep(left); // the freeze itself is what is tested: it outlasts the session's timeoutMs
+            }
+            signal("CONT", runner.process.pid());
+
+            CliProcess.await("the session's end is logged", 20_000, () -> end() != null);
+            EventRecord end = end();
+            assertEquals("finish", end.event(), "the session exited 0 by itself: " + end.params());
+            assertTrue(end.durMs() < 1_500, "it ran " + end.durMs() + " ms of its own, within its timeoutMs");
+        } finally {
+            signal("CONT", runner.process.pid());
+            runner.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private EventRecord end() {
         Path log = dir.resolve("logs/events.jsonl");
         List<EventRecord> events = Files.exists(log) ? EventLogReader.readAll(log) : List.of();
