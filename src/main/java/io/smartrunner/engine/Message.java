@@ -66,7 +66,7 @@ sealed interface Message {
     /**
      * A launch finished: {@code process} is null when it failed with {@code error}.
      *
-     * @param launchedNanos when the process had started ({@code TimeSource.nanoTime()}), the start of
+     * @param launchedNanos when the launch began, just before the spawn ({@code TimeSource.nanoTime()}), the start of
      *                      its timers: the loop may hear of it up to {@link LoopInbox#QUIET_WITHIN_NANOS} later
      */
     record Launched(String profileId, SessionRecord record, RunningProcess process, String error, long launchedNanos)

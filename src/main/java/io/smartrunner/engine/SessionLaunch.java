@@ -127,6 +127,10 @@ final class SessionLaunch {
         String profileId = staged.profile().id();
         String sessionId = staged.record().sessionId();
         RunningProcess process;
+        // taken before the spawn: a launch thread preempted between the child's start and a stamp
+        // taken after it (a loaded machine, seconds) dated the start after the child's kernel-dated
+        // exit, and a one-second session was logged as durMs 0
+        long launchedNanos = deps.time().nanoTime();
         try {
             process = deps.launcher().launch(spec(staged.profile(), sessionId, cdpUrl));
         } catch (SpawnException e) {
@@ -142,7 +146,7 @@ final class SessionLaunch {
         // ends, and in a crash loop its exit comes within a millisecond; woken for both, the loop
         // turned twice per restart. The exit is reported after the launch, so the loop never sees
         // it first.
-        Message.Launched launched = new Message.Launched(profileId, staged.record(), process, null, deps.time().nanoTime());
+        Message.Launched launched = new Message.Launched(profileId, staged.record(), process, null, launchedNanos);
         if (quietly) {
             inbox.addQuietly(launched);
         } else {
