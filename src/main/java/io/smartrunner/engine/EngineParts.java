@@ -70,10 +70,11 @@ final class EngineParts {
         PodBreakers breakers = new PodBreakers(config::breakerOf, slots, board, rules, applier, pending);
         this.breakers = breakers;
         PodHolds holds = new PodHolds(pending);
-        this.timers = new SessionTimers(this::stopSession); // SessionLifecycle arms each session's timers
+        RotationFailures rotations = new RotationFailures(deps.diagnostics());
+        this.timers = new SessionTimers(this::stopSession, rotations); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
                 new SessionLaunch(deps, config.browser().recycle(), inbox), redactor, inbox::add, leftovers, this::drop,
-                stopInitiated, breakers, holds, this::mayStart, timers::armed);
+                stopInitiated, breakers, holds, this::mayStart, timers::armed, rotations);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem, queue::track);
         FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(), applier,

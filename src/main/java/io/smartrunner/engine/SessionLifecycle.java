@@ -61,12 +61,14 @@ final class SessionLifecycle {
     /** The session ids of launches handed to the launch threads that report quietly and have not yet. */
     private final java.util.Set<String> launchesOut = new java.util.HashSet<>();
     private final SessionIds ids = new SessionIds();
+    private final RotationFailures rotations;
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
                      PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
-                     Consumer<ActiveSession> armed) {
+                     Consumer<ActiveSession> armed, RotationFailures rotations) {
+        this.rotations = rotations;
         this.mayRun = mayRun;
         this.armed = armed;
         this.slots = slots;
@@ -159,7 +161,7 @@ final class SessionLifecycle {
         if (!a.over()) {
             return;
         }
-        a.process.pollOutput(); // a last rotation, so the log cap holds after the session too
+        rotations.poll(slot, a, nowNanos); // a last rotation, so the log cap holds after the session too
         SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
                 slot.config.session().stderrTailBytes());
         slot.active = null;

@@ -24,12 +24,14 @@ final class SessionTimers {
     private static final long MAX_GAP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Stopper stopper;
+    private final RotationFailures rotations;
     /** The earliest timer seen by the last look at every session, lowered by each session started since. */
     private long dueNanos;
     private boolean looked;
 
-    SessionTimers(Stopper stopper) {
+    SessionTimers(Stopper stopper, RotationFailures rotations) {
         this.stopper = stopper;
+        this.rotations = rotations;
     }
 
     /**
@@ -80,7 +82,7 @@ final class SessionTimers {
     }
 
     private void pollOutput(ProfileSlot slot, ActiveSession a, long now) {
-        long bytes = a.process.pollOutput();
+        long bytes = rotations.poll(slot, a, now);
         long grown = bytes - a.lastOutputBytes;
         long since = now - a.lastPollNanos;
         a.lastPollNanos = now;

@@ -38,6 +38,16 @@ final class LogRotation {
                     while (copied < size - skipped) {
                         copied += live.transferTo(skipped + copied, size - skipped - copied, copy);
                     }
+                } catch (IOException copyFailed) {
+                    // a full disk: the copy needs the space the truncation would free, so the file
+                    // would stay past its cap for good and the disk full for every other writer (the
+                    // store, the event log: no session could start). Its bytes are dropped instead.
+                    Files.deleteIfExists(numbered(file, 1));
+                    long length = live.size();
+                    live.truncate(0);
+                    throw new CopyFailed(file.getFileName() + ": cannot copy it to " + numbered(file, 1).getFileName()
+                            + " (" + copyFailed.getMessage() + "); its " + length + " bytes were dropped to keep it"
+                            + " within its cap", new Truncation(size, 0, length), copyFailed);
                 }
             }
             long length = live.size();
@@ -54,6 +64,20 @@ final class LogRotation {
             if (Files.exists(from)) {
                 Files.move(from, numbered(file, n + 1), StandardCopyOption.REPLACE_EXISTING);
             }
+        }
+    }
+
+    /** The copy failed; the live file was truncated all the same ({@link #truncation}: nothing copied). */
+    static final class CopyFailed extends IOException {
+        private final transient Truncation truncation;
+
+        CopyFailed(String message, Truncation truncation, IOException cause) {
+            super(message, cause);
+            this.truncation = truncation;
+        }
+
+        Truncation truncation() {
+            return truncation;
         }
     }
 

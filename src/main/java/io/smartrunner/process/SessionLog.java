@@ -98,11 +98,16 @@ final class SessionLog {
         try {
             long size = sizeOf(file);
             if (maxBytes > 0 && size > maxBytes) {
-                LogRotation.Truncation t = LogRotation.byCopyTruncate(file, keep, maxBytes);
-                carried += Math.max(0, t.length() - base);
-                rotatedFrom = keep > 0 ? Math.min(Math.max(0, base - t.skipped()), t.copied()) : -1;
-                rotatedTo = t.copied();
-                base = 0;
+                LogRotation.Truncation t;
+                try {
+                    t = LogRotation.byCopyTruncate(file, keep, maxBytes);
+                } catch (LogRotation.CopyFailed e) {
+                    rotated(e.truncation());
+                    lastSize = sizeOf(file);
+                    reported = Math.max(reported, carried + Math.max(0, lastSize - base));
+                    throw e;
+                }
+                rotated(t);
                 size = sizeOf(file);
             }
             reported = Math.max(reported, carried + Math.max(0, size - base));
@@ -114,6 +119,13 @@ final class SessionLog {
         } catch (IOException e) {
             throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private void rotated(LogRotation.Truncation t) {
+        carried += Math.max(0, t.length() - base);
+        rotatedFrom = keep > 0 && t.copied() > 0 ? Math.min(Math.max(0, base - t.skipped()), t.copied()) : -1;
+        rotatedTo = t.copied();
+        base = 0;
     }
 
     private void watchUntilTouched(long size) {

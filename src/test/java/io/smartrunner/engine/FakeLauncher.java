@@ -94,8 +94,14 @@ final class FakeLauncher implements ProcessLauncher {
             return exit;
         }
 
+        /** Thrown by {@link #pollOutput()} when set (a log that could not be rotated). */
+        volatile RuntimeException pollFailure;
+
         @Override
         public long pollOutput() {
+            if (pollFailure != null) {
+                throw pollFailure;
+            }
             return output;
         }
 

@@ -2,6 +2,10 @@ package io.smartrunner.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.testkit.SmallTmpfs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +39,32 @@ class SessionLogTest {
         assertEquals(100, Files.size(LogRotation.numbered(file, 1)));
         assertEquals(100, Files.size(LogRotation.numbered(file, 2)));
         assertFalse(Files.exists(LogRotation.numbered(file, 3)));
+    }
+
+    /**
+     * A full disk: the copy to .1 needs the space the truncation would free. The file used to stay
+     * past its cap for good, the disk full for the store and the event log (no session could
+     * start) and the poll's failure turned the session's end into an internal error. Now its bytes
+     * are dropped, the poll says so, and the disk has its space back.
+     */
+    @Test
+    void onAFullDiskTheLogIsTruncatedWithoutItsCopyAndThePollSaysSo() throws Exception {
+        try (SmallTmpfs disk = SmallTmpfs.mount(dir.resolve("small"), 4)) {
+            Path file = disk.dir().resolve("p.log");
+            SessionLog log = SessionLog.open(file, 1_000_000, 2);
+            append(file, 3_000_000);
+            disk.fill();
+
+            ProcessException e = assertThrows(ProcessException.class, log::poll);
+
+            assertTrue(e.getMessage().contains("p.log: cannot copy it to p.log.1 (")
+                    && e.getMessage().endsWith("its 3000000 bytes were dropped to keep it within its cap"), e.getMessage());
+            assertEquals(0, Files.size(file));
+            assertFalse(Files.exists(LogRotation.numbered(file, 1)), "no partial copy left");
+            assertTrue(Files.getFileStore(disk.dir()).getUsableSpace() > 2_000_000, "the disk has its space back");
+            append(file, 10);
+            assertEquals(3_000_010, log.poll(), "every byte the session wrote is still counted");
+        }
     }
 
     @Test
