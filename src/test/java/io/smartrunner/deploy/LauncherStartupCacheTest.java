@@ -71,6 +71,12 @@ class LauncherStartupCacheTest {
         return out.lines().toList();
     }
 
+    /** behaviour.md: an Error stops the runner; out of memory it used to limp, silent, for minutes first. */
+    @Test
+    void theRunnerExitsAtOnceWhenOutOfMemory() throws Exception {
+        assertTrue(javaArgs().contains("-XX:+ExitOnOutOfMemoryError"));
+    }
+
     @Test
     void aCacheThatMatchesTheJarIsHandedToTheJvm() throws Exception {
         List<String> args = javaArgs();
