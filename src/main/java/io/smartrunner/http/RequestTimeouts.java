@@ -26,13 +26,20 @@ final class RequestTimeouts extends AbstractLifeCycle implements Connection.List
     private final java.util.concurrent.atomic.AtomicBoolean scanning = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledExecutorService scanner;
 
+    private final java.util.function.Supplier<ScheduledExecutorService> scanners;
+
     RequestTimeouts(long timeoutMs) {
+        this(timeoutMs, () -> Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sr-http-timeouts")));
+    }
+
+    RequestTimeouts(long timeoutMs, java.util.function.Supplier<ScheduledExecutorService> scanners) {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.scanners = scanners;
     }
 
     @Override
     protected void doStart() {
-        scanner = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sr-http-timeouts"));
+        scanner = scanners.get();
     }
 
     @Override
@@ -53,14 +60,21 @@ final class RequestTimeouts extends AbstractLifeCycle implements Connection.List
         open.remove(connection);
     }
 
-    private void scanSoon() {
+    /** @return whether a scan is scheduled */
+    boolean scanSoon() {
         if (scanning.compareAndSet(false, true)) {
             try {
                 scanner.schedule(this::scan, SCAN_MS, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
                 scanning.set(false); // the server is stopping: its connections are being closed
+            } catch (OutOfMemoryError noThread) {
+                // the scanner's thread could not be started (a process limit): the next connection
+                // tries again. Left set, the flag kept every later scan from being scheduled, and
+                // the slow-client guard was gone for good once the limit had passed.
+                scanning.set(false);
             }
         }
+        return scanning.get();
     }
 
     private void scan() {
