@@ -415,7 +415,14 @@
       frag.append(o);
     }
     select.replaceChildren(select.options[0], frag);
-    select.value = names.includes(podFilter) ? podFilter : '';
+    if (podFilter && !names.includes(podFilter)) {
+      // the pod left the fleet (a reload): its filter goes with it, else the table stayed empty and
+      // choosing "all pods" again changed nothing (no change event)
+      podFilter = '';
+      view.offset = 0;
+      again = true;
+    }
+    select.value = podFilter;
   }
 
   function showPodStats() {
@@ -525,6 +532,7 @@
           { start: t0, end: t2, detail: { fetchMs: t1 - t0, renderMs: t2 - t1, rows: rows.size, count: refreshCount } });
       } catch (e) {
         status.textContent = e.message;
+        status.title = e.message; // the header shows one line of it
         status.className = 'status bad';
       } finally {
         refreshing = null;
@@ -553,7 +561,14 @@
   $('filter').addEventListener('input', (e) => {
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => {
-      filterText = e.target.value.trim().toLowerCase();
+      const text = e.target.value.trim().toLowerCase();
+      // what the API takes (q: part of a profile id); anything else is said at the box, and the
+      // table keeps the last filter it could apply and goes on refreshing (a 400 used to stop it)
+      const valid = text === '' || /^[a-z0-9._-]{1,64}$/.test(text);
+      e.target.setAttribute('aria-invalid', valid ? 'false' : 'true');
+      e.target.title = valid ? '' : 'A profile id has only letters, digits, ".", "_" and "-" (at most 64): not applied';
+      if (!valid) return;
+      filterText = text;
       applyFilter();
     }, 250);
   });
@@ -696,6 +711,11 @@
 
   $('reload').addEventListener('click', async (e) => {
     const b = e.currentTarget;
+    if (!token.get()) {
+      needToken('Reloading the config needs the API token: enter it first.');
+      notice('Reload refused: enter the API token first', true);
+      return;
+    }
     b.disabled = true;
     try {
       const r = await api('POST', '/api/reload', {});
@@ -874,17 +894,31 @@
     };
   }
 
-  // fallback when the stream cannot be opened: page through the log from the cursor
+  // fallback when the stream cannot be opened: page through the log from the cursor, and try the
+  // stream again every ~10 s (it failed perhaps only while the runner restarted: the page used to
+  // poll for good, falling behind a busy fleet, under a label that said "unreachable" long after)
+  const POLL_LIMIT = 200;
+  let pollsSinceStreamTry = 0;
   async function pollFeed() {
+    let full = false;
     try {
-      const page = await api('GET', '/api/events?limit=200' + (cursor != null ? '&after=' + encodeURIComponent(cursor) : ''));
+      const page = await api('GET', '/api/events?limit=' + POLL_LIMIT + (cursor != null ? '&after=' + encodeURIComponent(cursor) : ''));
       addEvents(page.events || []);
       if (page.next != null) cursor = page.next;
+      full = (page.events || []).length >= POLL_LIMIT;
+      feedStatus.textContent = 'stream unavailable · polling';
+      feedStatus.className = 'feed-status warn';
+      if (++pollsSinceStreamTry >= 5) {
+        pollsSinceStreamTry = 0;
+        streamFailures = 0;
+        openStream();
+        return;
+      }
     } catch (e) {
       feedStatus.textContent = e.message;
       feedStatus.className = 'feed-status bad';
     }
-    setTimeout(pollFeed, 2000);
+    setTimeout(pollFeed, full ? 0 : 2000); // a full page: more are waiting
   }
 
   // ---------------------------------------------------------------- charts

@@ -177,6 +177,49 @@ class DashboardBrowserTest {
                 && "api".equals(e.params().get("by"))));
     }
 
+    /**
+     * A reviewer's tab, open across a runner restart, polled the event log for good after its
+     * stream had failed three times (falling 80 s behind a busy fleet) under a red "the runner is
+     * unreachable" that no successful poll cleared. A filter the API refuses (a "/" in it) stopped
+     * the table's refreshes and wrapped the header; reload without a token did not ask for it.
+     */
+    @Test
+    void theFeedGoesBackToTheStreamAfterARestartAndABadFilterIsSaidAtTheBox() throws Exception {
+        int fixedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            fixedPort = probe.getLocalPort();
+        }
+        String config = """
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": %d, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 500},
+                 "pods": [{"name": "podA", "profiles": [{"id": "ok1"}, {"id": "ok2"}]}]}
+                """.formatted(fixedPort, TOKEN);
+        startRunner(config);
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        page.await("the feed live", "document.getElementById('feed-status')?.textContent === 'live'", 20_000);
+
+        page.click("#reload");
+        page.await("reload asks for the token", "!document.getElementById('token-form').hidden", 5_000);
+
+        runner.process.destroy();
+        assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
+        page.await("the feed polling", "document.getElementById('feed-status')?.className.includes('bad')"
+                + " || document.getElementById('feed-status')?.textContent.includes('polling')", 30_000);
+        startRunner(config);
+        assertEquals(fixedPort, port);
+        page.await("the feed back on the stream", "document.getElementById('feed-status')?.textContent === 'live'", 60_000);
+
+        page.click("#filter");
+        page.type("shop/7");
+        page.await("the filter said invalid at the box", "document.getElementById('filter').getAttribute('aria-invalid') === 'true'", 5_000);
+        page.eval("document.getElementById('status').textContent = 'marker'");
+        page.await("the table still refreshing", "document.getElementById('status').textContent.startsWith('live')"
+                + " && document.getElementById('status').className === 'status ok'", 20_000);
+        assertEquals(2, page.eval("document.querySelectorAll('#fleet tr.profile').length").asInt(), "the last filter (none) kept");
+    }
+
     @Test
     void resetRunNowAndReloadFromThePageAndRefusalsShownInline() throws Exception {
         String config = """
