@@ -72,14 +72,21 @@ public final class RecoveryReport {
         public long pauses;
         final Set<String> pausedProfiles = new HashSet<>();
         long recoveryMsTotal;
+        /** Recoveries whose time is known: the failure's event was read, and the wall clock did not step back between. */
+        long recoveriesTimed;
 
         public long profilesPaused() {
             return pausedProfiles.size();
         }
 
-        /** Mean time from a session's failure to the step that verified its profile healthy; null without a recovery. */
+        /**
+         * Mean time from a session's failure to the step that verified its profile healthy, over
+         * the recoveries whose time is known; null without one. A recovery logged before its
+         * failure (the wall clock stepped back between them) is left out: it used to count as 0,
+         * and one such recovery made the MTTR 0.
+         */
         public Double meanTimeToRecoveryMs() {
-            return recovered == 0 ? null : (double) recoveryMsTotal / recovered;
+            return recoveriesTimed == 0 ? null : (double) recoveryMsTotal / recoveriesTimed;
         }
     }
 
@@ -131,8 +138,10 @@ public final class RecoveryReport {
             pod.episodes++;
             Failure f = failedAt.remove(e.profileId());
             Instant failed = f != null && f.sessionId().equals(e.sessionId()) ? f.at() : null;
-            if (failed != null && e.ts() != null) {
-                pod.recoveryMsTotal += Math.max(0, Duration.between(failed, e.ts()).toMillis());
+            long took = failed != null && e.ts() != null ? Duration.between(failed, e.ts()).toMillis() : -1;
+            if (took >= 0) {
+                pod.recoveryMsTotal += took;
+                pod.recoveriesTimed++;
             }
         } else if (e.result() == RecoveryAttempted.Result.UNHEALTHY) {
             s.unhealthy++;

@@ -59,6 +59,25 @@ class RecoveryReportTest {
     }
 
     /** FAILURES counted every class: 305 were 299 of the profiles' own and 6 of the runner's environment. */
+    /** A reviewer stepped the wall clock back 2 h during a step: the recovery was logged before its failure, and MTTR said 0. */
+    @Test
+    void aRecoveryLoggedBeforeItsFailureIsLeftOutOfTheMean() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(error("podA", "p1", "s1", 7_200));
+        r.add(step("podA", "p1", "s1", 43, 1, "goToHomepage", "ok")); // 2 h earlier by the stepped clock
+        r.add(error("podA", "p2", "s2", 0));
+        r.add(step("podA", "p2", "s2", 20, 1, "goToHomepage", "ok"));
+
+        RecoveryReport.PodStats a = r.pods().get("podA");
+        assertEquals(2, a.recovered, "both recovered");
+        assertEquals(20_000, a.meanTimeToRecoveryMs(), 1e-9, "the one with a known time only");
+
+        RecoveryReport onlyStepped = new RecoveryReport();
+        onlyStepped.add(error("podA", "p1", "s1", 7_200));
+        onlyStepped.add(step("podA", "p1", "s1", 43, 1, "goToHomepage", "ok"));
+        assertEquals(null, onlyStepped.pods().get("podA").meanTimeToRecoveryMs(), "unknown, not 0");
+    }
+
     @Test
     void ownFailuresAreThoseOfClassProfile() {
         RecoveryReport r = new RecoveryReport();
