@@ -31,6 +31,9 @@ public final class AdmissionGate implements AdmissionView {
     private final HostPressure pressure;
     private final long minFreeMemoryMb;
     private final double maxLoadPerCore;
+    private final SpawnShortage spawns;
+    /** The current hold is the refused spawns' (it ends with their window, not at a reading). */
+    private boolean heldBySpawns;
     private boolean sampled;
     private long lastSampleNanos;
     private long heldSinceNanos;
@@ -45,10 +48,17 @@ public final class AdmissionGate implements AdmissionView {
      * @param maxLoadPerCore  hold starts while the 1-minute load per core is over this; 0 = off
      */
     public AdmissionGate(HostPressure pressure, long minFreeMemoryMb, double maxLoadPerCore) {
+        this(pressure, minFreeMemoryMb, maxLoadPerCore, new SpawnShortage());
+    }
+
+    /** @param spawns refused spawns, which hold starts for their window whatever the readings say */
+    public AdmissionGate(HostPressure pressure, long minFreeMemoryMb, double maxLoadPerCore, SpawnShortage spawns) {
         this.pressure = pressure;
         this.minFreeMemoryMb = minFreeMemoryMb;
         this.maxLoadPerCore = maxLoadPerCore;
+        this.spawns = spawns;
     }
+
 
     private record Shortage(String what, Number reading, Number limit, String unit, String text) {
     }
@@ -60,14 +70,25 @@ public final class AdmissionGate implements AdmissionView {
      * @return the {@code pressure} or {@code pressure-end} event when an episode begins or ends, else null
      */
     public EventRecord look(boolean wantToStart, long nowNanos, Instant now) {
-        if ((minFreeMemoryMb <= 0 && maxLoadPerCore <= 0) || (!held && !wantToStart)
+        Shortage shortage;
+        if (spawns.within(nowNanos)) {
+            shortage = new Shortage("processes", spawns.count(), 0, "refused spawns", "the host refused the runner a"
+                    + " process or descriptor (" + spawns.reason() + ")");
+            heldBySpawns = true;
+        } else if ((minFreeMemoryMb <= 0 && maxLoadPerCore <= 0) || (!held && !wantToStart)
                 || (sampled && nowNanos - lastSampleNanos < SAMPLE_EVERY_NANOS)) {
-            return null;
+            if (!(held && heldBySpawns)) {
+                return null;
+            }
+            shortage = null; // the refusals' window is over; a reading, when one is due, may hold again
+            heldBySpawns = false;
+        } else {
+            sampled = true;
+            lastSampleNanos = nowNanos;
+            HostReading reading = pressure.read();
+            shortage = shortage(reading, held && !heldBySpawns ? 1 + RESUME_MARGIN : 1);
+            heldBySpawns = false;
         }
-        sampled = true;
-        lastSampleNanos = nowNanos;
-        HostReading reading = pressure.read();
-        Shortage shortage = shortage(reading, held ? 1 + RESUME_MARGIN : 1);
         if (!held && shortage != null) {
             held = true;
             heldSinceNanos = nowNanos;
@@ -104,9 +125,9 @@ public final class AdmissionGate implements AdmissionView {
         }
     }
 
-    /** While held, when the loop must look again (the next sample); meaningless otherwise. */
+    /** While held, when the loop must look again (the next sample, or the refusals' window's end); meaningless otherwise. */
     public long nextSampleNanos() {
-        return lastSampleNanos + SAMPLE_EVERY_NANOS;
+        return heldBySpawns ? spawns.endsNanos() : lastSampleNanos + SAMPLE_EVERY_NANOS;
     }
 
     @Override

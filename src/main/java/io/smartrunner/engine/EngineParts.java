@@ -1,6 +1,7 @@
 package io.smartrunner.engine;
 
 import io.smartrunner.admission.AdmissionGate;
+import io.smartrunner.admission.SpawnShortage;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.Redactor;
@@ -71,10 +72,11 @@ final class EngineParts {
         this.breakers = breakers;
         PodHolds holds = new PodHolds(pending);
         RotationFailures rotations = new RotationFailures(deps.diagnostics());
+        SpawnShortage spawns = new SpawnShortage();
         this.timers = new SessionTimers(this::stopSession, rotations); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
                 new SessionLaunch(deps, config.browser().recycle(), inbox), redactor, inbox::add, leftovers, this::drop,
-                stopInitiated, breakers, holds, this::mayStart, timers::armed, rotations);
+                stopInitiated, breakers, holds, this::mayStart, timers::armed, rotations, spawns);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem, queue::track);
         FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(), applier,
@@ -87,7 +89,7 @@ final class EngineParts {
         this.guard = new LoopGuard(slots, pending, applier, redactor, deps.diagnostics(), deps.time(), inbox::add,
                 recovery::cancel);
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
-                config.runner().maxLoadPerCore());
+                config.runner().maxLoadPerCore(), spawns);
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
                 this::mayStart, new PodSlotDuty(leases, slots), queue);
         this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());

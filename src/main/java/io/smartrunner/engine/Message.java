@@ -66,13 +66,23 @@ sealed interface Message {
     /**
      * A launch finished: {@code process} is null when it failed with {@code error}.
      *
+     * @param hostShort     the launch failed because the host refused a process or descriptor
      * @param launchedNanos when the launch began, just before the spawn ({@code TimeSource.nanoTime()}), the start of
      *                      its timers: the loop may hear of it up to {@link LoopInbox#QUIET_WITHIN_NANOS} later
      */
-    record Launched(String profileId, SessionRecord record, RunningProcess process, String error, long launchedNanos)
-            implements Message {
+    record Launched(String profileId, SessionRecord record, RunningProcess process, String error, long launchedNanos,
+                    boolean hostShort) implements Message {
+        Launched(String profileId, SessionRecord record, RunningProcess process, String error, long launchedNanos) {
+            this(profileId, record, process, error, launchedNanos, false);
+        }
+
         static Launched failed(String profileId, SessionRecord record, String error) {
-            return new Launched(profileId, record, null, error, 0);
+            return new Launched(profileId, record, null, error, 0, false);
+        }
+
+        /** The spawn failed for want of a process or descriptor ({@link io.smartrunner.process.SpawnException#hostShort()}). */
+        static Launched failedHostShort(String profileId, SessionRecord record, String error) {
+            return new Launched(profileId, record, null, error, 0, true);
         }
     }
 }

@@ -134,7 +134,11 @@ final class SessionLaunch {
         try {
             process = deps.launcher().launch(spec(staged.profile(), sessionId, cdpUrl));
         } catch (SpawnException e) {
-            failed(staged, e.getMessage());
+            if (e.hostShort()) {
+                inbox.add(Message.Launched.failedHostShort(profileId, staged.record(), e.getMessage()));
+            } else {
+                failed(staged, e.getMessage());
+            }
             return;
         } catch (RuntimeException | Error e) {
             // an Error too (a native library that will not load, a full heap): uncaught, it ended

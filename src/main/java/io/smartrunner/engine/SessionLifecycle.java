@@ -7,7 +7,9 @@ import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.process.ExitStatus;
 import io.smartrunner.process.RunningProcess;
+import io.smartrunner.admission.SpawnShortage;
 import io.smartrunner.profile.Blame;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -35,6 +37,8 @@ final class SessionLifecycle {
     static final String REMOVED = "the profile was removed from the configuration";
     static final String PAUSED_BY_HAND = ProfileRules.PAUSED_BY_HAND;
     static final String SHUTTING_DOWN = "the runner is shutting down";
+    /** The {@code meaning} of a failure blamed on the host's refusing processes ({@link SpawnShortage}). */
+    static final String HOST_SHORT = "host-short";
     /** A launched session's pid reaches its row with the next write, or alone after this long. */
     static final long PID_ROW_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -62,13 +66,16 @@ final class SessionLifecycle {
     private final java.util.Set<String> launchesOut = new java.util.HashSet<>();
     private final SessionIds ids = new SessionIds();
     private final RotationFailures rotations;
+    /** Spawns the host refused lately: failures meanwhile are not the profiles' (see {@link SpawnShortage}). */
+    private final SpawnShortage spawns;
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
                      PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
-                     Consumer<ActiveSession> armed, RotationFailures rotations) {
+                     Consumer<ActiveSession> armed, RotationFailures rotations, SpawnShortage spawns) {
         this.rotations = rotations;
+        this.spawns = spawns;
         this.mayRun = mayRun;
         this.armed = armed;
         this.slots = slots;
@@ -182,6 +189,10 @@ final class SessionLifecycle {
             breakers.succeeded(slot, record.sessionId(), nowNanos, now);
         } else {
             blame = breakers.failed(slot, record.sessionId(), result, nowNanos, now); // may forgive: state read after
+            if (blame.failureClass() != FailureClass.INFRASTRUCTURE && spawns.within(nowNanos)) {
+                // the host was refusing processes: the session's own children met the same limit
+                blame = new Blame(FailureClass.INFRASTRUCTURE, HOST_SHORT, null);
+            }
             if (ExitMeaning.CONFIG.wireName().equals(blame.meaning())) {
                 holds.hold(slot.pod(), "a session exited with code " + result.exitCode()
                         + ", mapped to config (session.exitCodes)", slot.id(), record.sessionId(), result.exitCode(), now);
@@ -310,6 +321,9 @@ final class SessionLifecycle {
         slot.spawning = null;
         SessionSettings settings = slot.config.session();
         if (l.process() == null) {
+            if (l.hostShort()) {
+                spawns.refused(redactor.redact(l.error()), nowNanos);
+            }
             SessionResult failed = new SessionResult(FailureReason.SPAWN, null, null, redactor.redact(l.error()), "", 0L);
             end(slot, record, failed, nowNanos, now);
             return;

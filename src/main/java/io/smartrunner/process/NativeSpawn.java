@@ -92,7 +92,7 @@ final class NativeSpawn {
                     + " which was killed before (the next launch gets another cgroup)");
         }
         if (pid < 0) {
-            throw SpawnCheck.cannotStart(program, LibC.INSTANCE.strerror((int) -pid));
+            throw SpawnCheck.cannotStart(program, (int) -pid);
         }
         return new Child(pid, pidfd.getInt(0), BootTicks.startTicksBetween(before, after));
     }

@@ -211,7 +211,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, FileModes.fileMode());
             int closing = SpawnLibC.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_CLOSED_FD);
             if (closing != 0) { // never spawn a child that would hold the runner's files and sockets
-                throw SpawnCheck.cannotStart(program, libc.strerror(closing));
+                throw SpawnCheck.cannotStart(program, closing);
             }
             SpawnLibC.posix_spawn_file_actions_addchdir_np(actions, arena.string(workDir));
             SpawnLibC.sigemptyset(noSignals);
@@ -228,7 +228,7 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
             int rc = SpawnLibC.posix_spawn(pid, file, actions, attr, args, environment);
             long after = BootTicks.nanos();
             if (rc != 0) {
-                throw SpawnCheck.cannotStart(program, libc.strerror(rc));
+                throw SpawnCheck.cannotStart(program, rc);
             }
             placement.afterSpawn(pid.getInt(0));
             return new long[] {pid.getInt(0), BootTicks.startTicksBetween(before, after)};

@@ -129,6 +129,12 @@ public final class SpawnCheck {
         return new SpawnException("cannot start \"" + program + "\": " + reason);
     }
 
+    /** The spawn failed with {@code errno}: its words, and whether the host was short (see {@link SpawnException#hostShort()}). */
+    static SpawnException cannotStart(String program, int errno) {
+        return new SpawnException("cannot start \"" + program + "\": " + LibC.INSTANCE.strerror(errno),
+                SpawnException.hostShort(errno));
+    }
+
     /** The OS's words for an I/O failure while preparing or spawning the child. */
     static String reason(IOException e) {
         if (e instanceof NoSuchFileException f) {

@@ -35,6 +35,30 @@ class AdmissionGateTest {
         return gate.look(wantToStart, nanos, T0.plusNanos(nanos));
     }
 
+    /** A spawn the host refused (a process limit) holds starts at once, limits on or off, until its window is over. */
+    @Test
+    void aRefusedSpawnHoldsStartsForItsWindowThenTheyResume() {
+        SpawnShortage spawns = new SpawnShortage();
+        AdmissionGate gate = new AdmissionGate(host, 0, 0, spawns);
+        assertNull(look(gate, true));
+
+        spawns.refused("cannot start \"w.sh\": Resource temporarily unavailable", nanos);
+        EventRecord pressure = look(gate, false);
+        assertEquals("pressure", pressure.event());
+        assertEquals("processes", pressure.params().get("short"));
+        assertTrue(gate.holding());
+        assertTrue(gate.note().contains("the host refused the runner a process or descriptor (cannot start \"w.sh\":"
+                + " Resource temporarily unavailable)"), gate.note());
+        assertEquals(nanos + SpawnShortage.WINDOW_NANOS, gate.nextSampleNanos(), "the loop looks again at the window's end");
+
+        nanos += SpawnShortage.WINDOW_NANOS - 1;
+        assertNull(look(gate, true), "still within the window");
+        nanos += 1;
+        assertEquals("pressure-end", look(gate, true).event());
+        assertFalse(gate.holding());
+        assertEquals(0, host.reads, "no reading was taken: the limits are off");
+    }
+
     @Test
     void holdsStartsOnceMemoryIsUnderTheFloorAndSaysSoOnceThenResumesWithOneEnd() {
         AdmissionGate gate = new AdmissionGate(host, 256, 0);

@@ -21,13 +21,15 @@ final class FakeLauncher implements ProcessLauncher {
     final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong pids = new AtomicLong(1000);
     String spawnError;
+    /** Whether {@link #spawnError} is the host's refusal of a process (EAGAIN and the like). */
+    boolean spawnHostShort;
     /** Thrown by the next launches instead of a SpawnException: what a broken native library or a full heap throws. */
     Error spawnBreaks;
 
     @Override
     public synchronized RunningProcess launch(LaunchSpec spec) {
         if (spawnError != null) {
-            throw new SpawnException(spawnError);
+            throw new SpawnException(spawnError, spawnHostShort);
         }
         if (spawnBreaks != null) {
             throw spawnBreaks;
