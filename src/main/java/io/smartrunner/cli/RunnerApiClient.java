@@ -85,6 +85,10 @@ final class RunnerApiClient {
             HttpURLConnection c = open(path, Duration.ofSeconds(30));
             c.setRequestMethod("POST");
             c.setRequestProperty("Content-Type", "application/json");
+            if (configuredToken != null && configuredToken.contains("${env:")) { // kept as written: not set here
+                throw new SmartRunnerException("http.token is " + configuredToken + ", and that variable is not set"
+                        + " in this shell; set it to send the runner controls", null, 2);
+            }
             c.setRequestProperty("Authorization", "Bearer "
                     + (configuredToken != null ? configuredToken : readToken(tokenFile)));
             c.setRequestProperty("X-Smart-Runner-Client", "cli");

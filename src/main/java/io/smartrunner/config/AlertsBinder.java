@@ -65,7 +65,9 @@ final class AlertsBinder {
             entry.object(WEBHOOK_KEYS);
             JsonCursor urlValue = entry.get("url");
             String url = urlValue.requiredText("an http(s) URL, " + URL_EXAMPLE);
-            requireWebhookUrl(urlValue, url);
+            if (!(context.unsetEnvKept() && url.contains("${env:"))) { // a command that only looks, without it
+                requireWebhookUrl(urlValue, url);
+            }
             context.secrets().add(url);
             webhooks.add(new Webhook(url, headers(entry.get("headers"), context)));
         }

@@ -10,5 +10,10 @@ import java.util.Set;
  * @param env     the environment for {@code ${env:NAME}}
  * @param secrets collects every substituted value (mutable, one load only)
  */
-record BindContext(String label, Map<String, String> env, Set<String> secrets) {
+/**
+ * @param unsetEnvKept a {@code ${env:NAME}} whose variable is not set is kept as it is written
+ *                     instead of refused: for commands that only look (status, events, report)
+ *                     from a shell without the runner's secrets
+ */
+record BindContext(String label, Map<String, String> env, Set<String> secrets, boolean unsetEnvKept) {
 }

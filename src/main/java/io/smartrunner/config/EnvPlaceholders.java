@@ -23,6 +23,11 @@ final class EnvPlaceholders {
      *                                  malformed or its variable is not set
      */
     static String resolve(String text, Map<String, String> env, Consumer<String> secrets) {
+        return resolve(text, env, secrets, false);
+    }
+
+    /** @param unsetKept a placeholder whose variable is not set is kept as written, not refused */
+    static String resolve(String text, Map<String, String> env, Consumer<String> secrets, boolean unsetKept) {
         if (!text.contains("${")) {
             return text;
         }
@@ -30,7 +35,7 @@ final class EnvPlaceholders {
         StringBuilder resolved = new StringBuilder();
         int end = 0;
         while (matcher.find()) {
-            String value = lookUp(matcher.group(1), env);
+            String value = lookUp(matcher.group(1), env, unsetKept);
             // an empty value would make a redactor match everywhere
             if (!value.isEmpty()) {
                 secrets.accept(value);
@@ -46,13 +51,16 @@ final class EnvPlaceholders {
         return resolved.append(rest).toString();
     }
 
-    private static String lookUp(String reference, Map<String, String> env) {
+    private static String lookUp(String reference, Map<String, String> env, boolean unsetKept) {
         Matcher name = ENV_REFERENCE.matcher(reference);
         if (!name.matches()) {
             throw new IllegalArgumentException("unsupported placeholder \"${" + reference + "}\", expected "
                     + EXPECTED);
         }
         String value = env.get(name.group(1));
+        if (value == null && unsetKept) {
+            return "${" + reference + "}";
+        }
         if (value == null) {
             throw new IllegalArgumentException("environment variable " + name.group(1)
                     + " is not set, expected it to be set for \"${" + reference + "}\"");

@@ -61,6 +61,11 @@ final class JsonCursor {
         return isPresent() && raw.isObject();
     }
 
+    /** Whether an unset {@code ${env:NAME}} is kept as written here (a command that only looks). */
+    boolean unsetEnvKept() {
+        return context.unsetEnvKept();
+    }
+
     /** The member {@code key} of this object (absent when this is absent). */
     JsonCursor get(String key) {
         return new JsonCursor(context, childPath(path, key), isPresent() ? raw.get(key) : null);
@@ -112,7 +117,8 @@ final class JsonCursor {
         }
         requireKind(raw.isTextual(), "a string");
         try {
-            return EnvPlaceholders.resolve(raw.textValue(), context.env(), context.secrets()::add);
+            return EnvPlaceholders.resolve(raw.textValue(), context.env(), context.secrets()::add,
+                    context.unsetEnvKept());
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }

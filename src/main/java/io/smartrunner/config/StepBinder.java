@@ -117,7 +117,9 @@ final class StepBinder {
         JsonCursor urlValue = block.get("url");
         String url = urlValue.requiredText("an http(s) URL");
         // {profileId}-style placeholders are substituted per session; check the URL around them
-        requireHttpUrl(urlValue, url.replaceAll("\\{[A-Za-z]+}", "x"));
+        if (!(urlValue.unsetEnvKept() && url.contains("${env:"))) { // a command that only looks, without it
+            requireHttpUrl(urlValue, url.replaceAll("\\{[A-Za-z]+}", "x"));
+        }
         return new StepConfig.Http(name, method, url,
                 block.get("expect").integer(200, 100, 599, Quantity.COUNT),
                 block.get("timeoutMs").integer(0L, 0, RecoveryBinder.MAX_STEP_TIMEOUT_MS, Quantity.MILLIS));

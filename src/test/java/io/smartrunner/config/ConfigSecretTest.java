@@ -2,6 +2,7 @@ package io.smartrunner.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,24 @@ class ConfigSecretTest extends ConfigTestSupport {
         assertEquals("http://10.0.0.1/kick", ((StepConfig.Http) config.recovery().steps().get(0)).url());
         assertEquals("v", config.profile("a").orElseThrow().session().env().get("K"));
         assertEquals(Set.of("http://10.0.0.1/kick", "v"), config.secretValues());
+    }
+
+    /**
+     * status, events and report only look: a reviewer's shell without the runner's secrets could not
+     * run `status --json` ("$.session.env.SR_SECRET: environment variable SR_SECRET is not set").
+     */
+    @Test
+    void aCommandThatOnlyLooksKeepsAnUnsetVariableAsWritten() {
+        String json = "{'http': {'token': '${env:SR_TOKEN}'}, 'session': {'env': {'K': '${env:SR_SECRET}'}},"
+                + " 'alerts': {'webhooks': [{'url': '${env:HOOK_URL}'}]},"
+                + " 'recovery': {'steps': [{'name': 'kick', 'http': {'url': '${env:KICK_URL}'}}]}}";
+        RunnerConfig config = ConfigLoader.loadToInspect(write(json), Map.of());
+
+        assertEquals("${env:SR_TOKEN}", config.http().token());
+        assertEquals("${env:SR_SECRET}", config.session().env().get("K"));
+        assertTrue(config.secretValues().stream().allMatch(v -> v.startsWith("${env:")), "nothing was substituted: "
+                + config.secretValues());
+        assertTrue(rejects(json).endsWith("is not set, expected it to be set for \"${env:SR_SECRET}\""), "run still refuses it");
     }
 
     @Test
