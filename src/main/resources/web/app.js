@@ -226,7 +226,13 @@
     const name = el('td', 'name');
     const id = el('span', 'pid', p.profileId);
     const browser = el('span', 'browser');
-    name.append(id, browser);
+    // why it fails: the tail of its session's stderr (secrets masked), in a tab of its own
+    const log = el('a', 'log-link', 'log');
+    log.href = '/api/profiles/' + encodeURIComponent(p.profileId) + '/log?stream=stderr&bytes=65536';
+    log.target = '_blank';
+    log.rel = 'noopener';
+    log.title = 'The end of ' + p.profileId + "'s stderr log";
+    name.append(id, browser, log);
     const runner = el('td', 'col-runner runner'); // cluster mode: the runner the profile is on
     const stateCell = el('td', 'state');
     const badge = el('span', 'badge');
@@ -244,6 +250,8 @@
       reset: button('reset', 'Reset'),
       run: button('run', 'Run now'),
     };
+    // a screen reader heard fifty identical "Pause" buttons
+    for (const b of Object.values(btn)) b.setAttribute('aria-label', b.textContent + ' ' + p.profileId);
     const msg = el('span', 'row-msg');
     actions.append(btn.pause, btn.unpause, btn.reset, btn.run, msg);
     tr.append(name, runner, stateCell, streak, until, error, actions);
@@ -810,7 +818,12 @@
 
   function releaseFeed() {
     if (holding()) return;
-    feedHeld.hidden = true;
+    const notShown = heldCount - held.length; // the feed keeps the newest FEED_MAX: say what it dropped
+    feedHeld.hidden = notShown <= 0;
+    if (notShown > 0) {
+      feedHeld.textContent = '· ' + notShown + ' older event(s) not shown (the events command and /api/events have them)';
+      setTimeout(() => { if (!holding()) feedHeld.hidden = true; }, 10000);
+    }
     heldCount = 0;
     if (held.length) showEvents(held.splice(0));
   }

@@ -199,6 +199,14 @@ class DashboardBrowserTest {
         startRunner(config);
         page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
         page.await("the feed live", "document.getElementById('feed-status')?.textContent === 'live'", 20_000);
+        page.await("ok1's row", "document.querySelector('" + row("ok1") + "')", 20_000);
+        assertEquals("Pause ok1", page.eval("document.querySelector('" + row("ok1")
+                + " button[data-action=pause]').getAttribute('aria-label')").asText(), "a row's button names its profile");
+        String log = page.eval("document.querySelector('" + row("ok1") + " a.log-link').href").asText();
+        assertTrue(log.endsWith("/api/profiles/ok1/log?stream=stderr&bytes=65536"), log);
+        HttpResponse<String> tail = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(log)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, tail.statusCode(), "the row's log link answers: " + tail.body());
 
         page.click("#reload");
         page.await("reload asks for the token", "!document.getElementById('token-form').hidden", 5_000);
