@@ -226,6 +226,18 @@ class DashboardBrowserTest {
         page.await("the table still refreshing", "document.getElementById('status').textContent.startsWith('live')"
                 + " && document.getElementById('status').className === 'status ok'", 20_000);
         assertEquals(2, page.eval("document.querySelectorAll('#fleet tr.profile').length").asInt(), "the last filter (none) kept");
+
+        // a phone's width (or 200 % zoom): the page does not scroll sideways, the table does inside its card
+        page.close();
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 390, 844);
+        page.await("ok1's row at 390 px", "document.querySelector('" + row("ok1") + "')", 20_000);
+        assertTrue(page.eval("document.documentElement.scrollWidth <= window.innerWidth").asBoolean(),
+                "page width " + page.eval("document.documentElement.scrollWidth").asInt());
+        assertTrue(page.eval("document.querySelector('" + row("ok1") + " .pid').getBoundingClientRect().height < 30")
+                .asBoolean(), "the id on one line");
+        assertTrue(page.eval("document.querySelector('.fleet').getBoundingClientRect().top"
+                + " < document.querySelector('.feed').getBoundingClientRect().top").asBoolean(), "the fleet first");
+        page.screenshot(SCREENSHOTS.resolve("dashboard-390.png"), true, 3000);
     }
 
     @Test
