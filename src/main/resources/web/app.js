@@ -943,7 +943,7 @@
     const box = $('chart-steps');
     const names = Object.keys(steps || {});
     if (!names.length) { chartMessage(box, 'No recovery steps have run yet.'); return; }
-    const W = 640, ROW = 26, LABEL = 150, RIGHT = 110;
+    const W = 640, ROW = 26, LABEL = 150, RIGHT = 150; // "64%  (10590/16600)" whole
     const H = names.length * ROW + 6;
     const track = W - LABEL - RIGHT;
     const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'svg-chart', role: 'img', 'aria-label': 'Recovery success rate per step' });
