@@ -59,7 +59,6 @@ public final class AdmissionGate implements AdmissionView {
         this.spawns = spawns;
     }
 
-
     private record Shortage(String what, Number reading, Number limit, String unit, String text) {
     }
 

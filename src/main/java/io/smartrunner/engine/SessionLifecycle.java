@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.admission.SpawnShortage;
 import io.smartrunner.config.ExitMeaning;
 import io.smartrunner.config.SessionSettings;
 import io.smartrunner.event.EventParams;
@@ -7,7 +8,6 @@ import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.process.ExitStatus;
 import io.smartrunner.process.RunningProcess;
-import io.smartrunner.admission.SpawnShortage;
 import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
