@@ -24,7 +24,14 @@ final class ConfigOption {
         return config;
     }
 
-    /** For reading state and events, or a trial (which runs its own command): programs are not checked. */
+    /** For a trial, which runs its own command: programs are not checked, secrets must be set (it runs sessions). */
+    RunnerConfig loadForTrial() {
+        RunnerConfig config = ConfigLoader.loadForTrial(file, System.getenv());
+        FileModes.apply(config.runner().fileMode());
+        return config;
+    }
+
+    /** For reading state and events: programs are not checked, and an unset ${env:NAME} is kept as written. */
     RunnerConfig loadToInspect() {
         RunnerConfig config = ConfigLoader.loadToInspect(file, System.getenv());
         FileModes.apply(config.runner().fileMode());

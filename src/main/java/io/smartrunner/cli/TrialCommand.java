@@ -98,7 +98,7 @@ final class TrialCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--failureType: \"" + failureType
                     + "\" is not one of exit, timeout, error, hang, ok, browser-" + String.join(", browser-", BROWSER_FAILURES));
         }
-        RunnerConfig base = config.loadToInspect();
+        RunnerConfig base = config.loadForTrial(); // it runs sessions and steps: their secrets must be set
         // the trial serves its own demo site, so its browser has one whether or not a runner is up
         boolean withSite = browser || base.browser().provider() != BrowserSettings.Provider.NONE;
         try (io.smartrunner.http.RunnerHttpServer site = withSite ? io.smartrunner.http.RunnerHttpServer.start(

@@ -30,19 +30,31 @@ public final class ConfigLoader {
     /**
      * As {@link #load}, but without checking that the configured programs exist and are
      * executable: for commands that only read the state or the event log (status, events,
-     * report, the manual controls) or replace the session command (trial), so a program that
-     * went missing does not also take away the tools to look at what happened. A {@code ${env:NAME}}
+     * report, the manual controls), so a program that went missing does not also take away the
+     * tools to look at what happened. A {@code ${env:NAME}}
      * whose variable this shell does not have is kept as written (status used to refuse to run
      * from a shell without the runner's secrets); a control that would send such a token says so.
      */
     public static RunnerConfig loadToInspect(Path file, Map<String, String> env) {
-        return load(file, env, false);
+        return load(file, env, false, true);
+    }
+
+    /**
+     * As {@link #load}, without checking the configured programs (a trial runs a command of its
+     * own), but with every {@code ${env:NAME}} resolved: a trial runs sessions and recovery steps.
+     */
+    public static RunnerConfig loadForTrial(Path file, Map<String, String> env) {
+        return load(file, env, false, false);
     }
 
     private static RunnerConfig load(Path file, Map<String, String> env, boolean checkPrograms) {
+        return load(file, env, checkPrograms, false);
+    }
+
+    private static RunnerConfig load(Path file, Map<String, String> env, boolean checkPrograms, boolean unsetEnvKept) {
         String label = file.toString();
         // a command that only looks needs none of the runner's secrets: an unset ${env:NAME} stays as written
-        BindContext context = new BindContext(label, Map.copyOf(env), new LinkedHashSet<>(), !checkPrograms);
+        BindContext context = new BindContext(label, Map.copyOf(env), new LinkedHashSet<>(), unsetEnvKept);
         JsonCursor root = JsonCursor.root(context, ConfigFileReader.read(file, label));
         return ConfigBinder.bind(root, context, file, checkPrograms);
     }

@@ -60,6 +60,8 @@ class ConfigSecretTest extends ConfigTestSupport {
         assertTrue(config.secretValues().stream().allMatch(v -> v.startsWith("${env:")), "nothing was substituted: "
                 + config.secretValues());
         assertTrue(rejects(json).endsWith("is not set, expected it to be set for \"${env:SR_SECRET}\""), "run still refuses it");
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigLoader.loadForTrial(write(json), Map.of()), "and trial, which runs sessions and steps");
     }
 
     @Test
