@@ -65,7 +65,7 @@ final class AlertsBinder {
             entry.object(WEBHOOK_KEYS);
             JsonCursor urlValue = entry.get("url");
             String url = urlValue.requiredText("an http(s) URL, " + URL_EXAMPLE);
-            if (!(context.unsetEnvKept() && url.contains("${env:"))) { // a command that only looks, without it
+            if (!urlValue.keptUnset(url)) {
                 requireWebhookUrl(urlValue, url);
             }
             context.secrets().add(url);

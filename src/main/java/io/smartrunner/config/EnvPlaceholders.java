@@ -18,15 +18,11 @@ final class EnvPlaceholders {
     }
 
     /**
-     * @param secrets receives every non-empty substituted value
+     * @param secrets   receives every non-empty substituted value
+     * @param unsetKept a placeholder whose variable is not set is kept as written, not refused
      * @throws IllegalArgumentException one-line reason (without path) when a placeholder is
      *                                  malformed or its variable is not set
      */
-    static String resolve(String text, Map<String, String> env, Consumer<String> secrets) {
-        return resolve(text, env, secrets, false);
-    }
-
-    /** @param unsetKept a placeholder whose variable is not set is kept as written, not refused */
     static String resolve(String text, Map<String, String> env, Consumer<String> secrets, boolean unsetKept) {
         if (!text.contains("${")) {
             return text;

@@ -22,8 +22,7 @@ final class HttpBinder {
         int port = block.get("port").integer(defaults.port(), 0, 65_535, Quantity.COUNT);
         JsonCursor tokenValue = block.get("token");
         String token = tokenValue.text(defaults.token());
-        boolean keptUnset = token != null && token.contains("${env:"); // a command that only looks, without the variable
-        if (token != null && !keptUnset && token.strip().length() < HttpSettings.MIN_TOKEN_LENGTH) {
+        if (token != null && !tokenValue.keptUnset(token) && token.strip().length() < HttpSettings.MIN_TOKEN_LENGTH) {
             // the length only: the value is a secret
             throw tokenValue.fail(token.isBlank() ? "the token is empty" : "the token has " + token.strip().length()
                     + " characters", "a bearer token of at least " + HttpSettings.MIN_TOKEN_LENGTH

@@ -61,9 +61,12 @@ final class JsonCursor {
         return isPresent() && raw.isObject();
     }
 
-    /** Whether an unset {@code ${env:NAME}} is kept as written here (a command that only looks). */
-    boolean unsetEnvKept() {
-        return context.unsetEnvKept();
+    /**
+     * Whether {@code value} holds a {@code ${env:NAME}} kept as written because its variable is not
+     * set (a command that only looks): checks of its form do not apply to it.
+     */
+    boolean keptUnset(String value) {
+        return context.unsetEnvKept() && value != null && value.contains("${env:");
     }
 
     /** The member {@code key} of this object (absent when this is absent). */

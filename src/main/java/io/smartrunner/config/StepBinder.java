@@ -117,7 +117,7 @@ final class StepBinder {
         JsonCursor urlValue = block.get("url");
         String url = urlValue.requiredText("an http(s) URL");
         // {profileId}-style placeholders are substituted per session; check the URL around them
-        if (!(urlValue.unsetEnvKept() && url.contains("${env:"))) { // a command that only looks, without it
+        if (!urlValue.keptUnset(url)) {
             requireHttpUrl(urlValue, url.replaceAll("\\{[A-Za-z]+}", "x"));
         }
         return new StepConfig.Http(name, method, url,

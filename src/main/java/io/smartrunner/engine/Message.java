@@ -77,12 +77,12 @@ sealed interface Message {
         }
 
         static Launched failed(String profileId, SessionRecord record, String error) {
-            return new Launched(profileId, record, null, error, 0, false);
+            return failed(profileId, record, error, false);
         }
 
-        /** The spawn failed for want of a process or descriptor ({@link io.smartrunner.process.SpawnException#hostShort()}). */
-        static Launched failedHostShort(String profileId, SessionRecord record, String error) {
-            return new Launched(profileId, record, null, error, 0, true);
+        /** @param hostShort for want of a process or descriptor ({@link io.smartrunner.process.SpawnException#hostShort()}) */
+        static Launched failed(String profileId, SessionRecord record, String error, boolean hostShort) {
+            return new Launched(profileId, record, null, error, 0, hostShort);
         }
     }
 }

@@ -134,11 +134,7 @@ final class SessionLaunch {
         try {
             process = deps.launcher().launch(spec(staged.profile(), sessionId, cdpUrl));
         } catch (SpawnException e) {
-            if (e.hostShort()) {
-                inbox.add(Message.Launched.failedHostShort(profileId, staged.record(), e.getMessage()));
-            } else {
-                failed(staged, e.getMessage());
-            }
+            inbox.add(Message.Launched.failed(profileId, staged.record(), e.getMessage(), e.hostShort()));
             return;
         } catch (RuntimeException | Error e) {
             // an Error too (a native library that will not load, a full heap): uncaught, it ended

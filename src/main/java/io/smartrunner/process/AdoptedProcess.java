@@ -36,8 +36,7 @@ final class AdoptedProcess implements RunningProcess {
     }
 
     private void checkAlive() {
-        boolean alive = ProcFs.stat(pid).map(s -> !s.dead() && s.startTicks() == startTicks).orElse(false);
-        if (!alive) {
+        if (ProcFs.exited(pid, startTicks)) {
             exit.complete(UNKNOWN_EXIT);
         }
     }

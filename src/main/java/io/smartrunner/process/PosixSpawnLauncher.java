@@ -28,7 +28,6 @@ public final class PosixSpawnLauncher implements ProcessLauncher {
     private static final String DEV_NULL = "/dev/null";
     private static volatile PidfdReaper sharedReaper;
 
-    private final LibC libc = LibC.INSTANCE;
     private final PidfdReaper reaper;
     private final ScheduledExecutorService timers;
     private final ChildEnvironment childEnv;

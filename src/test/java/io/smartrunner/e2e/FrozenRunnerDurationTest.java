@@ -31,35 +31,18 @@ class FrozenRunnerDurationTest {
 
     @Test
     void aSessionEndingDuringA3sFreezeOfTheRunnerKeepsItsOwnDuration() throws Exception {
-        Path cfg = dir.resolve("runner.json");
-        Files.writeString(cfg, """
-                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0},
-                 "http": {"port": 0}, "browser": {"provider": "none"},
-                 "session": {"command": ["/bin/sh", "-c", "touch started; while [ ! -e go ]; do sleep 0.01; done; exec sleep 0.3"], "cooldownMs": 600000},
-                 "pods": [{"name": "podA", "concurrency": 1, "profiles": [{"id": "p1"}]}]}
-                """);
-        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess runner = startRunner("0.3", "");
         try {
             int port = runner.httpPort();
             CliProcess.await("the session started", 20_000, () -> Files.exists(dir.resolve("started")));
             long sessionSeen = System.nanoTime();
-            long child = runner.process.toHandle().children().findFirst().orElseThrow().pid();
             // answered by the loop after the launch it queued before: the session's start is on its clock
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/api/profiles/p1")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
 
-            long stoppedAt = System.nanoTime();
-            signal("STOP", runner.process.pid());
-            Files.createFile(dir.resolve("go")); // the session ends 0.3 s from now, the runner frozen
-                        CliProcess.await("the session's child exited while the runner is frozen", 10_000,
-                    () -> zombie(child));
-            long left = FREEZE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-            if (left > 0) {
-                Thread.sleep(left); // the freeze itself is what is tested
-            }
-            signal("CONT", runner.process.pid());
+            freezeWhileTheSessionEnds(runner); // it ends 0.3 s into the freeze
             long seenToWoken = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sessionSeen);
 
             CliProcess.await("the session's end is logged", 20_000, () -> end() != null);
@@ -84,27 +67,11 @@ class FrozenRunnerDurationTest {
      */
     @Test
     void aSessionThatExitsByItselfWhileTheRunnerIsFrozenPastItsTimeoutFinishes() throws Exception {
-        Path cfg = dir.resolve("runner.json");
-        Files.writeString(cfg, """
-                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0},
-                 "http": {"port": 0}, "browser": {"provider": "none"},
-                 "session": {"command": ["/bin/sh", "-c", "touch started; while [ ! -e go ]; do sleep 0.01; done; exec sleep 0.2"],
-                             "cooldownMs": 600000, "timeoutMs": 1500},
-                 "pods": [{"name": "podA", "concurrency": 1, "profiles": [{"id": "p1"}]}]}
-                """);
-        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        CliProcess runner = startRunner("0.2", ", \"timeoutMs\": 1500");
         try {
             CliProcess.await("the session started", 20_000, () -> Files.exists(dir.resolve("started")));
-            long child = runner.process.toHandle().children().findFirst().orElseThrow().pid();
-            signal("STOP", runner.process.pid());
-            long stoppedAt = System.nanoTime();
-            Files.createFile(dir.resolve("go"));
-            CliProcess.await("the session's child exited while the runner is frozen", 10_000, () -> zombie(child));
-            long left = FREEZE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-            if (left > 0) {
-                Thread.sleep(left); // the freeze itself is what is tested: it outlasts the session's timeoutMs
-            }
-            signal("CONT", runner.process.pid());
+
+            freezeWhileTheSessionEnds(runner); // the freeze outlasts the session's timeoutMs
 
             CliProcess.await("the session's end is logged", 20_000, () -> end() != null);
             EventRecord end = end();
@@ -114,6 +81,33 @@ class FrozenRunnerDurationTest {
             signal("CONT", runner.process.pid());
             runner.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** One profile whose session waits for a file named go, then sleeps {@code lastSleep} seconds and exits 0. */
+    private CliProcess startRunner(String lastSleep, String moreSession) throws Exception {
+        Path cfg = dir.resolve("runner.json");
+        Files.writeString(cfg, """
+                {"runner": {"dataDir": "data", "eventLog": "logs/events.jsonl", "startJitterMs": 0},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "touch started; while [ ! -e go ]; do sleep 0.01; done; exec sleep %s"],
+                             "cooldownMs": 600000%s},
+                 "pods": [{"name": "podA", "concurrency": 1, "profiles": [{"id": "p1"}]}]}
+                """.formatted(lastSleep, moreSession));
+        return CliProcess.start(dir, "run", "-c", cfg.toString());
+    }
+
+    /** SIGSTOP for FREEZE_MS, during which the session is let go and its child exits. */
+    private void freezeWhileTheSessionEnds(CliProcess runner) throws Exception {
+        long child = runner.process.toHandle().children().findFirst().orElseThrow().pid();
+        long stoppedAt = System.nanoTime();
+        signal("STOP", runner.process.pid());
+        Files.createFile(dir.resolve("go"));
+        CliProcess.await("the session's child exited while the runner is frozen", 10_000, () -> zombie(child));
+        long left = FREEZE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+        if (left > 0) {
+            Thread.sleep(left); // the freeze itself is what is tested
+        }
+        signal("CONT", runner.process.pid());
     }
 
     private EventRecord end() {
