@@ -25,7 +25,7 @@ final class ClusterMember {
             return null;
         }
         Membership membership = Membership.join(postgres.members(), cfg.runner(), cfg.cluster(),
-                io.smartrunner.time.TimeSource.system()::nanoTime, RunnerName.hostName(),
+                io.smartrunner.time.TimeSource.system(), RunnerName.hostName(),
                 ProcessHandle.current().pid(), RunCommand::say);
         RunCommand.say("joined the cluster as runner \"" + cfg.runner().name() + "\" (incarnation "
                 + membership.incarnation() + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))

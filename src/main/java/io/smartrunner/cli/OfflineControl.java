@@ -24,6 +24,7 @@ import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.time.TimeSource;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,7 +106,7 @@ final class OfflineControl {
                 ProfileState state = states.getOrDefault(profile.id(), ProfileState.fresh(profile.id(), profile.pod()));
                 Transition t;
                 try {
-                    t = transition(rules, state, request, cfg);
+                    t = transition(rules, state, request, cfg, TimeSource.system().now());
                 } catch (ControlRefused e) {
                     results.add(new Result(request, null, e.getMessage()));
                     continue;
@@ -137,12 +138,13 @@ final class OfflineControl {
             // in the fleet's events, as a relayed control's: who asked, from which runner's configuration
             ManualRequest asked = request.askedBy(request.by() + "@" + via);
             ProfileChange[] written = {null};
+            Instant now = store.databaseNow(); // the cluster's clock: the runners date pauses by it too
             // the events' writer in the fleet's table is the command, never the data dir's runner (whose
             // start would copy them into its log a second time); the local log is opened only to be
             // written: a control relayed to the holder is that runner's to record
             Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), asked.by(),
-                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()), asked,
-                            eventLog(cfg.runner())));
+                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()),
+                            asked, now, eventLog(cfg.runner())));
             if (holder.isEmpty()) {
                 return new Outcome(written[0].state(), "no runner holds it: written to the database");
             }
@@ -179,9 +181,10 @@ final class OfflineControl {
      * The control's transition, its events appended and fsynced (closing {@code events}, which it
      * owns): the state to write once they are durable.
      */
-    private static ProfileChange recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, JsonlEventSink events) {
+    private static ProfileChange recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, Instant now,
+                                          JsonlEventSink events) {
         try (events) {
-            Transition t = transition(rules(cfg), state, request, cfg);
+            Transition t = transition(rules(cfg), state, request, cfg, now);
             Redactor redactor = new Redactor(cfg.secretValues());
             List<EventRecord> redacted = t.events().stream().map(redactor::redact).toList();
             events.append(redacted);
@@ -193,7 +196,8 @@ final class OfflineControl {
     }
 
     /** The control's transition from {@code s}; a refusal by the profile's state is thrown as {@link ControlRefused}. */
-    private static Transition transition(ProfileRules rules, ProfileState s, ManualRequest request, RunnerConfig cfg) {
+    private static Transition transition(ProfileRules rules, ProfileState s, ManualRequest request, RunnerConfig cfg,
+                                         Instant now) {
         if (!(request instanceof ManualRequest.StateChange change)) {
             throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
                     + " is not locked): start one with 'smart-runner run' first");
@@ -202,7 +206,7 @@ final class OfflineControl {
         if (refusal != null) {
             throw new ControlRefused(refusal);
         }
-        return change.apply(rules, s, TimeSource.system().now());
+        return change.apply(rules, s, now);
     }
 
     private static ProfileRules rules(RunnerConfig cfg) {

@@ -87,6 +87,8 @@ final class RunCommand implements Callable<Integer> {
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
              ProcessFence fence = ClusterMember.fence(cfg)) {
             joinedCluster = membership != null;
+            // cluster mode: pauses and events on the database's clock, which every member shares
+            TimeSource clock = membership == null ? TimeSource.system() : membership.clock();
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
             metrics.watch(alerts);
             EventFanout fanout = new EventFanout(RunCommand::say).subscribe(metrics);
@@ -98,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
                                 : io.smartrunner.cluster.QueuedControlReads.NONE);
             }
             Supervisor supervisor = new Supervisor(cfg, home.deps(cfg, fanout, RunCommand::say,
-                    fleetMode == null ? metrics::timed : sink -> metrics.timed(fleetMode.tee(sink))), leases);
+                    fleetMode == null ? metrics::timed : sink -> metrics.timed(fleetMode.tee(sink)), clock), leases);
             if (leases instanceof io.smartrunner.cluster.LeaseKeeper keeper) {
                 metrics.watchStaleWrites(keeper::staleWrites);
                 metrics.watchLeasesHeld(keeper::heldCount);
@@ -127,7 +129,7 @@ final class RunCommand implements Callable<Integer> {
                     : fleetMode.view(fleet(supervisor, cfg, home), supervisor::request, newEvents);
             ApiParts api = new ApiParts(fleet, token, cfg.runner().eventLog(), home.logDir,
                     report, newEvents,
-                    new Redactor(cfg.secretValues()), TimeSource.system(), browserStatus(cfg, home.browsers),
+                    new Redactor(cfg.secretValues()), clock, browserStatus(cfg, home.browsers),
                     fleetMode == null ? EventPages.of(cfg.runner().eventLog()) : fleetMode.eventPages());
             AtomicReference<SystemdNotifier> systemdRef = new AtomicReference<>();
             Runnable stop = () -> {

@@ -173,13 +173,16 @@ final class RunnerHome implements AutoCloseable {
     }
 
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics) {
-        return deps(config, listener, diagnostics, UnaryOperator.identity());
+        return deps(config, listener, diagnostics, UnaryOperator.identity(), TimeSource.system());
     }
 
-    /** @param eventSink wraps the event log the supervisor writes to (the metrics time each append) */
+    /**
+     * @param eventSink wraps the event log the supervisor writes to (the metrics time each append)
+     * @param clock     the wall clock of pauses and events: this machine's, or in cluster mode the database's
+     */
     SupervisorDeps deps(RunnerConfig config, Consumer<List<EventRecord>> listener, Consumer<String> diagnostics,
-                        UnaryOperator<EventSink> eventSink) {
-        return new SupervisorDeps(store, eventSink.apply(events), launcher, processes, TimeSource.system(),
+                        UnaryOperator<EventSink> eventSink, TimeSource clock) {
+        return new SupervisorDeps(store, eventSink.apply(events), launcher, processes, clock,
                 new SecureRandom(), logDir, listener, diagnostics, launches,
                 new ProcessRecoveryActions(launcher, logDir, store.runnerId(), config.recovery().stepTimeoutMs(),
                         browsers), browsers,

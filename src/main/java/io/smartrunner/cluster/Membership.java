@@ -5,6 +5,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.config.ClusterSettings;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.store.PostgresMembers;
+import io.smartrunner.time.TimeSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,7 @@ public final class Membership implements AutoCloseable {
     private final String name;
     private final int capacity;
     private final long incarnation;
+    private final DatabaseClock clock;
     private final Consumer<String> say;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("sr-heartbeat"));
@@ -56,7 +58,7 @@ public final class Membership implements AutoCloseable {
     private int failures;
 
     private Membership(PostgresMembers members, RunnerSettings runner, ClusterSettings timings, LongSupplier nanoTime,
-                       long incarnation, Consumer<String> say) {
+                       long incarnation, DatabaseClock clock, Consumer<String> say) {
         this.members = members;
         this.ttlMs = timings.leaseTtlMs();
         this.everyMs = timings.renewEveryMs();
@@ -65,25 +67,47 @@ public final class Membership implements AutoCloseable {
         this.name = runner.name();
         this.capacity = runner.globalConcurrency();
         this.incarnation = incarnation;
+        this.clock = clock;
         this.say = say;
     }
 
     /**
-     * Joins under {@code runner.name}.
+     * Joins under {@code runner.name}, on this machine's clocks.
      *
      * @throws io.smartrunner.store.NameTakenException a live runner has the name (exit 1)
      */
     public static Membership join(PostgresMembers members, RunnerSettings runner, String host, long pid,
                                   Consumer<String> say) {
-        return join(members, runner, ClusterSettings.defaults(), io.smartrunner.time.TimeSource.system()::nanoTime, host, pid, say);
+        return join(members, runner, ClusterSettings.defaults(), TimeSource.system(), host, pid, say);
     }
 
-    /** Joins with these lease timings (TTL, heartbeat period); {@code nanoTime} times each heartbeat's send. */
+    /** Joins with these lease timings, heartbeats timed on {@code nanoTime} (a test's), walls on this machine's clock. */
     public static Membership join(PostgresMembers members, RunnerSettings runner, ClusterSettings timings,
                                   LongSupplier nanoTime, String host, long pid, Consumer<String> say) {
-        long incarnation = members.join(new PostgresMembers.Joiner(runner.name(), runner.labels(), host, pid,
-                runner.globalConcurrency()), timings.leaseTtlMs());
-        return new Membership(members, runner, timings, nanoTime, incarnation, say);
+        return join(members, runner, timings, new TimeSource() {
+            @Override
+            public java.time.Instant now() {
+                return TimeSource.system().now();
+            }
+
+            @Override
+            public long nanoTime() {
+                return nanoTime.getAsLong();
+            }
+        }, host, pid, say);
+    }
+
+    /**
+     * Joins with these lease timings (TTL, heartbeat period); {@code local} times each heartbeat's
+     * send and carries the database's clock between heartbeats ({@link #clock()}).
+     */
+    public static Membership join(PostgresMembers members, RunnerSettings runner, ClusterSettings timings,
+                                  TimeSource local, String host, long pid, Consumer<String> say) {
+        long sent = local.nanoTime();
+        PostgresMembers.Joined joined = members.join(new PostgresMembers.Joiner(runner.name(), runner.labels(), host,
+                pid, runner.globalConcurrency()), timings.leaseTtlMs());
+        DatabaseClock clock = DatabaseClock.firstRead(joined.databaseNow(), sent, local.nanoTime(), local, say);
+        return new Membership(members, runner, timings, local::nanoTime, joined.incarnation(), clock, say);
     }
 
     /** The lease keeper: renewed after each successful heartbeat, its leases freed before leaving. */
@@ -108,6 +132,11 @@ public final class Membership implements AutoCloseable {
         return incarnation;
     }
 
+    /** The cluster's wall clock: the database's, as of the last heartbeat, carried by the monotonic clock. */
+    public DatabaseClock clock() {
+        return clock;
+    }
+
     /** Why the membership is not sound right now (heartbeat failing, name taken over), or null. */
     public String problem() {
         return problem;
@@ -127,7 +156,9 @@ public final class Membership implements AutoCloseable {
         long next = everyMs;
         try {
             long sent = nanoTime.getAsLong();
-            if (members.heartbeat(incarnation, name, sessions.get(), capacity)) {
+            PostgresMembers.Beat beat = members.heartbeat(incarnation, name, sessions.get(), capacity);
+            clock.read(beat.databaseNow(), sent, nanoTime.getAsLong());
+            if (beat.held()) {
                 if (failures > 0) {
                     say.accept("heartbeat to " + members.where() + " works again after " + failures
                             + " failed attempt(s)");

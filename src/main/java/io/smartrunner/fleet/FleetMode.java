@@ -61,9 +61,13 @@ public final class FleetMode implements AutoCloseable {
     private FleetReportFeed reportFeed;
     /** This run's: the catch-up reads what this data dir's earlier runs wrote. */
     private final long incarnation;
+    /** The cluster's wall clock (the database's): a control this runner writes for an unheld profile is dated by it. */
+    private final TimeSource clock;
 
-    private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, Consumer<String> say) {
+    private FleetMode(PostgresStateStore store, RunnerConfig cfg, long incarnation, TimeSource clock,
+                      Consumer<String> say) {
         this.store = store;
+        this.clock = clock;
         this.settings = cfg.store();
         this.runner = cfg.runner().name();
         this.eventLog = cfg.runner().eventLog();
@@ -82,7 +86,7 @@ public final class FleetMode implements AutoCloseable {
         if (!(store instanceof PostgresStateStore postgres) || membership == null) {
             return null;
         }
-        return new FleetMode(postgres, cfg, membership.incarnation(), say);
+        return new FleetMode(postgres, cfg, membership.incarnation(), membership.clock(), say);
     }
 
     /**
@@ -129,9 +133,9 @@ public final class FleetMode implements AutoCloseable {
         relay = new ControlRelay(controls, runner, heldHere, apply, say, reads);
         reads.readBy(relay::wake);
         UnheldControl unheld = new UnheldControl(store, new ProfileRules(PausePolicy.from(recovery)), redactor,
-                leaseTtlMs, TimeSource.system());
+                leaseTtlMs, clock);
         FleetView view = new FleetView(local, store.fleetProfiles(leaseTtlMs), controls, unheld, runner, heldHere,
-                TimeSource.system(), say);
+                clock, say);
         this.view = view;
         listener = new NotifyListener(settings, List.of(PostgresEvents.CHANNEL, PostgresControls.CHANNEL),
                 (channel, payload) -> {

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +18,9 @@ import javax.sql.DataSource;
 
 /**
  * Cluster membership in the {@code runners} table (docs/cluster.md, "Membership"). Every instant
- * here is the database's {@code now()}; the runner's own clock decides nothing.
+ * here is the database's {@code now()}; the runner's own clock decides nothing. A join and each
+ * heartbeat also bring back the database's clock, which the cluster's members follow for pauses
+ * and event times (io.smartrunner.cluster.DatabaseClock).
  *
  * <p>A row is keyed by the runner's process identity ({@code <host>:<data dir>}, see
  * {@link RunnerName}); {@code member_name} is the {@code runner.name} it joined under, unique
@@ -46,17 +50,28 @@ public final class PostgresMembers {
     public record Joiner(String name, List<String> labels, String host, long pid, int capacity) {
     }
 
+    /** A join's answer: the new incarnation, and the database's clock as it answered (the cluster's clock). */
+    public record Joined(long incarnation, Instant databaseNow) {
+    }
+
+    /**
+     * A heartbeat's answer: whether this incarnation still holds its name, and the database's
+     * clock as it answered (read whether it holds it or not).
+     */
+    public record Beat(boolean held, Instant databaseNow) {
+    }
+
     /**
      * Registers this runner under {@code joiner.name()} with a new incarnation, heartbeat now().
      *
-     * @return the new incarnation (unique across the fleet)
+     * @return the new incarnation (unique across the fleet) and the database's clock
      * @throws NameTakenException another runner with this name heartbeat less than {@code ttlMs} ago
      */
-    public long join(Joiner joiner, long ttlMs) {
+    public Joined join(Joiner joiner, long ttlMs) {
         return db.inTransaction(c -> joinIn(c, joiner, ttlMs));
     }
 
-    private long joinIn(Connection c, Joiner joiner, long ttlMs) throws SQLException {
+    private Joined joinIn(Connection c, Joiner joiner, long ttlMs) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
             lock.setInt(1, JOIN_LOCK);
             lock.setString(2, joiner.name());
@@ -85,7 +100,8 @@ public final class PostgresMembers {
         }
         try (PreparedStatement join = c.prepareStatement("UPDATE runners SET member_name = ?, labels = ?::jsonb,"
                 + " host = ?, pid = ?, capacity = ?, sessions = 0, incarnation = nextval('runner_incarnations'),"
-                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL WHERE name = ? RETURNING incarnation")) {
+                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL WHERE name = ?"
+                + " RETURNING incarnation, clock_timestamp()")) {
             join.setString(1, joiner.name());
             join.setString(2, labelsJson(joiner.labels()));
             join.setString(3, joiner.host());
@@ -93,11 +109,13 @@ public final class PostgresMembers {
             join.setInt(5, joiner.capacity());
             join.setString(6, rowName);
             long incarnation;
+            Instant databaseNow;
             try (ResultSet rs = join.executeQuery()) {
                 if (!rs.next()) {
                     throw new IllegalStateException("runner row " + rowName + " is missing (registered on open)");
                 }
                 incarnation = rs.getLong(1);
+                databaseNow = rs.getObject(2, OffsetDateTime.class).toInstant();
             }
             // the events this run writes are known as this data dir's (PostgresEvents.writtenAfter)
             try (PreparedStatement drawn = c.prepareStatement(
@@ -106,7 +124,7 @@ public final class PostgresMembers {
                 drawn.setString(2, rowName);
                 drawn.executeUpdate();
             }
-            return incarnation;
+            return new Joined(incarnation, databaseNow);
         }
     }
 
@@ -124,14 +142,16 @@ public final class PostgresMembers {
      * Sets {@code heartbeat_at = now()} and the figures, if this incarnation still holds the name.
      *
      * @param sessions null keeps the last figure (the engine did not answer in time)
-     * @return false when another runner has taken the name over (this one was stale)
+     * @return not held when another runner has taken the name over (this one was stale)
      * @throws StoreException the database cannot be reached or refuses
      */
-    public boolean heartbeat(long incarnation, String name, Integer sessions, int capacity) {
+    public Beat heartbeat(long incarnation, String name, Integer sessions, int capacity) {
         return db.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE runners SET heartbeat_at = now(),"
+            // one round trip: the update, and the clock read after it (an UPDATE ... RETURNING gives no row when not held)
+            try (PreparedStatement ps = c.prepareStatement("WITH beat AS (UPDATE runners SET heartbeat_at = now(),"
                     + " sessions = COALESCE(?, sessions), capacity = ? WHERE name = ? AND incarnation = ?"
-                    + " AND member_name = ? AND stopped_at IS NULL")) {
+                    + " AND member_name = ? AND stopped_at IS NULL RETURNING 1)"
+                    + " SELECT (SELECT count(*) FROM beat), clock_timestamp()")) {
                 if (sessions == null) {
                     ps.setNull(1, Types.INTEGER);
                 } else {
@@ -141,7 +161,10 @@ public final class PostgresMembers {
                 ps.setString(3, rowName);
                 ps.setLong(4, incarnation);
                 ps.setString(5, name);
-                return ps.executeUpdate() == 1;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Beat(rs.getLong(1) == 1, rs.getObject(2, OffsetDateTime.class).toInstant());
+                }
             }
         });
     }
@@ -186,7 +209,7 @@ public final class PostgresMembers {
         return where;
     }
 
-    private static java.time.Instant instant(Timestamp t) {
+    private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
     }
 

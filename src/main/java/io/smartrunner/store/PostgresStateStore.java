@@ -177,6 +177,20 @@ public final class PostgresStateStore implements StateStore {
         return runnerName;
     }
 
+    /**
+     * The database's clock, the cluster's wall clock: a command that writes a pause for a profile
+     * no runner holds dates it by this, as the runners do (io.smartrunner.cluster.DatabaseClock).
+     */
+    public java.time.Instant databaseNow() {
+        return query(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT clock_timestamp()");
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            }
+        });
+    }
+
     /** Other runners write profiles' last instants too: only this runner's session rows say where its log is. */
     @Override
     public java.util.Optional<java.time.Instant> ownSessionsInSyncSince() {

@@ -54,7 +54,7 @@ class PostgresFleetProfilesTest {
         String url = server.newDatabase("fleet_runner");
         try (PostgresStateStore alpha = PostgresStateStore.open(settings(url), "host-a:/data");
              PostgresStateStore beta = PostgresStateStore.open(settings(url), "host-b:/data")) {
-            long a = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
+            long a = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL).incarnation();
             alpha.leases().ensure(List.of("p1", "p2"));
             assertEquals(1, alpha.leases().acquire(a, List.of("p1"), 1, TTL).size());
             alpha.write(started("p1", "s1", T0));
@@ -64,7 +64,7 @@ class PostgresFleetProfilesTest {
             // alpha dies; beta takes p1 over and has not run it yet (its cooldown, say)
             execute(url, "UPDATE runners SET heartbeat_at = now() - INTERVAL '1 hour' WHERE member_name = 'alpha'");
             assertEquals(Map.of("p1", "alpha", "p2", "null"), runners(beta), "a dead holder: its last session's runner");
-            long b = beta.members().join(new PostgresMembers.Joiner("beta", List.of(), "host-b", 12, 8), TTL);
+            long b = beta.members().join(new PostgresMembers.Joiner("beta", List.of(), "host-b", 12, 8), TTL).incarnation();
             assertEquals(1, beta.leases().acquire(b, List.of("p1"), 1, TTL).size());
             assertEquals(Map.of("p1", "beta", "p2", "null"), runners(beta), "the live holder, before its first session");
             assertEquals("beta", beta.fleetProfiles(TTL).one("p1").runner());

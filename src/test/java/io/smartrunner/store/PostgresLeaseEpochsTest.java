@@ -21,7 +21,7 @@ class PostgresLeaseEpochsTest {
         String db = url.substring(url.lastIndexOf('/') + 1);
         StoreSettings settings = StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2);
         try (PostgresStateStore alpha = PostgresStateStore.open(settings, "host-a:/srv/a")) {
-            long a = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
+            long a = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL).incarnation();
             alpha.leases().ensure(List.of("p1", "p2"));
             assertEquals(1, alpha.leases().acquire(a, List.of("p2"), 1, TTL).size());
             for (int i = 0; i < 40; i++) {

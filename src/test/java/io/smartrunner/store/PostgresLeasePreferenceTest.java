@@ -25,17 +25,17 @@ class PostgresLeasePreferenceTest {
         String db = url.substring(url.lastIndexOf('/') + 1);
         StoreSettings settings = StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2);
         try (PostgresStateStore beta = PostgresStateStore.open(settings, "host-b:/srv/b")) {
-            long b = beta.members().join(new PostgresMembers.Joiner("beta", List.of(), "host-b", 12, 8), TTL);
+            long b = beta.members().join(new PostgresMembers.Joiner("beta", List.of(), "host-b", 12, 8), TTL).incarnation();
             beta.leases().ensure(PROFILES);
             try (PostgresStateStore alpha = PostgresStateStore.open(settings, "host-a:/srv/a")) {
-                long a = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
+                long a = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL).incarnation();
                 assertEquals(2, alpha.leases().acquire(a, List.of("p5", "p6"), 2, TTL).size());
                 assertEquals(2, beta.leases().acquire(b, List.of("p3", "p4"), 2, TTL).size());
             }
             // both die (kill -9: no release), then alpha's data dir starts again first
             server.execute(db, "UPDATE runners SET heartbeat_at = now() - interval '20 seconds'");
             try (PostgresStateStore alpha = PostgresStateStore.open(settings, "host-a:/srv/a")) {
-                long a2 = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 13, 8), TTL);
+                long a2 = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 13, 8), TTL).incarnation();
                 Set<String> got = alpha.leases().acquire(a2, PROFILES, 2, TTL).stream()
                         .map(PostgresLeases.Acquired::profileId).collect(Collectors.toSet());
                 assertEquals(Set.of("p5", "p6"), got, "its own, before the free p1, p2 and beta's p3, p4");

@@ -46,8 +46,8 @@ class PostgresMembersTest {
     void aJoinedRunnerIsListedAliveWithItsLabelsAndFigures() {
         String url = server.newDatabase("members_join");
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
-            long incarnation = a.members().join(joiner("alpha", 11), TTL);
-            assertTrue(a.members().heartbeat(incarnation, "alpha", 3, 8));
+            long incarnation = a.members().join(joiner("alpha", 11), TTL).incarnation();
+            assertTrue(a.members().heartbeat(incarnation, "alpha", 3, 8).held());
 
             List<MemberRow> rows = a.members().list(TTL);
             assertEquals(1, rows.size());
@@ -67,10 +67,10 @@ class PostgresMembersTest {
     void theHeartbeatIsTheDatabaseClock() throws SQLException {
         String url = server.newDatabase("members_clock");
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
-            long incarnation = a.members().join(joiner("alpha", 11), TTL);
+            long incarnation = a.members().join(joiner("alpha", 11), TTL).incarnation();
             Timestamp joined = one(url, "SELECT heartbeat_at FROM runners WHERE member_name = 'alpha'");
             Timestamp before = one(url, "SELECT now()");
-            assertTrue(a.members().heartbeat(incarnation, "alpha", 0, 8));
+            assertTrue(a.members().heartbeat(incarnation, "alpha", 0, 8).held());
             Timestamp after = one(url, "SELECT now()");
             Timestamp beat = one(url, "SELECT heartbeat_at FROM runners WHERE member_name = 'alpha'");
             assertTrue(beat.after(joined), "the heartbeat advanced");
@@ -84,13 +84,13 @@ class PostgresMembersTest {
         String url = server.newDatabase("members_dup");
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a");
              PostgresStateStore b = PostgresStateStore.open(settings(url), "host-b:/srv/b")) {
-            long first = a.members().join(joiner("alpha", 11), TTL);
+            long first = a.members().join(joiner("alpha", 11), TTL).incarnation();
             NameTakenException e = assertThrows(NameTakenException.class, () -> b.members().join(joiner("alpha", 22), TTL));
             assertTrue(e.getMessage().startsWith("runner name \"alpha\" is taken by a live runner (host host-11, pid 11,"
                     + " last heartbeat "), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
             assertEquals(1, e.exitCode());
-            assertTrue(a.members().heartbeat(first, "alpha", 0, 8), "the first keeps its name");
+            assertTrue(a.members().heartbeat(first, "alpha", 0, 8).held(), "the first keeps its name");
             assertEquals(List.of(11L), a.members().list(TTL).stream().map(MemberRow::pid).toList());
         }
     }
@@ -100,18 +100,18 @@ class PostgresMembersTest {
         String url = server.newDatabase("members_stale");
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a");
              PostgresStateStore b = PostgresStateStore.open(settings(url), "host-b:/srv/b")) {
-            long first = a.members().join(joiner("alpha", 11), TTL);
+            long first = a.members().join(joiner("alpha", 11), TTL).incarnation();
             // as after a kill -9 twenty seconds ago, on the database's clock
             server.execute(database(url), "UPDATE runners SET heartbeat_at = now() - interval '20 seconds'");
             assertEquals(MemberRow.STALE, a.members().list(TTL).get(0).state());
 
-            long second = b.members().join(joiner("alpha", 22), TTL);
+            long second = b.members().join(joiner("alpha", 22), TTL).incarnation();
             assertNotEquals(first, second);
             List<MemberRow> rows = b.members().list(TTL);
             assertEquals(1, rows.size());
             assertEquals(22L, rows.get(0).pid());
             assertEquals(MemberRow.ALIVE, rows.get(0).state());
-            assertFalse(a.members().heartbeat(first, "alpha", 0, 8), "the old holder no longer holds the name");
+            assertFalse(a.members().heartbeat(first, "alpha", 0, 8).held(), "the old holder no longer holds the name");
         }
     }
 
@@ -120,7 +120,7 @@ class PostgresMembersTest {
         String url = server.newDatabase("members_leave");
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a");
              PostgresStateStore b = PostgresStateStore.open(settings(url), "host-b:/srv/b")) {
-            long first = a.members().join(joiner("alpha", 11), TTL);
+            long first = a.members().join(joiner("alpha", 11), TTL).incarnation();
             a.members().leave(first);
             MemberRow stopped = a.members().list(TTL).get(0);
             assertEquals(MemberRow.STOPPED, stopped.state());
@@ -136,10 +136,10 @@ class PostgresMembersTest {
         String url = server.newDatabase("members_restart");
         long first;
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
-            first = a.members().join(joiner("alpha", 11), TTL); // then killed: no leave
+            first = a.members().join(joiner("alpha", 11), TTL).incarnation(); // then killed: no leave
         }
         try (PostgresStateStore again = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
-            long second = again.members().join(joiner("alpha", 12), TTL);
+            long second = again.members().join(joiner("alpha", 12), TTL).incarnation();
             assertTrue(second > first, "a new incarnation");
             assertEquals(12L, again.members().list(TTL).get(0).pid());
         }
@@ -154,18 +154,18 @@ class PostgresMembersTest {
     void aHeartbeatTheDatabaseDoesNotAnswerFailsInsteadOfWaiting() throws Exception {
         String url = server.newDatabase("members_silent");
         try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
-            long incarnation = a.members().join(joiner("alpha", 11), TTL);
+            long incarnation = a.members().join(joiner("alpha", 11), TTL).incarnation();
             try (Connection lock = server.connect(database(url))) {
                 lock.setAutoCommit(false);
                 lock.createStatement().execute("SELECT 1 FROM runners WHERE member_name = 'alpha' FOR UPDATE");
                 java.util.concurrent.CompletableFuture<Boolean> beat = java.util.concurrent.CompletableFuture.supplyAsync(
-                        () -> a.members().heartbeat(incarnation, "alpha", 0, 8));
+                        () -> a.members().heartbeat(incarnation, "alpha", 0, 8).held());
                 java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
                         () -> beat.get(60, java.util.concurrent.TimeUnit.SECONDS), "it failed, not still waiting");
                 assertTrue(failed.getCause() instanceof StoreException, String.valueOf(failed.getCause()));
                 lock.rollback();
             }
-            assertTrue(a.members().heartbeat(incarnation, "alpha", 0, 8), "and works again");
+            assertTrue(a.members().heartbeat(incarnation, "alpha", 0, 8).held(), "and works again");
         }
     }
 }

@@ -60,7 +60,7 @@ class PostgresOfflineChangeTest {
 
     /** Runner alpha joins and takes p1's lease. */
     private static Held alphaHoldsP1(PostgresStateStore alpha) {
-        long incarnation = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL);
+        long incarnation = alpha.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-a", 11, 8), TTL).incarnation();
         alpha.leases().ensure(List.of("p1"));
         List<PostgresLeases.Acquired> acquired = alpha.leases().acquire(incarnation, List.of("p1"), 1, TTL);
         assertEquals(1, acquired.size());
@@ -137,7 +137,7 @@ class PostgresOfflineChangeTest {
             execute(url, "UPDATE runners SET heartbeat_at = now() - INTERVAL '1 hour' WHERE member_name = 'alpha'");
             assertEquals(Optional.empty(), command.changeUnlessHeld("p1", TTL, "cli@beta", PostgresOfflineChangeTest::pause));
             // alpha's heartbeat lands again; nobody took p1; its loop writes p1 as it last knew it
-            assertTrue(alpha.members().heartbeat(incarnation, "alpha", 0, 8));
+            assertTrue(alpha.members().heartbeat(incarnation, "alpha", 0, 8).held());
             alpha.write(new StateWrite(List.of(ProfileState.fresh("p1", "podA")), List.of()));
 
             assertTrue(command.loadProfiles().get("p1").paused(), "the pause stands");
