@@ -69,7 +69,7 @@ final class ControlCommands {
         }
 
         private int one(RunnerConfig cfg, ManualRequest request) {
-            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {
                     System.out.println(line(request, OfflineControl.apply(cfg, lock, request)));
                     return 0;
@@ -86,7 +86,7 @@ final class ControlCommands {
          */
         private int several(RunnerConfig cfg, List<ManualRequest> requests) {
             int refused = 0;
-            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {
                     for (OfflineControl.Result r : OfflineControl.applyAll(cfg, lock, requests)) {
                         refused += say(r.outcome() == null ? null : line(r.request(), r.outcome()), r.refusal());
@@ -309,7 +309,7 @@ final class ControlCommands {
         @Override
         public Integer call() {
             RunnerConfig cfg = config.load(); // a broken file is refused here, with its one-line error
-            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
+            try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {
                     throw new SmartRunnerException(config.file + " is valid, but no runner is running ("
                             + cfg.runner().dataDir() + " is not locked); 'smart-runner run' will use it");

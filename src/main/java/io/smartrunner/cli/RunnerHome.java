@@ -88,7 +88,7 @@ final class RunnerHome implements AutoCloseable {
     static RunnerHome open(RunnerConfig config) {
         RunnerSettings r = config.runner();
 
-        DataDirLock lock = DataDirLock.acquire(r.dataDir());
+        DataDirLock lock = DataDirLock.acquire(r.dataDir(), r.eventLog());
         StateStore store = null;
         try {
             if (config.store().kind() == StoreSettings.Kind.SQLITE) {

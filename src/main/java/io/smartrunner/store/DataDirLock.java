@@ -13,14 +13,79 @@ import java.nio.file.StandardOpenOption;
 /**
  * One runner per data dir: an OS file lock on {@code runner.lock}, released by the kernel when
  * the process dies however it dies, so a kill -9 never leaves a stale lock behind.
+ *
+ * <p>And one writer per event log: the log is not in the data dir (by default {@code
+ * logs/events.jsonl} beside it), so a second data dir could share it. A runner started on another
+ * data dir with the same log would close the first one's open sessions as lost while they ran on,
+ * and a command run with a file whose {@code runner.dataDir} was edited since the runner started
+ * would find no runner and append its control to the live log behind the runner's back. So the
+ * writer also locks {@code .<log name>.lock} beside the log, the same way.
  */
 public final class DataDirLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
+    /** The event log's lock, or null when only the data dir was locked (a command that only reads). */
+    private DataDirLock logLock;
 
     private DataDirLock(FileChannel channel, FileLock lock) {
         this.channel = channel;
         this.lock = lock;
+    }
+
+    /**
+     * The data dir's lock and the event log's when no runner holds the data dir, else null.
+     *
+     * @throws SmartRunnerException (exit 1) the data dir is free but another runner writes the event log
+     */
+    public static DataDirLock tryAcquire(Path dataDir, Path eventLog) {
+        DataDirLock lock = tryAcquire(dataDir);
+        return lock == null ? null : lock.andEventLog(dataDir, eventLog);
+    }
+
+    /**
+     * Both locks, for the runner.
+     *
+     * @throws SmartRunnerException (exit 1) another runner holds the data dir or writes the event log
+     */
+    public static DataDirLock acquire(Path dataDir, Path eventLog) {
+        return acquire(dataDir).andEventLog(dataDir, eventLog);
+    }
+
+    private DataDirLock andEventLog(Path dataDir, Path eventLog) {
+        Path file = eventLog.resolveSibling("." + eventLog.getFileName() + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock held = tryLock(ch);
+            if (held == null) {
+                String[] holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim().split("\n");
+                ch.close();
+                close();
+                throw new SmartRunnerException(eventLog + " is written by another runner"
+                        + (holder.length == 2 ? " (pid " + holder[0] + ", runner.dataDir " + holder[1] + ")" : "")
+                        + ", not one on " + dataDir.toAbsolutePath().normalize()
+                        + ": each runner needs its own runner.eventLog; if this file's runner.dataDir changed since"
+                        + " that runner started, restart it to use the new one");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n" + dataDir.toAbsolutePath().normalize() + "\n")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            logLock = new DataDirLock(ch, held);
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new SmartRunnerException(file + ": cannot lock the event log: " + e.getMessage(), e);
+        }
+    }
+
+    /** The lock, or null when another process (or this one, in a test) holds it. */
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+            return null;
+        }
     }
 
     /** The lock when no runner holds it, else null (a runner is using the data dir). */
@@ -49,7 +114,7 @@ public final class DataDirLock implements AutoCloseable {
             Files.createDirectories(dataDir);
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
-            FileLock lock = ch.tryLock();
+            FileLock lock = tryLock(ch);
             if (lock == null) {
                 String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
                 ch.close();
@@ -66,6 +131,10 @@ public final class DataDirLock implements AutoCloseable {
 
     @Override
     public void close() {
+        if (logLock != null) {
+            logLock.close();
+            logLock = null;
+        }
         try {
             lock.release();
             channel.close();

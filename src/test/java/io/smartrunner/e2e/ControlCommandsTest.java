@@ -118,6 +118,45 @@ class ControlCommandsTest {
         assertFalse(Files.exists(dir.resolve("data/http.port")), "the runner removes its port file when it stops");
     }
 
+    /**
+     * The file's runner.dataDir edited while the runner runs (to take effect at its next start):
+     * the commands must not take the new, unlocked data dir for "no runner" and append to the
+     * live event log behind the runner's back, nor a second runner share that log.
+     */
+    @Test
+    void aFileWhoseDataDirChangedSinceTheRunnerStartedNeitherWritesItsLogNorStartsASecondRunnerOnIt() throws Exception {
+        Path cfg = config("{\"id\": \"p1\"}");
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            CliProcess.await("the first session", 20_000, () -> events().stream().anyMatch(e -> e.event().equals("finish")));
+            Files.writeString(cfg, Files.readString(cfg).replace("\"startJitterMs\": 0", "\"startJitterMs\": 0, \"dataDir\": \"data2\""));
+            long lines = events().size();
+            String refusal = "logs/events.jsonl is written by another runner (pid " + runner.process.pid()
+                    + ", runner.dataDir " + dir.resolve("data") + "), not one on " + dir.resolve("data2");
+
+            CliProcess.Result pause = cli("pause", "p1", "-c", cfg.toString());
+            assertEquals(1, pause.exitCode(), pause.out() + pause.err());
+            assertTrue(pause.err().startsWith("smart-runner: " + refusal), pause.err());
+            assertEquals(1, pause.err().strip().lines().count(), pause.err());
+            CliProcess.Result reload = cli("reload", "-c", cfg.toString());
+            assertEquals(1, reload.exitCode(), reload.out() + reload.err());
+            assertTrue(reload.err().contains(refusal), reload.err());
+            CliProcess.Result second = cli("run", "-c", cfg.toString());
+            assertEquals(1, second.exitCode(), second.out() + second.err());
+            assertTrue(second.err().contains(refusal), second.err());
+
+            assertEquals(lines, events().stream().limit(lines).count());
+            assertTrue(events().stream().noneMatch(e -> e.event().equals("pause") || e.event().equals("error")),
+                    "nothing written behind the runner's back, no session of it closed as lost: " + events());
+            assertFalse(Files.exists(dir.resolve("data2/state.db")), "no store made for the new data dir");
+            assertTrue(runner.process.isAlive());
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        }
+        assertEquals(0, runner.process.exitValue(), runner.err());
+    }
+
     private Path twoPods() throws IOException {
         Path cfg = dir.resolve("fleet.json");
         Files.writeString(cfg, """

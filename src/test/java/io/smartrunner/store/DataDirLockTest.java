@@ -34,4 +34,24 @@ class DataDirLockTest {
             assertNotNull(again, "free again once closed");
         }
     }
+
+    @Test
+    void aSecondDataDirWithTheSameEventLogIsRefusedNamingWhoWritesIt() {
+        Path log = dir.resolve("logs/events.jsonl");
+        try (DataDirLock first = DataDirLock.acquire(dir.resolve("data"), log)) {
+            assertNotNull(first);
+            SmartRunnerException e = assertThrows(SmartRunnerException.class,
+                    () -> DataDirLock.tryAcquire(dir.resolve("data2"), log));
+            assertEquals(log + " is written by another runner (pid " + ProcessHandle.current().pid() + ", runner.dataDir "
+                    + dir.resolve("data") + "), not one on " + dir.resolve("data2") + ": each runner needs its own"
+                    + " runner.eventLog; if this file's runner.dataDir changed since that runner started, restart it to"
+                    + " use the new one", e.getMessage());
+            try (DataDirLock other = DataDirLock.tryAcquire(dir.resolve("data2"))) {
+                assertNotNull(other, "the refused one let go of its data dir");
+            }
+        }
+        try (DataDirLock again = DataDirLock.tryAcquire(dir.resolve("data2"), log)) {
+            assertNotNull(again, "the log is free once its writer lets go");
+        }
+    }
 }
