@@ -729,7 +729,9 @@
       const r = await api('POST', '/api/reload', {});
       const n = (k) => (r && Array.isArray(r[k]) ? r[k].length : 0);
       notice('Config reloaded: ' + n('added') + ' added, ' + n('removed') + ' removed, ' + n('changed') + ' changed.'
-        + (r && r.restartNeeded ? ' Changes to the runner, recovery, browser or http blocks take effect after a restart.' : ''), false);
+        + (n('applied') ? ' Applied: ' + r.applied.join(', ') + '.' : '')
+        + (r && r.restartNeeded ? ' After a restart: ' + (n('restartNeededFor') ? r.restartNeededFor.join(', ')
+          : 'changes to the runner, recovery, browser or http blocks') + '.' : ''), false);
       refreshSoon();
     } catch (err) {
       notice('Reload refused: ' + err.message, true);
@@ -778,6 +780,8 @@
           p.swept ? 'swept ' + p.swept : ''].filter(Boolean).join(' · ');
       case 'pressure': return 'new sessions held: ' + (p.message || p['short'] || '');
       case 'pressure-end': return 'sessions resume after ' + duration(p.heldForMs) + ', ' + p.sessionsDelayed + ' delayed';
+      case 'reload': return 'config reloaded: ' + p.added + ' added, ' + p.removed + ' removed, ' + p.changed + ' changed'
+        + (p.applied ? ' · ' + p.applied : '') + (p.restartNeededFor ? ' · after a restart: ' + p.restartNeededFor : '');
       default: return p.by ? 'by ' + p.by : JSON.stringify(p).slice(0, 160);
     }
   }

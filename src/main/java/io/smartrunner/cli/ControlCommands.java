@@ -317,7 +317,7 @@ final class ControlCommands {
             }
             JsonNode s = new RunnerApiClient(cfg).post("/api/reload", Map.of());
             String changes = "added " + s.path("added") + ", removed " + s.path("removed") + ", changed "
-                    + s.path("changed");
+                    + s.path("changed") + (s.path("applied").isEmpty() ? "" : ", applied " + s.path("applied"));
             String read = s.path("config").isTextual() ? s.path("config").asText() : null;
             if (read != null && !sameFile(Path.of(read), config.file)) {
                 throw new SmartRunnerException("the running runner reloaded its own config " + read + " (" + changes

@@ -59,6 +59,7 @@ final class FleetReload {
         running = next;
         diagnostics.accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
                 + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
+                + (summary.applied().isEmpty() ? "" : "; applied " + String.join(", ", summary.applied()))
                 + (summary.restartNeeded()
                 ? "; " + String.join(", ", summary.restartNeededFor()) + " take(s) effect after a restart" : ""));
         return summary;
@@ -106,7 +107,8 @@ final class FleetReload {
                 added.add(p.id());
             }
         }
-        return new ReloadSummary(added, removed, changed, RestartSettings.differing(inForce, next),
+        return new ReloadSummary(added, removed, changed, AppliedSettings.differing(running, next),
+                RestartSettings.differing(inForce, next),
                 next.source() == null ? null : next.source().toAbsolutePath().normalize());
     }
 

@@ -51,6 +51,11 @@ final class MessageRouter {
             h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
             ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
+            // nothing the runner does is silent: the removed profiles' stops, the limits now in force
+            pending.add(List.of(io.smartrunner.event.Events.reloaded(now,
+                    summary.config() == null ? null : summary.config().toString(), summary.added().size(),
+                    summary.removed(), summary.changed().size(), summary.applied(), summary.restartNeededFor())),
+                    null, null);
             podControls.reloaded(now);
             starts.configure(r.config());
             leaseDuty.configured();

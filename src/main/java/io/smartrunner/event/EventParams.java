@@ -55,6 +55,18 @@ public final class EventParams {
     static final String EXHAUSTED = "exhausted";
     static final String LADDER = "ladder";
 
+    // reload
+    public static final Param<String> CONFIG = Param.text("config");
+    public static final Param<Integer> ADDED = Param.int32("added");
+    public static final Param<Integer> REMOVED = Param.int32("removed");
+    public static final Param<Integer> CHANGED = Param.int32("changed");
+    /** The removed profiles' ids, comma-separated; the first {@link Events#IDS_LISTED} and "… N more". */
+    public static final Param<String> REMOVED_IDS = Param.text("removedIds");
+    /** The limits the reload applied at once ("pods[a].concurrency from 5 to 1"), comma-separated. */
+    public static final Param<String> APPLIED = Param.text("applied");
+    /** The settings that differ from the start's and wait for a restart, comma-separated. */
+    public static final Param<String> RESTART_NEEDED_FOR = Param.text("restartNeededFor");
+
     // internal-error
     public static final Param<String> EXCEPTION = Param.text("exception");
     public static final Param<String> WHILE = Param.text("while");

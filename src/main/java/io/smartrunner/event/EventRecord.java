@@ -190,8 +190,20 @@ public sealed interface EventRecord {
         }
     }
 
+    /** The runner's own events, about no pod or profile: admission control's, a reload's. */
+    sealed interface RunnerWide extends EventRecord {
+    }
+
+    /**
+     * The configuration file was read again and applied: counts of the profiles added, removed
+     * and changed, the removed ones' ids, the limits applied at once, the settings that wait for a
+     * restart (no pod or profile).
+     */
+    record ConfigReloaded(Header header, Params params) implements RunnerWide {
+    }
+
     /** New sessions are held back: the host is short of memory or over its load limit (no pod or profile). */
-    record PressureStarted(Header header, Params params) implements EventRecord {
+    record PressureStarted(Header header, Params params) implements RunnerWide {
         /** "memory" or "load". */
         public String shortOf() {
             return params.value(EventParams.SHORT_OF);
@@ -199,7 +211,7 @@ public sealed interface EventRecord {
     }
 
     /** Held starts resume; durMs is how long they were held. */
-    record PressureEnded(Header header, Params params, Long durMs) implements EventRecord {
+    record PressureEnded(Header header, Params params, Long durMs) implements RunnerWide {
         public Integer sessionsDelayed() {
             return params.value(EventParams.SESSIONS_DELAYED);
         }

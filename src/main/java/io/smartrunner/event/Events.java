@@ -45,6 +45,7 @@ import io.smartrunner.event.EventRecord.BrowserReplaced;
 import io.smartrunner.event.EventRecord.BrowserStarted;
 import io.smartrunner.event.EventRecord.BreakerClosed;
 import io.smartrunner.event.EventRecord.BreakerOpened;
+import io.smartrunner.event.EventRecord.ConfigReloaded;
 import io.smartrunner.event.EventRecord.InternalFault;
 import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.PodUnpaused;
@@ -214,6 +215,29 @@ public final class Events {
     public static PressureEnded pressureEnd(Instant ts, long heldForMs, int sessionsDelayed) {
         return new PressureEnded(new Header(ts, null, null, null), Params.builder().put(HELD_FOR_MS, heldForMs)
                 .put(SESSIONS_DELAYED, sessionsDelayed).build(), heldForMs);
+    }
+
+    /** How many removed profiles a {@code reload} event names; a reload of a whole fleet says the rest's count. */
+    public static final int IDS_LISTED = 50;
+
+    /**
+     * The configuration was read again and applied ({@code reload}/runner/ok): what it changed.
+     * Empty lists are left out of the line.
+     *
+     * @param config the file read, or null for a configuration built in code
+     */
+    public static ConfigReloaded reloaded(Instant ts, String config, int added, List<String> removed, int changed,
+                                          List<String> applied, List<String> restartNeededFor) {
+        String removedIds = removed.size() <= IDS_LISTED ? String.join(", ", removed)
+                : String.join(", ", removed.subList(0, IDS_LISTED)) + " … " + (removed.size() - IDS_LISTED) + " more";
+        return new ConfigReloaded(new Header(ts, null, null, null), Params.builder()
+                .putIfPresent(EventParams.CONFIG, config).put(EventParams.ADDED, added)
+                .put(EventParams.REMOVED, removed.size()).put(EventParams.CHANGED, changed)
+                .putIfPresent(EventParams.REMOVED_IDS, removed.isEmpty() ? null : removedIds)
+                .putIfPresent(EventParams.APPLIED, applied.isEmpty() ? null : String.join(", ", applied))
+                .putIfPresent(EventParams.RESTART_NEEDED_FOR,
+                        restartNeededFor.isEmpty() ? null : String.join(", ", restartNeededFor))
+                .build());
     }
 
     // ---------------------------------------------------------------- browser hygiene (issue #12.5)

@@ -274,6 +274,7 @@ final class ApiHandler implements HttpHandler {
         body.put("added", summary.added());
         body.put("removed", summary.removed());
         body.put("changed", summary.changed());
+        body.put("applied", summary.applied());
         body.put("restartNeeded", summary.restartNeeded());
         body.put("restartNeededFor", summary.restartNeededFor());
         // the runner's own file, whatever file the client has: a CLI's -c may name another one

@@ -4,14 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smartrunner.event.EventRecord;
-import io.smartrunner.event.EventRecord.PressureEnded;
-import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.InternalFault;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.RunRequested;
+import io.smartrunner.event.EventRecord.RunnerWide;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
@@ -81,8 +80,8 @@ final class EventCounters {
                     "while", LabelValues.oneOf(ie.work(), LOOP_WORK)).increment();
             return;
         }
-        if (e instanceof PressureStarted || e instanceof PressureEnded) {
-            return; // the runner's own (admission control): its gauges are watched, not counted from events
+        if (e instanceof RunnerWide) {
+            return; // the runner's own (admission control, reloads): its gauges are watched, not counted from events
         }
         String pod = labels.name(e.pod());
         if (podsSeen.add(pod)) {

@@ -2,11 +2,10 @@ package io.smartrunner.report;
 
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
-import io.smartrunner.event.EventRecord.PressureEnded;
-import io.smartrunner.event.EventRecord.PressureStarted;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
+import io.smartrunner.event.EventRecord.RunnerWide;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
@@ -91,8 +90,8 @@ public final class RecoveryReport {
     }
 
     public void add(EventRecord e) {
-        if (e instanceof PressureStarted || e instanceof PressureEnded) {
-            return; // the runner's own events (admission control) belong to no pod
+        if (e instanceof RunnerWide) {
+            return; // the runner's own events (admission control, reloads) belong to no pod
         }
         PodStats pod = pods.computeIfAbsent(e.pod() == null ? "-" : e.pod(), k -> new PodStats());
         if (e instanceof SessionStarted) {

@@ -104,9 +104,16 @@ class ControlCommandsTest {
             assertEquals(1, broken.err().strip().lines().count(), broken.err());
 
             config("{\"id\": \"p1\"}, {\"id\": \"p3\"}");
+            Files.writeString(cfg, Files.readString(cfg).replace("\"name\": \"podA\",", "\"name\": \"podA\", \"concurrency\": 1,"));
             CliProcess.Result reload = cli("reload", "-c", cfg.toString());
             assertEquals(0, reload.exitCode(), reload.err());
-            assertTrue(reload.out().contains("added [\"p3\"], removed [\"p2\"]"), reload.out());
+            assertTrue(reload.out().contains("added [\"p3\"], removed [\"p2\"], changed [], applied"
+                    + " [\"pods[podA].concurrency from 8 to 1\"]"), reload.out());
+            // nothing the runner does is silent: the reload, what it stopped and the limit it lowered are in the log
+            EventRecord reloaded = events().stream().filter(e -> e.event().equals("reload")).findFirst().orElseThrow();
+            assertEquals(java.util.Map.of("config", cfg.toAbsolutePath().normalize().toString(), "added", 1,
+                    "removed", 1, "changed", 0, "removedIds", "p2", "applied", "pods[podA].concurrency from 8 to 1"),
+                    java.util.Map.copyOf(reloaded.params()), reloaded.toString());
             CliProcess.await("p3 starts", 10_000, () -> events().stream()
                     .anyMatch(e -> e.event().equals("start") && e.profileId().equals("p3")));
             assertTrue(runner.process.isAlive());

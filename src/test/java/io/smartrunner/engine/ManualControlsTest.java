@@ -220,7 +220,7 @@ class ManualControlsTest {
         assertEquals(List.of("a"), back.join().added(), "back before it was dropped");
         s.step(); // a's stopped session ends: reason shutdown, and a is not dropped
         s.step();
-        assertEquals("shutdown", sink.events.stream().filter(e -> e.profileId().equals("a") && e.event().equals("error"))
+        assertEquals("shutdown", sink.events.stream().filter(e -> "a".equals(e.profileId()) && e.event().equals("error"))
                 .findFirst().orElseThrow().params().get("reason"));
         assertEquals(2, launcher.launched.stream().filter(p -> p.spec.env().get("SR_PROFILE_ID").equals("a")).count(),
                 "a runs again");

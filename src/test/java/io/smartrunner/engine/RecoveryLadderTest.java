@@ -209,9 +209,12 @@ class RecoveryLadderTest {
         s.step();
         s.step();
         assertTrue(launcher.forProfile("p1").get(0).stop != null, "its session tree is stopped");
-        EventRecord end = sink.events.stream().filter(e -> e.profileId().equals("p1") && e.event().equals("error"))
+        EventRecord end = sink.events.stream().filter(e -> "p1".equals(e.profileId()) && e.event().equals("error"))
                 .findFirst().orElseThrow();
         assertEquals("shutdown", end.params().get("reason"));
+        EventRecord reloaded = sink.events.stream().filter(e -> e.event().equals("reload")).findFirst().orElseThrow();
+        assertEquals("p1", reloaded.params().get("removedIds"), "the reload that stopped it is in the log");
+        assertTrue(sink.events.indexOf(reloaded) < sink.events.indexOf(end), "before the stop it caused");
         assertEquals(0, store.profiles.get("p1").errorStreak());
         assertEquals(1, launcher.forProfile("p1").size());
     }
