@@ -216,7 +216,17 @@ final class ControlCommands {
         /** The request through the runner's API: the line that says what it did. */
         private static String throughRunner(RunnerApiClient api, ManualRequest request) {
             String profileId = request.profileId();
-            JsonNode s = api.post("/api/profiles/" + profileId + "/" + apiAction(request), apiBody(request));
+            JsonNode s;
+            try {
+                s = api.post("/api/profiles/" + profileId + "/" + apiAction(request), apiBody(request));
+            } catch (ControlRefused e) {
+                if (e.exitCode() != UsageError.EXIT) {
+                    throw e;
+                }
+                // the file has it (checked before): the runner does not, a refusal (exit 1), as for several ids
+                throw new ControlRefused(profileId + ": the running runner has no profile " + profileId
+                        + " (the file changed since it read it? 'smart-runner reload' tells it)");
+            }
             if (s.has("queued")) {
                 // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
                 // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)

@@ -115,7 +115,13 @@ class ControlCommandsTest {
                     "removed", 1, "changed", 0, "removedIds", "p2", "applied", "pods[podA].concurrency from 8 to 1"),
                     java.util.Map.copyOf(reloaded.params()), reloaded.toString());
             CliProcess.await("p3 starts", 10_000, () -> events().stream()
-                    .anyMatch(e -> e.event().equals("start") && e.profileId().equals("p3")));
+                    .anyMatch(e -> e.event().equals("start") && "p3".equals(e.profileId())));
+            // p2 back in the file, not reloaded: the runner has no p2, a refusal (exit 1), not "no profile" (exit 2)
+            config("{\"id\": \"p1\"}, {\"id\": \"p2\"}, {\"id\": \"p3\"}");
+            CliProcess.Result notReloaded = cli("pause", "p2", "-c", cfg.toString());
+            assertEquals(1, notReloaded.exitCode(), notReloaded.err());
+            assertEquals("smart-runner: p2: the running runner has no profile p2 (the file changed since it read it?"
+                    + " 'smart-runner reload' tells it)", notReloaded.err().strip());
             assertTrue(runner.process.isAlive());
         } finally {
             runner.process.destroy();
