@@ -78,7 +78,7 @@ final class EngineParts {
                 new SessionLaunch(deps, config.browser().recycle(), inbox), redactor, inbox::add, leftovers, this::drop,
                 stopInitiated, breakers, holds, this::mayStart, timers::armed, rotations, spawns);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
-                health::problem, queue::track);
+                health::problem, queue::track, stopRequested);
         FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(), applier,
                 slot -> sessions.stop(slot, FailureReason.SHUTDOWN, SessionLifecycle.REMOVED), this::drop,
                 deps.diagnostics());

@@ -31,10 +31,15 @@ final class ManualControls {
     private final java.util.function.Consumer<ProfileSlot> refile;
 
     /** @param recovery asked only whether a profile is being recovered (a pause's effects go through the applier) */
+    /** The runner is stopping: no session starts any more. */
+    private final BooleanSupplier stopping;
+
     ManualControls(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                    TransitionApplier applier, RecoveryCoordinator recovery, BooleanSupplier writePending,
-                   Supplier<String> problem, java.util.function.Consumer<ProfileSlot> refile) {
+                   Supplier<String> problem, java.util.function.Consumer<ProfileSlot> refile,
+                   BooleanSupplier stopping) {
         this.refile = refile;
+        this.stopping = stopping;
         this.slots = slots;
         this.rules = rules;
         this.pending = pending;
@@ -86,7 +91,9 @@ final class ManualControls {
 
     private ManualReply runNow(ProfileSlot slot, ManualRequest.RunNow r, long nowNanos, Instant now) {
         ProfileState s = slot.state;
-        String busy = s.paused() ? "is paused until " + s.pausedUntil() + "; unpause it first"
+        // a run event with no session after it: the request is not kept across the restart
+        String busy = stopping.getAsBoolean() ? "cannot run now: the runner is stopping; ask again once it runs again"
+                : s.paused() ? "is paused until " + s.pausedUntil() + "; unpause it first"
                 : slot.active != null || slot.spawning != null ? "is already running"
                 : recovery.inRecovery(slot.id()) ? "is being recovered; it runs again when its recovery ends"
                 : slot.runNowBy != null ? "is already waiting for a free slot" : null;

@@ -136,6 +136,19 @@ class ManualControlsTest {
     }
 
     @Test
+    void runNowWhileTheRunnerStopsIsRefusedAndWritesNoRunEvent() {
+        Supervisor s = supervisor(fleet(60_000, 8, "p1"));
+        s.step();
+        launcher.last().exit(0);
+        s.step();
+        s.requestStop();
+        ManualReply reply = answered(s, s.request(new ManualRequest.RunNow("p1", "api")));
+        assertEquals(ManualReply.Outcome.REFUSED, reply.outcome());
+        assertEquals("p1 cannot run now: the runner is stopping; ask again once it runs again", reply.refusal());
+        assertTrue(sink.events.stream().noneMatch(e -> e.event().equals("run")), "no run event no session follows");
+    }
+
+    @Test
     void runNowOfAPausedProfileIsRefused() {
         Supervisor s = supervisor(fleet(0, 8, "p1"));
         answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api")));
