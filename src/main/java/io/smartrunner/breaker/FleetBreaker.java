@@ -15,6 +15,12 @@ import java.util.concurrent.TimeUnit;
  * passes in. Closed, it counts the sessions that ended in the last {@code windowMs}: a success or
  * a {@code profile}-class failure is a vote, other failures do not vote. It opens when at least
  * {@code failureRatio} of the votes are failures of at least {@code minProfiles} distinct profiles.
+ * A vote stays {@code windowMs} after its session's end plus as long as the session ran: a pod
+ * whose sessions time out after longer than the window (a hung site, {@code timeoutMs} 600 s
+ * against a 60 s window) ends fewer sessions in any one window than {@code minProfiles} when its
+ * concurrency is lower, and its breaker could never open; a long session is compared with the
+ * sessions that ran beside it. (Eviction looks at the oldest vote only, so a shorter one behind a
+ * long one stays as long: the window stretches to the longest session in it.)
  * Open (half-open), the pod starts at most one probe session per {@code probeIntervalMs}; the first
  * probe that succeeds closes it. Not thread-safe (the engine's loop owns it).
  */
@@ -28,7 +34,7 @@ public final class FleetBreaker {
     public record Closed(long openForMs, int probes) {
     }
 
-    private record Vote(long nanos, String profileId, boolean failed) {
+    private record Vote(long nanos, String profileId, boolean failed, long ranNanos) {
     }
 
     private final BreakerSettings settings;
@@ -63,12 +69,14 @@ public final class FleetBreaker {
     /**
      * A session of the pod failed by its own fault ({@code profile} class). While closed it votes
      * and may open the breaker; while open it changes nothing (it is shared, and not a probe's success).
+     *
+     * @param ranMs how long the session ran (its {@code durMs}), null when unknown
      */
-    public Optional<Opened> failed(long nanos, String profileId) {
+    public Optional<Opened> failed(long nanos, String profileId, Long ranMs) {
         if (open || !settings.enabled()) {
             return Optional.empty();
         }
-        window.addLast(new Vote(nanos, profileId, true));
+        window.addLast(new Vote(nanos, profileId, true, ran(ranMs)));
         evict(nanos);
         int failed = 0;
         Set<String> failing = new HashSet<>();
@@ -98,11 +106,13 @@ public final class FleetBreaker {
     /**
      * A session of the pod succeeded. While closed it votes; while open only a probe's success
      * counts, and closes the breaker (a session started before the opening proves less).
+     *
+     * @param ranMs how long the session ran (its {@code durMs}), null when unknown
      */
-    public Optional<Closed> succeeded(long nanos, String profileId, boolean probe) {
+    public Optional<Closed> succeeded(long nanos, String profileId, boolean probe, Long ranMs) {
         if (!open) {
             if (settings.enabled()) {
-                window.addLast(new Vote(nanos, profileId, false));
+                window.addLast(new Vote(nanos, profileId, false, ran(ranMs)));
                 evict(nanos);
             }
             return Optional.empty();
@@ -133,8 +143,13 @@ public final class FleetBreaker {
     }
 
     private void evict(long nanos) {
-        while (!window.isEmpty() && nanos - window.peekFirst().nanos() > windowNanos) {
+        while (!window.isEmpty() && nanos - window.peekFirst().nanos() > windowNanos + window.peekFirst().ranNanos()) {
             window.removeFirst();
         }
+    }
+
+    /** How long a session ran, in nanos; 0 when unknown (a spawn that failed). */
+    private static long ran(Long ranMs) {
+        return ranMs == null || ranMs < 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(ranMs);
     }
 }

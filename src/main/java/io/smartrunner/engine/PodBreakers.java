@@ -74,7 +74,7 @@ final class PodBreakers {
         if (b.isOpen()) {
             return blame.as(FailureClass.SHARED);
         }
-        var opened = b.failed(nowNanos, slot.id());
+        var opened = b.failed(nowNanos, slot.id(), result.durMs());
         if (opened.isPresent()) {
             open(slot.pod(), opened.get(), nowNanos, now);
             return blame.as(FailureClass.SHARED);
@@ -84,9 +84,9 @@ final class PodBreakers {
     }
 
     /** A session of the slot succeeded; a probe's success closes its pod's breaker. */
-    void succeeded(ProfileSlot slot, String sessionId, long nowNanos, Instant now) {
+    void succeeded(ProfileSlot slot, String sessionId, Long ranMs, long nowNanos, Instant now) {
         boolean probe = probeSessions.remove(sessionId);
-        breaker(slot.pod()).succeeded(nowNanos, slot.id(), probe).ifPresent(closed -> {
+        breaker(slot.pod()).succeeded(nowNanos, slot.id(), probe, ranMs).ifPresent(closed -> {
             openedAt.remove(slot.pod());
             pending.add(List.of(Events.breakerClosed(now, slot.pod(), closed.openForMs(), closed.probes())), null, null);
         });

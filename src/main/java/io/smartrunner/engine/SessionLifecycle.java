@@ -186,7 +186,7 @@ final class SessionLifecycle {
     private void end(ProfileSlot slot, SessionRecord record, SessionResult result, long nowNanos, Instant now) {
         Blame blame = null;
         if (result.succeeded()) {
-            breakers.succeeded(slot, record.sessionId(), nowNanos, now);
+            breakers.succeeded(slot, record.sessionId(), result.durMs(), nowNanos, now);
         } else {
             blame = breakers.failed(slot, record.sessionId(), result, nowNanos, now); // may forgive: state read after
             if (blame.failureClass() != FailureClass.INFRASTRUCTURE && spawns.within(nowNanos)) {

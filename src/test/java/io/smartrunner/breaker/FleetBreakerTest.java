@@ -19,12 +19,12 @@ class FleetBreakerTest {
     @Test
     void opensWhenHalfTheEndedSessionsFailedAcrossMinProfilesProfiles() {
         for (int i = 0; i < 5; i++) {
-            breaker.succeeded(i * MS, "p" + i, false);
+            breaker.succeeded(i * MS, "p" + i, false, null);
         }
         for (int i = 0; i < 4; i++) {
-            assertTrue(breaker.failed((10 + i) * MS, "p" + i).isEmpty(), "4 of 9 failed, 4 profiles");
+            assertTrue(breaker.failed((10 + i) * MS, "p" + i, null).isEmpty(), "4 of 9 failed, 4 profiles");
         }
-        Optional<FleetBreaker.Opened> opened = breaker.failed(20 * MS, "p4");
+        Optional<FleetBreaker.Opened> opened = breaker.failed(20 * MS, "p4", null);
         assertTrue(opened.isPresent(), "5 of 10 failed, across 5 profiles");
         assertEquals(10, opened.get().ended());
         assertEquals(5, opened.get().failed());
@@ -39,7 +39,7 @@ class FleetBreakerTest {
     @Test
     void doesNotOpenForFewerDistinctProfilesThanMinProfiles() {
         for (int i = 0; i < 50; i++) {
-            assertTrue(breaker.failed(i * MS, "p" + (i % 4)).isEmpty(), "every session fails, but of 4 profiles");
+            assertTrue(breaker.failed(i * MS, "p" + (i % 4), null).isEmpty(), "every session fails, but of 4 profiles");
         }
         assertFalse(breaker.isOpen());
     }
@@ -47,20 +47,20 @@ class FleetBreakerTest {
     @Test
     void onlyTheLastWindowVotes() {
         for (int i = 0; i < 4; i++) {
-            breaker.failed(i * MS, "old" + i);
+            breaker.failed(i * MS, "old" + i, null);
         }
         long later = 61_000 * MS;
         for (int i = 0; i < 4; i++) {
-            breaker.succeeded(later, "ok" + i, false);
+            breaker.succeeded(later, "ok" + i, false, null);
         }
-        assertTrue(breaker.failed(later, "p9").isEmpty(), "the 4 old failures left the window: 1 of 5 failed");
+        assertTrue(breaker.failed(later, "p9", null).isEmpty(), "the 4 old failures left the window: 1 of 5 failed");
     }
 
     @Test
     void aDisabledBreakerNeverOpens() {
         FleetBreaker off = new FleetBreaker(new BreakerSettings(false, 0.5, 60_000, 1, 30_000, 0.1));
         for (int i = 0; i < 20; i++) {
-            assertTrue(off.failed(i * MS, "p" + i).isEmpty());
+            assertTrue(off.failed(i * MS, "p" + i, null).isEmpty());
         }
         assertTrue(off.mayStart(0));
     }
@@ -73,12 +73,12 @@ class FleetBreakerTest {
         assertTrue(breaker.mayStart(31_000 * MS));
         breaker.probeStarted(31_000 * MS);
         assertFalse(breaker.mayStart(31_000 * MS), "one probe per interval");
-        assertTrue(breaker.failed(40_000 * MS, "p1").isEmpty(), "a failure while open changes nothing");
-        assertTrue(breaker.succeeded(45_000 * MS, "p2", false).isEmpty(), "a non-probe success does not close it");
+        assertTrue(breaker.failed(40_000 * MS, "p1", null).isEmpty(), "a failure while open changes nothing");
+        assertTrue(breaker.succeeded(45_000 * MS, "p2", false, null).isEmpty(), "a non-probe success does not close it");
         assertTrue(breaker.isOpen());
         assertTrue(breaker.mayStart(61_000 * MS));
         breaker.probeStarted(61_000 * MS);
-        Optional<FleetBreaker.Closed> closed = breaker.succeeded(62_000 * MS, "p3", true);
+        Optional<FleetBreaker.Closed> closed = breaker.succeeded(62_000 * MS, "p3", true, null);
         assertTrue(closed.isPresent());
         assertEquals(61_000, closed.get().openForMs());
         assertEquals(2, closed.get().probes());
@@ -90,11 +90,11 @@ class FleetBreakerTest {
     void afterClosingItCountsAfresh() {
         open(0);
         breaker.probeStarted(30_000 * MS);
-        breaker.succeeded(31_000 * MS, "p0", true);
+        breaker.succeeded(31_000 * MS, "p0", true, null);
         for (int i = 0; i < 4; i++) {
-            assertTrue(breaker.failed((32_000 + i) * MS, "q" + i).isEmpty(), "the window was cleared at the opening");
+            assertTrue(breaker.failed((32_000 + i) * MS, "q" + i, null).isEmpty(), "the window was cleared at the opening");
         }
-        assertTrue(breaker.failed(33_000 * MS, "q4").isPresent(), "5 of 6 failed, 5 profiles: opens again");
+        assertTrue(breaker.failed(33_000 * MS, "q4", null).isPresent(), "5 of 6 failed, 5 profiles: opens again");
     }
 
     @Test
@@ -109,9 +109,35 @@ class FleetBreakerTest {
         assertNull(PauseCap.withheld(BreakerSettings.OFF, "podA", 49, 50), "OFF: the seed's policy, no cap");
     }
 
+    /**
+     * A hung site, sessions timing out after 65 s (longer than the 60 s window), 3 at a time in a
+     * pod of 6: no window of 60 s ever held failures of 5 profiles, and the breaker never opened
+     * (reviewer N: 96 timeouts, all the profiles', pauses). A vote now stays as long as its session ran.
+     */
+    @Test
+    void sessionsLongerThanTheWindowStayInItAsLongAsTheyRanSoAHungSiteOpensTheBreaker() {
+        for (int i = 0; i < 3; i++) {
+            assertTrue(breaker.failed((65_000 + i) * MS, "p" + i, 65_000L).isEmpty(), "3 profiles so far");
+        }
+        assertTrue(breaker.failed(135_000 * MS, "p3", 65_000L).isEmpty(), "4 profiles so far");
+        Optional<FleetBreaker.Opened> opened = breaker.failed(135_001 * MS, "p4", 65_000L);
+        assertTrue(opened.isPresent(), "the first round's timeouts are still in the window 70 s later");
+        assertEquals(5, opened.get().profiles());
+        assertEquals(Map.of("p0", 1, "p1", 1, "p2", 1, "p3", 1), opened.get().earlierFailures(),
+                "and are forgiven with the others");
+    }
+
+    @Test
+    void aShortSessionsVoteStillLeavesTheWindowAfterWindowMs() {
+        for (int i = 0; i < 4; i++) {
+            breaker.failed(i * MS, "old" + i, 2_000L);
+        }
+        assertTrue(breaker.failed(63_000 * MS, "p9", 2_000L).isEmpty(), "62 s after 2 s sessions: gone, 1 profile");
+    }
+
     private void open(long at) {
         for (int i = 0; i < 5; i++) {
-            breaker.failed(at, "p" + i);
+            breaker.failed(at, "p" + i, null);
         }
         assertTrue(breaker.isOpen());
     }
