@@ -93,14 +93,48 @@ public final class FleetBreaker {
         Map<String, Integer> earlier = new LinkedHashMap<>();
         window.stream().limit(window.size() - 1L).filter(Vote::failed)
                 .forEach(v -> earlier.merge(v.profileId(), 1, Integer::sum));
+        // the window's start: windowMs ago, or the oldest vote's end when a long session stretched it
+        long oldest = window.peekFirst().nanos();
+        long start = oldest - (nanos - windowNanos) < 0 ? oldest : nanos - windowNanos; // monotonic: compare by difference
         Opened opened = new Opened(window.size(), failed, failing.size(), ratio, settings.windowMs(), earlier,
-                nanos - windowNanos);
+                start);
         open = true;
         openedNanos = nanos;
         lastProbeNanos = nanos;
         probes = 0;
         window.clear(); // what opened it is forgiven; after the close, counting starts afresh
         return Optional.of(opened);
+    }
+
+    /**
+     * At start-up, from the event log: a session's end before the restart, as a vote ({@code
+     * failed}: a {@code profile}-class failure). Nothing opens here: the next live end decides,
+     * with these in the window, and forgives them with the others if it opens.
+     */
+    public void remember(long nanos, String profileId, boolean failed, Long ranMs) {
+        if (!open && settings.enabled()) {
+            window.addLast(new Vote(nanos, profileId, failed, ran(ranMs)));
+        }
+    }
+
+    /**
+     * At start-up, from the event log: the breaker was open at the stop (its last {@code
+     * breaker-open} has no close after it). It stays open, its probes as before; what it forgave
+     * is forgiven.
+     */
+    public void rememberOpen(long openedNanos) {
+        if (settings.enabled()) {
+            open = true;
+            this.openedNanos = openedNanos;
+            lastProbeNanos = openedNanos;
+            probes = 0;
+            window.clear();
+        }
+    }
+
+    /** At start-up, from the event log: a probe closed it. */
+    public void rememberClosed() {
+        open = false;
     }
 
     /**

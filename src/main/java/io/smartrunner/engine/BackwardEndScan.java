@@ -92,4 +92,19 @@ final class BackwardEndScan implements EndedInLog {
         Collections.reverse(newestFirst);
         return newestFirst;
     }
+
+    /** Reads backwards from the end, stopping at the first line older than {@code since} or after {@code atMost}. */
+    @Override
+    public List<EventRecord> recent(Instant since, int atMost) {
+        List<EventRecord> newestFirst = new ArrayList<>();
+        tail(e -> {
+            if (e.ts().isBefore(since) || newestFirst.size() >= atMost) {
+                return true;
+            }
+            newestFirst.add(e);
+            return false;
+        });
+        Collections.reverse(newestFirst);
+        return newestFirst;
+    }
 }

@@ -30,6 +30,14 @@ public interface EndedInLog {
         return List.of();
     }
 
+    /**
+     * The log's events at or after {@code since}, at most {@code atMost} of the newest, oldest
+     * first: at start-up the pods' breakers take back their windows from them.
+     */
+    default List<EventRecord> recent(Instant since, int atMost) {
+        return List.of();
+    }
+
     /** For tests and tools without a log: nothing ended. */
     static EndedInLog none() {
         return ids -> Map.of();

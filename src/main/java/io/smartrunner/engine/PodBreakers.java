@@ -4,6 +4,12 @@ import io.smartrunner.breaker.FleetBreaker;
 import io.smartrunner.breaker.PauseCap;
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.BreakerSettings;
+import io.smartrunner.event.EventParams;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.BreakerClosed;
+import io.smartrunner.event.EventRecord.BreakerOpened;
+import io.smartrunner.event.EventRecord.SessionFailed;
+import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.Events;
 import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.ExitCodeBlame;
@@ -114,6 +120,48 @@ final class PodBreakers {
                     && st.pausedAt().equals(st.lastFinishedAt())) {
                 long ageNanos = Math.max(0, Duration.between(st.pausedAt(), now).toNanos());
                 autoPausedAt.put(s.id(), nowNanos - ageNanos);
+            }
+        }
+    }
+
+    /** How far back the event log can hold votes still in a window: the longest window and session timeout, at most 15 min. */
+    Duration lookback() {
+        long longest = 0;
+        for (ProfileSlot s : slots.values()) {
+            longest = Math.max(longest, settings.apply(s.pod()).windowMs() + s.config.session().timeoutMs());
+        }
+        return Duration.ofMillis(Math.min(longest, Duration.ofMinutes(15).toMillis()));
+    }
+
+    /**
+     * At start-up: the pods' breakers as the event log left them (docs/failure-classes.md). The
+     * ends of the last {@link #lookback} vote again, so an outage that straddles a restart opens
+     * the breaker with, and forgives, the failures from before it (they stayed on the streaks and
+     * paused healthy profiles at the first failure after the close); a breaker whose last event
+     * is {@code breaker-open} is open again. Each is dated as long ago as its wall-clock age.
+     *
+     * @param oldestFirst the log's recent events, oldest first
+     */
+    void rememberRecentEnds(List<EventRecord> oldestFirst, Instant now, long nowNanos) {
+        Set<String> pods = new HashSet<>();
+        slots.values().forEach(s -> pods.add(s.pod()));
+        for (EventRecord e : oldestFirst) {
+            if (e.pod() == null || !pods.contains(e.pod())) {
+                continue;
+            }
+            long at = nowNanos - Math.max(0, Duration.between(e.ts(), now).toNanos());
+            FleetBreaker b = breaker(e.pod());
+            if (e instanceof BreakerOpened) {
+                b.rememberOpen(at);
+                openedAt.put(e.pod(), e.ts());
+            } else if (e instanceof BreakerClosed) {
+                b.rememberClosed();
+                openedAt.remove(e.pod());
+            } else if (e instanceof SessionFinished f) {
+                b.remember(at, e.profileId(), false, f.durMs());
+            } else if (e instanceof SessionFailed f
+                    && FailureClass.PROFILE.wireName().equals(f.param(EventParams.FAILURE_CLASS))) {
+                b.remember(at, e.profileId(), true, f.durMs());
             }
         }
     }

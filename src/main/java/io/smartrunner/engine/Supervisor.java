@@ -24,6 +24,8 @@ public final class Supervisor {
     private final SupervisorDeps deps;
     private final EngineParts parts;
     private volatile boolean stopRequested;
+    /** At most this many of the log's newest events give the breakers back their windows at start-up. */
+    private static final int RECENT_ENDS_READ = 50_000;
     private boolean stopInitiated;
     /** For health checks (other threads): when the loop last turned, and whether start-up is done. */
     private volatile long lastTurnNanos;
@@ -92,6 +94,10 @@ public final class Supervisor {
     public void start() {
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
         parts.breakers.rememberAutomaticPauses(deps.time().now(), deps.time().nanoTime());
+        Instant now = deps.time().now();
+        // bounded: a 10 000-profile fleet ends ~500 sessions a second, 100 s of them at most
+        parts.breakers.rememberRecentEnds(deps.endedInLog().recent(now.minus(parts.breakers.lookback()),
+                RECENT_ENDS_READ), now, deps.time().nanoTime());
         parts.queue.rebuild();
         parts.board.publish(parts.slots.values());
         parts.writes.flush(false);

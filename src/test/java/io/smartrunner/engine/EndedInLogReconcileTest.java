@@ -157,4 +157,19 @@ class EndedInLogReconcileTest {
         assertEquals(SessionRecord.Status.FINISHED, store.sessions.get("s1").status());
         assertEquals(List.of("s1"), table.stoppedSessions, "its processes are still made sure of");
     }
+
+    @Test
+    void theRecentEventsAreReadBackwardsAcrossRotatedFilesUpToTheirAgeOrCount() throws Exception {
+        Path log = dir.resolve("events.jsonl");
+        Files.writeString(dir.resolve("events.jsonl.1"),
+                EventJson.toLine(Events.sessionFinished(T0, "podA", "p1", "s1", 1000L)) + "\n"
+                + EventJson.toLine(Events.sessionFinished(T0.plusSeconds(10), "podA", "p1", "s2", 1000L)) + "\n");
+        Files.writeString(log, EventJson.toLine(exitError("p2", "s3", T0.plusSeconds(20), 1, 1)) + "\n"
+                + EventJson.toLine(Events.sessionFinished(T0.plusSeconds(30), "podA", "p1", "s4", 1000L)) + "\n");
+        EndedInLog read = EndedInLog.readingBackwards(log);
+        assertEquals(List.of("s2", "s3", "s4"), read.recent(T0.plusSeconds(5), 100).stream()
+                .map(EventRecord::sessionId).toList(), "oldest first, from the rotated file on");
+        assertEquals(List.of("s3", "s4"), read.recent(T0, 2).stream().map(EventRecord::sessionId).toList(),
+                "the newest 2");
+    }
 }

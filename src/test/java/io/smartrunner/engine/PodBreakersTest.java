@@ -105,6 +105,55 @@ class PodBreakersTest {
         return store.profiles.values().stream().filter(p -> p.paused()).count();
     }
 
+    /**
+     * An outage that straddles a restart (reviewer N): the failures before it stayed on the
+     * streaks, the breaker that opened after the start forgave only its own window, and the first
+     * failure after the close paused healthy profiles for 24 h. The new runner's breakers take
+     * their windows back from the log.
+     */
+    @Test
+    void anOutageThatStraddlesARestartOpensTheBreakerWithAndForgivesTheFailuresFromBeforeIt() {
+        RunnerConfig c = config(BREAKER, 3, null);
+        Supervisor first = supervisor(c);
+        first.step();
+        List<FakeLauncher.FakeProcess> round = running();
+        for (int i = 0; i < 10; i++) {
+            round.get(i).exit(i < 4 ? 1 : 0); // the site goes down: 4 of 10 fail, the breaker stays closed
+        }
+        first.step();
+        first.requestStop();
+        while (!running().isEmpty()) {
+            first.step();
+        }
+        assertTrue(events("breaker-open").isEmpty());
+        assertEquals(List.of(1, 1, 1, 1), IntStream.range(0, 4).mapToObj(i -> store.profiles.get("p" + i).errorStreak()).toList());
+
+        time.advance(Duration.ofSeconds(20)); // the restart
+        List<EventRecord> log = List.copyOf(sink.events);
+        EndedInLog fromTheLog = new EndedInLog() {
+            @Override
+            public Map<String, EventRecord> terminalEvents(java.util.Set<String> sessionIds) {
+                return Map.of();
+            }
+
+            @Override
+            public List<EventRecord> recent(Instant since, int atMost) {
+                return log.stream().filter(e -> !e.ts().isBefore(since)).toList();
+            }
+        };
+        Supervisor second = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
+                new FakeRecoveryActions(), null, fromTheLog));
+        second.start();
+        second.step();
+        endAll(1, second); // still down: at p4's failure, 9 of 15 votes failed, of 5 profiles
+        assertEquals(1, events("breaker-open").size());
+        assertEquals(15, ((Number) events("breaker-open").get(0).params().get("ended")).intValue(),
+                "the 10 ends from before the restart vote");
+        assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0),
+                "the failures from before the restart are forgiven too: " + store.profiles.values());
+    }
+
     @Test
     void anOutageOpensTheBreakerForgivesWhatOpenedItProbesAndClosesOnAProbesSuccess() throws Exception {
         Supervisor s = supervisor(config(BREAKER, 1, null));
