@@ -3,21 +3,22 @@ package io.smartrunner.report;
 import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.RunnerWide;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StreakReset;
+import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -63,19 +64,24 @@ public final class RecoveryReport {
     public static final class PodStats {
         public long sessions;
         public long failures;
-        /** Failures of class {@code profile} (the profile's own fault; a log before the classes: all). */
+        /**
+         * Failures of class {@code profile} (the profile's own fault; a log before the classes: all),
+         * less those an opening breaker took back (they were the outage's).
+         */
         public long ownFailures;
         public long episodes;
         public long recovered;
         public long exhausted;
+        /** Pauses, less the automatic ones an opening breaker took back. */
         public long pauses;
-        final Set<String> pausedProfiles = new HashSet<>();
+        /** Each profile's pauses that stand: a pause the breaker took back does not make a profile paused. */
+        final Map<String, Integer> pausesOf = new HashMap<>();
         long recoveryMsTotal;
         /** Recoveries whose time is known: the failure's event was read, and the wall clock did not step back between. */
         long recoveriesTimed;
 
         public long profilesPaused() {
-            return pausedProfiles.size();
+            return pausesOf.values().stream().filter(n -> n > 0).count();
         }
 
         /**
@@ -113,7 +119,14 @@ public final class RecoveryReport {
             failedAt.remove(e.profileId());
         } else if (e instanceof ProfilePaused) {
             pod.pauses++;
-            pod.pausedProfiles.add(e.profileId());
+            pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
+        } else if (e instanceof ProfileUnpaused u && Events.BY_BREAKER.equals(u.by())) {
+            pod.pauses = Math.max(0, pod.pauses - 1);
+            pod.pausesOf.computeIfPresent(e.profileId(), (id, n) -> n - 1);
+        } else if (e instanceof StreakReset r && Events.BY_BREAKER.equals(r.by())) {
+            Integer was = r.params().value(EventParams.ERROR_STREAK_WAS);
+            int left = r.errorStreak() == null ? 0 : r.errorStreak();
+            pod.ownFailures = Math.max(0, pod.ownFailures - Math.max(0, (was == null ? 0 : was) - left));
         } else if (e instanceof RecoveryExhausted) {
             pod.exhausted++;
             pod.episodes++;

@@ -173,4 +173,15 @@ class ProfileRulesTest {
         assertEquals(1_800_000L, u.events().get(0).params().get("pausedFor"), "how long it really was paused");
         assertFalse(u.state().paused());
     }
+
+    @Test
+    void aPauseTheBreakerTakesBackDoesNotLengthenTheNextOne() {
+        Transition p = rules.pause(ProfileState.fresh("p1", "podA"), null, T0, Duration.ofHours(24), "streak",
+                ProfileRules.BY_RUNNER);
+        assertEquals(1, p.state().pauseCount());
+        assertEquals(0, rules.unpause(p.state(), T0.plusSeconds(1), io.smartrunner.event.Events.BY_BREAKER).state()
+                .pauseCount(), "the outage's pause, taken back (reviewer N: the next one was counted as the second)");
+        assertEquals(1, rules.unpause(p.state(), T0.plusSeconds(1), "api").state().pauseCount(),
+                "an unpause by hand keeps the count: the profile did fail");
+    }
 }

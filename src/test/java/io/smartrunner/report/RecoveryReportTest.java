@@ -92,6 +92,28 @@ class RecoveryReportTest {
         assertEquals(2L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podA")).get("ownFailures"));
     }
 
+    /**
+     * What an opening breaker took back was the outage's (reviewer N: a 40 s outage reported
+     * 66 own failures and a pause, all forgiven).
+     */
+    @Test
+    void failuresAndPausesAnOpeningBreakerTookBackAreNotTheProfilesOwn() {
+        RecoveryReport r = new RecoveryReport();
+        for (int i = 0; i < 3; i++) {
+            r.add(Events.sessionFailed(T, "podA", "p1", "s" + i, Params.of(Map.of("reason", "exit", "class", "profile")), 5L));
+        }
+        r.add(Events.profilePaused(T, "podA", "p1", "s2", 3, T.plusSeconds(86_400), "streak", "runner", 86_400_000L, 1));
+        r.add(Events.sessionFailed(T, "podA", "p2", "s9", Params.of(Map.of("reason", "exit", "class", "profile")), 5L));
+        r.add(Events.profilePaused(T, "podA", "p2", "s9", 1, T.plusSeconds(3_600), "maintenance", "cli", 3_600_000L, 0));
+        r.add(Events.profileUnpaused(T, "podA", "p1", 73, Events.BY_BREAKER));
+        r.add(Events.streakForgiven(T, "podA", "p1", 3, 0, Events.BY_BREAKER));
+        RecoveryReport.PodStats a = r.pods().get("podA");
+        assertEquals(4, a.failures, "every failure is still a failure");
+        assertEquals(1, a.ownFailures, "p2's alone stands");
+        assertEquals(1, a.pauses, "p2's pause by hand stands");
+        assertEquals(1, a.profilesPaused());
+    }
+
     /** A step its browser provider kept from running (AdsPower down) says nothing of how well it heals. */
     @Test
     void aStepThatFailedBecauseTheProviderWasUnreachableIsLeftOutOfItsSuccessRate() {
