@@ -7,6 +7,7 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.BreakerOpened;
 import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.ProfilePaused;
+import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
@@ -47,8 +48,24 @@ final class AlertRules {
 
     /** The alerts {@code written} raises, in event order. */
     List<Alert> apply(List<EventRecord> written) {
+        // an opening breaker takes back the automatic pauses of its window, in the same write as its event
+        Map<String, List<String>> takenBack = new LinkedHashMap<>();
+        for (EventRecord e : written) {
+            if (e instanceof ProfileUnpaused u && Events.BY_BREAKER.equals(u.by())) {
+                takenBack.computeIfAbsent(e.pod(), k -> new ArrayList<>()).add(e.profileId());
+            }
+        }
         List<Alert> alerts = new ArrayList<>();
         for (EventRecord e : written) {
+            if (e instanceof ProfilePaused && takenBack.getOrDefault(e.pod(), List.of()).contains(e.profileId())) {
+                continue; // paused and taken back at once: nobody is paged for it
+            }
+            if (e instanceof BreakerOpened o) {
+                if (on(Trigger.FAILURE_RATE)) {
+                    alerts.add(breakerOpened(o, takenBack.getOrDefault(o.pod(), List.of())));
+                }
+                continue;
+            }
             alertFor(e).ifPresent(alerts::add);
         }
         return alerts;
@@ -57,10 +74,6 @@ final class AlertRules {
     private Optional<Alert> alertFor(EventRecord e) {
         if (e instanceof ProfilePaused p) {
             return on(Trigger.PAUSE) ? Optional.of(paused(p)) : Optional.empty();
-        }
-        if (e instanceof BreakerOpened o) {
-            // a fleet-wide failure rate, per pod: under the failureRate rule
-            return on(Trigger.FAILURE_RATE) ? Optional.of(breakerOpened(o)) : Optional.empty();
         }
         if (e instanceof PodPaused p) {
             return on(Trigger.PAUSE) ? Optional.of(podPaused(p)) : Optional.empty();
@@ -116,14 +129,24 @@ final class AlertRules {
         return new Alert(Trigger.PAUSE, e.ts(), e.pod(), e.profileId(), text, details);
     }
 
-    /** A pod's breaker opened: its failures are blamed on something shared; it probes until one succeeds. */
-    private static Alert breakerOpened(BreakerOpened e) {
+    /**
+     * A pod's breaker opened (a fleet-wide failure rate, per pod: under the failureRate rule): its
+     * failures are blamed on something shared; it probes until one succeeds. A pause alerted
+     * before that the opening took back is named, so whoever was paged for it knows.
+     */
+    private static Alert breakerOpened(BreakerOpened e, List<String> pausesTakenBack) {
         long percent = Math.round((e.ratio() == null ? 0 : e.ratio().doubleValue()) * 100);
         String text = "Smart Runner: pod " + e.pod() + "'s breaker opened: " + e.failed() + " of " + e.ended()
                 + " sessions that ended in the last " + human(e.windowMs() == null ? 0 : e.windowMs())
                 + " failed (" + percent + " %), across " + e.profiles() + " profiles; a shared outage is"
-                + " suspected, its failures pause nobody and the pod runs probe sessions until one succeeds";
-        return new Alert(Trigger.FAILURE_RATE, e.ts(), e.pod(), null, text, new LinkedHashMap<>(e.params()));
+                + " suspected, its failures pause nobody and the pod runs probe sessions until one succeeds"
+                + (pausesTakenBack.isEmpty() ? "" : "; the automatic pause of " + String.join(", ", pausesTakenBack)
+                + " was the outage's and is taken back");
+        Map<String, Object> details = new LinkedHashMap<>(e.params());
+        if (!pausesTakenBack.isEmpty()) {
+            details.put("pausesTakenBack", List.copyOf(pausesTakenBack));
+        }
+        return new Alert(Trigger.FAILURE_RATE, e.ts(), e.pod(), null, text, details);
     }
 
     private static Alert podPaused(PodPaused e) {

@@ -39,6 +39,25 @@ class PodAlertRulesTest {
                 a.text());
     }
 
+    /** Reviewer N: a pause page, then the breaker took the pause back 73 ms later and nobody was told. */
+    @Test
+    void theOpeningNamesThePausesItTookBackAndAPauseTakenBackInTheSameWriteIsNotAlerted() {
+        AlertRules rules = rules(EnumSet.allOf(Trigger.class));
+        List<Alert> before = rules.apply(List.of(Events.profilePaused(T0, "podA", "p1", "s1", 4, T0.plusSeconds(86_400),
+                "errorStreak 4 > maxErrorStreak 3", "runner", 86_400_000L, 1)));
+        assertEquals(List.of(Trigger.PAUSE), before.stream().map(Alert::trigger).toList());
+        List<Alert> alerts = rules.apply(List.of(
+                Events.profilePaused(T0, "podA", "p2", "s2", 4, T0.plusSeconds(86_400), "errorStreak 4 > maxErrorStreak 3",
+                        "runner", 86_400_000L, 1),
+                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000),
+                Events.profileUnpaused(T0, "podA", "p1", 73, Events.BY_BREAKER),
+                Events.profileUnpaused(T0, "podA", "p2", 1, Events.BY_BREAKER)));
+        assertEquals(List.of(Trigger.FAILURE_RATE), alerts.stream().map(Alert::trigger).toList(), "p2's pause not paged");
+        assertTrue(alerts.get(0).text().endsWith("; the automatic pause of p1, p2 was the outage's and is taken back"),
+                alerts.get(0).text());
+        assertEquals(List.of("p1", "p2"), alerts.get(0).details().get("pausesTakenBack"));
+    }
+
     @Test
     void aHeldPodIsOneAlert() {
         List<Alert> alerts = rules(EnumSet.allOf(Trigger.class)).apply(List.of(
