@@ -256,8 +256,16 @@ final class RunCommand implements Callable<Integer> {
 
             @Override
             public List<String> notes() {
+                List<String> notes = new java.util.ArrayList<>();
                 String held = supervisor.admission().note();
-                return held == null ? List.of() : List.of(held);
+                if (held != null) {
+                    notes.add(held);
+                }
+                String breakers = supervisor.breakerNote();
+                if (breakers != null) {
+                    notes.add(breakers);
+                }
+                return notes;
             }
 
             @Override

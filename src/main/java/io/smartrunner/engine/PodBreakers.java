@@ -42,6 +42,8 @@ final class PodBreakers {
     private final PendingWrites pending;
     private final Map<String, FleetBreaker> breakers = new HashMap<>();
     private final Map<String, Instant> openedAt = new HashMap<>();
+    /** The pods whose breaker is open, for other threads ({@code /readyz}'s notes): a copy made at each change. */
+    private volatile List<String> openPods = List.of();
     /** Sessions started as a probe of an open breaker. */
     private final Set<String> probeSessions = new HashSet<>();
     /** Profiles this runner paused automatically, and when (monotonic): the cap and the forgiveness use it. */
@@ -94,6 +96,7 @@ final class PodBreakers {
         boolean probe = probeSessions.remove(sessionId);
         breaker(slot.pod()).succeeded(nowNanos, slot.id(), probe, ranMs).ifPresent(closed -> {
             openedAt.remove(slot.pod());
+            publishOpen();
             pending.add(List.of(Events.breakerClosed(now, slot.pod(), closed.openForMs(), closed.probes())), null, null);
         });
     }
@@ -122,6 +125,20 @@ final class PodBreakers {
                 autoPausedAt.put(s.id(), nowNanos - ageNanos);
             }
         }
+    }
+
+    private void publishOpen() {
+        openPods = openedAt.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * One line while a pod's breaker is open, else null: the runner is ready, but the pod runs
+     * probe sessions only. Any thread.
+     */
+    String note() {
+        List<String> open = openPods;
+        return open.isEmpty() ? null : "breaker open in pod(s) " + String.join(", ", open)
+                + ": a shared outage is suspected, their failures pause nobody and they run probe sessions only";
     }
 
     /** How far back the event log can hold votes still in a window: the longest window and session timeout, at most 15 min. */
@@ -154,9 +171,11 @@ final class PodBreakers {
             if (e instanceof BreakerOpened) {
                 b.rememberOpen(at);
                 openedAt.put(e.pod(), e.ts());
+                publishOpen();
             } else if (e instanceof BreakerClosed) {
                 b.rememberClosed();
                 openedAt.remove(e.pod());
+                publishOpen();
             } else if (e instanceof SessionFinished f) {
                 b.remember(at, e.profileId(), false, f.durMs());
             } else if (e instanceof SessionFailed f
@@ -216,6 +235,7 @@ final class PodBreakers {
      */
     private void open(String pod, FleetBreaker.Opened o, long nowNanos, Instant now) {
         openedAt.put(pod, now);
+        publishOpen();
         pending.add(List.of(Events.breakerOpened(now, pod, o.ended(), o.failed(), o.profiles(), o.ratio(),
                 o.windowMs())), null, null);
         for (ProfileSlot s : slots.values()) {

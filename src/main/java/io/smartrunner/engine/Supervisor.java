@@ -236,6 +236,11 @@ public final class Supervisor {
     }
 
     /** Admission control as other threads see it (held or not, why, how many starts waited). Thread-safe. */
+    /** One line while a pod's breaker is open ({@code /readyz}'s notes, {@code status}), else null. Any thread. */
+    public String breakerNote() {
+        return parts.breakers.note();
+    }
+
     public AdmissionView admission() {
         return parts.admission;
     }

@@ -179,6 +179,8 @@ class PodBreakersTest {
         PodStatus pod = asked.join().get(0);
         assertEquals("open", pod.breaker());
         assertEquals(T0, pod.since());
+        assertEquals("breaker open in pod(s) podA: a shared outage is suspected, their failures pause nobody and"
+                + " they run probe sessions only", s.breakerNote(), "said in /readyz's notes (reviewer N)");
         assertEquals(0, pod.autoPaused());
         assertEquals(1, pod.maxAutoPaused());
 
@@ -195,6 +197,7 @@ class PodBreakersTest {
         assertEquals(1, running().size(), "the second probe");
         endAll(0, s); // the site is back
         assertEquals(1, events("breaker-close").size());
+        assertNull(s.breakerNote());
         EventRecord close = events("breaker-close").get(0);
         assertEquals(60_000L, close.params().get("openForMs"));
         assertEquals(2, close.params().get("probes"));
