@@ -30,6 +30,13 @@ public final class FleetBreaker {
                          Map<String, Integer> earlierFailures, long windowStartNanos) {
     }
 
+    /** The other profiles' ends in the window: {@code failed} of {@code ended}, across {@code profiles}. */
+    public record PeerFailures(int failed, int ended, int profiles, long windowMs) {
+        public long percent() {
+            return Math.round(100.0 * failed / ended);
+        }
+    }
+
     /** A probe succeeded: the breaker closed after {@code openForMs} and {@code probes} probe sessions. */
     public record Closed(long openForMs, int probes) {
     }
@@ -104,6 +111,35 @@ public final class FleetBreaker {
         probes = 0;
         window.clear(); // what opened it is forgiven; after the close, counting starts afresh
         return Optional.of(opened);
+    }
+
+    /**
+     * A partial outage the breaker does not open for (a third of the site's requests failing, a
+     * path some profiles use): the pod's <em>other</em> profiles failed at least half the
+     * {@code failureRatio} of their sessions in the window, across at least {@code minProfiles}
+     * of them. A profile whose streak calls for a pause then is not clearly failing by itself
+     * alone; its pause is withheld (it retries with a back-off) until its peers are well again.
+     * Empty otherwise, and for a small pod (too few others to tell). Walks the window: asked only
+     * when a failure would pause.
+     */
+    public Optional<PeerFailures> peersFailing(String profileId) {
+        if (open || !settings.enabled()) {
+            return Optional.empty();
+        }
+        int ended = 0;
+        int failed = 0;
+        Set<String> others = new HashSet<>();
+        for (Vote v : window) {
+            if (!v.profileId().equals(profileId)) {
+                ended++;
+                failed += v.failed() ? 1 : 0;
+                others.add(v.profileId());
+            }
+        }
+        if (others.size() < settings.minProfiles() || (double) failed / ended < settings.failureRatio() / 2) {
+            return Optional.empty();
+        }
+        return Optional.of(new PeerFailures(failed, ended, others.size(), settings.windowMs()));
     }
 
     /**

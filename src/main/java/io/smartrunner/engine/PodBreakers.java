@@ -87,8 +87,15 @@ final class PodBreakers {
             open(slot.pod(), opened.get(), nowNanos, now);
             return blame.as(FailureClass.SHARED);
         }
-        return blame.withPauseWithheld(PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
-                podSize(slot.pod())));
+        String withheld = PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
+                podSize(slot.pod()));
+        if (withheld == null && rules.nextFailurePauses(slot.state)) {
+            withheld = b.peersFailing(slot.id()).map(p -> "pod " + slot.pod() + "'s other profiles failed " + p.failed()
+                    + " of their " + p.ended() + " sessions in the last " + p.windowMs() / 1000 + " s (" + p.percent()
+                    + " %, " + p.profiles() + " profiles, at least half of breaker.failureRatio): a partial outage is"
+                    + " suspected, not this profile's failure alone").orElse(null);
+        }
+        return blame.withPauseWithheld(withheld);
     }
 
     /** A session of the slot succeeded; a probe's success closes its pod's breaker. */

@@ -133,6 +133,11 @@ public final class ProfileRules {
                 s.errorStreak(), until, reason, by, duration.toMillis(), pauses)), Transition.Effects.paused(PAUSED_BY_HAND));
     }
 
+    /** Whether one more failure of the profile's own would pause it (its pause may still be withheld). */
+    public boolean nextFailurePauses(ProfileState s) {
+        return !s.paused() && pausePolicy.shouldPause(s.errorStreak() + 1);
+    }
+
     /** Ends the pause when its time has come; otherwise nothing changes. */
     public Transition expirePause(ProfileState s, Instant now) {
         if (!s.paused() || s.pausedUntil() == null || now.isBefore(s.pausedUntil())) {

@@ -135,6 +135,47 @@ class FleetBreakerTest {
         assertTrue(breaker.failed(63_000 * MS, "p9", 2_000L).isEmpty(), "62 s after 2 s sessions: gone, 1 profile");
     }
 
+    /** Reviewer N: 30 % of a site's requests failing paused one healthy profile per pod for 24 h. */
+    @Test
+    void peersFailingAtHalfTheRatioAcrossMinProfilesAreAPartialOutage() {
+        for (int i = 0; i < 20; i++) { // 6 of 20 ends of 10 other profiles failed: 30 %, not enough to open
+            String id = "p" + (i % 10);
+            if (i % 10 < 3) {
+                assertTrue(breaker.failed(i * MS, id, 1_000L).isEmpty());
+            } else {
+                breaker.succeeded(i * MS, id, false, 1_000L);
+            }
+        }
+        breaker.failed(20 * MS, "x", 1_000L);
+        Optional<FleetBreaker.PeerFailures> peers = breaker.peersFailing("x");
+        assertTrue(peers.isPresent());
+        assertEquals(new FleetBreaker.PeerFailures(6, 20, 10, 60_000), peers.get(), "x's own failure left out");
+        assertEquals(30, peers.get().percent());
+        FleetBreaker quieter = new FleetBreaker(settings);
+        for (int i = 0; i < 20; i++) { // 2 of 20: the noise of a healthy pod
+            if (i < 2) {
+                quieter.failed(i * MS, "p" + i, 1_000L);
+            } else {
+                quieter.succeeded(i * MS, "p" + (i % 10), false, 1_000L);
+            }
+        }
+        quieter.failed(20 * MS, "x", 1_000L);
+        assertTrue(quieter.peersFailing("x").isEmpty(), "10 % is the profile's own business");
+    }
+
+    @Test
+    void fewerOtherProfilesThanMinProfilesCannotTellAPartialOutage() {
+        for (int i = 0; i < 8; i++) {
+            String id = "p" + (i % 4);
+            if (i % 2 == 0) {
+                breaker.failed(i * MS, id, 1_000L);
+            } else {
+                breaker.succeeded(i * MS, id, false, 1_000L);
+            }
+        }
+        assertTrue(breaker.peersFailing("x").isEmpty(), "half the ends failed, but of 4 other profiles");
+    }
+
     private void open(long at) {
         for (int i = 0; i < 5; i++) {
             breaker.failed(at, "p" + i, null);

@@ -154,6 +154,31 @@ class PodBreakersTest {
                 "the failures from before the restart are forgiven too: " + store.profiles.values());
     }
 
+    /** Reviewer N: 30 % of a site's requests failing paused one healthy profile per pod for 24 h. */
+    @Test
+    void aPartialOutageWithholdsThePauseOfAProfileWhosePeersFailToo() {
+        Supervisor s = supervisor(config(BREAKER, 1, null)); // the second failure in a row pauses
+        s.step();
+        List<FakeLauncher.FakeProcess> round = running();
+        for (int i = 0; i < 10; i++) {
+            round.get(i).exit(i < 4 ? 1 : 0); // p0-p3 fail
+        }
+        s.step();
+        round = running();
+        for (int i = 0; i < 10; i++) {
+            round.get(i).exit(i == 0 || (i >= 4 && i < 7) ? 1 : 0); // p0 again, p4-p6: 8 of 20, the breaker stays closed
+        }
+        s.step();
+        assertTrue(events("breaker-open").isEmpty());
+        assertTrue(events("pause").isEmpty(), "p0's second failure in a row is not its own alone");
+        EventRecord p0 = sink.events.stream().filter(e -> e.event().equals("error") && "p0".equals(e.profileId()))
+                .reduce((a, b) -> b).orElseThrow();
+        assertEquals(2, p0.params().get("errorStreak"));
+        assertEquals("pod podA's other profiles failed 3 of their 9 sessions in the last 60 s (33 %, 9 profiles, at"
+                + " least half of breaker.failureRatio): a partial outage is suspected, not this profile's failure"
+                + " alone", p0.params().get("pauseWithheld"));
+    }
+
     @Test
     void anOutageOpensTheBreakerForgivesWhatOpenedItProbesAndClosesOnAProbesSuccess() throws Exception {
         Supervisor s = supervisor(config(BREAKER, 1, null));
