@@ -7,6 +7,7 @@ import io.smartrunner.event.EventParams;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.process.ExitStatus;
+import io.smartrunner.process.OomKills;
 import io.smartrunner.process.RunningProcess;
 import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.FailureClass;
@@ -68,6 +69,8 @@ final class SessionLifecycle {
     private final RotationFailures rotations;
     /** Spawns the host refused lately: failures meanwhile are not the profiles' (see {@link SpawnShortage}). */
     private final SpawnShortage spawns;
+    /** A SIGKILL nobody here sent: whether the kernel's OOM killer struck meanwhile. */
+    private final OomKills oomKills = OomKills.system();
 
     SessionLifecycle(Map<String, ProfileSlot> slots, ProfileRules rules, PendingWrites pending,
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
@@ -171,6 +174,10 @@ final class SessionLifecycle {
         rotations.poll(slot, a, nowNanos); // a last rotation, so the log cap holds after the session too
         SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
                 slot.config.session().stderrTailBytes());
+        if (result.reason() == FailureReason.SIGNAL && "SIGKILL".equals(result.signal())) {
+            String oom = oomKills.sinceLastDeath();
+            result = oom == null ? result : result.withDetailAdded(oom);
+        }
         slot.active = null;
         if (a.stopping == null && !a.process.contained()) { // a contained one's leftovers went with its cgroup
             leftovers.ended(a.record.pgid(), a.sessionId());

@@ -14,6 +14,12 @@ import io.smartrunner.process.ExitStatus;
  */
 public record SessionResult(FailureReason reason, Integer exitCode, String signal, String detail,
                             String stderrTail, Long durMs) {
+    /** The same result with more said after its detail ("killed by SIGKILL; the OOM killer …"). */
+    public SessionResult withDetailAdded(String more) {
+        return new SessionResult(reason, exitCode, signal, detail == null ? more : detail + "; " + more, stderrTail,
+                durMs);
+    }
+
     public static SessionResult success(long durMs) {
         return new SessionResult(null, 0, null, null, "", durMs);
     }
