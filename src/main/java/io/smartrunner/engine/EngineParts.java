@@ -91,7 +91,7 @@ final class EngineParts {
         this.admission = new AdmissionGate(deps.hostPressure(), config.runner().minFreeMemoryMb(),
                 config.runner().maxLoadPerCore(), spawns);
         this.starts = new StartPass(config, slots, recovery, sessions, guard, admission, pending, breakers, holds,
-                this::mayStart, new PodSlotDuty(leases, slots), queue);
+                this::mayStart, new PodSlotDuty(leases, slots), queue, deps.diagnostics());
         this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics(), placement, deps.endedInLog(), deps.store().processIdentity());

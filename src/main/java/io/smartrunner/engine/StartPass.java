@@ -42,11 +42,14 @@ final class StartPass {
     private Map<String, Integer> podConcurrency = Map.of();
     /** Cluster mode: only profiles whose lease this runner holds (and renews in time) start. */
     private final java.util.function.Predicate<String> mayRun;
+    /** The runner's stderr: an episode of held starts is said there too (an operator reading the journal). */
+    private final java.util.function.Consumer<String> diagnostics;
 
     StartPass(RunnerConfig config, Map<String, ProfileSlot> slots, RecoveryCoordinator recovery,
               SessionLifecycle sessions, LoopGuard guard, AdmissionGate admission, PendingWrites pending,
               PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
-              PodSlotDuty podSlots, StartQueue queue) {
+              PodSlotDuty podSlots, StartQueue queue, java.util.function.Consumer<String> diagnostics) {
+        this.diagnostics = diagnostics;
         this.queue = queue;
         this.mayRun = mayRun;
         this.podSlots = podSlots;
@@ -99,6 +102,9 @@ final class StartPass {
         EventRecord episode = admission.look(wantToStart, nowNanos, now);
         if (episode != null) {
             pending.add(List.of(episode), null, null);
+            diagnostics.accept(episode instanceof EventRecord.PressureEnded ended
+                    ? "new sessions resume after " + ended.durMs() + " ms held; " + ended.sessionsDelayed() + " delayed"
+                    : "new sessions held: " + episode.params().get("message"));
         }
         return admission.holding();
     }

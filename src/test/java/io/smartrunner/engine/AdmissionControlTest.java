@@ -30,11 +30,12 @@ class AdmissionControlTest {
     private final RecordingEventSink sink = new RecordingEventSink();
     private final FakeRecoveryActions actions = new FakeRecoveryActions();
     private volatile HostReading reading = PLENTY;
+    private final List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Supervisor supervisor(RunnerConfig config) {
         HostPressure host = () -> reading;
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(3), Path.of("target/test-logs"), e -> { }, line -> { }, Runnable::run, actions, null,
+                new Random(3), Path.of("target/test-logs"), e -> { }, said::add, Runnable::run, actions, null,
                 EndedInLog.none(), host));
         s.start();
         return s;
@@ -79,6 +80,9 @@ class AdmissionControlTest {
         assertEquals(2, end.params().get("sessionsDelayed"));
         assertFalse(s.admission().held());
         assertEquals(2, s.admission().delayedTotal());
+        // and in the runner's journal, once each (the events' messages)
+        assertEquals(1, said.stream().filter(l -> l.startsWith("new sessions held: MemAvailable")).count(), said.toString());
+        assertTrue(said.contains("new sessions resume after 6000 ms held; 2 delayed"), said.toString());
     }
 
     @Test
