@@ -52,7 +52,8 @@ public final class DataDirLock implements AutoCloseable {
     }
 
     private DataDirLock andEventLog(Path dataDir, Path eventLog) {
-        Path file = eventLog.resolveSibling("." + eventLog.getFileName() + ".lock");
+        Path log = eventLog.toAbsolutePath(); // "events.jsonl" alone has no parent
+        Path file = log.resolveSibling("." + log.getFileName() + ".lock");
         try {
             Files.createDirectories(file.getParent());
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
