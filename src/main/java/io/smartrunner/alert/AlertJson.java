@@ -43,6 +43,9 @@ final class AlertJson {
             map.forEach((k, v) -> copy.put(redactor.redact(String.valueOf(k)), redacted(v, redactor)));
             return copy;
         }
+        if (value instanceof java.util.Collection<?> list) { // a JSON array stays one (details.pausesTakenBack)
+            return list.stream().map(v -> redacted(v, redactor)).toList();
+        }
         if (value instanceof Number || value instanceof Boolean || value == null) {
             return value;
         }

@@ -56,6 +56,10 @@ class PodAlertRulesTest {
         assertTrue(alerts.get(0).text().endsWith("; the automatic pause of p1, p2 was the outage's and is taken back"),
                 alerts.get(0).text());
         assertEquals(List.of("p1", "p2"), alerts.get(0).details().get("pausesTakenBack"));
+        // on the wire a JSON array (reviewer: it arrived as the string "[poda-p00]")
+        String body = new String(AlertJson.body(alerts.get(0), new io.smartrunner.event.Redactor(Set.of())),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"pausesTakenBack\":[\"p1\",\"p2\"]"), body);
     }
 
     @Test
