@@ -31,9 +31,13 @@ public final class FleetBreaker {
     }
 
     /** The other profiles' ends in the window: {@code failed} of {@code ended}, across {@code profiles}. */
-    public record PeerFailures(int failed, int ended, int profiles, long windowMs) {
+    public record PeerFailures(int failed, int ended, int profiles, long overMs) {
+        public double rate() {
+            return (double) failed / ended;
+        }
+
         public long percent() {
-            return Math.round(100.0 * failed / ended);
+            return Math.round(100 * rate());
         }
     }
 
@@ -115,31 +119,52 @@ public final class FleetBreaker {
 
     /**
      * A partial outage the breaker does not open for (a third of the site's requests failing, a
-     * path some profiles use): the pod's <em>other</em> profiles failed at least half the
-     * {@code failureRatio} of their sessions in the window, across at least {@code minProfiles}
-     * of them. A profile whose streak calls for a pause then is not clearly failing by itself
-     * alone; its pause is withheld (it retries with a back-off) until its peers are well again.
-     * Empty otherwise, and for a small pod (too few others to tell). Walks the window: asked only
-     * when a failure would pause.
+     * path some profiles use): the pod's <em>other</em> profiles failed at least
+     * {@link #PEER_SHARE} of {@code failureRatio} of their sessions (20 % by default), across at
+     * least {@code minProfiles} of them, over the window or over the span of this profile's streak,
+     * whichever rate is higher. A profile whose streak calls for a pause then is not clearly failing
+     * by itself alone; its pause is withheld (it retries with a back-off) until its peers are well
+     * again. The span: at an outage's start the window still holds the successes from before it
+     * (a re-check saw 14 % over the window while the site failed 40 %); over the window: a short
+     * span of a 30 % outage dips under the threshold by chance. Empty otherwise, and for a small
+     * pod (too few others to tell). Walks the window: asked only when a failure would pause.
      */
     public Optional<PeerFailures> peersFailing(String profileId) {
         if (open || !settings.enabled()) {
             return Optional.empty();
         }
+        Long streakFrom = null; // the first of this profile's failures since its last success in the window
+        for (Vote v : window) {
+            if (v.profileId().equals(profileId)) {
+                streakFrom = v.failed() ? (streakFrom == null ? v.nanos() : streakFrom) : null;
+            }
+        }
+        long now = window.peekLast() == null ? 0 : window.peekLast().nanos();
+        PeerFailures overWindow = peers(profileId, null, settings.windowMs());
+        PeerFailures overStreak = streakFrom == null ? null
+                : peers(profileId, streakFrom, TimeUnit.NANOSECONDS.toMillis(now - streakFrom));
+        PeerFailures worse = overStreak != null && (overWindow == null || overStreak.rate() > overWindow.rate())
+                ? overStreak : overWindow;
+        return worse != null && worse.rate() >= settings.failureRatio() * PEER_SHARE ? Optional.of(worse)
+                : Optional.empty();
+    }
+
+    /** The share of {@code failureRatio} at which the peers' failures withhold a pause. */
+    static final double PEER_SHARE = 0.4;
+
+    /** The others' votes since {@code fromNanos} (null: the whole window), or null when too few profiles voted. */
+    private PeerFailures peers(String profileId, Long fromNanos, long overMs) {
         int ended = 0;
         int failed = 0;
         Set<String> others = new HashSet<>();
         for (Vote v : window) {
-            if (!v.profileId().equals(profileId)) {
+            if (!v.profileId().equals(profileId) && (fromNanos == null || v.nanos() - fromNanos >= 0)) {
                 ended++;
                 failed += v.failed() ? 1 : 0;
                 others.add(v.profileId());
             }
         }
-        if (others.size() < settings.minProfiles() || (double) failed / ended < settings.failureRatio() / 2) {
-            return Optional.empty();
-        }
-        return Optional.of(new PeerFailures(failed, ended, others.size(), settings.windowMs()));
+        return others.size() < settings.minProfiles() ? null : new PeerFailures(failed, ended, others.size(), overMs);
     }
 
     /**

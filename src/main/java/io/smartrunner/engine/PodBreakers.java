@@ -91,9 +91,9 @@ final class PodBreakers {
                 podSize(slot.pod()));
         if (withheld == null && rules.nextFailurePauses(slot.state)) {
             withheld = b.peersFailing(slot.id()).map(p -> "pod " + slot.pod() + "'s other profiles failed " + p.failed()
-                    + " of their " + p.ended() + " sessions in the last " + p.windowMs() / 1000 + " s (" + p.percent()
-                    + " %, " + p.profiles() + " profiles, at least half of breaker.failureRatio): a partial outage is"
-                    + " suspected, not this profile's failure alone").orElse(null);
+                    + " of their " + p.ended() + " sessions in the last " + Math.max(1, p.overMs() / 1000) + " s ("
+                    + p.percent() + " %, " + p.profiles() + " profiles, at least 40 % of breaker.failureRatio): a"
+                    + " partial outage is suspected, not this profile's failure alone").orElse(null);
         }
         return blame.withPauseWithheld(withheld);
     }

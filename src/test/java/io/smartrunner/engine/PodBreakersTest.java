@@ -175,7 +175,7 @@ class PodBreakersTest {
                 .reduce((a, b) -> b).orElseThrow();
         assertEquals(2, p0.params().get("errorStreak"));
         assertEquals("pod podA's other profiles failed 3 of their 9 sessions in the last 60 s (33 %, 9 profiles, at"
-                + " least half of breaker.failureRatio): a partial outage is suspected, not this profile's failure"
+                + " least 40 % of breaker.failureRatio): a partial outage is suspected, not this profile's failure"
                 + " alone", p0.params().get("pauseWithheld"));
     }
 
