@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import io.smartrunner.admission.AdmissionGate;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.session.SessionScheduler;
@@ -104,7 +105,7 @@ final class StartPass {
             pending.add(List.of(episode), null, null);
             diagnostics.accept(episode instanceof EventRecord.PressureEnded ended
                     ? "new sessions resume after " + ended.durMs() + " ms held; " + ended.sessionsDelayed() + " delayed"
-                    : "new sessions held: " + episode.params().get("message"));
+                    : "new sessions held: " + episode.params().value(EventParams.MESSAGE));
         }
         return admission.holding();
     }
