@@ -48,6 +48,9 @@ public final class FleetBreaker {
     private record Vote(long nanos, String profileId, boolean failed, long ranNanos) {
     }
 
+    /** The share of {@code failureRatio} at which the peers' failures withhold a pause ({@link #peersFailing}). */
+    static final double PEER_SHARE = 0.4;
+
     private final BreakerSettings settings;
     private final long windowNanos;
     private final long probeNanos;
@@ -148,9 +151,6 @@ public final class FleetBreaker {
         return worse != null && worse.rate() >= settings.failureRatio() * PEER_SHARE ? Optional.of(worse)
                 : Optional.empty();
     }
-
-    /** The share of {@code failureRatio} at which the peers' failures withhold a pause. */
-    static final double PEER_SHARE = 0.4;
 
     /** The others' votes since {@code fromNanos} (null: the whole window), or null when too few profiles voted. */
     private PeerFailures peers(String profileId, Long fromNanos, long overMs) {
