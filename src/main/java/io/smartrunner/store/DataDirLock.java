@@ -54,38 +54,53 @@ public final class DataDirLock implements AutoCloseable {
     private DataDirLock andEventLog(Path dataDir, Path eventLog) {
         Path log = eventLog.toAbsolutePath(); // "events.jsonl" alone has no parent
         Path file = log.resolveSibling("." + log.getFileName() + ".lock");
+        String us = dataDir.toAbsolutePath().normalize().toString();
         try {
             Files.createDirectories(file.getParent());
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            FileLock held = tryLock(ch);
-            if (held == null) {
-                String[] holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim().split("\n");
-                ch.close();
-                close();
-                throw new SmartRunnerException(eventLog + " is written by another runner"
-                        + (holder.length == 2 ? " (pid " + holder[0] + ", runner.dataDir " + holder[1] + ")" : "")
-                        + ", not one on " + dataDir.toAbsolutePath().normalize()
-                        + ": each runner needs its own runner.eventLog; if this file's runner.dataDir changed since"
-                        + " that runner started, restart it to use the new one");
-            }
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n" + dataDir.toAbsolutePath().normalize() + "\n")
-                    .getBytes(StandardCharsets.UTF_8)), 0);
-            logLock = new DataDirLock(ch, held);
-            return this;
+            logLock = lock(file, ProcessHandle.current().pid() + "\n" + us + "\n");
         } catch (IOException e) {
             close();
             throw new SmartRunnerException(file + ": cannot lock the event log: " + e.getMessage(), e);
         }
+        if (logLock == null) {
+            String[] holder = heldBy(file).split("\n");
+            close();
+            throw new SmartRunnerException(eventLog + " is written by another runner"
+                    + (holder.length == 2 ? " (pid " + holder[0] + ", runner.dataDir " + holder[1] + ")" : "")
+                    + ", not one on " + us + ": each runner needs its own runner.eventLog; if this file's"
+                    + " runner.dataDir changed since that runner started, restart it to use the new one");
+        }
+        return this;
     }
 
-    /** The lock, or null when another process (or this one, in a test) holds it. */
-    private static FileLock tryLock(FileChannel ch) throws IOException {
+    /**
+     * The lock on {@code file}, {@code holder} written into it for whoever is refused next; null
+     * when another process (or this one, in a test) holds it.
+     */
+    private static DataDirLock lock(Path file, String holder) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
         try {
-            return ch.tryLock();
+            lock = ch.tryLock();
         } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
             return null;
+        }
+        ch.truncate(0);
+        ch.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), 0);
+        return new DataDirLock(ch, lock);
+    }
+
+    /** What the holder of a lock file wrote into it, trimmed; empty when it cannot be read. */
+    private static String heldBy(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -111,23 +126,19 @@ public final class DataDirLock implements AutoCloseable {
             // createDirectories' own message is the path alone: "cannot lock the data dir: /etc/passwd"
             throw new SmartRunnerException("runner.dataDir: " + dataDir + " is a file, expected a directory");
         }
+        DataDirLock lock;
         try {
             Files.createDirectories(dataDir);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            FileLock lock = tryLock(ch);
-            if (lock == null) {
-                String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
-                ch.close();
-                throw new HeldByAnother(file + ": another runner is using " + dataDir
-                        + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; stop it or choose another runner.dataDir");
-            }
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-            return new DataDirLock(ch, lock);
+            lock = lock(file, ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             throw new SmartRunnerException(file + ": cannot lock the data dir: " + e.getMessage(), e);
         }
+        if (lock == null) {
+            String holder = heldBy(file);
+            throw new HeldByAnother(file + ": another runner is using " + dataDir
+                    + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; stop it or choose another runner.dataDir");
+        }
+        return lock;
     }
 
     @Override
