@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.event.Events;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,7 @@ final class MessageRouter {
         } else if (m instanceof Message.Reload r) {
             ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
             // nothing the runner does is silent: the removed profiles' stops, the limits now in force
-            pending.add(List.of(io.smartrunner.event.Events.reloaded(now,
+            pending.add(List.of(Events.reloaded(now,
                     summary.config() == null ? null : summary.config().toString(), summary.added().size(),
                     summary.removed(), summary.changed().size(), summary.applied(), summary.restartNeededFor())),
                     null, null);
