@@ -41,6 +41,28 @@ public final class FleetBreaker {
         }
     }
 
+    /**
+     * Why the peers' failures withhold a profile's pause at a streak of {@code streak}: a partial
+     * outage ({@code outage}, the peers fail at least {@link #PEER_SHARE} of {@code failureRatio}), or
+     * a rate at which such a streak is not rare by chance for a profile that fails only as often as
+     * its peers do.
+     */
+    public record Withheld(PeerFailures peers, int streak, boolean outage) {
+        /** On average, how many sessions a profile failing at the peers' rate runs per streak this long by chance. */
+        public long onceIn() {
+            return Math.round(1 / Math.pow(peers.rate(), streak));
+        }
+
+        /** The streak at which the profile is paused while its peers fail at this rate (not for an outage). */
+        public int pausedAt() {
+            int k = streak + 1;
+            while (byChance(peers.rate(), k)) {
+                k++;
+            }
+            return k;
+        }
+    }
+
     /** A probe succeeded: the breaker closed after {@code openForMs} and {@code probes} probe sessions. */
     public record Closed(long openForMs, int probes) {
     }
@@ -48,8 +70,18 @@ public final class FleetBreaker {
     private record Vote(long nanos, String profileId, boolean failed, long ranNanos) {
     }
 
-    /** The share of {@code failureRatio} at which the peers' failures withhold a pause ({@link #peersFailing}). */
+    /** The share of {@code failureRatio} at which the peers' failures withhold a pause ({@link #peersExplain}). */
     static final double PEER_SHARE = 0.4;
+
+    /**
+     * A streak is the profile's own when a profile failing only as often as its peers would show it
+     * less often than once in this many sessions: a pod that runs 10 sessions a second at its
+     * peers' rate pauses a healthy profile by chance at most about once in 3 h, whatever that rate
+     * below {@link #PEER_SHARE} (at 18 % a profile is paused at 7 in a row: 0.18^7 = 6e-6). Below 5.6 % it asks for no longer a
+     * streak than {@code maxErrorStreak} + 1 does by default (4: 0.056^4 = 1e-5), so a pod
+     * with the noise of a real site pauses as the spec says.
+     */
+    static final double CHANCE = 1e-5;
 
     private final BreakerSettings settings;
     private final long windowNanos;
@@ -121,18 +153,27 @@ public final class FleetBreaker {
     }
 
     /**
-     * A partial outage the breaker does not open for (a third of the site's requests failing, a
-     * path some profiles use): the pod's <em>other</em> profiles failed at least
-     * {@link #PEER_SHARE} of {@code failureRatio} of their sessions (20 % by default), across at
-     * least {@code minProfiles} of them, over the window or over the span of this profile's streak,
-     * whichever rate is higher. A profile whose streak calls for a pause then is not clearly failing
-     * by itself alone; its pause is withheld (it retries with a back-off) until its peers are well
-     * again. The span: at an outage's start the window still holds the successes from before it
-     * (a re-check saw 14 % over the window while the site failed 40 %); over the window: a short
-     * span of a 30 % outage dips under the threshold by chance. Empty otherwise, and for a small
-     * pod (too few others to tell). Walks the window: asked only when a failure would pause.
+     * Whether the pod's <em>other</em> profiles' failures explain a streak of {@code streak} of this
+     * profile's, so that its pause is withheld (it retries with a back-off) until its peers fail
+     * less or its streak grows past what chance gives. Two cases:
+     * <ul>
+     * <li>A partial outage the breaker does not open for (a third of the site's requests failing, a
+     * path some profiles use): the peers failed at least {@link #PEER_SHARE} of {@code
+     * failureRatio} of their sessions (20 % by default). Withheld whatever the streak.</li>
+     * <li>Below that, a streak that a profile failing only as often as its peers would show more
+     * often than once in {@link #CHANCE}<sup>-1</sup> sessions: at 15 % a healthy profile fails 4
+     * times in a row once in 1 975 sessions, and a fleet at 15 % for an hour paused about a dozen
+     * healthy profiles of 60 for 24 h. Such a profile is paused once its streak is that rare (7 at
+     * 15 %).</li>
+     * </ul>
+     * The peers' rate is taken across at least {@code minProfiles} of them, over the window or over
+     * the span of this profile's streak, whichever is higher: at an outage's start the window still
+     * holds the successes from before it (a re-check saw 14 % over the window while the site failed
+     * 40 %); over the window: a short span of a 30 % outage dips under the threshold by chance.
+     * Empty otherwise, and for a small pod (too few others to tell). Walks the window: asked only
+     * when a failure would pause.
      */
-    public Optional<PeerFailures> peersFailing(String profileId) {
+    public Optional<Withheld> peersExplain(String profileId, int streak) {
         if (open || !settings.enabled()) {
             return Optional.empty();
         }
@@ -148,8 +189,18 @@ public final class FleetBreaker {
                 : peers(profileId, streakFrom, TimeUnit.NANOSECONDS.toMillis(now - streakFrom));
         PeerFailures worse = overStreak != null && (overWindow == null || overStreak.rate() > overWindow.rate())
                 ? overStreak : overWindow;
-        return worse != null && worse.rate() >= settings.failureRatio() * PEER_SHARE ? Optional.of(worse)
-                : Optional.empty();
+        if (worse == null) {
+            return Optional.empty();
+        }
+        if (worse.rate() >= settings.failureRatio() * PEER_SHARE) {
+            return Optional.of(new Withheld(worse, streak, true));
+        }
+        return byChance(worse.rate(), streak) ? Optional.of(new Withheld(worse, streak, false)) : Optional.empty();
+    }
+
+    /** Whether a profile failing at {@code rate} shows {@code streak} failures in a row more often than {@link #CHANCE}. */
+    static boolean byChance(double rate, int streak) {
+        return Math.pow(rate, streak) > CHANCE * (1 + 1e-9); // 0.1^5 is 1.0000000000000003E-5
     }
 
     /** The others' votes since {@code fromNanos} (null: the whole window), or null when too few profiles voted. */

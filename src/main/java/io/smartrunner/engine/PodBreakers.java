@@ -90,12 +90,23 @@ final class PodBreakers {
         String withheld = PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
                 podSize(slot.pod()));
         if (withheld == null && rules.nextFailurePauses(slot.state)) {
-            withheld = b.peersFailing(slot.id()).map(p -> "pod " + slot.pod() + "'s other profiles failed " + p.failed()
-                    + " of their " + p.ended() + " sessions in the last " + Math.max(1, p.overMs() / 1000) + " s ("
-                    + p.percent() + " %, " + p.profiles() + " profiles, at least 40 % of breaker.failureRatio): a"
-                    + " partial outage is suspected, not this profile's failure alone").orElse(null);
+            withheld = b.peersExplain(slot.id(), slot.state.errorStreak() + 1).map(w -> peersWithhold(slot.pod(), w))
+                    .orElse(null);
         }
         return blame.withPauseWithheld(withheld);
+    }
+
+    private static String peersWithhold(String pod, FleetBreaker.Withheld w) {
+        FleetBreaker.PeerFailures p = w.peers();
+        String peers = "pod " + pod + "'s other profiles failed " + p.failed() + " of their " + p.ended()
+                + " sessions in the last " + Math.max(1, p.overMs() / 1000) + " s (" + p.percent() + " %, "
+                + p.profiles() + " profiles";
+        if (w.outage()) {
+            return peers + ", at least 40 % of breaker.failureRatio): a partial outage is suspected, not this"
+                    + " profile's failure alone";
+        }
+        return peers + "): at that rate " + w.streak() + " failures in a row come by chance once in " + w.onceIn()
+                + " sessions; it is paused at " + w.pausedAt() + " in a row unless they fail less";
     }
 
     /** A session of the slot succeeded; a probe's success closes its pod's breaker. */

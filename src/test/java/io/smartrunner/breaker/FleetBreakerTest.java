@@ -148,20 +148,58 @@ class FleetBreakerTest {
             }
         }
         breaker.failed(20 * MS, "x", 1_000L);
-        Optional<FleetBreaker.PeerFailures> peers = breaker.peersFailing("x");
-        assertTrue(peers.isPresent());
-        assertEquals(new FleetBreaker.PeerFailures(6, 20, 10, 60_000), peers.get(), "x's own failure left out");
-        assertEquals(30, peers.get().percent());
-        FleetBreaker quieter = new FleetBreaker(settings);
-        for (int i = 0; i < 20; i++) { // 2 of 20: the noise of a healthy pod
+        Optional<FleetBreaker.Withheld> peers = breaker.peersExplain("x", 40);
+        assertTrue(peers.isPresent(), "whatever the streak");
+        assertTrue(peers.get().outage());
+        assertEquals(new FleetBreaker.PeerFailures(6, 20, 10, 60_000), peers.get().peers(), "x's own failure left out");
+        assertEquals(30, peers.get().peers().percent());
+    }
+
+    /**
+     * Below a partial outage's rate a streak is withheld while a profile failing only as often as
+     * its peers would show it by chance more often than once in 100 000 sessions (at 15 % a
+     * healthy profile fails 4 times in a row once in 1 975 sessions).
+     */
+    @Test
+    void belowAnOutagesRateAStreakIsWithheldWhileItIsNotRareAtThePeersRate() {
+        for (int i = 0; i < 20; i++) { // 2 of 20: 10 %
             if (i < 2) {
-                quieter.failed(i * MS, "p" + i, 1_000L);
+                breaker.failed(i * MS, "p" + i, 1_000L);
             } else {
-                quieter.succeeded(i * MS, "p" + (i % 10), false, 1_000L);
+                breaker.succeeded(i * MS, "p" + (i % 10), false, 1_000L);
             }
         }
-        quieter.failed(20 * MS, "x", 1_000L);
-        assertTrue(quieter.peersFailing("x").isEmpty(), "10 % is the profile's own business");
+        breaker.failed(20 * MS, "x", 1_000L);
+        FleetBreaker.Withheld w = breaker.peersExplain("x", 4).orElseThrow();
+        assertFalse(w.outage());
+        assertEquals(new FleetBreaker.PeerFailures(2, 20, 10, 60_000), w.peers());
+        assertEquals(10_000, w.onceIn(), "0.1^4");
+        assertEquals(5, w.pausedAt(), "0.1^5 = 1e-5: rare enough");
+        assertTrue(breaker.peersExplain("x", 5).isEmpty(), "paused at 5 in a row");
+    }
+
+    /** With the noise of a real site (5 %), the spec's streak (maxErrorStreak 3: 4 in a row) pauses as before. */
+    @Test
+    void atFivePercentOrNoneTheSpecsStreakPauses() {
+        FleetBreaker none = new FleetBreaker(settings);
+        for (int i = 0; i < 40; i++) {
+            breaker.succeeded(i * MS, "p" + (i % 10), false, 1_000L);
+            none.succeeded(i * MS, "p" + (i % 10), false, 1_000L);
+        }
+        breaker.failed(40 * MS, "p1", 1_000L);
+        breaker.failed(41 * MS, "p2", 1_000L); // 2 of 42: 4.8 %
+        breaker.failed(42 * MS, "x", 1_000L);
+        none.failed(42 * MS, "x", 1_000L);
+        assertTrue(breaker.peersExplain("x", 4).isEmpty(), "0.048^4 = 5e-6");
+        assertTrue(breaker.peersExplain("x", 3).isPresent(), "0.048^3 = 1e-4: a shorter streak would wait");
+        assertTrue(none.peersExplain("x", 1).isEmpty(), "no peer failed: never withheld");
+    }
+
+    @Test
+    void theStreakThatPausesGrowsAsThePeersRateNearsAnOutages() {
+        assertEquals(List.of(5, 6, 7, 7, 8), List.of(0.1, 0.12, 0.15, 0.18, 0.199).stream()
+                .map(r -> new FleetBreaker.Withheld(new FleetBreaker.PeerFailures((int) Math.round(r * 1000), 1000, 10,
+                        60_000), 1, false).pausedAt()).toList());
     }
 
     /**
@@ -186,9 +224,11 @@ class FleetBreakerTest {
                 breaker.succeeded(at * MS, "p" + (j % 9 + 1), false, 500L);
             }
         }
-        Optional<FleetBreaker.PeerFailures> peers = breaker.peersFailing("x");
+        Optional<FleetBreaker.Withheld> peers = breaker.peersExplain("x", 40);
         assertTrue(peers.isPresent(), "over the window: 4 of 46, 9 %");
-        assertEquals(new FleetBreaker.PeerFailures(4, 10, 9, 50_900 - 41_500), peers.get(), "since x's first failure");
+        assertTrue(peers.get().outage());
+        assertEquals(new FleetBreaker.PeerFailures(4, 10, 9, 50_900 - 41_500), peers.get().peers(),
+                "since x's first failure");
     }
 
     @Test
@@ -201,7 +241,7 @@ class FleetBreakerTest {
                 breaker.succeeded(i * MS, id, false, 1_000L);
             }
         }
-        assertTrue(breaker.peersFailing("x").isEmpty(), "half the ends failed, but of 4 other profiles");
+        assertTrue(breaker.peersExplain("x", 1).isEmpty(), "half the ends failed, but of 4 other profiles");
     }
 
     private void open(long at) {

@@ -179,6 +179,51 @@ class PodBreakersTest {
                 + " alone", p0.params().get("pauseWithheld"));
     }
 
+    /**
+     * Below a partial outage's rate (a site failing 15 % of requests paused about one healthy
+     * profile of 60 every 5 minutes): a streak is the profile's own once a profile failing as often
+     * as its peers would show it less often than once in 100 000 sessions.
+     */
+    @Test
+    void aStreakThatThePeersRateExplainsByChanceIsWithheldUntilItIsRare() {
+        Supervisor s = supervisor(config(BREAKER, 1, null)); // the second failure in a row pauses
+        s.step();
+        List<FakeLauncher.FakeProcess> round = running();
+        for (int i = 0; i < 10; i++) {
+            round.get(i).exit(i < 2 ? 1 : 0); // p0 and p1 fail
+        }
+        s.step();
+        running().stream().filter(p -> idOf(p).equals("p0")).forEach(p -> p.exit(1)); // p0 again
+        s.step();
+        EventRecord second = lastErrorOf("p0");
+        assertEquals(2, second.params().get("errorStreak"));
+        assertEquals("pod podA's other profiles failed 1 of their 9 sessions in the last 60 s (11 %, 9 profiles): at"
+                + " that rate 2 failures in a row come by chance once in 81 sessions; it is paused at 6 in a row unless"
+                + " they fail less", second.params().get("pauseWithheld"));
+        for (int turn = 0; turn < 10 && paused() == 0; turn++) { // the peers succeed on; p0 fails on
+            running().stream().filter(p -> !idOf(p).equals("p0")).forEach(p -> p.exit(0));
+            time.advance(Duration.ofSeconds(5)); // past p0's back-off
+            s.step();
+            running().stream().filter(p -> idOf(p).equals("p0")).forEach(p -> p.exit(1));
+            s.step();
+        }
+        assertEquals(1, events("pause").size());
+        assertEquals("p0", events("pause").get(0).profileId());
+        EventRecord pausing = lastErrorOf("p0");
+        assertNull(pausing.params().get("pauseWithheld"), "rare at the peers' rate: " + pausing.params());
+        int streak = ((Number) pausing.params().get("errorStreak")).intValue();
+        assertTrue(streak > 2 && streak <= 6, "paused once its streak was rare: " + streak);
+    }
+
+    private static String idOf(FakeLauncher.FakeProcess p) {
+        return p.spec.env().get("SR_PROFILE_ID");
+    }
+
+    private EventRecord lastErrorOf(String id) {
+        return sink.events.stream().filter(e -> e.event().equals("error") && id.equals(e.profileId()))
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
     @Test
     void anOutageOpensTheBreakerForgivesWhatOpenedItProbesAndClosesOnAProbesSuccess() throws Exception {
         Supervisor s = supervisor(config(BREAKER, 1, null));
