@@ -1,5 +1,8 @@
 package io.smartrunner.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,13 +15,37 @@ import org.sqlite.SQLiteException;
  */
 final class SqliteErrors {
     /** sqlite-jdbc messages look like "[SQLITE_BUSY] The database file is locked (database is locked)". */
+    /** Below this much space a disk counts as full (SQLite needs room for its journal and shared memory). */
+    private static final long FULL_BELOW = 1024 * 1024;
     private static final Pattern SQLITE_DETAIL = Pattern.compile("\\(([^()]*)\\)\\s*$");
 
     private SqliteErrors() {
     }
 
     static StoreException wrap(String file, SQLException e) {
-        return new StoreException(file + ": " + describe(e), e);
+        return new StoreException(file + ": " + describe(e) + spaceLeft(file, e), e);
+    }
+
+    /**
+     * A full disk often reaches SQLite as a plain I/O error (a full tmpfs failed its shared-memory
+     * map: "disk I/O error"), which names no cause: the space left on the file's disk does, when it
+     * is nearly none.
+     */
+    private static String spaceLeft(String file, SQLException e) {
+        if (!(e instanceof SQLiteException s)) {
+            return "";
+        }
+        int primary = s.getResultCode().code & 0xff;
+        if (primary != SQLiteErrorCode.SQLITE_IOERR.code && primary != SQLiteErrorCode.SQLITE_FULL.code) {
+            return "";
+        }
+        try {
+            Path dir = Path.of(file).toAbsolutePath().getParent();
+            long free = Files.getFileStore(dir).getUsableSpace();
+            return free < FULL_BELOW ? "; its disk has " + free / 1024 + " KiB free: free some space there" : "";
+        } catch (IOException | RuntimeException unknown) {
+            return "";
+        }
     }
 
     /** Whether SQLite says the file is damaged or not a database at all. */
