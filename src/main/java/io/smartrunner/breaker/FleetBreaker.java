@@ -75,11 +75,11 @@ public final class FleetBreaker {
 
     /**
      * A streak is the profile's own when a profile failing only as often as its peers would show it
-     * less often than once in this many sessions: a pod that runs 10 sessions a second at its
+     * less often than once in 1 / CHANCE sessions: a pod that runs 10 sessions a second at its
      * peers' rate pauses a healthy profile by chance at most about once in 3 h, whatever that rate
-     * below {@link #PEER_SHARE} (at 18 % a profile is paused at 7 in a row: 0.18^7 = 6e-6). Below 5.6 % it asks for no longer a
-     * streak than {@code maxErrorStreak} + 1 does by default (4: 0.056^4 = 1e-5), so a pod
-     * with the noise of a real site pauses as the spec says.
+     * below {@link #PEER_SHARE} (at 18 % a profile is paused at 7 in a row: 0.18^7 = 6e-6). Below
+     * 5.6 % it asks for no longer a streak than {@code maxErrorStreak} + 1 does by default (4:
+     * 0.056^4 = 1e-5), so a pod with the noise of a real site pauses as the spec says.
      */
     static final double CHANCE = 1e-5;
 

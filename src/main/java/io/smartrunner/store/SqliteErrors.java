@@ -14,9 +14,9 @@ import org.sqlite.SQLiteException;
  * {@code data/state.db: locked by another process (database is locked)}.
  */
 final class SqliteErrors {
-    /** sqlite-jdbc messages look like "[SQLITE_BUSY] The database file is locked (database is locked)". */
     /** Below this much space a disk counts as full (SQLite needs room for its journal and shared memory). */
     private static final long FULL_BELOW = 1024 * 1024;
+    /** sqlite-jdbc messages look like "[SQLITE_BUSY] The database file is locked (database is locked)". */
     private static final Pattern SQLITE_DETAIL = Pattern.compile("\\(([^()]*)\\)\\s*$");
 
     private SqliteErrors() {
@@ -27,9 +27,9 @@ final class SqliteErrors {
     }
 
     /**
-     * A full disk often reaches SQLite as a plain I/O error (a full tmpfs failed its shared-memory
-     * map: "disk I/O error"), which names no cause: the space left on the file's disk does, when it
-     * is nearly none.
+     * A full disk often reaches SQLite as a plain I/O error (opening a store on a full tmpfs said
+     * only "disk I/O error"), which names no cause: the space left on the file's disk does, when
+     * it is nearly none.
      */
     private static String spaceLeft(String file, SQLException e) {
         if (!(e instanceof SQLiteException s)) {
