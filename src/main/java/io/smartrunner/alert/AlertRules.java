@@ -12,9 +12,12 @@ import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.Events;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.SpawnBackoff;
 import io.smartrunner.time.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -93,9 +96,48 @@ final class AlertRules {
                 return Optional.empty();
             }
             spawnEpisode.remove(e.profileId());
-            return sessionEnded(true);
+            return countsAsFailed(f) ? sessionEnded(true) : Optional.empty();
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a failure counts in the fleet's failure rate: a {@code profile} or {@code shared}
+     * one. An {@code infrastructure} failure is the runner's side or the child's own "later"
+     * ({@code lost} after a crash, {@code shutdown}, {@code spawn}, an exit code mapped to {@code
+     * retry-later} or {@code config}), with rules of its own (spawn, the pod hold): after a
+     * {@code kill -9} the lost sessions alone paged "9 of 10 sessions … failed" at each restart
+     * (reviewer O). An event from before failure classes (no class) counts unless lost.
+     */
+    private static boolean countsAsFailed(SessionFailed f) {
+        String failureClass = f.param(EventParams.FAILURE_CLASS);
+        return failureClass == null ? !FailureReason.LOST.wireName().equals(f.reason())
+                : !FailureClass.INFRASTRUCTURE.wireName().equals(failureClass);
+    }
+
+    /**
+     * At start-up: the sessions that ended in the failure-rate window before the restart count
+     * again (as old as they are), so the first ten ends after a start are not judged alone. When
+     * the last alert went out is not known: a rate still above the threshold alerts once more.
+     */
+    void recall(List<EventRecord> oldestFirst, Instant now) {
+        if (!on(Trigger.FAILURE_RATE)) {
+            return;
+        }
+        long nowNanos = time.nanoTime();
+        long windowNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.failureRate().windowMs());
+        for (EventRecord e : oldestFirst) {
+            long age = Math.max(0, Duration.between(e.ts(), now).toNanos());
+            if (age > windowNanos) {
+                continue;
+            }
+            if (e instanceof SessionFinished) {
+                failureRate.remember(false, nowNanos - age);
+            } else if (e instanceof SessionFailed f && !FailureReason.SPAWN.wireName().equals(f.reason())
+                    && !FailureReason.SHUTDOWN.wireName().equals(f.reason()) && countsAsFailed(f)) {
+                failureRate.remember(true, nowNanos - age);
+            }
+        }
     }
 
     /**

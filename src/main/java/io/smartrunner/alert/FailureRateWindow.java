@@ -75,6 +75,25 @@ final class FailureRateWindow {
         return Optional.of(new Firing(failed, ended, repeat));
     }
 
+    /** A session that ended at {@code atNanos} before this runner started (recalled from the log): counted, never judged. */
+    void remember(boolean sessionFailed, long atNanos) {
+        long index = Math.floorDiv(atNanos, sliceNanos);
+        long[] last = slices.peekLast();
+        if (last != null && index < last[0]) {
+            return; // out of order: the recall is oldest first, so this is older than what the window holds
+        }
+        if (last == null || last[0] != index) {
+            last = new long[] {index, 0, 0};
+            slices.addLast(last);
+        }
+        last[1]++;
+        ended++;
+        if (sessionFailed) {
+            last[2]++;
+            failed++;
+        }
+    }
+
     private void expire(long currentIndex) {
         while (!slices.isEmpty() && slices.peekFirst()[0] <= currentIndex - SLICES) {
             long[] old = slices.removeFirst();

@@ -4,8 +4,10 @@ import io.smartrunner.config.AlertSettings;
 import io.smartrunner.config.AlertSettings.Trigger;
 import io.smartrunner.config.AlertSettings.Webhook;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.RecallsRecentEvents;
 import io.smartrunner.event.Redactor;
 import io.smartrunner.time.TimeSource;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -19,7 +21,7 @@ import java.util.stream.Collectors;
  * thread. {@link #accept} is for one thread at a time (the supervisor loop); {@link #close} may be
  * called from any thread.
  */
-public final class WebhookAlerts implements Consumer<List<EventRecord>>, AutoCloseable {
+public final class WebhookAlerts implements Consumer<List<EventRecord>>, RecallsRecentEvents, AutoCloseable {
     private final AlertRules rules;
     /** One per webhook, each with its own queue and thread: a webhook that hangs delays only itself. */
     private final List<WebhookSender> senders;
@@ -63,6 +65,14 @@ public final class WebhookAlerts implements Consumer<List<EventRecord>>, AutoClo
         }
         for (Alert alert : rules.apply(written)) {
             senders.forEach(s -> s.enqueue(alert));
+        }
+    }
+
+    /** At start-up: the failure-rate window takes back the sessions that ended before the restart; nothing is sent. */
+    @Override
+    public void recall(List<EventRecord> oldestFirst, Instant now) {
+        if (rules != null) {
+            rules.recall(oldestFirst, now);
         }
     }
 

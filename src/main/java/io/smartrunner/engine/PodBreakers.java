@@ -168,6 +168,13 @@ final class PodBreakers {
         return Duration.ofMillis(Math.min(longest, Duration.ofMinutes(15).toMillis()));
     }
 
+    /** The events of pods this runner has (a pod removed since they were written is nobody's now). */
+    List<EventRecord> ofPodsHere(List<EventRecord> events) {
+        Set<String> pods = new HashSet<>();
+        slots.values().forEach(s -> pods.add(s.pod()));
+        return events.stream().filter(e -> e.pod() != null && pods.contains(e.pod())).toList();
+    }
+
     /**
      * At start-up: the pods' breakers as the event log left them (docs/failure-classes.md). The
      * ends of the last {@link #lookback} vote again, so an outage that straddles a restart opens

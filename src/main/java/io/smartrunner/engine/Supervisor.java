@@ -3,7 +3,10 @@ package io.smartrunner.engine;
 import io.smartrunner.admission.AdmissionView;
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.RecallsRecentEvents;
 import io.smartrunner.profile.ProfileState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +29,10 @@ public final class Supervisor {
     private volatile boolean stopRequested;
     /** At most this many of the log's newest events give the breakers back their windows at start-up. */
     private static final int RECENT_ENDS_READ = 10_000;
+    /** The longest start-up lookback: what the breakers read back (docs/failure-classes.md) is bounded so. */
+    private static final Duration RECALL_AT_MOST = Duration.ofMinutes(15);
+    /** The fleet failure-rate alert's window: the start-up read covers it too, for the alerts' recall. */
+    private final Duration alertWindow;
     private boolean stopInitiated;
     /** For health checks (other threads): when the loop last turned, and whether start-up is done. */
     private volatile long lastTurnNanos;
@@ -39,6 +46,8 @@ public final class Supervisor {
     public Supervisor(RunnerConfig config, SupervisorDeps deps, io.smartrunner.cluster.ProfileLeases leases) {
         this.deps = deps;
         this.parts = new EngineParts(config, deps, leases, () -> stopRequested, () -> stopInitiated);
+        this.alertWindow = config.alerts().enabled() ? Duration.ofMillis(config.alerts().failureRate().windowMs())
+                : Duration.ZERO;
     }
 
     /**
@@ -97,8 +106,14 @@ public final class Supervisor {
         Instant now = deps.time().now();
         // bounded: 50 000 lines added 4-10 s to a loaded start (bench: 200 000 ends in 10 min); a
         // 10 000-profile fleet ends ~500 sessions a second, so its breakers get back 20 s of votes
-        parts.breakers.rememberRecentEnds(deps.endedInLog().recent(now.minus(parts.breakers.lookback()),
-                RECENT_ENDS_READ), now, deps.time().nanoTime());
+        Duration lookback = parts.breakers.lookback();
+        lookback = lookback.compareTo(alertWindow) >= 0 ? lookback : alertWindow.compareTo(RECALL_AT_MOST) < 0
+                ? alertWindow : RECALL_AT_MOST;
+        List<EventRecord> recent = deps.endedInLog().recent(now.minus(lookback), RECENT_ENDS_READ);
+        parts.breakers.rememberRecentEnds(recent, now, deps.time().nanoTime());
+        if (deps.listener() instanceof RecallsRecentEvents windows) { // metrics and alerts: before the start's own events
+            windows.recall(parts.breakers.ofPodsHere(recent), now);
+        }
         parts.queue.rebuild();
         parts.board.publish(parts.slots.values());
         parts.writes.flush(false);

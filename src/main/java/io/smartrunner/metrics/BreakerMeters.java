@@ -62,6 +62,19 @@ final class BreakerMeters {
         }
     }
 
+    /**
+     * A recalled event: the breaker's gauge as the engine restores it (open when the pod's last
+     * breaker event is {@code breaker-open}); openings are not counted again. A hold does not
+     * outlive its runner, so it is not recalled.
+     */
+    void recall(String pod, EventRecord e) {
+        if (e instanceof BreakerOpened) {
+            openState(pod).set(1);
+        } else if (e instanceof BreakerClosed) {
+            openState(pod).set(0);
+        }
+    }
+
     private AtomicInteger openState(String pod) {
         return open.computeIfAbsent(pod, p -> gauge(OPEN, "1 while the pod's fleet breaker is open", p));
     }

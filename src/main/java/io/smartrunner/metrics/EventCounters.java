@@ -114,6 +114,19 @@ final class EventCounters {
         }
     }
 
+    /** A recalled event (start-up): the gauges it set are set again, nothing is counted. */
+    void recall(EventRecord e) {
+        if (e.pod() == null || e instanceof RunnerWide) {
+            return;
+        }
+        String pod = labels.name(e.pod());
+        if (podsSeen.add(pod)) {
+            zeroes(pod);
+            breakers.pod(pod);
+        }
+        breakers.recall(pod, e);
+    }
+
     private void manual(String action, String by) {
         counter(MANUAL, "Streak resets and run-now requests by hand", "action", action,
                 "by", LabelValues.oneOf(by, BY)).increment();

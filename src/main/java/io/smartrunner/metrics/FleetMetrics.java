@@ -7,9 +7,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventSink;
+import io.smartrunner.event.RecallsRecentEvents;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +26,7 @@ import java.util.function.Supplier;
  * come only from bounded sets (pod and step names, failure reasons, outcomes): never a profile
  * id, never free text, so no secret can reach a metric. Thread-safe.
  */
-public final class FleetMetrics implements Consumer<List<EventRecord>> {
+public final class FleetMetrics implements Consumer<List<EventRecord>>, RecallsRecentEvents {
     /** How long a scrape waits for the supervisor loop's profile snapshot before it serves the last counts. */
     public static final Duration DEFAULT_PROFILES_WAIT = Duration.ofSeconds(1);
     /** Sources of the cluster meters, held strongly here (the registry holds them weakly). */
@@ -51,6 +53,17 @@ public final class FleetMetrics implements Consumer<List<EventRecord>> {
     public void accept(List<EventRecord> written) {
         for (EventRecord e : written) {
             counters.count(e);
+        }
+    }
+
+    /**
+     * At start-up, the log's recent events: a breaker the engine restored open is open here too
+     * (its gauge followed only new events, and said 0 until the breaker closed). Nothing is counted.
+     */
+    @Override
+    public void recall(List<EventRecord> oldestFirst, Instant now) {
+        for (EventRecord e : oldestFirst) {
+            counters.recall(e);
         }
     }
 

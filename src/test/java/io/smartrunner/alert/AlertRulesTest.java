@@ -164,7 +164,56 @@ class AlertRulesTest {
 
         assertEquals(List.of(), rules.apply(times(10, failed("shutdown"))));
         assertEquals(List.of(), rules.apply(List.of(ok(), ok(), failed("exit"))), "1 of 3: not enough, not above");
-        assertEquals(1, rules.apply(List.of(failed("exit"), failed("lost"))).size(), "3 of 5 count");
+        assertEquals(1, rules.apply(List.of(failed("exit"), failed("exit"))).size(), "3 of 5 count");
+    }
+
+    private static EventRecord failed(String reason, String failureClass) {
+        return Events.sessionFailed(T0, "podA", "p1", "s-1", Params.of(Events.params("reason", reason, "exitCode", 75,
+                "class", failureClass)), 10L);
+    }
+
+    /**
+     * Reviewer O: after a {@code kill -9} the lost sessions alone paged "9 of 10 sessions … failed"
+     * at the restart. Infrastructure failures (lost, retry-later, config) are the runner's side or
+     * the child's "later", with rules of their own; shared ones (an open breaker) count.
+     */
+    @Test
+    void infrastructureFailuresAreOutsideTheFailureRateAndSharedOnesIn() {
+        AlertRules rules = rules();
+        assertEquals(List.of(), rules.apply(times(10, failed("lost"))), "an old event without a class: lost is out");
+        assertEquals(List.of(), rules.apply(times(10, failed("lost", "infrastructure"))));
+        assertEquals(List.of(), rules.apply(times(10, failed("exit", "infrastructure"))), "retry-later, config");
+        assertEquals(List.of(), rules.apply(times(3, ok())));
+        List<Alert> fired = rules.apply(times(4, failed("exit", "shared")));
+        assertEquals(1, fired.size(), "4 of 7 that count: the outage the breaker blamed");
+        assertEquals(4L, fired.get(0).details().get("failed"));
+        assertEquals(7L, fired.get(0).details().get("ended"));
+    }
+
+    /** At start-up the window takes back the ends of the last windowMs before the restart, as old as they are. */
+    @Test
+    void aRestartRecallsTheWindowFromTheLog() {
+        AlertRules rules = rules();
+        Instant now = T0.plusSeconds(100);
+        clock.advanceMillis(100_000);
+        List<EventRecord> log = new ArrayList<>();
+        log.add(Events.sessionFailed(T0, "podA", "p1", "s-old", Params.of(Events.params("reason", "exit",
+                "class", "profile")), 10L)); // 100 s ago: out of the 60 s window
+        for (int i = 0; i < 3; i++) {
+            log.add(Events.sessionFinished(now.minusSeconds(50 - i), "podA", "p" + i, "s-ok" + i, 10L));
+        }
+        log.add(Events.sessionFailed(now.minusSeconds(30), "podA", "p5", "s-lost", Params.of(Events.params(
+                "reason", "lost", "class", "infrastructure")), 10L));
+        log.add(Events.sessionFailed(now.minusSeconds(20), "podA", "p6", "s-bad", Params.of(Events.params(
+                "reason", "exit", "class", "profile")), 10L));
+        rules.recall(log, now); // 3 successes and 1 failure of the last 60 s; the lost one and the old one are out
+
+        List<Alert> fired = rules.apply(times(3, failed("exit", "profile")));
+        assertEquals(1, fired.size(), "with the recalled ends: 4 of 7 failed, 3 of them live");
+        assertEquals(4L, fired.get(0).details().get("failed"));
+        assertEquals(7L, fired.get(0).details().get("ended"));
+        AlertRules fresh = rules();
+        assertEquals(List.of(), fresh.apply(times(3, failed("exit", "profile"))), "without: 3 ends, too few to judge");
     }
 
     private static EventRecord spawnFailed(String profileId) {

@@ -40,6 +40,21 @@ class BreakerMetersTest {
         assertEquals(0, value("smartrunner_breaker_open{pod=\"podA\"}"));
     }
 
+    /** Reviewer O: a breaker the new runner restored open said 0 here until it closed. */
+    @Test
+    void aRecalledOpeningSetsTheGaugeAndCountsNothing() {
+        metrics.recall(List.of(Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000),
+                Events.breakerOpened(T, "podB", 20, 10, 10, 0.5, 60_000), Events.breakerClosed(T, "podB", 1000, 1),
+                Events.sessionFailed(T, "podA", "p1", "s1", Params.of(Events.params("reason", "exit", "class",
+                        "profile")), 5L)), T);
+        assertEquals(1, value("smartrunner_breaker_open{pod=\"podA\"}"));
+        assertEquals(0, value("smartrunner_breaker_open{pod=\"podB\"}"), "closed again before the restart");
+        assertEquals(0, value("smartrunner_breaker_openings_total{pod=\"podA\"}"), "the previous runner counted it");
+        assertEquals(0, value("smartrunner_session_failures_by_class_total{class=\"profile\",pod=\"podA\"}"));
+        metrics.accept(List.of(Events.breakerClosed(T, "podA", 1000, 1)));
+        assertEquals(0, value("smartrunner_breaker_open{pod=\"podA\"}"));
+    }
+
     @Test
     void heldPodsAndFailuresByClass() {
         metrics.accept(List.of(Events.podPaused(T, "podB", "config", "p1", "s1", 78, "runner"),
