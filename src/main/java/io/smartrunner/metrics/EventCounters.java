@@ -42,6 +42,7 @@ final class EventCounters {
     static final String PAUSES = "smartrunner.pauses";
     static final String UNPAUSES = "smartrunner.unpauses";
     static final String MANUAL = "smartrunner.manual.requests";
+    static final String FORGIVEN = "smartrunner.streaks.forgiven";
     static final String INTERNAL_ERRORS = "smartrunner.internal.errors";
 
     static final Set<String> REASONS = Arrays.stream(FailureReason.values()).map(FailureReason::wireName)
@@ -107,6 +108,10 @@ final class EventCounters {
         } else if (e instanceof ProfileUnpaused u) {
             counter(UNPAUSES, "Pauses ended, when their time came or by hand", "pod", pod,
                     "by", LabelValues.oneOf(u.by(), BY)).increment();
+        } else if (e instanceof StreakReset r && Events.BY_BREAKER.equals(r.by())) {
+            // the breaker's take-back is no request by hand (reviewer O: counted as one, by="breaker")
+            counter(FORGIVEN, "Error streaks the pod's breaker took back when it opened: the failures were the"
+                    + " outage's", "pod", pod).increment();
         } else if (e instanceof StreakReset r) {
             manual("reset", r.by());
         } else if (e instanceof RunRequested r) {

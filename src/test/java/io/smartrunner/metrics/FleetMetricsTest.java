@@ -127,6 +127,17 @@ class FleetMetricsTest {
         assertEquals(2, value(text, "smartrunner_manual_requests_total{action=\"run\",by=\"api\"}"));
     }
 
+    /** Reviewer O: the streaks an opening breaker took back were counted as resets by hand, by="breaker". */
+    @Test
+    void streaksTheBreakerForgaveAreNoRequestsByHand() {
+        metrics.accept(List.of(Events.streakForgiven(T, "podA", "p1", 3, 0, "breaker"),
+                Events.streakForgiven(T, "podA", "p2", 2, 0, "breaker"), Events.streakReset(T, "podA", "p3", 3, "api")));
+        String text = scrape.get();
+        assertEquals(2, value(text, "smartrunner_streaks_forgiven_total{pod=\"podA\"}"));
+        assertEquals(1, value(text, "smartrunner_manual_requests_total{action=\"reset\",by=\"api\"}"));
+        assertFalse(text.contains("by=\"breaker\""), text);
+    }
+
     @Test
     void labelsNeverCarryProfileIdsFreeTextOrSecrets() {
         metrics.accept(List.of(started("podA", "profile-k12im9s2"), failed("podA", "profile-k12im9s2", "made-up reason", 10),
