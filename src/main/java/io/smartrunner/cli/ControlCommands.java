@@ -126,6 +126,8 @@ final class ControlCommands {
                 }
                 throw e;
             }
+            // the hold first: a profile that was not paused is then no refusal, the pod was what was asked for
+            boolean holdLifted = first instanceof ManualRequest.Unpause && liftHold(api);
             Set<String> answered = new HashSet<>();
             int refused = 0;
             for (JsonNode s : answer.path("done")) {
@@ -135,8 +137,11 @@ final class ControlCommands {
                         s.path("errorStreak").asInt()) + " (told the running runner)", null);
             }
             for (JsonNode r : answer.path("refused")) {
-                answered.add(r.path("profileId").asText());
-                refused += say(null, r.path("error").asText());
+                String id = r.path("profileId").asText();
+                answered.add(id);
+                boolean notPaused = r.path("error").asText().equals(id + " is not paused");
+                refused += holdLifted && notPaused ? say(id + ": not paused, nothing to do", null)
+                        : say(null, r.path("error").asText());
             }
             for (JsonNode q : answer.path("queued")) {
                 String id = q.path("profileId").asText();
@@ -149,23 +154,22 @@ final class ControlCommands {
                             + " in pod " + pod + " (the file changed since it read it? 'smart-runner reload' tells it)");
                 }
             }
-            if (first instanceof ManualRequest.Unpause) {
-                liftHold(api);
-            }
             return summary(answered.size(), refused);
         }
 
         /**
          * {@code unpause --pod} also lets a pod held by an exit code mapped to {@code config} start
          * sessions again: there was no other way from the CLI, and the profiles' unpause alone left
-         * it held without a word.
+         * it held without a word. Lifting it is what was asked for: its profiles that were not
+         * paused are then no refusal (reviewer O: "held no longer", then exit 1 for "2 refused").
          */
-        private void liftHold(RunnerApiClient api) {
+        private boolean liftHold(RunnerApiClient api) {
             try {
                 api.post("/api/pods/" + pod + "/unpause", Map.of());
                 say("pod " + pod + ": held no longer, its sessions start again (told the running runner)", null);
+                return true;
             } catch (ControlRefused notHeld) {
-                // 409: the pod was not held, the usual case
+                return false; // 409: the pod was not held, the usual case
             }
         }
 

@@ -107,6 +107,9 @@ class PodHoldE2ETest {
             // held again by bad: the CLI's unpause --pod lifts the hold too (there was no CLI way)
             CliProcess.Result cli = CliProcess.run(dir, "unpause", "--pod", "podA", "-c", cfg.toString());
             assertTrue(cli.out().contains("pod podA: held no longer"), cli.out() + cli.err());
+            assertTrue(cli.out().contains("p0: not paused, nothing to do"), cli.out() + cli.err());
+            assertEquals(0, cli.exitCode(), "the hold lifted is what was asked (reviewer O: exit 1, \"refused\"): "
+                    + cli.err());
             assertEquals("cli", events().stream().filter(e -> e.event().equals("pod-unpause")).skip(1).findFirst()
                     .orElseThrow().params().get("by"));
         } finally {
