@@ -41,6 +41,8 @@ final class EngineParts {
     final AdmissionGate admission;
     final StartPass starts;
     final PodBreakers breakers;
+    /** Pods held by an exit code mapped to {@code config}. */
+    final PodHolds holds;
     final MessageRouter router;
     final WakePlanner wake;
     final io.smartrunner.cluster.ProfileLeases leases;
@@ -71,6 +73,7 @@ final class EngineParts {
         PodBreakers breakers = new PodBreakers(config::breakerOf, slots, board, rules, applier, pending);
         this.breakers = breakers;
         PodHolds holds = new PodHolds(pending);
+        this.holds = holds;
         RotationFailures rotations = new RotationFailures(deps.diagnostics());
         SpawnShortage spawns = new SpawnShortage();
         this.timers = new SessionTimers(this::stopSession, rotations); // SessionLifecycle arms each session's timers

@@ -1,5 +1,8 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.EventRecord.PodPaused;
+import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.Events;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +17,8 @@ import java.util.Map;
  * (and so one alert) per hold. Loop thread only.
  */
 final class PodHolds {
+    /** Who ended a hold the previous runner had. */
+    static final String BY_RESTART = "restart";
     private final PendingWrites pending;
     private final Map<String, Instant> heldSince = new HashMap<>();
 
@@ -38,6 +43,28 @@ final class PodHolds {
         long pausedFor = Math.max(0, Duration.between(since, now).toMillis());
         pending.add(List.of(Events.podUnpaused(now, pod, pausedFor, by)), null, null);
         return true;
+    }
+
+    /**
+     * At start-up: a hold does not outlive its runner (a restart is one of the ways to end it), so
+     * a pod the previous runner held, by the log's recent events, gets its {@code pod-unpause},
+     * {@code by: "restart"}: a consumer pairing holds saw one that never ended (reviewer O). Only
+     * the start-up lookback is read (at most 15 min, docs/event-log.md): an older hold ends
+     * without one.
+     *
+     * @param oldestFirst the recalled events of this runner's pods
+     */
+    void endedByRestart(List<EventRecord> oldestFirst, Instant now) {
+        Map<String, Instant> open = new java.util.LinkedHashMap<>();
+        for (EventRecord e : oldestFirst) {
+            if (e instanceof PodPaused) {
+                open.putIfAbsent(e.pod(), e.ts());
+            } else if (e instanceof PodUnpaused) {
+                open.remove(e.pod());
+            }
+        }
+        open.forEach((pod, since) -> pending.add(List.of(Events.podUnpaused(now, pod,
+                Math.max(0, Duration.between(since, now).toMillis()), BY_RESTART)), null, null));
     }
 
     /** A reload: the configuration may have been fixed, every pod starts again. */

@@ -111,9 +111,11 @@ public final class Supervisor {
                 ? alertWindow : RECALL_AT_MOST;
         List<EventRecord> recent = deps.endedInLog().recent(now.minus(lookback), RECENT_ENDS_READ);
         parts.breakers.rememberRecentEnds(recent, now, deps.time().nanoTime());
+        List<EventRecord> ours = parts.breakers.ofPodsHere(recent);
         if (deps.listener() instanceof RecallsRecentEvents windows) { // metrics and alerts: before the start's own events
-            windows.recall(parts.breakers.ofPodsHere(recent), now);
+            windows.recall(ours, now);
         }
+        parts.holds.endedByRestart(ours, now);
         parts.queue.rebuild();
         parts.board.publish(parts.slots.values());
         parts.writes.flush(false);

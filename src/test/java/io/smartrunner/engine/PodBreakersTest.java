@@ -469,6 +469,47 @@ class PodBreakersTest {
         assertEquals(10, running().size());
     }
 
+    /** Reviewer O: a restart ended a hold with no event, and a consumer pairing holds saw one that never ended. */
+    @Test
+    void aHoldThePreviousRunnerHadEndsAtTheRestartWithItsEvent() {
+        SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
+        RunnerConfig c = config(BreakerSettings.OFF, 3, withExitCodes(base, Map.of(78, ExitMeaning.CONFIG)));
+        Supervisor first = supervisor(c);
+        first.step();
+        running().get(0).exit(78);
+        first.step();
+        assertEquals(1, events("pod-pause").size());
+        first.requestStop();
+        while (!running().isEmpty()) {
+            first.step();
+        }
+        time.advance(Duration.ofSeconds(30));
+        List<EventRecord> log = List.copyOf(sink.events);
+        EndedInLog fromTheLog = new EndedInLog() {
+            @Override
+            public Map<String, EventRecord> terminalEvents(java.util.Set<String> sessionIds) {
+                return Map.of();
+            }
+
+            @Override
+            public List<EventRecord> recent(Instant since, int atMost) {
+                return log.stream().filter(e -> !e.ts().isBefore(since)).toList();
+            }
+        };
+        Supervisor second = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
+                new FakeRecoveryActions(), null, fromTheLog));
+        second.start();
+
+        assertEquals(1, events("pod-unpause").size());
+        EventRecord ended = events("pod-unpause").get(0);
+        assertEquals("podA", ended.pod());
+        assertEquals("restart", ended.params().get("by"));
+        assertEquals(30_000L, ((Number) ended.params().get("pausedFor")).longValue());
+        second.step();
+        assertEquals(10, running().size(), "the pod runs again");
+    }
+
     @Test
     void aBrowserTheProviderCannotStartIsInfrastructureAndCountsNothing() {
         Supervisor s = supervisor(config(BREAKER, 0, null));
