@@ -127,8 +127,11 @@ final class ReportCommand implements Callable<Integer> {
         System.out.println("Failure signatures (recent, decayed counts; START = where adaptive begins)");
         String fmt = "      %-3s %-20s %9s %9s %9s%n";
         stats.signatures().forEach((sig, s) -> {
-            System.out.printf("  %s  reason %s, exit %s, START step %d (%s)%n", sig, s.reason(),
-                    s.exit() == null ? "-" : s.exit(), s.startStep(), s.startAction());
+            // the signature's middle part is an exit code or a signal's name (reviewer O: "exit SIGTERM")
+            String exit = s.exit() == null || s.exit().equals("-") ? "no exit code"
+                    : s.exit().startsWith("SIG") ? "signal " + s.exit() : "exit " + s.exit();
+            System.out.printf("  %s  reason %s, %s, START step %d (%s)%n", sig, s.reason(), exit, s.startStep(),
+                    s.startAction());
             System.out.printf(fmt, "#", "STEP", "ATTEMPTS", "SUCCESSES", "SUCCESS");
             s.steps().forEach(st -> System.out.printf(fmt, st.position() == 0 ? "-" : st.position(), st.name(),
                     String.format(Locale.ROOT, "%.2f", st.attempts()), String.format(Locale.ROOT, "%.2f",

@@ -90,6 +90,6 @@ class AdaptiveLadderE2ETest {
         assertTrue(sig.at("/steps/prepare/attempts").asDouble() > 2, report.out());
 
         CliProcess.Result text = CliProcess.run(dir, "report", "-c", cfg.toString());
-        assertTrue(text.out().contains("START step 3 (prepare)"), text.out());
+        assertTrue(text.out().contains("reason exit, exit 4, START step 3 (prepare)"), text.out());
     }
 }
