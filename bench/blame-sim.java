@@ -16,7 +16,8 @@ import java.util.Random;
  * HOURS simulated hours per rate it counts how often a healthy profile is paused (each would be a
  * 24 h pause; here it is counted and put back at once, so the count is a rate) under:
  *   - "outage only": the rule before session 39 (withheld only when the peers fail >= 20 %);
- *   - "rare streak": withheld also while rate^streak > 1e-5 at the peers' rate.
+ *   - "rare streak": withheld also while rate^streak > 1e-5 at the peers' rate, while a fifth of the
+ *     others fail now (a streak above 0), and while too few peers voted (at the start).
  * and, for one broken profile (fails every session) added to the pod, the minutes until it is paused.
  * The pause cap (breaker.maxPausedShare) is left out: it hides the healthy pauses after the first.
  *
@@ -52,6 +53,7 @@ public class BlameSim {
         int n = profiles + 1;
         int[] streak = new int[n];
         int[] withheldInARow = new int[n];
+        boolean[] pausedForGood = new boolean[n];
         PriorityQueue<long[]> ends = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0])); // {end nanos, profile, ran nanos}
         for (int i = 0; i < n; i++) {
             long ran = (long) ((1 + rnd.nextDouble()) * S);
@@ -82,11 +84,18 @@ public class BlameSim {
                 }
                 streak[i]++;
                 if (streak[i] >= 4) {
-                    Optional<FleetBreaker.Withheld> w = breaker.peersExplain("p" + i, streak[i]);
-                    boolean withheld = w.isPresent() && (rareStreak || w.get().outage());
+                    int failingNow = 0;
+                    for (int j = 0; j < n; j++) {
+                        failingNow += j != i && !pausedForGood[j] && streak[j] > 0 ? 1 : 0;
+                    }
+                    int unpaused = n - 1 - (pausedForGood[profiles] && i != profiles ? 1 : 0);
+                    Optional<FleetBreaker.Withheld> w = breaker.peersExplain("p" + i, streak[i],
+                            new FleetBreaker.Others(n - 1, unpaused, failingNow));
+                    boolean withheld = w.isPresent() && (rareStreak || w.get().why() == FleetBreaker.Why.OUTAGE);
                     if (!withheld) {
                         if (broken) {
                             brokenAfter = Double.isNaN(brokenAfter) ? now / (60.0 * S) : brokenAfter;
+                            pausedForGood[i] = true;
                             continue; // paused for the rest of the run; the others go on
                         }
                         healthyPaused++; // counted, and put back at once: what is measured is how often

@@ -39,27 +39,68 @@ public final class FleetBreaker {
         public long percent() {
             return Math.round(100 * rate());
         }
+
+        /** To one decimal where it matters: 19.7 is not the 20 % of an outage. */
+        public String percentText() {
+            return percentText(rate());
+        }
+
+        static String percentText(double rate) {
+            double tenths = Math.round(1000 * rate) / 10.0;
+            return tenths == Math.rint(tenths) ? String.valueOf((long) tenths) : String.valueOf(tenths);
+        }
     }
 
     /**
-     * Why the peers' failures withhold a profile's pause at a streak of {@code streak}: a partial
-     * outage ({@code outage}, the peers fail at least {@link #PEER_SHARE} of {@code failureRatio}), or
-     * a rate at which such a streak is not rare by chance for a profile that fails only as often as
-     * its peers do.
+     * What the engine knows of a profile's pod now, apart from the window: its other profiles as
+     * configured, those of them not paused, and how many of those failed their last counted
+     * session (error streak above 0).
      */
-    public record Withheld(PeerFailures peers, int streak, boolean outage) {
-        /** On average, how many sessions a profile failing at the peers' rate runs per streak this long by chance. */
-        public long onceIn() {
-            return Math.round(1 / Math.pow(peers.rate(), streak));
+    public record Others(int configured, int unpaused, int failingNow) {
+    }
+
+    /** Why the peers' evidence withholds a pause; see {@link #peersExplain}. */
+    public enum Why {
+        /** The peers fail at least {@link #PEER_SHARE} of {@code failureRatio} of their sessions. */
+        OUTAGE,
+        /** As many of the peers are failing now (a streak above 0): a path some profiles use. */
+        FAILING_NOW,
+        /** Below those, a streak this long is not rare at the peers' rate. */
+        CHANCE,
+        /** Too few peers ended a session in the window to tell yet (a start, a breaker's close). */
+        TOO_FEW
+    }
+
+    /**
+     * Why the peers' evidence withholds a profile's pause at a streak of {@code streak}.
+     *
+     * @param peers  the peers' votes the rate was taken over; null for {@link Why#FAILING_NOW}, and
+     *               for {@link Why#TOO_FEW} when none voted
+     * @param others the pod's other profiles as the engine has them
+     * @param needed how many peers must vote before the window can tell
+     */
+    public record Withheld(Why why, PeerFailures peers, double rate, int streak, Others others, int needed) {
+        public boolean outage() {
+            return why == Why.OUTAGE || why == Why.FAILING_NOW;
         }
 
-        /** The streak at which the profile is paused while its peers fail at this rate (not for an outage). */
+        /** On average, how many sessions a profile failing at {@code rate} runs per streak this long by chance. */
+        public long onceIn() {
+            return Math.round(1 / Math.pow(rate, streak));
+        }
+
+        /** The streak at which the profile is paused while the rate stays ({@link Why#CHANCE}, {@link Why#TOO_FEW}). */
         public int pausedAt() {
             int k = streak + 1;
-            while (byChance(peers.rate(), k)) {
+            while (byChance(rate, k)) {
                 k++;
             }
             return k;
+        }
+
+        /** The rate, to one decimal where it matters. */
+        public String rateText() {
+            return PeerFailures.percentText(rate);
         }
     }
 
@@ -82,6 +123,15 @@ public final class FleetBreaker {
      * 0.056^4 = 1e-5), so a pod with the noise of a real site pauses as the spec says.
      */
     static final double CHANCE = 1e-5;
+
+    /**
+     * Until enough peers voted ({@link Why#TOO_FEW}) their rate is weighed with a real site's noise,
+     * 1 failure in 20 sessions: with no votes at all a streak is judged as at 5 %, so the spec's 4
+     * in a row pauses as before and {@code maxErrorStreak} 0 waits for 4 too, where a first failure
+     * 2 s after a start paused a healthy profile in each of 3 pods (reviewer P).
+     */
+    static final double ASSUMED_FAILED = 1;
+    static final double ASSUMED_ENDED = 20;
 
     private final BreakerSettings settings;
     private final long windowNanos;
@@ -153,30 +203,40 @@ public final class FleetBreaker {
     }
 
     /**
-     * Whether the pod's <em>other</em> profiles' failures explain a streak of {@code streak} of this
-     * profile's, so that its pause is withheld (it retries with a back-off) until its peers fail
-     * less or its streak grows past what chance gives. Two cases:
+     * Whether the pod's <em>other</em> profiles' evidence explains a streak of {@code streak} of
+     * this profile's, so that its pause is withheld (it retries with a back-off) until its peers
+     * fail less, its streak grows past what chance gives, or enough peers have voted. In order:
      * <ul>
-     * <li>A partial outage the breaker does not open for (a third of the site's requests failing, a
-     * path some profiles use): the peers failed at least {@link #PEER_SHARE} of {@code
-     * failureRatio} of their sessions (20 % by default). Withheld whatever the streak.</li>
-     * <li>Below that, a streak that a profile failing only as often as its peers would show more
-     * often than once in {@link #CHANCE}<sup>-1</sup> sessions: at 15 % a healthy profile fails 4
-     * times in a row once in 1 975 sessions, and a fleet at 15 % for an hour paused about a dozen
-     * healthy profiles of 60 for 24 h. Such a profile is paused once its streak is that rare (7 at
-     * 15 %).</li>
+     * <li>{@link Why#OUTAGE}: a partial outage the breaker does not open for (a third of the site's
+     * requests failing): the peers failed at least {@link #PEER_SHARE} of {@code failureRatio} of
+     * their sessions (20 % by default). Withheld whatever the streak.</li>
+     * <li>{@link Why#FAILING_NOW}: at least two, and that share, of the pod's other unpaused
+     * profiles failed their last counted session. A path only some profiles use: its users back
+     * off, so their votes thin out of the window and the rate over it fell under 20 % within 30 s
+     * (reviewer P: one healthy path user paused in each of 4 pods).</li>
+     * <li>{@link Why#CHANCE}: below those, a streak that a profile failing only as often as its
+     * peers would show more often than once in {@link #CHANCE}<sup>-1</sup> sessions: at 15 % a
+     * healthy profile fails 4 times in a row once in 1 975 sessions, and a fleet at 15 % for an
+     * hour paused about a dozen healthy profiles of 60 for 24 h. Such a profile is paused once its
+     * streak is that rare (7 at 15 %).</li>
+     * <li>{@link Why#TOO_FEW}: fewer peers voted in the window than are needed to judge their rate
+     * (at a start, after a breaker's close): the rule of {@link Why#CHANCE} at what they show
+     * weighed with 1 failure in 20 ({@link #ASSUMED_FAILED}): with {@code maxErrorStreak} 0 a
+     * healthy profile was paused 2 s after a start in each of 3 pods (reviewer P).</li>
      * </ul>
-     * The peers' rate is taken across at least {@code minProfiles} of them, over the window or over
-     * the span of this profile's streak, whichever is higher: at an outage's start the window still
-     * holds the successes from before it (a re-check saw 14 % over the window while the site failed
-     * 40 %); over the window: a short span of a 30 % outage dips under the threshold by chance.
-     * Empty otherwise, and for a small pod (too few others to tell). Walks the window: asked only
-     * when a failure would pause.
+     * The rate is taken over the votes of at least {@code minProfiles} peers (fewer when fewer are
+     * unpaused: a pod of 6 with one paused by hand had 4 to vote, and lost every withhold), over the
+     * window or over the span of this profile's streak, whichever is higher: at an outage's start
+     * the window still holds the successes from before it (a re-check saw 14 % over the window while
+     * the site failed 40 %). A pod with fewer other profiles than {@code minProfiles} cannot tell:
+     * empty, the pause comes as configured. Walks the window: asked only when a failure would pause.
      */
-    public Optional<Withheld> peersExplain(String profileId, int streak) {
-        if (open || !settings.enabled()) {
+    public Optional<Withheld> peersExplain(String profileId, int streak, Others others) {
+        if (open || !settings.enabled() || others.configured() < settings.minProfiles() || others.unpaused() == 0) {
             return Optional.empty();
         }
+        int needed = Math.min(settings.minProfiles(), others.unpaused());
+        double outageRate = settings.failureRatio() * PEER_SHARE;
         Long streakFrom = null; // the first of this profile's failures since its last success in the window
         for (Vote v : window) {
             if (v.profileId().equals(profileId)) {
@@ -184,18 +244,25 @@ public final class FleetBreaker {
             }
         }
         long now = window.peekLast() == null ? 0 : window.peekLast().nanos();
-        PeerFailures overWindow = peers(profileId, null, settings.windowMs());
-        PeerFailures overStreak = streakFrom == null ? null
-                : peers(profileId, streakFrom, TimeUnit.NANOSECONDS.toMillis(now - streakFrom));
+        PeerFailures overWindow = peers(profileId, null, needed, now);
+        PeerFailures overStreak = streakFrom == null ? null : peers(profileId, streakFrom, needed, now);
         PeerFailures worse = overStreak != null && (overWindow == null || overStreak.rate() > overWindow.rate())
                 ? overStreak : overWindow;
-        if (worse == null) {
-            return Optional.empty();
+        if (worse != null && worse.rate() >= outageRate) {
+            return Optional.of(new Withheld(Why.OUTAGE, worse, worse.rate(), streak, others, needed));
         }
-        if (worse.rate() >= settings.failureRatio() * PEER_SHARE) {
-            return Optional.of(new Withheld(worse, streak, true));
+        if (others.failingNow() >= 2 && others.failingNow() >= outageRate * others.unpaused()) {
+            return Optional.of(new Withheld(Why.FAILING_NOW, null, 0, streak, others, needed));
         }
-        return byChance(worse.rate(), streak) ? Optional.of(new Withheld(worse, streak, false)) : Optional.empty();
+        if (worse == null) { // too few voted to judge their rate: what they show, weighed with a real site's noise
+            PeerFailures some = peersAnyhow(profileId, now);
+            double assumed = ((some == null ? 0 : some.failed()) + ASSUMED_FAILED)
+                    / ((some == null ? 0 : some.ended()) + ASSUMED_ENDED);
+            return byChance(assumed, streak) ? Optional.of(new Withheld(Why.TOO_FEW, some, assumed, streak, others,
+                    needed)) : Optional.empty();
+        }
+        return byChance(worse.rate(), streak) ? Optional.of(new Withheld(Why.CHANCE, worse, worse.rate(), streak,
+                others, needed)) : Optional.empty();
     }
 
     /** Whether a profile failing at {@code rate} shows {@code streak} failures in a row more often than {@link #CHANCE}. */
@@ -203,19 +270,38 @@ public final class FleetBreaker {
         return Math.pow(rate, streak) > CHANCE * (1 + 1e-9); // 0.1^5 is 1.0000000000000003E-5
     }
 
-    /** The others' votes since {@code fromNanos} (null: the whole window), or null when too few profiles voted. */
-    private PeerFailures peers(String profileId, Long fromNanos, long overMs) {
+    /**
+     * The others' votes since {@code fromNanos} (null: the whole window), or null when fewer than
+     * {@code needed} profiles voted. {@code overMs}: back to the oldest of those votes (the window
+     * is not yet its full length after a start).
+     */
+    private PeerFailures peers(String profileId, Long fromNanos, int needed, long now) {
+        PeerFailures all = peersAnyhow(profileId, fromNanos, now);
+        return all == null || all.profiles() < needed ? null : all;
+    }
+
+    private PeerFailures peersAnyhow(String profileId, long now) {
+        return peersAnyhow(profileId, null, now);
+    }
+
+    private PeerFailures peersAnyhow(String profileId, Long fromNanos, long now) {
         int ended = 0;
         int failed = 0;
+        Long oldest = null;
         Set<String> others = new HashSet<>();
         for (Vote v : window) {
             if (!v.profileId().equals(profileId) && (fromNanos == null || v.nanos() - fromNanos >= 0)) {
                 ended++;
                 failed += v.failed() ? 1 : 0;
                 others.add(v.profileId());
+                oldest = oldest == null ? v.nanos() : oldest;
             }
         }
-        return others.size() < settings.minProfiles() ? null : new PeerFailures(failed, ended, others.size(), overMs);
+        if (ended == 0) {
+            return null;
+        }
+        long from = fromNanos != null ? fromNanos : oldest;
+        return new PeerFailures(failed, ended, others.size(), TimeUnit.NANOSECONDS.toMillis(now - from));
     }
 
     /**

@@ -49,7 +49,7 @@ final class PodBreakers {
     /** Profiles this runner paused automatically, and when (monotonic): the cap and the forgiveness use it. */
     private final Map<String, Long> autoPausedAt = new HashMap<>();
     private final ProfileBoard board;
-    private Map<String, Integer> podSizes;
+    private Map<String, List<ProfileSlot>> podMembers;
     private int podSizesAt;
 
     /** @param board published to whenever {@code slots} gains, loses or moves a profile */
@@ -90,23 +90,41 @@ final class PodBreakers {
         String withheld = PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
                 podSize(slot.pod()));
         if (withheld == null && rules.nextFailurePauses(slot.state)) {
-            withheld = b.peersExplain(slot.id(), slot.state.errorStreak() + 1).map(w -> peersWithhold(slot.pod(), w))
-                    .orElse(null);
+            withheld = b.peersExplain(slot.id(), slot.state.errorStreak() + 1, othersOf(slot))
+                    .map(w -> peersWithhold(slot.pod(), w)).orElse(null);
         }
         return blame.withPauseWithheld(withheld);
     }
 
     private static String peersWithhold(String pod, FleetBreaker.Withheld w) {
         FleetBreaker.PeerFailures p = w.peers();
-        String peers = "pod " + pod + "'s other profiles failed " + p.failed() + " of their " + p.ended()
-                + " sessions in the last " + Math.max(1, p.overMs() / 1000) + " s (" + p.percent() + " %, "
-                + p.profiles() + " profiles";
-        if (w.outage()) {
-            return peers + ", at least 40 % of breaker.failureRatio): a partial outage is suspected, not this"
-                    + " profile's failure alone";
-        }
-        return peers + "): at that rate " + w.streak() + " failures in a row come by chance once in " + w.onceIn()
-                + " sessions; it is paused at " + w.pausedAt() + " in a row unless they fail less";
+        FleetBreaker.Others o = w.others();
+        return switch (w.why()) {
+            case OUTAGE -> peers(pod, p) + ", at least 40 % of breaker.failureRatio): a partial outage is suspected,"
+                    + " not this profile's failure alone";
+            case FAILING_NOW -> o.failingNow() + " of pod " + pod + "'s " + o.unpaused() + " other unpaused profiles"
+                    + " failed their last session too (at least 40 % of breaker.failureRatio): a shared cause some"
+                    + " of them meet is suspected (a path they use), not this profile's failure alone";
+            case CHANCE -> peers(pod, p) + "): " + byChance(w) + " while they fail at this rate (sooner if less,"
+                    + " later if more)";
+            case TOO_FEW -> "only " + (p == null ? 0 : p.profiles()) + " of pod " + pod + "'s other profiles ended a"
+                    + " session in the window, " + w.needed() + " are needed to judge their rate; until then it is"
+                    + " taken as " + w.rateText() + " % (" + (p == null ? 0 : p.failed()) + " failed of their "
+                    + (p == null ? 0 : p.ended()) + " sessions, with 1 in 20 assumed): " + byChance(w)
+                    + " unless they show otherwise";
+        };
+    }
+
+    private static String byChance(FleetBreaker.Withheld w) {
+        return "at that rate " + w.streak() + (w.streak() == 1 ? " failure" : " failures in a row") + " come"
+                + (w.streak() == 1 ? "s" : "") + " by chance once in " + w.onceIn() + " sessions; it is paused at "
+                + w.pausedAt() + " in a row";
+    }
+
+    private static String peers(String pod, FleetBreaker.PeerFailures p) {
+        return "pod " + pod + "'s other profiles failed " + p.failed() + " of their " + p.ended() + " sessions in the"
+                + " last " + Math.max(1, p.overMs() / 1000) + " s (" + p.percentText() + " %, " + p.profiles()
+                + " profiles";
     }
 
     /** A session of the slot succeeded; a probe's success closes its pod's breaker. */
@@ -293,15 +311,37 @@ final class PodBreakers {
      * an outage failing 500 sessions a second).
      */
     private int podSize(String pod) {
-        if (podSizes == null || podSizesAt != board.publications()) {
-            podSizes = new HashMap<>();
+        return members(pod).size();
+    }
+
+    /** The pod's profiles (not removed), listed once per publication of the slots. */
+    private List<ProfileSlot> members(String pod) {
+        if (podMembers == null || podSizesAt != board.publications()) {
+            podMembers = new HashMap<>();
             for (ProfileSlot s : slots.values()) {
                 if (!s.removed) {
-                    podSizes.merge(s.pod(), 1, Integer::sum);
+                    podMembers.computeIfAbsent(s.pod(), k -> new java.util.ArrayList<>()).add(s);
                 }
             }
             podSizesAt = board.publications();
         }
-        return podSizes.getOrDefault(pod, 0);
+        return podMembers.getOrDefault(pod, List.of());
+    }
+
+    /** The slot's pod's other profiles now: how many, how many unpaused, how many of those failing (streak above 0). */
+    private FleetBreaker.Others othersOf(ProfileSlot slot) {
+        int configured = 0;
+        int unpaused = 0;
+        int failing = 0;
+        for (ProfileSlot s : members(slot.pod())) {
+            if (s != slot) {
+                configured++;
+                if (!s.state.paused()) {
+                    unpaused++;
+                    failing += s.state.errorStreak() > 0 ? 1 : 0;
+                }
+            }
+        }
+        return new FleetBreaker.Others(configured, unpaused, failing);
     }
 }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class FleetBreakerTest {
     private static final long MS = 1_000_000L;
     private final BreakerSettings settings = new BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1);
+    /** A pod of 15: 14 others, none paused, none failing now. */
+    private static final FleetBreaker.Others CALM = new FleetBreaker.Others(14, 14, 0);
     private final FleetBreaker breaker = new FleetBreaker(settings);
 
     @Test
@@ -148,10 +150,10 @@ class FleetBreakerTest {
             }
         }
         breaker.failed(20 * MS, "x", 1_000L);
-        Optional<FleetBreaker.Withheld> peers = breaker.peersExplain("x", 40);
+        Optional<FleetBreaker.Withheld> peers = breaker.peersExplain("x", 40, CALM);
         assertTrue(peers.isPresent(), "whatever the streak");
         assertTrue(peers.get().outage());
-        assertEquals(new FleetBreaker.PeerFailures(6, 20, 10, 60_000), peers.get().peers(), "x's own failure left out");
+        assertEquals(new FleetBreaker.PeerFailures(6, 20, 10, 20), peers.get().peers(), "x's own failure left out");
         assertEquals(30, peers.get().peers().percent());
     }
 
@@ -170,12 +172,12 @@ class FleetBreakerTest {
             }
         }
         breaker.failed(20 * MS, "x", 1_000L);
-        FleetBreaker.Withheld w = breaker.peersExplain("x", 4).orElseThrow();
+        FleetBreaker.Withheld w = breaker.peersExplain("x", 4, CALM).orElseThrow();
         assertFalse(w.outage());
-        assertEquals(new FleetBreaker.PeerFailures(2, 20, 10, 60_000), w.peers());
+        assertEquals(new FleetBreaker.PeerFailures(2, 20, 10, 20), w.peers(), "over the 20 ms since the oldest vote");
         assertEquals(10_000, w.onceIn(), "0.1^4");
         assertEquals(5, w.pausedAt(), "0.1^5 = 1e-5: rare enough");
-        assertTrue(breaker.peersExplain("x", 5).isEmpty(), "paused at 5 in a row");
+        assertTrue(breaker.peersExplain("x", 5, CALM).isEmpty(), "paused at 5 in a row");
     }
 
     /** With the noise of a real site (5 %), the spec's streak (maxErrorStreak 3: 4 in a row) pauses as before. */
@@ -190,16 +192,15 @@ class FleetBreakerTest {
         breaker.failed(41 * MS, "p2", 1_000L); // 2 of 42: 4.8 %
         breaker.failed(42 * MS, "x", 1_000L);
         none.failed(42 * MS, "x", 1_000L);
-        assertTrue(breaker.peersExplain("x", 4).isEmpty(), "0.048^4 = 5e-6");
-        assertTrue(breaker.peersExplain("x", 3).isPresent(), "0.048^3 = 1e-4: a shorter streak would wait");
-        assertTrue(none.peersExplain("x", 1).isEmpty(), "no peer failed: never withheld");
+        assertTrue(breaker.peersExplain("x", 4, CALM).isEmpty(), "0.048^4 = 5e-6");
+        assertTrue(breaker.peersExplain("x", 3, CALM).isPresent(), "0.048^3 = 1e-4: a shorter streak would wait");
+        assertTrue(none.peersExplain("x", 1, CALM).isEmpty(), "no peer failed: never withheld");
     }
 
     @Test
     void theStreakThatPausesGrowsAsThePeersRateNearsAnOutages() {
         assertEquals(List.of(5, 6, 7, 7, 8), List.of(0.1, 0.12, 0.15, 0.18, 0.199).stream()
-                .map(r -> new FleetBreaker.Withheld(new FleetBreaker.PeerFailures((int) Math.round(r * 1000), 1000, 10,
-                        60_000), 1, false).pausedAt()).toList());
+                .map(r -> new FleetBreaker.Withheld(FleetBreaker.Why.CHANCE, null, r, 1, CALM, 5).pausedAt()).toList());
     }
 
     /**
@@ -224,7 +225,7 @@ class FleetBreakerTest {
                 breaker.succeeded(at * MS, "p" + (j % 9 + 1), false, 500L);
             }
         }
-        Optional<FleetBreaker.Withheld> peers = breaker.peersExplain("x", 40);
+        Optional<FleetBreaker.Withheld> peers = breaker.peersExplain("x", 40, CALM);
         assertTrue(peers.isPresent(), "over the window: 4 of 46, 9 %");
         assertTrue(peers.get().outage());
         assertEquals(new FleetBreaker.PeerFailures(4, 10, 9, 50_900 - 41_500), peers.get().peers(),
@@ -241,7 +242,76 @@ class FleetBreakerTest {
                 breaker.succeeded(i * MS, id, false, 1_000L);
             }
         }
-        assertTrue(breaker.peersExplain("x", 1).isEmpty(), "half the ends failed, but of 4 other profiles");
+        assertTrue(breaker.peersExplain("x", 1, new FleetBreaker.Others(4, 4, 2)).isEmpty(),
+                "half the ends failed, but a pod of 5 cannot tell: paused as configured");
+    }
+
+    /**
+     * Reviewer P: with maxErrorStreak 0 a healthy profile was paused 2 s after a start in each of 3
+     * pods: too few peers had voted, which counted as "not explained". Now it waits for them.
+     */
+    @Test
+    void tooFewPeersInTheWindowYetWithholdsInAPodThatCanTell() {
+        breaker.succeeded(0, "p1", false, 1_000L);
+        breaker.failed(MS, "p2", 1_000L);
+        breaker.failed(2 * MS, "x", 1_000L);
+        FleetBreaker.Withheld w = breaker.peersExplain("x", 1, CALM).orElseThrow();
+        assertEquals(FleetBreaker.Why.TOO_FEW, w.why());
+        assertEquals(2, w.peers().profiles());
+        assertEquals(5, w.needed());
+        assertEquals(2.0 / 22, w.rate(), 1e-9, "1 of 2 failed, weighed with 1 in 20");
+        assertEquals(5, w.pausedAt(), "9.1 %: 5 in a row (0.091^5 = 6e-6)");
+        for (int i = 3; i < 7; i++) {
+            breaker.succeeded(i * MS, "p" + i, false, 1_000L);
+        }
+        assertEquals(FleetBreaker.Why.CHANCE, breaker.peersExplain("x", 1, CALM).orElseThrow().why(),
+                "6 peers voted, 1 of 6 failed: a first failure is no evidence");
+    }
+
+    /** With no peer's vote at all, a streak is judged as at 5 %: the spec's 4 in a row pauses as before. */
+    @Test
+    void withNoVoteAStreakIsJudgedAsAtARealSitesNoise() {
+        breaker.failed(0, "x", 1_000L);
+        assertTrue(breaker.peersExplain("x", 4, CALM).isEmpty(), "0.05^4 = 6e-6");
+        FleetBreaker.Withheld first = breaker.peersExplain("x", 1, CALM).orElseThrow();
+        assertEquals(FleetBreaker.Why.TOO_FEW, first.why());
+        assertNull(first.peers());
+        assertEquals(4, first.pausedAt(), "maxErrorStreak 0 waits for 4 at a start");
+    }
+
+    /** Reviewer P: a pod of 6 with one profile paused by hand had 4 peers to vote, never 5, and lost every withhold. */
+    @Test
+    void fewerUnpausedPeersThanMinProfilesAreAllThatIsNeeded() {
+        for (int i = 0; i < 8; i++) { // 4 peers, a quarter of their sessions failing
+            String id = "p" + (i % 4);
+            if (i % 4 == 0) {
+                breaker.failed(i * MS, id, 1_000L);
+            } else {
+                breaker.succeeded(i * MS, id, false, 1_000L);
+            }
+        }
+        breaker.failed(8 * MS, "x", 1_000L);
+        FleetBreaker.Withheld w = breaker.peersExplain("x", 4, new FleetBreaker.Others(5, 4, 1)).orElseThrow();
+        assertEquals(FleetBreaker.Why.OUTAGE, w.why());
+        assertEquals(4, w.needed());
+    }
+
+    /**
+     * Reviewer P: a path only 4 profiles of 15 use failed; those withheld backed off, their votes
+     * thinned out of the window, the rate over it fell under 20 % and one was paused in each pod.
+     * The profiles failing now say it whatever the window holds.
+     */
+    @Test
+    void peersFailingNowAreASharedCauseWhateverTheWindowHolds() {
+        for (int i = 0; i < 40; i++) {
+            breaker.succeeded(i * MS, "p" + (i % 10), false, 1_000L);
+        }
+        breaker.failed(40 * MS, "x", 1_000L);
+        FleetBreaker.Withheld w = breaker.peersExplain("x", 8, new FleetBreaker.Others(14, 14, 3)).orElseThrow();
+        assertEquals(FleetBreaker.Why.FAILING_NOW, w.why(), "3 of 14 failing now: at least 20 %");
+        assertTrue(w.outage());
+        assertTrue(breaker.peersExplain("x", 8, new FleetBreaker.Others(14, 14, 2)).isEmpty(), "2 of 14: under 20 %");
+        assertTrue(breaker.peersExplain("x", 8, new FleetBreaker.Others(5, 5, 1)).isEmpty(), "one alone is never enough");
     }
 
     private void open(long at) {

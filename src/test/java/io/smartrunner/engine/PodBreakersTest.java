@@ -26,6 +26,11 @@ import org.junit.jupiter.api.Test;
 class PodBreakersTest {
     private static final Instant T0 = Instant.parse("2025-01-08T10:30:00Z");
     private static final BreakerSettings BREAKER = new BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1);
+    /**
+     * The pause cap alone: minProfiles 20 is more than a pod of 10 (or 20) has others, so neither the
+     * breaker nor the peers' evidence (a first failure at a start waits for it) takes part.
+     */
+    private static final BreakerSettings CAP_ONLY = new BreakerSettings(true, 0.5, 60_000, 20, 30_000, 0.1);
     private final ManualTimeSource time = new ManualTimeSource(T0);
     private final FakeLauncher launcher = new FakeLauncher();
     private final InMemoryStateStore store = new InMemoryStateStore();
@@ -174,8 +179,8 @@ class PodBreakersTest {
         EventRecord p0 = sink.events.stream().filter(e -> e.event().equals("error") && "p0".equals(e.profileId()))
                 .reduce((a, b) -> b).orElseThrow();
         assertEquals(2, p0.params().get("errorStreak"));
-        assertEquals("pod podA's other profiles failed 3 of their 9 sessions in the last 60 s (33 %, 9 profiles, at"
-                + " least 40 % of breaker.failureRatio): a partial outage is suspected, not this profile's failure"
+        assertEquals("pod podA's other profiles failed 3 of their 9 sessions in the last 1 s (33.3 %, 9 profiles,"
+                + " at least 40 % of breaker.failureRatio): a partial outage is suspected, not this profile's failure"
                 + " alone", p0.params().get("pauseWithheld"));
     }
 
@@ -197,9 +202,9 @@ class PodBreakersTest {
         s.step();
         EventRecord second = lastErrorOf("p0");
         assertEquals(2, second.params().get("errorStreak"));
-        assertEquals("pod podA's other profiles failed 1 of their 9 sessions in the last 60 s (11 %, 9 profiles): at"
-                + " that rate 2 failures in a row come by chance once in 81 sessions; it is paused at 6 in a row unless"
-                + " they fail less", second.params().get("pauseWithheld"));
+        assertEquals("pod podA's other profiles failed 1 of their 9 sessions in the last 1 s (11.1 %, 9 profiles):"
+                + " at that rate 2 failures in a row come by chance once in 81 sessions; it is paused at 6 in a row"
+                + " while they fail at this rate (sooner if less, later if more)", second.params().get("pauseWithheld"));
         for (int turn = 0; turn < 10 && paused() == 0; turn++) { // the peers succeed on; p0 fails on
             running().stream().filter(p -> !idOf(p).equals("p0")).forEach(p -> p.exit(0));
             time.advance(Duration.ofSeconds(5)); // past p0's back-off
@@ -295,7 +300,7 @@ class PodBreakersTest {
 
     @Test
     void neverMoreThanMaxPausedShareOfAPodIsPausedAutomatically() {
-        Supervisor s = supervisor(config(BREAKER, 0, null));
+        Supervisor s = supervisor(config(CAP_ONLY, 0, null));
         s.step();
         running().stream().filter(p -> List.of("p0", "p1").contains(p.spec.env().get("SR_PROFILE_ID")))
                 .forEach(p -> p.exit(1));
@@ -314,7 +319,7 @@ class PodBreakersTest {
      */
     @Test
     void aProfileWhosePauseWasWithheldBacksOffInsteadOfRetryingAtTheCooldownsPace() {
-        Supervisor s = supervisor(config(BREAKER, 0, null));
+        Supervisor s = supervisor(config(CAP_ONLY, 0, null));
         s.step();
         failSessionsOf("p0", s); // paused: the pod's one automatic pause
         failSessionsOf("p1", s);
@@ -352,7 +357,7 @@ class PodBreakersTest {
 
     @Test
     void aRestartStillCountsThePausesThePreviousRunnerMadeAutomaticallyAndNotThoseByHand() {
-        Supervisor first = supervisor(config(BREAKER, 0, null));
+        Supervisor first = supervisor(config(CAP_ONLY, 0, null));
         first.step();
         running().stream().filter(p -> "p0".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
         first.step();
@@ -360,7 +365,7 @@ class PodBreakersTest {
         assertEquals(2, paused(), "p0 by the runner, p9 by hand");
 
         time.advance(java.time.Duration.ofMinutes(5));
-        Supervisor second = supervisor(config(BREAKER, 0, null)); // the same store: a restart
+        Supervisor second = supervisor(config(CAP_ONLY, 0, null)); // the same store: a restart
         second.step();
         running().stream().filter(p -> "p1".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
         second.step();
@@ -379,12 +384,12 @@ class PodBreakersTest {
 
     @Test
     void thePauseCapCountsThePodAsAReloadLeftIt() {
-        Supervisor s = supervisor(config(BREAKER, 0, null));
+        Supervisor s = supervisor(config(CAP_ONLY, 0, null));
         s.step();
         running().stream().filter(p -> "p0".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(1));
         s.step();
         assertEquals(1, paused(), "10 profiles × 0.1: one");
-        RunnerConfig c = config(BREAKER, 0, null);
+        RunnerConfig c = config(CAP_ONLY, 0, null);
         RunnerConfig grown = TestConfig.builder().globalLimit(20).podLimit(20).cooldownMs(0).maxErrorStreak(0)
                 .maxRecoverySteps(0).pod("podA", IntStream.range(0, 20).mapToObj(i -> "p" + i).toList()).build();
         s.requestReload(new RunnerConfig(grown.source(), grown.runner(), grown.session(), grown.recovery(),
