@@ -125,10 +125,12 @@ public final class FleetBreaker {
     static final double CHANCE = 1e-5;
 
     /**
-     * Until enough peers voted ({@link Why#TOO_FEW}) their rate is weighed with a real site's noise,
-     * 1 failure in 20 sessions: with no votes at all a streak is judged as at 5 %, so the spec's 4
-     * in a row pauses as before and {@code maxErrorStreak} 0 waits for 4 too, where a first failure
-     * 2 s after a start paused a healthy profile in each of 3 pods (reviewer P).
+     * The peers' rate a streak is judged at ({@link Why#CHANCE}, {@link Why#TOO_FEW}) is weighed
+     * with a real site's noise, 1 failure in 20 sessions, as if 20 such sessions had been seen:
+     * with no votes at all a streak is judged as at 5 %, so the spec's 4 in a row pauses as before,
+     * and a few dozen clean sessions are no proof of 0 %. With {@code maxErrorStreak} 0 a healthy
+     * profile's first failure, 2 s after a start or with its peers' first sessions clean, paused it
+     * in each of 3 pods (reviewer P, twice).
      */
     static final double ASSUMED_FAILED = 1;
     static final double ASSUMED_ENDED = 20;
@@ -215,7 +217,8 @@ public final class FleetBreaker {
      * off, so their votes thin out of the window and the rate over it fell under 20 % within 30 s
      * (reviewer P: one healthy path user paused in each of 4 pods).</li>
      * <li>{@link Why#CHANCE}: below those, a streak that a profile failing only as often as its
-     * peers would show more often than once in {@link #CHANCE}<sup>-1</sup> sessions: at 15 % a
+     * peers (their rate weighed with 1 in 20, {@link #ASSUMED_FAILED}) would show more often than
+     * once in {@link #CHANCE}<sup>-1</sup> sessions: at 15 % a
      * healthy profile fails 4 times in a row once in 1 975 sessions, and a fleet at 15 % for an
      * hour paused about a dozen healthy profiles of 60 for 24 h. Such a profile is paused once its
      * streak is that rare (7 at 15 %).</li>
@@ -256,13 +259,20 @@ public final class FleetBreaker {
         }
         if (worse == null) { // too few voted to judge their rate: what they show, weighed with a real site's noise
             PeerFailures some = peersAnyhow(profileId, now);
-            double assumed = ((some == null ? 0 : some.failed()) + ASSUMED_FAILED)
-                    / ((some == null ? 0 : some.ended()) + ASSUMED_ENDED);
+            double assumed = weighed(some);
             return byChance(assumed, streak) ? Optional.of(new Withheld(Why.TOO_FEW, some, assumed, streak, others,
                     needed)) : Optional.empty();
         }
-        return byChance(worse.rate(), streak) ? Optional.of(new Withheld(Why.CHANCE, worse, worse.rate(), streak,
-                others, needed)) : Optional.empty();
+        // a few dozen sessions without a failure are no proof of 0 %: with maxErrorStreak 0 a
+        // profile's first failure at a 5 % site, its peers' first 30 sessions clean, paused it
+        double rate = overStreak == null ? weighed(overWindow) : Math.max(weighed(overWindow), weighed(overStreak));
+        return byChance(rate, streak) ? Optional.of(new Withheld(Why.CHANCE, worse, rate, streak, others, needed))
+                : Optional.empty();
+    }
+
+    /** The peers' rate weighed with a real site's noise ({@link #ASSUMED_FAILED}); 5 % with no vote. */
+    static double weighed(PeerFailures p) {
+        return ((p == null ? 0 : p.failed()) + ASSUMED_FAILED) / ((p == null ? 0 : p.ended()) + ASSUMED_ENDED);
     }
 
     /** Whether a profile failing at {@code rate} shows {@code streak} failures in a row more often than {@link #CHANCE}. */
