@@ -105,8 +105,9 @@ final class PodBreakers {
             case FAILING_NOW -> o.failingNow() + " of pod " + pod + "'s " + o.unpaused() + " other unpaused profiles"
                     + " failed their last session too (at least 40 % of breaker.failureRatio): a shared cause some"
                     + " of them meet is suspected (a path they use), not this profile's failure alone";
-            case CHANCE -> peers(pod, p) + "; " + w.rateText() + " % weighed with 1 in 20 assumed): " + byChance(w)
-                    + " while they fail at this rate (sooner if less, later if more)";
+            case CHANCE -> peers(pod, p) + (w.rate() > p.rate() ? "; taken as " + w.rateText() + " % with 1 in 20"
+                    + " assumed" : "") + "): " + byChance(w) + " while they fail at this rate (sooner if less, later if"
+                    + " more)";
             case TOO_FEW -> "only " + (p == null ? 0 : p.profiles()) + " of pod " + pod + "'s other profiles ended a"
                     + " session in the window, " + w.needed() + " are needed to judge their rate; until then it is"
                     + " taken as " + w.rateText() + " % (" + (p == null ? 0 : p.failed()) + " failed of their "

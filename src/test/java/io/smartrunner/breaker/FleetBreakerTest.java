@@ -175,9 +175,9 @@ class FleetBreakerTest {
         FleetBreaker.Withheld w = breaker.peersExplain("x", 4, CALM).orElseThrow();
         assertFalse(w.outage());
         assertEquals(new FleetBreaker.PeerFailures(2, 20, 10, 20), w.peers(), "over the 20 ms since the oldest vote");
-        assertEquals(0.075, w.rate(), 1e-9, "2 of 20 weighed with 1 in 20: 3 of 40");
-        assertEquals(31_605, w.onceIn(), "1 / 0.075^4");
-        assertEquals(5, w.pausedAt(), "0.075^5 = 2e-6: rare enough");
+        assertEquals(0.1, w.rate(), 1e-9, "2 of 20; weighed with 1 in 20 it would be 3 of 40, but that only raises");
+        assertEquals(10_000, w.onceIn(), "1 / 0.1^4");
+        assertEquals(5, w.pausedAt(), "0.1^5 = 1e-5: rare enough");
         assertTrue(breaker.peersExplain("x", 5, CALM).isEmpty(), "paused at 5 in a row");
     }
 
@@ -195,7 +195,8 @@ class FleetBreakerTest {
         none.failed(42 * MS, "x", 1_000L);
         assertTrue(breaker.peersExplain("x", 4, CALM).isEmpty(), "0.048^4 = 5e-6");
         assertTrue(breaker.peersExplain("x", 3, CALM).isPresent(), "0.048^3 = 1e-4: a shorter streak would wait");
-        assertTrue(none.peersExplain("x", 1, CALM).isPresent(), "40 clean sessions are no proof of 0 %: 1 of 60");
+        assertEquals(1.0 / 60, none.peersExplain("x", 1, CALM).orElseThrow().rate(), 1e-9,
+                "40 clean sessions are no proof of 0 %: taken as 1 of 60");
         assertTrue(none.peersExplain("x", 3, CALM).isEmpty(), "(1/60)^3 = 5e-6");
     }
 

@@ -202,10 +202,9 @@ class PodBreakersTest {
         s.step();
         EventRecord second = lastErrorOf("p0");
         assertEquals(2, second.params().get("errorStreak"));
-        assertEquals("pod podA's other profiles failed 1 of their 9 sessions in the last 1 s (11.1 %, 9 profiles;"
-                + " 6.9 % weighed with 1 in 20 assumed): at that rate 2 failures in a row come by chance once in 210"
-                + " sessions; it is paused at 5 in a row while they fail at this rate (sooner if less, later if more)",
-                second.params().get("pauseWithheld"));
+        assertEquals("pod podA's other profiles failed 1 of their 9 sessions in the last 1 s (11.1 %, 9 profiles):"
+                + " at that rate 2 failures in a row come by chance once in 81 sessions; it is paused at 6 in a row"
+                + " while they fail at this rate (sooner if less, later if more)", second.params().get("pauseWithheld"));
         for (int turn = 0; turn < 10 && paused() == 0; turn++) { // the peers succeed on; p0 fails on
             running().stream().filter(p -> !idOf(p).equals("p0")).forEach(p -> p.exit(0));
             time.advance(Duration.ofSeconds(5)); // past p0's back-off
