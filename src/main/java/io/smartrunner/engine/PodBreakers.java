@@ -87,11 +87,14 @@ final class PodBreakers {
             open(slot.pod(), opened.get(), nowNanos, now);
             return blame.as(FailureClass.SHARED);
         }
-        String withheld = PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
-                podSize(slot.pod()));
-        if (withheld == null && rules.nextFailurePauses(slot.state)) {
-            withheld = b.peersExplain(slot.id(), slot.state.errorStreak() + 1, othersOf(slot))
-                    .map(w -> peersWithhold(slot.pod(), w)).orElse(null);
+        // the peers first: when they explain the streak that is the reason, whether or not the cap is full
+        // (with the cap's words first, 38 withholds of healthy first failures read as "would be paused")
+        String withheld = !rules.nextFailurePauses(slot.state) ? null
+                : b.peersExplain(slot.id(), slot.state.errorStreak() + 1, othersOf(slot))
+                        .map(w -> peersWithhold(slot.pod(), w)).orElse(null);
+        if (withheld == null) {
+            withheld = PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
+                    podSize(slot.pod()));
         }
         return blame.withPauseWithheld(withheld);
     }
