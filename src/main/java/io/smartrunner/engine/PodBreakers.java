@@ -50,7 +50,7 @@ final class PodBreakers {
     private final Map<String, Long> autoPausedAt = new HashMap<>();
     private final ProfileBoard board;
     private Map<String, List<ProfileSlot>> podMembers;
-    private int podSizesAt;
+    private int membersAt;
 
     /** @param board published to whenever {@code slots} gains, loses or moves a profile */
     PodBreakers(Function<String, BreakerSettings> settings, Map<String, ProfileSlot> slots, ProfileBoard board,
@@ -320,14 +320,14 @@ final class PodBreakers {
 
     /** The pod's profiles (not removed), listed once per publication of the slots. */
     private List<ProfileSlot> members(String pod) {
-        if (podMembers == null || podSizesAt != board.publications()) {
+        if (podMembers == null || membersAt != board.publications()) {
             podMembers = new HashMap<>();
             for (ProfileSlot s : slots.values()) {
                 if (!s.removed) {
                     podMembers.computeIfAbsent(s.pod(), k -> new java.util.ArrayList<>()).add(s);
                 }
             }
-            podSizesAt = board.publications();
+            membersAt = board.publications();
         }
         return podMembers.getOrDefault(pod, List.of());
     }
