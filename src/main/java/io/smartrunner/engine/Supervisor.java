@@ -106,9 +106,8 @@ public final class Supervisor {
         Instant now = deps.time().now();
         // bounded: 50 000 lines added 4-10 s to a loaded start (bench: 200 000 ends in 10 min); a
         // 10 000-profile fleet ends ~500 sessions a second, so its breakers get back 20 s of votes
-        Duration lookback = parts.breakers.lookback();
-        lookback = lookback.compareTo(alertWindow) >= 0 ? lookback : alertWindow.compareTo(RECALL_AT_MOST) < 0
-                ? alertWindow : RECALL_AT_MOST;
+        Duration alerts = alertWindow.compareTo(RECALL_AT_MOST) < 0 ? alertWindow : RECALL_AT_MOST;
+        Duration lookback = parts.breakers.lookback().compareTo(alerts) >= 0 ? parts.breakers.lookback() : alerts;
         List<EventRecord> recent = deps.endedInLog().recent(now.minus(lookback), RECENT_ENDS_READ);
         parts.breakers.rememberRecentEnds(recent, now, deps.time().nanoTime());
         List<EventRecord> ours = parts.breakers.ofPodsHere(recent);
