@@ -45,17 +45,7 @@ final class FailureRateWindow {
     Optional<Firing> record(boolean sessionFailed, long nowNanos) {
         long index = Math.floorDiv(nowNanos, sliceNanos);
         expire(index);
-        long[] last = slices.peekLast();
-        if (last == null || last[0] != index) {
-            last = new long[] {index, 0, 0};
-            slices.addLast(last);
-        }
-        last[1]++;
-        ended++;
-        if (sessionFailed) {
-            last[2]++;
-            failed++;
-        }
+        count(index, sessionFailed);
         if (ended < settings.minSessions()) {
             // too few to judge: neither above nor below
             return Optional.empty();
@@ -82,6 +72,12 @@ final class FailureRateWindow {
         if (last != null && index < last[0]) {
             return; // out of order: the recall is oldest first, so this is older than what the window holds
         }
+        count(index, sessionFailed);
+    }
+
+    /** One end into the slice of {@code index} (the newest, or a new one after it). */
+    private void count(long index, boolean sessionFailed) {
+        long[] last = slices.peekLast();
         if (last == null || last[0] != index) {
             last = new long[] {index, 0, 0};
             slices.addLast(last);

@@ -260,7 +260,7 @@ public final class FleetBreaker {
             return Optional.of(new Withheld(Why.FAILING_NOW, null, 0, streak, others, needed));
         }
         if (worse == null) { // too few voted to judge their rate: what they show, weighed with a real site's noise
-            PeerFailures some = peersAnyhow(profileId, now);
+            PeerFailures some = peersAnyhow(profileId, null, now);
             double assumed = weighed(some);
             return byChance(assumed, streak) ? Optional.of(new Withheld(Why.TOO_FEW, some, assumed, streak, others,
                     needed)) : Optional.empty();
@@ -292,10 +292,6 @@ public final class FleetBreaker {
     private PeerFailures peers(String profileId, Long fromNanos, int needed, long now) {
         PeerFailures all = peersAnyhow(profileId, fromNanos, now);
         return all == null || all.profiles() < needed ? null : all;
-    }
-
-    private PeerFailures peersAnyhow(String profileId, long now) {
-        return peersAnyhow(profileId, null, now);
     }
 
     private PeerFailures peersAnyhow(String profileId, Long fromNanos, long now) {

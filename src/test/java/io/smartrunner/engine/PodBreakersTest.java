@@ -106,6 +106,27 @@ class PodBreakersTest {
         return sink.events.stream().filter(e -> e.event().equals(kind)).toList();
     }
 
+    /** A new runner on the same store, its start-up reading back the events written so far (the log). */
+    private Supervisor restartedOnTheLog(RunnerConfig c) {
+        List<EventRecord> log = List.copyOf(sink.events);
+        EndedInLog fromTheLog = new EndedInLog() {
+            @Override
+            public Map<String, EventRecord> terminalEvents(java.util.Set<String> sessionIds) {
+                return Map.of();
+            }
+
+            @Override
+            public List<EventRecord> recent(Instant since, int atMost) {
+                return log.stream().filter(e -> !e.ts().isBefore(since)).toList();
+            }
+        };
+        Supervisor second = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
+                new FakeRecoveryActions(), null, fromTheLog));
+        second.start();
+        return second;
+    }
+
     private long paused() {
         return store.profiles.values().stream().filter(p -> p.paused()).count();
     }
@@ -134,22 +155,7 @@ class PodBreakersTest {
         assertEquals(List.of(1, 1, 1, 1), IntStream.range(0, 4).mapToObj(i -> store.profiles.get("p" + i).errorStreak()).toList());
 
         time.advance(Duration.ofSeconds(20)); // the restart
-        List<EventRecord> log = List.copyOf(sink.events);
-        EndedInLog fromTheLog = new EndedInLog() {
-            @Override
-            public Map<String, EventRecord> terminalEvents(java.util.Set<String> sessionIds) {
-                return Map.of();
-            }
-
-            @Override
-            public List<EventRecord> recent(Instant since, int atMost) {
-                return log.stream().filter(e -> !e.ts().isBefore(since)).toList();
-            }
-        };
-        Supervisor second = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
-                new FakeRecoveryActions(), null, fromTheLog));
-        second.start();
+        Supervisor second = restartedOnTheLog(c);
         second.step();
         endAll(1, second); // still down: at p4's failure, 9 of 15 votes failed, of 5 profiles
         assertEquals(1, events("breaker-open").size());
@@ -491,22 +497,7 @@ class PodBreakersTest {
             first.step();
         }
         time.advance(Duration.ofSeconds(30));
-        List<EventRecord> log = List.copyOf(sink.events);
-        EndedInLog fromTheLog = new EndedInLog() {
-            @Override
-            public Map<String, EventRecord> terminalEvents(java.util.Set<String> sessionIds) {
-                return Map.of();
-            }
-
-            @Override
-            public List<EventRecord> recent(Instant since, int atMost) {
-                return log.stream().filter(e -> !e.ts().isBefore(since)).toList();
-            }
-        };
-        Supervisor second = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
-                new FakeRecoveryActions(), null, fromTheLog));
-        second.start();
+        Supervisor second = restartedOnTheLog(c);
 
         assertEquals(1, events("pod-unpause").size());
         EventRecord ended = events("pod-unpause").get(0);
