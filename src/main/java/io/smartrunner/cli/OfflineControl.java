@@ -172,7 +172,8 @@ final class OfflineControl {
         }
     }
 
-    private static JsonlEventSink eventLog(RunnerSettings r) {
+    /** The data dir's own event log, as a command with no runner writes it (rotation included). */
+    static JsonlEventSink eventLog(RunnerSettings r) {
         return JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                 .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
     }

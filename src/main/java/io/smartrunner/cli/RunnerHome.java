@@ -97,6 +97,10 @@ final class RunnerHome implements AutoCloseable {
             // before the store: a lost store is rebuilt from the log, which must then be one
             EventLogShape.require(r.eventLog());
             store = openStore(config);
+            if (store instanceof PostgresStateStore fleet) {
+                SingleMachineStateNotice.of(stateFile(r), config.profiles(), fleet::loadProfiles, config.source())
+                        .ifPresent(RunCommand::say);
+            }
             JsonlEventSink events = JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                     .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
             // children never see the values the config took from ${env:...} unless inheritEnv names them

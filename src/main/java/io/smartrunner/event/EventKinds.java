@@ -21,6 +21,7 @@ import io.smartrunner.event.EventRecord.RunRequested;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StateImported;
 import io.smartrunner.event.EventRecord.StreakReset;
 import io.smartrunner.event.EventRecord.UnknownEvent;
 import java.util.LinkedHashSet;
@@ -62,6 +63,7 @@ public final class EventKinds {
             new Kind(ProfileUnpaused.class, "unpause", "profile", e -> "ok", (h, p, d) -> new ProfileUnpaused(h, p)),
             new Kind(StreakReset.class, "reset", "profile", e -> "ok", (h, p, d) -> new StreakReset(h, p)),
             new Kind(RunRequested.class, "run", "profile", e -> "ok", (h, p, d) -> new RunRequested(h, p)),
+            new Kind(StateImported.class, "import", "profile", e -> "ok", (h, p, d) -> new StateImported(h, p)),
             new Kind(InternalFault.class, "internal-error", "runner", e -> "error",
                     (h, p, d) -> new InternalFault(h, p)),
             new Kind(PressureStarted.class, "pressure", "runner", e -> "held", (h, p, d) -> new PressureStarted(h, p)),

@@ -38,6 +38,13 @@ public final class EventParams {
     public static final Param<Long> PAUSED_FOR_MS = Param.int64("pausedFor");
     public static final Param<Integer> ERROR_STREAK_WAS = Param.int32("errorStreakWas");
 
+    // import
+    /** The state store an imported profile's state was copied from. */
+    public static final Param<String> FROM = Param.text("from");
+    public static final Param<Boolean> PAUSED = Param.flag("paused");
+    /** Whether the import overwrote a row the fleet already had ({@code --replace}). */
+    public static final Param<Boolean> REPLACED = Param.flag("replaced");
+
     // recover
     public static final Param<Integer> STEP = Param.int32("step");
     public static final Param<String> ACTION = Param.text("action");

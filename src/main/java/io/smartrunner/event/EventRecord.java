@@ -15,7 +15,7 @@ import java.time.Instant;
  *
  * <p>The name stays {@code EventRecord} (it was the wire-shaped record, now {@link WireEvent}),
  * so that signatures across the engine did not change.
- * <p>Over 250 lines because it is the sealed type itself: one small record per kind (21, and one
+ * <p>Over 250 lines because it is the sealed type itself: one small record per kind (22, and one
  * for lines of unknown kinds), each with its typed accessors, kept together so the hierarchy reads
  * in one place.
  */
@@ -172,6 +172,33 @@ public sealed interface EventRecord {
         /** The streak after the reset; null on a reset by hand (0). */
         public Integer errorStreak() {
             return params.value(EventParams.ERROR_STREAK);
+        }
+    }
+
+    /**
+     * A profile's state copied into the fleet's store from a single machine's ({@code import-state}):
+     * its streak and pause as they were there, from then on the fleet's.
+     */
+    record StateImported(Header header, Params params) implements EventRecord {
+        public int errorStreak() {
+            Integer streak = params.value(EventParams.ERROR_STREAK);
+            return streak == null ? 0 : streak;
+        }
+
+        public boolean paused() {
+            return Boolean.TRUE.equals(params.value(EventParams.PAUSED));
+        }
+
+        public Instant pausedUntil() {
+            return params.value(EventParams.PAUSED_UNTIL);
+        }
+
+        public Integer pauseCount() {
+            return params.value(EventParams.PAUSE_COUNT);
+        }
+
+        public String by() {
+            return params.value(EventParams.BY);
         }
     }
 

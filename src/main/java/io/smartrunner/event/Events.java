@@ -10,6 +10,9 @@ import static io.smartrunner.event.EventParams.ERROR_STREAK;
 import static io.smartrunner.event.EventParams.ERROR_STREAK_WAS;
 import static io.smartrunner.event.EventParams.EXCEPTION;
 import static io.smartrunner.event.EventParams.EXIT_CODE;
+import static io.smartrunner.event.EventParams.FROM;
+import static io.smartrunner.event.EventParams.PAUSED;
+import static io.smartrunner.event.EventParams.REPLACED;
 import static io.smartrunner.event.EventParams.MESSAGE;
 import static io.smartrunner.event.EventParams.PAUSED_FOR_MS;
 import static io.smartrunner.event.EventParams.PAUSED_UNTIL;
@@ -59,6 +62,7 @@ import io.smartrunner.event.EventRecord.RunRequested;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StateImported;
 import io.smartrunner.event.EventRecord.StreakReset;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -70,7 +74,7 @@ import java.util.Map;
  * on the wire) are put in one place. The words of the wire are in {@link EventKinds} and
  * {@link EventParams}.
  * <p>Over 250 lines because it is the one place every kind is built (one short factory per kind,
- * 24 kinds); splitting it by kind would scatter the construction API.
+ * 25 kinds); splitting it by kind would scatter the construction API.
  */
 public final class Events {
     /** Every event kind the runner writes ({@code event} field), in the order of a session's life. */
@@ -123,6 +127,15 @@ public final class Events {
     public static StreakReset streakReset(Instant ts, String pod, String profileId, int errorStreakWas, String by) {
         return new StreakReset(new Header(ts, pod, profileId, null),
                 Params.builder().put(ERROR_STREAK_WAS, errorStreakWas).put(BY, by).build());
+    }
+
+    /** A profile's state copied from {@code from} into the fleet's store ({@code import-state}). */
+    public static StateImported stateImported(Instant ts, String pod, String profileId, int errorStreak,
+                                              boolean paused, Instant pausedUntil, int pauseCount, String from,
+                                              boolean replaced, String by) {
+        return new StateImported(new Header(ts, pod, profileId, null), Params.builder()
+                .put(ERROR_STREAK, errorStreak).put(PAUSED, paused).putIfPresent(PAUSED_UNTIL, pausedUntil)
+                .put(PAUSE_COUNT, pauseCount).put(FROM, from).put(REPLACED, replaced).put(BY, by).build());
     }
 
     /** A session asked for by hand; its own start event follows when it starts. */

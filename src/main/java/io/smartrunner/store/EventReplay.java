@@ -9,6 +9,7 @@ import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
+import io.smartrunner.event.EventRecord.StateImported;
 import io.smartrunner.event.EventRecord.StreakReset;
 import io.smartrunner.profile.Blame;
 import io.smartrunner.profile.FailureClass;
@@ -110,6 +111,13 @@ final class EventReplay implements Consumer<EventRecord> {
             ProfileState reset = RULES.resetStreak(s, e.ts(), r.by()).state();
             // the breaker takes back part of a streak: the line says what it left
             return withStreak(reset, or(r.errorStreak(), 0));
+        }
+        if (e instanceof StateImported i) {
+            // the state as the single machine had it, put in place whole (import-state)
+            return new ProfileState(s.profileId(), s.pod(), i.errorStreak(), false, s.needsRecovery(), i.paused(),
+                    i.paused() ? i.pausedUntil() : null, s.lastSessionId(), s.lastError(), s.lastStartedAt(),
+                    s.lastFinishedAt(), (int) or(i.pauseCount(), s.pauseCount()),
+                    i.paused() ? (s.pausedAt() != null ? s.pausedAt() : e.ts()) : null);
         }
         if (e instanceof RecoveryAttempted a) {
             return a.result() == RecoveryAttempted.Result.OK ? RULES.recovered(s) : s;

@@ -1,6 +1,7 @@
 package io.smartrunner.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventKinds;
@@ -112,6 +113,25 @@ class EventReplayTest {
         assertEquals(4, p1.pauseCount());
         assertEquals(now.plusSeconds(60), p1.pausedUntil());
         assertEquals("exit (exit 3)", p1.lastError());
+    }
+
+    @Test
+    void anImportPutsTheImportedStreakAndPauseInPlace() {
+        EventReplay replay = new EventReplay(10);
+        replay.accept(io.smartrunner.event.Events.streakReset(now, "podA", "p1", 0, "cli"));
+        replay.accept(io.smartrunner.event.Events.stateImported(now.plusSeconds(1), "podA", "p1", 3, true,
+                now.plusSeconds(3600), 2, "/old/state.db", false, "import-state@a"));
+        ProfileState p1 = replay.profiles().get("p1");
+        assertEquals(3, p1.errorStreak());
+        assertTrue(p1.paused());
+        assertEquals(now.plusSeconds(3600), p1.pausedUntil());
+        assertEquals(2, p1.pauseCount());
+        assertEquals(now.plusSeconds(1), p1.pausedAt());
+
+        replay.accept(io.smartrunner.event.Events.stateImported(now.plusSeconds(2), "podA", "p1", 0, false, null, 2,
+                "/old/state.db", true, "import-state@a"));
+        assertFalse(replay.profiles().get("p1").paused());
+        assertEquals(0, replay.profiles().get("p1").errorStreak());
     }
 
     @Test
