@@ -775,9 +775,13 @@
       case 'pod-pause': return 'pod held: ' + (p.reason || '');
       case 'pod-unpause': return 'pod released by ' + (p.by || '?');
       case 'run': return 'run now by ' + (p.by || '?');
+      case 'import': return 'state imported by ' + (p.by || '?') + ': streak ' + p.errorStreak
+        + (p.paused ? ' · paused' + (p.pausedUntil ? ' until ' + untilLabel(Date.parse(p.pausedUntil)) : '') : '');
       case 'browser-start': case 'browser-close': case 'browser-replace': case 'browser-recycle': case 'browser-crash':
         return [p.reason, p.pid != null ? 'pid ' + p.pid : '', p.sessions != null ? p.sessions + ' session(s)' : '',
           p.swept ? 'swept ' + p.swept : ''].filter(Boolean).join(' · ');
+      case 'internal-error': return 'runner fault' + (p['while'] ? ' while ' + p['while'] : '') + ': '
+        + [p.exception, p.message].filter(Boolean).join(': ');
       case 'pressure': return 'new sessions held: ' + (p.message || p['short'] || '');
       case 'pressure-end': return 'sessions resume after ' + duration(p.heldForMs) + ', ' + p.sessionsDelayed + ' delayed';
       case 'reload': return 'config reloaded: ' + p.added + ' added, ' + p.removed + ' removed, ' + p.changed + ' changed'

@@ -145,4 +145,13 @@ class DashboardHandlerTest {
         }
         assertFalse(Pattern.compile("https?://(?!www\\.w3\\.org/2000/svg)").matcher(js).find(), "no external fetch");
     }
+
+    /** The live feed says what each kind means in words; a kind it does not know shows its raw params. */
+    @Test
+    void theFeedDescribesEveryKindTheRunnerWrites() throws Exception {
+        String js = resource("app.js");
+        for (String kind : io.smartrunner.event.EventKinds.NAMES) {
+            assertTrue(js.contains("case '" + kind + "':"), "app.js describe() has no case for " + kind);
+        }
+    }
 }
