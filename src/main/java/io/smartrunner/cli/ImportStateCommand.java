@@ -12,9 +12,11 @@ import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.LadderStat;
 import io.smartrunner.store.MemberRow;
 import io.smartrunner.store.PostgresStateStore;
+import io.smartrunner.store.RunnerName;
 import io.smartrunner.store.SessionRecord;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateImport;
+import io.smartrunner.store.StoreException;
 import io.smartrunner.store.StateWrite;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,10 @@ import picocli.CommandLine.Option;
 final class ImportStateCommand implements Callable<Integer> {
     /** How many profile ids a line lists before it says how many more there are. */
     private static final int IDS_SHOWN = 10;
+    /** Sessions written per transaction. */
+    private static final int SESSIONS_PER_WRITE = 5_000;
+    /** How long one of its writes may wait for the server's answer. */
+    private static final long WRITE_WAIT_MS = 120_000;
 
     @Mixin
     ConfigOption config;
@@ -90,7 +96,11 @@ final class ImportStateCommand implements Callable<Integer> {
                             + " runner was killed); start a runner on it once with its SQLite config, so it ends them"
                             + " and stops what they left, then import: nothing was changed");
                 }
-                try (PostgresStateStore fleet = RunnerHome.postgres(cfg)) {
+                // a runner's writes wait storeWaitMs (1 s) for an answer, to keep its loop turning; the
+                // import's are a thousand rows at a time, and nothing waits on them
+                try (PostgresStateStore fleet = PostgresStateStore.open(cfg.store(),
+                        RunnerName.forDataDir(cfg.runner().dataDir()), cfg.runner().sessionsKeptPerProfile(),
+                        WRITE_WAIT_MS)) {
                     System.out.print(copy(cfg, db, old, fleet));
                 }
             }
@@ -137,13 +147,36 @@ final class ImportStateCommand implements Callable<Integer> {
             });
             plan.changes().keySet().stream().filter(written::contains).forEach(imported::add);
         }
-        List<SessionRecord> sessions = new ArrayList<>();
-        for (String id : imported) {
-            sessions.addAll(old.recentSessions(id, cfg.runner().sessionsKeptPerProfile()));
+        int sessions;
+        int stats;
+        try {
+            sessions = copySessions(old, fleet, imported, cfg.runner().sessionsKeptPerProfile());
+            stats = copyLadderStats(old, fleet);
+        } catch (StoreException e) {
+            throw new SmartRunnerException(e.getMessage() + "; the state of " + imported.size() + " profile(s) was"
+                    + " imported, their sessions and the ladder's statistics only in part: run import-state again"
+                    + " with --replace to finish", e);
         }
-        fleet.write(new StateWrite(List.of(), sessions));
-        int stats = copyLadderStats(old, fleet);
-        return summary(db, fleet.members().where(), plan, imported, held, sessions.size(), stats);
+        return summary(db, fleet.members().where(), plan, imported, held, sessions, stats);
+    }
+
+    /**
+     * The imported profiles' kept sessions, a few thousand per write: 1 000 profiles keep up to a
+     * million, which the runner's heap would not hold at once.
+     */
+    private static int copySessions(SqliteStateStore old, PostgresStateStore fleet, List<String> imported, int kept) {
+        int copied = 0;
+        List<SessionRecord> batch = new ArrayList<>();
+        for (String id : imported) {
+            batch.addAll(old.recentSessions(id, kept));
+            if (batch.size() >= SESSIONS_PER_WRITE) {
+                fleet.write(new StateWrite(List.of(), batch));
+                copied += batch.size();
+                batch.clear();
+            }
+        }
+        fleet.write(new StateWrite(List.of(), batch));
+        return copied + batch.size();
     }
 
     /** The adaptive ladder's statistics the fleet does not have yet (with --replace: all of them). */

@@ -215,6 +215,51 @@ class ImportStateE2ETest {
     }
 
     @Test
+    void anImportTheDatabaseFailsHalfWaySaysSoAndIsFinishedByReplace() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("h"));
+        Path db = Files.createDirectories(home.resolve("data")).resolve("state.db");
+        Instant t = Instant.parse("2026-12-01T00:00:00Z");
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.FULL)) {
+            store.write(new StateWrite(List.of(new ProfileState("p1", "pod-a", 2, false, true, false, null, "s2",
+                    "exit (exit 3)", t, t, 0, null), ProfileState.fresh("p2", "pod-a")), List.of(
+                    new SessionRecord("s1", "p1", "pod-a", 11, 1, 11, t, SessionRecord.Status.FAILED, t, "exit", 3),
+                    new SessionRecord("s2", "p1", "pod-a", 12, 1, 12, t.plusSeconds(1), SessionRecord.Status.FAILED,
+                            t.plusSeconds(1), "exit", 3))));
+        }
+        String url = PostgresServer.shared().newDatabase("e2e_import_half");
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        Path clusterCfg = cluster(home, url);
+        CliProcess.Result migrated = CliProcess.run(home, "status", "-c", clusterCfg.toString());
+        assertEquals(0, migrated.exitCode(), migrated.err());
+        // the server refuses the sessions, as a database lost after the rows' transaction would
+        sql(database, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                + " $$BEGIN RAISE EXCEPTION 'disk full'; END$$");
+        sql(database, "CREATE TRIGGER refuse BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION refuse()");
+        CliProcess.Result half = CliProcess.run(home, "import-state", "-c", clusterCfg.toString());
+        assertEquals(1, half.exitCode(), half.out() + half.err());
+        assertTrue(half.err().contains("disk full") && half.err().endsWith("; the state of 2 profile(s) was imported,"
+                + " their sessions and the ladder's statistics only in part: run import-state again with --replace to"
+                + " finish\n"), half.err());
+        assertEquals(2, status(clusterCfg, "p1").get("errorStreak").asInt(), "the rows are in");
+
+        sql(database, "DROP TRIGGER refuse ON sessions");
+        CliProcess.Result finished = CliProcess.run(home, "import-state", "-c", clusterCfg.toString(), "--replace");
+        assertEquals(0, finished.exitCode(), finished.out() + finished.err());
+        assertTrue(finished.out().startsWith("imported 2 profile(s) from ") && finished.out().contains("; 2 session(s)"),
+                finished.out());
+        try (java.sql.Connection c = PostgresServer.shared().connect(database);
+             java.sql.ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT string_agg(session_id, ',' ORDER BY session_id) FROM sessions")) {
+            rs.next();
+            assertEquals("s1,s2", rs.getString(1));
+        }
+    }
+
+    private static void sql(String database, String statement) {
+        PostgresServer.shared().execute(database, statement);
+    }
+
+    @Test
     void mistakesAreOneLineEach() throws Exception {
         Path home = Files.createDirectories(dir.resolve("b"));
         Path singleCfg = single(home);
