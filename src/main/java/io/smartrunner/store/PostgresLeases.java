@@ -37,8 +37,16 @@ public final class PostgresLeases {
      */
     static final int EPOCHS_KEPT = 16;
 
-    /** Whether runners row {@code r} is alive (one parameter: the TTL in ms); shared with {@link PostgresPodSlots}. */
-    static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - ? * INTERVAL '1 millisecond'";
+    /**
+     * How long runners row {@code r} stays live after its heartbeat (one parameter: the asker's TTL
+     * in ms): the longer of the asker's TTL and the runner's own (V11), so a runner with a longer TTL,
+     * and the renew deadline its config keeps under it, has fenced itself before anyone with a
+     * shorter one takes its profiles.
+     */
+    static final String TTL = "GREATEST(?, COALESCE(r.lease_ttl_ms, 0)) * INTERVAL '1 millisecond'";
+
+    /** Whether runners row {@code r} is alive (one parameter: the asker's TTL in ms); shared with {@link PostgresPodSlots}. */
+    static final String LIVE = "r.stopped_at IS NULL AND r.heartbeat_at > now() - " + TTL;
 
     private final DirectConnection own;
     private final String where;
@@ -98,14 +106,14 @@ public final class PostgresLeases {
                     + " WHERE incarnation = ?)), 0),"
                     + " COALESCE(sum(GREATEST(capacity, 1)) FILTER (WHERE r.incarnation = ?), 0),"
                     + " (SELECT count(*) FROM leases WHERE holder_incarnation = ?),"
-                    + " COALESCE(ceil(1000 * extract(epoch FROM min(r.heartbeat_at) FILTER (WHERE r.incarnation <> ?)"
-                    + " + ? * INTERVAL '1 millisecond' - now())), -1)"
+                    + " COALESCE(ceil(1000 * extract(epoch FROM min(r.heartbeat_at + " + TTL + ")"
+                    + " FILTER (WHERE r.incarnation <> ?) - now())), -1)"
                     + " FROM runners r WHERE r.member_name IS NOT NULL AND " + LIVE)) {
                 ps.setLong(1, incarnation);
                 ps.setLong(2, incarnation);
                 ps.setLong(3, incarnation);
-                ps.setLong(4, incarnation);
-                ps.setLong(5, ttlMs);
+                ps.setLong(4, ttlMs);
+                ps.setLong(5, incarnation);
                 ps.setLong(6, ttlMs);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();

@@ -80,9 +80,9 @@ public final class PostgresMembers {
         // this row's own earlier incarnation is dead whatever its heartbeat says: it held the data
         // dir lock this process holds now
         try (PreparedStatement holder = c.prepareStatement("SELECT host, pid,"
-                + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT FROM runners"
+                + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT FROM runners r"
                 + " WHERE member_name = ? AND name <> ? AND heartbeat_at IS NOT NULL"
-                + " AND now() - heartbeat_at < ? * INTERVAL '1 millisecond' FOR UPDATE")) {
+                + " AND now() - heartbeat_at < " + PostgresLeases.TTL + " FOR UPDATE")) {
             holder.setString(1, joiner.name());
             holder.setString(2, rowName);
             holder.setLong(3, ttlMs);
@@ -100,14 +100,15 @@ public final class PostgresMembers {
         }
         try (PreparedStatement join = c.prepareStatement("UPDATE runners SET member_name = ?, labels = ?::jsonb,"
                 + " host = ?, pid = ?, capacity = ?, sessions = 0, incarnation = nextval('runner_incarnations'),"
-                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL WHERE name = ?"
+                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL, lease_ttl_ms = ? WHERE name = ?"
                 + " RETURNING incarnation, clock_timestamp()")) {
             join.setString(1, joiner.name());
             join.setString(2, labelsJson(joiner.labels()));
             join.setString(3, joiner.host());
             join.setLong(4, joiner.pid());
             join.setInt(5, joiner.capacity());
-            join.setString(6, rowName);
+            join.setLong(6, ttlMs); // others judge this runner's liveness by it too (V11)
+            join.setString(7, rowName);
             long incarnation;
             Instant databaseNow;
             try (ResultSet rs = join.executeQuery()) {
@@ -186,13 +187,14 @@ public final class PostgresMembers {
         try (Connection c = pool.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT member_name, labels::text, incarnation, host, pid,"
                      + " COALESCE(sessions, 0), COALESCE(capacity, 0), started_at, stopped_at,"
-                     + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT"
+                     + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT, lease_ttl_ms"
                      + " FROM runners WHERE member_name IS NOT NULL ORDER BY member_name")) {
             List<MemberRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Long age = (Long) rs.getObject(10);
-                    String state = age == null ? MemberRow.STOPPED : age < ttlMs ? MemberRow.ALIVE : MemberRow.STALE;
+                    long ttl = Math.max(ttlMs, rs.getLong(11)); // its own TTL too (V11; 0 when unknown)
+                    String state = age == null ? MemberRow.STOPPED : age < ttl ? MemberRow.ALIVE : MemberRow.STALE;
                     out.add(new MemberRow(rs.getString(1), labels(rs.getString(2)), rs.getLong(3), rs.getString(4),
                             (Long) rs.getObject(5), state, age, rs.getInt(6), rs.getInt(7),
                             instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9))));

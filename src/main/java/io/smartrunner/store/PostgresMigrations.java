@@ -28,7 +28,8 @@ final class PostgresMigrations {
     /** Append only: never edit a migration that has shipped. */
     private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql", "V3__membership.sql",
             "V4__leases.sql", "V5__fleet_view.sql", "V6__pod_slots.sql", "V7__profile_sets.sql",
-            "V8__profile_last_runner.sql", "V9__event_incarnation.sql", "V10__lease_epochs.sql");
+            "V8__profile_last_runner.sql", "V9__event_incarnation.sql", "V10__lease_epochs.sql",
+            "V11__runner_lease_ttl.sql");
 
     static final int LATEST = MIGRATIONS.size();
 
