@@ -63,7 +63,8 @@ final class ImportStateCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Option(names = "--from", paramLabel = "STATE_DB",
-            description = "the single machine's state store (default: state.db in this config's runner.dataDir)")
+            description = "the single machine's state store, or its data dir (default: state.db in this config's"
+                    + " runner.dataDir)")
     Path from;
 
     @Option(names = "--replace", description = "overwrite the state the fleet already has for these profiles")
@@ -78,6 +79,9 @@ final class ImportStateCommand implements Callable<Integer> {
                     + " nothing was changed", null, 2);
         }
         Path db = (from != null ? from : RunnerHome.stateFile(cfg.runner())).toAbsolutePath().normalize();
+        if (Files.isDirectory(db)) {
+            db = db.resolve("state.db"); // a data dir named instead of its store
+        }
         if (!Files.isRegularFile(db)) {
             throw new SmartRunnerException(db + ": no state store there; --from names a single machine's state.db"
                     + " (in its runner.dataDir): nothing was changed", null, 2);
@@ -156,6 +160,10 @@ final class ImportStateCommand implements Callable<Integer> {
             throw new SmartRunnerException(e.getMessage() + "; the state of " + imported.size() + " profile(s) was"
                     + " imported, their sessions and the ladder's statistics only in part: run import-state again"
                     + " with --replace to finish", e);
+        }
+        if (!imported.isEmpty() || !plan.kept().isEmpty()) {
+            // a runner on this file now would run the fleet's profiles a second time, from older state
+            old.markImported(fleet.members().where() + " on " + now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         }
         return summary(db, fleet.members().where(), plan, imported, held, sessions, stats);
     }

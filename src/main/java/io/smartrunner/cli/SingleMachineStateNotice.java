@@ -51,7 +51,8 @@ final class SingleMachineStateNotice {
         return Optional.of(stateDb.toAbsolutePath().normalize() + " holds this machine's single-machine state, which the fleet's store does not"
                 + " have: " + paused + " paused profile(s)" + (last != null ? " (the last until " + last + ")" : "")
                 + ", " + streaks + " with an error streak; they start afresh in the fleet. To keep that state: stop"
-                + " this runner, run 'smart-runner import-state -c " + configFile + "' while no runner of the fleet"
-                + " runs, then start them again (docs/cluster.md)");
+                + " this runner, run 'smart-runner import-state -c " + configFile + " --replace' while no runner of"
+                + " the fleet runs (--replace: this runner writes their rows from now on), then start them again"
+                + " (docs/cluster.md)");
     }
 }

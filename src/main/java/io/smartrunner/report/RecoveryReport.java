@@ -4,6 +4,7 @@ import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
+import io.smartrunner.event.EventRecord.StateImported;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.RunnerWide;
@@ -118,6 +119,12 @@ public final class RecoveryReport {
         } else if (e instanceof SessionFinished) {
             failedAt.remove(e.profileId());
         } else if (e instanceof ProfilePaused) {
+            pod.pauses++;
+            pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
+        } else if (e instanceof StateImported i && i.paused()
+                && !Boolean.TRUE.equals(i.params().value(EventParams.REPLACED))) {
+            // a pause the single machine made, its own event in that machine's log: the fleet's
+            // history has only this (a replacing import's profile was counted by the first)
             pod.pauses++;
             pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
         } else if (e instanceof ProfileUnpaused u && Events.BY_BREAKER.equals(u.by())) {

@@ -231,6 +231,29 @@ public final class SqliteStateStore implements StateStore {
         });
     }
 
+    /**
+     * Where {@code import-state} copied this store's state, and when ({@link #markImported}); null
+     * when it never did. A runner refuses such a store: the machine's profiles run in the fleet now.
+     */
+    public String importedInto() {
+        return locked(() -> SqliteConnector.queryString(control, "SELECT value FROM meta WHERE key = 'imported_into'"));
+    }
+
+    /** Records that this store's state was copied into {@code where} ({@link #importedInto}). */
+    public void markImported(String where) {
+        if (readOnly) {
+            throw new StoreException(file + ": opened read-only, cannot write", null);
+        }
+        locked(() -> {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO meta (key, value) VALUES"
+                    + " ('imported_into', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
+                ps.setString(1, where);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     @Override
     public String runnerId() {
         return runnerId;

@@ -160,8 +160,17 @@ class ImportStateE2ETest {
             stop(alpha);
         }
 
-        // the fleet's rows are newer than the old store's now: a second import keeps them
-        CliProcess.Result again = CliProcess.run(home, "import-state", "-c", clusterCfg.toString());
+        // the old store is the fleet's now: a runner on it alone would run the fleet's profiles twice
+        CliProcess.Result alone = CliProcess.run(home, "run", "-c", singleCfg.toString());
+        assertEquals(1, alone.exitCode(), alone.out() + alone.err());
+        assertTrue(alone.err().startsWith("smart-runner: " + home.resolve("data/state.db") + ": import-state copied its"
+                + " state into the fleet's store (PostgreSQL at ") && alone.err().endsWith("a runner on this file would"
+                + " run them a second time from older state. To run this machine alone again, move the file away: the"
+                + " next start rebuilds it from this machine's event log (docs/cluster.md)\n"), alone.err());
+
+        // the fleet's rows are newer than the old store's now: a second import keeps them (a data dir named)
+        CliProcess.Result again = CliProcess.run(home, "import-state", "-c", clusterCfg.toString(), "--from",
+                home.resolve("data").toString());
         assertEquals(0, again.exitCode(), again.out() + again.err());
         assertTrue(again.out().startsWith("imported 0 profile(s) from ") && again.out().contains(
                 "kept the fleet's own state of 2 profile(s): p1, p2 (it has rows for them; --replace overwrites them)"),
@@ -187,8 +196,8 @@ class ImportStateE2ETest {
             assertEquals("smart-runner: " + db + " holds this machine's single-machine state, which the fleet's store"
                     + " does not have: 1 paused profile(s) (the last until " + until + "), 1 with an error streak; they"
                     + " start afresh in the fleet. To keep that state: stop this runner, run 'smart-runner import-state"
-                    + " -c " + clusterCfg + "' while no runner of the fleet runs, then start them again"
-                    + " (docs/cluster.md)", line);
+                    + " -c " + clusterCfg + " --replace' while no runner of the fleet runs (--replace: this runner"
+                    + " writes their rows from now on), then start them again (docs/cluster.md)", line);
         } finally {
             stop(alpha);
         }

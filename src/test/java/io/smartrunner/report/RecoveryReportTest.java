@@ -58,6 +58,18 @@ class RecoveryReportTest {
         assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podB")).get("meanTimeToRecoveryMs"));
     }
 
+    /** Reviewer R: right after an import the fleet's report said PAUSES 0 with 4 profiles paused. */
+    @Test
+    void anImportedPauseCountsOnceReplacedOrNot() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(Events.stateImported(T, "podA", "p1", 4, true, T.plusSeconds(3600), 1, "/old/state.db", false, "i@a"));
+        r.add(Events.stateImported(T, "podA", "p2", 2, false, null, 0, "/old/state.db", false, "i@a"));
+        r.add(Events.stateImported(T.plusSeconds(5), "podA", "p1", 4, true, T.plusSeconds(3600), 1, "/old/state.db",
+                true, "i@a"));
+        assertEquals(1, r.pods().get("podA").pauses);
+        assertEquals(1, r.pods().get("podA").profilesPaused());
+    }
+
     /** FAILURES counted every class: 305 were 299 of the profiles' own and 6 of the runner's environment. */
     /** A reviewer stepped the wall clock back 2 h during a step: the recovery was logged before its failure, and MTTR said 0. */
     @Test
