@@ -20,7 +20,6 @@ import io.smartrunner.profile.Transition;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.ProfileChange;
-import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateStore;
 import io.smartrunner.store.StateWrite;
 import io.smartrunner.time.TimeSource;
@@ -91,8 +90,7 @@ final class OfflineControl {
         // as run does: a row written into a zero-byte or missing store would make it look whole, and
         // the next start would not rebuild it, forgetting every other profile's pause in the log
         RunnerHome.rebuildIfLost(r);
-        try (StateStore store = SqliteStateStore.open(RunnerHome.stateFile(r), r.sqliteSynchronous(),
-                r.sessionsKeptPerProfile(), RunCommand::say);
+        try (StateStore store = RunnerHome.openSqlite(r, RunCommand::say);
              JsonlEventSink events = eventLog(r)) {
             Map<String, ProfileState> states = new HashMap<>(store.loadProfiles());
             Redactor redactor = new Redactor(cfg.secretValues());

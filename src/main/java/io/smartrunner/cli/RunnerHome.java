@@ -141,16 +141,23 @@ final class RunnerHome implements AutoCloseable {
         }
         rebuildIfLost(config.runner());
         // an upgrade of a big store says how far it got; under systemd each line also extends the start's timeout
-        SqliteStateStore store;
         try (StartupProgress progress = StartupProgress.fromEnvironment(System.getenv(), RunCommand::say)) {
-            store = SqliteStateStore.open(stateFile(config.runner()), config.runner().sqliteSynchronous(),
-                    config.runner().sessionsKeptPerProfile(), progress);
+            return openSqlite(config.runner(), progress);
         }
+    }
+
+    /**
+     * The data dir's SQLite store, read-write (migrated, {@code say} told how an upgrade goes);
+     * refused once {@code import-state} copied it into a fleet: the machine's profiles run there now.
+     */
+    static SqliteStateStore openSqlite(RunnerSettings r, java.util.function.Consumer<String> say) {
+        SqliteStateStore store = SqliteStateStore.open(stateFile(r), r.sqliteSynchronous(), r.sessionsKeptPerProfile(),
+                say);
         String imported = store.importedInto();
         if (imported != null) {
             store.close();
-            throw new SmartRunnerException(stateFile(config.runner()).toAbsolutePath() + ": import-state copied"
-                    + " its state into the fleet's store (" + imported + "), where this machine's profiles run now; a runner on this"
+            throw new SmartRunnerException(stateFile(r).toAbsolutePath() + ": import-state copied its state into"
+                    + " the fleet's store (" + imported + "), where this machine's profiles run now; a runner on this"
                     + " file would run them a second time from older state. To run this machine alone again, move"
                     + " the file away: the next start rebuilds it from this machine's event log (docs/cluster.md)");
         }

@@ -168,6 +168,10 @@ class ImportStateE2ETest {
                 + " run them a second time from older state. To run this machine alone again, move the file away: the"
                 + " next start rebuilds it from this machine's event log (docs/cluster.md)\n"), alone.err());
 
+        CliProcess.Result control = CliProcess.run(home, "pause", "p2", "-c", singleCfg.toString());
+        assertEquals(1, control.exitCode(), control.out() + control.err());
+        assertEquals(alone.err(), control.err(), "the controls refuse it alike");
+
         // the fleet's rows are newer than the old store's now: a second import keeps them (a data dir named)
         CliProcess.Result again = CliProcess.run(home, "import-state", "-c", clusterCfg.toString(), "--from",
                 home.resolve("data").toString());
