@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
  * old file is kept as {@code state.db.bak-<ts>}). Refused while a runner uses the data dir, and in
  * cluster mode (the state is the fleet's, in PostgreSQL).
  */
-@Command(name = "rebuild-state", description = "Rebuild the state store (data/state.db) from the event log; "
+@Command(name = "rebuild-state", description = "Rebuild the state store (state.db in runner.dataDir) from the event log; "
         + "the old file is kept as state.db.bak-<time>. Not while a runner is running.")
 final class RebuildStateCommand implements Callable<Integer> {
     @Mixin
@@ -28,7 +28,7 @@ final class RebuildStateCommand implements Callable<Integer> {
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             // the fleet's rows are written by every runner; one runner's log is not their history
             throw new SmartRunnerException(config.file + ": store.kind is \"postgres\"; rebuild-state rebuilds"
-                    + " only a SQLite store (data/state.db) from this runner's event log, and the fleet's state in"
+                    + " only a SQLite store (state.db in runner.dataDir) from this runner's event log, and the fleet's state in"
                     + " PostgreSQL is not rebuilt from one runner's log: nothing was changed");
         }
         RunnerSettings r = cfg.runner();
