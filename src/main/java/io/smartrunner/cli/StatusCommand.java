@@ -80,7 +80,7 @@ final class StatusCommand implements Callable<Integer> {
         rows.forEach(r -> known.add(r.state().profileId()));
         for (ProfileConfig p : cfg.profiles()) {
             if (!known.contains(p.id())) {
-                rows.add(new PostgresFleetProfiles.FleetProfile(ProfileState.fresh(p.id(), p.pod()), null));
+                rows.add(new PostgresFleetProfiles.FleetProfile(ProfileState.fresh(p.id(), p.pod()), null, false));
             }
         }
         if (json) {
@@ -88,6 +88,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println(mapper.writeValueAsString(rows.stream().map(r -> {
                 Map<String, Object> one = ProfileStateJson.of(r.state());
                 one.put("runner", r.runner());
+                one.put("held", r.held());
                 return one;
             }).toList()));
             return;
@@ -95,11 +96,23 @@ final class StatusCommand implements Callable<Integer> {
         String fmt = "%-12s %-20s %-16s %-14s %6s  %-24s %s%n";
         StringBuilder b = new StringBuilder(String.format(fmt, "POD", "PROFILE", "RUNNER", "STATE", "STREAK",
                 "PAUSED UNTIL", "LAST ERROR"));
+        List<String> unheld = new ArrayList<>();
         for (PostgresFleetProfiles.FleetProfile r : rows) {
             ProfileState s = r.state();
-            b.append(String.format(fmt, s.pod(), s.profileId(), r.runner() == null ? "-" : r.runner(), stateWord(s),
+            if (!r.held()) {
+                unheld.add(s.profileId());
+            }
+            String runner = r.runner() == null ? "-" : r.held() ? r.runner() : "(" + r.runner() + ")";
+            b.append(String.format(fmt, s.pod(), s.profileId(), runner, stateWord(s),
                     s.errorStreak(), s.pausedUntil() == null ? "-" : s.pausedUntil().toString(),
                     s.lastError() == null ? "-" : oneLine(s.lastError())));
+        }
+        if (!unheld.isEmpty()) {
+            // a profile no config lists any more, or only a stopped runner's, is run by nobody
+            b.append(unheld.size()).append(" profile(s) no live runner holds now, shown as last written (RUNNER in"
+                    + " parentheses: the last to run it; a runner whose config lists them takes them): ")
+                    .append(String.join(", ", unheld.subList(0, Math.min(10, unheld.size()))))
+                    .append(unheld.size() > 10 ? " and " + (unheld.size() - 10) + " more" : "").append('\n');
         }
         out.print(b);
     }

@@ -23,7 +23,8 @@ public final class PostgresFleetProfiles {
     private static final String SELECT = "SELECT p.profile_id, p.pod, p.error_streak, p.running, p.needs_recovery,"
             + " p.paused, p.paused_until, p.last_session_id, p.last_error, p.last_started_at, p.last_finished_at,"
             + " p.pause_count, p.paused_at,"
-            + " COALESCE(r.member_name, r.name, sr.member_name, sr.name, p.last_runner) AS runner"
+            + " COALESCE(r.member_name, r.name, sr.member_name, sr.name, p.last_runner) AS runner,"
+            + " r.incarnation IS NOT NULL AS held"
             + " FROM profiles p"
             + " LEFT JOIN leases l ON l.profile_id = p.profile_id"
             + " LEFT JOIN runners r ON r.incarnation = l.holder_incarnation AND " + PostgresLeases.LIVE
@@ -40,8 +41,14 @@ public final class PostgresFleetProfiles {
         this.ttlMs = ttlMs;
     }
 
-    /** A profile's state and its runner's name (null when none is known). */
-    public record FleetProfile(ProfileState state, String runner) {
+    /**
+     * A profile's state and its runner's name (null when none is known); {@code held}: a live
+     * runner holds its lease now (else {@code runner} is only the last one to have run it).
+     */
+    public record FleetProfile(ProfileState state, String runner, boolean held) {
+        public FleetProfile(ProfileState state, String runner) {
+            this(state, runner, runner != null);
+        }
     }
 
     /** Every profile, by id. */
@@ -76,7 +83,7 @@ public final class PostgresFleetProfiles {
             try (ResultSet rs = ps.executeQuery()) {
                 List<FleetProfile> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(new FleetProfile(PostgresRows.profile(rs), rs.getString(14)));
+                    out.add(new FleetProfile(PostgresRows.profile(rs), rs.getString(14), rs.getBoolean(15)));
                 }
                 return out;
             }

@@ -140,6 +140,7 @@ class ImportStateE2ETest {
             JsonNode p1 = status(clusterCfg, "p1");
             assertTrue(p1.get("flags").get("paused").asBoolean(), p1.toString());
             assertEquals(pausedUntil, p1.get("pausedUntil").asText());
+            assertTrue(p1.get("held").asBoolean(), "alpha holds it: " + p1);
 
             // a live runner writes its profiles' rows from memory: no import under it (from another
             // machine's store here: this data dir's is locked by alpha itself)
@@ -159,6 +160,14 @@ class ImportStateE2ETest {
         } finally {
             stop(alpha);
         }
+
+        // nobody runs the fleet now: status says so rather than name alpha as if it did
+        CliProcess.Result table = CliProcess.run(home, "status", "-c", clusterCfg.toString());
+        assertEquals(0, table.exitCode(), table.err());
+        assertTrue(table.out().contains(" (alpha) ") && table.out().contains("2 profile(s) no live runner holds now,"
+                + " shown as last written (RUNNER in parentheses: the last to run it; a runner whose config lists them"
+                + " takes them): p1, p2\n"), table.out());
+        assertFalse(status(clusterCfg, "p2").get("held").asBoolean());
 
         // the old store is the fleet's now: a runner on it alone would run the fleet's profiles twice
         CliProcess.Result alone = CliProcess.run(home, "run", "-c", singleCfg.toString());
