@@ -270,7 +270,10 @@
     r.search = (p.pod + ' ' + p.profileId + ' ' + STATE_LABEL[state] + (p.runner ? ' ' + p.runner : '')).toLowerCase();
     if ('runner' in p) {
       showRunnerColumn();
-      r.runner.textContent = p.runner || '—';
+      // held false: no live runner holds it now (a stopped runner's, or no config lists it any more)
+      const unheld = p.held === false;
+      r.runner.textContent = p.runner ? (unheld ? '(' + p.runner + ')' : p.runner) : '—';
+      r.runner.title = unheld ? 'no live runner holds it now' + (p.runner ? '; ' + p.runner + ' ran it last' : '') : '';
     }
     r.streak.textContent = String(p.errorStreak);
     r.streak.classList.toggle('hot', p.errorStreak > 0);

@@ -46,6 +46,8 @@ public final class FleetView implements FleetControl, AutoCloseable {
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> asked = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ExecutorService writes = Executors.newSingleThreadExecutor(DaemonThreads.named("sr-control-write"));
     private volatile Map<String, String> runners = Map.of();
+    /** The profiles a live runner held at the last read ({@link #profilesHeld}). */
+    private volatile java.util.Set<String> held = java.util.Set.of();
     private final RecentFleetProfiles recent;
 
     public FleetView(FleetControl local, PostgresFleetProfiles profiles, PostgresControls controls, UnheldControl unheld,
@@ -71,6 +73,7 @@ public final class FleetView implements FleetControl, AutoCloseable {
         List<PostgresFleetProfiles.FleetProfile> all = read.rows();
         Map<String, String> on = read.runners();
         runners = on;
+        held = read.held();
         return local.profiles().thenApply(configured -> {
             Map<String, ProfileState> here = new HashMap<>();
             for (ProfileState s : configured) {
@@ -109,6 +112,12 @@ public final class FleetView implements FleetControl, AutoCloseable {
         Map<String, String> read = runners;
         // one this runner took over since the shared read is shown as its, with the loop's state
         return id -> heldHere.test(id) ? runner : read.get(id);
+    }
+
+    @Override
+    public java.util.function.Predicate<String> profilesHeld() {
+        java.util.Set<String> read = held;
+        return id -> heldHere.test(id) || read.contains(id);
     }
 
     @Override

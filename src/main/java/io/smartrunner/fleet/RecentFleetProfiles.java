@@ -40,11 +40,17 @@ final class RecentFleetProfiles implements AutoCloseable {
     static final long WATCHED_MS = 10_000;
 
     /** One read: the rows, and each profile's runner by id (the API asks for both on every request). */
-    record Snapshot(List<FleetProfile> rows, Map<String, String> runners) {
+    record Snapshot(List<FleetProfile> rows, Map<String, String> runners, java.util.Set<String> held) {
         static Snapshot of(List<FleetProfile> rows) {
             Map<String, String> on = new HashMap<>(rows.size() * 2);
-            rows.forEach(p -> on.put(p.state().profileId(), p.runner()));
-            return new Snapshot(rows, on);
+            java.util.Set<String> held = new java.util.HashSet<>(rows.size() * 2);
+            rows.forEach(p -> {
+                on.put(p.state().profileId(), p.runner());
+                if (p.held()) {
+                    held.add(p.state().profileId());
+                }
+            });
+            return new Snapshot(rows, on, held);
         }
     }
 

@@ -321,10 +321,14 @@ final class ApiHandler implements HttpHandler {
     /** Each profile's JSON; in cluster mode with the runner it is on ({@code runner}, null when none). */
     private java.util.function.Function<ProfileState, Map<String, Object>> withRunner() {
         java.util.function.Function<String, String> on = parts.fleet().profileRunners();
+        java.util.function.Predicate<String> held = parts.fleet().profilesHeld();
         return s -> {
             Map<String, Object> json = json(s);
             if (on != null) {
                 json.put("runner", on.apply(s.profileId()));
+            }
+            if (held != null) {
+                json.put("held", held.test(s.profileId()));
             }
             return json;
         };
@@ -336,6 +340,7 @@ final class ApiHandler implements HttpHandler {
      */
     private ProfilesRoute.ProfileWriter everyWithRunner() {
         java.util.function.Function<String, String> on = parts.fleet().profileRunners();
+        java.util.function.Predicate<String> held = parts.fleet().profilesHeld();
         java.util.function.Function<String, Map<String, Object>> browsers = parts.browsers();
         return (g, s) -> {
             g.writeStartObject();
@@ -346,6 +351,9 @@ final class ApiHandler implements HttpHandler {
             }
             if (on != null) {
                 g.writeStringField("runner", on.apply(s.profileId()));
+            }
+            if (held != null) {
+                g.writeBooleanField("held", held.test(s.profileId()));
             }
             g.writeEndObject();
         };

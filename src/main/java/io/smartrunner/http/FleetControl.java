@@ -45,6 +45,15 @@ public interface FleetControl {
     }
 
     /**
+     * Whether a live runner holds each profile of the last {@link #profiles()} now (cluster mode:
+     * {@code held}; when not, {@code runner} is only the last one to have run it: a profile no
+     * live runner's config lists is run by nobody); null when there is one runner (SQLite).
+     */
+    default java.util.function.Predicate<String> profilesHeld() {
+        return null;
+    }
+
+    /**
      * The other runner whose machine has {@code profileId}'s session logs (cluster mode: the one
      * holding it, else the one that ran its latest session), as of the last {@link #profiles()};
      * null when that is this runner, nobody, or there is one runner.

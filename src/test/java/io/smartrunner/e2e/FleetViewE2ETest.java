@@ -270,8 +270,19 @@ class FleetViewE2ETest {
             // with alpha gone nobody holds a-p1: a reset sent to beta is written by beta to the database
             // (it waited 3 s for a holder and answered 202 queued until the twenty-ninth session), and
             // a run-now, which needs a runner to run it, is queued for the next holder
+            assertTrue(profile(betaPort, betaToken, "a-p1").get("held").asBoolean(), "alpha holds it");
             alpha.process.destroy();
             assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+            // beta does not list a-p1: nobody runs it now, and the list says so (its runner: the last one)
+            CliProcess.await("a-p1 held by nobody", 30_000, () -> {
+                try {
+                    JsonNode a = profile(betaPort, betaToken, "a-p1");
+                    return !a.get("held").asBoolean() && "alpha".equals(a.get("runner").asText());
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertTrue(profile(betaPort, betaToken, "b-p1").get("held").asBoolean(), "beta's own");
             HttpResponse<String> reset = post(betaPort, "/api/profiles/a-p1/reset", betaToken);
             assertEquals(200, reset.statusCode(), reset.body());
             assertTrue(JSON.readTree(reset.body()).get("flags").get("paused").asBoolean(), "a reset leaves the pause: " + reset.body());
