@@ -100,7 +100,8 @@ public final class PostgresMembers {
         }
         try (PreparedStatement join = c.prepareStatement("UPDATE runners SET member_name = ?, labels = ?::jsonb,"
                 + " host = ?, pid = ?, capacity = ?, sessions = 0, incarnation = nextval('runner_incarnations'),"
-                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL, lease_ttl_ms = ? WHERE name = ?"
+                + " started_at = now(), heartbeat_at = now(), stopped_at = NULL, lease_ttl_ms = ?,"
+                + " forgotten_at = NULL WHERE name = ?"
                 + " RETURNING incarnation, clock_timestamp()")) {
             join.setString(1, joiner.name());
             join.setString(2, labelsJson(joiner.labels()));
@@ -150,7 +151,7 @@ public final class PostgresMembers {
         return db.run(c -> {
             // one round trip: the update, and the clock read after it (an UPDATE ... RETURNING gives no row when not held)
             try (PreparedStatement ps = c.prepareStatement("WITH beat AS (UPDATE runners SET heartbeat_at = now(),"
-                    + " sessions = COALESCE(?, sessions), capacity = ? WHERE name = ? AND incarnation = ?"
+                    + " sessions = COALESCE(?, sessions), capacity = ?, forgotten_at = NULL WHERE name = ? AND incarnation = ?"
                     + " AND member_name = ? AND stopped_at IS NULL RETURNING 1)"
                     + " SELECT (SELECT count(*) FROM beat), clock_timestamp()")) {
                 if (sessions == null) {
@@ -182,13 +183,51 @@ public final class PostgresMembers {
         });
     }
 
+    /** What {@link #forget} did. */
+    public enum Forgotten { FORGOTTEN, ALIVE, UNKNOWN }
+
+    /**
+     * Stops listing the runner named {@code name} (it left the fleet for good): its row stays, as
+     * its sessions and events name it. Refused while it is alive by the database clock (judged with
+     * the longer of {@code ttlMs} and its own TTL, as a taker would).
+     */
+    public Forgotten forget(String name, long ttlMs) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(" + PostgresLeases.LIVE + ", false)"
+                    + " FROM runners r WHERE r.member_name = ? AND r.forgotten_at IS NULL FOR UPDATE")) {
+                ps.setLong(1, ttlMs);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        c.rollback();
+                        return Forgotten.UNKNOWN;
+                    }
+                    if (rs.getBoolean(1)) {
+                        c.rollback();
+                        return Forgotten.ALIVE;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE runners SET forgotten_at = now() WHERE member_name = ? AND forgotten_at IS NULL")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
+            c.commit();
+            return Forgotten.FORGOTTEN;
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
     /** Every runner that has joined under a name, by name; states judged with the database clock. */
     public List<MemberRow> list(long ttlMs) {
         try (Connection c = pool.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT member_name, labels::text, incarnation, host, pid,"
                      + " COALESCE(sessions, 0), COALESCE(capacity, 0), started_at, stopped_at,"
                      + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT, lease_ttl_ms"
-                     + " FROM runners WHERE member_name IS NOT NULL ORDER BY member_name")) {
+                     + " FROM runners WHERE member_name IS NOT NULL AND forgotten_at IS NULL ORDER BY member_name")) {
             List<MemberRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -119,6 +119,7 @@ class PostgresFleetProfilesTest {
         // as a runner before schema 8 left it (the later migrations undone too, so that 8 runs again)
         execute(url, "ALTER TABLE profiles DROP COLUMN last_runner; ALTER TABLE events DROP COLUMN incarnation;"
                 + " DROP TABLE incarnations; DROP TABLE lease_epochs; ALTER TABLE runners DROP COLUMN lease_ttl_ms;"
+                + " ALTER TABLE runners DROP COLUMN forgotten_at;"
                 + " DELETE FROM schema_version WHERE version >= 8");
         try (PostgresStateStore again = PostgresStateStore.open(settings(url), "host-b:/data")) {
             execute(url, "UPDATE runners SET stopped_at = now()");

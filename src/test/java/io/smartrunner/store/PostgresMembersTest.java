@@ -42,6 +42,33 @@ class PostgresMembersTest {
         }
     }
 
+    /** Reviewer R: runners that left for good stayed in the list for ever, with no way to remove them. */
+    @Test
+    void aRunnerThatLeftIsForgottenOnlyWhenNotAliveAndListedAgainWhenItJoins() {
+        String url = server.newDatabase("members_forget");
+        try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a");
+             PostgresStateStore b = PostgresStateStore.open(settings(url), "host-b:/srv/b")) {
+            long alpha = a.members().join(joiner("alpha", 11), TTL).incarnation();
+            b.members().join(joiner("bravo", 12), TTL);
+            assertEquals(PostgresMembers.Forgotten.ALIVE, a.members().forget("bravo", TTL));
+            assertEquals(PostgresMembers.Forgotten.UNKNOWN, a.members().forget("charlie", TTL));
+            assertEquals(List.of("alpha", "bravo"), a.members().list(TTL).stream().map(MemberRow::name).toList());
+
+            server.execute(database(url), "UPDATE runners SET heartbeat_at = now() - INTERVAL '20 seconds'"
+                    + " WHERE member_name = 'bravo'"); // killed: stale
+            assertEquals(PostgresMembers.Forgotten.FORGOTTEN, a.members().forget("bravo", TTL));
+            assertEquals(List.of("alpha"), a.members().list(TTL).stream().map(MemberRow::name).toList());
+            assertEquals(PostgresMembers.Forgotten.UNKNOWN, a.members().forget("bravo", TTL), "forgotten already");
+
+            a.members().leave(alpha); // stopped gracefully
+            assertEquals(PostgresMembers.Forgotten.FORGOTTEN, a.members().forget("alpha", TTL));
+            assertEquals(List.of(), a.members().list(TTL));
+
+            b.members().join(joiner("bravo", 13), TTL); // back under its name: listed again
+            assertEquals(List.of("bravo"), b.members().list(TTL).stream().map(MemberRow::name).toList());
+        }
+    }
+
     @Test
     void aJoinedRunnerIsListedAliveWithItsLabelsAndFigures() {
         String url = server.newDatabase("members_join");
