@@ -44,10 +44,10 @@ final class StatusCommand implements Callable<Integer> {
             } catch (io.smartrunner.store.StoreException e) {
                 // the database is out of reach: the runner running here still says how it copes (self-fencing)
                 System.err.println("smart-runner: " + e.getMessage());
-                System.out.println("runner: " + runner(cfg));
+                System.out.println(THIS_DATA_DIR + runner(cfg));
                 return 1;
             }
-            (json ? System.err : out).println("runner: " + runner(cfg));
+            (json ? System.err : out).println(THIS_DATA_DIR + runner(cfg));
             return 0;
         }
         List<ProfileState> states = states(cfg);
@@ -73,9 +73,16 @@ final class StatusCommand implements Callable<Integer> {
      */
     private void fleet(RunnerConfig cfg, PrintStream out) throws Exception {
         List<PostgresFleetProfiles.FleetProfile> rows;
+        List<String> alive;
         try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
             rows = new ArrayList<>(store.fleetProfiles(cfg.cluster().leaseTtlMs()).all());
+            alive = store.members().list(cfg.cluster().leaseTtlMs()).stream()
+                    .filter(m -> io.smartrunner.store.MemberRow.ALIVE.equals(m.state()))
+                    .map(io.smartrunner.store.MemberRow::name).toList();
         }
+        // the last line speaks of this data dir's runner only: the fleet's are said here
+        String fleetLine = "runners alive in the fleet: " + (alive.isEmpty() ? "none" : String.join(", ", alive))
+                + " ('smart-runner runners' lists them all)";
         java.util.Set<String> known = new java.util.HashSet<>();
         rows.forEach(r -> known.add(r.state().profileId()));
         for (ProfileConfig p : cfg.profiles()) {
@@ -91,6 +98,7 @@ final class StatusCommand implements Callable<Integer> {
                 one.put("held", r.held());
                 return one;
             }).toList()));
+            System.err.println(fleetLine);
             return;
         }
         String fmt = "%-12s %-20s %-16s %-14s %6s  %-24s %s%n";
@@ -115,6 +123,7 @@ final class StatusCommand implements Callable<Integer> {
                     .append(unheld.size() > 10 ? " and " + (unheld.size() - 10) + " more" : "").append('\n');
         }
         out.print(b);
+        out.println(fleetLine);
     }
 
     /**
@@ -149,6 +158,9 @@ final class StatusCommand implements Callable<Integer> {
             return false; // missing; anything else the open says in its own words
         }
     }
+
+    /** The last line's start in cluster mode, where "runner" alone read as the fleet's (reviewer R). */
+    private static final String THIS_DATA_DIR = "runner on this data dir: ";
 
     /** "not running", or the running runner's own readiness ({@code /readyz}). */
     private static String runner(RunnerConfig cfg) {
