@@ -151,6 +151,11 @@ final class ImportStateCommand implements Callable<Integer> {
             });
             plan.changes().keySet().stream().filter(written::contains).forEach(imported::add);
         }
+        if (!imported.isEmpty() || !plan.kept().isEmpty()) {
+            // the rows are the fleet's now: a runner on this file would run its profiles a second
+            // time, from older state (marked before the sessions, which may fail half-way)
+            old.markImported(fleet.members().where() + " on " + now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        }
         int sessions;
         int stats;
         try {
@@ -160,10 +165,6 @@ final class ImportStateCommand implements Callable<Integer> {
             throw new SmartRunnerException(e.getMessage() + "; the state of " + imported.size() + " profile(s) was"
                     + " imported, their sessions and the ladder's statistics only in part: run import-state again"
                     + " with --replace to finish", e);
-        }
-        if (!imported.isEmpty() || !plan.kept().isEmpty()) {
-            // a runner on this file now would run the fleet's profiles a second time, from older state
-            old.markImported(fleet.members().where() + " on " + now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         }
         return summary(db, fleet.members().where(), plan, imported, held, sessions, stats);
     }
