@@ -54,6 +54,8 @@ import picocli.CommandLine.Option;
 final class ImportStateCommand implements Callable<Integer> {
     /** How many profile ids a line lists before it says how many more there are. */
     private static final int IDS_SHOWN = 10;
+    /** The {@code meta} key naming the fleet an import into stopped after the rows, before the sessions were all in. */
+    private static final String UNFINISHED = "import_unfinished";
     /** Sessions written per transaction. */
     private static final int SESSIONS_PER_WRITE = 5_000;
     /** How long one of its writes may wait for the server's answer. */
@@ -131,6 +133,11 @@ final class ImportStateCommand implements Callable<Integer> {
         Instant now = fleet.databaseNow(); // the cluster's clock, as its runners date events by it
         StateImport.Plan plan = StateImport.plan(old.loadProfiles(), fleet.loadProfiles(), configured, replace, now,
                 db.toString(), by);
+        String target = fleet.members().where() + ", database " + database(cfg.store().url());
+        String before = old.importedInto();
+        // an earlier import into this fleet stopped after the rows: the profiles it kept now are the
+        // ones it imported, whose sessions and statistics are to be copied still
+        boolean resuming = target.equals(old.meta(UNFINISHED));
         List<String> imported = new ArrayList<>();
         Map<String, String> held = Map.of();
         if (!plan.changes().isEmpty()) {
@@ -154,19 +161,34 @@ final class ImportStateCommand implements Callable<Integer> {
         if (!imported.isEmpty() || !plan.kept().isEmpty()) {
             // the rows are the fleet's now: a runner on this file would run its profiles a second
             // time, from older state (marked before the sessions, which may fail half-way)
-            old.markImported(fleet.members().where() + " on " + now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            old.putMeta(SqliteStateStore.IMPORTED_INTO, target + " on "
+                    + now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            old.putMeta(UNFINISHED, target);
+        }
+        List<String> copied = new ArrayList<>(imported);
+        if (resuming) {
+            copied.addAll(plan.kept());
         }
         int sessions;
         int stats;
         try {
-            sessions = copySessions(old, fleet, imported, cfg.runner().sessionsKeptPerProfile());
+            sessions = copySessions(old, fleet, copied, cfg.runner().sessionsKeptPerProfile());
             stats = copyLadderStats(old, fleet);
         } catch (StoreException e) {
-            throw new SmartRunnerException(e.getMessage() + "; the state of " + imported.size() + " profile(s) was"
+            throw new SmartRunnerException(e.getMessage() + "; the state of " + copied.size() + " profile(s) was"
                     + " imported, their sessions and the ladder's statistics only in part: run import-state again"
-                    + " with --replace to finish", e);
+                    + " to finish", e);
         }
-        return summary(db, fleet.members().where(), plan, imported, held, sessions, stats);
+        old.putMeta(UNFINISHED, null);
+        String out = summary(db, fleet.members().where(), plan, imported, held, sessions, stats);
+        if (resuming) {
+            out += "finished the import that stopped half-way: the sessions and statistics of " + plan.kept().size()
+                    + " profile(s) it had imported\n";
+        }
+        if (before != null && !before.startsWith(target + " on ")) {
+            out += db + " had been imported into " + before + " already; it is marked as this fleet's now\n";
+        }
+        return out;
     }
 
     /**
@@ -194,6 +216,13 @@ final class ImportStateCommand implements Callable<Integer> {
         List<LadderStat> missing = old.loadLadderStats().stream().filter(s -> replace || !there.contains(key(s))).toList();
         fleet.writeLadderStats(missing);
         return missing.size();
+    }
+
+    /** The database of a {@code jdbc:postgresql://host:port/database?params} URL (never its params: a password may be one). */
+    private static String database(String url) {
+        String rest = url.substring(Math.min(url.length(), "jdbc:postgresql://".length()));
+        String path = rest.contains("/") ? rest.substring(rest.indexOf('/') + 1) : "";
+        return path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     }
 
     private static String key(LadderStat s) {

@@ -36,10 +36,30 @@ final class RebuildStateCommand implements Callable<Integer> {
             if (lock == null) {
                 throw new SmartRunnerException(r.dataDir() + ": a runner is using this data dir; stop it first");
             }
+            String imported = importedInto(RunnerHome.stateFile(r));
+            if (imported != null) {
+                // rebuilt, it would be a single machine's store again: the guard of RunnerHome.openSqlite gone
+                throw new SmartRunnerException(RunnerHome.stateFile(r).toAbsolutePath() + ": import-state copied its"
+                        + " state into the fleet's store (" + imported + "), where this machine's profiles run now;"
+                        + " rebuilt, it would run them a second time. To run this machine alone again anyway, move"
+                        + " the file away: the next start rebuilds it from this machine's event log (docs/cluster.md)");
+            }
             StateRebuild.Result result = StateRebuild.rebuild(r.eventLog(), RunnerHome.stateFile(r),
                     r.sqliteSynchronous(), r.sessionsKeptPerProfile(), TimeSource.system().now());
             System.out.println(result.summary());
             return 0;
+        }
+    }
+
+    /** The store's import mark; null when it has none, or cannot be read as a store (the rebuild's case). */
+    static String importedInto(java.nio.file.Path db) {
+        if (!StatusCommand.hasStore(db)) {
+            return null;
+        }
+        try (io.smartrunner.store.SqliteStateStore store = io.smartrunner.store.SqliteStateStore.openReadOnly(db)) {
+            return store.importedInto();
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 }

@@ -41,6 +41,7 @@ public final class RunnersView {
             row.put("capacity", m.capacity());
             row.put("startedAt", m.startedAt() == null ? null : m.startedAt().toString());
             row.put("stoppedAt", m.stoppedAt() == null ? null : m.stoppedAt().toString());
+            row.put("leaseTtlMs", m.leaseTtlMs()); // its own: alive for the longer of this and ttlMs
             runners.add(row);
         }
         Map<String, Object> json = new LinkedHashMap<>();

@@ -77,6 +77,8 @@ public final class RecoveryReport {
         public long pauses;
         /** Each profile's pauses that stand: a pause the breaker took back does not make a profile paused. */
         final Map<String, Integer> pausesOf = new HashMap<>();
+        /** The profiles whose imported pause is counted ({@code import-state}, once each). */
+        final java.util.Set<String> pausesImported = new java.util.HashSet<>();
         long recoveryMsTotal;
         /** Recoveries whose time is known: the failure's event was read, and the wall clock did not step back between. */
         long recoveriesTimed;
@@ -121,10 +123,9 @@ public final class RecoveryReport {
         } else if (e instanceof ProfilePaused) {
             pod.pauses++;
             pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
-        } else if (e instanceof StateImported i && i.paused()
-                && !Boolean.TRUE.equals(i.params().value(EventParams.REPLACED))) {
+        } else if (e instanceof StateImported i && i.paused() && pod.pausesImported.add(e.profileId())) {
             // a pause the single machine made, its own event in that machine's log: the fleet's
-            // history has only this (a replacing import's profile was counted by the first)
+            // history has only this; counted once however often the profile was imported
             pod.pauses++;
             pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
         } else if (e instanceof ProfileUnpaused u && Events.BY_BREAKER.equals(u.by())) {

@@ -12,9 +12,12 @@ import java.util.List;
  * @param heartbeatAgeMs {@code now() - heartbeat_at} on the database clock; null once stopped
  * @param sessions       sessions running at its last heartbeat
  * @param capacity       its {@code runner.globalConcurrency}
+ * @param leaseTtlMs     its own {@code cluster.leaseTtlMs} (schema 11; null: a runner of an older
+ *                       version): it is alive for the longer of this and the asker's
  */
 public record MemberRow(String name, List<String> labels, long incarnation, String host, Long pid, String state,
-                        Long heartbeatAgeMs, int sessions, int capacity, Instant startedAt, Instant stoppedAt) {
+                        Long heartbeatAgeMs, int sessions, int capacity, Instant startedAt, Instant stoppedAt,
+                        Long leaseTtlMs) {
     public static final String ALIVE = "alive";
     public static final String STALE = "stale";
     public static final String STOPPED = "stopped";

@@ -80,15 +80,17 @@ public final class PostgresMembers {
         // this row's own earlier incarnation is dead whatever its heartbeat says: it held the data
         // dir lock this process holds now
         try (PreparedStatement holder = c.prepareStatement("SELECT host, pid,"
-                + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT FROM runners r"
-                + " WHERE member_name = ? AND name <> ? AND heartbeat_at IS NOT NULL"
+                + " (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::BIGINT, GREATEST(?, COALESCE(lease_ttl_ms, 0))"
+                + " FROM runners r WHERE member_name = ? AND name <> ? AND heartbeat_at IS NOT NULL"
                 + " AND now() - heartbeat_at < " + PostgresLeases.TTL + " FOR UPDATE")) {
-            holder.setString(1, joiner.name());
-            holder.setString(2, rowName);
-            holder.setLong(3, ttlMs);
+            holder.setLong(1, ttlMs);
+            holder.setString(2, joiner.name());
+            holder.setString(3, rowName);
+            holder.setLong(4, ttlMs);
             try (ResultSet rs = holder.executeQuery()) {
                 if (rs.next()) {
-                    throw taken(joiner.name(), rs.getString(1), (Long) rs.getObject(2), rs.getLong(3), ttlMs);
+                    // the TTL that holds it: its own when longer than this runner's (reviewer R2)
+                    throw taken(joiner.name(), rs.getString(1), (Long) rs.getObject(2), rs.getLong(3), rs.getLong(4));
                 }
             }
         }
@@ -236,7 +238,7 @@ public final class PostgresMembers {
                     String state = age == null ? MemberRow.STOPPED : age < ttl ? MemberRow.ALIVE : MemberRow.STALE;
                     out.add(new MemberRow(rs.getString(1), labels(rs.getString(2)), rs.getLong(3), rs.getString(4),
                             (Long) rs.getObject(5), state, age, rs.getInt(6), rs.getInt(7),
-                            instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9))));
+                            instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)), (Long) rs.getObject(11)));
                 }
             }
             return out;

@@ -32,6 +32,8 @@ import java.util.function.Consumer;
  */
 public final class SqliteStateStore implements StateStore {
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 2000;
+    /** The {@code meta} key {@code import-state} marks a store it copied into a fleet with ({@link #importedInto}). */
+    public static final String IMPORTED_INTO = "imported_into";
     /**
      * The WAL is cut back to this when it starts over: bounds the disk it keeps, yet big enough
      * that a fleet's second of commits reuses its blocks rather than allocating new ones.
@@ -232,22 +234,37 @@ public final class SqliteStateStore implements StateStore {
     }
 
     /**
-     * Where {@code import-state} copied this store's state, and when ({@link #markImported}); null
-     * when it never did. A runner refuses such a store: the machine's profiles run in the fleet now.
+     * Where {@code import-state} copied this store's state, and when; null when it never did. A
+     * runner, the controls and {@code rebuild-state} refuse such a store: its profiles run in the fleet now.
      */
     public String importedInto() {
-        return locked(() -> SqliteConnector.queryString(control, "SELECT value FROM meta WHERE key = 'imported_into'"));
+        return meta(IMPORTED_INTO);
     }
 
-    /** Records that this store's state was copied into {@code where} ({@link #importedInto}). */
-    public void markImported(String where) {
+    /** The {@code meta} table's value for {@code key}, or null. */
+    public String meta(String key) {
+        return locked(() -> {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /** Sets {@code key} in the {@code meta} table, or deletes it when {@code value} is null. */
+    public void putMeta(String key, String value) {
         if (readOnly) {
             throw new StoreException(file + ": opened read-only, cannot write", null);
         }
         locked(() -> {
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO meta (key, value) VALUES"
-                    + " ('imported_into', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-                ps.setString(1, where);
+            try (PreparedStatement ps = connection.prepareStatement(value == null ? "DELETE FROM meta WHERE key = ?"
+                    : "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
+                ps.setString(1, key);
+                if (value != null) {
+                    ps.setString(2, value);
+                }
                 ps.executeUpdate();
             }
             return null;

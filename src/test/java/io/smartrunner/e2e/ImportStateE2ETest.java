@@ -178,6 +178,14 @@ class ImportStateE2ETest {
                 + " run them a second time from older state. To run this machine alone again, move the file away: the"
                 + " next start rebuilds it from this machine's event log (docs/cluster.md)\n"), alone.err());
 
+        CliProcess.Result rebuild = CliProcess.run(home, "rebuild-state", "-c", singleCfg.toString());
+        assertEquals(1, rebuild.exitCode(), rebuild.out() + rebuild.err());
+        assertTrue(rebuild.err().contains("; rebuilt, it would run them a second time. To run this machine alone again"
+                + " anyway, move the file away"), rebuild.err());
+        CliProcess.Result shown = CliProcess.run(home, "status", "-c", singleCfg.toString());
+        assertEquals(0, shown.exitCode(), shown.err());
+        assertTrue(shown.err().contains(": import-state copied it into the fleet's store (PostgreSQL at ")
+                && shown.err().contains("): shown as it was then; its profiles run in the fleet now"), shown.err());
         CliProcess.Result control = CliProcess.run(home, "pause", "p2", "-c", singleCfg.toString());
         assertEquals(1, control.exitCode(), control.out() + control.err());
         assertEquals(alone.err(), control.err(), "the controls refuse it alike");
@@ -238,7 +246,7 @@ class ImportStateE2ETest {
     }
 
     @Test
-    void anImportTheDatabaseFailsHalfWaySaysSoAndIsFinishedByReplace() throws Exception {
+    void anImportTheDatabaseFailsHalfWaySaysSoAndRunningItAgainFinishesIt() throws Exception {
         Path home = Files.createDirectories(dir.resolve("h"));
         Path db = Files.createDirectories(home.resolve("data")).resolve("state.db");
         Instant t = Instant.parse("2026-12-01T00:00:00Z");
@@ -261,15 +269,31 @@ class ImportStateE2ETest {
         CliProcess.Result half = CliProcess.run(home, "import-state", "-c", clusterCfg.toString());
         assertEquals(1, half.exitCode(), half.out() + half.err());
         assertTrue(half.err().contains("disk full") && half.err().endsWith("; the state of 2 profile(s) was imported,"
-                + " their sessions and the ladder's statistics only in part: run import-state again with --replace to"
-                + " finish\n"), half.err());
+                + " their sessions and the ladder's statistics only in part: run import-state again to finish\n"),
+                half.err());
         assertEquals(2, status(clusterCfg, "p1").get("errorStreak").asInt(), "the rows are in");
+        // the rows are the fleet's already: the old store is refused from then on (reviewer R2)
+        CliProcess.Result alone = CliProcess.run(home, "run", "-c", single(home).toString());
+        assertEquals(1, alone.exitCode(), alone.out() + alone.err());
+        assertTrue(alone.err().contains(": import-state copied its state into the fleet's store"), alone.err());
 
+        // run again as it says, without --replace: the rows stay the fleet's, the sessions are copied
         sql(database, "DROP TRIGGER refuse ON sessions");
-        CliProcess.Result finished = CliProcess.run(home, "import-state", "-c", clusterCfg.toString(), "--replace");
+        CliProcess.Result finished = CliProcess.run(home, "import-state", "-c", clusterCfg.toString());
         assertEquals(0, finished.exitCode(), finished.out() + finished.err());
-        assertTrue(finished.out().startsWith("imported 2 profile(s) from ") && finished.out().contains("; 2 session(s)"),
-                finished.out());
+        assertTrue(finished.out().startsWith("imported 0 profile(s) from ") && finished.out().contains("; 2 session(s)")
+                && finished.out().endsWith("finished the import that stopped half-way: the sessions and statistics of"
+                + " 2 profile(s) it had imported\n"), finished.out());
+        CliProcess.Result third = CliProcess.run(home, "import-state", "-c", clusterCfg.toString());
+        assertTrue(third.out().contains("; 0 session(s)") && !third.out().contains("half-way"), third.out());
+
+        // into another fleet: done, and said (the mark names the new one)
+        Path otherFleet = cluster(home, PostgresServer.shared().newDatabase("e2e_import_second"));
+        CliProcess.Result second = CliProcess.run(home, "import-state", "-c", otherFleet.toString());
+        assertEquals(0, second.exitCode(), second.out() + second.err());
+        assertTrue(second.out().startsWith("imported 2 profile(s) from ") && second.out().contains(" had been imported"
+                + " into PostgreSQL at 127.0.0.1:" + PostgresServer.shared().port() + ", database " + database + " on ")
+                && second.out().endsWith(" already; it is marked as this fleet's now\n"), second.out());
         try (java.sql.Connection c = PostgresServer.shared().connect(database);
              java.sql.ResultSet rs = c.createStatement().executeQuery(
                      "SELECT string_agg(session_id, ',' ORDER BY session_id) FROM sessions")) {

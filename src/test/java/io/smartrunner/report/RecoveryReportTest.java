@@ -58,7 +58,10 @@ class RecoveryReportTest {
         assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podB")).get("meanTimeToRecoveryMs"));
     }
 
-    /** Reviewer R: right after an import the fleet's report said PAUSES 0 with 4 profiles paused. */
+    /**
+     * Reviewer R: right after an import the fleet's report said PAUSES 0 with 4 profiles paused;
+     * reviewer R2: an import with --replace only (the start's notice says to use it) counted none.
+     */
     @Test
     void anImportedPauseCountsOnceReplacedOrNot() {
         RecoveryReport r = new RecoveryReport();
@@ -68,6 +71,11 @@ class RecoveryReportTest {
                 true, "i@a"));
         assertEquals(1, r.pods().get("podA").pauses);
         assertEquals(1, r.pods().get("podA").profilesPaused());
+
+        RecoveryReport replacedOnly = new RecoveryReport();
+        replacedOnly.add(Events.stateImported(T, "podA", "q1", 4, true, T.plusSeconds(3600), 1, "/old/state.db", true,
+                "i@a"));
+        assertEquals(1, replacedOnly.pods().get("podA").pauses);
     }
 
     /** FAILURES counted every class: 305 were 299 of the profiles' own and 6 of the runner's environment. */

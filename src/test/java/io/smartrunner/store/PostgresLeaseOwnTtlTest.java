@@ -37,10 +37,21 @@ class PostgresLeaseOwnTtlTest {
             server.execute(db, "UPDATE runners SET heartbeat_at = now() - INTERVAL '10 seconds' WHERE incarnation = " + a);
             assertEquals(List.of(), gamma.leases().acquire(g, List.of("p1"), 1, TAKER_TTL), "alpha holds p1 still");
             assertEquals(MemberRow.ALIVE, state(gamma, "alpha"));
+            assertEquals(HOLDER_TTL, gamma.members().list(TAKER_TTL).stream().filter(m -> m.name().equals("alpha"))
+                    .findFirst().orElseThrow().leaseTtlMs(), "listed with its own TTL (runners --json)");
             PostgresLeases.Fleet fleet = gamma.leases().fleet(g, TAKER_TTL);
             assertEquals(2, fleet.liveRunners(), "both live by the database clock");
             assertTrue(fleet.nextExpiryMs() > 3_000 && fleet.nextExpiryMs() <= 5_000,
                     "alpha's leases free in about 5 s, by its own TTL: " + fleet.nextExpiryMs());
+
+            // its name too: refused by the TTL that holds it, and the line gives that one (reviewer R2)
+            try (PostgresStateStore again = PostgresStateStore.open(settings, "host-x:/srv/x")) {
+                NameTakenException taken = org.junit.jupiter.api.Assertions.assertThrows(NameTakenException.class,
+                        () -> again.members().join(new PostgresMembers.Joiner("alpha", List.of(), "host-x", 13, 8),
+                                TAKER_TTL));
+                assertTrue(taken.getMessage().contains("; a runner without a heartbeat for 15.0 s is gone)"),
+                        taken.getMessage());
+            }
 
             // past its own TTL too: gone, and its profile is taken
             server.execute(db, "UPDATE runners SET heartbeat_at = now() - INTERVAL '16 seconds' WHERE incarnation = " + a);
