@@ -28,15 +28,15 @@ final class RebuildStateCommand implements Callable<Integer> {
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             // the fleet's rows are written by every runner; one runner's log is not their history
             throw new SmartRunnerException(config.file + ": store.kind is \"postgres\"; rebuild-state rebuilds"
-                    + " only a SQLite store (state.db in runner.dataDir) from this runner's event log, and the fleet's state in"
-                    + " PostgreSQL is not rebuilt from one runner's log: nothing was changed");
+                    + " only a SQLite store (state.db in runner.dataDir) from this runner's event log, and the fleet's"
+                    + " state in PostgreSQL is not rebuilt from one runner's log: nothing was changed");
         }
         RunnerSettings r = cfg.runner();
         try (DataDirLock lock = DataDirLock.tryAcquire(r.dataDir())) {
             if (lock == null) {
                 throw new SmartRunnerException(r.dataDir() + ": a runner is using this data dir; stop it first");
             }
-            String imported = importedInto(RunnerHome.stateFile(r));
+            String imported = RunnerHome.importMark(RunnerHome.stateFile(r));
             if (imported != null) {
                 // rebuilt, it would be a single machine's store again: the guard of RunnerHome.openSqlite gone
                 throw new SmartRunnerException(RunnerHome.stateFile(r).toAbsolutePath() + ": import-state copied its"
@@ -48,18 +48,6 @@ final class RebuildStateCommand implements Callable<Integer> {
                     r.sqliteSynchronous(), r.sessionsKeptPerProfile(), TimeSource.system().now());
             System.out.println(result.summary());
             return 0;
-        }
-    }
-
-    /** The store's import mark; null when it has none, or cannot be read as a store (the rebuild's case). */
-    static String importedInto(java.nio.file.Path db) {
-        if (!StatusCommand.hasStore(db)) {
-            return null;
-        }
-        try (io.smartrunner.store.SqliteStateStore store = io.smartrunner.store.SqliteStateStore.openReadOnly(db)) {
-            return store.importedInto();
-        } catch (RuntimeException e) {
-            return null;
         }
     }
 }

@@ -164,6 +164,18 @@ final class RunnerHome implements AutoCloseable {
         return store;
     }
 
+    /** A store's import mark ({@code import-state}); null when it has none, or cannot be read as a store. */
+    static String importMark(Path db) {
+        if (!StatusCommand.hasStore(db)) {
+            return null;
+        }
+        try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
+            return store.importedInto();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     static PostgresStateStore postgres(RunnerConfig config) {
         return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()),
                 config.runner().sessionsKeptPerProfile(), config.cluster().storeWaitMs());

@@ -55,7 +55,7 @@ final class StatusCommand implements Callable<Integer> {
         if (noStore != null) {
             System.err.println("smart-runner: " + noStore);
         }
-        String imported = RebuildStateCommand.importedInto(RunnerHome.stateFile(cfg.runner()));
+        String imported = RunnerHome.importMark(RunnerHome.stateFile(cfg.runner()));
         if (imported != null) {
             System.err.println("smart-runner: " + RunnerHome.stateFile(cfg.runner()).toAbsolutePath() + ": import-state"
                     + " copied it into the fleet's store (" + imported + "): shown as it was then; its profiles run"
