@@ -133,7 +133,7 @@ final class ImportStateCommand implements Callable<Integer> {
         Instant now = fleet.databaseNow(); // the cluster's clock, as its runners date events by it
         StateImport.Plan plan = StateImport.plan(old.loadProfiles(), fleet.loadProfiles(), configured, replace, now,
                 db.toString(), by);
-        String target = fleet.members().where() + ", database " + database(cfg.store().url());
+        String target = fleet.members().where() + ", database " + cfg.store().database();
         String before = old.importedInto();
         // an earlier import into this fleet stopped after the rows: the profiles it kept now are the
         // ones it imported, whose sessions and statistics are to be copied still
@@ -216,13 +216,6 @@ final class ImportStateCommand implements Callable<Integer> {
         List<LadderStat> missing = old.loadLadderStats().stream().filter(s -> replace || !there.contains(key(s))).toList();
         fleet.writeLadderStats(missing);
         return missing.size();
-    }
-
-    /** The database of a {@code jdbc:postgresql://host:port/database?params} URL (never its params: a password may be one). */
-    private static String database(String url) {
-        String rest = url.substring(Math.min(url.length(), "jdbc:postgresql://".length()));
-        String path = rest.contains("/") ? rest.substring(rest.indexOf('/') + 1) : "";
-        return path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     }
 
     private static String key(LadderStat s) {

@@ -39,10 +39,8 @@ final class RebuildStateCommand implements Callable<Integer> {
             String imported = RunnerHome.importMark(RunnerHome.stateFile(r));
             if (imported != null) {
                 // rebuilt, it would be a single machine's store again: the guard of RunnerHome.openSqlite gone
-                throw new SmartRunnerException(RunnerHome.stateFile(r).toAbsolutePath() + ": import-state copied its"
-                        + " state into the fleet's store (" + imported + "), where this machine's profiles run now;"
-                        + " rebuilt, it would run them a second time. To run this machine alone again anyway, move"
-                        + " the file away: the next start rebuilds it from this machine's event log (docs/cluster.md)");
+                throw RunnerHome.importedStore(r, imported, "rebuilt, it would run them a second time. To run this"
+                        + " machine alone again anyway");
             }
             StateRebuild.Result result = StateRebuild.rebuild(r.eventLog(), RunnerHome.stateFile(r),
                     r.sqliteSynchronous(), r.sessionsKeptPerProfile(), TimeSource.system().now());

@@ -156,12 +156,20 @@ final class RunnerHome implements AutoCloseable {
         String imported = store.importedInto();
         if (imported != null) {
             store.close();
-            throw new SmartRunnerException(stateFile(r).toAbsolutePath() + ": import-state copied its state into"
-                    + " the fleet's store (" + imported + "), where this machine's profiles run now; a runner on this"
-                    + " file would run them a second time from older state. To run this machine alone again, move"
-                    + " the file away: the next start rebuilds it from this machine's event log (docs/cluster.md)");
+            throw importedStore(r, imported, "a runner on this file would run them a second time from older state."
+                    + " To run this machine alone again");
         }
         return store;
+    }
+
+    /**
+     * The refusal of a store {@code import-state} marked ({@code imported}: its mark): {@code why}
+     * says what would happen, then the way out, moving the file away.
+     */
+    static SmartRunnerException importedStore(RunnerSettings r, String imported, String why) {
+        return new SmartRunnerException(stateFile(r).toAbsolutePath() + ": import-state copied its state into the"
+                + " fleet's store (" + imported + "), where this machine's profiles run now; " + why + ", move the"
+                + " file away: the next start rebuilds it from this machine's event log (docs/cluster.md)");
     }
 
     /** A store's import mark ({@code import-state}); null when it has none, or cannot be read as a store. */

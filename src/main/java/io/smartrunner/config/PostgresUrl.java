@@ -42,4 +42,10 @@ final class PostgresUrl {
         }
         return m.group(1) + ":" + (m.group(2) == null ? DEFAULT_PORT : Integer.parseInt(m.group(2)));
     }
+
+    /** The database a URL of the accepted shape names (never its params: a password may be one). */
+    static String database(String url) {
+        Matcher m = SHAPE.matcher(String.valueOf(url));
+        return m.matches() ? m.group(3) : String.valueOf(url);
+    }
 }

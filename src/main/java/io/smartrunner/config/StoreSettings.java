@@ -28,6 +28,11 @@ public record StoreSettings(Kind kind, String url, String user, String password,
         return PostgresUrl.hostPort(url);
     }
 
+    /** The database of a postgres URL, for messages. */
+    public String database() {
+        return PostgresUrl.database(url);
+    }
+
     @Override
     public String toString() {
         return "StoreSettings[kind=" + kind + ", url=" + url + ", user=" + user + ", password="

@@ -58,6 +58,16 @@ class ImportStateE2ETest {
                 """.formatted(url, PostgresServer.PASSWORD));
     }
 
+    /** A single machine's store in {@code dataDir} ({@code state.db}), written as its runner would have. */
+    private static Path oldStore(Path dataDir, List<ProfileState> profiles, List<SessionRecord> sessions)
+            throws IOException {
+        Path db = Files.createDirectories(dataDir).resolve("state.db");
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.FULL)) {
+            store.write(new StateWrite(profiles, sessions));
+        }
+        return db;
+    }
+
     private static List<JsonNode> events(Path log) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (Files.exists(log)) {
@@ -144,10 +154,7 @@ class ImportStateE2ETest {
 
             // a live runner writes its profiles' rows from memory: no import under it (from another
             // machine's store here: this data dir's is locked by alpha itself)
-            Path other = Files.createDirectories(dir.resolve("other/data")).resolve("state.db");
-            try (SqliteStateStore store = SqliteStateStore.open(other, SqliteSynchronous.FULL)) {
-                store.write(new StateWrite(List.of(ProfileState.fresh("p2", "pod-a")), List.of()));
-            }
+            Path other = oldStore(dir.resolve("other/data"), List.of(ProfileState.fresh("p2", "pod-a")), List.of());
             CliProcess.Result refused = CliProcess.run(home, "import-state", "-c", clusterCfg.toString(),
                     "--from", other.toString(), "--replace");
             assertEquals(1, refused.exitCode(), refused.out() + refused.err());
@@ -202,12 +209,9 @@ class ImportStateE2ETest {
     @Test
     void aRunnerStartingInTheFleetWithoutTheImportSaysWhatItsDataDirStillHolds() throws Exception {
         Path home = Files.createDirectories(dir.resolve("f"));
-        Path db = Files.createDirectories(home.resolve("data")).resolve("state.db");
         Instant until = Instant.parse("2099-01-01T00:00:00Z");
-        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.FULL)) {
-            store.write(new StateWrite(List.of(new ProfileState("p1", "pod-a", 1, false, true, true, until, null,
-                    "exit (exit 1)", null, null, 1, Instant.parse("2026-12-01T00:00:00Z"))), List.of()));
-        }
+        Path db = oldStore(home.resolve("data"), List.of(new ProfileState("p1", "pod-a", 1, false, true, true, until,
+                null, "exit (exit 1)", null, null, 1, Instant.parse("2026-12-01T00:00:00Z"))), List.of());
         Path clusterCfg = cluster(home, PostgresServer.shared().newDatabase("e2e_import_forgotten"));
         CliProcess alpha = CliProcess.start(home, "run", "-c", clusterCfg.toString());
         try {
@@ -228,13 +232,9 @@ class ImportStateE2ETest {
     @Test
     void aStoreWithSessionsStillRunningIsRefusedUntilItsRunnerEndsThem() throws Exception {
         Path home = Files.createDirectories(dir.resolve("k"));
-        Path db = Files.createDirectories(home.resolve("data")).resolve("state.db");
-        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.FULL)) {
-            Instant t = Instant.parse("2026-12-01T00:00:00Z");
-            ProfileState p1 = ProfileState.fresh("p1", "pod-a");
-            store.write(new StateWrite(List.of(p1), List.of(new SessionRecord("s1", "p1", "pod-a", 1, 1, 1, t,
-                    SessionRecord.Status.RUNNING, null, null, null))));
-        }
+        Path db = oldStore(home.resolve("data"), List.of(ProfileState.fresh("p1", "pod-a")), List.of(new SessionRecord(
+                "s1", "p1", "pod-a", 1, 1, 1, Instant.parse("2026-12-01T00:00:00Z"), SessionRecord.Status.RUNNING, null,
+                null, null)));
         String url = PostgresServer.shared().newDatabase("e2e_import_running");
         Path clusterCfg = cluster(home, url);
         CliProcess.Result refused = CliProcess.run(home, "import-state", "-c", clusterCfg.toString());
@@ -248,15 +248,12 @@ class ImportStateE2ETest {
     @Test
     void anImportTheDatabaseFailsHalfWaySaysSoAndRunningItAgainFinishesIt() throws Exception {
         Path home = Files.createDirectories(dir.resolve("h"));
-        Path db = Files.createDirectories(home.resolve("data")).resolve("state.db");
         Instant t = Instant.parse("2026-12-01T00:00:00Z");
-        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.FULL)) {
-            store.write(new StateWrite(List.of(new ProfileState("p1", "pod-a", 2, false, true, false, null, "s2",
-                    "exit (exit 3)", t, t, 0, null), ProfileState.fresh("p2", "pod-a")), List.of(
-                    new SessionRecord("s1", "p1", "pod-a", 11, 1, 11, t, SessionRecord.Status.FAILED, t, "exit", 3),
-                    new SessionRecord("s2", "p1", "pod-a", 12, 1, 12, t.plusSeconds(1), SessionRecord.Status.FAILED,
-                            t.plusSeconds(1), "exit", 3))));
-        }
+        oldStore(home.resolve("data"), List.of(new ProfileState("p1", "pod-a", 2, false, true, false, null, "s2",
+                "exit (exit 3)", t, t, 0, null), ProfileState.fresh("p2", "pod-a")), List.of(
+                new SessionRecord("s1", "p1", "pod-a", 11, 1, 11, t, SessionRecord.Status.FAILED, t, "exit", 3),
+                new SessionRecord("s2", "p1", "pod-a", 12, 1, 12, t.plusSeconds(1), SessionRecord.Status.FAILED,
+                        t.plusSeconds(1), "exit", 3)));
         String url = PostgresServer.shared().newDatabase("e2e_import_half");
         String database = url.substring(url.lastIndexOf('/') + 1);
         Path clusterCfg = cluster(home, url);
