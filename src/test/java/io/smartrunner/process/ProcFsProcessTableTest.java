@@ -44,8 +44,14 @@ class ProcFsProcessTableTest {
         String session = children.newSession();
         RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
                 "setsid sleep 1000 & env -i sleep 1000 & wait"));
-        Children.await("tree started",
-                () -> Children.tagged(session).size() >= 2 && Children.group(child.pid()).size() >= 2);
+        // the tree's final shape, not a moment on the way to it: the setsid'd sleep tagged outside
+        // the group, and env -i's sleep exec'd (in the group, its tag gone)
+        Children.await("tree started", () -> {
+            List<Long> tagged = Children.tagged(session);
+            List<ProcStat> group = Children.group(child.pid());
+            return tagged.stream().anyMatch(pid -> group.stream().noneMatch(g -> g.pid() == pid))
+                    && group.stream().anyMatch(g -> !tagged.contains(g.pid()));
+        });
 
         int signalled = table.stopSession(child.pid(), child.startTicks(), session, Duration.ofMillis(200));
 
