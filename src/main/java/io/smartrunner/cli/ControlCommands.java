@@ -134,7 +134,7 @@ final class ControlCommands {
                 String id = s.path("profileId").asText();
                 answered.add(id);
                 refused += say(describe(id, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),
-                        s.path("errorStreak").asInt()) + " (told the running runner)", null);
+                        s.path("errorStreak").asInt()) + " (" + told(api) + ")", null);
             }
             for (JsonNode r : answer.path("refused")) {
                 String id = r.path("profileId").asText();
@@ -146,7 +146,7 @@ final class ControlCommands {
             for (JsonNode q : answer.path("queued")) {
                 String id = q.path("profileId").asText();
                 answered.add(id);
-                refused += say(null, queued(id, q.path("queued").asText()));
+                refused += say(null, queued(api, id, q.path("queued").asText()));
             }
             for (ManualRequest request : requests) {
                 if (answered.add(request.profileId())) {
@@ -166,7 +166,7 @@ final class ControlCommands {
         private boolean liftHold(RunnerApiClient api) {
             try {
                 api.post("/api/pods/" + pod + "/unpause", Map.of());
-                say("pod " + pod + ": held no longer, its sessions start again (told the running runner)", null);
+                say("pod " + pod + ": held no longer, its sessions start again (" + told(api) + ")", null);
                 return true;
             } catch (ControlRefused notHeld) {
                 return false; // 409: the pod was not held, the usual case
@@ -234,15 +234,19 @@ final class ControlCommands {
             if (s.has("queued")) {
                 // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
                 // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)
-                throw new ControlRefused(queued(profileId, s.get("queued").asText()));
+                throw new ControlRefused(queued(api, profileId, s.get("queued").asText()));
             }
-            return request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free (told the running runner)"
+            return request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free (" + told(api) + ")"
                     : describe(profileId, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),
-                    s.path("errorStreak").asInt()) + " (told the running runner)";
+                    s.path("errorStreak").asInt()) + " (" + told(api) + ")";
         }
 
-        private static String queued(String profileId, String why) {
-            return profileId + ": told the running runner, which relayed it to the runner holding " + profileId
+        private static String told(RunnerApiClient api) {
+            return "told the running runner at " + api.address();
+        }
+
+        private static String queued(RunnerApiClient api, String profileId, String why) {
+            return profileId + ": " + told(api) + ", which relayed it to the runner holding " + profileId
                     + "; not applied yet, it stays queued: " + why;
         }
 

@@ -52,6 +52,11 @@ final class RunnerApiClient {
         this.tokenFile = dataDir.resolve("http.token");
     }
 
+    /** Which runner answered, for the controls' lines: host:port of its API (reviewer R: "told the running runner" named none). */
+    String address() {
+        return base.getAuthority();
+    }
+
     /**
      * The runner's API as this machine reaches it: a wildcard bind through 127.0.0.1, an IPv6
      * address in brackets. The loader only lets addresses through; a URL that still cannot be made

@@ -133,20 +133,28 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * Why the table cannot be trusted, or null: no store file (or a zero-byte one) while the event
-     * log has decisions in it (the file was deleted or truncated, maybe under a running runner).
-     * Every profile then shows as new, paused ones too, and nothing else would say so. Before the
-     * first run there is neither.
+     * Why every profile shows as new, or null: no store file (or a zero-byte one) while the event
+     * log has decisions in it (the file was deleted or truncated, maybe under a running runner),
+     * or no state at all (before the first run, or the wrong directory for a relative dataDir).
      */
     static String missingStore(RunnerConfig cfg) {
         Path db = RunnerHome.stateFile(cfg.runner());
         Path log = cfg.runner().eventLog();
+        boolean logged;
         try {
-            if (hasStore(db) || !Files.exists(log) || Files.size(log) == 0) {
+            if (hasStore(db)) {
                 return null;
             }
+            logged = Files.exists(log) && Files.size(log) > 0;
         } catch (java.io.IOException e) {
             return null;
+        }
+        if (!logged) {
+            // before the first run, or status run from another directory than the runner's (a relative
+            // dataDir resolves against the current one): all new, said so (reviewer R, session 40)
+            return "no state yet in " + cfg.runner().dataDir().toAbsolutePath().normalize()
+                    + " (no runner has run with this data dir; a relative runner.dataDir resolves against the"
+                    + " directory the command runs in): every profile is shown as new";
         }
         return db + (Files.exists(db) ? ": empty (0 bytes)" : ": no such file") + ", but the event log " + log
                 + " is not empty: every profile is shown as new"

@@ -37,7 +37,21 @@ final class PostgresErrors {
             return new StoreException(where + ": cannot connect (" + oneLine(cause(e), null) + ")", e);
         }
         String state = e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState();
+        if (answerTimedOut(e)) {
+            // the driver's sentence ("An I/O error occurred while sending to the backend") hides the reason
+            return new StoreException(where + ": timed out (no answer from the server in time" + state + ")", e);
+        }
         return new StoreException(where + ": database error (" + oneLine(serverMessage(e), null) + state + ")", e);
+    }
+
+    /** A statement's wait for the server's answer ran out (the connection's network timeout). */
+    private static boolean answerTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The innermost reason the connection failed, in words. */

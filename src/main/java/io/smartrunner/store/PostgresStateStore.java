@@ -476,17 +476,10 @@ public final class PostgresStateStore implements StateStore {
         try {
             query(c -> {
                 answersWithin(c, waitMs);
-                c.setAutoCommit(false);
-                try {
-                    work.run(c);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c, e);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
-                return null;
+                return PostgresTransaction.run(c, t -> {
+                    work.run(t);
+                    return null;
+                });
             });
         } finally {
             writeLock.unlock();
@@ -500,14 +493,6 @@ public final class PostgresStateStore implements StateStore {
      */
     static void answersWithin(Connection c, int ms) throws SQLException {
         c.setNetworkTimeout(Runnable::run, ms);
-    }
-
-    private static void rollbackQuietly(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException suppressed) {
-            cause.addSuppressed(suppressed);
-        }
     }
 
     @FunctionalInterface

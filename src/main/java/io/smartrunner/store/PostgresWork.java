@@ -38,23 +38,7 @@ final class PostgresWork {
     }
 
     <T> T inTransaction(Work<T> work) {
-        return run(c -> {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
+        return run(c -> PostgresTransaction.run(c, work));
     }
 
     @FunctionalInterface

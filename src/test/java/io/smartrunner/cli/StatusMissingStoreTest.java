@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code status} with no store file but decisions in the event log (the file deleted, maybe under a
  * running runner): every profile would show as new, a paused one too. It says why, on stderr, so
- * the {@code --json} array stays clean; before any run there is nothing to say.
+ * the {@code --json} array stays clean. Before any run (or from a directory where a relative dataDir
+ * finds nothing) it says where it looked.
  */
 class StatusMissingStoreTest {
     @TempDir
@@ -61,11 +62,13 @@ class StatusMissingStoreTest {
     }
 
     @Test
-    void beforeTheFirstRunThereIsNothingToSay() throws Exception {
+    void beforeTheFirstRunItSaysWhereItFoundNoState() throws Exception {
         CliUsageTest.Run r = cli("status", "-c", config().toString());
 
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("no such file"), r.err());
+        assertTrue(r.err().contains("no state yet in " + dir.resolve("data") + " (no runner has run with this data dir;"),
+                r.err());
         assertTrue(r.out().contains("p1"), r.out());
     }
 }

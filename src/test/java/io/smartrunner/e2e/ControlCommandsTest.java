@@ -265,8 +265,10 @@ class ControlCommandsTest {
                     .replace("\"profiles\": [{\"id\": \"q1\"}]}", "\"profiles\": [{\"id\": \"q1\"}]}, {\"name\": \"podC\", \"profiles\": [{\"id\": \"r1\"}]}"));
             CliProcess.Result podAgain = cli("unpause", "--pod", "podA", "-c", cfg.toString());
             assertEquals(1, podAgain.exitCode(), podAgain.err());
-            assertEquals(List.of("p1: not paused, error streak 0 (told the running runner)",
-                    "p3: not paused, error streak 0 (told the running runner)"), podAgain.out().lines().toList());
+            String told = "(told the running runner at 127.0.0.1:"
+                    + Files.readString(dir.resolve("data/http.port")).strip() + ")";
+            assertEquals(List.of("p1: not paused, error streak 0 " + told,
+                    "p3: not paused, error streak 0 " + told), podAgain.out().lines().toList());
             assertEquals(List.of("smart-runner: p2 is not paused",
                     "smart-runner: p4: the running runner has no profile p4 in pod podA (the file changed since it read it?"
                             + " 'smart-runner reload' tells it)",
@@ -282,7 +284,7 @@ class ControlCommandsTest {
             CliProcess.Result notReloaded = cli("reset", "q2", "q1", "-c", cfg.toString());
             assertEquals(1, notReloaded.exitCode(), notReloaded.err());
             assertTrue(notReloaded.err().contains("q2"), notReloaded.err());
-            assertTrue(notReloaded.out().startsWith("q1: not paused, error streak 0 (told the running runner)"),
+            assertTrue(notReloaded.out().startsWith("q1: not paused, error streak 0 " + told),
                     notReloaded.out());
             assertTrue(notReloaded.err().strip().endsWith("done for 1 of 2 profile(s); 1 refused (said above)"),
                     notReloaded.err());

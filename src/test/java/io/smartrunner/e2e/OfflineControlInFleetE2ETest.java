@@ -179,8 +179,8 @@ class OfflineControlInFleetE2ETest {
             // beta runs on the command's data dir: it goes through beta's API, which relays it to alpha (frozen);
             // queued, so not in effect yet: exit 1, as offline (it said "not paused" and exit 0 before)
             assertEquals(1, pause.exitCode(), pause.out() + pause.err());
-            assertTrue(pause.err().contains("p1: told the running runner, which relayed it to the runner holding p1; not"
-                    + " applied yet, it stays queued"), pause.err());
+            assertTrue(pause.err().matches("(?s).*p1: told the running runner at 127\\.0\\.0\\.1:\\d+, which relayed it"
+                    + " to the runner holding p1; not applied yet, it stays queued.*"), pause.err());
             assertEquals("", pause.out());
             alpha.process.destroyForcibly(); // SIGKILL, stopped as it is: the queued pause was never applied
             assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS));

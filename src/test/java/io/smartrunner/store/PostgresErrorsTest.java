@@ -41,4 +41,12 @@ class PostgresErrorsTest {
         assertEquals("PostgreSQL at 127.0.0.1:55433: cannot connect (connection refused)",
                 PostgresErrors.wrap("PostgreSQL at 127.0.0.1:55433", refused).getMessage());
     }
+
+    @Test
+    void anAnswerThatDidNotComeInTimeIsSaidAsATimeout() {
+        PSQLException io = new PSQLException("An I/O error occurred while sending to the backend.",
+                PSQLState.CONNECTION_FAILURE, new java.net.SocketTimeoutException("Read timed out"));
+        assertEquals("PostgreSQL at db1:5432: timed out (no answer from the server in time, SQLSTATE 08006)",
+                PostgresErrors.wrap("PostgreSQL at db1:5432", io).getMessage());
+    }
 }
