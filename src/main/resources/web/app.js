@@ -505,6 +505,14 @@
       li.append(el('span', 'runner-name', r.name), el('span', 'badge runner-state', r.state),
         el('span', 'runner-load', (r.sessions != null ? r.sessions : '?') + '/' + (r.capacity != null ? r.capacity : '?') + ' sessions'),
         el('span', 'runner-beat', r.heartbeatAgeMs != null ? 'heartbeat ' + duration(r.heartbeatAgeMs) + ' ago' : ''));
+      const differs = r.configDiffersFrom || [];
+      if (differs.length) {
+        // each runner runs the profiles it holds by its own config: say where two disagree
+        const badge = el('span', 'badge runner-config-differs', 'config differs from ' + differs.join(', '));
+        badge.title = (view.configDisagreements || []).filter(d => d.runners.includes(r.name))
+          .map(d => d.runners.join(' / ') + ': ' + d.differences.join('; ')).join('\n');
+        li.append(badge);
+      }
       return li;
     });
     $('runners').replaceChildren(...items);

@@ -1,5 +1,6 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.cluster.FleetConfigWatch;
 import io.smartrunner.cluster.LeaseKeeper;
 import io.smartrunner.cluster.Membership;
 import io.smartrunner.cluster.ProfileLeases;
@@ -31,6 +32,20 @@ final class ClusterMember {
                 + membership.incarnation() + (cfg.runner().labels().isEmpty() ? "" : ", labels " + String.join(",", cfg.runner().labels()))
                 + ")");
         return membership;
+    }
+
+    /**
+     * Cluster mode: this runner's config published for the others to compare, and theirs compared
+     * with it from now on (said when they disagree). SQLite: none (null).
+     */
+    static FleetConfigWatch watchConfig(RunnerConfig cfg, RunnerHome home, Membership membership) {
+        if (membership == null || !(home.store instanceof PostgresStateStore postgres)) {
+            return null;
+        }
+        FleetConfigWatch watch = new FleetConfigWatch(postgres.members(), cfg.runner().name(), cfg.cluster(),
+                RunCommand::say);
+        watch.start(cfg);
+        return watch;
     }
 
     /**

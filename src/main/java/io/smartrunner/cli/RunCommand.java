@@ -76,6 +76,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Cluster mode: told each applied reload's config, for the other runners to compare; null with SQLite. */
+    private io.smartrunner.cluster.FleetConfigWatch configWatch;
+
     /** Whether this start has joined the cluster, and whether it got as far as serving: a failure between is a start abandoned. */
     private boolean joinedCluster;
     private boolean serving;
@@ -83,10 +86,12 @@ final class RunCommand implements Callable<Integer> {
     private int run(RunnerConfig cfg) {
         try (RunnerHome home = RunnerHome.open(cfg);
              Membership membership = ClusterMember.join(cfg, home);
+             io.smartrunner.cluster.FleetConfigWatch configWatch = ClusterMember.watchConfig(cfg, home, membership);
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
              ProcessFence fence = ClusterMember.fence(cfg)) {
             joinedCluster = membership != null;
+            this.configWatch = configWatch;
             // cluster mode: pauses and events on the database's clock, which every member shares
             TimeSource clock = membership == null ? TimeSource.system() : membership.clock();
             FleetMetrics metrics = new FleetMetrics(TimeSource.system(), cfg.secretValues());
@@ -105,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
                 metrics.watchStaleWrites(keeper::staleWrites);
                 metrics.watchLeasesHeld(keeper::heldCount);
             }
-            RunnerHealth health = health(supervisor, cfg, membership, leases);
+            RunnerHealth health = health(supervisor, cfg, membership, leases, configWatch);
             if (fence != null) {
                 fence.watch(supervisor::lastTurnNanos, supervisor::started, supervisor::wake);
             }
@@ -220,7 +225,7 @@ final class RunCommand implements Callable<Integer> {
 
             @Override
             public CompletableFuture<ReloadSummary> reload() {
-                return supervisor.requestReload(loadForReload());
+                return reloadWith(supervisor, loadForReload());
             }
 
             @Override
@@ -237,7 +242,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** One truth for /healthz, /readyz, status, /metrics and the systemd watchdog (same clock as the loop's). */
     private static RunnerHealth health(Supervisor supervisor, RunnerConfig cfg, Membership membership,
-                                       io.smartrunner.cluster.ProfileLeases leases) {
+                                       io.smartrunner.cluster.ProfileLeases leases,
+                                       io.smartrunner.cluster.FleetConfigWatch configWatch) {
         return new RunnerHealth(new RunnerHealth.Loop() {
             @Override
             public boolean started() {
@@ -264,6 +270,10 @@ final class RunCommand implements Callable<Integer> {
                 String breakers = supervisor.breakerNote();
                 if (breakers != null) {
                     notes.add(breakers);
+                }
+                String disagreement = configWatch == null ? null : configWatch.note();
+                if (disagreement != null) {
+                    notes.add(disagreement);
                 }
                 return notes;
             }
@@ -297,6 +307,16 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** A reload applied by the loop; in cluster mode the fleet then compares the new config. */
+    private CompletableFuture<ReloadSummary> reloadWith(Supervisor supervisor, RunnerConfig next) {
+        CompletableFuture<ReloadSummary> applied = supervisor.requestReload(next);
+        io.smartrunner.cluster.FleetConfigWatch watch = configWatch;
+        if (watch != null) {
+            applied.thenRun(() -> watch.reloaded(next));
+        }
+        return applied;
+    }
+
     private void handleSignals(Supervisor supervisor, RunnerHome home, Runnable stop) {
         // started under nohup (HUP ignored) or as a script's background job (INT ignored), the JVM
         // would not install these handlers at all: the runner owns them, and says so
@@ -311,7 +331,7 @@ final class RunCommand implements Callable<Integer> {
         // SIGHUP: reload; a broken file is refused with its one-line error and the running config stays
         Signal.handle(new Signal("HUP"), s -> {
             try {
-                supervisor.requestReload(loadForReload());
+                reloadWith(supervisor, loadForReload());
             } catch (SmartRunnerException e) {
                 // said by loadForReload
             }

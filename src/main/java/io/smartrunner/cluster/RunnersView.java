@@ -44,10 +44,31 @@ public final class RunnersView {
             row.put("leaseTtlMs", m.leaseTtlMs()); // its own: alive for the longer of this and ttlMs
             runners.add(row);
         }
+        // live runners whose configs disagree about what both run (schema 13; docs/cluster.md)
+        List<PublishedConfigs.Disagreement> disagreements = PublishedConfigs.among(members, ttlMs);
+        for (Map<String, Object> row : runners) {
+            List<String> others = new ArrayList<>();
+            for (PublishedConfigs.Disagreement d : disagreements) {
+                if (d.runner().equals(row.get("name"))) {
+                    others.add(d.other());
+                } else if (d.other().equals(row.get("name"))) {
+                    others.add(d.runner());
+                }
+            }
+            row.put("configDiffersFrom", others);
+        }
+        List<Map<String, Object>> pairs = new ArrayList<>();
+        for (PublishedConfigs.Disagreement d : disagreements) {
+            Map<String, Object> pair = new LinkedHashMap<>();
+            pair.put("runners", List.of(d.runner(), d.other()));
+            pair.put("differences", d.differences());
+            pairs.add(pair);
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("membership", true);
         json.put("ttlMs", ttlMs);
         json.put("runners", runners);
+        json.put("configDisagreements", pairs);
         return json;
     }
 
@@ -88,6 +109,12 @@ public final class RunnersView {
             out.append(String.format(Locale.ROOT, format, r.get("name"), r.get("state"), heartbeat,
                     r.get("incarnation"), r.get("sessions"), r.get("capacity"), r.get("host") + "/" + r.get("pid"),
                     labels(r)));
+        }
+        for (Map<String, Object> pair : (List<Map<String, Object>>) json.get("configDisagreements")) {
+            List<?> names = (List<?>) pair.get("runners");
+            out.append("runners ").append(names.get(0)).append(" and ").append(names.get(1))
+                    .append(" disagree about profiles both run (each runs those it holds by its own config): ")
+                    .append(String.join("; ", (List<String>) pair.get("differences"))).append('\n');
         }
         return out.append(PlacementView.lines(json)).toString();
     }

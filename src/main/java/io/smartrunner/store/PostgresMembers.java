@@ -247,6 +247,64 @@ public final class PostgresMembers {
         }
     }
 
+    /**
+     * Writes what of its config this runner runs its profiles by (schema 13), at join and at each
+     * applied reload, for the others to compare with theirs.
+     */
+    public void publishConfig(String digest, String json) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE runners SET fleet_config = ?, fleet_config_digest = ? WHERE name = ?")) {
+            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
+            ps.setString(1, json);
+            ps.setString(2, digest);
+            ps.setString(3, rowName);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** A live member's published config's digest (null: a runner of an older version published none). */
+    public record PublishedDigest(String name, boolean self, String digest) {
+    }
+
+    /** The live members' config digests, by name (cheap: no config is read). */
+    public List<PublishedDigest> liveConfigDigests(long ttlMs) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT member_name, name = ?, fleet_config_digest FROM runners r"
+                     + " WHERE member_name IS NOT NULL AND forgotten_at IS NULL AND " + PostgresLeases.LIVE
+                     + " ORDER BY member_name")) {
+            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
+            ps.setString(1, rowName);
+            ps.setLong(2, ttlMs);
+            List<PublishedDigest> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new PublishedDigest(rs.getString(1), rs.getBoolean(2), rs.getString(3)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
+    /** The config published with {@code digest} (any runner's), or null when none has it any more. */
+    public String publishedConfig(String digest) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT fleet_config FROM runners WHERE fleet_config_digest = ? LIMIT 1")) {
+            PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
+            ps.setString(1, digest);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
     /** Where the database is, for messages ({@code PostgreSQL at host:port}). */
     public String where() {
         return where;

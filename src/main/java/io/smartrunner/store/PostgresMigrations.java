@@ -29,7 +29,8 @@ final class PostgresMigrations {
     private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__ladder_stats.sql", "V3__membership.sql",
             "V4__leases.sql", "V5__fleet_view.sql", "V6__pod_slots.sql", "V7__profile_sets.sql",
             "V8__profile_last_runner.sql", "V9__event_incarnation.sql", "V10__lease_epochs.sql",
-            "V11__runner_lease_ttl.sql", "V12__runner_forgotten.sql");
+            "V11__runner_lease_ttl.sql", "V12__runner_forgotten.sql",
+            "V13__runner_fleet_config.sql");
 
     static final int LATEST = MIGRATIONS.size();
 

@@ -120,6 +120,7 @@ class PostgresFleetProfilesTest {
         execute(url, "ALTER TABLE profiles DROP COLUMN last_runner; ALTER TABLE events DROP COLUMN incarnation;"
                 + " DROP TABLE incarnations; DROP TABLE lease_epochs; ALTER TABLE runners DROP COLUMN lease_ttl_ms;"
                 + " ALTER TABLE runners DROP COLUMN forgotten_at;"
+                + " ALTER TABLE runners DROP COLUMN fleet_config; ALTER TABLE runners DROP COLUMN fleet_config_digest;"
                 + " DELETE FROM schema_version WHERE version >= 8");
         try (PostgresStateStore again = PostgresStateStore.open(settings(url), "host-b:/data")) {
             execute(url, "UPDATE runners SET stopped_at = now()");
