@@ -54,7 +54,7 @@ final class UnheldControl {
         Map<String, ManualRequest.StateChange> byId = new HashMap<>();
         requests.forEach(r -> byId.put(r.profileId(), r));
         Map<String, ManualReply> replies = new HashMap<>();
-        store.changeEachUnlessHeld(List.copyOf(byId.keySet()), leaseTtlMs, requests.get(0).by(), (id, row) -> {
+        Map<String, String> held = store.changeEachUnlessHeld(List.copyOf(byId.keySet()), leaseTtlMs, requests.get(0).by(), (id, row) -> {
             ManualRequest.StateChange request = byId.get(id);
             ProfileState s = row != null ? row : known.get(id);
             String refusal = request.refusal(s);
@@ -67,6 +67,8 @@ final class UnheldControl {
             replies.put(id, new ManualReply(ManualReply.Outcome.DONE, t.state(), null));
             return new ProfileChange(t.state(), events);
         });
+        // held after all (a lease row found locked after the change was made: nothing was written)
+        replies.keySet().removeAll(held.keySet());
         return replies;
     }
 }

@@ -64,6 +64,7 @@ public final class DirectConnection implements AutoCloseable {
         p.setProperty("loginTimeout", String.valueOf(loginSeconds));
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", application);
+        p.setProperty("options", PostgresStateStore.SESSION_OPTIONS);
         return DriverManager.getConnection(settings.url(), p);
     }
 

@@ -107,7 +107,21 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
-    private static HikariConfig poolConfig(StoreSettings settings, long waitMs) {
+    /**
+     * How long the server lets a connection of Smart Runner sit inside a transaction without a
+     * statement before it ends the session, rolling back and releasing its locks. Every transaction
+     * here sends its statements back to back, so only a frozen client gets near it (SIGSTOP,
+     * Ctrl-Z on a command, a paused VM): without it, the lease and profile rows it had locked would
+     * stay locked until it ran again or TCP gave up (hours), and the runner taking its profiles over
+     * at the TTL (15 s by default) could not write them. A client that does run again finds its
+     * transaction gone and its write failed, as after any failed write (retried; fenced by epoch).
+     */
+    static final long IDLE_IN_TRANSACTION_MS = 5_000;
+
+    /** The server settings each connection asks for (PostgreSQL's {@code options} startup parameter). */
+    static final String SESSION_OPTIONS = "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS;
+
+    static HikariConfig poolConfig(StoreSettings settings, long waitMs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("sr-postgres");
         config.setJdbcUrl(settings.url());
@@ -128,6 +142,7 @@ public final class PostgresStateStore implements StateStore {
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "smart-runner");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("options", SESSION_OPTIONS);
         return config;
     }
 
@@ -307,7 +322,52 @@ public final class PostgresStateStore implements StateStore {
                                                     java.util.function.BiFunction<String, ProfileState, ProfileChange> change) {
         Map<String, String> held = new LinkedHashMap<>();
         Object[] ids = new java.util.TreeSet<>(profileIds).toArray();
+        try {
+            changeEachUnlessHeldIn(ids, held, ttlMs, writer, change);
+        } catch (StoreException e) {
+            if (!(e.getCause() instanceof SQLException sql) || !LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+                throw e;
+            }
+            // A row stayed locked past the wait: a runner's write in progress, or one frozen inside its
+            // transaction (SIGSTOP, a paused VM; the server ends that transaction after
+            // idle_in_transaction_session_timeout). Either way some runner is at it: the controls go to
+            // the holder (queued until it, or whoever takes the profile, applies them), never waiting here
+            // until this store's wait fails the whole change (session 41: "cannot be recorded: timed out").
+            held.clear();
+            held.putAll(holders(ids));
+        }
+        return held;
+    }
+
+    /** SQLSTATE lock_not_available: {@code lock_timeout} ran out. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /** Who holds each lease as last committed (no lock taken); a lease without a holder names "another writer". */
+    private Map<String, String> holders(Object[] ids) {
+        return query(c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT p.id, COALESCE(r.member_name, l.holder)"
+                    + " FROM unnest(?::text[]) AS p(id) LEFT JOIN leases l ON l.profile_id = p.id"
+                    + " LEFT JOIN runners r ON r.name = l.holder ORDER BY p.id")) {
+                ps.setArray(1, c.createArrayOf("text", ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String holder = rs.getString(2);
+                        out.put(rs.getString(1), holder == null ? "another writer" : holder);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private void changeEachUnlessHeldIn(Object[] ids, Map<String, String> held, long ttlMs, String writer,
+                                        java.util.function.BiFunction<String, ProfileState, ProfileChange> change) {
         inTransaction(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                // below the wait for each answer, so a locked row is said as such, not as a timeout
+                st.execute("SET LOCAL lock_timeout = " + Math.max(100, waitMs / 2));
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (profile_id) SELECT unnest(?)"
                     + " ON CONFLICT (profile_id) DO NOTHING")) {
                 ps.setArray(1, c.createArrayOf("text", ids));
@@ -374,7 +434,6 @@ public final class PostgresStateStore implements StateStore {
             }
             PostgresEvents.insertIn(c, writer, changes.stream().flatMap(ch -> ch.events().stream()).toList());
         });
-        return held;
     }
 
     @Override

@@ -78,8 +78,12 @@ class OfflineControlInFleetE2ETest {
     @Test
     void aProfileHeldElsewhereIsControlledThroughItsHolderAndAFreeOneIsWritten() throws Exception {
         String url = PostgresServer.shared().newDatabase("e2e_offline_fleet");
-        Path alphaCfg = config("a", url, "alpha");
-        Path betaCfg = config("b", url, "beta"); // no runner ever runs on beta's data dir
+        // alpha is frozen while a CLI starts (a JVM: over 6 s on a loaded CI machine, seen in session 41):
+        // a watchdog longer than that, or it kills alpha (its fencing, as it should) and nobody applies the unpause
+        String cluster = "\"cluster\": {\"leaseTtlMs\": 60000, \"renewEveryMs\": 2000, \"renewDeadlineMs\": 50000,"
+                + " \"watchdogMs\": 40000},";
+        Path alphaCfg = config("a", url, "alpha", cluster);
+        Path betaCfg = config("b", url, "beta", cluster); // no runner ever runs on beta's data dir
         Path alphaLog = dir.resolve("a/logs/events.jsonl");
         Path betaLog = dir.resolve("b/logs/events.jsonl");
         CliProcess alpha = CliProcess.start(alphaCfg.getParent(), "run", "-c", alphaCfg.toString());
