@@ -470,6 +470,7 @@ class DashboardBrowserTest {
                 "with the Runner column too, a row reaches the table's right edge");
         page.screenshot(SCREENSHOTS.resolve("dashboard-cluster.png"), false, 0);
 
+
         // g1 waits for a runner labelled gpu: never run, yet listed (no runner), and "Pause all" reaches it
         assertEquals("—", page.eval("document.querySelector('" + row("g1") + " td.col-runner').textContent").asText());
         enterToken(TOKEN);
@@ -480,6 +481,18 @@ class DashboardBrowserTest {
                 + "'#fleet tr[data-id=\"' + id + '\"] .badge')?.textContent === 'paused')", 20_000);
         page.await("what was done, said", "document.getElementById('notice')?.textContent === 'podA: paused 3 profile(s).'", 10_000);
         page.screenshot(SCREENSHOTS.resolve("dashboard-cluster-paused.png"), false, 0);
+
+        // a runner whose config gives podA another concurrency joins (its row as it would write it;
+        // last: alive by its row, it would be given a share of the leases): the badge
+        io.smartrunner.testkit.PostgresServer.shared().execute(url.substring(url.lastIndexOf('/') + 1),
+                "INSERT INTO runners (name, runner_id, incarnation, member_name, host, pid, capacity, sessions,"
+                + " started_at, heartbeat_at, lease_ttl_ms, fleet_config, fleet_config_digest) VALUES ('other:/data',"
+                + " 'beta-id', nextval('runner_incarnations'), 'beta', 'other', 1, 2, 0, now(),"
+                + " now() + interval '1 hour', 15000, '{\"pods\":{\"podA\":5},\"profiles\":{}}', 'beta-digest')");
+        page.await("alpha's config-differs badge", "document.querySelector('#runners li[data-name=alpha]"
+                + " .runner-config-differs')?.textContent === 'config differs from beta'", 20_000);
+        String tip = page.eval("document.querySelector('#runners li[data-name=alpha] .runner-config-differs').title").asText();
+        assertTrue(tip.contains("pod podA has concurrency"), tip);
     }
 
     private JsonNode timings(String name) {
