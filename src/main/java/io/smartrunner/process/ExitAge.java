@@ -102,14 +102,12 @@ class ExitAge {
         if (exited < 0) {
             return nowNanos;
         }
-        if (!fresh(cpu)) {
-            readHere(); // on `cpu` already, or a moment away from it
-            if (!fresh(cpu)) {
-                readOn(cpu);
-            }
-            if (!fresh(cpu)) {
-                return nowNanos;
-            }
+        // an offset read for this exit is used however long ago that reading ended: the exit came
+        // before it, and a thread descheduled between the reading and this line (a loaded host,
+        // a starved runner: what the age is for) would otherwise find it already stale and date
+        // the exit "just now" (read here if the thread is on `cpu` already, else pinned there a moment)
+        if (!fresh(cpu) && readHere() != cpu && !readOn(cpu)) {
+            return nowNanos;
         }
         long at = exited + offsets[cpu];
         long age = nowNanos - at;
@@ -158,11 +156,11 @@ class ExitAge {
         return pinned;
     }
 
-    /** Renews the offset of the CPU this thread runs on, if it stays there for the reading. */
-    private void readHere() {
+    /** Renews the offset of the CPU this thread runs on, if it stays there for the reading: that CPU, or -1. */
+    private int readHere() {
         int cpu = sched.sched_getcpu();
         if (cpu < 0 || cpu >= MAX_CPUS) {
-            return;
+            return -1;
         }
         long start = execStartNanos(SELF);
         long now = System.nanoTime();
@@ -174,22 +172,25 @@ class ExitAge {
                     : minFreshNanos;
             offsets[cpu] = offset;
             readAt[cpu] = now;
+            return cpu;
         }
+        return -1;
     }
 
-    /** Renews {@code cpu}'s offset by pinning the thread there for one reading. */
-    private void readOn(int cpu) {
+    /** Renews {@code cpu}'s offset by pinning the thread there for one reading: whether it did. */
+    private boolean readOn(int cpu) {
         Memory saved = new Memory(SchedLibC.CPU_SET_BYTES);
         if (sched.sched_getaffinity(0, SchedLibC.CPU_SET_BYTES, saved) != 0) {
-            return;
+            return false;
         }
         try {
             // moving there schedules the thread in on `cpu`: its exec_start is then that CPU's
             // clock (a sched_yield on top would wait out a whole slice behind whatever runs there)
             if (sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, SchedLibC.only(cpu)) == 0) {
                 pinned++;
-                readHere();
+                return readHere() == cpu;
             }
+            return false;
         } finally {
             sched.sched_setaffinity(0, SchedLibC.CPU_SET_BYTES, saved);
         }
