@@ -26,6 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * by the next one.
  */
 class CgroupContainmentTest {
+    /**
+     * The grace of a stop whose processes all end on SIGTERM and that must kill nothing (a killed
+     * cgroup is never lent again): it bounds the stop, which ends as soon as they are gone. A short
+     * one raced the scans of a loaded host: stops given 300 ms took up to 0.6 s there, and one whose
+     * scan at the grace's end still found the daemon exiting sent the cgroup.kill.
+     */
+    private static final Duration NOTHING_KILLED_GRACE = Duration.ofSeconds(20);
     @TempDir
     Path dir;
     private final Children children = new Children();
@@ -99,7 +106,10 @@ class CgroupContainmentTest {
             assertEquals(containment.cgroupRoot(), cgroup.getParent());
             assertEquals(List.of(), cgroupOf(daemon).equals(cgroup) ? List.of() : List.of(cgroupOf(daemon)),
                     "the daemon is in " + cgroup);
-            p.stop(Duration.ofMillis(300)).get();
+            // the grace only bounds the stop (it ends once SIGTERM has ended the daemon): with 300 ms
+            // a loaded host's slow first scan SIGTERMed the daemon at ~0.3 s, the scan at the grace's
+            // end still saw it alive, and its cgroup.kill kept the cgroup out of the pool for good
+            p.stop(NOTHING_KILLED_GRACE).get();
             assertFalse(Children.alive(daemon), "stopping the launch stopped its daemon");
             Children.await("the launch's cgroup back in the pool, empty", () -> pool().idle() == 1);
             assertTrue(new SessionCgroup(cgroup).emptied());
@@ -124,7 +134,9 @@ class CgroupContainmentTest {
         // both have set their traps
         Children.await("the daemons are ready", () -> Files.exists(Path.of(termFile + ".ready"))
                 && Files.exists(Path.of(dir.resolve(markerB) + ".ready")));
-        p.stop(Duration.ofMillis(500)).get();
+        // the stubborn daemon keeps the stop to its whole grace: long enough that the polite one, whose
+        // SIGTERM comes with the first scan (hundreds of ms into the stop on a loaded host), has run its trap
+        p.stop(Duration.ofSeconds(5)).get();
         assertEquals("term", Files.readString(termFile).trim(), "the polite daemon got SIGTERM before any kill");
         assertFalse(Children.alive(a));
         assertFalse(Children.alive(b), "the daemon that ignores SIGTERM is killed after the grace period");
@@ -143,10 +155,13 @@ class CgroupContainmentTest {
 
     private void leftoversOfALaunchThatEndsOnItsOwnAreKilledAndSaid(String session, String kind) throws Exception {
         Path pidFile = dir.resolve("daemon.pid");
-        // the launch waits until its daemon has written its pid, then ends while the daemon sleeps on
+        // the launch waits until its daemon has written its pid and become its sleep, then ends while
+        // the daemon sleeps on: the pid file alone is a moment too early, its mv may still be exiting
+        // in the cgroup (and counted: "killed 2 leftover process(es)" on a loaded host)
         RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sh", "-c",
                 "(setsid env -i sh -c 'echo $$ > \"$0\".tmp && mv \"$0\".tmp \"$0\" && exec sleep 1000' "
-                        + pidFile + " &) ; while [ ! -s " + pidFile + " ]; do sleep 0.01; done; exit 0"));
+                        + pidFile + " &) ; until [ -s " + pidFile + " ] && [ \"$(cat /proc/$(cat " + pidFile
+                        + ")/comm)\" = sleep ]; do sleep 0.01; done; exit 0"));
         Path cgroup = placementOf(p).cgroup().dir();
         assertEquals(0, p.onExit().get().exitCode());
         long daemon = children.track(Long.parseLong(Files.readString(pidFile).trim()));
@@ -237,8 +252,8 @@ class CgroupContainmentTest {
         assertFalse(thirdGroup.equals(firstGroup) || thirdGroup.equals(secondGroup), thirdGroup.toString());
         Children.await("the third session alone in its new cgroup", () -> new SessionCgroup(thirdGroup).pids().equals(List.of(third.pid())));
         assertFalse(third.onExit().isDone(), "it runs: " + third.onExit().getNow(null));
-        second.stop(Duration.ofMillis(300)).get();
-        third.stop(Duration.ofMillis(300)).get();
+        second.stop(NOTHING_KILLED_GRACE).get();
+        third.stop(NOTHING_KILLED_GRACE).get();
         Children.await("both back: SIGTERM ended them, nothing was killed", () -> pool().idle() == 2);
         assertEquals(3, pool().created());
     }

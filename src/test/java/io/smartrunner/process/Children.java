@@ -52,10 +52,19 @@ final class Children {
 
     /** Whether the process ignores SIGTERM now (/proc/PID/status SigIgn); false once it is gone. */
     static boolean ignoresSigterm(long pid) {
+        return sigtermIn(pid, "SigIgn:");
+    }
+
+    /** Whether the process has a SIGTERM handler now, a shell's trap set (/proc/PID/status SigCgt); false once it is gone. */
+    static boolean catchesSigterm(long pid) {
+        return sigtermIn(pid, "SigCgt:");
+    }
+
+    private static boolean sigtermIn(long pid, String mask) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("SigIgn:")) {
-                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (15 - 1))) != 0;
+                if (line.startsWith(mask)) {
+                    return (Long.parseUnsignedLong(line.substring(mask.length()).trim(), 16) & (1L << (15 - 1))) != 0;
                 }
             }
         } catch (IOException e) {

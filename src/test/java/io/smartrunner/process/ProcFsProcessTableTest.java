@@ -74,7 +74,9 @@ class ProcFsProcessTableTest {
             sessions.add(child);
             stops.add(new ProcessTable.SessionToStop(child.pid(), child.startTicks(), session));
         }
-        Children.await("shells trapping", () -> sessions.stream().allMatch(c -> Children.group(c.pid()).size() >= 1));
+        // each shell's trap set (a SIGTERM handler), not merely the shell there: one still starting
+        // up when its SIGTERM came would die of it without noting it, and the wait below would time out
+        Children.await("shells trapping", () -> sessions.stream().allMatch(c -> Children.catchesSigterm(c.pid())));
         java.util.concurrent.CompletableFuture<Integer> stopping = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> table.stopSessions(stops, Duration.ofSeconds(3)));
 

@@ -57,7 +57,9 @@ class RunningProcessStopTest {
         Runnable term = child.termGroupAhead();
         org.junit.jupiter.api.Assertions.assertNotNull(term, "the runner's own launch: its group is checked");
         term.run();
-        Children.await("the trap ran", () -> Files.exists(terms));
+        // its line written, not just the file: the trap's `>>` creates it a moment before echo writes,
+        // and the stop's SIGKILL at the grace's end may fall in between on a loaded host
+        Children.await("the trap ran", () -> linesOf(terms).contains("TERM"));
         child.stop(Duration.ofMillis(500)).get(20, TimeUnit.SECONDS);
 
         assertEquals(List.of("TERM"), Files.readAllLines(terms));
@@ -125,11 +127,16 @@ class RunningProcessStopTest {
     void whatAMemberOutsideTheGroupStartsInItsTermHandlerRunsThroughTheGrace() throws Exception {
         String session = children.newSession();
         Path cleaned = dir.resolve("cleaned");
+        // The daemon's child ignores SIGTERM (the daemon's handler kills it): a plain sleep, SIGTERMed
+        // by the same scan a moment before the daemon, could end the daemon's wait first, and the
+        // daemon then reached the end of its script and exited 0 without running its handler
         RunningProcess child = launcher.launch(spec(session, dir, "/bin/sh", "-c",
-                "setsid sh -c 'trap \"sleep 1 && echo cleaned > \\\"\\$0\\\"; exit 0\" TERM; sleep 1000 & wait' \"$0\" & wait",
+                "setsid sh -c 'trap \"kill -KILL \\$! 2>/dev/null; sleep 1 && echo cleaned > \\\"\\$0\\\"; exit 0\" TERM;"
+                        + " (trap \"\" TERM; exec sleep 1000) & wait' \"$0\" & wait",
                 cleaned.toString()));
-        // the leader, the daemon, the daemon's sleep
-        Children.await("the daemon's handler is set and its sleep started", () -> Children.tagged(session).size() >= 3);
+        // the leader, the daemon, the daemon's sleep: exec'd, ignoring SIGTERM (forked after the handler was set)
+        Children.await("the daemon's handler is set and its sleep started", () -> Children.tagged(session).size() >= 3
+                && Children.tagged(session).stream().anyMatch(pid -> comm(pid).equals("sleep") && Children.ignoresSigterm(pid)));
 
         child.stop(Duration.ofSeconds(10)).get(30, TimeUnit.SECONDS);
 
@@ -295,6 +302,14 @@ class RunningProcessStopTest {
 
         int ranNow() {
             return ranNow.get();
+        }
+    }
+
+    private static List<String> linesOf(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.io.IOException notYet) {
+            return List.of();
         }
     }
 
