@@ -7,9 +7,10 @@ import java.util.Objects;
 
 /**
  * Where two runners' configs disagree about what both run (docs/cluster.md, "Runners that
- * disagree"), in phrases naming both: a pod both list with another concurrency; a profile both
- * list in another pod, with another session command, or other runOn labels. A pod or a profile
- * only one of them lists is no disagreement: disjoint profile lists are a way to split a fleet.
+ * disagree"), in phrases naming both: a pod both list with another concurrency (whichever
+ * profiles each lists in it: a pod's slots are the fleet's); a profile both list in another pod,
+ * with another session command, or other runOn labels. A pod or a profile only one of them lists
+ * is no disagreement: disjoint profile lists are a way to split a fleet.
  */
 public final class FleetConfigDiff {
     /** Profile ids named per kind of difference; the rest are counted. */
@@ -24,8 +25,9 @@ public final class FleetConfigDiff {
         for (Map.Entry<String, Integer> pod : a.pods().entrySet()) {
             Integer other = b.pods().get(pod.getKey());
             if (other != null && !other.equals(pod.getValue())) {
+                // compared even when they list different profiles in it: its slots are the fleet's
                 out.add("pod " + pod.getKey() + " has concurrency " + pod.getValue() + " on " + aName + ", " + other
-                        + " on " + bName);
+                        + " on " + bName + " (its slots are the fleet's)");
             }
         }
         List<String> moved = new ArrayList<>();
@@ -44,7 +46,7 @@ public final class FleetConfigDiff {
                 command.add(p.getKey());
             }
             if (!here.runOn().equals(there.runOn())) {
-                runOn.add(p.getKey());
+                runOn.add(p.getKey() + " (" + here.runOn() + " on " + aName + ", " + there.runOn() + " on " + bName + ")");
             }
         }
         if (!moved.isEmpty()) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smartrunner.config.PodConfig;
 import io.smartrunner.config.ProfileConfig;
 import io.smartrunner.config.RunnerConfig;
-import io.smartrunner.event.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,14 +12,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What of its config a runner runs the fleet's profiles by, to compare across runners (each runs
  * the profiles it holds by its own config): each pod's concurrency, and each profile's pod, session
- * command and runOn labels. The command is kept as a digest of its arguments with the secrets
- * masked ({@code ${env:NAME}} values, as in every summary the runner writes), so neither a secret
- * nor a digest of one reaches the database. Environment, working directory and timeouts are left
+ * command and runOn labels. The command is kept as a digest of its arguments as the file wrote
+ * them, {@code ${env:NAME}} unresolved, so neither a secret nor a digest of one reaches the
+ * database, and machines whose secrets differ agree. (It masked the resolved secret values first:
+ * a machine whose database password was "sleep" masked it inside "sleep 0.3", and every profile
+ * was reported with another command; reviewer R3.) Environment, working directory and timeouts are left
  * out: they may differ between machines on purpose.
  *
  * @param pods     concurrency by pod name
@@ -28,8 +28,6 @@ import java.util.regex.Pattern;
  */
 public record FleetConfigShape(Map<String, Integer> pods, Map<String, ProfileShape> profiles) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** A placeholder a command that only looks kept as written (its variable unset there): masked as a value is. */
-    private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{env:[^}]*}");
 
     public FleetConfigShape {
         pods = new TreeMap<>(pods);
@@ -44,23 +42,22 @@ public record FleetConfigShape(Map<String, Integer> pods, Map<String, ProfileSha
     }
 
     public static FleetConfigShape of(RunnerConfig cfg) {
-        Redactor redactor = new Redactor(cfg.secretValues());
         Map<String, Integer> pods = new TreeMap<>();
         Map<String, ProfileShape> profiles = new TreeMap<>();
         for (PodConfig pod : cfg.pods()) {
             pods.put(pod.name(), pod.concurrency());
             for (ProfileConfig p : pod.profiles()) {
-                profiles.put(p.id(), new ProfileShape(pod.name(), commandDigest(p.session().command(), redactor),
+                profiles.put(p.id(), new ProfileShape(pod.name(), commandDigest(cfg.asWritten(p.session().command())),
                         p.runOn().stream().sorted().toList()));
             }
         }
         return new FleetConfigShape(pods, profiles);
     }
 
-    static String commandDigest(List<String> argv, Redactor redactor) {
+    static String commandDigest(List<String> written) {
         StringBuilder b = new StringBuilder();
-        for (String arg : argv) {
-            b.append(UNRESOLVED.matcher(redactor.redact(arg)).replaceAll("***")).append('\0');
+        for (String arg : written) {
+            b.append(arg).append('\0');
         }
         return sha256(b.toString()).substring(0, 16);
     }

@@ -102,11 +102,11 @@ public final class FleetConfigWatch implements AutoCloseable {
         String now = text.toString();
         if (!now.equals(said)) {
             if (now.isEmpty()) {
-                say.accept("this runner's config agrees again with every live runner's about the profiles both run");
+                say.accept("this runner's config agrees again with every live runner's about what both run");
             } else {
                 say.accept("this runner's config differs from runner " + now + " (each runner runs the profiles it"
-                        + " holds by its own config: give every runner of the fleet the same pods; 'smart-runner"
-                        + " runners' lists the differences)");
+                        + " holds by its own config: give every runner of the fleet the same pods and sessions;"
+                        + " 'smart-runner runners' lists the differences)");
             }
             said = now;
         }

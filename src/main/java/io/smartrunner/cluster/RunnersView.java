@@ -113,7 +113,7 @@ public final class RunnersView {
         for (Map<String, Object> pair : (List<Map<String, Object>>) json.get("configDisagreements")) {
             List<?> names = (List<?>) pair.get("runners");
             out.append("runners ").append(names.get(0)).append(" and ").append(names.get(1))
-                    .append(" disagree about profiles both run (each runs those it holds by its own config): ")
+                    .append(" disagree about what both run (each runs the profiles it holds by its own config): ")
                     .append(String.join("; ", (List<String>) pair.get("differences"))).append('\n');
         }
         return out.append(PlacementView.lines(json)).toString();

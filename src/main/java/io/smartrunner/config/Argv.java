@@ -25,10 +25,15 @@ final class Argv {
             throw value.fail(elements.size() + " arguments", "at most " + SpawnSizes.MAX_ARGS);
         }
         List<String> argv = new ArrayList<>();
+        List<String> written = new ArrayList<>();
         for (JsonCursor element : elements) {
             String arg = element.requiredText("a string");
             SpawnSizes.requireString(element, "an argument", arg);
             argv.add(arg);
+            written.add(element.written());
+        }
+        if (!written.equals(argv)) {
+            value.argvWritten(argv, written);
         }
         if (argv.get(0).isBlank()) {
             throw elements.get(0).fail(elements.get(0).shown() + " is an empty program name",

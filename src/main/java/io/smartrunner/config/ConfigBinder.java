@@ -45,7 +45,7 @@ final class ConfigBinder {
         List<PodConfig> pods = PodBinder.bind(root.get("pods"), runner.globalConcurrency(), session,
                 browser.provider(), commands, root.get("session").get("command"), breaker);
         return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, store, pods,
-                context.secrets(), breaker, cluster);
+                context.secrets(), breaker, cluster, context.argvAsWritten());
     }
 
     private static RunnerSettings runner(JsonCursor block) {

@@ -127,6 +127,16 @@ final class JsonCursor {
         }
     }
 
+    /** The string as the file has it, placeholders unresolved; null for anything but a string. */
+    String written() {
+        return isPresent() && raw.isTextual() ? raw.textValue() : null;
+    }
+
+    /** Remembers how an argv with placeholders was written (RunnerConfig#argvAsWritten). */
+    void argvWritten(java.util.List<String> resolved, java.util.List<String> written) {
+        context.argvAsWritten().put(java.util.List.copyOf(resolved), java.util.List.copyOf(written));
+    }
+
     String requiredText(String expected) {
         if (!isPresent()) {
             throw fail(raw == null ? "missing" : "null", expected);

@@ -16,6 +16,9 @@ import java.util.Set;
  * @param breaker      each pod's fleet breaker: from a file {@link BreakerSettings#defaults()}; built
  *                     in code without one (null) {@link BreakerSettings#OFF}
  * @param cluster      process fencing in cluster mode [{@link ClusterSettings#defaults()}]
+ * @param argvAsWritten each argv (session commands, command steps) that had a {@code ${env:NAME}} in
+ *                     it, as the file wrote it, by the argv it became: what runners compare of their
+ *                     commands, whatever each machine's secrets are [none]
  */
 public record RunnerConfig(
         Path source,
@@ -29,13 +32,29 @@ public record RunnerConfig(
         List<PodConfig> pods,
         Set<String> secretValues,
         BreakerSettings breaker,
-        ClusterSettings cluster) {
+        ClusterSettings cluster,
+        java.util.Map<List<String>, List<String>> argvAsWritten) {
 
     public RunnerConfig {
         pods = List.copyOf(pods);
         secretValues = Set.copyOf(secretValues);
         breaker = breaker == null ? BreakerSettings.OFF : breaker;
         cluster = cluster == null ? ClusterSettings.defaults() : cluster;
+        argvAsWritten = argvAsWritten == null ? java.util.Map.of() : java.util.Map.copyOf(argvAsWritten);
+    }
+
+    /** A configuration whose commands are known only as resolved (built in code). */
+    public RunnerConfig(Path source, RunnerSettings runner, SessionSettings session, RecoverySettings recovery,
+                        BrowserSettings browser, HttpSettings http, AlertSettings alerts, StoreSettings store,
+                        List<PodConfig> pods, Set<String> secretValues, BreakerSettings breaker,
+                        ClusterSettings cluster) {
+        this(source, runner, session, recovery, browser, http, alerts, store, pods, secretValues, breaker, cluster,
+                null);
+    }
+
+    /** The command as the file wrote it ({@code ${env:NAME}} unresolved), or {@code argv} itself when it had none. */
+    public List<String> asWritten(List<String> argv) {
+        return argvAsWritten.getOrDefault(argv, argv);
     }
 
     /** A configuration with the default {@code cluster} block. */

@@ -21,7 +21,8 @@ class FleetConfigShapeTest {
 
     private RunnerConfig load(String command, String pods, Map<String, String> env, boolean inspect) throws Exception {
         Path file = Files.writeString(dir.resolve("fleet-" + System.nanoTime() + ".json"), """
-                {"browser": {"provider": "none"}, "session": {"command": %s, "env": {"HOME_HINT": "%s"}},
+                {"browser": {"provider": "none"}, "session": {"command": %s,
+                 "env": {"HOME_HINT": "%s", "DB_PASSWORD": "${env:PGPASS}"}},
                  "pods": %s}""".formatted(command, dir.resolve("h" + System.nanoTime()), pods));
         return inspect ? ConfigLoader.loadToInspect(file, env) : ConfigLoader.load(file, env);
     }
@@ -32,8 +33,12 @@ class FleetConfigShapeTest {
 
     @Test
     void aSecretDoesNotChangeTheShapeNorReachItAndNeitherDoesAMachinesOwnEnvironment() throws Exception {
-        FleetConfigShape one = FleetConfigShape.of(load(SECRET_COMMAND, PODS, Map.of("TOKEN", "first-secret-1"), false));
-        FleetConfigShape other = FleetConfigShape.of(load(SECRET_COMMAND, PODS, Map.of("TOKEN", "second-secret-2"), false));
+        FleetConfigShape one = FleetConfigShape.of(load(SECRET_COMMAND, PODS,
+                Map.of("TOKEN", "first-secret-1", "PGPASS", "pw-one"), false));
+        // another machine's secrets, one of them a word of the command (reviewer R3: masking the values
+        // masked "true" inside the command, and every profile was reported with another command)
+        FleetConfigShape other = FleetConfigShape.of(load(SECRET_COMMAND, PODS,
+                Map.of("TOKEN", "second-secret-2", "PGPASS", "true"), false));
         // a command that only looks keeps the unset placeholder as written
         FleetConfigShape looking = FleetConfigShape.of(load(SECRET_COMMAND, PODS, Map.of(), true));
 
@@ -47,17 +52,19 @@ class FleetConfigShapeTest {
 
     @Test
     void aCommandAConcurrencyOrAPodThatDiffersChangesTheDigestAndIsSaid() throws Exception {
-        FleetConfigShape a = FleetConfigShape.of(load("[\"/bin/true\"]", PODS, Map.of(), false));
+        Map<String, String> env = Map.of("PGPASS", "pw");
+        FleetConfigShape a = FleetConfigShape.of(load("[\"/bin/true\"]", PODS, env, false));
         FleetConfigShape b = FleetConfigShape.of(load("[\"/bin/true\", \"-v\"]", PODS.replace("\"concurrency\": 2",
-                "\"concurrency\": 4").replace("[\"eu\", \"de\"]", "[\"eu\"]"), Map.of(), false));
+                "\"concurrency\": 4").replace("[\"eu\", \"de\"]", "[\"eu\"]"), env, false));
         FleetConfigShape c = FleetConfigShape.of(load("[\"/bin/true\"]", """
                 [{"name": "podA", "concurrency": 2, "profiles": [{"id": "p2", "runOn": ["eu", "de"]}]},
-                 {"name": "podZ", "profiles": [{"id": "p1"}, {"id": "z9"}]}]""", Map.of(), false));
+                 {"name": "podZ", "profiles": [{"id": "p1"}, {"id": "z9"}]}]""", env, false));
 
         assertNotEquals(a.digest(), b.digest());
-        assertEquals(List.of("pod podA has concurrency 2 on alpha, 4 on beta",
+        assertEquals(List.of("pod podA has concurrency 2 on alpha, 4 on beta (its slots are the fleet's)",
                 "2 profile(s) with another session command: p1, p2",
-                "1 profile(s) with other runOn labels: p2"), FleetConfigDiff.between(a, "alpha", b, "beta"));
+                "1 profile(s) with other runOn labels: p2 ([de, eu] on alpha, [eu] on beta)"),
+                FleetConfigDiff.between(a, "alpha", b, "beta"));
         assertEquals(List.of("1 profile(s) in another pod: p1 (podA on alpha, podZ on gamma)"),
                 FleetConfigDiff.between(a, "alpha", c, "gamma"), "a pod or profile only one lists is no disagreement");
     }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 class FleetConfigAgreementE2ETest {
     private static final String SECRET = "fc-secret-value-4821";
-    private static final String DIFFERENCES = "pod podA has concurrency 2 on alpha, 3 on beta;"
+    private static final String DIFFERENCES = "pod podA has concurrency 2 on alpha, 3 on beta (its slots are the fleet's);"
             + " 1 profile(s) in another pod: q1 (podB on alpha, podA on beta);"
             + " 1 profile(s) with another session command: p3";
 
@@ -76,7 +76,7 @@ class FleetConfigAgreementE2ETest {
 
             CliProcess.Result runners = CliProcess.run(dir, "runners", "-c", alphaCfg.toString());
             assertEquals(0, runners.exitCode(), runners.err());
-            assertTrue(runners.out().contains("runners alpha and beta disagree about profiles both run (each runs those"
+            assertTrue(runners.out().contains("runners alpha and beta disagree about what both run (each runs the profiles"
                     + " it holds by its own config): " + DIFFERENCES), runners.out());
             JsonNode json = new ObjectMapper().readTree(
                     CliProcess.run(dir, "runners", "--json", "-c", alphaCfg.toString()).out());
@@ -95,7 +95,7 @@ class FleetConfigAgreementE2ETest {
                     "\"pods\": " + alphaPods.replace("$", "\\$") + "}"));
             // SIGHUP: the CLI's reload would need the runner's secret in its own environment
             assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(b.process.pid())).start().waitFor());
-            awaitErr(b, "beta agrees", "this runner's config agrees again with every live runner's");
+            awaitErr(b, "beta agrees", "this runner's config agrees again with every live runner's about what both run");
             CliProcess.Result after = CliProcess.run(dir, "runners", "-c", alphaCfg.toString());
             assertFalse(after.out().contains("disagree"), after.out());
             assertFalse(get(b.httpPort(), "/readyz").contains("config differs"), get(b.httpPort(), "/readyz"));
