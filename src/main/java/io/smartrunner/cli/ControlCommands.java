@@ -88,10 +88,21 @@ final class ControlCommands {
             int refused = 0;
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {
-                    for (OfflineControl.Result r : OfflineControl.applyAll(cfg, lock, requests)) {
-                        refused += say(r.outcome() == null ? null : line(r.request(), r.outcome()), r.refusal());
+                    int[] said = {0, 0}; // answered, refused: each line as it is done
+                    try {
+                        OfflineControl.applyAll(cfg, lock, requests, r -> {
+                            said[0]++;
+                            said[1] += say(r.outcome() == null ? null : line(r.request(), r.outcome()), r.refusal());
+                        });
+                    } catch (SmartRunnerException e) {
+                        if (said[0] > 0) {
+                            System.err.println("smart-runner: done for " + (said[0] - said[1]) + " of " + requests.size()
+                                    + " profile(s) before this failure (their lines above); run the command again for"
+                                    + " the others");
+                        }
+                        throw e;
                     }
-                    return summary(requests.size(), refused);
+                    return summary(requests.size(), said[1]);
                 }
             }
             RunnerApiClient api = new RunnerApiClient(cfg);

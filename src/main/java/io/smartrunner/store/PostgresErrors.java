@@ -25,6 +25,11 @@ final class PostgresErrors {
     }
 
     static StoreException wrap(String where, SQLException e) {
+        if (e instanceof java.sql.BatchUpdateException batch && batch.getNextException() != null) {
+            // its own message is the batch's first statement with every value (a kilobyte of SQL,
+            // reviewer R3); the reason is the next exception's
+            return wrap(where, batch.getNextException());
+        }
         if (e instanceof SQLTransientConnectionException && String.valueOf(e.getMessage()).contains(POOL_TIMED_OUT)) {
             // HikariCP's wait for a connection ran out: its message is the pool's own state
             // ("total=0, active=0, idle=0, waiting=2"); its cause, the last connect's failure, says why
@@ -37,6 +42,13 @@ final class PostgresErrors {
             return new StoreException(where + ": cannot connect (" + oneLine(cause(e), null) + ")", e);
         }
         String state = e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState();
+        if ("25P03".equals(e.getSQLState())) {
+            // idle_in_transaction_session_timeout (PostgresStateStore.IDLE_IN_TRANSACTION_MS): this process sat
+            // inside a transaction that long, i.e. it was stopped (SIGSTOP, Ctrl-Z, a paused VM)
+            return new StoreException(where + ": the server ended this transaction, which had no statement for "
+                    + PostgresStateStore.IDLE_IN_TRANSACTION_MS / 1000 + " s (was this process stopped?); nothing of"
+                    + " it was written" + state, e);
+        }
         if (answerTimedOut(e)) {
             // the driver's sentence ("An I/O error occurred while sending to the backend") hides the reason
             return new StoreException(where + ": timed out (no answer from the server in time" + state + ")", e);

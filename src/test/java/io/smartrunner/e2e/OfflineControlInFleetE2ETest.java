@@ -222,4 +222,31 @@ class OfflineControlInFleetE2ETest {
         assertTrue(again.err().contains("p1 is already paused") && again.err().contains("p2 is already paused")
                 && again.err().strip().endsWith("done for 0 of 2 profile(s); 2 refused (said above)"), again.err());
     }
+
+    /**
+     * A failure half-way through a pod (here a trigger refusing p3's row; reviewer R3 froze the command
+     * until the server ended its transaction) leaves the profiles done before it said, each on its
+     * line, and says how many: before, the command printed only the failure, with 600 of 3 000 done.
+     */
+    @Test
+    void aPodThatFailsHalfWaySaysWhatWasDoneBeforeIt() throws Exception {
+        String url = PostgresServer.shared().newDatabase("e2e_offline_fleet_halfway");
+        Path cfg = config("half", url, "half", "").resolveSibling("fleet.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("[{\"id\": \"p1\"}]",
+                "[{\"id\": \"p1\"}, {\"id\": \"p2\"}, {\"id\": \"p3\"}, {\"id\": \"p4\"}]"));
+        CliProcess.Result first = CliProcess.run(cfg.getParent(), "reset", "p1", "-c", cfg.toString()); // the schema
+        assertEquals(0, first.exitCode(), first.err());
+        PostgresServer.shared().execute(url.substring(url.lastIndexOf('/') + 1), """
+                CREATE FUNCTION refuse_p3() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.profile_id = 'p3' THEN RAISE EXCEPTION 'p3 refused by the test'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER refuse_p3 BEFORE INSERT OR UPDATE ON profiles FOR EACH ROW EXECUTE FUNCTION refuse_p3();""");
+
+        CliProcess.Result pod = CliProcess.run(cfg.getParent(), "pause", "--pod", "pod-a", "--for", "1h", "-c", cfg.toString());
+
+        assertEquals(1, pod.exitCode(), pod.out() + pod.err());
+        assertEquals(List.of("p1", "p2"), pod.out().lines().map(l -> l.substring(0, l.indexOf(':'))).toList(), pod.out());
+        assertTrue(pod.err().contains("smart-runner: done for 2 of 4 profile(s) before this failure (their lines above);"
+                + " run the command again for the others"), pod.err());
+        assertTrue(pod.err().contains("p3 refused by the test"), pod.err());
+    }
 }

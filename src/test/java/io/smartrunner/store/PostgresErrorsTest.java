@@ -43,6 +43,24 @@ class PostgresErrorsTest {
     }
 
     @Test
+    void aTransactionTheServerEndedForIdlingSaysWhy() {
+        assertEquals("PostgreSQL at db1:5432: the server ended this transaction, which had no statement for 5 s (was"
+                + " this process stopped?); nothing of it was written, SQLSTATE 25P03",
+                PostgresErrors.wrap("PostgreSQL at db1:5432", new java.sql.SQLException("terminating connection due to"
+                        + " idle-in-transaction timeout", "25P03")).getMessage());
+    }
+
+    @Test
+    void aFailedBatchSaysItsReasonNotItsStatement() {
+        java.sql.BatchUpdateException batch = new java.sql.BatchUpdateException("Batch entry 0 INSERT INTO profiles"
+                + " (profile_id, pod) VALUES (('q603'), ('podq')) was aborted: An I/O error occurred", "08006", new int[0]);
+        batch.setNextException(new PSQLException("An I/O error occurred while sending to the backend.",
+                PSQLState.CONNECTION_FAILURE, new java.net.SocketTimeoutException("Read timed out")));
+        assertEquals("PostgreSQL at db1:5432: timed out (no answer from the server in time, SQLSTATE 08006)",
+                PostgresErrors.wrap("PostgreSQL at db1:5432", batch).getMessage());
+    }
+
+    @Test
     void anAnswerThatDidNotComeInTimeIsSaidAsATimeout() {
         PSQLException io = new PSQLException("An I/O error occurred while sending to the backend.",
                 PSQLState.CONNECTION_FAILURE, new java.net.SocketTimeoutException("Read timed out"));
