@@ -16,8 +16,9 @@ import java.util.function.Consumer;
  * Whether this runner's config agrees with the other live runners' about what both run (docs/
  * cluster.md, "Runners that disagree"): it publishes its own at join and at each applied reload,
  * and compares every {@link #HEARTBEATS_PER_CHECK} heartbeat periods (30 s by default) on a thread
- * of its own (a runner that joins later with another config is seen within that). A disagreement is said on stderr when it starts or
- * changes, and is a note of {@code /readyz} (and so of {@code status}) while it lasts: each runner
+ * of its own (a runner that joins later with another config is seen within that). A disagreement
+ * is said on stderr when it starts or changes, and is a note of {@code /readyz} (and so of
+ * {@code status}) while it lasts: each runner
  * runs the profiles it holds by its own config, so a pod may run at two concurrencies, or a
  * profile with two commands, depending on which runner holds it. It changes nothing by itself.
  */
