@@ -64,8 +64,19 @@ public final class DirectConnection implements AutoCloseable {
         p.setProperty("loginTimeout", String.valueOf(loginSeconds));
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", application);
-        p.setProperty("options", PostgresStateStore.SESSION_OPTIONS);
-        return DriverManager.getConnection(settings.url(), p);
+        Connection c = DriverManager.getConnection(settings.url(), p);
+        try (java.sql.Statement st = c.createStatement()) {
+            // bounded like the login (a server frozen just after it), then the caller's own again (none:
+            // a LISTEN connection waits for notifications as long as it likes)
+            int before = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, loginSeconds * 1000);
+            st.execute(PostgresStateStore.SESSION_SETUP);
+            c.setNetworkTimeout(Runnable::run, before);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     private void discard() {

@@ -118,8 +118,11 @@ public final class PostgresStateStore implements StateStore {
      */
     static final long IDLE_IN_TRANSACTION_MS = 5_000;
 
-    /** The server settings each connection asks for (PostgreSQL's {@code options} startup parameter). */
-    static final String SESSION_OPTIONS = "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS;
+    /**
+     * Run on each new connection: a SET, not the {@code options} startup parameter, which a
+     * connection pooler in front of the server (PgBouncer) refuses unless told to ignore it.
+     */
+    static final String SESSION_SETUP = "SET idle_in_transaction_session_timeout = " + IDLE_IN_TRANSACTION_MS;
 
     static HikariConfig poolConfig(StoreSettings settings, long waitMs) {
         HikariConfig config = new HikariConfig();
@@ -142,7 +145,7 @@ public final class PostgresStateStore implements StateStore {
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "smart-runner");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        config.addDataSourceProperty("options", SESSION_OPTIONS);
+        config.setConnectionInitSql(SESSION_SETUP);
         return config;
     }
 
