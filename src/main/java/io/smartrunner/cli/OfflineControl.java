@@ -141,43 +141,41 @@ final class OfflineControl {
 
     private static Outcome inFleet(RunnerConfig cfg, PostgresStateStore store, ProfileConfig profile,
                                    ManualRequest request) {
-        {
-            String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
-            // in the fleet's events, as a relayed control's: who asked, from which runner's configuration
-            ManualRequest asked = request.askedBy(request.by() + "@" + via);
-            ProfileChange[] written = {null};
-            Instant now = store.databaseNow(); // the cluster's clock: the runners date pauses by it too
-            // the events' writer in the fleet's table is the command, never the data dir's runner (whose
-            // start would copy them into its log a second time); the local log is opened only to be
-            // written: a control relayed to the holder is that runner's to record
-            Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), asked.by(),
-                    row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()),
-                            asked, now, eventLog(cfg.runner())));
-            if (holder.isEmpty()) {
-                return new Outcome(written[0].state(), "no runner holds it: written to the database");
-            }
-            RelayedControls relayed = new RelayedControls(store.controls(),
-                    store.fleetProfiles(cfg.cluster().leaseTtlMs()), TimeSource.system());
-            long seq = relayed.send(asked, asked.by());
-            ManualReply reply;
-            try {
-                reply = relayed.awaitApplied(seq, profile.id());
-            } catch (ControlQueued e) {
-                // exit 1: the change is not in effect, though it will be (a script must not assume it is)
-                throw new ControlRefused("runner " + holder.get() + " holds " + profile.id() + " but has not applied the"
-                        + " control yet; it stays queued (control " + seq + ") for whichever runner holds " + profile.id());
-            }
-            if (reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE) {
-                throw new SmartRunnerException(reply.refusal(), null, 2);
-            }
-            if (reply.outcome() == ManualReply.Outcome.REFUSED) {
-                throw new ControlRefused(reply.refusal());
-            }
-            if (reply.outcome() != ManualReply.Outcome.DONE) { // the holder could not record it: not one profile's answer
-                throw new SmartRunnerException(reply.refusal());
-            }
-            return new Outcome(reply.state(), "applied by runner " + holder.get() + ", which holds it");
+        String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
+        // in the fleet's events, as a relayed control's: who asked, from which runner's configuration
+        ManualRequest asked = request.askedBy(request.by() + "@" + via);
+        ProfileChange[] written = {null};
+        Instant now = store.databaseNow(); // the cluster's clock: the runners date pauses by it too
+        // the events' writer in the fleet's table is the command, never the data dir's runner (whose
+        // start would copy them into its log a second time); the local log is opened only to be
+        // written: a control relayed to the holder is that runner's to record
+        Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), asked.by(),
+                row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()),
+                        asked, now, eventLog(cfg.runner())));
+        if (holder.isEmpty()) {
+            return new Outcome(written[0].state(), "no runner holds it: written to the database");
         }
+        RelayedControls relayed = new RelayedControls(store.controls(),
+                store.fleetProfiles(cfg.cluster().leaseTtlMs()), TimeSource.system());
+        long seq = relayed.send(asked, asked.by());
+        ManualReply reply;
+        try {
+            reply = relayed.awaitApplied(seq, profile.id());
+        } catch (ControlQueued e) {
+            // exit 1: the change is not in effect, though it will be (a script must not assume it is)
+            throw new ControlRefused("runner " + holder.get() + " holds " + profile.id() + " but has not applied the"
+                    + " control yet; it stays queued (control " + seq + ") for whichever runner holds " + profile.id());
+        }
+        if (reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE) {
+            throw new SmartRunnerException(reply.refusal(), null, 2);
+        }
+        if (reply.outcome() == ManualReply.Outcome.REFUSED) {
+            throw new ControlRefused(reply.refusal());
+        }
+        if (reply.outcome() != ManualReply.Outcome.DONE) { // the holder could not record it: not one profile's answer
+            throw new SmartRunnerException(reply.refusal());
+        }
+        return new Outcome(reply.state(), "applied by runner " + holder.get() + ", which holds it");
     }
 
     /** The data dir's own event log, as a command with no runner writes it (rotation included). */

@@ -73,7 +73,12 @@ public record FleetConfigShape(Map<String, Integer> pods, Map<String, ProfileSha
 
     /** Equal shapes, equal digests: the sorted maps make the JSON canonical. */
     public String digest() {
-        return sha256(toJson());
+        return digestOf(toJson());
+    }
+
+    /** {@link #digest()} of a shape already written as {@code json} ({@link #toJson()}). */
+    static String digestOf(String json) {
+        return sha256(json);
     }
 
     /** A shape read back, or null when it cannot be read (written by another version). */

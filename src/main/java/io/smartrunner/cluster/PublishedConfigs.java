@@ -34,6 +34,15 @@ public final class PublishedConfigs {
      * of an older version, which publish none, are left out).
      */
     public static List<Disagreement> among(PostgresMembers members, long ttlMs) {
+        return pairs(members, ttlMs, null);
+    }
+
+    /** {@link #among}, only the pairs {@code runner} is one of (a runner's own check: n pairs, not n²). */
+    public static List<Disagreement> with(PostgresMembers members, long ttlMs, String runner) {
+        return pairs(members, ttlMs, runner);
+    }
+
+    private static List<Disagreement> pairs(PostgresMembers members, long ttlMs, String involving) {
         List<PostgresMembers.PublishedDigest> live = members.liveConfigDigests(ttlMs).stream()
                 .filter(d -> d.digest() != null).toList();
         List<Disagreement> out = new ArrayList<>();
@@ -41,7 +50,8 @@ public final class PublishedConfigs {
             for (int j = i + 1; j < live.size(); j++) {
                 PostgresMembers.PublishedDigest a = live.get(i);
                 PostgresMembers.PublishedDigest b = live.get(j);
-                if (a.digest().equals(b.digest())) {
+                if (a.digest().equals(b.digest())
+                        || involving != null && !involving.equals(a.name()) && !involving.equals(b.name())) {
                     continue;
                 }
                 FleetConfigShape sa = shape(members, a.digest());

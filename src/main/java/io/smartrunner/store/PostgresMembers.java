@@ -266,22 +266,21 @@ public final class PostgresMembers {
     }
 
     /** A live member's published config's digest (null: a runner of an older version published none). */
-    public record PublishedDigest(String name, boolean self, String digest) {
+    public record PublishedDigest(String name, String digest) {
     }
 
     /** The live members' config digests, by name (cheap: no config is read). */
     public List<PublishedDigest> liveConfigDigests(long ttlMs) {
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT member_name, name = ?, fleet_config_digest FROM runners r"
+             PreparedStatement ps = c.prepareStatement("SELECT member_name, fleet_config_digest FROM runners r"
                      + " WHERE member_name IS NOT NULL AND forgotten_at IS NULL AND " + PostgresLeases.LIVE
                      + " ORDER BY member_name")) {
             PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
-            ps.setString(1, rowName);
-            ps.setLong(2, ttlMs);
+            ps.setLong(1, ttlMs);
             List<PublishedDigest> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new PublishedDigest(rs.getString(1), rs.getBoolean(2), rs.getString(3)));
+                    out.add(new PublishedDigest(rs.getString(1), rs.getString(2)));
                 }
             }
             return out;
