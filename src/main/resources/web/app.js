@@ -795,6 +795,8 @@
         + [p.exception, p.message].filter(Boolean).join(': ');
       case 'pressure': return 'new sessions held: ' + (p.message || p['short'] || '');
       case 'pressure-end': return 'sessions resume after ' + duration(p.heldForMs) + ', ' + p.sessionsDelayed + ' delayed';
+      case 'takeover': return 'took over ' + p.profiles + ' profile(s) from runner ' + (p.from || '?')
+        + ', which stopped renewing them' + (p.sessionsOpen ? ' · ' + p.sessionsOpen + ' of its sessions closed' : '');
       case 'reload': return 'config reloaded: ' + p.added + ' added, ' + p.removed + ' removed, ' + p.changed + ' changed'
         + (p.applied ? ' · ' + p.applied : '') + (p.restartNeededFor ? ' · after a restart: ' + p.restartNeededFor : '');
       default: return p.by ? 'by ' + p.by : JSON.stringify(p).slice(0, 160);

@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import io.smartrunner.cluster.LeaseHandoff;
 import io.smartrunner.cluster.ProfileLeases;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
 import io.smartrunner.profile.FailureReason;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.ProfileState;
@@ -137,8 +138,20 @@ final class LeaseDuty {
         }
     }
 
-    /** The keeper acquired these leases: each profile is taken on with the database's view of it. */
+    /**
+     * The keeper acquired these leases: each profile is taken on with the database's view of it.
+     * Leases whose holder had stopped renewing them are a takeover, said on stderr and in a
+     * {@code takeover} event per previous holder, before the {@code lost} ends of its sessions.
+     */
     void acquired(List<PostgresLeases.Acquired> acquired, long nowNanos, Instant now) {
+        Map<String, List<PostgresLeases.Acquired>> takenFrom = new java.util.TreeMap<>();
+        for (PostgresLeases.Acquired a : acquired) {
+            ProfileSlot slot = slots.get(a.profileId());
+            if (slot != null && !slot.removed && a.previousIncarnation() != null) {
+                takenFrom.computeIfAbsent(a.previousRunner(), k -> new ArrayList<>()).add(a);
+            }
+        }
+        takenFrom.forEach((from, taken) -> tookOver(from, taken, now));
         for (PostgresLeases.Acquired a : acquired) {
             ProfileSlot slot = slots.get(a.profileId());
             if (slot == null || slot.removed) {
@@ -154,6 +167,18 @@ final class LeaseDuty {
                 recovery.begin(slot, s.lastSessionId(), now, nowNanos);
             }
         }
+    }
+
+    /** One {@code takeover} event and one line for the leases taken from one runner that stopped renewing them. */
+    private void tookOver(String from, List<PostgresLeases.Acquired> taken, Instant now) {
+        List<String> ids = taken.stream().map(PostgresLeases.Acquired::profileId).toList();
+        int open = taken.stream().mapToInt(a -> a.openSessions().size()).sum();
+        pending.add(List.of(Events.takenOver(now, from, ids, open)), null, null);
+        boolean own = identity != null && identity.equals(taken.get(0).previousHolder());
+        diagnostics.accept((own ? "took back " + ids.size() + " profile lease(s) this runner's earlier run held"
+                : "took over " + ids.size() + " profile lease(s) from runner " + from)
+                + ", which stopped renewing them" + (open == 0 ? "" : " (" + open + " session(s) it ran closed here)")
+                + ": " + Events.listed(ids, 5));
     }
 
     private void takeOver(ProfileSlot slot, PostgresLeases.Acquired a, Instant now) {

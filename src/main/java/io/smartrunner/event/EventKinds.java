@@ -9,6 +9,7 @@ import io.smartrunner.event.EventRecord.BreakerClosed;
 import io.smartrunner.event.EventRecord.BreakerOpened;
 import io.smartrunner.event.EventRecord.ConfigReloaded;
 import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.LeasesTakenOver;
 import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
@@ -69,6 +70,7 @@ public final class EventKinds {
             new Kind(PressureStarted.class, "pressure", "runner", e -> "held", (h, p, d) -> new PressureStarted(h, p)),
             new Kind(PressureEnded.class, "pressure-end", "runner", e -> "ok", PressureEnded::new),
             new Kind(ConfigReloaded.class, "reload", "runner", e -> "ok", (h, p, d) -> new ConfigReloaded(h, p)),
+            new Kind(LeasesTakenOver.class, "takeover", "runner", e -> "ok", (h, p, d) -> new LeasesTakenOver(h, p)),
             new Kind(BrowserStarted.class, "browser-start", "browser", e -> "ok", BrowserStarted::new),
             new Kind(BrowserClosed.class, "browser-close", "browser", e -> "ok", (h, p, d) -> new BrowserClosed(h, p)),
             new Kind(BrowserReplaced.class, "browser-replace", "browser", e -> "ok", BrowserReplaced::new),

@@ -74,6 +74,12 @@ public final class EventParams {
     /** The settings that differ from the start's and wait for a restart, comma-separated. */
     public static final Param<String> RESTART_NEEDED_FOR = Param.text("restartNeededFor");
 
+    // takeover (cluster mode): FROM is the runner whose leases expired, PROFILES how many were taken
+    /** The ids taken over, comma-separated; the first {@link Events#IDS_LISTED} and "… N more". */
+    public static final Param<String> PROFILE_IDS = Param.text("profileIds");
+    /** How many sessions the previous holder's rows still showed running (each then closed, once). */
+    public static final Param<Integer> SESSIONS_OPEN = Param.int32("sessionsOpen");
+
     // internal-error
     public static final Param<String> EXCEPTION = Param.text("exception");
     public static final Param<String> WHILE = Param.text("while");

@@ -229,6 +229,20 @@ public sealed interface EventRecord {
     record ConfigReloaded(Header header, Params params) implements RunnerWide {
     }
 
+    /**
+     * Cluster mode: this runner took leases whose holder had stopped renewing them (killed, frozen,
+     * cut off, or this runner's own earlier run): {@code from} names it, {@code profiles} counts them.
+     */
+    record LeasesTakenOver(Header header, Params params) implements RunnerWide {
+        public String from() {
+            return params.value(EventParams.FROM);
+        }
+
+        public Integer profiles() {
+            return params.value(EventParams.PROFILES);
+        }
+    }
+
     /** New sessions are held back: the host is short of memory or over its load limit (no pod or profile). */
     record PressureStarted(Header header, Params params) implements RunnerWide {
         /** "memory" or "load". */

@@ -50,6 +50,7 @@ import io.smartrunner.event.EventRecord.BreakerClosed;
 import io.smartrunner.event.EventRecord.BreakerOpened;
 import io.smartrunner.event.EventRecord.ConfigReloaded;
 import io.smartrunner.event.EventRecord.InternalFault;
+import io.smartrunner.event.EventRecord.LeasesTakenOver;
 import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
@@ -230,6 +231,23 @@ public final class Events {
                 .put(SESSIONS_DELAYED, sessionsDelayed).build(), heldForMs);
     }
 
+    /**
+     * Cluster mode: leases taken whose holder {@code from} (its runner.name) had stopped renewing them
+     * ({@code takeover}/runner/ok): how many, which, and how many sessions its rows still showed
+     * running (each closed once, with a {@code lost} error unless its end was recorded already).
+     */
+    public static LeasesTakenOver takenOver(Instant ts, String from, List<String> profileIds, int sessionsOpen) {
+        return new LeasesTakenOver(new Header(ts, null, null, null), Params.builder().put(FROM, from)
+                .put(PROFILES, profileIds.size()).put(EventParams.PROFILE_IDS, listed(profileIds, IDS_LISTED))
+                .put(EventParams.SESSIONS_OPEN, sessionsOpen).build());
+    }
+
+    /** The first {@code max} ids, comma-separated, and "… N more". */
+    public static String listed(List<String> ids, int max) {
+        return ids.size() <= max ? String.join(", ", ids)
+                : String.join(", ", ids.subList(0, max)) + " … " + (ids.size() - max) + " more";
+    }
+
     /** How many removed profiles a {@code reload} event names; a reload of a whole fleet says the rest's count. */
     public static final int IDS_LISTED = 50;
 
@@ -241,8 +259,7 @@ public final class Events {
      */
     public static ConfigReloaded reloaded(Instant ts, String config, int added, List<String> removed, int changed,
                                           List<String> applied, List<String> restartNeededFor) {
-        String removedIds = removed.size() <= IDS_LISTED ? String.join(", ", removed)
-                : String.join(", ", removed.subList(0, IDS_LISTED)) + " … " + (removed.size() - IDS_LISTED) + " more";
+        String removedIds = listed(removed, IDS_LISTED);
         return new ConfigReloaded(new Header(ts, null, null, null), Params.builder()
                 .putIfPresent(EventParams.CONFIG, config).put(EventParams.ADDED, added)
                 .put(EventParams.REMOVED, removed.size()).put(EventParams.CHANGED, changed)

@@ -62,11 +62,12 @@ public final class PostgresLeases {
 
     /**
      * A lease just acquired: the epoch now held, the incarnation that held it before (null: free
-     * or never held), the profile's row as the database has it (null: none yet) and the sessions
-     * still RUNNING there.
+     * or never held; else it stopped renewing it), that holder's row name and its runner.name
+     * ({@code previousRunner}, the row name when its row is gone), the profile's row as the
+     * database has it (null: none yet) and the sessions still RUNNING there.
      */
     public record Acquired(String profileId, long epoch, Long previousIncarnation, String previousHolder,
-                           ProfileState row, List<TakeoverRows.OpenSession> openSessions) {
+                           String previousRunner, ProfileState row, List<TakeoverRows.OpenSession> openSessions) {
     }
 
     /**
@@ -164,7 +165,9 @@ public final class PostgresLeases {
         return db.inTransaction(c -> {
             Map<String, Long> previous = new LinkedHashMap<>();
             Map<String, String> holders = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT l.profile_id, l.holder_incarnation, l.holder"
+            Map<String, String> runners = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT l.profile_id, l.holder_incarnation, l.holder,"
+                    + " (SELECT m.member_name FROM runners m WHERE m.name = l.holder)"
                     + " FROM leases l WHERE l.profile_id = ANY(?) AND l.holder_incarnation IS DISTINCT FROM ?"
                     + " AND NOT EXISTS (SELECT 1 FROM runners r WHERE r.incarnation = l.holder_incarnation AND " + LIVE + ")"
                     + " ORDER BY (l.holder = ?) DESC NULLS LAST, l.profile_id LIMIT ? FOR UPDATE OF l SKIP LOCKED")) {
@@ -177,6 +180,7 @@ public final class PostgresLeases {
                     while (rs.next()) {
                         previous.put(rs.getString(1), (Long) rs.getObject(2));
                         holders.put(rs.getString(1), rs.getString(3));
+                        runners.put(rs.getString(1), rs.getString(4) != null ? rs.getString(4) : rs.getString(3));
                     }
                 }
             }
@@ -200,8 +204,8 @@ public final class PostgresLeases {
             Map<String, List<TakeoverRows.OpenSession>> open = TakeoverRows.openSessions(c, ids);
             List<Acquired> out = new ArrayList<>();
             for (String id : ids) {
-                out.add(new Acquired(id, epochs.get(id), previous.get(id), holders.get(id), rows.get(id),
-                        open.getOrDefault(id, List.of())));
+                out.add(new Acquired(id, epochs.get(id), previous.get(id), holders.get(id), runners.get(id),
+                        rows.get(id), open.getOrDefault(id, List.of())));
             }
             return out;
         });

@@ -305,6 +305,27 @@ class ClusterLeasesE2ETest {
                 assertEquals(takersLost ? 1 : 0, lost, "the taker's lost event in its own log too, for " + session
                         + " (" + ends + ")");
             }
+            // the takeover itself is said: once per lease taken from alpha, in the takers' logs, the
+            // fleet's events and their stderr (a free lease handed on between beta and gamma is no takeover)
+            List<JsonNode> fromAlpha = takers.stream().filter(e -> "takeover".equals(e.path("event").asText())
+                    && "alpha".equals(e.path("params").path("from").asText())).toList();
+            assertEquals(alphas.size(), fromAlpha.stream().mapToInt(e -> e.path("params").path("profiles").asInt()).sum(),
+                    "alpha's " + alphas + " taken over: " + fromAlpha);
+            Set<String> named = new HashSet<>();
+            fromAlpha.forEach(e -> named.addAll(List.of(e.path("params").path("profileIds").asText().split(", "))));
+            assertEquals(alphas, named);
+            assertEquals(open.size(), fromAlpha.stream().mapToInt(e -> e.path("params").path("sessionsOpen").asInt()).sum(),
+                    "the sessions alpha left open");
+            assertEquals(fromAlpha.size(), (int) sql(url, c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM events"
+                        + " WHERE event = 'takeover' AND params->>'from' = 'alpha'");
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }), "in the fleet's events too");
+            String said = runners.get("beta").err() + runners.get("gamma").err();
+            assertTrue(said.contains("profile lease(s) from runner alpha, which stopped renewing them"), said);
             // a graceful stop freed every lease at once
             assertEquals(Map.of(), holders(url));
         } finally {

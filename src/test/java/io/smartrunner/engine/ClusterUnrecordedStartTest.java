@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.EventLogReader;
@@ -122,11 +123,13 @@ class ClusterUnrecordedStartTest {
         return dir.resolve("events.jsonl");
     }
 
+    private final List<String> said = new ArrayList<>();
+
     private Supervisor runner(FakeLauncher launcher, LeaseDutyTest.FakeLeases leases) {
         RunnerConfig config = TestConfig.builder().cooldownMs(COOLDOWN_MS).timeoutMs(600_000).pod("podA", "p1").build();
         JsonlEventSink sink = JsonlEventSink.open(log(), FsyncPolicy.NEVER, 0);
         Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(7), Path.of("target/test-logs"), events -> { }, m -> { }, Runnable::run,
+                new Random(7), Path.of("target/test-logs"), events -> { }, said::add, Runnable::run,
                 new FakeRecoveryActions(), null, EndedInLog.readingBackwards(log())), leases);
         s.start();
         return s;
@@ -147,7 +150,7 @@ class ClusterUnrecordedStartTest {
         FakeLauncher launcher = new FakeLauncher();
         LeaseDutyTest.FakeLeases leases = new LeaseDutyTest.FakeLeases();
         Supervisor a = runner(launcher, leases);
-        leases.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 1, null, null, null, List.of())));
+        leases.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 1, null, null, null, null, List.of())));
         a.step();
         launcher.forProfile("p1").get(0).exit(0);
         a.step();
@@ -209,7 +212,7 @@ class ClusterUnrecordedStartTest {
         FakeLauncher launcher = new FakeLauncher();
         LeaseDutyTest.FakeLeases leases = new LeaseDutyTest.FakeLeases();
         Supervisor a = runner(launcher, leases);
-        leases.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 1, null, null, null, List.of())));
+        leases.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 1, null, null, null, null, List.of())));
         a.step();
         data.failWrites = true; // the finish reaches the log, its row does not: then kill -9
         launcher.forProfile("p1").get(0).exit(0);
@@ -221,10 +224,12 @@ class ClusterUnrecordedStartTest {
 
         LeaseDutyTest.FakeLeases again = new LeaseDutyTest.FakeLeases();
         Supervisor b = runner(new FakeLauncher(), again);
-        again.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 2, 11L, "host-a:/srv/a", data.profiles.get("p1"),
-                List.of(new io.smartrunner.store.TakeoverRows.OpenSession(open, null, null)))));
+        again.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 2, 11L, "host-a:/srv/a", "alpha",
+                data.profiles.get("p1"), List.of(new io.smartrunner.store.TakeoverRows.OpenSession(open, null, null)))));
         b.step();
         assertEquals(List.of("finish:"), ends(open.sessionId()), "no lost after its own finish");
+        assertTrue(said.contains("took back 1 profile lease(s) this runner's earlier run held, which stopped renewing"
+                + " them (1 session(s) it ran closed here): p1"), said.toString());
         assertEquals(SessionRecord.Status.FINISHED, data.sessions.get(open.sessionId()).status());
     }
 
@@ -235,8 +240,8 @@ class ClusterUnrecordedStartTest {
                 null, null, null);
         LeaseDutyTest.FakeLeases again = new LeaseDutyTest.FakeLeases();
         Supervisor b = runner(new FakeLauncher(), again);
-        again.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 2, 12L, "host-b:/srv/b", data.profiles.get("p1"),
-                List.of(new io.smartrunner.store.TakeoverRows.OpenSession(open, null, null)))));
+        again.loop.acquired(List.of(new PostgresLeases.Acquired("p1", 2, 12L, "host-b:/srv/b", "beta",
+                data.profiles.get("p1"), List.of(new io.smartrunner.store.TakeoverRows.OpenSession(open, null, null)))));
         b.step();
         assertEquals(List.of("error:lost"), ends("s-other"));
         assertEquals(List.of("error:lost"), ends(unrecorded));

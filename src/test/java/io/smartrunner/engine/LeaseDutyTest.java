@@ -105,7 +105,7 @@ class LeaseDutyTest {
 
     private static PostgresLeases.Acquired lease(String id, long epoch, ProfileState row,
                                                  TakeoverRows.OpenSession... open) {
-        return new PostgresLeases.Acquired(id, epoch, 7L, "host-b:/srv/b", row, List.of(open));
+        return new PostgresLeases.Acquired(id, epoch, 7L, "host-b:/srv/b", "beta", row, List.of(open));
     }
 
     private List<EventRecord> events(String profileId, String kind) {
@@ -212,6 +212,36 @@ class LeaseDutyTest {
 
         s.step();
         assertEquals(1, events("a", "error").size(), "once");
+    }
+
+    @Test
+    void aTakeoverIsOneEventAndOneLinePerPreviousHolderBeforeTheLostEndsAndFreeLeasesAreNone() {
+        Supervisor s = supervisor(profiles("a", "b", "c", "d"));
+        SessionRecord open = new SessionRecord("s-a", "a", "podA", 4242, 99, 4242, T0.minusSeconds(30),
+                SessionRecord.Status.RUNNING, null, null, null);
+        leases.loop.acquired(List.of(lease("a", 5, null, new TakeoverRows.OpenSession(open, null, null)),
+                lease("b", 2, null),
+                new PostgresLeases.Acquired("c", 1, null, null, null, null, List.of()), // free: given back or new
+                new PostgresLeases.Acquired("d", 4, 9L, "host-g:/srv/g", "gamma", null, List.of())));
+        s.step();
+
+        List<EventRecord> takeovers = sink.events.stream().filter(e -> "takeover".equals(e.event())).toList();
+        assertEquals(2, takeovers.size(), takeovers.toString());
+        EventRecord beta = takeovers.get(0);
+        assertEquals("runner", io.smartrunner.event.EventKinds.encode(beta).type());
+        assertNull(beta.profileId());
+        assertEquals("beta", beta.params().value(EventParams.FROM));
+        assertEquals(2, beta.params().value(EventParams.PROFILES));
+        assertEquals("a, b", beta.params().value(EventParams.PROFILE_IDS));
+        assertEquals(1, beta.params().value(EventParams.SESSIONS_OPEN));
+        assertEquals("gamma", takeovers.get(1).params().value(EventParams.FROM));
+        assertEquals("d", takeovers.get(1).params().value(EventParams.PROFILE_IDS));
+        assertTrue(sink.events.indexOf(beta) < sink.events.indexOf(events("a", "error").get(0)),
+                "the takeover comes before the lost end it causes");
+        assertEquals(List.of("took over 2 profile lease(s) from runner beta, which stopped renewing them"
+                + " (1 session(s) it ran closed here): a, b",
+                "took over 1 profile lease(s) from runner gamma, which stopped renewing them: d"),
+                diagnostics.stream().filter(d -> d.startsWith("took ")).toList(), "a free lease (c) is no takeover");
     }
 
     @Test

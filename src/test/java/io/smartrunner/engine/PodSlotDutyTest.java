@@ -101,7 +101,7 @@ class PodSlotDutyTest {
                 new FakeRecoveryActions(), null), leases);
         s.start();
         leases.loop.acquired(config.profiles().stream()
-                .map(p -> new PostgresLeases.Acquired(p.id(), 1, null, null, null, List.of())).toList());
+                .map(p -> new PostgresLeases.Acquired(p.id(), 1, null, null, null, null, List.of())).toList());
         return s;
     }
 
