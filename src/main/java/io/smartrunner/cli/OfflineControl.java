@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The control commands when no runner is running: the same rules and events as the runner's, written
@@ -40,6 +39,9 @@ import java.util.Optional;
  * that runner applies and records it, as its API does for a profile held elsewhere.
  */
 final class OfflineControl {
+    /** Profiles per transaction in cluster mode (their lease rows are locked together). */
+    static final int FLEET_BATCH = 500;
+
     private OfflineControl() {
     }
 
@@ -69,10 +71,13 @@ final class OfflineControl {
      * The requests in their order; a refused one changes nothing and the others go on. With SQLite
      * all of them in one go: every accepted one's events appended and fsynced together, then their
      * rows in one transaction (event first, then state, as for one), so pausing a pod of a thousand
-     * profiles opens the store once. In cluster mode each profile on its own (its lease row decides),
-     * on one connection pool, each told to {@code each} as it is done: a failure half-way leaves the
-     * ones before it said (reviewer R3: a pod of 3 000 opened a pool per profile, 7 a second, and a
-     * failure at the 600th said none of them).
+     * profiles opens the store once. In cluster mode in batches of up to {@link #FLEET_BATCH}
+     * profiles: each batch's profiles no live runner holds are written in one transaction (their
+     * lease rows decide, locked), their events appended to the data dir's log inside it, before
+     * the rows; the ones a live runner holds are relayed to it together and waited for at once;
+     * each batch told to {@code each} as it is done, so a failure half-way leaves the ones before
+     * it said (reviewer R3, session 41: a pod of 3 000 took a transaction, and first a connection
+     * pool, per profile, and a failure at the 600th said none of them).
      *
      * @throws SmartRunnerException exit 2 for a profile that is not configured (before anything is
      *                              done), 1 for a store or log that cannot be written
@@ -83,14 +88,15 @@ final class OfflineControl {
         RunnerSettings r = cfg.runner();
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             try (PostgresStateStore store = RunnerHome.postgres(cfg)) {
-                for (int i = 0; i < requests.size(); i++) {
-                    Result result;
-                    try {
-                        result = new Result(requests.get(i), inFleet(cfg, store, profiles.get(i), requests.get(i)), null);
-                    } catch (ControlRefused e) {
-                        result = new Result(requests.get(i), null, e.getMessage());
+                for (int from = 0; from < requests.size(); ) {
+                    // a profile asked twice goes in the next batch, after its first change
+                    java.util.Set<String> ids = new java.util.HashSet<>();
+                    int to = from;
+                    while (to < requests.size() && to - from < FLEET_BATCH && ids.add(requests.get(to).profileId())) {
+                        to++;
                     }
-                    each.accept(result);
+                    inFleet(cfg, store, requests.subList(from, to), profiles.subList(from, to), each);
+                    from = to;
                 }
             }
             return;
@@ -139,67 +145,97 @@ final class OfflineControl {
                 .orElseThrow(() -> new SmartRunnerException("no profile " + profileId + " in " + cfg.source(), null, 2));
     }
 
-    private static Outcome inFleet(RunnerConfig cfg, PostgresStateStore store, ProfileConfig profile,
-                                   ManualRequest request) {
+    /**
+     * One batch in cluster mode (at most one request per profile): the unheld profiles' changes in one
+     * transaction, said in the order asked; then the held ones' controls, relayed together.
+     */
+    private static void inFleet(RunnerConfig cfg, PostgresStateStore store, List<ManualRequest> requests,
+                                List<ProfileConfig> profiles, java.util.function.Consumer<Result> each) {
         String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();
         // in the fleet's events, as a relayed control's: who asked, from which runner's configuration
-        ManualRequest asked = request.askedBy(request.by() + "@" + via);
-        ProfileChange[] written = {null};
+        List<ManualRequest> asked = requests.stream().map(r -> r.askedBy(r.by() + "@" + via)).toList();
+        Map<String, ManualRequest> byId = new HashMap<>();
+        Map<String, ProfileConfig> configs = new HashMap<>();
+        for (int i = 0; i < asked.size(); i++) {
+            byId.put(asked.get(i).profileId(), asked.get(i));
+            configs.put(asked.get(i).profileId(), profiles.get(i));
+        }
+        Map<String, Result> written = new HashMap<>();
         Instant now = store.databaseNow(); // the cluster's clock: the runners date pauses by it too
+        ProfileRules rules = rules(cfg);
+        Redactor redactor = new Redactor(cfg.secretValues());
         // the events' writer in the fleet's table is the command, never the data dir's runner (whose
         // start would copy them into its log a second time); the local log is opened only to be
         // written: a control relayed to the holder is that runner's to record
-        Optional<String> holder = store.changeUnlessHeld(profile.id(), cfg.cluster().leaseTtlMs(), asked.by(),
-                row -> written[0] = recorded(cfg, row != null ? row : ProfileState.fresh(profile.id(), profile.pod()),
-                        asked, now, eventLog(cfg.runner())));
-        if (holder.isEmpty()) {
-            return new Outcome(written[0].state(), "no runner holds it: written to the database");
+        Map<String, String> held = store.changeEachUnlessHeld(List.copyOf(byId.keySet()), cfg.cluster().leaseTtlMs(),
+                asked.get(0).by(), (id, row) -> {
+                    ManualRequest request = byId.get(id);
+                    ProfileConfig profile = configs.get(id);
+                    Transition t;
+                    try {
+                        t = transition(rules, row != null ? row : ProfileState.fresh(id, profile.pod()), request, cfg, now);
+                    } catch (ControlRefused e) {
+                        written.put(id, new Result(request, null, e.getMessage()));
+                        return null;
+                    }
+                    written.put(id, new Result(request,
+                            new Outcome(t.state(), "no runner holds it: written to the database"), null));
+                    return new ProfileChange(t.state(), t.events().stream().map(redactor::redact).toList());
+                }, changes -> {
+                    try (JsonlEventSink events = eventLog(cfg.runner())) {
+                        events.append(changes.stream().flatMap(c -> c.events().stream()).toList());
+                        // fsynced (closed) before the rows are written and success is reported: a change whose
+                        // event is not durable is reported as failed and leaves the database as it was
+                    }
+                });
+        written.keySet().removeAll(held.keySet()); // found locked after all: nothing was written for them
+        List<ManualRequest> relay = new ArrayList<>();
+        for (ManualRequest request : asked) {
+            Result r = written.get(request.profileId());
+            if (r != null) {
+                each.accept(r);
+            } else {
+                relay.add(request);
+            }
+        }
+        if (relay.isEmpty()) {
+            return;
         }
         RelayedControls relayed = new RelayedControls(store.controls(),
                 store.fleetProfiles(cfg.cluster().leaseTtlMs()), TimeSource.system());
-        long seq = relayed.send(asked, asked.by());
-        ManualReply reply;
-        try {
-            reply = relayed.awaitApplied(seq, profile.id());
-        } catch (ControlQueued e) {
-            // exit 1: the change is not in effect, though it will be (a script must not assume it is)
-            throw new ControlRefused("runner " + holder.get() + " holds " + profile.id() + " but has not applied the"
-                    + " control yet; it stays queued (control " + seq + ") for whichever runner holds " + profile.id());
+        for (RelayedControls.Relayed r : relayed.relayAll(relay)) {
+            each.accept(relayedResult(r, held.get(r.request().profileId())));
         }
+    }
+
+    /** A relayed control's line: applied or refused by the holder, or still queued (exit 1). */
+    private static Result relayedResult(RelayedControls.Relayed r, String holder) {
+        String id = r.request().profileId();
+        if (r.failure() instanceof ControlQueued) {
+            // exit 1: the change is not in effect, though it will be (a script must not assume it is)
+            return new Result(r.request(), null, "runner " + holder + " holds " + id + " but has not applied the"
+                    + " control yet; it stays queued (control " + r.seq() + ") for whichever runner holds " + id);
+        }
+        if (r.failure() != null) {
+            throw r.failure();
+        }
+        ManualReply reply = r.reply();
         if (reply.outcome() == ManualReply.Outcome.UNKNOWN_PROFILE) {
             throw new SmartRunnerException(reply.refusal(), null, 2);
         }
         if (reply.outcome() == ManualReply.Outcome.REFUSED) {
-            throw new ControlRefused(reply.refusal());
+            return new Result(r.request(), null, reply.refusal());
         }
         if (reply.outcome() != ManualReply.Outcome.DONE) { // the holder could not record it: not one profile's answer
             throw new SmartRunnerException(reply.refusal());
         }
-        return new Outcome(reply.state(), "applied by runner " + holder.get() + ", which holds it");
+        return new Result(r.request(), new Outcome(reply.state(), "applied by runner " + holder + ", which holds it"), null);
     }
 
     /** The data dir's own event log, as a command with no runner writes it (rotation included). */
     static JsonlEventSink eventLog(RunnerSettings r) {
         return JsonlEventSink.open(r.eventLog(), r.eventLogFsync(), r.eventLogFsyncIntervalMs())
                 .rotateAt(r.eventLogMaxBytes(), r.eventLogKeep(), RunCommand::say);
-    }
-
-    /**
-     * The control's transition, its events appended and fsynced (closing {@code events}, which it
-     * owns): the state to write once they are durable.
-     */
-    private static ProfileChange recorded(RunnerConfig cfg, ProfileState state, ManualRequest request, Instant now,
-                                          JsonlEventSink events) {
-        try (events) {
-            Transition t = transition(rules(cfg), state, request, cfg, now);
-            Redactor redactor = new Redactor(cfg.secretValues());
-            List<EventRecord> redacted = t.events().stream().map(redactor::redact).toList();
-            events.append(redacted);
-            // fsynced before the state is written and success is reported: a change whose event
-            // is not durable is reported as failed and leaves the state store as it was
-            events.close();
-            return new ProfileChange(t.state(), redacted);
-        }
     }
 
     /** The control's transition from {@code s}; a refusal by the profile's state is thrown as {@link ControlRefused}. */

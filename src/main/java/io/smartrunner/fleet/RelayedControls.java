@@ -41,6 +41,34 @@ public final class RelayedControls {
                 ControlRelay.action(r), ControlRelay.args(r), r.by())).toList());
     }
 
+    /** One relayed control's end: the holder's answer, or why there is none ({@link ControlQueued}: not yet applied). */
+    public record Relayed(ManualRequest request, long seq, ManualReply reply, RuntimeException failure) {
+    }
+
+    /**
+     * {@link #send} and {@link #awaitApplied} for several controls (one per profile) together: sent in
+     * one transaction, waited for at once (a pod held by a frozen runner waits one
+     * {@link #APPLY_WAIT_MS}, not one per profile), each end in the order asked.
+     */
+    public List<Relayed> relayAll(List<ManualRequest> requests) {
+        Map<String, Long> seqs = sendAll(requests);
+        List<Relayed> out = new java.util.ArrayList<>();
+        try (AppliedWaits waits = new AppliedWaits(controls, time)) {
+            List<java.util.concurrent.CompletableFuture<ManualReply>> answers = requests.stream()
+                    .map(r -> answer(seqs.get(r.profileId()), r.profileId(), waits)).toList();
+            for (int i = 0; i < requests.size(); i++) {
+                ManualRequest r = requests.get(i);
+                long seq = seqs.get(r.profileId());
+                try {
+                    out.add(new Relayed(r, seq, answers.get(i).join(), null));
+                } catch (java.util.concurrent.CompletionException e) {
+                    out.add(new Relayed(r, seq, null, e.getCause() instanceof RuntimeException cause ? cause : e));
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * The holder's answer, with the profile's row as it is then.
      *

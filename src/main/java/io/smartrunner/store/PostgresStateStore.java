@@ -323,10 +323,21 @@ public final class PostgresStateStore implements StateStore {
      */
     public Map<String, String> changeEachUnlessHeld(List<String> profileIds, long ttlMs, String writer,
                                                     java.util.function.BiFunction<String, ProfileState, ProfileChange> change) {
+        return changeEachUnlessHeld(profileIds, ttlMs, writer, change, changes -> { });
+    }
+
+    /**
+     * {@link #changeEachUnlessHeld}, with {@code beforeWrite} told the changes inside the transaction,
+     * before any is written (the offline commands append their events to the data dir's log there:
+     * event first, then state); what it throws aborts the transaction.
+     */
+    public Map<String, String> changeEachUnlessHeld(List<String> profileIds, long ttlMs, String writer,
+                                                    java.util.function.BiFunction<String, ProfileState, ProfileChange> change,
+                                                    java.util.function.Consumer<List<ProfileChange>> beforeWrite) {
         Map<String, String> held = new LinkedHashMap<>();
         Object[] ids = new java.util.TreeSet<>(profileIds).toArray();
         try {
-            changeEachUnlessHeldIn(ids, held, ttlMs, writer, change);
+            changeEachUnlessHeldIn(ids, held, ttlMs, writer, change, beforeWrite);
         } catch (StoreException e) {
             if (!(e.getCause() instanceof SQLException sql) || !LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
                 throw e;
@@ -365,7 +376,8 @@ public final class PostgresStateStore implements StateStore {
     }
 
     private void changeEachUnlessHeldIn(Object[] ids, Map<String, String> held, long ttlMs, String writer,
-                                        java.util.function.BiFunction<String, ProfileState, ProfileChange> change) {
+                                        java.util.function.BiFunction<String, ProfileState, ProfileChange> change,
+                                        java.util.function.Consumer<List<ProfileChange>> beforeWrite) {
         inTransaction(c -> {
             try (java.sql.Statement st = c.createStatement()) {
                 // below the wait for each answer, so a locked row is said as such, not as a timeout
@@ -419,6 +431,7 @@ public final class PostgresStateStore implements StateStore {
             if (changes.isEmpty()) {
                 return;
             }
+            beforeWrite.accept(changes);
             try (PreparedStatement ps = c.prepareStatement(PostgresRows.UPSERT_PROFILE)) {
                 for (ProfileChange next : changes) {
                     PostgresRows.bindProfile(ps, next.state(), null);

@@ -224,29 +224,49 @@ class OfflineControlInFleetE2ETest {
     }
 
     /**
-     * A failure half-way through a pod (here a trigger refusing p3's row; reviewer R3 froze the command
-     * until the server ended its transaction) leaves the profiles done before it said, each on its
-     * line, and says how many: before, the command printed only the failure, with 600 of 3 000 done.
+     * A failure half-way through a pod (here a trigger refusing one profile's row; reviewer R3 froze the
+     * command until the server ended its transaction) leaves the batches done before it said, each
+     * profile on its line, and says how many: before, the command printed only the failure, with 600
+     * of 3 000 done. A batch is one transaction: the one that fails writes none of its profiles.
      */
+    /** OfflineControl.FLEET_BATCH: profiles per transaction of the offline controls in a fleet. */
+    private static final int FLEET_BATCH = 500;
+
     @Test
     void aPodThatFailsHalfWaySaysWhatWasDoneBeforeIt() throws Exception {
         String url = PostgresServer.shared().newDatabase("e2e_offline_fleet_halfway");
         Path cfg = config("half", url, "half", "").resolveSibling("fleet.json");
+        int count = FLEET_BATCH + 100;
+        List<String> ids = java.util.stream.IntStream.rangeClosed(1, count).mapToObj(i -> String.format("p%04d", i))
+                .toList();
+        String refused = ids.get(FLEET_BATCH + 50); // in the second batch
         Files.writeString(cfg, Files.readString(cfg).replace("[{\"id\": \"p1\"}]",
-                "[{\"id\": \"p1\"}, {\"id\": \"p2\"}, {\"id\": \"p3\"}, {\"id\": \"p4\"}]"));
-        CliProcess.Result first = CliProcess.run(cfg.getParent(), "reset", "p1", "-c", cfg.toString()); // the schema
+                ids.stream().map(id -> "{\"id\": \"" + id + "\"}")
+                        .collect(java.util.stream.Collectors.joining(", ", "[", "]"))));
+        CliProcess.Result first = CliProcess.run(cfg.getParent(), "reset", "p0001", "-c", cfg.toString()); // the schema
         assertEquals(0, first.exitCode(), first.err());
         PostgresServer.shared().execute(url.substring(url.lastIndexOf('/') + 1), """
-                CREATE FUNCTION refuse_p3() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.profile_id = 'p3' THEN RAISE EXCEPTION 'p3 refused by the test'; END IF; RETURN NEW; END $$;
-                CREATE TRIGGER refuse_p3 BEFORE INSERT OR UPDATE ON profiles FOR EACH ROW EXECUTE FUNCTION refuse_p3();""");
+                CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.profile_id = '%s' THEN RAISE EXCEPTION '%s refused by the test'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER refuse_one BEFORE INSERT OR UPDATE ON profiles FOR EACH ROW EXECUTE FUNCTION refuse_one();"""
+                .formatted(refused, refused));
 
         CliProcess.Result pod = CliProcess.run(cfg.getParent(), "pause", "--pod", "pod-a", "--for", "1h", "-c", cfg.toString());
 
-        assertEquals(1, pod.exitCode(), pod.out() + pod.err());
-        assertEquals(List.of("p1", "p2"), pod.out().lines().map(l -> l.substring(0, l.indexOf(':'))).toList(), pod.out());
-        assertTrue(pod.err().contains("smart-runner: done for 2 of 4 profile(s) before this failure (their lines above);"
-                + " run the command again for the others"), pod.err());
-        assertTrue(pod.err().contains("p3 refused by the test"), pod.err());
+        assertEquals(1, pod.exitCode(), pod.err());
+        assertEquals(ids.subList(0, FLEET_BATCH),
+                pod.out().lines().map(l -> l.substring(0, l.indexOf(':'))).toList());
+        assertTrue(pod.err().contains("smart-runner: done for " + FLEET_BATCH + " of " + count
+                + " profile(s) before this failure (their lines above); run the command again for the others"), pod.err());
+        assertTrue(pod.err().contains(refused + " refused by the test"), pod.err());
+        assertEquals(FLEET_BATCH, pausedInFleet(url), "the failed batch wrote none of its profiles");
+    }
+
+    private static int pausedInFleet(String url) throws Exception {
+        try (java.sql.Connection c = PostgresServer.shared().connect(url.substring(url.lastIndexOf('/') + 1));
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM profiles WHERE paused")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }
