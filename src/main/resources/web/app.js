@@ -786,6 +786,7 @@
       case 'pod-pause': return 'pod held: ' + (p.reason || '');
       case 'pod-unpause': return 'pod released by ' + (p.by || '?');
       case 'run': return 'run now by ' + (p.by || '?');
+      case 'forget': return 'forgotten by ' + (p.by || '?') + ': no runner runs it any more';
       case 'import': return 'state imported by ' + (p.by || '?') + ': streak ' + p.errorStreak
         + (p.paused ? ' · paused' + (p.pausedUntil ? ' until ' + untilLabel(Date.parse(p.pausedUntil)) : '') : '');
       case 'browser-start': case 'browser-close': case 'browser-replace': case 'browser-recycle': case 'browser-crash':

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
                 TrialCommand.class, ReportCommand.class, ControlCommands.Pause.class, ControlCommands.Unpause.class,
                 ControlCommands.Reset.class, ControlCommands.RunNow.class, ControlCommands.Reload.class,
-                RunnersCommand.class, ImportStateCommand.class,
+                RunnersCommand.class, ForgetCommand.class, ImportStateCommand.class,
                 DemoSessionCommand.class, RebuildStateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final String VERSION = "smart-runner 0.1.0";

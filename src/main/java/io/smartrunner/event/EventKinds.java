@@ -14,6 +14,7 @@ import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
+import io.smartrunner.event.EventRecord.ProfileForgotten;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
@@ -65,6 +66,7 @@ public final class EventKinds {
             new Kind(StreakReset.class, "reset", "profile", e -> "ok", (h, p, d) -> new StreakReset(h, p)),
             new Kind(RunRequested.class, "run", "profile", e -> "ok", (h, p, d) -> new RunRequested(h, p)),
             new Kind(StateImported.class, "import", "profile", e -> "ok", (h, p, d) -> new StateImported(h, p)),
+            new Kind(ProfileForgotten.class, "forget", "profile", e -> "ok", (h, p, d) -> new ProfileForgotten(h, p)),
             new Kind(InternalFault.class, "internal-error", "runner", e -> "error",
                     (h, p, d) -> new InternalFault(h, p)),
             new Kind(PressureStarted.class, "pressure", "runner", e -> "held", (h, p, d) -> new PressureStarted(h, p)),

@@ -202,6 +202,16 @@ public sealed interface EventRecord {
         }
     }
 
+    /**
+     * Cluster mode: a profile no runner runs any more removed from the fleet's store by hand
+     * ({@code forget}): its row is gone, its sessions and events stay.
+     */
+    record ProfileForgotten(Header header, Params params) implements EventRecord {
+        public String by() {
+            return params.value(EventParams.BY);
+        }
+    }
+
     /** A session asked for by hand; its own start follows when it starts. */
     record RunRequested(Header header, Params params) implements EventRecord {
         public String by() {

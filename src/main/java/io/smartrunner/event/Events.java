@@ -55,6 +55,7 @@ import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
 import io.smartrunner.event.EventRecord.PressureStarted;
+import io.smartrunner.event.EventRecord.ProfileForgotten;
 import io.smartrunner.event.EventRecord.ProfilePaused;
 import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
@@ -137,6 +138,11 @@ public final class Events {
         return new StateImported(new Header(ts, pod, profileId, null), Params.builder()
                 .put(ERROR_STREAK, errorStreak).put(PAUSED, paused).putIfPresent(PAUSED_UNTIL, pausedUntil)
                 .put(PAUSE_COUNT, pauseCount).put(FROM, from).put(REPLACED, replaced).put(BY, by).build());
+    }
+
+    /** A profile no runner runs any more removed from the fleet's store by hand (cluster mode). */
+    public static ProfileForgotten profileForgotten(Instant ts, String pod, String profileId, String by) {
+        return new ProfileForgotten(new Header(ts, pod, profileId, null), Params.builder().put(BY, by).build());
     }
 
     /** A session asked for by hand; its own start event follows when it starts. */

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.profile.ProfileState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -450,6 +451,21 @@ public final class PostgresStateStore implements StateStore {
             }
             PostgresEvents.insertIn(c, writer, changes.stream().flatMap(ch -> ch.events().stream()).toList());
         });
+    }
+
+    /**
+     * Removes profiles no runner runs any more from the fleet's store, all or none
+     * ({@link ForgottenProfiles}).
+     *
+     * @return each refused profile's reason; empty when all were forgotten
+     */
+    public Map<String, String> forgetProfiles(List<String> profileIds, long ttlMs, String writer,
+                                              Function<ForgottenProfiles.Forgotten, List<EventRecord>> closing,
+                                              java.util.function.Consumer<List<EventRecord>> beforeWrite) {
+        Map<String, String> refused = new LinkedHashMap<>();
+        inTransaction(c -> refused.putAll(ForgottenProfiles.forgetIn(c, profileIds, ttlMs, writer, closing,
+                beforeWrite)));
+        return refused;
     }
 
     @Override

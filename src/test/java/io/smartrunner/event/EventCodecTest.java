@@ -89,7 +89,8 @@ class EventCodecTest {
                 Events.podUnpaused(T, "podA", 30_000, "api"),
                 Events.streakForgiven(T, "podA", "p1", 3, 0, Events.BY_BREAKER),
                 Events.stateImported(T, "podA", "p1", 2, true, T.plusSeconds(3600), 1, "/srv/sr/data/state.db", false,
-                        "import-state@alpha"));
+                        "import-state@alpha"),
+                Events.profileForgotten(T, "podA", "p1", "cli@alpha"));
     }
 
     private static final String LINES = """
@@ -120,6 +121,7 @@ class EventCodecTest {
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"pod-unpause","type":"pod","params":{"pausedFor":30000,"by":"api"},"outcome":"ok","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"reset","type":"profile","params":{"errorStreakWas":3,"by":"breaker","errorStreak":0},"outcome":"ok","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"import","type":"profile","params":{"errorStreak":2,"paused":true,"pausedUntil":"2025-01-08T11:30:00.250Z","pauseCount":1,"from":"/srv/sr/data/state.db","replaced":false,"by":"import-state@alpha"},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"forget","type":"profile","params":{"by":"cli@alpha"},"outcome":"ok","durMs":null}
             """;
 
     @Test
@@ -167,7 +169,7 @@ class EventCodecTest {
         assertEquals(all, Set.copyOf(EventKinds.NAMES));
         assertEquals(EventKinds.NAMES.size(), Set.copyOf(EventKinds.NAMES).size(), "no word twice");
         assertEquals(List.of("start", "finish", "error", "recover", "pause", "unpause", "reset", "run", "import",
-                "internal-error", "pressure", "pressure-end", "reload", "takeover", "browser-start", "browser-close",
+                "forget", "internal-error", "pressure", "pressure-end", "reload", "takeover", "browser-start", "browser-close",
                 "browser-replace", "browser-recycle", "browser-crash", "breaker-open", "breaker-close", "pod-pause", "pod-unpause"),
                 Events.KINDS);
     }
