@@ -106,7 +106,7 @@ final class ImportStateCommand implements Callable<Integer> {
                 // import's are a thousand rows at a time, and nothing waits on them
                 try (PostgresStateStore fleet = PostgresStateStore.open(cfg.store(),
                         RunnerName.forDataDir(cfg.runner().dataDir()), cfg.runner().sessionsKeptPerProfile(),
-                        WRITE_WAIT_MS)) {
+                        WRITE_WAIT_MS, io.smartrunner.store.SchemaUpgrade.REFUSED)) {
                     System.out.print(copy(cfg, db, old, fleet));
                 }
             }

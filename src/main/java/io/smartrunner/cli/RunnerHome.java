@@ -23,6 +23,7 @@ import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.PostgresStateStore;
 import io.smartrunner.store.RunnerName;
+import io.smartrunner.store.SchemaUpgrade;
 import io.smartrunner.store.SqliteNativeCopies;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateRebuild;
@@ -137,7 +138,10 @@ final class RunnerHome implements AutoCloseable {
     /** The store the config names; a lost SQLite file is first rebuilt from the event log. */
     static StateStore openStore(RunnerConfig config) {
         if (config.store().kind() == StoreSettings.Kind.POSTGRES) {
-            return postgres(config);
+            // a runner's start is what upgrades the fleet's schema; under systemd each line extends the start's timeout
+            try (StartupProgress progress = StartupProgress.fromEnvironment(System.getenv(), RunCommand::say)) {
+                return postgres(config, SchemaUpgrade.by(progress));
+            }
         }
         rebuildIfLost(config.runner());
         // an upgrade of a big store says how far it got; under systemd each line also extends the start's timeout
@@ -184,9 +188,14 @@ final class RunnerHome implements AutoCloseable {
         }
     }
 
+    /** The fleet's store for a command: an older schema is refused (only a runner's start upgrades it). */
     static PostgresStateStore postgres(RunnerConfig config) {
+        return postgres(config, SchemaUpgrade.REFUSED);
+    }
+
+    static PostgresStateStore postgres(RunnerConfig config, SchemaUpgrade upgrade) {
         return PostgresStateStore.open(config.store(), RunnerName.forDataDir(config.runner().dataDir()),
-                config.runner().sessionsKeptPerProfile(), config.cluster().storeWaitMs());
+                config.runner().sessionsKeptPerProfile(), config.cluster().storeWaitMs(), upgrade);
     }
 
     /**

@@ -71,6 +71,9 @@ public final class DirectConnection implements AutoCloseable {
             int before = c.getNetworkTimeout();
             c.setNetworkTimeout(Runnable::run, loginSeconds * 1000);
             st.execute(PostgresStateStore.SESSION_SETUP);
+            // the server gives up on a statement when this side does (its answer wait): one queued behind
+            // a lock does not run later, after this side took it as failed and went on (reviewer R4)
+            st.execute("SET statement_timeout = " + PostgresWork.ANSWER_WITHIN_MS);
             c.setNetworkTimeout(Runnable::run, before);
         } catch (SQLException e) {
             c.close();

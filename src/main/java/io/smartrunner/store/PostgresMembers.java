@@ -144,6 +144,11 @@ public final class PostgresMembers {
 
     /**
      * Sets {@code heartbeat_at = now()} and the figures, if this incarnation still holds the name.
+     * Never backwards: a heartbeat this runner gave up on (no answer in time, its statement queued
+     * behind a lock) may still run on the server after a later one landed, with its older
+     * {@code now()}; written as it was, it made the runner's row look older than its last
+     * successful heartbeat, and another runner took its profiles while it still ran them (reviewer
+     * R4: 17 s old at once, behind a schema upgrade's lock).
      *
      * @param sessions null keeps the last figure (the engine did not answer in time)
      * @return not held when another runner has taken the name over (this one was stale)
@@ -152,7 +157,7 @@ public final class PostgresMembers {
     public Beat heartbeat(long incarnation, String name, Integer sessions, int capacity) {
         return db.run(c -> {
             // one round trip: the update, and the clock read after it (an UPDATE ... RETURNING gives no row when not held)
-            try (PreparedStatement ps = c.prepareStatement("WITH beat AS (UPDATE runners SET heartbeat_at = now(),"
+            try (PreparedStatement ps = c.prepareStatement("WITH beat AS (UPDATE runners SET heartbeat_at = GREATEST(heartbeat_at, now()),"
                     + " sessions = COALESCE(?, sessions), capacity = ?, forgotten_at = NULL WHERE name = ? AND incarnation = ?"
                     + " AND member_name = ? AND stopped_at IS NULL RETURNING 1)"
                     + " SELECT (SELECT count(*) FROM beat), clock_timestamp()")) {

@@ -55,7 +55,7 @@ public final class PostgresStateStore implements StateStore {
     private volatile WriteFence fence;
 
     private PostgresStateStore(String where, String runnerName, HikariDataSource pool, DirectConnection heartbeat,
-                               int sessionsKept, int waitMs) {
+                               int sessionsKept, int waitMs, SchemaUpgrade upgrade) {
         this.where = where;
         this.heartbeatConnection = heartbeat;
         this.waitMs = waitMs;
@@ -63,7 +63,7 @@ public final class PostgresStateStore implements StateStore {
         this.pool = pool;
         this.retention = new SessionRetention(sessionsKept);
         try (Connection c = pool.getConnection()) {
-            PostgresMigrations.migrate(c, where);
+            PostgresMigrations.migrate(c, where, upgrade);
             runnerId = registerRunner(c, runnerName);
         } catch (SQLException e) {
             throw PostgresErrors.wrap(where, e);
@@ -92,6 +92,12 @@ public final class PostgresStateStore implements StateStore {
      * keep turning through an outage (ClusterSettings.storeWaitMs says how long).
      */
     public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept, long waitMs) {
+        return open(settings, runnerName, sessionsKept, waitMs, SchemaUpgrade.by(line -> { }));
+    }
+
+    /** As {@link #open(StoreSettings, String, int, long)}, upgrading an older schema only as {@code upgrade} says. */
+    public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept, long waitMs,
+                                          SchemaUpgrade upgrade) {
         String where = "PostgreSQL at " + settings.hostPort();
         HikariDataSource pool;
         try {
@@ -101,7 +107,7 @@ public final class PostgresStateStore implements StateStore {
         }
         try {
             return new PostgresStateStore(where, runnerName, pool, new DirectConnection(settings), sessionsKept,
-                    (int) waitMs);
+                    (int) waitMs, upgrade);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
