@@ -90,6 +90,20 @@ class PostgresMembersTest {
         }
     }
 
+    /** A heartbeat that ran late on the server (given up on, queued behind a lock) must not undo a later one (R4). */
+    @Test
+    void aHeartbeatNeverMovesTheRowsHeartbeatBackwards() throws SQLException {
+        String url = server.newDatabase("members_monotonic");
+        try (PostgresStateStore a = PostgresStateStore.open(settings(url), "host-a:/srv/a")) {
+            long incarnation = a.members().join(joiner("alpha", 11), TTL).incarnation();
+            server.execute(database(url), "UPDATE runners SET heartbeat_at = now() + INTERVAL '30 seconds'"
+                    + " WHERE member_name = 'alpha'"); // a later heartbeat's, as the late one arrives
+            Timestamp later = one(url, "SELECT heartbeat_at FROM runners WHERE member_name = 'alpha'");
+            assertTrue(a.members().heartbeat(incarnation, "alpha", 0, 8).held());
+            assertEquals(later, one(url, "SELECT heartbeat_at FROM runners WHERE member_name = 'alpha'"));
+        }
+    }
+
     @Test
     void theHeartbeatIsTheDatabaseClock() throws SQLException {
         String url = server.newDatabase("members_clock");
