@@ -29,18 +29,24 @@ public final class FleetConfigWatch implements AutoCloseable {
     private final String name;
     private final long ttlMs;
     private final long checkEveryMs;
+    /** This runner's timings, for the words about runners of an older release. */
+    private final String timings;
     private final Consumer<String> say;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("sr-fleet-config"));
     private volatile String note;
     /** What was said last (the timer's thread only). */
     private String said = "";
+    /** What was said last about runners of an older release (the timer's thread only). */
+    private String olderSaid = "";
 
     public FleetConfigWatch(PostgresMembers members, String name, ClusterSettings timings, Consumer<String> say) {
         this.members = members;
         this.name = name;
         this.ttlMs = timings.leaseTtlMs();
         this.checkEveryMs = timings.renewEveryMs() * HEARTBEATS_PER_CHECK;
+        this.timings = "leaseTtlMs " + timings.leaseTtlMs() + ", renewEveryMs " + timings.renewEveryMs()
+                + ", renewDeadlineMs " + timings.renewDeadlineMs();
         this.say = say;
     }
 
@@ -79,7 +85,9 @@ public final class FleetConfigWatch implements AutoCloseable {
     /** One comparison; a database error keeps the last finding (the heartbeat says the database's trouble). */
     void check() {
         List<PublishedConfigs.Disagreement> mine;
+        OlderRunners older;
         try {
+            older = OlderRunners.among(members.liveConfigDigests(ttlMs), name);
             mine = PublishedConfigs.with(members, ttlMs, name);
         } catch (SmartRunnerException e) {
             return;
@@ -107,8 +115,26 @@ public final class FleetConfigWatch implements AutoCloseable {
             }
             said = now;
         }
-        note = others.isEmpty() ? null : "config differs from runner(s) " + String.join(", ", others)
-                + " ('smart-runner runners' lists how)";
+        String olderNow = older.words(timings);
+        if (!olderNow.equals(olderSaid)) {
+            if (!olderNow.isEmpty()) {
+                say.accept(olderNow);
+            } else if (!olderSaid.isEmpty()) {
+                say.accept("no live runner of an older release any more: every live runner's config is compared");
+            }
+            olderSaid = olderNow;
+        }
+        List<String> notes = new ArrayList<>();
+        if (!others.isEmpty()) {
+            notes.add("config differs from runner(s) " + String.join(", ", others) + " ('smart-runner runners' lists how)");
+        }
+        if (!older.none()) {
+            List<String> names = new ArrayList<>(older.notCompared());
+            older.ownTtlOnly().stream().filter(n -> !names.contains(n)).forEach(names::add);
+            notes.add("runner(s) " + String.join(", ", names) + " of an older release ('smart-runner runners' says what"
+                    + " that means)");
+        }
+        note = notes.isEmpty() ? null : String.join("; ", notes);
     }
 
     @Override

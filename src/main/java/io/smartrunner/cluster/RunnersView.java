@@ -46,6 +46,7 @@ public final class RunnersView {
         }
         // live runners whose configs disagree about what both run (schema 13; docs/cluster.md)
         List<PublishedConfigs.Disagreement> disagreements = PublishedConfigs.among(members, ttlMs);
+        OlderRunners older = OlderRunners.among(members.liveConfigDigests(ttlMs), null);
         for (Map<String, Object> row : runners) {
             List<String> others = new ArrayList<>();
             for (PublishedConfigs.Disagreement d : disagreements) {
@@ -55,7 +56,8 @@ public final class RunnersView {
                     others.add(d.runner());
                 }
             }
-            row.put("configDiffersFrom", others);
+            // null: not compared (a live runner of a release before schema 13 publishes no config)
+            row.put("configDiffersFrom", older.notCompared().contains(row.get("name")) ? null : others);
         }
         List<Map<String, Object>> pairs = new ArrayList<>();
         for (PublishedConfigs.Disagreement d : disagreements) {
@@ -69,6 +71,7 @@ public final class RunnersView {
         json.put("ttlMs", ttlMs);
         json.put("runners", runners);
         json.put("configDisagreements", pairs);
+        json.put("olderRunners", older.none() ? null : older.words(null));
         return json;
     }
 
@@ -115,6 +118,9 @@ public final class RunnersView {
             out.append("runners ").append(names.get(0)).append(" and ").append(names.get(1))
                     .append(" disagree about what both run (each runs the profiles it holds by its own config): ")
                     .append(String.join("; ", (List<String>) pair.get("differences"))).append('\n');
+        }
+        if (json.get("olderRunners") != null) {
+            out.append(json.get("olderRunners")).append('\n');
         }
         return out.append(PlacementView.lines(json)).toString();
     }

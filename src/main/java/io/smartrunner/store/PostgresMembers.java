@@ -270,14 +270,18 @@ public final class PostgresMembers {
         }
     }
 
-    /** A live member's published config's digest (null: a runner of an older version published none). */
-    public record PublishedDigest(String name, String digest) {
+    /**
+     * A live member's published config's digest (null: a runner of a release before schema 13
+     * published none) and its own lease TTL (null: a release before schema 11, which judges every
+     * runner by its own TTL).
+     */
+    public record PublishedDigest(String name, String digest, Long leaseTtlMs) {
     }
 
     /** The live members' config digests, by name (cheap: no config is read). */
     public List<PublishedDigest> liveConfigDigests(long ttlMs) {
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT member_name, fleet_config_digest FROM runners r"
+             PreparedStatement ps = c.prepareStatement("SELECT member_name, fleet_config_digest, lease_ttl_ms FROM runners r"
                      + " WHERE member_name IS NOT NULL AND forgotten_at IS NULL AND " + PostgresLeases.LIVE
                      + " ORDER BY member_name")) {
             PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
@@ -285,7 +289,7 @@ public final class PostgresMembers {
             List<PublishedDigest> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new PublishedDigest(rs.getString(1), rs.getString(2)));
+                    out.add(new PublishedDigest(rs.getString(1), rs.getString(2), (Long) rs.getObject(3)));
                 }
             }
             return out;
