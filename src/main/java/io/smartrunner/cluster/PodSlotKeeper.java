@@ -102,7 +102,7 @@ final class PodSlotKeeper {
                 newcomers.merge(pod, 1, Integer::sum);
             }
         });
-        Map<String, Integer> fleet = db.liveLeasesByPod(pods, ttlMs);
+        PostgresPodSlots.Shares shares = db.shares(pods, ttlMs);
         Map<String, Integer> runnable = demand;
         Map<String, Integer> asks = new HashMap<>();
         boolean acquiredAny = false;
@@ -110,11 +110,9 @@ final class PodSlotKeeper {
             String pod = e.getKey();
             int c = e.getValue();
             int myProfiles = mine.getOrDefault(pod, 0);
-            int all = Math.max(myProfiles, fleet.getOrDefault(pod, 0));
             int want = Math.min(c, runnable == null ? myProfiles
                     : Math.min(myProfiles, runnable.getOrDefault(pod, 0) + newcomers.getOrDefault(pod, 0)));
-            int cap = all == 0 ? 0 : (int) ((c * (long) myProfiles + all - 1) / all);
-            int target = Math.min(want, cap);
+            int target = target(pod, c, want, shares);
             int valid = validHeld(pod, c);
             if (valid < target) {
                 List<Integer> got = db.acquire(incarnation, pod, c, target - valid, ttlMs);
@@ -143,6 +141,29 @@ final class PodSlotKeeper {
         if (!asks.isEmpty()) {
             giveBack(loop, asks);
         }
+    }
+
+    /**
+     * How many slots of the pod to hold, at most what it wants: its {@link PodQuotas quota} at least;
+     * beyond it, free slots the other runners' quotas do not need (a runner whose profiles are
+     * paused lends its share); and when the free slots do not cover what the others are short of
+     * their quotas, what it holds above its own goes back as their sessions end.
+     */
+    private int target(String pod, int c, int want, PostgresPodSlots.Shares shares) {
+        Map<Long, PostgresPodSlots.Share> live = shares.byPod().getOrDefault(pod, Map.of());
+        Map<Long, Integer> weights = new HashMap<>();
+        live.forEach((inc, share) -> weights.put(inc, share.weight()));
+        Map<Long, Integer> quotas = PodQuotas.of(c, weights, shares.turn());
+        int heldInFleet = 0;
+        int othersShort = 0;
+        for (Map.Entry<Long, PostgresPodSlots.Share> e : live.entrySet()) {
+            heldInFleet += e.getValue().slots();
+            if (e.getKey() != incarnation) {
+                othersShort += Math.max(0, quotas.getOrDefault(e.getKey(), 0) - e.getValue().slots());
+            }
+        }
+        int free = Math.max(0, c - heldInFleet);
+        return Math.min(want, Math.max(quotas.getOrDefault(incarnation, 0), held(pod) + free - othersShort));
     }
 
     private synchronized List<String> podsHeld() {

@@ -61,29 +61,55 @@ public final class PostgresPodSlots {
         });
     }
 
-    /** Per pod, how many of its profiles have a live lease anywhere in the fleet (the fair cap's base). */
-    public Map<String, Integer> liveLeasesByPod(Map<String, String> podOfProfile, long ttlMs) {
-        if (podOfProfile.isEmpty()) {
-            return Map.of();
-        }
+    /** One live runner's part of a pod: profiles it holds that may run (not paused), slots it holds. */
+    public record Share(int weight, int slots) {
+    }
+
+    /**
+     * Each pod's live runners, by incarnation, with their {@link Share}; and the database's clock in
+     * whole minutes ({@code turn}), the same for every runner asking in that minute.
+     */
+    public record Shares(long turn, Map<String, Map<Long, Share>> byPod) {
+    }
+
+    /**
+     * What every runner balances its pod slots by: per pod, each live runner's leases of profiles
+     * that may run (a paused one's lease weighs nothing until its pause has ended) and the slots it
+     * holds, all from one read.
+     */
+    public Shares shares(Map<String, String> podOfProfile, long ttlMs) {
         List<String> ids = new ArrayList<>(podOfProfile.keySet());
         String[] pods = ids.stream().map(podOfProfile::get).toArray(String[]::new);
         return db.run(c -> {
-            Map<String, Integer> out = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT p.pod, count(*)"
+            Map<String, Map<Long, Share>> out = new HashMap<>();
+            long turn;
+            try (PreparedStatement ps = c.prepareStatement("WITH w AS (SELECT p.pod, l.holder_incarnation AS inc,"
+                    + " count(*) FILTER (WHERE f.profile_id IS NULL OR NOT f.paused OR f.paused_until <= now()) AS n"
                     + " FROM unnest(?::text[], ?::text[]) AS p(id, pod) JOIN leases l ON l.profile_id = p.id"
-                    + " JOIN runners r ON r.incarnation = l.holder_incarnation WHERE " + PostgresLeases.LIVE
-                    + " GROUP BY p.pod")) {
+                    + " JOIN runners r ON r.incarnation = l.holder_incarnation LEFT JOIN profiles f ON f.profile_id = p.id"
+                    + " WHERE " + PostgresLeases.LIVE + " GROUP BY 1, 2),"
+                    + " s AS (SELECT s.pod, s.holder_incarnation AS inc, count(*) AS n FROM pod_slots s"
+                    + " JOIN runners r ON r.incarnation = s.holder_incarnation WHERE " + PostgresLeases.LIVE
+                    + " GROUP BY 1, 2)"
+                    + " SELECT COALESCE(w.pod, s.pod), COALESCE(w.inc, s.inc), COALESCE(w.n, 0), COALESCE(s.n, 0),"
+                    + " floor(EXTRACT(EPOCH FROM now()) / 60)::BIGINT FROM w FULL JOIN s ON s.pod = w.pod AND s.inc = w.inc"
+                    + " UNION ALL SELECT NULL, NULL, 0, 0, floor(EXTRACT(EPOCH FROM now()) / 60)::BIGINT")) {
                 ps.setArray(1, c.createArrayOf("text", ids.toArray()));
                 ps.setArray(2, c.createArrayOf("text", pods));
                 ps.setLong(3, ttlMs);
+                ps.setLong(4, ttlMs);
+                turn = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString(1), rs.getInt(2));
+                        turn = rs.getLong(5);
+                        if (rs.getString(1) != null) {
+                            out.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                                    .put(rs.getLong(2), new Share(rs.getInt(3), rs.getInt(4)));
+                        }
                     }
                 }
             }
-            return out;
+            return new Shares(turn, out);
         });
     }
 

@@ -262,6 +262,14 @@ class PodSlotKeeperTest {
         assertEquals(Map.of(), heldInDb());
     }
 
+    /** Pauses the profiles {@code member} holds but {@code keep}, as its rows say after the pauses. */
+    private void pauseHeldBy(String member, int keep) throws SQLException {
+        server.execute(db(), "INSERT INTO profiles (profile_id, pod, paused, paused_until) SELECT l.profile_id, '" + POD
+                + "', true, now() + interval '1 hour' FROM leases l JOIN runners r ON r.incarnation = l.holder_incarnation"
+                + " WHERE r.member_name = '" + member + "' ORDER BY l.profile_id OFFSET " + keep
+                + " ON CONFLICT (profile_id) DO UPDATE SET paused = true, paused_until = excluded.paused_until");
+    }
+
     @Test
     void profilesTheLoopCannotRunHoldNoSlot() throws SQLException {
         url = server.newDatabase("slots_demand");
@@ -273,6 +281,9 @@ class PodSlotKeeperTest {
         Runner b = new Runner("beta", 3);
         b.beat();
         a.beat();
+        pauseHeldBy("alpha", 1); // alpha kept 3 of the 6 leases: 2 of them paused
+        b.beat();
+        a.beat();
         b.beat();
         assertEquals(3, a.slots() + b.slots(), "the slots alpha does not want are free for beta");
         a.keeper.podDemand(Map.of(POD, 0)); // all paused now
@@ -280,6 +291,48 @@ class PodSlotKeeperTest {
         b.beat();
         assertEquals(0, a.slots());
         assertAtMost(3, a, b);
+    }
+
+    /**
+     * Reviewer R4: caps of ceil(concurrency × profiles ÷ all) added up to more than the concurrency;
+     * the runners at their caps never gave a slot back, and the one restarted last held none, its
+     * profiles idle for good. Quotas add up to the concurrency: it gets its share as sessions end.
+     */
+    @Test
+    void aRunnerThatJoinsAFullPodLastGetsItsShareAsSessionsEnd() throws SQLException {
+        url = server.newDatabase("slots_last");
+        profiles(16);
+        Runner[] first = {new Runner("alpha", 6), new Runner("beta", 6), new Runner("gamma", 6)};
+        for (int round = 0; round < 4; round++) {
+            for (Runner r : first) {
+                r.beat();
+            }
+        }
+        assertEquals(6, heldInDb().size(), "the three fill the pod");
+        for (Runner r : first) {
+            r.running = r.slots(); // every slot busy
+        }
+        Runner d = new Runner("delta", 6);
+        for (int round = 0; round < 4; round++) {
+            d.beat();
+            for (Runner r : first) {
+                r.beat();
+            }
+        }
+        assertTrue(d.keeper.heldCount() > 0, "delta takes some of the leases");
+        assertEquals(0, d.slots(), "no session is cut short for it");
+        for (Runner r : first) {
+            r.running = 0; // their sessions end
+        }
+        for (int round = 0; round < 3; round++) {
+            for (Runner r : first) {
+                r.beat();
+            }
+            d.beat();
+        }
+        assertEquals(1, d.slots(), "delta's share: one each, the two left to the oldest");
+        assertAtMost(6, first[0], first[1], first[2], d);
+        assertEquals(6, heldInDb().size());
     }
 
     @Test
