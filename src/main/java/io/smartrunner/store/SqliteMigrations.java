@@ -105,8 +105,10 @@ final class SqliteMigrations {
     /** @param latest the newest version the store at {@code file} understands (each store counts its own) */
     static void rejectNewer(String file, int version, int latest) {
         if (version > latest) {
+            // exit 2: no retry helps (systemd's RestartPreventExitStatus=2 stops the restarts): a release
+            // that understands it must run here, or the store as it was before the upgrade be put back
             throw new StoreException(file + ": schema version " + version
-                    + " is newer than this runner understands (max " + latest + ")", null);
+                    + " is newer than this runner understands (max " + latest + ")", null, 2);
         }
     }
 

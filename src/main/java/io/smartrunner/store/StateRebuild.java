@@ -184,7 +184,7 @@ public final class StateRebuild {
         if (version > SqliteMigrations.LATEST) {
             throw new StoreException(stateFile + ": schema version " + version + " is newer than this runner understands"
                     + " (max " + SqliteMigrations.LATEST + "); a newer runner's store is not replaced by an older one's"
-                    + " rebuild: nothing was changed", null);
+                    + " rebuild: nothing was changed", null, 2);
         }
     }
 

@@ -126,6 +126,7 @@ class PostgresStateStoreTest {
 
         assertEquals("PostgreSQL at 127.0.0.1:" + server.port() + ": schema version " + (PostgresMigrations.LATEST + 1)
                 + " is newer than this runner understands (max " + PostgresMigrations.LATEST + ")", e.getMessage());
+        assertEquals(2, e.exitCode(), "no retry helps: systemd's RestartPreventExitStatus=2 stops the restarts");
     }
 
     @Test
