@@ -163,7 +163,8 @@ final class PodSlotKeeper {
             }
         }
         int free = Math.max(0, c - heldInFleet);
-        return Math.min(want, Math.max(quotas.getOrDefault(incarnation, 0), held(pod) + free - othersShort));
+        // slots at or above a lowered concurrency count for nothing here: they go back first (drop)
+        return Math.min(want, Math.max(quotas.getOrDefault(incarnation, 0), validHeld(pod, c) + free - othersShort));
     }
 
     private synchronized List<String> podsHeld() {
