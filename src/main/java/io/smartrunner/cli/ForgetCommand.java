@@ -40,6 +40,12 @@ final class ForgetCommand implements Callable<Integer> {
     static final String LOST_DETAIL = "the profile was forgotten (smart-runner forget) while this session was open;"
             + " the runner that ran it had stopped renewing its lease";
 
+    /**
+     * How long each answer of the server may take: a command's transaction over many profiles, not
+     * a runner's loop that must keep turning (its storeWaitMs, 1 s, is the default elsewhere).
+     */
+    private static final long WAIT_MS = 60_000;
+
     @Mixin
     ConfigOption config;
 
@@ -63,7 +69,9 @@ final class ForgetCommand implements Callable<Integer> {
             });
         }
         try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog());
-             PostgresStateStore store = RunnerHome.postgres(cfg)) {
+             PostgresStateStore store = PostgresStateStore.open(cfg.store(),
+                     io.smartrunner.store.RunnerName.forDataDir(cfg.runner().dataDir()),
+                     cfg.runner().sessionsKeptPerProfile(), WAIT_MS, io.smartrunner.store.SchemaUpgrade.REFUSED)) {
             return forget(cfg, store, ids, lock != null);
         }
     }

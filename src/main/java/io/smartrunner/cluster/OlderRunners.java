@@ -14,10 +14,18 @@ import java.util.List;
  * @param ownTtlOnly  live runners that do not honour another runner's TTL
  */
 public record OlderRunners(List<String> notCompared, List<String> ownTtlOnly) {
+    /**
+     * How long after its join a runner of this release may not have published its config yet (it
+     * does so right after joining, on a thread of its own): no older release before that. Four
+     * runners started together each took a peer for an older release for 30 s (reviewer R5).
+     */
+    static final long PUBLISH_GRACE_MS = 30_000;
+
     /** Of the live runners other than {@code self}. */
     public static OlderRunners among(List<PostgresMembers.PublishedDigest> live, String self) {
         return new OlderRunners(
-                live.stream().filter(d -> d.digest() == null && !d.name().equals(self))
+                live.stream().filter(d -> d.digest() == null && d.joinedAgoMs() > PUBLISH_GRACE_MS
+                                && !d.name().equals(self))
                         .map(PostgresMembers.PublishedDigest::name).toList(),
                 live.stream().filter(d -> d.leaseTtlMs() == null && !d.name().equals(self))
                         .map(PostgresMembers.PublishedDigest::name).toList());

@@ -46,7 +46,10 @@ public final class RunnersView {
         }
         // live runners whose configs disagree about what both run (schema 13; docs/cluster.md)
         List<PublishedConfigs.Disagreement> disagreements = PublishedConfigs.among(members, ttlMs);
-        OlderRunners older = OlderRunners.among(members.liveConfigDigests(ttlMs), null);
+        List<PostgresMembers.PublishedDigest> digests = members.liveConfigDigests(ttlMs);
+        OlderRunners older = OlderRunners.among(digests, null);
+        java.util.Set<String> unpublished = new java.util.HashSet<>();
+        digests.stream().filter(d -> d.digest() == null).forEach(d -> unpublished.add(d.name()));
         for (Map<String, Object> row : runners) {
             List<String> others = new ArrayList<>();
             for (PublishedConfigs.Disagreement d : disagreements) {
@@ -56,8 +59,9 @@ public final class RunnersView {
                     others.add(d.runner());
                 }
             }
-            // null: not compared (a live runner of a release before schema 13 publishes no config)
-            row.put("configDiffersFrom", older.notCompared().contains(row.get("name")) ? null : others);
+            // null: not compared (a live runner of a release before schema 13 publishes no config; one just
+            // joined may not have yet)
+            row.put("configDiffersFrom", unpublished.contains(row.get("name")) ? null : others);
         }
         List<Map<String, Object>> pairs = new ArrayList<>();
         for (PublishedConfigs.Disagreement d : disagreements) {

@@ -110,13 +110,16 @@ public final class ForgottenProfiles {
                 }
             }
         }
-        // a live runner whose config lists it takes it again at its next balance
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.member_name, p.id, r.fleet_config IS NULL"
-                + " FROM runners r CROSS JOIN unnest(?::text[]) AS p(id) WHERE r.member_name IS NOT NULL"
-                + " AND r.forgotten_at IS NULL AND " + PostgresLeases.LIVE + " AND (r.fleet_config IS NULL"
-                + " OR jsonb_exists(r.fleet_config::jsonb -> 'profiles', p.id)) ORDER BY r.member_name, p.id")) {
-            ps.setArray(1, c.createArrayOf("text", ids));
-            ps.setLong(2, ttlMs);
+        // a live runner whose config lists it takes it again at its next balance; each config parsed
+        // once (MATERIALIZED), not once per id: 300 ids against two 400-profile configs took over 1 s
+        // that way, and at 10 000 profiles a config, 20 ids about as long (reviewer R5)
+        try (PreparedStatement ps = c.prepareStatement("WITH cfg AS MATERIALIZED (SELECT r.member_name,"
+                + " r.fleet_config IS NULL AS none, r.fleet_config::jsonb -> 'profiles' AS listed FROM runners r"
+                + " WHERE r.member_name IS NOT NULL AND r.forgotten_at IS NULL AND " + PostgresLeases.LIVE + ")"
+                + " SELECT cfg.member_name, p.id, cfg.none FROM cfg CROSS JOIN unnest(?::text[]) AS p(id)"
+                + " WHERE cfg.none OR jsonb_exists(cfg.listed, p.id) ORDER BY cfg.member_name, p.id")) {
+            ps.setLong(1, ttlMs);
+            ps.setArray(2, c.createArrayOf("text", ids));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String runner = rs.getString(1);

@@ -273,15 +273,16 @@ public final class PostgresMembers {
     /**
      * A live member's published config's digest (null: a runner of a release before schema 13
      * published none) and its own lease TTL (null: a release before schema 11, which judges every
-     * runner by its own TTL).
+     * runner by its own TTL); and how long ago it joined, by the database clock.
      */
-    public record PublishedDigest(String name, String digest, Long leaseTtlMs) {
+    public record PublishedDigest(String name, String digest, Long leaseTtlMs, long joinedAgoMs) {
     }
 
     /** The live members' config digests, by name (cheap: no config is read). */
     public List<PublishedDigest> liveConfigDigests(long ttlMs) {
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT member_name, fleet_config_digest, lease_ttl_ms FROM runners r"
+             PreparedStatement ps = c.prepareStatement("SELECT member_name, fleet_config_digest, lease_ttl_ms,"
+                     + " COALESCE((EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::BIGINT, 0) FROM runners r"
                      + " WHERE member_name IS NOT NULL AND forgotten_at IS NULL AND " + PostgresLeases.LIVE
                      + " ORDER BY member_name")) {
             PostgresStateStore.answersWithin(c, PostgresWork.ANSWER_WITHIN_MS);
@@ -289,7 +290,8 @@ public final class PostgresMembers {
             List<PublishedDigest> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new PublishedDigest(rs.getString(1), rs.getString(2), (Long) rs.getObject(3)));
+                    out.add(new PublishedDigest(rs.getString(1), rs.getString(2), (Long) rs.getObject(3),
+                            rs.getLong(4)));
                 }
             }
             return out;
