@@ -88,35 +88,43 @@ final class ControlCommands {
             int refused = 0;
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {
-                    int[] said = {0, 0}; // answered, refused: each line as it is done
+                    int[] said = {0, 0, 0}; // answered, refused, queued: each line as it is done
                     try {
                         OfflineControl.applyAll(cfg, lock, requests, r -> {
                             said[0]++;
-                            said[1] += say(r.outcome() == null ? null : line(r.request(), r.outcome()), r.refusal());
+                            int notDone = say(r.outcome() == null ? null : line(r.request(), r.outcome()), r.refusal());
+                            said[r.queued() ? 2 : 1] += notDone;
                         });
                     } catch (SmartRunnerException e) {
                         if (said[0] > 0) {
-                            System.err.println("smart-runner: done for " + (said[0] - said[1]) + " of " + requests.size()
+                            System.err.println("smart-runner: done for " + (said[0] - said[1] - said[2]) + " of "
+                                    + requests.size()
                                     + " profile(s) before this failure (their lines above); run the command again for"
                                     + " the others");
                         }
                         throw e;
                     }
-                    return summary(requests.size(), said[1]);
+                    return summary(requests.size(), said[1], said[2]);
                 }
             }
             RunnerApiClient api = new RunnerApiClient(cfg);
             if (pod != null && !(requests.get(0) instanceof ManualRequest.RunNow)) {
                 return throughPodRoute(api, requests);
             }
+            int queued = 0;
             for (ManualRequest request : requests) {
                 try {
                     refused += say(throughRunner(api, request), null);
                 } catch (ControlRefused e) {
-                    refused += say(null, e.getMessage());
+                    int notDone = say(null, e.getMessage());
+                    if (e.queued()) {
+                        queued += notDone;
+                    } else {
+                        refused += notDone;
+                    }
                 }
             }
-            return summary(requests.size(), refused);
+            return summary(requests.size(), refused, queued);
         }
 
         /**
@@ -154,10 +162,11 @@ final class ControlCommands {
                 refused += holdLifted && notPaused ? say(id + ": not paused, nothing to do", null)
                         : say(null, r.path("error").asText());
             }
+            int queued = 0;
             for (JsonNode q : answer.path("queued")) {
                 String id = q.path("profileId").asText();
                 answered.add(id);
-                refused += say(null, queued(api, id, q.path("queued").asText()));
+                queued += say(null, queued(api, id, q.path("queued").asText()));
             }
             for (ManualRequest request : requests) {
                 if (answered.add(request.profileId())) {
@@ -165,7 +174,7 @@ final class ControlCommands {
                             + " in pod " + pod + " (the file changed since it read it? 'smart-runner reload' tells it)");
                 }
             }
-            return summary(answered.size(), refused);
+            return summary(answered.size(), refused, queued);
         }
 
         /**
@@ -221,11 +230,18 @@ final class ControlCommands {
             return 0;
         }
 
-        private int summary(int asked, int refused) {
+        /**
+         * The last line: how many were done, refused, and queued for their holders (exit 1 while any
+         * is not in effect; a queued one will be, once its holder runs: R5 read "400 refused" for 400
+         * controls each applied later).
+         */
+        private int summary(int asked, int refused, int queued) {
             String of = pod != null ? " of pod " + pod : "";
-            System.err.println("smart-runner: done for " + (asked - refused) + " of " + asked + " profile(s)" + of
-                    + (refused > 0 ? "; " + refused + " refused (said above)" : ""));
-            return refused > 0 ? 1 : 0;
+            System.err.println("smart-runner: done for " + (asked - refused - queued) + " of " + asked + " profile(s)" + of
+                    + (refused > 0 ? "; " + refused + " refused (said above)" : "")
+                    + (queued > 0 ? "; " + queued + " queued for the runner that holds each, applied when it (or the"
+                            + " next holder) runs (said above)" : ""));
+            return refused + queued > 0 ? 1 : 0;
         }
 
         /** The request through the runner's API: the line that says what it did. */
@@ -245,7 +261,7 @@ final class ControlCommands {
             if (s.has("queued")) {
                 // 202 (cluster mode): relayed to the runner holding the profile, which has not applied it.
                 // Exit 1, as offline: the change is not in effect yet, though it will be (a script must not assume it is)
-                throw new ControlRefused(queued(api, profileId, s.get("queued").asText()));
+                throw ControlRefused.queued(queued(api, profileId, s.get("queued").asText()));
             }
             return request instanceof ManualRequest.RunNow ? profileId + ": starts as soon as a slot is free (" + told(api) + ")"
                     : describe(profileId, s.path("flags").path("paused").asBoolean(), s.path("pausedUntil").asText(),

@@ -49,8 +49,14 @@ final class OfflineControl {
     record Outcome(ProfileState state, String how) {
     }
 
-    /** One request's outcome among several: its outcome, or why it was refused (never both). */
-    record Result(ManualRequest request, Outcome outcome, String refusal) {
+    /**
+     * One request's outcome among several: its outcome, or why it was refused (never both);
+     * {@code queued}: the refusal is a control queued for the profile's holder, not applied yet.
+     */
+    record Result(ManualRequest request, Outcome outcome, String refusal, boolean queued) {
+        Result(ManualRequest request, Outcome outcome, String refusal) {
+            this(request, outcome, refusal, false);
+        }
     }
 
     /**
@@ -62,7 +68,7 @@ final class OfflineControl {
         applyAll(cfg, lock, List.of(request), done::add);
         Result r = done.get(0);
         if (r.refusal() != null) {
-            throw new ControlRefused(r.refusal());
+            throw r.queued() ? ControlRefused.queued(r.refusal()) : new ControlRefused(r.refusal());
         }
         return r.outcome();
     }
@@ -214,7 +220,7 @@ final class OfflineControl {
         if (r.failure() instanceof ControlQueued) {
             // exit 1: the change is not in effect, though it will be (a script must not assume it is)
             return new Result(r.request(), null, "runner " + holder + " holds " + id + " but has not applied the"
-                    + " control yet; it stays queued (control " + r.seq() + ") for whichever runner holds " + id);
+                    + " control yet; it stays queued (control " + r.seq() + ") for whichever runner holds " + id, true);
         }
         if (r.failure() != null) {
             throw r.failure();

@@ -178,14 +178,17 @@ class OfflineControlInFleetE2ETest {
             assertFalse(has(betaLog, "start"), "alpha holds p1: beta runs nothing");
 
             signal("STOP", alpha);
-            CliProcess.Result pause = CliProcess.run(betaCfg.getParent(), "pause", "p1", "--reason", "account flagged",
-                    "-c", betaCfg.toString());
+            CliProcess.Result pause = CliProcess.run(betaCfg.getParent(), "pause", "--pod", "pod-a", "--reason",
+                    "account flagged", "-c", betaCfg.toString());
             // beta runs on the command's data dir: it goes through beta's API, which relays it to alpha (frozen);
             // queued, so not in effect yet: exit 1, as offline (it said "not paused" and exit 0 before)
             assertEquals(1, pause.exitCode(), pause.out() + pause.err());
             assertTrue(pause.err().matches("(?s).*p1: told the running runner at 127\\.0\\.0\\.1:\\d+, which relayed it"
                     + " to the runner holding p1; not applied yet, it stays queued.*"), pause.err());
             assertEquals("", pause.out());
+            // counted as queued, not refused: it will be in effect once a holder runs (reviewer R5)
+            assertTrue(pause.err().strip().endsWith("done for 0 of 1 profile(s) of pod pod-a; 1 queued for the runner"
+                    + " that holds each, applied when it (or the next holder) runs (said above)"), pause.err());
             alpha.process.destroyForcibly(); // SIGKILL, stopped as it is: the queued pause was never applied
             assertTrue(alpha.process.waitFor(30, TimeUnit.SECONDS));
 
