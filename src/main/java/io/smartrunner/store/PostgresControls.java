@@ -212,6 +212,30 @@ public final class PostgresControls {
                 runner, seq) == 1;
     }
 
+    /**
+     * {@link #claim} for several controls in one statement: the seqs this caller took (each control
+     * goes to exactly one caller).
+     */
+    public java.util.Set<Long> claimAll(java.util.Collection<Long> seqs, String runner) {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        if (seqs.isEmpty()) {
+            return out;
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = prepare(c, "UPDATE controls SET applied_by = ?,"
+                + " applied_at = now() WHERE seq = ANY(?) AND applied_at IS NULL RETURNING seq")) {
+            ps.setString(1, runner);
+            ps.setArray(2, c.createArrayOf("bigint", seqs.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap(where, e);
+        }
+    }
+
     /** Writes the result of a claimed control. */
     public void finish(long seq, String result) {
         update("UPDATE controls SET result = ? WHERE seq = ?", result, seq);

@@ -39,8 +39,9 @@ class PostgresControlsClaimTest {
                 seqs.add(alpha.controls().request("p" + (i % 7), "reset", Map.of(), "api@alpha"));
             }
             CountDownLatch go = new CountDownLatch(1);
-            CompletableFuture<List<Long>> byAlpha = claimAll(threads, go, alpha.controls(), "alpha", seqs);
-            CompletableFuture<List<Long>> byBeta = claimAll(threads, go, beta.controls(), "beta", seqs);
+            // alpha one at a time, beta a page at a time (the relay's claimAll), racing for the same rows
+            CompletableFuture<List<Long>> byAlpha = claimAll(threads, go, alpha.controls(), "alpha", seqs, 1);
+            CompletableFuture<List<Long>> byBeta = claimAll(threads, go, beta.controls(), "beta", seqs, 25);
             go.countDown();
 
             List<Long> won = new ArrayList<>(byAlpha.get());
@@ -57,7 +58,8 @@ class PostgresControlsClaimTest {
     }
 
     private static CompletableFuture<List<Long>> claimAll(ExecutorService threads, CountDownLatch go,
-                                                          PostgresControls controls, String runner, List<Long> seqs) {
+                                                          PostgresControls controls, String runner, List<Long> seqs,
+                                                          int page) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 go.await();
@@ -65,9 +67,14 @@ class PostgresControlsClaimTest {
                 throw new IllegalStateException(e);
             }
             List<Long> won = new ArrayList<>();
-            for (long seq : seqs) {
-                if (controls.claim(seq, runner)) {
-                    won.add(seq);
+            for (int i = 0; i < seqs.size(); i += page) {
+                List<Long> some = seqs.subList(i, Math.min(seqs.size(), i + page));
+                if (page == 1) {
+                    if (controls.claim(some.get(0), runner)) {
+                        won.add(some.get(0));
+                    }
+                } else {
+                    won.addAll(controls.claimAll(some, runner));
                 }
             }
             return won;
