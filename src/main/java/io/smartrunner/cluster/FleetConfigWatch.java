@@ -87,8 +87,9 @@ public final class FleetConfigWatch implements AutoCloseable {
         List<PublishedConfigs.Disagreement> mine;
         OlderRunners older;
         try {
-            older = OlderRunners.among(members.liveConfigDigests(ttlMs), name);
-            mine = PublishedConfigs.with(members, ttlMs, name);
+            List<PostgresMembers.PublishedDigest> digests = members.liveConfigDigests(ttlMs);
+            older = OlderRunners.among(digests, name);
+            mine = PublishedConfigs.with(members, digests, name);
         } catch (SmartRunnerException e) {
             return;
         } catch (RuntimeException e) {

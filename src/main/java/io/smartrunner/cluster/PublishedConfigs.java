@@ -33,18 +33,20 @@ public final class PublishedConfigs {
      * Every pair of live runners whose published configs disagree about what both run (runners
      * of an older version, which publish none, are left out).
      */
-    public static List<Disagreement> among(PostgresMembers members, long ttlMs) {
-        return pairs(members, ttlMs, null);
+    public static List<Disagreement> among(PostgresMembers members, List<PostgresMembers.PublishedDigest> digests) {
+        return pairs(members, digests, null);
     }
 
     /** {@link #among}, only the pairs {@code runner} is one of (a runner's own check: n pairs, not n²). */
-    public static List<Disagreement> with(PostgresMembers members, long ttlMs, String runner) {
-        return pairs(members, ttlMs, runner);
+    public static List<Disagreement> with(PostgresMembers members, List<PostgresMembers.PublishedDigest> digests,
+                                          String runner) {
+        return pairs(members, digests, runner);
     }
 
-    private static List<Disagreement> pairs(PostgresMembers members, long ttlMs, String involving) {
-        List<PostgresMembers.PublishedDigest> live = members.liveConfigDigests(ttlMs).stream()
-                .filter(d -> d.digest() != null).toList();
+    /** @param digests the live runners' ({@link PostgresMembers#liveConfigDigests}), read once by the caller */
+    private static List<Disagreement> pairs(PostgresMembers members, List<PostgresMembers.PublishedDigest> digests,
+                                            String involving) {
+        List<PostgresMembers.PublishedDigest> live = digests.stream().filter(d -> d.digest() != null).toList();
         List<Disagreement> out = new ArrayList<>();
         for (int i = 0; i < live.size(); i++) {
             for (int j = i + 1; j < live.size(); j++) {

@@ -45,8 +45,8 @@ public final class RunnersView {
             runners.add(row);
         }
         // live runners whose configs disagree about what both run (schema 13; docs/cluster.md)
-        List<PublishedConfigs.Disagreement> disagreements = PublishedConfigs.among(members, ttlMs);
         List<PostgresMembers.PublishedDigest> digests = members.liveConfigDigests(ttlMs);
+        List<PublishedConfigs.Disagreement> disagreements = PublishedConfigs.among(members, digests);
         OlderRunners older = OlderRunners.among(digests, null);
         java.util.Set<String> unpublished = new java.util.HashSet<>();
         digests.stream().filter(d -> d.digest() == null).forEach(d -> unpublished.add(d.name()));

@@ -30,12 +30,10 @@ public final class RelayedControls {
         this.time = time;
     }
 
-    /** Records the control and notifies the fleet; {@code requestedBy} names who asked through what ("cli@beta"). */
-    public long send(ManualRequest request, String requestedBy) {
-        return controls.request(request.profileId(), ControlRelay.action(request), ControlRelay.args(request), requestedBy);
-    }
-
-    /** {@link #send} for several controls (one per profile) together; each one's seq by profile id. */
+    /**
+     * Records several controls (one per profile) in one transaction and notifies the fleet; each
+     * one's seq by profile id. Each request's {@code by} names who asked through what ("cli@beta").
+     */
     Map<String, Long> sendAll(List<ManualRequest> requests) {
         return controls.requestAll(requests.stream().map(r -> new PostgresControls.Asked(r.profileId(),
                 ControlRelay.action(r), ControlRelay.args(r), r.by())).toList());
@@ -46,8 +44,8 @@ public final class RelayedControls {
     }
 
     /**
-     * {@link #send} and {@link #awaitApplied} for several controls (one per profile) together: sent in
-     * one transaction, waited for at once (a pod held by a frozen runner waits one
+     * {@link #sendAll}, then each holder's answer (with the profile's row as it is then), waited for at
+     * once (a pod held by a frozen runner waits one
      * {@link #APPLY_WAIT_MS}, not one per profile), each end in the order asked.
      */
     public List<Relayed> relayAll(List<ManualRequest> requests) {
@@ -70,21 +68,9 @@ public final class RelayedControls {
     }
 
     /**
-     * The holder's answer, with the profile's row as it is then.
-     *
-     * @throws ControlQueued when no runner applied it within {@link #APPLY_WAIT_MS}: the next holder will
-     */
-    public ManualReply awaitApplied(long seq, String profileId) {
-        try (AppliedWaits waits = new AppliedWaits(controls, time)) {
-            return answer(seq, profileId, waits).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
-    }
-
-    /**
-     * {@link #awaitApplied} with the caller's {@code waits}, which checks for every waiting control
-     * at once. Completes exceptionally with {@link ControlQueued} when none applied it in time.
+     * The holder's answer to control {@code seq}, with the profile's row as it is then; {@code waits}
+     * checks for every waiting control at once. Completes exceptionally with {@link ControlQueued}
+     * when no runner applied it within {@link #APPLY_WAIT_MS} (the next holder will).
      */
     java.util.concurrent.CompletableFuture<ManualReply> answer(long seq, String profileId, AppliedWaits waits) {
         return waits.await(seq, APPLY_WAIT_MS).thenApply(applied -> {
