@@ -131,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
             }
             fanout.subscribe(newEvents);
             FleetControl fleet = fleetMode == null ? fleet(supervisor, cfg, home)
-                    : fleetMode.view(fleet(supervisor, cfg, home), supervisor::request, newEvents);
+                    : fleetMode.view(fleet(supervisor, cfg, home), supervisor::requestAll, newEvents);
             ApiParts api = new ApiParts(fleet, token, cfg.runner().eventLog(), home.logDir,
                     report, newEvents,
                     new Redactor(cfg.secretValues()), clock, browserStatus(cfg, home.browsers),
@@ -221,6 +221,11 @@ final class RunCommand implements Callable<Integer> {
             @Override
             public CompletableFuture<ManualReply> request(ManualRequest request) {
                 return supervisor.request(request);
+            }
+
+            @Override
+            public List<CompletableFuture<ManualReply>> requestAll(List<ManualRequest> requests) {
+                return supervisor.requestAll(requests);
             }
 
             @Override

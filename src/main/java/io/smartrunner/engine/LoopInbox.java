@@ -41,6 +41,25 @@ final class LoopInbox {
         quiet.add(m);
     }
 
+    /**
+     * Puts one question per item to the loop, all taken in the same turn ({@link Message.Batch});
+     * the replies in the items' order. Thread-safe.
+     */
+    <I, T> List<CompletableFuture<T>> askAll(List<I> items,
+                                             java.util.function.BiFunction<I, CompletableFuture<T>, Message> question) {
+        List<CompletableFuture<T>> replies = new ArrayList<>(items.size());
+        List<Message> messages = new ArrayList<>(items.size());
+        for (I item : items) {
+            CompletableFuture<T> reply = new CompletableFuture<>();
+            replies.add(reply);
+            messages.add(question.apply(item, reply));
+        }
+        if (!messages.isEmpty()) {
+            queue.add(new Message.Batch(List.copyOf(messages)));
+        }
+        return replies;
+    }
+
     /** Puts a question to the loop; the loop completes the reply. Thread-safe. */
     <T> CompletableFuture<T> ask(Function<CompletableFuture<T>, Message> question) {
         CompletableFuture<T> reply = new CompletableFuture<>();
@@ -62,7 +81,8 @@ final class LoopInbox {
     /**
      * Everything that arrived (loop thread): the quiet messages first, then the others in arrival
      * order. The queue is drained before the quiet ones, so a message that came after a quiet one
-     * (a session's exit after its launch) is never handed out before it.
+     * (a session's exit after its launch) is never handed out before it. A {@link Message.Batch}
+     * comes out as its messages, in place.
      */
     List<Message> drain() {
         List<Message> loud = new ArrayList<>();
@@ -71,6 +91,7 @@ final class LoopInbox {
             carried = null;
         }
         queue.drainTo(loud);
+        loud = unpacked(loud);
         if (quiet.isEmpty()) {
             return loud;
         }
@@ -80,5 +101,20 @@ final class LoopInbox {
         }
         messages.addAll(loud);
         return messages;
+    }
+
+    private static List<Message> unpacked(List<Message> messages) {
+        if (messages.stream().noneMatch(m -> m instanceof Message.Batch)) {
+            return messages;
+        }
+        List<Message> flat = new ArrayList<>(messages.size() * 2);
+        for (Message m : messages) {
+            if (m instanceof Message.Batch b) {
+                flat.addAll(b.messages());
+            } else {
+                flat.add(m);
+            }
+        }
+        return flat;
     }
 }

@@ -28,6 +28,15 @@ sealed interface Message {
     record Manual(ManualRequest request, CompletableFuture<ManualReply> reply) implements Message {
     }
 
+    /**
+     * Several messages handed over as one: the loop takes them all in the same turn, in order,
+     * each on its own ({@link LoopInbox#drain} unpacks them). A pod's pauses added one by one let
+     * the loop turn between two of them and start sessions of the pod in the slots the first ones
+     * freed.
+     */
+    record Batch(List<Message> messages) implements Message {
+    }
+
     /** Asks the loop for a snapshot of every configured profile's state (the API's reads). */
     record Snapshot(CompletableFuture<List<ProfileState>> reply)
             implements Message {

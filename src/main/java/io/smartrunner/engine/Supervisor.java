@@ -238,6 +238,14 @@ public final class Supervisor {
     }
 
     /**
+     * As {@link #request} for each, all carried out in the same turn of the loop, in order (a pod's
+     * pauses: no session of the pod starts between two of them); the replies in the same order. Thread-safe.
+     */
+    public List<CompletableFuture<ManualReply>> requestAll(List<ManualRequest> requests) {
+        return parts.inbox.askAll(requests, Message.Manual::new);
+    }
+
+    /**
      * When the loop must look again if no message comes first ({@link WakePlanner}): at once while
      * a stop is requested and not yet begun. A turn looks for a stop before it launches, then
      * drains its inbox once more, and a stop requested in between had its wake taken by that

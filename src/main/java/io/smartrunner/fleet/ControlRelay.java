@@ -41,7 +41,7 @@ public final class ControlRelay implements AutoCloseable {
     private final PostgresControls controls;
     private final String runner;
     private final Predicate<String> heldHere;
-    private final Function<ManualRequest, CompletableFuture<ManualReply>> apply;
+    private final Function<List<ManualRequest>, List<CompletableFuture<ManualReply>>> apply;
     private final Consumer<String> say;
     private final QueuedControlReads reads;
     /** A pass is queued and has not begun: wakes meanwhile need no other (a takeover of 10 000 profiles wakes it 10 000 times). */
@@ -55,11 +55,11 @@ public final class ControlRelay implements AutoCloseable {
     /**
      * @param heldHere whether this runner holds a profile now (its lease; without leases: it is in
      *                 this runner's configuration)
-     * @param apply    the runner's manual-control path (Supervisor.request)
+     * @param apply    the runner's manual-control path (Supervisor.requestAll: one turn of its loop for all)
      * @param reads    told when each pass begins and when it is done (profiles taken over wait for one)
      */
     public ControlRelay(PostgresControls controls, String runner, Predicate<String> heldHere,
-                        Function<ManualRequest, CompletableFuture<ManualReply>> apply, Consumer<String> say,
+                        Function<List<ManualRequest>, List<CompletableFuture<ManualReply>>> apply, Consumer<String> say,
                         QueuedControlReads reads) {
         this.reads = reads;
         this.controls = controls;
@@ -93,20 +93,17 @@ public final class ControlRelay implements AutoCloseable {
             do {
                 page = controls.pending(after);
                 // the page's controls of profiles held here claimed in one statement, then handed to the
-                // loop together, then each answer written: a pod's five hundred controls are one loop
-                // turn's work (in the order handed over). Claimed one by one, a round trip each, the
-                // loop turned in between: a pause --pod freed slots that profiles about to be paused
-                // started sessions in, stopped a second later (reviewer R5: 8 of 1 200)
+                // loop as one message, then each answer written: a pod's five hundred controls are one
+                // loop turn's work (in the order handed over). Claimed one by one, a round trip each,
+                // the loop turned in between: a pause --pod freed slots that profiles about to be
+                // paused started sessions in, stopped a second later (reviewer R5: 8 of 1 200); handed
+                // over one by one, still a few (4 of 400)
                 List<PostgresControls.Control> heldPage = page.stream().filter(c -> heldHere.test(c.profileId()))
                         .toList();
                 java.util.Set<Long> mine = controls.claimAll(
                         heldPage.stream().map(PostgresControls.Control::seq).toList(), runner);
-                Map<PostgresControls.Control, CompletableFuture<ManualReply>> claimed = new LinkedHashMap<>();
-                for (PostgresControls.Control c : heldPage) {
-                    if (mine.contains(c.seq())) {
-                        claimed.put(c, handOver(c));
-                    }
-                }
+                Map<PostgresControls.Control, CompletableFuture<ManualReply>> claimed = handOver(
+                        heldPage.stream().filter(c -> mine.contains(c.seq())).toList());
                 if (!page.isEmpty()) {
                     after = page.get(page.size() - 1).seq();
                 }
@@ -139,22 +136,37 @@ public final class ControlRelay implements AutoCloseable {
         }
     }
 
-    /** The control handed to the runner's loop; answered "failed" at once when its row cannot be read as a request. */
-    private CompletableFuture<ManualReply> handOver(PostgresControls.Control c) {
-        ManualRequest request;
-        try {
-            request = requestOf(c);
-        } catch (IllegalArgumentException e) {
-            // claimed, so it is answered once: the asker reads "failed: …", the next pass goes on
-            say.accept("fleet controls: control " + c.seq() + " (" + c.action() + " " + c.profileId()
-                    + ", asked by " + c.requestedBy() + ") not applied: " + e.getMessage());
-            return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.FAILED, null, e.getMessage()));
+    /**
+     * The controls handed to the runner's loop together, each with its reply, in order; one whose
+     * row cannot be read as a request is answered "failed" at once.
+     */
+    private Map<PostgresControls.Control, CompletableFuture<ManualReply>> handOver(List<PostgresControls.Control> claimed) {
+        Map<PostgresControls.Control, CompletableFuture<ManualReply>> replies = new LinkedHashMap<>();
+        List<PostgresControls.Control> readable = new java.util.ArrayList<>();
+        List<ManualRequest> requests = new java.util.ArrayList<>();
+        for (PostgresControls.Control c : claimed) {
+            try {
+                requests.add(requestOf(c));
+                readable.add(c);
+                replies.put(c, null); // its place, in the order claimed
+            } catch (IllegalArgumentException e) {
+                // claimed, so it is answered once: the asker reads "failed: …", the next pass goes on
+                say.accept("fleet controls: control " + c.seq() + " (" + c.action() + " " + c.profileId()
+                        + ", asked by " + c.requestedBy() + ") not applied: " + e.getMessage());
+                replies.put(c, CompletableFuture.completedFuture(
+                        new ManualReply(ManualReply.Outcome.FAILED, null, e.getMessage())));
+            }
         }
+        List<CompletableFuture<ManualReply>> applied;
         try {
-            return apply.apply(request);
+            applied = requests.isEmpty() ? List.of() : apply.apply(requests);
         } catch (RuntimeException e) { // claimed: answered "failed: …" like a loop that threw, never left claimed
-            return CompletableFuture.failedFuture(e);
+            applied = requests.stream().map(r -> CompletableFuture.<ManualReply>failedFuture(e)).toList();
         }
+        for (int i = 0; i < readable.size(); i++) {
+            replies.put(readable.get(i), applied.get(i));
+        }
+        return replies;
     }
 
     /** The result written for a control handed over: "done", or why not. */

@@ -124,10 +124,10 @@ public final class FleetMode implements AutoCloseable {
      * The API's view of the fleet, and the relay that applies controls here. Starts listening.
      *
      * @param local     this runner's own control surface
-     * @param apply     the runner's manual-control path (Supervisor.request)
+     * @param apply     the runner's manual-control path (Supervisor.requestAll)
      * @param newEvents woken on every event any runner writes (the live streams)
      */
-    public FleetControl view(FleetControl local, Function<ManualRequest, CompletableFuture<ManualReply>> apply,
+    public FleetControl view(FleetControl local, Function<List<ManualRequest>, List<CompletableFuture<ManualReply>>> apply,
                              NewEvents newEvents) {
         PostgresControls controls = store.controls();
         relay = new ControlRelay(controls, runner, heldHere, apply, say, reads);

@@ -138,6 +138,26 @@ public final class FleetView implements FleetControl, AutoCloseable {
         return p.reply().whenComplete((reply, failure) -> recent.invalidate());
     }
 
+    /** Those held here in one turn of this runner's loop, the others as {@link #request} does; replies in order. */
+    @Override
+    public List<CompletableFuture<ManualReply>> requestAll(List<ManualRequest> requests) {
+        boolean[] held = new boolean[requests.size()];
+        List<ManualRequest> here = new ArrayList<>();
+        for (int i = 0; i < held.length; i++) {
+            held[i] = heldHere.test(requests.get(i).profileId());
+            if (held[i]) {
+                here.add(requests.get(i));
+            }
+        }
+        // a lease lost meanwhile is the loop's to refuse, as for one request
+        java.util.Iterator<CompletableFuture<ManualReply>> hereReplies = local.requestAll(here).iterator();
+        List<CompletableFuture<ManualReply>> replies = new ArrayList<>(requests.size());
+        for (int i = 0; i < held.length; i++) {
+            replies.add(held[i] ? hereReplies.next() : request(requests.get(i)));
+        }
+        return replies;
+    }
+
     /** A control of a profile not held here, as it is recorded ({@code by} names this runner), and its answer. */
     private record Pending(ManualRequest request, CompletableFuture<ManualReply> reply) {
         String profileId() {

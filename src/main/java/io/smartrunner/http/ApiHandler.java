@@ -239,7 +239,7 @@ final class ApiHandler implements HttpHandler {
         List<String> ids = profileIdsOf(pod);
         // every request built (a bad body refused) before any is handed to the loop
         List<ManualRequest> requests = ids.stream().map(id -> request(action, id, body, by)).toList();
-        List<CompletableFuture<ManualReply>> replies = requests.stream().map(parts.fleet()::request).toList();
+        List<CompletableFuture<ManualReply>> replies = parts.fleet().requestAll(requests);
         List<Object> done = new ArrayList<>();
         List<Object> refused = new ArrayList<>();
         List<Object> queued = new ArrayList<>();

@@ -15,6 +15,14 @@ public interface FleetControl {
     CompletableFuture<ManualReply> request(ManualRequest request);
 
     /**
+     * As {@link #request} for each, the replies in the same order; those the runner applies itself
+     * are applied in one turn of its loop (a pod's pauses: no session of the pod starts between two).
+     */
+    default List<CompletableFuture<ManualReply>> requestAll(List<ManualRequest> requests) {
+        return requests.stream().map(this::request).toList();
+    }
+
+    /**
      * Reads the configuration file again and applies it.
      *
      * @throws io.smartrunner.SmartRunnerException one line naming the file, path and problem when the

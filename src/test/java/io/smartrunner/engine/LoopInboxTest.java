@@ -90,6 +90,52 @@ class LoopInboxTest {
         assertEquals(sessions, launchedAt.size());
     }
 
+    @Test
+    void aBatchIsHandedOutWholeInItsPlaceAndOrder() throws InterruptedException {
+        inbox.add(exited("before"));
+        List<java.util.concurrent.CompletableFuture<String>> replies = inbox.askAll(List.of("a", "b", "c"),
+                (id, reply) -> exited(id));
+        inbox.add(exited("after"));
+        inbox.await(0, false);
+        assertEquals(List.of("exited before", "exited a", "exited b", "exited c", "exited after"),
+                inbox.drain().stream().map(LoopInboxTest::name).toList());
+        assertEquals(3, replies.size());
+    }
+
+    /** A pod's pauses handed over while the loop turns: no turn may take some of them and not the rest. */
+    @Test
+    void aBatchAddedWhileTheLoopDrainsIsNeverSplitBetweenTurns() throws Exception {
+        int batches = 2_000;
+        int size = 50;
+        Thread asker = new Thread(() -> {
+            for (int b = 0; b < batches; b++) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    ids.add(b + "-" + i);
+                }
+                inbox.askAll(ids, (id, reply) -> exited(id));
+            }
+        });
+        asker.start();
+        List<String> split = new ArrayList<>();
+        int seen = 0;
+        while (seen < batches * size) {
+            inbox.await(Duration.ofSeconds(30).toNanos(), false);
+            Map<String, Integer> perBatch = new HashMap<>();
+            for (Message m : inbox.drain()) {
+                seen++;
+                perBatch.merge(name(m).split(" ")[1].split("-")[0], 1, Integer::sum);
+            }
+            perBatch.forEach((batch, n) -> {
+                if (n != size) {
+                    split.add(batch + ": " + n);
+                }
+            });
+        }
+        asker.join();
+        assertEquals(List.of(), split, "batches a turn took only part of");
+    }
+
     private static Message launched(String profileId) {
         return new Message.Launched(profileId, null, null, null, 0);
     }

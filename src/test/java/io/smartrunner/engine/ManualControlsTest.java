@@ -136,6 +136,28 @@ class ManualControlsTest {
     }
 
     @Test
+    void requestsHandedOverTogetherAreCarriedOutInOneTurnAndAnsweredInOrder() {
+        Supervisor s = supervisor(fleet(0, 1, "a", "b", "c"));
+        s.step();
+        assertEquals(1, launcher.launched.size(), "global limit 1: a runs");
+        answered(s, s.request(new ManualRequest.Pause("c", Duration.ofHours(1), "earlier", "api")));
+        List<CompletableFuture<ManualReply>> replies = s.requestAll(List.of(
+                new ManualRequest.Pause("a", Duration.ofHours(2), "pod", "api"),
+                new ManualRequest.Pause("c", Duration.ofHours(2), "pod", "api"),
+                new ManualRequest.Pause("b", Duration.ofHours(2), "pod", "api")));
+        s.step();
+        assertTrue(replies.stream().allMatch(CompletableFuture::isDone), "all answered in the same step");
+        assertEquals(List.of(ManualReply.Outcome.DONE, ManualReply.Outcome.REFUSED, ManualReply.Outcome.DONE),
+                replies.stream().map(r -> r.join().outcome()).toList());
+        assertEquals("c is already paused until " + T0.plus(Duration.ofHours(1)) + "; unpause it first",
+                replies.get(1).join().refusal());
+        s.step();
+        assertEquals(1, launcher.launched.size(), "b was paused in the turn that freed a's slot, before it could start");
+        assertEquals(List.of("pause"), sink.names("b"));
+        assertTrue(store.profiles.get("a").paused() && store.profiles.get("b").paused());
+    }
+
+    @Test
     void runNowWhileTheRunnerStopsIsRefusedAndWritesNoRunEvent() {
         Supervisor s = supervisor(fleet(60_000, 8, "p1"));
         s.step();

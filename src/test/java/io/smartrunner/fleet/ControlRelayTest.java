@@ -33,9 +33,10 @@ class ControlRelayTest {
     }
 
     private ControlRelay relay(PostgresControls controls) {
-        return new ControlRelay(controls, "alpha", "p1"::equals, r -> {
-            applied.add(r);
-            return CompletableFuture.completedFuture(new ManualReply(ManualReply.Outcome.DONE, null, null));
+        return new ControlRelay(controls, "alpha", "p1"::equals, rs -> {
+            applied.addAll(rs);
+            return rs.stream().map(r -> CompletableFuture.completedFuture(
+                    new ManualReply(ManualReply.Outcome.DONE, null, null))).toList();
         }, said::add, new QueuedControlReads() {
             private long reads;
 
