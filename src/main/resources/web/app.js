@@ -796,6 +796,10 @@
         + [p.exception, p.message].filter(Boolean).join(': ');
       case 'pressure': return 'new sessions held: ' + (p.message || p['short'] || '');
       case 'pressure-end': return 'sessions resume after ' + duration(p.heldForMs) + ', ' + p.sessionsDelayed + ' delayed';
+      case 'runner-start': return 'runner ' + (p.runner ? p.runner + ' ' : '') + 'started (pid ' + p.pid + ', ' + p.profiles + ' profile(s))'
+        + (p.previousStop === 'unclean' ? ' · the previous run (pid ' + p.previousPid + ') ended without its stop' : '');
+      case 'runner-stop': return 'runner ' + (p.runner ? p.runner + ' ' : '') + 'stopped after ' + duration(ev.durMs)
+        + (p.sessionsStopped ? ' · ' + p.sessionsStopped + ' session(s) stopped' : '');
       case 'takeover': return 'took over ' + p.profiles + ' profile(s) from runner ' + (p.from || '?')
         + ', which stopped renewing them' + (p.sessionsOpen ? ' · ' + p.sessionsOpen + ' of its sessions closed' : '');
       case 'reload': return 'config reloaded: ' + p.added + ' added, ' + p.removed + ' removed, ' + p.changed + ' changed'

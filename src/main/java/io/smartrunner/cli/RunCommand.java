@@ -146,6 +146,14 @@ final class RunCommand implements Callable<Integer> {
                 supervisor.requestStop();
             };
             handleSignals(supervisor, home, stop); // a SIGTERM during the reconcile below stops the runner cleanly too
+            long pid = ProcessHandle.current().pid();
+            io.smartrunner.event.Events.PreviousRun previous = RunRecord.previous(cfg.runner().dataDir());
+            RunRecord run = RunRecord.begin(cfg.runner().dataDir(), pid, clock.now());
+            supervisor.announceRun(pid, cfg.profiles().size(), cfg.pods().size(), previous);
+            if (previous != null && !previous.stopped()) {
+                say("the previous run on " + cfg.runner().dataDir() + " (pid " + previous.pid() + ", started "
+                        + previous.startedAt() + ") ended without writing its stop: killed, crashed, or its log unwritable");
+            }
             // Reconcile before binding the port: sessions a killed runner left behind may hold it
             // (inherited socket), and only this start stops them.
             supervisor.start();
@@ -173,6 +181,9 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     serving = true;
                     int code = runWith(cfg, home, supervisor, http);
+                    if (code == 0) { // its runner-stop is durable
+                        run.stopped(RunCommand::say);
+                    }
                     if (httpFailed.get()) {
                         code = 1;
                     }

@@ -4,6 +4,7 @@ import io.smartrunner.admission.AdmissionView;
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
 import io.smartrunner.event.RecallsRecentEvents;
 import io.smartrunner.profile.ProfileState;
 import java.time.Duration;
@@ -37,6 +38,10 @@ public final class Supervisor {
     /** For health checks (other threads): when the loop last turned, and whether start-up is done. */
     private volatile long lastTurnNanos;
     private volatile boolean started;
+    /** The run's own first and last events ({@link #announceRun}); null: not written (the loop's own tests). */
+    private io.smartrunner.event.EventRecord.RunnerStarted runStart;
+    private long runStartNanos;
+    private int sessionsStopped;
 
     public Supervisor(RunnerConfig config, SupervisorDeps deps) {
         this(config, deps, io.smartrunner.cluster.ProfileLeases.single());
@@ -72,6 +77,12 @@ public final class Supervisor {
             step();
         }
         handleMessages(deps.time().nanoTime(), deps.time().now()); // the last browser closes' events
+        if (runStart != null) {
+            parts.pending.add(List.of(Events.runnerStopped(deps.time().now(),
+                    runStart.params().value(io.smartrunner.event.EventParams.PID),
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deps.time().nanoTime() - runStartNanos),
+                    sessionsStopped)), null, null);
+        }
         parts.pending.lateRowsDueNow(deps.time().nanoTime());
         if (!parts.writes.flush(true)) {
             deps.diagnostics().accept("exiting with " + parts.pending.eventCount() + " event(s) and "
@@ -79,6 +90,17 @@ public final class Supervisor {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Makes the run say itself in the log: a {@code runner-start} before anything {@link #start()}
+     * writes, a {@code runner-stop} after the last session's end when {@link #loop()} returns.
+     * Call before {@link #start()}.
+     *
+     * @param previous the data dir's previous run as on record (null: none)
+     */
+    public void announceRun(long pid, int profiles, int pods, Events.PreviousRun previous) {
+        runStart = Events.runnerStarted(deps.time().now(), pid, profiles, pods, previous);
     }
 
     /** Asks the loop to stop scheduling, stop every session's tree, flush and return. Thread-safe. */
@@ -101,6 +123,10 @@ public final class Supervisor {
      * crashed runner may hold that port until they are stopped.
      */
     public void start() {
+        if (runStart != null) { // first: what start-up itself writes (a previous run's lost sessions) is of this run
+            runStartNanos = deps.time().nanoTime();
+            parts.pending.add(List.of(runStart), null, null);
+        }
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
         parts.breakers.rememberAutomaticPauses(deps.time().now(), deps.time().nanoTime());
         Instant now = deps.time().now();
@@ -135,6 +161,7 @@ public final class Supervisor {
         parts.leaseDuty.enforce(); // cluster mode: self-fencing, and what lost its lease stops
         if (stopRequested && !stopInitiated) {
             stopInitiated = true;
+            sessionsStopped = (int) parts.slots.values().stream().filter(x -> x.active != null || x.spawning != null).count();
             parts.sessions.abandonBrowserOpens();
             java.util.Map<ProfileSlot, Runnable> terms = new java.util.LinkedHashMap<>();
             parts.guard.eachProfile("shutdown", slot -> parts.sessions.termGroupForShutdown(slot, terms));

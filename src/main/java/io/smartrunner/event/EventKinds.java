@@ -20,6 +20,8 @@ import io.smartrunner.event.EventRecord.ProfileUnpaused;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.EventRecord.RecoveryExhausted;
 import io.smartrunner.event.EventRecord.RunRequested;
+import io.smartrunner.event.EventRecord.RunnerStarted;
+import io.smartrunner.event.EventRecord.RunnerStopped;
 import io.smartrunner.event.EventRecord.SessionFailed;
 import io.smartrunner.event.EventRecord.SessionFinished;
 import io.smartrunner.event.EventRecord.SessionStarted;
@@ -73,6 +75,8 @@ public final class EventKinds {
             new Kind(PressureEnded.class, "pressure-end", "runner", e -> "ok", PressureEnded::new),
             new Kind(ConfigReloaded.class, "reload", "runner", e -> "ok", (h, p, d) -> new ConfigReloaded(h, p)),
             new Kind(LeasesTakenOver.class, "takeover", "runner", e -> "ok", (h, p, d) -> new LeasesTakenOver(h, p)),
+            new Kind(RunnerStarted.class, "runner-start", "runner", e -> "ok", (h, p, d) -> new RunnerStarted(h, p)),
+            new Kind(RunnerStopped.class, "runner-stop", "runner", e -> "ok", RunnerStopped::new),
             new Kind(BrowserStarted.class, "browser-start", "browser", e -> "ok", BrowserStarted::new),
             new Kind(BrowserClosed.class, "browser-close", "browser", e -> "ok", (h, p, d) -> new BrowserClosed(h, p)),
             new Kind(BrowserReplaced.class, "browser-replace", "browser", e -> "ok", BrowserReplaced::new),

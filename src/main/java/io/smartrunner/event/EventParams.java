@@ -80,6 +80,17 @@ public final class EventParams {
     /** How many sessions the previous holder's rows still showed running (each then closed, once). */
     public static final Param<Integer> SESSIONS_OPEN = Param.int32("sessionsOpen");
 
+    // runner-start / runner-stop (RUNNER names it, PID is its process, PROFILES how many it runs)
+    public static final Param<Integer> PODS = Param.int32("pods");
+    /** "clean" (the data dir's last run wrote its runner-stop), "unclean" (it did not), "none" (no run on record). */
+    public static final Param<String> PREVIOUS_STOP = Param.text("previousStop");
+    /** The pid of that previous run, when on record. */
+    public static final Param<Long> PREVIOUS_PID = Param.int64("previousPid");
+    /** When that previous run began, when on record. */
+    public static final Param<Instant> PREVIOUS_START = Param.isoInstant("previousStartedAt");
+    /** Sessions a stop ended (each with its own end, reason shutdown). */
+    public static final Param<Integer> SESSIONS_STOPPED = Param.int32("sessionsStopped");
+
     // internal-error
     public static final Param<String> EXCEPTION = Param.text("exception");
     public static final Param<String> WHILE = Param.text("while");

@@ -253,6 +253,21 @@ public sealed interface EventRecord {
         }
     }
 
+    /**
+     * The runner began (before anything of its run is written): its name and pid, the profiles and
+     * pods configured, and whether its data dir's previous run on record ended with a stop
+     * ({@code previousStop}: clean, unclean, or none when there is no record).
+     */
+    record RunnerStarted(Header header, Params params) implements RunnerWide {
+        public String previousStop() {
+            return params.value(EventParams.PREVIOUS_STOP);
+        }
+    }
+
+    /** The runner stopped, its sessions ended and its last decisions written ({@code durMs}: how long it ran). */
+    record RunnerStopped(Header header, Params params, Long durMs) implements RunnerWide {
+    }
+
     /** New sessions are held back: the host is short of memory or over its load limit (no pod or profile). */
     record PressureStarted(Header header, Params params) implements RunnerWide {
         /** "memory" or "load". */

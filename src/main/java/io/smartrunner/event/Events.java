@@ -51,6 +51,8 @@ import io.smartrunner.event.EventRecord.BreakerOpened;
 import io.smartrunner.event.EventRecord.ConfigReloaded;
 import io.smartrunner.event.EventRecord.InternalFault;
 import io.smartrunner.event.EventRecord.LeasesTakenOver;
+import io.smartrunner.event.EventRecord.RunnerStarted;
+import io.smartrunner.event.EventRecord.RunnerStopped;
 import io.smartrunner.event.EventRecord.PodPaused;
 import io.smartrunner.event.EventRecord.PodUnpaused;
 import io.smartrunner.event.EventRecord.PressureEnded;
@@ -235,6 +237,33 @@ public final class Events {
     public static PressureEnded pressureEnd(Instant ts, long heldForMs, int sessionsDelayed) {
         return new PressureEnded(new Header(ts, null, null, null), Params.builder().put(HELD_FOR_MS, heldForMs)
                 .put(SESSIONS_DELAYED, sessionsDelayed).build(), heldForMs);
+    }
+
+    /**
+     * The runner began ({@code runner-start}/runner/ok): the first event of its run, before its
+     * start-up's own (a previous run's sessions closed as {@code lost}, a hold ended by the restart).
+     * In cluster mode {@code params.runner} names the runner, as on every event it writes.
+     *
+     * @param previous the data dir's previous run as on record, or null when there is none
+     */
+    public static RunnerStarted runnerStarted(Instant ts, long pid, int profiles, int pods, PreviousRun previous) {
+        Params.Builder p = Params.builder().put(EventParams.PID, pid)
+                .put(PROFILES, profiles).put(EventParams.PODS, pods)
+                .put(EventParams.PREVIOUS_STOP, previous == null ? "none" : previous.stopped() ? "clean" : "unclean");
+        if (previous != null) {
+            p.put(EventParams.PREVIOUS_PID, previous.pid()).put(EventParams.PREVIOUS_START, previous.startedAt());
+        }
+        return new RunnerStarted(new Header(ts, null, null, null), p.build());
+    }
+
+    /** The data dir's previous run: its pid, when it began, whether its stop was written. */
+    public record PreviousRun(long pid, Instant startedAt, boolean stopped) {
+    }
+
+    /** The runner stopped ({@code runner-stop}/runner/ok): the last event of its run; durMs is how long it ran. */
+    public static RunnerStopped runnerStopped(Instant ts, long pid, long ranForMs, int sessionsStopped) {
+        return new RunnerStopped(new Header(ts, null, null, null), Params.builder()
+                .put(EventParams.PID, pid).put(EventParams.SESSIONS_STOPPED, sessionsStopped).build(), ranForMs);
     }
 
     /**

@@ -116,11 +116,28 @@ class ClusterMembershipE2ETest {
             assertTrue(successor.err().contains("joined the cluster as runner \"alpha\""), successor.err());
             stop(successor);
             stop(beta);
+            // joins and leaves are in the fleet's events: each run between its runner-start and runner-stop
+            assertEquals(List.of("alpha runner-start", "beta runner-start", "alpha runner-stop", "alpha runner-start",
+                    "alpha runner-stop", "beta runner-stop"), runnerEvents(url));
         } finally {
             for (CliProcess p : started) {
                 p.process.destroyForcibly();
             }
         }
+    }
+
+    /** "name event" of each runner-start and runner-stop in the fleet's events table, in order. */
+    private static List<String> runnerEvents(String url) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD);
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT runner_name, event, params->>'runner'"
+                     + " FROM events WHERE event LIKE 'runner-%' ORDER BY seq")) {
+            while (rs.next()) {
+                assertEquals(rs.getString(1), rs.getString(3), "the param names the runner too");
+                out.add(rs.getString(1) + " " + rs.getString(2));
+            }
+        }
+        return out;
     }
 
     private static HttpResponse<String> readyz(int port) {

@@ -111,6 +111,51 @@ class RunnerProcessTest {
         restartClosesItAsLost(o);
     }
 
+    /**
+     * Each run is in the log between its runner-start and its runner-stop, and the next run says
+     * whether the previous one wrote its stop: after a kill -9 it did not.
+     */
+    @Test
+    void eachRunSaysItsStartAndStopAndTheNextSaysWhetherThePreviousStoppedCleanly() throws Exception {
+        Orphaned o = killRunnerUnderItsSession();
+        List<EventRecord> first = events();
+        assertEquals("runner-start", first.get(0).event());
+        assertEquals("none", first.get(0).params().get("previousStop"), "no run on record before the first");
+        long firstPid = ((Number) first.get(0).params().get("pid")).longValue();
+        assertEquals(1, ((Number) first.get(0).params().get("profiles")).intValue());
+
+        CliProcess second = CliProcess.start(dir, "run", "-c", o.cfg().toString());
+        CliProcess.await("lost session closed", 20_000, () -> count("error", "lost") == 1);
+        List<EventRecord> afterKill = events().subList(first.size(), events().size());
+        assertEquals("runner-start", afterKill.get(0).event(), "the run's first event, before its lost end");
+        assertEquals("unclean", afterKill.get(0).params().get("previousStop"));
+        assertEquals(firstPid, ((Number) afterKill.get(0).params().get("previousPid")).longValue());
+        assertEquals("error", afterKill.get(1).event());
+        second.process.destroy();
+        assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, second.process.exitValue(), second.err());
+        assertTrue(second.err().contains("(pid " + firstPid + ", started ") && second.err().contains(
+                "ended without writing its stop"), second.err());
+        List<EventRecord> all = events();
+        EventRecord stop = all.get(all.size() - 1);
+        assertEquals("runner-stop", stop.event(), "the run's last event");
+        assertEquals(second.process.pid(), ((Number) stop.params().get("pid")).longValue());
+        long shutdownEnds = all.subList(first.size(), all.size()).stream()
+                .filter(e -> e.event().equals("error") && "shutdown".equals(e.params().get("reason"))).count();
+        assertEquals(shutdownEnds, ((Number) stop.params().get("sessionsStopped")).longValue(), "the sessions the stop ended");
+        assertTrue(stop.durMs() != null && stop.durMs() > 0, "how long it ran: " + stop.durMs());
+
+        CliProcess third = CliProcess.start(dir, "run", "-c", o.cfg().toString());
+        CliProcess.await("third run began", 20_000, () -> events().size() > all.size());
+        EventRecord start = events().get(all.size());
+        assertEquals("runner-start", start.event());
+        assertEquals("clean", start.params().get("previousStop"));
+        assertEquals(second.process.pid(), ((Number) start.params().get("previousPid")).longValue());
+        third.process.destroy();
+        assertTrue(third.process.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(third.err().contains("ended without writing its stop"), third.err());
+    }
+
     @Test
     void sigtermStopsEverySessionTreeFlushesAndExitsZero() throws Exception {
         Path cfg = config("""
@@ -128,6 +173,9 @@ class RunnerProcessTest {
             assertEquals(List.of(), RealSessionsTest.processesTaggedWith(s), "processes of " + s);
         }
         assertEquals(2, count("start", null), "nothing started after SIGTERM");
+        EventRecord last = events().get(events().size() - 1);
+        assertEquals("runner-stop", last.event(), "written after the sessions' ends");
+        assertEquals(2, ((Number) last.params().get("sessionsStopped")).intValue());
     }
 
     @Test

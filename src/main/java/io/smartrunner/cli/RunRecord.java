@@ -1,0 +1,82 @@
+package io.smartrunner.cli;
+
+import io.smartrunner.event.Events;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * The data dir's record of its runner's run ({@value #FILE}: pid, start, {@code running} or
+ * {@code stopped}), so that the next {@code runner-start} can say whether the previous run ended
+ * with its stop written or not (killed, crashed, or its last events unwritable). Written at
+ * start, under the data dir lock, and rewritten {@code stopped} only once the runner's
+ * {@code runner-stop} is durable. A record that cannot be read counts as none.
+ */
+final class RunRecord {
+    static final String FILE = "run.state";
+
+    private final Path file;
+    private final long pid;
+    private final Instant startedAt;
+
+    private RunRecord(Path file, long pid, Instant startedAt) {
+        this.file = file;
+        this.pid = pid;
+        this.startedAt = startedAt;
+    }
+
+    /** The previous run as recorded in {@code dataDir}, or null when there is no readable record. */
+    static Events.PreviousRun previous(Path dataDir) {
+        try {
+            String[] f = Files.readString(dataDir.resolve(FILE), StandardCharsets.US_ASCII).trim().split(" ");
+            if (f.length != 3 || !(f[2].equals("running") || f[2].equals("stopped"))) {
+                return null;
+            }
+            return new Events.PreviousRun(Long.parseLong(f[0]), Instant.parse(f[1]), f[2].equals("stopped"));
+        } catch (IOException | RuntimeException e) {
+            return null; // none yet (a first run, a data dir of an older release) or torn
+        }
+    }
+
+    /**
+     * Records this run as running.
+     *
+     * @throws io.smartrunner.SmartRunnerException the data dir cannot be written (the start stops there)
+     */
+    static RunRecord begin(Path dataDir, long pid, Instant startedAt) {
+        RunRecord run = new RunRecord(dataDir.resolve(FILE), pid, startedAt);
+        try {
+            run.write("running");
+        } catch (IOException e) {
+            throw new io.smartrunner.SmartRunnerException(run.file + ": cannot record the run: " + e.getMessage(), e);
+        }
+        return run;
+    }
+
+    /** Records this run as stopped, its runner-stop written; said on stderr when it cannot be (the next start then says unclean). */
+    void stopped(java.util.function.Consumer<String> say) {
+        try {
+            write("stopped");
+        } catch (IOException e) {
+            say.accept(file + ": cannot record the clean stop (the next start will call it unclean): " + e.getMessage());
+        }
+    }
+
+    /** Replaced whole (a temporary file synced, then moved over it): never a torn record. */
+    private void write(String state) throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        byte[] line = (pid + " " + startedAt + " " + state + "\n").getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(line));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
