@@ -19,6 +19,8 @@ import java.util.Map;
 final class PodHolds {
     /** Who ended a hold the previous runner had. */
     static final String BY_RESTART = "restart";
+    /** Who ended a hold this runner had when it stopped cleanly. */
+    static final String BY_STOP = "stop";
     private final PendingWrites pending;
     private final Map<String, Instant> heldSince = new HashMap<>();
 
@@ -48,9 +50,10 @@ final class PodHolds {
     /**
      * At start-up: a hold does not outlive its runner (a restart is one of the ways to end it), so
      * a pod the previous runner held, by the log's recent events, gets its {@code pod-unpause},
-     * {@code by: "restart"}: a consumer pairing holds saw one that never ended (reviewer O). Only
-     * the start-up lookback is read (at most 15 min, docs/event-log.md): an older hold ends
-     * without one.
+     * {@code by: "restart"}: a consumer pairing holds saw one that never ended (reviewer O). A
+     * clean stop ends its holds itself ({@code by: "stop"}), so this finds only a killed runner's;
+     * only the start-up lookback is read (at most 15 min, docs/event-log.md): a killed runner's
+     * older hold ends without one (its next {@code runner-start} says {@code previousStop: unclean}).
      *
      * @param oldestFirst the recalled events of this runner's pods
      */

@@ -77,6 +77,7 @@ public final class Supervisor {
             step();
         }
         handleMessages(deps.time().nanoTime(), deps.time().now()); // the last browser closes' events
+        parts.holds.releaseAll(deps.time().now(), PodHolds.BY_STOP); // a hold ends with its run: said before it ends
         if (runStart != null) {
             parts.pending.add(List.of(Events.runnerStopped(deps.time().now(),
                     runStart.params().value(io.smartrunner.event.EventParams.PID),

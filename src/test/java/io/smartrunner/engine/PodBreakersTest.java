@@ -508,6 +508,29 @@ class PodBreakersTest {
         assertEquals(10, running().size(), "the pod runs again");
     }
 
+    /** A hold outlived by nothing: a clean stop ends it with its event, and the restart finds none to end. */
+    @Test
+    void aHoldEndsWithACleanStopWithItsEventAndTheRestartWritesNoOther() {
+        SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
+        RunnerConfig c = config(BreakerSettings.OFF, 3, withExitCodes(base, Map.of(78, ExitMeaning.CONFIG)));
+        Supervisor first = supervisor(c);
+        first.step();
+        running().get(0).exit(78);
+        first.step();
+        assertEquals(1, events("pod-pause").size());
+        time.advance(Duration.ofSeconds(20));
+        first.requestStop();
+        assertTrue(first.loop(), "stopped, every event written");
+        assertEquals(1, events("pod-unpause").size());
+        EventRecord ended = events("pod-unpause").get(0);
+        assertEquals("stop", ended.params().get("by"));
+        assertEquals(20_000L, ((Number) ended.params().get("pausedFor")).longValue());
+
+        time.advance(Duration.ofSeconds(30));
+        restartedOnTheLog(c);
+        assertEquals(1, events("pod-unpause").size(), "the restart finds the hold ended");
+    }
+
     @Test
     void aBrowserTheProviderCannotStartIsInfrastructureAndCountsNothing() {
         Supervisor s = supervisor(config(BREAKER, 0, null));
