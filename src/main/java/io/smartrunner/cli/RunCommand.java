@@ -83,9 +83,22 @@ final class RunCommand implements Callable<Integer> {
     private boolean joinedCluster;
     private boolean serving;
 
-    private int run(RunnerConfig cfg) {
-        try (RunnerHome home = RunnerHome.open(cfg);
-             Membership membership = ClusterMember.join(cfg, home);
+    /** The API token, masked like an {@code ${env:...}} value in everything this run writes and serves (reloads too). */
+    private String tokenSecret;
+
+    private int run(RunnerConfig loaded) {
+        try (RunnerHome home = RunnerHome.open(loaded)) {
+            // before anything that writes: a child that prints the token (it may read data/http.token)
+            // must not hand it to every local user through its stderr tail or log page
+            ApiToken token = ApiToken.configuredOrGenerated(loaded.http().token(), loaded.runner().dataDir(),
+                    RunCommand::tokenGenerated);
+            tokenSecret = token.secret();
+            return run(home, loaded.withSecret(tokenSecret), token);
+        }
+    }
+
+    private int run(RunnerHome home, RunnerConfig cfg, ApiToken token) {
+        try (Membership membership = ClusterMember.join(cfg, home);
              io.smartrunner.cluster.FleetConfigWatch configWatch = ClusterMember.watchConfig(cfg, home, membership);
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
@@ -116,8 +129,6 @@ final class RunCommand implements Callable<Integer> {
             }
             metrics.watch(health);
             metrics.watch(supervisor.admission());
-            ApiToken token = ApiToken.configuredOrGenerated(cfg.http().token(), cfg.runner().dataDir(),
-                    RunCommand::tokenGenerated);
             // cluster mode: the report counts the whole fleet's events, fed from PostgreSQL
             LiveReport report = fleetMode == null
                     ? LiveReport.readingHistoryOf(cfg.runner().eventLog(), RunCommand::say) : fleetMode.report();
@@ -316,7 +327,8 @@ final class RunCommand implements Callable<Integer> {
      */
     private RunnerConfig loadForReload() {
         try {
-            return config.load();
+            RunnerConfig next = config.load();
+            return tokenSecret == null ? next : next.withSecret(tokenSecret);
         } catch (SmartRunnerException e) {
             say("reload refused, the running configuration stays: " + e.getMessage());
             throw e;

@@ -52,6 +52,14 @@ public record RunnerConfig(
                 null);
     }
 
+    /** The same configuration with one more value to mask wherever it would be written (the API token). */
+    public RunnerConfig withSecret(String value) {
+        Set<String> more = new java.util.HashSet<>(secretValues);
+        more.add(value);
+        return new RunnerConfig(source, runner, session, recovery, browser, http, alerts, store, pods, more, breaker,
+                cluster, argvAsWritten);
+    }
+
     /** The command as the file wrote it ({@code ${env:NAME}} unresolved), or {@code argv} itself when it had none. */
     public List<String> asWritten(List<String> argv) {
         return argvAsWritten.getOrDefault(argv, argv);

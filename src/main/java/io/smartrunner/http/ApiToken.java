@@ -30,7 +30,8 @@ public final class ApiToken {
         }
         Path file = dataDir.resolve("http.token");
         try {
-            if (Files.exists(file)) {
+            if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                refuseSharedFile(file);
                 return new ApiToken(fromFile(file, Files.readString(file, StandardCharsets.UTF_8).strip()));
             }
             Files.createDirectories(dataDir);
@@ -46,6 +47,39 @@ public final class ApiToken {
         }
     }
 
+    /**
+     * A token file another user could have written (planted in a shared data dir) or can read is
+     * no secret: refused, exit 2, unless it is a regular file of this process's user that only
+     * that user may read or write (0600 or 0400). Not followed through a symlink.
+     */
+    static void refuseSharedFile(Path file) throws IOException {
+        java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file,
+                java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        String problem = null;
+        if (a.isSymbolicLink()) {
+            problem = "is a symbolic link";
+        } else if (!a.isRegularFile()) {
+            problem = "is not a regular file";
+        } else if (!ownerIsThisProcess(file)) {
+            problem = "belongs to user " + a.owner().getName() + ", not to the user this runner runs as";
+        } else {
+            String mode = PosixFilePermissions.toString(a.permissions());
+            if (!mode.substring(3).equals("------")) {
+                problem = "may be read or written by group or others (" + mode + ")";
+            }
+        }
+        if (problem != null) {
+            throw new SmartRunnerException(file + ": the API token file " + problem + "; it must be a file of this"
+                    + " user with mode 0600 (chmod 600 it), or delete it to have a new one generated", null, 2);
+        }
+    }
+
+    private static boolean ownerIsThisProcess(Path file) throws IOException {
+        Object owner = Files.getAttribute(file, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        // /proc/self belongs to the process's effective user
+        return owner.equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+
     /** An empty token no request could present would make every change a 401; a short one is guessable. */
     private static String fromFile(Path file, String token) {
         if (token.length() < HttpSettings.MIN_TOKEN_LENGTH) {
@@ -54,6 +88,11 @@ public final class ApiToken {
                     + " token of at least " + HttpSettings.MIN_TOKEN_LENGTH + " characters");
         }
         return token;
+    }
+
+    /** The token itself: a secret the runner masks in everything it writes and serves, like an {@code ${env:...}} value. */
+    public String secret() {
+        return new String(token, StandardCharsets.UTF_8);
     }
 
     /** Constant-time comparison, so response timing tells nothing about the token. */

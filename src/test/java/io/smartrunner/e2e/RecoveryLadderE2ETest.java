@@ -54,8 +54,8 @@ class RecoveryLadderE2ETest {
         EventRecord error = all.stream().filter(e -> e.event().equals("error")).findFirst().orElseThrow();
         assertTrue(all.stream().filter(e -> e.event().equals("recover"))
                 .allMatch(e -> e.sessionId().equals(error.sessionId())), "recover events carry the failed session");
-        assertEquals(List.of("start", "error", "recover", "recover", "recover", "start", "finish"),
-                all.stream().map(EventRecord::event).toList().subList(0, 7));
+        assertEquals(List.of("runner-start", "start", "error", "recover", "recover", "recover", "start", "finish"),
+                all.stream().map(EventRecord::event).toList().subList(0, 8));
         assertTrue(Files.readString(dir.resolve("data/logs/p1.stdout.log")).contains("kicked p1"),
                 "step output goes to the profile's log");
 

@@ -78,6 +78,38 @@ class SecretsNeverServedTest {
         assertFalse(output.contains("4f9a-VALUE") || output.contains(TOKEN) || output.contains("444455556666"), output);
     }
 
+    /** The generated token is a secret too: a child that reads data/http.token and prints it hands it to nobody. */
+    @Test
+    void aChildThatPrintsTheGeneratedTokenHasItMasked() throws Exception {
+        Path cfg = dir.resolve("fleet.json");
+        Path tokenFile = dir.resolve("data/http.token");
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0}, "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "echo \\"token=$(cat %s)\\"; echo \\"token=$(cat %s)\\" >&2; exit 3"],
+                             "cooldownMs": 200},
+                 "recovery": {"maxErrorStreak": 1},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}""".formatted(tokenFile, tokenFile));
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        String token;
+        try {
+            String base = "http://127.0.0.1:" + runner.httpPort();
+            CliProcess.await("p1 paused", 20_000, () -> get(base + "/api/profiles/p1").contains("\"paused\":true"));
+            token = Files.readString(tokenFile).strip();
+            assertTrue(Files.readString(dir.resolve("data/logs/p1.stderr.log")).contains(token), "the child printed it");
+            for (String path : List.of("/api/profiles/p1/log?stream=stdout", "/api/profiles/p1/log?stream=stderr",
+                    "/api/events?limit=1000", "/api/profiles/p1")) {
+                String body = get(base + path);
+                assertFalse(body.contains(token), path + " shows the API token: " + body);
+            }
+            assertTrue(get(base + "/api/profiles/p1/log?stream=stderr").contains("token=***"), "masked, not dropped");
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
+        }
+        String output = runner.err() + runner.out() + Files.readString(dir.resolve("logs/events.jsonl"));
+        assertFalse(output.contains(token), output);
+    }
+
     private static String get(String url) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
