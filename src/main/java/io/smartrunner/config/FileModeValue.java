@@ -2,8 +2,8 @@ package io.smartrunner.config;
 
 /** Reads {@code runner.fileMode}: an octal string such as "0600" or "0640". */
 final class FileModeValue {
-    static final String EXPECTED = "an octal file mode with rw for the owner and no execute bits, "
-            + "e.g. \"0600\" or \"0640\"";
+    static final String EXPECTED = "an octal file mode with rw for the owner, no execute bits and no write for"
+            + " group or others, e.g. \"0600\" or \"0640\"";
 
     private FileModeValue() {
     }
@@ -20,8 +20,11 @@ final class FileModeValue {
             throw value.fail(value.shown() + " is not an octal file mode", EXPECTED);
         }
         int mode = Integer.parseInt(text, 8);
-        if ((mode & 0111) != 0 || (mode & 0600) != 0600) {
-            String problem = (mode & 0111) != 0 ? " has execute bits" : " lacks rw for the owner";
+        // another user who may write the runner's files (and so its directories) may forge its events,
+        // rewrite its state or swap a file for a symlink it then writes through (reviewer R6)
+        if ((mode & 0111) != 0 || (mode & 0600) != 0600 || (mode & 0022) != 0) {
+            String problem = (mode & 0111) != 0 ? " has execute bits" : (mode & 0600) != 0600
+                    ? " lacks rw for the owner" : " lets group or others write";
             throw value.fail(value.shown() + problem, EXPECTED);
         }
         return mode;

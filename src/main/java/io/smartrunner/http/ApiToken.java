@@ -50,7 +50,8 @@ public final class ApiToken {
     /**
      * A token file another user could have written (planted in a shared data dir) or can read is
      * no secret: refused, exit 2, unless it is a regular file of this process's user that only
-     * that user may read or write (0600 or 0400). Not followed through a symlink.
+     * that user (and its own group) may read or write (0600, 0400, 0660 with the runner's group). Not
+     * followed through a symlink.
      */
     static void refuseSharedFile(Path file) throws IOException {
         java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file,
@@ -64,7 +65,9 @@ public final class ApiToken {
             problem = "belongs to user " + a.owner().getName() + ", not to the user this runner runs as";
         } else {
             String mode = PosixFilePermissions.toString(a.permissions());
-            if (!mode.substring(3).equals("------")) {
+            // the runner's own group is no other user (Kubernetes' fsGroup makes a volume's files g+rw)
+            boolean groupOk = mode.substring(3, 6).equals("---") || io.smartrunner.store.OwnDirectory.ofOwnGroup(file);
+            if (!mode.substring(6).equals("---") || !groupOk) {
                 problem = "may be read or written by group or others (" + mode + ")";
             }
         }

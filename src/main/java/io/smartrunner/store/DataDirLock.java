@@ -57,10 +57,14 @@ public final class DataDirLock implements AutoCloseable {
         String us = dataDir.toAbsolutePath().normalize().toString();
         try {
             Files.createDirectories(file.getParent());
+            OwnDirectory.require(file.getParent(), "the event log's directory (runner.eventLog)");
             logLock = lock(file, ProcessHandle.current().pid() + "\n" + us + "\n");
         } catch (IOException e) {
             close();
             throw new SmartRunnerException(file + ": cannot lock the event log: " + e.getMessage(), e);
+        } catch (SmartRunnerException refused) { // the data dir's lock is let go with it
+            close();
+            throw refused;
         }
         if (logLock == null) {
             String[] holder = heldBy(file).split("\n");
@@ -129,6 +133,7 @@ public final class DataDirLock implements AutoCloseable {
         DataDirLock lock;
         try {
             Files.createDirectories(dataDir);
+            OwnDirectory.require(dataDir, "runner.dataDir");
             lock = lock(file, ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             throw new SmartRunnerException(file + ": cannot lock the data dir: " + e.getMessage(), e);

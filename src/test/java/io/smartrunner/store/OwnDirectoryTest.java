@@ -1,0 +1,70 @@
+package io.smartrunner.store;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smartrunner.SmartRunnerException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reviewer R6: a data dir another user may write (under /tmp, say) is refused before the runner writes into it. */
+class OwnDirectoryTest {
+    @TempDir
+    Path dir;
+
+    private Path data(String mode) throws Exception {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString(mode));
+        return data;
+    }
+
+    @Test
+    void aDataDirOthersMayWriteIsRefusedWithExitTwoBeforeAnythingIsWrittenIntoIt() throws Exception {
+        Path data = data("rwxrwxrwx");
+        SmartRunnerException e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertEquals("runner.dataDir: " + data + " may be written by group or others (rwxrwxrwx): another user could"
+                + " plant files there that the runner writes through or reads as its own; use a directory of this user"
+                + " that others (and a group other than the runner's own) cannot write (chmod go-w, or another"
+                + " directory)", e.getMessage());
+        assertEquals(2, e.exitCode());
+        assertTrue(Files.notExists(data.resolve("runner.lock")), "nothing written into it");
+    }
+
+    @Test
+    void aDataDirOfAnotherUserIsRefused() throws Exception {
+        Path data = data("rwx------");
+        // the tests run as root (.ci/run): the directory handed to another user, as a planting one would own it
+        Files.setOwner(data, data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        SmartRunnerException e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertTrue(e.getMessage().contains(" belongs to user nobody, not to the user this runner runs as"), e.getMessage());
+    }
+
+    @Test
+    void groupWriteIsRefusedForAnotherGroupAndAcceptedForTheRunnersOwn() throws Exception {
+        Path data = data("rwxrwx---");
+        assertDoesNotThrow(() -> DataDirLock.acquire(data).close(), "its own group (Kubernetes' fsGroup)");
+        GroupPrincipal other = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("nogroup");
+        Files.getFileAttributeView(data, PosixFileAttributeView.class).setGroup(other);
+        SmartRunnerException e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertTrue(e.getMessage().contains("may be written by group or others (rwxrwx---)"), e.getMessage());
+    }
+
+    @Test
+    void theEventLogsDirectoryIsJudgedTheSameWay() throws Exception {
+        Path logs = Files.createDirectory(dir.resolve("logs"));
+        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        SmartRunnerException e = assertThrows(SmartRunnerException.class,
+                () -> DataDirLock.acquire(dir.resolve("data"), logs.resolve("events.jsonl")));
+        assertTrue(e.getMessage().startsWith("the event log's directory (runner.eventLog): " + logs
+                + " may be written by group or others (rwxrwxrwx)"), e.getMessage());
+        assertTrue(Files.notExists(logs.resolve(".events.jsonl.lock")));
+        assertDoesNotThrow(() -> DataDirLock.acquire(dir.resolve("data")).close(), "the data dir's lock was let go");
+    }
+}
