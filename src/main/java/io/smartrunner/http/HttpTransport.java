@@ -35,6 +35,29 @@ final class HttpTransport {
     private final Server server;
     private final ServerConnector connector;
 
+    private final HttpConfiguration http;
+    private final HttpSettings settings;
+    /** The other loopback address's connector ({@link #serveAlsoOn}), or null. */
+    private ServerConnector twin;
+
+    private ServerConnector connector(String host) {
+        ServerConnector c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        c.setHost(host);
+        c.setPort(settings.port());
+        c.setIdleTimeout(settings.requestTimeoutMs());
+        c.setAcceptQueueSize(ACCEPT_QUEUE);
+        c.addBean(new PerClientLimit(settings.maxConnectionsPerClient()));
+        c.addBean(new RequestTimeouts(settings.requestTimeoutMs()));
+        return c;
+    }
+
+    /** The same routes also on this channel (the other loopback address's, bound to the same port), before {@link #serve}. */
+    void serveAlsoOn(ServerSocketChannel channel, String host) throws IOException {
+        twin = connector(host);
+        twin.open(channel);
+        server.addConnector(twin);
+    }
+
     HttpTransport(HttpSettings settings, InetAddress address, int threads) {
         QueuedThreadPool pool = new QueuedThreadPool(threads + 8, 2, 60_000);
         pool.setName("sr-http");
@@ -46,13 +69,9 @@ final class HttpTransport {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost(address.getHostAddress());
-        connector.setPort(settings.port());
-        connector.setIdleTimeout(settings.requestTimeoutMs());
-        connector.setAcceptQueueSize(ACCEPT_QUEUE);
-        connector.addBean(new PerClientLimit(settings.maxConnectionsPerClient()));
-        connector.addBean(new RequestTimeouts(settings.requestTimeoutMs()));
+        this.http = http;
+        this.settings = settings;
+        connector = connector(address.getHostAddress());
         server.addConnector(connector);
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections(), server);
         limit.setIdleTimeout(Math.max(1_000, settings.requestTimeoutMs() / 4));
@@ -100,5 +119,8 @@ final class HttpTransport {
             // nothing was served
         }
         connector.close();
+        if (twin != null) {
+            twin.close();
+        }
     }
 }

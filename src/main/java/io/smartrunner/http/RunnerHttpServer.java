@@ -92,15 +92,27 @@ public final class RunnerHttpServer implements AutoCloseable {
                 .add("/readyz", HealthRoute.readiness(health));
         ServerSocketChannel channel;
         int port;
-        try {
-            channel = HttpTransport.bind(address, settings.port());
-            port = channel.socket().getLocalPort();
-        } catch (BindException e) {
-            throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
-                    + e.getMessage() + " (another runner? set http.port)");
-        } catch (IOException e) {
-            throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
-                    + e.getMessage());
+        LoopbackTwin twin;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                channel = HttpTransport.bind(address, settings.port());
+                port = channel.socket().getLocalPort();
+            } catch (BindException e) {
+                throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
+                        + e.getMessage() + " (another runner? set http.port)");
+            } catch (IOException e) {
+                throw new SmartRunnerException("http: cannot listen on " + settings.bind() + ":" + settings.port() + ": "
+                        + e.getMessage());
+            }
+            try {
+                twin = LoopbackTwin.bind(address, port);
+                break;
+            } catch (SmartRunnerException taken) {
+                closeQuietly(channel);
+                if (settings.port() != 0 || attempt == 5) { // a port of the kernel's choosing: another one may be free on both
+                    throw taken;
+                }
+            }
         }
         Set<String> hosts = HostAllowlist.of(settings, address, port);
         if (settings.demoSite()) {
@@ -116,19 +128,22 @@ public final class RunnerHttpServer implements AutoCloseable {
         if (inBackground == null) {
             try {
                 return new RunnerHttpServer(java.util.concurrent.CompletableFuture.completedFuture(
-                        serve(settings, address, channel, routes)), port);
+                        serve(settings, address, channel, twin, routes)), port);
             } catch (IOException e) {
                 throw new SmartRunnerException("http: cannot serve on " + settings.bind() + ":" + port + ": "
                         + e.getMessage());
             }
         }
+        ServerSocketChannel bound = channel;
+        LoopbackTwin alsoOn = twin;
+        int boundPort = port;
         java.util.concurrent.CompletableFuture<Server> serving = new java.util.concurrent.CompletableFuture<>();
         Thread starter = DaemonThreads.daemon(() -> {
             try {
-                serving.complete(serve(settings, address, channel, routes));
+                serving.complete(serve(settings, address, bound, alsoOn, routes));
             } catch (IOException | RuntimeException e) {
                 serving.completeExceptionally(e);
-                inBackground.accept("http: cannot serve on " + settings.bind() + ":" + port + ": " + e.getMessage());
+                inBackground.accept("http: cannot serve on " + settings.bind() + ":" + boundPort + ": " + e.getMessage());
             }
         }, "sr-http-start");
         starter.start();
@@ -136,18 +151,32 @@ public final class RunnerHttpServer implements AutoCloseable {
     }
 
     /** Jetty, built and started on the bound channel; the channel is closed when that fails. */
-    private static Server serve(HttpSettings settings, InetAddress address, ServerSocketChannel channel, Routes routes)
-            throws IOException {
+    private static Server serve(HttpSettings settings, InetAddress address, ServerSocketChannel channel,
+                                LoopbackTwin twin, Routes routes) throws IOException {
         HttpTransport transport = null;
         try {
             transport = new HttpTransport(settings, address, THREADS);
+            if (twin != null) {
+                transport.serveAlsoOn(twin.channel(), twin.host());
+            }
             return transport.serve(channel, routes);
         } catch (IOException | RuntimeException e) {
             if (transport != null) {
                 transport.abandon();
             }
             channel.close();
+            if (twin != null) {
+                closeQuietly(twin.channel());
+            }
             throw e;
+        }
+    }
+
+    private static void closeQuietly(ServerSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a port this start gives up
         }
     }
 

@@ -57,4 +57,47 @@ class PortTakenAtStartTest {
             }
         }
     }
+
+    /**
+     * Reviewer R6: another user listening on [::1] at the runner's port got what a client of
+     * localhost sent, the token included. The runner now holds its port on both loopback addresses
+     * and serves the same API on each; one taken on the other address stops the start.
+     */
+    @Test
+    void theRunnerHoldsItsPortOnTheOtherLoopbackAddressAndRefusesToStartWhenSomeoneElseDoes() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        Path cfg = dir.resolve("runner.json");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        Files.writeString(cfg, """
+                {"runner": {"startJitterMs": 0}, "http": {"port": %d}, "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sleep", "30"]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}
+                """.formatted(port));
+        CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+        try {
+            runner.httpPort();
+            var client = java.net.http.HttpClient.newHttpClient();
+            var response = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://[::1]:" + port + "/api/profiles/p1")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().contains("\"profileId\":\"p1\""), "the runner's own API: " + response.body());
+        } finally {
+            runner.process.destroy();
+            assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
+        }
+
+        try (ServerSocket squatter = new ServerSocket(port, 1, v6)) {
+            CliProcess refused = CliProcess.start(dir, "run", "-c", cfg.toString());
+            assertTrue(refused.process.waitFor(60, TimeUnit.SECONDS), refused.err());
+            assertEquals(1, refused.process.exitValue(), refused.err());
+            List<String> lines = refused.err().lines().filter(l -> l.contains("[::1]:" + port)).toList();
+            assertEquals(List.of("smart-runner: http: [::1]:" + port + " is taken by another process: a client of"
+                    + " localhost may reach it instead of this runner (and send it the API token); stop it or set"
+                    + " http.port"), lines, refused.err());
+        }
+    }
 }
