@@ -381,6 +381,10 @@ final class RunCommand implements Callable<Integer> {
                 + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
+        String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser());
+        if (exposed != null) {
+            say(exposed);
+        }
         String noBreaker = PodsWithoutBreaker.notice(cfg);
         if (noBreaker != null) {
             say(noBreaker);
