@@ -78,12 +78,21 @@ final class CgroupJoin {
         return argv;
     }
 
-    /** Whether group or others may write the file (or its mode cannot be read): then the runner does not take it. */
+    /**
+     * Whether anyone but root and the runner's own user may change the file: group or others may
+     * write it, or another user owns it (its owner can chmod it at will: reviewer R6 had a root
+     * runner load a library another user owned), or its mode cannot be read. Then the runner does
+     * not take it.
+     */
     static boolean othersMayWrite(Path path) {
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
-            return mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE);
-        } catch (IOException | UnsupportedOperationException e) {
+            Object owner = Files.getAttribute(path, "unix:uid");
+            boolean ownedByUsOrRoot = Integer.valueOf(0).equals(owner)
+                    || owner.equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+            return !ownedByUsOrRoot || mode.contains(PosixFilePermission.GROUP_WRITE)
+                    || mode.contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return true;
         }
     }

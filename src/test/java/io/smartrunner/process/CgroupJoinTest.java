@@ -102,6 +102,10 @@ class CgroupJoinTest {
         assertFalse(CgroupJoin.runsHere(copy), "others may rewrite it");
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertTrue(CgroupJoin.runsHere(copy), "a copy only its owner can change");
+        // the tests run as root (.ci/run): the copy handed to another user, who could chmod it at will
+        Files.setOwner(copy, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertFalse(CgroupJoin.runsHere(copy), "another user's (reviewer R6)");
+        Files.setOwner(copy, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root"));
         Path link = Files.createSymbolicLink(dir.resolve("link"), copy);
         assertFalse(CgroupJoin.runsHere(link), "a symbolic link (it could be pointed elsewhere)");
         assertFalse(CgroupJoin.runsHere(dir.resolve("missing")), "missing");
