@@ -6,7 +6,7 @@ import java.util.List;
 /** Binds the {@code http} block. */
 final class HttpBinder {
     static final List<String> KEYS = List.of("bind", "port", "token", "allowedHosts", "demoSite",
-            "livenessTimeoutMs", "requestTimeoutMs", "maxConnections", "maxConnectionsPerClient");
+            "livenessTimeoutMs", "requestTimeoutMs", "maxConnections", "maxConnectionsPerClient", "readsNeedToken");
     /** Above the event streams' keep-alive (5 s), so a quiet stream is never taken for a slow client. */
     static final long MIN_REQUEST_TIMEOUT_MS = 6_000;
     /** Above the loop's longest sleep (5 s). */
@@ -49,6 +49,7 @@ final class HttpBinder {
                         MIN_REQUEST_TIMEOUT_MS, 600_000, Quantity.MILLIS),
                 block.get("maxConnections").integer(HttpSettings.DEFAULT_MAX_CONNECTIONS, 32, 100_000, Quantity.COUNT),
                 block.get("maxConnectionsPerClient").integer(HttpSettings.DEFAULT_MAX_CONNECTIONS_PER_CLIENT, 1,
-                        100_000, Quantity.COUNT));
+                        100_000, Quantity.COUNT),
+                block.get("readsNeedToken").flag(false));
     }
 }

@@ -17,10 +17,13 @@ import java.util.List;
  *                           (headers or body) is closed [10000]
  * @param maxConnections     open connections in all [512]
  * @param maxConnectionsPerClient open connections from one non-loopback address [32]
+ * @param readsNeedToken     reads ({@code /api/*}, {@code /metrics}) need the token on a loopback bind
+ *                           too [false]: for a machine with other local users, who could otherwise read
+ *                           the sessions' logs and stderr tails (beyond loopback reads always need it)
  */
 public record HttpSettings(String bind, int port, String token, List<String> allowedHosts, boolean demoSite,
                            long livenessTimeoutMs, long requestTimeoutMs, int maxConnections,
-                           int maxConnectionsPerClient) {
+                           int maxConnectionsPerClient, boolean readsNeedToken) {
     /**
      * The shortest bearer token accepted, configured or in the token file: guessable below it, and
      * a secret under the redactor's minimum would not even be masked in logs.
@@ -33,6 +36,13 @@ public record HttpSettings(String bind, int port, String token, List<String> all
 
     public HttpSettings {
         allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** Reads need the token only beyond loopback (the default of {@code http.readsNeedToken}). */
+    public HttpSettings(String bind, int port, String token, List<String> allowedHosts, boolean demoSite,
+                        long livenessTimeoutMs, long requestTimeoutMs, int maxConnections, int maxConnectionsPerClient) {
+        this(bind, port, token, allowedHosts, demoSite, livenessTimeoutMs, requestTimeoutMs, maxConnections,
+                maxConnectionsPerClient, false);
     }
 
     /** The defaults for everything but the address and token. */

@@ -119,9 +119,10 @@ public final class RunnerHttpServer implements AutoCloseable {
             routes.add("/demo/", new DemoSite(hosts));
         }
         if (api != null) {
-            routes.add("/api/", new ApiHandler(api, hosts, !loopback, settings.requestTimeoutMs()));
+            boolean readsNeedToken = !loopback || settings.readsNeedToken();
+            routes.add("/api/", new ApiHandler(api, hosts, readsNeedToken, settings.requestTimeoutMs()));
             if (metrics != null) {
-                routes.add("/metrics", new MetricsHandler(metrics, hosts, loopback ? null : api.token()));
+                routes.add("/metrics", new MetricsHandler(metrics, hosts, readsNeedToken ? api.token() : null));
             }
             routes.add("/", new DashboardHandler(hosts)); // every path no other route claims
         }
