@@ -26,7 +26,7 @@ class ConfigUnknownKeyTest extends ConfigTestSupport {
     @Test
     void listsAllowedKeysWhenNoNearMiss() {
         assertEquals("$.http.colour: unknown key, expected one of: bind, port, token, allowedHosts, demoSite,"
-                + " livenessTimeoutMs, requestTimeoutMs, maxConnections, maxConnectionsPerClient",
+                + " livenessTimeoutMs, requestTimeoutMs, maxConnections, maxConnectionsPerClient, readsNeedToken",
                 rejects("{'http': {'colour': 'blue'}}"));
     }
 
