@@ -87,19 +87,19 @@ final class RunCommand implements Callable<Integer> {
     private String tokenSecret;
 
     private int run(RunnerConfig loaded) {
-        try (RunnerHome home = RunnerHome.open(loaded)) {
-            // before anything that writes: a child that prints the token (it may read data/http.token)
-            // must not hand it to every local user through its stderr tail or log page
+        try (RunnerHome home = RunnerHome.open(loaded);
+             Membership membership = ClusterMember.join(loaded, home)) { // refused here, no token is made
+            // before anything that writes events: a child that prints the token (it may read
+            // data/http.token) must not hand it to every local user through its stderr tail or log page
             ApiToken token = ApiToken.configuredOrGenerated(loaded.http().token(), loaded.runner().dataDir(),
                     RunCommand::tokenGenerated);
             tokenSecret = token.secret();
-            return run(home, loaded.withSecret(tokenSecret), token);
+            return run(home, membership, loaded.withSecret(tokenSecret), token);
         }
     }
 
-    private int run(RunnerHome home, RunnerConfig cfg, ApiToken token) {
-        try (Membership membership = ClusterMember.join(cfg, home);
-             io.smartrunner.cluster.FleetConfigWatch configWatch = ClusterMember.watchConfig(cfg, home, membership);
+    private int run(RunnerHome home, Membership membership, RunnerConfig cfg, ApiToken token) {
+        try (io.smartrunner.cluster.FleetConfigWatch configWatch = ClusterMember.watchConfig(cfg, home, membership);
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
              ProcessFence fence = ClusterMember.fence(cfg)) {
