@@ -165,25 +165,32 @@ final class RunCommand implements Callable<Integer> {
                 say("the previous run on " + cfg.runner().dataDir() + " (pid " + previous.pid() + ", started "
                         + previous.startedAt() + ") ended without writing its stop: killed, crashed, or its log unwritable");
             }
-            // Reconcile before binding the port: sessions a killed runner left behind may hold it
-            // (inherited socket), and only this start stops them.
-            supervisor.start();
-            if (membership != null) {
-                membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor, leases));
-            }
-            if (fleetMode != null) {
-                fleetMode.start();
-            }
-            // bound now (a taken port stops the start here), served from a thread of its own: the
-            // first sessions do not wait for Jetty's start
             java.util.concurrent.atomic.AtomicBoolean httpFailed = new java.util.concurrent.atomic.AtomicBoolean();
-            try (RunnerHttpServer http = RunnerHttpServer.startServingSoon(cfg.http(), api,
-                    metrics.exposition(supervisor::profiles, supervisor::pods, FleetMetrics.DEFAULT_PROFILES_WAIT), health,
-                    problem -> {
-                        say(problem + "; stopping");
-                        httpFailed.set(true);
-                        stop.run();
-                    });
+            RunnerHttpServer served;
+            try {
+                // Reconcile before binding the port: sessions a killed runner left behind may hold it
+                // (inherited socket), and only this start stops them.
+                supervisor.start();
+                if (membership != null) {
+                    membership.startHeartbeat(() -> ClusterMember.runningSessions(supervisor, leases));
+                }
+                if (fleetMode != null) {
+                    fleetMode.start();
+                }
+                // bound now (a taken port stops the start here), served from a thread of its own: the
+                // first sessions do not wait for Jetty's start
+                served = RunnerHttpServer.startServingSoon(cfg.http(), api,
+                        metrics.exposition(supervisor::profiles, supervisor::pods, FleetMetrics.DEFAULT_PROFILES_WAIT),
+                        health, problem -> {
+                            say(problem + "; stopping");
+                            httpFailed.set(true);
+                            stop.run();
+                        });
+            } catch (RuntimeException refused) {
+                endAbandonedRun(supervisor, run, refused);
+                throw refused;
+            }
+            try (RunnerHttpServer http = served;
                  SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), health,
                          TimeSource.system()::nanoTime, RunCommand::say).loopWokenEverySecond(fence != null).start()) {
                 systemdRef.set(systemd);
@@ -396,6 +403,22 @@ final class RunCommand implements Callable<Integer> {
         boolean clean = supervisor.loop();
         say(clean ? "stopped" : "stopped, but not every event could be written");
         return clean ? 0 : 1;
+    }
+
+    /**
+     * A start given up after its runner-start (a taken port, say) ends as a run: the loop stops
+     * what it began and writes the runner-stop, and the record says stopped, so the next start does
+     * not call a refusal a crash (reviewer R7: under systemd, an unpaired start every 2 s).
+     */
+    private static void endAbandonedRun(Supervisor supervisor, RunRecord run, RuntimeException why) {
+        try {
+            supervisor.requestStop();
+            if (supervisor.loop()) {
+                run.stopped(RunCommand::say);
+            }
+        } catch (RuntimeException e) {
+            why.addSuppressed(e);
+        }
     }
 
     /** Where the CLI's control commands find the API when http.port is 0. */

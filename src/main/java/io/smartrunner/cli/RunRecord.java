@@ -20,6 +20,7 @@ import java.time.Instant;
  */
 final class RunRecord {
     static final String FILE = "run.state";
+    private static final int MAX_BYTES = 256;
 
     private final Path file;
     private final long pid;
@@ -33,8 +34,13 @@ final class RunRecord {
 
     /** The previous run as recorded in {@code dataDir}, or null when there is no readable record. */
     static Events.PreviousRun previous(Path dataDir) {
-        try {
-            String[] f = Files.readString(dataDir.resolve(FILE), StandardCharsets.US_ASCII).trim().split(" ");
+        Path file = dataDir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return null; // a FIFO would block the start (reviewer R7), a directory is no record
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            // a record is one short line: a huge file is read no further than that (reviewer R7: 3 GB, an OutOfMemoryError)
+            String[] f = new String(in.readNBytes(MAX_BYTES), StandardCharsets.US_ASCII).trim().split(" ");
             if (f.length != 3 || !(f[2].equals("running") || f[2].equals("stopped"))) {
                 return null;
             }
@@ -72,8 +78,10 @@ final class RunRecord {
     private void write(String state) throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
         byte[] line = (pid + " " + startedAt + " " + state + "\n").getBytes(StandardCharsets.US_ASCII);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // a new file, never one found there (a link planted there would be written through: reviewer R7)
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ch.write(ByteBuffer.wrap(line));
             ch.force(true);
         }

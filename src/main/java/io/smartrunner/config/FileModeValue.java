@@ -3,7 +3,7 @@ package io.smartrunner.config;
 /** Reads {@code runner.fileMode}: an octal string such as "0600" or "0640". */
 final class FileModeValue {
     static final String EXPECTED = "an octal file mode with rw for the owner, no execute bits and no write for"
-            + " group or others, e.g. \"0600\" or \"0640\"";
+            + " others, e.g. \"0600\" or \"0640\"";
 
     private FileModeValue() {
     }
@@ -21,10 +21,11 @@ final class FileModeValue {
         }
         int mode = Integer.parseInt(text, 8);
         // another user who may write the runner's files (and so its directories) may forge its events,
-        // rewrite its state or swap a file for a symlink it then writes through (reviewer R6)
-        if ((mode & 0111) != 0 || (mode & 0600) != 0600 || (mode & 0022) != 0) {
+        // rewrite its state or swap a file for a symlink it then writes through (reviewer R6); the
+        // group is the runner's own (its files are made with its group), as the data dir's check allows
+        if ((mode & 0111) != 0 || (mode & 0600) != 0600 || (mode & 0002) != 0) {
             String problem = (mode & 0111) != 0 ? " has execute bits" : (mode & 0600) != 0600
-                    ? " lacks rw for the owner" : " lets group or others write";
+                    ? " lacks rw for the owner" : " lets others write";
             throw value.fail(value.shown() + problem, EXPECTED);
         }
         return mode;

@@ -88,7 +88,7 @@ public final class ApiToken {
         if (token.length() < HttpSettings.MIN_TOKEN_LENGTH) {
             throw new SmartRunnerException(file + ": the API token is " + (token.isEmpty() ? "empty" : "too short ("
                     + token.length() + " characters)") + "; delete the file to have a new one generated, or write a"
-                    + " token of at least " + HttpSettings.MIN_TOKEN_LENGTH + " characters");
+                    + " token of at least " + HttpSettings.MIN_TOKEN_LENGTH + " characters", null, 2);
         }
         return token;
     }

@@ -24,10 +24,14 @@ record LoopbackTwin(ServerSocketChannel channel, String host) {
      * @throws SmartRunnerException another process listens there
      */
     static LoopbackTwin bind(InetAddress address, int port) {
-        if (!address.isLoopbackAddress()) {
+        // only the two addresses localhost names: a runner on 127.0.0.2 is no localhost's, and taking
+        // [::1] for it would take a 127.0.0.1 runner's twin at the same port (reviewer R7)
+        String host = address.getHostAddress();
+        boolean v4 = address instanceof Inet4Address;
+        if (!(v4 ? host.equals("127.0.0.1") : address.isLoopbackAddress())) {
             return null;
         }
-        String other = address instanceof Inet4Address ? "::1" : "127.0.0.1";
+        String other = v4 ? "::1" : "127.0.0.1";
         InetAddress twin;
         try {
             twin = InetAddress.getByName(other);

@@ -48,6 +48,10 @@ class PortTakenAtStartTest {
             long started = events.stream().filter(e -> e.event().equals("start")).count();
             long ended = events.stream().filter(e -> e.event().equals("finish") || e.event().equals("error")).count();
             assertEquals(started, ended, "every session started is closed in the log: " + events);
+            // reviewer R7: a refused start is a run that ended, not a crash the next start would report
+            assertEquals("runner-start", events.get(0).event());
+            assertEquals("runner-stop", events.get(events.size() - 1).event());
+            assertTrue(Files.readString(dir.resolve("data/run.state")).strip().endsWith(" stopped"));
             try (var pids = Files.newDirectoryStream(dir, "child-*.pid")) {
                 for (Path pidFile : pids) {
                     long pid = Long.parseLong(Files.readString(pidFile).strip());

@@ -30,9 +30,9 @@ class OwnDirectoryTest {
         Path data = data("rwxrwxrwx");
         SmartRunnerException e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
         assertEquals("runner.dataDir: " + data + " may be written by group or others (rwxrwxrwx): another user could"
-                + " plant files there that the runner writes through or reads as its own; use a directory of this user"
-                + " that others (and a group other than the runner's own) cannot write (chmod go-w, or another"
-                + " directory)", e.getMessage());
+                + " plant files there (or swap the directory) that the runner writes through or reads as its own; use"
+                + " directories of root or this user that others (and a group other than the runner's own) cannot"
+                + " write (chmod go-w, or another directory)", e.getMessage());
         assertEquals(2, e.exitCode());
         assertTrue(Files.notExists(data.resolve("runner.lock")), "nothing written into it");
     }
@@ -66,5 +66,38 @@ class OwnDirectoryTest {
                 + " may be written by group or others (rwxrwxrwx)"), e.getMessage());
         assertTrue(Files.notExists(logs.resolve(".events.jsonl.lock")));
         assertDoesNotThrow(() -> DataDirLock.acquire(dir.resolve("data")).close(), "the data dir's lock was let go");
+    }
+
+    /** Reviewer R7: whoever may write the directory above could swap the data dir while the runner runs. */
+    @Test
+    void aDirectoryAboveThatAnotherUserOwnsOrMayWriteIsRefused() throws Exception {
+        Path parent = Files.createDirectory(dir.resolve("parent"));
+        Path data = Files.createDirectory(parent.resolve("data"));
+        Files.setOwner(parent, parent.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        SmartRunnerException owned = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertTrue(owned.getMessage().startsWith("runner.dataDir: " + data + ": the directory above it, " + parent
+                + ", belongs to user nobody, not to root or the user this runner runs as"), owned.getMessage());
+        assertEquals(2, owned.exitCode());
+
+        Files.setOwner(parent, parent.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root"));
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
+        SmartRunnerException writable = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertTrue(writable.getMessage().contains(parent + ", may be written by group or others (rwxrwxrwx)"),
+                writable.getMessage());
+
+        Files.setAttribute(parent, "unix:mode", 01777); // sticky, like /tmp: no one may rename another's entry
+        assertDoesNotThrow(() -> DataDirLock.acquire(data).close());
+    }
+
+    /** A link in the path is judged as it resolves too: pointing it elsewhere needs its own directory's write. */
+    @Test
+    void aDataDirReachedThroughALinkIsJudgedWhereItResolves() throws Exception {
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path real = Files.createDirectory(elsewhere.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("data"), real);
+        assertDoesNotThrow(() -> DataDirLock.acquire(link).close(), "a link of this user's to a directory of its own");
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxrwxrwx"));
+        SmartRunnerException e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(link));
+        assertTrue(e.getMessage().contains("the directory above it, " + elsewhere.toRealPath()), e.getMessage());
     }
 }
