@@ -152,6 +152,11 @@ public final class FleetEventWriter implements AutoCloseable {
                     batch.clear();
                 } else {
                     if (closing) {
+                        // back at the front, in order: close() counts them and says so (they were lost
+                        // from its count when the database was down at stop: reviewer R7)
+                        for (int i = batch.size() - 1; i >= 0; i--) {
+                            queue.addFirst(batch.get(i));
+                        }
                         return;
                     }
                     pauseBeforeRetry(retryMs);

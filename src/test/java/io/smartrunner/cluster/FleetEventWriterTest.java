@@ -127,6 +127,17 @@ class FleetEventWriterTest {
         }
     }
 
+    /** Reviewer R7: the batch being retried when the runner stopped with the database down was lost from the count. */
+    @Test
+    void aStopWithTheDatabaseDownSaysEveryEventNotSentTheBatchBeingRetriedIncluded() {
+        try (Away away = new Away("fleet_writer_stop_down", 100, "s1", "s2")) {
+            away.writer.offer(batch("s3"));
+            away.writer.close();
+            assertEquals(1, away.said.stream().filter(l -> l.equals("fleet event log: 3 event(s) not sent to"
+                    + " PostgreSQL at stop; they are in the local log")).count(), away.said.toString());
+        }
+    }
+
     /**
      * Regression: the retry backed off to 30 s, so after an outage the queued events went out 10-34 s
      * after the database was back, when their leases had often moved on. Now every second (the
