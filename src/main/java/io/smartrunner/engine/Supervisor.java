@@ -3,6 +3,7 @@ package io.smartrunner.engine;
 import io.smartrunner.admission.AdmissionView;
 import io.smartrunner.breaker.PodStatus;
 import io.smartrunner.config.RunnerConfig;
+import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.RecallsRecentEvents;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The runner's engine: one loop thread owns every profile's state and performs the effects the
@@ -39,7 +41,7 @@ public final class Supervisor {
     private volatile long lastTurnNanos;
     private volatile boolean started;
     /** The run's own first and last events ({@link #announceRun}); null: not written (the loop's own tests). */
-    private io.smartrunner.event.EventRecord.RunnerStarted runStart;
+    private EventRecord.RunnerStarted runStart;
     private long runStartNanos;
     private int sessionsStopped;
 
@@ -79,10 +81,8 @@ public final class Supervisor {
         handleMessages(deps.time().nanoTime(), deps.time().now()); // the last browser closes' events
         parts.holds.releaseAll(deps.time().now(), PodHolds.BY_STOP); // a hold ends with its run: said before it ends
         if (runStart != null) {
-            parts.pending.add(List.of(Events.runnerStopped(deps.time().now(),
-                    runStart.params().value(io.smartrunner.event.EventParams.PID),
-                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deps.time().nanoTime() - runStartNanos),
-                    sessionsStopped)), null, null);
+            parts.pending.add(List.of(Events.runnerStopped(deps.time().now(), runStart.params().value(EventParams.PID),
+                    TimeUnit.NANOSECONDS.toMillis(deps.time().nanoTime() - runStartNanos), sessionsStopped)), null, null);
         }
         parts.pending.lateRowsDueNow(deps.time().nanoTime());
         if (!parts.writes.flush(true)) {
@@ -216,7 +216,7 @@ public final class Supervisor {
         long now = deps.time().nanoTime();
         long wait = Math.max(0, nextWakeNanos(now) - now);
         if (parts.leases.clustered()) { // the renew deadline is checked every turn
-            wait = Math.min(wait, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(parts.leases.checkEveryMs()));
+            wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(parts.leases.checkEveryMs()));
         }
         try {
             parts.inbox.await(wait, parts.sessions.launchesOut());
