@@ -93,8 +93,18 @@ class ProcFsProcessTableTest {
         String ended = children.newSession();
         RunningProcess daemonising = launcher.launch(spec(ended, dir, "/bin/sh", "-c", "sleep 1000 & exit 0"));
         daemonising.onExit().get(10, TimeUnit.SECONDS);
-        Children.await("leftover", () -> Children.tagged(ended).size() == 1);
-        long leftover = Children.tagged(ended).get(0);
+        // the final shape, read once: the forked shell exec'ing sleep is briefly unreadable, so a second
+        // read right after a first that saw it could find none (CI: "Index 0 out of bounds")
+        long[] found = new long[1];
+        Children.await("leftover, exec'd", () -> {
+            List<Long> tagged = Children.tagged(ended);
+            if (tagged.size() != 1 || !"sleep".equals(comm(tagged.get(0)))) {
+                return false;
+            }
+            found[0] = tagged.get(0);
+            return true;
+        });
+        long leftover = found[0];
         String other = children.newSession();
         RunningProcess otherSession = launcher.launch(spec(other, dir, "sleep", "1000"));
         ProcessHandle stranger = children.unrelatedSleeper();
@@ -141,5 +151,13 @@ class ProcFsProcessTableTest {
         adopted.stop(Duration.ofMillis(200)).get(10, TimeUnit.SECONDS);
         assertEquals(List.of(), Children.tagged(run));
         adopted.onExit().get(5, TimeUnit.SECONDS);
+    }
+
+    private static String comm(long pid) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/comm")).strip();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }
