@@ -33,7 +33,8 @@ public final class OwnDirectory {
         if (!Files.getFileStore(dir).supportsFileAttributeView("unix")) {
             return; // no owners or modes to judge
         }
-        String problem = problem(dir, false);
+        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // the effective user's
+        String problem = problem(dir, false, self);
         if (problem != null) {
             throw refused(what, dir, dir + " " + problem);
         }
@@ -46,7 +47,7 @@ public final class OwnDirectory {
             above.add(p);
         }
         for (Path p : above) {
-            String upper = problem(p, true);
+            String upper = problem(p, true, self);
             if (upper != null) {
                 throw refused(what, dir, dir + ": the directory above it, " + p + ", " + upper);
             }
@@ -61,10 +62,9 @@ public final class OwnDirectory {
     }
 
     /** Why {@code dir} is not the runner's to trust, or null. */
-    private static String problem(Path dir, boolean above) throws IOException {
+    private static String problem(Path dir, boolean above, int self) throws IOException {
         int uid = (Integer) Files.getAttribute(dir, "unix:uid");
         int mode = (Integer) Files.getAttribute(dir, "unix:mode");
-        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // the effective user's
         if (uid != self && !(above && uid == 0)) {
             return "belongs to user " + Files.getOwner(dir).getName() + ", not to "
                     + (above ? "root or " : "") + "the user this runner runs as";

@@ -482,16 +482,26 @@ class PodBreakersTest {
         assertEquals(10, running().size());
     }
 
-    /** Reviewer O: a restart ended a hold with no event, and a consumer pairing holds saw one that never ended. */
-    @Test
-    void aHoldThePreviousRunnerHadEndsAtTheRestartWithItsEvent() {
+    private RunnerConfig exitCode78HoldsThePod() {
         SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
-        RunnerConfig c = config(BreakerSettings.OFF, 3, withExitCodes(base, Map.of(78, ExitMeaning.CONFIG)));
+        return config(BreakerSettings.OFF, 3, withExitCodes(base, Map.of(78, ExitMeaning.CONFIG)));
+    }
+
+    /** A runner whose first session exited 78: podA held, its one pod-pause written. */
+    private Supervisor holdingPodA(RunnerConfig c) {
         Supervisor first = supervisor(c);
         first.step();
         running().get(0).exit(78);
         first.step();
         assertEquals(1, events("pod-pause").size());
+        return first;
+    }
+
+    /** Reviewer O: a restart ended a hold with no event, and a consumer pairing holds saw one that never ended. */
+    @Test
+    void aHoldThePreviousRunnerHadEndsAtTheRestartWithItsEvent() {
+        RunnerConfig c = exitCode78HoldsThePod();
+        Supervisor first = holdingPodA(c);
         first.requestStop();
         while (!running().isEmpty()) {
             first.step();
@@ -511,13 +521,8 @@ class PodBreakersTest {
     /** A hold outlived by nothing: a clean stop ends it with its event, and the restart finds none to end. */
     @Test
     void aHoldEndsWithACleanStopWithItsEventAndTheRestartWritesNoOther() {
-        SessionSettings base = TestConfig.builder().cooldownMs(0).sessionSettings();
-        RunnerConfig c = config(BreakerSettings.OFF, 3, withExitCodes(base, Map.of(78, ExitMeaning.CONFIG)));
-        Supervisor first = supervisor(c);
-        first.step();
-        running().get(0).exit(78);
-        first.step();
-        assertEquals(1, events("pod-pause").size());
+        RunnerConfig c = exitCode78HoldsThePod();
+        Supervisor first = holdingPodA(c);
         time.advance(Duration.ofSeconds(20));
         first.requestStop();
         assertTrue(first.loop(), "stopped, every event written");
