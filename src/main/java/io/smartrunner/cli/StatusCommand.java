@@ -37,6 +37,8 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunnerConfig cfg = config.loadToInspect();
+        // before any line: a table read from a directory another user could write is no status (reviewer R7)
+        DataDirLock.requireOwn(cfg.runner().dataDir());
         PrintStream out = System.out;
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             try {

@@ -108,6 +108,22 @@ public final class DataDirLock implements AutoCloseable {
         }
     }
 
+    /**
+     * For commands that only read a data dir ({@code status}): refused (exit 2) when another user
+     * could have planted what they would read, before they print any of it; nothing to judge when
+     * it does not exist yet.
+     */
+    public static void requireOwn(Path dataDir) {
+        if (!Files.isDirectory(dataDir)) {
+            return;
+        }
+        try {
+            OwnDirectory.require(dataDir, "runner.dataDir");
+        } catch (IOException e) {
+            throw new SmartRunnerException(dataDir + ": cannot read its owner and mode: " + e.getMessage(), e);
+        }
+    }
+
     /** The lock when no runner holds it, else null (a runner is using the data dir). */
     public static DataDirLock tryAcquire(Path dataDir) {
         try {

@@ -71,4 +71,17 @@ class StatusMissingStoreTest {
                 r.err());
         assertTrue(r.out().contains("p1"), r.out());
     }
+
+    @Test
+    void aDataDirOthersMayWriteIsRefusedBeforeAnyLineOfTheTable() throws Exception {
+        Path cfg = config();
+        Files.createDirectories(dir.resolve("data"));
+        Files.setPosixFilePermissions(dir.resolve("data"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        CliUsageTest.Run r = cli("status", "-c", cfg.toString());
+
+        assertEquals(2, r.code(), r.err());
+        assertEquals("", r.out(), "nothing read from it is shown");
+        assertTrue(r.err().contains("runner.dataDir: " + dir.resolve("data") + " may be written by group or others"), r.err());
+    }
 }
