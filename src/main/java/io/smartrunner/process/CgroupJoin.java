@@ -97,6 +97,32 @@ final class CgroupJoin {
         }
     }
 
+    /**
+     * Why a native helper that is beside the jar is not taken for who may change it (another user
+     * owns it, group or others may write it, it is a link), for the start line: else the runner
+     * went the slower way without a word (reviewer R7). Null when it is taken on that count, or
+     * not there at all.
+     */
+    static String notTakenBecause(Path file) {
+        if (file == null || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (Files.isSymbolicLink(file)) {
+            return file + " not taken: a symbolic link (it could be pointed elsewhere)";
+        }
+        if (!othersMayWrite(file)) {
+            return null;
+        }
+        try {
+            return file + " not taken: owner " + Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName() + ", mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS))
+                    + " (root or this runner's user must own it, and no group or others may write it)";
+        } catch (IOException | UnsupportedOperationException e) {
+            return file + " not taken: its owner and mode cannot be read (" + e.getMessage() + ")";
+        }
+    }
+
     /** {@code name} in the directory holding the runner's jar (or, in a build, target/classes: its parent), or null. */
     static Path besideCode(String name) {
         try {

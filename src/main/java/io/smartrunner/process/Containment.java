@@ -114,8 +114,20 @@ public final class Containment implements AutoCloseable {
      * sr-cgroup-exec) + subreaper}.
      */
     public String describe() {
-        return cgroups != null ? "cgroup v2 (" + cgroups.root() + ", " + entry(join, cgroups.nativeClones()) + ") + subreaper"
-                : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")";
+        return (cgroups != null ? "cgroup v2 (" + cgroups.root() + ", " + entry(join, cgroups.nativeClones()) + ") + subreaper"
+                : "subreaper (cgroups unavailable: " + cgroupsUnavailable + ")") + helpersNotTaken();
+    }
+
+    /** "; libsr-spawn.so not taken: owner …" for each native helper beside the jar the runner refused, or "". */
+    private static String helpersNotTaken() {
+        StringBuilder b = new StringBuilder();
+        for (String name : List.of(NativeSpawn.LIBRARY, CgroupJoin.PROGRAM)) {
+            String why = CgroupJoin.notTakenBecause(CgroupJoin.besideCode(name));
+            if (why != null) {
+                b.append("; ").append(why);
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -158,15 +170,15 @@ public final class Containment implements AutoCloseable {
     /** What {@link #start} would choose on this machine, without starting anything (for {@code status}). */
     public static String wouldUse(String runnerId) {
         if (!cgroupsWanted()) {
-            return "subreaper (cgroups unavailable: disabled by " + ENV + "=subreaper)";
+            return "subreaper (cgroups unavailable: disabled by " + ENV + "=subreaper)" + helpersNotTaken();
         }
         Optional<String> reason = CgroupContainment.unavailableReason(runnerId);
         if (reason.isPresent()) {
-            return "subreaper (cgroups unavailable: " + reason.get() + ")";
+            return "subreaper (cgroups unavailable: " + reason.get() + ")" + helpersNotTaken();
         }
         // the id as given: status names the directory even before a store (and its id) exists
         return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId
-                + ", " + entry(CgroupJoin.find(), NativeSpawn.available()) + ") + subreaper";
+                + ", " + entry(CgroupJoin.find(), NativeSpawn.available()) + ") + subreaper" + helpersNotTaken();
     }
 
     /** How a launch's child gets into its cgroup, for {@link #describe} and {@link #wouldUse}. */

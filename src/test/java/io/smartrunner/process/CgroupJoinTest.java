@@ -2,6 +2,7 @@ package io.smartrunner.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -115,5 +116,22 @@ class CgroupJoinTest {
         Path other = Files.write(dir.resolve("aarch64"), elf);
         Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwx------"));
         assertFalse(CgroupJoin.runsHere(other), "built for another machine");
+    }
+
+    @Test
+    void aHelperRefusedForWhoMayChangeItIsNamedWithItsOwnerAndMode() throws IOException {
+        Path copy = Files.copy(program(), dir.resolve("helper"));
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertNull(CgroupJoin.notTakenBecause(copy), "taken: nothing to say");
+        assertNull(CgroupJoin.notTakenBecause(dir.resolve("missing")), "not there: nothing to say");
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxrwxr-x"));
+        assertEquals(copy + " not taken: owner root, mode rwxrwxr-x (root or this runner's user must own it, and no"
+                + " group or others may write it)", CgroupJoin.notTakenBecause(copy));
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setOwner(copy, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertTrue(CgroupJoin.notTakenBecause(copy).startsWith(copy + " not taken: owner nobody, mode rwxr-xr-x"),
+                CgroupJoin.notTakenBecause(copy));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), copy);
+        assertEquals(link + " not taken: a symbolic link (it could be pointed elsewhere)", CgroupJoin.notTakenBecause(link));
     }
 }
