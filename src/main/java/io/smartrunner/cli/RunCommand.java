@@ -86,6 +86,9 @@ final class RunCommand implements Callable<Integer> {
     /** The API token, masked like an {@code ${env:...}} value in everything this run writes and serves (reloads too). */
     private String tokenSecret;
 
+    /** Said at the start: the configured token is in a config file others may read; null when it is not. */
+    private String readableToken;
+
     private int run(RunnerConfig loaded) {
         try (RunnerHome home = RunnerHome.open(loaded);
              Membership membership = ClusterMember.join(loaded, home)) { // refused here, no token is made
@@ -94,6 +97,7 @@ final class RunCommand implements Callable<Integer> {
             ApiToken token = ApiToken.configuredOrGenerated(loaded.http().token(), loaded.runner().dataDir(),
                     RunCommand::tokenGenerated);
             tokenSecret = token.secret();
+            readableToken = io.smartrunner.http.ReadableTokenNotice.notice(loaded); // before the token is a secret
             return run(home, membership, loaded.withSecret(tokenSecret), token);
         }
     }
@@ -391,6 +395,9 @@ final class RunCommand implements Callable<Integer> {
         String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser());
         if (exposed != null) {
             say(exposed);
+        }
+        if (readableToken != null) {
+            say(readableToken);
         }
         String noBreaker = PodsWithoutBreaker.notice(cfg);
         if (noBreaker != null) {

@@ -53,6 +53,7 @@ class MetricsE2ETest {
                           {"name": "podB", "profiles": [{"id": "%s",
                              "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 600000}}]}]}"""
                 .formatted(TOKEN, FAILING, HEALTHY));
+        Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         runner = CliProcess.start(dir, Map.of("SR_METRICS_SECRET", SECRET), "run", "-c", cfg.toString());
         port = runner.httpPort();
         CliProcess.await("the failing profile is paused and the healthy one finished", 30_000, () ->
@@ -151,6 +152,12 @@ class MetricsE2ETest {
         assertFalse(text.contains(SECRET), text);
         assertFalse(text.contains(FAILING) || text.contains(HEALTHY), text);
         assertFalse(text.contains("/devtools/"), text);
+    }
+
+    @Test
+    void theTokenWrittenOutInAConfigOthersMayReadIsSaidAtTheStart() {
+        assertTrue(err().contains(dir.resolve("metrics.json") + ": http.token is written out in a file other users of"
+                + " this machine may read (rw-r--r--)"), err());
     }
 
     @Test
