@@ -36,6 +36,7 @@ final class ChromiumLaunch {
     private final ProcessLauncher launcher;
     private final String runnerId;
     private final Duration cdpTimeout;
+    private final DevToolsGuard guard;
 
     /** A started browser: its process tree, run id (its processes' SR_SESSION_ID) and endpoint. */
     record Started(RunningProcess process, String runId, BrowserEndpoint endpoint) {
@@ -67,7 +68,8 @@ final class ChromiumLaunch {
     }
 
     ChromiumLaunch(BrowserSettings settings, Path binary, Path logDir, ProcessLauncher launcher, String runnerId,
-                   Duration cdpTimeout) {
+                   Duration cdpTimeout, DevToolsGuard guard) {
+        this.guard = guard;
         this.settings = settings;
         this.binary = binary;
         this.logDir = logDir;
@@ -83,18 +85,30 @@ final class ChromiumLaunch {
      */
     Started start(ProfileConfig profile, Path dir) {
         ChromiumProfileDir.prepare(dir);
+        // closed to other users before Chromium listens on it (DevToolsGuard); 0 without a guard: Chromium picks
+        int port = guard.reservePort();
+        try {
+            return start(profile, dir, port);
+        } catch (RuntimeException e) {
+            guard.release(port);
+            throw e;
+        }
+    }
+
+    private Started start(ProfileConfig profile, Path dir, int port) {
         String runId = RunTag.browser(profile.id());
         Path log = logDir.resolve(profile.id() + ".browser.log");
         var session = profile.session();
         // the safe base, a display if there is one, and what the user lets the profile's children inherit
-        LaunchSpec spec = new LaunchSpec(runId, argv(dir, profile), Map.of("SR_SESSION_ID", runId,
+        LaunchSpec spec = new LaunchSpec(runId, argv(dir, profile, port), Map.of("SR_SESSION_ID", runId,
                 ProcessTable.RUNNER_ID_ENV, runnerId, "SR_PROFILE_ID", profile.id(), "SR_POD", profile.pod()), dir,
                 new OutputFiles(log, log, session.logMaxBytes(), session.logKeepFiles()),
                 EnvInheritance.browser().with(session.inheritEnv().all(), session.inheritEnv().names()));
         RunningProcess process = launcher.launch(spec);
         try {
-            BrowserEndpoint endpoint = DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process,
-                    Duration.ofMillis(settings.startTimeoutMs()));
+            Duration timeout = Duration.ofMillis(settings.startTimeoutMs());
+            BrowserEndpoint endpoint = port == 0 ? DevToolsPortFile.await(dir.resolve("DevToolsActivePort"), process, timeout)
+                    : DevToolsPortFile.awaitListening(port, dir.resolve("DevToolsActivePort"), process, timeout);
             String http = endpoint.httpBase();
             if (DevToolsEndpoints.targets(http, cdpTimeout).stream().noneMatch(t -> "page".equals(t.type()))) {
                 DevToolsEndpoints.newPage(http, startUrl(profile), cdpTimeout);
@@ -111,14 +125,14 @@ final class ChromiumLaunch {
         }
     }
 
-    private List<String> argv(Path dir, ProfileConfig profile) {
+    private List<String> argv(Path dir, ProfileConfig profile, int port) {
         List<String> argv = new ArrayList<>();
         if (RunningAsRoot.yes() && Files.isExecutable(SETPRIV)) {
             // as root Chromium raises some of its threads to nice -8 and can starve the runner's loop
             argv.addAll(List.of(SETPRIV.toString(), "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"));
         }
         argv.addAll(List.of(binary.toString(),
-                "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=" + port, "--remote-debugging-address=127.0.0.1",
                 "--user-data-dir=" + dir.toAbsolutePath(),
                 // quiet on a closed network, no first-run UI, no crash reporter processes
                 "--no-first-run", "--no-default-browser-check", "--disable-background-networking",

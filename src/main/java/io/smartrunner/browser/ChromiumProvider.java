@@ -42,6 +42,7 @@ public final class ChromiumProvider implements BrowserProvider {
     private final BrowserNews news;
     private final Map<String, Opened> open = new ConcurrentHashMap<>();
     private final OnePerProfile oneAtATime = new OnePerProfile();
+    private final DevToolsGuard guard;
 
     private record Opened(RunningProcess process, String runId, BrowserEndpoint endpoint, BrowserLife life) {
     }
@@ -54,8 +55,9 @@ public final class ChromiumProvider implements BrowserProvider {
                             ProcessTable processes, String runnerId) {
         this.settings = settings;
         this.profilesDir = profilesDir;
-        this.launch = new ChromiumLaunch(settings, ChromiumBinary.find(settings.chromium().binary()), logDir,
-                launcher, runnerId, CDP_TIMEOUT);
+        Path binary = ChromiumBinary.find(settings.chromium().binary());
+        this.guard = DevToolsGuard.forRunner(runnerId);
+        this.launch = new ChromiumLaunch(settings, binary, logDir, launcher, runnerId, CDP_TIMEOUT, guard);
         this.left = new LeftBrowser(processes, runnerId, CDP_TIMEOUT);
         this.news = new BrowserNews(TimeSource.system()); // browser ages: the monotonic clock
     }
@@ -137,9 +139,23 @@ public final class ChromiumProvider implements BrowserProvider {
 
     /** The browser a previous runner left for this profile, if it still answers; null otherwise. */
     private Opened adoptLeftover(ProfileConfig profile, String startUrl) {
-        return left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl,
+        Opened o = left.takeOver(profile.id(), profilesDir.resolve(profile.id()), startUrl,
                         pid -> news.leftStopped(profile, pid))
                 .map(a -> track(profile, a.process(), a.runId(), a.endpoint())).orElse(null);
+        if (o != null) {
+            try {
+                guard.guard(DevToolsGuard.portOf(o.endpoint().httpBase())); // in the set already, unless its table was lost
+            } catch (IllegalStateException e) {
+                end(o, profile.id());
+                throw e;
+            }
+        }
+        return o;
+    }
+
+    /** Whether the browsers' DevTools ports are closed to other users, or why not (the start's line). */
+    public DevToolsGuard guard() {
+        return guard;
     }
 
     /**
@@ -176,6 +192,7 @@ public final class ChromiumProvider implements BrowserProvider {
         Opened o = new Opened(process, runId, endpoint, news.born(process.pid()));
         open.put(profile.id(), o);
         process.onExit().thenAccept(status -> {
+            guard.release(DevToolsGuard.portOf(endpoint.httpBase()));
             if (!o.life().endingAsked()) {
                 news.ended(Kind.CRASH, profile, null, BrowserNews.exited(status), o.life(),
                         Params.builder().put(EventParams.EXIT_CODE, status.exitCode()).put(EventParams.SIGNAL,
@@ -300,6 +317,7 @@ public final class ChromiumProvider implements BrowserProvider {
     public void close() {
         open.forEach((id, o) -> end(o, id));
         open.clear();
+        guard.remove(); // every browser is closed: nothing left to guard
     }
 
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Waits for Chromium to write {@code DevToolsActivePort} (port, then the browser target path).
- * Chromium offers no other signal that DevTools is listening, so this polls the file.
+ * Chromium offers no other signal that DevTools is listening, so this polls the file; at a port
+ * the runner chose, Chromium writes none, and its endpoint is polled instead.
  */
 final class DevToolsPortFile {
     private static final long POLL_MS = 50;
@@ -35,23 +36,56 @@ final class DevToolsPortFile {
         return Optional.of(new BrowserEndpoint("http://" + hostPort, "ws://" + hostPort + lines[1].trim()));
     }
 
+    /**
+     * For a port the runner chose ({@link DevToolsGuard}): Chromium writes no {@code DevToolsActivePort}
+     * then, so its endpoint is asked at the port until it answers, and the file is written here in
+     * Chromium's form, for the next runner to find a browser kept across runners ({@link LeftBrowser}).
+     */
+    static BrowserEndpoint awaitListening(int port, Path file, RunningProcess browser, Duration timeout) {
+        String http = "http://127.0.0.1:" + port;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            exitedAtStart(browser);
+            try {
+                String ws = io.smartrunner.browser.cdp.DevToolsEndpoints.browserWebSocketUrl(http, Duration.ofSeconds(2));
+                String path = java.net.URI.create(ws).getPath();
+                Files.writeString(file, port + "\n" + path + "\n");
+                return new BrowserEndpoint(http, "ws://127.0.0.1:" + port + path);
+            } catch (io.smartrunner.browser.cdp.CdpException | IllegalArgumentException notYet) {
+                pause();
+            } catch (IOException e) {
+                throw new SmartRunnerException(file + ": cannot write it: " + e.getMessage(), e);
+            }
+        }
+        throw new SmartRunnerException("Chromium did not open DevTools on port " + port + " within " + timeout.toMillis()
+                + " ms (browser.startTimeoutMs)");
+    }
+
+    private static void exitedAtStart(RunningProcess browser) {
+        if (browser.onExit().isDone()) {
+            throw new SmartRunnerException("Chromium exited at start (" + browser.onExit().join() + "): "
+                    + browser.stderrTail(400).strip().replace('\n', ' '));
+        }
+    }
+
+    private static void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(POLL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SmartRunnerException("interrupted while waiting for Chromium to start");
+        }
+    }
+
     static BrowserEndpoint await(Path file, RunningProcess browser, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() - deadline < 0) {
-            if (browser.onExit().isDone()) {
-                throw new SmartRunnerException("Chromium exited at start (" + browser.onExit().join() + "): "
-                        + browser.stderrTail(400).strip().replace('\n', ' '));
-            }
+            exitedAtStart(browser);
             Optional<BrowserEndpoint> endpoint = read(file);
             if (endpoint.isPresent()) {
                 return endpoint.get();
             }
-            try {
-                TimeUnit.MILLISECONDS.sleep(POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SmartRunnerException("interrupted while waiting for Chromium to start");
-            }
+            pause();
         }
         throw new SmartRunnerException("Chromium did not open DevTools within " + timeout.toMillis()
                 + " ms (browser.startTimeoutMs)");

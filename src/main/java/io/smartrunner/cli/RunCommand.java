@@ -392,7 +392,8 @@ final class RunCommand implements Callable<Integer> {
                 + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
-        String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser());
+        String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser(),
+                home.browsers instanceof io.smartrunner.browser.ChromiumProvider chromium ? chromium.guard() : null);
         if (exposed != null) {
             say(exposed);
         }
