@@ -1,0 +1,93 @@
+package io.smartrunner.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guard's table and set with the real nft (.ci/run runs the suite as root and bin/setup
+ * installs nftables): a port is in the set from its reservation until the last browser that had
+ * it is gone, and the table goes with the runner's clean stop.
+ */
+class DevToolsGuardTest {
+    private final String runnerId = UUID.randomUUID().toString();
+    private DevToolsGuard guard;
+
+    @AfterEach
+    void removeTheTable() {
+        if (guard != null) {
+            guard.remove();
+        }
+    }
+
+    @Test
+    void aPortStaysClosedUntilTheLastBrowserThatHadItIsGoneAndTheTableGoesWithTheStop() throws Exception {
+        guard = DevToolsGuard.forRunner(runnerId);
+        assertTrue(guard.active(), "root with nft: " + guard.describe());
+        String table = "smart_runner_" + runnerId.replace('-', '_');
+        assertEquals("nftables table inet " + table, guard.describe());
+
+        int port = guard.reservePort();
+        assertNotEquals(0, port);
+        assertTrue(set(table).contains(Integer.toString(port)), set(table));
+        // the next browser got the same port before the last one's exit was handled
+        guard.guard(port);
+        guard.release(port);
+        assertTrue(set(table).contains(Integer.toString(port)), "still held by the second browser: " + set(table));
+        guard.release(port);
+        assertFalse(set(table).contains(Integer.toString(port)), "the last holder gone: " + set(table));
+
+        // a runner restarted on the same data dir (same id) takes the table over, its rule once
+        int kept = guard.reservePort();
+        DevToolsGuard again = DevToolsGuard.forRunner(runnerId);
+        assertTrue(set(table).contains(Integer.toString(kept)), "a kept browser's port stays closed: " + set(table));
+        assertEquals(1, nft("list", "chain", "inet", table, "out").lines().filter(l -> l.contains("reject")).count());
+
+        again.remove();
+        assertNotEquals(0, code("list", "table", "inet", table), "the table is gone");
+    }
+
+    @Test
+    void withoutAGuardChromiumPicksThePortAndNothingIsRun() {
+        DevToolsGuard none = DevToolsGuard.none("the runner does not run as root");
+        assertFalse(none.active());
+        assertEquals(0, none.reservePort());
+        assertEquals("the runner does not run as root", none.describe());
+        none.release(1234); // nothing to take out, no nft
+        assertEquals(40123, DevToolsGuard.portOf("http://127.0.0.1:40123"));
+    }
+
+    private static String set(String table) throws Exception {
+        return nft("list", "set", "inet", table, "devtools");
+    }
+
+    private static String nft(String... args) throws Exception {
+        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    private static int code(String... args) throws Exception {
+        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return p.exitValue();
+    }
+
+    private static List<String> command(String... args) {
+        String nft = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin/nft")) ? "/usr/sbin/nft" : "/sbin/nft";
+        List<String> argv = new java.util.ArrayList<>(List.of(nft));
+        argv.addAll(List.of(args));
+        return argv;
+    }
+}
