@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +49,7 @@ final class DevToolsPortFile {
             exitedAtStart(browser);
             try {
                 String ws = io.smartrunner.browser.cdp.DevToolsEndpoints.browserWebSocketUrl(http, Duration.ofSeconds(2));
+                requireOwnListener(port);
                 String path = java.net.URI.create(ws).getPath();
                 Files.writeString(file, port + "\n" + path + "\n");
                 return new BrowserEndpoint(http, "ws://127.0.0.1:" + port + path);
@@ -59,6 +61,39 @@ final class DevToolsPortFile {
         }
         throw new SmartRunnerException("Chromium did not open DevTools on port " + port + " within " + timeout.toMillis()
                 + " ms (browser.startTimeoutMs)");
+    }
+
+    /**
+     * The port was free when the runner chose it, and another local user could bind it before
+     * Chromium does (on 127.0.0.1, on every address, or on IPv6's, which takes IPv4 too): the runner
+     * (root) would then hand its sessions that user's fake DevTools. So every listener on the port
+     * must be the runner's own user's (the uid column of {@code /proc/net/tcp} and {@code tcp6}),
+     * which a user cannot forge.
+     */
+    static void requireOwnListener(int port) {
+        String suffix = String.format(":%04X", port);
+        int self;
+        try {
+            self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // nothing to judge by (no procfs): as before the guard
+        }
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table));
+            } catch (IOException e) {
+                continue; // no IPv6
+            }
+            for (String line : lines) {
+                String[] f = line.trim().split("\\s+");
+                // 0A: listening
+                if (f.length > 7 && f[1].endsWith(suffix) && f[3].equals("0A") && !f[7].equals(Integer.toString(self))) {
+                    throw new SmartRunnerException("DevTools port " + port + " is held by uid " + f[7] + " (" + table
+                            + "), not by this runner's browser: another user bound it first");
+                }
+            }
+        }
     }
 
     private static void exitedAtStart(RunningProcess browser) {
