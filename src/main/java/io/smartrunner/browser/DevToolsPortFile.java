@@ -47,9 +47,10 @@ final class DevToolsPortFile {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() - deadline < 0) {
             exitedAtStart(browser);
+            requireOwnListener(port); // at once, not after the start timeout, when a squatter does not answer
             try {
                 String ws = io.smartrunner.browser.cdp.DevToolsEndpoints.browserWebSocketUrl(http, Duration.ofSeconds(2));
-                requireOwnListener(port);
+                requireOwnListener(port); // and whoever answered
                 String path = java.net.URI.create(ws).getPath();
                 Files.writeString(file, port + "\n" + path + "\n");
                 return new BrowserEndpoint(http, "ws://127.0.0.1:" + port + path);
