@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The embedded provider: the machine's Chromium, one process tree per profile with its own
- * user-data-dir under the data dir and DevTools on 127.0.0.1 at a port Chromium picks (see
+ * user-data-dir under the data dir and DevTools on 127.0.0.1 at a port Chromium picks, or, for a
+ * root runner, one the runner picks and closes to other users first ({@link DevToolsGuard}; see
  * {@link ChromiumLaunch}). A browser a previous runner of the same data dir left running
  * ({@code closeOnExit: false}) is adopted when it still answers, else stopped before a fresh one
  * starts (see {@link LeftBrowser}). Every start, close, replacement, recycle and crash is told to
