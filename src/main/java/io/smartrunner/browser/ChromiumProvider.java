@@ -58,6 +58,7 @@ public final class ChromiumProvider implements BrowserProvider {
         this.profilesDir = profilesDir;
         Path binary = ChromiumBinary.find(settings.chromium().binary());
         this.guard = DevToolsGuard.forRunner(runnerId);
+        guard.keepLeftBrowsers(profilesDir); // closed now, not only once each is adopted
         this.launch = new ChromiumLaunch(settings, binary, logDir, launcher, runnerId, CDP_TIMEOUT, guard);
         this.left = new LeftBrowser(processes, runnerId, CDP_TIMEOUT);
         this.news = new BrowserNews(TimeSource.system()); // browser ages: the monotonic clock
@@ -230,6 +231,7 @@ public final class ChromiumProvider implements BrowserProvider {
                     .map(a -> new Opened(a.process(), a.runId(), a.endpoint(), news.born(a.process().pid())))
                     .orElse(null);
             if (o != null) {
+                guard.guard(DevToolsGuard.portOf(o.endpoint().httpBase())); // never released: held until the stop
                 open.put(profileId, o);
                 if (profile != null) {
                     news.started(profile, BrowserCause.of(null, "a recovery step needs it"),

@@ -38,6 +38,11 @@ public final class DevToolsGuard {
     private final String unavailable;
     /** How many browsers (launching or running) hold each port in the set. */
     private final java.util.Map<Integer, Integer> holders = new java.util.HashMap<>();
+    /** Ports of browsers a previous runner left, put in the set at start ({@link #keepLeftBrowsers}). */
+    private final java.util.Set<Integer> kept = new java.util.HashSet<>();
+    private static final long WATCH_MS = 5_000;
+    private Thread watcher;
+    private boolean removed;
 
     private DevToolsGuard(Path nft, String table, String unavailable) {
         this.nft = nft;
@@ -55,14 +60,91 @@ public final class DevToolsGuard {
             return none("no nft program (Debian: apt-get install nftables)");
         }
         String table = "smart_runner_" + runnerId.replaceAll("[^A-Za-z0-9]", "_");
-        // idempotent: a runner restarted after a kill finds its table, its kept browsers' ports still in the set
-        String rules = "add table inet " + table + "\n"
+        String failed = run(nft, rules(table), "-f", "-");
+        return failed == null ? new DevToolsGuard(nft, table, null) : none("nft refused: " + failed);
+    }
+
+    /** Idempotent: a runner restarted after a kill finds its table, its kept browsers' ports still in the set. */
+    private static String rules(String table) {
+        return "add table inet " + table + "\n"
                 + "add set inet " + table + " devtools { type inet_service; }\n"
                 + "add chain inet " + table + " out { type filter hook output priority 0; policy accept; }\n"
                 + "flush chain inet " + table + " out\n"
                 + "add rule inet " + table + " out oif lo tcp dport @devtools meta skuid != 0 reject with tcp reset\n";
-        String failed = run(nft, rules, "-f", "-");
-        return failed == null ? new DevToolsGuard(nft, table, null) : none("nft refused: " + failed);
+    }
+
+    /**
+     * At start: the ports of the browsers a previous runner of this data dir left running (their
+     * {@code DevToolsActivePort}, a listener of this user's on it) go into the set now, not when
+     * each is adopted: a table lost meanwhile (a firewall reload, a reboot of nftables) left them
+     * open until then (reviewer R8: 21-24 s, longer for a paused profile).
+     */
+    public void keepLeftBrowsers(Path profilesDir) {
+        if (!active() || !Files.isDirectory(profilesDir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> dirs = Files.list(profilesDir)) {
+            for (Path dir : dirs.toList()) {
+                DevToolsPortFile.read(dir.resolve("DevToolsActivePort")).map(e -> portOf(e.httpBase()))
+                        .filter(port -> port > 0 && DevToolsPortFile.listenedByOwnUser(port))
+                        .ifPresent(this::keep);
+            }
+        } catch (IOException e) {
+            // no browsers dir to read: each is guarded when adopted
+        }
+    }
+
+    private synchronized void keep(int port) {
+        if (run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }") == null) {
+            kept.add(port);
+        }
+    }
+
+    /**
+     * Looks every {@link #WATCH_MS} whether the table is still there. Something else may remove it
+     * (Debian's {@code /etc/nftables.conf} begins with {@code flush ruleset}, so a reload of the
+     * firewall does): it is made again with every port it held, and said; until then the browsers
+     * were open to every local user (reviewer R8: nothing noticed it).
+     */
+    public void watch(java.util.function.Consumer<String> say) {
+        if (!active()) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(WATCH_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                String again = restoreIfGone();
+                if (again != null) {
+                    say.accept(again);
+                }
+            }
+        }, "sr-devtools-guard");
+        t.setDaemon(true);
+        t.start();
+        watcher = t;
+    }
+
+    /** The line to say when the table was gone (made again, or not), else null. */
+    synchronized String restoreIfGone() {
+        if (removed || run(nft, null, "list", "table", "inet", table) == null) {
+            return null;
+        }
+        String failed = run(nft, rules(table), "-f", "-");
+        java.util.Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
+        ports.addAll(kept);
+        for (int port : ports) {
+            if (failed == null) {
+                failed = run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
+            }
+        }
+        String gone = "nftables table inet " + table + " was removed by something else (a firewall reload?): the"
+                + " browsers' DevTools ports (" + ports.size() + ") were open to every local user for up to "
+                + WATCH_MS / 1000 + " s; ";
+        return failed == null ? gone + "made again" : gone + "cannot make it again, they stay open: " + failed;
     }
 
     static DevToolsGuard none(String why) {
@@ -89,14 +171,71 @@ public final class DevToolsGuard {
         if (!active()) {
             return 0;
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port for DevTools: " + e.getMessage(), e);
+        int port = privilegedPort();
+        if (port == 0) {
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            } catch (IOException e) {
+                throw new IllegalStateException("no free port for DevTools: " + e.getMessage(), e);
+            }
         }
         guard(port);
         return port;
+    }
+
+    /**
+     * A free port below {@code ip_unprivileged_port_start} (1024), which no other user may bind:
+     * an ephemeral port was free when chosen, and another user who watched for it bound it before
+     * Chromium did (reviewer R8: the runner and its sessions then drove that user's browser; the
+     * listener check of {@link DevToolsPortFile#requireOwnListener} turned that into a start that
+     * fails, again and again). From the 424 ports below that start, none named in
+     * {@code /etc/services}; 0 when none is free or every port may be bound by anyone (a container
+     * that sets the start to 0).
+     */
+    private static int privilegedPort() {
+        int start;
+        try {
+            // one read: a read of an int sysctl at an offset past 0 gives nothing, and Files.readString
+            // read "1" of "1024" (a one-byte read first, then an empty one)
+            start = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        int low = Math.max(1, start - 424);
+        if (start - low < 16) {
+            return 0;
+        }
+        java.util.Set<Integer> named = namedPorts();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 64; attempt++) {
+            int port = random.nextInt(low, start);
+            if (named.contains(port)) {
+                continue;
+            }
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // in use: another
+            }
+        }
+        return 0;
+    }
+
+    /** Ports {@code /etc/services} names: a service that starts later should find its port free. */
+    private static java.util.Set<Integer> namedPorts() {
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/services"))) {
+                String[] f = line.split("\\s+");
+                if (f.length > 1 && f[1].matches("\\d+/(tcp|udp)")) {
+                    ports.add(Integer.parseInt(f[1].substring(0, f[1].indexOf('/'))));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no list: any free port
+        }
+        return ports;
     }
 
     /**
@@ -126,7 +265,12 @@ public final class DevToolsGuard {
 
     /** Deletes the table: every browser of this runner is closed. */
     synchronized void remove() {
+        removed = true;
+        if (watcher != null) {
+            watcher.interrupt();
+        }
         holders.clear();
+        kept.clear();
         if (active()) {
             run(nft, null, "delete", "table", "inet", table);
         }

@@ -72,13 +72,34 @@ final class DevToolsPortFile {
      * which a user cannot forge.
      */
     static void requireOwnListener(int port) {
-        String suffix = String.format(":%04X", port);
-        int self;
-        try {
-            self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException e) {
-            return; // nothing to judge by (no procfs): as before the guard
+        String self = ownUid();
+        for (String[] listener : listeners(port)) {
+            if (self != null && !listener[1].equals(self)) {
+                throw new SmartRunnerException("DevTools port " + port + " is held by uid " + listener[1] + " ("
+                        + listener[0] + "), not by this runner's browser: another user bound it first");
+            }
         }
+    }
+
+    /** Whether a process of this runner's user listens on the port, and no other user's does. */
+    static boolean listenedByOwnUser(int port) {
+        String self = ownUid();
+        List<String[]> listeners = listeners(port);
+        return self != null && !listeners.isEmpty() && listeners.stream().allMatch(l -> l[1].equals(self));
+    }
+
+    private static String ownUid() {
+        try {
+            return Files.getAttribute(Path.of("/proc/self"), "unix:uid").toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // nothing to judge by (no procfs): as before the guard
+        }
+    }
+
+    /** Each socket listening on TCP {@code port}, any address: its table and its owner's uid. */
+    private static List<String[]> listeners(int port) {
+        String suffix = String.format(":%04X", port);
+        List<String[]> found = new java.util.ArrayList<>();
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             List<String> lines;
             try {
@@ -88,13 +109,12 @@ final class DevToolsPortFile {
             }
             for (String line : lines) {
                 String[] f = line.trim().split("\\s+");
-                // 0A: listening
-                if (f.length > 7 && f[1].endsWith(suffix) && f[3].equals("0A") && !f[7].equals(Integer.toString(self))) {
-                    throw new SmartRunnerException("DevTools port " + port + " is held by uid " + f[7] + " (" + table
-                            + "), not by this runner's browser: another user bound it first");
+                if (f.length > 7 && f[1].endsWith(suffix) && f[3].equals("0A")) { // 0A: listening
+                    found.add(new String[] {table, f[7]});
                 }
             }
         }
+        return found;
     }
 
     private static void exitedAtStart(RunningProcess browser) {

@@ -392,8 +392,12 @@ final class RunCommand implements Callable<Integer> {
                 + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
-        String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser(),
-                home.browsers instanceof io.smartrunner.browser.ChromiumProvider chromium ? chromium.guard() : null);
+        io.smartrunner.browser.DevToolsGuard guard =
+                home.browsers instanceof io.smartrunner.browser.ChromiumProvider chromium ? chromium.guard() : null;
+        String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser(), guard);
+        if (guard != null) {
+            guard.watch(RunCommand::say); // a table a firewall reload removed is made again, and said
+        }
         if (exposed != null) {
             say(exposed);
         }

@@ -37,6 +37,11 @@ class DevToolsGuardTest {
 
         int port = guard.reservePort();
         assertNotEquals(0, port);
+        int unprivileged = Integer.parseInt(java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).get(0).strip());
+        if (unprivileged > 16) { // where other users may bind any port there is no such range (a container's 0)
+            assertTrue(port < unprivileged, port + ": a port no other user may bind first (reviewer R8)");
+        }
         assertTrue(set(table).contains(Integer.toString(port)), set(table));
         // the next browser got the same port before the last one's exit was handled
         guard.guard(port);
@@ -53,6 +58,40 @@ class DevToolsGuardTest {
 
         again.remove();
         assertNotEquals(0, code("list", "table", "inet", table), "the table is gone");
+    }
+
+    @Test
+    void theBrowsersAPreviousRunnerLeftAreClosedAtStartAndATableSomeoneRemovedIsMadeAgain(@org.junit.jupiter.api.io.TempDir
+                                                                                        java.nio.file.Path profiles)
+            throws Exception {
+        try (java.net.ServerSocket left = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int live = left.getLocalPort();
+            int dead;
+            try (java.net.ServerSocket gone = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                dead = gone.getLocalPort();
+            }
+            portFile(profiles.resolve("p1"), live);
+            portFile(profiles.resolve("p2"), dead);
+            guard = DevToolsGuard.forRunner(runnerId);
+            guard.keepLeftBrowsers(profiles);
+            String table = "smart_runner_" + runnerId.replace('-', '_');
+            assertTrue(set(table).contains(Integer.toString(live)), "a browser still listening: " + set(table));
+            assertFalse(set(table).contains(Integer.toString(dead)), "nothing listens there any more: " + set(table));
+
+            int held = guard.reservePort();
+            assertEquals(null, guard.restoreIfGone(), "the table is there: nothing to say");
+            nft("delete", "table", "inet", table); // what `systemctl reload nftables` does (flush ruleset)
+            String said = guard.restoreIfGone();
+            assertEquals("nftables table inet " + table + " was removed by something else (a firewall reload?): the"
+                    + " browsers' DevTools ports (2) were open to every local user for up to 5 s; made again", said);
+            assertTrue(set(table).contains(Integer.toString(live)) && set(table).contains(Integer.toString(held)),
+                    set(table));
+        }
+    }
+
+    private static void portFile(java.nio.file.Path dir, int port) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("DevToolsActivePort"), port + "\n/devtools/browser/x\n");
     }
 
     @Test
