@@ -8,7 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,9 +23,11 @@ import java.util.concurrent.TimeUnit;
  * nftables table of the runner's own ({@code inet smart_runner_<runner id>}) rejects, on the
  * loopback interface, every TCP connection to a port of its set whose socket is not root's; the
  * runner and its sessions (root too) connect as before. Each browser's port is chosen by the
- * runner and put in the set before Chromium starts, so there is no moment it is open to others,
- * and taken out when the browser is gone. The rule matches each packet, not only a connection's
- * first, so nothing another user opened before stays usable.
+ * runner, below {@code ip_unprivileged_port_start} so that no other user can bind it first, and
+ * put in the set before Chromium starts, so there is no moment it is open to others; it is taken
+ * out when the browser is gone. The rule matches each packet, not only a connection's first, so
+ * nothing another user opened before stays usable. A table something else removed (a firewall
+ * reload) is made again within {@link #WATCH_MS} and said ({@link #watch}).
  *
  * <p>Without root, without the {@code nft} program, or where the kernel refuses (a container
  * without {@code CAP_NET_ADMIN}) there is no guard, and the start says so ({@link DevToolsExposure}).
@@ -32,15 +38,15 @@ import java.util.concurrent.TimeUnit;
 public final class DevToolsGuard {
     private static final List<Path> NFT = List.of(Path.of("/usr/sbin/nft"), Path.of("/sbin/nft"));
     private static final long NFT_TIMEOUT_MS = 5_000;
+    private static final long WATCH_MS = 5_000;
 
     private final Path nft;
     private final String table;
     private final String unavailable;
     /** How many browsers (launching or running) hold each port in the set. */
-    private final java.util.Map<Integer, Integer> holders = new java.util.HashMap<>();
+    private final Map<Integer, Integer> holders = new HashMap<>();
     /** Ports of browsers a previous runner left, put in the set at start ({@link #keepLeftBrowsers}). */
-    private final java.util.Set<Integer> kept = new java.util.HashSet<>();
-    private static final long WATCH_MS = 5_000;
+    private final Set<Integer> kept = new HashSet<>();
     private Thread watcher;
     private boolean removed;
 
@@ -134,7 +140,7 @@ public final class DevToolsGuard {
             return null;
         }
         String failed = run(nft, rules(table), "-f", "-");
-        java.util.Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
+        Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
         ports.addAll(kept);
         for (int port : ports) {
             if (failed == null) {
@@ -205,7 +211,7 @@ public final class DevToolsGuard {
         if (start - low < 16) {
             return 0;
         }
-        java.util.Set<Integer> named = namedPorts();
+        Set<Integer> named = namedPorts();
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 64; attempt++) {
             int port = random.nextInt(low, start);
@@ -223,8 +229,8 @@ public final class DevToolsGuard {
     }
 
     /** Ports {@code /etc/services} names: a service that starts later should find its port free. */
-    private static java.util.Set<Integer> namedPorts() {
-        java.util.Set<Integer> ports = new java.util.HashSet<>();
+    private static Set<Integer> namedPorts() {
+        Set<Integer> ports = new HashSet<>();
         try {
             for (String line : Files.readAllLines(Path.of("/etc/services"))) {
                 String[] f = line.split("\\s+");
