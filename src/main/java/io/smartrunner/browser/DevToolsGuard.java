@@ -139,14 +139,11 @@ public final class DevToolsGuard {
         if (removed || run(nft, null, "list", "table", "inet", table) == null) {
             return null;
         }
-        String failed = run(nft, rules(table), "-f", "-");
         Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
         ports.addAll(kept);
-        for (int port : ports) {
-            if (failed == null) {
-                failed = run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
-            }
-        }
+        // the table and its ports in one transaction
+        String failed = run(nft, rules(table) + (ports.isEmpty() ? "" : "add element inet " + table + " devtools { "
+                + String.join(", ", ports.stream().map(String::valueOf).toList()) + " }\n"), "-f", "-");
         String gone = "nftables table inet " + table + " was removed by something else (a firewall reload?): the"
                 + " browsers' DevTools ports (" + ports.size() + ") were open to every local user for up to "
                 + WATCH_MS / 1000 + " s; ";
@@ -211,7 +208,7 @@ public final class DevToolsGuard {
         if (start - low < 16) {
             return 0;
         }
-        Set<Integer> named = namedPorts();
+        Set<Integer> named = NamedPorts.SET;
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 64; attempt++) {
             int port = random.nextInt(low, start);
@@ -226,6 +223,11 @@ public final class DevToolsGuard {
             }
         }
         return 0;
+    }
+
+    /** Ports {@code /etc/services} names, read once, at the first browser's start. */
+    private static final class NamedPorts {
+        static final Set<Integer> SET = namedPorts();
     }
 
     /** Ports {@code /etc/services} names: a service that starts later should find its port free. */

@@ -169,16 +169,20 @@ public final class Containment implements AutoCloseable {
 
     /** What {@link #start} would choose on this machine, without starting anything (for {@code status}). */
     public static String wouldUse(String runnerId) {
+        return wouldChoose(runnerId) + helpersNotTaken();
+    }
+
+    private static String wouldChoose(String runnerId) {
         if (!cgroupsWanted()) {
-            return "subreaper (cgroups unavailable: disabled by " + ENV + "=subreaper)" + helpersNotTaken();
+            return "subreaper (cgroups unavailable: disabled by " + ENV + "=subreaper)";
         }
         Optional<String> reason = CgroupContainment.unavailableReason(runnerId);
         if (reason.isPresent()) {
-            return "subreaper (cgroups unavailable: " + reason.get() + ")" + helpersNotTaken();
+            return "subreaper (cgroups unavailable: " + reason.get() + ")";
         }
         // the id as given: status names the directory even before a store (and its id) exists
         return "cgroup v2 (" + CgroupV2Location.own().resolve(CgroupContainment.PREFIX) + runnerId
-                + ", " + entry(CgroupJoin.find(), NativeSpawn.available()) + ") + subreaper" + helpersNotTaken();
+                + ", " + entry(CgroupJoin.find(), NativeSpawn.available()) + ") + subreaper";
     }
 
     /** How a launch's child gets into its cgroup, for {@link #describe} and {@link #wouldUse}. */
