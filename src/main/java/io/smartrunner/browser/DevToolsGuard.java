@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Closes the browsers' DevTools ports to every other user of the machine when the runner runs as
@@ -49,6 +50,9 @@ public final class DevToolsGuard {
     private final Set<Integer> kept = new HashSet<>();
     private Thread watcher;
     private boolean removed;
+    /** Where the guard's own lines go ({@link #watch}); lines from before it are held until then. */
+    private Consumer<String> say;
+    private final List<String> unsaid = new ArrayList<>();
 
     private DevToolsGuard(Path nft, String table, String unavailable) {
         this.nft = nft;
@@ -101,8 +105,21 @@ public final class DevToolsGuard {
     }
 
     private synchronized void keep(int port) {
-        if (run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }") == null) {
+        String failed = run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
+        if (failed == null) {
             kept.add(port);
+        } else {
+            say("could not close DevTools port " + port + " of a browser left running to other users (nft: " + failed
+                    + "): it is open to every local user until its profile's next session adopts the browser");
+        }
+    }
+
+    /** Nothing the guard fails to do is silent (reviewer R8): said on the runner's standard error. */
+    private synchronized void say(String line) {
+        if (say == null) {
+            unsaid.add(line);
+        } else {
+            say.accept(line);
         }
     }
 
@@ -112,7 +129,12 @@ public final class DevToolsGuard {
      * firewall does): it is made again with every port it held, and said; until then the browsers
      * were open to every local user (reviewer R8: nothing noticed it).
      */
-    public void watch(java.util.function.Consumer<String> say) {
+    public void watch(Consumer<String> say) {
+        synchronized (this) {
+            this.say = say;
+            unsaid.forEach(say);
+            unsaid.clear();
+        }
         if (!active()) {
             return;
         }
@@ -136,7 +158,7 @@ public final class DevToolsGuard {
 
     /** The line to say when the table was gone (made again, or not), else null. */
     synchronized String restoreIfGone() {
-        if (removed || run(nft, null, "list", "table", "inet", table) == null) {
+        if (removed || tableThere()) {
             return null;
         }
         Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
@@ -268,7 +290,15 @@ public final class DevToolsGuard {
             return;
         }
         holders.remove(port);
-        run(nft, null, "delete", "element", "inet", table, "devtools", "{ " + port + " }");
+        String failed = run(nft, null, "delete", "element", "inet", table, "devtools", "{ " + port + " }");
+        if (failed != null && tableThere()) { // a table removed by something else is made again without it
+            say("could not take DevTools port " + port + " out of nftables table inet " + table + " (nft: " + failed
+                    + "): it stays closed to other users until the runner stops");
+        }
+    }
+
+    private boolean tableThere() {
+        return run(nft, null, "list", "table", "inet", table) == null;
     }
 
     /** Deletes the table: every browser of this runner is closed. */
@@ -280,7 +310,11 @@ public final class DevToolsGuard {
         holders.clear();
         kept.clear();
         if (active()) {
-            run(nft, null, "delete", "table", "inet", table);
+            String failed = run(nft, null, "delete", "table", "inet", table);
+            if (failed != null && tableThere()) {
+                say("could not delete nftables table inet " + table + " (nft: " + failed + "): it stays, refusing other"
+                        + " users' connections to its ports; remove it with: nft delete table inet " + table);
+            }
         }
     }
 

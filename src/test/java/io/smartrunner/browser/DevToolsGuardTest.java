@@ -89,6 +89,41 @@ class DevToolsGuardTest {
         }
     }
 
+    @Test
+    void whatTheGuardFailsToDoIsSaidAndATableAlreadyGoneAtTheStopIsNot(@org.junit.jupiter.api.io.TempDir
+                                                                        java.nio.file.Path profiles) throws Exception {
+        try (java.net.ServerSocket left = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int live = left.getLocalPort();
+            portFile(profiles.resolve("p1"), live);
+            guard = DevToolsGuard.forRunner(runnerId);
+            String table = "smart_runner_" + runnerId.replace('-', '_');
+            nft("delete", "table", "inet", table); // lost between its making and the start's look at kept browsers
+            guard.keepLeftBrowsers(profiles);
+            List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            guard.watch(said::add);
+
+            assertEquals(1, said.size(), "held until the runner could say it: " + said);
+            assertTrue(said.get(0).startsWith("could not close DevTools port " + live + " of a browser left running to"
+                    + " other users (nft: "), said.get(0));
+            assertTrue(said.get(0).endsWith("it is open to every local user until its profile's next session adopts"
+                    + " the browser"), said.get(0));
+
+            assertTrue(guard.restoreIfGone().endsWith("made again"));
+            int port = guard.reservePort();
+            nft("delete", "element", "inet", table, "devtools", "{ " + port + " }");
+            guard.release(port);
+            assertEquals(2, said.size(), said.toString());
+            assertTrue(said.get(1).startsWith("could not take DevTools port " + port + " out of nftables table inet "
+                    + table + " (nft: "), said.get(1));
+
+            nft("delete", "table", "inet", table);
+            guard.remove();
+            guard = null;
+            assertEquals(2, said.size(), "a table something else removed needs no line at the stop: " + said);
+        }
+    }
+
     private static void portFile(java.nio.file.Path dir, int port) throws Exception {
         java.nio.file.Files.createDirectories(dir);
         java.nio.file.Files.writeString(dir.resolve("DevToolsActivePort"), port + "\n/devtools/browser/x\n");
