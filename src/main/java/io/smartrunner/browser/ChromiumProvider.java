@@ -194,7 +194,7 @@ public final class ChromiumProvider implements BrowserProvider {
         Opened o = new Opened(process, runId, endpoint, news.born(process.pid()));
         open.put(profile.id(), o);
         process.onExit().thenAccept(status -> {
-            guard.release(DevToolsGuard.portOf(endpoint.httpBase()));
+            guard.releaseSoon(DevToolsGuard.portOf(endpoint.httpBase())); // not on the reaper's thread: nft is a process
             if (!o.life().endingAsked()) {
                 news.ended(Kind.CRASH, profile, null, BrowserNews.exited(status), o.life(),
                         Params.builder().put(EventParams.EXIT_CODE, status.exitCode()).put(EventParams.SIGNAL,

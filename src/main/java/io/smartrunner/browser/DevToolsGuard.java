@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -53,6 +55,8 @@ public final class DevToolsGuard {
     /** Where the guard's own lines go ({@link #watch}); lines from before it are held until then. */
     private Consumer<String> say;
     private final List<String> unsaid = new ArrayList<>();
+    /** Made at the first browser's exit ({@link #releaseSoon}). */
+    private ExecutorService releases;
 
     private DevToolsGuard(Path nft, String table, String unavailable) {
         this.nft = nft;
@@ -284,9 +288,33 @@ public final class DevToolsGuard {
         holders.merge(port, 1, Integer::sum);
     }
 
+    /**
+     * {@link #release}, on a thread of the guard's: a browser's exit is handed over on the reaper's
+     * thread, which nft (a process, up to {@link #NFT_TIMEOUT_MS} when it hangs) would hold from
+     * noticing every other session's exit.
+     */
+    void releaseSoon(int port) {
+        if (!active() || port <= 0) {
+            return;
+        }
+        synchronized (this) {
+            if (removed) {
+                return; // the stop closed every browser and deleted the table
+            }
+            if (releases == null) {
+                releases = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "sr-devtools-release");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            releases.execute(() -> release(port));
+        }
+    }
+
     /** Takes {@code port} out of the set once the last browser that had it is gone (0: nothing). */
     synchronized void release(int port) {
-        if (!active() || port <= 0 || holders.merge(port, -1, Integer::sum) > 0) {
+        if (!active() || removed || port <= 0 || holders.merge(port, -1, Integer::sum) > 0) {
             return;
         }
         holders.remove(port);
@@ -309,6 +337,9 @@ public final class DevToolsGuard {
         }
         holders.clear();
         kept.clear();
+        if (releases != null) {
+            releases.shutdown(); // a release still queued finds the guard removed and does nothing
+        }
         if (active()) {
             String failed = run(nft, null, "delete", "table", "inet", table);
             if (failed != null && tableThere()) {

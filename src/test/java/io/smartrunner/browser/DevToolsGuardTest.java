@@ -124,6 +124,26 @@ class DevToolsGuardTest {
         }
     }
 
+    @Test
+    void aBrowsersExitReleasesItsPortOffTheCallersThreadAndNothingAfterTheStop() throws Exception {
+        guard = DevToolsGuard.forRunner(runnerId);
+        String table = "smart_runner_" + runnerId.replace('-', '_');
+        int port = guard.reservePort();
+
+        guard.releaseSoon(port); // the reaper's thread hands it over and goes on
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (set(table).contains(Integer.toString(port)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertFalse(set(table).contains(Integer.toString(port)), set(table));
+        int other = guard.reservePort();
+        guard.remove();
+        guard.releaseSoon(other); // an exit handled after the stop: no nft, no line
+        guard = null;
+        assertNotEquals(0, code("list", "table", "inet", table), "the table is gone and stays gone");
+    }
+
     private static void portFile(java.nio.file.Path dir, int port) throws Exception {
         java.nio.file.Files.createDirectories(dir);
         java.nio.file.Files.writeString(dir.resolve("DevToolsActivePort"), port + "\n/devtools/browser/x\n");
