@@ -60,7 +60,7 @@ final class SessionLifecycle {
     /** Cluster mode: a staged launch whose lease is gone (or past its renew deadline) is not handed over. */
     private final java.util.function.Predicate<String> mayRun;
     /** A session's timers start with it ({@link SessionTimers#armed}). */
-    private final Consumer<ActiveSession> armed;
+    private final Consumer<ProfileSlot> armed;
     /** The slots with a staged launch, in the order they were staged. */
     private final java.util.List<ProfileSlot> staged = new java.util.ArrayList<>();
     /** The session ids of launches handed to the launch threads that report quietly and have not yet. */
@@ -76,7 +76,7 @@ final class SessionLifecycle {
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
                      PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
-                     Consumer<ActiveSession> armed, RotationFailures rotations, SpawnShortage spawns) {
+                     Consumer<ProfileSlot> armed, RotationFailures rotations, SpawnShortage spawns) {
         this.rotations = rotations;
         this.spawns = spawns;
         this.mayRun = mayRun;
@@ -341,7 +341,7 @@ final class SessionLifecycle {
         long startNanos = l.launchedNanos() - nowNanos > 0 ? nowNanos : l.launchedNanos();
         slot.active = new ActiveSession(withPid, process, startNanos, TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()),
                 TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
-        armed.accept(slot.active);
+        armed.accept(slot);
         pending.addLate(withPid, nowNanos + PID_ROW_WITHIN_NANOS);
         if (stopInitiated.getAsBoolean()) {
             stop(slot, FailureReason.SHUTDOWN, SHUTTING_DOWN);

@@ -172,9 +172,8 @@ public final class Supervisor {
         }
         if (parts.timers.due(nowNanos)) { // not every turn: the fleet is looked at when a timer has come
             parts.timers.beginLook(nowNanos);
-            // only a running session has timers: at 10 000 profiles and 1 000 sessions, a tenth of the walk
-            parts.guard.each("timers", parts.slots.values().stream().filter(slot -> slot.active != null).toList(),
-                    slot -> parts.timers.check(slot, nowNanos));
+            // only a running session has timers: the running ones, not every profile of the fleet
+            parts.guard.each("timers", parts.timers.running(), slot -> parts.timers.check(slot, nowNanos));
         }
         if (!stopRequested) {
             // a ladder step may open a browser: new episodes wait for the host too

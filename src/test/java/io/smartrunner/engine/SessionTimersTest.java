@@ -3,6 +3,10 @@ package io.smartrunner.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.SessionSettings;
+import io.smartrunner.profile.ProfileState;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +54,35 @@ class SessionTimersTest {
         long far = SessionTimers.soonerForAFastWriter(NOW, 2 * MIB, 5 * SECOND, 10 * MIB);
         assertTrue(far - SessionTimers.nextPollAfter(NOW, 0) > 0, "2 MiB in 5 s is under a quarter: not sooner");
         assertTrue(SessionTimers.soonerForAFastWriter(NOW, 0, 0, 10 * MIB) - NOW > 1000 * SECOND);
+    }
+
+    @Test
+    void aLookWalksTheProfilesWithARunningSessionNotTheWholeFleet() {
+        SessionTimers timers = new SessionTimers((slot, reason, detail) -> {
+        }, null);
+        ProfileSlot first = slot("first", 0);
+        ProfileSlot idle = slot("idle", 1);
+        ProfileSlot second = slot("second", 2);
+        timers.beginLook(4 * SECOND);
+        start(timers, second, 5 * SECOND);
+        start(timers, first, 6 * SECOND);
+
+        assertEquals(List.of(second, first), timers.running(), "in start order; a profile without a session is not looked at");
+        assertEquals(6 * SECOND, timers.nextDueNanos(), "the first started session's first poll, a second after it");
+
+        second.active = null; // ended
+        start(timers, first, 7 * SECOND); // its next session, before the look
+        assertEquals(List.of(first), timers.running());
+        assertEquals(null, idle.active);
+    }
+
+    private static ProfileSlot slot(String id, int order) {
+        return new ProfileSlot(new ProfileConfig(id, "pod", null, SessionSettings.defaults(), null, null), order,
+                ProfileState.fresh(id, "pod"), 0);
+    }
+
+    private static void start(SessionTimers timers, ProfileSlot slot, long startNanos) {
+        slot.active = new ActiveSession(null, null, startNanos, TimeUnit.HOURS.toNanos(1), 0);
+        timers.armed(slot);
     }
 }
