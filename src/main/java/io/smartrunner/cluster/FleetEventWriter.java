@@ -227,7 +227,7 @@ public final class FleetEventWriter implements AutoCloseable {
         synchronized (this) {
             if (!queue.isEmpty()) {
                 say.accept("fleet event log: " + queue.size() + " event(s) not sent to PostgreSQL at stop; they are in"
-                        + " the local log");
+                        + " the local log, and the next start of this data dir sends them");
             }
         }
     }

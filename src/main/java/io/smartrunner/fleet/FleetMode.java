@@ -109,7 +109,8 @@ public final class FleetMode implements AutoCloseable {
      * First copies into the local log what this data dir's earlier runs wrote to the table after
      * the local log's newest event of its own: a previous run stopped between the two writes
      * (kill -9), and this log must have the events the fleet has, a session's end above all,
-     * exactly once.
+     * exactly once. Else sends the table what those runs wrote to the local log only (the database
+     * was away), before anything of this run's ({@link io.smartrunner.cluster.FleetTableCatchUp}).
      */
     public EventSink tee(EventSink local) {
         catchUp(local);
@@ -117,7 +118,10 @@ public final class FleetMode implements AutoCloseable {
     }
 
     private void catchUp(EventSink local) {
-        io.smartrunner.cluster.LocalLogCatchUp.run(eventLog, runner, incarnation, local, store.events(), say);
+        if (io.smartrunner.cluster.LocalLogCatchUp.run(eventLog, runner, incarnation, local, store.events(), say) == 0) {
+            // the other way: what an earlier run kept in its own log while the database was away
+            io.smartrunner.cluster.FleetTableCatchUp.run(eventLog, runner, incarnation, store.events(), writer, say);
+        }
     }
 
     /**

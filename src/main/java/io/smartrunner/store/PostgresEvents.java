@@ -274,6 +274,19 @@ public final class PostgresEvents {
         return query(sql, args, PostgresEvents::row).stream().map(Row::event).toList();
     }
 
+    /**
+     * The newest event earlier runs of this runner's data dir wrote to this table under
+     * {@code runner} (the data dir as in {@link #writtenAfter}), or empty when they wrote none.
+     */
+    public java.util.Optional<EventRecord> newestOfEarlierRuns(String runner, long incarnation) {
+        String sql = "WITH earlier AS (SELECT incarnation FROM incarnations WHERE runner_row ="
+                + " (SELECT runner_row FROM incarnations WHERE incarnation = ?) AND incarnation <> ?) "
+                + SELECT + " WHERE runner_name = ? AND (incarnation IN (SELECT incarnation FROM earlier)"
+                + " OR incarnation IS NULL) ORDER BY seq DESC LIMIT 1";
+        return query(sql, List.of(incarnation, incarnation, runner), PostgresEvents::row).stream().map(Row::event)
+                .findFirst();
+    }
+
     /** Every matching event, oldest first, streamed (the report reads the fleet's history this way). */
     public void forEach(EventFilter filter, Consumer<EventRecord> action) {
         long after = 0;

@@ -273,4 +273,58 @@ class FleetEventSinkTest {
             writer.close();
         }
     }
+
+    /** What a run stopped with the database away kept in its own log alone reaches the table at the next start, once. */
+    @Test
+    void aRestartSendsTheTableWhatItsLastRunWroteOnlyToItsLogWhileTheDatabaseWasAway(@TempDir Path dir) {
+        Path log = dir.resolve("events.jsonl");
+        try (PostgresStateStore store = store("fleet_table_catch_up")) {
+            PostgresEvents events = store.events();
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 1, said::add).start();
+            JsonlEventSink jsonl = openLog(log);
+            FleetEventSink sink = new FleetEventSink(jsonl, "alpha", id -> null, writer);
+            sink.append(ended("s1"));
+            // another machine's run under the same name: not this data dir's newest event in the table
+            FleetEventWriter there = new FleetEventWriter(events, "alpha", 2, said::add).start();
+            new FleetEventSink(new LocalLog(), "alpha", id -> null, there).append(ended("s9"));
+            there.close();
+            server.execute(db, "ALTER TABLE events RENAME TO events_away");
+            sink.append(ended("s2"));
+            writer.close(); // the stop, the database still away
+            assertTrue(said.stream().anyMatch(l -> l.contains("2 event(s) not sent to PostgreSQL at stop; they are in the"
+                    + " local log, and the next start of this data dir sends them")), said.toString());
+            server.execute(db, "ALTER TABLE events_away RENAME TO events");
+
+            FleetEventWriter restart = new FleetEventWriter(events, "alpha", 3, said::add).start();
+            assertEquals(0, LocalLogCatchUp.run(log, "alpha", 3, jsonl, events, said::add), "the table is not ahead");
+            assertEquals(2, FleetTableCatchUp.run(log, "alpha", 3, events, restart, said::add));
+            restart.close();
+
+            assertEquals(List.of("s1:start", "s1:finish", "s9:start", "s9:finish", "s2:start", "s2:finish"), stored(events));
+            assertTrue(said.stream().anyMatch(l -> l.startsWith("sending 2 event(s) from " + log)), said.toString());
+            FleetEventWriter again = new FleetEventWriter(events, "alpha", 4, said::add).start();
+            server.execute(db, "INSERT INTO incarnations (incarnation, runner_row) VALUES (4, 'host-a:/srv/a')");
+            assertEquals(0, FleetTableCatchUp.run(log, "alpha", 4, events, again, said::add), "a second start sends nothing");
+            again.close();
+            assertEquals(6, stored(events).size());
+            jsonl.close();
+        }
+    }
+
+    @Test
+    void aDatabaseWithNothingOfThisDataDirsIsSentNothingFromItsLog(@TempDir Path dir) {
+        Path log = dir.resolve("events.jsonl");
+        try (PostgresStateStore store = store("fleet_table_catch_up_new_db")) {
+            PostgresEvents events = store.events();
+            JsonlEventSink jsonl = openLog(log);
+            jsonl.append(List.of(Events.writtenBy(Events.sessionStarted(T, "podA", "p1", "s1", "/bin/w"), "alpha")));
+            FleetEventWriter writer = new FleetEventWriter(events, "alpha", 3, said::add).start();
+
+            assertEquals(0, FleetTableCatchUp.run(log, "alpha", 3, events, writer, said::add));
+
+            writer.close();
+            assertEquals(List.of(), stored(events), "a new database does not get this log's history");
+            jsonl.close();
+        }
+    }
 }

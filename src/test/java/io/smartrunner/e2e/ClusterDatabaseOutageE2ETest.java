@@ -153,4 +153,61 @@ class ClusterDatabaseOutageE2ETest {
         String database = server.newDatabase("outage_frozen").replaceAll(".*/", "");
         ridesOut(database, server::freeze, server::thaw);
     }
+
+    /**
+     * A runner stopped while its database is away keeps the stop's events in its own log alone (and
+     * says how many); its next start sends them to the fleet's table (it never did before).
+     */
+    @Test
+    void aStopWhileTheDatabaseIsAwaySendsItsEventsAtTheNextStart() throws Exception {
+        String database = server.newDatabase("outage_stop").replaceAll(".*/", "");
+        Path config = config(server.url(database));
+        CliProcess alpha = CliProcess.start(dir.resolve("alpha"), Map.of(PASSWORD_VAR, PostgresServer.PASSWORD),
+                "run", "-c", config.toString());
+        try {
+            CliProcess.await("three sessions in the database", 60_000, () -> runningRows(database) == 3);
+            server.stopKeepingData();
+            alpha.process.destroy(); // SIGTERM: the stop's events cannot reach the table
+            assertTrue(alpha.process.waitFor(120, TimeUnit.SECONDS), alpha.err());
+        } finally {
+            alpha.process.destroyForcibly();
+            server.startAgain();
+        }
+        assertTrue(alpha.err().contains("not sent to PostgreSQL at stop; they are in the local log, and the next start"
+                + " of this data dir sends them"), alpha.err());
+        long ends = count("error") + count("finish");
+        assertTrue(ends >= 3, "each session's end in the local log: " + alpha.err());
+        assertEquals(0, tableEnds(database), "the table has no end yet");
+
+        CliProcess again = CliProcess.start(dir.resolve("alpha"), Map.of(PASSWORD_VAR, PostgresServer.PASSWORD),
+                "run", "-c", config.toString());
+        try {
+            CliProcess.await("the ends in the table", 60_000, () -> !again.process.isAlive() || tableEnds(database) >= 3);
+            assertTrue(again.err().contains("to the fleet's events that an earlier run of this runner wrote only to its"
+                    + " own log (PostgreSQL was away when they were written)"), again.err());
+            CliProcess.await("the runner started", 60_000, () -> {
+                try {
+                    return !again.process.isAlive() || again.err().contains("running 3 profile(s)");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            again.process.destroy();
+            assertTrue(again.process.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, again.process.exitValue(), again.err());
+        } finally {
+            again.process.destroyForcibly();
+        }
+    }
+
+    /** Sessions' ends in the fleet's events table. */
+    private static long tableEnds(String database) {
+        try (java.sql.Connection c = server.connect(database); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM events WHERE event IN ('finish', 'error')")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
 }
