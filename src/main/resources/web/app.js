@@ -768,6 +768,21 @@
   let pointerInFeed = false;
   let focusInFeed = false;
   const holding = () => pointerInFeed || focusInFeed;
+  // Which events the list shows: a fleet that starts hundreds of sessions a second fills it with
+  // starts and ends within a second, and a failure scrolls away before it can be read. Applied as
+  // events arrive; a change also takes out the items it hides. Kept for the tab.
+  const feedFilter = $('feed-filter');
+  const PROBLEMS = new Set(['error', 'recover', 'pause', 'pod-pause', 'breaker-open', 'internal-error', 'pressure',
+    'takeover', 'browser-crash']);
+  const feedShows = (ev) => feedFilter.value === 'problems' ? PROBLEMS.has(ev.event)
+    : feedFilter.value === 'quiet' ? ev.event !== 'start' && ev.event !== 'finish' : true;
+  feedFilter.value = sessionStorage.getItem('sr-feed-filter') || '';
+  if (feedFilter.selectedIndex < 0) feedFilter.value = '';
+  feedFilter.addEventListener('change', () => {
+    sessionStorage.setItem('sr-feed-filter', feedFilter.value);
+    for (const li of [...feed.children]) if (!feedShows({ event: li.dataset.event })) li.remove();
+    for (let i = held.length - 1; i >= 0; i--) if (!feedShows(held[i])) held.splice(i, 1);
+  });
 
   function describe(ev) {
     const p = ev.params || {};
@@ -829,14 +844,15 @@
 
   function addEvents(all) {
     if (!all.length) return;
-    if (holding()) {
-      held.push(...all);
+    const shown = all.filter(feedShows); // the fleet and the charts below still follow every event
+    if (shown.length && holding()) {
+      held.push(...shown);
       if (held.length > FEED_MAX) held.splice(0, held.length - FEED_MAX);
-      heldCount += all.length;
+      heldCount += shown.length;
       feedHeld.textContent = '· paused: ' + heldCount + ' new';
       feedHeld.hidden = false;
-    } else {
-      showEvents(all);
+    } else if (shown.length) {
+      showEvents(shown);
     }
     if (all.some((ev) => ev.type === 'profile')) refreshSoon();
     if (all.some((ev) => ev.type === 'recovery' || ev.type === 'profile')) reportSoon();

@@ -444,6 +444,44 @@ class DashboardBrowserTest {
                 + " && document.querySelector('#feed li').dataset.mark !== 'focused'", 20_000);
     }
 
+    /**
+     * A fleet of quick sessions fills the feed with starts and ends; "problems only" keeps the
+     * failures in it (and takes out what it hides at once), and the choice stays for the tab.
+     */
+    @Test
+    void theFeedCanShowOnlyTheProblemsAndKeepsTheChoiceForTheTab() throws Exception {
+        startRunner("""
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "exit 0"], "cooldownMs": 50},
+                 "recovery": {"steps": [], "maxErrorStreak": 1000},
+                 "pods": [{"name": "podA", "profiles": [{"id": "busy"},
+                           {"id": "bad", "session": {"command": ["/bin/sh", "-c", "exit 3"], "cooldownMs": 400}}]}]}
+                """.formatted(TOKEN));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+        page.await("starts and ends in the feed", "document.querySelector('#feed li[data-event=finish][data-profile=busy]')"
+                + " && document.querySelector('#feed li[data-event=start]')", 20_000);
+        String onlyProblems = "[...document.querySelectorAll('#feed li')].every(li => ['error', 'recover', 'pause']"
+                + ".includes(li.dataset.event))";
+
+        page.eval("const f = document.getElementById('feed-filter'); f.value = 'problems';"
+                + " f.dispatchEvent(new Event('change'))");
+
+        assertTrue(page.eval(onlyProblems).asBoolean(), "the starts and ends already shown were taken out");
+        page.eval("document.querySelectorAll('#feed li').forEach(li => li.dataset.old = '1')");
+        page.await("a new error of bad's, and nothing else new", "document.querySelector('#feed li[data-event=error]"
+                + "[data-profile=bad]:not([data-old])') && " + onlyProblems, 20_000);
+        assertTrue(page.eval(onlyProblems).asBoolean());
+
+        page.eval("window.__before = 1; location.reload()");
+        page.await("the page again, the feed live", "window.__before === undefined"
+                + " && document.getElementById('feed-status')?.textContent === 'live'", 20_000);
+        assertEquals("problems", page.eval("document.getElementById('feed-filter').value").asText(), "kept for the tab");
+        page.await("bad's errors again", "document.querySelector('#feed li[data-event=error][data-profile=bad]')", 20_000);
+        assertTrue(page.eval(onlyProblems).asBoolean(), "the first page of events is filtered too");
+    }
+
     /** The page's own measure (performance.now(), as a User Timing entry) of a refresh: total, fetch, table update, in ms. */
     @Test
     void inClusterModeEachProfileShowsItsRunnerAndTheRunnersPanelListsTheFleet() throws Exception {
