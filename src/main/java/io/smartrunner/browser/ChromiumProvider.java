@@ -57,7 +57,7 @@ public final class ChromiumProvider implements BrowserProvider {
         this.settings = settings;
         this.profilesDir = profilesDir;
         Path binary = ChromiumBinary.find(settings.chromium().binary());
-        this.guard = DevToolsGuard.forRunner(runnerId);
+        this.guard = DevToolsGuard.forRunner(runnerId, profilesDir);
         guard.keepLeftBrowsers(profilesDir); // closed now, not only once each is adopted
         this.launch = new ChromiumLaunch(settings, binary, logDir, launcher, runnerId, CDP_TIMEOUT, guard);
         this.left = new LeftBrowser(processes, runnerId, CDP_TIMEOUT);

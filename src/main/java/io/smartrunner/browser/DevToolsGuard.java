@@ -41,10 +41,15 @@ import java.util.function.Consumer;
 public final class DevToolsGuard {
     private static final List<Path> NFT = List.of(Path.of("/usr/sbin/nft"), Path.of("/sbin/nft"));
     private static final long NFT_TIMEOUT_MS = 5_000;
+    private static final String TABLE_PREFIX = "smart_runner_";
+    private static final String COMMENT_TEXT = "smart-runner browsers in ";
+    private static final java.util.regex.Pattern COMMENT = java.util.regex.Pattern.compile(
+            "comment \"" + COMMENT_TEXT + "([^\"]+)\"");
     private static final long WATCH_MS = 5_000;
 
     private final Path nft;
     private final String table;
+    private final Path profilesDir;
     private final String unavailable;
     /** How many browsers (launching or running) hold each port in the set. */
     private final Map<Integer, Integer> holders = new HashMap<>();
@@ -58,14 +63,20 @@ public final class DevToolsGuard {
     /** Made at the first browser's exit ({@link #releaseSoon}). */
     private ExecutorService releases;
 
-    private DevToolsGuard(Path nft, String table, String unavailable) {
+    private DevToolsGuard(Path nft, String table, Path profilesDir, String unavailable) {
         this.nft = nft;
         this.table = table;
+        this.profilesDir = profilesDir;
         this.unavailable = unavailable;
     }
 
-    /** A guard for the runner {@code runnerId}, its table made (or found) now; or none, saying why. */
-    public static DevToolsGuard forRunner(String runnerId) {
+    /**
+     * A guard for the runner {@code runnerId}, its table made (or found) now; or none, saying why.
+     * Also deletes the tables of runners whose browsers' directory is gone ({@link #sweepLeft}).
+     *
+     * @param profilesDir the browsers' profiles of this runner's data dir: named in its table's comment
+     */
+    public static DevToolsGuard forRunner(String runnerId, Path profilesDir) {
         if (!RunningAsRoot.yes()) {
             return none("the runner does not run as root");
         }
@@ -73,14 +84,59 @@ public final class DevToolsGuard {
         if (nft == null) {
             return none("no nft program (Debian: apt-get install nftables)");
         }
-        String table = "smart_runner_" + runnerId.replaceAll("[^A-Za-z0-9]", "_");
-        String failed = run(nft, rules(table), "-f", "-");
-        return failed == null ? new DevToolsGuard(nft, table, null) : none("nft refused: " + failed);
+        String table = TABLE_PREFIX + runnerId.replaceAll("[^A-Za-z0-9]", "_");
+        try {
+            Files.createDirectories(profilesDir); // named in the comment: a missing one marks a table left for good
+        } catch (IOException e) {
+            profilesDir = null; // no comment: never swept
+        }
+        String failed = run(nft, rules(table, profilesDir), "-f", "-");
+        if (failed != null) {
+            return none("nft refused: " + failed);
+        }
+        DevToolsGuard guard = new DevToolsGuard(nft, table, profilesDir, null);
+        sweepLeft(nft, table).forEach(guard::say);
+        return guard;
+    }
+
+    /**
+     * Deletes the tables other runners left whose browsers' directory (their comment) no longer
+     * exists: a runner killed with {@code kill -9} and its data dir removed left its table for good
+     * (reviewer R8), refusing other users' connections to ports some later service may use. A table
+     * without such a comment (an older runner's, or a path nft cannot hold) stays: its data dir's
+     * next runner takes it over.
+     */
+    static List<String> sweepLeft(Path nft, String own) {
+        List<String> said = new ArrayList<>();
+        String tables = output(nft, "list", "tables");
+        if (tables == null) {
+            return said;
+        }
+        for (String line : tables.lines().toList()) {
+            String name = line.startsWith("table inet " + TABLE_PREFIX) ? line.substring("table inet ".length()).strip() : null;
+            if (name == null || name.equals(own)) {
+                continue;
+            }
+            java.util.regex.Matcher m = COMMENT.matcher(String.valueOf(output(nft, "list", "table", "inet", name)));
+            if (m.find() && !Files.exists(Path.of(m.group(1)))) {
+                String failed = run(nft, null, "delete", "table", "inet", name);
+                said.add(failed == null
+                        ? "deleted nftables table inet " + name + ": its runner's browsers' directory " + m.group(1)
+                                + " is gone (a runner killed and its data dir removed)"
+                        : "could not delete nftables table inet " + name + ", left by a runner whose browsers' directory "
+                                + m.group(1) + " is gone (nft: " + failed + ")");
+            }
+        }
+        return said;
     }
 
     /** Idempotent: a runner restarted after a kill finds its table, its kept browsers' ports still in the set. */
-    private static String rules(String table) {
-        return "add table inet " + table + "\n"
+    private static String rules(String table, Path profilesDir) {
+        String dir = profilesDir == null ? "" : profilesDir.toAbsolutePath().normalize().toString();
+        // nft keeps a comment of at most 128 bytes, quoted: a path it cannot hold is left out (never swept)
+        String comment = COMMENT_TEXT.length() + dir.length() <= 120 && dir.matches("/[A-Za-z0-9/._+@:,=-]+")
+                ? " { comment \"" + COMMENT_TEXT + dir + "\" ; }" : "";
+        return "add table inet " + table + comment + "\n"
                 + "add set inet " + table + " devtools { type inet_service; }\n"
                 + "add chain inet " + table + " out { type filter hook output priority 0; policy accept; }\n"
                 + "flush chain inet " + table + " out\n"
@@ -168,7 +224,7 @@ public final class DevToolsGuard {
         Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
         ports.addAll(kept);
         // the table and its ports in one transaction
-        String failed = run(nft, rules(table) + (ports.isEmpty() ? "" : "add element inet " + table + " devtools { "
+        String failed = run(nft, rules(table, profilesDir) + (ports.isEmpty() ? "" : "add element inet " + table + " devtools { "
                 + String.join(", ", ports.stream().map(String::valueOf).toList()) + " }\n"), "-f", "-");
         String gone = "nftables table inet " + table + " was removed by something else (a firewall reload?): the"
                 + " browsers' DevTools ports (" + ports.size() + ") were open to every local user for up to "
@@ -177,7 +233,7 @@ public final class DevToolsGuard {
     }
 
     static DevToolsGuard none(String why) {
-        return new DevToolsGuard(null, null, why);
+        return new DevToolsGuard(null, null, null, why);
     }
 
     /** Whether browsers' ports are closed to other users. */
@@ -358,8 +414,18 @@ public final class DevToolsGuard {
         }
     }
 
+    /** Runs nft; its output when it exited 0, else null. */
+    private static String output(Path nft, String... args) {
+        StringBuilder out = new StringBuilder();
+        return exec(nft, null, out, args) == null ? out.toString() : null;
+    }
+
     /** Runs nft; null when it exited 0, else its first line of output (or why it did not run). */
     private static String run(Path nft, String stdin, String... args) {
+        return exec(nft, stdin, new StringBuilder(), args);
+    }
+
+    private static String exec(Path nft, String stdin, StringBuilder output, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(nft.toString());
         argv.addAll(List.of(args));
@@ -370,12 +436,13 @@ public final class DevToolsGuard {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
-            byte[] out = p.getInputStream().readNBytes(4096);
+            byte[] out = p.getInputStream().readNBytes(64 * 1024); // a listing of every table fits
             if (!p.waitFor(NFT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 return "no answer within " + NFT_TIMEOUT_MS + " ms";
             }
             if (p.exitValue() == 0) {
+                output.append(new String(out, StandardCharsets.UTF_8));
                 return null;
             }
             String text = new String(out, StandardCharsets.UTF_8).strip();

@@ -20,6 +20,14 @@ import org.junit.jupiter.api.Test;
 class DevToolsGuardTest {
     private final String runnerId = UUID.randomUUID().toString();
     private DevToolsGuard guard;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path data;
+    private java.nio.file.Path browsers;
+
+    @org.junit.jupiter.api.BeforeEach
+    void browsersDir() {
+        browsers = data.resolve("browsers");
+    }
 
     @AfterEach
     void removeTheTable() {
@@ -30,7 +38,7 @@ class DevToolsGuardTest {
 
     @Test
     void aPortStaysClosedUntilTheLastBrowserThatHadItIsGoneAndTheTableGoesWithTheStop() throws Exception {
-        guard = DevToolsGuard.forRunner(runnerId);
+        guard = DevToolsGuard.forRunner(runnerId, browsers);
         assertTrue(guard.active(), "root with nft: " + guard.describe());
         String table = "smart_runner_" + runnerId.replace('-', '_');
         assertEquals("nftables table inet " + table, guard.describe());
@@ -52,7 +60,7 @@ class DevToolsGuardTest {
 
         // a runner restarted on the same data dir (same id) takes the table over, its rule once
         int kept = guard.reservePort();
-        DevToolsGuard again = DevToolsGuard.forRunner(runnerId);
+        DevToolsGuard again = DevToolsGuard.forRunner(runnerId, browsers);
         assertTrue(set(table).contains(Integer.toString(kept)), "a kept browser's port stays closed: " + set(table));
         assertEquals(1, nft("list", "chain", "inet", table, "out").lines().filter(l -> l.contains("reject")).count());
 
@@ -72,7 +80,7 @@ class DevToolsGuardTest {
             }
             portFile(profiles.resolve("p1"), live);
             portFile(profiles.resolve("p2"), dead);
-            guard = DevToolsGuard.forRunner(runnerId);
+            guard = DevToolsGuard.forRunner(runnerId, browsers);
             guard.keepLeftBrowsers(profiles);
             String table = "smart_runner_" + runnerId.replace('-', '_');
             assertTrue(set(table).contains(Integer.toString(live)), "a browser still listening: " + set(table));
@@ -95,7 +103,7 @@ class DevToolsGuardTest {
         try (java.net.ServerSocket left = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             int live = left.getLocalPort();
             portFile(profiles.resolve("p1"), live);
-            guard = DevToolsGuard.forRunner(runnerId);
+            guard = DevToolsGuard.forRunner(runnerId, browsers);
             String table = "smart_runner_" + runnerId.replace('-', '_');
             nft("delete", "table", "inet", table); // lost between its making and the start's look at kept browsers
             guard.keepLeftBrowsers(profiles);
@@ -126,7 +134,7 @@ class DevToolsGuardTest {
 
     @Test
     void aBrowsersExitReleasesItsPortOffTheCallersThreadAndNothingAfterTheStop() throws Exception {
-        guard = DevToolsGuard.forRunner(runnerId);
+        guard = DevToolsGuard.forRunner(runnerId, browsers);
         String table = "smart_runner_" + runnerId.replace('-', '_');
         int port = guard.reservePort();
 
@@ -147,6 +155,39 @@ class DevToolsGuardTest {
     private static void portFile(java.nio.file.Path dir, int port) throws Exception {
         java.nio.file.Files.createDirectories(dir);
         java.nio.file.Files.writeString(dir.resolve("DevToolsActivePort"), port + "\n/devtools/browser/x\n");
+    }
+
+    /** Reviewer R8: a runner killed and its data dir removed left its table for good. */
+    @Test
+    void aTableWhoseRunnersBrowsersDirectoryIsGoneIsDeletedAtAnotherRunnersStart() throws Exception {
+        String goneId = UUID.randomUUID().toString();
+        java.nio.file.Path goneDir = data.resolve("gone/browsers");
+        DevToolsGuard.forRunner(goneId, goneDir); // killed: its table stays
+        String gone = "smart_runner_" + goneId.replace('-', '_');
+        String keptId = UUID.randomUUID().toString();
+        DevToolsGuard kept = DevToolsGuard.forRunner(keptId, data.resolve("kept/browsers"));
+        String old = "smart_runner_" + UUID.randomUUID().toString().replace('-', '_');
+        nft("add", "table", "inet", old); // an older runner's, without the comment
+        try {
+            assertTrue(nft("list", "table", "inet", gone).contains("comment \"smart-runner browsers in " + goneDir + "\""),
+                    nft("list", "table", "inet", gone));
+            java.nio.file.Files.delete(goneDir);
+            java.nio.file.Files.delete(goneDir.getParent()); // the data dir removed
+
+            guard = DevToolsGuard.forRunner(runnerId, browsers);
+            List<String> said = new java.util.ArrayList<>();
+            guard.watch(said::add);
+
+            assertNotEquals(0, code("list", "table", "inet", gone), "the table of the removed data dir is deleted");
+            assertEquals(List.of("deleted nftables table inet " + gone + ": its runner's browsers' directory " + goneDir
+                    + " is gone (a runner killed and its data dir removed)"), said);
+            assertEquals(0, code("list", "table", "inet", "smart_runner_" + keptId.replace('-', '_')), "its data dir is there");
+            assertEquals(0, code("list", "table", "inet", old), "no comment: left to its data dir's next runner");
+        } finally {
+            kept.remove();
+            code("delete", "table", "inet", old);
+            code("delete", "table", "inet", gone);
+        }
     }
 
     @Test
