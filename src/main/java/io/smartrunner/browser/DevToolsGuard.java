@@ -1,10 +1,8 @@
 package io.smartrunner.browser;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,15 +37,9 @@ import java.util.function.Consumer;
  * the runner id. Thread-safe.
  */
 public final class DevToolsGuard {
-    private static final List<Path> NFT = List.of(Path.of("/usr/sbin/nft"), Path.of("/sbin/nft"));
-    private static final long NFT_TIMEOUT_MS = 5_000;
-    private static final String TABLE_PREFIX = "smart_runner_";
-    private static final String COMMENT_TEXT = "smart-runner browsers in ";
-    private static final java.util.regex.Pattern COMMENT = java.util.regex.Pattern.compile(
-            "comment \"" + COMMENT_TEXT + "([^\"]+)\"");
     private static final long WATCH_MS = 5_000;
 
-    private final Path nft;
+    private final Nft nft;
     private final String table;
     private final Path profilesDir;
     private final String unavailable;
@@ -63,7 +55,7 @@ public final class DevToolsGuard {
     /** Made at the first browser's exit ({@link #releaseSoon}). */
     private ExecutorService releases;
 
-    private DevToolsGuard(Path nft, String table, Path profilesDir, String unavailable) {
+    private DevToolsGuard(Nft nft, String table, Path profilesDir, String unavailable) {
         this.nft = nft;
         this.table = table;
         this.profilesDir = profilesDir;
@@ -72,7 +64,7 @@ public final class DevToolsGuard {
 
     /**
      * A guard for the runner {@code runnerId}, its table made (or found) now; or none, saying why.
-     * Also deletes the tables of runners whose browsers' directory is gone ({@link #sweepLeft}).
+     * Also deletes the tables of runners whose browsers' directory is gone ({@link LeftGuardTables}).
      *
      * @param profilesDir the browsers' profiles of this runner's data dir: named in its table's comment
      */
@@ -80,63 +72,28 @@ public final class DevToolsGuard {
         if (!RunningAsRoot.yes()) {
             return none("the runner does not run as root");
         }
-        Path nft = NFT.stream().filter(Files::isExecutable).findFirst().orElse(null);
+        Nft nft = Nft.find().orElse(null);
         if (nft == null) {
             return none("no nft program (Debian: apt-get install nftables)");
         }
-        String table = TABLE_PREFIX + runnerId.replaceAll("[^A-Za-z0-9]", "_");
+        String table = LeftGuardTables.PREFIX + runnerId.replaceAll("[^A-Za-z0-9]", "_");
         try {
             Files.createDirectories(profilesDir); // named in the comment: a missing one marks a table left for good
         } catch (IOException e) {
             profilesDir = null; // no comment: never swept
         }
-        String failed = run(nft, rules(table, profilesDir), "-f", "-");
+        String failed = nft.run(rules(table, profilesDir), "-f", "-");
         if (failed != null) {
             return none("nft refused: " + failed);
         }
         DevToolsGuard guard = new DevToolsGuard(nft, table, profilesDir, null);
-        sweepLeft(nft, table).forEach(guard::say);
+        LeftGuardTables.sweep(nft, table).forEach(guard::say);
         return guard;
-    }
-
-    /**
-     * Deletes the tables other runners left whose browsers' directory (their comment) no longer
-     * exists: a runner killed with {@code kill -9} and its data dir removed left its table for good
-     * (reviewer R8), refusing other users' connections to ports some later service may use. A table
-     * without such a comment (an older runner's, or a path nft cannot hold) stays: its data dir's
-     * next runner takes it over.
-     */
-    static List<String> sweepLeft(Path nft, String own) {
-        List<String> said = new ArrayList<>();
-        String tables = output(nft, "list", "tables");
-        if (tables == null) {
-            return said;
-        }
-        for (String line : tables.lines().toList()) {
-            String name = line.startsWith("table inet " + TABLE_PREFIX) ? line.substring("table inet ".length()).strip() : null;
-            if (name == null || name.equals(own)) {
-                continue;
-            }
-            java.util.regex.Matcher m = COMMENT.matcher(String.valueOf(output(nft, "list", "table", "inet", name)));
-            if (m.find() && !Files.exists(Path.of(m.group(1)))) {
-                String failed = run(nft, null, "delete", "table", "inet", name);
-                said.add(failed == null
-                        ? "deleted nftables table inet " + name + ": its runner's browsers' directory " + m.group(1)
-                                + " is gone (a runner killed and its data dir removed)"
-                        : "could not delete nftables table inet " + name + ", left by a runner whose browsers' directory "
-                                + m.group(1) + " is gone (nft: " + failed + ")");
-            }
-        }
-        return said;
     }
 
     /** Idempotent: a runner restarted after a kill finds its table, its kept browsers' ports still in the set. */
     private static String rules(String table, Path profilesDir) {
-        String dir = profilesDir == null ? "" : profilesDir.toAbsolutePath().normalize().toString();
-        // nft keeps a comment of at most 128 bytes, quoted: a path it cannot hold is left out (never swept)
-        String comment = COMMENT_TEXT.length() + dir.length() <= 120 && dir.matches("/[A-Za-z0-9/._+@:,=-]+")
-                ? " { comment \"" + COMMENT_TEXT + dir + "\" ; }" : "";
-        return "add table inet " + table + comment + "\n"
+        return "add table inet " + table + LeftGuardTables.comment(profilesDir) + "\n"
                 + "add set inet " + table + " devtools { type inet_service; }\n"
                 + "add chain inet " + table + " out { type filter hook output priority 0; policy accept; }\n"
                 + "flush chain inet " + table + " out\n"
@@ -165,7 +122,7 @@ public final class DevToolsGuard {
     }
 
     private synchronized void keep(int port) {
-        String failed = run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
+        String failed = nft.run(null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
         if (failed == null) {
             kept.add(port);
         } else {
@@ -224,7 +181,7 @@ public final class DevToolsGuard {
         Set<Integer> ports = new java.util.TreeSet<>(holders.keySet());
         ports.addAll(kept);
         // the table and its ports in one transaction
-        String failed = run(nft, rules(table, profilesDir) + (ports.isEmpty() ? "" : "add element inet " + table + " devtools { "
+        String failed = nft.run(rules(table, profilesDir) + (ports.isEmpty() ? "" : "add element inet " + table + " devtools { "
                 + String.join(", ", ports.stream().map(String::valueOf).toList()) + " }\n"), "-f", "-");
         String gone = "nftables table inet " + table + " was removed by something else (a firewall reload?): the"
                 + " browsers' DevTools ports (" + ports.size() + ") were open to every local user for up to "
@@ -337,7 +294,7 @@ public final class DevToolsGuard {
         if (!active()) {
             return;
         }
-        String failed = run(nft, null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
+        String failed = nft.run(null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
         if (failed != null) {
             throw new IllegalStateException("could not close DevTools port " + port + " to other users: " + failed);
         }
@@ -346,7 +303,7 @@ public final class DevToolsGuard {
 
     /**
      * {@link #release}, on a thread of the guard's: a browser's exit is handed over on the reaper's
-     * thread, which nft (a process, up to {@link #NFT_TIMEOUT_MS} when it hangs) would hold from
+     * thread, which nft (a process, up to {@link Nft#TIMEOUT_MS} when it hangs) would hold from
      * noticing every other session's exit.
      */
     void releaseSoon(int port) {
@@ -374,7 +331,7 @@ public final class DevToolsGuard {
             return;
         }
         holders.remove(port);
-        String failed = run(nft, null, "delete", "element", "inet", table, "devtools", "{ " + port + " }");
+        String failed = nft.run(null, "delete", "element", "inet", table, "devtools", "{ " + port + " }");
         if (failed != null && tableThere()) { // a table removed by something else is made again without it
             say("could not take DevTools port " + port + " out of nftables table inet " + table + " (nft: " + failed
                     + "): it stays closed to other users until the runner stops");
@@ -382,7 +339,7 @@ public final class DevToolsGuard {
     }
 
     private boolean tableThere() {
-        return run(nft, null, "list", "table", "inet", table) == null;
+        return nft.run(null, "list", "table", "inet", table) == null;
     }
 
     /** Deletes the table: every browser of this runner is closed. */
@@ -397,7 +354,7 @@ public final class DevToolsGuard {
             releases.shutdown(); // a release still queued finds the guard removed and does nothing
         }
         if (active()) {
-            String failed = run(nft, null, "delete", "table", "inet", table);
+            String failed = nft.run(null, "delete", "table", "inet", table);
             if (failed != null && tableThere()) {
                 say("could not delete nftables table inet " + table + " (nft: " + failed + "): it stays, refusing other"
                         + " users' connections to its ports; remove it with: nft delete table inet " + table);
@@ -411,47 +368,6 @@ public final class DevToolsGuard {
             return java.net.URI.create(httpBase).getPort();
         } catch (IllegalArgumentException e) {
             return 0;
-        }
-    }
-
-    /** Runs nft; its output when it exited 0, else null. */
-    private static String output(Path nft, String... args) {
-        StringBuilder out = new StringBuilder();
-        return exec(nft, null, out, args) == null ? out.toString() : null;
-    }
-
-    /** Runs nft; null when it exited 0, else its first line of output (or why it did not run). */
-    private static String run(Path nft, String stdin, String... args) {
-        return exec(nft, stdin, new StringBuilder(), args);
-    }
-
-    private static String exec(Path nft, String stdin, StringBuilder output, String... args) {
-        List<String> argv = new ArrayList<>();
-        argv.add(nft.toString());
-        argv.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            byte[] out = p.getInputStream().readNBytes(64 * 1024); // a listing of every table fits
-            if (!p.waitFor(NFT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return "no answer within " + NFT_TIMEOUT_MS + " ms";
-            }
-            if (p.exitValue() == 0) {
-                output.append(new String(out, StandardCharsets.UTF_8));
-                return null;
-            }
-            String text = new String(out, StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? "exit " + p.exitValue() : text.lines().findFirst().orElse("");
-        } catch (IOException e) {
-            return e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 }
