@@ -56,6 +56,33 @@ class SessionTimersTest {
         assertTrue(SessionTimers.soonerForAFastWriter(NOW, 0, 0, 10 * MIB) - NOW > 1000 * SECOND);
     }
 
+    /**
+     * Reviewer R9: a hang was noticed up to half of idleTimeoutMs late (4.19 s for 3 000 ms). A
+     * child's last write at any instant is seen at the next poll, and the loop's turn runs a little
+     * after the grid's instant (here 2 ms), which is the session's last activity; later polls may
+     * run on the instant, so the one exactly idleTimeoutMs later falls short of it and the hang
+     * waits one more poll. With polls a quarter apart that was idleTimeoutMs and a half; an
+     * eighth apart, within idleTimeoutMs and a quarter, as promised.
+     */
+    @Test
+    void aHangIsNoticedWithinItsTimeoutAndAQuarterOfItWhereverTheLastWriteFell() {
+        long lateTurn = TimeUnit.MILLISECONDS.toNanos(2);
+        for (long idleMs : new long[] {200, 333, 1_000, 2_000, 3_000, 7_000, 8_000, 60_000}) {
+            long idle = TimeUnit.MILLISECONDS.toNanos(idleMs);
+            long worst = 0;
+            for (long write = NOW; write < NOW + 3 * SECOND; write += 7_919_111) { // 379 instants, not on any grid
+                long seen = SessionTimers.nextPollAfter(write, idle) + lateTurn;
+                long poll = seen;
+                while (poll - seen < idle) {
+                    poll = SessionTimers.nextPollAfter(poll, idle); // on the instant
+                }
+                worst = Math.max(worst, poll - write);
+            }
+            assertTrue(worst <= idle + idle / 4, idleMs + " ms: noticed " + worst / 1e6 + " ms after the last write");
+            assertTrue(worst >= idle, "never before the timeout");
+        }
+    }
+
     @Test
     void aLookWalksTheProfilesWithARunningSessionNotTheWholeFleet() {
         SessionTimers timers = new SessionTimers((slot, reason, detail) -> {

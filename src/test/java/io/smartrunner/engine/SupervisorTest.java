@@ -169,6 +169,8 @@ class SupervisorTest {
         s.step();
         assertEquals(List.of("start", "error", "start"), sink.names("p1"));
         assertEquals("hang", sink.events.get(1).params().get("reason"));
+        assertTrue(sink.events.get(1).params().toString().contains("printed nothing for idleTimeoutMs 2000 (nothing new"
+                + " seen for "), "how long it was quiet: " + sink.events.get(1).params());
     }
 
     @Test
