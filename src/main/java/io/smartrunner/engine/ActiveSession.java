@@ -14,6 +14,8 @@ final class ActiveSession {
     final long deadlineNanos;
     final long idleTimeoutNanos;
     long lastOutputBytes;
+    /** Of {@link io.smartrunner.process.RunningProcess#outputDropped}, what was said already. */
+    long outputDroppedSaid;
     long lastActivityNanos;
     long nextPollNanos;
     /** When the output was last polled (the start before the first poll). */

@@ -3,41 +3,70 @@ package io.smartrunner.engine;
 import io.smartrunner.process.ProcessException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Polls a session's output, saying when its log could not be rotated (a full disk: the file was
  * truncated all the same, its bytes dropped) instead of letting the poll's failure end the
  * session's bookkeeping: it used to, and the session's end became {@code lost} (an internal error,
- * the runner's), so the profile whose output filled the disk was never blamed. One line a minute at
- * most; the failures between two lines are counted in the next. Loop thread only.
+ * the runner's), so the profile whose output filled the disk was never blamed. Also says when a
+ * rotation dropped output: more than the kept files hold, written between two polls (nothing said
+ * it before: reviewer R9). Each kind one line a minute at most; those between two lines are
+ * counted in the next. Loop thread only.
  */
 final class RotationFailures {
     private static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    private final Consumer<String> diagnostics;
-    private long lastSaid;
-    private boolean said;
-    private int unsaid;
+    private final OncePerMinute failures;
+    private final OncePerMinute drops;
 
     RotationFailures(Consumer<String> diagnostics) {
-        this.diagnostics = diagnostics;
+        this.failures = new OncePerMinute(diagnostics, "log(s)");
+        this.drops = new OncePerMinute(diagnostics, "log(s) with bytes dropped");
     }
 
     /** The session's output bytes so far; when the poll fails, those it last knew of. */
     long poll(ProfileSlot slot, ActiveSession a, long nowNanos) {
         try {
-            return a.process.pollOutput();
+            long bytes = a.process.pollOutput();
+            long dropped = a.process.outputDropped();
+            if (dropped > a.outputDroppedSaid) {
+                long fresh = dropped - a.outputDroppedSaid;
+                a.outputDroppedSaid = dropped;
+                drops.say(nowNanos, () -> "the session log of " + slot.id() + " grew past its "
+                        + slot.config.session().logKeepFiles() + " kept file(s) of logMaxBytes "
+                        + slot.config.session().logMaxBytes() + " between two checks: its oldest " + fresh
+                        + " byte(s) were dropped");
+            }
+            return bytes;
         } catch (ProcessException e) {
+            failures.say(nowNanos, () -> "cannot rotate the session log of " + slot.id() + ": " + e.getMessage());
+            return a.lastOutputBytes;
+        }
+    }
+
+    /** One line a minute at most; the next one counts those it held back. */
+    private static final class OncePerMinute {
+        private final Consumer<String> diagnostics;
+        private final String what;
+        private long lastSaid;
+        private boolean said;
+        private int unsaid;
+
+        OncePerMinute(Consumer<String> diagnostics, String what) {
+            this.diagnostics = diagnostics;
+            this.what = what;
+        }
+
+        void say(long nowNanos, Supplier<String> line) {
             if (said && nowNanos - lastSaid < WINDOW_NANOS) {
                 unsaid++;
-            } else {
-                diagnostics.accept("cannot rotate the session log of " + slot.id() + ": " + e.getMessage()
-                        + (unsaid > 0 ? " (and " + unsaid + " more log(s) since the last such line)" : ""));
-                said = true;
-                lastSaid = nowNanos;
-                unsaid = 0;
+                return;
             }
-            return a.lastOutputBytes;
+            diagnostics.accept(line.get() + (unsaid > 0 ? " (and " + unsaid + " more " + what + " since the last such line)" : ""));
+            said = true;
+            lastSaid = nowNanos;
+            unsaid = 0;
         }
     }
 }

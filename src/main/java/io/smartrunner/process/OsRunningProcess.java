@@ -63,6 +63,11 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
+    public long outputDropped() {
+        return output.dropped();
+    }
+
+    @Override
     public long pollOutput() {
         if (exit.isDone()) { // the end's poll: a write the watch has not told of yet still counts
             output.ended();

@@ -49,6 +49,14 @@ public interface RunningProcess {
      */
     long pollOutput();
 
+    /**
+     * Bytes of the session's output that its logs' rotations dropped so far: written between two
+     * polls, more than {@code logKeepFiles} files of {@code logMaxBytes} hold (the oldest go).
+     */
+    default long outputDropped() {
+        return 0;
+    }
+
     /** The last {@code maxBytes} of what the session wrote to stderr, as text (lossy UTF-8). */
     String stderrTail(int maxBytes);
 

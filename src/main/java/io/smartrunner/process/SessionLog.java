@@ -36,6 +36,8 @@ final class SessionLog {
     private boolean alwaysLook;
     /** How many polls looked at the file (for tests). */
     private long looks;
+    /** Bytes rotations dropped: more than the kept files hold, written between two polls. */
+    private long dropped;
 
     private SessionLog(Path file, long maxBytes, int keep, long base, QuietLogWatch watch) {
         this.file = file;
@@ -125,6 +127,7 @@ final class SessionLog {
     }
 
     private void rotated(LogRotation.Truncation t) {
+        dropped += t.dropped();
         carried += Math.max(0, t.length() - base);
         rotatedFrom = keep > 0 && t.copied() > 0 ? Math.min(Math.max(0, base - t.skipped()), t.copied()) : -1;
         rotatedTo = t.copied();
@@ -166,6 +169,11 @@ final class SessionLog {
 
     synchronized long looks() {
         return looks;
+    }
+
+    /** Bytes of this session's file that rotations dropped ({@link LogRotation.Truncation#dropped}). */
+    synchronized long dropped() {
+        return dropped;
     }
 
     /** This session's first {@code n} bytes still in the live file. */

@@ -36,6 +36,11 @@ final class SessionOutput {
         return stderr == stdout ? total : total + stderr.poll();
     }
 
+    /** Bytes the rotations dropped, both files: written between two polls, more than the kept files hold. */
+    long dropped() {
+        return stdout.dropped() + (stderr == stdout ? 0 : stderr.dropped());
+    }
+
     /** The session ended: polls look at the files again, so the last one sees every byte. */
     void ended() {
         stdout.ended();

@@ -98,6 +98,13 @@ final class FakeLauncher implements ProcessLauncher {
 
         /** Thrown by {@link #pollOutput()} when set (a log that could not be rotated). */
         volatile RuntimeException pollFailure;
+        /** What {@link RunningProcess#outputDropped()} says. */
+        volatile long dropped;
+
+        @Override
+        public long outputDropped() {
+            return dropped;
+        }
 
         @Override
         public long pollOutput() {

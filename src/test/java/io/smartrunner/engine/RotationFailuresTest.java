@@ -48,4 +48,36 @@ class RotationFailuresTest {
                 && l.contains("bytes were dropped")).count(), String.join("\n", lines));
         assertTrue(lines.stream().noneMatch(l -> l.contains("internal error")), String.join("\n", lines));
     }
+
+    /** Reviewer R9: a rotation that dropped output (more than the kept files hold) said nothing. */
+    @Test
+    void outputARotationDroppedIsSaidOnceAMinuteTheOthersCountedInTheNext() {
+        RunnerConfig c = TestConfig.builder().pod("podA", "p1", "p2").build();
+        Supervisor s = new Supervisor(c, new SupervisorDeps(new InMemoryStateStore(), sink, launcher,
+                new FakeProcessTable(), time, new Random(1), Path.of("target/test-logs"), e -> { }, lines::add,
+                Runnable::run, new FakeRecoveryActions(), null));
+        s.start();
+        s.step();
+        FakeLauncher.FakeProcess p1 = launcher.forProfile("p1").get(0);
+        FakeLauncher.FakeProcess p2 = launcher.forProfile("p2").get(0);
+        p1.dropped = 52_812;
+        p2.dropped = 10_494;
+
+        p1.exit(0);
+        p2.exit(0);
+        s.step();
+
+        List<String> said = lines.stream().filter(l -> l.contains("byte(s) were dropped")).toList();
+        assertEquals(1, said.size(), String.join("\n", lines));
+        assertTrue(said.get(0).matches("the session log of p[12] grew past its 3 kept file\\(s\\) of logMaxBytes 10485760"
+                + " between two checks: its oldest (52812|10494) byte\\(s\\) were dropped"), said.get(0));
+        time.advanceMillis(61_000);
+        s.step();
+        FakeLauncher.FakeProcess again = launcher.forProfile("p1").get(1);
+        again.dropped = 7;
+        again.exit(0);
+        s.step();
+        assertTrue(lines.get(lines.size() - 1).endsWith("its oldest 7 byte(s) were dropped (and 1 more log(s) with bytes"
+                + " dropped since the last such line)"), lines.get(lines.size() - 1));
+    }
 }

@@ -10,6 +10,7 @@ import io.smartrunner.testkit.SmallTmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ class SessionLogTest {
         assertEquals(150, log.poll());
         assertEquals(0, Files.size(file));
         assertEquals(100, Files.size(LogRotation.numbered(file, 1)), "the newest bytes, up to the cap");
+        assertEquals(66, Files.size(LogRotation.numbered(file, 2)), "the ones before them");
 
         append(file, 101);
         assertEquals(251, log.poll());
@@ -36,9 +38,66 @@ class SessionLogTest {
         assertEquals(360, log.poll());
 
         assertEquals(7, Files.size(file));
-        assertEquals(100, Files.size(LogRotation.numbered(file, 1)));
-        assertEquals(100, Files.size(LogRotation.numbered(file, 2)));
+        assertEquals(102, Files.size(LogRotation.numbered(file, 1)));
+        assertEquals(101, Files.size(LogRotation.numbered(file, 2)));
         assertFalse(Files.exists(LogRotation.numbered(file, 3)));
+        assertEquals(0, log.dropped());
+    }
+
+    /**
+     * Reviewer R9: a writer that took its log past the cap between two polls lost every byte but
+     * the newest cap's worth, though the kept files had room (9 % of its output with 3 kept).
+     */
+    @Test
+    void aLogThatGrewPastSeveralCapsBetweenTwoPollsGoesWholeToSeveralFiles() throws Exception {
+        Path file = dir.resolve("p.log");
+        SessionLog log = SessionLog.open(file, 100, 4);
+        String written = lines(35); // 350 bytes
+
+        Files.writeString(file, written);
+
+        assertEquals(350, log.poll());
+        assertEquals(List.of(100L, 100L, 100L, 50L), sizes(file, 4), "the newest cap's worth in .1, the oldest bytes in .4");
+        assertEquals(written, Files.readString(LogRotation.numbered(file, 4)) + Files.readString(LogRotation.numbered(file, 3))
+                + Files.readString(LogRotation.numbered(file, 2)) + Files.readString(LogRotation.numbered(file, 1)),
+                "every byte, in order");
+        assertEquals(0, log.dropped());
+        assertEquals("000000034\n", new String(log.tail(10)), "the tail reads .1");
+
+        Files.writeString(file, lines(12)); // a cap and a fifth: not a sliver of 20 bytes of its own
+        assertEquals(470, log.poll());
+        assertEquals(List.of(120L, 100L, 100L, 100L), sizes(file, 4), "within a cap and a quarter, whole in .1");
+    }
+
+    private static List<Long> sizes(Path file, int keep) throws Exception {
+        List<Long> sizes = new java.util.ArrayList<>();
+        for (int n = 1; n <= keep; n++) {
+            sizes.add(Files.size(LogRotation.numbered(file, n)));
+        }
+        return sizes;
+    }
+
+    @Test
+    void whatTheKeptFilesCannotHoldIsDroppedOldestFirstAndCounted() throws Exception {
+        Path file = dir.resolve("p.log");
+        SessionLog log = SessionLog.open(file, 100, 2);
+        String written = lines(55);
+
+        Files.writeString(file, written);
+
+        assertEquals(550, log.poll(), "every byte written is counted, dropped or not");
+        assertEquals(written.substring(350), Files.readString(LogRotation.numbered(file, 2))
+                + Files.readString(LogRotation.numbered(file, 1)));
+        assertEquals(350, log.dropped());
+    }
+
+    /** {@code n} lines of 10 bytes: 000000000 to n - 1. */
+    private static String lines(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(String.format("%09d\n", i));
+        }
+        return b.toString();
     }
 
     /**

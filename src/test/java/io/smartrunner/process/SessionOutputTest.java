@@ -143,7 +143,8 @@ class SessionOutputTest {
         assertEquals("hi\n", Files.readString(files.stdout()));
         assertEquals("an the cap", Files.readString(LogRotation.numbered(files.stdout(), 1)),
                 "a rotated file keeps the newest bytes up to the cap");
-        assertEquals("previous rotation", Files.readString(LogRotation.numbered(files.stdout(), 2)));
+        assertEquals("older th", Files.readString(LogRotation.numbered(files.stdout(), 2)),
+                "the bytes before them, not dropped (the previous rotation is, past the 2 kept)");
         assertEquals(3, child.pollOutput());
     }
 }
