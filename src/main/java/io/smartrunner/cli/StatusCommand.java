@@ -63,16 +63,38 @@ final class StatusCommand implements Callable<Integer> {
                     + " copied it into the fleet's store (" + imported + "): shown as it was then; its profiles run"
                     + " in the fleet now");
         }
+        String runner = runner(cfg);
+        boolean stopped = NOT_RUNNING.equals(runner);
+        String unended = stopped ? unended(states) : null;
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
         } else {
-            out.print(table(states));
+            out.print(table(states, stopped));
             out.println(containmentLine(cfg));
         }
-        // the JSON stays a plain array on stdout; the runner's line goes to stderr then
-        (json ? System.err : out).println("runner: " + runner(cfg));
+        // the JSON stays a plain array on stdout (the stored states as they are); the lines go to stderr then
+        if (unended != null) {
+            (json ? System.err : out).println(unended);
+        }
+        (json ? System.err : out).println("runner: " + runner);
         return 0;
+    }
+
+    /**
+     * With no runner running, a profile stored as running is not: its runner stopped without
+     * ending its session (a {@code kill -9}, a power cut). Shown as {@code was-running} and said;
+     * the table called them {@code running} above "runner: not running" (reviewer R9). Null when none.
+     */
+    static String unended(List<ProfileState> states) {
+        List<String> ids = states.stream().filter(s -> s.running() && !s.paused()).map(ProfileState::profileId).toList();
+        if (ids.isEmpty()) {
+            return null;
+        }
+        return ids.size() + " profile(s) were running when the runner stopped without ending their sessions (killed,"
+                + " or its machine went down): nothing supervises them now; the next start here ends each session as"
+                + " lost (and stops what is left of it): " + String.join(", ", ids.subList(0, Math.min(10, ids.size())))
+                + (ids.size() > 10 ? " and " + (ids.size() - 10) + " more" : "");
     }
 
     /**
@@ -178,14 +200,16 @@ final class StatusCommand implements Callable<Integer> {
     /** The last line's start in cluster mode, where "runner" alone read as the fleet's (reviewer R). */
     private static final String THIS_DATA_DIR = "runner on this data dir: ";
 
+    private static final String NOT_RUNNING = "not running";
+
     /** "not running", or the running runner's own readiness ({@code /readyz}). */
     private static String runner(RunnerConfig cfg) {
         if (!Files.isDirectory(cfg.runner().dataDir())) {
-            return "not running";
+            return NOT_RUNNING;
         }
         try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir())) {
             if (lock != null) {
-                return "not running";
+                return NOT_RUNNING;
             }
         }
         return new RunnerApiClient(cfg).readiness();
@@ -231,12 +255,15 @@ final class StatusCommand implements Callable<Integer> {
         return states;
     }
 
-    static String table(List<ProfileState> states) {
+    /** @param stopped no runner runs on the data dir: a profile stored as running shows as {@code was-running} */
+    static String table(List<ProfileState> states, boolean stopped) {
         StringBuilder b = new StringBuilder();
         String fmt = "%-12s %-20s %-14s %6s  %-24s %s%n";
         b.append(String.format(fmt, "POD", "PROFILE", "STATE", "STREAK", "PAUSED UNTIL", "LAST ERROR"));
         for (ProfileState s : states) {
-            b.append(String.format(fmt, s.pod(), s.profileId(), stateWord(s), s.errorStreak(),
+            String word = stateWord(s);
+            b.append(String.format(fmt, s.pod(), s.profileId(), stopped && word.equals("running") ? "was-running" : word,
+                    s.errorStreak(),
                     s.pausedUntil() == null ? "-" : s.pausedUntil().toString(),
                     s.lastError() == null ? "-" : oneLine(s.lastError())));
         }

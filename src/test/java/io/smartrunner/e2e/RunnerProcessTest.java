@@ -85,6 +85,18 @@ class RunnerProcessTest {
     @Test
     void killMinus9ThenRestartClosesTheOrphanedSessionAsLostExactlyOnce() throws Exception {
         Orphaned o = killRunnerUnderItsSession();
+        // reviewer R9: the table said "running" above "runner: not running"
+        CliProcess.Result killed = CliProcess.run(dir, "status", "-c", o.cfg().toString());
+        assertEquals(0, killed.exitCode(), killed.err());
+        assertTrue(killed.out().matches("(?s).*\\bwas-running\\b.*"), killed.out());
+        assertFalse(java.util.regex.Pattern.compile("(?m)^\\S+ +\\S+ +running ").matcher(killed.out()).find(), killed.out());
+        assertTrue(killed.out().contains("1 profile(s) were running when the runner stopped without ending their sessions"
+                + " (killed, or its machine went down): nothing supervises them now; the next start here ends each"
+                + " session as lost (and stops what is left of it): "), killed.out());
+        assertTrue(killed.out().endsWith("runner: not running\n"), killed.out());
+        CliProcess.Result killedJson = CliProcess.run(dir, "status", "--json", "-c", o.cfg().toString());
+        assertTrue(killedJson.out().contains("\"running\" : true"), "the stored state, as it is: " + killedJson.out());
+        assertTrue(killedJson.err().contains("1 profile(s) were running when the runner stopped"), killedJson.err());
         restartClosesItAsLost(o);
         assertEquals(1, count("error", "lost"), "exactly one terminal event for the lost session");
         CliProcess.Result status = CliProcess.run(dir, "status", "--json", "-c", o.cfg().toString());
