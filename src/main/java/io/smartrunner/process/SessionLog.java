@@ -58,7 +58,14 @@ final class SessionLog {
         // and a profile's first session (each of a fleet's 10 000) paid two exceptions per log file
         File f = file.toFile();
         long size = f.length();
-        if (size == 0) { // missing or empty: its directory may be missing too (a profile's first session)
+        if (size > 0 || f.exists()) {
+            // the child appends to it and rotation truncates it: never through a link, whose target a root
+            // runner would fill and then empty (reviewer R9: a link in a data/logs others could write)
+            if (Files.isSymbolicLink(file)) {
+                throw new IOException(file + " is a symbolic link: session logs are never written through one"
+                        + " (another user may have planted it); remove it");
+            }
+        } else { // missing: its directory may be missing too (a profile's first session)
             File dir = f.getAbsoluteFile().getParentFile();
             if (dir != null && !dir.isDirectory()) { // createDirectories throws (and catches) when it exists
                 Files.createDirectories(dir.toPath());

@@ -119,8 +119,27 @@ public final class DataDirLock implements AutoCloseable {
         }
         try {
             OwnDirectory.require(dataDir, "runner.dataDir");
+            requireOwnInside(dataDir);
         } catch (IOException e) {
             throw new SmartRunnerException(dataDir + ": cannot read its owner and mode: " + e.getMessage(), e);
+        }
+    }
+
+    /** The directories of the data dir the runner writes files into (session logs, browsers' profiles). */
+    private static final java.util.List<String> WRITTEN_INTO = java.util.List.of("logs", "browsers");
+
+    /**
+     * Those directories must be the runner's own too, when they exist: a {@code data/logs} others
+     * may write let a local user plant a symlink where a session log goes, and a root runner
+     * appended a session's output to its target, then truncated it at the first rotation (reviewer
+     * R9; the data dir's own check did not reach one directory down).
+     */
+    private static void requireOwnInside(Path dataDir) throws IOException {
+        for (String name : WRITTEN_INTO) {
+            Path dir = dataDir.resolve(name);
+            if (Files.isDirectory(dir)) { // a link to a bigger disk is fine: the data dir's own, the target judged
+                OwnDirectory.require(dir, "runner.dataDir's " + name + " directory");
+            }
         }
     }
 
@@ -150,6 +169,7 @@ public final class DataDirLock implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             OwnDirectory.require(dataDir, "runner.dataDir");
+            requireOwnInside(dataDir);
             lock = lock(file, ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             throw new SmartRunnerException(file + ": cannot lock the data dir: " + e.getMessage(), e);

@@ -126,6 +126,20 @@ class SessionLogTest {
         }
     }
 
+    /** Reviewer R9: a link where a session log goes made a root runner fill its target, then empty it. */
+    @Test
+    void aSessionLogThatIsASymbolicLinkIsRefusedAndItsTargetLeftAlone() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "x".repeat(3000));
+        Path file = Files.createSymbolicLink(dir.resolve("p.stdout.log"), victim);
+
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> SessionLog.open(file, 1024, 2));
+
+        assertEquals(file + " is a symbolic link: session logs are never written through one (another user may have"
+                + " planted it); remove it", e.getMessage());
+        assertEquals(3000, Files.size(victim), "not rotated (truncated) through the link");
+        assertFalse(Files.exists(LogRotation.numbered(file, 1)));
+    }
+
     @Test
     void keepZeroTruncatesWithoutCopies() throws Exception {
         Path file = dir.resolve("p.log");

@@ -56,6 +56,26 @@ class OwnDirectoryTest {
         assertTrue(e.getMessage().contains("may be written by group or others (rwxrwx---)"), e.getMessage());
     }
 
+    /** Reviewer R9: R6's attack one directory down, through a data/logs others could write. */
+    @Test
+    void theDirectoriesInsideTheDataDirTheRunnerWritesIntoAreJudgedTheSameWay() throws Exception {
+        Path data = data("rwxr-xr-x");
+        Path logs = Files.createDirectory(data.resolve("logs"));
+        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        SmartRunnerException e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertTrue(e.getMessage().startsWith("runner.dataDir's logs directory: " + logs + " may be written by group or"
+                + " others (rwxrwxrwx)"), e.getMessage());
+        assertEquals(2, e.exitCode());
+        assertThrows(SmartRunnerException.class, () -> DataDirLock.requireOwn(data), "status judges it too");
+
+        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path browsers = Files.createDirectory(data.resolve("browsers"));
+        Files.setOwner(browsers, data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        e = assertThrows(SmartRunnerException.class, () -> DataDirLock.acquire(data));
+        assertTrue(e.getMessage().contains("runner.dataDir's browsers directory: " + browsers + " belongs to user nobody"),
+                e.getMessage());
+    }
+
     @Test
     void theEventLogsDirectoryIsJudgedTheSameWay() throws Exception {
         Path logs = Files.createDirectory(dir.resolve("logs"));
