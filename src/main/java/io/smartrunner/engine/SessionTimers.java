@@ -11,13 +11,17 @@ import java.util.concurrent.TimeUnit;
  * detect a hang (idleTimeoutMs) and rotate the logs. Loop thread only.
  */
 final class SessionTimers {
-    /** Output polls: for idle detection at least this often; for log rotation alone, every 5 s. */
+    /** Output polls: for idle detection at least this often. */
     private static final long OUTPUT_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * For log rotation alone: a child that starts writing flat out after a quiet spell grows its
+     * log past the cap by what it writes until the next poll; with 5 s between polls that was 1.77 GB
+     * against a 1 MiB cap (reviewer R9). A file found unchanged costs no poll once it is watched
+     * ({@code QuietLogWatch}), so a quiet fleet does not pay for the shorter interval.
+     */
+    private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The shortest interval between a hang-detected session's polls (an idleTimeoutMs of 1 ms would spin the loop). */
     private static final long MIN_HANG_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
-    /** Sessions' first polls are rounded up to this grid, so sessions started together share them ({@link #firstPoll}). */
-    private static final long FIRST_POLL_GRID_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** The soonest a fast writer's next poll comes ({@link #soonerForAFastWriter}). */
     private static final long FAST_WRITER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -142,20 +146,15 @@ final class SessionTimers {
     }
 
     /**
-     * A session's first poll comes about a second after its start even without idle detection:
-     * until then a child that writes fast grows its log unchecked (250 MB/s filled 1.2 GB before a
-     * 5 s grid's first poll); from it on, {@link #soonerForAFastWriter} keeps up. One poll more for
-     * a session that lives longer than a second; a crash loop's shorter ones never poll.
-     *
-     * <p>On a grid of {@link #FIRST_POLL_GRID_NANOS} too: at 500 starts a second, first polls at
-     * each start's own instant plus a second made a timer due at almost every turn, and every such
-     * turn walked all 10 000 profiles for their timers (the fleet's runner CPU went from 32 to 48 %
-     * of a core, forty-fourth session); on the grid the loop looks at most ten times a second.
+     * A session's first poll: the grid's next instant, within a second of its start even without
+     * idle detection (until then a child that writes fast grows its log unchecked; from then on
+     * {@link #soonerForAFastWriter} keeps up). On the shared grid, so sessions started within the
+     * same second share it: at 500 starts a second, first polls at each start's own instant plus a
+     * second made a timer due at almost every turn, and every such turn walked all 10 000 profiles
+     * (the fleet's runner CPU went from 32 to 48 % of a core, forty-fourth session).
      */
     static long firstPoll(long startNanos, long idleTimeoutNanos) {
-        long afterASecond = startNanos + OUTPUT_POLL_NANOS;
-        long onTheGrid = Math.floorDiv(afterASecond + FIRST_POLL_GRID_NANOS - 1, FIRST_POLL_GRID_NANOS) * FIRST_POLL_GRID_NANOS;
-        return earlier(nextPollAfter(startNanos, idleTimeoutNanos), onTheGrid);
+        return nextPollAfter(startNanos, idleTimeoutNanos);
     }
 
     /**

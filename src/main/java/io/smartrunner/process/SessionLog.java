@@ -14,6 +14,12 @@ import java.nio.file.StandardOpenOption;
  * also appended to: how much this session wrote, and what. Thread-safe.
  */
 final class SessionLog {
+    /**
+     * A file this many looks in a row found unchanged is watched (about 5 s of quiet with a poll a
+     * second): each of a fleet's two-second sessions armed a watch and removed it again at its end
+     * (six system calls on the loop, forty-fifth session), to save a poll or two.
+     */
+    static final int QUIET_LOOKS_BEFORE_WATCH = 4;
     private final Path file;
     private final long maxBytes;
     private final int keep;
@@ -29,6 +35,8 @@ final class SessionLog {
     private final QuietLogWatch watch;
     /** The file's size at the last look, to tell a poll that found nothing new; -1 before the first look. */
     private long lastSize = -1;
+    /** Looks in a row that found the file as the one before ({@link #QUIET_LOOKS_BEFORE_WATCH}). */
+    private int quietLooks;
     /** The watch's descriptor while the file is watched and untouched since; -1 otherwise. */
     private int watched = -1;
     private volatile boolean touched;
@@ -91,12 +99,12 @@ final class SessionLog {
      * a 100 MB burst written at ~1.5 GB/s on two loaded cores). Java offers no atomic
      * "truncate and tell me the old length", and the child's descriptor is not ours to touch.
      *
-     * <p>A poll that finds the file as the last poll did has the {@link QuietLogWatch} watch it:
-     * until it is touched, polls answer without looking (and so without a system call). The launch
-     * is not a look: a session's first poll (about a second after its start) never arms a watch, so
-     * a fleet of short sessions arms none. Armed at the first poll, each of 500 two-second sessions a
-     * second cost six system calls more on the loop (a watch and a second look per log, then its
-     * removal at the end) to save none (forty-fifth session); a quiet long one pays one look more.
+     * <p>A file {@link #QUIET_LOOKS_BEFORE_WATCH} polls in a row found unchanged is watched by the
+     * {@link QuietLogWatch}: until it is touched, polls answer without looking (and so without a
+     * system call). The launch is not a look, so a fleet of short sessions arms no watch: armed at
+     * the first quiet poll, each of 500 two-second sessions a second cost six system calls more on
+     * the loop (a watch and a second look per log, then its removal at the end) to save none
+     * (forty-fifth session); a quiet long one pays a few looks more.
      */
     synchronized long poll() {
         if (watched >= 0) {
@@ -123,7 +131,8 @@ final class SessionLog {
                 size = sizeOf(file);
             }
             reported = Math.max(reported, carried + Math.max(0, size - base));
-            if (size == lastSize && watch != null && !alwaysLook) {
+            quietLooks = size == lastSize ? quietLooks + 1 : 0;
+            if (quietLooks >= QUIET_LOOKS_BEFORE_WATCH && watch != null && !alwaysLook) {
                 watchUntilTouched(size);
             }
             lastSize = size;

@@ -50,7 +50,11 @@ class QuietLogWatchTest {
 
         assertEquals(0, log.poll());
         assertFalse(log.watched(), "a session's first poll arms no watch (a short session would only pay for it)");
-        assertEquals(0, log.poll()); // nothing new since the first poll: watched from here on
+        for (int i = 1; i < SessionLog.QUIET_LOOKS_BEFORE_WATCH; i++) {
+            assertEquals(0, log.poll());
+            assertFalse(log.watched(), "not after " + i + " quiet look(s)");
+        }
+        assertEquals(0, log.poll()); // quiet long enough: watched from here on
         assertTrue(log.watched());
         long looks = log.looks();
         for (int i = 0; i < 5; i++) {
@@ -63,9 +67,11 @@ class QuietLogWatchTest {
         time.advanceMillis(5_000);
 
         assertEquals(42, log.poll());
-        assertFalse(log.watched(), "a written file is looked at until a poll finds it unchanged");
-        time.advanceMillis(5_000);
-        assertEquals(42, log.poll());
+        assertFalse(log.watched(), "a written file is looked at until polls find it unchanged");
+        for (int i = 0; i < SessionLog.QUIET_LOOKS_BEFORE_WATCH; i++) {
+            time.advanceMillis(1_000);
+            assertEquals(42, log.poll());
+        }
         assertTrue(log.watched(), "quiet again: watched again");
     }
 
@@ -74,8 +80,7 @@ class QuietLogWatchTest {
         Path file = dir.resolve("p.stdout.log");
         SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
         append(file, 10);
-        assertEquals(10, log.poll());
-        assertEquals(10, log.poll());
+        quietUntilWatched(log, 10);
         assertTrue(log.watched());
 
         Files.delete(file);
@@ -102,7 +107,9 @@ class QuietLogWatchTest {
             }
         };
         SessionLog log = SessionLog.open(file, 0, 0, watch(writesFirst));
-        assertEquals(0, log.poll());
+        for (int i = 0; i < SessionLog.QUIET_LOOKS_BEFORE_WATCH; i++) {
+            assertEquals(0, log.poll());
+        }
 
         assertEquals(0, log.poll()); // arms the watch, the write slipping in before it
         time.advanceMillis(5_000);
@@ -114,8 +121,7 @@ class QuietLogWatchTest {
     void theSessionsLastPollLooksEvenIfTheWatchHasNotBeenReadYet() throws Exception {
         Path file = Files.createFile(dir.resolve("p.stdout.log"));
         SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
-        assertEquals(0, log.poll());
-        assertEquals(0, log.poll()); // arms the watch
+        quietUntilWatched(log, 0);
         assertEquals(0, log.poll()); // reads the watch's events at this instant
         append(file, 9);
         assertEquals(0, log.poll(), "within the same look, the events are read once");
@@ -154,15 +160,14 @@ class QuietLogWatchTest {
         };
         SessionLog log = SessionLog.open(file, 0, 0, outOfWatches);
 
-        for (int i = 0; i < 3; i++) {
+        int polls = SessionLog.QUIET_LOOKS_BEFORE_WATCH + 3;
+        for (int i = 0; i < polls; i++) {
             assertEquals(0, log.poll());
         }
 
         assertEquals(1, offered.get(), "a failing inotify_add_watch at every poll would cost more than the stat it saves");
-        assertEquals(3, log.looks());
-        SessionLog next = SessionLog.open(file, 0, 0, outOfWatches);
-        assertEquals(0, next.poll());
-        assertEquals(0, next.poll());
+        assertEquals(polls, log.looks());
+        quietUntilWatched(SessionLog.open(file, 0, 0, outOfWatches), 0);
         assertEquals(2, offered.get(), "the next session's log is offered again");
     }
 
@@ -170,8 +175,7 @@ class QuietLogWatchTest {
     void aQuietLogPastItsCapIsRotatedOnceWritten() throws Exception {
         Path file = Files.createFile(dir.resolve("p.stdout.log"));
         SessionLog log = SessionLog.open(file, 100, 1, watch(new QuietLogWatch(time)));
-        assertEquals(0, log.poll());
-        assertEquals(0, log.poll());
+        quietUntilWatched(log, 0);
         assertTrue(log.watched());
 
         append(file, 150);
@@ -190,8 +194,9 @@ class QuietLogWatchTest {
         OutputFiles files = OutputFiles.forProfile(dir, "p1", 0, 0);
         RunningProcess child = PosixSpawnLauncher.best().launch(new LaunchSpec(children.newSession(),
                 List.of("cat", fifo.toString()), Map.of(), null, files));
-        assertEquals(0, child.pollOutput());
-        assertEquals(0, child.pollOutput()); // unchanged: watched
+        for (int i = 0; i <= SessionLog.QUIET_LOOKS_BEFORE_WATCH; i++) {
+            assertEquals(0, child.pollOutput()); // unchanged: watched in the end
+        }
         assertTrue(OpenDescriptors.ofSelf().values().stream().anyMatch(l -> l.contains("inotify")),
                 "the process's watch is open");
         RunningProcess later = PosixSpawnLauncher.best().launch(new LaunchSpec(children.newSession(),
@@ -219,6 +224,13 @@ class QuietLogWatchTest {
         assertEquals(ExitStatus.exited(0), child.onExit().get(30, TimeUnit.SECONDS));
         assertEquals(10, child.pollOutput(), "the end's poll counts what the watch was not read for");
         assertEquals("hello\nbye\n", Files.readString(files.stdout()));
+    }
+
+    /** The first look, then as many quiet ones as arm the watch. */
+    private static void quietUntilWatched(SessionLog log, long bytes) {
+        for (int i = 0; i <= SessionLog.QUIET_LOOKS_BEFORE_WATCH; i++) {
+            assertEquals(bytes, log.poll());
+        }
     }
 
     private static void append(Path file, int bytes) throws Exception {
