@@ -29,6 +29,10 @@ final class SpawnSizes {
     }
 
     static void requireString(JsonCursor at, String what, String text) {
+        if (text.indexOf('\0') >= 0) { // the kernel takes C strings: the rest would be cut off, unsaid (reviewer R9)
+            throw at.fail(what + " " + JsonCursor.quote(text) + " contains a NUL character (\\u0000)",
+                    "text without NUL: a process gets each argument and variable cut at the first one");
+        }
         int bytes = bytes(text);
         if (bytes > MAX_STRING_BYTES) {
             throw at.fail(what + " of " + human(bytes) + " is too long for a process to be started with",

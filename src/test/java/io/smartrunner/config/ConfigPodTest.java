@@ -195,6 +195,17 @@ class ConfigPodTest extends ConfigTestSupport {
                 rejects("{'pods': [{'name': 'p', 'session': {'env': {'PORT': 80}}}]}"));
     }
 
+    /** Reviewer R9: the kernel cut "a\u0000b" to "a" while the start event showed it whole. */
+    @Test
+    void rejectsANulInAnArgumentOrAVariablesValue() {
+        assertEquals("$.session.command[1]: an argument \"a\\u0000b\" contains a NUL character (\\u0000), expected"
+                + " text without NUL: a process gets each argument and variable cut at the first one",
+                rejects("{'session': {'command': ['/bin/echo', 'a\\u0000b']}}"));
+        assertEquals("$.session.env.Z: the variable \"Z=p\\u0000q\" contains a NUL character (\\u0000), expected"
+                + " text without NUL: a process gets each argument and variable cut at the first one",
+                rejects("{'session': {'env': {'Z': 'p\\u0000q'}}}"));
+    }
+
     @Test
     void rejectsInvalidEnvName() {
         assertEquals("$.session.env[\"A=B\"]: invalid environment variable name \"A=B\", "
