@@ -3,10 +3,14 @@ package io.smartrunner.http;
 import com.sun.net.httpserver.HttpExchange;
 import io.smartrunner.event.Redactor;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
 /**
@@ -24,6 +28,41 @@ final class SessionLogRoute {
         this.redactor = redactor;
     }
 
+    /**
+     * The log's last {@code want} bytes, from {@code .1} too when the live file holds fewer: right
+     * after a rotation the live file is (nearly) empty, and the answer was (reviewer R9).
+     */
+    static byte[] tailAcrossRotation(Path file, int want) throws IOException {
+        byte[] live = tail(file, want);
+        byte[] older = live.length < want ? tail(file.resolveSibling(file.getFileName() + ".1"), want - live.length)
+                : new byte[0];
+        byte[] both = new byte[older.length + live.length];
+        System.arraycopy(older, 0, both, 0, older.length);
+        System.arraycopy(live, 0, both, older.length, live.length);
+        return both;
+    }
+
+    /** The file's last {@code n} bytes; none when it is missing, or a symbolic link (never served through one). */
+    private static byte[] tail(Path file, int n) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, size));
+            long pos = size - buf.capacity();
+            int read;
+            do { // until full, or the file shrank (rotated meanwhile)
+                read = ch.read(buf, pos + buf.position());
+            } while (read > 0 && buf.hasRemaining());
+            return java.util.Arrays.copyOf(buf.array(), buf.position());
+        } catch (NoSuchFileException e) {
+            return new byte[0];
+        } catch (IOException e) {
+            if (Files.isSymbolicLink(file)) { // ELOOP, which the JDK reports as a plain IOException
+                return new byte[0];
+            }
+            throw e;
+        }
+    }
+
     /** @param profileId a configured profile's id (validated, never user text) */
     void send(HttpExchange ex, String profileId) throws IOException {
         Query q = new Query(ex.getRequestURI().getRawQuery(), Set.of("stream", "bytes"));
@@ -34,17 +73,8 @@ final class SessionLogRoute {
         int bytes = (int) q.longIn("bytes", 1, MAX_LOG_BYTES, 64 * 1024);
         // the path is built from a configured profile id and a fixed suffix
         Path file = sessionLogDir.resolve(profileId + "." + stream + ".log");
-        String text;
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            // more than asked for: what the cut goes through is masked whole (Redactor.redactTail)
-            long from = Math.max(0, f.length() - bytes - redactor.reachBytes());
-            byte[] buf = new byte[(int) (f.length() - from)];
-            f.seek(from);
-            f.readFully(buf);
-            text = new String(buf, StandardCharsets.UTF_8);
-        } catch (java.io.FileNotFoundException | NoSuchFileException e) {
-            text = "";
-        }
+        // more than asked for: what the cut goes through is masked whole (Redactor.redactTail)
+        String text = new String(tailAcrossRotation(file, bytes + redactor.reachBytes()), StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", redactor.redactTail(text, bytes));
     }
