@@ -26,6 +26,7 @@ final class OsRunningProcess implements RunningProcess {
         this.sessionId = sessionId;
         this.output = output;
         this.timers = timers;
+        output.heldBy(pid);
     }
 
     @Override

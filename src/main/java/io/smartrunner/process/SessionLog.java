@@ -46,6 +46,10 @@ final class SessionLog {
     private long looks;
     /** Bytes rotations dropped: more than the kept files hold, written between two polls. */
     private long dropped;
+    /** The child's own descriptor for this file ({@code /proc/PID/fd/N}) while it runs, else null. */
+    private volatile Path descriptor;
+    /** The file was found removed while the session ran (said once). */
+    private boolean removedSaid;
 
     private SessionLog(Path file, long maxBytes, int keep, long base, QuietLogWatch watch) {
         this.file = file;
@@ -116,7 +120,13 @@ final class SessionLog {
         }
         looks++;
         try {
-            long size = sizeOf(file);
+            long size = sizeOrMissing(file);
+            if (size < 0) {
+                if (descriptor != null) {
+                    return measuredThroughTheChild();
+                }
+                size = 0;
+            }
             if (maxBytes > 0 && size > maxBytes) {
                 LogRotation.Truncation t;
                 try {
@@ -140,6 +150,37 @@ final class SessionLog {
         } catch (IOException e) {
             throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file was removed while the session runs (an operator freeing space, a logrotate without
+     * copytruncate): the child goes on writing to it, so its growth is read through the child's own
+     * descriptor; from the path alone the session looked silent and was stopped as a hang, its
+     * profile blamed (reviewer R9). Said once (as a failed poll: the loop says it, one line a
+     * minute at most); not rotated any more.
+     */
+    private long measuredThroughTheChild() {
+        Path through = descriptor;
+        long size;
+        try {
+            size = Files.size(through);
+        } catch (IOException e) {
+            return reported; // the child closed it, or is gone
+        }
+        reported = Math.max(reported, carried + Math.max(0, size - base));
+        lastSize = size;
+        quietLooks = 0;
+        if (!removedSaid) {
+            removedSaid = true;
+            throw new ProcessException(file + " was removed while its session runs: the session's output still goes to"
+                    + " the removed file (counted through " + through + ", not rotated) until it ends");
+        }
+        return reported;
+    }
+
+    /** While the child runs, its descriptor {@code fd} (1, 2) reaches this file even if the path is removed. */
+    void reachedThrough(long pid, int fd) {
+        descriptor = Path.of("/proc/" + pid + "/fd/" + fd);
     }
 
     private void rotated(LogRotation.Truncation t) {
@@ -172,6 +213,7 @@ final class SessionLog {
     /** The session ended: every poll from now on looks at the file itself (a last one rotates it). */
     synchronized void ended() {
         alwaysLook = true;
+        descriptor = null; // the pid may be another process's soon
         if (watched >= 0) {
             watch.disarm(watched, this);
             watched = -1;
@@ -235,10 +277,15 @@ final class SessionLog {
 
     /** The file's size, 0 when there is no such file. */
     private static long sizeOf(Path path) {
+        return Math.max(0, sizeOrMissing(path));
+    }
+
+    /** The file's size, -1 when there is no such file. */
+    private static long sizeOrMissing(Path path) {
         try {
             return Files.size(path);
         } catch (NoSuchFileException e) {
-            return 0;
+            return -1;
         } catch (IOException e) {
             throw new ProcessException("cannot stat " + path + ": " + e.getMessage(), e);
         }

@@ -36,6 +36,14 @@ final class SessionOutput {
         return stderr == stdout ? total : total + stderr.poll();
     }
 
+    /** The child {@code pid} holds both files open as its descriptors 1 and 2. */
+    void heldBy(long pid) {
+        stdout.reachedThrough(pid, 1);
+        if (stderr != stdout) {
+            stderr.reachedThrough(pid, 2);
+        }
+    }
+
     /** Bytes the rotations dropped, both files: written between two polls, more than the kept files hold. */
     long dropped() {
         return stdout.dropped() + (stderr == stdout ? 0 : stderr.dropped());

@@ -226,6 +226,37 @@ class QuietLogWatchTest {
         assertEquals("hello\nbye\n", Files.readString(files.stdout()));
     }
 
+    /**
+     * Reviewer R9: a log removed under a running session made a chatty session look silent, and it
+     * was stopped as a hang, its profile blamed. Its output is now counted through the child's own
+     * descriptor, and the removal said once.
+     */
+    @Test
+    void aLogRemovedWhileItsSessionRunsIsCountedThroughTheChildsDescriptor() throws Exception {
+        OutputFiles files = OutputFiles.forProfile(dir, "p1", 0, 0);
+        RunningProcess child = PosixSpawnLauncher.best().launch(new LaunchSpec(children.newSession(),
+                List.of("/bin/sh", "-c", "while :; do echo line; sleep 0.02; done"), Map.of(), null, files));
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            while (child.pollOutput() == 0) {
+                Thread.onSpinWait();
+            }
+        });
+        Files.delete(files.stdout());
+
+        ProcessException said = org.junit.jupiter.api.Assertions.assertThrows(ProcessException.class, child::pollOutput);
+
+        assertTrue(said.getMessage().startsWith(files.stdout() + " was removed while its session runs: the session's"
+                + " output still goes to the removed file (counted through /proc/" + child.pid() + "/fd/1"), said.getMessage());
+        long before = child.pollOutput();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            while (child.pollOutput() <= before) {
+                Thread.onSpinWait();
+            }
+        });
+        child.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
+        assertTrue(child.pollOutput() > before, "the end's poll keeps what was counted");
+    }
+
     /** The first look, then as many quiet ones as arm the watch. */
     private static void quietUntilWatched(SessionLog log, long bytes) {
         for (int i = 0; i <= SessionLog.QUIET_LOOKS_BEFORE_WATCH; i++) {
