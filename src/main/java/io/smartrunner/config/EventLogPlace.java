@@ -32,6 +32,9 @@ final class EventLogPlace {
         if (same(log, configFile)) {
             throw value.fail(shown + " is the config file itself", EXPECTED);
         }
+        if (Files.isDirectory(log)) { // a mistake in the file, said with its path (reviewer R9: exit 1 without one)
+            throw value.fail(shown + " is a directory", EXPECTED);
+        }
         Path dir = dataDir.toAbsolutePath().normalize();
         String name = log.getFileName() == null ? "" : log.getFileName().toString();
         String own = log.getParent() != null && same(log.getParent(), dir) && name.startsWith(STATE_PREFIX) ? name

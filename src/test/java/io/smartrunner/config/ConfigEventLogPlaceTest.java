@@ -39,6 +39,14 @@ class ConfigEventLogPlaceTest extends ConfigTestSupport {
                 rejects("{'runner': {'eventLog': '" + file() + "'}}"));
     }
 
+    /** Reviewer R9: exit 1 and "is a directory, not a file", without the key that said it. */
+    @Test
+    void refusesADirectoryWithTheKeyThatNamesIt() throws IOException {
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        assertContains("$.runner.eventLog: \"" + logs + "\" is a directory, expected an event log file of its own",
+                rejects("{'runner': {'eventLog': '" + logs + "'}}"));
+    }
+
     @Test
     void acceptsAnEventLogInTheDataDirUnderANameOfItsOwn() {
         Path data = dir.resolve("data");
