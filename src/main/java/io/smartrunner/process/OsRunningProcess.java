@@ -64,6 +64,11 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
+    public boolean outputQuiet() {
+        return !exit.isDone() && output.quiet();
+    }
+
+    @Override
     public long outputDropped() {
         return output.dropped();
     }

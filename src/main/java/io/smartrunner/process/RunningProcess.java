@@ -50,6 +50,15 @@ public interface RunningProcess {
     long pollOutput();
 
     /**
+     * Whether the session's output files are watched and untouched since polls found them
+     * unchanged, so a poll would find nothing new: the timers skip it. Cheap: no system call but,
+     * at most once a millisecond, one read of the watch.
+     */
+    default boolean outputQuiet() {
+        return false;
+    }
+
+    /**
      * Bytes of the session's output that its logs' rotations dropped so far: written between two
      * polls, more than {@code logKeepFiles} files of {@code logMaxBytes} hold (the oldest go).
      */

@@ -36,6 +36,11 @@ final class SessionOutput {
         return stderr == stdout ? total : total + stderr.poll();
     }
 
+    /** Both files watched and untouched ({@link SessionLog#quiet}). */
+    boolean quiet() {
+        return stdout.quiet() && (stderr == stdout || stderr.quiet());
+    }
+
     /** The child {@code pid} holds both files open as its descriptors 1 and 2. */
     void heldBy(long pid) {
         stdout.reachedThrough(pid, 1);

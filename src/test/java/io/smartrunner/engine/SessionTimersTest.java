@@ -23,6 +23,13 @@ class SessionTimersTest {
         assertEquals(7 * SECOND + SECOND / 8, SessionTimers.nextPollAfter(NOW, SECOND), "an eighth of a short idleTimeoutMs");
     }
 
+    /** A quiet session (its logs watched) costs the loop a turn every 5 s, not every second. */
+    @Test
+    void aSessionWhoseLogsAreWatchedIsPolledEveryFiveSeconds() {
+        assertEquals(10 * SECOND, SessionTimers.quietPollAfter(NOW));
+        assertEquals(15 * SECOND, SessionTimers.quietPollAfter(10 * SECOND));
+    }
+
     @Test
     void aSessionsFirstPollComesWithinASecondOfItsStartOnTheSharedGrid() {
         assertEquals(8 * SECOND, SessionTimers.firstPoll(NOW, 0));
