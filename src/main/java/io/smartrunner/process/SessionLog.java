@@ -18,9 +18,7 @@ final class SessionLog {
      * A file this many looks in a row found unchanged is watched (2-3 s of quiet with a poll a
      * second, the first look not counted): armed at the first quiet look, each of a fleet's
      * two-second sessions armed a watch and removed it again at its end (six system calls on the
-     * loop, forty-fifth session) to save a poll or two; armed after four, 200 idle sessions were
-     * looked at 400 times a second for 5 s, which the harness's idle window (from 2 s after the
-     * start) read as 0.20 % of a core instead of 0.03.
+     * loop, forty-fifth session) to save a poll or two.
      */
     static final int QUIET_LOOKS_BEFORE_WATCH = 2;
     private final Path file;
