@@ -3,7 +3,6 @@ package io.smartrunner.cluster;
 import io.smartrunner.event.EventLogException;
 import io.smartrunner.event.EventLogFiles;
 import io.smartrunner.event.EventLogReader;
-import io.smartrunner.event.EventParams;
 import io.smartrunner.event.EventRecord;
 import io.smartrunner.store.PostgresEvents;
 import io.smartrunner.store.StoreException;
@@ -48,15 +47,16 @@ public final class FleetTableCatchUp {
             if (newest == null) {
                 return 0; // a database new to this data dir: its history is not the fleet's to get now
             }
-            Predicate<EventRecord> own = e -> runner.equals(e.params().value(EventParams.RUNNER));
+            Predicate<EventRecord> own = LocalLogCatchUp.own(runner);
             List<EventRecord> last = EventLogReader.tail(eventLog, 1, own);
             if (!last.isEmpty() && same(last.get(0), newest)) {
                 return 0; // the usual start: the table has everything
             }
-            List<EventRecord> after = after(EventLogReader.tail(eventLog, MAX, own), newest);
+            List<EventRecord> current = EventLogReader.tail(eventLog, MAX, own);
+            List<EventRecord> after = after(current, newest);
             if (after == null) { // the newest rotation between the two (a rotation while the database was away)
                 List<EventRecord> both = new ArrayList<>(EventLogReader.tail(EventLogFiles.rotated(eventLog, 1), MAX, own));
-                both.addAll(EventLogReader.tail(eventLog, MAX, own));
+                both.addAll(current);
                 after = after(both, newest);
             }
             if (after == null || after.isEmpty()) {

@@ -57,9 +57,14 @@ public final class LocalLogCatchUp {
         }
     }
 
+    /** The events this runner wrote (its name in {@code params.runner}), and copied from the table. */
+    static Predicate<EventRecord> own(String runner) {
+        return e -> runner.equals(e.params().value(EventParams.RUNNER));
+    }
+
     /** The runner's newest event in the current file, else in the newest rotated one; empty when neither has one. */
     private static List<EventRecord> newestOwn(Path eventLog, String runner) {
-        Predicate<EventRecord> own = e -> runner.equals(e.params().value(EventParams.RUNNER));
+        Predicate<EventRecord> own = own(runner);
         List<EventRecord> last = EventLogReader.tail(eventLog, 1, own);
         return last.isEmpty() ? EventLogReader.tail(EventLogFiles.rotated(eventLog, 1), 1, own) : last;
     }

@@ -107,13 +107,7 @@ class ClusterDatabaseOutageE2ETest {
             CliProcess.await("three sessions in the database", 60_000, () -> runningRows(database) == 3);
             outage.run();
             try {
-                CliProcess.await("the runner fenced itself", 60_000, () -> {
-                    try {
-                        return !alpha.process.isAlive() || alpha.err().contains("self-fencing: the last successful heartbeat");
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
+                awaitSaid("the runner fenced itself", alpha, "self-fencing: the last successful heartbeat");
                 // the outage goes on past the fence: the loop keeps turning through it
                 Thread.sleep(Math.max(0, OUTAGE_MS - 10_000));
                 assertTrue(alpha.process.isAlive(), "the runner was killed during the outage: " + alpha.err());
@@ -185,19 +179,24 @@ class ClusterDatabaseOutageE2ETest {
             CliProcess.await("the ends in the table", 60_000, () -> !again.process.isAlive() || tableEnds(database) >= 3);
             assertTrue(again.err().contains("to the fleet's events that an earlier run of this runner wrote only to its"
                     + " own log (PostgreSQL was away when they were written)"), again.err());
-            CliProcess.await("the runner started", 60_000, () -> {
-                try {
-                    return !again.process.isAlive() || again.err().contains("running 3 profile(s)");
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            awaitSaid("the runner started", again, "running 3 profile(s)");
             again.process.destroy();
             assertTrue(again.process.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, again.process.exitValue(), again.err());
         } finally {
             again.process.destroyForcibly();
         }
+    }
+
+    /** Until the runner's standard error has {@code text}, or it exited. */
+    private static void awaitSaid(String what, CliProcess runner, String text) {
+        CliProcess.await(what, 60_000, () -> {
+            try {
+                return !runner.process.isAlive() || runner.err().contains(text);
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     /** Sessions' ends in the fleet's events table. */

@@ -26,13 +26,17 @@ class RotationFailuresTest {
     private final RecordingEventSink sink = new RecordingEventSink();
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    @Test
-    void aSessionWhoseLogCannotBeRotatedEndsAsItEndedAndTheRunnerSaysWhy() {
-        RunnerConfig c = TestConfig.builder().pod("podA", "p1").build();
+    private Supervisor started(RunnerConfig c) {
         Supervisor s = new Supervisor(c, new SupervisorDeps(new InMemoryStateStore(), sink, launcher,
                 new FakeProcessTable(), time, new Random(1), Path.of("target/test-logs"), e -> { }, lines::add,
                 Runnable::run, new FakeRecoveryActions(), null));
         s.start();
+        return s;
+    }
+
+    @Test
+    void aSessionWhoseLogCannotBeRotatedEndsAsItEndedAndTheRunnerSaysWhy() {
+        Supervisor s = started(TestConfig.builder().pod("podA", "p1").build());
         s.step();
         FakeLauncher.FakeProcess p = launcher.forProfile("p1").get(0);
         p.pollFailure = new ProcessException("cannot rotate p1.stdout.log: p1.stdout.log: cannot copy it to"
@@ -52,11 +56,7 @@ class RotationFailuresTest {
     /** Reviewer R9: a rotation that dropped output (more than the kept files hold) said nothing. */
     @Test
     void outputARotationDroppedIsSaidOnceAMinuteTheOthersCountedInTheNext() {
-        RunnerConfig c = TestConfig.builder().pod("podA", "p1", "p2").build();
-        Supervisor s = new Supervisor(c, new SupervisorDeps(new InMemoryStateStore(), sink, launcher,
-                new FakeProcessTable(), time, new Random(1), Path.of("target/test-logs"), e -> { }, lines::add,
-                Runnable::run, new FakeRecoveryActions(), null));
-        s.start();
+        Supervisor s = started(TestConfig.builder().pod("podA", "p1", "p2").build());
         s.step();
         FakeLauncher.FakeProcess p1 = launcher.forProfile("p1").get(0);
         FakeLauncher.FakeProcess p2 = launcher.forProfile("p2").get(0);
