@@ -1,6 +1,7 @@
 package io.smartrunner.cli;
 
 import io.smartrunner.process.PosixSpawnLauncher;
+import io.smartrunner.process.QuietLogWatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,10 +11,10 @@ import java.util.regex.Pattern;
  * Ends the threads that wait in native code for good, just before the JVM exits: HotSpot's
  * {@code VM_Exit} waits up to 300 ms for any Java thread in a native call, so each one left made
  * every exit (a runner's stop, a control command, a demo session) 0.3 s longer. They are the
- * pidfd reaper's thread ({@code epoll_wait}) and the selector thread of every JDK
+ * pidfd reaper's thread ({@code epoll_wait}), the quiet logs' watch thread ({@code poll}) and the selector thread of every JDK
  * {@code HttpClient} used (CDP, webhooks, AdsPower, {@code http} steps): JDK 17's client cannot be
  * closed ({@code close()} came in 21), but its selector loop ends when its thread is interrupted.
- * Only on the way out: neither works afterwards.
+ * Only on the way out: none works afterwards (the watch: quiet logs are told at their next poll).
  */
 final class NativeWaitsAtExit {
     /** The JDK names each client's selector thread so (jdk.internal.net.http.HttpClientImpl). */
@@ -26,6 +27,7 @@ final class NativeWaitsAtExit {
     static void end(long waitMs) {
         try {
             PosixSpawnLauncher.endReaping(waitMs);
+            QuietLogWatch.endSharedWaker(waitMs);
             interrupt(httpClientSelectors(), waitMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

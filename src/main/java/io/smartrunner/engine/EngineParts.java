@@ -99,7 +99,7 @@ final class EngineParts {
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics(), placement, deps.endedInLog(), deps.store().processIdentity());
         this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
-                new PodControls(breakers, holds, fleetReload, writes, starts), board, leaseDuty);
+                new PodControls(breakers, holds, fleetReload, writes, starts), board, leaseDuty, timers);
         this.wake = new WakePlanner(queue, timers, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
     }

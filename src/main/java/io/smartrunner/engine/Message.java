@@ -20,6 +20,10 @@ sealed interface Message {
     record Wake() implements Message {
     }
 
+    /** A session's output file, found quiet and no longer looked at, was written again ({@link SessionTimers#written}). */
+    record OutputWritten(String profileId, String sessionId) implements Message {
+    }
+
     /** A recovery step or check of a profile finished. */
     record StepDone(String profileId, int runNumber, StepResult result) implements Message {
     }

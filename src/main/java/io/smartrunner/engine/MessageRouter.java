@@ -21,10 +21,13 @@ final class MessageRouter {
     private final PodControls podControls;
     private final ProfileBoard board;
     private final LeaseDuty leaseDuty;
+    private final SessionTimers timers;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
                   ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
-                  PendingWrites pending, PodControls podControls, ProfileBoard board, LeaseDuty leaseDuty) {
+                  PendingWrites pending, PodControls podControls, ProfileBoard board, LeaseDuty leaseDuty,
+                  SessionTimers timers) {
+        this.timers = timers;
         this.board = board;
         this.leaseDuty = leaseDuty;
         this.pending = pending;
@@ -70,6 +73,11 @@ final class MessageRouter {
             q.reply().complete(slots.values().stream().map(slot -> slot.state).toList());
         } else if (m instanceof Message.Exited e) {
             sessions.exited(e, nowNanos, now);
+        } else if (m instanceof Message.OutputWritten w) {
+            ProfileSlot slot = slots.get(w.profileId());
+            if (slot != null) {
+                timers.written(slot, w.sessionId(), nowNanos);
+            }
         } else if (m instanceof Message.Stopped s) {
             sessions.stopped(s, nowNanos, now);
         } else if (m instanceof Message.LeasesAcquired a) {

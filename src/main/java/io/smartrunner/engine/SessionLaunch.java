@@ -152,6 +152,7 @@ final class SessionLaunch {
         } else {
             inbox.add(launched);
         }
+        process.onOutputAfterQuiet(() -> inbox.add(new Message.OutputWritten(profileId, sessionId)));
         process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
                 status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }

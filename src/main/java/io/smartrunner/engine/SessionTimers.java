@@ -17,8 +17,8 @@ final class SessionTimers {
      * For log rotation alone: a child that starts writing flat out after a quiet spell grows its
      * log past the cap by what it writes until the next poll; with 5 s between polls that was 1.77 GB
      * against a 1 MiB cap (reviewer R9). Once a session's files are watched (quiet for two polls)
-     * it is polled every 5 s again ({@link #quietPollAfter}): a burst after a longer quiet spell
-     * still goes unchecked until then.
+     * it is polled every 5 s again ({@link #quietPollAfter}), and polled soon when the watch says
+     * a file was written ({@link #written}).
      */
     private static final long ROTATION_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** For a session whose logs are watched and untouched ({@link #quietPollAfter}). */
@@ -106,6 +106,24 @@ final class SessionTimers {
         if (slot.active == a && a.stopping == null) {
             lower(a);
         }
+    }
+
+    /**
+     * The watch of a quiet session's logs says one was written (the session {@code sessionId} of
+     * {@code slot}, if it still runs): polled within 100-200 ms, not at its next quiet poll up to
+     * 5 s away, by when a child that began to write flat out grew its log to 1.86 GB against a
+     * 1 MiB cap (reviewer R9). Not at once: a poll that comes a little after the write sees how
+     * fast the child writes, and a burst is then polled as often as it needs
+     * ({@link #soonerForAFastWriter}); on a grid, so sessions written within the same tenth of a
+     * second share the loop's turn.
+     */
+    void written(ProfileSlot slot, String sessionId, long now) {
+        ActiveSession a = slot.active;
+        if (a == null || a.stopping != null || !a.sessionId().equals(sessionId)) {
+            return;
+        }
+        a.nextPollNanos = earlier(a.nextPollNanos, (Math.floorDiv(now, FAST_WRITER_POLL_NANOS) + 2) * FAST_WRITER_POLL_NANOS);
+        lower(a);
     }
 
     private static long earlier(long a, long b) {

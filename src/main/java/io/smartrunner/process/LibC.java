@@ -30,6 +30,7 @@ interface LibC extends Library {
     int EPOLL_CTL_DEL = 2;
     int EPOLL_CLOEXEC = 02000000;
     int EFD_CLOEXEC = 02000000;
+    short POLLIN = 1;
 
     /** Strings (paths, arguments) cross as UTF-8 whatever the locale, as Linux file names conventionally are. */
     LibC INSTANCE = Native.load("c", LibC.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
@@ -52,6 +53,9 @@ interface LibC extends Library {
     int inotify_rm_watch(int fd, int wd);
 
     long read(int fd, Pointer buffer, long count);
+
+    /** {@code fds}: {@code nfds} struct pollfd (int fd, short events, short revents: 8 bytes each). */
+    int poll(Pointer fds, long nfds, int timeoutMs);
 
     /** Sets the process's file mode creation mask; returns the previous one. Never fails. */
     int umask(int mask);

@@ -69,6 +69,11 @@ final class OsRunningProcess implements RunningProcess {
     }
 
     @Override
+    public void onOutputAfterQuiet(Runnable written) {
+        output.onWrittenAfterQuiet(written);
+    }
+
+    @Override
     public long outputDropped() {
         return output.dropped();
     }

@@ -59,6 +59,16 @@ public interface RunningProcess {
     }
 
     /**
+     * Runs {@code written} when a file of the session's output that polls had found quiet (and so
+     * stopped looking at, {@link #outputQuiet}) is written again: its caller, which polls quiet
+     * sessions seldom, then polls this one soon, so that a burst after a quiet spell does not run
+     * unchecked past the log's cap until the next quiet poll. Runs on another thread and must not
+     * block; may run for a write the next poll would have seen anyway.
+     */
+    default void onOutputAfterQuiet(Runnable written) {
+    }
+
+    /**
      * Bytes of the session's output that its logs' rotations dropped so far: written between two
      * polls, more than {@code logKeepFiles} files of {@code logMaxBytes} hold (the oldest go).
      */

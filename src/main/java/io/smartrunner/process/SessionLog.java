@@ -41,6 +41,8 @@ final class SessionLog {
     /** The watch's descriptor while the file is watched and untouched since; -1 otherwise. */
     private int watched = -1;
     private volatile boolean touched;
+    /** Told when the watched file is touched ({@link #onTouched}); null: nobody. */
+    private volatile Runnable whenTouched;
     /** The session ended, or its file could not be watched (no such file, no watches left): polls look. */
     private boolean alwaysLook;
     /** How many polls looked at the file (for tests). */
@@ -206,9 +208,26 @@ final class SessionLog {
         }
     }
 
-    /** From the watch: the file was touched since it was armed. */
+    /**
+     * From the watch (a poll's read, or its own thread at once): the file was touched since it was
+     * armed. Takes no lock of this log's: the watch's thread calls it holding the watch's lock,
+     * which a poll takes holding this log's.
+     */
     void touched() {
         touched = true;
+        Runnable told = whenTouched;
+        if (told != null) {
+            told.run();
+        }
+    }
+
+    /**
+     * {@code told} runs, on the watch's thread, when the file is written after polls found it quiet
+     * and stopped looking at it: the log's owner polls it soon, not at its next quiet poll. Must not
+     * block (it runs holding the watch's lock).
+     */
+    void onTouched(Runnable told) {
+        whenTouched = told;
     }
 
     /** The session ended: every poll from now on looks at the file itself (a last one rotates it). */

@@ -41,6 +41,12 @@ final class SessionOutput {
         return stdout.quiet() && (stderr == stdout || stderr.quiet());
     }
 
+    /** {@code told} runs when a file that polls found quiet is written again ({@link SessionLog#onTouched}). */
+    void onWrittenAfterQuiet(Runnable told) {
+        stdout.onTouched(told);
+        stderr.onTouched(told);
+    }
+
     /** The child {@code pid} holds both files open as its descriptors 1 and 2. */
     void heldBy(long pid) {
         stdout.reachedThrough(pid, 1);

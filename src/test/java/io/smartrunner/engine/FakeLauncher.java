@@ -106,8 +106,26 @@ final class FakeLauncher implements ProcessLauncher {
             return dropped;
         }
 
+        /** What {@link RunningProcess#outputQuiet()} says: watched and untouched, a poll would find nothing new. */
+        volatile boolean quiet;
+        /** What the runner asked to be told when a quiet output is written again ({@link RunningProcess#onOutputAfterQuiet}). */
+        volatile Runnable afterQuiet;
+        /** How often the runner polled the output. */
+        volatile int polls;
+
+        @Override
+        public boolean outputQuiet() {
+            return quiet;
+        }
+
+        @Override
+        public void onOutputAfterQuiet(Runnable written) {
+            afterQuiet = written;
+        }
+
         @Override
         public long pollOutput() {
+            polls++;
             if (pollFailure != null) {
                 throw pollFailure;
             }

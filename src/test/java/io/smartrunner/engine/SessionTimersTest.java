@@ -30,6 +30,27 @@ class SessionTimersTest {
         assertEquals(15 * SECOND, SessionTimers.quietPollAfter(10 * SECOND));
     }
 
+    /** Told that a quiet log was written, the loop polls it 100-200 ms later, on a grid shared by every such session. */
+    @Test
+    void aQuietSessionWrittenAgainIsPolledOnTheNextTenthOfASecondButOne() {
+        SessionTimers timers = new SessionTimers((slot, reason, detail) -> {
+        }, null);
+        ProfileSlot slot = slot("p", 0);
+        start(timers, slot, 5 * SECOND);
+        timers.beginLook(NOW);
+        slot.active.nextPollNanos = 10 * SECOND; // its next quiet poll
+        long tenth = SECOND / 10;
+
+        timers.written(slot, slot.active.sessionId(), NOW);
+
+        assertEquals(7 * SECOND + 2 * tenth, slot.active.nextPollNanos, "written at 7.000000123 s");
+        assertEquals(7 * SECOND + 2 * tenth, timers.nextDueNanos(), "the loop wakes for it");
+        timers.written(slot, slot.active.sessionId(), 7 * SECOND + tenth / 2);
+        assertEquals(7 * SECOND + 2 * tenth, slot.active.nextPollNanos, "never later than a poll already due");
+        timers.written(slot, "another session", 7 * SECOND);
+        assertEquals(7 * SECOND + 2 * tenth, slot.active.nextPollNanos, "a message about an ended session moves nothing");
+    }
+
     @Test
     void aSessionsFirstPollComesWithinASecondOfItsStartOnTheSharedGrid() {
         assertEquals(8 * SECOND, SessionTimers.firstPoll(NOW, 0));
@@ -109,7 +130,9 @@ class SessionTimersTest {
     }
 
     private static void start(SessionTimers timers, ProfileSlot slot, long startNanos) {
-        slot.active = new ActiveSession(null, null, startNanos, TimeUnit.HOURS.toNanos(1), 0);
+        slot.active = new ActiveSession(new io.smartrunner.store.SessionRecord(slot.config.id() + "-s" + startNanos,
+                slot.config.id(), "pod", 0, 0, 0, java.time.Instant.EPOCH, io.smartrunner.store.SessionRecord.Status.RUNNING,
+                null, null, null), null, startNanos, TimeUnit.HOURS.toNanos(1), 0);
         timers.armed(slot);
     }
 }

@@ -173,6 +173,41 @@ class SupervisorTest {
                 + " seen for "), "how long it was quiet: " + sink.events.get(1).params());
     }
 
+    /**
+     * Reviewer R9: a quiet session is polled every 5 s, and a child that then wrote flat out grew its
+     * log to 1.86 GB against a 1 MiB cap before the next poll. Told by the watch that a quiet log
+     * was written, the loop polls it within 100-200 ms.
+     */
+    @Test
+    void aQuietSessionWrittenAgainIsPolledSoonNotAtItsNextQuietPoll() {
+        Supervisor s = supervisor(oneProfile(600_000, 0, 60_000, 3));
+        s.step();
+        FakeLauncher.FakeProcess p = launcher.last();
+        p.quiet = true; // its logs are watched and untouched
+        time.advanceMillis(1_000);
+        s.step(); // the quiet poll: the next one on the 5 s grid
+        int polls = p.polls;
+        time.advanceMillis(1_000);
+        s.step();
+        assertEquals(polls, p.polls, "a quiet session is not polled every second");
+
+        p.quiet = false;
+        p.output += 50_000_000;
+        p.afterQuiet.run(); // the watch's thread, at the write
+        s.step();
+        time.advanceMillis(200);
+        s.step();
+
+        assertEquals(polls + 1, p.polls, "polled within 200 ms of the write, not up to 5 s later");
+        sink.events.clear();
+        p.afterQuiet.run(); // told again for a session no longer running: nothing to poll
+        p.exit(0);
+        s.step();
+        time.advanceMillis(200);
+        s.step();
+        assertEquals(List.of("finish"), sink.names("p1"));
+    }
+
     @Test
     void spawnFailureEndsTheLoggedStartWithReasonSpawn() {
         launcher.spawnError = "cannot start \"nope\": No such file or directory";

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +76,47 @@ class QuietLogWatchTest {
         assertTrue(log.watched(), "quiet again: watched again");
     }
 
+    /**
+     * Reviewer R9: a session quiet for longer than two polls is polled every 5 s, and a child that
+     * then wrote flat out took its log to 1.86 GB against a 1 MiB cap before the next poll. The
+     * watch's own thread tells the log at the write, without any poll, so its owner polls it soon.
+     */
+    @Test
+    void aWatchedLogIsToldOfAWriteAtOnceByTheWatchsThreadWithoutAPoll() throws Exception {
+        Path file = Files.createFile(dir.resolve("p.stdout.log"));
+        QuietLogWatch watch = watch(new QuietLogWatch(time));
+        SessionLog log = SessionLog.open(file, 0, 0, watch);
+        CountDownLatch told = new CountDownLatch(1);
+        List<String> toldOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        log.onTouched(() -> {
+            toldOn.add(Thread.currentThread().getName());
+            told.countDown();
+        });
+        Set<Thread> before = watchThreads();
+        quietUntilWatched(log, 0);
+        Set<Thread> mine = watchThreads();
+        mine.removeAll(before);
+        assertEquals(1, mine.size(), "the watch's instance has a thread of its own");
+        long looks = log.looks();
+
+        append(file, 5);
+
+        assertTrue(told.await(30, TimeUnit.SECONDS), "told of the write");
+        assertEquals(List.of("sr-log-watch"), toldOn);
+        assertEquals(looks, log.looks(), "no poll was needed");
+        assertEquals(5, log.poll());
+
+        watch.close();
+
+        assertFalse(mine.iterator().next().isAlive(), "closing the watch ends its thread");
+    }
+
+    private static Set<Thread> watchThreads() {
+        Set<Thread> found = new java.util.HashSet<>();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("sr-log-watch")).forEach(found::add);
+        return found;
+    }
+
     @Test
     void aFileTruncatedOrRemovedWhileWatchedIsLookedAtAgain() throws Exception {
         Path file = dir.resolve("p.stdout.log");
@@ -120,7 +162,8 @@ class QuietLogWatchTest {
     @Test
     void theSessionsLastPollLooksEvenIfTheWatchHasNotBeenReadYet() throws Exception {
         Path file = Files.createFile(dir.resolve("p.stdout.log"));
-        SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time)));
+        // without the thread that would read the write's event at once
+        SessionLog log = SessionLog.open(file, 0, 0, watch(new QuietLogWatch(time, false)));
         quietUntilWatched(log, 0);
         assertEquals(0, log.poll()); // reads the watch's events at this instant
         append(file, 9);
@@ -205,12 +248,16 @@ class QuietLogWatchTest {
         // libc.so.6, setlocale's files: a loaded CI run read [0, 1, 2, 3]); what it must not hold is the watch
         Map<Integer, String> held = OpenDescriptors.of(later.pid());
         assertTrue(held.keySet().containsAll(Set.of(0, 1, 2)), held.toString());
-        assertTrue(held.values().stream().noneMatch(l -> l.contains("inotify")), "a child inherits no watch: " + held);
+        assertTrue(held.values().stream().noneMatch(l -> l.contains("inotify") || l.contains("eventfd")),
+                "a child inherits no watch (nor the end of its thread): " + held);
         later.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
 
+        CountDownLatch told = new CountDownLatch(1);
+        child.onOutputAfterQuiet(told::countDown);
         try (OutputStream in = Files.newOutputStream(fifo)) {
             in.write("hello\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
+            assertTrue(told.await(30, TimeUnit.SECONDS), "the quiet session's first write after its quiet spell is told at once");
             // cat copies it when it gets the CPU: the watch tells the poll that follows
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
                 while (child.pollOutput() < 6) {
