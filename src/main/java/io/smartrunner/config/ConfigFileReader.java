@@ -71,7 +71,7 @@ final class ConfigFileReader {
 
     private static JsonNode parse(byte[] bytes, String label) {
         try (JsonParser parser = MAPPER.createParser(bytes)) {
-            JsonNode root = readValue(parser, label);
+            JsonNode root = readValue(parser, bytes, label);
             if (root == null || root.isMissingNode()) {
                 throw new ConfigException(label + ": file is empty, expected a JSON object");
             }
@@ -83,7 +83,7 @@ final class ConfigFileReader {
         }
     }
 
-    private static JsonNode readValue(JsonParser parser, String label) throws IOException {
+    private static JsonNode readValue(JsonParser parser, byte[] bytes, String label) throws IOException {
         try {
             return MAPPER.readTree(parser);
         } catch (JsonEOFException e) {
@@ -97,8 +97,43 @@ final class ConfigFileReader {
             if (e.getOriginalMessage().startsWith("Duplicate field")) {
                 throw duplicateKey(label, e);
             }
+            if (e.getOriginalMessage().contains("UTF-8")) {
+                ConfigException notUtf8 = notUtf8(label, bytes);
+                if (notUtf8 != null) {
+                    throw notUtf8;
+                }
+            }
             throw syntaxError(label, e, "invalid JSON: " + describe(e) + ", expected valid JSON");
         }
+    }
+
+    /**
+     * Names the first byte that is not UTF-8 and where it is: Jackson names the byte after it, at
+     * the column after it ("invalid UTF-8 middle byte 0x74" for the 0xe9 of a Latin-1 "d\u00e9ta",
+     * reviewer R9).
+     *
+     * @return null when the bytes are UTF-8 after all (Jackson's complaint was about something else)
+     */
+    static ConfigException notUtf8(String label, byte[] bytes) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.charset.CoderResult result = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .decode(in, java.nio.CharBuffer.allocate(bytes.length), true);
+        if (!result.isError()) {
+            return null;
+        }
+        int at = in.position();
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < at; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        int column = new String(bytes, lineStart, at - lineStart, java.nio.charset.StandardCharsets.UTF_8).length() + 1;
+        return new ConfigException(label + ": line " + line + ", column " + column + ": byte "
+                + String.format("0x%02x", bytes[at] & 0xff) + " is not UTF-8 (a file saved as Latin-1 or"
+                + " Windows-1252?), expected a config file in UTF-8");
     }
 
     private static void rejectTrailingContent(JsonParser parser, String label) throws IOException {

@@ -153,9 +153,21 @@ class ConfigFileTest extends ConfigTestSupport {
     }
 
     @Test
-    void rejectsInvalidUtf8() throws IOException {
+    void rejectsInvalidUtf8NamingTheByteAndWhereItIs() throws IOException {
         Files.write(file(), new byte[] {'{', (byte) 0xff, '}'});
 
-        assertContains("invalid UTF-8", rejectsFile(file(), Map.of()));
+        assertContains("line 1, column 2: byte 0xff is not UTF-8", rejectsFile(file(), Map.of()));
+    }
+
+    /** Reviewer R9: Jackson named the byte after the bad one, a column too far ("middle byte 0x74" for d\u00e9ta's 0xe9). */
+    @Test
+    void aLatin1ByteInAStringIsNamedItselfNotTheByteAfterIt() throws IOException {
+        byte[] latin1 = "{\"runner\": {\n  \"dataDir\": \"d\u00e9ta\"}}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(file(), latin1);
+
+        String error = rejectsFile(file(), Map.of());
+
+        assertContains("line 2, column 16: byte 0xe9 is not UTF-8 (a file saved as Latin-1 or Windows-1252?), expected a"
+                + " config file in UTF-8", error);
     }
 }
