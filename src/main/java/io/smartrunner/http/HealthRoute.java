@@ -9,32 +9,39 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * {@code GET /healthz} (liveness) and {@code GET /readyz} (readiness), HEAD too: 200 {@code {"status":"ok"}},
- * or 503 {@code {"status":"failing","reasons":[...]}}. No token and no Host check, so probes and
- * load balancers can ask; the reasons say what is wrong, not what is configured.
+ * or 503 {@code {"status":"failing","reasons":[...]}}. No token and any Host, so probes and load
+ * balancers can ask; the reasons and {@code /readyz}'s notes go only to an allowed Host, since they
+ * may name files (a web page in the user's browser could read them through DNS rebinding, reviewer
+ * R9): any other Host gets the status alone, and a line saying where the rest is.
  */
 final class HealthRoute implements HttpHandler {
     private final Function<RunnerHealth, Verdict> question;
     private final RunnerHealth health;
     private final boolean withNotes;
+    /** The Host values told the reasons and notes ({@link HostAllowlist}). */
+    private final Set<String> hosts;
 
-    private HealthRoute(RunnerHealth health, Function<RunnerHealth, Verdict> question, boolean withNotes) {
+    private HealthRoute(RunnerHealth health, Function<RunnerHealth, Verdict> question, boolean withNotes,
+                        Set<String> hosts) {
         this.health = health;
         this.question = question;
         this.withNotes = withNotes;
+        this.hosts = hosts;
     }
 
     /** @param health null = no engine (tools serving the demo site): always ok */
-    static HealthRoute liveness(RunnerHealth health) {
-        return new HealthRoute(health, RunnerHealth::liveness, false);
+    static HealthRoute liveness(RunnerHealth health, Set<String> hosts) {
+        return new HealthRoute(health, RunnerHealth::liveness, false, hosts);
     }
 
-    static HealthRoute readiness(RunnerHealth health) {
+    static HealthRoute readiness(RunnerHealth health, Set<String> hosts) {
         // notes (e.g. new sessions held for host pressure) do not make the runner unready: it is able to work
-        return new HealthRoute(health, RunnerHealth::readiness, true);
+        return new HealthRoute(health, RunnerHealth::readiness, true, hosts);
     }
 
     @Override
@@ -61,7 +68,20 @@ final class HealthRoute implements HttpHandler {
             ex.close();
             return;
         }
+        if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))
+                && (!verdict.ok() || !notes.isEmpty())) {
+            RunnerHttpServer.send(ex, status, "application/json", statusAlone(verdict));
+            return;
+        }
         RunnerHttpServer.send(ex, status, "application/json", json(verdict, notes));
+    }
+
+    private static String statusAlone(Verdict verdict) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", verdict.ok() ? "ok" : "failing");
+        body.put("detail", "reasons and notes are shown to a request with an allowed Host (127.0.0.1, localhost,"
+                + " the bind address, http.allowedHosts)");
+        return write(body);
     }
 
     static String json(Verdict verdict) {
@@ -78,6 +98,10 @@ final class HealthRoute implements HttpHandler {
         if (!notes.isEmpty()) {
             body.put("notes", notes);
         }
+        return write(body);
+    }
+
+    private static String write(Map<String, Object> body) {
         try {
             return ApiHandler.JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {

@@ -87,9 +87,7 @@ public final class RunnerHttpServer implements AutoCloseable {
             throw new SmartRunnerException("http.bind: " + settings.bind() + " is not a loopback address and no"
                     + " http.token is set; set a token (e.g. \"${env:SR_TOKEN}\") or bind 127.0.0.1");
         }
-        Routes routes = new Routes()
-                .add("/healthz", HealthRoute.liveness(health))
-                .add("/readyz", HealthRoute.readiness(health));
+        Routes routes = new Routes();
         ServerSocketChannel channel;
         int port;
         LoopbackTwin twin;
@@ -115,6 +113,7 @@ public final class RunnerHttpServer implements AutoCloseable {
             }
         }
         Set<String> hosts = HostAllowlist.of(settings, address, port);
+        routes.add("/healthz", HealthRoute.liveness(health, hosts)).add("/readyz", HealthRoute.readiness(health, hosts));
         if (settings.demoSite()) {
             routes.add("/demo/", new DemoSite(hosts));
         }

@@ -49,4 +49,38 @@ class ReadinessNotesTest {
         assertTrue(ready.body().contains("MemAvailable 100 MiB"), ready.body());
         assertFalse(get("/healthz").body().contains("notes"), "liveness says nothing about it");
     }
+
+    /**
+     * Reviewer R9: the probes answer any Host, and their notes and reasons may name files; a page
+     * in the user's browser could read them through DNS rebinding. Another Host gets the status alone.
+     */
+    @Test
+    void notesAndReasonsGoOnlyToAnAllowedHost() throws Exception {
+        loop.notes(List.of("a note naming /root/secret/place"));
+        int port = server.port();
+
+        String foreign = raw("/readyz", "evil.example:" + port);
+        String allowed = raw("/readyz", "localhost:" + port);
+
+        assertTrue(foreign.startsWith("HTTP/1.1 200"), foreign);
+        assertTrue(foreign.endsWith("{\"status\":\"ok\",\"detail\":\"reasons and notes are shown to a request with"
+                + " an allowed Host (127.0.0.1, localhost, the bind address, http.allowedHosts)\"}"), foreign);
+        assertTrue(allowed.contains("/root/secret/place"), allowed);
+
+        loop.notes(List.of());
+        loop.problem("cannot write /root/secret/events.jsonl"); // failing: a reason
+        String failing = raw("/readyz", "evil.example:" + port);
+        assertTrue(failing.startsWith("HTTP/1.1 503"), "the probe's status is the same: " + failing);
+        assertFalse(failing.contains("secret"), failing);
+        assertTrue(raw("/readyz", "localhost:" + port).contains("/root/secret/events.jsonl"));
+    }
+
+    /** A raw GET with the Host header as given (the JDK's client will not send another). */
+    private String raw(String path, String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
