@@ -152,7 +152,12 @@ final class SessionLaunch {
         } else {
             inbox.add(launched);
         }
-        process.onOutputAfterQuiet(() -> inbox.add(new Message.OutputWritten(profileId, sessionId)));
+        if (staged.profile().session().idleTimeoutMs() == 0) {
+            // only a session without hang detection is polled as seldom as every 5 s once quiet; one with
+            // it is polled every second at least, and a wake at each line of a periodic printer (one
+            // after each quiet spell of 2-3 s) would cost the loop a turn a line for less than a second
+            process.onOutputAfterQuiet(() -> inbox.add(new Message.OutputWritten(profileId, sessionId)));
+        }
         process.onExit().whenComplete((status, ex) -> inbox.add(new Message.Exited(profileId, sessionId,
                 status != null ? status : new ExitStatus(-1, null, "lost track of the process: " + ex))));
     }

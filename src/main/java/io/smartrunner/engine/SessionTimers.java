@@ -115,7 +115,8 @@ final class SessionTimers {
      * 1 MiB cap (reviewer R9). Not at once: a poll that comes a little after the write sees how
      * fast the child writes, and a burst is then polled as often as it needs
      * ({@link #soonerForAFastWriter}); on a grid, so sessions written within the same tenth of a
-     * second share the loop's turn.
+     * second share the loop's turn. Only sessions without hang detection are told
+     * ({@link SessionLaunch}): the others are polled every second at least.
      */
     void written(ProfileSlot slot, String sessionId, long now) {
         ActiveSession a = slot.active;

@@ -208,6 +208,14 @@ class SupervisorTest {
         assertEquals(List.of("finish"), sink.names("p1"));
     }
 
+    /** With hang detection a session is polled every second at least: no loop turn for each line after a quiet spell. */
+    @Test
+    void aSessionWithHangDetectionIsNotToldOfWritesAfterQuiet() {
+        supervisor(oneProfile(600_000, 30_000, 60_000, 3)).step();
+
+        assertNull(launcher.last().afterQuiet);
+    }
+
     @Test
     void spawnFailureEndsTheLoggedStartWithReasonSpawn() {
         launcher.spawnError = "cannot start \"nope\": No such file or directory";
