@@ -171,9 +171,11 @@ final class SessionLifecycle {
         if (!a.over()) {
             return;
         }
-        rotations.poll(slot, a, nowNanos); // a last rotation, so the log cap holds after the session too
         SessionResult result = SessionOutcomes.resultOf(a, nowNanos, redactor,
                 slot.config.session().stderrTailBytes());
+        // a last rotation, so the log cap holds after the session too; after the stderr tail is read,
+        // which would wait for the rotation (it runs aside, off the loop)
+        rotations.poll(slot, a, nowNanos);
         if (result.reason() == FailureReason.SIGNAL && "SIGKILL".equals(result.signal())) {
             String oom = oomKills.sinceLastDeath();
             result = oom == null ? result : result.withDetailAdded(oom);

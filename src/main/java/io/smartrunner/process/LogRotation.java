@@ -6,10 +6,56 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** Rotation of one log file to {@code file.1} .. {@code file.keep}; older copies are dropped. */
 final class LogRotation {
+    /**
+     * One file's rotations never overlap (a session's rotation aside and the next session's at its
+     * open, on a launch thread): a lock per file, striped so that 10 000 profiles' logs need no map.
+     */
+    private static final Object[] STRIPES = new Object[64];
+    /**
+     * Where sessions' rotations run, off the loop: a truncation waits for the file's pages being
+     * written back, hundreds of milliseconds for a file a child writes flat out, and 30 such logs
+     * rotated on the loop one after the other held it for over 30 s (no timer, no start, no API
+     * answer, a stop taking 17 s: reviewer R10). A few threads, since each mostly waits on the disk;
+     * gone after 30 s without work.
+     */
+    private static final ThreadPoolExecutor ASIDE = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), io.smartrunner.DaemonThreads.named("sr-log-rotate"));
+
+    static {
+        for (int i = 0; i < STRIPES.length; i++) {
+            STRIPES[i] = new Object();
+        }
+        ASIDE.allowCoreThreadTimeOut(true);
+    }
+
     private LogRotation() {
+    }
+
+    /** The threads sessions' logs are rotated on, off the loop ({@link SessionLog}). */
+    static Executor aside() {
+        return ASIDE;
+    }
+
+    /**
+     * {@link #byCopyTruncate} if the file is still past {@code maxBytes} once no other rotation of it
+     * is under way (another may have rotated it meanwhile).
+     *
+     * @return null when it was not past its cap (any more): nothing done
+     */
+    static Truncation ifPast(Path file, int keep, long maxBytes) throws IOException {
+        synchronized (STRIPES[Math.floorMod(file.toAbsolutePath().normalize().hashCode(), STRIPES.length)]) {
+            if (file.toFile().length() <= maxBytes) {
+                return null;
+            }
+            return byCopyTruncate(file, keep, maxBytes);
+        }
     }
 
     static Path numbered(Path file, int n) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executor;
 
 /**
  * One session's view of one log file (stdout or stderr) that earlier sessions of the profile
@@ -53,13 +54,20 @@ final class SessionLog {
     private volatile Path descriptor;
     /** The file was found removed while the session ran (said once). */
     private boolean removedSaid;
+    /** Where a rotation runs, off the caller's thread ({@link LogRotation#aside}); null: in the poll itself. */
+    private final Executor rotator;
+    /** A rotation is under way on the {@link #rotator}: polls count without rotating, reads wait for it. */
+    private boolean rotating;
+    /** What the last rotation aside failed with, thrown by the next poll (which reports failures). */
+    private ProcessException rotationFailed;
 
-    private SessionLog(Path file, long maxBytes, int keep, long base, QuietLogWatch watch) {
+    private SessionLog(Path file, long maxBytes, int keep, long base, QuietLogWatch watch, Executor rotator) {
         this.file = file;
         this.maxBytes = maxBytes;
         this.keep = keep;
         this.base = base;
         this.watch = watch;
+        this.rotator = rotator;
     }
 
     /** Before launch: creates the directory, rotates a file already past its cap, notes its size. */
@@ -69,6 +77,14 @@ final class SessionLog {
 
     /** {@link #open(Path, long, int)}, with polls of a quiet file answered by {@code watch} (null: none). */
     static SessionLog open(Path file, long maxBytes, int keep, QuietLogWatch watch) throws IOException {
+        return open(file, maxBytes, keep, watch, null);
+    }
+
+    /**
+     * {@link #open(Path, long, int, QuietLogWatch)}, the rotations during the session run on
+     * {@code rotator} (null: in the poll that finds the file past its cap).
+     */
+    static SessionLog open(Path file, long maxBytes, int keep, QuietLogWatch watch, Executor rotator) throws IOException {
         // java.io.File's length is one stat that answers 0 for a missing file; Files.size throws there,
         // and a profile's first session (each of a fleet's 10 000) paid two exceptions per log file
         File f = file.toFile();
@@ -86,11 +102,10 @@ final class SessionLog {
                 Files.createDirectories(dir.toPath());
             }
         }
-        if (maxBytes > 0 && size > maxBytes) {
-            LogRotation.byCopyTruncate(file, keep, maxBytes);
-            size = 0;
+        if (maxBytes > 0 && size > maxBytes && LogRotation.ifPast(file, keep, maxBytes) != null) {
+            size = f.length(); // 0 but for what a session still running wrote since (the last one's leftovers)
         }
-        return new SessionLog(file, maxBytes, keep, size, watch);
+        return new SessionLog(file, maxBytes, keep, size, watch, rotator);
     }
 
     Path file() {
@@ -114,6 +129,14 @@ final class SessionLog {
      * (forty-fifth session); a quiet long one pays a few looks more.
      */
     synchronized long poll() {
+        if (rotationFailed != null) {
+            ProcessException failed = rotationFailed;
+            rotationFailed = null;
+            throw failed;
+        }
+        if (rotating) {
+            return countedWhileRotating();
+        }
         if (watched >= 0) {
             watch.drain();
             if (!touched) {
@@ -131,16 +154,21 @@ final class SessionLog {
                 size = 0;
             }
             if (maxBytes > 0 && size > maxBytes) {
+                if (rotator != null) {
+                    return rotateAside(size);
+                }
                 LogRotation.Truncation t;
                 try {
-                    t = LogRotation.byCopyTruncate(file, keep, maxBytes);
+                    t = LogRotation.ifPast(file, keep, maxBytes);
                 } catch (LogRotation.CopyFailed e) {
                     rotated(e.truncation());
                     lastSize = sizeOf(file);
                     reported = Math.max(reported, carried + Math.max(0, lastSize - base));
                     throw e;
                 }
-                rotated(t);
+                if (t != null) {
+                    rotated(t);
+                }
                 size = sizeOf(file);
             }
             reported = Math.max(reported, carried + Math.max(0, size - base));
@@ -184,6 +212,87 @@ final class SessionLog {
     /** While the child runs, its descriptor {@code fd} (1, 2) reaches this file even if the path is removed. */
     void reachedThrough(long pid, int fd) {
         descriptor = Path.of("/proc/" + pid + "/fd/" + fd);
+    }
+
+    /**
+     * Counts what the file holds now and hands its rotation to the {@link #rotator}: the caller (the
+     * loop) does not wait for the copy and the truncation (reviewer R10: hundreds of milliseconds
+     * each, serially for 30 logs). The polls until it is done count without rotating.
+     */
+    private long rotateAside(long size) {
+        reported = Math.max(reported, carried + Math.max(0, size - base));
+        lastSize = size;
+        quietLooks = 0;
+        rotating = true;
+        try {
+            rotator.execute(this::rotateNow);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            rotating = false; // never (an unbounded queue), but a log left "rotating" would never be rotated again
+            throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
+        }
+        return reported;
+    }
+
+    /** The rotator's thread: the rotation, then its books, under the lock only for those. */
+    private void rotateNow() {
+        LogRotation.Truncation t = null;
+        ProcessException failed = null;
+        try {
+            t = LogRotation.ifPast(file, keep, maxBytes);
+        } catch (LogRotation.CopyFailed e) {
+            t = e.truncation();
+            failed = new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            failed = new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
+        }
+        synchronized (this) {
+            try {
+                if (t != null) {
+                    rotated(t);
+                    lastSize = sizeOf(file);
+                    reported = Math.max(reported, carried + Math.max(0, lastSize - base));
+                }
+            } catch (RuntimeException e) {
+                failed = failed != null ? failed : new ProcessException("cannot stat " + file + ": " + e.getMessage(), e);
+            } finally {
+                rotationFailed = failed;
+                rotating = false;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * A poll while the rotator works: what the file gained past this session's start, if it has not
+     * been truncated yet (after, the rotation's own count comes when it is done). Never more than
+     * was written, so a writer's activity is still seen (a hang check) and nothing is counted twice.
+     */
+    private long countedWhileRotating() {
+        long size = sizeOf(file);
+        if (size > base) {
+            reported = Math.max(reported, carried + size - base);
+        }
+        return reported;
+    }
+
+    /** Reads of the files wait for a rotation under way (its shifting and truncating), 5 s at most. */
+    private void awaitRotation() {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        boolean interrupted = false;
+        while (rotating) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void rotated(LogRotation.Truncation t) {
@@ -268,11 +377,13 @@ final class SessionLog {
 
     /** This session's first {@code n} bytes still in the live file. */
     synchronized byte[] head(int n) {
+        awaitRotation();
         return read(file, base, Math.min(sizeOf(file), base + n));
     }
 
     /** The last {@code n} bytes this session wrote, looking into {@code .1} when rotated. */
     synchronized byte[] tail(int n) {
+        awaitRotation();
         long size = sizeOf(file);
         long from = Math.max(base, size - n);
         byte[] live = read(file, from, size);

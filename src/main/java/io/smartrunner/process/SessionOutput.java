@@ -16,10 +16,11 @@ final class SessionOutput {
     /** Before launch: prepares both files (directory, rotation) and notes where this session starts. */
     static SessionOutput open(OutputFiles files) throws IOException {
         QuietLogWatch watch = QuietLogWatch.shared();
-        SessionLog out = SessionLog.open(files.stdout(), files.maxBytes(), files.keep(), watch);
+        SessionLog out = SessionLog.open(files.stdout(), files.maxBytes(), files.keep(), watch, LogRotation.aside());
         boolean shared = files.stderr().toAbsolutePath().normalize()
                 .equals(files.stdout().toAbsolutePath().normalize());
-        SessionLog err = shared ? out : SessionLog.open(files.stderr(), files.maxBytes(), files.keep(), watch);
+        SessionLog err = shared ? out
+                : SessionLog.open(files.stderr(), files.maxBytes(), files.keep(), watch, LogRotation.aside());
         return new SessionOutput(out, err);
     }
 

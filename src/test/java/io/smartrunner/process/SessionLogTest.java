@@ -140,6 +140,75 @@ class SessionLogTest {
         assertFalse(Files.exists(LogRotation.numbered(file, 1)));
     }
 
+    /**
+     * Reviewer R10: rotations ran on the loop, one truncation after another (hundreds of ms each for a
+     * file written flat out), and 30 bursting logs held the loop for over 30 s. The poll hands the
+     * rotation aside and returns; until it is done, polls count without rotating.
+     */
+    @Test
+    void aPollHandsTheRotationAsideAndCountsWithoutRotatingUntilItIsDone() throws Exception {
+        Path file = dir.resolve("p.log");
+        List<Runnable> aside = new java.util.ArrayList<>();
+        SessionLog log = SessionLog.open(file, 100, 2, null, aside::add);
+
+        append(file, 150);
+        assertEquals(150, log.poll());
+
+        assertEquals(1, aside.size(), "the rotation waits for the rotator");
+        assertEquals(150, Files.size(file), "nothing rotated by the poll itself");
+        append(file, 20);
+        assertEquals(170, log.poll(), "growth while it waits is counted");
+        assertEquals(1, aside.size(), "one rotation at a time");
+
+        aside.get(0).run();
+
+        assertEquals(0, Files.size(file));
+        assertEquals(100, Files.size(LogRotation.numbered(file, 1)));
+        assertEquals(70, Files.size(LogRotation.numbered(file, 2)));
+        append(file, 5);
+        assertEquals(175, log.poll(), "every byte counted once");
+        assertEquals(1, aside.size());
+    }
+
+    @Test
+    void aRotationAsideThatFailedIsSaidByTheNextPoll() throws Exception {
+        try (SmallTmpfs disk = SmallTmpfs.mount(dir.resolve("small"), 4)) {
+            Path file = disk.dir().resolve("p.log");
+            SessionLog log = SessionLog.open(file, 1_000_000, 2, null, Runnable::run);
+            append(file, 3_000_000);
+            disk.fill();
+
+            assertEquals(3_000_000, log.poll(), "the rotation ran aside (here at once) and failed there");
+
+            ProcessException e = assertThrows(ProcessException.class, log::poll);
+            assertTrue(e.getMessage().endsWith("its 3000000 bytes were dropped to keep it within its cap"), e.getMessage());
+            append(file, 10);
+            assertEquals(3_000_010, log.poll());
+        }
+    }
+
+    /** The error event's stderr tail is read after a rotation under way, not from files it is shifting. */
+    @Test
+    void aReadWaitsForARotationUnderWay() throws Exception {
+        Path file = dir.resolve("p.log");
+        List<Runnable> aside = new java.util.ArrayList<>();
+        SessionLog log = SessionLog.open(file, 100, 1, null, aside::add);
+        Files.writeString(file, lines(15));
+        log.poll();
+        java.util.concurrent.atomic.AtomicReference<String> tail = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> tail.set(new String(log.tail(10))));
+        reader.start();
+        io.smartrunner.testkit.Await.until("the reader waits for the rotation", java.time.Duration.ofSeconds(30),
+                () -> reader.getState() == Thread.State.TIMED_WAITING);
+        assertEquals(null, tail.get(), "not read while the rotation is under way");
+
+        aside.get(0).run();
+        reader.join(30_000);
+
+        assertEquals("000000014\n", tail.get(), "read from .1, after the rotation");
+        assertEquals(0, Files.size(file));
+    }
+
     @Test
     void keepZeroTruncatesWithoutCopies() throws Exception {
         Path file = dir.resolve("p.log");
