@@ -1,5 +1,6 @@
 package io.smartrunner.engine;
 
+import io.smartrunner.process.LogReplaced;
 import io.smartrunner.process.ProcessException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -19,8 +20,10 @@ final class RotationFailures {
 
     private final OncePerMinute failures;
     private final OncePerMinute drops;
+    private final Consumer<String> diagnostics;
 
     RotationFailures(Consumer<String> diagnostics) {
+        this.diagnostics = diagnostics;
         this.failures = new OncePerMinute(diagnostics, "log(s)");
         this.drops = new OncePerMinute(diagnostics, "log(s) with bytes dropped");
     }
@@ -39,6 +42,10 @@ final class RotationFailures {
                         + " byte(s) were dropped");
             }
             return bytes;
+        } catch (LogReplaced e) {
+            // once per session and log: each said, so that one log's line does not hide the next (reviewer R10)
+            diagnostics.accept("the session log of " + slot.id() + ": " + e.getMessage());
+            return a.lastOutputBytes;
         } catch (ProcessException e) {
             failures.say(nowNanos, () -> "cannot rotate the session log of " + slot.id() + ": " + e.getMessage());
             return a.lastOutputBytes;

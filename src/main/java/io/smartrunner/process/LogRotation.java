@@ -50,11 +50,19 @@ final class LogRotation {
      * @return null when it was not past its cap (any more): nothing done
      */
     static Truncation ifPast(Path file, int keep, long maxBytes) throws IOException {
+        return ifPast(file, file, keep, maxBytes);
+    }
+
+    /**
+     * {@link #ifPast(Path, int, long)} of the file {@code source} opens (a child's descriptor in
+     * {@code /proc} when the path no longer leads to its file), its copies named after {@code file}.
+     */
+    static Truncation ifPast(Path source, Path file, int keep, long maxBytes) throws IOException {
         synchronized (STRIPES[Math.floorMod(file.toAbsolutePath().normalize().hashCode(), STRIPES.length)]) {
-            if (file.toFile().length() <= maxBytes) {
+            if (source.toFile().length() <= maxBytes) {
                 return null;
             }
-            return byCopyTruncate(file, keep, maxBytes);
+            return byCopyTruncate(source, file, keep, maxBytes);
         }
     }
 
@@ -78,7 +86,11 @@ final class LogRotation {
      * @return which bytes went to {@code .1}, how long the file was when truncated, what was dropped
      */
     static Truncation byCopyTruncate(Path file, int keep, long maxBytes) throws IOException {
-        try (FileChannel live = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        return byCopyTruncate(file, file, keep, maxBytes);
+    }
+
+    private static Truncation byCopyTruncate(Path source, Path file, int keep, long maxBytes) throws IOException {
+        try (FileChannel live = FileChannel.open(source, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = live.size();
             long cap = maxBytes > 0 ? maxBytes : Math.max(1, size);
             long full = size / cap;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Executor;
 
 /**
@@ -52,8 +53,10 @@ final class SessionLog {
     private long dropped;
     /** The child's own descriptor for this file ({@code /proc/PID/fd/N}) while it runs, else null. */
     private volatile Path descriptor;
-    /** The file was found removed while the session ran (said once). */
+    /** The path was found not to lead to the child's file while the session ran (said once). */
     private boolean removedSaid;
+    /** The identity (device, inode) of the file the child writes, from the first look; null before. */
+    private Object childsFile;
     /** Where a rotation runs, off the caller's thread ({@link LogRotation#aside}); null: in the poll itself. */
     private final Executor rotator;
     /** A rotation is under way on the {@link #rotator}: polls count without rotating, reads wait for it. */
@@ -146,20 +149,21 @@ final class SessionLog {
         }
         looks++;
         try {
-            long size = sizeOrMissing(file);
-            if (size < 0) {
-                if (descriptor != null) {
-                    return measuredThroughTheChild();
-                }
-                size = 0;
+            BasicFileAttributes seen = attributesOrMissing(file);
+            if (seen != null && childsFile == null) {
+                childsFile = seen.fileKey(); // the first look: the file the child was just started on
             }
+            if (descriptor != null && (seen == null || !java.util.Objects.equals(childsFile, seen.fileKey()))) {
+                return measuredThroughTheChild();
+            }
+            long size = seen == null ? 0 : seen.size();
             if (maxBytes > 0 && size > maxBytes) {
                 if (rotator != null) {
-                    return rotateAside(size);
+                    return rotateAside(size, file);
                 }
                 LogRotation.Truncation t;
                 try {
-                    t = LogRotation.ifPast(file, keep, maxBytes);
+                    t = LogRotation.ifPast(file, file, keep, maxBytes);
                 } catch (LogRotation.CopyFailed e) {
                     rotated(e.truncation());
                     lastSize = sizeOf(file);
@@ -184,13 +188,15 @@ final class SessionLog {
     }
 
     /**
-     * The file was removed while the session runs (an operator freeing space, a logrotate without
-     * copytruncate): the child goes on writing to it, so its growth is read through the child's own
-     * descriptor; from the path alone the session looked silent and was stopped as a hang, its
-     * profile blamed (reviewer R9). Said once (as a failed poll: the loop says it, one line a
-     * minute at most); not rotated any more.
+     * The path no longer leads to the file the child writes: removed (an operator freeing space) or
+     * renamed (logrotate without copytruncate, which may create a new file in its place). The child
+     * goes on writing to its file, so its growth is read through the child's own descriptor (from
+     * the path alone the session looked silent and was stopped as a hang, its profile blamed:
+     * reviewer R9), and it is kept within its cap through it too, its copies where the path's go
+     * (a renamed log grew to 200 MiB against a 1 MiB cap, silently: reviewer R10). Said once (as a
+     * failed poll, which the loop says).
      */
-    private long measuredThroughTheChild() {
+    private long measuredThroughTheChild() throws IOException {
         Path through = descriptor;
         long size;
         try {
@@ -203,11 +209,23 @@ final class SessionLog {
         quietLooks = 0;
         if (!removedSaid) {
             removedSaid = true;
-            throw new ProcessException(file + " was removed while its session runs: the session's output still goes to"
-                    + " the removed file (counted through " + through + ", not rotated) until it ends");
+            throw new LogReplaced(file + " is no longer the file its session writes to (removed, or renamed as logrotate"
+                    + " without copytruncate does): the session's output still goes to that file until it ends, counted"
+                    + (maxBytes > 0 ? " and kept within logMaxBytes (copies in " + LogRotation.numbered(file, 1).getFileName()
+                    + ")" : "") + " through " + through);
+        }
+        if (maxBytes > 0 && size > maxBytes) {
+            if (rotator != null) {
+                return rotateAside(size, through);
+            }
+            LogRotation.Truncation t = LogRotation.ifPast(through, file, keep, maxBytes);
+            if (t != null) {
+                rotated(t);
+            }
         }
         return reported;
     }
+
 
     /** While the child runs, its descriptor {@code fd} (1, 2) reaches this file even if the path is removed. */
     void reachedThrough(long pid, int fd) {
@@ -219,13 +237,13 @@ final class SessionLog {
      * loop) does not wait for the copy and the truncation (reviewer R10: hundreds of milliseconds
      * each, serially for 30 logs). The polls until it is done count without rotating.
      */
-    private long rotateAside(long size) {
+    private long rotateAside(long size, Path source) {
         reported = Math.max(reported, carried + Math.max(0, size - base));
         lastSize = size;
         quietLooks = 0;
         rotating = true;
         try {
-            rotator.execute(this::rotateNow);
+            rotator.execute(() -> rotateNow(source));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             rotating = false; // never (an unbounded queue), but a log left "rotating" would never be rotated again
             throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
@@ -233,12 +251,16 @@ final class SessionLog {
         return reported;
     }
 
-    /** The rotator's thread: the rotation, then its books, under the lock only for those. */
-    private void rotateNow() {
+    /**
+     * The rotator's thread: the rotation, then its books, under the lock only for those.
+     *
+     * @param source the file to rotate: the path, or the child's descriptor when the path no longer leads to it
+     */
+    private void rotateNow(Path source) {
         LogRotation.Truncation t = null;
         ProcessException failed = null;
         try {
-            t = LogRotation.ifPast(file, keep, maxBytes);
+            t = LogRotation.ifPast(source, file, keep, maxBytes);
         } catch (LogRotation.CopyFailed e) {
             t = e.truncation();
             failed = new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
@@ -249,7 +271,7 @@ final class SessionLog {
             try {
                 if (t != null) {
                     rotated(t);
-                    lastSize = sizeOf(file);
+                    lastSize = sizeOf(source);
                     reported = Math.max(reported, carried + Math.max(0, lastSize - base));
                 }
             } catch (RuntimeException e) {
@@ -421,6 +443,17 @@ final class SessionLog {
     /** The file's size, 0 when there is no such file. */
     private static long sizeOf(Path path) {
         return Math.max(0, sizeOrMissing(path));
+    }
+
+    /** One {@code stat} of the file (its size and identity, as {@link Files#size} makes), null when there is none. */
+    private static BasicFileAttributes attributesOrMissing(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new ProcessException("cannot stat " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** The file's size, -1 when there is no such file. */

@@ -53,6 +53,24 @@ class RotationFailuresTest {
         assertTrue(lines.stream().noneMatch(l -> l.contains("internal error")), String.join("\n", lines));
     }
 
+    /** Reviewer R10: the second log renamed within a minute was folded into the first one's line, and never said. */
+    @Test
+    void everyLogWhosePathNoLongerLeadsToItsFileIsSaidOnItsOwn() {
+        Supervisor s = started(TestConfig.builder().timeoutMs(600_000).pod("podA", "p1", "p2").build());
+        s.step();
+        for (String id : List.of("p1", "p2")) {
+            launcher.forProfile(id).get(0).pollFailure = new io.smartrunner.process.LogReplaced(id + ".stdout.log is no"
+                    + " longer the file its session writes to");
+        }
+
+        time.advanceMillis(1_000);
+        s.step();
+
+        assertEquals(List.of("the session log of p1: p1.stdout.log is no longer the file its session writes to",
+                "the session log of p2: p2.stdout.log is no longer the file its session writes to"),
+                lines.stream().filter(l -> l.contains("no longer")).toList());
+    }
+
     /** Reviewer R9: a rotation that dropped output (more than the kept files hold) said nothing. */
     @Test
     void outputARotationDroppedIsSaidOnceAMinuteTheOthersCountedInTheNext() {

@@ -290,10 +290,11 @@ class QuietLogWatchTest {
         });
         Files.delete(files.stdout());
 
-        ProcessException said = org.junit.jupiter.api.Assertions.assertThrows(ProcessException.class, child::pollOutput);
+        LogReplaced said = org.junit.jupiter.api.Assertions.assertThrows(LogReplaced.class, child::pollOutput);
 
-        assertTrue(said.getMessage().startsWith(files.stdout() + " was removed while its session runs: the session's"
-                + " output still goes to the removed file (counted through /proc/" + child.pid() + "/fd/1"), said.getMessage());
+        assertEquals(files.stdout() + " is no longer the file its session writes to (removed, or renamed as logrotate"
+                + " without copytruncate does): the session's output still goes to that file until it ends, counted"
+                + " through /proc/" + child.pid() + "/fd/1", said.getMessage());
         long before = child.pollOutput();
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             while (child.pollOutput() <= before) {
@@ -302,6 +303,39 @@ class QuietLogWatchTest {
         });
         child.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
         assertTrue(child.pollOutput() > before, "the end's poll keeps what was counted");
+    }
+
+    /**
+     * Reviewer R10: logrotate without copytruncate renames the log (and may create a new one in its
+     * place); the child goes on writing to the renamed file, which grew to 200 MiB against a 1 MiB
+     * cap, and nothing was said. It is now said, counted and kept within its cap through the child's
+     * descriptor, its copies where the path's go.
+     */
+    @Test
+    void aLogRenamedWithANewFileInItsPlaceIsSaidCountedAndKeptWithinItsCapThroughTheChild() throws Exception {
+        OutputFiles files = OutputFiles.forProfile(dir, "p1", 4_096, 1);
+        RunningProcess child = PosixSpawnLauncher.best().launch(new LaunchSpec(children.newSession(),
+                List.of("/bin/sh", "-c", "while :; do echo line; sleep 0.002; done"), Map.of(), null, files));
+        io.smartrunner.testkit.Await.until("the child writes", Duration.ofSeconds(30), () -> child.pollOutput() > 0);
+        Path moved = dir.resolve("p1.stdout.log.moved");
+        Files.move(files.stdout(), moved);
+        Files.createFile(files.stdout()); // logrotate's "create"
+
+        LogReplaced said = org.junit.jupiter.api.Assertions.assertThrows(LogReplaced.class, child::pollOutput);
+
+        assertTrue(said.getMessage().contains("counted and kept within logMaxBytes (copies in p1.stdout.log.1) through /proc/"
+                + child.pid() + "/fd/1"), said.getMessage());
+        Path copy = LogRotation.numbered(files.stdout(), 1);
+        io.smartrunner.testkit.Await.until("the renamed file is rotated through the child", Duration.ofSeconds(30), () -> {
+            child.pollOutput();
+            return Files.exists(copy);
+        });
+        long counted = child.pollOutput();
+        child.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
+        assertTrue(Files.size(moved) < 4_096 * 3, "the renamed file is kept near its cap: " + Files.size(moved));
+        assertTrue(Files.readString(copy).startsWith("line\n"), "its bytes went to the path's copy");
+        assertEquals(0, Files.size(files.stdout()), "the new file in its place is left alone");
+        assertTrue(counted > 4_096, "every byte counted: " + counted);
     }
 
     /** The first look, then as many quiet ones as arm the watch. */
