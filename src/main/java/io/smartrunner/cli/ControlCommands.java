@@ -61,10 +61,11 @@ final class ControlCommands {
         public Integer call() {
             profileIds.forEach(id -> IdArgument.requireValid("PROFILE", id)); // before anything is read
             RunnerConfig cfg = config.loadToInspect();
-            if (pod == null && profileIds.size() == 1) {
-                return one(cfg, request(cfg, profileIds.get(0)));
+            List<String> ids = targets(cfg); // an id the file does not have: exit 2, for one id too (reviewer R10)
+            if (pod == null && ids.size() == 1) {
+                return one(cfg, request(cfg, ids.get(0)));
             }
-            List<ManualRequest> requests = targets(cfg).stream().map(id -> request(cfg, id)).toList();
+            List<ManualRequest> requests = ids.stream().map(id -> request(cfg, id)).toList();
             return several(cfg, requests);
         }
 

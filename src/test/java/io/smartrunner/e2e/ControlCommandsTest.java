@@ -122,6 +122,11 @@ class ControlCommandsTest {
             assertEquals(1, notReloaded.exitCode(), notReloaded.err());
             assertEquals("smart-runner: p2: the running runner has no profile p2 (the file changed since it read it?"
                     + " 'smart-runner reload' tells it)", notReloaded.err().strip());
+            // reviewer R10: an id neither the file nor the runner has is the user's mistake (exit 2), not the file's change
+            CliProcess.Result unknown = cli("pause", "ZZ9", "-c", cfg.toString());
+            assertEquals(2, unknown.exitCode(), unknown.err());
+            assertEquals("smart-runner: no profile ZZ9 in " + cfg.toAbsolutePath().normalize() + " (nothing was done)",
+                    unknown.err().strip());
             assertTrue(runner.process.isAlive());
         } finally {
             runner.process.destroy();
