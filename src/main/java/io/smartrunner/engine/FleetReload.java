@@ -107,9 +107,28 @@ final class FleetReload {
                 added.add(p.id());
             }
         }
+        inFileOrder(wanted.keySet());
         return new ReloadSummary(added, removed, changed, AppliedSettings.differing(running, next),
                 RestartSettings.differing(inForce, next),
                 next.source() == null ? null : next.source().toAbsolutePath().normalize());
+    }
+
+    /**
+     * The slots in the new file's order, those removed but still stopping after them: what the API
+     * and the dashboard list follows it (a profile moved to a later pod, or added in the middle,
+     * kept its old place or went to the end, and {@code /api/summary} listed a pod before one the
+     * file has first: reviewer R10). Starts do not follow this order ({@link ProfileSlot#order}).
+     */
+    private void inFileOrder(java.util.Collection<String> ids) {
+        Map<String, ProfileSlot> before = new LinkedHashMap<>(slots);
+        slots.clear();
+        for (String id : ids) {
+            ProfileSlot slot = before.remove(id);
+            if (slot != null) {
+                slots.put(id, slot);
+            }
+        }
+        slots.putAll(before);
     }
 
     private void remove(ProfileSlot slot) {

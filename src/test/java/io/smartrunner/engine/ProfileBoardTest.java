@@ -79,4 +79,18 @@ class ProfileBoardTest {
         }
         assertEquals(List.of("b", "c"), s.board().states().stream().map(ProfileState::profileId).toList());
     }
+
+    /** Reviewer R10: after a reload, /api/summary listed pods out of the file's order (a moved profile kept its place). */
+    @Test
+    void aReloadListsTheProfilesInTheNewFilesOrder() {
+        Supervisor s = supervisor(TestConfig.builder().globalLimit(1).pod("big", "b1", "b2").pod("small", "s1").build());
+        s.step();
+
+        s.requestReload(TestConfig.builder().globalLimit(1).pod("big", "b1").pod("small", "s1").pod("newpod", "b2", "n1")
+                .build());
+        s.step();
+
+        assertEquals(List.of("b1/big", "s1/small", "b2/newpod", "n1/newpod"),
+                s.board().states().stream().map(p -> p.profileId() + "/" + p.pod()).toList());
+    }
 }
