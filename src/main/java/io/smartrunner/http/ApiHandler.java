@@ -46,6 +46,9 @@ final class ApiHandler implements HttpHandler {
     private static final ObjectWriter IN_STREAM = JSON.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     private static final Pattern PROFILE = Pattern.compile("/api/profiles/([^/]+)(?:/([a-z]+))?");
     private static final Set<String> PROFILE_ACTIONS = Set.of("pause", "unpause", "reset", "run");
+    /** The fixed GET routes ({@link #get}); a profile's own and its log match {@link #PROFILE}. */
+    private static final Set<String> GET_ROUTES = Set.of("/api/profiles", "/api/summary", "/api/events",
+            "/api/events/stream", "/api/report", "/api/pods", "/api/runners");
     /** The same control for every profile of a pod: POST /api/pods/{pod}/profiles/{action}. */
     private static final Pattern POD_PROFILES = Pattern.compile("/api/pods/([^/]+)/profiles/(pause|unpause|reset)");
     private static final long LOOP_ANSWER_SECONDS = 10;
@@ -116,13 +119,40 @@ final class ApiHandler implements HttpHandler {
             post(ex, path);
             return;
         }
-        if (!method.equals("GET")) {
-            throw ApiError.methodNotAllowed("use GET, or POST for changes", "GET, POST");
+        // HEAD as GET: the server sends the head alone (reviewer R10: 405); not for the event stream, which never ends
+        boolean head = method.equals("HEAD") && !path.equals("/api/events/stream");
+        if (!method.equals("GET") && !head) {
+            throw noRoute(Query.clip(method), path);
         }
         if (readsNeedToken) {
             requireToken(ex);
         }
         get(ex, path);
+    }
+
+    /** A 405 naming the methods the route takes, or a 404 when it is no route at all. */
+    private static ApiError noRoute(String method, String path) {
+        String allow = allowed(path);
+        return allow == null ? new ApiError(404, "no such route: " + method + " " + Query.clip(path))
+                : ApiError.methodNotAllowed("no such route: " + method + " " + Query.clip(path) + "; use "
+                + allow.replace(", HEAD", "").replace(", ", " or "), allow);
+    }
+
+    /**
+     * The methods {@code path} answers, for a 405's {@code Allow} (reviewer R10: {@code PUT
+     * /api/profiles} said "GET, POST", and a POST there was a 404); null when it is no route at all.
+     */
+    static String allowed(String path) {
+        Matcher profile = PROFILE.matcher(path);
+        boolean profileRoute = profile.matches();
+        String action = profileRoute ? profile.group(2) : null;
+        boolean get = GET_ROUTES.contains(path) || profileRoute && (action == null || action.equals("log"));
+        boolean post = path.equals("/api/reload") || POD_PROFILES.matcher(path).matches()
+                || PodsRoute.unpausePath(path) != null || profileRoute && PROFILE_ACTIONS.contains(action);
+        if (get) {
+            return path.equals("/api/events/stream") ? "GET" : "GET, HEAD";
+        }
+        return post ? "POST" : null;
     }
 
     private void get(HttpExchange ex, String path) throws Exception {
@@ -155,7 +185,7 @@ final class ApiHandler implements HttpHandler {
             default -> {
                 Matcher m = PROFILE.matcher(path);
                 if (!m.matches()) {
-                    throw new ApiError(404, "no such route: GET " + Query.clip(path));
+                    throw noRoute("GET", path);
                 }
                 ProfileState state = profile(validId(m.group(1)));
                 if (m.group(2) == null) {
@@ -202,8 +232,7 @@ final class ApiHandler implements HttpHandler {
         }
         Matcher m = PROFILE.matcher(path);
         if (!m.matches() || m.group(2) == null || !PROFILE_ACTIONS.contains(m.group(2))) {
-            throw new ApiError(m.matches() ? 405 : 404, "no such route: POST " + Query.clip(path),
-                    m.matches() ? "GET" : null);
+            throw noRoute("POST", path);
         }
         ManualRequest request = request(m.group(2), validId(m.group(1)), body, by);
         ManualReply reply = answer(parts.fleet().request(request));
@@ -283,7 +312,13 @@ final class ApiHandler implements HttpHandler {
     }
 
     private void requireToken(HttpExchange ex) {
+        List<String> given = ex.getRequestHeaders().get("Authorization");
+        if (given != null && given.size() > 1) {
+            // which one counts would be the server's guess (the first did): refused (reviewer R10)
+            throw new ApiError(400, "Authorization: given " + given.size() + " times, expected once");
+        }
         if (!parts.token().presentedBy(ex)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"smart-runner\"");
             throw new ApiError(401, "Authorization: missing or wrong bearer token");
         }
     }

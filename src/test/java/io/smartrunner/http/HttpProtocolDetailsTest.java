@@ -93,16 +93,55 @@ class HttpProtocolDetailsTest {
     @Test
     void apiAnswersOf405SayWhichMethodsAreAllowed() throws Exception {
         start();
+        // reviewer R10: PUT /api/profiles said "GET, POST", and a POST there was a 404
         String put = get("PUT", "/api/profiles");
         assertEquals(405, status(put));
-        assertTrue(put.contains("\r\nAllow: GET, POST\r\n"), put);
+        assertTrue(put.contains("\r\nAllow: GET, HEAD\r\n"), put);
+        String auth = "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n";
+        String post = exchange("POST", "/api/profiles", "127.0.0.1:" + server.port(), auth, "{}");
+        assertEquals(405, status(post), post);
+        assertTrue(post.contains("\r\nAllow: GET, HEAD\r\n"), post);
         String reload = get("GET", "/api/reload");
         assertEquals(405, status(reload));
         assertTrue(reload.contains("\r\nAllow: POST\r\n"), reload);
-        String log = exchange("POST", "/api/profiles/p1/log", "127.0.0.1:" + server.port(),
-                "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n", "{}");
+        String podAction = get("GET", "/api/pods/podA/profiles/pause");
+        assertEquals(405, status(podAction), podAction);
+        assertTrue(podAction.contains("\r\nAllow: POST\r\n"), podAction);
+        String log = exchange("POST", "/api/profiles/p1/log", "127.0.0.1:" + server.port(), auth, "{}");
         assertEquals(405, status(log), log);
-        assertTrue(log.contains("\r\nAllow: GET\r\n"), log);
+        assertTrue(log.contains("\r\nAllow: GET, HEAD\r\n"), log);
+        String stream = get("HEAD", "/api/events/stream");
+        assertEquals(405, status(stream), "a stream that never ends has no HEAD: " + stream);
+        assertTrue(stream.contains("\r\nAllow: GET\r\n"), stream);
+        assertEquals(404, status(get("PUT", "/api/nothing-here")));
+    }
+
+    /** Reviewer R10: HEAD of the API's reads was a 405. */
+    @Test
+    void headOfAnApiReadIsItsGetWithoutTheBody() throws Exception {
+        start();
+        String get = get("GET", "/api/summary");
+        String head = get("HEAD", "/api/summary");
+
+        assertEquals(200, status(head), head);
+        assertTrue(head.endsWith("\r\n\r\n"), "no body: " + head);
+        assertTrue(get.contains("\"total\":0"), get);
+    }
+
+    /** Reviewer R10: a 401 named no scheme, and of two Authorization headers the first counted. */
+    @Test
+    void aRefusedTokenNamesTheSchemeAndTwoAuthorizationHeadersAreRefused() throws Exception {
+        start();
+        String json = "Content-Type: application/json\r\n";
+        String none = exchange("POST", "/api/reload", "127.0.0.1:" + server.port(), json, "{}");
+        assertEquals(401, status(none), none);
+        assertTrue(none.contains("\r\nWWW-Authenticate: Bearer realm=\"smart-runner\"\r\n"), none);
+
+        String two = exchange("POST", "/api/reload", "127.0.0.1:" + server.port(),
+                "Authorization: Bearer " + TOKEN + "\r\nAuthorization: Bearer wrong-token-of-some-length\r\n" + json, "{}");
+
+        assertEquals(400, status(two), two);
+        assertTrue(two.endsWith("{\"error\":\"Authorization: given 2 times, expected once\"}"), two);
     }
 
     @Test
