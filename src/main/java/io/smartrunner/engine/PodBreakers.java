@@ -48,6 +48,14 @@ final class PodBreakers {
     private final Set<String> probeSessions = new HashSet<>();
     /** Profiles this runner paused automatically, and when (monotonic): the cap and the forgiveness use it. */
     private final Map<String, Long> autoPausedAt = new HashMap<>();
+    /**
+     * Profiles of a pod too small for a breaker paused automatically while every other profile of
+     * the pod was failing too (each at least twice in a row), and their pause's {@code pausedAt}: a
+     * shared outage the pod cannot tell from its own failures is likely, so the pause is lifted as
+     * soon as one of those others succeeds (reviewer R10: a 40 s outage paused a healthy profile of
+     * a pod of 3 for 24 h). Kept in memory: after a restart such a pause runs its course.
+     */
+    private final Map<String, Instant> pausedWithThePodFailing = new HashMap<>();
     private final ProfileBoard board;
     private Map<String, List<ProfileSlot>> podMembers;
     private int membersAt;
@@ -133,6 +141,9 @@ final class PodBreakers {
 
     /** A session of the slot succeeded; a probe's success closes its pod's breaker. */
     void succeeded(ProfileSlot slot, String sessionId, Long ranMs, long nowNanos, Instant now) {
+        if (!pausedWithThePodFailing.isEmpty()) {
+            liftPausesOfAFailingPod(slot, now, nowNanos);
+        }
         boolean probe = probeSessions.remove(sessionId);
         breaker(slot.pod()).succeeded(nowNanos, slot.id(), probe, ranMs).ifPresent(closed -> {
             openedAt.remove(slot.pod());
@@ -145,7 +156,52 @@ final class PodBreakers {
     void applied(ProfileSlot slot, ProfileState before, long nowNanos) {
         if (slot.state.paused() && !before.paused()) {
             autoPausedAt.put(slot.id(), nowNanos);
+            if (everyOtherFailing(slot)) {
+                pausedWithThePodFailing.put(slot.id(), slot.state.pausedAt());
+            }
         }
+    }
+
+    /**
+     * Whether the slot's pod cannot open its breaker (fewer profiles than minProfiles: it cannot
+     * tell an outage from its profiles' own failures), and every other unpaused profile of it (one
+     * at least) failed its last two sessions or more (its last one where the pause came at two in
+     * a row or sooner): the odds that the pause is an outage's.
+     */
+    private boolean everyOtherFailing(ProfileSlot slot) {
+        BreakerSettings b = settings.apply(slot.pod());
+        List<ProfileSlot> pod = members(slot.pod());
+        if (!b.enabled() || pod.size() >= b.minProfiles()) {
+            return false;
+        }
+        // two in a row; one where the pause itself comes at 2 or sooner (the others' ends may lag its own by one)
+        int atLeast = Math.max(1, Math.min(2, slot.state.errorStreak() - 1));
+        int failing = 0;
+        for (ProfileSlot s : pod) {
+            if (s != slot && !s.state.paused()) {
+                if (s.state.errorStreak() < atLeast) {
+                    return false;
+                }
+                failing++;
+            }
+        }
+        return failing > 0;
+    }
+
+    /** One of the pod's other profiles succeeded: the pauses made while all of them failed are lifted. */
+    private void liftPausesOfAFailingPod(ProfileSlot succeeded, Instant now, long nowNanos) {
+        for (ProfileSlot s : members(succeeded.pod())) {
+            Instant pausedAt = s == succeeded ? null : pausedWithThePodFailing.get(s.id());
+            if (pausedAt == null) {
+                continue;
+            }
+            pausedWithThePodFailing.remove(s.id());
+            // the same pause still (not one by hand since, nor a later automatic one)
+            if (s.state.paused() && pausedAt.equals(s.state.pausedAt()) && autoPausedAt.remove(s.id()) != null) {
+                applier.apply(s, rules.unpause(s.state, now, Events.BY_POD_RECOVERED), null, now, nowNanos);
+            }
+        }
+        pausedWithThePodFailing.keySet().removeIf(id -> slots.get(id) == null || !slots.get(id).state.paused());
     }
 
     /**

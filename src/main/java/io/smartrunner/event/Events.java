@@ -341,6 +341,11 @@ public final class Events {
 
     /** {@code params.by} of decisions the fleet breaker takes (forgiving streaks, unpausing). */
     public static final String BY_BREAKER = "breaker";
+    /**
+     * {@code params.by} of an unpause a small pod's recovery makes: the profile was paused while
+     * every other profile of its pod was failing too, and one of those has now succeeded.
+     */
+    public static final String BY_POD_RECOVERED = "pod-recovered";
 
     /**
      * Part of a streak taken back ({@code reset}/profile/ok, like a reset by hand, but not always to

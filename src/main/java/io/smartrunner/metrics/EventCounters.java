@@ -49,7 +49,7 @@ final class EventCounters {
             .collect(Collectors.toUnmodifiableSet());
     static final Set<String> ATTEMPT_OUTCOMES = Set.of("ok", "failed", "unhealthy");
     /** Who pauses: the runner's rules, the API, the CLI. */
-    static final Set<String> BY = Set.of("runner", "api", "cli", "breaker");
+    static final Set<String> BY = Set.of("runner", "api", "cli", "breaker", "pod-recovered");
     static final Set<String> LOOP_WORK = Set.copyOf(Events.LOOP_WORK);
 
     /** Sessions run from seconds to the 10-minute default timeout and beyond. */

@@ -152,8 +152,10 @@ public final class ProfileRules {
             return Transition.unchanged(s);
         }
         long pausedFor = pausedSince(s, now);
-        // a pause the breaker takes back was the outage's, not the profile's: its next pause is not made longer for it
-        int pauses = Events.BY_BREAKER.equals(by) ? Math.max(0, s.pauseCount() - 1) : s.pauseCount();
+        // a pause the breaker (or a small pod's recovery) takes back was the outage's, not the profile's: its next
+        // pause is not made longer for it
+        int pauses = Events.BY_BREAKER.equals(by) || Events.BY_POD_RECOVERED.equals(by)
+                ? Math.max(0, s.pauseCount() - 1) : s.pauseCount();
         ProfileState next = new ProfileState(s.profileId(), s.pod(), 0, s.running(), false, false, null,
                 s.lastSessionId(), s.lastError(), s.lastStartedAt(), s.lastFinishedAt(), pauses, null);
         return new Transition(next, List.of(Events.profileUnpaused(now, s.pod(), s.profileId(), pausedFor, by)));

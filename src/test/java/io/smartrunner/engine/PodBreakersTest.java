@@ -320,6 +320,62 @@ class PodBreakersTest {
         assertEquals(1, events("pause").size());
     }
 
+    private static RunnerConfig smallPod(String... ids) {
+        RunnerConfig c = TestConfig.builder().globalLimit(10).podLimit(10).cooldownMs(0).maxErrorStreak(3)
+                .maxRecoverySteps(0).pod("podA", ids).build();
+        return new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(), c.http(), c.alerts(),
+                c.pods(), c.secretValues(), BREAKER);
+    }
+
+    /**
+     * Reviewer R10: a pod of 3 has no breaker (minProfiles 5), and a 40 s outage paused one healthy
+     * profile for 24 h. A pause made while every other profile of such a pod failed too (twice in a
+     * row at least) is lifted as soon as one of them succeeds.
+     */
+    @Test
+    void aSmallPodsPauseMadeWhileEveryOtherProfileFailedIsLiftedWhenOneOfThemSucceeds() {
+        Supervisor s = supervisor(smallPod("s1", "s2", "s3"));
+        s.step();
+        for (int i = 0; i < 4; i++) {
+            endAll(1, s); // the site they all use is down
+        }
+        assertEquals(1, paused(), "one paused; the cap withholds the others");
+        String pausedId = events("pause").get(0).profileId();
+        time.advanceMillis(1_000); // the withheld ones' back-off
+        s.step();
+        assertFalse(running().isEmpty());
+
+        running().get(0).exit(0); // the site is back
+        s.step();
+
+        assertEquals(0, paused());
+        EventRecord unpause = events("unpause").get(0);
+        assertEquals(pausedId, unpause.profileId());
+        assertEquals("pod-recovered", unpause.params().get("by"));
+        assertEquals(0, store.profiles.get(pausedId).errorStreak());
+        assertEquals(0, store.profiles.get(pausedId).pauseCount(), "its next pause is not made longer for this one");
+    }
+
+    /** A broken profile beside healthy ones stays paused when they succeed. */
+    @Test
+    void aSmallPodsBrokenProfileStaysPausedWhenTheOthersSucceed() {
+        Supervisor s = supervisor(smallPod("s1", "s2", "s3"));
+        s.step();
+        for (int i = 0; i < 4; i++) {
+            int code = i == 3 ? 1 : 0;
+            failSessionsOf("s1", s);
+            running().stream().filter(p -> !"s1".equals(p.spec.env().get("SR_PROFILE_ID"))).forEach(p -> p.exit(code));
+            s.step(); // the others succeed, and at s1's fourth failure fail once
+        }
+        assertEquals(List.of("s1"), events("pause").stream().map(EventRecord::profileId).toList());
+
+        running().forEach(p -> p.exit(0));
+        s.step();
+
+        assertTrue(store.profiles.get("s1").paused(), "paused while the others failed once at most: its own failure");
+        assertTrue(events("unpause").isEmpty());
+    }
+
     /**
      * A profile the cap kept from being paused used to be retried at the cooldown's pace (about 1.6
      * failures a second with a real child): the crash loop the pause is there to stop. It now backs
