@@ -128,7 +128,9 @@ public final class RecoveryReport {
             // history has only this; counted once however often the profile was imported
             pod.pauses++;
             pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
-        } else if (e instanceof ProfileUnpaused u && Events.BY_BREAKER.equals(u.by())) {
+        } else if (e instanceof ProfileUnpaused u && (Events.BY_BREAKER.equals(u.by())
+                || Events.BY_POD_RECOVERED.equals(u.by()))) {
+            // the pause was the outage's, taken back: not the profile's own
             pod.pauses = Math.max(0, pod.pauses - 1);
             pod.pausesOf.computeIfPresent(e.profileId(), (id, n) -> n - 1);
         } else if (e instanceof StreakReset r && Events.BY_BREAKER.equals(r.by())) {

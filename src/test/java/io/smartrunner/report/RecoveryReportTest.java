@@ -134,6 +134,16 @@ class RecoveryReportTest {
         assertEquals(1, a.profilesPaused());
     }
 
+    /** A small pod's pause lifted when a peer that failed with it succeeded was the outage's too. */
+    @Test
+    void aPauseASmallPodsRecoveryTookBackIsNotTheProfilesOwn() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(Events.profilePaused(T, "podA", "p1", "s2", 4, T.plusSeconds(86_400), "streak", "runner", 86_400_000L, 1));
+        r.add(Events.profileUnpaused(T, "podA", "p1", 40, Events.BY_POD_RECOVERED));
+
+        assertEquals(0, r.pods().get("podA").pauses);
+    }
+
     /** A step its browser provider kept from running (AdsPower down) says nothing of how well it heals. */
     @Test
     void aStepThatFailedBecauseTheProviderWasUnreachableIsLeftOutOfItsSuccessRate() {
