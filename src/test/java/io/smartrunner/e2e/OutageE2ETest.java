@@ -222,6 +222,50 @@ class OutageE2ETest {
                 "back to full rate (a probe per interval would be " + 1000.0 / PROBE_MS + "/s): " + f.line());
     }
 
+    /**
+     * Reviewer R10: a pod of 3 cannot open its breaker, and a 40 s outage of the site its profiles
+     * use paused one of them for 24 h. Now the pause, made while the two others failed too, ends
+     * when the site is back and one of them succeeds. Real runner, real curl children, a real site;
+     * the outage lasts until the pause is made.
+     */
+    @Test
+    void aSmallPodsOutagePauseEndsWhenTheSiteIsBack() throws Exception {
+        try (Site site = new Site()) {
+            Path cfg = dir.resolve("small.json");
+            Files.writeString(cfg, """
+                    {"runner": {"startJitterMs": 0, "eventLogFsync": "never"},
+                     "http": {"port": 0}, "browser": {"provider": "none"},
+                     "session": {"command": ["curl", "-fsS", "--max-time", "2", "-o", "/dev/null", "%s"],
+                                 "cooldownMs": 200},
+                     "recovery": {"maxErrorStreak": 3, "steps": [], "verify": "none"},
+                     "pods": [{"name": "small", "profiles": [{"id": "s1"}, {"id": "s2"}, {"id": "s3"}]}]}
+                    """.formatted(site.url()));
+            CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+            try {
+                CliProcess.await("each profile ran a session", 60_000, () -> events().stream()
+                        .filter(e -> e.event().equals("finish")).map(EventRecord::profileId).distinct().count() == 3);
+                site.down = true;
+                CliProcess.await("the outage paused a profile", 60_000, () -> count(events(), "pause") > 0);
+                site.down = false;
+
+                CliProcess.await("the pause ended when the site came back", 60_000, () -> count(events(), "unpause") > 0);
+
+                List<EventRecord> log = events();
+                EventRecord pause = log.stream().filter(e -> e.event().equals("pause")).findFirst().orElseThrow();
+                EventRecord unpause = log.stream().filter(e -> e.event().equals("unpause")).findFirst().orElseThrow();
+                assertEquals(pause.profileId(), unpause.profileId());
+                assertEquals("pod-recovered", unpause.params().get("by"), unpause.toString());
+                assertEquals(0, pausedNow(log), "nobody is left paused: " + log.stream().filter(e -> e.event()
+                        .equals("pause")).toList());
+                CliProcess.await("the lifted profile runs again", 60_000, () -> events().stream().anyMatch(e ->
+                        e.event().equals("finish") && e.profileId().equals(pause.profileId()) && e.ts().isAfter(unpause.ts())));
+            } finally {
+                runner.process.destroy();
+                runner.process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** The seed's policy, for bench/outage's side-by-side figure (tag slow: bench only, never skipped in CI). */
     @Test
     @Tag("slow")
