@@ -253,6 +253,9 @@ public class QuietLogWatch {
                 return; // endWaker
             }
             short seen = fds.getShort(6);
+            if (seen == 0) {
+                continue;
+            }
             if (seen != LibC.POLLIN) { // POLLERR, POLLNVAL: polling again would spin
                 sayUnwoken("poll: revents " + seen);
                 return;

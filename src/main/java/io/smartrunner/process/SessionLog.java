@@ -61,6 +61,8 @@ final class SessionLog {
     private final Executor rotator;
     /** A rotation is under way on the {@link #rotator}: polls count without rotating, reads wait for it. */
     private boolean rotating;
+    /** The file that rotation truncates: the path, or the child's descriptor ({@link #measuredThroughTheChild}). */
+    private Path rotatingFrom;
     /** What the last rotation aside failed with, thrown by the next poll (which reports failures). */
     private ProcessException rotationFailed;
 
@@ -226,7 +228,6 @@ final class SessionLog {
         return reported;
     }
 
-
     /** While the child runs, its descriptor {@code fd} (1, 2) reaches this file even if the path is removed. */
     void reachedThrough(long pid, int fd) {
         descriptor = Path.of("/proc/" + pid + "/fd/" + fd);
@@ -242,6 +243,7 @@ final class SessionLog {
         lastSize = size;
         quietLooks = 0;
         rotating = true;
+        rotatingFrom = source;
         try {
             rotator.execute(() -> rotateNow(source));
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -290,7 +292,7 @@ final class SessionLog {
      * was written, so a writer's activity is still seen (a hang check) and nothing is counted twice.
      */
     private long countedWhileRotating() {
-        long size = sizeOf(file);
+        long size = sizeOf(rotatingFrom);
         if (size > base) {
             reported = Math.max(reported, carried + size - base);
         }
