@@ -53,7 +53,7 @@ final class PodBreakers {
      * the pod was failing too (each at least twice in a row), and their pause's {@code pausedAt}: a
      * shared outage the pod cannot tell from its own failures is likely, so the pause is lifted as
      * soon as one of those others succeeds (reviewer R10: a 40 s outage paused a healthy profile of
-     * a pod of 3 for 24 h). Kept in memory: after a restart such a pause runs its course.
+     * a pod of 3 for 24 h). Found again at a restart from the stored streaks.
      */
     private final Map<String, Instant> pausedWithThePodFailing = new HashMap<>();
     private final ProfileBoard board;
@@ -219,6 +219,12 @@ final class PodBreakers {
                     && st.pausedAt().equals(st.lastFinishedAt())) {
                 long ageNanos = Math.max(0, Duration.between(st.pausedAt(), now).toNanos());
                 autoPausedAt.put(s.id(), nowNanos - ageNanos);
+            }
+        }
+        // a restart during a small pod's outage: the others' stored streaks say so as they did before it
+        for (ProfileSlot s : slots.values()) {
+            if (autoPausedAt.containsKey(s.id()) && everyOtherFailing(s)) {
+                pausedWithThePodFailing.put(s.id(), s.state.pausedAt());
             }
         }
     }

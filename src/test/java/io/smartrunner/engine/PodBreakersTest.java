@@ -356,6 +356,32 @@ class PodBreakersTest {
         assertEquals(0, store.profiles.get(pausedId).pauseCount(), "its next pause is not made longer for this one");
     }
 
+    /** Reviewer R10 restarted the runner during the outage: the pause is still lifted when the pod recovers. */
+    @Test
+    void aSmallPodsOutagePauseIsStillLiftedAfterARestart() {
+        RunnerConfig c = smallPod("s1", "s2", "s3");
+        Supervisor first = supervisor(c);
+        first.step();
+        for (int i = 0; i < 4; i++) {
+            endAll(1, first);
+        }
+        String pausedId = events("pause").get(0).profileId();
+        first.requestStop();
+        for (int i = 0; i < 5 && !running().isEmpty(); i++) {
+            endAll(1, first); // the stop's sessions end (not counted)
+        }
+
+        Supervisor second = restartedOnTheLog(c);
+        second.step();
+        time.advanceMillis(2_000);
+        second.step();
+        running().get(0).exit(0); // the site is back
+        second.step();
+
+        assertFalse(store.profiles.get(pausedId).paused(), "lifted after the restart too");
+        assertEquals("pod-recovered", events("unpause").get(0).params().get("by"));
+    }
+
     /** A broken profile beside healthy ones stays paused when they succeed. */
     @Test
     void aSmallPodsBrokenProfileStaysPausedWhenTheOthersSucceed() {
