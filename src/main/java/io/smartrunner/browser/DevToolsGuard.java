@@ -207,19 +207,29 @@ public final class DevToolsGuard {
      * A free port on 127.0.0.1, already in the set, for the next browser's DevTools; 0 (Chromium
      * picks) without a guard.
      *
+     * <p>Never one another browser of this runner holds or is starting on: a port is free until its
+     * Chromium binds it, and two browsers started together were given the same one (reviewer R11:
+     * the second Chromium fell back to {@code [::1]}, and both profiles drove the first one's
+     * browser). Picked and put in the set under the guard's lock, so two starts cannot both pick it.
+     *
      * @throws IllegalStateException the port could not be put in the set (the browser must not start)
      */
-    int reservePort() {
+    synchronized int reservePort() {
         if (!active()) {
             return 0;
         }
-        int port = privilegedPort();
-        if (port == 0) {
+        Set<Integer> taken = new HashSet<>(holders.keySet());
+        taken.addAll(kept);
+        int port = privilegedPort(taken);
+        for (int attempt = 0; port == 0 && attempt < 16; attempt++) {
             try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = probe.getLocalPort();
+                port = taken.contains(probe.getLocalPort()) ? 0 : probe.getLocalPort();
             } catch (IOException e) {
                 throw new IllegalStateException("no free port for DevTools: " + e.getMessage(), e);
             }
+        }
+        if (port == 0) {
+            throw new IllegalStateException("no free port for DevTools that no other browser of this runner holds");
         }
         guard(port);
         return port;
@@ -234,7 +244,7 @@ public final class DevToolsGuard {
      * {@code /etc/services}; 0 when none is free or every port may be bound by anyone (a container
      * that sets the start to 0).
      */
-    private static int privilegedPort() {
+    private static int privilegedPort(Set<Integer> taken) {
         int start;
         try {
             // one read: a read of an int sysctl at an offset past 0 gives nothing, and Files.readString
@@ -251,13 +261,13 @@ public final class DevToolsGuard {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 64; attempt++) {
             int port = random.nextInt(low, start);
-            if (named.contains(port)) {
+            if (named.contains(port) || taken.contains(port)) {
                 continue;
             }
             try (ServerSocket probe = new ServerSocket()) {
                 probe.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
                 return port;
-            } catch (IOException taken) {
+            } catch (IOException inUse) {
                 // in use: another
             }
         }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +52,7 @@ final class DevToolsPortFile {
             try {
                 String ws = io.smartrunner.browser.cdp.DevToolsEndpoints.browserWebSocketUrl(http, Duration.ofSeconds(2));
                 requireOwnListener(port); // and whoever answered
+                requireBrowsersListener(port, browser.pid());
                 String path = java.net.URI.create(ws).getPath();
                 Files.writeString(file, port + "\n" + path + "\n");
                 return new BrowserEndpoint(http, "ws://127.0.0.1:" + port + path);
@@ -81,6 +83,54 @@ final class DevToolsPortFile {
         }
     }
 
+    /**
+     * Every listener on the port is a socket of {@code browserPid}, this profile's Chromium, and one
+     * is on IPv4's loopback, which the endpoint is asked at: a port another browser of the same user
+     * bound first (another runner's, started the same instant) passed the owner check, this Chromium
+     * fell back to {@code [::1]}, and the profile was handed the other browser (reviewer R11: its
+     * sessions ran with another profile's cookies, and a check of it said "ok"). Skipped where the
+     * browser's descriptors cannot be read.
+     */
+    static void requireBrowsersListener(int port, long browserPid) {
+        Set<String> own = socketInodes(browserPid);
+        if (own == null) {
+            return;
+        }
+        boolean onLoopback = false;
+        for (String[] listener : listeners(port)) {
+            if (!own.contains(listener[2])) {
+                throw new SmartRunnerException("DevTools port " + port + " is also held by another process (" + listener[0]
+                        + ", socket inode " + listener[2] + "), not by this profile's Chromium (pid " + browserPid
+                        + "): another browser took the same port (another runner's?)");
+            }
+            onLoopback |= REACHES_V4_LOOPBACK.contains(listener[3]);
+        }
+        if (!onLoopback) {
+            throw new SmartRunnerException("this profile's Chromium (pid " + browserPid + ") does not listen on 127.0.0.1:"
+                    + port + " (bound elsewhere: " + listeners(port).size() + " listener(s))");
+        }
+    }
+
+    /** The inodes of the process's sockets ({@code /proc/PID/fd} links "socket:[N]"); null when unreadable. */
+    private static Set<String> socketInodes(long pid) {
+        Set<String> inodes = new java.util.HashSet<>();
+        try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) {
+                        inodes.add(link.substring(8, link.length() - 1));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // gone between the listing and the read
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        return inodes;
+    }
+
     /** Whether a process of this runner's user listens on the port, and no other user's does. */
     static boolean listenedByOwnUser(int port) {
         String self = ownUid();
@@ -96,7 +146,14 @@ final class DevToolsPortFile {
         }
     }
 
-    /** Each socket listening on TCP {@code port}, any address: its table and its owner's uid. */
+    /**
+     * A listener's address (as {@code /proc/net/tcp*} write it) that 127.0.0.1 reaches: itself, as
+     * IPv4 or IPv4-mapped IPv6 (a JVM's sockets), or every address (dual-stack on IPv6).
+     */
+    private static final Set<String> REACHES_V4_LOOPBACK = Set.of("0100007F", "00000000",
+            "0000000000000000FFFF00000100007F", "00000000000000000000000000000000");
+
+    /** Each socket listening on TCP {@code port}, any address: its table, its owner's uid, its inode and its address. */
     private static List<String[]> listeners(int port) {
         String suffix = String.format(":%04X", port);
         List<String[]> found = new java.util.ArrayList<>();
@@ -109,8 +166,8 @@ final class DevToolsPortFile {
             }
             for (String line : lines) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length > 7 && f[1].endsWith(suffix) && f[3].equals("0A")) { // 0A: listening
-                    found.add(new String[] {table, f[7]});
+                if (f.length > 9 && f[1].endsWith(suffix) && f[3].equals("0A")) { // 0A: listening
+                    found.add(new String[] {table, f[7], f[9], f[1].substring(0, f[1].lastIndexOf(':'))});
                 }
             }
         }

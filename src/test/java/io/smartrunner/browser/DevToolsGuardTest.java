@@ -190,6 +190,28 @@ class DevToolsGuardTest {
         }
     }
 
+    /** Reviewer R11: browsers started together were given the same port (one in 424, picked at random). */
+    @Test
+    void aReservedPortIsNeverReservedAgainWhileHeld() throws Exception {
+        guard = DevToolsGuard.forRunner(runnerId, browsers);
+        java.util.Set<Integer> ports = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Thread> starts = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                for (int j = 0; j < 25; j++) {
+                    assertTrue(ports.add(guard.reservePort()), "a port given twice while held");
+                }
+            });
+            starts.add(t);
+            t.start();
+        }
+        for (Thread t : starts) {
+            t.join(120_000);
+        }
+
+        assertEquals(200, ports.size(), "200 reservations held at once, 200 ports");
+    }
+
     @Test
     void withoutAGuardChromiumPicksThePortAndNothingIsRun() {
         DevToolsGuard none = DevToolsGuard.none("the runner does not run as root");

@@ -49,4 +49,41 @@ class DevToolsListenerOwnerTest {
             squatter.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Reviewer R11: two browsers were given the same port; the second Chromium fell back to
+     * [::1] and the profile was handed the first one's browser, a listener of the same user. Only
+     * the profile's own Chromium's sockets are taken, and one must be on 127.0.0.1.
+     */
+    @Test
+    void aListenerOfAnotherProcessOfTheSameUserIsNotTakenForTheBrowsers() throws Exception {
+        try (ServerSocket mine = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = mine.getLocalPort();
+            assertDoesNotThrow(() -> DevToolsPortFile.requireBrowsersListener(port, ProcessHandle.current().pid()),
+                    "this JVM's own socket is its own");
+            Process other = new ProcessBuilder("sleep", "60").start();
+            try {
+                SmartRunnerException e = assertThrows(SmartRunnerException.class,
+                        () -> DevToolsPortFile.requireBrowsersListener(port, other.pid()));
+                // a JVM's socket on 127.0.0.1 is an IPv4-mapped one, in tcp6
+                assertTrue(e.getMessage().startsWith("DevTools port " + port + " is also held by another process"
+                        + " (/proc/net/tcp6, socket inode "), e.getMessage());
+                assertTrue(e.getMessage().endsWith("not by this profile's Chromium (pid " + other.pid() + "): another"
+                        + " browser took the same port (another runner's?)"), e.getMessage());
+            } finally {
+                other.destroyForcibly();
+                other.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aBrowserListeningOnlyOnIpv6sLoopbackIsRefused() throws Exception {
+        try (ServerSocket v6 = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            SmartRunnerException e = assertThrows(SmartRunnerException.class,
+                    () -> DevToolsPortFile.requireBrowsersListener(v6.getLocalPort(), ProcessHandle.current().pid()));
+            assertEquals("this profile's Chromium (pid " + ProcessHandle.current().pid() + ") does not listen on 127.0.0.1:"
+                    + v6.getLocalPort() + " (bound elsewhere: 1 listener(s))", e.getMessage());
+        }
+    }
 }
