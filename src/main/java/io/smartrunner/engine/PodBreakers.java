@@ -141,9 +141,6 @@ final class PodBreakers {
 
     /** A session of the slot succeeded; a probe's success closes its pod's breaker. */
     void succeeded(ProfileSlot slot, String sessionId, Long ranMs, long nowNanos, Instant now) {
-        if (!pausedWithThePodFailing.isEmpty()) {
-            liftPausesOfAFailingPod(slot, now, nowNanos);
-        }
         boolean probe = probeSessions.remove(sessionId);
         breaker(slot.pod()).succeeded(nowNanos, slot.id(), probe, ranMs).ifPresent(closed -> {
             openedAt.remove(slot.pod());
@@ -152,8 +149,15 @@ final class PodBreakers {
         });
     }
 
-    /** The session's end was applied: an automatic pause it caused is remembered for the cap. */
-    void applied(ProfileSlot slot, ProfileState before, long nowNanos) {
+    /**
+     * The session's end was applied: an automatic pause it caused is remembered for the cap; a
+     * success lifts the pauses its small pod made while it failed (after the end's own event, which
+     * is their cause: reviewer R11 read the unpause before the success).
+     */
+    void applied(ProfileSlot slot, ProfileState before, boolean succeeded, Instant now, long nowNanos) {
+        if (succeeded && !pausedWithThePodFailing.isEmpty()) {
+            liftPausesOfAFailingPod(slot, now, nowNanos);
+        }
         if (slot.state.paused() && !before.paused()) {
             autoPausedAt.put(slot.id(), nowNanos);
             if (everyOtherFailing(slot)) {

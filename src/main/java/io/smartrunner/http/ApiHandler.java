@@ -99,6 +99,10 @@ final class ApiHandler implements HttpHandler {
         } catch (ControlQueued e) {
             send(ex, 202, Map.of("queued", e.getMessage()));
         } catch (Exception e) {
+            // the runner's fault, not the client's: said where an operator looks (reviewer R11: a 500 nobody saw)
+            StackTraceElement[] at = e.getStackTrace();
+            System.err.println("smart-runner: internal error answering " + Query.clip(ex.getRequestMethod()) + " "
+                    + Query.clip(ex.getRequestURI().getRawPath()) + ": " + e + (at.length > 0 ? " at " + at[0] : ""));
             send(ex, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
         }
     }
@@ -148,7 +152,7 @@ final class ApiHandler implements HttpHandler {
         String action = profileRoute ? profile.group(2) : null;
         boolean get = GET_ROUTES.contains(path) || profileRoute && (action == null || action.equals("log"));
         boolean post = path.equals("/api/reload") || POD_PROFILES.matcher(path).matches()
-                || PodsRoute.unpausePath(path) != null || profileRoute && PROFILE_ACTIONS.contains(action);
+                || PodsRoute.unpausePath(path) != null || action != null && PROFILE_ACTIONS.contains(action);
         if (get) {
             return path.equals("/api/events/stream") ? "GET" : "GET, HEAD";
         }

@@ -352,6 +352,8 @@ class PodBreakersTest {
         EventRecord unpause = events("unpause").get(0);
         assertEquals(pausedId, unpause.profileId());
         assertEquals("pod-recovered", unpause.params().get("by"));
+        EventRecord cause = sink.events.get(sink.events.indexOf(unpause) - 1);
+        assertEquals("finish", cause.event(), "the success that lifts it comes first (reviewer R11)");
         assertEquals(0, store.profiles.get(pausedId).errorStreak());
         assertEquals(0, store.profiles.get(pausedId).pauseCount(), "its next pause is not made longer for this one");
     }

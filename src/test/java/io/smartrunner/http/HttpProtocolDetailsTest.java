@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,12 @@ class HttpProtocolDetailsTest {
         String podAction = get("GET", "/api/pods/podA/profiles/pause");
         assertEquals(405, status(podAction), podAction);
         assertTrue(podAction.contains("\r\nAllow: POST\r\n"), podAction);
+        // reviewer R11: a profile's own route with another method was a 500 (a NullPointerException)
+        for (String method : List.of("POST", "PUT", "DELETE")) {
+            String own = exchange(method, "/api/profiles/p1", "127.0.0.1:" + server.port(), auth, "{}");
+            assertEquals(405, status(own), method + ": " + own);
+            assertTrue(own.contains("\r\nAllow: GET, HEAD\r\n"), own);
+        }
         String log = exchange("POST", "/api/profiles/p1/log", "127.0.0.1:" + server.port(), auth, "{}");
         assertEquals(405, status(log), log);
         assertTrue(log.contains("\r\nAllow: GET, HEAD\r\n"), log);
