@@ -70,6 +70,13 @@ final class ConfigFileReader {
     }
 
     private static JsonNode parse(byte[] bytes, String label) {
+        if (!ascii(bytes)) {
+            // Jackson lets an overlong form through (C0 AF for '/', reviewer R11): the JDK's decoder does not
+            ConfigException notUtf8 = notUtf8(label, bytes);
+            if (notUtf8 != null) {
+                throw notUtf8;
+            }
+        }
         try (JsonParser parser = MAPPER.createParser(bytes)) {
             JsonNode root = readValue(parser, bytes, label);
             if (root == null || root.isMissingNode()) {
@@ -105,6 +112,15 @@ final class ConfigFileReader {
             }
             throw syntaxError(label, e, "invalid JSON: " + describe(e) + ", expected valid JSON");
         }
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -159,6 +159,14 @@ class ConfigFileTest extends ConfigTestSupport {
         assertContains("line 1, column 2: byte 0xff is not UTF-8", rejectsFile(file(), Map.of()));
     }
 
+    /** Reviewer R11: Jackson took an overlong form (C0 AF for '/') for a character. */
+    @Test
+    void anOverlongUtf8FormIsRefused() throws IOException {
+        Files.write(file(), new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'});
+
+        assertContains("line 1, column 7: byte 0xc0 is not UTF-8", rejectsFile(file(), Map.of()));
+    }
+
     /** Reviewer R9: Jackson named the byte after the bad one, a column too far ("middle byte 0x74" for d\u00e9ta's 0xe9). */
     @Test
     void aLatin1ByteInAStringIsNamedItselfNotTheByteAfterIt() throws IOException {
