@@ -111,8 +111,26 @@ final class DevToolsPortFile {
         }
     }
 
-    /** The inodes of the process's sockets ({@code /proc/PID/fd} links "socket:[N]"); null when unreadable. */
+    /**
+     * The inodes of the sockets of the process and its descendants (a {@code browser.binary} that is a
+     * wrapper script which does not exec leaves Chromium a child of the pid launched); null when the
+     * process's own descriptors cannot be read.
+     */
     private static Set<String> socketInodes(long pid) {
+        Set<String> inodes = socketInodesOf(pid);
+        if (inodes != null) {
+            ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(child -> {
+                Set<String> more = socketInodesOf(child.pid());
+                if (more != null) {
+                    inodes.addAll(more);
+                }
+            }));
+        }
+        return inodes;
+    }
+
+    /** The inodes of one process's sockets ({@code /proc/PID/fd} links "socket:[N]"); null when unreadable. */
+    private static Set<String> socketInodesOf(long pid) {
         Set<String> inodes = new java.util.HashSet<>();
         try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
             for (Path fd : fds) {

@@ -86,4 +86,22 @@ class DevToolsListenerOwnerTest {
                     + v6.getLocalPort() + " (bound elsewhere: 1 listener(s))", e.getMessage());
         }
     }
+
+    /** A browser.binary that is a wrapper script (no exec): the Chromium holding the port is a child of the pid launched. */
+    @Test
+    void aListenerOfTheLaunchedProcesssChildIsTheBrowsers() throws Exception {
+        Process wrapper = new ProcessBuilder("/bin/sh", "-c", "python3 -c \"import socket,time\ns=socket.socket()\n"
+                + "s.bind(('127.0.0.1', 0))\ns.listen(1)\nprint(s.getsockname()[1], flush=True)\ntime.sleep(60)\"; :")
+                .redirectErrorStream(true).start();
+        try {
+            int port = Integer.parseInt(new BufferedReader(new InputStreamReader(wrapper.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine().strip());
+
+            assertDoesNotThrow(() -> DevToolsPortFile.requireBrowsersListener(port, wrapper.pid()));
+        } finally {
+            wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
+            wrapper.destroyForcibly();
+            wrapper.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }
