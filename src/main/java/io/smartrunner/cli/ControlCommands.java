@@ -61,6 +61,9 @@ final class ControlCommands {
         public Integer call() {
             profileIds.forEach(id -> IdArgument.requireValid("PROFILE", id)); // before anything is read
             RunnerConfig cfg = config.loadToInspect();
+            if (!profileIds.isEmpty()) {
+                request(cfg, profileIds.get(0)); // the options first (a bad --for is wrong whatever the ids)
+            }
             List<String> ids = targets(cfg); // an id the file does not have: exit 2, for one id too (reviewer R10)
             if (pod == null && ids.size() == 1) {
                 return one(cfg, request(cfg, ids.get(0)));

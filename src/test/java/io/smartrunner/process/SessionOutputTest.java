@@ -42,6 +42,9 @@ class SessionOutputTest {
             child.pollOutput();
         }
         long written = child.pollOutput();
+        // the end's poll hands its rotation aside (a rotator's thread): the cap holds once it is done
+        io.smartrunner.testkit.Await.until("the last rotation is done", java.time.Duration.ofSeconds(30),
+                () -> files.stdout().toFile().length() <= 10 * MiB);
 
         assertEquals(ExitStatus.exited(0), child.onExit().get(60, TimeUnit.SECONDS));
         // how many rotations happened depends on how often the poll loop got the CPU
@@ -120,7 +123,9 @@ class SessionOutputTest {
         RunningProcess child = launcher.launch(new LaunchSpec(children.newSession(),
                 List.of("/bin/sh", "-c", "printf 'abcdefghij%.0s' 1 2 3 4 5 6 7 8 9 10 >&2"), Map.of(), null, files));
         child.onExit().get(10, TimeUnit.SECONDS);
-        assertEquals(100, child.pollOutput()); // 150 bytes in the file: rotated to .1
+        assertEquals(100, child.pollOutput()); // 150 bytes in the file: rotated to .1, on a rotator's thread
+        io.smartrunner.testkit.Await.until("the rotation aside is done", java.time.Duration.ofSeconds(30),
+                () -> child.stderrTail(1000).length() == 100); // a read waits for a rotation under way
 
         Files.writeString(files.stderr(), "tail", StandardCharsets.UTF_8);
 
