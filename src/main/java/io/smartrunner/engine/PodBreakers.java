@@ -53,7 +53,8 @@ final class PodBreakers {
      * the pod was failing too (each at least twice in a row), and their pause's {@code pausedAt}: a
      * shared outage the pod cannot tell from its own failures is likely, so the pause is lifted as
      * soon as one of those others succeeds (reviewer R10: a 40 s outage paused a healthy profile of
-     * a pod of 3 for 24 h). Found again at a restart from the stored streaks.
+     * a pod of 3 for 24 h). Found again at a restart from the stored streaks, for a pause made
+     * within the breaker's window.
      */
     private final Map<String, Instant> pausedWithThePodFailing = new HashMap<>();
     private final ProfileBoard board;
@@ -225,10 +226,15 @@ final class PodBreakers {
                 autoPausedAt.put(s.id(), nowNanos - ageNanos);
             }
         }
-        // a restart during a small pod's outage: the others' stored streaks say so as they did before it
+        // a restart during a small pod's outage: the others' stored streaks say so as they did before it,
+        // for a pause made within the breaker's window; of an older one they say nothing (a broken profile
+        // paused hours ago, its flaky peer's streak 2 at the stop, was let out at the demo's restart)
         for (ProfileSlot s : slots.values()) {
-            if (autoPausedAt.containsKey(s.id()) && everyOtherFailing(s)) {
-                pausedWithThePodFailing.put(s.id(), s.state.pausedAt());
+            Instant pausedAt = s.state.pausedAt();
+            if (autoPausedAt.containsKey(s.id()) && pausedAt != null
+                    && Duration.between(pausedAt, now).toMillis() <= settings.apply(s.pod()).windowMs()
+                    && everyOtherFailing(s)) {
+                pausedWithThePodFailing.put(s.id(), pausedAt);
             }
         }
     }

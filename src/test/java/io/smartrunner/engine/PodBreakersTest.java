@@ -384,6 +384,33 @@ class PodBreakersTest {
         assertEquals("pod-recovered", events("unpause").get(0).params().get("by"));
     }
 
+    /** Of a pause older than the window, the streaks at a restart say nothing: it is not lifted. */
+    @Test
+    void aSmallPodsOldPauseIsNotLiftedAfterARestart() {
+        RunnerConfig c = smallPod("s1", "s2", "s3");
+        Supervisor first = supervisor(c);
+        first.step();
+        for (int i = 0; i < 4; i++) {
+            endAll(1, first);
+        }
+        String pausedId = events("pause").get(0).profileId();
+        first.requestStop();
+        for (int i = 0; i < 5 && !running().isEmpty(); i++) {
+            endAll(1, first);
+        }
+        time.advanceMillis(BREAKER.windowMs() + 1_000); // the runner was down longer than the window
+
+        Supervisor second = restartedOnTheLog(c);
+        second.step();
+        time.advanceMillis(2_000);
+        second.step();
+        running().get(0).exit(0);
+        second.step();
+
+        assertTrue(store.profiles.get(pausedId).paused(), "nothing tells this pause was the pod's");
+        assertTrue(events("unpause").isEmpty());
+    }
+
     /** A broken profile beside healthy ones stays paused when they succeed. */
     @Test
     void aSmallPodsBrokenProfileStaysPausedWhenTheOthersSucceed() {
