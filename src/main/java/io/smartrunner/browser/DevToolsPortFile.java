@@ -97,7 +97,8 @@ final class DevToolsPortFile {
             return;
         }
         boolean onLoopback = false;
-        for (String[] listener : listeners(port)) {
+        List<String[]> listeners = listeners(port);
+        for (String[] listener : listeners) {
             if (!own.contains(listener[2])) {
                 throw new SmartRunnerException("DevTools port " + port + " is also held by another process (" + listener[0]
                         + ", socket inode " + listener[2] + "), not by this profile's Chromium (pid " + browserPid
@@ -107,7 +108,7 @@ final class DevToolsPortFile {
         }
         if (!onLoopback) {
             throw new SmartRunnerException("this profile's Chromium (pid " + browserPid + ") does not listen on 127.0.0.1:"
-                    + port + " (bound elsewhere: " + listeners(port).size() + " listener(s))");
+                    + port + " (bound elsewhere: " + listeners.size() + " listener(s))");
         }
     }
 

@@ -71,14 +71,15 @@ final class ConfigFileReader {
 
     private static JsonNode parse(byte[] bytes, String label) {
         if (!ascii(bytes)) {
-            // Jackson lets an overlong form through (C0 AF for '/', reviewer R11): the JDK's decoder does not
+            // before Jackson, which names the byte after a bad one (reviewer R9) and lets an overlong form
+            // through (C0 AF for '/', reviewer R11): the JDK's decoder does neither
             ConfigException notUtf8 = notUtf8(label, bytes);
             if (notUtf8 != null) {
                 throw notUtf8;
             }
         }
         try (JsonParser parser = MAPPER.createParser(bytes)) {
-            JsonNode root = readValue(parser, bytes, label);
+            JsonNode root = readValue(parser, label);
             if (root == null || root.isMissingNode()) {
                 throw new ConfigException(label + ": file is empty, expected a JSON object");
             }
@@ -90,7 +91,7 @@ final class ConfigFileReader {
         }
     }
 
-    private static JsonNode readValue(JsonParser parser, byte[] bytes, String label) throws IOException {
+    private static JsonNode readValue(JsonParser parser, String label) throws IOException {
         try {
             return MAPPER.readTree(parser);
         } catch (JsonEOFException e) {
@@ -103,12 +104,6 @@ final class ConfigFileReader {
             // STRICT_DUPLICATE_DETECTION has no exception type of its own
             if (e.getOriginalMessage().startsWith("Duplicate field")) {
                 throw duplicateKey(label, e);
-            }
-            if (e.getOriginalMessage().contains("UTF-8")) {
-                ConfigException notUtf8 = notUtf8(label, bytes);
-                if (notUtf8 != null) {
-                    throw notUtf8;
-                }
             }
             throw syntaxError(label, e, "invalid JSON: " + describe(e) + ", expected valid JSON");
         }
@@ -128,7 +123,7 @@ final class ConfigFileReader {
      * the column after it ("invalid UTF-8 middle byte 0x74" for the 0xe9 of a Latin-1 "d\u00e9ta",
      * reviewer R9).
      *
-     * @return null when the bytes are UTF-8 after all (Jackson's complaint was about something else)
+     * @return null when the bytes are UTF-8
      */
     static ConfigException notUtf8(String label, byte[] bytes) {
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);

@@ -222,19 +222,14 @@ final class PodBreakers {
             ProfileState st = s.state;
             if (st.paused() && st.errorStreak() > 0 && st.pausedAt() != null
                     && st.pausedAt().equals(st.lastFinishedAt())) {
-                long ageNanos = Math.max(0, Duration.between(st.pausedAt(), now).toNanos());
-                autoPausedAt.put(s.id(), nowNanos - ageNanos);
-            }
-        }
-        // a restart during a small pod's outage: the others' stored streaks say so as they did before it,
-        // for a pause made within the breaker's window; of an older one they say nothing (a broken profile
-        // paused hours ago, its flaky peer's streak 2 at the stop, was let out at the demo's restart)
-        for (ProfileSlot s : slots.values()) {
-            Instant pausedAt = s.state.pausedAt();
-            if (autoPausedAt.containsKey(s.id()) && pausedAt != null
-                    && Duration.between(pausedAt, now).toMillis() <= settings.apply(s.pod()).windowMs()
-                    && everyOtherFailing(s)) {
-                pausedWithThePodFailing.put(s.id(), pausedAt);
+                Duration age = Duration.between(st.pausedAt(), now);
+                autoPausedAt.put(s.id(), nowNanos - Math.max(0, age.toNanos()));
+                // a restart during a small pod's outage: the others' stored streaks say so as they did before
+                // it, for a pause made within the breaker's window; of an older one they say nothing (a broken
+                // profile paused hours ago, its flaky peer's streak 2 at the stop, was let out at the demo's restart)
+                if (age.toMillis() <= settings.apply(s.pod()).windowMs() && everyOtherFailing(s)) {
+                    pausedWithThePodFailing.put(s.id(), st.pausedAt());
+                }
             }
         }
     }

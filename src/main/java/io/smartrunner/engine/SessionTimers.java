@@ -123,7 +123,7 @@ final class SessionTimers {
         if (a == null || a.stopping != null || !a.sessionId().equals(sessionId)) {
             return;
         }
-        a.nextPollNanos = earlier(a.nextPollNanos, (Math.floorDiv(now, FAST_WRITER_POLL_NANOS) + 2) * FAST_WRITER_POLL_NANOS);
+        a.nextPollNanos = earlier(a.nextPollNanos, onGridAfter(now + FAST_WRITER_POLL_NANOS, FAST_WRITER_POLL_NANOS));
         lower(a);
     }
 
@@ -187,7 +187,12 @@ final class SessionTimers {
      * core in the harness's idle window, against 0.04 % with 5 s).
      */
     static long quietPollAfter(long now) {
-        return (Math.floorDiv(now, QUIET_POLL_NANOS) + 1) * QUIET_POLL_NANOS;
+        return onGridAfter(now, QUIET_POLL_NANOS);
+    }
+
+    /** The first instant after {@code now} on the grid of {@code interval} every session shares. */
+    private static long onGridAfter(long now, long interval) {
+        return (Math.floorDiv(now, interval) + 1) * interval;
     }
 
     /**
@@ -204,6 +209,6 @@ final class SessionTimers {
         long interval = idleTimeoutNanos > 0
                 ? Math.max(MIN_HANG_POLL_NANOS, Math.min(OUTPUT_POLL_NANOS, idleTimeoutNanos / 8))
                 : ROTATION_POLL_NANOS;
-        return (Math.floorDiv(now, interval) + 1) * interval;
+        return onGridAfter(now, interval);
     }
 }

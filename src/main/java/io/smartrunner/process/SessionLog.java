@@ -57,8 +57,10 @@ final class SessionLog {
     private boolean removedSaid;
     /** The identity (device, inode) of the file the child writes, from the first look; null before. */
     private Object childsFile;
-    /** Where a rotation runs, off the caller's thread ({@link LogRotation#aside}); null: in the poll itself. */
+    /** Where a rotation runs, off the caller's thread ({@link LogRotation#aside}), or in the poll itself. */
     private final Executor rotator;
+    /** No rotator was given: the poll rotates, and says a failed rotation itself. */
+    private final boolean rotatesInPoll;
     /** A rotation is under way on the {@link #rotator}: polls count without rotating, reads wait for it. */
     private boolean rotating;
     /** The file that rotation truncates: the path, or the child's descriptor ({@link #measuredThroughTheChild}). */
@@ -72,7 +74,8 @@ final class SessionLog {
         this.keep = keep;
         this.base = base;
         this.watch = watch;
-        this.rotator = rotator;
+        this.rotator = rotator != null ? rotator : Runnable::run;
+        this.rotatesInPoll = rotator == null;
     }
 
     /** Before launch: creates the directory, rotates a file already past its cap, notes its size. */
@@ -87,7 +90,7 @@ final class SessionLog {
 
     /**
      * {@link #open(Path, long, int, QuietLogWatch)}, the rotations during the session run on
-     * {@code rotator} (null: in the poll that finds the file past its cap).
+     * {@code rotator} (null: in the poll that finds the file past its cap, as tests want them).
      */
     static SessionLog open(Path file, long maxBytes, int keep, QuietLogWatch watch, Executor rotator) throws IOException {
         // java.io.File's length is one stat that answers 0 for a missing file; Files.size throws there,
@@ -150,43 +153,24 @@ final class SessionLog {
             watched = -1; // the one-shot watch fired and is gone
         }
         looks++;
-        try {
-            BasicFileAttributes seen = attributesOrMissing(file);
-            if (seen != null && childsFile == null) {
-                childsFile = seen.fileKey(); // the first look: the file the child was just started on
-            }
-            if (descriptor != null && (seen == null || !java.util.Objects.equals(childsFile, seen.fileKey()))) {
-                return measuredThroughTheChild();
-            }
-            long size = seen == null ? 0 : seen.size();
-            if (maxBytes > 0 && size > maxBytes) {
-                if (rotator != null) {
-                    return rotateAside(size, file);
-                }
-                LogRotation.Truncation t;
-                try {
-                    t = LogRotation.ifPast(file, file, keep, maxBytes);
-                } catch (LogRotation.CopyFailed e) {
-                    rotated(e.truncation());
-                    lastSize = sizeOf(file);
-                    reported = Math.max(reported, carried + Math.max(0, lastSize - base));
-                    throw e;
-                }
-                if (t != null) {
-                    rotated(t);
-                }
-                size = sizeOf(file);
-            }
-            reported = Math.max(reported, carried + Math.max(0, size - base));
-            quietLooks = size == lastSize ? quietLooks + 1 : 0;
-            if (quietLooks >= QUIET_LOOKS_BEFORE_WATCH && watch != null && !alwaysLook) {
-                watchUntilTouched(size);
-            }
-            lastSize = size;
-            return reported;
-        } catch (IOException e) {
-            throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
+        BasicFileAttributes seen = attributesOrMissing(file);
+        if (seen != null && childsFile == null) {
+            childsFile = seen.fileKey(); // the first look: the file the child was just started on
         }
+        if (descriptor != null && (seen == null || !java.util.Objects.equals(childsFile, seen.fileKey()))) {
+            return measuredThroughTheChild();
+        }
+        long size = seen == null ? 0 : seen.size();
+        if (maxBytes > 0 && size > maxBytes) {
+            return rotateAside(size, file);
+        }
+        reported = Math.max(reported, carried + Math.max(0, size - base));
+        quietLooks = size == lastSize ? quietLooks + 1 : 0;
+        if (quietLooks >= QUIET_LOOKS_BEFORE_WATCH && watch != null && !alwaysLook) {
+            watchUntilTouched(size);
+        }
+        lastSize = size;
+        return reported;
     }
 
     /**
@@ -198,7 +182,7 @@ final class SessionLog {
      * (a renamed log grew to 200 MiB against a 1 MiB cap, silently: reviewer R10). Said once (as a
      * failed poll, which the loop says).
      */
-    private long measuredThroughTheChild() throws IOException {
+    private long measuredThroughTheChild() {
         Path through = descriptor;
         long size;
         try {
@@ -217,13 +201,7 @@ final class SessionLog {
                     + ")" : "") + " through " + through);
         }
         if (maxBytes > 0 && size > maxBytes) {
-            if (rotator != null) {
-                return rotateAside(size, through);
-            }
-            LogRotation.Truncation t = LogRotation.ifPast(through, file, keep, maxBytes);
-            if (t != null) {
-                rotated(t);
-            }
+            return rotateAside(size, through);
         }
         return reported;
     }
@@ -236,7 +214,8 @@ final class SessionLog {
     /**
      * Counts what the file holds now and hands its rotation to the {@link #rotator}: the caller (the
      * loop) does not wait for the copy and the truncation (reviewer R10: hundreds of milliseconds
-     * each, serially for 30 logs). The polls until it is done count without rotating.
+     * each, serially for 30 logs). The polls until it is done count without rotating. A rotation
+     * made in the poll itself (no rotator) that failed is said by this poll.
      */
     private long rotateAside(long size, Path source) {
         reported = Math.max(reported, carried + Math.max(0, size - base));
@@ -249,6 +228,11 @@ final class SessionLog {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             rotating = false; // never (an unbounded queue), but a log left "rotating" would never be rotated again
             throw new ProcessException("cannot rotate " + file + ": " + e.getMessage(), e);
+        }
+        if (rotatesInPoll && rotationFailed != null) {
+            ProcessException failed = rotationFailed;
+            rotationFailed = null;
+            throw failed;
         }
         return reported;
     }
@@ -444,7 +428,8 @@ final class SessionLog {
 
     /** The file's size, 0 when there is no such file. */
     private static long sizeOf(Path path) {
-        return Math.max(0, sizeOrMissing(path));
+        BasicFileAttributes seen = attributesOrMissing(path);
+        return seen == null ? 0 : seen.size();
     }
 
     /** One {@code stat} of the file (its size and identity, as {@link Files#size} makes), null when there is none. */
@@ -453,17 +438,6 @@ final class SessionLog {
             return Files.readAttributes(path, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (IOException e) {
-            throw new ProcessException("cannot stat " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The file's size, -1 when there is no such file. */
-    private static long sizeOrMissing(Path path) {
-        try {
-            return Files.size(path);
-        } catch (NoSuchFileException e) {
-            return -1;
         } catch (IOException e) {
             throw new ProcessException("cannot stat " + path + ": " + e.getMessage(), e);
         }

@@ -361,6 +361,28 @@ class PodBreakersTest {
     /** Reviewer R10 restarted the runner during the outage: the pause is still lifted when the pod recovers. */
     @Test
     void aSmallPodsOutagePauseIsStillLiftedAfterARestart() {
+        String pausedId = pausedByAnOutageThenRestartedAndAPeerSucceeds(0);
+
+        assertFalse(store.profiles.get(pausedId).paused(), "lifted after the restart too");
+        assertEquals("pod-recovered", events("unpause").get(0).params().get("by"));
+    }
+
+    /** Of a pause older than the window, the streaks at a restart say nothing: it is not lifted. */
+    @Test
+    void aSmallPodsOldPauseIsNotLiftedAfterARestart() {
+        String pausedId = pausedByAnOutageThenRestartedAndAPeerSucceeds(BREAKER.windowMs() + 1_000);
+
+        assertTrue(store.profiles.get(pausedId).paused(), "nothing tells this pause was the pod's");
+        assertTrue(events("unpause").isEmpty());
+    }
+
+    /**
+     * A pod of 3 whose every profile fails 4 times (one paused), a stop, {@code downMs} before the
+     * next runner starts, then one of the others succeeds.
+     *
+     * @return the paused profile
+     */
+    private String pausedByAnOutageThenRestartedAndAPeerSucceeds(long downMs) {
         RunnerConfig c = smallPod("s1", "s2", "s3");
         Supervisor first = supervisor(c);
         first.step();
@@ -372,43 +394,15 @@ class PodBreakersTest {
         for (int i = 0; i < 5 && !running().isEmpty(); i++) {
             endAll(1, first); // the stop's sessions end (not counted)
         }
+        time.advanceMillis(downMs);
 
         Supervisor second = restartedOnTheLog(c);
         second.step();
-        time.advanceMillis(2_000);
+        time.advanceMillis(2_000); // the withheld ones' back-off
         second.step();
         running().get(0).exit(0); // the site is back
         second.step();
-
-        assertFalse(store.profiles.get(pausedId).paused(), "lifted after the restart too");
-        assertEquals("pod-recovered", events("unpause").get(0).params().get("by"));
-    }
-
-    /** Of a pause older than the window, the streaks at a restart say nothing: it is not lifted. */
-    @Test
-    void aSmallPodsOldPauseIsNotLiftedAfterARestart() {
-        RunnerConfig c = smallPod("s1", "s2", "s3");
-        Supervisor first = supervisor(c);
-        first.step();
-        for (int i = 0; i < 4; i++) {
-            endAll(1, first);
-        }
-        String pausedId = events("pause").get(0).profileId();
-        first.requestStop();
-        for (int i = 0; i < 5 && !running().isEmpty(); i++) {
-            endAll(1, first);
-        }
-        time.advanceMillis(BREAKER.windowMs() + 1_000); // the runner was down longer than the window
-
-        Supervisor second = restartedOnTheLog(c);
-        second.step();
-        time.advanceMillis(2_000);
-        second.step();
-        running().get(0).exit(0);
-        second.step();
-
-        assertTrue(store.profiles.get(pausedId).paused(), "nothing tells this pause was the pod's");
-        assertTrue(events("unpause").isEmpty());
+        return pausedId;
     }
 
     /** A broken profile beside healthy ones stays paused when they succeed. */
