@@ -51,9 +51,8 @@ final class HealthRoute implements HttpHandler {
             RunnerHttpServer.send(ex, 404, "text/plain", "not found");
             return;
         }
-        // load balancers probe with HEAD: the same status, without the body
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        if (!head && !ex.getRequestMethod().equals("GET")) {
+        // load balancers probe with HEAD: the same status and head, without the body (RunnerHttpServer.send)
+        if (!ex.getRequestMethod().equals("HEAD") && !ex.getRequestMethod().equals("GET")) {
             ex.getResponseHeaders().set("Allow", "GET, HEAD");
             RunnerHttpServer.send(ex, 405, "text/plain", "use GET");
             return;
@@ -62,12 +61,6 @@ final class HealthRoute implements HttpHandler {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         List<String> notes = withNotes && health != null ? health.notes() : List.of();
         int status = verdict.ok() ? 200 : 503;
-        if (head) {
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, -1);
-            ex.close();
-            return;
-        }
         if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))
                 && (!verdict.ok() || !notes.isEmpty())) {
             RunnerHttpServer.send(ex, status, "application/json", statusAlone(verdict));

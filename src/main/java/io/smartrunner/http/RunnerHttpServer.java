@@ -188,10 +188,20 @@ public final class RunnerHttpServer implements AutoCloseable {
         send(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends a whole reply and closes the exchange (headers set before the call are kept). */
+    /**
+     * Sends a whole reply and closes the exchange (headers set before the call are kept). A HEAD
+     * request gets the head its GET would, {@code Content-Length} included (reviewer R11: probes
+     * said 0), and no body.
+     */
     static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if (ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+            return;
+        }
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         ex.getResponseBody().write(body);
         ex.close();

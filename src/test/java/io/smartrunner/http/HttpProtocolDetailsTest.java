@@ -59,6 +59,19 @@ class HttpProtocolDetailsTest {
         return exchange(method, path, "127.0.0.1:" + server.port(), "", "");
     }
 
+    private static int bodyBytes(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String header(String response, String name) {
+        for (String line : response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n")) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
     private static int status(String response) {
         return Integer.parseInt(response.substring(9, 12));
     }
@@ -84,7 +97,11 @@ class HttpProtocolDetailsTest {
             String head = get("HEAD", path);
             assertEquals(200, status(head), head);
             assertTrue(head.endsWith("\r\n\r\n"), "no body: " + head);
-            assertEquals(200, status(get("GET", path)));
+            String get = get("GET", path);
+            assertEquals(200, status(get));
+            // reviewer R11: the probe's head said Content-Length: 0
+            assertEquals(String.valueOf(bodyBytes(get)), header(head, "Content-Length"), head);
+            assertEquals(header(get, "Content-Type"), header(head, "Content-Type"), head);
         }
         String post = get("POST", "/healthz");
         assertEquals(405, status(post));
@@ -133,6 +150,11 @@ class HttpProtocolDetailsTest {
         assertEquals(200, status(head), head);
         assertTrue(head.endsWith("\r\n\r\n"), "no body: " + head);
         assertTrue(get.contains("\"total\":0"), get);
+        assertEquals(String.valueOf(bodyBytes(get)), header(head, "Content-Length"), head);
+        // the whole list is streamed (its length is not known before): a head without a length, no body
+        String every = get("HEAD", "/api/profiles");
+        assertEquals(200, status(every), every);
+        assertTrue(every.endsWith("\r\n\r\n"), "no body: " + every);
     }
 
     /** Reviewer R10: a 401 named no scheme, and of two Authorization headers the first counted. */
