@@ -43,6 +43,7 @@ final class EngineParts {
     final PodBreakers breakers;
     /** Pods held by an exit code mapped to {@code config}. */
     final PodHolds holds;
+    final RotationFailures rotations;
     final MessageRouter router;
     final WakePlanner wake;
     final io.smartrunner.cluster.ProfileLeases leases;
@@ -75,6 +76,7 @@ final class EngineParts {
         PodHolds holds = new PodHolds(pending);
         this.holds = holds;
         RotationFailures rotations = new RotationFailures(deps.diagnostics());
+        this.rotations = rotations;
         SpawnShortage spawns = new SpawnShortage();
         this.timers = new SessionTimers(this::stopSession, rotations); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * the runner's), so the profile whose output filled the disk was never blamed. Also says when a
  * rotation dropped output: more than the kept files hold, written between two polls (nothing said
  * it before: reviewer R9). Each kind one line a minute at most; those between two lines are
- * counted in the next. Loop thread only.
+ * counted in the next, or at the run's end ({@link #sayHeldBack}). Loop thread only.
  */
 final class RotationFailures {
     private static final long WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -52,6 +52,12 @@ final class RotationFailures {
         }
     }
 
+    /** At the run's end: lines held back since the last of their kind, counted (there is no next line to count them). */
+    void sayHeldBack() {
+        failures.sayHeldBack("cannot rotate a session log");
+        drops.sayHeldBack("a session log's oldest bytes dropped");
+    }
+
     /** One line a minute at most; the next one counts those it held back. */
     private static final class OncePerMinute {
         private final Consumer<String> diagnostics;
@@ -74,6 +80,14 @@ final class RotationFailures {
             said = true;
             lastSaid = nowNanos;
             unsaid = 0;
+        }
+
+        void sayHeldBack(String kind) {
+            if (unsaid > 0) {
+                diagnostics.accept(kind + ": " + unsaid + " more " + what + " since the last such line, not said before"
+                        + " the run ended (one line a minute)");
+                unsaid = 0;
+            }
         }
     }
 }

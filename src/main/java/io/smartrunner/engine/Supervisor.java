@@ -79,6 +79,7 @@ public final class Supervisor {
             step();
         }
         handleMessages(deps.time().nanoTime(), deps.time().now()); // the last browser closes' events
+        parts.rotations.sayHeldBack(); // reviewer R11: a minute's held-back count was never said when the run ended
         parts.holds.releaseAll(deps.time().now(), PodHolds.BY_STOP); // a hold ends with its run: said before it ends
         if (runStart != null) {
             parts.pending.add(List.of(Events.runnerStopped(deps.time().now(), runStart.params().value(EventParams.PID),

@@ -98,4 +98,25 @@ class RotationFailuresTest {
         assertTrue(lines.get(lines.size() - 1).endsWith("its oldest 7 byte(s) were dropped (and 1 more log(s) with bytes"
                 + " dropped since the last such line)"), lines.get(lines.size() - 1));
     }
+
+    /** Reviewer R11: a minute's held-back drops were counted only in a next line, which a run's end never brought. */
+    @Test
+    void dropsHeldBackWhenTheRunEndsAreCountedInALastLine() {
+        Supervisor s = started(TestConfig.builder().pod("podA", "p1", "p2", "p3").build());
+        s.step();
+        for (String id : List.of("p1", "p2", "p3")) {
+            FakeLauncher.FakeProcess p = launcher.forProfile(id).get(0);
+            p.dropped = 100;
+            p.exit(0);
+        }
+        s.step();
+        assertEquals(1, lines.stream().filter(l -> l.contains("byte(s) were dropped")).count(), String.join("\n", lines));
+
+        s.requestStop();
+        s.loop();
+
+        assertEquals(List.of("a session log's oldest bytes dropped: 2 more log(s) with bytes dropped since the last such"
+                + " line, not said before the run ended (one line a minute)"),
+                lines.stream().filter(l -> l.contains("run ended")).toList());
+    }
 }
