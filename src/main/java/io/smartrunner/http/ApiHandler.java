@@ -69,6 +69,7 @@ final class ApiHandler implements HttpHandler {
     private final EventsRoute events;
     private final SessionLogRoute logs;
     private final boolean readsNeedToken;
+    private final java.util.function.Consumer<String> faults;
 
     ApiHandler(ApiParts parts, Set<String> hosts) {
         this(parts, hosts, false, io.smartrunner.config.HttpSettings.DEFAULT_REQUEST_TIMEOUT_MS);
@@ -79,6 +80,13 @@ final class ApiHandler implements HttpHandler {
      * @param stallBoundMs   an event stream whose client takes nothing for this long is closed
      */
     ApiHandler(ApiParts parts, Set<String> hosts, boolean readsNeedToken, long stallBoundMs) {
+        this(parts, hosts, readsNeedToken, stallBoundMs, System.err::println);
+    }
+
+    /** @param faults where a failure of the runner's own in answering is said (stderr) */
+    ApiHandler(ApiParts parts, Set<String> hosts, boolean readsNeedToken, long stallBoundMs,
+               java.util.function.Consumer<String> faults) {
+        this.faults = faults;
         this.readsNeedToken = readsNeedToken;
         this.parts = parts;
         this.hosts = Set.copyOf(hosts);
@@ -99,11 +107,23 @@ final class ApiHandler implements HttpHandler {
         } catch (ControlQueued e) {
             send(ex, 202, Map.of("queued", e.getMessage()));
         } catch (Exception e) {
+            if (ClientGone.is(e)) {
+                closeQuietly(ex); // nobody to answer, nothing wrong: the client left (closed a tab, stopped reading)
+                return;
+            }
             // the runner's fault, not the client's: said where an operator looks (reviewer R11: a 500 nobody saw)
             StackTraceElement[] at = e.getStackTrace();
-            System.err.println("smart-runner: internal error answering " + Query.clip(ex.getRequestMethod()) + " "
+            faults.accept("smart-runner: internal error answering " + Query.clip(ex.getRequestMethod()) + " "
                     + Query.clip(ex.getRequestURI().getRawPath()) + ": " + e + (at.length > 0 ? " at " + at[0] : ""));
             send(ex, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    private static void closeQuietly(HttpExchange ex) {
+        try {
+            ex.close();
+        } catch (RuntimeException alreadyGone) {
+            // the connection is gone: closing it again has nothing to tell
         }
     }
 
