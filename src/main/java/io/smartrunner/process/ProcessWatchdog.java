@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -30,6 +32,16 @@ import java.util.function.Consumer;
 public final class ProcessWatchdog implements AutoCloseable {
     private static final String SCRIPT = "/fencing/process-watchdog.bash";
     private static final int MAX_RESTARTS = 10;
+    /**
+     * The watchdog leads a session of its own (util-linux's {@code setsid}, which execs in the same
+     * pid: a child of the JVM never leads a group): in the runner's process group, a {@code kill
+     * -STOP -<pgid>} (a shell's {@code kill -STOP %1}) froze the watchdog with the runner while the
+     * sessions, each in a group of its own, ran on; after the TTL another runner started every one
+     * of their profiles beside them (reviewer R12). Null where there is no {@code setsid}: the
+     * watchdog then shares the runner's group, and the start line says so.
+     */
+    static final Path SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of)
+            .filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
     private static volatile ProcessWatchdog active;
 
     private final long timeoutMs;
@@ -84,6 +96,8 @@ public final class ProcessWatchdog implements AutoCloseable {
     public synchronized String describe() {
         return "process watchdog pid " + process.pid() + " (" + timeoutMs + " ms; kills "
                 + (cgroup.equals("-") ? "the sessions' process groups" : cgroup + " and the sessions' process groups")
+                + (SETSID == null ? "; in the runner's process group, no setsid program: a signal to the whole group"
+                        + " (kill -STOP -PGID) stops it with the runner" : "")
                 + ")";
     }
 
@@ -162,8 +176,13 @@ public final class ProcessWatchdog implements AutoCloseable {
     }
 
     private void spawn() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script(), "smart-runner-watchdog",
-                Long.toString(ProcessHandle.current().pid()), Long.toString(timeoutMs), cgroup, runnerId)
+        List<String> command = new ArrayList<>();
+        if (SETSID != null) {
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of("bash", "-c", script(), "smart-runner-watchdog",
+                Long.toString(ProcessHandle.current().pid()), Long.toString(timeoutMs), cgroup, runnerId));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().keySet().retainAll(Set.of("PATH", "LANG"));

@@ -54,6 +54,11 @@ class ClusterFencingE2ETest {
     private String url;
 
     private CliProcess runner(String mode) throws IOException, InterruptedException {
+        return runner(mode, List.of());
+    }
+
+    /** @param wrapper what the runner's command line is run under ({@code setsid}: a group of its own, as a shell's job) */
+    private CliProcess runner(String mode, List<String> wrapper) throws IOException, InterruptedException {
         url = PostgresServer.shared().newDatabase("e2e_fencing");
         String name = "fence-" + RUNNERS.incrementAndGet();
         String session = ("echo $$ > %1$s/child-{sessionId}.pid; sleep 1000 & echo $! > %1$s/grand-{sessionId}.pid;"
@@ -68,7 +73,7 @@ class ClusterFencingE2ETest {
                           {"name": "podB", "profiles": [{"id": "p2"}],
                            "session": {"command": ["/bin/sh", "-c", "while [ ! -e %s/go ]; do sleep 0.05; done"]}}]}
                 """.formatted(name, url, PASSWORD_VAR, session, dir));
-        CliProcess p = CliProcess.start(dir, Map.of(PASSWORD_VAR, PostgresServer.PASSWORD,
+        CliProcess p = CliProcess.startUnder(wrapper, dir, Map.of(PASSWORD_VAR, PostgresServer.PASSWORD,
                 "SMART_RUNNER_CONTAINMENT", mode), "run", "-c", cfg.toString());
         started.add(p);
         p.httpPort();
@@ -166,6 +171,38 @@ class ClusterFencingE2ETest {
         awaitGone("escapee-"); // adopted by the (stopped) runner as subreaper: found below it
         assertTrue(runner.err().contains("smart-runner watchdog: no sign of life from the runner's engine loop for "),
                 runner.err());
+    }
+
+    /**
+     * Reviewer R12: {@code kill -STOP -<pgid>} (a shell's {@code kill -STOP %1}) froze the watchdog
+     * with the runner, its sessions (each in a group of its own) ran on, and after the TTL another
+     * runner started every profile beside them. The watchdog leads a session of its own now.
+     */
+    @Test
+    void aRunnersWholeProcessGroupFrozenStillHasItsSessionsKilled() throws Exception {
+        CliProcess runner = runner("auto", List.of("setsid"));
+        long group = runner.process.pid();
+        assertEquals(group, sessionAndGroup(group)[1], "the runner leads its group, as a shell's job does");
+        long watchdog = watchdogPid(runner, 1);
+        assertTrue(watchdog > 0, runner.err());
+        assertEquals(watchdog, sessionAndGroup(watchdog)[0], "the watchdog leads a session of its own");
+
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", "--", "-" + group).start().waitFor());
+
+        assertTrue(runner.process.waitFor(60, TimeUnit.SECONDS), "the frozen runner is killed");
+        assertEquals(137, runner.process.exitValue(), "SIGKILL");
+        awaitGone("child-");
+        awaitGone("grand-");
+        awaitGone("escapee-");
+        assertTrue(runner.err().contains("smart-runner watchdog: no sign of life from the runner's engine loop for "),
+                runner.err());
+    }
+
+    /** {session id, process group id} of a live process, from /proc/PID/stat. */
+    private static long[] sessionAndGroup(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(after[3]), Long.parseLong(after[2])};
     }
 
     /**
