@@ -349,6 +349,11 @@ final class RunCommand implements Callable<Integer> {
     /** A reload applied by the loop; in cluster mode the fleet then compares the new config. */
     private CompletableFuture<ReloadSummary> reloadWith(Supervisor supervisor, RunnerConfig next) {
         CompletableFuture<ReloadSummary> applied = supervisor.requestReload(next);
+        applied.whenComplete((summary, failure) -> {
+            if (failure instanceof io.smartrunner.engine.ChangeNotRecorded refused) {
+                say("reload refused, the running configuration stays: " + refused.getMessage());
+            }
+        });
         io.smartrunner.cluster.FleetConfigWatch watch = configWatch;
         if (watch != null) {
             applied.thenRun(() -> watch.reloaded(next));

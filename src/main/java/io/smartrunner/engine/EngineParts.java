@@ -100,8 +100,11 @@ final class EngineParts {
         this.placement = new PlacementRule(config.runner().labels(), deps.diagnostics());
         this.leaseDuty = new LeaseDuty(leases, slots, rules, applier, pending, recovery, sessions, writes,
                 deps.diagnostics(), placement, deps.endedInLog(), deps.store().processIdentity());
-        this.router = new MessageRouter(slots, sessions, recovery, manual, fleetReload, starts, guard, pending,
-                new PodControls(breakers, holds, fleetReload, writes, starts), board, leaseDuty, timers);
+        PodControls podControls = new PodControls(breakers, holds, fleetReload, writes, starts);
+        ConfigReload reload = new ConfigReload(fleetReload, pending, () -> writes.flush(true), health::problem,
+                podControls, starts, leaseDuty, board, slots);
+        this.router = new MessageRouter(slots, sessions, recovery, manual, reload, starts, guard, pending,
+                podControls, board, leaseDuty, timers);
         this.wake = new WakePlanner(queue, timers, deps.time(), writes, starts, admission, breakers, recovery, leftovers,
                 stopRequested);
     }

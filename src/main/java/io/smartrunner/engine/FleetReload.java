@@ -53,64 +53,77 @@ final class FleetReload {
         return running;
     }
 
-    /** Applies a new, validated configuration to the slots and tells the operator what it changed. */
-    ReloadSummary apply(RunnerConfig next, long nowNanos) {
-        ReloadSummary summary = apply(started, next, nowNanos);
-        running = next;
-        diagnostics.accept("reloaded " + next.source() + ": " + summary.added().size() + " profile(s) added, "
-                + summary.removed().size() + " removed, " + summary.changed().size() + " changed"
-                + (summary.applied().isEmpty() ? "" : "; applied " + String.join(", ", summary.applied()))
-                + (summary.restartNeeded()
-                ? "; " + String.join(", ", summary.restartNeededFor()) + " take(s) effect after a restart" : ""));
-        return summary;
-    }
-
     /**
-     * @param inForce the configuration whose runner-wide blocks are in force, to tell which ones differ
+     * What {@code next} would change, without changing anything: the reload's event is written
+     * from it before any of it takes effect ({@link #perform}).
      */
-    private ReloadSummary apply(RunnerConfig inForce, RunnerConfig next, long nowNanos) {
-        Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
-        next.profiles().forEach(p -> wanted.put(p.id(), p));
+    ReloadSummary plan(RunnerConfig next) {
+        Map<String, ProfileConfig> wanted = wanted(next);
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> changed = new ArrayList<>();
-        for (ProfileSlot slot : List.copyOf(slots.values())) {
+        for (ProfileSlot slot : slots.values()) {
             ProfileConfig now = wanted.get(slot.id());
             if (now == null) {
                 if (!slot.removed) {
                     removed.add(slot.id());
-                    remove(slot);
                 }
             } else if (slot.removed) {
-                // back before its stopping session ended and it was dropped: it stays
-                added.add(slot.id());
-                slot.removed = false;
-                slot.config = now;
+                added.add(slot.id()); // back before its stopping session ended and it was dropped: it stays
             } else if (!now.equals(slot.config)) {
                 changed.add(slot.id());
-                slot.config = now;
-                if (!slot.state.pod().equals(now.pod())) {
-                    // moved to another pod: its events and its row name that pod from now on (the
-                    // ends of its sessions kept naming the old one, and report booked them there)
-                    applier.record(slot, new Transition(slot.state.withPod(now.pod()), List.of()), null);
-                }
+            }
+        }
+        wanted.keySet().stream().filter(id -> !slots.containsKey(id)).forEach(added::add);
+        return new ReloadSummary(added, removed, changed, AppliedSettings.differing(running, next),
+                RestartSettings.differing(started, next),
+                next.source() == null ? null : next.source().toAbsolutePath().normalize());
+    }
+
+    /** Makes {@code plan} (of {@code next}) take effect, once its event is in the log, and tells the operator. */
+    void perform(RunnerConfig next, ReloadSummary plan, long nowNanos) {
+        Map<String, ProfileConfig> wanted = wanted(next);
+        for (String id : plan.removed()) {
+            remove(slots.get(id));
+        }
+        for (String id : plan.changed()) {
+            ProfileSlot slot = slots.get(id);
+            ProfileConfig now = wanted.get(id);
+            slot.config = now;
+            if (!slot.state.pod().equals(now.pod())) {
+                // moved to another pod: its events and its row name that pod from now on (the
+                // ends of its sessions kept naming the old one, and report booked them there)
+                applier.record(slot, new Transition(slot.state.withPod(now.pod()), List.of()), null);
             }
         }
         Map<String, ProfileState> stored = null;
         int order = slots.values().stream().mapToInt(s -> s.order + 1).max().orElse(0);
-        for (ProfileConfig p : wanted.values()) {
-            if (!slots.containsKey(p.id())) {
-                stored = stored != null ? stored : store.loadProfiles();
-                ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
-                slots.put(p.id(), new ProfileSlot(p, order++, state.pod().equals(p.pod()) ? state : state.withPod(p.pod()),
-                        nowNanos));
-                added.add(p.id());
+        for (String id : plan.added()) {
+            ProfileConfig p = wanted.get(id);
+            ProfileSlot back = slots.get(id);
+            if (back != null) {
+                back.removed = false;
+                back.config = p;
+                continue;
             }
+            stored = stored != null ? stored : store.loadProfiles();
+            ProfileState state = stored.getOrDefault(p.id(), ProfileState.fresh(p.id(), p.pod()));
+            slots.put(p.id(), new ProfileSlot(p, order++, state.pod().equals(p.pod()) ? state : state.withPod(p.pod()),
+                    nowNanos));
         }
         inFileOrder(wanted.keySet());
-        return new ReloadSummary(added, removed, changed, AppliedSettings.differing(running, next),
-                RestartSettings.differing(inForce, next),
-                next.source() == null ? null : next.source().toAbsolutePath().normalize());
+        running = next;
+        diagnostics.accept("reloaded " + next.source() + ": " + plan.added().size() + " profile(s) added, "
+                + plan.removed().size() + " removed, " + plan.changed().size() + " changed"
+                + (plan.applied().isEmpty() ? "" : "; applied " + String.join(", ", plan.applied()))
+                + (plan.restartNeeded()
+                ? "; " + String.join(", ", plan.restartNeededFor()) + " take(s) effect after a restart" : ""));
+    }
+
+    private static Map<String, ProfileConfig> wanted(RunnerConfig next) {
+        Map<String, ProfileConfig> wanted = new LinkedHashMap<>();
+        next.profiles().forEach(p -> wanted.put(p.id(), p));
+        return wanted;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.smartrunner.engine;
 
-import io.smartrunner.event.Events;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ final class MessageRouter {
     private final SessionLifecycle sessions;
     private final RecoveryCoordinator recovery;
     private final ManualControls manual;
-    private final FleetReload fleetReload;
+    private final ConfigReload reload;
     private final StartPass starts;
     private final LoopGuard guard;
     private final PendingWrites pending;
@@ -24,7 +23,7 @@ final class MessageRouter {
     private final SessionTimers timers;
 
     MessageRouter(Map<String, ProfileSlot> slots, SessionLifecycle sessions, RecoveryCoordinator recovery,
-                  ManualControls manual, FleetReload fleetReload, StartPass starts, LoopGuard guard,
+                  ManualControls manual, ConfigReload reload, StartPass starts, LoopGuard guard,
                   PendingWrites pending, PodControls podControls, ProfileBoard board, LeaseDuty leaseDuty,
                   SessionTimers timers) {
         this.timers = timers;
@@ -36,7 +35,7 @@ final class MessageRouter {
         this.sessions = sessions;
         this.recovery = recovery;
         this.manual = manual;
-        this.fleetReload = fleetReload;
+        this.reload = reload;
         this.starts = starts;
         this.guard = guard;
     }
@@ -54,17 +53,7 @@ final class MessageRouter {
             // answered only after the flush that writes its event (ManualControls)
             h.reply().complete(manual.handle(h.request(), nowNanos, now));
         } else if (m instanceof Message.Reload r) {
-            ReloadSummary summary = fleetReload.apply(r.config(), nowNanos);
-            // nothing the runner does is silent: the removed profiles' stops, the limits now in force
-            pending.add(List.of(Events.reloaded(now,
-                    summary.config() == null ? null : summary.config().toString(), summary.added().size(),
-                    summary.removed(), summary.changed().size(), summary.applied(), summary.restartNeededFor())),
-                    null, null);
-            podControls.reloaded(now);
-            starts.configure(r.config());
-            leaseDuty.configured();
-            board.publish(slots.values()); // before the answer: a read after it sees the added profiles
-            r.reply().complete(summary);
+            reload.handle(r, nowNanos, now);
         } else if (m instanceof Message.PodUnpause u) {
             u.reply().complete(podControls.unpause(u.pod(), u.by(), now));
         } else if (m instanceof Message.PodSnapshot q) {

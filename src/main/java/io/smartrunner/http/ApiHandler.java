@@ -320,6 +320,8 @@ final class ApiHandler implements HttpHandler {
         ReloadSummary summary;
         try {
             summary = answer(parts.fleet().reload());
+        } catch (io.smartrunner.engine.ChangeNotRecorded e) {
+            throw new ApiError(503, e.getMessage()); // as a pause that cannot be recorded: not the request's fault
         } catch (SmartRunnerException e) {
             throw new ApiError(400, e.getMessage());
         }

@@ -136,6 +136,14 @@ class DiskFullE2ETest {
         HttpResponse<String> pause = post(port, "/api/profiles/p2/pause", "{\"durationMs\": 3600000}");
         assertEquals(503, pause.statusCode(), pause.body());
         assertTrue(pause.body().contains("No space left on device"), pause.body());
+        // reviewer R13: a reload was answered 200 and applied while its event could not be written
+        HttpResponse<String> reload = post(port, "/api/reload", "");
+        assertEquals(503, reload.statusCode(), reload.body());
+        assertTrue(reload.body().contains("not done, the change cannot be recorded: ")
+                && reload.body().contains("No space left on device"), reload.body());
+        assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(runner.process.pid())).start().waitFor());
+        CliProcess.await("SIGHUP's reload refused in one line", 20_000, () -> occurrences(err(runner),
+                "reload refused, the running configuration stays: not done, the change cannot be recorded: ") == 2);
 
         runner.process.destroy();
         assertTrue(runner.process.waitFor(30, TimeUnit.SECONDS));
@@ -158,7 +166,8 @@ class DiskFullE2ETest {
         second.process.destroy();
         assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, second.process.exitValue(), second.err());
-        assertFalse(events(log).stream().anyMatch(e -> e.event().equals("pause")));
+        assertFalse(events(log).stream().anyMatch(e -> e.event().equals("pause") || e.event().equals("reload")),
+                "neither refused change reaches the log later");
         assertOneTerminalEventPerSession(log);
     }
 

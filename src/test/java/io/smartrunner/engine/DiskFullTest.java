@@ -155,6 +155,55 @@ class DiskFullTest {
         assertNull(launcher.last().stop);
     }
 
+    /**
+     * Reviewer R13: with the log full a reload was answered and applied at once (a removed
+     * profile's session stopped), its event written only once space came back, or never after a
+     * kill -9. It is refused now, as a pause is, and changes nothing.
+     */
+    @Test
+    void aReloadThatCannotBeRecordedIsRefusedAndChangesNothing() {
+        Supervisor s = supervisor("p1", "p2");
+        s.step();
+        sink.diskFull = true;
+        CompletableFuture<ReloadSummary> reply = s.requestReload(TestConfig.builder().pod("podA", "p1").build());
+        s.step();
+
+        java.util.concurrent.CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, reply::join);
+        assertTrue(refused.getCause() instanceof ChangeNotRecorded, String.valueOf(refused.getCause()));
+        assertTrue(refused.getCause().getMessage().startsWith("not done, the change cannot be recorded: ")
+                && refused.getCause().getMessage().contains("No space left on device"), refused.getCause().getMessage());
+        assertNull(launcher.forProfile("p2").get(0).stop, "the profile the reload would remove runs on");
+        assertEquals(List.of("p1", "p2"), stepAndList(s), "both profiles are still the runner's");
+
+        sink.diskFull = false;
+        stepsOver(s, Duration.ofNanos(WriteBackoff.MAX_NANOS));
+        assertFalse(sink.events.stream().anyMatch(e -> e.event().equals("reload")), "no reload event reaches the log later");
+        assertNull(launcher.forProfile("p2").get(0).stop);
+    }
+
+    /** A reload's event is in the log before any of it takes effect: before the removed profile's session is stopped. */
+    @Test
+    void aReloadsEventIsWrittenBeforeItStopsARemovedProfilesSession() {
+        Supervisor s = supervisor("p1", "p2");
+        s.step();
+        List<String> logWhenStopped = new ArrayList<>();
+        FakeLauncher.FakeProcess p2 = launcher.forProfile("p2").get(0);
+        p2.onStop = () -> logWhenStopped.addAll(sink.events.stream().map(e -> e.event()).toList());
+        CompletableFuture<ReloadSummary> reply = s.requestReload(TestConfig.builder().pod("podA", "p1").build());
+        s.step();
+
+        assertEquals(List.of("p2"), reply.join().removed());
+        assertNotNull(p2.stop, "the removed profile's session is stopped");
+        assertEquals("reload", logWhenStopped.get(logWhenStopped.size() - 1), "its event was in the log first: " + logWhenStopped);
+    }
+
+    private List<String> stepAndList(Supervisor s) {
+        CompletableFuture<List<ProfileState>> reply = s.profiles();
+        s.step();
+        return reply.join().stream().map(ProfileState::profileId).toList();
+    }
+
     @Test
     void eachKindOfChangeIsRefusedAndTakenBackWhileTheLogIsFull() {
         Supervisor s = supervisor(600_000, "p1");

@@ -110,6 +110,8 @@ final class FakeLauncher implements ProcessLauncher {
         volatile boolean quiet;
         /** What the runner asked to be told when a quiet output is written again ({@link RunningProcess#onOutputAfterQuiet}). */
         volatile Runnable afterQuiet;
+        /** Runs at the first stop, before the tree dies: what held when the runner decided to stop it. */
+        volatile Runnable onStop;
         /** How often the runner polled the output. */
         volatile int polls;
 
@@ -147,6 +149,9 @@ final class FakeLauncher implements ProcessLauncher {
         @Override
         public synchronized CompletableFuture<Void> stop(Duration grace) {
             calls.add("stop " + pid);
+            if (stop == null && onStop != null) {
+                onStop.run();
+            }
             if (stop == null) {
                 stopGrace = grace;
                 stop = new CompletableFuture<>();
