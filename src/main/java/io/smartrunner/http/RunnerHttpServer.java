@@ -138,16 +138,30 @@ public final class RunnerHttpServer implements AutoCloseable {
         LoopbackTwin alsoOn = twin;
         int boundPort = port;
         java.util.concurrent.CompletableFuture<Server> serving = new java.util.concurrent.CompletableFuture<>();
-        Thread starter = DaemonThreads.daemon(() -> {
-            try {
-                serving.complete(serve(settings, address, bound, alsoOn, routes));
-            } catch (IOException | RuntimeException e) {
-                serving.completeExceptionally(e);
-                inBackground.accept("http: cannot serve on " + settings.bind() + ":" + boundPort + ": " + e.getMessage());
-            }
-        }, "sr-http-start");
+        Thread starter = DaemonThreads.daemon(() -> serveOrSay(() -> serve(settings, address, bound, alsoOn, routes),
+                serving, inBackground, settings.bind() + ":" + boundPort), "sr-http-start");
         starter.start();
         return new RunnerHttpServer(serving, port);
+    }
+
+    /**
+     * Runs {@code serve}; any failure, an {@link Error} too, is said in one line to {@code failed}
+     * (the runner stops, exit 1). Reviewer R13: under {@code ulimit -n 64} Jetty's start threw
+     * {@code UnsatisfiedLinkError} (a library it loads: "Too many open files"), which only
+     * exceptions were caught for: the thread died with a stack trace and the runner went on with
+     * nothing on its port, no API, no probes, after saying it served there.
+     */
+    static void serveOrSay(java.util.concurrent.Callable<Server> serve,
+                           java.util.concurrent.CompletableFuture<Server> serving,
+                           java.util.function.Consumer<String> failed, String where) {
+        try {
+            serving.complete(serve.call());
+        } catch (Throwable e) {
+            serving.completeExceptionally(e);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e instanceof Exception ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            failed.accept("http: cannot serve on " + where + ": " + why);
+        }
     }
 
     /** Jetty, built and started on the bound channel; the channel is closed when that fails. */
@@ -160,7 +174,7 @@ public final class RunnerHttpServer implements AutoCloseable {
                 transport.serveAlsoOn(twin.channel(), twin.host());
             }
             return transport.serve(channel, routes);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (transport != null) {
                 transport.abandon();
             }

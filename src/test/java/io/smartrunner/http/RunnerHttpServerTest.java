@@ -103,4 +103,25 @@ class RunnerHttpServerTest {
         }
         assertEquals(java.util.List.of(), told);
     }
+
+    /**
+     * Reviewer R13: under {@code ulimit -n 64} Jetty's start threw an {@link Error}
+     * (UnsatisfiedLinkError: "Too many open files"); only exceptions were caught, and the runner
+     * went on with nothing on its port. Any failure is said in one line now (the runner stops).
+     */
+    @Test
+    void anErrorWhileStartingToServeIsSaidInOneLineLikeAnException() {
+        java.util.List<String> said = new java.util.ArrayList<>();
+        java.util.concurrent.CompletableFuture<org.eclipse.jetty.server.Server> serving =
+                new java.util.concurrent.CompletableFuture<>();
+
+        RunnerHttpServer.serveOrSay(() -> {
+            throw new UnsatisfiedLinkError("/usr/lib/jvm/java-17-openjdk-amd64/lib/libmanagement.so: cannot open shared"
+                    + " object file: Too many open files");
+        }, serving, said::add, "127.0.0.1:7070");
+
+        assertEquals(java.util.List.of("http: cannot serve on 127.0.0.1:7070: UnsatisfiedLinkError: /usr/lib/jvm/"
+                + "java-17-openjdk-amd64/lib/libmanagement.so: cannot open shared object file: Too many open files"), said);
+        assertTrue(serving.isCompletedExceptionally());
+    }
 }
