@@ -28,6 +28,11 @@ final class CgroupRemovals {
         }
     }
 
+    /** Runs what is due now, on the calling thread (the runner's end: what ended last is said before it stops). */
+    void runNow() {
+        runDue();
+    }
+
     private void runDue() {
         scheduled.set(false); // a removal submitted from here on schedules the next batch
         for (Runnable removal = due.poll(); removal != null; removal = due.poll()) {

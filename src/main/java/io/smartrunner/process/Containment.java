@@ -228,6 +228,8 @@ public final class Containment implements AutoCloseable {
                 active = null;
             }
         }
+        removals.runNow(); // the last ends' leftovers killed and said, then what the minute's limit held back
+        leftoverLines.sayHeldBack();
         subreaper.close();
         if (cgroups != null) {
             // a browser closed just before may still be exiting: its cgroup empties within moments;

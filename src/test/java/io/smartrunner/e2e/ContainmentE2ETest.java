@@ -149,6 +149,26 @@ class ContainmentE2ETest {
         stop(runner);
     }
 
+    /**
+     * Reviewer R13: 29 sessions each left daemons in their cgroups; all were killed, but a run of
+     * 15 s said one line (one a minute at most, the rest counted in a line at the minute's end,
+     * which never came). The count held back is said when the runner stops.
+     */
+    @Test
+    void leftoversKilledWithinTheMinuteAreCountedWhenTheRunnerStops() throws Exception {
+        Path cfg = config("true");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"cooldownMs\": 600000", "\"cooldownMs\": 100"));
+        CliProcess runner = runner("auto", cfg);
+        CliProcess.await("four sessions ended, each leaving a daemon", 60_000, () -> count("finish") >= 4);
+        CliProcess.await("the first kill said", 10_000, () -> said(runner, "killed 1 leftover process(es) of ended session"));
+        stop(runner);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("killed (\\d+) more leftover process\\(es\\) of"
+                + " (\\d+) other ended launch\\(es\\) since the last such line, before the runner stopped").matcher(runner.err());
+        assertTrue(m.find(), runner.err());
+        assertTrue(Integer.parseInt(m.group(2)) >= 2 && Integer.parseInt(m.group(1)) >= Integer.parseInt(m.group(2)),
+                m.group());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"auto", "subreaper"})
     void daemonIsGoneAfterAGracefulRunnerStop(String mode) throws Exception {

@@ -46,4 +46,19 @@ class LeftoverLinesTest {
         lines.killed(1, "killed 1 leftover process(es) of ended session s4 (its cgroup)");
         assertEquals("killed 1 leftover process(es) of ended session s4 (its cgroup)", said.get(2));
     }
+
+    /** Reviewer R13: a run that ended within the minute never said what the minute held back. */
+    @Test
+    void whatTheMinuteHeldBackIsSaidWhenTheRunnerStops() {
+        lines.killed(2, "killed 2 leftover process(es) of ended session s1 (its cgroup)");
+        lines.killed(30, "killed 30 leftover process(es) of ended session s2 (its cgroup)");
+        lines.killed(30, "killed 30 leftover process(es) of ended session s3 (its cgroup)");
+
+        lines.sayHeldBack();
+        lines.sayHeldBack();
+
+        assertEquals(List.of("killed 2 leftover process(es) of ended session s1 (its cgroup)",
+                "killed 60 more leftover process(es) of 2 other ended launch(es) since the last such line, before the"
+                        + " runner stopped (their cgroups; one such line a minute at most)"), said);
+    }
 }
