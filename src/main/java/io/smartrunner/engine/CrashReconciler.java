@@ -77,10 +77,24 @@ final class CrashReconciler {
             }
         }
         List<EventRecord> browserCloses = closedBrowsers(browsers, now); // their pids: before they are stopped
-        deps.processTable().stopSessions(stops, grace);
-        deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+        stop(stops);
         pending.add(browserCloses, null, null);
         closeNeverLaunched(open.keySet(), stored, pending, now);
+    }
+
+    /**
+     * Stops what a previous runner left running, all at once (one grace in all, not one per
+     * session), then what escaped its sessions (a daemonising grandchild: leftover cgroups, orphans
+     * adopted), and says how many (reviewer R13: 32 processes stopped at a restart, said nowhere).
+     */
+    private void stop(List<SessionToStop> stops) {
+        int sessions = deps.processTable().stopSessions(stops, grace);
+        int escaped = deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+        if (sessions + escaped > 0) {
+            deps.diagnostics().accept("stopped what the previous runner left running: " + sessions + " process(es) of"
+                    + " its sessions, browsers and recovery steps (of " + stops.size() + " it had running or left)"
+                    + (escaped > 0 ? " and " + escaped + " that had left them (cgroups, orphans)" : ""));
+        }
     }
 
     private void closeNeverLaunched(Set<String> open, Map<String, ProfileState> stored, PendingWrites pending,
@@ -127,10 +141,7 @@ final class CrashReconciler {
             }
         }
         List<EventRecord> browserCloses = closedBrowsers(browsers, now); // their pids: before they are stopped
-        // all at once: one grace in all, not one per session
-        deps.processTable().stopSessions(stops, grace);
-        // what escaped the sessions (a daemonising grandchild): their leftover cgroups, the orphans adopted
-        deps.processTable().stopEscaped(deps.store().runnerId(), this::kept, grace);
+        stop(stops);
         pending.add(browserCloses, null, null);
         Map<String, ProfileState> states = new HashMap<>(stored);
         slots.values().forEach(slot -> states.put(slot.id(), slot.state));

@@ -206,6 +206,10 @@ class ContainmentE2ETest {
         CliProcess second = runner(mode, cfg);
         CliProcess.await("the lost session was closed", 30_000, () -> count("error") == 1);
         CliProcess.await("the daemon is gone after the restart", 15_000, () -> !alive(daemon));
+        // reviewer R13: a restart stopped 32 processes and said nothing
+        CliProcess.await("the restart says what it stopped", 5_000, () -> java.util.regex.Pattern.compile(
+                "stopped what the previous runner left running: [1-9][0-9]* process\\(es\\) of its sessions")
+                .matcher(saidSoFar(second)).find());
         if (mode.equals("auto")) {
             String firstSession = startedSessions().get(0);
             assertFalse(Files.exists(runnerCgroup(first.err()).resolve(firstSession)),
@@ -326,6 +330,14 @@ class ContainmentE2ETest {
             return s.filter(p -> p.getFileName().toString().matches("\\d+")).toList();
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    private static String saidSoFar(CliProcess runner) {
+        try {
+            return runner.err();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -113,7 +113,8 @@ class LeftBrowsersReconcileTest {
             assertNull(e.sessionId());
         }
         assertEquals(List.of("stopped 3 browser(s) a previous runner left: p1 (pid 101), p2 (pid 102),"
-                + " removed (pid 103)"), stderr);
+                + " removed (pid 103)", "stopped what the previous runner left running: 3 process(es) of its sessions,"
+                + " browsers and recovery steps (of 3 it had running or left)"), stderr);
     }
 
     @Test
