@@ -23,7 +23,33 @@ final class SqliteErrors {
     }
 
     static StoreException wrap(String file, SQLException e) {
-        return new StoreException(file + ": " + describe(e) + spaceLeft(file, e), e);
+        String readOnly = readOnlyFileSystem(file, e);
+        return new StoreException(file + ": " + describe(e) + (readOnly != null ? readOnly : spaceLeft(file, e)), e);
+    }
+
+    /**
+     * A file system that is read-only (mounted so, or remounted after an error) explains a failure
+     * to open, read or write better than its free space (reviewer R13: an I/O error of a remounted
+     * disk was said as "its disk has 365 KiB free: free some space there", and {@code status} on a
+     * read-only copy said only "unable to open database file"). SQLite writes beside
+     * {@code state.db} (its {@code -shm} file) even to read it.
+     */
+    private static String readOnlyFileSystem(String file, SQLException e) {
+        if (!(e instanceof SQLiteException s)) {
+            return null;
+        }
+        int primary = s.getResultCode().code & 0xff;
+        if (primary != SQLiteErrorCode.SQLITE_IOERR.code && primary != SQLiteErrorCode.SQLITE_CANTOPEN.code
+                && primary != SQLiteErrorCode.SQLITE_READONLY.code) {
+            return null;
+        }
+        try {
+            Path dir = Path.of(file).toAbsolutePath().getParent();
+            return Files.getFileStore(dir).isReadOnly() ? "; its file system is read-only (SQLite writes beside the"
+                    + " file even to read it: copy the data dir to a writable place to look at it)" : null;
+        } catch (IOException | RuntimeException unknown) {
+            return null;
+        }
     }
 
     /**
