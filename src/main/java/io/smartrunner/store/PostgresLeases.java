@@ -125,6 +125,34 @@ public final class PostgresLeases {
         });
     }
 
+    /**
+     * Whether a live runner with this runner's list of profiles holds fewer leases than its share
+     * ({@link Fleet#share}) of {@code profiles}: one that joined a busy fleet, waiting for leases
+     * the others hold. Asked only by a runner above its share.
+     */
+    public boolean peerBelowShare(long incarnation, long ttlMs, int profiles, long liveCapacity) {
+        return db.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT GREATEST(r.capacity, 1),"
+                    + " (SELECT count(*) FROM leases l WHERE l.holder_incarnation = r.incarnation)"
+                    + " FROM runners r WHERE r.member_name IS NOT NULL AND r.incarnation <> ?"
+                    + " AND r.profile_set IS NOT DISTINCT FROM (SELECT profile_set FROM runners WHERE incarnation = ?)"
+                    + " AND " + LIVE)) {
+                ps.setLong(1, incarnation);
+                ps.setLong(2, incarnation);
+                ps.setLong(3, ttlMs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Fleet peer = new Fleet(0, liveCapacity, rs.getLong(1), rs.getInt(2), -1);
+                        if (peer.heldByMe() < peer.share(profiles)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            }
+        });
+    }
+
     /** Writes this runner's {@link io.smartrunner.cluster.Placement#fingerprint} of its configured profiles on its row. */
     public void publishProfileSet(long incarnation, String profileSet) {
         db.run(c -> {

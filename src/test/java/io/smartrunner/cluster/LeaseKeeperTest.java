@@ -146,6 +146,36 @@ class LeaseKeeperTest {
     }
 
     /**
+     * Reviewer R12: a runner kept one lease over its share (the shares' rounding), so with every
+     * runner at share + 1 one that joined got nothing: 6 profiles split 3/3, a third runner (share
+     * 2) held none for good. A runner over its share gives back while another is below its own.
+     */
+    @Test
+    void aRunnerThatJoinsAFleetWhoseRunnersAreEachOneOverTheirShareGetsItsShare() throws Exception {
+        newDb("leases_newcomer");
+        Runner a = new Runner("alpha");
+        a.beat();
+        Runner b = new Runner("beta");
+        b.beat();
+        a.beat();
+        b.beat();
+        assertEquals(List.of(3, 3), List.of(a.held().size(), b.held().size()));
+
+        Runner c = new Runner("gamma"); // share ceil(6 x 5 / 15) = 2 each from now on
+        c.beat();
+        assertEquals(0, c.held().size(), "nothing is free yet");
+        a.beat();
+        b.beat();
+        c.beat();
+
+        assertEquals(List.of(2, 2, 2), List.of(a.held().size(), b.held().size(), c.held().size()));
+        a.beat();
+        b.beat();
+        c.beat();
+        assertEquals(List.of(2, 2, 2), List.of(a.held().size(), b.held().size(), c.held().size()), "and it stays so");
+    }
+
+    /**
      * The database is down for 20 s (longer than the 15 s lease): no heartbeat lands, both runners
      * fence themselves. The first back no longer takes the other's leases at once (it did: the
      * whole fleet reshuffled, and the takers wrote {@code lost} for sessions whose holder's own end
