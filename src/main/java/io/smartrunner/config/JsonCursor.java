@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * when the key is absent (JSON {@code null} counts as absent) and otherwise fail with a one-line
  * {@link ConfigException}: {@code <file>: <path>: <what is wrong>, expected <what>}. Messages
  * show the raw JSON value, never a substituted secret.
- * <p>250 lines: every typed read of a config value with its one-line error lives here, so each
+ * <p>About 280 lines: every typed read of a config value with its one-line error lives here, so each
  * error names the JSON path the same way.
  */
 final class JsonCursor {
@@ -234,7 +234,15 @@ final class JsonCursor {
 
     /** The raw JSON value, shortened; JSON escaping keeps it on one line. */
     String shown() {
-        String json = raw == null ? "nothing" : raw.toString();
+        return shortened(raw == null ? "nothing" : raw.toString());
+    }
+
+    /** As {@link #shown()}, a string passed through {@code mask} first (before it is shortened). */
+    String shown(java.util.function.UnaryOperator<String> mask) {
+        return isText() ? shortened(quote(mask.apply(raw.textValue()))) : shown();
+    }
+
+    private static String shortened(String json) {
         return json.length() <= SHOWN_MAX ? json : json.substring(0, SHOWN_MAX - 3) + "...";
     }
 

@@ -25,10 +25,15 @@ final class StoreBinder {
         }
         JsonCursor urlValue = block.get("url");
         String url = urlValue.requiredText(PostgresUrl.EXPECTED);
+        String secret = PostgresUrl.secretProblem(url);
+        if (secret != null) {
+            // before its shape: a user:password@ is not of the form, and that error shows the URL
+            throw urlValue.fail(secret);
+        }
         String problem = PostgresUrl.problem(url);
         if (problem != null) {
-            // the raw value: a URL taken from ${env:...} is shown as its placeholder
-            throw urlValue.fail(urlValue.shown() + " " + problem, PostgresUrl.EXPECTED);
+            // the raw value (a URL taken from ${env:...} is shown as its placeholder), masked all the same
+            throw urlValue.fail(urlValue.shown(PostgresUrl::masked) + " " + problem, PostgresUrl.EXPECTED);
         }
         JsonCursor userValue = block.get("user");
         String user = userValue.text(null);

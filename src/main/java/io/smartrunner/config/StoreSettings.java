@@ -35,7 +35,7 @@ public record StoreSettings(Kind kind, String url, String user, String password,
 
     @Override
     public String toString() {
-        return "StoreSettings[kind=" + kind + ", url=" + url + ", user=" + user + ", password="
+        return "StoreSettings[kind=" + kind + ", url=" + (url == null ? null : PostgresUrl.masked(url)) + ", user=" + user + ", password="
                 + (password == null ? "none" : "***") + ", poolSize=" + poolSize + "]";
     }
 }

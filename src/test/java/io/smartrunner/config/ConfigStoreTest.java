@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The {@code store} block: SQLite by default, PostgreSQL for cluster mode. */
 class ConfigStoreTest extends ConfigTestSupport {
@@ -78,5 +80,61 @@ class ConfigStoreTest extends ConfigTestSupport {
         String message = rejects(PG);
 
         assertContains("$.store.password: environment variable SR_PG_PASSWORD is not set", message);
+    }
+
+    /**
+     * Reviewer R12 F5: a password in store.url was accepted (and won over store.password), and a
+     * load error about the URL printed it ("...:99999/srdb?password=UrlPw_K7" has port 99999 ...).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc:postgresql://127.0.0.1:55432/srdb?password=UrlPw_K7",
+            "jdbc:postgresql://127.0.0.1:99999/srdb?password=UrlPw_K7",
+            "jdbc:postgresql://db1/srdb?ssl=true&PassWord=UrlPw_K7&sslmode=require",
+            "jdbc:postgresql://db1/srdb?sslpassword=UrlPw_K7",
+            "jdbc:postgresql://sr:UrlPw_K7@127.0.0.1:55432/srdb",
+            "postgresql://sr:UrlPw_K7@db1/srdb"})
+    void aPasswordInTheUrlIsRefusedWithoutBeingShown(String url) {
+        String message = rejects("{'store': {'kind': 'postgres', 'url': '" + url + "', 'password': 'FilePw_9'}}");
+
+        assertTrue(message.startsWith("$.store.url: ") && message.contains("password in the URL")
+                && message.contains(" is refused: a URL is shown in messages, a password never; expected the URL"
+                + " without it"), message);
+        assertFalse(message.contains("UrlPw_K7") || message.contains("FilePw_9"), message);
+    }
+
+    @Test
+    void aPasswordInTheUrlSaysWhereItGoesInstead() {
+        assertContains("$.store.url: a password in the URL (its \"password\" parameter) is refused: a URL is shown in"
+                + " messages, a password never; expected the URL without it and the password in store.password, e.g."
+                + " \"${env:SR_PG_PASSWORD}\"",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/srdb?password=UrlPw_K7'}}"));
+        assertContains("$.store.url: a password in the URL (user:password@) is refused",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://sr:UrlPw_K7@db1/srdb'}}"));
+        assertContains("$.store.url: the client key's password in the URL (its \"sslpassword\" parameter) is refused",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/srdb?sslpassword=UrlPw_K7'}}"));
+    }
+
+    @Test
+    void aPasswordInAUrlFromTheEnvironmentIsRefusedToo() {
+        String message = rejects("{'store': {'kind': 'postgres', 'url': '${env:SR_PG_URL}'}}",
+                Map.of("SR_PG_URL", "jdbc:postgresql://db1/srdb?password=UrlPw_K7"));
+
+        assertContains("$.store.url: a password in the URL", message);
+        assertFalse(message.contains("UrlPw_K7"), message);
+    }
+
+    /** The second line of defence: what the check lets through to an error that shows the URL is masked. */
+    @Test
+    void anErrorShowingTheUrlMasksItsUserinfoAndPasswordValues() {
+        assertContains("$.store.url: \"jdbc:postgresql://***@db1:99999/srdb\" is not of the form",
+                rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://sr@db1:99999/srdb'}}"));
+        // not encoded as a URL must be: the check does not see a user:password@ in it, the mask still hides it
+        String unencoded = rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://sr:Url/Pw_K7@db1/srdb'}}");
+        assertContains("$.store.url: \"jdbc:postgresql://***@db1/srdb\" is not of the form", unencoded);
+
+        assertEquals("jdbc:postgresql://db1:99999/x?ssl=true&PASSWORD=***&sslpassword=***#f",
+                PostgresUrl.masked("jdbc:postgresql://db1:99999/x?ssl=true&PASSWORD=UrlPw_K7&sslpassword=k#f"));
+        assertFalse(StoreSettings.postgres("jdbc:postgresql://db1/x?password=UrlPw_K7", null, null, 4).toString()
+                .contains("UrlPw_K7"));
     }
 }
