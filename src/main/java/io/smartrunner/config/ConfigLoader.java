@@ -34,6 +34,7 @@ public final class ConfigLoader {
      * tools to look at what happened. A {@code ${env:NAME}}
      * whose variable this shell does not have is kept as written (status used to refuse to run
      * from a shell without the runner's secrets); a control that would send such a token says so.
+     * Not in the {@code store} block: these commands read the store with it.
      */
     public static RunnerConfig loadToInspect(Path file, Map<String, String> env) {
         return load(file, env, false, true);

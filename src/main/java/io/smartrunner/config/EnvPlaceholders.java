@@ -20,10 +20,12 @@ final class EnvPlaceholders {
     /**
      * @param secrets   receives every non-empty substituted value
      * @param unsetKept a placeholder whose variable is not set is kept as written, not refused
+     * @param neededFor why the value is needed, added to the refusal of an unset variable; null: nothing added
      * @throws IllegalArgumentException one-line reason (without path) when a placeholder is
      *                                  malformed or its variable is not set
      */
-    static String resolve(String text, Map<String, String> env, Consumer<String> secrets, boolean unsetKept) {
+    static String resolve(String text, Map<String, String> env, Consumer<String> secrets, boolean unsetKept,
+                          String neededFor) {
         if (!text.contains("${")) {
             return text;
         }
@@ -31,7 +33,7 @@ final class EnvPlaceholders {
         StringBuilder resolved = new StringBuilder();
         int end = 0;
         while (matcher.find()) {
-            String value = lookUp(matcher.group(1), env, unsetKept);
+            String value = lookUp(matcher.group(1), env, unsetKept, neededFor);
             // an empty value would make a redactor match everywhere
             if (!value.isEmpty()) {
                 secrets.accept(value);
@@ -47,7 +49,7 @@ final class EnvPlaceholders {
         return resolved.append(rest).toString();
     }
 
-    private static String lookUp(String reference, Map<String, String> env, boolean unsetKept) {
+    private static String lookUp(String reference, Map<String, String> env, boolean unsetKept, String neededFor) {
         Matcher name = ENV_REFERENCE.matcher(reference);
         if (!name.matches()) {
             throw new IllegalArgumentException("unsupported placeholder \"${" + reference + "}\", expected "
@@ -59,7 +61,8 @@ final class EnvPlaceholders {
         }
         if (value == null) {
             throw new IllegalArgumentException("environment variable " + name.group(1)
-                    + " is not set, expected it to be set for \"${" + reference + "}\"");
+                    + " is not set, expected it to be set for \"${" + reference + "}\""
+                    + (neededFor == null ? "" : " (" + neededFor + ")"));
         }
         return value;
     }

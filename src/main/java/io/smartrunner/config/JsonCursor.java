@@ -69,6 +69,14 @@ final class JsonCursor {
         return context.unsetEnvKept() && value != null && value.contains("${env:");
     }
 
+    /**
+     * This value (and everything under it) for a command that uses it itself: its {@code ${env:NAME}}
+     * must be set even where the others' are kept as written ({@link BindContext#requiringEnv}).
+     */
+    JsonCursor requiringEnv(String neededFor) {
+        return new JsonCursor(context.requiringEnv(neededFor), path, raw);
+    }
+
     /** The member {@code key} of this object (absent when this is absent). */
     JsonCursor get(String key) {
         return new JsonCursor(context, childPath(path, key), isPresent() ? raw.get(key) : null);
@@ -121,7 +129,7 @@ final class JsonCursor {
         requireKind(raw.isTextual(), "a string");
         try {
             return EnvPlaceholders.resolve(raw.textValue(), context.env(), context.secrets()::add,
-                    context.unsetEnvKept());
+                    context.unsetEnvKept(), context.envNeededFor());
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
@@ -133,8 +141,8 @@ final class JsonCursor {
     }
 
     /** Remembers how an argv with placeholders was written (RunnerConfig#argvAsWritten). */
-    void argvWritten(java.util.List<String> resolved, java.util.List<String> written) {
-        context.argvAsWritten().put(java.util.List.copyOf(resolved), java.util.List.copyOf(written));
+    void argvWritten(List<String> resolved, List<String> written) {
+        context.argvAsWritten().put(List.copyOf(resolved), List.copyOf(written));
     }
 
     String requiredText(String expected) {

@@ -6,13 +6,21 @@ import java.util.List;
 final class StoreBinder {
     static final List<String> KEYS = List.of("kind", "url", "user", "password", "poolSize");
     private static final List<String> POSTGRES_ONLY = List.of("url", "user", "password", "poolSize");
+    /*
+     * A command that keeps the runner's other secrets as written (status, events, report) still
+     * reads the store: its values are resolved for every command (reviewer R12 F2: the text
+     * "${env:SR_PG_PASSWORD}" was sent as the password, "password authentication failed").
+     */
+    private static final String KIND_NEEDED_FOR = "which store to read depends on it";
+    private static final String POSTGRES_NEEDED_FOR = "reading the fleet's PostgreSQL store needs it";
 
     private StoreBinder() {
     }
 
-    static StoreSettings bind(JsonCursor block, BindContext context) {
-        block.object(KEYS);
-        JsonCursor kindValue = block.get("kind");
+    static StoreSettings bind(JsonCursor given, BindContext context) {
+        given.object(KEYS);
+        JsonCursor kindValue = given.get("kind").requiringEnv(KIND_NEEDED_FOR);
+        JsonCursor block = given.requiringEnv(POSTGRES_NEEDED_FOR);
         StoreSettings.Kind kind = kindValue.choice(StoreSettings.Kind.SQLITE);
         if (kind == StoreSettings.Kind.SQLITE) {
             for (String key : POSTGRES_ONLY) {

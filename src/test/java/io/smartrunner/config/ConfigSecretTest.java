@@ -64,6 +64,35 @@ class ConfigSecretTest extends ConfigTestSupport {
                 () -> ConfigLoader.loadForTrial(write(json), Map.of()), "and trial, which runs sessions and steps");
     }
 
+    /**
+     * Reviewer R12 F2: with PostgreSQL the commands that only look read the store with its password,
+     * and the text "${env:SR_PG_PASSWORD}" kept as written was sent as the password.
+     */
+    @Test
+    void aCommandThatOnlyLooksNeedsTheStoresVariablesAndStillNotTheOthers() {
+        String json = "{'http': {'token': '${env:SR_TOKEN}'}, 'session': {'env': {'K': '${env:SR_SECRET}'}},"
+                + " 'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/fleet', 'user': 'sr',"
+                + " 'password': '${env:SR_PG_PASSWORD}'}}";
+        ConfigException unset = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigLoader.loadToInspect(write(json), Map.of()));
+
+        assertEquals(file() + ": $.store.password: environment variable SR_PG_PASSWORD is not set, expected it to be"
+                + " set for \"${env:SR_PG_PASSWORD}\" (reading the fleet's PostgreSQL store needs it)", unset.getMessage());
+        RunnerConfig set = ConfigLoader.loadToInspect(write(json), Map.of("SR_PG_PASSWORD", "pg-pw-1"));
+        assertEquals("pg-pw-1", set.store().password());
+        assertTrue(set.secretValues().contains("pg-pw-1"), "redacted like every other secret");
+        assertEquals("${env:SR_TOKEN}", set.http().token());
+        assertEquals("${env:SR_SECRET}", set.session().env().get("K"));
+        assertEquals("$.store.url: environment variable SR_PG_URL is not set, expected it to be set for"
+                + " \"${env:SR_PG_URL}\" (reading the fleet's PostgreSQL store needs it)",
+                org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> ConfigLoader.loadToInspect(
+                        write("{'store': {'kind': 'postgres', 'url': '${env:SR_PG_URL}'}}"), Map.of()))
+                        .getMessage().substring(file().toString().length() + 2));
+        assertEquals("$.store.password: environment variable SR_PG_PASSWORD is not set, expected it to be set for"
+                + " \"${env:SR_PG_PASSWORD}\"", rejects("{'store': {'kind': 'postgres', 'url': 'jdbc:postgresql://db1/f',"
+                + " 'password': '${env:SR_PG_PASSWORD}'}}"), "run, which needs every variable, says it as before");
+    }
+
     @Test
     void rejectsMissingVariableNamingPathAndVariable() {
         assertEquals("$.http.token: environment variable SR_TOKEN is not set, expected it to be set for "
