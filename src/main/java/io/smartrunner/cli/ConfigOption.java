@@ -31,7 +31,11 @@ final class ConfigOption {
         return config;
     }
 
-    /** For reading state and events: programs are not checked, and an unset ${env:NAME} is kept as written. */
+    /**
+     * For the commands that only read or write the state and the events (not run, trial, reload):
+     * programs are not checked, and an unset ${env:NAME} is kept as written, except where the state
+     * is and the store's (ConfigLoader#loadToInspect).
+     */
     RunnerConfig loadToInspect() {
         RunnerConfig config = ConfigLoader.loadToInspect(file, System.getenv());
         FileModes.apply(config.runner().fileMode());

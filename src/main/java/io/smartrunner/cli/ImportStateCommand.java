@@ -74,7 +74,8 @@ final class ImportStateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunnerConfig cfg = config.load();
+        // it reads a SQLite file and writes the store: the runner's other secrets are not its business
+        RunnerConfig cfg = config.loadToInspect();
         if (cfg.store().kind() != StoreSettings.Kind.POSTGRES) {
             throw new SmartRunnerException(config.file + ": store.kind is \"sqlite\"; import-state copies a single"
                     + " machine's state into the PostgreSQL store of a cluster config (store.kind \"postgres\"):"

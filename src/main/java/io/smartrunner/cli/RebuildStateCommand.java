@@ -24,7 +24,8 @@ final class RebuildStateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunnerConfig cfg = config.load();
+        // it reads the event log and writes state.db: the runner's secrets are not its business
+        RunnerConfig cfg = config.loadToInspect();
         if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
             // the fleet's rows are written by every runner; one runner's log is not their history
             throw new SmartRunnerException(config.file + ": store.kind is \"postgres\"; rebuild-state rebuilds"

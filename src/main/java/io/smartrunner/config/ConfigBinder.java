@@ -20,6 +20,7 @@ final class ConfigBinder {
     static final long MAX_MIN_FREE_MEMORY_MB = 1L << 20;
     static final double MAX_LOAD_PER_CORE = 1000;
     static final int MAX_SESSIONS_KEPT_PER_PROFILE = 1_000_000;
+    private static final String RUNNER_NEEDED_FOR = "every command finds the runner's data dir, event log and name here";
 
     private ConfigBinder() {
     }
@@ -30,8 +31,10 @@ final class ConfigBinder {
             throw root.typeError("a JSON object at the top level");
         }
         root.object(ROOT_KEYS);
-        RunnerSettings runner = runner(root.get("runner").object(RUNNER_KEYS));
-        EventLogPlace.check(root.get("runner").get("eventLog"), runner.eventLog(), runner.dataDir(), source);
+        // where the state is and whose it is: resolved even for a command that keeps the runner's secrets as written
+        JsonCursor runnerBlock = root.get("runner").requiringEnv(RUNNER_NEEDED_FOR);
+        RunnerSettings runner = runner(runnerBlock.object(RUNNER_KEYS));
+        EventLogPlace.check(runnerBlock.get("eventLog"), runner.eventLog(), runner.dataDir(), source);
         SessionSettings session = SessionBinder.bind(root.get("session"), SessionSettings.defaults());
         BrowserSettings browser = BrowserBinder.bind(root.get("browser"), context);
         HttpSettings http = http(root.get("http").object(HTTP_KEYS));

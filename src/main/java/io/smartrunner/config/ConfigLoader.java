@@ -29,12 +29,13 @@ public final class ConfigLoader {
 
     /**
      * As {@link #load}, but without checking that the configured programs exist and are
-     * executable: for commands that only read the state or the event log (status, events,
-     * report, the manual controls), so a program that went missing does not also take away the
-     * tools to look at what happened. A {@code ${env:NAME}}
-     * whose variable this shell does not have is kept as written (status used to refuse to run
-     * from a shell without the runner's secrets); a control that would send such a token says so.
-     * Not in the {@code store} block: these commands read the store with it.
+     * executable: for commands that only read or write the state and the event log (status,
+     * events, report, runners, the manual controls, forget, import-state, rebuild-state), so a
+     * program that went missing does not also take away the tools to look at what happened. A
+     * {@code ${env:NAME}} whose variable this shell does not have is kept as written (status used
+     * to refuse to run from a shell without the runner's secrets); a control that would send such a
+     * token says so. Not in the {@code runner} and {@code store} blocks: these commands find the
+     * state and read the store with them.
      */
     public static RunnerConfig loadToInspect(Path file, Map<String, String> env) {
         return load(file, env, false, true);

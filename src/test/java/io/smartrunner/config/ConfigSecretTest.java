@@ -93,6 +93,30 @@ class ConfigSecretTest extends ConfigTestSupport {
                 + " 'password': '${env:SR_PG_PASSWORD}'}}"), "run, which needs every variable, says it as before");
     }
 
+    /**
+     * Where the state is and whose it is, which every command uses: kept as written, a data dir
+     * "${env:STATE_DIRECTORY}" was looked for as that directory, and a runner.name from the
+     * environment was "not a valid name" (reviewer R12 F4, import-state taking the commands' load).
+     */
+    @Test
+    void aCommandThatOnlyLooksNeedsTheRunnerBlocksVariables() {
+        String dataDir = rejectsToInspect("{'runner': {'dataDir': '${env:STATE_DIRECTORY}/sr'}}");
+        String name = rejectsToInspect("{'runner': {'name': '${env:SR_RUNNER_NAME}'}, 'http': {'token': '${env:SR_TOKEN}'}}");
+
+        assertEquals("$.runner.dataDir: environment variable STATE_DIRECTORY is not set, expected it to be set for"
+                + " \"${env:STATE_DIRECTORY}\" (every command finds the runner's data dir, event log and name here)", dataDir);
+        assertEquals("$.runner.name: environment variable SR_RUNNER_NAME is not set, expected it to be set for"
+                + " \"${env:SR_RUNNER_NAME}\" (every command finds the runner's data dir, event log and name here)", name);
+        assertEquals("alpha", ConfigLoader.loadToInspect(write("{'runner': {'name': '${env:SR_RUNNER_NAME}'},"
+                + " 'http': {'token': '${env:SR_TOKEN}'}}"), Map.of("SR_RUNNER_NAME", "alpha")).runner().name());
+    }
+
+    private String rejectsToInspect(String json) {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigLoader.loadToInspect(write(json), Map.of()));
+        return e.getMessage().substring(file().toString().length() + 2);
+    }
+
     @Test
     void rejectsMissingVariableNamingPathAndVariable() {
         assertEquals("$.http.token: environment variable SR_TOKEN is not set, expected it to be set for "

@@ -1,12 +1,18 @@
 package io.smartrunner.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
+import io.smartrunner.profile.ProfileState;
+import io.smartrunner.store.SqliteStateStore;
+import io.smartrunner.store.StateWrite;
 import io.smartrunner.testkit.CliProcess;
 import io.smartrunner.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +34,18 @@ class ShellWithoutSecretsE2ETest {
     Path dir;
 
     private Path fleet(String database) throws IOException {
-        return Files.writeString(dir.resolve("fleet.json"), """
+        return fleet("fleet.json", PostgresServer.shared().newDatabase(database), "{\"id\": \"p1\"}");
+    }
+
+    /** A cluster config whose sessions need a secret and a program this machine does not have. */
+    private Path fleet(String name, String url, String profiles) throws IOException {
+        return Files.writeString(dir.resolve(name), """
                 {"runner": {"name": "alpha"}, "browser": {"provider": "none"},
                  "http": {"port": 0, "token": "${env:SR_R12_TOKEN}"},
                  "store": {"kind": "postgres", "url": "%s", "user": "postgres", "password": "${env:%s}"},
-                 "session": {"command": ["/bin/true"], "env": {"API_KEY": "${env:SR_R12_API_KEY}"}},
-                 "pods": [{"name": "pod", "profiles": [{"id": "p1"}]}]}
-                """.formatted(PostgresServer.shared().newDatabase(database), PG_PASSWORD));
+                 "session": {"command": ["/opt/sr-worker/bin/worker"], "env": {"API_KEY": "${env:SR_R12_API_KEY}"}},
+                 "pods": [{"name": "pod", "profiles": [%s]}]}
+                """.formatted(url, PG_PASSWORD, profiles));
     }
 
     private CliProcess.Result run(Map<String, String> env, String... args) throws Exception {
@@ -67,5 +78,34 @@ class ShellWithoutSecretsE2ETest {
             assertEquals(0, with.exitCode(), command + ", the token and the sessions' secret still unset: "
                     + with.out() + with.err());
         }
+    }
+
+    /**
+     * Reviewer R12 F4: import-state refused to start without SR_TOKEN ("$.http.token: environment
+     * variable SR_TOKEN is not set") although it makes no HTTP call; it needs the store's password.
+     * forget, the other command that writes the fleet's store without a runner, needs no more.
+     */
+    @Test
+    void importStateAndForgetNeedOnlyTheStoresPassword() throws Exception {
+        String url = PostgresServer.shared().newDatabase("e2e_import_without_token");
+        Path both = fleet("fleet.json", url, "{\"id\": \"p1\"}, {\"id\": \"p2\"}");
+        Instant until = Instant.parse("2099-01-01T00:00:00Z");
+        Path old = Files.createDirectories(dir.resolve("old")).resolve("state.db");
+        try (SqliteStateStore store = SqliteStateStore.open(old, SqliteSynchronous.FULL)) {
+            store.write(new StateWrite(List.of(new ProfileState("p1", "pod", 1, false, true, true, until, null,
+                    "exit (exit 1)", null, null, 1, Instant.parse("2026-12-01T00:00:00Z")),
+                    ProfileState.fresh("p2", "pod")), List.of()));
+        }
+
+        CliProcess.Result imported = run(ONLY_THE_STORES, "import-state", "-c", both.toString(), "--from",
+                old.toString());
+        assertEquals(0, imported.exitCode(), imported.out() + imported.err());
+        assertTrue(imported.out().startsWith("imported 2 profile(s) from " + old + " into PostgreSQL at 127.0.0.1:"
+                + PostgresServer.shared().port() + ": 1 paused"), imported.out());
+
+        Path withoutP2 = fleet("fleet-without-p2.json", url, "{\"id\": \"p1\"}");
+        CliProcess.Result forgotten = run(ONLY_THE_STORES, "forget", "p2", "-c", withoutP2.toString());
+        assertEquals(0, forgotten.exitCode(), forgotten.out() + forgotten.err());
+        assertTrue(forgotten.out().startsWith("p2: forgotten"), forgotten.out());
     }
 }

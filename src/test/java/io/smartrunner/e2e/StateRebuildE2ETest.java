@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smartrunner.config.RunnerSettings.FsyncPolicy;
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
 import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventRecord;
+import io.smartrunner.event.Events;
+import io.smartrunner.event.JsonlEventSink;
+import io.smartrunner.event.Params;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SqliteStateStore;
 import io.smartrunner.store.StateRebuild;
@@ -252,6 +256,30 @@ class StateRebuildE2ETest {
         }
         assertEquals(1, events().stream().filter(e -> "lost".equals(e.params().get("reason"))).count());
         assertFalse(second.err().contains("rebuilt"), "the store was not empty any more: " + second.err());
+    }
+
+    /**
+     * It reads the log and writes state.db: the runner's secrets and programs are not its business
+     * (it refused to run without the http.token's variable set, as import-state did, reviewer R12 F4).
+     */
+    @Test
+    void aRebuildNeedsNoneOfTheRunnersSecretsNorItsPrograms() throws Exception {
+        Path cfg = dir.resolve("secrets.json");
+        Files.writeString(cfg, """
+                {"http": {"port": 0, "token": "${env:SR_R12_TOKEN}"}, "browser": {"provider": "none"},
+                 "session": {"command": ["/opt/sr-worker/bin/worker"], "env": {"API_KEY": "${env:SR_R12_API_KEY}"}},
+                 "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}
+                """);
+        Instant t = Instant.parse("2026-01-08T10:30:00Z");
+        try (JsonlEventSink log = JsonlEventSink.open(dir.resolve("logs/events.jsonl"), FsyncPolicy.NEVER, 1000)) {
+            log.append(List.of(Events.sessionStarted(t, "podA", "p1", "s1", "/opt/sr-worker/bin/worker"),
+                    Events.sessionFailed(t.plusSeconds(1), "podA", "p1", "s1", Params.of(Map.of("reason", "exit")), 3L)));
+        }
+
+        CliProcess.Result rebuilt = CliProcess.run(dir, "rebuild-state", "-c", cfg.toString());
+
+        assertEquals(0, rebuilt.exitCode(), rebuilt.out() + rebuilt.err());
+        assertTrue(rebuilt.out().contains("rebuilt 1 profile(s)"), rebuilt.out());
     }
 
     @Test
