@@ -16,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,7 +76,10 @@ final class EventsCommand implements Callable<Integer> {
 
     /**
      * Cluster mode: the fleet's events from PostgreSQL; {@code --follow} wakes on each NOTIFY of
-     * a new event (and looks every second anyway, in case a notification was lost).
+     * a new event (and looks every second anyway, in case a notification was lost), and rides out
+     * the database going away ({@link FleetEventFollower}). A database it cannot reach at start is
+     * one line and exit 1, as for every command: nothing was printed yet, and a wrong host or
+     * password would otherwise look like an outage that never ends.
      */
     private void fleet(RunnerConfig cfg) {
         EventFilter filter = new EventFilter(pod, profile, event);
@@ -90,21 +91,13 @@ final class EventsCommand implements Callable<Integer> {
             if (!follow) {
                 return;
             }
-            Semaphore wake = new Semaphore(0);
-            long cursor = last.next();
+            FleetEventFollower follower = new FleetEventFollower((cursor, limit) -> events.pageAfter(cursor, limit,
+                    filter), last.next(), store.members().where(), EventsCommand::print,
+                    line -> System.err.println("smart-runner: " + line));
+            // the follower says an outage once: the listener's own lines would say it again (it only wakes it)
             try (NotifyListener listener = new NotifyListener(cfg.store(), List.of(PostgresEvents.CHANNEL),
-                    (channel, payload) -> wake.release(),
-                    line -> System.err.println("smart-runner: " + line)).start()) {
-                while (!Thread.currentThread().isInterrupted()) {
-                    wake.tryAcquire(1, TimeUnit.SECONDS);
-                    wake.drainPermits();
-                    EventLogReader.Page page;
-                    do {
-                        page = events.pageAfter(cursor, 1000, filter);
-                        page.events().forEach(EventsCommand::print);
-                        cursor = page.next();
-                    } while (page.events().size() == 1000);
-                }
+                    (channel, payload) -> follower.wake(), line -> { }).start()) {
+                follower.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,15 +47,6 @@ class ShellWithoutSecretsE2ETest {
                 """.formatted(url, PG_PASSWORD, profiles));
     }
 
-    private CliProcess.Result run(Map<String, String> env, String... args) throws Exception {
-        CliProcess cli = CliProcess.start(dir, env, args);
-        if (!cli.process.waitFor(60, TimeUnit.SECONDS)) {
-            cli.process.destroyForcibly();
-            throw new AssertionError("did not finish: " + String.join(" ", args));
-        }
-        return new CliProcess.Result(cli.process.exitValue(), cli.out(), cli.err());
-    }
-
     /**
      * Reviewer R12 F2: the read commands kept "${env:SR_PG_PASSWORD}" as written, sent that text as
      * the password and said {@code cannot connect (password authentication failed for user "sr")}.
@@ -68,13 +58,13 @@ class ShellWithoutSecretsE2ETest {
                 List.of("events", "-n", "5"))) {
             String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("-c",
                     cfg.toString())).toArray(String[]::new);
-            CliProcess.Result without = run(Map.of(), args);
+            CliProcess.Result without = CliProcess.run(dir, Map.of(), args);
             assertEquals(2, without.exitCode(), command + ": " + without.out() + without.err());
             assertEquals("smart-runner: " + cfg + ": $.store.password: environment variable " + PG_PASSWORD
                     + " is not set, expected it to be set for \"${env:" + PG_PASSWORD + "}\" (reading the fleet's"
                     + " PostgreSQL store needs it)\n", without.err(), command.toString());
 
-            CliProcess.Result with = run(ONLY_THE_STORES, args);
+            CliProcess.Result with = CliProcess.run(dir, ONLY_THE_STORES, args);
             assertEquals(0, with.exitCode(), command + ", the token and the sessions' secret still unset: "
                     + with.out() + with.err());
         }
@@ -97,14 +87,14 @@ class ShellWithoutSecretsE2ETest {
                     ProfileState.fresh("p2", "pod")), List.of()));
         }
 
-        CliProcess.Result imported = run(ONLY_THE_STORES, "import-state", "-c", both.toString(), "--from",
+        CliProcess.Result imported = CliProcess.run(dir, ONLY_THE_STORES, "import-state", "-c", both.toString(), "--from",
                 old.toString());
         assertEquals(0, imported.exitCode(), imported.out() + imported.err());
         assertTrue(imported.out().startsWith("imported 2 profile(s) from " + old + " into PostgreSQL at 127.0.0.1:"
                 + PostgresServer.shared().port() + ": 1 paused"), imported.out());
 
         Path withoutP2 = fleet("fleet-without-p2.json", url, "{\"id\": \"p1\"}");
-        CliProcess.Result forgotten = run(ONLY_THE_STORES, "forget", "p2", "-c", withoutP2.toString());
+        CliProcess.Result forgotten = CliProcess.run(dir, ONLY_THE_STORES, "forget", "p2", "-c", withoutP2.toString());
         assertEquals(0, forgotten.exitCode(), forgotten.out() + forgotten.err());
         assertTrue(forgotten.out().startsWith("p2: forgotten"), forgotten.out());
     }

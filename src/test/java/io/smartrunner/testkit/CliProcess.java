@@ -94,7 +94,12 @@ public final class CliProcess {
 
     /** Runs to completion (bounded) and returns the exit code. */
     public static Result run(Path workDir, String... args) throws Exception {
-        CliProcess p = start(workDir, args);
+        return run(workDir, Map.of(), args);
+    }
+
+    /** As {@link #run(Path, String...)}, with {@code env} added to the environment. */
+    public static Result run(Path workDir, Map<String, String> env, String... args) throws Exception {
+        CliProcess p = start(workDir, env, args);
         if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
             p.process.destroyForcibly();
             throw new AssertionError("CLI did not finish: " + String.join(" ", args));
