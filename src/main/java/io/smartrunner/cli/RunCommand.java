@@ -418,6 +418,7 @@ final class RunCommand implements Callable<Integer> {
                     + " bytes, from a crash mid-write) to " + cfg.runner().eventLog() + ".torn");
         }
         boolean clean = supervisor.loop();
+        home.containment.sayLeftovers();
         say(clean ? "stopped" : "stopped, but not every event could be written");
         return clean ? 0 : 1;
     }

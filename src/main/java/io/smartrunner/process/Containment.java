@@ -220,6 +220,16 @@ public final class Containment implements AutoCloseable {
         return stopped;
     }
 
+    /**
+     * At the run's end, before the runner says it stopped: the last ends' leftovers killed and said,
+     * then what the minute's limit held back (reviewer R14: said after "stopped", it read as work
+     * done after the stop). Again at {@link #close}, for what ended since; each count is said once.
+     */
+    public void sayLeftovers() {
+        removals.runNow();
+        leftoverLines.sayHeldBack();
+    }
+
     /** Stops the adopted orphans, removes the runner's empty cgroups; launches that follow are not contained. */
     @Override
     public void close() {
@@ -228,8 +238,7 @@ public final class Containment implements AutoCloseable {
                 active = null;
             }
         }
-        removals.runNow(); // the last ends' leftovers killed and said, then what the minute's limit held back
-        leftoverLines.sayHeldBack();
+        sayLeftovers();
         subreaper.close();
         if (cgroups != null) {
             // a browser closed just before may still be exiting: its cgroup empties within moments;

@@ -167,6 +167,8 @@ class ContainmentE2ETest {
         assertTrue(m.find(), runner.err());
         assertTrue(Integer.parseInt(m.group(2)) >= 2 && Integer.parseInt(m.group(1)) >= Integer.parseInt(m.group(2)),
                 m.group());
+        // reviewer R14: said after "stopped", it read as work done after the stop
+        assertTrue(runner.err().strip().endsWith("smart-runner: stopped"), runner.err());
     }
 
     @ParameterizedTest
