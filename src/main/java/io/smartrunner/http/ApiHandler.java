@@ -251,7 +251,8 @@ final class ApiHandler implements HttpHandler {
         if (pod != null) {
             RequestBodies.none(body, "unpause");
             profileIdsOf(pod); // an unknown pod is a 404 as on the pod's other routes, not "is not held"
-            send(ex, 200, PodsRoute.unpaused(pod, answer(parts.fleet().unpausePod(pod, by))));
+            send(ex, 200, PodsRoute.unpaused(pod, change(() -> awaitChange(parts.fleet().unpausePod(pod, by),
+                    answerDeadline()))));
             return;
         }
         Matcher m = PROFILE.matcher(path);
@@ -259,7 +260,7 @@ final class ApiHandler implements HttpHandler {
             throw noRoute("POST", path);
         }
         ManualRequest request = request(m.group(2), validId(m.group(1)), body, by);
-        ManualReply reply = answer(parts.fleet().request(request));
+        ManualReply reply = change(() -> awaitChange(parts.fleet().request(request), answerDeadline()));
         switch (reply.outcome()) {
             case UNKNOWN_PROFILE -> throw new ApiError(404, reply.refusal());
             case REFUSED -> throw new ApiError(409, reply.refusal());
@@ -292,22 +293,26 @@ final class ApiHandler implements HttpHandler {
         List<String> ids = profileIdsOf(pod);
         // every request built (a bad body refused) before any is handed to the loop
         List<ManualRequest> requests = ids.stream().map(id -> request(action, id, body, by)).toList();
-        List<CompletableFuture<ManualReply>> replies = parts.fleet().requestAll(requests);
         List<Object> done = new ArrayList<>();
         List<Object> refused = new ArrayList<>();
         List<Object> queued = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            try {
-                ManualReply reply = answer(replies.get(i));
-                if (reply.outcome() == ManualReply.Outcome.DONE) {
-                    done.add(json(reply.state()));
-                } else {
-                    refused.add(Map.of("profileId", ids.get(i), "error", reply.refusal()));
+        change(() -> {
+            List<CompletableFuture<ManualReply>> replies = parts.fleet().requestAll(requests);
+            long deadline = answerDeadline(); // one wait for all of them
+            for (int i = 0; i < ids.size(); i++) {
+                try {
+                    ManualReply reply = awaitChange(replies.get(i), deadline);
+                    if (reply.outcome() == ManualReply.Outcome.DONE) {
+                        done.add(json(reply.state()));
+                    } else {
+                        refused.add(Map.of("profileId", ids.get(i), "error", reply.refusal()));
+                    }
+                } catch (ControlQueued e) {
+                    queued.add(Map.of("profileId", ids.get(i), "queued", e.getMessage()));
                 }
-            } catch (ControlQueued e) {
-                queued.add(Map.of("profileId", ids.get(i), "queued", e.getMessage()));
             }
-        }
+            return null;
+        });
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("pod", pod);
         json.put("done", done);
@@ -319,7 +324,7 @@ final class ApiHandler implements HttpHandler {
     private void reload(HttpExchange ex) throws Exception {
         ReloadSummary summary;
         try {
-            summary = answer(parts.fleet().reload());
+            summary = change(() -> awaitChange(parts.fleet().reload(), answerDeadline()));
         } catch (io.smartrunner.engine.ChangeNotRecorded e) {
             throw new ApiError(503, e.getMessage()); // as a pause that cannot be recorded: not the request's fault
         } catch (SmartRunnerException e) {
@@ -455,11 +460,11 @@ final class ApiHandler implements HttpHandler {
                 .orElseThrow(() -> new ApiError(404, "no profile " + id));
     }
 
+    /** A read the loop answers: a 503 when it cannot wait (nothing was asked of the runner that changes anything). */
     private <T> T answer(Future<T> future) throws Exception {
         boolean waits = !future.isDone();
         if (waits && !loopWaiters.tryAcquire()) {
-            throw new ApiError(503, "the runner is busy: " + LOOP_WAITERS
-                    + " requests already wait for its engine loop; try again");
+            throw busy();
         }
         try {
             return future.get(LOOP_ANSWER_SECONDS, TimeUnit.SECONDS);
@@ -472,6 +477,48 @@ final class ApiHandler implements HttpHandler {
                 loopWaiters.release();
             }
         }
+    }
+
+    /**
+     * Runs {@code change} (which hands requests to the loop and waits with {@link #awaitChange})
+     * holding a waiter's place taken before anything reaches the loop, so a 503 "busy" means
+     * nothing was done (reviewer R14: the request was handed to the loop first, answered 503 "try
+     * again", and carried out all the same: a retry was a 409, or a second reset).
+     */
+    private <T> T change(Callable<T> change) throws Exception {
+        if (!loopWaiters.tryAcquire()) {
+            throw busy();
+        }
+        try {
+            return change.call();
+        } finally {
+            loopWaiters.release();
+        }
+    }
+
+    private static long answerDeadline() {
+        return System.nanoTime() + TimeUnit.SECONDS.toNanos(LOOP_ANSWER_SECONDS);
+    }
+
+    /**
+     * One change's answer: its result, or the failure it was answered with. A change the loop has
+     * not answered by {@code deadline} is still carried out when the loop comes to it: a
+     * {@link ControlQueued} (202 with {@code queued}), never "try again".
+     */
+    private static <T> T awaitChange(Future<T> future, long deadline) throws Exception {
+        try {
+            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new ControlQueued("not answered within " + LOOP_ANSWER_SECONDS + " s: the runner's engine loop has"
+                    + " the request and carries it out when it comes to it; look at the state before asking again");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private static ApiError busy() {
+        return new ApiError(503, "the runner is busy: " + LOOP_WAITERS
+                + " requests already wait for its engine loop; nothing was done, try again");
     }
 
     private static String validId(String raw) {
