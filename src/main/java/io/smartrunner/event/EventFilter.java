@@ -19,31 +19,17 @@ public record EventFilter(String pod, String profileId, String event) implements
     }
 
     /** The byte strings a line must contain to match; empty when anything may match. */
-    List<byte[]> needles() {
-        return EventJson.needles(pod, profileId, event);
+    List<ByteNeedle> needles() {
+        return EventJson.needles(pod, profileId, event).stream().map(ByteNeedle::new).toList();
     }
 
     /** False when the line cannot match (a needle is missing); true means: parse it and test. */
-    static boolean mayContain(List<byte[]> needles, byte[] buf, int off, int len) {
-        for (byte[] needle : needles) {
-            if (indexOf(buf, off, len, needle) < 0) {
+    static boolean mayContain(List<ByteNeedle> needles, byte[] buf, int off, int len) {
+        for (ByteNeedle needle : needles) {
+            if (!needle.in(buf, off, len)) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static int indexOf(byte[] buf, int off, int len, byte[] needle) {
-        int last = off + len - needle.length;
-        outer:
-        for (int i = off; i <= last; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (buf[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -30,7 +30,7 @@ final class PageScan {
         if (after >= end) {
             return Page.empty(Math.min(after, end));
         }
-        List<byte[]> needles = needles(filter);
+        List<ByteNeedle> needles = needles(filter);
         LineScanner.forward(ch, after, end, (buf, off, len, at) -> {
             if (out.size() == limit) {
                 return false;
@@ -54,7 +54,7 @@ final class PageScan {
         List<Long> ends = new ArrayList<>();
         long end = LineScanner.completeLength(ch, Math.min(before, ch.size()));
         long[] first = {end};
-        List<byte[]> needles = needles(filter);
+        List<ByteNeedle> needles = needles(filter);
         LineScanner.backward(ch, end, (buf, off, len, at) -> {
             if (newestFirst.size() == limit) {
                 return false;
@@ -73,7 +73,7 @@ final class PageScan {
         return new Page(out, ends, first[0], end);
     }
 
-    private static List<byte[]> needles(Predicate<EventRecord> filter) {
+    private static List<ByteNeedle> needles(Predicate<EventRecord> filter) {
         return filter instanceof EventFilter f ? f.needles() : List.of();
     }
 }
