@@ -19,6 +19,14 @@ public interface EventPages {
     /** The cursor after the newest event: where a live stream starts. */
     long end();
 
+    /**
+     * Whether a filtered page is found by reading the log's lines (this runner's files, rotated ones
+     * included: as long as the history, for a rare event); false where an index answers it.
+     */
+    default boolean filtersByScanning() {
+        return false;
+    }
+
     /** The runner's own event log. */
     static EventPages of(Path eventLog) {
         EventLogPages log = new EventLogPages(eventLog);
@@ -36,6 +44,11 @@ public interface EventPages {
             @Override
             public long end() {
                 return log.end();
+            }
+
+            @Override
+            public boolean filtersByScanning() {
+                return true;
             }
         };
     }
