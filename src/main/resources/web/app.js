@@ -1015,6 +1015,13 @@
     return 10 * p;
   }
 
+  // at most four characters beside the plot: five digits were cut to "0000" (a 10 000-profile fleet's minute, reviewer R14)
+  function axisLabel(n) {
+    if (n >= 1e6) return +(n / 1e6).toFixed(1) + 'M';
+    if (n >= 1e4) return +(n / 1e3).toFixed(n >= 1e5 ? 0 : 1) + 'k';
+    return String(n);
+  }
+
   function timelineChart(timeline) {
     const box = $('chart-timeline');
     if (!Array.isArray(timeline)) { chartMessage(box, 'Timeline unavailable: this runner\'s /api/report has no timeline.'); return; }
@@ -1028,7 +1035,7 @@
     for (const f of [0, 0.5, 1]) {
       const y = T + plotH - f * plotH;
       s.append(svg('line', { x1: L, x2: W - R, y1: y, y2: y, class: 'grid' }));
-      s.append(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, String(Math.round(max * f))));
+      s.append(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, axisLabel(Math.round(max * f))));
     }
     const bw = plotW / timeline.length;
     timeline.forEach((b, i) => {
