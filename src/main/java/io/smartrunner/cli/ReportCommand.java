@@ -96,9 +96,10 @@ final class ReportCommand implements Callable<Integer> {
         report.steps().forEach((name, s) -> System.out.printf(stepFmt, name, s.attempts, s.ok, s.unhealthy, s.failed,
                 percent(s.successRate()), String.format(Locale.ROOT, "%.0f", s.meanDurMs())));
         System.out.println("Pods");
-        String podFmt = "  %-12s %9s %9s %9s %9s %10s %10s %10s %8s %9s%n";
+        // PAUSED counted profiles paused at some time in the log read, not now (reviewer R14: 1000 for pods unpaused since)
+        String podFmt = "  %-12s %9s %9s %9s %9s %10s %10s %10s %8s %12s%n";
         System.out.printf(podFmt, "POD", "SESSIONS", "FAILURES", "OWN", "EPISODES", "RECOVERED", "EXHAUSTED", "MTTR MS",
-                "PAUSES", "PAUSED");
+                "PAUSES", "EVER PAUSED");
         report.pods().forEach((name, p) -> System.out.printf(podFmt, name, p.sessions, p.failures, p.ownFailures,
                 p.episodes, p.recovered, p.exhausted, p.meanTimeToRecoveryMs() == null ? "-"
                         : String.format(Locale.ROOT, "%.0f", p.meanTimeToRecoveryMs()), p.pauses, p.profilesPaused()));
