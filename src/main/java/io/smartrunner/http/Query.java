@@ -77,8 +77,21 @@ final class Query {
         }
     }
 
+    /**
+     * A value for an error message: at most 80 characters, anything not printable ASCII escaped
+     * as {@code \\uXXXX} so the client sees what was refused (reviewer R14: "é" and NUL both said "?").
+     */
     static String clip(String s) {
-        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() > 80 ? printable.substring(0, 80) + "..." : printable;
+        StringBuilder printable = new StringBuilder(Math.min(s.length(), 100));
+        int i = 0;
+        for (; i < s.length() && printable.length() < 80; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c <= 0x7e) {
+                printable.append(c);
+            } else {
+                printable.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return i < s.length() ? printable + "..." : printable.toString();
     }
 }
