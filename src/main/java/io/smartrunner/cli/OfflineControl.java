@@ -251,7 +251,7 @@ final class OfflineControl {
             throw new SmartRunnerException("no runner is running (" + cfg.runner().dataDir()
                     + " is not locked): start one with 'smart-runner run' first");
         }
-        String refusal = change.refusal(s);
+        String refusal = change.refusal(s, now);
         if (refusal != null) {
             throw new ControlRefused(refusal);
         }

@@ -63,7 +63,7 @@ final class ManualControls {
             return runNow(slot, r, nowNanos, now);
         }
         ManualRequest.StateChange change = (ManualRequest.StateChange) request;
-        String refusal = change.refusal(slot.state);
+        String refusal = change.refusal(slot.state, now);
         if (refusal != null) {
             return ManualReply.refused(slot.state, refusal);
         }

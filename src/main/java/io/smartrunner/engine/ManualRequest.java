@@ -23,8 +23,8 @@ public sealed interface ManualRequest {
      * the CLI on the state store apply it by the same rules and refuse it for the same reasons.
      */
     sealed interface StateChange extends ManualRequest {
-        /** Why the profile's state forbids it, or null. */
-        String refusal(ProfileState s);
+        /** Why the profile's state forbids it at {@code now}, or null. */
+        String refusal(ProfileState s, Instant now);
 
         Transition apply(ProfileRules rules, ProfileState s, Instant now);
     }
@@ -34,9 +34,17 @@ public sealed interface ManualRequest {
         /** The longest reason a pause takes, from the API and the CLI alike. */
         public static final int MAX_REASON_CHARS = 500;
 
+        /**
+         * A paused profile is paused again for longer, never shorter: a pod paused by hand for an
+         * hour's maintenance left the profiles the runner had paused itself on their own, earlier
+         * ends, back at the site mid-maintenance (reviewer R14: 21 of 1 000). One that stays paused
+         * longer anyway is refused (unpause it first to shorten its pause).
+         */
         @Override
-        public String refusal(ProfileState s) {
-            return s.paused() ? s.profileId() + " is already paused until " + s.pausedUntil() + "; unpause it first" : null;
+        public String refusal(ProfileState s, Instant now) {
+            return s.paused() && (s.pausedUntil() == null || !s.pausedUntil().isBefore(now.plus(duration)))
+                    ? s.profileId() + " is already paused until " + s.pausedUntil() + ", no sooner than asked; unpause it"
+                            + " first to shorten its pause" : null;
         }
 
         @Override
@@ -52,7 +60,7 @@ public sealed interface ManualRequest {
 
     record Unpause(String profileId, String by) implements StateChange {
         @Override
-        public String refusal(ProfileState s) {
+        public String refusal(ProfileState s, Instant now) {
             return s.paused() ? null : s.profileId() + " is not paused";
         }
 
@@ -70,7 +78,7 @@ public sealed interface ManualRequest {
     /** Sets the error streak back to 0 (a pause, if any, stays). */
     record ResetStreak(String profileId, String by) implements StateChange {
         @Override
-        public String refusal(ProfileState s) {
+        public String refusal(ProfileState s, Instant now) {
             return null;
         }
 

@@ -57,12 +57,13 @@ final class UnheldControl {
         Map<String, String> held = store.changeEachUnlessHeld(List.copyOf(byId.keySet()), leaseTtlMs, requests.get(0).by(), (id, row) -> {
             ManualRequest.StateChange request = byId.get(id);
             ProfileState s = row != null ? row : known.get(id);
-            String refusal = request.refusal(s);
+            java.time.Instant now = time.now();
+            String refusal = request.refusal(s, now);
             if (refusal != null) {
                 replies.put(id, new ManualReply(ManualReply.Outcome.REFUSED, s, refusal));
                 return null; // nothing is written for it
             }
-            Transition t = request.apply(rules, s, time.now());
+            Transition t = request.apply(rules, s, now);
             List<EventRecord> events = t.events().stream().map(redactor::redact).toList();
             replies.put(id, new ManualReply(ManualReply.Outcome.DONE, t.state(), null));
             return new ProfileChange(t.state(), events);

@@ -53,9 +53,13 @@ class ControlCommandsTest {
         CliProcess.Result status = cli("status", "--json", "-c", cfg.toString());
         assertTrue(status.out().contains("\"paused\" : true"), status.out());
 
-        CliProcess.Result again = cli("pause", "p1", "-c", cfg.toString());
+        CliProcess.Result again = cli("pause", "p1", "--for", "1h", "-c", cfg.toString());
         assertEquals(1, again.exitCode());
         assertTrue(again.err().startsWith("smart-runner: p1 is already paused until"), again.err());
+        // reviewer R14: paused again for longer, the pause is made longer (never shorter)
+        CliProcess.Result longer = cli("pause", "p1", "--for", "3h", "--reason", "longer", "-c", cfg.toString());
+        assertEquals(0, longer.exitCode(), longer.err());
+        assertEquals(10_800_000L, ((Number) events().get(events().size() - 1).params().get("durationMs")).longValue());
         assertEquals(0, cli("unpause", "p1", "-c", cfg.toString()).exitCode());
         assertEquals("unpause", events().get(events().size() - 1).event());
         assertEquals(0, cli("reset", "p2", "-c", cfg.toString()).exitCode());
@@ -73,7 +77,7 @@ class ControlCommandsTest {
         CliProcess.Result reload = cli("reload", "-c", cfg.toString());
         assertEquals(1, reload.exitCode());
         assertTrue(reload.err().contains("is valid, but no runner is running"), reload.err());
-        assertEquals(3, events().size(), "pause, unpause, reset and nothing else: " + events());
+        assertEquals(4, events().size(), "pause, the longer pause, unpause, reset and nothing else: " + events());
     }
 
     @Test
@@ -206,7 +210,7 @@ class ControlCommandsTest {
         String status = cli("status", "--json", "-c", cfg.toString()).out();
         assertEquals(3, status.split("\"paused\" : true", -1).length - 1, status);
 
-        CliProcess.Result some = cli("pause", "p1", "q1", "-c", cfg.toString());
+        CliProcess.Result some = cli("pause", "p1", "q1", "--for", "1h", "-c", cfg.toString());
 
         assertEquals(1, some.exitCode(), "one of two refused: " + some.err());
         assertTrue(some.err().contains("smart-runner: p1 is already paused until"), some.err());

@@ -220,10 +220,14 @@ class OfflineControlInFleetE2ETest {
         assertEquals(2, pod.out().lines().filter(l -> l.contains("no runner holds it: written to the database")).count(),
                 pod.out());
         assertEquals("smart-runner: done for 2 of 2 profile(s) of pod pod-a", pod.err().strip());
-        CliProcess.Result again = CliProcess.run(cfg.getParent(), "pause", "p1", "p2", "-c", cfg.toString());
+        CliProcess.Result again = CliProcess.run(cfg.getParent(), "pause", "p1", "p2", "--for", "30m", "-c", cfg.toString());
         assertEquals(1, again.exitCode(), again.out());
         assertTrue(again.err().contains("p1 is already paused") && again.err().contains("p2 is already paused")
                 && again.err().strip().endsWith("done for 0 of 2 profile(s); 2 refused (said above)"), again.err());
+        // a longer pause makes the pause longer (reviewer R14: a pod's maintenance pause left shorter ones as they were)
+        CliProcess.Result longer = CliProcess.run(cfg.getParent(), "pause", "p1", "--for", "2h", "-c", cfg.toString());
+        assertEquals(0, longer.exitCode(), longer.err());
+        assertTrue(longer.out().contains("no runner holds it: written to the database"), longer.out());
     }
 
     /**

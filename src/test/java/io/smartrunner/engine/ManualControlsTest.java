@@ -76,10 +76,10 @@ class ManualControlsTest {
         ManualReply notPaused = answered(s, s.request(new ManualRequest.Unpause("p1", "api")));
         assertEquals(ManualReply.Outcome.REFUSED, notPaused.outcome());
         assertEquals("p1 is not paused", notPaused.refusal());
-        answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "x", "api")));
-        ManualReply again = answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(5), "y", "api")));
-        assertEquals(ManualReply.Outcome.REFUSED, again.outcome());
-        assertEquals(T0.plus(Duration.ofHours(1)), store.profiles.get("p1").pausedUntil(), "the first pause stays");
+        answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(5), "x", "api")));
+        ManualReply again = answered(s, s.request(new ManualRequest.Pause("p1", Duration.ofHours(1), "y", "api")));
+        assertEquals(ManualReply.Outcome.REFUSED, again.outcome(), "a pause is never made shorter");
+        assertEquals(T0.plus(Duration.ofHours(5)), store.profiles.get("p1").pausedUntil(), "the first pause stays");
         ManualReply unpaused = answered(s, s.request(new ManualRequest.Unpause("p1", "cli")));
         assertEquals(ManualReply.Outcome.DONE, unpaused.outcome());
         assertFalse(unpaused.state().paused());
@@ -147,14 +147,18 @@ class ManualControlsTest {
                 new ManualRequest.Pause("b", Duration.ofHours(2), "pod", "api")));
         s.step();
         assertTrue(replies.stream().allMatch(CompletableFuture::isDone), "all answered in the same step");
-        assertEquals(List.of(ManualReply.Outcome.DONE, ManualReply.Outcome.REFUSED, ManualReply.Outcome.DONE),
+        // reviewer R14: c, paused for 1 h already, is paused for the pod's 2 h (a pause is made longer, never shorter)
+        assertEquals(List.of(ManualReply.Outcome.DONE, ManualReply.Outcome.DONE, ManualReply.Outcome.DONE),
                 replies.stream().map(r -> r.join().outcome()).toList());
-        assertEquals("c is already paused until " + T0.plus(Duration.ofHours(1)) + "; unpause it first",
-                replies.get(1).join().refusal());
+        assertEquals(T0.plus(Duration.ofHours(2)), replies.get(1).join().state().pausedUntil());
         s.step();
         assertEquals(1, launcher.launched.size(), "b was paused in the turn that freed a's slot, before it could start");
         assertEquals(List.of("pause"), sink.names("b"));
         assertTrue(store.profiles.get("a").paused() && store.profiles.get("b").paused());
+        CompletableFuture<ManualReply> shorter = s.request(new ManualRequest.Pause("c", Duration.ofMinutes(30), "m", "api"));
+        s.step();
+        assertEquals("c is already paused until " + T0.plus(Duration.ofHours(2)) + ", no sooner than asked; unpause it"
+                + " first to shorten its pause", shorter.join().refusal());
     }
 
     @Test
