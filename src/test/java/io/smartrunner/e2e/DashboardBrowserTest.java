@@ -304,14 +304,17 @@ class DashboardBrowserTest {
         enterToken(TOKEN);
         page.await("every profile ran once", "[...document.querySelectorAll('#fleet tr.profile')]"
                 + ".filter(r => r.dataset.state === 'idle').length === 4", 20_000);
-        // a3 is paused already: the pod's pause is refused for it alone
+        // a3 is paused already, for longer than the pod will be: the pod's pause is refused for it alone
+        // (a shorter pause would be made longer: reviewer R14)
         page.click(row("a3") + " button[data-action=pause]");
+        page.eval("document.getElementById('pause-duration').value = '86400000'");
         page.click("#pause-confirm");
         page.await("a3 paused", "document.querySelector('" + row("a3") + " .badge')?.textContent === 'paused'", 20_000);
 
         page.click("#fleet tbody[data-pod=podA] button[data-action=pod-pause]");
         page.await("the pause dialog for the pod", "document.getElementById('pause-dialog').open"
                 + " && document.getElementById('pause-target').textContent === 'every profile of podA'", 5_000);
+        page.eval("document.getElementById('pause-duration').value = '3600000'");
         page.click("#pause-reason");
         page.type("site down");
         page.click("#pause-confirm");
