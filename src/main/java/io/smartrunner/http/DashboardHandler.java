@@ -61,13 +61,13 @@ final class DashboardHandler implements HttpHandler {
             headers.set("Cache-Control", "no-cache");
             String method = ex.getRequestMethod();
             if (!HostAllowlist.allows(hosts, ex.getRequestHeaders().getFirst("Host"))) {
-                send(ex, 403, text("Host not allowed"), method);
+                send(ex, 403, text("Host not allowed"));
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 headers.set("Allow", "GET, HEAD");
-                send(ex, 405, text("method not allowed: use GET"), method);
+                send(ex, 405, text("method not allowed: use GET"));
             } else {
                 Asset asset = assets.get(ex.getRequestURI().getRawPath());
-                send(ex, asset == null ? 404 : 200, asset == null ? text("not found") : asset, method);
+                send(ex, asset == null ? 404 : 200, asset == null ? text("not found") : asset);
             }
         }
     }
@@ -76,14 +76,8 @@ final class DashboardHandler implements HttpHandler {
         return new Asset("text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange ex, int status, Asset asset, String method) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", asset.type());
-        if (method.equals("HEAD")) {
-            ex.getResponseHeaders().set("Content-Length", String.valueOf(asset.body().length));
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, asset.body().length);
-        ex.getResponseBody().write(asset.body());
+    /** The whole reply, HEAD as its GET without the body ({@link RunnerHttpServer#send}). */
+    private static void send(HttpExchange ex, int status, Asset asset) throws IOException {
+        RunnerHttpServer.send(ex, status, asset.type(), asset.body());
     }
 }

@@ -78,10 +78,15 @@ public final class PostgresLeases {
     public record Fleet(int liveRunners, long liveCapacity, long myCapacity, int heldByMe, long nextExpiryMs) {
         /** ceil(profiles × my capacity ÷ live capacity); all of them when this runner is alone. */
         public int share(int profiles) {
-            if (liveCapacity <= 0 || myCapacity <= 0) {
+            return share(profiles, myCapacity, liveCapacity);
+        }
+
+        /** ceil(profiles × capacity ÷ live capacity), of a runner of {@code capacity}. */
+        static int share(int profiles, long capacity, long liveCapacity) {
+            if (liveCapacity <= 0 || capacity <= 0) {
                 return profiles;
             }
-            return (int) Math.min(profiles, (profiles * myCapacity + liveCapacity - 1) / liveCapacity);
+            return (int) Math.min(profiles, (profiles * capacity + liveCapacity - 1) / liveCapacity);
         }
     }
 
@@ -142,8 +147,7 @@ public final class PostgresLeases {
                 ps.setLong(3, ttlMs);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Fleet peer = new Fleet(0, liveCapacity, rs.getLong(1), rs.getInt(2), -1);
-                        if (peer.heldByMe() < peer.share(profiles)) {
+                        if (rs.getInt(2) < Fleet.share(profiles, rs.getLong(1), liveCapacity)) {
                             return true;
                         }
                     }

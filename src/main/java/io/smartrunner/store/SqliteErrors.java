@@ -1,6 +1,7 @@
 package io.smartrunner.store;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -23,52 +24,35 @@ final class SqliteErrors {
     }
 
     static StoreException wrap(String file, SQLException e) {
-        String readOnly = readOnlyFileSystem(file, e);
-        return new StoreException(file + ": " + describe(e) + (readOnly != null ? readOnly : spaceLeft(file, e)), e);
+        return new StoreException(file + ": " + describe(e) + diskHint(file, e), e);
     }
 
     /**
-     * A file system that is read-only (mounted so, or remounted after an error) explains a failure
-     * to open, read or write better than its free space (reviewer R13: an I/O error of a remounted
-     * disk was said as "its disk has 365 KiB free: free some space there", and {@code status} on a
-     * read-only copy said only "unable to open database file"). SQLite writes beside
-     * {@code state.db} (its {@code -shm} file) even to read it.
+     * What the file's disk says about an I/O failure, which SQLite's words often do not: a file
+     * system that is read-only (mounted so, or remounted after an error; SQLite writes beside
+     * {@code state.db}, its {@code -shm} file, even to read it), else one nearly full (opening a
+     * store on a full tmpfs said only "disk I/O error"). Reviewer R13: the I/O error of a remounted
+     * disk was said as "free some space there", and {@code status} on a read-only copy said only
+     * "unable to open database file". "" when the disk says nothing.
      */
-    private static String readOnlyFileSystem(String file, SQLException e) {
-        if (!(e instanceof SQLiteException s)) {
-            return null;
-        }
-        int primary = s.getResultCode().code & 0xff;
-        if (primary != SQLiteErrorCode.SQLITE_IOERR.code && primary != SQLiteErrorCode.SQLITE_CANTOPEN.code
-                && primary != SQLiteErrorCode.SQLITE_READONLY.code) {
-            return null;
-        }
-        try {
-            Path dir = Path.of(file).toAbsolutePath().getParent();
-            return Files.getFileStore(dir).isReadOnly() ? "; its file system is read-only (SQLite writes beside the"
-                    + " file even to read it: copy the data dir to a writable place to look at it)" : null;
-        } catch (IOException | RuntimeException unknown) {
-            return null;
-        }
-    }
-
-    /**
-     * A full disk often reaches SQLite as a plain I/O error (opening a store on a full tmpfs said
-     * only "disk I/O error"), which names no cause: the space left on the file's disk does, when
-     * it is nearly none.
-     */
-    private static String spaceLeft(String file, SQLException e) {
+    private static String diskHint(String file, SQLException e) {
         if (!(e instanceof SQLiteException s)) {
             return "";
         }
         int primary = s.getResultCode().code & 0xff;
-        if (primary != SQLiteErrorCode.SQLITE_IOERR.code && primary != SQLiteErrorCode.SQLITE_FULL.code) {
+        boolean io = primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_FULL.code;
+        boolean opening = primary == SQLiteErrorCode.SQLITE_CANTOPEN.code || primary == SQLiteErrorCode.SQLITE_READONLY.code;
+        if (!io && !opening) {
             return "";
         }
         try {
-            Path dir = Path.of(file).toAbsolutePath().getParent();
-            long free = Files.getFileStore(dir).getUsableSpace();
-            return free < FULL_BELOW ? "; its disk has " + free / 1024 + " KiB free: free some space there" : "";
+            FileStore disk = Files.getFileStore(Path.of(file).toAbsolutePath().getParent());
+            if (disk.isReadOnly() && primary != SQLiteErrorCode.SQLITE_FULL.code) {
+                return "; its file system is read-only (SQLite writes beside the file even to read it: copy the data"
+                        + " dir to a writable place to look at it)";
+            }
+            long free = disk.getUsableSpace();
+            return io && free < FULL_BELOW ? "; its disk has " + free / 1024 + " KiB free: free some space there" : "";
         } catch (IOException | RuntimeException unknown) {
             return "";
         }

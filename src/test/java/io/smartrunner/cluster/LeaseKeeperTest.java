@@ -105,6 +105,13 @@ class LeaseKeeperTest {
                 d.minFreeMemoryMb(), d.maxLoadPerCore(), name, List.of());
     }
 
+    /** One heartbeat of each, in this order. */
+    private static void beatInTurn(Runner... runners) {
+        for (Runner r : runners) {
+            r.beat();
+        }
+    }
+
     private void newDb(String hint) {
         url = server.newDatabase(hint);
         db = url.substring(url.lastIndexOf('/') + 1);
@@ -156,22 +163,16 @@ class LeaseKeeperTest {
         Runner a = new Runner("alpha");
         a.beat();
         Runner b = new Runner("beta");
-        b.beat();
-        a.beat();
-        b.beat();
+        beatInTurn(b, a, b);
         assertEquals(List.of(3, 3), List.of(a.held().size(), b.held().size()));
 
         Runner c = new Runner("gamma"); // share ceil(6 x 5 / 15) = 2 each from now on
         c.beat();
         assertEquals(0, c.held().size(), "nothing is free yet");
-        a.beat();
-        b.beat();
-        c.beat();
+        beatInTurn(a, b, c);
 
         assertEquals(List.of(2, 2, 2), List.of(a.held().size(), b.held().size(), c.held().size()));
-        a.beat();
-        b.beat();
-        c.beat();
+        beatInTurn(a, b, c);
         assertEquals(List.of(2, 2, 2), List.of(a.held().size(), b.held().size(), c.held().size()), "and it stays so");
     }
 
@@ -188,9 +189,7 @@ class LeaseKeeperTest {
         Runner a = new Runner("alpha");
         a.beat();
         Runner b = new Runner("beta");
-        b.beat();
-        a.beat();
-        b.beat();
+        beatInTurn(b, a, b);
         assertEquals(3, b.held().size());
         Set<String> betas = b.held();
 

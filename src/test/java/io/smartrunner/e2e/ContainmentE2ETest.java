@@ -344,10 +344,6 @@ class ContainmentE2ETest {
     }
 
     private static boolean said(CliProcess runner, String line) {
-        try {
-            return runner.err().contains(line);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return saidSoFar(runner).contains(line);
     }
 }
