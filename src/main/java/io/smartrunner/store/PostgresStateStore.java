@@ -39,6 +39,14 @@ public final class PostgresStateStore implements StateStore {
     public static final int DEFAULT_WAIT_MS = 1_000;
     /** How long one login (TCP connect, TLS, authentication) may take, as the driver's {@code loginTimeout}. */
     static final String LOGIN_TIMEOUT_SECONDS = "10";
+    /**
+     * How long a read waits for each answer of the server (the driver's {@code socketTimeout}, every
+     * pooled connection's default; a write sets its own, shorter, {@link #answersWithin}). Without it a
+     * read of a frozen or cut-off server (a SIGSTOPped or paused VM, a dropped route) waited for TCP to
+     * give up, hours: {@code events}, {@code status}, the fleet's {@code /api/events} and
+     * {@code /api/profiles} hung with it. Every read here is an index range or a page: seconds at worst.
+     */
+    static final int READ_WAIT_SECONDS = 30;
 
     private final String where;
     private final String runnerName;
@@ -63,6 +71,8 @@ public final class PostgresStateStore implements StateStore {
         this.pool = pool;
         this.retention = new SessionRetention(sessionsKept);
         try (Connection c = pool.getConnection()) {
+            // an upgrade's index of a big table sends nothing until it is built: no bound on its answer
+            c.setNetworkTimeout(Runnable::run, 0);
             PostgresMigrations.migrate(c, where, upgrade);
             runnerId = registerRunner(c, runnerName);
         } catch (SQLException e) {
@@ -98,10 +108,16 @@ public final class PostgresStateStore implements StateStore {
     /** As {@link #open(StoreSettings, String, int, long)}, upgrading an older schema only as {@code upgrade} says. */
     public static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept, long waitMs,
                                           SchemaUpgrade upgrade) {
+        return open(settings, runnerName, sessionsKept, waitMs, upgrade, READ_WAIT_SECONDS);
+    }
+
+    /** As above, a read waiting at most {@code readWaitSeconds} for each answer (tests shorten it). */
+    static PostgresStateStore open(StoreSettings settings, String runnerName, int sessionsKept, long waitMs,
+                                   SchemaUpgrade upgrade, int readWaitSeconds) {
         String where = "PostgreSQL at " + settings.hostPort();
         HikariDataSource pool;
         try {
-            pool = new HikariDataSource(poolConfig(settings, waitMs));
+            pool = new HikariDataSource(poolConfig(settings, waitMs, readWaitSeconds));
         } catch (RuntimeException e) {
             throw PostgresErrors.cannotConnect(where, e, settings.password());
         }
@@ -131,7 +147,7 @@ public final class PostgresStateStore implements StateStore {
      */
     static final String SESSION_SETUP = "SET idle_in_transaction_session_timeout = " + IDLE_IN_TRANSACTION_MS;
 
-    static HikariConfig poolConfig(StoreSettings settings, long waitMs) {
+    static HikariConfig poolConfig(StoreSettings settings, long waitMs, int readWaitSeconds) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("sr-postgres");
         config.setJdbcUrl(settings.url());
@@ -149,6 +165,7 @@ public final class PostgresStateStore implements StateStore {
         // a server that accepts the TCP connection but never answers must not hold a login for good:
         // HikariCP's own login timeout is a JVM-wide DriverManager setting, absent on the first connection
         config.addDataSourceProperty("loginTimeout", LOGIN_TIMEOUT_SECONDS);
+        config.addDataSourceProperty("socketTimeout", String.valueOf(readWaitSeconds));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "smart-runner");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");

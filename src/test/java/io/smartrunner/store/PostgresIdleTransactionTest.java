@@ -29,7 +29,7 @@ class PostgresIdleTransactionTest {
         String db = url.substring(url.lastIndexOf('/') + 1);
         server.execute(db, "CREATE TABLE leases (profile_id TEXT PRIMARY KEY); INSERT INTO leases VALUES ('p1')");
         StoreSettings settings = StoreSettings.postgres(url, PostgresServer.USER, PostgresServer.PASSWORD, 2);
-        try (HikariDataSource pool = new HikariDataSource(PostgresStateStore.poolConfig(settings, 1_000))) {
+        try (HikariDataSource pool = new HikariDataSource(PostgresStateStore.poolConfig(settings, 1_000, PostgresStateStore.READ_WAIT_SECONDS))) {
             frozenThenTaken(db, pool.getConnection()); // the pool's connections
         }
         frozenThenTaken(db, DirectConnection.open(settings, 5, 5, "test")); // the heartbeat's own
