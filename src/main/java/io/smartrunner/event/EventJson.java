@@ -161,7 +161,7 @@ public final class EventJson {
 
     private static Instant instant(String ts) {
         try {
-            return Instant.parse(ts);
+            return EventTimestamps.parse(ts);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("ts is not an ISO-8601 instant: " + ts, e);
         }

@@ -48,7 +48,7 @@ public final class Param<T> {
     static Param<Instant> isoInstant(String wireName) {
         return new Param<>(wireName, v -> v == null ? null : v.toString(), v -> {
             try {
-                return v instanceof String s ? Instant.parse(s) : null;
+                return v instanceof String s ? EventTimestamps.parse(s) : null;
             } catch (DateTimeParseException e) {
                 return null;
             }
