@@ -18,8 +18,7 @@ final class SessionOutcomes {
         boolean success = a.stopReason == null && st.success();
         // read past the cut and redacted here: PendingWrites' redaction sees only what is kept, and a
         // secret the cut went through would show but for its first characters
-        String tail = tailBytes == 0 || success ? ""
-                : redactor.redactTail(a.process.stderrTail(tailBytes + redactor.reachBytes()), tailBytes);
+        String tail = tailBytes == 0 || success ? "" : redactor.redactTail(a.process::stderrTail, tailBytes);
         if (a.stopReason != null) {
             String detail = a.stopDetail + (a.stopError == null ? "" : "; " + a.stopError);
             return SessionResult.stopped(a.stopReason, st, detail, tail, durMs);

@@ -3,6 +3,7 @@ package io.smartrunner.http;
 import com.sun.net.httpserver.HttpExchange;
 import io.smartrunner.event.Redactor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -73,9 +74,20 @@ final class SessionLogRoute {
         int bytes = (int) q.longIn("bytes", 1, MAX_LOG_BYTES, 64 * 1024);
         // the path is built from a configured profile id and a fixed suffix
         Path file = sessionLogDir.resolve(profileId + "." + stream + ".log");
-        // more than asked for: what the cut goes through is masked whole (Redactor.redactTail)
-        String text = new String(tailAcrossRotation(file, bytes + redactor.reachBytes()), StandardCharsets.UTF_8);
+        // read past the cut: what the read's start goes through is never shown (Redactor.redactTail)
+        String tail;
+        try {
+            tail = redactor.redactTail(n -> {
+                try {
+                    return new String(tailAcrossRotation(file, n), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, bytes);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", redactor.redactTail(text, bytes));
+        RunnerHttpServer.send(ex, 200, "text/plain; charset=utf-8", tail);
     }
 }
