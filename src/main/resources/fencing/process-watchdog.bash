@@ -1,5 +1,7 @@
-# Smart Runner's process watchdog (cluster mode; docs/cluster-fencing.md). Started by the runner
-# as its child: bash -c "<this text>" smart-runner-watchdog <runner pid> <timeout ms> <cgroup dir | -> <runner id | ->
+# Smart Runner's process watchdog (docs/cluster-fencing.md, docs/containment.md). Started by the
+# runner as its child: bash -c "<this text>" smart-runner-watchdog <runner pid> <timeout ms> <cgroup dir | -> <runner id | ->
+# A timeout of 0 is a single machine's death watch: no feeds come, and only the runner's death
+# (the pipe's EOF) fires it; it sleeps in one blocking read until then, costing nothing.
 # Nothing but pids, a cgroup path and the runner id ever reach it (argv and its stdin), never a
 # shell string.
 # stdin, one line each:  f = the engine loop turned (feed) · + PID / - PID = a launch's process
@@ -128,6 +130,11 @@ apply() {
     q) exit 0 ;;
   esac
 }
+
+if (( timeout_cs == 0 )); then
+  while read -r cmd arg; do apply "$cmd" "${arg:-}"; done
+  fire "the runner closed its end of the pipe (it died, or exits without having stopped them)"
+fi
 
 now_cs
 last=$now

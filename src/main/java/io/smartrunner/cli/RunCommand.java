@@ -106,7 +106,8 @@ final class RunCommand implements Callable<Integer> {
         try (io.smartrunner.cluster.FleetConfigWatch configWatch = ClusterMember.watchConfig(cfg, home, membership);
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
-             ProcessFence fence = ClusterMember.fence(cfg)) {
+             ProcessFence fence = ClusterMember.fence(cfg);
+             io.smartrunner.process.ProcessWatchdog deathWatch = ClusterMember.deathWatch(cfg)) {
             joinedCluster = membership != null;
             this.configWatch = configWatch;
             // cluster mode: pauses and events on the database's clock, which every member shares
@@ -211,6 +212,9 @@ final class RunCommand implements Callable<Integer> {
                     }
                     if (fence != null) {
                         fence.stoppedCleanly(); // every session has ended: the watchdog leaves, killing nothing
+                    }
+                    if (deathWatch != null) {
+                        deathWatch.stoppedCleanly();
                     }
                     return code;
                 } finally {

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * the last feed (or is still starting up), and wakes the loop every second so that a healthy,
  * idle loop turns at least that often. A frozen JVM feeds nothing (this thread is frozen too); a
  * stuck loop stops turning, so the feeds stop: either way the watchdog kills the runner and its
- * sessions after {@link ClusterSettings#watchdogMs()}. SQLite runners never start one.
+ * sessions after {@link ClusterSettings#watchdogMs()}. SQLite runners start the watchdog as a death
+ * watch instead ({@code ProcessWatchdog.startDeathWatch}), never fed.
  */
 public final class ProcessFence implements AutoCloseable {
     private final ProcessWatchdog watchdog;

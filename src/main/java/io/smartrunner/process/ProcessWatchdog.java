@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Cluster mode's process fence (docs/cluster-fencing.md): a small bash process outside the JVM,
+ * Cluster mode's process fence (docs/cluster-fencing.md), and a single machine's death watch
+ * ({@link #startDeathWatch}, docs/containment.md): a small bash process outside the JVM,
  * the runner's child, that kills every session tree (and the runner, if still alive) when the
  * runner dies, or when it is not fed for the timeout (a frozen JVM, a stuck engine loop), so a
  * runner's sessions are gone before its leases can expire and another machine take over.
@@ -83,6 +84,31 @@ public final class ProcessWatchdog implements AutoCloseable {
         return w;
     }
 
+    /**
+     * A single machine's death watch: the same process, never fed, that kills the runner's
+     * sessions, browsers and steps only when the runner dies without having stopped them (a
+     * {@code kill -9}, a crash), as DESIGN §2c promises: no descendant outlives the runner. Before
+     * session 48 they ran on unsupervised, past their timeouts, until a next start reconciled them
+     * (reviewer R15). Launches are not told of (no line per session on the hot path): the runner's
+     * cgroup ({@code cgroup.kill}) and its id in every launch's environment (SR_RUNNER_ID) find them.
+     * A frozen runner is left alone: no other runner takes its profiles over.
+     *
+     * @throws SmartRunnerException (exit 1) when bash cannot be started
+     */
+    public static synchronized ProcessWatchdog startDeathWatch(Consumer<String> say) {
+        Containment c = activeContainment();
+        ProcessWatchdog w = new ProcessWatchdog(0, c == null ? null : c.cgroupRoot(),
+                c == null ? null : c.runnerId(), say);
+        synchronized (w) {
+            try {
+                w.spawn();
+            } catch (IOException e) {
+                throw new SmartRunnerException("cannot start the process watchdog (bash): " + e.getMessage(), e, 1);
+            }
+        }
+        return w;
+    }
+
     private static Containment activeContainment() {
         return Containment.active();
     }
@@ -94,6 +120,11 @@ public final class ProcessWatchdog implements AutoCloseable {
 
     /** For the start line, e.g. {@code process watchdog pid 123 (6000 ms, cgroup.kill of ...)}. */
     public synchronized String describe() {
+        if (timeoutMs == 0) {
+            return "process watchdog pid " + process.pid() + " (kills "
+                    + (cgroup.equals("-") ? "what carries the runner's id" : cgroup + " and what carries the runner's id")
+                    + " if the runner dies without stopping them)";
+        }
         return "process watchdog pid " + process.pid() + " (" + timeoutMs + " ms; kills "
                 + (cgroup.equals("-") ? "the sessions' process groups" : cgroup + " and the sessions' process groups")
                 + (SETSID == null ? "; in the runner's process group, no setsid program: a signal to the whole group"
@@ -201,8 +232,9 @@ public final class ProcessWatchdog implements AutoCloseable {
             return;
         }
         if (restarts++ >= MAX_RESTARTS) {
-            say.accept("the process watchdog died " + restarts + " times; running without one: a frozen runner's"
-                    + " sessions would outlive its leases (see docs/cluster-fencing.md)");
+            say.accept("the process watchdog died " + restarts + " times; running without one: " + (timeoutMs == 0
+                    ? "a killed runner's sessions would run on until the next start (see docs/containment.md)"
+                    : "a frozen runner's sessions would outlive its leases (see docs/cluster-fencing.md)"));
             closed = true;
             return;
         }

@@ -201,9 +201,8 @@ class ContainmentE2ETest {
             // without a cgroup only the adopting runner can name an env -i daemon: wait until it has noted it
             CliProcess.await("the runner noted the adopted daemon", 10_000, () -> journal().contains(daemon + " "));
         }
-        first.process.destroyForcibly();
-        assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
-        assertTrue(alive(daemon), "the daemon outlives a kill -9 of the runner");
+        first.killWithItsWatchdog(); // the unit killed whole: the restart's reconcile is all there is
+        assertTrue(alive(daemon), "the daemon outlives a kill -9 of the runner and its watchdog");
 
         CliProcess second = runner(mode, cfg);
         CliProcess.await("the lost session was closed", 30_000, () -> count("error") == 1);
@@ -219,6 +218,34 @@ class ContainmentE2ETest {
         }
         CliProcess.await("no zombie child of the runner", 10_000, () -> zombieChildren(second.process.pid()).isEmpty());
         stop(second);
+    }
+
+    /**
+     * DESIGN §2c: no descendant outlives the runner. Killed alone (its watchdog alive), its session
+     * and the session's daemon die with it, without a restart (reviewer R15: they ran on past their
+     * timeouts until a next start). Without cgroups the session dies (it carries the runner's id);
+     * an {@code env -i} daemon has no mark but the orphan journal, which the next start reads.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void aRunnerKilledAloneTakesItsSessionsWithIt(String mode) throws Exception {
+        CliProcess runner = runner(mode, config("sleep 1000"));
+        CliProcess.await("the daemon started", 30_000, () -> daemons().size() == 1);
+        long daemon = daemons().get(0);
+        List<Long> sessions = new ArrayList<>();
+        for (String session : startedSessions()) {
+            sessions.addAll(RealSessionsTest.processesTaggedWith(session));
+        }
+        assertFalse(sessions.isEmpty(), "the session's own process is found");
+        runner.process.destroyForcibly();
+        assertTrue(runner.process.waitFor(10, TimeUnit.SECONDS));
+        CliProcess.await("the session died with the runner", 10_000, () -> sessions.stream().noneMatch(pid -> alive(pid)));
+        if (mode.equals("auto")) {
+            CliProcess.await("its daemon too (the runner's cgroup)", 10_000, () -> !alive(daemon));
+        }
+        CliProcess.await("the watchdog said what it did", 10_000, () -> said(runner, "smart-runner watchdog: the runner"
+                + " closed its end of the pipe"));
+        assertTrue(runner.err().contains("sessions die with the runner: process watchdog pid "), runner.err());
     }
 
     @ParameterizedTest

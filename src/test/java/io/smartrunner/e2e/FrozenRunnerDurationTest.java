@@ -98,7 +98,10 @@ class FrozenRunnerDurationTest {
 
     /** SIGSTOP for FREEZE_MS, during which the session is let go and its child exits. */
     private void freezeWhileTheSessionEnds(CliProcess runner) throws Exception {
-        long child = runner.process.toHandle().children().findFirst().orElseThrow().pid();
+        // the session's, not the process watchdog's (the runner's child too)
+        long child = runner.process.toHandle().children()
+                .filter(c -> !c.info().commandLine().orElse("").contains("smart-runner-watchdog"))
+                .findFirst().orElseThrow().pid();
         long stoppedAt = System.nanoTime();
         signal("STOP", runner.process.pid());
         Files.createFile(dir.resolve("go"));

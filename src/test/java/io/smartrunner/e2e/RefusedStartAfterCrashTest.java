@@ -42,8 +42,7 @@ class RefusedStartAfterCrashTest {
             CliProcess.await("both sessions wrote their pid", 20_000,
                     () -> ChildProcesses.pidFiles(dir, "child-").size() == 2);
             children = ChildProcesses.pidFiles(dir, "child-");
-            first.process.destroyForcibly();
-            assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
+            first.killWithItsWatchdog(); // the unit killed whole: only the next start can stop them
             assertTrue(children.stream().allMatch(RefusedStartAfterCrashTest::alive), "they outlive the kill -9");
 
             Files.move(worker, dir.resolve("worker.sh.old")); // the deploy that broke the config

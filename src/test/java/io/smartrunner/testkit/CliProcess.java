@@ -136,6 +136,23 @@ public final class CliProcess {
         return port[0];
     }
 
+    /**
+     * {@code kill -9} of the runner and of its process watchdog first, as when a whole unit or
+     * container is killed: nothing kills the sessions then, and only the next start's reconcile
+     * stops what they left (with the watchdog alive, a killed runner's sessions die with it).
+     */
+    public void killWithItsWatchdog() throws IOException, InterruptedException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("process watchdog pid (\\d+)").matcher(err());
+        if (!m.find()) {
+            throw new AssertionError("the runner named no process watchdog: " + err());
+        }
+        ProcessHandle.of(Long.parseLong(m.group(1))).ifPresent(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new AssertionError("the runner outlived a kill -9");
+        }
+    }
+
     public record Result(int exitCode, String out, String err) {
     }
 
