@@ -41,17 +41,17 @@ public final class BrowserActions {
                 if (p.homepage() == null) {
                     yield StepResult.failed("the profile has no homepage");
                 }
-                try (PageControl page = PageControl.open(opened(p), budget)) {
+                try (PageControl page = PageControl.open(opened(p, ctx, "goToHomepage"), budget)) {
                     yield StepResult.ok(page.navigate(p.homepage()));
                 }
             }
             case "browserBack" -> {
-                try (PageControl page = PageControl.open(opened(p), budget)) {
+                try (PageControl page = PageControl.open(opened(p, ctx, "browserBack"), budget)) {
                     yield StepResult.ok(page.back());
                 }
             }
             case "refreshPage" -> {
-                try (PageControl page = PageControl.open(opened(p), budget)) {
+                try (PageControl page = PageControl.open(opened(p, ctx, "refreshPage"), budget)) {
                     yield StepResult.ok(page.reload());
                 }
             }
@@ -71,9 +71,19 @@ public final class BrowserActions {
         });
     }
 
-    /** Steps 1-3 act on the browser as it is: reopening it is what the later steps are for. */
-    private BrowserEndpoint opened(ProfileConfig p) {
+    /**
+     * Steps 1-3 act on the browser as it is (one that stopped answering is what reopenProfile and
+     * restartProfile are for), but one that is not open at all is opened first, as a session's
+     * would be, with its own {@code browser-start}: an episode resumed by a runner's start, before
+     * any session of the profile opened it, ran all three against no browser, each failing "not
+     * open" and counted against its step, 90 s lost at the default delays (reviewer R15).
+     */
+    private BrowserEndpoint opened(ProfileConfig p, StepContext ctx, String step) {
         BrowserEndpoint endpoint = provider.current(p);
+        if (endpoint == null) {
+            endpoint = provider.open(p, BrowserCause.of(ctx.sessionId(), "recovery step " + step
+                    + ": the profile's browser was not open"));
+        }
         if (endpoint == null) {
             throw new CdpException("the profile's browser is not open");
         }

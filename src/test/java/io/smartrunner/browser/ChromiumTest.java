@@ -275,6 +275,30 @@ class ChromiumTest {
         assertTrue(verify(p).ok());
     }
 
+    /**
+     * Reviewer R15: an episode a runner's start resumed, before any session opened the profile's
+     * browser, ran goToHomepage, browserBack and refreshPage against no browser (each failed "not
+     * open"). The step opens it first, with a browser-start that names the step, then acts.
+     */
+    @Test
+    void aPageStepWithNoBrowserOpenOpensOneSaysSoAndActs() throws Exception {
+        ProfileConfig p = profile("p1", "document.title === 'Home'");
+        List<BrowserEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        provider.listen(events::add);
+        assertEquals(null, provider.current(p), "no browser yet");
+
+        StepResult r = step("goToHomepage", p);
+
+        assertTrue(r.ok(), r.detail());
+        assertTrue(verify(p).ok(), "the homepage is open");
+        assertEquals(List.of(BrowserEvent.Kind.START), events.stream().map(BrowserEvent::kind).toList(), events.toString());
+        assertEquals("recovery step goToHomepage: the profile's browser was not open",
+                events.get(0).params().get("reason"));
+        StepResult again = step("refreshPage", p);
+        assertTrue(again.ok(), again.detail());
+        assertEquals(1, events.size(), "the open browser is used as it is");
+    }
+
     @Test
     void browserBackGoesToThePreviousEntryAndFailsWithoutOne() throws Exception {
         ProfileConfig p = profile("p1", "document.title === 'A'");
