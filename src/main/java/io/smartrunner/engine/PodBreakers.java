@@ -57,6 +57,8 @@ final class PodBreakers {
      * within the breaker's window.
      */
     private final Map<String, Instant> pausedWithThePodFailing = new HashMap<>();
+    /** Per pod, its profiles backing off after a withheld pause, until one of the pod succeeds. */
+    private final Map<String, Set<ProfileSlot>> heldBack = new HashMap<>();
     private final ProfileBoard board;
     private Map<String, List<ProfileSlot>> podMembers;
     private int membersAt;
@@ -153,11 +155,24 @@ final class PodBreakers {
     /**
      * The session's end was applied: an automatic pause it caused is remembered for the cap; a
      * success lifts the pauses its small pod made while it failed (after the end's own event, which
-     * is their cause: reviewer R11 read the unpause before the success).
+     * is their cause: reviewer R11 read the unpause before the success), and ends the back-off of
+     * the pod's profiles whose pauses were withheld.
+     *
+     * @param withheld a failure whose pause was withheld (the profile backs off)
      */
-    void applied(ProfileSlot slot, ProfileState before, boolean succeeded, Instant now, long nowNanos) {
+    void applied(ProfileSlot slot, ProfileState before, boolean succeeded, boolean withheld, Instant now,
+                 long nowNanos) {
         if (succeeded && !pausedWithThePodFailing.isEmpty()) {
             liftPausesOfAFailingPod(slot, now, nowNanos);
+        }
+        Set<ProfileSlot> podHeldBack = heldBack.get(slot.pod());
+        if (withheld) {
+            heldBack.computeIfAbsent(slot.pod(), p -> new HashSet<>()).add(slot);
+        } else if (podHeldBack != null) {
+            podHeldBack.remove(slot);
+            if (succeeded) {
+                endBackOffs(podHeldBack, nowNanos);
+            }
         }
         if (slot.state.paused() && !before.paused()) {
             autoPausedAt.put(slot.id(), nowNanos);
@@ -191,6 +206,25 @@ final class PodBreakers {
             }
         }
         return failing > 0;
+    }
+
+    /**
+     * One of the pod's profiles succeeded: those whose pauses were withheld (their streaks looked
+     * like the pod's) and that back off meanwhile (up to 5 min) try again at their cooldown's pace:
+     * after an outage a small pod ran nothing for 52 s once its site was back (reviewer R15). One
+     * still failing on its own fails again, and with its peers well its pause is no longer withheld.
+     * Only the pod's held-back profiles are looked at, never the whole pod.
+     */
+    private void endBackOffs(Set<ProfileSlot> podHeldBack, long nowNanos) {
+        for (ProfileSlot s : podHeldBack) {
+            long cooldownEnds = nowNanos + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                    s.config.session().cooldownMs());
+            if (!s.removed && s.notBeforeNanos - cooldownEnds > 0) {
+                s.notBeforeNanos = cooldownEnds;
+                applier.refile(s);
+            }
+        }
+        podHeldBack.clear();
     }
 
     /** One of the pod's other profiles succeeded: the pauses made while all of them failed are lifted. */

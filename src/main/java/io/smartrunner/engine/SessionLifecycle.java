@@ -214,7 +214,7 @@ final class SessionLifecycle {
                 result.exitCode());
         holdBack(slot, result, blame, t, nowNanos);
         applier.record(slot, t, ended);
-        breakers.applied(slot, before, result.succeeded(), now, nowNanos);
+        breakers.applied(slot, before, result.succeeded(), !result.succeeded() && pauseWithheld(t), now, nowNanos);
         if (slot.removed) {
             drop.accept(slot);
             return;

@@ -86,6 +86,13 @@ final class TransitionApplier {
         pending.add(t.events(), t.state(), session);
     }
 
+    /** The slot's wait changed ({@code notBeforeNanos}): filed again where it now belongs. */
+    void refile(ProfileSlot slot) {
+        if (queue != null) {
+            queue.track(slot);
+        }
+    }
+
     /** Takes back a change recorded since {@code mark} whose events could not be written. */
     void takeBack(ProfileSlot slot, ProfileState before, PendingWrites.Mark mark) {
         pending.rollBackTo(mark);

@@ -358,6 +358,34 @@ class PodBreakersTest {
         assertEquals(0, store.profiles.get(pausedId).pauseCount(), "its next pause is not made longer for this one");
     }
 
+    /**
+     * Reviewer R15: after an outage the small pod's withheld profiles slept out their back-offs, and
+     * the pod ran nothing for 52 s once the site was back. A success in the pod ends them: the
+     * others start again at their cooldown's pace (0 here), not when their back-off runs out.
+     */
+    @Test
+    void aSuccessInThePodEndsTheBackOffOfItsWithheldProfiles() {
+        Supervisor s = supervisor(smallPod("s1", "s2", "s3", "s4"));
+        s.step();
+        for (int i = 0; i < 4; i++) {
+            endAll(1, s); // the site they all use is down: at the 4th, one paused (the cap), the others withheld
+        }
+        assertEquals(1, paused());
+        time.advanceMillis(1_000); // their first back-off
+        s.step();
+        List<String> back = running().stream().map(p -> p.spec.env().get("SR_PROFILE_ID")).sorted().toList();
+        assertEquals(3, back.size(), "the three withheld ones try again");
+        failSessionsOf(back.get(0), s);
+        failSessionsOf(back.get(1), s); // withheld again: they back off 2 s now
+        assertFalse(store.profiles.get(back.get(0)).running());
+
+        running().get(0).exit(0); // the third succeeds: the site is back
+        s.step();
+
+        assertTrue(store.profiles.get(back.get(0)).running(), "its back-off ended by the success: started at once");
+        assertTrue(store.profiles.get(back.get(1)).running());
+    }
+
     /** Reviewer R10 restarted the runner during the outage: the pause is still lifted when the pod recovers. */
     @Test
     void aSmallPodsOutagePauseIsStillLiftedAfterARestart() {
