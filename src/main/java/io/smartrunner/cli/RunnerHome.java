@@ -199,8 +199,8 @@ final class RunnerHome implements AutoCloseable {
     }
 
     /**
-     * A missing, empty or damaged store next to a non-empty event log: the state is in the log,
-     * never start as new. A damaged store with nothing to rebuild it from stops the start. Every
+     * A missing, empty or damaged store next to an event log that holds some profile's event: the
+     * state is in the log, never start as new. A damaged store with nothing to rebuild it from stops the start. Every
      * command that opens the store read-write with the data dir locked does this first ({@code run},
      * the control commands with no runner): a write into a lost store would make it look whole.
      */
@@ -209,6 +209,9 @@ final class RunnerHome implements AutoCloseable {
         StateRebuild.Check check = StateRebuild.check(state);
         if (!check.wantsRebuild()) {
             return;
+        }
+        if (!check.damaged() && !StateRebuild.logHasProfileEvents(r.eventLog())) {
+            return; // nothing of a profile to lose (a runner with no profiles logs only its own start and stop)
         }
         if (!StateRebuild.logHasBytes(r.eventLog())) {
             if (check.damaged()) {

@@ -63,7 +63,7 @@ final class EventReplay implements Consumer<EventRecord> {
         if (e.profileId() == null || e.ts() == null) {
             return;
         }
-        if (!ProfileId.isValid(e.profileId()) || (e.pod() != null && !ProfileId.isValid(e.pod()))) {
+        if (!restoresAProfile(e)) {
             refused++; // "../../etc" would become a profile of the store that nothing could name again
             return;
         }
@@ -73,6 +73,12 @@ final class EventReplay implements Consumer<EventRecord> {
             s = s.withPod(e.pod());
         }
         profiles.put(e.profileId(), apply(s, e));
+    }
+
+    /** Whether the replay takes this event into a profile's state: the runner's own events it does not. */
+    static boolean restoresAProfile(EventRecord e) {
+        return e.profileId() != null && e.ts() != null && ProfileId.isValid(e.profileId())
+                && (e.pod() == null || ProfileId.isValid(e.pod()));
     }
 
     private ProfileState apply(ProfileState s, EventRecord e) {

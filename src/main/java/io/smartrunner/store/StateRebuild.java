@@ -59,9 +59,10 @@ public final class StateRebuild {
     }
 
     /**
-     * What {@code run} finds before it starts. A store that is missing, zero bytes, without
-     * profile rows or damaged is rebuilt from the event log when the log is not empty: the log is
-     * written before each decision takes effect, so it holds everything the store did. A damaged
+     * What {@code run} finds before it starts. A store that is missing, zero bytes or without
+     * profile rows is rebuilt from the event log when the log holds a profile's event
+     * ({@link #logHasProfileEvents}), a damaged one when the log is not empty: the log is written
+     * before each decision takes effect, so it holds everything the store did. A damaged
      * store is found by SQLite's {@code PRAGMA quick_check} (about 100 ms for 54 MB of 10 000
      * profiles and 200 000 sessions, a few ms for a demo's store) or by SQLite refusing the file.
      *
@@ -113,6 +114,19 @@ public final class StateRebuild {
     /** Whether the event log (any of its files) has bytes: something to rebuild from. */
     public static boolean logHasBytes(Path eventLog) {
         return EventLogFiles.oldestFirst(eventLog).stream().anyMatch(p -> Files.isRegularFile(p) && size(p) > 0);
+    }
+
+    /**
+     * Whether the event log holds an event the replay would restore a profile from. A store
+     * without profiles next to a log of only the runner's own events (runner-start, runner-stop:
+     * a runner with no profiles configured) has lost nothing, and rebuilding it at every start
+     * only left a backup each time. Read from the newest event back, so a log that has one stops
+     * at it.
+     */
+    public static boolean logHasProfileEvents(Path eventLog) {
+        try (EventLog log = EventLog.open(eventLog)) {
+            return !log.tail(1, EventReplay::restoresAProfile).isEmpty();
+        }
     }
 
     /**
