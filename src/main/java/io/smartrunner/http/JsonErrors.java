@@ -22,13 +22,24 @@ final class JsonErrors extends ErrorHandler {
         // which a client has no business reading
         String reason = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
         if (code == HttpStatus.BAD_REQUEST_400) {
-            reason = namesWhat(reason);
+            reason = climbsAboveTheRoot(cause) ? DotSegments.REFUSED : namesWhat(reason);
         }
         byte[] body = ApiHandler.JSON.writeValueAsBytes(Map.of("error", reason));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /**
+     * A path whose {@code ..} segments climb above the root is the one path Jetty's URI parser
+     * cannot resolve: it says only "Bad URI" under a bare "Bad Request", and the request handed
+     * here no longer has the path (it is {@code /badMessage}). Taken for a bad %-escape, it was
+     * answered with a message about one (reviewer R16 F4). The dot segments it resolves itself
+     * reach {@link Routes}, which refuses them with the same words.
+     */
+    private static boolean climbsAboveTheRoot(Throwable cause) {
+        return cause != null && cause.getCause() instanceof IllegalArgumentException e && "Bad URI".equals(e.getMessage());
     }
 
     /**

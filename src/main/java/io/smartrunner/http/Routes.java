@@ -32,6 +32,10 @@ final class Routes implements HttpHandler {
                     "request target: not a valid URI (a bad %-escape or a character that must be escaped?)"));
             return;
         }
+        if (DotSegments.in(path)) {
+            ApiHandler.send(ex, 400, Map.of("error", DotSegments.REFUSED));
+            return;
+        }
         for (Map.Entry<String, HttpHandler> route : byPrefix.entrySet()) {
             if (path != null && path.startsWith(route.getKey())) {
                 route.getValue().handle(ex);

@@ -14,15 +14,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Requests Jetty itself refuses, before any route sees them, answer in the API's form: one line of
- * JSON naming what was wrong, not an HTML page. Sent as raw bytes: an HTTP client would clean them up.
+ * Requests refused before any route sees them (by Jetty, or a dot segment by the router) answer
+ * in the API's form: one line of JSON naming what was wrong, not an HTML page. Sent as raw bytes:
+ * an HTTP client would clean them up.
  */
 class MalformedRequestTest {
+    private static final String DOT = "request path: a dot segment (. or ..) is refused; name the path without it";
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "/api/profiles/..%2F..%2Fetc%2Fpasswd/log | 400 | request path: Ambiguous URI path separator (an encoded / or . or an empty segment is refused)",
         "/api/profiles/%zz                        | 400 | request: refused by the HTTP parser (the usual cause: a bad %-escape such as %zz, or %00, in the path)",
         "/api/profiles/a%00b                      | 400 | request: refused by the HTTP parser (the usual cause: a bad %-escape such as %zz, or %00, in the path)",
+        "/api/./summary                           | 400 | " + DOT,
+        "/api/profiles/../summary                 | 400 | " + DOT,
+        "/api/summary/.                           | 400 | " + DOT,
+        "/../../etc/passwd                        | 400 | " + DOT,
+        "/demo/../../etc/passwd                   | 400 | " + DOT,
+        "/./app.js                                | 400 | " + DOT,
     })
     void aPathJettyRefusesIsAOneLineJsonError(String path, int status, String error) throws Exception {
         try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null))) {
