@@ -39,22 +39,7 @@ final class DemoSite implements HttpHandler {
         String path = ex.getRequestURI().getPath();
         String profile = queryParam(ex, "profile");
         if (path.equals("/demo/maintenance")) {
-            if (!"POST".equals(ex.getRequestMethod()) || profile == null) {
-                ex.getResponseHeaders().set("Allow", "POST");
-                RunnerHttpServer.send(ex, 405, "text/plain", "POST /demo/maintenance?profile=ID");
-                return;
-            }
-            if (profile.length() > MAX_ID_LENGTH) {
-                RunnerHttpServer.send(ex, 400, "text/plain", "profile: at most " + MAX_ID_LENGTH + " characters");
-                return;
-            }
-            if (!homeDown.containsKey(profile) && homeDown.size() >= MAX_PROFILES) {
-                RunnerHttpServer.send(ex, 503, "text/plain", "too many profiles with a pending maintenance ("
-                        + MAX_PROFILES + ")");
-                return;
-            }
-            homeDown.merge(profile, 1, (a, b) -> Math.min(MAX_DOWN_LOADS, a + b));
-            RunnerHttpServer.send(ex, 200, "text/plain", "the home page of " + profile + " is down for its next load");
+            maintenance(ex, profile);
             return;
         }
         if ((path.equals("/demo/") || path.equals("/demo/index.html")) && profile != null && homeIsDown(profile)) {
@@ -74,6 +59,36 @@ final class DemoSite implements HttpHandler {
         try (InputStream in = DemoSite.class.getResourceAsStream("/demo/" + page)) {
             RunnerHttpServer.send(ex, 200, "text/html; charset=utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * {@code POST /demo/maintenance?profile=ID}. Its refusals are the API's one-line JSON errors
+     * naming what is wrong: a POST without {@code ?profile=} was a text/plain 405 with
+     * {@code Allow: POST}, which told a client to use the method it had used (reviewer R16 F5).
+     */
+    private void maintenance(HttpExchange ex, String profile) throws IOException {
+        if (!"POST".equals(ex.getRequestMethod())) {
+            ex.getResponseHeaders().set("Allow", "POST");
+            ApiHandler.send(ex, 405, Map.of("error", "no such route: " + ex.getRequestMethod()
+                    + " /demo/maintenance; use POST"));
+            return;
+        }
+        if (profile == null || profile.isEmpty()) {
+            ApiHandler.send(ex, 400, Map.of("error", "profile: missing; expected POST /demo/maintenance?profile=ID,"
+                    + " the profile whose home page is down for its next load"));
+            return;
+        }
+        if (profile.length() > MAX_ID_LENGTH) {
+            ApiHandler.send(ex, 400, Map.of("error", "profile: at most " + MAX_ID_LENGTH + " characters"));
+            return;
+        }
+        if (!homeDown.containsKey(profile) && homeDown.size() >= MAX_PROFILES) {
+            ApiHandler.send(ex, 503, Map.of("error", "too many profiles with a pending maintenance ("
+                    + MAX_PROFILES + ")"));
+            return;
+        }
+        homeDown.merge(profile, 1, (a, b) -> Math.min(MAX_DOWN_LOADS, a + b));
+        RunnerHttpServer.send(ex, 200, "text/plain", "the home page of " + profile + " is down for its next load");
     }
 
     /** Consumes one "down" load of the profile's home page, if any is pending. */

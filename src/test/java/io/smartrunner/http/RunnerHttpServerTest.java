@@ -65,6 +65,25 @@ class RunnerHttpServerTest {
         }
     }
 
+    /** Reviewer R16 F5: a POST without ?profile= was a text/plain 405 with Allow: POST. */
+    @Test
+    void aDemoMaintenancePostWithoutAProfileIsA400NamingTheParameter() throws Exception {
+        try (RunnerHttpServer server = RunnerHttpServer.start(new HttpSettings("127.0.0.1", 0, null).withDemoSite(true))) {
+            URI maintenance = URI.create("http://127.0.0.1:" + server.port() + "/demo/maintenance");
+            HttpResponse<String> post = client.send(HttpRequest.newBuilder(maintenance)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(400, post.statusCode(), post.body());
+            assertEquals("application/json", post.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("{\"error\":\"profile: missing; expected POST /demo/maintenance?profile=ID, the profile whose"
+                    + " home page is down for its next load\"}", post.body());
+            HttpResponse<String> get = get(server.port(), "/demo/maintenance?profile=p1");
+            assertEquals(405, get.statusCode());
+            assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
+            assertEquals("{\"error\":\"no such route: GET /demo/maintenance; use POST\"}", get.body());
+        }
+    }
+
     @Test
     void refusesANonLoopbackBindWithoutAToken() {
         SmartRunnerException e = assertThrows(SmartRunnerException.class,
