@@ -126,8 +126,8 @@ final class AdsPowerBrowser {
         try {
             api.stop(user);
         } catch (AdsPowerException e) {
-            if (e.unreachable()) {
-                throw e;
+            if (e.unavailable()) {
+                throw e; // asking whether it is active would only ask the failing API again
             }
             refused = e; // e.g. already closed: what counts is what "active" says next
         }
@@ -139,7 +139,7 @@ final class AdsPowerBrowser {
             if (time.nanoTime() - deadline >= 0) {
                 throw new AdsPowerException("AdsPower user_id=" + user + ": still Active "
                         + settings.stopPollTimeoutMs() + " ms after stop (browser.adspower.stopPollTimeoutMs)",
-                        "still Active", false, null);
+                        "still Active", false, false, null);
             }
             pause(POLL_NANOS);
         }

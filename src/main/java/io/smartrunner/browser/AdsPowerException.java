@@ -10,13 +10,19 @@ import io.smartrunner.SmartRunnerException;
  */
 public final class AdsPowerException extends SmartRunnerException {
     private final boolean unreachable;
+    private final boolean serverError;
     private final String reason;
 
-    /** @param reason what went wrong, without the call's name (a part of {@code message}) */
-    AdsPowerException(String message, String reason, boolean unreachable, Throwable cause) {
+    /**
+     * @param reason      what went wrong, without the call's name (a part of {@code message})
+     * @param unreachable no HTTP answer came, after the call's retries
+     * @param serverError AdsPower answered HTTP 5xx, after the call's retries
+     */
+    AdsPowerException(String message, String reason, boolean unreachable, boolean serverError, Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.unreachable = unreachable;
+        this.serverError = serverError;
     }
 
     String reason() {
@@ -26,5 +32,15 @@ public final class AdsPowerException extends SmartRunnerException {
     /** True when no HTTP answer came at all (refused, reset, timed out): AdsPower is likely not running. */
     public boolean unreachable() {
         return unreachable;
+    }
+
+    /**
+     * True when AdsPower could not be reached or could not serve: no answer (refused, reset,
+     * timed out) or HTTP 5xx, after the call's retries. A recovery step failing so is the
+     * provider's failure ({@code infrastructure}), not the step's; an answer AdsPower gave (a 4xx,
+     * a {@code code} other than 0) is not.
+     */
+    public boolean unavailable() {
+        return unreachable || serverError;
     }
 }

@@ -7,6 +7,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.cdp.BrowserEndpoint;
 import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.ProfileConfig;
+import io.smartrunner.config.RecoverySettings;
 import io.smartrunner.time.TimeSource;
 import java.time.Duration;
 import java.util.Map;
@@ -53,21 +54,31 @@ public final class AdsPowerProvider implements BrowserProvider {
      * @throws SmartRunnerException when it does not, in one line naming {@code browser.adspower.baseUrl}
      */
     public AdsPowerProvider(BrowserSettings settings) {
-        this(settings, TimeSource.system());
+        this(settings, Duration.ofMillis(RecoverySettings.DEFAULT_STEP_TIMEOUT_MS));
+    }
+
+    /**
+     * @param stepTimeout {@code recovery.stepTimeoutMs}: a Local API call, its retries included,
+     *                    ends within half of it (a start's tries each have {@code browser.startTimeoutMs}),
+     *                    so a recovery step fails as AdsPower's before it times out as its own
+     */
+    public AdsPowerProvider(BrowserSettings settings, Duration stepTimeout) {
+        this(settings, stepTimeout, TimeSource.system(), RateLimiter.Sleeper.REAL);
     }
 
     /** @param time the monotonic clock for the rate limit, backoff and polling deadlines */
     public AdsPowerProvider(BrowserSettings settings, TimeSource time) {
-        this(settings, time, RateLimiter.Sleeper.REAL);
+        this(settings, Duration.ofMillis(RecoverySettings.DEFAULT_STEP_TIMEOUT_MS), time, RateLimiter.Sleeper.REAL);
     }
 
-    AdsPowerProvider(BrowserSettings settings, TimeSource time, RateLimiter.Sleeper sleeper) {
+    AdsPowerProvider(BrowserSettings settings, Duration stepTimeout, TimeSource time, RateLimiter.Sleeper sleeper) {
         this.settings = settings.adspower();
         this.time = time;
         this.news = new BrowserNews(time);
         Duration startTimeout = Duration.ofMillis(settings.startTimeoutMs());
         RateLimiter limiter = new RateLimiter(this.settings.requestsPerSecond() * HEADROOM, time::nanoTime, sleeper);
-        this.api = new AdsPowerApi(this.settings, startTimeout, limiter, sleeper);
+        this.api = new AdsPowerApi(this.settings, startTimeout, stepTimeout.dividedBy(2), limiter, sleeper,
+                time::nanoTime);
         this.browser = new AdsPowerBrowser(api, this.settings, startTimeout, time, sleeper);
         checkReachable();
     }

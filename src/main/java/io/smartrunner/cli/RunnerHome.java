@@ -110,7 +110,8 @@ final class RunnerHome implements AutoCloseable {
             home.browsers = switch (config.browser().provider()) {
                 case CHROMIUM -> new ChromiumProvider(config.browser(), r.dataDir().resolve("browsers"), home.logDir,
                         home.launcher, home.processes, store.runnerId());
-                case ADSPOWER -> new AdsPowerProvider(config.browser());
+                case ADSPOWER -> new AdsPowerProvider(config.browser(),
+                        java.time.Duration.ofMillis(config.recovery().stepTimeoutMs()));
                 case NONE -> BrowserProvider.none();
             };
             home.closeBrowsersOnExit = config.browser().closeOnExit();

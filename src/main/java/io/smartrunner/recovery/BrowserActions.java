@@ -118,10 +118,13 @@ public final class BrowserActions {
         });
     }
 
-    /** AdsPower's Local API did not answer (it retried already): the step could not be tried. */
+    /**
+     * AdsPower's Local API did not answer, or answered HTTP 5xx (it retried already): the step
+     * could not be tried.
+     */
     private static boolean providerUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.smartrunner.browser.AdsPowerException a && a.unreachable()) {
+            if (t instanceof io.smartrunner.browser.AdsPowerException a && a.unavailable()) {
                 return true;
             }
         }

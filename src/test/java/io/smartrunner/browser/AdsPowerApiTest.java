@@ -27,7 +27,8 @@ class AdsPowerApiTest {
 
     private AdsPowerApi api(FakeAdsPower ads, String apiKey) {
         BrowserSettings.AdsPower settings = new BrowserSettings.AdsPower(ads.baseUrl() + "/", apiKey, 50, 3, 1_000);
-        return new AdsPowerApi(settings, Duration.ofSeconds(30), new RateLimiter(50, clock::get, sleeper), sleeper);
+        return new AdsPowerApi(settings, Duration.ofSeconds(30), Duration.ofSeconds(30), new RateLimiter(50, clock::get,
+                sleeper), sleeper, clock::get);
     }
 
     @Test
@@ -59,8 +60,18 @@ class AdsPowerApiTest {
             AdsPowerException key = assertThrows(AdsPowerException.class, () -> api(ads, "a-wrong-key").status());
             assertEquals("AdsPower /status: HTTP 401: invalid api key: Bearer ***", key.getMessage());
             assertFalse(key.unreachable());
+            assertFalse(unknown.unavailable(), "an answer AdsPower gave is not AdsPower being down");
+            assertFalse(key.unavailable());
             assertEquals(List.of(), sleptMs);
         }
+    }
+
+    /** Reviewer R15 F4: the tries share the call's budget, so a hung Local API fails the call, not the step. */
+    @Test
+    void eachRequestWaitsItsShareOfTheCallsBudgetLessTheBackoffs() {
+        assertEquals(Duration.ofMillis(2300), AdsPowerApi.requestTimeout(Duration.ofMillis(7500), 2));
+        assertEquals(Duration.ofSeconds(10), AdsPowerApi.requestTimeout(Duration.ofMinutes(10), 3), "at most 10 s");
+        assertEquals(Duration.ofSeconds(1), AdsPowerApi.requestTimeout(Duration.ofMillis(500), 3), "at least 1 s");
     }
 
     /** AdsPower's message is cut to 200 characters: the key it echoes is masked first, so no part of it is left. */
