@@ -73,9 +73,12 @@ public final class RecoveryReport {
         public long episodes;
         public long recovered;
         public long exhausted;
-        /** Pauses, less the automatic ones an opening breaker took back. */
+        /**
+         * Pauses, less the automatic ones taken back as an outage's: by an opening breaker, or
+         * lifted when a small pod's peer that failed with the profile succeeded ({@code pod-recovered}).
+         */
         public long pauses;
-        /** Each profile's pauses that stand: a pause the breaker took back does not make a profile paused. */
+        /** Each profile's pauses that stand: a pause taken back (as in {@link #pauses}) does not make a profile paused. */
         final Map<String, Integer> pausesOf = new HashMap<>();
         /** The profiles whose imported pause is counted ({@code import-state}, once each). */
         final java.util.Set<String> pausesImported = new java.util.HashSet<>();

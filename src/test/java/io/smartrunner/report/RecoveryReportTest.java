@@ -7,6 +7,7 @@ import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.Events;
 import io.smartrunner.event.Params;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -134,14 +135,27 @@ class RecoveryReportTest {
         assertEquals(1, a.profilesPaused());
     }
 
-    /** A small pod's pause lifted when a peer that failed with it succeeded was the outage's too. */
+    /**
+     * A small pod's pause lifted when a peer that failed with it succeeded was the outage's too:
+     * not in PAUSES nor EVER PAUSED, as behaviour.md says (reviewer R15 F5 found the docs naming
+     * only the breaker's). Its failures stay the profile's own: nothing took them back.
+     */
     @Test
     void aPauseASmallPodsRecoveryTookBackIsNotTheProfilesOwn() {
         RecoveryReport r = new RecoveryReport();
-        r.add(Events.profilePaused(T, "podA", "p1", "s2", 4, T.plusSeconds(86_400), "streak", "runner", 86_400_000L, 1));
-        r.add(Events.profileUnpaused(T, "podA", "p1", 40, Events.BY_POD_RECOVERED));
+        for (int i = 0; i < 4; i++) {
+            r.add(Events.sessionFailed(T, "podA", "p1", "s" + i, Params.of(Map.of("reason", "exit", "class", "profile")), 5L));
+        }
+        r.add(Events.profilePaused(T, "podA", "p1", "s3", 4, T.plusSeconds(86_400), "streak", "runner", 86_400_000L, 1));
+        r.add(Events.profileUnpaused(T, "podA", "p1", 134_626, Events.BY_POD_RECOVERED));
 
-        assertEquals(0, r.pods().get("podA").pauses);
+        RecoveryReport.PodStats a = r.pods().get("podA");
+        assertEquals(List.of(0L, 0L, 4L), List.of(a.pauses, a.profilesPaused(), a.ownFailures));
+        Map<?, ?> json = (Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podA");
+        assertEquals(List.of(0L, 0L), List.of(json.get("pauses"), json.get("profilesPaused")));
+
+        r.add(Events.profilePaused(T, "podA", "p1", "s9", 4, T.plusSeconds(86_400), "streak", "runner", 86_400_000L, 1));
+        assertEquals(List.of(1L, 1L), List.of(a.pauses, a.profilesPaused()), "a pause that runs its course counts");
     }
 
     /** A step its browser provider kept from running (AdsPower down) says nothing of how well it heals. */
@@ -153,7 +167,7 @@ class RecoveryReportTest {
                 RecoveryAttempted.Result.FAILED, "AdsPower /api/v1/browser/stop user_id=p2: connection refused", null, 3200,
                 "fixed", null, null, true));
         RecoveryReport.StepStats reopen = r.steps().get("reopenProfile");
-        assertEquals(java.util.List.of(1L, 1L, 0L, 1L), java.util.List.of(reopen.attempts, reopen.ok, reopen.failed,
+        assertEquals(List.of(1L, 1L, 0L, 1L), List.of(reopen.attempts, reopen.ok, reopen.failed,
                 reopen.providerUnreachable));
         assertEquals(1.0, reopen.successRate());
         assertEquals(1L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("steps")).get("reopenProfile")).get("providerUnreachable"));
