@@ -27,4 +27,18 @@ class SessionResultTest {
         assertEquals(new SessionResult(FailureReason.SHUTDOWN, 0, null, "stopping", "", 9L),
                 SessionResult.stopped(FailureReason.SHUTDOWN, ExitStatus.exited(0), "stopping", "", 9));
     }
+
+    /**
+     * behaviour.md: a session the runner stopped carries what its child ended with after the stop.
+     * A JVM child exits 143 on the SIGTERM (reviewer R15 F8 found the docs promising null for
+     * every timeout and hang); a shell's child the SIGTERM killed has no exit code, its signal instead.
+     */
+    @Test
+    void aStoppedSessionCarriesTheExitCodeOrSignalTheChildEndedWith() {
+        assertEquals(new SessionResult(FailureReason.HANG, 143, null, "printed nothing", "", 9L),
+                SessionResult.stopped(FailureReason.HANG, ExitStatus.exited(143), "printed nothing", "", 9));
+        assertEquals(new SessionResult(FailureReason.TIMEOUT, null, "SIGKILL", "ran too long", "", 9L),
+                SessionResult.stopped(FailureReason.TIMEOUT, new ExitStatus(137, "SIGKILL", null), "ran too long",
+                        "", 9));
+    }
 }
