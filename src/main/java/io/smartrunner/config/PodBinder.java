@@ -128,6 +128,14 @@ final class PodBinder {
 
     private static String uniqueName(JsonCursor value, String what, Map<String, String> seen) {
         String expected = ProfileId.expected(what);
+        String written = value.written();
+        if (written != null && written.contains("${env:")) {
+            // a ${env:...} value is a secret, masked wherever it appears; a name keys every event, page
+            // and metric, so it cannot be (reviewer R16: a pod named so was shown in clear everywhere)
+            throw value.fail("a " + what + " may not come from an environment variable (" + written + "): it is shown"
+                    + " in every event, page and metric, while values from ${env:...} are secrets, masked", expected
+                    + ", written in the file");
+        }
         String name = value.requiredText(expected);
         if (!ProfileId.isValid(name)) {
             throw value.fail(value.shown() + " is not a valid " + what, expected);

@@ -65,6 +65,21 @@ class ConfigSecretTest extends ConfigTestSupport {
     }
 
     /**
+     * Reviewer R16: a pod named "${env:PODN}" was shown in clear in events, stderr and the API (only
+     * /metrics hid it), though ${env:...} values are secrets, masked everywhere. A name keys every
+     * event and page, so it cannot be masked: it may not come from the environment.
+     */
+    @Test
+    void aPodNameOrProfileIdFromTheEnvironmentIsRefused() {
+        assertEquals("$.pods[0].name: a pod name may not come from an environment variable (${env:PODN}): it is shown"
+                + " in every event, page and metric, while values from ${env:...} are secrets, masked, expected "
+                + ProfileId.expected("pod name") + ", written in the file",
+                rejects("{'pods': [{'name': '${env:PODN}', 'profiles': [{'id': 'a'}]}]}", Map.of("PODN", "secretpod")));
+        assertTrue(rejects("{'pods': [{'name': 'p', 'profiles': [{'id': 'x-${env:ID}'}]}]}", Map.of("ID", "1"))
+                .startsWith("$.pods[0].profiles[0].id: a profile id may not come from an environment variable"));
+    }
+
+    /**
      * Reviewer R12 F2: with PostgreSQL the commands that only look read the store with its password,
      * and the text "${env:SR_PG_PASSWORD}" kept as written was sent as the password.
      */
