@@ -121,7 +121,7 @@ public final class Containment implements AutoCloseable {
     /** "; libsr-spawn.so not taken: owner …" for each native helper beside the jar the runner refused, or "". */
     private static String helpersNotTaken() {
         StringBuilder b = new StringBuilder();
-        for (String name : List.of(NativeSpawn.LIBRARY, CgroupJoin.PROGRAM)) {
+        for (String name : List.of(NativeSpawn.LIBRARY, CgroupJoin.PROGRAM, ProcessWatchdog.DEATH_WATCH)) {
             String why = CgroupJoin.notTakenBecause(CgroupJoin.besideCode(name));
             if (why != null) {
                 b.append("; ").append(why);

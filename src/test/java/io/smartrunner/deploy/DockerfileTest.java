@@ -63,9 +63,9 @@ class DockerfileTest {
         List<String> runtime = stage(1);
         assertTrue(runtime.stream().anyMatch(l -> l.startsWith("COPY --from=build ") && l.trim().endsWith(" " + launcher)),
                 "the runtime stage copies " + launcher + ": " + runtime);
-        // the launcher finds the jar, and the spawn library and sr-cgroup-exec beside it, in target/
+        // the launcher finds the jar, and the spawn library, sr-cgroup-exec and sr-death-watch beside it, in target/
         String copies = String.join("\n", runtime);
-        for (String file : List.of("smart-runner.jar", "libsr-spawn.so", "sr-cgroup-exec", "smart-runner.jsa", "smart-runner-native")) {
+        for (String file : List.of("smart-runner.jar", "libsr-spawn.so", "sr-cgroup-exec", "sr-death-watch", "smart-runner.jsa", "smart-runner-native")) {
             assertTrue(copies.contains(HOME + "/target/" + file), file + " is not copied into the image: " + copies);
         }
     }

@@ -100,7 +100,7 @@ class FrozenRunnerDurationTest {
     private void freezeWhileTheSessionEnds(CliProcess runner) throws Exception {
         // the session's, not the process watchdog's (the runner's child too)
         long child = runner.process.toHandle().children()
-                .filter(c -> !c.info().commandLine().orElse("").contains("smart-runner-watchdog"))
+                .filter(c -> !c.info().commandLine().orElse("").matches(".*(smart-runner-watchdog|sr-death-watch).*"))
                 .findFirst().orElseThrow().pid();
         long stoppedAt = System.nanoTime();
         signal("STOP", runner.process.pid());
