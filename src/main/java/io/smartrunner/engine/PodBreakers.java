@@ -212,8 +212,9 @@ final class PodBreakers {
      * One of the pod's profiles succeeded: those whose pauses were withheld (their streaks looked
      * like the pod's) and that back off meanwhile (up to 5 min) try again at their cooldown's pace:
      * after an outage a small pod ran nothing for 52 s once its site was back (reviewer R15). One
-     * still failing on its own fails again, and with its peers well its pause is no longer withheld.
-     * Only the pod's held-back profiles are looked at, never the whole pod.
+     * still failing on its own fails again and is judged as any failure (withheld again while the
+     * pod's figures still explain it, backing off afresh). Only the pod's held-back profiles are
+     * looked at, never the whole pod.
      */
     private void endBackOffs(Set<ProfileSlot> podHeldBack, long nowNanos) {
         for (ProfileSlot s : podHeldBack) {
