@@ -221,9 +221,17 @@ public final class ChromiumProvider implements BrowserProvider {
         return oneAtATime.call(profile.id(), () -> currentNow(profile.id(), profile));
     }
 
-    /** @param profile to tell an adoption with (null: asked by id only, nothing to name its pod with) */
+    /**
+     * @param profile to tell an adoption with (null: asked by id only, nothing to name its pod with)
+     * @return null also for a held browser that has exited (its crash told already): a recovery
+     *         step then opens a fresh one (its {@code browser-replace} says why) instead of calling
+     *         the dead one's DevTools port, which cost a crash mid-ladder two or three steps (reviewer R17)
+     */
     private BrowserEndpoint currentNow(String profileId, ProfileConfig profile) {
         Opened o = open.get(profileId);
+        if (o != null && o.process().onExit().isDone()) {
+            return null;
+        }
         if (o == null) { // not computeIfAbsent: taking over asks the browser over HTTP
             long t0 = news.nanoTime();
             o = left.takeOver(profileId, profilesDir.resolve(profileId), "about:blank",
@@ -253,9 +261,17 @@ public final class ChromiumProvider implements BrowserProvider {
         oneAtATime.run(profile.id(), () -> closeNow(profile, cause));
     }
 
-    /** A second close waiting meanwhile then finds none open: one close, one event. */
+    /**
+     * A second close waiting meanwhile then finds none open: one close, one event. One that has
+     * exited (its crash told already) is not asked to quit: what it left is stopped, its locks
+     * cleared, and it is forgotten (asking failed "connection refused", and reopenProfile with it).
+     */
     private void closeNow(ProfileConfig profile, BrowserCause cause) {
         Opened o = heldOrLeft(profile);
+        if (o != null && o.process().onExit().isDone()) {
+            end(o, profile.id());
+            return;
+        }
         if (o != null) {
             int swept = closeGracefully(o, profile.id());
             news.ended(Kind.CLOSE, profile, cause.sessionId(), cause.reason(), o.life(),

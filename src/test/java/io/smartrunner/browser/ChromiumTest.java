@@ -299,6 +299,41 @@ class ChromiumTest {
         assertEquals(1, events.size(), "the open browser is used as it is");
     }
 
+    /**
+     * Reviewer R17: Chromium killed mid-ladder; its crash was told, yet the next page steps and
+     * reopenProfile called the dead browser's DevTools port ("connection refused") until
+     * restartProfile. A page step now opens a fresh browser (a replace, saying it had exited), and
+     * reopenProfile of a crashed one closes nothing and opens a fresh one.
+     */
+    @Test
+    void afterTheBrowserCrashedAPageStepAndReopenProfileOpenAFreshOne() throws Exception {
+        ProfileConfig p = profile("p1", "document.title === 'Home'");
+        List<BrowserEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        provider.listen(events::add);
+        provider.open(p);
+        crash(p, events);
+
+        StepResult home = step("goToHomepage", p);
+
+        assertTrue(home.ok(), home.detail());
+        assertTrue(verify(p).ok());
+        assertEquals(BrowserEvent.Kind.REPLACE, events.get(events.size() - 1).kind(), events.toString());
+
+        crash(p, events);
+        StepResult reopen = step("reopenProfile", p);
+        assertTrue(reopen.ok(), reopen.detail());
+        assertTrue(verify(p).ok(), "a fresh browser on the homepage");
+    }
+
+    /** kill -9 of the profile's browser's main process; returns once its crash is told. */
+    private void crash(ProfileConfig p, List<BrowserEvent> events) throws Exception {
+        long pid = provider.status(p.id()).pid();
+        int crashes = (int) events.stream().filter(e -> e.kind() == BrowserEvent.Kind.CRASH).count();
+        new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+        io.smartrunner.testkit.Await.until("the crash is told", Duration.ofSeconds(30),
+                () -> events.stream().filter(e -> e.kind() == BrowserEvent.Kind.CRASH).count() > crashes);
+    }
+
     @Test
     void browserBackGoesToThePreviousEntryAndFailsWithoutOne() throws Exception {
         ProfileConfig p = profile("p1", "document.title === 'A'");
