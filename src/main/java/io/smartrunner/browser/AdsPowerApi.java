@@ -118,9 +118,17 @@ final class AdsPowerApi {
         call(STATUS, null, requestTimeout, true);
     }
 
-    /** Starts the user's browser; AdsPower answers with the running one when it is already open. */
-    Started start(String userId) {
-        JsonNode data = call(START, userId, startTimeout, false);
+    /**
+     * Starts the user's browser; AdsPower answers with the running one when it is already open.
+     *
+     * @param withinStep a recovery step's start: its tries end within the call's budget (half the
+     *                   step's timeout), each waiting at most {@code browser.startTimeoutMs}; a start a
+     *                   page step made for a browser not open waited 30 s while the step had 8, and
+     *                   ran out as the step's own timeout, unclassed, the ladder climbing (reviewer R17)
+     */
+    Started start(String userId, boolean withinStep) {
+        Duration wait = withinStep && callBudget.compareTo(startTimeout) < 0 ? callBudget : startTimeout;
+        JsonNode data = call(START, userId, wait, withinStep);
         String ws = data.path("ws").path("puppeteer").textValue();
         String port = data.path("debug_port").asText("");
         if (port.isBlank() && ws != null) {

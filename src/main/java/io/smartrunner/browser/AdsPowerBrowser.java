@@ -40,13 +40,14 @@ final class AdsPowerBrowser {
     /**
      * Starts the profile's user's browser and waits until it is ready; on failure asks AdsPower to stop it.
      *
-     * @param launched run once AdsPower has said it started the browser: a failure after it ended a browser that ran
+     * @param withinStep a recovery step's start: bounded by the step's budget ({@link AdsPowerApi#start})
+     * @param launched   run once AdsPower has said it started the browser: a failure after it ended a browser that ran
      */
-    BrowserEndpoint start(ProfileConfig profile, Runnable launched) {
+    BrowserEndpoint start(ProfileConfig profile, boolean withinStep, Runnable launched) {
         String user = profile.adspowerUserId();
         AdsPowerApi.Started started;
         try {
-            started = api.start(user);
+            started = api.start(user, withinStep);
         } catch (AdsPowerException e) {
             if (Thread.currentThread().isInterrupted()) { // the runner stopping: AdsPower may be starting it anyway
                 stopQuietly(user);

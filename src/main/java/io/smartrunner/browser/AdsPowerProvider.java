@@ -160,7 +160,7 @@ public final class AdsPowerProvider implements BrowserProvider {
         AtomicBoolean launched = new AtomicBoolean();
         BrowserEndpoint endpoint;
         try {
-            endpoint = browser.start(profile, () -> launched.set(true));
+            endpoint = browser.start(profile, cause.withinStep(), () -> launched.set(true));
         } catch (RuntimeException e) {
             if (replaced != null) {
                 news.ended(BrowserEvent.Kind.CLOSE, profile, cause.sessionId(), reason, replaced.life(),

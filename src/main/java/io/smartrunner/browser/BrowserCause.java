@@ -8,15 +8,22 @@ package io.smartrunner.browser;
  * @param reason     one line, e.g. "session needs it", "closeOnPause"
  * @param forSession the browser is opened to serve this session: it counts towards
  *                   {@code browser.recycle.afterSessions}
+ * @param withinStep a recovery step does it: all of it must fit in the step's
+ *                   {@code recovery.stepTimeoutMs} (a remote provider's start is bounded by it)
  */
-public record BrowserCause(String sessionId, String reason, boolean forSession) {
+public record BrowserCause(String sessionId, String reason, boolean forSession, boolean withinStep) {
     /** Opened for a session that is about to start. */
     public static BrowserCause session(String sessionId) {
-        return new BrowserCause(sessionId, "session needs it", true);
+        return new BrowserCause(sessionId, "session needs it", true, false);
     }
 
-    /** Anything else: a pause, a recovery step, a removed profile. */
+    /** Anything else: a pause, a removed profile, the runner's exit. */
     public static BrowserCause of(String sessionId, String reason) {
-        return new BrowserCause(sessionId, reason, false);
+        return new BrowserCause(sessionId, reason, false, false);
+    }
+
+    /** A recovery step's. */
+    public static BrowserCause step(String sessionId, String reason) {
+        return new BrowserCause(sessionId, reason, false, true);
     }
 }

@@ -56,13 +56,13 @@ public final class BrowserActions {
                 }
             }
             case "reopenProfile" -> {
-                BrowserCause cause = BrowserCause.of(ctx.sessionId(), "recovery step reopenProfile");
+                BrowserCause cause = BrowserCause.step(ctx.sessionId(), "recovery step reopenProfile");
                 provider.close(p, cause);
                 provider.open(p, cause);
                 yield StepResult.ok("closed the browser and opened it again");
             }
             case "restartProfile" -> {
-                BrowserCause cause = BrowserCause.of(ctx.sessionId(), "recovery step restartProfile");
+                BrowserCause cause = BrowserCause.step(ctx.sessionId(), "recovery step restartProfile");
                 provider.forceStop(p, cause);
                 provider.open(p, cause);
                 yield StepResult.ok("stopped the browser by force and started it fresh");
@@ -81,7 +81,7 @@ public final class BrowserActions {
     private BrowserEndpoint opened(ProfileConfig p, StepContext ctx, String step) {
         BrowserEndpoint endpoint = provider.current(p);
         if (endpoint == null) {
-            endpoint = provider.open(p, BrowserCause.of(ctx.sessionId(), "recovery step " + step
+            endpoint = provider.open(p, BrowserCause.step(ctx.sessionId(), "recovery step " + step
                     + ": the profile's browser was not open"));
         }
         if (endpoint == null) {

@@ -103,6 +103,30 @@ class AdsPowerUnavailableTest {
         assertTrue(tookMs < STEP_TIMEOUT.toMillis(), "within half the step's timeout and a little: " + tookMs + " ms");
     }
 
+    /**
+     * Reviewer R17: a page step whose browser was not open (an episode resumed after a restart)
+     * asked AdsPower to start it, each try waiting browser.startTimeoutMs (30 s) while the step had
+     * 8: the step ran out as its own timeout, unclassed, and the ladder climbed. A step's start
+     * ends within the step's budget too, as the provider's failure.
+     */
+    @Test
+    void aPageStepThatMustStartTheBrowserOfAHungApiFailsAsTheProvidersInTime() throws Exception {
+        provider();
+        mode = "hang";
+        BrowserActions actions = new BrowserActions(provider, STEP_TIMEOUT);
+        ProfileConfig p = new ProfileConfig("p1", "podA", "http://127.0.0.1:1/home", SessionSettings.defaults(), null,
+                "u1");
+        long t0 = System.nanoTime();
+
+        StepResult r = actions.step("goToHomepage", new StepContext(p, "s-1", 1, "run-1")).result()
+                .get(STEP_TIMEOUT.toMillis() * 5, TimeUnit.MILLISECONDS);
+
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(r.infrastructure(), r.toString());
+        assertTrue(r.detail().startsWith("AdsPower /api/v1/browser/start user_id=u1: timed out after"), r.detail());
+        assertTrue(tookMs < STEP_TIMEOUT.toMillis(), "within the step's timeout: " + tookMs + " ms");
+    }
+
     @Test
     void aLocalApiAnsweringHttp5xxAfterItsRetriesFailsTheStepAsTheProviders() throws Exception {
         provider();
