@@ -36,6 +36,11 @@ final class PostgresErrors {
             if (e.getCause() == null) {
                 return new StoreException(where + ": busy (no pooled connection came free in time)", e);
             }
+            if (closedUnanswered(e.getCause())) {
+                // the pool's check of an idle connection got no answer in time and closed it: a frozen
+                // server, not a refused one (reviewer R17: "cannot connect (This connection has been closed.)")
+                return new StoreException(where + ": timed out (no answer from the server in time)", e);
+            }
             return new StoreException(where + ": cannot connect (" + oneLine(cause(e.getCause()), null) + ")", e);
         }
         if (e instanceof PSQLException && PSQLState.CONNECTION_UNABLE_TO_CONNECT.getState().equals(e.getSQLState())) {
@@ -54,6 +59,16 @@ final class PostgresErrors {
             return new StoreException(where + ": timed out (no answer from the server in time" + state + ")", e);
         }
         return new StoreException(where + ": database error (" + oneLine(serverMessage(e), null) + state + ")", e);
+    }
+
+    /** The driver's "This connection has been closed.": the pool closed it, its check unanswered. */
+    private static boolean closedUnanswered(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PSQLException p && PSQLState.CONNECTION_DOES_NOT_EXIST.getState().equals(p.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A statement's wait for the server's answer ran out (the connection's network timeout). */

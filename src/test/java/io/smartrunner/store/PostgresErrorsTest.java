@@ -27,6 +27,15 @@ class PostgresErrorsTest {
         assertEquals("PostgreSQL at 127.0.0.1:55433: cannot connect (connection refused)", e.getMessage());
     }
 
+    /** Reviewer R17: a frozen server's first refusal in the API said "cannot connect (This connection has been closed.)". */
+    @Test
+    void thePoolsTimeoutAfterItClosedAConnectionThatStoppedAnsweringSaysTimedOut() {
+        PSQLException closed = new PSQLException("This connection has been closed.", PSQLState.CONNECTION_DOES_NOT_EXIST);
+        StoreException e = PostgresErrors.wrap("PostgreSQL at 127.0.0.1:7975",
+                new SQLTransientConnectionException(POOL, "08003", closed));
+        assertEquals("PostgreSQL at 127.0.0.1:7975: timed out (no answer from the server in time)", e.getMessage());
+    }
+
     @Test
     void thePoolsTimeoutWithoutAFailedConnectMeansEveryConnectionIsBusy() {
         StoreException e = PostgresErrors.wrap("PostgreSQL at db1:5432", new SQLTransientConnectionException(POOL));
