@@ -81,27 +81,6 @@ final class ClusterMember {
         return fence;
     }
 
-    /**
-     * SQLite: the process watchdog as a death watch, so this runner's sessions, browsers and steps
-     * die with it however it dies (DESIGN §2c; cluster mode's {@link #fence} does this and more).
-     * None with Chromium browsers kept through the runner's end ({@code browser.closeOnExit: false}:
-     * they are meant to outlive it, and the watch cannot tell them from the sessions), said once.
-     */
-    static io.smartrunner.process.ProcessWatchdog deathWatch(RunnerConfig cfg) {
-        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
-            return null;
-        }
-        if (!cfg.browser().closeOnExit() && cfg.browser().provider() == io.smartrunner.config.BrowserSettings.Provider.CHROMIUM) {
-            RunCommand.say("browser.closeOnExit is false: no process watchdog, so if this runner is killed its"
-                    + " sessions run on until the next start stops them (docs/containment.md)");
-            return null;
-        }
-        io.smartrunner.process.ProcessWatchdog watch = io.smartrunner.process.ProcessWatchdog.startDeathWatch(
-                RunCommand::say);
-        RunCommand.say("sessions die with the runner: " + watch.describe());
-        return watch;
-    }
-
     /** Asked from the heartbeat thread: the loop answers between turns; null (keep the last) if it is busy. */
     static Integer runningSessions(Supervisor supervisor, ProfileLeases leases) {
         try {

@@ -107,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
              FleetMode fleetMode = FleetMode.of(cfg, home.store, membership, RunCommand::say);
              WebhookAlerts alerts = WebhookAlerts.start(cfg.alerts(), cfg.secretValues(), RunCommand::say);
              ProcessFence fence = ClusterMember.fence(cfg);
-             io.smartrunner.process.ProcessWatchdog deathWatch = ClusterMember.deathWatch(cfg)) {
+             io.smartrunner.process.ProcessWatchdog deathWatch = RunnerHome.deathWatch(cfg)) {
             joinedCluster = membership != null;
             this.configWatch = configWatch;
             // cluster mode: pauses and events on the database's clock, which every member shares

@@ -5,6 +5,7 @@ import io.smartrunner.SmartRunnerException;
 import io.smartrunner.browser.AdsPowerProvider;
 import io.smartrunner.browser.BrowserProvider;
 import io.smartrunner.browser.ChromiumProvider;
+import io.smartrunner.config.BrowserSettings;
 import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.config.RunnerSettings;
 import io.smartrunner.config.StoreSettings;
@@ -19,6 +20,7 @@ import io.smartrunner.process.PosixSpawnLauncher;
 import io.smartrunner.process.ProcessLauncher;
 import io.smartrunner.process.ProcFsProcessTable;
 import io.smartrunner.process.ProcessTable;
+import io.smartrunner.process.ProcessWatchdog;
 import io.smartrunner.recovery.ProcessRecoveryActions;
 import io.smartrunner.store.DataDirLock;
 import io.smartrunner.store.PostgresStateStore;
@@ -126,6 +128,26 @@ final class RunnerHome implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * SQLite: the process watchdog as a death watch, so this runner's sessions, browsers and steps
+     * die with it however it dies (DESIGN §2c; cluster mode's {@link ClusterMember#fence} does this and more).
+     * None with Chromium browsers kept through the runner's end ({@code browser.closeOnExit: false}:
+     * they are meant to outlive it, and the watch cannot tell them from the sessions), said once.
+     */
+    static ProcessWatchdog deathWatch(RunnerConfig cfg) {
+        if (cfg.store().kind() == StoreSettings.Kind.POSTGRES) {
+            return null;
+        }
+        if (!cfg.browser().closeOnExit() && cfg.browser().provider() == BrowserSettings.Provider.CHROMIUM) {
+            RunCommand.say("browser.closeOnExit is false: no process watchdog, so if this runner is killed its"
+                    + " sessions run on until the next start stops them (docs/containment.md)");
+            return null;
+        }
+        ProcessWatchdog watch = ProcessWatchdog.startDeathWatch(RunCommand::say);
+        RunCommand.say("sessions die with the runner: " + watch.describe());
+        return watch;
     }
 
     /** Where the state is, for the start line (never the password). */

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -218,8 +219,7 @@ final class PodBreakers {
      */
     private void endBackOffs(Set<ProfileSlot> podHeldBack, long nowNanos) {
         for (ProfileSlot s : podHeldBack) {
-            long cooldownEnds = nowNanos + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-                    s.config.session().cooldownMs());
+            long cooldownEnds = nowNanos + TimeUnit.MILLISECONDS.toNanos(s.config.session().cooldownMs());
             if (!s.removed && s.notBeforeNanos - cooldownEnds > 0) {
                 s.notBeforeNanos = cooldownEnds;
                 applier.refile(s);

@@ -212,9 +212,10 @@ final class SessionLifecycle {
         SessionRecord ended = record.ended(result.succeeded() ? SessionRecord.Status.FINISHED
                 : SessionRecord.Status.FAILED, now, result.succeeded() ? null : result.reason().wireName(),
                 result.exitCode());
-        holdBack(slot, result, blame, t, nowNanos);
+        boolean withheld = !result.succeeded() && pauseWithheld(t);
+        holdBack(slot, result, blame, withheld, nowNanos);
         applier.record(slot, t, ended);
-        breakers.applied(slot, before, result.succeeded(), !result.succeeded() && pauseWithheld(t), now, nowNanos);
+        breakers.applied(slot, before, result.succeeded(), withheld, now, nowNanos);
         if (slot.removed) {
             drop.accept(slot);
             return;
@@ -230,10 +231,10 @@ final class SessionLifecycle {
      * the cooldown's pace would be the crash loop the pause is there to stop). Any other end resets
      * the back-off.
      */
-    private static void holdBack(ProfileSlot slot, SessionResult result, Blame blame, Transition t, long nowNanos) {
+    private static void holdBack(ProfileSlot slot, SessionResult result, Blame blame, boolean withheld, long nowNanos) {
         long waitMs = slot.config.session().cooldownMs();
-        if (!result.succeeded() && (result.reason() == FailureReason.SPAWN
-                || ExitMeaning.RETRY_LATER.wireName().equals(blame.meaning()) || pauseWithheld(t))) {
+        if (withheld || !result.succeeded() && (result.reason() == FailureReason.SPAWN
+                || ExitMeaning.RETRY_LATER.wireName().equals(blame.meaning()))) {
             slot.backedOffFailures++;
             waitMs = Math.max(waitMs, SpawnBackoff.after(slot.backedOffFailures).toMillis());
         } else {

@@ -1,5 +1,6 @@
 package io.smartrunner.event;
 
+import io.smartrunner.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class Redactor {
         while (true) {
             String text = lastBytes.apply(want);
             // fewer bytes than asked for (less a dropped half character), or no more than the last read: all of it
-            boolean whole = utf8Length(text) < want - 3 || text.equals(previous);
+            boolean whole = Utf8.length(text) < want - 3 || text.equals(previous);
             byte[] out = redactEnd(redact(text)).getBytes(StandardCharsets.UTF_8);
             if (whole || out.length >= maxBytes + reachBytes) {
                 return last(out, maxBytes);
@@ -104,24 +105,6 @@ public final class Redactor {
             from++;
         }
         return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
-    }
-
-    private static int utf8Length(String text) {
-        int n = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     /** The event with every string parameter redacted. */

@@ -57,14 +57,15 @@ public final class ProcessWatchdog implements AutoCloseable {
     private final Consumer<String> say;
     private final Set<Long> groups = ConcurrentHashMap.newKeySet();
     /** The death watch's program, or null: bash and {@link #SCRIPT}. */
-    private Path program;
+    private final Path program;
     private Process process;
     private OutputStream pipe;
     private int restarts;
     private boolean closed;
 
-    private ProcessWatchdog(long timeoutMs, Path cgroup, String runnerId, Consumer<String> say) {
+    private ProcessWatchdog(long timeoutMs, Path program, Path cgroup, String runnerId, Consumer<String> say) {
         this.timeoutMs = timeoutMs;
+        this.program = program;
         this.cgroup = cgroup == null ? "-" : cgroup.toString();
         this.runnerId = runnerId == null ? "-" : runnerId;
         this.say = say;
@@ -77,17 +78,7 @@ public final class ProcessWatchdog implements AutoCloseable {
      * @throws SmartRunnerException (exit 1) when bash cannot be started
      */
     public static synchronized ProcessWatchdog start(long timeoutMs, Consumer<String> say) {
-        Containment c = activeContainment();
-        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, c == null ? null : c.cgroupRoot(),
-                c == null ? null : c.runnerId(), say);
-        synchronized (w) {
-            try {
-                w.spawn();
-            } catch (IOException e) {
-                throw new SmartRunnerException("cannot start the process watchdog (bash, needed in cluster mode): "
-                        + e.getMessage(), e, 1);
-            }
-        }
+        ProcessWatchdog w = spawned(timeoutMs, null, say, "bash, needed in cluster mode");
         active = w;
         return w;
     }
@@ -101,19 +92,23 @@ public final class ProcessWatchdog implements AutoCloseable {
      * cgroup ({@code cgroup.kill}) and its id in every launch's environment (SR_RUNNER_ID) find them.
      * A frozen runner is left alone: no other runner takes its profiles over.
      *
-     * @throws SmartRunnerException (exit 1) when bash cannot be started
+     * @throws SmartRunnerException (exit 1) when neither {@link #DEATH_WATCH} nor bash can be started
      */
     public static synchronized ProcessWatchdog startDeathWatch(Consumer<String> say) {
-        Containment c = activeContainment();
         Path program = CgroupJoin.besideCode(DEATH_WATCH);
-        ProcessWatchdog w = new ProcessWatchdog(0, c == null ? null : c.cgroupRoot(),
+        return spawned(0, program != null && CgroupJoin.runsHere(program) ? program : null, say, DEATH_WATCH + " or bash");
+    }
+
+    /** A watchdog for the active {@link Containment}'s cgroup and runner id, started. */
+    private static ProcessWatchdog spawned(long timeoutMs, Path program, Consumer<String> say, String what) {
+        Containment c = activeContainment();
+        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, program, c == null ? null : c.cgroupRoot(),
                 c == null ? null : c.runnerId(), say);
-        w.program = program != null && CgroupJoin.runsHere(program) ? program : null;
         synchronized (w) {
             try {
                 w.spawn();
             } catch (IOException e) {
-                throw new SmartRunnerException("cannot start the process watchdog (bash): " + e.getMessage(), e, 1);
+                throw new SmartRunnerException("cannot start the process watchdog (" + what + "): " + e.getMessage(), e, 1);
             }
         }
         return w;

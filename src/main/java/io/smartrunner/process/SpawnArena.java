@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.smartrunner.Utf8;
 import java.util.List;
 
 /**
@@ -46,7 +47,7 @@ final class SpawnArena {
     }
 
     private static long cStringBytes(String s) {
-        return align(utf8Length(s) + 1L);
+        return align(Utf8.length(s) + 1L);
     }
 
     private static long align(long n) {
@@ -87,23 +88,5 @@ final class SpawnArena {
     /** Bytes placed so far, for tests. */
     long used() {
         return next;
-    }
-
-    private static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3; // other chars, and a lone surrogate (encoded as '?', 1 byte: 3 is an upper bound)
-            }
-        }
-        return n;
     }
 }

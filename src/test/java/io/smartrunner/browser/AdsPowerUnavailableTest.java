@@ -82,10 +82,15 @@ class AdsPowerUnavailableTest {
     }
 
     private StepResult reopen() throws Exception {
+        return step("reopenProfile", 4, null);
+    }
+
+    /** Runs step {@code number}, {@code name}, of user u1's profile, whose homepage is {@code homepage}. */
+    private StepResult step(String name, int number, String homepage) throws Exception {
         BrowserActions actions = new BrowserActions(provider, STEP_TIMEOUT);
-        ProfileConfig p = new ProfileConfig("p1", "podA", null, SessionSettings.defaults(), null, "u1");
-        return actions.step("reopenProfile", new StepContext(p, "s-1", 4, "run-1")).result()
-                .get(STEP_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+        ProfileConfig p = new ProfileConfig("p1", "podA", homepage, SessionSettings.defaults(), null, "u1");
+        return actions.step(name, new StepContext(p, "s-1", number, "run-1")).result()
+                .get(STEP_TIMEOUT.toMillis() * 5, TimeUnit.MILLISECONDS);
     }
 
     @Test
@@ -113,13 +118,9 @@ class AdsPowerUnavailableTest {
     void aPageStepThatMustStartTheBrowserOfAHungApiFailsAsTheProvidersInTime() throws Exception {
         provider();
         mode = "hang";
-        BrowserActions actions = new BrowserActions(provider, STEP_TIMEOUT);
-        ProfileConfig p = new ProfileConfig("p1", "podA", "http://127.0.0.1:1/home", SessionSettings.defaults(), null,
-                "u1");
         long t0 = System.nanoTime();
 
-        StepResult r = actions.step("goToHomepage", new StepContext(p, "s-1", 1, "run-1")).result()
-                .get(STEP_TIMEOUT.toMillis() * 5, TimeUnit.MILLISECONDS);
+        StepResult r = step("goToHomepage", 1, "http://127.0.0.1:1/home");
 
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(r.infrastructure(), r.toString());
