@@ -796,7 +796,8 @@
         + (p.pausedUntil ? ' · until ' + untilLabel(Date.parse(p.pausedUntil)) : '');
       case 'unpause': return 'by ' + (p.by || '?') + (p.pausedFor != null ? ' after ' + duration(p.pausedFor) : '');
       case 'reset': return 'streak ' + p.errorStreakWas + ' → ' + (p.errorStreak != null ? p.errorStreak : 0) + ' by ' + (p.by || '?');
-      case 'breaker-open': return 'breaker opened: ' + p.failed + ' of ' + p.ended + ' failed across ' + p.profiles + ' profiles';
+      case 'breaker-open': return 'breaker opened: ' + p.failed + ' of ' + p.ended + ' failed across ' + p.profiles + ' profiles'
+        + (p.inARow == null ? '' : ', the last ' + p.inARow + ' in a row');
       case 'breaker-close': return 'breaker closed after ' + duration(p.openForMs) + ', ' + p.probes + ' probe(s)';
       case 'pod-pause': return 'pod held: ' + (p.reason || '');
       case 'pod-unpause': return 'pod released by ' + (p.by || '?');

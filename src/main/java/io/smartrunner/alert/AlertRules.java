@@ -180,7 +180,8 @@ final class AlertRules {
         long percent = Math.round((e.ratio() == null ? 0 : e.ratio().doubleValue()) * 100);
         String text = "Smart Runner: pod " + e.pod() + "'s breaker opened: " + e.failed() + " of " + e.ended()
                 + " sessions that ended in the last " + human(e.windowMs() == null ? 0 : e.windowMs())
-                + " failed (" + percent + " %), across " + e.profiles() + " profiles; a shared outage is"
+                + " failed (" + percent + " %), across " + e.profiles() + " profiles"
+                + (e.inARow() == null ? "" : ", the last " + e.inARow() + " in a row") + "; a shared outage is"
                 + " suspected, its failures pause nobody and the pod runs probe sessions until one succeeds"
                 + (pausesTakenBack.isEmpty() ? "" : "; the automatic pause of " + String.join(", ", pausesTakenBack)
                 + " was the outage's and is taken back");

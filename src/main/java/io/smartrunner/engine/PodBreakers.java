@@ -386,7 +386,7 @@ final class PodBreakers {
         openedAt.put(pod, now);
         publishOpen();
         pending.add(List.of(Events.breakerOpened(now, pod, o.ended(), o.failed(), o.profiles(), o.ratio(),
-                o.windowMs())), null, null);
+                o.windowMs(), o.inARow())), null, null);
         for (ProfileSlot s : slots.values()) {
             if (!s.pod().equals(pod)) {
                 continue;

@@ -119,6 +119,7 @@ public final class EventParams {
     public static final Param<Integer> PROFILES = Param.int32("profiles");
     public static final Param<Number> RATIO = Param.number("ratio");
     public static final Param<Long> WINDOW_MS = Param.int64("windowMs");
+    public static final Param<Integer> IN_A_ROW = Param.int32("inARow");
     public static final Param<Long> OPEN_FOR_MS = Param.int64("openForMs");
     public static final Param<Integer> PROBES = Param.int32("probes");
     public static final Param<String> PROFILE_ID = Param.text("profileId");

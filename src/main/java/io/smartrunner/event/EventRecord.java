@@ -335,6 +335,11 @@ public sealed interface EventRecord {
         public Long windowMs() {
             return params.value(EventParams.WINDOW_MS);
         }
+
+        /** The pod's failures in a row at the opening (absent before session 49). */
+        public Integer inARow() {
+            return params.value(EventParams.IN_A_ROW);
+        }
     }
 
     /** A probe succeeded: the pod's breaker closed; durMs is how long it was open. */

@@ -26,6 +26,7 @@ import static io.smartrunner.event.EventParams.ENDED;
 import static io.smartrunner.event.EventParams.FAILED;
 import static io.smartrunner.event.EventParams.PROFILES;
 import static io.smartrunner.event.EventParams.RATIO;
+import static io.smartrunner.event.EventParams.IN_A_ROW;
 import static io.smartrunner.event.EventParams.WINDOW_MS;
 import static io.smartrunner.event.EventParams.OPEN_FOR_MS;
 import static io.smartrunner.event.EventParams.PROBES;
@@ -359,12 +360,14 @@ public final class Events {
 
     /**
      * A pod's fleet breaker opened ({@code breaker-open}/pod/open): {@code failed} of the {@code ended}
-     * sessions that ended in the last {@code windowMs} failed, across {@code profiles} profiles.
+     * sessions that ended in the last {@code windowMs} failed, across {@code profiles} profiles, the
+     * last {@code inARow} of them in a row.
      */
     public static BreakerOpened breakerOpened(Instant ts, String pod, int ended, int failed, int profiles,
-                                              double ratio, long windowMs) {
+                                              double ratio, long windowMs, int inARow) {
         return new BreakerOpened(new Header(ts, pod, null, null), Params.builder().put(ENDED, ended)
-                .put(FAILED, failed).put(PROFILES, profiles).put(RATIO, ratio).put(WINDOW_MS, windowMs).build());
+                .put(FAILED, failed).put(PROFILES, profiles).put(RATIO, ratio).put(WINDOW_MS, windowMs)
+                .put(IN_A_ROW, inARow).build());
     }
 
     /** A probe session succeeded: the pod's breaker closed ({@code breaker-close}/pod/ok). */

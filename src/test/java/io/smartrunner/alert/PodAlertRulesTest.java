@@ -29,14 +29,14 @@ class PodAlertRulesTest {
     @Test
     void aBreakerOpeningIsOneAlertAndItsClosingNone() {
         List<Alert> alerts = rules(EnumSet.allOf(Trigger.class)).apply(List.of(
-                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000),
+                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000, 3),
                 Events.breakerClosed(T0.plusSeconds(90), "podA", 90_000, 3)));
         assertEquals(1, alerts.size());
         Alert a = alerts.get(0);
         assertEquals(Trigger.FAILURE_RATE, a.trigger(), "a fleet failure rate, per pod");
         assertEquals("podA", a.pod());
-        assertTrue(a.text().contains("22 of 40 sessions that ended in the last 1 min failed (55 %), across 17 profiles"),
-                a.text());
+        assertTrue(a.text().contains("22 of 40 sessions that ended in the last 1 min failed (55 %), across 17 profiles,"
+                + " the last 3 in a row; a shared outage"), a.text());
     }
 
     /** Reviewer N: a pause page, then the breaker took the pause back 73 ms later and nobody was told. */
@@ -49,7 +49,7 @@ class PodAlertRulesTest {
         List<Alert> alerts = rules.apply(List.of(
                 Events.profilePaused(T0, "podA", "p2", "s2", 4, T0.plusSeconds(86_400), "errorStreak 4 > maxErrorStreak 3",
                         "runner", 86_400_000L, 1),
-                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000),
+                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000, 3),
                 Events.profileUnpaused(T0, "podA", "p1", 73, Events.BY_BREAKER),
                 Events.profileUnpaused(T0, "podA", "p2", 1, Events.BY_BREAKER)));
         assertEquals(List.of(Trigger.FAILURE_RATE), alerts.stream().map(Alert::trigger).toList(), "p2's pause not paged");
@@ -74,7 +74,7 @@ class PodAlertRulesTest {
     @Test
     void rulesNotListedSendNothing() {
         assertEquals(List.of(), rules(EnumSet.of(Trigger.PAUSE)).apply(List.of(
-                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000))));
+                Events.breakerOpened(T0, "podA", 40, 22, 17, 0.55, 60_000, 3))));
         assertEquals(List.of(), rules(EnumSet.of(Trigger.FAILURE_RATE)).apply(List.of(
                 Events.podPaused(T0, "podA", "config", "p1", "s1", 78, "runner"))));
     }

@@ -40,6 +40,75 @@ class FleetBreakerTest {
     }
 
     @Test
+    void opensAtTenFailuresInARowAcrossMinProfilesWhileTheWindowStillHoldsAHealthySpell() {
+        for (int i = 0; i < 80; i++) {
+            breaker.succeeded(i * 100 * MS, "p" + (i % 6), false, null);
+        }
+        for (int i = 0; i < 9; i++) {
+            assertTrue(breaker.failed((8_000 + i * 100) * MS, "p" + (i % 6), null).isEmpty(), "9 in a row of 89");
+        }
+        Optional<FleetBreaker.Opened> opened = breaker.failed(9_000 * MS, "p3", null);
+        assertTrue(opened.isPresent(), "the pod's last 10 sessions failed, across 6 profiles (reviewer R15)");
+        assertEquals(10, opened.get().inARow());
+        assertEquals(90, opened.get().ended());
+        assertEquals(10, opened.get().failed());
+        assertEquals(Map.of("p0", 2, "p1", 2, "p2", 2, "p3", 1, "p4", 1, "p5", 1), opened.get().earlierFailures(),
+                "the run's earlier failures are forgiven");
+    }
+
+    @Test
+    void aSuccessEndsTheRunAndSoDoesTheOpening() {
+        for (int i = 0; i < 9; i++) {
+            breaker.succeeded(i * MS, "q" + i, false, null);
+            breaker.succeeded(i * MS, "r" + i, false, null);
+        }
+        for (int i = 0; i < 9; i++) {
+            breaker.failed((100 + i) * MS, "p" + (i % 6), null);
+        }
+        breaker.succeeded(200 * MS, "p0", false, null);
+        for (int i = 0; i < 9; i++) {
+            assertTrue(breaker.failed((300 + i) * MS, "p" + (i % 6), null).isEmpty(), "9 in a row since the success");
+        }
+        assertFalse(breaker.isOpen());
+        assertTrue(breaker.failed(400 * MS, "p5", null).isPresent());
+    }
+
+    @Test
+    void aRunOfFewerProfilesThanMinProfilesDoesNotOpen() {
+        for (int i = 0; i < 30; i++) {
+            breaker.succeeded(i * MS, "q" + (i % 10), false, null);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertTrue(breaker.failed((100 + i) * MS, "p" + (i % 4), null).isEmpty(),
+                    "a few broken profiles fail in a row, the others are well");
+        }
+    }
+
+    @Test
+    void aBiggerMinProfilesAsksForALongerRun() {
+        FleetBreaker b = new FleetBreaker(new BreakerSettings(true, 0.5, 60_000, 8, 30_000, 0.1));
+        for (int i = 0; i < 100; i++) {
+            b.succeeded(i * MS, "q" + (i % 10), false, null);
+        }
+        for (int i = 0; i < 15; i++) {
+            assertTrue(b.failed((200 + i) * MS, "p" + (i % 8), null).isEmpty(), "15 in a row, twice minProfiles is 16");
+        }
+        assertEquals(16, b.failed(300 * MS, "p0", null).orElseThrow().inARow());
+    }
+
+    @Test
+    void aRunRememberedFromBeforeARestartCounts() {
+        for (int i = 0; i < 40; i++) {
+            breaker.remember(i * MS, "p" + (i % 6), false, null);
+        }
+        for (int i = 0; i < 9; i++) {
+            breaker.remember((100 + i) * MS, "p" + (i % 6), true, null);
+        }
+        assertFalse(breaker.isOpen(), "nothing opens from the log");
+        assertTrue(breaker.failed(200 * MS, "p2", null).isPresent(), "the next live failure is the tenth in a row");
+    }
+
+    @Test
     void doesNotOpenForFewerDistinctProfilesThanMinProfiles() {
         for (int i = 0; i < 50; i++) {
             assertTrue(breaker.failed(i * MS, "p" + (i % 4), null).isEmpty(), "every session fails, but of 4 profiles");

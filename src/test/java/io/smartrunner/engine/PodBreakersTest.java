@@ -165,6 +165,37 @@ class PodBreakersTest {
                 "the failures from before the restart are forgiven too: " + store.profiles.values());
     }
 
+    /**
+     * Reviewer R15: after a healthy spell a whole pod's outage took about half a window to bring the
+     * ratio to 0.5 (0.495 after 40 s of 100 % failures in a pod of 6: it never opened); its failures
+     * counted as the profiles' own and each climbed its ladder. Ten failures in a row across five
+     * profiles open it at once, and what they added to the streaks is taken back.
+     */
+    @Test
+    void aWholePodOutageAfterAHealthySpellOpensTheBreakerAtTheTenthFailureInARow() {
+        Supervisor s = supervisor(config(BREAKER, 3, null));
+        s.step();
+        for (int round = 0; round < 5; round++) {
+            endAll(0, s); // 50 successes: the window's ratio stays far under 0.5 for a while
+        }
+        List<FakeLauncher.FakeProcess> round = running();
+        for (int i = 0; i < 9; i++) {
+            round.get(i).exit(1);
+        }
+        s.step();
+        assertTrue(events("breaker-open").isEmpty(), "9 in a row, 9 of 59 in the window");
+        assertEquals(9, events("error").size());
+        round.get(9).exit(1);
+        s.step();
+        assertEquals(1, events("breaker-open").size(), "the tenth failure in a row, 10 of 60 in the window");
+        EventRecord opened = events("breaker-open").get(0);
+        assertEquals(10, ((Number) opened.params().get("inARow")).intValue(), opened.toString());
+        assertEquals(60, ((Number) opened.params().get("ended")).intValue(), opened.toString());
+        assertEquals("shared", events("error").get(9).params().get("class"), "the opening failure is the outage's");
+        assertEquals(9, events("reset").size(), "the nine before it are taken back");
+        assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0), store.profiles.values().toString());
+    }
+
     /** Reviewer N: 30 % of a site's requests failing paused one healthy profile per pod for 24 h. */
     @Test
     void aPartialOutageWithholdsThePauseOfAProfileWhosePeersFailToo() {
@@ -247,7 +278,8 @@ class PodBreakersTest {
         assertEquals("pod", open.type());
         assertNull(open.profileId());
         assertEquals("podA", open.pod());
-        assertEquals(Map.of("ended", 20, "failed", 10, "profiles", 10, "ratio", 0.5, "windowMs", 60_000L),
+        assertEquals(Map.of("ended", 20, "failed", 10, "profiles", 10, "ratio", 0.5, "windowMs", 60_000L,
+                "inARow", 10),
                 Map.copyOf(open.params()));
         List<EventRecord> errors = events("error");
         assertEquals(9, errors.stream().filter(e -> "profile".equals(e.params().get("class"))).count());

@@ -85,7 +85,7 @@ class EventCodecTest {
                         .put(EventParams.REASON, "exited with signal SIGSEGV").put(EventParams.PID, 4444L)
                         .put(EventParams.AGE_MS, 5_000L).put(EventParams.SESSIONS, 0).put(EventParams.EXIT_CODE, 139)
                         .put(EventParams.SIGNAL, "SIGSEGV").build()),
-                Events.breakerOpened(T, "podA", 12, 9, 6, 0.75, 60_000),
+                Events.breakerOpened(T, "podA", 12, 9, 6, 0.75, 60_000, 3),
                 Events.breakerClosed(T, "podA", 95_000, 3),
                 Events.podPaused(T, "podA", "exit code 78 means config", "p1", "s1", 78, "runner"),
                 Events.podUnpaused(T, "podA", 30_000, "api"),
@@ -119,7 +119,7 @@ class EventCodecTest {
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s2","event":"browser-replace","type":"browser","params":{"reason":"not answering on CDP","pid":4343,"oldPid":4242,"ageMs":90000,"sessions":2,"swept":1},"outcome":"ok","durMs":2100}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s3","event":"browser-recycle","type":"browser","params":{"reason":"recycle after 2 sessions","pid":4444,"oldPid":4343,"ageMs":60000,"sessions":2,"swept":0},"outcome":"ok","durMs":1800}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"browser-crash","type":"browser","params":{"reason":"exited with signal SIGSEGV","pid":4444,"ageMs":5000,"sessions":0,"exitCode":139,"signal":"SIGSEGV"},"outcome":"error","durMs":null}
-            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"breaker-open","type":"pod","params":{"ended":12,"failed":9,"profiles":6,"ratio":0.75,"windowMs":60000},"outcome":"open","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"breaker-open","type":"pod","params":{"ended":12,"failed":9,"profiles":6,"ratio":0.75,"windowMs":60000,"inARow":3},"outcome":"open","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"breaker-close","type":"pod","params":{"openForMs":95000,"probes":3},"outcome":"ok","durMs":95000}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"pod-pause","type":"pod","params":{"reason":"exit code 78 means config","profileId":"p1","sessionId":"s1","exitCode":78,"by":"runner"},"outcome":"paused","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":null,"sessionId":null,"event":"pod-unpause","type":"pod","params":{"pausedFor":30000,"by":"api"},"outcome":"ok","durMs":null}

@@ -30,10 +30,10 @@ class BreakerMetersTest {
         metrics.accept(List.of(Events.sessionStarted(T, "podA", "p1", "s1", "w")));
         assertEquals(0, value("smartrunner_breaker_open{pod=\"podA\"}"));
         assertEquals(0, value("smartrunner_breaker_openings_total{pod=\"podA\"}"));
-        metrics.accept(List.of(Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000)));
+        metrics.accept(List.of(Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000, 3)));
         assertEquals(1, value("smartrunner_breaker_open{pod=\"podA\"}"));
         metrics.accept(List.of(Events.breakerClosed(T, "podA", 1000, 1),
-                Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000)));
+                Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000, 3)));
         assertEquals(1, value("smartrunner_breaker_open{pod=\"podA\"}"));
         assertEquals(2, value("smartrunner_breaker_openings_total{pod=\"podA\"}"));
         metrics.accept(List.of(Events.breakerClosed(T, "podA", 1000, 1)));
@@ -43,8 +43,8 @@ class BreakerMetersTest {
     /** Reviewer O: a breaker the new runner restored open said 0 here until it closed. */
     @Test
     void aRecalledOpeningSetsTheGaugeAndCountsNothing() {
-        metrics.recall(List.of(Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000),
-                Events.breakerOpened(T, "podB", 20, 10, 10, 0.5, 60_000), Events.breakerClosed(T, "podB", 1000, 1),
+        metrics.recall(List.of(Events.breakerOpened(T, "podA", 20, 10, 10, 0.5, 60_000, 3),
+                Events.breakerOpened(T, "podB", 20, 10, 10, 0.5, 60_000, 3), Events.breakerClosed(T, "podB", 1000, 1),
                 Events.sessionFailed(T, "podA", "p1", "s1", Params.of(Events.params("reason", "exit", "class",
                         "profile")), 5L)), T);
         assertEquals(1, value("smartrunner_breaker_open{pod=\"podA\"}"));
