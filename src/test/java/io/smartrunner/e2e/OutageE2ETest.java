@@ -223,6 +223,53 @@ class OutageE2ETest {
     }
 
     /**
+     * Reviewer R15: at the default window (60 s), after a healthy spell, a whole pod of 6 failing
+     * for 40 s brought the window's ratio to 0.495 and never opened the breaker; 48 failures
+     * counted as the profiles' own. Ten failures in a row across five profiles open it within
+     * seconds; what they added to the streaks is taken back. Real runner, curl children, a site.
+     */
+    @Test
+    void aWholePodOutageAfterAHealthySpellOpensTheBreakerAtTheDefaultWindowWithinSeconds() throws Exception {
+        try (Site site = new Site()) {
+            String profiles = IntStream.range(0, 6).mapToObj(i -> "{\"id\": \"q" + i + "\"}")
+                    .collect(Collectors.joining(", "));
+            Path cfg = dir.resolve("six.json");
+            Files.writeString(cfg, """
+                    {"runner": {"startJitterMs": 0, "eventLogFsync": "never"},
+                     "http": {"port": 0}, "browser": {"provider": "none"},
+                     "session": {"command": ["curl", "-fsS", "--max-time", "2", "-o", "/dev/null", "%s"],
+                                 "cooldownMs": 300},
+                     "recovery": {"maxErrorStreak": 3, "steps": [], "verify": "none"},
+                     "pods": [{"name": "podA", "profiles": [%s]}]}
+                    """.formatted(site.url(), profiles));
+            CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
+            try {
+                CliProcess.await("a healthy spell: 60 sessions", 60_000, () -> count(events(), "finish") >= 60);
+                Instant down = Instant.now();
+                site.down = true;
+                CliProcess.await("the breaker opened", 30_000, () -> count(events(), "breaker-open") > 0);
+                List<EventRecord> log = events();
+                EventRecord opened = log.stream().filter(e -> e.event().equals("breaker-open")).findFirst().orElseThrow();
+                long ownBefore = log.stream().filter(e -> e.event().equals("error") && e.ts().isBefore(opened.ts())
+                        && "profile".equals(e.params().get("class"))).count();
+                String seen = "opened " + Duration.between(down, opened.ts()).toMillis() + " ms into the outage, "
+                        + ownBefore + " failures counted as the profiles' own before it: " + opened;
+                System.out.println("FIGURE pod of 6, default window: " + seen);
+                assertTrue(((Number) opened.params().get("inARow")).intValue() >= 10, seen);
+                assertTrue(((Number) opened.params().get("ratio")).doubleValue() < 0.5,
+                        "the window's ratio alone would not have opened it yet: " + seen);
+                assertEquals(0, count(log, "pause"), seen);
+                long takenBack = log.stream().filter(e -> e.event().equals("reset") && "breaker".equals(e.params().get("by")))
+                        .count();
+                assertTrue(takenBack >= 5, "the streaks the outage added are taken back: " + takenBack + "; " + seen);
+            } finally {
+                runner.process.destroy();
+                runner.process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
      * Reviewer R10: a pod of 3 cannot open its breaker, and a 40 s outage of the site its profiles
      * use paused one of them for 24 h. Now the pause, made while the two others failed too, ends
      * when the site is back and one of them succeeds. Real runner, real curl children, a real site;
