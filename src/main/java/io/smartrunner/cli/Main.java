@@ -9,14 +9,14 @@ import picocli.CommandLine.Command;
 /** {@code smart-runner <command>}: exit 0 ok, 1 runtime failure, 2 bad usage or bad config. */
 // scope INHERIT: every subcommand gets -h/--help (and -V/--version) too, so `run --help` prints its usage
 @Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
-        version = Main.VERSION, description = Main.DESCRIPTION,
+        versionProvider = Main.Version.class, description = Main.DESCRIPTION,
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimulateCommand.class,
                 TrialCommand.class, ReportCommand.class, ControlCommands.Pause.class, ControlCommands.Unpause.class,
                 ControlCommands.Reset.class, ControlCommands.RunNow.class, ControlCommands.Reload.class,
                 RunnersCommand.class, ForgetCommand.class, ImportStateCommand.class,
                 DemoSessionCommand.class, RebuildStateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    static final String VERSION = "smart-runner 0.1.0";
+    static final String VERSION = "smart-runner " + io.smartrunner.BuildInfo.describe();
     static final String DESCRIPTION =
             "Supervises fleets of automation workers: sessions, failure detection, error streaks, pauses.";
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
@@ -80,7 +80,7 @@ public final class Main implements Runnable {
 
     /** {@link Main} without its list of subcommands; {@link #root} adds the one a command line names. */
     @Command(name = "smart-runner", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
-            version = VERSION, description = DESCRIPTION)
+            versionProvider = Version.class, description = DESCRIPTION)
     static final class OneCommand implements Runnable {
         @Override
         public void run() {
@@ -91,5 +91,13 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
+    }
+
+    /** {@code -V}: the release, and the commit and time the jar was built from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {VERSION};
+        }
     }
 }

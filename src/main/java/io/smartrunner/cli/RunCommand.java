@@ -394,7 +394,8 @@ final class RunCommand implements Callable<Integer> {
             say(config.file + ": no profiles configured (" + (cfg.pods().isEmpty() ? "$.pods is empty" : "no pod lists a profile")
                     + "); idling until stopped");
         }
-        say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); events: "
+        say("running " + profiles + " profile(s) in " + cfg.pods().size() + " pod(s); build "
+                + io.smartrunner.BuildInfo.version() + "; events: "
                 + cfg.runner().eventLog() + "; state: " + RunnerHome.stateShown(cfg)
                 + "; session logs: " + home.logDir + "; launcher: " + home.launcher.getClass().getSimpleName()
                 + "; containment: " + home.containment.describe()

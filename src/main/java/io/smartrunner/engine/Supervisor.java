@@ -102,7 +102,8 @@ public final class Supervisor {
      * @param previous the data dir's previous run as on record (null: none)
      */
     public void announceRun(long pid, int profiles, int pods, Events.PreviousRun previous) {
-        runStart = Events.runnerStarted(deps.time().now(), pid, profiles, pods, previous);
+        runStart = Events.runnerStarted(deps.time().now(), pid, profiles, pods, previous,
+                io.smartrunner.BuildInfo.version());
     }
 
     /** Asks the loop to stop scheduling, stop every session's tree, flush and return. Thread-safe. */

@@ -84,6 +84,7 @@ public final class EventParams {
     public static final Param<Integer> PODS = Param.int32("pods");
     /** "clean" (the data dir's last run wrote its runner-stop), "unclean" (it did not), "none" (no run on record). */
     public static final Param<String> PREVIOUS_STOP = Param.text("previousStop");
+    public static final Param<String> VERSION = Param.text("version");
     /** The pid of that previous run, when on record. */
     public static final Param<Long> PREVIOUS_PID = Param.int64("previousPid");
     /** When that previous run began, when on record. */

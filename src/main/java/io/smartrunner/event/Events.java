@@ -246,9 +246,11 @@ public final class Events {
      * In cluster mode {@code params.runner} names the runner, as on every event it writes.
      *
      * @param previous the data dir's previous run as on record, or null when there is none
+     * @param version  the build ({@link io.smartrunner.BuildInfo#version()}): which jar wrote what follows
      */
-    public static RunnerStarted runnerStarted(Instant ts, long pid, int profiles, int pods, PreviousRun previous) {
-        Params.Builder p = Params.builder().put(EventParams.PID, pid)
+    public static RunnerStarted runnerStarted(Instant ts, long pid, int profiles, int pods, PreviousRun previous,
+                                              String version) {
+        Params.Builder p = Params.builder().put(EventParams.PID, pid).put(EventParams.VERSION, version)
                 .put(PROFILES, profiles).put(EventParams.PODS, pods)
                 .put(EventParams.PREVIOUS_STOP, previous == null ? "none" : previous.stopped() ? "clean" : "unclean");
         if (previous != null) {

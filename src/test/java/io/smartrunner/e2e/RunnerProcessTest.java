@@ -135,6 +135,7 @@ class RunnerProcessTest {
         assertEquals("none", first.get(0).params().get("previousStop"), "no run on record before the first");
         long firstPid = ((Number) first.get(0).params().get("pid")).longValue();
         assertEquals(1, ((Number) first.get(0).params().get("profiles")).intValue());
+        assertEquals(io.smartrunner.BuildInfo.version(), first.get(0).params().get("version"), "which build wrote the run");
 
         CliProcess second = CliProcess.start(dir, "run", "-c", o.cfg().toString());
         CliProcess.await("lost session closed", 20_000, () -> count("error", "lost") == 1);
@@ -146,6 +147,7 @@ class RunnerProcessTest {
         second.process.destroy();
         assertTrue(second.process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, second.process.exitValue(), second.err());
+        assertTrue(second.err().contains("; build " + io.smartrunner.BuildInfo.version() + "; "), second.err());
         assertTrue(second.err().contains("(pid " + firstPid + ", started ") && second.err().contains(
                 "ended without writing its stop"), second.err());
         List<EventRecord> all = events();

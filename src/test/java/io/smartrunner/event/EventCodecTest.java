@@ -66,7 +66,7 @@ class EventCodecTest {
                 Events.reloaded(T, "/etc/smart-runner/fleet.json", 2, List.of("p7", "p8"), 1,
                         List.of("pods[podA].concurrency from 5 to 1"), List.of("recovery.maxErrorStreak")),
                 Events.takenOver(T, "beta", List.of("p1", "p2"), 1),
-                Events.runnerStarted(T, 4242, 5, 2, new Events.PreviousRun(4141, T.minusSeconds(60), false)),
+                Events.runnerStarted(T, 4242, 5, 2, new Events.PreviousRun(4141, T.minusSeconds(60), false), "0.1.0+3582234abcde"),
                 Events.runnerStopped(T, 4242, 60_000, 3),
                 Events.browserStarted(T, "podA", "p1", "s1", Params.builder().put(EventParams.REASON, "session needs it")
                         .put(EventParams.PID, 4242L).build(), 2300L),
@@ -112,7 +112,7 @@ class EventCodecTest {
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"pressure-end","type":"runner","params":{"heldForMs":12000,"sessionsDelayed":4},"outcome":"ok","durMs":12000}
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"reload","type":"runner","params":{"config":"/etc/smart-runner/fleet.json","added":2,"removed":2,"changed":1,"removedIds":"p7, p8","applied":"pods[podA].concurrency from 5 to 1","restartNeededFor":"recovery.maxErrorStreak"},"outcome":"ok","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"takeover","type":"runner","params":{"from":"beta","profiles":2,"profileIds":"p1, p2","sessionsOpen":1},"outcome":"ok","durMs":null}
-            {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"runner-start","type":"runner","params":{"pid":4242,"profiles":5,"pods":2,"previousStop":"unclean","previousPid":4141,"previousStartedAt":"2025-01-08T10:29:00.250Z"},"outcome":"ok","durMs":null}
+            {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"runner-start","type":"runner","params":{"pid":4242,"version":"0.1.0+3582234abcde","profiles":5,"pods":2,"previousStop":"unclean","previousPid":4141,"previousStartedAt":"2025-01-08T10:29:00.250Z"},"outcome":"ok","durMs":null}
             {"ts":"2025-01-08T10:30:00.250Z","pod":null,"profileId":null,"sessionId":null,"event":"runner-stop","type":"runner","params":{"pid":4242,"sessionsStopped":3},"outcome":"ok","durMs":60000}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":"s1","event":"browser-start","type":"browser","params":{"reason":"session needs it","pid":4242},"outcome":"ok","durMs":2300}
             {"ts":"2025-01-08T10:30:00.250Z","pod":"podA","profileId":"p1","sessionId":null,"event":"browser-close","type":"browser","params":{"reason":"closeOnPause","pid":4242,"ageMs":90000,"sessions":2,"swept":0},"outcome":"ok","durMs":null}
