@@ -57,6 +57,16 @@ public final class PostgresEvents {
             + " CAST(? AS JSONB), ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM lease_epochs WHERE profile_id = ?"
             + " AND epoch = ? AND holder_incarnation = ?) AND NOT EXISTS (SELECT 1 FROM events WHERE session_id = ?"
             + " AND event IN ('finish', 'error'))";
+    /**
+     * A session's end without an epoch (a local line sent at a later start, {@code FleetTableCatchUp}:
+     * the lease it ran under is long gone), inserted only if the session has none in the table yet:
+     * its taker may have closed it as {@code lost} meanwhile (reviewer R18: a runner stopped while
+     * PostgreSQL was away sent its sessions' own ends at its next start, after the takers' {@code
+     * lost}, and 19 sessions had two ends in the fleet's record).
+     */
+    private static final String INSERT_END_ONCE = "INSERT INTO events (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?,"
+            + " CAST(? AS JSONB), ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM events WHERE session_id = ?"
+            + " AND event IN ('finish', 'error'))";
     /** Transaction-scoped advisory lock that orders event writers' commits (see the class comment). */
     static final long ORDER_LOCK = 0x5352_4556_4E54_5351L;
     private static final String TAKE_ORDER = "SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")";
@@ -87,7 +97,7 @@ public final class PostgresEvents {
      * one session cannot both go in.
      *
      * @return the events refused (not stored), in order: an epoch the writer never held, or a
-     *         session's second end
+     *         session's second end (with an epoch or without)
      * @throws StoreException the database cannot be written; nothing of the batch is stored
      */
     public List<EventRecord> insert(String runner, long incarnation, List<Written> batch) {
@@ -96,29 +106,35 @@ public final class PostgresEvents {
             PostgresStateStore.answersWithin(c, waitMs);
             c.setAutoCommit(false);
             try (PreparedStatement plain = c.prepareStatement(INSERT);
-                 PreparedStatement fenced = c.prepareStatement(INSERT_FENCED)) {
-                // runs of fenced and unfenced events go in order, so seq keeps the order of the local log
-                List<EventRecord> fencedRun = new ArrayList<>();
+                 PreparedStatement fenced = c.prepareStatement(INSERT_FENCED);
+                 PreparedStatement endOnce = c.prepareStatement(INSERT_END_ONCE)) {
+                // runs of each statement go in order, so seq keeps the order of the local log
+                List<EventRecord> guardedRun = new ArrayList<>();
                 PreparedStatement current = null;
                 takeOrder(c);
                 for (Written w : batch) {
-                    PreparedStatement ps = w.epoch() == null ? plain : fenced;
+                    boolean end = w.event() instanceof EventRecord.SessionEnded && w.event().sessionId() != null;
+                    PreparedStatement ps = w.epoch() != null ? fenced : end ? endOnce : plain;
                     if (current != null && ps != current) {
-                        flush(current, fenced, fencedRun, stale);
+                        flush(current, plain, guardedRun, stale);
                     }
                     current = ps;
                     bind(ps, runner, incarnation, w);
-                    if (w.epoch() != null) {
+                    if (ps == fenced) {
                         ps.setString(13, w.event().profileId());
                         ps.setLong(14, w.epoch());
                         ps.setLong(15, incarnation);
-                        ps.setString(16, w.event() instanceof EventRecord.SessionEnded ? w.event().sessionId() : null);
-                        fencedRun.add(w.event());
+                        ps.setString(16, end ? w.event().sessionId() : null);
+                    } else if (ps == endOnce) {
+                        ps.setString(13, w.event().sessionId());
+                    }
+                    if (ps != plain) {
+                        guardedRun.add(w.event());
                     }
                     ps.addBatch();
                 }
                 if (current != null) {
-                    flush(current, fenced, fencedRun, stale);
+                    flush(current, plain, guardedRun, stale);
                 }
                 try (PreparedStatement notify = c.prepareStatement(
                         "SELECT pg_notify('" + CHANNEL + "', CAST((SELECT max(seq) FROM events) AS TEXT))")) {
@@ -167,17 +183,17 @@ public final class PostgresEvents {
         }
     }
 
-    /** Executes a run; a fenced statement that inserted nothing was stale. */
-    private static void flush(PreparedStatement run, PreparedStatement fenced, List<EventRecord> fencedRun,
+    /** Executes a run; a guarded (fenced, or a session's end) statement that inserted nothing was refused. */
+    private static void flush(PreparedStatement run, PreparedStatement plain, List<EventRecord> guardedRun,
                               List<EventRecord> stale) throws SQLException {
         int[] counts = run.executeBatch();
-        if (run == fenced) {
+        if (run != plain) {
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] == 0) {
-                    stale.add(fencedRun.get(i));
+                    stale.add(guardedRun.get(i));
                 }
             }
-            fencedRun.clear();
+            guardedRun.clear();
         }
     }
 

@@ -129,6 +129,33 @@ class PostgresEventsTest {
     }
 
     /**
+     * Reviewer R18: a runner stopped while PostgreSQL was away sends its sessions' own ends at its
+     * next start ({@code FleetTableCatchUp}), without an epoch; its takers had closed those sessions
+     * as {@code lost} meanwhile, and 19 sessions had two ends in the fleet's record. A session's
+     * end without an epoch goes in only if the session has none yet; the rest of the batch goes in.
+     */
+    @Test
+    void aSessionsEndSentWithoutAnEpochGoesInOnlyIfTheSessionHasNoneYet() {
+        String url = server.newDatabase("pg_events_catch_up_end");
+        try (PostgresStateStore store = open(url)) {
+            PostgresEvents events = store.events();
+            EventRecord s2Lost = Events.sessionFailed(T, "podA", "p1", "s2", io.smartrunner.event.Params.builder()
+                    .put(io.smartrunner.event.EventParams.REASON, "lost").build(), null);
+            assertEquals(List.of(), events.insert("beta", 8, List.of(new PostgresEvents.Written(s2Lost, null))));
+            EventRecord s2OwnEnd = Events.sessionFinished(T.minusSeconds(2), "podA", "p1", "s2", 900L);
+            EventRecord s3Start = Events.sessionStarted(T, "podA", "p1", "s3", "sleep 1");
+            EventRecord s3End = Events.sessionFinished(T.plusSeconds(1), "podA", "p1", "s3", 1000L);
+            assertEquals(List.of(s2OwnEnd), events.insert("alpha", 9, List.of(new PostgresEvents.Written(s2OwnEnd, null),
+                    new PostgresEvents.Written(s3Start, null), new PostgresEvents.Written(s3End, null))),
+                    "s2 was closed by its taker; s3 had no end");
+
+            List<String> stored = events.pageAfter(0, 10, new EventFilter(null, null, null)).events().stream()
+                    .map(e -> e.sessionId() + ":" + e.getClass().getSimpleName()).toList();
+            assertEquals(List.of("s2:SessionFailed", "s3:SessionStarted", "s3:SessionFinished"), stored);
+        }
+    }
+
+    /**
      * A live stream follows the table with {@code seq > cursor}. A writer that drew a seq and commits
      * after one that drew a higher seq would be skipped for good by a reader that read in between
      * (alpha's pause missing from beta's live stream and report): the second writer waits instead.
