@@ -188,14 +188,17 @@ public final class Supervisor {
         // cluster mode: only the lease holder unpauses, so once fleet-wide
         parts.pauses.expireDue(parts.slots, now, nowNanos, parts.leases::mayRun, parts.guard);
         parts.guard.run("leftovers", null, null, null, () -> parts.leftovers.sweep(nowNanos));
+        // What follows a write reads the clock again: a write may wait on the store (PostgreSQL away,
+        // up to storeWaitMs), and an exit that came meanwhile, handled at the turn's starting time,
+        // was clamped to it: durMs up to 2 s short, its event dated before the child exited (reviewer R18)
         if (stopRequested) {
             parts.writes.flush(false);
-            parts.sessions.abandonStagedLaunches(nowNanos, now);
+            parts.sessions.abandonStagedLaunches(deps.time().nanoTime(), deps.time().now());
         } else if (!parts.writes.failing() || parts.writes.flush(false)) {
-            parts.starts.startEligible(nowNanos, now);
+            parts.starts.startEligible(deps.time().nanoTime(), deps.time().now());
             // the turn's decisions and its starts in one write, in that order; the launches wait for it
             parts.writes.flush(false);
-            handleMessages(nowNanos, now); // launches (and exits) that completed meanwhile
+            handleMessages(deps.time().nanoTime(), deps.time().now()); // launches (and exits) that completed meanwhile
             parts.writes.flush(false);
         }
     }
