@@ -204,7 +204,7 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     serving = true;
                     int code = runWith(cfg, home, supervisor, http);
-                    if (code == 0) { // its runner-stop is durable
+                    if (supervisor.stopWritten()) { // its runner-stop is in the log (its state rows may not be: code 1)
                         run.stopped(RunCommand::say);
                     }
                     if (httpFailed.get()) {
@@ -436,7 +436,8 @@ final class RunCommand implements Callable<Integer> {
     private static void endAbandonedRun(Supervisor supervisor, RunRecord run, RuntimeException why) {
         try {
             supervisor.requestStop();
-            if (supervisor.loop()) {
+            supervisor.loop();
+            if (supervisor.stopWritten()) {
                 run.stopped(RunCommand::say);
             }
         } catch (RuntimeException e) {

@@ -43,6 +43,7 @@ public final class Supervisor {
     /** The run's own first and last events ({@link #announceRun}); null: not written (the loop's own tests). */
     private EventRecord.RunnerStarted runStart;
     private long runStartNanos;
+    private boolean stopWritten;
     private int sessionsStopped;
 
     public Supervisor(RunnerConfig config, SupervisorDeps deps) {
@@ -86,12 +87,23 @@ public final class Supervisor {
                     TimeUnit.NANOSECONDS.toMillis(deps.time().nanoTime() - runStartNanos), sessionsStopped)), null, null);
         }
         parts.pending.lateRowsDueNow(deps.time().nanoTime());
-        if (!parts.writes.flush(true)) {
+        boolean written = parts.writes.flush(true);
+        stopWritten = runStart != null && parts.pending.eventCount() == 0;
+        if (!written) {
             deps.diagnostics().accept("exiting with " + parts.pending.eventCount() + " event(s) and "
                     + parts.pending.stateRowCount() + " state row(s) not written, because: " + parts.health.problem());
             return false;
         }
         return true;
+    }
+
+    /**
+     * After {@link #loop()}: whether the run's {@code runner-stop} is in the event log, though state
+     * rows may not be (a stop while PostgreSQL is away writes the log and not the rows: the next
+     * start called such a stop "killed, crashed, or its log unwritable", reviewer R18).
+     */
+    public boolean stopWritten() {
+        return stopWritten;
     }
 
     /**

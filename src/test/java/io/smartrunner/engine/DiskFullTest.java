@@ -271,6 +271,42 @@ class DiskFullTest {
         assertEquals(List.of("start", "finish"), sink.names("p1"));
     }
 
+    /**
+     * Reviewer R18: a stop while the store could not be written (PostgreSQL away) wrote its
+     * runner-stop to the log, yet the next start said the run "ended without writing its stop:
+     * killed, crashed, or its log unwritable". The stop is on record when the log has it.
+     */
+    @Test
+    void aStopWhoseRowsCannotBeWrittenHasItsRunnerStopInTheLogAndSaysSo() {
+        RunnerConfig config = TestConfig.builder().cooldownMs(0).pod("podA", "p1").build();
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
+                new FakeRecoveryActions(), null));
+        s.announceRun(4242, 1, 1, null);
+        s.start();
+        s.step();
+        store.failWrites = true;
+        s.requestStop();
+        assertFalse(s.loop(), "not everything is durable: the rows are not");
+        assertEquals("runner-stop", sink.events.get(sink.events.size() - 1).event());
+        assertTrue(s.stopWritten());
+    }
+
+    @Test
+    void aStopWhoseLogIsFullDidNotWriteItsRunnerStop() {
+        RunnerConfig config = TestConfig.builder().cooldownMs(0).pod("podA", "p1").build();
+        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+                new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
+                new FakeRecoveryActions(), null));
+        s.announceRun(4242, 1, 1, null);
+        s.start();
+        s.step();
+        sink.diskFull = true;
+        s.requestStop();
+        assertFalse(s.loop());
+        assertFalse(s.stopWritten());
+    }
+
     @Test
     void shutdownWithAFullLogCountsTheEventsItCouldNotWrite() {
         Supervisor s = supervisor("p1", "p2");
