@@ -47,6 +47,9 @@ final class RefusedStartLeftovers {
             }
             try (StateStore store = RunnerHome.openStore(inspected)) {
                 ProcessTable table = new ProcFsProcessTable();
+                if (table.liveRunnerTagging(store.runnerId()).isPresent()) {
+                    return; // a copy of a live runner's data dir: those are its sessions (RunnerHome.refuseACopyInUse)
+                }
                 List<SessionToStop> stops = new ArrayList<>();
                 Set<String> recorded = new HashSet<>();
                 for (SessionRecord s : store.openSessions()) {

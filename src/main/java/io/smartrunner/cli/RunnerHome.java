@@ -88,6 +88,23 @@ final class RunnerHome implements AutoCloseable {
         return r.dataDir().resolve("state.db");
     }
 
+    /**
+     * Before anything here stops a process by the data dir's runner id (containment, the crash
+     * reconcile): a live runner other than this one tagged processes with it, so this data dir is a
+     * copy of the one it uses, taken while it ran (an upgrade rehearsed on the same host). A start
+     * here took that runner's sessions for its own leftovers and stopped them, its healthy profiles
+     * blamed (reviewer R19). Refused in one line, exit 1.
+     */
+    static void refuseACopyInUse(java.nio.file.Path dataDir, String runnerId, ProcessTable table) {
+        table.liveRunnerTagging(runnerId).ifPresent(pid -> {
+            throw new SmartRunnerException(dataDir + ": its runner id " + runnerId + " is in use by a live runner,"
+                    + " pid " + pid + " (its sessions carry it), though that runner does not hold this data dir's"
+                    + " lock: this data dir is a copy of the one that runner uses. A runner here would stop that"
+                    + " runner's sessions as its own leftovers. Stop that runner first, or run the copy on another"
+                    + " machine or in another container");
+        });
+    }
+
     static RunnerHome open(RunnerConfig config) {
         RunnerSettings r = config.runner();
 
@@ -100,6 +117,7 @@ final class RunnerHome implements AutoCloseable {
             // before the store: a lost store is rebuilt from the log, which must then be one
             EventLogShape.require(r.eventLog());
             store = openStore(config);
+            refuseACopyInUse(r.dataDir(), store.runnerId(), new ProcFsProcessTable());
             if (store instanceof PostgresStateStore fleet) {
                 SingleMachineStateNotice.of(stateFile(r), config.profiles(), fleet::loadProfiles, config.source())
                         .ifPresent(RunCommand::say);

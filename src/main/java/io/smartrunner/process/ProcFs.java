@@ -117,6 +117,16 @@ final class ProcFs {
         return null;
     }
 
+    /** /proc/PID/cmdline with its NULs as spaces; empty when it has gone, is a zombie or kernel thread. */
+    static String cmdline(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** /proc/PID/environ's NUL-separated entries; none when it has gone or is not ours to read. */
     private static byte[] environBytes(long pid) {
         try {

@@ -19,6 +19,8 @@ import java.util.function.Predicate;
  * reused pid is never signalled. Thread-safe; {@link #stopSession} blocks its caller until done.
  */
 public final class ProcFsProcessTable implements ProcessTable {
+    /** How far up a session's tree {@link #liveRunnerTagging} climbs to its spawner (a loop of parents cannot be, but a bound is cheap). */
+    private static final int MAX_DEPTH = 256;
     private final ScheduledExecutorService timers;
 
     /** Uses the package's shared daemon timer thread for grace periods. */
@@ -45,6 +47,35 @@ public final class ProcFsProcessTable implements ProcessTable {
             }
         }
         return found;
+    }
+
+    @Override
+    public Optional<Long> liveRunnerTagging(String runnerId) {
+        Map<Long, ProcStat> all = ProcFs.scan();
+        java.util.Set<Long> tagged = new java.util.HashSet<>();
+        for (ProcStat p : all.values()) {
+            if (!p.dead() && !SessionMembers.foreign(p) && runnerId.equals(ProcFs.environValue(p.pid(), SessionEnv.RUNNER_ID))) {
+                tagged.add(p.pid());
+            }
+        }
+        long self = ProcessHandle.current().pid();
+        java.util.Set<Long> looked = new java.util.HashSet<>();
+        for (long pid : tagged) {
+            long up = pid;
+            for (int depth = 0; tagged.contains(up) && depth < MAX_DEPTH && all.containsKey(up); depth++) {
+                up = all.get(up).ppid();
+            }
+            if (up <= 1 || up == self || tagged.contains(up) || !looked.add(up)) {
+                continue;
+            }
+            // the jar (bin/smart-runner, the image) or the main class (a class path): not a path that
+            // merely contains "smart-runner", as a test JVM's or a shell's in a checkout of that name would
+            String cmd = ProcFs.cmdline(up);
+            if (cmd.contains("smart-runner.jar") || cmd.contains("io.smartrunner.cli.Main")) {
+                return Optional.of(up);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -22,6 +22,17 @@ public interface ProcessTable {
     List<TaggedProcess> tagged(String runnerId);
 
     /**
+     * A live runner other than this one that started processes tagged with {@code runnerId}: the
+     * first untagged ancestor of a tagged process, when it is a Smart Runner (not init, not a
+     * subreaper that took a dead runner's orphans). A data dir copied while its runner runs has
+     * that runner's id; a runner started on the copy took its sessions for its own leftovers and
+     * stopped them (reviewer R19). Empty where it cannot be told.
+     */
+    default Optional<Long> liveRunnerTagging(String runnerId) {
+        return Optional.empty();
+    }
+
+    /**
      * The main process (the earliest started) of each run {@code runnerId} left that {@code
      * recorded} does not name: a session whose row never reached the store, a recovery step's or a
      * browser's process (the pid its start event named).

@@ -248,6 +248,48 @@ class ContainmentE2ETest {
         assertTrue(runner.err().contains("sessions die with the runner: process watchdog pid "), runner.err());
     }
 
+    /**
+     * Reviewer R19: a data dir copied while its runner runs (an upgrade rehearsed on the same host)
+     * has that runner's id; a runner started on the copy took the live runner's sessions for its own
+     * leftovers and stopped them, their profiles blamed. It is refused before it stops anything.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "subreaper"})
+    void aRunnerOnACopyOfALiveRunnersDataDirIsRefusedAndStopsNothing(String mode) throws Exception {
+        Path cfg = config("sleep 1000");
+        CliProcess live = runner(mode, cfg);
+        CliProcess.await("the live runner's session runs", 30_000, () -> {
+            try {
+                return !startedSessions().isEmpty() && !RealSessionsTest.processesTaggedWith(startedSessions().get(0)).isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        List<Long> sessions = RealSessionsTest.processesTaggedWith(startedSessions().get(0));
+        Path copy = Files.createDirectories(dir.resolve("copy"));
+        try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(dir.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else if (Files.isRegularFile(f)) {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.copy(cfg, copy.resolve("runner.json"));
+        CliProcess second = CliProcess.start(copy, Map.of("SMART_RUNNER_CONTAINMENT", mode), "run", "-c",
+                copy.resolve("runner.json").toString());
+        runners.add(second);
+        assertTrue(second.process.waitFor(60, TimeUnit.SECONDS), "refused at once");
+        assertEquals(1, second.process.exitValue(), second.err());
+        assertTrue(second.err().contains("is in use by a live runner, pid " + live.process.pid()), second.err());
+        assertTrue(second.err().contains("this data dir is a copy of the one that runner uses"), second.err());
+        assertTrue(sessions.stream().allMatch(pid -> alive(pid)), "the live runner's session runs on: " + sessions);
+        assertTrue(events().stream().noneMatch(e -> e.event().equals("error")), "nothing failed: " + events());
+        stop(live);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"auto", "subreaper"})
     void statusSaysWhichContainmentARunnerWouldUse(String mode) throws Exception {
