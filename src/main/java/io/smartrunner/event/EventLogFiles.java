@@ -1,13 +1,10 @@
 package io.smartrunner.event;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -108,13 +105,7 @@ public final class EventLogFiles {
 
     /** fsync of a directory: Linux makes renames durable this way (other systems may refuse it). */
     static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (NoSuchFileException e) {
-            // nothing to make durable
-        } catch (IOException e) {
-            // not supported here: the renames still happened, only their durability is the OS's
-        }
+        io.smartrunner.DurableFiles.syncDirectory(dir);
     }
 
     private static Integer generationOf(Path file, Path p) {

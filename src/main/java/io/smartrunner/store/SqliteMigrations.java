@@ -57,29 +57,67 @@ final class SqliteMigrations {
     }
 
     /**
-     * An upgrade is one-way (an older runner refuses a newer schema), so before the first one the
-     * store as it was is copied beside it ({@code VACUUM INTO}: consistent, its WAL included), and
-     * the upgrade is said in one line naming the copy: going back to the older runner is stopping
-     * this one and moving the copy into place. Before, the upgrade was silent and kept nothing: the
-     * only way back to an older release was to lose every pause (a reviewer's rollback).
-     * A copy an earlier, interrupted attempt made is the one kept.
+     * An upgrade is one-way (an older runner refuses a newer schema), so before it the store as it
+     * is now is copied beside it ({@code VACUUM INTO}: consistent, its WAL included), and the upgrade
+     * is said in one line naming the copy: going back to the older runner is stopping this one and
+     * moving the copy into place. Before, the upgrade was silent and kept nothing: the only way back
+     * to an older release was to lose every pause (a reviewer's rollback).
+     *
+     * <p>The copy is written under a temporary name and renamed into place once whole: a kill
+     * during the copy left a half-written file under the final name, with a hot journal beside it,
+     * and the next start kept it as "the store as it was" (reviewer R19: moved into place it was
+     * "not a database"; opened to check it, SQLite rolled the journal back into it and left 0
+     * bytes). Each start that upgrades copies afresh, over an earlier start's copy: an older runner
+     * may have run on the store between an interrupted upgrade and this start, and the earlier copy
+     * would undo its work (R19). If the fresh copy fails (no room) an earlier whole copy is kept.
      */
     private static void keepTheOldStore(Connection connection, String file, int before, Consumer<String> say)
             throws SQLException {
         java.nio.file.Path copy = java.nio.file.Path.of(file + ".schema-" + before);
+        java.nio.file.Path partial = java.nio.file.Path.of(copy + ".partial");
+        java.nio.file.Path staleJournal = java.nio.file.Path.of(copy + "-journal"); // a copy's, from a release before
         String kept;
-        if (java.nio.file.Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            kept = "kept from an earlier start";
-        } else {
+        try {
+            deleteIfExists(partial);
+            deleteIfExists(java.nio.file.Path.of(partial + "-journal"));
             try (java.sql.PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
-                ps.setString(1, copy.toString());
+                ps.setString(1, partial.toString());
                 ps.execute();
             }
-            kept = "copied now";
+            io.smartrunner.DurableFiles.force(partial);
+            boolean earlier = java.nio.file.Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            // the journal first: one left beside the new copy would be rolled back into it
+            deleteIfExists(staleJournal);
+            java.nio.file.Files.move(partial, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            io.smartrunner.DurableFiles.syncDirectory(copy.toAbsolutePath().getParent());
+            kept = earlier ? "copied now, over an earlier start's copy" : "copied now";
+        } catch (SQLException | IOException e) {
+            deleteQuietly(partial);
+            deleteQuietly(java.nio.file.Path.of(partial + "-journal"));
+            boolean whole = java.nio.file.Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !java.nio.file.Files.exists(staleJournal, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!whole) {
+                throw e instanceof SQLException sql ? sql : new SQLException(copy + ": cannot copy the store before"
+                        + " upgrading it: " + e.getMessage(), e);
+            }
+            kept = "kept from an earlier start; a fresh copy failed: " + e.getMessage();
         }
         say.accept(file + ": upgrading the schema from version " + before + " to " + LATEST + "; the store as it was"
                 + " is in " + copy + " (" + kept + "): an older runner cannot open the upgraded store, so to go back,"
                 + " stop this one and move the copy into place (docs/operations.md)");
+    }
+
+    private static void deleteIfExists(java.nio.file.Path f) throws IOException {
+        java.nio.file.Files.deleteIfExists(f);
+    }
+
+    private static void deleteQuietly(java.nio.file.Path f) {
+        try {
+            java.nio.file.Files.deleteIfExists(f);
+        } catch (IOException ignored) {
+            // a leftover temporary copy: the next upgrade deletes it first
+        }
     }
 
     /** The highest applied version, 0 for a database that has never been migrated. */

@@ -6,12 +6,10 @@ import io.smartrunner.event.EventLog;
 import io.smartrunner.event.EventLogFiles;
 import io.smartrunner.profile.ProfileState;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -264,17 +262,11 @@ public final class StateRebuild {
     }
 
     private static void force(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
+        io.smartrunner.DurableFiles.force(file);
     }
 
     private static void syncDirectory(Path file) {
-        try (FileChannel ch = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // not supported here: the rename happened, only its durability is the OS's
-        }
+        io.smartrunner.DurableFiles.syncDirectory(file.toAbsolutePath().getParent());
     }
 
     private static long size(Path p) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smartrunner.config.RunnerSettings.SqliteSynchronous;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.SessionRecord.Status;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -87,6 +88,41 @@ class SessionRegroupingTest {
             assertKeptAsBefore(store);
         }
         assertEquals(List.of(), said, "the next start upgrades nothing and says nothing");
+    }
+
+    /**
+     * Reviewer R19: a kill during the copy left a half-written copy under its final name with a hot
+     * journal beside it, and the next start kept it as "the store as it was" (moved into place it
+     * was not a database; opened, SQLite rolled the journal into it and left 0 bytes). An older
+     * runner that ran between two starts was undone by the earlier copy too. Each start that
+     * upgrades copies afresh, under a temporary name renamed into place once whole.
+     */
+    @Test
+    void aCopyLeftHalfWrittenOrOlderThanTheStoreIsReplacedByAWholeOneOfTheStoreAsItIs() throws Exception {
+        Path copy = Path.of(db + ".schema-3");
+        Files.write(copy, new byte[] {'S', 'Q', 'L', 'i', 't', 'e', 0, 1, 2, 3}); // a killed VACUUM INTO's start
+        Files.write(Path.of(copy + "-journal"), new byte[512]);
+        Files.write(Path.of(copy + ".partial"), new byte[64]); // this release's own, killed mid-copy
+        try (Connection c = connect(); Statement st = c.createStatement()) { // the older runner's work since
+            st.execute("INSERT INTO sessions VALUES ('s-p0-late', 'p0', 'podA', 1, 2, 1, "
+                    + T0.plusSeconds(900).toEpochMilli() + ", 'FINISHED', " + T0.plusSeconds(905).toEpochMilli()
+                    + ", NULL, 0)");
+        }
+        List<String> said = new ArrayList<>();
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL, said::add)) {
+            assertEquals("s-p0-late", store.recentSessions("p0", 1).get(0).sessionId());
+        }
+        assertTrue(said.get(0).contains("the store as it was is in " + copy + " (copied now, over an earlier start's"
+                + " copy)"), said.toString());
+        assertFalse(Files.exists(Path.of(copy + "-journal")), "no journal to roll back into the new copy");
+        assertFalse(Files.exists(Path.of(copy + ".partial")));
+        try (Connection old = java.sql.DriverManager.getConnection("jdbc:sqlite:" + copy);
+             Statement st = old.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM sessions WHERE session_id = 's-p0-late'")) {
+            assertEquals(3, SqliteMigrations.currentVersion(old), "a whole store at the old version");
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1), "with what the older runner did before this start");
+        }
     }
 
     @Test
