@@ -364,7 +364,10 @@ final class ControlCommands {
                             + cfg.runner().dataDir() + " is not locked); 'smart-runner run' will use it");
                 }
             }
-            JsonNode s = new RunnerApiClient(cfg).post("/api/reload", Map.of());
+            // the runner refuses before reloading when it reads another file (a runner before session 49
+            // ignores the parameter: the check after the answer below still says so)
+            JsonNode s = new RunnerApiClient(cfg).post("/api/reload?file=" + java.net.URLEncoder.encode(
+                    config.file.toAbsolutePath().normalize().toString(), java.nio.charset.StandardCharsets.UTF_8), Map.of());
             String changes = "added " + s.path("added") + ", removed " + s.path("removed") + ", changed "
                     + s.path("changed") + (s.path("applied").isEmpty() ? "" : ", applied " + s.path("applied"));
             String read = s.path("config").isTextual() ? s.path("config").asText() : null;

@@ -271,6 +271,11 @@ final class RunCommand implements Callable<Integer> {
             }
 
             @Override
+            public Path configFile() {
+                return config.file.toAbsolutePath().normalize();
+            }
+
+            @Override
             public CompletableFuture<List<io.smartrunner.breaker.PodStatus>> pods() {
                 return supervisor.pods();
             }

@@ -260,6 +260,11 @@ public final class FleetView implements FleetControl, AutoCloseable {
     }
 
     @Override
+    public java.nio.file.Path configFile() {
+        return local.configFile();
+    }
+
+    @Override
     public CompletableFuture<List<PodStatus>> pods() {
         return local.pods();
     }

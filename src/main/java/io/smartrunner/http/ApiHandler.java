@@ -237,6 +237,10 @@ final class ApiHandler implements HttpHandler {
         JsonNode body = RequestBodies.object(ex);
         if (path.equals("/api/reload")) {
             RequestBodies.none(body, "reload");
+            String file = new Query(ex.getRequestURI().getRawQuery(), Set.of("file")).get("file");
+            if (file != null) {
+                requireOwnConfig(file);
+            }
             reload(ex);
             return;
         }
@@ -319,6 +323,40 @@ final class ApiHandler implements HttpHandler {
         json.put("refused", refused);
         json.put("queued", queued);
         return json;
+    }
+
+    /**
+     * {@code POST /api/reload?file=F} (the CLI's {@code reload -c F}): refused before anything is
+     * read when the runner reads another file; the runner reloaded its own file, removed
+     * profiles' sessions stopped, and only then the CLI said "not F" and exited 1 (reviewer R19).
+     */
+    private void requireOwnConfig(String file) {
+        java.nio.file.Path own = parts.fleet().configFile();
+        java.nio.file.Path asked;
+        try {
+            asked = java.nio.file.Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ApiError(400, "file: not a path: \"" + Query.clip(file) + "\"");
+        }
+        if (!asked.isAbsolute()) {
+            throw new ApiError(400, "file: expected an absolute path, got \"" + Query.clip(file) + "\"");
+        }
+        if (own != null && !sameFile(own, asked)) {
+            throw new ApiError(409, "the running runner reads " + own + ", not " + Query.clip(file) + ": nothing was"
+                    + " reloaded; to run " + Query.clip(file) + " restart the runner with it");
+        }
+    }
+
+    /** The same path, or the same file through a link or another spelling. */
+    private static boolean sameFile(java.nio.file.Path own, java.nio.file.Path asked) {
+        if (own.equals(asked.normalize())) {
+            return true;
+        }
+        try {
+            return java.nio.file.Files.isSameFile(own, asked);
+        } catch (java.io.IOException e) {
+            return false; // one of them is gone or unreadable: not provably the same
+        }
     }
 
     private void reload(HttpExchange ex) throws Exception {

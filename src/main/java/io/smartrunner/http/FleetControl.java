@@ -30,6 +30,11 @@ public interface FleetControl {
      */
     CompletableFuture<ReloadSummary> reload();
 
+    /** The configuration file the runner reads at a reload (absolute); null when not known. */
+    default java.nio.file.Path configFile() {
+        return null;
+    }
+
     /** Every pod's breaker and pauses (GET /api/pods); none by default. */
     default CompletableFuture<List<io.smartrunner.breaker.PodStatus>> pods() {
         return CompletableFuture.completedFuture(List.of());

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.testkit.CliProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression: {@code reload -c other.json} while a runner ran on {@code live.json} said
- * "reloaded other.json", exit 0, but the runner had re-read its own live.json. The runner's answer
- * names the file it read; the CLI prints that one and says so when it is not the -c file.
+ * "reloaded other.json", exit 0, but the runner had re-read its own live.json. Then (reviewer R19)
+ * it said so, exit 1, but only after the runner had applied its own file (removed profiles'
+ * sessions stopped). Now the runner refuses before reading anything when it reads another file.
  */
 @Tag("e2e")
 class ReloadOtherFileTest {
@@ -30,27 +33,31 @@ class ReloadOtherFileTest {
                  "pods": [{"name": "podA", "profiles": [%s]}]}""".formatted(profiles));
     }
 
+    private List<EventRecord> events() {
+        return EventLogReader.readAll(dir.resolve("logs/events.jsonl"));
+    }
+
     @Test
-    void reloadNamesTheFileTheRunnerReadAndFailsWhenItIsNotTheOneGiven() throws Exception {
+    void aReloadOfAnotherFileThanTheRunnersIsRefusedBeforeItReadsAnything() throws Exception {
         Path live = config("live.json", "{\"id\": \"p1\"}");
         Path other = config("other.json", "{\"id\": \"p1\"}, {\"id\": \"p9\"}");
         CliProcess runner = CliProcess.start(dir, "run", "-c", "live.json");
         try {
             CliProcess.await("the first session", 20_000, () -> Files.exists(dir.resolve("logs/events.jsonl"))
-                    && EventLogReader.readAll(dir.resolve("logs/events.jsonl")).stream()
-                            .anyMatch(e -> e.event().equals("finish")));
+                    && events().stream().anyMatch(e -> e.event().equals("finish")));
+            config("live.json", "{\"id\": \"p1\"}, {\"id\": \"p2\"}"); // edited, not yet meant to apply
 
             CliProcess.Result wrong = CliProcess.run(dir, "reload", "-c", other.toString());
 
             assertEquals(1, wrong.exitCode(), wrong.out() + wrong.err());
-            assertEquals("smart-runner: the running runner reloaded its own config " + live + " (added [], removed [],"
-                    + " changed []), not " + other + "; to run " + other + " restart the runner with it",
-                    wrong.err().strip());
+            assertEquals("smart-runner: the running runner reads " + live + ", not " + other + ": nothing was reloaded;"
+                    + " to run " + other + " restart the runner with it", wrong.err().strip());
             assertEquals("", wrong.out());
+            assertTrue(events().stream().noneMatch(e -> e.event().equals("reload")), "nothing was applied");
 
             CliProcess.Result right = CliProcess.run(dir, "reload", "-c", "./live.json");
             assertEquals(0, right.exitCode(), right.err());
-            assertEquals("reloaded " + live + ": added [], removed [], changed []", right.out().strip());
+            assertEquals("reloaded " + live + ": added [\"p2\"], removed [], changed []", right.out().strip());
             assertTrue(runner.process.isAlive());
         } finally {
             runner.process.destroy();
