@@ -163,7 +163,8 @@ final class RunCommand implements Callable<Integer> {
             };
             handleSignals(supervisor, home, stop); // a SIGTERM during the reconcile below stops the runner cleanly too
             long pid = ProcessHandle.current().pid();
-            io.smartrunner.event.Events.PreviousRun previous = RunRecord.previous(cfg.runner().dataDir());
+            io.smartrunner.event.Events.PreviousRun previous = RunRecord.previous(cfg.runner().dataDir(),
+                    cfg.runner().eventLog());
             RunRecord run = RunRecord.begin(cfg.runner().dataDir(), pid, clock.now());
             supervisor.announceRun(pid, cfg.profiles().size(), cfg.pods().size(), previous);
             if (previous != null && !previous.stopped()) {

@@ -1,5 +1,7 @@
 package io.smartrunner.cli;
 
+import io.smartrunner.event.EventLogReader;
+import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.Events;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The data dir's record of its runner's run ({@value #FILE}: pid, start, {@code running} or
@@ -21,6 +24,8 @@ import java.time.Instant;
 final class RunRecord {
     static final String FILE = "run.state";
     private static final int MAX_BYTES = 256;
+    /** Clocks and file times: a session's event is a later run's only this long after the stop's record. */
+    private static final java.time.Duration LATER_RUN_MARGIN = java.time.Duration.ofSeconds(5);
 
     private final Path file;
     private final long pid;
@@ -30,6 +35,29 @@ final class RunRecord {
         this.file = file;
         this.pid = pid;
         this.startedAt = startedAt;
+    }
+
+    /**
+     * The previous run as recorded in {@code dataDir}, or null when there is no readable record, or
+     * when a runner that keeps none (a release before session 43) ran after a recorded stop: its
+     * sessions are in {@code eventLog} after the record was written. A rollback to such a release,
+     * killed, then this one again: the record of this release's own earlier run said {@code clean}
+     * beside the killed run's {@code lost} sessions (reviewer R19).
+     */
+    static Events.PreviousRun previous(Path dataDir, Path eventLog) {
+        Events.PreviousRun recorded = previous(dataDir);
+        if (recorded == null || !recorded.stopped()) {
+            return recorded;
+        }
+        try {
+            Instant written = Files.getLastModifiedTime(dataDir.resolve(FILE)).toInstant();
+            List<EventRecord> last = Files.isRegularFile(eventLog) ? EventLogReader.tail(eventLog, 1,
+                    e -> e instanceof EventRecord.SessionStarted || e instanceof EventRecord.SessionEnded) : List.of();
+            boolean laterRun = !last.isEmpty() && last.get(0).ts().isAfter(written.plus(LATER_RUN_MARGIN));
+            return laterRun ? null : recorded;
+        } catch (IOException | RuntimeException e) {
+            return recorded; // the log unreadable here: its start says so itself
+        }
     }
 
     /** The previous run as recorded in {@code dataDir}, or null when there is no readable record. */

@@ -29,6 +29,28 @@ class RunRecordTest {
         assertEquals(new Events.PreviousRun(4242, T, true), RunRecord.previous(dir));
     }
 
+    /**
+     * Reviewer R19: a clean stop recorded, then an older release (which keeps no record) ran and was
+     * killed: the next start said previousStop "clean" beside that run's lost sessions. Sessions in
+     * the log after the stop's record are a later, unrecorded run's: no record of the previous run.
+     */
+    @Test
+    void aStopRecordedBeforeSessionsOfALaterUnrecordedRunIsNoRecordOfThePreviousRun() throws Exception {
+        RunRecord run = RunRecord.begin(dir, 4242, T);
+        run.stopped(line -> { });
+        Instant recorded = Files.getLastModifiedTime(dir.resolve(RunRecord.FILE)).toInstant();
+        Path log = dir.resolve("events.jsonl");
+        try (io.smartrunner.event.JsonlEventSink sink = io.smartrunner.event.JsonlEventSink.open(log,
+                io.smartrunner.config.RunnerSettings.FsyncPolicy.NEVER, 0)) {
+            sink.append(java.util.List.of(Events.sessionStarted(recorded.minusSeconds(30), "podA", "p1", "s1", "true"),
+                    Events.sessionFinished(recorded.minusSeconds(29), "podA", "p1", "s1", 1000L)));
+            assertEquals(new Events.PreviousRun(4242, T, true), RunRecord.previous(dir, log), "its own sessions, before");
+            sink.append(java.util.List.of(Events.sessionStarted(recorded.plusSeconds(60), "podA", "p1", "s2", "true")));
+        }
+        assertNull(RunRecord.previous(dir, log), "a later run's session: the record says nothing of it");
+        assertEquals(new Events.PreviousRun(4242, T, true), RunRecord.previous(dir, dir.resolve("no-log.jsonl")));
+    }
+
     /** Reviewer R7: a 3 GB record ended the start with an OutOfMemoryError, a FIFO blocked it for good. */
     @Test
     void aHugeRecordOrAFifoIsNoRecordAndStopsNothing() throws Exception {
