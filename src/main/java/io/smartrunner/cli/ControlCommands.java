@@ -357,7 +357,15 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            RunnerConfig cfg = config.load(); // a broken file is refused here, with its one-line error
+            RunnerConfig cfg;
+            try {
+                cfg = config.load(); // a broken file is refused here, with its one-line error
+            } catch (io.smartrunner.config.ConfigException refused) {
+                // which runner (if any) the file would reach is not known from a broken file: what is known is
+                // that nothing was sent, so whichever runs keeps its configuration (reviewer R19)
+                throw new io.smartrunner.config.ConfigException("reload refused, a running runner keeps its"
+                        + " configuration: " + refused.getMessage());
+            }
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {
                     throw new SmartRunnerException(config.file + " is valid, but no runner is running ("

@@ -105,6 +105,8 @@ class ControlCommandsTest {
             CliProcess.Result broken = cli("reload", "-c", cfg.toString());
             assertEquals(2, broken.exitCode());
             assertTrue(broken.err().contains("$.session.cooldownMs"), broken.err());
+            assertTrue(broken.err().startsWith("smart-runner: reload refused, a running runner keeps its configuration: "),
+                    broken.err());
             assertEquals(1, broken.err().strip().lines().count(), broken.err());
 
             config("{\"id\": \"p1\"}, {\"id\": \"p3\"}");
