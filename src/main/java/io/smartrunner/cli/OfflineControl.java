@@ -111,6 +111,7 @@ final class OfflineControl {
         // as run does: a row written into a zero-byte or missing store would make it look whole, and
         // the next start would not rebuild it, forgetting every other profile's pause in the log
         RunnerHome.rebuildIfLost(r);
+        refuseToUpgrade(RunnerHome.stateFile(r));
         try (StateStore store = RunnerHome.openSqlite(r, RunCommand::say);
              JsonlEventSink events = eventLog(r)) {
             Map<String, ProfileState> states = new HashMap<>(store.loadProfiles());
@@ -155,6 +156,20 @@ final class OfflineControl {
      * One batch in cluster mode (at most one request per profile): the unheld profiles' changes in one
      * transaction, said in the order asked; then the held ones' controls, relayed together.
      */
+    /** A store of an older release is upgraded by this release's runner, never by a control command (reviewer R19). */
+    private static void refuseToUpgrade(java.nio.file.Path db) {
+        if (!java.nio.file.Files.isRegularFile(db)) {
+            return;
+        }
+        java.util.OptionalInt older = io.smartrunner.store.SqliteStateStore.olderSchema(db);
+        if (older.isPresent()) {
+            throw new SmartRunnerException(db + ": schema version " + older.getAsInt() + " is older than this"
+                    + " release's, and no runner is running: written here, a control would upgrade the store for"
+                    + " good and the older release could no longer open it. Start this release's runner once to"
+                    + " upgrade it (docs/operations.md), or use the older release's CLI");
+        }
+    }
+
     private static void inFleet(RunnerConfig cfg, PostgresStateStore store, List<ManualRequest> requests,
                                 List<ProfileConfig> profiles, java.util.function.Consumer<Result> each) {
         String via = cfg.runner().name() != null ? cfg.runner().name() : store.runnerName();

@@ -50,7 +50,18 @@ import sun.misc.Signal;
  * <p>Over 250 lines because it wires every part of a running runner (store, cluster membership,
  * HTTP, health, systemd, signals) in one place; the parts themselves live in their packages.
  */
-@Command(name = "run", description = "Run the supervisor on the configured fleet until SIGTERM/SIGINT.")
+@Command(name = "run", description = "Run the supervisor on the configured fleet until SIGTERM/SIGINT.",
+        footer = {"",
+                "Signals: SIGTERM or SIGINT stops it (every session stopped and its end written, then runner-stop);"
+                        + " SIGHUP re-reads the config file, as 'smart-runner reload'; SIGUSR1 reopens the event log"
+                        + " after an outside rotation (logrotate).",
+                "Exit codes: 0 stopped, everything written; 1 a runtime failure (the data dir in use, a port taken,"
+                        + " events or state rows not written at the stop); 2 a bad config or command line, or a state"
+                        + " store newer than this release (no retry helps: systemd's RestartPreventExitStatus=2).",
+                "Files: runner.dataDir (default data/) holds state.db (a newer release upgrades it once, after copying"
+                        + " it to state.db.schema-N: docs/operations.md), run.state, runner.lock, http.token, http.port;"
+                        + " runner.eventLog (default logs/events.jsonl) is the JSON Lines record of every decision.",
+                "See README.md, docs/operations.md (health, systemd, upgrades) and docs/configuration.md."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

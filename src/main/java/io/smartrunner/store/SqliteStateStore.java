@@ -119,6 +119,21 @@ public final class SqliteStateStore implements StateStore {
      * Opens an existing store for reading only (the CLI while a runner may be running); never
      * migrates or creates. {@link #write} then throws.
      */
+    /**
+     * The store's schema version when it is older than this release's, else empty (a new store, the
+     * current one, a newer one: opening it says so). An offline control command must not be what
+     * upgrades it for good (reviewer R19: a {@code pause} left the older release's service unable to start).
+     */
+    public static java.util.OptionalInt olderSchema(Path dbFile) {
+        try (Connection c = SqliteConnector.openReadOnly(dbFile, DEFAULT_BUSY_TIMEOUT_MS)) {
+            int version = SqliteMigrations.currentVersion(c);
+            return version > 0 && version < SqliteMigrations.LATEST ? java.util.OptionalInt.of(version)
+                    : java.util.OptionalInt.empty();
+        } catch (SQLException e) {
+            throw SqliteErrors.wrap(dbFile.toString(), e);
+        }
+    }
+
     public static SqliteStateStore openReadOnly(Path dbFile) {
         return openReadOnly(dbFile, DEFAULT_BUSY_TIMEOUT_MS);
     }

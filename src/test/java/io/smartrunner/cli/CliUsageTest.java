@@ -63,6 +63,17 @@ class CliUsageTest {
         assertEquals("", r.err());
     }
 
+    /** Reviewer R19: run --help named -c and nothing an operator at 3 a.m. needs. */
+    @Test
+    void runsHelpSaysItsSignalsExitCodesAndFiles() {
+        Run help = cli("run", "--help");
+        assertEquals(0, help.code());
+        for (String said : List.of("SIGHUP re-reads the config file", "SIGUSR1 reopens the event log", "Exit codes: 0",
+                "2 a bad config", "state.db.schema-N", "docs/operations.md")) {
+            assertTrue(help.out().replaceAll("\\s+", " ").contains(said), said + " in: " + help.out());
+        }
+    }
+
     @Test
     void helpListsTheSubcommandsItSeesAtLeastTheDocumentedOnes() {
         List<String> names = new ArrayList<>(new CommandLine(new Main()).getSubcommands().keySet());

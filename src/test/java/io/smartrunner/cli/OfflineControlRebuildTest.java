@@ -31,6 +31,29 @@ class OfflineControlRebuildTest {
         return cfg;
     }
 
+    /**
+     * Reviewer R19: a control with no runner running upgraded an older release's store for good (the
+     * older service could no longer start). It is refused, the store untouched, as status refuses it.
+     */
+    @Test
+    void anOfflineControlDoesNotUpgradeAnOlderReleasesStore() throws Exception {
+        Path cfg = config();
+        assertEquals(0, cli("pause", "-c", cfg.toString(), "--for", "30d", "p1-1").code());
+        Path db = dir.resolve("data/state.db");
+        io.smartrunner.store.OlderSqliteSchemas.asVersion3(db);
+        byte[] before = Files.readAllBytes(db);
+
+        CliUsageTest.Run refused = cli("pause", "-c", cfg.toString(), "--for", "1h", "p0-0");
+
+        assertEquals(1, refused.code(), refused.err());
+        assertEquals("smart-runner: " + db + ": schema version 3 is older than this release's, and no runner is"
+                + " running: written here, a control would upgrade the store for good and the older release could"
+                + " no longer open it. Start this release's runner once to upgrade it (docs/operations.md), or use"
+                + " the older release's CLI", refused.err().strip());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(db)), "the store untouched");
+        assertTrue(Files.notExists(Path.of(db + ".schema-3")), "no upgrade began");
+    }
+
     @Test
     void anOfflinePauseOnAZeroByteStoreRebuildsItFirstAndKeepsTheOtherPauses() throws Exception {
         Path cfg = config();
