@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  * reused pid is never signalled. Thread-safe; {@link #stopSession} blocks its caller until done.
  */
 public final class ProcFsProcessTable implements ProcessTable {
-    /** How far up a session's tree {@link #liveRunnerTagging} climbs to its spawner (a loop of parents cannot be, but a bound is cheap). */
-    private static final int MAX_DEPTH = 256;
+    /** init (1) and kthreadd (2): a dead runner's orphans' parent, and the kernel's threads'. */
+    private static final long KERNEL_THREADS = 2;
     private final ScheduledExecutorService timers;
 
     /** Uses the package's shared daemon timer thread for grace periods. */
@@ -49,30 +49,33 @@ public final class ProcFsProcessTable implements ProcessTable {
         return found;
     }
 
+    /**
+     * From the other side: the runners alive on the host (a parent whose command line is the jar or
+     * the main class), then whether one of their children carries the id. The first untagged
+     * ancestor of a tagged process is the runner that spawned its tree, whose child (the session's
+     * leader, a browser, a recovery step) is tagged; so only those children's environments are read,
+     * none at all on a host with no other runner (every start pays for this look).
+     */
     @Override
     public Optional<Long> liveRunnerTagging(String runnerId) {
-        Map<Long, ProcStat> all = ProcFs.scan();
-        java.util.Set<Long> tagged = new java.util.HashSet<>();
-        for (ProcStat p : all.values()) {
-            if (!p.dead() && !SessionMembers.foreign(p) && runnerId.equals(ProcFs.environValue(p.pid(), SessionEnv.RUNNER_ID))) {
-                tagged.add(p.pid());
+        long self = ProcessHandle.current().pid();
+        Map<Long, List<Long>> children = new java.util.HashMap<>();
+        for (ProcStat p : ProcFs.scan().values()) {
+            if (!p.dead() && !SessionMembers.foreign(p) && p.ppid() > KERNEL_THREADS && p.ppid() != self) {
+                children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p.pid());
             }
         }
-        long self = ProcessHandle.current().pid();
-        java.util.Set<Long> looked = new java.util.HashSet<>();
-        for (long pid : tagged) {
-            long up = pid;
-            for (int depth = 0; tagged.contains(up) && depth < MAX_DEPTH && all.containsKey(up); depth++) {
-                up = all.get(up).ppid();
-            }
-            if (up <= 1 || up == self || tagged.contains(up) || !looked.add(up)) {
-                continue;
-            }
+        for (Map.Entry<Long, List<Long>> parent : children.entrySet()) {
             // the jar (bin/smart-runner, the image) or the main class (a class path): not a path that
             // merely contains "smart-runner", as a test JVM's or a shell's in a checkout of that name would
-            String cmd = ProcFs.cmdline(up);
-            if (cmd.contains("smart-runner.jar") || cmd.contains("io.smartrunner.cli.Main")) {
-                return Optional.of(up);
+            String cmd = ProcFs.cmdline(parent.getKey());
+            if (!cmd.contains("smart-runner.jar") && !cmd.contains("io.smartrunner.cli.Main")) {
+                continue;
+            }
+            for (long child : parent.getValue()) {
+                if (runnerId.equals(ProcFs.environValue(child, SessionEnv.RUNNER_ID))) {
+                    return Optional.of(parent.getKey());
+                }
             }
         }
         return Optional.empty();
