@@ -47,7 +47,8 @@ final class RefusedStartLeftovers {
             }
             try (StateStore store = RunnerHome.openStore(inspected)) {
                 ProcessTable table = new ProcFsProcessTable();
-                if (table.liveRunnerTagging(store.runnerId()).isPresent()) {
+                if (RunRecord.stillRunning(inspected.runner().dataDir()).isPresent()
+                        || table.liveRunnerTagging(store.runnerId()).isPresent()) {
                     return; // a copy of a live runner's data dir: those are its sessions (RunnerHome.refuseACopyInUse)
                 }
                 List<SessionToStop> stops = new ArrayList<>();

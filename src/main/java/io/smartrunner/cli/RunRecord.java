@@ -26,6 +26,8 @@ final class RunRecord {
     private static final int MAX_BYTES = 256;
     /** Clocks and file times: a session's event is a later run's only this long after the stop's record. */
     private static final java.time.Duration LATER_RUN_MARGIN = java.time.Duration.ofSeconds(5);
+    /** How long a runner's start may take before it records its run (a store upgrade regrouping millions of sessions). */
+    private static final java.time.Duration START_BEFORE_RECORD = java.time.Duration.ofHours(1);
 
     private final Path file;
     private final long pid;
@@ -58,6 +60,27 @@ final class RunRecord {
         } catch (IOException | RuntimeException e) {
             return recorded; // the log unreadable here: its start says so itself
         }
+    }
+
+    /**
+     * The run on record when it is still running: its pid alive, a JVM started before the record
+     * (at most {@link #START_BEFORE_RECORD} before: a start upgrading a big store records its run
+     * late), and not this process. Under the data dir's lock that means this data dir is a copy of
+     * the one that live runner uses (reviewer R20: a renamed jar, an idle runner, sessions started
+     * through {@code env -i} all hid the live runner from the look at its children's tags).
+     */
+    static java.util.Optional<Events.PreviousRun> stillRunning(Path dataDir) {
+        Events.PreviousRun recorded = previous(dataDir);
+        if (recorded == null || recorded.stopped() || recorded.pid() == ProcessHandle.current().pid()) {
+            return java.util.Optional.empty();
+        }
+        return ProcessHandle.of(recorded.pid()).filter(ProcessHandle::isAlive).filter(h -> {
+            ProcessHandle.Info info = h.info();
+            Instant started = info.startInstant().orElse(null);
+            return started != null && !started.isAfter(recorded.startedAt().plusSeconds(5))
+                    && !started.isBefore(recorded.startedAt().minus(START_BEFORE_RECORD))
+                    && info.command().map(c -> c.endsWith("/java") || c.equals("java")).orElse(false);
+        }).map(h -> recorded);
     }
 
     /** The previous run as recorded in {@code dataDir}, or null when there is no readable record. */

@@ -96,6 +96,14 @@ final class RunnerHome implements AutoCloseable {
      * blamed (reviewer R19). Refused in one line, exit 1.
      */
     static void refuseACopyInUse(java.nio.file.Path dataDir, String runnerId, ProcessTable table) {
+        RunRecord.stillRunning(dataDir).ifPresent(run -> {
+            throw new SmartRunnerException(dataDir.resolve(RunRecord.FILE) + ": the run on record, pid " + run.pid()
+                    + " (started " + run.startedAt() + "), is still running, though it does not hold this data dir's"
+                    + " lock: this data dir is a copy of the one that runner uses, and has its runner id " + runnerId
+                    + ". A runner here would stop that runner's sessions as its own leftovers. Stop that runner"
+                    + " first, or run the copy on another machine or in another container (if pid " + run.pid()
+                    + " is no Smart Runner, remove the copy's " + RunRecord.FILE + ")");
+        });
         table.liveRunnerTagging(runnerId).ifPresent(pid -> {
             throw new SmartRunnerException(dataDir + ": its runner id " + runnerId + " is in use by a live runner,"
                     + " pid " + pid + " (its sessions carry it), though that runner does not hold this data dir's"

@@ -65,12 +65,20 @@ final class StatusCommand implements Callable<Integer> {
         }
         String runner = runner(cfg);
         boolean stopped = NOT_RUNNING.equals(runner);
-        String unended = stopped ? unended(states) : null;
+        // a copy of a live runner's data dir: its "running" sessions are that runner's, not leftovers (reviewer R20)
+        java.util.Optional<io.smartrunner.event.Events.PreviousRun> copied = stopped
+                ? RunRecord.stillRunning(cfg.runner().dataDir()) : java.util.Optional.empty();
+        String unended = stopped && copied.isEmpty() ? unended(states) : null;
+        if (copied.isPresent()) {
+            runner = NOT_RUNNING + " on this data dir, but the run on record (pid " + copied.get().pid() + ", started "
+                    + copied.get().startedAt() + ") is alive: this data dir is a copy of the one that runner uses,"
+                    + " and what shows as running is its sessions (a start here is refused)";
+        }
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
         } else {
-            out.print(table(states, stopped));
+            out.print(table(states, stopped && copied.isEmpty()));
             out.println(containmentLine(cfg));
         }
         // the JSON stays a plain array on stdout (the stored states as they are); the lines go to stderr then

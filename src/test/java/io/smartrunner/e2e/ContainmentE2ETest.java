@@ -251,21 +251,25 @@ class ContainmentE2ETest {
     /**
      * Reviewer R19: a data dir copied while its runner runs (an upgrade rehearsed on the same host)
      * has that runner's id; a runner started on the copy took the live runner's sessions for its own
-     * leftovers and stopped them, their profiles blamed. It is refused before it stops anything.
+     * leftovers and stopped them, their profiles blamed. It is refused before it stops anything: by
+     * the copied run record (reviewer R20: a renamed jar, an idle runner, sessions through env -i
+     * got past a look at the live runner's children alone), or without one by its sessions' tags.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"auto", "subreaper"})
-    void aRunnerOnACopyOfALiveRunnersDataDirIsRefusedAndStopsNothing(String mode) throws Exception {
-        Path cfg = config("sleep 1000");
+    @ValueSource(strings = {"auto", "subreaper", "no run record", "idle"})
+    void aRunnerOnACopyOfALiveRunnersDataDirIsRefusedAndStopsNothing(String how) throws Exception {
+        String mode = how.equals("subreaper") ? "subreaper" : "auto";
+        Path cfg = config(how.equals("idle") ? "true" : "sleep 1000");
         CliProcess live = runner(mode, cfg);
-        CliProcess.await("the live runner's session runs", 30_000, () -> {
+        CliProcess.await("the live runner's session ran", 30_000, () -> {
             try {
-                return !startedSessions().isEmpty() && !RealSessionsTest.processesTaggedWith(startedSessions().get(0)).isEmpty();
+                return how.equals("idle") ? count("finish") == 1
+                        : !startedSessions().isEmpty() && !RealSessionsTest.processesTaggedWith(startedSessions().get(0)).isEmpty();
             } catch (IOException e) {
                 return false;
             }
         });
-        List<Long> sessions = RealSessionsTest.processesTaggedWith(startedSessions().get(0));
+        List<Long> sessions = how.equals("idle") ? List.of() : RealSessionsTest.processesTaggedWith(startedSessions().get(0));
         Path copy = Files.createDirectories(dir.resolve("copy"));
         try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
             for (Path f : files.toList()) {
@@ -277,14 +281,24 @@ class ContainmentE2ETest {
                 }
             }
         }
+        if (how.equals("no run record")) {
+            Files.delete(copy.resolve("data/run.state"));
+        }
         Files.copy(cfg, copy.resolve("runner.json"));
         CliProcess second = CliProcess.start(copy, Map.of("SMART_RUNNER_CONTAINMENT", mode), "run", "-c",
                 copy.resolve("runner.json").toString());
         runners.add(second);
         assertTrue(second.process.waitFor(60, TimeUnit.SECONDS), "refused at once");
         assertEquals(1, second.process.exitValue(), second.err());
-        assertTrue(second.err().contains("is in use by a live runner, pid " + live.process.pid()), second.err());
+        assertTrue(second.err().contains("pid " + live.process.pid() + " "), second.err());
         assertTrue(second.err().contains("this data dir is a copy of the one that runner uses"), second.err());
+        assertEquals(1, second.err().strip().lines().count(), second.err());
+        if (how.equals("auto")) { // status on the copy does not call the live runner's sessions leftovers
+            CliProcess.Result status = CliProcess.run(copy, "status", "-c", copy.resolve("runner.json").toString());
+            assertTrue(status.out().contains("runner: not running on this data dir, but the run on record (pid "
+                    + live.process.pid() + ","), status.out());
+            assertFalse(status.out().contains("was-running"), status.out());
+        }
         assertTrue(sessions.stream().allMatch(pid -> alive(pid)), "the live runner's session runs on: " + sessions);
         assertTrue(events().stream().noneMatch(e -> e.event().equals("error")), "nothing failed: " + events());
         stop(live);
