@@ -278,7 +278,7 @@ public final class FleetBreaker {
         if (worse != null && worse.rate() >= outageRate) {
             return Optional.of(new Withheld(Why.OUTAGE, worse, worse.rate(), streak, others, needed));
         }
-        if (others.failingNow() >= 2 && others.failingNow() >= outageRate * others.unpaused()) {
+        if (failingTogether(others, settings)) {
             return Optional.of(new Withheld(Why.FAILING_NOW, null, 0, streak, others, needed));
         }
         if (worse == null) { // too few voted to judge their rate: what they show, weighed with a real site's noise
@@ -294,6 +294,15 @@ public final class FleetBreaker {
                 : Math.max(weighed(overWindow), weighed(overStreak)));
         return byChance(rate, streak) ? Optional.of(new Withheld(Why.CHANCE, worse, rate, streak, others, needed))
                 : Optional.empty();
+    }
+
+    /**
+     * At least two, and {@link #PEER_SHARE} of {@code failureRatio}, of the pod's other unpaused
+     * profiles failed their last counted session: they are failing together now.
+     */
+    public static boolean failingTogether(Others others, BreakerSettings settings) {
+        return others.failingNow() >= 2
+                && others.failingNow() >= settings.failureRatio() * PEER_SHARE * others.unpaused();
     }
 
     /** The peers' rate weighed with a real site's noise ({@link #ASSUMED_FAILED}); 5 % with no vote. */

@@ -58,8 +58,14 @@ final class PodBreakers {
      * within the breaker's window.
      */
     private final Map<String, Instant> pausedWithThePodFailing = new HashMap<>();
-    /** Per pod, its profiles backing off after a withheld pause, until one of the pod succeeds. */
+    /**
+     * Per pod, its profiles backing off after a pause withheld for the pod's failures (an outage's),
+     * until one of the pod succeeds. Not those withheld by the cap or by chance: a broken profile the
+     * cap holds back was let out at every healthy peer's success, failing every 1-2 s (reviewer R20).
+     */
     private final Map<String, Set<ProfileSlot>> heldBack = new HashMap<>();
+    /** The profiles whose last failure's pause was withheld for the pod's failures (set by {@link #failed}). */
+    private final Set<ProfileSlot> withheldForThePod = new HashSet<>();
     private final ProfileBoard board;
     private Map<String, List<ProfileSlot>> podMembers;
     private int membersAt;
@@ -101,12 +107,23 @@ final class PodBreakers {
         }
         // the peers first: when they explain the streak that is the reason, whether or not the cap is full
         // (with the cap's words first, 38 withholds of healthy first failures read as "would be paused")
-        String withheld = !rules.nextFailurePauses(slot.state) ? null
-                : b.peersExplain(slot.id(), slot.state.errorStreak() + 1, othersOf(slot))
-                        .map(w -> peersWithhold(slot.pod(), w)).orElse(null);
+        withheldForThePod.remove(slot);
+        FleetBreaker.Others others = rules.nextFailurePauses(slot.state) ? othersOf(slot) : null;
+        String withheld = others == null ? null : b.peersExplain(slot.id(), slot.state.errorStreak() + 1, others)
+                .map(w -> {
+                    if (w.outage()) {
+                        withheldForThePod.add(slot);
+                    }
+                    return peersWithhold(slot.pod(), w);
+                }).orElse(null);
         if (withheld == null) {
-            withheld = PauseCap.withheld(settings.apply(slot.pod()), slot.pod(), autoPaused(slot.pod()),
-                    podSize(slot.pod()));
+            BreakerSettings podSettings = settings.apply(slot.pod());
+            withheld = PauseCap.withheld(podSettings, slot.pod(), autoPaused(slot.pod()), podSize(slot.pod()));
+            // the cap's withhold in a pod failing together (a small pod at an outage, reviewer R15) ends
+            // at the pod's next success; one beside healthy peers backs off (reviewer R20)
+            if (withheld != null && others != null && FleetBreaker.failingTogether(others, podSettings)) {
+                withheldForThePod.add(slot);
+            }
         }
         return blame.withPauseWithheld(withheld);
     }
@@ -167,7 +184,7 @@ final class PodBreakers {
             liftPausesOfAFailingPod(slot, now, nowNanos);
         }
         Set<ProfileSlot> podHeldBack = heldBack.get(slot.pod());
-        if (withheld) {
+        if (withheld && withheldForThePod.remove(slot)) {
             heldBack.computeIfAbsent(slot.pod(), p -> new HashSet<>()).add(slot);
         } else if (podHeldBack != null) {
             podHeldBack.remove(slot);

@@ -418,6 +418,45 @@ class PodBreakersTest {
         assertTrue(store.profiles.get(back.get(1)).running());
     }
 
+    /**
+     * Reviewer R20: a broken profile the pause cap held back beside healthy peers was let out of its
+     * back-off at every peer's success and failed every 1-2 s. Only a pod failing together (an
+     * outage: the test above) ends its withheld profiles' back-off at a success.
+     */
+    @Test
+    void aProfileTheCapHoldsBackBesideHealthyPeersBacksOffThroughTheirSuccesses() {
+        Supervisor s = supervisor(config(BREAKER, 3, null)); // a pod of 10: one automatic pause at most
+        s.step();
+        String held = null;
+        for (int round = 0; round < 60 && held == null; round++) {
+            for (FakeLauncher.FakeProcess p : running()) {
+                p.exit(idOf(p).equals("p0") || idOf(p).equals("p1") ? 1 : 0);
+            }
+            s.step();
+            for (String id : List.of("p0", "p1")) {
+                Object why = events("error").stream().anyMatch(e -> id.equals(e.profileId()))
+                        ? lastErrorOf(id).params().get("pauseWithheld") : null;
+                if (why != null && why.toString().startsWith("breaker.maxPausedShare")) {
+                    held = id;
+                }
+            }
+            if (held == null) {
+                time.advance(Duration.ofMinutes(5)); // past any back-off
+                s.step();
+            }
+        }
+        assertEquals(1, paused(), "the other broken one is paused");
+        assertTrue(held != null, "one held back by the cap");
+        assertFalse(store.profiles.get(held).running());
+        String heldId = held;
+        running().stream().filter(p -> !idOf(p).equals(heldId)).forEach(p -> p.exit(0)); // the healthy ones succeed
+        s.step();
+        assertFalse(store.profiles.get(held).running(), "still backing off: its peers' successes are not its own");
+        time.advance(Duration.ofMinutes(5)); // the back-off's cap
+        s.step();
+        assertTrue(store.profiles.get(held).running(), "once its back-off has run out");
+    }
+
     /** Reviewer R10 restarted the runner during the outage: the pause is still lifted when the pod recovers. */
     @Test
     void aSmallPodsOutagePauseIsStillLiftedAfterARestart() {
