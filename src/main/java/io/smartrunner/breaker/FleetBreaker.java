@@ -150,6 +150,9 @@ public final class FleetBreaker {
      */
     static final int IN_A_ROW = 10;
 
+    /** The fewest profiles a run may span when hand pauses left fewer than {@code minProfiles} unpaused. */
+    static final int RUN_PROFILES_AT_LEAST = 3;
+
     private final BreakerSettings settings;
     private final long windowNanos;
     private final long probeNanos;
@@ -158,6 +161,9 @@ public final class FleetBreaker {
     /** The pod's failure votes since its last success vote, and their profiles (up to {@code minProfiles}). */
     private int inARow;
     private final Set<String> inARowProfiles = new HashSet<>();
+    /** When the window began counting (its first vote after the start or a close); valid once a vote is in. */
+    private long countingSince;
+    private boolean counting;
     private boolean open;
     private long openedNanos;
     private long lastProbeNanos;
@@ -191,10 +197,21 @@ public final class FleetBreaker {
      * @param ranMs how long the session ran (its {@code durMs}), null when unknown
      */
     public Optional<Opened> failed(long nanos, String profileId, Long ranMs) {
+        return failed(nanos, profileId, ranMs, () -> Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #failed(long, String, Long)}, where the pod has {@code unpaused} profiles not paused:
+     * a run of failures in a row needs only that many of them (at least {@link #RUN_PROFILES_AT_LEAST})
+     * when fewer than {@code minProfiles} are left to fail. A pod of 6 with 2 paused by hand never
+     * opened at a whole-pod outage (reviewer R20); the window's ratio keeps {@code minProfiles}.
+     * Asked only when a run is long enough and has too few profiles.
+     */
+    public Optional<Opened> failed(long nanos, String profileId, Long ranMs, java.util.function.IntSupplier unpaused) {
         if (open || !settings.enabled()) {
             return Optional.empty();
         }
-        window.addLast(new Vote(nanos, profileId, true, ran(ranMs)));
+        vote(new Vote(nanos, profileId, true, ran(ranMs)));
         evict(nanos);
         countInARow(profileId);
         int failed = 0;
@@ -206,8 +223,14 @@ public final class FleetBreaker {
             }
         }
         double ratio = (double) failed / window.size();
-        boolean byRatio = ratio >= settings.failureRatio() && failing.size() >= settings.minProfiles();
-        boolean byRun = inARow >= inARowNeeded && inARowProfiles.size() >= settings.minProfiles();
+        // a young window's handful of votes is no rate: 5 of 7 just after a start or a close opened it
+        // at a 35 % site and took back a broken profile's pause (reviewer R20); a real outage opens by
+        // the run as soon. A full window keeps its few votes: a pod of long sessions has no more
+        boolean young = nanos - countingSince < windowNanos;
+        boolean byRatio = ratio >= settings.failureRatio() && failing.size() >= settings.minProfiles()
+                && (!young || window.size() >= inARowNeeded);
+        boolean byRun = inARow >= inARowNeeded && (inARowProfiles.size() >= settings.minProfiles()
+                || inARowProfiles.size() >= RUN_PROFILES_AT_LEAST && inARowProfiles.size() >= unpaused.getAsInt());
         if (!byRatio && !byRun) {
             return Optional.empty();
         }
@@ -352,7 +375,7 @@ public final class FleetBreaker {
      */
     public void remember(long nanos, String profileId, boolean failed, Long ranMs) {
         if (!open && settings.enabled()) {
-            window.addLast(new Vote(nanos, profileId, failed, ran(ranMs)));
+            vote(new Vote(nanos, profileId, failed, ran(ranMs)));
             if (failed) {
                 countInARow(profileId);
             } else {
@@ -380,6 +403,7 @@ public final class FleetBreaker {
     /** At start-up, from the event log: a probe closed it. */
     public void rememberClosed() {
         open = false;
+        counting = false;
     }
 
     /**
@@ -391,7 +415,7 @@ public final class FleetBreaker {
     public Optional<Closed> succeeded(long nanos, String profileId, boolean probe, Long ranMs) {
         if (!open) {
             if (settings.enabled()) {
-                window.addLast(new Vote(nanos, profileId, false, ran(ranMs)));
+                vote(new Vote(nanos, profileId, false, ran(ranMs)));
                 evict(nanos);
                 endRun();
             }
@@ -401,6 +425,7 @@ public final class FleetBreaker {
             return Optional.empty();
         }
         open = false;
+        counting = false; // the window counts afresh from the next vote
         return Optional.of(new Closed(TimeUnit.NANOSECONDS.toMillis(nanos - openedNanos), probes));
     }
 
@@ -420,6 +445,14 @@ public final class FleetBreaker {
     /** When the next probe may start (monotonic), meaningful while open. */
     public long nextProbeNanos() {
         return lastProbeNanos + probeNanos;
+    }
+
+    private void vote(Vote v) {
+        if (!counting) {
+            counting = true;
+            countingSince = v.nanos();
+        }
+        window.addLast(v);
     }
 
     private void countInARow(String profileId) {

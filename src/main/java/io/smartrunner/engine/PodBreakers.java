@@ -100,7 +100,7 @@ final class PodBreakers {
         if (b.isOpen()) {
             return blame.as(FailureClass.SHARED);
         }
-        var opened = b.failed(nowNanos, slot.id(), result.durMs());
+        var opened = b.failed(nowNanos, slot.id(), result.durMs(), () -> unpausedIn(slot.pod()));
         if (opened.isPresent()) {
             open(slot.pod(), opened.get(), nowNanos, now);
             return blame.as(FailureClass.SHARED);
@@ -421,6 +421,21 @@ final class PodBreakers {
                 }
             }
         }
+    }
+
+    /**
+     * The pod's profiles not paused, asked by its breaker only for a long run of few profiles (a walk
+     * of the pod); a pod configured smaller than minProfiles has no breaker, whatever is paused.
+     */
+    private int unpausedIn(String pod) {
+        if (podSize(pod) < settings.apply(pod).minProfiles()) {
+            return Integer.MAX_VALUE;
+        }
+        int n = 0;
+        for (ProfileSlot s : members(pod)) {
+            n += s.state.paused() ? 0 : 1;
+        }
+        return n;
     }
 
     private int autoPaused(String pod) {

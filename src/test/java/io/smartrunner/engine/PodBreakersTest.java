@@ -196,6 +196,29 @@ class PodBreakersTest {
         assertTrue(store.profiles.values().stream().allMatch(p -> p.errorStreak() == 0), store.profiles.values().toString());
     }
 
+    /**
+     * Reviewer R20: a pod with profiles paused by hand, fewer than minProfiles left to fail, never
+     * opened at a whole-pod outage. Ten in a row across every unpaused profile (three at least) open it.
+     */
+    @Test
+    void aPodWithProfilesPausedByHandOpensAtARunAcrossTheRest() {
+        Supervisor s = supervisor(config(BREAKER, 30, null));
+        for (int i = 4; i < 10; i++) {
+            s.request(new io.smartrunner.engine.ManualRequest.Pause("p" + i, Duration.ofHours(2), "maintenance", "cli"));
+        }
+        s.step();
+        endAll(0, s);
+        endAll(0, s); // a healthy spell: 8 successes of the 4 left running
+        assertEquals(4, running().size());
+        for (int round = 0; round < 2; round++) {
+            endAll(1, s); // the site is down
+        }
+        assertTrue(events("breaker-open").isEmpty(), "8 in a row");
+        endAll(1, s);
+        assertEquals(1, events("breaker-open").size(), "10 in a row, across the 4 unpaused profiles");
+        assertEquals(10, ((Number) events("breaker-open").get(0).params().get("inARow")).intValue());
+    }
+
     /** Reviewer N: 30 % of a site's requests failing paused one healthy profile per pod for 24 h. */
     @Test
     void aPartialOutageWithholdsThePauseOfAProfileWhosePeersFailToo() {
