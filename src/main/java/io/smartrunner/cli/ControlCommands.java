@@ -362,9 +362,9 @@ final class ControlCommands {
                 cfg = config.load(); // a broken file is refused here, with its one-line error
             } catch (io.smartrunner.config.ConfigException refused) {
                 // which runner (if any) the file would reach is not known from a broken file: what is known is
-                // that nothing was sent, so whichever runs keeps its configuration (reviewer R19)
-                throw new io.smartrunner.config.ConfigException("reload refused, a running runner keeps its"
-                        + " configuration: " + refused.getMessage());
+                // that nothing was sent, so whichever runs keeps its configuration (reviewers R19, R20)
+                throw new io.smartrunner.config.ConfigException("reload refused, nothing was sent to a runner: "
+                        + refused.getMessage());
             }
             try (DataDirLock lock = DataDirLock.tryAcquire(cfg.runner().dataDir(), cfg.runner().eventLog())) {
                 if (lock != null) {

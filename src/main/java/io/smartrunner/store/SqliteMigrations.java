@@ -99,13 +99,25 @@ final class SqliteMigrations {
                     && !java.nio.file.Files.exists(staleJournal, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             if (!whole) {
                 throw e instanceof SQLException sql ? sql : new SQLException(copy + ": cannot copy the store before"
-                        + " upgrading it: " + e.getMessage(), e);
+                        + " upgrading it: " + why(e), e);
             }
-            kept = "kept from an earlier start; a fresh copy failed: " + e.getMessage();
+            kept = "kept from an earlier start; a fresh copy failed: " + why(e);
         }
         say.accept(file + ": upgrading the schema from version " + before + " to " + LATEST + "; the store as it was"
                 + " is in " + copy + " (" + kept + "): an older runner cannot open the upgraded store, so to go back,"
                 + " stop this one and move the copy into place (docs/operations.md)");
+    }
+
+    /** A file error with its reason: a FileSystemException's message is the bare path (reviewer R20: a directory in the way). */
+    private static String why(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String reason = f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "a directory is in the way"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getClass().getSimpleName();
+            return f.getFile() + ": " + reason;
+        }
+        return e.getMessage();
     }
 
     private static void deleteIfExists(java.nio.file.Path f) throws IOException {

@@ -73,7 +73,7 @@ class RunnerApiAddressTest {
             CliUsageTest.Run r = cli(line);
 
             assertEquals(2, r.code(), args[0] + ": " + r.err());
-            String refusal = args[0].equals("reload") ? "reload refused, a running runner keeps its configuration: " : "";
+            String refusal = args[0].equals("reload") ? "reload refused, nothing was sent to a runner: " : "";
             assertEquals("smart-runner: " + refusal + cfg + ": $.http.bind: \"not an address\" is not an IP address, expected an"
                     + " IP address to listen on, such as \"127.0.0.1\", \"0.0.0.0\", \"::1\" or \"localhost\" (host"
                     + " names are not resolved at load; use the address)\n", r.err(), args[0]);

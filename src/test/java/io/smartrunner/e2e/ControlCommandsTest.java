@@ -105,7 +105,7 @@ class ControlCommandsTest {
             CliProcess.Result broken = cli("reload", "-c", cfg.toString());
             assertEquals(2, broken.exitCode());
             assertTrue(broken.err().contains("$.session.cooldownMs"), broken.err());
-            assertTrue(broken.err().startsWith("smart-runner: reload refused, a running runner keeps its configuration: "),
+            assertTrue(broken.err().startsWith("smart-runner: reload refused, nothing was sent to a runner: "),
                     broken.err());
             assertEquals(1, broken.err().strip().lines().count(), broken.err());
 

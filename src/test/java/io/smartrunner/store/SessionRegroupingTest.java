@@ -125,6 +125,28 @@ class SessionRegroupingTest {
         }
     }
 
+    /** Reviewer R20: a copy that cannot be made said only a path; it says why, and keeps a whole earlier copy. */
+    @Test
+    void aCopyThatCannotBeMadeSaysWhyAndKeepsAWholeEarlierOne() throws Exception {
+        Path copy = Path.of(db + ".schema-3");
+        Files.createDirectories(Path.of(copy + ".partial", "in-the-way"));
+        StoreException refused = assertThrows(StoreException.class, () -> SqliteStateStore.open(db, SqliteSynchronous.NORMAL,
+                line -> { }).close());
+        assertTrue(refused.getMessage().contains(copy + ".partial: a directory is in the way"), refused.getMessage());
+        try (Connection c = connect()) {
+            assertEquals(3, SqliteMigrations.currentVersion(c), "not upgraded without its copy");
+            try (Statement st = c.createStatement()) {
+                st.execute("VACUUM INTO '" + copy + "'"); // an earlier start's whole copy
+            }
+        }
+        List<String> said = new ArrayList<>();
+        try (SqliteStateStore store = SqliteStateStore.open(db, SqliteSynchronous.NORMAL, said::add)) {
+            assertKeptAsBefore(store);
+        }
+        assertTrue(said.get(0).contains("(kept from an earlier start; a fresh copy failed: " + copy
+                + ".partial: a directory is in the way)"), said.toString());
+    }
+
     @Test
     void aBigStoreIsCopiedInBatchesOfWholeProfilesAndGoesOnAfterAKill() throws SQLException {
         List<String> said = new ArrayList<>();
