@@ -43,7 +43,10 @@ class BuildInfoTest {
         }
         Process git = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
         String commit = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, git.waitFor());
+        if (git.waitFor() != 0) { // git refuses here (another owner's checkout): the build's stamp could not name it either
+            assertEquals("0.1.0", BuildInfo.version(), commit);
+            return;
+        }
         assertTrue(BuildInfo.version().startsWith("0.1.0+" + commit), BuildInfo.version() + " vs HEAD " + commit);
     }
 }
