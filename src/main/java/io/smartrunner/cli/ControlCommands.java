@@ -6,8 +6,6 @@ import io.smartrunner.config.RunnerConfig;
 import io.smartrunner.engine.ManualRequest;
 import io.smartrunner.profile.ProfileState;
 import io.smartrunner.store.DataDirLock;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,7 +377,7 @@ final class ControlCommands {
             String changes = "added " + s.path("added") + ", removed " + s.path("removed") + ", changed "
                     + s.path("changed") + (s.path("applied").isEmpty() ? "" : ", applied " + s.path("applied"));
             String read = s.path("config").isTextual() ? s.path("config").asText() : null;
-            if (read != null && !sameFile(Path.of(read), config.file)) {
+            if (read != null && !io.smartrunner.FileIdentity.same(Path.of(read), config.file)) {
                 throw new SmartRunnerException("the running runner reloaded its own config " + read + " (" + changes
                         + "), not " + config.file + "; to run " + config.file + " restart the runner with it");
             }
@@ -395,18 +393,6 @@ final class ControlCommands {
             s.path("restartNeededFor").forEach(n -> named.add(n.asText()));
             return named.isEmpty() ? "changes to the runner, recovery, browser, http, alerts or breaker blocks"
                     : String.join(", ", named);
-        }
-
-        /** The same path, or the same file through a link or another spelling (the runner's cwd is not ours). */
-        private static boolean sameFile(Path runners, Path ours) {
-            if (runners.equals(ours.toAbsolutePath().normalize())) {
-                return true;
-            }
-            try {
-                return Files.isSameFile(runners, ours);
-            } catch (IOException e) {
-                return false; // one of them is gone or unreadable: not provably the same
-            }
         }
     }
 

@@ -1,6 +1,5 @@
 package io.smartrunner.config;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,18 +44,8 @@ final class EventLogPlace {
         }
     }
 
-    /** The same path, or (both existing) the same file through a link or another spelling. */
+    /** The same file ({@link io.smartrunner.FileIdentity}); none when {@code b} is null. */
     private static boolean same(Path a, Path b) {
-        if (b == null) {
-            return false;
-        }
-        if (a.equals(b.toAbsolutePath().normalize())) {
-            return true;
-        }
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false; // unreadable: nothing to compare, the open reports it
-        }
+        return b != null && io.smartrunner.FileIdentity.same(a, b);
     }
 }

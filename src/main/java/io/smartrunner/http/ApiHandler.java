@@ -341,21 +341,9 @@ final class ApiHandler implements HttpHandler {
         if (!asked.isAbsolute()) {
             throw new ApiError(400, "file: expected an absolute path, got \"" + Query.clip(file) + "\"");
         }
-        if (own != null && !sameFile(own, asked)) {
+        if (own != null && !io.smartrunner.FileIdentity.same(own, asked)) {
             throw new ApiError(409, "the running runner reads " + own + ", not " + Query.clip(file) + ": nothing was"
                     + " reloaded; to run " + Query.clip(file) + " restart the runner with it");
-        }
-    }
-
-    /** The same path, or the same file through a link or another spelling. */
-    private static boolean sameFile(java.nio.file.Path own, java.nio.file.Path asked) {
-        if (own.equals(asked.normalize())) {
-            return true;
-        }
-        try {
-            return java.nio.file.Files.isSameFile(own, asked);
-        } catch (java.io.IOException e) {
-            return false; // one of them is gone or unreadable: not provably the same
         }
     }
 

@@ -1,10 +1,19 @@
 package io.smartrunner.store;
 
+import io.smartrunner.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -73,30 +82,30 @@ final class SqliteMigrations {
      */
     private static void keepTheOldStore(Connection connection, String file, int before, Consumer<String> say)
             throws SQLException {
-        java.nio.file.Path copy = java.nio.file.Path.of(file + ".schema-" + before);
-        java.nio.file.Path partial = java.nio.file.Path.of(copy + ".partial");
-        java.nio.file.Path staleJournal = java.nio.file.Path.of(copy + "-journal"); // a copy's, from a release before
+        Path copy = Path.of(file + ".schema-" + before);
+        Path partial = Path.of(copy + ".partial");
+        Path partialJournal = Path.of(partial + "-journal");
+        Path staleJournal = Path.of(copy + "-journal"); // a copy's, from a release before
         String kept;
         try {
-            deleteIfExists(partial);
-            deleteIfExists(java.nio.file.Path.of(partial + "-journal"));
-            try (java.sql.PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
+            Files.deleteIfExists(partial);
+            Files.deleteIfExists(partialJournal);
+            try (PreparedStatement ps = connection.prepareStatement("VACUUM INTO ?")) {
                 ps.setString(1, partial.toString());
                 ps.execute();
             }
-            io.smartrunner.DurableFiles.force(partial);
-            boolean earlier = java.nio.file.Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            DurableFiles.force(partial);
+            boolean earlier = Files.exists(copy, LinkOption.NOFOLLOW_LINKS);
             // the journal first: one left beside the new copy would be rolled back into it
-            deleteIfExists(staleJournal);
-            java.nio.file.Files.move(partial, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            io.smartrunner.DurableFiles.syncDirectory(copy.toAbsolutePath().getParent());
+            Files.deleteIfExists(staleJournal);
+            Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.syncDirectory(copy.toAbsolutePath().getParent());
             kept = earlier ? "copied now, over an earlier start's copy" : "copied now";
         } catch (SQLException | IOException e) {
             deleteQuietly(partial);
-            deleteQuietly(java.nio.file.Path.of(partial + "-journal"));
-            boolean whole = java.nio.file.Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    && !java.nio.file.Files.exists(staleJournal, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            deleteQuietly(partialJournal);
+            boolean whole = Files.exists(copy, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.exists(staleJournal, LinkOption.NOFOLLOW_LINKS);
             if (!whole) {
                 throw e instanceof SQLException sql ? sql : new SQLException(copy + ": cannot copy the store before"
                         + " upgrading it: " + why(e), e);
@@ -108,25 +117,21 @@ final class SqliteMigrations {
                 + " stop this one and move the copy into place (docs/operations.md)");
     }
 
-    /** A file error with its reason: a FileSystemException's message is the bare path (reviewer R20: a directory in the way). */
+    /** A file error with its reason: a FileSystemException's message is the bare path (reviewer R20). */
     private static String why(Exception e) {
-        if (e instanceof java.nio.file.FileSystemException f) {
+        if (e instanceof FileSystemException f) {
             String reason = f.getReason() != null ? f.getReason()
-                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "a directory is in the way"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof DirectoryNotEmptyException ? "a directory is in the way"
+                    : e instanceof AccessDeniedException ? "permission denied"
                     : e.getClass().getSimpleName();
             return f.getFile() + ": " + reason;
         }
         return e.getMessage();
     }
 
-    private static void deleteIfExists(java.nio.file.Path f) throws IOException {
-        java.nio.file.Files.deleteIfExists(f);
-    }
-
-    private static void deleteQuietly(java.nio.file.Path f) {
+    private static void deleteQuietly(Path f) {
         try {
-            java.nio.file.Files.deleteIfExists(f);
+            Files.deleteIfExists(f);
         } catch (IOException ignored) {
             // a leftover temporary copy: the next upgrade deletes it first
         }

@@ -203,6 +203,18 @@ class OutageE2ETest {
         return paused.values().stream().filter(b -> b).count();
     }
 
+    /** One pod whose sessions curl the site, default breaker, no ladder, maxErrorStreak 3. */
+    private Path podOnSite(String file, Site site, int cooldownMs, String pod, String profiles) throws IOException {
+        return Files.writeString(dir.resolve(file), """
+                {"runner": {"startJitterMs": 0, "eventLogFsync": "never"},
+                 "http": {"port": 0}, "browser": {"provider": "none"},
+                 "session": {"command": ["curl", "-fsS", "--max-time", "2", "-o", "/dev/null", "%s"],
+                             "cooldownMs": %d},
+                 "recovery": {"maxErrorStreak": 3, "steps": [], "verify": "none"},
+                 "pods": [{"name": "%s", "profiles": [%s]}]}
+                """.formatted(site.url(), cooldownMs, pod, profiles));
+    }
+
     static String breaker(boolean enabled, double maxPausedShare) {
         return ("{\"enabled\": %s, \"windowMs\": %d, \"probeIntervalMs\": %d, \"minProfiles\": 5,"
                 + " \"failureRatio\": 0.5, \"maxPausedShare\": %s}").formatted(enabled, WINDOW_MS, PROBE_MS,
@@ -233,15 +245,7 @@ class OutageE2ETest {
         try (Site site = new Site()) {
             String profiles = IntStream.range(0, 6).mapToObj(i -> "{\"id\": \"q" + i + "\"}")
                     .collect(Collectors.joining(", "));
-            Path cfg = dir.resolve("six.json");
-            Files.writeString(cfg, """
-                    {"runner": {"startJitterMs": 0, "eventLogFsync": "never"},
-                     "http": {"port": 0}, "browser": {"provider": "none"},
-                     "session": {"command": ["curl", "-fsS", "--max-time", "2", "-o", "/dev/null", "%s"],
-                                 "cooldownMs": 300},
-                     "recovery": {"maxErrorStreak": 3, "steps": [], "verify": "none"},
-                     "pods": [{"name": "podA", "profiles": [%s]}]}
-                    """.formatted(site.url(), profiles));
+            Path cfg = podOnSite("six.json", site, 300, "podA", profiles);
             CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
             try {
                 CliProcess.await("a healthy spell: 60 sessions", 60_000, () -> count(events(), "finish") >= 60);
@@ -278,15 +282,8 @@ class OutageE2ETest {
     @Test
     void aSmallPodsOutagePauseEndsWhenTheSiteIsBack() throws Exception {
         try (Site site = new Site()) {
-            Path cfg = dir.resolve("small.json");
-            Files.writeString(cfg, """
-                    {"runner": {"startJitterMs": 0, "eventLogFsync": "never"},
-                     "http": {"port": 0}, "browser": {"provider": "none"},
-                     "session": {"command": ["curl", "-fsS", "--max-time", "2", "-o", "/dev/null", "%s"],
-                                 "cooldownMs": 200},
-                     "recovery": {"maxErrorStreak": 3, "steps": [], "verify": "none"},
-                     "pods": [{"name": "small", "profiles": [{"id": "s1"}, {"id": "s2"}, {"id": "s3"}]}]}
-                    """.formatted(site.url()));
+            Path cfg = podOnSite("small.json", site, 200, "small",
+                    "{\"id\": \"s1\"}, {\"id\": \"s2\"}, {\"id\": \"s3\"}");
             CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
             try {
                 CliProcess.await("each profile ran a session", 60_000, () -> events().stream()

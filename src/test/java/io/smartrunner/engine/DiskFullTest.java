@@ -38,11 +38,24 @@ class DiskFullTest {
     }
 
     private Supervisor supervisor(long cooldownMs, String... ids) {
+        Supervisor s = unstarted(cooldownMs, ids);
+        s.start();
+        return s;
+    }
+
+    private Supervisor unstarted(long cooldownMs, String... ids) {
         RunnerConfig config = TestConfig.builder().cooldownMs(cooldownMs).pod("podA", ids).build();
-        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
+        return new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
                 new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
                 new FakeRecoveryActions(), null));
+    }
+
+    /** A run that writes its runner-start and runner-stop, as {@code run} makes it, its first step taken. */
+    private Supervisor announcedRun(String... ids) {
+        Supervisor s = unstarted(0, ids);
+        s.announceRun(4242, ids.length, 1, null);
         s.start();
+        s.step();
         return s;
     }
 
@@ -278,13 +291,7 @@ class DiskFullTest {
      */
     @Test
     void aStopWhoseRowsCannotBeWrittenHasItsRunnerStopInTheLogAndSaysSo() {
-        RunnerConfig config = TestConfig.builder().cooldownMs(0).pod("podA", "p1").build();
-        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
-                new FakeRecoveryActions(), null));
-        s.announceRun(4242, 1, 1, null);
-        s.start();
-        s.step();
+        Supervisor s = announcedRun("p1");
         store.failWrites = true;
         s.requestStop();
         assertFalse(s.loop(), "not everything is durable: the rows are not");
@@ -294,13 +301,7 @@ class DiskFullTest {
 
     @Test
     void aStopWhoseLogIsFullDidNotWriteItsRunnerStop() {
-        RunnerConfig config = TestConfig.builder().cooldownMs(0).pod("podA", "p1").build();
-        Supervisor s = new Supervisor(config, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
-                new Random(7), Path.of("target/test-logs"), events -> { }, diagnostics::add, Runnable::run,
-                new FakeRecoveryActions(), null));
-        s.announceRun(4242, 1, 1, null);
-        s.start();
-        s.step();
+        Supervisor s = announcedRun("p1");
         sink.diskFull = true;
         s.requestStop();
         assertFalse(s.loop());
