@@ -263,13 +263,15 @@ class ContainmentE2ETest {
         CliProcess live = runner(mode, cfg);
         CliProcess.await("the live runner's session ran", 30_000, () -> {
             try {
+                // the daemon too: until it is up the session's shell has short-lived forks that end by themselves
                 return how.equals("idle") ? count("finish") == 1
-                        : !startedSessions().isEmpty() && !RealSessionsTest.processesTaggedWith(startedSessions().get(0)).isEmpty();
+                        : daemons().size() == 1 && !startedSessions().isEmpty() && !sessionsLongSleep().isEmpty();
             } catch (IOException e) {
                 return false;
             }
         });
-        List<Long> sessions = how.equals("idle") ? List.of() : RealSessionsTest.processesTaggedWith(startedSessions().get(0));
+        List<Long> sessions = how.equals("idle") ? List.of() : sessionsLongSleep();
+        List<Long> daemon = how.equals("idle") ? List.of() : daemons();
         Path copy = Files.createDirectories(dir.resolve("copy"));
         try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
             for (Path f : files.toList()) {
@@ -300,6 +302,7 @@ class ContainmentE2ETest {
             assertFalse(status.out().contains("was-running"), status.out());
         }
         assertTrue(sessions.stream().allMatch(pid -> alive(pid)), "the live runner's session runs on: " + sessions);
+        assertTrue(daemon.stream().allMatch(pid -> alive(pid)), "and so does its daemon: " + daemon);
         assertTrue(events().stream().noneMatch(e -> e.event().equals("error")), "nothing failed: " + events());
         stop(live);
     }
@@ -361,6 +364,22 @@ class ContainmentE2ETest {
     }
 
     /** Live processes whose command line is exactly {@code sleep <marker>}. */
+    /** The started session's {@code sleep 1000}: its one process that lives until the session is stopped. */
+    private List<Long> sessionsLongSleep() throws IOException {
+        List<Long> found = new ArrayList<>();
+        for (long pid : RealSessionsTest.processesTaggedWith(startedSessions().get(0))) {
+            try {
+                if (new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.ISO_8859_1)
+                        .equals("sleep\0" + "1000\0")) {
+                    found.add(pid);
+                }
+            } catch (IOException vanished) {
+                // gone meanwhile
+            }
+        }
+        return found;
+    }
+
     private List<Long> daemons() {
         List<Long> found = new ArrayList<>();
         String cmdline = "sleep\0" + marker + "\0";
