@@ -12,7 +12,8 @@ import java.util.List;
  * @param eventLogFsync      when the event log is fsynced [interval]
  * @param eventLogFsyncIntervalMs period of {@link FsyncPolicy#INTERVAL} [1000]
  * @param startJitterMs      at start-up each profile waits a random 0..this before its first
- *                           session, so a large fleet does not start in one tick [1000]
+ *                           session, and the concurrency limits rise over it, so a fleet of any
+ *                           size starts spread over it [1000]
  * @param sqliteSynchronous  SQLite {@code PRAGMA synchronous} (WAL mode) [NORMAL]
  * @param fileMode           permission bits of the files the runner creates; directories get x
  *                           where the mode has r [0600]

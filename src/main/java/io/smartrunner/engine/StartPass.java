@@ -41,6 +41,10 @@ final class StartPass {
     private final PodSlotDuty podSlots;
     private int globalConcurrency;
     private Map<String, Integer> podConcurrency = Map.of();
+    /** runner.startJitterMs as the runner started (a reload does not start the fleet again). */
+    private final long startJitterMs;
+    /** The first starts spread over startJitterMs, from {@link #rampFrom}. */
+    private StartRamp ramp = StartRamp.none();
     /** Cluster mode: only profiles whose lease this runner holds (and renews in time) start. */
     private final java.util.function.Predicate<String> mayRun;
     /** The runner's stderr: an episode of held starts is said there too (an operator reading the journal). */
@@ -62,6 +66,7 @@ final class StartPass {
         this.guard = guard;
         this.admission = admission;
         this.pending = pending;
+        this.startJitterMs = config.runner().startJitterMs();
         configure(config);
     }
 
@@ -75,6 +80,23 @@ final class StartPass {
         queue.rebuild();
     }
 
+    /** Start-up: the limits rise over runner.startJitterMs from {@code nowNanos} ({@link StartRamp}). */
+    void rampFrom(long nowNanos) {
+        ramp = new StartRamp(nowNanos, startJitterMs);
+    }
+
+    /**
+     * When the loop must look again because the start-up ramp, and nothing else, holds a start
+     * back: its next step; {@code next} otherwise.
+     */
+    long rampStep(long nowNanos, long next) {
+        if (!ramp.rising(nowNanos) || !pick(nowNanos, 1, false).isEmpty() || pick(nowNanos, 1, true).isEmpty()) {
+            return next;
+        }
+        long step = ramp.nextStepNanos(globalConcurrency, nowNanos);
+        return step - next < 0 ? step : next;
+    }
+
     /** The keeper wants slots of a pod back (cluster mode): see {@link PodSlotDuty#giveBack}. */
     Map<String, List<Integer>> giveBackSlots(Map<String, Integer> counts) {
         Map<String, List<Integer>> given = new HashMap<>();
@@ -83,7 +105,7 @@ final class StartPass {
     }
 
     void startEligible(long nowNanos, Instant now) {
-        List<ProfileSlot> picked = pick(nowNanos, STARTS_PER_TURN);
+        List<ProfileSlot> picked = pick(nowNanos, STARTS_PER_TURN, false);
         if (admissionHolds(!picked.isEmpty(), nowNanos, now)) {
             admission.delayed(picked.stream().map(ProfileSlot::id).toList());
             return;
@@ -112,21 +134,24 @@ final class StartPass {
 
     /** Whether {@link #startEligible} would start anyone now (asked before every wait). */
     boolean wouldStartAny(long nowNanos) {
-        return !pick(nowNanos, 1).isEmpty();
+        return !pick(nowNanos, 1, false).isEmpty();
     }
 
     /**
      * Up to {@code atMost} profiles to start now from the {@link StartQueue}: work in proportion to
      * what starts, not to the fleet. With assertions on (the tests), every pick is compared with the
      * {@link SessionScheduler}'s pick from a scan of every profile, which is what it replaces.
+     *
+     * @param wholeLimits the configured limits even while the start-up ramp holds them lower
      */
-    private List<ProfileSlot> pick(long nowNanos, int atMost) {
-        Map<String, Integer> limits = podLimits();
-        int free = Math.min(atMost, globalConcurrency - queue.busyTotal());
+    private List<ProfileSlot> pick(long nowNanos, int atMost, boolean wholeLimits) {
+        Map<String, Integer> limits = podLimits(nowNanos, wholeLimits);
+        int global = wholeLimits ? globalConcurrency : ramp.allow(globalConcurrency, nowNanos);
+        int free = Math.min(atMost, global - queue.busyTotal());
         List<ProfileSlot> picked = queue.pick(nowNanos, free,
-                pod -> limits.getOrDefault(pod, globalConcurrency) - queue.busy(pod),
+                pod -> limits.getOrDefault(pod, global) - queue.busy(pod),
                 pod -> !holds.held(pod) && breakers.mayStartIn(pod, nowNanos), this::mayStart);
-        assert queue.inStep(nowNanos) && sameAsScan(picked, nowNanos, limits, atMost);
+        assert queue.inStep(nowNanos) && sameAsScan(picked, nowNanos, global, limits, atMost);
         return picked;
     }
 
@@ -148,19 +173,29 @@ final class StartPass {
         return Math.min(globalConcurrency, podSlots.clustered() ? podSlots.limit(pod, concurrency) : concurrency);
     }
 
-    /** SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here now. */
-    private Map<String, Integer> podLimits() {
-        if (!podSlots.clustered()) {
+    /**
+     * SQLite: the configured limits; cluster mode: each pod's concurrency within the slots held here
+     * now; either, lower while the start-up ramp rises (unless {@code wholeLimits}).
+     */
+    private Map<String, Integer> podLimits(long nowNanos, boolean wholeLimits) {
+        boolean ramped = !wholeLimits && ramp.rising(nowNanos);
+        if (!podSlots.clustered() && !ramped) {
             return podConcurrency;
         }
-        podSlots.reportDemand();
+        if (podSlots.clustered()) {
+            podSlots.reportDemand();
+        }
         Map<String, Integer> limits = new HashMap<>();
-        podConcurrency.forEach((pod, c) -> limits.put(pod, podSlots.limit(pod, c)));
+        podConcurrency.forEach((pod, c) -> {
+            int limit = podSlots.clustered() ? podSlots.limit(pod, c) : c;
+            limits.put(pod, ramped ? ramp.allow(limit, nowNanos) : limit);
+        });
         return limits;
     }
 
     /** The assertion: the queue picked what the scheduler picks from a scan of every profile. */
-    private boolean sameAsScan(List<ProfileSlot> picked, long nowNanos, Map<String, Integer> limits, int atMost) {
+    private boolean sameAsScan(List<ProfileSlot> picked, long nowNanos, int global, Map<String, Integer> limits,
+                               int atMost) {
         Map<String, Integer> runningByPod = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
         for (ProfileSlot slot : slots.values()) {
@@ -173,7 +208,7 @@ final class StartPass {
                         slot.order));
             }
         }
-        List<String> expected = new SessionScheduler(globalConcurrency, limits).pick(candidates, runningByPod).stream()
+        List<String> expected = new SessionScheduler(global, limits).pick(candidates, runningByPod).stream()
                 .limit(atMost).map(Candidate::profileId).toList();
         List<String> got = picked.stream().map(ProfileSlot::id).toList();
         if (!expected.equals(got)) {

@@ -143,6 +143,7 @@ public final class Supervisor {
             parts.pending.add(List.of(runStart), null, null);
         }
         parts.startup.run(parts.slots, parts.pending, parts.applier, parts.recovery);
+        parts.starts.rampFrom(deps.time().nanoTime());
         parts.breakers.rememberAutomaticPauses(deps.time().now(), deps.time().nanoTime());
         Instant now = deps.time().now();
         // bounded: 50 000 lines added 4-10 s to a loaded start (bench: 200 000 ends in 10 min); a

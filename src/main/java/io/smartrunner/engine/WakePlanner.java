@@ -9,9 +9,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * When the loop must look again if no message comes first: the earliest of the sessions'
- * timeouts and output polls, late rows due, pauses ending, cooldowns ending, the next write retry, recovery
- * deadlines, an open breaker's next probe, the leftover sweep and the next host reading while starts are held, and never later
- * than 5 s. Loop thread only.
+ * timeouts and output polls, late rows due, pauses ending, cooldowns ending, the start-up ramp's
+ * next step, the next write retry, recovery deadlines, an open breaker's next probe, the leftover
+ * sweep and the next host reading while starts are held, and never later than 5 s. Loop thread only.
  */
 final class WakePlanner {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -68,6 +68,7 @@ final class WakePlanner {
             // a cooldown or start jitter that ends later; a profile that could start now but waits
             // for a free slot wakes nobody (the check above finds it once a slot is free)
             next = queue.nextCooldownEnd(next);
+            next = starts.rampStep(now, next); // the start-up ramp's next step, when only the ramp holds a start
         }
         return recovery.nextDeadline(leftovers.deadline(mayStart ? breakers.nextProbe(now, next) : next));
     }

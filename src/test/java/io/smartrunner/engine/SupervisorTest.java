@@ -504,6 +504,47 @@ class SupervisorTest {
     }
 
     /**
+     * Ten profiles for each slot: each profile's own random wait alone filled every slot within a
+     * tenth of the jitter (the first 100 due of 2 000), so the fleet still started in one burst. The
+     * limits rise over the jitter instead, and the loop wakes for each step.
+     */
+    @Test
+    void startJitterSpreadsTheFirstWaveOfAFleetLargerThanItsSlots() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            ids.add("p" + i);
+        }
+        RunnerConfig base = TestConfig.builder().globalLimit(100).podLimit(100).timeoutMs(60_000)
+                .pauseDurationMs(1000).pod("podA", ids).build();
+        RunnerConfig c = new RunnerConfig(base.source(), new io.smartrunner.config.RunnerSettings(100,
+                Path.of("d"), Path.of("e"), base.runner().eventLogFsync(), 1000, 1000, base.runner().sqliteSynchronous()),
+                base.session(), base.recovery(), base.browser(), base.http(), base.pods(), Set.of());
+        Supervisor s = supervisor(c);
+        s.step();
+        assertTrue(launcher.launched.size() <= 1, "one at once, got " + launcher.launched.size());
+        time.advanceMillis(100);
+        stepUntilIdle(s);
+        assertEquals(10, launcher.launched.size(), "a tenth of the slots a tenth into the jitter");
+        long now = time.nanoTime();
+        assertTrue(s.nextWakeNanos(now) - now <= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10),
+                "the loop wakes by the ramp's next step");
+        time.advanceMillis(400);
+        stepUntilIdle(s);
+        assertEquals(50, launcher.launched.size());
+        time.advanceMillis(500);
+        stepUntilIdle(s);
+        assertEquals(100, launcher.launched.size(), "every slot once the jitter is over");
+        now = time.nanoTime();
+        assertTrue(s.nextWakeNanos(now) > now, "and no wake for a ramp that is over");
+    }
+
+    private static void stepUntilIdle(Supervisor s) {
+        for (int turn = 0; turn < 10; turn++) {
+            s.step();
+        }
+    }
+
+    /**
      * A stop requested after the turn looked for one, whose wake the turn's last drain of the
      * inbox took (here, during the launch the turn hands over): the loop does not sleep on it.
      */
