@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -124,6 +126,24 @@ final class ProcFs {
             return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** /proc/PID/cmdline's arguments, the program first; none when it has gone. */
+    static List<String> argv(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+            List<String> args = new ArrayList<>();
+            int from = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    args.add(new String(raw, from, i - from, StandardCharsets.UTF_8));
+                    from = i + 1;
+                }
+            }
+            return args;
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

@@ -50,30 +50,34 @@ public final class ProcFsProcessTable implements ProcessTable {
     }
 
     /**
-     * From the other side: the runners alive on the host (a parent whose command line is the jar or
-     * the main class), then whether one of their children carries the id. The first untagged
-     * ancestor of a tagged process is the runner that spawned its tree, whose child (the session's
-     * leader, a browser, a recovery step) is tagged; so only those children's environments are read,
-     * none at all on a host with no other runner (every start pays for this look).
+     * From the other side: the runners alive on the host, then whether one of them works for the
+     * id. The first untagged ancestor of a tagged process is the runner that spawned its tree, whose
+     * child (the session's leader, a browser, a recovery step) is tagged: where the parent's command
+     * line is the jar or the main class, its children's environments are read. And whatever its
+     * command line (a renamed jar, an argument file, a wrapper), a runner on SQLite keeps its
+     * process watchdog as a child that leads its own session, with the runner's pid and id in its
+     * arguments ({@link ProcessWatchdog}), idle or not: only those children's command lines are read
+     * (reviewer R20: a renamed jar with nothing running got past the first look). None at all is
+     * read on a host with no other runner: every start pays for this look.
      */
     @Override
     public Optional<Long> liveRunnerTagging(String runnerId) {
         long self = ProcessHandle.current().pid();
-        Map<Long, List<Long>> children = new java.util.HashMap<>();
+        Map<Long, List<ProcStat>> children = new java.util.HashMap<>();
         for (ProcStat p : ProcFs.scan().values()) {
             if (!p.dead() && !SessionMembers.foreign(p) && p.ppid() > KERNEL_THREADS && p.ppid() != self) {
-                children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p.pid());
+                children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
             }
         }
-        for (Map.Entry<Long, List<Long>> parent : children.entrySet()) {
+        for (Map.Entry<Long, List<ProcStat>> parent : children.entrySet()) {
             // the jar (bin/smart-runner, the image) or the main class (a class path): not a path that
             // merely contains "smart-runner", as a test JVM's or a shell's in a checkout of that name would
             String cmd = ProcFs.cmdline(parent.getKey());
-            if (!cmd.contains("smart-runner.jar") && !cmd.contains("io.smartrunner.cli.Main")) {
-                continue;
-            }
-            for (long child : parent.getValue()) {
-                if (runnerId.equals(ProcFs.environValue(child, SessionEnv.RUNNER_ID))) {
+            boolean runner = cmd.contains("smart-runner.jar") || cmd.contains("io.smartrunner.cli.Main");
+            for (ProcStat child : parent.getValue()) {
+                if (runner && runnerId.equals(ProcFs.environValue(child.pid(), SessionEnv.RUNNER_ID))
+                        || child.pid() == child.session()
+                        && ProcessWatchdog.watches(ProcFs.argv(child.pid()), parent.getKey(), runnerId)) {
                     return Optional.of(parent.getKey());
                 }
             }

@@ -38,6 +38,8 @@ public final class ProcessWatchdog implements AutoCloseable {
      * beside every runner. Without it (no gcc, another architecture) the script does the same.
      */
     static final String DEATH_WATCH = "sr-death-watch";
+    /** The bash watchdog's $0 (its name in ps). */
+    private static final String BASH_NAME = "smart-runner-watchdog";
     private static final int MAX_RESTARTS = 10;
     /**
      * The watchdog leads a session of its own (util-linux's {@code setsid}, which execs in the same
@@ -211,6 +213,19 @@ public final class ProcessWatchdog implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code argv} is a process watchdog's, started by the runner {@code runnerPid} for the
+     * runner id {@code runnerId}: the arguments {@link #spawn} gives either kind.
+     */
+    static boolean watches(List<String> argv, long runnerPid, String runnerId) {
+        int at = argv.indexOf(BASH_NAME);
+        if (at >= 0 && argv.size() > at + 4) { // bash -c SCRIPT smart-runner-watchdog PID TIMEOUT CGROUP ID
+            return argv.get(at + 1).equals(Long.toString(runnerPid)) && argv.get(at + 4).equals(runnerId);
+        }
+        return argv.size() == 4 && (argv.get(0).equals(DEATH_WATCH) || argv.get(0).endsWith("/" + DEATH_WATCH))
+                && argv.get(1).equals(Long.toString(runnerPid)) && argv.get(3).equals(runnerId);
+    }
+
     private void spawn() throws IOException {
         List<String> command = new ArrayList<>();
         String runner = Long.toString(ProcessHandle.current().pid());
@@ -220,8 +235,8 @@ public final class ProcessWatchdog implements AutoCloseable {
             if (SETSID != null) {
                 command.add(SETSID.toString());
             }
-            command.addAll(List.of("bash", "-c", script(), "smart-runner-watchdog", runner, Long.toString(timeoutMs),
-                    cgroup, runnerId));
+            command.addAll(List.of("bash", "-c", script(), BASH_NAME, runner, Long.toString(timeoutMs), cgroup,
+                    runnerId));
         }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -256,22 +256,34 @@ class ContainmentE2ETest {
      * got past a look at the live runner's children alone), or without one by its sessions' tags.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"auto", "subreaper", "no run record", "idle"})
+    @ValueSource(strings = {"auto", "subreaper", "no run record", "idle", "argument file"})
     void aRunnerOnACopyOfALiveRunnersDataDirIsRefusedAndStopsNothing(String how) throws Exception {
         String mode = how.equals("subreaper") ? "subreaper" : "auto";
-        Path cfg = config(how.equals("idle") ? "true" : "sleep 1000");
-        CliProcess live = runner(mode, cfg);
+        // an argument file: a command line with neither the jar nor the main class, as a renamed
+        // jar's; idle and without a run record, only its process watchdog's arguments name it
+        boolean idle = how.equals("idle") || how.equals("argument file");
+        Path cfg = config(idle ? "true" : "sleep 1000");
+        CliProcess live;
+        if (how.equals("argument file")) {
+            live = CliProcess.startFromArgumentFile(dir, Map.of("SMART_RUNNER_CONTAINMENT", mode), "run", "-c",
+                    cfg.toString());
+            runners.add(live);
+            assertFalse(Files.readString(Path.of("/proc", Long.toString(live.process.pid()), "cmdline"))
+                    .contains("io.smartrunner.cli.Main"), "the command line does not name the runner");
+        } else {
+            live = runner(mode, cfg);
+        }
         CliProcess.await("the live runner's session ran", 30_000, () -> {
             try {
                 // the daemon too: until it is up the session's shell has short-lived forks that end by themselves
-                return how.equals("idle") ? count("finish") == 1
+                return idle ? count("finish") == 1
                         : daemons().size() == 1 && !startedSessions().isEmpty() && !sessionsLongSleep().isEmpty();
             } catch (IOException e) {
                 return false;
             }
         });
-        List<Long> sessions = how.equals("idle") ? List.of() : sessionsLongSleep();
-        List<Long> daemon = how.equals("idle") ? List.of() : daemons();
+        List<Long> sessions = idle ? List.of() : sessionsLongSleep();
+        List<Long> daemon = idle ? List.of() : daemons();
         Path copy = Files.createDirectories(dir.resolve("copy"));
         try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
             for (Path f : files.toList()) {
@@ -283,7 +295,7 @@ class ContainmentE2ETest {
                 }
             }
         }
-        if (how.equals("no run record")) {
+        if (how.equals("no run record") || how.equals("argument file")) {
             Files.delete(copy.resolve("data/run.state"));
         }
         Files.copy(cfg, copy.resolve("runner.json"));

@@ -47,6 +47,27 @@ public final class CliProcess {
             throws IOException {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.addAll(commandLine(args));
+        return startCommand(cmd, workDir, env);
+    }
+
+    /**
+     * The CLI as {@code java @FILE}, its options, class path, main class and {@code args} in FILE:
+     * a runner whose command line names neither the jar nor the main class (as a renamed jar's or
+     * a wrapper's would not).
+     */
+    public static CliProcess startFromArgumentFile(Path workDir, Map<String, String> env, String... args)
+            throws IOException {
+        List<String> cmd = commandLine(args);
+        Path file = Files.createTempFile(workDir, "java", ".args");
+        StringBuilder text = new StringBuilder();
+        for (String arg : cmd.subList(1, cmd.size())) {
+            text.append('"').append(arg.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        }
+        Files.writeString(file, text);
+        return startCommand(List.of(cmd.get(0), "@" + file), workDir, env);
+    }
+
+    private static CliProcess startCommand(List<String> cmd, Path workDir, Map<String, String> env) throws IOException {
         Path out = Files.createTempFile(workDir, "cli", ".out");
         Path err = Files.createTempFile(workDir, "cli", ".err");
         ProcessBuilder builder = new ProcessBuilder(cmd);
