@@ -75,9 +75,12 @@ public final class ProcFsProcessTable implements ProcessTable {
             String cmd = ProcFs.cmdline(parent.getKey());
             boolean runner = cmd.contains("smart-runner.jar") || cmd.contains("io.smartrunner.cli.Main");
             for (ProcStat child : parent.getValue()) {
-                if (runner && runnerId.equals(ProcFs.environValue(child.pid(), SessionEnv.RUNNER_ID))
+                if ((runner && runnerId.equals(ProcFs.environValue(child.pid(), SessionEnv.RUNNER_ID))
                         || child.pid() == child.session()
-                        && ProcessWatchdog.watches(ProcFs.argv(child.pid()), parent.getKey(), runnerId)) {
+                        && ProcessWatchdog.watches(ProcFs.argv(child.pid()), parent.getKey(), runnerId))
+                        // the runner is untagged: a session a killed runner left running carries the id,
+                        // and one whose command line names the jar looked like its runner (reviewer R21)
+                        && !runnerId.equals(ProcFs.environValue(parent.getKey(), SessionEnv.RUNNER_ID))) {
                     return Optional.of(parent.getKey());
                 }
             }

@@ -319,6 +319,34 @@ class ContainmentE2ETest {
         stop(live);
     }
 
+    /**
+     * Reviewer R21: a session a killed runner left running carries the runner's id; one whose own
+     * command line names the jar, with a child, looked like a live runner using the id, and the
+     * restart on the same data dir was refused as a copy until the session ended by itself.
+     */
+    @Test
+    void aLeftSessionWhoseCommandLineNamesTheJarIsALeftoverNotALiveRunner() throws Exception {
+        Path cfg = config("sleep 1000; echo /opt/x/smart-runner.jar");
+        CliProcess first = runner("auto", cfg);
+        CliProcess.await("the session and its daemon ran", 30_000, () -> {
+            try {
+                return daemons().size() == 1 && !startedSessions().isEmpty() && !sessionsLongSleep().isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        List<Long> left = sessionsLongSleep();
+        first.killWithItsWatchdog();
+        assertTrue(left.stream().allMatch(pid -> alive(pid)), "the session outlives a kill -9 of both");
+
+        CliProcess second = runner("auto", cfg);
+        CliProcess.await("the lost session was closed", 30_000, () -> count("error") == 1);
+        CliProcess.await("what it left was stopped", 15_000, () -> left.stream().noneMatch(pid -> alive(pid)));
+        assertTrue(second.process.isAlive(), "the restart runs: " + second.err());
+        assertFalse(second.err().contains("copy"), second.err());
+        stop(second);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"auto", "subreaper"})
     void statusSaysWhichContainmentARunnerWouldUse(String mode) throws Exception {
