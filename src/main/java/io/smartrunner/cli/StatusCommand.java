@@ -68,17 +68,24 @@ final class StatusCommand implements Callable<Integer> {
         // a copy of a live runner's data dir: its "running" sessions are that runner's, not leftovers (reviewer R20)
         java.util.Optional<io.smartrunner.event.Events.PreviousRun> copied = stopped
                 ? RunRecord.stillRunning(cfg.runner().dataDir()) : java.util.Optional.empty();
-        String unended = stopped && copied.isEmpty() ? unended(states) : null;
+        // without a copied record, the live runner working for this data dir's id (reviewer R21)
+        java.util.Optional<Long> using = stopped && copied.isEmpty() ? liveRunnerUsingTheId(cfg) : java.util.Optional.empty();
+        boolean copy = copied.isPresent() || using.isPresent();
+        String unended = stopped && !copy ? unended(states) : null;
         if (copied.isPresent()) {
             runner = NOT_RUNNING + " on this data dir, but the run on record (pid " + copied.get().pid() + ", started "
                     + copied.get().startedAt() + ") is alive: this data dir is a copy of the one that runner uses,"
                     + " and what shows as running is its sessions (a start here is refused)";
+        } else if (using.isPresent()) {
+            runner = NOT_RUNNING + " on this data dir, but a live runner, pid " + using.get() + ", works for its runner"
+                    + " id (its sessions or its process watchdog carry it): this data dir is a copy of the one that"
+                    + " runner uses, and what shows as running is its sessions (a start here is refused)";
         }
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(states.stream().map(ProfileStateJson::of).toList()));
         } else {
-            out.print(table(states, stopped && copied.isEmpty()));
+            out.print(table(states, stopped && !copy));
             out.println(containmentLine(cfg));
         }
         // the JSON stays a plain array on stdout (the stored states as they are); the lines go to stderr then
@@ -87,6 +94,20 @@ final class StatusCommand implements Callable<Integer> {
         }
         (json ? System.err : out).println("runner: " + runner);
         return 0;
+    }
+
+    /** SQLite: the live runner (another data dir's) whose sessions or watchdog carry this store's runner id. */
+    private static java.util.Optional<Long> liveRunnerUsingTheId(RunnerConfig cfg) {
+        Path db = RunnerHome.stateFile(cfg.runner());
+        if (cfg.store().kind() != StoreSettings.Kind.SQLITE || !hasStore(db)) {
+            return java.util.Optional.empty();
+        }
+        String runnerId;
+        try (SqliteStateStore store = SqliteStateStore.openReadOnly(db)) {
+            runnerId = store.runnerId();
+        }
+        return runnerId == null ? java.util.Optional.empty()
+                : new io.smartrunner.process.ProcFsProcessTable().liveRunnerTagging(runnerId);
     }
 
     /**

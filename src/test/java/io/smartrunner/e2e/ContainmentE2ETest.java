@@ -312,6 +312,12 @@ class ContainmentE2ETest {
             assertTrue(status.out().contains("runner: not running on this data dir, but the run on record (pid "
                     + live.process.pid() + ","), status.out());
             assertFalse(status.out().contains("was-running"), status.out());
+        } else if (how.equals("no run record") || how.equals("argument file")) { // reviewer R21: no record to go by
+            CliProcess.Result status = CliProcess.run(copy, "status", "-c", copy.resolve("runner.json").toString());
+            assertTrue(status.out().contains("runner: not running on this data dir, but a live runner, pid "
+                    + live.process.pid() + ", works for its runner id"), status.out());
+            assertFalse(status.out().contains("was-running"), status.out());
+            assertFalse(status.out().contains("stopped without ending"), status.out());
         }
         assertTrue(sessions.stream().allMatch(pid -> alive(pid)), "the live runner's session runs on: " + sessions);
         assertTrue(daemon.stream().allMatch(pid -> alive(pid)), "and so does its daemon: " + daemon);
