@@ -112,6 +112,7 @@ final class FleetReload {
                     nowNanos));
         }
         inFileOrder(wanted.keySet());
+        FleetOrder.interleavePods(slots.values());
         running = next;
         diagnostics.accept("reloaded " + next.source() + ": " + plan.added().size() + " profile(s) added, "
                 + plan.removed().size() + " removed, " + plan.changed().size() + " changed"

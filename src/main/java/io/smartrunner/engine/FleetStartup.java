@@ -48,6 +48,7 @@ final class FleetStartup {
             long jitter = jitterMs == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(deps.random().nextLong(jitterMs + 1));
             slots.put(p.id(), new ProfileSlot(p, order++, state, now + jitter));
         }
+        FleetOrder.interleavePods(slots.values());
         Instant wall = deps.time().now();
         CrashReconciler reconciler = new CrashReconciler(deps, rules, config.session().stopGraceMs(),
                 browsersToAdopt(slots));

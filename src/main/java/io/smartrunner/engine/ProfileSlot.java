@@ -10,7 +10,8 @@ import io.smartrunner.profile.ProfileState;
 final class ProfileSlot {
     /** Replaced by a reload that changes the profile; used from its next session on. */
     ProfileConfig config;
-    final int order;
+    /** Its place among profiles that never ran ({@link FleetOrder}), renumbered at each reload. */
+    int order;
     /** Volatile: the {@link ProfileBoard}'s readers see each change as soon as the loop makes it. */
     volatile ProfileState state;
     /** Monotonic time before which no session may start (cooldown, start jitter). */

@@ -538,6 +538,31 @@ class SupervisorTest {
         assertTrue(s.nextWakeNanos(now) > now, "and no wake for a ramp that is over");
     }
 
+    /**
+     * Reviewer R21: below the pods' limits together, the first pod's never-run profiles took every
+     * slot until each had run once. The pods take turns among profiles that never ran, also a pod a
+     * reload adds (without the renumbering at the reload, its profiles came after every other never-run one).
+     */
+    @Test
+    void podsTakeTurnsAmongProfilesThatNeverRan() {
+        RunnerConfig c = TestConfig.builder().globalLimit(4).podLimit(10).timeoutMs(60_000).pauseDurationMs(1000)
+                .pod("podA", "a0", "a1", "a2", "a3", "a4", "a5").pod("podB", "b0", "b1", "b2").build();
+        Supervisor s = supervisor(c);
+        stepUntilIdle(s);
+        assertEquals(List.of("a0", "b0", "a1", "b1"), launcher.launched.stream()
+                .map(p -> p.spec.env().get("SR_PROFILE_ID")).toList());
+
+        RunnerConfig more = TestConfig.builder().globalLimit(8).podLimit(10).timeoutMs(60_000).pauseDurationMs(1000)
+                .pod("podA", "a0", "a1", "a2", "a3", "a4", "a5").pod("podB", "b0", "b1", "b2").pod("podC", "c0", "c1")
+                .build();
+        java.util.concurrent.CompletableFuture<ReloadSummary> reloaded = s.requestReload(more);
+        stepUntilIdle(s);
+        assertTrue(reloaded.isDone());
+        // numbered as if it had been there from the start: it catches up on the turns it missed
+        assertEquals(List.of("c0", "c1", "a2", "b2"), launcher.launched.stream().skip(4)
+                .map(p -> p.spec.env().get("SR_PROFILE_ID")).toList(), "a pod the reload adds takes its turns too");
+    }
+
     private static void stepUntilIdle(Supervisor s) {
         for (int turn = 0; turn < 10; turn++) {
             s.step();
