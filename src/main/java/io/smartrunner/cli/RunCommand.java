@@ -405,6 +405,9 @@ final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("USR1"), s -> home.events.requestReopen());
     }
 
+    /** A start-up spread this long is said at start: shorter ones pass before anyone looks. */
+    private static final long LONG_RAMP_MS = 10_000;
+
     private int runWith(RunnerConfig cfg, RunnerHome home, Supervisor supervisor, RunnerHttpServer http) {
         int profiles = cfg.profiles().size();
         if (profiles == 0) {
@@ -419,6 +422,11 @@ final class RunCommand implements Callable<Integer> {
                 + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
+        if (cfg.runner().startJitterMs() >= LONG_RAMP_MS && profiles > 1) { // else slots sit empty for minutes, unsaid (reviewer R21)
+            say("the first sessions start spread over " + cfg.runner().startJitterMs() / 1000 + " s (runner.startJitterMs):"
+                    + " each profile waits a random part of it, and the concurrency limits rise from one to their value"
+                    + " over it");
+        }
         io.smartrunner.browser.DevToolsGuard guard =
                 home.browsers instanceof io.smartrunner.browser.ChromiumProvider chromium ? chromium.guard() : null;
         String exposed = io.smartrunner.browser.DevToolsExposure.notice(cfg.browser(), guard);
