@@ -71,6 +71,40 @@ class LauncherStartupCacheTest {
         return out.lines().toList();
     }
 
+    /**
+     * Reviewer R21: the launcher's stat ran in a process substitution, which bash does not wait for;
+     * left unreaped, it became a zombie child of the java the launcher execs, for the runner's life.
+     * The fake java here (Python, which reaps no child it did not start) lists its children. A race
+     * (the stat's exit against the exec): with the process substitution about one launch in six
+     * showed it, so 30 launches (0.4 % to miss it).
+     */
+    @Test
+    void theLauncherLeavesTheJavaItExecsNoChild() throws Exception {
+        Path java = Files.writeString(Files.createDirectories(home.resolve("jdk-children/bin")).resolve("java"), String.join("\n",
+                "#!/usr/bin/python3",
+                "import os, time",
+                "time.sleep(0.1)",
+                "for pid in filter(str.isdigit, os.listdir('/proc')):",
+                "    try:",
+                "        stat = open(f'/proc/{pid}/stat').read()",
+                "    except OSError:",
+                "        continue",
+                "    if int(stat[stat.rindex(')') + 2:].split()[1]) == os.getpid():",
+                "        print('child:', stat.strip())",
+                "print('listed')", ""));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        for (int launch = 0; launch < 30; launch++) {
+            ProcessBuilder b = new ProcessBuilder("bash", home.resolve("bin/smart-runner").toString(), "run", "-c",
+                    "x.json").redirectErrorStream(true);
+            b.environment().put("PATH", home.resolve("jdk-children/bin") + ":/usr/bin:/bin");
+            Process p = b.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
+            assertTrue(out.contains("listed"), out);
+            assertFalse(out.contains("child:"), "launch " + launch + ": " + out);
+        }
+    }
+
     /** behaviour.md: an Error stops the runner; out of memory it used to limp, silent, for minutes first. */
     @Test
     void theRunnerExitsAtOnceWhenOutOfMemory() throws Exception {
