@@ -167,6 +167,12 @@ public final class CliProcess {
         if (!m.find()) {
             throw new AssertionError("the runner named no process watchdog: " + err());
         }
+        // the runner stopped first: else it may start a new watchdog between the two kills, which then
+        // fires at the runner's death (a full run saw the daemon die with it)
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start();
+        if (!stop.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new AssertionError("kill -STOP " + process.pid() + " failed");
+        }
         ProcessHandle.of(Long.parseLong(m.group(1))).ifPresent(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
