@@ -422,7 +422,8 @@ final class RunCommand implements Callable<Integer> {
                 + "; http://" + cfg.http().urlHost() + ":" + http.port() + "/ (dashboard, /api, /metrics, /healthz, /readyz"
                 + (cfg.http().demoSite() ? ", demo site" : "") + "); pid "
                 + ProcessHandle.current().pid());
-        if (cfg.runner().startJitterMs() >= LONG_RAMP_MS && profiles > 1) { // else slots sit empty for minutes, unsaid (reviewer R21)
+        // else slots sit empty for minutes with nothing said why (reviewer R21)
+        if (cfg.runner().startJitterMs() >= LONG_RAMP_MS && profiles > 1) {
             say("the first sessions start spread over " + cfg.runner().startJitterMs() / 1000 + " s (runner.startJitterMs):"
                     + " each profile waits a random part of it, and the concurrency limits rise from one to their value"
                     + " over it");

@@ -107,10 +107,9 @@ final class RunnerHome implements AutoCloseable {
         table.liveRunnerTagging(runnerId).ifPresent(pid -> {
             throw new SmartRunnerException(dataDir + ": its runner id " + runnerId + " is in use by a live runner,"
                     + " pid " + pid + " (its sessions or its process watchdog carry it), though that runner does not"
-                    + " hold this data dir's"
-                    + " lock: this data dir is a copy of the one that runner uses. A runner here would stop that"
-                    + " runner's sessions as its own leftovers. Stop that runner first, or run the copy on another"
-                    + " machine or in another container");
+                    + " hold this data dir's lock: this data dir is a copy of the one that runner uses. A runner here"
+                    + " would stop that runner's sessions as its own leftovers. Stop that runner first, or run the copy"
+                    + " on another machine or in another container");
         });
     }
 

@@ -57,8 +57,8 @@ public final class ProcFsProcessTable implements ProcessTable {
      * command line (a renamed jar, an argument file, a wrapper), a runner on SQLite keeps its
      * process watchdog as a child that leads its own session, with the runner's pid and id in its
      * arguments ({@link ProcessWatchdog}), idle or not: only those children's command lines are read
-     * (reviewer R20: a renamed jar with nothing running got past the first look). None at all is
-     * read on a host with no other runner: every start pays for this look.
+     * (reviewer R20: a renamed jar with nothing running got past the first look). On a host with no
+     * other runner nothing else is read: every start pays for this look.
      */
     @Override
     public Optional<Long> liveRunnerTagging(String runnerId) {
