@@ -27,11 +27,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ "${#builds[@]}" -ge 1 ] || { echo "usage: bench/builds-ab.sh [--rounds N] [--secs S] [--cold N] CHECKOUT..." >&2; exit 2; }
-peers_dir="${BENCH_PEERS:-}"
-for d in "$peers_dir" "$root/../shared/bench-peers" "$root/../../shared/bench-peers" /work/shared/bench-peers; do
-  [ -n "$d" ] && [ -f "$d/sr_scale.py" ] && { peers_dir="$(cd "$d" && pwd)"; break; }
-done
-[ -f "$peers_dir/sr_scale.py" ] || { echo "bench/builds-ab.sh: no bench-peers harness found; set BENCH_PEERS" >&2; exit 2; }
+# shellcheck source=bench/peers-dir.sh
+. "$here/peers-dir.sh" "bench/builds-ab.sh"
 out="${BENCH_OUT:-$here/out/builds-ab}"
 rm -rf "$out"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
 gcc -O2 -o "$out/stamp" "$peers_dir/stamp.c"

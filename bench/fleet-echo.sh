@@ -21,11 +21,8 @@ while [ $# -gt 0 ]; do
 done
 [[ "$secs" =~ ^[1-9][0-9]*$ && "$jitter" =~ ^[0-9]+$ ]] \
   || { echo "bench/fleet-echo.sh: --secs must be a whole number of seconds above 0 and --jitter of milliseconds, got '$secs' and '$jitter'" >&2; exit 2; }
-peers_dir="${BENCH_PEERS:-}"
-for d in "$peers_dir" "$root/../shared/bench-peers" "$root/../../shared/bench-peers" /work/shared/bench-peers; do
-  [ -n "$d" ] && [ -f "$d/sr_scale.py" ] && { peers_dir="$(cd "$d" && pwd)"; break; }
-done
-[ -f "$peers_dir/sr_scale.py" ] || { echo "bench/fleet-echo.sh: no bench-peers harness found; set BENCH_PEERS" >&2; exit 2; }
+# shellcheck source=bench/peers-dir.sh
+. "$here/peers-dir.sh" "bench/fleet-echo.sh"
 out="${BENCH_OUT:-$here/out/fleet-echo}"
 rm -rf "$out"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
 gcc -O2 -o "$out/stamp" "$peers_dir/stamp.c"

@@ -121,12 +121,7 @@ final class ProcFs {
 
     /** /proc/PID/cmdline with its NULs as spaces; empty when it has gone, is a zombie or kernel thread. */
     static String cmdline(long pid) {
-        try {
-            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
-            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
-        } catch (IOException e) {
-            return "";
-        }
+        return String.join(" ", argv(pid)).strip();
     }
 
     /** /proc/PID/cmdline's arguments, the program first; none when it has gone. */
@@ -140,6 +135,9 @@ final class ProcFs {
                     args.add(new String(raw, from, i - from, StandardCharsets.UTF_8));
                     from = i + 1;
                 }
+            }
+            if (from < raw.length) { // a process that rewrote its arguments may end them without a NUL
+                args.add(new String(raw, from, raw.length - from, StandardCharsets.UTF_8));
             }
             return args;
         } catch (IOException e) {

@@ -487,11 +487,8 @@ class SupervisorTest {
         for (int i = 0; i < 200; i++) {
             ids.add("p" + i);
         }
-        RunnerConfig base = TestConfig.builder().globalLimit(1000).podLimit(1000).timeoutMs(60_000)
-                .pauseDurationMs(1000).pod("podA", ids).build();
-        RunnerConfig c = new RunnerConfig(base.source(), new io.smartrunner.config.RunnerSettings(1000,
-                Path.of("d"), Path.of("e"), base.runner().eventLogFsync(), 1000, 1000, base.runner().sqliteSynchronous()),
-                base.session(), base.recovery(), base.browser(), base.http(), base.pods(), Set.of());
+        RunnerConfig c = TestConfig.builder().globalLimit(1000).podLimit(1000).timeoutMs(60_000)
+                .pauseDurationMs(1000).startJitterMs(1000).pod("podA", ids).build();
         Supervisor s = supervisor(c);
         s.step();
         int first = launcher.launched.size();
@@ -514,11 +511,8 @@ class SupervisorTest {
         for (int i = 0; i < 2000; i++) {
             ids.add("p" + i);
         }
-        RunnerConfig base = TestConfig.builder().globalLimit(100).podLimit(100).timeoutMs(60_000)
-                .pauseDurationMs(1000).pod("podA", ids).build();
-        RunnerConfig c = new RunnerConfig(base.source(), new io.smartrunner.config.RunnerSettings(100,
-                Path.of("d"), Path.of("e"), base.runner().eventLogFsync(), 1000, 1000, base.runner().sqliteSynchronous()),
-                base.session(), base.recovery(), base.browser(), base.http(), base.pods(), Set.of());
+        RunnerConfig c = TestConfig.builder().globalLimit(100).podLimit(100).timeoutMs(60_000)
+                .pauseDurationMs(1000).startJitterMs(1000).pod("podA", ids).build();
         Supervisor s = supervisor(c);
         s.step();
         assertTrue(launcher.launched.size() <= 1, "one at once, got " + launcher.launched.size());

@@ -38,6 +38,7 @@ public final class TestConfig {
         private int globalLimit = 8;
         private int podLimit = 8;
         private Path dataDir = Path.of("d");
+        private long startJitterMs;
         private final Map<String, List<String>> pods = new LinkedHashMap<>();
 
         private List<String> command = List.of("w");
@@ -68,6 +69,12 @@ public final class TestConfig {
         /** Every pod's {@code concurrency}. */
         public Builder podLimit(int sessions) {
             this.podLimit = sessions;
+            return this;
+        }
+
+        /** {@code runner.startJitterMs} [0 here: sessions start at the first step]. */
+        public Builder startJitterMs(long ms) {
+            this.startJitterMs = ms;
             return this;
         }
 
@@ -212,7 +219,7 @@ public final class TestConfig {
                     ids.stream().map(id -> new ProfileConfig(id, pod, "http://127.0.0.1/home", s, null, null))
                             .toList())));
             RunnerSettings r = new RunnerSettings(globalLimit, dataDir, dataDir.resolve("events.jsonl"),
-                    RunnerSettings.FsyncPolicy.NEVER, 1000, 0, RunnerSettings.SqliteSynchronous.NORMAL);
+                    RunnerSettings.FsyncPolicy.NEVER, 1000, startJitterMs, RunnerSettings.SqliteSynchronous.NORMAL);
             return new RunnerConfig(Path.of("test.json"), r, s, recoverySettings(), noBrowser(),
                     HttpSettings.defaults(), podConfigs, Set.of());
         }
