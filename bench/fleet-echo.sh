@@ -26,7 +26,7 @@ done
 out="${BENCH_OUT:-$here/out/fleet-echo}"
 rm -rf "$out"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
 gcc -O2 -o "$out/stamp" "$peers_dir/stamp.c"
-gcc -O2 -o "$out/c_fleet" "$here/c_fleet.c"
+gcc -O2 -pthread -o "$out/c_fleet" "$here/c_fleet.c"
 "$root/bin/smart-runner" --version >/dev/null   # the jar and its start-up cache built outside the runs
 # the harness with the one value changed; refused when the harness no longer writes it as expected
 grep -q '"startJitterMs": 0}' "$peers_dir/sr_scale.py" \

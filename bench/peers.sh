@@ -119,7 +119,7 @@ if [ "$fleet" = 1 ]; then
   done
   # the same fleet under a bare C supervisor (posix_spawn, waitpid, no bookkeeping), timed from the
   # same stamps: what this machine allows any supervisor, the fleet table's limit column
-  gcc -O2 -o "$out/c_fleet" "$here/c_fleet.c"
+  gcc -O2 -pthread -o "$out/c_fleet" "$here/c_fleet.c"
   for i in $(seq "$reps"); do
     mkdir -p "$out/c-fleet$i"
     "$out/c_fleet" "$out/c-fleet$i" "$BENCH_SCRATCH/stamp" "$fleet_profiles" 10 "$fleet_conc" 2 "$fleet_secs"
