@@ -94,10 +94,12 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *burn_us = getenv("BURN_US"), *burn_mode = getenv("BURN_MODE");
-    burn_ns = burn_us ? atol(burn_us) * 1000L : 0;
+    char *rest = NULL;
+    burn_ns = burn_us && *burn_us ? strtol(burn_us, &rest, 10) * 1000L : 0;
     burn_beside = !burn_mode || !*burn_mode || burn_mode[0] == 'b';
-    if (burn_ns < 0 || (burn_mode && *burn_mode && strcmp(burn_mode, "inline") && strcmp(burn_mode, "beside"))) {
-        fprintf(stderr, "c_fleet: expected BURN_US microseconds >= 0 and BURN_MODE inline or beside\n");
+    if (burn_ns < 0 || (rest && *rest) || (burn_mode && *burn_mode && strcmp(burn_mode, "inline") && strcmp(burn_mode, "beside"))) {
+        fprintf(stderr, "c_fleet: expected BURN_US a whole number of microseconds >= 0 and BURN_MODE inline or "
+                        "beside, got '%s' and '%s'\n", burn_us ? burn_us : "", burn_mode ? burn_mode : "");
         return 2;
     }
     if (burn_ns && burn_beside) {
