@@ -204,7 +204,16 @@ final class RunCommand implements Callable<Integer> {
                             stop.run();
                         });
             } catch (RuntimeException refused) {
-                endAbandonedRun(supervisor, run, refused);
+                if (endAbandonedRun(supervisor, run, refused)) {
+                    // its loop stopped every session it had: the watchdog leaves, killing nothing (reviewer
+                    // R22: a taken port was followed by the watchdog's "killed the sessions of runner pid N")
+                    if (fence != null) {
+                        fence.stoppedCleanly();
+                    }
+                    if (deathWatch != null) {
+                        deathWatch.stoppedCleanly();
+                    }
+                }
                 throw refused;
             }
             try (RunnerHttpServer http = served;
@@ -459,15 +468,18 @@ final class RunCommand implements Callable<Integer> {
      * what it began and writes the runner-stop, and the record says stopped, so the next start does
      * not call a refusal a crash (reviewer R7: under systemd, an unpaired start every 2 s).
      */
-    private static void endAbandonedRun(Supervisor supervisor, RunRecord run, RuntimeException why) {
+    /** @return whether the loop ran its stop to the end (every session it had stopped) */
+    private static boolean endAbandonedRun(Supervisor supervisor, RunRecord run, RuntimeException why) {
         try {
             supervisor.requestStop();
             supervisor.loop();
             if (supervisor.stopWritten()) {
                 run.stopped(RunCommand::say);
             }
+            return true;
         } catch (RuntimeException e) {
             why.addSuppressed(e);
+            return false;
         }
     }
 

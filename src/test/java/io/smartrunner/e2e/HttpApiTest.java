@@ -224,6 +224,15 @@ class HttpApiTest {
             assertEquals(400, r.status(), path + ": " + r.body());
             assertTrue(r.body().contains("force: unknown field;"), r.body());
         }
+        // a control takes no query (reviewer R22: it was ignored): refused before anything is done
+        long resets = events().stream().filter(e -> e.event().equals("reset")).count();
+        for (String path : List.of("/api/profiles/p1/reset?x=1", "/api/pods/podA/profiles/reset?x=1",
+                "/api/pods/podA/unpause?x=1")) {
+            Response r = request("POST", path, json(true), "{}");
+            assertEquals(400, r.status(), path + ": " + r.body());
+            assertTrue(r.body().contains("query: unknown parameter \\\"x\\\""), path + ": " + r.body());
+        }
+        assertEquals(resets, events().stream().filter(e -> e.event().equals("reset")).count(), "no reset was done");
         // a body shorter than its Content-Length, then the client's end closed: a 400, not a 500
         try (Socket s = new Socket("127.0.0.1", port)) {
             OutputStream out = s.getOutputStream();

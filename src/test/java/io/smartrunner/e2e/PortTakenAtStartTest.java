@@ -44,6 +44,14 @@ class PortTakenAtStartTest {
             List<String> lines = runner.err().lines().filter(l -> l.contains("cannot listen")).toList();
             assertEquals(1, lines.size(), runner.err());
             assertFalse(runner.err().contains("Exception"), runner.err());
+            // the loop stopped its sessions itself: its process watchdog leaves without a word (reviewer R22:
+            // "killed the sessions of runner pid N"); it writes to the same stderr, so wait for it to end first
+            java.util.regex.Matcher watch = java.util.regex.Pattern.compile("process watchdog pid (\\d+)")
+                    .matcher(runner.err());
+            assertTrue(watch.find(), "the start names its watchdog: " + runner.err());
+            long watchPid = Long.parseLong(watch.group(1));
+            CliProcess.await("the watchdog ends", 10_000, () -> ended(watchPid));
+            assertFalse(runner.err().contains("smart-runner watchdog:"), runner.err());
             List<EventRecord> events = EventLogReader.readAll(dir.resolve("logs/events.jsonl"));
             long started = events.stream().filter(e -> e.event().equals("start")).count();
             long ended = events.stream().filter(e -> e.event().equals("finish") || e.event().equals("error")).count();
@@ -102,6 +110,16 @@ class PortTakenAtStartTest {
             assertEquals(List.of("smart-runner: http: [::1]:" + port + " is taken by another process: a client of"
                     + " localhost may reach it instead of this runner (and send it the API token); stop it or set"
                     + " http.port"), lines, refused.err());
+        }
+    }
+
+    /** Gone, or a zombie its new parent has not reaped yet: either way it has written all it will. */
+    private static boolean ended(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException gone) {
+            return true;
         }
     }
 }

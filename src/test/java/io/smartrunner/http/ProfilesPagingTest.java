@@ -191,6 +191,15 @@ class ProfilesPagingTest {
             assertFalse(error.contains("\n"), "one line");
         }
         assertEquals(400, get("/api/summary?pod=pod1").statusCode(), "the summary takes no parameter");
+        // nor do these (reviewer R22: a 200 that ignored the query, though http-api.md promises a 400)
+        for (String path : List.of("/api/pods?pod=nosuch", "/api/report?pod=nosuch", "/api/runners?pod=nosuch",
+                "/api/profiles/Prof-0001?pod=nosuch", "/api/profiles/Nobody?pod=nosuch")) {
+            HttpResponse<String> r = get(path);
+            assertEquals(400, r.statusCode(), path + ": " + r.body());
+            assertTrue(JSON.readTree(r.body()).get("error").asText().startsWith("query: unknown parameter \"pod\""),
+                    path + ": " + r.body());
+        }
+        assertEquals(200, get("/api/profiles/Prof-0001").statusCode(), "the same route without a query");
         HttpResponse<String> kind = get("/api/events?event=bogus");
         assertEquals(400, kind.statusCode(), "a misspelt kind, as the CLI's --event: " + kind.body());
         assertTrue(kind.body().contains("\\\"bogus\\\" is not an event kind, expected one of start,"), kind.body());
