@@ -374,8 +374,9 @@ final class ControlCommands {
             // ignores the parameter: the check after the answer below still says so)
             JsonNode s = new RunnerApiClient(cfg).post("/api/reload?file=" + java.net.URLEncoder.encode(
                     config.file.toAbsolutePath().normalize().toString(), java.nio.charset.StandardCharsets.UTF_8), Map.of());
-            String changes = "added " + s.path("added") + ", removed " + s.path("removed") + ", changed "
-                    + s.path("changed") + (s.path("applied").isEmpty() ? "" : ", applied " + s.path("applied"));
+            String changes = "added " + firstIds(s.path("added")) + ", removed " + firstIds(s.path("removed"))
+                    + ", changed " + firstIds(s.path("changed"))
+                    + (s.path("applied").isEmpty() ? "" : ", applied " + s.path("applied"));
             String read = s.path("config").isTextual() ? s.path("config").asText() : null;
             if (read != null && !io.smartrunner.FileIdentity.same(Path.of(read), config.file)) {
                 throw new SmartRunnerException("the running runner reloaded its own config " + read + " (" + changes
@@ -386,6 +387,25 @@ final class ControlCommands {
                     + " take(s) effect after a restart" : ""));
             return 0;
         }
+
+        /**
+         * A list of profile ids as the answer gives it, cut after {@link #IDS_SHOWN} with the rest's
+         * count: a reload of a large fleet printed every id on one line (reviewer R22: 980 of them;
+         * the reload event names 50, the runner's stderr counts them).
+         */
+        static String firstIds(JsonNode ids) {
+            if (!ids.isArray() || ids.size() <= IDS_SHOWN) {
+                return ids.toString();
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode first = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                    .instance.arrayNode();
+            for (int i = 0; i < IDS_SHOWN; i++) {
+                first.add(ids.get(i));
+            }
+            return first + " and " + (ids.size() - IDS_SHOWN) + " more";
+        }
+
+        static final int IDS_SHOWN = 20;
 
         /** The settings the runner named, or its blocks in general (a runner before session 35 names none). */
         private static String restartNeededFor(JsonNode s) {
