@@ -467,8 +467,9 @@ final class RunCommand implements Callable<Integer> {
      * A start given up after its runner-start (a taken port, say) ends as a run: the loop stops
      * what it began and writes the runner-stop, and the record says stopped, so the next start does
      * not call a refusal a crash (reviewer R7: under systemd, an unpaired start every 2 s).
+     *
+     * @return whether the loop ran its stop to the end (every session it had stopped)
      */
-    /** @return whether the loop ran its stop to the end (every session it had stopped) */
     private static boolean endAbandonedRun(Supervisor supervisor, RunRecord run, RuntimeException why) {
         try {
             supervisor.requestStop();
