@@ -18,7 +18,12 @@ final class PostgresUrl {
     private static final Pattern SHAPE = Pattern.compile(
             "jdbc:postgresql://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+)(?::(\\d{1,5}))?/([^/?#\\s]+)(\\?[^\\s#]*)?");
     /** The driver's parameters that carry a secret, and their values (to the next parameter). */
-    private static final Pattern SECRET_VALUE = Pattern.compile("(?i)([?&](?:ssl)?password=)[^&#]*");
+    private static final Pattern SECRET_VALUE = Pattern.compile("(?i)([?&;](?:ssl)?password=)[^&;#]*");
+    /**
+     * A password given as other drivers take it, after a {@code ;}: PostgreSQL's driver takes it as
+     * part of the database's name and its "does not exist" repeated it (reviewer R23).
+     */
+    private static final Pattern SEMICOLON_SECRET = Pattern.compile("(?i);\\s*(?:ssl)?password\\s*=");
     private static final String NOT_SHOWN = "a URL is shown in messages, a password never";
 
     private PostgresUrl() {
@@ -50,6 +55,11 @@ final class PostgresUrl {
         if (userinfo(url).contains(":")) {
             return "a password in the URL (user:password@) is refused: " + NOT_SHOWN
                     + "; expected the URL without it and the password in store.password, e.g. \"${env:SR_PG_PASSWORD}\"";
+        }
+        if (SEMICOLON_SECRET.matcher(url).find()) {
+            return "a password in the URL (a \";password=\" part, which PostgreSQL's driver would take as part of"
+                    + " the database's name) is refused: " + NOT_SHOWN + "; expected the URL without it and the"
+                    + " password in store.password, e.g. \"${env:SR_PG_PASSWORD}\"";
         }
         int query = url.indexOf('?');
         String params = query < 0 ? "" : url.substring(query + 1);

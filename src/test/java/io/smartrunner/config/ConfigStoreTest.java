@@ -92,7 +92,11 @@ class ConfigStoreTest extends ConfigTestSupport {
             "jdbc:postgresql://db1/srdb?ssl=true&PassWord=UrlPw_K7&sslmode=require",
             "jdbc:postgresql://db1/srdb?sslpassword=UrlPw_K7",
             "jdbc:postgresql://sr:UrlPw_K7@127.0.0.1:55432/srdb",
-            "postgresql://sr:UrlPw_K7@db1/srdb"})
+            "postgresql://sr:UrlPw_K7@db1/srdb",
+            // reviewer R23: other drivers' form, which this one takes as the database's name and repeated
+            "jdbc:postgresql://127.0.0.1:55432/srdb;password=UrlPw_K7",
+            "jdbc:postgresql://db1/srdb;user=sr;Password=UrlPw_K7?ssl=true",
+            "jdbc:postgresql://db1:99999/srdb;sslpassword=UrlPw_K7"})
     void aPasswordInTheUrlIsRefusedWithoutBeingShown(String url) {
         String message = rejects("{'store': {'kind': 'postgres', 'url': '" + url + "', 'password': 'FilePw_9'}}");
 
@@ -134,6 +138,8 @@ class ConfigStoreTest extends ConfigTestSupport {
 
         assertEquals("jdbc:postgresql://db1:99999/x?ssl=true&PASSWORD=***&sslpassword=***#f",
                 PostgresUrl.masked("jdbc:postgresql://db1:99999/x?ssl=true&PASSWORD=UrlPw_K7&sslpassword=k#f"));
+        assertEquals("jdbc:postgresql://db1/x;user=sr;password=***", // to the next & ; or #: more than the secret, never less
+                PostgresUrl.masked("jdbc:postgresql://db1/x;user=sr;password=UrlPw_K7?ssl=true"));
         assertFalse(StoreSettings.postgres("jdbc:postgresql://db1/x?password=UrlPw_K7", null, null, 4).toString()
                 .contains("UrlPw_K7"));
     }
