@@ -205,14 +205,9 @@ final class RunCommand implements Callable<Integer> {
                         });
             } catch (RuntimeException refused) {
                 if (endAbandonedRun(supervisor, run, refused)) {
-                    // its loop stopped every session it had: the watchdog leaves, killing nothing (reviewer
-                    // R22: a taken port was followed by the watchdog's "killed the sessions of runner pid N")
-                    if (fence != null) {
-                        fence.stoppedCleanly();
-                    }
-                    if (deathWatch != null) {
-                        deathWatch.stoppedCleanly();
-                    }
+                    // its loop stopped every session it had (reviewer R22: a taken port was followed by the
+                    // watchdog's "killed the sessions of runner pid N")
+                    watchdogsLeave(fence, deathWatch);
                 }
                 throw refused;
             }
@@ -231,12 +226,7 @@ final class RunCommand implements Callable<Integer> {
                     if (httpFailed.get()) {
                         code = 1;
                     }
-                    if (fence != null) {
-                        fence.stoppedCleanly(); // every session has ended: the watchdog leaves, killing nothing
-                    }
-                    if (deathWatch != null) {
-                        deathWatch.stoppedCleanly();
-                    }
+                    watchdogsLeave(fence, deathWatch);
                     return code;
                 } finally {
                     deleteQuietly(portFile);
@@ -412,6 +402,16 @@ final class RunCommand implements Callable<Integer> {
         });
         // SIGUSR1: an external logrotate renamed the event log; the next append reopens the path
         Signal.handle(new Signal("USR1"), s -> home.events.requestReopen());
+    }
+
+    /** Every session has ended, stopped by the runner itself: its watchdogs leave, killing nothing. */
+    private static void watchdogsLeave(ProcessFence fence, io.smartrunner.process.ProcessWatchdog deathWatch) {
+        if (fence != null) {
+            fence.stoppedCleanly();
+        }
+        if (deathWatch != null) {
+            deathWatch.stoppedCleanly();
+        }
     }
 
     /** A start-up spread this long is said at start: shorter ones pass before anyone looks. */

@@ -75,12 +75,14 @@ public final class ProcFsProcessTable implements ProcessTable {
             String cmd = ProcFs.cmdline(parent.getKey());
             boolean runner = cmd.contains("smart-runner.jar") || cmd.contains("io.smartrunner.cli.Main");
             for (ProcStat child : parent.getValue()) {
-                if ((runner && runnerId.equals(ProcFs.environValue(child.pid(), SessionEnv.RUNNER_ID))
+                if (runner && runnerId.equals(ProcFs.environValue(child.pid(), SessionEnv.RUNNER_ID))
                         || child.pid() == child.session()
-                        && ProcessWatchdog.watches(ProcFs.argv(child.pid()), parent.getKey(), runnerId))
-                        // the runner is untagged: a session a killed runner left running carries the id,
-                        // and one whose command line names the jar looked like its runner (reviewer R21)
-                        && !runnerId.equals(ProcFs.environValue(parent.getKey(), SessionEnv.RUNNER_ID))) {
+                        && ProcessWatchdog.watches(ProcFs.argv(child.pid()), parent.getKey(), runnerId)) {
+                    // the runner is untagged: a session a killed runner left running carries the id, and
+                    // one whose command line names the jar looked like its runner (reviewer R21)
+                    if (runnerId.equals(ProcFs.environValue(parent.getKey(), SessionEnv.RUNNER_ID))) {
+                        break; // a tagged parent is no runner, whichever of its children matched
+                    }
                     return Optional.of(parent.getKey());
                 }
             }
