@@ -1,7 +1,7 @@
 /*
  * sr-death-watch: kills a runner's sessions when the runner dies without having stopped them.
  *
- *   sr-death-watch RUNNER_PID CGROUP_DIR|- RUNNER_ID|-
+ *   sr-death-watch RUNNER_PID CGROUP_DIR|- RUNNER_ID|- [LOCK_FILE]
  *
  * The runner (SQLite, one machine) starts it with a pipe on its stdin and keeps the other end.
  * A line "q" means the runner stopped every session itself: exit, killing nothing. End of file
@@ -13,7 +13,12 @@
  *     next runner's with the same id, never this one's);
  *   - while RUNNER_PID is still this program's parent (alive, exiting), its other children:
  *     sessions and orphans it adopted as subreaper, which a cgroup-less runner cannot otherwise name;
- * says so in one line on stderr (the runner's), and exits.
+ *   - when the runner is dead and no process holds LOCK_FILE (the data dir's runner.lock, an fcntl
+ *     lock), CGROUP_DIR's tree once it is empty: a data dir that never starts again (a test's, one
+ *     deleted after a crash) otherwise left an empty tree behind for good. A next runner already
+ *     on the data dir holds the lock and is left the tree, which its start clears and reuses;
+ *     a runner still alive (exiting) removes its own;
+ * says in one line on stderr (the runner's) how many processes it killed, and exits.
  *
  * Why not the bash process watchdog (src/main/resources/fencing/process-watchdog.bash), which does
  * this as part of cluster mode's fence and is the fallback here: bash sat beside every runner with
@@ -59,8 +64,8 @@ static ssize_t read_file(const char *path, char *buf, size_t size) {
     return (ssize_t) total;
 }
 
-/* Field 4 (ppid) and 22 (start time, clock ticks since boot) of /proc/PID/stat; 0 on success. */
-static int stat_fields(long pid, long *ppid, unsigned long long *start) {
+/* Fields 3 (state), 4 (ppid) and 22 (start time, clock ticks since boot) of /proc/PID/stat; 0 on success. */
+static int stat_fields(long pid, char *state, long *ppid, unsigned long long *start) {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%ld/stat", pid);
     if (read_file(path, buf, sizeof buf) <= 0) {
@@ -71,6 +76,7 @@ static int stat_fields(long pid, long *ppid, unsigned long long *start) {
         return -1;
     }
     p += 2; /* field 3, the state */
+    *state = *p;
     for (int field = 3; field < 22; field++) {
         if (field == 4) {
             *ppid = strtol(p, NULL, 10);
@@ -100,6 +106,62 @@ static int tagged(long pid, const char *tag, size_t tag_len) {
     return 0;
 }
 
+/* The pids counted as killed: each process once, however many passes kill it. */
+static long *killed;
+static size_t killed_count, killed_size;
+
+static int counted(long pid) {
+    for (size_t i = 0; i < killed_count; i++) {
+        if (killed[i] == pid) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void count_killed(long pid) {
+    if (counted(pid)) {
+        return;
+    }
+    if (killed_count == killed_size) {
+        size_t size = killed_size == 0 ? 256 : killed_size * 2;
+        long *more = realloc(killed, size * sizeof *killed);
+        if (more == NULL) {
+            return; /* the count is a report; the kill went on */
+        }
+        killed = more;
+        killed_size = size;
+    }
+    killed[killed_count++] = pid;
+}
+
+/* Counts the processes in DIR's cgroup and in every cgroup below it (what cgroup.kill kills). */
+static void count_tree(const char *dir, int depth) {
+    char path[4096];
+    if ((size_t) snprintf(path, sizeof path, "%s/cgroup.procs", dir) < sizeof path) {
+        FILE *procs = fopen(path, "re");
+        if (procs != NULL) {
+            long pid;
+            while (fscanf(procs, "%ld", &pid) == 1) {
+                count_killed(pid);
+            }
+            fclose(procs);
+        }
+    }
+    DIR *d = depth < 16 ? opendir(dir) : NULL;
+    if (d == NULL) {
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_type == DT_DIR && e->d_name[0] != '.'
+                && (size_t) snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path) {
+            count_tree(path, depth + 1);
+        }
+    }
+    closedir(d);
+}
+
 /* One pass over /proc: SIGKILL to what the tag marks (started by FIRED) or the runner's children. */
 static void kill_pass(long runner, int runner_alive, const char *tag, size_t tag_len, unsigned long long fired) {
     DIR *proc = opendir("/proc");
@@ -114,16 +176,70 @@ static void kill_pass(long runner, int runner_alive, const char *tag, size_t tag
         if (*end != '\0' || pid <= 1 || pid == self || pid == runner) {
             continue;
         }
+        char state = '?';
         long ppid = 0;
         unsigned long long start = 0;
-        if (stat_fields(pid, &ppid, &start) != 0) {
+        if (stat_fields(pid, &state, &ppid, &start) != 0) {
             continue;
         }
         if ((runner_alive && ppid == runner) || (tag_len > 0 && start <= fired && tagged(pid, tag, tag_len))) {
-            kill((pid_t) pid, SIGKILL);
+            if (kill((pid_t) pid, SIGKILL) == 0 && state != 'Z' && state != 'X') {
+                count_killed(pid);
+            }
         }
     }
     closedir(proc);
+}
+
+/* Whether a process holds (or this program cannot tell whether one holds) an fcntl lock on FILE. */
+static int lock_held(const char *file) {
+    int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return errno != ENOENT; /* no file, no runner on it (its data dir is gone) */
+    }
+    struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    int held = fcntl(fd, F_GETLK, &probe) != 0 || probe.l_type != F_UNLCK;
+    close(fd); /* this program holds no lock there: closing releases none */
+    return held;
+}
+
+/* Whether DIR's cgroup.events says "populated 0": no process in it or below it. */
+static int emptied(const char *dir) {
+    char path[4096], events[512];
+    if ((size_t) snprintf(path, sizeof path, "%s/cgroup.events", dir) >= sizeof path
+            || read_file(path, events, sizeof events) <= 0) {
+        return 0;
+    }
+    return strstr(events, "populated 0") != NULL;
+}
+
+/* Why the tree stays: 0 once it is gone, -1 a runner took the data dir meanwhile, else an errno. */
+static int kept_because;
+
+/*
+ * Removes DIR's cgroup and those below it, deepest first, while LOCK_FILE stays free: a runner
+ * that takes the data dir meanwhile keeps what is left (and its start clears and reuses it).
+ */
+static void remove_tree(const char *dir, const char *lock_file, int depth) {
+    DIR *d = depth < 16 ? opendir(dir) : NULL;
+    if (d == NULL) {
+        kept_because = errno;
+        return;
+    }
+    char path[4096];
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_type == DT_DIR && e->d_name[0] != '.'
+                && (size_t) snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path) {
+            remove_tree(path, lock_file, depth + 1);
+        }
+    }
+    closedir(d);
+    if (lock_held(lock_file)) {
+        kept_because = -1;
+    } else if (rmdir(dir) != 0) {
+        kept_because = errno;
+    }
 }
 
 /* Clock ticks since boot (CLOCK_BOOTTIME, as /proc/PID/stat's start times count them). */
@@ -136,8 +252,8 @@ static unsigned long long ticks_now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: sr-death-watch RUNNER_PID CGROUP_DIR|- RUNNER_ID|-\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: sr-death-watch RUNNER_PID CGROUP_DIR|- RUNNER_ID|- [LOCK_FILE]\n");
         return 2;
     }
     /* a session of its own: a signal to the runner's process group (a shell's kill %1, or its
@@ -147,6 +263,7 @@ int main(int argc, char **argv) {
     long runner = strtol(argv[1], NULL, 10);
     const char *cgroup = argv[2];
     const char *runner_id = argv[3];
+    const char *lock_file = argc == 5 ? argv[4] : NULL;
     /* Ctrl-C / Ctrl-Z at a terminal reach the whole foreground group: only the runner decides */
     int ignored[] = {SIGINT, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGUSR1, SIGUSR2};
     for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
@@ -187,7 +304,9 @@ int main(int argc, char **argv) {
 
     unsigned long long fired = ticks_now();
     int runner_alive = getppid() == (pid_t) runner;
-    if (strcmp(cgroup, "-") != 0) {
+    int contained = strcmp(cgroup, "-") != 0;
+    if (contained) {
+        count_tree(cgroup, 0);
         char path[4096];
         if ((size_t) snprintf(path, sizeof path, "%s/cgroup.kill", cgroup) < sizeof path) {
             int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -206,7 +325,33 @@ int main(int argc, char **argv) {
             nanosleep(&pause, NULL);
         }
     }
-    fprintf(stderr, "smart-runner watchdog: the runner closed its end of the pipe (it died, or exits without"
-            " having stopped them): killed the sessions of runner pid %ld\n", runner);
+    char removal[4400] = "";
+    if (contained && lock_file != NULL && !runner_alive && access(cgroup, F_OK) == 0) {
+        /* a killed process leaves its cgroup as it exits; one in uninterruptible sleep may take a while */
+        for (int wait = 0; wait < 200 && !emptied(cgroup); wait++) {
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+        kept_because = lock_held(lock_file) ? -1 : 0;
+        if (kept_because == 0) {
+            remove_tree(cgroup, lock_file, 0);
+        }
+        if (kept_because == 0) {
+            snprintf(removal, sizeof removal, "; removed %s", cgroup);
+        } else if (kept_because == -1) {
+            snprintf(removal, sizeof removal, "; %s left to the runner now on its data dir", cgroup);
+        } else {
+            snprintf(removal, sizeof removal, "; %s not removed: %s", cgroup, strerror(kept_because));
+        }
+    }
+    if (killed_count > 0) {
+        fprintf(stderr, "smart-runner watchdog: the runner closed its end of the pipe (it died, or exits without"
+                " having stopped them): killed the sessions of runner pid %ld (%zu process%s)%s\n", runner,
+                killed_count, killed_count == 1 ? "" : "es", removal);
+    } else {
+        fprintf(stderr, "smart-runner watchdog: the runner closed its end of the pipe (it died, or exits without"
+                " having stopped them): no process of runner pid %ld's sessions was running, nothing killed%s\n",
+                runner, removal);
+    }
     return 0;
 }

@@ -171,7 +171,8 @@ final class RunnerHome implements AutoCloseable {
                     + " sessions run on until the next start stops them (docs/containment.md)");
             return null;
         }
-        ProcessWatchdog watch = ProcessWatchdog.startDeathWatch(RunCommand::say);
+        ProcessWatchdog watch = ProcessWatchdog.startDeathWatch(
+                DataDirLock.fileOf(cfg.runner().dataDir()), RunCommand::say);
         RunCommand.say("sessions die with the runner: " + watch.describe());
         return watch;
     }

@@ -60,14 +60,18 @@ public final class ProcessWatchdog implements AutoCloseable {
     private final Set<Long> groups = ConcurrentHashMap.newKeySet();
     /** The death watch's program, or null: bash and {@link #SCRIPT}. */
     private final Path program;
+    /** The data dir's lock file, told to {@link #DEATH_WATCH}; null for bash. */
+    private final Path lockFile;
     private Process process;
     private OutputStream pipe;
     private int restarts;
     private boolean closed;
 
-    private ProcessWatchdog(long timeoutMs, Path program, Path cgroup, String runnerId, Consumer<String> say) {
+    private ProcessWatchdog(long timeoutMs, Path program, Path lockFile, Path cgroup, String runnerId,
+            Consumer<String> say) {
         this.timeoutMs = timeoutMs;
         this.program = program;
+        this.lockFile = lockFile;
         this.cgroup = cgroup == null ? "-" : cgroup.toString();
         this.runnerId = runnerId == null ? "-" : runnerId;
         this.say = say;
@@ -80,7 +84,7 @@ public final class ProcessWatchdog implements AutoCloseable {
      * @throws SmartRunnerException (exit 1) when bash cannot be started
      */
     public static synchronized ProcessWatchdog start(long timeoutMs, Consumer<String> say) {
-        ProcessWatchdog w = spawned(timeoutMs, null, say, "bash, needed in cluster mode");
+        ProcessWatchdog w = spawned(timeoutMs, null, null, say, "bash, needed in cluster mode");
         active = w;
         return w;
     }
@@ -92,19 +96,22 @@ public final class ProcessWatchdog implements AutoCloseable {
      * session 48 they ran on unsupervised, past their timeouts, until a next start reconciled them
      * (reviewer R15). Launches are not told of (no line per session on the hot path): the runner's
      * cgroup ({@code cgroup.kill}) and its id in every launch's environment (SR_RUNNER_ID) find them.
-     * A frozen runner is left alone: no other runner takes its profiles over.
+     * A frozen runner is left alone: no other runner takes its profiles over. {@code lockFile} is the
+     * data dir's: a dead runner's emptied cgroups are removed while no runner holds it.
      *
      * @throws SmartRunnerException (exit 1) when neither {@link #DEATH_WATCH} nor bash can be started
      */
-    public static synchronized ProcessWatchdog startDeathWatch(Consumer<String> say) {
+    public static synchronized ProcessWatchdog startDeathWatch(Path lockFile, Consumer<String> say) {
         Path program = CgroupJoin.besideCode(DEATH_WATCH);
-        return spawned(0, program != null && CgroupJoin.runsHere(program) ? program : null, say, DEATH_WATCH + " or bash");
+        return spawned(0, program != null && CgroupJoin.runsHere(program) ? program : null,
+                lockFile.toAbsolutePath(), say, DEATH_WATCH + " or bash");
     }
 
     /** A watchdog for the active {@link Containment}'s cgroup and runner id, started. */
-    private static ProcessWatchdog spawned(long timeoutMs, Path program, Consumer<String> say, String what) {
+    private static ProcessWatchdog spawned(long timeoutMs, Path program, Path lockFile, Consumer<String> say,
+            String what) {
         Containment c = activeContainment();
-        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, program, c == null ? null : c.cgroupRoot(),
+        ProcessWatchdog w = new ProcessWatchdog(timeoutMs, program, lockFile, c == null ? null : c.cgroupRoot(),
                 c == null ? null : c.runnerId(), say);
         synchronized (w) {
             try {
@@ -222,7 +229,8 @@ public final class ProcessWatchdog implements AutoCloseable {
         if (at >= 0 && argv.size() > at + 4) { // bash -c SCRIPT smart-runner-watchdog PID TIMEOUT CGROUP ID
             return argv.get(at + 1).equals(Long.toString(runnerPid)) && argv.get(at + 4).equals(runnerId);
         }
-        return argv.size() == 4 && (argv.get(0).equals(DEATH_WATCH) || argv.get(0).endsWith("/" + DEATH_WATCH))
+        // four arguments before session 52 (no lock file): a runner of an older build may still run
+        return (argv.size() == 4 || argv.size() == 5) && (argv.get(0).equals(DEATH_WATCH) || argv.get(0).endsWith("/" + DEATH_WATCH))
                 && argv.get(1).equals(Long.toString(runnerPid)) && argv.get(3).equals(runnerId);
     }
 
@@ -231,6 +239,9 @@ public final class ProcessWatchdog implements AutoCloseable {
         String runner = Long.toString(ProcessHandle.current().pid());
         if (program != null) { // it leads a session of its own itself (setsid(2))
             command.addAll(List.of(program.toString(), runner, cgroup, runnerId));
+            if (lockFile != null) { // it removes the emptied cgroups only while no runner holds the data dir
+                command.add(lockFile.toString());
+            }
         } else {
             if (SETSID != null) {
                 command.add(SETSID.toString());

@@ -159,8 +159,13 @@ public final class DataDirLock implements AutoCloseable {
         }
     }
 
+    /** The file a runner locks in its data dir (its death watch looks whether a next runner holds it). */
+    public static Path fileOf(Path dataDir) {
+        return dataDir.resolve("runner.lock");
+    }
+
     public static DataDirLock acquire(Path dataDir) {
-        Path file = dataDir.resolve("runner.lock");
+        Path file = fileOf(dataDir);
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             // createDirectories' own message is the path alone: "cannot lock the data dir: /etc/passwd"
             throw new SmartRunnerException("runner.dataDir: " + dataDir + " is a file, expected a directory");

@@ -1,15 +1,20 @@
 package io.smartrunner.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.smartrunner.testkit.Await;
 import io.smartrunner.testkit.ChildProcesses;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,19 +22,39 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * sr-death-watch, the program the build puts beside the jar (bin/build-death-watch), with real
- * processes: the end of its input (the runner's death) kills what carries the runner's id and
- * nothing else; "q" (a clean stop) kills nothing.
+ * processes and real cgroups: the end of its input (the runner's death) kills what carries the
+ * runner's id and what is in the runner's cgroup tree, and nothing else, says how many, and
+ * removes the emptied tree unless a runner holds the data dir's lock; "q" (a clean stop) kills
+ * nothing.
  */
 class DeathWatchProgramTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
+    /** A dead runner's pid: above any pid_max, so never the watch's parent. */
+    private static final String DEAD_RUNNER = "4194305";
     private final List<Long> cleanup = new ArrayList<>();
+    private final List<Path> cgroups = new ArrayList<>();
+    @TempDir
+    Path dataDir;
 
     @AfterEach
     void killLeftovers() {
         cleanup.forEach(ChildProcesses::kill);
+        for (int i = cgroups.size() - 1; i >= 0; i--) { // deepest last made, first removed
+            Path dir = cgroups.get(i);
+            // a test that failed with a process still inside: killed above, it leaves as it exits
+            Await.until(dir + " removed", BOUND, () -> {
+                try {
+                    Files.deleteIfExists(dir);
+                    return true;
+                } catch (IOException busy) {
+                    return false;
+                }
+            });
+        }
     }
 
     private static Path program() {
@@ -54,10 +79,40 @@ class DeathWatchProgramTest {
      * test JVM is, and the watch would kill a live runner's other children, this JVM's.
      */
     private Process watch(String id) throws IOException {
-        Process p = new ProcessBuilder(program().toString(), "4194305", "-", id)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return watch(List.of(program().toString(), DEAD_RUNNER, "-", id));
+    }
+
+    private Process watch(List<String> argv) throws IOException {
+        Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         cleanup.add(p.pid());
         return p;
+    }
+
+    /** What the watch said, once it has exited 0. */
+    private static String endOf(Process watch) throws Exception {
+        watch.getOutputStream().close(); // the runner died: its end of the pipe closed
+        assertTrue(watch.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(0, watch.exitValue());
+        return new String(watch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A runner's cgroup tree as a killed one leaves it: {@code session-1} with a process in it (not
+     * tagged: only the cgroup names it), {@code session-2} idle in the pool, and a step's cgroup with
+     * one of its own below it.
+     */
+    private Path runnersTree(String id) throws IOException {
+        assumeTrue(CgroupContainment.unavailableReason(id).isEmpty(), "cgroup v2 writable here");
+        Path root = CgroupContainment.rootFor(id);
+        for (Path dir : List.of(root, root.resolve("session-1"), root.resolve("session-2"), root.resolve("step-1"),
+                root.resolve("step-1").resolve("inner"))) {
+            Files.createDirectory(dir);
+            cgroups.add(dir);
+        }
+        Process inside = new ProcessBuilder("sleep", "1000").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        cleanup.add(inside.pid());
+        Files.writeString(root.resolve("session-1").resolve("cgroup.procs"), Long.toString(inside.pid()));
+        return root;
     }
 
     @Test
@@ -67,14 +122,60 @@ class DeathWatchProgramTest {
         long another = tagged(id + "x"); // another runner's: a prefix is not the id
         Process watch = watch(id);
 
-        watch.getOutputStream().close(); // the runner died: its end of the pipe closed
+        String said = endOf(watch);
 
-        assertTrue(watch.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
-        assertEquals(0, watch.exitValue());
         Await.until("the runner's session is killed", BOUND, () -> !ChildProcesses.alive(ours));
         assertTrue(ChildProcesses.alive(another), "another runner's session lives on");
-        String said = new String(watch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(said.startsWith("smart-runner watchdog: the runner closed its end of the pipe"), said);
+        assertTrue(said.contains(": killed the sessions of runner pid " + DEAD_RUNNER + " (1 process)\n"), said);
+    }
+
+    @Test
+    void aRunnerThatDiedWithNothingRunningIsNotSaidToHaveKilledAnything() throws Exception {
+        String id = "t-" + UUID.randomUUID();
+        long another = tagged(id + "x");
+
+        String said = endOf(watch(id));
+
+        assertTrue(said.endsWith(": no process of runner pid " + DEAD_RUNNER + "'s sessions was running, nothing killed\n"),
+                said);
+        assertFalse(said.contains("killed the sessions"), said);
+        assertTrue(ChildProcesses.alive(another));
+    }
+
+    @Test
+    void aDeadRunnersTreeIsKilledAndRemovedWhenNoRunnerHoldsItsDataDir() throws Exception {
+        String id = "t-" + UUID.randomUUID();
+        Path root = runnersTree(id);
+        long inside = cleanup.get(cleanup.size() - 1);
+        Path lock = dataDir.resolve("runner.lock");
+        Files.writeString(lock, "4194305\n"); // the dead runner's, its lock gone with it
+
+        String said = endOf(watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString())));
+
+        assertTrue(said.endsWith(": killed the sessions of runner pid " + DEAD_RUNNER + " (1 process); removed " + root
+                + "\n"), said);
+        assertFalse(ChildProcesses.alive(inside), "killed through cgroup.kill: it carries no runner id");
+        assertFalse(Files.exists(root), "a data dir that never starts again leaves no empty tree behind");
+    }
+
+    @Test
+    void aTreeIsLeftToTheRunnerThatHoldsTheDataDirNow() throws Exception {
+        String id = "t-" + UUID.randomUUID();
+        Path root = runnersTree(id);
+        long inside = cleanup.get(cleanup.size() - 1);
+        Path lock = dataDir.resolve("runner.lock");
+        try (FileChannel next = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = next.lock()) { // a next runner has started on the data dir: this JVM holds it
+            String said = endOf(watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString())));
+
+            assertTrue(said.endsWith(" (1 process); " + root + " left to the runner now on its data dir\n"), said);
+            assertTrue(held.isValid());
+        }
+        assertFalse(ChildProcesses.alive(inside));
+        for (String dir : List.of("session-1", "session-2", "step-1/inner")) {
+            assertTrue(Files.isDirectory(root.resolve(dir)), dir + ": the next runner's start clears and reuses it");
+        }
     }
 
     @Test

@@ -15,6 +15,9 @@ class WatchdogArgumentsTest {
         assertFalse(ProcessWatchdog.watches(argv, 4243, "id-1"), "another runner's");
         assertFalse(ProcessWatchdog.watches(argv, 4242, "id-2"), "another data dir's");
         assertTrue(ProcessWatchdog.watches(List.of("sr-death-watch", "4242", "-", "id-1"), 4242, "id-1"));
+        List<String> withLock = List.of("/opt/smart-runner/target/sr-death-watch", "4242", "-", "id-1", "/d/runner.lock");
+        assertTrue(ProcessWatchdog.watches(withLock, 4242, "id-1"), "since session 52, with the data dir's lock file");
+        assertFalse(ProcessWatchdog.watches(withLock, 4242, "id-2"));
         assertFalse(ProcessWatchdog.watches(List.of("/usr/bin/not-sr-death-watch", "4242", "-", "id-1"), 4242, "id-1"));
         assertFalse(ProcessWatchdog.watches(List.of("sleep", "4242", "-", "id-1"), 4242, "id-1"));
     }
