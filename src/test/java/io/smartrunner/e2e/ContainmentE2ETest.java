@@ -246,8 +246,7 @@ class ContainmentE2ETest {
         CliProcess.await("the watchdog said what it did", 10_000, () -> said(runner, "smart-runner watchdog: the runner"
                 + " closed its end of the pipe"));
         assertTrue(runner.err().contains("sessions die with the runner: process watchdog pid "), runner.err());
-        assertTrue(java.util.regex.Pattern.compile(": killed the sessions of runner pid " + runner.process.pid()
-                + " \\([1-9][0-9]* process(es)?\\)").matcher(runner.err()).find(), runner.err());
+        assertTrue(said(runner, ": killed the sessions of runner pid " + runner.process.pid()), runner.err());
         if (mode.equals("auto")) { // a data dir that never starts again leaves no empty cgroup tree behind
             Path root = runnerCgroup(runner.err());
             assertTrue(said(runner, "; removed " + root + "\n"), runner.err());
