@@ -193,6 +193,14 @@ static void remove_tree(const char *dir, const char *lock_file, int depth) {
     }
 }
 
+/* Whether PID is a process that has not exited (neither gone nor a zombie). */
+static int runs(long pid) {
+    char state = 'X';
+    long ppid = 0;
+    unsigned long long start = 0;
+    return stat_fields(pid, &state, &ppid, &start) == 0 && state != 'Z' && state != 'X';
+}
+
 /* Clock ticks since boot (CLOCK_BOOTTIME, as /proc/PID/stat's start times count them). */
 static unsigned long long ticks_now(void) {
     struct timespec ts;
@@ -281,7 +289,9 @@ int main(int argc, char **argv) {
         }
     }
     char removal[4400] = "";
-    if (contained && lock_file != NULL && !runner_alive && access(cgroup, F_OK) == 0) {
+    /* its pipe closes in its exit before its children are handed on: a killed runner may still be
+     * this program's parent at the fire, a zombie by now; one exiting on its own removes its tree */
+    if (contained && lock_file != NULL && !runs(runner) && access(cgroup, F_OK) == 0) {
         /* a killed process leaves its cgroup as it exits; one in uninterruptible sleep may take a while */
         for (int wait = 0; wait < 200 && !populated_is(cgroup, '0'); wait++) {
             struct timespec pause = {0, 10 * 1000 * 1000};

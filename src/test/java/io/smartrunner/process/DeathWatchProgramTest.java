@@ -159,6 +159,23 @@ class DeathWatchProgramTest {
     }
 
     @Test
+    void aRunnerStillAliveRemovesItsOwnTree() throws Exception {
+        String id = "t-" + UUID.randomUUID();
+        Path root = runnersTree(id);
+        long inside = cleanup.get(cleanup.size() - 1);
+        long exiting = tagged("another-" + id); // the runner: alive, exiting without having stopped its sessions
+        Path lock = dataDir.resolve("runner.lock");
+        Files.writeString(lock, "");
+
+        String said = endOf(watch(List.of(program().toString(), Long.toString(exiting), root.toString(), id,
+                lock.toString())));
+
+        assertTrue(said.endsWith(": killed the sessions of runner pid " + exiting + "\n"), said);
+        assertFalse(ChildProcesses.alive(inside));
+        assertTrue(Files.isDirectory(root.resolve("session-1")), "its own close removes it, after the watch");
+    }
+
+    @Test
     void aTreeIsLeftToTheRunnerThatHoldsTheDataDirNow() throws Exception {
         String id = "t-" + UUID.randomUUID();
         Path root = runnersTree(id);
