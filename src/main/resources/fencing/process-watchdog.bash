@@ -85,22 +85,28 @@ find_tagged() {
 # $1 why; $2 "runner" to kill the runner too (it is frozen or stuck), else only its sessions
 # (its pipe closed: it died, or it is exiting without having stopped them)
 fire() {
-  local alive=no pass fired_cs
+  local alive=no pass fired_cs any=no key value
   now_cs
   fired_cs=$now
   runner_is_parent && alive=yes
   # a frozen or stuck runner launches nothing more while its sessions are killed
   [ $alive = yes ] && [ "${2:-}" = runner ] && kill -STOP "$runner" 2>/dev/null
-  # cgroup v2: every session, browser and step with whatever they forked, setsid or not
-  [ "$cgroup" != - ] && { echo 1 > "$cgroup/cgroup.kill"; } 2>/dev/null
+  # cgroup v2: every session, browser and step with whatever they forked, setsid or not (whether
+  # anything ran is read first: the killed leave as they die)
+  if [ "$cgroup" != - ]; then
+    while read -r key value; do
+      [ "$key" = populated ] && [ "$value" = 1 ] && any=yes
+    done 2>/dev/null < "$cgroup/cgroup.events"
+    { echo 1 > "$cgroup/cgroup.kill"; } 2>/dev/null
+  fi
   # the process group of each launch the runner told of
-  for g in "${!groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
+  for g in "${!groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null && any=yes; done
   # what carries the runner's id: a launch not told of yet, a daemon that left its group. Three
   # passes 50 ms apart, even when one finds nothing: a launch caught between its clone and its exec
   # still shows the runner's own environment (a killed process's reads empty)
   for pass in 1 2 3; do
     find_tagged
-    (( ${#tagged[@]} )) && kill -KILL "${tagged[@]}" 2>/dev/null
+    (( ${#tagged[@]} )) && kill -KILL "${tagged[@]}" 2>/dev/null && any=yes
     (( pass < 3 )) && sleep 0.05
   done
   if [ $alive = yes ]; then
@@ -109,13 +115,15 @@ fire() {
     for pass in 1 2 3; do
       find_descendants
       (( ${#found[@]} )) || break
-      kill -KILL "${found[@]}" 2>/dev/null
+      kill -KILL "${found[@]}" 2>/dev/null && any=yes
     done
   fi
   local what="the sessions of runner pid $runner"
+  [ $any = no ] && what="nothing: no process of runner pid $runner's sessions was running"
   if [ $alive = yes ] && [ "${2:-}" = runner ]; then
     kill -KILL "$runner" 2>/dev/null
-    what+=" and the runner"
+    what="the sessions of runner pid $runner and the runner"
+    [ $any = no ] && what="runner pid $runner (no process of its sessions was running)"
   fi
   echo "smart-runner watchdog: $1: killed $what" >&2
   exit 0

@@ -48,6 +48,14 @@ class ProcessWatchdogScriptTest {
             sleep 1000
             """;
 
+    /** A runner with no session at all (a start that failed before its loop): only its watchdog. */
+    private static final String IDLE_RUNNER = """
+            dir=$1
+            exec 3> >(echo $BASHPID > "$dir/watchdog.pid"; exec bash -c "$WATCHDOG" smart-runner-watchdog $$ 0 - runner-8)
+            echo $$ > "$dir/runner.pid"
+            exec sleep 1000
+            """;
+
     @TempDir
     Path dir;
     private final List<Long> cleanup = new ArrayList<>();
@@ -114,6 +122,25 @@ class ProcessWatchdogScriptTest {
         Await.until("the session is gone", BOUND, () -> !ChildProcesses.alive(pid("session")));
         Await.until("the watchdog exits", BOUND, () -> !ChildProcesses.alive(pid("watchdog")));
         assertTrue(ChildProcesses.alive(pid("foreign")), "SR_RUNNER_ID=runner-70 is another runner's");
+    }
+
+    @Test
+    void aRunnerThatDiedWithNothingRunningIsNotSaidToHaveKilledItsSessions() throws Exception {
+        ProcessBuilder b = new ProcessBuilder("bash", "-c", IDLE_RUNNER, "idle-runner", dir.toString())
+                .redirectError(dir.resolve("runner.err").toFile());
+        b.environment().put("WATCHDOG", script());
+        Process runner = b.start();
+        cleanup.add(runner.pid());
+        for (String name : List.of("runner", "watchdog")) {
+            Await.until(name + " pid file", BOUND, () -> ChildProcesses.pidFile(dir.resolve(name + ".pid")).isPresent());
+            cleanup.add(pid(name));
+        }
+
+        signal("KILL", runner.pid());
+
+        Await.until("the watchdog exits", BOUND, () -> !ChildProcesses.alive(pid("watchdog")));
+        assertTrue(said().contains(": killed nothing: no process of runner pid " + runner.pid() + "'s sessions was running\n"),
+                said());
     }
 
     @Test
