@@ -8,9 +8,12 @@ import java.time.Duration;
  *
  * <p>An automatic pause lasts {@code pauseDuration × backoffMultiplier^previousPauses}, capped at
  * {@code maxPauseDuration} (the nominal length), then multiplied by a jitter factor drawn
- * uniformly from {@code [1 − jitter, 1 + jitter]} so a fleet paused at the same instant does not
- * come back at the same instant. The cap bounds the nominal length; the real one may exceed it by
- * at most the jitter share (a hard clamp would bring every capped profile back in lockstep again).
+ * uniformly from {@code [1, 1 + jitter]} so a fleet paused at the same instant does not come back
+ * at the same instant. Never shorter than the nominal length: the spec's "unpaused after 24 hours"
+ * holds for every profile (until session 52 the factor was drawn from {@code [1 − jitter, 1 + jitter]},
+ * and a default pause could end after 21.6 h). The cap bounds the nominal length; the real one may
+ * exceed it by at most the jitter share (a hard clamp would bring every capped profile back in
+ * lockstep again).
  * The draw is an input (like the time): this class and {@link ProfileRules} read no randomness.
  * Manual pauses take the length they were given, never jittered.
  *
@@ -18,7 +21,7 @@ import java.time.Duration;
  * @param pauseDuration    the first pause's length
  * @param backoffMultiplier each repeated pause is this many times longer than the previous one
  * @param maxPauseDuration cap for the multiplied length
- * @param jitter           share of the nominal length by which a pause may be shorter or longer, 0..0.5
+ * @param jitter           share of the nominal length by which a pause may be longer, 0..0.5
  */
 public record PausePolicy(int maxErrorStreak, Duration pauseDuration, double backoffMultiplier,
                           Duration maxPauseDuration, double jitter) {
@@ -50,16 +53,16 @@ public record PausePolicy(int maxErrorStreak, Duration pauseDuration, double bac
 
     /**
      * Real length of an automatic pause: the nominal one ({@link #durationAfter}) times
-     * {@code 1 − jitter + 2 × jitter × draw}; a pure computation.
+     * {@code 1 + jitter × draw}; a pure computation.
      *
-     * @param draw uniform in [0, 1): 0 gives the shortest pause, 0.5 the nominal one
+     * @param draw uniform in [0, 1): 0 gives the nominal length, the shortest
      */
     public Duration automaticDuration(int previousPauses, double draw) {
         Duration nominal = durationAfter(previousPauses);
         if (jitter == 0) {
             return nominal;
         }
-        double factor = 1 - jitter + 2 * jitter * draw;
+        double factor = 1 + jitter * draw;
         return Duration.ofMillis(Math.max(1, Math.round(nominal.toMillis() * factor)));
     }
 }

@@ -44,7 +44,7 @@ class PauseSpreadTest {
     }
 
     @Test
-    void twentyProfilesPausedAtTheSameInstantComeBackSpreadOverThePlusMinusTenPercentBand() {
+    void twentyProfilesPausedAtTheSameInstantComeBackSpreadOverTheTenPercentBandAfterTheFullLength() {
         List<String> ids = IntStream.range(0, 20).mapToObj(i -> "p" + i).toList();
         Supervisor s = supervisor(TestConfig.builder().globalLimit(20).podLimit(20).cooldownMs(0)
                 .recovery(recovery(0, 1.0, 7 * DAY, 0.1)).pod("podA", ids).build());
@@ -61,13 +61,13 @@ class PauseSpreadTest {
             assertEquals(T0, e.ts());
             assertEquals(T0.plusMillis(duration), until, "the event shows the real, jittered length");
             assertEquals(until, store.profiles.get(e.profileId()).pausedUntil());
-            assertTrue(duration >= DAY * 9 / 10 && duration <= DAY * 11 / 10, duration + " ms is outside ±10 %");
+            assertTrue(duration >= DAY && duration <= DAY * 11 / 10, duration + " ms is outside [24 h, 24 h + 10 %]");
             untilMs.add(until.toEpochMilli());
         }
         assertEquals(20, untilMs.stream().distinct().count(), "no two profiles come back at the same instant");
         long spread = untilMs.stream().mapToLong(Long::longValue).max().orElseThrow()
                 - untilMs.stream().mapToLong(Long::longValue).min().orElseThrow();
-        assertTrue(spread > DAY / 10, "returns spread over more than half the band, not bunched: " + spread + " ms");
+        assertTrue(spread > DAY / 20, "returns spread over more than half the band, not bunched: " + spread + " ms");
     }
 
     @Test

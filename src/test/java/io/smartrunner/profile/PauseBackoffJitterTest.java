@@ -28,14 +28,14 @@ class PauseBackoffJitterTest {
     }
 
     @Test
-    void jitterScalesTheNominalLengthWithinPlusMinusTheShareAndMayPassTheCapByThatShare() {
+    void jitterLengthensTheNominalLengthByUpToTheShareNeverShortensItAndMayPassTheCapByThatShare() {
         PausePolicy p = new PausePolicy(3, HOUR, 2.0, Duration.ofHours(5), 0.1);
-        assertEquals(Duration.ofMinutes(54), p.automaticDuration(0, 0.0));
-        assertEquals(HOUR, p.automaticDuration(0, 0.5));
+        assertEquals(HOUR, p.automaticDuration(0, 0.0), "the shortest draw is the nominal length: never shorter");
+        assertEquals(Duration.ofMinutes(63), p.automaticDuration(0, 0.5));
         assertEquals(Duration.ofMinutes(66).toMillis(), p.automaticDuration(0, 1.0).toMillis(), 1);
         // capped at 5 h nominal, jittered on top: at most 5.5 h
         assertEquals(Duration.ofMinutes(330).toMillis(), p.automaticDuration(9, 1.0).toMillis(), 1);
-        assertEquals(Duration.ofMinutes(270), p.automaticDuration(9, 0.0));
+        assertEquals(Duration.ofHours(5), p.automaticDuration(9, 0.0));
     }
 
     @Test
@@ -47,13 +47,14 @@ class PauseBackoffJitterTest {
 
     @Test
     void automaticPauseUsesTheInjectedDrawAndTheEventShowsTheRealLength() {
-        ProfileRules rules = new ProfileRules(new PausePolicy(0, HOUR, 1.0, Duration.ofDays(7), 0.1), () -> 0.0);
+        ProfileRules rules = new ProfileRules(new PausePolicy(0, HOUR, 1.0, Duration.ofDays(7), 0.1), () -> 0.9);
         Transition t = rules.sessionEnded(ProfileState.fresh("p1", "podA"), "s1", exit1(), T0);
         EventRecord pause = t.events().get(1);
         assertEquals("pause", pause.event());
-        assertEquals(Duration.ofMinutes(54).toMillis(), ((Number) pause.params().get("durationMs")).longValue());
-        assertEquals(T0.plus(Duration.ofMinutes(54)).toString(), pause.params().get("pausedUntil"));
-        assertEquals(T0.plus(Duration.ofMinutes(54)), t.state().pausedUntil());
+        Duration real = Duration.ofSeconds(3600 + 324); // 1 h × (1 + 0.1 × 0.9)
+        assertEquals(real.toMillis(), ((Number) pause.params().get("durationMs")).longValue());
+        assertEquals(T0.plus(real).toString(), pause.params().get("pausedUntil"));
+        assertEquals(T0.plus(real), t.state().pausedUntil());
     }
 
     @Test
@@ -66,7 +67,7 @@ class PauseBackoffJitterTest {
 
     @Test
     void repeatCountStartsOverAfterASuccessfulSession() {
-        Deque<Double> draws = new ArrayDeque<>(List.of(0.5, 0.5, 0.5, 0.5));
+        Deque<Double> draws = new ArrayDeque<>(List.of(0.0, 0.0, 0.0, 0.0)); // the nominal lengths
         ProfileRules rules = new ProfileRules(new PausePolicy(1, HOUR, 2.0, Duration.ofDays(7), 0.1), draws::pop);
         ProfileState s = ProfileState.fresh("p1", "podA");
         Instant now = T0;
@@ -87,7 +88,7 @@ class PauseBackoffJitterTest {
     /** The reviewer's case: after 2 automatic pauses, a pause by hand made the next one 240 s, not 120 s. */
     @Test
     void aPauseByHandDoesNotLengthenTheNextAutomaticOne() {
-        Deque<Double> draws = new ArrayDeque<>(List.of(0.5, 0.5, 0.5, 0.5));
+        Deque<Double> draws = new ArrayDeque<>(List.of(0.0, 0.0, 0.0, 0.0)); // the nominal lengths
         ProfileRules rules = new ProfileRules(new PausePolicy(1, HOUR, 2.0, Duration.ofDays(7), 0.1), draws::pop);
         ProfileState s = failUntilPaused(rules, ProfileState.fresh("p1", "podA"), T0);
         Instant now = s.pausedUntil();
