@@ -27,9 +27,14 @@ import java.util.concurrent.TimeUnit;
  * probe that succeeds closes it. Not thread-safe (the engine's loop owns it).
  */
 public final class FleetBreaker {
-    /** The breaker opened: the window's figures, and the failures in it before the one that opened it. */
+    /**
+     * The breaker opened: the window's figures, and the failures before the one that opened it from
+     * the outage's estimated onset on ({@code onsetNanos}, monotonic): the run's first failure when
+     * a run of failures opened it (a failure before the pod's last success was not the outage's), else the
+     * window's start.
+     */
     public record Opened(int ended, int failed, int profiles, double ratio, long windowMs, int inARow,
-                         Map<String, Integer> earlierFailures, long windowStartNanos) {
+                         Map<String, Integer> earlierFailures, long onsetNanos) {
     }
 
     /** The other profiles' ends in the window: {@code failed} of {@code ended}, across {@code profiles}. */
@@ -160,6 +165,8 @@ public final class FleetBreaker {
     private final int inARowNeeded;
     /** The pod's failure votes since its last success vote, and their profiles (up to {@code minProfiles}). */
     private int inARow;
+    /** When the run of {@link #inARow} failures began (the first one's vote), meaningful while it is above 0. */
+    private long runStartNanos;
     private final Set<String> inARowProfiles = new HashSet<>();
     /** When the window began counting (its first vote after the start or a close); valid once a vote is in. */
     private long countingSince;
@@ -213,7 +220,7 @@ public final class FleetBreaker {
         }
         vote(new Vote(nanos, profileId, true, ran(ranMs)));
         evict(nanos);
-        countInARow(profileId);
+        countInARow(nanos, profileId);
         int failed = 0;
         Set<String> failing = new HashSet<>();
         for (Vote v : window) {
@@ -234,14 +241,18 @@ public final class FleetBreaker {
         if (!byRatio && !byRun) {
             return Optional.empty();
         }
-        Map<String, Integer> earlier = new LinkedHashMap<>();
-        window.stream().limit(window.size() - 1L).filter(Vote::failed)
-                .forEach(v -> earlier.merge(v.profileId(), 1, Integer::sum));
         // the window's start: windowMs ago, or the oldest vote's end when a long session stretched it
         long oldest = window.peekFirst().nanos();
         long start = oldest - (nanos - windowNanos) < 0 ? oldest : nanos - windowNanos; // monotonic: compare by difference
+        // opened by a run, the outage began with it: a broken profile's failures before the pod's last
+        // success are its own (reviewer R24: one paused 6 s before a site went down was unpaused and its
+        // streak taken back when the run opened the breaker, and paused again 75 s later)
+        long onset = byRun && runStartNanos - start > 0 ? runStartNanos : start;
+        Map<String, Integer> earlier = new LinkedHashMap<>();
+        window.stream().limit(window.size() - 1L).filter(v -> v.failed() && v.nanos() - onset >= 0)
+                .forEach(v -> earlier.merge(v.profileId(), 1, Integer::sum));
         Opened opened = new Opened(window.size(), failed, failing.size(), ratio, settings.windowMs(), inARow,
-                earlier, start);
+                earlier, onset);
         open = true;
         openedNanos = nanos;
         lastProbeNanos = nanos;
@@ -377,7 +388,7 @@ public final class FleetBreaker {
         if (!open && settings.enabled()) {
             vote(new Vote(nanos, profileId, failed, ran(ranMs)));
             if (failed) {
-                countInARow(profileId);
+                countInARow(nanos, profileId);
             } else {
                 endRun();
             }
@@ -455,7 +466,10 @@ public final class FleetBreaker {
         window.addLast(v);
     }
 
-    private void countInARow(String profileId) {
+    private void countInARow(long nanos, String profileId) {
+        if (inARow == 0) {
+            runStartNanos = nanos;
+        }
         inARow++;
         if (inARowProfiles.size() < settings.minProfiles()) {
             inARowProfiles.add(profileId);

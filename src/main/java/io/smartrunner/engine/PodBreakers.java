@@ -394,10 +394,11 @@ final class PodBreakers {
     }
 
     /**
-     * The breaker opened: its event; the streak increments the failures in its window caused are
-     * taken back and the profiles the runner paused automatically within it unpaused (with a high
-     * success rate before an outage the ratio crosses the threshold only after about half a
-     * window, by when profiles with short sessions may already be paused).
+     * The breaker opened: its event; the streak increments the failures since the outage's onset
+     * caused (its window, or the run of failures that opened it) are taken back and the profiles the
+     * runner paused automatically since then unpaused (with a high success rate before an outage
+     * the ratio crosses the threshold only after about half a window, by when profiles with short
+     * sessions may already be paused).
      */
     private void open(String pod, FleetBreaker.Opened o, long nowNanos, Instant now) {
         openedAt.put(pod, now);
@@ -409,7 +410,7 @@ final class PodBreakers {
                 continue;
             }
             Long pausedAt = autoPausedAt.get(s.id());
-            if (s.state.paused() && pausedAt != null && pausedAt - o.windowStartNanos() >= 0) {
+            if (s.state.paused() && pausedAt != null && pausedAt - o.onsetNanos() >= 0) {
                 autoPausedAt.remove(s.id());
                 applier.apply(s, rules.unpause(s.state, now, Events.BY_BREAKER), null, now, nowNanos);
             }

@@ -56,6 +56,27 @@ class FleetBreakerTest {
                 "the run's earlier failures are forgiven");
     }
 
+    /** Reviewer R24: a broken profile's failures among the pod's successes are not the outage's. */
+    @Test
+    void openedByARunItForgivesTheRunsFailuresNotThoseBeforeThePodsLastSuccess() {
+        for (int i = 0; i < 60; i++) {
+            breaker.succeeded(i * 100 * MS, "p" + (i % 6), false, null);
+            if (i % 10 == 5) {
+                assertTrue(breaker.failed((i * 100 + 50) * MS, "broken", null).isEmpty());
+            }
+        }
+        Optional<FleetBreaker.Opened> opened = Optional.empty();
+        for (int i = 0; i < 10 && opened.isEmpty(); i++) {
+            opened = breaker.failed((7_000 + i * 100) * MS, "p" + (i % 6), null);
+        }
+        assertTrue(opened.isPresent(), "the site went down: 10 in a row");
+        assertEquals(10, opened.get().inARow());
+        assertEquals(16, opened.get().failed(), "the window holds the broken profile's 6 too");
+        assertEquals(Map.of("p0", 2, "p1", 2, "p2", 2, "p3", 1, "p4", 1, "p5", 1), opened.get().earlierFailures(),
+                "the broken profile's failures came before the pod's last success: its own");
+        assertEquals(7_000 * MS, opened.get().onsetNanos(), "the outage began with the run");
+    }
+
     @Test
     void aSuccessEndsTheRunAndSoDoesTheOpening() {
         for (int i = 0; i < 9; i++) {

@@ -361,6 +361,44 @@ class PodBreakersTest {
         assertEquals(0, paused());
     }
 
+    /**
+     * Reviewer R24: a broken profile paused a few seconds before the site went down was unpaused
+     * and its streak taken back when the outage's run of failures opened the breaker, and it was
+     * paused again 75 s later. A failure before the pod's last success is not the outage's.
+     */
+    @Test
+    void theOpeningByARunLeavesAProfilePausedBeforeThePodsLastSuccessPaused() {
+        Supervisor s = supervisor(config(new BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1), 0, null));
+        s.step();
+        for (int round = 0; round < 3; round++) { // enough of the peers' votes for a pause not to wait for them
+            endAll(0, s);
+        }
+        // p0 broken, the others fine: at their rate 3 failures in a row are no chance
+        for (int k = 0; k < 3; k++) {
+            running().stream().filter(p -> p.spec.env().get("SR_PROFILE_ID").equals("p0")).forEach(p -> p.exit(1));
+            s.step();
+            running().stream().filter(p -> !p.spec.env().get("SR_PROFILE_ID").equals("p0")).forEach(p -> p.exit(0));
+            time.advance(Duration.ofSeconds(5)); // its retry's back-off
+            s.step();
+        }
+        assertTrue(store.profiles.get("p0").paused(), "p0 failed alone, the pod healthy: paused "
+                + events("error").get(events("error").size() - 1).params());
+        endAll(0, s); // the others are fine after it
+        time.advance(Duration.ofSeconds(5));
+        endAll(1, s); // then the site goes down: 9 failures
+        time.advance(Duration.ofSeconds(5)); // their retries' back-off
+        s.step();
+        endAll(1, s); // and 9 more
+        assertEquals(1, events("breaker-open").size());
+        assertEquals(10, ((Number) events("breaker-open").get(0).params().get("inARow")).intValue());
+        assertTrue(store.profiles.get("p0").paused(), "its pause came before the pod's last success: its own");
+        assertTrue(events("unpause").isEmpty(), events("unpause").toString());
+        assertEquals(3, store.profiles.get("p0").errorStreak());
+        assertTrue(events("reset").stream().noneMatch(e -> e.profileId().equals("p0")), "nor its streak forgiven");
+        assertEquals(9, events("reset").size(), "the run's other profiles' failures are: "
+                + events("reset").stream().map(EventRecord::profileId).toList());
+    }
+
     @Test
     void neverMoreThanMaxPausedShareOfAPodIsPausedAutomatically() {
         Supervisor s = supervisor(config(CAP_ONLY, 0, null));
