@@ -24,13 +24,17 @@ final class ChromiumBinary {
             if (Files.isExecutable(configured)) {
                 return configured;
             }
-            throw new SmartRunnerException("browser.chromium.binary: " + configured
-                    + " is not an executable file; install Chromium (bin/setup, or apt-get install chromium),"
-                    + " fix the path, or set browser.provider to \"none\"");
+            throw new SmartRunnerException(notExecutable(configured));
         }
         return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new SmartRunnerException(
                 "browser.provider \"chromium\" (the default provider) needs Chromium, but none was found (looked at "
                         + candidates + "): install it with bin/setup (apt-get install chromium), set browser.chromium.binary,"
                         + " or set browser.provider to \"none\" (e.g. -c config/no-browser.json)"));
+    }
+
+    /** What a configured binary that cannot run is told: its key, its value, and the ways out. */
+    static String notExecutable(Path configured) {
+        return "browser.chromium.binary: " + configured + " is not an executable file; install Chromium (bin/setup, or"
+                + " apt-get install chromium), fix the path, or set browser.provider to \"none\"";
     }
 }

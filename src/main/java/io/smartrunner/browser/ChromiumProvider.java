@@ -49,6 +49,20 @@ public final class ChromiumProvider implements BrowserProvider {
     }
 
     /**
+     * Before anything is opened: a configured binary that cannot run is the config file's mistake, said
+     * as every other one is (its file and key, exit 2; reviewer R24: it was the one config error
+     * without them, exit 1, found after the store and the event log were opened); no Chromium at all
+     * is the machine's (exit 1, saying how to install it).
+     */
+    public static void requireBinary(BrowserSettings settings, Path configFile) {
+        Path configured = settings.chromium().binary();
+        if (configured != null && !java.nio.file.Files.isExecutable(configured)) {
+            throw new io.smartrunner.config.ConfigException(configFile + ": $." + ChromiumBinary.notExecutable(configured));
+        }
+        ChromiumBinary.find(configured);
+    }
+
+    /**
      * @param processes finds (and adopts or stops) browsers a previous runner of this data dir left
      * @throws SmartRunnerException when no Chromium binary is installed, saying how to get one
      */

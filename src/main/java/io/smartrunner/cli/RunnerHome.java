@@ -115,6 +115,9 @@ final class RunnerHome implements AutoCloseable {
 
     static RunnerHome open(RunnerConfig config) {
         RunnerSettings r = config.runner();
+        if (config.browser().provider() == BrowserSettings.Provider.CHROMIUM) {
+            ChromiumProvider.requireBinary(config.browser(), config.source());
+        }
 
         DataDirLock lock = DataDirLock.acquire(r.dataDir(), r.eventLog());
         StateStore store = null;
