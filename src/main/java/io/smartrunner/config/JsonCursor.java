@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 /**
  * A JSON value at a known path of the config file. Typed reads return the value or a fallback
- * when the key is absent (JSON {@code null} counts as absent) and otherwise fail with a one-line
+ * when the key is absent (a JSON {@code null} is refused: {@link #isPresent}) and otherwise fail with a one-line
  * {@link ConfigException}: {@code <file>: <path>: <what is wrong>, expected <what>}. Messages
  * show the raw JSON value, never a substituted secret.
  * <p>About 280 lines: every typed read of a config value with its one-line error lives here, so each
@@ -45,20 +45,28 @@ final class JsonCursor {
         return path;
     }
 
+    /**
+     * Whether the key is given. A JSON {@code null} is refused, not taken as absent: the schema
+     * allows none, and {@code "maxErrorStreak": null} written to mean "never pause" silently got the
+     * default 3 (reviewer R24).
+     */
     boolean isPresent() {
-        return raw != null && !raw.isNull();
+        if (raw != null && raw.isNull()) {
+            throw fail("null", "a value (leave the key out for its default)");
+        }
+        return raw != null;
     }
 
     boolean isText() {
-        return isPresent() && raw.isTextual();
+        return raw != null && raw.isTextual(); // a null is none of them (and refused where it is read)
     }
 
     boolean isBoolean() {
-        return isPresent() && raw.isBoolean();
+        return raw != null && raw.isBoolean(); // a null is none of them (and refused where it is read)
     }
 
     boolean isObject() {
-        return isPresent() && raw.isObject();
+        return raw != null && raw.isObject(); // a null is none of them (and refused where it is read)
     }
 
     /**
