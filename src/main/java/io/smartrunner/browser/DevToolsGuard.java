@@ -305,6 +305,12 @@ public final class DevToolsGuard {
             return;
         }
         String failed = nft.run(null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
+        if (failed != null && Thread.currentThread().isInterrupted()) {
+            // the runner's stop cut the start short: no browser was started, nothing is open (its old
+            // wording read as a port left open to other users: reviewer R24)
+            throw new IllegalStateException("its start was cut short by the runner's stop before DevTools port " + port
+                    + " was closed to other users: no browser was started");
+        }
         if (failed != null) {
             throw new IllegalStateException("could not close DevTools port " + port + " to other users: " + failed);
         }

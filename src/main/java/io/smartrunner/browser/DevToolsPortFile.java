@@ -195,7 +195,8 @@ final class DevToolsPortFile {
 
     private static void exitedAtStart(RunningProcess browser) {
         if (browser.onExit().isDone()) {
-            throw new SmartRunnerException("Chromium exited at start (" + browser.onExit().join() + "): "
+            // its end in words: the record's own text showed an internal clock reading (reviewer R24)
+            throw new SmartRunnerException("Chromium exited at start (" + browser.onExit().join().describe() + "): "
                     + browser.stderrTail(400).strip().replace('\n', ' '));
         }
     }

@@ -26,6 +26,14 @@ public record ExitStatus(int exitCode, String signal, String spawnError, Long ex
         return new ExitStatus(exitCode, signal, spawnError, nanos);
     }
 
+    /** For a message: {@code exit code 127}, {@code killed by SIGKILL}, {@code not started: <why>}. */
+    public String describe() {
+        if (spawnError != null) {
+            return "not started: " + spawnError;
+        }
+        return signal != null ? "killed by " + signal : "exit code " + exitCode;
+    }
+
     public boolean success() {
         return exitCode == 0 && signal == null && spawnError == null;
     }

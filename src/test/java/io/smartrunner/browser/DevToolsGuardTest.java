@@ -36,6 +36,24 @@ class DevToolsGuardTest {
         }
     }
 
+    /** Reviewer R24: a start the stop cut short read "could not close DevTools port 667 to other users: interrupted". */
+    @Test
+    void aStartTheRunnersStopCutsShortSaysSoNotThatAPortWasLeftOpen() {
+        guard = DevToolsGuard.forRunner(runnerId, browsers);
+        assertTrue(guard.active(), guard.describe());
+        int port = guard.reservePort();
+        guard.release(port);
+        Thread.currentThread().interrupt(); // the runner's stop interrupts the browser's start
+        try {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> guard.guard(port));
+            assertEquals("its start was cut short by the runner's stop before DevTools port " + port
+                    + " was closed to other users: no browser was started", e.getMessage());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     @Test
     void aPortStaysClosedUntilTheLastBrowserThatHadItIsGoneAndTheTableGoesWithTheStop() throws Exception {
         guard = DevToolsGuard.forRunner(runnerId, browsers);
