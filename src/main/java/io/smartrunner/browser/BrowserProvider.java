@@ -54,6 +54,15 @@ public interface BrowserProvider extends AutoCloseable {
     BrowserStatus status(String profileId);
 
     /**
+     * Whether the profile's open browser is stopped by a signal (SIGSTOP): it answers nothing until
+     * continued, so a step that asks it something fails at once instead of waiting out its timeout.
+     * A provider whose browsers are not its own processes (AdsPower) cannot tell: false.
+     */
+    default boolean stopped(String profileId) {
+        return false;
+    }
+
+    /**
      * Where to report browser starts, closes, replacements, recycles and crashes (the engine's
      * inbox); called once before the first session. A provider without events ignores it.
      */

@@ -224,6 +224,12 @@ public final class ChromiumProvider implements BrowserProvider {
         return o == null ? BrowserStatus.CLOSED : new BrowserStatus(true, o.process().pid());
     }
 
+    @Override
+    public boolean stopped(String profileId) {
+        Opened o = open.get(profileId);
+        return o != null && !o.process().onExit().isDone() && o.process().signalStopped();
+    }
+
     /** Also adopts the profile's browser a previous runner left, so recovery steps act on it as it is. */
     @Override
     public BrowserEndpoint current(String profileId) {

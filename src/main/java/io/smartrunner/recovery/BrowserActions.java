@@ -87,7 +87,16 @@ public final class BrowserActions {
         if (endpoint == null) {
             throw new CdpException("the profile's browser is not open");
         }
+        if (provider.stopped(p.id())) {
+            // each of steps 1-3 waited out stepTimeoutMs against it (reviewer R24: 24 s before
+            // reopenProfile, which tells a stopped browser at once)
+            throw new CdpException(stoppedMessage(p));
+        }
         return endpoint;
+    }
+
+    private static String stoppedMessage(ProfileConfig p) {
+        return "the browser of " + p.id() + " is stopped (SIGSTOP): it answers nothing until continued";
     }
 
     /** Healthy: the page answers, readyState is complete, no error page, verifyExpression truthy. */
@@ -100,6 +109,9 @@ public final class BrowserActions {
             BrowserEndpoint endpoint = provider.current(p);
             if (endpoint == null) {
                 return StepResult.failed("the profile's browser is not open");
+            }
+            if (provider.stopped(p.id())) {
+                return StepResult.failed(stoppedMessage(p));
             }
             try (PageControl page = PageControl.open(endpoint, budget)) {
                 String state = page.evaluate("document.readyState");

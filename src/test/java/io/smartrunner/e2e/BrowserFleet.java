@@ -76,6 +76,12 @@ final class BrowserFleet implements AutoCloseable {
                 .map(e -> e.params().get("action") + ":" + e.outcome()).toList();
     }
 
+    /** Each {@code recover} event's message, in order. */
+    List<String> recoverMessages() {
+        return events.stream().filter(e -> e.event().equals("recover"))
+                .map(e -> String.valueOf(e.params().get("message"))).toList();
+    }
+
     boolean episodeEnded() {
         return events.stream().anyMatch(e -> e.event().equals("recover")
                 && ("ok".equals(e.outcome()) || "exhausted".equals(e.outcome())));
