@@ -443,6 +443,7 @@
       if (s) {
         const mttr = s.meanTimeToRecoveryMs != null ? s.meanTimeToRecoveryMs : s.mttrMs;
         text = 'sessions ' + s.sessions + ' · failures ' + s.failures + ' · recovered ' + s.recovered + '/' + s.episodes
+          + (s.relapsed ? ' (' + s.relapsed + ' failed again)' : '')
           + (mttr ? ' · MTTR ' + duration(mttr) : '') + ' · pauses ' + s.pauses;
       }
       if (g.stats.textContent !== text) g.stats.textContent = text;

@@ -97,11 +97,12 @@ final class ReportCommand implements Callable<Integer> {
                 percent(s.successRate()), String.format(Locale.ROOT, "%.0f", s.meanDurMs())));
         System.out.println("Pods");
         // PAUSED counted profiles paused at some time in the log read, not now (reviewer R14: 1000 for pods unpaused since)
-        String podFmt = "  %-12s %9s %9s %9s %9s %10s %10s %10s %8s %12s%n";
-        System.out.printf(podFmt, "POD", "SESSIONS", "FAILURES", "OWN", "EPISODES", "RECOVERED", "EXHAUSTED", "MTTR MS",
-                "PAUSES", "EVER PAUSED");
+        // RELAPSED: recovered, and the profile's next session failed again (the check passed, the failure stayed)
+        String podFmt = "  %-12s %9s %9s %9s %9s %10s %9s %10s %10s %8s %12s%n";
+        System.out.printf(podFmt, "POD", "SESSIONS", "FAILURES", "OWN", "EPISODES", "RECOVERED", "RELAPSED", "EXHAUSTED",
+                "MTTR MS", "PAUSES", "EVER PAUSED");
         report.pods().forEach((name, p) -> System.out.printf(podFmt, name, p.sessions, p.failures, p.ownFailures,
-                p.episodes, p.recovered, p.exhausted, p.meanTimeToRecoveryMs() == null ? "-"
+                p.episodes, p.recovered, p.relapsed, p.exhausted, p.meanTimeToRecoveryMs() == null ? "-"
                         : String.format(Locale.ROOT, "%.0f", p.meanTimeToRecoveryMs()), p.pauses, p.profilesPaused()));
         if (report.ladderStats() != null) {
             printSignatures(report.ladderStats());

@@ -36,6 +36,8 @@ public final class RecoveryReport {
      * fleet however long the log: with no ladder, episodes never end.
      */
     private final Map<String, Failure> failedAt = new HashMap<>();
+    /** Profiles whose episode ended recovered, until their next session ends ({@link PodStats#relapsed}). */
+    private final Map<String, PodStats> awaitingVerdict = new HashMap<>();
     /** The ladder's statistics per failure signature, when the state store was read. */
     private LadderStatsReport signatures;
 
@@ -72,6 +74,13 @@ public final class RecoveryReport {
         public long ownFailures;
         public long episodes;
         public long recovered;
+        /**
+         * Recovered episodes whose profile's next session failed again by its own fault: the check
+         * passed, the failure did not go. The default {@code browser} check looks at the browser, not
+         * at the worker, so a profile whose worker always fails was "recovered" every time (reviewer
+         * R24: 39 of 39 for a profile that never worked).
+         */
+        public long relapsed;
         public long exhausted;
         /**
          * Pauses, less the automatic ones taken back as an outage's: by an opening breaker, or
@@ -121,8 +130,13 @@ public final class RecoveryReport {
             if (e.sessionId() != null && e.ts() != null) {
                 failedAt.put(e.profileId(), new Failure(e.sessionId(), e.ts()));
             }
+            PodStats waited = awaitingVerdict.remove(e.profileId());
+            if (waited != null && (failureClass == null || FailureClass.PROFILE.wireName().equals(failureClass))) {
+                waited.relapsed++;
+            }
         } else if (e instanceof SessionFinished) {
             failedAt.remove(e.profileId());
+            awaitingVerdict.remove(e.profileId()); // it held
         } else if (e instanceof ProfilePaused) {
             pod.pauses++;
             pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
@@ -161,6 +175,7 @@ public final class RecoveryReport {
             s.ok++;
             pod.recovered++;
             pod.episodes++;
+            awaitingVerdict.put(e.profileId(), pod); // its next session's end says whether it held
             Failure f = failedAt.remove(e.profileId());
             Instant failed = f != null && f.sessionId().equals(e.sessionId()) ? f.at() : null;
             long took = failed != null && e.ts() != null ? Duration.between(failed, e.ts()).toMillis() : -1;
@@ -202,7 +217,8 @@ public final class RecoveryReport {
                 "meanDurMs", round(s.meanDurMs()))));
         Map<String, Object> podsJson = new LinkedHashMap<>();
         pods.forEach((name, p) -> podsJson.put(name, ordered("sessions", p.sessions, "failures", p.failures,
-                "ownFailures", p.ownFailures, "episodes", p.episodes, "recovered", p.recovered, "exhausted", p.exhausted,
+                "ownFailures", p.ownFailures, "episodes", p.episodes, "recovered", p.recovered, "relapsed", p.relapsed,
+                "exhausted", p.exhausted,
                 "meanTimeToRecoveryMs", p.meanTimeToRecoveryMs() == null ? null : round(p.meanTimeToRecoveryMs()),
                 "pauses", p.pauses,
                 "profilesPaused", p.profilesPaused())));

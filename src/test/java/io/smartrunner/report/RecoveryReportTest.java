@@ -23,6 +23,30 @@ class RecoveryReportTest {
         return Events.recoveryAttempted(T.plusSeconds(secs), pod, profile, session, n, action, RecoveryAttempted.Result.valueOf(outcome.toUpperCase(java.util.Locale.ROOT)), "d", null, 100);
     }
 
+    /**
+     * Reviewer R24: a profile whose worker always failed was "recovered" by every episode (the
+     * browser check passed), 39 of 39. A recovery its next session's own failure follows relapsed.
+     */
+    @Test
+    void aRecoveryWhoseNextSessionFailsAgainRelapsedAndOneItHeldDidNot() {
+        RecoveryReport r = new RecoveryReport();
+        r.add(error("podA", "p1", "s1", 0));
+        r.add(step("podA", "p1", "s1", 1, 1, "goToHomepage", "ok"));
+        r.add(error("podA", "p1", "s2", 5)); // the next session: the same failure
+        r.add(step("podA", "p1", "s2", 6, 1, "goToHomepage", "ok"));
+        r.add(Events.sessionFinished(T.plusSeconds(10), "podA", "p1", "s3", 4_000L)); // this time it held
+        r.add(error("podA", "p2", "s4", 0));
+        r.add(step("podA", "p2", "s4", 1, 1, "goToHomepage", "ok"));
+        r.add(Events.sessionFailed(T.plusSeconds(5), "podA", "p2", "s5", Params.of(Map.of("reason", "exit",
+                "class", "shared")), 5L)); // an outage's failure says nothing of the recovery
+        r.add(Events.sessionFailed(T.plusSeconds(9), "podA", "p2", "s6", Params.of(Map.of("reason", "exit")), 5L));
+
+        RecoveryReport.PodStats a = r.pods().get("podA");
+        assertEquals(3, a.recovered);
+        assertEquals(1, a.relapsed, "p1's first recovery; its second held, p2's was not judged");
+        assertEquals(1L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podA")).get("relapsed"));
+    }
+
     @Test
     void countsAttemptsSuccessRatesEpisodesAndMeanTimeToRecovery() {
         RecoveryReport r = new RecoveryReport();
