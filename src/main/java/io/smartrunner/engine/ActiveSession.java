@@ -29,6 +29,9 @@ final class ActiveSession {
     ExitStatus exit;
     /** When the child exited (its own time, see {@link SessionLifecycle#exited}): where durMs ends. */
     long exitNanos;
+    /** The profile's browser crashed while this session ran ({@code browser-crash}), and when (monotonic). */
+    boolean browserCrashed;
+    long browserCrashedNanos;
 
     ActiveSession(SessionRecord record, RunningProcess process, long startNanos, long timeoutNanos,
                   long idleTimeoutNanos) {

@@ -77,6 +77,13 @@ final class MessageRouter {
             g.reply().complete(starts.giveBackSlots(g.counts()));
         } else if (m instanceof Message.Browser b) {
             pending.add(List.of(b.event().toRecord(now)), null, null); // providers never write the log themselves
+            if (b.event().kind() == io.smartrunner.browser.BrowserEvent.Kind.CRASH) {
+                ProfileSlot slot = slots.get(b.event().profileId());
+                if (slot != null && slot.active != null && !slot.active.browserCrashed) {
+                    slot.active.browserCrashed = true; // its failure, if it fails, says so
+                    slot.active.browserCrashedNanos = nowNanos;
+                }
+            }
         }
     }
 }

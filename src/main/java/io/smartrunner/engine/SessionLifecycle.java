@@ -180,6 +180,13 @@ final class SessionLifecycle {
             String oom = oomKills.sinceLastDeath();
             result = oom == null ? result : result.withDetailAdded(oom);
         }
+        if (!result.succeeded() && a.browserCrashed) {
+            // still the profile's failure (its browser is its own), but not without the cause in sight
+            // (reviewer R24: a kill -9 of the browser was followed 200 ms later by an error that did not mention it)
+            result = result.withDetailAdded("its browser crashed "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(Math.max(0, nowNanos - a.browserCrashedNanos))
+                    + " ms before the session's end was handled (browser-crash)");
+        }
         slot.active = null;
         if (a.stopping == null && !a.process.contained()) { // a contained one's leftovers went with its cgroup
             leftovers.ended(a.record.pgid(), a.sessionId());

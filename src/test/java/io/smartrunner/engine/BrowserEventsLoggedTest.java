@@ -111,6 +111,34 @@ class BrowserEventsLoggedTest {
         assertEquals(1, crash.params().get("sessions"));
     }
 
+    /** Reviewer R24: a session that failed after its browser crashed said nothing of the crash. */
+    @Test
+    void aSessionThatFailsAfterItsBrowserCrashedSaysSo() throws Exception {
+        Supervisor s = supervisor(BrowserSettings.Recycle.OFF);
+        s.step();
+        runOffLoop();
+        s.step(); // launched, its browser open
+        Thread reaper = new Thread(() -> browsers.crash("exited with signal SIGKILL"));
+        reaper.start();
+        reaper.join();
+        s.step(); // the crash, handled
+        time.advanceMillis(200);
+        launcher.last().exit(3); // the worker lost its browser
+        s.step();
+        EventRecord error = sink.events.stream().filter(e -> e.event().equals("error")).findFirst().orElseThrow();
+        assertEquals("exited with code 3; its browser crashed 200 ms before the session's end was handled (browser-crash)",
+                error.params().get("message"));
+        assertEquals("profile", error.params().get("class"), "its browser is its own: still its failure");
+
+        s.step();
+        runOffLoop();
+        s.step(); // the next session, its browser crash-free
+        launcher.last().exit(3);
+        s.step();
+        List<EventRecord> errors = sink.events.stream().filter(e -> e.event().equals("error")).toList();
+        assertEquals("exited with code 3", errors.get(errors.size() - 1).params().get("message"));
+    }
+
     @Test
     void afterSessionsRecyclesBeforeTheNextSessionNeverDuringOne() {
         Supervisor s = supervisor(new BrowserSettings.Recycle(2, 0, 0));
