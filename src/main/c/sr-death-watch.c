@@ -140,16 +140,23 @@ static int kill_pass(long runner, int runner_alive, const char *tag, size_t tag_
     return killed;
 }
 
-/* Whether a process holds (or this program cannot tell whether one holds) an fcntl lock on FILE. */
-static int lock_held(const char *file) {
+/*
+ * Who holds an fcntl lock on FILE: 0 nobody (or no file: its data dir is gone), the holder's pid,
+ * or -1 when this program cannot tell (taken as held).
+ */
+static long lock_holder(const char *file) {
     int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        return errno != ENOENT; /* no file, no runner on it (its data dir is gone) */
+        return errno == ENOENT ? 0 : -1;
     }
     struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-    int held = fcntl(fd, F_GETLK, &probe) != 0 || probe.l_type != F_UNLCK;
+    long holder = fcntl(fd, F_GETLK, &probe) != 0 ? -1 : probe.l_type == F_UNLCK ? 0 : (long) probe.l_pid;
     close(fd); /* this program holds no lock there: closing releases none */
-    return held;
+    return holder;
+}
+
+static int lock_held(const char *file) {
+    return lock_holder(file) != 0;
 }
 
 /* Whether DIR's cgroup.events says "populated VALUE" ('0': nothing in it or below it, '1': something). */
@@ -172,9 +179,15 @@ static int kept_because;
  * that takes the data dir meanwhile keeps what is left (and its start clears and reuses it).
  */
 static void remove_tree(const char *dir, const char *lock_file, int depth) {
-    DIR *d = depth < 16 ? opendir(dir) : NULL;
+    if (depth >= 16) {
+        kept_because = ELOOP;
+        return;
+    }
+    DIR *d = opendir(dir);
     if (d == NULL) {
-        kept_because = errno;
+        if (errno != ENOENT) { /* gone already: removed meanwhile (a next runner's start clears it too) */
+            kept_because = errno;
+        }
         return;
     }
     char path[4096];
@@ -188,7 +201,7 @@ static void remove_tree(const char *dir, const char *lock_file, int depth) {
     closedir(d);
     if (lock_held(lock_file)) {
         kept_because = -1;
-    } else if (rmdir(dir) != 0) {
+    } else if (rmdir(dir) != 0 && errno != ENOENT) {
         kept_because = errno;
     }
 }
@@ -288,21 +301,31 @@ int main(int argc, char **argv) {
             nanosleep(&pause, NULL);
         }
     }
-    char removal[4400] = "";
+    char removal[9000] = "";
     /* its pipe closes in its exit before its children are handed on: a killed runner may still be
      * this program's parent at the fire, a zombie by now; one exiting on its own removes its tree */
     if (contained && lock_file != NULL && !runs(runner) && access(cgroup, F_OK) == 0) {
         /* a killed process leaves its cgroup as it exits; one in uninterruptible sleep may take a while */
-        for (int wait = 0; wait < 200 && !populated_is(cgroup, '0'); wait++) {
+        for (int wait = 0; wait < 200 && !populated_is(cgroup, '0') && access(cgroup, F_OK) == 0; wait++) {
             struct timespec pause = {0, 10 * 1000 * 1000};
             nanosleep(&pause, NULL);
         }
-        kept_because = lock_held(lock_file) ? -1 : 0;
+        /* a command of the CLI (status, pause, forget) holds the lock for a moment: a runner holds it on */
+        long holder = lock_holder(lock_file);
+        for (int wait = 0; wait < 40 && holder != 0; wait++) {
+            struct timespec pause = {0, 50 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            holder = lock_holder(lock_file);
+        }
+        kept_because = holder != 0 ? -1 : 0;
         if (kept_because == 0) {
             remove_tree(cgroup, lock_file, 0);
         }
         if (kept_because == 0) {
             snprintf(removal, sizeof removal, "; removed %s", cgroup);
+        } else if (kept_because == -1 && holder > 0) {
+            snprintf(removal, sizeof removal, "; %s left to pid %ld, which holds %s (a next runner on the data dir)",
+                    cgroup, holder, lock_file);
         } else if (kept_because == -1) {
             snprintf(removal, sizeof removal, "; %s left to the runner now on its data dir", cgroup);
         } else {

@@ -85,7 +85,12 @@ final class CgroupContainment {
         if (RunTag.of(runId) == RunTag.SESSION) {
             return sessions.lend();
         }
-        return SessionCgroup.create(root.resolve(safeName(runId)));
+        try {
+            return SessionCgroup.create(root.resolve(safeName(runId)));
+        } catch (java.nio.file.NoSuchFileException gone) { // the subtree itself is gone: as CgroupPool#lend
+            Files.createDirectories(root);
+            return SessionCgroup.create(root.resolve(safeName(runId)));
+        }
     }
 
     /** Where sessions' cgroups go back once empty. */

@@ -55,6 +55,10 @@ final class CgroupPool {
                 return SessionCgroup.lent(fresh, true, 0);
             } catch (FileAlreadyExistsException e) {
                 // a previous runner's that its successor has not removed yet: never shared, the next name
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // the subtree itself is gone: removed by an operator, or by a dead predecessor's death
+                // watch in the microseconds between its look at the data dir's lock and its rmdir
+                Files.createDirectories(root);
             }
         }
     }

@@ -116,6 +116,31 @@ class CgroupContainmentTest {
         }
     }
 
+    /**
+     * The code reviewer's race: a dead predecessor's death watch removes the subtree in the
+     * microseconds after it saw the data dir's lock free, as this runner had just made it: every
+     * launch failed on the missing directory. It is made again by the launch that misses it.
+     */
+    @Test
+    void aSubtreeRemovedUnderTheRunnerIsMadeAgainByTheNextSession() throws Exception {
+        launchesContainedAfterTheSubtreeWasRemoved(children.newSession());
+    }
+
+    @Test
+    void aSubtreeRemovedUnderTheRunnerIsMadeAgainByTheNextBrowser() throws Exception {
+        launchesContainedAfterTheSubtreeWasRemoved(children.newSession(RunTag.browser("p1")));
+    }
+
+    private void launchesContainedAfterTheSubtreeWasRemoved(String session) throws Exception {
+        Path root = containment.cgroupRoot();
+        Files.delete(root); // empty: nothing launched yet
+        RunningProcess p = new PosixSpawnLauncher().launch(Children.spec(session, dir, "/bin/sleep", "1000"));
+        Path cgroup = placementOf(p).cgroup().dir();
+        assertEquals(root, cgroup.getParent(), cgroup.toString());
+        assertTrue(Files.readString(cgroup.resolve("cgroup.procs")).contains(Long.toString(p.pid())),
+                "contained: " + cgroup);
+    }
+
     @Test
     void aStopSigtermsTheCgroupsMembersFirstAndCgroupKillsThoseThatStay() throws Exception {
         String session = children.newSession();

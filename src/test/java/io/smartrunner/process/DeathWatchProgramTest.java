@@ -175,6 +175,25 @@ class DeathWatchProgramTest {
         assertTrue(Files.isDirectory(root.resolve("session-1")), "its own close removes it, after the watch");
     }
 
+    /** The code reviewer's case: a healthcheck's {@code status} holds the lock for a moment; the tree still goes. */
+    @Test
+    void aLockHeldForAMomentOnlyDoesNotKeepTheTree() throws Exception {
+        String id = "t-" + UUID.randomUUID();
+        Path root = runnersTree(id);
+        Path lock = dataDir.resolve("runner.lock");
+        try (FileChannel command = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = command.lock();
+            Process watch = watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString()));
+            watch.getOutputStream().close();
+            Thread.sleep(200); // the command's moment: the scenario itself, not a wait for something
+            held.release();
+            assertTrue(watch.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS));
+            String said = new String(watch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(said.endsWith("; removed " + root + "\n"), said);
+        }
+        assertFalse(Files.exists(root));
+    }
+
     @Test
     void aTreeIsLeftToTheRunnerThatHoldsTheDataDirNow() throws Exception {
         String id = "t-" + UUID.randomUUID();
@@ -185,8 +204,8 @@ class DeathWatchProgramTest {
              FileLock held = next.lock()) { // a next runner has started on the data dir: this JVM holds it
             String said = endOf(watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString())));
 
-            assertTrue(said.endsWith(": killed the sessions of runner pid " + DEAD_RUNNER + "; " + root
-                    + " left to the runner now on its data dir\n"), said);
+            assertTrue(said.endsWith(": killed the sessions of runner pid " + DEAD_RUNNER + "; " + root + " left to pid "
+                    + ProcessHandle.current().pid() + ", which holds " + lock + " (a next runner on the data dir)\n"), said);
             assertTrue(held.isValid());
         }
         assertFalse(ChildProcesses.alive(inside));
