@@ -30,8 +30,8 @@ public final class FleetBreaker {
     /**
      * The breaker opened: the window's figures, and the failures before the one that opened it from
      * the outage's estimated onset on ({@code onsetNanos}, monotonic): the run's first failure when
-     * a run of failures opened it (a failure before the pod's last success was not the outage's), else the
-     * window's start.
+     * a run of failures alone opened it and the failures before the run came from fewer than
+     * {@code minProfiles} profiles (a broken one's, not the outage's), else the window's start.
      */
     public record Opened(int ended, int failed, int profiles, double ratio, long windowMs, int inARow,
                          Map<String, Integer> earlierFailures, long onsetNanos) {
@@ -244,10 +244,14 @@ public final class FleetBreaker {
         // the window's start: windowMs ago, or the oldest vote's end when a long session stretched it
         long oldest = window.peekFirst().nanos();
         long start = oldest - (nanos - windowNanos) < 0 ? oldest : nanos - windowNanos; // monotonic: compare by difference
-        // opened by a run, the outage began with it: a broken profile's failures before the pod's last
-        // success are its own (reviewer R24: one paused 6 s before a site went down was unpaused and its
-        // streak taken back when the run opened the breaker, and paused again 75 s later)
-        long onset = byRun && runStartNanos - start > 0 ? runStartNanos : start;
+        // opened by a run alone, with the failures before it from fewer than minProfiles profiles (a
+        // broken one or two among successes), the outage began with the run: those failures are the
+        // profiles' own (reviewer R24: one paused 6 s before a site went down was unpaused and its
+        // streak taken back, and paused again 75 s later). Failures of minProfiles profiles or more
+        // before the run are the outage's too, a long session's success having cut the run short
+        // (the code review's case), as are a ratio's: the window's start then
+        long onset = byRun && !byRatio && runStartNanos - start > 0
+                && failingBefore(runStartNanos) < settings.minProfiles() ? runStartNanos : start;
         Map<String, Integer> earlier = new LinkedHashMap<>();
         window.stream().limit(window.size() - 1L).filter(v -> v.failed() && v.nanos() - onset >= 0)
                 .forEach(v -> earlier.merge(v.profileId(), 1, Integer::sum));
@@ -464,6 +468,17 @@ public final class FleetBreaker {
             countingSince = v.nanos();
         }
         window.addLast(v);
+    }
+
+    /** How many profiles failed in the window before {@code nanos}. */
+    private int failingBefore(long nanos) {
+        Set<String> profiles = new HashSet<>();
+        for (Vote v : window) {
+            if (v.failed() && v.nanos() - nanos < 0) {
+                profiles.add(v.profileId());
+            }
+        }
+        return profiles.size();
     }
 
     private void countInARow(long nanos, String profileId) {

@@ -77,6 +77,28 @@ class FleetBreakerTest {
         assertEquals(7_000 * MS, opened.get().onsetNanos(), "the outage began with the run");
     }
 
+    /**
+     * The code review's case: a long session that started before the outage succeeds in it and cuts
+     * the run short; the short profiles' failures before that success were the outage's too.
+     */
+    @Test
+    void failuresOfManyProfilesBeforeARunCutShortByAStragglersSuccessAreForgivenWithIt() {
+        for (int i = 0; i < 60; i++) {
+            breaker.succeeded(i * 100 * MS, "p" + (i % 6), false, null);
+        }
+        for (int i = 0; i < 6; i++) { // the outage: 6 profiles fail once each
+            assertTrue(breaker.failed((7_000 + i * 100) * MS, "p" + i, null).isEmpty());
+        }
+        breaker.succeeded(7_700 * MS, "long", false, 60_000L); // started before the outage
+        Optional<FleetBreaker.Opened> opened = Optional.empty();
+        for (int i = 0; i < 10 && opened.isEmpty(); i++) {
+            opened = breaker.failed((8_000 + i * 100) * MS, "p" + (i % 6), null);
+        }
+        assertTrue(opened.isPresent(), "10 in a row since the straggler");
+        assertEquals(Map.of("p0", 3, "p1", 3, "p2", 3, "p3", 2, "p4", 2, "p5", 2), opened.get().earlierFailures(),
+                "the failures before the straggler's success are forgiven too");
+    }
+
     @Test
     void aSuccessEndsTheRunAndSoDoesTheOpening() {
         for (int i = 0; i < 9; i++) {
