@@ -145,7 +145,7 @@ final class JsonCursor {
 
     /** The string as the file has it, placeholders unresolved; null for anything but a string. */
     String written() {
-        return isPresent() && raw.isTextual() ? raw.textValue() : null;
+        return raw != null && raw.isTextual() ? raw.textValue() : null; // a peek: a null is judged where it is read
     }
 
     /** Remembers how an argv with placeholders was written (RunnerConfig#argvAsWritten). */
@@ -154,7 +154,7 @@ final class JsonCursor {
     }
 
     String requiredText(String expected) {
-        if (!isPresent()) {
+        if (raw == null || raw.isNull()) { // a required value has no default to leave the key out for
             throw fail(raw == null ? "missing" : "null", expected);
         }
         return text(null);

@@ -18,8 +18,9 @@ class ConfigNullTest extends ConfigTestSupport {
         assertEquals("$.breaker.failureRatio: " + EXPECTED, rejects("{'breaker': {'failureRatio': null}}"));
         assertEquals("$.breaker: " + EXPECTED, rejects("{'breaker': null}"));
         assertEquals("$.browser.provider: " + EXPECTED, rejects("{'browser': {'provider': null}}"));
-        assertEquals("$.pods[0].profiles[0].id: " + EXPECTED,
-                rejects("{'pods': [{'name': 'podA', 'profiles': [{'id': null}]}]}"));
+        assertEquals("$.pods[0].profiles[0].id: null, expected a profile id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+                rejects("{'pods': [{'name': 'podA', 'profiles': [{'id': null}]}]}"), "required: no default to speak of");
+        assertEquals("$.session.command[1]: null, expected a string", rejects("{'session': {'command': ['node', null]}}"));
     }
 
     @Test
