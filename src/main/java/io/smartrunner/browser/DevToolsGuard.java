@@ -231,7 +231,7 @@ public final class DevToolsGuard {
         if (port == 0) {
             throw new IllegalStateException("no free port for DevTools that no other browser of this runner holds");
         }
-        guard(port);
+        guard(port, true);
         return port;
     }
 
@@ -301,11 +301,16 @@ public final class DevToolsGuard {
      * {@link #release} runs, which must not open it.
      */
     synchronized void guard(int port) {
+        guard(port, false);
+    }
+
+    /** @param starting for a browser about to start ({@link #reservePort}), not one adopted running */
+    private void guard(int port, boolean starting) {
         if (!active()) {
             return;
         }
         String failed = nft.run(null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
-        if (failed != null && Thread.currentThread().isInterrupted()) {
+        if (failed != null && starting && Thread.currentThread().isInterrupted()) {
             // the runner's stop cut the start short: no browser was started, nothing is open (its old
             // wording read as a port left open to other users: reviewer R24)
             throw new IllegalStateException("its start was cut short by the runner's stop before DevTools port " + port

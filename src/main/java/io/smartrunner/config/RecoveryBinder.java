@@ -16,7 +16,7 @@ final class RecoveryBinder {
     static final double MAX_PAUSE_MULTIPLIER = 100.0;
     static final long MAX_STEP_TIMEOUT_MS = 86_400_000L;
     static final int MAX_CONCURRENCY = 1000;
-    /** Beyond a half, a jittered pause could shrink to almost nothing. */
+    /** At most half again as long: a 24 h pause ends within 36 h (it never shrinks: PausePolicy). */
     static final double MAX_PAUSE_JITTER = 0.5;
 
     private RecoveryBinder() {

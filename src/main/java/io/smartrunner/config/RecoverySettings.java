@@ -16,8 +16,8 @@ import java.util.List;
  * @param steps                 the ladder, cheapest first
  * @param verify                the health check run after each step
  * @param pauseJitter           every automatic pause lasts its nominal length times a factor drawn
- *                              uniformly from [1 − this, 1 + this], so a fleet paused together does not
- *                              come back together; manual pauses are never jittered [0.1]
+ *                              uniformly from [1, 1 + this] (never shorter), so a fleet paused together
+ *                              does not come back together; manual pauses are never jittered [0.1]
  * @param strategy              where an episode starts on the ladder [fixed]
  * @param adaptive              the adaptive strategy's tuning (used with strategy adaptive)
  */
