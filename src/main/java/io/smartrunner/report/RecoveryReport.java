@@ -38,6 +38,11 @@ public final class RecoveryReport {
     private final Map<String, Failure> failedAt = new HashMap<>();
     /** Profiles whose episode ended recovered, until their next session ends ({@link PodStats#relapsed}). */
     private final Map<String, PodStats> awaitingVerdict = new HashMap<>();
+    /**
+     * Profiles whose last failure was counted a relapse, until their next session ends: an opening
+     * breaker that forgives their latest failures takes the relapse back (it was the outage's).
+     */
+    private final Map<String, PodStats> relapseOpen = new HashMap<>();
     /** The ladder's statistics per failure signature, when the state store was read. */
     private LadderStatsReport signatures;
 
@@ -130,13 +135,16 @@ public final class RecoveryReport {
             if (e.sessionId() != null && e.ts() != null) {
                 failedAt.put(e.profileId(), new Failure(e.sessionId(), e.ts()));
             }
+            relapseOpen.remove(e.profileId()); // an earlier relapse stands
             PodStats waited = awaitingVerdict.remove(e.profileId());
             if (waited != null && (failureClass == null || FailureClass.PROFILE.wireName().equals(failureClass))) {
                 waited.relapsed++;
+                relapseOpen.put(e.profileId(), waited);
             }
         } else if (e instanceof SessionFinished) {
             failedAt.remove(e.profileId());
             awaitingVerdict.remove(e.profileId()); // it held
+            relapseOpen.remove(e.profileId());
         } else if (e instanceof ProfilePaused) {
             pod.pauses++;
             pod.pausesOf.merge(e.profileId(), 1, Integer::sum);
@@ -154,6 +162,10 @@ public final class RecoveryReport {
             Integer was = r.params().value(EventParams.ERROR_STREAK_WAS);
             int left = r.errorStreak() == null ? 0 : r.errorStreak();
             pod.ownFailures = Math.max(0, pod.ownFailures - Math.max(0, (was == null ? 0 : was) - left));
+            PodStats relapsedIn = (was == null ? 0 : was) > left ? relapseOpen.remove(e.profileId()) : null;
+            if (relapsedIn != null) { // its latest failure, the relapse, was the outage's
+                relapsedIn.relapsed = Math.max(0, relapsedIn.relapsed - 1);
+            }
         } else if (e instanceof RecoveryExhausted) {
             pod.exhausted++;
             pod.episodes++;

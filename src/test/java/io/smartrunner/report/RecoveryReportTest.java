@@ -41,9 +41,14 @@ class RecoveryReportTest {
                 "class", "shared")), 5L)); // an outage's failure says nothing of the recovery
         r.add(Events.sessionFailed(T.plusSeconds(9), "podA", "p2", "s6", Params.of(Map.of("reason", "exit")), 5L));
 
+        r.add(error("podA", "p3", "s7", 0));
+        r.add(step("podA", "p3", "s7", 1, 1, "goToHomepage", "ok"));
+        r.add(error("podA", "p3", "s8", 5));
+        r.add(Events.streakForgiven(T.plusSeconds(6), "podA", "p3", 1, 0, Events.BY_BREAKER)); // the outage's
+
         RecoveryReport.PodStats a = r.pods().get("podA");
-        assertEquals(3, a.recovered);
-        assertEquals(1, a.relapsed, "p1's first recovery; its second held, p2's was not judged");
+        assertEquals(4, a.recovered);
+        assertEquals(1, a.relapsed, "p1's first recovery; its second held, p2's was not judged, p3's failure forgiven");
         assertEquals(1L, ((Map<?, ?>) ((Map<?, ?>) r.toJson().get("pods")).get("podA")).get("relapsed"));
     }
 
