@@ -70,7 +70,9 @@ class BadInputTest {
     @Test
     void missingChromiumSaysHowToInstallItOrSwitchProvider() throws Exception {
         CliProcess.Result r = runWith("{\"http\": {\"port\": 0}, \"browser\": {\"provider\": \"chromium\", \"chromium\": {\"binary\": \"/nonexistent/chromium\"}}}");
-        assertEquals(1, r.exitCode(), r.err());
+        // a configured path is the config file's mistake since session 52 (reviewer R24): its file and key, exit 2
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("cfg.json: $.browser.chromium.binary: /nonexistent/chromium"), r.err());
         assertTrue(r.err().contains("/nonexistent/chromium") && r.err().contains("apt-get install chromium"), r.err());
         assertFalse(r.err().strip().contains("\n"), r.err());
     }
