@@ -21,7 +21,7 @@ final class ChromiumBinary {
     /** @throws SmartRunnerException one line saying how to install Chromium or switch provider */
     static Path find(Path configured, List<Path> candidates) {
         if (configured != null) {
-            if (Files.isExecutable(configured)) {
+            if (runs(configured)) {
                 return configured;
             }
             throw new SmartRunnerException(notExecutable(configured));
@@ -30,6 +30,11 @@ final class ChromiumBinary {
                 "browser.provider \"chromium\" (the default provider) needs Chromium, but none was found (looked at "
                         + candidates + "): install it with bin/setup (apt-get install chromium), set browser.chromium.binary,"
                         + " or set browser.provider to \"none\" (e.g. -c config/no-browser.json)"));
+    }
+
+    /** An executable file: a directory passes Files.isExecutable (its search bit), and Chromium's start then failed. */
+    static boolean runs(Path binary) {
+        return Files.isRegularFile(binary) && Files.isExecutable(binary);
     }
 
     /** What a configured binary that cannot run is told: its key, its value, and the ways out. */

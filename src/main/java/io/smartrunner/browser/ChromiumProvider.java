@@ -56,7 +56,7 @@ public final class ChromiumProvider implements BrowserProvider {
      */
     public static void requireBinary(BrowserSettings settings, Path configFile) {
         Path configured = settings.chromium().binary();
-        if (configured != null && !java.nio.file.Files.isExecutable(configured)) {
+        if (configured != null && !ChromiumBinary.runs(configured)) {
             throw new io.smartrunner.config.ConfigException(configFile + ": $." + ChromiumBinary.notExecutable(configured));
         }
         ChromiumBinary.find(configured);
@@ -259,7 +259,12 @@ public final class ChromiumProvider implements BrowserProvider {
                     .map(a -> new Opened(a.process(), a.runId(), a.endpoint(), news.born(a.process().pid())))
                     .orElse(null);
             if (o != null) {
-                guard.guard(DevToolsGuard.portOf(o.endpoint().httpBase())); // never released: held until the stop
+                try {
+                    guard.guard(DevToolsGuard.portOf(o.endpoint().httpBase())); // never released: held until the stop
+                } catch (IllegalStateException e) {
+                    end(o, profileId); // not left running untracked, its port perhaps open (code review)
+                    throw e;
+                }
                 open.put(profileId, o);
                 if (profile != null) {
                     news.started(profile, BrowserCause.of(null, "a recovery step needs it"),

@@ -53,5 +53,8 @@ class ChromiumBinaryTest {
         assertTrue(refused.contains("browser.chromium.binary: " + dir.resolve("nope")), refused);
         assertTrue(refused.contains("bin/setup") && refused.contains("browser.provider to \"none\""),
                 "the README's promise holds for a configured path too: " + refused);
+        String aDirectory = assertThrows(SmartRunnerException.class, () -> ChromiumBinary.find(dir, List.of())).getMessage();
+        assertTrue(aDirectory.contains("browser.chromium.binary: " + dir + " is not an executable file"),
+                "a directory is executable to Files.isExecutable, not to exec: " + aDirectory);
     }
 }
