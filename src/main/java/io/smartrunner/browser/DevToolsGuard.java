@@ -309,12 +309,17 @@ public final class DevToolsGuard {
         if (!active()) {
             return;
         }
+        // the runner's stop cut the start short (before nft, or during it: an nft that had exited
+        // already answers waitFor without a look at the interrupt): no browser is started, nothing is
+        // open (its old wording read as a port left open to other users: reviewer R24)
+        String cutShort = "its start was cut short by the runner's stop before DevTools port " + port
+                + " was closed to other users: no browser was started";
+        if (starting && Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException(cutShort);
+        }
         String failed = nft.run(null, "add", "element", "inet", table, "devtools", "{ " + port + " }");
         if (failed != null && starting && Thread.currentThread().isInterrupted()) {
-            // the runner's stop cut the start short: no browser was started, nothing is open (its old
-            // wording read as a port left open to other users: reviewer R24)
-            throw new IllegalStateException("its start was cut short by the runner's stop before DevTools port " + port
-                    + " was closed to other users: no browser was started");
+            throw new IllegalStateException(cutShort);
         }
         if (failed != null) {
             throw new IllegalStateException("could not close DevTools port " + port + " to other users: " + failed);
