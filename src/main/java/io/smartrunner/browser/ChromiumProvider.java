@@ -56,10 +56,11 @@ public final class ChromiumProvider implements BrowserProvider {
      */
     public static void requireBinary(BrowserSettings settings, Path configFile) {
         Path configured = settings.chromium().binary();
-        if (configured != null && !ChromiumBinary.runs(configured)) {
+        if (configured == null) {
+            ChromiumBinary.find(null);
+        } else if (!ChromiumBinary.runs(configured)) {
             throw new io.smartrunner.config.ConfigException(configFile + ": $." + ChromiumBinary.notExecutable(configured));
         }
-        ChromiumBinary.find(configured);
     }
 
     /**

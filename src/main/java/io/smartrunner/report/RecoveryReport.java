@@ -129,7 +129,8 @@ public final class RecoveryReport {
             }
             pod.failures++;
             String failureClass = f.param(EventParams.FAILURE_CLASS);
-            if (failureClass == null || FailureClass.PROFILE.wireName().equals(failureClass)) {
+            boolean own = failureClass == null || FailureClass.PROFILE.wireName().equals(failureClass);
+            if (own) {
                 pod.ownFailures++;
             }
             if (e.sessionId() != null && e.ts() != null) {
@@ -137,7 +138,7 @@ public final class RecoveryReport {
             }
             relapseOpen.remove(e.profileId()); // an earlier relapse stands
             PodStats waited = awaitingVerdict.remove(e.profileId());
-            if (waited != null && (failureClass == null || FailureClass.PROFILE.wireName().equals(failureClass))) {
+            if (waited != null && own) {
                 waited.relapsed++;
                 relapseOpen.put(e.profileId(), waited);
             }

@@ -2,12 +2,10 @@ package io.smartrunner.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.testkit.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,14 +26,9 @@ class ChromiumBinaryConfigTest {
                  "browser": {"chromium": {"binary": "/nonexistent/chromium"}}, "session": {"command": ["/bin/true"]},
                  "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}""");
 
-        CliProcess run = CliProcess.start(dir, "run", "-c", cfg.toString());
-        try {
-            assertTrue(run.process.waitFor(60, TimeUnit.SECONDS), "run refused to start: " + run.err());
-        } finally {
-            run.process.destroy();
-        }
+        CliProcess.Result run = CliProcess.run(dir, "run", "-c", cfg.toString());
 
-        assertEquals(2, run.process.exitValue(), run.err());
+        assertEquals(2, run.exitCode(), run.err());
         assertEquals("smart-runner: " + cfg + ": $.browser.chromium.binary: /nonexistent/chromium is not an executable"
                 + " file; install Chromium (bin/setup, or apt-get install chromium), fix the path, or set"
                 + " browser.provider to \"none\"\n", run.err());

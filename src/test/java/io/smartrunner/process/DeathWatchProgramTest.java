@@ -101,7 +101,11 @@ class DeathWatchProgramTest {
      * tagged: only the cgroup names it), {@code session-2} idle in the pool, and a step's cgroup with
      * one of its own below it.
      */
-    private Path runnersTree(String id) throws IOException {
+    /** A killed runner's cgroup tree and the pid of the process left in its {@code session-1}. */
+    private record Tree(Path root, long inside) {
+    }
+
+    private Tree runnersTree(String id) throws IOException {
         assumeTrue(CgroupContainment.unavailableReason(id).isEmpty(), "cgroup v2 writable here");
         Path root = CgroupContainment.rootFor(id);
         for (Path dir : List.of(root, root.resolve("session-1"), root.resolve("session-2"), root.resolve("step-1"),
@@ -112,7 +116,12 @@ class DeathWatchProgramTest {
         Process inside = new ProcessBuilder("sleep", "1000").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         cleanup.add(inside.pid());
         Files.writeString(root.resolve("session-1").resolve("cgroup.procs"), Long.toString(inside.pid()));
-        return root;
+        return new Tree(root, inside.pid());
+    }
+
+    /** The watch of {@code runnerPid} over {@code tree}, with the data dir's {@code lock}. */
+    private Process watch(String runnerPid, Tree tree, String id, Path lock) throws IOException {
+        return watch(List.of(program().toString(), runnerPid, tree.root().toString(), id, lock.toString()));
     }
 
     @Test
@@ -146,32 +155,31 @@ class DeathWatchProgramTest {
     @Test
     void aDeadRunnersTreeIsKilledAndRemovedWhenNoRunnerHoldsItsDataDir() throws Exception {
         String id = "t-" + UUID.randomUUID();
-        Path root = runnersTree(id);
-        long inside = cleanup.get(cleanup.size() - 1);
+        Tree tree = runnersTree(id);
+        Path root = tree.root();
         Path lock = dataDir.resolve("runner.lock");
         Files.writeString(lock, "4194305\n"); // the dead runner's, its lock gone with it
 
-        String said = endOf(watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString())));
+        String said = endOf(watch(DEAD_RUNNER, tree, id, lock));
 
         assertTrue(said.endsWith(": killed the sessions of runner pid " + DEAD_RUNNER + "; removed " + root + "\n"), said);
-        assertFalse(ChildProcesses.alive(inside), "killed through cgroup.kill: it carries no runner id");
+        assertFalse(ChildProcesses.alive(tree.inside()), "killed through cgroup.kill: it carries no runner id");
         assertFalse(Files.exists(root), "a data dir that never starts again leaves no empty tree behind");
     }
 
     @Test
     void aRunnerStillAliveRemovesItsOwnTree() throws Exception {
         String id = "t-" + UUID.randomUUID();
-        Path root = runnersTree(id);
-        long inside = cleanup.get(cleanup.size() - 1);
+        Tree tree = runnersTree(id);
+        Path root = tree.root();
         long exiting = tagged("another-" + id); // the runner: alive, exiting without having stopped its sessions
         Path lock = dataDir.resolve("runner.lock");
         Files.writeString(lock, "");
 
-        String said = endOf(watch(List.of(program().toString(), Long.toString(exiting), root.toString(), id,
-                lock.toString())));
+        String said = endOf(watch(Long.toString(exiting), tree, id, lock));
 
         assertTrue(said.endsWith(": killed the sessions of runner pid " + exiting + "\n"), said);
-        assertFalse(ChildProcesses.alive(inside));
+        assertFalse(ChildProcesses.alive(tree.inside()));
         assertTrue(Files.isDirectory(root.resolve("session-1")), "its own close removes it, after the watch");
     }
 
@@ -179,11 +187,12 @@ class DeathWatchProgramTest {
     @Test
     void aLockHeldForAMomentOnlyDoesNotKeepTheTree() throws Exception {
         String id = "t-" + UUID.randomUUID();
-        Path root = runnersTree(id);
+        Tree tree = runnersTree(id);
+        Path root = tree.root();
         Path lock = dataDir.resolve("runner.lock");
         try (FileChannel command = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock held = command.lock();
-            Process watch = watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString()));
+            Process watch = watch(DEAD_RUNNER, tree, id, lock);
             watch.getOutputStream().close();
             Thread.sleep(200); // the command's moment: the scenario itself, not a wait for something
             held.release();
@@ -197,18 +206,18 @@ class DeathWatchProgramTest {
     @Test
     void aTreeIsLeftToTheRunnerThatHoldsTheDataDirNow() throws Exception {
         String id = "t-" + UUID.randomUUID();
-        Path root = runnersTree(id);
-        long inside = cleanup.get(cleanup.size() - 1);
+        Tree tree = runnersTree(id);
+        Path root = tree.root();
         Path lock = dataDir.resolve("runner.lock");
         try (FileChannel next = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock held = next.lock()) { // a next runner has started on the data dir: this JVM holds it
-            String said = endOf(watch(List.of(program().toString(), DEAD_RUNNER, root.toString(), id, lock.toString())));
+            String said = endOf(watch(DEAD_RUNNER, tree, id, lock));
 
             assertTrue(said.endsWith(": killed the sessions of runner pid " + DEAD_RUNNER + "; " + root + " left to pid "
                     + ProcessHandle.current().pid() + ", which holds " + lock + " (a next runner on the data dir)\n"), said);
             assertTrue(held.isValid());
         }
-        assertFalse(ChildProcesses.alive(inside));
+        assertFalse(ChildProcesses.alive(tree.inside()));
         for (String dir : List.of("session-1", "session-2", "step-1/inner")) {
             assertTrue(Files.isDirectory(root.resolve(dir)), dir + ": the next runner's start clears and reuses it");
         }
