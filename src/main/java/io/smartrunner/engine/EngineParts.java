@@ -71,7 +71,8 @@ final class EngineParts {
         this.leftovers = new LeftoverSweep(deps.processTable(), deps.diagnostics());
         // whom failures are blamed on per pod (DESIGN §2b); breaker settings are read at start (a reload
         // says a change needs a restart)
-        PodBreakers breakers = new PodBreakers(config::breakerOf, slots, board, rules, applier, pending);
+        PodBreakers breakers = new PodBreakers(config::breakerOf, slots, board, rules, applier, pending,
+                recovery::forgiven);
         this.breakers = breakers;
         PodHolds holds = new PodHolds(pending);
         this.holds = holds;
@@ -81,7 +82,7 @@ final class EngineParts {
         this.timers = new SessionTimers(this::stopSession, rotations); // SessionLifecycle arms each session's timers
         this.sessions = new SessionLifecycle(slots, rules, pending, applier,
                 new SessionLaunch(deps, config.browser().recycle(), inbox), redactor, inbox::add, leftovers, this::drop,
-                stopInitiated, breakers, holds, this::mayStart, timers::armed, rotations, spawns);
+                stopInitiated, breakers, holds, this::mayStart, timers::armed, rotations, spawns, recovery);
         ManualControls manual = new ManualControls(slots, rules, pending, applier, recovery, () -> writes.flush(true),
                 health::problem, queue::track, stopRequested);
         FleetReload fleetReload = new FleetReload(config, slots, recovery, deps.store(), applier,

@@ -67,12 +67,21 @@ final class PodBreakers {
     /** The profiles whose last failure's pause was withheld for the pod's failures (set by {@link #failed}). */
     private final Set<ProfileSlot> withheldForThePod = new HashSet<>();
     private final ProfileBoard board;
+    /** Told each profile whose failures an opening breaker forgives (the recovery ladder's learning). */
+    private final Forgiven forgiven;
     private Map<String, List<ProfileSlot>> podMembers;
     private int membersAt;
 
+    /** Whom an opening breaker forgives: the profile, and the outage's onset (monotonic). */
+    @FunctionalInterface
+    interface Forgiven {
+        void since(String profileId, long onsetNanos);
+    }
+
     /** @param board published to whenever {@code slots} gains, loses or moves a profile */
     PodBreakers(Function<String, BreakerSettings> settings, Map<String, ProfileSlot> slots, ProfileBoard board,
-                ProfileRules rules, TransitionApplier applier, PendingWrites pending) {
+                ProfileRules rules, TransitionApplier applier, PendingWrites pending, Forgiven forgiven) {
+        this.forgiven = forgiven;
         this.settings = settings;
         this.slots = slots;
         this.board = board;
@@ -416,6 +425,7 @@ final class PodBreakers {
             }
             Integer failures = o.earlierFailures().get(s.id());
             if (failures != null) {
+                forgiven.since(s.id(), o.onsetNanos());
                 Transition t = rules.forgive(s.state, failures, now, Events.BY_BREAKER);
                 if (t.changed(s.state)) {
                     applier.apply(s, t, null, now, nowNanos);

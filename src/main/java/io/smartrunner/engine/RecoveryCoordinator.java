@@ -6,6 +6,8 @@ import io.smartrunner.event.EventRecord;
 import io.smartrunner.event.EventRecord.RecoveryAttempted;
 import io.smartrunner.event.Events;
 import io.smartrunner.process.RunTag;
+import io.smartrunner.profile.Blame;
+import io.smartrunner.profile.FailureClass;
 import io.smartrunner.profile.ProfileRules;
 import io.smartrunner.profile.Transition;
 import io.smartrunner.recovery.Attempt;
@@ -19,10 +21,12 @@ import io.smartrunner.recovery.RecoveryLadder;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
+import io.smartrunner.store.LadderStat;
 import io.smartrunner.store.StateStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +59,20 @@ final class RecoveryCoordinator {
     private int active;
     /** Step and check runs whose result has not come back yet, cancelled ones included. */
     private int outstanding;
+    /**
+     * Recoveries not counted yet, by profile: the check said healthy; whether the recovery held is
+     * told by the profile's next session ({@link #sessionEnded}).
+     */
+    private final Map<String, Unjudged> unjudged = new HashMap<>();
+    /** The relapse counted last, by profile: an opening breaker may forgive it ({@link #forgiven}). */
+    private final Map<String, Relapse> relapses = new HashMap<>();
+
+    /** @param at when the check said healthy */
+    private record Unjudged(FailureSignature signature, String step, Instant at) {
+    }
+
+    private record Relapse(LadderStat counted, long atNanos) {
+    }
 
     /**
      * @param store       keeps the ladder's statistics
@@ -110,8 +128,50 @@ final class RecoveryCoordinator {
         return outstanding == 0;
     }
 
-    /** Stops a profile's episode within one step: no recover event follows. */
+    /**
+     * The session after a recovery ended ({@code blame} null: it succeeded). The step that recovered
+     * the profile is counted now: a failure if the session failed again the same way (same
+     * signature) by its own fault, a relapse (the check passed, the failure stayed); else a success
+     * (it held, or a different failure came). A failure that is not the profile's own (an outage,
+     * the runner's side) tells nothing of the step: the next session is waited for.
+     */
+    void sessionEnded(ProfileSlot slot, String sessionId, Blame blame, List<EventRecord> events, Instant now,
+                      long nowNanos) {
+        Unjudged u = unjudged.get(slot.id());
+        if (u == null || blame != null && blame.failureClass() != FailureClass.PROFILE) {
+            return;
+        }
+        unjudged.remove(slot.id());
+        boolean relapsed = blame != null && u.signature().equals(FailureSignature.ofFailure(events, sessionId));
+        LadderStat counted = memory.learned(u.signature(), u.step(), !relapsed, now);
+        if (relapsed && counted != null) {
+            relapses.put(slot.id(), new Relapse(counted, nowNanos));
+        }
+    }
+
+    /**
+     * A breaker opened and forgave the profile's failures since {@code onsetNanos}: a relapse among
+     * them was the outage's, not the step's, and counts as a success after all.
+     */
+    void forgiven(String profileId, long onsetNanos) {
+        Relapse r = relapses.get(profileId);
+        if (r != null && r.atNanos() - onsetNanos >= 0) {
+            relapses.remove(profileId);
+            memory.takeBack(r.counted());
+        }
+    }
+
+    /**
+     * Stops a profile's episode within one step: no recover event follows. A recovery still waiting
+     * for its next session counts as the check said (a profile paused by hand, removed or handed to
+     * another runner may have none here).
+     */
     void cancel(String profileId) {
+        relapses.remove(profileId);
+        Unjudged u = unjudged.remove(profileId);
+        if (u != null) {
+            memory.learned(u.signature(), u.step(), true, u.at());
+        }
         EpisodeRun e = episodes.remove(profileId);
         if (e == null) {
             return;
@@ -234,7 +294,15 @@ final class RecoveryCoordinator {
                 a.step() + 1, step, a.outcome(), a.stepDetail(), a.verifyDetail(),
                 TimeUnit.NANOSECONDS.toMillis(a.durationNanos()), e.start.strategy(),
                 adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1), a.infrastructure())), null, null);
-        if (!a.infrastructure()) { // a step its provider kept from running says nothing of how well it heals
+        if (a.infrastructure()) { // a step its provider kept from running says nothing of how well it heals
+            return;
+        }
+        if (a.outcome() == RecoveryAttempted.Result.OK && e.signature != null) {
+            Unjudged earlier = unjudged.put(e.slot.id(), new Unjudged(e.signature, step, now));
+            if (earlier != null) { // no session of the profile's own since that recovery: as its check said
+                memory.learned(earlier.signature(), earlier.step(), true, now);
+            }
+        } else {
             memory.learned(e.signature, step, a.outcome() == RecoveryAttempted.Result.OK, now);
         }
     }

@@ -69,6 +69,8 @@ final class SessionLifecycle {
     private final RotationFailures rotations;
     /** Spawns the host refused lately: failures meanwhile are not the profiles' (see {@link SpawnShortage}). */
     private final SpawnShortage spawns;
+    /** Told each session's end, before the next episode begins: whether the last recovery held. */
+    private final RecoveryCoordinator recovery;
     /** A SIGKILL nobody here sent: whether the kernel's OOM killer struck meanwhile. */
     private final OomKills oomKills = OomKills.system();
 
@@ -76,7 +78,9 @@ final class SessionLifecycle {
                      TransitionApplier applier, SessionLaunch launch, Redactor redactor, Consumer<Message> inbox,
                      LeftoverSweep leftovers, Consumer<ProfileSlot> drop, BooleanSupplier stopInitiated,
                      PodBreakers breakers, PodHolds holds, java.util.function.Predicate<String> mayRun,
-                     Consumer<ProfileSlot> armed, RotationFailures rotations, SpawnShortage spawns) {
+                     Consumer<ProfileSlot> armed, RotationFailures rotations, SpawnShortage spawns,
+                     RecoveryCoordinator recovery) {
+        this.recovery = recovery;
         this.rotations = rotations;
         this.spawns = spawns;
         this.mayRun = mayRun;
@@ -223,6 +227,7 @@ final class SessionLifecycle {
         holdBack(slot, result, blame, withheld, nowNanos);
         applier.record(slot, t, ended);
         breakers.applied(slot, before, result.succeeded(), withheld, now, nowNanos);
+        recovery.sessionEnded(slot, record.sessionId(), blame, t.events(), now, nowNanos);
         if (slot.removed) {
             drop.accept(slot);
             return;

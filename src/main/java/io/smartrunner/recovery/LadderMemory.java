@@ -73,12 +73,29 @@ public final class LadderMemory {
         return new Start(explore ? 0 : preferred, strategy.wireName(), id);
     }
 
-    /** Counts an attempt of {@code step} against the signature (healthy: the check said so after it). */
-    public void learned(FailureSignature signature, String step, boolean healthy, Instant now) {
+    /**
+     * Counts an attempt of {@code step} against the signature (healthy: the check said so after it,
+     * and the recovery held, see RecoveryCoordinator). Returns the row as counted, null when nothing
+     * was (no signature, or the store cannot be read).
+     */
+    public LadderStat learned(FailureSignature signature, String step, boolean healthy, Instant now) {
         if (signature == null || stats() == null) {
-            return;
+            return null;
         }
         LadderStat row = stats.count(signature, step, healthy, now);
+        saved(row);
+        return row;
+    }
+
+    /** A failure {@code counted} recorded turned out not to be the step's: it counts as a success. */
+    public void takeBack(LadderStat counted) {
+        LadderStat row = stats == null || counted == null ? null : stats.amendToSuccess(counted);
+        if (row != null) {
+            saved(row);
+        }
+    }
+
+    private void saved(LadderStat row) {
         unsaved.put(row.signature() + '\0' + row.step(), row);
         try {
             save.accept(List.copyOf(unsaved.values()));

@@ -35,6 +35,25 @@ public final class LadderStats {
         return next;
     }
 
+    /**
+     * Takes back the failure {@code counted} recorded (a relapse a breaker later forgave: the
+     * outage's, not the step's): the row counts it a success. Only while {@code counted} is still
+     * the row's latest count; a row counted again since is left as it is (one decayed outcome).
+     *
+     * @return the row to persist, null when nothing changed
+     */
+    public LadderStat amendToSuccess(LadderStat counted) {
+        Map<String, LadderStat> steps = bySignature.get(counted.signature());
+        if (steps == null || steps.get(counted.step()) != counted) {
+            return null;
+        }
+        LadderStat next = new LadderStat(counted.signature(), counted.step(), counted.attempts(),
+                Math.min(counted.attempts(), counted.successes() + 1), counted.sampleReason(), counted.sampleExit(),
+                counted.updatedAt());
+        steps.put(counted.step(), next);
+        return next;
+    }
+
     /** The step's row for the signature, null when never tried. */
     public LadderStat get(String signature, String step) {
         Map<String, LadderStat> steps = bySignature.get(signature);

@@ -34,6 +34,21 @@ class AdaptiveLadderE2ETest {
         return events().stream().filter(e -> e.event().equals("recover") && "ok".equals(e.outcome())).toList();
     }
 
+    /** Recovered episodes whose profile's next session finished. */
+    private int heldAfterRecovery() {
+        int held = 0;
+        boolean recovered = false;
+        for (EventRecord e : events()) {
+            if (e.event().equals("recover") && "ok".equals(e.outcome())) {
+                recovered = true;
+            } else if (e.event().equals("finish") && recovered) {
+                held++;
+                recovered = false;
+            }
+        }
+        return held;
+    }
+
     @Test
     void aFailureOnlyStepThreeFixesStartsAtStepThreeAfterTheFirstEpisode() throws Exception {
         Path cfg = dir.resolve("adaptive.json");
@@ -52,7 +67,9 @@ class AdaptiveLadderE2ETest {
                  "pods": [{"name": "podA", "profiles": [{"id": "p1"}]}]}
                 """);
         CliProcess runner = CliProcess.start(dir, "run", "-c", cfg.toString());
-        CliProcess.await("three recovered episodes", 60_000, () -> recovered().size() >= 3);
+        // a recovery is learned from when the next session tells whether it held: the third's too
+        CliProcess.await("three recovered episodes, each followed by a session that held", 60_000,
+                () -> heldAfterRecovery() >= 3);
         runner.process.destroy();
         assertTrue(runner.process.waitFor(20, TimeUnit.SECONDS));
         assertEquals(0, runner.process.exitValue(), runner.err());

@@ -2,6 +2,7 @@ package io.smartrunner.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smartrunner.config.RecoverySettings;
@@ -29,10 +30,16 @@ class AdaptiveRecoveryTest {
     private final FakeRecoveryActions actions = new FakeRecoveryActions();
 
     private Supervisor supervisor(Strategy strategy) {
-        RecoverySettings recovery = TestConfig.builder().maxErrorStreak(100).retryBackoffMs(0).steps("a", "b", "c")
+        return supervisor(TestConfig.builder().pod("podA", "p1").recovery(recovery(strategy)).build());
+    }
+
+    private static RecoverySettings recovery(Strategy strategy) {
+        return TestConfig.builder().maxErrorStreak(100).retryBackoffMs(0).steps("a", "b", "c")
                 .verify(new VerifyConfig.Command(List.of("check"))).recoverySettings()
                 .withStrategy(strategy, new AdaptiveSettings(0.6, 0.0, 0.9));
-        RunnerConfig c = TestConfig.builder().pod("podA", "p1").recovery(recovery).build();
+    }
+
+    private Supervisor supervisor(RunnerConfig c) {
         Supervisor s = new Supervisor(c, new SupervisorDeps(store, sink, launcher, new FakeProcessTable(), time,
                 new Random(1), Path.of("target/test-logs"), e -> { }, line -> { }, Runnable::run, actions, null));
         s.start();
@@ -42,11 +49,36 @@ class AdaptiveRecoveryTest {
 
     /** p1's running session fails with {@code stderr}; its episode's first step starts. */
     private void failSession(Supervisor s, String stderr) {
-        List<FakeLauncher.FakeProcess> sessions = launcher.forProfile("p1");
+        failSession(s, "p1", stderr);
+    }
+
+    private void failSession(Supervisor s, String profileId, String stderr) {
+        List<FakeLauncher.FakeProcess> sessions = launcher.forProfile(profileId);
         FakeLauncher.FakeProcess last = sessions.get(sessions.size() - 1);
         last.stderr = stderr;
         last.exit(1);
         s.step();
+    }
+
+    /** p1's running session succeeds: the recovery before it held. */
+    private void succeedSession(Supervisor s) {
+        List<FakeLauncher.FakeProcess> sessions = launcher.forProfile("p1");
+        sessions.get(sessions.size() - 1).exit(0);
+        s.step();
+    }
+
+    /** One episode whose steps before {@code fixing} fail; {@code fixing} and the check pass. */
+    private void fixedBy(Supervisor s, String fixing, String stderr) {
+        failSession(s, stderr);
+        while (!actions.last().name.equals("step:" + fixing)) {
+            answer(s, false);
+        }
+        answer(s, true);
+        answer(s, true);
+    }
+
+    private LadderStat row(String step) {
+        return store.loadLadderStats().stream().filter(r -> r.step().equals(step)).findFirst().orElse(null);
     }
 
     /** Answers the running step or check; a further step, if due, starts. */
@@ -82,6 +114,7 @@ class AdaptiveRecoveryTest {
 
         onlyCFixes(s, "worker 4242: login failed at /tmp/run-1/page\n");
         assertEquals(List.of("step:a", "step:b", "step:c", "verify"), actions.names(), "nothing known: step 1 first");
+        succeedSession(s); // the recovery held
 
         int before = actions.runs.size();
         onlyCFixes(s, "worker 977: login failed at /tmp/run-2/page\n");
@@ -129,6 +162,7 @@ class AdaptiveRecoveryTest {
         answer(s, true); // step a, held for its provider, is tried again and heals
         answer(s, true);
         assertEquals("step:a", actions.names().get(actions.names().size() - 2), "the ladder did not climb");
+        succeedSession(s);
         assertEquals(List.of("a"), store.loadLadderStats().stream().map(LadderStat::step).toList());
         assertEquals(null, recovers().get(1).params().get("class"), "a step that ran has no class");
     }
@@ -137,12 +171,79 @@ class AdaptiveRecoveryTest {
     void statisticsArePersistedPerSignatureAndStep() {
         Supervisor s = supervisor(Strategy.ADAPTIVE);
         onlyCFixes(s, "login failed\n");
+        assertNull(row("c"), "the step that recovered waits for the next session to tell whether it held");
+        succeedSession(s);
 
         List<LadderStat> rows = store.loadLadderStats();
 
         assertEquals(List.of("a", "b", "c"), rows.stream().map(LadderStat::step).toList());
         assertEquals(List.of(0.0, 0.0, 1.0), rows.stream().map(LadderStat::successRate).toList());
         assertTrue(rows.stream().allMatch(r -> "exit".equals(r.sampleReason()) && "1".equals(r.sampleExit())));
+    }
+
+    /**
+     * The check passed after step b, but the next session failed again the same way (reviewer R24:
+     * the default browser check looks at the browser, not the worker): b did not fix it, and the
+     * same failure climbs from step 1 again until a step whose recovery holds is found.
+     */
+    @Test
+    void aRecoveryTheNextSessionUndoesCountsAgainstItsStep() {
+        Supervisor s = supervisor(Strategy.ADAPTIVE);
+        fixedBy(s, "b", "login failed\n");
+        int before = actions.runs.size();
+
+        failSession(s, "login failed\n"); // the same failure: a relapse
+
+        assertEquals(List.of(1.0, 0.0), List.of(row("b").attempts(), row("b").successes()), "counted a failure of b");
+        assertEquals("step:a", actions.names().get(before), "b is not where this failure starts (it would be, "
+                + "had the check's word been taken)");
+        while (!actions.last().name.equals("step:c")) {
+            answer(s, false);
+        }
+        answer(s, true);
+        answer(s, true);
+        succeedSession(s); // c's recovery held
+        assertEquals(1.0, row("c").successRate());
+        before = actions.runs.size();
+
+        failSession(s, "login failed\n");
+
+        assertEquals("step:c", actions.names().get(before), "the step whose recovery held");
+    }
+
+    @Test
+    void aDifferentFailureAfterARecoveryCountsTheStepAsHavingHeld() {
+        Supervisor s = supervisor(Strategy.ADAPTIVE);
+        fixedBy(s, "b", "login failed\n");
+
+        failSession(s, "out of memory\n");
+
+        assertEquals(1.0, row("b").successRate(), "b fixed the login failure; a new one came");
+    }
+
+    /**
+     * A relapse that an opening breaker then forgives was the outage's, not the step's: it counts as
+     * the success the check said.
+     */
+    @Test
+    void aRelapseTheBreakerForgivesCountsAsASuccess() {
+        List<String> ids = java.util.stream.IntStream.range(1, 11).mapToObj(i -> "p" + i).toList();
+        RunnerConfig c = TestConfig.builder().globalLimit(10).podLimit(10).cooldownMs(0).pod("podA", ids)
+                .recovery(recovery(Strategy.ADAPTIVE)).build();
+        Supervisor s = supervisor(new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(),
+                c.http(), c.alerts(), c.pods(), c.secretValues(),
+                new io.smartrunner.config.BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1)));
+        fixedBy(s, "a", "site down\n");
+        failSession(s, "site down\n"); // p1 fails again before the others: counted a relapse
+        assertEquals(0.0, row("a").successes());
+
+        for (String other : ids.subList(1, 10)) { // the rest of the pod fails too: the breaker opens
+            failSession(s, other, "site down\n");
+        }
+
+        assertEquals(1, sink.events.stream().filter(e -> e instanceof EventRecord.BreakerOpened).count(), "the breaker opened");
+        assertEquals(List.of(1.0, 1.0), List.of(row("a").attempts(), row("a").successes()),
+                "the forgiven relapse counts as the check said");
     }
 
     @Test

@@ -32,6 +32,28 @@ class LadderStatsTest {
     }
 
     @Test
+    void aFailureTakenBackCountsAsASuccessWhileItIsTheRowsLatest() {
+        stats.count(SIG, "a", true, T);
+        LadderStat relapse = stats.count(SIG, "a", false, T);
+
+        LadderStat amended = stats.amendToSuccess(relapse);
+
+        // attempts 1 -> 1.5; successes 1 -> 0.5, then the failure made a success: 1.5
+        assertEquals(List.of(1.5, 1.5), List.of(amended.attempts(), amended.successes()));
+        assertEquals(amended, stats.get(SIG.id(), "a"));
+        assertNull(stats.amendToSuccess(relapse), "taken back once");
+    }
+
+    @Test
+    void aFailureCountedOverSinceIsLeftAsItIs() {
+        LadderStat relapse = stats.count(SIG, "a", false, T);
+        LadderStat later = stats.count(SIG, "a", false, T);
+
+        assertNull(stats.amendToSuccess(relapse));
+        assertEquals(later, stats.get(SIG.id(), "a"));
+    }
+
+    @Test
     void withNothingKnownTheWholeLadderRuns() {
         assertEquals(0, stats.preferredStart(SIG.id(), LADDER, 0.6));
     }
