@@ -149,6 +149,7 @@ final class FleetReload {
         slot.removed = true;
         slot.runNowBy = null;
         recovery.cancel(slot.id());
+        recovery.forget(slot.id());
         if (slot.active != null) {
             stopRemoved.accept(slot);
         } else if (slot.spawning == null) {

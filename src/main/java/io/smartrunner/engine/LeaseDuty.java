@@ -129,6 +129,7 @@ final class LeaseDuty {
             if (recovery.inRecovery(slot.id())) {
                 recovery.cancel(slot.id());
             }
+            recovery.forget(slot.id());
         }
         if (fenced != null && !fencedSaid) {
             fencedSaid = true;

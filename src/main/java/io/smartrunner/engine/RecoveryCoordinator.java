@@ -21,7 +21,6 @@ import io.smartrunner.recovery.RecoveryLadder;
 import io.smartrunner.recovery.RunningStep;
 import io.smartrunner.recovery.StepContext;
 import io.smartrunner.recovery.StepResult;
-import io.smartrunner.store.LadderStat;
 import io.smartrunner.store.StateStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -64,14 +63,18 @@ final class RecoveryCoordinator {
      * told by the profile's next session ({@link #sessionEnded}).
      */
     private final Map<String, Unjudged> unjudged = new HashMap<>();
-    /** The relapse counted last, by profile: an opening breaker may forgive it ({@link #forgiven}). */
-    private final Map<String, Relapse> relapses = new HashMap<>();
+    /**
+     * The relapses counted last, by profile, oldest first (at most {@link #RELAPSES_KEPT}): an
+     * opening breaker may forgive them ({@link #forgiven}).
+     */
+    private final Map<String, Deque<Relapse>> relapses = new HashMap<>();
+    /** More than an outage's forgiveness reaches back to: a breaker's window holds a few failures a profile. */
+    static final int RELAPSES_KEPT = 8;
 
-    /** @param at when the check said healthy */
-    private record Unjudged(FailureSignature signature, String step, Instant at) {
+    private record Unjudged(FailureSignature signature, String step) {
     }
 
-    private record Relapse(LadderStat counted, long atNanos) {
+    private record Relapse(LadderMemory.Counted counted, long atNanos) {
     }
 
     /**
@@ -143,9 +146,13 @@ final class RecoveryCoordinator {
         }
         unjudged.remove(slot.id());
         boolean relapsed = blame != null && u.signature().equals(FailureSignature.ofFailure(events, sessionId));
-        LadderStat counted = memory.learned(u.signature(), u.step(), !relapsed, now);
+        LadderMemory.Counted counted = memory.learned(u.signature(), u.step(), !relapsed, now);
         if (relapsed && counted != null) {
-            relapses.put(slot.id(), new Relapse(counted, nowNanos));
+            Deque<Relapse> kept = relapses.computeIfAbsent(slot.id(), k -> new ArrayDeque<>());
+            if (kept.size() == RELAPSES_KEPT) {
+                kept.poll();
+            }
+            kept.add(new Relapse(counted, nowNanos));
         }
     }
 
@@ -154,24 +161,37 @@ final class RecoveryCoordinator {
      * them was the outage's, not the step's, and counts as a success after all.
      */
     void forgiven(String profileId, long onsetNanos) {
-        Relapse r = relapses.get(profileId);
-        if (r != null && r.atNanos() - onsetNanos >= 0) {
-            relapses.remove(profileId);
+        Deque<Relapse> kept = relapses.get(profileId);
+        if (kept == null) {
+            return;
+        }
+        kept.removeIf(r -> {
+            if (r.atNanos() - onsetNanos < 0) {
+                return false;
+            }
             memory.takeBack(r.counted());
+            return true;
+        });
+        if (kept.isEmpty()) {
+            relapses.remove(profileId);
         }
     }
 
     /**
-     * Stops a profile's episode within one step: no recover event follows. A recovery still waiting
-     * for its next session counts as the check said (a profile paused by hand, removed or handed to
-     * another runner may have none here).
+     * The profile is no longer this runner's (removed from the configuration, its lease lost): a
+     * recovery still waiting for its next session is not counted (that session, if any, runs
+     * elsewhere), and its relapses are no longer forgiven here.
+     */
+    void forget(String profileId) {
+        unjudged.remove(profileId);
+        relapses.remove(profileId);
+    }
+
+    /**
+     * Stops a profile's episode within one step: no recover event follows. A recovery waiting for
+     * the profile's next session goes on waiting (a pause by hand: the session after it tells).
      */
     void cancel(String profileId) {
-        relapses.remove(profileId);
-        Unjudged u = unjudged.remove(profileId);
-        if (u != null) {
-            memory.learned(u.signature(), u.step(), true, u.at());
-        }
         EpisodeRun e = episodes.remove(profileId);
         if (e == null) {
             return;
@@ -298,7 +318,7 @@ final class RecoveryCoordinator {
             return;
         }
         if (a.outcome() == RecoveryAttempted.Result.OK && e.signature != null) {
-            Unjudged earlier = unjudged.put(e.slot.id(), new Unjudged(e.signature, step, now));
+            Unjudged earlier = unjudged.put(e.slot.id(), new Unjudged(e.signature, step));
             if (earlier != null) { // no session of the profile's own since that recovery: as its check said
                 memory.learned(earlier.signature(), earlier.step(), true, now);
             }

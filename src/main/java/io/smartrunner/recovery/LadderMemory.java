@@ -74,22 +74,30 @@ public final class LadderMemory {
     }
 
     /**
-     * Counts an attempt of {@code step} against the signature (healthy: the check said so after it,
-     * and the recovery held, see RecoveryCoordinator). Returns the row as counted, null when nothing
-     * was (no signature, or the store cannot be read).
+     * Which count of a (signature, step) row an outcome was: {@link #takeBack} finds it again.
+     *
+     * @param number the row's count number ({@link LadderStats#countsOf} right after it)
      */
-    public LadderStat learned(FailureSignature signature, String step, boolean healthy, Instant now) {
+    public record Counted(String signature, String step, long number) {
+    }
+
+    /**
+     * Counts an attempt of {@code step} against the signature (healthy: the check said so after it,
+     * and the recovery held, see RecoveryCoordinator). Returns which count it was, null when nothing
+     * was counted (no signature, or the store cannot be read).
+     */
+    public Counted learned(FailureSignature signature, String step, boolean healthy, Instant now) {
         if (signature == null || stats() == null) {
             return null;
         }
-        LadderStat row = stats.count(signature, step, healthy, now);
-        saved(row);
-        return row;
+        saved(stats.count(signature, step, healthy, now));
+        return new Counted(signature.id(), step, stats.countsOf(signature.id(), step));
     }
 
-    /** A failure {@code counted} recorded turned out not to be the step's: it counts as a success. */
-    public void takeBack(LadderStat counted) {
-        LadderStat row = stats == null || counted == null ? null : stats.amendToSuccess(counted);
+    /** A failure counted as {@code counted} turned out not to be the step's: it counts as a success. */
+    public void takeBack(Counted counted) {
+        LadderStat row = stats == null ? null
+                : stats.amendToSuccess(counted.signature(), counted.step(), counted.number());
         if (row != null) {
             saved(row);
         }

@@ -2,6 +2,7 @@ package io.smartrunner.recovery;
 
 import io.smartrunner.store.LadderStat;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.TreeMap;
 public final class LadderStats {
     private final double decay;
     private final Map<String, Map<String, LadderStat>> bySignature = new TreeMap<>();
+    /** Outcomes counted per row (signature NUL step) since made: a count's number, for {@link #amendToSuccess}. */
+    private final Map<String, Long> counts = new HashMap<>();
 
     public LadderStats(double decay, List<LadderStat> loaded) {
         this.decay = decay;
@@ -32,26 +35,34 @@ public final class LadderStats {
         LadderStat next = new LadderStat(signature.id(), step, attempts + 1, successes + (healthy ? 1 : 0),
                 signature.reason(), signature.exit(), now);
         steps.put(step, next);
+        counts.merge(signature.id() + '\0' + step, 1L, Long::sum);
         return next;
     }
 
     /**
-     * Takes back the failure {@code counted} recorded (a relapse a breaker later forgave: the
-     * outage's, not the step's): the row counts it a success. Only while {@code counted} is still
-     * the row's latest count; a row counted again since is left as it is (one decayed outcome).
+     * Takes back the failure counted as the row's {@code number}th count (a relapse a breaker later
+     * forgave: the outage's, not the step's): it counts as a success. Exact under the decay: a
+     * success counted then weighs {@code decay^k} now, k the row's counts since; capped at the row's
+     * attempts.
      *
-     * @return the row to persist, null when nothing changed
+     * @return the row to persist, null when the row is unknown (or {@code number} is not one of its counts)
      */
-    public LadderStat amendToSuccess(LadderStat counted) {
-        Map<String, LadderStat> steps = bySignature.get(counted.signature());
-        if (steps == null || steps.get(counted.step()) != counted) {
+    public LadderStat amendToSuccess(String signature, String step, long number) {
+        LadderStat row = get(signature, step);
+        long since = countsOf(signature, step) - number;
+        if (row == null || number <= 0 || since < 0) {
             return null;
         }
-        LadderStat next = new LadderStat(counted.signature(), counted.step(), counted.attempts(),
-                Math.min(counted.attempts(), counted.successes() + 1), counted.sampleReason(), counted.sampleExit(),
-                counted.updatedAt());
-        steps.put(counted.step(), next);
+        LadderStat next = new LadderStat(signature, step, row.attempts(),
+                Math.min(row.attempts(), row.successes() + Math.pow(decay, since)), row.sampleReason(),
+                row.sampleExit(), row.updatedAt());
+        bySignature.get(signature).put(step, next);
         return next;
+    }
+
+    /** How many outcomes {@link #count} counted for the row since these statistics were made. */
+    public long countsOf(String signature, String step) {
+        return counts.getOrDefault(signature + '\0' + step, 0L);
     }
 
     /** The step's row for the signature, null when never tried. */

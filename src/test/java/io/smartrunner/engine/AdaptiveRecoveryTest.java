@@ -69,7 +69,11 @@ class AdaptiveRecoveryTest {
 
     /** One episode whose steps before {@code fixing} fail; {@code fixing} and the check pass. */
     private void fixedBy(Supervisor s, String fixing, String stderr) {
-        failSession(s, stderr);
+        fixedBy(s, "p1", fixing, stderr);
+    }
+
+    private void fixedBy(Supervisor s, String profileId, String fixing, String stderr) {
+        failSession(s, profileId, stderr);
         while (!actions.last().name.equals("step:" + fixing)) {
             answer(s, false);
         }
@@ -222,28 +226,59 @@ class AdaptiveRecoveryTest {
     }
 
     /**
-     * A relapse that an opening breaker then forgives was the outage's, not the step's: it counts as
-     * the success the check said.
+     * Relapses that an opening breaker then forgives were the outage's, not the step's: each counts
+     * as the success the check said, whichever profile's, however many, and also the one whose
+     * failure paused its profile (the pause's cancel of the episode does not lose it).
      */
     @Test
-    void aRelapseTheBreakerForgivesCountsAsASuccess() {
+    void relapsesTheBreakerForgivesCountAsSuccesses() {
         List<String> ids = java.util.stream.IntStream.range(1, 11).mapToObj(i -> "p" + i).toList();
         RunnerConfig c = TestConfig.builder().globalLimit(10).podLimit(10).cooldownMs(0).pod("podA", ids)
-                .recovery(recovery(Strategy.ADAPTIVE)).build();
+                .recovery(TestConfig.builder().maxErrorStreak(3).retryBackoffMs(0).steps("a", "b", "c")
+                        .verify(new VerifyConfig.Command(List.of("check"))).recoverySettings()
+                        .withStrategy(Strategy.ADAPTIVE, new AdaptiveSettings(0.6, 0.0, 0.9))).build();
         Supervisor s = supervisor(new RunnerConfig(c.source(), c.runner(), c.session(), c.recovery(), c.browser(),
                 c.http(), c.alerts(), c.pods(), c.secretValues(),
                 new io.smartrunner.config.BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1)));
-        fixedBy(s, "a", "site down\n");
-        failSession(s, "site down\n"); // p1 fails again before the others: counted a relapse
-        assertEquals(0.0, row("a").successes());
+        fixedBy(s, "p1", "a", "site down\n");
+        fixedBy(s, "p1", "a", "site down\n"); // its first relapse
+        fixedBy(s, "p1", "a", "site down\n");
+        failSession(s, "p1", "site down\n"); // its third: four in a row, paused
+        fixedBy(s, "p2", "a", "site down\n");
+        failSession(s, "p2", "site down\n"); // p2's relapse
+        assertTrue(store.profiles.get("p1").paused(), "p1 paused at its fourth failure in a row");
+        assertEquals(0.0, row("a").successes(), "four relapses counted as a's failures");
 
-        for (String other : ids.subList(1, 10)) { // the rest of the pod fails too: the breaker opens
+        for (String other : ids.subList(2, 10)) { // the rest of the pod fails too: the breaker opens
             failSession(s, other, "site down\n");
         }
 
-        assertEquals(1, sink.events.stream().filter(e -> e instanceof EventRecord.BreakerOpened).count(), "the breaker opened");
-        assertEquals(List.of(1.0, 1.0), List.of(row("a").attempts(), row("a").successes()),
-                "the forgiven relapse counts as the check said");
+        assertEquals(1, sink.events.stream().filter(e -> e instanceof EventRecord.BreakerOpened).count(),
+                "the breaker opened");
+        assertFalse(store.profiles.get("p1").paused(), "p1 unpaused by the breaker");
+        assertEquals(row("a").attempts(), row("a").successes(), 1e-12, "every forgiven relapse a success");
+    }
+
+    /** A recovery whose profile a reload removed is not judged by a session after it comes back. */
+    @Test
+    void aRecoveryOfAProfileARemovalForgotIsNotCounted() {
+        RunnerConfig both = TestConfig.builder().pod("podA", "p1", "p2").recovery(recovery(Strategy.ADAPTIVE)).build();
+        Supervisor s = supervisor(both);
+        fixedBy(s, "b", "login failed\n");
+        int p1Sessions = launcher.forProfile("p1").size();
+
+        s.requestReload(TestConfig.builder().pod("podA", "p2").recovery(recovery(Strategy.ADAPTIVE)).build());
+        s.step();
+        launcher.forProfile("p1").forEach(p -> p.exit(143)); // its session stopped for the removal
+        s.step();
+        s.requestReload(both);
+        s.step();
+        s.step();
+        assertTrue(launcher.forProfile("p1").size() > p1Sessions, "p1 back and running");
+
+        failSession(s, "login failed\n");
+
+        assertNull(row("b"), "nothing counted for b: the session that would tell came after the removal");
     }
 
     @Test

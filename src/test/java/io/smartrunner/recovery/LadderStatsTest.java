@@ -32,25 +32,41 @@ class LadderStatsTest {
     }
 
     @Test
-    void aFailureTakenBackCountsAsASuccessWhileItIsTheRowsLatest() {
+    void aFailureTakenBackCountsAsASuccess() {
         stats.count(SIG, "a", true, T);
-        LadderStat relapse = stats.count(SIG, "a", false, T);
+        stats.count(SIG, "a", false, T);
+        assertEquals(2, stats.countsOf(SIG.id(), "a"));
 
-        LadderStat amended = stats.amendToSuccess(relapse);
+        LadderStat amended = stats.amendToSuccess(SIG.id(), "a", 2);
 
         // attempts 1 -> 1.5; successes 1 -> 0.5, then the failure made a success: 1.5
         assertEquals(List.of(1.5, 1.5), List.of(amended.attempts(), amended.successes()));
         assertEquals(amended, stats.get(SIG.id(), "a"));
-        assertNull(stats.amendToSuccess(relapse), "taken back once");
     }
 
     @Test
-    void aFailureCountedOverSinceIsLeftAsItIs() {
-        LadderStat relapse = stats.count(SIG, "a", false, T);
-        LadderStat later = stats.count(SIG, "a", false, T);
+    void aFailureCountedOverSinceWeighsWhatASuccessCountedThenWouldNow() {
+        stats.count(SIG, "a", false, T); // the relapse, count 1
+        stats.count(SIG, "a", false, T);
+        stats.count(SIG, "a", false, T);
 
-        assertNull(stats.amendToSuccess(relapse));
-        assertEquals(later, stats.get(SIG.id(), "a"));
+        LadderStat amended = stats.amendToSuccess(SIG.id(), "a", 1);
+
+        LadderStats asIf = new LadderStats(0.5, List.of());
+        asIf.count(SIG, "a", true, T);
+        asIf.count(SIG, "a", false, T);
+        LadderStat expected = asIf.count(SIG, "a", false, T);
+        assertEquals(expected.attempts(), amended.attempts(), 1e-12);
+        assertEquals(expected.successes(), amended.successes(), 1e-12);
+    }
+
+    @Test
+    void aCountThatIsNotTheRowsIsNotTakenBack() {
+        stats.count(SIG, "a", false, T);
+
+        assertNull(stats.amendToSuccess(SIG.id(), "a", 2), "no second count yet");
+        assertNull(stats.amendToSuccess(SIG.id(), "b", 1), "no such row");
+        assertEquals(0.0, stats.get(SIG.id(), "a").successes());
     }
 
     @Test
