@@ -5,5 +5,5 @@
 d=$1; p=$2; k=$3
 sleep "$(awk "BEGIN{print $k * 0.2}")"
 need=$(cat "$d/need-$p" 2>/dev/null || echo 0)
-if [ "$need" -le "$k" ]; then touch "$d/ok-$p"; fi
+if [ "$need" -le "$k" ]; then touch "$d/ok-$p"; rm -f "$d/need-$p"; fi
 exit 0
