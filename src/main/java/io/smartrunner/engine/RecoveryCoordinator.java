@@ -71,7 +71,14 @@ final class RecoveryCoordinator {
     /** More than an outage's forgiveness reaches back to: a breaker's window holds a few failures a profile. */
     static final int RELAPSES_KEPT = 8;
 
-    private record Unjudged(FailureSignature signature, String step) {
+    /**
+     * A relapse, by profile, until the episode it begins: that episode starts above the step whose
+     * recovery did not hold (the ladder climbs across the relapse, as it climbs within an episode).
+     */
+    private final Map<String, Unjudged> climbs = new HashMap<>();
+
+    /** @param stepIndex the step's place in the ladder, 0-based */
+    private record Unjudged(FailureSignature signature, String step, int stepIndex) {
     }
 
     private record Relapse(LadderMemory.Counted counted, long atNanos) {
@@ -104,14 +111,20 @@ final class RecoveryCoordinator {
     /**
      * A failed session that did not pause its profile: queue an episode (none with an empty
      * ladder). {@code events} are those that recorded the failure: its error event gives the
-     * failure's signature.
+     * failure's signature. It starts where the strategy says, or above the step whose recovery the
+     * failure undid (a relapse, {@link #sessionEnded}); after the last step's, where the strategy says.
      */
     void begin(ProfileSlot slot, String sessionId, List<EventRecord> events, Instant now, long nowNanos) {
+        Unjudged relapsed = climbs.remove(slot.id());
         if (ladder.isEmpty() || episodes.containsKey(slot.id())) {
             return;
         }
         FailureSignature signature = FailureSignature.ofFailure(events, sessionId);
         LadderMemory.Start start = memory.start(signature, ladder.stepNames());
+        if (relapsed != null && relapsed.signature().equals(signature) && relapsed.stepIndex() + 1 > start.step()
+                && relapsed.stepIndex() + 1 < ladder.stepNames().size()) {
+            start = start.above(relapsed.stepIndex() + 1, relapsed.step());
+        }
         EpisodeRun e = new EpisodeRun(slot, signature, start, Episode.queued(sessionId, nowNanos, start.step()));
         episodes.put(slot.id(), e);
         queue.add(e);
@@ -146,6 +159,9 @@ final class RecoveryCoordinator {
         }
         unjudged.remove(slot.id());
         boolean relapsed = blame != null && u.signature().equals(FailureSignature.ofFailure(events, sessionId));
+        if (relapsed) {
+            climbs.put(slot.id(), u);
+        }
         LadderMemory.Counted counted = memory.learned(u.signature(), u.step(), !relapsed, now);
         if (relapsed && counted != null) {
             Deque<Relapse> kept = relapses.computeIfAbsent(slot.id(), k -> new ArrayDeque<>());
@@ -185,13 +201,16 @@ final class RecoveryCoordinator {
     void forget(String profileId) {
         unjudged.remove(profileId);
         relapses.remove(profileId);
+        climbs.remove(profileId);
     }
 
     /**
      * Stops a profile's episode within one step: no recover event follows. A recovery waiting for
-     * the profile's next session goes on waiting (a pause by hand: the session after it tells).
+     * the profile's next session goes on waiting (a pause by hand: the session after it tells); a
+     * relapse's climb is dropped (the pause its failure made: the episode after it starts afresh).
      */
     void cancel(String profileId) {
+        climbs.remove(profileId);
         EpisodeRun e = episodes.remove(profileId);
         if (e == null) {
             return;
@@ -283,8 +302,7 @@ final class RecoveryCoordinator {
         } else if (d instanceof LadderDecision.Exhausted x) {
             attempted(e, x.attempt(), now);
             pending.add(List.of(Events.recoveryExhausted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
-                    x.stepsUsed(), TimeUnit.NANOSECONDS.toMillis(x.durationNanos()), e.start.strategy(),
-                    adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1))), null, null);
+                    x.stepsUsed(), TimeUnit.NANOSECONDS.toMillis(x.durationNanos()), startOf(e))), null, null);
             finish(e);
         }
     }
@@ -312,13 +330,12 @@ final class RecoveryCoordinator {
         String step = ladder.step(a.step()).name();
         pending.add(List.of(Events.recoveryAttempted(now, e.slot.pod(), e.slot.id(), e.episode.sessionId(),
                 a.step() + 1, step, a.outcome(), a.stepDetail(), a.verifyDetail(),
-                TimeUnit.NANOSECONDS.toMillis(a.durationNanos()), e.start.strategy(),
-                adaptive(e, e.start.signature()), adaptive(e, e.start.step() + 1), a.infrastructure())), null, null);
+                TimeUnit.NANOSECONDS.toMillis(a.durationNanos()), startOf(e), a.infrastructure())), null, null);
         if (a.infrastructure()) { // a step its provider kept from running says nothing of how well it heals
             return;
         }
         if (a.outcome() == RecoveryAttempted.Result.OK && e.signature != null) {
-            Unjudged earlier = unjudged.put(e.slot.id(), new Unjudged(e.signature, step));
+            Unjudged earlier = unjudged.put(e.slot.id(), new Unjudged(e.signature, step, a.step()));
             if (earlier != null) { // no session of the profile's own since that recovery: as its check said
                 memory.learned(earlier.signature(), earlier.step(), true, now);
             }
@@ -327,9 +344,15 @@ final class RecoveryCoordinator {
         }
     }
 
-    /** The adaptive strategy's event fields; the fixed one's events gain only {@code strategy}. */
-    private static <T> T adaptive(EpisodeRun e, T value) {
-        return e.start.adaptive() ? value : null;
+    /**
+     * How the episode chose where to start, for its events: the fixed strategy's say only
+     * {@code strategy}, unless it started above a relapse ({@code startStep}, {@code relapseOf}); the
+     * adaptive one's also {@code signature} and {@code startStep}.
+     */
+    private static Events.EpisodeStart startOf(EpisodeRun e) {
+        LadderMemory.Start s = e.start;
+        return new Events.EpisodeStart(s.strategy(), s.adaptive() ? s.signature() : null,
+                s.adaptive() || s.relapseOf() != null ? s.step() + 1 : null, s.relapseOf());
     }
 
     private void finish(EpisodeRun e) {

@@ -56,6 +56,8 @@ public final class EventParams {
     public static final Param<String> STRATEGY = Param.text("strategy");
     public static final Param<String> SIGNATURE = Param.text("signature");
     public static final Param<Integer> START_STEP = Param.int32("startStep");
+    /** The ladder step whose recovery the profile's next session undid (a relapse): the episode starts above it. */
+    public static final Param<String> RELAPSE_OF = Param.text("relapseOf");
     /** The {@code outcome} param as its word: an exhausted episode's, or an attempt's this version has no name for. */
     static final Param<String> OUTCOME_WORD = Param.text("outcome");
     /** An exhausted episode's outcome and its {@code action} (the whole ladder, no one step). */

@@ -186,10 +186,31 @@ public final class Events {
                                                       String stepDetail, String verifyDetail, long durMs,
                                                       String strategy, String signature, Integer startStep,
                                                       boolean infrastructure) {
+        return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
+                new EpisodeStart(strategy, signature, startStep, null), infrastructure);
+    }
+
+    /**
+     * How an episode chose where to start, for its recover events; a null field is left out.
+     *
+     * @param strategy  recovery.strategy (fixed, adaptive)
+     * @param signature the failure's signature (adaptive)
+     * @param startStep 1-based step the episode started at (adaptive, or above a relapse)
+     * @param relapseOf the step whose recovery the profile's next session undid: the episode starts above it
+     */
+    public record EpisodeStart(String strategy, String signature, Integer startStep, String relapseOf) {
+    }
+
+    /** One ladder step attempt (see the other forms). */
+    public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int step, String action, RecoveryAttempted.Result outcome,
+                                                      String stepDetail, String verifyDetail, long durMs,
+                                                      EpisodeStart start, boolean infrastructure) {
         return new RecoveryAttempted(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(STEP, step).put(ACTION, action).put(ATTEMPT_OUTCOME, outcome).put(MESSAGE, stepDetail)
-                .put(VERIFICATION, verifyDetail).putIfPresent(STRATEGY, strategy).putIfPresent(SIGNATURE, signature)
-                .putIfPresent(START_STEP, startStep)
+                .put(VERIFICATION, verifyDetail).putIfPresent(STRATEGY, start.strategy())
+                .putIfPresent(SIGNATURE, start.signature()).putIfPresent(START_STEP, start.startStep())
+                .putIfPresent(EventParams.RELAPSE_OF, start.relapseOf())
                 // FailureClass.INFRASTRUCTURE's wire name (the profile package depends on this one, not back)
                 .putIfPresent(EventParams.FAILURE_CLASS, infrastructure ? "infrastructure" : null)
                 .build(), durMs);
@@ -205,11 +226,19 @@ public final class Events {
     public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
                                                       int stepsUsed, long durMs, String strategy, String signature,
                                                       Integer startStep) {
+        return recoveryExhausted(ts, pod, profileId, sessionId, stepsUsed, durMs,
+                new EpisodeStart(strategy, signature, startStep, null));
+    }
+
+    /** An exhausted episode, saying how it chose where to start. */
+    public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
+                                                      int stepsUsed, long durMs, EpisodeStart start) {
         return new RecoveryExhausted(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(STEP, stepsUsed).put(ACTION, EventParams.LADDER).put(OUTCOME_WORD, EventParams.EXHAUSTED)
                 .put(MESSAGE, "all " + stepsUsed + " step(s) used without a healthy verification")
-                .putIfPresent(STRATEGY, strategy).putIfPresent(SIGNATURE, signature)
-                .putIfPresent(START_STEP, startStep).build(), durMs);
+                .putIfPresent(STRATEGY, start.strategy()).putIfPresent(SIGNATURE, start.signature())
+                .putIfPresent(START_STEP, start.startStep()).putIfPresent(EventParams.RELAPSE_OF, start.relapseOf())
+                .build(), durMs);
     }
 
     /**

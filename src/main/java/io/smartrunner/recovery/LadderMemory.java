@@ -40,10 +40,17 @@ public final class LadderMemory {
      * @param step      0-based step to start at
      * @param strategy  fixed or adaptive
      * @param signature the failure's signature, null when unknown
+     * @param relapseOf the step whose recovery the profile's last session undid, when the episode
+     *                  starts above it; null otherwise
      */
-    public record Start(int step, String strategy, String signature) {
+    public record Start(int step, String strategy, String signature, String relapseOf) {
         public boolean adaptive() {
             return "adaptive".equals(strategy);
+        }
+
+        /** This start, moved up to {@code above} (0-based) because {@code relapsed}'s recovery did not hold. */
+        public Start above(int above, String relapsed) {
+            return new Start(above, strategy, signature, relapsed);
         }
     }
 
@@ -66,11 +73,11 @@ public final class LadderMemory {
     public Start start(FailureSignature signature, List<String> ladder) {
         String id = signature == null ? null : signature.id();
         if (strategy == Strategy.FIXED || signature == null || stats() == null) {
-            return new Start(0, strategy.wireName(), id);
+            return new Start(0, strategy.wireName(), id, null);
         }
         int preferred = stats.preferredStart(id, ladder, tuning.minSuccess());
         boolean explore = preferred > 0 && random.nextDouble() < tuning.explore();
-        return new Start(explore ? 0 : preferred, strategy.wireName(), id);
+        return new Start(explore ? 0 : preferred, strategy.wireName(), id, null);
     }
 
     /**

@@ -199,20 +199,60 @@ class AdaptiveRecoveryTest {
         failSession(s, "login failed\n"); // the same failure: a relapse
 
         assertEquals(List.of(1.0, 0.0), List.of(row("b").attempts(), row("b").successes()), "counted a failure of b");
-        assertEquals("step:a", actions.names().get(before), "b is not where this failure starts (it would be, "
-                + "had the check's word been taken)");
-        while (!actions.last().name.equals("step:c")) {
-            answer(s, false);
-        }
+        assertEquals("step:c", actions.names().get(before), "the ladder climbs above the step that did not hold");
         answer(s, true);
         answer(s, true);
         succeedSession(s); // c's recovery held
         assertEquals(1.0, row("c").successRate());
         before = actions.runs.size();
 
-        failSession(s, "login failed\n");
+        failSession(s, "login failed\n"); // later, after a session that held: no relapse, the statistics choose
 
-        assertEquals("step:c", actions.names().get(before), "the step whose recovery held");
+        assertEquals("step:c", actions.names().get(before), "the step whose recovery held, not b (where it would "
+                + "start had the check's word been taken)");
+    }
+
+    /**
+     * A session that fails again the same way right after a recovery: the next episode starts above
+     * the step that recovered it, with either strategy, and its events say so; after the last step
+     * did not hold either, the whole ladder again.
+     */
+    @Test
+    void theLadderClimbsAcrossARelapse() {
+        Supervisor s = supervisor(Strategy.FIXED);
+        fixedBy(s, "a", "login failed\n");
+
+        for (String expected : List.of("b", "c")) {
+            int before = actions.runs.size();
+            failSession(s, "login failed\n");
+            assertEquals("step:" + expected, actions.names().get(before));
+            answer(s, true);
+            answer(s, true);
+            EventRecord ok = recovers().get(recovers().size() - 1);
+            assertEquals(List.of("fixed", expected.equals("b") ? 2 : 3, expected.equals("b") ? "a" : "b"),
+                    List.of(ok.params().get("strategy"), ok.params().get("startStep"), ok.params().get("relapseOf")));
+        }
+        int before = actions.runs.size();
+
+        failSession(s, "login failed\n"); // c did not hold either
+
+        assertEquals("step:a", actions.names().get(before), "nothing above c: the whole ladder");
+        answer(s, true);
+        answer(s, true);
+        EventRecord ok = recovers().get(recovers().size() - 1);
+        assertFalse(ok.params().containsKey("relapseOf"));
+        assertFalse(ok.params().containsKey("startStep"));
+    }
+
+    @Test
+    void aDifferentFailureAfterARecoveryStartsAtStepOne() {
+        Supervisor s = supervisor(Strategy.FIXED);
+        fixedBy(s, "a", "login failed\n");
+        int before = actions.runs.size();
+
+        failSession(s, "out of memory\n");
+
+        assertEquals("step:a", actions.names().get(before));
     }
 
     @Test
@@ -241,13 +281,19 @@ class AdaptiveRecoveryTest {
                 c.http(), c.alerts(), c.pods(), c.secretValues(),
                 new io.smartrunner.config.BreakerSettings(true, 0.5, 60_000, 5, 30_000, 0.1)));
         fixedBy(s, "p1", "a", "site down\n");
-        fixedBy(s, "p1", "a", "site down\n"); // its first relapse
-        fixedBy(s, "p1", "a", "site down\n");
-        failSession(s, "p1", "site down\n"); // its third: four in a row, paused
+        for (String climbed : List.of("b", "c")) { // each relapse: the next episode starts a step higher
+            failSession(s, "p1", "site down\n");
+            assertEquals("step:" + climbed, actions.last().name);
+            answer(s, true);
+            answer(s, true);
+        }
+        failSession(s, "p1", "site down\n"); // its third relapse: four in a row, paused
         fixedBy(s, "p2", "a", "site down\n");
         failSession(s, "p2", "site down\n"); // p2's relapse
         assertTrue(store.profiles.get("p1").paused(), "p1 paused at its fourth failure in a row");
-        assertEquals(0.0, row("a").successes(), "four relapses counted as a's failures");
+        for (String step : List.of("a", "b", "c")) {
+            assertEquals(0.0, row(step).successes(), "four relapses counted as their steps' failures: " + step);
+        }
 
         for (String other : ids.subList(2, 10)) { // the rest of the pod fails too: the breaker opens
             failSession(s, other, "site down\n");
@@ -256,7 +302,9 @@ class AdaptiveRecoveryTest {
         assertEquals(1, sink.events.stream().filter(e -> e instanceof EventRecord.BreakerOpened).count(),
                 "the breaker opened");
         assertFalse(store.profiles.get("p1").paused(), "p1 unpaused by the breaker");
-        assertEquals(row("a").attempts(), row("a").successes(), 1e-12, "every forgiven relapse a success");
+        for (String step : List.of("a", "b", "c")) {
+            assertEquals(row(step).attempts(), row(step).successes(), 1e-12, "every forgiven relapse a success: " + step);
+        }
     }
 
     /** A recovery whose profile a reload removed is not judged by a session after it comes back. */

@@ -54,7 +54,7 @@ class LadderMemoryTest {
         Random random = new Random(7);
         LadderMemory m = memory(Strategy.FIXED, 1.0, random);
 
-        assertEquals(new LadderMemory.Start(0, "fixed", SIG.id()), m.start(SIG, LADDER));
+        assertEquals(new LadderMemory.Start(0, "fixed", SIG.id(), null), m.start(SIG, LADDER));
         assertEquals(new Random(7).nextLong(), random.nextLong(), "no exploration draw");
     }
 
@@ -64,7 +64,7 @@ class LadderMemoryTest {
 
         LadderMemory.Start start = memory(Strategy.ADAPTIVE, 0.0, new Random(1)).start(SIG, LADDER);
 
-        assertEquals(new LadderMemory.Start(2, "adaptive", SIG.id()), start);
+        assertEquals(new LadderMemory.Start(2, "adaptive", SIG.id(), null), start);
         assertTrue(start.adaptive());
     }
 
@@ -72,7 +72,7 @@ class LadderMemoryTest {
     void adaptiveWithAnUnknownFailureStartsAtStepOne() {
         onlyCWorks();
 
-        assertEquals(new LadderMemory.Start(0, "adaptive", null), memory(Strategy.ADAPTIVE, 0, new Random(1))
+        assertEquals(new LadderMemory.Start(0, "adaptive", null, null), memory(Strategy.ADAPTIVE, 0, new Random(1))
                 .start(null, LADDER));
     }
 
