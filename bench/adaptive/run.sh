@@ -9,7 +9,8 @@
 #
 # STICKY=1: the check passes whatever (like the default browser check, which looks at the browser,
 # not at the worker: reviewer R24), and a failure stays until a step that repairs it has run; the
-# table's RELAPSED column counts recoveries whose profile's next session failed again. JAR=<a jar>
+# table's RELAPSED column counts recoveries whose profile's next session failed again (FINISHED:
+# sessions that succeeded; PAUSED: profiles paused, for 24 h, in the window). JAR=<a jar>
 # runs another build (a before/after: the script's own build is the default), STRATEGIES the ones
 # to run ("fixed adaptive"), OUT the output directory (bench/out/adaptive).
 #
@@ -73,11 +74,12 @@ from datetime import datetime
 out = sys.argv[1]
 def ts(s): return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 print(f"{'strategy':9} {'failures':>8} {'episodes':>8} {'recovered':>9} {'exhausted':>9} {'MTTR mean s':>11} "
-      f"{'p50 s':>6} {'p95 s':>6} {'steps/recovery':>14} {'report MTTR s':>13} {'relapsed':>8}")
+      f"{'p50 s':>6} {'p95 s':>6} {'steps/recovery':>14} {'report MTTR s':>13} {'relapsed':>8} {'finished':>8} "
+      f"{'paused':>6}")
 for strategy in sys.argv[2:]:
     failed_at, steps, mttr, used, exhausted, failures = {}, {}, [], [], 0, 0
     recovered_last = set()  # profiles whose last episode ended recovered, until their next session ends
-    relapsed = 0
+    relapsed, finished, paused = 0, 0, set()
     with open(f"{out}/{strategy}/logs/events.jsonl") as f:
         for line in f:
             e = json.loads(line)
@@ -88,7 +90,10 @@ for strategy in sys.argv[2:]:
                     relapsed += 1
                 recovered_last.discard(e["profileId"])
             elif e["event"] == "finish":
+                finished += 1
                 recovered_last.discard(e["profileId"])
+            elif e["event"] == "pause":
+                paused.add(e["profileId"])
             elif e["event"] == "recover":
                 s = e["sessionId"]
                 if e["outcome"] == "exhausted":
@@ -107,7 +112,7 @@ for strategy in sys.argv[2:]:
     q = statistics.quantiles(mttr, n=20) if len(mttr) > 1 else [0] * 19
     print(f"{strategy:9} {failures:8} {len(mttr) + exhausted:8} {len(mttr):9} {exhausted:9} "
           f"{statistics.mean(mttr) if mttr else 0:11.2f} {statistics.median(mttr) if mttr else 0:6.2f} {q[18]:6.2f} "
-          f"{statistics.mean(used) if used else 0:14.2f} {rep_mttr:13.2f} {relapsed:8}")
+          f"{statistics.mean(used) if used else 0:14.2f} {rep_mttr:13.2f} {relapsed:8} {finished:8} {len(paused):6}")
 PY
 [ -f "$out/adaptive/report.json" ] || exit 0
 echo "adaptive: details in $out/<strategy>/ (events, report.json); the adaptive run's signatures:" >&2
