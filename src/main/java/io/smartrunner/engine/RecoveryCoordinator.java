@@ -153,6 +153,9 @@ final class RecoveryCoordinator {
      */
     void sessionEnded(ProfileSlot slot, String sessionId, Blame blame, List<EventRecord> events, Instant now,
                       long nowNanos) {
+        // an earlier relapse's climb whose episode never began (its failure paused the profile, or a
+        // pause by hand came during its stop) ends with this session: the climb is for the next episode only
+        climbs.remove(slot.id());
         Unjudged u = unjudged.get(slot.id());
         if (u == null || blame != null && blame.failureClass() != FailureClass.PROFILE) {
             return;
@@ -206,11 +209,9 @@ final class RecoveryCoordinator {
 
     /**
      * Stops a profile's episode within one step: no recover event follows. A recovery waiting for
-     * the profile's next session goes on waiting (a pause by hand: the session after it tells); a
-     * relapse's climb is dropped (the pause its failure made: the episode after it starts afresh).
+     * the profile's next session goes on waiting (a pause by hand: the session after it tells).
      */
     void cancel(String profileId) {
-        climbs.remove(profileId);
         EpisodeRun e = episodes.remove(profileId);
         if (e == null) {
             return;

@@ -166,7 +166,7 @@ public final class Events {
      *
      * @param strategy  recovery.strategy (fixed, adaptive), or null to leave it out
      * @param signature the failure's signature (adaptive only, null to leave out)
-     * @param startStep 1-based step the episode started at (adaptive only, null to leave out)
+     * @param startStep 1-based step the episode started at (adaptive, or above a relapse; null to leave out)
      */
     public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
                                                       int step, String action, RecoveryAttempted.Result outcome,
@@ -235,7 +235,9 @@ public final class Events {
                                                       int stepsUsed, long durMs, EpisodeStart start) {
         return new RecoveryExhausted(new Header(ts, pod, profileId, sessionId), Params.builder()
                 .put(STEP, stepsUsed).put(ACTION, EventParams.LADDER).put(OUTCOME_WORD, EventParams.EXHAUSTED)
-                .put(MESSAGE, "all " + stepsUsed + " step(s) used without a healthy verification")
+                .put(MESSAGE, start.startStep() == null || start.startStep() <= 1
+                        ? "all " + stepsUsed + " step(s) used without a healthy verification"
+                        : stepsUsed + " step(s) from step " + start.startStep() + " used without a healthy verification")
                 .putIfPresent(STRATEGY, start.strategy()).putIfPresent(SIGNATURE, start.signature())
                 .putIfPresent(START_STEP, start.startStep()).putIfPresent(EventParams.RELAPSE_OF, start.relapseOf())
                 .build(), durMs);

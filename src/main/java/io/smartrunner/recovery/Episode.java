@@ -13,7 +13,7 @@ package io.smartrunner.recovery;
  * @param runNumber         bumped per step or check run, so the late result of an abandoned run
  *                          (timed out, cancelled) is recognised and dropped
  * @param stepDetail        the current attempt's step detail, once the step succeeded (the check's event carries it)
- * @param startStep         0-based step the episode started at (0 unless the adaptive strategy chose another)
+ * @param startStep         0-based step the episode started at (0 unless the adaptive strategy or a relapse chose another)
  * @param held              how many times in a row the current step could not be tried because its
  *                          provider could not be reached (the ladder holds at that step meanwhile)
  */

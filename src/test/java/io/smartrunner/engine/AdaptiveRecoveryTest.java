@@ -187,8 +187,9 @@ class AdaptiveRecoveryTest {
 
     /**
      * The check passed after step b, but the next session failed again the same way (reviewer R24:
-     * the default browser check looks at the browser, not the worker): b did not fix it, and the
-     * same failure climbs from step 1 again until a step whose recovery holds is found.
+     * the default browser check looks at the browser, not the worker): b did not fix it. It counts as
+     * b's failure, the next episode climbs above it, and once c's recovery held the same failure
+     * starts at c (the statistics), not at b (where the check's word alone would have started it).
      */
     @Test
     void aRecoveryTheNextSessionUndoesCountsAgainstItsStep() {
@@ -242,6 +243,88 @@ class AdaptiveRecoveryTest {
         EventRecord ok = recovers().get(recovers().size() - 1);
         assertFalse(ok.params().containsKey("relapseOf"));
         assertFalse(ok.params().containsKey("startStep"));
+    }
+
+    /** A relapse that pauses its profile: after the pause the same failure starts afresh at step 1. */
+    @Test
+    void aPauseEndsAClimb() {
+        RunnerConfig c = TestConfig.builder().maxErrorStreak(1).retryBackoffMs(0).pod("podA", "p1")
+                .recovery(TestConfig.builder().maxErrorStreak(1).retryBackoffMs(0).steps("a", "b", "c")
+                        .verify(new VerifyConfig.Command(List.of("check"))).recoverySettings()).build();
+        Supervisor s = supervisor(c);
+        fixedBy(s, "a", "login failed\n");
+        failSession(s, "login failed\n"); // a relapse, and two in a row: paused
+        assertTrue(store.profiles.get("p1").paused());
+        s.request(new ManualRequest.Unpause("p1", "cli"));
+        s.step();
+        s.step();
+        int before = actions.runs.size();
+
+        failSession(s, "login failed\n");
+
+        assertEquals("step:a", actions.names().get(before), "not b: the pause ended the climb");
+    }
+
+    /**
+     * A relapse whose session a pause by hand caught while it was being stopped for its timeout:
+     * no episode begins, and the session after the pause, which held, ends the climb.
+     */
+    @Test
+    void aSessionThatHeldEndsAClimbNoEpisodeTookUp() {
+        RunnerConfig c = TestConfig.builder().timeoutMs(1000).cooldownMs(0).pod("podA", "p1")
+                .recovery(recovery(Strategy.FIXED)).build();
+        Supervisor s = supervisor(c);
+        time.advanceMillis(1001);
+        s.step(); // timed out: stopped, failed, its episode begins at a
+        s.step();
+        s.step();
+        assertEquals(List.of("step:a"), actions.names());
+        answer(s, true);
+        answer(s, true);
+        List<FakeLauncher.FakeProcess> sessions = launcher.forProfile("p1");
+        sessions.get(sessions.size() - 1).onStop = () -> s.request(new ManualRequest.Pause("p1",
+                java.time.Duration.ofHours(1), "maintenance", "cli"));
+        time.advanceMillis(1001);
+        s.step(); // times out again (a relapse) while the pause comes
+        s.step();
+        s.step();
+        assertTrue(store.profiles.get("p1").paused());
+        assertEquals(2, actions.runs.size(), "no episode for the relapse: the profile is paused");
+        s.request(new ManualRequest.Unpause("p1", "cli"));
+        s.step();
+        s.step();
+        succeedSession(s); // held
+        int before = actions.runs.size();
+
+        time.advanceMillis(1001);
+        s.step(); // the same timeout again
+        s.step();
+        s.step();
+
+        assertEquals("step:a", actions.names().get(before), "not b: a session held since the relapse");
+    }
+
+    /**
+     * The adaptive strategy already starts above the step that relapsed (another profile's
+     * recovery by c held meanwhile): there it starts, and no climb is said.
+     */
+    @Test
+    void anAdaptiveStartAboveTheRelapsedStepStands() {
+        Supervisor s = supervisor(TestConfig.builder().pod("podA", "p1", "p2").recovery(recovery(Strategy.ADAPTIVE))
+                .build());
+        fixedBy(s, "p2", "a", "login failed\n"); // p2 recovered by a, its next session not ended yet
+        onlyCFixes(s, "login failed\n"); // p1: a and b fail, c recovers
+        succeedSession(s); // p1's recovery by c held: c is where this failure starts
+        int before = actions.runs.size();
+
+        failSession(s, "p2", "login failed\n"); // p2's relapse of a: a climb would start at b
+
+        assertEquals("step:c", actions.names().get(before));
+        answer(s, true);
+        answer(s, true);
+        EventRecord ok = recovers().get(recovers().size() - 1);
+        assertEquals(List.of("p2", 3), List.of(ok.profileId(), ok.params().get("startStep")));
+        assertFalse(ok.params().containsKey("relapseOf"));
     }
 
     @Test
@@ -330,7 +413,7 @@ class AdaptiveRecoveryTest {
     }
 
     @Test
-    void theFixedLadderLearnsButAlwaysStartsAtStepOneAndSaysSo() {
+    void theFixedLadderLearnsAndItsEventsSayOnlyItsStrategy() {
         Supervisor s = supervisor(Strategy.FIXED);
         onlyCFixes(s, "login failed\n");
         int before = actions.runs.size();
