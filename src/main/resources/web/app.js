@@ -792,7 +792,9 @@
       case 'finish': return 'ok' + (ev.durMs != null ? ' in ' + duration(ev.durMs) : '');
       case 'error': return [p.reason, p['class'] && p['class'] !== 'profile' ? p['class'] : '', p.exitCode != null ? 'exit ' + p.exitCode : p.signal,
         p.errorStreak != null ? 'streak ' + p.errorStreak : '', lastLine(p.stderrTail)].filter(Boolean).join(' · ');
-      case 'recover': return (p.action || 'step ' + p.step) + ' → ' + (ev.outcome || '') + (p.message ? ' · ' + lastLine(p.message) : '');
+      case 'recover': return (p.action || 'step ' + p.step) + ' → ' + (ev.outcome || '')
+          + (p.relapseOf ? ' · above ' + p.relapseOf + ', which did not hold' : '')
+          + (p.message ? ' · ' + lastLine(p.message) : '');
       case 'pause': return 'by ' + (p.by || '?') + (p.reason ? ': ' + p.reason : '')
         + (p.pausedUntil ? ' · until ' + untilLabel(Date.parse(p.pausedUntil)) : '');
       case 'unpause': return 'by ' + (p.by || '?') + (p.pausedFor != null ? ' after ' + duration(p.pausedFor) : '');

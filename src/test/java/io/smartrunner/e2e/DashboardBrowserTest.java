@@ -407,6 +407,33 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A session that fails again the same way right after a recovery: the next episode starts above
+     * the step that recovered it, and the feed says which step did not hold.
+     */
+    @Test
+    void theFeedSaysWhichStepDidNotHoldWhenTheLadderClimbs() throws Exception {
+        startRunner("""
+                {"runner": {"startJitterMs": 0},
+                 "http": {"port": 0, "token": "%s"},
+                 "browser": {"provider": "none"},
+                 "session": {"command": ["/bin/sh", "-c", "echo stuck >&2; exit 3"], "cooldownMs": 100},
+                 "recovery": {"retryBackoffMs": 100, "verify": "none", "maxErrorStreak": 100,
+                              "steps": [{"name": "kick", "command": ["/bin/true"]},
+                                        {"name": "punch", "command": ["/bin/true"]}]},
+                 "pods": [{"name": "podA", "profiles": [{"id": "stuck"}]}]}
+                """.formatted(TOKEN));
+        page = HeadlessPage.open(dir, "http://127.0.0.1:" + port + "/", 1440, 1000);
+
+        page.await("punch's recovery above kick in the feed", "[...document.querySelectorAll('#feed li[data-event=recover]"
+                + "[data-profile=stuck]')].some(li => li.textContent.includes('punch → ok · above kick, which did not hold'))",
+                30_000);
+
+        EventRecord climbed = events().stream().filter(e -> e.event().equals("recover")
+                && "kick".equals(e.params().get("relapseOf"))).findFirst().orElseThrow();
+        assertEquals(List.of("punch", 2), List.of(climbed.params().get("action"), climbed.params().get("startStep")));
+    }
+
+    /**
      * A busy fleet puts new events on top of the feed every 200 ms: while the pointer is on the list
      * they wait, so the item a user aims at (its profile filters the fleet) stays where it is.
      */
