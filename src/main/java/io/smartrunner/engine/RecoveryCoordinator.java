@@ -62,7 +62,7 @@ final class RecoveryCoordinator {
      * Recoveries not counted yet, by profile: the check said healthy; whether the recovery held is
      * told by the profile's next session ({@link #sessionEnded}).
      */
-    private final Map<String, Unjudged> unjudged = new HashMap<>();
+    private final Map<String, Recovery> unjudged = new HashMap<>();
     /**
      * The relapses counted last, by profile, oldest first (at most {@link #RELAPSES_KEPT}): an
      * opening breaker may forgive them ({@link #forgiven}).
@@ -75,10 +75,14 @@ final class RecoveryCoordinator {
      * A relapse, by profile, until the episode it begins: that episode starts above the step whose
      * recovery did not hold (the ladder climbs across the relapse, as it climbs within an episode).
      */
-    private final Map<String, Unjudged> climbs = new HashMap<>();
+    private final Map<String, Recovery> climbs = new HashMap<>();
 
-    /** @param stepIndex the step's place in the ladder, 0-based */
-    private record Unjudged(FailureSignature signature, String step, int stepIndex) {
+    /**
+     * A recovery: the step that ended an episode healthy.
+     *
+     * @param stepIndex the step's place in the ladder, 0-based
+     */
+    private record Recovery(FailureSignature signature, String step, int stepIndex) {
     }
 
     private record Relapse(LadderMemory.Counted counted, long atNanos) {
@@ -115,7 +119,7 @@ final class RecoveryCoordinator {
      * failure undid (a relapse, {@link #sessionEnded}); after the last step's, where the strategy says.
      */
     void begin(ProfileSlot slot, String sessionId, List<EventRecord> events, Instant now, long nowNanos) {
-        Unjudged relapsed = climbs.remove(slot.id());
+        Recovery relapsed = climbs.remove(slot.id());
         if (ladder.isEmpty() || episodes.containsKey(slot.id())) {
             return;
         }
@@ -156,7 +160,7 @@ final class RecoveryCoordinator {
         // an earlier relapse's climb whose episode never began (its failure paused the profile, or a
         // pause by hand came during its stop) ends with this session: the climb is for the next episode only
         climbs.remove(slot.id());
-        Unjudged u = unjudged.get(slot.id());
+        Recovery u = unjudged.get(slot.id());
         if (u == null || blame != null && blame.failureClass() != FailureClass.PROFILE) {
             return;
         }
@@ -336,7 +340,7 @@ final class RecoveryCoordinator {
             return;
         }
         if (a.outcome() == RecoveryAttempted.Result.OK && e.signature != null) {
-            Unjudged earlier = unjudged.put(e.slot.id(), new Unjudged(e.signature, step, a.step()));
+            Recovery earlier = unjudged.put(e.slot.id(), new Recovery(e.signature, step, a.step()));
             if (earlier != null) { // no session of the profile's own since that recovery: as its check said
                 memory.learned(earlier.signature(), earlier.step(), true, now);
             }

@@ -158,36 +158,7 @@ public final class Events {
                                                       int step, String action, RecoveryAttempted.Result outcome,
                                                       String stepDetail, String verifyDetail, long durMs) {
         return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
-                null, null, null);
-    }
-
-    /**
-     * One ladder step attempt, saying how its episode chose where to start (#12.3).
-     *
-     * @param strategy  recovery.strategy (fixed, adaptive), or null to leave it out
-     * @param signature the failure's signature (adaptive only, null to leave out)
-     * @param startStep 1-based step the episode started at (adaptive, or above a relapse; null to leave out)
-     */
-    public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
-                                                      int step, String action, RecoveryAttempted.Result outcome,
-                                                      String stepDetail, String verifyDetail, long durMs,
-                                                      String strategy, String signature, Integer startStep) {
-        return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
-                strategy, signature, startStep, false);
-    }
-
-    /**
-     * @param infrastructure the step failed because the browser provider could not be reached: the
-     *                       event says {@code "class": "infrastructure"}, and the report leaves it
-     *                       out of the step's success rate
-     */
-    public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
-                                                      int step, String action, RecoveryAttempted.Result outcome,
-                                                      String stepDetail, String verifyDetail, long durMs,
-                                                      String strategy, String signature, Integer startStep,
-                                                      boolean infrastructure) {
-        return recoveryAttempted(ts, pod, profileId, sessionId, step, action, outcome, stepDetail, verifyDetail, durMs,
-                new EpisodeStart(strategy, signature, startStep, null), infrastructure);
+                EpisodeStart.UNSAID, false);
     }
 
     /**
@@ -199,9 +170,17 @@ public final class Events {
      * @param relapseOf the step whose recovery the profile's next session undid: the episode starts above it
      */
     public record EpisodeStart(String strategy, String signature, Integer startStep, String relapseOf) {
+        /** Nothing said of it. */
+        public static final EpisodeStart UNSAID = new EpisodeStart(null, null, null, null);
     }
 
-    /** One ladder step attempt (see the other forms). */
+    /**
+     * One ladder step attempt, saying how its episode chose where to start (#12.3).
+     *
+     * @param infrastructure the step failed because the browser provider could not be reached: the
+     *                       event says {@code "class": "infrastructure"}, and the report leaves it
+     *                       out of the step's success rate
+     */
     public static RecoveryAttempted recoveryAttempted(Instant ts, String pod, String profileId, String sessionId,
                                                       int step, String action, RecoveryAttempted.Result outcome,
                                                       String stepDetail, String verifyDetail, long durMs,
@@ -219,15 +198,7 @@ public final class Events {
     /** An episode that used every step without the profile verifying healthy. */
     public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
                                                       int stepsUsed, long durMs) {
-        return recoveryExhausted(ts, pod, profileId, sessionId, stepsUsed, durMs, null, null, null);
-    }
-
-    /** An exhausted episode, saying how it chose where to start (see the long recoveryAttempted). */
-    public static RecoveryExhausted recoveryExhausted(Instant ts, String pod, String profileId, String sessionId,
-                                                      int stepsUsed, long durMs, String strategy, String signature,
-                                                      Integer startStep) {
-        return recoveryExhausted(ts, pod, profileId, sessionId, stepsUsed, durMs,
-                new EpisodeStart(strategy, signature, startStep, null));
+        return recoveryExhausted(ts, pod, profileId, sessionId, stepsUsed, durMs, EpisodeStart.UNSAID);
     }
 
     /** An exhausted episode, saying how it chose where to start. */

@@ -99,12 +99,7 @@ class AdaptiveRecoveryTest {
     /** One episode for the failure only step c fixes: whatever steps run before c fail. */
     private void onlyCFixes(Supervisor s, String stderr) {
         int before = actions.runs.size();
-        failSession(s, stderr);
-        while (!actions.last().name.equals("step:c")) {
-            answer(s, false);
-        }
-        answer(s, true);
-        answer(s, true);
+        fixedBy(s, "c", stderr);
         assertTrue(actions.runs.size() > before);
     }
 

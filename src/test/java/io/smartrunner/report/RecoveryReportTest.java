@@ -194,7 +194,7 @@ class RecoveryReportTest {
         r.add(step("podA", "p1", "s1", 1, 4, "reopenProfile", "ok"));
         r.add(Events.recoveryAttempted(T.plusSeconds(2), "podA", "p2", "s2", 4, "reopenProfile",
                 RecoveryAttempted.Result.FAILED, "AdsPower /api/v1/browser/stop user_id=p2: connection refused", null, 3200,
-                "fixed", null, null, true));
+                new Events.EpisodeStart("fixed", null, null, null), true));
         RecoveryReport.StepStats reopen = r.steps().get("reopenProfile");
         assertEquals(List.of(1L, 1L, 0L, 1L), List.of(reopen.attempts, reopen.ok, reopen.failed,
                 reopen.providerUnreachable));
